@@ -1,0 +1,238 @@
+/*
+ * soap: the echo contract. Request: a SOAP 1.1 (text/xml) or 1.2 (application/soap+xml)
+ * envelope whose body holds an element named `id_name` (any prefix, any namespace). Answer:
+ * an envelope of the same version with <e:EchoResponse xmlns:e="urn:soapload:echo">
+ * <e:{id_name}>ID</e:{id_name}></e:EchoResponse>, or a Fault.
+ */
+#include "soap.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const envelope_ns[] = {SL_SOAP11_NS, SL_SOAP12_NS};
+
+static int media_version(const char *mt, size_t len)
+{
+    size_t end = 0;
+    while (end < len && mt[end] != ';' && mt[end] != ' ' && mt[end] != '\t')
+        end++;
+    if (end == 8 && strncasecmp(mt, "text/xml", 8) == 0)
+        return 11;
+    if (end == 20 && strncasecmp(mt, "application/soap+xml", 20) == 0)
+        return 12;
+    return 0;
+}
+
+static size_t put(char *buf, size_t at, const char *s, size_t n)
+{
+    if (at + n <= SL_SOAP_REPLY_CAP) /* sized so that it always fits; checked all the same */
+        memcpy(buf + at, s, n);
+    return at + n;
+}
+
+#define PUT_LIT(buf, at, lit) put(buf, at, lit, sizeof(lit) - 1)
+
+static size_t put_escaped(char *buf, size_t at, const char *s, size_t n)
+{
+    if (at + sl_xml_escaped_len(s, n) > SL_SOAP_REPLY_CAP)
+        return at;
+    return at + sl_xml_escape(s, n, buf + at);
+}
+
+static size_t open_envelope(char *buf, int version)
+{
+    size_t at = PUT_LIT(buf, 0, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<soap:Envelope "
+                                "xmlns:soap=\"");
+    const char *ns = envelope_ns[version == 12];
+    at = put(buf, at, ns, strlen(ns));
+    return PUT_LIT(buf, at, "\"><soap:Body>");
+}
+
+static size_t close_envelope(char *buf, size_t at)
+{
+    return PUT_LIT(buf, at, "</soap:Body></soap:Envelope>\n");
+}
+
+static size_t put_id_element(char *buf, size_t at, sl_span_t id_name, const char *id, size_t n)
+{
+    at = PUT_LIT(buf, at, "<e:");
+    at = put(buf, at, id_name.ptr, id_name.len);
+    at = PUT_LIT(buf, at, ">");
+    at = put_escaped(buf, at, id, n);
+    at = PUT_LIT(buf, at, "</e:");
+    at = put(buf, at, id_name.ptr, id_name.len);
+    return PUT_LIT(buf, at, ">");
+}
+
+/* code: "Client"/"Server"/"VersionMismatch" in SOAP 1.1 terms, mapped for 1.2. */
+static void fault(sl_soap_reply_t *r, char *buf, sl_soap_outcome_t outcome, const char *code,
+                  const char *text, sl_span_t id_name)
+{
+    int v12 = r->version == 12;
+    const char *code12 = strcmp(code, "Client") == 0   ? "Sender"
+                         : strcmp(code, "Server") == 0 ? "Receiver"
+                                                       : code;
+    size_t at = open_envelope(buf, r->version);
+    r->outcome = outcome;
+    /* SOAP 1.2 sends Sender faults with 400; every other fault, and all of 1.1's, with 500 */
+    r->status = v12 && strcmp(code12, "Sender") == 0 ? 400 : 500;
+    r->reason = r->status == 400 ? "Bad Request" : "Internal Server Error";
+    if (v12) {
+        at = PUT_LIT(buf, at, "<soap:Fault><soap:Code><soap:Value>soap:");
+        at = put(buf, at, code12, strlen(code12));
+        at = PUT_LIT(buf, at, "</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang=\"en\">");
+        at = put_escaped(buf, at, text, strlen(text));
+        at = PUT_LIT(buf, at, "</soap:Text></soap:Reason>");
+        if (r->id_len > 0) {
+            at = PUT_LIT(buf, at, "<soap:Detail><e:Echo xmlns:e=\"" SL_ECHO_NS "\">");
+            at = put_id_element(buf, at, id_name, r->id, r->id_len);
+            at = PUT_LIT(buf, at, "</e:Echo></soap:Detail>");
+        }
+    } else {
+        at = PUT_LIT(buf, at, "<soap:Fault><faultcode>soap:");
+        at = put(buf, at, code, strlen(code));
+        at = PUT_LIT(buf, at, "</faultcode><faultstring>");
+        at = put_escaped(buf, at, text, strlen(text));
+        at = PUT_LIT(buf, at, "</faultstring>");
+        if (r->id_len > 0) {
+            at = PUT_LIT(buf, at, "<detail><e:Echo xmlns:e=\"" SL_ECHO_NS "\">");
+            at = put_id_element(buf, at, id_name, r->id, r->id_len);
+            at = PUT_LIT(buf, at, "</e:Echo></detail>");
+        }
+    }
+    at = PUT_LIT(buf, at, "</soap:Fault>");
+    r->body_len = close_envelope(buf, at);
+}
+
+void sl_soap_answer(const char *media_type, size_t media_type_len, const char *body, size_t len,
+                    sl_span_t id_name, int inject_fault, sl_soap_reply_t *r, char *buf)
+{
+    char why[160];
+    sl_xml_scan_t scan = {.want = id_name, .id = r->id, .id_cap = sizeof(r->id)};
+
+    memset(r, 0, offsetof(sl_soap_reply_t, id));
+    r->id[0] = '\0';
+    r->id_len = 0;
+    r->version = media_version(media_type, media_type_len);
+    if (r->version == 0) {
+        r->outcome = SL_SOAP_BAD_MEDIA_TYPE;
+        r->status = 415;
+        r->reason = "Unsupported Media Type";
+        r->content_type = "text/plain; charset=utf-8";
+        r->body_len = PUT_LIT(buf, 0, "soapload-mock: expected Content-Type text/xml (SOAP 1.1) "
+                                      "or application/soap+xml (SOAP 1.2)\n");
+        return;
+    }
+    r->content_type =
+        r->version == 12 ? "application/soap+xml; charset=utf-8" : "text/xml; charset=utf-8";
+
+    if (sl_xml_scan(body, len, &scan) != 0) {
+        if (scan.flags & SL_XML_DOCTYPE)
+            snprintf(why, sizeof(why), "DTDs are not allowed in SOAP messages (byte %zu)",
+                     scan.error_at);
+        else
+            snprintf(why, sizeof(why), "malformed XML at byte %zu: %s", scan.error_at,
+                     scan.error);
+        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", why, id_name);
+        return;
+    }
+    if (scan.flags & SL_XML_ID_FOUND && !(scan.flags & (SL_XML_ID_COMPLEX | SL_XML_ID_TOO_LONG)))
+        r->id_len = scan.id_len;
+    if (!(scan.root_local.len == 8 && memcmp(scan.root_local.ptr, "Envelope", 8) == 0)) {
+        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", "the root element is not a SOAP Envelope",
+              id_name);
+        return;
+    }
+    const char *want_ns = envelope_ns[r->version == 12];
+    if (scan.root_ns.len != strlen(want_ns) || memcmp(scan.root_ns.ptr, want_ns, scan.root_ns.len)) {
+        snprintf(why, sizeof(why), "the Envelope's namespace is not SOAP %s's (%s)",
+                 r->version == 12 ? "1.2" : "1.1", want_ns);
+        fault(r, buf, SL_SOAP_FAULT_VERSION, "VersionMismatch", why, id_name);
+        return;
+    }
+    if (!(scan.flags & SL_XML_ID_FOUND)) {
+        snprintf(why, sizeof(why), "no %.*s element in the request", (int)id_name.len,
+                 id_name.ptr);
+        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", why, id_name);
+        return;
+    }
+    if (scan.flags & (SL_XML_ID_COMPLEX | SL_XML_ID_TOO_LONG) || scan.id_len == 0) {
+        snprintf(why, sizeof(why), "the %.*s element must hold 1 to %d bytes of text",
+                 (int)id_name.len, id_name.ptr, SL_SOAP_MAX_ID);
+        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", why, id_name);
+        return;
+    }
+    if (inject_fault) {
+        fault(r, buf, SL_SOAP_FAULT_INJECTED, "Server", "injected fault (--fault-rate)", id_name);
+        return;
+    }
+    r->outcome = SL_SOAP_ECHO;
+    r->status = 200;
+    r->reason = "OK";
+    size_t at = open_envelope(buf, r->version);
+    at = PUT_LIT(buf, at, "<e:EchoResponse xmlns:e=\"" SL_ECHO_NS "\">");
+    at = put_id_element(buf, at, id_name, r->id, r->id_len);
+    at = PUT_LIT(buf, at, "</e:EchoResponse>");
+    r->body_len = close_envelope(buf, at);
+}
+
+size_t sl_soap_wsdl(const char *url, sl_span_t n, char *buf, size_t cap)
+{
+    int len = snprintf(
+        buf, cap,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<wsdl:definitions name=\"SoaploadEcho\" targetNamespace=\"" SL_ECHO_NS "\"\n"
+        "    xmlns:wsdl=\"http://schemas.xmlsoap.org/wsdl/\"\n"
+        "    xmlns:soap=\"http://schemas.xmlsoap.org/wsdl/soap/\"\n"
+        "    xmlns:soap12=\"http://schemas.xmlsoap.org/wsdl/soap12/\"\n"
+        "    xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\"\n"
+        "    xmlns:e=\"" SL_ECHO_NS "\">\n"
+        "  <wsdl:types>\n"
+        "    <xsd:schema targetNamespace=\"" SL_ECHO_NS "\" elementFormDefault=\"qualified\">\n"
+        "      <xsd:element name=\"Echo\"><xsd:complexType><xsd:sequence>\n"
+        "        <xsd:element name=\"%.*s\" type=\"xsd:string\"/>\n"
+        "      </xsd:sequence></xsd:complexType></xsd:element>\n"
+        "      <xsd:element name=\"EchoResponse\"><xsd:complexType><xsd:sequence>\n"
+        "        <xsd:element name=\"%.*s\" type=\"xsd:string\"/>\n"
+        "      </xsd:sequence></xsd:complexType></xsd:element>\n"
+        "    </xsd:schema>\n"
+        "  </wsdl:types>\n"
+        "  <wsdl:message name=\"EchoRequest\"><wsdl:part name=\"parameters\" "
+        "element=\"e:Echo\"/></wsdl:message>\n"
+        "  <wsdl:message name=\"EchoResponse\"><wsdl:part name=\"parameters\" "
+        "element=\"e:EchoResponse\"/></wsdl:message>\n"
+        "  <wsdl:portType name=\"EchoPortType\">\n"
+        "    <wsdl:operation name=\"Echo\">\n"
+        "      <wsdl:input message=\"e:EchoRequest\"/>\n"
+        "      <wsdl:output message=\"e:EchoResponse\"/>\n"
+        "    </wsdl:operation>\n"
+        "  </wsdl:portType>\n"
+        "  <wsdl:binding name=\"EchoSoap11\" type=\"e:EchoPortType\">\n"
+        "    <soap:binding style=\"document\" transport=\"http://schemas.xmlsoap.org/soap/http\"/>\n"
+        "    <wsdl:operation name=\"Echo\">\n"
+        "      <soap:operation soapAction=\"" SL_ECHO_NS "#Echo\"/>\n"
+        "      <wsdl:input><soap:body use=\"literal\"/></wsdl:input>\n"
+        "      <wsdl:output><soap:body use=\"literal\"/></wsdl:output>\n"
+        "    </wsdl:operation>\n"
+        "  </wsdl:binding>\n"
+        "  <wsdl:binding name=\"EchoSoap12\" type=\"e:EchoPortType\">\n"
+        "    <soap12:binding style=\"document\" "
+        "transport=\"http://schemas.xmlsoap.org/soap/http\"/>\n"
+        "    <wsdl:operation name=\"Echo\">\n"
+        "      <soap12:operation soapAction=\"" SL_ECHO_NS "#Echo\"/>\n"
+        "      <wsdl:input><soap12:body use=\"literal\"/></wsdl:input>\n"
+        "      <wsdl:output><soap12:body use=\"literal\"/></wsdl:output>\n"
+        "    </wsdl:operation>\n"
+        "  </wsdl:binding>\n"
+        "  <wsdl:service name=\"SoaploadEcho\">\n"
+        "    <wsdl:port name=\"EchoSoap11\" binding=\"e:EchoSoap11\"><soap:address "
+        "location=\"%s\"/></wsdl:port>\n"
+        "    <wsdl:port name=\"EchoSoap12\" binding=\"e:EchoSoap12\"><soap12:address "
+        "location=\"%s\"/></wsdl:port>\n"
+        "  </wsdl:service>\n"
+        "</wsdl:definitions>\n",
+        (int)n.len, n.ptr, (int)n.len, n.ptr, url, url);
+    return len < 0 || (size_t)len >= cap ? 0 : (size_t)len;
+}

@@ -1,0 +1,48 @@
+/*
+ * soap: the mock's request/response contract, free of any server code. Given the media type
+ * and body of a POST, it decides the SOAP answer: an echo of the request ID, or a Fault of the
+ * right version with the HTTP status the SOAP 1.1/1.2 bindings prescribe.
+ */
+#ifndef SOAPLOAD_MOCK_SOAP_H
+#define SOAPLOAD_MOCK_SOAP_H
+
+#include <stddef.h>
+
+#include "xml.h"
+
+#define SL_SOAP11_NS "http://schemas.xmlsoap.org/soap/envelope/"
+#define SL_SOAP12_NS "http://www.w3.org/2003/05/soap-envelope"
+#define SL_ECHO_NS "urn:soapload:echo"
+#define SL_SOAP_MAX_ID 256 /* longest request ID accepted, in bytes */
+#define SL_SOAP_REPLY_CAP (2048 + 6 * SL_SOAP_MAX_ID)
+
+typedef enum {
+    SL_SOAP_ECHO,           /* 200, the ID echoed */
+    SL_SOAP_FAULT_CLIENT,   /* the sender's mistake: malformed XML, no ID, DTD */
+    SL_SOAP_FAULT_VERSION,  /* the envelope's namespace is not the content type's version */
+    SL_SOAP_FAULT_INJECTED, /* a Server/Receiver fault asked for by --fault-rate */
+    SL_SOAP_BAD_MEDIA_TYPE  /* 415: neither text/xml nor application/soap+xml */
+} sl_soap_outcome_t;
+
+typedef struct {
+    sl_soap_outcome_t outcome;
+    int version; /* 11 or 12; 0 when the media type was not SOAP */
+    int status;
+    const char *reason;
+    const char *content_type;
+    size_t body_len; /* bytes written to the caller's reply buffer */
+    char id[SL_SOAP_MAX_ID + 1];
+    size_t id_len; /* 0 when no ID was found */
+} sl_soap_reply_t;
+
+/** Answers one SOAP POST. `id_name` is the local name of the element that carries the ID;
+ * `inject_fault` turns a valid request into a Server/Receiver fault (the ID is still read).
+ * Writes the response body into reply_buf (SL_SOAP_REPLY_CAP bytes). */
+void sl_soap_answer(const char *media_type, size_t media_type_len, const char *body, size_t len,
+                    sl_span_t id_name, int inject_fault, sl_soap_reply_t *reply, char *reply_buf);
+
+/** Writes the WSDL of the echo operation for `url` (the endpoint's address) into buf.
+ * Returns the length, or 0 when cap is too small. */
+size_t sl_soap_wsdl(const char *url, sl_span_t id_name, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * counts: the accounting of a run. Every scheduled request ends in exactly one place:
+ *   scheduled = sent + not_sent + script_errors_before_send
+ *   sent      = the sum of results[] (ok, each failure kind, cancelled)
+ * Workers keep one, the parent adds them up, the report states both equations.
+ */
+#ifndef SOAPLOAD_COUNTS_H
+#define SOAPLOAD_COUNTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    SL_R_OK,
+    SL_R_HTTP_STATUS,  /* a response whose status is not 2xx (and that is no SOAP Fault) */
+    SL_R_SOAP_FAULT,   /* a response holding a SOAP Fault */
+    SL_R_ID_MISMATCH,  /* a response that does not echo the request's ID */
+    SL_R_CHECK_FAILED, /* the script's response() hook marked it failed */
+    SL_R_SCRIPT_ERROR, /* the script's response() hook raised an error */
+    SL_R_CONNECT,      /* could not connect */
+    SL_R_TIMEOUT,      /* no complete response within the timeout */
+    SL_R_WRITE,        /* the request could not be sent whole */
+    SL_R_READ,         /* the connection failed while reading the response */
+    SL_R_PROTOCOL,     /* not a valid HTTP response */
+    SL_R_TOO_LARGE,    /* the response body exceeded --max-body */
+    SL_R_OTHER,        /* any other transport error */
+    SL_R_CANCELLED,    /* still in flight when the run ended or was interrupted */
+    SL_R_COUNT
+} sl_result_t;
+
+typedef struct {
+    uint64_t scheduled;
+    uint64_t sent;
+    uint64_t not_sent;                  /* due but never sent: the client fell behind */
+    uint64_t script_errors_before_send; /* request() raised an error: nothing was sent */
+    uint64_t results[SL_R_COUNT];
+    uint64_t bytes_sent, bytes_received; /* request and response bodies */
+} sl_counts_t;
+
+/** Adds src into dst. */
+void sl_counts_add(sl_counts_t *dst, const sl_counts_t *src);
+/** Requests that were sent and did not end well (every result but ok). */
+uint64_t sl_counts_failed(const sl_counts_t *c);
+/** Checks both equations. Returns 0, or -1 with the broken one written into err. */
+int sl_counts_check(const sl_counts_t *c, char *err, size_t errlen);
+/** The snake_case name of a result, as the summary and JSON print it. */
+const char *sl_result_name(sl_result_t r);
+
+#endif
