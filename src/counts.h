@@ -14,13 +14,15 @@ typedef enum {
     SL_R_OK,
     SL_R_HTTP_STATUS,  /* a response whose status is not 2xx (and that is no SOAP Fault) */
     SL_R_SOAP_FAULT,   /* a response holding a SOAP Fault */
-    SL_R_ID_MISMATCH,  /* a response that does not echo the request's ID */
+    SL_R_ID_MISMATCH,  /* a well-formed response that does not echo the request's ID */
+    SL_R_MALFORMED,    /* a 2xx response whose body is not well-formed XML */
     SL_R_CHECK_FAILED, /* the script's response() hook marked it failed */
     SL_R_SCRIPT_ERROR, /* the script's response() hook raised an error */
     SL_R_CONNECT,      /* could not connect */
     SL_R_TIMEOUT,      /* no complete response within the timeout */
     SL_R_WRITE,        /* the request could not be sent whole */
     SL_R_READ,         /* the connection failed while reading the response */
+    SL_R_TRUNCATED,    /* the response ended before its announced length */
     SL_R_PROTOCOL,     /* not a valid HTTP response */
     SL_R_TOO_LARGE,    /* the response body exceeded --max-body */
     SL_R_OTHER,        /* any other transport error */

@@ -1,0 +1,50 @@
+/*
+ * config: the settings of a run, from the script's `soapload` table and the command line
+ * (which wins). Plain data: filled by cli.c and script.c, read by everyone else.
+ */
+#ifndef SOAPLOAD_CONFIG_H
+#define SOAPLOAD_CONFIG_H
+
+#include <stdint.h>
+
+#define SL_MAX_HEADERS 64
+
+/* Bits of sl_config_t.set: which settings were given, so that a script's default never
+ * overrides a flag. */
+enum {
+    SL_SET_URL = 1 << 0,
+    SL_SET_RATE = 1 << 1,
+    SL_SET_DURATION = 1 << 2,
+    SL_SET_CONNECTIONS = 1 << 3,
+    SL_SET_WORKERS = 1 << 4,
+    SL_SET_TIMEOUT = 1 << 5,
+    SL_SET_SOAP = 1 << 6,
+    SL_SET_MODEL = 1 << 7,
+    SL_SET_MAX_BODY = 1 << 8,
+    SL_SET_ID_ELEMENT = 1 << 9
+};
+
+typedef struct {
+    char *url;
+    double rate;  /* requests per second, open model */
+    int closed;   /* closed model: each connection sends again as soon as it is free */
+    uint64_t duration_ns;
+    int connections; /* in all, split over the workers */
+    int workers;
+    uint64_t timeout_ns; /* per request */
+    int soap_version;    /* 11 or 12 */
+    uint64_t max_body;   /* largest response body kept; larger ones fail as too_large */
+    char *id_element;    /* local name of the ID element in responses */
+    char *headers[SL_MAX_HEADERS]; /* "Name: value", script's first, then the command line's */
+    int nheaders;
+    int cli_headers; /* how many of them came from -H */
+    uint64_t lua_memory;  /* bytes a worker's Lua state may hold */
+    uint64_t hook_limit_ns; /* longest a single hook call may run */
+    int quiet;
+    const char *script_path;
+    char **script_args; /* after the script path, for init(args) */
+    int nargs;
+    unsigned set; /* SL_SET_* given on the command line */
+} sl_config_t;
+
+#endif

@@ -1,0 +1,159 @@
+/*
+ * report: a plain-text summary. Every count is printed with the equation it belongs to so
+ * that a reader can check that nothing went missing.
+ */
+#include "report.h"
+
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "cli.h"
+#include "duration.h"
+#include "version.h"
+
+static void latency_row(FILE *out, const char *name, const sl_hist_t *h)
+{
+    static const double ps[] = {50, 90, 99, 99.9};
+    char v[32];
+    fprintf(out, "  %-15s", name);
+    if (h->total == 0) {
+        fprintf(out, " (no samples)\n");
+        return;
+    }
+    for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++) {
+        sl_duration_format_us((double)sl_hist_percentile(h, ps[i]), v, sizeof(v));
+        fprintf(out, " %9s", v);
+    }
+    sl_duration_format_us((double)h->max, v, sizeof(v));
+    fprintf(out, " %9s", v);
+    sl_duration_format_us(sl_hist_mean(h), v, sizeof(v));
+    fprintf(out, " %9s\n", v);
+}
+
+static void errors_line(FILE *out, const sl_counts_t *c)
+{
+    int any = 0;
+    fprintf(out, "Errors          ");
+    for (int r = 1; r < SL_R_COUNT; r++) {
+        if (c->results[r] == 0)
+            continue;
+        fprintf(out, "%s%s %llu", any ? ", " : "", sl_result_name((sl_result_t)r),
+                (unsigned long long)c->results[r]);
+        any = 1;
+    }
+    if (c->script_errors_before_send) {
+        fprintf(out, "%sscript errors before send %llu", any ? ", " : "",
+                (unsigned long long)c->script_errors_before_send);
+        any = 1;
+    }
+    if (c->not_sent) {
+        fprintf(out, "%snot sent %llu", any ? ", " : "", (unsigned long long)c->not_sent);
+        any = 1;
+    }
+    fprintf(out, "%s\n", any ? "" : "none");
+}
+
+static void human_bytes(uint64_t b, char *buf, size_t cap)
+{
+    if (b < 10240)
+        snprintf(buf, cap, "%llu B", (unsigned long long)b);
+    else if (b < 10 * 1048576ULL)
+        snprintf(buf, cap, "%.1f KiB", (double)b / 1024);
+    else
+        snprintf(buf, cap, "%.1f MiB", (double)b / 1048576);
+}
+
+void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
+{
+    const sl_counts_t *c = &run->counts;
+    double dur = (double)cfg->duration_ns / 1e9;
+    char tbuf[64], b1[32], b2[32], err[256];
+    struct tm tm;
+    localtime_r(&run->started_at.tv_sec, &tm);
+    strftime(tbuf, sizeof(tbuf), "%Y-%m-%d %H:%M:%S", &tm);
+
+    fprintf(out, "soapload %s: %s, started %s.%06ld\n", SL_VERSION, cfg->script_path, tbuf,
+            run->started_at.tv_nsec / 1000);
+    fprintf(out, "Target          %s (SOAP %s)\n", cfg->url, cfg->soap_version == 12 ? "1.2" : "1.1");
+    if (cfg->closed)
+        fprintf(out, "Model           closed: as fast as possible for %.2f s\n", dur);
+    else
+        fprintf(out, "Model           open: %.1f req/s for %.2f s\n", cfg->rate, dur);
+    fprintf(out, "Load            %d worker%s x %d connection%s, timeout %.2f s\n",
+            run->nworkers, run->nworkers == 1 ? "" : "s", run->connections_per_worker,
+            run->connections_per_worker == 1 ? "" : "s", (double)cfg->timeout_ns / 1e9);
+    if (run->interrupted)
+        fprintf(out, "Interrupted     stopped early: counts cover what was due until then\n");
+
+    uint64_t failed = sl_counts_failed(c) - c->results[SL_R_CANCELLED];
+    fprintf(out, "Requests\n");
+    fprintf(out, "  scheduled     %llu = sent %llu + not sent %llu + script errors before send "
+                 "%llu\n",
+            (unsigned long long)c->scheduled, (unsigned long long)c->sent,
+            (unsigned long long)c->not_sent, (unsigned long long)c->script_errors_before_send);
+    fprintf(out, "  sent          %llu = ok %llu + failed %llu + cancelled %llu\n",
+            (unsigned long long)c->sent, (unsigned long long)c->results[SL_R_OK],
+            (unsigned long long)failed, (unsigned long long)c->results[SL_R_CANCELLED]);
+    if (cfg->closed)
+        fprintf(out, "  rate          sent %.1f/s, ok %.1f/s\n", (double)c->sent / dur,
+                (double)c->results[SL_R_OK] / dur);
+    else
+        fprintf(out, "  rate          target %.1f/s, sent %.1f/s (%+.2f%%), ok %.1f/s\n",
+                cfg->rate, (double)c->sent / dur,
+                ((double)c->sent / dur / cfg->rate - 1) * 100, (double)c->results[SL_R_OK] / dur);
+    fprintf(out, "  in flight     at most %llu at once\n", (unsigned long long)run->max_in_flight);
+
+    fprintf(out, "Latency               p50       p90       p99     p99.9       max      mean\n");
+    latency_row(out, "from due time", run->latency);
+    latency_row(out, "service time", run->service);
+    latency_row(out, "send lateness", run->lateness);
+    errors_line(out, c);
+    human_bytes(c->bytes_sent, b1, sizeof(b1));
+    human_bytes(c->bytes_received, b2, sizeof(b2));
+    fprintf(out, "Bytes           bodies sent %s, received %s\n", b1, b2);
+    fprintf(out, "Duration        %.3f s from start to last response\n", run->elapsed_s);
+    for (int i = 0; i < run->nworkers; i++) {
+        const sl_worker_report_t *w = &run->workers[i];
+        fprintf(out, "Worker %-3d      pid %d: scheduled %llu, sent %llu, ok %llu, IDs R1..R%llu",
+                i + 1, (int)w->pid, (unsigned long long)w->counts.scheduled,
+                (unsigned long long)w->counts.sent, (unsigned long long)w->counts.results[SL_R_OK],
+                (unsigned long long)w->last_seq);
+        if (w->died) {
+            if (WIFSIGNALED(w->wait_status))
+                fprintf(out, " - DIED (signal %d) before its final report; counts are what "
+                             "it reported",
+                        WTERMSIG(w->wait_status));
+            else
+                fprintf(out, " - DIED (exit %d) before its final report",
+                        WEXITSTATUS(w->wait_status));
+        }
+        fprintf(out, "\n");
+    }
+    if (run->first_script_error != NULL)
+        fprintf(out, "First script error (of %llu):\n%s\n",
+                (unsigned long long)(c->script_errors_before_send +
+                                     c->results[SL_R_SCRIPT_ERROR]),
+                run->first_script_error);
+    if (run->workers_died == 0 && sl_counts_check(c, err, sizeof(err)) != 0)
+        fprintf(out, "ACCOUNTING ERROR: %s\n", err);
+    int code = sl_report_exit_code(run);
+    fprintf(out, "Result          %s\n",
+            code == SL_EXIT_OK                ? "PASS: every scheduled request was sent and answered correctly"
+            : code == SL_EXIT_FAILED_REQUESTS ? "FAIL: some requests failed or were not sent"
+            : code == SL_EXIT_INTERRUPTED     ? "INTERRUPTED"
+                                              : "ERROR: a worker died or the accounting broke");
+}
+
+int sl_report_exit_code(const sl_run_t *run)
+{
+    char err[256];
+    const sl_counts_t *c = &run->counts;
+    if (run->workers_died > 0 || sl_counts_check(c, err, sizeof(err)) != 0)
+        return SL_EXIT_INTERNAL;
+    if (run->interrupted)
+        return SL_EXIT_INTERRUPTED;
+    if (c->results[SL_R_OK] != c->scheduled)
+        return SL_EXIT_FAILED_REQUESTS;
+    return SL_EXIT_OK;
+}

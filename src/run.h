@@ -1,0 +1,50 @@
+/*
+ * run: the parent's side of a run: forks the workers, starts them together, gathers their
+ * messages, merges counts and histograms, and notices workers that die.
+ */
+#ifndef SOAPLOAD_RUN_H
+#define SOAPLOAD_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "counts.h"
+#include "hist.h"
+#include "proto.h"
+
+typedef struct {
+    pid_t pid;
+    int ready, finished;
+    int died;         /* exited or was killed without sending its final report */
+    int wait_status;  /* from waitpid */
+    sl_counts_t counts; /* the final report, or the sum of the seconds it reported */
+    uint64_t max_in_flight, last_seq;
+} sl_worker_report_t;
+
+typedef struct {
+    int nworkers;
+    int connections_per_worker;
+    sl_worker_report_t *workers;
+    sl_counts_t counts;
+    sl_hist_t *latency, *service, *lateness;
+    sl_msg_interval_t *seconds; /* merged over the workers, one per second of the run */
+    size_t nseconds;
+    uint64_t max_in_flight; /* the sum of the workers' maxima: an upper bound */
+    double elapsed_s;       /* from the common start to the last final report */
+    struct timespec started_at; /* wall clock of the start, for people */
+    int interrupted;
+    int workers_died;
+    char *first_script_error; /* traceback of the first script error seen, or NULL */
+    uint64_t script_error_reports;
+} sl_run_t;
+
+/** Runs the load. Returns 0 when the run took place (look at workers_died), or -1 when it
+ * could not start: then err holds why (a worker's script or init error, fork failure). */
+int sl_run(const sl_config_t *cfg, const char *script_text, size_t script_len, sl_run_t *run,
+           char *err, size_t errlen);
+/** Frees what sl_run allocated. */
+void sl_run_free(sl_run_t *run);
+
+#endif

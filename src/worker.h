@@ -1,0 +1,26 @@
+/*
+ * worker: one forked worker process: its Lua state builds the requests, libcurl's multi
+ * interface (driven by epoll) sends them at the paced times, and the results go to the parent.
+ */
+#ifndef SOAPLOAD_WORKER_H
+#define SOAPLOAD_WORKER_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+typedef struct {
+    const sl_config_t *cfg;
+    const char *script_text;
+    size_t script_len;
+    int index;      /* 0-based */
+    int nworkers;
+    int connections; /* this worker's share */
+    int report_fd;  /* to the parent */
+    int control_fd; /* from the parent: the start time, then 's' to stop; EOF: parent gone */
+} sl_worker_args_t;
+
+/** Runs a worker to its end. Returns the process's exit status. */
+int sl_worker_main(const sl_worker_args_t *args);
+
+#endif
