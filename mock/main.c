@@ -60,9 +60,11 @@ typedef struct {
     h2o_iovec_t body;
 } pending_t;
 
-static options_t opt = {
-    .host = "127.0.0.1", .port = 8000, .path = "/soap/endpoint", .max_body = 1 << 20,
-    .id_element = "RequestId"};
+static options_t opt = {.host = "127.0.0.1",
+                        .port = 8000,
+                        .path = "/soap/endpoint",
+                        .max_body = 1 << 20,
+                        .id_element = "RequestId"};
 static h2o_globalconf_t config;
 static server_thread_t *threads;
 static sl_stats_t *stats;
@@ -168,10 +170,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     server_thread_t *th = thread_of(req);
     size_t path_len = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
     h2o_iovec_t path = h2o_iovec_init(req->path.base, path_len);
-    h2o_iovec_t query = req->query_at != SIZE_MAX
-                            ? h2o_iovec_init(req->path.base + req->query_at + 1,
-                                             req->path.len - req->query_at - 1)
-                            : h2o_iovec_init("", 0);
+    h2o_iovec_t query =
+        req->query_at != SIZE_MAX
+            ? h2o_iovec_init(req->path.base + req->query_at + 1, req->path.len - req->query_at - 1)
+            : h2o_iovec_init("", 0);
     int is_post = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST"));
     int is_get = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET"));
 
@@ -192,8 +194,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     } else if (h2o_memis(path.base, path.len, H2O_STRLIT("/stats")) && is_get) {
         char json[2048];
         size_t len = sl_stats_json(stats, json, sizeof(json));
-        h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("cache-control"), 0,
-                              NULL, H2O_STRLIT("no-store"));
+        h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("cache-control"), 0, NULL,
+                              H2O_STRLIT("no-store"));
         respond(req, 200, "OK", "application/json", json, len);
     } else if (h2o_memis(path.base, path.len, H2O_STRLIT("/stats/reset")) && is_post) {
         sl_stats_reset(stats);
@@ -230,7 +232,8 @@ static void on_accept(h2o_socket_t *listener, const char *err)
 
 static void on_flush(h2o_timeout_entry_t *entry)
 {
-    server_thread_t *th = (server_thread_t *)((char *)entry - offsetof(server_thread_t, flush_entry));
+    server_thread_t *th =
+        (server_thread_t *)((char *)entry - offsetof(server_thread_t, flush_entry));
     sl_stats_flush_log(stats, th->index);
     h2o_timeout_link(th->ctx.loop, &th->flush_timeout, &th->flush_entry);
 }
@@ -242,8 +245,8 @@ static void *run_thread(void *arg)
     h2o_context_init(&th->ctx, th->loop, &config);
     th->accept_ctx.ctx = &th->ctx;
     th->accept_ctx.hosts = config.hosts;
-    h2o_socket_t *listener = h2o_evloop_socket_create(th->loop, th->listen_fd,
-                                                      H2O_SOCKET_FLAG_DONT_READ);
+    h2o_socket_t *listener =
+        h2o_evloop_socket_create(th->loop, th->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
     listener->data = th;
     h2o_socket_read_start(listener, on_accept);
     if (opt.id_log != NULL) { /* so that the log is never more than 250 ms behind */
@@ -407,8 +410,9 @@ static int parse_options(int argc, char **argv)
         case 'P':
             if (optarg[0] != '/' || strpbrk(optarg, "?# \t") != NULL || strlen(optarg) > 200 ||
                 strncmp(optarg, "/stats", 6) == 0) {
-                fprintf(stderr, "soapload-mock: bad --path '%s': it must start with '/', hold "
-                                "no '?', '#' or spaces and not be under /stats\n",
+                fprintf(stderr,
+                        "soapload-mock: bad --path '%s': it must start with '/', hold "
+                        "no '?', '#' or spaces and not be under /stats\n",
                         optarg);
                 return 2;
             }
@@ -439,8 +443,9 @@ static int parse_options(int argc, char **argv)
             break;
         case 'i':
             if (!valid_name(optarg)) {
-                fprintf(stderr, "soapload-mock: bad --id-element '%s': an XML local name of "
-                                "at most 64 characters, without a prefix\n",
+                fprintf(stderr,
+                        "soapload-mock: bad --id-element '%s': an XML local name of "
+                        "at most 64 characters, without a prefix\n",
                         optarg);
                 return 2;
             }
@@ -517,8 +522,8 @@ int main(int argc, char **argv)
     h2o_config_init(&config);
     config.max_request_entity_size = opt.max_body;
     config.server_name = h2o_iovec_init(H2O_STRLIT("soapload-mock"));
-    h2o_hostconf_t *host = h2o_config_register_host(&config, h2o_iovec_init(H2O_STRLIT("default")),
-                                                    65535);
+    h2o_hostconf_t *host =
+        h2o_config_register_host(&config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     h2o_pathconf_t *pathconf = h2o_config_register_path(host, "/", 0);
     h2o_handler_t *handler = h2o_create_handler(pathconf, sizeof(*handler));
     handler->on_req = on_req;

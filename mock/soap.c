@@ -27,7 +27,8 @@ static int media_version(const char *mt, size_t len)
 
 static size_t put(char *buf, size_t at, const char *s, size_t n)
 {
-    if (at + n <= SL_SOAP_REPLY_CAP) /* sized so that it always fits; checked all the same */
+    /* the buffer is sized so that everything fits; checked all the same */
+    if (at <= SL_SOAP_REPLY_CAP && n <= SL_SOAP_REPLY_CAP - at)
         memcpy(buf + at, s, n);
     return at + n;
 }
@@ -43,8 +44,9 @@ static size_t put_escaped(char *buf, size_t at, const char *s, size_t n)
 
 static size_t open_envelope(char *buf, int version)
 {
-    size_t at = PUT_LIT(buf, 0, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<soap:Envelope "
-                                "xmlns:soap=\"");
+    size_t at = PUT_LIT(buf, 0,
+                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<soap:Envelope "
+                        "xmlns:soap=\"");
     const char *ns = envelope_ns[version == 12];
     at = put(buf, at, ns, strlen(ns));
     return PUT_LIT(buf, at, "\"><soap:Body>");
@@ -121,8 +123,9 @@ void sl_soap_answer(const char *media_type, size_t media_type_len, const char *b
         r->status = 415;
         r->reason = "Unsupported Media Type";
         r->content_type = "text/plain; charset=utf-8";
-        r->body_len = PUT_LIT(buf, 0, "soapload-mock: expected Content-Type text/xml (SOAP 1.1) "
-                                      "or application/soap+xml (SOAP 1.2)\n");
+        r->body_len = PUT_LIT(buf, 0,
+                              "soapload-mock: expected Content-Type text/xml (SOAP 1.1) "
+                              "or application/soap+xml (SOAP 1.2)\n");
         return;
     }
     r->content_type =
@@ -133,8 +136,7 @@ void sl_soap_answer(const char *media_type, size_t media_type_len, const char *b
             snprintf(why, sizeof(why), "DTDs are not allowed in SOAP messages (byte %zu)",
                      scan.error_at);
         else
-            snprintf(why, sizeof(why), "malformed XML at byte %zu: %s", scan.error_at,
-                     scan.error);
+            snprintf(why, sizeof(why), "malformed XML at byte %zu: %s", scan.error_at, scan.error);
         fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", why, id_name);
         return;
     }
@@ -146,15 +148,15 @@ void sl_soap_answer(const char *media_type, size_t media_type_len, const char *b
         return;
     }
     const char *want_ns = envelope_ns[r->version == 12];
-    if (scan.root_ns.len != strlen(want_ns) || memcmp(scan.root_ns.ptr, want_ns, scan.root_ns.len)) {
+    if (scan.root_ns.len != strlen(want_ns) ||
+        memcmp(scan.root_ns.ptr, want_ns, scan.root_ns.len)) {
         snprintf(why, sizeof(why), "the Envelope's namespace is not SOAP %s's (%s)",
                  r->version == 12 ? "1.2" : "1.1", want_ns);
         fault(r, buf, SL_SOAP_FAULT_VERSION, "VersionMismatch", why, id_name);
         return;
     }
     if (!(scan.flags & SL_XML_ID_FOUND)) {
-        snprintf(why, sizeof(why), "no %.*s element in the request", (int)id_name.len,
-                 id_name.ptr);
+        snprintf(why, sizeof(why), "no %.*s element in the request", (int)id_name.len, id_name.ptr);
         fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", why, id_name);
         return;
     }
@@ -210,7 +212,8 @@ size_t sl_soap_wsdl(const char *url, sl_span_t n, char *buf, size_t cap)
         "    </wsdl:operation>\n"
         "  </wsdl:portType>\n"
         "  <wsdl:binding name=\"EchoSoap11\" type=\"e:EchoPortType\">\n"
-        "    <soap:binding style=\"document\" transport=\"http://schemas.xmlsoap.org/soap/http\"/>\n"
+        "    <soap:binding style=\"document\" "
+        "transport=\"http://schemas.xmlsoap.org/soap/http\"/>\n"
         "    <wsdl:operation name=\"Echo\">\n"
         "      <soap:operation soapAction=\"" SL_ECHO_NS "#Echo\"/>\n"
         "      <wsdl:input><soap:body use=\"literal\"/></wsdl:input>\n"

@@ -49,9 +49,14 @@ struct sl_stats {
     snapshot_t base; /* subtracted on read: a reset never races the writers */
 };
 
-static const char *const outcome_names[SL_OUT_COUNT] = {
-    "echo",           "fault_client",    "fault_version_mismatch", "fault_injected",
-    "bad_media_type", "method_not_allowed", "not_found",           "wsdl"};
+static const char *const outcome_names[SL_OUT_COUNT] = {"echo",
+                                                        "fault_client",
+                                                        "fault_version_mismatch",
+                                                        "fault_injected",
+                                                        "bad_media_type",
+                                                        "method_not_allowed",
+                                                        "not_found",
+                                                        "wsdl"};
 
 const char *sl_outcome_name(sl_outcome_t o)
 {
@@ -91,8 +96,8 @@ sl_stats_t *sl_stats_create(int threads, const char *id_log, char *err, size_t e
         pthread_mutex_init(&st->shards[i].lock, NULL);
     pthread_mutex_init(&st->reset_lock, NULL);
     if (id_log != NULL) {
-        st->log_fd = open(id_log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW,
-                          0600);
+        st->log_fd =
+            open(id_log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (st->log_fd < 0) {
             snprintf(err, errlen, "cannot open ID log %s: %s", id_log, strerror(errno));
             sl_stats_destroy(st);
@@ -306,9 +311,8 @@ size_t sl_stats_json(sl_stats_t *st, char *buf, size_t cap)
                  "  \"in_progress\": {\"now\": %llu, \"max\": %llu},\n"
                  "  \"connections\": {\"accepted\": %llu, \"open\": %llu, \"max_open\": %llu},\n"
                  "  \"threads\": %d\n}\n",
-                 (unsigned long long)s.bytes, (unsigned long long)ids,
-                 (unsigned long long)distinct, (unsigned long long)dups,
-                 (unsigned long long)load(&st->in_progress),
+                 (unsigned long long)s.bytes, (unsigned long long)ids, (unsigned long long)distinct,
+                 (unsigned long long)dups, (unsigned long long)load(&st->in_progress),
                  (unsigned long long)load(&st->max_in_progress), (unsigned long long)s.accepted,
                  (unsigned long long)load(&st->open), (unsigned long long)load(&st->max_open),
                  st->threads);

@@ -16,24 +16,23 @@
 
 enum { OPT_SOAP = 256, OPT_CLOSED, OPT_MAX_BODY, OPT_ID_ELEMENT, OPT_LUA_MEMORY, OPT_HOOK_LIMIT };
 
-static const struct option longopts[] = {
-    {"url", required_argument, NULL, 'u'},
-    {"rate", required_argument, NULL, 'R'},
-    {"duration", required_argument, NULL, 'd'},
-    {"connections", required_argument, NULL, 'c'},
-    {"workers", required_argument, NULL, 'w'},
-    {"timeout", required_argument, NULL, 't'},
-    {"header", required_argument, NULL, 'H'},
-    {"soap", required_argument, NULL, OPT_SOAP},
-    {"closed", no_argument, NULL, OPT_CLOSED},
-    {"max-body", required_argument, NULL, OPT_MAX_BODY},
-    {"id-element", required_argument, NULL, OPT_ID_ELEMENT},
-    {"lua-memory", required_argument, NULL, OPT_LUA_MEMORY},
-    {"hook-limit", required_argument, NULL, OPT_HOOK_LIMIT},
-    {"quiet", no_argument, NULL, 'q'},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},
-    {NULL, 0, NULL, 0}};
+static const struct option longopts[] = {{"url", required_argument, NULL, 'u'},
+                                         {"rate", required_argument, NULL, 'R'},
+                                         {"duration", required_argument, NULL, 'd'},
+                                         {"connections", required_argument, NULL, 'c'},
+                                         {"workers", required_argument, NULL, 'w'},
+                                         {"timeout", required_argument, NULL, 't'},
+                                         {"header", required_argument, NULL, 'H'},
+                                         {"soap", required_argument, NULL, OPT_SOAP},
+                                         {"closed", no_argument, NULL, OPT_CLOSED},
+                                         {"max-body", required_argument, NULL, OPT_MAX_BODY},
+                                         {"id-element", required_argument, NULL, OPT_ID_ELEMENT},
+                                         {"lua-memory", required_argument, NULL, OPT_LUA_MEMORY},
+                                         {"hook-limit", required_argument, NULL, OPT_HOOK_LIMIT},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {"version", no_argument, NULL, 'V'},
+                                         {NULL, 0, NULL, 0}};
 
 void sl_cli_usage(void *file)
 {
@@ -258,6 +257,13 @@ static int valid_url(const char *url)
     return 1;
 }
 
+void sl_config_free(sl_config_t *cfg)
+{
+    for (int i = 0; i < cfg->nowned; i++)
+        free(cfg->owned[i]);
+    cfg->nowned = 0;
+}
+
 int sl_cli_validate(sl_config_t *cfg, char *err, size_t errlen)
 {
     if (cfg->url == NULL) {
@@ -271,8 +277,9 @@ int sl_cli_validate(sl_config_t *cfg, char *err, size_t errlen)
         return -1;
     }
     if (!cfg->closed && cfg->rate <= 0) {
-        snprintf(err, errlen, "no rate: set soapload.rate in the script, pass --rate N, or use "
-                              "--closed for as fast as possible");
+        snprintf(err, errlen,
+                 "no rate: set soapload.rate in the script, pass --rate N, or use "
+                 "--closed for as fast as possible");
         return -1;
     }
     if (cfg->workers > cfg->connections)

@@ -22,6 +22,8 @@ typedef enum { SL_CLI_RUN, SL_CLI_HELP, SL_CLI_VERSION, SL_CLI_ERROR } sl_cli_ac
 sl_cli_action_t sl_cli_parse(int argc, char **argv, sl_config_t *cfg, char *err, size_t errlen);
 /** Parses a rate (requests per second, above 0). Returns 0 or -1. */
 int sl_parse_rate(const char *s, double *out);
+/** Frees the strings the config owns. */
+void sl_config_free(sl_config_t *cfg);
 /** Prints the usage text. */
 void sl_cli_usage(void *file);
 /** Checks the merged settings (script defaults plus flags). Returns 0, or -1 with err. */

@@ -26,25 +26,27 @@ enum {
 
 typedef struct {
     char *url;
-    double rate;  /* requests per second, open model */
-    int closed;   /* closed model: each connection sends again as soon as it is free */
+    double rate; /* requests per second, open model */
+    int closed;  /* closed model: each connection sends again as soon as it is free */
     uint64_t duration_ns;
     int connections; /* in all, split over the workers */
     int workers;
-    uint64_t timeout_ns; /* per request */
-    int soap_version;    /* 11 or 12 */
-    uint64_t max_body;   /* largest response body kept; larger ones fail as too_large */
-    char *id_element;    /* local name of the ID element in responses */
+    uint64_t timeout_ns;           /* per request */
+    int soap_version;              /* 11 or 12 */
+    uint64_t max_body;             /* largest response body kept; larger ones fail as too_large */
+    char *id_element;              /* local name of the ID element in responses */
     char *headers[SL_MAX_HEADERS]; /* "Name: value", script's first, then the command line's */
     int nheaders;
-    int cli_headers; /* how many of them came from -H */
-    uint64_t lua_memory;  /* bytes a worker's Lua state may hold */
+    int cli_headers;        /* how many of them came from -H */
+    uint64_t lua_memory;    /* bytes a worker's Lua state may hold */
     uint64_t hook_limit_ns; /* longest a single hook call may run */
     int quiet;
     const char *script_path;
     char **script_args; /* after the script path, for init(args) */
     int nargs;
-    unsigned set; /* SL_SET_* given on the command line */
+    unsigned set;                    /* SL_SET_* given on the command line */
+    char *owned[SL_MAX_HEADERS + 4]; /* strings the script's settings allocated */
+    int nowned;
 } sl_config_t;
 
 #endif

@@ -6,9 +6,9 @@
 #include <stdio.h>
 
 static const char *const names[SL_R_COUNT] = {
-    "ok",      "http_status", "soap_fault", "id_mismatch", "malformed", "check_failed",
-    "script_error", "connect", "timeout", "write", "read", "truncated",
-    "protocol", "too_large", "other", "cancelled"};
+    "ok",           "http_status", "soap_fault", "id_mismatch", "malformed", "check_failed",
+    "script_error", "connect",     "timeout",    "write",       "read",      "truncated",
+    "protocol",     "too_large",   "other",      "cancelled"};
 
 const char *sl_result_name(sl_result_t r)
 {
@@ -43,8 +43,7 @@ int sl_counts_check(const sl_counts_t *c, char *err, size_t errlen)
         snprintf(err, errlen,
                  "scheduled %llu != sent %llu + not sent %llu + script errors before send %llu",
                  (unsigned long long)c->scheduled, (unsigned long long)c->sent,
-                 (unsigned long long)c->not_sent,
-                 (unsigned long long)c->script_errors_before_send);
+                 (unsigned long long)c->not_sent, (unsigned long long)c->script_errors_before_send);
         return -1;
     }
     if (c->sent != ended) {

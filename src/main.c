@@ -46,18 +46,20 @@ int main(int argc, char **argv)
         sl_cli_validate(&cfg, err, sizeof(err)) != 0) {
         fprintf(stderr, "soapload: %s\n", err);
         sl_script_close(script);
+        sl_config_free(&cfg);
         free(text);
         return SL_EXIT_USAGE;
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if (!cfg.quiet)
-        fprintf(stderr, "soapload: %s: %d worker%s, %d connections, %s for %.2f s...\n",
-                cfg.url, cfg.workers, cfg.workers == 1 ? "" : "s", cfg.connections,
+        fprintf(stderr, "soapload: %s: %d worker%s, %d connections, %s for %.2f s...\n", cfg.url,
+                cfg.workers, cfg.workers == 1 ? "" : "s", cfg.connections,
                 cfg.closed ? "closed model" : "open model", (double)cfg.duration_ns / 1e9);
 
     if (sl_run(&cfg, text, len, &run, err, sizeof(err)) != 0) {
         fprintf(stderr, "soapload: %s\n", err);
         code = SL_EXIT_USAGE;
+        sl_run_free(&run);
         goto Done;
     }
     sl_report_print(stdout, &cfg, &run);
@@ -89,6 +91,7 @@ int main(int argc, char **argv)
     sl_run_free(&run);
 Done:
     sl_script_close(script);
+    sl_config_free(&cfg);
     free(text);
     curl_global_cleanup();
     return code;

@@ -75,21 +75,23 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
 
     fprintf(out, "soapload %s: %s, started %s.%06ld\n", SL_VERSION, cfg->script_path, tbuf,
             run->started_at.tv_nsec / 1000);
-    fprintf(out, "Target          %s (SOAP %s)\n", cfg->url, cfg->soap_version == 12 ? "1.2" : "1.1");
+    fprintf(out, "Target          %s (SOAP %s)\n", cfg->url,
+            cfg->soap_version == 12 ? "1.2" : "1.1");
     if (cfg->closed)
         fprintf(out, "Model           closed: as fast as possible for %.2f s\n", dur);
     else
         fprintf(out, "Model           open: %.1f req/s for %.2f s\n", cfg->rate, dur);
-    fprintf(out, "Load            %d worker%s x %d connection%s, timeout %.2f s\n",
-            run->nworkers, run->nworkers == 1 ? "" : "s", run->connections_per_worker,
+    fprintf(out, "Load            %d worker%s x %d connection%s, timeout %.2f s\n", run->nworkers,
+            run->nworkers == 1 ? "" : "s", run->connections_per_worker,
             run->connections_per_worker == 1 ? "" : "s", (double)cfg->timeout_ns / 1e9);
     if (run->interrupted)
         fprintf(out, "Interrupted     stopped early: counts cover what was due until then\n");
 
     uint64_t failed = sl_counts_failed(c) - c->results[SL_R_CANCELLED];
     fprintf(out, "Requests\n");
-    fprintf(out, "  scheduled     %llu = sent %llu + not sent %llu + script errors before send "
-                 "%llu\n",
+    fprintf(out,
+            "  scheduled     %llu = sent %llu + not sent %llu + script errors before send "
+            "%llu\n",
             (unsigned long long)c->scheduled, (unsigned long long)c->sent,
             (unsigned long long)c->not_sent, (unsigned long long)c->script_errors_before_send);
     fprintf(out, "  sent          %llu = ok %llu + failed %llu + cancelled %llu\n",
@@ -99,9 +101,9 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
         fprintf(out, "  rate          sent %.1f/s, ok %.1f/s\n", (double)c->sent / dur,
                 (double)c->results[SL_R_OK] / dur);
     else
-        fprintf(out, "  rate          target %.1f/s, sent %.1f/s (%+.2f%%), ok %.1f/s\n",
-                cfg->rate, (double)c->sent / dur,
-                ((double)c->sent / dur / cfg->rate - 1) * 100, (double)c->results[SL_R_OK] / dur);
+        fprintf(out, "  rate          target %.1f/s, sent %.1f/s (%+.2f%%), ok %.1f/s\n", cfg->rate,
+                (double)c->sent / dur, ((double)c->sent / dur / cfg->rate - 1) * 100,
+                (double)c->results[SL_R_OK] / dur);
     fprintf(out, "  in flight     at most %llu at once\n", (unsigned long long)run->max_in_flight);
 
     fprintf(out, "Latency               p50       p90       p99     p99.9       max      mean\n");
@@ -121,8 +123,9 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
                 (unsigned long long)w->last_seq);
         if (w->died) {
             if (WIFSIGNALED(w->wait_status))
-                fprintf(out, " - DIED (signal %d) before its final report; counts are what "
-                             "it reported",
+                fprintf(out,
+                        " - DIED (signal %d) before its final report; counts are what "
+                        "it reported",
                         WTERMSIG(w->wait_status));
             else
                 fprintf(out, " - DIED (exit %d) before its final report",
@@ -132,14 +135,13 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
     }
     if (run->first_script_error != NULL)
         fprintf(out, "First script error (of %llu):\n%s\n",
-                (unsigned long long)(c->script_errors_before_send +
-                                     c->results[SL_R_SCRIPT_ERROR]),
+                (unsigned long long)(c->script_errors_before_send + c->results[SL_R_SCRIPT_ERROR]),
                 run->first_script_error);
     if (run->workers_died == 0 && sl_counts_check(c, err, sizeof(err)) != 0)
         fprintf(out, "ACCOUNTING ERROR: %s\n", err);
     int code = sl_report_exit_code(run);
     fprintf(out, "Result          %s\n",
-            code == SL_EXIT_OK                ? "PASS: every scheduled request was sent and answered correctly"
+            code == SL_EXIT_OK ? "PASS: every scheduled request was sent and answered correctly"
             : code == SL_EXIT_FAILED_REQUESTS ? "FAIL: some requests failed or were not sent"
             : code == SL_EXIT_INTERRUPTED     ? "INTERRUPTED"
                                               : "ERROR: a worker died or the accounting broke");

@@ -18,9 +18,9 @@
 
 #include "worker.h"
 
-#define START_LEAD_NS 20000000ULL     /* the start time lies this far after the last ready */
+#define START_LEAD_NS 20000000ULL       /* the start time lies this far after the last ready */
 #define READY_TIMEOUT_NS 60000000000ULL /* loading and init() together */
-#define OVERRUN_NS 10000000000ULL     /* past the longest possible end: workers are killed */
+#define OVERRUN_NS 10000000000ULL       /* past the longest possible end: workers are killed */
 
 typedef struct {
     int report_fd, control_fd;
@@ -54,8 +54,8 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static int spawn(const sl_config_t *cfg, const char *text, size_t len, sl_run_t *run,
-                 channel_t *ch, char *err, size_t errlen)
+static int spawn(const sl_config_t *cfg, const char *text, size_t len, sl_run_t *run, channel_t *ch,
+                 char *err, size_t errlen)
 {
     int per = cfg->connections / cfg->workers, extra = cfg->connections % cfg->workers;
     fflush(NULL); /* buffered output must not be written twice */
@@ -118,8 +118,8 @@ static void merge_second(sl_run_t *run, const sl_msg_interval_t *m)
 }
 
 /* Handles one message of worker i. Returns -1 when the worker could not start. */
-static int handle(sl_run_t *run, int i, uint32_t type, const uint8_t *p, uint32_t len,
-                  char *err, size_t errlen)
+static int handle(sl_run_t *run, int i, uint32_t type, const uint8_t *p, uint32_t len, char *err,
+                  size_t errlen)
 {
     sl_worker_report_t *wr = &run->workers[i];
     switch (type) {

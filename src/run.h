@@ -17,8 +17,8 @@
 typedef struct {
     pid_t pid;
     int ready, finished;
-    int died;         /* exited or was killed without sending its final report */
-    int wait_status;  /* from waitpid */
+    int died;           /* exited or was killed without sending its final report */
+    int wait_status;    /* from waitpid */
     sl_counts_t counts; /* the final report, or the sum of the seconds it reported */
     uint64_t max_in_flight, last_seq;
 } sl_worker_report_t;
@@ -31,8 +31,8 @@ typedef struct {
     sl_hist_t *latency, *service, *lateness;
     sl_msg_interval_t *seconds; /* merged over the workers, one per second of the run */
     size_t nseconds;
-    uint64_t max_in_flight; /* the sum of the workers' maxima: an upper bound */
-    double elapsed_s;       /* from the common start to the last final report */
+    uint64_t max_in_flight;     /* the sum of the workers' maxima: an upper bound */
+    double elapsed_s;           /* from the common start to the last final report */
     struct timespec started_at; /* wall clock of the start, for people */
     int interrupted;
     int workers_died;

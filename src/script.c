@@ -23,7 +23,7 @@
 #include "xml.h"
 
 #define HIST_MT "soapload.histogram"
-#define WATCHDOG_EVERY 10000 /* instructions between two looks at the clock */
+#define WATCHDOG_EVERY 10000         /* instructions between two looks at the clock */
 #define LOAD_LIMIT_NS 30000000000ULL /* the main chunk and init() may read data files */
 
 struct sl_script {
@@ -278,8 +278,8 @@ static int ref_global_function(lua_State *L, const char *name)
     return LUA_NOREF;
 }
 
-sl_script_t *sl_script_load(const char *path, const char *text, size_t len,
-                            const sl_config_t *cfg, char *err, size_t errlen)
+sl_script_t *sl_script_load(const char *path, const char *text, size_t len, const sl_config_t *cfg,
+                            char *err, size_t errlen)
 {
     static const luaL_Reg lib[] = {{"envelope", l_envelope},
                                    {"echo", l_echo},
@@ -364,8 +364,7 @@ static int setting_error(char *err, size_t errlen, const char *field, const char
 }
 
 /* A duration field: a number of seconds or a string such as "500ms". */
-static int duration_field(lua_State *L, const char *field, uint64_t *ns, char *err,
-                          size_t errlen)
+static int duration_field(lua_State *L, const char *field, uint64_t *ns, char *err, size_t errlen)
 {
     if (lua_type(L, -1) == LUA_TNUMBER) {
         double v = lua_tonumber(L, -1);
@@ -379,8 +378,7 @@ static int duration_field(lua_State *L, const char *field, uint64_t *ns, char *e
     return 0;
 }
 
-static int count_field(lua_State *L, const char *field, int max, int *out, char *err,
-                       size_t errlen)
+static int count_field(lua_State *L, const char *field, int max, int *out, char *err, size_t errlen)
 {
     int isnum;
     lua_Integer v = lua_tointegerx(L, -1, &isnum);
@@ -391,13 +389,17 @@ static int count_field(lua_State *L, const char *field, int max, int *out, char 
     return 0;
 }
 
-static int string_field(lua_State *L, const char *field, char **out, char *err, size_t errlen)
+static int string_field(lua_State *L, sl_config_t *cfg, const char *field, char **out, char *err,
+                        size_t errlen)
 {
     if (lua_type(L, -1) != LUA_TSTRING)
         return setting_error(err, errlen, field, "a string", L);
     *out = strdup(lua_tostring(L, -1));
     lua_pop(L, 1);
-    return *out == NULL ? -1 : 0;
+    if (*out == NULL)
+        return -1;
+    cfg->owned[cfg->nowned++] = *out;
+    return 0;
 }
 
 /* Pushes soapload[field]; returns 1 when the field should be read (set in the script and not
@@ -441,7 +443,8 @@ static int read_headers(lua_State *L, sl_config_t *cfg, char *err, size_t errlen
             lua_pop(L, 3);
             return -1;
         }
-        snprintf(merged[n++], len, "%s: %s", name, value);
+        snprintf(merged[n], len, "%s: %s", name, value);
+        cfg->owned[cfg->nowned++] = merged[n++];
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
@@ -462,7 +465,8 @@ int sl_script_settings(sl_script_t *s, sl_config_t *cfg, char *err, size_t errle
                  luaL_typename(L, -1));
         return -1;
     }
-    if (want_field(L, "url", cfg, SL_SET_URL) && string_field(L, "url", &cfg->url, err, errlen))
+    if (want_field(L, "url", cfg, SL_SET_URL) &&
+        string_field(L, cfg, "url", &cfg->url, err, errlen))
         goto Done;
     if (want_field(L, "rate", cfg, SL_SET_RATE)) {
         double v = lua_tonumber(L, -1);
@@ -502,7 +506,7 @@ int sl_script_settings(sl_script_t *s, sl_config_t *cfg, char *err, size_t errle
         lua_pop(L, 1);
     }
     if (want_field(L, "id_element", cfg, SL_SET_ID_ELEMENT) &&
-        string_field(L, "id_element", &cfg->id_element, err, errlen))
+        string_field(L, cfg, "id_element", &cfg->id_element, err, errlen))
         goto Done;
     if (read_headers(L, cfg, err, errlen) != 0)
         goto Done;
@@ -627,8 +631,7 @@ static int copy_request_options(sl_script_t *s, sl_request_t *req, char *err, si
     return 0;
 }
 
-int sl_script_request(sl_script_t *s, uint64_t seq, sl_request_t *req, char *err,
-                      size_t errlen)
+int sl_script_request(sl_script_t *s, uint64_t seq, sl_request_t *req, char *err, size_t errlen)
 {
     lua_State *L = s->L;
     int rc = 0;
@@ -688,8 +691,8 @@ static void push_headers(lua_State *L, const char *h, size_t len)
 }
 
 int sl_script_response(sl_script_t *s, long status, const char *headers, size_t headers_len,
-                       const char *body, size_t body_len, const char *id, int *failed,
-                       char *reason, size_t reason_len, char *err, size_t errlen)
+                       const char *body, size_t body_len, const char *id, int *failed, char *reason,
+                       size_t reason_len, char *err, size_t errlen)
 {
     lua_State *L = s->L;
     *failed = 0;

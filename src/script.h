@@ -45,8 +45,8 @@ char *sl_script_read_file(const char *path, size_t *len, char *err, size_t errle
 
 /** Creates a state, loads `text` as `path` and runs its main chunk. Limits come from cfg.
  * Returns NULL with "path:line: message" in err on any error. */
-sl_script_t *sl_script_load(const char *path, const char *text, size_t len,
-                            const sl_config_t *cfg, char *err, size_t errlen);
+sl_script_t *sl_script_load(const char *path, const char *text, size_t len, const sl_config_t *cfg,
+                            char *err, size_t errlen);
 /** Closes the state. */
 void sl_script_close(sl_script_t *s);
 
@@ -63,13 +63,12 @@ int sl_script_has_response(const sl_script_t *s);
 int sl_script_init(sl_script_t *s, char **args, int nargs, char *err, size_t errlen);
 /** Calls request(id, seq). req->id must hold the core's ID on entry. Returns 0, or -1 with
  * the traceback in err. */
-int sl_script_request(sl_script_t *s, uint64_t seq, sl_request_t *req, char *err,
-                      size_t errlen);
+int sl_script_request(sl_script_t *s, uint64_t seq, sl_request_t *req, char *err, size_t errlen);
 /** Calls response(status, headers, body, id). *failed is set when it returned false (with its
  * reason, if any, in reason). Returns 0, or -1 with the traceback in err. */
 int sl_script_response(sl_script_t *s, long status, const char *headers, size_t headers_len,
-                       const char *body, size_t body_len, const char *id, int *failed,
-                       char *reason, size_t reason_len, char *err, size_t errlen);
+                       const char *body, size_t body_len, const char *id, int *failed, char *reason,
+                       size_t reason_len, char *err, size_t errlen);
 /** Calls done(summary, latency, requests) if defined. Returns 0, or -1 with err. */
 int sl_script_done(sl_script_t *s, const sl_script_summary_t *sum, char *err, size_t errlen);
 

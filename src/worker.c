@@ -28,7 +28,8 @@
 #define NEVER UINT64_MAX
 #define MAX_EVENTS 256
 #define ID_CAP 512
-#define DRAIN_GRACE_NS 1000000000ULL /* past the timeout, before in-flight requests are cancelled */
+/* past the timeout, before in-flight requests are cancelled */
+#define DRAIN_GRACE_NS 1000000000ULL
 
 typedef struct worker worker_t;
 
@@ -261,9 +262,8 @@ static void report_script_error(worker_t *w, const char *msg)
 
 static void flush_second(worker_t *w)
 {
-    sl_msg_interval_t m = {.second = w->second,
-                           .counts = w->second_counts,
-                           .in_flight_max = w->second_in_flight_max};
+    sl_msg_interval_t m = {
+        .second = w->second, .counts = w->second_counts, .in_flight_max = w->second_in_flight_max};
     sl_proto_send(w->a->report_fd, SL_MSG_INTERVAL, &m, sizeof(m), NULL, 0);
     memset(&w->second_counts, 0, sizeof(w->second_counts));
     w->second_in_flight_max = w->in_flight;
@@ -416,8 +416,8 @@ static sl_result_t check_response(worker_t *w, slot_t *s, long status)
     char echoed[ID_CAP];
     const char *name = w->cfg->id_element;
     sl_xml_scan_t scan = {.want = {name, strlen(name)}, .id = echoed, .id_cap = sizeof(echoed)};
-    int well_formed = sl_xml_scan(s->resp_body.data ? s->resp_body.data : "", s->resp_body.len,
-                                  &scan) == 0;
+    int well_formed =
+        sl_xml_scan(s->resp_body.data ? s->resp_body.data : "", s->resp_body.len, &scan) == 0;
     if (well_formed && (scan.flags & SL_XML_FAULT))
         return SL_R_SOAP_FAULT;
     if (status < 200 || status > 299)
@@ -434,8 +434,8 @@ static sl_result_t check_response(worker_t *w, slot_t *s, long status)
         char reason[256];
         if (sl_script_response(w->script, status, s->resp_head.data ? s->resp_head.data : "",
                                s->resp_head.len, s->resp_body.data ? s->resp_body.data : "",
-                               s->resp_body.len, s->req.id.data, &failed, reason,
-                               sizeof(reason), w->err, sizeof(w->err)) != 0) {
+                               s->resp_body.len, s->req.id.data, &failed, reason, sizeof(reason),
+                               w->err, sizeof(w->err)) != 0) {
             report_script_error(w, w->err);
             return SL_R_SCRIPT_ERROR;
         }

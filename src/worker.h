@@ -13,11 +13,11 @@ typedef struct {
     const sl_config_t *cfg;
     const char *script_text;
     size_t script_len;
-    int index;      /* 0-based */
+    int index; /* 0-based */
     int nworkers;
     int connections; /* this worker's share */
-    int report_fd;  /* to the parent */
-    int control_fd; /* from the parent: the start time, then 's' to stop; EOF: parent gone */
+    int report_fd;   /* to the parent */
+    int control_fd;  /* from the parent: the start time, then 's' to stop; EOF: parent gone */
 } sl_worker_args_t;
 
 /** Runs a worker to its end. Returns the process's exit status. */

@@ -258,10 +258,10 @@ static int parse_attributes(scanner_t *sc, sl_span_t qname, int *self_closing)
         sl_span_t value = {sc->doc + value_start, sc->pos - value_start};
         sc->pos++;
         if (sc->depth == 0) { /* namespace of the root element, for the SOAP version */
-            int binds = prefix.len == 0 ? span_eq(name, "xmlns", 5)
-                                        : name.len == 6 + prefix.len &&
-                                              memcmp(name.ptr, "xmlns:", 6) == 0 &&
-                                              memcmp(name.ptr + 6, prefix.ptr, prefix.len) == 0;
+            int binds = prefix.len == 0
+                            ? span_eq(name, "xmlns", 5)
+                            : name.len == 6 + prefix.len && memcmp(name.ptr, "xmlns:", 6) == 0 &&
+                                  memcmp(name.ptr + 6, prefix.ptr, prefix.len) == 0;
             if (binds)
                 sc->s->root_ns = value;
         }
@@ -300,8 +300,8 @@ static int parse_start_tag(scanner_t *sc)
     if (sc->depth == 2 && span_eq(local, "Fault", 5) &&
         span_eq(local_name(sc->stack[1]), "Body", 4))
         sc->s->flags |= SL_XML_FAULT;
-    int wanted = !sc->found && sc->s->want.len != 0 &&
-                 span_eq(local, sc->s->want.ptr, sc->s->want.len);
+    int wanted =
+        !sc->found && sc->s->want.len != 0 && span_eq(local, sc->s->want.ptr, sc->s->want.len);
     if (wanted) {
         sc->found = 1;
         sc->s->flags |= SL_XML_ID_FOUND;

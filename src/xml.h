@@ -32,8 +32,8 @@ typedef struct {
     /* out */
     int flags;
     size_t id_len;
-    const char *error; /* static text: the first problem found */
-    size_t error_at;   /* byte offset of that problem */
+    const char *error;    /* static text: the first problem found */
+    size_t error_at;      /* byte offset of that problem */
     sl_span_t root_local; /* local name of the root element */
     sl_span_t root_ns;    /* namespace URI bound to the root's prefix (len 0: none) */
 } sl_xml_scan_t;

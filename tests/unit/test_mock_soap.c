@@ -16,8 +16,9 @@ static sl_soap_reply_t answer(const char *ct, const char *body, int inject)
 }
 
 #define REQ(ns, id)                                                                                \
-    "<s:Envelope xmlns:s=\"" ns "\"><s:Body><e:Echo xmlns:e=\"urn:soapload:echo\"><e:RequestId>" \
-    id "</e:RequestId></e:Echo></s:Body></s:Envelope>"
+    "<s:Envelope xmlns:s=\"" ns                                                                    \
+    "\"><s:Body><e:Echo xmlns:e=\"urn:soapload:echo\"><e:RequestId>" id                            \
+    "</e:RequestId></e:Echo></s:Body></s:Envelope>"
 
 int main(void)
 {
@@ -54,7 +55,7 @@ int main(void)
     CHECK_EQ_U(r.status, 400);
     CHECK(strstr(buf, "<soap:Value>soap:Sender</soap:Value>") != NULL);
 
-    r = answer("text/xml", REQ(SL_SOAP11_NS, "") , 0);
+    r = answer("text/xml", REQ(SL_SOAP11_NS, ""), 0);
     CHECK(r.outcome == SL_SOAP_FAULT_CLIENT);
     r = answer("text/xml",
                "<s:Envelope xmlns:s=\"" SL_SOAP11_NS "\"><s:Body><x/></s:Body></s:Envelope>", 0);

@@ -18,7 +18,7 @@ static int scan(const char *doc, sl_xml_scan_t *s)
 }
 
 #define ENV11(body)                                                                                \
-    "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>" body   \
+    "<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>" body     \
     "</soap:Body></soap:Envelope>"
 
 static void test_plain_and_prefixes(void)

@@ -1,0 +1,242 @@
+-- soapload end to end against the real mock: counts, IDs, hooks, errors and exit codes.
+package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
+local t = require("support")
+
+local function examples(name) return t.root .. "/scripts/examples/" .. name end
+
+-- The IDs in the mock's log, grouped by worker pid: checks each worker's sequence has no gap.
+local function check_ids(log, expected_total, expected_workers)
+  local by_pid, total = {}, 0
+  for pid, seq in log:gmatch("P(%d+)%-R(%d+)\n") do
+    by_pid[pid] = by_pid[pid] or {}
+    assert.is_nil(by_pid[pid][tonumber(seq)], "duplicate ID P" .. pid .. "-R" .. seq)
+    by_pid[pid][tonumber(seq)] = true
+    total = total + 1
+  end
+  assert.are.equal(expected_total, total)
+  local workers = 0
+  for _, seqs in pairs(by_pid) do
+    workers = workers + 1
+    for i = 1, #seqs do assert.is_true(seqs[i], "gap at R" .. i) end
+  end
+  assert.are.equal(expected_workers, workers)
+end
+
+describe("soapload against soapload-mock", function()
+  local mock
+  local id_log = t.tmpname(".ids")
+  setup(function() mock = t.start_mock("--id-log " .. id_log) end)
+  teardown(function() mock.stop(); os.remove(id_log) end)
+  before_each(function()
+    mock.reset()
+    t.write(id_log, "")
+  end)
+
+  it("sends exactly rate x duration requests, each ID echoed once", function()
+    local code, out = t.run("-q -u " .. mock.url .. " -R 200 -d 2s -w 2 " .. examples("default.lua"))
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("scheduled     400 = sent 400 + not sent 0 + script errors before send 0",
+      1, true), out)
+    assert.truthy(out:find("sent          400 = ok 400 + failed 0 + cancelled 0", 1, true), out)
+    assert.truthy(out:find("Errors          none", 1, true))
+    assert.truthy(out:find("Result          PASS", 1, true))
+    local s = mock.stats()
+    assert.are.equal(400, s.requests.echo)
+    assert.are.equal(400, s.ids.distinct)
+    assert.are.equal(0, s.ids.duplicates)
+    t.sleep(0.4)
+    check_ids(t.read(id_log), 400, 2)
+  end)
+
+  it("lets flags override the script's defaults", function()
+    local script = t.script(([[
+      soapload.url = "http://127.0.0.1:1/unused"
+      soapload.rate = 10
+      soapload.duration = 5
+    ]]))
+    local code, out = t.run(("-q -u %s -R 150 -d 1s -w 1 -c 3 %s"):format(mock.url, script))
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("scheduled     150 =", 1, true), out)
+    assert.truthy(out:find("1 worker x 3 connections", 1, true), out)
+    assert.are.equal(150, mock.stats().ids.distinct)
+    os.remove(script)
+  end)
+
+  it("sends the built-in echo envelope when the script has no request()", function()
+    local script = t.script("soapload.rate = 50\nsoapload.duration = '1s'\n")
+    local code, out = t.run(("-q -u %s %s"):format(mock.url, script))
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("ok 50 +", 1, true), out)
+    os.remove(script)
+  end)
+
+  it("runs init(args) in each worker, response() on each answer and done() in the parent",
+    function()
+      local script = t.script([[
+        soapload.rate = 100
+        soapload.duration = 1
+        function init(args) tag = args[1] .. "-" .. soapload.worker end
+        function request(id, seq)
+          return soapload.envelope(soapload.echo(id)), { headers = { ["X-Tag"] = tag } }
+        end
+        function response(status, headers, body, id)
+          if tonumber(id:match("R(%d+)$")) % 2 == 0 then return false, "even" end
+        end
+        function done(summary, latency, workers)
+          print(("done: sent=%d ok=%d check_failed=%d workers=%d p50>0=%s pid=%s"):format(
+            summary.sent, summary.ok, summary.errors.check_failed, #workers,
+            tostring(latency:percentile(50) > 0), tostring(workers[1].pid > 0)))
+        end
+      ]])
+      local code, out = t.run(("-q -u %s -w 2 %s hello"):format(mock.url, script))
+      assert.are.equal(1, code, out)
+      assert.truthy(out:find("done: sent=100 ok=50 check_failed=50 workers=2 p50>0=true pid=true",
+        1, true), out)
+      os.remove(script)
+    end)
+
+  it("counts a response without the request's ID as id_mismatch", function()
+    local script = t.script([[
+      soapload.rate = 40
+      soapload.duration = 1
+      function request(id, seq)
+        -- the body carries another ID than the one soapload expects back
+        return soapload.envelope(soapload.echo(id .. "x"))
+      end
+    ]])
+    local code, out = t.run(("-q -u %s %s"):format(mock.url, script))
+    assert.are.equal(1, code)
+    assert.truthy(out:find("Errors          id_mismatch 40", 1, true), out)
+    os.remove(script)
+  end)
+
+  it("runs the SOAP 1.2 example as SOAP 1.2", function()
+    local code, out = t.run(("-q -u %s -R 100 -d 1s %s"):format(mock.url, examples("soap12.lua")))
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("(SOAP 1.2)", 1, true))
+    assert.are.equal(100, mock.stats().requests.echo)
+  end)
+
+  it("runs the custom-check and data-file examples cleanly", function()
+    local code, out = t.run(("-q -u %s -R 100 -d 1s %s strict"):format(mock.url,
+      examples("custom_check.lua")))
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("custom_check: 100 ok of 100 sent", 1, true), out)
+    code, out = t.run(("-q -u %s -R 80 -d 1s %s"):format(mock.url, examples("data_file.lua")))
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("ok 80 +", 1, true), out)
+  end)
+
+  it("counts runtime errors of request() as script errors, shows the first, goes on", function()
+    local script = t.script([[
+      soapload.rate = 200
+      soapload.duration = 1
+      function request(id, seq)
+        if seq % 10 == 0 then error("no data for " .. id) end
+        return soapload.envelope(soapload.echo(id))
+      end
+    ]])
+    local code, out = t.run(("-q -u %s -w 2 %s"):format(mock.url, script))
+    assert.are.equal(1, code)
+    assert.truthy(out:find("scheduled     200 = sent 180 + not sent 0 + script errors before send 20",
+      1, true), out)
+    assert.truthy(out:find("First script error (of 20):", 1, true), out)
+    assert.truthy(out:find(script .. ":4: no data for P%d+%-R10"), out)
+    assert.are.equal(180, mock.stats().ids.distinct)
+    os.remove(script)
+  end)
+
+  it("runs the closed model as fast as the connections allow", function()
+    local code, out = t.run(("-q --closed -c 4 -w 2 -d 1s -u %s %s"):format(mock.url,
+      examples("default.lua")))
+    assert.are.equal(0, code, out)
+    local sent = t.count(out, "sent          (%d+) = ok")
+    assert.is_true(sent > 100, out)
+    assert.truthy(out:find(("ok %d + failed 0"):format(sent), 1, true))
+    assert.are.equal(sent, mock.stats().ids.distinct)
+  end)
+end)
+
+describe("soapload refuses bad input before sending anything", function()
+  local mock
+  setup(function() mock = t.start_mock("") end)
+  teardown(function() mock.stop() end)
+
+  it("stops at a syntax error with file:line and exit code 2", function()
+    local script = t.script("soapload.rate = 10\nfunction request(id)\n  return 'x' ..\nend\n")
+    local code, _, err = t.run(("-u %s %s"):format(mock.url, script))
+    assert.are.equal(2, code)
+    assert.truthy(err:find(script .. ":4: unexpected symbol near 'end'", 1, true), err)
+    assert.are.equal(0, mock.stats().requests.total)
+    os.remove(script)
+  end)
+
+  it("stops at an error in init() with its traceback", function()
+    local script = t.script("soapload.rate = 10\nfunction init() error('no config') end\n")
+    local code, _, err = t.run(("-u %s %s"):format(mock.url, script))
+    assert.are.equal(2, code)
+    assert.truthy(err:find(script .. ":2: no config", 1, true), err)
+    assert.are.equal(0, mock.stats().requests.total)
+    os.remove(script)
+  end)
+
+  it("names a missing script, bad flags, a bad URL and bad settings", function()
+    local cases = {
+      { "/nonexistent/x.lua", "cannot read script /nonexistent/x.lua" },
+      { "--bogus " .. examples("default.lua"), "unknown option '--bogus'" },
+      { "-R -5 " .. examples("default.lua"), "bad value '-5': --rate" },
+      { "-R 0 " .. examples("default.lua"), "bad value '0': --rate" },
+      { "-d 0 " .. examples("default.lua"), "bad value '0': --duration" },
+      { "-c -1 " .. examples("default.lua"), "bad value '-1': --connections" },
+      { "-u ftp://host/x " .. examples("default.lua"), "bad URL 'ftp://host/x'" },
+      { "-u http://host:99999/ " .. examples("default.lua"), "bad URL" },
+      { "-H nocolon " .. examples("default.lua"), "--header wants 'Name: value'" },
+      { "", "no script given" },
+    }
+    for _, case in ipairs(cases) do
+      local code, _, err = t.run(case[1])
+      assert.are.equal(2, code, case[1])
+      assert.truthy(err:find(case[2], 1, true), case[1] .. " -> " .. err)
+    end
+    local script = t.script("soapload.url = 'http://127.0.0.1:1/'\nsoapload.rate = 'fast'\n")
+    local code, _, err = t.run(script)
+    assert.are.equal(2, code)
+    assert.truthy(err:find("soapload.rate must be a number of requests per second above 0 " ..
+      "(it is fast)", 1, true), err)
+    os.remove(script)
+    assert.are.equal(0, mock.stats().requests.total)
+  end)
+end)
+
+describe("soapload against a failing server", function()
+  it("counts every request as a connect error when nothing listens, and ends on time", function()
+    -- a port that was free a moment ago: nothing listens there now
+    local m = t.start_mock("")
+    local port = m.port
+    m.stop()
+    local code, out, _, elapsed = t.run(("-q -u http://127.0.0.1:%d/soap/endpoint -R 100 -d 1s %s")
+      :format(port, examples("default.lua")))
+    assert.are.equal(1, code)
+    assert.truthy(out:find("sent          100 = ok 0 + failed 100 + cancelled 0", 1, true), out)
+    assert.truthy(out:find("Errors          connect 100", 1, true), out)
+    assert.is_true(elapsed < 4, "took " .. elapsed)
+  end)
+
+  it("counts a server slower than the timeout as timeouts", function()
+    local slow = t.start_mock("--delay 2s")
+    local code, out, _, elapsed = t.run(("-q -u %s -R 20 -d 1s -t 300ms %s"):format(slow.url,
+      examples("default.lua")))
+    assert.are.equal(1, code)
+    assert.truthy(out:find("Errors          timeout 20", 1, true), out)
+    assert.is_true(elapsed < 1 + 0.3 + 2, "took " .. elapsed)
+    slow.stop()
+  end)
+
+  it("counts SOAP Faults apart from other failures", function()
+    local faulty = t.start_mock("--fault-rate 1")
+    local code, out = t.run(("-q -u %s -R 30 -d 1s %s"):format(faulty.url, examples("default.lua")))
+    assert.are.equal(1, code)
+    assert.truthy(out:find("Errors          soap_fault 30", 1, true), out)
+    faulty.stop()
+  end)
+end)

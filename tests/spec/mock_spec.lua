@@ -1,0 +1,244 @@
+-- soapload-mock's contract, against the real server on a free loopback port.
+package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
+local t = require("support")
+
+describe("soapload-mock", function()
+  local mock
+  local id_log = t.tmpname(".ids")
+
+  setup(function()
+    mock = t.start_mock("--threads 2 --max-body 64k --id-log " .. id_log)
+  end)
+  teardown(function()
+    if mock then mock.stop() end
+    os.remove(id_log)
+  end)
+  before_each(function() mock.reset() end)
+
+  it("echoes the ID of a SOAP 1.1 envelope with 200 and text/xml", function()
+    local status, h, body = t.soap11(mock.port, t.envelope(t.SOAP11, "P123-R1"))
+    assert.are.equal(200, status)
+    assert.are.equal("text/xml; charset=utf-8", h["content-type"])
+    assert.truthy(body:find("<e:RequestId>P123-R1</e:RequestId>", 1, true))
+    assert.truthy(body:find(t.SOAP11, 1, true))
+    assert.are.equal("keep-alive", h["connection"])
+  end)
+
+  it("echoes a SOAP 1.2 envelope as SOAP 1.2", function()
+    local status, h, body = t.http(mock.port, "POST", "/soap/endpoint",
+      { ["Content-Type"] = 'application/soap+xml; charset=utf-8; action="urn:test#Echo"' },
+      t.envelope(t.SOAP12, "P9-R42", "env"))
+    assert.are.equal(200, status)
+    assert.are.equal("application/soap+xml; charset=utf-8", h["content-type"])
+    assert.truthy(body:find(t.SOAP12, 1, true))
+    assert.truthy(body:find(">P9-R42<", 1, true))
+  end)
+
+  it("finds the ID under any prefix or default namespace, trimmed, CDATA unwrapped", function()
+    local body = '<Envelope xmlns="' .. t.SOAP11 .. '"><Body><Echo xmlns="urn:other">' ..
+      '<RequestId>\n  <![CDATA[P1-R7]]>  \n</RequestId></Echo></Body></Envelope>'
+    local status, _, resp = t.soap11(mock.port, body)
+    assert.are.equal(200, status)
+    assert.truthy(resp:find(">P1-R7<", 1, true))
+  end)
+
+  it("echoes an ID with markup in it escaped", function()
+    local status, _, body = t.soap11(mock.port, t.envelope(t.SOAP11, "a&lt;b&gt;&amp;&quot;"))
+    assert.are.equal(200, status)
+    assert.truthy(body:find(">a&lt;b&gt;&amp;&quot;<", 1, true))
+  end)
+
+  it("answers malformed XML with a Client fault (1.1: 500) or a Sender fault (1.2: 400)",
+    function()
+      local status, _, body = t.soap11(mock.port, "<s:Envelope><oops></s:Envelope>")
+      assert.are.equal(500, status)
+      assert.truthy(body:find("<faultcode>soap:Client</faultcode>", 1, true))
+      assert.truthy(body:find("malformed XML at byte", 1, true))
+      status, _, body = t.http(mock.port, "POST", "/soap/endpoint",
+        { ["Content-Type"] = "application/soap+xml" }, "not xml at all")
+      assert.are.equal(400, status)
+      assert.truthy(body:find("soap:Sender", 1, true))
+      assert.are.equal(2, mock.stats().requests.fault_client)
+    end)
+
+  it("answers a request without an ID with a Client fault", function()
+    local status, _, body = t.soap11(mock.port,
+      '<s:Envelope xmlns:s="' .. t.SOAP11 .. '"><s:Body><x/></s:Body></s:Envelope>')
+    assert.are.equal(500, status)
+    assert.truthy(body:find("no RequestId element", 1, true))
+  end)
+
+  it("answers a SOAP 1.2 envelope sent as text/xml with VersionMismatch", function()
+    local status, _, body = t.soap11(mock.port, t.envelope(t.SOAP12, "P1-R1"))
+    assert.are.equal(500, status)
+    assert.truthy(body:find("soap:VersionMismatch", 1, true))
+    assert.are.equal(1, mock.stats().requests.fault_version_mismatch)
+  end)
+
+  it("refuses a DTD with a fault and never expands its entities", function()
+    local bomb = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lollollollol">' ..
+      '<!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>' .. t.envelope(t.SOAP11, "&lol2;")
+    local status, _, body = t.soap11(mock.port, bomb)
+    assert.are.equal(500, status)
+    assert.truthy(body:find("DTDs are not allowed", 1, true))
+    assert.falsy(body:find("lollol", 1, true))
+  end)
+
+  it("answers other methods with 405 and an Allow header", function()
+    local status, h = t.http(mock.port, "PUT", "/soap/endpoint", {}, "x")
+    assert.are.equal(405, status)
+    assert.are.equal("POST, GET", h["allow"])
+    status = t.http(mock.port, "GET", "/soap/endpoint")
+    assert.are.equal(405, status)
+  end)
+
+  it("answers unknown paths with 404 and other media types with 415", function()
+    assert.are.equal(404, (t.http(mock.port, "POST", "/nope", {}, "x")))
+    assert.are.equal(415, (t.http(mock.port, "POST", "/soap/endpoint",
+      { ["Content-Type"] = "application/json" }, "{}")))
+    local s = mock.stats().requests
+    assert.are.equal(1, s.not_found)
+    assert.are.equal(1, s.bad_media_type)
+  end)
+
+  it("answers a body over --max-body with 413 before reading it all", function()
+    local conn = t.connect(mock.port)
+    -- announce 10 MB, send only the headers: the answer must come without the body
+    conn:send("POST /soap/endpoint HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\n" ..
+      "Content-Length: 10485760\r\n\r\n")
+    local status = t.read_response(conn)
+    conn:close()
+    assert.are.equal(413, status)
+    -- and the server goes on serving everyone else
+    assert.are.equal(200, (t.soap11(mock.port, t.envelope(t.SOAP11, "after-413"))))
+  end)
+
+  it("serves a WSDL of the echo operation at ?wsdl", function()
+    local status, h, body = t.http(mock.port, "GET", "/soap/endpoint?wsdl")
+    assert.are.equal(200, status)
+    assert.truthy(h["content-type"]:find("text/xml", 1, true))
+    assert.truthy(body:find("<wsdl:definitions", 1, true))
+    assert.truthy(body:find('location="' .. mock.url .. '"', 1, true))
+    assert.truthy(body:find('name="RequestId"', 1, true))
+  end)
+
+  it("counts exactly what several concurrent clients sent", function()
+    local conns, per, n = {}, 25, 8
+    for c = 1, n do conns[c] = t.connect(mock.port) end
+    for r = 1, per do
+      -- every connection has a request outstanding before any answer is read
+      for c = 1, n do
+        assert(conns[c]:send(t.request_text("POST", "/soap/endpoint",
+          { ["Content-Type"] = "text/xml" }, t.envelope(t.SOAP11, ("C%d-R%d"):format(c, r)))))
+      end
+      for c = 1, n do assert.are.equal(200, (t.read_response(conns[c]))) end
+    end
+    -- 10 IDs again: duplicates
+    for r = 1, 10 do
+      assert(conns[1]:send(t.request_text("POST", "/soap/endpoint",
+        { ["Content-Type"] = "text/xml" }, t.envelope(t.SOAP11, ("C2-R%d"):format(r)))))
+      assert.are.equal(200, (t.read_response(conns[1])))
+    end
+    for c = 1, n do conns[c]:close() end
+    local s = mock.stats()
+    assert.are.equal(n * per + 10, s.requests.total)
+    assert.are.equal(n * per + 10, s.requests.echo)
+    assert.are.equal(n * per + 10, s.ids.received)
+    assert.are.equal(n * per, s.ids.distinct)
+    assert.are.equal(10, s.ids.duplicates)
+    assert.is_true(s.connections.accepted >= n)
+  end)
+
+  it("zeroes its counters on POST /stats/reset", function()
+    t.soap11(mock.port, t.envelope(t.SOAP11, "x1"))
+    assert.are.equal(1, mock.stats().requests.total)
+    local status, _, body = mock.reset()
+    assert.are.equal(200, status)
+    assert.truthy(body:find("reset", 1, true))
+    local s = mock.stats()
+    assert.are.equal(0, s.requests.total)
+    assert.are.equal(0, s.ids.distinct)
+  end)
+
+  it("keeps serving others while a client sends its request slowly", function()
+    local slow = t.connect(mock.port)
+    slow:send("POST /soap/endpoint HTTP/1.1\r\nHost: x\r\nContent-Type: te")
+    for i = 1, 20 do
+      assert.are.equal(200, (t.soap11(mock.port, t.envelope(t.SOAP11, "fast" .. i))))
+    end
+    slow:close()
+  end)
+
+  it("writes every received ID to --id-log", function()
+    for i = 1, 5 do t.soap11(mock.port, t.envelope(t.SOAP11, "LOG-" .. i)) end
+    t.sleep(0.6) -- the log is flushed every 250 ms
+    local log = t.read(id_log)
+    for i = 1, 5 do assert.truthy(log:find("LOG-" .. i .. "\n", 1, true)) end
+  end)
+end)
+
+describe("soapload-mock options", function()
+  it("injects SOAP Server faults at --fault-rate, still reading the ID", function()
+    local mock = t.start_mock("--fault-rate 1")
+    local status, _, body = t.soap11(mock.port, t.envelope(t.SOAP11, "F-1"))
+    assert.are.equal(500, status)
+    assert.truthy(body:find("soap:Server", 1, true))
+    assert.truthy(body:find(">F-1<", 1, true))
+    local s = mock.stats()
+    assert.are.equal(1, s.requests.fault_injected)
+    assert.are.equal(1, s.ids.distinct)
+    mock.stop()
+  end)
+
+  it("delays responses by --delay and counts the requests in progress meanwhile", function()
+    local mock = t.start_mock("--delay 300ms --threads 1")
+    local conns = {}
+    local t0 = t.now()
+    for c = 1, 5 do
+      conns[c] = t.connect(mock.port)
+      conns[c]:send(t.request_text("POST", "/soap/endpoint", { ["Content-Type"] = "text/xml" },
+        t.envelope(t.SOAP11, "D" .. c)))
+    end
+    for c = 1, 5 do assert.are.equal(200, (t.read_response(conns[c]))) end
+    assert.is_true(t.now() - t0 >= 0.29)
+    local s = mock.stats()
+    assert.are.equal(5, s.in_progress.max)
+    assert.are.equal(0, s.in_progress.now)
+    for c = 1, 5 do conns[c]:close() end
+    mock.stop()
+  end)
+
+  it("reads the ID from the element named by --id-element", function()
+    local mock = t.start_mock("--id-element TxnRef")
+    local status, _, body = t.soap11(mock.port, '<s:Envelope xmlns:s="' .. t.SOAP11 ..
+      '"><s:Body><q:Do xmlns:q="urn:q"><q:TxnRef>T-77</q:TxnRef></q:Do></s:Body></s:Envelope>')
+    assert.are.equal(200, status)
+    assert.truthy(body:find("<e:TxnRef>T-77</e:TxnRef>", 1, true))
+    mock.stop()
+  end)
+
+  it("prints its totals when stopped by SIGTERM or SIGINT", function()
+    local mock = t.start_mock("")
+    for i = 1, 3 do t.soap11(mock.port, t.envelope(t.SOAP11, "S" .. i)) end
+    local out = mock.stop("INT")
+    assert.truthy(out:find("stopped by SIGINT after 3 requests: 3 distinct IDs, 0 duplicates",
+      1, true))
+  end)
+
+  it("refuses bad options with exit code 2 and a message naming them", function()
+    for _, args in ipairs({ "--port 70000", "--delay nonsense", "--fault-rate 2",
+      "--threads 0", "--path nope", "--max-body -1", "--bogus" }) do
+      local p = io.popen(t.quote(t.mock_bin) .. " " .. args .. " 2>&1; echo \"exit=$?\"")
+      local out = p:read("a")
+      p:close()
+      assert.truthy(out:find("exit=2", 1, true), args .. ": " .. out)
+      assert.truthy(out:find("soapload%-mock:") or out:find("Usage:"), args .. ": " .. out)
+    end
+  end)
+
+  it("answers --help and --version", function()
+    local p = io.popen(t.quote(t.mock_bin) .. " --version")
+    assert.truthy(p:read("a"):find("^soapload%-mock %d+%.%d+%.%d+"))
+    p:close()
+  end)
+end)

@@ -1,0 +1,175 @@
+-- support: what the specs share: starting and stopping the real mock on a free loopback
+-- port, running soapload, raw HTTP/1.1 over luasocket, JSON.
+local socket = require("socket")
+local cjson = require("cjson")
+
+local M = {}
+
+M.bin = os.getenv("SOAPLOAD_BIN") or "build/plain/soapload"
+M.mock_bin = os.getenv("SOAPLOAD_MOCK_BIN") or "build/plain/soapload-mock"
+M.root = os.getenv("SOAPLOAD_SOURCE_DIR") or "."
+
+local function sh_quote(s)
+  return "'" .. tostring(s):gsub("'", "'\\''") .. "'"
+end
+M.quote = sh_quote
+
+function M.tmpname(suffix)
+  local name = os.tmpname()
+  os.remove(name)
+  return name .. (suffix or "")
+end
+
+function M.read(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+function M.write(path, text)
+  local f = assert(io.open(path, "wb"))
+  f:write(text)
+  f:close()
+  return path
+end
+
+function M.sleep(s) socket.sleep(s) end
+function M.now() return socket.gettime() end
+
+local function alive(pid)
+  return os.execute("kill -0 " .. pid .. " 2>/dev/null") == true
+end
+
+-- Starts soapload-mock with extra arguments on a free port (--port 0) and waits for its
+-- "listening on" line. Returns a handle with port, url, pid, stats(), stop().
+function M.start_mock(args)
+  local out = M.tmpname(".mock")
+  local cmd = string.format("%s --port 0 %s > %s 2>&1 & echo $!", sh_quote(M.mock_bin),
+    args or "", sh_quote(out))
+  local p = io.popen(cmd)
+  local pid = tonumber(p:read("l"))
+  p:close()
+  local port
+  local deadline = M.now() + 10
+  while M.now() < deadline do
+    local text = M.read(out) or ""
+    port = text:match("listening on http://[^:]+:(%d+)")
+    if port then break end
+    if not alive(pid) then error("soapload-mock exited: " .. text) end
+    M.sleep(0.02)
+  end
+  assert(port, "soapload-mock did not start: " .. (M.read(out) or ""))
+  local mock = { pid = pid, port = tonumber(port), out = out }
+  mock.url = "http://127.0.0.1:" .. port .. "/soap/endpoint"
+  function mock.stats()
+    local status, _, body = M.http(mock.port, "GET", "/stats")
+    assert(status == 200, "GET /stats: " .. tostring(status))
+    return cjson.decode(body)
+  end
+  function mock.reset()
+    return M.http(mock.port, "POST", "/stats/reset", {}, "")
+  end
+  -- Stops it with `sig` (TERM by default); returns everything it printed.
+  function mock.stop(sig)
+    os.execute("kill -" .. (sig or "TERM") .. " " .. pid .. " 2>/dev/null")
+    local until_ = M.now() + 10
+    while alive(pid) and M.now() < until_ do M.sleep(0.02) end
+    if alive(pid) then os.execute("kill -KILL " .. pid) end
+    local text = M.read(out)
+    os.remove(out)
+    return text
+  end
+  return mock
+end
+
+-- Runs soapload with a shell-ready argument string. Returns exit code, stdout, stderr,
+-- and the wall time it took.
+function M.run(args, env)
+  local out, err = M.tmpname(".out"), M.tmpname(".err")
+  local t0 = M.now()
+  local cmd = string.format("%s %s > %s 2> %s; echo $?", (env or "") .. " " .. sh_quote(M.bin),
+    args, sh_quote(out), sh_quote(err))
+  local p = io.popen(cmd)
+  local code = tonumber(p:read("l"))
+  p:close()
+  local elapsed = M.now() - t0
+  local o, e = M.read(out), M.read(err)
+  os.remove(out)
+  os.remove(err)
+  return code, o, e, elapsed
+end
+
+-- Writes a scenario script to a temporary file and returns its path.
+function M.script(text)
+  return M.write(M.tmpname(".lua"), text)
+end
+
+-- Reads a number from the summary: the count after `label` on a line.
+function M.count(summary, pattern)
+  local v = summary:match(pattern)
+  return v and tonumber(v)
+end
+
+-- A minimal HTTP/1.1 client: one request on a new connection unless `conn` is given.
+-- Returns status, headers (lower-case names), body.
+function M.request_text(method, path, headers, body)
+  headers = headers or {}
+  local lines = { method .. " " .. path .. " HTTP/1.1", "Host: 127.0.0.1" }
+  for k, v in pairs(headers) do lines[#lines + 1] = k .. ": " .. v end
+  if body then lines[#lines + 1] = "Content-Length: " .. #body end
+  return table.concat(lines, "\r\n") .. "\r\n\r\n" .. (body or "")
+end
+
+function M.read_response(conn)
+  local status_line, err = conn:receive("*l")
+  if not status_line then return nil, err end
+  local status = tonumber(status_line:match("^HTTP/1%.%d (%d+)"))
+  local headers = {}
+  while true do
+    local line = assert(conn:receive("*l"))
+    if line == "" then break end
+    local k, v = line:match("^([^:]+):%s*(.-)%s*$")
+    if k then headers[k:lower()] = v end
+  end
+  local body = ""
+  local len = tonumber(headers["content-length"] or "0")
+  if len > 0 then body = assert(conn:receive(len)) end
+  return status, headers, body
+end
+
+function M.connect(port)
+  local conn = assert(socket.tcp())
+  conn:settimeout(10)
+  assert(conn:connect("127.0.0.1", port))
+  return conn
+end
+
+function M.http(port, method, path, headers, body)
+  local conn = M.connect(port)
+  assert(conn:send(M.request_text(method, path, headers, body)))
+  local status, h, b = M.read_response(conn)
+  conn:close()
+  return status, h, b
+end
+
+M.SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
+M.SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
+
+function M.envelope(ns, id, prefix)
+  prefix = prefix or "s"
+  return string.format('<%s:Envelope xmlns:%s="%s"><%s:Body><m:Echo xmlns:m="urn:test">' ..
+    '<m:RequestId>%s</m:RequestId></m:Echo></%s:Body></%s:Envelope>',
+    prefix, prefix, ns, prefix, id, prefix, prefix)
+end
+
+function M.soap11(port, body, extra)
+  local h = { ["Content-Type"] = "text/xml; charset=utf-8", SOAPAction = '"urn:test#Echo"' }
+  for k, v in pairs(extra or {}) do h[k] = v end
+  return M.http(port, "POST", "/soap/endpoint", h, body)
+end
+
+M.json = cjson
+
+return M
