@@ -14,7 +14,19 @@
 
 #include "duration.h"
 
-enum { OPT_SOAP = 256, OPT_CLOSED, OPT_MAX_BODY, OPT_ID_ELEMENT, OPT_LUA_MEMORY, OPT_HOOK_LIMIT };
+enum {
+    OPT_SOAP = 256,
+    OPT_CLOSED,
+    OPT_MAX_BODY,
+    OPT_ID_ELEMENT,
+    OPT_LUA_MEMORY,
+    OPT_HOOK_LIMIT,
+    OPT_JSON,
+    OPT_TRACE,
+    OPT_HTML,
+    OPT_THRESHOLD,
+    OPT_PROGRESS
+};
 
 static const struct option longopts[] = {{"url", required_argument, NULL, 'u'},
                                          {"rate", required_argument, NULL, 'R'},
@@ -29,6 +41,11 @@ static const struct option longopts[] = {{"url", required_argument, NULL, 'u'},
                                          {"id-element", required_argument, NULL, OPT_ID_ELEMENT},
                                          {"lua-memory", required_argument, NULL, OPT_LUA_MEMORY},
                                          {"hook-limit", required_argument, NULL, OPT_HOOK_LIMIT},
+                                         {"json", required_argument, NULL, OPT_JSON},
+                                         {"trace", required_argument, NULL, OPT_TRACE},
+                                         {"html", required_argument, NULL, OPT_HTML},
+                                         {"threshold", required_argument, NULL, OPT_THRESHOLD},
+                                         {"progress", required_argument, NULL, OPT_PROGRESS},
                                          {"quiet", no_argument, NULL, 'q'},
                                          {"help", no_argument, NULL, 'h'},
                                          {"version", no_argument, NULL, 'V'},
@@ -54,13 +71,19 @@ void sl_cli_usage(void *file)
           "      --max-body SIZE    largest response body accepted (default 4m)\n"
           "      --lua-memory SIZE  memory a worker's Lua state may use (default 64m)\n"
           "      --hook-limit T     longest one hook call may run (default 1s)\n"
+          "      --json FILE        write the results as JSON (schema soapload-results/1)\n"
+          "      --trace FILE       write one CSV line per scheduled request\n"
+          "      --html FILE        write a self-contained HTML report with charts\n"
+          "      --threshold EXPR   pass/fail criterion, e.g. 'p99 < 50ms', 'error_rate < 0.01',\n"
+          "                         'rate >= 995' (repeatable; exit code 3 when one fails)\n"
+          "      --progress WHEN    live progress on stderr: auto (a terminal), always, never\n"
           "  -q, --quiet            print only the summary\n"
           "  -h, --help             show this help\n"
           "  -V, --version          show the version\n"
           "\n"
-          "Exit codes: 0 every request succeeded; 1 some failed or were not sent; 2 usage or\n"
-          "script error (nothing sent); 4 a worker died or the accounting did not add up;\n"
-          "130 interrupted.\n",
+          "Exit codes: 0 every request succeeded (with thresholds: all passed); 1 some failed or\n"
+          "were not sent; 2 usage or script error (nothing sent); 3 a threshold failed; 4 a\n"
+          "worker died or the accounting did not add up; 130 interrupted.\n",
           (FILE *)file);
 }
 
@@ -186,6 +209,31 @@ sl_cli_action_t sl_cli_parse(int argc, char **argv, sl_config_t *cfg, char *err,
         case OPT_HOOK_LIMIT:
             if (sl_duration_parse(optarg, &cfg->hook_limit_ns) != 0)
                 bad = "--hook-limit wants a positive duration";
+            break;
+        case OPT_JSON:
+            cfg->json_path = optarg;
+            break;
+        case OPT_TRACE:
+            cfg->trace_path = optarg;
+            break;
+        case OPT_HTML:
+            cfg->html_path = optarg;
+            break;
+        case OPT_THRESHOLD:
+            if (cfg->nchecks == SL_MAX_CHECKS)
+                bad = "too many thresholds";
+            else
+                cfg->checks[cfg->nchecks++] = optarg;
+            break;
+        case OPT_PROGRESS:
+            if (strcmp(optarg, "auto") == 0)
+                cfg->progress = SL_PROGRESS_AUTO;
+            else if (strcmp(optarg, "always") == 0)
+                cfg->progress = SL_PROGRESS_ALWAYS;
+            else if (strcmp(optarg, "never") == 0)
+                cfg->progress = SL_PROGRESS_NEVER;
+            else
+                bad = "--progress wants auto, always or never";
             break;
         case 'q':
             cfg->quiet = 1;

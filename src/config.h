@@ -8,6 +8,9 @@
 #include <stdint.h>
 
 #define SL_MAX_HEADERS 64
+#define SL_MAX_CHECKS 32
+
+enum { SL_PROGRESS_AUTO, SL_PROGRESS_ALWAYS, SL_PROGRESS_NEVER };
 
 /* Bits of sl_config_t.set: which settings were given, so that a script's default never
  * overrides a flag. */
@@ -41,11 +44,17 @@ typedef struct {
     uint64_t lua_memory;    /* bytes a worker's Lua state may hold */
     uint64_t hook_limit_ns; /* longest a single hook call may run */
     int quiet;
+    int progress;                      /* SL_PROGRESS_* */
+    const char *json_path;             /* --json: results file */
+    const char *trace_path;            /* --trace: one line per request */
+    const char *html_path;             /* --html: report */
+    const char *checks[SL_MAX_CHECKS]; /* thresholds as written: script's, then --threshold */
+    int nchecks;
     const char *script_path;
     char **script_args; /* after the script path, for init(args) */
     int nargs;
-    unsigned set;                    /* SL_SET_* given on the command line */
-    char *owned[SL_MAX_HEADERS + 4]; /* strings the script's settings allocated */
+    unsigned set;                                    /* SL_SET_* given on the command line */
+    char *owned[SL_MAX_HEADERS + SL_MAX_CHECKS + 4]; /* strings the script's settings made */
     int nowned;
 } sl_config_t;
 

@@ -1,26 +1,94 @@
 /*
  * soapload: parses the command line, loads and checks the script once (nothing is sent when
- * it fails), runs the workers, prints the summary and hands it to the script's done().
+ * it fails), opens the output files, runs the workers, prints the summary, writes the result
+ * files and hands the summary to the script's done().
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
 #include "cli.h"
+#include "outfile.h"
+#include "progress.h"
 #include "report.h"
+#include "results.h"
 #include "run.h"
 #include "script.h"
+#include "threshold.h"
 #include "version.h"
+
+typedef struct {
+    FILE *json;
+    int trace_fd;
+} outputs_t;
+
+static int open_outputs(const sl_config_t *cfg, outputs_t *o, char *err, size_t errlen)
+{
+    o->json = NULL;
+    o->trace_fd = -1;
+    static const char header[] =
+        "id,worker_pid,local_port,due,sent,first_byte,done,status,outcome\n";
+    if (cfg->json_path && (o->json = sl_outfile_fopen(cfg->json_path, 0644, err, errlen)) == NULL)
+        return -1;
+    if (cfg->trace_path) { /* owner-only: it names the run's every request */
+        if ((o->trace_fd = sl_outfile_open(cfg->trace_path, 0600, 1, err, errlen)) < 0)
+            return -1;
+        if (write(o->trace_fd, header, sizeof(header) - 1) != (ssize_t)sizeof(header) - 1) {
+            snprintf(err, errlen, "cannot write %s", cfg->trace_path);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void close_outputs(outputs_t *o)
+{
+    if (o->json != NULL)
+        fclose(o->json);
+    if (o->trace_fd >= 0)
+        close(o->trace_fd);
+}
+
+static int call_done(sl_script_t *script, const sl_config_t *cfg, const sl_run_t *run)
+{
+    char err[8192];
+    pid_t pids[1024];
+    sl_counts_t per[1024];
+    for (int i = 0; i < run->nworkers; i++) {
+        pids[i] = run->workers[i].pid;
+        per[i] = run->workers[i].counts;
+    }
+    sl_script_summary_t sum = {.counts = &run->counts,
+                               .duration_s = run->elapsed_s,
+                               .target_rate = cfg->closed ? 0 : cfg->rate,
+                               .achieved_rate =
+                                   (double)run->counts.sent / ((double)cfg->duration_ns / 1e9),
+                               .latency = run->latency,
+                               .service = run->service,
+                               .lateness = run->lateness,
+                               .nworkers = run->nworkers,
+                               .pids = pids,
+                               .per_worker = per};
+    if (sl_script_done(script, &sum, err, sizeof(err)) != 0) {
+        fprintf(stderr, "soapload: done(): %s\n", err);
+        return -1;
+    }
+    return 0;
+}
 
 int main(int argc, char **argv)
 {
     sl_config_t cfg;
-    sl_run_t run;
+    sl_run_t run = {0};
+    sl_threshold_set_t checks = {0};
+    sl_progress_t progress;
+    outputs_t out = {NULL, -1};
     char err[8192];
     size_t len;
-    int code;
+    int code = SL_EXIT_USAGE;
 
     switch (sl_cli_parse(argc, argv, &cfg, err, sizeof(err))) {
     case SL_CLI_HELP:
@@ -43,53 +111,52 @@ int main(int argc, char **argv)
     }
     sl_script_t *script = sl_script_load(cfg.script_path, text, len, &cfg, err, sizeof(err));
     if (script == NULL || sl_script_settings(script, &cfg, err, sizeof(err)) != 0 ||
-        sl_cli_validate(&cfg, err, sizeof(err)) != 0) {
-        fprintf(stderr, "soapload: %s\n", err);
-        sl_script_close(script);
-        sl_config_free(&cfg);
-        free(text);
-        return SL_EXIT_USAGE;
-    }
+        sl_cli_validate(&cfg, err, sizeof(err)) != 0)
+        goto Usage;
+    for (int i = 0; i < cfg.nchecks; i++)
+        if (sl_threshold_parse(&checks, cfg.checks[i], err, sizeof(err)) != 0)
+            goto Usage;
+    if (open_outputs(&cfg, &out, err, sizeof(err)) != 0)
+        goto Usage;
+
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if (!cfg.quiet)
         fprintf(stderr, "soapload: %s: %d worker%s, %d connections, %s for %.2f s...\n", cfg.url,
                 cfg.workers, cfg.workers == 1 ? "" : "s", cfg.connections,
                 cfg.closed ? "closed model" : "open model", (double)cfg.duration_ns / 1e9);
-
-    if (sl_run(&cfg, text, len, &run, err, sizeof(err)) != 0) {
+    if (sl_progress_init(&progress, &cfg, stderr)) {
+        run.on_second = sl_progress_second;
+        run.on_second_data = &progress;
+    }
+    int started = sl_run(&cfg, text, len, out.trace_fd, &run, err, sizeof(err)) == 0;
+    sl_progress_finish(&progress);
+    if (!started) {
         fprintf(stderr, "soapload: %s\n", err);
-        code = SL_EXIT_USAGE;
-        sl_run_free(&run);
         goto Done;
     }
-    sl_report_print(stdout, &cfg, &run);
-    fflush(stdout);
-    code = sl_report_exit_code(&run);
 
-    pid_t pids[1024];
-    sl_counts_t per[1024];
-    for (int i = 0; i < run.nworkers; i++) {
-        pids[i] = run.workers[i].pid;
-        per[i] = run.workers[i].counts;
+    sl_metrics_t metrics = {.counts = &run.counts,
+                            .latency = run.latency,
+                            .service = run.service,
+                            .lateness = run.lateness,
+                            .duration_s = (double)cfg.duration_ns / 1e9};
+    sl_threshold_evaluate(&checks, &metrics);
+    sl_report_print(stdout, &cfg, &run, &checks);
+    fflush(stdout);
+    code = sl_report_exit_code(&run, &checks);
+    if (out.json != NULL &&
+        (sl_results_write_json(out.json, &cfg, &run, &checks) != 0 || fflush(out.json) != 0)) {
+        fprintf(stderr, "soapload: writing %s failed\n", cfg.json_path);
+        code = code == SL_EXIT_OK ? SL_EXIT_INTERNAL : code;
     }
-    double dur = (double)cfg.duration_ns / 1e9;
-    sl_script_summary_t sum = {.counts = &run.counts,
-                               .duration_s = run.elapsed_s,
-                               .target_rate = cfg.closed ? 0 : cfg.rate,
-                               .achieved_rate = (double)run.counts.sent / dur,
-                               .latency = run.latency,
-                               .service = run.service,
-                               .lateness = run.lateness,
-                               .nworkers = run.nworkers,
-                               .pids = pids,
-                               .per_worker = per};
-    if (sl_script_done(script, &sum, err, sizeof(err)) != 0) {
-        fprintf(stderr, "soapload: done(): %s\n", err);
-        if (code == SL_EXIT_OK)
-            code = SL_EXIT_FAILED_REQUESTS;
-    }
-    sl_run_free(&run);
+    if (call_done(script, &cfg, &run) != 0 && code == SL_EXIT_OK)
+        code = SL_EXIT_FAILED_REQUESTS;
+    goto Done;
+Usage:
+    fprintf(stderr, "soapload: %s\n", err);
 Done:
+    sl_run_free(&run);
+    close_outputs(&out);
     sl_script_close(script);
     sl_config_free(&cfg);
     free(text);

@@ -64,7 +64,26 @@ static void human_bytes(uint64_t b, char *buf, size_t cap)
         snprintf(buf, cap, "%.1f MiB", (double)b / 1048576);
 }
 
-void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
+static const char *verdict(int code, const sl_threshold_set_t *checks)
+{
+    switch (code) {
+    case SL_EXIT_OK:
+        return checks != NULL && checks->n > 0
+                   ? "PASS: every threshold held"
+                   : "PASS: every scheduled request was sent and answered correctly";
+    case SL_EXIT_FAILED_REQUESTS:
+        return "FAIL: some requests failed or were not sent";
+    case SL_EXIT_THRESHOLD:
+        return "FAIL: a threshold failed";
+    case SL_EXIT_INTERRUPTED:
+        return "INTERRUPTED";
+    default:
+        return "ERROR: a worker died or the accounting broke";
+    }
+}
+
+void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
+                     const sl_threshold_set_t *checks)
 {
     const sl_counts_t *c = &run->counts;
     double dur = (double)cfg->duration_ns / 1e9;
@@ -139,15 +158,15 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
                 run->first_script_error);
     if (run->workers_died == 0 && sl_counts_check(c, err, sizeof(err)) != 0)
         fprintf(out, "ACCOUNTING ERROR: %s\n", err);
-    int code = sl_report_exit_code(run);
-    fprintf(out, "Result          %s\n",
-            code == SL_EXIT_OK ? "PASS: every scheduled request was sent and answered correctly"
-            : code == SL_EXIT_FAILED_REQUESTS ? "FAIL: some requests failed or were not sent"
-            : code == SL_EXIT_INTERRUPTED     ? "INTERRUPTED"
-                                              : "ERROR: a worker died or the accounting broke");
+    for (int i = 0; checks != NULL && i < checks->n; i++) {
+        const sl_threshold_t *t = &checks->items[i];
+        fprintf(out, "Threshold       %-4s %-28s measured %.6g\n", t->passed ? "pass" : "FAIL",
+                t->text, t->measured);
+    }
+    fprintf(out, "Result          %s\n", verdict(sl_report_exit_code(run, checks), checks));
 }
 
-int sl_report_exit_code(const sl_run_t *run)
+int sl_report_exit_code(const sl_run_t *run, const sl_threshold_set_t *checks)
 {
     char err[256];
     const sl_counts_t *c = &run->counts;
@@ -155,6 +174,12 @@ int sl_report_exit_code(const sl_run_t *run)
         return SL_EXIT_INTERNAL;
     if (run->interrupted)
         return SL_EXIT_INTERRUPTED;
+    if (checks != NULL && checks->n > 0) {
+        for (int i = 0; i < checks->n; i++)
+            if (!checks->items[i].passed)
+                return SL_EXIT_THRESHOLD;
+        return SL_EXIT_OK;
+    }
     if (c->results[SL_R_OK] != c->scheduled)
         return SL_EXIT_FAILED_REQUESTS;
     return SL_EXIT_OK;

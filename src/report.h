@@ -8,11 +8,13 @@
 
 #include "config.h"
 #include "run.h"
+#include "threshold.h"
 
-/** Prints the summary of `run` to out. */
-void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run);
+/** Prints the summary of `run` to out, with the evaluated thresholds (may be NULL). */
+void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
+                     const sl_threshold_set_t *checks);
 
-/** The exit code the run deserves (see cli.h). */
-int sl_report_exit_code(const sl_run_t *run);
+/** The exit code the run deserves (see cli.h). With thresholds, they decide between 0 and 3. */
+int sl_report_exit_code(const sl_run_t *run, const sl_threshold_set_t *checks);
 
 #endif

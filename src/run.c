@@ -55,7 +55,7 @@ static uint64_t now_ns(void)
 }
 
 static int spawn(const sl_config_t *cfg, const char *text, size_t len, sl_run_t *run, channel_t *ch,
-                 char *err, size_t errlen)
+                 int trace_fd, char *err, size_t errlen)
 {
     int per = cfg->connections / cfg->workers, extra = cfg->connections % cfg->workers;
     fflush(NULL); /* buffered output must not be written twice */
@@ -86,7 +86,8 @@ static int spawn(const sl_config_t *cfg, const char *text, size_t len, sl_run_t 
                                   .nworkers = cfg->workers,
                                   .connections = per + (i < extra),
                                   .report_fd = rep[1],
-                                  .control_fd = ctl[0]};
+                                  .control_fd = ctl[0],
+                                  .trace_fd = trace_fd};
             _exit(sl_worker_main(&a));
         }
         close(rep[1]);
@@ -99,11 +100,29 @@ static int spawn(const sl_config_t *cfg, const char *text, size_t len, sl_run_t 
     return 0;
 }
 
-static void merge_second(sl_run_t *run, const sl_msg_interval_t *m)
+static void finish_second(sl_run_t *run, sl_second_t *s)
 {
+    if (s->hist == NULL)
+        return;
+    s->completed = s->hist->total;
+    s->p50 = sl_hist_percentile(s->hist, 50);
+    s->p90 = sl_hist_percentile(s->hist, 90);
+    s->p99 = sl_hist_percentile(s->hist, 99);
+    s->max = s->hist->max;
+    free(s->hist);
+    s->hist = NULL;
+    if (run->on_second != NULL)
+        run->on_second(s, run->on_second_data);
+}
+
+static void merge_second(sl_run_t *run, const sl_msg_interval_t *m, const uint8_t *hist,
+                         size_t hist_len)
+{
+    if (m->second > 1000000000ULL)
+        return;
     if (m->second >= run->nseconds) {
         size_t n = (size_t)m->second + 1;
-        sl_msg_interval_t *p = realloc(run->seconds, n * sizeof(*p));
+        sl_second_t *p = realloc(run->seconds, n * sizeof(*p));
         if (p == NULL)
             return;
         memset(p + run->nseconds, 0, (n - run->nseconds) * sizeof(*p));
@@ -112,9 +131,18 @@ static void merge_second(sl_run_t *run, const sl_msg_interval_t *m)
         run->seconds = p;
         run->nseconds = n;
     }
-    sl_msg_interval_t *s = &run->seconds[m->second];
+    sl_second_t *s = &run->seconds[m->second];
+    if (s->hist == NULL && s->reported == 0) {
+        s->hist = calloc(1, sizeof(sl_hist_t));
+        if (s->hist != NULL)
+            sl_hist_reset(s->hist);
+    }
     sl_counts_add(&s->counts, &m->counts);
     s->in_flight_max += m->in_flight_max;
+    if (s->hist != NULL)
+        sl_hist_decode_add(s->hist, hist, hist_len);
+    if (++s->reported == run->nworkers - run->workers_died)
+        finish_second(run, s);
 }
 
 /* Handles one message of worker i. Returns -1 when the worker could not start. */
@@ -138,7 +166,7 @@ static int handle(sl_run_t *run, int i, uint32_t type, const uint8_t *p, uint32_
         if (len >= sizeof(sl_msg_interval_t)) {
             sl_msg_interval_t m;
             memcpy(&m, p, sizeof(m));
-            merge_second(run, &m);
+            merge_second(run, &m, p + sizeof(m), len - sizeof(m));
             if (!wr->finished)
                 sl_counts_add(&wr->counts, &m.counts);
         }
@@ -182,8 +210,8 @@ static void tell_all(channel_t *ch, int n, const void *msg, size_t len)
         }
 }
 
-int sl_run(const sl_config_t *cfg, const char *text, size_t len, sl_run_t *run, char *err,
-           size_t errlen)
+int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, sl_run_t *run,
+           char *err, size_t errlen)
 {
     int n = cfg->workers, open_count = 0, ready = 0, started = 0, rc = -1;
     channel_t *ch = calloc((size_t)n, sizeof(*ch));
@@ -191,7 +219,11 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, sl_run_t *run, 
     struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
     uint64_t deadline = now_ns() + READY_TIMEOUT_NS;
 
+    sl_second_cb on_second = run->on_second;
+    void *on_second_data = run->on_second_data;
     memset(run, 0, sizeof(*run));
+    run->on_second = on_second;
+    run->on_second_data = on_second_data;
     run->nworkers = n;
     run->connections_per_worker = cfg->connections / n;
     run->workers = calloc((size_t)n, sizeof(*run->workers));
@@ -212,7 +244,7 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, sl_run_t *run, 
     sigaction(SIGTERM, &sa, &old_term);
     for (int i = 0; i < n; i++)
         ch[i].report_fd = ch[i].control_fd = -1;
-    if (spawn(cfg, text, len, run, ch, err, errlen) != 0)
+    if (spawn(cfg, text, len, run, ch, trace_fd, err, errlen) != 0)
         goto Kill;
     open_count = n;
 
@@ -286,6 +318,8 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, sl_run_t *run, 
         }
     }
     run->elapsed_s = ((double)now_ns() - run->elapsed_s) / 1e9;
+    for (size_t i = 0; i < run->nseconds; i++) /* seconds a dead or late worker left open */
+        finish_second(run, &run->seconds[i]);
     for (int i = 0; i < n; i++) {
         sl_counts_add(&run->counts, &run->workers[i].counts);
         run->max_in_flight += run->workers[i].max_in_flight;
@@ -329,6 +363,8 @@ void sl_run_free(sl_run_t *run)
     free(run->latency);
     free(run->service);
     free(run->lateness);
+    for (size_t i = 0; i < run->nseconds; i++)
+        free(run->seconds[i].hist);
     free(run->seconds);
     free(run->first_script_error);
     memset(run, 0, sizeof(*run));

@@ -23,14 +23,30 @@ typedef struct {
     uint64_t max_in_flight, last_seq;
 } sl_worker_report_t;
 
+/* One second of the run, merged over the workers. */
+typedef struct {
+    uint64_t second;
+    sl_counts_t counts;          /* what happened in it */
+    uint64_t in_flight_max;      /* the sum of the workers' maxima */
+    uint64_t completed;          /* latency samples */
+    uint64_t p50, p90, p99, max; /* latency from due time, us */
+    int reported;                /* workers that reported it */
+    sl_hist_t *hist;             /* until every worker has reported it */
+} sl_second_t;
+
+/* Called once per second of the run, as soon as every worker has reported it. */
+typedef void (*sl_second_cb)(const sl_second_t *second, void *data);
+
 typedef struct {
     int nworkers;
     int connections_per_worker;
     sl_worker_report_t *workers;
     sl_counts_t counts;
     sl_hist_t *latency, *service, *lateness;
-    sl_msg_interval_t *seconds; /* merged over the workers, one per second of the run */
+    sl_second_t *seconds; /* one per second of the run */
     size_t nseconds;
+    sl_second_cb on_second; /* optional: set before sl_run */
+    void *on_second_data;
     uint64_t max_in_flight;     /* the sum of the workers' maxima: an upper bound */
     double elapsed_s;           /* from the common start to the last final report */
     struct timespec started_at; /* wall clock of the start, for people */
@@ -40,10 +56,11 @@ typedef struct {
     uint64_t script_error_reports;
 } sl_run_t;
 
-/** Runs the load. Returns 0 when the run took place (look at workers_died), or -1 when it
- * could not start: then err holds why (a worker's script or init error, fork failure). */
-int sl_run(const sl_config_t *cfg, const char *script_text, size_t script_len, sl_run_t *run,
-           char *err, size_t errlen);
+/** Runs the load; trace_fd (or -1) is handed to the workers. Returns 0 when the run took place
+ * (look at workers_died), or -1 when it could not start: then err holds why (a worker's script or
+ * init error, fork failure). */
+int sl_run(const sl_config_t *cfg, const char *script_text, size_t script_len, int trace_fd,
+           sl_run_t *run, char *err, size_t errlen);
 /** Frees what sl_run allocated. */
 void sl_run_free(sl_run_t *run);
 

@@ -455,6 +455,43 @@ static int read_headers(lua_State *L, sl_config_t *cfg, char *err, size_t errlen
     return 0;
 }
 
+/* soapload.thresholds = {"p99 < 50ms", ...}: put before the command line's, which add to them */
+static int read_thresholds(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
+{
+    const char *list[SL_MAX_CHECKS];
+    int n = 0;
+    if (lua_getfield(L, -1, "thresholds") == LUA_TNIL) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    if (!lua_istable(L, -1))
+        return setting_error(err, errlen, "thresholds", "a list of strings", L);
+    for (lua_Integer i = 1;; i++) {
+        int type = lua_rawgeti(L, -1, i);
+        if (type == LUA_TNIL) {
+            lua_pop(L, 1);
+            break;
+        }
+        if (type != LUA_TSTRING || n + cfg->nchecks == SL_MAX_CHECKS) {
+            lua_pop(L, 2);
+            snprintf(err, errlen, "soapload.thresholds must be a list of at most %d strings",
+                     SL_MAX_CHECKS);
+            return -1;
+        }
+        char *copy = strdup(lua_tostring(L, -1));
+        lua_pop(L, 1);
+        if (copy == NULL)
+            return -1;
+        cfg->owned[cfg->nowned++] = copy;
+        list[n++] = copy;
+    }
+    lua_pop(L, 1);
+    memmove(cfg->checks + n, cfg->checks, (size_t)cfg->nchecks * sizeof(char *));
+    memcpy(cfg->checks, list, (size_t)n * sizeof(char *));
+    cfg->nchecks += n;
+    return 0;
+}
+
 int sl_script_settings(sl_script_t *s, sl_config_t *cfg, char *err, size_t errlen)
 {
     lua_State *L = s->L;
@@ -509,6 +546,8 @@ int sl_script_settings(sl_script_t *s, sl_config_t *cfg, char *err, size_t errle
         string_field(L, cfg, "id_element", &cfg->id_element, err, errlen))
         goto Done;
     if (read_headers(L, cfg, err, errlen) != 0)
+        goto Done;
+    if (read_thresholds(L, cfg, err, errlen) != 0)
         goto Done;
     s->soap_version = cfg->soap_version;
     free(s->id_element);

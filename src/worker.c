@@ -38,7 +38,7 @@ typedef struct slot {
     worker_t *w;
     struct slot *next_free;
     uint64_t seq;
-    uint64_t due_ns, sent_ns;
+    uint64_t due_ns, sent_ns, first_byte_ns;
     int local_port;
     int busy;
     int too_large;
@@ -72,6 +72,10 @@ struct worker {
     sl_counts_t counts, second_counts;
     uint64_t second, second_in_flight_max;
     sl_hist_t *latency, *service, *lateness;
+    sl_hist_t *second_latency; /* completions of the current second */
+    sl_buf_t trace;            /* complete lines not yet written to the trace file */
+    int64_t realtime_offset;   /* CLOCK_REALTIME - CLOCK_MONOTONIC, for absolute times */
+    sl_buf_t second_buf;
     int script_error_sent;
     char err[8192];
 };
@@ -150,6 +154,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
 {
     slot_t *s = userp;
     size_t len = size * n;
+    if (s->first_byte_ns == 0 && s->w->a->trace_fd >= 0)
+        s->first_byte_ns = now_ns();
     if (s->w->want_resp_headers && s->resp_head.len < 65536)
         sl_buf_append(&s->resp_head, data, len);
     return len;
@@ -209,18 +215,20 @@ static int setup(worker_t *w)
     w->latency = calloc(1, sizeof(sl_hist_t));
     w->service = calloc(1, sizeof(sl_hist_t));
     w->lateness = calloc(1, sizeof(sl_hist_t));
+    w->second_latency = calloc(1, sizeof(sl_hist_t));
     w->slots = calloc((size_t)n, sizeof(slot_t));
     w->headers = default_headers(cfg);
     w->multi = curl_multi_init();
     w->ep = epoll_create1(EPOLL_CLOEXEC);
-    if (!w->latency || !w->service || !w->lateness || !w->slots || !w->headers || !w->multi ||
-        w->ep < 0) {
+    if (!w->latency || !w->service || !w->lateness || !w->second_latency || !w->slots ||
+        !w->headers || !w->multi || w->ep < 0) {
         snprintf(w->err, sizeof(w->err), "cannot set up the worker: %s", strerror(errno));
         return -1;
     }
     sl_hist_reset(w->latency);
     sl_hist_reset(w->service);
     sl_hist_reset(w->lateness);
+    sl_hist_reset(w->second_latency);
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
     curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, on_timer);
@@ -250,6 +258,60 @@ static int setup(worker_t *w)
     return 0;
 }
 
+/* ---- the trace ------------------------------------------------------------------------ */
+
+static void trace_flush(worker_t *w)
+{
+    size_t off = 0;
+    while (off < w->trace.len) { /* whole lines in one write: O_APPEND keeps workers apart */
+        ssize_t n = write(w->a->trace_fd, w->trace.data + off, w->trace.len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    sl_buf_clear(&w->trace);
+}
+
+/* Appends "seconds.micros," for a monotonic time, or "," when there is none. */
+static void trace_time(worker_t *w, uint64_t mono_ns)
+{
+    char buf[32];
+    int n = 0;
+    if (mono_ns != 0) {
+        int64_t ns = (int64_t)mono_ns + w->realtime_offset;
+        n = snprintf(buf, sizeof(buf), "%lld.%06lld", (long long)(ns / 1000000000LL),
+                     (long long)(ns % 1000000000LL / 1000));
+    }
+    buf[n++] = ',';
+    sl_buf_append(&w->trace, buf, (size_t)n);
+}
+
+static void trace_line(worker_t *w, const char *id, size_t id_len, int local_port, uint64_t due,
+                       uint64_t sent, uint64_t first_byte, uint64_t done, long status,
+                       const char *outcome)
+{
+    char buf[64];
+    int n;
+    if (w->a->trace_fd < 0)
+        return;
+    sl_buf_append(&w->trace, id, id_len); /* IDs are built from digits, P, R and - */
+    n = local_port ? snprintf(buf, sizeof(buf), ",%d,%d,", (int)w->pid, local_port)
+                   : snprintf(buf, sizeof(buf), ",%d,,", (int)w->pid);
+    sl_buf_append(&w->trace, buf, (size_t)n);
+    trace_time(w, due);
+    trace_time(w, sent);
+    trace_time(w, first_byte);
+    trace_time(w, done);
+    n = status ? snprintf(buf, sizeof(buf), "%ld,", status) : snprintf(buf, sizeof(buf), ",");
+    sl_buf_append(&w->trace, buf, (size_t)n);
+    sl_buf_append(&w->trace, outcome, strlen(outcome));
+    sl_buf_append(&w->trace, "\n", 1);
+    if (w->trace.len > 60000)
+        trace_flush(w);
+}
+
 /* ---- reporting ------------------------------------------------------------------------ */
 
 static void report_script_error(worker_t *w, const char *msg)
@@ -264,8 +326,16 @@ static void flush_second(worker_t *w)
 {
     sl_msg_interval_t m = {
         .second = w->second, .counts = w->second_counts, .in_flight_max = w->second_in_flight_max};
-    sl_proto_send(w->a->report_fd, SL_MSG_INTERVAL, &m, sizeof(m), NULL, 0);
+    size_t need = sl_hist_encode(w->second_latency, NULL, 0);
+    sl_buf_clear(&w->second_buf);
+    if (sl_buf_reserve(&w->second_buf, need) == 0)
+        w->second_buf.len = sl_hist_encode(w->second_latency, (uint8_t *)w->second_buf.data, need);
+    sl_proto_send(w->a->report_fd, SL_MSG_INTERVAL, &m, sizeof(m), w->second_buf.data,
+                  w->second_buf.len);
+    sl_hist_reset(w->second_latency);
     memset(&w->second_counts, 0, sizeof(w->second_counts));
+    if (w->a->trace_fd >= 0)
+        trace_flush(w);
     w->second_in_flight_max = w->in_flight;
     w->second++;
 }
@@ -345,6 +415,7 @@ static void dispatch(worker_t *w, uint64_t due_ns)
             w->counts.script_errors_before_send++;
             w->second_counts.script_errors_before_send++;
             report_script_error(w, w->err);
+            trace_line(w, id, id_len, 0, due_ns, 0, 0, 0, 0, "script_error_before_send");
             return;
         }
         apply_request_options(w, s);
@@ -362,6 +433,7 @@ static void dispatch(worker_t *w, uint64_t due_ns)
     s->seq = w->seq;
     s->due_ns = due_ns;
     s->sent_ns = 0;
+    s->first_byte_ns = 0;
     s->local_port = 0;
     s->too_large = 0;
     sl_buf_clear(&s->resp_body);
@@ -458,13 +530,14 @@ static void complete(worker_t *w, slot_t *s, CURLcode rc)
 {
     uint64_t now = now_ns();
     sl_result_t r;
+    long status = 0;
     if (rc == CURLE_OK) {
-        long status = 0;
         curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
         w->counts.bytes_received += s->resp_body.len;
         r = check_response(w, s, status);
         uint64_t sent = s->sent_ns ? s->sent_ns : s->due_ns;
         sl_hist_record(w->latency, (now - s->due_ns) / 1000);
+        sl_hist_record(w->second_latency, (now - s->due_ns) / 1000);
         sl_hist_record(w->service, (now - sent) / 1000);
     } else {
         r = transport_result(s, rc);
@@ -472,6 +545,8 @@ static void complete(worker_t *w, slot_t *s, CURLcode rc)
     if (s->sent_ns != 0)
         sl_hist_record(w->lateness, s->sent_ns > s->due_ns ? (s->sent_ns - s->due_ns) / 1000 : 0);
     count_result(w, r);
+    trace_line(w, s->req.id.data, s->req.id.len, s->local_port, s->due_ns, s->sent_ns,
+               s->first_byte_ns, now, status, sl_result_name(r));
     release(w, s);
 }
 
@@ -494,6 +569,8 @@ static void cancel_in_flight(worker_t *w)
         slot_t *s = &w->slots[i];
         if (s->busy) {
             count_result(w, SL_R_CANCELLED);
+            trace_line(w, s->req.id.data, s->req.id.len, s->local_port, s->due_ns, s->sent_ns,
+                       s->first_byte_ns, 0, 0, "cancelled");
             release(w, s);
         }
     }
@@ -540,6 +617,8 @@ static void end_sending(worker_t *w, uint64_t now)
             due++;
         w->counts.scheduled = due;
         w->counts.not_sent = due - w->next_j;
+        for (uint64_t j = w->next_j; j < due && w->a->trace_fd >= 0; j++)
+            trace_line(w, "", 0, 0, due_time(w, j), 0, 0, 0, 0, "not_sent");
         w->second_counts.not_sent += due - w->next_j;
     }
     w->drain_deadline = now + w->cfg->timeout_ns + DRAIN_GRACE_NS;
@@ -594,6 +673,8 @@ static void run_loop(worker_t *w)
             curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
             collect(w);
         }
+        while (now >= w->t0 + (w->second + 1) * 1000000000ULL)
+            flush_second(w);
         send_due(w, now);
         if (w->curl_deadline <= now) { /* new requests: start writing them right away */
             w->curl_deadline = NEVER;
@@ -601,8 +682,6 @@ static void run_loop(worker_t *w)
             collect(w);
         }
         now = now_ns();
-        while (now >= w->t0 + (w->second + 1) * 1000000000ULL)
-            flush_second(w);
         if (!w->sending_over && now >= w->t_end)
             end_sending(w, now);
         if (w->sending_over && w->in_flight == 0)
@@ -659,6 +738,9 @@ static void cleanup(worker_t *w)
     free(w->latency);
     free(w->service);
     free(w->lateness);
+    free(w->second_latency);
+    sl_buf_free(&w->trace);
+    sl_buf_free(&w->second_buf);
     sl_script_close(w->script);
 }
 
@@ -710,6 +792,10 @@ int sl_worker_main(const sl_worker_args_t *a)
     if (n != sizeof(t0))
         goto Done; /* the parent gave up (another worker failed): send nothing */
     w.t0 = t0;
+    struct timespec rt, mt;
+    clock_gettime(CLOCK_REALTIME, &rt);
+    clock_gettime(CLOCK_MONOTONIC, &mt);
+    w.realtime_offset = ((int64_t)rt.tv_sec - mt.tv_sec) * 1000000000LL + (rt.tv_nsec - mt.tv_nsec);
     w.t_end = t0 + a->cfg->duration_ns;
     if (!a->cfg->closed)
         w.planned = sl_schedule_worker_count(sl_schedule_total(a->cfg->rate, a->cfg->duration_ns),

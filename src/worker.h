@@ -18,6 +18,7 @@ typedef struct {
     int connections; /* this worker's share */
     int report_fd;   /* to the parent */
     int control_fd;  /* from the parent: the start time, then 's' to stop; EOF: parent gone */
+    int trace_fd;    /* -1, or the trace file (O_APPEND) shared by all workers */
 } sl_worker_args_t;
 
 /** Runs a worker to its end. Returns the process's exit status. */

@@ -240,3 +240,146 @@ describe("soapload against a failing server", function()
     faulty.stop()
   end)
 end)
+
+describe("soapload's outputs", function()
+  local mock
+  setup(function() mock = t.start_mock("") end)
+  teardown(function() mock.stop() end)
+
+  it("writes JSON whose counts equal the summary's and whose seconds add up", function()
+    local json = t.tmpname(".json")
+    local code, out = t.run(("-q --json %s -u %s -R 300 -d 2s -w 2 %s"):format(json, mock.url,
+      examples("default.lua")))
+    assert.are.equal(0, code, out)
+    local r = t.json.decode(t.read(json))
+    assert.are.equal("soapload-results/1", r.schema)
+    assert.are.equal(600, r.summary.scheduled)
+    assert.are.equal(600, r.summary.ok)
+    assert.are.equal(600, r.latency.from_due.count)
+    local hist_total = 0
+    for _, pair in ipairs(r.latency.from_due.histogram.counts) do hist_total = hist_total + pair[2] end
+    assert.are.equal(600, hist_total) -- the histogram is whole: files can be merged exactly
+    local sent, ok, completed = 0, 0, 0
+    for _, s in ipairs(r.intervals) do
+      sent = sent + s.counts.sent
+      ok = ok + s.counts.results.ok
+      completed = completed + s.latency.count
+    end
+    assert.are.equal(600, sent)
+    assert.are.equal(600, ok)
+    assert.are.equal(600, completed)
+    assert.are.equal(2, #r.workers)
+    assert.are.equal(600, r.workers[1].counts.sent + r.workers[2].counts.sent)
+    os.remove(json)
+  end)
+
+  it("writes one trace line per scheduled request, each ID once, times in order", function()
+    local trace = t.tmpname(".csv")
+    local code, out = t.run(("-q --trace %s -u %s -R 400 -d 2s -w 2 %s"):format(trace, mock.url,
+      examples("default.lua")))
+    assert.are.equal(0, code, out)
+    local lines, ids = 0, {}
+    local f = assert(io.open(trace))
+    assert.are.equal("id,worker_pid,local_port,due,sent,first_byte,done,status,outcome", f:read("l"))
+    for line in f:lines() do
+      local id, pid, port, due, sent, first, done, status, outcome =
+        line:match("^(P(%d+)%-R%d+),%d+,(%d+),([%d.]+),([%d.]+),([%d.]+),([%d.]+),(%d+),(%a+)$")
+      assert.truthy(id, line)
+      assert.is_nil(ids[id], "duplicate " .. id)
+      ids[id] = true
+      assert.are.equal("ok", outcome)
+      assert.are.equal("200", status)
+      assert.is_true(tonumber(port) > 0)
+      assert.is_true(tonumber(due) <= tonumber(sent) + 1e-6 and tonumber(sent) <= tonumber(first)
+        and tonumber(first) <= tonumber(done), line)
+      lines = lines + 1
+    end
+    f:close()
+    assert.are.equal(800, lines)
+    local mode = io.popen("stat -c %a " .. trace):read("l")
+    assert.are.equal("600", mode)
+    os.remove(trace)
+  end)
+
+  it("traces requests that were never sent or failed, one line each", function()
+    local trace = t.tmpname(".csv")
+    local script = t.script([[
+      soapload.rate = 100
+      soapload.duration = 1
+      function request(id, seq)
+        if seq % 5 == 0 then error("bad row") end
+        return soapload.envelope(soapload.echo(id))
+      end
+    ]])
+    local code = t.run(("-q --trace %s -u http://127.0.0.1:1/x -w 1 %s"):format(trace, script))
+    assert.are.equal(1, code)
+    local outcomes = {}
+    for line in io.lines(trace) do
+      local o = line:match(",([%a_]+)$")
+      outcomes[o] = (outcomes[o] or 0) + 1
+    end
+    assert.are.equal(80, outcomes.connect)
+    assert.are.equal(20, outcomes.script_error_before_send)
+    os.remove(trace)
+    os.remove(script)
+  end)
+
+  it("judges thresholds: listed with measured values, exit code 3 when one fails", function()
+    local code, out = t.run(("-q --threshold 'p99 < 10s' --threshold 'error_rate < 1%%' " ..
+      "-u %s -R 100 -d 1s %s"):format(mock.url, examples("default.lua")))
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("Threshold       pass p99 < 10s", 1, true), out)
+    assert.truthy(out:find("Result          PASS: every threshold held", 1, true))
+    code, out = t.run(("-q --threshold 'p50 < 1us' -u %s -R 100 -d 1s %s"):format(mock.url,
+      examples("default.lua")))
+    assert.are.equal(3, code, out)
+    assert.truthy(out:find("Threshold       FAIL p50 < 1us", 1, true), out)
+    -- the script can set them too
+    local script = t.script("soapload.rate = 50\nsoapload.duration = 1\n" ..
+      "soapload.thresholds = { 'rate >= 1000' }\n")
+    code, out = t.run(("-q -u %s %s"):format(mock.url, script))
+    assert.are.equal(3, code, out)
+    assert.truthy(out:find("FAIL rate >= 1000", 1, true), out)
+    os.remove(script)
+  end)
+
+  it("refuses a malformed threshold or an unwritable output before sending", function()
+    local before = mock.stats().requests.total
+    for _, case in ipairs({
+      { "--threshold 'p99 <'", "bad threshold 'p99 <'" },
+      { "--threshold 'latency < 5ms'", "unknown metric 'latency'" },
+      { "--threshold 'rate < 5ms'", "unit 'ms' does not fit metric 'rate'" },
+      { "--json /nonexistent/dir/r.json", "cannot write /nonexistent/dir/r.json" },
+      { "--trace /nonexistent/t.csv", "cannot write /nonexistent/t.csv" },
+    }) do
+      local code, _, err = t.run(("%s -u %s -R 10 -d 1s %s"):format(case[1], mock.url,
+        examples("default.lua")))
+      assert.are.equal(2, code, case[1])
+      assert.truthy(err:find(case[2], 1, true), case[1] .. " -> " .. err)
+    end
+    local link = t.tmpname(".lnk")
+    os.execute("ln -s /tmp/soapload-target-" .. os.time() .. " " .. link)
+    local code, _, err = t.run(("--json %s -u %s -R 10 -d 1s %s"):format(link, mock.url,
+      examples("default.lua")))
+    assert.are.equal(2, code)
+    assert.truthy(err:find("it is a symbolic link", 1, true), err)
+    os.remove(link)
+    assert.are.equal(before, mock.stats().requests.total)
+  end)
+
+  it("prints a progress line per second: plain lines off a terminal, none with --quiet",
+    function()
+      local code, _, err = t.run(("--progress always -u %s -R 100 -d 2s %s"):format(mock.url,
+        examples("default.lua")))
+      assert.are.equal(0, code)
+      assert.truthy(err:find("\n   1/2s %[##########%-%-%-%-%-%-%-%-%-%-%] %d+/100 req/s, in flight %d+, " ..
+        "errors 0, p99 %d"), err)
+      assert.truthy(err:find("\n   2/2s %[####################%]"), err)
+      assert.falsy(err:find("\r", 1, true))
+      code, _, err = t.run(("-q --progress always -u %s -R 100 -d 1s %s"):format(mock.url,
+        examples("default.lua")))
+      assert.are.equal("", err)
+      code, _, err = t.run(("-u %s -R 100 -d 1s %s"):format(mock.url, examples("default.lua")))
+      assert.falsy(err:find("req/s, in flight", 1, true)) -- auto: stderr is no terminal here
+    end)
+end)

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Benchmark: wrk against soapload-mock and against nginx (`return 200` with a body of the same
+# size), side by side in one run, at 1 and 2 wrk threads with 50 and 100 connections. The mock
+# does its real work: parse the envelope, echo the ID, count. Prints the median req/s of RUNS
+# runs per case and the ratio mock/nginx, then the mock's RSS before and after all of it.
+# Usage: scripts/bench-mock.sh [RUNS=3] [SECONDS=5]
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+. scripts/bench-lib.sh
+runs=${1:-3}
+secs=${2:-5}
+scripts/bootstrap.sh build bench
+scripts/build.sh
+
+work=$(mktemp -d)
+mock_port=$(free_port)
+nginx_port=$(free_port)
+cleanup() {
+    [ -n "${mock_pid:-}" ] && kill -TERM "$mock_pid" 2>/dev/null
+    [ -f "$work/nginx.pid" ] && kill -QUIT "$(cat "$work/nginx.pid")" 2>/dev/null
+    sleep 0.2
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+body='<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><e:Echo xmlns:e="urn:soapload:echo"><e:RequestId>P1-R1</e:RequestId></e:Echo></soap:Body></soap:Envelope>'
+cat >"$work/post.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '$body'
+wrk.headers["Content-Type"] = "text/xml; charset=utf-8"
+wrk.headers["SOAPAction"] = '"urn:soapload:echo#Echo"'
+LUA
+
+build/release/soapload-mock --port "$mock_port" --threads 2 >"$work/mock.log" 2>&1 &
+mock_pid=$!
+wait_listening "$mock_port"
+# the mock's answer, so that nginx sends a body of exactly the same size
+answer=$(curl -s -H 'Content-Type: text/xml' --data "$body" "http://127.0.0.1:$mock_port/soap/endpoint")
+answer_escaped=${answer//\'/\\\'}
+cat >"$work/nginx.conf" <<NGINX
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    keepalive_requests 1000000;
+    client_body_temp_path $work;
+    server {
+        listen 127.0.0.1:$nginx_port;
+        location /soap/endpoint {
+            default_type "text/xml; charset=utf-8";
+            return 200 '$answer_escaped';
+        }
+    }
+}
+NGINX
+nginx -c "$work/nginx.conf" -e "$work/nginx-error.log"
+wait_listening "$nginx_port"
+
+rss_before=$(rss_kib "$mock_pid")
+printf 'body %d bytes, answer %d bytes; %d runs of %d s per case\n' "${#body}" "${#answer}" "$runs" "$secs"
+printf '%-22s %14s %14s %8s\n' "case" "mock req/s" "nginx req/s" "ratio"
+total=0
+for threads in 1 2; do
+    for conns in 50 100; do
+        : >"$work/mock.rates"
+        : >"$work/nginx.rates"
+        for _ in $(seq "$runs"); do # alternate the two servers so that drift hits both alike
+            for target in mock nginx; do
+                port=$mock_port
+                [ $target = nginx ] && port=$nginx_port
+                out=$(wrk -t "$threads" -c "$conns" -d "${secs}s" -s "$work/post.lua" \
+                    "http://127.0.0.1:$port/soap/endpoint")
+                echo "$out" | awk '/^Requests\/sec/ { print $2 }' >>"$work/$target.rates"
+                n=$(echo "$out" | awk '/requests in/ { print $1 }')
+                [ $target = mock ] && total=$((total + n))
+                if echo "$out" | grep -q "Non-2xx"; then
+                    echo "$target answered non-2xx:" >&2
+                    echo "$out" >&2
+                    exit 1
+                fi
+            done
+        done
+        m=$(median <"$work/mock.rates")
+        n=$(median <"$work/nginx.rates")
+        printf '%-22s %14.0f %14.0f %8.3f\n' "wrk -t$threads -c$conns" "$m" "$n" "$(ratio "$m" "$n")"
+    done
+done
+rss_after=$(rss_kib "$mock_pid")
+echo "mock RSS: ${rss_before} KiB before, ${rss_after} KiB after ${total} requests"
+curl -s "http://127.0.0.1:$mock_port/stats" | grep -E '"total"|"echo"'

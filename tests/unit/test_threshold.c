@@ -1,0 +1,68 @@
+/*
+ * test_threshold: parsing (units, operators, errors that name the problem) and evaluation.
+ */
+#include <stdlib.h>
+
+#include "check.h"
+#include "threshold.h"
+
+int main(void)
+{
+    sl_threshold_set_t set = {0};
+    char err[512];
+    CHECK(sl_threshold_parse(&set, "p99 < 50ms", err, sizeof(err)) == 0);
+    CHECK(set.items[0].op == SL_OP_LT && set.items[0].value == 50000);
+    CHECK(sl_threshold_parse(&set, "  p99.9<=2s ", err, sizeof(err)) == 0);
+    CHECK_STR(set.items[1].metric, "p99.9");
+    CHECK(set.items[1].value == 2e6);
+    CHECK(sl_threshold_parse(&set, "error_rate < 1%", err, sizeof(err)) == 0);
+    CHECK(set.items[2].value == 0.01);
+    CHECK(sl_threshold_parse(&set, "rate >= 995", err, sizeof(err)) == 0);
+    CHECK(sl_threshold_parse(&set, "service_p99 < 250us", err, sizeof(err)) == 0);
+    CHECK(set.items[4].value == 250);
+    CHECK(sl_threshold_parse(&set, "mean < 20", err, sizeof(err)) == 0); /* bare: ms */
+    CHECK(set.items[5].value == 20000);
+    CHECK(sl_threshold_parse(&set, "not_sent == 0", err, sizeof(err)) == 0);
+
+    static const char *const bad[][2] = {
+        {"p99", "expected METRIC OP VALUE"},
+        {"p99 < ", "expected METRIC OP VALUE"},
+        {"p99 = 5", "expected METRIC OP VALUE"},
+        {"< 5", "unknown metric ''"},
+        {"p99 < 5 parsecs", "unit 'parsecs' does not fit"},
+        {"p99 < 5ms extra", "expected METRIC OP VALUE"},
+        {"p101 < 5", "unknown metric 'p101'"},
+        {"speed > 5", "unknown metric 'speed'"},
+        {"rate > 5ms", "unit 'ms' does not fit metric 'rate'"},
+        {"p99 < nan", "expected METRIC OP VALUE"},
+    };
+    sl_threshold_set_t scratch = {0};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        CHECK(sl_threshold_parse(&scratch, bad[i][0], err, sizeof(err)) == -1);
+        CHECK(strstr(err, bad[i][1]) != NULL);
+        if (strstr(err, bad[i][1]) == NULL)
+            fprintf(stderr, "  '%s' -> %s\n", bad[i][0], err);
+    }
+    CHECK_EQ_U(scratch.n, 0);
+
+    sl_hist_t *h = calloc(1, sizeof(*h));
+    sl_hist_reset(h);
+    for (uint64_t v = 1; v <= 100; v++)
+        sl_hist_record(h, v * 1000); /* 1..100 ms */
+    sl_counts_t c = {.scheduled = 1000, .sent = 1000};
+    c.results[SL_R_OK] = 995;
+    c.results[SL_R_TIMEOUT] = 5;
+    sl_metrics_t m = {.counts = &c, .latency = h, .service = h, .lateness = h, .duration_s = 1};
+    /* p99 = 99 ms fails < 50ms; p99.9 = 100 ms passes <= 2s; error_rate 0.5% passes < 1%;
+     * rate 1000 passes; service_p99 fails; mean 50.5 ms fails < 20ms; not_sent passes */
+    CHECK_EQ_U(sl_threshold_evaluate(&set, &m), 3);
+    CHECK(!set.items[0].passed && set.items[0].measured >= 99000 && set.items[0].measured < 99100);
+    CHECK(set.items[1].passed);
+    CHECK(set.items[2].passed && set.items[2].measured == 0.005);
+    CHECK(set.items[3].passed);
+    CHECK(!set.items[4].passed);
+    CHECK(!set.items[5].passed);
+    CHECK(set.items[6].passed);
+    free(h);
+    return check_report();
+}
