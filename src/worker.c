@@ -201,6 +201,7 @@ static int setup_slot(worker_t *w, slot_t *s)
     curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(e, CURLOPT_PROXY, ""); /* no proxy, and no *_proxy lookups per request */
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)cfg->max_body);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "soapload/" SL_VERSION);
     return 0;

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Benchmarks of the engine, each side by side with a peer in one run, against soapload-mock:
+#   1. the default run at 1,000 and 10,000 req/s: counts, IDs matched, achieved rate;
+#   2. pacing next to h2load --rps at the same rates: totals, one-second buckets, lateness;
+#   3. closed-model throughput with a Lua-built body per request next to wrk running an
+#      equivalent request() function: req/s and client CPU time per request (RUNS runs, medians);
+#   4. each worker's RSS sampled over a long run.
+# Usage: scripts/bench-engine.sh [RUNS=3] [SECONDS=10] [RSS_SECONDS=60]
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+. scripts/bench-lib.sh
+runs=${1:-3}
+secs=${2:-10}
+rss_secs=${3:-60}
+scripts/bootstrap.sh build bench
+scripts/build.sh
+bin=build/release
+work=$(mktemp -d)
+cleanup() {
+    [ -n "${mock_pid:-}" ] && kill -TERM "$mock_pid" 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$bin/soapload-mock" --port 0 --threads 2 --id-log "$work/ids" >"$work/mock.log" 2>&1 &
+mock_pid=$!
+for _ in $(seq 100); do grep -q "listening on" "$work/mock.log" && break; sleep 0.05; done
+url=$(grep -o 'http://[^ ]*' "$work/mock.log" | head -1)
+port=${url#http://127.0.0.1:}
+port=${port%%/*}
+reset() { curl -s -X POST "http://127.0.0.1:$port/stats/reset" >/dev/null; }
+stat_of() { curl -s "http://127.0.0.1:$port/stats" | tr -d ' \n' | grep -o "\"$1\":[0-9]*" | head -1 | cut -d: -f2; }
+
+echo "== 1. default run (scripts/examples/default.lua, ${secs} s)"
+for rate in 1000 10000; do
+    reset
+    "$bin/soapload" -q --json "$work/r.json" -R "$rate" -d "${secs}s" -u "$url" \
+        scripts/examples/default.lua >"$work/summary" || true
+    python3 - "$work/r.json" "$rate" "$secs" "$(stat_of distinct)" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); rate = float(sys.argv[2]); secs = float(sys.argv[3])
+s = r["summary"]; want = rate * secs
+print(f"  {rate:>6.0f}/s: scheduled {s['scheduled']} (target {want:.0f}, {100*(s['scheduled']/want-1):+.2f}%), "
+      f"ok {s['ok']} ({100*s['ok']/max(1,s['sent']):.2f}% IDs matched), mock saw {sys.argv[4]} distinct, "
+      f"rate {r['rates']['sent']:.1f}/s ({100*(r['rates']['sent']/rate-1):+.2f}%), "
+      f"lateness p50 {r['latency']['send_lateness']['p50']}us p99 {r['latency']['send_lateness']['p99']}us")
+PY
+done
+
+echo "== 2. pacing next to h2load --rps (${secs} s)"
+body='<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><e:Echo xmlns:e="urn:soapload:echo"><e:RequestId>H-1</e:RequestId></e:Echo></soap:Body></soap:Envelope>'
+printf '%s' "$body" >"$work/body.xml"
+for rate in 1000 10000; do
+    clients=10
+    n=$((rate * secs))
+    rm -f "$work/h2load.log" # h2load appends to it
+    h2load --h1 -n "$n" -c "$clients" --rps $((rate / clients)) -d "$work/body.xml" \
+        -H 'Content-Type: text/xml; charset=utf-8' --log-file "$work/h2load.log" "$url" \
+        >"$work/h2load.out" 2>&1 || true
+    "$bin/soapload" -q --json "$work/p.json" -R "$rate" -d "${secs}s" -c $clients -u "$url" \
+        scripts/examples/default.lua >/dev/null || true
+    python3 - "$work/h2load.log" "$work/p.json" "$rate" "$secs" <<'PY'
+import json, sys
+rate = float(sys.argv[3]); secs = int(sys.argv[4])
+starts = sorted(int(l.split("\t")[0]) for l in open(sys.argv[1]) if l.strip())
+t0 = starts[0]
+h = [0] * (secs + 2)
+for s in starts:
+    b = (s - t0) // 1000000
+    if b < len(h): h[b] += 1
+# h2load keeps sending until n is reached: the buckets it fills within the duration
+hb = h[:secs]
+r = json.load(open(sys.argv[2]))
+sb = [i["counts"]["sent"] for i in r["intervals"]][:secs]
+def worst(b): return max(abs(x / rate - 1) for x in b) * 100
+print(f"  {rate:>6.0f}/s  soapload: total {r['summary']['sent']} ({100*(r['summary']['sent']/(rate*secs)-1):+.2f}%), "
+      f"worst second {worst(sb):.2f}% off, lateness p50 {r['latency']['send_lateness']['p50']}us "
+      f"p99 {r['latency']['send_lateness']['p99']}us")
+print(f"  {rate:>6.0f}/s  h2load:   total {len(starts)} in {(starts[-1]-t0)/1e6:.2f} s, "
+      f"worst second {worst(hb):.2f}% off (h2load reports no lateness)")
+PY
+done
+
+echo "== 3. closed model, 50 connections, Lua-built body per request (${runs} x ${secs} s)"
+cat >"$work/wrk.lua" <<'LUA'
+-- the same work as scripts/examples/default.lua's request(): an ID and an envelope per request
+local seq = 0
+local pid = tostring(math.random(100000))
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "text/xml; charset=utf-8"
+wrk.headers["SOAPAction"] = '"urn:soapload:echo#Echo"'
+local function escape(s)
+  return (s:gsub("[&<>\"']", { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;", ["'"] = "&apos;" }))
+end
+function request()
+  seq = seq + 1
+  local id = "P" .. pid .. "-R" .. seq
+  local body = '<?xml version="1.0" encoding="UTF-8"?>\n<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>' ..
+    '<e:Echo xmlns:e="urn:soapload:echo"><e:RequestId>' .. escape(id) .. '</e:RequestId></e:Echo>' ..
+    '</soap:Body></soap:Envelope>'
+  return wrk.format(nil, nil, nil, body)
+end
+LUA
+: >"$work/sl.rates"; : >"$work/wrk.rates"; : >"$work/sl.cpu"; : >"$work/wrk.cpu"
+for _ in $(seq "$runs"); do
+    read -r u0 s0 < <(awk '{ print $16, $17 }' /proc/$$/stat)
+    "$bin/soapload" -q --closed -c 50 -w 2 -d "${secs}s" -u "$url" scripts/examples/default.lua >"$work/sl.out" || true
+    read -r u1 s1 < <(awk '{ print $16, $17 }' /proc/$$/stat)
+    n=$(grep -o 'sent          [0-9]*' "$work/sl.out" | awk '{ print $2 }')
+    echo "$n $secs" | awk '{ print $1 / $2 }' >>"$work/sl.rates"
+    echo "$u0 $s0 $u1 $s1 $n" | awk -v hz="$(getconf CLK_TCK)" '{ print (($3 - $1) + ($4 - $2)) / hz / $5 * 1e6 }' >>"$work/sl.cpu"
+
+    read -r u0 s0 < <(awk '{ print $16, $17 }' /proc/$$/stat)
+    wrk -t2 -c50 -d "${secs}s" -s "$work/wrk.lua" "$url" >"$work/wrk.out"
+    read -r u1 s1 < <(awk '{ print $16, $17 }' /proc/$$/stat)
+    n=$(awk '/requests in/ { print $1 }' "$work/wrk.out")
+    awk '/^Requests\/sec/ { print $2 }' "$work/wrk.out" >>"$work/wrk.rates"
+    echo "$u0 $s0 $u1 $s1 $n" | awk -v hz="$(getconf CLK_TCK)" '{ print (($3 - $1) + ($4 - $2)) / hz / $5 * 1e6 }' >>"$work/wrk.cpu"
+done
+sl=$(median <"$work/sl.rates"); wr=$(median <"$work/wrk.rates")
+printf '  soapload %9.0f req/s, %6.2f us CPU/request\n' "$sl" "$(median <"$work/sl.cpu")"
+printf '  wrk      %9.0f req/s, %6.2f us CPU/request\n' "$wr" "$(median <"$work/wrk.cpu")"
+printf '  ratio soapload/wrk: %s\n' "$(ratio "$sl" "$wr")"
+
+echo "== 4. worker RSS over ${rss_secs} s at 10,000 req/s"
+"$bin/soapload" -q -R 10000 -d "${rss_secs}s" -u "$url" scripts/examples/default.lua >"$work/rss.out" &
+sl_pid=$!
+sleep 2
+workers=$(pgrep -P "$sl_pid" | tr '\n' ' ')
+first=""
+for w in $workers; do first="$first $(rss_kib "$w")"; done
+sleep $((rss_secs - 4))
+last=""
+for w in $workers; do last="$last $(rss_kib "$w")"; done
+wait "$sl_pid" || true
+echo "  worker RSS (KiB) after 2 s:${first}; after $((rss_secs - 2)) s:${last}"
+grep -E "scheduled|sent  " "$work/rss.out" | sed 's/^/  /'
