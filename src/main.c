@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 
 #include "cli.h"
+#include "html.h"
 #include "outfile.h"
 #include "progress.h"
 #include "report.h"
@@ -21,17 +22,19 @@
 #include "version.h"
 
 typedef struct {
-    FILE *json;
+    FILE *json, *html;
     int trace_fd;
 } outputs_t;
 
 static int open_outputs(const sl_config_t *cfg, outputs_t *o, char *err, size_t errlen)
 {
-    o->json = NULL;
+    o->json = o->html = NULL;
     o->trace_fd = -1;
     static const char header[] =
         "id,worker_pid,local_port,due,sent,first_byte,done,status,outcome\n";
     if (cfg->json_path && (o->json = sl_outfile_fopen(cfg->json_path, 0644, err, errlen)) == NULL)
+        return -1;
+    if (cfg->html_path && (o->html = sl_outfile_fopen(cfg->html_path, 0644, err, errlen)) == NULL)
         return -1;
     if (cfg->trace_path) { /* owner-only: it names the run's every request */
         if ((o->trace_fd = sl_outfile_open(cfg->trace_path, 0600, 1, err, errlen)) < 0)
@@ -48,8 +51,37 @@ static void close_outputs(outputs_t *o)
 {
     if (o->json != NULL)
         fclose(o->json);
+    if (o->html != NULL)
+        fclose(o->html);
     if (o->trace_fd >= 0)
         close(o->trace_fd);
+}
+
+/* The JSON document is made once, in memory, for --json and for the HTML report. */
+static int write_results(const sl_config_t *cfg, const sl_run_t *run,
+                         const sl_threshold_set_t *checks, outputs_t *o)
+{
+    char *doc = NULL;
+    size_t len = 0;
+    int rc = 0;
+    if (o->json == NULL && o->html == NULL)
+        return 0;
+    FILE *mem = open_memstream(&doc, &len);
+    if (mem == NULL || sl_results_write_json(mem, cfg, run, checks) != 0 || fclose(mem) != 0) {
+        fprintf(stderr, "soapload: cannot build the results: out of memory\n");
+        free(doc);
+        return -1;
+    }
+    if (o->json != NULL && (fwrite(doc, 1, len, o->json) != len || fflush(o->json) != 0)) {
+        fprintf(stderr, "soapload: writing %s failed\n", cfg->json_path);
+        rc = -1;
+    }
+    if (o->html != NULL && (sl_html_write(o->html, doc, len) != 0 || fflush(o->html) != 0)) {
+        fprintf(stderr, "soapload: writing %s failed\n", cfg->html_path);
+        rc = -1;
+    }
+    free(doc);
+    return rc;
 }
 
 static int call_done(sl_script_t *script, const sl_config_t *cfg, const sl_run_t *run)
@@ -85,7 +117,7 @@ int main(int argc, char **argv)
     sl_run_t run = {0};
     sl_threshold_set_t checks = {0};
     sl_progress_t progress;
-    outputs_t out = {NULL, -1};
+    outputs_t out = {NULL, NULL, -1};
     char err[8192];
     size_t len;
     int code = SL_EXIT_USAGE;
@@ -144,11 +176,8 @@ int main(int argc, char **argv)
     sl_report_print(stdout, &cfg, &run, &checks);
     fflush(stdout);
     code = sl_report_exit_code(&run, &checks);
-    if (out.json != NULL &&
-        (sl_results_write_json(out.json, &cfg, &run, &checks) != 0 || fflush(out.json) != 0)) {
-        fprintf(stderr, "soapload: writing %s failed\n", cfg.json_path);
-        code = code == SL_EXIT_OK ? SL_EXIT_INTERNAL : code;
-    }
+    if (write_results(&cfg, &run, &checks, &out) != 0 && code == SL_EXIT_OK)
+        code = SL_EXIT_INTERNAL;
     if (call_done(script, &cfg, &run) != 0 && code == SL_EXIT_OK)
         code = SL_EXIT_FAILED_REQUESTS;
     goto Done;
