@@ -25,7 +25,8 @@ enum {
     OPT_TRACE,
     OPT_HTML,
     OPT_THRESHOLD,
-    OPT_PROGRESS
+    OPT_PROGRESS,
+    OPT_BURST
 };
 
 static const struct option longopts[] = {{"url", required_argument, NULL, 'u'},
@@ -37,6 +38,7 @@ static const struct option longopts[] = {{"url", required_argument, NULL, 'u'},
                                          {"header", required_argument, NULL, 'H'},
                                          {"soap", required_argument, NULL, OPT_SOAP},
                                          {"closed", no_argument, NULL, OPT_CLOSED},
+                                         {"burst", required_argument, NULL, OPT_BURST},
                                          {"max-body", required_argument, NULL, OPT_MAX_BODY},
                                          {"id-element", required_argument, NULL, OPT_ID_ELEMENT},
                                          {"lua-memory", required_argument, NULL, OPT_LUA_MEMORY},
@@ -54,6 +56,7 @@ static const struct option longopts[] = {{"url", required_argument, NULL, 'u'},
 void sl_cli_usage(void *file)
 {
     fputs("Usage: soapload [OPTION]... SCRIPT.lua [SCRIPT-ARG]...\n"
+          "       soapload --reconcile TRACE.csv ID-LOG\n"
           "Load-tests a SOAP (or any HTTP POST) service at a target rate. SCRIPT.lua builds the\n"
           "requests and may set every default below in its `soapload` table; flags win.\n"
           "\n"
@@ -61,6 +64,8 @@ void sl_cli_usage(void *file)
           "  -R, --rate N           target requests per second in all (open model)\n"
           "      --closed           closed model instead: each connection sends again as soon\n"
           "                         as its response is in (as wrk does)\n"
+          "      --burst N          open model: send the requests in groups of N due at the\n"
+          "                         same instant, at the same average rate (default 1)\n"
           "  -d, --duration T       how long to send, e.g. 10s, 500ms, 2m (default 10s)\n"
           "  -c, --connections N    connections in all, split over the workers (default 100)\n"
           "  -w, --workers N        worker processes (default: online CPUs)\n"
@@ -129,6 +134,7 @@ sl_cli_action_t sl_cli_parse(int argc, char **argv, sl_config_t *cfg, char *err,
     cfg->workers = cpus > 0 ? (int)cpus : 1;
     cfg->timeout_ns = 5000000000ULL;
     cfg->soap_version = 11;
+    cfg->burst = 1;
     cfg->max_body = 4 << 20;
     cfg->id_element = "RequestId";
     cfg->lua_memory = 64 << 20;
@@ -186,6 +192,11 @@ sl_cli_action_t sl_cli_parse(int argc, char **argv, sl_config_t *cfg, char *err,
             else
                 bad = "--soap wants 1.1 or 1.2";
             cfg->set |= SL_SET_SOAP;
+            break;
+        case OPT_BURST:
+            if (parse_count(optarg, 100000, &cfg->burst) != 0)
+                bad = "--burst wants a whole number from 1 to 100000";
+            cfg->set |= SL_SET_BURST;
             break;
         case OPT_CLOSED:
             cfg->closed = 1;

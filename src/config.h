@@ -24,13 +24,15 @@ enum {
     SL_SET_SOAP = 1 << 6,
     SL_SET_MODEL = 1 << 7,
     SL_SET_MAX_BODY = 1 << 8,
-    SL_SET_ID_ELEMENT = 1 << 9
+    SL_SET_ID_ELEMENT = 1 << 9,
+    SL_SET_BURST = 1 << 10
 };
 
 typedef struct {
     char *url;
     double rate; /* requests per second, open model */
     int closed;  /* closed model: each connection sends again as soon as it is free */
+    int burst;   /* open model: requests due together in groups of this many (1: uniform) */
     uint64_t duration_ns;
     int connections; /* in all, split over the workers */
     int workers;

@@ -14,6 +14,7 @@
 #include "html.h"
 #include "outfile.h"
 #include "progress.h"
+#include "reconcile.h"
 #include "report.h"
 #include "results.h"
 #include "run.h"
@@ -111,8 +112,54 @@ static int call_done(sl_script_t *script, const sl_config_t *cfg, const sl_run_t
     return 0;
 }
 
+/* soapload --reconcile TRACE IDLOG */
+static int reconcile(const char *trace_path, const char *ids_path)
+{
+    char err[512];
+    sl_reconcile_t r;
+    FILE *trace = fopen(trace_path, "r"), *ids = fopen(ids_path, "r");
+    int rc = SL_EXIT_USAGE;
+    if (trace == NULL || ids == NULL) {
+        fprintf(stderr, "soapload: cannot read %s\n", trace == NULL ? trace_path : ids_path);
+        goto Done;
+    }
+    if (sl_reconcile(trace, ids, &r, err, sizeof(err)) != 0) {
+        fprintf(stderr, "soapload: %s: %s\n", trace_path, err);
+        goto Done;
+    }
+    printf("Reconciliation of %s (sent) with %s (received)\n", trace_path, ids_path);
+    printf("  sent        %llu\n  received    %llu\n  matched     %llu (received exactly once)\n"
+           "  lost        %llu\n  duplicated  %llu\n  unknown     %llu\n",
+           (unsigned long long)r.sent, (unsigned long long)r.received,
+           (unsigned long long)r.matched, (unsigned long long)r.lost,
+           (unsigned long long)r.duplicated, (unsigned long long)r.unknown);
+    if (r.lost > 0)
+        printf("Lost, by the client's outcome: %s (connect: never delivered; timeout, read, "
+               "cancelled: the server may not have logged it yet)\n",
+               r.lost_outcomes);
+    if (r.examples[0] != '\0')
+        printf("Examples: %s\n", r.examples);
+    rc = r.lost == 0 && r.duplicated == 0 && r.unknown == 0 ? SL_EXIT_OK : SL_EXIT_FAILED_REQUESTS;
+    printf("Result      %s\n",
+           rc == SL_EXIT_OK ? "every ID sent was received exactly once" : "MISMATCH");
+Done:
+    if (trace != NULL)
+        fclose(trace);
+    if (ids != NULL)
+        fclose(ids);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "--reconcile") == 0) {
+        if (argc != 4) {
+            fprintf(stderr, "soapload: usage: soapload --reconcile TRACE.csv ID-LOG\n");
+            return SL_EXIT_USAGE;
+        }
+        return reconcile(argv[2], argv[3]);
+    }
+
     sl_config_t cfg;
     sl_run_t run = {0};
     sl_threshold_set_t checks = {0};

@@ -64,6 +64,60 @@ static void human_bytes(uint64_t b, char *buf, size_t cap)
         snprintf(buf, cap, "%.1f MiB", (double)b / 1048576);
 }
 
+void sl_report_time(const sl_run_t *run, uint64_t mono_ns, char *buf, size_t cap)
+{
+    int64_t ns = (int64_t)mono_ns + run->realtime_offset;
+    time_t secs = (time_t)(ns / 1000000000LL);
+    struct tm tm;
+    char day[32];
+    gmtime_r(&secs, &tm);
+    strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S", &tm);
+    snprintf(buf, cap, "%s.%06lld", day, (long long)(ns % 1000000000LL / 1000));
+}
+
+static void concurrency_lines(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
+{
+    const sl_concurrency_t *c = &run->concurrency;
+    double dur = (double)cfg->duration_ns / 1e9;
+    if (!run->analyzed || c->sends == 0)
+        return;
+    fprintf(out,
+            "Concurrency     in flight at most %llu at once, mean %.2f; %.1f%% of requests sent "
+            "while another was in flight; %llu connections%s\n",
+            (unsigned long long)c->in_flight_max, c->in_flight_mean,
+            100.0 * (double)c->sent_while_busy / (double)c->sends,
+            (unsigned long long)c->connections,
+            run->analysis_partial ? " (analysis of the first requests only)" : "");
+    for (int i = 0; i < run->nworkers; i++)
+        fprintf(out, "  worker %-3d    pid %d sent %llu, %.1f/s\n", i + 1, (int)run->workers[i].pid,
+                (unsigned long long)run->workers[i].counts.sent,
+                (double)run->workers[i].counts.sent / dur);
+    if (c->nbursts == 0) {
+        fprintf(out,
+                "Tightest bursts none: no window held 4 requests on distinct connections "
+                "from %s\n",
+                run->nworkers > 1 ? "2 workers" : "the worker");
+        return;
+    }
+    fprintf(out,
+            "Tightest bursts of >= 4 requests on distinct connections from >= %d worker%s "
+            "(send times, UTC):\n",
+            run->nworkers > 1 ? 2 : 1, run->nworkers > 1 ? "s" : "");
+    for (int b = 0; b < c->nbursts; b++) {
+        const sl_burst_t *bu = &c->bursts[b];
+        fprintf(out, "  #%d  %zu requests within %.6f s\n", b + 1, bu->count,
+                (double)bu->span_ns / 1e9);
+        for (size_t k = 0; k < bu->count; k++) {
+            const sl_sendrec_t *r = &bu->requests[k];
+            char when[64];
+            int pid = (int)run->workers[r->worker].pid;
+            sl_report_time(run, r->sent_ns, when, sizeof(when));
+            fprintf(out, "      %s  port %-5u  pid %-7d  P%d-R%u\n", when, r->port, pid, pid,
+                    r->seq);
+        }
+    }
+}
+
 static const char *verdict(int code, const sl_threshold_set_t *checks)
 {
     switch (code) {
@@ -100,6 +154,9 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
         fprintf(out, "Model           closed: as fast as possible for %.2f s\n", dur);
     else
         fprintf(out, "Model           open: %.1f req/s for %.2f s\n", cfg->rate, dur);
+    if (!cfg->closed && cfg->burst > 1)
+        fprintf(out, "Arrivals        in bursts of %d due at once, every %.3f ms\n", cfg->burst,
+                cfg->burst / cfg->rate * 1e3);
     fprintf(out, "Load            %d worker%s x %d connection%s, timeout %.2f s\n", run->nworkers,
             run->nworkers == 1 ? "" : "s", run->connections_per_worker,
             run->connections_per_worker == 1 ? "" : "s", (double)cfg->timeout_ns / 1e9);
@@ -134,6 +191,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     human_bytes(c->bytes_received, b2, sizeof(b2));
     fprintf(out, "Bytes           bodies sent %s, received %s\n", b1, b2);
     fprintf(out, "Duration        %.3f s from start to last response\n", run->elapsed_s);
+    concurrency_lines(out, cfg, run);
     for (int i = 0; i < run->nworkers; i++) {
         const sl_worker_report_t *w = &run->workers[i];
         fprintf(out, "Worker %-3d      pid %d: scheduled %llu, sent %llu, ok %llu, IDs R1..R%llu",

@@ -14,6 +14,10 @@
 void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
                      const sl_threshold_set_t *checks);
 
+/** Writes the absolute time of a monotonic instant of the run as "YYYY-MM-DD HH:MM:SS.uuuuuu"
+ * (UTC) into buf. */
+void sl_report_time(const sl_run_t *run, uint64_t mono_ns, char *buf, size_t cap);
+
 /** The exit code the run deserves (see cli.h). With thresholds, they decide between 0 and 3. */
 int sl_report_exit_code(const sl_run_t *run, const sl_threshold_set_t *checks);
 

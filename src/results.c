@@ -66,6 +66,46 @@ static void hist_json(FILE *out, const sl_hist_t *h)
     fprintf(out, "]}}");
 }
 
+static void concurrency_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
+{
+    const sl_concurrency_t *c = &run->concurrency;
+    double dur = (double)cfg->duration_ns / 1e9;
+    if (!run->analyzed)
+        return;
+    fprintf(
+        out,
+        "  \"concurrency\": {\"sends\": %llu, \"in_flight_max\": %llu, \"in_flight_mean\": %.4f, "
+        "\"sent_while_busy\": %llu, \"sent_while_busy_share\": %.6f, \"connections\": %llu, "
+        "\"partial\": %s,\n    \"seconds\": [",
+        (unsigned long long)c->sends, (unsigned long long)c->in_flight_max, c->in_flight_mean,
+        (unsigned long long)c->sent_while_busy,
+        c->sends ? (double)c->sent_while_busy / (double)c->sends : 0.0,
+        (unsigned long long)c->connections, run->analysis_partial ? "true" : "false");
+    for (size_t i = 0; i < c->nseconds; i++)
+        fprintf(out, "%s{\"max\": %llu, \"mean\": %.4f}", i ? ", " : "",
+                (unsigned long long)c->seconds[i].max, c->seconds[i].mean);
+    fprintf(out, "],\n    \"workers\": [");
+    for (int i = 0; i < run->nworkers; i++)
+        fprintf(out, "%s{\"pid\": %d, \"sent\": %llu, \"rate\": %.3f}", i ? ", " : "",
+                (int)run->workers[i].pid, (unsigned long long)run->workers[i].counts.sent,
+                (double)run->workers[i].counts.sent / dur);
+    fprintf(out, "],\n    \"bursts\": [");
+    for (int b = 0; b < c->nbursts; b++) {
+        const sl_burst_t *bu = &c->bursts[b];
+        fprintf(out, "%s\n      {\"span_us\": %.3f, \"requests\": [", b ? "," : "",
+                (double)bu->span_ns / 1e3);
+        for (size_t k = 0; k < bu->count; k++) {
+            const sl_sendrec_t *r = &bu->requests[k];
+            int pid = (int)run->workers[r->worker].pid;
+            int64_t us = ((int64_t)r->sent_ns + run->realtime_offset) / 1000;
+            fprintf(out, "%s{\"sent_us\": %lld, \"port\": %u, \"pid\": %d, \"id\": \"P%d-R%u\"}",
+                    k ? ", " : "", (long long)us, r->port, pid, pid, r->seq);
+        }
+        fprintf(out, "]}");
+    }
+    fprintf(out, "\n    ]},\n");
+}
+
 int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
                           const sl_threshold_set_t *checks)
 {
@@ -78,9 +118,11 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
     sl_json_string(out, cfg->url);
     fprintf(out,
             ", \"model\": \"%s\", \"rate\": %.3f, \"duration_s\": %.6f, \"connections\": %d, "
-            "\"workers\": %d, \"timeout_s\": %.6f, \"soap_version\": \"%s\", \"id_element\": ",
+            "\"workers\": %d, \"timeout_s\": %.6f, \"burst\": %d, \"soap_version\": \"%s\", "
+            "\"id_element\": ",
             cfg->closed ? "closed" : "open", cfg->closed ? 0.0 : cfg->rate, dur, cfg->connections,
-            cfg->workers, (double)cfg->timeout_ns / 1e9, cfg->soap_version == 12 ? "1.2" : "1.1");
+            cfg->workers, (double)cfg->timeout_ns / 1e9, cfg->burst,
+            cfg->soap_version == 12 ? "1.2" : "1.1");
     sl_json_string(out, cfg->id_element);
     fprintf(out, ", \"started_at_us\": %lld},\n",
             (long long)run->started_at.tv_sec * 1000000LL + run->started_at.tv_nsec / 1000);
@@ -124,7 +166,9 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
         counts_json(out, &w->counts);
         fprintf(out, "}");
     }
-    fprintf(out, "\n  ],\n  \"thresholds\": [");
+    fprintf(out, "\n  ],\n");
+    concurrency_json(out, cfg, run);
+    fprintf(out, "  \"thresholds\": [");
     for (int i = 0; checks != NULL && i < checks->n; i++) {
         const sl_threshold_t *t = &checks->items[i];
         fprintf(out, "%s\n    {\"threshold\": ", i ? "," : "");

@@ -12,11 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "worker.h"
+
+#define SL_SPOOL_MAX 10000000ULL /* send records kept for the analysis: 240 MB at most */
 
 #define START_LEAD_NS 20000000ULL       /* the start time lies this far after the last ready */
 #define READY_TIMEOUT_NS 60000000000ULL /* loading and init() together */
@@ -87,7 +90,10 @@ static int spawn(const sl_config_t *cfg, const char *text, size_t len, sl_run_t 
                                   .connections = per + (i < extra),
                                   .report_fd = rep[1],
                                   .control_fd = ctl[0],
-                                  .trace_fd = trace_fd};
+                                  .trace_fd = trace_fd,
+                                  .spool_fd = run->spool_fd,
+                                  .spool_cap = SL_SPOOL_MAX / (uint64_t)cfg->workers,
+                                  .realtime_offset = run->realtime_offset};
             _exit(sl_worker_main(&a));
         }
         close(rep[1]);
@@ -113,6 +119,44 @@ static void finish_second(sl_run_t *run, sl_second_t *s)
     s->hist = NULL;
     if (run->on_second != NULL)
         run->on_second(s, run->on_second_data);
+}
+
+/* An unnamed file: nothing is left behind, whatever happens to the run. */
+static int open_spool(void)
+{
+    const char *dir = getenv("TMPDIR");
+    int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        char path[] = "/tmp/soapload-spool-XXXXXX";
+        fd = mkostemp(path, O_APPEND | O_CLOEXEC);
+        if (fd >= 0)
+            unlink(path);
+    }
+    return fd;
+}
+
+/* Reads the spool back and analyzes it. */
+static void analyze(sl_run_t *run)
+{
+    struct stat st;
+    if (run->spool_fd < 0 || fstat(run->spool_fd, &st) != 0)
+        return;
+    size_t n = (size_t)st.st_size / sizeof(sl_sendrec_t);
+    sl_sendrec_t *recs = malloc((n ? n : 1) * sizeof(*recs));
+    if (recs == NULL)
+        return;
+    size_t got = 0, want = n * sizeof(*recs);
+    while (got < want) {
+        ssize_t r = pread(run->spool_fd, (char *)recs + got, want - got, (off_t)got);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    if (got == want && sl_concurrency_analyze(recs, n, run->t0_ns, 4, run->nworkers > 1 ? 2 : 1,
+                                              &run->concurrency) == 0)
+        run->analyzed = 1;
+    run->analysis_partial = n < run->counts.sent;
+    free(recs);
 }
 
 static void merge_second(sl_run_t *run, const sl_msg_interval_t *m, const uint8_t *hist,
@@ -224,6 +268,7 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
     memset(run, 0, sizeof(*run));
     run->on_second = on_second;
     run->on_second_data = on_second_data;
+    run->spool_fd = -1;
     run->nworkers = n;
     run->connections_per_worker = cfg->connections / n;
     run->workers = calloc((size_t)n, sizeof(*run->workers));
@@ -244,6 +289,14 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
     sigaction(SIGTERM, &sa, &old_term);
     for (int i = 0; i < n; i++)
         ch[i].report_fd = ch[i].control_fd = -1;
+    run->spool_fd = open_spool();
+    {
+        struct timespec rt, mt;
+        clock_gettime(CLOCK_REALTIME, &rt);
+        clock_gettime(CLOCK_MONOTONIC, &mt);
+        run->realtime_offset =
+            ((int64_t)rt.tv_sec - mt.tv_sec) * 1000000000LL + (rt.tv_nsec - mt.tv_nsec);
+    }
     if (spawn(cfg, text, len, run, ch, trace_fd, err, errlen) != 0)
         goto Kill;
     open_count = n;
@@ -292,6 +345,7 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
                     goto Kill;
                 if (type == SL_MSG_READY && ++ready == n) {
                     uint64_t t0 = now_ns() + START_LEAD_NS;
+                    run->t0_ns = t0;
                     clock_gettime(CLOCK_REALTIME, &run->started_at);
                     run->started_at.tv_nsec += (long)START_LEAD_NS;
                     if (run->started_at.tv_nsec >= 1000000000L) {
@@ -324,6 +378,7 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
         sl_counts_add(&run->counts, &run->workers[i].counts);
         run->max_in_flight += run->workers[i].max_in_flight;
     }
+    analyze(run);
     rc = 0;
     goto Done;
 Kill:
@@ -349,6 +404,10 @@ Done:
         close(signal_pipe[1]);
         signal_pipe[0] = signal_pipe[1] = -1;
     }
+    if (run->spool_fd >= 0) {
+        close(run->spool_fd);
+        run->spool_fd = -1;
+    }
     free(ch);
     free(pfd);
     free(worker_pids);
@@ -367,5 +426,6 @@ void sl_run_free(sl_run_t *run)
         free(run->seconds[i].hist);
     free(run->seconds);
     free(run->first_script_error);
+    sl_concurrency_free(&run->concurrency);
     memset(run, 0, sizeof(*run));
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "concurrency.h"
 #include "config.h"
 #include "counts.h"
 #include "hist.h"
@@ -53,6 +54,12 @@ typedef struct {
     int interrupted;
     int workers_died;
     char *first_script_error; /* traceback of the first script error seen, or NULL */
+    uint64_t t0_ns;           /* the common start, CLOCK_MONOTONIC */
+    int64_t realtime_offset;  /* CLOCK_REALTIME - CLOCK_MONOTONIC, as the workers use it */
+    int spool_fd;             /* the send records, during the run */
+    sl_concurrency_t concurrency;
+    int analyzed;         /* concurrency holds the analysis */
+    int analysis_partial; /* the run sent more than the spool keeps: the analysis covers a part */
     uint64_t script_error_reports;
 } sl_run_t;
 

@@ -28,7 +28,9 @@ uint64_t sl_schedule_global_index(uint64_t j, int w, int n)
     return j * (uint64_t)n + (uint64_t)w;
 }
 
-uint64_t sl_schedule_offset_ns(uint64_t k, double rate)
+uint64_t sl_schedule_offset_ns(uint64_t k, double rate, uint32_t burst)
 {
+    if (burst > 1)
+        k -= k % burst;
     return (uint64_t)llroundl((long double)k * 1e9L / (long double)rate);
 }

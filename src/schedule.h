@@ -14,7 +14,9 @@ uint64_t sl_schedule_total(double rate, uint64_t duration_ns);
 uint64_t sl_schedule_worker_count(uint64_t total, int w, int n);
 /** Global index of worker w's j-th request (0-based). */
 uint64_t sl_schedule_global_index(uint64_t j, int w, int n);
-/** Intended offset from the start, in ns, of global request k. */
-uint64_t sl_schedule_offset_ns(uint64_t k, double rate);
+/** Intended offset from the start, in ns, of global request k. With burst > 1 the requests
+ * come in groups of `burst` due at the same instant, one group every burst / rate seconds:
+ * the same average rate, sent together (as the seed tool's users did to prove concurrency). */
+uint64_t sl_schedule_offset_ns(uint64_t k, double rate, uint32_t burst);
 
 #endif

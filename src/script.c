@@ -530,6 +530,9 @@ int sl_script_settings(sl_script_t *s, sl_config_t *cfg, char *err, size_t errle
     if (want_field(L, "connections", cfg, SL_SET_CONNECTIONS) &&
         count_field(L, "connections", 100000, &cfg->connections, err, errlen))
         goto Done;
+    if (want_field(L, "burst", cfg, SL_SET_BURST) &&
+        count_field(L, "burst", 100000, &cfg->burst, err, errlen))
+        goto Done;
     if (want_field(L, "workers", cfg, SL_SET_WORKERS) &&
         count_field(L, "workers", 1024, &cfg->workers, err, errlen))
         goto Done;
@@ -582,6 +585,8 @@ void sl_script_publish(sl_script_t *s, const sl_config_t *cfg, int worker, pid_t
     lua_setfield(L, -2, "connections");
     lua_pushinteger(L, cfg->workers);
     lua_setfield(L, -2, "workers");
+    lua_pushinteger(L, cfg->burst);
+    lua_setfield(L, -2, "burst");
     lua_pushstring(L, cfg->soap_version == 12 ? "1.2" : "1.1");
     lua_setfield(L, -2, "soap_version");
     lua_pushstring(L, cfg->id_element);

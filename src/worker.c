@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "concurrency.h"
 #include "envelope.h"
 #include "hist.h"
 #include "proto.h"
@@ -75,6 +76,9 @@ struct worker {
     sl_hist_t *second_latency; /* completions of the current second */
     sl_buf_t trace;            /* complete lines not yet written to the trace file */
     int64_t realtime_offset;   /* CLOCK_REALTIME - CLOCK_MONOTONIC, for absolute times */
+    sl_sendrec_t spool[2048];  /* records not yet written to the spool */
+    size_t nspool;
+    uint64_t spooled;
     sl_buf_t second_buf;
     int script_error_sent;
     char err[8192];
@@ -313,6 +317,37 @@ static void trace_line(worker_t *w, const char *id, size_t id_len, int local_por
         trace_flush(w);
 }
 
+/* ---- the spool of send records, for the concurrency analysis --------------------------------- */
+
+static void spool_flush(worker_t *w)
+{
+    const char *p = (const char *)w->spool;
+    size_t len = w->nspool * sizeof(sl_sendrec_t), off = 0;
+    while (off < len) { /* whole records in one write: O_APPEND keeps workers apart */
+        ssize_t n = write(w->a->spool_fd, p + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    w->nspool = 0;
+}
+
+static void spool_add(worker_t *w, const slot_t *s, uint64_t done)
+{
+    if (w->a->spool_fd < 0 || w->spooled >= w->a->spool_cap)
+        return;
+    w->spooled++;
+    w->spool[w->nspool++] = (sl_sendrec_t){.sent_ns = s->sent_ns,
+                                           .done_ns = done,
+                                           .seq = (uint32_t)s->seq,
+                                           .port = (uint16_t)s->local_port,
+                                           .worker = (uint16_t)w->a->index};
+    if (w->nspool == sizeof(w->spool) / sizeof(w->spool[0]))
+        spool_flush(w);
+}
+
 /* ---- reporting ------------------------------------------------------------------------ */
 
 static void report_script_error(worker_t *w, const char *msg)
@@ -337,6 +372,8 @@ static void flush_second(worker_t *w)
     memset(&w->second_counts, 0, sizeof(w->second_counts));
     if (w->a->trace_fd >= 0)
         trace_flush(w);
+    if (w->nspool > 0)
+        spool_flush(w);
     w->second_in_flight_max = w->in_flight;
     w->second++;
 }
@@ -548,6 +585,7 @@ static void complete(worker_t *w, slot_t *s, CURLcode rc)
     count_result(w, r);
     trace_line(w, s->req.id.data, s->req.id.len, s->local_port, s->due_ns, s->sent_ns,
                s->first_byte_ns, now, status, sl_result_name(r));
+    spool_add(w, s, now);
     release(w, s);
 }
 
@@ -572,6 +610,7 @@ static void cancel_in_flight(worker_t *w)
             count_result(w, SL_R_CANCELLED);
             trace_line(w, s->req.id.data, s->req.id.len, s->local_port, s->due_ns, s->sent_ns,
                        s->first_byte_ns, 0, 0, "cancelled");
+            spool_add(w, s, now_ns());
             release(w, s);
         }
     }
@@ -582,7 +621,7 @@ static void cancel_in_flight(worker_t *w)
 static uint64_t due_time(worker_t *w, uint64_t j)
 {
     uint64_t k = sl_schedule_global_index(j, w->a->index, w->a->nworkers);
-    return w->t0 + sl_schedule_offset_ns(k, w->cfg->rate);
+    return w->t0 + sl_schedule_offset_ns(k, w->cfg->rate, (uint32_t)w->cfg->burst);
 }
 
 /* Sends what is due. Returns when nothing more is, or no slot is free. */
@@ -793,10 +832,7 @@ int sl_worker_main(const sl_worker_args_t *a)
     if (n != sizeof(t0))
         goto Done; /* the parent gave up (another worker failed): send nothing */
     w.t0 = t0;
-    struct timespec rt, mt;
-    clock_gettime(CLOCK_REALTIME, &rt);
-    clock_gettime(CLOCK_MONOTONIC, &mt);
-    w.realtime_offset = ((int64_t)rt.tv_sec - mt.tv_sec) * 1000000000LL + (rt.tv_nsec - mt.tv_nsec);
+    w.realtime_offset = a->realtime_offset;
     w.t_end = t0 + a->cfg->duration_ns;
     if (!a->cfg->closed)
         w.planned = sl_schedule_worker_count(sl_schedule_total(a->cfg->rate, a->cfg->duration_ns),

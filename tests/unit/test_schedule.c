@@ -23,11 +23,15 @@ int main(void)
     CHECK_EQ_U(sl_schedule_worker_count(2, 5, 8), 0);
     CHECK_EQ_U(sl_schedule_global_index(4, 1, 3), 13);
 
-    CHECK_EQ_U(sl_schedule_offset_ns(0, 1000), 0);
-    CHECK_EQ_U(sl_schedule_offset_ns(1, 1000), 1000000);
-    CHECK_EQ_U(sl_schedule_offset_ns(9999, 1000), 9999000000ULL);
-    CHECK_EQ_U(sl_schedule_offset_ns(1, 3), 333333333);
-    CHECK_EQ_U(sl_schedule_offset_ns(3000000000ULL, 3), 1000000000000000000ULL);
+    CHECK_EQ_U(sl_schedule_offset_ns(0, 1000, 1), 0);
+    CHECK_EQ_U(sl_schedule_offset_ns(1, 1000, 1), 1000000);
+    CHECK_EQ_U(sl_schedule_offset_ns(9999, 1000, 1), 9999000000ULL);
+    CHECK_EQ_U(sl_schedule_offset_ns(1, 3, 1), 333333333);
+    CHECK_EQ_U(sl_schedule_offset_ns(3000000000ULL, 3, 1), 1000000000000000000ULL);
+    /* bursts of 4 at 1000/s: 0-3 at 0 ms, 4-7 at 4 ms, ... the same average rate */
+    CHECK_EQ_U(sl_schedule_offset_ns(3, 1000, 4), 0);
+    CHECK_EQ_U(sl_schedule_offset_ns(4, 1000, 4), 4000000);
+    CHECK_EQ_U(sl_schedule_offset_ns(9999, 1000, 4), 9996000000ULL);
 
     uint64_t ns = 0;
     CHECK(sl_duration_parse("10", &ns) == 0 && ns == 10000000000ULL);

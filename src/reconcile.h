@@ -1,0 +1,30 @@
+/*
+ * reconcile: compares the IDs soapload sent (its --trace) with the IDs a server received
+ * (soapload-mock's --id-log): sent, received, lost, duplicated, unknown. It works from the two
+ * files alone, so it also works after a run that went wrong.
+ */
+#ifndef SOAPLOAD_RECONCILE_H
+#define SOAPLOAD_RECONCILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define SL_RECONCILE_EXAMPLES 10
+
+typedef struct {
+    uint64_t sent;           /* trace lines for requests that were attempted */
+    uint64_t received;       /* ID log lines */
+    uint64_t matched;        /* sent and received exactly once */
+    uint64_t lost;           /* sent, never received */
+    uint64_t duplicated;     /* IDs received more than once (counted once per extra copy) */
+    uint64_t unknown;        /* received, but not in the trace */
+    char lost_outcomes[512]; /* "connect 3, timeout 1": the client's outcome of the lost ones */
+    char examples[1024];     /* a few lost, duplicated and unknown IDs */
+} sl_reconcile_t;
+
+/** Reads both files and fills r. Returns 0, or -1 with a message in err (a file that is not
+ * a soapload trace, for instance). */
+int sl_reconcile(FILE *trace, FILE *ids, sl_reconcile_t *r, char *err, size_t errlen);
+
+#endif
