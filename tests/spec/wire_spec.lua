@@ -22,7 +22,7 @@ describe("concurrency on the wire", function()
   end
 
   local mock, dir, run_out, report, wire = nil, nil, nil, nil, {}
-  local ids_log
+  local ids_log, dropped
 
   setup(function()
     dir = t.tmpname(".wire")
@@ -30,7 +30,7 @@ describe("concurrency on the wire", function()
     ids_log = dir .. "/ids.log"
     mock = t.start_mock("--id-log " .. ids_log)
     local pcap = dir .. "/cap.pcap"
-    local p = io.popen(("tcpdump -i lo --immediate-mode -U -w %s 'tcp port %d' 2>%s/tcpdump.err & echo $!")
+    local p = io.popen(("tcpdump -i lo --immediate-mode -B 65536 -U -w %s 'tcp port %d' 2>%s/tcpdump.err & echo $!")
       :format(pcap, mock.port, dir))
     local tcpdump = p:read("l")
     p:close()
@@ -46,6 +46,8 @@ describe("concurrency on the wire", function()
     t.sleep(1) -- the last packets reach the capture file
     os.execute("kill -INT " .. tcpdump)
     while os.execute("kill -0 " .. tcpdump .. " 2>/dev/null") do t.sleep(0.05) end
+    -- a packet the kernel dropped before tcpdump saw it is no fault of soapload's
+    dropped = tonumber((t.read(dir .. "/tcpdump.err") or ""):match("(%d+) packets? dropped by kernel") or "0")
     report = t.json.decode(t.read(dir .. "/r.json"))
     local fields = io.popen(("tshark -r %s -Y 'http.request.method == \"POST\"' -T fields " ..
       "-e frame.time_epoch -e tcp.srcport -e http.file_data 2>/dev/null"):format(pcap))
@@ -66,6 +68,7 @@ describe("concurrency on the wire", function()
   end)
 
   it("finds every request of the trace on the wire, once", function()
+    if dropped > 0 then pending("the kernel dropped " .. dropped .. " packets of the capture") return end
     local seen = {}
     for _, w in ipairs(wire) do
       assert.is_nil(seen[w.id], "twice on the wire: " .. w.id)
@@ -113,6 +116,7 @@ describe("concurrency on the wire", function()
   end)
 
   it("finds soapload's tightest burst on the wire, within 1 ms of the reported times", function()
+    if dropped > 0 then pending("the kernel dropped " .. dropped .. " packets of the capture") return end
     local burst = report.concurrency.bursts[1]
     assert.truthy(burst, run_out)
     assert.is_true(#burst.requests >= 4)
