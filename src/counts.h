@@ -27,6 +27,7 @@ typedef enum {
     SL_R_TOO_LARGE,    /* the response body exceeded --max-body */
     SL_R_OTHER,        /* any other transport error */
     SL_R_CANCELLED,    /* still in flight when the run ended or was interrupted */
+    SL_R_WORKER_DIED,  /* sent by a worker that died before it reported how it ended */
     SL_R_COUNT
 } sl_result_t;
 

@@ -195,7 +195,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < cfg.nchecks; i++)
         if (sl_threshold_parse(&checks, cfg.checks[i], err, sizeof(err)) != 0)
             goto Usage;
-    if (open_outputs(&cfg, &out, err, sizeof(err)) != 0)
+    if (sl_run_check_fd_limit(&cfg, err, sizeof(err)) != 0 ||
+        open_outputs(&cfg, &out, err, sizeof(err)) != 0)
         goto Usage;
 
     curl_global_init(CURL_GLOBAL_DEFAULT);

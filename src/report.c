@@ -201,9 +201,10 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
         if (w->died) {
             if (WIFSIGNALED(w->wait_status))
                 fprintf(out,
-                        " - DIED (signal %d) before its final report; counts are what "
-                        "it reported",
-                        WTERMSIG(w->wait_status));
+                        " - DIED (signal %d) before its final report: counts are what it "
+                        "reported; %llu sent without a reported end are lost_with_worker",
+                        WTERMSIG(w->wait_status),
+                        (unsigned long long)w->counts.results[SL_R_WORKER_DIED]);
             else
                 fprintf(out, " - DIED (exit %d) before its final report",
                         WEXITSTATUS(w->wait_status));
@@ -214,7 +215,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
         fprintf(out, "First script error (of %llu):\n%s\n",
                 (unsigned long long)(c->script_errors_before_send + c->results[SL_R_SCRIPT_ERROR]),
                 run->first_script_error);
-    if (run->workers_died == 0 && sl_counts_check(c, err, sizeof(err)) != 0)
+    if (sl_counts_check(c, err, sizeof(err)) != 0)
         fprintf(out, "ACCOUNTING ERROR: %s\n", err);
     for (int i = 0; checks != NULL && i < checks->n; i++) {
         const sl_threshold_t *t = &checks->items[i];

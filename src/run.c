@@ -12,11 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "schedule.h"
 #include "worker.h"
 
 #define SL_SPOOL_MAX 10000000ULL /* send records kept for the analysis: 240 MB at most */
@@ -55,6 +57,31 @@ static uint64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Each connection is a descriptor; a worker also holds its epoll, pipes, the spool, the trace
+ * and what libcurl and Lua open. Too few descriptors would show as connect errors mid-run:
+ * raise the soft limit, or refuse up front. */
+#define FDS_PER_WORKER_BESIDES_CONNECTIONS 64
+
+int sl_run_check_fd_limit(const sl_config_t *cfg, char *err, size_t errlen)
+{
+    struct rlimit rl;
+    rlim_t need = (rlim_t)((cfg->connections + cfg->workers - 1) / cfg->workers) +
+                  FDS_PER_WORKER_BESIDES_CONNECTIONS;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
+        return 0;
+    if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need) {
+        rl.rlim_cur = need;
+        if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+            return 0;
+    }
+    snprintf(err, errlen,
+             "%d connections over %d worker%s need %llu file descriptors per worker, but the "
+             "limit is %llu (ulimit -n): raise it or lower --connections",
+             cfg->connections, cfg->workers, cfg->workers == 1 ? "" : "s", (unsigned long long)need,
+             (unsigned long long)rl.rlim_max);
+    return -1;
 }
 
 static int spawn(const sl_config_t *cfg, const char *text, size_t len, sl_run_t *run, channel_t *ch,
@@ -234,6 +261,25 @@ static int handle(sl_run_t *run, int i, uint32_t type, const uint8_t *p, uint32_
     return 0;
 }
 
+/* A worker that died reported its seconds, not its end: what it sent without a reported
+ * result is lost with it, and what it had left of the schedule was never sent. */
+static void account_dead(const sl_config_t *cfg, sl_run_t *run, int i)
+{
+    sl_counts_t *c = &run->workers[i].counts;
+    uint64_t resolved = 0;
+    for (int r = 0; r < SL_R_COUNT; r++)
+        resolved += c->results[r];
+    if (c->sent > resolved)
+        c->results[SL_R_WORKER_DIED] += c->sent - resolved;
+    uint64_t attempted = c->sent + c->script_errors_before_send;
+    uint64_t planned = attempted;
+    if (!cfg->closed && !run->interrupted)
+        planned = sl_schedule_worker_count(sl_schedule_total(cfg->rate, cfg->duration_ns), i,
+                                           run->nworkers);
+    c->scheduled = planned > attempted ? planned : attempted;
+    c->not_sent = c->scheduled - attempted;
+}
+
 static void reap(sl_run_t *run, int i)
 {
     sl_worker_report_t *wr = &run->workers[i];
@@ -375,6 +421,8 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
     for (size_t i = 0; i < run->nseconds; i++) /* seconds a dead or late worker left open */
         finish_second(run, &run->seconds[i]);
     for (int i = 0; i < n; i++) {
+        if (run->workers[i].died)
+            account_dead(cfg, run, i);
         sl_counts_add(&run->counts, &run->workers[i].counts);
         run->max_in_flight += run->workers[i].max_in_flight;
     }

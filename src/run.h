@@ -68,6 +68,9 @@ typedef struct {
  * init error, fork failure). */
 int sl_run(const sl_config_t *cfg, const char *script_text, size_t script_len, int trace_fd,
            sl_run_t *run, char *err, size_t errlen);
+/** Makes sure each worker can open its connections (raising the soft RLIMIT_NOFILE when it
+ * can). Returns 0, or -1 with a message naming the limit in err. */
+int sl_run_check_fd_limit(const sl_config_t *cfg, char *err, size_t errlen);
 /** Frees what sl_run allocated. */
 void sl_run_free(sl_run_t *run);
 

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "concurrency.h"
 #include "envelope.h"
 #include "hist.h"
@@ -523,22 +524,11 @@ static sl_result_t transport_result(slot_t *s, CURLcode rc)
 
 static sl_result_t check_response(worker_t *w, slot_t *s, long status)
 {
-    char echoed[ID_CAP];
-    const char *name = w->cfg->id_element;
-    sl_xml_scan_t scan = {.want = {name, strlen(name)}, .id = echoed, .id_cap = sizeof(echoed)};
-    int well_formed =
-        sl_xml_scan(s->resp_body.data ? s->resp_body.data : "", s->resp_body.len, &scan) == 0;
-    if (well_formed && (scan.flags & SL_XML_FAULT))
-        return SL_R_SOAP_FAULT;
-    if (status < 200 || status > 299)
-        return SL_R_HTTP_STATUS;
-    if (s->req.check_id) {
-        if (!well_formed)
-            return SL_R_MALFORMED;
-        if (!(scan.flags & SL_XML_ID_FOUND) || scan.id_len != s->req.id.len ||
-            memcmp(echoed, s->req.id.data, scan.id_len) != 0)
-            return SL_R_ID_MISMATCH;
-    }
+    sl_result_t r =
+        sl_check_response(status, s->resp_body.data, s->resp_body.len, w->cfg->id_element,
+                          s->req.id.data, s->req.id.len, s->req.check_id);
+    if (r != SL_R_OK)
+        return r;
     if (sl_script_has_response(w->script)) {
         int failed;
         char reason[256];

@@ -38,8 +38,13 @@ end
 function M.sleep(s) socket.sleep(s) end
 function M.now() return socket.gettime() end
 
+-- Running, that is: a zombie (dead, not yet reaped by whoever inherited it) does not count.
 local function alive(pid)
-  return os.execute("kill -0 " .. pid .. " 2>/dev/null") == true
+  local f = io.open("/proc/" .. pid .. "/stat")
+  if not f then return false end
+  local state = (f:read("a") or ""):match("%) (%a)")
+  f:close()
+  return state ~= nil and state ~= "Z"
 end
 
 -- Starts soapload-mock with extra arguments on a free port (--port 0) and waits for its
@@ -169,6 +174,68 @@ function M.soap11(port, body, extra)
   for k, v in pairs(extra or {}) do h[k] = v end
   return M.http(port, "POST", "/soap/endpoint", h, body)
 end
+
+-- Starts tests/spec/fixtures/bad_server.lua in MODE; returns {port, url, stop()}.
+function M.start_bad_server(mode)
+  local out = M.tmpname(".bad")
+  local p = io.popen(("lua5.4 %s/tests/spec/fixtures/bad_server.lua %s > %s 2>&1 & echo $!")
+    :format(M.root, mode, sh_quote(out)))
+  local pid = tonumber(p:read("l"))
+  p:close()
+  local port
+  local deadline = M.now() + 10
+  while not port and M.now() < deadline do
+    port = (M.read(out) or ""):match("listening (%d+)")
+    if not port then M.sleep(0.02) end
+  end
+  assert(port, "bad_server did not start: " .. (M.read(out) or ""))
+  return { pid = pid, port = tonumber(port),
+           url = "http://127.0.0.1:" .. port .. "/soap/endpoint",
+           stop = function()
+             os.execute("kill -KILL " .. pid .. " 2>/dev/null")
+             os.remove(out)
+           end }
+end
+
+-- Starts soapload in the background; returns {pid, wait()} where wait() gives what run() does.
+function M.spawn(args)
+  local out, err, rc = M.tmpname(".out"), M.tmpname(".err"), M.tmpname(".rc")
+  local p = io.popen(("sh -c %s > /dev/null 2>&1 & echo $!"):format(sh_quote(("%s %s > %s 2> %s; echo $? > %s")
+    :format(sh_quote(M.bin), args, sh_quote(out), sh_quote(err), sh_quote(rc)))))
+  local shell = tonumber(p:read("l"))
+  p:close()
+  local pid
+  local deadline = M.now() + 10
+  while not pid and M.now() < deadline do -- soapload is the shell's child
+    local q = io.popen("pgrep -P " .. shell)
+    pid = tonumber(q:read("l") or "")
+    q:close()
+    if not pid then M.sleep(0.01) end
+  end
+  assert(pid, "soapload did not start")
+  local h = { pid = pid, started = M.now() }
+  function h.workers()
+    local q = io.popen("pgrep -P " .. pid)
+    local list = {}
+    for line in q:lines() do list[#list + 1] = tonumber(line) end
+    q:close()
+    return list
+  end
+  function h.wait(limit)
+    local until_ = M.now() + (limit or 60)
+    while not M.read(rc) or M.read(rc) == "" do
+      assert(M.now() < until_, "soapload did not finish")
+      M.sleep(0.02)
+    end
+    local code = tonumber(M.read(rc))
+    local o, e = M.read(out), M.read(err)
+    os.remove(out); os.remove(err); os.remove(rc)
+    return code, o, e, M.now() - h.started
+  end
+  return h
+end
+
+function M.alive(pid) return alive(pid) end
 
 M.json = cjson
 

@@ -1,0 +1,296 @@
+-- Faults: the server, the network, the script or the tool itself misbehaves; every request
+-- stays accounted for, nothing crashes or hangs. Each case is bounded in time, loopback only.
+package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
+local t = require("support")
+
+local default = t.root .. "/scripts/examples/default.lua"
+
+-- Both accounting equations, read back from the summary; fails on the report's own alarm too.
+local function invariants(out)
+  assert.falsy(out:find("ACCOUNTING ERROR", 1, true), out)
+  local sched, sent, not_sent, serr = out:match(
+    "scheduled     (%d+) = sent (%d+) %+ not sent (%d+) %+ script errors before send (%d+)")
+  assert.truthy(sched, out)
+  assert.are.equal(tonumber(sched), tonumber(sent) + tonumber(not_sent) + tonumber(serr))
+  local sent2, ok, failed, cancelled = out:match(
+    "sent          (%d+) = ok (%d+) %+ failed (%d+) %+ cancelled (%d+)")
+  assert.are.equal(tonumber(sent), tonumber(sent2))
+  assert.are.equal(tonumber(sent2), tonumber(ok) + tonumber(failed) + tonumber(cancelled))
+  local per = { scheduled = 0, sent = 0 }
+  for s, n in out:gmatch("Worker %d+%s+pid %d+: scheduled (%d+), sent (%d+)") do
+    per.scheduled = per.scheduled + tonumber(s)
+    per.sent = per.sent + tonumber(n)
+  end
+  assert.are.equal(tonumber(sched), per.scheduled)
+  assert.are.equal(tonumber(sent), per.sent)
+  return { scheduled = tonumber(sched), sent = tonumber(sent), not_sent = tonumber(not_sent),
+           ok = tonumber(ok), failed = tonumber(failed), cancelled = tonumber(cancelled) }
+end
+
+local function cpu_seconds_of_children()
+  -- user + system time of the finished children of this process (the soapload runs)
+  local f = io.open("/proc/self/stat")
+  local fields = {}
+  for v in f:read("a"):match("%) (.*)"):gmatch("%S+") do fields[#fields + 1] = v end
+  f:close()
+  return (tonumber(fields[14]) + tonumber(fields[15])) / 100 -- cutime + cstime, in ticks
+end
+
+describe("faults", function()
+  it("1. server down for the whole run: connect errors, on time, low CPU, exit 1", function()
+    local m = t.start_mock("")
+    local port = m.port
+    m.stop()
+    local code, out, _, elapsed = t.run(("-q -u http://127.0.0.1:%d/soap/endpoint -R 500 -d 2s %s")
+      :format(port, default))
+    assert.are.equal(1, code)
+    local c = invariants(out)
+    assert.are.equal(1000, c.scheduled)
+    assert.truthy(out:find("Errors          connect 1000", 1, true), out)
+    assert.is_true(elapsed < 4, "took " .. elapsed)
+    local cpu = io.popen(("sh -c 'time -p %s -q -u http://127.0.0.1:%d/x -R 500 -d 2s %s >/dev/null' 2>&1")
+      :format(t.quote(t.bin), port, default)):read("a")
+    local user, sys = cpu:match("user ([%d.]+)"), cpu:match("sys ([%d.]+)")
+    assert.is_true(tonumber(user) + tonumber(sys) < 1.5, "CPU " .. cpu) -- of 2 s x 2 workers
+  end)
+
+  it("2. a server that accepts and never answers: each request one timeout, ends in time",
+    function()
+      local silent = t.start_bad_server("silent")
+      local code, out, _, elapsed = t.run(("-q -u %s -R 10 -d 1s -c 20 -t 2s %s"):format(
+        silent.url, default))
+      silent.stop()
+      assert.are.equal(1, code)
+      local c = invariants(out)
+      assert.are.equal(10, c.sent)
+      assert.truthy(out:find("Errors          timeout 10", 1, true), out)
+      assert.is_true(elapsed < 1 + 2 + 1, "took " .. elapsed)
+    end)
+
+  it("3. a server slower than the rate allows: the client falls behind and says so", function()
+    local slow = t.start_mock("--delay 200ms")
+    local code, out = t.run(("-q -u %s -R 100 -d 2s -c 4 -w 2 %s"):format(slow.url, default))
+    slow.stop()
+    assert.are.equal(1, code)
+    local c = invariants(out)
+    assert.are.equal(200, c.scheduled)
+    assert.is_true(c.not_sent > 100, out) -- 4 connections x 5/s = 20/s at most
+    assert.are.equal(c.sent, c.ok)
+    local late = out:match("send lateness%s+%S+%s+%S+%s+%S+%s+%S+%s+(%S+)")
+    assert.truthy(late and late:find("ms") or late:find("s$"), out) -- max lateness: far behind
+  end)
+
+  it("4. server killed mid-run and restarted: errors only meanwhile, recovery within 1 s",
+    function()
+      local m = t.start_mock("")
+      local port = m.port
+      local json = t.tmpname(".json")
+      local run = t.spawn(("-q --json %s -u %s -R 200 -d 5s -w 2 -t 1s %s"):format(json, m.url,
+        default))
+      t.sleep(1.5 - (t.now() - run.started))
+      m.stop("KILL")
+      t.sleep(2.5 - (t.now() - run.started))
+      local again = t.start_mock("--port " .. port)
+      local code, out = run.wait(20)
+      again.stop()
+      assert.are.equal(1, code, out)
+      invariants(out)
+      local r = t.json.decode(t.read(json))
+      os.remove(json)
+      local s = r.intervals
+      assert.are.equal(200, s[1].counts.results.ok) -- before the kill
+      assert.is_true(s[2].counts.failed + s[3].counts.failed > 0)
+      assert.are.equal(0, s[5].counts.failed) -- a second after the restart
+      assert.are.equal(s[5].counts.sent, s[5].counts.results.ok)
+      local failed = 0
+      for _, x in ipairs(s) do failed = failed + x.counts.failed end
+      assert.are.equal(r.summary.failed, failed)
+    end)
+
+  it("5a. SIGINT: a partial summary soon, in-flight requests cancelled, files complete, 130",
+    function()
+      local slow = t.start_mock("--delay 500ms")
+      local json, trace = t.tmpname(".json"), t.tmpname(".csv")
+      local run = t.spawn(("-q --json %s --trace %s -u %s -R 100 -d 20s -c 100 -w 2 %s"):format(
+        json, trace, slow.url, default))
+      t.sleep(1.2)
+      os.execute("kill -INT " .. run.pid)
+      local t_int = t.now()
+      local code, out = run.wait(10)
+      assert.is_true(t.now() - t_int < 2, "took " .. (t.now() - t_int))
+      slow.stop()
+      assert.are.equal(130, code, out)
+      assert.truthy(out:find("Interrupted", 1, true), out)
+      local c = invariants(out)
+      assert.is_true(c.cancelled > 0, out)
+      assert.is_true(c.scheduled < 200, out) -- only what was due until the interrupt
+      local r = t.json.decode(t.read(json))
+      assert.is_true(r.interrupted)
+      assert.are.equal(c.scheduled, r.summary.scheduled)
+      local lines = 0
+      for _ in io.lines(trace) do lines = lines + 1 end
+      assert.are.equal(c.scheduled + 1, lines) -- one per scheduled request, plus the header
+      os.remove(json)
+      os.remove(trace)
+    end)
+
+  it("5b. a second SIGINT exits at once; SIGKILL of the parent leaves no orphan workers",
+    function()
+      local slow = t.start_mock("--delay 2s")
+      local run = t.spawn(("-q -u %s -R 50 -d 20s -t 10s %s"):format(slow.url, default))
+      t.sleep(1)
+      local workers = run.workers()
+      assert.is_true(#workers >= 1)
+      os.execute("kill -INT " .. run.pid .. "; kill -INT " .. run.pid)
+      local code = run.wait(5)
+      assert.is_true(code == 130, "exit " .. tostring(code))
+      t.sleep(0.3)
+      for _, w in ipairs(workers) do assert.is_false(t.alive(w), "worker " .. w .. " lives on") end
+
+      run = t.spawn(("-q -u %s -R 50 -d 20s -t 10s %s"):format(slow.url, default))
+      t.sleep(1)
+      workers = run.workers()
+      assert.is_true(#workers >= 1)
+      os.execute("kill -KILL " .. run.pid)
+      run.wait(5)
+      t.sleep(0.5)
+      for _, w in ipairs(workers) do assert.is_false(t.alive(w), "worker " .. w .. " lives on") end
+      slow.stop()
+    end)
+
+  it("6. kill -9 of one worker: named in the summary, the others finish, totals add up, 4",
+    function()
+      local m = t.start_mock("")
+      local run = t.spawn(("-q -u %s -R 200 -d 3s -w 2 %s"):format(m.url, default))
+      t.sleep(1.5)
+      local victim = run.workers()[1]
+      os.execute("kill -KILL " .. victim)
+      local code, out = run.wait(20)
+      m.stop()
+      assert.are.equal(4, code, out)
+      local c = invariants(out)
+      assert.are.equal(600, c.scheduled)
+      assert.truthy(out:find("pid " .. victim .. ": .* %- DIED %(signal 9%) before its final report"),
+        out)
+      assert.truthy(out:find("Result          ERROR: a worker died", 1, true))
+      local other = out:match("Worker %d+%s+pid %d+: scheduled 300, sent 300, ok 300")
+      assert.truthy(other, out)
+    end)
+
+  it("7. Lua: an endless loop and a runaway allocation are stopped, counted, named", function()
+    local m = t.start_mock("")
+    local script = t.script([[
+      soapload.rate = 20
+      soapload.duration = 1
+      function request(id, seq)
+        if seq == 3 then while true do end end
+        if seq == 5 then
+          local hog = {}
+          while true do hog[#hog + 1] = string.rep("x", 100000) .. seq .. #hog end
+        end
+        return soapload.envelope(soapload.echo(id))
+      end
+    ]])
+    local code, out = t.run(("-q -w 1 --hook-limit 200ms --lua-memory 16m -u %s %s"):format(
+      m.url, script))
+    assert.are.equal(1, code)
+    local c = invariants(out)
+    assert.are.equal(20, c.scheduled)
+    assert.are.equal(18, c.ok)
+    assert.truthy(out:find("script errors before send 2", 1, true), out)
+    assert.truthy(out:find("hook ran longer than its limit", 1, true), out)
+    -- the memory error is the second one; the first traceback is shown, both are counted
+    local code2, out2 = t.run(("-q -w 1 --lua-memory 16m -u %s %s"):format(m.url, t.script([[
+      soapload.rate = 10
+      soapload.duration = 1
+      function request(id, seq)
+        local hog = {}
+        while seq == 2 do hog[#hog + 1] = string.rep("y", 100000) .. #hog end
+        return soapload.envelope(soapload.echo(id))
+      end
+    ]])))
+    assert.are.equal(1, code2)
+    assert.truthy(out2:find("script ran out of memory: its limit is 16 MiB", 1, true), out2)
+    m.stop()
+  end)
+
+  it("7b. scripts are loaded as text only, never as bytecode", function()
+    local bytecode = t.tmpname(".luac")
+    local f = assert(io.open(bytecode, "wb"))
+    f:write(string.dump(load("soapload.rate = 1")))
+    f:close()
+    local code, _, err = t.run(("-u http://127.0.0.1:1/ %s"):format(bytecode))
+    assert.are.equal(2, code)
+    assert.truthy(err:find("attempt to load a binary chunk", 1, true), err)
+    os.remove(bytecode)
+  end)
+
+  it("8. too few file descriptors for the connections: refused up front", function()
+    local p = io.popen(("sh -c 'ulimit -n 64; %s -c 200 -w 1 -u http://127.0.0.1:1/x -R 10 -d 1s %s; echo exit=$?' 2>&1")
+      :format(t.quote(t.bin), default))
+    local out = p:read("a")
+    p:close()
+    assert.truthy(out:find("exit=2", 1, true), out)
+    assert.truthy(out:find("200 connections over 1 worker need 264 file descriptors per worker, but the limit is 64", 1, true), out)
+  end)
+
+  describe("9. bad responses, each its own counted class", function()
+    local cases = {
+      { "garbage", "protocol" },
+      { "truncated", "truncated" },
+      { "big", "too_large" },
+      { "bigcl", "too_large" },
+      { "noid", "id_mismatch" },
+      { "wrongid", "id_mismatch" },
+      { "notxml", "malformed" },
+    }
+    for _, case in ipairs(cases) do
+      it(case[1] .. " -> " .. case[2], function()
+        local bad = t.start_bad_server(case[1])
+        local code, out = t.run(("-q -u %s -R 5 -d 1s -c 1 -w 1 -t 5s %s"):format(bad.url, default))
+        bad.stop()
+        assert.are.equal(1, code, out)
+        local c = invariants(out)
+        assert.are.equal(5, c.sent)
+        assert.truthy(out:find("Errors          " .. case[2] .. " 5\n", 1, true), out)
+      end)
+    end
+  end)
+end)
+
+describe("the mock under abuse", function()
+  local mock
+  setup(function() mock = t.start_mock("--max-body 64k") end)
+  teardown(function() mock.stop() end)
+
+  it("serves 1,000 concurrent connections", function()
+    mock.reset()
+    local code, out = t.run(("-q --closed -c 1000 -w 2 -d 2s -u %s %s"):format(mock.url, default))
+    assert.are.equal(0, code, out)
+    local s = mock.stats()
+    assert.are.equal(1000, s.connections.max_open)
+    local c = invariants(out)
+    assert.are.equal(c.ok, s.requests.echo)
+  end)
+
+  it("answers a huge header with an error and keeps serving", function()
+    local conn = t.connect(mock.port)
+    conn:send("POST /soap/endpoint HTTP/1.1\r\nHost: x\r\nX-Big: " .. string.rep("a", 200000) ..
+      "\r\nContent-Type: text/xml\r\nContent-Length: 0\r\n\r\n")
+    local status = t.read_response(conn)
+    conn:close()
+    assert.is_true(status == nil or status >= 400, tostring(status))
+    assert.are.equal(200, (t.soap11(mock.port, t.envelope(t.SOAP11, "after-big-header"))))
+  end)
+
+  it("keeps serving while many clients hold half-sent requests", function()
+    local slow = {}
+    for i = 1, 50 do
+      slow[i] = t.connect(mock.port)
+      slow[i]:send("POST /soap/endpoint HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n<a>")
+    end
+    local code, out = t.run(("-q -R 200 -d 1s -u %s %s"):format(mock.url, default))
+    assert.are.equal(0, code, out)
+    for i = 1, 50 do slow[i]:close() end
+  end)
+end)
