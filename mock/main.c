@@ -44,6 +44,7 @@ typedef struct {
     h2o_evloop_t *loop;
     h2o_context_t ctx;
     h2o_accept_ctx_t accept_ctx;
+    h2o_socket_t *listener;
     uint64_t rng;
     h2o_timeout_t **delays; /* one h2o timeout per whole millisecond, made when first needed */
     h2o_timeout_t flush_timeout;
@@ -69,6 +70,11 @@ static h2o_globalconf_t config;
 static server_thread_t *threads;
 static sl_stats_t *stats;
 static volatile sig_atomic_t stop_requested;
+/* Stopped threads park here instead of exiting: h2o keeps per-thread buffer caches, which a
+ * thread's exit would strand (and leak checkers report); the process exit frees them. */
+static pthread_mutex_t park_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t parked_cond = PTHREAD_COND_INITIALIZER, never = PTHREAD_COND_INITIALIZER;
+static int parked;
 static sl_span_t id_name;
 static char *wsdl;
 static size_t wsdl_len;
@@ -245,10 +251,9 @@ static void *run_thread(void *arg)
     h2o_context_init(&th->ctx, th->loop, &config);
     th->accept_ctx.ctx = &th->ctx;
     th->accept_ctx.hosts = config.hosts;
-    h2o_socket_t *listener =
-        h2o_evloop_socket_create(th->loop, th->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
-    listener->data = th;
-    h2o_socket_read_start(listener, on_accept);
+    th->listener = h2o_evloop_socket_create(th->loop, th->listen_fd, H2O_SOCKET_FLAG_DONT_READ);
+    th->listener->data = th;
+    h2o_socket_read_start(th->listener, on_accept);
     if (opt.id_log != NULL) { /* so that the log is never more than 250 ms behind */
         h2o_timeout_init(th->loop, &th->flush_timeout, 250);
         th->flush_entry.cb = on_flush;
@@ -257,6 +262,11 @@ static void *run_thread(void *arg)
     while (!stop_requested)
         h2o_evloop_run(th->loop, 100);
     sl_stats_flush_log(stats, th->index);
+    pthread_mutex_lock(&park_lock);
+    parked++;
+    pthread_cond_signal(&parked_cond);
+    for (;;)
+        pthread_cond_wait(&never, &park_lock);
     return NULL;
 }
 
@@ -543,8 +553,10 @@ int main(int argc, char **argv)
 
     sigwait(&sigs, &sig);
     stop_requested = 1;
-    for (int i = 0; i < opt.threads; i++)
-        pthread_join(threads[i].tid, NULL);
+    pthread_mutex_lock(&park_lock);
+    while (parked < opt.threads)
+        pthread_cond_wait(&parked_cond, &park_lock);
+    pthread_mutex_unlock(&park_lock);
 
     uint64_t requests, distinct, dups, max_in_progress, accepted;
     sl_stats_totals(stats, &requests, &distinct, &dups, &max_in_progress, &accepted);

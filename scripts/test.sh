@@ -11,7 +11,7 @@ scripts/bootstrap.sh build test
 jobs=$(nproc 2>/dev/null || echo 2)
 
 echo "== format check"
-clang-format --dry-run --Werror src/*.c src/*.h mock/*.c mock/*.h tests/unit/*.c tests/unit/*.h
+clang-format --dry-run --Werror src/*.c src/*.h mock/*.c mock/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c
 
 for variant in plain sanitize; do
     dir="build/$variant"
@@ -23,3 +23,30 @@ for variant in plain sanitize; do
     echo "== $variant tests"
     (cd "$dir" && ctest --output-on-failure --timeout 300)
 done
+
+# libFuzzer targets, each for a short bounded time (SOAPLOAD_LONG=1: five minutes each).
+# New inputs go to a scratch corpus; the seeds under tests/fuzz/corpus stay as they are.
+fuzz_seconds=10
+[ "${SOAPLOAD_LONG:-0}" = 1 ] && fuzz_seconds=300
+echo "== fuzz build"
+CC=clang cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOAPLOAD_WERROR=ON \
+    -DSOAPLOAD_FUZZ=ON -DSOAPLOAD_SANITIZE=address,undefined >/dev/null
+cmake --build build/fuzz -j "$jobs" --target fuzz_xml fuzz_soap fuzz_check fuzz_threshold >/dev/null
+echo "== fuzz runs (${fuzz_seconds} s each)"
+passed=0
+for target in xml soap check threshold; do
+    scratch=$(mktemp -d)
+    if build/fuzz/tests/fuzz/fuzz_$target -max_total_time="$fuzz_seconds" -timeout=10 \
+        -rss_limit_mb=1024 -artifact_prefix="$scratch/" "$scratch" "tests/fuzz/corpus/$target" \
+        >"$scratch/log" 2>&1; then
+        echo "fuzz_$target: $(grep -o 'Done [0-9]* runs' "$scratch/log")"
+        passed=$((passed + 1))
+        rm -rf "$scratch"
+    else
+        echo "fuzz_$target FAILED; the input that broke it is in $scratch:" >&2
+        tail -40 "$scratch/log" >&2
+        echo "$passed passed, 1 failed"
+        exit 1
+    fi
+done
+echo "fuzz: $passed passed, 0 failed"

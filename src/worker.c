@@ -674,6 +674,23 @@ static uint64_t next_wake(worker_t *w, uint64_t now)
     return wake < now ? now : wake;
 }
 
+/* epoll_pwait2 (Linux 5.11) wakes to the nanosecond; where it is missing (older kernels,
+ * valgrind) epoll_wait does, rounded up to the millisecond. */
+static int wait_events(worker_t *w, struct epoll_event *evs, uint64_t wait_ns)
+{
+    static int have_pwait2 = 1;
+    if (have_pwait2) {
+        struct timespec ts = {.tv_sec = (time_t)(wait_ns / 1000000000ULL),
+                              .tv_nsec = (long)(wait_ns % 1000000000ULL)};
+        int n = epoll_pwait2(w->ep, evs, MAX_EVENTS, &ts, NULL);
+        if (n >= 0 || errno != ENOSYS)
+            return n;
+        have_pwait2 = 0;
+    }
+    uint64_t ms = (wait_ns + 999999) / 1000000;
+    return epoll_wait(w->ep, evs, MAX_EVENTS, ms > 60000 ? 60000 : (int)ms);
+}
+
 static int read_control(worker_t *w)
 {
     char c;
@@ -721,10 +738,7 @@ static void run_loop(worker_t *w)
             break;
         }
 
-        uint64_t wake = next_wake(w, now);
-        struct timespec ts = {.tv_sec = (time_t)((wake - now) / 1000000000ULL),
-                              .tv_nsec = (long)((wake - now) % 1000000000ULL)};
-        int n = epoll_pwait2(w->ep, evs, MAX_EVENTS, &ts, NULL);
+        int n = wait_events(w, evs, next_wake(w, now) - now);
         for (int i = 0; i < n; i++) {
             int fd = evs[i].data.fd;
             if (fd == w->a->control_fd) {

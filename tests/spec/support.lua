@@ -49,15 +49,16 @@ end
 
 -- Starts soapload-mock with extra arguments on a free port (--port 0) and waits for its
 -- "listening on" line. Returns a handle with port, url, pid, stats(), stop().
-function M.start_mock(args)
+-- `wrapper` (optional) runs the mock under another program, valgrind for instance.
+function M.start_mock(args, wrapper)
   local out = M.tmpname(".mock")
-  local cmd = string.format("%s --port 0 %s > %s 2>&1 & echo $!", sh_quote(M.mock_bin),
-    args or "", sh_quote(out))
+  local cmd = string.format("%s %s --port 0 %s > %s 2>&1 & echo $!", wrapper or "",
+    sh_quote(M.mock_bin), args or "", sh_quote(out))
   local p = io.popen(cmd)
   local pid = tonumber(p:read("l"))
   p:close()
   local port
-  local deadline = M.now() + 10
+  local deadline = M.now() + (wrapper and 60 or 10) -- valgrind starts slowly
   while M.now() < deadline do
     local text = M.read(out) or ""
     port = text:match("listening on http://[^:]+:(%d+)")
