@@ -180,7 +180,12 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
         fprintf(out, "  rate          target %.1f/s, sent %.1f/s (%+.2f%%), ok %.1f/s\n", cfg->rate,
                 (double)c->sent / dur, ((double)c->sent / dur / cfg->rate - 1) * 100,
                 (double)c->results[SL_R_OK] / dur);
-    fprintf(out, "  in flight     at most %llu at once\n", (unsigned long long)run->max_in_flight);
+    if (run->analyzed)
+        fprintf(out, "  in flight     at most %llu at once\n",
+                (unsigned long long)run->concurrency.in_flight_max);
+    else /* without the send records only the workers' own maxima are known */
+        fprintf(out, "  in flight     at most %llu at once (the sum of the workers' maxima)\n",
+                (unsigned long long)run->max_in_flight);
 
     fprintf(out, "Latency               p50       p90       p99     p99.9       max      mean\n");
     latency_row(out, "from due time", run->latency);
