@@ -413,6 +413,14 @@ static int want_field(lua_State *L, const char *field, const sl_config_t *cfg, u
     return 1;
 }
 
+/* Puts the script's k items before the command line's n: those come last, so that they win. */
+static void prepend(const char **list, int *n, const char *const *items, int k)
+{
+    memmove(list + k, list, (size_t)*n * sizeof(*list));
+    memcpy(list, items, (size_t)k * sizeof(*list));
+    *n += k;
+}
+
 static int read_headers(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
 {
     char *merged[SL_MAX_HEADERS];
@@ -448,10 +456,7 @@ static int read_headers(lua_State *L, sl_config_t *cfg, char *err, size_t errlen
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
-    /* the command line's headers come last so that they win */
-    memmove(cfg->headers + n, cfg->headers, (size_t)cfg->nheaders * sizeof(char *));
-    memcpy(cfg->headers, merged, (size_t)n * sizeof(char *));
-    cfg->nheaders += n;
+    prepend((const char **)cfg->headers, &cfg->nheaders, (const char *const *)merged, n);
     return 0;
 }
 
@@ -486,9 +491,7 @@ static int read_thresholds(lua_State *L, sl_config_t *cfg, char *err, size_t err
         list[n++] = copy;
     }
     lua_pop(L, 1);
-    memmove(cfg->checks + n, cfg->checks, (size_t)cfg->nchecks * sizeof(char *));
-    memcpy(cfg->checks, list, (size_t)n * sizeof(char *));
-    cfg->nchecks += n;
+    prepend(cfg->checks, &cfg->nchecks, list, n);
     return 0;
 }
 
