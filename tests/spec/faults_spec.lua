@@ -39,6 +39,7 @@ end
 describe("faults", function()
   it("1. server down for the whole run: connect errors, on time, low CPU, exit 1", function()
     local m = t.start_mock("")
+    finally(function() m.stop() end)
     local port = m.port
     m.stop()
     local code, out, _, elapsed = t.run(("-q -u http://127.0.0.1:%d/soap/endpoint -R 500 -d 2s %s")
@@ -57,6 +58,7 @@ describe("faults", function()
   it("2. a server that accepts and never answers: each request one timeout, ends in time",
     function()
       local silent = t.start_bad_server("silent")
+      finally(function() silent.stop() end)
       local code, out, _, elapsed = t.run(("-q -u %s -R 10 -d 1s -c 20 -t 2s %s"):format(
         silent.url, default))
       silent.stop()
@@ -69,6 +71,7 @@ describe("faults", function()
 
   it("3. a server slower than the rate allows: the client falls behind and says so", function()
     local slow = t.start_mock("--delay 200ms")
+    finally(function() slow.stop() end)
     local code, out = t.run(("-q -u %s -R 100 -d 2s -c 4 -w 2 %s"):format(slow.url, default))
     slow.stop()
     assert.are.equal(1, code)
@@ -83,6 +86,7 @@ describe("faults", function()
   it("4. server killed mid-run and restarted: errors only meanwhile, recovery within 1 s",
     function()
       local m = t.start_mock("")
+      finally(function() m.stop() end)
       local port = m.port
       local json = t.tmpname(".json")
       local run = t.spawn(("-q --json %s -u %s -R 200 -d 5s -w 2 -t 1s %s"):format(json, m.url,
@@ -91,6 +95,7 @@ describe("faults", function()
       m.stop("KILL")
       t.sleep(2.5 - (t.now() - run.started))
       local again = t.start_mock("--port " .. port)
+      finally(function() again.stop() end)
       local code, out = run.wait(20)
       again.stop()
       assert.are.equal(1, code, out)
@@ -110,6 +115,7 @@ describe("faults", function()
   it("5a. SIGINT: a partial summary soon, in-flight requests cancelled, files complete, 130",
     function()
       local slow = t.start_mock("--delay 500ms")
+      finally(function() slow.stop() end)
       local json, trace = t.tmpname(".json"), t.tmpname(".csv")
       local run = t.spawn(("-q --json %s --trace %s -u %s -R 100 -d 20s -c 100 -w 2 %s"):format(
         json, trace, slow.url, default))
@@ -137,6 +143,7 @@ describe("faults", function()
   it("5b. a second SIGINT exits at once; SIGKILL of the parent leaves no orphan workers",
     function()
       local slow = t.start_mock("--delay 2s")
+      finally(function() slow.stop() end)
       local run = t.spawn(("-q -u %s -R 50 -d 20s -t 10s %s"):format(slow.url, default))
       t.sleep(1)
       local workers = run.workers()
@@ -161,6 +168,7 @@ describe("faults", function()
   it("6. kill -9 of one worker: named in the summary, the others finish, totals add up, 4",
     function()
       local m = t.start_mock("")
+      finally(function() m.stop() end)
       local run = t.spawn(("-q -u %s -R 200 -d 3s -w 2 %s"):format(m.url, default))
       t.sleep(1.5)
       local victim = run.workers()[1]
@@ -179,6 +187,7 @@ describe("faults", function()
 
   it("7. Lua: an endless loop and a runaway allocation are stopped, counted, named", function()
     local m = t.start_mock("")
+    finally(function() m.stop() end)
     local script = t.script([[
       soapload.rate = 20
       soapload.duration = 1
@@ -247,6 +256,7 @@ describe("faults", function()
     for _, case in ipairs(cases) do
       it(case[1] .. " -> " .. case[2], function()
         local bad = t.start_bad_server(case[1])
+        finally(function() bad.stop() end)
         local code, out = t.run(("-q -u %s -R 5 -d 1s -c 1 -w 1 -t 5s %s"):format(bad.url, default))
         bad.stop()
         assert.are.equal(1, code, out)

@@ -79,12 +79,14 @@ function M.start_mock(args, wrapper)
   end
   -- Stops it with `sig` (TERM by default); returns everything it printed.
   function mock.stop(sig)
+    if mock.stopped then return mock.stopped end -- once only: the pid may be reused later
     os.execute("kill -" .. (sig or "TERM") .. " " .. pid .. " 2>/dev/null")
     local until_ = M.now() + 10
     while alive(pid) and M.now() < until_ do M.sleep(0.02) end
     if alive(pid) then os.execute("kill -KILL " .. pid) end
-    local text = M.read(out)
+    local text = M.read(out) or ""
     os.remove(out)
+    mock.stopped = text
     return text
   end
   return mock
@@ -193,8 +195,10 @@ function M.start_bad_server(mode)
   return { pid = pid, port = tonumber(port),
            url = "http://127.0.0.1:" .. port .. "/soap/endpoint",
            stop = function()
+             if not pid then return end
              os.execute("kill -KILL " .. pid .. " 2>/dev/null")
              os.remove(out)
+             pid = nil
            end }
 end
 
