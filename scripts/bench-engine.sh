@@ -16,19 +16,8 @@ rss_secs=${3:-60}
 scripts/bootstrap.sh build bench
 scripts/build.sh
 bin=build/release
-work=$(mktemp -d)
-cleanup() {
-    [ -n "${mock_pid:-}" ] && kill -TERM "$mock_pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$bin/soapload-mock" --port 0 --threads 2 --id-log "$work/ids" >"$work/mock.log" 2>&1 &
-mock_pid=$!
-for _ in $(seq 100); do grep -q "listening on" "$work/mock.log" && break; sleep 0.05; done
-url=$(grep -o 'http://[^ ]*' "$work/mock.log" | head -1)
-port=${url#http://127.0.0.1:}
-port=${port%%/*}
+start_mock --threads 2 --id-log "$work/ids"
+port=$mock_port
 reset() { curl -s -X POST "http://127.0.0.1:$port/stats/reset" >/dev/null; }
 stat_of() { curl -s "http://127.0.0.1:$port/stats" | tr -d ' \n' | grep -o "\"$1\":[0-9]*" | head -1 | cut -d: -f2; }
 

@@ -1,4 +1,23 @@
-# Shared by the benchmark scripts (sourced): free ports, waiting for a listener, medians, RSS.
+# Shared by the benchmark scripts (sourced): a scratch directory and soapload-mock on a free
+# port (both gone on exit), free ports, waiting for a listener, medians, RSS, CPU ticks.
+
+work=$(mktemp -d)
+bench_cleanup() {
+    [ -n "${mock_pid:-}" ] && kill -TERM "$mock_pid" 2>/dev/null
+    [ -f "$work/nginx.pid" ] && kill -QUIT "$(cat "$work/nginx.pid")" 2>/dev/null
+    sleep 0.2
+    rm -rf "$work"
+}
+trap bench_cleanup EXIT
+
+start_mock() { # extra mock flags; sets mock_pid, url and mock_port
+    build/release/soapload-mock --port 0 "$@" >"$work/mock.log" 2>&1 &
+    mock_pid=$!
+    for _ in $(seq 100); do grep -q "listening on" "$work/mock.log" && break; sleep 0.05; done
+    url=$(grep -o 'http://[^ ]*' "$work/mock.log" | head -1)
+    mock_port=${url#http://127.0.0.1:}
+    mock_port=${mock_port%%/*}
+}
 
 free_port() { # a port on which nothing listens right now
     local p

@@ -14,16 +14,7 @@ secs=${2:-5}
 scripts/bootstrap.sh build bench
 scripts/build.sh
 
-work=$(mktemp -d)
-mock_port=$(free_port)
 nginx_port=$(free_port)
-cleanup() {
-    [ -n "${mock_pid:-}" ] && kill -TERM "$mock_pid" 2>/dev/null
-    [ -f "$work/nginx.pid" ] && kill -QUIT "$(cat "$work/nginx.pid")" 2>/dev/null
-    sleep 0.2
-    rm -rf "$work"
-}
-trap cleanup EXIT
 
 body='<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><e:Echo xmlns:e="urn:soapload:echo"><e:RequestId>P1-R1</e:RequestId></e:Echo></soap:Body></soap:Envelope>'
 cat >"$work/post.lua" <<LUA
@@ -33,9 +24,7 @@ wrk.headers["Content-Type"] = "text/xml; charset=utf-8"
 wrk.headers["SOAPAction"] = '"urn:soapload:echo#Echo"'
 LUA
 
-build/release/soapload-mock --port "$mock_port" --threads 2 >"$work/mock.log" 2>&1 &
-mock_pid=$!
-wait_listening "$mock_port"
+start_mock --threads 2
 # the mock's answer, so that nginx sends a body of exactly the same size
 answer=$(curl -s -H 'Content-Type: text/xml' --data "$body" "http://127.0.0.1:$mock_port/soap/endpoint")
 answer_escaped=${answer//\'/\\\'}

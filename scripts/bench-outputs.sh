@@ -14,16 +14,7 @@ runs=${1:-3}
 scripts/bootstrap.sh build bench
 scripts/build.sh
 bin=build/release
-work=$(mktemp -d)
-cleanup() {
-    [ -n "${mock_pid:-}" ] && kill -TERM "$mock_pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
-"$bin/soapload-mock" --port 0 --threads 2 >"$work/mock.log" 2>&1 &
-mock_pid=$!
-for _ in $(seq 100); do grep -q "listening on" "$work/mock.log" && break; sleep 0.05; done
-url=$(grep -o 'http://[^ ]*' "$work/mock.log" | head -1)
+start_mock --threads 2
 
 echo "== 1. progress on and off: default run, 1000 req/s for 10 s, ${runs} runs each"
 for _ in $(seq "$runs"); do
