@@ -382,6 +382,17 @@ describe("soapload's outputs", function()
       code, _, err = t.run(("-u %s -R 100 -d 1s %s"):format(mock.url, examples("default.lua")))
       assert.falsy(err:find("req/s, in flight", 1, true)) -- auto: stderr is no terminal here
     end)
+
+  it("redraws one line on a terminal", function()
+    -- script(1) gives soapload a pseudo-terminal; --progress auto sees a terminal there
+    local p = io.popen(("script -qec %s /dev/null"):format(t.quote(("%s -u %s -R 100 -d 2s %s")
+      :format(t.quote(t.bin), mock.url, examples("default.lua")))))
+    local tty = p:read("a")
+    p:close()
+    assert.truthy(tty:find("\r\27%[K   1/2s %[", 1), tty)
+    assert.truthy(tty:find("\r\27%[K   2/2s %[####################%]", 1), tty)
+    assert.truthy(tty:find("Result          PASS", 1, true), tty)
+  end)
 end)
 
 describe("soapload --reconcile", function()
