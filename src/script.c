@@ -640,11 +640,11 @@ static int copy_request_options(sl_script_t *s, sl_request_t *req, char *err, si
                                     ? lua_tolstring(L, -1, &vlen)
                                     : NULL;
             if (lua_type(L, -2) != LUA_TSTRING || value == NULL || memchr(name, ':', nlen) ||
-                strpbrk(value, "\r\n") != NULL) {
+                strpbrk(value, "\r\n") != NULL || req->nheaders == SL_MAX_REQUEST_HEADERS) {
                 lua_settop(L, top);
                 return hook_result_error(s, s->request_ref,
-                                         "request(): headers must map names to string values "
-                                         "without line breaks",
+                                         "request(): headers must map at most 64 names to "
+                                         "string values without line breaks",
                                          err, errlen);
             }
             sl_buf_append(&req->headers, name, nlen);

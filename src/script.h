@@ -18,6 +18,8 @@
 
 typedef struct sl_script sl_script_t;
 
+#define SL_MAX_REQUEST_HEADERS 64
+
 /* What request() asked for. Buffers belong to the caller and are reused between calls. */
 typedef struct {
     sl_buf_t body;

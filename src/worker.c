@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <time.h>
@@ -168,17 +169,37 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
 
 /* ---- setup ---------------------------------------------------------------------------- */
 
+/* Whether two "Name: value" lines (or a line and a bare name) name the same header. */
+static int same_header(const char *a, const char *b)
+{
+    size_t na = strcspn(a, ":"), nb = strcspn(b, ":");
+    return na == nb && strncasecmp(a, b, na) == 0;
+}
+
+/* Appends `line` unless one of the n `over` lines names the same header. */
+static struct curl_slist *append_unless(struct curl_slist *h, const char *line,
+                                        const char *const *over, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (same_header(line, over[i]))
+            return h;
+    return curl_slist_append(h, line);
+}
+
+/* soapload's own headers, then the user's; a user's header replaces soapload's of the same
+ * name rather than being sent next to it. */
 static struct curl_slist *default_headers(const sl_config_t *cfg)
 {
     char ct[128];
+    const char *const *user = (const char *const *)cfg->headers;
     struct curl_slist *h = NULL;
     snprintf(ct, sizeof(ct), "Content-Type: %s", sl_envelope_content_type(cfg->soap_version));
-    h = curl_slist_append(h, ct);
+    h = append_unless(h, ct, user, cfg->nheaders);
     if (cfg->soap_version == 11)
-        h = curl_slist_append(h, "SOAPAction: \"urn:soapload:echo#Echo\"");
-    h = curl_slist_append(h, "Expect:"); /* no 100-continue round trip before bodies */
+        h = append_unless(h, "SOAPAction: \"urn:soapload:echo#Echo\"", user, cfg->nheaders);
+    h = append_unless(h, "Expect:", user, cfg->nheaders); /* no 100-continue round trip */
     for (int i = 0; i < cfg->nheaders; i++)
-        h = curl_slist_append(h, cfg->headers[i]); /* libcurl lets later ones replace */
+        h = curl_slist_append(h, cfg->headers[i]);
     return h;
 }
 
@@ -409,13 +430,17 @@ static void apply_request_options(worker_t *w, slot_t *s)
         s->own_headers = NULL;
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, w->headers);
     }
-    if (s->req.nheaders > 0) {
+    if (s->req.nheaders > 0) { /* request()'s headers replace the defaults of the same name */
+        const char *mine[SL_MAX_REQUEST_HEADERS];
+        int n = 0;
         struct curl_slist *h = NULL;
-        for (struct curl_slist *d = w->headers; d != NULL; d = d->next)
-            h = curl_slist_append(h, d->data);
         const char *p = s->req.headers.data;
         for (int i = 0; i < s->req.nheaders; i++, p += strlen(p) + 1)
-            h = curl_slist_append(h, p);
+            mine[n++] = p;
+        for (struct curl_slist *d = w->headers; d != NULL; d = d->next)
+            h = append_unless(h, d->data, mine, n);
+        for (int i = 0; i < n; i++)
+            h = curl_slist_append(h, mine[i]);
         s->own_headers = h;
         curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
     }
