@@ -73,6 +73,32 @@ static int outcome_index(const char *name)
     return -1;
 }
 
+/* Cuts the line after its first CSV field, undoing RFC 4180 quoting in place (an ID that a
+ * script chose may hold commas or quotes; one with a line break is not supported). */
+static int unquote_first_field(char *line)
+{
+    if (line[0] != '"') {
+        char *comma = strchr(line, ',');
+        if (comma == NULL)
+            return -1;
+        *comma = '\0';
+        return 0;
+    }
+    char *out = line;
+    for (char *p = line + 1; *p; p++) {
+        if (*p == '"' && p[1] == '"') {
+            *out++ = '"';
+            p++;
+        } else if (*p == '"') {
+            *out = '\0';
+            return p[1] == ',' ? 0 : -1;
+        } else {
+            *out++ = *p;
+        }
+    }
+    return -1;
+}
+
 static void chomp(char *line)
 {
     size_t n = strlen(line);
@@ -105,13 +131,12 @@ int sl_reconcile(FILE *trace, FILE *ids, sl_reconcile_t *r, char *err, size_t er
     }
     for (uint64_t lineno = 2; getline(&line, &cap, trace) >= 0; lineno++) {
         chomp(line);
-        char *comma = strchr(line, ','), *last = strrchr(line, ',');
-        if (comma == NULL || last == NULL) {
+        char *last = strrchr(line, ',');
+        if (last == NULL || unquote_first_field(line) != 0) {
             snprintf(err, errlen, "trace line %llu is not a soapload trace line",
                      (unsigned long long)lineno);
             goto Done;
         }
-        *comma = '\0';
         int outcome = outcome_index(last + 1);
         if (outcome < 0) /* not_sent, script_error_before_send: nothing went out */
             continue;

@@ -301,6 +301,27 @@ static void trace_flush(worker_t *w)
     sl_buf_clear(&w->trace);
 }
 
+/* Appends a CSV field: as it is, or quoted (RFC 4180) when a script's own ID holds a comma,
+ * a quote or a line break. */
+static void trace_field(sl_buf_t *b, const char *s, size_t n)
+{
+    size_t plain = 0;
+    while (plain < n && s[plain] != ',' && s[plain] != '"' && s[plain] != '\r' && s[plain] != '\n')
+        plain++;
+    if (plain == n) {
+        sl_buf_append(b, s, n);
+        return;
+    }
+    sl_buf_append(b, "\"", 1);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            sl_buf_append(b, "\"\"", 2); /* a quote is written twice */
+        else
+            sl_buf_append(b, s + i, 1);
+    }
+    sl_buf_append(b, "\"", 1);
+}
+
 /* Appends "seconds.micros," for a monotonic time, or "," when there is none. */
 static void trace_time(worker_t *w, uint64_t mono_ns)
 {
@@ -323,7 +344,7 @@ static void trace_line(worker_t *w, const char *id, size_t id_len, int local_por
     int n;
     if (w->a->trace_fd < 0)
         return;
-    sl_buf_append(&w->trace, id, id_len); /* IDs are built from digits, P, R and - */
+    trace_field(&w->trace, id, id_len);
     n = local_port ? snprintf(buf, sizeof(buf), ",%d,%d,", (int)w->pid, local_port)
                    : snprintf(buf, sizeof(buf), ",%d,,", (int)w->pid);
     sl_buf_append(&w->trace, buf, (size_t)n);

@@ -415,6 +415,31 @@ describe("soapload --reconcile", function()
     os.remove(ids)
   end)
 
+  it("handles IDs of the script's own that hold commas and quotes", function()
+    local ids = t.tmpname(".ids")
+    local m = t.start_mock("--id-log " .. ids)
+    finally(function() m.stop() end)
+    local trace = t.tmpname(".csv")
+    local script = t.script([[
+      soapload.rate = 20
+      soapload.duration = 1
+      function request(id, seq)
+        local mine = 'T,' .. seq .. '"q"'
+        return soapload.envelope(soapload.echo(mine)), { id = mine }
+      end
+    ]])
+    local code, out = t.run(("-q -w 1 --trace %s -u %s %s"):format(trace, m.url, script))
+    assert.are.equal(0, code, out)
+    assert.truthy(t.read(trace):find('\n"T,1""q""",', 1, true))
+    t.sleep(0.4)
+    code, out = t.run(("--reconcile %s %s"):format(trace, ids))
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("matched     20", 1, true), out)
+    os.remove(trace)
+    os.remove(script)
+    os.remove(ids)
+  end)
+
   it("refuses a file that is not a trace", function()
     local bogus = t.write(t.tmpname(".csv"), "hello\n")
     local code, _, err = t.run(("--reconcile %s %s"):format(bogus, bogus))
