@@ -97,6 +97,11 @@ static void concurrency_lines(FILE *out, const sl_config_t *cfg, const sl_run_t 
                 "Tightest bursts none: no window held 4 requests on distinct connections "
                 "from %s\n",
                 run->nworkers > 1 ? "2 workers" : "the worker");
+        if (!cfg->closed && cfg->burst == 1) /* a uniform schedule spaces them 1/rate apart */
+            fprintf(out,
+                    "                requests were due %.3f ms apart; --burst 4 sends them in "
+                    "groups due at once, at the same rate\n",
+                    1e3 / cfg->rate);
         return;
     }
     fprintf(out,

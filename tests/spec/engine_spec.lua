@@ -40,6 +40,8 @@ describe("soapload against soapload-mock", function()
     assert.truthy(out:find("sent          400 = ok 400 + failed 0 + cancelled 0", 1, true), out)
     assert.truthy(out:find("Errors          none", 1, true))
     assert.truthy(out:find("Result          PASS", 1, true))
+    -- uniform pacing at 200/s leaves no burst of 4, and the summary says how to get one
+    assert.truthy(out:find("requests were due 5.000 ms apart; --burst 4 sends them", 1, true), out)
     local s = mock.stats()
     assert.are.equal(400, s.requests.echo)
     assert.are.equal(400, s.ids.distinct)
