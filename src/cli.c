@@ -182,7 +182,6 @@ sl_cli_action_t sl_cli_parse(int argc, char **argv, sl_config_t *cfg, char *err,
                 bad = "too many --header flags";
             else
                 cfg->headers[cfg->nheaders++] = optarg;
-            cfg->cli_headers = cfg->nheaders;
             break;
         case OPT_SOAP:
             if (strcmp(optarg, "1.1") == 0)
@@ -205,7 +204,6 @@ sl_cli_action_t sl_cli_parse(int argc, char **argv, sl_config_t *cfg, char *err,
         case OPT_MAX_BODY:
             if (sl_size_parse(optarg, &cfg->max_body) != 0)
                 bad = "--max-body wants a size such as 64k or 4m";
-            cfg->set |= SL_SET_MAX_BODY;
             break;
         case OPT_ID_ELEMENT:
             if (optarg[0] == '\0' || strpbrk(optarg, " <>&:\"'") != NULL || strlen(optarg) > 64)

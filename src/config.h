@@ -23,7 +23,6 @@ enum {
     SL_SET_TIMEOUT = 1 << 5,
     SL_SET_SOAP = 1 << 6,
     SL_SET_MODEL = 1 << 7,
-    SL_SET_MAX_BODY = 1 << 8,
     SL_SET_ID_ELEMENT = 1 << 9,
     SL_SET_BURST = 1 << 10
 };
@@ -42,7 +41,6 @@ typedef struct {
     char *id_element;              /* local name of the ID element in responses */
     char *headers[SL_MAX_HEADERS]; /* "Name: value", script's first, then the command line's */
     int nheaders;
-    int cli_headers;        /* how many of them came from -H */
     uint64_t lua_memory;    /* bytes a worker's Lua state may hold */
     uint64_t hook_limit_ns; /* longest a single hook call may run */
     int quiet;

@@ -401,7 +401,6 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
                     tell_all(ch, n, &t0, sizeof(t0));
                     started = 1;
                     deadline = t0 + cfg->duration_ns + cfg->timeout_ns + OVERRUN_NS;
-                    run->elapsed_s = (double)t0; /* start, turned into the elapsed time below */
                 }
             }
             if (got < 0) {
@@ -417,7 +416,7 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
             }
         }
     }
-    run->elapsed_s = ((double)now_ns() - run->elapsed_s) / 1e9;
+    run->elapsed_s = (double)(now_ns() - run->t0_ns) / 1e9;
     for (size_t i = 0; i < run->nseconds; i++) /* seconds a dead or late worker left open */
         finish_second(run, &run->seconds[i]);
     for (int i = 0; i < n; i++) {

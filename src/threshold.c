@@ -26,23 +26,26 @@ static int is_latency(const char *m)
            strncmp(m, "service_", 8) == 0 || strncmp(m, "lateness_", 9) == 0;
 }
 
+/* h NULL: only checks the name (and gives 0). */
 static int percentile_of(const char *m, const sl_hist_t *h, double *out)
 {
     char *end;
-    if (strcmp(m, "max") == 0) {
+    double p = 0;
+    if (strcmp(m, "max") != 0 && strcmp(m, "mean") != 0) {
+        if (m[0] != 'p' || !isdigit((unsigned char)m[1]))
+            return -1;
+        p = strtod(m + 1, &end);
+        if (*end != '\0' || p <= 0 || p > 100)
+            return -1;
+    }
+    if (h == NULL)
+        *out = 0;
+    else if (strcmp(m, "max") == 0)
         *out = (double)h->max;
-        return 0;
-    }
-    if (strcmp(m, "mean") == 0) {
+    else if (strcmp(m, "mean") == 0)
         *out = sl_hist_mean(h);
-        return 0;
-    }
-    if (m[0] != 'p' || !isdigit((unsigned char)m[1]))
-        return -1;
-    double p = strtod(m + 1, &end);
-    if (*end != '\0' || p <= 0 || p > 100)
-        return -1;
-    *out = (double)sl_hist_percentile(h, p);
+    else
+        *out = (double)sl_hist_percentile(h, p);
     return 0;
 }
 
@@ -132,15 +135,9 @@ int sl_threshold_parse(sl_threshold_set_t *set, const char *text, char *err, siz
         goto Bad;
 
     sl_counts_t zero = {0};
-    sl_hist_t *empty = calloc(1, sizeof(*empty));
     double probe;
-    sl_metrics_t m = {
-        .counts = &zero, .latency = empty, .service = empty, .lateness = empty, .duration_s = 1};
-    if (empty != NULL)
-        sl_hist_reset(empty);
-    int known = empty != NULL && sl_threshold_measure(t.metric, &m, &probe) == 0;
-    free(empty);
-    if (!known) {
+    sl_metrics_t names_only = {.counts = &zero, .duration_s = 1}; /* no histograms: names only */
+    if (sl_threshold_measure(t.metric, &names_only, &probe) != 0) {
         snprintf(err, errlen, "bad threshold '%s': unknown metric '%s' (known: %s)", text, t.metric,
                  metrics_help);
         return -1;

@@ -42,7 +42,8 @@ int sl_threshold_parse(sl_threshold_set_t *set, const char *text, char *err, siz
 int sl_threshold_evaluate(sl_threshold_set_t *set, const sl_metrics_t *m);
 /** The metric names understood, for messages and --help. */
 const char *sl_threshold_metrics(void);
-/** Measures one metric; returns 0, or -1 when the name is unknown. */
+/** Measures one metric; returns 0, or -1 when the name is unknown. With NULL histograms in m
+ * it only checks the name. */
 int sl_threshold_measure(const char *metric, const sl_metrics_t *m, double *out);
 /** The text of an operator. */
 const char *sl_threshold_op(sl_op_t op);
