@@ -255,6 +255,16 @@ describe("soapload's outputs", function()
     assert.are.equal(0, code, out)
     local r = t.json.decode(t.read(json))
     assert.are.equal("soapload-results/1", r.schema)
+    -- and the JSON says what the printed summary says
+    local sched, sent, not_sent, serr = out:match(
+      "scheduled     (%d+) = sent (%d+) %+ not sent (%d+) %+ script errors before send (%d+)")
+    assert.are.same({ r.summary.scheduled, r.summary.sent, r.summary.not_sent,
+      r.summary.script_errors_before_send },
+      { tonumber(sched), tonumber(sent), tonumber(not_sent), tonumber(serr) })
+    local ok, failed = out:match("sent          %d+ = ok (%d+) %+ failed (%d+)")
+    assert.are.equal(tonumber(ok), r.summary.ok)
+    assert.are.equal(tonumber(failed), r.summary.failed)
+
     assert.are.equal(600, r.summary.scheduled)
     assert.are.equal(600, r.summary.ok)
     assert.are.equal(600, r.latency.from_due.count)

@@ -190,6 +190,21 @@ describe("soapload-mock options", function()
     mock.stop()
   end)
 
+  it("answers about --fault-rate of the valid requests with a fault", function()
+    local mock = t.start_mock("--fault-rate 0.5")
+    finally(function() mock.stop() end)
+    local faults = 0
+    for i = 1, 200 do
+      if t.soap11(mock.port, t.envelope(t.SOAP11, "H-" .. i)) == 500 then faults = faults + 1 end
+    end
+    -- a binomial(200, 0.5): 60..140 lies more than 5 standard deviations out on each side
+    assert.is_true(faults >= 60 and faults <= 140, faults .. " faults")
+    local s = mock.stats()
+    assert.are.equal(faults, s.requests.fault_injected)
+    assert.are.equal(200 - faults, s.requests.echo)
+    assert.are.equal(200, s.ids.distinct) -- the ID is read either way
+  end)
+
   it("delays responses by --delay and counts the requests in progress meanwhile", function()
     local mock = t.start_mock("--delay 300ms --threads 1")
     local conns = {}
