@@ -25,7 +25,7 @@
 #include "delay.h"
 #include "soap.h"
 #include "stats.h"
-#include "version.h"
+#include "core/version.h"
 
 typedef struct {
     const char *host;

@@ -8,7 +8,7 @@
 
 #include <stddef.h>
 
-#include "xml.h"
+#include "core/xml.h"
 
 #define SL_SOAP11_NS "http://schemas.xmlsoap.org/soap/envelope/"
 #define SL_SOAP12_NS "http://www.w3.org/2003/05/soap-envelope"

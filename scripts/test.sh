@@ -11,7 +11,7 @@ scripts/bootstrap.sh build test
 jobs=$(nproc 2>/dev/null || echo 2)
 
 echo "== format check"
-clang-format --dry-run --Werror src/*.c src/*.h mock/*.c mock/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c
+clang-format --dry-run --Werror src/*.c src/*.h src/*/*.c src/*/*.h mock/*.c mock/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c
 
 for variant in plain sanitize; do
     dir="build/$variant"

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "duration.h"
+#include "core/duration.h"
 
 enum {
     OPT_SOAP = 256,

@@ -11,16 +11,16 @@
 #include <curl/curl.h>
 
 #include "cli.h"
-#include "html.h"
-#include "outfile.h"
-#include "progress.h"
-#include "reconcile.h"
-#include "report.h"
-#include "results.h"
-#include "run.h"
-#include "script.h"
-#include "threshold.h"
-#include "version.h"
+#include "output/html.h"
+#include "output/outfile.h"
+#include "output/progress.h"
+#include "tools/reconcile.h"
+#include "output/report.h"
+#include "output/results.h"
+#include "engine/run.h"
+#include "engine/script.h"
+#include "core/threshold.h"
+#include "core/version.h"
 
 typedef struct {
     FILE *json, *html;

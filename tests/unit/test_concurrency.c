@@ -1,8 +1,8 @@
 /*
  * test_concurrency: in-flight counts, the busy share and the bursts on hand-made timelines.
  */
-#include "check.h"
-#include "concurrency.h"
+#include "unit.h"
+#include "core/concurrency.h"
 
 #define MS 1000000ULL
 #define T0 1000000000000ULL

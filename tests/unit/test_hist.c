@@ -4,8 +4,8 @@
  */
 #include <stdlib.h>
 
-#include "check.h"
-#include "hist.h"
+#include "unit.h"
+#include "core/hist.h"
 
 static sl_hist_t *fresh(void)
 {

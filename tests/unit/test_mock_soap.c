@@ -1,7 +1,7 @@
 /*
  * test_mock_soap: the mock's echo contract without a server: statuses, versions, faults.
  */
-#include "check.h"
+#include "unit.h"
 #include "soap.h"
 
 static char buf[SL_SOAP_REPLY_CAP + 1];

@@ -1,10 +1,10 @@
 /*
  * test_schedule: the open model's arithmetic, durations and the accounting equations.
  */
-#include "check.h"
-#include "counts.h"
-#include "duration.h"
-#include "schedule.h"
+#include "unit.h"
+#include "core/counts.h"
+#include "core/duration.h"
+#include "core/schedule.h"
 
 int main(void)
 {

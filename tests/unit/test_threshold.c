@@ -3,8 +3,8 @@
  */
 #include <stdlib.h>
 
-#include "check.h"
-#include "threshold.h"
+#include "unit.h"
+#include "core/threshold.h"
 
 int main(void)
 {

@@ -4,8 +4,8 @@
  */
 #include <stdlib.h>
 
-#include "check.h"
-#include "xml.h"
+#include "unit.h"
+#include "core/xml.h"
 
 static char id[64];
 

@@ -1,0 +1,207 @@
+/*
+ * threshold: "METRIC OP VALUE[UNIT]". Latency metrics take us, ms or s (a bare number is ms,
+ * as people say "p99 < 50"); ratios take a fraction or a percentage ("1%").
+ */
+#include "core/threshold.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char metrics_help[] =
+    "p50, p90, p99, p99.9, max, mean (latency from due time), service_p50, service_p99, "
+    "service_max (service time), lateness_p99, lateness_max, rate (sent/s), ok_rate, "
+    "error_rate, failed, not_sent, script_errors";
+
+const char *sl_threshold_metrics(void)
+{
+    return metrics_help;
+}
+
+static int is_latency(const char *m)
+{
+    return m[0] == 'p' || strcmp(m, "max") == 0 || strcmp(m, "mean") == 0 ||
+           strncmp(m, "service_", 8) == 0 || strncmp(m, "lateness_", 9) == 0;
+}
+
+/* h NULL: only checks the name (and gives 0). */
+static int percentile_of(const char *m, const sl_hist_t *h, double *out)
+{
+    char *end;
+    double p = 0;
+    if (strcmp(m, "max") != 0 && strcmp(m, "mean") != 0) {
+        if (m[0] != 'p' || !isdigit((unsigned char)m[1]))
+            return -1;
+        p = strtod(m + 1, &end);
+        if (*end != '\0' || p <= 0 || p > 100)
+            return -1;
+    }
+    if (h == NULL)
+        *out = 0;
+    else if (strcmp(m, "max") == 0)
+        *out = (double)h->max;
+    else if (strcmp(m, "mean") == 0)
+        *out = sl_hist_mean(h);
+    else
+        *out = (double)sl_hist_percentile(h, p);
+    return 0;
+}
+
+int sl_threshold_measure(const char *m, const sl_metrics_t *x, double *out)
+{
+    const sl_counts_t *c = x->counts;
+    double failed = (double)(c->scheduled - c->results[SL_R_OK]);
+    if (strncmp(m, "service_", 8) == 0)
+        return percentile_of(m + 8, x->service, out);
+    if (strncmp(m, "lateness_", 9) == 0)
+        return percentile_of(m + 9, x->lateness, out);
+    if (strcmp(m, "rate") == 0)
+        *out = (double)c->sent / x->duration_s;
+    else if (strcmp(m, "ok_rate") == 0)
+        *out = (double)c->results[SL_R_OK] / x->duration_s;
+    else if (strcmp(m, "error_rate") == 0) /* everything scheduled that did not end well */
+        *out = c->scheduled ? failed / (double)c->scheduled : 0;
+    else if (strcmp(m, "failed") == 0)
+        *out = failed;
+    else if (strcmp(m, "not_sent") == 0)
+        *out = (double)c->not_sent;
+    else if (strcmp(m, "script_errors") == 0)
+        *out = (double)(c->script_errors_before_send + c->results[SL_R_SCRIPT_ERROR]);
+    else
+        return percentile_of(m, x->latency, out);
+    return 0;
+}
+
+const char *sl_threshold_op(sl_op_t op)
+{
+    static const char *const ops[] = {"<", "<=", ">", ">=", "==", "!="};
+    return ops[op];
+}
+
+int sl_threshold_parse(sl_threshold_set_t *set, const char *text, char *err, size_t errlen)
+{
+    sl_threshold_t t;
+    const char *p = text;
+    size_t n = 0;
+    memset(&t, 0, sizeof(t));
+    if (set->n == SL_MAX_THRESHOLDS) {
+        snprintf(err, errlen, "too many thresholds (at most %d)", SL_MAX_THRESHOLDS);
+        return -1;
+    }
+    while (isspace((unsigned char)*p))
+        p++;
+    snprintf(t.text, sizeof(t.text), "%s", p);
+    for (size_t len = strlen(t.text); len > 0 && isspace((unsigned char)t.text[len - 1]);)
+        t.text[--len] = '\0';
+    while (*p && (isalnum((unsigned char)*p) || *p == '_' || *p == '.') && n < sizeof(t.metric) - 1)
+        t.metric[n++] = *p++;
+    t.metric[n] = '\0';
+    while (isspace((unsigned char)*p))
+        p++;
+    if (strncmp(p, "<=", 2) == 0)
+        t.op = SL_OP_LE, p += 2;
+    else if (strncmp(p, ">=", 2) == 0)
+        t.op = SL_OP_GE, p += 2;
+    else if (strncmp(p, "==", 2) == 0)
+        t.op = SL_OP_EQ, p += 2;
+    else if (strncmp(p, "!=", 2) == 0)
+        t.op = SL_OP_NE, p += 2;
+    else if (*p == '<')
+        t.op = SL_OP_LT, p++;
+    else if (*p == '>')
+        t.op = SL_OP_GT, p++;
+    else
+        goto Bad;
+    while (isspace((unsigned char)*p))
+        p++;
+    char *end;
+    if (!(isdigit((unsigned char)*p) || *p == '.'))
+        goto Bad;
+    t.value = strtod(p, &end);
+    if (end == p || !isfinite(t.value))
+        goto Bad;
+    while (isspace((unsigned char)*end))
+        end++;
+    char u[8] = "";
+    size_t ul = 0;
+    while (*end && !isspace((unsigned char)*end) && ul < sizeof(u) - 1)
+        u[ul++] = *end++;
+    u[ul] = '\0';
+    while (isspace((unsigned char)*end))
+        end++;
+    if (*end != '\0')
+        goto Bad;
+
+    sl_counts_t zero = {0};
+    double probe;
+    sl_metrics_t names_only = {.counts = &zero, .duration_s = 1}; /* no histograms: names only */
+    if (sl_threshold_measure(t.metric, &names_only, &probe) != 0) {
+        snprintf(err, errlen, "bad threshold '%s': unknown metric '%s' (known: %s)", text, t.metric,
+                 metrics_help);
+        return -1;
+    }
+    if (is_latency(t.metric)) {
+        if (strcmp(u, "us") == 0)
+            ;
+        else if (strcmp(u, "ms") == 0 || u[0] == '\0')
+            t.value *= 1e3;
+        else if (strcmp(u, "s") == 0)
+            t.value *= 1e6;
+        else
+            goto BadUnit;
+    } else if (strcmp(t.metric, "error_rate") == 0) {
+        if (strcmp(u, "%") == 0)
+            t.value /= 100;
+        else if (u[0] != '\0')
+            goto BadUnit;
+    } else if (u[0] != '\0' && !(strcmp(u, "/s") == 0 && strstr(t.metric, "rate") != NULL)) {
+        goto BadUnit;
+    }
+    set->items[set->n++] = t;
+    return 0;
+Bad:
+    snprintf(err, errlen,
+             "bad threshold '%s': expected METRIC OP VALUE, e.g. 'p99 < 50ms', "
+             "'error_rate < 0.01', 'rate >= 995' (OP: < <= > >= == !=)",
+             text);
+    return -1;
+BadUnit:
+    snprintf(err, errlen, "bad threshold '%s': unit '%s' does not fit metric '%s'", text, u,
+             t.metric);
+    return -1;
+}
+
+int sl_threshold_evaluate(sl_threshold_set_t *set, const sl_metrics_t *m)
+{
+    int failed = 0;
+    for (int i = 0; i < set->n; i++) {
+        sl_threshold_t *t = &set->items[i];
+        double v = 0;
+        sl_threshold_measure(t->metric, m, &v);
+        t->measured = v;
+        switch (t->op) {
+        case SL_OP_LT:
+            t->passed = v < t->value;
+            break;
+        case SL_OP_LE:
+            t->passed = v <= t->value;
+            break;
+        case SL_OP_GT:
+            t->passed = v > t->value;
+            break;
+        case SL_OP_GE:
+            t->passed = v >= t->value;
+            break;
+        case SL_OP_EQ:
+            t->passed = v == t->value;
+            break;
+        case SL_OP_NE:
+            t->passed = v != t->value;
+            break;
+        }
+        failed += !t->passed;
+    }
+    return failed;
+}

@@ -1,0 +1,478 @@
+/*
+ * run: fork, synchronise, collect. The parent never blocks on one worker: it polls all the
+ * report pipes and a self-pipe that its signal handler writes to.
+ */
+#include "engine/run.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/schedule.h"
+#include "engine/worker.h"
+
+#define SL_SPOOL_MAX 10000000ULL /* send records kept for the analysis: 240 MB at most */
+
+#define START_LEAD_NS 20000000ULL       /* the start time lies this far after the last ready */
+#define READY_TIMEOUT_NS 60000000000ULL /* loading and init() together */
+#define OVERRUN_NS 10000000000ULL       /* past the longest possible end: workers are killed */
+
+typedef struct {
+    int report_fd, control_fd;
+    sl_proto_reader_t reader;
+    int open;
+} channel_t;
+
+static volatile sig_atomic_t signals_seen;
+static int signal_pipe[2] = {-1, -1};
+static pid_t *worker_pids;
+static int worker_count;
+
+static void on_signal(int sig)
+{
+    if (++signals_seen >= 2) { /* the second one: stop at once, workers with us */
+        for (int i = 0; i < worker_count; i++)
+            if (worker_pids[i] > 0)
+                kill(worker_pids[i], SIGKILL);
+        _exit(128 + sig);
+    }
+    int saved = errno;
+    if (write(signal_pipe[1], "s", 1) < 0) { /* the pipe is full: a wake-up is pending */
+    }
+    errno = saved;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* Each connection is a descriptor; a worker also holds its epoll, pipes, the spool, the trace
+ * and what libcurl and Lua open. Too few descriptors would show as connect errors mid-run:
+ * raise the soft limit, or refuse up front. */
+#define FDS_PER_WORKER_BESIDES_CONNECTIONS 64
+
+int sl_run_check_fd_limit(const sl_config_t *cfg, char *err, size_t errlen)
+{
+    struct rlimit rl;
+    rlim_t need = (rlim_t)((cfg->connections + cfg->workers - 1) / cfg->workers) +
+                  FDS_PER_WORKER_BESIDES_CONNECTIONS;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
+        return 0;
+    if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need) {
+        rl.rlim_cur = need;
+        if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+            return 0;
+    }
+    snprintf(err, errlen,
+             "%d connections over %d worker%s need %llu file descriptors per worker, but the "
+             "limit is %llu (ulimit -n): raise it or lower --connections",
+             cfg->connections, cfg->workers, cfg->workers == 1 ? "" : "s", (unsigned long long)need,
+             (unsigned long long)rl.rlim_max);
+    return -1;
+}
+
+static int spawn(const sl_config_t *cfg, const char *text, size_t len, sl_run_t *run, channel_t *ch,
+                 int trace_fd, char *err, size_t errlen)
+{
+    int per = cfg->connections / cfg->workers, extra = cfg->connections % cfg->workers;
+    fflush(NULL); /* buffered output must not be written twice */
+    for (int i = 0; i < cfg->workers; i++) {
+        int rep[2], ctl[2];
+        if (pipe2(rep, O_CLOEXEC) != 0 || pipe2(ctl, O_CLOEXEC) != 0) {
+            snprintf(err, errlen, "cannot create pipes: %s", strerror(errno));
+            return -1;
+        }
+        pid_t pid = fork();
+        if (pid < 0) {
+            snprintf(err, errlen, "cannot fork worker %d: %s", i + 1, strerror(errno));
+            return -1;
+        }
+        if (pid == 0) {
+            close(rep[0]);
+            close(ctl[1]);
+            for (int j = 0; j < i; j++) { /* the other workers' pipes are not ours */
+                close(ch[j].report_fd);
+                close(ch[j].control_fd);
+            }
+            close(signal_pipe[0]);
+            close(signal_pipe[1]);
+            sl_worker_args_t a = {.cfg = cfg,
+                                  .script_text = text,
+                                  .script_len = len,
+                                  .index = i,
+                                  .nworkers = cfg->workers,
+                                  .connections = per + (i < extra),
+                                  .report_fd = rep[1],
+                                  .control_fd = ctl[0],
+                                  .trace_fd = trace_fd,
+                                  .spool_fd = run->spool_fd,
+                                  .spool_cap = SL_SPOOL_MAX / (uint64_t)cfg->workers,
+                                  .realtime_offset = run->realtime_offset};
+            _exit(sl_worker_main(&a));
+        }
+        close(rep[1]);
+        close(ctl[0]);
+        fcntl(rep[0], F_SETFL, O_NONBLOCK);
+        ch[i] = (channel_t){.report_fd = rep[0], .control_fd = ctl[1], .open = 1};
+        run->workers[i].pid = pid;
+        worker_pids[i] = pid;
+    }
+    return 0;
+}
+
+static void finish_second(sl_run_t *run, sl_second_t *s)
+{
+    if (s->hist == NULL)
+        return;
+    s->completed = s->hist->total;
+    s->p50 = sl_hist_percentile(s->hist, 50);
+    s->p90 = sl_hist_percentile(s->hist, 90);
+    s->p99 = sl_hist_percentile(s->hist, 99);
+    s->max = s->hist->max;
+    free(s->hist);
+    s->hist = NULL;
+    if (run->on_second != NULL)
+        run->on_second(s, run->on_second_data);
+}
+
+/* An unnamed file: nothing is left behind, whatever happens to the run. */
+static int open_spool(void)
+{
+    const char *dir = getenv("TMPDIR");
+    int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        char path[] = "/tmp/soapload-spool-XXXXXX";
+        fd = mkostemp(path, O_APPEND | O_CLOEXEC);
+        if (fd >= 0)
+            unlink(path);
+    }
+    return fd;
+}
+
+/* Reads the spool back and analyzes it. */
+static void analyze(sl_run_t *run)
+{
+    struct stat st;
+    if (run->spool_fd < 0 || fstat(run->spool_fd, &st) != 0)
+        return;
+    size_t n = (size_t)st.st_size / sizeof(sl_sendrec_t);
+    sl_sendrec_t *recs = malloc((n ? n : 1) * sizeof(*recs));
+    if (recs == NULL)
+        return;
+    size_t got = 0, want = n * sizeof(*recs);
+    while (got < want) {
+        ssize_t r = pread(run->spool_fd, (char *)recs + got, want - got, (off_t)got);
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    if (got == want && sl_concurrency_analyze(recs, n, run->t0_ns, 4, run->nworkers > 1 ? 2 : 1,
+                                              &run->concurrency) == 0)
+        run->analyzed = 1;
+    run->analysis_partial = n < run->counts.sent;
+    free(recs);
+}
+
+static void merge_second(sl_run_t *run, const sl_msg_interval_t *m, const uint8_t *hist,
+                         size_t hist_len)
+{
+    if (m->second > 1000000000ULL)
+        return;
+    if (m->second >= run->nseconds) {
+        size_t n = (size_t)m->second + 1;
+        sl_second_t *p = realloc(run->seconds, n * sizeof(*p));
+        if (p == NULL)
+            return;
+        memset(p + run->nseconds, 0, (n - run->nseconds) * sizeof(*p));
+        for (size_t i = run->nseconds; i < n; i++)
+            p[i].second = i;
+        run->seconds = p;
+        run->nseconds = n;
+    }
+    sl_second_t *s = &run->seconds[m->second];
+    if (s->hist == NULL && s->reported == 0) {
+        s->hist = calloc(1, sizeof(sl_hist_t));
+        if (s->hist != NULL)
+            sl_hist_reset(s->hist);
+    }
+    sl_counts_add(&s->counts, &m->counts);
+    s->in_flight_max += m->in_flight_max;
+    if (s->hist != NULL)
+        sl_hist_decode_add(s->hist, hist, hist_len);
+    if (++s->reported == run->nworkers - run->workers_died)
+        finish_second(run, s);
+}
+
+/* Handles one message of worker i. Returns -1 when the worker could not start. */
+static int handle(sl_run_t *run, int i, uint32_t type, const uint8_t *p, uint32_t len, char *err,
+                  size_t errlen)
+{
+    sl_worker_report_t *wr = &run->workers[i];
+    switch (type) {
+    case SL_MSG_READY:
+        wr->ready = 1;
+        break;
+    case SL_MSG_FAILED:
+        snprintf(err, errlen, "%.*s", (int)len, (const char *)p);
+        return -1;
+    case SL_MSG_SCRIPT_ERROR:
+        run->script_error_reports++;
+        if (run->first_script_error == NULL)
+            run->first_script_error = strndup((const char *)p, len);
+        break;
+    case SL_MSG_INTERVAL:
+        if (len >= sizeof(sl_msg_interval_t)) {
+            sl_msg_interval_t m;
+            memcpy(&m, p, sizeof(m));
+            merge_second(run, &m, p + sizeof(m), len - sizeof(m));
+            if (!wr->finished)
+                sl_counts_add(&wr->counts, &m.counts);
+        }
+        break;
+    case SL_MSG_FINAL:
+        if (len >= sizeof(sl_msg_final_t)) {
+            sl_msg_final_t m;
+            memcpy(&m, p, sizeof(m));
+            wr->counts = m.counts; /* exact, replaces the sum of the seconds */
+            wr->max_in_flight = m.max_in_flight;
+            wr->last_seq = m.last_seq;
+            wr->finished = 1;
+            size_t off = sizeof(m), used;
+            sl_hist_t *hs[3] = {run->latency, run->service, run->lateness};
+            for (int h = 0; h < 3; h++, off += used)
+                if ((used = sl_hist_decode_add(hs[h], p + off, len - off)) == 0)
+                    break;
+        }
+        break;
+    }
+    return 0;
+}
+
+/* A worker that died reported its seconds, not its end: what it sent without a reported
+ * result is lost with it, and what it had left of the schedule was never sent. */
+static void account_dead(const sl_config_t *cfg, sl_run_t *run, int i)
+{
+    sl_counts_t *c = &run->workers[i].counts;
+    uint64_t resolved = 0;
+    for (int r = 0; r < SL_R_COUNT; r++)
+        resolved += c->results[r];
+    if (c->sent > resolved)
+        c->results[SL_R_WORKER_DIED] += c->sent - resolved;
+    uint64_t attempted = c->sent + c->script_errors_before_send;
+    uint64_t planned = attempted;
+    if (!cfg->closed && !run->interrupted)
+        planned = sl_schedule_worker_count(sl_schedule_total(cfg->rate, cfg->duration_ns), i,
+                                           run->nworkers);
+    c->scheduled = planned > attempted ? planned : attempted;
+    c->not_sent = c->scheduled - attempted;
+}
+
+static void reap(sl_run_t *run, int i)
+{
+    sl_worker_report_t *wr = &run->workers[i];
+    while (waitpid(wr->pid, &wr->wait_status, 0) < 0 && errno == EINTR)
+        ;
+    worker_pids[i] = 0;
+    if (!wr->finished) {
+        wr->died = 1;
+        run->workers_died++;
+    }
+}
+
+static void tell_all(channel_t *ch, int n, const void *msg, size_t len)
+{
+    for (int i = 0; i < n; i++)
+        if (ch[i].control_fd >= 0 && write(ch[i].control_fd, msg, len) < 0) {
+            /* that worker is gone; its report pipe will say so */
+        }
+}
+
+int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, sl_run_t *run,
+           char *err, size_t errlen)
+{
+    int n = cfg->workers, open_count = 0, ready = 0, started = 0, rc = -1;
+    channel_t *ch = calloc((size_t)n, sizeof(*ch));
+    struct pollfd *pfd = calloc((size_t)n + 1, sizeof(*pfd));
+    struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
+    uint64_t deadline = now_ns() + READY_TIMEOUT_NS;
+
+    sl_second_cb on_second = run->on_second;
+    void *on_second_data = run->on_second_data;
+    memset(run, 0, sizeof(*run));
+    run->on_second = on_second;
+    run->on_second_data = on_second_data;
+    run->spool_fd = -1;
+    run->nworkers = n;
+    run->connections_per_worker = cfg->connections / n;
+    run->workers = calloc((size_t)n, sizeof(*run->workers));
+    run->latency = calloc(1, sizeof(sl_hist_t));
+    run->service = calloc(1, sizeof(sl_hist_t));
+    run->lateness = calloc(1, sizeof(sl_hist_t));
+    worker_pids = calloc((size_t)n, sizeof(pid_t));
+    worker_count = n;
+    if (!ch || !pfd || !run->workers || !run->latency || !run->service || !run->lateness ||
+        !worker_pids || pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        snprintf(err, errlen, "out of memory");
+        goto Done;
+    }
+    sl_hist_reset(run->latency);
+    sl_hist_reset(run->service);
+    sl_hist_reset(run->lateness);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    for (int i = 0; i < n; i++)
+        ch[i].report_fd = ch[i].control_fd = -1;
+    run->spool_fd = open_spool();
+    {
+        struct timespec rt, mt;
+        clock_gettime(CLOCK_REALTIME, &rt);
+        clock_gettime(CLOCK_MONOTONIC, &mt);
+        run->realtime_offset =
+            ((int64_t)rt.tv_sec - mt.tv_sec) * 1000000000LL + (rt.tv_nsec - mt.tv_nsec);
+    }
+    if (spawn(cfg, text, len, run, ch, trace_fd, err, errlen) != 0)
+        goto Kill;
+    open_count = n;
+
+    while (open_count > 0) {
+        int m = 0;
+        for (int i = 0; i < n; i++)
+            pfd[m++] = (struct pollfd){.fd = ch[i].open ? ch[i].report_fd : -1, .events = POLLIN};
+        pfd[m++] = (struct pollfd){.fd = signal_pipe[0], .events = POLLIN};
+        uint64_t now = now_ns();
+        if (now >= deadline) {
+            if (!started) {
+                snprintf(err, errlen, "workers did not get ready within %llu s",
+                         READY_TIMEOUT_NS / 1000000000ULL);
+                goto Kill;
+            }
+            for (int i = 0; i < n; i++) /* stuck past any possible end */
+                if (worker_pids[i] > 0)
+                    kill(worker_pids[i], SIGKILL);
+            deadline = UINT64_MAX;
+        }
+        int timeout = deadline == UINT64_MAX ? -1 : (int)((deadline - now) / 1000000ULL) + 1;
+        if (poll(pfd, (nfds_t)m, timeout) < 0 && errno != EINTR) {
+            snprintf(err, errlen, "poll: %s", strerror(errno));
+            goto Kill;
+        }
+        if (pfd[n].revents & POLLIN) {
+            char buf[16];
+            while (read(signal_pipe[0], buf, sizeof(buf)) > 0)
+                ;
+            if (!started) {
+                snprintf(err, errlen, "interrupted before the start");
+                goto Kill;
+            }
+            run->interrupted = 1;
+            tell_all(ch, n, "s", 1);
+        }
+        for (int i = 0; i < n; i++) {
+            if (!ch[i].open || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            int got = sl_proto_fill(&ch[i].reader, ch[i].report_fd);
+            uint32_t type, plen;
+            const uint8_t *payload;
+            while (sl_proto_next(&ch[i].reader, &type, &payload, &plen)) {
+                if (handle(run, i, type, payload, plen, err, errlen) != 0)
+                    goto Kill;
+                if (type == SL_MSG_READY && ++ready == n) {
+                    uint64_t t0 = now_ns() + START_LEAD_NS;
+                    run->t0_ns = t0;
+                    clock_gettime(CLOCK_REALTIME, &run->started_at);
+                    run->started_at.tv_nsec += (long)START_LEAD_NS;
+                    if (run->started_at.tv_nsec >= 1000000000L) {
+                        run->started_at.tv_sec++;
+                        run->started_at.tv_nsec -= 1000000000L;
+                    }
+                    tell_all(ch, n, &t0, sizeof(t0));
+                    started = 1;
+                    deadline = t0 + cfg->duration_ns + cfg->timeout_ns + OVERRUN_NS;
+                }
+            }
+            if (got < 0) {
+                ch[i].open = 0;
+                open_count--;
+                close(ch[i].report_fd);
+                ch[i].report_fd = -1;
+                reap(run, i);
+                if (!started && !run->workers[i].finished) {
+                    snprintf(err, errlen, "worker %d exited before it was ready", i + 1);
+                    goto Kill;
+                }
+            }
+        }
+    }
+    run->elapsed_s = (double)(now_ns() - run->t0_ns) / 1e9;
+    for (size_t i = 0; i < run->nseconds; i++) /* seconds a dead or late worker left open */
+        finish_second(run, &run->seconds[i]);
+    for (int i = 0; i < n; i++) {
+        if (run->workers[i].died)
+            account_dead(cfg, run, i);
+        sl_counts_add(&run->counts, &run->workers[i].counts);
+        run->max_in_flight += run->workers[i].max_in_flight;
+    }
+    analyze(run);
+    rc = 0;
+    goto Done;
+Kill:
+    for (int i = 0; i < n; i++) {
+        if (worker_pids != NULL && worker_pids[i] > 0) {
+            kill(worker_pids[i], SIGKILL);
+            waitpid(worker_pids[i], NULL, 0);
+            worker_pids[i] = 0;
+        }
+    }
+Done:
+    for (int i = 0; ch != NULL && i < n; i++) {
+        if (ch[i].report_fd >= 0)
+            close(ch[i].report_fd);
+        if (ch[i].control_fd >= 0)
+            close(ch[i].control_fd);
+        sl_buf_free(&ch[i].reader.buf);
+    }
+    if (signal_pipe[0] >= 0) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+        close(signal_pipe[0]);
+        close(signal_pipe[1]);
+        signal_pipe[0] = signal_pipe[1] = -1;
+    }
+    if (run->spool_fd >= 0) {
+        close(run->spool_fd);
+        run->spool_fd = -1;
+    }
+    free(ch);
+    free(pfd);
+    free(worker_pids);
+    worker_pids = NULL;
+    worker_count = 0;
+    return rc;
+}
+
+void sl_run_free(sl_run_t *run)
+{
+    free(run->workers);
+    free(run->latency);
+    free(run->service);
+    free(run->lateness);
+    for (size_t i = 0; i < run->nseconds; i++)
+        free(run->seconds[i].hist);
+    free(run->seconds);
+    free(run->first_script_error);
+    sl_concurrency_free(&run->concurrency);
+    memset(run, 0, sizeof(*run));
+}

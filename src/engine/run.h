@@ -1,0 +1,77 @@
+/*
+ * run: the parent's side of a run: forks the workers, starts them together, gathers their
+ * messages, merges counts and histograms, and notices workers that die.
+ */
+#ifndef SOAPLOAD_RUN_H
+#define SOAPLOAD_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/concurrency.h"
+#include "config.h"
+#include "core/counts.h"
+#include "core/hist.h"
+#include "engine/proto.h"
+
+typedef struct {
+    pid_t pid;
+    int ready, finished;
+    int died;           /* exited or was killed without sending its final report */
+    int wait_status;    /* from waitpid */
+    sl_counts_t counts; /* the final report, or the sum of the seconds it reported */
+    uint64_t max_in_flight, last_seq;
+} sl_worker_report_t;
+
+/* One second of the run, merged over the workers. */
+typedef struct {
+    uint64_t second;
+    sl_counts_t counts;          /* what happened in it */
+    uint64_t in_flight_max;      /* the sum of the workers' maxima */
+    uint64_t completed;          /* latency samples */
+    uint64_t p50, p90, p99, max; /* latency from due time, us */
+    int reported;                /* workers that reported it */
+    sl_hist_t *hist;             /* until every worker has reported it */
+} sl_second_t;
+
+/* Called once per second of the run, as soon as every worker has reported it. */
+typedef void (*sl_second_cb)(const sl_second_t *second, void *data);
+
+typedef struct {
+    int nworkers;
+    int connections_per_worker;
+    sl_worker_report_t *workers;
+    sl_counts_t counts;
+    sl_hist_t *latency, *service, *lateness;
+    sl_second_t *seconds; /* one per second of the run */
+    size_t nseconds;
+    sl_second_cb on_second; /* optional: set before sl_run */
+    void *on_second_data;
+    uint64_t max_in_flight;     /* the sum of the workers' maxima: an upper bound */
+    double elapsed_s;           /* from the common start to the last final report */
+    struct timespec started_at; /* wall clock of the start, for people */
+    int interrupted;
+    int workers_died;
+    char *first_script_error; /* traceback of the first script error seen, or NULL */
+    uint64_t t0_ns;           /* the common start, CLOCK_MONOTONIC */
+    int64_t realtime_offset;  /* CLOCK_REALTIME - CLOCK_MONOTONIC, as the workers use it */
+    int spool_fd;             /* the send records, during the run */
+    sl_concurrency_t concurrency;
+    int analyzed;         /* concurrency holds the analysis */
+    int analysis_partial; /* the run sent more than the spool keeps: the analysis covers a part */
+    uint64_t script_error_reports;
+} sl_run_t;
+
+/** Runs the load; trace_fd (or -1) is handed to the workers. Returns 0 when the run took place
+ * (look at workers_died), or -1 when it could not start: then err holds why (a worker's script or
+ * init error, fork failure). */
+int sl_run(const sl_config_t *cfg, const char *script_text, size_t script_len, int trace_fd,
+           sl_run_t *run, char *err, size_t errlen);
+/** Makes sure each worker can open its connections (raising the soft RLIMIT_NOFILE when it
+ * can). Returns 0, or -1 with a message naming the limit in err. */
+int sl_run_check_fd_limit(const sl_config_t *cfg, char *err, size_t errlen);
+/** Frees what sl_run allocated. */
+void sl_run_free(sl_run_t *run);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * script: one Lua 5.4 state running the user's scenario: loading (text only), the settings in
+ * its `soapload` table, the hooks (init, request, response, done), and the built-ins it calls
+ * (envelopes, escaping, element text). Every hook runs under lua_pcall with a traceback, a
+ * time limit per call and a memory cap on the whole state.
+ */
+#ifndef SOAPLOAD_SCRIPT_H
+#define SOAPLOAD_SCRIPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/buf.h"
+#include "config.h"
+#include "core/counts.h"
+#include "core/hist.h"
+
+typedef struct sl_script sl_script_t;
+
+#define SL_MAX_REQUEST_HEADERS 64
+
+/* What request() asked for. Buffers belong to the caller and are reused between calls. */
+typedef struct {
+    sl_buf_t body;
+    sl_buf_t headers; /* nheaders "Name: value" strings, each NUL-terminated */
+    int nheaders;
+    char method[16]; /* empty: POST */
+    sl_buf_t path;   /* empty: the URL's own */
+    sl_buf_t id;     /* the ID the response must echo; may be replaced by the script */
+    int check_id;    /* 0 when the script returned id = false */
+} sl_request_t;
+
+/* What the parent hands to done(). */
+typedef struct {
+    const sl_counts_t *counts;
+    double duration_s, target_rate, achieved_rate;
+    const sl_hist_t *latency, *service, *lateness;
+    int nworkers;
+    const pid_t *pids;
+    const sl_counts_t *per_worker;
+} sl_script_summary_t;
+
+/** Reads the file at path into a NUL-terminated buffer the caller frees. Returns NULL with a
+ * message in err. */
+char *sl_script_read_file(const char *path, size_t *len, char *err, size_t errlen);
+
+/** Creates a state, loads `text` as `path` and runs its main chunk. Limits come from cfg.
+ * Returns NULL with "path:line: message" in err on any error. */
+sl_script_t *sl_script_load(const char *path, const char *text, size_t len, const sl_config_t *cfg,
+                            char *err, size_t errlen);
+/** Closes the state. */
+void sl_script_close(sl_script_t *s);
+
+/** Fills the fields of cfg not given on the command line from the script's `soapload` table.
+ * Returns 0, or -1 with a message naming the field in err. */
+int sl_script_settings(sl_script_t *s, sl_config_t *cfg, char *err, size_t errlen);
+/** Stores the effective settings and this worker's identity in the `soapload` table. */
+void sl_script_publish(sl_script_t *s, const sl_config_t *cfg, int worker, pid_t pid);
+
+int sl_script_has_request(const sl_script_t *s);
+int sl_script_has_response(const sl_script_t *s);
+
+/** Calls init(args) if defined. Returns 0, or -1 with the traceback in err. */
+int sl_script_init(sl_script_t *s, char **args, int nargs, char *err, size_t errlen);
+/** Calls request(id, seq). req->id must hold the core's ID on entry. Returns 0, or -1 with
+ * the traceback in err. */
+int sl_script_request(sl_script_t *s, uint64_t seq, sl_request_t *req, char *err, size_t errlen);
+/** Calls response(status, headers, body, id). *failed is set when it returned false (with its
+ * reason, if any, in reason). Returns 0, or -1 with the traceback in err. */
+int sl_script_response(sl_script_t *s, long status, const char *headers, size_t headers_len,
+                       const char *body, size_t body_len, const char *id, int *failed, char *reason,
+                       size_t reason_len, char *err, size_t errlen);
+/** Calls done(summary, latency, requests) if defined. Returns 0, or -1 with err. */
+int sl_script_done(sl_script_t *s, const sl_script_summary_t *sum, char *err, size_t errlen);
+
+#endif

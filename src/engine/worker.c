@@ -1,0 +1,905 @@
+/*
+ * worker: the event loop. Request j of this worker is due at t0 + offset(global index); when
+ * it is due and a connection slot is free it is built (Lua or the built-in echo body) and
+ * handed to libcurl. Latency is measured from the due time (corrected for coordinated
+ * omission) and from the moment libcurl starts writing the request (service time).
+ */
+#include "engine/worker.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/check.h"
+#include "core/concurrency.h"
+#include "core/envelope.h"
+#include "core/hist.h"
+#include "engine/proto.h"
+#include "core/schedule.h"
+#include "core/version.h"
+#include "engine/script.h"
+#include "core/xml.h"
+
+#define NEVER UINT64_MAX
+#define MAX_EVENTS 256
+#define ID_CAP 512
+/* past the timeout, before in-flight requests are cancelled */
+#define DRAIN_GRACE_NS 1000000000ULL
+
+typedef struct worker worker_t;
+
+typedef struct slot {
+    CURL *easy;
+    worker_t *w;
+    struct slot *next_free;
+    uint64_t seq;
+    uint64_t due_ns, sent_ns, first_byte_ns;
+    int local_port;
+    int busy;
+    int too_large;
+    int custom_url, custom_method;
+    struct curl_slist *own_headers; /* when request() gave headers of its own */
+    sl_request_t req;
+    sl_buf_t resp_body, resp_head;
+} slot_t;
+
+struct worker {
+    const sl_worker_args_t *a;
+    const sl_config_t *cfg;
+    sl_script_t *script;
+    CURLM *multi;
+    int ep;
+    pid_t pid;
+    slot_t *slots;
+    slot_t *free_slots;
+    uint64_t in_flight, max_in_flight;
+    uint64_t t0, t_end, drain_deadline;
+    uint64_t planned; /* open model: requests this worker has on the schedule */
+    uint64_t next_j;  /* open model: the next of them */
+    uint64_t seq;     /* the last sequence number used */
+    uint64_t curl_deadline;
+    int sending_over, stop_requested;
+    struct curl_slist *headers;
+    sl_buf_t body_head, body_tail; /* the built-in request around the escaped ID */
+    int want_resp_headers;
+    char id_prefix[32];
+    size_t id_prefix_len;
+    sl_counts_t counts, second_counts;
+    uint64_t second, second_in_flight_max;
+    sl_hist_t *latency, *service, *lateness;
+    sl_hist_t *second_latency; /* completions of the current second */
+    sl_buf_t trace;            /* complete lines not yet written to the trace file */
+    int64_t realtime_offset;   /* CLOCK_REALTIME - CLOCK_MONOTONIC, for absolute times */
+    sl_sendrec_t spool[2048];  /* records not yet written to the spool */
+    size_t nspool;
+    uint64_t spooled;
+    sl_buf_t second_buf;
+    int script_error_sent;
+    char err[8192];
+};
+
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    if (interrupted) /* a second signal: stop at once */
+        _exit(128 + sig);
+    interrupted = 1;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- libcurl callbacks ---------------------------------------------------------------- */
+
+static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+    (void)easy;
+    worker_t *w = userp;
+    struct epoll_event ev = {.data.fd = fd};
+    if (what == CURL_POLL_REMOVE) {
+        epoll_ctl(w->ep, EPOLL_CTL_DEL, fd, NULL);
+        return 0;
+    }
+    ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+    if (socketp == NULL) {
+        if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EEXIST)
+            epoll_ctl(w->ep, EPOLL_CTL_MOD, fd, &ev);
+        curl_multi_assign(w->multi, fd, w);
+    } else {
+        epoll_ctl(w->ep, EPOLL_CTL_MOD, fd, &ev);
+    }
+    return 0;
+}
+
+static int on_timer(CURLM *multi, long timeout_ms, void *userp)
+{
+    (void)multi;
+    worker_t *w = userp;
+    w->curl_deadline = timeout_ms < 0 ? NEVER : now_ns() + (uint64_t)timeout_ms * 1000000ULL;
+    return 0;
+}
+
+/* Called by libcurl just before it writes the request: the send time and the local port. */
+static int on_prereq(void *clientp, char *primary_ip, char *local_ip, int primary_port,
+                     int local_port)
+{
+    (void)primary_ip;
+    (void)local_ip;
+    (void)primary_port;
+    slot_t *s = clientp;
+    s->sent_ns = now_ns();
+    s->local_port = local_port;
+    return CURL_PREREQFUNC_OK;
+}
+
+static size_t on_body(char *data, size_t size, size_t n, void *userp)
+{
+    slot_t *s = userp;
+    size_t len = size * n;
+    if (s->resp_body.len + len > s->w->cfg->max_body) {
+        s->too_large = 1;
+        return 0; /* aborts the transfer: counted as too_large */
+    }
+    return sl_buf_append(&s->resp_body, data, len) == 0 ? len : 0;
+}
+
+static size_t on_header(char *data, size_t size, size_t n, void *userp)
+{
+    slot_t *s = userp;
+    size_t len = size * n;
+    if (s->first_byte_ns == 0 && s->w->a->trace_fd >= 0)
+        s->first_byte_ns = now_ns();
+    if (s->w->want_resp_headers && s->resp_head.len < 65536)
+        sl_buf_append(&s->resp_head, data, len);
+    return len;
+}
+
+/* ---- setup ---------------------------------------------------------------------------- */
+
+/* Whether two "Name: value" lines (or a line and a bare name) name the same header. */
+static int same_header(const char *a, const char *b)
+{
+    size_t na = strcspn(a, ":"), nb = strcspn(b, ":");
+    return na == nb && strncasecmp(a, b, na) == 0;
+}
+
+/* Appends `line` unless one of the n `over` lines names the same header. */
+static struct curl_slist *append_unless(struct curl_slist *h, const char *line,
+                                        const char *const *over, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (same_header(line, over[i]))
+            return h;
+    return curl_slist_append(h, line);
+}
+
+/* soapload's own headers, then the user's; a user's header replaces soapload's of the same
+ * name rather than being sent next to it. */
+static struct curl_slist *default_headers(const sl_config_t *cfg)
+{
+    char ct[128];
+    const char *const *user = (const char *const *)cfg->headers;
+    struct curl_slist *h = NULL;
+    snprintf(ct, sizeof(ct), "Content-Type: %s", sl_envelope_content_type(cfg->soap_version));
+    h = append_unless(h, ct, user, cfg->nheaders);
+    if (cfg->soap_version == 11)
+        h = append_unless(h, "SOAPAction: \"urn:soapload:echo#Echo\"", user, cfg->nheaders);
+    h = append_unless(h, "Expect:", user, cfg->nheaders); /* no 100-continue round trip */
+    for (int i = 0; i < cfg->nheaders; i++)
+        h = curl_slist_append(h, cfg->headers[i]);
+    return h;
+}
+
+static int setup_slot(worker_t *w, slot_t *s)
+{
+    const sl_config_t *cfg = w->cfg;
+    s->w = w;
+    s->easy = curl_easy_init();
+    if (s->easy == NULL)
+        return -1;
+    CURL *e = s->easy;
+    curl_easy_setopt(e, CURLOPT_URL, cfg->url);
+    curl_easy_setopt(e, CURLOPT_POST, 1L);
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, w->headers);
+    curl_easy_setopt(e, CURLOPT_PRIVATE, s);
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, s);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, s);
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, s);
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(cfg->timeout_ns / 1000000ULL));
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(e, CURLOPT_PROXY, ""); /* no proxy, and no *_proxy lookups per request */
+    curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)cfg->max_body);
+    curl_easy_setopt(e, CURLOPT_USERAGENT, "soapload/" SL_VERSION);
+    return 0;
+}
+
+static int setup(worker_t *w)
+{
+    const sl_config_t *cfg = w->cfg;
+    int n = w->a->connections;
+    w->pid = getpid();
+    w->id_prefix_len = (size_t)snprintf(w->id_prefix, sizeof(w->id_prefix), "P%d-R", (int)w->pid);
+    w->latency = calloc(1, sizeof(sl_hist_t));
+    w->service = calloc(1, sizeof(sl_hist_t));
+    w->lateness = calloc(1, sizeof(sl_hist_t));
+    w->second_latency = calloc(1, sizeof(sl_hist_t));
+    w->slots = calloc((size_t)n, sizeof(slot_t));
+    w->headers = default_headers(cfg);
+    w->multi = curl_multi_init();
+    w->ep = epoll_create1(EPOLL_CLOEXEC);
+    if (!w->latency || !w->service || !w->lateness || !w->second_latency || !w->slots ||
+        !w->headers || !w->multi || w->ep < 0) {
+        snprintf(w->err, sizeof(w->err), "cannot set up the worker: %s", strerror(errno));
+        return -1;
+    }
+    sl_hist_reset(w->latency);
+    sl_hist_reset(w->service);
+    sl_hist_reset(w->lateness);
+    sl_hist_reset(w->second_latency);
+    curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
+    curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
+    curl_multi_setopt(w->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)n);
+    curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)n);
+    for (int i = n - 1; i >= 0; i--) {
+        if (setup_slot(w, &w->slots[i]) != 0) {
+            snprintf(w->err, sizeof(w->err), "cannot create a libcurl handle");
+            return -1;
+        }
+        w->slots[i].next_free = w->free_slots;
+        w->free_slots = &w->slots[i];
+    }
+    w->curl_deadline = NEVER;
+
+    /* the built-in request: a fixed head and tail around the escaped ID */
+    sl_buf_t inner = {0};
+    sl_buf_t env = {0};
+    sl_envelope_echo_append(&inner, cfg->id_element, "\x01", 1);
+    sl_envelope_append(&env, cfg->soap_version, inner.data, inner.len);
+    char *mark = strchr(env.data, '\x01');
+    sl_buf_append(&w->body_head, env.data, (size_t)(mark - env.data));
+    sl_buf_append(&w->body_tail, mark + 1, env.len - (size_t)(mark + 1 - env.data));
+    sl_buf_free(&inner);
+    sl_buf_free(&env);
+    return 0;
+}
+
+/* ---- the trace ------------------------------------------------------------------------ */
+
+static void trace_flush(worker_t *w)
+{
+    size_t off = 0;
+    while (off < w->trace.len) { /* whole lines in one write: O_APPEND keeps workers apart */
+        ssize_t n = write(w->a->trace_fd, w->trace.data + off, w->trace.len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    sl_buf_clear(&w->trace);
+}
+
+/* Appends a CSV field: as it is, or quoted (RFC 4180) when a script's own ID holds a comma,
+ * a quote or a line break. */
+static void trace_field(sl_buf_t *b, const char *s, size_t n)
+{
+    size_t plain = 0;
+    while (plain < n && s[plain] != ',' && s[plain] != '"' && s[plain] != '\r' && s[plain] != '\n')
+        plain++;
+    if (plain == n) {
+        sl_buf_append(b, s, n);
+        return;
+    }
+    sl_buf_append(b, "\"", 1);
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '"')
+            sl_buf_append(b, "\"\"", 2); /* a quote is written twice */
+        else
+            sl_buf_append(b, s + i, 1);
+    }
+    sl_buf_append(b, "\"", 1);
+}
+
+/* Appends "seconds.micros," for a monotonic time, or "," when there is none. */
+static void trace_time(worker_t *w, uint64_t mono_ns)
+{
+    char buf[32];
+    int n = 0;
+    if (mono_ns != 0) {
+        int64_t ns = (int64_t)mono_ns + w->realtime_offset;
+        n = snprintf(buf, sizeof(buf), "%lld.%06lld", (long long)(ns / 1000000000LL),
+                     (long long)(ns % 1000000000LL / 1000));
+    }
+    buf[n++] = ',';
+    sl_buf_append(&w->trace, buf, (size_t)n);
+}
+
+static void trace_line(worker_t *w, const char *id, size_t id_len, int local_port, uint64_t due,
+                       uint64_t sent, uint64_t first_byte, uint64_t done, long status,
+                       const char *outcome)
+{
+    char buf[64];
+    int n;
+    if (w->a->trace_fd < 0)
+        return;
+    trace_field(&w->trace, id, id_len);
+    n = local_port ? snprintf(buf, sizeof(buf), ",%d,%d,", (int)w->pid, local_port)
+                   : snprintf(buf, sizeof(buf), ",%d,,", (int)w->pid);
+    sl_buf_append(&w->trace, buf, (size_t)n);
+    trace_time(w, due);
+    trace_time(w, sent);
+    trace_time(w, first_byte);
+    trace_time(w, done);
+    n = status ? snprintf(buf, sizeof(buf), "%ld,", status) : snprintf(buf, sizeof(buf), ",");
+    sl_buf_append(&w->trace, buf, (size_t)n);
+    sl_buf_append(&w->trace, outcome, strlen(outcome));
+    sl_buf_append(&w->trace, "\n", 1);
+    if (w->trace.len > 60000)
+        trace_flush(w);
+}
+
+/* ---- the spool of send records, for the concurrency analysis --------------------------------- */
+
+static void spool_flush(worker_t *w)
+{
+    const char *p = (const char *)w->spool;
+    size_t len = w->nspool * sizeof(sl_sendrec_t), off = 0;
+    while (off < len) { /* whole records in one write: O_APPEND keeps workers apart */
+        ssize_t n = write(w->a->spool_fd, p + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    w->nspool = 0;
+}
+
+static void spool_add(worker_t *w, const slot_t *s, uint64_t done)
+{
+    if (w->a->spool_fd < 0 || w->spooled >= w->a->spool_cap)
+        return;
+    w->spooled++;
+    w->spool[w->nspool++] = (sl_sendrec_t){.sent_ns = s->sent_ns,
+                                           .done_ns = done,
+                                           .seq = (uint32_t)s->seq,
+                                           .port = (uint16_t)s->local_port,
+                                           .worker = (uint16_t)w->a->index};
+    if (w->nspool == sizeof(w->spool) / sizeof(w->spool[0]))
+        spool_flush(w);
+}
+
+/* ---- reporting ------------------------------------------------------------------------ */
+
+static void report_script_error(worker_t *w, const char *msg)
+{
+    if (w->script_error_sent)
+        return; /* the first one tells the story; the counts tell how many */
+    w->script_error_sent = 1;
+    sl_proto_send(w->a->report_fd, SL_MSG_SCRIPT_ERROR, msg, strlen(msg), NULL, 0);
+}
+
+static void flush_second(worker_t *w)
+{
+    sl_msg_interval_t m = {
+        .second = w->second, .counts = w->second_counts, .in_flight_max = w->second_in_flight_max};
+    size_t need = sl_hist_encode(w->second_latency, NULL, 0);
+    sl_buf_clear(&w->second_buf);
+    if (sl_buf_reserve(&w->second_buf, need) == 0)
+        w->second_buf.len = sl_hist_encode(w->second_latency, (uint8_t *)w->second_buf.data, need);
+    sl_proto_send(w->a->report_fd, SL_MSG_INTERVAL, &m, sizeof(m), w->second_buf.data,
+                  w->second_buf.len);
+    sl_hist_reset(w->second_latency);
+    memset(&w->second_counts, 0, sizeof(w->second_counts));
+    if (w->a->trace_fd >= 0)
+        trace_flush(w);
+    if (w->nspool > 0)
+        spool_flush(w);
+    w->second_in_flight_max = w->in_flight;
+    w->second++;
+}
+
+static void count_result(worker_t *w, sl_result_t r)
+{
+    w->counts.results[r]++;
+    w->second_counts.results[r]++;
+}
+
+/* ---- sending -------------------------------------------------------------------------- */
+
+static size_t format_id(worker_t *w, uint64_t seq, char *out)
+{
+    char digits[24];
+    int n = 0;
+    memcpy(out, w->id_prefix, w->id_prefix_len);
+    do {
+        digits[n++] = (char)('0' + seq % 10);
+        seq /= 10;
+    } while (seq > 0);
+    for (int i = 0; i < n; i++)
+        out[w->id_prefix_len + (size_t)i] = digits[n - 1 - i];
+    return w->id_prefix_len + (size_t)n;
+}
+
+static void apply_request_options(worker_t *w, slot_t *s)
+{
+    CURL *e = s->easy;
+    if (s->own_headers != NULL) {
+        curl_slist_free_all(s->own_headers);
+        s->own_headers = NULL;
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, w->headers);
+    }
+    if (s->req.nheaders > 0) { /* request()'s headers replace the defaults of the same name */
+        const char *mine[SL_MAX_REQUEST_HEADERS];
+        int n = 0;
+        struct curl_slist *h = NULL;
+        const char *p = s->req.headers.data;
+        for (int i = 0; i < s->req.nheaders; i++, p += strlen(p) + 1)
+            mine[n++] = p;
+        for (struct curl_slist *d = w->headers; d != NULL; d = d->next)
+            h = append_unless(h, d->data, mine, n);
+        for (int i = 0; i < n; i++)
+            h = curl_slist_append(h, mine[i]);
+        s->own_headers = h;
+        curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+    }
+    if (s->req.method[0] != '\0' || s->custom_method) {
+        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, s->req.method[0] ? s->req.method : NULL);
+        s->custom_method = s->req.method[0] != '\0';
+    }
+    if (s->req.path.len > 0 || s->custom_url) {
+        if (s->req.path.len > 0) {
+            CURLU *u = curl_url();
+            char *full = NULL;
+            curl_url_set(u, CURLUPART_URL, w->cfg->url, 0);
+            curl_url_set(u, CURLUPART_URL, s->req.path.data, 0); /* relative to the URL */
+            curl_url_get(u, CURLUPART_URL, &full, 0);
+            curl_easy_setopt(e, CURLOPT_URL, full ? full : w->cfg->url);
+            curl_free(full);
+            curl_url_cleanup(u);
+        } else {
+            curl_easy_setopt(e, CURLOPT_URL, w->cfg->url);
+        }
+        s->custom_url = s->req.path.len > 0;
+    }
+}
+
+/* Builds and starts one request due at due_ns. */
+static void dispatch(worker_t *w, uint64_t due_ns)
+{
+    slot_t *s = w->free_slots;
+    char id[ID_CAP];
+    size_t id_len = format_id(w, ++w->seq, id);
+
+    sl_buf_clear(&s->req.id);
+    sl_buf_append(&s->req.id, id, id_len);
+    if (sl_script_has_request(w->script)) {
+        if (sl_script_request(w->script, w->seq, &s->req, w->err, sizeof(w->err)) != 0) {
+            w->counts.script_errors_before_send++;
+            w->second_counts.script_errors_before_send++;
+            report_script_error(w, w->err);
+            trace_line(w, id, id_len, 0, due_ns, 0, 0, 0, 0, "script_error_before_send");
+            return;
+        }
+        apply_request_options(w, s);
+    } else {
+        sl_buf_t *b = &s->req.body;
+        sl_buf_clear(b);
+        s->req.check_id = 1;
+        sl_buf_append(b, w->body_head.data, w->body_head.len);
+        sl_buf_reserve(b, sl_xml_escaped_len(id, id_len));
+        b->len += sl_xml_escape(id, id_len, b->data + b->len);
+        sl_buf_append(b, w->body_tail.data, w->body_tail.len);
+    }
+    w->free_slots = s->next_free;
+    s->busy = 1;
+    s->seq = w->seq;
+    s->due_ns = due_ns;
+    s->sent_ns = 0;
+    s->first_byte_ns = 0;
+    s->local_port = 0;
+    s->too_large = 0;
+    sl_buf_clear(&s->resp_body);
+    sl_buf_clear(&s->resp_head);
+    curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, s->req.body.data);
+    curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)s->req.body.len);
+    w->counts.sent++;
+    w->second_counts.sent++;
+    w->counts.bytes_sent += s->req.body.len;
+    curl_multi_add_handle(w->multi, s->easy);
+    if (++w->in_flight > w->max_in_flight)
+        w->max_in_flight = w->in_flight;
+    if (w->in_flight > w->second_in_flight_max)
+        w->second_in_flight_max = w->in_flight;
+}
+
+/* ---- completing ----------------------------------------------------------------------- */
+
+static sl_result_t transport_result(slot_t *s, CURLcode rc)
+{
+    switch (rc) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+        return SL_R_CONNECT;
+    case CURLE_OPERATION_TIMEDOUT:
+        return SL_R_TIMEOUT;
+    case CURLE_SEND_ERROR:
+        return SL_R_WRITE;
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+        return SL_R_READ;
+    case CURLE_PARTIAL_FILE:
+        return SL_R_TRUNCATED;
+    case CURLE_WEIRD_SERVER_REPLY:
+    case CURLE_UNSUPPORTED_PROTOCOL:
+    case CURLE_BAD_CONTENT_ENCODING:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+        return SL_R_PROTOCOL;
+    case CURLE_FILESIZE_EXCEEDED:
+        return SL_R_TOO_LARGE;
+    case CURLE_WRITE_ERROR:
+        return s->too_large ? SL_R_TOO_LARGE : SL_R_OTHER;
+    default:
+        return SL_R_OTHER;
+    }
+}
+
+static sl_result_t check_response(worker_t *w, slot_t *s, long status)
+{
+    sl_result_t r =
+        sl_check_response(status, s->resp_body.data, s->resp_body.len, w->cfg->id_element,
+                          s->req.id.data, s->req.id.len, s->req.check_id);
+    if (r != SL_R_OK)
+        return r;
+    if (sl_script_has_response(w->script)) {
+        int failed;
+        char reason[256];
+        if (sl_script_response(w->script, status, s->resp_head.data ? s->resp_head.data : "",
+                               s->resp_head.len, s->resp_body.data ? s->resp_body.data : "",
+                               s->resp_body.len, s->req.id.data, &failed, reason, sizeof(reason),
+                               w->err, sizeof(w->err)) != 0) {
+            report_script_error(w, w->err);
+            return SL_R_SCRIPT_ERROR;
+        }
+        if (failed)
+            return SL_R_CHECK_FAILED;
+    }
+    return SL_R_OK;
+}
+
+static void release(worker_t *w, slot_t *s)
+{
+    curl_multi_remove_handle(w->multi, s->easy);
+    w->in_flight--;
+    s->busy = 0;
+    s->next_free = w->free_slots;
+    w->free_slots = s;
+}
+
+static void complete(worker_t *w, slot_t *s, CURLcode rc)
+{
+    uint64_t now = now_ns();
+    sl_result_t r;
+    long status = 0;
+    if (rc == CURLE_OK) {
+        curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+        w->counts.bytes_received += s->resp_body.len;
+        r = check_response(w, s, status);
+        uint64_t sent = s->sent_ns ? s->sent_ns : s->due_ns;
+        sl_hist_record(w->latency, (now - s->due_ns) / 1000);
+        sl_hist_record(w->second_latency, (now - s->due_ns) / 1000);
+        sl_hist_record(w->service, (now - sent) / 1000);
+    } else {
+        r = transport_result(s, rc);
+    }
+    if (s->sent_ns != 0)
+        sl_hist_record(w->lateness, s->sent_ns > s->due_ns ? (s->sent_ns - s->due_ns) / 1000 : 0);
+    count_result(w, r);
+    trace_line(w, s->req.id.data, s->req.id.len, s->local_port, s->due_ns, s->sent_ns,
+               s->first_byte_ns, now, status, sl_result_name(r));
+    spool_add(w, s, now);
+    release(w, s);
+}
+
+static void collect(worker_t *w)
+{
+    CURLMsg *m;
+    int left;
+    while ((m = curl_multi_info_read(w->multi, &left)) != NULL) {
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        slot_t *s;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&s);
+        complete(w, s, m->data.result);
+    }
+}
+
+static void cancel_in_flight(worker_t *w)
+{
+    for (int i = 0; i < w->a->connections; i++) {
+        slot_t *s = &w->slots[i];
+        if (s->busy) {
+            count_result(w, SL_R_CANCELLED);
+            trace_line(w, s->req.id.data, s->req.id.len, s->local_port, s->due_ns, s->sent_ns,
+                       s->first_byte_ns, 0, 0, "cancelled");
+            spool_add(w, s, now_ns());
+            release(w, s);
+        }
+    }
+}
+
+/* ---- the loop ------------------------------------------------------------------------- */
+
+static uint64_t due_time(worker_t *w, uint64_t j)
+{
+    uint64_t k = sl_schedule_global_index(j, w->a->index, w->a->nworkers);
+    return w->t0 + sl_schedule_offset_ns(k, w->cfg->rate, (uint32_t)w->cfg->burst);
+}
+
+/* Sends what is due. Returns when nothing more is, or no slot is free. */
+static void send_due(worker_t *w, uint64_t now)
+{
+    if (w->sending_over)
+        return;
+    if (w->cfg->closed) {
+        while (w->free_slots != NULL && now < w->t_end) {
+            w->counts.scheduled++;
+            w->second_counts.scheduled++;
+            dispatch(w, now_ns());
+        }
+        return;
+    }
+    while (w->free_slots != NULL && w->next_j < w->planned) {
+        uint64_t due = due_time(w, w->next_j);
+        if (due > now || due >= w->t_end)
+            break;
+        w->next_j++;
+        dispatch(w, due);
+    }
+}
+
+/* Closes the schedule: what was due and not sent is counted as not sent. */
+static void end_sending(worker_t *w, uint64_t now)
+{
+    w->sending_over = 1;
+    if (!w->cfg->closed) {
+        uint64_t due = w->next_j;
+        /* on an interrupt only what was due by now counts as scheduled */
+        while (due < w->planned && due_time(w, due) <= now)
+            due++;
+        w->counts.scheduled = due;
+        w->counts.not_sent = due - w->next_j;
+        for (uint64_t j = w->next_j; j < due && w->a->trace_fd >= 0; j++)
+            trace_line(w, "", 0, 0, due_time(w, j), 0, 0, 0, 0, "not_sent");
+        w->second_counts.not_sent += due - w->next_j;
+    }
+    w->drain_deadline = now + w->cfg->timeout_ns + DRAIN_GRACE_NS;
+}
+
+static uint64_t next_wake(worker_t *w, uint64_t now)
+{
+    uint64_t wake = w->curl_deadline;
+    uint64_t next_second = w->t0 + (w->second + 1) * 1000000000ULL;
+    if (next_second < wake)
+        wake = next_second;
+    if (!w->sending_over) {
+        if (w->t_end < wake)
+            wake = w->t_end;
+        if (!w->cfg->closed && w->free_slots != NULL && w->next_j < w->planned) {
+            uint64_t due = due_time(w, w->next_j);
+            if (due < wake)
+                wake = due;
+        }
+    } else if (w->drain_deadline < wake) {
+        wake = w->drain_deadline;
+    }
+    return wake < now ? now : wake;
+}
+
+/* epoll_pwait2 (Linux 5.11) wakes to the nanosecond; where it is missing (older kernels,
+ * valgrind) epoll_wait does, rounded up to the millisecond. */
+static int wait_events(worker_t *w, struct epoll_event *evs, uint64_t wait_ns)
+{
+    static int have_pwait2 = 1;
+    if (have_pwait2) {
+        struct timespec ts = {.tv_sec = (time_t)(wait_ns / 1000000000ULL),
+                              .tv_nsec = (long)(wait_ns % 1000000000ULL)};
+        int n = epoll_pwait2(w->ep, evs, MAX_EVENTS, &ts, NULL);
+        if (n >= 0 || errno != ENOSYS)
+            return n;
+        have_pwait2 = 0;
+    }
+    uint64_t ms = (wait_ns + 999999) / 1000000;
+    return epoll_wait(w->ep, evs, MAX_EVENTS, ms > 60000 ? 60000 : (int)ms);
+}
+
+static int read_control(worker_t *w)
+{
+    char c;
+    ssize_t n = read(w->a->control_fd, &c, 1);
+    if (n == 0)
+        return -1; /* the parent is gone */
+    if (n == 1 && c == 's')
+        w->stop_requested = 1;
+    return 0;
+}
+
+static void run_loop(worker_t *w)
+{
+    struct epoll_event evs[MAX_EVENTS];
+    struct epoll_event cev = {.events = EPOLLIN, .data.fd = w->a->control_fd};
+    int running;
+    epoll_ctl(w->ep, EPOLL_CTL_ADD, w->a->control_fd, &cev);
+
+    for (;;) {
+        uint64_t now = now_ns();
+        if ((interrupted || w->stop_requested) && !w->sending_over) {
+            end_sending(w, now);
+            cancel_in_flight(w);
+        }
+        if (now >= w->curl_deadline) {
+            w->curl_deadline = NEVER;
+            curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+            collect(w);
+        }
+        while (now >= w->t0 + (w->second + 1) * 1000000000ULL)
+            flush_second(w);
+        send_due(w, now);
+        if (w->curl_deadline <= now) { /* new requests: start writing them right away */
+            w->curl_deadline = NEVER;
+            curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+            collect(w);
+        }
+        now = now_ns();
+        if (!w->sending_over && now >= w->t_end)
+            end_sending(w, now);
+        if (w->sending_over && w->in_flight == 0)
+            break;
+        if (w->sending_over && now >= w->drain_deadline) {
+            cancel_in_flight(w);
+            break;
+        }
+
+        int n = wait_events(w, evs, next_wake(w, now) - now);
+        for (int i = 0; i < n; i++) {
+            int fd = evs[i].data.fd;
+            if (fd == w->a->control_fd) {
+                if (read_control(w) != 0)
+                    _exit(1); /* orphaned: nobody would read the results */
+                continue;
+            }
+            int flags = (evs[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
+                        (evs[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
+                        (evs[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
+            curl_multi_socket_action(w->multi, fd, flags, &running);
+        }
+        if (n > 0)
+            collect(w);
+    }
+    flush_second(w);
+}
+
+static void cleanup(worker_t *w)
+{
+    for (int i = 0; w->slots != NULL && i < w->a->connections; i++) {
+        slot_t *s = &w->slots[i];
+        if (s->easy != NULL)
+            curl_easy_cleanup(s->easy);
+        curl_slist_free_all(s->own_headers);
+        sl_buf_free(&s->req.body);
+        sl_buf_free(&s->req.headers);
+        sl_buf_free(&s->req.path);
+        sl_buf_free(&s->req.id);
+        sl_buf_free(&s->resp_body);
+        sl_buf_free(&s->resp_head);
+    }
+    if (w->multi != NULL)
+        curl_multi_cleanup(w->multi);
+    curl_slist_free_all(w->headers);
+    if (w->ep >= 0)
+        close(w->ep);
+    sl_buf_free(&w->body_head);
+    sl_buf_free(&w->body_tail);
+    free(w->slots);
+    free(w->latency);
+    free(w->service);
+    free(w->lateness);
+    free(w->second_latency);
+    sl_buf_free(&w->trace);
+    sl_buf_free(&w->second_buf);
+    sl_script_close(w->script);
+}
+
+static int send_final(worker_t *w)
+{
+    sl_msg_final_t m = {.counts = w->counts, .max_in_flight = w->max_in_flight, .last_seq = w->seq};
+    sl_buf_t hists = {0};
+    const sl_hist_t *hs[3] = {w->latency, w->service, w->lateness};
+    for (int i = 0; i < 3; i++) {
+        size_t need = sl_hist_encode(hs[i], NULL, 0);
+        if (sl_buf_reserve(&hists, need) != 0)
+            return -1;
+        hists.len += sl_hist_encode(hs[i], (uint8_t *)hists.data + hists.len, need);
+    }
+    int rc = sl_proto_send(w->a->report_fd, SL_MSG_FINAL, &m, sizeof(m), hists.data, hists.len);
+    sl_buf_free(&hists);
+    return rc;
+}
+
+int sl_worker_main(const sl_worker_args_t *a)
+{
+    worker_t w = {.a = a, .cfg = a->cfg, .ep = -1};
+    struct sigaction sa = {.sa_handler = on_signal};
+    uint64_t t0;
+    int status = 1;
+
+    prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive the parent */
+    prctl(PR_SET_TIMERSLACK, 1UL);    /* wake on the due time, not 50 us later */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (setup(&w) != 0)
+        goto Failed;
+    w.script = sl_script_load(a->cfg->script_path, a->script_text, a->script_len, a->cfg, w.err,
+                              sizeof(w.err));
+    if (w.script == NULL)
+        goto Failed;
+    sl_script_publish(w.script, a->cfg, a->index + 1, w.pid);
+    if (sl_script_init(w.script, a->cfg->script_args, a->cfg->nargs, w.err, sizeof(w.err)) != 0)
+        goto Failed;
+    w.want_resp_headers = sl_script_has_response(w.script);
+    sl_proto_send(a->report_fd, SL_MSG_READY, NULL, 0, NULL, 0);
+
+    /* the parent answers with the common start time once every worker is ready */
+    ssize_t n;
+    while ((n = read(a->control_fd, &t0, sizeof(t0))) < 0 && errno == EINTR)
+        ;
+    if (n != sizeof(t0))
+        goto Done; /* the parent gave up (another worker failed): send nothing */
+    w.t0 = t0;
+    w.realtime_offset = a->realtime_offset;
+    w.t_end = t0 + a->cfg->duration_ns;
+    if (!a->cfg->closed)
+        w.planned = sl_schedule_worker_count(sl_schedule_total(a->cfg->rate, a->cfg->duration_ns),
+                                             a->index, a->nworkers);
+    uint64_t now = now_ns();
+    if (now < t0) {
+        struct timespec ts = {.tv_sec = (time_t)((t0 - now) / 1000000000ULL),
+                              .tv_nsec = (long)((t0 - now) % 1000000000ULL)};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !interrupted)
+            ;
+    }
+    run_loop(&w);
+    status = send_final(&w) == 0 ? 0 : 1;
+    goto Done;
+Failed:
+    sl_proto_send(a->report_fd, SL_MSG_FAILED, w.err, strlen(w.err), NULL, 0);
+Done:
+    cleanup(&w);
+    return status;
+}

@@ -1,0 +1,255 @@
+/*
+ * report: a plain-text summary. Every count is printed with the equation it belongs to so
+ * that a reader can check that nothing went missing.
+ */
+#include "output/report.h"
+
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "cli.h"
+#include "core/duration.h"
+#include "core/version.h"
+
+static void latency_row(FILE *out, const char *name, const sl_hist_t *h)
+{
+    static const double ps[] = {50, 90, 99, 99.9};
+    char v[32];
+    fprintf(out, "  %-15s", name);
+    if (h->total == 0) {
+        fprintf(out, " (no samples)\n");
+        return;
+    }
+    for (size_t i = 0; i < sizeof(ps) / sizeof(ps[0]); i++) {
+        sl_duration_format_us((double)sl_hist_percentile(h, ps[i]), v, sizeof(v));
+        fprintf(out, " %9s", v);
+    }
+    sl_duration_format_us((double)h->max, v, sizeof(v));
+    fprintf(out, " %9s", v);
+    sl_duration_format_us(sl_hist_mean(h), v, sizeof(v));
+    fprintf(out, " %9s\n", v);
+}
+
+static void errors_line(FILE *out, const sl_counts_t *c)
+{
+    int any = 0;
+    fprintf(out, "Errors          ");
+    for (int r = 1; r < SL_R_COUNT; r++) {
+        if (c->results[r] == 0)
+            continue;
+        fprintf(out, "%s%s %llu", any ? ", " : "", sl_result_name((sl_result_t)r),
+                (unsigned long long)c->results[r]);
+        any = 1;
+    }
+    if (c->script_errors_before_send) {
+        fprintf(out, "%sscript errors before send %llu", any ? ", " : "",
+                (unsigned long long)c->script_errors_before_send);
+        any = 1;
+    }
+    if (c->not_sent) {
+        fprintf(out, "%snot sent %llu", any ? ", " : "", (unsigned long long)c->not_sent);
+        any = 1;
+    }
+    fprintf(out, "%s\n", any ? "" : "none");
+}
+
+static void human_bytes(uint64_t b, char *buf, size_t cap)
+{
+    if (b < 10240)
+        snprintf(buf, cap, "%llu B", (unsigned long long)b);
+    else if (b < 10 * 1048576ULL)
+        snprintf(buf, cap, "%.1f KiB", (double)b / 1024);
+    else
+        snprintf(buf, cap, "%.1f MiB", (double)b / 1048576);
+}
+
+void sl_report_time(const sl_run_t *run, uint64_t mono_ns, char *buf, size_t cap)
+{
+    int64_t ns = (int64_t)mono_ns + run->realtime_offset;
+    time_t secs = (time_t)(ns / 1000000000LL);
+    struct tm tm;
+    char day[32];
+    gmtime_r(&secs, &tm);
+    strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S", &tm);
+    snprintf(buf, cap, "%s.%06lld", day, (long long)(ns % 1000000000LL / 1000));
+}
+
+static void concurrency_lines(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
+{
+    const sl_concurrency_t *c = &run->concurrency;
+    double dur = (double)cfg->duration_ns / 1e9;
+    if (!run->analyzed || c->sends == 0)
+        return;
+    fprintf(out,
+            "Concurrency     in flight at most %llu at once, mean %.2f; %.1f%% of requests sent "
+            "while another was in flight; %llu connections%s\n",
+            (unsigned long long)c->in_flight_max, c->in_flight_mean,
+            100.0 * (double)c->sent_while_busy / (double)c->sends,
+            (unsigned long long)c->connections,
+            run->analysis_partial ? " (analysis of the first requests only)" : "");
+    for (int i = 0; i < run->nworkers; i++)
+        fprintf(out, "  worker %-3d    pid %d sent %llu, %.1f/s\n", i + 1, (int)run->workers[i].pid,
+                (unsigned long long)run->workers[i].counts.sent,
+                (double)run->workers[i].counts.sent / dur);
+    if (c->nbursts == 0) {
+        fprintf(out,
+                "Tightest bursts none: no window held 4 requests on distinct connections "
+                "from %s\n",
+                run->nworkers > 1 ? "2 workers" : "the worker");
+        if (!cfg->closed && cfg->burst == 1) /* a uniform schedule spaces them 1/rate apart */
+            fprintf(out,
+                    "                requests were due %.3f ms apart; --burst 4 sends them in "
+                    "groups due at once, at the same rate\n",
+                    1e3 / cfg->rate);
+        return;
+    }
+    fprintf(out,
+            "Tightest bursts of >= 4 requests on distinct connections from >= %d worker%s "
+            "(send times, UTC):\n",
+            run->nworkers > 1 ? 2 : 1, run->nworkers > 1 ? "s" : "");
+    for (int b = 0; b < c->nbursts; b++) {
+        const sl_burst_t *bu = &c->bursts[b];
+        fprintf(out, "  #%d  %zu requests within %.6f s\n", b + 1, bu->count,
+                (double)bu->span_ns / 1e9);
+        for (size_t k = 0; k < bu->count; k++) {
+            const sl_sendrec_t *r = &bu->requests[k];
+            char when[64];
+            int pid = (int)run->workers[r->worker].pid;
+            sl_report_time(run, r->sent_ns, when, sizeof(when));
+            fprintf(out, "      %s  port %-5u  pid %-7d  P%d-R%u\n", when, r->port, pid, pid,
+                    r->seq);
+        }
+    }
+}
+
+static const char *verdict(int code, const sl_threshold_set_t *checks)
+{
+    switch (code) {
+    case SL_EXIT_OK:
+        return checks != NULL && checks->n > 0
+                   ? "PASS: every threshold held"
+                   : "PASS: every scheduled request was sent and answered correctly";
+    case SL_EXIT_FAILED_REQUESTS:
+        return "FAIL: some requests failed or were not sent";
+    case SL_EXIT_THRESHOLD:
+        return "FAIL: a threshold failed";
+    case SL_EXIT_INTERRUPTED:
+        return "INTERRUPTED";
+    default:
+        return "ERROR: a worker died or the accounting broke";
+    }
+}
+
+void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
+                     const sl_threshold_set_t *checks)
+{
+    const sl_counts_t *c = &run->counts;
+    double dur = (double)cfg->duration_ns / 1e9;
+    char tbuf[64], b1[32], b2[32], err[256];
+    struct tm tm;
+    localtime_r(&run->started_at.tv_sec, &tm);
+    strftime(tbuf, sizeof(tbuf), "%Y-%m-%d %H:%M:%S", &tm);
+
+    fprintf(out, "soapload %s: %s, started %s.%06ld\n", SL_VERSION, cfg->script_path, tbuf,
+            run->started_at.tv_nsec / 1000);
+    fprintf(out, "Target          %s (SOAP %s)\n", cfg->url,
+            cfg->soap_version == 12 ? "1.2" : "1.1");
+    if (cfg->closed)
+        fprintf(out, "Model           closed: as fast as possible for %.2f s\n", dur);
+    else
+        fprintf(out, "Model           open: %.1f req/s for %.2f s\n", cfg->rate, dur);
+    if (!cfg->closed && cfg->burst > 1)
+        fprintf(out, "Arrivals        in bursts of %d due at once, every %.3f ms\n", cfg->burst,
+                cfg->burst / cfg->rate * 1e3);
+    fprintf(out, "Load            %d worker%s x %d connection%s, timeout %.2f s\n", run->nworkers,
+            run->nworkers == 1 ? "" : "s", run->connections_per_worker,
+            run->connections_per_worker == 1 ? "" : "s", (double)cfg->timeout_ns / 1e9);
+    if (run->interrupted)
+        fprintf(out, "Interrupted     stopped early: counts cover what was due until then\n");
+
+    uint64_t failed = sl_counts_failed(c) - c->results[SL_R_CANCELLED];
+    fprintf(out, "Requests\n");
+    fprintf(out,
+            "  scheduled     %llu = sent %llu + not sent %llu + script errors before send "
+            "%llu\n",
+            (unsigned long long)c->scheduled, (unsigned long long)c->sent,
+            (unsigned long long)c->not_sent, (unsigned long long)c->script_errors_before_send);
+    fprintf(out, "  sent          %llu = ok %llu + failed %llu + cancelled %llu\n",
+            (unsigned long long)c->sent, (unsigned long long)c->results[SL_R_OK],
+            (unsigned long long)failed, (unsigned long long)c->results[SL_R_CANCELLED]);
+    if (cfg->closed)
+        fprintf(out, "  rate          sent %.1f/s, ok %.1f/s\n", (double)c->sent / dur,
+                (double)c->results[SL_R_OK] / dur);
+    else
+        fprintf(out, "  rate          target %.1f/s, sent %.1f/s (%+.2f%%), ok %.1f/s\n", cfg->rate,
+                (double)c->sent / dur, ((double)c->sent / dur / cfg->rate - 1) * 100,
+                (double)c->results[SL_R_OK] / dur);
+    if (run->analyzed)
+        fprintf(out, "  in flight     at most %llu at once\n",
+                (unsigned long long)run->concurrency.in_flight_max);
+    else /* without the send records only the workers' own maxima are known */
+        fprintf(out, "  in flight     at most %llu at once (the sum of the workers' maxima)\n",
+                (unsigned long long)run->max_in_flight);
+
+    fprintf(out, "Latency               p50       p90       p99     p99.9       max      mean\n");
+    latency_row(out, "from due time", run->latency);
+    latency_row(out, "service time", run->service);
+    latency_row(out, "send lateness", run->lateness);
+    errors_line(out, c);
+    human_bytes(c->bytes_sent, b1, sizeof(b1));
+    human_bytes(c->bytes_received, b2, sizeof(b2));
+    fprintf(out, "Bytes           bodies sent %s, received %s\n", b1, b2);
+    fprintf(out, "Duration        %.3f s from start to last response\n", run->elapsed_s);
+    concurrency_lines(out, cfg, run);
+    for (int i = 0; i < run->nworkers; i++) {
+        const sl_worker_report_t *w = &run->workers[i];
+        fprintf(out, "Worker %-3d      pid %d: scheduled %llu, sent %llu, ok %llu, IDs R1..R%llu",
+                i + 1, (int)w->pid, (unsigned long long)w->counts.scheduled,
+                (unsigned long long)w->counts.sent, (unsigned long long)w->counts.results[SL_R_OK],
+                (unsigned long long)w->last_seq);
+        if (w->died) {
+            if (WIFSIGNALED(w->wait_status))
+                fprintf(out,
+                        " - DIED (signal %d) before its final report: counts are what it "
+                        "reported; %llu sent without a reported end are lost_with_worker",
+                        WTERMSIG(w->wait_status),
+                        (unsigned long long)w->counts.results[SL_R_WORKER_DIED]);
+            else
+                fprintf(out, " - DIED (exit %d) before its final report",
+                        WEXITSTATUS(w->wait_status));
+        }
+        fprintf(out, "\n");
+    }
+    if (run->first_script_error != NULL)
+        fprintf(out, "First script error (of %llu):\n%s\n",
+                (unsigned long long)(c->script_errors_before_send + c->results[SL_R_SCRIPT_ERROR]),
+                run->first_script_error);
+    if (sl_counts_check(c, err, sizeof(err)) != 0)
+        fprintf(out, "ACCOUNTING ERROR: %s\n", err);
+    for (int i = 0; checks != NULL && i < checks->n; i++) {
+        const sl_threshold_t *t = &checks->items[i];
+        fprintf(out, "Threshold       %-4s %-28s measured %.6g\n", t->passed ? "pass" : "FAIL",
+                t->text, t->measured);
+    }
+    fprintf(out, "Result          %s\n", verdict(sl_report_exit_code(run, checks), checks));
+}
+
+int sl_report_exit_code(const sl_run_t *run, const sl_threshold_set_t *checks)
+{
+    char err[256];
+    const sl_counts_t *c = &run->counts;
+    if (run->workers_died > 0 || sl_counts_check(c, err, sizeof(err)) != 0)
+        return SL_EXIT_INTERNAL;
+    if (run->interrupted)
+        return SL_EXIT_INTERRUPTED;
+    if (checks != NULL && checks->n > 0) {
+        for (int i = 0; i < checks->n; i++)
+            if (!checks->items[i].passed)
+                return SL_EXIT_THRESHOLD;
+        return SL_EXIT_OK;
+    }
+    if (c->results[SL_R_OK] != c->scheduled)
+        return SL_EXIT_FAILED_REQUESTS;
+    return SL_EXIT_OK;
+}

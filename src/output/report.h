@@ -1,0 +1,24 @@
+/*
+ * report: the summary people read at the end of a run.
+ */
+#ifndef SOAPLOAD_REPORT_H
+#define SOAPLOAD_REPORT_H
+
+#include <stdio.h>
+
+#include "config.h"
+#include "engine/run.h"
+#include "core/threshold.h"
+
+/** Prints the summary of `run` to out, with the evaluated thresholds (may be NULL). */
+void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
+                     const sl_threshold_set_t *checks);
+
+/** Writes the absolute time of a monotonic instant of the run as "YYYY-MM-DD HH:MM:SS.uuuuuu"
+ * (UTC) into buf. */
+void sl_report_time(const sl_run_t *run, uint64_t mono_ns, char *buf, size_t cap);
+
+/** The exit code the run deserves (see cli.h). With thresholds, they decide between 0 and 3. */
+int sl_report_exit_code(const sl_run_t *run, const sl_threshold_set_t *checks);
+
+#endif

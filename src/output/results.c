@@ -1,0 +1,184 @@
+/*
+ * results: JSON by hand (fprintf): the structure is fixed and small, and no JSON library is
+ * needed to write it. Histograms are written as [index, count] pairs of the non-empty buckets
+ * with the layout that makes the indices meaningful, so that files merge exactly.
+ */
+#include "output/results.h"
+
+#include <string.h>
+#include <sys/wait.h>
+
+#include "core/version.h"
+
+void sl_json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(out, "\\u%04x", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static void counts_json(FILE *out, const sl_counts_t *c)
+{
+    fprintf(out,
+            "{\"scheduled\": %llu, \"sent\": %llu, \"not_sent\": %llu, "
+            "\"script_errors_before_send\": %llu, \"ok\": %llu, \"failed\": %llu, "
+            "\"bytes_sent\": %llu, \"bytes_received\": %llu, \"results\": {",
+            (unsigned long long)c->scheduled, (unsigned long long)c->sent,
+            (unsigned long long)c->not_sent, (unsigned long long)c->script_errors_before_send,
+            (unsigned long long)c->results[SL_R_OK],
+            (unsigned long long)(sl_counts_failed(c) - c->results[SL_R_CANCELLED]),
+            (unsigned long long)c->bytes_sent, (unsigned long long)c->bytes_received);
+    for (int r = 0; r < SL_R_COUNT; r++)
+        fprintf(out, "%s\"%s\": %llu", r ? ", " : "", sl_result_name((sl_result_t)r),
+                (unsigned long long)c->results[r]);
+    fprintf(out, "}}");
+}
+
+static void hist_json(FILE *out, const sl_hist_t *h)
+{
+    fprintf(out,
+            "{\"count\": %llu, \"min\": %llu, \"max\": %llu, \"mean\": %.1f, \"stdev\": %.1f, "
+            "\"p50\": %llu, \"p90\": %llu, \"p99\": %llu, \"p99_9\": %llu, \"p99_99\": %llu,\n"
+            "      \"histogram\": {\"unit\": \"us\", \"sub_bucket_bits\": %d, \"buckets\": %d, "
+            "\"clamped\": %llu, \"counts\": [",
+            (unsigned long long)h->total, (unsigned long long)(h->total ? h->min : 0),
+            (unsigned long long)h->max, sl_hist_mean(h), sl_hist_stdev(h),
+            (unsigned long long)sl_hist_percentile(h, 50),
+            (unsigned long long)sl_hist_percentile(h, 90),
+            (unsigned long long)sl_hist_percentile(h, 99),
+            (unsigned long long)sl_hist_percentile(h, 99.9),
+            (unsigned long long)sl_hist_percentile(h, 99.99), SL_HIST_SUB_BITS, SL_HIST_BUCKETS,
+            (unsigned long long)h->clamped);
+    int first = 1;
+    for (uint32_t i = h->lo; h->total > 0 && i <= h->hi; i++) {
+        if (h->counts[i] == 0)
+            continue;
+        fprintf(out, "%s[%u, %llu]", first ? "" : ", ", i, (unsigned long long)h->counts[i]);
+        first = 0;
+    }
+    fprintf(out, "]}}");
+}
+
+static void concurrency_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
+{
+    const sl_concurrency_t *c = &run->concurrency;
+    double dur = (double)cfg->duration_ns / 1e9;
+    if (!run->analyzed)
+        return;
+    fprintf(
+        out,
+        "  \"concurrency\": {\"sends\": %llu, \"in_flight_max\": %llu, \"in_flight_mean\": %.4f, "
+        "\"sent_while_busy\": %llu, \"sent_while_busy_share\": %.6f, \"connections\": %llu, "
+        "\"partial\": %s,\n    \"seconds\": [",
+        (unsigned long long)c->sends, (unsigned long long)c->in_flight_max, c->in_flight_mean,
+        (unsigned long long)c->sent_while_busy,
+        c->sends ? (double)c->sent_while_busy / (double)c->sends : 0.0,
+        (unsigned long long)c->connections, run->analysis_partial ? "true" : "false");
+    for (size_t i = 0; i < c->nseconds; i++)
+        fprintf(out, "%s{\"max\": %llu, \"mean\": %.4f}", i ? ", " : "",
+                (unsigned long long)c->seconds[i].max, c->seconds[i].mean);
+    fprintf(out, "],\n    \"workers\": [");
+    for (int i = 0; i < run->nworkers; i++)
+        fprintf(out, "%s{\"pid\": %d, \"sent\": %llu, \"rate\": %.3f}", i ? ", " : "",
+                (int)run->workers[i].pid, (unsigned long long)run->workers[i].counts.sent,
+                (double)run->workers[i].counts.sent / dur);
+    fprintf(out, "],\n    \"bursts\": [");
+    for (int b = 0; b < c->nbursts; b++) {
+        const sl_burst_t *bu = &c->bursts[b];
+        fprintf(out, "%s\n      {\"span_us\": %.3f, \"requests\": [", b ? "," : "",
+                (double)bu->span_ns / 1e3);
+        for (size_t k = 0; k < bu->count; k++) {
+            const sl_sendrec_t *r = &bu->requests[k];
+            int pid = (int)run->workers[r->worker].pid;
+            int64_t us = ((int64_t)r->sent_ns + run->realtime_offset) / 1000;
+            fprintf(out, "%s{\"sent_us\": %lld, \"port\": %u, \"pid\": %d, \"id\": \"P%d-R%u\"}",
+                    k ? ", " : "", (long long)us, r->port, pid, pid, r->seq);
+        }
+        fprintf(out, "]}");
+    }
+    fprintf(out, "\n    ]},\n");
+}
+
+int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
+                          const sl_threshold_set_t *checks)
+{
+    double dur = (double)cfg->duration_ns / 1e9;
+    fprintf(out, "{\n  \"schema\": \"%s\",\n  \"soapload\": \"%s\",\n", SL_RESULTS_SCHEMA,
+            SL_VERSION);
+    fprintf(out, "  \"settings\": {\"script\": ");
+    sl_json_string(out, cfg->script_path);
+    fprintf(out, ", \"url\": ");
+    sl_json_string(out, cfg->url);
+    fprintf(out,
+            ", \"model\": \"%s\", \"rate\": %.3f, \"duration_s\": %.6f, \"connections\": %d, "
+            "\"workers\": %d, \"timeout_s\": %.6f, \"burst\": %d, \"soap_version\": \"%s\", "
+            "\"id_element\": ",
+            cfg->closed ? "closed" : "open", cfg->closed ? 0.0 : cfg->rate, dur, cfg->connections,
+            cfg->workers, (double)cfg->timeout_ns / 1e9, cfg->burst,
+            cfg->soap_version == 12 ? "1.2" : "1.1");
+    sl_json_string(out, cfg->id_element);
+    fprintf(out, ", \"started_at_us\": %lld},\n",
+            (long long)run->started_at.tv_sec * 1000000LL + run->started_at.tv_nsec / 1000);
+
+    fprintf(out, "  \"summary\": ");
+    counts_json(out, &run->counts);
+    fprintf(out,
+            ",\n  \"rates\": {\"target\": %.3f, \"sent\": %.3f, \"ok\": %.3f},\n"
+            "  \"elapsed_s\": %.6f,\n  \"max_in_flight\": %llu,\n  \"interrupted\": %s,\n"
+            "  \"workers_died\": %d,\n",
+            cfg->closed ? 0.0 : cfg->rate, (double)run->counts.sent / dur,
+            (double)run->counts.results[SL_R_OK] / dur, run->elapsed_s,
+            (unsigned long long)run->max_in_flight, run->interrupted ? "true" : "false",
+            run->workers_died);
+    fprintf(out, "  \"latency\": {\n    \"from_due\": ");
+    hist_json(out, run->latency);
+    fprintf(out, ",\n    \"service\": ");
+    hist_json(out, run->service);
+    fprintf(out, ",\n    \"send_lateness\": ");
+    hist_json(out, run->lateness);
+    fprintf(out, "\n  },\n  \"intervals\": [");
+    for (size_t i = 0; i < run->nseconds; i++) {
+        const sl_second_t *s = &run->seconds[i];
+        fprintf(out,
+                "%s\n    {\"second\": %llu, \"in_flight_max\": %llu, \"latency\": {\"count\": "
+                "%llu, \"p50\": %llu, \"p90\": %llu, \"p99\": %llu, \"max\": %llu}, \"counts\": ",
+                i ? "," : "", (unsigned long long)s->second, (unsigned long long)s->in_flight_max,
+                (unsigned long long)s->completed, (unsigned long long)s->p50,
+                (unsigned long long)s->p90, (unsigned long long)s->p99, (unsigned long long)s->max);
+        counts_json(out, &s->counts);
+        fprintf(out, "}");
+    }
+    fprintf(out, "\n  ],\n  \"workers\": [");
+    for (int i = 0; i < run->nworkers; i++) {
+        const sl_worker_report_t *w = &run->workers[i];
+        fprintf(out,
+                "%s\n    {\"index\": %d, \"pid\": %d, \"died\": %s, \"last_seq\": %llu, "
+                "\"max_in_flight\": %llu, \"counts\": ",
+                i ? "," : "", i + 1, (int)w->pid, w->died ? "true" : "false",
+                (unsigned long long)w->last_seq, (unsigned long long)w->max_in_flight);
+        counts_json(out, &w->counts);
+        fprintf(out, "}");
+    }
+    fprintf(out, "\n  ],\n");
+    concurrency_json(out, cfg, run);
+    fprintf(out, "  \"thresholds\": [");
+    for (int i = 0; checks != NULL && i < checks->n; i++) {
+        const sl_threshold_t *t = &checks->items[i];
+        fprintf(out, "%s\n    {\"threshold\": ", i ? "," : "");
+        sl_json_string(out, t->text);
+        fprintf(out,
+                ", \"metric\": \"%s\", \"op\": \"%s\", \"value\": %.6g, \"measured\": %.6g, "
+                "\"passed\": %s}",
+                t->metric, sl_threshold_op(t->op), t->value, t->measured,
+                t->passed ? "true" : "false");
+    }
+    fprintf(out, "\n  ]\n}\n");
+    return ferror(out) ? -1 : 0;
+}
