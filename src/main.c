@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -112,6 +113,20 @@ static int call_done(sl_script_t *script, const sl_config_t *cfg, const sl_run_t
     return 0;
 }
 
+/* A seed for a run that was given none: differs from run to run, printed so that the run
+ * can be repeated with --seed. */
+static uint64_t new_seed(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t x = ((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec) ^ (uint64_t)getpid()
+                                                                                    << 32;
+    x ^= x >> 33; /* splitmix64's finalizer: nearby times give unrelated seeds */
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    return x % 1000000000000ULL; /* short enough to copy from a summary */
+}
+
 /* soapload --reconcile TRACE IDLOG */
 static int reconcile(const char *trace_path, const char *ids_path)
 {
@@ -169,29 +184,30 @@ int main(int argc, char **argv)
     size_t len;
     int code = SL_EXIT_USAGE;
 
-    switch (sl_cli_parse(argc, argv, &cfg, err, sizeof(err))) {
-    case SL_CLI_HELP:
-        sl_cli_usage(stdout);
-        return SL_EXIT_OK;
-    case SL_CLI_VERSION:
-        printf("soapload %s (%s)\n", SL_VERSION, curl_version());
-        return SL_EXIT_OK;
-    case SL_CLI_ERROR:
-        fprintf(stderr, "soapload: %s\nTry 'soapload --help'.\n", err);
-        return SL_EXIT_USAGE;
-    case SL_CLI_RUN:
-        break;
+    sl_cli_action_t action = sl_cli_parse(argc, argv, &cfg, err, sizeof(err));
+    if (action != SL_CLI_RUN) {
+        sl_config_free(&cfg);
+        if (action == SL_CLI_HELP)
+            sl_cli_usage(stdout);
+        else if (action == SL_CLI_VERSION)
+            printf("soapload %s (%s)\n", SL_VERSION, curl_version());
+        else
+            fprintf(stderr, "soapload: %s\nTry 'soapload --help'.\n", err);
+        return action == SL_CLI_ERROR ? SL_EXIT_USAGE : SL_EXIT_OK;
     }
 
     char *text = sl_script_read_file(cfg.script_path, &len, err, sizeof(err));
     if (text == NULL) {
         fprintf(stderr, "soapload: %s\n", err);
+        sl_config_free(&cfg);
         return SL_EXIT_USAGE;
     }
     sl_script_t *script = sl_script_load(cfg.script_path, text, len, &cfg, err, sizeof(err));
     if (script == NULL || sl_script_settings(script, &cfg, err, sizeof(err)) != 0 ||
-        sl_cli_validate(&cfg, err, sizeof(err)) != 0)
+        sl_config_validate(&cfg, err, sizeof(err)) != 0)
         goto Usage;
+    if (!((cfg.given | cfg.scripted) >> SL_OPT_SEED & 1))
+        cfg.seed = new_seed();
     for (int i = 0; i < cfg.nchecks; i++)
         if (sl_threshold_parse(&checks, cfg.checks[i], err, sizeof(err)) != 0)
             goto Usage;

@@ -10,7 +10,7 @@
 #include <sys/types.h>
 
 #include "core/concurrency.h"
-#include "config.h"
+#include "core/config.h"
 #include "core/counts.h"
 #include "core/hist.h"
 #include "engine/proto.h"

@@ -10,6 +10,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include <lualib.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
 #include "core/duration.h"
 #include "core/envelope.h"
 #include "core/xml.h"
@@ -354,217 +354,138 @@ int sl_script_has_response(const sl_script_t *s)
 
 /* ---- settings ------------------------------------------------------------------------- */
 
-static int setting_error(char *err, size_t errlen, const char *field, const char *want,
-                         lua_State *L)
+/* The value at the top of the stack as the text config parses: strings as they are, whole
+ * numbers without a ".0". Returns NULL for other types. */
+static const char *setting_text(lua_State *L, char *buf, size_t cap)
 {
-    snprintf(err, errlen, "soapload.%s must be %s (it is %s)", field, want,
-             lua_isstring(L, -1) ? lua_tostring(L, -1) : luaL_typename(L, -1));
-    lua_pop(L, 1);
-    return -1;
+    if (lua_type(L, -1) == LUA_TSTRING)
+        return lua_tostring(L, -1);
+    if (lua_type(L, -1) != LUA_TNUMBER)
+        return NULL;
+    lua_Number v = lua_tonumber(L, -1);
+    if (lua_isinteger(L, -1) || (v == floor(v) && fabs(v) < 1e15))
+        snprintf(buf, cap, "%.0f", (double)v);
+    else
+        snprintf(buf, cap, "%.17g", (double)v);
+    return buf;
 }
 
-/* A duration field: a number of seconds or a string such as "500ms". */
-static int duration_field(lua_State *L, const char *field, uint64_t *ns, char *err, size_t errlen)
-{
-    if (lua_type(L, -1) == LUA_TNUMBER) {
-        double v = lua_tonumber(L, -1);
-        if (!(v > 0 && v < 1e9))
-            return setting_error(err, errlen, field, "a duration above 0", L);
-        *ns = (uint64_t)(v * 1e9);
-    } else if (lua_type(L, -1) != LUA_TSTRING || sl_duration_parse(lua_tostring(L, -1), ns) != 0) {
-        return setting_error(err, errlen, field, "a duration such as 10, \"10s\" or \"500ms\"", L);
-    }
-    lua_pop(L, 1);
-    return 0;
-}
-
-static int count_field(lua_State *L, const char *field, int max, int *out, char *err, size_t errlen)
-{
-    int isnum;
-    lua_Integer v = lua_tointegerx(L, -1, &isnum);
-    if (!isnum || v < 1 || v > max || lua_type(L, -1) != LUA_TNUMBER)
-        return setting_error(err, errlen, field, "a whole number above 0", L);
-    *out = (int)v;
-    lua_pop(L, 1);
-    return 0;
-}
-
-static int string_field(lua_State *L, sl_config_t *cfg, const char *field, char **out, char *err,
-                        size_t errlen)
-{
-    if (lua_type(L, -1) != LUA_TSTRING)
-        return setting_error(err, errlen, field, "a string", L);
-    *out = strdup(lua_tostring(L, -1));
-    lua_pop(L, 1);
-    if (*out == NULL)
-        return -1;
-    cfg->owned[cfg->nowned++] = *out;
-    return 0;
-}
-
-/* Pushes soapload[field]; returns 1 when the field should be read (set in the script and not
- * given on the command line), else pops it and returns 0. */
-static int want_field(lua_State *L, const char *field, const sl_config_t *cfg, unsigned bit)
-{
-    if (lua_getfield(L, -1, field) == LUA_TNIL || (cfg->set & bit)) {
-        lua_pop(L, 1);
-        return 0;
-    }
-    return 1;
-}
-
-/* Puts the script's k items before the command line's n: those come last, so that they win. */
-static void prepend(const char **list, int *n, const char *const *items, int k)
-{
-    memmove(list + k, list, (size_t)*n * sizeof(*list));
-    memcpy(list, items, (size_t)k * sizeof(*list));
-    *n += k;
-}
-
+/* soapload.headers = {Name = "value", ...} */
 static int read_headers(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
 {
-    char *merged[SL_MAX_HEADERS];
-    int n = 0;
-    if (lua_getfield(L, -1, "headers") == LUA_TNIL) {
-        lua_pop(L, 1);
-        return 0;
+    if (!lua_istable(L, -1)) {
+        snprintf(err, errlen, "soapload.headers must be a table of name = value, not a %s",
+                 luaL_typename(L, -1));
+        return -1;
     }
-    if (!lua_istable(L, -1))
-        return setting_error(err, errlen, "headers", "a table of name = value", L);
     lua_pushnil(L);
     while (lua_next(L, -2) != 0) {
-        if (lua_type(L, -2) != LUA_TSTRING || !lua_isstring(L, -1)) {
-            lua_pop(L, 3);
+        char line[8192], num[64];
+        const char *value = setting_text(L, num, sizeof(num));
+        if (lua_type(L, -2) != LUA_TSTRING || value == NULL) {
+            lua_pop(L, 2);
             snprintf(err, errlen, "soapload.headers must map names to string values");
             return -1;
         }
-        const char *name = lua_tostring(L, -2), *value = lua_tostring(L, -1);
-        if (n == SL_MAX_HEADERS - cfg->nheaders || strpbrk(name, ": \r\n") != NULL ||
-            strpbrk(value, "\r\n") != NULL) {
-            snprintf(err, errlen, "soapload.headers: bad or too many headers ('%s')", name);
-            lua_pop(L, 3);
+        snprintf(line, sizeof(line), "%s: %s", lua_tostring(L, -2), value);
+        if (strpbrk(lua_tostring(L, -2), ": \t\r\n") != NULL ||
+            sl_config_apply(cfg, SL_OPT_HEADER, line, SL_FROM_SCRIPT, err, errlen) != 0) {
+            if (strpbrk(lua_tostring(L, -2), ": \t\r\n") != NULL)
+                snprintf(err, errlen, "soapload.headers: bad header name '%s'",
+                         lua_tostring(L, -2));
+            lua_pop(L, 2);
             return -1;
         }
-        size_t len = strlen(name) + strlen(value) + 3;
-        merged[n] = malloc(len);
-        if (merged[n] == NULL) {
-            lua_pop(L, 3);
-            return -1;
-        }
-        snprintf(merged[n], len, "%s: %s", name, value);
-        cfg->owned[cfg->nowned++] = merged[n++];
         lua_pop(L, 1);
     }
-    lua_pop(L, 1);
-    prepend((const char **)cfg->headers, &cfg->nheaders, (const char *const *)merged, n);
     return 0;
 }
 
-/* soapload.thresholds = {"p99 < 50ms", ...}: put before the command line's, which add to them */
+/* soapload.thresholds = {"p99 < 50ms", ...} */
 static int read_thresholds(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
 {
-    const char *list[SL_MAX_CHECKS];
-    int n = 0;
-    if (lua_getfield(L, -1, "thresholds") == LUA_TNIL) {
-        lua_pop(L, 1);
-        return 0;
+    if (!lua_istable(L, -1)) {
+        snprintf(err, errlen, "soapload.thresholds must be a list of strings, not a %s",
+                 luaL_typename(L, -1));
+        return -1;
     }
-    if (!lua_istable(L, -1))
-        return setting_error(err, errlen, "thresholds", "a list of strings", L);
     for (lua_Integer i = 1;; i++) {
         int type = lua_rawgeti(L, -1, i);
         if (type == LUA_TNIL) {
             lua_pop(L, 1);
-            break;
+            return 0;
         }
-        if (type != LUA_TSTRING || n + cfg->nchecks == SL_MAX_CHECKS) {
-            lua_pop(L, 2);
-            snprintf(err, errlen, "soapload.thresholds must be a list of at most %d strings",
-                     SL_MAX_CHECKS);
+        if (type != LUA_TSTRING) {
+            lua_pop(L, 1);
+            snprintf(err, errlen, "soapload.thresholds[%lld] must be a string, not a %s",
+                     (long long)i, lua_typename(L, type));
             return -1;
         }
-        char *copy = strdup(lua_tostring(L, -1));
+        int rc = sl_config_apply(cfg, SL_OPT_THRESHOLD, lua_tostring(L, -1), SL_FROM_SCRIPT, err,
+                                 errlen);
         lua_pop(L, 1);
-        if (copy == NULL)
+        if (rc != 0)
             return -1;
-        cfg->owned[cfg->nowned++] = copy;
-        list[n++] = copy;
     }
-    lua_pop(L, 1);
-    prepend(cfg->checks, &cfg->nchecks, list, n);
-    return 0;
+}
+
+/* One key of the soapload table (key at -2, value at -1). Functions are built-ins or the
+ * script's helpers; every other key must be a setting. */
+static int read_setting(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
+{
+    char num[64];
+    if (lua_type(L, -1) == LUA_TFUNCTION)
+        return 0;
+    if (lua_type(L, -2) != LUA_TSTRING) {
+        snprintf(err, errlen, "soapload has a key that is no setting name (a %s)",
+                 luaL_typename(L, -2));
+        return -1;
+    }
+    const char *name = lua_tostring(L, -2);
+    const sl_option_t *o = sl_config_by_script_name(name);
+    if (o == NULL) {
+        const char *near = sl_config_nearest_setting(name);
+        snprintf(err, errlen, "unknown setting soapload.%s%s%s%s", name,
+                 near ? " (did you mean soapload." : "", near ? near : "", near ? "?)" : "");
+        return -1;
+    }
+    if (o->id == SL_OPT_HEADER)
+        return read_headers(L, cfg, err, errlen);
+    if (o->id == SL_OPT_THRESHOLD)
+        return read_thresholds(L, cfg, err, errlen);
+    const char *value = setting_text(L, num, sizeof(num));
+    if (value == NULL) {
+        snprintf(err, errlen, "soapload.%s must be a string or a number, not a %s", name,
+                 luaL_typename(L, -1));
+        return -1;
+    }
+    return sl_config_apply(cfg, o->id, value, SL_FROM_SCRIPT, err, errlen);
 }
 
 int sl_script_settings(sl_script_t *s, sl_config_t *cfg, char *err, size_t errlen)
 {
     lua_State *L = s->L;
-    int rc = -1;
+    int rc = 0;
     if (lua_getglobal(L, "soapload") != LUA_TTABLE) {
-        lua_pop(L, 1);
         snprintf(err, errlen, "the global table soapload was replaced by a %s",
                  luaL_typename(L, -1));
+        lua_pop(L, 1);
         return -1;
     }
-    if (want_field(L, "url", cfg, SL_SET_URL) &&
-        string_field(L, cfg, "url", &cfg->url, err, errlen))
-        goto Done;
-    if (want_field(L, "rate", cfg, SL_SET_RATE)) {
-        double v = lua_tonumber(L, -1);
-        if (lua_type(L, -1) != LUA_TNUMBER || !(v > 0 && v <= 1e7))
-            goto BadRate;
-        cfg->rate = v;
+    lua_pushnil(L);
+    while (rc == 0 && lua_next(L, -2) != 0) {
+        rc = read_setting(L, cfg, err, errlen);
         lua_pop(L, 1);
     }
-    if (want_field(L, "model", cfg, SL_SET_MODEL)) {
-        const char *m = lua_tostring(L, -1);
-        if (m == NULL || (strcmp(m, "open") != 0 && strcmp(m, "closed") != 0)) {
-            setting_error(err, errlen, "model", "\"open\" or \"closed\"", L);
-            goto Done;
-        }
-        cfg->closed = strcmp(m, "closed") == 0;
-        lua_pop(L, 1);
-    }
-    if (want_field(L, "duration", cfg, SL_SET_DURATION) &&
-        duration_field(L, "duration", &cfg->duration_ns, err, errlen))
-        goto Done;
-    if (want_field(L, "timeout", cfg, SL_SET_TIMEOUT) &&
-        duration_field(L, "timeout", &cfg->timeout_ns, err, errlen))
-        goto Done;
-    if (want_field(L, "connections", cfg, SL_SET_CONNECTIONS) &&
-        count_field(L, "connections", 100000, &cfg->connections, err, errlen))
-        goto Done;
-    if (want_field(L, "burst", cfg, SL_SET_BURST) &&
-        count_field(L, "burst", 100000, &cfg->burst, err, errlen))
-        goto Done;
-    if (want_field(L, "workers", cfg, SL_SET_WORKERS) &&
-        count_field(L, "workers", 1024, &cfg->workers, err, errlen))
-        goto Done;
-    if (want_field(L, "soap_version", cfg, SL_SET_SOAP)) {
-        const char *v = lua_tostring(L, -1);
-        if (v == NULL || (strcmp(v, "1.1") != 0 && strcmp(v, "1.2") != 0)) {
-            setting_error(err, errlen, "soap_version", "\"1.1\" or \"1.2\"", L);
-            goto Done;
-        }
-        cfg->soap_version = strcmp(v, "1.2") == 0 ? 12 : 11;
-        lua_pop(L, 1);
-    }
-    if (want_field(L, "id_element", cfg, SL_SET_ID_ELEMENT) &&
-        string_field(L, cfg, "id_element", &cfg->id_element, err, errlen))
-        goto Done;
-    if (read_headers(L, cfg, err, errlen) != 0)
-        goto Done;
-    if (read_thresholds(L, cfg, err, errlen) != 0)
-        goto Done;
+    if (rc != 0)
+        lua_pop(L, 1); /* the key lua_next left */
+    lua_pop(L, 1);
+    if (rc != 0)
+        return -1;
     s->soap_version = cfg->soap_version;
     free(s->id_element);
     s->id_element = strdup(cfg->id_element);
-    rc = 0;
-Done:
-    lua_pop(L, 1);
-    return rc;
-BadRate:
-    setting_error(err, errlen, "rate", "a number of requests per second above 0", L);
-    goto Done;
+    return s->id_element != NULL ? 0 : -1;
 }
 
 void sl_script_publish(sl_script_t *s, const sl_config_t *cfg, int worker, pid_t pid)

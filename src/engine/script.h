@@ -12,7 +12,7 @@
 #include <sys/types.h>
 
 #include "core/buf.h"
-#include "config.h"
+#include "core/config.h"
 #include "core/counts.h"
 #include "core/hist.h"
 

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "config.h"
+#include "core/config.h"
 
 typedef struct {
     const sl_config_t *cfg;

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "config.h"
+#include "core/config.h"
 #include "engine/run.h"
 
 typedef struct {

@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "config.h"
+#include "core/config.h"
 #include "engine/run.h"
 #include "core/threshold.h"
 

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "config.h"
+#include "core/config.h"
 #include "engine/run.h"
 #include "core/threshold.h"
 

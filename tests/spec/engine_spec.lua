@@ -186,13 +186,13 @@ describe("soapload refuses bad input before sending anything", function()
     local cases = {
       { "/nonexistent/x.lua", "cannot read script /nonexistent/x.lua" },
       { "--bogus " .. examples("default.lua"), "unknown option '--bogus'" },
-      { "-R -5 " .. examples("default.lua"), "bad value '-5': --rate" },
-      { "-R 0 " .. examples("default.lua"), "bad value '0': --rate" },
-      { "-d 0 " .. examples("default.lua"), "bad value '0': --duration" },
-      { "-c -1 " .. examples("default.lua"), "bad value '-1': --connections" },
+      { "-R -5 " .. examples("default.lua"), "bad value '-5' for --rate" },
+      { "-R 0 " .. examples("default.lua"), "bad value '0' for --rate" },
+      { "-d 0 " .. examples("default.lua"), "bad value '0' for --duration" },
+      { "-c -1 " .. examples("default.lua"), "bad value '-1' for --connections" },
       { "-u ftp://host/x " .. examples("default.lua"), "bad URL 'ftp://host/x'" },
       { "-u http://host:99999/ " .. examples("default.lua"), "bad URL" },
-      { "-H nocolon " .. examples("default.lua"), "--header wants 'Name: value'" },
+      { "-H nocolon " .. examples("default.lua"), "for --header: it wants 'Name: value'" },
       { "", "no script given" },
     }
     for _, case in ipairs(cases) do
@@ -203,8 +203,8 @@ describe("soapload refuses bad input before sending anything", function()
     local script = t.script("soapload.url = 'http://127.0.0.1:1/'\nsoapload.rate = 'fast'\n")
     local code, _, err = t.run(script)
     assert.are.equal(2, code)
-    assert.truthy(err:find("soapload.rate must be a number of requests per second above 0 " ..
-      "(it is fast)", 1, true), err)
+    assert.truthy(err:find("bad value 'fast' for soapload.rate: it wants a number of requests " ..
+      "per second above 0", 1, true), err)
     os.remove(script)
     assert.are.equal(0, mock.stats().requests.total)
   end)

@@ -1,0 +1,122 @@
+/*
+ * config: the settings of a run and their one owner. Every setting is described once, in the
+ * option table of config.c: its flag, its name in a script's `soapload` table, its help text,
+ * its parser and its limits. The command line and the script both go through
+ * sl_config_apply, so a value is checked the same way wherever it comes from, and a flag
+ * always wins over the script's default.
+ */
+#ifndef SOAPLOAD_CONFIG_H
+#define SOAPLOAD_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SL_MAX_HEADERS 64
+#define SL_MAX_CHECKS 32
+#define SL_MAX_RATE 1e7           /* requests per second */
+#define SL_MAX_CONNECTIONS 100000 /* in all */
+#define SL_MAX_WORKERS 1024
+#define SL_MAX_BURST 100000
+#define SL_MAX_ID_ELEMENT 64 /* bytes of the ID element's local name */
+
+enum { SL_PROGRESS_AUTO, SL_PROGRESS_ALWAYS, SL_PROGRESS_NEVER };
+
+/* Where a value came from. A flag wins over the script's default. */
+typedef enum { SL_FROM_FLAG, SL_FROM_SCRIPT } sl_source_t;
+
+/* The options, in the order --help and README list them. */
+typedef enum {
+    SL_OPT_URL,
+    SL_OPT_RATE,
+    SL_OPT_CLOSED,
+    SL_OPT_MODEL, /* script only: "open" or "closed" */
+    SL_OPT_BURST,
+    SL_OPT_DURATION,
+    SL_OPT_CONNECTIONS,
+    SL_OPT_WORKERS,
+    SL_OPT_TIMEOUT,
+    SL_OPT_HEADER,
+    SL_OPT_SOAP,
+    SL_OPT_ID_ELEMENT,
+    SL_OPT_SEED,
+    SL_OPT_MAX_BODY,
+    SL_OPT_LUA_MEMORY,
+    SL_OPT_HOOK_LIMIT,
+    SL_OPT_JSON,
+    SL_OPT_TRACE,
+    SL_OPT_HTML,
+    SL_OPT_THRESHOLD,
+    SL_OPT_PROGRESS,
+    SL_OPT_QUIET,
+    SL_OPT_HELP,
+    SL_OPT_VERSION,
+    SL_OPT_COUNT
+} sl_opt_t;
+
+/* One option: a flag, a script setting, or both. */
+typedef struct {
+    sl_opt_t id;
+    const char *flag;   /* long flag without "--", or NULL: script only */
+    char letter;        /* short flag, or 0 */
+    const char *script; /* name in the script's soapload table, or NULL: flag only */
+    const char *arg;    /* the value's placeholder in --help, or NULL: takes no value */
+    const char *help;   /* lines separated by '\n' */
+} sl_option_t;
+
+typedef struct {
+    char *url;
+    double rate; /* requests per second, open model */
+    int closed;  /* closed model: each connection sends again as soon as it is free */
+    int burst;   /* open model: requests due together in groups of this many (1: uniform) */
+    uint64_t duration_ns;
+    int connections; /* in all, split over the workers */
+    int workers;
+    uint64_t timeout_ns;           /* per request */
+    int soap_version;              /* 11 or 12 */
+    uint64_t max_body;             /* largest response body kept; larger ones fail as too_large */
+    char *id_element;              /* local name of the ID element in responses */
+    char *headers[SL_MAX_HEADERS]; /* "Name: value": the script's first, then the flags' */
+    int nheaders;
+    uint64_t seed;          /* of the workers' random generators; set by the parent if not given */
+    uint64_t lua_memory;    /* bytes a worker's Lua state may hold */
+    uint64_t hook_limit_ns; /* longest a single hook call may run */
+    int quiet;
+    int progress;                /* SL_PROGRESS_* */
+    char *json_path;             /* --json: results file */
+    char *trace_path;            /* --trace: one line per request */
+    char *html_path;             /* --html: report */
+    char *checks[SL_MAX_CHECKS]; /* thresholds as written: the script's, then the flags' */
+    int nchecks;
+    const char *script_path; /* points into argv */
+    char **script_args;      /* after the script path, for init(args); into argv */
+    int nargs;
+    uint64_t given;                        /* bit per sl_opt_t given by a flag */
+    uint64_t scripted;                     /* bit per sl_opt_t given by the script */
+    int headers_scripted, checks_scripted; /* how many of each came from the script */
+} sl_config_t;
+
+/** The option table, SL_OPT_COUNT entries in sl_opt_t order. */
+const sl_option_t *sl_config_options(void);
+/** The option a script setting name stands for, or NULL. */
+const sl_option_t *sl_config_by_script_name(const char *name);
+
+/** Fills cfg with the defaults. */
+void sl_config_init(sl_config_t *cfg);
+/** Frees the strings cfg owns. */
+void sl_config_free(sl_config_t *cfg);
+
+/** Parses `value` (NULL for options without one) for option `id` from `source` and stores it,
+ * unless a flag already gave that option and this value comes from the script (it is still
+ * checked). Copies what it keeps. Returns 0, or -1 with a message naming the option in err. */
+int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_t source, char *err,
+                    size_t errlen);
+
+/** Checks the settings together, once the flags and the script have given theirs: the URL,
+ * a rate for the open model, combinations that contradict each other. Returns 0, or -1 with
+ * err. */
+int sl_config_validate(sl_config_t *cfg, char *err, size_t errlen);
+
+/** The closest script setting name to `name` (for "did you mean"), or NULL if none is close. */
+const char *sl_config_nearest_setting(const char *name);
+
+#endif

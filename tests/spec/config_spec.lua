@@ -1,0 +1,103 @@
+-- Settings: one table for flags and script settings, typos and contradictions refused before
+-- anything is sent, flags winning over the script's defaults, README's option list the same
+-- as --help's.
+package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
+local t = require("support")
+
+describe("settings", function()
+  local mock
+  setup(function() mock = t.start_mock("") end)
+  teardown(function() mock.stop() end)
+  before_each(function() mock.reset() end)
+
+  local function refused(args, script_text, message)
+    local script = script_text and t.script(script_text)
+    local code, out, err = t.run(args .. (script and (" " .. script) or ""))
+    if script then os.remove(script) end
+    assert.are.equal(2, code, out .. err)
+    assert.truthy(err:find(message, 1, true), err)
+    assert.are.equal(0, mock.stats().requests.total)
+    return err
+  end
+
+  it("refuses an unknown setting, naming it and the nearest valid one", function()
+    refused("", ("soapload.url = %q\nsoapload.rate = 10\nsoapload.conections = 10\n")
+      :format(mock.url), "unknown setting soapload.conections (did you mean soapload.connections?)")
+    refused("", ("soapload.url = %q\nsoapload.rate = 10\nsoapload.durration = '1s'\n")
+      :format(mock.url), "unknown setting soapload.durration (did you mean soapload.duration?)")
+    local err = refused("", ("soapload.url = %q\nsoapload.rate = 10\nsoapload.xyzzy = 1\n")
+      :format(mock.url), "unknown setting soapload.xyzzy")
+    assert.falsy(err:find("did you mean", 1, true), err)
+  end)
+
+  it("names a bad value with the setting it was given for", function()
+    refused("", ("soapload.url = %q\nsoapload.rate = 10\nsoapload.connections = 'many'\n")
+      :format(mock.url), "bad value 'many' for soapload.connections")
+    refused("", ("soapload.url = %q\nsoapload.rate = 10\nsoapload.headers = {['X Y'] = '1'}\n")
+      :format(mock.url), "soapload.headers: bad header name 'X Y'")
+    refused("", ("soapload.url = %q\nsoapload.rate = 10\nsoapload.thresholds = {'p99 < 5ms', 7}\n")
+      :format(mock.url), "soapload.thresholds[2] must be a string")
+    -- a flag overrides the setting, but the setting is still checked
+    refused("-R 10", ("soapload.url = %q\nsoapload.rate = 'fast'\n"):format(mock.url),
+      "bad value 'fast' for soapload.rate")
+  end)
+
+  it("refuses a closed model with a rate or burst from the same source", function()
+    local s = t.script(("soapload.url = %q\n"):format(mock.url))
+    refused("--closed -R 50 " .. s, nil, "--closed sends as fast as it can: it takes no --rate")
+    refused("--closed --burst 4 " .. s, nil, "it takes no --burst")
+    os.remove(s)
+    refused("", ("soapload.url = %q\nsoapload.model = 'closed'\nsoapload.rate = 50\n")
+      :format(mock.url), "soapload.model is \"closed\", which takes no soapload.rate")
+  end)
+
+  it("lets -R pick the open model over a script's closed model, at exactly that rate", function()
+    local s = t.script(("soapload.url = %q\nsoapload.model = 'closed'\n"):format(mock.url))
+    local code, out = t.run("-q -R 50 -d 1s -w 1 -c 2 " .. s)
+    os.remove(s)
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("Model           open: 50.0 req/s", 1, true), out)
+    assert.truthy(out:find("scheduled     50 =", 1, true), out)
+    assert.are.equal(50, mock.stats().requests.echo)
+  end)
+
+  it("lets --closed set a script's rate aside", function()
+    local s = t.script(("soapload.url = %q\nsoapload.rate = 50\n"):format(mock.url))
+    local code, out = t.run("-q --closed -d 500ms -w 1 -c 2 " .. s)
+    os.remove(s)
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("Model           closed", 1, true), out)
+  end)
+
+  it("refuses more workers than connections when both were asked for", function()
+    local s = t.script(("soapload.url = %q\nsoapload.rate = 10\n"):format(mock.url))
+    refused("-w 8 -c 4 " .. s, nil, "8 workers but 4 connections: each worker needs a connection")
+    os.remove(s)
+  end)
+
+  it("refuses a URL with credentials without printing the password", function()
+    local s = t.script("soapload.rate = 10\n")
+    local err = refused("-u http://alice:s3cret@127.0.0.1:1/x " .. s, nil, "user name or password")
+    os.remove(s)
+    assert.falsy(err:find("s3cret", 1, true), err)
+  end)
+
+  it("accepts numbers for durations in seconds and whole-number floats for counts", function()
+    local s = t.script(("soapload.url = %q\nsoapload.rate = 40\nsoapload.duration = 0.5\n" ..
+      "soapload.connections = 2.0\nsoapload.workers = 1\n"):format(mock.url))
+    local code, out = t.run("-q " .. s)
+    os.remove(s)
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("scheduled     20 =", 1, true), out)
+  end)
+
+  it("README's option list is the one --help prints", function()
+    local _, help = t.run("--help")
+    local readme = t.read(t.root .. "/README.md")
+    local block = readme:match("soapload %-%-reconcile TRACE%.csv ID%-LOG\n\n(.-)\n```")
+    assert.truthy(block, "README has no option block after the usage lines")
+    local options = help:match("\n\n(  %-.-)\n\nExit codes")
+    assert.truthy(options, help)
+    assert.are.equal(options, block)
+  end)
+end)
