@@ -21,6 +21,7 @@
 #include "core/duration.h"
 #include "core/envelope.h"
 #include "core/xml.h"
+#include "engine/lua_xml.h"
 
 #define HIST_MT "soapload.histogram"
 #define WATCHDOG_EVERY 10000         /* instructions between two looks at the clock */
@@ -270,6 +271,33 @@ Error:
     return NULL;
 }
 
+/* The names in the soapload table (at the top of the stack) before the script runs: the
+ * built-ins, which the settings reader leaves alone. */
+#define BUILTINS_KEY "soapload.builtins"
+
+static void remember_builtins(lua_State *L)
+{
+    lua_newtable(L);
+    lua_pushnil(L);
+    while (lua_next(L, -3) != 0) {
+        lua_pop(L, 1);
+        lua_pushvalue(L, -1);
+        lua_pushboolean(L, 1);
+        lua_rawset(L, -4);
+    }
+    lua_setfield(L, LUA_REGISTRYINDEX, BUILTINS_KEY);
+}
+
+static int is_builtin(lua_State *L, int key_index)
+{
+    int key = lua_absindex(L, key_index);
+    lua_getfield(L, LUA_REGISTRYINDEX, BUILTINS_KEY);
+    lua_pushvalue(L, key);
+    int found = lua_rawget(L, -2) != LUA_TNIL;
+    lua_pop(L, 2);
+    return found;
+}
+
 static int ref_global_function(lua_State *L, const char *name)
 {
     if (lua_getglobal(L, name) == LUA_TFUNCTION)
@@ -313,6 +341,8 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
     luaL_setfuncs(s->L, hist_methods, 0);
     lua_pop(s->L, 1);
     luaL_newlib(s->L, lib);
+    sl_lua_xml_register(s->L);
+    remember_builtins(s->L);
     lua_setglobal(s->L, "soapload");
 
     snprintf(chunkname, sizeof(chunkname), "@%s", path);
@@ -429,12 +459,12 @@ static int read_thresholds(lua_State *L, sl_config_t *cfg, char *err, size_t err
     }
 }
 
-/* One key of the soapload table (key at -2, value at -1). Functions are built-ins or the
- * script's helpers; every other key must be a setting. */
+/* One key of the soapload table (key at -2, value at -1). Built-ins and the script's own
+ * functions are left alone; every other key must be a setting. */
 static int read_setting(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
 {
     char num[64];
-    if (lua_type(L, -1) == LUA_TFUNCTION)
+    if (lua_type(L, -1) == LUA_TFUNCTION || is_builtin(L, -2))
         return 0;
     if (lua_type(L, -2) != LUA_TSTRING) {
         snprintf(err, errlen, "soapload has a key that is no setting name (a %s)",
