@@ -9,18 +9,28 @@
 
 #define APPEND_LIT(b, lit) sl_buf_append(b, lit, sizeof(lit) - 1)
 
-int sl_envelope_append(sl_buf_t *out, int version, const char *inner, size_t inner_len)
+int sl_envelope_append_with_header(sl_buf_t *out, int version, const char *header,
+                                   size_t header_len, const char *inner, size_t inner_len)
 {
     static const char open11[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<soap:Envelope "
-                                 "xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">"
-                                 "<soap:Body>";
+                                 "xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">";
     static const char open12[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<soap:Envelope "
-                                 "xmlns:soap=\"http://www.w3.org/2003/05/soap-envelope\">"
-                                 "<soap:Body>";
+                                 "xmlns:soap=\"http://www.w3.org/2003/05/soap-envelope\">";
     int rc = version == 12 ? APPEND_LIT(out, open12) : APPEND_LIT(out, open11);
+    if (header_len > 0) {
+        rc |= APPEND_LIT(out, "<soap:Header>");
+        rc |= sl_buf_append(out, header, header_len);
+        rc |= APPEND_LIT(out, "</soap:Header>");
+    }
+    rc |= APPEND_LIT(out, "<soap:Body>");
     rc |= sl_buf_append(out, inner, inner_len);
     rc |= APPEND_LIT(out, "</soap:Body></soap:Envelope>");
     return rc ? -1 : 0;
+}
+
+int sl_envelope_append(sl_buf_t *out, int version, const char *inner, size_t inner_len)
+{
+    return sl_envelope_append_with_header(out, version, NULL, 0, inner, inner_len);
 }
 
 int sl_envelope_echo_append(sl_buf_t *out, const char *name, const char *id, size_t id_len)

@@ -21,6 +21,7 @@
 #include "core/duration.h"
 #include "core/envelope.h"
 #include "core/xml.h"
+#include "engine/lua_wsse.h"
 #include "engine/lua_xml.h"
 
 #define HIST_MT "soapload.histogram"
@@ -126,15 +127,29 @@ static int version_arg(lua_State *L, int idx, int dflt)
     return luaL_argerror(L, idx, "SOAP version must be \"1.1\" or \"1.2\"");
 }
 
-/* soapload.envelope(inner [, version]): the inner XML wrapped in a SOAP envelope. */
+/* soapload.envelope(inner [, version [, headers]]): the inner XML wrapped in a SOAP envelope;
+ * headers (a string or a list of strings) are header blocks for its soap:Header. */
 static int l_envelope(lua_State *L)
 {
     sl_script_t *s = script_of(L);
-    size_t len;
+    size_t len, hlen = 0;
     const char *inner = luaL_checklstring(L, 1, &len);
     int version = version_arg(L, 2, s->soap_version);
+    if (lua_istable(L, 3)) { /* a list of blocks: one string */
+        luaL_Buffer b;
+        lua_Integer n = (lua_Integer)luaL_len(L, 3);
+        luaL_buffinit(L, &b);
+        for (lua_Integer i = 1; i <= n; i++) {
+            if (lua_rawgeti(L, 3, i) != LUA_TSTRING)
+                return luaL_error(L, "envelope: header block %d is not a string", (int)i);
+            luaL_addvalue(&b);
+        }
+        luaL_pushresult(&b);
+        lua_replace(L, 3);
+    }
+    const char *header = luaL_optlstring(L, 3, "", &hlen);
     sl_buf_clear(&s->scratch);
-    if (sl_envelope_append(&s->scratch, version, inner, len) != 0)
+    if (sl_envelope_append_with_header(&s->scratch, version, header, hlen, inner, len) != 0)
         return luaL_error(L, "out of memory");
     lua_pushlstring(L, s->scratch.data, s->scratch.len);
     return 1;
@@ -342,6 +357,7 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
     lua_pop(s->L, 1);
     luaL_newlib(s->L, lib);
     sl_lua_xml_register(s->L);
+    sl_lua_wsse_register(s->L);
     remember_builtins(s->L);
     lua_setglobal(s->L, "soapload");
 
