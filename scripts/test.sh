@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as README gives it: installs what is missing, checks formatting,
 # checks that the main job needs only the build group (scripts/check-main-job.sh), builds
-# twice (plain, and with AddressSanitizer + UndefinedBehaviorSanitizer) and runs ctest on both. Tests start the servers they need on free loopback ports themselves.
+# twice (plain, and with AddressSanitizer + UndefinedBehaviorSanitizer) and runs ctest on both.
+# Tests start the servers they need on free loopback ports themselves.
 # SOAPLOAD_LONG=1 also runs the long soak and fuzz runs.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
