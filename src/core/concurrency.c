@@ -1,9 +1,12 @@
 /*
  * concurrency: one sort by send time, one sweep over sends and ends for the in-flight curve,
- * and a two-pointer sweep for the bursts (each start gets its shortest qualifying window; the
- * shortest windows that do not overlap are kept).
+ * and, for the bursts, a look back from each send over the window limit for the requests still
+ * in flight at that instant (each send gets the smallest burst it ends; the tightest bursts
+ * that do not overlap are kept).
  */
 #include "core/concurrency.h"
+
+#include "core/schedule.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -98,7 +101,7 @@ static uint32_t conn_key(const sl_sendrec_t *r)
 
 typedef struct {
     uint64_t span;
-    size_t from, to;
+    size_t last; /* the burst's last send */
 } window_t;
 
 static int by_span(const void *a, const void *b)
@@ -106,83 +109,118 @@ static int by_span(const void *a, const void *b)
     const window_t *x = a, *y = b;
     if (x->span != y->span)
         return x->span < y->span ? -1 : 1;
-    return x->from < y->from ? -1 : x->from > y->from;
+    return x->last < y->last ? -1 : x->last > y->last;
 }
 
-static int find_bursts(sl_concurrency_t *c, const sl_sendrec_t *r, size_t n, int min_requests,
-                       int min_workers)
+/* How far back from a send the search for its burst looks, at most: more sends than this
+ * within SL_BURST_WINDOW_NS (a rate above 4 million per second) are not searched. */
+#define SCAN_MAX 4096
+/* The most requests one burst may need before it has enough workers. */
+#define MEMBERS_MAX 256
+
+/* When the schedule had r due; 0 in the closed model. */
+static uint64_t due_ns(const sl_sendrec_t *r, uint64_t t0, const sl_burst_rule_t *rule)
 {
-    counter_t conns = {0}, workers = {0}, all = {0};
+    if (rule->rate <= 0 || r->seq == 0)
+        return 0;
+    uint64_t k = sl_schedule_global_index((uint64_t)r->seq - 1, r->worker, rule->nworkers);
+    return t0 + sl_schedule_offset_ns(k, rule->rate, (uint32_t)rule->burst);
+}
+
+/* The smallest burst whose last send is r[i]: going back from it, every earlier send within the
+ * window that is still in flight at r[i]'s send, on a connection not yet taken, due within the
+ * window of the others, until there are min_requests of them from min_workers workers. Writes
+ * their indices (latest first) to members; returns how many, or 0 when r[i] ends no burst. */
+static size_t burst_ending_at(const sl_sendrec_t *r, size_t i, uint64_t t0,
+                              const sl_burst_rule_t *rule, size_t *members)
+{
+    uint64_t at = r[i].sent_ns, due_lo = due_ns(&r[i], t0, rule), due_hi = due_lo;
+    size_t n = 0;
+    int nworkers = 0;
+    if (r[i].done_ns <= at)
+        return 0;
+    for (size_t j = i + 1, steps = 0; j-- > 0 && steps < SCAN_MAX && n < MEMBERS_MAX; steps++) {
+        if (at - r[j].sent_ns > SL_BURST_WINDOW_NS)
+            break;
+        if (r[j].done_ns <= at) /* ended before r[i] left: not in flight together */
+            continue;
+        uint64_t due = due_ns(&r[j], t0, rule);
+        uint64_t lo = due < due_lo ? due : due_lo, hi = due > due_hi ? due : due_hi;
+        if (hi - lo > SL_BURST_WINDOW_NS) /* due apart: together only by catching up */
+            continue;
+        int new_conn = 1, new_worker = 1;
+        for (size_t k = 0; k < n; k++) {
+            const sl_sendrec_t *m = &r[members[k]];
+            if (m->worker == r[j].worker) {
+                new_worker = 0;
+                new_conn = new_conn && m->port != r[j].port;
+            }
+        }
+        if (!new_conn)
+            continue;
+        members[n++] = j;
+        nworkers += new_worker;
+        due_lo = lo;
+        due_hi = hi;
+        if ((int)n >= rule->min_requests && nworkers >= rule->min_workers)
+            return n;
+    }
+    return 0;
+}
+
+static int find_bursts(sl_concurrency_t *c, const sl_sendrec_t *r, size_t n, uint64_t t0,
+                       const sl_burst_rule_t *rule)
+{
+    counter_t all = {0};
     window_t *wins = NULL;
-    size_t nwins = 0, cap = 16;
+    size_t nwins = 0, cap = 16, members[MEMBERS_MAX];
     int rc = -1;
     while (cap < 2 * n)
         cap *= 2;
-    conns.cap = workers.cap = all.cap = cap;
-    conns.keys = calloc(cap, sizeof(uint32_t));
-    conns.counts = calloc(cap, sizeof(uint32_t));
-    workers.keys = calloc(cap, sizeof(uint32_t));
-    workers.counts = calloc(cap, sizeof(uint32_t));
+    all.cap = cap;
     all.keys = calloc(cap, sizeof(uint32_t));
     all.counts = calloc(cap, sizeof(uint32_t));
     wins = malloc((n ? n : 1) * sizeof(*wins));
-    if (!conns.keys || !conns.counts || !workers.keys || !workers.counts || !all.keys ||
-        !all.counts || !wins)
+    if (!all.keys || !all.counts || !wins)
         goto Done;
     for (size_t i = 0; i < n; i++)
         if ((*slot(&all, conn_key(&r[i])))++ == 0)
             c->connections++;
 
-    /* window [i, j): distinct connections and workers in it */
-    size_t j = 0;
-    int nconn = 0, nwork = 0;
     for (size_t i = 0; i < n; i++) {
-        while (j < n && (nconn < min_requests || nwork < min_workers)) {
-            if ((*slot(&conns, conn_key(&r[j])))++ == 0)
-                nconn++;
-            if ((*slot(&workers, (uint32_t)r[j].worker + 1))++ == 0)
-                nwork++;
-            j++;
-        }
-        if (nconn < min_requests || nwork < min_workers)
-            break;
-        wins[nwins++] = (window_t){r[j - 1].sent_ns - r[i].sent_ns, i, j};
-        if (--*slot(&conns, conn_key(&r[i])) == 0)
-            nconn--;
-        if (--*slot(&workers, (uint32_t)r[i].worker + 1) == 0)
-            nwork--;
+        size_t m = burst_ending_at(r, i, t0, rule, members);
+        if (m > 0)
+            wins[nwins++] = (window_t){r[i].sent_ns - r[members[m - 1]].sent_ns, i};
     }
+    /* the tightest first; a window that overlaps one already kept in time is left out */
     qsort(wins, nwins, sizeof(*wins), by_span);
     for (size_t k = 0; k < nwins && c->nbursts < SL_BURSTS_SHOWN; k++) {
+        uint64_t last = r[wins[k].last].sent_ns, first = last - wins[k].span;
         int overlaps = 0;
         for (int b = 0; b < c->nbursts && !overlaps; b++) {
             const sl_burst_t *p = &c->bursts[b];
-            overlaps = !(r[wins[k].to - 1].sent_ns < p->requests[0].sent_ns ||
-                         r[wins[k].from].sent_ns > p->requests[p->count - 1].sent_ns);
+            overlaps = !(last < p->requests[0].sent_ns || first > p->last_sent_ns);
         }
         if (overlaps)
             continue;
+        size_t m = burst_ending_at(r, wins[k].last, t0, rule, members);
         sl_burst_t *b = &c->bursts[c->nbursts++];
         b->span_ns = wins[k].span;
-        b->count = wins[k].to - wins[k].from;
-        if (b->count > SL_BURST_MAX_REQUESTS)
-            b->count = SL_BURST_MAX_REQUESTS;
-        memcpy(b->requests, &r[wins[k].from], b->count * sizeof(sl_sendrec_t));
+        b->last_sent_ns = last;
+        b->count = m < SL_BURST_MAX_REQUESTS ? m : SL_BURST_MAX_REQUESTS;
+        for (size_t q = 0; q < b->count; q++) /* in send order */
+            b->requests[q] = r[members[m - 1 - q]];
     }
     rc = 0;
 Done:
-    free(conns.keys);
-    free(conns.counts);
-    free(workers.keys);
-    free(workers.counts);
     free(all.keys);
     free(all.counts);
     free(wins);
     return rc;
 }
 
-int sl_concurrency_analyze(sl_sendrec_t *recs, size_t n, uint64_t t0, int min_requests,
-                           int min_workers, sl_concurrency_t *out)
+int sl_concurrency_analyze(sl_sendrec_t *recs, size_t n, uint64_t t0, const sl_burst_rule_t *rule,
+                           sl_concurrency_t *out)
 {
     memset(out, 0, sizeof(*out));
     /* only what reached a socket counts: a failed connect never sent anything */
@@ -206,7 +244,7 @@ int sl_concurrency_analyze(sl_sendrec_t *recs, size_t n, uint64_t t0, int min_re
     }
     if (sweep_in_flight(out, recs, m, t0) != 0)
         return -1;
-    return find_bursts(out, recs, m, min_requests, min_workers);
+    return find_bursts(out, recs, m, t0, rule);
 }
 
 void sl_concurrency_free(sl_concurrency_t *c)
