@@ -92,3 +92,41 @@ describe("the default run", function()
       "from 2 workers in flight together, due and sent within 1 ms", 1, true), out)
   end)
 end)
+
+describe("the data file example (scripts/examples/data_file.lua)", function()
+  -- Runs it with 3 workers for n requests; returns the IDs the mock received, counted.
+  local function received(n)
+    local log = t.tmpname(".ids")
+    local mock = t.start_mock("--id-log " .. log)
+    local ok, code, out = pcall(t.run, ("-q -w 3 -c 3 -R 100 -d %gs -u %s %s")
+      :format(n / 100, mock.url, t.root .. "/scripts/examples/data_file.lua"))
+    mock.stop()
+    assert(ok, code)
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find(("sent          %d = ok %d"):format(n, n), 1, true), out)
+    for w = 1, 3 do -- every worker took its share
+      assert.is_true((t.count(out, "Worker " .. w .. " +pid %d+: scheduled %d+, sent (%d+)") or 0) > 0, out)
+    end
+    local ids, total = {}, 0
+    for id in io.lines(log) do
+      ids[id] = (ids[id] or 0) + 1
+      total = total + 1
+    end
+    os.remove(log)
+    assert.are.equal(n, total)
+    return ids
+  end
+
+  it("sends each of the 8 rows once in all across 3 workers, with the row's key as ID", function()
+    local ids = received(8)
+    for c = 1001, 1008 do assert.are.equal(1, ids["C-" .. c .. "#1"], "C-" .. c) end
+  end)
+
+  it("starts a second pass over the rows only when every row was sent once", function()
+    local ids = received(16)
+    for c = 1001, 1008 do
+      assert.are.equal(1, ids["C-" .. c .. "#1"], "C-" .. c .. "#1")
+      assert.are.equal(1, ids["C-" .. c .. "#2"], "C-" .. c .. "#2")
+    end
+  end)
+end)
