@@ -1,8 +1,8 @@
 /*
  * concurrency: one sort by send time, one sweep over sends and ends for the in-flight curve,
- * and, for the bursts, a look back from each send over the window limit for the requests still
- * in flight at that instant (each send gets the smallest burst it ends; the tightest bursts
- * that do not overlap are kept).
+ * and, for the bursts, a second sweep that keeps the requests in flight in a list and looks back
+ * from each send over the window limit through them (each send gets the smallest burst it ends;
+ * the tightest bursts that do not overlap are kept).
  */
 #include "core/concurrency.h"
 
@@ -17,10 +17,16 @@ static int by_sent(const void *a, const void *b)
     return x->sent_ns < y->sent_ns ? -1 : x->sent_ns > y->sent_ns;
 }
 
-static int by_u64(const void *a, const void *b)
+/* A request's end (its send, if it never ended after it), for the sweeps in time order. */
+typedef struct {
+    uint64_t done;
+    uint32_t index;
+} end_t;
+
+static int by_done(const void *a, const void *b)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
+    const end_t *x = a, *y = b;
+    return x->done < y->done ? -1 : x->done > y->done;
 }
 
 /* ---- in flight -------------------------------------------------------------------------- */
@@ -43,22 +49,16 @@ static void hold(sl_concurrency_t *c, uint64_t t0, uint64_t a, uint64_t b, uint6
     }
 }
 
-static int sweep_in_flight(sl_concurrency_t *c, const sl_sendrec_t *r, size_t n, uint64_t t0)
+static void sweep_in_flight(sl_concurrency_t *c, const sl_sendrec_t *r, const end_t *ends, size_t n,
+                            uint64_t t0)
 {
-    uint64_t *ends = malloc((n ? n : 1) * sizeof(*ends));
-    if (ends == NULL)
-        return -1;
-    for (size_t i = 0; i < n; i++)
-        ends[i] = r[i].done_ns > r[i].sent_ns ? r[i].done_ns : r[i].sent_ns;
-    qsort(ends, n, sizeof(*ends), by_u64);
-
     uint64_t level = 0, last = r[0].sent_ns, area_start = r[0].sent_ns;
     double area = 0;
     size_t i = 0, j = 0;
     while (i < n || j < n) {
         /* an end and a send at the same instant: the end first, the connection is free */
-        int send = i < n && (j >= n || r[i].sent_ns < ends[j]);
-        uint64_t t = send ? r[i].sent_ns : ends[j];
+        int send = i < n && (j >= n || r[i].sent_ns < ends[j].done);
+        uint64_t t = send ? r[i].sent_ns : ends[j].done;
         area += (double)level * (double)(t - last);
         hold(c, t0, last, t, level);
         last = t;
@@ -73,8 +73,6 @@ static int sweep_in_flight(sl_concurrency_t *c, const sl_sendrec_t *r, size_t n,
         }
     }
     c->in_flight_mean = last > area_start ? area / (double)(last - area_start) : 0;
-    free(ends);
-    return 0;
 }
 
 /* ---- connections and bursts --------------------------------------------------------------- */
@@ -112,11 +110,9 @@ static int by_span(const void *a, const void *b)
     return x->last < y->last ? -1 : x->last > y->last;
 }
 
-/* How far back from a send the search for its burst looks, at most: more sends than this
- * within SL_BURST_WINDOW_NS (a rate above 4 million per second) are not searched. */
-#define SCAN_MAX 4096
 /* The most requests one burst may need before it has enough workers. */
 #define MEMBERS_MAX 256
+#define NONE UINT32_MAX
 
 /* When the schedule had r due; 0 in the closed model. */
 static uint64_t due_ns(const sl_sendrec_t *r, uint64_t t0, const sl_burst_rule_t *rule)
@@ -129,25 +125,23 @@ static uint64_t due_ns(const sl_sendrec_t *r, uint64_t t0, const sl_burst_rule_t
 
 /* The smallest burst whose last send is r[i]: going back from it, every earlier send within the
  * window that is still in flight at r[i]'s send, on a connection not yet taken, due within the
- * window of the others, until there are min_requests of them from min_workers workers. Writes
- * their indices (latest first) to members; returns how many, or 0 when r[i] ends no burst. */
+ * window of the others, until there are min_requests of them from min_workers workers. The
+ * walk goes back through `prev` (the requests in flight, in send order) or, without it, through
+ * every send. Writes the indices (latest first) to members; returns how many, or 0 when r[i]
+ * ends no burst. */
 static size_t burst_ending_at(const sl_sendrec_t *r, size_t i, uint64_t t0,
-                              const sl_burst_rule_t *rule, size_t *members)
+                              const sl_burst_rule_t *rule, const uint32_t *prev, size_t *members)
 {
     uint64_t at = r[i].sent_ns, due_lo = due_ns(&r[i], t0, rule), due_hi = due_lo;
     size_t n = 0;
     int nworkers = 0;
     if (r[i].done_ns <= at)
         return 0;
-    for (size_t j = i + 1, steps = 0; j-- > 0 && steps < SCAN_MAX && n < MEMBERS_MAX; steps++) {
+    for (size_t j = i; n < MEMBERS_MAX; j = prev ? prev[j] : j - 1) {
         if (at - r[j].sent_ns > SL_BURST_WINDOW_NS)
             break;
-        if (r[j].done_ns <= at) /* ended before r[i] left: not in flight together */
-            continue;
         uint64_t due = due_ns(&r[j], t0, rule);
         uint64_t lo = due < due_lo ? due : due_lo, hi = due > due_hi ? due : due_hi;
-        if (hi - lo > SL_BURST_WINDOW_NS) /* due apart: together only by catching up */
-            continue;
         int new_conn = 1, new_worker = 1;
         for (size_t k = 0; k < n; k++) {
             const sl_sendrec_t *m = &r[members[k]];
@@ -156,23 +150,30 @@ static size_t burst_ending_at(const sl_sendrec_t *r, size_t i, uint64_t t0,
                 new_conn = new_conn && m->port != r[j].port;
             }
         }
-        if (!new_conn)
-            continue;
-        members[n++] = j;
-        nworkers += new_worker;
-        due_lo = lo;
-        due_hi = hi;
-        if ((int)n >= rule->min_requests && nworkers >= rule->min_workers)
-            return n;
+        /* in flight together; due together, not only sent together by catching up */
+        if (r[j].done_ns > at && hi - lo <= SL_BURST_WINDOW_NS && new_conn) {
+            members[n++] = j;
+            nworkers += new_worker;
+            due_lo = lo;
+            due_hi = hi;
+            if ((int)n >= rule->min_requests && nworkers >= rule->min_workers)
+                return n;
+        }
+        if (prev ? prev[j] == NONE : j == 0)
+            break;
     }
     return 0;
 }
 
-static int find_bursts(sl_concurrency_t *c, const sl_sendrec_t *r, size_t n, uint64_t t0,
-                       const sl_burst_rule_t *rule)
+/* Sweeps the sends in order, keeping the requests in flight in a list in send order, and notes
+ * the burst that each send ends; then keeps the tightest that do not overlap. */
+static int find_bursts(sl_concurrency_t *c, const sl_sendrec_t *r, const end_t *ends, size_t n,
+                       uint64_t t0, const sl_burst_rule_t *rule)
 {
     counter_t all = {0};
-    window_t *wins = NULL;
+    window_t *wins = malloc((n ? n : 1) * sizeof(*wins));
+    uint32_t *prev = malloc((n ? n : 1) * sizeof(*prev));
+    uint32_t *next = malloc((n ? n : 1) * sizeof(*next));
     size_t nwins = 0, cap = 16, members[MEMBERS_MAX];
     int rc = -1;
     while (cap < 2 * n)
@@ -180,18 +181,38 @@ static int find_bursts(sl_concurrency_t *c, const sl_sendrec_t *r, size_t n, uin
     all.cap = cap;
     all.keys = calloc(cap, sizeof(uint32_t));
     all.counts = calloc(cap, sizeof(uint32_t));
-    wins = malloc((n ? n : 1) * sizeof(*wins));
-    if (!all.keys || !all.counts || !wins)
+    if (!all.keys || !all.counts || !wins || !prev || !next)
         goto Done;
     for (size_t i = 0; i < n; i++)
         if ((*slot(&all, conn_key(&r[i])))++ == 0)
             c->connections++;
 
-    for (size_t i = 0; i < n; i++) {
-        size_t m = burst_ending_at(r, i, t0, rule, members);
+    uint32_t tail = NONE;
+    for (size_t i = 0, e = 0; i < n; i++) {
+        /* what ended by this send (at the same instant too) is no longer in flight */
+        for (; e < n && ends[e].done <= r[i].sent_ns; e++) {
+            uint32_t x = ends[e].index;
+            if (x >= i || r[x].done_ns <= r[x].sent_ns) /* never in the list */
+                continue;
+            if (prev[x] != NONE)
+                next[prev[x]] = next[x];
+            if (next[x] != NONE)
+                prev[next[x]] = prev[x];
+            else
+                tail = prev[x];
+        }
+        if (r[i].done_ns <= r[i].sent_ns)
+            continue;
+        prev[i] = tail;
+        next[i] = NONE;
+        if (tail != NONE)
+            next[tail] = (uint32_t)i;
+        tail = (uint32_t)i;
+        size_t m = burst_ending_at(r, i, t0, rule, prev, members);
         if (m > 0)
             wins[nwins++] = (window_t){r[i].sent_ns - r[members[m - 1]].sent_ns, i};
     }
+
     /* the tightest first; a window that overlaps one already kept in time is left out */
     qsort(wins, nwins, sizeof(*wins), by_span);
     for (size_t k = 0; k < nwins && c->nbursts < SL_BURSTS_SHOWN; k++) {
@@ -203,7 +224,8 @@ static int find_bursts(sl_concurrency_t *c, const sl_sendrec_t *r, size_t n, uin
         }
         if (overlaps)
             continue;
-        size_t m = burst_ending_at(r, wins[k].last, t0, rule, members);
+        /* the same walk over every send, skipping what had ended, finds the same members */
+        size_t m = burst_ending_at(r, wins[k].last, t0, rule, NULL, members);
         sl_burst_t *b = &c->bursts[c->nbursts++];
         b->span_ns = wins[k].span;
         b->last_sent_ns = last;
@@ -216,6 +238,8 @@ Done:
     free(all.keys);
     free(all.counts);
     free(wins);
+    free(prev);
+    free(next);
     return rc;
 }
 
@@ -239,12 +263,26 @@ int sl_concurrency_analyze(sl_sendrec_t *recs, size_t n, uint64_t t0, const sl_b
     if (last > t0) {
         out->nseconds = (size_t)((last - t0) / 1000000000ULL) + 1;
         out->seconds = calloc(out->nseconds, sizeof(*out->seconds));
-        if (out->seconds == NULL)
+        if (out->seconds == NULL) {
+            out->nseconds = 0;
             return -1;
+        }
     }
-    if (sweep_in_flight(out, recs, m, t0) != 0)
+    end_t *ends = m < UINT32_MAX ? malloc(m * sizeof(*ends)) : NULL;
+    if (ends == NULL) {
+        sl_concurrency_free(out);
         return -1;
-    return find_bursts(out, recs, m, t0, rule);
+    }
+    for (size_t i = 0; i < m; i++)
+        ends[i] = (end_t){recs[i].done_ns > recs[i].sent_ns ? recs[i].done_ns : recs[i].sent_ns,
+                          (uint32_t)i};
+    qsort(ends, m, sizeof(*ends), by_done);
+    sweep_in_flight(out, recs, ends, m, t0);
+    int rc = find_bursts(out, recs, ends, m, t0, rule);
+    free(ends);
+    if (rc != 0)
+        sl_concurrency_free(out);
+    return rc;
 }
 
 void sl_concurrency_free(sl_concurrency_t *c)

@@ -157,6 +157,47 @@ int main(void)
         CHECK(c.bursts[k].span_ns >= c.bursts[k - 1].span_ns && c.bursts[k].span_ns < 100000);
     sl_concurrency_free(&c);
 
+    /* a busy random timeline (closed model, 3 workers x 8 connections): every listed burst
+       meets the definition, and its span is that of the requests listed */
+    static sl_sendrec_t busy[20000];
+    uint64_t free_at[3][8] = {{0}};
+    uint32_t seqs[3] = {0};
+    uint64_t now = T0, rnd = 12345;
+    for (size_t i = 0; i < sizeof(busy) / sizeof(busy[0]); i++) {
+        rnd = rnd * 6364136223846793005ULL + 1442695040888963407ULL;
+        now += (rnd >> 33) % 200000; /* up to 0.2 ms apart */
+        int w = (int)((rnd >> 20) % 3), k = (int)((rnd >> 24) % 8);
+        if (free_at[w][k] > now) /* one request at a time on a connection */
+            now = free_at[w][k];
+        uint64_t done = now + 1000 + (rnd >> 40) % 3000000;
+        free_at[w][k] = done;
+        busy[i] = (sl_sendrec_t){.sent_ns = now,
+                                 .done_ns = done,
+                                 .seq = ++seqs[w],
+                                 .port = (uint16_t)(k + 1),
+                                 .worker = (uint16_t)w};
+    }
+    CHECK(sl_concurrency_analyze(busy, sizeof(busy) / sizeof(busy[0]), T0, &closed, &c) == 0);
+    CHECK_EQ_U(c.nbursts, SL_BURSTS_SHOWN);
+    for (int k = 0; k < c.nbursts; k++) {
+        const sl_burst_t *bu = &c.bursts[k];
+        uint64_t last = bu->requests[bu->count - 1].sent_ns;
+        int workers_seen[3] = {0}, nworkers = 0;
+        CHECK(bu->count >= 4);
+        CHECK_EQ_U(bu->span_ns, last - bu->requests[0].sent_ns);
+        CHECK_EQ_U(bu->last_sent_ns, last);
+        CHECK(bu->span_ns <= SL_BURST_WINDOW_NS);
+        for (size_t q = 0; q < bu->count; q++) {
+            CHECK(bu->requests[q].done_ns > last); /* in flight at the last send */
+            nworkers += !workers_seen[bu->requests[q].worker]++;
+            for (size_t o = 0; o < q; o++)
+                CHECK(bu->requests[o].worker != bu->requests[q].worker ||
+                      bu->requests[o].port != bu->requests[q].port);
+        }
+        CHECK(nworkers >= 2);
+    }
+    sl_concurrency_free(&c);
+
     CHECK(sl_concurrency_analyze(NULL, 0, T0, &closed, &c) == 0);
     CHECK_EQ_U(c.sends, 0);
     return check_report();
