@@ -66,13 +66,18 @@ status=0
 unshare -m --propagation private bash -s "$tmp" >"$tmp/log" 2>&1 <<'EOF' || status=$?
 set -euo pipefail
 tmp=$1
-mount -t overlay overlay -o "lowerdir=/usr/bin,upperdir=$tmp/u1,workdir=$tmp/w1" /usr/bin
-mount -t overlay overlay -o "lowerdir=/usr/sbin,upperdir=$tmp/u2,workdir=$tmp/w2" /usr/sbin
+mount -t overlay overlay -o "lowerdir=/usr/bin,upperdir=$tmp/u1,workdir=$tmp/w1" /usr/bin &&
+    mount -t overlay overlay -o "lowerdir=/usr/sbin,upperdir=$tmp/u2,workdir=$tmp/w2" /usr/sbin ||
+    exit 99
 while read -r f; do rm -f "$f"; done <"$tmp/hidden"
 hash -r
 cd "$tmp/tree"
 SOAPLOAD_PORT=0 timeout 600 scripts/run-default.sh -d 1s
 EOF
+if [ $status -eq 99 ]; then
+    echo "check-main-job: SKIPPED: no overlay mount here: $(head -n 1 "$tmp/log")" >&2
+    exit 0
+fi
 if [ $status -ne 0 ]; then
     echo "check-main-job: FAILED (exit $status): the main job needs something outside the" \
         "build group of third_party/DEPENDENCIES. Its output:" >&2
