@@ -48,7 +48,7 @@ if [ ${#hidden[@]} -eq 0 ]; then
     echo "check-main-job: no program of the test or bench groups is installed; nothing to hide" >&2
 fi
 
-tmp=$(mktemp -d /tmp/check-main-job.XXXXXX)
+tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp"/{tree,u1,w1,u2,w2}
 if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
