@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as README gives it: installs what is missing, checks formatting,
-# builds twice (plain, and with AddressSanitizer + UndefinedBehaviorSanitizer) and runs
-# ctest on both. Tests start the servers they need on free loopback ports themselves.
+# checks that the main job needs only the build group (scripts/check-main-job.sh), builds
+# twice (plain, and with AddressSanitizer + UndefinedBehaviorSanitizer) and runs ctest on both.
+# Tests start the servers they need on free loopback ports themselves.
 # SOAPLOAD_LONG=1 also runs the long soak and fuzz runs.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,6 +13,10 @@ jobs=$(nproc 2>/dev/null || echo 2)
 
 echo "== format check"
 clang-format --dry-run --Werror src/*.c src/*.h src/*/*.c src/*/*.h mock/*.c mock/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c
+
+# The main job on a machine with the build group only: every test and bench program hidden.
+echo "== main job with only the build group"
+scripts/check-main-job.sh
 
 for variant in plain sanitize; do
     dir="build/$variant"

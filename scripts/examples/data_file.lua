@@ -1,6 +1,15 @@
--- Request data read from a file: each request takes the next row of a CSV file, in turn.
--- The file is read once per worker, at load time; a path can be given after the script:
+-- Request data read from a file: the requests take the rows of a CSV file in turn, each row
+-- once per pass over the file in all, however many workers share the run. The file is read
+-- once per worker, at load time; a path can be given after the script:
 --   soapload scripts/examples/data_file.lua [path/to/rows.csv]
+--
+-- Partitioning: every worker runs this script in its own Lua state, so a script that took
+-- "the next row" in each worker would send every row once per worker. Instead, worker w of n
+-- (soapload.worker, soapload.workers) sends the global requests w - 1, w - 1 + n, ...: its
+-- request seq is global request (seq - 1) * n + w - 1 (in the open model, exactly the
+-- schedule's order), and global request k takes row k % #rows + 1 in pass k // #rows + 1.
+-- The request carries the row's own key, with the pass, as its ID: C-1001#1, C-1002#1, ...,
+-- then C-1001#2 once every row was sent: unique across workers and passes.
 soapload.url = "http://127.0.0.1:8000/soap/endpoint"
 soapload.rate = 300
 soapload.duration = "5s"
@@ -28,8 +37,10 @@ function init(args)
   load(args[1] or here .. "data/customers.csv")
 end
 
-function request(id, seq)
-  local row = rows[(seq - 1) % #rows + 1]
+function request(_, seq)
+  local k = (seq - 1) * soapload.workers + soapload.worker - 1
+  local row = rows[k % #rows + 1]
+  local id = row.customer .. "#" .. (k // #rows + 1)
   local e = soapload.escape
   return soapload.envelope(
     '<e:Echo xmlns:e="urn:soapload:echo">' ..
@@ -37,5 +48,5 @@ function request(id, seq)
       '<e:Customer>' .. e(row.customer) .. '</e:Customer>' ..
       '<e:Country>' .. e(row.country) .. '</e:Country>' ..
       '<e:Amount>' .. e(row.amount) .. '</e:Amount>' ..
-    '</e:Echo>')
+    '</e:Echo>'), { id = id }
 end

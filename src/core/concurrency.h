@@ -2,8 +2,14 @@
  * concurrency: what proves that requests really left in parallel. From one record per request
  * (when it was written, when it ended, on which connection of which worker) it derives the
  * exact number of requests in flight over time, the share of requests sent while another was
- * in flight, and the tightest bursts: the shortest windows holding requests from several
- * workers on distinct connections.
+ * in flight, and the tightest bursts.
+ *
+ * A burst is real concurrency: at least min_requests requests on distinct connections, from at
+ * least min_workers worker processes, all in flight together at one instant (the last of them
+ * was sent before the first of them ended), their sends within SL_BURST_WINDOW_NS, and, in the
+ * open model, due within SL_BURST_WINDOW_NS of each other by the schedule. Requests spread over
+ * more than the window, sent one after another's end, or due apart and sent together only
+ * because a worker stalled and then caught up, are no burst.
  */
 #ifndef SOAPLOAD_CONCURRENCY_H
 #define SOAPLOAD_CONCURRENCY_H
@@ -22,11 +28,22 @@ typedef struct {
 
 #define SL_BURSTS_SHOWN 5
 #define SL_BURST_MAX_REQUESTS 16
+#define SL_BURST_WINDOW_NS 1000000ULL /* a burst's sends (and due times) lie within 1 ms */
+
+/* What makes a burst. */
+typedef struct {
+    int min_requests; /* at least this many requests, on distinct connections */
+    int min_workers;  /* from at least this many workers */
+    double rate;      /* open model: the schedule's rate; 0: closed model, nothing is due */
+    int burst;        /* open model: requests due together (1: uniform) */
+    int nworkers;     /* open model: the workers that share the schedule */
+} sl_burst_rule_t;
 
 typedef struct {
-    uint64_t span_ns; /* from the first send of the window to its last */
-    size_t count;     /* requests in the window (at most SL_BURST_MAX_REQUESTS shown) */
-    sl_sendrec_t requests[SL_BURST_MAX_REQUESTS];
+    uint64_t span_ns;      /* from the burst's first send to its last */
+    uint64_t last_sent_ns; /* its last send */
+    size_t count;          /* requests in the burst, at most SL_BURST_MAX_REQUESTS kept */
+    sl_sendrec_t requests[SL_BURST_MAX_REQUESTS]; /* in send order */
 } sl_burst_t;
 
 typedef struct {
@@ -46,11 +63,11 @@ typedef struct {
     int nbursts;
 } sl_concurrency_t;
 
-/** Analyzes n records (reordered in place). t0 is the run's start; a burst needs at least
- * min_requests requests on distinct connections from at least min_workers workers. Returns 0,
- * or -1 when out of memory. Free with sl_concurrency_free. */
-int sl_concurrency_analyze(sl_sendrec_t *recs, size_t n, uint64_t t0, int min_requests,
-                           int min_workers, sl_concurrency_t *out);
+/** Analyzes n records (reordered in place). t0 is the run's start (of the schedule, in the open
+ * model: worker w's request seq is due at t0 + the offset of its global index). Returns 0, or
+ * -1 when out of memory. Free with sl_concurrency_free. */
+int sl_concurrency_analyze(sl_sendrec_t *recs, size_t n, uint64_t t0, const sl_burst_rule_t *rule,
+                           sl_concurrency_t *out);
 void sl_concurrency_free(sl_concurrency_t *c);
 
 #endif

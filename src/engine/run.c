@@ -163,8 +163,13 @@ static int open_spool(void)
 }
 
 /* Reads the spool back and analyzes it. */
-static void analyze(sl_run_t *run)
+static void analyze(const sl_config_t *cfg, sl_run_t *run)
 {
+    sl_burst_rule_t rule = {.min_requests = 4,
+                            .min_workers = run->nworkers > 1 ? 2 : 1,
+                            .rate = cfg->closed ? 0 : cfg->rate,
+                            .burst = cfg->burst,
+                            .nworkers = run->nworkers};
     struct stat st;
     if (run->spool_fd < 0 || fstat(run->spool_fd, &st) != 0)
         return;
@@ -179,8 +184,7 @@ static void analyze(sl_run_t *run)
             break;
         got += (size_t)r;
     }
-    if (got == want && sl_concurrency_analyze(recs, n, run->t0_ns, 4, run->nworkers > 1 ? 2 : 1,
-                                              &run->concurrency) == 0)
+    if (got == want && sl_concurrency_analyze(recs, n, run->t0_ns, &rule, &run->concurrency) == 0)
         run->analyzed = 1;
     run->analysis_partial = n < run->counts.sent;
     free(recs);
@@ -425,7 +429,7 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
         sl_counts_add(&run->counts, &run->workers[i].counts);
         run->max_in_flight += run->workers[i].max_in_flight;
     }
-    analyze(run);
+    analyze(cfg, run);
     rc = 0;
     goto Done;
 Kill:

@@ -92,11 +92,14 @@ static void concurrency_lines(FILE *out, const sl_config_t *cfg, const sl_run_t 
         fprintf(out, "  worker %-3d    pid %d sent %llu, %.1f/s\n", i + 1, (int)run->workers[i].pid,
                 (unsigned long long)run->workers[i].counts.sent,
                 (double)run->workers[i].counts.sent / dur);
+    int min_workers = run->nworkers > 1 ? 2 : 1;
+    double window_ms = (double)SL_BURST_WINDOW_NS / 1e6;
+    const char *within = cfg->closed ? "sent" : "due and sent"; /* closed: nothing is due */
     if (c->nbursts == 0) {
         fprintf(out,
-                "Tightest bursts none: no window held 4 requests on distinct connections "
-                "from %s\n",
-                run->nworkers > 1 ? "2 workers" : "the worker");
+                "Tightest bursts none: never were 4 requests on distinct connections from %s "
+                "in flight together, %s within %g ms\n",
+                min_workers > 1 ? "2 workers" : "the worker", within, window_ms);
         if (!cfg->closed && cfg->burst == 1) /* a uniform schedule spaces them 1/rate apart */
             fprintf(out,
                     "                requests were due %.3f ms apart; --burst 4 sends them in "
@@ -105,9 +108,9 @@ static void concurrency_lines(FILE *out, const sl_config_t *cfg, const sl_run_t 
         return;
     }
     fprintf(out,
-            "Tightest bursts of >= 4 requests on distinct connections from >= %d worker%s "
-            "(send times, UTC):\n",
-            run->nworkers > 1 ? 2 : 1, run->nworkers > 1 ? "s" : "");
+            "Tightest bursts of >= 4 requests in flight together on distinct connections from "
+            ">= %d worker%s, %s within %g ms (send times, UTC):\n",
+            min_workers, min_workers > 1 ? "s" : "", within, window_ms);
     for (int b = 0; b < c->nbursts; b++) {
         const sl_burst_t *bu = &c->bursts[b];
         fprintf(out, "  #%d  %zu requests within %.6f s\n", b + 1, bu->count,
