@@ -1,0 +1,139 @@
+-- Outputs: every output that cannot be written is named with its reason and gives exit 4;
+-- result files are replaced whole or not at all; a closed pipe does not kill the run.
+package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
+local t = require("support")
+
+local default = t.root .. "/scripts/examples/default.lua"
+
+-- Runs a shell command line; returns its stdout.
+local function sh(cmd)
+  local p = io.popen(cmd)
+  local out = p:read("a")
+  p:close()
+  return out
+end
+
+local function tmpdir()
+  return (sh("mktemp -d"):gsub("%s+$", ""))
+end
+
+-- busted's luasocket ignores SIGPIPE, and processes inherit that: the pipe specs restore the
+-- default action, as a shell started from a terminal has it.
+local PIPE_DEFAULT = "env --default-signal=PIPE "
+
+local function listing(dir)
+  local names = {}
+  for name in sh("ls -A " .. t.quote(dir)):gmatch("[^\n]+") do names[#names + 1] = name end
+  table.sort(names)
+  return table.concat(names, " ")
+end
+
+describe("outputs", function()
+  local mock
+  setup(function() mock = t.start_mock("") end)
+  teardown(function() mock.stop() end)
+  before_each(function() mock.reset() end)
+
+  it("a --json and --html that cannot be written (ulimit -f) are named with the error, exit 4, " ..
+     "and the files that were there are kept whole", function()
+    local dir = tmpdir()
+    finally(function() os.execute("rm -rf " .. t.quote(dir)) end)
+    local json, html = dir .. "/r.json", dir .. "/r.html"
+    t.write(json, "the previous results\n")
+    t.write(html, "the previous report\n")
+    -- 4 KiB: the summary fits, the JSON (about 5 KiB) and the HTML do not
+    local code, out, err = t.run(("-q --json %s --html %s -u %s -R 50 -d 1s %s"):format(json, html,
+      mock.url, default), "ulimit -f 4;")
+    assert.are.equal(4, code, err)
+    assert.truthy(err:find("soapload: cannot write " .. json .. ": File too large", 1, true), err)
+    assert.truthy(err:find("soapload: cannot write " .. html .. ": File too large", 1, true), err)
+    assert.truthy(out:find("sent          50 = ok 50", 1, true), out)
+    assert.are.equal(50, mock.stats().ids.distinct) -- the run itself took place
+    assert.are.equal("the previous results\n", t.read(json))
+    assert.are.equal("the previous report\n", t.read(html))
+    assert.are.equal("r.html r.json", listing(dir)) -- no temporary file left behind
+  end)
+
+  it("a new --json that cannot be written leaves no file at all, not a truncated one", function()
+    local dir = tmpdir()
+    finally(function() os.execute("rm -rf " .. t.quote(dir)) end)
+    local code, _, err = t.run(("-q --json %s/r.json -u %s -R 50 -d 1s %s"):format(dir, mock.url,
+      default), "ulimit -f 2;")
+    assert.are.equal(4, code, err)
+    assert.truthy(err:find("cannot write " .. dir .. "/r.json: File too large", 1, true), err)
+    assert.are.equal("", listing(dir))
+  end)
+
+  it("a --json that can be written replaces the old file whole, with its mode", function()
+    local dir = tmpdir()
+    finally(function() os.execute("rm -rf " .. t.quote(dir)) end)
+    local json = dir .. "/r.json"
+    t.write(json, "old")
+    os.execute("chmod 600 " .. t.quote(json))
+    local code, out = t.run(("-q --json %s -u %s -R 50 -d 1s %s"):format(json, mock.url, default))
+    assert.are.equal(0, code, out)
+    local r = t.json.decode(t.read(json))
+    assert.are.equal(50, r.summary.sent)
+    assert.are.equal("600", (sh("stat -c %a " .. t.quote(json)):gsub("%s+$", "")))
+    assert.are.equal("r.json", listing(dir))
+  end)
+
+  it("a summary that cannot be written to stdout (/dev/full) is named, exit 4, the JSON is " ..
+     "still written", function()
+    local json = t.tmpname(".json")
+    finally(function() os.remove(json) end)
+    local err = t.tmpname(".err")
+    local code = tonumber(sh(("%s -q --json %s -u %s -R 50 -d 1s %s > /dev/full 2> %s; echo $?")
+      :format(t.quote(t.bin), json, mock.url, default, err)))
+    local msg = t.read(err)
+    os.remove(err)
+    assert.are.equal(4, code, msg)
+    assert.truthy(msg:find("soapload: cannot write the summary to stdout: No space left on device",
+      1, true), msg)
+    assert.are.equal(50, t.json.decode(t.read(json)).summary.sent)
+  end)
+
+  it("a closed stdout pipe does not kill the run: JSON and trace complete, the failure named " ..
+     "on stderr, exit 4", function()
+    local json, trace, err, rc = t.tmpname(".json"), t.tmpname(".csv"), t.tmpname(".err"),
+      t.tmpname(".rc")
+    finally(function() for _, f in ipairs({ json, trace, err, rc }) do os.remove(f) end end)
+    -- the reader (true) has exited long before soapload writes its summary
+    sh(("(" .. PIPE_DEFAULT .. "%s --json %s --trace %s -u %s -R 100 -d 1s -w 2 %s 2> %s; echo $? > %s) | true")
+      :format(t.quote(t.bin), json, trace, mock.url, default, err, rc))
+    local msg = t.read(err)
+    assert.are.equal(4, tonumber(t.read(rc)), msg)
+    assert.truthy(msg:find("soapload: cannot write the summary to stdout: Broken pipe", 1, true),
+      msg)
+    local r = t.json.decode(t.read(json))
+    assert.are.equal(100, r.summary.results.ok)
+    assert.are.equal(100, mock.stats().ids.distinct)
+    local lines = 0
+    for _ in io.lines(trace) do lines = lines + 1 end
+    assert.are.equal(101, lines) -- the header and one line per request
+  end)
+
+  it("a closed stderr pipe does not kill the run: the summary is printed, exit 0", function()
+    local out, rc = t.tmpname(".out"), t.tmpname(".rc")
+    finally(function() os.remove(out); os.remove(rc) end)
+    sh(("(" .. PIPE_DEFAULT .. "%s --progress always -u %s -R 100 -d 2s %s 2>&1 > %s; echo $? > %s) | true")
+      :format(t.quote(t.bin), mock.url, default, out, rc))
+    local text = t.read(out)
+    assert.are.equal(0, tonumber(t.read(rc)), text)
+    assert.truthy(text:find("sent          200 = ok 200", 1, true), text)
+    assert.are.equal(200, mock.stats().ids.distinct)
+  end)
+
+  it("a --trace FIFO that no process reads is refused at once (exit 2), nothing sent", function()
+    local dir = tmpdir()
+    finally(function() os.execute("rm -rf " .. t.quote(dir)) end)
+    os.execute("mkfifo " .. t.quote(dir .. "/fifo"))
+    local code, _, err, elapsed = t.run(("--trace %s/fifo -u %s -R 50 -d 1s %s"):format(dir,
+      mock.url, default), "timeout 10")
+    assert.are.equal(2, code, err)
+    assert.truthy(err:find("cannot write " .. dir .. "/fifo: it is a FIFO that no process reads",
+      1, true), err)
+    assert.is_true(elapsed < 9, "it waited for a reader")
+    assert.are.equal(0, mock.stats().requests.echo)
+  end)
+end)
