@@ -229,8 +229,10 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
         fprintf(out, "ACCOUNTING ERROR: %s\n", err);
     for (int i = 0; checks != NULL && i < checks->n; i++) {
         const sl_threshold_t *t = &checks->items[i];
-        fprintf(out, "Threshold       %-4s %-28s measured %.6g\n", t->passed ? "pass" : "FAIL",
-                t->text, t->measured);
+        char v[48];
+        sl_threshold_format_measured(t, v, sizeof(v)); /* in the limit's own unit */
+        fprintf(out, "Threshold       %-4s %-28s measured %s\n", t->passed ? "pass" : "FAIL",
+                t->text, v);
     }
     fprintf(out, "Result          %s\n", verdict(sl_report_exit_code(run, checks), checks));
 }

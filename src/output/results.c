@@ -173,10 +173,15 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
         const sl_threshold_t *t = &checks->items[i];
         fprintf(out, "%s\n    {\"threshold\": ", i ? "," : "");
         sl_json_string(out, t->text);
+        char v[48];
+        sl_threshold_format_measured(t, v, sizeof(v));
+        /* value and measured in the metric's base unit, for tools; the limit's own unit too */
         fprintf(out,
                 ", \"metric\": \"%s\", \"op\": \"%s\", \"value\": %.6g, \"measured\": %.6g, "
-                "\"passed\": %s}",
+                "\"base_unit\": \"%s\", \"unit\": \"%s\", \"measured_in_unit\": %.6g, "
+                "\"measured_text\": \"%s\", \"passed\": %s}",
                 t->metric, sl_threshold_op(t->op), t->value, t->measured,
+                sl_threshold_base_unit(t->metric), t->unit, sl_threshold_measured_in_unit(t), v,
                 t->passed ? "true" : "false");
     }
     fprintf(out, "\n  ]\n}\n");

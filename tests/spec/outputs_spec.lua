@@ -137,3 +137,41 @@ describe("outputs", function()
     assert.are.equal(0, mock.stats().requests.echo)
   end)
 end)
+
+describe("threshold lines", function()
+  it("print each measured value in the limit's own unit, in the summary and the JSON", function()
+    local m = t.start_mock("--fault-rate 0.1")
+    local json = t.tmpname(".json")
+    finally(function() m.stop(); os.remove(json) end)
+    local code, out = t.run(("-q --json %s --threshold 'p99 < 50ms' --threshold 'service_max < " ..
+      "5000000us' --threshold 'error_rate < 1%%' --threshold 'error_rate < 0.5' --threshold " ..
+      "'mean < 2' -u %s -R 200 -d 1s %s"):format(json, m.url, default))
+    assert.are.equal(3, code, out) -- error_rate < 1% fails: about a tenth are faults
+    local r = t.json.decode(t.read(json))
+    local faults = m.stats().requests.fault_injected
+    assert.are.equal(faults, r.summary.results.soap_fault) -- what the server answered
+    local lat, svc = r.latency.from_due, r.latency.service
+    local rate = faults / 200
+    local want = {
+      { "pass p99 < 50ms", ("%.6gms"):format(lat.p99 / 1000) },
+      { "pass service_max < 5000000us", ("%.6gus"):format(svc.max) },
+      { "FAIL error_rate < 1%", ("%.6g%%"):format(rate * 100) },
+      { "pass error_rate < 0.5", ("%.6g"):format(rate) },
+    }
+    for i, w in ipairs(want) do
+      local line = ("Threshold       %-33s measured %s\n"):format(w[1], w[2])
+      assert.truthy(out:find(line, 1, true), line .. " in\n" .. out)
+      local th = r.thresholds[i]
+      assert.are.equal(w[2], th.measured_text)
+      assert.are.equal(w[2]:match("^[%d.e+-]+"), ("%.6g"):format(th.measured_in_unit))
+    end
+    local mean = out:match("Threshold       pass mean < 2                     measured ([%d.]+)ms\n")
+    assert.is_true(math.abs(tonumber(mean) - lat.mean / 1000) < 0.001, out) -- JSON rounds it
+    -- the machine values stay in the base units
+    assert.are.equal("us", r.thresholds[1].base_unit)
+    assert.are.equal("ms", r.thresholds[1].unit)
+    assert.are.equal(lat.p99, r.thresholds[1].measured)
+    assert.are.equal("%", r.thresholds[3].unit)
+    assert.is_true(math.abs(r.thresholds[3].measured - rate) < 1e-12)
+  end)
+end)
