@@ -139,7 +139,7 @@ static int call_done(sl_script_t *script, const sl_config_t *cfg, const sl_run_t
                                .duration_s = run->elapsed_s,
                                .target_rate = cfg->closed ? 0 : cfg->rate,
                                .achieved_rate =
-                                   (double)run->counts.sent / ((double)cfg->duration_ns / 1e9),
+                                   (double)run->counts.sent / sl_report_sending_s(cfg, run),
                                .latency = run->latency,
                                .service = run->service,
                                .lateness = run->lateness,
@@ -265,7 +265,7 @@ int main(int argc, char **argv)
                             .latency = run.latency,
                             .service = run.service,
                             .lateness = run.lateness,
-                            .duration_s = (double)cfg.duration_ns / 1e9};
+                            .duration_s = sl_report_sending_s(&cfg, &run)};
     sl_threshold_evaluate(&checks, &metrics);
     code = sl_report_exit_code(&run, &checks);
     /* every output is attempted; one that could not be written makes the exit code 4 */

@@ -377,6 +377,8 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
                 snprintf(err, errlen, "interrupted before the start");
                 goto Kill;
             }
+            if (!run->interrupted)
+                run->stopped_ns = now_ns(); /* sending stops here: rates divide by this */
             run->interrupted = 1;
             tell_all(ch, n, "s", 1);
         }

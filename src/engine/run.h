@@ -55,6 +55,7 @@ typedef struct {
     int workers_died;
     char *first_script_error; /* traceback of the first script error seen, or NULL */
     uint64_t t0_ns;           /* the common start, CLOCK_MONOTONIC */
+    uint64_t stopped_ns;      /* when the parent stopped the run early (CLOCK_MONOTONIC), or 0 */
     int64_t realtime_offset;  /* CLOCK_REALTIME - CLOCK_MONOTONIC, as the workers use it */
     int spool_fd;             /* the send records, during the run */
     sl_concurrency_t concurrency;

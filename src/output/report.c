@@ -123,6 +123,13 @@ static void concurrency_lines(FILE *out, const sl_config_t *cfg, const sl_run_t 
     }
 }
 
+double sl_report_sending_s(const sl_config_t *cfg, const sl_run_t *run)
+{
+    if (run->stopped_ns > run->t0_ns && run->stopped_ns - run->t0_ns < cfg->duration_ns)
+        return (double)(run->stopped_ns - run->t0_ns) / 1e9;
+    return (double)cfg->duration_ns / 1e9;
+}
+
 static const char *verdict(int code, const sl_threshold_set_t *checks)
 {
     switch (code) {
@@ -145,7 +152,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
                      const sl_threshold_set_t *checks)
 {
     const sl_counts_t *c = &run->counts;
-    double dur = (double)cfg->duration_ns / 1e9;
+    double dur = (double)cfg->duration_ns / 1e9, sending = sl_report_sending_s(cfg, run);
     char tbuf[64], b1[32], b2[32], err[256];
     struct tm tm;
     localtime_r(&run->started_at.tv_sec, &tm);
@@ -179,12 +186,15 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
             (unsigned long long)c->sent, (unsigned long long)c->results[SL_R_OK],
             (unsigned long long)failed, (unsigned long long)c->results[SL_R_CANCELLED]);
     if (cfg->closed)
-        fprintf(out, "  rate          sent %.1f/s, ok %.1f/s\n", (double)c->sent / dur,
-                (double)c->results[SL_R_OK] / dur);
+        fprintf(out, "  rate          sent %.1f/s, ok %.1f/s", (double)c->sent / sending,
+                (double)c->results[SL_R_OK] / sending);
     else
-        fprintf(out, "  rate          target %.1f/s, sent %.1f/s (%+.2f%%), ok %.1f/s\n", cfg->rate,
-                (double)c->sent / dur, ((double)c->sent / dur / cfg->rate - 1) * 100,
-                (double)c->results[SL_R_OK] / dur);
+        fprintf(out, "  rate          target %.1f/s, sent %.1f/s (%+.2f%%), ok %.1f/s", cfg->rate,
+                (double)c->sent / sending, ((double)c->sent / sending / cfg->rate - 1) * 100,
+                (double)c->results[SL_R_OK] / sending);
+    if (sending < dur) /* stopped early: the rates cover the time it was sending */
+        fprintf(out, " over the %.3f s it was sending", sending);
+    fprintf(out, "\n");
     if (run->analyzed)
         fprintf(out, "  in flight     at most %llu at once\n",
                 (unsigned long long)run->concurrency.in_flight_max);

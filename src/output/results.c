@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include "core/version.h"
+#include "output/report.h"
 
 void sl_json_string(FILE *out, const char *s)
 {
@@ -69,7 +70,7 @@ static void hist_json(FILE *out, const sl_hist_t *h)
 static void concurrency_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
 {
     const sl_concurrency_t *c = &run->concurrency;
-    double dur = (double)cfg->duration_ns / 1e9;
+    double dur = sl_report_sending_s(cfg, run);
     if (!run->analyzed)
         return;
     fprintf(
@@ -109,7 +110,7 @@ static void concurrency_json(FILE *out, const sl_config_t *cfg, const sl_run_t *
 int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
                           const sl_threshold_set_t *checks)
 {
-    double dur = (double)cfg->duration_ns / 1e9;
+    double dur = (double)cfg->duration_ns / 1e9, sending = sl_report_sending_s(cfg, run);
     fprintf(out, "{\n  \"schema\": \"%s\",\n  \"soapload\": \"%s\",\n", SL_RESULTS_SCHEMA,
             SL_VERSION);
     fprintf(out, "  \"settings\": {\"script\": ");
@@ -131,10 +132,10 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
     counts_json(out, &run->counts);
     fprintf(out,
             ",\n  \"rates\": {\"target\": %.3f, \"sent\": %.3f, \"ok\": %.3f},\n"
-            "  \"elapsed_s\": %.6f,\n  \"max_in_flight\": %llu,\n  \"interrupted\": %s,\n"
-            "  \"workers_died\": %d,\n",
-            cfg->closed ? 0.0 : cfg->rate, (double)run->counts.sent / dur,
-            (double)run->counts.results[SL_R_OK] / dur, run->elapsed_s,
+            "  \"sending_s\": %.6f,\n  \"elapsed_s\": %.6f,\n  \"max_in_flight\": %llu,\n"
+            "  \"interrupted\": %s,\n  \"workers_died\": %d,\n",
+            cfg->closed ? 0.0 : cfg->rate, (double)run->counts.sent / sending,
+            (double)run->counts.results[SL_R_OK] / sending, sending, run->elapsed_s,
             (unsigned long long)run->max_in_flight, run->interrupted ? "true" : "false",
             run->workers_died);
     fprintf(out, "  \"latency\": {\n    \"from_due\": ");
