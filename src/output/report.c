@@ -130,6 +130,19 @@ double sl_report_sending_s(const sl_config_t *cfg, const sl_run_t *run)
     return (double)cfg->duration_ns / 1e9;
 }
 
+/* The connections are split as evenly as they go: some workers may hold one more. */
+static void load_line(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
+{
+    int n = run->nworkers > 0 ? run->nworkers : 1;
+    int per = cfg->connections / n, extra = cfg->connections % n;
+    fprintf(out, "Load            %d worker%s x ", n, n == 1 ? "" : "s");
+    if (extra == 0)
+        fprintf(out, "%d connection%s", per, per == 1 ? "" : "s");
+    else
+        fprintf(out, "%d-%d connections (%d in all)", per, per + 1, cfg->connections);
+    fprintf(out, ", timeout %.2f s\n", (double)cfg->timeout_ns / 1e9);
+}
+
 static const char *verdict(int code, const sl_threshold_set_t *checks)
 {
     switch (code) {
@@ -169,9 +182,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     if (!cfg->closed && cfg->burst > 1)
         fprintf(out, "Arrivals        in bursts of %d due at once, every %.3f ms\n", cfg->burst,
                 cfg->burst / cfg->rate * 1e3);
-    fprintf(out, "Load            %d worker%s x %d connection%s, timeout %.2f s\n", run->nworkers,
-            run->nworkers == 1 ? "" : "s", run->connections_per_worker,
-            run->connections_per_worker == 1 ? "" : "s", (double)cfg->timeout_ns / 1e9);
+    load_line(out, cfg, run);
     if (run->interrupted)
         fprintf(out, "Interrupted     stopped early: counts cover what was due until then\n");
 

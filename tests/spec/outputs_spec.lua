@@ -216,3 +216,19 @@ end
       assert.is_true(math.abs(tonumber(achieved) - rate) < 1e-3 * rate, achieved)
     end)
 end)
+
+describe("the Load line", function()
+  it("says how the connections were split when they do not divide evenly", function()
+    local m = t.start_mock("")
+    finally(function() m.stop() end)
+    m.reset()
+    local code, out = t.run(("-q --closed -w 2 -c 7 -d 1s -u %s %s"):format(m.url, default))
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("Load            2 workers x 3-4 connections (7 in all), timeout", 1,
+      true), out)
+    assert.are.equal(7, m.stats().connections.max_open) -- every one of them was in use at once
+    code, out = t.run(("-q -w 3 -c 9 -R 30 -d 1s -u %s %s"):format(m.url, default))
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("Load            3 workers x 3 connections, timeout", 1, true), out)
+  end)
+end)
