@@ -242,6 +242,9 @@ static int handle(sl_run_t *run, int i, uint32_t type, const uint8_t *p, uint32_
                 sl_counts_add(&wr->counts, &m.counts);
         }
         break;
+    case SL_MSG_REASONS:
+        sl_reasons_merge_bytes(&run->reasons, p, len); /* a table that does not fit is dropped */
+        break;
     case SL_MSG_FINAL:
         if (len >= sizeof(sl_msg_final_t)) {
             sl_msg_final_t m;

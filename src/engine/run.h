@@ -13,6 +13,7 @@
 #include "config.h"
 #include "core/counts.h"
 #include "core/hist.h"
+#include "core/reasons.h"
 #include "engine/proto.h"
 
 typedef struct {
@@ -62,6 +63,7 @@ typedef struct {
     int analyzed;         /* concurrency holds the analysis */
     int analysis_partial; /* the run sent more than the spool keeps: the analysis covers a part */
     uint64_t script_error_reports;
+    sl_reasons_t reasons; /* why requests failed, merged from the workers' final reports */
 } sl_run_t;
 
 /** Runs the load; trace_fd (or -1) is handed to the workers. Returns 0 when the run took place

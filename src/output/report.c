@@ -54,6 +54,31 @@ static void errors_line(FILE *out, const sl_counts_t *c)
     fprintf(out, "%s\n", any ? "" : "none");
 }
 
+/* The most frequent reasons, at most SL_REASONS_SHOWN of them, and how many failures had
+ * another one (shown further down the list, or past the table's bound); the JSON and the HTML
+ * report list every reason kept. */
+static void reasons_lines(FILE *out, const sl_reasons_t *r)
+{
+    const sl_reason_t *all[SL_REASONS_MAX];
+    int n = sl_reasons_sorted(r, all, SL_REASONS_MAX);
+    uint64_t rest = r->other;
+    if (n == 0 && rest == 0)
+        return;
+    fprintf(out, "Top failure reasons\n");
+    for (int i = 0; i < n; i++) {
+        if (i >= SL_REASONS_SHOWN) {
+            rest += all[i]->count;
+            continue;
+        }
+        fprintf(out, "  %-13s %8llu  %s\n", sl_result_name((sl_result_t)all[i]->kind),
+                (unsigned long long)all[i]->count, all[i]->text);
+    }
+    if (rest > 0)
+        fprintf(out, "  %-13s %8llu  (%s)\n", "other reasons", (unsigned long long)rest,
+                r->other > 0 ? "more distinct reasons than the summary lists or the run keeps"
+                             : "see the JSON or HTML report");
+}
+
 static void human_bytes(uint64_t b, char *buf, size_t cap)
 {
     if (b < 10240)
@@ -218,6 +243,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     latency_row(out, "service time", run->service);
     latency_row(out, "send lateness", run->lateness);
     errors_line(out, c);
+    reasons_lines(out, &run->reasons);
     human_bytes(c->bytes_sent, b1, sizeof(b1));
     human_bytes(c->bytes_received, b2, sizeof(b2));
     fprintf(out, "Bytes           bodies sent %s, received %s\n", b1, b2);

@@ -107,6 +107,22 @@ static void concurrency_json(FILE *out, const sl_config_t *cfg, const sl_run_t *
     fprintf(out, "\n    ]},\n");
 }
 
+/* Every reason kept, most frequent first; `other` counts failures past the bound. */
+static void reasons_json(FILE *out, const sl_reasons_t *r)
+{
+    const sl_reason_t *all[SL_REASONS_MAX];
+    int n = sl_reasons_sorted(r, all, SL_REASONS_MAX);
+    fprintf(out, "  \"failure_reasons\": {\"max_distinct\": %d, \"other\": %llu, \"reasons\": [",
+            SL_REASONS_MAX, (unsigned long long)r->other);
+    for (int i = 0; i < n; i++) {
+        fprintf(out, "%s\n    {\"kind\": \"%s\", \"count\": %llu, \"reason\": ", i ? "," : "",
+                sl_result_name((sl_result_t)all[i]->kind), (unsigned long long)all[i]->count);
+        sl_json_string(out, all[i]->text);
+        fprintf(out, "}");
+    }
+    fprintf(out, "%s]},\n", n ? "\n  " : "");
+}
+
 int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
                           const sl_threshold_set_t *checks)
 {
@@ -169,6 +185,7 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
     }
     fprintf(out, "\n  ],\n");
     concurrency_json(out, cfg, run);
+    reasons_json(out, &run->reasons);
     fprintf(out, "  \"thresholds\": [");
     for (int i = 0; checks != NULL && i < checks->n; i++) {
         const sl_threshold_t *t = &checks->items[i];

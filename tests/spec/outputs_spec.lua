@@ -232,3 +232,112 @@ describe("the Load line", function()
     assert.truthy(out:find("Load            3 workers x 3 connections, timeout", 1, true), out)
   end)
 end)
+
+describe("failure reasons", function()
+  local function chromium_dom(html)
+    local profile = t.tmpname(".chromium")
+    local p = io.popen("timeout 120 chromium --headless --no-sandbox --disable-gpu " ..
+      "--disable-quic --no-first-run --disable-background-networking --disable-component-update " ..
+      "--disable-sync --user-data-dir=" .. profile .. " --dump-dom file://" .. html ..
+      " 2>/dev/null")
+    local out = p:read("a")
+    p:close()
+    os.execute("rm -rf " .. profile)
+    return out
+  end
+
+  it("response()'s reasons and SOAP Faults are counted by reason in the summary, JSON and HTML",
+    function()
+      local m = t.start_mock("--fault-rate 0.2")
+      local json, trace, html = t.tmpname(".json"), t.tmpname(".csv"), t.tmpname(".html")
+      local script = t.script([[
+function response(status, headers, body, id)
+  if id:match("[05]$") then return false, "CancelOrder check failed" end
+  if id:match("3$") then return false end
+  return true
+end
+]])
+      finally(function()
+        m.stop()
+        for _, f in ipairs({ json, trace, html, script }) do os.remove(f) end
+      end)
+      local code, out = t.run(("-q --json %s --trace %s --html %s -u %s -R 200 -d 1s %s")
+        :format(json, trace, html, m.url, script))
+      assert.are.equal(1, code, out)
+      -- what each request's reason must be, from the trace's IDs and outcomes
+      local cancel, none, faults = 0, 0, 0
+      for line in io.lines(trace) do
+        local id, outcome = line:match("^([^,]*),.*,([%a_]+)$")
+        if outcome == "check_failed" and id:match("[05]$") then cancel = cancel + 1 end
+        if outcome == "check_failed" and id:match("3$") then none = none + 1 end
+        if outcome == "soap_fault" then faults = faults + 1 end
+      end
+      assert.are.equal(m.stats().requests.fault_injected, faults) -- what the server answered
+      assert.is_true(cancel > 0 and none > 0 and faults > 0)
+      local want = {
+        { "check_failed", cancel, "CancelOrder check failed" },
+        { "soap_fault", faults, "soap:Server: injected fault (--fault-rate)" },
+        { "check_failed", none, "(none given)" },
+      }
+      table.sort(want, function(a, b) return a[2] > b[2] end)
+      assert.truthy(out:find("\nTop failure reasons\n", 1, true), out)
+      local r = t.json.decode(t.read(json))
+      assert.are.equal(0, r.failure_reasons.other)
+      assert.are.equal(3, #r.failure_reasons.reasons)
+      for _, w in ipairs(want) do
+        local line = ("  %-13s %8d  %s\n"):format(w[1], w[2], w[3])
+        assert.truthy(out:find(line, 1, true), line .. " in\n" .. out)
+        local found
+        for _, x in ipairs(r.failure_reasons.reasons) do
+          if x.kind == w[1] and x.reason == w[3] then found = x.count end
+        end
+        assert.are.equal(w[2], found, w[3])
+      end
+      local dom = chromium_dom(html)
+      assert.falsy(dom:find("data-error", 1, true))
+      assert.truthy(dom:find(("<td>check_failed</td><td>%d</td><td>CancelOrder check failed</td>")
+        :format(cancel), 1, true), dom:sub(1, 300))
+      assert.truthy(dom:find(("<td>soap_fault</td><td>%d</td><td>soap:Server: injected fault " ..
+        "(--fault-rate)</td>"):format(faults), 1, true))
+    end)
+
+  it("are bounded: the first 32 distinct kept, the rest counted as other reasons", function()
+    local m = t.start_mock("")
+    local json = t.tmpname(".json")
+    local script = t.script([[
+function response(status, headers, body, id) return false, "no good: " .. id end
+]])
+    finally(function() m.stop(); os.remove(json); os.remove(script) end)
+    local code, out = t.run(("-q -w 1 --json %s -u %s -R 100 -d 1s %s"):format(json, m.url, script))
+    assert.are.equal(1, code, out)
+    assert.are.equal(100, m.stats().ids.distinct)
+    local r = t.json.decode(t.read(json))
+    assert.are.equal(32, #r.failure_reasons.reasons)
+    assert.are.equal(68, r.failure_reasons.other)
+    -- all count 1: the first seen come first
+    assert.are.equal(("no good: P%d-R1"):format(r.workers[1].pid),
+      r.failure_reasons.reasons[1].reason)
+    local shown = 0
+    for _ in out:gmatch("\n  check_failed         1  no good: P%d+%-R%d+") do shown = shown + 1 end
+    assert.are.equal(10, shown, out)
+    assert.truthy(out:find("\n  other reasons       90  (more distinct reasons than the summary " ..
+      "lists or the run keeps)\n", 1, true), out)
+  end)
+
+  it("name HTTP statuses and libcurl's message for transport errors", function()
+    local m = t.start_mock("")
+    finally(function() m.stop() end)
+    local wrong = m.url:gsub("/soap/endpoint$", "/elsewhere")
+    local code, out = t.run(("-q -u %s -R 50 -d 1s %s"):format(wrong, default))
+    assert.are.equal(1, code, out)
+    assert.are.equal(50, m.stats().requests.not_found)
+    assert.truthy(out:find("\n  http_status         50  HTTP 404\n", 1, true), out)
+    -- nothing listens on the mock's port once it is stopped
+    local url = m.url
+    m.stop()
+    code, out = t.run(("-q -u %s -R 50 -d 1s %s"):format(url, default))
+    assert.are.equal(1, code, out)
+    assert.truthy(out:find("\n  connect             50  Couldn't connect to server\n", 1, true),
+      out)
+  end)
+end)
