@@ -3,6 +3,8 @@
  * it fails), opens the output files, runs the workers, prints the summary, writes the result
  * files and hands the summary to the script's done().
  */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,19 +26,17 @@
 #include "core/version.h"
 
 typedef struct {
-    FILE *json, *html;
+    sl_outfile_t json, html;
     int trace_fd;
 } outputs_t;
 
 static int open_outputs(const sl_config_t *cfg, outputs_t *o, char *err, size_t errlen)
 {
-    o->json = o->html = NULL;
-    o->trace_fd = -1;
     static const char header[] =
         "id,worker_pid,local_port,due,sent,first_byte,done,status,outcome\n";
-    if (cfg->json_path && (o->json = sl_outfile_fopen(cfg->json_path, 0644, err, errlen)) == NULL)
+    if (cfg->json_path && sl_outfile_prepare(&o->json, cfg->json_path, 0644, err, errlen) != 0)
         return -1;
-    if (cfg->html_path && (o->html = sl_outfile_fopen(cfg->html_path, 0644, err, errlen)) == NULL)
+    if (cfg->html_path && sl_outfile_prepare(&o->html, cfg->html_path, 0644, err, errlen) != 0)
         return -1;
     if (cfg->trace_path) { /* owner-only: it names the run's every request */
         if ((o->trace_fd = sl_outfile_open(cfg->trace_path, 0600, 1, err, errlen)) < 0)
@@ -51,39 +51,80 @@ static int open_outputs(const sl_config_t *cfg, outputs_t *o, char *err, size_t 
 
 static void close_outputs(outputs_t *o)
 {
-    if (o->json != NULL)
-        fclose(o->json);
-    if (o->html != NULL)
-        fclose(o->html);
+    sl_outfile_close(&o->json);
+    sl_outfile_close(&o->html);
     if (o->trace_fd >= 0)
         close(o->trace_fd);
 }
 
-/* The JSON document is made once, in memory, for --json and for the HTML report. */
+/* The JSON document is made once, in memory, for --json and for the HTML report; each file is
+ * written whole or not at all. */
 static int write_results(const sl_config_t *cfg, const sl_run_t *run,
                          const sl_threshold_set_t *checks, outputs_t *o)
 {
-    char *doc = NULL;
-    size_t len = 0;
-    int rc = 0;
-    if (o->json == NULL && o->html == NULL)
+    char *doc = NULL, *page = NULL, err[4096];
+    size_t len = 0, page_len = 0;
+    int rc = -1;
+    if (cfg->json_path == NULL && cfg->html_path == NULL)
         return 0;
     FILE *mem = open_memstream(&doc, &len);
     if (mem == NULL || sl_results_write_json(mem, cfg, run, checks) != 0 || fclose(mem) != 0) {
         fprintf(stderr, "soapload: cannot build the results: out of memory\n");
-        free(doc);
+        goto Done;
+    }
+    rc = 0;
+    if (cfg->json_path != NULL && sl_outfile_write(&o->json, doc, len, err, sizeof(err)) != 0) {
+        fprintf(stderr, "soapload: %s\n", err);
+        rc = -1;
+    }
+    if (cfg->html_path != NULL) {
+        mem = open_memstream(&page, &page_len);
+        if (mem == NULL || sl_html_write(mem, doc, len) != 0 || fclose(mem) != 0) {
+            fprintf(stderr, "soapload: cannot write %s: out of memory\n", cfg->html_path);
+            rc = -1;
+        } else if (sl_outfile_write(&o->html, page, page_len, err, sizeof(err)) != 0) {
+            fprintf(stderr, "soapload: %s\n", err);
+            rc = -1;
+        }
+    }
+Done:
+    free(doc);
+    free(page);
+    return rc;
+}
+
+/* The summary is made in memory and written with write(2), so that a full disk or a closed
+ * pipe on stdout is seen, with its reason, rather than lost in stdio's buffer. */
+static int print_summary(const sl_config_t *cfg, const sl_run_t *run,
+                         const sl_threshold_set_t *checks)
+{
+    char *text = NULL;
+    size_t len = 0, off = 0;
+    int e = 0;
+    FILE *mem = open_memstream(&text, &len);
+    if (mem == NULL)
+        return -1;
+    sl_report_print(mem, cfg, run, checks);
+    if (fclose(mem) != 0) {
+        free(text);
+        fprintf(stderr, "soapload: cannot build the summary: out of memory\n");
         return -1;
     }
-    if (o->json != NULL && (fwrite(doc, 1, len, o->json) != len || fflush(o->json) != 0)) {
-        fprintf(stderr, "soapload: writing %s failed\n", cfg->json_path);
-        rc = -1;
+    fflush(stdout);
+    while (off < len) {
+        ssize_t n = write(STDOUT_FILENO, text + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            e = n < 0 ? errno : EIO;
+            break;
+        }
+        off += (size_t)n;
     }
-    if (o->html != NULL && (sl_html_write(o->html, doc, len) != 0 || fflush(o->html) != 0)) {
-        fprintf(stderr, "soapload: writing %s failed\n", cfg->html_path);
-        rc = -1;
-    }
-    free(doc);
-    return rc;
+    free(text);
+    if (e != 0)
+        fprintf(stderr, "soapload: cannot write the summary to stdout: %s\n", strerror(e));
+    return e != 0 ? -1 : 0;
 }
 
 static int call_done(sl_script_t *script, const sl_config_t *cfg, const sl_run_t *run)
@@ -99,7 +140,7 @@ static int call_done(sl_script_t *script, const sl_config_t *cfg, const sl_run_t
                                .duration_s = run->elapsed_s,
                                .target_rate = cfg->closed ? 0 : cfg->rate,
                                .achieved_rate =
-                                   (double)run->counts.sent / ((double)cfg->duration_ns / 1e9),
+                                   (double)run->counts.sent / sl_report_sending_s(cfg, run),
                                .latency = run->latency,
                                .service = run->service,
                                .lateness = run->lateness,
@@ -174,12 +215,17 @@ int main(int argc, char **argv)
         }
         return reconcile(argv[2], argv[3]);
     }
+    /* A closed pipe on stdout or stderr must not kill the run: the write fails, is reported,
+     * and the files are still written. A file size limit (ulimit -f) likewise fails the
+     * write, with EFBIG, instead of killing the process. Workers inherit both. */
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);
 
     sl_config_t cfg;
     sl_run_t run = {0};
     sl_threshold_set_t checks = {0};
     sl_progress_t progress;
-    outputs_t out = {NULL, NULL, -1};
+    outputs_t out = {.json.fd = -1, .html.fd = -1, .trace_fd = -1};
     char err[8192];
     size_t len;
     int code = SL_EXIT_USAGE;
@@ -235,12 +281,13 @@ int main(int argc, char **argv)
                             .latency = run.latency,
                             .service = run.service,
                             .lateness = run.lateness,
-                            .duration_s = (double)cfg.duration_ns / 1e9};
+                            .duration_s = sl_report_sending_s(&cfg, &run)};
     sl_threshold_evaluate(&checks, &metrics);
-    sl_report_print(stdout, &cfg, &run, &checks);
-    fflush(stdout);
     code = sl_report_exit_code(&run, &checks);
-    if (write_results(&cfg, &run, &checks, &out) != 0 && code == SL_EXIT_OK)
+    /* every output is attempted; one that could not be written makes the exit code 4 */
+    if (print_summary(&cfg, &run, &checks) != 0)
+        code = SL_EXIT_INTERNAL;
+    if (write_results(&cfg, &run, &checks, &out) != 0)
         code = SL_EXIT_INTERNAL;
     if (call_done(script, &cfg, &run) != 0 && code == SL_EXIT_OK)
         code = SL_EXIT_FAILED_REQUESTS;

@@ -74,6 +74,27 @@ int sl_threshold_measure(const char *m, const sl_metrics_t *x, double *out)
     return 0;
 }
 
+const char *sl_threshold_base_unit(const char *metric)
+{
+    if (is_latency(metric))
+        return "us";
+    if (strcmp(metric, "rate") == 0 || strcmp(metric, "ok_rate") == 0)
+        return "/s";
+    return "";
+}
+
+double sl_threshold_measured_in_unit(const sl_threshold_t *t)
+{
+    if (t->scale <= 0)
+        return t->measured;
+    return t->scale < 1 ? t->measured * (1 / t->scale) : t->measured / t->scale;
+}
+
+void sl_threshold_format_measured(const sl_threshold_t *t, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%.6g%s", sl_threshold_measured_in_unit(t), t->unit);
+}
+
 const char *sl_threshold_op(sl_op_t op)
 {
     static const char *const ops[] = {"<", "<=", ">", ">=", "==", "!="};
@@ -142,23 +163,26 @@ int sl_threshold_parse(sl_threshold_set_t *set, const char *text, char *err, siz
                  metrics_help);
         return -1;
     }
+    t.scale = 1;
     if (is_latency(t.metric)) {
-        if (strcmp(u, "us") == 0)
-            ;
-        else if (strcmp(u, "ms") == 0 || u[0] == '\0')
-            t.value *= 1e3;
+        if (u[0] == '\0')
+            snprintf(u, sizeof(u), "ms"); /* a bare number is ms: measured values say so */
+        if (strcmp(u, "ms") == 0)
+            t.scale = 1e3;
         else if (strcmp(u, "s") == 0)
-            t.value *= 1e6;
-        else
+            t.scale = 1e6;
+        else if (strcmp(u, "us") != 0)
             goto BadUnit;
     } else if (strcmp(t.metric, "error_rate") == 0) {
         if (strcmp(u, "%") == 0)
-            t.value /= 100;
+            t.scale = 0.01;
         else if (u[0] != '\0')
             goto BadUnit;
     } else if (u[0] != '\0' && !(strcmp(u, "/s") == 0 && strstr(t.metric, "rate") != NULL)) {
         goto BadUnit;
     }
+    t.value = t.scale < 1 ? t.value / (1 / t.scale) : t.value * t.scale; /* 1% is 1/100 */
+    snprintf(t.unit, sizeof(t.unit), "%s", u);
     set->items[set->n++] = t;
     return 0;
 Bad:

@@ -18,8 +18,10 @@ typedef struct {
     char text[96];   /* as the user wrote it, trimmed */
     char metric[32]; /* e.g. "p99", "service_p99", "error_rate", "rate" */
     sl_op_t op;
-    double value;    /* latency metrics in us, rates in /s, ratios as fractions */
-    double measured; /* filled by sl_threshold_evaluate */
+    double value;    /* in the base unit: latency in us, rates in /s, ratios as fractions */
+    char unit[8];    /* the limit's own unit, as written ("ms" for a bare latency, "%") */
+    double scale;    /* base units per unit: 1000 for "ms", 0.01 for "%", 1 otherwise */
+    double measured; /* filled by sl_threshold_evaluate, in the base unit */
     int passed;
 } sl_threshold_t;
 
@@ -45,6 +47,12 @@ const char *sl_threshold_metrics(void);
 /** Measures one metric; returns 0, or -1 when the name is unknown. With NULL histograms in m
  * it only checks the name. */
 int sl_threshold_measure(const char *metric, const sl_metrics_t *m, double *out);
+/** The base unit of a metric: "us" for latency, "/s" for rates, "" for ratios and counts. */
+const char *sl_threshold_base_unit(const char *metric);
+/** The measured value in the limit's own unit (e.g. 0.215 for 215 us against "50ms"). */
+double sl_threshold_measured_in_unit(const sl_threshold_t *t);
+/** Writes the measured value with the limit's own unit, e.g. "0.215ms", "0.3%", "998.4/s". */
+void sl_threshold_format_measured(const sl_threshold_t *t, char *buf, size_t cap);
 /** The text of an operator. */
 const char *sl_threshold_op(sl_op_t op);
 

@@ -246,6 +246,9 @@ static int handle(sl_run_t *run, int i, uint32_t type, const uint8_t *p, uint32_
                 sl_counts_add(&wr->counts, &m.counts);
         }
         break;
+    case SL_MSG_REASONS:
+        sl_reasons_merge_bytes(&run->reasons, p, len); /* a table that does not fit is dropped */
+        break;
     case SL_MSG_FINAL:
         if (len >= sizeof(sl_msg_final_t)) {
             sl_msg_final_t m;
@@ -381,6 +384,8 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
                 snprintf(err, errlen, "interrupted before the start");
                 goto Kill;
             }
+            if (!run->interrupted)
+                run->stopped_ns = now_ns(); /* sending stops here: rates divide by this */
             run->interrupted = 1;
             tell_all(ch, n, "s", 1);
         }

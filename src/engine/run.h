@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/counts.h"
 #include "core/hist.h"
+#include "core/reasons.h"
 #include "engine/proto.h"
 
 typedef struct {
@@ -55,12 +56,14 @@ typedef struct {
     int workers_died;
     char *first_script_error; /* traceback of the first script error seen, or NULL */
     uint64_t t0_ns;           /* the common start, CLOCK_MONOTONIC */
+    uint64_t stopped_ns;      /* when the parent stopped the run early (CLOCK_MONOTONIC), or 0 */
     int64_t realtime_offset;  /* CLOCK_REALTIME - CLOCK_MONOTONIC, as the workers use it */
     int spool_fd;             /* the send records, during the run */
     sl_concurrency_t concurrency;
     int analyzed;         /* concurrency holds the analysis */
     int analysis_partial; /* the run sent more than the spool keeps: the analysis covers a part */
     uint64_t script_error_reports;
+    sl_reasons_t reasons; /* why requests failed, merged from the workers' final reports */
 } sl_run_t;
 
 /** Runs the load; trace_fd (or -1) is handed to the workers. Returns 0 when the run took place

@@ -22,6 +22,7 @@
 #include "core/concurrency.h"
 #include "core/envelope.h"
 #include "core/hist.h"
+#include "core/reasons.h"
 #include "engine/proto.h"
 #include "core/schedule.h"
 #include "core/version.h"
@@ -83,6 +84,7 @@ struct worker {
     uint64_t spooled;
     sl_buf_t second_buf;
     int script_error_sent;
+    sl_reasons_t reasons; /* why requests failed, sent with the final report */
     char err[8192];
 };
 
@@ -568,7 +570,8 @@ static sl_result_t transport_result(slot_t *s, CURLcode rc)
     }
 }
 
-static sl_result_t check_response(worker_t *w, slot_t *s, long status)
+static sl_result_t check_response(worker_t *w, slot_t *s, long status, char *reason,
+                                  size_t reason_len)
 {
     sl_result_t r =
         sl_check_response(status, s->resp_body.data, s->resp_body.len, w->cfg->id_element,
@@ -577,10 +580,9 @@ static sl_result_t check_response(worker_t *w, slot_t *s, long status)
         return r;
     if (sl_script_has_response(w->script)) {
         int failed;
-        char reason[256];
         if (sl_script_response(w->script, status, s->resp_head.data ? s->resp_head.data : "",
                                s->resp_head.len, s->resp_body.data ? s->resp_body.data : "",
-                               s->resp_body.len, s->req.id.data, &failed, reason, sizeof(reason),
+                               s->resp_body.len, s->req.id.data, &failed, reason, reason_len,
                                w->err, sizeof(w->err)) != 0) {
             report_script_error(w, w->err);
             return SL_R_SCRIPT_ERROR;
@@ -600,15 +602,47 @@ static void release(worker_t *w, slot_t *s)
     w->free_slots = s;
 }
 
+/* Why a request failed, in words, for the "Top failure reasons". */
+static void add_reason(worker_t *w, const slot_t *s, sl_result_t r, CURLcode rc, long status,
+                       const char *reason)
+{
+    char text[SL_REASON_TEXT];
+    switch (r) {
+    case SL_R_CHECK_FAILED: /* response() returned false, reason */
+        sl_reasons_add(&w->reasons, r, reason, 1);
+        break;
+    case SL_R_SOAP_FAULT:
+        sl_reasons_fault_text(s->resp_body.data, s->resp_body.len, text, sizeof(text));
+        sl_reasons_add(&w->reasons, r, text, 1);
+        break;
+    case SL_R_HTTP_STATUS:
+        snprintf(text, sizeof(text), "HTTP %ld", status);
+        sl_reasons_add(&w->reasons, r, text, 1);
+        break;
+    case SL_R_CONNECT:
+    case SL_R_TIMEOUT:
+    case SL_R_WRITE:
+    case SL_R_READ:
+    case SL_R_TRUNCATED:
+    case SL_R_PROTOCOL:
+    case SL_R_OTHER: /* libcurl's message for its error code: the same text for the same cause */
+        sl_reasons_add(&w->reasons, r, curl_easy_strerror(rc), 1);
+        break;
+    default: /* ok, or a kind that is its own reason */
+        break;
+    }
+}
+
 static void complete(worker_t *w, slot_t *s, CURLcode rc)
 {
     uint64_t now = now_ns();
     sl_result_t r;
     long status = 0;
+    char reason[SL_REASON_TEXT] = "";
     if (rc == CURLE_OK) {
         curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
         w->counts.bytes_received += s->resp_body.len;
-        r = check_response(w, s, status);
+        r = check_response(w, s, status, reason, sizeof(reason));
         uint64_t sent = s->sent_ns ? s->sent_ns : s->due_ns;
         sl_hist_record(w->latency, (now - s->due_ns) / 1000);
         sl_hist_record(w->second_latency, (now - s->due_ns) / 1000);
@@ -619,6 +653,7 @@ static void complete(worker_t *w, slot_t *s, CURLcode rc)
     if (s->sent_ns != 0)
         sl_hist_record(w->lateness, s->sent_ns > s->due_ns ? (s->sent_ns - s->due_ns) / 1000 : 0);
     count_result(w, r);
+    add_reason(w, s, r, rc, status, reason);
     trace_line(w, s->req.id.data, s->req.id.len, s->local_port, s->due_ns, s->sent_ns,
                s->first_byte_ns, now, status, sl_result_name(r));
     spool_add(w, s, now);
@@ -845,7 +880,12 @@ static int send_final(worker_t *w)
             return -1;
         hists.len += sl_hist_encode(hs[i], (uint8_t *)hists.data + hists.len, need);
     }
-    int rc = sl_proto_send(w->a->report_fd, SL_MSG_FINAL, &m, sizeof(m), hists.data, hists.len);
+    int rc = 0;
+    if (w->reasons.n > 0 || w->reasons.other > 0) /* before the final report: it ends the worker */
+        rc = sl_proto_send(w->a->report_fd, SL_MSG_REASONS, &w->reasons, sizeof(w->reasons), NULL,
+                           0);
+    if (rc == 0)
+        rc = sl_proto_send(w->a->report_fd, SL_MSG_FINAL, &m, sizeof(m), hists.data, hists.len);
     sl_buf_free(&hists);
     return rc;
 }

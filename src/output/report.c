@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "cli.h"
+#include "core/exitcode.h"
 #include "core/duration.h"
 #include "core/version.h"
 
@@ -52,6 +52,31 @@ static void errors_line(FILE *out, const sl_counts_t *c)
         any = 1;
     }
     fprintf(out, "%s\n", any ? "" : "none");
+}
+
+/* The most frequent reasons, at most SL_REASONS_SHOWN of them, and how many failures had
+ * another one (shown further down the list, or past the table's bound); the JSON and the HTML
+ * report list every reason kept. */
+static void reasons_lines(FILE *out, const sl_reasons_t *r)
+{
+    const sl_reason_t *all[SL_REASONS_MAX];
+    int n = sl_reasons_sorted(r, all, SL_REASONS_MAX);
+    uint64_t rest = r->other;
+    if (n == 0 && rest == 0)
+        return;
+    fprintf(out, "Top failure reasons\n");
+    for (int i = 0; i < n; i++) {
+        if (i >= SL_REASONS_SHOWN) {
+            rest += all[i]->count;
+            continue;
+        }
+        fprintf(out, "  %-13s %8llu  %s\n", sl_result_name((sl_result_t)all[i]->kind),
+                (unsigned long long)all[i]->count, all[i]->text);
+    }
+    if (rest > 0)
+        fprintf(out, "  %-13s %8llu  (%s)\n", "other reasons", (unsigned long long)rest,
+                r->other > 0 ? "more distinct reasons than the summary lists or the run keeps"
+                             : "see the JSON or HTML report");
 }
 
 static void human_bytes(uint64_t b, char *buf, size_t cap)
@@ -126,6 +151,28 @@ static void concurrency_lines(FILE *out, const sl_config_t *cfg, const sl_run_t 
     }
 }
 
+double sl_report_sending_s(const sl_config_t *cfg, const sl_run_t *run)
+{
+    if (run->stopped_ns > run->t0_ns && run->stopped_ns - run->t0_ns < cfg->duration_ns)
+        return (double)(run->stopped_ns - run->t0_ns) / 1e9;
+    return (double)cfg->duration_ns / 1e9;
+}
+
+/* The connections are split as evenly as they go: some workers may hold one more. */
+static void load_line(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
+{
+    int n = run->nworkers > 0 ? run->nworkers : 1;
+    int per = cfg->connections / n, extra = cfg->connections % n;
+    fprintf(out, "Load            %d worker%s x ", n, n == 1 ? "" : "s");
+    if (extra == 0)
+        fprintf(out, "%d connection%s", per, per == 1 ? "" : "s");
+    else
+        fprintf(out, "%d-%d connections (%d in all)", per, per + 1, cfg->connections);
+    fprintf(out, ", timeout %.2f s\n", (double)cfg->timeout_ns / 1e9);
+    fprintf(out, "Seed            %llu (--seed %llu repeats the scripts' random draws)\n",
+            (unsigned long long)cfg->seed, (unsigned long long)cfg->seed);
+}
+
 static const char *verdict(int code, const sl_threshold_set_t *checks)
 {
     switch (code) {
@@ -148,7 +195,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
                      const sl_threshold_set_t *checks)
 {
     const sl_counts_t *c = &run->counts;
-    double dur = (double)cfg->duration_ns / 1e9;
+    double dur = (double)cfg->duration_ns / 1e9, sending = sl_report_sending_s(cfg, run);
     char tbuf[64], b1[32], b2[32], err[256];
     struct tm tm;
     localtime_r(&run->started_at.tv_sec, &tm);
@@ -165,9 +212,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     if (!cfg->closed && cfg->burst > 1)
         fprintf(out, "Arrivals        in bursts of %d due at once, every %.3f ms\n", cfg->burst,
                 cfg->burst / cfg->rate * 1e3);
-    fprintf(out, "Load            %d worker%s x %d connection%s, timeout %.2f s\n", run->nworkers,
-            run->nworkers == 1 ? "" : "s", run->connections_per_worker,
-            run->connections_per_worker == 1 ? "" : "s", (double)cfg->timeout_ns / 1e9);
+    load_line(out, cfg, run);
     if (run->interrupted)
         fprintf(out, "Interrupted     stopped early: counts cover what was due until then\n");
 
@@ -182,12 +227,15 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
             (unsigned long long)c->sent, (unsigned long long)c->results[SL_R_OK],
             (unsigned long long)failed, (unsigned long long)c->results[SL_R_CANCELLED]);
     if (cfg->closed)
-        fprintf(out, "  rate          sent %.1f/s, ok %.1f/s\n", (double)c->sent / dur,
-                (double)c->results[SL_R_OK] / dur);
+        fprintf(out, "  rate          sent %.1f/s, ok %.1f/s", (double)c->sent / sending,
+                (double)c->results[SL_R_OK] / sending);
     else
-        fprintf(out, "  rate          target %.1f/s, sent %.1f/s (%+.2f%%), ok %.1f/s\n", cfg->rate,
-                (double)c->sent / dur, ((double)c->sent / dur / cfg->rate - 1) * 100,
-                (double)c->results[SL_R_OK] / dur);
+        fprintf(out, "  rate          target %.1f/s, sent %.1f/s (%+.2f%%), ok %.1f/s", cfg->rate,
+                (double)c->sent / sending, ((double)c->sent / sending / cfg->rate - 1) * 100,
+                (double)c->results[SL_R_OK] / sending);
+    if (sending < dur) /* stopped early: the rates cover the time it was sending */
+        fprintf(out, " over the %.3f s it was sending", sending);
+    fprintf(out, "\n");
     if (run->analyzed)
         fprintf(out, "  in flight     at most %llu at once\n",
                 (unsigned long long)run->concurrency.in_flight_max);
@@ -200,6 +248,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     latency_row(out, "service time", run->service);
     latency_row(out, "send lateness", run->lateness);
     errors_line(out, c);
+    reasons_lines(out, &run->reasons);
     human_bytes(c->bytes_sent, b1, sizeof(b1));
     human_bytes(c->bytes_received, b2, sizeof(b2));
     fprintf(out, "Bytes           bodies sent %s, received %s\n", b1, b2);
@@ -232,8 +281,10 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
         fprintf(out, "ACCOUNTING ERROR: %s\n", err);
     for (int i = 0; checks != NULL && i < checks->n; i++) {
         const sl_threshold_t *t = &checks->items[i];
-        fprintf(out, "Threshold       %-4s %-28s measured %.6g\n", t->passed ? "pass" : "FAIL",
-                t->text, t->measured);
+        char v[48];
+        sl_threshold_format_measured(t, v, sizeof(v)); /* in the limit's own unit */
+        fprintf(out, "Threshold       %-4s %-28s measured %s\n", t->passed ? "pass" : "FAIL",
+                t->text, v);
     }
     fprintf(out, "Result          %s\n", verdict(sl_report_exit_code(run, checks), checks));
 }

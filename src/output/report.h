@@ -19,6 +19,10 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
 void sl_report_time(const sl_run_t *run, uint64_t mono_ns, char *buf, size_t cap);
 
 /** The exit code the run deserves (see cli.h). With thresholds, they decide between 0 and 3. */
+/** The time the run spent sending, in seconds: the configured duration, or less when the run
+ * was stopped early. Every rate (summary, JSON, thresholds, done()) divides by it. */
+double sl_report_sending_s(const sl_config_t *cfg, const sl_run_t *run);
+
 int sl_report_exit_code(const sl_run_t *run, const sl_threshold_set_t *checks);
 
 #endif

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include "core/version.h"
+#include "output/report.h"
 
 void sl_json_string(FILE *out, const char *s)
 {
@@ -69,7 +70,7 @@ static void hist_json(FILE *out, const sl_hist_t *h)
 static void concurrency_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
 {
     const sl_concurrency_t *c = &run->concurrency;
-    double dur = (double)cfg->duration_ns / 1e9;
+    double dur = sl_report_sending_s(cfg, run);
     if (!run->analyzed)
         return;
     fprintf(
@@ -106,10 +107,26 @@ static void concurrency_json(FILE *out, const sl_config_t *cfg, const sl_run_t *
     fprintf(out, "\n    ]},\n");
 }
 
+/* Every reason kept, most frequent first; `other` counts failures past the bound. */
+static void reasons_json(FILE *out, const sl_reasons_t *r)
+{
+    const sl_reason_t *all[SL_REASONS_MAX];
+    int n = sl_reasons_sorted(r, all, SL_REASONS_MAX);
+    fprintf(out, "  \"failure_reasons\": {\"max_distinct\": %d, \"other\": %llu, \"reasons\": [",
+            SL_REASONS_MAX, (unsigned long long)r->other);
+    for (int i = 0; i < n; i++) {
+        fprintf(out, "%s\n    {\"kind\": \"%s\", \"count\": %llu, \"reason\": ", i ? "," : "",
+                sl_result_name((sl_result_t)all[i]->kind), (unsigned long long)all[i]->count);
+        sl_json_string(out, all[i]->text);
+        fprintf(out, "}");
+    }
+    fprintf(out, "%s]},\n", n ? "\n  " : "");
+}
+
 int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
                           const sl_threshold_set_t *checks)
 {
-    double dur = (double)cfg->duration_ns / 1e9;
+    double dur = (double)cfg->duration_ns / 1e9, sending = sl_report_sending_s(cfg, run);
     fprintf(out, "{\n  \"schema\": \"%s\",\n  \"soapload\": \"%s\",\n", SL_RESULTS_SCHEMA,
             SL_VERSION);
     fprintf(out, "  \"settings\": {\"script\": ");
@@ -124,17 +141,17 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
             cfg->workers, (double)cfg->timeout_ns / 1e9, cfg->burst,
             cfg->soap_version == 12 ? "1.2" : "1.1");
     sl_json_string(out, cfg->id_element);
-    fprintf(out, ", \"started_at_us\": %lld},\n",
+    fprintf(out, ", \"seed\": %llu, \"started_at_us\": %lld},\n", (unsigned long long)cfg->seed,
             (long long)run->started_at.tv_sec * 1000000LL + run->started_at.tv_nsec / 1000);
 
     fprintf(out, "  \"summary\": ");
     counts_json(out, &run->counts);
     fprintf(out,
             ",\n  \"rates\": {\"target\": %.3f, \"sent\": %.3f, \"ok\": %.3f},\n"
-            "  \"elapsed_s\": %.6f,\n  \"max_in_flight\": %llu,\n  \"interrupted\": %s,\n"
-            "  \"workers_died\": %d,\n",
-            cfg->closed ? 0.0 : cfg->rate, (double)run->counts.sent / dur,
-            (double)run->counts.results[SL_R_OK] / dur, run->elapsed_s,
+            "  \"sending_s\": %.6f,\n  \"elapsed_s\": %.6f,\n  \"max_in_flight\": %llu,\n"
+            "  \"interrupted\": %s,\n  \"workers_died\": %d,\n",
+            cfg->closed ? 0.0 : cfg->rate, (double)run->counts.sent / sending,
+            (double)run->counts.results[SL_R_OK] / sending, sending, run->elapsed_s,
             (unsigned long long)run->max_in_flight, run->interrupted ? "true" : "false",
             run->workers_died);
     fprintf(out, "  \"latency\": {\n    \"from_due\": ");
@@ -168,15 +185,21 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
     }
     fprintf(out, "\n  ],\n");
     concurrency_json(out, cfg, run);
+    reasons_json(out, &run->reasons);
     fprintf(out, "  \"thresholds\": [");
     for (int i = 0; checks != NULL && i < checks->n; i++) {
         const sl_threshold_t *t = &checks->items[i];
         fprintf(out, "%s\n    {\"threshold\": ", i ? "," : "");
         sl_json_string(out, t->text);
+        char v[48];
+        sl_threshold_format_measured(t, v, sizeof(v));
+        /* value and measured in the metric's base unit, for tools; the limit's own unit too */
         fprintf(out,
                 ", \"metric\": \"%s\", \"op\": \"%s\", \"value\": %.6g, \"measured\": %.6g, "
-                "\"passed\": %s}",
+                "\"base_unit\": \"%s\", \"unit\": \"%s\", \"measured_in_unit\": %.6g, "
+                "\"measured_text\": \"%s\", \"passed\": %s}",
                 t->metric, sl_threshold_op(t->op), t->value, t->measured,
+                sl_threshold_base_unit(t->metric), t->unit, sl_threshold_measured_in_unit(t), v,
                 t->passed ? "true" : "false");
     }
     fprintf(out, "\n  ]\n}\n");

@@ -63,6 +63,41 @@ int main(void)
     CHECK(!set.items[4].passed);
     CHECK(!set.items[5].passed);
     CHECK(set.items[6].passed);
+
+    /* measured values are printed in the limit's own unit */
+    char buf[64];
+    sl_threshold_format_measured(&set.items[0], buf, sizeof(buf)); /* p99 < 50ms: 99 ms */
+    CHECK(strncmp(buf, "99.", 3) == 0 && strcmp(buf + strlen(buf) - 2, "ms") == 0);
+    sl_threshold_format_measured(&set.items[1], buf, sizeof(buf)); /* p99.9 <= 2s: 100 ms */
+    CHECK(strncmp(buf, "0.1", 3) == 0 && buf[strlen(buf) - 1] == 's' && strstr(buf, "ms") == NULL);
+    sl_threshold_format_measured(&set.items[2], buf, sizeof(buf)); /* error_rate < 1% */
+    CHECK_STR(buf, "0.5%");
+    sl_threshold_format_measured(&set.items[3], buf, sizeof(buf)); /* rate >= 995 */
+    CHECK_STR(buf, "1000");
+    CHECK_STR(set.items[5].unit, "ms"); /* a bare latency is ms, and says so */
+    sl_threshold_format_measured(&set.items[6], buf, sizeof(buf)); /* not_sent == 0 */
+    CHECK_STR(buf, "0");
+    CHECK_STR(sl_threshold_base_unit("service_p99"), "us");
+    CHECK_STR(sl_threshold_base_unit("ok_rate"), "/s");
+    CHECK_STR(sl_threshold_base_unit("error_rate"), "");
+
+    sl_threshold_set_t u = {0};
+    CHECK(sl_threshold_parse(&u, "p99 < 50ms", err, sizeof(err)) == 0);
+    CHECK(sl_threshold_parse(&u, "service_max < 250us", err, sizeof(err)) == 0);
+    CHECK(sl_threshold_parse(&u, "error_rate <= 0.5%", err, sizeof(err)) == 0);
+    CHECK(sl_threshold_parse(&u, "error_rate < 0.01", err, sizeof(err)) == 0);
+    CHECK(sl_threshold_parse(&u, "ok_rate >= 995/s", err, sizeof(err)) == 0);
+    u.items[0].measured = 215;   /* us */
+    u.items[1].measured = 215;   /* us */
+    u.items[2].measured = 0.003; /* a fraction */
+    u.items[3].measured = 0.003;
+    u.items[4].measured = 998.4;
+    static const char *const want[] = {"0.215ms", "215us", "0.3%", "0.003", "998.4/s"};
+    for (int i = 0; i < 5; i++) {
+        sl_threshold_format_measured(&u.items[i], buf, sizeof(buf));
+        CHECK_STR(buf, want[i]);
+    }
+    CHECK(u.items[2].value == 0.005);
     free(h);
     return check_report();
 }
