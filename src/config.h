@@ -43,6 +43,7 @@ typedef struct {
     int nheaders;
     uint64_t lua_memory;    /* bytes a worker's Lua state may hold */
     uint64_t hook_limit_ns; /* longest a single hook call may run */
+    uint64_t seed;          /* math.random's seed of the run; 0: none given, a fresh one */
     int quiet;
     int progress;                      /* SL_PROGRESS_* */
     const char *json_path;             /* --json: results file */

@@ -33,6 +33,7 @@ struct sl_script {
     uint64_t deadline_ns; /* 0: no call under way */
     uint64_t hook_limit_ns;
     int request_ref, response_ref;
+    int randomseed_ref; /* math.randomseed as the library made it, whatever the script does */
     int soap_version;
     char *id_element;
     sl_buf_t scratch;
@@ -297,7 +298,7 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
     s->hook_limit_ns = cfg->hook_limit_ns;
     s->soap_version = cfg->soap_version;
     s->id_element = strdup(cfg->id_element);
-    s->request_ref = s->response_ref = LUA_NOREF;
+    s->request_ref = s->response_ref = s->randomseed_ref = LUA_NOREF;
     s->L = lua_newstate(capped_alloc, s);
     if (s->L == NULL || s->id_element == NULL) {
         snprintf(err, errlen, "cannot create a Lua state: out of memory");
@@ -308,6 +309,12 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
     luaL_openlibs(s->L);
     lua_sethook(s->L, watchdog, LUA_MASKCOUNT, WATCHDOG_EVERY);
     lua_pushcfunction(s->L, traceback); /* index 1 from now on */
+    lua_getglobal(s->L, "math");
+    lua_getfield(s->L, -1, "randomseed");
+    s->randomseed_ref = luaL_ref(s->L, LUA_REGISTRYINDEX);
+    lua_pop(s->L, 1);
+    if (cfg->seed != 0) /* the main chunk draws the same numbers in every process of the run */
+        sl_script_seed(s, cfg->seed);
 
     luaL_newmetatable(s->L, HIST_MT);
     luaL_setfuncs(s->L, hist_methods, 0);
@@ -599,6 +606,44 @@ void sl_script_publish(sl_script_t *s, const sl_config_t *cfg, int worker, pid_t
     lua_pushinteger(L, pid);
     lua_setfield(L, -2, "pid");
     lua_pop(L, 1);
+}
+
+/* ---- math.random's seed ---------------------------------------------------------------- */
+
+static uint64_t splitmix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+uint64_t sl_script_new_seed(void)
+{
+    struct timespec rt;
+    clock_gettime(CLOCK_REALTIME, &rt);
+    uint64_t x = splitmix64((uint64_t)rt.tv_sec * 1000000000ULL + (uint64_t)rt.tv_nsec);
+    x = splitmix64(x ^ ((uint64_t)getpid() << 20) ^ now_ns());
+    x &= (1ULL << 53) - 1;
+    return x != 0 ? x : 1;
+}
+
+uint64_t sl_script_worker_seed(uint64_t run_seed, int index)
+{
+    /* mixed first, so that seeds 1, 2, 3... do not give runs whose workers' streams are the
+     * same ones shifted by a worker */
+    if (run_seed == 0)
+        return sl_script_new_seed();
+    return (splitmix64(run_seed) + (uint64_t)index) & ((1ULL << 53) - 1);
+}
+
+void sl_script_seed(sl_script_t *s, uint64_t seed)
+{
+    lua_State *L = s->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->randomseed_ref);
+    lua_pushinteger(L, (lua_Integer)seed);
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK) /* only out of memory: the default seed stays */
+        lua_pop(L, 1);
 }
 
 /* ---- hooks ---------------------------------------------------------------------------- */

@@ -58,6 +58,15 @@ int sl_script_settings(sl_script_t *s, sl_config_t *cfg, char *err, size_t errle
 /** Stores the effective settings and this worker's identity in the `soapload` table. */
 void sl_script_publish(sl_script_t *s, const sl_config_t *cfg, int worker, pid_t pid);
 
+/** A fresh run seed, never 0, from the realtime clock and the pid (below 2^53, so that Lua
+ * numbers hold it exactly). */
+uint64_t sl_script_new_seed(void);
+/** The seed of worker `index` (0-based) in a run seeded with run_seed: the same for the same
+ * pair, different for each worker; a fresh one (sl_script_new_seed) when run_seed is 0. */
+uint64_t sl_script_worker_seed(uint64_t run_seed, int index);
+/** Seeds the state's math.random as math.randomseed(seed) would. */
+void sl_script_seed(sl_script_t *s, uint64_t seed);
+
 int sl_script_has_request(const sl_script_t *s);
 int sl_script_has_response(const sl_script_t *s);
 
