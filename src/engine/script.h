@@ -19,6 +19,9 @@
 typedef struct sl_script sl_script_t;
 
 #define SL_MAX_REQUEST_HEADERS 64
+/* The longest ID request() may give: the response check compares echoed IDs of at most this
+ * many bytes (core/check.c). */
+#define SL_SCRIPT_MAX_ID 511
 
 /* What request() asked for. Buffers belong to the caller and are reused between calls. */
 typedef struct {

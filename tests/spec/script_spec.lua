@@ -92,3 +92,98 @@ describe("math.random in scripts", function()
     os.remove(script)
   end)
 end)
+
+-- A script whose request() returns `options` (Lua source) for even sequence numbers.
+local function every_other(options)
+  return t.script(([[
+    soapload.rate = 20
+    soapload.duration = 1
+    function request(id, seq)
+      local body = soapload.envelope(soapload.echo(id))
+      if seq %% 2 == 0 then return body, %s end
+      return body
+    end
+  ]]):format(options))
+end
+
+describe("what request() returns", function()
+  local mock
+  setup(function() mock = t.start_mock() end)
+  teardown(function() mock.stop() end)
+  before_each(function() mock.reset() end)
+
+  -- Runs `options` on every other request of 20; returns the summary once it has checked
+  -- that those 10 were script errors (never sent: the mock saw the other 10) and that
+  -- no worker died.
+  local function refused(options, message)
+    mock.reset()
+    local script = every_other(options)
+    local code, out, err = t.run(("-q -w 1 -u %s %s"):format(mock.url, script))
+    assert.are.equal(1, code, (out or "") .. (err or ""))
+    assert.truthy(out:find("scheduled     20 = sent 10 + not sent 0 + script errors before send 10",
+      1, true), out)
+    assert.falsy(out:find("DIED", 1, true), out)
+    assert.truthy(out:find("First script error (of 10):", 1, true), out)
+    assert.truthy(out:find(script .. ":3: " .. message, 1, true), out)
+    local stats = mock.stats()
+    assert.are.equal(10, stats.requests.total)
+    assert.are.equal(10, stats.ids.distinct)
+    os.remove(script)
+    return out
+  end
+
+  it("refuses headers given as a list, for that request only (the worker goes on)", function()
+    refused('{ headers = { "X-Tag: 1" } }',
+      'request(): headers must map names to values, as {["X-Name"] = "value"}, not list them')
+  end)
+
+  it("refuses options of the wrong type or name instead of ignoring them", function()
+    refused('"PUT"', "request() must return the body and, optionally, a table of options, not a string")
+    refused('{ header = { ["X-Tag"] = "1" } }', 'request(): unknown option "header"')
+    refused('{ method = 7 }', "request(): method must be a string, not a number")
+    refused('{ id = true }', "request(): id must be a string, or false to skip the check, not true")
+  end)
+
+  it("refuses a header name with a line break, a colon or a space: no header injection", function()
+    refused('{ headers = { ["X-A\\r\\nX-Injected"] = "1" } }',
+      'request(): header name "X-A\\x0D\\x0AX-Injected" refused')
+    refused('{ headers = { ["X-A: 1\\nX-B"] = "2" } }', 'request(): header name "X-A: 1\\x0AX-B" refused')
+    refused('{ headers = { ["X A"] = "1" } }', 'request(): header name "X A" refused')
+    refused('{ headers = { ["X-A"] = "1\\r\\nX-Injected: 2" } }',
+      "request(): the value of header X-A holds a line break or a NUL byte")
+    refused('{ headers = { ["X-A"] = "1\\0002" } }',
+      "request(): the value of header X-A holds a line break or a NUL byte")
+  end)
+
+  it("refuses a method over 15 characters instead of cutting it", function()
+    refused('{ method = "PROPFINDANDMOREX" }',
+      'request(): method "PROPFINDANDMOREX" is 16 characters long; at most 15')
+    refused('{ method = "GET\\r\\n" }', 'request(): method "GET\\x0D\\x0A" refused')
+  end)
+
+  it("refuses a path with a space or a control byte", function()
+    refused('{ path = "/a b" }', 'request(): path "/a b" holds a space or control byte (0x20 at byte 3)')
+    refused('{ path = "/a\\r\\nX: 1" }', "request(): path \"/a\\x0D\\x0AX: 1\" holds a space or control byte")
+  end)
+
+  it("refuses an ID longer than the response check can compare", function()
+    refused('{ id = string.rep("x", 512) }',
+      "request(): id is 512 bytes long; the response check compares IDs of at most 511 bytes")
+    -- 511 bytes are sent (soapload-mock itself answers IDs over 256 bytes with a Fault)
+    local script = t.script([[
+      soapload.rate = 10
+      soapload.duration = 1
+      function request(id, seq)
+        local mine = string.rep("y", 500) .. string.format("%011d", seq)
+        return soapload.envelope(soapload.echo(mine)), { id = mine }
+      end
+    ]])
+    mock.reset()
+    local code, out = t.run(("-q -w 1 -u %s %s"):format(mock.url, script))
+    assert.are.equal(1, code, out)
+    assert.truthy(out:find("scheduled     10 = sent 10 + not sent 0 + script errors before send 0",
+      1, true), out)
+    assert.are.equal(10, mock.stats().requests.total)
+    os.remove(script)
+  end)
+end)
