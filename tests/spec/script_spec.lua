@@ -187,3 +187,115 @@ describe("what request() returns", function()
     os.remove(script)
   end)
 end)
+
+describe("the sandbox", function()
+  local mock
+  setup(function() mock = t.start_mock() end)
+  teardown(function() mock.stop() end)
+  before_each(function() mock.reset() end)
+
+  -- A script that does `code` in its main chunk: refused before sending, exit 2.
+  local function refused_at_load(code, message)
+    local script = t.script("soapload.rate = 10\nsoapload.duration = 1\n" .. code .. "\n")
+    local status, out, err = t.run(("-q -w 1 -u %s %s"):format(mock.url, script))
+    assert.are.equal(2, status, (out or "") .. (err or ""))
+    assert.truthy(err:find(message, 1, true), err)
+    assert.are.equal(0, mock.stats().requests.total)
+    os.remove(script)
+    return err
+  end
+
+  it("refuses bytecode made with string.dump, at load time (exit 2)", function()
+    refused_at_load("local f = load(string.dump(function() return 1 end))",
+      "string.dump is not available to scripts: scripts and the chunks they load are text only")
+  end)
+
+  it("refuses bytecode given to load, loadfile, dofile or require, even corrupted", function()
+    local dir = scratch()
+    local good = string.dump(load("soapload.rate = 5"))
+    local bad = good:sub(1, 12) .. string.rep("\255", 40) .. good:sub(53)
+    t.write(dir .. "/good.luac", good)
+    t.write(dir .. "/bad.luac", bad)
+    t.write(dir .. "/mod.lua", good)
+    local path = function(name) return ("%q"):format(dir .. "/" .. name) end
+    refused_at_load(("local f = io.open(%s, 'rb'); assert(load(f:read('a')))"):format(path("bad.luac")),
+      "attempt to load a binary chunk (mode is 't')")
+    refused_at_load(("local f = io.open(%s, 'rb'); assert(load(f:read('a'), 'x', 'b'))")
+      :format(path("good.luac")), "attempt to load a binary chunk (mode is 'b')")
+    refused_at_load(("assert(loadfile(%s, 'bt'))"):format(path("bad.luac")),
+      "attempt to load a binary chunk (mode is 't')")
+    refused_at_load(("dofile(%s)"):format(path("good.luac")),
+      "attempt to load a binary chunk (mode is 't')")
+    refused_at_load(("package.path = %s; require('mod')"):format(path("?.lua")),
+      "error loading module 'mod' from file")
+    refused_at_load("require('cjson')", "C modules are not available")
+    refused_at_load("package.loadlib('/lib/x86_64-linux-gnu/libc.so.6', '*')",
+      "package.loadlib is not available to scripts")
+    remove_dir(dir)
+  end)
+
+  it("still loads text: load, require of a Lua module, dofile", function()
+    local dir = scratch()
+    t.write(dir .. "/mod.lua", "return { rate = 7 }")
+    t.write(dir .. "/more.lua", "return 1")
+    local script = t.script(([[
+      package.path = %q
+      soapload.rate = require("mod").rate + load("return 3")() + dofile(%q)
+      soapload.duration = 1
+    ]]):format(dir .. "/?.lua", dir .. "/more.lua"))
+    local code, out = t.run(("-q -w 1 -u %s %s"):format(mock.url, script))
+    assert.are.equal(0, code, out)
+    assert.are.equal(11, mock.stats().requests.total)
+    remove_dir(dir)
+    os.remove(script)
+  end)
+
+  it("refuses os.exit in the main chunk (exit 2)", function()
+    refused_at_load("os.exit(0)", "os.exit is not available to scripts")
+  end)
+
+  it("keeps a failed threshold's exit code 3 when done() calls os.exit(0)", function()
+    local script = t.script([[
+      soapload.rate = 10
+      soapload.duration = 1
+      soapload.thresholds = { "p99 < 1us" }
+      function done(summary) os.exit(0) end
+    ]])
+    local code, out, err = t.run(("-q -w 1 -u %s %s"):format(mock.url, script))
+    assert.are.equal(3, code, (out or "") .. (err or ""))
+    assert.truthy(err:find("done(): " .. script .. ":4: os.exit is not available to scripts", 1,
+      true), err)
+    -- and a passing run whose done() calls os.exit(0) is not OK either: done() failed
+    local code2 = t.run(("-q -w 1 -u %s %s"):format(mock.url, t.script([[
+      soapload.rate = 10
+      soapload.duration = 1
+      function done(summary) os.exit(0) end
+    ]])))
+    assert.are.equal(1, code2)
+    os.remove(script)
+  end)
+
+  it("starts no process: os.execute and io.popen are script errors for that request", function()
+    local dir = scratch()
+    local script = t.script(([[
+      soapload.rate = 20
+      soapload.duration = 1
+      function request(id, seq)
+        if seq == 3 then os.execute("touch %s/ran; sleep 30 &") end
+        if seq == 5 then io.popen("touch %s/popen") end
+        return soapload.envelope(soapload.echo(id))
+      end
+    ]]):format(dir, dir))
+    local code, out = t.run(("-q -w 1 -u %s %s"):format(mock.url, script))
+    assert.are.equal(1, code, out)
+    assert.truthy(out:find("scheduled     20 = sent 18 + not sent 0 + script errors before send 2",
+      1, true), out)
+    assert.truthy(out:find(script .. ":4: os.execute is not available to scripts: a script " ..
+      "cannot start processes", 1, true), out)
+    assert.are.equal(18, mock.stats().requests.total)
+    assert.is_nil(t.read(dir .. "/ran"))
+    assert.is_nil(t.read(dir .. "/popen"))
+    remove_dir(dir)
+    os.remove(script)
+  end)
+end)
