@@ -6,6 +6,8 @@
 #include "engine/script.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <fcntl.h>
 #include <lauxlib.h>
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,17 +25,33 @@
 #include "core/duration.h"
 #include "core/envelope.h"
 #include "core/xml.h"
+#include "engine/proto.h"
 
 #define HIST_MT "soapload.histogram"
 #define WATCHDOG_EVERY 10000         /* instructions between two looks at the clock */
 #define LOAD_LIMIT_NS 30000000000ULL /* the main chunk and init() may read data files */
+#define GUARD_TICK_NS 100000000ULL   /* how often the guard thread looks at the call */
+#define GUARD_GRACE_NS 1000000000ULL /* past the limit, before the guard stops the process */
+#define OVERRUN_EXIT_LOAD 2          /* the parent's exit code for a script error before sending */
 
 struct sl_script {
     lua_State *L;
     size_t mem_used, mem_limit;
     int mem_exceeded;
-    uint64_t deadline_ns; /* 0: no call under way */
     uint64_t hook_limit_ns;
+    /* the call under way, shared with the guard thread */
+    _Atomic uint64_t deadline_ns; /* 0: none */
+    _Atomic uint64_t calls;       /* counts calls, so that the guard knows one from the next */
+    _Atomic uint64_t limit_ns;
+    _Atomic(const char *) hook; /* "request()", ... */
+    /* the guard: stops the process when a call overruns inside a C function */
+    pthread_t guard;
+    int guard_started, guard_stop;
+    pthread_mutex_t guard_lock;
+    pthread_cond_t guard_wake;
+    int report_fd; /* a worker's pipe to its parent; -1 in the parent */
+    int worker;    /* 1-based; 0 in the parent */
+    int overrun_exit;
     int request_ref, response_ref;
     int randomseed_ref; /* math.randomseed as the library made it, whatever the script does */
     int soap_version;
@@ -72,15 +91,143 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     return p;
 }
 
+/* "200 ms" or "30 s", for messages. */
+static void format_limit(uint64_t ns, char *out, size_t cap)
+{
+    if (ns >= 1000000000ULL && ns % 1000000000ULL == 0)
+        snprintf(out, cap, "%llu s", (unsigned long long)(ns / 1000000000ULL));
+    else
+        snprintf(out, cap, "%.6g ms", (double)ns / 1e6);
+}
+
+/* Which limit a hook has: --hook-limit for request() and response(), a fixed one for the
+ * main chunk, init() and done(), which may read data files. */
+static const char *limit_name(uint64_t limit_ns)
+{
+    return limit_ns == LOAD_LIMIT_NS ? "the limit of the main chunk, init() and done()"
+                                     : "--hook-limit";
+}
+
+/* The count hook: past the deadline it raises an error, and from then on at every
+ * instruction until the call has unwound, so that a pcall in the script cannot swallow it. */
 static void watchdog(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
     sl_script_t *s = script_of(L);
-    if (s->deadline_ns != 0 && now_ns() > s->deadline_ns) {
-        s->deadline_ns = now_ns() + 1000000; /* let the error unwind before firing again */
-        luaL_error(L, "hook ran longer than its limit: stopped (an endless loop? see "
-                      "--hook-limit)");
+    uint64_t deadline = atomic_load_explicit(&s->deadline_ns, memory_order_relaxed);
+    if (deadline == 0 || now_ns() <= deadline) {
+        if (lua_gethookcount(L) != WATCHDOG_EVERY) /* a coroutine left from an overrun */
+            lua_sethook(L, watchdog, LUA_MASKCOUNT, WATCHDOG_EVERY);
+        return;
     }
+    char limit[32];
+    uint64_t limit_ns = atomic_load(&s->limit_ns);
+    format_limit(limit_ns, limit, sizeof(limit));
+    lua_sethook(L, watchdog, LUA_MASKCOUNT, 1);
+    luaL_where(L, 0); /* the line it was running */
+    lua_pushfstring(L, "%s: hook ran longer than its limit of %s (%s): stopped (an endless loop?)",
+                    atomic_load(&s->hook), limit, limit_name(limit_ns));
+    lua_concat(L, 2);
+    lua_error(L);
+}
+
+/* Called by the guard thread when a call is still running GUARD_GRACE_NS past its limit: it
+ * is inside a C function (a string pattern that backtracks, a blocking read) where no Lua
+ * hook runs, and cannot be stopped there. Tells why and ends the process. */
+static void overrun(sl_script_t *s)
+{
+    char limit[32], msg[512];
+    uint64_t limit_ns = atomic_load(&s->limit_ns);
+    const char *hook = atomic_load(&s->hook);
+    int n;
+    format_limit(limit_ns, limit, sizeof(limit));
+    if (s->worker > 0)
+        n = snprintf(msg, sizeof(msg),
+                     "%s ran past its limit of %s (%s) inside a C function, where it cannot be "
+                     "stopped (a string pattern that backtracks? a blocking read?): worker %d "
+                     "(pid %d) stops",
+                     hook, limit, limit_name(limit_ns), s->worker, (int)getpid());
+    else
+        n = snprintf(msg, sizeof(msg),
+                     "%s ran past its limit of %s (%s) inside a C function, where it cannot be "
+                     "stopped (a string pattern that backtracks? a blocking read?): soapload "
+                     "stops",
+                     hook, limit, limit_name(limit_ns));
+    if (n < 0 || (size_t)n >= sizeof(msg))
+        n = (int)strlen(msg);
+    int before_start = strcmp(hook, "request()") != 0 && strcmp(hook, "response()") != 0;
+    if (s->report_fd >= 0) /* the parent prints it: as why the run could not start, or as */
+        sl_proto_send(s->report_fd, before_start ? SL_MSG_FAILED : SL_MSG_SCRIPT_ERROR, msg,
+                      (size_t)n, NULL, 0); /* a script error next to the dead worker */
+    if (s->report_fd < 0 || !before_start) {
+        struct iovec iov[3] = {{"soapload: ", 10}, {msg, (size_t)n}, {"\n", 1}};
+        ssize_t w = writev(STDERR_FILENO, iov, 3);
+        (void)w;
+    }
+    _exit(s->overrun_exit);
+}
+
+/* The guard thread: looks at the call under way every GUARD_TICK_NS. */
+static void *guard_main(void *arg)
+{
+    sl_script_t *s = arg;
+    pthread_mutex_lock(&s->guard_lock);
+    while (!s->guard_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += (long)GUARD_TICK_NS;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&s->guard_wake, &s->guard_lock, &ts);
+        if (s->guard_stop)
+            break;
+        uint64_t call = atomic_load(&s->calls);
+        uint64_t deadline = atomic_load(&s->deadline_ns);
+        if (deadline != 0 && now_ns() > deadline + GUARD_GRACE_NS && atomic_load(&s->calls) == call)
+            overrun(s);
+    }
+    pthread_mutex_unlock(&s->guard_lock);
+    return NULL;
+}
+
+static int guard_start(sl_script_t *s)
+{
+    pthread_condattr_t ca;
+    pthread_attr_t ta;
+    int rc;
+    pthread_mutex_init(&s->guard_lock, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->guard_wake, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_attr_init(&ta);
+    pthread_attr_setstacksize(&ta, 256 << 10);
+    rc = pthread_create(&s->guard, &ta, guard_main, s);
+    pthread_attr_destroy(&ta);
+    if (rc != 0) {
+        pthread_cond_destroy(&s->guard_wake);
+        pthread_mutex_destroy(&s->guard_lock);
+        errno = rc;
+        return -1;
+    }
+    s->guard_started = 1;
+    return 0;
+}
+
+static void guard_stop(sl_script_t *s)
+{
+    if (!s->guard_started)
+        return;
+    pthread_mutex_lock(&s->guard_lock);
+    s->guard_stop = 1;
+    pthread_cond_signal(&s->guard_wake);
+    pthread_mutex_unlock(&s->guard_lock);
+    pthread_join(s->guard, NULL);
+    pthread_cond_destroy(&s->guard_wake);
+    pthread_mutex_destroy(&s->guard_lock);
+    s->guard_started = 0;
 }
 
 static int traceback(lua_State *L)
@@ -95,13 +242,20 @@ static int traceback(lua_State *L)
     return 1;
 }
 
-/* Runs the function below its nargs arguments under the traceback handler and a deadline. */
-static int call(sl_script_t *s, int nargs, int nres, uint64_t limit_ns, char *err, size_t errlen)
+/* Runs the function below its nargs arguments under the traceback handler and a deadline;
+ * `hook` names it in messages. */
+static int call(sl_script_t *s, const char *hook, int nargs, int nres, uint64_t limit_ns, char *err,
+                size_t errlen)
 {
     s->mem_exceeded = 0;
-    s->deadline_ns = now_ns() + limit_ns;
+    atomic_store(&s->hook, hook);
+    atomic_store(&s->limit_ns, limit_ns);
+    atomic_fetch_add(&s->calls, 1);
+    atomic_store(&s->deadline_ns, now_ns() + limit_ns);
     int rc = lua_pcall(s->L, nargs, nres, 1);
-    s->deadline_ns = 0;
+    atomic_store(&s->deadline_ns, 0);
+    if (lua_gethookcount(s->L) != WATCHDOG_EVERY) /* after an overrun */
+        lua_sethook(s->L, watchdog, LUA_MASKCOUNT, WATCHDOG_EVERY);
     if (rc == LUA_OK)
         return 0;
     if (rc == LUA_ERRMEM || s->mem_exceeded)
@@ -458,9 +612,17 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
     s->soap_version = cfg->soap_version;
     s->id_element = strdup(cfg->id_element);
     s->request_ref = s->response_ref = s->randomseed_ref = LUA_NOREF;
+    s->report_fd = -1;
+    s->overrun_exit = OVERRUN_EXIT_LOAD;
     s->L = lua_newstate(capped_alloc, s);
     if (s->L == NULL || s->id_element == NULL) {
         snprintf(err, errlen, "cannot create a Lua state: out of memory");
+        sl_script_close(s);
+        return NULL;
+    }
+    if (guard_start(s) != 0) {
+        snprintf(err, errlen, "cannot start the thread that watches the hook limit: %s",
+                 strerror(errno));
         sl_script_close(s);
         return NULL;
     }
@@ -489,7 +651,7 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
         sl_script_close(s);
         return NULL;
     }
-    if (call(s, 0, 0, LOAD_LIMIT_NS, err, errlen) != 0) {
+    if (call(s, "the main chunk", 0, 0, LOAD_LIMIT_NS, err, errlen) != 0) {
         sl_script_close(s);
         return NULL;
     }
@@ -502,11 +664,23 @@ void sl_script_close(sl_script_t *s)
 {
     if (s == NULL)
         return;
+    guard_stop(s);
     if (s->L != NULL)
         lua_close(s->L);
     sl_buf_free(&s->scratch);
     free(s->id_element);
     free(s);
+}
+
+void sl_script_watch(sl_script_t *s, int report_fd, int worker)
+{
+    if (s->guard_started)
+        pthread_mutex_lock(&s->guard_lock);
+    s->report_fd = report_fd;
+    s->worker = worker;
+    s->overrun_exit = SL_SCRIPT_OVERRUN_EXIT;
+    if (s->guard_started)
+        pthread_mutex_unlock(&s->guard_lock);
 }
 
 int sl_script_has_request(const sl_script_t *s)
@@ -819,7 +993,7 @@ int sl_script_init(sl_script_t *s, char **args, int nargs, char *err, size_t err
         lua_pushstring(s->L, args[i]);
         lua_rawseti(s->L, -2, i + 1);
     }
-    return call(s, 1, 0, LOAD_LIMIT_NS, err, errlen);
+    return call(s, "init()", 1, 0, LOAD_LIMIT_NS, err, errlen);
 }
 
 /* Prefixes a message about a hook's return values with where the hook was defined. */
@@ -1043,7 +1217,7 @@ static int copy_request_options(sl_script_t *s, sl_request_t *req, char *err, si
     lua_pushcfunction(L, l_take_options);
     lua_pushvalue(L, -2);
     lua_pushlightuserdata(L, &o);
-    if (call(s, 2, 0, s->hook_limit_ns, err, errlen) != 0)
+    if (call(s, "request()", 2, 0, s->hook_limit_ns, err, errlen) != 0)
         return -1;
     if (o.why[0] != '\0')
         return hook_result_error(s, s->request_ref, o.why, err, errlen);
@@ -1064,7 +1238,7 @@ int sl_script_request(sl_script_t *s, uint64_t seq, sl_request_t *req, char *err
     lua_rawgeti(L, LUA_REGISTRYINDEX, s->request_ref);
     lua_pushlstring(L, req->id.data, req->id.len);
     lua_pushinteger(L, (lua_Integer)seq);
-    if (call(s, 2, 2, s->hook_limit_ns, err, errlen) != 0)
+    if (call(s, "request()", 2, 2, s->hook_limit_ns, err, errlen) != 0)
         return -1;
     if (lua_type(L, -2) != LUA_TSTRING) {
         char what[128];
@@ -1120,7 +1294,7 @@ int sl_script_response(sl_script_t *s, long status, const char *headers, size_t 
     push_headers(L, headers, headers_len);
     lua_pushlstring(L, body, body_len);
     lua_pushstring(L, id);
-    if (call(s, 4, 2, s->hook_limit_ns, err, errlen) != 0)
+    if (call(s, "response()", 4, 2, s->hook_limit_ns, err, errlen) != 0)
         return -1;
     if (lua_type(L, -2) == LUA_TBOOLEAN && !lua_toboolean(L, -2)) {
         *failed = 1;
@@ -1186,5 +1360,6 @@ int sl_script_done(sl_script_t *s, const sl_script_summary_t *sum, char *err, si
         lua_setfield(L, -2, "pid");
         lua_rawseti(L, -2, i + 1);
     }
-    return call(s, 3, 0, LOAD_LIMIT_NS, err, errlen);
+    s->overrun_exit = sum->exit_code != 0 ? sum->exit_code : 1;
+    return call(s, "done()", 3, 0, LOAD_LIMIT_NS, err, errlen);
 }

@@ -42,6 +42,8 @@ typedef struct {
     int nworkers;
     const pid_t *pids;
     const sl_counts_t *per_worker;
+    int exit_code; /* the run's so far: soapload's exit code if done() must be cut short
+                    * (1 when it is 0) */
 } sl_script_summary_t;
 
 /** Reads the file at path into a NUL-terminated buffer the caller frees. Returns NULL with a
@@ -54,6 +56,18 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
                             char *err, size_t errlen);
 /** Closes the state. */
 void sl_script_close(sl_script_t *s);
+
+/* A worker stopped because a hook overran inside a C function exits with this. */
+#define SL_SCRIPT_OVERRUN_EXIT 70
+
+/** Makes s the state of worker `worker` (1-based), reporting to its parent on report_fd. A
+ * hook still running a second past its limit is inside a C function where no Lua hook can
+ * stop it: the state's guard thread then sends the parent a message naming the hook and the
+ * limit (SL_MSG_FAILED before the start, SL_MSG_SCRIPT_ERROR after it, and a line on stderr)
+ * and ends the process with SL_SCRIPT_OVERRUN_EXIT. Without this call (in the parent) it
+ * writes the message to stderr and exits 2 while loading, or the summary's exit_code in
+ * done(). */
+void sl_script_watch(sl_script_t *s, int report_fd, int worker);
 
 /** Fills the fields of cfg not given on the command line from the script's `soapload` table.
  * Returns 0, or -1 with a message naming the field in err. */

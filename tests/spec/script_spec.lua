@@ -299,3 +299,80 @@ describe("the sandbox", function()
     os.remove(script)
   end)
 end)
+
+describe("the hook limit", function()
+  local mock
+  setup(function() mock = t.start_mock() end)
+  teardown(function() mock.stop() end)
+  before_each(function() mock.reset() end)
+
+  -- A string pattern whose backtracking runs for minutes inside string.find, in C, where no
+  -- Lua instruction hook runs.
+  local PATHOLOGICAL = 'string.find(string.rep("a", 40), string.rep("a*", 12) .. "b")'
+
+  it("stops a hook stuck inside a C function, naming the hook and the limit", function()
+    local script = t.script(([[
+      soapload.rate = 20
+      soapload.duration = 1
+      function request(id, seq)
+        if seq == 3 then %s end
+        return soapload.envelope(soapload.echo(id))
+      end
+    ]]):format(PATHOLOGICAL))
+    local code, out, err, elapsed = t.run(("-w 1 -t 1s --hook-limit 200ms -u %s %s"):format(
+      mock.url, script))
+    assert.are.equal(4, code, (out or "") .. (err or ""))
+    local message = "request() ran past its limit of 200 ms (--hook-limit) inside a C " ..
+      "function, where it cannot be stopped"
+    assert.truthy(err:find("soapload: " .. message, 1, true), err)
+    assert.truthy(out:find(message, 1, true), out)
+    assert.truthy(out:find("DIED (exit 70)", 1, true), out)
+    -- stopped a second after its limit, not killed at the end of the run's grace
+    assert.is_true(elapsed < 6, "took " .. elapsed .. " s")
+    assert.are.equal(2, mock.stats().requests.total)
+    os.remove(script)
+  end)
+
+  it("stops a loop that a pcall in the script would swallow, and the run goes on", function()
+    local script = t.script([[
+      soapload.rate = 20
+      soapload.duration = 1
+      function request(id, seq)
+        if seq == 3 then while true do pcall(function() while true do end end) end end
+        if seq == 5 then
+          local co = coroutine.wrap(function() while true do pcall(string.rep, "x", 1) end end)
+          co()
+        end
+        return soapload.envelope(soapload.echo(id))
+      end
+    ]])
+    local code, out, err = t.run(("-q -w 1 --hook-limit 200ms -u %s %s"):format(mock.url, script))
+    assert.are.equal(1, code, (out or "") .. (err or ""))
+    assert.truthy(out:find("scheduled     20 = sent 18 + not sent 0 + script errors before send 2",
+      1, true), out)
+    assert.truthy(out:find(script .. ":4: request(): hook ran longer than its limit of 200 ms " ..
+      "(--hook-limit): stopped", 1, true), out)
+    assert.falsy(out:find("DIED", 1, true), out)
+    assert.are.equal(18, mock.stats().requests.total)
+    os.remove(script)
+  end)
+
+  it("keeps its watchdog: debug.sethook is a script error naming it", function()
+    local script = t.script([[
+      soapload.rate = 20
+      soapload.duration = 1
+      function request(id, seq)
+        if seq == 3 then debug.sethook(); while true do end end
+        return soapload.envelope(soapload.echo(id))
+      end
+    ]])
+    local code, out, err = t.run(("-q -w 1 --hook-limit 200ms -u %s %s"):format(mock.url, script))
+    assert.are.equal(1, code, (out or "") .. (err or ""))
+    assert.truthy(out:find("scheduled     20 = sent 19 + not sent 0 + script errors before send 1",
+      1, true), out)
+    assert.truthy(out:find(script .. ":4: debug.sethook is not available to scripts: it would " ..
+      "remove the --hook-limit watchdog", 1, true), out)
+    assert.are.equal(19, mock.stats().requests.total)
+    os.remove(script)
+  end)
+end)
