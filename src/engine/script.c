@@ -657,6 +657,7 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
     }
     s->request_ref = ref_global_function(s->L, "request");
     s->response_ref = ref_global_function(s->L, "response");
+    fflush(stdout); /* the main chunk's output, before the parent forks a copy of the buffer */
     return s;
 }
 
@@ -666,7 +667,8 @@ void sl_script_close(sl_script_t *s)
         return;
     guard_stop(s);
     if (s->L != NULL)
-        lua_close(s->L);
+        lua_close(s->L); /* closes the files the script opened, which flushes them */
+    fflush(stdout);      /* what io.write left in the buffer: a worker ends with _exit */
     sl_buf_free(&s->scratch);
     free(s->id_element);
     free(s);

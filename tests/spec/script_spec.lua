@@ -376,3 +376,47 @@ describe("the hook limit", function()
     os.remove(script)
   end)
 end)
+
+describe("a script's output", function()
+  local mock
+  setup(function() mock = t.start_mock() end)
+  teardown(function() mock.stop() end)
+
+  it("reaches a file when stdout is one: io.write in init() and request() of each worker",
+    function()
+      local script = t.script([[
+        soapload.rate = 10
+        soapload.duration = 1
+        io.write("main chunk\n")
+        function init(args) io.write("init of worker ", soapload.worker, "\n") end
+        function request(id, seq)
+          if seq <= 3 then io.write("request ", soapload.worker, ":", seq, "\n") end
+          return soapload.envelope(soapload.echo(id))
+        end
+        function done(summary) io.write("done: ", summary.ok, " ok\n") end
+      ]])
+      local file = t.tmpname(".out")
+      local p = io.popen(("%s -q -w 2 -u %s %s > %s; echo $?"):format(t.quote(t.bin), mock.url,
+        script, t.quote(file)))
+      local code = tonumber(p:read("l"))
+      p:close()
+      local out = t.read(file)
+      assert.are.equal(0, code, out)
+      local count = function(text)
+        local n = 0
+        for _ in out:gmatch(text:gsub("%p", "%%%0")) do n = n + 1 end
+        return n
+      end
+      assert.are.equal(3, count("main chunk\n"), out) -- the parent and each worker run it
+      assert.are.equal(1, count("init of worker 1\n"), out)
+      assert.are.equal(1, count("init of worker 2\n"), out)
+      for w = 1, 2 do
+        for seq = 1, 3 do assert.are.equal(1, count(("request %d:%d\n"):format(w, seq)), out) end
+      end
+      assert.are.equal(1, count("done: 10 ok\n"), out)
+      -- the summary follows what the workers wrote
+      assert.truthy(out:find("request 2:3\n.*Result", 1), out)
+      os.remove(file)
+      os.remove(script)
+    end)
+end)
