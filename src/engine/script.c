@@ -1,7 +1,10 @@
 /*
  * script: the Lua state of one process. Stack discipline: index 1 always holds the traceback
  * handler; every call leaves the stack as it found it. Strings from Lua are copied into C
- * buffers before the values are popped.
+ * buffers before the values are popped. The standard library is trimmed to a sandbox (text
+ * chunks only, no processes, nothing that steers the process); each call has a deadline,
+ * kept by a count hook in Lua code and, inside C functions, by a guard thread that ends the
+ * process with a message when a call cannot be stopped.
  */
 #include "engine/script.h"
 

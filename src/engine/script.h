@@ -1,8 +1,9 @@
 /*
- * script: one Lua 5.4 state running the user's scenario: loading (text only), the settings in
- * its `soapload` table, the hooks (init, request, response, done), and the built-ins it calls
- * (envelopes, escaping, element text). Every hook runs under lua_pcall with a traceback, a
- * time limit per call and a memory cap on the whole state.
+ * script: one Lua 5.4 state running the user's scenario: loading (text only, in a sandbox), the
+ * settings in its `soapload` table, the hooks (init, request, response, done), and the built-ins
+ * it calls (envelopes, escaping, element text). Every hook runs under lua_pcall with a
+ * traceback, a time limit per call (also inside C functions) and a memory cap on the whole
+ * state.
  */
 #ifndef SOAPLOAD_SCRIPT_H
 #define SOAPLOAD_SCRIPT_H
