@@ -127,7 +127,7 @@ static int print_summary(const sl_config_t *cfg, const sl_run_t *run,
     return e != 0 ? -1 : 0;
 }
 
-static int call_done(sl_script_t *script, const sl_config_t *cfg, const sl_run_t *run)
+static int call_done(sl_script_t *script, const sl_config_t *cfg, const sl_run_t *run, int code)
 {
     char err[8192];
     pid_t pids[1024];
@@ -146,26 +146,13 @@ static int call_done(sl_script_t *script, const sl_config_t *cfg, const sl_run_t
                                .lateness = run->lateness,
                                .nworkers = run->nworkers,
                                .pids = pids,
-                               .per_worker = per};
+                               .per_worker = per,
+                               .exit_code = code};
     if (sl_script_done(script, &sum, err, sizeof(err)) != 0) {
         fprintf(stderr, "soapload: done(): %s\n", err);
         return -1;
     }
     return 0;
-}
-
-/* A seed for a run that was given none: differs from run to run, printed so that the run
- * can be repeated with --seed. */
-static uint64_t new_seed(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    uint64_t x = ((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec) ^ (uint64_t)getpid()
-                                                                                    << 32;
-    x ^= x >> 33; /* splitmix64's finalizer: nearby times give unrelated seeds */
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    return x % 1000000000000ULL; /* short enough to copy from a summary */
 }
 
 /* soapload --reconcile TRACE IDLOG */
@@ -253,7 +240,7 @@ int main(int argc, char **argv)
         sl_config_validate(&cfg, err, sizeof(err)) != 0)
         goto Usage;
     if (!((cfg.given | cfg.scripted) >> SL_OPT_SEED & 1))
-        cfg.seed = new_seed();
+        cfg.seed = sl_script_new_seed(); /* printed, so that --seed repeats the run */
     for (int i = 0; i < cfg.nchecks; i++)
         if (sl_threshold_parse(&checks, cfg.checks[i], err, sizeof(err)) != 0)
             goto Usage;
@@ -289,7 +276,7 @@ int main(int argc, char **argv)
         code = SL_EXIT_INTERNAL;
     if (write_results(&cfg, &run, &checks, &out) != 0)
         code = SL_EXIT_INTERNAL;
-    if (call_done(script, &cfg, &run) != 0 && code == SL_EXIT_OK)
+    if (call_done(script, &cfg, &run, code) != 0 && code == SL_EXIT_OK)
         code = SL_EXIT_FAILED_REQUESTS;
     goto Done;
 Usage:

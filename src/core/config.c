@@ -127,7 +127,7 @@ static int parse_seed(const char *s, uint64_t *out)
     char *end;
     errno = 0;
     unsigned long long v = strtoull(s, &end, 10);
-    if (end == s || *end != '\0' || errno != 0 || s[0] == '-')
+    if (end == s || *end != '\0' || errno != 0 || s[0] == '-' || v == 0 || v > SL_MAX_SEED)
         return -1;
     *out = v;
     return 0;
@@ -258,7 +258,7 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
         break;
     case SL_OPT_SEED:
         if (parse_seed(value, &c->seed) != 0)
-            want = "a whole number from 0 to 18446744073709551615";
+            want = "a whole number from 1 to 9007199254740991 (2^53 - 1)";
         break;
     case SL_OPT_MAX_BODY:
         if (sl_size_parse(value, &c->max_body) != 0)

@@ -17,7 +17,8 @@
 #define SL_MAX_CONNECTIONS 100000 /* in all */
 #define SL_MAX_WORKERS 1024
 #define SL_MAX_BURST 100000
-#define SL_MAX_ID_ELEMENT 64 /* bytes of the ID element's local name */
+#define SL_MAX_ID_ELEMENT 64            /* bytes of the ID element's local name */
+#define SL_MAX_SEED 9007199254740991ULL /* 2^53 - 1: exact in a Lua number too */
 
 enum { SL_PROGRESS_AUTO, SL_PROGRESS_ALWAYS, SL_PROGRESS_NEVER };
 

@@ -1,11 +1,17 @@
 /*
  * script: the Lua state of one process. Stack discipline: index 1 always holds the traceback
  * handler; every call leaves the stack as it found it. Strings from Lua are copied into C
- * buffers before the values are popped.
+ * buffers before the values are popped. The standard library is trimmed to a sandbox (text
+ * chunks only, no processes, nothing that steers the process); each call has a deadline,
+ * kept by a count hook in Lua code and, inside C functions, by a guard thread that ends the
+ * process with a message when a call cannot be stopped.
  */
 #include "engine/script.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <lauxlib.h>
 #include <lua.h>
@@ -15,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,18 +30,35 @@
 #include "core/xml.h"
 #include "engine/lua_wsse.h"
 #include "engine/lua_xml.h"
+#include "engine/proto.h"
 
 #define HIST_MT "soapload.histogram"
 #define WATCHDOG_EVERY 10000         /* instructions between two looks at the clock */
 #define LOAD_LIMIT_NS 30000000000ULL /* the main chunk and init() may read data files */
+#define GUARD_TICK_NS 100000000ULL   /* how often the guard thread looks at the call */
+#define GUARD_GRACE_NS 1000000000ULL /* past the limit, before the guard stops the process */
+#define OVERRUN_EXIT_LOAD 2          /* the parent's exit code for a script error before sending */
 
 struct sl_script {
     lua_State *L;
     size_t mem_used, mem_limit;
     int mem_exceeded;
-    uint64_t deadline_ns; /* 0: no call under way */
     uint64_t hook_limit_ns;
+    /* the call under way, shared with the guard thread */
+    _Atomic uint64_t deadline_ns; /* 0: none */
+    _Atomic uint64_t calls;       /* counts calls, so that the guard knows one from the next */
+    _Atomic uint64_t limit_ns;
+    _Atomic(const char *) hook; /* "request()", ... */
+    /* the guard: stops the process when a call overruns inside a C function */
+    pthread_t guard;
+    int guard_started, guard_stop;
+    pthread_mutex_t guard_lock;
+    pthread_cond_t guard_wake;
+    int report_fd; /* a worker's pipe to its parent; -1 in the parent */
+    int worker;    /* 1-based; 0 in the parent */
+    int overrun_exit;
     int request_ref, response_ref;
+    int randomseed_ref; /* math.randomseed as the library made it, whatever the script does */
     int soap_version;
     char *id_element;
     sl_buf_t scratch;
@@ -72,15 +96,143 @@ static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     return p;
 }
 
+/* "200 ms" or "30 s", for messages. */
+static void format_limit(uint64_t ns, char *out, size_t cap)
+{
+    if (ns >= 1000000000ULL && ns % 1000000000ULL == 0)
+        snprintf(out, cap, "%llu s", (unsigned long long)(ns / 1000000000ULL));
+    else
+        snprintf(out, cap, "%.6g ms", (double)ns / 1e6);
+}
+
+/* Which limit a hook has: --hook-limit for request() and response(), a fixed one for the
+ * main chunk, init() and done(), which may read data files. */
+static const char *limit_name(uint64_t limit_ns)
+{
+    return limit_ns == LOAD_LIMIT_NS ? "the limit of the main chunk, init() and done()"
+                                     : "--hook-limit";
+}
+
+/* The count hook: past the deadline it raises an error, and from then on at every
+ * instruction until the call has unwound, so that a pcall in the script cannot swallow it. */
 static void watchdog(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
     sl_script_t *s = script_of(L);
-    if (s->deadline_ns != 0 && now_ns() > s->deadline_ns) {
-        s->deadline_ns = now_ns() + 1000000; /* let the error unwind before firing again */
-        luaL_error(L, "hook ran longer than its limit: stopped (an endless loop? see "
-                      "--hook-limit)");
+    uint64_t deadline = atomic_load_explicit(&s->deadline_ns, memory_order_relaxed);
+    if (deadline == 0 || now_ns() <= deadline) {
+        if (lua_gethookcount(L) != WATCHDOG_EVERY) /* a coroutine left from an overrun */
+            lua_sethook(L, watchdog, LUA_MASKCOUNT, WATCHDOG_EVERY);
+        return;
     }
+    char limit[32];
+    uint64_t limit_ns = atomic_load(&s->limit_ns);
+    format_limit(limit_ns, limit, sizeof(limit));
+    lua_sethook(L, watchdog, LUA_MASKCOUNT, 1);
+    luaL_where(L, 0); /* the line it was running */
+    lua_pushfstring(L, "%s: hook ran longer than its limit of %s (%s): stopped (an endless loop?)",
+                    atomic_load(&s->hook), limit, limit_name(limit_ns));
+    lua_concat(L, 2);
+    lua_error(L);
+}
+
+/* Called by the guard thread when a call is still running GUARD_GRACE_NS past its limit: it
+ * is inside a C function (a string pattern that backtracks, a blocking read) where no Lua
+ * hook runs, and cannot be stopped there. Tells why and ends the process. */
+static void overrun(sl_script_t *s)
+{
+    char limit[32], msg[512];
+    uint64_t limit_ns = atomic_load(&s->limit_ns);
+    const char *hook = atomic_load(&s->hook);
+    int n;
+    format_limit(limit_ns, limit, sizeof(limit));
+    if (s->worker > 0)
+        n = snprintf(msg, sizeof(msg),
+                     "%s ran past its limit of %s (%s) inside a C function, where it cannot be "
+                     "stopped (a string pattern that backtracks? a blocking read?): worker %d "
+                     "(pid %d) stops",
+                     hook, limit, limit_name(limit_ns), s->worker, (int)getpid());
+    else
+        n = snprintf(msg, sizeof(msg),
+                     "%s ran past its limit of %s (%s) inside a C function, where it cannot be "
+                     "stopped (a string pattern that backtracks? a blocking read?): soapload "
+                     "stops",
+                     hook, limit, limit_name(limit_ns));
+    if (n < 0 || (size_t)n >= sizeof(msg))
+        n = (int)strlen(msg);
+    int before_start = strcmp(hook, "request()") != 0 && strcmp(hook, "response()") != 0;
+    if (s->report_fd >= 0) /* the parent prints it: as why the run could not start, or as */
+        sl_proto_send(s->report_fd, before_start ? SL_MSG_FAILED : SL_MSG_SCRIPT_ERROR, msg,
+                      (size_t)n, NULL, 0); /* a script error next to the dead worker */
+    if (s->report_fd < 0 || !before_start) {
+        struct iovec iov[3] = {{"soapload: ", 10}, {msg, (size_t)n}, {"\n", 1}};
+        ssize_t w = writev(STDERR_FILENO, iov, 3);
+        (void)w;
+    }
+    _exit(s->overrun_exit);
+}
+
+/* The guard thread: looks at the call under way every GUARD_TICK_NS. */
+static void *guard_main(void *arg)
+{
+    sl_script_t *s = arg;
+    pthread_mutex_lock(&s->guard_lock);
+    while (!s->guard_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        ts.tv_nsec += (long)GUARD_TICK_NS;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&s->guard_wake, &s->guard_lock, &ts);
+        if (s->guard_stop)
+            break;
+        uint64_t call = atomic_load(&s->calls);
+        uint64_t deadline = atomic_load(&s->deadline_ns);
+        if (deadline != 0 && now_ns() > deadline + GUARD_GRACE_NS && atomic_load(&s->calls) == call)
+            overrun(s);
+    }
+    pthread_mutex_unlock(&s->guard_lock);
+    return NULL;
+}
+
+static int guard_start(sl_script_t *s)
+{
+    pthread_condattr_t ca;
+    pthread_attr_t ta;
+    int rc;
+    pthread_mutex_init(&s->guard_lock, NULL);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->guard_wake, &ca);
+    pthread_condattr_destroy(&ca);
+    pthread_attr_init(&ta);
+    pthread_attr_setstacksize(&ta, 256 << 10);
+    rc = pthread_create(&s->guard, &ta, guard_main, s);
+    pthread_attr_destroy(&ta);
+    if (rc != 0) {
+        pthread_cond_destroy(&s->guard_wake);
+        pthread_mutex_destroy(&s->guard_lock);
+        errno = rc;
+        return -1;
+    }
+    s->guard_started = 1;
+    return 0;
+}
+
+static void guard_stop(sl_script_t *s)
+{
+    if (!s->guard_started)
+        return;
+    pthread_mutex_lock(&s->guard_lock);
+    s->guard_stop = 1;
+    pthread_cond_signal(&s->guard_wake);
+    pthread_mutex_unlock(&s->guard_lock);
+    pthread_join(s->guard, NULL);
+    pthread_cond_destroy(&s->guard_wake);
+    pthread_mutex_destroy(&s->guard_lock);
+    s->guard_started = 0;
 }
 
 static int traceback(lua_State *L)
@@ -95,13 +247,20 @@ static int traceback(lua_State *L)
     return 1;
 }
 
-/* Runs the function below its nargs arguments under the traceback handler and a deadline. */
-static int call(sl_script_t *s, int nargs, int nres, uint64_t limit_ns, char *err, size_t errlen)
+/* Runs the function below its nargs arguments under the traceback handler and a deadline;
+ * `hook` names it in messages. */
+static int call(sl_script_t *s, const char *hook, int nargs, int nres, uint64_t limit_ns, char *err,
+                size_t errlen)
 {
     s->mem_exceeded = 0;
-    s->deadline_ns = now_ns() + limit_ns;
+    atomic_store(&s->hook, hook);
+    atomic_store(&s->limit_ns, limit_ns);
+    atomic_fetch_add(&s->calls, 1);
+    atomic_store(&s->deadline_ns, now_ns() + limit_ns);
     int rc = lua_pcall(s->L, nargs, nres, 1);
-    s->deadline_ns = 0;
+    atomic_store(&s->deadline_ns, 0);
+    if (lua_gethookcount(s->L) != WATCHDOG_EVERY) /* after an overrun */
+        lua_sethook(s->L, watchdog, LUA_MASKCOUNT, WATCHDOG_EVERY);
     if (rc == LUA_OK)
         return 0;
     if (rc == LUA_ERRMEM || s->mem_exceeded)
@@ -321,6 +480,164 @@ static int ref_global_function(lua_State *L, const char *name)
     return LUA_NOREF;
 }
 
+/* ---- the sandbox ------------------------------------------------------------------------ */
+
+/* What a script may not call: raises the message in its upvalue, at the caller's line. */
+static int l_unavailable(lua_State *L)
+{
+    return luaL_error(L, "%s", lua_tostring(L, lua_upvalueindex(1)));
+}
+
+/* Replaces t[name] (t on top of the stack) with a function that raises why. */
+static void forbid(lua_State *L, const char *name, const char *why)
+{
+    lua_pushfstring(L, "%s", why);
+    lua_pushcclosure(L, l_unavailable, 1);
+    lua_setfield(L, -2, name);
+}
+
+/* Calls the library function in upvalue 1 with mode argument `mode_at` forced to "t": load()
+ * and loadfile() accept text only, whatever the script asks. */
+static int call_text_only(lua_State *L, int mode_at)
+{
+    int n = lua_gettop(L);
+    if (n >= mode_at && !lua_isnil(L, mode_at)) {
+        const char *mode = luaL_checkstring(L, mode_at);
+        if (strchr(mode, 't') == NULL) {
+            luaL_pushfail(L);
+            lua_pushfstring(L,
+                            "attempt to load a binary chunk (mode is '%s'): scripts and the "
+                            "chunks they load are text only",
+                            mode);
+            return 2;
+        }
+    }
+    while (n < mode_at) { /* pads up to the mode only: a missing env must stay missing */
+        lua_pushnil(L);
+        n++;
+    }
+    lua_pushliteral(L, "t");
+    lua_replace(L, mode_at);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, n, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+static int l_load(lua_State *L)
+{
+    return call_text_only(L, 3);
+}
+
+static int l_loadfile(lua_State *L)
+{
+    return call_text_only(L, 2);
+}
+
+static int l_dofile(lua_State *L)
+{
+    const char *path = luaL_optstring(L, 1, NULL);
+    lua_settop(L, 1);
+    if (luaL_loadfilex(L, path, "t") != LUA_OK)
+        return lua_error(L);
+    lua_call(L, 0, LUA_MULTRET);
+    return lua_gettop(L) - 1;
+}
+
+/* package.searchers[2] for text only: upvalue 1 is package, 2 the library's searchpath. */
+static int l_search_text(lua_State *L)
+{
+    const char *name = luaL_checkstring(L, 1);
+    if (lua_getfield(L, lua_upvalueindex(1), "path") != LUA_TSTRING)
+        return luaL_error(L, "package.path must be a string");
+    lua_pushvalue(L, lua_upvalueindex(2));
+    lua_pushstring(L, name);
+    lua_pushvalue(L, -3);
+    lua_call(L, 2, 2);
+    if (lua_isnil(L, -2)) { /* searchpath's explanation of where it looked */
+        lua_pushliteral(L, "\n\t(scripts load Lua modules as text; C modules are not available)");
+        lua_concat(L, 2);
+        return 1;
+    }
+    lua_pop(L, 1);
+    const char *path = lua_tostring(L, -1);
+    if (luaL_loadfilex(L, path, "t") != LUA_OK)
+        return luaL_error(L, "error loading module '%s' from file '%s':\n\t%s", name, path,
+                          lua_tostring(L, -1));
+    lua_pushstring(L, path);
+    return 2;
+}
+
+/* Takes out of the standard library what would let a script load bytecode or C code, start
+ * processes, end or reconfigure the process, or remove the hook limit. */
+static void sandbox(lua_State *L)
+{
+    lua_pushglobaltable(L);
+    lua_getfield(L, -1, "load");
+    lua_pushcclosure(L, l_load, 1);
+    lua_setfield(L, -2, "load");
+    lua_getfield(L, -1, "loadfile");
+    lua_pushcclosure(L, l_loadfile, 1);
+    lua_setfield(L, -2, "loadfile");
+    lua_pushcfunction(L, l_dofile);
+    lua_setfield(L, -2, "dofile");
+    lua_pop(L, 1);
+
+    lua_getglobal(L, "string");
+    forbid(L, "dump",
+           "string.dump is not available to scripts: scripts and the chunks they "
+           "load are text only");
+    lua_pop(L, 1);
+
+    lua_getglobal(L, "os");
+    forbid(L, "execute",
+           "os.execute is not available to scripts: a script cannot start "
+           "processes");
+    forbid(L, "exit",
+           "os.exit is not available to scripts: return from the hook instead; "
+           "soapload sets the exit code from what the run measured");
+    forbid(L, "setlocale",
+           "os.setlocale is not available to scripts: it would change how "
+           "soapload reads and prints numbers");
+    lua_pop(L, 1);
+
+    lua_getglobal(L, "io");
+    forbid(L, "popen", "io.popen is not available to scripts: a script cannot start processes");
+    lua_pop(L, 1);
+
+    lua_getglobal(L, "package");
+    forbid(L, "loadlib", "package.loadlib is not available to scripts: no C modules");
+    lua_pushliteral(L, "");
+    lua_setfield(L, -2, "cpath");
+    lua_createtable(L, 2, 0); /* searchers: package.preload, then Lua files as text */
+    lua_getfield(L, -2, "searchers");
+    lua_rawgeti(L, -1, 1);
+    lua_rawseti(L, -3, 1);
+    lua_pop(L, 1);
+    lua_pushvalue(L, -2);
+    lua_getfield(L, -3, "searchpath");
+    lua_pushcclosure(L, l_search_text, 2);
+    lua_rawseti(L, -2, 2);
+    lua_setfield(L, -2, "searchers");
+
+    /* debug keeps what reads, not what changes: getinfo and traceback */
+    lua_getfield(L, -1, "loaded");
+    lua_createtable(L, 0, 3);
+    lua_getglobal(L, "debug");
+    lua_getfield(L, -1, "getinfo");
+    lua_setfield(L, -3, "getinfo");
+    lua_getfield(L, -1, "traceback");
+    lua_setfield(L, -3, "traceback");
+    lua_pop(L, 1);
+    forbid(L, "sethook",
+           "debug.sethook is not available to scripts: it would remove the "
+           "--hook-limit watchdog");
+    lua_pushvalue(L, -1);
+    lua_setglobal(L, "debug");
+    lua_setfield(L, -2, "debug"); /* require("debug") gives the same */
+    lua_pop(L, 2);
+}
+
 sl_script_t *sl_script_load(const char *path, const char *text, size_t len, const sl_config_t *cfg,
                             char *err, size_t errlen)
 {
@@ -340,10 +657,18 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
     s->hook_limit_ns = cfg->hook_limit_ns;
     s->soap_version = cfg->soap_version;
     s->id_element = strdup(cfg->id_element);
-    s->request_ref = s->response_ref = LUA_NOREF;
+    s->request_ref = s->response_ref = s->randomseed_ref = LUA_NOREF;
+    s->report_fd = -1;
+    s->overrun_exit = OVERRUN_EXIT_LOAD;
     s->L = lua_newstate(capped_alloc, s);
     if (s->L == NULL || s->id_element == NULL) {
         snprintf(err, errlen, "cannot create a Lua state: out of memory");
+        sl_script_close(s);
+        return NULL;
+    }
+    if (guard_start(s) != 0) {
+        snprintf(err, errlen, "cannot start the thread that watches the hook limit: %s",
+                 strerror(errno));
         sl_script_close(s);
         return NULL;
     }
@@ -351,6 +676,13 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
     luaL_openlibs(s->L);
     lua_sethook(s->L, watchdog, LUA_MASKCOUNT, WATCHDOG_EVERY);
     lua_pushcfunction(s->L, traceback); /* index 1 from now on */
+    lua_getglobal(s->L, "math");
+    lua_getfield(s->L, -1, "randomseed");
+    s->randomseed_ref = luaL_ref(s->L, LUA_REGISTRYINDEX);
+    lua_pop(s->L, 1);
+    sandbox(s->L);
+    if (cfg->seed != 0) /* the main chunk draws the same numbers in every process of the run */
+        sl_script_seed(s, cfg->seed);
 
     luaL_newmetatable(s->L, HIST_MT);
     luaL_setfuncs(s->L, hist_methods, 0);
@@ -368,12 +700,13 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
         sl_script_close(s);
         return NULL;
     }
-    if (call(s, 0, 0, LOAD_LIMIT_NS, err, errlen) != 0) {
+    if (call(s, "the main chunk", 0, 0, LOAD_LIMIT_NS, err, errlen) != 0) {
         sl_script_close(s);
         return NULL;
     }
     s->request_ref = ref_global_function(s->L, "request");
     s->response_ref = ref_global_function(s->L, "response");
+    fflush(stdout); /* the main chunk's output, before the parent forks a copy of the buffer */
     return s;
 }
 
@@ -381,11 +714,24 @@ void sl_script_close(sl_script_t *s)
 {
     if (s == NULL)
         return;
+    guard_stop(s);
     if (s->L != NULL)
-        lua_close(s->L);
+        lua_close(s->L); /* closes the files the script opened, which flushes them */
+    fflush(stdout);      /* what io.write left in the buffer: a worker ends with _exit */
     sl_buf_free(&s->scratch);
     free(s->id_element);
     free(s);
+}
+
+void sl_script_watch(sl_script_t *s, int report_fd, int worker)
+{
+    if (s->guard_started)
+        pthread_mutex_lock(&s->guard_lock);
+    s->report_fd = report_fd;
+    s->worker = worker;
+    s->overrun_exit = SL_SCRIPT_OVERRUN_EXIT;
+    if (s->guard_started)
+        pthread_mutex_unlock(&s->guard_lock);
 }
 
 int sl_script_has_request(const sl_script_t *s)
@@ -568,6 +914,44 @@ void sl_script_publish(sl_script_t *s, const sl_config_t *cfg, int worker, pid_t
     lua_pop(L, 1);
 }
 
+/* ---- math.random's seed ---------------------------------------------------------------- */
+
+static uint64_t splitmix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+uint64_t sl_script_new_seed(void)
+{
+    struct timespec rt;
+    clock_gettime(CLOCK_REALTIME, &rt);
+    uint64_t x = splitmix64((uint64_t)rt.tv_sec * 1000000000ULL + (uint64_t)rt.tv_nsec);
+    x = splitmix64(x ^ ((uint64_t)getpid() << 20) ^ now_ns());
+    x &= (1ULL << 53) - 1;
+    return x != 0 ? x : 1;
+}
+
+uint64_t sl_script_worker_seed(uint64_t run_seed, int index)
+{
+    /* mixed first, so that seeds 1, 2, 3... do not give runs whose workers' streams are the
+     * same ones shifted by a worker */
+    if (run_seed == 0)
+        return sl_script_new_seed();
+    return (splitmix64(run_seed) + (uint64_t)index) & ((1ULL << 53) - 1);
+}
+
+void sl_script_seed(sl_script_t *s, uint64_t seed)
+{
+    lua_State *L = s->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->randomseed_ref);
+    lua_pushinteger(L, (lua_Integer)seed);
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK) /* only out of memory: the default seed stays */
+        lua_pop(L, 1);
+}
+
 /* ---- hooks ---------------------------------------------------------------------------- */
 
 int sl_script_init(sl_script_t *s, char **args, int nargs, char *err, size_t errlen)
@@ -581,7 +965,7 @@ int sl_script_init(sl_script_t *s, char **args, int nargs, char *err, size_t err
         lua_pushstring(s->L, args[i]);
         lua_rawseti(s->L, -2, i + 1);
     }
-    return call(s, 1, 0, LOAD_LIMIT_NS, err, errlen);
+    return call(s, "init()", 1, 0, LOAD_LIMIT_NS, err, errlen);
 }
 
 /* Prefixes a message about a hook's return values with where the hook was defined. */
@@ -594,54 +978,221 @@ static int hook_result_error(sl_script_t *s, int ref, const char *what, char *er
     return -1;
 }
 
+/* What l_take_options was given and, when it refused them, why. */
+typedef struct {
+    sl_request_t *req;
+    char why[400];
+} take_options_t;
+
+static int refuse(take_options_t *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int refuse(take_options_t *o, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(o->why, sizeof(o->why), fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
+/* A string for a message: at most 40 bytes, bytes outside printable ASCII as \xNN. */
+static const char *shown(const char *str, size_t len, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len && n + 5 < cap; i++) {
+        unsigned char c = (unsigned char)str[i];
+        if (i == 40) {
+            n += (size_t)snprintf(out + n, cap - n, "...");
+            break;
+        }
+        if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+            out[n++] = (char)c;
+        else
+            n += (size_t)snprintf(out + n, cap - n, "\\x%02X", c);
+    }
+    out[n] = '\0';
+    return out;
+}
+
+/* An HTTP token (RFC 9110 5.6.2): what a header name or a method may be made of. */
+static int is_token(const char *str, size_t len)
+{
+    if (len == 0)
+        return 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)str[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              (c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL)))
+            return 0;
+    }
+    return 1;
+}
+
+/* The first byte in str that a request line or header value cannot carry as it is. */
+static const char *find_byte(const char *str, size_t len, const char *bad, size_t nbad)
+{
+    for (size_t i = 0; i < len; i++)
+        if (memchr(bad, str[i], nbad) != NULL)
+            return str + i;
+    return NULL;
+}
+
+static int take_headers(lua_State *L, take_options_t *o)
+{
+    sl_request_t *req = o->req;
+    char a[200], b[200];
+    int type = lua_getfield(L, 1, "headers");
+    if (type == LUA_TNIL)
+        return 0;
+    if (type != LUA_TTABLE)
+        return refuse(o, "request(): headers must be a table of name = value, not a %s",
+                      luaL_typename(L, -1));
+    lua_pushnil(L);
+    while (lua_next(L, -2) != 0) {
+        size_t nlen, vlen;
+        /* the key's type first: converting a key in place would confuse lua_next */
+        if (lua_type(L, -2) != LUA_TSTRING)
+            return refuse(o,
+                          "request(): headers must map names to values, as {[\"X-Name\"] = "
+                          "\"value\"}, not list them (a key is a %s)",
+                          luaL_typename(L, -2));
+        const char *name = lua_tolstring(L, -2, &nlen);
+        if (!is_token(name, nlen))
+            return refuse(o,
+                          "request(): header name \"%s\" refused: a name is letters, digits and "
+                          "!#$%%&'*+-.^_`|~ only (no spaces, colons or line breaks)",
+                          shown(name, nlen, a, sizeof(a)));
+        int vtype = lua_type(L, -1);
+        if (vtype != LUA_TSTRING && vtype != LUA_TNUMBER)
+            return refuse(o, "request(): header %s must have a string value, not a %s",
+                          shown(name, nlen, a, sizeof(a)), luaL_typename(L, -1));
+        lua_pushvalue(L, -1); /* converted as a copy, so that the table is left as it was */
+        const char *value = lua_tolstring(L, -1, &vlen);
+        if (find_byte(value, vlen, "\r\n", 3) != NULL)
+            return refuse(o,
+                          "request(): the value of header %s holds a line break or a NUL byte "
+                          "(\"%s\"): refused",
+                          shown(name, nlen, a, sizeof(a)), shown(value, vlen, b, sizeof(b)));
+        if (req->nheaders == SL_MAX_REQUEST_HEADERS)
+            return refuse(o, "request(): more than %d headers", SL_MAX_REQUEST_HEADERS);
+        if (sl_buf_append(&req->headers, name, nlen) != 0 ||
+            sl_buf_append(&req->headers, ": ", 2) != 0 ||
+            sl_buf_append(&req->headers, value, vlen) != 0 ||
+            sl_buf_append(&req->headers, "", 1) != 0) /* keeps each one NUL-terminated */
+            return luaL_error(L, "out of memory");
+        req->nheaders++;
+        lua_pop(L, 2);
+    }
+    lua_pop(L, 1);
+    return 0;
+}
+
+/* Runs under lua_pcall: 1 is the table request() returned, 2 a take_options_t. Copies what
+ * it may into the request, or says in why what it refused. */
+static int l_take_options(lua_State *L)
+{
+    static const char *const known[] = {"headers", "method", "path", "id"};
+    take_options_t *o = lua_touserdata(L, 2);
+    sl_request_t *req = o->req;
+    char a[200];
+    size_t len;
+
+    lua_pushnil(L);
+    while (lua_next(L, 1) != 0) {
+        size_t i = 0;
+        if (lua_type(L, -2) == LUA_TSTRING)
+            while (i < 4 && strcmp(lua_tostring(L, -2), known[i]) != 0)
+                i++;
+        if (lua_type(L, -2) != LUA_TSTRING || i == 4)
+            return refuse(o,
+                          "request(): unknown option %s%s%s in the table it returned (options "
+                          "are headers, method, path and id)",
+                          lua_type(L, -2) == LUA_TSTRING ? "\"" : "a ",
+                          lua_type(L, -2) == LUA_TSTRING
+                              ? shown(lua_tostring(L, -2), lua_rawlen(L, -2), a, sizeof(a))
+                              : luaL_typename(L, -2),
+                          lua_type(L, -2) == LUA_TSTRING ? "\"" : " key");
+        lua_pop(L, 1);
+    }
+    take_headers(L, o);
+    if (o->why[0] != '\0')
+        return 0;
+    lua_settop(L, 2);
+
+    int type = lua_getfield(L, 1, "method");
+    if (type != LUA_TNIL) {
+        const char *m = type == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+        if (m == NULL)
+            return refuse(o, "request(): method must be a string, not a %s", luaL_typename(L, -1));
+        if (len >= sizeof(req->method))
+            return refuse(o, "request(): method \"%s\" is %zu characters long; at most %zu",
+                          shown(m, len, a, sizeof(a)), len, sizeof(req->method) - 1);
+        if (!is_token(m, len))
+            return refuse(o,
+                          "request(): method \"%s\" refused: a method is letters, digits and "
+                          "!#$%%&'*+-.^_`|~ only",
+                          shown(m, len, a, sizeof(a)));
+        memcpy(req->method, m, len + 1);
+    }
+    lua_pop(L, 1);
+
+    type = lua_getfield(L, 1, "path");
+    if (type != LUA_TNIL) {
+        const char *path = type == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+        if (path == NULL)
+            return refuse(o, "request(): path must be a string, not a %s", luaL_typename(L, -1));
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)path[i];
+            if (c <= ' ' || c == 0x7f)
+                return refuse(o,
+                              "request(): path \"%s\" holds a space or control byte (0x%02X at "
+                              "byte %zu): refused",
+                              shown(path, len, a, sizeof(a)), c, i + 1);
+        }
+        if (sl_buf_append(&req->path, path, len) != 0)
+            return luaL_error(L, "out of memory");
+    }
+    lua_pop(L, 1);
+
+    type = lua_getfield(L, 1, "id");
+    if (type == LUA_TSTRING) {
+        const char *id = lua_tolstring(L, -1, &len);
+        if (len > SL_SCRIPT_MAX_ID)
+            return refuse(o,
+                          "request(): id is %zu bytes long; the response check compares IDs "
+                          "of at most %d bytes (return id = false to skip the check)",
+                          len, SL_SCRIPT_MAX_ID);
+        sl_buf_clear(&req->id);
+        if (sl_buf_append(&req->id, id, len) != 0)
+            return luaL_error(L, "out of memory");
+    } else if (type == LUA_TBOOLEAN && !lua_toboolean(L, -1)) {
+        req->check_id = 0;
+    } else if (type != LUA_TNIL) {
+        return refuse(o, "request(): id must be a string, or false to skip the check, not %s",
+                      type == LUA_TBOOLEAN ? "true" : luaL_typename(L, -1));
+    }
+    return 0;
+}
+
+/* Copies the options table on top of the stack into req, under lua_pcall: a table with
+ * metamethods or a list where a map belongs is a script error, never a crash. */
 static int copy_request_options(sl_script_t *s, sl_request_t *req, char *err, size_t errlen)
 {
     lua_State *L = s->L;
-    int top = lua_gettop(L);
-    if (lua_getfield(L, -1, "headers") == LUA_TTABLE) {
-        lua_pushnil(L);
-        while (lua_next(L, -2) != 0) {
-            size_t nlen, vlen;
-            const char *name = lua_tolstring(L, -2, &nlen);
-            const char *value = lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER
-                                    ? lua_tolstring(L, -1, &vlen)
-                                    : NULL;
-            if (lua_type(L, -2) != LUA_TSTRING || value == NULL || memchr(name, ':', nlen) ||
-                strpbrk(value, "\r\n") != NULL || req->nheaders == SL_MAX_REQUEST_HEADERS) {
-                lua_settop(L, top);
-                return hook_result_error(s, s->request_ref,
-                                         "request(): headers must map at most 64 names to "
-                                         "string values without line breaks",
-                                         err, errlen);
-            }
-            sl_buf_append(&req->headers, name, nlen);
-            sl_buf_append(&req->headers, ": ", 2);
-            sl_buf_append(&req->headers, value, vlen);
-            sl_buf_append(&req->headers, "", 1); /* keeps each one NUL-terminated */
-            req->nheaders++;
-            lua_pop(L, 1);
-        }
+    take_options_t o = {.req = req};
+    if (!lua_istable(L, -1)) {
+        snprintf(o.why, sizeof(o.why),
+                 "request() must return the body and, optionally, a table of options, not a %s",
+                 luaL_typename(L, -1));
+        return hook_result_error(s, s->request_ref, o.why, err, errlen);
     }
-    lua_pop(L, 1);
-    if (lua_getfield(L, -1, "method") == LUA_TSTRING)
-        snprintf(req->method, sizeof(req->method), "%s", lua_tostring(L, -1));
-    lua_pop(L, 1);
-    if (lua_getfield(L, -1, "path") == LUA_TSTRING) {
-        size_t len;
-        const char *path = lua_tolstring(L, -1, &len);
-        sl_buf_append(&req->path, path, len);
-    }
-    lua_pop(L, 1);
-    int t = lua_getfield(L, -1, "id");
-    if (t == LUA_TSTRING) {
-        size_t len;
-        const char *id = lua_tolstring(L, -1, &len);
-        sl_buf_clear(&req->id);
-        sl_buf_append(&req->id, id, len);
-    } else if (t == LUA_TBOOLEAN && !lua_toboolean(L, -1)) {
-        req->check_id = 0;
-    }
-    lua_pop(L, 1);
+    lua_pushcfunction(L, l_take_options);
+    lua_pushvalue(L, -2);
+    lua_pushlightuserdata(L, &o);
+    if (call(s, "request()", 2, 0, s->hook_limit_ns, err, errlen) != 0)
+        return -1;
+    if (o.why[0] != '\0')
+        return hook_result_error(s, s->request_ref, o.why, err, errlen);
     return 0;
 }
 
@@ -659,7 +1210,7 @@ int sl_script_request(sl_script_t *s, uint64_t seq, sl_request_t *req, char *err
     lua_rawgeti(L, LUA_REGISTRYINDEX, s->request_ref);
     lua_pushlstring(L, req->id.data, req->id.len);
     lua_pushinteger(L, (lua_Integer)seq);
-    if (call(s, 2, 2, s->hook_limit_ns, err, errlen) != 0)
+    if (call(s, "request()", 2, 2, s->hook_limit_ns, err, errlen) != 0)
         return -1;
     if (lua_type(L, -2) != LUA_TSTRING) {
         char what[128];
@@ -672,7 +1223,7 @@ int sl_script_request(sl_script_t *s, uint64_t seq, sl_request_t *req, char *err
     const char *body = lua_tolstring(L, -2, &len);
     if (sl_buf_append(&req->body, body, len) != 0)
         rc = -1;
-    if (lua_istable(L, -1))
+    if (rc == 0 && !lua_isnil(L, -1))
         rc = copy_request_options(s, req, err, errlen);
     lua_pop(L, 2);
     return rc;
@@ -715,7 +1266,7 @@ int sl_script_response(sl_script_t *s, long status, const char *headers, size_t 
     push_headers(L, headers, headers_len);
     lua_pushlstring(L, body, body_len);
     lua_pushstring(L, id);
-    if (call(s, 4, 2, s->hook_limit_ns, err, errlen) != 0)
+    if (call(s, "response()", 4, 2, s->hook_limit_ns, err, errlen) != 0)
         return -1;
     if (lua_type(L, -2) == LUA_TBOOLEAN && !lua_toboolean(L, -2)) {
         *failed = 1;
@@ -781,5 +1332,6 @@ int sl_script_done(sl_script_t *s, const sl_script_summary_t *sum, char *err, si
         lua_setfield(L, -2, "pid");
         lua_rawseti(L, -2, i + 1);
     }
-    return call(s, 3, 0, LOAD_LIMIT_NS, err, errlen);
+    s->overrun_exit = sum->exit_code != 0 ? sum->exit_code : 1;
+    return call(s, "done()", 3, 0, LOAD_LIMIT_NS, err, errlen);
 }

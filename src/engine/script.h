@@ -1,8 +1,9 @@
 /*
- * script: one Lua 5.4 state running the user's scenario: loading (text only), the settings in
- * its `soapload` table, the hooks (init, request, response, done), and the built-ins it calls
- * (envelopes, escaping, element text). Every hook runs under lua_pcall with a traceback, a
- * time limit per call and a memory cap on the whole state.
+ * script: one Lua 5.4 state running the user's scenario: loading (text only, in a sandbox), the
+ * settings in its `soapload` table, the hooks (init, request, response, done), and the built-ins
+ * it calls (envelopes, escaping, element text). Every hook runs under lua_pcall with a
+ * traceback, a time limit per call (also inside C functions) and a memory cap on the whole
+ * state.
  */
 #ifndef SOAPLOAD_SCRIPT_H
 #define SOAPLOAD_SCRIPT_H
@@ -19,6 +20,9 @@
 typedef struct sl_script sl_script_t;
 
 #define SL_MAX_REQUEST_HEADERS 64
+/* The longest ID request() may give: the response check compares echoed IDs of at most this
+ * many bytes (core/check.c). */
+#define SL_SCRIPT_MAX_ID 511
 
 /* What request() asked for. Buffers belong to the caller and are reused between calls. */
 typedef struct {
@@ -39,6 +43,8 @@ typedef struct {
     int nworkers;
     const pid_t *pids;
     const sl_counts_t *per_worker;
+    int exit_code; /* the run's so far: soapload's exit code if done() must be cut short
+                    * (1 when it is 0) */
 } sl_script_summary_t;
 
 /** Reads the file at path into a NUL-terminated buffer the caller frees. Returns NULL with a
@@ -52,11 +58,32 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
 /** Closes the state. */
 void sl_script_close(sl_script_t *s);
 
+/* A worker stopped because a hook overran inside a C function exits with this. */
+#define SL_SCRIPT_OVERRUN_EXIT 70
+
+/** Makes s the state of worker `worker` (1-based), reporting to its parent on report_fd. A
+ * hook still running a second past its limit is inside a C function where no Lua hook can
+ * stop it: the state's guard thread then sends the parent a message naming the hook and the
+ * limit (SL_MSG_FAILED before the start, SL_MSG_SCRIPT_ERROR after it, and a line on stderr)
+ * and ends the process with SL_SCRIPT_OVERRUN_EXIT. Without this call (in the parent) it
+ * writes the message to stderr and exits 2 while loading, or the summary's exit_code in
+ * done(). */
+void sl_script_watch(sl_script_t *s, int report_fd, int worker);
+
 /** Fills the fields of cfg not given on the command line from the script's `soapload` table.
  * Returns 0, or -1 with a message naming the field in err. */
 int sl_script_settings(sl_script_t *s, sl_config_t *cfg, char *err, size_t errlen);
 /** Stores the effective settings and this worker's identity in the `soapload` table. */
 void sl_script_publish(sl_script_t *s, const sl_config_t *cfg, int worker, pid_t pid);
+
+/** A fresh run seed, never 0, from the realtime clock and the pid (below 2^53, so that Lua
+ * numbers hold it exactly). */
+uint64_t sl_script_new_seed(void);
+/** The seed of worker `index` (0-based) in a run seeded with run_seed: the same for the same
+ * pair, different for each worker; a fresh one (sl_script_new_seed) when run_seed is 0. */
+uint64_t sl_script_worker_seed(uint64_t run_seed, int index);
+/** Seeds the state's math.random as math.randomseed(seed) would. */
+void sl_script_seed(sl_script_t *s, uint64_t seed);
 
 int sl_script_has_request(const sl_script_t *s);
 int sl_script_has_response(const sl_script_t *s);

@@ -909,7 +909,9 @@ int sl_worker_main(const sl_worker_args_t *a)
                               sizeof(w.err));
     if (w.script == NULL)
         goto Failed;
+    sl_script_watch(w.script, a->report_fd, a->index + 1);
     sl_script_publish(w.script, a->cfg, a->index + 1, w.pid);
+    sl_script_seed(w.script, sl_script_worker_seed(a->cfg->seed, a->index));
     if (sl_script_init(w.script, a->cfg->script_args, a->cfg->nargs, w.err, sizeof(w.err)) != 0)
         goto Failed;
     w.want_resp_headers = sl_script_has_response(w.script);
