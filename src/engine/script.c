@@ -28,6 +28,7 @@
 #include "core/duration.h"
 #include "core/envelope.h"
 #include "core/xml.h"
+#include "engine/lua_data.h"
 #include "engine/lua_wsse.h"
 #include "engine/lua_xml.h"
 #include "engine/proto.h"
@@ -689,6 +690,7 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
     lua_pop(s->L, 1);
     luaL_newlib(s->L, lib);
     sl_lua_xml_register(s->L);
+    sl_lua_data_register(s->L);
     sl_lua_wsse_register(s->L);
     remember_builtins(s->L);
     lua_setglobal(s->L, "soapload");

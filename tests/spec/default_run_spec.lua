@@ -94,16 +94,16 @@ describe("the default run", function()
 end)
 
 describe("the data file example (scripts/examples/data_file.lua)", function()
-  -- Runs it with 3 workers for n requests; returns the IDs the mock received, counted.
+  -- Runs it with 3 workers for n requests due; returns the exit code, the output and the IDs
+  -- the mock received, counted.
   local function received(n)
     local log = t.tmpname(".ids")
     local mock = t.start_mock("--id-log " .. log)
-    local ok, code, out = pcall(t.run, ("-q -w 3 -c 3 -R 100 -d %gs -u %s %s")
+    local ok, code, out, err = pcall(t.run, ("-q -w 3 -c 3 -R 100 -d %gs -u %s %s")
       :format(n / 100, mock.url, t.root .. "/scripts/examples/data_file.lua"))
     mock.stop()
     assert(ok, code)
-    assert.are.equal(0, code, out)
-    assert.truthy(out:find(("sent          %d = ok %d"):format(n, n), 1, true), out)
+    out = out .. (err or "")
     for w = 1, 3 do -- every worker took its share
       assert.is_true((t.count(out, "Worker " .. w .. " +pid %d+: scheduled %d+, sent (%d+)") or 0) > 0, out)
     end
@@ -113,20 +113,24 @@ describe("the data file example (scripts/examples/data_file.lua)", function()
       total = total + 1
     end
     os.remove(log)
-    assert.are.equal(n, total)
-    return ids
+    return code, out, ids, total
   end
 
   it("sends each of the 8 rows once in all across 3 workers, with the row's key as ID", function()
-    local ids = received(8)
-    for c = 1001, 1008 do assert.are.equal(1, ids["C-" .. c .. "#1"], "C-" .. c) end
+    local code, out, ids, total = received(8)
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("sent          8 = ok 8", 1, true), out)
+    assert.are.equal(8, total)
+    for c = 1001, 1008 do assert.are.equal(1, ids["C-" .. c], "C-" .. c) end
   end)
 
-  it("starts a second pass over the rows only when every row was sent once", function()
-    local ids = received(16)
-    for c = 1001, 1008 do
-      assert.are.equal(1, ids["C-" .. c .. "#1"], "C-" .. c .. "#1")
-      assert.are.equal(1, ids["C-" .. c .. "#2"], "C-" .. c .. "#2")
-    end
+  it("sends no row twice: a request past the last row is a script error naming the file", function()
+    local code, out, ids, total = received(16)
+    assert.are.equal(1, code, out)
+    assert.truthy(out:find("scheduled     16 = sent 8 + not sent 0 + script errors before send 8", 1, true), out)
+    assert.truthy(out:find("sent          8 = ok 8", 1, true), out)
+    assert.truthy(out:find("data/customers%.csv has 8 rows and each was taken once: request 1?%d of the run"), out)
+    assert.are.equal(8, total) -- the mock saw each row once, and nothing else
+    for c = 1001, 1008 do assert.are.equal(1, ids["C-" .. c], "C-" .. c) end
   end)
 end)
