@@ -10,10 +10,23 @@
 #define HELP_COLUMN 25 /* where the help text starts in --help */
 #define LONG_BASE 256  /* getopt's value for a flag without a letter: LONG_BASE + its id */
 
+/* Whether getopt must take the option's value: "[N]" is optional, "--flag=N" or a word of
+ * its own after the flag. */
+static int takes_value(const sl_option_t *o)
+{
+    return o->arg != NULL && o->arg[0] != '[';
+}
+
+static int has_argument(const sl_option_t *o)
+{
+    return o->arg == NULL ? no_argument : takes_value(o) ? required_argument : optional_argument;
+}
+
 void sl_cli_usage(FILE *out)
 {
     const sl_option_t *o = sl_config_options();
     fputs("Usage: soapload [OPTION]... SCRIPT.lua [SCRIPT-ARG]...\n"
+          "       soapload --dry-run [N] [OPTION]... SCRIPT.lua [SCRIPT-ARG]...\n"
           "       soapload --reconcile TRACE.csv ID-LOG\n"
           "Load-tests a SOAP (or any HTTP POST) service at a target rate. SCRIPT.lua builds the\n"
           "requests and may set the defaults of the options that have a setting name (shown\n"
@@ -63,12 +76,11 @@ sl_cli_action_t sl_cli_parse(int argc, char **argv, sl_config_t *cfg, char *err,
         if (o[i].flag == NULL)
             continue;
         int val = o[i].letter ? o[i].letter : LONG_BASE + (int)o[i].id;
-        longopts[nlong++] =
-            (struct option){o[i].flag, o[i].arg ? required_argument : no_argument, NULL, val};
+        longopts[nlong++] = (struct option){o[i].flag, has_argument(&o[i]), NULL, val};
         if (o[i].letter) {
             size_t l = strlen(letters);
             letters[l] = o[i].letter;
-            letters[l + 1] = o[i].arg ? ':' : '\0';
+            letters[l + 1] = takes_value(&o[i]) ? ':' : '\0';
             letters[l + 2] = '\0';
         }
     }
@@ -98,7 +110,12 @@ sl_cli_action_t sl_cli_parse(int argc, char **argv, sl_config_t *cfg, char *err,
             return SL_CLI_HELP;
         if (id == SL_OPT_VERSION)
             return SL_CLI_VERSION;
-        if (sl_config_apply(cfg, id, optarg, SL_FROM_FLAG, err, errlen) != 0)
+        const char *value = optarg;
+        /* "[N]": a word of digits after the flag is its value, unless it is the script */
+        if (value == NULL && o[id].arg != NULL && !takes_value(&o[id]) && optind + 1 < argc &&
+            argv[optind][0] != '\0' && strspn(argv[optind], "0123456789") == strlen(argv[optind]))
+            value = argv[optind++];
+        if (sl_config_apply(cfg, id, value, SL_FROM_FLAG, err, errlen) != 0)
             return SL_CLI_ERROR;
     }
     if (optind >= argc) {

@@ -17,6 +17,7 @@
 #include "output/html.h"
 #include "output/outfile.h"
 #include "output/progress.h"
+#include "tools/dryrun.h"
 #include "tools/reconcile.h"
 #include "output/report.h"
 #include "output/results.h"
@@ -244,6 +245,10 @@ int main(int argc, char **argv)
     for (int i = 0; i < cfg.nchecks; i++)
         if (sl_threshold_parse(&checks, cfg.checks[i], err, sizeof(err)) != 0)
             goto Usage;
+    if (cfg.dry_run > 0) { /* the hooks without the network */
+        code = sl_dryrun(&cfg, text, len, stdout, stderr);
+        goto Done;
+    }
     if (sl_run_check_fd_limit(&cfg, err, sizeof(err)) != 0 ||
         open_outputs(&cfg, &out, err, sizeof(err)) != 0)
         goto Usage;

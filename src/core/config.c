@@ -52,6 +52,10 @@ static const sl_option_t options[SL_OPT_COUNT] = {
     {SL_OPT_PROGRESS, "progress", 0, NULL, "WHEN",
      "live progress on stderr: auto (a terminal), always, never"},
     {SL_OPT_QUIET, "quiet", 'q', NULL, NULL, "print only the summary"},
+    {SL_OPT_DRY_RUN, "dry-run", 0, NULL, "[N]",
+     "send nothing: run init() and request() for the first N\n"
+     "requests (default 3), print them, check each body is a\n"
+     "SOAP envelope of the run's version; exit 0, or 2"},
     {SL_OPT_HELP, "help", 'h', NULL, NULL, "show this help"},
     {SL_OPT_VERSION, "version", 'V', NULL, NULL, "show the version"},
 };
@@ -301,6 +305,12 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
         break;
     case SL_OPT_QUIET:
         c->quiet = 1;
+        break;
+    case SL_OPT_DRY_RUN:
+        if (value == NULL)
+            c->dry_run = SL_DRY_RUN_DEFAULT;
+        else if (parse_count(value, SL_MAX_DRY_RUN, &c->dry_run) != 0)
+            want = "a whole number of requests from 1 to 10000";
         break;
     case SL_OPT_HELP:
     case SL_OPT_VERSION:

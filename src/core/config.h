@@ -19,6 +19,8 @@
 #define SL_MAX_BURST 100000
 #define SL_MAX_ID_ELEMENT 64            /* bytes of the ID element's local name */
 #define SL_MAX_SEED 9007199254740991ULL /* 2^53 - 1: exact in a Lua number too */
+#define SL_DRY_RUN_DEFAULT 3            /* requests --dry-run shows */
+#define SL_MAX_DRY_RUN 10000
 
 enum { SL_PROGRESS_AUTO, SL_PROGRESS_ALWAYS, SL_PROGRESS_NEVER };
 
@@ -49,6 +51,7 @@ typedef enum {
     SL_OPT_THRESHOLD,
     SL_OPT_PROGRESS,
     SL_OPT_QUIET,
+    SL_OPT_DRY_RUN,
     SL_OPT_HELP,
     SL_OPT_VERSION,
     SL_OPT_COUNT
@@ -60,7 +63,8 @@ typedef struct {
     const char *flag;   /* long flag without "--", or NULL: script only */
     char letter;        /* short flag, or 0 */
     const char *script; /* name in the script's soapload table, or NULL: flag only */
-    const char *arg;    /* the value's placeholder in --help, or NULL: takes no value */
+    const char *arg;    /* the value's placeholder in --help, or NULL: takes no value; in
+                         * brackets ("[N]"): an optional word of its own after the flag */
     const char *help;   /* lines separated by '\n' */
 } sl_option_t;
 
@@ -82,6 +86,8 @@ typedef struct {
     uint64_t lua_memory;    /* bytes a worker's Lua state may hold */
     uint64_t hook_limit_ns; /* longest a single hook call may run */
     int quiet;
+    /* --dry-run: requests to show without sending any; 0: a real run */
+    int dry_run;
     int progress;                /* SL_PROGRESS_* */
     char *json_path;             /* --json: results file */
     char *trace_path;            /* --trace: one line per request */

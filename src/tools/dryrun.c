@@ -1,0 +1,248 @@
+/*
+ * dryrun: a worker's view of the script without its sockets. The IDs are those a worker
+ * makes (P<pid>-R<seq>, here this process's pid); the headers are those a worker hands
+ * libcurl (soapload's defaults, replaced by the user's of the same name, then request()'s),
+ * with the ones libcurl adds itself (Host, User-Agent, Accept, Content-Length) unless one of
+ * those replaced them, as libcurl does.
+ */
+#include "tools/dryrun.h"
+
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "core/envelope.h"
+#include "core/exitcode.h"
+#include "core/version.h"
+#include "core/xmltree.h"
+#include "engine/script.h"
+
+#define SOAP11_NS "http://schemas.xmlsoap.org/soap/envelope/"
+#define SOAP12_NS "http://www.w3.org/2003/05/soap-envelope"
+#define MAX_LINES (SL_MAX_HEADERS + SL_MAX_REQUEST_HEADERS + 8)
+
+typedef struct {
+    const char *line[MAX_LINES]; /* "Name: value", pointing into the config or the request */
+    int n;
+} lines_t;
+
+/* Whether two "Name: value" lines name the same header. */
+static int same_name(const char *a, const char *b)
+{
+    size_t na = strcspn(a, ":;"), nb = strcspn(b, ":;");
+    return na == nb && strncasecmp(a, b, na) == 0;
+}
+
+static int named_in(const char *line, const char *const *list, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (same_name(line, list[i]))
+            return 1;
+    return 0;
+}
+
+static void add_unless(lines_t *l, const char *line, const char *const *over, int n)
+{
+    if (!named_in(line, over, n) && l->n < MAX_LINES)
+        l->line[l->n++] = line;
+}
+
+/* The URL a request goes to: the run's, with request()'s path resolved against it. The
+ * caller frees it with curl_free. */
+static char *request_url(const char *url, const sl_request_t *req, char *host, size_t hostlen)
+{
+    CURLU *u = curl_url();
+    char *full = NULL, *h = NULL, *port = NULL;
+    if (u == NULL)
+        return NULL;
+    curl_url_set(u, CURLUPART_URL, url, 0);
+    if (req->path.len > 0)
+        curl_url_set(u, CURLUPART_URL, req->path.data, 0); /* relative to the URL, as a worker */
+    curl_url_get(u, CURLUPART_URL, &full, 0);
+    curl_url_get(u, CURLUPART_HOST, &h, 0);
+    curl_url_get(u, CURLUPART_PORT, &port, 0);
+    snprintf(host, hostlen, "%s%s%s", h ? h : "", port ? ":" : "", port ? port : "");
+    curl_free(h);
+    curl_free(port);
+    curl_url_cleanup(u);
+    return full;
+}
+
+/* Prints a header line as libcurl sends it: "Name:" alone removes the header, "Name;" sends
+ * it empty. */
+static void print_header(FILE *out, const char *line)
+{
+    size_t name = strcspn(line, ":;");
+    const char *v = line + name + (line[name] != '\0');
+    while (*v == ' ' || *v == '\t')
+        v++;
+    if (line[name] == ';')
+        fprintf(out, "%.*s:\n", (int)name, line);
+    else if (*v != '\0')
+        fprintf(out, "%.*s: %s\n", (int)name, line, v);
+}
+
+static void print_request(FILE *out, const sl_config_t *cfg, const sl_request_t *req,
+                          const char *id, int i, int n)
+{
+    char host[512], ua[64], length[64];
+    const char *mine[SL_MAX_REQUEST_HEADERS + 1], *const *user = (const char *const *)cfg->headers;
+    const char *p = req->headers.data;
+    int nmine = 0;
+    for (int k = 0; k < req->nheaders; k++, p += strlen(p) + 1)
+        mine[nmine++] = p;
+
+    /* what a worker gives libcurl: the defaults unless the user's replace them, the user's,
+     * and all of those unless request()'s replace them, then request()'s */
+    lines_t given = {.n = 0}, sent = {.n = 0};
+    char ct[128];
+    snprintf(ct, sizeof(ct), "Content-Type: %s", sl_envelope_content_type(cfg->soap_version));
+    add_unless(&given, ct, user, cfg->nheaders);
+    if (cfg->soap_version == 11)
+        add_unless(&given, "SOAPAction: \"urn:soapload:echo#Echo\"", user, cfg->nheaders);
+    add_unless(&given, "Expect:", user, cfg->nheaders);
+    for (int k = 0; k < cfg->nheaders; k++)
+        add_unless(&given, cfg->headers[k], NULL, 0);
+    for (int k = 0; k < given.n; k++)
+        add_unless(&sent, given.line[k], mine, nmine);
+    for (int k = 0; k < nmine; k++)
+        add_unless(&sent, mine[k], NULL, 0);
+
+    char *url = request_url(cfg->url, req, host, sizeof(host));
+    fprintf(out, "=== request %d of %d: ID %s", i, n, id);
+    if (!req->check_id)
+        fprintf(out, " (the response's ID is not checked: request() returned id = false)");
+    else if (strcmp(id, req->id.data) != 0)
+        fprintf(out, " (the response must echo %s)", req->id.data);
+    fputc('\n', out);
+    fprintf(out, "%s %s\n", req->method[0] ? req->method : "POST", url ? url : cfg->url);
+    curl_free(url);
+    /* libcurl's own headers go first, unless a custom one of the same name replaces them */
+    char hostline[600];
+    snprintf(hostline, sizeof(hostline), "Host: %s", host);
+    snprintf(ua, sizeof(ua), "User-Agent: soapload/%s", SL_VERSION);
+    snprintf(length, sizeof(length), "Content-Length: %zu", req->body.len);
+    const char *own[] = {hostline, ua, "Accept: */*"};
+    for (size_t k = 0; k < sizeof(own) / sizeof(own[0]); k++)
+        if (!named_in(own[k], sent.line, sent.n))
+            print_header(out, own[k]);
+    for (int k = 0; k < sent.n; k++)
+        print_header(out, sent.line[k]);
+    if (!named_in(length, sent.line, sent.n))
+        print_header(out, length);
+    fprintf(out, "\n%.*s\n\n", (int)req->body.len, req->body.data ? req->body.data : "");
+}
+
+/* What is wrong with a body as a SOAP envelope of `version`, into why; 0 when nothing. */
+static int check_body(const sl_request_t *req, int version, char *why, size_t cap)
+{
+    char err[256];
+    const char *want = version == 12 ? SOAP12_NS : SOAP11_NS;
+    sl_xtree_t *t =
+        sl_xtree_parse(req->body.data ? req->body.data : "", req->body.len, err, sizeof(err));
+    if (t == NULL) {
+        snprintf(why, cap, "the body is not well-formed XML: %s", err);
+        return -1;
+    }
+    const sl_xnode_t *root = sl_xtree_root(t), *header = NULL, *body = NULL;
+    int rc = -1;
+    if (strcmp(root->local, "Envelope") != 0) {
+        snprintf(why, cap, "the root element is <%s>, not a SOAP Envelope", root->name);
+    } else if (strcmp(root->ns, want) != 0) {
+        const char *other = strcmp(root->ns, SOAP11_NS) == 0   ? "1.1"
+                            : strcmp(root->ns, SOAP12_NS) == 0 ? "1.2"
+                                                               : NULL;
+        if (other != NULL)
+            snprintf(why, cap,
+                     "a SOAP %s envelope, but the run is SOAP %s (--soap, soapload.soap_version)",
+                     other, version == 12 ? "1.2" : "1.1");
+        else
+            snprintf(why, cap, "the Envelope's namespace is '%s', not SOAP %s's %s", root->ns,
+                     version == 12 ? "1.2" : "1.1", want);
+    } else {
+        header = sl_xnode_child(root, want, "Header");
+        body = sl_xnode_child(root, want, "Body");
+        if (body == NULL)
+            snprintf(why, cap, "the Envelope has no Body");
+        else if (header != NULL && root->first_child != header)
+            snprintf(why, cap, "the Header must be the Envelope's first child");
+        else
+            rc = 0;
+    }
+    sl_xtree_free(t);
+    return rc;
+}
+
+int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, FILE *errout)
+{
+    char err[8192], why[512];
+    sl_request_t req = {0};
+    sl_config_t one = *cfg; /* read only: the run as one worker would do it alone */
+    pid_t pid = getpid();
+    int bad = 0, code = SL_EXIT_USAGE;
+    one.workers = 1;
+
+    sl_script_t *s = sl_script_load(cfg->script_path, text, len, cfg, err, sizeof(err));
+    if (s == NULL) {
+        fprintf(errout, "soapload: %s\n", err);
+        return SL_EXIT_USAGE;
+    }
+    sl_script_seed(s, sl_script_worker_seed(cfg->seed, 0));
+    sl_script_publish(s, &one, 1, pid);
+    if (sl_script_init(s, cfg->script_args, cfg->nargs, err, sizeof(err)) != 0) {
+        fprintf(errout, "soapload: init(): %s\n", err);
+        goto Done;
+    }
+    fprintf(out,
+            "soapload --dry-run: %d request%s of %s as worker 1 of 1 (pid %d), SOAP %s, "
+            "seed %llu; nothing is sent\n\n",
+            cfg->dry_run, cfg->dry_run == 1 ? "" : "s", cfg->script_path, (int)pid,
+            cfg->soap_version == 12 ? "1.2" : "1.1", (unsigned long long)cfg->seed);
+    for (int i = 1; i <= cfg->dry_run; i++) {
+        char id[64];
+        int idlen = snprintf(id, sizeof(id), "P%d-R%d", (int)pid, i);
+        sl_buf_clear(&req.id);
+        if (sl_buf_append(&req.id, id, (size_t)idlen) != 0)
+            goto Done;
+        if (sl_script_has_request(s)) {
+            if (sl_script_request(s, (uint64_t)i, &req, err, sizeof(err)) != 0) {
+                fprintf(errout, "soapload: request %d (%s): request() failed: %s\n", i, id, err);
+                bad++;
+                continue;
+            }
+        } else { /* the built-in request, as a worker builds it */
+            sl_buf_t inner = {0};
+            sl_buf_clear(&req.body);
+            req.check_id = 1;
+            if (sl_envelope_echo_append(&inner, cfg->id_element, id, (size_t)idlen) != 0 ||
+                sl_envelope_append(&req.body, cfg->soap_version, inner.data, inner.len) != 0) {
+                sl_buf_free(&inner);
+                goto Done;
+            }
+            sl_buf_free(&inner);
+        }
+        print_request(out, cfg, &req, id, i, cfg->dry_run);
+        if (check_body(&req, cfg->soap_version, why, sizeof(why)) != 0) {
+            fprintf(errout, "soapload: request %d (%s): %s\n", i, id, why);
+            bad++;
+        }
+    }
+    fflush(out);
+    if (bad > 0)
+        fprintf(errout, "soapload: dry run: %d of %d request%s with a problem\n", bad, cfg->dry_run,
+                cfg->dry_run == 1 ? "" : "s");
+    else
+        fprintf(out, "%d request%s, %s well-formed SOAP %s envelope\n", cfg->dry_run,
+                cfg->dry_run == 1 ? "" : "s", cfg->dry_run == 1 ? "a" : "each a",
+                cfg->soap_version == 12 ? "1.2" : "1.1");
+    code = bad > 0 ? SL_EXIT_USAGE : SL_EXIT_OK;
+Done:
+    sl_buf_free(&req.body);
+    sl_buf_free(&req.headers);
+    sl_buf_free(&req.path);
+    sl_buf_free(&req.id);
+    sl_script_close(s);
+    return code;
+}
