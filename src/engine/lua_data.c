@@ -72,11 +72,11 @@ static char *read_all(const char *path, size_t *len)
         if (n == 0)
             break;
     }
-    int failed = ferror(f);
+    int failed = ferror(f), e = errno; /* fread's reason, e.g. EISDIR */
     fclose(f);
     if (failed) {
         free(text);
-        errno = EIO;
+        errno = e != 0 ? e : EIO;
         return NULL;
     }
     *len = got;
