@@ -237,6 +237,9 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
         fprintf(out, "%d request%s, %s well-formed SOAP %s envelope\n", cfg->dry_run,
                 cfg->dry_run == 1 ? "" : "s", cfg->dry_run == 1 ? "a" : "each a",
                 cfg->soap_version == 12 ? "1.2" : "1.1");
+    if (cfg->json_path != NULL || cfg->trace_path != NULL || cfg->html_path != NULL)
+        fprintf(errout, "soapload: dry run: no results, so no --json, --trace or --html file "
+                        "was written\n");
     code = bad > 0 ? SL_EXIT_USAGE : SL_EXIT_OK;
 Done:
     sl_buf_free(&req.body);
