@@ -868,8 +868,11 @@ static void put_lua_body(sl_buf_t *b, const char *xml, size_t len)
         const char *mark = memchr(p, ID_MARK, (size_t)(end - p));
         const char *stop = mark ? mark : end;
         if (stop > p) {
-            /* a long bracket drops a first newline: start with one so that none is lost */
-            putf(b, "%s[%.*s[\n", pieces++ ? " .. " : "", level, "==========");
+            /* a long bracket drops a first newline: begin the first piece (and any that
+             * starts with one) with an extra one, which then goes */
+            putf(b, "%s[%.*s[%s", pieces ? " .. " : "", level,
+                 "==========", pieces == 0 || *p == '\n' ? "\n" : "");
+            pieces++;
             sl_buf_append(b, p, (size_t)(stop - p));
             putf(b, "]%.*s]", level, "==========");
         }
@@ -890,11 +893,15 @@ static void response_check(const sl_wsdl_t *w, const sl_wsdl_op_t *op, sl_buf_t 
     if (op->output != NULL) {
         const sl_xnode_t *p = sl_xnode_child(op->output, SL_WSDL_NS, "part");
         if (op->rpc) {
+            /* the wrapper's namespace should be the output soap:body's, but servers differ
+             * (node-soap answers in the WSDL's target namespace): any will do */
             snprintf(wrapper, sizeof(wrapper), "%sResponse", op->name);
-            ns = op->rpc_ns;
+            ns = NULL;
             local = wrapper;
         } else if (p != NULL && attr(p, "element") != NULL &&
                    sl_wsdl_qname(w, p, attr(p, "element"), &ns, &local) != 0) {
+            ns = local = NULL;
+        } else if (p == NULL || attr(p, "element") == NULL) {
             ns = local = NULL;
         }
     }
@@ -902,7 +909,10 @@ static void response_check(const sl_wsdl_t *w, const sl_wsdl_op_t *op, sl_buf_t 
     if (local != NULL) {
         put(b, "      -- the response's element; check the values the service must answer\n");
         put(b, "      local found, why = soapload.xml.find(body, ");
-        put_lua_string(b, ns ? ns : "");
+        if (ns != NULL)
+            put_lua_string(b, ns);
+        else
+            put(b, "nil");
         put(b, ", ");
         put_lua_string(b, local);
         put(b, ")\n      if found == nil then\n        return false, why\n      end\n");
@@ -924,7 +934,7 @@ int sl_wsdl_gen_script(const sl_wsdl_t *w, const char *id_element, sl_buf_t *out
          w->soap_version == 12 ? "1.2" : "1.1", w->nops, w->nops == 1 ? "" : "s");
     put(&b, "-- Each request sends the next operation in turn (request seq 1 the first, 2 the\n"
             "-- second, ...). The bodies hold sample values made from the schema: replace them\n"
-            "-- with data the service accepts. Run: soapload THIS_FILE -r 10 -d 10s\n");
+            "-- with data the service accepts. Run: soapload [-R RATE -d TIME] THIS_FILE\n");
     if (w->endpoint != NULL) {
         put(&b, "soapload.url = ");
         put_lua_string(&b, w->endpoint);
@@ -934,6 +944,7 @@ int sl_wsdl_gen_script(const sl_wsdl_t *w, const char *id_element, sl_buf_t *out
                 "soapload.url = \"http://127.0.0.1:8000/\"\n");
     }
     putf(&b, "soapload.soap_version = \"%s\"\n", w->soap_version == 12 ? "1.2" : "1.1");
+    put(&b, "soapload.rate = 10 -- requests per second in all\nsoapload.duration = \"10s\"\n");
     if (strcmp(id_element, "RequestId") != 0) {
         put(&b, "soapload.id_element = ");
         put_lua_string(&b, id_element);
