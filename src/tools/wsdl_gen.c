@@ -35,6 +35,13 @@ static void put(sl_buf_t *b, const char *s)
     sl_buf_append(b, s, strlen(s));
 }
 
+/* Appends what src holds (an empty buffer may have no storage at all). */
+static void put_buf(sl_buf_t *b, const sl_buf_t *src)
+{
+    if (src->len > 0)
+        sl_buf_append(b, src->data, src->len);
+}
+
 static void putf(sl_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void putf(sl_buf_t *b, const char *fmt, ...)
 {
@@ -257,11 +264,12 @@ static int simple_sample(gen_t *g, const sl_xnode_t *st, sl_buf_t *text, int lev
         long want_max = len    ? want_min
                         : maxl ? atol(attr(maxl, "value") ? attr(maxl, "value") : "0")
                                : -1;
-        if (rc == 0 && base.data != NULL) {
+        if (rc == 0) {
             size_t n = base.len;
             if (want_max >= 0 && n > (size_t)want_max)
                 n = (size_t)want_max;
-            sl_buf_append(text, base.data, n);
+            if (n > 0)
+                sl_buf_append(text, base.data, n);
             for (long i = (long)n; i < want_min && i < 4096; i++)
                 put(text, "x");
         }
@@ -522,16 +530,16 @@ static int complex_type(gen_t *g, const sl_xnode_t *ct, int level, content_t *c)
         if (how != NULL && attr(how, "base") != NULL && (ext != NULL || sc != NULL)) {
             content_t base = {0};
             rc = base_type(g, how, attr(how, "base"), level, &base);
-            sl_buf_append(&c->attrs, base.attrs.data, base.attrs.len);
-            sl_buf_append(&c->kids, base.kids.data, base.kids.len);
+            put_buf(&c->attrs, &base.attrs);
+            put_buf(&c->kids, &base.kids);
             if (base.notes.len > 0)
-                sl_buf_append(&c->notes, base.notes.data, base.notes.len);
+                put_buf(&c->notes, &base.notes);
             if (res != NULL && sc != NULL) {
                 c->simple = 1;
                 rc = rc ? rc : simple_sample(g, res, &c->text, 0);
             } else if (base.simple) {
                 c->simple = 1;
-                sl_buf_append(&c->text, base.text.data, base.text.len);
+                put_buf(&c->text, &base.text);
             }
             content_free(&base);
         }
@@ -1020,7 +1028,7 @@ int sl_wsdl_gen_script(const sl_wsdl_t *w, const char *id_element, sl_buf_t *out
             "id)\n"
             "end\n");
     if (rc == 0)
-        sl_buf_append(out, b.data, b.len);
+        put_buf(out, &b);
     sl_buf_free(&b);
     return rc;
 }

@@ -187,6 +187,65 @@ describe("soapload wsdl on soapload-mock's own WSDL", function()
   end)
 end)
 
+-- A static file server (python's http.server) over `dir` on a free loopback port.
+local function start_files(dir)
+  local out = t.tmpname(".files")
+  local p = io.popen(("python3 -u -m http.server 0 -b 127.0.0.1 -d %s > %s 2>&1 & echo $!"):format(
+    t.quote(dir), t.quote(out)))
+  local pid = tonumber(p:read("l"))
+  p:close()
+  local port
+  local deadline = t.now() + 10
+  while t.now() < deadline and not port do
+    port = (t.read(out) or ""):match("port (%d+)")
+    if not port then t.sleep(0.05) end
+  end
+  assert(port, "http.server did not start: " .. (t.read(out) or ""))
+  return {
+    url = "http://127.0.0.1:" .. port,
+    stop = function()
+      os.execute("kill " .. pid .. " 2>/dev/null")
+      os.remove(out)
+    end,
+  }
+end
+
+describe("soapload wsdl over HTTP", function()
+  local dir, files
+  before_each(function()
+    dir = t.tmpname(".d")
+    os.execute(("mkdir -p %s/svc && cp %s*.wsdl %s*.xsd %s/svc/"):format(t.quote(dir),
+      t.quote(locals), t.quote(locals), t.quote(dir)))
+    files = start_files(dir)
+  end)
+  after_each(function()
+    files.stop()
+    os.execute("rm -rf " .. t.quote(dir))
+  end)
+
+  it("fetches the imported and included schemas from the WSDL's origin", function()
+    local _, remote = generate(files.url .. "/svc/orders.wsdl")
+    local _, here = generate(locals .. "orders.wsdl")
+    local function body(text) return text:match("\nsoapload%.url.*") end
+    assert.are.equal(body(here), body(remote))
+    assert.truthy(remote:find("<o:CustomerNo>1</o:CustomerNo>", 1, true)) -- from common.xsd
+  end)
+
+  it("refuses an import from another origin, and answers a 404 with exit code 2", function()
+    local wsdl = t.read(locals .. "orders.wsdl"):gsub('schemaLocation="orders.xsd"',
+      'schemaLocation="http://127.0.0.1:1/orders.xsd"')
+    t.write(dir .. "/svc/other.wsdl", wsdl)
+    local code, out, err = t.run("wsdl " .. t.quote(files.url .. "/svc/other.wsdl"))
+    assert.are.equal(2, code)
+    assert.are.equal("", out)
+    assert.truthy(err:find("http://127.0.0.1:1/orders.xsd is not on the WSDL's origin " ..
+      files.url, 1, true), err)
+    code, out, err = t.run("wsdl " .. t.quote(files.url .. "/svc/none.wsdl"))
+    assert.are.equal(2, code)
+    assert.truthy(err:find(files.url .. "/svc/none.wsdl: HTTP 404", 1, true), err)
+  end)
+end)
+
 describe("soapload wsdl refuses", function()
   local function refused(args, pattern)
     local code, out, err = t.run("wsdl " .. args)

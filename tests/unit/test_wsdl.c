@@ -1,0 +1,192 @@
+/*
+ * test_wsdl: the sample bodies `soapload wsdl` writes, from WSDLs in temporary files:
+ * qualified and unqualified elements and attributes, refs and groups, simple content,
+ * derived simple types, recursion cut, the ID's element, and the imports a local WSDL may read.
+ */
+#include "unit.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "tools/wsdl.h"
+#include "tools/wsdl_gen.h"
+
+static char dir[64];
+
+static const char *put_file(const char *name, const char *text)
+{
+    static char path[128];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (f != NULL) {
+        fputs(text, f);
+        fclose(f);
+    }
+    return path;
+}
+
+#define HEAD                                                                                       \
+    "<wsdl:definitions xmlns:wsdl=\"http://schemas.xmlsoap.org/wsdl/\""                            \
+    " xmlns:soap=\"http://schemas.xmlsoap.org/wsdl/soap/\""                                        \
+    " xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" xmlns:t=\"urn:t\" targetNamespace=\"urn:t\">"
+
+#define TAIL                                                                                       \
+    "<wsdl:message name=\"In\"><wsdl:part name=\"p\" element=\"t:Op\"/></wsdl:message>"            \
+    "<wsdl:portType name=\"PT\"><wsdl:operation name=\"Op\"><wsdl:input message=\"t:In\"/>"        \
+    "</wsdl:operation></wsdl:portType>"                                                            \
+    "<wsdl:binding name=\"B\" type=\"t:PT\"><soap:binding style=\"document\"/>"                    \
+    "<wsdl:operation name=\"Op\"><soap:operation soapAction=\"urn:t#Op\"/>"                        \
+    "<wsdl:input><soap:body use=\"literal\"/></wsdl:input></wsdl:operation></wsdl:binding>"        \
+    "</wsdl:definitions>"
+
+/* The body of the WSDL's only operation, or NULL with err. */
+static char *body_of(const char *wsdl, const char *id_element, int *has_id, char *err)
+{
+    sl_wsdl_t *w = sl_wsdl_load(put_file("t.wsdl", wsdl), 0, err, 512);
+    if (w == NULL)
+        return NULL;
+    sl_buf_t out = {0};
+    char *r = NULL;
+    if (sl_wsdl_gen_body(w, &w->ops[0], id_element, &out, has_id, err, 512) == 0)
+        r = strdup(out.data ? out.data : "");
+    sl_buf_free(&out);
+    sl_wsdl_free(w);
+    return r;
+}
+
+static int contains(const char *hay, const char *needle)
+{
+    int ok = hay != NULL && strstr(hay, needle) != NULL;
+    if (!ok)
+        fprintf(stderr, "  missing: %s\n  in: %s\n", needle, hay ? hay : "(null)");
+    return ok;
+}
+
+int main(void)
+{
+    char err[512] = "";
+    int has_id = 0;
+    snprintf(dir, sizeof(dir), "/tmp/test_wsdl.XXXXXX");
+    if (mkdtemp(dir) == NULL)
+        return 1;
+
+    /* unqualified by default; a global element ref is qualified; attributes, groups */
+    char *b = body_of(
+        HEAD "<wsdl:types><xs:schema targetNamespace=\"urn:t\">"
+             "<xs:element name=\"Op\"><xs:complexType><xs:sequence>"
+             "<xs:element name=\"Id\" type=\"xs:string\"/>"
+             "<xs:element ref=\"t:Global\"/>"
+             "<xs:group ref=\"t:G\"/>"
+             "<xs:element name=\"Amount\" type=\"t:Money\"/>"
+             "<xs:element name=\"Kind\"><xs:simpleType><xs:restriction base=\"xs:token\">"
+             "<xs:enumeration value=\"B2B\"/><xs:enumeration value=\"B2C\"/>"
+             "</xs:restriction></xs:simpleType></xs:element>"
+             "<xs:element name=\"Tags\" type=\"t:TagList\"/>"
+             "<xs:element name=\"Code\" type=\"t:Code\"/>"
+             "<xs:element name=\"Node\" type=\"t:Node\"/>"
+             "<xs:any namespace=\"##other\" minOccurs=\"0\"/>"
+             "</xs:sequence><xs:attributeGroup ref=\"t:AG\"/></xs:complexType></xs:element>"
+             "<xs:element name=\"Global\" type=\"xs:int\"/>"
+             "<xs:group name=\"G\"><xs:sequence><xs:element name=\"InGroup\" "
+             "type=\"xs:boolean\"/></xs:sequence></xs:group>"
+             "<xs:attributeGroup name=\"AG\"><xs:attribute name=\"version\" type=\"xs:int\" "
+             "use=\"required\"/><xs:attribute name=\"lang\" type=\"xs:language\"/>"
+             "</xs:attributeGroup>"
+             "<xs:complexType name=\"Money\"><xs:simpleContent><xs:extension base=\"xs:decimal\">"
+             "<xs:attribute name=\"currency\" type=\"xs:string\" fixed=\"EUR\" use=\"required\"/>"
+             "</xs:extension></xs:simpleContent></xs:complexType>"
+             "<xs:simpleType name=\"TagList\"><xs:list itemType=\"xs:NCName\"/></xs:simpleType>"
+             "<xs:simpleType name=\"Code\"><xs:restriction base=\"xs:string\">"
+             "<xs:maxLength value=\"3\"/></xs:restriction></xs:simpleType>"
+             "<xs:complexType name=\"Node\"><xs:sequence><xs:element name=\"Value\" "
+             "type=\"xs:date\"/><xs:element name=\"Next\" type=\"t:Node\" minOccurs=\"0\"/>"
+             "</xs:sequence></xs:complexType>"
+             "</xs:schema></wsdl:types>" TAIL,
+        "Id", &has_id, err);
+    CHECK(b != NULL);
+    CHECK(contains(b, "<t:Op xmlns:t=\"urn:t\" version=\"1\">"));
+    CHECK(contains(b, "<!-- optional attributes: lang -->"));
+    CHECK(contains(b, "  <Id>\001</Id>"));
+    CHECK(has_id);
+    CHECK(contains(b, "<t:Global>1</t:Global>"));
+    CHECK(contains(b, "<InGroup>true</InGroup>"));
+    CHECK(contains(b, "<Amount currency=\"EUR\">1.50</Amount>"));
+    CHECK(contains(b, "<Kind>B2B</Kind>"));
+    CHECK(contains(b, "<Tags>string</Tags>"));
+    CHECK(contains(b, "<Code>str</Code>"));
+    CHECK(contains(b, "<Value>2024-01-31</Value>"));
+    CHECK(contains(b, "<!-- Next: of type Node, which contains itself: left out -->"));
+    CHECK(contains(b, "<!-- any element from ##other may go here -->"));
+    free(b);
+
+    /* qualified forms; no element named like the ID: no ID */
+    b = body_of(HEAD "<wsdl:types><xs:schema targetNamespace=\"urn:t\" "
+                     "elementFormDefault=\"qualified\" attributeFormDefault=\"qualified\">"
+                     "<xs:element name=\"Op\"><xs:complexType><xs:choice>"
+                     "<xs:element name=\"A\" type=\"xs:dateTime\"/>"
+                     "<xs:element name=\"B\" type=\"xs:int\"/></xs:choice>"
+                     "<xs:attribute name=\"at\" type=\"xs:int\" use=\"required\"/>"
+                     "</xs:complexType></xs:element>"
+                     "</xs:schema></wsdl:types>" TAIL,
+                "RequestId", &has_id, err);
+    CHECK(b != NULL);
+    CHECK(contains(b, "<t:Op xmlns:t=\"urn:t\" t:at=\"1\">"));
+    CHECK(contains(b, "<!-- choice: one of A | B; the first is written -->"));
+    CHECK(contains(b, "<t:A>2024-01-31T12:00:00Z</t:A>"));
+    CHECK(strstr(b ? b : "", "<t:B>") == NULL);
+    CHECK(!has_id);
+    free(b);
+
+    /* a reference to a type nobody declares: the error names it */
+    b = body_of(HEAD "<wsdl:types><xs:schema targetNamespace=\"urn:t\">"
+                     "<xs:element name=\"Op\" type=\"t:Missing\"/>"
+                     "</xs:schema></wsdl:types>" TAIL,
+                "RequestId", &has_id, err);
+    CHECK(b == NULL);
+    CHECK(contains(err, "element Op: type {urn:t}Missing is not declared"));
+
+    /* a local WSDL reads imports from its folder only */
+    const char *imp = HEAD "<wsdl:types><xs:schema targetNamespace=\"urn:t\">"
+                           "<xs:import namespace=\"urn:u\" schemaLocation=\"%s\"/>"
+                           "</xs:schema></wsdl:types>" TAIL;
+    char doc[4096];
+    const char *refused[] = {"../x.xsd", "/etc/x.xsd", "sub/../../x.xsd", "file:///etc/x.xsd",
+                             "http://example.com/x.xsd"};
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        snprintf(doc, sizeof(doc), imp, refused[i]);
+        sl_wsdl_t *w = sl_wsdl_load(put_file("i.wsdl", doc), 0, err, sizeof(err));
+        CHECK(w == NULL);
+        CHECK(contains(err, "is not a file next to the WSDL"));
+        sl_wsdl_free(w);
+    }
+    put_file("u.xsd", "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" "
+                      "targetNamespace=\"urn:u\"><xs:element name=\"U\"/></xs:schema>");
+    snprintf(doc, sizeof(doc), imp, "u.xsd");
+    sl_wsdl_t *w = sl_wsdl_load(put_file("i.wsdl", doc), 0, err, sizeof(err));
+    CHECK(w != NULL);
+    CHECK(w != NULL && sl_wsdl_global(w, "element", "urn:u", "U") != NULL);
+    sl_wsdl_free(w);
+
+    /* a DTD is refused, naming the file */
+    const char *dtd = put_file("d.wsdl", "<!DOCTYPE x [<!ENTITY e \"v\">]><x>&e;</x>");
+    CHECK(sl_wsdl_load(dtd, 0, err, sizeof(err)) == NULL);
+    CHECK(contains(err, "d.wsdl: not well-formed XML (or a DTD/entity, refused)"));
+
+    /* a licence comment before the XML declaration is tolerated */
+    b = body_of("<!-- licence -->\n<?xml version=\"1.0\"?>" HEAD
+                "<wsdl:types><xs:schema targetNamespace=\"urn:t\">"
+                "<xs:element name=\"Op\" type=\"xs:string\"/>"
+                "</xs:schema></wsdl:types>" TAIL,
+                "Op", &has_id, err);
+    CHECK(contains(b, "<t:Op xmlns:t=\"urn:t\">\001</t:Op>"));
+    free(b);
+
+    const char *names[] = {"t.wsdl", "i.wsdl", "u.xsd", "d.wsdl"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        char path[128];
+        snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+        unlink(path);
+    }
+    rmdir(dir);
+    return check_report();
+}
