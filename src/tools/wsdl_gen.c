@@ -93,6 +93,24 @@ static void put_comment_text(sl_buf_t *b, const char *s)
             sl_buf_append(b, s, 1);
 }
 
+/* An XML comment line at `level`, its text formatted and cleared of "--". */
+static void note(sl_buf_t *b, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void note(sl_buf_t *b, int level, const char *fmt, ...)
+{
+    char *s = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    indent(b, level);
+    put(b, "<!-- ");
+    if (n >= 0)
+        put_comment_text(b, s);
+    put(b, " -->\n");
+    free(s);
+}
+
 static int is_xsd(const sl_xnode_t *n, const char *local)
 {
     return strcmp(n->ns, SL_XSD_NS) == 0 && (local == NULL || strcmp(n->local, local) == 0);
@@ -362,12 +380,10 @@ static int particle(gen_t *g, const sl_xnode_t *p, int level, sl_buf_t *out)
     if (!choice && !is_xsd(p, "sequence") && !is_xsd(p, "all"))
         return 0;
     if (max_occurs_many(attr(p, "maxOccurs"))) {
-        indent(out, level);
-        putf(out, "<!-- this %s may repeat (maxOccurs=%s) -->\n", p->local, attr(p, "maxOccurs"));
+        note(out, level, "this %s may repeat (maxOccurs=%s)", p->local, attr(p, "maxOccurs"));
     }
     if (attr(p, "minOccurs") != NULL && strcmp(attr(p, "minOccurs"), "0") == 0) {
-        indent(out, level);
-        putf(out, "<!-- this %s is optional (minOccurs=0) -->\n", p->local);
+        note(out, level, "this %s is optional (minOccurs=0)", p->local);
     }
     int first = 1;
     for (const sl_xnode_t *c = p->first_child; c != NULL; c = c->next) {
@@ -584,18 +600,14 @@ static int element(gen_t *g, const sl_xnode_t *decl, int global, int level, sl_b
         return 0;
     int optional = min != NULL && strcmp(min, "0") == 0;
     if (optional) {
-        indent(out, level);
-        putf(out, "<!-- optional (minOccurs=0): %s -->\n", local);
+        note(out, level, "optional (minOccurs=0): %s", local);
     }
     if (max_occurs_many(max)) {
-        indent(out, level);
-        putf(out, "<!-- %s may repeat (maxOccurs=%s) -->\n", local, max);
+        note(out, level, "%s may repeat (maxOccurs=%s)", local, max);
     }
     const char *abstract = attr(decl, "abstract");
     if (abstract != NULL && strcmp(abstract, "true") == 0) {
-        indent(out, level);
-        putf(out, "<!-- %s is abstract: write an element of its substitution group here -->\n",
-             local);
+        note(out, level, "%s is abstract: write an element of its substitution group here", local);
         return 0;
     }
     content_t c = {0};
@@ -617,9 +629,7 @@ static int element(gen_t *g, const sl_xnode_t *decl, int global, int level, sl_b
                 put_escaped(&c.text, builtin_sample(tlocal));
         } else if ((ct = sl_wsdl_global(g->w, "complexType", tns, tlocal)) != NULL) {
             if (on_stack(g, ct)) {
-                indent(out, level);
-                putf(out, "<!-- %s: of type %s, which contains itself: left out -->\n", local,
-                     tlocal);
+                note(out, level, "%s: of type %s, which contains itself: left out", local, tlocal);
                 return 0;
             }
             rc = complex_type(g, ct, level + 1, &c);

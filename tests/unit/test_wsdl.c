@@ -137,6 +137,28 @@ int main(void)
     CHECK(!has_id);
     free(b);
 
+    /* rpc/literal: the wrapper in the soap:body namespace, only the parts= listed, parts by
+     * type unqualified; a name with "--" cannot break the comment that names it */
+    b = body_of(HEAD "<wsdl:types><xs:schema targetNamespace=\"urn:t\">"
+                     "<xs:complexType name=\"P\"><xs:sequence><xs:element name=\"a--b\" "
+                     "type=\"xs:short\" minOccurs=\"0\"/></xs:sequence></xs:complexType>"
+                     "</xs:schema></wsdl:types>"
+                     "<wsdl:message name=\"In\"><wsdl:part name=\"RequestId\" type=\"xs:string\"/>"
+                     "<wsdl:part name=\"p\" type=\"t:P\"/><wsdl:part name=\"skip\" "
+                     "type=\"xs:int\"/></wsdl:message>"
+                     "<wsdl:portType name=\"PT\"><wsdl:operation name=\"Op\"><wsdl:input "
+                     "message=\"t:In\"/></wsdl:operation></wsdl:portType>"
+                     "<wsdl:binding name=\"B\" type=\"t:PT\"><soap:binding style=\"rpc\"/>"
+                     "<wsdl:operation name=\"Op\"><wsdl:input><soap:body use=\"literal\" "
+                     "namespace=\"urn:rpc\" parts=\"RequestId p\"/></wsdl:input>"
+                     "</wsdl:operation></wsdl:binding></wsdl:definitions>",
+                "RequestId", &has_id, err);
+    CHECK(contains(b, "<ns1:Op xmlns:ns1=\"urn:rpc\">\n  <RequestId>\001</RequestId>\n"
+                      "  <p>\n    <!-- optional (minOccurs=0): a-b -->\n    <a--b>1</a--b>\n"
+                      "  </p>\n</ns1:Op>\n"));
+    CHECK(has_id);
+    free(b);
+
     /* a reference to a type nobody declares: the error names it */
     b = body_of(HEAD "<wsdl:types><xs:schema targetNamespace=\"urn:t\">"
                      "<xs:element name=\"Op\" type=\"t:Missing\"/>"
