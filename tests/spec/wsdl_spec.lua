@@ -187,6 +187,26 @@ describe("soapload wsdl on soapload-mock's own WSDL", function()
   end)
 end)
 
+describe("soapload wsdl on soapload-mock's WSDL with another ID element, over SOAP 1.2", function()
+  local mock
+  before_each(function() mock = t.start_mock("--id-element OrderRef") end)
+  after_each(function() mock.stop() end)
+
+  it("puts the ID in --id-element and every response echoes it", function()
+    local script, text = generate(mock.url .. "?wsdl", "--soap 1.2 --id-element OrderRef")
+    assert.truthy(text:find('soapload.soap_version = "1.2"', 1, true))
+    assert.truthy(text:find('soapload.id_element = "OrderRef"', 1, true))
+    assert.truthy(text:find("<e:OrderRef>]==] .. e(id) .. [==[</e:OrderRef>", 1, true))
+    local code, out = t.run(("-R 30 -d 1s -w 1 -c 2 -q %s"):format(t.quote(script)))
+    os.remove(script)
+    assert.are.equal(0, code, out)
+    assert.are.equal(30, t.count(out, "sent%s+%d+ = ok (%d+)"))
+    local s = mock.stats()
+    assert.are.equal(30, s.requests.echo)
+    assert.are.equal(30, s.ids.distinct)
+  end)
+end)
+
 -- A static file server (python's http.server) over `dir` on a free loopback port.
 local function start_files(dir)
   local out = t.tmpname(".files")
