@@ -189,6 +189,48 @@ int main(void)
     CHECK(w != NULL && sl_wsdl_global(w, "element", "urn:u", "U") != NULL);
     sl_wsdl_free(w);
 
+    /* wsdl:import: the messages and portType in another WSDL, the types in a schema */
+    put_file("types.xsd", "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" "
+                          "targetNamespace=\"urn:ty\" elementFormDefault=\"qualified\">"
+                          "<xs:element name=\"Ping\"><xs:complexType><xs:sequence>"
+                          "<xs:element name=\"RequestId\" type=\"xs:string\"/>"
+                          "</xs:sequence></xs:complexType></xs:element></xs:schema>");
+    put_file("abstract.wsdl",
+             "<wsdl:definitions xmlns:wsdl=\"http://schemas.xmlsoap.org/wsdl/\" "
+             "xmlns:ty=\"urn:ty\" xmlns:a=\"urn:a\" targetNamespace=\"urn:a\">"
+             "<wsdl:import namespace=\"urn:ty\" location=\"types.xsd\"/>"
+             "<wsdl:message name=\"In\"><wsdl:part name=\"p\" element=\"ty:Ping\"/>"
+             "</wsdl:message><wsdl:portType name=\"PT\"><wsdl:operation name=\"Ping\">"
+             "<wsdl:input message=\"a:In\"/></wsdl:operation></wsdl:portType>"
+             "</wsdl:definitions>");
+    w = sl_wsdl_load(put_file("main.wsdl",
+                              "<wsdl:definitions xmlns:wsdl=\"http://schemas.xmlsoap.org/wsdl/\" "
+                              "xmlns:soap12=\"http://schemas.xmlsoap.org/wsdl/soap12/\" "
+                              "xmlns:a=\"urn:a\" targetNamespace=\"urn:m\" xmlns:m=\"urn:m\">"
+                              "<wsdl:import namespace=\"urn:a\" location=\"abstract.wsdl\"/>"
+                              "<wsdl:binding name=\"B\" type=\"a:PT\"><soap12:binding/>"
+                              "<wsdl:operation name=\"Ping\"><soap12:operation "
+                              "soapAction=\"urn:a#Ping\"/></wsdl:operation></wsdl:binding>"
+                              "<wsdl:service name=\"S\"><wsdl:port name=\"P\" binding=\"m:B\">"
+                              "<soap12:address location=\"http://h/p\"/></wsdl:port>"
+                              "</wsdl:service></wsdl:definitions>"),
+                     0, err, sizeof(err));
+    CHECK(w != NULL);
+    if (w != NULL) {
+        CHECK_EQ_U(w->soap_version, 12);
+        CHECK_STR(w->endpoint, "http://h/p");
+        CHECK_EQ_U(w->nops, 1);
+        CHECK_STR(w->ops[0].soap_action, "urn:a#Ping");
+        sl_buf_t out = {0};
+        CHECK(sl_wsdl_gen_body(w, &w->ops[0], "RequestId", &out, &has_id, err, sizeof(err)) == 0);
+        CHECK(contains(out.data, "<ty:Ping xmlns:ty=\"urn:ty\">\n  <ty:RequestId>\001"));
+        CHECK(has_id);
+        sl_buf_free(&out);
+    }
+    sl_wsdl_free(w);
+    CHECK(sl_wsdl_load(put_file("main.wsdl", "<x/>"), 0, err, sizeof(err)) == NULL);
+    CHECK(contains(err, "main.wsdl: not a WSDL 1.1 document (root x, expected wsdl:definitions)"));
+
     /* a DTD is refused, naming the file */
     const char *dtd = put_file("d.wsdl", "<!DOCTYPE x [<!ENTITY e \"v\">]><x>&e;</x>");
     CHECK(sl_wsdl_load(dtd, 0, err, sizeof(err)) == NULL);
@@ -203,7 +245,8 @@ int main(void)
     CHECK(contains(b, "<t:Op xmlns:t=\"urn:t\">\001</t:Op>"));
     free(b);
 
-    const char *names[] = {"t.wsdl", "i.wsdl", "u.xsd", "d.wsdl"};
+    const char *names[] = {"t.wsdl",    "i.wsdl",        "u.xsd",    "d.wsdl",
+                           "types.xsd", "abstract.wsdl", "main.wsdl"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
         char path[128];
         snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
