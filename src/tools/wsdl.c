@@ -639,6 +639,12 @@ sl_wsdl_t *sl_wsdl_load(const char *source, int version, char *err, size_t errle
         vset(err, errlen, "out of memory");
         goto fail;
     }
+    if (is_url(source) && memchr(source, '@', origin_len(source)) != NULL) {
+        vset(err, errlen,
+             "a WSDL URL with credentials (user@host) is refused: they would be "
+             "written into the script");
+        goto fail;
+    }
     if (has_scheme(source) && !is_url(source)) {
         vset(err, errlen, "%s: only http://, https:// URLs or file names are read", source);
         goto fail;
