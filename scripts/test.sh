@@ -8,6 +8,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 scripts/bootstrap.sh build test
+scripts/install-npm-test-deps.sh
 
 jobs=$(nproc 2>/dev/null || echo 2)
 

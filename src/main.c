@@ -19,6 +19,7 @@
 #include "output/progress.h"
 #include "tools/dryrun.h"
 #include "tools/reconcile.h"
+#include "tools/wsdl_gen.h"
 #include "output/report.h"
 #include "output/results.h"
 #include "engine/run.h"
@@ -196,6 +197,8 @@ Done:
 
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "wsdl") == 0)
+        return sl_wsdl_main(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "--reconcile") == 0) {
         if (argc != 4) {
             fprintf(stderr, "soapload: usage: soapload --reconcile TRACE.csv ID-LOG\n");

@@ -1,0 +1,1146 @@
+/*
+ * wsdl_gen: sample XML from XML Schema declarations (sequence/all/choice, refs, groups,
+ * extension, attributes, simple types with values by XSD type), and the Lua scenario around
+ * the samples. A sample is one plausible instance: optional and repeated parts are written
+ * once with an XML comment, a choice takes its first branch.
+ */
+#include "tools/wsdl_gen.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ID_MARK '\001'
+#define MAX_NS 64
+
+typedef struct {
+    const sl_wsdl_t *w;
+    const char *id_element;
+    int has_id;
+    const char *ns[MAX_NS];
+    char prefix[MAX_NS][32];
+    int nns;
+    const sl_xnode_t *stack[SL_WSDL_GEN_MAX_DEPTH]; /* types being expanded */
+    int depth;
+    char *err;
+    size_t errlen;
+    int failed;
+} gen_t;
+
+static void put(sl_buf_t *b, const char *s)
+{
+    sl_buf_append(b, s, strlen(s));
+}
+
+/* Appends what src holds (an empty buffer may have no storage at all). */
+static void put_buf(sl_buf_t *b, const sl_buf_t *src)
+{
+    if (src->len > 0)
+        sl_buf_append(b, src->data, src->len);
+}
+
+static void putf(sl_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void putf(sl_buf_t *b, const char *fmt, ...)
+{
+    char *s = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    if (n >= 0) {
+        sl_buf_append(b, s, (size_t)n);
+        free(s);
+    }
+}
+
+static void indent(sl_buf_t *b, int level)
+{
+    for (int i = 0; i < level; i++)
+        put(b, "  ");
+}
+
+/* XML text or attribute value. */
+static void put_escaped(sl_buf_t *b, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&':
+            put(b, "&amp;");
+            break;
+        case '<':
+            put(b, "&lt;");
+            break;
+        case '>':
+            put(b, "&gt;");
+            break;
+        case '"':
+            put(b, "&quot;");
+            break;
+        default:
+            sl_buf_append(b, s, 1);
+        }
+    }
+}
+
+/* Text inside an XML comment: no "--". */
+static void put_comment_text(sl_buf_t *b, const char *s)
+{
+    for (; *s; s++)
+        if (!(s[0] == '-' && s[1] == '-'))
+            sl_buf_append(b, s, 1);
+}
+
+/* An XML comment line at `level`, its text formatted and cleared of "--". */
+static void note(sl_buf_t *b, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void note(sl_buf_t *b, int level, const char *fmt, ...)
+{
+    char *s = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    indent(b, level);
+    put(b, "<!-- ");
+    if (n >= 0)
+        put_comment_text(b, s);
+    put(b, " -->\n");
+    free(s);
+}
+
+static int is_xsd(const sl_xnode_t *n, const char *local)
+{
+    return strcmp(n->ns, SL_XSD_NS) == 0 && (local == NULL || strcmp(n->local, local) == 0);
+}
+
+static const char *attr(const sl_xnode_t *n, const char *name)
+{
+    return sl_xnode_attr(n, "", name);
+}
+
+/* The prefix standing for ns in the sample ("" for no namespace), declared on the root. */
+static const char *prefix_of(gen_t *g, const char *ns)
+{
+    if (ns == NULL || ns[0] == '\0')
+        return "";
+    for (int i = 0; i < g->nns; i++)
+        if (strcmp(g->ns[i], ns) == 0)
+            return g->prefix[i];
+    if (g->nns == MAX_NS) {
+        snprintf(g->err, g->errlen, "more than %d namespaces in one body", MAX_NS);
+        g->failed = 1;
+        return "x";
+    }
+    char want[32] = "";
+    /* the prefix the WSDL itself uses, when it is free and short */
+    for (int d = 0; d < g->w->ndefs && !want[0]; d++) {
+        const sl_xnode_t *defs = g->w->defs[d];
+        for (int i = 0; i < defs->nns && !want[0]; i++) {
+            const char *p = defs->ns_prefixes[i];
+            if (strcmp(defs->ns_uris[i], ns) != 0 || !p[0] || strlen(p) >= sizeof(want) ||
+                strncmp(p, "xml", 3) == 0)
+                continue;
+            int used = 0;
+            for (int j = 0; j < g->nns; j++)
+                used |= strcmp(g->prefix[j], p) == 0;
+            if (!used)
+                snprintf(want, sizeof(want), "%s", p);
+        }
+    }
+    for (int k = 1; !want[0]; k++) {
+        snprintf(want, sizeof(want), "ns%d", k);
+        for (int j = 0; j < g->nns; j++)
+            if (strcmp(g->prefix[j], want) == 0)
+                want[0] = '\0';
+    }
+    g->ns[g->nns] = ns;
+    snprintf(g->prefix[g->nns], sizeof(g->prefix[0]), "%s", want);
+    return g->prefix[g->nns++];
+}
+
+static void put_qname(gen_t *g, sl_buf_t *b, const char *ns, const char *local)
+{
+    const char *p = prefix_of(g, ns);
+    if (p[0])
+        putf(b, "%s:", p);
+    put(b, local);
+}
+
+/* A sample value for a built-in XSD type. */
+static const char *builtin_sample(const char *t)
+{
+    static const struct {
+        const char *type, *value;
+    } table[] = {
+        {"boolean", "true"},
+        {"int", "1"},
+        {"integer", "1"},
+        {"long", "1"},
+        {"short", "1"},
+        {"byte", "1"},
+        {"unsignedInt", "1"},
+        {"unsignedLong", "1"},
+        {"unsignedShort", "1"},
+        {"unsignedByte", "1"},
+        {"positiveInteger", "1"},
+        {"nonNegativeInteger", "1"},
+        {"negativeInteger", "-1"},
+        {"nonPositiveInteger", "0"},
+        {"decimal", "1.50"},
+        {"float", "1.5"},
+        {"double", "1.5"},
+        {"date", "2024-01-31"},
+        {"dateTime", "2024-01-31T12:00:00Z"},
+        {"time", "12:00:00"},
+        {"duration", "PT1M"},
+        {"gYear", "2024"},
+        {"gYearMonth", "2024-01"},
+        {"gMonth", "--01"},
+        {"gMonthDay", "--01-31"},
+        {"gDay", "---31"},
+        {"base64Binary", "c29hcGxvYWQ="},
+        {"hexBinary", "0A0B"},
+        {"anyURI", "http://example.com/"},
+        {"language", "en"},
+        {"QName", "xsd:string"},
+    };
+    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+        if (strcmp(table[i].type, t) == 0)
+            return table[i].value;
+    return "string"; /* string, normalizedString, token, Name, NCName, ID, anyType ... */
+}
+
+static const sl_xnode_t *resolve(gen_t *g, const sl_xnode_t *at, const char *q, const char *kind,
+                                 const char **ns, const char **local)
+{
+    if (sl_wsdl_qname(g->w, at, q, ns, local) != 0)
+        return NULL;
+    return sl_wsdl_global(g->w, kind, *ns, *local);
+}
+
+static int simple_sample(gen_t *g, const sl_xnode_t *st, sl_buf_t *text, int level);
+
+/* Sample text of the simple type named by QName q (written at `at`). */
+static int named_simple_sample(gen_t *g, const sl_xnode_t *at, const char *q, sl_buf_t *text,
+                               int level)
+{
+    const char *ns, *local;
+    if (sl_wsdl_qname(g->w, at, q, &ns, &local) != 0) {
+        snprintf(g->err, g->errlen, "type %s: undeclared prefix", q);
+        return -1;
+    }
+    if (strcmp(ns, SL_XSD_NS) == 0) {
+        put_escaped(text, builtin_sample(local));
+        return 0;
+    }
+    const sl_xnode_t *st = sl_wsdl_global(g->w, "simpleType", ns, local);
+    if (st == NULL) {
+        snprintf(g->err, g->errlen, "simple type {%s}%s is not declared", ns, local);
+        return -1;
+    }
+    return simple_sample(g, st, text, level + 1);
+}
+
+static int simple_sample(gen_t *g, const sl_xnode_t *st, sl_buf_t *text, int level)
+{
+    if (level > SL_WSDL_GEN_MAX_DEPTH) {
+        put(text, "string");
+        return 0;
+    }
+    const sl_xnode_t *r = sl_xnode_child(st, SL_XSD_NS, "restriction");
+    const sl_xnode_t *list = sl_xnode_child(st, SL_XSD_NS, "list");
+    const sl_xnode_t *un = sl_xnode_child(st, SL_XSD_NS, "union");
+    if (r != NULL) {
+        const sl_xnode_t *en = sl_xnode_child(r, SL_XSD_NS, "enumeration");
+        if (en != NULL && attr(en, "value") != NULL) {
+            put_escaped(text, attr(en, "value"));
+            return 0;
+        }
+        const sl_xnode_t *mi = sl_xnode_child(r, SL_XSD_NS, "minInclusive");
+        if (mi != NULL && attr(mi, "value") != NULL) {
+            put_escaped(text, attr(mi, "value"));
+            return 0;
+        }
+        sl_buf_t base = {0};
+        int rc = 0;
+        const sl_xnode_t *inner = sl_xnode_child(r, SL_XSD_NS, "simpleType");
+        if (attr(r, "base") != NULL)
+            rc = named_simple_sample(g, r, attr(r, "base"), &base, level);
+        else if (inner != NULL)
+            rc = simple_sample(g, inner, &base, level + 1);
+        else
+            put(&base, "string");
+        const sl_xnode_t *len = sl_xnode_child(r, SL_XSD_NS, "length");
+        const sl_xnode_t *minl = sl_xnode_child(r, SL_XSD_NS, "minLength");
+        const sl_xnode_t *maxl = sl_xnode_child(r, SL_XSD_NS, "maxLength");
+        long want_min = len    ? atol(attr(len, "value") ? attr(len, "value") : "0")
+                        : minl ? atol(attr(minl, "value") ? attr(minl, "value") : "0")
+                               : 0;
+        long want_max = len    ? want_min
+                        : maxl ? atol(attr(maxl, "value") ? attr(maxl, "value") : "0")
+                               : -1;
+        if (rc == 0) {
+            size_t n = base.len;
+            if (want_max >= 0 && n > (size_t)want_max)
+                n = (size_t)want_max;
+            if (n > 0)
+                sl_buf_append(text, base.data, n);
+            for (long i = (long)n; i < want_min && i < 4096; i++)
+                put(text, "x");
+        }
+        sl_buf_free(&base);
+        return rc;
+    }
+    if (list != NULL) {
+        if (attr(list, "itemType") != NULL)
+            return named_simple_sample(g, list, attr(list, "itemType"), text, level);
+        const sl_xnode_t *inner = sl_xnode_child(list, SL_XSD_NS, "simpleType");
+        return inner ? simple_sample(g, inner, text, level + 1) : (put(text, "string"), 0);
+    }
+    if (un != NULL) {
+        const char *members = attr(un, "memberTypes");
+        if (members != NULL && members[0]) {
+            char first[256];
+            size_t n = strcspn(members, " \t\r\n");
+            snprintf(first, sizeof(first), "%.*s", (int)n, members);
+            return named_simple_sample(g, un, first, text, level);
+        }
+        const sl_xnode_t *inner = sl_xnode_child(un, SL_XSD_NS, "simpleType");
+        return inner ? simple_sample(g, inner, text, level + 1) : (put(text, "string"), 0);
+    }
+    put(text, "string");
+    return 0;
+}
+
+/* What an element's content comes out as. */
+typedef struct {
+    sl_buf_t attrs; /* ' a="v"' ... */
+    sl_buf_t kids;  /* child lines, each indented and ending in '\n' */
+    sl_buf_t text;  /* simple content */
+    sl_buf_t notes; /* comment lines to write before the element */
+    int simple;     /* text content (no child elements) */
+} content_t;
+
+static void content_free(content_t *c)
+{
+    sl_buf_free(&c->attrs);
+    sl_buf_free(&c->kids);
+    sl_buf_free(&c->text);
+    sl_buf_free(&c->notes);
+}
+
+static int element(gen_t *g, const sl_xnode_t *decl, int global, int level, sl_buf_t *out);
+static int complex_type(gen_t *g, const sl_xnode_t *ct, int level, content_t *c);
+
+static int on_stack(gen_t *g, const sl_xnode_t *n)
+{
+    for (int i = 0; i < g->depth; i++)
+        if (g->stack[i] == n)
+            return 1;
+    return 0;
+}
+
+static int max_occurs_many(const char *max)
+{
+    return max != NULL && (strcmp(max, "unbounded") == 0 || atol(max) > 1);
+}
+
+static int particle(gen_t *g, const sl_xnode_t *p, int level, sl_buf_t *out)
+{
+    if (is_xsd(p, "element"))
+        return element(g, p, 0, level, out);
+    if (is_xsd(p, "any")) {
+        const char *ns = attr(p, "namespace");
+        indent(out, level);
+        put(out, "<!-- any element");
+        if (ns != NULL) {
+            put(out, " from ");
+            put_comment_text(out, ns);
+        }
+        put(out, " may go here -->\n");
+        return 0;
+    }
+    if (is_xsd(p, "group")) {
+        const char *ns, *local;
+        const sl_xnode_t *grp =
+            attr(p, "ref") ? resolve(g, p, attr(p, "ref"), "group", &ns, &local) : p;
+        if (grp == NULL) {
+            snprintf(g->err, g->errlen, "group %s is not declared", attr(p, "ref"));
+            return -1;
+        }
+        for (const sl_xnode_t *c = grp->first_child; c != NULL; c = c->next)
+            if (is_xsd(c, "sequence") || is_xsd(c, "choice") || is_xsd(c, "all"))
+                return particle(g, c, level, out);
+        return 0;
+    }
+    int choice = is_xsd(p, "choice");
+    if (!choice && !is_xsd(p, "sequence") && !is_xsd(p, "all"))
+        return 0;
+    if (max_occurs_many(attr(p, "maxOccurs"))) {
+        note(out, level, "this %s may repeat (maxOccurs=%s)", p->local, attr(p, "maxOccurs"));
+    }
+    if (attr(p, "minOccurs") != NULL && strcmp(attr(p, "minOccurs"), "0") == 0) {
+        note(out, level, "this %s is optional (minOccurs=0)", p->local);
+    }
+    int first = 1;
+    for (const sl_xnode_t *c = p->first_child; c != NULL; c = c->next) {
+        if (!is_xsd(c, NULL) || is_xsd(c, "annotation"))
+            continue;
+        if (choice && !first)
+            continue;
+        if (choice) {
+            indent(out, level);
+            put(out, "<!-- choice: one of");
+            for (const sl_xnode_t *o = c; o != NULL; o = o->next) {
+                if (!is_xsd(o, NULL) || is_xsd(o, "annotation"))
+                    continue;
+                const char *n = attr(o, "name") ? attr(o, "name") : attr(o, "ref");
+                put(out, o == c ? " " : " | ");
+                put_comment_text(out, n ? n : o->local);
+            }
+            put(out, "; the first is written -->\n");
+        }
+        first = 0;
+        if (particle(g, c, level, out) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* The value for an attribute declaration (or reference) into c->attrs, or its name into
+ * `optional` when it is optional. */
+static int attribute(gen_t *g, const sl_xnode_t *a, content_t *c, sl_buf_t *optional)
+{
+    const char *use = attr(a, "use");
+    const sl_xnode_t *decl = a;
+    const char *ns = "", *local = attr(a, "name");
+    if (use != NULL && strcmp(use, "prohibited") == 0)
+        return 0;
+    if (attr(a, "ref") != NULL) {
+        decl = resolve(g, a, attr(a, "ref"), "attribute", &ns, &local);
+        if (decl == NULL) {
+            if (strcmp(ns, "http://www.w3.org/XML/1998/namespace") == 0)
+                return 0;
+            snprintf(g->err, g->errlen, "attribute %s is not declared", attr(a, "ref"));
+            return -1;
+        }
+    } else {
+        const sl_wsdl_schema_t *s = sl_wsdl_schema_of(g->w, a);
+        const char *form = attr(a, "form");
+        if (s != NULL && (form ? strcmp(form, "qualified") == 0 : s->attr_qualified))
+            ns = s->tns;
+    }
+    if (local == NULL)
+        return 0;
+    if (use == NULL || strcmp(use, "required") != 0) {
+        if (optional->len > 0)
+            put(optional, ", ");
+        put_comment_text(optional, local);
+        return 0;
+    }
+    put(&c->attrs, " ");
+    put_qname(g, &c->attrs, ns, local);
+    put(&c->attrs, "=\"");
+    const char *fixed = attr(decl, "fixed") ? attr(decl, "fixed") : attr(a, "fixed");
+    const char *def = attr(decl, "default");
+    const sl_xnode_t *st = sl_xnode_child(decl, SL_XSD_NS, "simpleType");
+    int rc = 0;
+    if (fixed != NULL || def != NULL)
+        put_escaped(&c->attrs, fixed ? fixed : def);
+    else if (attr(decl, "type") != NULL)
+        rc = named_simple_sample(g, decl, attr(decl, "type"), &c->attrs, 0);
+    else if (st != NULL)
+        rc = simple_sample(g, st, &c->attrs, 0);
+    else
+        put(&c->attrs, "string");
+    put(&c->attrs, "\"");
+    return rc;
+}
+
+static int attributes_of(gen_t *g, const sl_xnode_t *n, content_t *c, sl_buf_t *optional)
+{
+    for (const sl_xnode_t *a = n->first_child; a != NULL; a = a->next) {
+        if (is_xsd(a, "attribute")) {
+            if (attribute(g, a, c, optional) != 0)
+                return -1;
+        } else if (is_xsd(a, "attributeGroup")) {
+            const char *ns, *local;
+            const sl_xnode_t *grp =
+                attr(a, "ref") ? resolve(g, a, attr(a, "ref"), "attributeGroup", &ns, &local) : a;
+            if (grp == NULL) {
+                snprintf(g->err, g->errlen, "attributeGroup %s is not declared", attr(a, "ref"));
+                return -1;
+            }
+            if (grp != a && attributes_of(g, grp, c, optional) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/* The particles and attributes directly inside n (a complexType, extension or restriction). */
+static int model_of(gen_t *g, const sl_xnode_t *n, int level, content_t *c)
+{
+    sl_buf_t optional = {0};
+    int rc = 0;
+    for (const sl_xnode_t *k = n->first_child; k != NULL && rc == 0; k = k->next)
+        if (is_xsd(k, "sequence") || is_xsd(k, "choice") || is_xsd(k, "all") ||
+            is_xsd(k, "group")) {
+            c->simple = 0;
+            rc = particle(g, k, level, &c->kids);
+        }
+    if (rc == 0)
+        rc = attributes_of(g, n, c, &optional);
+    if (rc == 0 && optional.len > 0)
+        putf(&c->notes, "<!-- optional attributes: %s -->", optional.data);
+    sl_buf_free(&optional);
+    return rc;
+}
+
+/* Content of a type derived from the type named base (at `at`). */
+static int base_type(gen_t *g, const sl_xnode_t *at, const char *base, int level, content_t *c)
+{
+    const char *ns, *local;
+    if (sl_wsdl_qname(g->w, at, base, &ns, &local) != 0) {
+        snprintf(g->err, g->errlen, "base type %s: undeclared prefix", base);
+        return -1;
+    }
+    if (strcmp(ns, SL_XSD_NS) == 0) {
+        if (strcmp(local, "anyType") != 0) {
+            c->simple = 1;
+            put_escaped(&c->text, builtin_sample(local));
+        }
+        return 0;
+    }
+    const sl_xnode_t *ct = sl_wsdl_global(g->w, "complexType", ns, local);
+    if (ct != NULL)
+        return complex_type(g, ct, level, c);
+    const sl_xnode_t *st = sl_wsdl_global(g->w, "simpleType", ns, local);
+    if (st != NULL) {
+        c->simple = 1;
+        return simple_sample(g, st, &c->text, 0);
+    }
+    snprintf(g->err, g->errlen, "base type {%s}%s is not declared", ns, local);
+    return -1;
+}
+
+static int complex_type(gen_t *g, const sl_xnode_t *ct, int level, content_t *c)
+{
+    if (g->depth == SL_WSDL_GEN_MAX_DEPTH) {
+        indent(&c->kids, level);
+        put(&c->kids, "<!-- nested too deep: left out -->\n");
+        return 0;
+    }
+    g->stack[g->depth++] = ct;
+    int rc = 0;
+    const sl_xnode_t *sc = sl_xnode_child(ct, SL_XSD_NS, "simpleContent");
+    const sl_xnode_t *cc = sl_xnode_child(ct, SL_XSD_NS, "complexContent");
+    const sl_xnode_t *d = sc ? sc : cc;
+    if (d != NULL) {
+        const sl_xnode_t *ext = sl_xnode_child(d, SL_XSD_NS, "extension");
+        const sl_xnode_t *res = sl_xnode_child(d, SL_XSD_NS, "restriction");
+        const sl_xnode_t *how = ext ? ext : res;
+        if (how != NULL && attr(how, "base") != NULL && (ext != NULL || sc != NULL)) {
+            content_t base = {0};
+            rc = base_type(g, how, attr(how, "base"), level, &base);
+            put_buf(&c->attrs, &base.attrs);
+            put_buf(&c->kids, &base.kids);
+            if (base.notes.len > 0)
+                put_buf(&c->notes, &base.notes);
+            if (res != NULL && sc != NULL) {
+                c->simple = 1;
+                rc = rc ? rc : simple_sample(g, res, &c->text, 0);
+            } else if (base.simple) {
+                c->simple = 1;
+                put_buf(&c->text, &base.text);
+            }
+            content_free(&base);
+        }
+        if (rc == 0 && how != NULL)
+            rc = model_of(g, how, level, c);
+    } else {
+        rc = model_of(g, ct, level, c);
+    }
+    g->depth--;
+    return rc;
+}
+
+static void put_notes(sl_buf_t *out, int level, const char *note)
+{
+    indent(out, level);
+    put(out, note);
+    put(out, "\n");
+}
+
+/* Writes the sample of element declaration decl (global: a top-level xsd:element). */
+static int element(gen_t *g, const sl_xnode_t *decl, int global, int level, sl_buf_t *out)
+{
+    const char *min = attr(decl, "minOccurs"), *max = attr(decl, "maxOccurs");
+    const char *ns = "", *local = attr(decl, "name");
+    if (attr(decl, "ref") != NULL) {
+        const sl_xnode_t *ref = resolve(g, decl, attr(decl, "ref"), "element", &ns, &local);
+        if (ref == NULL) {
+            snprintf(g->err, g->errlen, "element %s is not declared", attr(decl, "ref"));
+            return -1;
+        }
+        decl = ref;
+        global = 1;
+    } else {
+        const sl_wsdl_schema_t *s = sl_wsdl_schema_of(g->w, decl);
+        const char *form = attr(decl, "form");
+        if (s != NULL && (global || (form ? strcmp(form, "qualified") == 0 : s->qualified)))
+            ns = s->tns;
+    }
+    if (local == NULL)
+        return 0;
+    if (max != NULL && strcmp(max, "0") == 0)
+        return 0;
+    int optional = min != NULL && strcmp(min, "0") == 0;
+    if (optional) {
+        note(out, level, "optional (minOccurs=0): %s", local);
+    }
+    if (max_occurs_many(max)) {
+        note(out, level, "%s may repeat (maxOccurs=%s)", local, max);
+    }
+    const char *abstract = attr(decl, "abstract");
+    if (abstract != NULL && strcmp(abstract, "true") == 0) {
+        note(out, level, "%s is abstract: write an element of its substitution group here", local);
+        return 0;
+    }
+    content_t c = {0};
+    int rc = 0, id_here = 0;
+    const char *type = attr(decl, "type");
+    const sl_xnode_t *ct = sl_xnode_child(decl, SL_XSD_NS, "complexType");
+    const sl_xnode_t *st = sl_xnode_child(decl, SL_XSD_NS, "simpleType");
+    const char *fixed = attr(decl, "fixed");
+    if (type != NULL) {
+        const char *tns, *tlocal;
+        if (sl_wsdl_qname(g->w, decl, type, &tns, &tlocal) != 0) {
+            snprintf(g->err, g->errlen, "element %s: type %s: undeclared prefix", local, type);
+            return -1;
+        }
+        if (strcmp(tns, SL_XSD_NS) == 0) {
+            c.simple = strcmp(tlocal, "anyType") != 0;
+            id_here = c.simple;
+            if (c.simple)
+                put_escaped(&c.text, builtin_sample(tlocal));
+        } else if ((ct = sl_wsdl_global(g->w, "complexType", tns, tlocal)) != NULL) {
+            if (on_stack(g, ct)) {
+                note(out, level, "%s: of type %s, which contains itself: left out", local, tlocal);
+                return 0;
+            }
+            rc = complex_type(g, ct, level + 1, &c);
+        } else if ((st = sl_wsdl_global(g->w, "simpleType", tns, tlocal)) != NULL) {
+            c.simple = id_here = 1;
+            rc = simple_sample(g, st, &c.text, 0);
+        } else {
+            snprintf(g->err, g->errlen, "element %s: type {%s}%s is not declared", local, tns,
+                     tlocal);
+            rc = -1;
+        }
+    } else if (ct != NULL) {
+        rc = complex_type(g, ct, level + 1, &c);
+    } else if (st != NULL) {
+        c.simple = id_here = 1;
+        rc = simple_sample(g, st, &c.text, 0);
+    } else {
+        c.simple = id_here = 1; /* anyType without children: text will do */
+        put(&c.text, "string");
+    }
+    if (rc == 0 && fixed != NULL) {
+        sl_buf_clear(&c.text);
+        put_escaped(&c.text, fixed);
+        id_here = 0;
+    }
+    if (rc == 0 && id_here && !g->has_id && g->id_element != NULL &&
+        strcmp(local, g->id_element) == 0) {
+        sl_buf_clear(&c.text);
+        char mark[2] = {ID_MARK, '\0'};
+        put(&c.text, mark);
+        g->has_id = 1;
+    }
+    if (rc == 0) {
+        if (c.notes.len > 0)
+            put_notes(out, level, c.notes.data);
+        indent(out, level);
+        put(out, "<");
+        put_qname(g, out, ns, local);
+        if (c.attrs.len > 0)
+            put(out, c.attrs.data);
+        if (c.kids.len > 0) {
+            put(out, ">\n");
+            put(out, c.kids.data);
+            indent(out, level);
+        } else if (c.simple && c.text.len > 0) {
+            put(out, ">");
+            put(out, c.text.data);
+        } else {
+            put(out, "/>\n");
+            content_free(&c);
+            return 0;
+        }
+        put(out, "</");
+        put_qname(g, out, ns, local);
+        put(out, ">\n");
+    }
+    content_free(&c);
+    return rc;
+}
+
+/* Writes the top-level element that `write` produces into out, with every namespace the
+ * sample uses declared on it: the sample goes to a scratch buffer first. */
+static int top_level(gen_t *g, sl_buf_t *out, sl_buf_t *scratch)
+{
+    /* the root's start tag ends at the first ' ', '>' or '/' after '<' */
+    const char *s = scratch->data;
+    size_t at = 0;
+    while (at < scratch->len && s[at] != '<')
+        at++;
+    if (at < scratch->len && strncmp(s + at, "<!--", 4) == 0) {
+        /* comments before the root: skip to the root's '<' */
+        const char *root = s + at;
+        while ((root = strchr(root, '<')) != NULL && strncmp(root, "<!--", 4) == 0)
+            root = strstr(root, "-->") ? strstr(root, "-->") + 3 : NULL;
+        at = root ? (size_t)(root - s) : scratch->len;
+    }
+    size_t name_end = at + 1;
+    while (name_end < scratch->len && strchr(" />\n", s[name_end]) == NULL)
+        name_end++;
+    sl_buf_append(out, s, name_end);
+    for (int i = 0; i < g->nns; i++) {
+        putf(out, " xmlns:%s=\"", g->prefix[i]);
+        put_escaped(out, g->ns[i]);
+        put(out, "\"");
+    }
+    sl_buf_append(out, s + name_end, scratch->len - name_end);
+    return 0;
+}
+
+static const char *part_name(const sl_xnode_t *p)
+{
+    const char *n = attr(p, "name");
+    return n != NULL ? n : "";
+}
+
+static int part_listed(const char *parts, const char *name)
+{
+    if (parts == NULL)
+        return 1;
+    size_t n = strlen(name);
+    for (const char *p = parts; *p;) {
+        p += strspn(p, " \t\r\n");
+        size_t len = strcspn(p, " \t\r\n");
+        if (len == n && strncmp(p, name, n) == 0)
+            return 1;
+        p += len;
+    }
+    return 0;
+}
+
+/* A part given by type: an element named after the part, in no namespace. */
+static int typed_part(gen_t *g, const sl_xnode_t *part, int level, sl_buf_t *out)
+{
+    const char *name = attr(part, "name"), *type = attr(part, "type"), *ns, *local;
+    if (sl_wsdl_qname(g->w, part, type, &ns, &local) != 0) {
+        snprintf(g->err, g->errlen, "part %s: type %s: undeclared prefix", name, type);
+        return -1;
+    }
+    content_t c = {0};
+    int rc = 0, id_here = 0;
+    const sl_xnode_t *ct = NULL, *st = NULL;
+    if (strcmp(ns, SL_XSD_NS) == 0) {
+        c.simple = id_here = 1;
+        put_escaped(&c.text, builtin_sample(local));
+    } else if ((ct = sl_wsdl_global(g->w, "complexType", ns, local)) != NULL) {
+        rc = complex_type(g, ct, level + 1, &c);
+    } else if ((st = sl_wsdl_global(g->w, "simpleType", ns, local)) != NULL) {
+        c.simple = id_here = 1;
+        rc = simple_sample(g, st, &c.text, 0);
+    } else {
+        snprintf(g->err, g->errlen, "part %s: type {%s}%s is not declared", name, ns, local);
+        rc = -1;
+    }
+    if (rc == 0 && id_here && !g->has_id && g->id_element && !strcmp(name, g->id_element)) {
+        sl_buf_clear(&c.text);
+        char mark[2] = {ID_MARK, '\0'};
+        put(&c.text, mark);
+        g->has_id = 1;
+    }
+    if (rc == 0) {
+        if (c.notes.len > 0)
+            put_notes(out, level, c.notes.data);
+        indent(out, level);
+        putf(out, "<%s%s", name, c.attrs.data ? c.attrs.data : "");
+        if (c.kids.len > 0)
+            putf(out, ">\n%s%*s</%s>\n", c.kids.data, level * 2, "", name);
+        else if (c.text.len > 0)
+            putf(out, ">%s</%s>\n", c.text.data, name);
+        else
+            put(out, "/>\n");
+    }
+    content_free(&c);
+    return rc;
+}
+
+static int part(gen_t *g, const sl_xnode_t *p, int level, sl_buf_t *out)
+{
+    const char *el = attr(p, "element");
+    if (el != NULL) {
+        const char *ns, *local;
+        const sl_xnode_t *decl = resolve(g, p, el, "element", &ns, &local);
+        if (decl == NULL) {
+            snprintf(g->err, g->errlen, "part %s: element %s is not declared in the types",
+                     attr(p, "name") ? attr(p, "name") : "?", el);
+            return -1;
+        }
+        return element(g, decl, 1, level, out);
+    }
+    if (attr(p, "type") != NULL)
+        return typed_part(g, p, level, out);
+    snprintf(g->err, g->errlen,
+             "part %s has neither element= nor type=", attr(p, "name") ? attr(p, "name") : "?");
+    return -1;
+}
+
+int sl_wsdl_gen_body(const sl_wsdl_t *w, const sl_wsdl_op_t *op, const char *id_element,
+                     sl_buf_t *out, int *has_id, char *err, size_t errlen)
+{
+    gen_t g = {.w = w, .id_element = id_element, .err = err, .errlen = errlen};
+    sl_buf_t scratch = {0};
+    int rc = 0;
+    *has_id = 0;
+    err[0] = '\0';
+    if (op->rpc) {
+        put(&scratch, "<");
+        put_qname(&g, &scratch, op->rpc_ns, op->name);
+        put(&scratch, ">\n");
+        for (const sl_xnode_t *p = op->input ? sl_xnode_child(op->input, SL_WSDL_NS, "part") : 0;
+             p != NULL && rc == 0; p = p->next)
+            if (strcmp(p->local, "part") == 0 && part_listed(op->parts, part_name(p)))
+                rc = part(&g, p, 1, &scratch);
+        put(&scratch, "</");
+        put_qname(&g, &scratch, op->rpc_ns, op->name);
+        put(&scratch, ">\n");
+        if (rc == 0)
+            rc = top_level(&g, out, &scratch);
+    } else {
+        for (const sl_xnode_t *p = op->input ? sl_xnode_child(op->input, SL_WSDL_NS, "part") : 0;
+             p != NULL && rc == 0; p = p->next) {
+            if (strcmp(p->local, "part") != 0 || !part_listed(op->parts, part_name(p)))
+                continue;
+            g.nns = 0;
+            sl_buf_clear(&scratch);
+            rc = part(&g, p, 0, &scratch);
+            if (rc == 0 && scratch.len > 0)
+                rc = top_level(&g, out, &scratch);
+        }
+    }
+    if (rc == 0 && g.failed)
+        rc = -1;
+    *has_id = g.has_id;
+    sl_buf_free(&scratch);
+    return rc;
+}
+
+/* A Lua string literal. */
+static void put_lua_string(sl_buf_t *b, const char *s)
+{
+    put(b, "\"");
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            putf(b, "\\%c", ch);
+        else if (ch < 0x20 || ch == 0x7f)
+            putf(b, "\\%03u", ch);
+        else
+            sl_buf_append(b, s, 1);
+    }
+    put(b, "\"");
+}
+
+/* Text for a Lua comment line: no line breaks. */
+static void put_lua_comment(sl_buf_t *b, const char *s)
+{
+    for (; *s; s++)
+        sl_buf_append(b, strchr("\r\n", *s) ? " " : s, 1);
+}
+
+/* The body with the ID mark as a Lua expression: [==[...]==] .. e(id) .. [==[...]==]. */
+static void put_lua_body(sl_buf_t *b, const char *xml, size_t len)
+{
+    int level = 2;
+    for (;; level++) {
+        char close[16];
+        snprintf(close, sizeof(close), "]%.*s]", level, "==========");
+        if (level == 10 || memmem(xml, len, close, strlen(close)) == NULL)
+            break;
+    }
+    while (len > 0 && xml[len - 1] == '\n')
+        len--;
+    const char *p = xml, *end = xml + len;
+    int pieces = 0;
+    for (;;) {
+        const char *mark = memchr(p, ID_MARK, (size_t)(end - p));
+        const char *stop = mark ? mark : end;
+        if (stop > p) {
+            /* a long bracket drops a first newline: begin the first piece (and any that
+             * starts with one) with an extra one, which then goes */
+            putf(b, "%s[%.*s[%s", pieces ? " .. " : "", level,
+                 "==========", pieces == 0 || *p == '\n' ? "\n" : "");
+            pieces++;
+            sl_buf_append(b, p, (size_t)(stop - p));
+            putf(b, "]%.*s]", level, "==========");
+        }
+        if (mark == NULL)
+            break;
+        put(b, pieces++ ? " .. e(id)" : "e(id)");
+        p = mark + 1;
+    }
+    if (pieces == 0)
+        put(b, "\"\"");
+}
+
+/* The output message's first part's element, for the response check. */
+static void response_check(const sl_wsdl_t *w, const sl_wsdl_op_t *op, sl_buf_t *b)
+{
+    const char *ns = NULL, *local = NULL;
+    char wrapper[512];
+    if (op->output != NULL) {
+        const sl_xnode_t *p = sl_xnode_child(op->output, SL_WSDL_NS, "part");
+        if (op->rpc) {
+            /* the wrapper's namespace should be the output soap:body's, but servers differ
+             * (node-soap answers in the WSDL's target namespace): any will do */
+            snprintf(wrapper, sizeof(wrapper), "%sResponse", op->name);
+            ns = NULL;
+            local = wrapper;
+        } else if (p != NULL && attr(p, "element") != NULL &&
+                   sl_wsdl_qname(w, p, attr(p, "element"), &ns, &local) != 0) {
+            ns = local = NULL;
+        } else if (p == NULL || attr(p, "element") == NULL) {
+            ns = local = NULL;
+        }
+    }
+    put(b, "    response = function(status, headers, body, id)\n");
+    if (local != NULL) {
+        put(b, "      -- the response's element; check the values the service must answer\n");
+        put(b, "      local found, why = soapload.xml.find(body, ");
+        if (ns != NULL)
+            put_lua_string(b, ns);
+        else
+            put(b, "nil");
+        put(b, ", ");
+        put_lua_string(b, local);
+        put(b, ")\n      if found == nil then\n        return false, why\n      end\n");
+    } else {
+        put(b, "      -- no output element in the WSDL: check what the service answers here\n");
+    }
+    put(b, "      return true\n    end,\n");
+}
+
+/* The comment block and the settings. */
+static void write_header(const sl_wsdl_t *w, const char *id_element, sl_buf_t *b)
+{
+    put(b, "-- A soapload scenario generated by `soapload wsdl` from\n--   ");
+    put_lua_comment(b, w->source);
+    putf(b, "\n-- service %s, port %s, binding %s: SOAP %s, %d operation%s.\n",
+         w->service ? w->service : "-", w->port ? w->port : "-", w->binding ? w->binding : "-",
+         w->soap_version == 12 ? "1.2" : "1.1", w->nops, w->nops == 1 ? "" : "s");
+    put(b, "-- Each request sends the next operation in turn (request seq 1 the first, 2 the\n"
+           "-- second, ...). The bodies hold sample values made from the schema: replace them\n"
+           "-- with data the service accepts. Run: soapload [-R RATE -d TIME] THIS_FILE\n");
+    if (w->endpoint != NULL) {
+        put(b, "soapload.url = ");
+        put_lua_string(b, w->endpoint);
+        put(b, "\n");
+    } else {
+        put(b, "-- the WSDL names no soap:address: set the endpoint\n"
+               "soapload.url = \"http://127.0.0.1:8000/\"\n");
+    }
+    putf(b, "soapload.soap_version = \"%s\"\n", w->soap_version == 12 ? "1.2" : "1.1");
+    put(b, "soapload.rate = 10 -- requests per second in all\nsoapload.duration = \"10s\"\n");
+    if (strcmp(id_element, "RequestId") != 0) {
+        put(b, "soapload.id_element = ");
+        put_lua_string(b, id_element);
+        put(b, "\n");
+    }
+    put(b, "\nlocal e = soapload.escape\n\n"
+           "-- One entry per operation: {name, weight, soap_action, request(id, seq) -> the\n"
+           "-- Body's content, response(status, headers, body, id) -> false, reason to fail}.\n"
+           "-- echoes_id: the body carries the ID and the service answers it back in its\n"
+           "-- ");
+    put_lua_comment(b, id_element);
+    put(b, " element; soapload then checks every response has it.\n");
+}
+
+/* One entry of the operations table. Returns 0, or -1 with err set. */
+static int write_operation(const sl_wsdl_t *w, const sl_wsdl_op_t *op, const char *id_element,
+                           sl_buf_t *b, char *err, size_t errlen)
+{
+    sl_buf_t xml = {0};
+    int has_id = 0;
+    if (sl_wsdl_gen_body(w, op, id_element, &xml, &has_id, err, errlen) != 0) {
+        char what[512];
+        snprintf(what, sizeof(what), "%s", err);
+        snprintf(err, errlen, "%s: operation %s: %s", w->source, op->name, what);
+        sl_buf_free(&xml);
+        return -1;
+    }
+    put(b, "  {\n    name = ");
+    put_lua_string(b, op->name);
+    put(b, ",\n    weight = 1,\n    soap_action = ");
+    put_lua_string(b, op->soap_action);
+    putf(b, ",\n    echoes_id = %s,\n", has_id ? "true" : "false");
+    put(b, "    request = function(id, seq)\n");
+    if (op->encoded)
+        put(b, "      -- the WSDL says use=\"encoded\": this body is literal XML; the "
+               "service may\n      -- want xsi:type attributes on its elements\n");
+    if (!has_id) {
+        put(b, "      -- This operation's input has no ");
+        put_lua_comment(b, id_element);
+        put(b, " element: the ID is sent nowhere and no echo\n"
+               "      -- is checked. To trace requests, put e(id) in an element the "
+               "service\n      -- answers back and set echoes_id = true (and "
+               "soapload.id_element).\n");
+    }
+    put(b, "      return ");
+    put_lua_body(b, xml.data ? xml.data : "", xml.len);
+    put(b, "\n    end,\n");
+    sl_buf_free(&xml);
+    response_check(w, op, b);
+    put(b, "  },\n");
+    return 0;
+}
+
+/* request() and response(): the operations in turn. */
+static void write_hooks(const sl_wsdl_t *w, sl_buf_t *b)
+{
+    put(b, "local function operation(seq)\n"
+           "  return operations[(seq - 1) % #operations + 1]\n"
+           "end\n\n"
+           "function request(id, seq)\n"
+           "  local op = operation(seq)\n");
+    if (w->soap_version == 12)
+        put(b, "  local ct = \"application/soap+xml; charset=utf-8\"\n"
+               "  if op.soap_action ~= \"\" then\n"
+               "    ct = ct .. '; action=\"' .. op.soap_action .. '\"'\n"
+               "  end\n"
+               "  local options = { headers = { [\"Content-Type\"] = ct } }\n");
+    else
+        put(b, "  local options = { headers = { SOAPAction = '\"' .. op.soap_action .. '\"' } "
+               "}\n");
+    put(b, "  if not op.echoes_id then\n"
+           "    options.id = false\n"
+           "  end\n"
+           "  return soapload.envelope(op.request(id, seq)), options\n"
+           "end\n\n"
+           "-- The ID is P<pid>-R<seq>: its seq names the operation the response answers.\n"
+           "function response(status, headers, body, id)\n"
+           "  return operation(tonumber(id:match(\"(%d+)$\"))).response(status, headers, body, "
+           "id)\n"
+           "end\n");
+}
+
+int sl_wsdl_gen_script(const sl_wsdl_t *w, const char *id_element, sl_buf_t *out, char *err,
+                       size_t errlen)
+{
+    sl_buf_t b = {0};
+    int rc = 0;
+    write_header(w, id_element, &b);
+    put(&b, "local operations = {\n");
+    for (int i = 0; i < w->nops && rc == 0; i++)
+        rc = write_operation(w, &w->ops[i], id_element, &b, err, errlen);
+    put(&b, "}\n\n");
+    write_hooks(w, &b);
+    if (rc == 0)
+        put_buf(out, &b);
+    sl_buf_free(&b);
+    return rc;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: soapload wsdl URL-or-FILE [-o script.lua] [--id-element NAME] "
+               "[--soap 1.1|1.2]\n"
+               "Reads a WSDL 1.1 and writes a soapload scenario (Lua) for its operations.\n");
+}
+
+int sl_wsdl_main(int argc, char **argv)
+{
+    const char *source = NULL, *output = NULL, *id_element = "RequestId";
+    int version = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int has_value = i + 1 < argc;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            return 0;
+        } else if ((strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) && has_value) {
+            output = argv[++i];
+        } else if (strcmp(a, "--id-element") == 0 && has_value) {
+            id_element = argv[++i];
+            if (id_element[0] == '\0' || strpbrk(id_element, " <>&\"'=/:") != NULL) {
+                fprintf(stderr, "soapload wsdl: --id-element %s: not an element name\n",
+                        id_element);
+                return 2;
+            }
+        } else if (strcmp(a, "--soap") == 0 && has_value) {
+            const char *v = argv[++i];
+            version = strcmp(v, "1.1") == 0 ? 11 : strcmp(v, "1.2") == 0 ? 12 : -1;
+            if (version < 0) {
+                fprintf(stderr, "soapload wsdl: --soap %s: expected 1.1 or 1.2\n", v);
+                return 2;
+            }
+        } else if (a[0] == '-' && a[1] != '\0') {
+            int known = !strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--id-element") ||
+                        !strcmp(a, "--soap");
+            fprintf(stderr, "soapload wsdl: %s: %s\n", a,
+                    known ? "needs a value" : "unknown option");
+            usage(stderr);
+            return 2;
+        } else if (source == NULL) {
+            source = a;
+        } else {
+            fprintf(stderr, "soapload wsdl: one WSDL only (got %s and %s)\n", source, a);
+            return 2;
+        }
+    }
+    if (source == NULL) {
+        usage(stderr);
+        return 2;
+    }
+    char err[1024] = "";
+    int code = 2;
+    sl_buf_t script = {0};
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    sl_wsdl_t *w = sl_wsdl_load(source, version, err, sizeof(err));
+    if (w == NULL || sl_wsdl_gen_script(w, id_element, &script, err, sizeof(err)) != 0) {
+        fprintf(stderr, "soapload wsdl: %s\n", err);
+        goto cleanup;
+    }
+    FILE *f = output ? fopen(output, "w") : stdout;
+    if (f == NULL) {
+        fprintf(stderr, "soapload wsdl: %s: cannot write: %s\n", output, strerror(errno));
+        goto cleanup;
+    }
+    size_t wrote = fwrite(script.data, 1, script.len, f);
+    int bad = wrote != script.len || fflush(f) != 0;
+    if (output != NULL && fclose(f) != 0)
+        bad = 1;
+    if (bad) {
+        fprintf(stderr, "soapload wsdl: %s: write failed\n", output ? output : "stdout");
+        goto cleanup;
+    }
+    if (output != NULL)
+        fprintf(stderr, "soapload wsdl: wrote %s: %d operation%s, SOAP %s, endpoint %s\n", output,
+                w->nops, w->nops == 1 ? "" : "s", w->soap_version == 12 ? "1.2" : "1.1",
+                w->endpoint ? w->endpoint : "(none in the WSDL)");
+    code = 0;
+cleanup:
+    sl_buf_free(&script);
+    sl_wsdl_free(w);
+    curl_global_cleanup();
+    return code;
+}

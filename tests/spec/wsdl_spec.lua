@@ -1,0 +1,308 @@
+-- soapload wsdl: scenarios generated from WSDLs that other people wrote (tests/wsdl/fixtures,
+-- see its README) and from our own (tests/wsdl/local: rpc/literal, SOAP 1.2, imports), run
+-- against a real server implementing each WSDL: node-soap (tests/wsdl/server.js, installed by
+-- scripts/install-npm-test-deps.sh), and soapload-mock's own WSDL. The server's counts of
+-- handled calls and the arguments it parsed are compared with what soapload reports.
+local t = require("tests.spec.support")
+local cjson = require("cjson")
+
+local root = t.root
+local fixtures = root .. "/tests/wsdl/fixtures/"
+local locals = root .. "/tests/wsdl/local/"
+
+local function node_ready()
+  local f = io.open(root .. "/tests/wsdl/node_modules/soap/package.json")
+  if f then f:close() end
+  assert(f, "node-soap is not installed: run scripts/install-npm-test-deps.sh")
+end
+
+local function alive(pid)
+  local f = io.open("/proc/" .. pid .. "/stat")
+  if not f then return false end
+  local state = (f:read("a") or ""):match("%) (%a)")
+  f:close()
+  return state ~= nil and state ~= "Z"
+end
+
+-- node-soap serving `wsdl` on a free loopback port; stats() is what its handlers saw.
+local function start_node(wsdl, id_element)
+  node_ready()
+  local out = t.tmpname(".node")
+  local p = io.popen(("node %s %s %s > %s 2>&1 & echo $!"):format(
+    t.quote(root .. "/tests/wsdl/server.js"), t.quote(wsdl), t.quote(id_element or "RequestId"),
+    t.quote(out)))
+  local pid = tonumber(p:read("l"))
+  p:close()
+  local port
+  local deadline = t.now() + 20
+  while t.now() < deadline do
+    port = (t.read(out) or ""):match("listening on (%d+)")
+    if port then break end
+    if not alive(pid) then error("node server.js exited: " .. (t.read(out) or "")) end
+    t.sleep(0.05)
+  end
+  assert(port, "node-soap did not start: " .. (t.read(out) or ""))
+  local s = { pid = pid, port = tonumber(port) }
+  s.url = "http://127.0.0.1:" .. port .. "/soap"
+  function s.stats()
+    local status, _, body = t.http(s.port, "GET", "/stats")
+    assert.are.equal(200, status)
+    return cjson.decode(body)
+  end
+  function s.stop()
+    os.execute("kill " .. pid .. " 2>/dev/null")
+    local until_ = t.now() + 5
+    while alive(pid) and t.now() < until_ do t.sleep(0.02) end
+    os.remove(out)
+  end
+  return s
+end
+
+-- Generates a scenario; returns its path and its text.
+local function generate(source, extra)
+  local path = t.tmpname(".lua")
+  local code, _, err = t.run(("wsdl %s -o %s %s"):format(t.quote(source), t.quote(path),
+    extra or ""))
+  assert.are.equal(0, code, err)
+  return path, t.read(path)
+end
+
+-- Runs a scenario with one worker, so that request seq k sends operation (k - 1) % n + 1.
+local function run(script, url, n)
+  local code, out, err = t.run(("-u %s -R %d -d 1s -w 1 -c 2 -q %s"):format(t.quote(url), n,
+    t.quote(script)))
+  return code, out, err, t.count(out or "", "sent%s+%d+ = ok (%d+)")
+end
+
+-- How many of n requests go to operation i of k, in turn.
+local function share(n, k, i)
+  return n // k + ((i <= n % k) and 1 or 0)
+end
+
+local function op_names(text)
+  local names = {}
+  for name in text:gmatch('\n    name = "([^"]+)"') do names[#names + 1] = name end
+  return names
+end
+
+-- Generates from `wsdl`, runs n requests against node-soap serving it, checks that every
+-- request was answered and handled, operation by operation. Returns the server's stats.
+local function prove(wsdl, n, extra, id_element)
+  local server = start_node(wsdl, id_element)
+  local ok, result = pcall(function()
+    local script, text = generate(wsdl, extra)
+    local names = op_names(text)
+    assert.is_true(#names >= 1)
+    local code, out, err, answered = run(script, server.url, n)
+    os.remove(script)
+    assert.are.equal(0, code, (out or "") .. (err or ""))
+    assert.are.equal(n, answered)
+    local stats = server.stats()
+    local handled = 0
+    for i, name in ipairs(names) do
+      assert.are.equal(share(n, #names, i), stats.calls[name] or 0, name)
+      handled = handled + (stats.calls[name] or 0)
+    end
+    assert.are.equal(n, handled)
+    return stats
+  end)
+  server.stop()
+  assert(ok, result)
+  return result
+end
+
+describe("soapload wsdl on WSDLs written by others, against node-soap", function()
+  it("Person.wsdl (Debian libsoap-wsdl-perl): nested types, optional and repeated parts", function()
+    local stats = prove(fixtures .. "Person.wsdl", 20)
+    local args = stats.args.ListPerson["in"]
+    assert.are.equal(1, args.PersonID.ID)
+    assert.are.equal("string", args.HomeAddress.City)
+    assert.are.equal("string", args.WorkAddress.Street)
+    assert.are.equal(1, args.Contracts.Contract[1].ContractID)
+  end)
+
+  it("helloworld.wsdl (Debian libsoap-wsdl-perl): the ID in the element --id-element names", function()
+    local stats = prove(fixtures .. "helloworld.wsdl", 20, "--id-element name", "name")
+    assert.are.equal("string", stats.args.sayHello.givenName)
+    -- every ID soapload made reached the server, in the element chosen, and came back
+    assert.are.equal(20, #stats.ids)
+    table.sort(stats.ids, function(a, b)
+      return tonumber(a:match("R(%d+)$")) < tonumber(b:match("R(%d+)$"))
+    end)
+    for i, id in ipairs(stats.ids) do
+      assert.truthy(id:match("^P%d+%-R" .. i .. "$"), id)
+    end
+  end)
+
+  it("qbws.wsdl (npm quickbooks-js): eight operations in turn, each handled", function()
+    local stats = prove(fixtures .. "qbws.wsdl", 24)
+    assert.are.equal("string", stats.args.authenticate.strUserName)
+    assert.are.equal("string", stats.args.sendRequestXML.ticket)
+  end)
+end)
+
+describe("soapload wsdl on our own WSDLs, against node-soap", function()
+  it("document/literal over SOAP 1.2 with imported and included schemas, IDs echoed", function()
+    local stats = prove(locals .. "orders.wsdl", 20, "--soap 1.2")
+    assert.are.equal(20, #stats.ids)
+    local order = stats.args.PlaceOrder
+    assert.are.equal("true", tostring(order.Customer.attributes and order.Customer.attributes.vip))
+    assert.are.equal("string", order.Customer.Name) -- from the extended base type
+    assert.are.equal("Normal", order.Priority)      -- the first enumeration value
+    assert.are.equal("string", order.Card.Number)   -- the choice's first branch
+    assert.are.equal("string", stats.args.CancelOrder.Reason) -- unqualified local element
+  end)
+
+  it("document/literal over SOAP 1.1 picks the SOAP 1.1 port and its SOAPActions", function()
+    local _, text = generate(locals .. "orders.wsdl")
+    assert.truthy(text:find('soapload.url = "http://127.0.0.1:8000/orders11"', 1, true))
+    assert.truthy(text:find('soap_action = "urn:example:orders#PlaceOrder"', 1, true))
+    prove(locals .. "orders.wsdl", 10)
+  end)
+
+  it("rpc/literal: the operation's wrapper, parts by type, the ID in a part", function()
+    local stats = prove(locals .. "calc.wsdl", 10)
+    assert.are.equal(10, #stats.ids)
+    assert.are.equal("1", tostring(stats.args.Add.operands.a))
+    assert.are.equal("HalfUp", stats.args.Divide.rounding)
+  end)
+end)
+
+describe("soapload wsdl on soapload-mock's own WSDL", function()
+  local mock
+  before_each(function() mock = t.start_mock("") end)
+  after_each(function() mock.stop() end)
+
+  it("fetches ?wsdl over HTTP and the scenario runs with every ID echoed", function()
+    local script, text = generate(mock.url .. "?wsdl")
+    assert.truthy(text:find('soapload.url = "' .. mock.url .. '"', 1, true))
+    assert.truthy(text:find("echoes_id = true", 1, true))
+    local code, out = t.run(("-R 50 -d 1s -w 1 -c 2 -q %s"):format(t.quote(script)))
+    os.remove(script)
+    assert.are.equal(0, code, out)
+    assert.are.equal(50, t.count(out, "sent%s+%d+ = ok (%d+)"))
+    local s = mock.stats()
+    assert.are.equal(50, s.requests.echo)
+    assert.are.equal(50, s.ids.distinct)
+  end)
+end)
+
+describe("soapload wsdl on soapload-mock's WSDL with another ID element, over SOAP 1.2", function()
+  local mock
+  before_each(function() mock = t.start_mock("--id-element OrderRef") end)
+  after_each(function() mock.stop() end)
+
+  it("puts the ID in --id-element and every response echoes it", function()
+    local script, text = generate(mock.url .. "?wsdl", "--soap 1.2 --id-element OrderRef")
+    assert.truthy(text:find('soapload.soap_version = "1.2"', 1, true))
+    assert.truthy(text:find('soapload.id_element = "OrderRef"', 1, true))
+    assert.truthy(text:find("<e:OrderRef>]==] .. e(id) .. [==[</e:OrderRef>", 1, true))
+    local code, out = t.run(("-R 30 -d 1s -w 1 -c 2 -q %s"):format(t.quote(script)))
+    os.remove(script)
+    assert.are.equal(0, code, out)
+    assert.are.equal(30, t.count(out, "sent%s+%d+ = ok (%d+)"))
+    local s = mock.stats()
+    assert.are.equal(30, s.requests.echo)
+    assert.are.equal(30, s.ids.distinct)
+  end)
+end)
+
+-- A static file server (python's http.server) over `dir` on a free loopback port.
+local function start_files(dir)
+  local out = t.tmpname(".files")
+  local p = io.popen(("python3 -u -m http.server 0 -b 127.0.0.1 -d %s > %s 2>&1 & echo $!"):format(
+    t.quote(dir), t.quote(out)))
+  local pid = tonumber(p:read("l"))
+  p:close()
+  local port
+  local deadline = t.now() + 10
+  while t.now() < deadline and not port do
+    port = (t.read(out) or ""):match("port (%d+)")
+    if not port then t.sleep(0.05) end
+  end
+  assert(port, "http.server did not start: " .. (t.read(out) or ""))
+  return {
+    url = "http://127.0.0.1:" .. port,
+    stop = function()
+      os.execute("kill " .. pid .. " 2>/dev/null")
+      os.remove(out)
+    end,
+  }
+end
+
+describe("soapload wsdl over HTTP", function()
+  local dir, files
+  before_each(function()
+    dir = t.tmpname(".d")
+    os.execute(("mkdir -p %s/svc && cp %s*.wsdl %s*.xsd %s/svc/"):format(t.quote(dir),
+      t.quote(locals), t.quote(locals), t.quote(dir)))
+    files = start_files(dir)
+  end)
+  after_each(function()
+    files.stop()
+    os.execute("rm -rf " .. t.quote(dir))
+  end)
+
+  it("fetches the imported and included schemas from the WSDL's origin", function()
+    local _, remote = generate(files.url .. "/svc/orders.wsdl")
+    local _, here = generate(locals .. "orders.wsdl")
+    local function body(text) return text:match("\nsoapload%.url.*") end
+    assert.are.equal(body(here), body(remote))
+    assert.truthy(remote:find("<o:CustomerNo>1</o:CustomerNo>", 1, true)) -- from common.xsd
+  end)
+
+  it("refuses an import from another origin, and answers a 404 with exit code 2", function()
+    local wsdl = t.read(locals .. "orders.wsdl"):gsub('schemaLocation="orders.xsd"',
+      'schemaLocation="http://127.0.0.1:1/orders.xsd"')
+    t.write(dir .. "/svc/other.wsdl", wsdl)
+    local code, out, err = t.run("wsdl " .. t.quote(files.url .. "/svc/other.wsdl"))
+    assert.are.equal(2, code)
+    assert.are.equal("", out)
+    assert.truthy(err:find("http://127.0.0.1:1/orders.xsd is not on the WSDL's origin " ..
+      files.url, 1, true), err)
+    code, out, err = t.run("wsdl " .. t.quote(files.url .. "/svc/none.wsdl"))
+    assert.are.equal(2, code)
+    assert.truthy(err:find(files.url .. "/svc/none.wsdl: HTTP 404", 1, true), err)
+  end)
+end)
+
+describe("soapload wsdl refuses", function()
+  local function refused(args, pattern)
+    local code, out, err = t.run("wsdl " .. args)
+    assert.are.equal(2, code)
+    assert.are.equal("", out)
+    assert.truthy(err:find(pattern), err)
+  end
+
+  it("a DTD, naming the file", function()
+    local f = t.write(t.tmpname(".wsdl"),
+      '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><d>&x;</d>')
+    refused(t.quote(f), f:gsub("%p", "%%%0") .. ": .*DTD")
+    os.remove(f)
+  end)
+
+  it("an import from another origin, and a local import outside the WSDL's folder", function()
+    local dir = t.tmpname(".d")
+    os.execute("mkdir -p " .. t.quote(dir))
+    local wsdl = [[<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"
+      xmlns:xsd="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:x"><wsdl:types>
+      <xsd:schema targetNamespace="urn:x"><xsd:import namespace="urn:y" schemaLocation="%s"/>
+      </xsd:schema></wsdl:types></wsdl:definitions>]]
+    t.write(dir .. "/a.wsdl", wsdl:format("http://example.com/y.xsd"))
+    refused(t.quote(dir .. "/a.wsdl"), "http://example.com/y.xsd is not a file next to the WSDL")
+    t.write(dir .. "/b.wsdl", wsdl:format("../y.xsd"))
+    refused(t.quote(dir .. "/b.wsdl"), "%.%./y%.xsd is not a file next to the WSDL")
+    os.execute("rm -rf " .. t.quote(dir))
+  end)
+
+  it("a missing file, a WSDL without a SOAP binding, a bad option", function()
+    refused("/nonexistent/x.wsdl", "/nonexistent/x.wsdl: cannot open")
+    local f = t.write(t.tmpname(".wsdl"),
+      '<definitions xmlns="http://schemas.xmlsoap.org/wsdl/" targetNamespace="urn:x"/>')
+    refused(t.quote(f) .. " --soap 1.2", "no SOAP 1.2 binding")
+    refused(t.quote(f) .. " --soap 2", "%-%-soap 2: expected 1.1 or 1.2")
+    refused(t.quote(f) .. " --frobnicate", "unknown option")
+    refused("http://user:secret@127.0.0.1:1/x?wsdl", "with credentials %(user@host%) is refused")
+    os.remove(f)
+  end)
+end)
