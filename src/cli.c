@@ -28,6 +28,7 @@ void sl_cli_usage(FILE *out)
     fputs("Usage: soapload [OPTION]... SCRIPT.lua [SCRIPT-ARG]...\n"
           "       soapload --dry-run [N] [OPTION]... SCRIPT.lua [SCRIPT-ARG]...\n"
           "       soapload --reconcile TRACE.csv ID-LOG\n"
+          "       soapload wsdl URL-or-FILE [-o SCRIPT.lua] [--id-element NAME] [--soap 1.1|1.2]\n"
           "Load-tests a SOAP (or any HTTP POST) service at a target rate. SCRIPT.lua builds the\n"
           "requests and may set the defaults of the options that have a setting name (shown\n"
           "as [name]) in its `soapload` table; flags win.\n"
