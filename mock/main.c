@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,8 @@ typedef struct {
     size_t max_body;
     const char *id_element;
     const char *id_log;
+    size_t id_memory; /* 0: --no-ids */
+    const char *id_memory_text;
 } options_t;
 
 typedef struct {
@@ -68,11 +71,13 @@ static options_t opt = {.host = "127.0.0.1",
                         .port = 8000,
                         .path = "/soap/endpoint",
                         .max_body = 1 << 20,
-                        .id_element = "RequestId"};
+                        .id_element = "RequestId",
+                        .id_memory = (size_t)256 << 20,
+                        .id_memory_text = "256m"};
 static h2o_globalconf_t config;
 static server_thread_t *threads;
 static sl_stats_t *stats;
-static volatile sig_atomic_t stop_requested;
+static atomic_int stop_requested; /* set by main, read by every server thread */
 /* Stopped threads park here instead of exiting: h2o keeps per-thread buffer caches, which a
  * thread's exit would strand (and leak checkers report); the process exit frees them. */
 static pthread_mutex_t park_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -147,6 +152,12 @@ static const sl_outcome_t outcome_of[] = {
     [SL_SOAP_BAD_MEDIA_TYPE] = SL_OUT_BAD_MEDIA_TYPE,
 };
 
+static unsigned how_of(h2o_req_t *req)
+{
+    return (req->version >= 0x200 ? SL_REQ_HTTP2 : 0u) |
+           (req->input.scheme == &H2O_URL_SCHEME_HTTPS ? SL_REQ_TLS : 0u);
+}
+
 static void handle_soap(server_thread_t *th, h2o_req_t *req)
 {
     char buf[SL_SOAP_REPLY_CAP];
@@ -158,9 +169,8 @@ static void handle_soap(server_thread_t *th, h2o_req_t *req)
     sl_stats_begin(stats);
     sl_soap_answer(media.base, media.len, req->entity.base, req->entity.len, id_name, inject,
                    &reply, buf);
-    sl_stats_count(stats, th->index, outcome_of[reply.outcome], req->entity.len);
-    if (reply.id_len > 0)
-        sl_stats_id(stats, th->index, reply.id, reply.id_len);
+    sl_stats_record(stats, th->index, outcome_of[reply.outcome], req->entity.len, how_of(req),
+                    reply.id, reply.id_len);
     if (opt.has_delay && reply.outcome != SL_SOAP_BAD_MEDIA_TYPE) {
         uint32_t ms = sl_delay_draw(&opt.delay, &th->rng);
         if (ms > 0) {
@@ -190,11 +200,12 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         if (is_post) {
             handle_soap(th, req);
         } else if (is_get && h2o_memis(query.base, query.len, H2O_STRLIT("wsdl"))) {
-            sl_stats_count(stats, th->index, SL_OUT_WSDL, 0);
+            sl_stats_record(stats, th->index, SL_OUT_WSDL, 0, how_of(req), NULL, 0);
             respond(req, 200, "OK", "text/xml; charset=utf-8", wsdl, wsdl_len);
         } else {
             static const char msg[] = "soapload-mock: POST a SOAP envelope here, or GET ?wsdl\n";
-            sl_stats_count(stats, th->index, SL_OUT_BAD_METHOD, req->entity.len);
+            sl_stats_record(stats, th->index, SL_OUT_BAD_METHOD, req->entity.len, how_of(req), NULL,
+                            0);
             h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("allow"), 0, NULL,
                                   H2O_STRLIT("POST, GET"));
             respond(req, 405, "Method Not Allowed", "text/plain; charset=utf-8", msg,
@@ -202,7 +213,9 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         }
     } else if (h2o_memis(path.base, path.len, H2O_STRLIT("/stats")) && is_get) {
         char json[2048];
-        size_t len = sl_stats_json(stats, json, sizeof(json));
+        sl_stats_snapshot_t snap;
+        sl_stats_read(stats, &snap);
+        size_t len = sl_stats_json(&snap, opt.threads, json, sizeof(json));
         h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("cache-control"), 0, NULL,
                               H2O_STRLIT("no-store"));
         respond(req, 200, "OK", "application/json", json, len);
@@ -211,7 +224,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         respond(req, 200, "OK", "application/json", H2O_STRLIT("{\"reset\": true}\n"));
     } else {
         static const char msg[] = "soapload-mock: no such path\n";
-        sl_stats_count(stats, th->index, SL_OUT_NOT_FOUND, req->entity.len);
+        sl_stats_record(stats, th->index, SL_OUT_NOT_FOUND, req->entity.len, how_of(req), NULL, 0);
         respond(req, 404, "Not Found", "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
     }
     return 0;
@@ -232,7 +245,7 @@ static void on_accept(h2o_socket_t *listener, const char *err)
         h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
         if (sock == NULL)
             return;
-        sl_stats_conn_open(stats);
+        sl_stats_conn_open(stats, th->index);
         sock->on_close.cb = on_conn_close;
         sock->on_close.data = th;
         h2o_accept(&th->accept_ctx, sock);
@@ -262,7 +275,7 @@ static void *run_thread(void *arg)
         th->flush_entry.cb = on_flush;
         h2o_timeout_link(th->loop, &th->flush_timeout, &th->flush_entry);
     }
-    while (!stop_requested)
+    while (!atomic_load(&stop_requested))
         h2o_evloop_run(th->loop, 100);
     sl_stats_flush_log(stats, th->index);
     pthread_mutex_lock(&park_lock);
@@ -489,6 +502,26 @@ static int parse_options(int argc, char **argv)
     return 0;
 }
 
+static void print_totals(const sl_stats_snapshot_t *s, int sig)
+{
+    printf("soapload-mock: stopped by %s after %llu requests: %llu distinct IDs, %llu duplicates, "
+           "at most %llu in progress at once, %llu connections accepted",
+           sig == SIGINT   ? "SIGINT"
+           : sig == SIGHUP ? "SIGHUP"
+                           : "SIGTERM",
+           (unsigned long long)s->requests, (unsigned long long)s->distinct,
+           (unsigned long long)s->dups, (unsigned long long)s->max_in_progress,
+           (unsigned long long)s->accepted);
+    if (opt.id_memory == 0)
+        printf("; %llu IDs received, not tracked (--no-ids)\n", (unsigned long long)s->ids);
+    else if (s->untracked > 0)
+        printf("; duplicate detection was partial: %llu IDs untracked once the ID set reached "
+               "--id-memory %s\n",
+               (unsigned long long)s->untracked, opt.id_memory_text);
+    else
+        printf("\n");
+}
+
 static void raise_fd_limit(void)
 {
     struct rlimit rl;
@@ -509,7 +542,9 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
 
-    if ((stats = sl_stats_create(opt.threads, opt.id_log, err, sizeof(err))) == NULL) {
+    sl_stats_config_t scfg = {
+        .threads = opt.threads, .id_log = opt.id_log, .id_memory = opt.id_memory};
+    if ((stats = sl_stats_create(&scfg, err, sizeof(err))) == NULL) {
         fprintf(stderr, "soapload-mock: %s\n", err);
         return 1;
     }
@@ -546,6 +581,7 @@ int main(int argc, char **argv)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     for (int i = 0; i < opt.threads; i++)
         pthread_create(&threads[i].tid, NULL, run_thread, &threads[i]);
@@ -556,20 +592,18 @@ int main(int argc, char **argv)
     fflush(stdout);
 
     sigwait(&sigs, &sig);
-    stop_requested = 1;
+    atomic_store(&stop_requested, 1);
     pthread_mutex_lock(&park_lock);
     while (parked < opt.threads)
         pthread_cond_wait(&parked_cond, &park_lock);
     pthread_mutex_unlock(&park_lock);
 
-    uint64_t requests, distinct, dups, max_in_progress, accepted;
-    sl_stats_totals(stats, &requests, &distinct, &dups, &max_in_progress, &accepted);
-    printf("soapload-mock: stopped by %s after %llu requests: %llu distinct IDs, %llu duplicates, "
-           "at most %llu in progress at once, %llu connections accepted\n",
-           sig == SIGINT ? "SIGINT" : "SIGTERM", (unsigned long long)requests,
-           (unsigned long long)distinct, (unsigned long long)dups,
-           (unsigned long long)max_in_progress, (unsigned long long)accepted);
+    sl_stats_snapshot_t snap;
+    sl_stats_read(stats, &snap);
+
+    sl_stats_destroy(stats); /* flushes the rest of the ID log first */
+    stats = NULL;
+    print_totals(&snap, sig);
     fflush(stdout);
-    sl_stats_destroy(stats);
     return 0;
 }

@@ -257,3 +257,71 @@ describe("soapload-mock options", function()
     p:close()
   end)
 end)
+
+-- Sends `per` pipelined SOAP requests on each of `n` new connections without reading a
+-- response, so the mock's threads are busy with them while the caller does something else;
+-- returns a function that reads every answer and returns how many were 200.
+local function pipeline(port, n, per, prefix)
+  local conns = {}
+  for c = 1, n do
+    conns[c] = t.connect(port)
+    local parts = {}
+    for r = 1, per do
+      parts[r] = t.request_text("POST", "/soap/endpoint", { ["Content-Type"] = "text/xml" },
+        t.envelope(t.SOAP11, ("%s-C%d-R%d"):format(prefix, c, r)))
+    end
+    assert(conns[c]:send(table.concat(parts)))
+  end
+  return function()
+    local ok = 0
+    for c = 1, n do
+      for _ = 1, per do
+        if t.read_response(conns[c]) == 200 then ok = ok + 1 end
+      end
+      conns[c]:close()
+    end
+    return ok
+  end
+end
+
+describe("soapload-mock under load", function()
+  it("resets its counters and its ID set at one instant, however busy it is", function()
+    local mock = t.start_mock("--threads 4")
+    finally(function() mock.stop() end)
+    local uneven = {}
+    for round = 1, 100 do
+      local drain = pipeline(mock.port, 4, 150, "L" .. round)
+      t.sleep((round % 5) * 0.0005) -- lands at different points of the busy spell
+      assert.are.equal(200, (mock.reset()))
+      assert.are.equal(600, drain())
+      -- quiet now: every request the reset did not wipe counts once, its ID with it
+      local s = mock.stats()
+      if s.requests.echo ~= s.ids.received or s.ids.distinct ~= s.ids.received then
+        uneven[#uneven + 1] = ("round %d: echo %d, ids.received %d, distinct %d"):format(round,
+          s.requests.echo, s.ids.received, s.ids.distinct)
+      end
+    end
+    assert.are.same({}, uneven)
+  end)
+
+  for _, sig in ipairs({ "HUP", "TERM" }) do
+    it("writes every ID to --id-log and prints its totals when stopped by SIG" .. sig, function()
+      local log = t.tmpname(".ids")
+      finally(function() os.remove(log) end)
+      local mock = t.start_mock("--threads 2 --id-log " .. log)
+      assert.are.equal(300, pipeline(mock.port, 3, 100, "S" .. sig)())
+      local out = mock.stop(sig)
+      assert.truthy(out:find("stopped by SIG" .. sig .. " after 300 requests: 300 distinct IDs",
+        1, true), out)
+      local seen, lines = {}, 0
+      for line in t.read(log):gmatch("[^\n]+") do
+        seen[line] = true
+        lines = lines + 1
+      end
+      assert.are.equal(300, lines)
+      for c = 1, 3 do
+        for r = 1, 100 do assert.truthy(seen[("S%s-C%d-R%d"):format(sig, c, r)]) end
+      end
+    end)
+  end
+end)
