@@ -325,3 +325,146 @@ describe("soapload-mock under load", function()
     end)
   end
 end)
+
+-- Sends one SOAP request per ID over 4 keep-alive connections, 100 pipelined on each at a
+-- time; returns how many were answered 200.
+local function send_ids(port, ids)
+  local ok, at = 0, 1
+  while at <= #ids do
+    local conns, counts = {}, {}
+    for c = 1, 4 do
+      local parts = {}
+      while #parts < 100 and at <= #ids do
+        parts[#parts + 1] = t.request_text("POST", "/soap/endpoint",
+          { ["Content-Type"] = "text/xml" }, t.envelope(t.SOAP11, ids[at]))
+        at = at + 1
+      end
+      if #parts == 0 then break end
+      conns[c] = t.connect(port)
+      counts[c] = #parts
+      assert(conns[c]:send(table.concat(parts)))
+    end
+    for c, conn in ipairs(conns) do
+      for _ = 1, counts[c] do
+        if t.read_response(conn) == 200 then ok = ok + 1 end
+      end
+      conn:close()
+    end
+  end
+  return ok
+end
+
+local function range(prefix, from, to)
+  local ids = {}
+  for i = from, to do ids[#ids + 1] = prefix .. i end
+  return ids
+end
+
+describe("soapload-mock's ID set", function()
+  it("stays within --id-memory, still catches repeats of the IDs it holds, says it is partial",
+    function()
+      local mock = t.start_mock("--threads 2 --id-memory 64k")
+      finally(function() mock.stop() end)
+      assert.are.equal("exact", mock.stats().ids.tracking)
+      -- 100 IDs into an empty set, 12,000 more than 64k can hold (64 shards x 96), the 100 again
+      local ids = range("EARLY-", 1, 100)
+      for _, id in ipairs(range("FILL-", 1, 12000)) do ids[#ids + 1] = id end
+      for i = 1, 100 do ids[#ids + 1] = "EARLY-" .. i end
+      assert.are.equal(12200, send_ids(mock.port, ids))
+      local s = mock.stats()
+      assert.are.equal(12200, s.requests.echo)
+      assert.are.equal(12200, s.ids.received)
+      assert.are.equal(100, s.ids.duplicates)
+      assert.are.equal(12100, s.ids.distinct + s.ids.untracked)
+      assert.is_true(s.ids.distinct <= 64 * 96, "distinct " .. s.ids.distinct)
+      assert.is_true(s.ids.untracked >= 12100 - 64 * 96, "untracked " .. s.ids.untracked)
+      assert.are.equal("partial", s.ids.tracking)
+      assert.is_true(s.ids.set_bytes <= 64 * 1024, "set_bytes " .. s.ids.set_bytes)
+      local out = mock.stop()
+      assert.truthy(out:find(("stopped by SIGTERM after 12200 requests: %d distinct IDs, 100 " ..
+        "duplicates"):format(s.ids.distinct), 1, true), out)
+      assert.truthy(out:find(("duplicate detection was partial: %d IDs untracked once the ID " ..
+        "set reached --id-memory 64k"):format(s.ids.untracked), 1, true), out)
+    end)
+
+  it("is exact again after a reset", function()
+    local mock = t.start_mock("--id-memory 64k")
+    finally(function() mock.stop() end)
+    assert.are.equal(8000, send_ids(mock.port, range("A-", 1, 8000)))
+    assert.are.equal("partial", mock.stats().ids.tracking)
+    mock.reset()
+    assert.are.equal(20, send_ids(mock.port, range("B-", 1, 20)))
+    local s = mock.stats()
+    assert.are.equal("exact", s.ids.tracking)
+    assert.are.same({ 20, 20, 0, 0 }, { s.ids.received, s.ids.distinct, s.ids.duplicates,
+      s.ids.untracked })
+  end)
+
+  it("is not kept with --no-ids, while IDs are still counted and logged", function()
+    local log = t.tmpname(".ids")
+    local mock = t.start_mock("--no-ids --id-log " .. log)
+    finally(function() mock.stop(); os.remove(log) end)
+    local ids = range("N-", 1, 50)
+    for i = 1, 10 do ids[#ids + 1] = "N-" .. i end
+    assert.are.equal(60, send_ids(mock.port, ids))
+    local s = mock.stats()
+    assert.are.same({ 60, 0, 0, 60, "off", 0 }, { s.ids.received, s.ids.distinct,
+      s.ids.duplicates, s.ids.untracked, s.ids.tracking, s.ids.set_bytes })
+    local out = mock.stop()
+    assert.truthy(out:find("after 60 requests: 0 distinct IDs, 0 duplicates", 1, true), out)
+    assert.truthy(out:find("60 IDs received, not tracked (--no-ids)", 1, true), out)
+    local lines = 0
+    for _ in t.read(log):gmatch("[^\n]+") do lines = lines + 1 end
+    assert.are.equal(60, lines)
+  end)
+
+  it("refuses --id-memory below 64k, and with --no-ids", function()
+    for _, args in ipairs({ "--id-memory 10k", "--id-memory lots", "--no-ids --id-memory 1m" }) do
+      local p = io.popen(t.quote(t.mock_bin) .. " " .. args .. " 2>&1; echo \"exit=$?\"")
+      local out = p:read("a")
+      p:close()
+      assert.truthy(out:find("exit=2", 1, true), args .. ": " .. out)
+      assert.truthy(out:find("--id-memory", 1, true), args .. ": " .. out)
+    end
+  end)
+end)
+
+describe("soapload-mock's --id-log", function()
+  it("appends to an existing log and says so on start", function()
+    local log = t.write(t.tmpname(".ids"), "OLD-1\nOLD-2\n")
+    finally(function() os.remove(log) end)
+    local mock = t.start_mock("--id-log " .. log)
+    assert.are.equal(2, send_ids(mock.port, { "NEW-1", "NEW-2" }))
+    local out = mock.stop()
+    assert.truthy(out:find("note: appending to the ID log " .. log .. ", which already holds " ..
+      "12 bytes", 1, true), out)
+    local text = t.read(log)
+    assert.are.equal("OLD-1\nOLD-2\n", text:sub(1, 12))
+    local rest = {}
+    for line in text:sub(13):gmatch("[^\n]+") do rest[#rest + 1] = line end
+    table.sort(rest)
+    assert.are.same({ "NEW-1", "NEW-2" }, rest)
+  end)
+
+  it("says nothing about a new log", function()
+    local log = t.tmpname(".ids")
+    finally(function() os.remove(log) end)
+    local mock = t.start_mock("--id-log " .. log)
+    assert.falsy(mock.stop():find("note:", 1, true))
+  end)
+end)
+
+describe("soapload-mock's documentation", function()
+  it("lists in README exactly the options --help prints (one table makes both)", function()
+    local p = io.popen(t.quote(t.mock_bin) .. " --help")
+    local help = p:read("a")
+    p:close()
+    local readme = t.read(t.root .. "/README.md")
+    local section = readme:match("\n## soapload%-mock\n(.-)\n## ")
+    assert.truthy(section, "README has a soapload-mock section")
+    local block = section:match("```\n(  %-H, %-%-host.-)```")
+    assert.truthy(block, "README's soapload-mock section lists the options")
+    local options = help:match("\n(  %-H, %-%-host.-)\n\n")
+    assert.are.equal(options .. "\n", block)
+  end)
+end)
