@@ -28,6 +28,7 @@
 #include "server.h"
 #include "soap.h"
 #include "stats.h"
+#include "tls.h"
 
 static sl_mock_options_t opt;
 static sl_mock_server_t server;
@@ -181,8 +182,16 @@ static int set_up(char *url, size_t url_len, char *err, size_t errlen)
             return -1;
         }
     }
-    snprintf(url, url_len, "http://%s%s%s:%d%s", strchr(opt.host, ':') ? "[" : "", opt.host,
-             strchr(opt.host, ':') ? "]" : "", port, opt.path);
+    if (opt.tls_cert != NULL) {
+        SSL_CTX *tls = sl_mock_tls_create(opt.tls_cert, opt.tls_key, err, errlen);
+        if (tls == NULL)
+            return -1;
+        for (int i = 0; i < opt.threads; i++)
+            threads[i].accept_ctx.ssl_ctx = tls; /* shared: the process owns it to the end */
+    }
+    snprintf(url, url_len, "%s://%s%s%s:%d%s", opt.tls_cert != NULL ? "https" : "http",
+             strchr(opt.host, ':') ? "[" : "", opt.host, strchr(opt.host, ':') ? "]" : "", port,
+             opt.path);
     server.opt = &opt;
     server.id_name = (sl_span_t){opt.id_element, strlen(opt.id_element)};
     server.wsdl = wsdl;

@@ -181,6 +181,20 @@ static int set_no_ids(sl_mock_options_t *o, const char *arg, char *err, size_t e
     return 0;
 }
 
+static int set_tls_cert(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    o->tls_cert = arg;
+    return 0;
+}
+
+static int set_tls_key(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    o->tls_key = arg;
+    return 0;
+}
+
 static const option_spec_t options[] = {
     {"host", 'H', "ADDR", "address to listen on (default 127.0.0.1)", set_host},
     {"port", 'p', "N", "port (default 8000; 0 picks a free one and prints it)", set_port},
@@ -213,6 +227,11 @@ static const option_spec_t options[] = {
      "untracked (see /stats ids.tracking)",
      set_id_memory},
     {"no-ids", 0, NULL, "keep no ID set: no distinct or duplicate counts", set_no_ids},
+    {"tls-cert", 0, "FILE",
+     "serve HTTPS with this PEM certificate (chain); HTTP/2\n"
+     "is offered by ALPN (h2), HTTP/1.1 otherwise; needs --tls-key",
+     set_tls_cert},
+    {"tls-key", 0, "FILE", "the PEM private key of --tls-cert", set_tls_key},
     {"help", 'h', NULL, "show this help", NULL},
     {"version", 'V', NULL, "show the version", NULL},
 };
@@ -321,5 +340,9 @@ int sl_mock_options_parse(int argc, char **argv, sl_mock_options_t *o, sl_mock_a
     }
     if (o->no_ids)
         o->id_memory = 0;
+    if ((o->tls_cert == NULL) != (o->tls_key == NULL)) {
+        snprintf(err, errlen, "--tls-cert and --tls-key go together: give both or neither");
+        return -1;
+    }
     return 0;
 }

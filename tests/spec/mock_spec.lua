@@ -468,3 +468,150 @@ describe("soapload-mock's documentation", function()
     assert.are.equal(options .. "\n", block)
   end)
 end)
+
+-- A certificate authority and a server certificate for 127.0.0.1, made now with the openssl
+-- command line (no key is ever committed); returns the directory holding ca.pem, srv.pem and
+-- srv.key.
+local function make_test_ca()
+  local dir = t.tmpname(".tls")
+  local cmd = "(" .. table.concat({
+    "mkdir -p " .. t.quote(dir), "cd " .. t.quote(dir),
+    "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1 " ..
+      "-subj '/CN=soapload test CA'",
+    "openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj '/CN=127.0.0.1'",
+    "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > ext",
+    "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem " ..
+      "-days 1 -extfile ext",
+  }, " && ") .. ") > /dev/null 2>&1"
+  assert(os.execute(cmd), "openssl could not make the test CA")
+  return dir
+end
+
+-- Starts the mock with TLS; returns {port, url, pid, stop()} like support's start_mock.
+local function start_tls_mock(dir, args)
+  local out = t.tmpname(".mock")
+  local p = io.popen(("%s --port 0 --tls-cert %s/srv.pem --tls-key %s/srv.key %s > %s 2>&1 & " ..
+    "echo $!"):format(t.quote(t.mock_bin), t.quote(dir), t.quote(dir), args or "", t.quote(out)))
+  local pid = tonumber(p:read("l"))
+  p:close()
+  local port
+  local deadline = t.now() + 10
+  while not port and t.now() < deadline do
+    port = (t.read(out) or ""):match("listening on https://127%.0%.0%.1:(%d+)")
+    if not port then t.sleep(0.02) end
+  end
+  assert(port, "soapload-mock did not start with TLS: " .. (t.read(out) or ""))
+  local mock = { pid = pid, port = tonumber(port) }
+  mock.base = "https://127.0.0.1:" .. port
+  function mock.stop()
+    os.execute("kill -TERM " .. pid .. " 2>/dev/null")
+    local until_ = t.now() + 10
+    while t.alive(pid) and t.now() < until_ do t.sleep(0.02) end
+    local text = t.read(out) or ""
+    os.remove(out)
+    return text
+  end
+  return mock
+end
+
+-- Runs curl (the command) with `args`; returns its exit code and what it printed.
+local function curl(args)
+  local p = io.popen("curl -s " .. args .. " 2>&1; echo \"exit=$?\"")
+  local out = p:read("a")
+  p:close()
+  return tonumber(out:match("exit=(%d+)%s*$")), out:gsub("exit=%d+%s*$", "")
+end
+
+describe("soapload-mock over TLS", function()
+  local dir, mock, body
+  setup(function()
+    dir = make_test_ca()
+    mock = start_tls_mock(dir, "--threads 2")
+    body = t.write(dir .. "/body.xml", t.envelope(t.SOAP11, "TLS-ID"))
+  end)
+  teardown(function()
+    if mock then mock.stop() end
+    os.execute("rm -rf " .. t.quote(dir))
+  end)
+
+  local function post(version, id)
+    t.write(body, t.envelope(t.SOAP11, id))
+    return curl(("--cacert %s/ca.pem %s -H 'Content-Type: text/xml' --data-binary @%s " ..
+      "-w '\\n%%{http_version} %%{http_code}' %s/soap/endpoint"):format(t.quote(dir), version,
+      t.quote(body), mock.base))
+  end
+
+  it("answers HTTPS over HTTP/1.1 and HTTP/2 (ALPN h2) and counts each by protocol", function()
+    assert.is_nil((t.http(mock.port, "GET", "/stats"))) -- no cleartext answer on a TLS port
+    local _, before = curl(("--cacert %s/ca.pem %s/stats"):format(t.quote(dir), mock.base))
+    before = t.json.decode(before)
+    local code, out = post("--http1.1", "TLS-H1")
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("<e:RequestId>TLS-H1</e:RequestId>", 1, true), out)
+    assert.truthy(out:find("\n1.1 200$"), out)
+    code, out = post("--http2", "TLS-H2")
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("<e:RequestId>TLS-H2</e:RequestId>", 1, true), out)
+    assert.truthy(out:find("\n2 200$"), out)
+    local _, json = curl(("--cacert %s/ca.pem %s/stats"):format(t.quote(dir), mock.base))
+    local s = t.json.decode(json)
+    assert.are.equal(before.requests.echo + 2, s.requests.echo)
+    assert.are.equal(before.protocols.http1 + 1, s.protocols.http1)
+    assert.are.equal(before.protocols.http2 + 1, s.protocols.http2)
+    assert.are.equal(before.protocols.tls + 2, s.protocols.tls)
+    assert.are.equal(before.ids.distinct + 2, s.ids.distinct)
+  end)
+
+  it("is refused by a client that does not trust its certificate, and counts nothing", function()
+    local _, json = curl(("--cacert %s/ca.pem %s/stats"):format(t.quote(dir), mock.base))
+    local total = t.json.decode(json).requests.total
+    local code, out = curl(("-H 'Content-Type: text/xml' --data-binary @%s %s/soap/endpoint")
+      :format(t.quote(body), mock.base))
+    assert.are.equal(60, code, out) -- CURLE_PEER_FAILED_VERIFICATION
+    _, json = curl(("--cacert %s/ca.pem %s/stats"):format(t.quote(dir), mock.base))
+    assert.are.equal(total, t.json.decode(json).requests.total)
+  end)
+
+  it("gives its https address in the WSDL", function()
+    local code, out = curl(("--cacert %s/ca.pem '%s/soap/endpoint?wsdl'"):format(t.quote(dir),
+      mock.base))
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find('location="' .. mock.base .. '/soap/endpoint"', 1, true), out)
+  end)
+
+  it("refuses a missing or mismatched certificate or key with exit 1 naming the file", function()
+    for _, case in ipairs({
+      { "--tls-cert " .. dir .. "/nope.pem --tls-key " .. dir .. "/srv.key", "nope.pem" },
+      { "--tls-cert " .. dir .. "/srv.pem --tls-key " .. dir .. "/ca.key", "ca.key" },
+      { "--tls-cert " .. dir .. "/srv.key --tls-key " .. dir .. "/srv.key", "--tls-cert" },
+    }) do
+      local p = io.popen(t.quote(t.mock_bin) .. " --port 0 " .. case[1] .. " 2>&1; echo \"exit=$?\"")
+      local out = p:read("a")
+      p:close()
+      assert.truthy(out:find("exit=1", 1, true), case[1] .. ": " .. out)
+      assert.truthy(out:find(case[2], 1, true), case[1] .. ": " .. out)
+    end
+    local p = io.popen(t.quote(t.mock_bin) .. " --tls-cert x.pem 2>&1; echo \"exit=$?\"")
+    local out = p:read("a")
+    p:close()
+    assert.truthy(out:find("--tls-cert and --tls-key go together", 1, true), out)
+    assert.truthy(out:find("exit=2", 1, true), out)
+  end)
+end)
+
+describe("soapload-mock over cleartext HTTP/2", function()
+  it("answers prior-knowledge h2c and counts it as http2 without TLS", function()
+    local mock = t.start_mock("")
+    finally(function() mock.stop() end)
+    local body = t.write(t.tmpname(".xml"), t.envelope(t.SOAP11, "H2C-1"))
+    finally(function() os.remove(body) end)
+    local code, out = curl(("--http2-prior-knowledge -H 'Content-Type: text/xml' " ..
+      "--data-binary @%s -w '\\n%%{http_version} %%{http_code}' %s"):format(t.quote(body),
+      mock.url))
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("\n2 200$"), out)
+    local s = mock.stats()
+    assert.are.same({ 0, 1, 0 }, { s.protocols.http1, s.protocols.http2, s.protocols.tls })
+    assert.are.equal(1, s.ids.distinct)
+  end)
+end)
