@@ -1,8 +1,15 @@
 /*
- * test_mock_soap: the mock's echo contract without a server: statuses, versions, faults.
+ * test_mock_soap: the mock's library without a server: the echo contract (statuses, versions,
+ * faults), the counters and the bounded ID set, and the option table.
  */
+#include <getopt.h>
+#include <stdlib.h>
+#include <unistd.h>
+
 #include "unit.h"
+#include "options.h"
 #include "soap.h"
+#include "stats.h"
 
 static char buf[SL_SOAP_REPLY_CAP + 1];
 static const sl_span_t rid = {"RequestId", 9};
@@ -20,8 +27,138 @@ static sl_soap_reply_t answer(const char *ct, const char *body, int inject)
     "\"><s:Body><e:Echo xmlns:e=\"urn:soapload:echo\"><e:RequestId>" id                            \
     "</e:RequestId></e:Echo></s:Body></s:Envelope>"
 
+static void record_id(sl_stats_t *st, int t, const char *prefix, int i)
+{
+    char id[32];
+    int n = snprintf(id, sizeof(id), "%s%d", prefix, i);
+    sl_stats_record(st, t, SL_OUT_ECHO, 100, 0, id, (size_t)n);
+}
+
+/* The set keeps what fits under the ceiling, still catches repeats of what it holds, and says
+ * how many IDs it could not keep; received = distinct + duplicates + untracked. */
+static void test_id_set(void)
+{
+    char err[256], json[2048];
+    sl_stats_config_t cfg = {.threads = 2, .id_memory = 64 * 1024};
+    sl_stats_snapshot_t s;
+    sl_stats_t *st = sl_stats_create(&cfg, err, sizeof(err));
+    CHECK(st != NULL);
+    for (int i = 0; i < 100; i++)
+        record_id(st, 0, "EARLY-", i);
+    sl_stats_read(st, &s);
+    CHECK_STR(s.tracking, "exact");
+    CHECK_EQ_U(s.distinct, 100);
+    for (int i = 0; i < 20000; i++)
+        record_id(st, 1, "FILL-", i);
+    for (int i = 0; i < 100; i++)
+        record_id(st, 0, "EARLY-", i);
+    sl_stats_read(st, &s);
+    CHECK_EQ_U(s.ids, 20200);
+    CHECK_EQ_U(s.by_outcome[SL_OUT_ECHO], 20200);
+    CHECK_EQ_U(s.dups, 100);
+    CHECK_EQ_U(s.distinct + s.untracked, 20100);
+    CHECK(s.distinct <= 64 * 96 && s.distinct > 64 * 64);
+    CHECK(s.set_bytes <= 64 * 1024);
+    CHECK_STR(s.tracking, "partial");
+    CHECK(sl_stats_json(&s, 2, json, sizeof(json)) > 0);
+    CHECK(strstr(json, "\"tracking\": \"partial\"") != NULL);
+    CHECK(sl_stats_json(&s, 2, json, 100) == 0); /* too small: nothing half written */
+
+    sl_stats_reset(st);
+    sl_stats_read(st, &s);
+    CHECK_EQ_U(s.ids + s.distinct + s.dups + s.untracked + s.set_bytes + s.requests, 0);
+    CHECK_STR(s.tracking, "exact");
+    record_id(st, 1, "AGAIN-", 1);
+    record_id(st, 0, "AGAIN-", 1);
+    sl_stats_read(st, &s);
+    CHECK_EQ_U(s.distinct, 1);
+    CHECK_EQ_U(s.dups, 1);
+    sl_stats_destroy(st);
+
+    /* --no-ids: every ID counted, none kept */
+    cfg.id_memory = 0;
+    st = sl_stats_create(&cfg, err, sizeof(err));
+    CHECK(st != NULL);
+    record_id(st, 0, "N-", 1);
+    record_id(st, 0, "N-", 1);
+    sl_stats_read(st, &s);
+    CHECK_EQ_U(s.ids, 2);
+    CHECK_EQ_U(s.untracked, 2);
+    CHECK_EQ_U(s.distinct + s.dups + s.set_bytes, 0);
+    CHECK_STR(s.tracking, "off");
+    sl_stats_destroy(st);
+}
+
+/* The ID log is appended to: what was there stays, and the mock is told how much. */
+static void test_id_log(void)
+{
+    char err[256], path[] = "/tmp/test_mock_soap_XXXXXX", text[64] = {0};
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    CHECK(write(fd, "OLD\n", 4) == 4);
+    close(fd);
+    sl_stats_config_t cfg = {.threads = 1, .id_log = path, .id_memory = 1 << 20};
+    sl_stats_t *st = sl_stats_create(&cfg, err, sizeof(err));
+    CHECK(st != NULL);
+    CHECK_EQ_U(sl_stats_log_existing(st), 4);
+    sl_stats_record(st, 0, SL_OUT_ECHO, 1, 0, "A\nB", 3); /* a newline never splits a line */
+    sl_stats_destroy(st);                                 /* writes the buffered rest */
+    FILE *f = fopen(path, "r");
+    CHECK(f != NULL);
+    if (f != NULL) {
+        CHECK(fread(text, 1, sizeof(text) - 1, f) == 8);
+        fclose(f);
+    }
+    CHECK_STR(text, "OLD\nA B\n");
+    unlink(path);
+}
+
+static int parse(int argc, char **argv, sl_mock_options_t *o, char *err, size_t errlen)
+{
+    sl_mock_action_t action;
+    optind = 0; /* glibc: start afresh */
+    return sl_mock_options_parse(argc, argv, o, &action, err, errlen);
+}
+
+static void test_options(void)
+{
+    char err[256];
+    sl_mock_options_t o;
+    char *plain[] = {"soapload-mock", NULL};
+    CHECK(parse(1, plain, &o, err, sizeof(err)) == 0);
+    CHECK_EQ_U(o.port, 8000);
+    CHECK_EQ_U(o.id_memory, 256u << 20);
+    char *ids[] = {"soapload-mock", "--id-memory", "1m", "-p", "0", "--threads=3", NULL};
+    CHECK(parse(6, ids, &o, err, sizeof(err)) == 0);
+    CHECK_EQ_U(o.id_memory, 1u << 20);
+    CHECK_EQ_U(o.port, 0);
+    CHECK_EQ_U(o.threads, 3);
+    char *off[] = {"soapload-mock", "--no-ids", NULL};
+    CHECK(parse(2, off, &o, err, sizeof(err)) == 0);
+    CHECK_EQ_U(o.id_memory, 0);
+    char *both[] = {"soapload-mock", "--no-ids", "--id-memory", "1m", NULL};
+    CHECK(parse(4, both, &o, err, sizeof(err)) == -1);
+    CHECK(strstr(err, "--no-ids and --id-memory") != NULL);
+    char *small[] = {"soapload-mock", "--id-memory", "63k", NULL};
+    CHECK(parse(3, small, &o, err, sizeof(err)) == -1);
+    CHECK(strstr(err, "at least 64k") != NULL);
+    char *half[] = {"soapload-mock", "--tls-key", "k.pem", NULL};
+    CHECK(parse(3, half, &o, err, sizeof(err)) == -1);
+    CHECK(strstr(err, "--tls-cert and --tls-key go together") != NULL);
+    char *missing[] = {"soapload-mock", "--port", NULL};
+    CHECK(parse(2, missing, &o, err, sizeof(err)) == -1);
+    CHECK(strstr(err, "--port needs a value") != NULL);
+    char *bad[] = {"soapload-mock", "--fault-rate", "2", NULL};
+    CHECK(parse(3, bad, &o, err, sizeof(err)) == -1);
+    CHECK_STR(err, "bad value '2' for --fault-rate (see --help)");
+}
+
 int main(void)
 {
+    test_id_set();
+    test_id_log();
+    test_options();
+
     sl_soap_reply_t r = answer("text/xml; charset=utf-8", REQ(SL_SOAP11_NS, "P1-R1"), 0);
     CHECK_EQ_U(r.status, 200);
     CHECK(r.outcome == SL_SOAP_ECHO);
