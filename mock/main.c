@@ -206,6 +206,12 @@ static int set_up(char *url, size_t url_len, char *err, size_t errlen)
     return 0;
 }
 
+static int ignored(int sig)
+{
+    struct sigaction sa;
+    return sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN;
+}
+
 int main(int argc, char **argv)
 {
     char err[256], url[300];
@@ -229,7 +235,8 @@ int main(int argc, char **argv)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGHUP);
+    if (!ignored(SIGHUP)) /* started under nohup: a hang-up must not stop it then */
+        sigaddset(&sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();

@@ -360,6 +360,18 @@ local function range(prefix, from, to)
   return ids
 end
 
+describe("soapload-mock under nohup", function()
+  it("keeps serving after SIGHUP when it was started ignoring it", function()
+    local mock = t.start_mock("", "nohup")
+    finally(function() mock.stop() end)
+    os.execute("kill -HUP " .. mock.pid)
+    t.sleep(0.3)
+    assert.is_true(t.alive(mock.pid))
+    assert.are.equal(200, (t.soap11(mock.port, t.envelope(t.SOAP11, "NOHUP-1"))))
+    assert.truthy(mock.stop():find("stopped by SIGTERM after 1 requests", 1, true))
+  end)
+end)
+
 describe("soapload-mock's ID set", function()
   it("stays within --id-memory, still catches repeats of the IDs it holds, says it is partial",
     function()
