@@ -499,31 +499,39 @@ local function make_test_ca()
   return dir
 end
 
--- Starts the mock with TLS; returns {port, url, pid, stop()} like support's start_mock.
-local function start_tls_mock(dir, args)
+-- Starts the mock with `args` on a free port and waits for its "listening on" line, whose URL
+-- starts with `base` (a plain string such as "https://127.0.0.1"); returns {pid, port, base,
+-- stop()}, base then holding the port too. For the URLs support's start_mock does not read.
+local function start_mock_at(base, args)
   local out = t.tmpname(".mock")
-  local p = io.popen(("%s --port 0 --tls-cert %s/srv.pem --tls-key %s/srv.key %s > %s 2>&1 & " ..
-    "echo $!"):format(t.quote(t.mock_bin), t.quote(dir), t.quote(dir), args or "", t.quote(out)))
+  local p = io.popen(("%s --port 0 %s > %s 2>&1 & echo $!"):format(t.quote(t.mock_bin), args,
+    t.quote(out)))
   local pid = tonumber(p:read("l"))
   p:close()
   local port
+  local pattern = "listening on " .. base:gsub("%p", "%%%0") .. ":(%d+)"
   local deadline = t.now() + 10
   while not port and t.now() < deadline do
-    port = (t.read(out) or ""):match("listening on https://127%.0%.0%.1:(%d+)")
+    port = (t.read(out) or ""):match(pattern)
     if not port then t.sleep(0.02) end
   end
-  assert(port, "soapload-mock did not start with TLS: " .. (t.read(out) or ""))
-  local mock = { pid = pid, port = tonumber(port) }
-  mock.base = "https://127.0.0.1:" .. port
+  assert(port, "soapload-mock did not start at " .. base .. ": " .. (t.read(out) or ""))
+  local mock = { pid = pid, port = tonumber(port), base = base .. ":" .. port }
   function mock.stop()
+    if mock.stopped then return mock.stopped end
     os.execute("kill -TERM " .. pid .. " 2>/dev/null")
     local until_ = t.now() + 10
     while t.alive(pid) and t.now() < until_ do t.sleep(0.02) end
-    local text = t.read(out) or ""
+    mock.stopped = t.read(out) or ""
     os.remove(out)
-    return text
+    return mock.stopped
   end
   return mock
+end
+
+local function start_tls_mock(dir, args)
+  return start_mock_at("https://127.0.0.1", ("--tls-cert %s/srv.pem --tls-key %s/srv.key %s")
+    :format(t.quote(dir), t.quote(dir), args or ""))
 end
 
 -- Runs curl (the command) with `args`; returns its exit code and what it printed.
@@ -657,5 +665,34 @@ describe("soapload-mock's clock header", function()
     local status, h = t.soap11(mock.port, t.envelope(t.SOAP11, "CLOCK-2"))
     assert.are.equal(200, status)
     assert.is_true(tonumber(h["x-soapload-mock-time"]) >= before + 0.19, h["x-soapload-mock-time"])
+  end)
+end)
+
+-- Whether this machine has an IPv6 loopback (some containers have none).
+local function has_ipv6_loopback()
+  local s = require("socket").tcp6()
+  if not s then return false end
+  local ok = s:bind("::1", 0)
+  s:close()
+  return ok ~= nil
+end
+
+describe("soapload-mock on IPv6 loopback", function()
+  if not has_ipv6_loopback() then
+    it("needs an IPv6 loopback", function() pending("skipped: ::1 cannot be bound here") end)
+    return
+  end
+  it("listens on [::1] with --host ::1, says so, and serves SOAP there", function()
+    local mock = start_mock_at("http://[::1]", "--host ::1")
+    finally(function() mock.stop() end)
+    local body = t.write(t.tmpname(".xml"), t.envelope(t.SOAP11, "V6-1"))
+    finally(function() os.remove(body) end)
+    local code, out = curl(("-g -H 'Content-Type: text/xml' --data-binary @%s " ..
+      "'%s/soap/endpoint'"):format(t.quote(body), mock.base))
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("<e:RequestId>V6-1</e:RequestId>", 1, true), out)
+    code, out = curl(("-g '%s/soap/endpoint?wsdl'"):format(mock.base))
+    assert.truthy(out:find('location="' .. mock.base .. '/soap/endpoint"', 1, true), out)
+    assert.truthy(mock.stop():find("after 2 requests: 1 distinct IDs", 1, true))
   end)
 end)
