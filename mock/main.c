@@ -183,7 +183,8 @@ static int set_up(char *url, size_t url_len, char *err, size_t errlen)
         }
     }
     if (opt.tls_cert != NULL) {
-        SSL_CTX *tls = sl_mock_tls_create(opt.tls_cert, opt.tls_key, err, errlen);
+        SSL_CTX *tls =
+            sl_mock_tls_create(opt.tls_cert, opt.tls_key, opt.tls_client_ca, err, errlen);
         if (tls == NULL)
             return -1;
         for (int i = 0; i < opt.threads; i++)

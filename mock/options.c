@@ -195,6 +195,13 @@ static int set_tls_key(sl_mock_options_t *o, const char *arg, char *err, size_t 
     return 0;
 }
 
+static int set_tls_client_ca(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
+{
+    (void)err, (void)errlen;
+    o->tls_client_ca = arg;
+    return 0;
+}
+
 static const option_spec_t options[] = {
     {"host", 'H', "ADDR", "address to listen on (default 127.0.0.1)", set_host},
     {"port", 'p', "N", "port (default 8000; 0 picks a free one and prints it)", set_port},
@@ -232,6 +239,10 @@ static const option_spec_t options[] = {
      "is offered by ALPN (h2), HTTP/1.1 otherwise; needs --tls-key",
      set_tls_cert},
     {"tls-key", 0, "FILE", "the PEM private key of --tls-cert", set_tls_key},
+    {"tls-client-ca", 0, "FILE",
+     "mutual TLS: demand a client certificate signed by a CA\n"
+     "in this PEM file; handshakes without one fail",
+     set_tls_client_ca},
     {"help", 'h', NULL, "show this help", NULL},
     {"version", 'V', NULL, "show the version", NULL},
 };
@@ -342,6 +353,10 @@ int sl_mock_options_parse(int argc, char **argv, sl_mock_options_t *o, sl_mock_a
         o->id_memory = 0;
     if ((o->tls_cert == NULL) != (o->tls_key == NULL)) {
         snprintf(err, errlen, "--tls-cert and --tls-key go together: give both or neither");
+        return -1;
+    }
+    if (o->tls_client_ca != NULL && o->tls_cert == NULL) {
+        snprintf(err, errlen, "--tls-client-ca needs --tls-cert and --tls-key");
         return -1;
     }
     return 0;

@@ -25,6 +25,7 @@ typedef struct {
     const char *id_memory_text;
     int no_ids, id_memory_given;
     const char *tls_cert, *tls_key; /* both or neither */
+    const char *tls_client_ca;      /* mutual TLS; only with tls_cert */
 } sl_mock_options_t;
 
 typedef enum { SL_MOCK_RUN, SL_MOCK_HELP, SL_MOCK_VERSION } sl_mock_action_t;

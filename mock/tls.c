@@ -24,7 +24,8 @@ static SSL_CTX *fail(SSL_CTX *ctx, const char *what, const char *file, char *err
     return NULL;
 }
 
-SSL_CTX *sl_mock_tls_create(const char *cert_file, const char *key_file, char *err, size_t errlen)
+SSL_CTX *sl_mock_tls_create(const char *cert_file, const char *key_file, const char *client_ca_file,
+                            char *err, size_t errlen)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
     if (ctx == NULL)
@@ -38,6 +39,16 @@ SSL_CTX *sl_mock_tls_create(const char *cert_file, const char *key_file, char *e
     if (SSL_CTX_check_private_key(ctx) != 1)
         return fail(ctx, "the private key does not match the certificate: --tls-key", key_file, err,
                     errlen);
+    if (client_ca_file != NULL) {
+        STACK_OF(X509_NAME) *names = SSL_load_client_CA_file(client_ca_file);
+        if (names == NULL || SSL_CTX_load_verify_locations(ctx, client_ca_file, NULL) != 1) {
+            sk_X509_NAME_pop_free(names, X509_NAME_free);
+            return fail(ctx, "cannot use the client CA (--tls-client-ca)", client_ca_file, err,
+                        errlen);
+        }
+        SSL_CTX_set_client_CA_list(ctx, names); /* the context owns the list now */
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+    }
     h2o_ssl_register_alpn_protocols(ctx, h2o_http2_alpn_protocols);
     return ctx;
 }

@@ -481,9 +481,9 @@ describe("soapload-mock's documentation", function()
   end)
 end)
 
--- A certificate authority and a server certificate for 127.0.0.1, made now with the openssl
--- command line (no key is ever committed); returns the directory holding ca.pem, srv.pem and
--- srv.key.
+-- A certificate authority, a server certificate for 127.0.0.1 and client certificates, made
+-- now with the openssl command line (no key is ever committed); returns the directory holding
+-- ca.pem, srv.pem/srv.key, cli.pem/cli.key (signed by the CA) and self.pem/self.key (not).
 local function make_test_ca()
   local dir = t.tmpname(".tls")
   local cmd = "(" .. table.concat({
@@ -494,6 +494,11 @@ local function make_test_ca()
     "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > ext",
     "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem " ..
       "-days 1 -extfile ext",
+    -- a client certificate from the same CA, and one that signed itself
+    "openssl req -newkey rsa:2048 -nodes -keyout cli.key -out cli.csr -subj '/CN=client'",
+    "openssl x509 -req -in cli.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out cli.pem -days 1",
+    "openssl req -x509 -newkey rsa:2048 -nodes -keyout self.key -out self.pem -days 1 " ..
+      "-subj '/CN=stranger'",
   }, " && ") .. ") > /dev/null 2>&1"
   assert(os.execute(cmd), "openssl could not make the test CA")
   return dir
@@ -616,6 +621,56 @@ describe("soapload-mock over TLS", function()
     p:close()
     assert.truthy(out:find("--tls-cert and --tls-key go together", 1, true), out)
     assert.truthy(out:find("exit=2", 1, true), out)
+  end)
+end)
+
+describe("soapload-mock with mutual TLS", function()
+  it("serves a client whose certificate its --tls-client-ca signed, and refuses the rest",
+    function()
+      local dir = make_test_ca()
+      local mock = start_tls_mock(dir, "--tls-client-ca " .. t.quote(dir .. "/ca.pem"))
+      finally(function() mock.stop(); os.execute("rm -rf " .. t.quote(dir)) end)
+      local body = t.write(dir .. "/body.xml", t.envelope(t.SOAP11, "MTLS-1"))
+      local function post(cert, version)
+        return curl(("--cacert %s/ca.pem %s %s -H 'Content-Type: text/xml' --data-binary @%s " ..
+          "-w '\n%%{http_version} %%{http_code}' %s/soap/endpoint"):format(t.quote(dir), cert,
+          version, t.quote(body), mock.base))
+      end
+      local mine = ("--cert %s/cli.pem --key %s/cli.key"):format(t.quote(dir), t.quote(dir))
+      local stranger = ("--cert %s/self.pem --key %s/self.key"):format(t.quote(dir), t.quote(dir))
+      local code, out = post(mine, "--http2")
+      assert.are.equal(0, code, out)
+      assert.truthy(out:find("\n2 200$"), out)
+      code, out = post(mine, "--http1.1")
+      assert.are.equal(0, code, out)
+      assert.truthy(out:find("\n1.1 200$"), out)
+      for _, case in ipairs({ { "", "--http2" }, { "", "--http1.1" }, { stranger, "--http2" },
+        { stranger, "--http1.1" } }) do
+        code, out = post(case[1], case[2])
+        assert.are_not.equal(0, code, out) -- refused in (TLS 1.2) or right after the handshake
+      end
+      local _, json = curl(("--cacert %s/ca.pem %s %s/stats"):format(t.quote(dir), mine,
+        mock.base))
+      local s = t.json.decode(json)
+      assert.are.equal(2, s.requests.echo) -- only the two with the CA's client certificate
+      assert.are.same({ 1, 1, 2 }, { s.protocols.http1, s.protocols.http2, s.protocols.tls })
+    end)
+
+  it("refuses --tls-client-ca without --tls-cert, and an unreadable CA file", function()
+    local p = io.popen(t.quote(t.mock_bin) .. " --tls-client-ca x.pem 2>&1; echo \"exit=$?\"")
+    local out = p:read("a")
+    p:close()
+    assert.truthy(out:find("--tls-client-ca needs --tls-cert and --tls-key", 1, true), out)
+    assert.truthy(out:find("exit=2", 1, true), out)
+    local dir = make_test_ca()
+    finally(function() os.execute("rm -rf " .. t.quote(dir)) end)
+    p = io.popen(("%s --port 0 --tls-cert %s/srv.pem --tls-key %s/srv.key --tls-client-ca " ..
+      "%s/none.pem 2>&1; echo \"exit=$?\""):format(t.quote(t.mock_bin), t.quote(dir),
+      t.quote(dir), t.quote(dir)))
+    out = p:read("a")
+    p:close()
+    assert.truthy(out:find("cannot use the client CA (--tls-client-ca)", 1, true), out)
+    assert.truthy(out:find("exit=1", 1, true), out)
   end)
 end)
 
