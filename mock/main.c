@@ -213,12 +213,64 @@ static int ignored(int sig)
     return sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN;
 }
 
+/* Blocks the stop signals in main and every thread it starts: main alone takes them, with
+ * sigwait, so a signal during set-up waits for it too. */
+static void block_stop_signals(sigset_t *sigs)
+{
+    sigemptyset(sigs);
+    sigaddset(sigs, SIGINT);
+    sigaddset(sigs, SIGTERM);
+    if (!ignored(SIGHUP)) /* started under nohup: a hang-up must not stop it then */
+        sigaddset(sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, sigs, NULL);
+}
+
+/* Starts the server threads and says where they listen. Returns 0, or -1 with err. */
+static int start(const char *url, char *err, size_t errlen)
+{
+    if (sl_stats_log_existing(server.stats) > 0)
+        fprintf(stderr,
+                "soapload-mock: note: appending to the ID log %s, which already holds %llu bytes "
+                "from before (remove it first to reconcile this run alone)\n",
+                opt.id_log, (unsigned long long)sl_stats_log_existing(server.stats));
+    for (int i = 0; i < opt.threads; i++) {
+        int rc = pthread_create(&threads[i].tid, NULL, run_thread, &threads[i]);
+        if (rc != 0) {
+            snprintf(err, errlen, "cannot start server thread %d: %s", i + 1, strerror(rc));
+            return -1;
+        }
+    }
+    printf("soapload-mock %s listening on %s (%d thread%s); GET /stats for counters; stop with "
+           "Ctrl-C or SIGTERM\n",
+           SL_VERSION, url, opt.threads, opt.threads == 1 ? "" : "s");
+    fflush(stdout);
+    return 0;
+}
+
+/* Waits for a stop signal, stops every thread, writes the rest of the ID log, then prints the
+ * totals. */
+static void stop_on_signal(const sigset_t *sigs)
+{
+    sl_stats_snapshot_t snap;
+    int sig;
+    sigwait(sigs, &sig);
+    atomic_store(&stop_requested, 1);
+    pthread_mutex_lock(&park_lock);
+    while (parked < opt.threads)
+        pthread_cond_wait(&parked_cond, &park_lock);
+    pthread_mutex_unlock(&park_lock);
+    sl_stats_read(server.stats, &snap);
+    sl_stats_destroy(server.stats); /* every thread has parked: nothing counts any more */
+    server.stats = NULL;
+    print_totals(&snap, sig);
+    fflush(stdout);
+}
+
 int main(int argc, char **argv)
 {
     char err[256], url[300];
     sl_mock_action_t action;
     sigset_t sigs;
-    int sig;
 
     if (sl_mock_options_parse(argc, argv, &opt, &action, err, sizeof(err)) != 0) {
         fprintf(stderr, "soapload-mock: %s\n", err);
@@ -232,48 +284,16 @@ int main(int argc, char **argv)
         printf("soapload-mock %s (h2o %s)\n", SL_VERSION, H2O_VERSION);
         return 0;
     }
-    /* no thread ever handles these: a signal during set-up waits for sigwait below */
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    if (!ignored(SIGHUP)) /* started under nohup: a hang-up must not stop it then */
-        sigaddset(&sigs, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    block_stop_signals(&sigs);
     signal(SIGPIPE, SIG_IGN);
     raise_fd_limit();
-
     sl_stats_config_t scfg = {
         .threads = opt.threads, .id_log = opt.id_log, .id_memory = opt.id_memory};
     if ((server.stats = sl_stats_create(&scfg, err, sizeof(err))) == NULL ||
-        set_up(url, sizeof(url), err, sizeof(err)) != 0) {
+        set_up(url, sizeof(url), err, sizeof(err)) != 0 || start(url, err, sizeof(err)) != 0) {
         fprintf(stderr, "soapload-mock: %s\n", err);
         return 1;
     }
-    if (sl_stats_log_existing(server.stats) > 0)
-        fprintf(stderr,
-                "soapload-mock: note: appending to the ID log %s, which already holds %llu bytes "
-                "from before (remove it first to reconcile this run alone)\n",
-                opt.id_log, (unsigned long long)sl_stats_log_existing(server.stats));
-    for (int i = 0; i < opt.threads; i++)
-        pthread_create(&threads[i].tid, NULL, run_thread, &threads[i]);
-
-    printf("soapload-mock %s listening on %s (%d thread%s); GET /stats for counters; stop with "
-           "Ctrl-C or SIGTERM\n",
-           SL_VERSION, url, opt.threads, opt.threads == 1 ? "" : "s");
-    fflush(stdout);
-
-    sigwait(&sigs, &sig);
-    atomic_store(&stop_requested, 1);
-    pthread_mutex_lock(&park_lock);
-    while (parked < opt.threads)
-        pthread_cond_wait(&parked_cond, &park_lock);
-    pthread_mutex_unlock(&park_lock);
-
-    sl_stats_snapshot_t snap;
-    sl_stats_read(server.stats, &snap);
-    sl_stats_destroy(server.stats); /* writes the rest of the ID log first */
-    server.stats = NULL;
-    print_totals(&snap, sig);
-    fflush(stdout);
+    stop_on_signal(&sigs);
     return 0;
 }

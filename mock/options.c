@@ -19,7 +19,7 @@ typedef struct {
     char letter;      /* 0: long form only */
     const char *arg;  /* NULL: a flag */
     const char *help; /* lines after the first are indented under it */
-    setter_t set;     /* NULL for --help and --version */
+    setter_t set;
 } option_spec_t;
 
 static int parse_size(const char *s, size_t *out)
@@ -202,6 +202,20 @@ static int set_tls_client_ca(sl_mock_options_t *o, const char *arg, char *err, s
     return 0;
 }
 
+static int set_help(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
+{
+    (void)arg, (void)err, (void)errlen;
+    o->action = SL_MOCK_HELP;
+    return 0;
+}
+
+static int set_version(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
+{
+    (void)arg, (void)err, (void)errlen;
+    o->action = SL_MOCK_VERSION;
+    return 0;
+}
+
 static const option_spec_t options[] = {
     {"host", 'H', "ADDR", "address to listen on (default 127.0.0.1)", set_host},
     {"port", 'p', "N", "port (default 8000; 0 picks a free one and prints it)", set_port},
@@ -243,8 +257,8 @@ static const option_spec_t options[] = {
      "mutual TLS: demand a client certificate signed by a CA\n"
      "in this PEM file; handshakes without one fail",
      set_tls_client_ca},
-    {"help", 'h', NULL, "show this help", NULL},
-    {"version", 'V', NULL, "show the version", NULL},
+    {"help", 'h', NULL, "show this help", set_help},
+    {"version", 'V', NULL, "show the version", set_version},
 };
 
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
@@ -279,14 +293,8 @@ void sl_mock_options_usage(FILE *out)
           out);
 }
 
-int sl_mock_options_parse(int argc, char **argv, sl_mock_options_t *o, sl_mock_action_t *action,
-                          char *err, size_t errlen)
+static void set_defaults(sl_mock_options_t *o)
 {
-    struct option longopts[N_OPTIONS + 1];
-    char shortopts[2 * N_OPTIONS + 1];
-    size_t ns = 0;
-    int c, index;
-
     *o = (sl_mock_options_t){.host = "127.0.0.1",
                              .port = 8000,
                              .path = "/soap/endpoint",
@@ -297,10 +305,15 @@ int sl_mock_options_parse(int argc, char **argv, sl_mock_options_t *o, sl_mock_a
     o->threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (o->threads < 1)
         o->threads = 1;
-    *action = SL_MOCK_RUN;
+}
+
+/* getopt_long's tables from ours. A long option's val is its row's index past the letters, so
+ * that both forms lead back to the row. */
+static void make_getopt_tables(struct option *longopts, char *shortopts)
+{
+    size_t ns = 0;
     shortopts[ns++] = ':'; /* a missing argument is reported as ':' */
     for (size_t i = 0; i < N_OPTIONS; i++) {
-        /* val: the table index, past the letters, so that a long option finds its row */
         longopts[i] = (struct option){
             options[i].name, options[i].arg ? required_argument : no_argument, NULL, 256 + (int)i};
         if (options[i].letter) {
@@ -311,40 +324,21 @@ int sl_mock_options_parse(int argc, char **argv, sl_mock_options_t *o, sl_mock_a
     }
     longopts[N_OPTIONS] = (struct option){0};
     shortopts[ns] = '\0';
-    opterr = 0;
-    err[0] = '\0';
-    while ((c = getopt_long(argc, argv, shortopts, longopts, &index)) != -1) {
-        const option_spec_t *s = NULL;
-        if (c >= 256) {
-            s = &options[c - 256];
-        } else {
-            for (size_t i = 0; i < N_OPTIONS && s == NULL; i++)
-                if (options[i].letter == c)
-                    s = &options[i];
-        }
-        if (s == NULL) {
-            char letter[3] = {'-', (char)optopt, '\0'};
-            const char *bad = optopt > 0 && optopt < 256 ? letter : argv[optind - 1];
-            if (c == ':')
-                snprintf(err, errlen, "%s needs a value (see --help)", argv[optind - 1]);
-            else
-                snprintf(err, errlen, "unknown option '%s' (see --help)", bad);
-            return -1;
-        }
-        if (s->set == NULL) {
-            *action = s->letter == 'h' ? SL_MOCK_HELP : SL_MOCK_VERSION;
-            return 0;
-        }
-        if (s->set(o, optarg, err, errlen) != 0) {
-            if (err[0] == '\0')
-                snprintf(err, errlen, "bad value '%s' for --%s (see --help)", optarg, s->name);
-            return -1;
-        }
-    }
-    if (optind < argc) {
-        snprintf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
-        return -1;
-    }
+}
+
+static const option_spec_t *row_of(int c)
+{
+    if (c >= 256)
+        return &options[c - 256];
+    for (size_t i = 0; i < N_OPTIONS; i++)
+        if (options[i].letter == c)
+            return &options[i];
+    return NULL;
+}
+
+/* The options that only make sense together. */
+static int check_combinations(sl_mock_options_t *o, char *err, size_t errlen)
+{
     if (o->no_ids && o->id_memory_given) {
         snprintf(err, errlen, "--no-ids and --id-memory contradict each other: give one");
         return -1;
@@ -360,4 +354,44 @@ int sl_mock_options_parse(int argc, char **argv, sl_mock_options_t *o, sl_mock_a
         return -1;
     }
     return 0;
+}
+
+int sl_mock_options_parse(int argc, char **argv, sl_mock_options_t *o, sl_mock_action_t *action,
+                          char *err, size_t errlen)
+{
+    struct option longopts[N_OPTIONS + 1];
+    char shortopts[2 * N_OPTIONS + 2];
+    int c;
+
+    set_defaults(o);
+    make_getopt_tables(longopts, shortopts);
+    *action = SL_MOCK_RUN;
+    opterr = 0;
+    err[0] = '\0';
+    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        const option_spec_t *s = row_of(c);
+        if (s == NULL) {
+            char letter[3] = {'-', (char)optopt, '\0'};
+            if (c == ':')
+                snprintf(err, errlen, "%s needs a value (see --help)", argv[optind - 1]);
+            else
+                snprintf(err, errlen, "unknown option '%s' (see --help)",
+                         optopt > 0 && optopt < 256 ? letter : argv[optind - 1]);
+            return -1;
+        }
+        if (s->set(o, optarg, err, errlen) != 0) {
+            if (err[0] == '\0')
+                snprintf(err, errlen, "bad value '%s' for --%s (see --help)", optarg, s->name);
+            return -1;
+        }
+        if (o->action != SL_MOCK_RUN) { /* --help, --version: whatever follows */
+            *action = o->action;
+            return 0;
+        }
+    }
+    if (optind < argc) {
+        snprintf(err, errlen, "unexpected argument '%s' (see --help)", argv[optind]);
+        return -1;
+    }
+    return check_combinations(o, err, errlen);
 }

@@ -10,7 +10,10 @@
 
 #include "delay.h"
 
+typedef enum { SL_MOCK_RUN, SL_MOCK_HELP, SL_MOCK_VERSION } sl_mock_action_t;
+
 typedef struct {
+    sl_mock_action_t action; /* set by --help and --version */
     const char *host;
     int port;
     const char *path;
@@ -27,8 +30,6 @@ typedef struct {
     const char *tls_cert, *tls_key; /* both or neither */
     const char *tls_client_ca;      /* mutual TLS; only with tls_cert */
 } sl_mock_options_t;
-
-typedef enum { SL_MOCK_RUN, SL_MOCK_HELP, SL_MOCK_VERSION } sl_mock_action_t;
 
 /** Fills `o` from the defaults and argv (getopt's state is used and left behind). Returns 0
  * with the action to take, or -1 with a message naming the option in err. */
