@@ -10,6 +10,7 @@
 #include "delay.h"
 #include "server.h"
 #include "soap.h"
+#include "wsse.h"
 
 typedef struct {
     h2o_handler_t super;
@@ -125,6 +126,7 @@ static const sl_outcome_t outcome_of[] = {
     [SL_SOAP_FAULT_VERSION] = SL_OUT_FAULT_VERSION,
     [SL_SOAP_FAULT_INJECTED] = SL_OUT_FAULT_INJECTED,
     [SL_SOAP_BAD_MEDIA_TYPE] = SL_OUT_BAD_MEDIA_TYPE,
+    [SL_SOAP_FAULT_SECURITY] = SL_OUT_FAULT_SECURITY,
 };
 
 static unsigned how_of(h2o_req_t *req)
@@ -144,6 +146,14 @@ static void handle_soap(const sl_mock_server_t *srv, sl_mock_thread_t *th, h2o_r
     sl_stats_begin(srv->stats);
     sl_soap_answer(media.base, media.len, req->entity.base, req->entity.len, srv->id_name, inject,
                    &reply, buf);
+    if (srv->wsse != NULL &&
+        (reply.outcome == SL_SOAP_ECHO || reply.outcome == SL_SOAP_FAULT_INJECTED)) {
+        char why[200];
+        sl_wsse_result_t w = sl_wsse_check(req->entity.base, req->entity.len, srv->wsse, time(NULL),
+                                           why, sizeof(why));
+        if (w != SL_WSSE_OK)
+            sl_soap_security_fault(&reply, buf, sl_wsse_fault_code(w), why, srv->id_name);
+    }
     sl_stats_record(srv->stats, th->index, outcome_of[reply.outcome], req->entity.len, how_of(req),
                     reply.id, reply.id_len);
     if (srv->opt->has_delay && reply.outcome != SL_SOAP_BAD_MEDIA_TYPE) {

@@ -202,6 +202,51 @@ static int set_tls_client_ca(sl_mock_options_t *o, const char *arg, char *err, s
     return 0;
 }
 
+static int set_wsse_user(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
+{
+    if (arg[0] == '\0' || strlen(arg) > 256) {
+        snprintf(err, errlen, "bad --wsse-user: 1 to 256 bytes");
+        return -1;
+    }
+    o->wsse_user = arg;
+    return 0;
+}
+
+/* The password comes from a file (its first line), never from the command line, where `ps`
+ * would show it. */
+static int set_wsse_password_file(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
+{
+    FILE *f = fopen(arg, "r");
+    if (f == NULL) {
+        snprintf(err, errlen, "cannot read --wsse-password-file %s: %s", arg, strerror(errno));
+        return -1;
+    }
+    char *line = fgets(o->wsse_password, sizeof(o->wsse_password), f);
+    int too_long = line != NULL && strchr(line, '\n') == NULL && fgetc(f) != EOF;
+    fclose(f);
+    if (line != NULL)
+        o->wsse_password[strcspn(o->wsse_password, "\r\n")] = '\0';
+    if (line == NULL || too_long || o->wsse_password[0] == '\0') {
+        snprintf(err, errlen,
+                 "bad --wsse-password-file %s: its first line must hold the password (1 to 255 "
+                 "bytes)",
+                 arg);
+        return -1;
+    }
+    o->wsse_password_given = 1;
+    return 0;
+}
+
+static int set_wsse_max_age(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
+{
+    long v;
+    (void)err, (void)errlen;
+    if (parse_int(arg, 1, 86400, &v) != 0)
+        return -1;
+    o->wsse_max_age_s = (double)v;
+    return 0;
+}
+
 static int set_help(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
 {
     (void)arg, (void)err, (void)errlen;
@@ -249,14 +294,24 @@ static const option_spec_t options[] = {
      set_id_memory},
     {"no-ids", 0, NULL, "keep no ID set: no distinct or duplicate counts", set_no_ids},
     {"tls-cert", 0, "FILE",
-     "serve HTTPS with this PEM certificate (chain); HTTP/2\n"
-     "is offered by ALPN (h2), HTTP/1.1 otherwise; needs --tls-key",
+     "serve HTTPS with this PEM certificate (chain): HTTP/2\n"
+     "by ALPN (h2), else HTTP/1.1; needs --tls-key",
      set_tls_cert},
     {"tls-key", 0, "FILE", "the PEM private key of --tls-cert", set_tls_key},
     {"tls-client-ca", 0, "FILE",
      "mutual TLS: demand a client certificate signed by a CA\n"
      "in this PEM file; handshakes without one fail",
      set_tls_client_ca},
+    {"wsse-user", 0, "NAME",
+     "demand a WS-Security UsernameToken of this user (text or\n"
+     "digest password); others get a wsse fault",
+     set_wsse_user},
+    {"wsse-password-file", 0, "FILE", "the user's password: the first line of FILE",
+     set_wsse_password_file},
+    {"wsse-max-age", 0, "S",
+     "largest distance of the token's Created from the mock's\n"
+     "clock, in seconds (default 300)",
+     set_wsse_max_age},
     {"help", 'h', NULL, "show this help", set_help},
     {"version", 'V', NULL, "show the version", set_version},
 };
@@ -278,9 +333,14 @@ void sl_mock_options_usage(FILE *out)
                           : snprintf(head, sizeof(head), "      --%s", s->name);
         if (s->arg != NULL && n > 0 && (size_t)n < sizeof(head))
             snprintf(head + n, sizeof(head) - (size_t)n, " %s", s->arg);
-        fprintf(out, "%-*s", HELP_COLUMN - 2, head);
+        /* a head too long for the column gets a line of its own */
+        int own_line = strlen(head) > HELP_COLUMN - 3;
+        if (own_line)
+            fprintf(out, "%s\n", head);
+        else
+            fprintf(out, "%-*s", HELP_COLUMN - 2, head);
         const char *line = s->help;
-        for (int first = 1; *line != '\0'; first = 0) {
+        for (int first = !own_line; *line != '\0'; first = 0) {
             const char *nl = strchr(line, '\n');
             size_t len = nl != NULL ? (size_t)(nl - line) : strlen(line);
             fprintf(out, "%*s%.*s\n", first ? 2 : HELP_COLUMN, "", (int)len, line);
@@ -301,7 +361,8 @@ static void set_defaults(sl_mock_options_t *o)
                              .max_body = 1 << 20,
                              .id_element = "RequestId",
                              .id_memory = (size_t)256 << 20,
-                             .id_memory_text = "256m"};
+                             .id_memory_text = "256m",
+                             .wsse_max_age_s = 300};
     o->threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (o->threads < 1)
         o->threads = 1;
@@ -351,6 +412,10 @@ static int check_combinations(sl_mock_options_t *o, char *err, size_t errlen)
     }
     if (o->tls_client_ca != NULL && o->tls_cert == NULL) {
         snprintf(err, errlen, "--tls-client-ca needs --tls-cert and --tls-key");
+        return -1;
+    }
+    if ((o->wsse_user == NULL) != !o->wsse_password_given) {
+        snprintf(err, errlen, "--wsse-user and --wsse-password-file go together: give both");
         return -1;
     }
     return 0;

@@ -29,6 +29,10 @@ typedef struct {
     int no_ids, id_memory_given;
     const char *tls_cert, *tls_key; /* both or neither */
     const char *tls_client_ca;      /* mutual TLS; only with tls_cert */
+    const char *wsse_user;          /* demand a UsernameToken: both or neither */
+    char wsse_password[257];        /* read from --wsse-password-file */
+    int wsse_password_given;
+    double wsse_max_age_s;
 } sl_mock_options_t;
 
 /** Fills `o` from the defaults and argv (getopt's state is used and left behind). Returns 0

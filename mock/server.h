@@ -14,6 +14,7 @@
 #include "core/xml.h"
 #include "options.h"
 #include "stats.h"
+#include "wsse.h"
 
 typedef struct {
     const sl_mock_options_t *opt;
@@ -21,6 +22,7 @@ typedef struct {
     sl_span_t id_name;
     const char *wsdl;
     size_t wsdl_len;
+    const sl_wsse_config_t *wsse; /* NULL: no UsernameToken is demanded */
 } sl_mock_server_t;
 
 typedef struct {

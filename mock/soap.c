@@ -68,9 +68,11 @@ static size_t put_id_element(char *buf, size_t at, sl_span_t id_name, const char
     return PUT_LIT(buf, at, ">");
 }
 
-/* code: "Client"/"Server"/"VersionMismatch" in SOAP 1.1 terms, mapped for 1.2. */
+/* code: "Client"/"Server"/"VersionMismatch" in SOAP 1.1 terms, mapped for 1.2; `wsse` (may be
+ * NULL): a WS-Security fault code, which SOAP 1.1 sends as the faultcode itself and SOAP 1.2 as
+ * the Subcode of a Sender fault. */
 static void fault(sl_soap_reply_t *r, char *buf, sl_soap_outcome_t outcome, const char *code,
-                  const char *text, sl_span_t id_name)
+                  const char *wsse, const char *text, sl_span_t id_name)
 {
     int v12 = r->version == 12;
     const char *code12 = strcmp(code, "Client") == 0   ? "Sender"
@@ -81,10 +83,18 @@ static void fault(sl_soap_reply_t *r, char *buf, sl_soap_outcome_t outcome, cons
     /* SOAP 1.2 sends Sender faults with 400; every other fault, and all of 1.1's, with 500 */
     r->status = v12 && strcmp(code12, "Sender") == 0 ? 400 : 500;
     r->reason = r->status == 400 ? "Bad Request" : "Internal Server Error";
+    at = wsse != NULL ? PUT_LIT(buf, at, "<soap:Fault xmlns:wsse=\"" SL_WSSE_NS "\">")
+                      : PUT_LIT(buf, at, "<soap:Fault>");
     if (v12) {
-        at = PUT_LIT(buf, at, "<soap:Fault><soap:Code><soap:Value>soap:");
+        at = PUT_LIT(buf, at, "<soap:Code><soap:Value>soap:");
         at = put(buf, at, code12, strlen(code12));
-        at = PUT_LIT(buf, at, "</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang=\"en\">");
+        at = PUT_LIT(buf, at, "</soap:Value>");
+        if (wsse != NULL) {
+            at = PUT_LIT(buf, at, "<soap:Subcode><soap:Value>wsse:");
+            at = put(buf, at, wsse, strlen(wsse));
+            at = PUT_LIT(buf, at, "</soap:Value></soap:Subcode>");
+        }
+        at = PUT_LIT(buf, at, "</soap:Code><soap:Reason><soap:Text xml:lang=\"en\">");
         at = put_escaped(buf, at, text, strlen(text));
         at = PUT_LIT(buf, at, "</soap:Text></soap:Reason>");
         if (r->id_len > 0) {
@@ -93,8 +103,9 @@ static void fault(sl_soap_reply_t *r, char *buf, sl_soap_outcome_t outcome, cons
             at = PUT_LIT(buf, at, "</e:Echo></soap:Detail>");
         }
     } else {
-        at = PUT_LIT(buf, at, "<soap:Fault><faultcode>soap:");
-        at = put(buf, at, code, strlen(code));
+        at = wsse != NULL ? PUT_LIT(buf, at, "<faultcode>wsse:")
+                          : PUT_LIT(buf, at, "<faultcode>soap:");
+        at = wsse != NULL ? put(buf, at, wsse, strlen(wsse)) : put(buf, at, code, strlen(code));
         at = PUT_LIT(buf, at, "</faultcode><faultstring>");
         at = put_escaped(buf, at, text, strlen(text));
         at = PUT_LIT(buf, at, "</faultstring>");
@@ -106,6 +117,12 @@ static void fault(sl_soap_reply_t *r, char *buf, sl_soap_outcome_t outcome, cons
     }
     at = PUT_LIT(buf, at, "</soap:Fault>");
     r->body_len = close_envelope(buf, at);
+}
+
+void sl_soap_security_fault(sl_soap_reply_t *r, char *buf, const char *wsse_code, const char *text,
+                            sl_span_t id_name)
+{
+    fault(r, buf, SL_SOAP_FAULT_SECURITY, "Client", wsse_code, text, id_name);
 }
 
 void sl_soap_answer(const char *media_type, size_t media_type_len, const char *body, size_t len,
@@ -137,14 +154,14 @@ void sl_soap_answer(const char *media_type, size_t media_type_len, const char *b
                      scan.error_at);
         else
             snprintf(why, sizeof(why), "malformed XML at byte %zu: %s", scan.error_at, scan.error);
-        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", why, id_name);
+        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL, why, id_name);
         return;
     }
     if (scan.flags & SL_XML_ID_FOUND && !(scan.flags & (SL_XML_ID_COMPLEX | SL_XML_ID_TOO_LONG)))
         r->id_len = scan.id_len;
     if (!(scan.root_local.len == 8 && memcmp(scan.root_local.ptr, "Envelope", 8) == 0)) {
-        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", "the root element is not a SOAP Envelope",
-              id_name);
+        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL,
+              "the root element is not a SOAP Envelope", id_name);
         return;
     }
     const char *want_ns = envelope_ns[r->version == 12];
@@ -152,22 +169,23 @@ void sl_soap_answer(const char *media_type, size_t media_type_len, const char *b
         memcmp(scan.root_ns.ptr, want_ns, scan.root_ns.len)) {
         snprintf(why, sizeof(why), "the Envelope's namespace is not SOAP %s's (%s)",
                  r->version == 12 ? "1.2" : "1.1", want_ns);
-        fault(r, buf, SL_SOAP_FAULT_VERSION, "VersionMismatch", why, id_name);
+        fault(r, buf, SL_SOAP_FAULT_VERSION, "VersionMismatch", NULL, why, id_name);
         return;
     }
     if (!(scan.flags & SL_XML_ID_FOUND)) {
         snprintf(why, sizeof(why), "no %.*s element in the request", (int)id_name.len, id_name.ptr);
-        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", why, id_name);
+        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL, why, id_name);
         return;
     }
     if (scan.flags & (SL_XML_ID_COMPLEX | SL_XML_ID_TOO_LONG) || scan.id_len == 0) {
         snprintf(why, sizeof(why), "the %.*s element must hold 1 to %d bytes of text",
                  (int)id_name.len, id_name.ptr, SL_SOAP_MAX_ID);
-        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", why, id_name);
+        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL, why, id_name);
         return;
     }
     if (inject_fault) {
-        fault(r, buf, SL_SOAP_FAULT_INJECTED, "Server", "injected fault (--fault-rate)", id_name);
+        fault(r, buf, SL_SOAP_FAULT_INJECTED, "Server", NULL, "injected fault (--fault-rate)",
+              id_name);
         return;
     }
     r->outcome = SL_SOAP_ECHO;

@@ -751,3 +751,142 @@ describe("soapload-mock on IPv6 loopback", function()
     assert.truthy(mock.stop():find("after 2 requests: 1 distinct IDs", 1, true))
   end)
 end)
+
+local WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+local WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+local UT = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
+
+-- Base64(SHA-1(nonce + created + password)), computed by the openssl and base64 commands, apart
+-- from the mock's own code.
+local function openssl_digest(nonce, created, password)
+  local f = t.write(t.tmpname(".in"), nonce .. created .. password)
+  local p = io.popen("openssl sha1 -binary " .. t.quote(f) .. " | base64")
+  local digest = p:read("l")
+  p:close()
+  os.remove(f)
+  return digest
+end
+
+local function base64(s)
+  local f = t.write(t.tmpname(".in"), s)
+  local p = io.popen("base64 -w0 " .. t.quote(f))
+  local b = p:read("a")
+  p:close()
+  os.remove(f)
+  return b
+end
+
+-- A SOAP envelope (1.1 or 1.2 namespace) with a wsse:Security header holding a UsernameToken.
+local function wsse_envelope(ns, id, user, password, kind, nonce, created)
+  local token = ("<wsse:Username>%s</wsse:Username><wsse:Password Type=\"%s#Password%s\">%s" ..
+    "</wsse:Password>"):format(user, UT, kind, password)
+  if nonce then
+    token = token .. ("<wsse:Nonce EncodingType=\"http://docs.oasis-open.org/wss/2004/01/" ..
+      "oasis-200401-wss-soap-message-security-1.0#Base64Binary\">%s</wsse:Nonce>"):format(
+      base64(nonce))
+  end
+  if created then token = token .. ("<wsu:Created>%s</wsu:Created>"):format(created) end
+  return ('<s:Envelope xmlns:s="%s"><s:Header><wsse:Security xmlns:wsse="%s" xmlns:wsu="%s">' ..
+    '<wsse:UsernameToken>%s</wsse:UsernameToken></wsse:Security></s:Header><s:Body>' ..
+    '<m:Echo xmlns:m="urn:test"><m:RequestId>%s</m:RequestId></m:Echo></s:Body></s:Envelope>')
+    :format(ns, WSSE, WSU, token, id)
+end
+
+describe("soapload-mock checking a WS-Security UsernameToken", function()
+  local mock, pwfile
+  setup(function()
+    pwfile = t.write(t.tmpname(".pw"), "s3cret pass\n")
+    mock = t.start_mock("--wsse-user alice --wsse-password-file " .. pwfile ..
+      " --wsse-max-age 300")
+  end)
+  teardown(function()
+    if mock then mock.stop() end
+    os.remove(pwfile)
+  end)
+  before_each(function() mock.reset() end)
+
+  local function now_utc(offset)
+    return os.date("!%Y-%m-%dT%H:%M:%SZ", os.time() + (offset or 0))
+  end
+
+  it("accepts the right PasswordText and PasswordDigest (digest computed by openssl)", function()
+    local status, _, body = t.soap11(mock.port,
+      wsse_envelope(t.SOAP11, "W-1", "alice", "s3cret pass", "Text"))
+    assert.are.equal(200, status, body)
+    local nonce, created = "0123456789abcdef", now_utc()
+    local digest = openssl_digest(nonce, created, "s3cret pass")
+    status, _, body = t.soap11(mock.port,
+      wsse_envelope(t.SOAP11, "W-2", "alice", digest, "Digest", nonce, created))
+    assert.are.equal(200, status, body)
+    assert.truthy(body:find(">W-2<", 1, true))
+    -- with fractional seconds and a time zone offset
+    created = os.date("!%Y-%m-%dT%H:%M:%S", os.time() + 3600) .. ".250+01:00"
+    digest = openssl_digest("\0\1\2\255nonce", created, "s3cret pass")
+    status, _, body = t.soap11(mock.port,
+      wsse_envelope(t.SOAP11, "W-3", "alice", digest, "Digest", "\0\1\2\255nonce", created))
+    assert.are.equal(200, status, body)
+    assert.are.equal(3, mock.stats().requests.echo)
+  end)
+
+  it("answers a wrong password, user or digest with wsse:FailedAuthentication", function()
+    local nonce, created = "fedcba9876543210", now_utc()
+    for _, env in ipairs({
+      wsse_envelope(t.SOAP11, "F-1", "alice", "wrong", "Text"),
+      wsse_envelope(t.SOAP11, "F-2", "bob", "s3cret pass", "Text"),
+      wsse_envelope(t.SOAP11, "F-3", "alice", openssl_digest(nonce, created, "wrong"), "Digest",
+        nonce, created),
+      -- the digest of the right password, sent as if it were the text
+      wsse_envelope(t.SOAP11, "F-4", "alice", "s3cret pass", "Digest", nonce, created),
+    }) do
+      local status, _, body = t.soap11(mock.port, env)
+      assert.are.equal(500, status, body)
+      assert.truthy(body:find("<faultcode>wsse:FailedAuthentication</faultcode>", 1, true), body)
+      assert.truthy(body:find('xmlns:wsse="' .. WSSE .. '"', 1, true), body)
+    end
+    local s = mock.stats()
+    assert.are.equal(4, s.requests.fault_security)
+    assert.are.equal(0, s.requests.echo)
+    assert.are.equal(4, s.ids.distinct) -- the IDs are read all the same
+  end)
+
+  it("answers a stale or future Created with wsse:MessageExpired", function()
+    for _, offset in ipairs({ -600, 600 }) do
+      local nonce, created = "0123456789abcdef", now_utc(offset)
+      local status, _, body = t.soap11(mock.port, wsse_envelope(t.SOAP11, "E" .. offset, "alice",
+        openssl_digest(nonce, created, "s3cret pass"), "Digest", nonce, created))
+      assert.are.equal(500, status, body)
+      assert.truthy(body:find("wsse:MessageExpired", 1, true), body)
+      assert.truthy(body:find("more than 300 s away from the server clock", 1, true), body)
+    end
+  end)
+
+  it("answers a request without a token with wsse:InvalidSecurity", function()
+    local status, _, body = t.soap11(mock.port, t.envelope(t.SOAP11, "N-1"))
+    assert.are.equal(500, status, body)
+    assert.truthy(body:find("wsse:InvalidSecurity", 1, true), body)
+    -- a digest without its Nonce and Created cannot be checked
+    status, _, body = t.soap11(mock.port, wsse_envelope(t.SOAP11, "N-2", "alice", "x", "Digest"))
+    assert.truthy(body:find("wsse:InvalidSecurity", 1, true), body)
+    assert.truthy(body:find("needs a Nonce and a Created time", 1, true), body)
+  end)
+
+  it("answers SOAP 1.2 with a Sender fault (400) whose Subcode is the wsse code", function()
+    local status, _, body = t.http(mock.port, "POST", "/soap/endpoint",
+      { ["Content-Type"] = "application/soap+xml" },
+      wsse_envelope(t.SOAP12, "V12", "alice", "nope", "Text"))
+    assert.are.equal(400, status, body)
+    assert.truthy(body:find("<soap:Value>soap:Sender</soap:Value><soap:Subcode><soap:Value>" ..
+      "wsse:FailedAuthentication</soap:Value></soap:Subcode>", 1, true), body)
+  end)
+
+  it("refuses --wsse-user without a readable password file", function()
+    for _, args in ipairs({ "--wsse-user alice", "--wsse-password-file " .. pwfile,
+      "--wsse-user alice --wsse-password-file /nonexistent/pw", "--wsse-max-age 0" }) do
+      local p = io.popen(t.quote(t.mock_bin) .. " " .. args .. " 2>&1; echo \"exit=$?\"")
+      local out = p:read("a")
+      p:close()
+      assert.truthy(out:find("exit=2", 1, true), args .. ": " .. out)
+      assert.truthy(out:find("--wsse", 1, true), args .. ": " .. out)
+    end
+  end)
+end)

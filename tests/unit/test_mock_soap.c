@@ -10,6 +10,7 @@
 #include "options.h"
 #include "soap.h"
 #include "stats.h"
+#include "wsse.h"
 
 static char buf[SL_SOAP_REPLY_CAP + 1];
 static const sl_span_t rid = {"RequestId", 9};
@@ -153,11 +154,60 @@ static void test_options(void)
     CHECK_STR(err, "bad value '2' for --fault-rate (see --help)");
 }
 
+#define WSSE_ENV(password, type, extra)                                                            \
+    "<s:Envelope xmlns:s=\"" SL_SOAP11_NS "\"><s:Header><wsse:Security xmlns:wsse=\"" SL_WSSE_NS   \
+    "\"><wsse:UsernameToken><wsse:Username>alice</wsse:Username><!-- <wsse:Password "              \
+    "Type='x'> --><wsse:Password Type=\"http://docs.oasis-open.org/wss/2004/01/"                   \
+    "oasis-200401-wss-username-token-profile-1.0#" type "\">" password "</wsse:Password>" extra    \
+    "</wsse:UsernameToken></wsse:Security></s:Header><s:Body><e:Echo "                             \
+    "xmlns:e=\"urn:soapload:echo\"><e:RequestId>W1</e:RequestId></e:Echo></s:Body></s:Envelope>"
+
+static sl_wsse_result_t wsse(const char *doc, time_t now)
+{
+    char why[200];
+    sl_wsse_config_t cfg = {"alice", "s3cret pass", 300};
+    return sl_wsse_check(doc, strlen(doc), &cfg, now, why, sizeof(why));
+}
+
+/* The UsernameToken check against a digest computed apart from it:
+ * printf '%s' '0123456789abcdef2026-11-27T14:00:00Zs3cret pass' | openssl sha1 -binary | base64
+ * gives Q+bM8KoLDtyLxNYSP9sQl6EOLLo= (the nonce travels as MDEyMzQ1Njc4OWFiY2RlZg==). */
+static void test_wsse(void)
+{
+    const time_t at = 1795788000; /* 2026-11-27T14:00:00Z */
+    char doc[2048];
+    double t;
+
+    CHECK(wsse(WSSE_ENV("s3cret pass", "PasswordText", ""), at) == SL_WSSE_OK);
+    CHECK(wsse(WSSE_ENV("s3cret", "PasswordText", ""), at) == SL_WSSE_FAILED);
+    snprintf(doc, sizeof(doc), "%s",
+             WSSE_ENV("Q+bM8KoLDtyLxNYSP9sQl6EOLLo=", "PasswordDigest",
+                      "<wsse:Nonce>MDEyMzQ1Njc4OWFiY2RlZg==</wsse:Nonce>"
+                      "<wsu:Created>2026-11-27T14:00:00Z</wsu:Created>"));
+    CHECK(wsse(doc, at) == SL_WSSE_OK);
+    CHECK(wsse(doc, at + 299) == SL_WSSE_OK);
+    CHECK(wsse(doc, at + 301) == SL_WSSE_EXPIRED);
+    CHECK(wsse(doc, at - 301) == SL_WSSE_EXPIRED);
+    CHECK(wsse(WSSE_ENV("Q+bM8KoLDtyLxNYSP9sQl6EOLLo=", "PasswordText", ""), at) == SL_WSSE_FAILED);
+    CHECK(wsse(WSSE_ENV("x", "PasswordDigest", ""), at) == SL_WSSE_INVALID);
+    CHECK(wsse(WSSE_ENV("x", "PasswordOther", ""), at) == SL_WSSE_INVALID);
+    CHECK(wsse(REQ(SL_SOAP11_NS, "P1"), at) == SL_WSSE_INVALID);
+    CHECK_STR(sl_wsse_fault_code(SL_WSSE_EXPIRED), "MessageExpired");
+
+    CHECK(sl_wsse_parse_time("1970-01-01T00:00:00Z", 20, &t) == 0 && t == 0);
+    CHECK(sl_wsse_parse_time("2000-03-01T00:00:00+01:00", 25, &t) == 0 && t == 951865200);
+    CHECK(sl_wsse_parse_time("2026-11-27T14:00:00.5Z", 22, &t) == 0 && t == at + 0.5);
+    CHECK(sl_wsse_parse_time("2026-11-27T14:00:00", 19, &t) == -1); /* no time zone */
+    CHECK(sl_wsse_parse_time("2026-13-27T14:00:00Z", 20, &t) == -1);
+    CHECK(sl_wsse_parse_time("2026-11-27 14:00:00Z", 20, &t) == -1);
+}
+
 int main(void)
 {
     test_id_set();
     test_id_log();
     test_options();
+    test_wsse();
 
     sl_soap_reply_t r = answer("text/xml; charset=utf-8", REQ(SL_SOAP11_NS, "P1-R1"), 0);
     CHECK_EQ_U(r.status, 200);
