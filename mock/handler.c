@@ -1,6 +1,7 @@
 /*
- * handler: soapload-mock's answers. POST to the endpoint: the SOAP contract (soap.c), counted
- * (stats.c), optionally after a drawn delay (delay.c); GET ?wsdl; GET /stats and POST
+ * handler: soapload-mock's answers. POST to the endpoint: the SOAP contract (soap.c), the
+ * UsernameToken check when one is demanded (wsse.c), counted (stats.c), stamped with the
+ * server's clock, optionally after a drawn delay (delay.c); GET ?wsdl; GET /stats and POST
  * /stats/reset; 405 and 404 for the rest. Runs on the server thread that owns the connection.
  */
 #include <stdlib.h>

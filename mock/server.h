@@ -6,6 +6,7 @@
 #ifndef SOAPLOAD_MOCK_SERVER_H
 #define SOAPLOAD_MOCK_SERVER_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
