@@ -145,8 +145,8 @@ static void handle_soap(const sl_mock_server_t *srv, sl_mock_thread_t *th, h2o_r
     int inject = srv->opt->fault_rate > 0 && sl_rand01(&th->rng) < srv->opt->fault_rate;
 
     sl_stats_begin(srv->stats);
-    sl_soap_answer(media.base, media.len, req->entity.base, req->entity.len, srv->id_name, inject,
-                   &reply, buf);
+    sl_soap_answer(media.base, media.len, req->entity.base, req->entity.len, srv->id_name, srv->ops,
+                   inject, &reply, buf);
     if (srv->wsse != NULL &&
         (reply.outcome == SL_SOAP_ECHO || reply.outcome == SL_SOAP_FAULT_INJECTED)) {
         char why[200];

@@ -197,6 +197,11 @@ static int set_up(char *url, size_t url_len, char *err, size_t errlen)
     server.id_name = (sl_span_t){opt.id_element, strlen(opt.id_element)};
     server.wsdl = wsdl;
     server.wsdl_len = sl_soap_wsdl(url, server.id_name, wsdl, sizeof(wsdl));
+    if (opt.wsdl_ops != NULL) {
+        server.wsdl = opt.wsdl_text;
+        server.wsdl_len = opt.wsdl_len;
+        server.ops = opt.wsdl_ops;
+    }
     if (opt.wsse_user != NULL) {
         static sl_wsse_config_t wsse;
         wsse = (sl_wsse_config_t){opt.wsse_user, opt.wsse_password, opt.wsse_max_age_s};

@@ -247,6 +247,51 @@ static int set_wsse_max_age(sl_mock_options_t *o, const char *arg, char *err, si
     return 0;
 }
 
+/* Reads the whole file (at most 4 MiB), checks that it is well-formed XML without a DTD and
+ * reads its operations. */
+static int set_wsdl(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
+{
+    enum { MAX_WSDL = 4 << 20 };
+    char why[200];
+    sl_xml_scan_t scan = {0};
+    FILE *f = fopen(arg, "rb");
+    if (f == NULL) {
+        snprintf(err, errlen, "cannot read --wsdl %s: %s", arg, strerror(errno));
+        return -1;
+    }
+    free(o->wsdl_text);
+    free(o->wsdl_ops);
+    o->wsdl_ops = malloc(sizeof(*o->wsdl_ops));
+    o->wsdl_text = malloc(MAX_WSDL + 1);
+    size_t n = o->wsdl_text != NULL ? fread(o->wsdl_text, 1, MAX_WSDL + 1, f) : 0;
+    int failed = ferror(f);
+    fclose(f);
+    if (o->wsdl_text == NULL || o->wsdl_ops == NULL) {
+        snprintf(err, errlen, "cannot read --wsdl %s: out of memory", arg);
+        return -1;
+    }
+    if (failed || n == 0 || n > MAX_WSDL) {
+        snprintf(err, errlen, "cannot read --wsdl %s: %s", arg,
+                 failed   ? "read error"
+                 : n == 0 ? "the file is empty"
+                          : "larger than 4 MiB");
+        return -1;
+    }
+    o->wsdl_text[n] = '\0';
+    o->wsdl_len = n;
+    if (sl_xml_scan(o->wsdl_text, n, &scan) != 0) {
+        snprintf(err, errlen, "bad --wsdl %s: %s at byte %zu", arg,
+                 scan.flags & SL_XML_DOCTYPE ? "a DTD, which is refused" : scan.error,
+                 scan.error_at);
+        return -1;
+    }
+    if (sl_ops_read(o->wsdl_text, n, o->wsdl_ops, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "bad --wsdl %s: %s", arg, why);
+        return -1;
+    }
+    return 0;
+}
+
 static int set_help(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
 {
     (void)arg, (void)err, (void)errlen;
@@ -312,6 +357,10 @@ static const option_spec_t options[] = {
      "largest distance of the token's Created from the mock's\n"
      "clock, in seconds (default 300)",
      set_wsse_max_age},
+    {"wsdl", 0, "FILE",
+     "serve this WSDL at ?wsdl and answer each of its operations\n"
+     "Op with an OpResponse carrying the ID",
+     set_wsdl},
     {"help", 'h', NULL, "show this help", set_help},
     {"version", 'V', NULL, "show the version", set_version},
 };

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "delay.h"
+#include "ops.h"
 
 typedef enum { SL_MOCK_RUN, SL_MOCK_HELP, SL_MOCK_VERSION } sl_mock_action_t;
 
@@ -33,6 +34,9 @@ typedef struct {
     char wsse_password[257];        /* read from --wsse-password-file */
     int wsse_password_given;
     double wsse_max_age_s;
+    char *wsdl_text; /* --wsdl: a user's WSDL, served (owned; NUL-terminated) */
+    size_t wsdl_len;
+    sl_ops_t *wsdl_ops; /* its operations, answered (owned) */
 } sl_mock_options_t;
 
 /** Fills `o` from the defaults and argv (getopt's state is used and left behind). Returns 0

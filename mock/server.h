@@ -13,6 +13,7 @@
 #include <h2o.h>
 
 #include "core/xml.h"
+#include "ops.h"
 #include "options.h"
 #include "stats.h"
 #include "wsse.h"
@@ -24,6 +25,7 @@ typedef struct {
     const char *wsdl;
     size_t wsdl_len;
     const sl_wsse_config_t *wsse; /* NULL: no UsernameToken is demanded */
+    const sl_ops_t *ops;          /* a user's WSDL's operations; NULL: the echo operation */
 } sl_mock_server_t;
 
 typedef struct {

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "core/xml.h"
+#include "ops.h"
 
 #define SL_SOAP11_NS "http://schemas.xmlsoap.org/soap/envelope/"
 #define SL_SOAP12_NS "http://www.w3.org/2003/05/soap-envelope"
@@ -39,10 +40,13 @@ typedef struct {
 } sl_soap_reply_t;
 
 /** Answers one SOAP POST. `id_name` is the local name of the element that carries the ID;
+ * `ops` (NULL: the echo operation) the operations of a user's WSDL: the request's Body must
+ * then call one of them, Op, and the answer is an OpResponse in Op's namespace carrying the ID;
  * `inject_fault` turns a valid request into a Server/Receiver fault (the ID is still read).
  * Writes the response body into reply_buf (SL_SOAP_REPLY_CAP bytes). */
 void sl_soap_answer(const char *media_type, size_t media_type_len, const char *body, size_t len,
-                    sl_span_t id_name, int inject_fault, sl_soap_reply_t *reply, char *reply_buf);
+                    sl_span_t id_name, const sl_ops_t *ops, int inject_fault,
+                    sl_soap_reply_t *reply, char *reply_buf);
 
 /** Turns `reply` (whose version and ID sl_soap_answer set) into a WS-Security fault: SOAP 1.1
  * faultcode wsse:`wsse_code` (HTTP 500), SOAP 1.2 Sender with Subcode wsse:`wsse_code` (400). */

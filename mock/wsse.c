@@ -71,7 +71,11 @@ static int password_type(const char *doc, size_t len)
             p = skip_to(p + 9, end, "]]>");
             continue;
         }
-        if (end - p >= 2 && (p[1] == '?' || p[1] == '/' || p[1] == '!')) {
+        if (end - p >= 2 && p[1] == '?') {
+            p = skip_to(p + 2, end, "?>");
+            continue;
+        }
+        if (end - p >= 2 && (p[1] == '/' || p[1] == '!')) {
             p++;
             continue;
         }

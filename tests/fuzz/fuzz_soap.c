@@ -21,8 +21,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     const char *mt = media[data[0] % 4];
+    /* bit 6 of the first byte: answer as for a user's WSDL with operations Echo and GetQuote */
+    static sl_ops_t ops = {.count = 2, .names = {"Echo", "GetQuote"}};
     sl_soap_answer(mt, strlen(mt), (const char *)data + 1, size - 1, (sl_span_t){"RequestId", 9},
-                   data[0] & 0x80, &r, buf);
+                   data[0] & 0x40 ? &ops : NULL, data[0] & 0x80, &r, buf);
     if (r.body_len > SL_SOAP_REPLY_CAP)
         abort();
     if (r.outcome == SL_SOAP_ECHO) {

@@ -890,3 +890,103 @@ describe("soapload-mock checking a WS-Security UsernameToken", function()
     end
   end)
 end)
+
+-- A user's WSDL (document/literal, SOAP 1.1 and 1.2 bindings) with two operations.
+local SHOP_WSDL = [[<?xml version="1.0" encoding="UTF-8"?>
+<wsdl:definitions name="Shop" targetNamespace="urn:example:shop"
+    xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"
+    xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+    xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/"
+    xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:tns="urn:example:shop">
+  <wsdl:types><xsd:schema targetNamespace="urn:example:shop" elementFormDefault="qualified">
+    <xsd:element name="GetQuote"><xsd:complexType><xsd:sequence>
+      <xsd:element name="RequestId" type="xsd:string"/><xsd:element name="Symbol" type="xsd:string"/>
+    </xsd:sequence></xsd:complexType></xsd:element>
+    <xsd:element name="PlaceOrder"><xsd:complexType><xsd:sequence>
+      <xsd:element name="RequestId" type="xsd:string"/><xsd:element name="Qty" type="xsd:int"/>
+    </xsd:sequence></xsd:complexType></xsd:element>
+  </xsd:schema></wsdl:types>
+  <wsdl:message name="GetQuoteIn"><wsdl:part name="p" element="tns:GetQuote"/></wsdl:message>
+  <wsdl:message name="PlaceOrderIn"><wsdl:part name="p" element="tns:PlaceOrder"/></wsdl:message>
+  <wsdl:portType name="ShopPort">
+    <wsdl:operation name="GetQuote"><wsdl:input message="tns:GetQuoteIn"/></wsdl:operation>
+    <wsdl:operation name="PlaceOrder"><wsdl:input message="tns:PlaceOrderIn"/></wsdl:operation>
+  </wsdl:portType>
+  <wsdl:binding name="ShopSoap" type="tns:ShopPort">
+    <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
+    <wsdl:operation name="GetQuote"><soap:operation soapAction="urn:example:shop#GetQuote"/>
+      <wsdl:input><soap:body use="literal"/></wsdl:input></wsdl:operation>
+    <wsdl:operation name="PlaceOrder"><soap:operation soapAction="urn:example:shop#PlaceOrder"/>
+      <wsdl:input><soap:body use="literal"/></wsdl:input></wsdl:operation>
+  </wsdl:binding>
+  <wsdl:service name="Shop"><wsdl:port name="ShopSoap" binding="tns:ShopSoap">
+    <soap:address location="https://shop.example/soap"/></wsdl:port></wsdl:service>
+</wsdl:definitions>
+]]
+
+describe("soapload-mock serving a user's WSDL (--wsdl)", function()
+  local mock, wsdl
+  setup(function()
+    wsdl = t.write(t.tmpname(".wsdl"), SHOP_WSDL)
+    mock = t.start_mock("--wsdl " .. wsdl)
+  end)
+  teardown(function()
+    if mock then mock.stop() end
+    os.remove(wsdl)
+  end)
+  before_each(function() mock.reset() end)
+
+  it("serves the file as it is at ?wsdl", function()
+    local status, h, body = t.http(mock.port, "GET", "/soap/endpoint?wsdl")
+    assert.are.equal(200, status)
+    assert.truthy(h["content-type"]:find("text/xml", 1, true))
+    assert.are.equal(SHOP_WSDL, body)
+  end)
+
+  it("answers each operation Op with an OpResponse in Op's namespace carrying the ID", function()
+    local status, _, body = t.soap11(mock.port, '<s:Envelope xmlns:s="' .. t.SOAP11 .. '">' ..
+      '<s:Body><shop:GetQuote xmlns:shop="urn:example:shop"><shop:RequestId>Q-1</shop:RequestId>' ..
+      '<shop:Symbol>ACME</shop:Symbol></shop:GetQuote></s:Body></s:Envelope>')
+    assert.are.equal(200, status, body)
+    assert.truthy(body:find('<e:GetQuoteResponse xmlns:e="urn:example:shop"><e:RequestId>Q-1' ..
+      '</e:RequestId></e:GetQuoteResponse>', 1, true), body)
+    -- a default namespace on the operation, SOAP 1.2
+    status, _, body = t.http(mock.port, "POST", "/soap/endpoint",
+      { ["Content-Type"] = "application/soap+xml" }, '<env:Envelope xmlns:env="' .. t.SOAP12 ..
+      '"><env:Header/><env:Body><PlaceOrder xmlns="urn:example:shop"><RequestId>O-1</RequestId>' ..
+      '<Qty>3</Qty></PlaceOrder></env:Body></env:Envelope>')
+    assert.are.equal(200, status, body)
+    assert.truthy(body:find(t.SOAP12, 1, true))
+    assert.truthy(body:find('<e:PlaceOrderResponse xmlns:e="urn:example:shop"><e:RequestId>O-1' ..
+      '</e:RequestId></e:PlaceOrderResponse>', 1, true), body)
+    local s = mock.stats()
+    assert.are.equal(2, s.requests.echo)
+    assert.are.equal(2, s.ids.distinct)
+  end)
+
+  it("answers an operation the WSDL does not have with a Client fault", function()
+    local status, _, body = t.soap11(mock.port, '<s:Envelope xmlns:s="' .. t.SOAP11 .. '">' ..
+      '<s:Body><Refund xmlns="urn:example:shop"><RequestId>R-1</RequestId></Refund></s:Body>' ..
+      '</s:Envelope>')
+    assert.are.equal(500, status)
+    assert.truthy(body:find("the operation Refund is not in the WSDL", 1, true), body)
+    assert.are.equal(1, mock.stats().requests.fault_client)
+  end)
+
+  it("refuses a WSDL that is not well-formed, has a DTD or names no operation (exit 2)",
+    function()
+      for _, case in ipairs({
+        { "<definitions><operation name='x'></definitions>", "bad --wsdl" },
+        { "<!DOCTYPE d [<!ENTITY e 'x'>]><d/>", "a DTD, which is refused" },
+        { "<definitions/>", "names no operation" },
+      }) do
+        local f = t.write(t.tmpname(".wsdl"), case[1])
+        local p = io.popen(t.quote(t.mock_bin) .. " --wsdl " .. f .. " 2>&1; echo \"exit=$?\"")
+        local out = p:read("a")
+        p:close()
+        os.remove(f)
+        assert.truthy(out:find("exit=2", 1, true), out)
+        assert.truthy(out:find(case[2], 1, true), out)
+      end
+    end)
+end)

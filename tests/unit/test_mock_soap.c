@@ -18,7 +18,7 @@ static const sl_span_t rid = {"RequestId", 9};
 static sl_soap_reply_t answer(const char *ct, const char *body, int inject)
 {
     sl_soap_reply_t r;
-    sl_soap_answer(ct, strlen(ct), body, strlen(body), rid, inject, &r, buf);
+    sl_soap_answer(ct, strlen(ct), body, strlen(body), rid, NULL, inject, &r, buf);
     buf[r.body_len] = '\0';
     return r;
 }
@@ -202,12 +202,79 @@ static void test_wsse(void)
     CHECK(sl_wsse_parse_time("2026-11-27 14:00:00Z", 20, &t) == -1);
 }
 
+static int call_is(const char *doc, const char *local, const char *ns)
+{
+    sl_ops_call_t c;
+    if (sl_ops_find_call(doc, strlen(doc), &c) != 0)
+        return 0;
+    return c.local.len == strlen(local) && memcmp(c.local.ptr, local, c.local.len) == 0 &&
+           c.ns.len == strlen(ns) && memcmp(c.ns.ptr, ns, c.ns.len) == 0;
+}
+
+/* A user's WSDL's operations, and the operation a request calls. */
+static void test_ops(void)
+{
+    char err[256];
+    static sl_ops_t ops, none;
+    const char *wsdl = "<w:definitions xmlns:w=\"http://schemas.xmlsoap.org/wsdl/\">"
+                       "<!-- <w:operation name=\"Commented\"/> -->"
+                       "<w:portType name=\"P\"><w:operation name=\"GetQuote\"/>"
+                       "<w:operation name='PlaceOrder' x=\"a>b\"></w:operation></w:portType>"
+                       "<w:binding><w:operation name=\"GetQuote\"/></w:binding></w:definitions>";
+    CHECK(sl_ops_read(wsdl, strlen(wsdl), &ops, err, sizeof(err)) == 0);
+    CHECK_EQ_U(ops.count, 2);
+    CHECK(sl_ops_has(&ops, (sl_span_t){"PlaceOrder", 10}));
+    CHECK(!sl_ops_has(&ops, (sl_span_t){"Commented", 9}));
+    CHECK(sl_ops_read("<a><b/></a>", 11, &none, err, sizeof(err)) == -1);
+    CHECK(strstr(err, "names no operation") != NULL);
+
+    /* prefixed, default and envelope-level namespaces; a Header first; markup to skip */
+    CHECK(call_is("<s:Envelope xmlns:s=\"u\"><s:Header><h:X xmlns:h=\"h\"/></s:Header><s:Body>"
+                  "<q:GetQuote xmlns:q=\"urn:q\"><RequestId>1</RequestId></q:GetQuote>"
+                  "</s:Body></s:Envelope>",
+                  "GetQuote", "urn:q"));
+    CHECK(call_is("<s:Envelope xmlns:s=\"u\" xmlns:q='urn:env'><s:Body><!-- <x:No/> -->"
+                  "<![CDATA[<y:No/>]]><q:PlaceOrder a=\"1>2\"/></s:Body></s:Envelope>",
+                  "PlaceOrder", "urn:env"));
+    CHECK(call_is("<Envelope xmlns=\"u\"><Body><Op xmlns=\"urn:d\"/></Body></Envelope>", "Op",
+                  "urn:d"));
+    CHECK(call_is("<s:Envelope xmlns:s=\"u\"><s:Body><Op/></s:Body></s:Envelope>", "Op", ""));
+    sl_ops_call_t c;
+    const char *empty = "<s:Envelope xmlns:s=\"u\"><s:Body/></s:Envelope>";
+    CHECK(sl_ops_find_call(empty, strlen(empty), &c) == -1);
+    const char *unbound = "<s:Envelope xmlns:s=\"u\"><s:Body><z:Op/></s:Body></s:Envelope>";
+    CHECK(sl_ops_find_call(unbound, strlen(unbound), &c) == -1);
+    /* a namespace that could not be written back as it is */
+    const char *amp =
+        "<s:Envelope xmlns:s=\"u\"><s:Body><Op xmlns=\"a&amp;b\"/></s:Body></s:Envelope>";
+    CHECK(sl_ops_find_call(amp, strlen(amp), &c) == -1);
+    CHECK(sl_ops_read("<operation name=\"a&amp;b\"/>", 28, &none, err, sizeof(err)) == -1);
+
+    /* the answer: <Op>Response in the operation's namespace, the ID in it */
+    sl_soap_reply_t r;
+    const char *req = "<s:Envelope xmlns:s=\"" SL_SOAP11_NS "\" xmlns:q='urn:env'><s:Body>"
+                      "<q:PlaceOrder><q:RequestId>PO-1</q:RequestId></q:PlaceOrder>"
+                      "</s:Body></s:Envelope>";
+    sl_soap_answer("text/xml", 8, req, strlen(req), rid, &ops, 0, &r, buf);
+    buf[r.body_len] = '\0';
+    CHECK_EQ_U(r.status, 200);
+    CHECK(strstr(buf, "<e:PlaceOrderResponse xmlns:e=\"urn:env\"><e:RequestId>PO-1</e:RequestId>"
+                      "</e:PlaceOrderResponse>") != NULL);
+    const char *other = "<s:Envelope xmlns:s=\"" SL_SOAP11_NS "\"><s:Body><Cancel>"
+                        "<RequestId>C-1</RequestId></Cancel></s:Body></s:Envelope>";
+    sl_soap_answer("text/xml", 8, other, strlen(other), rid, &ops, 0, &r, buf);
+    buf[r.body_len] = '\0';
+    CHECK(r.outcome == SL_SOAP_FAULT_CLIENT);
+    CHECK(strstr(buf, "the operation Cancel is not in the WSDL") != NULL);
+}
+
 int main(void)
 {
     test_id_set();
     test_id_log();
     test_options();
     test_wsse();
+    test_ops();
 
     sl_soap_reply_t r = answer("text/xml; charset=utf-8", REQ(SL_SOAP11_NS, "P1-R1"), 0);
     CHECK_EQ_U(r.status, 200);
