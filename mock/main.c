@@ -243,6 +243,13 @@ static int start(const char *url, char *err, size_t errlen)
                 "soapload-mock: note: appending to the ID log %s, which already holds %llu bytes "
                 "from before (remove it first to reconcile this run alone)\n",
                 opt.id_log, (unsigned long long)sl_stats_log_existing(server.stats));
+    if (server.ops != NULL) {
+        printf("soapload-mock: answering the %zu operation%s of the --wsdl file:",
+               server.ops->count, server.ops->count == 1 ? "" : "s");
+        for (size_t i = 0; i < server.ops->count; i++)
+            printf(" %s", server.ops->names[i]);
+        printf("\n");
+    }
     for (int i = 0; i < opt.threads; i++) {
         int rc = pthread_create(&threads[i].tid, NULL, run_thread, &threads[i]);
         if (rc != 0) {

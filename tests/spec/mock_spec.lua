@@ -936,6 +936,12 @@ describe("soapload-mock serving a user's WSDL (--wsdl)", function()
   end)
   before_each(function() mock.reset() end)
 
+  it("names the operations it answers on start", function()
+    local m = t.start_mock("--wsdl " .. wsdl)
+    assert.truthy(m.stop():find("answering the 2 operations of the --wsdl file: GetQuote " ..
+      "PlaceOrder\n", 1, true))
+  end)
+
   it("serves the file as it is at ?wsdl", function()
     local status, h, body = t.http(mock.port, "GET", "/soap/endpoint?wsdl")
     assert.are.equal(200, status)
