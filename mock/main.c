@@ -155,12 +155,10 @@ static void raise_fd_limit(void)
     }
 }
 
-/* Builds the h2o configuration and one thread (loop, listener descriptor) per --threads;
- * writes the endpoint's URL. Returns 0, or -1 with a message in err. */
-static int set_up(char *url, size_t url_len, char *err, size_t errlen)
+/* One thread per --threads, each with its own descriptor of the one listening socket; the
+ * port the kernel picked for port 0 is written back. Returns 0, or -1 with err. */
+static int make_threads(int *port, char *err, size_t errlen)
 {
-    static char wsdl[16384];
-    int port = opt.port;
     if ((threads = calloc((size_t)opt.threads, sizeof(*threads))) == NULL) {
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -173,8 +171,7 @@ static int set_up(char *url, size_t url_len, char *err, size_t errlen)
             snprintf(err, errlen, "out of memory");
             return -1;
         }
-        /* one listening socket; each loop owns a descriptor of it */
-        threads[i].listen_fd = i == 0 ? open_listener(opt.host, &port, err, errlen)
+        threads[i].listen_fd = i == 0 ? open_listener(opt.host, port, err, errlen)
                                       : fcntl(threads[0].listen_fd, F_DUPFD_CLOEXEC, 0);
         if (threads[i].listen_fd < 0) {
             if (i > 0)
@@ -182,6 +179,17 @@ static int set_up(char *url, size_t url_len, char *err, size_t errlen)
             return -1;
         }
     }
+    return 0;
+}
+
+/* Builds the threads, the TLS context, what the handler shares and the h2o configuration;
+ * writes the endpoint's URL. Returns 0, or -1 with a message in err. */
+static int set_up(char *url, size_t url_len, char *err, size_t errlen)
+{
+    static char wsdl[16384];
+    int port = opt.port;
+    if (make_threads(&port, err, errlen) != 0)
+        return -1;
     if (opt.tls_cert != NULL) {
         SSL_CTX *tls =
             sl_mock_tls_create(opt.tls_cert, opt.tls_key, opt.tls_client_ca, err, errlen);

@@ -157,14 +157,83 @@ void sl_soap_security_fault(sl_soap_reply_t *r, char *buf, const char *wsse_code
     fault(r, buf, SL_SOAP_FAULT_SECURITY, "Client", wsse_code, text, id_name);
 }
 
+/* Checks the envelope (well-formed, no DTD, the media type's SOAP version) and the ID, which it
+ * copies into r. Returns 0, or -1 after writing the fault. */
+static int check_envelope(const char *body, size_t len, sl_span_t id_name, sl_soap_reply_t *r,
+                          char *buf)
+{
+    char why[160];
+    sl_xml_scan_t scan = {.want = id_name, .id = r->id, .id_cap = sizeof(r->id)};
+    if (sl_xml_scan(body, len, &scan) != 0) {
+        if (scan.flags & SL_XML_DOCTYPE)
+            snprintf(why, sizeof(why), "DTDs are not allowed in SOAP messages (byte %zu)",
+                     scan.error_at);
+        else
+            snprintf(why, sizeof(why), "malformed XML at byte %zu: %s", scan.error_at, scan.error);
+        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL, why, id_name);
+        return -1;
+    }
+    if (scan.flags & SL_XML_ID_FOUND && !(scan.flags & (SL_XML_ID_COMPLEX | SL_XML_ID_TOO_LONG)))
+        r->id_len = scan.id_len;
+    if (!(scan.root_local.len == 8 && memcmp(scan.root_local.ptr, "Envelope", 8) == 0)) {
+        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL,
+              "the root element is not a SOAP Envelope", id_name);
+        return -1;
+    }
+    const char *want_ns = envelope_ns[r->version == 12];
+    if (scan.root_ns.len != strlen(want_ns) ||
+        memcmp(scan.root_ns.ptr, want_ns, scan.root_ns.len)) {
+        snprintf(why, sizeof(why), "the Envelope's namespace is not SOAP %s's (%s)",
+                 r->version == 12 ? "1.2" : "1.1", want_ns);
+        fault(r, buf, SL_SOAP_FAULT_VERSION, "VersionMismatch", NULL, why, id_name);
+        return -1;
+    }
+    if (!(scan.flags & SL_XML_ID_FOUND)) {
+        snprintf(why, sizeof(why), "no %.*s element in the request", (int)id_name.len, id_name.ptr);
+        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL, why, id_name);
+        return -1;
+    }
+    if (scan.flags & (SL_XML_ID_COMPLEX | SL_XML_ID_TOO_LONG) || scan.id_len == 0) {
+        snprintf(why, sizeof(why), "the %.*s element must hold 1 to %d bytes of text",
+                 (int)id_name.len, id_name.ptr, SL_SOAP_MAX_ID);
+        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL, why, id_name);
+        return -1;
+    }
+    return 0;
+}
+
+/* With a user's WSDL: finds the operation the Body calls, which must be one of its. Returns 0,
+ * or -1 after writing the fault. */
+static int check_call(const char *body, size_t len, const sl_ops_t *ops, sl_span_t id_name,
+                      sl_ops_call_t *call, sl_soap_reply_t *r, char *buf)
+{
+    char why[200];
+    if (sl_ops_find_call(body, len, call) != 0) {
+        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL,
+              "no operation element in the SOAP Body that the mock can answer", id_name);
+        return -1;
+    }
+    if (!sl_ops_has(ops, call->local)) {
+        snprintf(why, sizeof(why), "the operation %.*s is not in the WSDL",
+                 (int)(call->local.len > SL_OPS_MAX_NAME ? SL_OPS_MAX_NAME : call->local.len),
+                 call->local.ptr);
+        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL, why, id_name);
+        return -1;
+    }
+    if (call->ns.len > SL_OPS_MAX_NS) {
+        snprintf(why, sizeof(why), "the operation's namespace is longer than %d bytes",
+                 SL_OPS_MAX_NS);
+        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL, why, id_name);
+        return -1;
+    }
+    return 0;
+}
+
 void sl_soap_answer(const char *media_type, size_t media_type_len, const char *body, size_t len,
                     sl_span_t id_name, const sl_ops_t *ops, int inject_fault, sl_soap_reply_t *r,
                     char *buf)
 {
     sl_ops_call_t call;
-    char why[160];
-    sl_xml_scan_t scan = {.want = id_name, .id = r->id, .id_cap = sizeof(r->id)};
-
     memset(r, 0, offsetof(sl_soap_reply_t, id));
     r->id[0] = '\0';
     r->id_len = 0;
@@ -181,56 +250,9 @@ void sl_soap_answer(const char *media_type, size_t media_type_len, const char *b
     }
     r->content_type =
         r->version == 12 ? "application/soap+xml; charset=utf-8" : "text/xml; charset=utf-8";
-
-    if (sl_xml_scan(body, len, &scan) != 0) {
-        if (scan.flags & SL_XML_DOCTYPE)
-            snprintf(why, sizeof(why), "DTDs are not allowed in SOAP messages (byte %zu)",
-                     scan.error_at);
-        else
-            snprintf(why, sizeof(why), "malformed XML at byte %zu: %s", scan.error_at, scan.error);
-        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL, why, id_name);
+    if (check_envelope(body, len, id_name, r, buf) != 0 ||
+        (ops != NULL && check_call(body, len, ops, id_name, &call, r, buf) != 0))
         return;
-    }
-    if (scan.flags & SL_XML_ID_FOUND && !(scan.flags & (SL_XML_ID_COMPLEX | SL_XML_ID_TOO_LONG)))
-        r->id_len = scan.id_len;
-    if (!(scan.root_local.len == 8 && memcmp(scan.root_local.ptr, "Envelope", 8) == 0)) {
-        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL,
-              "the root element is not a SOAP Envelope", id_name);
-        return;
-    }
-    const char *want_ns = envelope_ns[r->version == 12];
-    if (scan.root_ns.len != strlen(want_ns) ||
-        memcmp(scan.root_ns.ptr, want_ns, scan.root_ns.len)) {
-        snprintf(why, sizeof(why), "the Envelope's namespace is not SOAP %s's (%s)",
-                 r->version == 12 ? "1.2" : "1.1", want_ns);
-        fault(r, buf, SL_SOAP_FAULT_VERSION, "VersionMismatch", NULL, why, id_name);
-        return;
-    }
-    if (!(scan.flags & SL_XML_ID_FOUND)) {
-        snprintf(why, sizeof(why), "no %.*s element in the request", (int)id_name.len, id_name.ptr);
-        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL, why, id_name);
-        return;
-    }
-    if (scan.flags & (SL_XML_ID_COMPLEX | SL_XML_ID_TOO_LONG) || scan.id_len == 0) {
-        snprintf(why, sizeof(why), "the %.*s element must hold 1 to %d bytes of text",
-                 (int)id_name.len, id_name.ptr, SL_SOAP_MAX_ID);
-        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL, why, id_name);
-        return;
-    }
-    if (ops != NULL) {
-        if (sl_ops_find_call(body, len, &call) != 0) {
-            fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL,
-                  "no operation element in the SOAP Body that the mock can answer", id_name);
-            return;
-        }
-        if (!sl_ops_has(ops, call.local) || call.ns.len > SL_OPS_MAX_NS) {
-            snprintf(why, sizeof(why), "the operation %.*s is not in the WSDL",
-                     (int)(call.local.len > SL_OPS_MAX_NAME ? SL_OPS_MAX_NAME : call.local.len),
-                     call.local.ptr);
-            fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL, why, id_name);
-            return;
-        }
-    }
     if (inject_fault) {
         fault(r, buf, SL_SOAP_FAULT_INJECTED, "Server", NULL, "injected fault (--fault-rate)",
               id_name);
