@@ -675,7 +675,7 @@ describe("soapload-mock with mutual TLS", function()
 end)
 
 describe("soapload-mock over cleartext HTTP/2", function()
-  it("answers prior-knowledge h2c and counts it as http2 without TLS", function()
+  it("answers h2c (prior knowledge or upgrade) and counts it as http2 without TLS", function()
     local mock = t.start_mock("")
     finally(function() mock.stop() end)
     local body = t.write(t.tmpname(".xml"), t.envelope(t.SOAP11, "H2C-1"))
@@ -688,6 +688,15 @@ describe("soapload-mock over cleartext HTTP/2", function()
     local s = mock.stats()
     assert.are.same({ 0, 1, 0 }, { s.protocols.http1, s.protocols.http2, s.protocols.tls })
     assert.are.equal(1, s.ids.distinct)
+    -- and the upgrade from HTTP/1.1 (Upgrade: h2c), which curl --http2 asks for over http
+    t.write(body, t.envelope(t.SOAP11, "H2C-2"))
+    code, out = curl(("--http2 -H 'Content-Type: text/xml' --data-binary @%s " ..
+      "-w '\\n%%{http_version} %%{http_code}' %s"):format(t.quote(body), mock.url))
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("\n2 200$"), out)
+    s = mock.stats()
+    assert.are.equal(2, s.ids.distinct)
+    assert.are.same({ 0, 2 }, { s.protocols.http1, s.protocols.http2 }) -- served as stream 1
   end)
 end)
 
