@@ -289,7 +289,7 @@ describe("soapload-mock under load", function()
     local mock = t.start_mock("--threads 4")
     finally(function() mock.stop() end)
     local uneven = {}
-    for round = 1, 100 do
+    for round = 1, 150 do
       local drain = pipeline(mock.port, 4, 150, "L" .. round)
       t.sleep((round % 5) * 0.0005) -- lands at different points of the busy spell
       assert.are.equal(200, (mock.reset()))
