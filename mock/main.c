@@ -1,17 +1,18 @@
 /*
  * soapload-mock: an h2o-based SOAP echo server for trying soapload and checking that every
- * request ID arrived exactly once. One event loop per thread, all watching one listening
- * socket (as nginx's workers do: a busy thread leaves new connections to an idle one, which
- * measured faster than SO_REUSEPORT's even split when the load generator shares the cores);
- * the handler parses the envelope, echoes the ID and counts (see soap.c, stats.c).
+ * request ID arrived exactly once. This file sets the server up: options, the listening
+ * socket, one event loop per thread, all watching that one socket (as nginx's workers do: a
+ * busy thread leaves new connections to an idle one, which measured faster than SO_REUSEPORT's
+ * even split when the load generator shares the cores), and the stop on a signal with the
+ * totals. handler.c answers the requests.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,217 +23,40 @@
 
 #include <h2o.h>
 
-#include "delay.h"
+#include "core/version.h"
+#include "options.h"
+#include "server.h"
 #include "soap.h"
 #include "stats.h"
-#include "core/version.h"
+#include "tls.h"
 
-typedef struct {
-    const char *host;
-    int port;
-    const char *path;
-    int threads;
-    sl_delay_t delay;
-    int has_delay;
-    double fault_rate;
-    size_t max_body;
-    const char *id_element;
-    const char *id_log;
-} options_t;
-
-typedef struct {
-    int index;
-    int listen_fd;
-    pthread_t tid;
-    h2o_evloop_t *loop;
-    h2o_context_t ctx;
-    h2o_accept_ctx_t accept_ctx;
-    h2o_socket_t *listener;
-    uint64_t rng;
-    h2o_timeout_t **delays; /* one h2o timeout per whole millisecond, made when first needed */
-    h2o_timeout_t flush_timeout;
-    h2o_timeout_entry_t flush_entry;
-} server_thread_t;
-
-/* A response waiting for its artificial delay; lives in the request's pool. */
-typedef struct {
-    h2o_timeout_entry_t entry;
-    h2o_req_t *req;
-    int status;
-    const char *reason;
-    const char *content_type;
-    h2o_iovec_t body;
-} pending_t;
-
-static options_t opt = {.host = "127.0.0.1",
-                        .port = 8000,
-                        .path = "/soap/endpoint",
-                        .max_body = 1 << 20,
-                        .id_element = "RequestId"};
+static sl_mock_options_t opt;
+static sl_mock_server_t server;
 static h2o_globalconf_t config;
-static server_thread_t *threads;
-static sl_stats_t *stats;
-static volatile sig_atomic_t stop_requested;
+static sl_mock_thread_t *threads;
+static atomic_int stop_requested; /* set by main, read by every server thread */
 /* Stopped threads park here instead of exiting: h2o keeps per-thread buffer caches, which a
  * thread's exit would strand (and leak checkers report); the process exit frees them. */
 static pthread_mutex_t park_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t parked_cond = PTHREAD_COND_INITIALIZER, never = PTHREAD_COND_INITIALIZER;
 static int parked;
-static sl_span_t id_name;
-static char *wsdl;
-static size_t wsdl_len;
-
-static server_thread_t *thread_of(h2o_req_t *req)
-{
-    return (server_thread_t *)((char *)req->conn->ctx - offsetof(server_thread_t, ctx));
-}
-
-static void respond(h2o_req_t *req, int status, const char *reason, const char *content_type,
-                    const char *body, size_t len)
-{
-    req->res.status = status;
-    req->res.reason = reason;
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type,
-                   strlen(content_type));
-    req->res.content_length = len; /* else h2o sends it chunked */
-    h2o_send_inline(req, body, len);
-}
-
-static void on_delay_done(h2o_timeout_entry_t *entry)
-{
-    pending_t *p = (pending_t *)entry;
-    respond(p->req, p->status, p->reason, p->content_type, p->body.base, p->body.len);
-    sl_stats_end(stats);
-}
-
-/* The request went away (client closed) before its delay ran out. */
-static void on_pending_dispose(void *obj)
-{
-    pending_t *p = obj;
-    if (h2o_timeout_is_linked(&p->entry)) {
-        h2o_timeout_unlink(&p->entry);
-        sl_stats_end(stats);
-    }
-}
-
-static void respond_later(server_thread_t *th, h2o_req_t *req, uint32_t ms, int status,
-                          const char *reason, const char *content_type, const char *body,
-                          size_t len)
-{
-    if (th->delays[ms] == NULL) {
-        th->delays[ms] = malloc(sizeof(h2o_timeout_t));
-        if (th->delays[ms] == NULL) {
-            respond(req, status, reason, content_type, body, len);
-            sl_stats_end(stats);
-            return;
-        }
-        h2o_timeout_init(th->ctx.loop, th->delays[ms], ms);
-    }
-    pending_t *p = h2o_mem_alloc_shared(&req->pool, sizeof(*p), on_pending_dispose);
-    memset(p, 0, sizeof(*p));
-    p->entry.cb = on_delay_done;
-    p->req = req;
-    p->status = status;
-    p->reason = reason;
-    p->content_type = content_type;
-    p->body = h2o_strdup(&req->pool, body, len);
-    h2o_timeout_link(th->ctx.loop, th->delays[ms], &p->entry);
-}
-
-static const sl_outcome_t outcome_of[] = {
-    [SL_SOAP_ECHO] = SL_OUT_ECHO,
-    [SL_SOAP_FAULT_CLIENT] = SL_OUT_FAULT_CLIENT,
-    [SL_SOAP_FAULT_VERSION] = SL_OUT_FAULT_VERSION,
-    [SL_SOAP_FAULT_INJECTED] = SL_OUT_FAULT_INJECTED,
-    [SL_SOAP_BAD_MEDIA_TYPE] = SL_OUT_BAD_MEDIA_TYPE,
-};
-
-static void handle_soap(server_thread_t *th, h2o_req_t *req)
-{
-    char buf[SL_SOAP_REPLY_CAP];
-    sl_soap_reply_t reply;
-    ssize_t ct = h2o_find_header(&req->headers, H2O_TOKEN_CONTENT_TYPE, -1);
-    h2o_iovec_t media = ct >= 0 ? req->headers.entries[ct].value : h2o_iovec_init("", 0);
-    int inject = opt.fault_rate > 0 && sl_rand01(&th->rng) < opt.fault_rate;
-
-    sl_stats_begin(stats);
-    sl_soap_answer(media.base, media.len, req->entity.base, req->entity.len, id_name, inject,
-                   &reply, buf);
-    sl_stats_count(stats, th->index, outcome_of[reply.outcome], req->entity.len);
-    if (reply.id_len > 0)
-        sl_stats_id(stats, th->index, reply.id, reply.id_len);
-    if (opt.has_delay && reply.outcome != SL_SOAP_BAD_MEDIA_TYPE) {
-        uint32_t ms = sl_delay_draw(&opt.delay, &th->rng);
-        if (ms > 0) {
-            respond_later(th, req, ms, reply.status, reply.reason, reply.content_type, buf,
-                          reply.body_len);
-            return;
-        }
-    }
-    respond(req, reply.status, reply.reason, reply.content_type, buf, reply.body_len);
-    sl_stats_end(stats);
-}
-
-static int on_req(h2o_handler_t *self, h2o_req_t *req)
-{
-    (void)self;
-    server_thread_t *th = thread_of(req);
-    size_t path_len = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
-    h2o_iovec_t path = h2o_iovec_init(req->path.base, path_len);
-    h2o_iovec_t query =
-        req->query_at != SIZE_MAX
-            ? h2o_iovec_init(req->path.base + req->query_at + 1, req->path.len - req->query_at - 1)
-            : h2o_iovec_init("", 0);
-    int is_post = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST"));
-    int is_get = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET"));
-
-    if (h2o_memis(path.base, path.len, opt.path, strlen(opt.path))) {
-        if (is_post) {
-            handle_soap(th, req);
-        } else if (is_get && h2o_memis(query.base, query.len, H2O_STRLIT("wsdl"))) {
-            sl_stats_count(stats, th->index, SL_OUT_WSDL, 0);
-            respond(req, 200, "OK", "text/xml; charset=utf-8", wsdl, wsdl_len);
-        } else {
-            static const char msg[] = "soapload-mock: POST a SOAP envelope here, or GET ?wsdl\n";
-            sl_stats_count(stats, th->index, SL_OUT_BAD_METHOD, req->entity.len);
-            h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("allow"), 0, NULL,
-                                  H2O_STRLIT("POST, GET"));
-            respond(req, 405, "Method Not Allowed", "text/plain; charset=utf-8", msg,
-                    sizeof(msg) - 1);
-        }
-    } else if (h2o_memis(path.base, path.len, H2O_STRLIT("/stats")) && is_get) {
-        char json[2048];
-        size_t len = sl_stats_json(stats, json, sizeof(json));
-        h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("cache-control"), 0, NULL,
-                              H2O_STRLIT("no-store"));
-        respond(req, 200, "OK", "application/json", json, len);
-    } else if (h2o_memis(path.base, path.len, H2O_STRLIT("/stats/reset")) && is_post) {
-        sl_stats_reset(stats);
-        respond(req, 200, "OK", "application/json", H2O_STRLIT("{\"reset\": true}\n"));
-    } else {
-        static const char msg[] = "soapload-mock: no such path\n";
-        sl_stats_count(stats, th->index, SL_OUT_NOT_FOUND, req->entity.len);
-        respond(req, 404, "Not Found", "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
-    }
-    return 0;
-}
 
 static void on_conn_close(void *data)
 {
     (void)data;
-    sl_stats_conn_close(stats);
+    sl_stats_conn_close(server.stats);
 }
 
 static void on_accept(h2o_socket_t *listener, const char *err)
 {
-    server_thread_t *th = listener->data;
+    sl_mock_thread_t *th = listener->data;
     if (err != NULL)
         return;
     for (int i = 0; i < 64; i++) {
         h2o_socket_t *sock = h2o_evloop_socket_accept(listener);
         if (sock == NULL)
             return;
-        sl_stats_conn_open(stats);
+        sl_stats_conn_open(server.stats, th->index);
         sock->on_close.cb = on_conn_close;
         sock->on_close.data = th;
         h2o_accept(&th->accept_ctx, sock);
@@ -241,15 +65,15 @@ static void on_accept(h2o_socket_t *listener, const char *err)
 
 static void on_flush(h2o_timeout_entry_t *entry)
 {
-    server_thread_t *th =
-        (server_thread_t *)((char *)entry - offsetof(server_thread_t, flush_entry));
-    sl_stats_flush_log(stats, th->index);
+    sl_mock_thread_t *th =
+        (sl_mock_thread_t *)((char *)entry - offsetof(sl_mock_thread_t, flush_entry));
+    sl_stats_flush_log(server.stats, th->index);
     h2o_timeout_link(th->ctx.loop, &th->flush_timeout, &th->flush_entry);
 }
 
 static void *run_thread(void *arg)
 {
-    server_thread_t *th = arg;
+    sl_mock_thread_t *th = arg;
     th->loop = h2o_evloop_create();
     h2o_context_init(&th->ctx, th->loop, &config);
     th->accept_ctx.ctx = &th->ctx;
@@ -262,9 +86,9 @@ static void *run_thread(void *arg)
         th->flush_entry.cb = on_flush;
         h2o_timeout_link(th->loop, &th->flush_timeout, &th->flush_entry);
     }
-    while (!stop_requested)
+    while (!atomic_load(&stop_requested))
         h2o_evloop_run(th->loop, 100);
-    sl_stats_flush_log(stats, th->index);
+    sl_stats_flush_log(server.stats, th->index);
     pthread_mutex_lock(&park_lock);
     parked++;
     pthread_cond_signal(&parked_cond);
@@ -302,191 +126,24 @@ static int open_listener(const char *host, int *port, char *err, size_t errlen)
     return fd;
 }
 
-static void usage(FILE *out)
+static void print_totals(const sl_stats_snapshot_t *s, int sig)
 {
-    fprintf(out,
-            "Usage: soapload-mock [OPTION]...\n"
-            "A SOAP 1.1/1.2 echo server for soapload: answers each POSTed envelope with its\n"
-            "request ID, counts everything, and serves its counters at GET /stats.\n"
-            "\n"
-            "  -H, --host ADDR        address to listen on (default 127.0.0.1)\n"
-            "  -p, --port N           port (default 8000; 0 picks a free one and prints it)\n"
-            "  -P, --path PATH        SOAP endpoint path (default /soap/endpoint)\n"
-            "  -t, --threads N        server threads (default: number of CPUs)\n"
-            "  -d, --delay SPEC       response delay: D, uniform:MIN,MAX, exp:MEAN or\n"
-            "                         normal:MEAN,SD (e.g. 5ms, uniform:1ms,20ms; default 0)\n"
-            "  -f, --fault-rate P     share of valid requests answered with a SOAP Server fault\n"
-            "                         (0..1, default 0)\n"
-            "  -m, --max-body SIZE    largest request body accepted, e.g. 64k, 1m (default 1m);\n"
-            "                         larger ones get 413\n"
-            "  -i, --id-element NAME  local name of the element carrying the request ID\n"
-            "                         (default RequestId)\n"
-            "  -l, --id-log FILE      write every received request ID to FILE, one per line\n"
-            "  -h, --help             show this help\n"
-            "  -V, --version          show the version\n"
-            "\n"
-            "Endpoints: POST PATH (SOAP echo), GET PATH?wsdl, GET /stats, POST /stats/reset.\n"
-            "Stop with Ctrl-C or SIGTERM; the totals are printed on the way out.\n");
-}
-
-static int parse_size(const char *s, size_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (end == s || errno != 0 || s[0] == '-')
-        return -1;
-    switch (*end) {
-    case 'k':
-    case 'K':
-        v <<= 10;
-        end++;
-        break;
-    case 'm':
-    case 'M':
-        v <<= 20;
-        end++;
-        break;
-    case 'g':
-    case 'G':
-        v <<= 30;
-        end++;
-        break;
-    }
-    if (*end != '\0' || v == 0)
-        return -1;
-    *out = (size_t)v;
-    return 0;
-}
-
-static int parse_int(const char *s, long min, long max, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (end == s || *end != '\0' || errno != 0 || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int valid_name(const char *s)
-{
-    size_t n = strlen(s);
-    if (n == 0 || n > 64)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-                 (i > 0 && ((c >= '0' && c <= '9') || c == '-' || c == '.'));
-        if (!ok)
-            return 0;
-    }
-    return 1;
-}
-
-static const char *option_name(const struct option *o, int val)
-{
-    for (; o->name != NULL; o++)
-        if (o->val == val)
-            return o->name;
-    return "?";
-}
-
-/* Returns 0, or the exit code (2) after printing what is wrong. */
-static int parse_options(int argc, char **argv)
-{
-    static const struct option longopts[] = {
-        {"host", required_argument, NULL, 'H'},     {"port", required_argument, NULL, 'p'},
-        {"path", required_argument, NULL, 'P'},     {"threads", required_argument, NULL, 't'},
-        {"delay", required_argument, NULL, 'd'},    {"fault-rate", required_argument, NULL, 'f'},
-        {"max-body", required_argument, NULL, 'm'}, {"id-element", required_argument, NULL, 'i'},
-        {"id-log", required_argument, NULL, 'l'},   {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},        {NULL, 0, NULL, 0}};
-    char err[256];
-    long v;
-    int c;
-    opt.threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
-    if (opt.threads < 1)
-        opt.threads = 1;
-    while ((c = getopt_long(argc, argv, "H:p:P:t:d:f:m:i:l:hV", longopts, NULL)) != -1) {
-        switch (c) {
-        case 'H':
-            opt.host = optarg;
-            break;
-        case 'p':
-            if (parse_int(optarg, 0, 65535, &v) != 0)
-                goto Bad;
-            opt.port = (int)v;
-            break;
-        case 'P':
-            if (optarg[0] != '/' || strpbrk(optarg, "?# \t") != NULL || strlen(optarg) > 200 ||
-                strncmp(optarg, "/stats", 6) == 0) {
-                fprintf(stderr,
-                        "soapload-mock: bad --path '%s': it must start with '/', hold "
-                        "no '?', '#' or spaces and not be under /stats\n",
-                        optarg);
-                return 2;
-            }
-            opt.path = optarg;
-            break;
-        case 't':
-            if (parse_int(optarg, 1, 256, &v) != 0)
-                goto Bad;
-            opt.threads = (int)v;
-            break;
-        case 'd':
-            if (sl_delay_parse(optarg, &opt.delay, err, sizeof(err)) != 0) {
-                fprintf(stderr, "soapload-mock: %s\n", err);
-                return 2;
-            }
-            opt.has_delay = 1;
-            break;
-        case 'f': {
-            char *end;
-            opt.fault_rate = strtod(optarg, &end);
-            if (end == optarg || *end != '\0' || !(opt.fault_rate >= 0 && opt.fault_rate <= 1))
-                goto Bad;
-            break;
-        }
-        case 'm':
-            if (parse_size(optarg, &opt.max_body) != 0)
-                goto Bad;
-            break;
-        case 'i':
-            if (!valid_name(optarg)) {
-                fprintf(stderr,
-                        "soapload-mock: bad --id-element '%s': an XML local name of "
-                        "at most 64 characters, without a prefix\n",
-                        optarg);
-                return 2;
-            }
-            opt.id_element = optarg;
-            break;
-        case 'l':
-            opt.id_log = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            exit(0);
-        case 'V':
-            printf("soapload-mock %s (h2o %s)\n", SL_VERSION, H2O_VERSION);
-            exit(0);
-        default:
-            usage(stderr);
-            return 2;
-        }
-        continue;
-    Bad:
-        fprintf(stderr, "soapload-mock: bad value '%s' for --%s (see --help)\n", optarg,
-                option_name(longopts, c));
-        return 2;
-    }
-    if (optind < argc) {
-        fprintf(stderr, "soapload-mock: unexpected argument '%s' (see --help)\n", argv[optind]);
-        return 2;
-    }
-    return 0;
+    printf("soapload-mock: stopped by %s after %llu requests: %llu distinct IDs, %llu duplicates, "
+           "at most %llu in progress at once, %llu connections accepted",
+           sig == SIGINT   ? "SIGINT"
+           : sig == SIGHUP ? "SIGHUP"
+                           : "SIGTERM",
+           (unsigned long long)s->requests, (unsigned long long)s->distinct,
+           (unsigned long long)s->dups, (unsigned long long)s->max_in_progress,
+           (unsigned long long)s->accepted);
+    if (opt.id_memory == 0)
+        printf("; %llu IDs received, not tracked (--no-ids)\n", (unsigned long long)s->ids);
+    else if (s->untracked > 0)
+        printf("; duplicate detection was partial: %llu IDs untracked once the ID set reached "
+               "--id-memory %s\n",
+               (unsigned long long)s->untracked, opt.id_memory_text);
+    else
+        printf("\n");
 }
 
 static void raise_fd_limit(void)
@@ -498,78 +155,170 @@ static void raise_fd_limit(void)
     }
 }
 
-int main(int argc, char **argv)
+/* One thread per --threads, each with its own descriptor of the one listening socket; the
+ * port the kernel picked for port 0 is written back. Returns 0, or -1 with err. */
+static int make_threads(int *port, char *err, size_t errlen)
 {
-    char err[256], url[300];
-    sigset_t sigs;
-    int rc = parse_options(argc, argv), sig;
-    if (rc != 0)
-        return rc;
-    id_name = (sl_span_t){opt.id_element, strlen(opt.id_element)};
-    signal(SIGPIPE, SIG_IGN);
-    raise_fd_limit();
-
-    if ((stats = sl_stats_create(opt.threads, opt.id_log, err, sizeof(err))) == NULL) {
-        fprintf(stderr, "soapload-mock: %s\n", err);
-        return 1;
+    if ((threads = calloc((size_t)opt.threads, sizeof(*threads))) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
     }
-    threads = calloc((size_t)opt.threads, sizeof(*threads));
-    int port = opt.port;
     for (int i = 0; i < opt.threads; i++) {
         threads[i].index = i;
         threads[i].rng = 0x9E3779B97F4A7C15ULL * (uint64_t)(i + 1) ^ (uint64_t)time(NULL);
-        if (opt.has_delay)
-            threads[i].delays = calloc(SL_DELAY_MAX_MS + 1, sizeof(h2o_timeout_t *));
-        /* one listening socket; each loop owns a descriptor of it */
-        threads[i].listen_fd = i == 0 ? open_listener(opt.host, &port, err, sizeof(err))
+        if (opt.has_delay &&
+            (threads[i].delays = calloc(SL_DELAY_MAX_MS + 1, sizeof(h2o_timeout_t *))) == NULL) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        threads[i].listen_fd = i == 0 ? open_listener(opt.host, port, err, errlen)
                                       : fcntl(threads[0].listen_fd, F_DUPFD_CLOEXEC, 0);
         if (threads[i].listen_fd < 0) {
-            fprintf(stderr, "soapload-mock: %s\n", i == 0 ? err : strerror(errno));
-            return 1;
+            if (i > 0)
+                snprintf(err, errlen, "cannot share the listening socket: %s", strerror(errno));
+            return -1;
         }
     }
-    snprintf(url, sizeof(url), "http://%s%s%s:%d%s", strchr(opt.host, ':') ? "[" : "", opt.host,
-             strchr(opt.host, ':') ? "]" : "", port, opt.path);
-    wsdl = malloc(16384);
-    wsdl_len = sl_soap_wsdl(url, id_name, wsdl, 16384);
+    return 0;
+}
+
+/* Builds the threads, the TLS context, what the handler shares and the h2o configuration;
+ * writes the endpoint's URL. Returns 0, or -1 with a message in err. */
+static int set_up(char *url, size_t url_len, char *err, size_t errlen)
+{
+    static char wsdl[16384];
+    int port = opt.port;
+    if (make_threads(&port, err, errlen) != 0)
+        return -1;
+    if (opt.tls_cert != NULL) {
+        SSL_CTX *tls =
+            sl_mock_tls_create(opt.tls_cert, opt.tls_key, opt.tls_client_ca, err, errlen);
+        if (tls == NULL)
+            return -1;
+        for (int i = 0; i < opt.threads; i++)
+            threads[i].accept_ctx.ssl_ctx = tls; /* shared: the process owns it to the end */
+    }
+    snprintf(url, url_len, "%s://%s%s%s:%d%s", opt.tls_cert != NULL ? "https" : "http",
+             strchr(opt.host, ':') ? "[" : "", opt.host, strchr(opt.host, ':') ? "]" : "", port,
+             opt.path);
+    server.opt = &opt;
+    server.id_name = (sl_span_t){opt.id_element, strlen(opt.id_element)};
+    server.wsdl = wsdl;
+    server.wsdl_len = sl_soap_wsdl(url, server.id_name, wsdl, sizeof(wsdl));
+    if (opt.wsdl_ops != NULL) {
+        server.wsdl = opt.wsdl_text;
+        server.wsdl_len = opt.wsdl_len;
+        server.ops = opt.wsdl_ops;
+    }
+    if (opt.wsse_user != NULL) {
+        static sl_wsse_config_t wsse;
+        wsse = (sl_wsse_config_t){opt.wsse_user, opt.wsse_password, opt.wsse_max_age_s};
+        server.wsse = &wsse;
+    }
 
     h2o_config_init(&config);
     config.max_request_entity_size = opt.max_body;
     config.server_name = h2o_iovec_init(H2O_STRLIT("soapload-mock"));
     h2o_hostconf_t *host =
         h2o_config_register_host(&config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
-    h2o_pathconf_t *pathconf = h2o_config_register_path(host, "/", 0);
-    h2o_handler_t *handler = h2o_create_handler(pathconf, sizeof(*handler));
-    handler->on_req = on_req;
+    sl_mock_handler_register(h2o_config_register_path(host, "/", 0), &server);
+    return 0;
+}
 
-    /* server threads never see SIGINT/SIGTERM: main waits for them with sigwait */
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-    for (int i = 0; i < opt.threads; i++)
-        pthread_create(&threads[i].tid, NULL, run_thread, &threads[i]);
+static int ignored(int sig)
+{
+    struct sigaction sa;
+    return sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN;
+}
 
+/* Blocks the stop signals in main and every thread it starts: main alone takes them, with
+ * sigwait, so a signal during set-up waits for it too. */
+static void block_stop_signals(sigset_t *sigs)
+{
+    sigemptyset(sigs);
+    sigaddset(sigs, SIGINT);
+    sigaddset(sigs, SIGTERM);
+    if (!ignored(SIGHUP)) /* started under nohup: a hang-up must not stop it then */
+        sigaddset(sigs, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, sigs, NULL);
+}
+
+/* Starts the server threads and says where they listen. Returns 0, or -1 with err. */
+static int start(const char *url, char *err, size_t errlen)
+{
+    if (sl_stats_log_existing(server.stats) > 0)
+        fprintf(stderr,
+                "soapload-mock: note: appending to the ID log %s, which already holds %llu bytes "
+                "from before (remove it first to reconcile this run alone)\n",
+                opt.id_log, (unsigned long long)sl_stats_log_existing(server.stats));
+    if (server.ops != NULL) {
+        printf("soapload-mock: answering the %zu operation%s of the --wsdl file:",
+               server.ops->count, server.ops->count == 1 ? "" : "s");
+        for (size_t i = 0; i < server.ops->count; i++)
+            printf(" %s", server.ops->names[i]);
+        printf("\n");
+    }
+    for (int i = 0; i < opt.threads; i++) {
+        int rc = pthread_create(&threads[i].tid, NULL, run_thread, &threads[i]);
+        if (rc != 0) {
+            snprintf(err, errlen, "cannot start server thread %d: %s", i + 1, strerror(rc));
+            return -1;
+        }
+    }
     printf("soapload-mock %s listening on %s (%d thread%s); GET /stats for counters; stop with "
            "Ctrl-C or SIGTERM\n",
            SL_VERSION, url, opt.threads, opt.threads == 1 ? "" : "s");
     fflush(stdout);
+    return 0;
+}
 
-    sigwait(&sigs, &sig);
-    stop_requested = 1;
+/* Waits for a stop signal, stops every thread, writes the rest of the ID log, then prints the
+ * totals. */
+static void stop_on_signal(const sigset_t *sigs)
+{
+    sl_stats_snapshot_t snap;
+    int sig;
+    sigwait(sigs, &sig);
+    atomic_store(&stop_requested, 1);
     pthread_mutex_lock(&park_lock);
     while (parked < opt.threads)
         pthread_cond_wait(&parked_cond, &park_lock);
     pthread_mutex_unlock(&park_lock);
-
-    uint64_t requests, distinct, dups, max_in_progress, accepted;
-    sl_stats_totals(stats, &requests, &distinct, &dups, &max_in_progress, &accepted);
-    printf("soapload-mock: stopped by %s after %llu requests: %llu distinct IDs, %llu duplicates, "
-           "at most %llu in progress at once, %llu connections accepted\n",
-           sig == SIGINT ? "SIGINT" : "SIGTERM", (unsigned long long)requests,
-           (unsigned long long)distinct, (unsigned long long)dups,
-           (unsigned long long)max_in_progress, (unsigned long long)accepted);
+    sl_stats_read(server.stats, &snap);
+    sl_stats_destroy(server.stats); /* every thread has parked: nothing counts any more */
+    server.stats = NULL;
+    print_totals(&snap, sig);
     fflush(stdout);
-    sl_stats_destroy(stats);
+}
+
+int main(int argc, char **argv)
+{
+    char err[256], url[300];
+    sl_mock_action_t action;
+    sigset_t sigs;
+
+    if (sl_mock_options_parse(argc, argv, &opt, &action, err, sizeof(err)) != 0) {
+        fprintf(stderr, "soapload-mock: %s\n", err);
+        return 2;
+    }
+    if (action == SL_MOCK_HELP) {
+        sl_mock_options_usage(stdout);
+        return 0;
+    }
+    if (action == SL_MOCK_VERSION) {
+        printf("soapload-mock %s (h2o %s)\n", SL_VERSION, H2O_VERSION);
+        return 0;
+    }
+    block_stop_signals(&sigs);
+    signal(SIGPIPE, SIG_IGN);
+    raise_fd_limit();
+    sl_stats_config_t scfg = {
+        .threads = opt.threads, .id_log = opt.id_log, .id_memory = opt.id_memory};
+    if ((server.stats = sl_stats_create(&scfg, err, sizeof(err))) == NULL ||
+        set_up(url, sizeof(url), err, sizeof(err)) != 0 || start(url, err, sizeof(err)) != 0) {
+        fprintf(stderr, "soapload-mock: %s\n", err);
+        return 1;
+    }
+    stop_on_signal(&sigs);
     return 0;
 }

@@ -57,20 +57,54 @@ static size_t close_envelope(char *buf, size_t at)
     return PUT_LIT(buf, at, "</soap:Body></soap:Envelope>\n");
 }
 
-static size_t put_id_element(char *buf, size_t at, sl_span_t id_name, const char *id, size_t n)
+static size_t put_id_element_as(char *buf, size_t at, const char *prefix, sl_span_t id_name,
+                                const char *id, size_t n)
 {
-    at = PUT_LIT(buf, at, "<e:");
+    at = PUT_LIT(buf, at, "<");
+    at = put(buf, at, prefix, strlen(prefix));
     at = put(buf, at, id_name.ptr, id_name.len);
     at = PUT_LIT(buf, at, ">");
     at = put_escaped(buf, at, id, n);
-    at = PUT_LIT(buf, at, "</e:");
+    at = PUT_LIT(buf, at, "</");
+    at = put(buf, at, prefix, strlen(prefix));
     at = put(buf, at, id_name.ptr, id_name.len);
     return PUT_LIT(buf, at, ">");
 }
 
-/* code: "Client"/"Server"/"VersionMismatch" in SOAP 1.1 terms, mapped for 1.2. */
+static size_t put_id_element(char *buf, size_t at, sl_span_t id_name, const char *id, size_t n)
+{
+    return put_id_element_as(buf, at, "e:", id_name, id, n);
+}
+
+/* <e:OpResponse xmlns:e="NS"><e:ID>id</e:ID></e:OpResponse>, in the operation's namespace
+ * (written as the request wrote it: ops.c lets through only what needs no escaping), or
+ * unqualified when it had none. */
+static size_t put_op_response(char *buf, size_t at, const sl_ops_call_t *call, sl_span_t id_name,
+                              const char *id, size_t n)
+{
+    const char *prefix = call->ns.len > 0 ? "e:" : "";
+    at = PUT_LIT(buf, at, "<");
+    at = put(buf, at, prefix, strlen(prefix));
+    at = put(buf, at, call->local.ptr, call->local.len);
+    at = PUT_LIT(buf, at, "Response");
+    if (call->ns.len > 0) {
+        at = PUT_LIT(buf, at, " xmlns:e=\"");
+        at = put(buf, at, call->ns.ptr, call->ns.len);
+        at = PUT_LIT(buf, at, "\"");
+    }
+    at = PUT_LIT(buf, at, ">");
+    at = put_id_element_as(buf, at, prefix, id_name, id, n);
+    at = PUT_LIT(buf, at, "</");
+    at = put(buf, at, prefix, strlen(prefix));
+    at = put(buf, at, call->local.ptr, call->local.len);
+    return PUT_LIT(buf, at, "Response>");
+}
+
+/* code: "Client"/"Server"/"VersionMismatch" in SOAP 1.1 terms, mapped for 1.2; `wsse` (may be
+ * NULL): a WS-Security fault code, which SOAP 1.1 sends as the faultcode itself and SOAP 1.2 as
+ * the Subcode of a Sender fault. */
 static void fault(sl_soap_reply_t *r, char *buf, sl_soap_outcome_t outcome, const char *code,
-                  const char *text, sl_span_t id_name)
+                  const char *wsse, const char *text, sl_span_t id_name)
 {
     int v12 = r->version == 12;
     const char *code12 = strcmp(code, "Client") == 0   ? "Sender"
@@ -81,10 +115,18 @@ static void fault(sl_soap_reply_t *r, char *buf, sl_soap_outcome_t outcome, cons
     /* SOAP 1.2 sends Sender faults with 400; every other fault, and all of 1.1's, with 500 */
     r->status = v12 && strcmp(code12, "Sender") == 0 ? 400 : 500;
     r->reason = r->status == 400 ? "Bad Request" : "Internal Server Error";
+    at = wsse != NULL ? PUT_LIT(buf, at, "<soap:Fault xmlns:wsse=\"" SL_WSSE_NS "\">")
+                      : PUT_LIT(buf, at, "<soap:Fault>");
     if (v12) {
-        at = PUT_LIT(buf, at, "<soap:Fault><soap:Code><soap:Value>soap:");
+        at = PUT_LIT(buf, at, "<soap:Code><soap:Value>soap:");
         at = put(buf, at, code12, strlen(code12));
-        at = PUT_LIT(buf, at, "</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang=\"en\">");
+        at = PUT_LIT(buf, at, "</soap:Value>");
+        if (wsse != NULL) {
+            at = PUT_LIT(buf, at, "<soap:Subcode><soap:Value>wsse:");
+            at = put(buf, at, wsse, strlen(wsse));
+            at = PUT_LIT(buf, at, "</soap:Value></soap:Subcode>");
+        }
+        at = PUT_LIT(buf, at, "</soap:Code><soap:Reason><soap:Text xml:lang=\"en\">");
         at = put_escaped(buf, at, text, strlen(text));
         at = PUT_LIT(buf, at, "</soap:Text></soap:Reason>");
         if (r->id_len > 0) {
@@ -93,8 +135,9 @@ static void fault(sl_soap_reply_t *r, char *buf, sl_soap_outcome_t outcome, cons
             at = PUT_LIT(buf, at, "</e:Echo></soap:Detail>");
         }
     } else {
-        at = PUT_LIT(buf, at, "<soap:Fault><faultcode>soap:");
-        at = put(buf, at, code, strlen(code));
+        at = wsse != NULL ? PUT_LIT(buf, at, "<faultcode>wsse:")
+                          : PUT_LIT(buf, at, "<faultcode>soap:");
+        at = wsse != NULL ? put(buf, at, wsse, strlen(wsse)) : put(buf, at, code, strlen(code));
         at = PUT_LIT(buf, at, "</faultcode><faultstring>");
         at = put_escaped(buf, at, text, strlen(text));
         at = PUT_LIT(buf, at, "</faultstring>");
@@ -108,12 +151,89 @@ static void fault(sl_soap_reply_t *r, char *buf, sl_soap_outcome_t outcome, cons
     r->body_len = close_envelope(buf, at);
 }
 
-void sl_soap_answer(const char *media_type, size_t media_type_len, const char *body, size_t len,
-                    sl_span_t id_name, int inject_fault, sl_soap_reply_t *r, char *buf)
+void sl_soap_security_fault(sl_soap_reply_t *r, char *buf, const char *wsse_code, const char *text,
+                            sl_span_t id_name)
+{
+    fault(r, buf, SL_SOAP_FAULT_SECURITY, "Client", wsse_code, text, id_name);
+}
+
+/* Checks the envelope (well-formed, no DTD, the media type's SOAP version) and the ID, which it
+ * copies into r. Returns 0, or -1 after writing the fault. */
+static int check_envelope(const char *body, size_t len, sl_span_t id_name, sl_soap_reply_t *r,
+                          char *buf)
 {
     char why[160];
     sl_xml_scan_t scan = {.want = id_name, .id = r->id, .id_cap = sizeof(r->id)};
+    if (sl_xml_scan(body, len, &scan) != 0) {
+        if (scan.flags & SL_XML_DOCTYPE)
+            snprintf(why, sizeof(why), "DTDs are not allowed in SOAP messages (byte %zu)",
+                     scan.error_at);
+        else
+            snprintf(why, sizeof(why), "malformed XML at byte %zu: %s", scan.error_at, scan.error);
+        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL, why, id_name);
+        return -1;
+    }
+    if (scan.flags & SL_XML_ID_FOUND && !(scan.flags & (SL_XML_ID_COMPLEX | SL_XML_ID_TOO_LONG)))
+        r->id_len = scan.id_len;
+    if (!(scan.root_local.len == 8 && memcmp(scan.root_local.ptr, "Envelope", 8) == 0)) {
+        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL,
+              "the root element is not a SOAP Envelope", id_name);
+        return -1;
+    }
+    const char *want_ns = envelope_ns[r->version == 12];
+    if (scan.root_ns.len != strlen(want_ns) ||
+        memcmp(scan.root_ns.ptr, want_ns, scan.root_ns.len)) {
+        snprintf(why, sizeof(why), "the Envelope's namespace is not SOAP %s's (%s)",
+                 r->version == 12 ? "1.2" : "1.1", want_ns);
+        fault(r, buf, SL_SOAP_FAULT_VERSION, "VersionMismatch", NULL, why, id_name);
+        return -1;
+    }
+    if (!(scan.flags & SL_XML_ID_FOUND)) {
+        snprintf(why, sizeof(why), "no %.*s element in the request", (int)id_name.len, id_name.ptr);
+        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL, why, id_name);
+        return -1;
+    }
+    if (scan.flags & (SL_XML_ID_COMPLEX | SL_XML_ID_TOO_LONG) || scan.id_len == 0) {
+        snprintf(why, sizeof(why), "the %.*s element must hold 1 to %d bytes of text",
+                 (int)id_name.len, id_name.ptr, SL_SOAP_MAX_ID);
+        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL, why, id_name);
+        return -1;
+    }
+    return 0;
+}
 
+/* With a user's WSDL: finds the operation the Body calls, which must be one of its. Returns 0,
+ * or -1 after writing the fault. */
+static int check_call(const char *body, size_t len, const sl_ops_t *ops, sl_span_t id_name,
+                      sl_ops_call_t *call, sl_soap_reply_t *r, char *buf)
+{
+    char why[200];
+    if (sl_ops_find_call(body, len, call) != 0) {
+        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL,
+              "no operation element in the SOAP Body that the mock can answer", id_name);
+        return -1;
+    }
+    if (!sl_ops_has(ops, call->local)) {
+        snprintf(why, sizeof(why), "the operation %.*s is not in the WSDL",
+                 (int)(call->local.len > SL_OPS_MAX_NAME ? SL_OPS_MAX_NAME : call->local.len),
+                 call->local.ptr);
+        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL, why, id_name);
+        return -1;
+    }
+    if (call->ns.len > SL_OPS_MAX_NS) {
+        snprintf(why, sizeof(why), "the operation's namespace is longer than %d bytes",
+                 SL_OPS_MAX_NS);
+        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL, why, id_name);
+        return -1;
+    }
+    return 0;
+}
+
+void sl_soap_answer(const char *media_type, size_t media_type_len, const char *body, size_t len,
+                    sl_span_t id_name, const sl_ops_t *ops, int inject_fault, sl_soap_reply_t *r,
+                    char *buf)
+{
+    sl_ops_call_t call;
     memset(r, 0, offsetof(sl_soap_reply_t, id));
     r->id[0] = '\0';
     r->id_len = 0;
@@ -130,53 +250,25 @@ void sl_soap_answer(const char *media_type, size_t media_type_len, const char *b
     }
     r->content_type =
         r->version == 12 ? "application/soap+xml; charset=utf-8" : "text/xml; charset=utf-8";
-
-    if (sl_xml_scan(body, len, &scan) != 0) {
-        if (scan.flags & SL_XML_DOCTYPE)
-            snprintf(why, sizeof(why), "DTDs are not allowed in SOAP messages (byte %zu)",
-                     scan.error_at);
-        else
-            snprintf(why, sizeof(why), "malformed XML at byte %zu: %s", scan.error_at, scan.error);
-        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", why, id_name);
+    if (check_envelope(body, len, id_name, r, buf) != 0 ||
+        (ops != NULL && check_call(body, len, ops, id_name, &call, r, buf) != 0))
         return;
-    }
-    if (scan.flags & SL_XML_ID_FOUND && !(scan.flags & (SL_XML_ID_COMPLEX | SL_XML_ID_TOO_LONG)))
-        r->id_len = scan.id_len;
-    if (!(scan.root_local.len == 8 && memcmp(scan.root_local.ptr, "Envelope", 8) == 0)) {
-        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", "the root element is not a SOAP Envelope",
-              id_name);
-        return;
-    }
-    const char *want_ns = envelope_ns[r->version == 12];
-    if (scan.root_ns.len != strlen(want_ns) ||
-        memcmp(scan.root_ns.ptr, want_ns, scan.root_ns.len)) {
-        snprintf(why, sizeof(why), "the Envelope's namespace is not SOAP %s's (%s)",
-                 r->version == 12 ? "1.2" : "1.1", want_ns);
-        fault(r, buf, SL_SOAP_FAULT_VERSION, "VersionMismatch", why, id_name);
-        return;
-    }
-    if (!(scan.flags & SL_XML_ID_FOUND)) {
-        snprintf(why, sizeof(why), "no %.*s element in the request", (int)id_name.len, id_name.ptr);
-        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", why, id_name);
-        return;
-    }
-    if (scan.flags & (SL_XML_ID_COMPLEX | SL_XML_ID_TOO_LONG) || scan.id_len == 0) {
-        snprintf(why, sizeof(why), "the %.*s element must hold 1 to %d bytes of text",
-                 (int)id_name.len, id_name.ptr, SL_SOAP_MAX_ID);
-        fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", why, id_name);
-        return;
-    }
     if (inject_fault) {
-        fault(r, buf, SL_SOAP_FAULT_INJECTED, "Server", "injected fault (--fault-rate)", id_name);
+        fault(r, buf, SL_SOAP_FAULT_INJECTED, "Server", NULL, "injected fault (--fault-rate)",
+              id_name);
         return;
     }
     r->outcome = SL_SOAP_ECHO;
     r->status = 200;
     r->reason = "OK";
     size_t at = open_envelope(buf, r->version);
-    at = PUT_LIT(buf, at, "<e:EchoResponse xmlns:e=\"" SL_ECHO_NS "\">");
-    at = put_id_element(buf, at, id_name, r->id, r->id_len);
-    at = PUT_LIT(buf, at, "</e:EchoResponse>");
+    if (ops != NULL) {
+        at = put_op_response(buf, at, &call, id_name, r->id, r->id_len);
+    } else {
+        at = PUT_LIT(buf, at, "<e:EchoResponse xmlns:e=\"" SL_ECHO_NS "\">");
+        at = put_id_element(buf, at, id_name, r->id, r->id_len);
+        at = PUT_LIT(buf, at, "</e:EchoResponse>");
+    }
     r->body_len = close_envelope(buf, at);
 }
 

@@ -9,10 +9,13 @@
 #include <stddef.h>
 
 #include "core/xml.h"
+#include "ops.h"
 
 #define SL_SOAP11_NS "http://schemas.xmlsoap.org/soap/envelope/"
 #define SL_SOAP12_NS "http://www.w3.org/2003/05/soap-envelope"
 #define SL_ECHO_NS "urn:soapload:echo"
+#define SL_WSSE_NS                                                                                 \
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 #define SL_SOAP_MAX_ID 256 /* longest request ID accepted, in bytes */
 #define SL_SOAP_REPLY_CAP (2048 + 6 * SL_SOAP_MAX_ID)
 
@@ -21,7 +24,8 @@ typedef enum {
     SL_SOAP_FAULT_CLIENT,   /* the sender's mistake: malformed XML, no ID, DTD */
     SL_SOAP_FAULT_VERSION,  /* the envelope's namespace is not the content type's version */
     SL_SOAP_FAULT_INJECTED, /* a Server/Receiver fault asked for by --fault-rate */
-    SL_SOAP_BAD_MEDIA_TYPE  /* 415: neither text/xml nor application/soap+xml */
+    SL_SOAP_BAD_MEDIA_TYPE, /* 415: neither text/xml nor application/soap+xml */
+    SL_SOAP_FAULT_SECURITY  /* a WS-Security fault: the UsernameToken was refused */
 } sl_soap_outcome_t;
 
 typedef struct {
@@ -36,10 +40,18 @@ typedef struct {
 } sl_soap_reply_t;
 
 /** Answers one SOAP POST. `id_name` is the local name of the element that carries the ID;
+ * `ops` (NULL: the echo operation) the operations of a user's WSDL: the request's Body must
+ * then call one of them, Op, and the answer is an OpResponse in Op's namespace carrying the ID;
  * `inject_fault` turns a valid request into a Server/Receiver fault (the ID is still read).
  * Writes the response body into reply_buf (SL_SOAP_REPLY_CAP bytes). */
 void sl_soap_answer(const char *media_type, size_t media_type_len, const char *body, size_t len,
-                    sl_span_t id_name, int inject_fault, sl_soap_reply_t *reply, char *reply_buf);
+                    sl_span_t id_name, const sl_ops_t *ops, int inject_fault,
+                    sl_soap_reply_t *reply, char *reply_buf);
+
+/** Turns `reply` (whose version and ID sl_soap_answer set) into a WS-Security fault: SOAP 1.1
+ * faultcode wsse:`wsse_code` (HTTP 500), SOAP 1.2 Sender with Subcode wsse:`wsse_code` (400). */
+void sl_soap_security_fault(sl_soap_reply_t *r, char *reply_buf, const char *wsse_code,
+                            const char *text, sl_span_t id_name);
 
 /** Writes the WSDL of the echo operation for `url` (the endpoint's address) into buf.
  * Returns the length, or 0 when cap is too small. */

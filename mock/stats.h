@@ -1,7 +1,9 @@
 /*
- * stats: the mock's counters. Each server thread owns one slot and is its only writer, so
- * counting is exact without locks; readers sum the slots. Request IDs go into a sharded set
- * (distinct and duplicate counts) and, optionally, a log file for offline reconciliation.
+ * stats: the mock's counters. Each server thread owns one slot and is its only writer; a
+ * request's counts and its ID are recorded in one step under the slot's own lock, which only a
+ * reset or a reader ever contends, so a reset or a /stats read sees every request whole. Request
+ * IDs go into a sharded set (distinct and duplicate counts) bounded by a memory ceiling and,
+ * optionally, a log file for offline reconciliation.
  */
 #ifndef SOAPLOAD_MOCK_STATS_H
 #define SOAPLOAD_MOCK_STATS_H
@@ -15,6 +17,7 @@ typedef enum {
     SL_OUT_FAULT_CLIENT,
     SL_OUT_FAULT_VERSION,
     SL_OUT_FAULT_INJECTED,
+    SL_OUT_FAULT_SECURITY,
     SL_OUT_BAD_MEDIA_TYPE,
     SL_OUT_BAD_METHOD,
     SL_OUT_NOT_FOUND,
@@ -22,36 +25,68 @@ typedef enum {
     SL_OUT_COUNT
 } sl_outcome_t;
 
+/* How a request travelled (flags). */
+#define SL_REQ_HTTP2 1u
+#define SL_REQ_TLS 2u
+
+/* The smallest --id-memory: a 64-slot table per shard. */
+#define SL_STATS_MIN_ID_MEMORY (64u * 1024u)
+
 typedef struct sl_stats sl_stats_t;
 
-/** Creates the counters for `threads` writers; `id_log` (may be NULL) is a file that receives
- * every ID, one per line. Returns NULL with a message in err on failure. */
-sl_stats_t *sl_stats_create(int threads, const char *id_log, char *err, size_t errlen);
+typedef struct {
+    int threads;
+    const char *id_log; /* NULL: no log */
+    size_t id_memory;   /* ceiling of the ID set's tables in bytes; 0: no ID set (--no-ids) */
+} sl_stats_config_t;
+
+/* Everything the counters say at one instant. */
+typedef struct {
+    uint64_t by_outcome[SL_OUT_COUNT];
+    uint64_t requests; /* the sum of by_outcome */
+    uint64_t bytes;
+    uint64_t http1, http2, tls;
+    uint64_t ids;       /* IDs received */
+    uint64_t distinct;  /* distinct IDs kept in the set */
+    uint64_t dups;      /* IDs found in the set again */
+    uint64_t untracked; /* IDs not found in a full set and not added: duplicates unknown */
+    uint64_t set_bytes; /* what the set's tables hold now */
+    uint64_t accepted, open, max_open;
+    uint64_t in_progress, max_in_progress;
+    const char *tracking; /* "exact", "partial" (untracked > 0) or "off" */
+} sl_stats_snapshot_t;
+
+/** Creates the counters. The ID log is opened for appending (never truncated); see
+ * sl_stats_log_existing. Returns NULL with a message in err on failure. */
+sl_stats_t *sl_stats_create(const sl_stats_config_t *cfg, char *err, size_t errlen);
 /** Flushes the ID log and frees everything. */
 void sl_stats_destroy(sl_stats_t *st);
+/** Bytes the ID log already held when it was opened (0 when new or when there is no log). */
+uint64_t sl_stats_log_existing(const sl_stats_t *st);
 
-/** Counts one request of thread `t` with `outcome` and `bytes` of request body. */
-void sl_stats_count(sl_stats_t *st, int t, sl_outcome_t outcome, size_t bytes);
-/** Records a received request ID (thread `t`): set, duplicates, log. */
-void sl_stats_id(sl_stats_t *st, int t, const char *id, size_t len);
-/** Writes thread t's buffered part of the ID log to the file. */
+/** Counts one request of thread `t`: its outcome, `bytes` of request body, how it travelled
+ * (SL_REQ_* flags) and its ID (len 0: none) into the set and the log, as one step that a reset
+ * or a reader never splits. */
+void sl_stats_record(sl_stats_t *st, int t, sl_outcome_t outcome, size_t bytes, unsigned how,
+                     const char *id, size_t id_len);
+/** Writes thread t's buffered part of the ID log to the file; only thread t, or anyone once
+ * every server thread has stopped, may call it. */
 void sl_stats_flush_log(sl_stats_t *st, int t);
 
 /** A request entered / left the handler (delayed responses stay in progress). */
 void sl_stats_begin(sl_stats_t *st);
 void sl_stats_end(sl_stats_t *st);
-/** A connection was accepted / closed. */
-void sl_stats_conn_open(sl_stats_t *st);
+/** Thread t accepted a connection / a connection closed. */
+void sl_stats_conn_open(sl_stats_t *st, int t);
 void sl_stats_conn_close(sl_stats_t *st);
 
-/** Renders the counters as JSON into buf; returns the length (0 when cap is too small). */
-size_t sl_stats_json(sl_stats_t *st, char *buf, size_t cap);
-/** Zeroes every counter and forgets the IDs seen (the ID log is left as it is). */
+/** Reads every counter at one instant (no request is half counted). */
+void sl_stats_read(sl_stats_t *st, sl_stats_snapshot_t *s);
+/** Renders a snapshot as JSON into buf; returns the length (0 when cap is too small). */
+size_t sl_stats_json(const sl_stats_snapshot_t *s, int threads, char *buf, size_t cap);
+/** Zeroes every counter and forgets the IDs seen, at one instant with respect to every request
+ * (the ID log is left as it is). */
 void sl_stats_reset(sl_stats_t *st);
-/** Totals for the shutdown line: requests, distinct IDs, duplicates, max in progress,
- * connections accepted. */
-void sl_stats_totals(sl_stats_t *st, uint64_t *requests, uint64_t *distinct, uint64_t *dups,
-                     uint64_t *max_in_progress, uint64_t *accepted);
 
 /** Name of an outcome as it appears in the JSON. */
 const char *sl_outcome_name(sl_outcome_t o);

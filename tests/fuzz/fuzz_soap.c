@@ -1,12 +1,14 @@
 /*
  * fuzz_soap: the mock's request handling (media type + body -> answer) never crashes, never
- * overruns its reply buffer, and whatever it echoes scans back as the same ID.
+ * overruns its reply buffer, and whatever it echoes scans back as the same ID; the
+ * UsernameToken check and its time parser never crash on any body either.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "soap.h"
+#include "wsse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -19,8 +21,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     const char *mt = media[data[0] % 4];
+    /* bit 6 of the first byte: answer as for a user's WSDL with operations Echo and GetQuote */
+    static sl_ops_t ops = {.count = 2, .names = {"Echo", "GetQuote"}};
     sl_soap_answer(mt, strlen(mt), (const char *)data + 1, size - 1, (sl_span_t){"RequestId", 9},
-                   data[0] & 0x80, &r, buf);
+                   data[0] & 0x40 ? &ops : NULL, data[0] & 0x80, &r, buf);
     if (r.body_len > SL_SOAP_REPLY_CAP)
         abort();
     if (r.outcome == SL_SOAP_ECHO) {
@@ -28,6 +32,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sl_xml_scan_t s = {.want = {"RequestId", 9}, .id = id, .id_cap = sizeof(id)};
         if (sl_xml_scan(buf, r.body_len, &s) != 0 || s.id_len != r.id_len ||
             memcmp(id, r.id, r.id_len) != 0)
+            abort();
+    }
+    if (r.outcome == SL_SOAP_ECHO || r.outcome == SL_SOAP_FAULT_INJECTED) {
+        static const sl_wsse_config_t cfg = {"alice", "s3cret pass", 300};
+        char why[200];
+        double t;
+        sl_wsse_check((const char *)data + 1, size - 1, &cfg, 1795788000, why, sizeof(why));
+        sl_wsse_parse_time((const char *)data + 1, size - 1, &t);
+        sl_soap_security_fault(&r, buf, "FailedAuthentication", why, (sl_span_t){"RequestId", 9});
+        if (r.body_len > SL_SOAP_REPLY_CAP)
             abort();
     }
     return 0;

@@ -1,0 +1,225 @@
+/*
+ * handler: soapload-mock's answers. POST to the endpoint: the SOAP contract (soap.c), the
+ * UsernameToken check when one is demanded (wsse.c), counted (stats.c), stamped with the
+ * server's clock, optionally after a drawn delay (delay.c); GET ?wsdl; GET /stats and POST
+ * /stats/reset; 405 and 404 for the rest. Runs on the server thread that owns the connection.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "delay.h"
+#include "server.h"
+#include "soap.h"
+#include "wsse.h"
+
+typedef struct {
+    h2o_handler_t super;
+    const sl_mock_server_t *server;
+} handler_t;
+
+/* A response waiting for its artificial delay; lives in the request's pool. */
+typedef struct {
+    h2o_timeout_entry_t entry;
+    const sl_mock_server_t *server;
+    h2o_req_t *req;
+    int status;
+    const char *reason;
+    const char *content_type;
+    h2o_iovec_t body;
+} pending_t;
+
+static sl_mock_thread_t *thread_of(h2o_req_t *req)
+{
+    return (sl_mock_thread_t *)((char *)req->conn->ctx - offsetof(sl_mock_thread_t, ctx));
+}
+
+static void respond(h2o_req_t *req, int status, const char *reason, const char *content_type,
+                    const char *body, size_t len)
+{
+    req->res.status = status;
+    req->res.reason = reason;
+    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type,
+                   strlen(content_type));
+    req->res.content_length = len; /* else h2o sends it chunked */
+    h2o_send_inline(req, body, len);
+}
+
+/* Adds X-Soapload-Mock-Time: the wall clock (CLOCK_REALTIME) when the answer leaves, as
+ * seconds since the epoch with microseconds, so that a client can estimate its clock offset
+ * from the server's. Formatted by hand: printf would cost more than the rest of the answer. */
+static void stamp(h2o_req_t *req)
+{
+    struct timespec ts;
+    char digits[20], *out = h2o_mem_alloc_pool(&req->pool, 32);
+    size_t n = 0, len = 0;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    uint64_t sec = (uint64_t)ts.tv_sec, usec = (uint64_t)ts.tv_nsec / 1000;
+    do {
+        digits[n++] = (char)('0' + sec % 10);
+        sec /= 10;
+    } while (sec > 0);
+    while (n > 0)
+        out[len++] = digits[--n];
+    out[len++] = '.';
+    for (int i = 5; i >= 0; i--) {
+        out[len + (size_t)i] = (char)('0' + usec % 10);
+        usec /= 10;
+    }
+    len += 6;
+    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-soapload-mock-time"), 0,
+                          NULL, out, len);
+}
+
+/* An answer of the SOAP endpoint: stamped with the server's time. */
+static void respond_soap(h2o_req_t *req, int status, const char *reason, const char *content_type,
+                         const char *body, size_t len)
+{
+    stamp(req);
+    respond(req, status, reason, content_type, body, len);
+}
+
+static void on_delay_done(h2o_timeout_entry_t *entry)
+{
+    pending_t *p = (pending_t *)entry;
+    respond_soap(p->req, p->status, p->reason, p->content_type, p->body.base, p->body.len);
+    sl_stats_end(p->server->stats);
+}
+
+/* The request went away (client closed) before its delay ran out. */
+static void on_pending_dispose(void *obj)
+{
+    pending_t *p = obj;
+    if (h2o_timeout_is_linked(&p->entry)) {
+        h2o_timeout_unlink(&p->entry);
+        sl_stats_end(p->server->stats);
+    }
+}
+
+static void respond_later(const sl_mock_server_t *srv, sl_mock_thread_t *th, h2o_req_t *req,
+                          uint32_t ms, int status, const char *reason, const char *content_type,
+                          const char *body, size_t len)
+{
+    if (th->delays[ms] == NULL) {
+        th->delays[ms] = malloc(sizeof(h2o_timeout_t));
+        if (th->delays[ms] == NULL) {
+            respond_soap(req, status, reason, content_type, body, len);
+            sl_stats_end(srv->stats);
+            return;
+        }
+        h2o_timeout_init(th->ctx.loop, th->delays[ms], ms);
+    }
+    pending_t *p = h2o_mem_alloc_shared(&req->pool, sizeof(*p), on_pending_dispose);
+    memset(p, 0, sizeof(*p));
+    p->entry.cb = on_delay_done;
+    p->server = srv;
+    p->req = req;
+    p->status = status;
+    p->reason = reason;
+    p->content_type = content_type;
+    p->body = h2o_strdup(&req->pool, body, len);
+    h2o_timeout_link(th->ctx.loop, th->delays[ms], &p->entry);
+}
+
+static const sl_outcome_t outcome_of[] = {
+    [SL_SOAP_ECHO] = SL_OUT_ECHO,
+    [SL_SOAP_FAULT_CLIENT] = SL_OUT_FAULT_CLIENT,
+    [SL_SOAP_FAULT_VERSION] = SL_OUT_FAULT_VERSION,
+    [SL_SOAP_FAULT_INJECTED] = SL_OUT_FAULT_INJECTED,
+    [SL_SOAP_BAD_MEDIA_TYPE] = SL_OUT_BAD_MEDIA_TYPE,
+    [SL_SOAP_FAULT_SECURITY] = SL_OUT_FAULT_SECURITY,
+};
+
+static unsigned how_of(h2o_req_t *req)
+{
+    return (req->version >= 0x200 ? SL_REQ_HTTP2 : 0u) |
+           (req->input.scheme == &H2O_URL_SCHEME_HTTPS ? SL_REQ_TLS : 0u);
+}
+
+static void handle_soap(const sl_mock_server_t *srv, sl_mock_thread_t *th, h2o_req_t *req)
+{
+    char buf[SL_SOAP_REPLY_CAP];
+    sl_soap_reply_t reply;
+    ssize_t ct = h2o_find_header(&req->headers, H2O_TOKEN_CONTENT_TYPE, -1);
+    h2o_iovec_t media = ct >= 0 ? req->headers.entries[ct].value : h2o_iovec_init("", 0);
+    int inject = srv->opt->fault_rate > 0 && sl_rand01(&th->rng) < srv->opt->fault_rate;
+
+    sl_stats_begin(srv->stats);
+    sl_soap_answer(media.base, media.len, req->entity.base, req->entity.len, srv->id_name, srv->ops,
+                   inject, &reply, buf);
+    if (srv->wsse != NULL &&
+        (reply.outcome == SL_SOAP_ECHO || reply.outcome == SL_SOAP_FAULT_INJECTED)) {
+        char why[200];
+        sl_wsse_result_t w = sl_wsse_check(req->entity.base, req->entity.len, srv->wsse, time(NULL),
+                                           why, sizeof(why));
+        if (w != SL_WSSE_OK)
+            sl_soap_security_fault(&reply, buf, sl_wsse_fault_code(w), why, srv->id_name);
+    }
+    sl_stats_record(srv->stats, th->index, outcome_of[reply.outcome], req->entity.len, how_of(req),
+                    reply.id, reply.id_len);
+    if (srv->opt->has_delay && reply.outcome != SL_SOAP_BAD_MEDIA_TYPE) {
+        uint32_t ms = sl_delay_draw(&srv->opt->delay, &th->rng);
+        if (ms > 0) {
+            respond_later(srv, th, req, ms, reply.status, reply.reason, reply.content_type, buf,
+                          reply.body_len);
+            return;
+        }
+    }
+    respond_soap(req, reply.status, reply.reason, reply.content_type, buf, reply.body_len);
+    sl_stats_end(srv->stats);
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+    const sl_mock_server_t *srv = ((handler_t *)self)->server;
+    sl_mock_thread_t *th = thread_of(req);
+    size_t path_len = req->query_at != SIZE_MAX ? req->query_at : req->path.len;
+    h2o_iovec_t path = h2o_iovec_init(req->path.base, path_len);
+    h2o_iovec_t query =
+        req->query_at != SIZE_MAX
+            ? h2o_iovec_init(req->path.base + req->query_at + 1, req->path.len - req->query_at - 1)
+            : h2o_iovec_init("", 0);
+    int is_post = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST"));
+    int is_get = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET"));
+
+    if (h2o_memis(path.base, path.len, srv->opt->path, strlen(srv->opt->path))) {
+        if (is_post) {
+            handle_soap(srv, th, req);
+        } else if (is_get && h2o_memis(query.base, query.len, H2O_STRLIT("wsdl"))) {
+            sl_stats_record(srv->stats, th->index, SL_OUT_WSDL, 0, how_of(req), NULL, 0);
+            respond(req, 200, "OK", "text/xml; charset=utf-8", srv->wsdl, srv->wsdl_len);
+        } else {
+            static const char msg[] = "soapload-mock: POST a SOAP envelope here, or GET ?wsdl\n";
+            sl_stats_record(srv->stats, th->index, SL_OUT_BAD_METHOD, req->entity.len, how_of(req),
+                            NULL, 0);
+            h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("allow"), 0, NULL,
+                                  H2O_STRLIT("POST, GET"));
+            respond(req, 405, "Method Not Allowed", "text/plain; charset=utf-8", msg,
+                    sizeof(msg) - 1);
+        }
+    } else if (h2o_memis(path.base, path.len, H2O_STRLIT("/stats")) && is_get) {
+        char json[2048];
+        sl_stats_snapshot_t snap;
+        sl_stats_read(srv->stats, &snap);
+        size_t len = sl_stats_json(&snap, srv->opt->threads, json, sizeof(json));
+        h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("cache-control"), 0, NULL,
+                              H2O_STRLIT("no-store"));
+        respond(req, 200, "OK", "application/json", json, len);
+    } else if (h2o_memis(path.base, path.len, H2O_STRLIT("/stats/reset")) && is_post) {
+        sl_stats_reset(srv->stats);
+        respond(req, 200, "OK", "application/json", H2O_STRLIT("{\"reset\": true}\n"));
+    } else {
+        static const char msg[] = "soapload-mock: no such path\n";
+        sl_stats_record(srv->stats, th->index, SL_OUT_NOT_FOUND, req->entity.len, how_of(req), NULL,
+                        0);
+        respond(req, 404, "Not Found", "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
+    }
+    return 0;
+}
+
+void sl_mock_handler_register(h2o_pathconf_t *pathconf, const sl_mock_server_t *server)
+{
+    handler_t *h = (handler_t *)h2o_create_handler(pathconf, sizeof(*h));
+    h->super.on_req = on_req;
+    h->server = server;
+}

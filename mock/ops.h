@@ -1,0 +1,41 @@
+/*
+ * ops: the operations of a user's WSDL (--wsdl) and the operation a SOAP request calls (the
+ * first element in its Body, with the namespace its prefix is bound to), read by a small
+ * lexical walk over start and end tags of a document the XML scanner has already found
+ * well-formed.
+ */
+#ifndef SOAPLOAD_MOCK_OPS_H
+#define SOAPLOAD_MOCK_OPS_H
+
+#include <stddef.h>
+
+#include "core/xml.h"
+
+#define SL_OPS_MAX 256      /* operations kept from one WSDL */
+#define SL_OPS_MAX_NAME 128 /* longest operation name */
+#define SL_OPS_MAX_NS 512   /* longest namespace URI echoed back */
+
+typedef struct {
+    size_t count;
+    char names[SL_OPS_MAX][SL_OPS_MAX_NAME + 1];
+} sl_ops_t;
+
+/* The operation element of a request, as spans of the request itself. */
+typedef struct {
+    sl_span_t local;
+    sl_span_t ns; /* the attribute value as written (never markup, quotes, entities or control
+                     characters); len 0: no namespace */
+} sl_ops_call_t;
+
+/** Collects the distinct names of the WSDL's operation elements (any prefix). Returns 0, or -1
+ * with a message in err when there is none or too many. */
+int sl_ops_read(const char *wsdl, size_t len, sl_ops_t *ops, char *err, size_t errlen);
+
+/** Whether `name` is one of the operations. */
+int sl_ops_has(const sl_ops_t *ops, sl_span_t name);
+
+/** Finds the first child element of the root's Body child in a well-formed document. Returns 0,
+ * or -1 when there is none, or its name or namespace could not be written back as they are. */
+int sl_ops_find_call(const char *doc, size_t len, sl_ops_call_t *call);
+
+#endif

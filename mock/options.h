@@ -1,0 +1,49 @@
+/*
+ * options: soapload-mock's command line. One table gives the parser, `--help` and README's
+ * option list (a spec checks that README's copy matches `--help`).
+ */
+#ifndef SOAPLOAD_MOCK_OPTIONS_H
+#define SOAPLOAD_MOCK_OPTIONS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "delay.h"
+#include "ops.h"
+
+typedef enum { SL_MOCK_RUN, SL_MOCK_HELP, SL_MOCK_VERSION } sl_mock_action_t;
+
+typedef struct {
+    sl_mock_action_t action; /* set by --help and --version */
+    const char *host;
+    int port;
+    const char *path;
+    int threads;
+    sl_delay_t delay;
+    int has_delay;
+    double fault_rate;
+    size_t max_body;
+    const char *id_element;
+    const char *id_log;
+    size_t id_memory; /* ceiling of the ID set; 0 with --no-ids */
+    const char *id_memory_text;
+    int no_ids, id_memory_given;
+    const char *tls_cert, *tls_key; /* both or neither */
+    const char *tls_client_ca;      /* mutual TLS; only with tls_cert */
+    const char *wsse_user;          /* demand a UsernameToken: both or neither */
+    char wsse_password[257];        /* read from --wsse-password-file */
+    int wsse_password_given;
+    double wsse_max_age_s;
+    char *wsdl_text; /* --wsdl: a user's WSDL, served (owned; NUL-terminated) */
+    size_t wsdl_len;
+    sl_ops_t *wsdl_ops; /* its operations, answered (owned) */
+} sl_mock_options_t;
+
+/** Fills `o` from the defaults and argv (getopt's state is used and left behind). Returns 0
+ * with the action to take, or -1 with a message naming the option in err. */
+int sl_mock_options_parse(int argc, char **argv, sl_mock_options_t *o, sl_mock_action_t *action,
+                          char *err, size_t errlen);
+/** Writes the usage text, its option lines made from the table. */
+void sl_mock_options_usage(FILE *out);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * server: what soapload-mock's server threads share (options, counters, the WSDL) and what each
+ * owns (its event loop, h2o context, random state and delay timers). main.c builds them;
+ * handler.c answers requests with them.
+ */
+#ifndef SOAPLOAD_MOCK_SERVER_H
+#define SOAPLOAD_MOCK_SERVER_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <h2o.h>
+
+#include "core/xml.h"
+#include "ops.h"
+#include "options.h"
+#include "stats.h"
+#include "wsse.h"
+
+typedef struct {
+    const sl_mock_options_t *opt;
+    sl_stats_t *stats;
+    sl_span_t id_name;
+    const char *wsdl;
+    size_t wsdl_len;
+    const sl_wsse_config_t *wsse; /* NULL: no UsernameToken is demanded */
+    const sl_ops_t *ops;          /* a user's WSDL's operations; NULL: the echo operation */
+} sl_mock_server_t;
+
+typedef struct {
+    int index;
+    int listen_fd;
+    pthread_t tid;
+    h2o_evloop_t *loop;
+    h2o_context_t ctx; /* the handler finds its thread from the request's context */
+    h2o_accept_ctx_t accept_ctx;
+    h2o_socket_t *listener;
+    uint64_t rng;
+    h2o_timeout_t **delays; /* one h2o timeout per whole millisecond, made when first needed */
+    h2o_timeout_t flush_timeout;
+    h2o_timeout_entry_t flush_entry;
+} sl_mock_thread_t;
+
+/** Registers the mock's request handler for every path of `pathconf`; `server` must outlive
+ * the server threads. */
+void sl_mock_handler_register(h2o_pathconf_t *pathconf, const sl_mock_server_t *server);
+
+#endif
