@@ -17,6 +17,7 @@
 #include "output/html.h"
 #include "output/outfile.h"
 #include "output/progress.h"
+#include "tools/compare.h"
 #include "tools/merge.h"
 #include "tools/reconcile.h"
 #include "output/report.h"
@@ -211,6 +212,8 @@ int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "merge") == 0)
         return sl_merge_main(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "compare") == 0)
+        return sl_compare_main(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "--reconcile") == 0) {
         if (argc != 4) {
             fprintf(stderr, "soapload: usage: soapload --reconcile TRACE.csv ID-LOG\n");
