@@ -285,3 +285,121 @@ describe("soapload merge", function()
     end)
   end)
 end)
+
+describe("soapload compare", function()
+  local fast, slow
+  local base, same, slower = t.tmpname(".json"), t.tmpname(".json"), t.tmpname(".json")
+  local slow_served
+
+  setup(function()
+    fast = t.start_mock("")
+    -- every answer 5 ms late, and 5% of them SOAP Faults: latency and error rate both change
+    slow = t.start_mock("--delay 5ms --fault-rate 0.05")
+    local runs = { { base, fast }, { same, fast }, { slower, slow } }
+    for _, r in ipairs(runs) do
+      local code, _, err = t.run(("-q --json %s -u %s -R 200 -d 1s %s"):format(r[1], r[2].url,
+        default))
+      assert(code == 0 or code == 1, err)
+    end
+    slow_served = slow.stats().requests
+  end)
+  teardown(function()
+    fast.stop()
+    slow.stop()
+    os.remove(base)
+    os.remove(same)
+    os.remove(slower)
+  end)
+
+  it("a result against itself: no change, not significant, thresholds hold, exit 0", function()
+    local code, out, err = t.run(("compare %s %s --threshold 'p99 +10%%' --threshold " ..
+      "'error_rate +0.5%%'"):format(base, base))
+    assert.are.equal(0, code, err)
+    for _, row in ipairs({ "rate", "p50", "p90", "p99", "p99.9", "max" }) do
+      assert.truthy(out:find("\n  " .. row .. "%s+%S+%s+%S+%s+%+0%.0%%\n"), row .. "\n" .. out)
+    end
+    assert.truthy(out:find("error_rate%s+0%.000%%%s+0%.000%%%s+%+0%.000 points"), out)
+    assert.truthy(out:find("Latency change  not significant: P(new > baseline) = 0.500 " ..
+      "(0.5: no change), Mann-Whitney z = +0.00, p = 1\n", 1, true), out)
+    assert.truthy(out:find("Threshold       pass p99 +10%", 1, true), out)
+    assert.truthy(out:find("Result          PASS: every threshold on the change held", 1, true),
+      out)
+  end)
+
+  it("two runs of the same settings against the same server: exit 0 without thresholds",
+    function()
+      local code, out = t.run(("compare %s %s"):format(base, same))
+      assert.are.equal(0, code, out)
+      assert.truthy(out:find("Result          compared (no thresholds given)", 1, true), out)
+    end)
+
+  it("against a server 5 ms slower: significant, and a failing 'p99 +10%' exits 3", function()
+    local b, s = decode(base), decode(slower)
+    assert.is_true(s.latency.from_due.p50 >= 5000) -- the mock's delay took effect
+    assert.are.equal(slow_served.echo, s.summary.ok)
+    assert.are.equal(slow_served.fault_injected, s.summary.results.soap_fault)
+    local code, out = t.run(("compare %s %s --threshold 'p99 +10%%' --threshold " ..
+      "'rate -5%%'"):format(base, slower))
+    assert.are.equal(3, code, out)
+    assert.truthy(out:find("Latency change  SIGNIFICANT: P(new > baseline) = 1.000", 1, true), out)
+    assert.truthy(out:find("new is slower beyond run-to-run noise", 1, true), out)
+    local pct = (s.latency.from_due.p99 - b.latency.from_due.p99) / b.latency.from_due.p99 * 100
+    local line = out:match("Threshold       FAIL p99 %+10%%[^\n]*")
+    assert.truthy(line, out)
+    assert.truthy(line:find(("change %+.1f%%"):format(pct), 1, true), line)
+    assert.truthy(out:find("Threshold       pass rate -5%", 1, true), out)
+    assert.truthy(out:find("Result          FAIL: a threshold on the change failed", 1, true), out)
+    -- the other way round the latency fell: 'p99 +10%' holds, 'p99 -10%' bounds the fall
+    code, out = t.run(("compare %s %s --threshold 'p99 +10%%'"):format(slower, base))
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("new is faster beyond run-to-run noise", 1, true), out)
+    code = t.run(("compare %s %s --threshold 'p99 -10%%'"):format(slower, base))
+    assert.are.equal(3, code)
+  end)
+
+  it("bounds the error rate in percentage points, as the server counted the faults", function()
+    local points = slow_served.fault_injected / 200 * 100
+    assert.is_true(slow_served.fault_injected > 0)
+    local code, out = t.run(("compare %s %s --threshold 'error_rate +%g%%'"):format(base, slower,
+      points))
+    assert.are.equal(0, code, out) -- exactly at the limit: it holds
+    assert.truthy(out:find(("change %+.3f points"):format(points), 1, true), out)
+    code, out = t.run(("compare %s %s --threshold 'error_rate +%g%%'"):format(base, slower,
+      points - 0.5))
+    assert.are.equal(3, code, out)
+    assert.truthy(out:find("Threshold       FAIL error_rate +", 1, true), out)
+  end)
+
+  it("--html draws both percentile spectra on one self-contained chart", function()
+    local html = t.tmpname(".html")
+    finally(function() os.remove(html) end)
+    local code = t.run(("compare %s %s --html %s"):format(base, slower, html))
+    assert.are.equal(0, code)
+    local page = t.read(html)
+    assert.truthy(page:find("<svg id=\"spectrum\"", 1, true))
+    local _, lines = page:gsub("<polyline ", "")
+    assert.are.equal(2, lines)
+    assert.falsy(page:find("src=", 1, true)) -- nothing loaded from anywhere
+    assert.falsy(page:find("href=", 1, true))
+    assert.falsy(page:find("<script", 1, true))
+    assert.truthy(page:find(base, 1, true) and page:find(slower, 1, true))
+  end)
+
+  it("refuses bad usage with exit 2 and a message", function()
+    local cases = {
+      { base, "it takes two result files, BASELINE.json NEW.json" },
+      { ("%s %s %s"):format(base, base, base), "more than two result files" },
+      { ("%s %s --threshold 'p98.5x +1%%'"):format(base, base), "unknown metric 'p98.5x'" },
+      { ("%s %s --threshold 'p99 10%%'"):format(base, base), "no + or - before the limit" },
+      { ("%s %s --threshold 'rate +5ms'"):format(base, base), "unit 'ms' does not fit rate" },
+      { ("%s /nonexistent.json"):format(base),
+        "soapload compare: /nonexistent.json: cannot read it" },
+    }
+    for _, c in ipairs(cases) do
+      local code, out, err = t.run("compare " .. c[1])
+      assert.are.equal(2, code, c[1])
+      assert.truthy(err:find(c[2], 1, true), err)
+      assert.are.equal("", out)
+    end
+  end)
+end)
