@@ -247,6 +247,11 @@ static int read_settings(const sl_json_t *doc, sl_resultfile_t *r, char *err, si
         snprintf(err, errlen, "settings.soap_version is \"%s\", not \"1.1\" or \"1.2\"", soap);
         return -1;
     }
+    if (!(v->number >= 0 && v->number < 1e17)) { /* 1970 to the year 5000, in us */
+        snprintf(err, errlen, "settings.started_at_us is %g: not a time in microseconds",
+                 v->number);
+        return -1;
+    }
     if (duration <= 0 || duration > 1e9 || timeout > 1e9 || rate > SL_MAX_RATE * 1e3) {
         snprintf(err, errlen, "settings: duration_s %g, timeout_s %g or rate %g out of range",
                  duration, timeout, rate);

@@ -277,6 +277,14 @@ describe("soapload merge", function()
         local gone = variant("gone.json", '"intervals":', '"interval":')
         refused(gone, gone .. ": intervals is missing")
       end)
+    it("a file cut short anywhere (a copy that did not finish)", function()
+      local text = t.read(files[1])
+      for k = 1, 40 do
+        local at = (#text * k) // 41
+        local f = t.write(dir .. "/cut.json", text:sub(1, at))
+        refused(f, f .. ": not a soapload result: not JSON (at byte ")
+      end
+    end)
     it("a file that cannot be read, no file at all, a bad option or threshold", function()
       refused(dir .. "/none.json", dir .. "/none.json: cannot read it: No such file or directory")
       refused("", "soapload merge: no result files given")
@@ -383,6 +391,23 @@ describe("soapload compare", function()
     assert.falsy(page:find("href=", 1, true))
     assert.falsy(page:find("<script", 1, true))
     assert.truthy(page:find(base, 1, true) and page:find(slower, 1, true))
+  end)
+
+  it("merge adds the failure reasons, as the server counted the faults, and exits 1", function()
+    local out = t.tmpname(".json")
+    finally(function() os.remove(out) end)
+    local code, stdout = t.run(("merge %s %s --json %s"):format(slower, slower, out))
+    assert.are.equal(1, code, stdout) -- requests failed, as in the runs themselves
+    local m = decode(out)
+    assert.is_true(slow_served.fault_injected > 0)
+    assert.are.equal(2 * slow_served.fault_injected, m.summary.results.soap_fault)
+    assert.are.equal(1, #m.failure_reasons.reasons)
+    assert.are.equal("soap_fault", m.failure_reasons.reasons[1].kind)
+    assert.are.equal(2 * slow_served.fault_injected, m.failure_reasons.reasons[1].count)
+    assert.are.equal(decode(slower).failure_reasons.reasons[1].reason,
+      m.failure_reasons.reasons[1].reason)
+    assert.truthy(stdout:find("Top failure reasons", 1, true), stdout)
+    assert.truthy(stdout:find("Result          FAIL: some requests failed", 1, true), stdout)
   end)
 
   it("refuses bad usage with exit 2 and a message", function()
