@@ -17,8 +17,6 @@
 #include "output/html.h"
 #include "output/outfile.h"
 #include "output/progress.h"
-#include "tools/compare.h"
-#include "tools/merge.h"
 #include "tools/reconcile.h"
 #include "output/report.h"
 #include "output/results.h"
@@ -26,6 +24,8 @@
 #include "engine/script.h"
 #include "core/threshold.h"
 #include "core/version.h"
+#include "tools/compare.h"
+#include "tools/merge.h"
 
 typedef struct {
     sl_outfile_t json, html;
