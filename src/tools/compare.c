@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -369,6 +370,9 @@ int sl_compare_main(int argc, char **argv)
     const char *paths[2], *html_path = NULL;
     char err[4096];
     int npaths = 0, nlimits = 0, loaded = 0, code = SL_EXIT_USAGE;
+    /* a closed pipe on stdout fails the summary's write (exit 4), and the files are still
+     * written, as in a run */
+    signal(SIGPIPE, SIG_IGN);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {

@@ -218,6 +218,23 @@ describe("soapload merge", function()
     assert.truthy(page:find('"sent": 400', 1, true))
   end)
 
+  it("a summary that cannot be written (stdout on /dev/full) is named, exit 4, and the " ..
+    "merged file is still written", function()
+    local out = t.tmpname(".json")
+    finally(function() os.remove(out) end)
+    local errfile = t.tmpname(".err")
+    finally(function() os.remove(errfile) end)
+    local p = io.popen(("%s merge %s %s --json %s > /dev/full 2> %s; echo $?"):format(
+      t.quote(t.bin), files[1], files[2], out, errfile))
+    local code = tonumber(p:read("l"))
+    p:close()
+    local err = t.read(errfile)
+    assert.are.equal(4, code)
+    assert.truthy(err:find("soapload merge: cannot write the summary to stdout: No space left " ..
+      "on device", 1, true), err)
+    assert.are.equal(400, decode(out).summary.sent)
+  end)
+
   describe("refuses, naming the file and the problem, with exit 2", function()
     local dir
     setup(function()
@@ -349,7 +366,10 @@ describe("soapload compare", function()
     local code, out = t.run(("compare %s %s --threshold 'p99 +10%%' --threshold " ..
       "'rate -5%%'"):format(base, slower))
     assert.are.equal(3, code, out)
-    assert.truthy(out:find("Latency change  SIGNIFICANT: P(new > baseline) = 1.000", 1, true), out)
+    -- nearly every request of the slow run is slower than nearly every one of the baseline
+    -- (a loaded machine can hold a baseline request back by 5 ms too)
+    local a = out:match("Latency change  SIGNIFICANT: P%(new > baseline%) = ([%d.]+)")
+    assert.truthy(a and tonumber(a) >= 0.9, out)
     assert.truthy(out:find("new is slower beyond run-to-run noise", 1, true), out)
     local pct = (s.latency.from_due.p99 - b.latency.from_due.p99) / b.latency.from_due.p99 * 100
     local line = out:match("Threshold       FAIL p99 %+10%%[^\n]*")
