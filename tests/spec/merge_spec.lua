@@ -216,6 +216,20 @@ describe("soapload merge", function()
     local page = t.read(html)
     assert.truthy(page:find('"segments"', 1, true))
     assert.truthy(page:find('"sent": 400', 1, true))
+    -- rendered in headless Chromium: the segments table lists both files with their counts
+    local profile = t.tmpname(".chromium")
+    local p = io.popen("timeout 120 chromium --headless --no-sandbox --disable-gpu " ..
+      "--no-first-run --disable-background-networking --disable-component-update " ..
+      "--user-data-dir=" .. profile .. " --dump-dom file://" .. html .. " 2>/dev/null")
+    local dom = p:read("a")
+    p:close()
+    os.execute("rm -rf " .. t.quote(profile))
+    assert.falsy(dom:find("data-error", 1, true))
+    assert.truthy(dom:find("<td>scheduled</td><td>400</td>", 1, true), dom:sub(1, 400))
+    for k = 1, 2 do
+      assert.truthy(dom:find(("<tr><td>%d</td><td>%s</td>"):format(k, files[k]), 1, true))
+    end
+    assert.truthy(dom:find("<td>200</td><td>200</td><td>200</td></tr>", 1, true))
   end)
 
   it("a summary that cannot be written (stdout on /dev/full) is named, exit 4, and the " ..
