@@ -26,6 +26,8 @@
 #include "engine/script.h"
 #include "core/threshold.h"
 #include "core/version.h"
+#include "tools/compare.h"
+#include "tools/merge.h"
 
 typedef struct {
     sl_outfile_t json, html;
@@ -206,6 +208,10 @@ int main(int argc, char **argv)
         }
         return reconcile(argv[2], argv[3]);
     }
+    if (argc >= 2 && strcmp(argv[1], "merge") == 0) /* soapload merge: see tools/merge.h */
+        return sl_merge_main(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "compare") == 0)
+        return sl_compare_main(argc - 1, argv + 1);
     /* A closed pipe on stdout or stderr must not kill the run: the write fails, is reported,
      * and the files are still written. A file size limit (ulimit -f) likewise fails the
      * write, with EFBIG, instead of killing the process. Workers inherit both. */

@@ -36,6 +36,17 @@ typedef struct {
     sl_hist_t *hist;             /* until every worker has reported it */
 } sl_second_t;
 
+/* One input file of a merged result (soapload merge): a segment of a distributed run, or one
+ * run of several. */
+typedef struct {
+    const char *source;    /* the file's path, as given */
+    int64_t started_at_us; /* its settings.started_at_us */
+    int64_t offset_s;      /* where its second 0 sits on the merged timeline */
+    int nworkers;          /* its workers, in order among the merged workers */
+    double sending_s;      /* its own sending time */
+    sl_counts_t counts;    /* its summary */
+} sl_segment_t;
+
 /* Called once per second of the run, as soon as every worker has reported it. */
 typedef void (*sl_second_cb)(const sl_second_t *second, void *data);
 
@@ -64,6 +75,9 @@ typedef struct {
     int analysis_partial; /* the run sent more than the spool keeps: the analysis covers a part */
     uint64_t script_error_reports;
     sl_reasons_t reasons; /* why requests failed, merged from the workers' final reports */
+    const sl_segment_t
+        *segments; /* a merged result: the files it was made of (borrowed), else NULL */
+    size_t nsegments;
 } sl_run_t;
 
 /** Runs the load; trace_fd (or -1) is handed to the workers. Returns 0 when the run took place

@@ -107,6 +107,26 @@ static void concurrency_json(FILE *out, const sl_config_t *cfg, const sl_run_t *
     fprintf(out, "\n    ]},\n");
 }
 
+/* A merged result (soapload merge): one row per input file, in the order given. */
+static void segments_json(FILE *out, const sl_run_t *run)
+{
+    if (run->nsegments == 0)
+        return;
+    fprintf(out, "  \"segments\": [");
+    for (size_t i = 0; i < run->nsegments; i++) {
+        const sl_segment_t *g = &run->segments[i];
+        fprintf(out, "%s\n    {\"index\": %zu, \"source\": ", i ? "," : "", i + 1);
+        sl_json_string(out, g->source);
+        fprintf(out,
+                ", \"started_at_us\": %lld, \"offset_s\": %lld, \"workers\": %d, "
+                "\"sending_s\": %.6f, \"counts\": ",
+                (long long)g->started_at_us, (long long)g->offset_s, g->nworkers, g->sending_s);
+        counts_json(out, &g->counts);
+        fprintf(out, "}");
+    }
+    fprintf(out, "\n  ],\n");
+}
+
 /* Every reason kept, most frequent first; `other` counts failures past the bound. */
 static void reasons_json(FILE *out, const sl_reasons_t *r)
 {
@@ -184,6 +204,7 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
         fprintf(out, "}");
     }
     fprintf(out, "\n  ],\n");
+    segments_json(out, run);
     concurrency_json(out, cfg, run);
     reasons_json(out, &run->reasons);
     fprintf(out, "  \"thresholds\": [");

@@ -1,0 +1,467 @@
+/*
+ * compare: both files are read with the merge's reader (one owner for the result format);
+ * every metric is measured the way thresholds measure it, so that "p99" means the same thing
+ * in a run, a merge and a comparison.
+ */
+#include "tools/compare.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/duration.h"
+#include "core/exitcode.h"
+#include "core/ranktest.h"
+#include "output/outfile.h"
+#include "output/report.h"
+#include "tools/merge.h"
+
+/* ---- limits on the change -------------------------------------------------------------- */
+
+static int is_latency_metric(const char *metric)
+{
+    return strcmp(sl_threshold_base_unit(metric), "us") == 0;
+}
+
+int sl_compare_parse_limit(const char *text, sl_change_limit_t *out, char *err, size_t errlen)
+{
+    static const char form[] = "it wants METRIC +N[UNIT] or METRIC -N[UNIT], e.g. 'p99 +10%', "
+                               "'p99 +5ms', 'error_rate +0.5%', 'rate -5%'";
+    const char *p = text;
+    size_t n = 0;
+    char *end;
+    memset(out, 0, sizeof(*out));
+    while (isspace((unsigned char)*p))
+        p++;
+    snprintf(out->text, sizeof(out->text), "%s", p);
+    for (size_t k = strlen(out->text); k > 0 && isspace((unsigned char)out->text[k - 1]); k--)
+        out->text[k - 1] = '\0';
+    while (p[n] != '\0' && !isspace((unsigned char)p[n]) && p[n] != '+' && p[n] != '-')
+        n++;
+    if (n == 0 || n >= sizeof(out->metric)) {
+        snprintf(err, errlen, "bad threshold on the change '%s': %s", out->text, form);
+        return -1;
+    }
+    memcpy(out->metric, p, n);
+    out->metric[n] = '\0';
+    sl_counts_t zero = {0};
+    sl_metrics_t names = {.counts = &zero, .duration_s = 1};
+    double ignored;
+    if (sl_threshold_measure(out->metric, &names, &ignored) != 0) {
+        snprintf(err, errlen, "bad threshold on the change '%s': unknown metric '%s' (one of: %s)",
+                 out->text, out->metric, sl_threshold_metrics());
+        return -1;
+    }
+    p += n;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (*p != '+' && *p != '-') {
+        snprintf(err, errlen, "bad threshold on the change '%s': no + or - before the limit; %s",
+                 out->text, form);
+        return -1;
+    }
+    out->sign = *p == '+' ? 1 : -1;
+    p++;
+    errno = 0;
+    out->limit = strtod(p, &end);
+    if (end == p || errno != 0 || !isfinite(out->limit) || out->limit < 0 || *p == '+' ||
+        *p == '-') {
+        snprintf(err, errlen, "bad threshold on the change '%s': %s", out->text, form);
+        return -1;
+    }
+    while (isspace((unsigned char)*end))
+        end++;
+    snprintf(out->unit, sizeof(out->unit), "%s", end);
+    const char *u = out->unit;
+    int latency = is_latency_metric(out->metric);
+    int ratio = strcmp(out->metric, "error_rate") == 0;
+    if (strlen(end) >= sizeof(out->unit))
+        u = "?";
+    if (strcmp(u, "%") == 0) {
+        if (ratio)
+            out->limit /= 100; /* percentage points of the error rate */
+        else
+            out->relative = 1;
+    } else if (latency && (u[0] == '\0' || strcmp(u, "ms") == 0)) {
+        out->limit *= 1000; /* a bare latency is ms, as in thresholds */
+    } else if (latency && strcmp(u, "s") == 0) {
+        out->limit *= 1e6;
+    } else if (!(latency && strcmp(u, "us") == 0) && !(u[0] == '\0' && !latency) &&
+               !(strcmp(u, "/s") == 0 && strstr(out->metric, "rate") != NULL && !ratio)) {
+        snprintf(err, errlen, "bad threshold on the change '%s': unit '%s' does not fit %s",
+                 out->text, out->unit, out->metric);
+        return -1;
+    }
+    return 0;
+}
+
+int sl_compare_evaluate_limit(sl_change_limit_t *l, const sl_metrics_t *base,
+                              const sl_metrics_t *next)
+{
+    sl_threshold_measure(l->metric, base, &l->base);
+    sl_threshold_measure(l->metric, next, &l->next);
+    l->change = l->next - l->base;
+    double moved = l->sign * l->change; /* > 0: in the direction the limit bounds */
+    if (l->relative) {
+        double pct = l->base != 0 ? moved / fabs(l->base) * 100 : moved > 0 ? INFINITY : 0;
+        l->passed = !(pct > l->limit);
+    } else {
+        l->passed = !(moved > l->limit);
+    }
+    return l->passed;
+}
+
+/* ---- printing -------------------------------------------------------------------------- */
+
+static void format_value(const char *metric, double v, char *buf, size_t cap)
+{
+    if (is_latency_metric(metric))
+        sl_duration_format_us(v, buf, cap);
+    else if (strcmp(metric, "error_rate") == 0)
+        snprintf(buf, cap, "%.3f%%", v * 100);
+    else if (strstr(metric, "rate") != NULL)
+        snprintf(buf, cap, "%.1f/s", v);
+    else
+        snprintf(buf, cap, "%.0f", v);
+}
+
+static void format_change(const char *metric, double base, double next, char *buf, size_t cap)
+{
+    double d = next - base;
+    if (strcmp(metric, "error_rate") == 0)
+        snprintf(buf, cap, "%+.3f points", d * 100);
+    else if (base != 0)
+        snprintf(buf, cap, "%+.1f%%", d / base * 100);
+    else if (d == 0)
+        snprintf(buf, cap, "+0.0%%");
+    else
+        snprintf(buf, cap, "%s (from 0)", d > 0 ? "up" : "down");
+}
+
+static const char *const rows[] = {"rate", "error_rate", "p50", "p90", "p99", "p99.9", "max"};
+#define NROWS (sizeof(rows) / sizeof(rows[0]))
+
+static void print_comparison(FILE *out, const sl_resultfile_t *b, const sl_resultfile_t *n,
+                             const sl_metrics_t *mb, const sl_metrics_t *mn,
+                             const sl_ranktest_t *rt, const sl_change_limit_t *limits, int nlimits)
+{
+    char vb[32], vn[32], ch[48];
+    fprintf(out, "Comparison      baseline %s\n                new      %s\n", b->source,
+            n->source);
+    fprintf(out, "%-16s%14s %14s %16s\n", "", "baseline", "new", "change");
+    for (size_t i = 0; i < NROWS; i++) {
+        double x, y;
+        sl_threshold_measure(rows[i], mb, &x);
+        sl_threshold_measure(rows[i], mn, &y);
+        format_value(rows[i], x, vb, sizeof(vb));
+        format_value(rows[i], y, vn, sizeof(vn));
+        format_change(rows[i], x, y, ch, sizeof(ch));
+        fprintf(out, "  %-14s%14s %14s %16s\n", rows[i], vb, vn, ch);
+    }
+    if (mb->latency->total == 0 || mn->latency->total == 0) {
+        fprintf(out, "Latency change  not tested: a result has no latency samples\n");
+    } else {
+        const char *dir = rt->a > 0.5 ? "slower" : rt->a < 0.5 ? "faster" : "neither";
+        fprintf(out,
+                "Latency change  %s: P(new > baseline) = %.3f (0.5: no change), Mann-Whitney "
+                "z = %+.2f, p = %.3g\n",
+                rt->significant ? "SIGNIFICANT" : "not significant", rt->a, rt->z, rt->p);
+        if (rt->significant)
+            fprintf(out,
+                    "                new is %s beyond run-to-run noise (p < %g, |A - 0.5| >= "
+                    "%g)\n",
+                    dir, SL_RANKTEST_ALPHA, SL_RANKTEST_MIN_EFFECT);
+        else
+            fprintf(out,
+                    "                within run-to-run noise (significant needs p < %g and "
+                    "|A - 0.5| >= %g)\n",
+                    SL_RANKTEST_ALPHA, SL_RANKTEST_MIN_EFFECT);
+    }
+    int failed = 0;
+    for (int i = 0; i < nlimits; i++) {
+        const sl_change_limit_t *l = &limits[i];
+        format_value(l->metric, l->base, vb, sizeof(vb));
+        format_value(l->metric, l->next, vn, sizeof(vn));
+        format_change(l->metric, l->base, l->next, ch, sizeof(ch));
+        fprintf(out, "Threshold       %-4s %-20s baseline %s, new %s, change %s\n",
+                l->passed ? "pass" : "FAIL", l->text, vb, vn, ch);
+        failed += !l->passed;
+    }
+    fprintf(out, "Result          %s\n",
+            failed    ? "FAIL: a threshold on the change failed"
+            : nlimits ? "PASS: every threshold on the change held"
+                      : "compared (no thresholds given)");
+}
+
+/* ---- the page -------------------------------------------------------------------------- */
+
+static void html_text(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '<':
+            fputs("&lt;", out);
+            break;
+        case '>':
+            fputs("&gt;", out);
+            break;
+        case '&':
+            fputs("&amp;", out);
+            break;
+        case '"':
+            fputs("&quot;", out);
+            break;
+        default:
+            fputc(*s, out);
+        }
+    }
+}
+
+#define CHART_W 760
+#define CHART_H 380
+#define PAD_L 70
+#define PAD_B 40
+#define PAD_T 20
+#define PAD_R 20
+#define SPECTRUM_DECADES 5 /* 0% .. 99.999% at most */
+
+/* One spectrum: percentile p at x = log10(1 / (1 - p)), as HdrHistogram plots them, over
+ * `decades` decades. */
+static void spectrum(FILE *out, const sl_hist_t *h, int decades, double ymax, const char *color)
+{
+    double w = CHART_W - PAD_L - PAD_R, ht = CHART_H - PAD_T - PAD_B;
+    double top = log10((double)h->total); /* beyond 1/total the percentiles are all the max */
+    if (top > decades)
+        top = decades;
+    fprintf(out, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"", color);
+    for (double x = 0; x <= top + 1e-9; x += 0.02) {
+        double p = 100 * (1 - pow(10, -x));
+        double v = (double)sl_hist_percentile(h, p);
+        fprintf(out, "%.1f,%.1f ", PAD_L + x / decades * w, PAD_T + ht - v / ymax * ht);
+    }
+    fprintf(out, "%.1f,%.1f\"/>\n", PAD_L + top / decades * w,
+            PAD_T + ht - (double)h->max / ymax * ht);
+}
+
+static void write_page(FILE *out, const sl_resultfile_t *b, const sl_resultfile_t *n,
+                       const sl_metrics_t *mb, const sl_metrics_t *mn, const sl_ranktest_t *rt,
+                       const sl_change_limit_t *limits, int nlimits)
+{
+    char vb[32], vn[32], ch[48], tick[32];
+    double ymax =
+        (double)(mb->latency->max > mn->latency->max ? mb->latency->max : mn->latency->max);
+    double w = CHART_W - PAD_L - PAD_R, ht = CHART_H - PAD_T - PAD_B;
+    uint64_t most =
+        mb->latency->total > mn->latency->total ? mb->latency->total : mn->latency->total;
+    int decades = (int)ceil(log10((double)(most > 10 ? most : 10)));
+    if (decades > SPECTRUM_DECADES)
+        decades = SPECTRUM_DECADES;
+    if (ymax < 1)
+        ymax = 1;
+    ymax *= 1.05;
+    fprintf(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+                 "<title>soapload compare</title>\n<style>body{font:14px sans-serif;margin:2em}"
+                 "table{border-collapse:collapse}td,th{padding:3px 10px;text-align:right;"
+                 "border-bottom:1px solid #ddd}td:first-child,th:first-child{text-align:left}"
+                 ".fail{color:#b91c1c;font-weight:bold}</style></head><body>\n"
+                 "<h1>soapload compare</h1>\n<p>baseline <b style=\"color:#2563eb\">");
+    html_text(out, b->source);
+    fprintf(out, "</b>, new <b style=\"color:#dc2626\">");
+    html_text(out, n->source);
+    fprintf(out, "</b></p>\n<table id=\"changes\"><tr><th></th><th>baseline</th><th>new</th>"
+                 "<th>change</th></tr>\n");
+    for (size_t i = 0; i < NROWS; i++) {
+        double x, y;
+        sl_threshold_measure(rows[i], mb, &x);
+        sl_threshold_measure(rows[i], mn, &y);
+        format_value(rows[i], x, vb, sizeof(vb));
+        format_value(rows[i], y, vn, sizeof(vn));
+        format_change(rows[i], x, y, ch, sizeof(ch));
+        fprintf(out, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", rows[i], vb, vn,
+                ch);
+    }
+    fprintf(out,
+            "</table>\n<p id=\"verdict\">Latency change: <b>%s</b>: P(new &gt; baseline) = "
+            "%.3f, Mann-Whitney z = %+.2f, p = %.3g (significant needs p &lt; %g and "
+            "|A &minus; 0.5| &ge; %g)</p>\n",
+            rt->significant ? "significant" : "not significant", rt->a, rt->z, rt->p,
+            SL_RANKTEST_ALPHA, SL_RANKTEST_MIN_EFFECT);
+    for (int i = 0; i < nlimits; i++) {
+        const sl_change_limit_t *l = &limits[i];
+        format_change(l->metric, l->base, l->next, ch, sizeof(ch));
+        fprintf(out, "<p class=\"%s\">threshold %s ", l->passed ? "pass" : "fail",
+                l->passed ? "pass" : "FAIL");
+        html_text(out, l->text);
+        fprintf(out, ": change %s</p>\n", ch);
+    }
+    fprintf(out,
+            "<h2>Latency from due time by percentile</h2>\n<svg id=\"spectrum\" "
+            "xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d "
+            "%d\">\n<rect width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>\n",
+            CHART_W, CHART_H, CHART_W, CHART_H);
+    static const char *const xlabels[] = {"0%", "90%", "99%", "99.9%", "99.99%", "99.999%"};
+    for (int d = 0; d <= decades; d++) {
+        double x = PAD_L + (double)d / decades * w;
+        fprintf(out,
+                "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>"
+                "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">%s</text>\n",
+                x, PAD_T, x, PAD_T + ht, x, PAD_T + ht + 16, xlabels[d]);
+    }
+    for (int k = 0; k <= 4; k++) {
+        double v = ymax / 1.05 * k / 4, y = PAD_T + ht - v / ymax * ht;
+        sl_duration_format_us(v, tick, sizeof(tick));
+        fprintf(out,
+                "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#eee\"/>"
+                "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>\n",
+                PAD_L, y, PAD_L + w, y, PAD_L - 6, y + 4, tick);
+    }
+    fprintf(out,
+            "<text x=\"%.1f\" y=\"%d\" font-size=\"12\" text-anchor=\"middle\">percentile"
+            "</text>\n",
+            PAD_L + w / 2, CHART_H - 4);
+    if (mb->latency->total > 0)
+        spectrum(out, mb->latency, decades, ymax, "#2563eb");
+    if (mn->latency->total > 0)
+        spectrum(out, mn->latency, decades, ymax, "#dc2626");
+    fprintf(out,
+            "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#2563eb\">baseline</text>"
+            "<text x=\"%d\" y=\"%d\" font-size=\"12\" fill=\"#dc2626\">new</text>\n</svg>\n"
+            "</body></html>\n",
+            PAD_L + 10, PAD_T + 14, PAD_L + 80, PAD_T + 14);
+}
+
+/* ---- the subcommand -------------------------------------------------------------------- */
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: soapload compare BASELINE.json NEW.json [--threshold 'p99 +10%%']... "
+            "[--html OUT]\n"
+            "Prints the change in rate, error rate and latency percentiles from BASELINE to NEW "
+            "(each a\nresult of a run or of soapload merge), and whether the latency change is "
+            "larger than\nrun-to-run noise (a Mann-Whitney rank test over the two histograms).\n"
+            "  --threshold 'METRIC +N[UNIT]'  fail when METRIC rose more than N (-N: fell more "
+            "than N);\n"
+            "                     %% is relative for latencies and rates, percentage points for "
+            "error_rate\n"
+            "  --html FILE         write a page with both percentile spectra on one chart\n"
+            "Exit codes: 0 compared, 2 usage or unreadable input, 3 a threshold on the change "
+            "failed.\n");
+}
+
+static void metrics_of(const sl_resultfile_t *r, sl_metrics_t *m)
+{
+    m->counts = &r->run.counts;
+    m->latency = r->run.latency;
+    m->service = r->run.service;
+    m->lateness = r->run.lateness;
+    m->duration_s = r->sending_s;
+}
+
+int sl_compare_main(int argc, char **argv)
+{
+    sl_change_limit_t limits[SL_COMPARE_MAX_LIMITS];
+    sl_resultfile_t files[2];
+    sl_outfile_t html = {.fd = -1};
+    const char *paths[2], *html_path = NULL;
+    char err[4096];
+    int npaths = 0, nlimits = 0, loaded = 0, code = SL_EXIT_USAGE;
+    /* a closed pipe on stdout fails the summary's write (exit 4), and the files are still
+     * written, as in a run */
+    signal(SIGPIPE, SIG_IGN);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            return SL_EXIT_OK;
+        }
+        if ((strcmp(a, "--html") == 0 || strcmp(a, "--threshold") == 0 || strcmp(a, "-t") == 0) &&
+            i + 1 >= argc) {
+            fprintf(stderr, "soapload compare: %s needs a value\n", a);
+            goto Usage;
+        }
+        if (strcmp(a, "--html") == 0) {
+            html_path = argv[++i];
+        } else if (strcmp(a, "--threshold") == 0 || strcmp(a, "-t") == 0) {
+            if (nlimits == SL_COMPARE_MAX_LIMITS) {
+                fprintf(stderr, "soapload compare: more than %d thresholds\n",
+                        SL_COMPARE_MAX_LIMITS);
+                goto Usage;
+            }
+            if (sl_compare_parse_limit(argv[++i], &limits[nlimits++], err, sizeof(err)) != 0) {
+                fprintf(stderr, "soapload compare: %s\n", err);
+                goto Usage;
+            }
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "soapload compare: unknown option %s\n", a);
+            goto Usage;
+        } else if (npaths == 2) {
+            fprintf(stderr,
+                    "soapload compare: more than two result files (%s): compare takes "
+                    "BASELINE.json NEW.json; merge segments first\n",
+                    a);
+            goto Usage;
+        } else {
+            paths[npaths++] = a;
+        }
+    }
+    if (npaths != 2) {
+        fprintf(stderr, "soapload compare: it takes two result files, BASELINE.json NEW.json\n");
+        goto Usage;
+    }
+    for (; loaded < 2; loaded++)
+        if (sl_resultfile_load(&files[loaded], paths[loaded], err, sizeof(err)) != 0) {
+            loaded++;
+            fprintf(stderr, "soapload compare: %s\n", err);
+            goto Done;
+        }
+    if (html_path && sl_outfile_prepare(&html, html_path, 0644, err, sizeof(err)) != 0) {
+        fprintf(stderr, "soapload compare: %s\n", err);
+        goto Done;
+    }
+    sl_metrics_t mb, mn;
+    sl_ranktest_t rt;
+    metrics_of(&files[0], &mb);
+    metrics_of(&files[1], &mn);
+    sl_ranktest_hist(mb.latency, mn.latency, &rt);
+    code = SL_EXIT_OK;
+    for (int i = 0; i < nlimits; i++)
+        if (!sl_compare_evaluate_limit(&limits[i], &mb, &mn))
+            code = SL_EXIT_THRESHOLD;
+    print_comparison(stdout, &files[0], &files[1], &mb, &mn, &rt, limits, nlimits);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "soapload compare: cannot write to stdout: %s\n", strerror(errno));
+        code = SL_EXIT_INTERNAL;
+    }
+    if (html_path != NULL) {
+        char *page = NULL;
+        size_t len = 0;
+        FILE *mem = open_memstream(&page, &len);
+        if (mem == NULL) {
+            fprintf(stderr, "soapload compare: cannot write %s: out of memory\n", html_path);
+            code = SL_EXIT_INTERNAL;
+        } else {
+            write_page(mem, &files[0], &files[1], &mb, &mn, &rt, limits, nlimits);
+            if (fclose(mem) != 0) {
+                fprintf(stderr, "soapload compare: cannot write %s: out of memory\n", html_path);
+                code = SL_EXIT_INTERNAL;
+            } else if (sl_outfile_write(&html, page, len, err, sizeof(err)) != 0) {
+                fprintf(stderr, "soapload compare: %s\n", err);
+                code = SL_EXIT_INTERNAL;
+            }
+        }
+        free(page);
+    }
+    goto Done;
+Usage:
+    fprintf(stderr, "Try 'soapload compare --help'.\n");
+Done:
+    sl_outfile_close(&html);
+    for (int i = 0; i < loaded; i++)
+        sl_resultfile_free(&files[i]);
+    return code;
+}

@@ -1,0 +1,857 @@
+/*
+ * merge: the reader of result files and the arithmetic of merging them. Reading is strict:
+ * every field the writer puts in a result is required with its type, so that a file that is
+ * not ours, or was edited into something else, is refused by name rather than half-merged.
+ */
+#include "tools/merge.h"
+
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/exitcode.h"
+#include "core/json.h"
+#include "core/threshold.h"
+#include "output/html.h"
+#include "output/outfile.h"
+#include "output/report.h"
+#include "output/results.h"
+
+#define MAX_RESULT_BYTES (1ULL << 30) /* a 1-hour run's file is a few MB */
+
+/* ---- reading typed fields -------------------------------------------------------------- */
+
+static const sl_json_t *field(const sl_json_t *obj, const char *key, sl_json_type_t type,
+                              const char *where, char *err, size_t errlen)
+{
+    const sl_json_t *v = sl_json_get(obj, key);
+    int ok = v != NULL && (v->type == type || (type == SL_JSON_TRUE && v->type == SL_JSON_FALSE));
+    if (!ok) {
+        const char *want = type == SL_JSON_TRUE ? "true or false" : sl_json_type_name(type);
+        if (v == NULL)
+            snprintf(err, errlen, "%s%s%s is missing", where, *where ? "." : "", key);
+        else
+            snprintf(err, errlen, "%s%s%s is %s, not %s", where, *where ? "." : "", key,
+                     sl_json_type_name(v->type), want);
+        return NULL;
+    }
+    return v;
+}
+
+static int get_u64(const sl_json_t *obj, const char *key, const char *where, uint64_t *out,
+                   char *err, size_t errlen)
+{
+    const sl_json_t *v = field(obj, key, SL_JSON_NUMBER, where, err, errlen);
+    if (v == NULL)
+        return -1;
+    if (!v->is_u64) {
+        snprintf(err, errlen, "%s.%s is %g, not a count (a non-negative integer)", where, key,
+                 v->number);
+        return -1;
+    }
+    *out = v->u64;
+    return 0;
+}
+
+static int get_int(const sl_json_t *obj, const char *key, const char *where, int *out, char *err,
+                   size_t errlen)
+{
+    uint64_t u;
+    if (get_u64(obj, key, where, &u, err, errlen) != 0)
+        return -1;
+    if (u > INT32_MAX) {
+        snprintf(err, errlen, "%s.%s is too large: %llu", where, key, (unsigned long long)u);
+        return -1;
+    }
+    *out = (int)u;
+    return 0;
+}
+
+static int get_double(const sl_json_t *obj, const char *key, const char *where, double *out,
+                      char *err, size_t errlen)
+{
+    const sl_json_t *v = field(obj, key, SL_JSON_NUMBER, where, err, errlen);
+    if (v == NULL)
+        return -1;
+    if (!isfinite(v->number) || v->number < 0) {
+        snprintf(err, errlen, "%s.%s is %g: it wants a finite number >= 0", where, key, v->number);
+        return -1;
+    }
+    *out = v->number;
+    return 0;
+}
+
+static int get_bool(const sl_json_t *obj, const char *key, const char *where, int *out, char *err,
+                    size_t errlen)
+{
+    const sl_json_t *v = field(obj, key, SL_JSON_TRUE, where, err, errlen);
+    if (v == NULL)
+        return -1;
+    *out = v->type == SL_JSON_TRUE;
+    return 0;
+}
+
+static const char *get_string(const sl_json_t *obj, const char *key, const char *where, char *err,
+                              size_t errlen)
+{
+    const sl_json_t *v = field(obj, key, SL_JSON_STRING, where, err, errlen);
+    return v != NULL ? v->string : NULL;
+}
+
+static int result_by_name(const char *name)
+{
+    for (int r = 0; r < SL_R_COUNT; r++)
+        if (strcmp(sl_result_name((sl_result_t)r), name) == 0)
+            return r;
+    return -1;
+}
+
+/* A counts object as counts_json writes it; "ok" and "failed" are derived and not read. */
+static int read_counts(const sl_json_t *obj, const char *where, sl_counts_t *c, char *err,
+                       size_t errlen)
+{
+    char sub[128];
+    memset(c, 0, sizeof(*c));
+    if (obj == NULL || get_u64(obj, "scheduled", where, &c->scheduled, err, errlen) != 0 ||
+        get_u64(obj, "sent", where, &c->sent, err, errlen) != 0 ||
+        get_u64(obj, "not_sent", where, &c->not_sent, err, errlen) != 0 ||
+        get_u64(obj, "script_errors_before_send", where, &c->script_errors_before_send, err,
+                errlen) != 0 ||
+        get_u64(obj, "bytes_sent", where, &c->bytes_sent, err, errlen) != 0 ||
+        get_u64(obj, "bytes_received", where, &c->bytes_received, err, errlen) != 0)
+        return -1;
+    const sl_json_t *res = field(obj, "results", SL_JSON_OBJECT, where, err, errlen);
+    if (res == NULL)
+        return -1;
+    snprintf(sub, sizeof(sub), "%s.results", where);
+    for (const sl_json_t *m = res->child; m != NULL; m = m->next)
+        if (result_by_name(m->key) < 0) {
+            snprintf(err, errlen, "%s has an unknown result \"%s\"", sub, m->key);
+            return -1;
+        }
+    for (int r = 0; r < SL_R_COUNT; r++)
+        if (get_u64(res, sl_result_name((sl_result_t)r), sub, &c->results[r], err, errlen) != 0)
+            return -1;
+    return 0;
+}
+
+/* A histogram as hist_json writes it: the layout must be ours, the [index, count] pairs must
+ * add up to the count, and min and max must fall in the first and last buckets. */
+static sl_hist_t *read_hist(const sl_json_t *lat, const char *key, char *err, size_t errlen)
+{
+    char where[64];
+    uint64_t total, min, max, clamped;
+    int bits, buckets;
+    snprintf(where, sizeof(where), "latency.%s", key);
+    const sl_json_t *o = field(lat, key, SL_JSON_OBJECT, "latency", err, errlen), *h;
+    sl_hist_t *hist = calloc(1, sizeof(*hist));
+    if (hist == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    sl_hist_reset(hist);
+    if (o == NULL || get_u64(o, "count", where, &total, err, errlen) != 0 ||
+        get_u64(o, "min", where, &min, err, errlen) != 0 ||
+        get_u64(o, "max", where, &max, err, errlen) != 0 ||
+        (h = field(o, "histogram", SL_JSON_OBJECT, where, err, errlen)) == NULL)
+        goto Error;
+    snprintf(where + strlen(where), sizeof(where) - strlen(where), ".histogram");
+    const char *unit = get_string(h, "unit", where, err, errlen);
+    if (unit == NULL || get_int(h, "sub_bucket_bits", where, &bits, err, errlen) != 0 ||
+        get_int(h, "buckets", where, &buckets, err, errlen) != 0 ||
+        get_u64(h, "clamped", where, &clamped, err, errlen) != 0)
+        goto Error;
+    if (strcmp(unit, "us") != 0 || bits != SL_HIST_SUB_BITS || buckets != SL_HIST_BUCKETS) {
+        snprintf(err, errlen,
+                 "%s has the layout unit %s, sub_bucket_bits %d, buckets %d; this soapload "
+                 "merges only us, %d, %d",
+                 where, unit, bits, buckets, SL_HIST_SUB_BITS, SL_HIST_BUCKETS);
+        goto Error;
+    }
+    const sl_json_t *pairs = field(h, "counts", SL_JSON_ARRAY, where, err, errlen);
+    if (pairs == NULL)
+        goto Error;
+    uint64_t sum = 0;
+    for (const sl_json_t *p = pairs->child; p != NULL; p = p->next) {
+        const sl_json_t *i = p->child, *c = i ? i->next : NULL;
+        if (p->type != SL_JSON_ARRAY || p->len != 2 || i->type != SL_JSON_NUMBER || !i->is_u64 ||
+            c->type != SL_JSON_NUMBER || !c->is_u64 || i->u64 >= SL_HIST_LEN || c->u64 == 0 ||
+            sum + c->u64 < sum) {
+            snprintf(err, errlen,
+                     "%s.counts holds something other than [index, count] pairs with an index "
+                     "below %d and a count above 0",
+                     where, SL_HIST_LEN);
+            goto Error;
+        }
+        uint32_t idx = (uint32_t)i->u64;
+        hist->counts[idx] += c->u64;
+        sum += c->u64;
+        if (idx < hist->lo)
+            hist->lo = idx;
+        if (idx > hist->hi)
+            hist->hi = idx;
+    }
+    if (sum != total || clamped > total ||
+        (total > 0 && (min > max || max > SL_HIST_MAX_US || sl_hist_index(min) != hist->lo ||
+                       sl_hist_index(max) != hist->hi))) {
+        snprintf(err, errlen,
+                 "%s: the buckets (%llu values from %llu to %llu us) disagree with count %llu, "
+                 "min %llu, max %llu",
+                 where, (unsigned long long)sum,
+                 (unsigned long long)(sum ? sl_hist_value_at(hist->lo) : 0),
+                 (unsigned long long)(sum ? sl_hist_highest_equivalent(hist->hi) : 0),
+                 (unsigned long long)total, (unsigned long long)min, (unsigned long long)max);
+        goto Error;
+    }
+    hist->total = total;
+    hist->clamped = clamped;
+    if (total > 0) {
+        hist->min = min;
+        hist->max = max;
+    }
+    return hist;
+Error:
+    free(hist);
+    return NULL;
+}
+
+static int read_settings(const sl_json_t *doc, sl_resultfile_t *r, char *err, size_t errlen)
+{
+    sl_config_t *cfg = &r->cfg;
+    const sl_json_t *s = field(doc, "settings", SL_JSON_OBJECT, "", err, errlen), *v;
+    const char *script, *url, *model, *soap, *id;
+    double rate, duration, timeout;
+    if (s == NULL || (script = get_string(s, "script", "settings", err, errlen)) == NULL ||
+        (url = get_string(s, "url", "settings", err, errlen)) == NULL ||
+        (model = get_string(s, "model", "settings", err, errlen)) == NULL ||
+        (soap = get_string(s, "soap_version", "settings", err, errlen)) == NULL ||
+        (id = get_string(s, "id_element", "settings", err, errlen)) == NULL ||
+        get_double(s, "rate", "settings", &rate, err, errlen) != 0 ||
+        get_double(s, "duration_s", "settings", &duration, err, errlen) != 0 ||
+        get_double(s, "timeout_s", "settings", &timeout, err, errlen) != 0 ||
+        get_int(s, "connections", "settings", &cfg->connections, err, errlen) != 0 ||
+        get_int(s, "workers", "settings", &cfg->workers, err, errlen) != 0 ||
+        get_int(s, "burst", "settings", &cfg->burst, err, errlen) != 0 ||
+        get_u64(s, "seed", "settings", &cfg->seed, err, errlen) != 0 ||
+        (v = field(s, "started_at_us", SL_JSON_NUMBER, "settings", err, errlen)) == NULL)
+        return -1;
+    if (strcmp(model, "open") != 0 && strcmp(model, "closed") != 0) {
+        snprintf(err, errlen, "settings.model is \"%s\", not \"open\" or \"closed\"", model);
+        return -1;
+    }
+    if (strcmp(soap, "1.1") != 0 && strcmp(soap, "1.2") != 0) {
+        snprintf(err, errlen, "settings.soap_version is \"%s\", not \"1.1\" or \"1.2\"", soap);
+        return -1;
+    }
+    if (!(v->number >= 0 && v->number < 1e17)) { /* 1970 to the year 5000, in us */
+        snprintf(err, errlen, "settings.started_at_us is %g: not a time in microseconds",
+                 v->number);
+        return -1;
+    }
+    if (duration <= 0 || duration > 1e9 || timeout > 1e9 || rate > SL_MAX_RATE * 1e3) {
+        snprintf(err, errlen, "settings: duration_s %g, timeout_s %g or rate %g out of range",
+                 duration, timeout, rate);
+        return -1;
+    }
+    if ((r->script = strdup(script)) == NULL || (cfg->url = strdup(url)) == NULL ||
+        (cfg->id_element = strdup(id)) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    cfg->script_path = r->script;
+    cfg->closed = strcmp(model, "closed") == 0;
+    cfg->soap_version = strcmp(soap, "1.2") == 0 ? 12 : 11;
+    cfg->rate = rate;
+    cfg->duration_ns = (uint64_t)llround(duration * 1e9);
+    cfg->timeout_ns = (uint64_t)llround(timeout * 1e9);
+    r->started_at_us = (int64_t)v->number; /* microseconds since 1970 fit a double exactly */
+    r->run.started_at.tv_sec = (time_t)(r->started_at_us / 1000000);
+    r->run.started_at.tv_nsec = (long)(r->started_at_us % 1000000 * 1000);
+    return 0;
+}
+
+static int read_intervals(const sl_json_t *doc, sl_run_t *run, char *err, size_t errlen)
+{
+    const sl_json_t *iv = field(doc, "intervals", SL_JSON_ARRAY, "", err, errlen);
+    char where[64];
+    size_t i = 0;
+    if (iv == NULL)
+        return -1;
+    if (iv->len > 0 && (run->seconds = calloc(iv->len, sizeof(*run->seconds))) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (const sl_json_t *s = iv->child; s != NULL; s = s->next, i++) {
+        sl_second_t *sec = &run->seconds[i];
+        const sl_json_t *lat;
+        snprintf(where, sizeof(where), "intervals[%zu]", i);
+        if (s->type != SL_JSON_OBJECT) {
+            snprintf(err, errlen, "%s is %s, not an object", where, sl_json_type_name(s->type));
+            return -1;
+        }
+        if (get_u64(s, "second", where, &sec->second, err, errlen) != 0 ||
+            get_u64(s, "in_flight_max", where, &sec->in_flight_max, err, errlen) != 0 ||
+            (lat = field(s, "latency", SL_JSON_OBJECT, where, err, errlen)) == NULL)
+            return -1;
+        snprintf(where + strlen(where), sizeof(where) - strlen(where), ".latency");
+        if (get_u64(lat, "count", where, &sec->completed, err, errlen) != 0 ||
+            get_u64(lat, "p50", where, &sec->p50, err, errlen) != 0 ||
+            get_u64(lat, "p90", where, &sec->p90, err, errlen) != 0 ||
+            get_u64(lat, "p99", where, &sec->p99, err, errlen) != 0 ||
+            get_u64(lat, "max", where, &sec->max, err, errlen) != 0)
+            return -1;
+        snprintf(where, sizeof(where), "intervals[%zu].counts", i);
+        if (read_counts(field(s, "counts", SL_JSON_OBJECT, where, err, errlen), where, &sec->counts,
+                        err, errlen) != 0)
+            return -1;
+        if (sec->second != i) {
+            snprintf(err, errlen, "intervals[%zu] is second %llu: the seconds must run 0, 1, 2...",
+                     i, (unsigned long long)sec->second);
+            return -1;
+        }
+        run->nseconds = i + 1;
+    }
+    return 0;
+}
+
+static int read_workers(const sl_json_t *doc, sl_run_t *run, char *err, size_t errlen)
+{
+    const sl_json_t *ws = field(doc, "workers", SL_JSON_ARRAY, "", err, errlen);
+    char where[64];
+    int i = 0;
+    if (ws == NULL)
+        return -1;
+    if (ws->len > SL_MAX_WORKERS) {
+        snprintf(err, errlen, "workers lists %zu workers, more than %d", ws->len, SL_MAX_WORKERS);
+        return -1;
+    }
+    if (ws->len > 0 && (run->workers = calloc(ws->len, sizeof(*run->workers))) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (const sl_json_t *w = ws->child; w != NULL; w = w->next, i++) {
+        sl_worker_report_t *wr = &run->workers[i];
+        int pid;
+        snprintf(where, sizeof(where), "workers[%d]", i);
+        if (w->type != SL_JSON_OBJECT) {
+            snprintf(err, errlen, "%s is %s, not an object", where, sl_json_type_name(w->type));
+            return -1;
+        }
+        if (get_int(w, "pid", where, &pid, err, errlen) != 0 ||
+            get_bool(w, "died", where, &wr->died, err, errlen) != 0 ||
+            get_u64(w, "last_seq", where, &wr->last_seq, err, errlen) != 0 ||
+            get_u64(w, "max_in_flight", where, &wr->max_in_flight, err, errlen) != 0)
+            return -1;
+        wr->pid = (pid_t)pid;
+        wr->ready = wr->finished = 1;
+        snprintf(where + strlen(where), sizeof(where) - strlen(where), ".counts");
+        if (read_counts(field(w, "counts", SL_JSON_OBJECT, where, err, errlen), where, &wr->counts,
+                        err, errlen) != 0)
+            return -1;
+        run->nworkers = i + 1;
+    }
+    return 0;
+}
+
+static int read_reasons(const sl_json_t *doc, sl_reasons_t *reasons, char *err, size_t errlen)
+{
+    const sl_json_t *fr = field(doc, "failure_reasons", SL_JSON_OBJECT, "", err, errlen), *list;
+    uint64_t other;
+    int i = 0;
+    if (fr == NULL || get_u64(fr, "other", "failure_reasons", &other, err, errlen) != 0 ||
+        (list = field(fr, "reasons", SL_JSON_ARRAY, "failure_reasons", err, errlen)) == NULL)
+        return -1;
+    for (const sl_json_t *r = list->child; r != NULL; r = r->next, i++) {
+        char where[64];
+        const char *kind, *text;
+        uint64_t count;
+        snprintf(where, sizeof(where), "failure_reasons.reasons[%d]", i);
+        if (r->type != SL_JSON_OBJECT) {
+            snprintf(err, errlen, "%s is %s, not an object", where, sl_json_type_name(r->type));
+            return -1;
+        }
+        if ((kind = get_string(r, "kind", where, err, errlen)) == NULL ||
+            (text = get_string(r, "reason", where, err, errlen)) == NULL ||
+            get_u64(r, "count", where, &count, err, errlen) != 0)
+            return -1;
+        int k = result_by_name(kind);
+        if (k < 0) {
+            snprintf(err, errlen, "%s.kind is \"%s\", not a result soapload knows", where, kind);
+            return -1;
+        }
+        sl_reasons_add(reasons, (sl_result_t)k, text, count);
+    }
+    reasons->other += other;
+    return 0;
+}
+
+static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t cap = 0, n = 0;
+    if (f == NULL) {
+        snprintf(err, errlen, "cannot read it: %s", strerror(errno));
+        return NULL;
+    }
+    for (;;) {
+        if (n == cap) {
+            if (cap >= MAX_RESULT_BYTES) {
+                snprintf(err, errlen, "larger than %llu bytes: not a result file",
+                         (unsigned long long)MAX_RESULT_BYTES);
+                goto Error;
+            }
+            cap = cap ? cap * 2 : 65536;
+            char *nb = realloc(buf, cap);
+            if (nb == NULL) {
+                snprintf(err, errlen, "out of memory");
+                goto Error;
+            }
+            buf = nb;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        snprintf(err, errlen, "cannot read it: %s", strerror(errno));
+        goto Error;
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+Error:
+    fclose(f);
+    free(buf);
+    return NULL;
+}
+
+int sl_resultfile_load(sl_resultfile_t *r, const char *path, char *err, size_t errlen)
+{
+    char msg[512];
+    size_t len = 0;
+    sl_json_t *doc = NULL;
+    const char *schema;
+    int rc = -1;
+    memset(r, 0, sizeof(*r));
+    if ((r->source = strdup(path)) == NULL) {
+        snprintf(msg, sizeof(msg), "out of memory");
+        goto Done;
+    }
+    char *text = read_file(path, &len, msg, sizeof(msg));
+    if (text == NULL)
+        goto Done;
+    char why[256];
+    doc = sl_json_parse(text, len, why, sizeof(why));
+    free(text);
+    if (doc == NULL) {
+        snprintf(msg, sizeof(msg), "not a soapload result: not JSON (%s)", why);
+        goto Done;
+    }
+    if (doc->type != SL_JSON_OBJECT || sl_json_get(doc, "schema") == NULL ||
+        sl_json_get(doc, "schema")->type != SL_JSON_STRING) {
+        snprintf(msg, sizeof(msg), "not a soapload result: no \"schema\" field");
+        goto Done;
+    }
+    schema = sl_json_get(doc, "schema")->string;
+    if (strcmp(schema, SL_RESULTS_SCHEMA) != 0) {
+        snprintf(msg, sizeof(msg), "schema \"%.100s\" is not %s%s", schema, SL_RESULTS_SCHEMA,
+                 strncmp(schema, "soapload-results/", 17) == 0
+                     ? ": written by another version of soapload"
+                     : ": not a soapload result");
+        goto Done;
+    }
+    sl_run_t *run = &r->run;
+    const sl_json_t *lat;
+    if (read_settings(doc, r, msg, sizeof(msg)) != 0 ||
+        read_counts(field(doc, "summary", SL_JSON_OBJECT, "", msg, sizeof(msg)), "summary",
+                    &run->counts, msg, sizeof(msg)) != 0 ||
+        get_double(doc, "sending_s", "", &r->sending_s, msg, sizeof(msg)) != 0 ||
+        get_double(doc, "elapsed_s", "", &run->elapsed_s, msg, sizeof(msg)) != 0 ||
+        get_u64(doc, "max_in_flight", "", &run->max_in_flight, msg, sizeof(msg)) != 0 ||
+        get_bool(doc, "interrupted", "", &run->interrupted, msg, sizeof(msg)) != 0 ||
+        get_int(doc, "workers_died", "", &run->workers_died, msg, sizeof(msg)) != 0 ||
+        (lat = field(doc, "latency", SL_JSON_OBJECT, "", msg, sizeof(msg))) == NULL)
+        goto Done;
+    if ((run->latency = read_hist(lat, "from_due", msg, sizeof(msg))) == NULL ||
+        (run->service = read_hist(lat, "service", msg, sizeof(msg))) == NULL ||
+        (run->lateness = read_hist(lat, "send_lateness", msg, sizeof(msg))) == NULL ||
+        read_intervals(doc, run, msg, sizeof(msg)) != 0 ||
+        read_workers(doc, run, msg, sizeof(msg)) != 0 ||
+        read_reasons(doc, &run->reasons, msg, sizeof(msg)) != 0)
+        goto Done;
+    /* the rates divide by the time it was sending: a run stopped early sent for less */
+    run->t0_ns = 1;
+    if (r->sending_s * 1e9 < (double)r->cfg.duration_ns)
+        run->stopped_ns = 1 + (uint64_t)llround(r->sending_s * 1e9);
+    rc = 0;
+Done:
+    sl_json_free(doc);
+    if (rc != 0)
+        snprintf(err, errlen, "%s: %s", path, msg);
+    return rc;
+}
+
+void sl_resultfile_free(sl_resultfile_t *r)
+{
+    sl_run_free(&r->run);
+    sl_config_free(&r->cfg);
+    free(r->script);
+    free(r->source);
+    free(r->segments);
+    memset(r, 0, sizeof(*r));
+}
+
+/* ---- merging --------------------------------------------------------------------------- */
+
+static int same_settings(const sl_resultfile_t *a, const sl_resultfile_t *b, char *err,
+                         size_t errlen)
+{
+    const char *what = NULL;
+    char va[256], vb[256];
+    if (strcmp(a->cfg.url, b->cfg.url) != 0) {
+        what = "url";
+        snprintf(va, sizeof(va), "%s", a->cfg.url);
+        snprintf(vb, sizeof(vb), "%s", b->cfg.url);
+    } else if (a->cfg.closed != b->cfg.closed) {
+        what = "model";
+        snprintf(va, sizeof(va), "%s", a->cfg.closed ? "closed" : "open");
+        snprintf(vb, sizeof(vb), "%s", b->cfg.closed ? "closed" : "open");
+    } else if (a->cfg.soap_version != b->cfg.soap_version) {
+        what = "soap_version";
+        snprintf(va, sizeof(va), "%s", a->cfg.soap_version == 12 ? "1.2" : "1.1");
+        snprintf(vb, sizeof(vb), "%s", b->cfg.soap_version == 12 ? "1.2" : "1.1");
+    } else if (a->cfg.duration_ns != b->cfg.duration_ns) {
+        what = "duration_s";
+        snprintf(va, sizeof(va), "%g", (double)a->cfg.duration_ns / 1e9);
+        snprintf(vb, sizeof(vb), "%g", (double)b->cfg.duration_ns / 1e9);
+    }
+    if (what == NULL)
+        return 0;
+    snprintf(err, errlen, "%s: settings.%s is %s, but %s has %s: these results do not merge",
+             b->source, what, vb, a->source, va);
+    return -1;
+}
+
+/* Where interval i of r sits on the timeline that starts at t0: its start rounded to the
+ * nearest second (segments started together by --start-at differ by milliseconds). */
+static int64_t offset_of(const sl_resultfile_t *r, int64_t t0_us)
+{
+    return (r->started_at_us - t0_us + 500000) / 1000000;
+}
+
+static int merge_seconds(sl_resultfile_t *out, const sl_resultfile_t *in, int n, int64_t t0_us,
+                         char *err, size_t errlen)
+{
+    sl_run_t *run = &out->run;
+    size_t len = 0;
+    for (int f = 0; f < n; f++) {
+        size_t end = (size_t)offset_of(&in[f], t0_us) + in[f].run.nseconds;
+        if (end > len)
+            len = end;
+    }
+    if (len > 10000000) {
+        snprintf(err, errlen, "the results span more than %d seconds: not one run", 10000000);
+        return -1;
+    }
+    if (len > 0 && (run->seconds = calloc(len, sizeof(*run->seconds))) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    run->nseconds = len;
+    for (size_t i = 0; i < len; i++)
+        run->seconds[i].second = i;
+    for (int f = 0; f < n; f++) {
+        size_t off = (size_t)offset_of(&in[f], t0_us);
+        for (size_t i = 0; i < in[f].run.nseconds; i++) {
+            const sl_second_t *s = &in[f].run.seconds[i];
+            sl_second_t *d = &run->seconds[off + i];
+            sl_counts_add(&d->counts, &s->counts);
+            d->in_flight_max += s->in_flight_max; /* as for workers: the sum of the maxima */
+            /* each file keeps only its seconds' percentiles, not their histograms: the
+             * percentiles of a second that several files share are the highest of theirs, an
+             * upper bound; its count and max are exact */
+            if (s->completed > 0) {
+                if (d->p50 < s->p50)
+                    d->p50 = s->p50;
+                if (d->p90 < s->p90)
+                    d->p90 = s->p90;
+                if (d->p99 < s->p99)
+                    d->p99 = s->p99;
+                if (d->max < s->max)
+                    d->max = s->max;
+            }
+            d->completed += s->completed;
+            d->reported++;
+        }
+    }
+    return 0;
+}
+
+int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, char *err,
+                        size_t errlen)
+{
+    sl_run_t *run = &out->run;
+    int64_t t0_us = INT64_MAX;
+    double end_s = 0, sending = 0;
+    int nworkers = 0;
+    memset(out, 0, sizeof(*out));
+    for (int f = 1; f < n; f++)
+        if (same_settings(&in[0], &in[f], err, errlen) != 0)
+            return -1;
+    for (int f = 0; f < n; f++) {
+        if (in[f].started_at_us < t0_us)
+            t0_us = in[f].started_at_us;
+        nworkers += in[f].run.nworkers;
+    }
+    /* the settings: the first file's, with the load of all of them */
+    out->cfg = in[0].cfg;
+    out->cfg.url = strdup(in[0].cfg.url);
+    out->cfg.id_element = strdup(in[0].cfg.id_element);
+    out->script = strdup(in[0].script);
+    out->cfg.script_path = out->script;
+    out->cfg.rate = out->cfg.connections = out->cfg.workers = 0;
+    out->segments = calloc((size_t)n, sizeof(*out->segments));
+    run->latency = calloc(1, sizeof(sl_hist_t));
+    run->service = calloc(1, sizeof(sl_hist_t));
+    run->lateness = calloc(1, sizeof(sl_hist_t));
+    run->workers = nworkers ? calloc((size_t)nworkers, sizeof(*run->workers)) : NULL;
+    if (out->cfg.url == NULL || out->cfg.id_element == NULL || out->script == NULL ||
+        out->segments == NULL || run->latency == NULL || run->service == NULL ||
+        run->lateness == NULL || (nworkers && run->workers == NULL)) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    sl_hist_reset(run->latency);
+    sl_hist_reset(run->service);
+    sl_hist_reset(run->lateness);
+    out->started_at_us = t0_us;
+    run->started_at.tv_sec = (time_t)(t0_us / 1000000);
+    run->started_at.tv_nsec = (long)(t0_us % 1000000 * 1000);
+    for (int f = 0; f < n; f++) {
+        const sl_resultfile_t *r = &in[f];
+        sl_segment_t *g = &out->segments[f];
+        out->cfg.rate += r->cfg.closed ? 0 : r->cfg.rate; /* each file its share of the load */
+        out->cfg.connections += r->cfg.connections;
+        out->cfg.workers += r->cfg.workers;
+        if (r->cfg.timeout_ns > out->cfg.timeout_ns)
+            out->cfg.timeout_ns = r->cfg.timeout_ns;
+        sl_counts_add(&run->counts, &r->run.counts);
+        sl_hist_merge(run->latency, r->run.latency);
+        sl_hist_merge(run->service, r->run.service);
+        sl_hist_merge(run->lateness, r->run.lateness);
+        sl_reasons_merge(&run->reasons, &r->run.reasons);
+        memcpy(run->workers + run->nworkers, r->run.workers,
+               (size_t)r->run.nworkers * sizeof(*run->workers));
+        run->nworkers += r->run.nworkers;
+        run->max_in_flight += r->run.max_in_flight;
+        run->interrupted |= r->run.interrupted;
+        run->workers_died += r->run.workers_died;
+        g->source = r->source;
+        g->started_at_us = r->started_at_us;
+        g->offset_s = offset_of(r, t0_us);
+        g->nworkers = r->run.nworkers;
+        g->sending_s = r->sending_s;
+        g->counts = r->run.counts;
+        double end = (double)(r->started_at_us - t0_us) / 1e6 + r->run.elapsed_s;
+        if (end > end_s)
+            end_s = end;
+        if (r->sending_s > sending)
+            sending = r->sending_s;
+    }
+    run->elapsed_s = end_s;
+    run->t0_ns = 1;
+    if (sending * 1e9 < (double)out->cfg.duration_ns) /* every segment stopped early */
+        run->stopped_ns = 1 + (uint64_t)llround(sending * 1e9);
+    out->sending_s = sl_report_sending_s(&out->cfg, run);
+    run->segments = out->segments;
+    run->nsegments = (size_t)n;
+    return merge_seconds(out, in, n, t0_us, err, errlen);
+}
+
+/* ---- the subcommand -------------------------------------------------------------------- */
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: soapload merge RESULT.json... [--json OUT] [--html OUT] [--threshold EXPR]...\n"
+            "Merges result files (--json of soapload runs with the same url, model, SOAP "
+            "version\nand duration, e.g. the segments of one distributed run) into one result: "
+            "counts\nand histograms added exactly, intervals on one timeline, one row per "
+            "file.\n"
+            "  --json FILE         write the merged result (schema %s)\n"
+            "  --html FILE         write the merged HTML report\n"
+            "  --threshold EXPR    pass/fail on the merged result, e.g. 'p99 < 50ms' "
+            "(repeatable)\n"
+            "  -q, --quiet         print no summary\n"
+            "Exit codes: 0 pass, 1 requests failed, 2 usage or unreadable input, 3 a threshold "
+            "failed, 4 a worker died or the accounting broke.\n",
+            SL_RESULTS_SCHEMA);
+}
+
+static void segment_lines(FILE *out, const sl_resultfile_t *m)
+{
+    fprintf(out, "Merged %zu result%s (%s) on one timeline from the earliest start\n",
+            m->run.nsegments, m->run.nsegments == 1 ? "" : "s", SL_RESULTS_SCHEMA);
+    for (size_t i = 0; i < m->run.nsegments; i++) {
+        const sl_segment_t *g = &m->run.segments[i];
+        char when[64], day[32];
+        struct tm tm;
+        time_t secs = (time_t)(g->started_at_us / 1000000);
+        gmtime_r(&secs, &tm);
+        strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S", &tm);
+        snprintf(when, sizeof(when), "%s.%06lld", day, (long long)(g->started_at_us % 1000000));
+        fprintf(out,
+                "Segment %-3zu     %s: started %s UTC (second %lld), %d worker%s, scheduled "
+                "%llu, sent %llu, ok %llu\n",
+                i + 1, g->source, when, (long long)g->offset_s, g->nworkers,
+                g->nworkers == 1 ? "" : "s", (unsigned long long)g->counts.scheduled,
+                (unsigned long long)g->counts.sent, (unsigned long long)g->counts.results[SL_R_OK]);
+    }
+}
+
+/* The merged JSON once, in memory, for --json and the HTML report; each written whole. */
+static int write_outputs(const sl_resultfile_t *m, const sl_threshold_set_t *checks,
+                         sl_outfile_t *json, sl_outfile_t *html)
+{
+    char *doc = NULL, *page = NULL, err[4096];
+    size_t len = 0, page_len = 0;
+    int rc = -1;
+    FILE *mem = open_memstream(&doc, &len);
+    if (mem == NULL || sl_results_write_json(mem, &m->cfg, &m->run, checks) != 0 ||
+        fclose(mem) != 0) {
+        fprintf(stderr, "soapload merge: cannot build the results: out of memory\n");
+        goto Done;
+    }
+    rc = 0;
+    if (json->path != NULL && sl_outfile_write(json, doc, len, err, sizeof(err)) != 0) {
+        fprintf(stderr, "soapload merge: %s\n", err);
+        rc = -1;
+    }
+    if (html->path != NULL) {
+        mem = open_memstream(&page, &page_len);
+        if (mem == NULL || sl_html_write(mem, doc, len) != 0 || fclose(mem) != 0) {
+            fprintf(stderr, "soapload merge: cannot write %s: out of memory\n", html->path);
+            rc = -1;
+        } else if (sl_outfile_write(html, page, page_len, err, sizeof(err)) != 0) {
+            fprintf(stderr, "soapload merge: %s\n", err);
+            rc = -1;
+        }
+    }
+Done:
+    free(doc);
+    free(page);
+    return rc;
+}
+
+int sl_merge_main(int argc, char **argv)
+{
+    sl_threshold_set_t checks = {0};
+    sl_outfile_t json = {.fd = -1}, html = {.fd = -1};
+    sl_resultfile_t *in = calloc((size_t)argc, sizeof(*in)), merged;
+    const char *json_path = NULL, *html_path = NULL;
+    char err[4096];
+    int n = 0, quiet = 0, code = SL_EXIT_USAGE;
+    memset(&merged, 0, sizeof(merged));
+    if (in == NULL) {
+        fprintf(stderr, "soapload merge: out of memory\n");
+        return SL_EXIT_INTERNAL;
+    }
+    const char **paths = (const char **)calloc((size_t)argc, sizeof(*paths));
+    if (paths == NULL) {
+        fprintf(stderr, "soapload merge: out of memory\n");
+        free(in);
+        return SL_EXIT_INTERNAL;
+    }
+    int npaths = 0;
+    /* a closed pipe on stdout fails the summary's write (exit 4), and the files are still
+     * written, as in a run */
+    signal(SIGPIPE, SIG_IGN);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int takes = strcmp(a, "--json") == 0 || strcmp(a, "--html") == 0 ||
+                    strcmp(a, "--threshold") == 0 || strcmp(a, "-t") == 0;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            code = SL_EXIT_OK;
+            goto Done;
+        }
+        if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            quiet = 1;
+            continue;
+        }
+        if (takes && i + 1 >= argc) {
+            fprintf(stderr, "soapload merge: %s needs a value\n", a);
+            goto Usage;
+        }
+        if (strcmp(a, "--json") == 0)
+            json_path = argv[++i];
+        else if (strcmp(a, "--html") == 0)
+            html_path = argv[++i];
+        else if (takes) {
+            if (sl_threshold_parse(&checks, argv[++i], err, sizeof(err)) != 0) {
+                fprintf(stderr, "soapload merge: %s\n", err);
+                goto Usage;
+            }
+        } else if (a[0] == '-' && a[1] != '\0') {
+            fprintf(stderr, "soapload merge: unknown option %s\n", a);
+            goto Usage;
+        } else
+            paths[npaths++] = a;
+    }
+    if (npaths == 0) {
+        fprintf(stderr, "soapload merge: no result files given\n");
+        goto Usage;
+    }
+    for (n = 0; n < npaths; n++)
+        if (sl_resultfile_load(&in[n], paths[n], err, sizeof(err)) != 0) {
+            n++; /* freed below with the others */
+            fprintf(stderr, "soapload merge: %s\n", err);
+            goto Done;
+        }
+    if (sl_resultfile_merge(&merged, in, n, err, sizeof(err)) != 0) {
+        fprintf(stderr, "soapload merge: %s\n", err);
+        goto Done;
+    }
+    if ((json_path && sl_outfile_prepare(&json, json_path, 0644, err, sizeof(err)) != 0) ||
+        (html_path && sl_outfile_prepare(&html, html_path, 0644, err, sizeof(err)) != 0)) {
+        fprintf(stderr, "soapload merge: %s\n", err);
+        goto Done;
+    }
+    sl_metrics_t metrics = {.counts = &merged.run.counts,
+                            .latency = merged.run.latency,
+                            .service = merged.run.service,
+                            .lateness = merged.run.lateness,
+                            .duration_s = merged.sending_s};
+    sl_threshold_evaluate(&checks, &metrics);
+    code = sl_report_exit_code(&merged.run, &checks);
+    if (!quiet) {
+        segment_lines(stdout, &merged);
+        sl_report_print(stdout, &merged.cfg, &merged.run, &checks);
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            fprintf(stderr, "soapload merge: cannot write the summary to stdout: %s\n",
+                    strerror(errno));
+            code = SL_EXIT_INTERNAL;
+        }
+    }
+    if ((json_path || html_path) && write_outputs(&merged, &checks, &json, &html) != 0)
+        code = SL_EXIT_INTERNAL;
+    goto Done;
+Usage:
+    fprintf(stderr, "Try 'soapload merge --help'.\n");
+Done:
+    sl_outfile_close(&json);
+    sl_outfile_close(&html);
+    sl_resultfile_free(&merged);
+    for (int i = 0; i < n; i++)
+        sl_resultfile_free(&in[i]);
+    free(in);
+    free(paths);
+    return code;
+}

@@ -1,0 +1,115 @@
+/*
+ * test_json: the strict JSON reader: every kind of value, exact 64-bit integers, escapes and
+ * surrogate pairs, and the refusals (with the byte offset) of what RFC 8259 forbids.
+ */
+#include <stdlib.h>
+
+#include "core/json.h"
+#include "unit.h"
+
+static sl_json_t *parse(const char *text, char *err)
+{
+    return sl_json_parse(text, strlen(text), err, 256);
+}
+
+static int refused(const char *text, const char *want)
+{
+    char err[256] = "";
+    sl_json_t *v = parse(text, err);
+    if (v != NULL) {
+        sl_json_free(v);
+        fprintf(stderr, "accepted: %s\n", text);
+        return 0;
+    }
+    if (strstr(err, want) == NULL) {
+        fprintf(stderr, "for %s: '%s' lacks '%s'\n", text, err, want);
+        return 0;
+    }
+    return 1;
+}
+
+int main(void)
+{
+    char err[256];
+    sl_json_t *v = parse(" {\"a\": [1, -2.5e1, 18446744073709551615, 18446744073709551616, 0],"
+                         " \"s\": \"x\\u00e9\\ud83d\\ude00\\n\\\"\", \"t\": true, \"f\": false,"
+                         " \"n\": null, \"o\": {}, \"e\": []} ",
+                         err);
+    CHECK(v != NULL);
+    if (v == NULL)
+        return 1;
+    CHECK(v->type == SL_JSON_OBJECT);
+    CHECK_EQ_U(v->len, 7);
+    const sl_json_t *a = sl_json_get(v, "a");
+    CHECK(a != NULL && a->type == SL_JSON_ARRAY && a->len == 5);
+    const sl_json_t *x = a->child;
+    CHECK(x->is_u64 && x->u64 == 1);
+    x = x->next;
+    CHECK(!x->is_u64 && x->number == -25.0);
+    x = x->next;
+    CHECK(x->is_u64 && x->u64 == UINT64_MAX); /* exact, where a double would round */
+    x = x->next;
+    CHECK(!x->is_u64 && x->number > 1.8e19); /* too large for 64 bits: only the double */
+    x = x->next;
+    CHECK(x->is_u64 && x->u64 == 0 && x->next == NULL);
+    const sl_json_t *s = sl_json_get(v, "s");
+    CHECK_STR(s->string, "x\xc3\xa9\xf0\x9f\x98\x80\n\"");
+    CHECK_EQ_U(s->len, 9);
+    CHECK(sl_json_get(v, "t")->type == SL_JSON_TRUE);
+    CHECK(sl_json_get(v, "f")->type == SL_JSON_FALSE);
+    CHECK(sl_json_get(v, "n")->type == SL_JSON_NULL);
+    CHECK(sl_json_get(v, "o")->type == SL_JSON_OBJECT && sl_json_get(v, "o")->len == 0);
+    CHECK(sl_json_get(v, "e")->type == SL_JSON_ARRAY && sl_json_get(v, "e")->child == NULL);
+    CHECK(sl_json_get(v, "missing") == NULL);
+    CHECK(sl_json_get(a, "a") == NULL); /* not an object */
+    sl_json_free(v);
+
+    v = parse("\"\\u0041\\/\"", err); /* a bare string at the top; "\/" is "/" */
+    CHECK(v != NULL && strcmp(v->string, "A/") == 0);
+    sl_json_free(v);
+
+    CHECK(refused("", "at byte 0: the text ends"));
+    CHECK(refused("[1,]", "at byte 3: a trailing comma"));
+    CHECK(refused("{\"a\":1,}", "trailing comma"));
+    CHECK(refused("[01]", "at byte 2: a number with a leading zero"));
+    CHECK(refused("[1.]", "no digit after the decimal point"));
+    CHECK(refused("[1e]", "no digit in the exponent"));
+    CHECK(refused("[-]", "a '-' without digits"));
+    CHECK(refused("[+1]", "unexpected character"));
+    CHECK(refused("{a:1}", "a member name must be a string"));
+    CHECK(refused("{\"a\" 1}", "a ':' after a member name"));
+    CHECK(refused("[1 2]", "a ',' or ']' expected"));
+    CHECK(refused("{\"a\":1 \"b\":2}", "a ',' or '}' expected"));
+    CHECK(refused("[\"abc]", "at byte 2: a string without its closing quote"));
+    CHECK(refused("[\"a\tb\"]", "a control character in a string"));
+    CHECK(refused("[\"\\x\"]", "an unknown escape"));
+    CHECK(refused("[\"\\u12g4\"]", "non-hex digit"));
+    CHECK(refused("[\"\\ud83d\"]", "a high surrogate without its low half"));
+    CHECK(refused("[\"\\ude00\"]", "a lone low surrogate"));
+    CHECK(refused("[\"\xc3\"]", "invalid UTF-8"));
+    CHECK(refused("[\"\xed\xa0\x80\"]", "invalid UTF-8")); /* an encoded surrogate */
+    CHECK(refused("[\"\xc0\xaf\"]", "invalid UTF-8"));     /* overlong */
+    CHECK(refused("[tru]", "unexpected character"));
+    CHECK(refused("// c\n1", "unexpected character"));
+    CHECK(refused("1 2", "at byte 2: something after the value"));
+    CHECK(refused("{} x", "something after the value"));
+
+    /* nesting: SL_JSON_MAX_DEPTH levels are read, one more is refused */
+    char deep[2 * SL_JSON_MAX_DEPTH + 4];
+    memset(deep, '[', SL_JSON_MAX_DEPTH);
+    memset(deep + SL_JSON_MAX_DEPTH, ']', SL_JSON_MAX_DEPTH);
+    deep[2 * SL_JSON_MAX_DEPTH] = '\0';
+    v = parse(deep, err);
+    CHECK(v != NULL);
+    sl_json_free(v);
+    memset(deep, '[', SL_JSON_MAX_DEPTH + 1);
+    memset(deep + SL_JSON_MAX_DEPTH + 1, ']', SL_JSON_MAX_DEPTH + 1);
+    deep[2 * SL_JSON_MAX_DEPTH + 2] = '\0';
+    CHECK(refused(deep, "nested deeper than 64"));
+
+    /* a length shorter than the string: only that much is read */
+    v = sl_json_parse("[1] garbage", 3, err, sizeof(err));
+    CHECK(v != NULL && v->len == 1);
+    sl_json_free(v);
+    return check_report();
+}
