@@ -18,8 +18,9 @@
 typedef struct {
     pid_t pid;
     int ready, finished;
-    int died;           /* exited or was killed without sending its final report */
+    int died;           /* exited, was killed or stopped before its schedule ended */
     int wait_status;    /* from waitpid */
+    int stop_signal;    /* a signal stopped it early though the parent did not stop the run */
     sl_counts_t counts; /* the final report, or the sum of the seconds it reported */
     uint64_t max_in_flight, last_seq;
 } sl_worker_report_t;
@@ -61,11 +62,13 @@ typedef struct {
     int analyzed;         /* concurrency holds the analysis */
     int analysis_partial; /* the run sent more than the spool keeps: the analysis covers a part */
     uint64_t script_error_reports;
+    char trace_error[512]; /* why the --trace file is incomplete, or "" */
 } sl_run_t;
 
-/** Runs the load; trace_fd (or -1) is handed to the workers. Returns 0 when the run took place
- * (look at workers_died), or -1 when it could not start: then err holds why (a worker's script or
- * init error, fork failure). */
+/** Runs the load; the trace lines (when trace_fd is not -1) are appended to trace_fd at the
+ * end, those of a worker that died included. Returns 0 when the run took place or was
+ * interrupted (look at workers_died, interrupted, trace_error), or -1 when it could not start:
+ * then err holds why (a worker's script or init error, fork failure). */
 int sl_run(const sl_config_t *cfg, const char *script_text, size_t script_len, int trace_fd,
            sl_run_t *run, char *err, size_t errlen);
 /** Makes sure each worker can open its connections (raising the soft RLIMIT_NOFILE when it

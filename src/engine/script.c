@@ -760,7 +760,7 @@ int sl_script_response(sl_script_t *s, long status, const char *headers, size_t 
 
 static void push_counts(lua_State *L, const sl_counts_t *c)
 {
-    lua_createtable(L, 0, 12);
+    lua_createtable(L, 0, 15);
     lua_pushinteger(L, (lua_Integer)c->scheduled);
     lua_setfield(L, -2, "scheduled");
     lua_pushinteger(L, (lua_Integer)c->sent);
@@ -769,15 +769,25 @@ static void push_counts(lua_State *L, const sl_counts_t *c)
     lua_setfield(L, -2, "not_sent");
     lua_pushinteger(L, (lua_Integer)c->script_errors_before_send);
     lua_setfield(L, -2, "script_errors_before_send");
+    lua_pushinteger(L, (lua_Integer)sl_counts_failed_before_send(c));
+    lua_setfield(L, -2, "failed_before_send");
+    lua_createtable(L, 0, SL_R_COUNT); /* those, by kind */
+    for (int r = 0; r < SL_R_COUNT; r++) {
+        lua_pushinteger(L, (lua_Integer)c->before_send[r]);
+        lua_setfield(L, -2, sl_result_name((sl_result_t)r));
+    }
+    lua_setfield(L, -2, "before_send");
+    lua_pushinteger(L, (lua_Integer)c->retried);
+    lua_setfield(L, -2, "resends_refused");
     lua_pushinteger(L, (lua_Integer)(c->sent - c->results[SL_R_CANCELLED]));
     lua_setfield(L, -2, "requests"); /* completed, as wrk's summary.requests */
     lua_pushinteger(L, (lua_Integer)c->bytes_received);
     lua_setfield(L, -2, "bytes");
     lua_pushinteger(L, (lua_Integer)c->bytes_sent);
     lua_setfield(L, -2, "bytes_sent");
-    lua_createtable(L, 0, SL_R_COUNT);
+    lua_createtable(L, 0, SL_R_COUNT); /* sent or not, as wrk counts its errors */
     for (int r = 0; r < SL_R_COUNT; r++) {
-        lua_pushinteger(L, (lua_Integer)c->results[r]);
+        lua_pushinteger(L, (lua_Integer)(c->results[r] + c->before_send[r]));
         lua_setfield(L, -2, sl_result_name((sl_result_t)r));
     }
     /* wrk's names too, so that wrk scripts' done() keeps working */

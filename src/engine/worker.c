@@ -33,6 +33,8 @@
 #define ID_CAP 512
 /* past the timeout, before in-flight requests are cancelled */
 #define DRAIN_GRACE_NS 1000000000ULL
+/* closed model: the pause after request() raised, before the next call */
+#define CLOSED_RETRY_NS 1000000ULL
 
 typedef struct worker worker_t;
 
@@ -45,6 +47,8 @@ typedef struct slot {
     int local_port;
     int busy;
     int too_large;
+    int prereqs;         /* calls of on_prereq for this transfer: a second one is a resend */
+    sl_board_conn_t *bc; /* the shared copy of what is in flight here */
     int custom_url, custom_method;
     struct curl_slist *own_headers; /* when request() gave headers of its own */
     sl_request_t req;
@@ -72,11 +76,13 @@ struct worker {
     int want_resp_headers;
     char id_prefix[32];
     size_t id_prefix_len;
-    sl_counts_t counts, second_counts;
+    sl_counts_t *counts; /* on the shared board: exact at every moment */
+    sl_counts_t second_counts;
+    sl_board_worker_t *board;
+    uint64_t closed_retry_at; /* closed model: after request() failed, try again then */
     uint64_t second, second_in_flight_max;
     sl_hist_t *latency, *service, *lateness;
     sl_hist_t *second_latency; /* completions of the current second */
-    sl_buf_t trace;            /* complete lines not yet written to the trace file */
     int64_t realtime_offset;   /* CLOCK_REALTIME - CLOCK_MONOTONIC, for absolute times */
     sl_sendrec_t spool[2048];  /* records not yet written to the spool */
     size_t nspool;
@@ -92,7 +98,7 @@ static void on_signal(int sig)
 {
     if (interrupted) /* a second signal: stop at once */
         _exit(128 + sig);
-    interrupted = 1;
+    interrupted = sig;
 }
 
 static uint64_t now_ns(void)
@@ -140,8 +146,21 @@ static int on_prereq(void *clientp, char *primary_ip, char *local_ip, int primar
     (void)local_ip;
     (void)primary_port;
     slot_t *s = clientp;
+    worker_t *w = s->w;
+    if (s->prereqs++ > 0) {
+        /* libcurl wants to write this request again: the reused connection closed after it
+         * was written, without an answer. The server may have processed it; a SOAP call is
+         * not idempotent, so it is not sent twice: it ends as a read failure. */
+        w->counts->retried++;
+        w->second_counts.retried++;
+        return CURL_PREREQFUNC_ABORT;
+    }
     s->sent_ns = now_ns();
     s->local_port = local_port;
+    s->bc->port = (uint16_t)local_port;
+    s->bc->sent_ns = s->sent_ns;
+    w->counts->sent++;
+    w->second_counts.sent++;
     return CURL_PREREQFUNC_OK;
 }
 
@@ -263,6 +282,7 @@ static int setup(worker_t *w)
     curl_multi_setopt(w->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)n);
     curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)n);
     for (int i = n - 1; i >= 0; i--) {
+        w->slots[i].bc = sl_board_conn(w->board, i);
         if (setup_slot(w, &w->slots[i]) != 0) {
             snprintf(w->err, sizeof(w->err), "cannot create a libcurl handle");
             return -1;
@@ -289,75 +309,29 @@ static int setup(worker_t *w)
 
 static void trace_flush(worker_t *w)
 {
-    size_t off = 0;
-    while (off < w->trace.len) { /* whole lines in one write: O_APPEND keeps workers apart */
-        ssize_t n = write(w->a->trace_fd, w->trace.data + off, w->trace.len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        off += (size_t)n;
-    }
-    sl_buf_clear(&w->trace);
-}
-
-/* Appends a CSV field: as it is, or quoted (RFC 4180) when a script's own ID holds a comma,
- * a quote or a line break. */
-static void trace_field(sl_buf_t *b, const char *s, size_t n)
-{
-    size_t plain = 0;
-    while (plain < n && s[plain] != ',' && s[plain] != '"' && s[plain] != '\r' && s[plain] != '\n')
-        plain++;
-    if (plain == n) {
-        sl_buf_append(b, s, n);
-        return;
-    }
-    sl_buf_append(b, "\"", 1);
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
-            sl_buf_append(b, "\"\"", 2); /* a quote is written twice */
-        else
-            sl_buf_append(b, s + i, 1);
-    }
-    sl_buf_append(b, "\"", 1);
-}
-
-/* Appends "seconds.micros," for a monotonic time, or "," when there is none. */
-static void trace_time(worker_t *w, uint64_t mono_ns)
-{
-    char buf[32];
-    int n = 0;
-    if (mono_ns != 0) {
-        int64_t ns = (int64_t)mono_ns + w->realtime_offset;
-        n = snprintf(buf, sizeof(buf), "%lld.%06lld", (long long)(ns / 1000000000LL),
-                     (long long)(ns % 1000000000LL / 1000));
-    }
-    buf[n++] = ',';
-    sl_buf_append(&w->trace, buf, (size_t)n);
+    sl_board_trace_flush(w->board, w->a->trace_fd); /* an error stays on the board */
 }
 
 static void trace_line(worker_t *w, const char *id, size_t id_len, int local_port, uint64_t due,
                        uint64_t sent, uint64_t first_byte, uint64_t done, long status,
                        const char *outcome)
 {
-    char buf[64];
-    int n;
+    char line[SL_TRACE_LINE_MAX];
     if (w->a->trace_fd < 0)
         return;
-    trace_field(&w->trace, id, id_len);
-    n = local_port ? snprintf(buf, sizeof(buf), ",%d,%d,", (int)w->pid, local_port)
-                   : snprintf(buf, sizeof(buf), ",%d,,", (int)w->pid);
-    sl_buf_append(&w->trace, buf, (size_t)n);
-    trace_time(w, due);
-    trace_time(w, sent);
-    trace_time(w, first_byte);
-    trace_time(w, done);
-    n = status ? snprintf(buf, sizeof(buf), "%ld,", status) : snprintf(buf, sizeof(buf), ",");
-    sl_buf_append(&w->trace, buf, (size_t)n);
-    sl_buf_append(&w->trace, outcome, strlen(outcome));
-    sl_buf_append(&w->trace, "\n", 1);
-    if (w->trace.len > 60000)
-        trace_flush(w);
+    size_t n = sl_trace_format(line, sizeof(line), w->realtime_offset, id, id_len, (int)w->pid,
+                               local_port, due, sent, first_byte, done, status, outcome);
+    if (n == 0) { /* an ID too long for the line buffer */
+        char *big = malloc(2 * id_len + SL_TRACE_LINE_MAX);
+        if (big == NULL)
+            return;
+        n = sl_trace_format(big, 2 * id_len + SL_TRACE_LINE_MAX, w->realtime_offset, id, id_len,
+                            (int)w->pid, local_port, due, sent, first_byte, done, status, outcome);
+        sl_board_trace_add(w->board, w->a->trace_fd, big, n);
+        free(big);
+        return;
+    }
+    sl_board_trace_add(w->board, w->a->trace_fd, line, n);
 }
 
 /* ---- the spool of send records, for the concurrency analysis --------------------------------- */
@@ -423,7 +397,7 @@ static void flush_second(worker_t *w)
 
 static void count_result(worker_t *w, sl_result_t r)
 {
-    w->counts.results[r]++;
+    w->counts->results[r]++;
     w->second_counts.results[r]++;
 }
 
@@ -486,32 +460,62 @@ static void apply_request_options(worker_t *w, slot_t *s)
     }
 }
 
-/* Builds and starts one request due at due_ns. */
-static void dispatch(worker_t *w, uint64_t due_ns)
+/* Counts a request that ended before any byte of it was written. */
+static void count_before_send(worker_t *w, sl_result_t r)
+{
+    w->counts->before_send[r]++;
+    w->second_counts.before_send[r]++;
+}
+
+/* The trace's outcome of a request that failed before it was written: "connect_before_send";
+ * --reconcile reads every outcome that is not a result kind as "nothing went out". */
+static const char *before_send_outcome(sl_result_t r, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s_before_send", sl_result_name(r));
+    return buf;
+}
+
+/* Builds and starts one request due at due_ns. Returns 1 when it took a connection slot, 0
+ * when the request ended before (request() raised, or no memory for its body). */
+static int dispatch(worker_t *w, uint64_t due_ns)
 {
     slot_t *s = w->free_slots;
     char id[ID_CAP];
     size_t id_len = format_id(w, ++w->seq, id);
+    w->board->last_seq = w->seq;
 
     sl_buf_clear(&s->req.id);
-    sl_buf_append(&s->req.id, id, id_len);
     if (sl_script_has_request(w->script)) {
+        sl_buf_append(&s->req.id, id, id_len);
         if (sl_script_request(w->script, w->seq, &s->req, w->err, sizeof(w->err)) != 0) {
-            w->counts.script_errors_before_send++;
+            w->counts->script_errors_before_send++;
             w->second_counts.script_errors_before_send++;
             report_script_error(w, w->err);
             trace_line(w, id, id_len, 0, due_ns, 0, 0, 0, 0, "script_error_before_send");
-            return;
+            return 0;
         }
         apply_request_options(w, s);
     } else {
         sl_buf_t *b = &s->req.body;
         sl_buf_clear(b);
         s->req.check_id = 1;
-        sl_buf_append(b, w->body_head.data, w->body_head.len);
-        sl_buf_reserve(b, sl_xml_escaped_len(id, id_len));
+        if (sl_buf_append(&s->req.id, id, id_len) != 0 ||
+            sl_buf_append(b, w->body_head.data, w->body_head.len) != 0 ||
+            sl_buf_reserve(b, sl_xml_escaped_len(id, id_len)) != 0) {
+            char name[64];
+            count_before_send(w, SL_R_OTHER);
+            trace_line(w, id, id_len, 0, due_ns, 0, 0, 0, 0,
+                       before_send_outcome(SL_R_OTHER, name, sizeof(name)));
+            return 0;
+        }
         b->len += sl_xml_escape(id, id_len, b->data + b->len);
-        sl_buf_append(b, w->body_tail.data, w->body_tail.len);
+        if (sl_buf_append(b, w->body_tail.data, w->body_tail.len) != 0) {
+            char name[64];
+            count_before_send(w, SL_R_OTHER);
+            trace_line(w, id, id_len, 0, due_ns, 0, 0, 0, 0,
+                       before_send_outcome(SL_R_OTHER, name, sizeof(name)));
+            return 0;
+        }
     }
     w->free_slots = s->next_free;
     s->busy = 1;
@@ -521,18 +525,26 @@ static void dispatch(worker_t *w, uint64_t due_ns)
     s->first_byte_ns = 0;
     s->local_port = 0;
     s->too_large = 0;
+    s->prereqs = 0;
+    /* what the parent needs should this worker die with the request in flight */
+    sl_board_conn_t *bc = s->bc;
+    bc->seq = w->seq;
+    bc->due_ns = due_ns;
+    bc->sent_ns = 0;
+    bc->port = 0;
+    bc->id_len = (uint16_t)(s->req.id.len < SL_BOARD_ID_CAP ? s->req.id.len : SL_BOARD_ID_CAP);
+    memcpy(bc->id, s->req.id.data, bc->id_len);
+    __atomic_store_n(&bc->busy, 1, __ATOMIC_RELEASE);
     sl_buf_clear(&s->resp_body);
     sl_buf_clear(&s->resp_head);
     curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, s->req.body.data);
     curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)s->req.body.len);
-    w->counts.sent++;
-    w->second_counts.sent++;
-    w->counts.bytes_sent += s->req.body.len;
     curl_multi_add_handle(w->multi, s->easy);
     if (++w->in_flight > w->max_in_flight)
         w->max_in_flight = w->in_flight;
     if (w->in_flight > w->second_in_flight_max)
         w->second_in_flight_max = w->in_flight;
+    return 1;
 }
 
 /* ---- completing ----------------------------------------------------------------------- */
@@ -600,6 +612,31 @@ static void release(worker_t *w, slot_t *s)
     w->free_slots = s;
 }
 
+/* Ends the request on slot s with result r: the trace line, then the board, then the counts,
+ * so that a worker dying in between leaves the parent a line for it and counts that add up. */
+static void finish(worker_t *w, slot_t *s, sl_result_t r, uint64_t done, long status)
+{
+    char name[64];
+    const char *outcome = sl_result_name(r);
+    if (s->sent_ns == 0)
+        outcome = before_send_outcome(r, name, sizeof(name));
+    trace_line(w, s->req.id.data, s->req.id.len, s->local_port, s->due_ns, s->sent_ns,
+               s->first_byte_ns, done, status, outcome);
+    __atomic_store_n(&s->bc->busy, 0, __ATOMIC_RELEASE);
+    if (s->sent_ns == 0) {
+        count_before_send(w, r);
+    } else {
+        curl_off_t up = 0;
+        if (curl_easy_getinfo(s->easy, CURLINFO_SIZE_UPLOAD_T, &up) != CURLE_OK || up < 0)
+            up = 0;
+        w->counts->bytes_sent += (uint64_t)up;
+        w->second_counts.bytes_sent += (uint64_t)up;
+        count_result(w, r);
+    }
+    spool_add(w, s, done ? done : now_ns());
+    release(w, s);
+}
+
 static void complete(worker_t *w, slot_t *s, CURLcode rc)
 {
     uint64_t now = now_ns();
@@ -607,22 +644,21 @@ static void complete(worker_t *w, slot_t *s, CURLcode rc)
     long status = 0;
     if (rc == CURLE_OK) {
         curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
-        w->counts.bytes_received += s->resp_body.len;
+        w->counts->bytes_received += s->resp_body.len;
+        w->second_counts.bytes_received += s->resp_body.len;
         r = check_response(w, s, status);
         uint64_t sent = s->sent_ns ? s->sent_ns : s->due_ns;
         sl_hist_record(w->latency, (now - s->due_ns) / 1000);
         sl_hist_record(w->second_latency, (now - s->due_ns) / 1000);
         sl_hist_record(w->service, (now - sent) / 1000);
+    } else if (s->prereqs > 1) {
+        r = SL_R_READ; /* closed without an answer after it was written: resend refused */
     } else {
         r = transport_result(s, rc);
     }
     if (s->sent_ns != 0)
         sl_hist_record(w->lateness, s->sent_ns > s->due_ns ? (s->sent_ns - s->due_ns) / 1000 : 0);
-    count_result(w, r);
-    trace_line(w, s->req.id.data, s->req.id.len, s->local_port, s->due_ns, s->sent_ns,
-               s->first_byte_ns, now, status, sl_result_name(r));
-    spool_add(w, s, now);
-    release(w, s);
+    finish(w, s, r, now, status);
 }
 
 static void collect(worker_t *w)
@@ -642,13 +678,8 @@ static void cancel_in_flight(worker_t *w)
 {
     for (int i = 0; i < w->a->connections; i++) {
         slot_t *s = &w->slots[i];
-        if (s->busy) {
-            count_result(w, SL_R_CANCELLED);
-            trace_line(w, s->req.id.data, s->req.id.len, s->local_port, s->due_ns, s->sent_ns,
-                       s->first_byte_ns, 0, 0, "cancelled");
-            spool_add(w, s, now_ns());
-            release(w, s);
-        }
+        if (s->busy)
+            finish(w, s, SL_R_CANCELLED, 0, 0);
     }
 }
 
@@ -666,10 +697,17 @@ static void send_due(worker_t *w, uint64_t now)
     if (w->sending_over)
         return;
     if (w->cfg->closed) {
+        if (now < w->closed_retry_at)
+            return;
         while (w->free_slots != NULL && now < w->t_end) {
-            w->counts.scheduled++;
+            w->counts->scheduled++;
             w->second_counts.scheduled++;
-            dispatch(w, now_ns());
+            if (!dispatch(w, now_ns())) {
+                /* request() raised: no slot was taken. Try again in a millisecond rather than
+                 * spin on a script that always fails. */
+                w->closed_retry_at = now_ns() + CLOSED_RETRY_NS;
+                return;
+            }
         }
         return;
     }
@@ -678,7 +716,9 @@ static void send_due(worker_t *w, uint64_t now)
         if (due > now || due >= w->t_end)
             break;
         w->next_j++;
+        w->second_counts.scheduled++;
         dispatch(w, due);
+        w->board->next_j = w->next_j;
     }
 }
 
@@ -691,8 +731,9 @@ static void end_sending(worker_t *w, uint64_t now)
         /* on an interrupt only what was due by now counts as scheduled */
         while (due < w->planned && due_time(w, due) <= now)
             due++;
-        w->counts.scheduled = due;
-        w->counts.not_sent = due - w->next_j;
+        w->second_counts.scheduled += due - w->next_j;
+        w->counts->scheduled = due;
+        w->counts->not_sent = due - w->next_j;
         for (uint64_t j = w->next_j; j < due && w->a->trace_fd >= 0; j++)
             trace_line(w, "", 0, 0, due_time(w, j), 0, 0, 0, 0, "not_sent");
         w->second_counts.not_sent += due - w->next_j;
@@ -709,6 +750,8 @@ static uint64_t next_wake(worker_t *w, uint64_t now)
     if (!w->sending_over) {
         if (w->t_end < wake)
             wake = w->t_end;
+        if (w->cfg->closed && w->free_slots != NULL && w->closed_retry_at < wake)
+            wake = w->closed_retry_at;
         if (!w->cfg->closed && w->free_slots != NULL && w->next_j < w->planned) {
             uint64_t due = due_time(w, w->next_j);
             if (due < wake)
@@ -829,14 +872,14 @@ static void cleanup(worker_t *w)
     free(w->service);
     free(w->lateness);
     free(w->second_latency);
-    sl_buf_free(&w->trace);
     sl_buf_free(&w->second_buf);
     sl_script_close(w->script);
 }
 
 static int send_final(worker_t *w)
 {
-    sl_msg_final_t m = {.counts = w->counts, .max_in_flight = w->max_in_flight, .last_seq = w->seq};
+    sl_msg_final_t m = {
+        .counts = *w->counts, .max_in_flight = w->max_in_flight, .last_seq = w->seq};
     sl_buf_t hists = {0};
     const sl_hist_t *hs[3] = {w->latency, w->service, w->lateness};
     for (int i = 0; i < 3; i++) {
@@ -852,7 +895,7 @@ static int send_final(worker_t *w)
 
 int sl_worker_main(const sl_worker_args_t *a)
 {
-    worker_t w = {.a = a, .cfg = a->cfg, .ep = -1};
+    worker_t w = {.a = a, .cfg = a->cfg, .ep = -1, .board = a->board, .counts = &a->board->counts};
     struct sigaction sa = {.sa_handler = on_signal};
     uint64_t t0;
     int status = 1;
@@ -895,6 +938,7 @@ int sl_worker_main(const sl_worker_args_t *a)
             ;
     }
     run_loop(&w);
+    a->board->stop_signal = (int)interrupted; /* the parent tells a stop it asked for */
     status = send_final(&w) == 0 ? 0 : 1;
     goto Done;
 Failed:

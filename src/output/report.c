@@ -42,6 +42,20 @@ static void errors_line(FILE *out, const sl_counts_t *c)
                 (unsigned long long)c->results[r]);
         any = 1;
     }
+    for (int r = 0; r < SL_R_COUNT; r++) {
+        if (c->before_send[r] == 0)
+            continue;
+        fprintf(out, "%s%s before send %llu", any ? ", " : "", sl_result_name((sl_result_t)r),
+                (unsigned long long)c->before_send[r]);
+        any = 1;
+    }
+    if (c->retried) {
+        fprintf(out,
+                "%sresends refused %llu (libcurl would have written a request again on a "
+                "reused connection the server closed without answering; counted as read)",
+                any ? ", " : "", (unsigned long long)c->retried);
+        any = 1;
+    }
     if (c->script_errors_before_send) {
         fprintf(out, "%sscript errors before send %llu", any ? ", " : "",
                 (unsigned long long)c->script_errors_before_send);
@@ -171,10 +185,11 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     uint64_t failed = sl_counts_failed(c) - c->results[SL_R_CANCELLED];
     fprintf(out, "Requests\n");
     fprintf(out,
-            "  scheduled     %llu = sent %llu + not sent %llu + script errors before send "
-            "%llu\n",
+            "  scheduled     %llu = sent %llu + not sent %llu + failed before send %llu + script "
+            "errors before send %llu\n",
             (unsigned long long)c->scheduled, (unsigned long long)c->sent,
-            (unsigned long long)c->not_sent, (unsigned long long)c->script_errors_before_send);
+            (unsigned long long)c->not_sent, (unsigned long long)sl_counts_failed_before_send(c),
+            (unsigned long long)c->script_errors_before_send);
     fprintf(out, "  sent          %llu = ok %llu + failed %llu + cancelled %llu\n",
             (unsigned long long)c->sent, (unsigned long long)c->results[SL_R_OK],
             (unsigned long long)failed, (unsigned long long)c->results[SL_R_CANCELLED]);
@@ -204,15 +219,23 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     concurrency_lines(out, cfg, run);
     for (int i = 0; i < run->nworkers; i++) {
         const sl_worker_report_t *w = &run->workers[i];
-        fprintf(out, "Worker %-3d      pid %d: scheduled %llu, sent %llu, ok %llu, IDs R1..R%llu",
-                i + 1, (int)w->pid, (unsigned long long)w->counts.scheduled,
-                (unsigned long long)w->counts.sent, (unsigned long long)w->counts.results[SL_R_OK],
-                (unsigned long long)w->last_seq);
+        fprintf(out, "Worker %-3d      pid %d: scheduled %llu, sent %llu, ok %llu", i + 1,
+                (int)w->pid, (unsigned long long)w->counts.scheduled,
+                (unsigned long long)w->counts.sent, (unsigned long long)w->counts.results[SL_R_OK]);
+        if (w->last_seq > 0)
+            fprintf(out, ", IDs R1..R%llu", (unsigned long long)w->last_seq);
+        else
+            fprintf(out, ", no IDs used");
         if (w->died) {
-            if (WIFSIGNALED(w->wait_status))
+            if (w->stop_signal != 0)
+                fprintf(out,
+                        " - DIED: stopped by signal %d before its schedule ended (the run was not "
+                        "interrupted); the rest of its schedule is not sent",
+                        w->stop_signal);
+            else if (WIFSIGNALED(w->wait_status))
                 fprintf(out,
                         " - DIED (signal %d) before its final report: counts are what it "
-                        "reported; %llu sent without a reported end are lost_with_worker",
+                        "recorded; %llu sent without a recorded end are lost_with_worker",
                         WTERMSIG(w->wait_status),
                         (unsigned long long)w->counts.results[SL_R_WORKER_DIED]);
             else
@@ -227,6 +250,8 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
                 run->first_script_error);
     if (sl_counts_check(c, err, sizeof(err)) != 0)
         fprintf(out, "ACCOUNTING ERROR: %s\n", err);
+    if (run->trace_error[0] != '\0')
+        fprintf(out, "Trace           ERROR: %s\n", run->trace_error);
     for (int i = 0; checks != NULL && i < checks->n; i++) {
         const sl_threshold_t *t = &checks->items[i];
         fprintf(out, "Threshold       %-4s %-28s measured %.6g\n", t->passed ? "pass" : "FAIL",
@@ -239,7 +264,8 @@ int sl_report_exit_code(const sl_run_t *run, const sl_threshold_set_t *checks)
 {
     char err[256];
     const sl_counts_t *c = &run->counts;
-    if (run->workers_died > 0 || sl_counts_check(c, err, sizeof(err)) != 0)
+    if (run->workers_died > 0 || run->trace_error[0] != '\0' ||
+        sl_counts_check(c, err, sizeof(err)) != 0)
         return SL_EXIT_INTERNAL;
     if (run->interrupted)
         return SL_EXIT_INTERRUPTED;

@@ -38,7 +38,12 @@ static void counts_json(FILE *out, const sl_counts_t *c)
     for (int r = 0; r < SL_R_COUNT; r++)
         fprintf(out, "%s\"%s\": %llu", r ? ", " : "", sl_result_name((sl_result_t)r),
                 (unsigned long long)c->results[r]);
-    fprintf(out, "}}");
+    fprintf(out, "}, \"failed_before_send\": %llu, \"before_send\": {",
+            (unsigned long long)sl_counts_failed_before_send(c));
+    for (int r = 0; r < SL_R_COUNT; r++)
+        fprintf(out, "%s\"%s\": %llu", r ? ", " : "", sl_result_name((sl_result_t)r),
+                (unsigned long long)c->before_send[r]);
+    fprintf(out, "}, \"resends_refused\": %llu}", (unsigned long long)c->retried);
 }
 
 static void hist_json(FILE *out, const sl_hist_t *h)

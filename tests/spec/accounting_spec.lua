@@ -1,0 +1,147 @@
+-- Accounting that matches the server: what soapload calls sent is what reached the server,
+-- whatever happens to a worker, to the connection or to the trace file. Loopback only,
+-- bounded in time; the counts are checked against soapload-mock's /stats and --id-log, or
+-- against the hand-written bad_server.
+package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
+local t = require("support")
+
+local default = t.root .. "/scripts/examples/default.lua"
+
+-- Both equations and the per-worker sums, read back from the summary.
+local function invariants(out)
+  assert.falsy(out:find("ACCOUNTING ERROR", 1, true), out)
+  local sched, sent, not_sent, before, serr = out:match(
+    "scheduled     (%d+) = sent (%d+) %+ not sent (%d+) %+ failed before send (%d+) %+ " ..
+    "script errors before send (%d+)")
+  assert.truthy(sched, out)
+  sched, sent, not_sent, before, serr = tonumber(sched), tonumber(sent), tonumber(not_sent),
+    tonumber(before), tonumber(serr)
+  assert.are.equal(sched, sent + not_sent + before + serr)
+  local sent2, ok, failed, cancelled = out:match(
+    "sent          (%d+) = ok (%d+) %+ failed (%d+) %+ cancelled (%d+)")
+  assert.are.equal(sent, tonumber(sent2))
+  assert.are.equal(sent, tonumber(ok) + tonumber(failed) + tonumber(cancelled))
+  local per = { scheduled = 0, sent = 0 }
+  for s, n in out:gmatch("Worker %d+%s+pid %d+: scheduled (%d+), sent (%d+)") do
+    per.scheduled = per.scheduled + tonumber(s)
+    per.sent = per.sent + tonumber(n)
+  end
+  assert.are.equal(sched, per.scheduled)
+  assert.are.equal(sent, per.sent)
+  return { scheduled = sched, sent = sent, not_sent = not_sent, before = before,
+           ok = tonumber(ok), failed = tonumber(failed) }
+end
+
+local function lines(path)
+  local n, outcomes = 0, {}
+  for line in io.lines(path) do
+    n = n + 1
+    local o = line:match(",([%w_]+)$")
+    if n > 1 and o then outcomes[o] = (outcomes[o] or 0) + 1 end
+  end
+  return n - 1, outcomes -- without the header
+end
+
+describe("accounting", function()
+  it("kill -9 of a worker mid-run: sent equals what the mock received, the trace is whole, " ..
+    "--reconcile finds nothing unknown and no received request called not_sent", function()
+    local ids = t.tmpname(".ids")
+    local trace = t.tmpname(".csv")
+    local m = t.start_mock("-t 1 --id-log " .. t.quote(ids))
+    finally(function() m.stop(); os.remove(ids); os.remove(trace) end)
+    local run = t.spawn(("-q -u %s -R 1000 -d 3s -w 2 --trace %s %s")
+      :format(m.url, t.quote(trace), default))
+    t.sleep(1.6)
+    local victim = run.workers()[1]
+    os.execute("kill -KILL " .. victim)
+    local code, out = run.wait(30)
+    local received = math.tointeger(m.stats().requests.total)
+    m.stop() -- flushes the ID log
+    assert.are.equal(4, code, out)
+    local c = invariants(out)
+    assert.are.equal(3000, c.scheduled)
+    assert.are.equal(received, c.sent, out)
+    assert.truthy(out:find("pid " .. victim .. ": .* %- DIED %(signal 9%)"), out)
+    local n, outcomes = lines(trace)
+    assert.are.equal(3000, n)
+    assert.are.equal(c.not_sent, outcomes.not_sent or 0)
+    local rcode, rec = t.run(("--reconcile %s %s"):format(t.quote(trace), t.quote(ids)))
+    assert.truthy(rec:find("unknown     0\n", 1, true), rec)
+    assert.truthy(rec:find("sent        " .. received .. "\n", 1, true), rec)
+    assert.truthy(rec:find("received    " .. received .. "\n", 1, true), rec)
+    assert.are.equal(0, rcode, rec)
+  end)
+
+  it("a worker stopped by SIGTERM alone is a dead worker, named, exit 4", function()
+    local m = t.start_mock("")
+    finally(function() m.stop() end)
+    local run = t.spawn(("-q -u %s -R 400 -d 3s -w 2 %s"):format(m.url, default))
+    t.sleep(1.2)
+    local victim = run.workers()[1]
+    os.execute("kill -TERM " .. victim)
+    local code, out = run.wait(30)
+    local received = math.tointeger(m.stats().requests.total)
+    assert.are.equal(4, code, out)
+    local c = invariants(out)
+    assert.are.equal(1200, c.scheduled)
+    assert.are.equal(received, c.sent)
+    assert.truthy(c.not_sent > 0, out)
+    assert.truthy(out:find("pid " .. victim .. ": [^\n]* %- DIED: stopped by signal 15 before " ..
+      "its schedule ended"), out)
+    assert.truthy(out:find("Result          ERROR: a worker died", 1, true), out)
+  end)
+
+  it("nothing listening: sent 0, bodies sent 0 B, every request counted once as connect " ..
+    "before send", function()
+    local m = t.start_mock("")
+    local port = m.port
+    m.stop()
+    local script = t.script([[
+      function done(summary)
+        print(("done: sent=%d failed_before_send=%d before_send.connect=%d errors.connect=%d " ..
+          "bytes_sent=%d"):format(summary.sent, summary.failed_before_send,
+          summary.before_send.connect, summary.errors.connect, summary.bytes_sent))
+      end
+    ]])
+    local code, out = t.run(("-q -u http://127.0.0.1:%d/soap/endpoint -R 25 -d 2s %s")
+      :format(port, script))
+    os.remove(script)
+    assert.are.equal(1, code, out)
+    local c = invariants(out)
+    assert.are.equal(50, c.scheduled)
+    assert.are.equal(0, c.sent)
+    assert.are.equal(50, c.before)
+    assert.truthy(out:find("Errors          connect before send 50\n", 1, true), out)
+    assert.truthy(out:find("Bytes           bodies sent 0 B,", 1, true), out)
+    assert.truthy(out:find("done: sent=0 failed_before_send=50 before_send.connect=50 " ..
+      "errors.connect=50 bytes_sent=0", 1, true), out)
+  end)
+
+  it("a reused connection closed without an answer: no silent resend, the server processed " ..
+    "exactly what soapload calls sent", function()
+    local bad = t.start_bad_server("dropreused")
+    finally(function() bad.stop() end)
+    local code, out = t.run(("-q -u %s -R 10 -d 2s -w 1 -c 1 %s"):format(bad.url, default))
+    assert.are.equal(1, code, out)
+    local c = invariants(out)
+    local _, _, body = t.http(bad.port, "GET", "/processed")
+    assert.are.equal(c.sent, tonumber(body), out)
+    assert.are.equal(20, c.sent)
+    local refused = tonumber(out:match("resends refused (%d+)"))
+    assert.truthy(refused and refused > 0, out)
+    assert.truthy(tonumber(out:match("read (%d+)")) >= refused, out)
+  end)
+
+  it("a trace that cannot be written (file size limit) is named with the error, exit 4",
+    function()
+      local m = t.start_mock("")
+      local trace = t.tmpname(".csv")
+      finally(function() m.stop(); os.remove(trace) end)
+      local code, out = t.run(("-q -u %s -R 2000 -d 2s --trace %s %s")
+        :format(m.url, t.quote(trace), default), "ulimit -f 100;")
+      assert.are.equal(4, code, out)
+      invariants(out)
+      assert.truthy(out:find("Trace           ERROR: cannot write " .. trace .. ": File too large",
+        1, true), out)
+    end)
+end)
