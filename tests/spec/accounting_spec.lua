@@ -61,7 +61,8 @@ describe("accounting", function()
     local c = invariants(out)
     assert.are.equal(3000, c.scheduled)
     assert.are.equal(received, c.sent, out)
-    assert.truthy(out:find("pid " .. victim .. ": .* %- DIED %(signal 9%)"), out)
+    assert.truthy(out:find("pid " .. victim .. ": scheduled 1500, sent %d+, ok %d+, IDs R1%.%.R[1-9]%d* " ..
+      "%- DIED %(signal 9%)"), out)
     local n, outcomes = lines(trace)
     assert.are.equal(3000, n)
     assert.are.equal(c.not_sent, outcomes.not_sent or 0)
@@ -144,4 +145,65 @@ describe("accounting", function()
       assert.truthy(out:find("Trace           ERROR: cannot write " .. trace .. ": File too large",
         1, true), out)
     end)
+
+  it("the closed model with a request() that always raises ends on time, each call counted",
+    function()
+      local script = t.script("function request(id, seq) error('always') end\n")
+      local code, out, _, elapsed = t.run(("-q -u http://127.0.0.1:1/x --closed -d 1s -w 2 -c 4 %s")
+        :format(script))
+      os.remove(script)
+      assert.are.equal(1, code, out)
+      local c = invariants(out)
+      assert.are.equal(0, c.sent)
+      assert.truthy(c.scheduled > 0 and c.scheduled < 5000, out) -- a retry a millisecond
+      assert.falsy(out:find("DIED", 1, true), out)
+      assert.is_true(elapsed < 8, "took " .. elapsed)
+    end)
+
+  it("--json: every second's scheduled, bytes_sent and bytes_received add up to the totals",
+    function()
+      local m = t.start_mock("")
+      local json = t.tmpname(".json")
+      finally(function() m.stop(); os.remove(json) end)
+      local code, out = t.run(("-q --json %s -u %s -R 200 -d 2s -w 2 %s"):format(json, m.url,
+        default))
+      assert.are.equal(0, code, out)
+      local r = t.json.decode(t.read(json))
+      local sum = { scheduled = 0, bytes_sent = 0, bytes_received = 0 }
+      for _, x in ipairs(r.intervals) do
+        for k in pairs(sum) do sum[k] = sum[k] + x.counts[k] end
+      end
+      assert.are.equal(400, r.summary.scheduled)
+      assert.is_true(r.summary.bytes_sent > 0 and r.summary.bytes_received > 0)
+      for k, v in pairs(sum) do assert.are.equal(r.summary[k], v, k) end
+    end)
+
+  it("SIGHUP to the parent stops the run like SIGTERM: summary, JSON, exit 130", function()
+    local m = t.start_mock("")
+    local json = t.tmpname(".json")
+    finally(function() m.stop(); os.remove(json) end)
+    local run = t.spawn(("-q --json %s -u %s -R 200 -d 5s -w 2 %s"):format(json, m.url, default))
+    t.sleep(1.2)
+    os.execute("kill -HUP " .. run.pid)
+    local code, out = run.wait(20)
+    assert.are.equal(130, code, out)
+    local c = invariants(out)
+    assert.truthy(out:find("Result          INTERRUPTED", 1, true), out)
+    local r = t.json.decode(t.read(json))
+    assert.are.equal(c.scheduled, r.summary.scheduled)
+    assert.is_true(r.interrupted)
+  end)
+
+  it("SIGINT before the start (a slow init) exits 130, not 2", function()
+    local script = t.script([[
+      function init(args) os.execute("sleep 3") end
+    ]])
+    local run = t.spawn(("-q -u http://127.0.0.1:1/x -R 10 -d 1s -w 1 %s"):format(script))
+    t.sleep(0.8)
+    os.execute("kill -INT " .. run.pid)
+    local code, out, err = run.wait(20)
+    os.remove(script)
+    assert.are.equal(130, code, out .. err)
+    assert.truthy(out:find("Result          INTERRUPTED", 1, true), out)
+  end)
 end)
