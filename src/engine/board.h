@@ -38,6 +38,13 @@ typedef struct {
     char tail[SL_BOARD_TAIL];
 } sl_board_worker_t;
 
+/* A script's own ID of a spooled send record (custom_id set): this header, then len bytes. */
+typedef struct {
+    uint64_t seq;
+    uint16_t worker, len;
+    uint32_t pad;
+} sl_idrec_t;
+
 typedef struct {
     void *mem;
     size_t size, stride;

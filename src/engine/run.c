@@ -121,6 +121,7 @@ static int spawn(const sl_config_t *cfg, const char *text, size_t len, sl_run_t 
                                   .trace_fd = board->part_fds ? board->part_fds[i] : -1,
                                   .board = sl_board_worker(board, i),
                                   .spool_fd = run->spool_fd,
+                                  .ids_fd = run->ids_fd,
                                   .spool_cap = SL_SPOOL_MAX / (uint64_t)cfg->workers,
                                   .realtime_offset = run->realtime_offset};
             _exit(sl_worker_main(&a));
@@ -164,6 +165,59 @@ static int open_spool(void)
     return fd;
 }
 
+/* Reads the side file of the scripts' own IDs once, keeping those of the listed requests
+ * (at most SL_BURSTS_SHOWN x SL_BURST_MAX_REQUESTS): memory stays bounded. */
+static void find_listed_ids(sl_run_t *run)
+{
+    const sl_concurrency_t *c = &run->concurrency;
+    size_t want = 0;
+    for (int b = 0; b < c->nbursts; b++)
+        for (size_t k = 0; k < c->bursts[b].count; k++)
+            want += c->bursts[b].requests[k].custom_id != 0;
+    if (want == 0 || run->ids_fd < 0)
+        return;
+    run->listed_ids = calloc(want, sizeof(*run->listed_ids));
+    if (run->listed_ids == NULL)
+        return;
+    FILE *f = fdopen(dup(run->ids_fd), "r");
+    if (f == NULL)
+        return;
+    rewind(f);
+    sl_idrec_t h;
+    char id[65536];
+    while (run->nlisted_ids < want && fread(&h, sizeof(h), 1, f) == 1 &&
+           fread(id, 1, h.len, f) == h.len) {
+        for (int b = 0; b < c->nbursts; b++) {
+            for (size_t k = 0; k < c->bursts[b].count; k++) {
+                const sl_sendrec_t *r = &c->bursts[b].requests[k];
+                if (!r->custom_id || r->worker != h.worker || r->seq != h.seq)
+                    continue;
+                sl_run_id_t *e = &run->listed_ids[run->nlisted_ids];
+                if ((e->id = strndup(id, h.len)) != NULL) {
+                    e->seq = h.seq;
+                    e->worker = h.worker;
+                    run->nlisted_ids++;
+                }
+                goto Next;
+            }
+        }
+    Next:;
+    }
+    fclose(f);
+}
+
+const char *sl_run_request_id(const sl_run_t *run, const sl_sendrec_t *r, char *buf, size_t len)
+{
+    for (size_t i = 0; r->custom_id && i < run->nlisted_ids; i++) {
+        if (run->listed_ids[i].worker == r->worker && run->listed_ids[i].seq == r->seq) {
+            snprintf(buf, len, "%s", run->listed_ids[i].id);
+            return buf;
+        }
+    }
+    snprintf(buf, len, "P%d-R%llu", (int)run->workers[r->worker].pid, (unsigned long long)r->seq);
+    return buf;
+}
+
 /* Reads the spool back and analyzes it. */
 static void analyze(sl_run_t *run)
 {
@@ -186,6 +240,8 @@ static void analyze(sl_run_t *run)
         run->analyzed = 1;
     run->analysis_partial = n < run->counts.sent;
     free(recs);
+    if (run->analyzed)
+        find_listed_ids(run);
 }
 
 static void merge_second(sl_run_t *run, const sl_msg_interval_t *m, const uint8_t *hist,
@@ -376,6 +432,7 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
     run->on_second = on_second;
     run->on_second_data = on_second_data;
     run->spool_fd = -1;
+    run->ids_fd = -1;
     run->nworkers = n;
     run->connections_per_worker = cfg->connections / n;
     run->workers = calloc((size_t)n, sizeof(*run->workers));
@@ -401,6 +458,7 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
     if (sl_board_create(&board, n, (cfg->connections + n - 1) / n, trace_fd >= 0, err, errlen) != 0)
         goto Done;
     run->spool_fd = open_spool();
+    run->ids_fd = open_spool();
     {
         struct timespec rt, mt;
         clock_gettime(CLOCK_REALTIME, &rt);
@@ -536,6 +594,10 @@ Done:
         close(run->spool_fd);
         run->spool_fd = -1;
     }
+    if (run->ids_fd >= 0) {
+        close(run->ids_fd);
+        run->ids_fd = -1;
+    }
     sl_board_free(&board);
     free(ch);
     free(pfd);
@@ -555,6 +617,9 @@ void sl_run_free(sl_run_t *run)
         free(run->seconds[i].hist);
     free(run->seconds);
     free(run->first_script_error);
+    for (size_t i = 0; i < run->nlisted_ids; i++)
+        free(run->listed_ids[i].id);
+    free(run->listed_ids);
     sl_concurrency_free(&run->concurrency);
     memset(run, 0, sizeof(*run));
 }

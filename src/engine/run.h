@@ -36,6 +36,13 @@ typedef struct {
     sl_hist_t *hist;             /* until every worker has reported it */
 } sl_second_t;
 
+/* A script's own ID of a request that the analysis lists (a burst member). */
+typedef struct {
+    uint64_t seq;
+    int worker;
+    char *id;
+} sl_run_id_t;
+
 /* Called once per second of the run, as soon as every worker has reported it. */
 typedef void (*sl_second_cb)(const sl_second_t *second, void *data);
 
@@ -58,6 +65,9 @@ typedef struct {
     uint64_t t0_ns;           /* the common start, CLOCK_MONOTONIC */
     int64_t realtime_offset;  /* CLOCK_REALTIME - CLOCK_MONOTONIC, as the workers use it */
     int spool_fd;             /* the send records, during the run */
+    int ids_fd;               /* the scripts' own IDs of send records, during the run */
+    sl_run_id_t *listed_ids;  /* the own IDs of the requests in concurrency.bursts */
+    size_t nlisted_ids;
     sl_concurrency_t concurrency;
     int analyzed;         /* concurrency holds the analysis */
     int analysis_partial; /* the run sent more than the spool keeps: the analysis covers a part */
@@ -74,6 +84,9 @@ int sl_run(const sl_config_t *cfg, const char *script_text, size_t script_len, i
 /** Makes sure each worker can open its connections (raising the soft RLIMIT_NOFILE when it
  * can). Returns 0, or -1 with a message naming the limit in err. */
 int sl_run_check_fd_limit(const sl_config_t *cfg, char *err, size_t errlen);
+/** Writes the ID that request r carried (the script's own, or P<pid>-R<seq>) into buf.
+ * Returns buf. */
+const char *sl_run_request_id(const sl_run_t *run, const sl_sendrec_t *r, char *buf, size_t len);
 /** Frees what sl_run allocated. */
 void sl_run_free(sl_run_t *run);
 

@@ -47,6 +47,7 @@ typedef struct slot {
     int local_port;
     int busy;
     int too_large;
+    int custom_id;       /* request() gave the ID */
     int prereqs;         /* calls of on_prereq for this transfer: a second one is a resend */
     sl_board_conn_t *bc; /* the shared copy of what is in flight here */
     int custom_url, custom_method;
@@ -86,6 +87,7 @@ struct worker {
     int64_t realtime_offset;   /* CLOCK_REALTIME - CLOCK_MONOTONIC, for absolute times */
     sl_sendrec_t spool[2048];  /* records not yet written to the spool */
     size_t nspool;
+    sl_buf_t spool_ids; /* the scripts' own IDs of those records, not yet written */
     uint64_t spooled;
     sl_buf_t second_buf;
     int script_error_sent;
@@ -336,19 +338,27 @@ static void trace_line(worker_t *w, const char *id, size_t id_len, int local_por
 
 /* ---- the spool of send records, for the concurrency analysis --------------------------------- */
 
-static void spool_flush(worker_t *w)
+/* Whole records in one write: O_APPEND keeps workers apart. */
+static void append_all(int fd, const char *p, size_t len)
 {
-    const char *p = (const char *)w->spool;
-    size_t len = w->nspool * sizeof(sl_sendrec_t), off = 0;
-    while (off < len) { /* whole records in one write: O_APPEND keeps workers apart */
-        ssize_t n = write(w->a->spool_fd, p + off, len - off);
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, p + off, len - off);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             break;
         off += (size_t)n;
     }
+}
+
+static void spool_flush(worker_t *w)
+{
+    append_all(w->a->spool_fd, (const char *)w->spool, w->nspool * sizeof(sl_sendrec_t));
     w->nspool = 0;
+    if (w->spool_ids.len > 0 && w->a->ids_fd >= 0)
+        append_all(w->a->ids_fd, w->spool_ids.data, w->spool_ids.len);
+    sl_buf_clear(&w->spool_ids);
 }
 
 static void spool_add(worker_t *w, const slot_t *s, uint64_t done)
@@ -358,9 +368,18 @@ static void spool_add(worker_t *w, const slot_t *s, uint64_t done)
     w->spooled++;
     w->spool[w->nspool++] = (sl_sendrec_t){.sent_ns = s->sent_ns,
                                            .done_ns = done,
-                                           .seq = (uint32_t)s->seq,
+                                           .seq = s->seq,
                                            .port = (uint16_t)s->local_port,
-                                           .worker = (uint16_t)w->a->index};
+                                           .worker = (uint16_t)w->a->index,
+                                           .custom_id = (uint32_t)s->custom_id};
+    if (s->custom_id) { /* the ID as sent, for the few requests the report lists */
+        sl_idrec_t h = {.seq = s->seq,
+                        .worker = (uint16_t)w->a->index,
+                        .len = (uint16_t)(s->req.id.len < 65535 ? s->req.id.len : 65535)};
+        if (sl_buf_append(&w->spool_ids, (const char *)&h, sizeof(h)) != 0 ||
+            sl_buf_append(&w->spool_ids, s->req.id.data, h.len) != 0)
+            w->spool[w->nspool - 1].custom_id = 0;
+    }
     if (w->nspool == sizeof(w->spool) / sizeof(w->spool[0]))
         spool_flush(w);
 }
@@ -495,7 +514,9 @@ static int dispatch(worker_t *w, uint64_t due_ns)
             return 0;
         }
         apply_request_options(w, s);
+        s->custom_id = s->req.id.len != id_len || memcmp(s->req.id.data, id, id_len) != 0;
     } else {
+        s->custom_id = 0;
         sl_buf_t *b = &s->req.body;
         sl_buf_clear(b);
         s->req.check_id = 1;
@@ -873,6 +894,7 @@ static void cleanup(worker_t *w)
     free(w->lateness);
     free(w->second_latency);
     sl_buf_free(&w->second_buf);
+    sl_buf_free(&w->spool_ids);
     sl_script_close(w->script);
 }
 

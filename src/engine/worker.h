@@ -22,6 +22,7 @@ typedef struct {
     int trace_fd;    /* -1, or this worker's part of the trace (see board.h) */
     sl_board_worker_t *board; /* this worker's slot of the shared board */
     int spool_fd;             /* the parent's file of sl_sendrec_t records (O_APPEND) */
+    int ids_fd;               /* the parent's file of the scripts' own IDs (O_APPEND) */
     uint64_t spool_cap;       /* records this worker may add to it */
     int64_t realtime_offset;  /* CLOCK_REALTIME - CLOCK_MONOTONIC, the same for every worker */
 } sl_worker_args_t;

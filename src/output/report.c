@@ -128,11 +128,11 @@ static void concurrency_lines(FILE *out, const sl_config_t *cfg, const sl_run_t 
                 (double)bu->span_ns / 1e9);
         for (size_t k = 0; k < bu->count; k++) {
             const sl_sendrec_t *r = &bu->requests[k];
-            char when[64];
+            char when[64], id[512];
             int pid = (int)run->workers[r->worker].pid;
             sl_report_time(run, r->sent_ns, when, sizeof(when));
-            fprintf(out, "      %s  port %-5u  pid %-7d  P%d-R%u\n", when, r->port, pid, pid,
-                    r->seq);
+            fprintf(out, "      %s  port %-5u  pid %-7d  %s\n", when, r->port, pid,
+                    sl_run_request_id(run, r, id, sizeof(id)));
         }
     }
 }

@@ -103,8 +103,11 @@ static void concurrency_json(FILE *out, const sl_config_t *cfg, const sl_run_t *
             const sl_sendrec_t *r = &bu->requests[k];
             int pid = (int)run->workers[r->worker].pid;
             int64_t us = ((int64_t)r->sent_ns + run->realtime_offset) / 1000;
-            fprintf(out, "%s{\"sent_us\": %lld, \"port\": %u, \"pid\": %d, \"id\": \"P%d-R%u\"}",
-                    k ? ", " : "", (long long)us, r->port, pid, pid, r->seq);
+            char id[512];
+            fprintf(out, "%s{\"sent_us\": %lld, \"port\": %u, \"pid\": %d, \"id\": ", k ? ", " : "",
+                    (long long)us, r->port, pid);
+            sl_json_string(out, sl_run_request_id(run, r, id, sizeof(id)));
+            fprintf(out, "}");
         }
         fprintf(out, "]}");
     }

@@ -206,4 +206,33 @@ describe("accounting", function()
     assert.are.equal(130, code, out .. err)
     assert.truthy(out:find("Result          INTERRUPTED", 1, true), out)
   end)
+
+  it("the burst listing and the JSON show the ID a script chose, as it was sent", function()
+    local m = t.start_mock("")
+    local json = t.tmpname(".json")
+    local script = t.script([[
+      function request(id, seq)
+        local mine = "order-" .. soapload.worker .. "-" .. seq
+        return soapload.envelope(soapload.echo(mine)), { id = mine }
+      end
+    ]])
+    finally(function() m.stop(); os.remove(json); os.remove(script) end)
+    local code, out = t.run(("-q --json %s -u %s -R 200 -d 1s -w 2 -c 8 --burst 4 %s")
+      :format(json, m.url, script))
+    assert.are.equal(0, code, out)
+    local listing = out:match("Tightest bursts of.-\nWorker 1")
+    assert.truthy(listing, out)
+    local listed = 0
+    for id in listing:gmatch("pid %d+%s+(%S+)\n") do
+      assert.truthy(id:match("^order%-%d%-%d+$"), "listed " .. id)
+      listed = listed + 1
+    end
+    assert.is_true(listed >= 4, out)
+    local r = t.json.decode(t.read(json))
+    for _, b in ipairs(r.concurrency.bursts) do
+      for _, q in ipairs(b.requests) do
+        assert.truthy(q.id:match("^order%-%d%-%d+$"), "JSON id " .. q.id)
+      end
+    end
+  end)
 end)

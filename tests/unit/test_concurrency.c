@@ -10,8 +10,8 @@
 static sl_sendrec_t rec(double sent_ms, double done_ms, uint16_t worker, uint16_t port,
                         uint32_t seq)
 {
-    return (sl_sendrec_t){T0 + (uint64_t)(sent_ms * MS), T0 + (uint64_t)(done_ms * MS), seq, port,
-                          worker};
+    return (sl_sendrec_t){
+        T0 + (uint64_t)(sent_ms * MS), T0 + (uint64_t)(done_ms * MS), seq, port, worker, 0};
 }
 
 int main(void)
@@ -32,12 +32,13 @@ int main(void)
 
     /* a burst of 4 on 4 connections of 2 workers within 0.3 ms, then a looser one */
     sl_sendrec_t b[] = {
-        rec(10.0, 12, 0, 1001, 1),  rec(10.1, 12, 0, 1002, 2),
-        rec(10.2, 12, 1, 2001, 1),  rec(10.3, 12, 1, 2002, 2),
-        rec(20.0, 21, 0, 1001, 3),  rec(21.0, 25, 0, 1002, 4),
-        rec(22.0, 25, 1, 2001, 3),  rec(23.0, 25, 1, 2002, 4),
-        {0, T0 + 30 * MS, 5, 0, 1}, /* never sent (a failed connect): left out */
+        rec(10.0, 12, 0, 1001, 1),     rec(10.1, 12, 0, 1002, 2),
+        rec(10.2, 12, 1, 2001, 1),     rec(10.3, 12, 1, 2002, 2),
+        rec(20.0, 21, 0, 1001, 3),     rec(21.0, 25, 0, 1002, 4),
+        rec(22.0, 25, 1, 2001, 3),     rec(23.0, 25, 1, 2002, 4),
+        {0, T0 + 30 * MS, 5, 0, 1, 0}, /* never sent (a failed connect): left out */
     };
+    b[3].seq = 5000000000ULL; /* a worker's 5 billionth request keeps its number whole */
     CHECK(sl_concurrency_analyze(b, 9, T0, 4, 2, &c) == 0);
     CHECK_EQ_U(c.sends, 8);
     CHECK_EQ_U(c.in_flight_max, 4);
@@ -48,6 +49,7 @@ int main(void)
     CHECK_EQ_U(c.bursts[0].count, 4);
     CHECK_EQ_U(c.bursts[0].requests[0].port, 1001);
     CHECK_EQ_U(c.bursts[0].requests[3].port, 2002);
+    CHECK_EQ_U(c.bursts[0].requests[3].seq, 5000000000ULL);
     CHECK_EQ_U(c.bursts[1].span_ns, 3 * MS);
     CHECK_EQ_U(c.nseconds, 1);
     CHECK_EQ_U(c.seconds[0].max, 4);
