@@ -436,7 +436,9 @@ static size_t format_id(worker_t *w, uint64_t seq, char *out)
     return w->id_prefix_len + (size_t)n;
 }
 
-static void apply_request_options(worker_t *w, slot_t *s)
+/* Sets request()'s headers, method and path on the slot's handle. Returns 0, or -1 with the
+ * reason in w->err when libcurl cannot make a URL of the path. */
+static int apply_request_options(worker_t *w, slot_t *s)
 {
     CURL *e = s->easy;
     if (s->own_headers != NULL) {
@@ -463,20 +465,32 @@ static void apply_request_options(worker_t *w, slot_t *s)
         s->custom_method = s->req.method[0] != '\0';
     }
     if (s->req.path.len > 0 || s->custom_url) {
+        s->custom_url = 0;
+        curl_easy_setopt(e, CURLOPT_URL, w->cfg->url);
         if (s->req.path.len > 0) {
             CURLU *u = curl_url();
             char *full = NULL;
-            curl_url_set(u, CURLUPART_URL, w->cfg->url, 0);
-            curl_url_set(u, CURLUPART_URL, s->req.path.data, 0); /* relative to the URL */
-            curl_url_get(u, CURLUPART_URL, &full, 0);
-            curl_easy_setopt(e, CURLOPT_URL, full ? full : w->cfg->url);
+            CURLUcode rc =
+                u == NULL ? CURLUE_OUT_OF_MEMORY : curl_url_set(u, CURLUPART_URL, w->cfg->url, 0);
+            if (rc == CURLUE_OK) /* relative to the URL */
+                rc = curl_url_set(u, CURLUPART_URL, s->req.path.data, 0);
+            if (rc == CURLUE_OK)
+                rc = curl_url_get(u, CURLUPART_URL, &full, 0);
+            if (rc == CURLUE_OK && full != NULL &&
+                curl_easy_setopt(e, CURLOPT_URL, full) == CURLE_OK)
+                s->custom_url = 1;
+            else
+                snprintf(w->err, sizeof(w->err),
+                         "request() returned a path that is no URL (%s): \"%.200s\"",
+                         rc != CURLUE_OK ? curl_url_strerror(rc) : "rejected by libcurl",
+                         s->req.path.data);
             curl_free(full);
             curl_url_cleanup(u);
-        } else {
-            curl_easy_setopt(e, CURLOPT_URL, w->cfg->url);
+            if (!s->custom_url)
+                return -1;
         }
-        s->custom_url = s->req.path.len > 0;
     }
+    return 0;
 }
 
 /* Counts a request that ended before any byte of it was written. */
@@ -513,7 +527,14 @@ static int dispatch(worker_t *w, uint64_t due_ns)
             trace_line(w, id, id_len, 0, due_ns, 0, 0, 0, 0, "script_error_before_send");
             return 0;
         }
-        apply_request_options(w, s);
+        if (apply_request_options(w, s) != 0) {
+            w->counts->script_errors_before_send++;
+            w->second_counts.script_errors_before_send++;
+            report_script_error(w, w->err);
+            trace_line(w, s->req.id.data, s->req.id.len, 0, due_ns, 0, 0, 0, 0,
+                       "script_error_before_send");
+            return 0;
+        }
         s->custom_id = s->req.id.len != id_len || memcmp(s->req.id.data, id, id_len) != 0;
     } else {
         s->custom_id = 0;

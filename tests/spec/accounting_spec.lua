@@ -235,4 +235,24 @@ describe("accounting", function()
       end
     end
   end)
+
+  it("a path that libcurl cannot parse is a script error for that request, never sent to " ..
+    "the base URL", function()
+    local m = t.start_mock("")
+    local script = t.script([[
+      function request(id, seq)
+        local p = seq % 3 == 0 and "/other\1path" or (seq % 3 == 1 and "http://" or "/soap/endpoint")
+        return soapload.envelope(soapload.echo(id)), { path = p }
+      end
+    ]])
+    finally(function() m.stop(); os.remove(script) end)
+    local code, out = t.run(("-q -u %s -R 30 -d 1s -w 1 %s"):format(m.url, script))
+    assert.are.equal(1, code, out)
+    local c = invariants(out)
+    assert.truthy(out:find("scheduled     30 = sent 10 + not sent 0 + failed before send 0 + " ..
+      "script errors before send 20", 1, true), out)
+    assert.truthy(out:find('request() returned a path that is no URL (No host part in the URL): "http://"',
+      1, true), out)
+    assert.are.equal(c.sent, math.tointeger(m.stats().requests.total))
+  end)
 end)
