@@ -678,10 +678,28 @@ static int copy_request_options(sl_script_t *s, sl_request_t *req, char *err, si
     return 0;
 }
 
+/* Under lua_pcall: references the string on the stack in the registry (luaL_ref may need
+ * memory). */
+static int l_ref_body(lua_State *L)
+{
+    lua_pushinteger(L, luaL_ref(L, LUA_REGISTRYINDEX));
+    return 1;
+}
+
+void sl_script_release_body(sl_script_t *s, sl_request_t *req)
+{
+    if (req->body_ref > 0)
+        luaL_unref(s->L, LUA_REGISTRYINDEX, req->body_ref);
+    req->body_ref = 0;
+    req->body_ptr = NULL;
+    req->body_len = 0;
+}
+
 int sl_script_request(sl_script_t *s, uint64_t seq, sl_request_t *req, char *err, size_t errlen)
 {
     lua_State *L = s->L;
     int rc = 0;
+    sl_script_release_body(s, req);
     sl_buf_clear(&req->body);
     sl_buf_clear(&req->headers);
     sl_buf_clear(&req->path);
@@ -701,12 +719,20 @@ int sl_script_request(sl_script_t *s, uint64_t seq, sl_request_t *req, char *err
         lua_pop(L, 2);
         return hook_result_error(s, s->request_ref, what, err, errlen);
     }
-    size_t len;
-    const char *body = lua_tolstring(L, -2, &len);
-    if (sl_buf_append(&req->body, body, len) != 0)
-        rc = -1;
     if (lua_istable(L, -1))
         rc = copy_request_options(s, req, err, errlen);
+    if (rc == 0) { /* the string itself goes to libcurl: a Lua string never moves */
+        lua_pushcfunction(L, l_ref_body);
+        lua_pushvalue(L, -3);
+        if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+            snprintf(err, errlen, "cannot keep the body of request(): %s", lua_tostring(L, -1));
+            rc = -1;
+        } else {
+            req->body_ref = (int)lua_tointeger(L, -1);
+            req->body_ptr = lua_tolstring(L, -3, &req->body_len);
+        }
+        lua_pop(L, 1);
+    }
     lua_pop(L, 2);
     return rc;
 }

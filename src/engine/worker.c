@@ -533,6 +533,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
             report_script_error(w, w->err);
             trace_line(w, s->req.id.data, s->req.id.len, 0, due_ns, 0, 0, 0, 0,
                        "script_error_before_send");
+            sl_script_release_body(w->script, &s->req);
             return 0;
         }
         s->custom_id = s->req.id.len != id_len || memcmp(s->req.id.data, id, id_len) != 0;
@@ -579,8 +580,13 @@ static int dispatch(worker_t *w, uint64_t due_ns)
     __atomic_store_n(&bc->busy, 1, __ATOMIC_RELEASE);
     sl_buf_clear(&s->resp_body);
     sl_buf_clear(&s->resp_head);
-    curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, s->req.body.data);
-    curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)s->req.body.len);
+    if (s->req.body_ref > 0) { /* request()'s string, not copied: released in finish() */
+        curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, s->req.body_ptr);
+        curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)s->req.body_len);
+    } else {
+        curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, s->req.body.data);
+        curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)s->req.body.len);
+    }
     curl_multi_add_handle(w->multi, s->easy);
     if (++w->in_flight > w->max_in_flight)
         w->max_in_flight = w->in_flight;
@@ -677,6 +683,8 @@ static void finish(worker_t *w, slot_t *s, sl_result_t r, uint64_t done, long st
     }
     spool_add(w, s, done ? done : now_ns());
     release(w, s);
+    if (s->req.body_ref > 0)
+        sl_script_release_body(w->script, &s->req);
 }
 
 static void complete(worker_t *w, slot_t *s, CURLcode rc)

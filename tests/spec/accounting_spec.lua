@@ -255,4 +255,32 @@ describe("accounting", function()
       1, true), out)
     assert.are.equal(c.sent, math.tointeger(m.stats().requests.total))
   end)
+
+  it("a large body from request() is not copied per connection: a worker's peak RSS stays " ..
+    "within a few bodies, not one per connection", function()
+    local m = t.start_mock("-t 1 -m 16m -d 300ms")
+    local script = t.script([[
+      local body
+      function init(args)
+        body = soapload.envelope(soapload.echo("fixed") .. "<pad>" ..
+          string.rep("x", 10 * 1024 * 1024) .. "</pad>")
+      end
+      function request(id, seq) return body, { id = "fixed" } end
+    ]])
+    finally(function() m.stop(); os.remove(script) end)
+    local run = t.spawn(("-q -u %s -R 40 -d 1s -w 1 -c 20 %s"):format(m.url, script))
+    t.sleep(1.1) -- 20 connections each with a request in flight (the mock waits 300 ms)
+    local peak_kb
+    for _, w in ipairs(run.workers()) do
+      local status = t.read("/proc/" .. w .. "/status") or ""
+      peak_kb = tonumber(status:match("VmHWM:%s*(%d+)"))
+    end
+    local code, out = run.wait(30)
+    assert.is_true(code == 0 or code == 1, out) -- 1: the slow mock may leave some not sent
+    invariants(out)
+    assert.truthy(peak_kb, "no worker found")
+    -- one body is 10 MiB; 20 copies would be over 200 MiB
+    assert.is_true(peak_kb < 8 * 10 * 1024, "worker peak RSS " .. peak_kb .. " kB")
+    assert.is_true(t.count(out, "sent          (%d+)") >= 20, out)
+  end)
 end)
