@@ -6,10 +6,9 @@
 #include <stdio.h>
 
 static const char *const names[SL_R_COUNT] = {
-    "ok",           "http_status",     "soap_fault", "id_mismatch", "malformed",
-    "check_failed", "script_error",    "connect",    "timeout",     "write",
-    "read",         "truncated",       "protocol",   "too_large",   "other",
-    "cancelled",    "lost_with_worker"};
+    "ok",           "http_status", "soap_fault", "id_mismatch", "malformed", "check_failed",
+    "script_error", "connect",     "timeout",    "write",       "read",      "truncated",
+    "protocol",     "too_large",   "tls",        "other",       "cancelled", "lost_with_worker"};
 
 const char *sl_result_name(sl_result_t r)
 {

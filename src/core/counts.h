@@ -28,6 +28,7 @@ typedef enum {
     SL_R_TRUNCATED,    /* the response ended before its announced length */
     SL_R_PROTOCOL,     /* not a valid HTTP response */
     SL_R_TOO_LARGE,    /* the response body exceeded --max-body */
+    SL_R_TLS,          /* the TLS handshake or the server's certificate failed */
     SL_R_OTHER,        /* any other transport error */
     SL_R_CANCELLED,    /* still in flight when the run ended or was interrupted */
     SL_R_WORKER_DIED,  /* sent by a worker that died before it reported how it ended */

@@ -16,6 +16,7 @@
 #define SL_BOARD_ID_CAP 512    /* bytes of a request's ID kept for its trace line */
 #define SL_BOARD_TAIL 65536    /* trace bytes a worker keeps before writing its part */
 #define SL_TRACE_LINE_MAX 2048 /* a trace line longer than this is written on its own */
+#define SL_BOARD_ERROR_CAP 160 /* bytes kept of a transport error's message */
 
 /* The request in flight on one connection. */
 typedef struct {
@@ -35,6 +36,7 @@ typedef struct {
     uint64_t trace_len;       /* bytes of tail[] not yet in the part */
     int trace_errno;          /* the first write error of the part, or 0 */
     int stop_signal;          /* the signal that stopped the worker, or 0 */
+    char first_error[SL_R_COUNT][SL_BOARD_ERROR_CAP]; /* libcurl's first message per kind */
     char tail[SL_BOARD_TAIL];
 } sl_board_worker_t;
 

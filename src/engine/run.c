@@ -554,6 +554,10 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
         }
         if (wr->died)
             account_dead(cfg, run, &board, i);
+        for (int r = 0; r < SL_R_COUNT; r++)
+            if (run->first_error[r][0] == '\0')
+                snprintf(run->first_error[r], sizeof(run->first_error[r]), "%.*s",
+                         SL_BOARD_ERROR_CAP - 1, sl_board_worker(&board, i)->first_error[r]);
         sl_counts_add(&run->counts, &run->workers[i].counts);
         run->max_in_flight += run->workers[i].max_in_flight;
     }

@@ -72,7 +72,8 @@ typedef struct {
     int analyzed;         /* concurrency holds the analysis */
     int analysis_partial; /* the run sent more than the spool keeps: the analysis covers a part */
     uint64_t script_error_reports;
-    char trace_error[512]; /* why the --trace file is incomplete, or "" */
+    char trace_error[512];             /* why the --trace file is incomplete, or "" */
+    char first_error[SL_R_COUNT][160]; /* the first transport error message per kind, or "" */
 } sl_run_t;
 
 /** Runs the load; the trace lines (when trace_fd is not -1) are appended to trace_fd at the

@@ -47,9 +47,14 @@ typedef struct slot {
     int local_port;
     int busy;
     int too_large;
-    int custom_id;       /* request() gave the ID */
-    int prereqs;         /* calls of on_prereq for this transfer: a second one is a resend */
-    sl_board_conn_t *bc; /* the shared copy of what is in flight here */
+    int custom_id; /* request() gave the ID */
+    int prereqs;
+    char errbuf[CURL_ERROR_SIZE]; /* libcurl's message for a failed transfer */
+    const char *protocol_error;   /* soapload's own reason to reject a response, or NULL */
+    int content_length_seen;
+    int status_seen;           /* a status line arrived */
+    curl_off_t content_length; /* calls of on_prereq for this transfer: a second one is a resend */
+    sl_board_conn_t *bc;       /* the shared copy of what is in flight here */
     int custom_url, custom_method;
     struct curl_slist *own_headers; /* when request() gave headers of its own */
     sl_request_t req;
@@ -181,6 +186,20 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
 {
     slot_t *s = userp;
     size_t len = size * n;
+    if (len > 15 && strncasecmp(data, "Content-Length:", 15) == 0) {
+        /* libcurl 7.88 takes the last of several; different values make the length unknown */
+        char *end;
+        curl_off_t v = (curl_off_t)strtoll(data + 15, &end, 10);
+        if (s->content_length_seen && v != s->content_length) {
+            s->protocol_error = "two Content-Length headers with different values";
+            return 0; /* aborts the transfer: counted as protocol */
+        }
+        s->content_length_seen = 1;
+        s->content_length = v;
+    } else if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+        s->content_length_seen = 0; /* a new response (after 1xx) */
+        s->status_seen = 1;
+    }
     if (s->first_byte_ns == 0 && s->w->a->trace_fd >= 0)
         s->first_byte_ns = now_ns();
     if (s->w->want_resp_headers && s->resp_head.len < 65536)
@@ -242,6 +261,7 @@ static int setup_slot(worker_t *w, slot_t *s)
     curl_easy_setopt(e, CURLOPT_HEADERDATA, s);
     curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
     curl_easy_setopt(e, CURLOPT_PREREQDATA, s);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->errbuf);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(cfg->timeout_ns / 1000000ULL));
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
@@ -569,6 +589,10 @@ static int dispatch(worker_t *w, uint64_t due_ns)
     s->local_port = 0;
     s->too_large = 0;
     s->prereqs = 0;
+    s->errbuf[0] = '\0';
+    s->protocol_error = NULL;
+    s->content_length_seen = 0;
+    s->status_seen = 0;
     /* what the parent needs should this worker die with the request in flight */
     sl_board_conn_t *bc = s->bc;
     bc->seq = w->seq;
@@ -621,6 +645,22 @@ static sl_result_t transport_result(slot_t *s, CURLcode rc)
         return SL_R_PROTOCOL;
     case CURLE_FILESIZE_EXCEEDED:
         return SL_R_TOO_LARGE;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+    case CURLE_USE_SSL_FAILED:
+        return SL_R_TLS;
     case CURLE_WRITE_ERROR:
         return s->too_large ? SL_R_TOO_LARGE : SL_R_OTHER;
     default:
@@ -703,9 +743,26 @@ static void complete(worker_t *w, slot_t *s, CURLcode rc)
         sl_hist_record(w->service, (now - sent) / 1000);
     } else if (s->prereqs > 1) {
         r = SL_R_READ; /* closed without an answer after it was written: resend refused */
+        snprintf(s->errbuf, sizeof(s->errbuf),
+                 "the reused connection closed without an answer after the request was written; "
+                 "libcurl's resend refused");
+    } else if (rc == CURLE_OUT_OF_MEMORY && s->status_seen) {
+        /* libcurl refuses a response header line longer than its limit (100 KiB in 7.88)
+         * with "out of memory": the response, not the machine, is at fault */
+        s->protocol_error = "a response header line longer than libcurl accepts (100 KiB)";
+        r = SL_R_PROTOCOL;
+        snprintf(s->errbuf, sizeof(s->errbuf), "%s", s->protocol_error);
+    } else if (s->protocol_error != NULL) {
+        r = SL_R_PROTOCOL;
+        snprintf(s->errbuf, sizeof(s->errbuf), "%s", s->protocol_error);
     } else {
         r = transport_result(s, rc);
+        if (s->errbuf[0] == '\0')
+            snprintf(s->errbuf, sizeof(s->errbuf), "%s", curl_easy_strerror(rc));
     }
+    if (rc != CURLE_OK && w->board->first_error[r][0] == '\0')
+        snprintf(w->board->first_error[r], SL_BOARD_ERROR_CAP, "%.*s", SL_BOARD_ERROR_CAP - 1,
+                 s->errbuf);
     if (s->sent_ns != 0)
         sl_hist_record(w->lateness, s->sent_ns > s->due_ns ? (s->sent_ns - s->due_ns) / 1000 : 0);
     finish(w, s, r, now, status);

@@ -68,6 +68,15 @@ static void errors_line(FILE *out, const sl_counts_t *c)
     fprintf(out, "%s\n", any ? "" : "none");
 }
 
+/* libcurl's first message for each transport error kind that occurred. */
+static void error_messages(FILE *out, const sl_run_t *run)
+{
+    const sl_counts_t *c = &run->counts;
+    for (int r = 0; r < SL_R_COUNT; r++)
+        if (run->first_error[r][0] != '\0' && c->results[r] + c->before_send[r] > 0)
+            fprintf(out, "  first %-9s %s\n", sl_result_name((sl_result_t)r), run->first_error[r]);
+}
+
 static void human_bytes(uint64_t b, char *buf, size_t cap)
 {
     if (b < 10240)
@@ -212,6 +221,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     latency_row(out, "service time", run->service);
     latency_row(out, "send lateness", run->lateness);
     errors_line(out, c);
+    error_messages(out, run);
     human_bytes(c->bytes_sent, b1, sizeof(b1));
     human_bytes(c->bytes_received, b2, sizeof(b2));
     fprintf(out, "Bytes           bodies sent %s, received %s\n", b1, b2);

@@ -283,4 +283,56 @@ describe("accounting", function()
     assert.is_true(peak_kb < 8 * 10 * 1024, "worker peak RSS " .. peak_kb .. " kB")
     assert.is_true(t.count(out, "sent          (%d+)") >= 20, out)
   end)
+
+  describe("responses libcurl misreads get their protocol kind, with the reason shown", function()
+    for _, case in ipairs({
+      { "dupcl", "two Content-Length headers with different values" },
+      { "bighead", "a response header line longer than libcurl accepts (100 KiB)" },
+    }) do
+      it(case[1], function()
+        local bad = t.start_bad_server(case[1])
+        finally(function() bad.stop() end)
+        local code, out = t.run(("-q -u %s -R 5 -d 1s -w 1 -c 1 -t 3s %s"):format(bad.url, default))
+        assert.are.equal(1, code, out)
+        local c = invariants(out)
+        assert.are.equal(5, c.sent)
+        assert.truthy(out:find("Errors          protocol 5\n", 1, true), out)
+        assert.truthy(out:find("  first protocol  " .. case[2] .. "\n", 1, true), out)
+      end)
+    end
+  end)
+
+  it("HTTPS to a self-signed certificate: its own kind, tls, before send, with libcurl's " ..
+    "message", function()
+    local dir = t.tmpname(".tls")
+    os.execute("mkdir -p " .. t.quote(dir))
+    assert(os.execute(("openssl req -x509 -newkey rsa:2048 -nodes -keyout %s/k.pem " ..
+      "-out %s/c.pem -days 1 -subj /CN=localhost 2>/dev/null"):format(dir, dir)))
+    local socket = require("socket")
+    local probe = assert(socket.bind("127.0.0.1", 0))
+    local port = select(2, probe:getsockname())
+    probe:close()
+    local p = io.popen(("openssl s_server -accept 127.0.0.1:%d -cert %s/c.pem -key %s/k.pem " ..
+      "-www -quiet > /dev/null 2>&1 & echo $!"):format(port, dir, dir))
+    local pid = tonumber(p:read("l"))
+    p:close()
+    finally(function()
+      os.execute("kill " .. pid .. " 2>/dev/null")
+      os.execute("rm -rf " .. t.quote(dir))
+    end)
+    local deadline = t.now() + 10
+    while t.now() < deadline do
+      local c = socket.connect("127.0.0.1", port)
+      if c then c:close() break end
+      t.sleep(0.05)
+    end
+    local code, out = t.run(("-q -u https://127.0.0.1:%d/soap/endpoint -R 5 -d 1s -w 1 -c 1 %s")
+      :format(port, default))
+    assert.are.equal(1, code, out)
+    local c = invariants(out)
+    assert.are.equal(0, c.sent)
+    assert.truthy(out:find("Errors          tls before send 5\n", 1, true), out)
+    assert.truthy(out:find("  first tls       SSL certificate problem: self%-signed certificate"),
+      out)
+  end)
 end)
