@@ -387,7 +387,8 @@ static void write_trace(const sl_config_t *cfg, sl_run_t *run, sl_board_t *board
     for (int i = 0; i < run->nworkers && why[0] == '\0'; i++) {
         int e = sl_board_worker(board, i)->trace_errno;
         if (e != 0)
-            snprintf(why, sizeof(why), "%s (worker %d)", strerror(e), i + 1);
+            snprintf(why, sizeof(why), "%s (worker %d's part, in %.100s)", strerror(e), i + 1,
+                     getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
         else if (sl_board_trace_copy(board, i, trace_fd) != 0)
             snprintf(why, sizeof(why), "%s", strerror(errno));
     }
