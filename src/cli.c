@@ -25,17 +25,18 @@ static int has_argument(const sl_option_t *o)
 void sl_cli_usage(FILE *out)
 {
     const sl_option_t *o = sl_config_options();
-    fputs("Usage: soapload [OPTION]... SCRIPT.lua [SCRIPT-ARG]...\n"
-          "       soapload --dry-run [N] [OPTION]... SCRIPT.lua [SCRIPT-ARG]...\n"
-          "       soapload --reconcile TRACE.csv ID-LOG\n"
-          "       soapload wsdl URL-or-FILE [-o SCRIPT.lua] [--id-element NAME] [--soap 1.1|1.2]\n"
-          "       soapload merge RESULT.json... [--json OUT] [--html OUT] [--threshold EXPR]...\n"
-          "       soapload compare BASELINE.json NEW.json [--threshold 'p99 +10%']... [--html OUT]\n"
-          "Load-tests a SOAP (or any HTTP POST) service at a target rate. SCRIPT.lua builds the\n"
-          "requests and may set the defaults of the options that have a setting name (shown\n"
-          "as [name]) in its `soapload` table; flags win.\n"
-          "\n",
-          out);
+    fputs(
+        "Usage: soapload [OPTION]... SCRIPT.lua [SCRIPT-ARG]...\n"
+        "       soapload --dry-run [N] [OPTION]... SCRIPT.lua [SCRIPT-ARG]...\n"
+        "       soapload --reconcile TRACE.csv ID-LOG\n"
+        "       soapload wsdl URL-or-FILE [-o SCRIPT.lua] [--id-element NAME] [--soap 1.1|1.2]\n"
+        "       soapload merge RESULT.json... [--json OUT] [--html OUT] [--threshold EXPR]...\n"
+        "       soapload compare BASELINE.json NEW.json [--threshold 'p99 +10%']... [--html OUT]\n"
+        "Load-tests a SOAP (or any HTTP POST) service at a target rate. SCRIPT.lua builds the\n"
+        "requests and may set the defaults of the options that have a setting name (shown\n"
+        "as [name]) in its `soapload` table; flags win.\n"
+        "\n",
+        out);
     /* the flags, then the settings that only a script has */
     for (int k = 0; k < 2 * SL_OPT_COUNT; k++) {
         int i = k % SL_OPT_COUNT;

@@ -17,13 +17,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* One request as a worker saw it; 24 bytes, written to the spool as they are. */
+/* One request as a worker saw it; 32 bytes, written to the spool as they are. */
 typedef struct {
-    uint64_t sent_ns; /* monotonic; 0: never written to a socket */
-    uint64_t done_ns; /* monotonic: response complete, failed or cancelled */
-    uint32_t seq;     /* the worker's sequence number */
-    uint16_t port;    /* local port of the connection */
-    uint16_t worker;  /* 0-based worker index */
+    uint64_t sent_ns;   /* monotonic; 0: never written to a socket */
+    uint64_t done_ns;   /* monotonic: response complete, failed or cancelled */
+    uint64_t seq;       /* the worker's sequence number */
+    uint16_t port;      /* local port of the connection */
+    uint16_t worker;    /* 0-based worker index */
+    uint32_t custom_id; /* 1: the script chose the ID (the engine keeps it on the side) */
 } sl_sendrec_t;
 
 #define SL_BURSTS_SHOWN 5

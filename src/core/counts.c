@@ -6,10 +6,9 @@
 #include <stdio.h>
 
 static const char *const names[SL_R_COUNT] = {
-    "ok",           "http_status",     "soap_fault", "id_mismatch", "malformed",
-    "check_failed", "script_error",    "connect",    "timeout",     "write",
-    "read",         "truncated",       "protocol",   "too_large",   "other",
-    "cancelled",    "lost_with_worker"};
+    "ok",           "http_status", "soap_fault", "id_mismatch", "malformed", "check_failed",
+    "script_error", "connect",     "timeout",    "write",       "read",      "truncated",
+    "protocol",     "too_large",   "tls",        "other",       "cancelled", "lost_with_worker"};
 
 const char *sl_result_name(sl_result_t r)
 {
@@ -22,8 +21,11 @@ void sl_counts_add(sl_counts_t *dst, const sl_counts_t *src)
     dst->sent += src->sent;
     dst->not_sent += src->not_sent;
     dst->script_errors_before_send += src->script_errors_before_send;
-    for (int r = 0; r < SL_R_COUNT; r++)
+    for (int r = 0; r < SL_R_COUNT; r++) {
         dst->results[r] += src->results[r];
+        dst->before_send[r] += src->before_send[r];
+    }
+    dst->retried += src->retried;
     dst->bytes_sent += src->bytes_sent;
     dst->bytes_received += src->bytes_received;
 }
@@ -37,14 +39,25 @@ uint64_t sl_counts_failed(const sl_counts_t *c)
     return n;
 }
 
+uint64_t sl_counts_failed_before_send(const sl_counts_t *c)
+{
+    uint64_t n = 0;
+    for (int r = 0; r < SL_R_COUNT; r++)
+        n += c->before_send[r];
+    return n;
+}
+
 int sl_counts_check(const sl_counts_t *c, char *err, size_t errlen)
 {
     uint64_t ended = c->results[SL_R_OK] + sl_counts_failed(c);
-    if (c->scheduled != c->sent + c->not_sent + c->script_errors_before_send) {
+    uint64_t before = sl_counts_failed_before_send(c);
+    if (c->scheduled != c->sent + c->not_sent + before + c->script_errors_before_send) {
         snprintf(err, errlen,
-                 "scheduled %llu != sent %llu + not sent %llu + script errors before send %llu",
+                 "scheduled %llu != sent %llu + not sent %llu + failed before send %llu + script "
+                 "errors before send %llu",
                  (unsigned long long)c->scheduled, (unsigned long long)c->sent,
-                 (unsigned long long)c->not_sent, (unsigned long long)c->script_errors_before_send);
+                 (unsigned long long)c->not_sent, (unsigned long long)before,
+                 (unsigned long long)c->script_errors_before_send);
         return -1;
     }
     if (c->sent != ended) {

@@ -1,7 +1,10 @@
 /*
  * counts: the accounting of a run. Every scheduled request ends in exactly one place:
- *   scheduled = sent + not_sent + script_errors_before_send
+ *   scheduled = sent + not_sent + failed_before_send + script_errors_before_send
  *   sent      = the sum of results[] (ok, each failure kind, cancelled)
+ * "sent" means written to a socket: libcurl began writing the request. A request handed to
+ * libcurl that failed before any byte was written (connect refused, DNS, TLS handshake, a
+ * timeout or a cancel while connecting) is counted, by kind, in before_send[].
  * Workers keep one, the parent adds them up, the report states both equations.
  */
 #ifndef SOAPLOAD_COUNTS_H
@@ -25,6 +28,7 @@ typedef enum {
     SL_R_TRUNCATED,    /* the response ended before its announced length */
     SL_R_PROTOCOL,     /* not a valid HTTP response */
     SL_R_TOO_LARGE,    /* the response body exceeded --max-body */
+    SL_R_TLS,          /* the TLS handshake or the server's certificate failed */
     SL_R_OTHER,        /* any other transport error */
     SL_R_CANCELLED,    /* still in flight when the run ended or was interrupted */
     SL_R_WORKER_DIED,  /* sent by a worker that died before it reported how it ended */
@@ -33,10 +37,12 @@ typedef enum {
 
 typedef struct {
     uint64_t scheduled;
-    uint64_t sent;
-    uint64_t not_sent;                  /* due but never sent: the client fell behind */
-    uint64_t script_errors_before_send; /* request() raised an error: nothing was sent */
-    uint64_t results[SL_R_COUNT];
+    uint64_t sent;                       /* written to a socket */
+    uint64_t not_sent;                   /* due but never sent: the client fell behind */
+    uint64_t script_errors_before_send;  /* request() raised an error: nothing was sent */
+    uint64_t results[SL_R_COUNT];        /* how each sent request ended */
+    uint64_t before_send[SL_R_COUNT];    /* failed before any byte was written, by kind */
+    uint64_t retried;                    /* resends that libcurl attempted and soapload refused */
     uint64_t bytes_sent, bytes_received; /* request and response bodies */
 } sl_counts_t;
 
@@ -44,6 +50,8 @@ typedef struct {
 void sl_counts_add(sl_counts_t *dst, const sl_counts_t *src);
 /** Requests that were sent and did not end well (every result but ok). */
 uint64_t sl_counts_failed(const sl_counts_t *c);
+/** Requests that failed before any byte was written (the sum of before_send[]). */
+uint64_t sl_counts_failed_before_send(const sl_counts_t *c);
 /** Checks both equations. Returns 0, or -1 with the broken one written into err. */
 int sl_counts_check(const sl_counts_t *c, char *err, size_t errlen);
 /** The snake_case name of a result, as the summary and JSON print it. */

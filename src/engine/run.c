@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "core/schedule.h"
+#include "engine/board.h"
 #include "engine/worker.h"
 
 #define SL_SPOOL_MAX 10000000ULL /* send records kept for the analysis: 240 MB at most */
@@ -85,7 +86,7 @@ int sl_run_check_fd_limit(const sl_config_t *cfg, char *err, size_t errlen)
 }
 
 static int spawn(const sl_config_t *cfg, const char *text, size_t len, sl_run_t *run, channel_t *ch,
-                 int trace_fd, char *err, size_t errlen)
+                 sl_board_t *board, char *err, size_t errlen)
 {
     int per = cfg->connections / cfg->workers, extra = cfg->connections % cfg->workers;
     fflush(NULL); /* buffered output must not be written twice */
@@ -117,8 +118,10 @@ static int spawn(const sl_config_t *cfg, const char *text, size_t len, sl_run_t 
                                   .connections = per + (i < extra),
                                   .report_fd = rep[1],
                                   .control_fd = ctl[0],
-                                  .trace_fd = trace_fd,
+                                  .trace_fd = board->part_fds ? board->part_fds[i] : -1,
+                                  .board = sl_board_worker(board, i),
                                   .spool_fd = run->spool_fd,
+                                  .ids_fd = run->ids_fd,
                                   .spool_cap = SL_SPOOL_MAX / (uint64_t)cfg->workers,
                                   .realtime_offset = run->realtime_offset};
             _exit(sl_worker_main(&a));
@@ -162,6 +165,59 @@ static int open_spool(void)
     return fd;
 }
 
+/* Reads the side file of the scripts' own IDs once, keeping those of the listed requests
+ * (at most SL_BURSTS_SHOWN x SL_BURST_MAX_REQUESTS): memory stays bounded. */
+static void find_listed_ids(sl_run_t *run)
+{
+    const sl_concurrency_t *c = &run->concurrency;
+    size_t want = 0;
+    for (int b = 0; b < c->nbursts; b++)
+        for (size_t k = 0; k < c->bursts[b].count; k++)
+            want += c->bursts[b].requests[k].custom_id != 0;
+    if (want == 0 || run->ids_fd < 0)
+        return;
+    run->listed_ids = calloc(want, sizeof(*run->listed_ids));
+    if (run->listed_ids == NULL)
+        return;
+    FILE *f = fdopen(dup(run->ids_fd), "r");
+    if (f == NULL)
+        return;
+    rewind(f);
+    sl_idrec_t h;
+    char id[65536];
+    while (run->nlisted_ids < want && fread(&h, sizeof(h), 1, f) == 1 &&
+           fread(id, 1, h.len, f) == h.len) {
+        for (int b = 0; b < c->nbursts; b++) {
+            for (size_t k = 0; k < c->bursts[b].count; k++) {
+                const sl_sendrec_t *r = &c->bursts[b].requests[k];
+                if (!r->custom_id || r->worker != h.worker || r->seq != h.seq)
+                    continue;
+                sl_run_id_t *e = &run->listed_ids[run->nlisted_ids];
+                if ((e->id = strndup(id, h.len)) != NULL) {
+                    e->seq = h.seq;
+                    e->worker = h.worker;
+                    run->nlisted_ids++;
+                }
+                goto Next;
+            }
+        }
+    Next:;
+    }
+    fclose(f);
+}
+
+const char *sl_run_request_id(const sl_run_t *run, const sl_sendrec_t *r, char *buf, size_t len)
+{
+    for (size_t i = 0; r->custom_id && i < run->nlisted_ids; i++) {
+        if (run->listed_ids[i].worker == r->worker && run->listed_ids[i].seq == r->seq) {
+            snprintf(buf, len, "%s", run->listed_ids[i].id);
+            return buf;
+        }
+    }
+    snprintf(buf, len, "P%d-R%llu", (int)run->workers[r->worker].pid, (unsigned long long)r->seq);
+    return buf;
+}
+
 /* Reads the spool back and analyzes it. */
 static void analyze(const sl_config_t *cfg, sl_run_t *run)
 {
@@ -188,6 +244,8 @@ static void analyze(const sl_config_t *cfg, sl_run_t *run)
         run->analyzed = 1;
     run->analysis_partial = n < run->counts.sent;
     free(recs);
+    if (run->analyzed)
+        find_listed_ids(run);
 }
 
 static void merge_second(sl_run_t *run, const sl_msg_interval_t *m, const uint8_t *hist,
@@ -268,23 +326,82 @@ static int handle(sl_run_t *run, int i, uint32_t type, const uint8_t *p, uint32_
     return 0;
 }
 
-/* A worker that died reported its seconds, not its end: what it sent without a reported
- * result is lost with it, and what it had left of the schedule was never sent. */
-static void account_dead(const sl_config_t *cfg, sl_run_t *run, int i)
+/* The due time of entry j of worker i's schedule. */
+static uint64_t due_time(const sl_config_t *cfg, const sl_run_t *run, int i, uint64_t j)
 {
-    sl_counts_t *c = &run->workers[i].counts;
-    uint64_t resolved = 0;
+    uint64_t k = sl_schedule_global_index(j, i, run->nworkers);
+    return run->t0_ns + sl_schedule_offset_ns(k, cfg->rate, (uint32_t)cfg->burst);
+}
+
+static void trace_add(sl_board_worker_t *bw, int fd, const sl_run_t *run, const char *id,
+                      size_t id_len, int pid, int port, uint64_t due, uint64_t sent,
+                      const char *outcome)
+{
+    char line[SL_TRACE_LINE_MAX];
+    size_t n = sl_trace_format(line, sizeof(line), run->realtime_offset, id, id_len, pid, port, due,
+                               sent, 0, 0, 0, outcome);
+    if (n > 0)
+        sl_board_trace_add(bw, fd, line, n);
+}
+
+/* A worker that ended before its schedule did. Its board holds its exact counts and what was
+ * in flight: what it wrote to a socket without a known end is lost_with_worker; what it took
+ * but never wrote, and the rest of its schedule, were not sent. Its trace part gets the lines
+ * it had not yet written and one line for each of those requests. */
+static void account_dead(const sl_config_t *cfg, sl_run_t *run, sl_board_t *board, int i)
+{
+    sl_worker_report_t *wr = &run->workers[i];
+    sl_board_worker_t *bw = sl_board_worker(board, i);
+    sl_counts_t c = bw->counts;
+    int fd = board->part_fds ? board->part_fds[i] : -1;
+    uint64_t ended = 0;
     for (int r = 0; r < SL_R_COUNT; r++)
-        resolved += c->results[r];
-    if (c->sent > resolved)
-        c->results[SL_R_WORKER_DIED] += c->sent - resolved;
-    uint64_t attempted = c->sent + c->script_errors_before_send;
-    uint64_t planned = attempted;
+        ended += c.results[r];
+    if (c.sent > ended)
+        c.results[SL_R_WORKER_DIED] += c.sent - ended;
+    uint64_t attempted = c.sent + sl_counts_failed_before_send(&c) + c.script_errors_before_send;
+    uint64_t taken = cfg->closed ? c.scheduled : bw->next_j;
+    uint64_t traced_to = c.scheduled > taken ? c.scheduled : taken; /* its own not_sent lines */
+    uint64_t planned = traced_to;
     if (!cfg->closed && !run->interrupted)
         planned = sl_schedule_worker_count(sl_schedule_total(cfg->rate, cfg->duration_ns), i,
                                            run->nworkers);
-    c->scheduled = planned > attempted ? planned : attempted;
-    c->not_sent = c->scheduled - attempted;
+    c.scheduled = planned > attempted ? planned : attempted;
+    c.not_sent = c.scheduled - attempted;
+    wr->counts = c;
+    wr->last_seq = bw->last_seq;
+    if (fd < 0)
+        return;
+    if (sl_board_trace_salvage(board, i) != 0 && run->trace_error[0] == '\0')
+        snprintf(run->trace_error, sizeof(run->trace_error), "%s", strerror(errno));
+    for (int k = 0; k < board->conns; k++) {
+        sl_board_conn_t *bc = sl_board_conn(bw, k);
+        if (bc->busy)
+            trace_add(bw, fd, run, bc->id, bc->id_len, (int)wr->pid, bc->port, bc->due_ns,
+                      bc->sent_ns, bc->sent_ns ? "lost_with_worker" : "not_sent");
+    }
+    for (uint64_t j = traced_to; !cfg->closed && j < c.scheduled; j++)
+        trace_add(bw, fd, run, "", 0, (int)wr->pid, 0, due_time(cfg, run, i, j), 0, "not_sent");
+    sl_board_trace_flush(bw, fd);
+}
+
+/* Appends every worker's part to the trace. */
+static void write_trace(const sl_config_t *cfg, sl_run_t *run, sl_board_t *board, int trace_fd)
+{
+    char why[256] = "";
+    if (run->trace_error[0] != '\0') /* from account_dead */
+        snprintf(why, sizeof(why), "%.200s", run->trace_error);
+    for (int i = 0; i < run->nworkers && why[0] == '\0'; i++) {
+        int e = sl_board_worker(board, i)->trace_errno;
+        if (e != 0)
+            snprintf(why, sizeof(why), "%s (worker %d's part, in %.100s)", strerror(e), i + 1,
+                     getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+        else if (sl_board_trace_copy(board, i, trace_fd) != 0)
+            snprintf(why, sizeof(why), "%s", strerror(errno));
+    }
+    if (why[0] != '\0')
+        snprintf(run->trace_error, sizeof(run->trace_error), "cannot write %.200s: %s",
+                 cfg->trace_path ? cfg->trace_path : "the trace", why);
 }
 
 static void reap(sl_run_t *run, int i)
@@ -310,11 +427,12 @@ static void tell_all(channel_t *ch, int n, const void *msg, size_t len)
 int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, sl_run_t *run,
            char *err, size_t errlen)
 {
-    int n = cfg->workers, open_count = 0, ready = 0, started = 0, rc = -1;
+    int n = cfg->workers, open_count = 0, ready = 0, started = 0, rc = -1, interrupted_early = 0;
     channel_t *ch = calloc((size_t)n, sizeof(*ch));
     struct pollfd *pfd = calloc((size_t)n + 1, sizeof(*pfd));
-    struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
+    struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term, old_hup;
     uint64_t deadline = now_ns() + READY_TIMEOUT_NS;
+    sl_board_t board = {0};
 
     sl_second_cb on_second = run->on_second;
     void *on_second_data = run->on_second_data;
@@ -322,6 +440,7 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
     run->on_second = on_second;
     run->on_second_data = on_second_data;
     run->spool_fd = -1;
+    run->ids_fd = -1;
     run->nworkers = n;
     run->connections_per_worker = cfg->connections / n;
     run->workers = calloc((size_t)n, sizeof(*run->workers));
@@ -330,6 +449,8 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
     run->lateness = calloc(1, sizeof(sl_hist_t));
     worker_pids = calloc((size_t)n, sizeof(pid_t));
     worker_count = n;
+    for (int i = 0; ch != NULL && i < n; i++) /* 0 is stdin: never close it by mistake */
+        ch[i].report_fd = ch[i].control_fd = -1;
     if (!ch || !pfd || !run->workers || !run->latency || !run->service || !run->lateness ||
         !worker_pids || pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
         snprintf(err, errlen, "out of memory");
@@ -340,9 +461,12 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
     sl_hist_reset(run->lateness);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
-    for (int i = 0; i < n; i++)
-        ch[i].report_fd = ch[i].control_fd = -1;
+    sigaction(SIGHUP, &sa, &old_hup); /* a closed terminal stops the run like SIGTERM */
+    signal(SIGXFSZ, SIG_IGN);         /* a file size limit is a write error, reported */
+    if (sl_board_create(&board, n, (cfg->connections + n - 1) / n, trace_fd >= 0, err, errlen) != 0)
+        goto Done;
     run->spool_fd = open_spool();
+    run->ids_fd = open_spool();
     {
         struct timespec rt, mt;
         clock_gettime(CLOCK_REALTIME, &rt);
@@ -350,7 +474,7 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
         run->realtime_offset =
             ((int64_t)rt.tv_sec - mt.tv_sec) * 1000000000LL + (rt.tv_nsec - mt.tv_nsec);
     }
-    if (spawn(cfg, text, len, run, ch, trace_fd, err, errlen) != 0)
+    if (spawn(cfg, text, len, run, ch, &board, err, errlen) != 0)
         goto Kill;
     open_count = n;
 
@@ -380,8 +504,9 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
             char buf[16];
             while (read(signal_pipe[0], buf, sizeof(buf)) > 0)
                 ;
-            if (!started) {
-                snprintf(err, errlen, "interrupted before the start");
+            if (!started) { /* nothing was scheduled yet: an empty, interrupted run */
+                run->interrupted = 1;
+                interrupted_early = 1;
                 goto Kill;
             }
             if (!run->interrupted)
@@ -429,11 +554,25 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
     for (size_t i = 0; i < run->nseconds; i++) /* seconds a dead or late worker left open */
         finish_second(run, &run->seconds[i]);
     for (int i = 0; i < n; i++) {
-        if (run->workers[i].died)
-            account_dead(cfg, run, i);
+        sl_worker_report_t *wr = &run->workers[i];
+        int sig = sl_board_worker(&board, i)->stop_signal;
+        if (wr->finished && sig != 0 && !run->interrupted) {
+            /* a signal stopped this worker alone: its schedule was cut short */
+            wr->died = 1;
+            wr->stop_signal = sig;
+            run->workers_died++;
+        }
+        if (wr->died)
+            account_dead(cfg, run, &board, i);
+        for (int r = 0; r < SL_R_COUNT; r++)
+            if (run->first_error[r][0] == '\0')
+                snprintf(run->first_error[r], sizeof(run->first_error[r]), "%.*s",
+                         SL_BOARD_ERROR_CAP - 1, sl_board_worker(&board, i)->first_error[r]);
         sl_counts_add(&run->counts, &run->workers[i].counts);
         run->max_in_flight += run->workers[i].max_in_flight;
     }
+    if (trace_fd >= 0)
+        write_trace(cfg, run, &board, trace_fd);
     analyze(cfg, run);
     rc = 0;
     goto Done;
@@ -444,6 +583,10 @@ Kill:
             waitpid(worker_pids[i], NULL, 0);
             worker_pids[i] = 0;
         }
+    }
+    if (interrupted_early) {
+        clock_gettime(CLOCK_REALTIME, &run->started_at);
+        rc = 0;
     }
 Done:
     for (int i = 0; ch != NULL && i < n; i++) {
@@ -456,6 +599,7 @@ Done:
     if (signal_pipe[0] >= 0) {
         sigaction(SIGINT, &old_int, NULL);
         sigaction(SIGTERM, &old_term, NULL);
+        sigaction(SIGHUP, &old_hup, NULL);
         close(signal_pipe[0]);
         close(signal_pipe[1]);
         signal_pipe[0] = signal_pipe[1] = -1;
@@ -464,6 +608,11 @@ Done:
         close(run->spool_fd);
         run->spool_fd = -1;
     }
+    if (run->ids_fd >= 0) {
+        close(run->ids_fd);
+        run->ids_fd = -1;
+    }
+    sl_board_free(&board);
     free(ch);
     free(pfd);
     free(worker_pids);
@@ -482,6 +631,9 @@ void sl_run_free(sl_run_t *run)
         free(run->seconds[i].hist);
     free(run->seconds);
     free(run->first_script_error);
+    for (size_t i = 0; i < run->nlisted_ids; i++)
+        free(run->listed_ids[i].id);
+    free(run->listed_ids);
     sl_concurrency_free(&run->concurrency);
     memset(run, 0, sizeof(*run));
 }

@@ -19,8 +19,9 @@
 typedef struct {
     pid_t pid;
     int ready, finished;
-    int died;           /* exited or was killed without sending its final report */
+    int died;           /* exited, was killed or stopped before its schedule ended */
     int wait_status;    /* from waitpid */
+    int stop_signal;    /* a signal stopped it early though the parent did not stop the run */
     sl_counts_t counts; /* the final report, or the sum of the seconds it reported */
     uint64_t max_in_flight, last_seq;
 } sl_worker_report_t;
@@ -46,6 +47,12 @@ typedef struct {
     double sending_s;      /* its own sending time */
     sl_counts_t counts;    /* its summary */
 } sl_segment_t;
+/* A script's own ID of a request that the analysis lists (a burst member). */
+typedef struct {
+    uint64_t seq;
+    int worker;
+    char *id;
+} sl_run_id_t;
 
 /* Called once per second of the run, as soon as every worker has reported it. */
 typedef void (*sl_second_cb)(const sl_second_t *second, void *data);
@@ -70,6 +77,9 @@ typedef struct {
     uint64_t stopped_ns;      /* when the parent stopped the run early (CLOCK_MONOTONIC), or 0 */
     int64_t realtime_offset;  /* CLOCK_REALTIME - CLOCK_MONOTONIC, as the workers use it */
     int spool_fd;             /* the send records, during the run */
+    int ids_fd;               /* the scripts' own IDs of send records, during the run */
+    sl_run_id_t *listed_ids;  /* the own IDs of the requests in concurrency.bursts */
+    size_t nlisted_ids;
     sl_concurrency_t concurrency;
     int analyzed;         /* concurrency holds the analysis */
     int analysis_partial; /* the run sent more than the spool keeps: the analysis covers a part */
@@ -78,16 +88,22 @@ typedef struct {
     const sl_segment_t
         *segments; /* a merged result: the files it was made of (borrowed), else NULL */
     size_t nsegments;
+    char trace_error[512];             /* why the --trace file is incomplete, or "" */
+    char first_error[SL_R_COUNT][160]; /* the first transport error message per kind, or "" */
 } sl_run_t;
 
-/** Runs the load; trace_fd (or -1) is handed to the workers. Returns 0 when the run took place
- * (look at workers_died), or -1 when it could not start: then err holds why (a worker's script or
- * init error, fork failure). */
+/** Runs the load; the trace lines (when trace_fd is not -1) are appended to trace_fd at the
+ * end, those of a worker that died included. Returns 0 when the run took place or was
+ * interrupted (look at workers_died, interrupted, trace_error), or -1 when it could not start:
+ * then err holds why (a worker's script or init error, fork failure). */
 int sl_run(const sl_config_t *cfg, const char *script_text, size_t script_len, int trace_fd,
            sl_run_t *run, char *err, size_t errlen);
 /** Makes sure each worker can open its connections (raising the soft RLIMIT_NOFILE when it
  * can). Returns 0, or -1 with a message naming the limit in err. */
 int sl_run_check_fd_limit(const sl_config_t *cfg, char *err, size_t errlen);
+/** Writes the ID that request r carried (the script's own, or P<pid>-R<seq>) into buf.
+ * Returns buf. */
+const char *sl_run_request_id(const sl_run_t *run, const sl_sendrec_t *r, char *buf, size_t len);
 /** Frees what sl_run allocated. */
 void sl_run_free(sl_run_t *run);
 

@@ -1198,10 +1198,34 @@ static int copy_request_options(sl_script_t *s, sl_request_t *req, char *err, si
     return 0;
 }
 
+/* Under lua_pcall: references the string on the stack in the registry (luaL_ref may need
+ * memory). */
+static int l_ref_body(lua_State *L)
+{
+    lua_pushinteger(L, luaL_ref(L, LUA_REGISTRYINDEX));
+    return 1;
+}
+
+void sl_script_release_body(sl_script_t *s, sl_request_t *req)
+{
+    if (req->body_ref > 0)
+        luaL_unref(s->L, LUA_REGISTRYINDEX, req->body_ref);
+    req->body_ref = 0;
+    req->body_ptr = NULL;
+    req->body_len = 0;
+}
+
+const char *sl_request_body(const sl_request_t *req, size_t *len)
+{
+    *len = req->body_ref > 0 ? req->body_len : req->body.len;
+    return req->body_ref > 0 ? req->body_ptr : req->body.data ? req->body.data : "";
+}
+
 int sl_script_request(sl_script_t *s, uint64_t seq, sl_request_t *req, char *err, size_t errlen)
 {
     lua_State *L = s->L;
     int rc = 0;
+    sl_script_release_body(s, req);
     sl_buf_clear(&req->body);
     sl_buf_clear(&req->headers);
     sl_buf_clear(&req->path);
@@ -1221,12 +1245,20 @@ int sl_script_request(sl_script_t *s, uint64_t seq, sl_request_t *req, char *err
         lua_pop(L, 2);
         return hook_result_error(s, s->request_ref, what, err, errlen);
     }
-    size_t len;
-    const char *body = lua_tolstring(L, -2, &len);
-    if (sl_buf_append(&req->body, body, len) != 0)
-        rc = -1;
-    if (rc == 0 && !lua_isnil(L, -1))
+    if (!lua_isnil(L, -1))
         rc = copy_request_options(s, req, err, errlen);
+    if (rc == 0) { /* the string itself goes to libcurl: a Lua string never moves */
+        lua_pushcfunction(L, l_ref_body);
+        lua_pushvalue(L, -3);
+        if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+            snprintf(err, errlen, "cannot keep the body of request(): %s", lua_tostring(L, -1));
+            rc = -1;
+        } else {
+            req->body_ref = (int)lua_tointeger(L, -1);
+            req->body_ptr = lua_tolstring(L, -3, &req->body_len);
+        }
+        lua_pop(L, 1);
+    }
     lua_pop(L, 2);
     return rc;
 }
@@ -1280,7 +1312,7 @@ int sl_script_response(sl_script_t *s, long status, const char *headers, size_t 
 
 static void push_counts(lua_State *L, const sl_counts_t *c)
 {
-    lua_createtable(L, 0, 12);
+    lua_createtable(L, 0, 15);
     lua_pushinteger(L, (lua_Integer)c->scheduled);
     lua_setfield(L, -2, "scheduled");
     lua_pushinteger(L, (lua_Integer)c->sent);
@@ -1289,15 +1321,25 @@ static void push_counts(lua_State *L, const sl_counts_t *c)
     lua_setfield(L, -2, "not_sent");
     lua_pushinteger(L, (lua_Integer)c->script_errors_before_send);
     lua_setfield(L, -2, "script_errors_before_send");
+    lua_pushinteger(L, (lua_Integer)sl_counts_failed_before_send(c));
+    lua_setfield(L, -2, "failed_before_send");
+    lua_createtable(L, 0, SL_R_COUNT); /* those, by kind */
+    for (int r = 0; r < SL_R_COUNT; r++) {
+        lua_pushinteger(L, (lua_Integer)c->before_send[r]);
+        lua_setfield(L, -2, sl_result_name((sl_result_t)r));
+    }
+    lua_setfield(L, -2, "before_send");
+    lua_pushinteger(L, (lua_Integer)c->retried);
+    lua_setfield(L, -2, "resends_refused");
     lua_pushinteger(L, (lua_Integer)(c->sent - c->results[SL_R_CANCELLED]));
     lua_setfield(L, -2, "requests"); /* completed, as wrk's summary.requests */
     lua_pushinteger(L, (lua_Integer)c->bytes_received);
     lua_setfield(L, -2, "bytes");
     lua_pushinteger(L, (lua_Integer)c->bytes_sent);
     lua_setfield(L, -2, "bytes_sent");
-    lua_createtable(L, 0, SL_R_COUNT);
+    lua_createtable(L, 0, SL_R_COUNT); /* sent or not, as wrk counts its errors */
     for (int r = 0; r < SL_R_COUNT; r++) {
-        lua_pushinteger(L, (lua_Integer)c->results[r]);
+        lua_pushinteger(L, (lua_Integer)(c->results[r] + c->before_send[r]));
         lua_setfield(L, -2, sl_result_name((sl_result_t)r));
     }
     /* wrk's names too, so that wrk scripts' done() keeps working */

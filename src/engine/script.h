@@ -26,14 +26,20 @@ typedef struct sl_script sl_script_t;
 
 /* What request() asked for. Buffers belong to the caller and are reused between calls. */
 typedef struct {
-    sl_buf_t body;
-    sl_buf_t headers; /* nheaders "Name: value" strings, each NUL-terminated */
+    sl_buf_t body;        /* the built-in request's body (request() bodies stay in Lua) */
+    const char *body_ptr; /* request()'s body: the Lua string itself, valid while body_ref */
+    size_t body_len;      /*   holds it: no copy per connection, however large */
+    int body_ref;         /* registry reference of that string; 0 when none */
+    sl_buf_t headers;     /* nheaders "Name: value" strings, each NUL-terminated */
     int nheaders;
     char method[16]; /* empty: POST */
     sl_buf_t path;   /* empty: the URL's own */
     sl_buf_t id;     /* the ID the response must echo; may be replaced by the script */
     int check_id;    /* 0 when the script returned id = false */
 } sl_request_t;
+
+/** The body to send: request()'s string while it is held, else the built-in body. */
+const char *sl_request_body(const sl_request_t *req, size_t *len);
 
 /* What the parent hands to done(). */
 typedef struct {
@@ -93,6 +99,8 @@ int sl_script_init(sl_script_t *s, char **args, int nargs, char *err, size_t err
 /** Calls request(id, seq). req->id must hold the core's ID on entry. Returns 0, or -1 with
  * the traceback in err. */
 int sl_script_request(sl_script_t *s, uint64_t seq, sl_request_t *req, char *err, size_t errlen);
+/** Lets go of the body request() returned (req->body_ref), once libcurl is done with it. */
+void sl_script_release_body(sl_script_t *s, sl_request_t *req);
 /** Calls response(status, headers, body, id). *failed is set when it returned false (with its
  * reason, if any, in reason). Returns 0, or -1 with the traceback in err. */
 int sl_script_response(sl_script_t *s, long status, const char *headers, size_t headers_len,

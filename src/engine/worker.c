@@ -34,6 +34,8 @@
 #define ID_CAP 512
 /* past the timeout, before in-flight requests are cancelled */
 #define DRAIN_GRACE_NS 1000000000ULL
+/* closed model: the pause after request() raised, before the next call */
+#define CLOSED_RETRY_NS 1000000ULL
 
 typedef struct worker worker_t;
 
@@ -46,6 +48,14 @@ typedef struct slot {
     int local_port;
     int busy;
     int too_large;
+    int custom_id; /* request() gave the ID */
+    int prereqs;
+    char errbuf[CURL_ERROR_SIZE]; /* libcurl's message for a failed transfer */
+    const char *protocol_error;   /* soapload's own reason to reject a response, or NULL */
+    int content_length_seen;
+    int status_seen;           /* a status line arrived */
+    curl_off_t content_length; /* calls of on_prereq for this transfer: a second one is a resend */
+    sl_board_conn_t *bc;       /* the shared copy of what is in flight here */
     int custom_url, custom_method;
     struct curl_slist *own_headers; /* when request() gave headers of its own */
     sl_request_t req;
@@ -73,14 +83,17 @@ struct worker {
     int want_resp_headers;
     char id_prefix[32];
     size_t id_prefix_len;
-    sl_counts_t counts, second_counts;
+    sl_counts_t *counts; /* on the shared board: exact at every moment */
+    sl_counts_t second_counts;
+    sl_board_worker_t *board;
+    uint64_t closed_retry_at; /* closed model: after request() failed, try again then */
     uint64_t second, second_in_flight_max;
     sl_hist_t *latency, *service, *lateness;
     sl_hist_t *second_latency; /* completions of the current second */
-    sl_buf_t trace;            /* complete lines not yet written to the trace file */
     int64_t realtime_offset;   /* CLOCK_REALTIME - CLOCK_MONOTONIC, for absolute times */
     sl_sendrec_t spool[2048];  /* records not yet written to the spool */
     size_t nspool;
+    sl_buf_t spool_ids; /* the scripts' own IDs of those records, not yet written */
     uint64_t spooled;
     sl_buf_t second_buf;
     int script_error_sent;
@@ -94,7 +107,7 @@ static void on_signal(int sig)
 {
     if (interrupted) /* a second signal: stop at once */
         _exit(128 + sig);
-    interrupted = 1;
+    interrupted = sig;
 }
 
 static uint64_t now_ns(void)
@@ -142,8 +155,21 @@ static int on_prereq(void *clientp, char *primary_ip, char *local_ip, int primar
     (void)local_ip;
     (void)primary_port;
     slot_t *s = clientp;
+    worker_t *w = s->w;
+    if (s->prereqs++ > 0) {
+        /* libcurl wants to write this request again: the reused connection closed after it
+         * was written, without an answer. The server may have processed it; a SOAP call is
+         * not idempotent, so it is not sent twice: it ends as a read failure. */
+        w->counts->retried++;
+        w->second_counts.retried++;
+        return CURL_PREREQFUNC_ABORT;
+    }
     s->sent_ns = now_ns();
     s->local_port = local_port;
+    s->bc->port = (uint16_t)local_port;
+    s->bc->sent_ns = s->sent_ns;
+    w->counts->sent++;
+    w->second_counts.sent++;
     return CURL_PREREQFUNC_OK;
 }
 
@@ -162,6 +188,20 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
 {
     slot_t *s = userp;
     size_t len = size * n;
+    if (len > 15 && strncasecmp(data, "Content-Length:", 15) == 0) {
+        /* libcurl 7.88 takes the last of several; different values make the length unknown */
+        char *end;
+        curl_off_t v = (curl_off_t)strtoll(data + 15, &end, 10);
+        if (s->content_length_seen && v != s->content_length) {
+            s->protocol_error = "two Content-Length headers with different values";
+            return 0; /* aborts the transfer: counted as protocol */
+        }
+        s->content_length_seen = 1;
+        s->content_length = v;
+    } else if (len >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+        s->content_length_seen = 0; /* a new response (after 1xx) */
+        s->status_seen = 1;
+    }
     if (s->first_byte_ns == 0 && s->w->a->trace_fd >= 0)
         s->first_byte_ns = now_ns();
     if (s->w->want_resp_headers && s->resp_head.len < 65536)
@@ -223,6 +263,7 @@ static int setup_slot(worker_t *w, slot_t *s)
     curl_easy_setopt(e, CURLOPT_HEADERDATA, s);
     curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, on_prereq);
     curl_easy_setopt(e, CURLOPT_PREREQDATA, s);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, s->errbuf);
     curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(cfg->timeout_ns / 1000000ULL));
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
@@ -265,6 +306,7 @@ static int setup(worker_t *w)
     curl_multi_setopt(w->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)n);
     curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)n);
     for (int i = n - 1; i >= 0; i--) {
+        w->slots[i].bc = sl_board_conn(w->board, i);
         if (setup_slot(w, &w->slots[i]) != 0) {
             snprintf(w->err, sizeof(w->err), "cannot create a libcurl handle");
             return -1;
@@ -291,92 +333,54 @@ static int setup(worker_t *w)
 
 static void trace_flush(worker_t *w)
 {
-    size_t off = 0;
-    while (off < w->trace.len) { /* whole lines in one write: O_APPEND keeps workers apart */
-        ssize_t n = write(w->a->trace_fd, w->trace.data + off, w->trace.len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        off += (size_t)n;
-    }
-    sl_buf_clear(&w->trace);
-}
-
-/* Appends a CSV field: as it is, or quoted (RFC 4180) when a script's own ID holds a comma,
- * a quote or a line break. */
-static void trace_field(sl_buf_t *b, const char *s, size_t n)
-{
-    size_t plain = 0;
-    while (plain < n && s[plain] != ',' && s[plain] != '"' && s[plain] != '\r' && s[plain] != '\n')
-        plain++;
-    if (plain == n) {
-        sl_buf_append(b, s, n);
-        return;
-    }
-    sl_buf_append(b, "\"", 1);
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"')
-            sl_buf_append(b, "\"\"", 2); /* a quote is written twice */
-        else
-            sl_buf_append(b, s + i, 1);
-    }
-    sl_buf_append(b, "\"", 1);
-}
-
-/* Appends "seconds.micros," for a monotonic time, or "," when there is none. */
-static void trace_time(worker_t *w, uint64_t mono_ns)
-{
-    char buf[32];
-    int n = 0;
-    if (mono_ns != 0) {
-        int64_t ns = (int64_t)mono_ns + w->realtime_offset;
-        n = snprintf(buf, sizeof(buf), "%lld.%06lld", (long long)(ns / 1000000000LL),
-                     (long long)(ns % 1000000000LL / 1000));
-    }
-    buf[n++] = ',';
-    sl_buf_append(&w->trace, buf, (size_t)n);
+    sl_board_trace_flush(w->board, w->a->trace_fd); /* an error stays on the board */
 }
 
 static void trace_line(worker_t *w, const char *id, size_t id_len, int local_port, uint64_t due,
                        uint64_t sent, uint64_t first_byte, uint64_t done, long status,
                        const char *outcome)
 {
-    char buf[64];
-    int n;
+    char line[SL_TRACE_LINE_MAX];
     if (w->a->trace_fd < 0)
         return;
-    trace_field(&w->trace, id, id_len);
-    n = local_port ? snprintf(buf, sizeof(buf), ",%d,%d,", (int)w->pid, local_port)
-                   : snprintf(buf, sizeof(buf), ",%d,,", (int)w->pid);
-    sl_buf_append(&w->trace, buf, (size_t)n);
-    trace_time(w, due);
-    trace_time(w, sent);
-    trace_time(w, first_byte);
-    trace_time(w, done);
-    n = status ? snprintf(buf, sizeof(buf), "%ld,", status) : snprintf(buf, sizeof(buf), ",");
-    sl_buf_append(&w->trace, buf, (size_t)n);
-    sl_buf_append(&w->trace, outcome, strlen(outcome));
-    sl_buf_append(&w->trace, "\n", 1);
-    if (w->trace.len > 60000)
-        trace_flush(w);
+    size_t n = sl_trace_format(line, sizeof(line), w->realtime_offset, id, id_len, (int)w->pid,
+                               local_port, due, sent, first_byte, done, status, outcome);
+    if (n == 0) { /* an ID too long for the line buffer */
+        char *big = malloc(2 * id_len + SL_TRACE_LINE_MAX);
+        if (big == NULL)
+            return;
+        n = sl_trace_format(big, 2 * id_len + SL_TRACE_LINE_MAX, w->realtime_offset, id, id_len,
+                            (int)w->pid, local_port, due, sent, first_byte, done, status, outcome);
+        sl_board_trace_add(w->board, w->a->trace_fd, big, n);
+        free(big);
+        return;
+    }
+    sl_board_trace_add(w->board, w->a->trace_fd, line, n);
 }
 
 /* ---- the spool of send records, for the concurrency analysis --------------------------------- */
 
-static void spool_flush(worker_t *w)
+/* Whole records in one write: O_APPEND keeps workers apart. */
+static void append_all(int fd, const char *p, size_t len)
 {
-    const char *p = (const char *)w->spool;
-    size_t len = w->nspool * sizeof(sl_sendrec_t), off = 0;
-    while (off < len) { /* whole records in one write: O_APPEND keeps workers apart */
-        ssize_t n = write(w->a->spool_fd, p + off, len - off);
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = write(fd, p + off, len - off);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             break;
         off += (size_t)n;
     }
+}
+
+static void spool_flush(worker_t *w)
+{
+    append_all(w->a->spool_fd, (const char *)w->spool, w->nspool * sizeof(sl_sendrec_t));
     w->nspool = 0;
+    if (w->spool_ids.len > 0 && w->a->ids_fd >= 0)
+        append_all(w->a->ids_fd, w->spool_ids.data, w->spool_ids.len);
+    sl_buf_clear(&w->spool_ids);
 }
 
 static void spool_add(worker_t *w, const slot_t *s, uint64_t done)
@@ -386,9 +390,18 @@ static void spool_add(worker_t *w, const slot_t *s, uint64_t done)
     w->spooled++;
     w->spool[w->nspool++] = (sl_sendrec_t){.sent_ns = s->sent_ns,
                                            .done_ns = done,
-                                           .seq = (uint32_t)s->seq,
+                                           .seq = s->seq,
                                            .port = (uint16_t)s->local_port,
-                                           .worker = (uint16_t)w->a->index};
+                                           .worker = (uint16_t)w->a->index,
+                                           .custom_id = (uint32_t)s->custom_id};
+    if (s->custom_id) { /* the ID as sent, for the few requests the report lists */
+        sl_idrec_t h = {.seq = s->seq,
+                        .worker = (uint16_t)w->a->index,
+                        .len = (uint16_t)(s->req.id.len < 65535 ? s->req.id.len : 65535)};
+        if (sl_buf_append(&w->spool_ids, (const char *)&h, sizeof(h)) != 0 ||
+            sl_buf_append(&w->spool_ids, s->req.id.data, h.len) != 0)
+            w->spool[w->nspool - 1].custom_id = 0;
+    }
     if (w->nspool == sizeof(w->spool) / sizeof(w->spool[0]))
         spool_flush(w);
 }
@@ -425,7 +438,7 @@ static void flush_second(worker_t *w)
 
 static void count_result(worker_t *w, sl_result_t r)
 {
-    w->counts.results[r]++;
+    w->counts->results[r]++;
     w->second_counts.results[r]++;
 }
 
@@ -445,7 +458,9 @@ static size_t format_id(worker_t *w, uint64_t seq, char *out)
     return w->id_prefix_len + (size_t)n;
 }
 
-static void apply_request_options(worker_t *w, slot_t *s)
+/* Sets request()'s headers, method and path on the slot's handle. Returns 0, or -1 with the
+ * reason in w->err when libcurl cannot make a URL of the path. */
+static int apply_request_options(worker_t *w, slot_t *s)
 {
     CURL *e = s->easy;
     if (s->own_headers != NULL) {
@@ -472,48 +487,100 @@ static void apply_request_options(worker_t *w, slot_t *s)
         s->custom_method = s->req.method[0] != '\0';
     }
     if (s->req.path.len > 0 || s->custom_url) {
+        s->custom_url = 0;
+        curl_easy_setopt(e, CURLOPT_URL, w->cfg->url);
         if (s->req.path.len > 0) {
             CURLU *u = curl_url();
             char *full = NULL;
-            curl_url_set(u, CURLUPART_URL, w->cfg->url, 0);
-            curl_url_set(u, CURLUPART_URL, s->req.path.data, 0); /* relative to the URL */
-            curl_url_get(u, CURLUPART_URL, &full, 0);
-            curl_easy_setopt(e, CURLOPT_URL, full ? full : w->cfg->url);
+            CURLUcode rc =
+                u == NULL ? CURLUE_OUT_OF_MEMORY : curl_url_set(u, CURLUPART_URL, w->cfg->url, 0);
+            if (rc == CURLUE_OK) /* relative to the URL */
+                rc = curl_url_set(u, CURLUPART_URL, s->req.path.data, 0);
+            if (rc == CURLUE_OK)
+                rc = curl_url_get(u, CURLUPART_URL, &full, 0);
+            if (rc == CURLUE_OK && full != NULL &&
+                curl_easy_setopt(e, CURLOPT_URL, full) == CURLE_OK)
+                s->custom_url = 1;
+            else
+                snprintf(w->err, sizeof(w->err),
+                         "request() returned a path that is no URL (%s): \"%.200s\"",
+                         rc != CURLUE_OK ? curl_url_strerror(rc) : "rejected by libcurl",
+                         s->req.path.data);
             curl_free(full);
             curl_url_cleanup(u);
-        } else {
-            curl_easy_setopt(e, CURLOPT_URL, w->cfg->url);
+            if (!s->custom_url)
+                return -1;
         }
-        s->custom_url = s->req.path.len > 0;
     }
+    return 0;
 }
 
-/* Builds and starts one request due at due_ns. */
-static void dispatch(worker_t *w, uint64_t due_ns)
+/* Counts a request that ended before any byte of it was written. */
+static void count_before_send(worker_t *w, sl_result_t r)
+{
+    w->counts->before_send[r]++;
+    w->second_counts.before_send[r]++;
+}
+
+/* The trace's outcome of a request that failed before it was written: "connect_before_send";
+ * --reconcile reads every outcome that is not a result kind as "nothing went out". */
+static const char *before_send_outcome(sl_result_t r, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s_before_send", sl_result_name(r));
+    return buf;
+}
+
+/* Builds and starts one request due at due_ns. Returns 1 when it took a connection slot, 0
+ * when the request ended before (request() raised, or no memory for its body). */
+static int dispatch(worker_t *w, uint64_t due_ns)
 {
     slot_t *s = w->free_slots;
     char id[ID_CAP];
     size_t id_len = format_id(w, ++w->seq, id);
+    w->board->last_seq = w->seq;
 
     sl_buf_clear(&s->req.id);
-    sl_buf_append(&s->req.id, id, id_len);
     if (sl_script_has_request(w->script)) {
+        sl_buf_append(&s->req.id, id, id_len);
         if (sl_script_request(w->script, w->seq, &s->req, w->err, sizeof(w->err)) != 0) {
-            w->counts.script_errors_before_send++;
+            w->counts->script_errors_before_send++;
             w->second_counts.script_errors_before_send++;
             report_script_error(w, w->err);
             trace_line(w, id, id_len, 0, due_ns, 0, 0, 0, 0, "script_error_before_send");
-            return;
+            return 0;
         }
-        apply_request_options(w, s);
+        if (apply_request_options(w, s) != 0) {
+            w->counts->script_errors_before_send++;
+            w->second_counts.script_errors_before_send++;
+            report_script_error(w, w->err);
+            trace_line(w, s->req.id.data, s->req.id.len, 0, due_ns, 0, 0, 0, 0,
+                       "script_error_before_send");
+            sl_script_release_body(w->script, &s->req);
+            return 0;
+        }
+        s->custom_id = s->req.id.len != id_len || memcmp(s->req.id.data, id, id_len) != 0;
     } else {
+        s->custom_id = 0;
         sl_buf_t *b = &s->req.body;
         sl_buf_clear(b);
         s->req.check_id = 1;
-        sl_buf_append(b, w->body_head.data, w->body_head.len);
-        sl_buf_reserve(b, sl_xml_escaped_len(id, id_len));
+        if (sl_buf_append(&s->req.id, id, id_len) != 0 ||
+            sl_buf_append(b, w->body_head.data, w->body_head.len) != 0 ||
+            sl_buf_reserve(b, sl_xml_escaped_len(id, id_len)) != 0) {
+            char name[64];
+            count_before_send(w, SL_R_OTHER);
+            trace_line(w, id, id_len, 0, due_ns, 0, 0, 0, 0,
+                       before_send_outcome(SL_R_OTHER, name, sizeof(name)));
+            return 0;
+        }
         b->len += sl_xml_escape(id, id_len, b->data + b->len);
-        sl_buf_append(b, w->body_tail.data, w->body_tail.len);
+        if (sl_buf_append(b, w->body_tail.data, w->body_tail.len) != 0) {
+            char name[64];
+            count_before_send(w, SL_R_OTHER);
+            trace_line(w, id, id_len, 0, due_ns, 0, 0, 0, 0,
+                       before_send_outcome(SL_R_OTHER, name, sizeof(name)));
+            return 0;
+        }
     }
     w->free_slots = s->next_free;
     s->busy = 1;
@@ -523,18 +590,32 @@ static void dispatch(worker_t *w, uint64_t due_ns)
     s->first_byte_ns = 0;
     s->local_port = 0;
     s->too_large = 0;
+    s->prereqs = 0;
+    s->errbuf[0] = '\0';
+    s->protocol_error = NULL;
+    s->content_length_seen = 0;
+    s->status_seen = 0;
+    /* what the parent needs should this worker die with the request in flight */
+    sl_board_conn_t *bc = s->bc;
+    bc->seq = w->seq;
+    bc->due_ns = due_ns;
+    bc->sent_ns = 0;
+    bc->port = 0;
+    bc->id_len = (uint16_t)(s->req.id.len < SL_BOARD_ID_CAP ? s->req.id.len : SL_BOARD_ID_CAP);
+    memcpy(bc->id, s->req.id.data, bc->id_len);
+    __atomic_store_n(&bc->busy, 1, __ATOMIC_RELEASE);
     sl_buf_clear(&s->resp_body);
     sl_buf_clear(&s->resp_head);
-    curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, s->req.body.data);
-    curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)s->req.body.len);
-    w->counts.sent++;
-    w->second_counts.sent++;
-    w->counts.bytes_sent += s->req.body.len;
+    size_t body_len; /* request()'s string is not copied: released in finish() */
+    const char *body = sl_request_body(&s->req, &body_len);
+    curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
     curl_multi_add_handle(w->multi, s->easy);
     if (++w->in_flight > w->max_in_flight)
         w->max_in_flight = w->in_flight;
     if (w->in_flight > w->second_in_flight_max)
         w->second_in_flight_max = w->in_flight;
+    return 1;
 }
 
 /* ---- completing ----------------------------------------------------------------------- */
@@ -563,6 +644,22 @@ static sl_result_t transport_result(slot_t *s, CURLcode rc)
         return SL_R_PROTOCOL;
     case CURLE_FILESIZE_EXCEEDED:
         return SL_R_TOO_LARGE;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_ENGINE_INITFAILED:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_CLIENTCERT:
+    case CURLE_USE_SSL_FAILED:
+        return SL_R_TLS;
     case CURLE_WRITE_ERROR:
         return s->too_large ? SL_R_TOO_LARGE : SL_R_OTHER;
     default:
@@ -625,12 +722,40 @@ static void add_reason(worker_t *w, const slot_t *s, sl_result_t r, CURLcode rc,
     case SL_R_READ:
     case SL_R_TRUNCATED:
     case SL_R_PROTOCOL:
+    case SL_R_TLS:
     case SL_R_OTHER: /* libcurl's message for its error code: the same text for the same cause */
         sl_reasons_add(&w->reasons, r, curl_easy_strerror(rc), 1);
         break;
     default: /* ok, or a kind that is its own reason */
         break;
     }
+}
+
+/* Ends the request on slot s with result r: the trace line, then the board, then the counts,
+ * so that a worker dying in between leaves the parent a line for it and counts that add up. */
+static void finish(worker_t *w, slot_t *s, sl_result_t r, uint64_t done, long status)
+{
+    char name[64];
+    const char *outcome = sl_result_name(r);
+    if (s->sent_ns == 0)
+        outcome = before_send_outcome(r, name, sizeof(name));
+    trace_line(w, s->req.id.data, s->req.id.len, s->local_port, s->due_ns, s->sent_ns,
+               s->first_byte_ns, done, status, outcome);
+    __atomic_store_n(&s->bc->busy, 0, __ATOMIC_RELEASE);
+    if (s->sent_ns == 0) {
+        count_before_send(w, r);
+    } else {
+        curl_off_t up = 0;
+        if (curl_easy_getinfo(s->easy, CURLINFO_SIZE_UPLOAD_T, &up) != CURLE_OK || up < 0)
+            up = 0;
+        w->counts->bytes_sent += (uint64_t)up;
+        w->second_counts.bytes_sent += (uint64_t)up;
+        count_result(w, r);
+    }
+    spool_add(w, s, done ? done : now_ns());
+    release(w, s);
+    if (s->req.body_ref > 0)
+        sl_script_release_body(w->script, &s->req);
 }
 
 static void complete(worker_t *w, slot_t *s, CURLcode rc)
@@ -641,23 +766,39 @@ static void complete(worker_t *w, slot_t *s, CURLcode rc)
     char reason[SL_REASON_TEXT] = "";
     if (rc == CURLE_OK) {
         curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
-        w->counts.bytes_received += s->resp_body.len;
+        w->counts->bytes_received += s->resp_body.len;
+        w->second_counts.bytes_received += s->resp_body.len;
         r = check_response(w, s, status, reason, sizeof(reason));
         uint64_t sent = s->sent_ns ? s->sent_ns : s->due_ns;
         sl_hist_record(w->latency, (now - s->due_ns) / 1000);
         sl_hist_record(w->second_latency, (now - s->due_ns) / 1000);
         sl_hist_record(w->service, (now - sent) / 1000);
+    } else if (s->prereqs > 1) {
+        r = SL_R_READ; /* closed without an answer after it was written: resend refused */
+        snprintf(s->errbuf, sizeof(s->errbuf),
+                 "the reused connection closed without an answer after the request was written; "
+                 "libcurl's resend refused");
+    } else if (rc == CURLE_OUT_OF_MEMORY && s->status_seen) {
+        /* libcurl refuses a response header line longer than its limit (100 KiB in 7.88)
+         * with "out of memory": the response, not the machine, is at fault */
+        s->protocol_error = "a response header line longer than libcurl accepts (100 KiB)";
+        r = SL_R_PROTOCOL;
+        snprintf(s->errbuf, sizeof(s->errbuf), "%s", s->protocol_error);
+    } else if (s->protocol_error != NULL) {
+        r = SL_R_PROTOCOL;
+        snprintf(s->errbuf, sizeof(s->errbuf), "%s", s->protocol_error);
     } else {
         r = transport_result(s, rc);
+        if (s->errbuf[0] == '\0')
+            snprintf(s->errbuf, sizeof(s->errbuf), "%s", curl_easy_strerror(rc));
     }
+    if (rc != CURLE_OK && w->board->first_error[r][0] == '\0')
+        snprintf(w->board->first_error[r], SL_BOARD_ERROR_CAP, "%.*s", SL_BOARD_ERROR_CAP - 1,
+                 s->errbuf);
     if (s->sent_ns != 0)
         sl_hist_record(w->lateness, s->sent_ns > s->due_ns ? (s->sent_ns - s->due_ns) / 1000 : 0);
-    count_result(w, r);
     add_reason(w, s, r, rc, status, reason);
-    trace_line(w, s->req.id.data, s->req.id.len, s->local_port, s->due_ns, s->sent_ns,
-               s->first_byte_ns, now, status, sl_result_name(r));
-    spool_add(w, s, now);
-    release(w, s);
+    finish(w, s, r, now, status);
 }
 
 static void collect(worker_t *w)
@@ -677,13 +818,8 @@ static void cancel_in_flight(worker_t *w)
 {
     for (int i = 0; i < w->a->connections; i++) {
         slot_t *s = &w->slots[i];
-        if (s->busy) {
-            count_result(w, SL_R_CANCELLED);
-            trace_line(w, s->req.id.data, s->req.id.len, s->local_port, s->due_ns, s->sent_ns,
-                       s->first_byte_ns, 0, 0, "cancelled");
-            spool_add(w, s, now_ns());
-            release(w, s);
-        }
+        if (s->busy)
+            finish(w, s, SL_R_CANCELLED, 0, 0);
     }
 }
 
@@ -701,10 +837,17 @@ static void send_due(worker_t *w, uint64_t now)
     if (w->sending_over)
         return;
     if (w->cfg->closed) {
+        if (now < w->closed_retry_at)
+            return;
         while (w->free_slots != NULL && now < w->t_end) {
-            w->counts.scheduled++;
+            w->counts->scheduled++;
             w->second_counts.scheduled++;
-            dispatch(w, now_ns());
+            if (!dispatch(w, now_ns())) {
+                /* request() raised: no slot was taken. Try again in a millisecond rather than
+                 * spin on a script that always fails. */
+                w->closed_retry_at = now_ns() + CLOSED_RETRY_NS;
+                return;
+            }
         }
         return;
     }
@@ -713,7 +856,9 @@ static void send_due(worker_t *w, uint64_t now)
         if (due > now || due >= w->t_end)
             break;
         w->next_j++;
+        w->second_counts.scheduled++;
         dispatch(w, due);
+        w->board->next_j = w->next_j;
     }
 }
 
@@ -726,8 +871,9 @@ static void end_sending(worker_t *w, uint64_t now)
         /* on an interrupt only what was due by now counts as scheduled */
         while (due < w->planned && due_time(w, due) <= now)
             due++;
-        w->counts.scheduled = due;
-        w->counts.not_sent = due - w->next_j;
+        w->second_counts.scheduled += due - w->next_j;
+        w->counts->scheduled = due;
+        w->counts->not_sent = due - w->next_j;
         for (uint64_t j = w->next_j; j < due && w->a->trace_fd >= 0; j++)
             trace_line(w, "", 0, 0, due_time(w, j), 0, 0, 0, 0, "not_sent");
         w->second_counts.not_sent += due - w->next_j;
@@ -744,6 +890,8 @@ static uint64_t next_wake(worker_t *w, uint64_t now)
     if (!w->sending_over) {
         if (w->t_end < wake)
             wake = w->t_end;
+        if (w->cfg->closed && w->free_slots != NULL && w->closed_retry_at < wake)
+            wake = w->closed_retry_at;
         if (!w->cfg->closed && w->free_slots != NULL && w->next_j < w->planned) {
             uint64_t due = due_time(w, w->next_j);
             if (due < wake)
@@ -864,14 +1012,15 @@ static void cleanup(worker_t *w)
     free(w->service);
     free(w->lateness);
     free(w->second_latency);
-    sl_buf_free(&w->trace);
     sl_buf_free(&w->second_buf);
+    sl_buf_free(&w->spool_ids);
     sl_script_close(w->script);
 }
 
 static int send_final(worker_t *w)
 {
-    sl_msg_final_t m = {.counts = w->counts, .max_in_flight = w->max_in_flight, .last_seq = w->seq};
+    sl_msg_final_t m = {
+        .counts = *w->counts, .max_in_flight = w->max_in_flight, .last_seq = w->seq};
     sl_buf_t hists = {0};
     const sl_hist_t *hs[3] = {w->latency, w->service, w->lateness};
     for (int i = 0; i < 3; i++) {
@@ -892,7 +1041,7 @@ static int send_final(worker_t *w)
 
 int sl_worker_main(const sl_worker_args_t *a)
 {
-    worker_t w = {.a = a, .cfg = a->cfg, .ep = -1};
+    worker_t w = {.a = a, .cfg = a->cfg, .ep = -1, .board = a->board, .counts = &a->board->counts};
     struct sigaction sa = {.sa_handler = on_signal};
     uint64_t t0;
     int status = 1;
@@ -937,6 +1086,7 @@ int sl_worker_main(const sl_worker_args_t *a)
             ;
     }
     run_loop(&w);
+    a->board->stop_signal = (int)interrupted; /* the parent tells a stop it asked for */
     status = send_final(&w) == 0 ? 0 : 1;
     goto Done;
 Failed:

@@ -42,6 +42,20 @@ static void errors_line(FILE *out, const sl_counts_t *c)
                 (unsigned long long)c->results[r]);
         any = 1;
     }
+    for (int r = 0; r < SL_R_COUNT; r++) {
+        if (c->before_send[r] == 0)
+            continue;
+        fprintf(out, "%s%s before send %llu", any ? ", " : "", sl_result_name((sl_result_t)r),
+                (unsigned long long)c->before_send[r]);
+        any = 1;
+    }
+    if (c->retried) {
+        fprintf(out,
+                "%sresends refused %llu (libcurl would have written a request again on a "
+                "reused connection the server closed without answering; counted as read)",
+                any ? ", " : "", (unsigned long long)c->retried);
+        any = 1;
+    }
     if (c->script_errors_before_send) {
         fprintf(out, "%sscript errors before send %llu", any ? ", " : "",
                 (unsigned long long)c->script_errors_before_send);
@@ -77,6 +91,15 @@ static void reasons_lines(FILE *out, const sl_reasons_t *r)
         fprintf(out, "  %-13s %8llu  (%s)\n", "other reasons", (unsigned long long)rest,
                 r->other > 0 ? "more distinct reasons than the summary lists or the run keeps"
                              : "see the JSON or HTML report");
+}
+
+/* libcurl's first message for each transport error kind that occurred. */
+static void error_messages(FILE *out, const sl_run_t *run)
+{
+    const sl_counts_t *c = &run->counts;
+    for (int r = 0; r < SL_R_COUNT; r++)
+        if (run->first_error[r][0] != '\0' && c->results[r] + c->before_send[r] > 0)
+            fprintf(out, "  first %-9s %s\n", sl_result_name((sl_result_t)r), run->first_error[r]);
 }
 
 static void human_bytes(uint64_t b, char *buf, size_t cap)
@@ -142,11 +165,11 @@ static void concurrency_lines(FILE *out, const sl_config_t *cfg, const sl_run_t 
                 (double)bu->span_ns / 1e9);
         for (size_t k = 0; k < bu->count; k++) {
             const sl_sendrec_t *r = &bu->requests[k];
-            char when[64];
+            char when[64], id[512];
             int pid = (int)run->workers[r->worker].pid;
             sl_report_time(run, r->sent_ns, when, sizeof(when));
-            fprintf(out, "      %s  port %-5u  pid %-7d  P%d-R%u\n", when, r->port, pid, pid,
-                    r->seq);
+            fprintf(out, "      %s  port %-5u  pid %-7d  %s\n", when, r->port, pid,
+                    sl_run_request_id(run, r, id, sizeof(id)));
         }
     }
 }
@@ -219,10 +242,11 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     uint64_t failed = sl_counts_failed(c) - c->results[SL_R_CANCELLED];
     fprintf(out, "Requests\n");
     fprintf(out,
-            "  scheduled     %llu = sent %llu + not sent %llu + script errors before send "
-            "%llu\n",
+            "  scheduled     %llu = sent %llu + not sent %llu + failed before send %llu + script "
+            "errors before send %llu\n",
             (unsigned long long)c->scheduled, (unsigned long long)c->sent,
-            (unsigned long long)c->not_sent, (unsigned long long)c->script_errors_before_send);
+            (unsigned long long)c->not_sent, (unsigned long long)sl_counts_failed_before_send(c),
+            (unsigned long long)c->script_errors_before_send);
     fprintf(out, "  sent          %llu = ok %llu + failed %llu + cancelled %llu\n",
             (unsigned long long)c->sent, (unsigned long long)c->results[SL_R_OK],
             (unsigned long long)failed, (unsigned long long)c->results[SL_R_CANCELLED]);
@@ -248,6 +272,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     latency_row(out, "service time", run->service);
     latency_row(out, "send lateness", run->lateness);
     errors_line(out, c);
+    error_messages(out, run);
     reasons_lines(out, &run->reasons);
     human_bytes(c->bytes_sent, b1, sizeof(b1));
     human_bytes(c->bytes_received, b2, sizeof(b2));
@@ -256,15 +281,23 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     concurrency_lines(out, cfg, run);
     for (int i = 0; i < run->nworkers; i++) {
         const sl_worker_report_t *w = &run->workers[i];
-        fprintf(out, "Worker %-3d      pid %d: scheduled %llu, sent %llu, ok %llu, IDs R1..R%llu",
-                i + 1, (int)w->pid, (unsigned long long)w->counts.scheduled,
-                (unsigned long long)w->counts.sent, (unsigned long long)w->counts.results[SL_R_OK],
-                (unsigned long long)w->last_seq);
+        fprintf(out, "Worker %-3d      pid %d: scheduled %llu, sent %llu, ok %llu", i + 1,
+                (int)w->pid, (unsigned long long)w->counts.scheduled,
+                (unsigned long long)w->counts.sent, (unsigned long long)w->counts.results[SL_R_OK]);
+        if (w->last_seq > 0)
+            fprintf(out, ", IDs R1..R%llu", (unsigned long long)w->last_seq);
+        else
+            fprintf(out, ", no IDs used");
         if (w->died) {
-            if (WIFSIGNALED(w->wait_status))
+            if (w->stop_signal != 0)
+                fprintf(out,
+                        " - DIED: stopped by signal %d before its schedule ended (the run was not "
+                        "interrupted); the rest of its schedule is not sent",
+                        w->stop_signal);
+            else if (WIFSIGNALED(w->wait_status))
                 fprintf(out,
                         " - DIED (signal %d) before its final report: counts are what it "
-                        "reported; %llu sent without a reported end are lost_with_worker",
+                        "recorded; %llu sent without a recorded end are lost_with_worker",
                         WTERMSIG(w->wait_status),
                         (unsigned long long)w->counts.results[SL_R_WORKER_DIED]);
             else
@@ -279,6 +312,8 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
                 run->first_script_error);
     if (sl_counts_check(c, err, sizeof(err)) != 0)
         fprintf(out, "ACCOUNTING ERROR: %s\n", err);
+    if (run->trace_error[0] != '\0')
+        fprintf(out, "Trace           ERROR: %s\n", run->trace_error);
     for (int i = 0; checks != NULL && i < checks->n; i++) {
         const sl_threshold_t *t = &checks->items[i];
         char v[48];
@@ -293,7 +328,8 @@ int sl_report_exit_code(const sl_run_t *run, const sl_threshold_set_t *checks)
 {
     char err[256];
     const sl_counts_t *c = &run->counts;
-    if (run->workers_died > 0 || sl_counts_check(c, err, sizeof(err)) != 0)
+    if (run->workers_died > 0 || run->trace_error[0] != '\0' ||
+        sl_counts_check(c, err, sizeof(err)) != 0)
         return SL_EXIT_INTERNAL;
     if (run->interrupted)
         return SL_EXIT_INTERRUPTED;

@@ -39,7 +39,12 @@ static void counts_json(FILE *out, const sl_counts_t *c)
     for (int r = 0; r < SL_R_COUNT; r++)
         fprintf(out, "%s\"%s\": %llu", r ? ", " : "", sl_result_name((sl_result_t)r),
                 (unsigned long long)c->results[r]);
-    fprintf(out, "}}");
+    fprintf(out, "}, \"failed_before_send\": %llu, \"before_send\": {",
+            (unsigned long long)sl_counts_failed_before_send(c));
+    for (int r = 0; r < SL_R_COUNT; r++)
+        fprintf(out, "%s\"%s\": %llu", r ? ", " : "", sl_result_name((sl_result_t)r),
+                (unsigned long long)c->before_send[r]);
+    fprintf(out, "}, \"resends_refused\": %llu}", (unsigned long long)c->retried);
 }
 
 static void hist_json(FILE *out, const sl_hist_t *h)
@@ -99,8 +104,11 @@ static void concurrency_json(FILE *out, const sl_config_t *cfg, const sl_run_t *
             const sl_sendrec_t *r = &bu->requests[k];
             int pid = (int)run->workers[r->worker].pid;
             int64_t us = ((int64_t)r->sent_ns + run->realtime_offset) / 1000;
-            fprintf(out, "%s{\"sent_us\": %lld, \"port\": %u, \"pid\": %d, \"id\": \"P%d-R%u\"}",
-                    k ? ", " : "", (long long)us, r->port, pid, pid, r->seq);
+            char id[512];
+            fprintf(out, "%s{\"sent_us\": %lld, \"port\": %u, \"pid\": %d, \"id\": ", k ? ", " : "",
+                    (long long)us, r->port, pid);
+            sl_json_string(out, sl_run_request_id(run, r, id, sizeof(id)));
+            fprintf(out, "}");
         }
         fprintf(out, "]}");
     }

@@ -123,7 +123,9 @@ static void print_request(FILE *out, const sl_config_t *cfg, const sl_request_t 
     char hostline[600];
     snprintf(hostline, sizeof(hostline), "Host: %s", host);
     snprintf(ua, sizeof(ua), "User-Agent: soapload/%s", SL_VERSION);
-    snprintf(length, sizeof(length), "Content-Length: %zu", req->body.len);
+    size_t body_len;
+    const char *body = sl_request_body(req, &body_len);
+    snprintf(length, sizeof(length), "Content-Length: %zu", body_len);
     const char *own[] = {hostline, ua, "Accept: */*"};
     for (size_t k = 0; k < sizeof(own) / sizeof(own[0]); k++)
         if (!named_in(own[k], sent.line, sent.n))
@@ -132,7 +134,7 @@ static void print_request(FILE *out, const sl_config_t *cfg, const sl_request_t 
         print_header(out, sent.line[k]);
     if (!named_in(length, sent.line, sent.n))
         print_header(out, length);
-    fprintf(out, "\n%.*s\n\n", (int)req->body.len, req->body.data ? req->body.data : "");
+    fprintf(out, "\n%.*s\n\n", (int)body_len, body);
 }
 
 /* What is wrong with a body as a SOAP envelope of `version`, into why; 0 when nothing. */
@@ -140,8 +142,9 @@ static int check_body(const sl_request_t *req, int version, char *why, size_t ca
 {
     char err[256];
     const char *want = version == 12 ? SOAP12_NS : SOAP11_NS;
-    sl_xtree_t *t =
-        sl_xtree_parse(req->body.data ? req->body.data : "", req->body.len, err, sizeof(err));
+    size_t text_len;
+    const char *text = sl_request_body(req, &text_len);
+    sl_xtree_t *t = sl_xtree_parse(text, text_len, err, sizeof(err));
     if (t == NULL) {
         snprintf(why, cap, "the body is not well-formed XML: %s", err);
         return -1;
@@ -242,6 +245,7 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
                         "was written\n");
     code = bad > 0 ? SL_EXIT_USAGE : SL_EXIT_OK;
 Done:
+    sl_script_release_body(s, &req);
     sl_buf_free(&req.body);
     sl_buf_free(&req.headers);
     sl_buf_free(&req.path);

@@ -35,7 +35,7 @@ describe("soapload against soapload-mock", function()
   it("sends exactly rate x duration requests, each ID echoed once", function()
     local code, out = t.run("-q -u " .. mock.url .. " -R 200 -d 2s -w 2 --burst 1 " .. examples("default.lua"))
     assert.are.equal(0, code, out)
-    assert.truthy(out:find("scheduled     400 = sent 400 + not sent 0 + script errors before send 0",
+    assert.truthy(out:find("scheduled     400 = sent 400 + not sent 0 + failed before send 0 + script errors before send 0",
       1, true), out)
     assert.truthy(out:find("sent          400 = ok 400 + failed 0 + cancelled 0", 1, true), out)
     assert.truthy(out:find("Errors          none", 1, true))
@@ -140,7 +140,7 @@ describe("soapload against soapload-mock", function()
     ]])
     local code, out = t.run(("-q -u %s -w 2 %s"):format(mock.url, script))
     assert.are.equal(1, code)
-    assert.truthy(out:find("scheduled     200 = sent 180 + not sent 0 + script errors before send 20",
+    assert.truthy(out:find("scheduled     200 = sent 180 + not sent 0 + failed before send 0 + script errors before send 20",
       1, true), out)
     assert.truthy(out:find("First script error (of 20):", 1, true), out)
     assert.truthy(out:find(script .. ":4: no data for P%d+%-R10"), out)
@@ -219,8 +219,11 @@ describe("soapload against a failing server", function()
     local code, out, _, elapsed = t.run(("-q -u http://127.0.0.1:%d/soap/endpoint -R 100 -d 1s %s")
       :format(port, examples("default.lua")))
     assert.are.equal(1, code)
-    assert.truthy(out:find("sent          100 = ok 0 + failed 100 + cancelled 0", 1, true), out)
-    assert.truthy(out:find("Errors          connect 100", 1, true), out)
+    -- nothing left the machine: "sent" means written to a socket
+    assert.truthy(out:find("scheduled     100 = sent 0 + not sent 0 + failed before send 100 + " ..
+      "script errors before send 0", 1, true), out)
+    assert.truthy(out:find("sent          0 = ok 0 + failed 0 + cancelled 0", 1, true), out)
+    assert.truthy(out:find("Errors          connect before send 100", 1, true), out)
     assert.is_true(elapsed < 4, "took " .. elapsed)
   end)
 
@@ -257,7 +260,8 @@ describe("soapload's outputs", function()
     assert.are.equal("soapload-results/1", r.schema)
     -- and the JSON says what the printed summary says
     local sched, sent, not_sent, serr = out:match(
-      "scheduled     (%d+) = sent (%d+) %+ not sent (%d+) %+ script errors before send (%d+)")
+      "scheduled     (%d+) = sent (%d+) %+ not sent (%d+) %+ failed before send %d+ %+ " ..
+      "script errors before send (%d+)")
     assert.are.same({ r.summary.scheduled, r.summary.sent, r.summary.not_sent,
       r.summary.script_errors_before_send },
       { tonumber(sched), tonumber(sent), tonumber(not_sent), tonumber(serr) })
@@ -330,7 +334,7 @@ describe("soapload's outputs", function()
       local o = line:match(",([%a_]+)$")
       outcomes[o] = (outcomes[o] or 0) + 1
     end
-    assert.are.equal(80, outcomes.connect)
+    assert.are.equal(80, outcomes.connect_before_send)
     assert.are.equal(20, outcomes.script_error_before_send)
     os.remove(trace)
     os.remove(script)
@@ -409,19 +413,20 @@ end)
 
 describe("soapload --reconcile", function()
   it("explains what went missing after a run that went wrong", function()
-    local m = t.start_mock("")
-    local port = m.port
-    m.stop()
+    -- a server that reads each request and answers with bytes that are not HTTP: every
+    -- request was sent, none reached a log of IDs
+    local bad = t.start_bad_server("garbage")
+    finally(function() bad.stop() end)
     local trace, ids = t.tmpname(".csv"), t.write(t.tmpname(".ids"), "")
-    local code = t.run(("-q --trace %s -u http://127.0.0.1:%d/soap/endpoint -R 50 -d 1s %s")
-      :format(trace, port, t.root .. "/scripts/examples/default.lua"))
+    local code = t.run(("-q --trace %s -u %s -R 50 -d 1s -w 1 -c 1 %s")
+      :format(trace, bad.url, t.root .. "/scripts/examples/default.lua"))
     assert.are.equal(1, code)
     local out
     code, out = t.run(("--reconcile %s %s"):format(trace, ids))
     assert.are.equal(1, code, out)
     assert.truthy(out:find("sent        50", 1, true), out)
     assert.truthy(out:find("lost        50", 1, true), out)
-    assert.truthy(out:find("Lost, by the client's outcome: connect 50", 1, true), out)
+    assert.truthy(out:find("Lost, by the client's outcome: protocol 50", 1, true), out)
     assert.truthy(out:find("Result      MISMATCH", 1, true), out)
     os.remove(trace)
     os.remove(ids)

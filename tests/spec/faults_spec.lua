@@ -8,10 +8,12 @@ local default = t.root .. "/scripts/examples/default.lua"
 -- Both accounting equations, read back from the summary; fails on the report's own alarm too.
 local function invariants(out)
   assert.falsy(out:find("ACCOUNTING ERROR", 1, true), out)
-  local sched, sent, not_sent, serr = out:match(
-    "scheduled     (%d+) = sent (%d+) %+ not sent (%d+) %+ script errors before send (%d+)")
+  local sched, sent, not_sent, before, serr = out:match(
+    "scheduled     (%d+) = sent (%d+) %+ not sent (%d+) %+ failed before send (%d+) %+ " ..
+    "script errors before send (%d+)")
   assert.truthy(sched, out)
-  assert.are.equal(tonumber(sched), tonumber(sent) + tonumber(not_sent) + tonumber(serr))
+  assert.are.equal(tonumber(sched),
+    tonumber(sent) + tonumber(not_sent) + tonumber(before) + tonumber(serr))
   local sent2, ok, failed, cancelled = out:match(
     "sent          (%d+) = ok (%d+) %+ failed (%d+) %+ cancelled (%d+)")
   assert.are.equal(tonumber(sent), tonumber(sent2))
@@ -47,7 +49,7 @@ describe("faults", function()
     assert.are.equal(1, code)
     local c = invariants(out)
     assert.are.equal(1000, c.scheduled)
-    assert.truthy(out:find("Errors          connect 1000", 1, true), out)
+    assert.truthy(out:find("Errors          connect before send 1000", 1, true), out)
     assert.is_true(elapsed < 4, "took " .. elapsed)
     local cpu = io.popen(("sh -c 'time -p %s -q -u http://127.0.0.1:%d/x -R 500 -d 2s %s >/dev/null' 2>&1")
       :format(t.quote(t.bin), port, default)):read("a")
@@ -104,8 +106,11 @@ describe("faults", function()
       os.remove(json)
       local s = r.intervals
       assert.are.equal(200, s[1].counts.results.ok) -- before the kill
-      assert.is_true(s[2].counts.failed + s[3].counts.failed > 0)
+      -- refused connections fail before anything is written: not sent, failed before send
+      assert.is_true(s[2].counts.failed + s[3].counts.failed + s[2].counts.failed_before_send +
+        s[3].counts.failed_before_send > 0)
       assert.are.equal(0, s[5].counts.failed) -- a second after the restart
+      assert.are.equal(0, s[5].counts.failed_before_send)
       assert.are.equal(s[5].counts.sent, s[5].counts.results.ok)
       local failed = 0
       for _, x in ipairs(s) do failed = failed + x.counts.failed end

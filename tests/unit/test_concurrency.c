@@ -50,6 +50,7 @@ int main(void)
         rec(23.0, 25, 1, 2002, 4),
         {.done_ns = T0 + 30 * MS, .seq = 5, .worker = 1}, /* never sent: left out */
     };
+    b[3].seq = 5000000000ULL; /* a worker's 5 billionth request keeps its number whole */
     CHECK(sl_concurrency_analyze(b, 9, T0, &closed, &c) == 0);
     CHECK_EQ_U(c.sends, 8);
     CHECK_EQ_U(c.in_flight_max, 4);
@@ -61,6 +62,7 @@ int main(void)
     CHECK_EQ_U(c.bursts[0].requests[0].port, 1001);
     CHECK_EQ_U(c.bursts[0].requests[3].port, 2002);
     CHECK_EQ_U(c.bursts[0].last_sent_ns, T0 + 10.3 * MS);
+    CHECK_EQ_U(c.bursts[0].requests[3].seq, 5000000000ULL);
     CHECK_EQ_U(c.nseconds, 1);
     CHECK_EQ_U(c.seconds[0].max, 4);
     sl_concurrency_free(&c);

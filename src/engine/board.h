@@ -1,0 +1,85 @@
+/*
+ * board: what each worker has done, kept in memory shared with the parent (MAP_SHARED, made
+ * before fork) so that it survives the worker's death. Each worker writes only its own slot,
+ * with plain stores: its counts, how far it got in its schedule, the request in flight on each
+ * of its connections, and the trace lines it has not yet written to its part of the trace.
+ * The parent reads a slot only after the worker has exited (waitpid orders the reads).
+ */
+#ifndef SOAPLOAD_BOARD_H
+#define SOAPLOAD_BOARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/counts.h"
+
+#define SL_BOARD_ID_CAP 512    /* bytes of a request's ID kept for its trace line */
+#define SL_BOARD_TAIL 65536    /* trace bytes a worker keeps before writing its part */
+#define SL_TRACE_LINE_MAX 2048 /* a trace line longer than this is written on its own */
+#define SL_BOARD_ERROR_CAP 160 /* bytes kept of a transport error's message */
+
+/* The request in flight on one connection. */
+typedef struct {
+    uint64_t seq, due_ns;
+    uint64_t sent_ns; /* 0 until libcurl starts writing it */
+    uint32_t busy;
+    uint16_t port, id_len;
+    char id[SL_BOARD_ID_CAP];
+} sl_board_conn_t;
+
+/* One worker's slot; its connections follow it. */
+typedef struct {
+    sl_counts_t counts;       /* exact at every moment */
+    uint64_t next_j;          /* open model: schedule entries taken so far */
+    uint64_t last_seq;        /* the last sequence number used */
+    uint64_t trace_committed; /* bytes of the worker's part that hold whole lines */
+    uint64_t trace_len;       /* bytes of tail[] not yet in the part */
+    int trace_errno;          /* the first write error of the part, or 0 */
+    int stop_signal;          /* the signal that stopped the worker, or 0 */
+    char first_error[SL_R_COUNT][SL_BOARD_ERROR_CAP]; /* libcurl's first message per kind */
+    char tail[SL_BOARD_TAIL];
+} sl_board_worker_t;
+
+/* A script's own ID of a spooled send record (custom_id set): this header, then len bytes. */
+typedef struct {
+    uint64_t seq;
+    uint16_t worker, len;
+    uint32_t pad;
+} sl_idrec_t;
+
+typedef struct {
+    void *mem;
+    size_t size, stride;
+    int nworkers, conns;
+    int *part_fds; /* one trace part per worker (unnamed files), or NULL without a trace */
+} sl_board_t;
+
+/** Maps the board for nworkers workers of at most conns connections each and, when
+ * with_trace, opens one unnamed trace part per worker. Returns 0, or -1 with err. */
+int sl_board_create(sl_board_t *b, int nworkers, int conns, int with_trace, char *err,
+                    size_t errlen);
+/** Unmaps the board and closes the parts. */
+void sl_board_free(sl_board_t *b);
+/** Worker i's slot. */
+sl_board_worker_t *sl_board_worker(const sl_board_t *b, int i);
+/** Connection c of a worker's slot. */
+sl_board_conn_t *sl_board_conn(sl_board_worker_t *w, int c);
+
+/** Formats one trace line (the CSV of --trace, with its newline) into out (cap bytes, at
+ * least SL_TRACE_LINE_MAX); times are monotonic (0: none), written as wall clock. Returns its
+ * length, or 0 when it does not fit. */
+size_t sl_trace_format(char *out, size_t cap, int64_t realtime_offset, const char *id,
+                       size_t id_len, int pid, int port, uint64_t due, uint64_t sent,
+                       uint64_t first_byte, uint64_t done, long status, const char *outcome);
+/** Worker side: adds a line to the tail, writing the tail to the part first when it is full.
+ * Returns 0, or -1 once the part could not be written (trace_errno says why). */
+int sl_board_trace_add(sl_board_worker_t *w, int part_fd, const char *line, size_t len);
+/** Worker side: writes the tail to the part. Returns 0 or -1 (trace_errno). */
+int sl_board_trace_flush(sl_board_worker_t *w, int part_fd);
+/** Parent side, after worker i exited: cuts its part to the committed lines and appends the
+ * tail it left. Returns 0, or -1 with errno. */
+int sl_board_trace_salvage(sl_board_t *b, int i);
+/** Parent side: appends worker i's part to fd. Returns 0, or -1 with errno. */
+int sl_board_trace_copy(sl_board_t *b, int i, int fd);
+
+#endif
