@@ -127,7 +127,7 @@ describe("the data file example (scripts/examples/data_file.lua)", function()
   it("sends no row twice: a request past the last row is a script error naming the file", function()
     local code, out, ids, total = received(16)
     assert.are.equal(1, code, out)
-    assert.truthy(out:find("scheduled     16 = sent 8 + not sent 0 + script errors before send 8", 1, true), out)
+    assert.truthy(out:find("scheduled     16 = sent 8 + not sent 0 + failed before send 0 + script errors before send 8", 1, true), out)
     assert.truthy(out:find("sent          8 = ok 8", 1, true), out)
     assert.truthy(out:find("data/customers%.csv has 8 rows and each was taken once: request 1?%d of the run"), out)
     assert.are.equal(8, total) -- the mock saw each row once, and nothing else

@@ -121,7 +121,7 @@ describe("what request() returns", function()
     local script = every_other(options)
     local code, out, err = t.run(("-q -w 1 -u %s %s"):format(mock.url, script))
     assert.are.equal(1, code, (out or "") .. (err or ""))
-    assert.truthy(out:find("scheduled     20 = sent 10 + not sent 0 + script errors before send 10",
+    assert.truthy(out:find("scheduled     20 = sent 10 + not sent 0 + failed before send 0 + script errors before send 10",
       1, true), out)
     assert.falsy(out:find("DIED", 1, true), out)
     assert.truthy(out:find("First script error (of 10):", 1, true), out)
@@ -182,7 +182,7 @@ describe("what request() returns", function()
     mock.reset()
     local code, out = t.run(("-q -w 1 -u %s %s"):format(mock.url, script))
     assert.are.equal(1, code, out)
-    assert.truthy(out:find("scheduled     10 = sent 10 + not sent 0 + script errors before send 0",
+    assert.truthy(out:find("scheduled     10 = sent 10 + not sent 0 + failed before send 0 + script errors before send 0",
       1, true), out)
     assert.are.equal(10, mock.stats().requests.total)
     os.remove(script)
@@ -289,7 +289,7 @@ describe("the sandbox", function()
     ]]):format(dir, dir))
     local code, out = t.run(("-q -w 1 -u %s %s"):format(mock.url, script))
     assert.are.equal(1, code, out)
-    assert.truthy(out:find("scheduled     20 = sent 18 + not sent 0 + script errors before send 2",
+    assert.truthy(out:find("scheduled     20 = sent 18 + not sent 0 + failed before send 0 + script errors before send 2",
       1, true), out)
     assert.truthy(out:find(script .. ":4: os.execute is not available to scripts: a script " ..
       "cannot start processes", 1, true), out)
@@ -349,7 +349,7 @@ describe("the hook limit", function()
     ]])
     local code, out, err = t.run(("-q -w 1 --hook-limit 200ms -u %s %s"):format(mock.url, script))
     assert.are.equal(1, code, (out or "") .. (err or ""))
-    assert.truthy(out:find("scheduled     20 = sent 18 + not sent 0 + script errors before send 2",
+    assert.truthy(out:find("scheduled     20 = sent 18 + not sent 0 + failed before send 0 + script errors before send 2",
       1, true), out)
     assert.truthy(out:find(script .. ":4: request(): hook ran longer than its limit of 200 ms " ..
       "(--hook-limit): stopped", 1, true), out)
@@ -369,7 +369,7 @@ describe("the hook limit", function()
     ]])
     local code, out, err = t.run(("-q -w 1 --hook-limit 200ms -u %s %s"):format(mock.url, script))
     assert.are.equal(1, code, (out or "") .. (err or ""))
-    assert.truthy(out:find("scheduled     20 = sent 19 + not sent 0 + script errors before send 1",
+    assert.truthy(out:find("scheduled     20 = sent 19 + not sent 0 + failed before send 0 + script errors before send 1",
       1, true), out)
     assert.truthy(out:find(script .. ":4: debug.sethook is not available to scripts: it would " ..
       "remove the --hook-limit watchdog", 1, true), out)
