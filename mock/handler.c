@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "delay.h"
+#include "core/delay.h"
 #include "server.h"
 #include "soap.h"
 #include "wsse.h"

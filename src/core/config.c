@@ -15,7 +15,9 @@
 
 static const sl_option_t options[SL_OPT_COUNT] = {
     {SL_OPT_URL, "url", 'u', "url", "URL", "endpoint (http or https)"},
-    {SL_OPT_RATE, "rate", 'R', "rate", "N", "target requests per second in all (open model)"},
+    {SL_OPT_RATE, "rate", 'R', "rate", "N",
+     "target requests per second in all (open model); A:B ramps\n"
+     "linearly from A/s to B/s over --duration"},
     {SL_OPT_CLOSED, "closed", 0, NULL, NULL,
      "closed model instead: each connection sends again as soon\n"
      "as its response is in (as wrk does)"},
@@ -25,6 +27,18 @@ static const sl_option_t options[SL_OPT_COUNT] = {
     {SL_OPT_BURST, "burst", 0, "burst", "N",
      "open model: send the requests in groups of N due at the\n"
      "same instant, at the same average rate (1: uniform)"},
+    {SL_OPT_ARRIVAL, "arrival", 0, "arrival", "KIND",
+     "open model: uniform (the default) or poisson arrivals,\n"
+     "drawn from the run's seed (the same schedule per seed)"},
+    {SL_OPT_STAGES, NULL, 0, "stages", NULL,
+     "a load shape, in a script only: {{duration = \"30s\",\n"
+     "target = 100}, ...}: the open model ramps its rate\n"
+     "linearly from --rate (else 0) to each target; the closed\n"
+     "model its connections (connections =) from -c (else 0);\n"
+     "the run lasts the sum of the stages"},
+    {SL_OPT_THINK, "think", 0, "think", "T|DIST",
+     "closed model: pause between a connection's requests: T,\n"
+     "uniform:MIN,MAX, exp:MEAN or normal:MEAN,SD"},
     {SL_OPT_DURATION, "duration", 'd', "duration", "T",
      "how long to send, e.g. 10s, 500ms, 2m (default 10s)"},
     {SL_OPT_CONNECTIONS, "connections", 'c', "connections", "N",
@@ -126,6 +140,23 @@ static int parse_rate(const char *s, double *out)
     return 0;
 }
 
+/* "A:B" for a ramp: two rates from 0, not both 0. */
+static int parse_ramp(const char *s, double *from, double *to)
+{
+    char *end;
+    double a = strtod(s, &end);
+    if (end == s || *end != ':' || !isfinite(a) || a < 0 || a > SL_MAX_RATE)
+        return -1;
+    const char *second = end + 1;
+    double b = strtod(second, &end);
+    if (end == second || *end != '\0' || !isfinite(b) || b < 0 || b > SL_MAX_RATE ||
+        (a == 0 && b == 0))
+        return -1;
+    *from = a;
+    *to = b;
+    return 0;
+}
+
 static int parse_seed(const char *s, uint64_t *out)
 {
     char *end;
@@ -211,8 +242,11 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
             want = "a URL";
         break;
     case SL_OPT_RATE:
-        if (parse_rate(value, &c->rate) != 0)
-            want = "a number of requests per second above 0 and at most 10000000";
+        c->ramp = strchr(value, ':') != NULL;
+        if (c->ramp ? parse_ramp(value, &c->rate, &c->rate_end) != 0
+                    : parse_rate(value, &c->rate) != 0)
+            want = c->ramp ? "A:B, two rates from 0 to 10000000 requests per second, not both 0"
+                           : "a number of requests per second above 0 and at most 10000000";
         break;
     case SL_OPT_CLOSED:
         c->closed = 1;
@@ -227,6 +261,23 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
         if (parse_count(value, SL_MAX_BURST, &c->burst) != 0)
             want = "a whole number from 1 to 100000";
         break;
+    case SL_OPT_ARRIVAL:
+        if (strcmp(value, "uniform") == 0 || strcmp(value, "poisson") == 0)
+            c->arrival = strcmp(value, "poisson") == 0 ? SL_ARRIVAL_POISSON : SL_ARRIVAL_UNIFORM;
+        else
+            want = "uniform or poisson";
+        break;
+    case SL_OPT_STAGES: /* a table: the script gives each stage to sl_config_add_stage */
+        break;
+    case SL_OPT_THINK: {
+        char why[256];
+        if (sl_delay_parse(value, &c->think, why, sizeof(why)) != 0)
+            want = "T, uniform:MIN,MAX, exp:MEAN or normal:MEAN,SD with durations such as 20ms "
+                   "or 1s, at most 60s";
+        else
+            c->has_think = 1;
+        break;
+    }
     case SL_OPT_DURATION:
         if (sl_duration_parse(value, &c->duration_ns) != 0)
             want = "a positive duration such as 10s, 500ms or 2m";
@@ -330,6 +381,148 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
     return 0;
 }
 
+int sl_config_add_stage(sl_config_t *cfg, const sl_config_stage_t *st, char *err, size_t errlen)
+{
+    if (cfg->nstages == SL_MAX_STAGES) {
+        snprintf(err, errlen, "soapload.stages: at most %d stages", SL_MAX_STAGES);
+        return -1;
+    }
+    cfg->stages[cfg->nstages++] = *st;
+    cfg->scripted |= 1ULL << SL_OPT_STAGES;
+    return 0;
+}
+
+/* ---- load shapes ------------------------------------------------------------------------ */
+
+int sl_config_profile(const sl_config_t *cfg, sl_profile_t *p, char *err, size_t errlen)
+{
+    sl_stage_t st[SL_MAX_STAGES];
+    int n = 0;
+    double start = cfg->rate;
+    if (cfg->nstages > 0) {
+        if (!((cfg->given | cfg->scripted) & 1ULL << SL_OPT_RATE))
+            start = 0;
+        for (; n < cfg->nstages; n++)
+            st[n] = (sl_stage_t){cfg->stages[n].duration_ns, cfg->stages[n].target};
+    } else {
+        st[n++] = (sl_stage_t){cfg->duration_ns, cfg->ramp ? cfg->rate_end : cfg->rate};
+    }
+    return sl_profile_init(p, start, st, n, err, errlen);
+}
+
+int sl_config_connections_at(const sl_config_t *cfg, uint64_t t_ns)
+{
+    if (cfg->nstages == 0)
+        return cfg->connections;
+    double c0 = cfg->start_connections;
+    uint64_t at = 0;
+    for (int i = 0; i < cfg->nstages; i++) {
+        const sl_config_stage_t *s = &cfg->stages[i];
+        if (t_ns < at + s->duration_ns) {
+            double f = (double)(t_ns - at) / (double)s->duration_ns;
+            return (int)floor(c0 + (s->connections - c0) * f + 1e-9);
+        }
+        at += s->duration_ns;
+        c0 = s->connections;
+    }
+    return (int)c0;
+}
+
+uint64_t sl_config_connections_grow(const sl_config_t *cfg, uint64_t t_ns)
+{
+    double c0 = cfg->start_connections;
+    uint64_t at = 0;
+    for (int i = 0; i < cfg->nstages; i++) {
+        const sl_config_stage_t *s = &cfg->stages[i];
+        uint64_t end = at + s->duration_ns;
+        if (end > t_ns && s->connections > c0) {
+            uint64_t from = t_ns > at ? t_ns : at;
+            int next = sl_config_connections_at(cfg, from) + 1;
+            double f = (next - c0) / (s->connections - c0);
+            uint64_t when = at + (uint64_t)ceil(f * (double)s->duration_ns);
+            if (when <= t_ns)
+                when = t_ns + 1;
+            if (when < end)
+                return when;
+            if (end > t_ns)
+                return end; /* the last step lands on the stage's end */
+        }
+        at = end;
+        c0 = s->connections;
+    }
+    return UINT64_MAX;
+}
+
+/* Checks soapload.stages against the model: what each stage may hold, and the run's length
+ * and the closed model's connections that follow from them. */
+static int validate_stages(sl_config_t *cfg, char *err, size_t errlen)
+{
+    const uint64_t duration = 1ULL << SL_OPT_DURATION;
+    if (cfg->ramp) {
+        snprintf(err, errlen,
+                 "--rate A:B ramps over --duration: it takes no soapload.stages (give the ramp "
+                 "as a stage instead)");
+        return -1;
+    }
+    if ((cfg->given | cfg->scripted) & duration) {
+        snprintf(err, errlen,
+                 "soapload.stages sets the run's length (the sum of the stages): it takes no %s",
+                 cfg->given & duration ? "--duration" : "soapload.duration");
+        return -1;
+    }
+    uint64_t total = 0;
+    int most = 0;
+    for (int i = 0; i < cfg->nstages; i++) {
+        sl_config_stage_t *s = &cfg->stages[i];
+        if (cfg->closed && s->has_rate) {
+            snprintf(err, errlen,
+                     "soapload.stages[%d] gives a rate, but the closed model's stages take "
+                     "connections = N",
+                     i + 1);
+            return -1;
+        }
+        if (!cfg->closed && s->has_connections) {
+            snprintf(err, errlen,
+                     "soapload.stages[%d] gives connections, but the open model's stages take "
+                     "target = requests per second (use --closed or soapload.model = \"closed\")",
+                     i + 1);
+            return -1;
+        }
+        if (cfg->closed && s->has_target) { /* a synonym of connections */
+            if (s->target != floor(s->target) || s->target > SL_MAX_CONNECTIONS) {
+                snprintf(err, errlen,
+                         "soapload.stages[%d]: target %g is not a number of connections from 0 "
+                         "to %d",
+                         i + 1, s->target, SL_MAX_CONNECTIONS);
+                return -1;
+            }
+            s->connections = (int)s->target;
+            s->has_connections = 1;
+        }
+        if (!s->has_target && !s->has_rate && !s->has_connections) {
+            snprintf(err, errlen, "soapload.stages[%d] has no %s", i + 1,
+                     cfg->closed ? "connections" : "target");
+            return -1;
+        }
+        if (s->connections > most)
+            most = s->connections;
+        total += s->duration_ns;
+    }
+    cfg->duration_ns = total;
+    if (cfg->closed) {
+        int given = (cfg->given | cfg->scripted) & 1ULL << SL_OPT_CONNECTIONS;
+        cfg->start_connections = given ? cfg->connections : 0;
+        if (cfg->start_connections > most)
+            most = cfg->start_connections;
+        if (most == 0) {
+            snprintf(err, errlen, "soapload.stages never opens a connection: every stage has 0");
+            return -1;
+        }
+        cfg->connections = most;
+    }
+    return 0;
+}
+
 /* ---- the settings together ---------------------------------------------------------------- */
 
 /* Only http and https, with a host and no user:password (which would end up in summaries and
@@ -418,7 +611,30 @@ int sl_config_validate(sl_config_t *cfg, char *err, size_t errlen)
     }
     if (cfg->closed)
         cfg->burst = 1;
-    if (!cfg->closed && cfg->rate <= 0) {
+    if (cfg->nstages > 0 && validate_stages(cfg, err, errlen) != 0)
+        return -1;
+    if (cfg->closed && cfg->arrival == SL_ARRIVAL_POISSON) {
+        snprintf(err, errlen,
+                 "poisson arrivals are the open model's: the closed model has no "
+                 "schedule (--think paces its connections)");
+        return -1;
+    }
+    if (!cfg->closed && cfg->has_think) {
+        snprintf(err, errlen,
+                 "%s is the closed model's pause between a connection's requests: "
+                 "the open model's schedule sets when requests leave",
+                 cfg->given & 1ULL << SL_OPT_THINK ? "--think" : "soapload.think");
+        return -1;
+    }
+    if (!cfg->closed && (cfg->nstages > 0 || cfg->ramp)) {
+        sl_profile_t p;
+        char why[200];
+        if (sl_config_profile(cfg, &p, why, sizeof(why)) != 0) {
+            snprintf(err, errlen, "%s: %s", cfg->ramp ? "--rate" : "soapload.stages", why);
+            return -1;
+        }
+    }
+    if (!cfg->closed && cfg->rate <= 0 && !cfg->ramp && cfg->nstages == 0) {
         snprintf(err, errlen,
                  "no rate: set soapload.rate in the script, pass --rate N, or use "
                  "--closed for as fast as possible");

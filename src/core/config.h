@@ -11,6 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/delay.h"
+#include "core/profile.h"
+
 #define SL_MAX_HEADERS 64
 #define SL_MAX_CHECKS 32
 #define SL_MAX_RATE 1e7           /* requests per second */
@@ -21,6 +24,17 @@
 #define SL_MAX_SEED 9007199254740991ULL /* 2^53 - 1: exact in a Lua number too */
 #define SL_DRY_RUN_DEFAULT 3            /* requests --dry-run shows */
 #define SL_MAX_DRY_RUN 10000
+
+enum { SL_ARRIVAL_UNIFORM, SL_ARRIVAL_POISSON };
+
+/* One stage of a load shape as the script wrote it; which fields it may hold depends on the
+ * model, known only once the flags and the script have both spoken (sl_config_validate). */
+typedef struct {
+    uint64_t duration_ns;
+    double target;   /* open model: requests per second at the stage's end */
+    int connections; /* closed model: connections at the stage's end */
+    int has_target, has_rate, has_connections;
+} sl_config_stage_t;
 
 enum { SL_PROGRESS_AUTO, SL_PROGRESS_ALWAYS, SL_PROGRESS_NEVER };
 
@@ -34,6 +48,9 @@ typedef enum {
     SL_OPT_CLOSED,
     SL_OPT_MODEL, /* script only: "open" or "closed" */
     SL_OPT_BURST,
+    SL_OPT_ARRIVAL,
+    SL_OPT_STAGES, /* script only: a list of {duration =, target = | connections =} */
+    SL_OPT_THINK,
     SL_OPT_DURATION,
     SL_OPT_CONNECTIONS,
     SL_OPT_WORKERS,
@@ -70,9 +87,17 @@ typedef struct {
 
 typedef struct {
     char *url;
-    double rate; /* requests per second, open model */
-    int closed;  /* closed model: each connection sends again as soon as it is free */
-    int burst;   /* open model: requests due together in groups of this many (1: uniform) */
+    double rate;     /* requests per second, open model */
+    int closed;      /* closed model: each connection sends again as soon as it is free */
+    int burst;       /* open model: requests due together in groups of this many (1: uniform) */
+    double rate_end; /* -R A:B: the rate reached at the end of the duration (ramp set) */
+    int ramp;
+    int arrival; /* SL_ARRIVAL_*: open model */
+    sl_config_stage_t stages[SL_MAX_STAGES];
+    int nstages;
+    int start_connections; /* closed model with stages: connections at the start */
+    int has_think;         /* closed model: a pause between a connection's requests */
+    sl_delay_t think;
     uint64_t duration_ns;
     int connections; /* in all, split over the workers */
     int workers;
@@ -117,6 +142,19 @@ void sl_config_free(sl_config_t *cfg);
  * checked). Copies what it keeps. Returns 0, or -1 with a message naming the option in err. */
 int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_t source, char *err,
                     size_t errlen);
+
+/** Adds one stage of the script's soapload.stages; the keys it had are flagged in st.
+ * Returns 0, or -1 with err when there are too many. */
+int sl_config_add_stage(sl_config_t *cfg, const sl_config_stage_t *st, char *err, size_t errlen);
+
+/** The open model's profile of a validated config: its start rate and stages (a constant
+ * rate, a -R A:B ramp or soapload.stages). Returns 0, or -1 with err. */
+int sl_config_profile(const sl_config_t *cfg, sl_profile_t *p, char *err, size_t errlen);
+
+/** The closed model's connections at offset t of the run (stages ramp them linearly). */
+int sl_config_connections_at(const sl_config_t *cfg, uint64_t t_ns);
+/** The first offset after t at which the closed model's connections grow, or UINT64_MAX. */
+uint64_t sl_config_connections_grow(const sl_config_t *cfg, uint64_t t_ns);
 
 /** Checks the settings together, once the flags and the script have given theirs: the URL,
  * a rate for the open model, combinations that contradict each other. Returns 0, or -1 with

@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/schedule.h"
+#include "core/plan.h"
 #include "engine/board.h"
 #include "engine/worker.h"
 
@@ -326,13 +326,6 @@ static int handle(sl_run_t *run, int i, uint32_t type, const uint8_t *p, uint32_
     return 0;
 }
 
-/* The due time of entry j of worker i's schedule. */
-static uint64_t due_time(const sl_config_t *cfg, const sl_run_t *run, int i, uint64_t j)
-{
-    uint64_t k = sl_schedule_global_index(j, i, run->nworkers);
-    return run->t0_ns + sl_schedule_offset_ns(k, cfg->rate, (uint32_t)cfg->burst);
-}
-
 static void trace_add(sl_board_worker_t *bw, int fd, const sl_run_t *run, const char *id,
                       size_t id_len, int pid, int port, uint64_t due, uint64_t sent,
                       const char *outcome)
@@ -363,9 +356,13 @@ static void account_dead(const sl_config_t *cfg, sl_run_t *run, sl_board_t *boar
     uint64_t taken = cfg->closed ? c.scheduled : bw->next_j;
     uint64_t traced_to = c.scheduled > taken ? c.scheduled : taken; /* its own not_sent lines */
     uint64_t planned = traced_to;
-    if (!cfg->closed && !run->interrupted)
-        planned = sl_schedule_worker_count(sl_schedule_total(cfg->rate, cfg->duration_ns), i,
-                                           run->nworkers);
+    sl_profile_t profile;
+    sl_plan_t plan;
+    int open = !cfg->closed && sl_config_profile(cfg, &profile, NULL, 0) == 0;
+    int poisson = cfg->arrival == SL_ARRIVAL_POISSON;
+    if (open && !run->interrupted)
+        planned = sl_plan_worker_total(&profile, (uint32_t)cfg->burst, poisson, cfg->seed, i,
+                                       run->nworkers);
     c.scheduled = planned > attempted ? planned : attempted;
     c.not_sent = c.scheduled - attempted;
     wr->counts = c;
@@ -380,8 +377,14 @@ static void account_dead(const sl_config_t *cfg, sl_run_t *run, sl_board_t *boar
             trace_add(bw, fd, run, bc->id, bc->id_len, (int)wr->pid, bc->port, bc->due_ns,
                       bc->sent_ns, bc->sent_ns ? "lost_with_worker" : "not_sent");
     }
-    for (uint64_t j = traced_to; !cfg->closed && j < c.scheduled; j++)
-        trace_add(bw, fd, run, "", 0, (int)wr->pid, 0, due_time(cfg, run, i, j), 0, "not_sent");
+    if (open) { /* the rest of its schedule */
+        sl_plan_init(&plan, &profile, (uint32_t)cfg->burst, poisson, cfg->seed, i, run->nworkers);
+        while (plan.j < traced_to && plan.next_due != SL_PROFILE_END)
+            sl_plan_advance(&plan);
+        for (; plan.j < c.scheduled && plan.next_due != SL_PROFILE_END; sl_plan_advance(&plan))
+            trace_add(bw, fd, run, "", 0, (int)wr->pid, 0, run->t0_ns + plan.next_due, 0,
+                      "not_sent");
+    }
     sl_board_trace_flush(bw, fd);
 }
 

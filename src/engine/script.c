@@ -823,6 +823,91 @@ static int read_thresholds(lua_State *L, sl_config_t *cfg, char *err, size_t err
     }
 }
 
+/* One stage of soapload.stages (the table at -1): {duration =, target = | rate = |
+ * connections =}; which of them the model takes is checked with the flags, in config. */
+static int read_stage(lua_State *L, lua_Integer i, sl_config_stage_t *st, char *err, size_t errlen)
+{
+    memset(st, 0, sizeof(*st));
+    lua_pushnil(L);
+    while (lua_next(L, -2) != 0) {
+        char num[64];
+        const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+        const char *text = setting_text(L, num, sizeof(num));
+        int isnum = lua_type(L, -1) == LUA_TNUMBER;
+        double v = isnum ? (double)lua_tonumber(L, -1) : 0;
+        const char *bad = NULL;
+        if (key == NULL || (strcmp(key, "duration") != 0 && strcmp(key, "target") != 0 &&
+                            strcmp(key, "rate") != 0 && strcmp(key, "connections") != 0)) {
+            snprintf(err, errlen,
+                     "soapload.stages[%lld] has an unknown key %s%s%s (a stage takes duration "
+                     "and target, or connections in the closed model)",
+                     (long long)i, key ? "'" : "(a ", key ? key : luaL_typename(L, -2),
+                     key ? "'" : ")");
+            lua_pop(L, 2);
+            return -1;
+        }
+        if (strcmp(key, "duration") == 0) {
+            if (text == NULL || sl_duration_parse(text, &st->duration_ns) != 0)
+                bad = "a positive duration such as 30s or 1m";
+        } else if (strcmp(key, "connections") == 0) {
+            if (!isnum || v != floor(v) || v < 0 || v > SL_MAX_CONNECTIONS)
+                bad = "a whole number of connections from 0 to 100000";
+            st->connections = (int)v;
+            st->has_connections = 1;
+        } else {
+            if (!isnum || !isfinite(v))
+                bad = "a number";
+            else if (v < 0)
+                bad = "a number that is not negative";
+            st->target = v;
+            *(strcmp(key, "rate") == 0 ? &st->has_rate : &st->has_target) = 1;
+        }
+        if (bad != NULL) {
+            snprintf(err, errlen, "soapload.stages[%lld].%s is %s%s%s: it wants %s", (long long)i,
+                     key, text ? "'" : "a ", text ? text : luaL_typename(L, -1), text ? "'" : "",
+                     bad);
+            lua_pop(L, 2);
+            return -1;
+        }
+        lua_pop(L, 1);
+    }
+    if (st->duration_ns == 0) {
+        snprintf(err, errlen, "soapload.stages[%lld] has no duration", (long long)i);
+        return -1;
+    }
+    return 0;
+}
+
+/* soapload.stages = {{duration = "30s", target = 100}, ...} */
+static int read_stages(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
+{
+    if (!lua_istable(L, -1)) {
+        snprintf(err, errlen, "soapload.stages must be a list of stages, not a %s",
+                 luaL_typename(L, -1));
+        return -1;
+    }
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    if (n == 0) {
+        snprintf(err, errlen,
+                 "soapload.stages is empty: give at least one {duration = ..., target = ...}");
+        return -1;
+    }
+    for (lua_Integer i = 1; i <= n; i++) {
+        sl_config_stage_t st;
+        int type = lua_rawgeti(L, -1, i);
+        int rc = -1;
+        if (type != LUA_TTABLE)
+            snprintf(err, errlen, "soapload.stages[%lld] must be a table, not a %s", (long long)i,
+                     lua_typename(L, type));
+        else if (read_stage(L, i, &st, err, errlen) == 0)
+            rc = sl_config_add_stage(cfg, &st, err, errlen);
+        lua_pop(L, 1);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* One key of the soapload table (key at -2, value at -1). Built-ins and the script's own
  * functions are left alone; every other key must be a setting. */
 static int read_setting(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
@@ -847,6 +932,8 @@ static int read_setting(lua_State *L, sl_config_t *cfg, char *err, size_t errlen
         return read_headers(L, cfg, err, errlen);
     if (o->id == SL_OPT_THRESHOLD)
         return read_thresholds(L, cfg, err, errlen);
+    if (o->id == SL_OPT_STAGES)
+        return read_stages(L, cfg, err, errlen);
     const char *value = setting_text(L, num, sizeof(num));
     if (value == NULL) {
         snprintf(err, errlen, "soapload.%s must be a string or a number, not a %s", name,

@@ -22,9 +22,9 @@
 #include "core/concurrency.h"
 #include "core/envelope.h"
 #include "core/hist.h"
+#include "core/plan.h"
 #include "core/reasons.h"
 #include "engine/proto.h"
-#include "core/schedule.h"
 #include "core/version.h"
 #include "engine/script.h"
 #include "core/xml.h"
@@ -73,9 +73,10 @@ struct worker {
     slot_t *free_slots;
     uint64_t in_flight, max_in_flight;
     uint64_t t0, t_end, drain_deadline;
-    uint64_t planned; /* open model: requests this worker has on the schedule */
-    uint64_t next_j;  /* open model: the next of them */
-    uint64_t seq;     /* the last sequence number used */
+    sl_profile_t profile; /* open model: the rate over time */
+    sl_plan_t plan;       /* open model: this worker's schedule; plan.next_due is the next */
+    uint64_t next_j;      /* open model: schedule entries taken so far */
+    uint64_t seq;         /* the last sequence number used */
     uint64_t curl_deadline;
     int sending_over, stop_requested;
     struct curl_slist *headers;
@@ -825,10 +826,10 @@ static void cancel_in_flight(worker_t *w)
 
 /* ---- the loop ------------------------------------------------------------------------- */
 
-static uint64_t due_time(worker_t *w, uint64_t j)
+/* The due time of the worker's next schedule entry, or NEVER when its schedule is over. */
+static uint64_t next_due(const worker_t *w)
 {
-    uint64_t k = sl_schedule_global_index(j, w->a->index, w->a->nworkers);
-    return w->t0 + sl_schedule_offset_ns(k, w->cfg->rate, (uint32_t)w->cfg->burst);
+    return w->plan.next_due == SL_PROFILE_END ? NEVER : w->t0 + w->plan.next_due;
 }
 
 /* Sends what is due. Returns when nothing more is, or no slot is free. */
@@ -851,10 +852,11 @@ static void send_due(worker_t *w, uint64_t now)
         }
         return;
     }
-    while (w->free_slots != NULL && w->next_j < w->planned) {
-        uint64_t due = due_time(w, w->next_j);
+    while (w->free_slots != NULL) {
+        uint64_t due = next_due(w);
         if (due > now || due >= w->t_end)
             break;
+        sl_plan_advance(&w->plan);
         w->next_j++;
         w->second_counts.scheduled++;
         dispatch(w, due);
@@ -867,16 +869,18 @@ static void end_sending(worker_t *w, uint64_t now)
 {
     w->sending_over = 1;
     if (!w->cfg->closed) {
-        uint64_t due = w->next_j;
+        uint64_t from = w->next_j, due;
         /* on an interrupt only what was due by now counts as scheduled */
-        while (due < w->planned && due_time(w, due) <= now)
-            due++;
-        w->second_counts.scheduled += due - w->next_j;
+        while ((due = next_due(w)) <= now && due < w->t_end) {
+            if (w->a->trace_fd >= 0)
+                trace_line(w, "", 0, 0, due, 0, 0, 0, 0, "not_sent");
+            sl_plan_advance(&w->plan);
+        }
+        due = w->plan.j;
+        w->second_counts.scheduled += due - from;
         w->counts->scheduled = due;
-        w->counts->not_sent = due - w->next_j;
-        for (uint64_t j = w->next_j; j < due && w->a->trace_fd >= 0; j++)
-            trace_line(w, "", 0, 0, due_time(w, j), 0, 0, 0, 0, "not_sent");
-        w->second_counts.not_sent += due - w->next_j;
+        w->counts->not_sent = due - from;
+        w->second_counts.not_sent += due - from;
     }
     w->drain_deadline = now + w->cfg->timeout_ns + DRAIN_GRACE_NS;
 }
@@ -892,8 +896,8 @@ static uint64_t next_wake(worker_t *w, uint64_t now)
             wake = w->t_end;
         if (w->cfg->closed && w->free_slots != NULL && w->closed_retry_at < wake)
             wake = w->closed_retry_at;
-        if (!w->cfg->closed && w->free_slots != NULL && w->next_j < w->planned) {
-            uint64_t due = due_time(w, w->next_j);
+        if (!w->cfg->closed && w->free_slots != NULL) {
+            uint64_t due = next_due(w);
             if (due < wake)
                 wake = due;
         }
@@ -1064,6 +1068,12 @@ int sl_worker_main(const sl_worker_args_t *a)
     if (sl_script_init(w.script, a->cfg->script_args, a->cfg->nargs, w.err, sizeof(w.err)) != 0)
         goto Failed;
     w.want_resp_headers = sl_script_has_response(w.script);
+    if (!a->cfg->closed) {
+        if (sl_config_profile(a->cfg, &w.profile, w.err, sizeof(w.err)) != 0)
+            goto Failed;
+        sl_plan_init(&w.plan, &w.profile, (uint32_t)a->cfg->burst,
+                     a->cfg->arrival == SL_ARRIVAL_POISSON, a->cfg->seed, a->index, a->nworkers);
+    }
     sl_proto_send(a->report_fd, SL_MSG_READY, NULL, 0, NULL, 0);
 
     /* the parent answers with the common start time once every worker is ready */
@@ -1075,9 +1085,6 @@ int sl_worker_main(const sl_worker_args_t *a)
     w.t0 = t0;
     w.realtime_offset = a->realtime_offset;
     w.t_end = t0 + a->cfg->duration_ns;
-    if (!a->cfg->closed)
-        w.planned = sl_schedule_worker_count(sl_schedule_total(a->cfg->rate, a->cfg->duration_ns),
-                                             a->index, a->nworkers);
     uint64_t now = now_ns();
     if (now < t0) {
         struct timespec ts = {.tv_sec = (time_t)((t0 - now) / 1000000000ULL),

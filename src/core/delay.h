@@ -1,9 +1,10 @@
 /*
- * delay: the mock's artificial response delay: fixed, or drawn from a distribution so that
- * latency tests have something to see. Also the per-thread random numbers it draws with.
+ * delay: a duration that is fixed or drawn from a distribution: the mock's artificial response
+ * delay (so that latency tests have something to see) and soapload's think time between a
+ * closed-model connection's requests. Also the random numbers it draws with.
  */
-#ifndef SOAPLOAD_MOCK_DELAY_H
-#define SOAPLOAD_MOCK_DELAY_H
+#ifndef SOAPLOAD_DELAY_H
+#define SOAPLOAD_DELAY_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -23,6 +24,9 @@ int sl_delay_parse(const char *spec, sl_delay_t *d, char *err, size_t errlen);
 
 /** Draws one delay in whole milliseconds (0..SL_DELAY_MAX_MS). */
 uint32_t sl_delay_draw(const sl_delay_t *d, uint64_t *rng);
+
+/** Draws one delay in nanoseconds (0..SL_DELAY_MAX_MS ms). */
+uint64_t sl_delay_draw_ns(const sl_delay_t *d, uint64_t *rng);
 
 /** xorshift64*: a uniform double in [0, 1). `rng` must not be 0. */
 double sl_rand01(uint64_t *rng);

@@ -1,7 +1,7 @@
 /*
- * delay: parsing and drawing of response delays.
+ * delay: parsing and drawing of delays (the mock's response delay, soapload's think time).
  */
-#include "delay.h"
+#include "core/delay.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -76,7 +76,7 @@ Error:
     return -1;
 }
 
-uint32_t sl_delay_draw(const sl_delay_t *d, uint64_t *rng)
+static double draw_ms(const sl_delay_t *d, uint64_t *rng)
 {
     double ms = d->a_ms;
     switch (d->kind) {
@@ -98,5 +98,15 @@ uint32_t sl_delay_draw(const sl_delay_t *d, uint64_t *rng)
         ms = 0;
     if (ms > SL_DELAY_MAX_MS)
         ms = SL_DELAY_MAX_MS;
-    return (uint32_t)(ms + 0.5);
+    return ms;
+}
+
+uint32_t sl_delay_draw(const sl_delay_t *d, uint64_t *rng)
+{
+    return (uint32_t)(draw_ms(d, rng) + 0.5);
+}
+
+uint64_t sl_delay_draw_ns(const sl_delay_t *d, uint64_t *rng)
+{
+    return (uint64_t)(draw_ms(d, rng) * 1e6 + 0.5);
 }

@@ -1,0 +1,37 @@
+/*
+ * plan: one worker's share of the open model's schedule, whatever its shape: a constant rate,
+ * a ramp, stages, bursts, uniform or Poisson arrivals. Global request k is due where the
+ * profile's integral reaches k (uniform) or the sum of k + 1 unit exponential draws (Poisson);
+ * with bursts, k is due with the first of its group (k - k % burst). Worker w of n takes
+ * k = w, w + n, ...; a Poisson walk draws every k so that all workers follow one sequence.
+ */
+#ifndef SOAPLOAD_PLAN_H
+#define SOAPLOAD_PLAN_H
+
+#include <stdint.h>
+
+#include "core/profile.h"
+
+typedef struct {
+    const sl_profile_t *profile;
+    uint32_t burst;
+    int poisson;
+    int w, n;
+    uint64_t total; /* uniform: requests in all */
+    sl_poisson_t walk;
+    uint64_t group_due; /* Poisson: the due offset of the current burst group */
+    uint64_t j;         /* the worker's entries taken so far */
+    uint64_t next_due;  /* offset of entry j, or SL_PROFILE_END when the schedule is over */
+} sl_plan_t;
+
+/** Starts worker w of n on the profile (which must outlive the plan). seed matters only for
+ * Poisson arrivals. */
+void sl_plan_init(sl_plan_t *pl, const sl_profile_t *p, uint32_t burst, int poisson, uint64_t seed,
+                  int w, int n);
+/** Moves to the worker's next entry: pl->j grows by one and pl->next_due is its offset. */
+void sl_plan_advance(sl_plan_t *pl);
+/** How many entries worker w of n has in all (a Poisson schedule is walked to its end). */
+uint64_t sl_plan_worker_total(const sl_profile_t *p, uint32_t burst, int poisson, uint64_t seed,
+                              int w, int n);
+
+#endif
