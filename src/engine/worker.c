@@ -23,6 +23,7 @@
 #include "core/envelope.h"
 #include "core/hist.h"
 #include "core/plan.h"
+#include "core/waitq.h"
 #include "core/reasons.h"
 #include "engine/proto.h"
 #include "core/version.h"
@@ -88,6 +89,8 @@ struct worker {
     sl_counts_t second_counts;
     sl_board_worker_t *board;
     uint64_t closed_retry_at; /* closed model: after request() failed, try again then */
+    sl_waitq_t thinking;      /* closed model: connections pausing before their next request */
+    uint64_t think_rng;
     uint64_t second, second_in_flight_max;
     sl_hist_t *latency, *service, *lateness;
     sl_hist_t *second_latency; /* completions of the current second */
@@ -288,11 +291,12 @@ static int setup(worker_t *w)
     w->lateness = calloc(1, sizeof(sl_hist_t));
     w->second_latency = calloc(1, sizeof(sl_hist_t));
     w->slots = calloc((size_t)n, sizeof(slot_t));
+    w->think_rng = (cfg->seed + (uint64_t)w->a->index + 1) * 0x9E3779B97F4A7C15ULL | 1;
     w->headers = default_headers(cfg);
     w->multi = curl_multi_init();
     w->ep = epoll_create1(EPOLL_CLOEXEC);
     if (!w->latency || !w->service || !w->lateness || !w->second_latency || !w->slots ||
-        !w->headers || !w->multi || w->ep < 0) {
+        !w->headers || !w->multi || w->ep < 0 || sl_waitq_init(&w->thinking, (size_t)n) != 0) {
         snprintf(w->err, sizeof(w->err), "cannot set up the worker: %s", strerror(errno));
         return -1;
     }
@@ -696,8 +700,31 @@ static void release(worker_t *w, slot_t *s)
     curl_multi_remove_handle(w->multi, s->easy);
     w->in_flight--;
     s->busy = 0;
+    if (w->cfg->has_think && !w->sending_over) { /* it thinks before it is free again */
+        uint64_t pause = sl_delay_draw_ns(&w->cfg->think, &w->think_rng);
+        if (sl_waitq_push(&w->thinking, now_ns() + pause, (uint32_t)(s - w->slots)) == 0)
+            return;
+    }
     s->next_free = w->free_slots;
     w->free_slots = s;
+}
+
+/* Closed model: connections whose think time is over are free again. */
+static void wake_thinkers(worker_t *w, uint64_t now)
+{
+    sl_waitq_entry_t e;
+    while (sl_waitq_next(&w->thinking) <= now && sl_waitq_pop(&w->thinking, &e) == 0) {
+        w->slots[e.index].next_free = w->free_slots;
+        w->free_slots = &w->slots[e.index];
+    }
+}
+
+/* Closed model: this worker's share of the connections the stages open at `now`. */
+static uint64_t closed_allowed(const worker_t *w, uint64_t now)
+{
+    int all = sl_config_connections_at(w->cfg, now > w->t0 ? now - w->t0 : 0);
+    int n = w->a->nworkers, i = w->a->index;
+    return (uint64_t)(all / n + (i < all % n));
 }
 
 /* Why a request failed, in words, for the "Top failure reasons". */
@@ -840,7 +867,9 @@ static void send_due(worker_t *w, uint64_t now)
     if (w->cfg->closed) {
         if (now < w->closed_retry_at)
             return;
-        while (w->free_slots != NULL && now < w->t_end) {
+        wake_thinkers(w, now);
+        uint64_t allowed = closed_allowed(w, now);
+        while (w->free_slots != NULL && now < w->t_end && w->in_flight + w->thinking.n < allowed) {
             w->counts->scheduled++;
             w->second_counts.scheduled++;
             if (!dispatch(w, now_ns())) {
@@ -894,8 +923,16 @@ static uint64_t next_wake(worker_t *w, uint64_t now)
     if (!w->sending_over) {
         if (w->t_end < wake)
             wake = w->t_end;
-        if (w->cfg->closed && w->free_slots != NULL && w->closed_retry_at < wake)
+        if (w->cfg->closed && w->free_slots != NULL && w->closed_retry_at > now &&
+            w->closed_retry_at < wake)
             wake = w->closed_retry_at;
+        if (w->cfg->closed && sl_waitq_next(&w->thinking) < wake)
+            wake = sl_waitq_next(&w->thinking);
+        if (w->cfg->closed && w->cfg->nstages > 0 && now >= w->t0) {
+            uint64_t grow = sl_config_connections_grow(w->cfg, now - w->t0);
+            if (grow != UINT64_MAX && w->t0 + grow < wake)
+                wake = w->t0 + grow;
+        }
         if (!w->cfg->closed && w->free_slots != NULL) {
             uint64_t due = next_due(w);
             if (due < wake)
@@ -1018,6 +1055,7 @@ static void cleanup(worker_t *w)
     free(w->second_latency);
     sl_buf_free(&w->second_buf);
     sl_buf_free(&w->spool_ids);
+    sl_waitq_free(&w->thinking);
     sl_script_close(w->script);
 }
 
