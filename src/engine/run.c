@@ -337,6 +337,19 @@ static void trace_add(sl_board_worker_t *bw, int fd, const sl_run_t *run, const 
         sl_board_trace_add(bw, fd, line, n);
 }
 
+/* Each second's share of the open model's schedule: the integral of the rate over it. */
+static void set_targets(const sl_config_t *cfg, sl_run_t *run)
+{
+    sl_profile_t p;
+    if (cfg->closed || sl_config_profile(cfg, &p, NULL, 0) != 0)
+        return;
+    for (size_t i = 0; i < run->nseconds; i++) {
+        uint64_t from = (uint64_t)i * 1000000000ULL;
+        run->seconds[i].target =
+            (double)(sl_profile_integral(&p, from + 1000000000ULL) - sl_profile_integral(&p, from));
+    }
+}
+
 /* A worker that ended before its schedule did. Its board holds its exact counts and what was
  * in flight: what it wrote to a socket without a known end is lost_with_worker; what it took
  * but never wrote, and the rest of its schedule, were not sent. Its trace part gets the lines
@@ -556,6 +569,7 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
     run->elapsed_s = (double)(now_ns() - run->t0_ns) / 1e9;
     for (size_t i = 0; i < run->nseconds; i++) /* seconds a dead or late worker left open */
         finish_second(run, &run->seconds[i]);
+    set_targets(cfg, run);
     for (int i = 0; i < n; i++) {
         sl_worker_report_t *wr = &run->workers[i];
         int sig = sl_board_worker(&board, i)->stop_signal;

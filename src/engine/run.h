@@ -33,6 +33,7 @@ typedef struct {
     uint64_t in_flight_max;      /* the sum of the workers' maxima */
     uint64_t completed;          /* latency samples */
     uint64_t p50, p90, p99, max; /* latency from due time, us */
+    double target;               /* open model: requests due in it by the schedule's integral */
     int reported;                /* workers that reported it */
     sl_hist_t *hist;             /* until every worker has reported it */
 } sl_second_t;

@@ -3,6 +3,7 @@
  * that a reader can check that nothing went missing.
  */
 #include "output/report.h"
+#include "output/shape.h"
 
 #include <string.h>
 #include <sys/wait.h>
@@ -148,7 +149,8 @@ static void concurrency_lines(FILE *out, const sl_config_t *cfg, const sl_run_t 
                 "Tightest bursts none: never were 4 requests on distinct connections from %s "
                 "in flight together, %s within %g ms\n",
                 min_workers > 1 ? "2 workers" : "the worker", within, window_ms);
-        if (!cfg->closed && cfg->burst == 1) /* a uniform schedule spaces them 1/rate apart */
+        if (!cfg->closed && cfg->burst == 1 &&
+            !sl_shape_shaped(cfg)) /* a uniform schedule spaces them 1/rate apart */
             fprintf(out,
                     "                requests were due %.3f ms apart; --burst 4 sends them in "
                     "groups due at once, at the same rate\n",
@@ -228,13 +230,15 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
             run->started_at.tv_nsec / 1000);
     fprintf(out, "Target          %s (SOAP %s)\n", cfg->url,
             cfg->soap_version == 12 ? "1.2" : "1.1");
-    if (cfg->closed)
+    if (sl_shape_shaped(cfg))
+        sl_shape_print_model(out, cfg);
+    else if (cfg->closed)
         fprintf(out, "Model           closed: as fast as possible for %.2f s\n", dur);
     else
         fprintf(out, "Model           open: %.1f req/s for %.2f s\n", cfg->rate, dur);
     if (!cfg->closed && cfg->burst > 1)
         fprintf(out, "Arrivals        in bursts of %d due at once, every %.3f ms\n", cfg->burst,
-                cfg->burst / cfg->rate * 1e3);
+                cfg->burst / sl_shape_mean_rate(cfg) * 1e3);
     load_line(out, cfg, run);
     if (run->interrupted)
         fprintf(out, "Interrupted     stopped early: counts cover what was due until then\n");
@@ -254,8 +258,9 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
         fprintf(out, "  rate          sent %.1f/s, ok %.1f/s", (double)c->sent / sending,
                 (double)c->results[SL_R_OK] / sending);
     else
-        fprintf(out, "  rate          target %.1f/s, sent %.1f/s (%+.2f%%), ok %.1f/s", cfg->rate,
-                (double)c->sent / sending, ((double)c->sent / sending / cfg->rate - 1) * 100,
+        fprintf(out, "  rate          target %.1f/s, sent %.1f/s (%+.2f%%), ok %.1f/s",
+                sl_shape_mean_rate(cfg), (double)c->sent / sending,
+                ((double)c->sent / sending / sl_shape_mean_rate(cfg) - 1) * 100,
                 (double)c->results[SL_R_OK] / sending);
     if (sending < dur) /* stopped early: the rates cover the time it was sending */
         fprintf(out, " over the %.3f s it was sending", sending);
@@ -266,6 +271,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     else /* without the send records only the workers' own maxima are known */
         fprintf(out, "  in flight     at most %llu at once (the sum of the workers' maxima)\n",
                 (unsigned long long)run->max_in_flight);
+    sl_shape_print_stages(out, cfg, run);
 
     fprintf(out, "Latency               p50       p90       p99     p99.9       max      mean\n");
     latency_row(out, "from due time", run->latency);

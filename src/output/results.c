@@ -10,6 +10,7 @@
 
 #include "core/version.h"
 #include "output/report.h"
+#include "output/shape.h"
 
 void sl_json_string(FILE *out, const char *s)
 {
@@ -151,6 +152,38 @@ static void reasons_json(FILE *out, const sl_reasons_t *r)
     fprintf(out, "%s]},\n", n ? "\n  " : "");
 }
 
+/* The load shape in the settings: arrivals, think time, and the stages with where they
+ * start (the rate or the connections); "rate" above is the mean target rate. */
+static void shape_json(FILE *out, const sl_config_t *cfg)
+{
+    fprintf(out, ", \"arrival\": \"%s\"",
+            cfg->arrival == SL_ARRIVAL_POISSON ? "poisson" : "uniform");
+    if (cfg->has_think)
+        fprintf(out, ", \"think\": {\"kind\": \"%s\", \"a_ms\": %.3f, \"b_ms\": %.3f}",
+                cfg->think.kind == SL_DELAY_FIXED     ? "fixed"
+                : cfg->think.kind == SL_DELAY_UNIFORM ? "uniform"
+                : cfg->think.kind == SL_DELAY_EXP     ? "exp"
+                                                      : "normal",
+                cfg->think.a_ms, cfg->think.b_ms);
+    if (cfg->nstages == 0 && !cfg->ramp)
+        return;
+    int n = cfg->nstages > 0 ? cfg->nstages : 1;
+    double from = cfg->closed ? cfg->start_connections : cfg->rate;
+    if (!cfg->closed && cfg->nstages > 0 && !((cfg->given | cfg->scripted) & 1ULL << SL_OPT_RATE))
+        from = 0;
+    fprintf(out, ", \"stages_from\": %.3f, \"stages\": [", from);
+    for (int i = 0; i < n; i++) {
+        const sl_config_stage_t *st = cfg->nstages > 0 ? &cfg->stages[i] : NULL;
+        fprintf(out, "%s{\"duration_s\": %.6f, \"%s\": %.3f}", i ? ", " : "",
+                (double)(st ? st->duration_ns : cfg->duration_ns) / 1e9,
+                cfg->closed ? "connections" : "target",
+                st == NULL    ? cfg->rate_end
+                : cfg->closed ? st->connections
+                              : st->target);
+    }
+    fprintf(out, "]");
+}
+
 int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
                           const sl_threshold_set_t *checks)
 {
@@ -165,10 +198,11 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
             ", \"model\": \"%s\", \"rate\": %.3f, \"duration_s\": %.6f, \"connections\": %d, "
             "\"workers\": %d, \"timeout_s\": %.6f, \"burst\": %d, \"soap_version\": \"%s\", "
             "\"id_element\": ",
-            cfg->closed ? "closed" : "open", cfg->closed ? 0.0 : cfg->rate, dur, cfg->connections,
+            cfg->closed ? "closed" : "open", sl_shape_mean_rate(cfg), dur, cfg->connections,
             cfg->workers, (double)cfg->timeout_ns / 1e9, cfg->burst,
             cfg->soap_version == 12 ? "1.2" : "1.1");
     sl_json_string(out, cfg->id_element);
+    shape_json(out, cfg);
     fprintf(out, ", \"seed\": %llu, \"started_at_us\": %lld},\n", (unsigned long long)cfg->seed,
             (long long)run->started_at.tv_sec * 1000000LL + run->started_at.tv_nsec / 1000);
 
@@ -178,7 +212,7 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
             ",\n  \"rates\": {\"target\": %.3f, \"sent\": %.3f, \"ok\": %.3f},\n"
             "  \"sending_s\": %.6f,\n  \"elapsed_s\": %.6f,\n  \"max_in_flight\": %llu,\n"
             "  \"interrupted\": %s,\n  \"workers_died\": %d,\n",
-            cfg->closed ? 0.0 : cfg->rate, (double)run->counts.sent / sending,
+            sl_shape_mean_rate(cfg), (double)run->counts.sent / sending,
             (double)run->counts.results[SL_R_OK] / sending, sending, run->elapsed_s,
             (unsigned long long)run->max_in_flight, run->interrupted ? "true" : "false",
             run->workers_died);
@@ -193,10 +227,12 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
         const sl_second_t *s = &run->seconds[i];
         fprintf(out,
                 "%s\n    {\"second\": %llu, \"in_flight_max\": %llu, \"latency\": {\"count\": "
-                "%llu, \"p50\": %llu, \"p90\": %llu, \"p99\": %llu, \"max\": %llu}, \"counts\": ",
+                "%llu, \"p50\": %llu, \"p90\": %llu, \"p99\": %llu, \"max\": %llu}, \"target\": "
+                "%.3f, \"counts\": ",
                 i ? "," : "", (unsigned long long)s->second, (unsigned long long)s->in_flight_max,
                 (unsigned long long)s->completed, (unsigned long long)s->p50,
-                (unsigned long long)s->p90, (unsigned long long)s->p99, (unsigned long long)s->max);
+                (unsigned long long)s->p90, (unsigned long long)s->p99, (unsigned long long)s->max,
+                s->target);
         counts_json(out, &s->counts);
         fprintf(out, "}");
     }

@@ -305,6 +305,13 @@ static int read_intervals(const sl_json_t *doc, sl_run_t *run, char *err, size_t
             get_u64(lat, "p99", where, &sec->p99, err, errlen) != 0 ||
             get_u64(lat, "max", where, &sec->max, err, errlen) != 0)
             return -1;
+        const sl_json_t *target = sl_json_get(s, "target"); /* since load shapes */
+        if (target != NULL &&
+            (target->type != SL_JSON_NUMBER || !isfinite(target->number) || target->number < 0)) {
+            snprintf(err, errlen, "%s.target is not a number >= 0", where);
+            return -1;
+        }
+        sec->target = target != NULL ? target->number : 0;
         snprintf(where, sizeof(where), "intervals[%zu].counts", i);
         if (read_counts(field(s, "counts", SL_JSON_OBJECT, where, err, errlen), where, &sec->counts,
                         err, errlen) != 0)
@@ -574,6 +581,7 @@ static int merge_seconds(sl_resultfile_t *out, const sl_resultfile_t *in, int n,
             sl_second_t *d = &run->seconds[off + i];
             sl_counts_add(&d->counts, &s->counts);
             d->in_flight_max += s->in_flight_max; /* as for workers: the sum of the maxima */
+            d->target += s->target;
             /* each file keeps only its seconds' percentiles, not their histograms: the
              * percentiles of a second that several files share are the highest of theirs, an
              * upper bound; its count and max are exact */

@@ -1,0 +1,128 @@
+/*
+ * shape: a stage's seconds are the run's seconds that start inside it, so that a stage of
+ * whole seconds counts exactly what was due and sent in it.
+ */
+#include "output/shape.h"
+
+#include <math.h>
+
+#include "core/duration.h"
+
+int sl_shape_shaped(const sl_config_t *cfg)
+{
+    return cfg->nstages > 0 || cfg->ramp || cfg->has_think ||
+           (!cfg->closed && cfg->arrival == SL_ARRIVAL_POISSON);
+}
+
+double sl_shape_mean_rate(const sl_config_t *cfg)
+{
+    sl_profile_t p;
+    if (cfg->closed)
+        return 0;
+    if (cfg->nstages == 0 && !cfg->ramp)
+        return cfg->rate;
+    if (sl_config_profile(cfg, &p, NULL, 0) != 0 || sl_profile_duration(&p) == 0)
+        return 0;
+    return (double)(p.count_at[p.nstages] / ((long double)sl_profile_duration(&p) / 1e9L));
+}
+
+static void print_seconds(FILE *out, uint64_t ns)
+{
+    double s = (double)ns / 1e9;
+    fprintf(out, s == floor(s) ? "%.0f s" : "%.3f s", s);
+}
+
+void sl_shape_print_model(FILE *out, const sl_config_t *cfg)
+{
+    const char *unit = cfg->closed ? " connections" : " req/s";
+    fprintf(out, "Model           %s: ", cfg->closed ? "closed" : "open");
+    if (cfg->nstages == 0 && !cfg->ramp) {
+        if (cfg->closed)
+            fprintf(out, "%d connections, as fast as their think time lets them", cfg->connections);
+        else
+            fprintf(out, "%.1f req/s", cfg->rate);
+        fprintf(out, " for %.2f s\n", (double)cfg->duration_ns / 1e9);
+    } else {
+        double from = cfg->closed ? cfg->start_connections : cfg->rate;
+        int n = cfg->nstages > 0 ? cfg->nstages : 1;
+        if (!cfg->closed && cfg->nstages > 0 &&
+            !((cfg->given | cfg->scripted) & 1ULL << SL_OPT_RATE))
+            from = 0;
+        for (int i = 0; i < n; i++) {
+            const sl_config_stage_t *s = cfg->nstages > 0 ? &cfg->stages[i] : NULL;
+            double to = s == NULL ? cfg->rate_end : cfg->closed ? s->connections : s->target;
+            uint64_t d = s == NULL ? cfg->duration_ns : s->duration_ns;
+            if (i > 0)
+                fprintf(out, ", then ");
+            if (to == from)
+                fprintf(out, "%g%s for ", to, unit);
+            else
+                fprintf(out, "%g -> %g%s over ", from, to, unit);
+            print_seconds(out, d);
+            from = to;
+        }
+        fprintf(out, " (%.2f s", (double)cfg->duration_ns / 1e9);
+        if (!cfg->closed)
+            fprintf(out, ", mean %.1f req/s", sl_shape_mean_rate(cfg));
+        fprintf(out, ")\n");
+    }
+    if (!cfg->closed && cfg->arrival == SL_ARRIVAL_POISSON)
+        fprintf(out, "Arrivals        poisson, drawn from seed %llu (the same schedule per seed)\n",
+                (unsigned long long)cfg->seed);
+    if (cfg->has_think) {
+        char a[32], b[32];
+        sl_duration_format_us(cfg->think.a_ms * 1e3, a, sizeof(a));
+        sl_duration_format_us(cfg->think.b_ms * 1e3, b, sizeof(b));
+        fprintf(out, "Think time      ");
+        switch (cfg->think.kind) {
+        case SL_DELAY_FIXED:
+            fprintf(out, "%s", a);
+            break;
+        case SL_DELAY_UNIFORM:
+            fprintf(out, "uniform from %s to %s", a, b);
+            break;
+        case SL_DELAY_EXP:
+            fprintf(out, "exponential, mean %s", a);
+            break;
+        case SL_DELAY_NORMAL:
+            fprintf(out, "normal, mean %s, sd %s", a, b);
+            break;
+        }
+        fprintf(out, " between a connection's requests\n");
+    }
+}
+
+void sl_shape_print_stages(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
+{
+    sl_profile_t p;
+    int open = !cfg->closed && (cfg->nstages > 0 || cfg->ramp);
+    if (!open && !(cfg->closed && cfg->nstages > 0))
+        return;
+    if (open && sl_config_profile(cfg, &p, NULL, 0) != 0)
+        return;
+    fprintf(out, "Stages          stage  seconds        %s  scheduled       sent\n",
+            open ? "    target" : "     conns");
+    int n = cfg->nstages > 0 ? cfg->nstages : 1;
+    uint64_t at = 0;
+    for (int i = 0; i < n; i++) {
+        uint64_t d = cfg->nstages > 0 ? cfg->stages[i].duration_ns : cfg->duration_ns;
+        uint64_t first = (at + 999999999ULL) / 1000000000ULL,
+                 last = (at + d + 999999999ULL) / 1000000000ULL; /* seconds [first, last) */
+        uint64_t scheduled = 0, sent = 0;
+        for (uint64_t s = first; s < last && s < run->nseconds; s++) {
+            scheduled += run->seconds[s].counts.scheduled;
+            sent += run->seconds[s].counts.sent;
+        }
+        char range[32];
+        snprintf(range, sizeof(range), "%llu-%llu", (unsigned long long)first,
+                 (unsigned long long)last);
+        fprintf(out, "                %5d  %-13s ", i + 1, range);
+        if (open)
+            fprintf(out, "%10.1f",
+                    (double)(sl_profile_integral(&p, at + d) - sl_profile_integral(&p, at)));
+        else
+            fprintf(out, "%10d", cfg->stages[i].connections);
+        fprintf(out, "  %9llu  %9llu\n", (unsigned long long)scheduled, (unsigned long long)sent);
+        at += d;
+    }
+}
