@@ -1,0 +1,211 @@
+-- Load shapes: open-model stages and -R A:B ramps whose per-second counts are the integral's
+-- shares, Poisson arrivals repeatable from a seed, closed-model connections that ramp in stages
+-- and think between requests, and the shapes that make no sense refused before anything is sent.
+package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
+local t = require("support")
+
+local function decode(path)
+  local text = assert(t.read(path), "no JSON written")
+  os.remove(path)
+  return t.json.decode(text)
+end
+
+-- The due offsets in seconds from a trace, relative to the first, in due order.
+local function due_offsets(path)
+  local dues = {}
+  for line in io.lines(path) do
+    local due = line:match("^[^,]*,[^,]*,[^,]*,([%d.]+),")
+    if due then dues[#dues + 1] = tonumber(due) end
+  end
+  os.remove(path)
+  table.sort(dues)
+  local first = dues[1]
+  for i = 1, #dues do dues[i] = dues[i] - first end
+  return dues
+end
+
+describe("load shapes", function()
+  local mock
+  setup(function() mock = t.start_mock("") end)
+  teardown(function() mock.stop() end)
+  before_each(function() mock.reset() end)
+
+  local function run_script(args, text)
+    local s = t.script(text)
+    local code, out, err = t.run(args .. " " .. s)
+    os.remove(s)
+    return code, out, err
+  end
+
+  it("a ramp from 0 to 200/s over 4 s and a 2 s hold send the integral's share each second", function()
+    local json = t.tmpname(".json")
+    local code, out, err = run_script("-w 2 -c 20 --json " .. json, ([[
+soapload.url = %q
+soapload.stages = {{duration = "4s", target = 200}, {duration = "2s", target = 200}}
+]]):format(mock.url))
+    assert.are.equal(0, code, out .. err)
+    local r = decode(json)
+    local want = { 25, 75, 125, 175, 200, 200 }
+    for s, n in ipairs(want) do
+      local iv = r.intervals[s]
+      assert.are.equal(s - 1, iv.second)
+      assert.are.equal(n, iv.target)
+      assert.are.equal(n, iv.counts.scheduled)
+      assert.are.equal(n, iv.counts.sent)
+    end
+    for s = #want + 1, #r.intervals do assert.are.equal(0, r.intervals[s].counts.scheduled) end
+    assert.are.equal(800, r.summary.scheduled)
+    assert.are.equal(800, r.summary.ok)
+    assert.are.equal(800, mock.stats().requests.echo)
+    assert.are.equal(0, r.settings.stages_from)
+    assert.are.equal(200, r.settings.stages[1].target)
+    assert.truthy(out:find("Model           open: 0 -> 200 req/s over 4 s, then 200 req/s for 2 s " ..
+      "(6.00 s, mean 133.3 req/s)", 1, true), out)
+    assert.truthy(out:find("rate          target 133.3/s", 1, true), out)
+    assert.truthy(out:find("                    1  0-4                400.0        400        400",
+      1, true), out)
+    assert.truthy(out:find("                    2  4-6                400.0        400        400",
+      1, true), out)
+  end)
+
+  it("-R 100:300 ramps over --duration: 150 then 250 requests", function()
+    local json = t.tmpname(".json")
+    local code, out, err = run_script("-R 100:300 -d 2s -w 2 -c 20 --json " .. json,
+      ("soapload.url = %q\n"):format(mock.url))
+    assert.are.equal(0, code, out .. err)
+    local r = decode(json)
+    assert.are.equal(150, r.intervals[1].counts.sent)
+    assert.are.equal(150, r.intervals[1].target)
+    assert.are.equal(250, r.intervals[2].counts.sent)
+    assert.are.equal(250, r.intervals[2].target)
+    assert.are.equal(400, r.summary.scheduled)
+    assert.are.equal(400, mock.stats().requests.echo)
+    assert.truthy(out:find("Model           open: 100 -> 300 req/s over 2 s", 1, true), out)
+  end)
+
+  it("a ramp that outruns its connections counts the rest as not sent, exactly", function()
+    local slow = t.start_mock("--delay 100ms")
+    local s = t.script(("soapload.url = %q\n"):format(slow.url))
+    local code, out, err = t.run("-R 0:400 -d 2s -w 1 -c 2 --timeout 2s " .. s)
+    os.remove(s)
+    local sent = slow.stats().requests.echo
+    slow.stop()
+    assert.are.equal(1, code, out .. err)
+    assert.are.equal(400, t.count(out, "scheduled%s+(%d+)"))
+    local not_sent = t.count(out, "not sent (%d+)")
+    assert.are.equal(sent, t.count(out, "= sent (%d+)"))
+    assert.are.equal(400, sent + not_sent)
+    assert.is_true(not_sent > 300, out)
+  end)
+
+  it("poisson arrivals: the same schedule twice from one seed, whatever the workers", function()
+    local runs = {}
+    for i, workers in ipairs({ 2, 2, 1 }) do
+      local trace = t.tmpname(".csv")
+      local code, out, err = run_script(("--arrival poisson --seed 42 -R 500 -d 4s -w %d " ..
+        "--trace %s"):format(workers, trace), ("soapload.url = %q\n"):format(mock.url))
+      assert.are.equal(0, code, out .. err)
+      assert.truthy(out:find("Arrivals        poisson, drawn from seed 42", 1, true), out)
+      runs[i] = due_offsets(trace)
+      assert.are.equal(t.count(out, "scheduled%s+(%d+)"), #runs[i])
+    end
+    assert.are.equal(#runs[1], #runs[2])
+    assert.are.equal(#runs[1], #runs[3])
+    for k = 1, #runs[1] do
+      assert.is_true(math.abs(runs[1][k] - runs[2][k]) < 3e-6, "request " .. k)
+      assert.is_true(math.abs(runs[1][k] - runs[3][k]) < 3e-6, "request " .. k)
+    end
+    -- about 2,000 arrivals; exponential gaps: mean 2 ms, standard deviation 2 ms
+    local n, sum, sum2 = #runs[1] - 1, 0, 0
+    for k = 2, #runs[1] do
+      local gap = runs[1][k] - runs[1][k - 1]
+      sum, sum2 = sum + gap, sum2 + gap * gap
+    end
+    local mean = sum / n
+    local sd = math.sqrt(sum2 / n - mean * mean)
+    assert.is_true(#runs[1] > 1800 and #runs[1] < 2200, #runs[1])
+    assert.is_true(math.abs(mean - 0.002) < 0.0002, mean)
+    assert.is_true(math.abs(sd - 0.002) < 0.0003, sd)
+    assert.are.equal(#runs[1] * 3, mock.stats().requests.echo)
+  end)
+
+  it("closed-model stages ramp the connections: at most 4 in flight at the server", function()
+    local slow = t.start_mock("--delay 50ms")
+    local s = t.script(([[
+soapload.url = %q
+soapload.model = "closed"
+soapload.stages = {{duration = "1s", connections = 4}, {duration = "1s", target = 4}}
+]]):format(slow.url))
+    local json = t.tmpname(".json")
+    local code, out, err = t.run("-w 2 --json " .. json .. " " .. s)
+    os.remove(s)
+    local stats = slow.stats()
+    slow.stop()
+    assert.are.equal(0, code, out .. err)
+    local r = decode(json)
+    assert.are.equal(4, stats.in_progress.max)
+    assert.are.equal(4, stats.connections.max_open)
+    assert.are.equal(r.summary.sent, stats.requests.echo)
+    -- the ramp's second holds about half the hold's (4 connections x 20 requests a second)
+    local first, second = r.intervals[1].counts.sent, r.intervals[2].counts.sent
+    assert.is_true(first < second * 0.75, first .. " vs " .. second)
+    assert.is_true(second >= 60 and second <= 80, second)
+    assert.truthy(out:find("Model           closed: 0 -> 4 connections over 1 s, then 4 " ..
+      "connections for 1 s (2.00 s)", 1, true), out)
+  end)
+
+  it("think time paces a closed connection: 2 connections, 20ms, 1 s: about 100 requests, " ..
+    "without a busy loop", function()
+    for _, think in ipairs({ "20ms", "uniform:10ms,30ms" }) do
+      mock.reset()
+      local s = t.script(("soapload.url = %q\n"):format(mock.url))
+      local code, out, err = t.run(("--closed -c 2 -w 1 -d 1s --think %s %s"):format(think, s),
+        "/usr/bin/time -f 'cpu %U %S'")
+      os.remove(s)
+      assert.are.equal(0, code, out .. err)
+      local sent = t.count(out, "= sent (%d+)")
+      assert.are.equal(sent, mock.stats().requests.echo)
+      assert.is_true(sent >= 70 and sent <= 104, think .. ": " .. sent)
+      local user, sys = err:match("cpu ([%d.]+) ([%d.]+)")
+      assert.truthy(user, err)
+      -- a loop spinning through the pauses would burn the whole second
+      assert.is_true(tonumber(user) + tonumber(sys) < 0.5, err)
+      assert.truthy(out:find("Think time      ", 1, true), out)
+    end
+  end)
+
+  it("refuses shapes that make no sense, naming them, before sending anything", function()
+    local url = ("soapload.url = %q\n"):format(mock.url)
+    local cases = {
+      { "", "soapload.stages = {{duration = '1s', target = -5}}",
+        "soapload.stages[1].target is '-5': it wants a number that is not negative" },
+      { "-R -5:100", "", "bad value '-5:100' for --rate" },
+      { "-R 1:10", "soapload.stages = {{duration = '1s', target = 5}}",
+        "--rate A:B ramps over --duration: it takes no soapload.stages" },
+      { "-d 3s", "soapload.stages = {{duration = '1s', target = 5}}",
+        "soapload.stages sets the run's length (the sum of the stages): it takes no --duration" },
+      { "", "soapload.stages = {{duration = '1s', target = 5}}\nsoapload.duration = '3s'",
+        "it takes no soapload.duration" },
+      { "", "soapload.model = 'closed'\nsoapload.stages = {{duration = '1s', rate = 5}}",
+        "soapload.stages[1] gives a rate, but the closed model's stages take connections = N" },
+      { "", "soapload.stages = {{duration = '1s', connections = 5}}",
+        "soapload.stages[1] gives connections, but the open model's stages take target" },
+      { "", "soapload.stages = {{duration = '1s', target = 5, ramp = 'linear'}}",
+        "soapload.stages[1] has an unknown key 'ramp'" },
+      { "", "soapload.stages = {}", "soapload.stages is empty" },
+      { "", "soapload.stages = {{duration = '1s'}}", "soapload.stages[1] has no target" },
+      { "", "soapload.stages = {{target = 5}}", "soapload.stages[1] has no duration" },
+      { "", "soapload.stages = {{duration = '1s', target = 0}}",
+        "soapload.stages: the load profile sends no request" },
+      { "-R 10 -d 1s --think 20ms", "", "--think is the closed model's pause" },
+      { "--closed -d 1s --arrival poisson", "", "poisson arrivals are the open model's" },
+      { "--closed -d 1s --think often", "", "bad value 'often' for --think" },
+    }
+    for _, c in ipairs(cases) do
+      local code, out, err = run_script(c[1], url .. c[2])
+      assert.are.equal(2, code, c[2] .. "\n" .. out .. err)
+      assert.truthy(err:find(c[3], 1, true), err)
+    end
+    assert.are.equal(0, mock.stats().requests.total)
+  end)
+end)
