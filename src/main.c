@@ -22,6 +22,7 @@
 #include "tools/wsdl_gen.h"
 #include "output/report.h"
 #include "output/results.h"
+#include "output/shape.h"
 #include "engine/run.h"
 #include "engine/script.h"
 #include "core/threshold.h"
@@ -142,7 +143,7 @@ static int call_done(sl_script_t *script, const sl_config_t *cfg, const sl_run_t
     }
     sl_script_summary_t sum = {.counts = &run->counts,
                                .duration_s = run->elapsed_s,
-                               .target_rate = cfg->closed ? 0 : cfg->rate,
+                               .target_rate = sl_shape_mean_rate(cfg),
                                .achieved_rate =
                                    (double)run->counts.sent / sl_report_sending_s(cfg, run),
                                .latency = run->latency,

@@ -117,9 +117,14 @@ static int by_span(const void *a, const void *b)
 /* When the schedule had r due; 0 in the closed model. */
 static uint64_t due_ns(const sl_sendrec_t *r, uint64_t t0, const sl_burst_rule_t *rule)
 {
-    if (rule->rate <= 0 || r->seq == 0)
+    if ((rule->rate <= 0 && rule->profile == NULL) || r->seq == 0)
         return 0;
     uint64_t k = sl_schedule_global_index((uint64_t)r->seq - 1, r->worker, rule->nworkers);
+    if (rule->profile != NULL) {
+        uint64_t at =
+            sl_profile_time_of(rule->profile, (long double)(k - k % (uint64_t)rule->burst));
+        return at == SL_PROFILE_END ? 0 : t0 + at;
+    }
     return t0 + sl_schedule_offset_ns(k, rule->rate, (uint32_t)rule->burst);
 }
 

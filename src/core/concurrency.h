@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/profile.h"
+
 /* One request as a worker saw it; 32 bytes, written to the spool as they are. */
 typedef struct {
     uint64_t sent_ns;   /* monotonic; 0: never written to a socket */
@@ -38,6 +40,7 @@ typedef struct {
     double rate;      /* open model: the schedule's rate; 0: closed model, nothing is due */
     int burst;        /* open model: requests due together (1: uniform) */
     int nworkers;     /* open model: the workers that share the schedule */
+    const sl_profile_t *profile; /* open model with stages or a ramp: due times from it */
 } sl_burst_rule_t;
 
 typedef struct {

@@ -226,6 +226,12 @@ static void analyze(const sl_config_t *cfg, sl_run_t *run)
                             .rate = cfg->closed ? 0 : cfg->rate,
                             .burst = cfg->burst,
                             .nworkers = run->nworkers};
+    sl_profile_t profile; /* a shaped schedule's due times; Poisson ones are not recomputed */
+    if (!cfg->closed && (cfg->nstages > 0 || cfg->ramp) &&
+        sl_config_profile(cfg, &profile, NULL, 0) == 0)
+        rule.profile = &profile;
+    if (cfg->arrival == SL_ARRIVAL_POISSON)
+        rule.rate = 0;
     struct stat st;
     if (run->spool_fd < 0 || fstat(run->spool_fd, &st) != 0)
         return;

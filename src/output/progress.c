@@ -9,6 +9,16 @@
 
 #include "core/duration.h"
 
+/* The open model's target for one second: the rate, or a shape's integral over the second. */
+static double second_target(const sl_config_t *cfg, uint64_t second)
+{
+    sl_profile_t p;
+    if ((cfg->nstages == 0 && !cfg->ramp) || sl_config_profile(cfg, &p, NULL, 0) != 0)
+        return cfg->rate;
+    return (double)(sl_profile_integral(&p, (second + 1) * 1000000000ULL) -
+                    sl_profile_integral(&p, second * 1000000000ULL));
+}
+
 int sl_progress_init(sl_progress_t *p, const sl_config_t *cfg, FILE *out)
 {
     memset(p, 0, sizeof(*p));
@@ -40,7 +50,8 @@ void sl_progress_second(const sl_second_t *s, void *data)
     if (p->cfg->closed)
         snprintf(rate, sizeof(rate), "%llu req/s", (unsigned long long)c->sent);
     else
-        snprintf(rate, sizeof(rate), "%llu/%.0f req/s", (unsigned long long)c->sent, p->cfg->rate);
+        snprintf(rate, sizeof(rate), "%llu/%.0f req/s", (unsigned long long)c->sent,
+                 second_target(p->cfg, s->second));
     /* the seconds past the duration only wait for the last answers */
     int finishing = s->second + 1 > total_s;
     fprintf(p->out, "%s%4llu/%llus [%s] %s, in flight %llu, errors %llu, p99 %s%s%s",

@@ -143,7 +143,9 @@ static void concurrency_lines(FILE *out, const sl_config_t *cfg, const sl_run_t 
                 (double)run->workers[i].counts.sent / dur);
     int min_workers = run->nworkers > 1 ? 2 : 1;
     double window_ms = (double)SL_BURST_WINDOW_NS / 1e6;
-    const char *within = cfg->closed ? "sent" : "due and sent"; /* closed: nothing is due */
+    /* closed: nothing is due; Poisson due times are not recomputed for the analysis */
+    const char *within =
+        cfg->closed || cfg->arrival == SL_ARRIVAL_POISSON ? "sent" : "due and sent";
     if (c->nbursts == 0) {
         fprintf(out,
                 "Tightest bursts none: never were 4 requests on distinct connections from %s "
