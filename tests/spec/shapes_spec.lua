@@ -129,6 +129,37 @@ soapload.stages = {{duration = "4s", target = 200}, {duration = "2s", target = 2
     assert.are.equal(#runs[1] * 3, mock.stats().requests.echo)
   end)
 
+  it("kill -9 of a worker in a Poisson ramp: scheduled and the trace's due times are those of " ..
+    "the whole schedule, sent is what the mock received", function()
+    local s = t.script(("soapload.url = %q\n"):format(mock.url))
+    local args = "-q --arrival poisson --seed 9 -R 0:1000 -d 3s -w 2 --trace "
+    local whole = t.tmpname(".csv")
+    local code, out, err = t.run(args .. whole .. " " .. s)
+    assert.are.equal(0, code, out .. err)
+    local total = t.count(out, "scheduled%s+(%d+)")
+    local want = due_offsets(whole)
+    assert.are.equal(total, #want)
+    mock.reset()
+    local cut = t.tmpname(".csv")
+    local run = t.spawn(args .. cut .. " " .. s)
+    t.sleep(1.6)
+    local victim = run.workers()[1]
+    os.execute("kill -KILL " .. victim)
+    code, out = run.wait(30)
+    os.remove(s)
+    assert.are.equal(4, code, out)
+    assert.are.equal(total, t.count(out, "scheduled%s+(%d+)"))
+    local sent, not_sent = t.count(out, "= sent (%d+)"), t.count(out, "not sent (%d+)")
+    assert.are.equal(mock.stats().requests.total, sent)
+    assert.is_true(not_sent > 0, out)
+    local text = t.read(cut)
+    local _, traced_not_sent = text:gsub(",not_sent\n", "")
+    assert.are.equal(not_sent, traced_not_sent)
+    local got = due_offsets(cut)
+    assert.are.equal(#want, #got)
+    for k = 1, #want do assert.is_true(math.abs(want[k] - got[k]) < 3e-6, "request " .. k) end
+  end)
+
   it("closed-model stages ramp the connections: at most 4 in flight at the server", function()
     local slow = t.start_mock("--delay 50ms")
     local s = t.script(([[
