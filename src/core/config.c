@@ -140,6 +140,19 @@ static int parse_rate(const char *s, double *out)
     return 0;
 }
 
+/* Whether each number in s is followed by a unit: a bare number is milliseconds in a delay but
+ * seconds in --duration, so a think time asks for the unit. */
+static int every_number_has_unit(const char *s)
+{
+    for (size_t i = 0; s[i] != '\0'; i++) {
+        int in_number = (s[i] >= '0' && s[i] <= '9') || s[i] == '.';
+        int next_in = (s[i + 1] >= '0' && s[i + 1] <= '9') || s[i + 1] == '.';
+        if (in_number && !next_in && !(s[i + 1] >= 'a' && s[i + 1] <= 'z'))
+            return 0;
+    }
+    return s[0] != '\0';
+}
+
 /* "A:B" for a ramp: two rates from 0, not both 0. */
 static int parse_ramp(const char *s, double *from, double *to)
 {
@@ -271,9 +284,10 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
         break;
     case SL_OPT_THINK: {
         char why[256];
-        if (sl_delay_parse(value, &c->think, why, sizeof(why)) != 0)
-            want = "T, uniform:MIN,MAX, exp:MEAN or normal:MEAN,SD with durations such as 20ms "
-                   "or 1s, at most 60s";
+        if (!every_number_has_unit(value) ||
+            sl_delay_parse(value, &c->think, why, sizeof(why)) != 0)
+            want = "T, uniform:MIN,MAX, exp:MEAN or normal:MEAN,SD with durations and their "
+                   "units, such as 20ms or 1s, at most 60s";
         else
             c->has_think = 1;
         break;

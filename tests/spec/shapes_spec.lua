@@ -231,6 +231,7 @@ soapload.stages = {{duration = "1s", connections = 4}, {duration = "1s", target 
       { "-R 10 -d 1s --think 20ms", "", "--think is the closed model's pause" },
       { "--closed -d 1s --arrival poisson", "", "poisson arrivals are the open model's" },
       { "--closed -d 1s --think often", "", "bad value 'often' for --think" },
+      { "--closed -d 1s --think 20", "", "bad value '20' for --think" }, -- ms or s? a unit
     }
     for _, c in ipairs(cases) do
       local code, out, err = run_script(c[1], url .. c[2])
