@@ -38,7 +38,7 @@ void sl_shape_print_model(FILE *out, const sl_config_t *cfg)
     fprintf(out, "Model           %s: ", cfg->closed ? "closed" : "open");
     if (cfg->nstages == 0 && !cfg->ramp) {
         if (cfg->closed)
-            fprintf(out, "%d connections, as fast as their think time lets them", cfg->connections);
+            fprintf(out, "%d connections", cfg->connections);
         else
             fprintf(out, "%.1f req/s", cfg->rate);
         fprintf(out, " for %.2f s\n", (double)cfg->duration_ns / 1e9);
