@@ -52,7 +52,7 @@ static int percentile_of(const char *m, const sl_hist_t *h, double *out)
 int sl_threshold_measure(const char *m, const sl_metrics_t *x, double *out)
 {
     const sl_counts_t *c = x->counts;
-    double failed = (double)(c->scheduled - c->results[SL_R_OK]);
+    double failed = (double)(c->scheduled - sl_counts_succeeded(c));
     if (strncmp(m, "service_", 8) == 0)
         return percentile_of(m + 8, x->service, out);
     if (strncmp(m, "lateness_", 9) == 0)

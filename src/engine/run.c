@@ -307,6 +307,10 @@ static int handle(sl_run_t *run, int i, uint32_t type, const uint8_t *p, uint32_
     case SL_MSG_REASONS:
         sl_reasons_merge_bytes(&run->reasons, p, len); /* a table that does not fit is dropped */
         break;
+    case SL_MSG_OPS:
+        if (run->ops != NULL && sl_opstats_decode_add(run->ops, run->nops, p, len) != 0)
+            run->ops_partial = 1;
+        break;
     case SL_MSG_FINAL:
         if (len >= sizeof(sl_msg_final_t)) {
             sl_msg_final_t m;
@@ -413,6 +417,7 @@ static void reap(sl_run_t *run, int i)
     if (!wr->finished) {
         wr->died = 1;
         run->workers_died++;
+        run->ops_partial = run->nops > 0; /* its operations' results were never sent */
     }
 }
 
@@ -459,6 +464,11 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
     sl_hist_reset(run->latency);
     sl_hist_reset(run->service);
     sl_hist_reset(run->lateness);
+    if (cfg->nops > 0 && (run->ops = sl_opstats_new(cfg->nops)) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        goto Done;
+    }
+    run->nops = cfg->nops;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
     sigaction(SIGHUP, &sa, &old_hup); /* a closed terminal stops the run like SIGTERM */
@@ -635,5 +645,6 @@ void sl_run_free(sl_run_t *run)
         free(run->listed_ids[i].id);
     free(run->listed_ids);
     sl_concurrency_free(&run->concurrency);
+    sl_opstats_free(run->ops, run->nops);
     memset(run, 0, sizeof(*run));
 }
