@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/mix.h"
 #include "core/schedule.h"
 #include "engine/board.h"
 #include "engine/worker.h"
@@ -339,11 +340,11 @@ static uint64_t due_time(const sl_config_t *cfg, const sl_run_t *run, int i, uin
 
 static void trace_add(sl_board_worker_t *bw, int fd, const sl_run_t *run, const char *id,
                       size_t id_len, int pid, int port, uint64_t due, uint64_t sent,
-                      const char *outcome)
+                      const char *operation, const char *outcome)
 {
     char line[SL_TRACE_LINE_MAX];
     size_t n = sl_trace_format(line, sizeof(line), run->realtime_offset, id, id_len, pid, port, due,
-                               sent, 0, 0, 0, outcome);
+                               sent, 0, 0, 0, operation, outcome);
     if (n > 0)
         sl_board_trace_add(bw, fd, line, n);
 }
@@ -382,10 +383,19 @@ static void account_dead(const sl_config_t *cfg, sl_run_t *run, sl_board_t *boar
         sl_board_conn_t *bc = sl_board_conn(bw, k);
         if (bc->busy)
             trace_add(bw, fd, run, bc->id, bc->id_len, (int)wr->pid, bc->port, bc->due_ns,
-                      bc->sent_ns, bc->sent_ns ? "lost_with_worker" : "not_sent");
+                      bc->sent_ns, bc->op >= 0 && bc->op < cfg->nops ? cfg->op_names[bc->op] : NULL,
+                      bc->sent_ns ? "lost_with_worker" : "not_sent");
     }
-    for (uint64_t j = traced_to; !cfg->closed && j < c.scheduled; j++)
-        trace_add(bw, fd, run, "", 0, (int)wr->pid, 0, due_time(cfg, run, i, j), 0, "not_sent");
+    sl_mix_t mix = {0};
+    char why[256];
+    int have_mix = cfg->nops > 0 && sl_mix_init(&mix, cfg->op_weights, cfg->nops, why, 256) == 0;
+    for (uint64_t j = traced_to; !cfg->closed && j < c.scheduled; j++) {
+        uint64_t k = sl_schedule_global_index(j, i, run->nworkers);
+        trace_add(bw, fd, run, "", 0, (int)wr->pid, 0, due_time(cfg, run, i, j), 0,
+                  have_mix ? cfg->op_names[sl_mix_of(&mix, k)] : NULL, "not_sent");
+    }
+    if (have_mix)
+        sl_mix_free(&mix);
     sl_board_trace_flush(bw, fd);
 }
 

@@ -347,21 +347,23 @@ static void trace_flush(worker_t *w)
     sl_board_trace_flush(w->board, w->a->trace_fd); /* an error stays on the board */
 }
 
-static void trace_line(worker_t *w, const char *id, size_t id_len, int local_port, uint64_t due,
-                       uint64_t sent, uint64_t first_byte, uint64_t done, long status,
+static void trace_line(worker_t *w, int op, const char *id, size_t id_len, int local_port,
+                       uint64_t due, uint64_t sent, uint64_t first_byte, uint64_t done, long status,
                        const char *outcome)
 {
+    const char *operation = op >= 0 ? w->cfg->op_names[op] : "";
     char line[SL_TRACE_LINE_MAX];
     if (w->a->trace_fd < 0)
         return;
     size_t n = sl_trace_format(line, sizeof(line), w->realtime_offset, id, id_len, (int)w->pid,
-                               local_port, due, sent, first_byte, done, status, outcome);
+                               local_port, due, sent, first_byte, done, status, operation, outcome);
     if (n == 0) { /* an ID too long for the line buffer */
         char *big = malloc(2 * id_len + SL_TRACE_LINE_MAX);
         if (big == NULL)
             return;
         n = sl_trace_format(big, 2 * id_len + SL_TRACE_LINE_MAX, w->realtime_offset, id, id_len,
-                            (int)w->pid, local_port, due, sent, first_byte, done, status, outcome);
+                            (int)w->pid, local_port, due, sent, first_byte, done, status, operation,
+                            outcome);
         sl_board_trace_add(w->board, w->a->trace_fd, big, n);
         free(big);
         return;
@@ -555,6 +557,14 @@ static int pick_op(worker_t *w)
     return sl_mix_of(&w->mix, sl_schedule_global_index(w->next_j - 1, w->a->index, w->a->nworkers));
 }
 
+/* The operation of schedule entry j (open model), for its not_sent line; -1 without any. */
+static int trace_op(worker_t *w, uint64_t j)
+{
+    if (w->nops == 0)
+        return -1;
+    return sl_mix_of(&w->mix, sl_schedule_global_index(j, w->a->index, w->a->nworkers));
+}
+
 /* Builds and starts one request due at due_ns. Returns 1 when it took a connection slot, 0
  * when the request ended before (request() raised, or no memory for its body). */
 static int dispatch(worker_t *w, uint64_t due_ns)
@@ -578,7 +588,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
             if (s->op >= 0)
                 w->ops[s->op].counts.script_errors_before_send++;
             report_script_error(w, w->err);
-            trace_line(w, id, id_len, 0, due_ns, 0, 0, 0, 0, "script_error_before_send");
+            trace_line(w, s->op, id, id_len, 0, due_ns, 0, 0, 0, 0, "script_error_before_send");
             return 0;
         }
         if (apply_request_options(w, s) != 0) {
@@ -587,7 +597,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
             if (s->op >= 0)
                 w->ops[s->op].counts.script_errors_before_send++;
             report_script_error(w, w->err);
-            trace_line(w, s->req.id.data, s->req.id.len, 0, due_ns, 0, 0, 0, 0,
+            trace_line(w, s->op, s->req.id.data, s->req.id.len, 0, due_ns, 0, 0, 0, 0,
                        "script_error_before_send");
             sl_script_release_body(w->script, &s->req);
             return 0;
@@ -603,7 +613,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
             sl_buf_reserve(b, sl_xml_escaped_len(id, id_len)) != 0) {
             char name[64];
             count_before_send(w, SL_R_OTHER);
-            trace_line(w, id, id_len, 0, due_ns, 0, 0, 0, 0,
+            trace_line(w, s->op, id, id_len, 0, due_ns, 0, 0, 0, 0,
                        before_send_outcome(SL_R_OTHER, name, sizeof(name)));
             return 0;
         }
@@ -611,7 +621,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
         if (sl_buf_append(b, w->body_tail.data, w->body_tail.len) != 0) {
             char name[64];
             count_before_send(w, SL_R_OTHER);
-            trace_line(w, id, id_len, 0, due_ns, 0, 0, 0, 0,
+            trace_line(w, s->op, id, id_len, 0, due_ns, 0, 0, 0, 0,
                        before_send_outcome(SL_R_OTHER, name, sizeof(name)));
             return 0;
         }
@@ -632,6 +642,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
     /* what the parent needs should this worker die with the request in flight */
     sl_board_conn_t *bc = s->bc;
     bc->seq = w->seq;
+    bc->op = s->op;
     bc->due_ns = due_ns;
     bc->sent_ns = 0;
     bc->port = 0;
@@ -789,7 +800,7 @@ static void finish(worker_t *w, slot_t *s, sl_result_t r, uint64_t done, long st
     const char *outcome = sl_result_name(r);
     if (s->sent_ns == 0)
         outcome = before_send_outcome(r, name, sizeof(name));
-    trace_line(w, s->req.id.data, s->req.id.len, s->local_port, s->due_ns, s->sent_ns,
+    trace_line(w, s->op, s->req.id.data, s->req.id.len, s->local_port, s->due_ns, s->sent_ns,
                s->first_byte_ns, done, status, outcome);
     __atomic_store_n(&s->bc->busy, 0, __ATOMIC_RELEASE);
     if (s->sent_ns == 0) {
@@ -936,9 +947,9 @@ static void end_sending(worker_t *w, uint64_t now)
         w->counts->scheduled = due;
         w->counts->not_sent = due - w->next_j;
         for (uint64_t j = w->next_j; j < due && w->a->trace_fd >= 0; j++)
-            trace_line(w, "", 0, 0, due_time(w, j), 0, 0, 0, 0, "not_sent");
+            trace_line(w, trace_op(w, j), "", 0, 0, due_time(w, j), 0, 0, 0, 0, "not_sent");
         for (uint64_t j = w->next_j; j < due && w->nops > 0; j++) {
-            int op = sl_mix_of(&w->mix, sl_schedule_global_index(j, w->a->index, w->a->nworkers));
+            int op = trace_op(w, j);
             w->ops[op].counts.scheduled++;
             w->ops[op].counts.not_sent++;
         }
