@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "output/html.h"
+#include "output/ops_report.h"
 #include "output/outfile.h"
 #include "output/progress.h"
 #include "tools/dryrun.h"
@@ -254,6 +255,9 @@ int main(int argc, char **argv)
     for (int i = 0; i < cfg.nchecks; i++)
         if (sl_threshold_parse(&checks, cfg.checks[i], err, sizeof(err)) != 0)
             goto Usage;
+    if (sl_threshold_check_operations(&checks, (const char *const *)cfg.op_names, cfg.nops, err,
+                                      sizeof(err)) != 0)
+        goto Usage;
     if (cfg.dry_run > 0) { /* the hooks without the network */
         code = sl_dryrun(&cfg, text, len, stdout, stderr);
         goto Done;
@@ -283,7 +287,9 @@ int main(int argc, char **argv)
                             .service = run.service,
                             .lateness = run.lateness,
                             .duration_s = sl_report_sending_s(&cfg, &run)};
+    sl_metrics_t *op_metrics = sl_ops_metrics(&cfg, &run, &metrics);
     sl_threshold_evaluate(&checks, &metrics);
+    free(op_metrics);
     code = sl_report_exit_code(&run, &checks);
     /* every output is attempted; one that could not be written makes the exit code 4 */
     if (print_summary(&cfg, &run, &checks) != 0)

@@ -3,9 +3,11 @@
  */
 #include "output/ops_report.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/duration.h"
+#include "core/threshold.h"
 
 static void duration_cell(FILE *out, const sl_hist_t *h, double p)
 {
@@ -17,6 +19,24 @@ static void duration_cell(FILE *out, const sl_hist_t *h, double p)
     sl_duration_format_us(p >= 100 ? (double)h->max : (double)sl_hist_percentile(h, p), v,
                           sizeof(v));
     fprintf(out, " %9s", v);
+}
+
+sl_metrics_t *sl_ops_metrics(const sl_config_t *cfg, const sl_run_t *run, sl_metrics_t *m)
+{
+    if (run->nops == 0)
+        return NULL;
+    sl_metrics_t *ops = calloc((size_t)run->nops, sizeof(*ops));
+    if (ops == NULL)
+        return NULL;
+    for (int i = 0; i < run->nops; i++)
+        ops[i] = (sl_metrics_t){.counts = &run->ops[i].counts,
+                                .latency = run->ops[i].from_due,
+                                .service = run->ops[i].service,
+                                .duration_s = m->duration_s};
+    m->nops = run->nops;
+    m->op_names = (const char *const *)cfg->op_names;
+    m->op_metrics = ops;
+    return ops;
 }
 
 int sl_ops_report_check(const sl_config_t *cfg, const sl_run_t *run, char *err, size_t errlen)

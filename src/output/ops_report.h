@@ -13,6 +13,10 @@
 
 /** Prints the table (nothing when the run has no operations). */
 void sl_ops_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run);
+/** The metrics of each operation for thresholds ("p99{op=NAME}"), set into m (which must hold
+ * the totals already): an array the caller frees, or NULL without operations or memory. */
+struct sl_metrics *sl_ops_metrics(const sl_config_t *cfg, const sl_run_t *run,
+                                  struct sl_metrics *m);
 /** Checks each operation's equations and that the operations add up to the totals. Returns
  * 0, or -1 with what broke in err. */
 int sl_ops_report_check(const sl_config_t *cfg, const sl_run_t *run, char *err, size_t errlen);

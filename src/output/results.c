@@ -232,6 +232,10 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
         const sl_threshold_t *t = &checks->items[i];
         fprintf(out, "%s\n    {\"threshold\": ", i ? "," : "");
         sl_json_string(out, t->text);
+        if (t->operation[0] != '\0') {
+            fprintf(out, ", \"operation\": ");
+            sl_json_string(out, t->operation);
+        }
         char v[48];
         sl_threshold_format_measured(t, v, sizeof(v));
         /* value and measured in the metric's base unit, for tools; the limit's own unit too */

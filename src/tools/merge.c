@@ -18,6 +18,7 @@
 #include "core/json.h"
 #include "core/threshold.h"
 #include "output/html.h"
+#include "output/ops_report.h"
 #include "output/outfile.h"
 #include "output/report.h"
 #include "output/results.h"
@@ -907,6 +908,11 @@ int sl_merge_main(int argc, char **argv)
         fprintf(stderr, "soapload merge: %s\n", err);
         goto Done;
     }
+    if (sl_threshold_check_operations(&checks, (const char *const *)merged.cfg.op_names,
+                                      merged.cfg.nops, err, sizeof(err)) != 0) {
+        fprintf(stderr, "soapload merge: %s\n", err);
+        goto Done;
+    }
     if ((json_path && sl_outfile_prepare(&json, json_path, 0644, err, sizeof(err)) != 0) ||
         (html_path && sl_outfile_prepare(&html, html_path, 0644, err, sizeof(err)) != 0)) {
         fprintf(stderr, "soapload merge: %s\n", err);
@@ -917,7 +923,9 @@ int sl_merge_main(int argc, char **argv)
                             .service = merged.run.service,
                             .lateness = merged.run.lateness,
                             .duration_s = merged.sending_s};
+    sl_metrics_t *op_metrics = sl_ops_metrics(&merged.cfg, &merged.run, &metrics);
     sl_threshold_evaluate(&checks, &metrics);
+    free(op_metrics);
     code = sl_report_exit_code(&merged.run, &checks);
     if (!quiet) {
         segment_lines(stdout, &merged);
