@@ -264,6 +264,18 @@ soapload.operations[1].response = function() return "expected_fault" end
     end)
   end)
 
+  it("--dry-run shows each request's operation, its SOAPAction, in the mix's order", function()
+    local code, out, err = t.run(("--dry-run 4 -u %s -R 10 %s"):format(mock.url, orders()))
+    assert.are.equal(0, code, err)
+    local seen = {}
+    for op, action in out:gmatch("operation (%w+)\n.-SOAPAction: \"urn:orders#(%w+)\"") do
+      assert.are.equal(op, action)
+      seen[#seen + 1] = op
+    end
+    assert.are.same({ "GetOrder", "PlaceOrder", "GetOrder", "GetOrder" }, seen)
+    assert.are.equal(0, mock.stats().requests.total)
+  end)
+
   it("merge adds per-operation results exactly", function()
     local files = { t.tmpname(".json"), t.tmpname(".json") }
     for _, f in ipairs(files) do
