@@ -45,6 +45,7 @@
 /* One of soapload.operations in this state: its hooks and what it adds to each request. */
 typedef struct {
     int request_ref, response_ref; /* response_ref LUA_NOREF: the global response(), if any */
+    int response_faults;           /* its response takes a fifth parameter: it sees Faults */
     sl_buf_t path;                 /* "": the URL's own */
     sl_buf_t headers;              /* nheaders "Name: value" strings, each NUL-terminated */
     int nheaders;
@@ -69,7 +70,8 @@ struct sl_script {
     int worker;    /* 1-based; 0 in the parent */
     int overrun_exit;
     int request_ref, response_ref;
-    script_op_t *ops; /* soapload.operations, bound in this state (sl_script_operations) */
+    int response_faults; /* response() declares a fifth parameter (fault): it sees Faults */
+    script_op_t *ops;    /* soapload.operations, bound in this state (sl_script_operations) */
     int nops;
     int randomseed_ref; /* math.randomseed as the library made it, whatever the script does */
     int soap_version;
@@ -485,6 +487,18 @@ static int is_builtin(lua_State *L, int key_index)
     return found;
 }
 
+/* Whether the function referenced by ref declares a fifth parameter (or ...): a response hook
+ * that does is also called for SOAP Faults; one written before that existed is not. */
+static int takes_fault(lua_State *L, int ref)
+{
+    lua_Debug ar;
+    if (ref == LUA_NOREF)
+        return 0;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+    lua_getinfo(L, ">u", &ar);
+    return ar.nparams >= 5 || ar.isvararg;
+}
+
 static int ref_global_function(lua_State *L, const char *name)
 {
     if (lua_getglobal(L, name) == LUA_TFUNCTION)
@@ -720,6 +734,7 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
     }
     s->request_ref = ref_global_function(s->L, "request");
     s->response_ref = ref_global_function(s->L, "response");
+    s->response_faults = takes_fault(s->L, s->response_ref);
     fflush(stdout); /* the main chunk's output, before the parent forks a copy of the buffer */
     return s;
 }
@@ -1363,9 +1378,10 @@ static void op_bind(lua_State *L, ops_ctx_t *c, int i, const char *name)
                  i > c->run_cfg->nops ? "nothing" : c->run_cfg->op_names[i - 1]);
     op_field(L, c, i, name, "request", LUA_TFUNCTION, 1);
     op->request_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    if (op_field(L, c, i, name, "response", LUA_TFUNCTION, 0) == LUA_TFUNCTION)
+    if (op_field(L, c, i, name, "response", LUA_TFUNCTION, 0) == LUA_TFUNCTION) {
         op->response_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    else
+        op->response_faults = takes_fault(L, op->response_ref);
+    } else
         lua_pop(L, 1);
     if (op_field(L, c, i, name, "path", LUA_TSTRING, 0) == LUA_TSTRING) {
         const char *path = lua_tolstring(L, -1, &len);
@@ -1377,7 +1393,8 @@ static void op_bind(lua_State *L, ops_ctx_t *c, int i, const char *name)
             luaL_error(L, "out of memory");
     }
     lua_pop(L, 1);
-    if (op_field(L, c, i, name, "soap_action", LUA_TSTRING, 0) == LUA_TSTRING) {
+    if (op_field(L, c, i, name, "soap_action", LUA_TSTRING, 0) == LUA_TSTRING &&
+        (s->soap_version != 12 || lua_rawlen(L, -1) > 0)) { /* 1.2: "" means no action */
         char line[1024];
         const char *action = lua_tolstring(L, -1, &len);
         if (len > 900 || find_byte(action, len, "\r\n\"", 4) != NULL)
@@ -1516,6 +1533,13 @@ int sl_script_operations(sl_script_t *s, const sl_config_t *cfg, char *err, size
         return -1;
     }
     return 0;
+}
+
+int sl_script_op_sees_faults(const sl_script_t *s, int op)
+{
+    if (op >= 0 && op < s->nops && s->ops[op].response_ref != LUA_NOREF)
+        return s->ops[op].response_faults;
+    return s->response_ref != LUA_NOREF && s->response_faults;
 }
 
 int sl_script_has_op_response(const sl_script_t *s, int op)

@@ -128,6 +128,9 @@ int sl_script_op_request(sl_script_t *s, int op, uint64_t seq, sl_request_t *req
                          size_t errlen);
 /** Whether operation op (or, without one, the script) has a response hook. */
 int sl_script_has_op_response(const sl_script_t *s, int op);
+/** Whether that hook is also called for SOAP Faults: it declares a fifth parameter (fault),
+ * or takes `...`. A hook of four parameters is not, and a Fault stays soap_fault. */
+int sl_script_op_sees_faults(const sl_script_t *s, int op);
 /** Calls done(summary, latency, requests) if defined. Returns 0, or -1 with err. */
 int sl_script_done(sl_script_t *s, const sl_script_summary_t *sum, char *err, size_t errlen);
 

@@ -720,12 +720,12 @@ static sl_result_t check_response(worker_t *w, slot_t *s, long status, char *rea
                           s->req.id.data, s->req.id.len, s->req.check_id);
     if ((r != SL_R_OK && r != SL_R_SOAP_FAULT) || !sl_script_has_op_response(w->script, s->op))
         return r;
-    /* a response hook sees Faults too: it may declare one expected */
+    /* a response hook that takes a fifth parameter sees Faults too: it may expect one */
     sl_fault_t fault;
     int is_fault =
         r == SL_R_SOAP_FAULT &&
         sl_fault_parse(s->resp_body.data ? s->resp_body.data : "", s->resp_body.len, &fault) == 1;
-    if (r == SL_R_SOAP_FAULT && !is_fault)
+    if (r == SL_R_SOAP_FAULT && (!is_fault || !sl_script_op_sees_faults(w->script, s->op)))
         return r;
     int verdict;
     if (sl_script_response(w->script, s->op, status, s->resp_head.data ? s->resp_head.data : "",

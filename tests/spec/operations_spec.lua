@@ -254,6 +254,21 @@ end
         os.remove(json)
       end)
 
+    it("a hook of four parameters is not called for Faults: they stay soap_fault", function()
+      local json = t.tmpname(".json")
+      local code, _, err = t.run(("--json %s -u %s -R 500 -d 1s -w 1 %s"):format(json,
+        faulty.url, orders([[
+soapload.operations[1].response = function(status, headers, body, id) return true end
+]], { 1, 0, 0 })))
+      assert.are.equal(1, code, err)
+      local doc = t.json.decode(t.read(json))
+      local st = faulty.stats().requests
+      assert.is_true(st.fault_injected > 0)
+      assert.are.equal(st.fault_injected, doc.summary.results.soap_fault)
+      assert.are.equal(st.echo, doc.summary.results.ok)
+      os.remove(json)
+    end)
+
     it("\"expected_fault\" for a response without a Fault is a failed check", function()
       local code, out = t.run(("-u %s -R 100 -d 1s -w 1 %s"):format(mock.url, orders([[
 soapload.operations[1].response = function() return "expected_fault" end
