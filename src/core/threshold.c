@@ -201,9 +201,9 @@ int sl_threshold_parse(sl_threshold_set_t *set, const char *text, char *err, siz
     return 0;
 Bad:
     snprintf(err, errlen,
-             "bad threshold '%s': expected METRIC[{op=OPERATION}] OP VALUE, e.g. 'p99 < 50ms', "
-             "'error_rate < 0.01', 'rate >= 995', 'p99{op=GetOrder} < 20ms' (OP: < <= > >= == "
-             "!=)",
+             "bad threshold '%s': expected METRIC OP VALUE, e.g. 'p99 < 50ms', "
+             "'error_rate < 0.01', 'rate >= 995', or one operation's: 'p99{op=GetOrder} < 20ms' "
+             "(OP: < <= > >= == !=)",
              text);
     return -1;
 BadUnit:
