@@ -12,8 +12,8 @@ sl_op_stats_t *sl_opstats_new(int n)
     if (ops == NULL)
         return NULL;
     for (int i = 0; i < n; i++) {
-        ops[i].from_due = malloc(sizeof(sl_hist_t));
-        ops[i].service = malloc(sizeof(sl_hist_t));
+        ops[i].from_due = calloc(1, sizeof(sl_hist_t)); /* reset reads it: zeroed first */
+        ops[i].service = calloc(1, sizeof(sl_hist_t));
         if (ops[i].from_due == NULL || ops[i].service == NULL) {
             sl_opstats_free(ops, i + 1);
             return NULL;
