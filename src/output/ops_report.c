@@ -45,7 +45,7 @@ int sl_ops_report_check(const sl_config_t *cfg, const sl_run_t *run, char *err, 
     char why[256];
     for (int i = 0; i < run->nops; i++) {
         if (sl_counts_check(&run->ops[i].counts, why, sizeof(why)) != 0) {
-            snprintf(err, errlen, "operation %s: %s", cfg->op_names[i], why);
+            snprintf(err, errlen, "operation %s: %s", cfg ? cfg->op_names[i] : "?", why);
             return -1;
         }
         sl_counts_add(&sum, &run->ops[i].counts);

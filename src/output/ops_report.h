@@ -17,8 +17,9 @@ void sl_ops_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
  * the totals already): an array the caller frees, or NULL without operations or memory. */
 struct sl_metrics *sl_ops_metrics(const sl_config_t *cfg, const sl_run_t *run,
                                   struct sl_metrics *m);
-/** Checks each operation's equations and that the operations add up to the totals. Returns
- * 0, or -1 with what broke in err. */
+/** Checks each operation's equations and that the operations add up to the totals (cfg, for
+ * the names in messages, may be NULL). Returns 0 (also without operations), or -1 with what
+ * broke in err. */
 int sl_ops_report_check(const sl_config_t *cfg, const sl_run_t *run, char *err, size_t errlen);
 
 #endif

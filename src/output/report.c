@@ -339,7 +339,8 @@ int sl_report_exit_code(const sl_run_t *run, const sl_threshold_set_t *checks)
     char err[256];
     const sl_counts_t *c = &run->counts;
     if (run->workers_died > 0 || run->trace_error[0] != '\0' ||
-        sl_counts_check(c, err, sizeof(err)) != 0)
+        sl_counts_check(c, err, sizeof(err)) != 0 ||
+        (run->nops > 0 && sl_ops_report_check(NULL, run, err, sizeof(err)) != 0))
         return SL_EXIT_INTERNAL;
     if (run->interrupted)
         return SL_EXIT_INTERRUPTED;
