@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "output/html.h"
+#include "output/ops_report.h"
 #include "output/outfile.h"
 #include "output/progress.h"
 #include "tools/dryrun.h"
@@ -38,7 +39,7 @@ typedef struct {
 static int open_outputs(const sl_config_t *cfg, outputs_t *o, char *err, size_t errlen)
 {
     static const char header[] =
-        "id,worker_pid,local_port,due,sent,first_byte,done,status,outcome\n";
+        "id,worker_pid,local_port,due,sent,first_byte,done,status,operation,outcome\n";
     if (cfg->json_path && sl_outfile_prepare(&o->json, cfg->json_path, 0644, err, errlen) != 0)
         return -1;
     if (cfg->html_path && sl_outfile_prepare(&o->html, cfg->html_path, 0644, err, errlen) != 0)
@@ -255,6 +256,9 @@ int main(int argc, char **argv)
     for (int i = 0; i < cfg.nchecks; i++)
         if (sl_threshold_parse(&checks, cfg.checks[i], err, sizeof(err)) != 0)
             goto Usage;
+    if (sl_threshold_check_operations(&checks, (const char *const *)cfg.op_names, cfg.nops, err,
+                                      sizeof(err)) != 0)
+        goto Usage;
     if (cfg.dry_run > 0) { /* the hooks without the network */
         code = sl_dryrun(&cfg, text, len, stdout, stderr);
         goto Done;
@@ -284,7 +288,9 @@ int main(int argc, char **argv)
                             .service = run.service,
                             .lateness = run.lateness,
                             .duration_s = sl_report_sending_s(&cfg, &run)};
+    sl_metrics_t *op_metrics = sl_ops_metrics(&cfg, &run, &metrics);
     sl_threshold_evaluate(&checks, &metrics);
+    free(op_metrics);
     code = sl_report_exit_code(&run, &checks);
     /* every output is attempted; one that could not be written makes the exit code 4 */
     if (print_summary(&cfg, &run, &checks) != 0)

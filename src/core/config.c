@@ -50,6 +50,10 @@ static const sl_option_t options[SL_OPT_COUNT] = {
      "SOAP version of the default envelope and headers (1.1)"},
     {SL_OPT_ID_ELEMENT, "id-element", 0, "id_element", "NAME",
      "element that carries the ID in responses (RequestId)"},
+    {SL_OPT_OPERATIONS, NULL, 0, "operations", NULL,
+     "named operations, each with a weight, its own request()\n"
+     "and response(), SOAPAction, path and headers: a list of\n"
+     "{name=, weight=, request=, ...}; in a script only"},
     {SL_OPT_SEED, "seed", 0, "seed", "N",
      "seed of the workers' math.random (default: a new one per\n"
      "run, printed in the summary); worker w uses N + w"},
@@ -114,7 +118,52 @@ void sl_config_free(sl_config_t *cfg)
         free(cfg->headers[i]);
     for (int i = 0; i < cfg->nchecks; i++)
         free(cfg->checks[i]);
+    for (int i = 0; i < cfg->nops; i++)
+        free(cfg->op_names[i]);
     memset(cfg, 0, sizeof(*cfg));
+}
+
+int sl_config_operation(const sl_config_t *cfg, const char *name, size_t len)
+{
+    for (int i = 0; i < cfg->nops; i++)
+        if (strlen(cfg->op_names[i]) == len && memcmp(cfg->op_names[i], name, len) == 0)
+            return i;
+    return -1;
+}
+
+int sl_config_add_operation(sl_config_t *cfg, const char *name, double weight, char *err,
+                            size_t errlen)
+{
+    size_t len = strlen(name);
+    if (cfg->nops >= SL_MAX_OPERATIONS) {
+        snprintf(err, errlen, "soapload.operations has more than %d operations", SL_MAX_OPERATIONS);
+        return -1;
+    }
+    if (len == 0 || len > 64 ||
+        strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                     "0123456789_-.") != len) {
+        snprintf(err, errlen,
+                 "soapload.operations[%d].name \"%.80s\" must be 1 to 64 letters, digits, '_', "
+                 "'-' or '.'",
+                 cfg->nops + 1, name);
+        return -1;
+    }
+    if (sl_config_operation(cfg, name, len) >= 0) {
+        snprintf(err, errlen, "soapload.operations[%d]: the name %s is used twice", cfg->nops + 1,
+                 name);
+        return -1;
+    }
+    if (!(weight >= 0) || !isfinite(weight)) {
+        snprintf(err, errlen, "soapload.operations[%d] (%s): weight must be a number >= 0",
+                 cfg->nops + 1, name);
+        return -1;
+    }
+    if ((cfg->op_names[cfg->nops] = strdup(name)) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    cfg->op_weights[cfg->nops++] = weight;
+    return 0;
 }
 
 /* ---- parsers of single values ----------------------------------------------------------- */
@@ -376,6 +425,9 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
             c->dry_run = SL_DRY_RUN_DEFAULT;
         else if (parse_count(value, SL_MAX_DRY_RUN, &c->dry_run) != 0)
             want = "a whole number of requests from 1 to 10000";
+        break;
+    case SL_OPT_OPERATIONS: /* a table: read by the script (sl_config_add_operation) */
+        want = "a list of operation tables";
         break;
     case SL_OPT_HELP:
     case SL_OPT_VERSION:

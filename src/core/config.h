@@ -13,6 +13,7 @@
 
 #include "core/delay.h"
 #include "core/profile.h"
+#include "core/mix.h"
 
 #define SL_MAX_HEADERS 64
 #define SL_MAX_CHECKS 32
@@ -58,6 +59,7 @@ typedef enum {
     SL_OPT_HEADER,
     SL_OPT_SOAP,
     SL_OPT_ID_ELEMENT,
+    SL_OPT_OPERATIONS, /* script only: the named operations and their weights */
     SL_OPT_SEED,
     SL_OPT_MAX_BODY,
     SL_OPT_LUA_MEMORY,
@@ -119,6 +121,10 @@ typedef struct {
     char *html_path;             /* --html: report */
     char *checks[SL_MAX_CHECKS]; /* thresholds as written: the script's, then the flags' */
     int nchecks;
+    /* soapload.operations, in the script's order; none: the single request()/response() */
+    char *op_names[SL_MAX_OPERATIONS];
+    double op_weights[SL_MAX_OPERATIONS];
+    int nops;
     const char *script_path; /* points into argv */
     char **script_args;      /* after the script path, for init(args); into argv */
     int nargs;
@@ -155,6 +161,14 @@ int sl_config_profile(const sl_config_t *cfg, sl_profile_t *p, char *err, size_t
 int sl_config_connections_at(const sl_config_t *cfg, uint64_t t_ns);
 /** The first offset after t at which the closed model's connections grow, or UINT64_MAX. */
 uint64_t sl_config_connections_grow(const sl_config_t *cfg, uint64_t t_ns);
+
+/** Adds operation `name` with `weight` (soapload.operations). Returns 0, or -1 with a message
+ * in err: an empty, too long or repeated name (names are letters, digits, '_', '-', '.'),
+ * a weight below 0 or not finite, more than SL_MAX_OPERATIONS. */
+int sl_config_add_operation(sl_config_t *cfg, const char *name, double weight, char *err,
+                            size_t errlen);
+/** The index of operation `name`, or -1. */
+int sl_config_operation(const sl_config_t *cfg, const char *name, size_t len);
 
 /** Checks the settings together, once the flags and the script have given theirs: the URL,
  * a rate for the open model, combinations that contradict each other. Returns 0, or -1 with

@@ -6,9 +6,10 @@
 #include <stdio.h>
 
 static const char *const names[SL_R_COUNT] = {
-    "ok",           "http_status", "soap_fault", "id_mismatch", "malformed", "check_failed",
-    "script_error", "connect",     "timeout",    "write",       "read",      "truncated",
-    "protocol",     "too_large",   "tls",        "other",       "cancelled", "lost_with_worker"};
+    "ok",        "expected_fault", "http_status",  "soap_fault",      "id_mismatch",
+    "malformed", "check_failed",   "script_error", "connect",         "timeout",
+    "write",     "read",           "truncated",    "protocol",        "too_large",
+    "tls",       "other",          "cancelled",    "lost_with_worker"};
 
 const char *sl_result_name(sl_result_t r)
 {
@@ -34,9 +35,14 @@ uint64_t sl_counts_failed(const sl_counts_t *c)
 {
     uint64_t n = 0;
     for (int r = 0; r < SL_R_COUNT; r++)
-        if (r != SL_R_OK)
+        if (r != SL_R_OK && r != SL_R_EXPECTED_FAULT)
             n += c->results[r];
     return n;
+}
+
+uint64_t sl_counts_succeeded(const sl_counts_t *c)
+{
+    return c->results[SL_R_OK] + c->results[SL_R_EXPECTED_FAULT];
 }
 
 uint64_t sl_counts_failed_before_send(const sl_counts_t *c)
@@ -49,7 +55,7 @@ uint64_t sl_counts_failed_before_send(const sl_counts_t *c)
 
 int sl_counts_check(const sl_counts_t *c, char *err, size_t errlen)
 {
-    uint64_t ended = c->results[SL_R_OK] + sl_counts_failed(c);
+    uint64_t ended = sl_counts_succeeded(c) + sl_counts_failed(c);
     uint64_t before = sl_counts_failed_before_send(c);
     if (c->scheduled != c->sent + c->not_sent + before + c->script_errors_before_send) {
         snprintf(err, errlen,

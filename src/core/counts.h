@@ -1,7 +1,7 @@
 /*
  * counts: the accounting of a run. Every scheduled request ends in exactly one place:
  *   scheduled = sent + not_sent + failed_before_send + script_errors_before_send
- *   sent      = the sum of results[] (ok, each failure kind, cancelled)
+ *   sent      = the sum of results[] (ok, expected_fault, each failure kind, cancelled)
  * "sent" means written to a socket: libcurl began writing the request. A request handed to
  * libcurl that failed before any byte was written (connect refused, DNS, TLS handshake, a
  * timeout or a cancel while connecting) is counted, by kind, in before_send[].
@@ -15,6 +15,8 @@
 
 typedef enum {
     SL_R_OK,
+    /* a SOAP Fault that the script's response hook declared expected: a success */
+    SL_R_EXPECTED_FAULT,
     SL_R_HTTP_STATUS,  /* a response whose status is not 2xx (and that is no SOAP Fault) */
     SL_R_SOAP_FAULT,   /* a response holding a SOAP Fault */
     SL_R_ID_MISMATCH,  /* a well-formed response that does not echo the request's ID */
@@ -48,8 +50,10 @@ typedef struct {
 
 /** Adds src into dst. */
 void sl_counts_add(sl_counts_t *dst, const sl_counts_t *src);
-/** Requests that were sent and did not end well (every result but ok). */
+/** Requests that were sent and did not end well (every result but ok and expected_fault). */
 uint64_t sl_counts_failed(const sl_counts_t *c);
+/** Requests that ended well: ok and expected_fault. */
+uint64_t sl_counts_succeeded(const sl_counts_t *c);
 /** Requests that failed before any byte was written (the sum of before_send[]). */
 uint64_t sl_counts_failed_before_send(const sl_counts_t *c);
 /** Checks both equations. Returns 0, or -1 with the broken one written into err. */

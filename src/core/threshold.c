@@ -52,7 +52,7 @@ static int percentile_of(const char *m, const sl_hist_t *h, double *out)
 int sl_threshold_measure(const char *m, const sl_metrics_t *x, double *out)
 {
     const sl_counts_t *c = x->counts;
-    double failed = (double)(c->scheduled - c->results[SL_R_OK]);
+    double failed = (double)(c->scheduled - sl_counts_succeeded(c));
     if (strncmp(m, "service_", 8) == 0)
         return percentile_of(m + 8, x->service, out);
     if (strncmp(m, "lateness_", 9) == 0)
@@ -119,6 +119,20 @@ int sl_threshold_parse(sl_threshold_set_t *set, const char *text, char *err, siz
     while (*p && (isalnum((unsigned char)*p) || *p == '_' || *p == '.') && n < sizeof(t.metric) - 1)
         t.metric[n++] = *p++;
     t.metric[n] = '\0';
+    if (strncmp(p, "{op=", 4) == 0) { /* one operation's results: p99{op=PlaceOrder} */
+        size_t len = strcspn(p + 4, "}");
+        if (p[4 + len] != '}' || len == 0 || len >= sizeof(t.operation))
+            goto Bad;
+        memcpy(t.operation, p + 4, len);
+        t.operation[len] = '\0';
+        p += 4 + len + 1;
+        if (strncmp(t.metric, "lateness_", 9) == 0) {
+            snprintf(err, errlen,
+                     "bad threshold '%s': send lateness is measured for the run, not per operation",
+                     text);
+            return -1;
+        }
+    }
     while (isspace((unsigned char)*p))
         p++;
     if (strncmp(p, "<=", 2) == 0)
@@ -188,7 +202,8 @@ int sl_threshold_parse(sl_threshold_set_t *set, const char *text, char *err, siz
 Bad:
     snprintf(err, errlen,
              "bad threshold '%s': expected METRIC OP VALUE, e.g. 'p99 < 50ms', "
-             "'error_rate < 0.01', 'rate >= 995' (OP: < <= > >= == !=)",
+             "'error_rate < 0.01', 'rate >= 995', or one operation's: 'p99{op=GetOrder} < 20ms' "
+             "(OP: < <= > >= == !=)",
              text);
     return -1;
 BadUnit:
@@ -197,13 +212,49 @@ BadUnit:
     return -1;
 }
 
+int sl_threshold_check_operations(const sl_threshold_set_t *set, const char *const *names, int n,
+                                  char *err, size_t errlen)
+{
+    for (int i = 0; i < set->n; i++) {
+        const sl_threshold_t *t = &set->items[i];
+        int k = 0;
+        while (t->operation[0] != '\0' && k < n && strcmp(names[k], t->operation) != 0)
+            k++;
+        if (t->operation[0] == '\0' || k < n)
+            continue;
+        size_t len = (size_t)snprintf(err, errlen, "threshold '%s' names operation '%s', which %s",
+                                      t->text, t->operation,
+                                      n ? "the script does not define (operations:"
+                                        : "needs soapload.operations: the script has none");
+        for (k = 0; k < n && len < errlen; k++)
+            len += (size_t)snprintf(err + len, errlen - len, " %s", names[k]);
+        if (n && len < errlen)
+            snprintf(err + len, errlen - len, ")");
+        return -1;
+    }
+    return 0;
+}
+
 int sl_threshold_evaluate(sl_threshold_set_t *set, const sl_metrics_t *m)
 {
     int failed = 0;
     for (int i = 0; i < set->n; i++) {
         sl_threshold_t *t = &set->items[i];
         double v = 0;
-        sl_threshold_measure(t->metric, m, &v);
+        const sl_metrics_t *of = m;
+        if (t->operation[0] != '\0') {
+            of = NULL;
+            for (int k = 0; k < m->nops && of == NULL; k++)
+                if (strcmp(m->op_names[k], t->operation) == 0)
+                    of = &m->op_metrics[k];
+            if (of == NULL) { /* not in these results: it cannot pass */
+                t->measured = NAN;
+                t->passed = 0;
+                failed++;
+                continue;
+            }
+        }
+        sl_threshold_measure(t->metric, of, &v);
         t->measured = v;
         switch (t->op) {
         case SL_OP_LT:

@@ -15,8 +15,9 @@
 typedef enum { SL_OP_LT, SL_OP_LE, SL_OP_GT, SL_OP_GE, SL_OP_EQ, SL_OP_NE } sl_op_t;
 
 typedef struct {
-    char text[96];   /* as the user wrote it, trimmed */
-    char metric[32]; /* e.g. "p99", "service_p99", "error_rate", "rate" */
+    char text[96];      /* as the user wrote it, trimmed */
+    char metric[32];    /* e.g. "p99", "service_p99", "error_rate", "rate" */
+    char operation[72]; /* "p99{op=PlaceOrder}": that operation's results only; "": totals */
     sl_op_t op;
     double value;    /* in the base unit: latency in us, rates in /s, ratios as fractions */
     char unit[8];    /* the limit's own unit, as written ("ms" for a bare latency, "%") */
@@ -31,15 +32,23 @@ typedef struct {
 } sl_threshold_set_t;
 
 /* What thresholds are measured against. */
-typedef struct {
+typedef struct sl_metrics {
     const sl_counts_t *counts;
     const sl_hist_t *latency, *service, *lateness;
     double duration_s;
+    /* soapload.operations: each one's own metrics (no lateness), for "{op=NAME}" */
+    int nops;
+    const char *const *op_names;
+    const struct sl_metrics *op_metrics;
 } sl_metrics_t;
 
 /** Parses one threshold and appends it to set. Returns 0, or -1 with a message naming the
  * problem in err. */
 int sl_threshold_parse(sl_threshold_set_t *set, const char *text, char *err, size_t errlen);
+/** Checks that every threshold naming an operation names one of the n in names. Returns 0, or
+ * -1 with a message naming the threshold and the known operations in err. */
+int sl_threshold_check_operations(const sl_threshold_set_t *set, const char *const *names, int n,
+                                  char *err, size_t errlen);
 /** Evaluates every threshold. Returns the number that failed. */
 int sl_threshold_evaluate(sl_threshold_set_t *set, const sl_metrics_t *m);
 /** The metric names understood, for messages and --help. */

@@ -23,6 +23,7 @@ typedef struct {
     uint64_t seq, due_ns;
     uint64_t sent_ns; /* 0 until libcurl starts writing it */
     uint32_t busy;
+    int32_t op; /* soapload.operations index, or -1 */
     uint16_t port, id_len;
     char id[SL_BOARD_ID_CAP];
 } sl_board_conn_t;
@@ -66,11 +67,13 @@ sl_board_worker_t *sl_board_worker(const sl_board_t *b, int i);
 sl_board_conn_t *sl_board_conn(sl_board_worker_t *w, int c);
 
 /** Formats one trace line (the CSV of --trace, with its newline) into out (cap bytes, at
- * least SL_TRACE_LINE_MAX); times are monotonic (0: none), written as wall clock. Returns its
+ * least SL_TRACE_LINE_MAX); times are monotonic (0: none), written as wall clock; operation
+ * is the request's soapload.operations name (NULL or "": none; names need no quoting). Returns its
  * length, or 0 when it does not fit. */
 size_t sl_trace_format(char *out, size_t cap, int64_t realtime_offset, const char *id,
                        size_t id_len, int pid, int port, uint64_t due, uint64_t sent,
-                       uint64_t first_byte, uint64_t done, long status, const char *outcome);
+                       uint64_t first_byte, uint64_t done, long status, const char *operation,
+                       const char *outcome);
 /** Worker side: adds a line to the tail, writing the tail to the part first when it is full.
  * Returns 0, or -1 once the part could not be written (trace_errno says why). */
 int sl_board_trace_add(sl_board_worker_t *w, int part_fd, const char *line, size_t len);

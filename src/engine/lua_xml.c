@@ -104,6 +104,24 @@ static int l_attr(lua_State *L)
     return value != NULL ? 1 : 2;
 }
 
+void sl_lua_push_fault(lua_State *L, const sl_fault_t *f)
+{
+    lua_createtable(L, 0, 6);
+    lua_pushstring(L, f->version == 12 ? "1.2" : "1.1");
+    lua_setfield(L, -2, "version");
+    const struct {
+        const char *key, *value;
+    } parts[] = {{"code", f->code},
+                 {"subcode", f->subcode},
+                 {"reason", f->reason},
+                 {"actor", f->actor},
+                 {"detail", f->detail}};
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        lua_pushstring(L, parts[i].value);
+        lua_setfield(L, -2, parts[i].key);
+    }
+}
+
 /* soapload.fault(body): nil when the body holds no SOAP Fault, else a table of its parts. */
 static int l_fault(lua_State *L)
 {
@@ -114,20 +132,7 @@ static int l_fault(lua_State *L)
         lua_pushnil(L);
         return 1;
     }
-    lua_createtable(L, 0, 6);
-    lua_pushstring(L, f.version == 12 ? "1.2" : "1.1");
-    lua_setfield(L, -2, "version");
-    const struct {
-        const char *key, *value;
-    } parts[] = {{"code", f.code},
-                 {"subcode", f.subcode},
-                 {"reason", f.reason},
-                 {"actor", f.actor},
-                 {"detail", f.detail}};
-    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-        lua_pushstring(L, parts[i].value);
-        lua_setfield(L, -2, parts[i].key);
-    }
+    sl_lua_push_fault(L, &f);
     return 1;
 }
 

@@ -17,7 +17,8 @@ enum {
     SL_MSG_SCRIPT_ERROR, /* the first script error of this worker: payload is the traceback */
     SL_MSG_INTERVAL,     /* sl_msg_interval_t: one second of the run */
     SL_MSG_FINAL,        /* sl_msg_final_t, then the encoded latency, service, lateness */
-    SL_MSG_REASONS       /* sl_reasons_t (core/reasons.h): why requests failed; before FINAL */
+    SL_MSG_REASONS,      /* sl_reasons_t (core/reasons.h): why requests failed; before FINAL */
+    SL_MSG_OPS           /* per-operation results (core/opstats.h encoding); before FINAL */
 };
 
 typedef struct {

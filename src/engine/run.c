@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/mix.h"
 #include "core/plan.h"
 #include "engine/board.h"
 #include "engine/worker.h"
@@ -313,6 +314,10 @@ static int handle(sl_run_t *run, int i, uint32_t type, const uint8_t *p, uint32_
     case SL_MSG_REASONS:
         sl_reasons_merge_bytes(&run->reasons, p, len); /* a table that does not fit is dropped */
         break;
+    case SL_MSG_OPS:
+        if (run->ops != NULL && sl_opstats_decode_add(run->ops, run->nops, p, len) != 0)
+            run->ops_partial = 1;
+        break;
     case SL_MSG_FINAL:
         if (len >= sizeof(sl_msg_final_t)) {
             sl_msg_final_t m;
@@ -334,11 +339,11 @@ static int handle(sl_run_t *run, int i, uint32_t type, const uint8_t *p, uint32_
 
 static void trace_add(sl_board_worker_t *bw, int fd, const sl_run_t *run, const char *id,
                       size_t id_len, int pid, int port, uint64_t due, uint64_t sent,
-                      const char *outcome)
+                      const char *operation, const char *outcome)
 {
     char line[SL_TRACE_LINE_MAX];
     size_t n = sl_trace_format(line, sizeof(line), run->realtime_offset, id, id_len, pid, port, due,
-                               sent, 0, 0, 0, outcome);
+                               sent, 0, 0, 0, operation, outcome);
     if (n > 0)
         sl_board_trace_add(bw, fd, line, n);
 }
@@ -394,15 +399,24 @@ static void account_dead(const sl_config_t *cfg, sl_run_t *run, sl_board_t *boar
         sl_board_conn_t *bc = sl_board_conn(bw, k);
         if (bc->busy)
             trace_add(bw, fd, run, bc->id, bc->id_len, (int)wr->pid, bc->port, bc->due_ns,
-                      bc->sent_ns, bc->sent_ns ? "lost_with_worker" : "not_sent");
+                      bc->sent_ns, bc->op >= 0 && bc->op < cfg->nops ? cfg->op_names[bc->op] : NULL,
+                      bc->sent_ns ? "lost_with_worker" : "not_sent");
     }
     if (open) { /* the rest of its schedule */
+        sl_mix_t mix = {0};
+        char why[256];
+        int have_mix =
+            cfg->nops > 0 && sl_mix_init(&mix, cfg->op_weights, cfg->nops, why, sizeof(why)) == 0;
         sl_plan_init(&plan, &profile, (uint32_t)cfg->burst, poisson, cfg->seed, i, run->nworkers);
         while (plan.j < traced_to && plan.next_due != SL_PROFILE_END)
             sl_plan_advance(&plan);
-        for (; plan.j < c.scheduled && plan.next_due != SL_PROFILE_END; sl_plan_advance(&plan))
+        for (; plan.j < c.scheduled && plan.next_due != SL_PROFILE_END; sl_plan_advance(&plan)) {
+            uint64_t k = plan.j * (uint64_t)run->nworkers + (uint64_t)i;
             trace_add(bw, fd, run, "", 0, (int)wr->pid, 0, run->t0_ns + plan.next_due, 0,
-                      "not_sent");
+                      have_mix ? cfg->op_names[sl_mix_of(&mix, k)] : NULL, "not_sent");
+        }
+        if (have_mix)
+            sl_mix_free(&mix);
     }
     sl_board_trace_flush(bw, fd);
 }
@@ -435,6 +449,7 @@ static void reap(sl_run_t *run, int i)
     if (!wr->finished) {
         wr->died = 1;
         run->workers_died++;
+        run->ops_partial = run->nops > 0; /* its operations' results were never sent */
     }
 }
 
@@ -481,6 +496,11 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
     sl_hist_reset(run->latency);
     sl_hist_reset(run->service);
     sl_hist_reset(run->lateness);
+    if (cfg->nops > 0 && (run->ops = sl_opstats_new(cfg->nops)) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        goto Done;
+    }
+    run->nops = cfg->nops;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
     sigaction(SIGHUP, &sa, &old_hup); /* a closed terminal stops the run like SIGTERM */
@@ -658,5 +678,6 @@ void sl_run_free(sl_run_t *run)
         free(run->listed_ids[i].id);
     free(run->listed_ids);
     sl_concurrency_free(&run->concurrency);
+    sl_opstats_free(run->ops, run->nops);
     memset(run, 0, sizeof(*run));
 }

@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/counts.h"
 #include "core/hist.h"
+#include "core/opstats.h"
 #include "core/reasons.h"
 #include "engine/proto.h"
 
@@ -91,6 +92,9 @@ typedef struct {
     size_t nsegments;
     char trace_error[512];             /* why the --trace file is incomplete, or "" */
     char first_error[SL_R_COUNT][160]; /* the first transport error message per kind, or "" */
+    int nops;                          /* soapload.operations (names in the config), or 0 */
+    sl_op_stats_t *ops;                /* their results, merged from the workers' reports */
+    int ops_partial;                   /* a worker died before it sent its operations' results */
 } sl_run_t;
 
 /** Runs the load; the trace lines (when trace_fd is not -1) are appended to trace_fd at the

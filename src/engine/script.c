@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -27,6 +28,7 @@
 
 #include "core/duration.h"
 #include "core/envelope.h"
+#include "core/mix.h"
 #include "core/xml.h"
 #include "engine/lua_data.h"
 #include "engine/lua_wsse.h"
@@ -39,6 +41,15 @@
 #define GUARD_TICK_NS 100000000ULL   /* how often the guard thread looks at the call */
 #define GUARD_GRACE_NS 1000000000ULL /* past the limit, before the guard stops the process */
 #define OVERRUN_EXIT_LOAD 2          /* the parent's exit code for a script error before sending */
+
+/* One of soapload.operations in this state: its hooks and what it adds to each request. */
+typedef struct {
+    int request_ref, response_ref; /* response_ref LUA_NOREF: the global response(), if any */
+    int response_faults;           /* its response takes a fifth parameter: it sees Faults */
+    sl_buf_t path;                 /* "": the URL's own */
+    sl_buf_t headers;              /* nheaders "Name: value" strings, each NUL-terminated */
+    int nheaders;
+} script_op_t;
 
 struct sl_script {
     lua_State *L;
@@ -59,6 +70,9 @@ struct sl_script {
     int worker;    /* 1-based; 0 in the parent */
     int overrun_exit;
     int request_ref, response_ref;
+    int response_faults; /* response() declares a fifth parameter (fault): it sees Faults */
+    script_op_t *ops;    /* soapload.operations, bound in this state (sl_script_operations) */
+    int nops;
     int randomseed_ref; /* math.randomseed as the library made it, whatever the script does */
     int soap_version;
     char *id_element;
@@ -473,6 +487,18 @@ static int is_builtin(lua_State *L, int key_index)
     return found;
 }
 
+/* Whether the function referenced by ref declares a fifth parameter (or ...): a response hook
+ * that does is also called for SOAP Faults; one written before that existed is not. */
+static int takes_fault(lua_State *L, int ref)
+{
+    lua_Debug ar;
+    if (ref == LUA_NOREF)
+        return 0;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+    lua_getinfo(L, ">u", &ar);
+    return ar.nparams >= 5 || ar.isvararg;
+}
+
 static int ref_global_function(lua_State *L, const char *name)
 {
     if (lua_getglobal(L, name) == LUA_TFUNCTION)
@@ -708,6 +734,7 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
     }
     s->request_ref = ref_global_function(s->L, "request");
     s->response_ref = ref_global_function(s->L, "response");
+    s->response_faults = takes_fault(s->L, s->response_ref);
     fflush(stdout); /* the main chunk's output, before the parent forks a copy of the buffer */
     return s;
 }
@@ -721,6 +748,11 @@ void sl_script_close(sl_script_t *s)
         lua_close(s->L); /* closes the files the script opened, which flushes them */
     fflush(stdout);      /* what io.write left in the buffer: a worker ends with _exit */
     sl_buf_free(&s->scratch);
+    for (int i = 0; i < s->nops; i++) {
+        sl_buf_free(&s->ops[i].path);
+        sl_buf_free(&s->ops[i].headers);
+    }
+    free(s->ops);
     free(s->id_element);
     free(s);
 }
@@ -908,6 +940,8 @@ static int read_stages(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
     return 0;
 }
 
+static int read_operations(lua_State *L, sl_config_t *cfg, char *err, size_t errlen);
+
 /* One key of the soapload table (key at -2, value at -1). Built-ins and the script's own
  * functions are left alone; every other key must be a setting. */
 static int read_setting(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
@@ -934,6 +968,8 @@ static int read_setting(lua_State *L, sl_config_t *cfg, char *err, size_t errlen
         return read_thresholds(L, cfg, err, errlen);
     if (o->id == SL_OPT_STAGES)
         return read_stages(L, cfg, err, errlen);
+    if (o->id == SL_OPT_OPERATIONS)
+        return read_operations(L, cfg, err, errlen);
     const char *value = setting_text(L, num, sizeof(num));
     if (value == NULL) {
         snprintf(err, errlen, "soapload.%s must be a string or a number, not a %s", name,
@@ -1265,7 +1301,8 @@ static int l_take_options(lua_State *L)
 
 /* Copies the options table on top of the stack into req, under lua_pcall: a table with
  * metamethods or a list where a map belongs is a script error, never a crash. */
-static int copy_request_options(sl_script_t *s, sl_request_t *req, char *err, size_t errlen)
+static int copy_request_options(sl_script_t *s, int ref, sl_request_t *req, char *err,
+                                size_t errlen)
 {
     lua_State *L = s->L;
     take_options_t o = {.req = req};
@@ -1273,7 +1310,7 @@ static int copy_request_options(sl_script_t *s, sl_request_t *req, char *err, si
         snprintf(o.why, sizeof(o.why),
                  "request() must return the body and, optionally, a table of options, not a %s",
                  luaL_typename(L, -1));
-        return hook_result_error(s, s->request_ref, o.why, err, errlen);
+        return hook_result_error(s, ref, o.why, err, errlen);
     }
     lua_pushcfunction(L, l_take_options);
     lua_pushvalue(L, -2);
@@ -1281,7 +1318,7 @@ static int copy_request_options(sl_script_t *s, sl_request_t *req, char *err, si
     if (call(s, "request()", 2, 0, s->hook_limit_ns, err, errlen) != 0)
         return -1;
     if (o.why[0] != '\0')
-        return hook_result_error(s, s->request_ref, o.why, err, errlen);
+        return hook_result_error(s, ref, o.why, err, errlen);
     return 0;
 }
 
@@ -1308,7 +1345,9 @@ const char *sl_request_body(const sl_request_t *req, size_t *len)
     return req->body_ref > 0 ? req->body_ptr : req->body.data ? req->body.data : "";
 }
 
-int sl_script_request(sl_script_t *s, uint64_t seq, sl_request_t *req, char *err, size_t errlen)
+/* Calls the request hook `ref`. */
+static int request_with(sl_script_t *s, int ref, uint64_t seq, sl_request_t *req, char *err,
+                        size_t errlen)
 {
     lua_State *L = s->L;
     int rc = 0;
@@ -1320,7 +1359,7 @@ int sl_script_request(sl_script_t *s, uint64_t seq, sl_request_t *req, char *err
     req->method[0] = '\0';
     req->check_id = 1;
 
-    lua_rawgeti(L, LUA_REGISTRYINDEX, s->request_ref);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
     lua_pushlstring(L, req->id.data, req->id.len);
     lua_pushinteger(L, (lua_Integer)seq);
     if (call(s, "request()", 2, 2, s->hook_limit_ns, err, errlen) != 0)
@@ -1330,10 +1369,10 @@ int sl_script_request(sl_script_t *s, uint64_t seq, sl_request_t *req, char *err
         snprintf(what, sizeof(what), "request() must return the body as a string, not %s",
                  luaL_typename(L, -2));
         lua_pop(L, 2);
-        return hook_result_error(s, s->request_ref, what, err, errlen);
+        return hook_result_error(s, ref, what, err, errlen);
     }
     if (!lua_isnil(L, -1))
-        rc = copy_request_options(s, req, err, errlen);
+        rc = copy_request_options(s, ref, req, err, errlen);
     if (rc == 0) { /* the string itself goes to libcurl: a Lua string never moves */
         lua_pushcfunction(L, l_ref_body);
         lua_pushvalue(L, -3);
@@ -1348,6 +1387,296 @@ int sl_script_request(sl_script_t *s, uint64_t seq, sl_request_t *req, char *err
     }
     lua_pop(L, 2);
     return rc;
+}
+
+int sl_script_request(sl_script_t *s, uint64_t seq, sl_request_t *req, char *err, size_t errlen)
+{
+    return request_with(s, s->request_ref, seq, req, err, errlen);
+}
+
+/* ---- operations ------------------------------------------------------------------------ */
+
+/* What l_operations reads: in the parent it adds names and weights to cfg; in a worker it
+ * binds each operation of the state (s) and checks it is the one the parent read. */
+typedef struct {
+    sl_script_t *s;             /* a worker's state, or NULL in the parent */
+    sl_config_t *cfg;           /* the parent's, to add to */
+    const sl_config_t *run_cfg; /* the run's, to check against */
+    char err[512];
+} ops_ctx_t;
+
+static int ops_fail(lua_State *L, ops_ctx_t *c, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int ops_fail(lua_State *L, ops_ctx_t *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err, sizeof(c->err), fmt, ap);
+    va_end(ap);
+    return luaL_error(L, "%s", c->err);
+}
+
+/* Appends "Name: value" to op's headers, unless the operation gives that name already. */
+static int op_add_header(lua_State *L, ops_ctx_t *c, script_op_t *op, int i, const char *name,
+                         size_t nlen, const char *value, size_t vlen)
+{
+    char a[200], b[200];
+    if (!is_token(name, nlen))
+        return ops_fail(L, c, "soapload.operations[%d]: header name \"%s\" refused", i,
+                        shown(name, nlen, a, sizeof(a)));
+    if (find_byte(value, vlen, "\r\n", 3) != NULL)
+        return ops_fail(L, c, "soapload.operations[%d]: header %s holds a line break (\"%s\")", i,
+                        shown(name, nlen, a, sizeof(a)), shown(value, vlen, b, sizeof(b)));
+    if (op->nheaders == SL_MAX_REQUEST_HEADERS)
+        return ops_fail(L, c, "soapload.operations[%d]: more than %d headers", i,
+                        SL_MAX_REQUEST_HEADERS);
+    if (sl_buf_append(&op->headers, name, nlen) != 0 || sl_buf_append(&op->headers, ": ", 2) ||
+        sl_buf_append(&op->headers, value, vlen) != 0 || sl_buf_append(&op->headers, "", 1) != 0)
+        return luaL_error(L, "out of memory");
+    op->nheaders++;
+    return 0;
+}
+
+/* Field `key` of the operation table at the top of the stack, of `type` or nil (left on the
+ * stack). Returns its type. */
+static int op_field(lua_State *L, ops_ctx_t *c, int i, const char *name, const char *key, int type,
+                    int required)
+{
+    lua_pushstring(L, key);
+    int t = lua_rawget(L, -2);
+    if (t == type || (t == LUA_TNIL && !required))
+        return t;
+    if (type == LUA_TNUMBER && t == LUA_TNIL)
+        return t;
+    return ops_fail(L, c, "soapload.operations[%d]%s%s%s: %s must be a %s, not a %s", i,
+                    name ? " (" : "", name ? name : "", name ? ")" : "", key, lua_typename(L, type),
+                    luaL_typename(L, -1));
+}
+
+/* Binds operation i (1-based; its table at the top of the stack) into the worker's state. */
+static void op_bind(lua_State *L, ops_ctx_t *c, int i, const char *name)
+{
+    sl_script_t *s = c->s;
+    script_op_t *op = &s->ops[i - 1];
+    size_t len;
+    if (i > c->run_cfg->nops || strcmp(name, c->run_cfg->op_names[i - 1]) != 0)
+        ops_fail(L, c, "soapload.operations[%d] is %s in a worker but %s in the parent", i, name,
+                 i > c->run_cfg->nops ? "nothing" : c->run_cfg->op_names[i - 1]);
+    op_field(L, c, i, name, "request", LUA_TFUNCTION, 1);
+    op->request_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    if (op_field(L, c, i, name, "response", LUA_TFUNCTION, 0) == LUA_TFUNCTION) {
+        op->response_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+        op->response_faults = takes_fault(L, op->response_ref);
+    } else
+        lua_pop(L, 1);
+    if (op_field(L, c, i, name, "path", LUA_TSTRING, 0) == LUA_TSTRING) {
+        const char *path = lua_tolstring(L, -1, &len);
+        for (size_t k = 0; k < len; k++)
+            if ((unsigned char)path[k] <= ' ' || path[k] == 0x7f)
+                ops_fail(L, c, "soapload.operations[%d] (%s): path holds a space or control byte",
+                         i, name);
+        if (sl_buf_append(&op->path, path, len) != 0)
+            luaL_error(L, "out of memory");
+    }
+    lua_pop(L, 1);
+    if (op_field(L, c, i, name, "soap_action", LUA_TSTRING, 0) == LUA_TSTRING &&
+        (s->soap_version != 12 || lua_rawlen(L, -1) > 0)) { /* 1.2: "" means no action */
+        char line[1024];
+        const char *action = lua_tolstring(L, -1, &len);
+        if (len > 900 || find_byte(action, len, "\r\n\"", 4) != NULL)
+            ops_fail(L, c,
+                     "soapload.operations[%d] (%s): soap_action must be at most 900 bytes "
+                     "without quotes or line breaks",
+                     i, name);
+        /* SOAP 1.1 carries the action in its own header, 1.2 in the media type */
+        int n = s->soap_version == 12 ? snprintf(line, sizeof(line), "%s; action=\"%s\"",
+                                                 sl_envelope_content_type(12), action)
+                                      : snprintf(line, sizeof(line), "\"%s\"", action);
+        const char *hname = s->soap_version == 12 ? "Content-Type" : "SOAPAction";
+        op_add_header(L, c, op, i, hname, strlen(hname), line, (size_t)n);
+    }
+    lua_pop(L, 1);
+    if (op_field(L, c, i, name, "headers", LUA_TTABLE, 0) == LUA_TTABLE) {
+        lua_pushnil(L);
+        while (lua_next(L, -2) != 0) {
+            size_t nlen, vlen;
+            if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING)
+                ops_fail(L, c,
+                         "soapload.operations[%d] (%s): headers must map names to string values", i,
+                         name);
+            const char *hn = lua_tolstring(L, -2, &nlen);
+            const char *hv = lua_tolstring(L, -1, &vlen);
+            op_add_header(L, c, op, i, hn, nlen, hv, vlen);
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+}
+
+/* Under lua_pcall: 1 is soapload.operations, 2 an ops_ctx_t. */
+static int l_operations(lua_State *L)
+{
+    static const char *const known[] = {"name",        "weight", "request", "response",
+                                        "soap_action", "path",   "headers"};
+    ops_ctx_t *c = lua_touserdata(L, 2);
+    lua_settop(L, 1);
+    if (!lua_istable(L, 1))
+        return ops_fail(L, c, "soapload.operations must be a list of tables, not a %s",
+                        luaL_typename(L, 1));
+    lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+    if (n == 0)
+        return ops_fail(L, c, "soapload.operations is empty: give at least one operation");
+    if (n > SL_MAX_OPERATIONS)
+        return ops_fail(L, c, "soapload.operations has %lld operations; at most %d", (long long)n,
+                        SL_MAX_OPERATIONS);
+    for (int i = 1; i <= (int)n; i++) {
+        if (lua_rawgeti(L, 1, i) != LUA_TTABLE)
+            return ops_fail(L, c, "soapload.operations[%d] must be a table, not a %s", i,
+                            luaL_typename(L, -1));
+        lua_pushnil(L);
+        while (lua_next(L, -2) != 0) {
+            size_t k = 0;
+            if (lua_type(L, -2) == LUA_TSTRING)
+                while (k < 7 && strcmp(lua_tostring(L, -2), known[k]) != 0)
+                    k++;
+            if (lua_type(L, -2) != LUA_TSTRING || k == 7)
+                return ops_fail(L, c,
+                                "soapload.operations[%d]: unknown field %s (fields are name, "
+                                "weight, request, response, soap_action, path and headers)",
+                                i, lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?");
+            lua_pop(L, 1);
+        }
+        op_field(L, c, i, NULL, "name", LUA_TSTRING, 1);
+        const char *name = lua_tostring(L, -1);
+        lua_pop(L, 1); /* the table still holds the string */
+        if (op_field(L, c, i, name, "weight", LUA_TNUMBER, 1) == LUA_TNIL)
+            return ops_fail(L, c, "soapload.operations[%d] (%s): weight must be a number >= 0", i,
+                            name);
+        double weight = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+        if (c->s == NULL) {
+            op_field(L, c, i, name, "request", LUA_TFUNCTION, 1);
+            lua_pop(L, 1);
+            op_field(L, c, i, name, "response", LUA_TFUNCTION, 0);
+            lua_pop(L, 1);
+            if (sl_config_add_operation(c->cfg, name, weight, c->err, sizeof(c->err)) != 0)
+                return luaL_error(L, "%s", c->err);
+        } else {
+            op_bind(L, c, i, name);
+        }
+        lua_pop(L, 1);
+    }
+    if (c->s != NULL && n != c->run_cfg->nops)
+        return ops_fail(L, c,
+                        "soapload.operations has %lld operations in a worker, %d in the parent",
+                        (long long)n, c->run_cfg->nops);
+    return 0;
+}
+
+/* soapload.operations (at -1): names and weights into cfg, checked. */
+static int read_operations(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
+{
+    ops_ctx_t c = {.cfg = cfg};
+    lua_pushcfunction(L, l_operations);
+    lua_pushvalue(L, -2);
+    lua_pushlightuserdata(L, &c);
+    if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+        snprintf(err, errlen, "%s", c.err[0] ? c.err : lua_tostring(L, -1));
+        lua_pop(L, 1);
+        return -1;
+    }
+    sl_mix_t mix;
+    if (sl_mix_init(&mix, cfg->op_weights, cfg->nops, err, errlen) != 0)
+        return -1;
+    sl_mix_free(&mix);
+    return 0;
+}
+
+int sl_script_operations(sl_script_t *s, const sl_config_t *cfg, char *err, size_t errlen)
+{
+    lua_State *L = s->L;
+    if (cfg->nops == 0)
+        return 0;
+    s->ops = calloc((size_t)cfg->nops, sizeof(*s->ops));
+    if (s->ops == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    s->nops = cfg->nops;
+    for (int i = 0; i < s->nops; i++)
+        s->ops[i].request_ref = s->ops[i].response_ref = LUA_NOREF;
+    ops_ctx_t c = {.s = s, .run_cfg = cfg};
+    lua_pushcfunction(L, l_operations);
+    if (lua_getglobal(L, "soapload") == LUA_TTABLE) {
+        lua_pushstring(L, "operations");
+        lua_rawget(L, -2);
+        lua_remove(L, -2);
+    }
+    lua_pushlightuserdata(L, &c);
+    if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+        snprintf(err, errlen, "%s", c.err[0] ? c.err : lua_tostring(L, -1));
+        lua_pop(L, 1);
+        return -1;
+    }
+    return 0;
+}
+
+int sl_script_op_sees_faults(const sl_script_t *s, int op)
+{
+    if (op >= 0 && op < s->nops && s->ops[op].response_ref != LUA_NOREF)
+        return s->ops[op].response_faults;
+    return s->response_ref != LUA_NOREF && s->response_faults;
+}
+
+int sl_script_has_op_response(const sl_script_t *s, int op)
+{
+    if (op >= 0 && op < s->nops && s->ops[op].response_ref != LUA_NOREF)
+        return 1;
+    return s->response_ref != LUA_NOREF;
+}
+
+/* Adds the operation's path and headers to what its request() gave: request()'s own win. */
+static int op_defaults(sl_script_t *s, int op, sl_request_t *req, char *err, size_t errlen)
+{
+    const script_op_t *o = &s->ops[op];
+    if (req->path.len == 0 && o->path.len > 0 &&
+        sl_buf_append(&req->path, o->path.data, o->path.len) != 0)
+        goto Oom;
+    const char *h = o->headers.data;
+    for (int i = 0; i < o->nheaders; i++, h += strlen(h) + 1) {
+        size_t nlen = strcspn(h, ":");
+        const char *mine = req->headers.data;
+        int given = 0;
+        for (int k = 0; k < req->nheaders && !given; k++, mine += strlen(mine) + 1)
+            given = strcspn(mine, ":") == nlen && strncasecmp(mine, h, nlen) == 0;
+        if (given)
+            continue;
+        if (req->nheaders == SL_MAX_REQUEST_HEADERS) {
+            snprintf(err, errlen, "operation %d: more than %d headers with request()'s", op + 1,
+                     SL_MAX_REQUEST_HEADERS);
+            return -1;
+        }
+        if (sl_buf_append(&req->headers, h, strlen(h) + 1) != 0)
+            goto Oom;
+        req->nheaders++;
+    }
+    return 0;
+Oom:
+    snprintf(err, errlen, "out of memory");
+    return -1;
+}
+
+int sl_script_op_request(sl_script_t *s, int op, uint64_t seq, sl_request_t *req, char *err,
+                         size_t errlen)
+{
+    if (request_with(s, s->ops[op].request_ref, seq, req, err, errlen) != 0)
+        return -1;
+    if (op_defaults(s, op, req, err, errlen) != 0) {
+        sl_script_release_body(s, req);
+        return -1;
+    }
+    return 0;
 }
 
 static void push_headers(lua_State *L, const char *h, size_t len)
@@ -1376,22 +1705,33 @@ static void push_headers(lua_State *L, const char *h, size_t len)
     }
 }
 
-int sl_script_response(sl_script_t *s, long status, const char *headers, size_t headers_len,
-                       const char *body, size_t body_len, const char *id, int *failed, char *reason,
-                       size_t reason_len, char *err, size_t errlen)
+int sl_script_response(sl_script_t *s, int op, long status, const char *headers, size_t headers_len,
+                       const char *body, size_t body_len, const char *id, const sl_fault_t *fault,
+                       int *verdict, char *reason, size_t reason_len, char *err, size_t errlen)
 {
     lua_State *L = s->L;
-    *failed = 0;
-    lua_rawgeti(L, LUA_REGISTRYINDEX, s->response_ref);
+    int ref = op >= 0 && op < s->nops && s->ops[op].response_ref != LUA_NOREF
+                  ? s->ops[op].response_ref
+                  : s->response_ref;
+    *verdict = SL_VERDICT_NONE;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
     lua_pushinteger(L, status);
     push_headers(L, headers, headers_len);
     lua_pushlstring(L, body, body_len);
     lua_pushstring(L, id);
-    if (call(s, "response()", 4, 2, s->hook_limit_ns, err, errlen) != 0)
+    if (fault != NULL)
+        sl_lua_push_fault(L, fault);
+    else
+        lua_pushnil(L);
+    if (call(s, "response()", 5, 2, s->hook_limit_ns, err, errlen) != 0)
         return -1;
-    if (lua_type(L, -2) == LUA_TBOOLEAN && !lua_toboolean(L, -2)) {
-        *failed = 1;
-        snprintf(reason, reason_len, "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : "");
+    if (lua_type(L, -2) == LUA_TBOOLEAN) {
+        *verdict = lua_toboolean(L, -2) ? SL_VERDICT_PASS : SL_VERDICT_FAIL;
+        if (*verdict == SL_VERDICT_FAIL)
+            snprintf(reason, reason_len, "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : "");
+    } else if (lua_type(L, -2) == LUA_TSTRING &&
+               strcmp(lua_tostring(L, -2), "expected_fault") == 0) {
+        *verdict = SL_VERDICT_EXPECTED_FAULT;
     }
     lua_pop(L, 2);
     return 0;

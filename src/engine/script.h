@@ -15,6 +15,7 @@
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/counts.h"
+#include "core/fault.h"
 #include "core/hist.h"
 
 typedef struct sl_script sl_script_t;
@@ -101,11 +102,35 @@ int sl_script_init(sl_script_t *s, char **args, int nargs, char *err, size_t err
 int sl_script_request(sl_script_t *s, uint64_t seq, sl_request_t *req, char *err, size_t errlen);
 /** Lets go of the body request() returned (req->body_ref), once libcurl is done with it. */
 void sl_script_release_body(sl_script_t *s, sl_request_t *req);
-/** Calls response(status, headers, body, id). *failed is set when it returned false (with its
- * reason, if any, in reason). Returns 0, or -1 with the traceback in err. */
-int sl_script_response(sl_script_t *s, long status, const char *headers, size_t headers_len,
-                       const char *body, size_t body_len, const char *id, int *failed, char *reason,
-                       size_t reason_len, char *err, size_t errlen);
+/* What a response hook returned. */
+enum {
+    SL_VERDICT_NONE,          /* nothing it declares: nil or another value */
+    SL_VERDICT_PASS,          /* true */
+    SL_VERDICT_FAIL,          /* false[, reason] */
+    SL_VERDICT_EXPECTED_FAULT /* "expected_fault" */
+};
+
+/** Calls operation op's response(status, headers, body, id, fault) (the global response() when
+ * the operation has none, or op is -1); fault is NULL (nil) unless the response holds a SOAP
+ * Fault. *verdict is an SL_VERDICT_*; with SL_VERDICT_FAIL, its reason (if any) is in reason.
+ * Returns 0, or -1 with the traceback in err. */
+int sl_script_response(sl_script_t *s, int op, long status, const char *headers, size_t headers_len,
+                       const char *body, size_t body_len, const char *id, const sl_fault_t *fault,
+                       int *verdict, char *reason, size_t reason_len, char *err, size_t errlen);
+
+/** Binds soapload.operations in this state (a worker's): each operation's hooks, path,
+ * SOAPAction and headers, checked against the names the parent read into cfg. Returns 0 (also
+ * without operations), or -1 with err. */
+int sl_script_operations(sl_script_t *s, const sl_config_t *cfg, char *err, size_t errlen);
+/** Calls operation op's request(id, seq) (0-based op), then adds the operation's path and
+ * headers where request() gave none of its own. As sl_script_request otherwise. */
+int sl_script_op_request(sl_script_t *s, int op, uint64_t seq, sl_request_t *req, char *err,
+                         size_t errlen);
+/** Whether operation op (or, without one, the script) has a response hook. */
+int sl_script_has_op_response(const sl_script_t *s, int op);
+/** Whether that hook is also called for SOAP Faults: it declares a fifth parameter (fault),
+ * or takes `...`. A hook of four parameters is not, and a Fault stays soap_fault. */
+int sl_script_op_sees_faults(const sl_script_t *s, int op);
 /** Calls done(summary, latency, requests) if defined. Returns 0, or -1 with err. */
 int sl_script_done(sl_script_t *s, const sl_script_summary_t *sum, char *err, size_t errlen);
 

@@ -21,9 +21,13 @@
 #include "core/check.h"
 #include "core/concurrency.h"
 #include "core/envelope.h"
+#include "core/fault.h"
 #include "core/hist.h"
 #include "core/plan.h"
+#include "core/schedule.h"
 #include "core/waitq.h"
+#include "core/mix.h"
+#include "core/opstats.h"
 #include "core/reasons.h"
 #include "engine/proto.h"
 #include "core/version.h"
@@ -58,6 +62,7 @@ typedef struct slot {
     curl_off_t content_length; /* calls of on_prereq for this transfer: a second one is a resend */
     sl_board_conn_t *bc;       /* the shared copy of what is in flight here */
     int custom_url, custom_method;
+    int op;                         /* the operation (soapload.operations) of the request, or -1 */
     struct curl_slist *own_headers; /* when request() gave headers of its own */
     sl_request_t req;
     sl_buf_t resp_body, resp_head;
@@ -102,6 +107,9 @@ struct worker {
     sl_buf_t second_buf;
     int script_error_sent;
     sl_reasons_t reasons; /* why requests failed, sent with the final report */
+    int nops;             /* soapload.operations; 0: the single request() */
+    sl_mix_t mix;         /* which operation each request is */
+    sl_op_stats_t *ops;   /* the results of each */
     char err[8192];
 };
 
@@ -166,6 +174,8 @@ static int on_prereq(void *clientp, char *primary_ip, char *local_ip, int primar
          * not idempotent, so it is not sent twice: it ends as a read failure. */
         w->counts->retried++;
         w->second_counts.retried++;
+        if (s->op >= 0)
+            w->ops[s->op].counts.retried++;
         return CURL_PREREQFUNC_ABORT;
     }
     s->sent_ns = now_ns();
@@ -174,6 +184,8 @@ static int on_prereq(void *clientp, char *primary_ip, char *local_ip, int primar
     s->bc->sent_ns = s->sent_ns;
     w->counts->sent++;
     w->second_counts.sent++;
+    if (s->op >= 0)
+        w->ops[s->op].counts.sent++;
     return CURL_PREREQFUNC_OK;
 }
 
@@ -341,21 +353,23 @@ static void trace_flush(worker_t *w)
     sl_board_trace_flush(w->board, w->a->trace_fd); /* an error stays on the board */
 }
 
-static void trace_line(worker_t *w, const char *id, size_t id_len, int local_port, uint64_t due,
-                       uint64_t sent, uint64_t first_byte, uint64_t done, long status,
+static void trace_line(worker_t *w, int op, const char *id, size_t id_len, int local_port,
+                       uint64_t due, uint64_t sent, uint64_t first_byte, uint64_t done, long status,
                        const char *outcome)
 {
+    const char *operation = op >= 0 ? w->cfg->op_names[op] : "";
     char line[SL_TRACE_LINE_MAX];
     if (w->a->trace_fd < 0)
         return;
     size_t n = sl_trace_format(line, sizeof(line), w->realtime_offset, id, id_len, (int)w->pid,
-                               local_port, due, sent, first_byte, done, status, outcome);
+                               local_port, due, sent, first_byte, done, status, operation, outcome);
     if (n == 0) { /* an ID too long for the line buffer */
         char *big = malloc(2 * id_len + SL_TRACE_LINE_MAX);
         if (big == NULL)
             return;
         n = sl_trace_format(big, 2 * id_len + SL_TRACE_LINE_MAX, w->realtime_offset, id, id_len,
-                            (int)w->pid, local_port, due, sent, first_byte, done, status, outcome);
+                            (int)w->pid, local_port, due, sent, first_byte, done, status, operation,
+                            outcome);
         sl_board_trace_add(w->board, w->a->trace_fd, big, n);
         free(big);
         return;
@@ -535,6 +549,28 @@ static const char *before_send_outcome(sl_result_t r, char *buf, size_t len)
     return buf;
 }
 
+/* The operation of the request being dispatched, or -1 without operations. The open model
+ * takes the run's global index of the schedule entry (the same mix whatever the workers);
+ * the closed model this worker's own sequence, shifted per worker so that the workers do not
+ * all start the cycle together. */
+static int pick_op(worker_t *w)
+{
+    if (w->nops == 0)
+        return -1;
+    if (w->cfg->closed)
+        return sl_mix_of(
+            &w->mix, w->seq - 1 + (uint64_t)w->a->index * w->mix.cycle / (uint64_t)w->a->nworkers);
+    return sl_mix_of(&w->mix, sl_schedule_global_index(w->next_j - 1, w->a->index, w->a->nworkers));
+}
+
+/* The operation of schedule entry j (open model), for its not_sent line; -1 without any. */
+static int trace_op(worker_t *w, uint64_t j)
+{
+    if (w->nops == 0)
+        return -1;
+    return sl_mix_of(&w->mix, sl_schedule_global_index(j, w->a->index, w->a->nworkers));
+}
+
 /* Builds and starts one request due at due_ns. Returns 1 when it took a connection slot, 0
  * when the request ended before (request() raised, or no memory for its body). */
 static int dispatch(worker_t *w, uint64_t due_ns)
@@ -545,20 +581,29 @@ static int dispatch(worker_t *w, uint64_t due_ns)
     w->board->last_seq = w->seq;
 
     sl_buf_clear(&s->req.id);
-    if (sl_script_has_request(w->script)) {
+    s->op = pick_op(w);
+    if (s->op >= 0)
+        w->ops[s->op].counts.scheduled++;
+    if (s->op >= 0 || sl_script_has_request(w->script)) {
         sl_buf_append(&s->req.id, id, id_len);
-        if (sl_script_request(w->script, w->seq, &s->req, w->err, sizeof(w->err)) != 0) {
+        if ((s->op >= 0
+                 ? sl_script_op_request(w->script, s->op, w->seq, &s->req, w->err, sizeof(w->err))
+                 : sl_script_request(w->script, w->seq, &s->req, w->err, sizeof(w->err))) != 0) {
             w->counts->script_errors_before_send++;
             w->second_counts.script_errors_before_send++;
+            if (s->op >= 0)
+                w->ops[s->op].counts.script_errors_before_send++;
             report_script_error(w, w->err);
-            trace_line(w, id, id_len, 0, due_ns, 0, 0, 0, 0, "script_error_before_send");
+            trace_line(w, s->op, id, id_len, 0, due_ns, 0, 0, 0, 0, "script_error_before_send");
             return 0;
         }
         if (apply_request_options(w, s) != 0) {
             w->counts->script_errors_before_send++;
             w->second_counts.script_errors_before_send++;
+            if (s->op >= 0)
+                w->ops[s->op].counts.script_errors_before_send++;
             report_script_error(w, w->err);
-            trace_line(w, s->req.id.data, s->req.id.len, 0, due_ns, 0, 0, 0, 0,
+            trace_line(w, s->op, s->req.id.data, s->req.id.len, 0, due_ns, 0, 0, 0, 0,
                        "script_error_before_send");
             sl_script_release_body(w->script, &s->req);
             return 0;
@@ -574,7 +619,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
             sl_buf_reserve(b, sl_xml_escaped_len(id, id_len)) != 0) {
             char name[64];
             count_before_send(w, SL_R_OTHER);
-            trace_line(w, id, id_len, 0, due_ns, 0, 0, 0, 0,
+            trace_line(w, s->op, id, id_len, 0, due_ns, 0, 0, 0, 0,
                        before_send_outcome(SL_R_OTHER, name, sizeof(name)));
             return 0;
         }
@@ -582,7 +627,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
         if (sl_buf_append(b, w->body_tail.data, w->body_tail.len) != 0) {
             char name[64];
             count_before_send(w, SL_R_OTHER);
-            trace_line(w, id, id_len, 0, due_ns, 0, 0, 0, 0,
+            trace_line(w, s->op, id, id_len, 0, due_ns, 0, 0, 0, 0,
                        before_send_outcome(SL_R_OTHER, name, sizeof(name)));
             return 0;
         }
@@ -603,6 +648,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
     /* what the parent needs should this worker die with the request in flight */
     sl_board_conn_t *bc = s->bc;
     bc->seq = w->seq;
+    bc->op = s->op;
     bc->due_ns = due_ns;
     bc->sent_ns = 0;
     bc->port = 0;
@@ -678,21 +724,37 @@ static sl_result_t check_response(worker_t *w, slot_t *s, long status, char *rea
     sl_result_t r =
         sl_check_response(status, s->resp_body.data, s->resp_body.len, w->cfg->id_element,
                           s->req.id.data, s->req.id.len, s->req.check_id);
-    if (r != SL_R_OK)
+    if ((r != SL_R_OK && r != SL_R_SOAP_FAULT) || !sl_script_has_op_response(w->script, s->op))
         return r;
-    if (sl_script_has_response(w->script)) {
-        int failed;
-        if (sl_script_response(w->script, status, s->resp_head.data ? s->resp_head.data : "",
-                               s->resp_head.len, s->resp_body.data ? s->resp_body.data : "",
-                               s->resp_body.len, s->req.id.data, &failed, reason, reason_len,
-                               w->err, sizeof(w->err)) != 0) {
-            report_script_error(w, w->err);
-            return SL_R_SCRIPT_ERROR;
-        }
-        if (failed)
-            return SL_R_CHECK_FAILED;
+    /* a response hook that takes a fifth parameter sees Faults too: it may expect one */
+    sl_fault_t fault;
+    int is_fault =
+        r == SL_R_SOAP_FAULT &&
+        sl_fault_parse(s->resp_body.data ? s->resp_body.data : "", s->resp_body.len, &fault) == 1;
+    if (r == SL_R_SOAP_FAULT && (!is_fault || !sl_script_op_sees_faults(w->script, s->op)))
+        return r;
+    int verdict;
+    if (sl_script_response(w->script, s->op, status, s->resp_head.data ? s->resp_head.data : "",
+                           s->resp_head.len, s->resp_body.data ? s->resp_body.data : "",
+                           s->resp_body.len, s->req.id.data, is_fault ? &fault : NULL, &verdict,
+                           reason, reason_len, w->err, sizeof(w->err)) != 0) {
+        report_script_error(w, w->err);
+        return SL_R_SCRIPT_ERROR;
     }
-    return SL_R_OK;
+    switch (verdict) {
+    case SL_VERDICT_FAIL:
+        return SL_R_CHECK_FAILED;
+    case SL_VERDICT_PASS:
+        return SL_R_OK;
+    case SL_VERDICT_EXPECTED_FAULT:
+        if (is_fault)
+            return SL_R_EXPECTED_FAULT;
+        snprintf(reason, reason_len,
+                 "response() returned \"expected_fault\" for a response without a SOAP Fault");
+        return SL_R_CHECK_FAILED;
+    default: /* nothing declared: a Fault stays one */
+        return r;
+    }
 }
 
 static void release(worker_t *w, slot_t *s)
@@ -767,11 +829,13 @@ static void finish(worker_t *w, slot_t *s, sl_result_t r, uint64_t done, long st
     const char *outcome = sl_result_name(r);
     if (s->sent_ns == 0)
         outcome = before_send_outcome(r, name, sizeof(name));
-    trace_line(w, s->req.id.data, s->req.id.len, s->local_port, s->due_ns, s->sent_ns,
+    trace_line(w, s->op, s->req.id.data, s->req.id.len, s->local_port, s->due_ns, s->sent_ns,
                s->first_byte_ns, done, status, outcome);
     __atomic_store_n(&s->bc->busy, 0, __ATOMIC_RELEASE);
     if (s->sent_ns == 0) {
         count_before_send(w, r);
+        if (s->op >= 0)
+            w->ops[s->op].counts.before_send[r]++;
     } else {
         curl_off_t up = 0;
         if (curl_easy_getinfo(s->easy, CURLINFO_SIZE_UPLOAD_T, &up) != CURLE_OK || up < 0)
@@ -779,6 +843,10 @@ static void finish(worker_t *w, slot_t *s, sl_result_t r, uint64_t done, long st
         w->counts->bytes_sent += (uint64_t)up;
         w->second_counts.bytes_sent += (uint64_t)up;
         count_result(w, r);
+        if (s->op >= 0) {
+            w->ops[s->op].counts.bytes_sent += (uint64_t)up;
+            w->ops[s->op].counts.results[r]++;
+        }
     }
     spool_add(w, s, done ? done : now_ns());
     release(w, s);
@@ -801,6 +869,11 @@ static void complete(worker_t *w, slot_t *s, CURLcode rc)
         sl_hist_record(w->latency, (now - s->due_ns) / 1000);
         sl_hist_record(w->second_latency, (now - s->due_ns) / 1000);
         sl_hist_record(w->service, (now - sent) / 1000);
+        if (s->op >= 0) {
+            w->ops[s->op].counts.bytes_received += s->resp_body.len;
+            sl_hist_record(w->ops[s->op].from_due, (now - s->due_ns) / 1000);
+            sl_hist_record(w->ops[s->op].service, (now - sent) / 1000);
+        }
     } else if (s->prereqs > 1) {
         r = SL_R_READ; /* closed without an answer after it was written: resend refused */
         snprintf(s->errbuf, sizeof(s->errbuf),
@@ -901,8 +974,13 @@ static void end_sending(worker_t *w, uint64_t now)
         uint64_t from = w->next_j, due;
         /* on an interrupt only what was due by now counts as scheduled */
         while ((due = next_due(w)) <= now && due < w->t_end) {
+            int op = trace_op(w, w->plan.j);
             if (w->a->trace_fd >= 0)
-                trace_line(w, "", 0, 0, due, 0, 0, 0, 0, "not_sent");
+                trace_line(w, op, "", 0, 0, due, 0, 0, 0, 0, "not_sent");
+            if (op >= 0) {
+                w->ops[op].counts.scheduled++;
+                w->ops[op].counts.not_sent++;
+            }
             sl_plan_advance(&w->plan);
         }
         due = w->plan.j;
@@ -1057,6 +1135,8 @@ static void cleanup(worker_t *w)
     sl_buf_free(&w->spool_ids);
     sl_waitq_free(&w->thinking);
     sl_script_close(w->script);
+    sl_opstats_free(w->ops, w->nops);
+    sl_mix_free(&w->mix);
 }
 
 static int send_final(worker_t *w)
@@ -1075,6 +1155,13 @@ static int send_final(worker_t *w)
     if (w->reasons.n > 0 || w->reasons.other > 0) /* before the final report: it ends the worker */
         rc = sl_proto_send(w->a->report_fd, SL_MSG_REASONS, &w->reasons, sizeof(w->reasons), NULL,
                            0);
+    if (rc == 0 && w->nops > 0) { /* before the final report too */
+        sl_buf_t ops = {0};
+        rc = sl_opstats_encode(w->ops, w->nops, &ops);
+        if (rc == 0)
+            rc = sl_proto_send(w->a->report_fd, SL_MSG_OPS, ops.data, ops.len, NULL, 0);
+        sl_buf_free(&ops);
+    }
     if (rc == 0)
         rc = sl_proto_send(w->a->report_fd, SL_MSG_FINAL, &m, sizeof(m), hists.data, hists.len);
     sl_buf_free(&hists);
@@ -1103,6 +1190,16 @@ int sl_worker_main(const sl_worker_args_t *a)
     sl_script_watch(w.script, a->report_fd, a->index + 1);
     sl_script_publish(w.script, a->cfg, a->index + 1, w.pid);
     sl_script_seed(w.script, sl_script_worker_seed(a->cfg->seed, a->index));
+    if (a->cfg->nops > 0) {
+        w.nops = a->cfg->nops;
+        if (sl_script_operations(w.script, a->cfg, w.err, sizeof(w.err)) != 0 ||
+            sl_mix_init(&w.mix, a->cfg->op_weights, a->cfg->nops, w.err, sizeof(w.err)) != 0)
+            goto Failed;
+        if ((w.ops = sl_opstats_new(w.nops)) == NULL) {
+            snprintf(w.err, sizeof(w.err), "out of memory for %d operations' results", w.nops);
+            goto Failed;
+        }
+    }
     if (sl_script_init(w.script, a->cfg->script_args, a->cfg->nargs, w.err, sizeof(w.err)) != 0)
         goto Failed;
     w.want_resp_headers = sl_script_has_response(w.script);
@@ -1112,6 +1209,8 @@ int sl_worker_main(const sl_worker_args_t *a)
         sl_plan_init(&w.plan, &w.profile, (uint32_t)a->cfg->burst,
                      a->cfg->arrival == SL_ARRIVAL_POISSON, a->cfg->seed, a->index, a->nworkers);
     }
+    for (int i = 0; i < w.nops; i++)
+        w.want_resp_headers |= sl_script_has_op_response(w.script, i);
     sl_proto_send(a->report_fd, SL_MSG_READY, NULL, 0, NULL, 0);
 
     /* the parent answers with the common start time once every worker is ready */

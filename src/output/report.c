@@ -12,6 +12,7 @@
 #include "core/exitcode.h"
 #include "core/duration.h"
 #include "core/version.h"
+#include "output/ops_report.h"
 
 static void latency_row(FILE *out, const char *name, const sl_hist_t *h)
 {
@@ -37,7 +38,7 @@ static void errors_line(FILE *out, const sl_counts_t *c)
     int any = 0;
     fprintf(out, "Errors          ");
     for (int r = 1; r < SL_R_COUNT; r++) {
-        if (c->results[r] == 0)
+        if (c->results[r] == 0 || r == SL_R_EXPECTED_FAULT)
             continue;
         fprintf(out, "%s%s %llu", any ? ", " : "", sl_result_name((sl_result_t)r),
                 (unsigned long long)c->results[r]);
@@ -253,9 +254,17 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
             (unsigned long long)c->scheduled, (unsigned long long)c->sent,
             (unsigned long long)c->not_sent, (unsigned long long)sl_counts_failed_before_send(c),
             (unsigned long long)c->script_errors_before_send);
-    fprintf(out, "  sent          %llu = ok %llu + failed %llu + cancelled %llu\n",
-            (unsigned long long)c->sent, (unsigned long long)c->results[SL_R_OK],
-            (unsigned long long)failed, (unsigned long long)c->results[SL_R_CANCELLED]);
+    if (c->results[SL_R_EXPECTED_FAULT] > 0) /* a success: not among the failed */
+        fprintf(out,
+                "  sent          %llu = ok %llu + expected_fault %llu + failed %llu + cancelled "
+                "%llu\n",
+                (unsigned long long)c->sent, (unsigned long long)c->results[SL_R_OK],
+                (unsigned long long)c->results[SL_R_EXPECTED_FAULT], (unsigned long long)failed,
+                (unsigned long long)c->results[SL_R_CANCELLED]);
+    else
+        fprintf(out, "  sent          %llu = ok %llu + failed %llu + cancelled %llu\n",
+                (unsigned long long)c->sent, (unsigned long long)c->results[SL_R_OK],
+                (unsigned long long)failed, (unsigned long long)c->results[SL_R_CANCELLED]);
     if (cfg->closed)
         fprintf(out, "  rate          sent %.1f/s, ok %.1f/s", (double)c->sent / sending,
                 (double)c->results[SL_R_OK] / sending);
@@ -279,6 +288,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     latency_row(out, "from due time", run->latency);
     latency_row(out, "service time", run->service);
     latency_row(out, "send lateness", run->lateness);
+    sl_ops_report_print(out, cfg, run);
     errors_line(out, c);
     error_messages(out, run);
     reasons_lines(out, &run->reasons);
@@ -337,7 +347,8 @@ int sl_report_exit_code(const sl_run_t *run, const sl_threshold_set_t *checks)
     char err[256];
     const sl_counts_t *c = &run->counts;
     if (run->workers_died > 0 || run->trace_error[0] != '\0' ||
-        sl_counts_check(c, err, sizeof(err)) != 0)
+        sl_counts_check(c, err, sizeof(err)) != 0 ||
+        (run->nops > 0 && sl_ops_report_check(NULL, run, err, sizeof(err)) != 0))
         return SL_EXIT_INTERNAL;
     if (run->interrupted)
         return SL_EXIT_INTERRUPTED;
@@ -347,7 +358,7 @@ int sl_report_exit_code(const sl_run_t *run, const sl_threshold_set_t *checks)
                 return SL_EXIT_THRESHOLD;
         return SL_EXIT_OK;
     }
-    if (c->results[SL_R_OK] != c->scheduled)
+    if (sl_counts_succeeded(c) != c->scheduled)
         return SL_EXIT_FAILED_REQUESTS;
     return SL_EXIT_OK;
 }

@@ -247,7 +247,19 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
         counts_json(out, &w->counts);
         fprintf(out, "}");
     }
-    fprintf(out, "\n  ],\n");
+    fprintf(out, "\n  ],\n  \"operations\": [");
+    for (int i = 0; i < run->nops; i++) { /* soapload.operations: they add up to the summary */
+        fprintf(out, "%s\n    {\"name\": ", i ? "," : "");
+        sl_json_string(out, cfg->op_names[i]);
+        fprintf(out, ", \"weight\": %.17g, \"counts\": ", cfg->op_weights[i]);
+        counts_json(out, &run->ops[i].counts);
+        fprintf(out, ",\n     \"latency\": {\"from_due\": ");
+        hist_json(out, run->ops[i].from_due);
+        fprintf(out, ",\n      \"service\": ");
+        hist_json(out, run->ops[i].service);
+        fprintf(out, "}}");
+    }
+    fprintf(out, "%s],\n", run->nops ? "\n  " : "");
     segments_json(out, run);
     concurrency_json(out, cfg, run);
     reasons_json(out, &run->reasons);
@@ -256,6 +268,10 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
         const sl_threshold_t *t = &checks->items[i];
         fprintf(out, "%s\n    {\"threshold\": ", i ? "," : "");
         sl_json_string(out, t->text);
+        if (t->operation[0] != '\0') {
+            fprintf(out, ", \"operation\": ");
+            sl_json_string(out, t->operation);
+        }
         char v[48];
         sl_threshold_format_measured(t, v, sizeof(v));
         /* value and measured in the metric's base unit, for tools; the limit's own unit too */

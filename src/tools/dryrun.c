@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/envelope.h"
+#include "core/mix.h"
 #include "core/exitcode.h"
 #include "core/version.h"
 #include "core/xmltree.h"
@@ -194,6 +195,12 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
     }
     sl_script_seed(s, sl_script_worker_seed(cfg->seed, 0));
     sl_script_publish(s, &one, 1, pid);
+    sl_mix_t mix = {0};
+    if (cfg->nops > 0 && (sl_script_operations(s, cfg, err, sizeof(err)) != 0 ||
+                          sl_mix_init(&mix, cfg->op_weights, cfg->nops, err, sizeof(err)) != 0)) {
+        fprintf(errout, "soapload: %s\n", err);
+        goto Done;
+    }
     if (sl_script_init(s, cfg->script_args, cfg->nargs, err, sizeof(err)) != 0) {
         fprintf(errout, "soapload: init(): %s\n", err);
         goto Done;
@@ -209,8 +216,12 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
         sl_buf_clear(&req.id);
         if (sl_buf_append(&req.id, id, (size_t)idlen) != 0)
             goto Done;
-        if (sl_script_has_request(s)) {
-            if (sl_script_request(s, (uint64_t)i, &req, err, sizeof(err)) != 0) {
+        int op = cfg->nops > 0 ? sl_mix_of(&mix, (uint64_t)i - 1) : -1; /* as request k = i-1 */
+        if (op >= 0)
+            fprintf(out, "operation %s\n", cfg->op_names[op]);
+        if (op >= 0 || sl_script_has_request(s)) {
+            if ((op >= 0 ? sl_script_op_request(s, op, (uint64_t)i, &req, err, sizeof(err))
+                         : sl_script_request(s, (uint64_t)i, &req, err, sizeof(err))) != 0) {
                 fprintf(errout, "soapload: request %d (%s): request() failed: %s\n", i, id, err);
                 bad++;
                 continue;
@@ -251,5 +262,6 @@ Done:
     sl_buf_free(&req.path);
     sl_buf_free(&req.id);
     sl_script_close(s);
+    sl_mix_free(&mix);
     return code;
 }

@@ -18,6 +18,7 @@
 #include "core/json.h"
 #include "core/threshold.h"
 #include "output/html.h"
+#include "output/ops_report.h"
 #include "output/outfile.h"
 #include "output/report.h"
 #include "output/results.h"
@@ -135,8 +136,9 @@ static int read_counts(const sl_json_t *obj, const char *where, sl_counts_t *c, 
             return -1;
         }
     for (int r = 0; r < SL_R_COUNT; r++)
-        if (get_u64(res, sl_result_name((sl_result_t)r), sub, &c->results[r], err, errlen) != 0)
-            return -1;
+        if ((r != SL_R_EXPECTED_FAULT || sl_json_get(res, "expected_fault") != NULL) &&
+            get_u64(res, sl_result_name((sl_result_t)r), sub, &c->results[r], err, errlen) != 0)
+            return -1; /* expected_fault: 0 in files written before it existed */
     return 0;
 }
 
@@ -326,6 +328,57 @@ static int read_intervals(const sl_json_t *doc, sl_run_t *run, char *err, size_t
     return 0;
 }
 
+/* "operations" (absent in files written before operations existed: none). */
+static int read_operations(const sl_json_t *doc, sl_resultfile_t *r, char *err, size_t errlen)
+{
+    const sl_json_t *ops = sl_json_get(doc, "operations");
+    sl_run_t *run = &r->run;
+    char where[64];
+    int i = 0;
+    if (ops == NULL)
+        return 0;
+    if (ops->type != SL_JSON_ARRAY) {
+        snprintf(err, errlen, "operations is %s, not an array", sl_json_type_name(ops->type));
+        return -1;
+    }
+    if (ops->len > SL_MAX_OPERATIONS) {
+        snprintf(err, errlen, "operations lists %zu, more than %d", ops->len, SL_MAX_OPERATIONS);
+        return -1;
+    }
+    if (ops->len == 0)
+        return 0;
+    if ((run->ops = calloc(ops->len, sizeof(*run->ops))) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (const sl_json_t *o = ops->child; o != NULL; o = o->next, i++) {
+        const char *name;
+        double weight;
+        const sl_json_t *lat;
+        snprintf(where, sizeof(where), "operations[%d]", i);
+        if (o->type != SL_JSON_OBJECT) {
+            snprintf(err, errlen, "%s is %s, not an object", where, sl_json_type_name(o->type));
+            return -1;
+        }
+        if ((name = get_string(o, "name", where, err, errlen)) == NULL ||
+            get_double(o, "weight", where, &weight, err, errlen) != 0)
+            return -1;
+        if (sl_config_add_operation(&r->cfg, name, weight, err, errlen) != 0)
+            return -1;
+        run->nops = i + 1;
+        sl_op_stats_t *st = &run->ops[i];
+        char sub[96];
+        snprintf(sub, sizeof(sub), "%s.counts", where);
+        if (read_counts(field(o, "counts", SL_JSON_OBJECT, where, err, errlen), sub, &st->counts,
+                        err, errlen) != 0 ||
+            (lat = field(o, "latency", SL_JSON_OBJECT, where, err, errlen)) == NULL ||
+            (st->from_due = read_hist(lat, "from_due", err, errlen)) == NULL ||
+            (st->service = read_hist(lat, "service", err, errlen)) == NULL)
+            return -1;
+    }
+    return 0;
+}
+
 static int read_workers(const sl_json_t *doc, sl_run_t *run, char *err, size_t errlen)
 {
     const sl_json_t *ws = field(doc, "workers", SL_JSON_ARRAY, "", err, errlen);
@@ -491,6 +544,7 @@ int sl_resultfile_load(sl_resultfile_t *r, const char *path, char *err, size_t e
         (run->lateness = read_hist(lat, "send_lateness", msg, sizeof(msg))) == NULL ||
         read_intervals(doc, run, msg, sizeof(msg)) != 0 ||
         read_workers(doc, run, msg, sizeof(msg)) != 0 ||
+        read_operations(doc, r, msg, sizeof(msg)) != 0 ||
         read_reasons(doc, &run->reasons, msg, sizeof(msg)) != 0)
         goto Done;
     /* the rates divide by the time it was sending: a run stopped early sent for less */
@@ -602,6 +656,37 @@ static int merge_seconds(sl_resultfile_t *out, const sl_resultfile_t *in, int n,
     return 0;
 }
 
+/* The operations of all files, by name in the order first seen, added up exactly. */
+static int merge_operations(sl_resultfile_t *out, const sl_resultfile_t *in, int n, char *err,
+                            size_t errlen)
+{
+    sl_run_t *run = &out->run;
+    sl_config_t *cfg = &out->cfg;
+    for (int f = 0; f < n; f++)
+        for (int i = 0; i < in[f].run.nops; i++) {
+            const char *name = in[f].cfg.op_names[i];
+            if (sl_config_operation(cfg, name, strlen(name)) < 0 &&
+                sl_config_add_operation(cfg, name, in[f].cfg.op_weights[i], err, errlen) != 0)
+                return -1;
+        }
+    if (cfg->nops == 0)
+        return 0;
+    if ((run->ops = sl_opstats_new(cfg->nops)) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    run->nops = cfg->nops;
+    for (int f = 0; f < n; f++)
+        for (int i = 0; i < in[f].run.nops; i++) {
+            const char *name = in[f].cfg.op_names[i];
+            int k = sl_config_operation(cfg, name, strlen(name));
+            sl_counts_add(&run->ops[k].counts, &in[f].run.ops[i].counts);
+            sl_hist_merge(run->ops[k].from_due, in[f].run.ops[i].from_due);
+            sl_hist_merge(run->ops[k].service, in[f].run.ops[i].service);
+        }
+    return 0;
+}
+
 int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, char *err,
                         size_t errlen)
 {
@@ -622,6 +707,8 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
     out->cfg = in[0].cfg;
     out->cfg.url = strdup(in[0].cfg.url);
     out->cfg.id_element = strdup(in[0].cfg.id_element);
+    out->cfg.nops = 0; /* merge_operations makes the merged list */
+    memset(out->cfg.op_names, 0, sizeof(out->cfg.op_names));
     out->script = strdup(in[0].script);
     out->cfg.script_path = out->script;
     out->cfg.rate = out->cfg.connections = out->cfg.workers = 0;
@@ -673,6 +760,8 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
         if (r->sending_s > sending)
             sending = r->sending_s;
     }
+    if (merge_operations(out, in, n, err, errlen) != 0)
+        return -1;
     run->elapsed_s = end_s;
     run->t0_ns = 1;
     if (sending * 1e9 < (double)out->cfg.duration_ns) /* every segment stopped early */
@@ -827,6 +916,11 @@ int sl_merge_main(int argc, char **argv)
         fprintf(stderr, "soapload merge: %s\n", err);
         goto Done;
     }
+    if (sl_threshold_check_operations(&checks, (const char *const *)merged.cfg.op_names,
+                                      merged.cfg.nops, err, sizeof(err)) != 0) {
+        fprintf(stderr, "soapload merge: %s\n", err);
+        goto Done;
+    }
     if ((json_path && sl_outfile_prepare(&json, json_path, 0644, err, sizeof(err)) != 0) ||
         (html_path && sl_outfile_prepare(&html, html_path, 0644, err, sizeof(err)) != 0)) {
         fprintf(stderr, "soapload merge: %s\n", err);
@@ -837,7 +931,9 @@ int sl_merge_main(int argc, char **argv)
                             .service = merged.run.service,
                             .lateness = merged.run.lateness,
                             .duration_s = merged.sending_s};
+    sl_metrics_t *op_metrics = sl_ops_metrics(&merged.cfg, &merged.run, &metrics);
     sl_threshold_evaluate(&checks, &metrics);
+    free(op_metrics);
     code = sl_report_exit_code(&merged.run, &checks);
     if (!quiet) {
         segment_lines(stdout, &merged);

@@ -923,7 +923,10 @@ static void response_check(const sl_wsdl_t *w, const sl_wsdl_op_t *op, sl_buf_t 
             ns = local = NULL;
         }
     }
-    put(b, "    response = function(status, headers, body, id)\n");
+    put(b, "    response = function(status, headers, body, id, fault)\n"
+           "      if fault ~= nil then\n"
+           "        return nil -- a soap_fault; return \"expected_fault\" if this one is expected\n"
+           "      end\n");
     if (local != NULL) {
         put(b, "      -- the response's element; check the values the service must answer\n");
         put(b, "      local found, why = soapload.xml.find(body, ");
@@ -948,8 +951,8 @@ static void write_header(const sl_wsdl_t *w, const char *id_element, sl_buf_t *b
     putf(b, "\n-- service %s, port %s, binding %s: SOAP %s, %d operation%s.\n",
          w->service ? w->service : "-", w->port ? w->port : "-", w->binding ? w->binding : "-",
          w->soap_version == 12 ? "1.2" : "1.1", w->nops, w->nops == 1 ? "" : "s");
-    put(b, "-- Each request sends the next operation in turn (request seq 1 the first, 2 the\n"
-           "-- second, ...). The bodies hold sample values made from the schema: replace them\n"
+    put(b, "-- The operations share the load by weight in an exact mix (all weights 1: each in\n"
+           "-- turn). The bodies hold sample values made from the schema: replace them\n"
            "-- with data the service accepts. Run: soapload [-R RATE -d TIME] THIS_FILE\n");
     if (w->endpoint != NULL) {
         put(b, "soapload.url = ");
@@ -967,12 +970,14 @@ static void write_header(const sl_wsdl_t *w, const char *id_element, sl_buf_t *b
         put(b, "\n");
     }
     put(b, "\nlocal e = soapload.escape\n\n"
-           "-- One entry per operation: {name, weight, soap_action, request(id, seq) -> the\n"
-           "-- Body's content, response(status, headers, body, id) -> false, reason to fail}.\n"
-           "-- echoes_id: the body carries the ID and the service answers it back in its\n"
-           "-- ");
+           "-- One entry per operation (README: Operations): name, weight (the mix is exact),\n"
+           "-- soap_action, request(id, seq) -> the envelope (and {id = false} when the body\n"
+           "-- does not carry the ID: then no echo is checked), response(status, headers, body,\n"
+           "-- id, fault) -> false, reason to fail; a Fault the service should answer can be\n"
+           "-- declared expected there (return \"expected_fault\"). With the ID in the body,\n"
+           "-- soapload checks every response echoes it in its ");
     put_lua_comment(b, id_element);
-    put(b, " element; soapload then checks every response has it.\n");
+    put(b, " element.\n");
 }
 
 /* One entry of the operations table. Returns 0, or -1 with err set. */
@@ -990,9 +995,12 @@ static int write_operation(const sl_wsdl_t *w, const sl_wsdl_op_t *op, const cha
     }
     put(b, "  {\n    name = ");
     put_lua_string(b, op->name);
-    put(b, ",\n    weight = 1,\n    soap_action = ");
-    put_lua_string(b, op->soap_action);
-    putf(b, ",\n    echoes_id = %s,\n", has_id ? "true" : "false");
+    put(b, ",\n    weight = 1,\n");
+    if (w->soap_version != 12 || op->soap_action[0] != '\0') {
+        put(b, "    soap_action = ");
+        put_lua_string(b, op->soap_action);
+        put(b, ",\n");
+    }
     put(b, "    request = function(id, seq)\n");
     if (op->encoded)
         put(b, "      -- the WSDL says use=\"encoded\": this body is literal XML; the "
@@ -1002,45 +1010,16 @@ static int write_operation(const sl_wsdl_t *w, const sl_wsdl_op_t *op, const cha
         put_lua_comment(b, id_element);
         put(b, " element: the ID is sent nowhere and no echo\n"
                "      -- is checked. To trace requests, put e(id) in an element the "
-               "service\n      -- answers back and set echoes_id = true (and "
+               "service\n      -- answers back and drop {id = false} (and set "
                "soapload.id_element).\n");
     }
-    put(b, "      return ");
+    put(b, "      return soapload.envelope(");
     put_lua_body(b, xml.data ? xml.data : "", xml.len);
-    put(b, "\n    end,\n");
+    put(b, has_id ? ")\n    end,\n" : "), {id = false}\n    end,\n");
     sl_buf_free(&xml);
     response_check(w, op, b);
     put(b, "  },\n");
     return 0;
-}
-
-/* request() and response(): the operations in turn. */
-static void write_hooks(const sl_wsdl_t *w, sl_buf_t *b)
-{
-    put(b, "local function operation(seq)\n"
-           "  return operations[(seq - 1) % #operations + 1]\n"
-           "end\n\n"
-           "function request(id, seq)\n"
-           "  local op = operation(seq)\n");
-    if (w->soap_version == 12)
-        put(b, "  local ct = \"application/soap+xml; charset=utf-8\"\n"
-               "  if op.soap_action ~= \"\" then\n"
-               "    ct = ct .. '; action=\"' .. op.soap_action .. '\"'\n"
-               "  end\n"
-               "  local options = { headers = { [\"Content-Type\"] = ct } }\n");
-    else
-        put(b, "  local options = { headers = { SOAPAction = '\"' .. op.soap_action .. '\"' } "
-               "}\n");
-    put(b, "  if not op.echoes_id then\n"
-           "    options.id = false\n"
-           "  end\n"
-           "  return soapload.envelope(op.request(id, seq)), options\n"
-           "end\n\n"
-           "-- The ID is P<pid>-R<seq>: its seq names the operation the response answers.\n"
-           "function response(status, headers, body, id)\n"
-           "  return operation(tonumber(id:match(\"(%d+)$\"))).response(status, headers, body, "
-           "id)\n"
-           "end\n");
 }
 
 int sl_wsdl_gen_script(const sl_wsdl_t *w, const char *id_element, sl_buf_t *out, char *err,
@@ -1049,11 +1028,10 @@ int sl_wsdl_gen_script(const sl_wsdl_t *w, const char *id_element, sl_buf_t *out
     sl_buf_t b = {0};
     int rc = 0;
     write_header(w, id_element, &b);
-    put(&b, "local operations = {\n");
+    put(&b, "soapload.operations = {\n");
     for (int i = 0; i < w->nops && rc == 0; i++)
         rc = write_operation(w, &w->ops[i], id_element, &b, err, errlen);
-    put(&b, "}\n\n");
-    write_hooks(w, &b);
+    put(&b, "}\n");
     if (rc == 0)
         put_buf(out, &b);
     sl_buf_free(&b);

@@ -64,3 +64,29 @@ describe("the HTML report", function()
     os.remove(png)
   end)
 end)
+
+describe("the HTML report of a run with operations", function()
+  it("shows each operation's counts and latency spectrum, rendered in Chromium", function()
+    local mock = t.start_mock("")
+    local html = t.tmpname(".html")
+    local script = t.script([[
+soapload.operations = {
+  {name = "GetOrder", weight = 3, request = function(id) return soapload.envelope(soapload.echo(id)) end},
+  {name = "PlaceOrder", weight = 1, request = function(id) return soapload.envelope(soapload.echo(id)) end},
+}
+]])
+    local code, out = t.run(("-q --html %s -u %s -R 200 -d 2s %s"):format(html, mock.url, script))
+    mock.stop()
+    assert.are.equal(0, code, out)
+    local dom = chromium("--dump-dom file://" .. html)
+    os.remove(html)
+    os.remove(script)
+    assert.falsy(dom:find("data-error", 1, true))
+    assert.truthy(dom:find('data-charts="6"', 1, true), dom:sub(1, 400))
+    assert.truthy(dom:find("Latency by operation", 1, true))
+    assert.truthy(dom:find("<td>GetOrder</td><td>3</td><td>300</td><td>300</td><td>300</td><td>0</td><td>0</td>",
+      1, true))
+    assert.truthy(dom:find("<td>PlaceOrder</td><td>1</td><td>100</td><td>100</td><td>100</td><td>0</td><td>0</td>",
+      1, true))
+  end)
+end)

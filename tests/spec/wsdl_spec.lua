@@ -67,7 +67,8 @@ local function generate(source, extra)
   return path, t.read(path)
 end
 
--- Runs a scenario with one worker, so that request seq k sends operation (k - 1) % n + 1.
+-- Runs a scenario with one worker; its operations all weigh 1, so that request k of the run
+-- sends operation (k - 1) % n + 1.
 local function run(script, url, n)
   local code, out, err = t.run(("-u %s -R %d -d 1s -w 1 -c 2 -q %s"):format(t.quote(url), n,
     t.quote(script)))
@@ -176,7 +177,8 @@ describe("soapload wsdl on soapload-mock's own WSDL", function()
   it("fetches ?wsdl over HTTP and the scenario runs with every ID echoed", function()
     local script, text = generate(mock.url .. "?wsdl")
     assert.truthy(text:find('soapload.url = "' .. mock.url .. '"', 1, true))
-    assert.truthy(text:find("echoes_id = true", 1, true))
+    assert.truthy(text:find("soapload.operations = {", 1, true))
+    assert.is_nil(text:find("), {id = false}", 1, true)) -- the ID is in the body and echoed
     local code, out = t.run(("-R 50 -d 1s -w 1 -c 2 -q %s"):format(t.quote(script)))
     os.remove(script)
     assert.are.equal(0, code, out)

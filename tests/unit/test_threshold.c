@@ -78,6 +78,43 @@ int main(void)
     sl_threshold_format_measured(&set.items[6], buf, sizeof(buf)); /* not_sent == 0 */
     CHECK_STR(buf, "0");
     CHECK_STR(sl_threshold_base_unit("service_p99"), "us");
+
+    /* one operation's metrics: p99{op=NAME}, error_rate{op=NAME} */
+    sl_threshold_set_t ops = {0};
+    CHECK(sl_threshold_parse(&ops, "p99{op=PlaceOrder} < 50ms", err, sizeof(err)) == 0);
+    CHECK_STR(ops.items[0].operation, "PlaceOrder");
+    CHECK_STR(ops.items[0].metric, "p99");
+    CHECK(sl_threshold_parse(&ops, "error_rate{op=CancelOrder} < 1%", err, sizeof(err)) == 0);
+    CHECK(sl_threshold_parse(&ops, "p99 < 1s", err, sizeof(err)) == 0);
+    CHECK_STR(ops.items[2].operation, "");
+    CHECK(sl_threshold_parse(&scratch, "lateness_p99{op=A} < 1s", err, sizeof(err)) == -1);
+    CHECK(strstr(err, "not per operation") != NULL);
+    CHECK(sl_threshold_parse(&scratch, "p99{op=A < 1s", err, sizeof(err)) == -1);
+    const char *names[] = {"GetOrder", "PlaceOrder", "CancelOrder"};
+    CHECK(sl_threshold_check_operations(&ops, names, 3, err, sizeof(err)) == 0);
+    CHECK(sl_threshold_check_operations(&ops, names, 1, err, sizeof(err)) == -1);
+    CHECK(strstr(err, "names operation 'PlaceOrder'") != NULL);
+    sl_hist_t *fast = calloc(1, sizeof(*fast));
+    sl_hist_reset(fast);
+    sl_hist_record(fast, 1000); /* 1 ms */
+    sl_counts_t place = {.scheduled = 10, .sent = 10}, cancel = {.scheduled = 10, .sent = 10};
+    place.results[SL_R_OK] = 10;
+    cancel.results[SL_R_OK] = 8;
+    cancel.results[SL_R_EXPECTED_FAULT] = 1; /* a success */
+    cancel.results[SL_R_SOAP_FAULT] = 1;
+    sl_metrics_t per[3] = {{.counts = &c, .latency = h, .service = h, .duration_s = 1},
+                           {.counts = &place, .latency = fast, .service = fast, .duration_s = 1},
+                           {.counts = &cancel, .latency = fast, .service = fast, .duration_s = 1}};
+    m.nops = 3;
+    m.op_names = names;
+    m.op_metrics = per;
+    /* PlaceOrder's p99 1 ms passes < 50ms (the run's 99 ms would not); CancelOrder's error rate
+     * is 10% (the expected Fault is not an error); the run's p99 99 ms passes < 1s */
+    CHECK_EQ_U(sl_threshold_evaluate(&ops, &m), 1);
+    CHECK(ops.items[0].passed && ops.items[0].measured == 1000);
+    CHECK(!ops.items[1].passed && ops.items[1].measured == 0.1);
+    CHECK(ops.items[2].passed);
+    free(fast);
     CHECK_STR(sl_threshold_base_unit("ok_rate"), "/s");
     CHECK_STR(sl_threshold_base_unit("error_rate"), "");
 

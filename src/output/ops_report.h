@@ -1,0 +1,25 @@
+/*
+ * ops_report: the summary's table of per-operation results (soapload.operations): counts by
+ * outcome, latency from due time and service time, and a check that the operations add up
+ * to the totals.
+ */
+#ifndef SOAPLOAD_OPS_REPORT_H
+#define SOAPLOAD_OPS_REPORT_H
+
+#include <stdio.h>
+
+#include "core/config.h"
+#include "engine/run.h"
+
+/** Prints the table (nothing when the run has no operations). */
+void sl_ops_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run);
+/** The metrics of each operation for thresholds ("p99{op=NAME}"), set into m (which must hold
+ * the totals already): an array the caller frees, or NULL without operations or memory. */
+struct sl_metrics *sl_ops_metrics(const sl_config_t *cfg, const sl_run_t *run,
+                                  struct sl_metrics *m);
+/** Checks each operation's equations and that the operations add up to the totals (cfg, for
+ * the names in messages, may be NULL). Returns 0 (also without operations), or -1 with what
+ * broke in err. */
+int sl_ops_report_check(const sl_config_t *cfg, const sl_run_t *run, char *err, size_t errlen);
+
+#endif
