@@ -89,9 +89,9 @@ struct worker {
     uint64_t closed_retry_at; /* closed model: after request() failed, try again then */
     uint64_t second, second_in_flight_max;
     sl_hist_t *latency, *service, *lateness;
-    sl_hist_t *second_latency; /* completions of the current second */
-    int64_t realtime_offset;   /* CLOCK_REALTIME - CLOCK_MONOTONIC, for absolute times */
-    sl_sendrec_t spool[2048];  /* records not yet written to the spool */
+    sl_hist_t *second_latency, *second_service; /* completions of the current second */
+    int64_t realtime_offset;  /* CLOCK_REALTIME - CLOCK_MONOTONIC, for absolute times */
+    sl_sendrec_t spool[2048]; /* records not yet written to the spool */
     size_t nspool;
     sl_buf_t spool_ids; /* the scripts' own IDs of those records, not yet written */
     uint64_t spooled;
@@ -286,12 +286,13 @@ static int setup(worker_t *w)
     w->service = calloc(1, sizeof(sl_hist_t));
     w->lateness = calloc(1, sizeof(sl_hist_t));
     w->second_latency = calloc(1, sizeof(sl_hist_t));
+    w->second_service = calloc(1, sizeof(sl_hist_t));
     w->slots = calloc((size_t)n, sizeof(slot_t));
     w->headers = default_headers(cfg);
     w->multi = curl_multi_init();
     w->ep = epoll_create1(EPOLL_CLOEXEC);
-    if (!w->latency || !w->service || !w->lateness || !w->second_latency || !w->slots ||
-        !w->headers || !w->multi || w->ep < 0) {
+    if (!w->latency || !w->service || !w->lateness || !w->second_latency || !w->second_service ||
+        !w->slots || !w->headers || !w->multi || w->ep < 0) {
         snprintf(w->err, sizeof(w->err), "cannot set up the worker: %s", strerror(errno));
         return -1;
     }
@@ -299,6 +300,7 @@ static int setup(worker_t *w)
     sl_hist_reset(w->service);
     sl_hist_reset(w->lateness);
     sl_hist_reset(w->second_latency);
+    sl_hist_reset(w->second_service);
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
     curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, on_timer);
@@ -420,13 +422,18 @@ static void flush_second(worker_t *w)
 {
     sl_msg_interval_t m = {
         .second = w->second, .counts = w->second_counts, .in_flight_max = w->second_in_flight_max};
-    size_t need = sl_hist_encode(w->second_latency, NULL, 0);
+    const sl_hist_t *hs[2] = {w->second_latency, w->second_service};
     sl_buf_clear(&w->second_buf);
-    if (sl_buf_reserve(&w->second_buf, need) == 0)
-        w->second_buf.len = sl_hist_encode(w->second_latency, (uint8_t *)w->second_buf.data, need);
+    for (int i = 0; i < 2; i++) {
+        size_t need = sl_hist_encode(hs[i], NULL, 0);
+        if (sl_buf_reserve(&w->second_buf, need) == 0)
+            w->second_buf.len +=
+                sl_hist_encode(hs[i], (uint8_t *)w->second_buf.data + w->second_buf.len, need);
+    }
     sl_proto_send(w->a->report_fd, SL_MSG_INTERVAL, &m, sizeof(m), w->second_buf.data,
                   w->second_buf.len);
     sl_hist_reset(w->second_latency);
+    sl_hist_reset(w->second_service);
     memset(&w->second_counts, 0, sizeof(w->second_counts));
     if (w->a->trace_fd >= 0)
         trace_flush(w);
@@ -773,6 +780,7 @@ static void complete(worker_t *w, slot_t *s, CURLcode rc)
         sl_hist_record(w->latency, (now - s->due_ns) / 1000);
         sl_hist_record(w->second_latency, (now - s->due_ns) / 1000);
         sl_hist_record(w->service, (now - sent) / 1000);
+        sl_hist_record(w->second_service, (now - sent) / 1000);
     } else if (s->prereqs > 1) {
         r = SL_R_READ; /* closed without an answer after it was written: resend refused */
         snprintf(s->errbuf, sizeof(s->errbuf),
@@ -1012,6 +1020,7 @@ static void cleanup(worker_t *w)
     free(w->service);
     free(w->lateness);
     free(w->second_latency);
+    free(w->second_service);
     sl_buf_free(&w->second_buf);
     sl_buf_free(&w->spool_ids);
     sl_script_close(w->script);
