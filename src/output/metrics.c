@@ -2,10 +2,11 @@
  * metrics: a small HTTP/1.1 server for one endpoint, GET /metrics, that never blocks: its
  * sockets are polled with the workers' pipes in the parent's loop, each answer is a snapshot
  * made whole when the request is complete and written as far as the client's socket takes
- * it. A scraper that stops reading holds only its own buffer; one that takes too long is
- * dropped. Counts come from the workers' shared board (exact at every moment), latency and
- * service time from the histograms the workers send each second, merged here as they come;
- * once the run is over, from the run's own totals, which the summary printed.
+ * it. A scraper that stops reading holds only its own buffer; one that takes too long, or
+ * is the oldest when all slots are taken, is dropped. Counts come from the workers' shared board
+ * (exact at every moment), latency and service time from the histograms the workers send each
+ * second, merged here as they come; once the run is over, from the run's own totals, which the
+ * summary printed.
  */
 #include "output/metrics.h"
 
@@ -26,7 +27,7 @@
 #include "core/hist.h"
 #include "output/report.h"
 
-#define MAX_CLIENTS 16                   /* at once; more wait in the listen backlog */
+#define MAX_CLIENTS 16                   /* at once; a newcomer beyond them drops the oldest */
 #define MAX_REQUEST 8192                 /* bytes of a request's line and headers */
 #define CLIENT_TIMEOUT_NS 10000000000ULL /* from accept to the last byte of the answer */
 
@@ -156,8 +157,9 @@ int sl_metrics_write(FILE *out, const sl_metrics_view_t *v, int om)
                     seg, sl_result_name((sl_result_t)r), (unsigned long long)n);
     }
     counter(out, "soapload_scheduled_total",
-            "Requests due so far (scheduled = sent + not_sent + failed before send).", seg,
-            c->scheduled, om);
+            "Requests taken from the schedule so far; those due and never taken join, as not "
+            "sent, when sending ends.",
+            seg, c->scheduled, om);
     counter(out, "soapload_sent_total", "Requests written to a socket.", seg, c->sent, om);
     counter(out, "soapload_not_sent_total",
             "Requests due but never sent: the client fell behind its schedule.", seg, c->not_sent,
@@ -359,15 +361,18 @@ static void client_write(client_t *c)
     c->state = C_DRAINING;
 }
 
+/* Takes every waiting connection. When all slots are taken, the oldest client is dropped: a
+ * scraper that hangs on to its connection must not keep the others out. */
 static void accept_clients(sl_metrics_server_t *m)
 {
-    for (int i = 0; i < MAX_CLIENTS; i++) {
-        client_t *c = &m->clients[i];
-        if (c->state != C_FREE)
-            continue;
+    for (int k = 0; k < MAX_CLIENTS; k++) {
         int fd = accept4(m->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
             return; /* none waiting, or a client that already left */
+        client_t *c = &m->clients[0];
+        for (int i = 0; i < MAX_CLIENTS && c->state != C_FREE; i++)
+            if (m->clients[i].state == C_FREE || m->clients[i].since_ns < c->since_ns)
+                c = &m->clients[i];
         client_close(c);
         c->fd = fd;
         c->state = C_READING;
@@ -379,22 +384,18 @@ static int guest_fds(sl_run_guest_t *g, struct pollfd *pfd)
 {
     sl_metrics_server_t *m = (sl_metrics_server_t *)g;
     uint64_t now = now_ns();
-    int n = 0, free_slots = 0;
+    int n = 0;
     for (int i = 0; i < MAX_CLIENTS; i++) {
         client_t *c = &m->clients[i];
         if (c->state != C_FREE && now - c->since_ns > CLIENT_TIMEOUT_NS)
             client_close(c);
-        if (c->state == C_FREE) {
-            free_slots++;
+        if (c->state == C_FREE)
             continue;
-        }
         m->polled[n] = i;
         pfd[n++] = (struct pollfd){.fd = c->fd, .events = c->state == C_WRITING ? POLLOUT : POLLIN};
     }
-    if (free_slots > 0) {
-        m->polled[n] = -1;
-        pfd[n++] = (struct pollfd){.fd = m->listen_fd, .events = POLLIN};
-    }
+    m->polled[n] = -1;
+    pfd[n++] = (struct pollfd){.fd = m->listen_fd, .events = POLLIN};
     m->npolled = n;
     return n;
 }
