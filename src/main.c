@@ -301,7 +301,7 @@ int main(int argc, char **argv)
         code = SL_EXIT_INTERNAL;
     if (call_done(script, &cfg, &run, code) != 0 && code == SL_EXIT_OK)
         code = SL_EXIT_FAILED_REQUESTS;
-    if (live != NULL) /* a last scrape sees the final counts */
+    if (live != NULL && !run.interrupted) /* a last scrape sees the final counts */
         sl_metrics_linger(live, &run, cfg.metrics_linger_ns);
     goto Done;
 Usage:

@@ -61,7 +61,7 @@ struct sl_metrics_server {
 };
 
 /* The segment label's value: the one place that names this process's share of a distributed
- * run ("" for a run of one process). */
+ * run ("" for a run of one process). It is printed as it is: no quote, backslash or newline. */
 static const char *segment_label(const sl_config_t *cfg)
 {
     (void)cfg;
