@@ -89,9 +89,10 @@ struct worker {
     uint64_t closed_retry_at; /* closed model: after request() failed, try again then */
     uint64_t second, second_in_flight_max;
     sl_hist_t *latency, *service, *lateness;
-    sl_hist_t *second_latency, *second_service; /* completions of the current second */
-    int64_t realtime_offset;  /* CLOCK_REALTIME - CLOCK_MONOTONIC, for absolute times */
-    sl_sendrec_t spool[2048]; /* records not yet written to the spool */
+    sl_hist_t *second_latency; /* completions of the current second */
+    sl_hist_t *second_service; /* their service times */
+    int64_t realtime_offset;   /* CLOCK_REALTIME - CLOCK_MONOTONIC, for absolute times */
+    sl_sendrec_t spool[2048];  /* records not yet written to the spool */
     size_t nspool;
     sl_buf_t spool_ids; /* the scripts' own IDs of those records, not yet written */
     uint64_t spooled;

@@ -192,6 +192,9 @@ describe("--metrics", function()
       assert.are.equal(sent, sample(final,
         'soapload_latency_seconds_bucket{segment="",operation="all",le="+Inf"}'))
       assert.are.equal(300, sample(final, 'soapload_target_rate{segment=""}'))
+      -- by 2.6 s at least one second is complete: its requests, sent at the target rate
+      assert.is_true(sample(texts[2], 'soapload_achieved_rate{segment=""}') > 0, texts[2])
+      assert.are.equal(300, sample(final, 'soapload_achieved_rate{segment=""}'))
 
       for _, text in ipairs({ texts[1], texts[2], final }) do
         local file = t.write(t.tmpname(".prom"), text)
@@ -208,6 +211,36 @@ describe("--metrics", function()
       assert.truthy(om:find("# UNIT soapload_latency_seconds seconds", 1, true), om)
       assert.are.equal(sent, sample(om, key))
     end)
+
+  it("puts each latency in the fixed bucket its value belongs to", function()
+    local slow = t.start_mock("--delay 30ms")
+    local port = free_port()
+    local h = spawn(("-q -R 40 -d 1s -c 8 -w 2 --metrics 127.0.0.1:%d --metrics-linger 20s " ..
+      "-u %s %s"):format(port, slow.url, default_script))
+    local t0 = t.now()
+    while not (t.read(h.out) or ""):find("\nResult ", 1, true) do
+      assert(t.now() - t0 < 30, "no summary")
+      t.sleep(0.05)
+    end
+    local _, _, text = scrape(port)
+    h.stop_lingering()
+    local code, out, err = h.wait(10)
+    local received = math.tointeger(slow.stats().requests.total)
+    slow.stop()
+    assert.are.equal(0, code, out .. err)
+    assert.are.equal(40, received)
+    for _, name in ipairs({ "soapload_latency_seconds", "soapload_service_seconds" }) do
+      local function bucket(le)
+        return sample(text, ('%s_bucket{segment="",operation="all",le="%s"}'):format(name, le))
+      end
+      -- the server waits 30 ms before each answer: nothing is faster
+      assert.are.equal(0, bucket("0.025"), text)
+      assert.are.equal(40, bucket("10.0"), text)
+      assert.are.equal(40, bucket("+Inf"), text)
+      local sum = sample(text, ('%s_sum{segment="",operation="all"}'):format(name))
+      assert.is_true(sum >= 40 * 0.03 and sum < 40 * 10, tostring(sum))
+    end
+  end)
 
   it("is scraped by a real Prometheus whose queries give the counts soapload printed", function()
     local pport, sport = free_port(), free_port()
