@@ -9,7 +9,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "core/config.h"
 #include "engine/run.h"
@@ -29,21 +28,5 @@ const char *sl_metrics_url(const sl_metrics_server_t *m);
 void sl_metrics_linger(sl_metrics_server_t *m, const sl_run_t *run, uint64_t linger_ns);
 /** Closes the socket and every client; frees m. NULL is fine. */
 void sl_metrics_close(sl_metrics_server_t *m);
-
-/* What one exposition shows. */
-typedef struct {
-    const char *segment; /* the segment label's value ("" for a run of one process) */
-    const sl_counts_t *counts;
-    uint64_t in_flight;
-    int has_target;       /* open model: target_rate is set */
-    double target_rate;   /* requests per second */
-    double achieved_rate; /* sent in the last complete second (the run's own, once over) */
-    int finished;         /* the summary is out: these are the final numbers */
-    const sl_hist_t *latency, *service;
-} sl_metrics_view_t;
-
-/** Writes the exposition of v: the Prometheus text format 0.0.4, or OpenMetrics 1.0.0 (with
- * its "# EOF") when openmetrics is set. Returns 0, or -1 on a write error. */
-int sl_metrics_write(FILE *out, const sl_metrics_view_t *v, int openmetrics);
 
 #endif
