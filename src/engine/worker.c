@@ -90,7 +90,7 @@ struct worker {
     uint64_t second, second_in_flight_max;
     sl_hist_t *latency, *service, *lateness;
     sl_hist_t *second_latency; /* completions of the current second */
-    sl_hist_t *second_service; /* their service times */
+    sl_hist_t *second_service; /* their service times (in second_latency's allocation) */
     int64_t realtime_offset;   /* CLOCK_REALTIME - CLOCK_MONOTONIC, for absolute times */
     sl_sendrec_t spool[2048];  /* records not yet written to the spool */
     size_t nspool;
@@ -286,20 +286,20 @@ static int setup(worker_t *w)
     w->latency = calloc(1, sizeof(sl_hist_t));
     w->service = calloc(1, sizeof(sl_hist_t));
     w->lateness = calloc(1, sizeof(sl_hist_t));
-    w->second_latency = calloc(1, sizeof(sl_hist_t));
-    w->second_service = calloc(1, sizeof(sl_hist_t));
+    w->second_latency = calloc(2, sizeof(sl_hist_t)); /* and second_service after it */
     w->slots = calloc((size_t)n, sizeof(slot_t));
     w->headers = default_headers(cfg);
     w->multi = curl_multi_init();
     w->ep = epoll_create1(EPOLL_CLOEXEC);
-    if (!w->latency || !w->service || !w->lateness || !w->second_latency || !w->second_service ||
-        !w->slots || !w->headers || !w->multi || w->ep < 0) {
+    if (!w->latency || !w->service || !w->lateness || !w->second_latency || !w->slots ||
+        !w->headers || !w->multi || w->ep < 0) {
         snprintf(w->err, sizeof(w->err), "cannot set up the worker: %s", strerror(errno));
         return -1;
     }
     sl_hist_reset(w->latency);
     sl_hist_reset(w->service);
     sl_hist_reset(w->lateness);
+    w->second_service = w->second_latency + 1;
     sl_hist_reset(w->second_latency);
     sl_hist_reset(w->second_service);
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
@@ -1021,7 +1021,6 @@ static void cleanup(worker_t *w)
     free(w->service);
     free(w->lateness);
     free(w->second_latency);
-    free(w->second_service);
     sl_buf_free(&w->second_buf);
     sl_buf_free(&w->spool_ids);
     sl_script_close(w->script);
