@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "output/html.h"
 #include "output/ops_report.h"
+#include "output/metrics.h"
 #include "output/outfile.h"
 #include "output/progress.h"
 #include "tools/dryrun.h"
@@ -225,6 +226,7 @@ int main(int argc, char **argv)
     sl_threshold_set_t checks = {0};
     sl_progress_t progress;
     outputs_t out = {.json.fd = -1, .html.fd = -1, .trace_fd = -1};
+    sl_metrics_server_t *live = NULL; /* --metrics */
     char err[8192];
     size_t len;
     int code = SL_EXIT_USAGE;
@@ -266,6 +268,13 @@ int main(int argc, char **argv)
     if (sl_run_check_fd_limit(&cfg, err, sizeof(err)) != 0 ||
         open_outputs(&cfg, &out, err, sizeof(err)) != 0)
         goto Usage;
+    if (cfg.metrics_addr != NULL) { /* a port in use is refused before anything is sent */
+        if ((live = sl_metrics_open(&cfg, err, sizeof(err))) == NULL)
+            goto Usage;
+        run.guest = sl_metrics_guest(live);
+        if (!cfg.quiet || strcmp(strrchr(cfg.metrics_addr, ':'), ":0") == 0)
+            fprintf(stderr, "soapload: metrics at %s\n", sl_metrics_url(live));
+    }
 
     curl_global_init(CURL_GLOBAL_DEFAULT);
     if (!cfg.quiet)
@@ -299,10 +308,13 @@ int main(int argc, char **argv)
         code = SL_EXIT_INTERNAL;
     if (call_done(script, &cfg, &run, code) != 0 && code == SL_EXIT_OK)
         code = SL_EXIT_FAILED_REQUESTS;
+    if (live != NULL && !run.interrupted) /* a last scrape sees the final counts */
+        sl_metrics_linger(live, &run, cfg.metrics_linger_ns);
     goto Done;
 Usage:
     fprintf(stderr, "soapload: %s\n", err);
 Done:
+    sl_metrics_close(live);
     sl_run_free(&run);
     close_outputs(&out);
     sl_script_close(script);

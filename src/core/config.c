@@ -4,6 +4,7 @@
  */
 #include "core/config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -69,6 +70,14 @@ static const sl_option_t options[SL_OPT_COUNT] = {
      "'rate >= 995' (repeatable; exit code 3 when one fails)"},
     {SL_OPT_PROGRESS, "progress", 0, NULL, "WHEN",
      "live progress on stderr: auto (a terminal), always, never"},
+    {SL_OPT_METRICS, "metrics", 0, NULL, "ADDR:PORT",
+     "serve live counters and latency histograms at\n"
+     "http://ADDR:PORT/metrics (Prometheus or OpenMetrics\n"
+     "text) during the run, e.g. 127.0.0.1:9464 or [::1]:9464;\n"
+     "port 0 picks a free one and prints it"},
+    {SL_OPT_METRICS_LINGER, "metrics-linger", 0, NULL, "T",
+     "keep serving /metrics this long after the summary, for a\n"
+     "last scrape (default 5s; 0: stop at once)"},
     {SL_OPT_QUIET, "quiet", 'q', NULL, NULL, "print only the summary"},
     {SL_OPT_DRY_RUN, "dry-run", 0, NULL, "[N]",
      "send nothing: run init() and request() for the first N\n"
@@ -105,6 +114,7 @@ void sl_config_init(sl_config_t *cfg)
     cfg->id_element = strdup("RequestId");
     cfg->lua_memory = 64 << 20;
     cfg->hook_limit_ns = 1000000000ULL;
+    cfg->metrics_linger_ns = SL_METRICS_LINGER_DEFAULT_NS;
 }
 
 void sl_config_free(sl_config_t *cfg)
@@ -114,6 +124,7 @@ void sl_config_free(sl_config_t *cfg)
     free(cfg->json_path);
     free(cfg->trace_path);
     free(cfg->html_path);
+    free(cfg->metrics_addr);
     for (int i = 0; i < cfg->nheaders; i++)
         free(cfg->headers[i]);
     for (int i = 0; i < cfg->nchecks; i++)
@@ -245,6 +256,29 @@ static int valid_header(const char *h)
 static int valid_id_element(const char *s)
 {
     return s[0] != '\0' && strpbrk(s, " <>&:\"'\t\r\n") == NULL && strlen(s) <= SL_MAX_ID_ELEMENT;
+}
+
+/* "IPv4:PORT" or "[IPv6]:PORT", port 0 to 65535: where --metrics listens. A host name is
+ * refused: what would listen must not depend on a resolver. */
+static int valid_listen_address(const char *s)
+{
+    char host[INET6_ADDRSTRLEN + 2], bin[sizeof(struct in6_addr)];
+    const char *colon = strrchr(s, ':');
+    size_t hlen = colon ? (size_t)(colon - s) : 0;
+    if (colon == NULL || hlen == 0 || hlen >= sizeof(host) || colon[1] == '\0' ||
+        strlen(colon + 1) > 5 || strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
+        atol(colon + 1) > 65535)
+        return 0;
+    if (s[0] == '[') {
+        if (hlen < 3 || s[hlen - 1] != ']')
+            return 0;
+        memcpy(host, s + 1, hlen - 2);
+        host[hlen - 2] = '\0';
+        return inet_pton(AF_INET6, host, bin) == 1;
+    }
+    memcpy(host, s, hlen);
+    host[hlen] = '\0';
+    return inet_pton(AF_INET, host, bin) == 1;
 }
 
 /* Replaces *slot with a copy of s. */
@@ -416,6 +450,18 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
             c->progress = SL_PROGRESS_NEVER;
         else
             want = "auto, always or never";
+        break;
+    case SL_OPT_METRICS:
+        if (!valid_listen_address(value) || set_string(&c->metrics_addr, value) != 0)
+            want = "ADDR:PORT: an IPv4 address or an [IPv6] one in brackets, and a port "
+                   "from 0 to 65535 (0: any free port), e.g. 127.0.0.1:9464 or [::1]:9464";
+        break;
+    case SL_OPT_METRICS_LINGER:
+        if (strcmp(value, "0") == 0)
+            c->metrics_linger_ns = 0;
+        else if (sl_duration_parse(value, &c->metrics_linger_ns) != 0 ||
+                 c->metrics_linger_ns > 3600000000000ULL)
+            want = "a duration from 0 to 1h, such as 5s or 500ms";
         break;
     case SL_OPT_QUIET:
         c->quiet = 1;

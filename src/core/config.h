@@ -25,6 +25,7 @@
 #define SL_MAX_SEED 9007199254740991ULL /* 2^53 - 1: exact in a Lua number too */
 #define SL_DRY_RUN_DEFAULT 3            /* requests --dry-run shows */
 #define SL_MAX_DRY_RUN 10000
+#define SL_METRICS_LINGER_DEFAULT_NS 5000000000ULL /* --metrics-linger */
 
 enum { SL_ARRIVAL_UNIFORM, SL_ARRIVAL_POISSON };
 
@@ -69,6 +70,8 @@ typedef enum {
     SL_OPT_HTML,
     SL_OPT_THRESHOLD,
     SL_OPT_PROGRESS,
+    SL_OPT_METRICS,
+    SL_OPT_METRICS_LINGER,
     SL_OPT_QUIET,
     SL_OPT_DRY_RUN,
     SL_OPT_HELP,
@@ -119,6 +122,8 @@ typedef struct {
     char *json_path;             /* --json: results file */
     char *trace_path;            /* --trace: one line per request */
     char *html_path;             /* --html: report */
+    char *metrics_addr;          /* --metrics: ADDR:PORT of the live /metrics, or NULL */
+    uint64_t metrics_linger_ns;  /* --metrics-linger: serving after the summary */
     char *checks[SL_MAX_CHECKS]; /* thresholds as written: the script's, then the flags' */
     int nchecks;
     /* soapload.operations, in the script's order; none: the single request()/response() */

@@ -76,6 +76,27 @@ void sl_board_free(sl_board_t *b)
     memset(b, 0, sizeof(*b));
 }
 
+void sl_board_live(const sl_board_t *b, sl_counts_t *counts, uint64_t *in_flight)
+{
+    memset(counts, 0, sizeof(*counts));
+    *in_flight = 0;
+    for (int i = 0; i < b->nworkers; i++) {
+        sl_board_worker_t *w = sl_board_worker(b, i);
+        sl_counts_t one;
+        uint64_t *from = (uint64_t *)&w->counts, *to = (uint64_t *)&one; /* only uint64_t */
+        for (size_t k = 0; k < sizeof(sl_counts_t) / sizeof(uint64_t); k++)
+            to[k] = __atomic_load_n(&from[k], __ATOMIC_RELAXED);
+        /* the open model counts its scheduled requests when sending ends; until then, those
+         * taken from the schedule */
+        uint64_t taken = __atomic_load_n(&w->next_j, __ATOMIC_RELAXED);
+        if (taken > one.scheduled)
+            one.scheduled = taken;
+        sl_counts_add(counts, &one);
+        for (int k = 0; k < b->conns; k++)
+            *in_flight += __atomic_load_n(&sl_board_conn(w, k)->busy, __ATOMIC_ACQUIRE) != 0;
+    }
+}
+
 sl_board_worker_t *sl_board_worker(const sl_board_t *b, int i)
 {
     return (sl_board_worker_t *)((char *)b->mem + b->stride * (size_t)i);

@@ -3,7 +3,8 @@
  * before fork) so that it survives the worker's death. Each worker writes only its own slot,
  * with plain stores: its counts, how far it got in its schedule, the request in flight on each
  * of its connections, and the trace lines it has not yet written to its part of the trace.
- * The parent reads a slot only after the worker has exited (waitpid orders the reads).
+ * The parent reads a slot only after the worker has exited (waitpid orders the reads), except
+ * for sl_board_live, which reads each count while the worker runs.
  */
 #ifndef SOAPLOAD_BOARD_H
 #define SOAPLOAD_BOARD_H
@@ -65,6 +66,12 @@ void sl_board_free(sl_board_t *b);
 sl_board_worker_t *sl_board_worker(const sl_board_t *b, int i);
 /** Connection c of a worker's slot. */
 sl_board_conn_t *sl_board_conn(sl_board_worker_t *w, int c);
+
+/** Parent side, while the workers run: sums each worker's counts into *counts and its busy
+ * connections into *in_flight; an open-model worker's scheduled requests are those it took
+ * from its schedule so far (the ones due and not taken join, as not sent, when sending ends).
+ * Each count is read whole and only grows; counts read together may be a request apart. */
+void sl_board_live(const sl_board_t *b, sl_counts_t *counts, uint64_t *in_flight);
 
 /** Formats one trace line (the CSV of --trace, with its newline) into out (cap bytes, at
  * least SL_TRACE_LINE_MAX); times are monotonic (0: none), written as wall clock; operation

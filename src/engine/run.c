@@ -307,6 +307,8 @@ static int handle(sl_run_t *run, int i, uint32_t type, const uint8_t *p, uint32_
             sl_msg_interval_t m;
             memcpy(&m, p, sizeof(m));
             merge_second(run, &m, p + sizeof(m), len - sizeof(m));
+            if (run->guest != NULL)
+                run->guest->second(run->guest, p + sizeof(m), len - sizeof(m));
             if (!wr->finished)
                 sl_counts_add(&wr->counts, &m.counts);
         }
@@ -466,16 +468,18 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
 {
     int n = cfg->workers, open_count = 0, ready = 0, started = 0, rc = -1, interrupted_early = 0;
     channel_t *ch = calloc((size_t)n, sizeof(*ch));
-    struct pollfd *pfd = calloc((size_t)n + 1, sizeof(*pfd));
+    struct pollfd *pfd = calloc((size_t)n + 1 + SL_RUN_GUEST_FDS, sizeof(*pfd));
     struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term, old_hup;
     uint64_t deadline = now_ns() + READY_TIMEOUT_NS;
     sl_board_t board = {0};
 
     sl_second_cb on_second = run->on_second;
     void *on_second_data = run->on_second_data;
+    sl_run_guest_t *guest = run->guest;
     memset(run, 0, sizeof(*run));
     run->on_second = on_second;
     run->on_second_data = on_second_data;
+    run->guest = guest;
     run->spool_fd = -1;
     run->ids_fd = -1;
     run->nworkers = n;
@@ -507,6 +511,7 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
     signal(SIGXFSZ, SIG_IGN);         /* a file size limit is a write error, reported */
     if (sl_board_create(&board, n, (cfg->connections + n - 1) / n, trace_fd >= 0, err, errlen) != 0)
         goto Done;
+    run->live_board = &board;
     run->spool_fd = open_spool();
     run->ids_fd = open_spool();
     {
@@ -525,6 +530,8 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
         for (int i = 0; i < n; i++)
             pfd[m++] = (struct pollfd){.fd = ch[i].open ? ch[i].report_fd : -1, .events = POLLIN};
         pfd[m++] = (struct pollfd){.fd = signal_pipe[0], .events = POLLIN};
+        if (guest != NULL)
+            m += guest->fds(guest, pfd + m);
         uint64_t now = now_ns();
         if (now >= deadline) {
             if (!started) {
@@ -591,6 +598,8 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
                 }
             }
         }
+        if (guest != NULL)
+            guest->serve(guest, pfd + n + 1, m - n - 1, run);
     }
     run->elapsed_s = (double)(now_ns() - run->t0_ns) / 1e9;
     for (size_t i = 0; i < run->nseconds; i++) /* seconds a dead or late worker left open */
@@ -655,6 +664,7 @@ Done:
         close(run->ids_fd);
         run->ids_fd = -1;
     }
+    run->live_board = NULL;
     sl_board_free(&board);
     free(ch);
     free(pfd);
@@ -662,6 +672,14 @@ Done:
     worker_pids = NULL;
     worker_count = 0;
     return rc;
+}
+
+int sl_run_live(const sl_run_t *run, sl_counts_t *counts, uint64_t *in_flight)
+{
+    if (run->live_board == NULL)
+        return -1;
+    sl_board_live(run->live_board, counts, in_flight);
+    return 0;
 }
 
 void sl_run_free(sl_run_t *run)

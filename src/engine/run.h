@@ -6,6 +6,7 @@
 #define SOAPLOAD_RUN_H
 
 #include <stddef.h>
+#include <poll.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -59,7 +60,20 @@ typedef struct {
 /* Called once per second of the run, as soon as every worker has reported it. */
 typedef void (*sl_second_cb)(const sl_second_t *second, void *data);
 
-typedef struct {
+typedef struct sl_run sl_run_t;
+#define SL_RUN_GUEST_FDS 32 /* descriptors a guest may add to the parent's poll */
+/* A guest in the parent's poll loop (the --metrics server), optional. */
+typedef struct sl_run_guest {
+    /* Adds at most SL_RUN_GUEST_FDS descriptors to pfd; returns how many. */
+    int (*fds)(struct sl_run_guest *g, struct pollfd *pfd);
+    /* After each poll, with the revents of what fds() added (n of them) and the run so far
+     * (sl_run_live reads its exact counts). */
+    void (*serve)(struct sl_run_guest *g, const struct pollfd *pfd, int n, const sl_run_t *run);
+    /* Each worker's second: the encoded histograms after its sl_msg_interval_t. */
+    void (*second)(struct sl_run_guest *g, const uint8_t *hists, size_t len);
+} sl_run_guest_t;
+
+struct sl_run {
     int nworkers;
     int connections_per_worker;
     sl_worker_report_t *workers;
@@ -95,7 +109,9 @@ typedef struct {
     int nops;                          /* soapload.operations (names in the config), or 0 */
     sl_op_stats_t *ops;                /* their results, merged from the workers' reports */
     int ops_partial;                   /* a worker died before it sent its operations' results */
-} sl_run_t;
+    sl_run_guest_t *guest;             /* optional: set before sl_run */
+    const void *live_board;            /* the workers' board while they run, else NULL */
+};
 
 /** Runs the load; the trace lines (when trace_fd is not -1) are appended to trace_fd at the
  * end, those of a worker that died included. Returns 0 when the run took place or was
@@ -109,6 +125,9 @@ int sl_run_check_fd_limit(const sl_config_t *cfg, char *err, size_t errlen);
 /** Writes the ID that request r carried (the script's own, or P<pid>-R<seq>) into buf.
  * Returns buf. */
 const char *sl_run_request_id(const sl_run_t *run, const sl_sendrec_t *r, char *buf, size_t len);
+/** During sl_run (from a guest): sums the workers' exact counts so far and the requests in
+ * flight now into *counts and *in_flight. Returns 0, or -1 when no worker runs. */
+int sl_run_live(const sl_run_t *run, sl_counts_t *counts, uint64_t *in_flight);
 /** Frees what sl_run allocated. */
 void sl_run_free(sl_run_t *run);
 

@@ -99,6 +99,7 @@ struct worker {
     uint64_t second, second_in_flight_max;
     sl_hist_t *latency, *service, *lateness;
     sl_hist_t *second_latency; /* completions of the current second */
+    sl_hist_t *second_service; /* their service times (in second_latency's allocation) */
     int64_t realtime_offset;   /* CLOCK_REALTIME - CLOCK_MONOTONIC, for absolute times */
     sl_sendrec_t spool[2048];  /* records not yet written to the spool */
     size_t nspool;
@@ -301,7 +302,7 @@ static int setup(worker_t *w)
     w->latency = calloc(1, sizeof(sl_hist_t));
     w->service = calloc(1, sizeof(sl_hist_t));
     w->lateness = calloc(1, sizeof(sl_hist_t));
-    w->second_latency = calloc(1, sizeof(sl_hist_t));
+    w->second_latency = calloc(2, sizeof(sl_hist_t)); /* and second_service after it */
     w->slots = calloc((size_t)n, sizeof(slot_t));
     w->think_rng = (cfg->seed + (uint64_t)w->a->index + 1) * 0x9E3779B97F4A7C15ULL | 1;
     w->headers = default_headers(cfg);
@@ -315,7 +316,9 @@ static int setup(worker_t *w)
     sl_hist_reset(w->latency);
     sl_hist_reset(w->service);
     sl_hist_reset(w->lateness);
+    w->second_service = w->second_latency + 1;
     sl_hist_reset(w->second_latency);
+    sl_hist_reset(w->second_service);
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
     curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, on_timer);
@@ -439,13 +442,18 @@ static void flush_second(worker_t *w)
 {
     sl_msg_interval_t m = {
         .second = w->second, .counts = w->second_counts, .in_flight_max = w->second_in_flight_max};
-    size_t need = sl_hist_encode(w->second_latency, NULL, 0);
+    const sl_hist_t *hs[2] = {w->second_latency, w->second_service};
     sl_buf_clear(&w->second_buf);
-    if (sl_buf_reserve(&w->second_buf, need) == 0)
-        w->second_buf.len = sl_hist_encode(w->second_latency, (uint8_t *)w->second_buf.data, need);
+    for (int i = 0; i < 2; i++) {
+        size_t need = sl_hist_encode(hs[i], NULL, 0);
+        if (sl_buf_reserve(&w->second_buf, need) == 0)
+            w->second_buf.len +=
+                sl_hist_encode(hs[i], (uint8_t *)w->second_buf.data + w->second_buf.len, need);
+    }
     sl_proto_send(w->a->report_fd, SL_MSG_INTERVAL, &m, sizeof(m), w->second_buf.data,
                   w->second_buf.len);
     sl_hist_reset(w->second_latency);
+    sl_hist_reset(w->second_service);
     memset(&w->second_counts, 0, sizeof(w->second_counts));
     if (w->a->trace_fd >= 0)
         trace_flush(w);
@@ -874,6 +882,7 @@ static void complete(worker_t *w, slot_t *s, CURLcode rc)
             sl_hist_record(w->ops[s->op].from_due, (now - s->due_ns) / 1000);
             sl_hist_record(w->ops[s->op].service, (now - sent) / 1000);
         }
+        sl_hist_record(w->second_service, (now - sent) / 1000);
     } else if (s->prereqs > 1) {
         r = SL_R_READ; /* closed without an answer after it was written: resend refused */
         snprintf(s->errbuf, sizeof(s->errbuf),

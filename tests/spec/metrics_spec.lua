@@ -1,0 +1,372 @@
+-- --metrics: the live /metrics endpoint, scraped by a real Prometheus (Debian's prometheus,
+-- started here on loopback with a config written by the test); the exposition checked with
+-- promtool; the HTTP side's refusals; a scraper that hangs on does not hold the run up; the
+-- Grafana dashboard names only series soapload exports.
+package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
+local t = require("support")
+local socket = require("socket")
+
+local default_script = t.root .. "/scripts/examples/default.lua"
+
+local function free_port()
+  local s = assert(socket.bind("127.0.0.1", 0))
+  local _, port = s:getsockname()
+  s:close()
+  return tonumber(port)
+end
+
+-- soapload in the background, its output files readable while it runs.
+local function spawn(args)
+  local h = { out = t.tmpname(".out"), err = t.tmpname(".err"), rc = t.tmpname(".rc"),
+    pidfile = t.tmpname(".pid") }
+  os.execute(("(%s %s > %s 2> %s & echo $! > %s; wait $!; echo $? > %s) &"):format(
+    t.quote(t.bin), args, t.quote(h.out), t.quote(h.err), t.quote(h.pidfile), t.quote(h.rc)))
+  for _ = 1, 200 do
+    h.pid = tonumber(t.read(h.pidfile) or "")
+    if h.pid then break end
+    t.sleep(0.01)
+  end
+  assert(h.pid, "soapload did not start")
+  os.remove(h.pidfile)
+  -- ends the linger early: SIGTERM stops the serving, not the run's exit code
+  function h.stop_lingering() os.execute("kill -TERM " .. h.pid .. " 2>/dev/null") end
+  function h.wait(limit)
+    local until_ = t.now() + (limit or 60)
+    while (t.read(h.rc) or "") == "" do
+      assert(t.now() < until_, "soapload did not finish")
+      t.sleep(0.05)
+    end
+    local code, o, e = tonumber(t.read(h.rc)), t.read(h.out), t.read(h.err)
+    os.remove(h.out); os.remove(h.err); os.remove(h.rc)
+    return code, o, e
+  end
+  return h
+end
+
+-- GET /metrics on port with an optional Accept header: status, headers, body.
+local function scrape(port, accept)
+  return t.http(port, "GET", "/metrics", accept and { Accept = accept } or {})
+end
+
+-- The value of a sample line (name and labels as printed) in an exposition.
+local function sample(text, series)
+  for line in text:gmatch("[^\n]+") do
+    local name, value = line:match("^(%S+) (%S+)$")
+    if name == series then return tonumber(value) end
+  end
+end
+
+local function sh(cmd)
+  local p = io.popen(cmd .. " 2>&1")
+  local out = p:read("a")
+  local ok, _, code = p:close()
+  return ok and 0 or code, out
+end
+
+-- The names of every series an exposition holds, and of their families.
+local function series_names(text)
+  local names = {}
+  for line in text:gmatch("[^\n]+") do
+    local name = line:match("^([%w_]+)[{ ]") or line:match("^# TYPE ([%w_]+) ")
+    if name then names[name] = true end
+  end
+  return names
+end
+
+describe("--metrics", function()
+  local mock
+  setup(function() mock = t.start_mock("") end)
+  teardown(function() mock.stop() end)
+  before_each(function() mock.reset() end)
+
+  it("refuses a bad address and a port in use before sending anything (exit 2)", function()
+    for _, bad in ipairs({ "9464", "localhost:9464", "127.0.0.1:", "127.0.0.1:65536",
+      "::1:9464", "[::1]", "[nope]:9464", "1.2.3:80" }) do
+      local code, out, err = t.run(("-q -R 10 -d 1s --metrics %s -u %s %s")
+        :format(t.quote(bad), mock.url, default_script))
+      assert.are.equal(2, code, out .. err)
+      assert.truthy(err:find("bad value '" .. bad .. "' for --metrics: it wants ADDR:PORT", 1,
+        true), err)
+    end
+    local code, out, err = t.run(("-q -R 10 -d 1s --metrics-linger soon -u %s %s")
+      :format(mock.url, default_script))
+    assert.are.equal(2, code, out .. err)
+    assert.truthy(err:find("bad value 'soon' for --metrics-linger", 1, true), err)
+
+    local taken = assert(socket.bind("127.0.0.1", 0))
+    local _, port = taken:getsockname()
+    code, out, err = t.run(("-q -R 10 -d 1s --metrics 127.0.0.1:%s -u %s %s")
+      :format(port, mock.url, default_script))
+    taken:close()
+    assert.are.equal(2, code, out .. err)
+    assert.truthy(err:find("cannot listen on 127.0.0.1:" .. port ..
+      " for --metrics: Address already in use", 1, true), err)
+    assert.are.equal(0, mock.stats().requests.total)
+  end)
+
+  it("serves IPv6 and prints the port that port 0 picked", function()
+    local h = spawn(("-q -R 20 -d 1s --metrics '[::1]:0' --metrics-linger 0 -u %s %s")
+      :format(mock.url, default_script))
+    local code, out, err = h.wait()
+    assert.are.equal(0, code, out .. err)
+    assert.truthy(err:match("soapload: metrics at http://%[::1%]:%d+/metrics"), err)
+  end)
+
+  it("answers only GET /metrics, bounds the request, and a hanging scraper holds nothing up",
+    function()
+      local port = free_port()
+      local h = spawn(("-q -R 200 -d 3s -c 4 -w 2 --metrics 127.0.0.1:%d --metrics-linger 0 " ..
+        "-u %s %s"):format(port, mock.url, default_script))
+      local conn
+      for _ = 1, 100 do -- until it listens
+        conn = socket.connect("127.0.0.1", port)
+        if conn then break end
+        t.sleep(0.02)
+      end
+      assert(conn, "soapload's /metrics did not listen")
+      -- 20 connections that say nothing, one that asks and never reads: more than the slots
+      local idle = { conn }
+      for _ = 1, 19 do idle[#idle + 1] = assert(socket.connect("127.0.0.1", port)) end
+      local asker = assert(socket.connect("127.0.0.1", port))
+      assert(asker:send(t.request_text("GET", "/metrics")))
+      t.sleep(0.3)
+      local status, headers, body = scrape(port)
+      assert.are.equal(200, status)
+      assert.are.equal("text/plain; version=0.0.4; charset=utf-8", headers["content-type"])
+      assert.truthy(body:find("soapload_sent_total{segment=\"\"}", 1, true), body)
+      assert.are.equal(404, (t.http(port, "GET", "/")))
+      local s405, h405 = t.http(port, "POST", "/metrics", {}, "x")
+      assert.are.equal(405, s405)
+      assert.are.equal("GET", h405["allow"])
+      local big = t.connect(port)
+      assert(big:send("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Pad: " .. ("a"):rep(10000) ..
+        "\r\n\r\n"))
+      assert.are.equal(431, (t.read_response(big)))
+      big:close()
+
+      local code, out, err = h.wait(30)
+      for _, c in ipairs(idle) do c:close() end
+      asker:close()
+      assert.are.equal(0, code, out .. err)
+      assert.are.equal(600, t.count(out, "sent%s+(%d+) ="))
+      assert.are.equal(600, math.tointeger(mock.stats().requests.total))
+    end)
+
+  it("shows growing counts during the run, the final ones after, in both text formats",
+    function()
+      local port = free_port()
+      local h = spawn(("-q -R 300 -d 3s -c 6 -w 2 --metrics 127.0.0.1:%d --metrics-linger 20s " ..
+        "-u %s %s"):format(port, mock.url, default_script))
+      local texts = {}
+      local t0 = t.now()
+      for _, at in ipairs({ 1.3, 2.6 }) do
+        while t.now() - t0 < at do t.sleep(0.02) end
+        local status, _, body = scrape(port)
+        assert.are.equal(200, status)
+        texts[#texts + 1] = body
+      end
+      while not (t.read(h.out) or ""):find("\nResult ", 1, true) do
+        assert(t.now() - t0 < 30, "no summary")
+        t.sleep(0.05)
+      end
+      local _, _, final = scrape(port)
+      local status, headers, om = scrape(port, "application/openmetrics-text; version=1.0.0")
+      h.stop_lingering()
+      local code, out, err = h.wait(10)
+      assert.are.equal(0, code, out .. err)
+      local sent = t.count(out, "sent%s+(%d+) =")
+      assert.are.equal(900, sent)
+      assert.are.equal(sent, math.tointeger(mock.stats().requests.total))
+
+      local key = 'soapload_sent_total{segment=""}'
+      local a, b, c = sample(texts[1], key), sample(texts[2], key), sample(final, key)
+      assert.is_true(a > 0 and a < b and b < c, ("%s %s %s"):format(a, b, c))
+      assert.are.equal(0, sample(texts[1], 'soapload_finished{segment=""}'))
+      assert.are.equal(1, sample(final, 'soapload_finished{segment=""}'))
+      assert.are.equal(sent, c)
+      assert.are.equal(sent, sample(final, 'soapload_scheduled_total{segment=""}'))
+      assert.are.equal(sent, sample(final,
+        'soapload_requests_total{segment="",operation="all",outcome="ok",stage="sent"}'))
+      assert.are.equal(sent, sample(final,
+        'soapload_latency_seconds_count{segment="",operation="all"}'))
+      assert.are.equal(sent, sample(final,
+        'soapload_latency_seconds_bucket{segment="",operation="all",le="+Inf"}'))
+      assert.are.equal(300, sample(final, 'soapload_target_rate{segment=""}'))
+      -- by 2.6 s at least one second is complete: its requests, sent at the target rate
+      assert.is_true(sample(texts[2], 'soapload_achieved_rate{segment=""}') > 0, texts[2])
+      assert.are.equal(300, sample(final, 'soapload_achieved_rate{segment=""}'))
+
+      for _, text in ipairs({ texts[1], texts[2], final }) do
+        local file = t.write(t.tmpname(".prom"), text)
+        local rc, lint = sh("promtool check metrics < " .. file)
+        os.remove(file)
+        assert.are.equal(0, rc, lint)
+      end
+
+      assert.are.equal(200, status)
+      assert.are.equal("application/openmetrics-text; version=1.0.0; charset=utf-8",
+        headers["content-type"])
+      assert.truthy(om:sub(-6) == "# EOF\n", om:sub(-40))
+      assert.truthy(om:find("\n# TYPE soapload_sent counter\nsoapload_sent_total{", 1, true), om)
+      assert.truthy(om:find("# UNIT soapload_latency_seconds seconds", 1, true), om)
+      assert.are.equal(sent, sample(om, key))
+    end)
+
+  it("puts each latency in the fixed bucket its value belongs to", function()
+    local slow = t.start_mock("--delay 30ms")
+    local port = free_port()
+    local h = spawn(("-q -R 40 -d 1s -c 8 -w 2 --metrics 127.0.0.1:%d --metrics-linger 20s " ..
+      "-u %s %s"):format(port, slow.url, default_script))
+    local t0 = t.now()
+    while not (t.read(h.out) or ""):find("\nResult ", 1, true) do
+      assert(t.now() - t0 < 30, "no summary")
+      t.sleep(0.05)
+    end
+    local _, _, text = scrape(port)
+    h.stop_lingering()
+    local code, out, err = h.wait(10)
+    local received = math.tointeger(slow.stats().requests.total)
+    slow.stop()
+    assert.are.equal(0, code, out .. err)
+    assert.are.equal(40, received)
+    for _, name in ipairs({ "soapload_latency_seconds", "soapload_service_seconds" }) do
+      local function bucket(le)
+        return sample(text, ('%s_bucket{segment="",operation="all",le="%s"}'):format(name, le))
+      end
+      -- the server waits 30 ms before each answer: nothing is faster
+      assert.are.equal(0, bucket("0.025"), text)
+      assert.are.equal(40, bucket("10.0"), text)
+      assert.are.equal(40, bucket("+Inf"), text)
+      local sum = sample(text, ('%s_sum{segment="",operation="all"}'):format(name))
+      assert.is_true(sum >= 40 * 0.03 and sum < 40 * 10, tostring(sum))
+    end
+  end)
+
+  it("is scraped by a real Prometheus whose queries give the counts soapload printed", function()
+    local pport, sport = free_port(), free_port()
+    local dir = t.tmpname(".prom")
+    os.execute("mkdir -p " .. t.quote(dir .. "/data"))
+    t.write(dir .. "/prometheus.yml", ([[
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: soapload
+    static_configs:
+      - targets: ['127.0.0.1:%d']
+]]):format(sport))
+    os.execute(("prometheus --config.file=%s --storage.tsdb.path=%s --web.listen-address=127.0.0.1:%d " ..
+      "> %s 2>&1 & echo $! > %s"):format(t.quote(dir .. "/prometheus.yml"), t.quote(dir .. "/data"),
+      pport, t.quote(dir .. "/log"), t.quote(dir .. "/pid")))
+    local ppid = tonumber(t.read(dir .. "/pid"))
+    local function query(expr)
+      local rc, body = sh(("curl -s --get --data-urlencode %s http://127.0.0.1:%d/api/v1/query")
+        :format(t.quote("query=" .. expr), pport))
+      assert.are.equal(0, rc, body)
+      local doc = t.json.decode(body)
+      assert.are.equal("success", doc.status, body)
+      return doc.data.result
+    end
+    local function value(expr)
+      local r = query(expr)
+      return r[1] and tonumber(r[1].value[2])
+    end
+    local ok, failure = pcall(function()
+      local ready
+      for _ = 1, 300 do
+        ready = sh(("curl -sf http://127.0.0.1:%d/-/ready"):format(pport)) == 0
+        if ready then break end
+        t.sleep(0.05)
+      end
+      assert(ready, "prometheus did not start: " .. (t.read(dir .. "/log") or ""))
+      -- its scrape loop starts seconds after it is ready: wait for its first (failed) scrape
+      local t_ready = t.now()
+      while #query('up{job="soapload"}') == 0 do
+        assert(t.now() - t_ready < 20, "prometheus does not scrape")
+        t.sleep(0.1)
+      end
+
+      local h = spawn(("-q -R 250 -d 4s -c 6 -w 2 --metrics 127.0.0.1:%d --metrics-linger 30s " ..
+        "-u %s %s"):format(sport, mock.url, default_script))
+      local t0 = t.now()
+      while not (t.read(h.out) or ""):find("\nResult ", 1, true) do
+        assert(t.now() - t0 < 30, "no summary")
+        t.sleep(0.05)
+      end
+      -- the scrapes of the lingering endpoint carry the final numbers
+      while value('soapload_finished{job="soapload"}') ~= 1 do
+        assert(t.now() - t0 < 40, "prometheus never scraped the final numbers: " ..
+          (t.read(dir .. "/log") or ""))
+        t.sleep(0.2)
+      end
+      local sent_total = value("soapload_sent_total")
+      local ok_total = value('sum(soapload_requests_total{outcome="ok"})')
+      local all_total = value("sum(soapload_requests_total) + sum(soapload_not_sent_total)")
+      local scheduled = value("soapload_scheduled_total")
+      local count = value("soapload_latency_seconds_count")
+      local p99 = value("histogram_quantile(0.99, soapload_latency_seconds_bucket)")
+      -- scrapes made during the run: soapload_finished was 0 in them
+      local seen_during = value("count_over_time(soapload_finished[5m]) - " ..
+        "sum_over_time(soapload_finished[5m])")
+      local rising = value("max_over_time(soapload_sent_total[5m]) - min_over_time(soapload_sent_total[5m])")
+
+      -- the dashboard's every expression runs here and names only exported series
+      local _, _, text = scrape(sport)
+      local exported = series_names(text)
+      local dash_text = assert(t.read(t.root .. "/scripts/grafana/soapload-dashboard.json"))
+      local dash = t.json.decode(dash_text)
+      for name in dash_text:gmatch("soapload_[%w_]+") do
+        assert.truthy(exported[name], name .. " is not a series soapload exports")
+      end
+      local titles = {}
+      local exprs = 0
+      for _, panel in ipairs(dash.panels) do
+        titles[#titles + 1] = panel.title
+        for _, target in ipairs(panel.targets) do
+          local expr = target.expr:gsub("%$__rate_interval", "1m"):gsub("%$segment", ".*")
+          assert.truthy(expr:find("soapload_", 1, true), expr)
+          assert.is_true(#query(expr) > 0, "no data for " .. expr)
+          exprs = exprs + 1
+        end
+      end
+      assert.is_true(exprs >= 8)
+      local all_titles = table.concat(titles, "|")
+      for _, want in ipairs({ "target vs achieved", "by outcome", "In flight", "p50, p99" }) do
+        assert.truthy(all_titles:find(want, 1, true), all_titles)
+      end
+
+      h.stop_lingering()
+      local code, out, err = h.wait(15)
+      assert.are.equal(0, code, out .. err)
+      local sent = t.count(out, "sent%s+(%d+) =")
+      assert.are.equal(1000, sent)
+      assert.are.equal(sent, math.tointeger(mock.stats().requests.total))
+      assert.are.equal(sent, sent_total)
+      assert.are.equal(sent, ok_total)
+      assert.are.equal(t.count(out, "scheduled%s+(%d+) ="), scheduled)
+      assert.are.equal(scheduled, all_total)
+      assert.are.equal(sent, count)
+      assert.is_true(seen_during >= 2, tostring(seen_during))
+      assert.is_true(rising > 0, tostring(rising))
+      -- Prometheus interpolates within the fixed bucket that holds soapload's exact p99
+      local p99_text = out:match("from due time%s+%S+%s+%S+%s+(%S+)")
+      local exact = tonumber(p99_text:match("[%d.]+")) * (p99_text:find("ms") and 1e-3 or
+        p99_text:find("us") and 1e-6 or 1)
+      local bounds = { 0, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+        5, 10 }
+      local lo, hi
+      for i = 2, #bounds do
+        if exact <= bounds[i] * 1.001 then lo, hi = bounds[i - 1], bounds[i]; break end
+      end
+      assert.is_true(p99 >= lo * 0.999 and p99 <= hi * 1.001,
+        ("prometheus p99 %s, soapload's %s"):format(p99, p99_text))
+    end)
+    os.execute("kill -TERM " .. ppid .. " 2>/dev/null")
+    for _ = 1, 100 do
+      if not t.alive(ppid) then break end
+      t.sleep(0.05)
+    end
+    os.execute("rm -rf " .. t.quote(dir))
+    assert(ok, failure)
+  end)
+end)
