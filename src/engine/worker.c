@@ -27,6 +27,7 @@
 #include "core/schedule.h"
 #include "core/version.h"
 #include "engine/script.h"
+#include "engine/transport.h"
 #include "core/xml.h"
 
 #define NEVER UINT64_MAX
@@ -98,6 +99,10 @@ struct worker {
     sl_buf_t second_buf;
     int script_error_sent;
     sl_reasons_t reasons; /* why requests failed, sent with the final report */
+    int nslots;           /* requests in flight at most: connections x --streams */
+    sl_transport_t transport;
+    sl_msg_conns_t conns; /* how the sent requests found their connection */
+    sl_hist_t *handshake; /* TLS handshake time of each new TLS connection */
     char err[8192];
 };
 
@@ -147,6 +152,23 @@ static int on_timer(CURLM *multi, long timeout_ms, void *userp)
     return 0;
 }
 
+/* Whether the request about to be written opened its connection, and the TLS handshake's
+ * time when it did (from the end of the TCP connect to the end of the handshake). */
+static void note_connection(worker_t *w, slot_t *s)
+{
+    long opened = 0;
+    curl_off_t connect_us = 0, tls_us = 0;
+    if (curl_easy_getinfo(s->easy, CURLINFO_NUM_CONNECTS, &opened) != CURLE_OK || opened <= 0) {
+        w->conns.reused++;
+        return;
+    }
+    w->conns.opened++;
+    if (curl_easy_getinfo(s->easy, CURLINFO_CONNECT_TIME_T, &connect_us) == CURLE_OK &&
+        curl_easy_getinfo(s->easy, CURLINFO_APPCONNECT_TIME_T, &tls_us) == CURLE_OK && tls_us > 0 &&
+        tls_us >= connect_us)
+        sl_hist_record(w->handshake, (uint64_t)(tls_us - connect_us));
+}
+
 /* Called by libcurl just before it writes the request: the send time and the local port. */
 static int on_prereq(void *clientp, char *primary_ip, char *local_ip, int primary_port,
                      int local_port)
@@ -165,6 +187,7 @@ static int on_prereq(void *clientp, char *primary_ip, char *local_ip, int primar
         return CURL_PREREQFUNC_ABORT;
     }
     s->sent_ns = now_ns();
+    note_connection(w, s);
     s->local_port = local_port;
     s->bc->port = (uint16_t)local_port;
     s->bc->sent_ns = s->sent_ns;
@@ -273,25 +296,27 @@ static int setup_slot(worker_t *w, slot_t *s)
     curl_easy_setopt(e, CURLOPT_PROXY, ""); /* no proxy, and no *_proxy lookups per request */
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)cfg->max_body);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "soapload/" SL_VERSION);
+    sl_transport_easy(&w->transport, cfg, e);
     return 0;
 }
 
 static int setup(worker_t *w)
 {
     const sl_config_t *cfg = w->cfg;
-    int n = w->a->connections;
+    int n = w->nslots = w->a->connections * cfg->streams;
     w->pid = getpid();
     w->id_prefix_len = (size_t)snprintf(w->id_prefix, sizeof(w->id_prefix), "P%d-R", (int)w->pid);
     w->latency = calloc(1, sizeof(sl_hist_t));
     w->service = calloc(1, sizeof(sl_hist_t));
     w->lateness = calloc(1, sizeof(sl_hist_t));
     w->second_latency = calloc(1, sizeof(sl_hist_t));
+    w->handshake = calloc(1, sizeof(sl_hist_t));
     w->slots = calloc((size_t)n, sizeof(slot_t));
     w->headers = default_headers(cfg);
     w->multi = curl_multi_init();
     w->ep = epoll_create1(EPOLL_CLOEXEC);
-    if (!w->latency || !w->service || !w->lateness || !w->second_latency || !w->slots ||
-        !w->headers || !w->multi || w->ep < 0) {
+    if (!w->latency || !w->service || !w->lateness || !w->second_latency || !w->handshake ||
+        !w->slots || !w->headers || !w->multi || w->ep < 0) {
         snprintf(w->err, sizeof(w->err), "cannot set up the worker: %s", strerror(errno));
         return -1;
     }
@@ -299,12 +324,14 @@ static int setup(worker_t *w)
     sl_hist_reset(w->service);
     sl_hist_reset(w->lateness);
     sl_hist_reset(w->second_latency);
+    sl_hist_reset(w->handshake);
+    if (sl_transport_open(&w->transport, cfg, w->err, sizeof(w->err)) != 0)
+        return -1;
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
     curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, on_timer);
     curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
-    curl_multi_setopt(w->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)n);
-    curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)n);
+    sl_transport_multi(cfg, w->multi, w->a->connections);
     for (int i = n - 1; i >= 0; i--) {
         w->slots[i].bc = sl_board_conn(w->board, i);
         if (setup_slot(w, &w->slots[i]) != 0) {
@@ -816,7 +843,7 @@ static void collect(worker_t *w)
 
 static void cancel_in_flight(worker_t *w)
 {
-    for (int i = 0; i < w->a->connections; i++) {
+    for (int i = 0; i < w->nslots; i++) {
         slot_t *s = &w->slots[i];
         if (s->busy)
             finish(w, s, SL_R_CANCELLED, 0, 0);
@@ -988,7 +1015,7 @@ static void run_loop(worker_t *w)
 
 static void cleanup(worker_t *w)
 {
-    for (int i = 0; w->slots != NULL && i < w->a->connections; i++) {
+    for (int i = 0; w->slots != NULL && i < w->nslots; i++) {
         slot_t *s = &w->slots[i];
         if (s->easy != NULL)
             curl_easy_cleanup(s->easy);
@@ -1012,6 +1039,8 @@ static void cleanup(worker_t *w)
     free(w->service);
     free(w->lateness);
     free(w->second_latency);
+    free(w->handshake);
+    sl_transport_close(&w->transport);
     sl_buf_free(&w->second_buf);
     sl_buf_free(&w->spool_ids);
     sl_script_close(w->script);
@@ -1033,6 +1062,14 @@ static int send_final(worker_t *w)
     if (w->reasons.n > 0 || w->reasons.other > 0) /* before the final report: it ends the worker */
         rc = sl_proto_send(w->a->report_fd, SL_MSG_REASONS, &w->reasons, sizeof(w->reasons), NULL,
                            0);
+    if (rc == 0) {
+        size_t need = sl_hist_encode(w->handshake, NULL, 0);
+        uint8_t *enc = malloc(need);
+        rc = enc == NULL ? -1
+                         : sl_proto_send(w->a->report_fd, SL_MSG_CONNS, &w->conns, sizeof(w->conns),
+                                         enc, sl_hist_encode(w->handshake, enc, need));
+        free(enc);
+    }
     if (rc == 0)
         rc = sl_proto_send(w->a->report_fd, SL_MSG_FINAL, &m, sizeof(m), hists.data, hists.len);
     sl_buf_free(&hists);
