@@ -64,8 +64,8 @@ static const sl_option_t options[SL_OPT_COUNT] = {
      "connect to ADDR for HOST:PORT (name-based virtual hosts;\n"
      "repeatable)"},
     {SL_OPT_HTTP, "http", 0, "http", "1.1|2",
-     "HTTP version (1.1): 2 is ALPN over https, prior\n"
-     "knowledge (h2c) over http"},
+     "HTTP version (default 1.1); 2: HTTP/2, by ALPN over\n"
+     "https, h2c over plain http"},
     {SL_OPT_STREAMS, "streams", 0, "streams", "N",
      "--http 2: requests in flight per connection (default 1)"},
     {SL_OPT_AUTH, "auth", 0, "auth", "METHOD",
@@ -525,13 +525,17 @@ static int check_readable(const char *path, const char *flag, int directory, cha
     struct stat st;
     if (path == NULL)
         return 0;
-    if (stat(path, &st) != 0 || access(path, directory ? R_OK | X_OK : R_OK) != 0) {
+    if (stat(path, &st) != 0) {
         snprintf(err, errlen, "%s %s: %s", flag, path, strerror(errno));
         return -1;
     }
     if (!directory != !S_ISDIR(st.st_mode)) {
         snprintf(err, errlen, "%s %s: %s", flag, path,
                  directory ? "not a directory" : "a directory, not a file");
+        return -1;
+    }
+    if (access(path, directory ? R_OK | X_OK : R_OK) != 0) {
+        snprintf(err, errlen, "%s %s: %s", flag, path, strerror(errno));
         return -1;
     }
     return 0;

@@ -57,6 +57,7 @@ typedef struct slot {
     int status_seen;           /* a status line arrived */
     curl_off_t content_length; /* calls of on_prereq for this transfer: a second one is a resend */
     sl_board_conn_t *bc;       /* the shared copy of what is in flight here */
+    sl_trace_conn_t tconn;     /* its connection and stream, for the trace (conn 0: unsent) */
     int custom_url, custom_method;
     struct curl_slist *own_headers; /* when request() gave headers of its own */
     sl_request_t req;
@@ -103,6 +104,9 @@ struct worker {
     sl_transport_t transport;
     sl_msg_conns_t conns; /* how the sent requests found their connection */
     sl_hist_t *handshake; /* TLS handshake time of each new TLS connection */
+    uint32_t *port_conn;  /* --trace: the connection number on each local port, and */
+    uint32_t *port_sent;  /* the requests sent on it so far */
+    uint32_t nconns;      /* connections opened so far */
     char err[8192];
 };
 
@@ -154,11 +158,21 @@ static int on_timer(CURLM *multi, long timeout_ms, void *userp)
 
 /* Whether the request about to be written opened its connection, and the TLS handshake's
  * time when it did (from the end of the TCP connect to the end of the handshake). */
-static void note_connection(worker_t *w, slot_t *s)
+static void note_connection(worker_t *w, slot_t *s, int port)
 {
     long opened = 0;
     curl_off_t connect_us = 0, tls_us = 0;
-    if (curl_easy_getinfo(s->easy, CURLINFO_NUM_CONNECTS, &opened) != CURLE_OK || opened <= 0) {
+    if (curl_easy_getinfo(s->easy, CURLINFO_NUM_CONNECTS, &opened) != CURLE_OK)
+        opened = 0;
+    if (w->port_conn != NULL && port > 0 && port < 65536) {
+        if (opened > 0 || w->port_conn[port] == 0) {
+            w->port_conn[port] = ++w->nconns;
+            w->port_sent[port] = 0;
+        }
+        s->tconn.conn = w->port_conn[port];
+        s->tconn.stream = ++w->port_sent[port];
+    }
+    if (opened <= 0) {
         w->conns.reused++;
         return;
     }
@@ -167,6 +181,17 @@ static void note_connection(worker_t *w, slot_t *s)
         curl_easy_getinfo(s->easy, CURLINFO_APPCONNECT_TIME_T, &tls_us) == CURLE_OK && tls_us > 0 &&
         tls_us >= connect_us)
         sl_hist_record(w->handshake, (uint64_t)(tls_us - connect_us));
+}
+
+/* The request's number on its connection becomes its HTTP/2 stream ID (the client's streams
+ * are odd, opened in the order libcurl writes the requests) when it went over HTTP/2. */
+static void trace_conn_finish(slot_t *s)
+{
+    long version = 0;
+    if (s->tconn.conn != 0 &&
+        curl_easy_getinfo(s->easy, CURLINFO_HTTP_VERSION, &version) == CURLE_OK &&
+        version == CURL_HTTP_VERSION_2_0)
+        s->tconn.stream = 2 * s->tconn.stream - 1;
 }
 
 /* Called by libcurl just before it writes the request: the send time and the local port. */
@@ -187,7 +212,7 @@ static int on_prereq(void *clientp, char *primary_ip, char *local_ip, int primar
         return CURL_PREREQFUNC_ABORT;
     }
     s->sent_ns = now_ns();
-    note_connection(w, s);
+    note_connection(w, s, local_port);
     s->local_port = local_port;
     s->bc->port = (uint16_t)local_port;
     s->bc->sent_ns = s->sent_ns;
@@ -311,6 +336,14 @@ static int setup(worker_t *w)
     w->lateness = calloc(1, sizeof(sl_hist_t));
     w->second_latency = calloc(1, sizeof(sl_hist_t));
     w->handshake = calloc(1, sizeof(sl_hist_t));
+    if (w->a->trace_fd >= 0) {
+        w->port_conn = calloc(65536, sizeof(uint32_t));
+        w->port_sent = calloc(65536, sizeof(uint32_t));
+        if (w->port_conn == NULL || w->port_sent == NULL) {
+            snprintf(w->err, sizeof(w->err), "cannot set up the worker: out of memory");
+            return -1;
+        }
+    }
     w->slots = calloc((size_t)n, sizeof(slot_t));
     w->headers = default_headers(cfg);
     w->multi = curl_multi_init();
@@ -363,26 +396,35 @@ static void trace_flush(worker_t *w)
     sl_board_trace_flush(w->board, w->a->trace_fd); /* an error stays on the board */
 }
 
-static void trace_line(worker_t *w, const char *id, size_t id_len, int local_port, uint64_t due,
-                       uint64_t sent, uint64_t first_byte, uint64_t done, long status,
-                       const char *outcome)
+static void trace_write(worker_t *w, const char *id, size_t id_len, int local_port, uint64_t due,
+                        uint64_t sent, uint64_t first_byte, uint64_t done, long status,
+                        const sl_trace_conn_t *tc, const char *outcome)
 {
     char line[SL_TRACE_LINE_MAX];
     if (w->a->trace_fd < 0)
         return;
     size_t n = sl_trace_format(line, sizeof(line), w->realtime_offset, id, id_len, (int)w->pid,
-                               local_port, due, sent, first_byte, done, status, outcome);
+                               local_port, due, sent, first_byte, done, status, tc, outcome);
     if (n == 0) { /* an ID too long for the line buffer */
         char *big = malloc(2 * id_len + SL_TRACE_LINE_MAX);
         if (big == NULL)
             return;
         n = sl_trace_format(big, 2 * id_len + SL_TRACE_LINE_MAX, w->realtime_offset, id, id_len,
-                            (int)w->pid, local_port, due, sent, first_byte, done, status, outcome);
+                            (int)w->pid, local_port, due, sent, first_byte, done, status, tc,
+                            outcome);
         sl_board_trace_add(w->board, w->a->trace_fd, big, n);
         free(big);
         return;
     }
     sl_board_trace_add(w->board, w->a->trace_fd, line, n);
+}
+
+/* A line without a connection: the request was never sent. */
+static void trace_line(worker_t *w, const char *id, size_t id_len, int local_port, uint64_t due,
+                       uint64_t sent, uint64_t first_byte, uint64_t done, long status,
+                       const char *outcome)
+{
+    trace_write(w, id, id_len, local_port, due, sent, first_byte, done, status, NULL, outcome);
 }
 
 /* ---- the spool of send records, for the concurrency analysis --------------------------------- */
@@ -618,6 +660,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
     s->local_port = 0;
     s->too_large = 0;
     s->prereqs = 0;
+    s->tconn = (sl_trace_conn_t){0, 0};
     s->errbuf[0] = '\0';
     s->protocol_error = NULL;
     s->content_length_seen = 0;
@@ -766,8 +809,9 @@ static void finish(worker_t *w, slot_t *s, sl_result_t r, uint64_t done, long st
     const char *outcome = sl_result_name(r);
     if (s->sent_ns == 0)
         outcome = before_send_outcome(r, name, sizeof(name));
-    trace_line(w, s->req.id.data, s->req.id.len, s->local_port, s->due_ns, s->sent_ns,
-               s->first_byte_ns, done, status, outcome);
+    trace_conn_finish(s);
+    trace_write(w, s->req.id.data, s->req.id.len, s->local_port, s->due_ns, s->sent_ns,
+                s->first_byte_ns, done, status, &s->tconn, outcome);
     __atomic_store_n(&s->bc->busy, 0, __ATOMIC_RELEASE);
     if (s->sent_ns == 0) {
         count_before_send(w, r);
@@ -1040,6 +1084,8 @@ static void cleanup(worker_t *w)
     free(w->lateness);
     free(w->second_latency);
     free(w->handshake);
+    free(w->port_conn);
+    free(w->port_sent);
     sl_transport_close(&w->transport);
     sl_buf_free(&w->second_buf);
     sl_buf_free(&w->spool_ids);
