@@ -250,6 +250,10 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
         fprintf(out, "Arrivals        in bursts of %d due at once, every %.3f ms\n", cfg->burst,
                 cfg->burst / cfg->rate * 1e3);
     load_line(out, cfg, run);
+    if (cfg->http2)
+        fprintf(out, "Protocol        HTTP/2 (%s), up to %d stream%s per connection\n",
+                strncmp(cfg->url, "https://", 8) == 0 ? "ALPN" : "h2c", cfg->streams,
+                cfg->streams == 1 ? "" : "s");
     if (cfg->insecure)
         fprintf(out, "WARNING         --insecure: the server's certificate and name were not "
                      "verified\n");

@@ -130,6 +130,36 @@ describe("TLS", function()
       assert.are.equal(3, s.connections.accepted)
     end)
 
+  it("soapload merge adds the connections and the TLS handshake histograms exactly", function()
+    local a, b, m = t.tmpname(".json"), t.tmpname(".json"), t.tmpname(".json")
+    finally(function() os.remove(a); os.remove(b); os.remove(m) end)
+    for i, f in ipairs({ a, b }) do
+      local code, out = t.run(("-q -u %s -R 40 -d 1s -w 1 -c %d --cacert %s --json %s %s")
+        :format(mock.url, i + 1, t.quote(dir .. "/ca.pem"), f, default))
+      assert.are.equal(0, code, out)
+    end
+    local code, out, err = t.run(("merge -q %s %s --json %s"):format(a, b, m))
+    assert.are.equal(0, code, out .. err)
+    local ja, jb, jm = t.json.decode(t.read(a)), t.json.decode(t.read(b)), t.json.decode(t.read(m))
+    assert.are.same({ 2, 3 }, { ja.connections.opened, jb.connections.opened })
+    assert.are.equal(5, jm.connections.opened)
+    assert.are.equal(80 - 5, jm.connections.reused)
+    local sum = {}
+    for _, j in ipairs({ ja, jb }) do
+      for _, pair in ipairs(j.connections.tls_handshake.histogram.counts) do
+        sum[pair[1]] = (sum[pair[1]] or 0) + pair[2]
+      end
+    end
+    local merged = {}
+    for _, pair in ipairs(jm.connections.tls_handshake.histogram.counts) do
+      merged[pair[1]] = pair[2]
+    end
+    assert.are.same(sum, merged)
+    assert.are.equal(5, jm.connections.tls_handshake.count)
+    assert.are.equal(math.max(ja.connections.tls_handshake.max, jb.connections.tls_handshake.max),
+      jm.connections.tls_handshake.max)
+  end)
+
   it("--insecure (-k) sends without verifying, and the summary warns", function()
     local code, out = t.run(("-q -u %s -R 50 -d 1s -w 1 -c 4 -k %s"):format(mock.url, default))
     assert.are.equal(0, code, out)
@@ -270,6 +300,8 @@ describe("HTTP/2 without TLS (h2c)", function()
       assert.are.equal(1, s.connections.max_open)
       assert.are.equal(4, s.in_progress.max)
       assert.truthy(out:find("in flight     at most 4 at once", 1, true), out)
+      assert.truthy(out:find("\nProtocol        HTTP/2 (h2c), up to 4 streams per connection\n", 1,
+        true), out)
       assert.are.same({ 1, 59 }, { connections_line(out) })
       -- one connection, its streams 1, 3, 5, ... 119, each once
       local streams, port = {}, nil
