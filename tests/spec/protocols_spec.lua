@@ -174,6 +174,16 @@ describe("TLS", function()
     assert.truthy(out:find("WARNING         --insecure", 1, true), out)
   end)
 
+  it("--capath trusts a hashed CA directory; --tls-min 1.3 is met by the mock", function()
+    local capath = dir .. "/capath"
+    assert(os.execute(("mkdir -p %s && cp %s/ca.pem %s/ && openssl rehash %s > /dev/null 2>&1")
+      :format(t.quote(capath), t.quote(dir), t.quote(capath), t.quote(capath))))
+    local code, out = t.run(("-q -u %s -R 40 -d 1s -w 1 -c 4 --capath %s --tls-min 1.3 %s")
+      :format(mock.url, t.quote(capath), default))
+    assert.are.equal(0, code, out)
+    assert.are.equal(40, mock.stats().requests.echo)
+  end)
+
   it("--http 2 speaks HTTP/2 by ALPN: the mock's http2 count equals what soapload sent", function()
     local code, out = t.run(("-q -u %s -R 200 -d 1s -w 1 -c 2 --http 2 --streams 2 --cacert %s %s")
       :format(mock.url, t.quote(dir .. "/ca.pem"), default))
