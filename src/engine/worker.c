@@ -26,6 +26,7 @@
 #include "engine/proto.h"
 #include "core/schedule.h"
 #include "core/version.h"
+#include "engine/conns.h"
 #include "engine/script.h"
 #include "engine/transport.h"
 #include "core/xml.h"
@@ -102,11 +103,7 @@ struct worker {
     sl_reasons_t reasons; /* why requests failed, sent with the final report */
     int nslots;           /* requests in flight at most: connections x --streams */
     sl_transport_t transport;
-    sl_msg_conns_t conns; /* how the sent requests found their connection */
-    sl_hist_t *handshake; /* TLS handshake time of each new TLS connection */
-    uint32_t *port_conn;  /* --trace: the connection number on each local port, and */
-    uint32_t *port_sent;  /* the requests sent on it so far */
-    uint32_t nconns;      /* connections opened so far */
+    sl_conns_t conns; /* how the sent requests found their connection */
     char err[8192];
 };
 
@@ -156,44 +153,6 @@ static int on_timer(CURLM *multi, long timeout_ms, void *userp)
     return 0;
 }
 
-/* Whether the request about to be written opened its connection, and the TLS handshake's
- * time when it did (from the end of the TCP connect to the end of the handshake). */
-static void note_connection(worker_t *w, slot_t *s, int port)
-{
-    long opened = 0;
-    curl_off_t connect_us = 0, tls_us = 0;
-    if (curl_easy_getinfo(s->easy, CURLINFO_NUM_CONNECTS, &opened) != CURLE_OK)
-        opened = 0;
-    if (w->port_conn != NULL && port > 0 && port < 65536) {
-        if (opened > 0 || w->port_conn[port] == 0) {
-            w->port_conn[port] = ++w->nconns;
-            w->port_sent[port] = 0;
-        }
-        s->tconn.conn = w->port_conn[port];
-        s->tconn.stream = ++w->port_sent[port];
-    }
-    if (opened <= 0) {
-        w->conns.reused++;
-        return;
-    }
-    w->conns.opened++;
-    if (curl_easy_getinfo(s->easy, CURLINFO_CONNECT_TIME_T, &connect_us) == CURLE_OK &&
-        curl_easy_getinfo(s->easy, CURLINFO_APPCONNECT_TIME_T, &tls_us) == CURLE_OK && tls_us > 0 &&
-        tls_us >= connect_us)
-        sl_hist_record(w->handshake, (uint64_t)(tls_us - connect_us));
-}
-
-/* The request's number on its connection becomes its HTTP/2 stream ID (the client's streams
- * are odd, opened in the order libcurl writes the requests) when it went over HTTP/2. */
-static void trace_conn_finish(slot_t *s)
-{
-    long version = 0;
-    if (s->tconn.conn != 0 &&
-        curl_easy_getinfo(s->easy, CURLINFO_HTTP_VERSION, &version) == CURLE_OK &&
-        version == CURL_HTTP_VERSION_2_0)
-        s->tconn.stream = 2 * s->tconn.stream - 1;
-}
-
 /* Called by libcurl just before it writes the request: the send time and the local port. */
 static int on_prereq(void *clientp, char *primary_ip, char *local_ip, int primary_port,
                      int local_port)
@@ -212,7 +171,7 @@ static int on_prereq(void *clientp, char *primary_ip, char *local_ip, int primar
         return CURL_PREREQFUNC_ABORT;
     }
     s->sent_ns = now_ns();
-    note_connection(w, s, local_port);
+    sl_conns_sent(&w->conns, s->easy, local_port, &s->tconn);
     s->local_port = local_port;
     s->bc->port = (uint16_t)local_port;
     s->bc->sent_ns = s->sent_ns;
@@ -335,21 +294,13 @@ static int setup(worker_t *w)
     w->service = calloc(1, sizeof(sl_hist_t));
     w->lateness = calloc(1, sizeof(sl_hist_t));
     w->second_latency = calloc(1, sizeof(sl_hist_t));
-    w->handshake = calloc(1, sizeof(sl_hist_t));
-    if (w->a->trace_fd >= 0) {
-        w->port_conn = calloc(65536, sizeof(uint32_t));
-        w->port_sent = calloc(65536, sizeof(uint32_t));
-        if (w->port_conn == NULL || w->port_sent == NULL) {
-            snprintf(w->err, sizeof(w->err), "cannot set up the worker: out of memory");
-            return -1;
-        }
-    }
     w->slots = calloc((size_t)n, sizeof(slot_t));
     w->headers = default_headers(cfg);
     w->multi = curl_multi_init();
     w->ep = epoll_create1(EPOLL_CLOEXEC);
-    if (!w->latency || !w->service || !w->lateness || !w->second_latency || !w->handshake ||
-        !w->slots || !w->headers || !w->multi || w->ep < 0) {
+    if (!w->latency || !w->service || !w->lateness || !w->second_latency || !w->slots ||
+        !w->headers || !w->multi || w->ep < 0 ||
+        sl_conns_init(&w->conns, w->a->trace_fd >= 0) != 0) {
         snprintf(w->err, sizeof(w->err), "cannot set up the worker: %s", strerror(errno));
         return -1;
     }
@@ -357,7 +308,6 @@ static int setup(worker_t *w)
     sl_hist_reset(w->service);
     sl_hist_reset(w->lateness);
     sl_hist_reset(w->second_latency);
-    sl_hist_reset(w->handshake);
     if (sl_transport_open(&w->transport, cfg, w->err, sizeof(w->err)) != 0)
         return -1;
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
@@ -809,7 +759,7 @@ static void finish(worker_t *w, slot_t *s, sl_result_t r, uint64_t done, long st
     const char *outcome = sl_result_name(r);
     if (s->sent_ns == 0)
         outcome = before_send_outcome(r, name, sizeof(name));
-    trace_conn_finish(s);
+    sl_conns_done(s->easy, &s->tconn);
     trace_write(w, s->req.id.data, s->req.id.len, s->local_port, s->due_ns, s->sent_ns,
                 s->first_byte_ns, done, status, &s->tconn, outcome);
     __atomic_store_n(&s->bc->busy, 0, __ATOMIC_RELEASE);
@@ -1083,9 +1033,7 @@ static void cleanup(worker_t *w)
     free(w->service);
     free(w->lateness);
     free(w->second_latency);
-    free(w->handshake);
-    free(w->port_conn);
-    free(w->port_sent);
+    sl_conns_free(&w->conns);
     sl_transport_close(&w->transport);
     sl_buf_free(&w->second_buf);
     sl_buf_free(&w->spool_ids);
@@ -1108,14 +1056,8 @@ static int send_final(worker_t *w)
     if (w->reasons.n > 0 || w->reasons.other > 0) /* before the final report: it ends the worker */
         rc = sl_proto_send(w->a->report_fd, SL_MSG_REASONS, &w->reasons, sizeof(w->reasons), NULL,
                            0);
-    if (rc == 0) {
-        size_t need = sl_hist_encode(w->handshake, NULL, 0);
-        uint8_t *enc = malloc(need);
-        rc = enc == NULL ? -1
-                         : sl_proto_send(w->a->report_fd, SL_MSG_CONNS, &w->conns, sizeof(w->conns),
-                                         enc, sl_hist_encode(w->handshake, enc, need));
-        free(enc);
-    }
+    if (rc == 0)
+        rc = sl_conns_report(&w->conns, w->a->report_fd);
     if (rc == 0)
         rc = sl_proto_send(w->a->report_fd, SL_MSG_FINAL, &m, sizeof(m), hists.data, hists.len);
     sl_buf_free(&hists);
