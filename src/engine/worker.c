@@ -299,8 +299,7 @@ static int setup(worker_t *w)
     w->multi = curl_multi_init();
     w->ep = epoll_create1(EPOLL_CLOEXEC);
     if (!w->latency || !w->service || !w->lateness || !w->second_latency || !w->slots ||
-        !w->headers || !w->multi || w->ep < 0 ||
-        sl_conns_init(&w->conns, w->a->trace_fd >= 0) != 0) {
+        !w->headers || !w->multi || w->ep < 0) {
         snprintf(w->err, sizeof(w->err), "cannot set up the worker: %s", strerror(errno));
         return -1;
     }
@@ -308,6 +307,10 @@ static int setup(worker_t *w)
     sl_hist_reset(w->service);
     sl_hist_reset(w->lateness);
     sl_hist_reset(w->second_latency);
+    if (sl_conns_init(&w->conns, w->a->trace_fd >= 0) != 0) {
+        snprintf(w->err, sizeof(w->err), "cannot set up the worker: out of memory");
+        return -1;
+    }
     if (sl_transport_open(&w->transport, cfg, w->err, sizeof(w->err)) != 0)
         return -1;
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
