@@ -40,7 +40,7 @@ typedef struct {
 static int open_outputs(const sl_config_t *cfg, outputs_t *o, char *err, size_t errlen)
 {
     static const char header[] =
-        "id,worker_pid,local_port,due,sent,first_byte,done,status,operation,outcome\n";
+        "id,worker_pid,local_port,due,sent,first_byte,done,status,operation,conn,stream,outcome\n";
     if (cfg->json_path && sl_outfile_prepare(&o->json, cfg->json_path, 0644, err, errlen) != 0)
         return -1;
     if (cfg->html_path && sl_outfile_prepare(&o->html, cfg->html_path, 0644, err, errlen) != 0)

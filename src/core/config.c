@@ -10,9 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/duration.h"
+
+_Static_assert(SL_OPT_COUNT <= 64, "sl_config_t.given has a bit per option");
 
 static const sl_option_t options[SL_OPT_COUNT] = {
     {SL_OPT_URL, "url", 'u', "url", "URL", "endpoint (http or https)"},
@@ -62,6 +65,37 @@ static const sl_option_t options[SL_OPT_COUNT] = {
     {SL_OPT_LUA_MEMORY, "lua-memory", 0, NULL, "SIZE",
      "memory a worker's Lua state may use (default 64m)"},
     {SL_OPT_HOOK_LIMIT, "hook-limit", 0, NULL, "T", "longest one hook call may run (default 1s)"},
+    {SL_OPT_INSECURE, "insecure", 'k', "insecure", NULL,
+     "https: do not verify the server's certificate nor its\n"
+     "name (the summary warns)"},
+    {SL_OPT_CACERT, "cacert", 0, "cacert", "FILE",
+     "https: trust the CA certificates in FILE (PEM)"},
+    {SL_OPT_CAPATH, "capath", 0, "capath", "DIR",
+     "https: trust the CA certificates in DIR (c_rehash)"},
+    {SL_OPT_CERT, "cert", 0, "cert", "FILE", "https: client certificate for mutual TLS (PEM)"},
+    {SL_OPT_KEY, "key", 0, "key", "FILE", "https: the client certificate's private key (PEM)"},
+    {SL_OPT_KEY_PASSWORD_ENV, "key-password-env", 0, "key_password_env", "NAME",
+     "the key's password is in environment variable NAME"},
+    {SL_OPT_KEY_PASSWORD_FILE, "key-password-file", 0, "key_password_file", "FILE",
+     "the key's password is the first line of FILE"},
+    {SL_OPT_TLS_MIN, "tls-min", 0, "tls_min", "1.2|1.3", "https: the lowest TLS version accepted"},
+    {SL_OPT_RESOLVE, "resolve", 0, "resolve", "HOST:PORT:ADDR",
+     "connect to ADDR for HOST:PORT (name-based virtual hosts;\n"
+     "repeatable)"},
+    {SL_OPT_HTTP, "http", 0, "http", "1.1|2",
+     "HTTP version (default 1.1); 2: HTTP/2, by ALPN over\n"
+     "https, h2c over plain http"},
+    {SL_OPT_STREAMS, "streams", 0, "streams", "N",
+     "--http 2: requests in flight per connection (default 1)"},
+    {SL_OPT_AUTH, "auth", 0, "auth", "METHOD",
+     "HTTP authentication: basic, digest, ntlm or negotiate"},
+    {SL_OPT_USER, "user", 0, "user", "NAME",
+     "user name for --auth (basic when --auth is not given)"},
+    {SL_OPT_PASSWORD_ENV, "password-env", 0, "password_env", "NAME",
+     "the password is in environment variable NAME"},
+    {SL_OPT_PASSWORD_FILE, "password-file", 0, "password_file", "FILE",
+     "the password is the first line of FILE (never on the\n"
+     "command line: it would show in ps)"},
     {SL_OPT_JSON, "json", 0, NULL, "FILE", "write the results as JSON (schema soapload-results/1)"},
     {SL_OPT_TRACE, "trace", 0, NULL, "FILE", "write one CSV line per scheduled request"},
     {SL_OPT_HTML, "html", 0, NULL, "FILE", "write a self-contained HTML report with charts"},
@@ -115,6 +149,7 @@ void sl_config_init(sl_config_t *cfg)
     cfg->lua_memory = 64 << 20;
     cfg->hook_limit_ns = 1000000000ULL;
     cfg->metrics_linger_ns = SL_METRICS_LINGER_DEFAULT_NS;
+    cfg->streams = 1;
 }
 
 void sl_config_free(sl_config_t *cfg)
@@ -125,6 +160,13 @@ void sl_config_free(sl_config_t *cfg)
     free(cfg->trace_path);
     free(cfg->html_path);
     free(cfg->metrics_addr);
+    char *strs[] = {cfg->cacert, cfg->capath,           cfg->cert,
+                    cfg->key,    cfg->key_password_env, cfg->key_password_file,
+                    cfg->user,   cfg->password_env,     cfg->password_file};
+    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
+        free(strs[i]);
+    for (int i = 0; i < cfg->nresolve; i++)
+        free(cfg->resolve[i]);
     for (int i = 0; i < cfg->nheaders; i++)
         free(cfg->headers[i]);
     for (int i = 0; i < cfg->nchecks; i++)
@@ -309,6 +351,87 @@ static int add_to_list(char **list, int *n, int *scripted, int cap, const char *
     return 0;
 }
 
+/* HOST:PORT:ADDR, as libcurl's CURLOPT_RESOLVE takes it (ADDR may be [v6] or a list). */
+static int valid_resolve(const char *s)
+{
+    const char *c1 = strchr(s, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (c1 == NULL || c2 == NULL || c1 == s || c2[1] == '\0' || strpbrk(s, " \t\r\n") != NULL)
+        return 0;
+    long port = 0;
+    for (const char *p = c1 + 1; p < c2; p++) {
+        if (*p < '0' || *p > '9' || port > 65535)
+            return 0;
+        port = port * 10 + (*p - '0');
+    }
+    return port >= 1 && port <= 65535;
+}
+
+/* The transport's options (TLS, HTTP version, authentication). Returns what the value should
+ * have been, or NULL. */
+static const char *apply_transport(sl_config_t *c, sl_opt_t id, const char *value,
+                                   sl_source_t source)
+{
+    static const char *const auths[] = {"", "basic", "digest", "ntlm", "negotiate"};
+    char **strings[SL_OPT_COUNT] = {
+        [SL_OPT_CACERT] = &c->cacert,
+        [SL_OPT_CAPATH] = &c->capath,
+        [SL_OPT_CERT] = &c->cert,
+        [SL_OPT_KEY] = &c->key,
+        [SL_OPT_KEY_PASSWORD_ENV] = &c->key_password_env,
+        [SL_OPT_KEY_PASSWORD_FILE] = &c->key_password_file,
+        [SL_OPT_USER] = &c->user,
+        [SL_OPT_PASSWORD_ENV] = &c->password_env,
+        [SL_OPT_PASSWORD_FILE] = &c->password_file,
+    };
+    switch (id) {
+    case SL_OPT_INSECURE:
+        if (value == NULL || strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
+            c->insecure = 1;
+        else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0)
+            c->insecure = 0;
+        else
+            return "true or false";
+        return NULL;
+    case SL_OPT_TLS_MIN:
+        if (strcmp(value, "1.2") == 0 || strcmp(value, "1.3") == 0)
+            c->tls_min = strcmp(value, "1.3") == 0 ? 13 : 12;
+        else
+            return "1.2 or 1.3";
+        return NULL;
+    case SL_OPT_RESOLVE:
+        if (!valid_resolve(value))
+            return "HOST:PORT:ADDR, e.g. test.example:443:127.0.0.1";
+        if (add_to_list(c->resolve, &c->nresolve, &c->resolve_scripted, SL_MAX_RESOLVE, value,
+                        source) != 0)
+            return "at most 16 --resolve entries";
+        return NULL;
+    case SL_OPT_HTTP:
+        if (strcmp(value, "1.1") == 0 || strcmp(value, "2") == 0)
+            c->http2 = strcmp(value, "2") == 0;
+        else
+            return "1.1 or 2";
+        return NULL;
+    case SL_OPT_STREAMS:
+        if (parse_count(value, SL_MAX_STREAMS, &c->streams) != 0)
+            return "a whole number from 1 to 100";
+        return NULL;
+    case SL_OPT_AUTH:
+        for (int a = SL_AUTH_BASIC; a <= SL_AUTH_NEGOTIATE; a++)
+            if (strcmp(value, auths[a]) == 0) {
+                c->auth = a;
+                return NULL;
+            }
+        return "basic, digest, ntlm or negotiate";
+    default:
+        if (value[0] == '\0' || set_string(strings[id], value) != 0)
+            return id == SL_OPT_USER ? "a user name"
+                   : id == SL_OPT_KEY_PASSWORD_ENV || id == SL_OPT_PASSWORD_ENV
+                       ? "the name of an environment variable"
+                       : "a file name";
+        return NULL;
+    }
+}
+
 /* The name of an option as the user gave it: its flag or its script setting. */
 static void option_name(sl_opt_t id, sl_source_t source, char *buf, size_t cap)
 {
@@ -325,7 +448,7 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
     /* a script's value for an option a flag gave is checked, then dropped */
     sl_config_t scratch;
     int overridden = source == SL_FROM_SCRIPT && (cfg->given >> id & 1) && id != SL_OPT_HEADER &&
-                     id != SL_OPT_THRESHOLD;
+                     id != SL_OPT_THRESHOLD && id != SL_OPT_RESOLVE;
     sl_config_t *c = cfg;
     const char *want = NULL;
     if (overridden) {
@@ -423,6 +546,23 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
     case SL_OPT_HOOK_LIMIT:
         if (sl_duration_parse(value, &c->hook_limit_ns) != 0)
             want = "a positive duration";
+        break;
+    case SL_OPT_INSECURE:
+    case SL_OPT_CACERT:
+    case SL_OPT_CAPATH:
+    case SL_OPT_CERT:
+    case SL_OPT_KEY:
+    case SL_OPT_KEY_PASSWORD_ENV:
+    case SL_OPT_KEY_PASSWORD_FILE:
+    case SL_OPT_TLS_MIN:
+    case SL_OPT_RESOLVE:
+    case SL_OPT_HTTP:
+    case SL_OPT_STREAMS:
+    case SL_OPT_AUTH:
+    case SL_OPT_USER:
+    case SL_OPT_PASSWORD_ENV:
+    case SL_OPT_PASSWORD_FILE:
+        want = apply_transport(c, id, value, source);
         break;
     case SL_OPT_JSON:
         if (set_string(&c->json_path, value) != 0)
@@ -682,6 +822,99 @@ static const char *url_problem(const char *url)
     return NULL;
 }
 
+/* A file (or, for a directory, a directory) the run will read, checked before anything is
+ * sent. Returns 0, or -1 with err naming the option and the file. */
+static int check_readable(const char *path, const char *flag, int directory, char *err,
+                          size_t errlen)
+{
+    struct stat st;
+    if (path == NULL)
+        return 0;
+    if (stat(path, &st) != 0) {
+        snprintf(err, errlen, "%s %s: %s", flag, path, strerror(errno));
+        return -1;
+    }
+    if (!directory != !S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s %s: %s", flag, path,
+                 directory ? "not a directory" : "a directory, not a file");
+        return -1;
+    }
+    if (access(path, directory ? R_OK | X_OK : R_OK) != 0) {
+        snprintf(err, errlen, "%s %s: %s", flag, path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* The transport's settings together: files readable, environment variables set, options that
+ * need another one or an https:// URL. */
+static int transport_problem(sl_config_t *cfg, char *err, size_t errlen)
+{
+    const char *tls_flag = cfg->insecure  ? "--insecure"
+                           : cfg->cacert  ? "--cacert"
+                           : cfg->capath  ? "--capath"
+                           : cfg->cert    ? "--cert"
+                           : cfg->key     ? "--key"
+                           : cfg->tls_min ? "--tls-min"
+                                          : NULL;
+    if (tls_flag != NULL && strncmp(cfg->url, "https://", 8) != 0) {
+        snprintf(err, errlen, "%s applies to https:// URLs only", tls_flag);
+        return -1;
+    }
+    if (check_readable(cfg->cacert, "--cacert", 0, err, errlen) != 0 ||
+        check_readable(cfg->capath, "--capath", 1, err, errlen) != 0 ||
+        check_readable(cfg->cert, "--cert", 0, err, errlen) != 0 ||
+        check_readable(cfg->key, "--key", 0, err, errlen) != 0 ||
+        check_readable(cfg->key_password_file, "--key-password-file", 0, err, errlen) != 0 ||
+        check_readable(cfg->password_file, "--password-file", 0, err, errlen) != 0)
+        return -1;
+    const char *envs[2][2] = {{cfg->key_password_env, "--key-password-env"},
+                              {cfg->password_env, "--password-env"}};
+    for (int i = 0; i < 2; i++)
+        if (envs[i][0] != NULL && getenv(envs[i][0]) == NULL) {
+            snprintf(err, errlen, "%s %s: no such environment variable", envs[i][1], envs[i][0]);
+            return -1;
+        }
+    if (cfg->key_password_env && cfg->key_password_file) {
+        snprintf(err, errlen, "--key-password-env and --key-password-file: give one of them");
+        return -1;
+    }
+    if (cfg->password_env && cfg->password_file) {
+        snprintf(err, errlen, "--password-env and --password-file: give one of them");
+        return -1;
+    }
+    if (cfg->key != NULL && cfg->cert == NULL) {
+        snprintf(err, errlen, "--key needs --cert: the certificate it belongs to");
+        return -1;
+    }
+    if ((cfg->key_password_env || cfg->key_password_file) && cfg->cert == NULL) {
+        snprintf(err, errlen, "a key password needs --cert (and --key)");
+        return -1;
+    }
+    if (cfg->streams > 1 && !cfg->http2) {
+        snprintf(err, errlen,
+                 "--streams %d needs --http 2: HTTP/1.1 has one request in flight per "
+                 "connection",
+                 cfg->streams);
+        return -1;
+    }
+    int has_password = cfg->password_env || cfg->password_file;
+    if (cfg->user != NULL && cfg->auth == SL_AUTH_NONE)
+        cfg->auth = SL_AUTH_BASIC;
+    if (has_password && cfg->user == NULL) {
+        snprintf(err, errlen, "a password needs --user");
+        return -1;
+    }
+    if (cfg->auth != SL_AUTH_NONE && cfg->auth != SL_AUTH_NEGOTIATE &&
+        (cfg->user == NULL || !has_password)) {
+        snprintf(err, errlen,
+                 "--auth needs --user NAME and its password from --password-env NAME or "
+                 "--password-file FILE");
+        return -1;
+    }
+    return 0;
+}
+
 int sl_config_validate(sl_config_t *cfg, char *err, size_t errlen)
 {
     uint64_t flag = cfg->given, script = cfg->scripted;
@@ -762,7 +995,7 @@ int sl_config_validate(sl_config_t *cfg, char *err, size_t errlen)
         }
         cfg->workers = cfg->connections; /* the default, one per CPU, adapts */
     }
-    return 0;
+    return transport_problem(cfg, err, errlen);
 }
 
 /* ---- did you mean ----------------------------------------------------------------------- */

@@ -25,6 +25,8 @@
 #define SL_MAX_SEED 9007199254740991ULL /* 2^53 - 1: exact in a Lua number too */
 #define SL_DRY_RUN_DEFAULT 3            /* requests --dry-run shows */
 #define SL_MAX_DRY_RUN 10000
+#define SL_MAX_RESOLVE 16  /* --resolve entries */
+#define SL_MAX_STREAMS 100 /* HTTP/2 requests in flight per connection (h2o's default limit) */
 #define SL_METRICS_LINGER_DEFAULT_NS 5000000000ULL /* --metrics-linger */
 
 enum { SL_ARRIVAL_UNIFORM, SL_ARRIVAL_POISSON };
@@ -39,6 +41,7 @@ typedef struct {
 } sl_config_stage_t;
 
 enum { SL_PROGRESS_AUTO, SL_PROGRESS_ALWAYS, SL_PROGRESS_NEVER };
+enum { SL_AUTH_NONE, SL_AUTH_BASIC, SL_AUTH_DIGEST, SL_AUTH_NTLM, SL_AUTH_NEGOTIATE };
 
 /* Where a value came from. A flag wins over the script's default. */
 typedef enum { SL_FROM_FLAG, SL_FROM_SCRIPT } sl_source_t;
@@ -65,6 +68,21 @@ typedef enum {
     SL_OPT_MAX_BODY,
     SL_OPT_LUA_MEMORY,
     SL_OPT_HOOK_LIMIT,
+    SL_OPT_INSECURE,
+    SL_OPT_CACERT,
+    SL_OPT_CAPATH,
+    SL_OPT_CERT,
+    SL_OPT_KEY,
+    SL_OPT_KEY_PASSWORD_ENV,
+    SL_OPT_KEY_PASSWORD_FILE,
+    SL_OPT_TLS_MIN,
+    SL_OPT_RESOLVE,
+    SL_OPT_HTTP,
+    SL_OPT_STREAMS,
+    SL_OPT_AUTH,
+    SL_OPT_USER,
+    SL_OPT_PASSWORD_ENV,
+    SL_OPT_PASSWORD_FILE,
     SL_OPT_JSON,
     SL_OPT_TRACE,
     SL_OPT_HTML,
@@ -115,6 +133,19 @@ typedef struct {
     uint64_t seed;          /* of the workers' random generators; set by the parent if not given */
     uint64_t lua_memory;    /* bytes a worker's Lua state may hold */
     uint64_t hook_limit_ns; /* longest a single hook call may run */
+    /* the transport (engine/transport.c sets them on libcurl); secrets are never kept here,
+     * only where to read them: the worker reads them, hands them to libcurl, wipes its copy */
+    int insecure;                       /* no certificate verification */
+    char *cacert, *capath, *cert, *key; /* files (a directory for capath), or NULL */
+    char *key_password_env, *key_password_file;
+    int tls_min;                   /* 0 (libcurl's default), 12 or 13 */
+    char *resolve[SL_MAX_RESOLVE]; /* "HOST:PORT:ADDR" */
+    int nresolve, resolve_scripted;
+    int http2;   /* --http 2: ALPN over TLS, prior knowledge over plain http */
+    int streams; /* requests in flight per connection (1 unless HTTP/2) */
+    int auth;    /* SL_AUTH_* */
+    char *user;
+    char *password_env, *password_file;
     int quiet;
     /* --dry-run: requests to show without sending any; 0: a real run */
     int dry_run;

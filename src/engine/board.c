@@ -150,12 +150,12 @@ static size_t put_time(char *out, size_t n, int64_t realtime_offset, uint64_t mo
 size_t sl_trace_format(char *out, size_t cap, int64_t realtime_offset, const char *id,
                        size_t id_len, int pid, int port, uint64_t due, uint64_t sent,
                        uint64_t first_byte, uint64_t done, long status, const char *operation,
-                       const char *outcome)
+                       const sl_trace_conn_t *tc, const char *outcome)
 {
     if (operation == NULL)
         operation = "";
     /* every field after the ID */
-    size_t tail_max = 4 * 32 + 64 + strlen(operation) + 1 + strlen(outcome) + 2;
+    size_t tail_max = 4 * 32 + 88 + strlen(operation) + 1 + strlen(outcome) + 2;
     if (cap < tail_max)
         return 0;
     size_t n = put_field(out, 0, cap - tail_max, id, id_len);
@@ -167,7 +167,10 @@ size_t sl_trace_format(char *out, size_t cap, int64_t realtime_offset, const cha
     n = put_time(out, n, realtime_offset, first_byte);
     n = put_time(out, n, realtime_offset, done);
     n += (size_t)(status ? sprintf(out + n, "%ld,", status) : sprintf(out + n, ","));
-    n += (size_t)sprintf(out + n, "%s,%s\n", operation, outcome);
+    n += (size_t)sprintf(out + n, "%s,", operation);
+    n += (size_t)(tc != NULL && tc->conn != 0 ? sprintf(out + n, "%u,%u,", tc->conn, tc->stream)
+                                              : sprintf(out + n, ",,"));
+    n += (size_t)sprintf(out + n, "%s\n", outcome);
     return n;
 }
 

@@ -73,14 +73,21 @@ sl_board_conn_t *sl_board_conn(sl_board_worker_t *w, int c);
  * Each count is read whole and only grows; counts read together may be a request apart. */
 void sl_board_live(const sl_board_t *b, sl_counts_t *counts, uint64_t *in_flight);
 
+/* The connection a request was sent on, for its trace line. */
+typedef struct {
+    uint32_t conn;   /* the worker's connection number, 1 for the first it opened */
+    uint32_t stream; /* HTTP/2: the stream ID (1, 3, 5...); HTTP/1: the request's number on
+                      * its connection (1, 2, 3...) */
+} sl_trace_conn_t;
+
 /** Formats one trace line (the CSV of --trace, with its newline) into out (cap bytes, at
  * least SL_TRACE_LINE_MAX); times are monotonic (0: none), written as wall clock; operation
- * is the request's soapload.operations name (NULL or "": none; names need no quoting). Returns its
- * length, or 0 when it does not fit. */
+ * is the request's soapload.operations name (NULL or "": none; names need no quoting); tc is
+ * NULL for a request never sent. Returns its length, or 0 when it does not fit. */
 size_t sl_trace_format(char *out, size_t cap, int64_t realtime_offset, const char *id,
                        size_t id_len, int pid, int port, uint64_t due, uint64_t sent,
                        uint64_t first_byte, uint64_t done, long status, const char *operation,
-                       const char *outcome);
+                       const sl_trace_conn_t *tc, const char *outcome);
 /** Worker side: adds a line to the tail, writing the tail to the part first when it is full.
  * Returns 0, or -1 once the part could not be written (trace_errno says why). */
 int sl_board_trace_add(sl_board_worker_t *w, int part_fd, const char *line, size_t len);

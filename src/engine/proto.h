@@ -18,8 +18,15 @@ enum {
     SL_MSG_INTERVAL,     /* sl_msg_interval_t, then the second's encoded latency, service */
     SL_MSG_FINAL,        /* sl_msg_final_t, then the encoded latency, service, lateness */
     SL_MSG_REASONS,      /* sl_reasons_t (core/reasons.h): why requests failed; before FINAL */
-    SL_MSG_OPS           /* per-operation results (core/opstats.h encoding); before FINAL */
+    SL_MSG_OPS,          /* per-operation results (core/opstats.h encoding); before FINAL */
+    SL_MSG_CONNS         /* sl_msg_conns_t, then the encoded TLS handshake times; before FINAL */
 };
+
+/* How the sent requests found their connection (CURLINFO_NUM_CONNECTS at the send). */
+typedef struct {
+    uint64_t opened; /* requests that opened a new connection */
+    uint64_t reused; /* requests sent on a connection already open */
+} sl_msg_conns_t;
 
 typedef struct {
     uint64_t second;        /* 0 for the first second after the start */

@@ -320,6 +320,15 @@ static int handle(sl_run_t *run, int i, uint32_t type, const uint8_t *p, uint32_
         if (run->ops != NULL && sl_opstats_decode_add(run->ops, run->nops, p, len) != 0)
             run->ops_partial = 1;
         break;
+    case SL_MSG_CONNS:
+        if (len >= sizeof(sl_msg_conns_t)) {
+            sl_msg_conns_t m;
+            memcpy(&m, p, sizeof(m));
+            run->conns_opened += m.opened;
+            run->conns_reused += m.reused;
+            sl_hist_decode_add(run->tls_handshake, p + sizeof(m), len - sizeof(m));
+        }
+        break;
     case SL_MSG_FINAL:
         if (len >= sizeof(sl_msg_final_t)) {
             sl_msg_final_t m;
@@ -345,7 +354,7 @@ static void trace_add(sl_board_worker_t *bw, int fd, const sl_run_t *run, const 
 {
     char line[SL_TRACE_LINE_MAX];
     size_t n = sl_trace_format(line, sizeof(line), run->realtime_offset, id, id_len, pid, port, due,
-                               sent, 0, 0, 0, operation, outcome);
+                               sent, 0, 0, 0, operation, NULL, outcome);
     if (n > 0)
         sl_board_trace_add(bw, fd, line, n);
 }
@@ -488,12 +497,13 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
     run->latency = calloc(1, sizeof(sl_hist_t));
     run->service = calloc(1, sizeof(sl_hist_t));
     run->lateness = calloc(1, sizeof(sl_hist_t));
+    run->tls_handshake = calloc(1, sizeof(sl_hist_t));
     worker_pids = calloc((size_t)n, sizeof(pid_t));
     worker_count = n;
     for (int i = 0; ch != NULL && i < n; i++) /* 0 is stdin: never close it by mistake */
         ch[i].report_fd = ch[i].control_fd = -1;
     if (!ch || !pfd || !run->workers || !run->latency || !run->service || !run->lateness ||
-        !worker_pids || pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        !run->tls_handshake || !worker_pids || pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
         snprintf(err, errlen, "out of memory");
         goto Done;
     }
@@ -505,11 +515,14 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
         goto Done;
     }
     run->nops = cfg->nops;
+    sl_hist_reset(run->tls_handshake);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
     sigaction(SIGHUP, &sa, &old_hup); /* a closed terminal stops the run like SIGTERM */
     signal(SIGXFSZ, SIG_IGN);         /* a file size limit is a write error, reported */
-    if (sl_board_create(&board, n, (cfg->connections + n - 1) / n, trace_fd >= 0, err, errlen) != 0)
+    /* a slot per request in flight: --streams of them per connection */
+    if (sl_board_create(&board, n, (cfg->connections + n - 1) / n * cfg->streams, trace_fd >= 0,
+                        err, errlen) != 0)
         goto Done;
     run->live_board = &board;
     run->spool_fd = open_spool();
@@ -688,6 +701,7 @@ void sl_run_free(sl_run_t *run)
     free(run->latency);
     free(run->service);
     free(run->lateness);
+    free(run->tls_handshake);
     for (size_t i = 0; i < run->nseconds; i++)
         free(run->seconds[i].hist);
     free(run->seconds);

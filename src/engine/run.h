@@ -79,7 +79,9 @@ struct sl_run {
     sl_worker_report_t *workers;
     sl_counts_t counts;
     sl_hist_t *latency, *service, *lateness;
-    sl_second_t *seconds; /* one per second of the run */
+    uint64_t conns_opened, conns_reused; /* sent requests on a new / an already open connection */
+    sl_hist_t *tls_handshake; /* us, one per new TLS connection; NULL in an older result file */
+    sl_second_t *seconds;     /* one per second of the run */
     size_t nseconds;
     sl_second_cb on_second; /* optional: set before sl_run */
     void *on_second_data;

@@ -786,6 +786,8 @@ static const char *setting_text(lua_State *L, char *buf, size_t cap)
 {
     if (lua_type(L, -1) == LUA_TSTRING)
         return lua_tostring(L, -1);
+    if (lua_type(L, -1) == LUA_TBOOLEAN) /* soapload.insecure = true */
+        return lua_toboolean(L, -1) ? "true" : "false";
     if (lua_type(L, -1) != LUA_TNUMBER)
         return NULL;
     lua_Number v = lua_tonumber(L, -1);

@@ -31,7 +31,9 @@
 #include "core/reasons.h"
 #include "engine/proto.h"
 #include "core/version.h"
+#include "engine/conns.h"
 #include "engine/script.h"
+#include "engine/transport.h"
 #include "core/xml.h"
 
 #define NEVER UINT64_MAX
@@ -61,6 +63,7 @@ typedef struct slot {
     int status_seen;           /* a status line arrived */
     curl_off_t content_length; /* calls of on_prereq for this transfer: a second one is a resend */
     sl_board_conn_t *bc;       /* the shared copy of what is in flight here */
+    sl_trace_conn_t tconn;     /* its connection and stream, for the trace (conn 0: unsent) */
     int custom_url, custom_method;
     int op;                         /* the operation (soapload.operations) of the request, or -1 */
     struct curl_slist *own_headers; /* when request() gave headers of its own */
@@ -111,6 +114,9 @@ struct worker {
     int nops;             /* soapload.operations; 0: the single request() */
     sl_mix_t mix;         /* which operation each request is */
     sl_op_stats_t *ops;   /* the results of each */
+    int nslots;           /* requests in flight at most: connections x --streams */
+    sl_transport_t transport;
+    sl_conns_t conns; /* how the sent requests found their connection */
     char err[8192];
 };
 
@@ -180,6 +186,7 @@ static int on_prereq(void *clientp, char *primary_ip, char *local_ip, int primar
         return CURL_PREREQFUNC_ABORT;
     }
     s->sent_ns = now_ns();
+    sl_conns_sent(&w->conns, s->easy, local_port, &s->tconn);
     s->local_port = local_port;
     s->bc->port = (uint16_t)local_port;
     s->bc->sent_ns = s->sent_ns;
@@ -290,13 +297,14 @@ static int setup_slot(worker_t *w, slot_t *s)
     curl_easy_setopt(e, CURLOPT_PROXY, ""); /* no proxy, and no *_proxy lookups per request */
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)cfg->max_body);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "soapload/" SL_VERSION);
+    sl_transport_easy(&w->transport, cfg, e);
     return 0;
 }
 
 static int setup(worker_t *w)
 {
     const sl_config_t *cfg = w->cfg;
-    int n = w->a->connections;
+    int n = w->nslots = w->a->connections * cfg->streams;
     w->pid = getpid();
     w->id_prefix_len = (size_t)snprintf(w->id_prefix, sizeof(w->id_prefix), "P%d-R", (int)w->pid);
     w->latency = calloc(1, sizeof(sl_hist_t));
@@ -319,12 +327,17 @@ static int setup(worker_t *w)
     w->second_service = w->second_latency + 1;
     sl_hist_reset(w->second_latency);
     sl_hist_reset(w->second_service);
+    if (sl_conns_init(&w->conns, w->a->trace_fd >= 0) != 0) {
+        snprintf(w->err, sizeof(w->err), "cannot set up the worker: out of memory");
+        return -1;
+    }
+    if (sl_transport_open(&w->transport, cfg, w->err, sizeof(w->err)) != 0)
+        return -1;
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
     curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, on_timer);
     curl_multi_setopt(w->multi, CURLMOPT_TIMERDATA, w);
-    curl_multi_setopt(w->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)n);
-    curl_multi_setopt(w->multi, CURLMOPT_MAXCONNECTS, (long)n);
+    sl_transport_multi(cfg, w->multi, w->a->connections);
     for (int i = n - 1; i >= 0; i--) {
         w->slots[i].bc = sl_board_conn(w->board, i);
         if (setup_slot(w, &w->slots[i]) != 0) {
@@ -358,26 +371,34 @@ static void trace_flush(worker_t *w)
 
 static void trace_line(worker_t *w, int op, const char *id, size_t id_len, int local_port,
                        uint64_t due, uint64_t sent, uint64_t first_byte, uint64_t done, long status,
-                       const char *outcome)
+                       const sl_trace_conn_t *tc, const char *outcome)
 {
     const char *operation = op >= 0 ? w->cfg->op_names[op] : "";
     char line[SL_TRACE_LINE_MAX];
     if (w->a->trace_fd < 0)
         return;
-    size_t n = sl_trace_format(line, sizeof(line), w->realtime_offset, id, id_len, (int)w->pid,
-                               local_port, due, sent, first_byte, done, status, operation, outcome);
+    size_t n =
+        sl_trace_format(line, sizeof(line), w->realtime_offset, id, id_len, (int)w->pid, local_port,
+                        due, sent, first_byte, done, status, operation, tc, outcome);
     if (n == 0) { /* an ID too long for the line buffer */
         char *big = malloc(2 * id_len + SL_TRACE_LINE_MAX);
         if (big == NULL)
             return;
         n = sl_trace_format(big, 2 * id_len + SL_TRACE_LINE_MAX, w->realtime_offset, id, id_len,
                             (int)w->pid, local_port, due, sent, first_byte, done, status, operation,
-                            outcome);
+                            tc, outcome);
         sl_board_trace_add(w->board, w->a->trace_fd, big, n);
         free(big);
         return;
     }
     sl_board_trace_add(w->board, w->a->trace_fd, line, n);
+}
+
+/* A line without a connection: the request was never sent. */
+static void trace_unsent(worker_t *w, int op, const char *id, size_t id_len, uint64_t due,
+                         const char *outcome)
+{
+    trace_line(w, op, id, id_len, 0, due, 0, 0, 0, 0, NULL, outcome);
 }
 
 /* ---- the spool of send records, for the concurrency analysis --------------------------------- */
@@ -602,7 +623,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
             if (s->op >= 0)
                 w->ops[s->op].counts.script_errors_before_send++;
             report_script_error(w, w->err);
-            trace_line(w, s->op, id, id_len, 0, due_ns, 0, 0, 0, 0, "script_error_before_send");
+            trace_unsent(w, s->op, id, id_len, due_ns, "script_error_before_send");
             return 0;
         }
         if (apply_request_options(w, s) != 0) {
@@ -611,8 +632,8 @@ static int dispatch(worker_t *w, uint64_t due_ns)
             if (s->op >= 0)
                 w->ops[s->op].counts.script_errors_before_send++;
             report_script_error(w, w->err);
-            trace_line(w, s->op, s->req.id.data, s->req.id.len, 0, due_ns, 0, 0, 0, 0,
-                       "script_error_before_send");
+            trace_unsent(w, s->op, s->req.id.data, s->req.id.len, due_ns,
+                         "script_error_before_send");
             sl_script_release_body(w->script, &s->req);
             return 0;
         }
@@ -627,16 +648,16 @@ static int dispatch(worker_t *w, uint64_t due_ns)
             sl_buf_reserve(b, sl_xml_escaped_len(id, id_len)) != 0) {
             char name[64];
             count_before_send(w, SL_R_OTHER);
-            trace_line(w, s->op, id, id_len, 0, due_ns, 0, 0, 0, 0,
-                       before_send_outcome(SL_R_OTHER, name, sizeof(name)));
+            trace_unsent(w, s->op, id, id_len, due_ns,
+                         before_send_outcome(SL_R_OTHER, name, sizeof(name)));
             return 0;
         }
         b->len += sl_xml_escape(id, id_len, b->data + b->len);
         if (sl_buf_append(b, w->body_tail.data, w->body_tail.len) != 0) {
             char name[64];
             count_before_send(w, SL_R_OTHER);
-            trace_line(w, s->op, id, id_len, 0, due_ns, 0, 0, 0, 0,
-                       before_send_outcome(SL_R_OTHER, name, sizeof(name)));
+            trace_unsent(w, s->op, id, id_len, due_ns,
+                         before_send_outcome(SL_R_OTHER, name, sizeof(name)));
             return 0;
         }
     }
@@ -649,6 +670,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
     s->local_port = 0;
     s->too_large = 0;
     s->prereqs = 0;
+    s->tconn = (sl_trace_conn_t){0, 0};
     s->errbuf[0] = '\0';
     s->protocol_error = NULL;
     s->content_length_seen = 0;
@@ -837,8 +859,9 @@ static void finish(worker_t *w, slot_t *s, sl_result_t r, uint64_t done, long st
     const char *outcome = sl_result_name(r);
     if (s->sent_ns == 0)
         outcome = before_send_outcome(r, name, sizeof(name));
+    sl_conns_done(s->easy, &s->tconn);
     trace_line(w, s->op, s->req.id.data, s->req.id.len, s->local_port, s->due_ns, s->sent_ns,
-               s->first_byte_ns, done, status, outcome);
+               s->first_byte_ns, done, status, &s->tconn, outcome);
     __atomic_store_n(&s->bc->busy, 0, __ATOMIC_RELEASE);
     if (s->sent_ns == 0) {
         count_before_send(w, r);
@@ -926,7 +949,7 @@ static void collect(worker_t *w)
 
 static void cancel_in_flight(worker_t *w)
 {
-    for (int i = 0; i < w->a->connections; i++) {
+    for (int i = 0; i < w->nslots; i++) {
         slot_t *s = &w->slots[i];
         if (s->busy)
             finish(w, s, SL_R_CANCELLED, 0, 0);
@@ -985,7 +1008,7 @@ static void end_sending(worker_t *w, uint64_t now)
         while ((due = next_due(w)) <= now && due < w->t_end) {
             int op = trace_op(w, w->plan.j);
             if (w->a->trace_fd >= 0)
-                trace_line(w, op, "", 0, 0, due, 0, 0, 0, 0, "not_sent");
+                trace_unsent(w, op, "", 0, due, "not_sent");
             if (op >= 0) {
                 w->ops[op].counts.scheduled++;
                 w->ops[op].counts.not_sent++;
@@ -1116,7 +1139,7 @@ static void run_loop(worker_t *w)
 
 static void cleanup(worker_t *w)
 {
-    for (int i = 0; w->slots != NULL && i < w->a->connections; i++) {
+    for (int i = 0; w->slots != NULL && i < w->nslots; i++) {
         slot_t *s = &w->slots[i];
         if (s->easy != NULL)
             curl_easy_cleanup(s->easy);
@@ -1140,6 +1163,8 @@ static void cleanup(worker_t *w)
     free(w->service);
     free(w->lateness);
     free(w->second_latency);
+    sl_conns_free(&w->conns);
+    sl_transport_close(&w->transport);
     sl_buf_free(&w->second_buf);
     sl_buf_free(&w->spool_ids);
     sl_waitq_free(&w->thinking);
@@ -1171,6 +1196,8 @@ static int send_final(worker_t *w)
             rc = sl_proto_send(w->a->report_fd, SL_MSG_OPS, ops.data, ops.len, NULL, 0);
         sl_buf_free(&ops);
     }
+    if (rc == 0)
+        rc = sl_conns_report(&w->conns, w->a->report_fd);
     if (rc == 0)
         rc = sl_proto_send(w->a->report_fd, SL_MSG_FINAL, &m, sizeof(m), hists.data, hists.len);
     sl_buf_free(&hists);

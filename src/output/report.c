@@ -186,6 +186,20 @@ double sl_report_sending_s(const sl_config_t *cfg, const sl_run_t *run)
     return (double)cfg->duration_ns / 1e9;
 }
 
+/* How the sent requests found their connection: a run without keep-alive opens one each. */
+static void connection_lines(FILE *out, const sl_run_t *run)
+{
+    uint64_t all = run->conns_opened + run->conns_reused;
+    if (all == 0)
+        return;
+    fprintf(out, "Connections     opened %llu, reused %llu: %.1f%% of sent requests opened one",
+            (unsigned long long)run->conns_opened, (unsigned long long)run->conns_reused,
+            100.0 * (double)run->conns_opened / (double)all);
+    if (run->tls_handshake != NULL && run->tls_handshake->total > 0)
+        fprintf(out, ", %llu TLS handshakes", (unsigned long long)run->tls_handshake->total);
+    fprintf(out, "\n");
+}
+
 /* The connections are split as evenly as they go: some workers may hold one more. */
 static void load_line(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
 {
@@ -243,6 +257,13 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
         fprintf(out, "Arrivals        in bursts of %d due at once, every %.3f ms\n", cfg->burst,
                 cfg->burst / sl_shape_mean_rate(cfg) * 1e3);
     load_line(out, cfg, run);
+    if (cfg->http2)
+        fprintf(out, "Protocol        HTTP/2 (%s), up to %d stream%s per connection\n",
+                strncmp(cfg->url, "https://", 8) == 0 ? "ALPN" : "h2c", cfg->streams,
+                cfg->streams == 1 ? "" : "s");
+    if (cfg->insecure)
+        fprintf(out, "WARNING         --insecure: the server's certificate and name were not "
+                     "verified\n");
     if (run->interrupted)
         fprintf(out, "Interrupted     stopped early: counts cover what was due until then\n");
 
@@ -288,6 +309,8 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     latency_row(out, "from due time", run->latency);
     latency_row(out, "service time", run->service);
     latency_row(out, "send lateness", run->lateness);
+    if (run->tls_handshake != NULL && run->tls_handshake->total > 0)
+        latency_row(out, "tls handshake", run->tls_handshake);
     sl_ops_report_print(out, cfg, run);
     errors_line(out, c);
     error_messages(out, run);
@@ -295,6 +318,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     human_bytes(c->bytes_sent, b1, sizeof(b1));
     human_bytes(c->bytes_received, b2, sizeof(b2));
     fprintf(out, "Bytes           bodies sent %s, received %s\n", b1, b2);
+    connection_lines(out, run);
     fprintf(out, "Duration        %.3f s from start to last response\n", run->elapsed_s);
     concurrency_lines(out, cfg, run);
     for (int i = 0; i < run->nworkers; i++) {

@@ -116,6 +116,18 @@ static void concurrency_json(FILE *out, const sl_config_t *cfg, const sl_run_t *
     fprintf(out, "\n    ]},\n");
 }
 
+/* How the sent requests found their connection, and the TLS handshakes of the new ones. */
+static void connections_json(FILE *out, const sl_run_t *run)
+{
+    fprintf(out, "  \"connections\": {\"opened\": %llu, \"reused\": %llu, \"tls_handshake\": ",
+            (unsigned long long)run->conns_opened, (unsigned long long)run->conns_reused);
+    static sl_hist_t empty; /* zeroed: an empty histogram once reset */
+    if (run->tls_handshake == NULL)
+        sl_hist_reset(&empty);
+    hist_json(out, run->tls_handshake != NULL ? run->tls_handshake : &empty);
+    fprintf(out, "},\n");
+}
+
 /* A merged result (soapload merge): one row per input file, in the order given. */
 static void segments_json(FILE *out, const sl_run_t *run)
 {
@@ -222,7 +234,9 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
     hist_json(out, run->service);
     fprintf(out, ",\n    \"send_lateness\": ");
     hist_json(out, run->lateness);
-    fprintf(out, "\n  },\n  \"intervals\": [");
+    fprintf(out, "\n  },\n");
+    connections_json(out, run);
+    fprintf(out, "  \"intervals\": [");
     for (size_t i = 0; i < run->nseconds; i++) {
         const sl_second_t *s = &run->seconds[i];
         fprintf(out,

@@ -222,6 +222,24 @@ Error:
     return NULL;
 }
 
+/* "connections": opened, reused, the TLS handshake histogram. A file from a soapload before
+ * it was written has none: its counts stay 0 and its histogram NULL. */
+static int read_connections(const sl_json_t *doc, sl_run_t *run, char *err, size_t errlen)
+{
+    const sl_json_t *c = sl_json_get(doc, "connections");
+    if (c == NULL)
+        return 0;
+    if (c->type != SL_JSON_OBJECT) {
+        snprintf(err, errlen, "connections is %s, not an object", sl_json_type_name(c->type));
+        return -1;
+    }
+    if (get_u64(c, "opened", "connections", &run->conns_opened, err, errlen) != 0 ||
+        get_u64(c, "reused", "connections", &run->conns_reused, err, errlen) != 0 ||
+        (run->tls_handshake = read_hist(c, "tls_handshake", err, errlen)) == NULL)
+        return -1;
+    return 0;
+}
+
 static int read_settings(const sl_json_t *doc, sl_resultfile_t *r, char *err, size_t errlen)
 {
     sl_config_t *cfg = &r->cfg;
@@ -542,6 +560,7 @@ int sl_resultfile_load(sl_resultfile_t *r, const char *path, char *err, size_t e
     if ((run->latency = read_hist(lat, "from_due", msg, sizeof(msg))) == NULL ||
         (run->service = read_hist(lat, "service", msg, sizeof(msg))) == NULL ||
         (run->lateness = read_hist(lat, "send_lateness", msg, sizeof(msg))) == NULL ||
+        read_connections(doc, run, msg, sizeof(msg)) != 0 ||
         read_intervals(doc, run, msg, sizeof(msg)) != 0 ||
         read_workers(doc, run, msg, sizeof(msg)) != 0 ||
         read_operations(doc, r, msg, sizeof(msg)) != 0 ||
@@ -716,16 +735,18 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
     run->latency = calloc(1, sizeof(sl_hist_t));
     run->service = calloc(1, sizeof(sl_hist_t));
     run->lateness = calloc(1, sizeof(sl_hist_t));
+    run->tls_handshake = calloc(1, sizeof(sl_hist_t));
     run->workers = nworkers ? calloc((size_t)nworkers, sizeof(*run->workers)) : NULL;
     if (out->cfg.url == NULL || out->cfg.id_element == NULL || out->script == NULL ||
         out->segments == NULL || run->latency == NULL || run->service == NULL ||
-        run->lateness == NULL || (nworkers && run->workers == NULL)) {
+        run->lateness == NULL || run->tls_handshake == NULL || (nworkers && run->workers == NULL)) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
     sl_hist_reset(run->latency);
     sl_hist_reset(run->service);
     sl_hist_reset(run->lateness);
+    sl_hist_reset(run->tls_handshake);
     out->started_at_us = t0_us;
     run->started_at.tv_sec = (time_t)(t0_us / 1000000);
     run->started_at.tv_nsec = (long)(t0_us % 1000000 * 1000);
@@ -741,6 +762,10 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
         sl_hist_merge(run->latency, r->run.latency);
         sl_hist_merge(run->service, r->run.service);
         sl_hist_merge(run->lateness, r->run.lateness);
+        if (r->run.tls_handshake != NULL)
+            sl_hist_merge(run->tls_handshake, r->run.tls_handshake);
+        run->conns_opened += r->run.conns_opened;
+        run->conns_reused += r->run.conns_reused;
         sl_reasons_merge(&run->reasons, &r->run.reasons);
         memcpy(run->workers + run->nworkers, r->run.workers,
                (size_t)r->run.nworkers * sizeof(*run->workers));

@@ -297,10 +297,12 @@ describe("soapload's outputs", function()
     assert.are.equal(0, code, out)
     local lines, ids = 0, {}
     local f = assert(io.open(trace))
-    assert.are.equal("id,worker_pid,local_port,due,sent,first_byte,done,status,operation,outcome", f:read("l"))
+    assert.are.equal("id,worker_pid,local_port,due,sent,first_byte,done,status,operation,conn," ..
+      "stream,outcome", f:read("l"))
     for line in f:lines() do
       local id, pid, port, due, sent, first, done, status, outcome =
-        line:match("^(P(%d+)%-R%d+),%d+,(%d+),([%d.]+),([%d.]+),([%d.]+),([%d.]+),(%d+),,(%a+)$")
+        line:match("^(P(%d+)%-R%d+),%d+,(%d+),([%d.]+),([%d.]+),([%d.]+),([%d.]+),(%d+),,%d+,%d+," ..
+          "(%a+)$")
       assert.truthy(id, line)
       assert.is_nil(ids[id], "duplicate " .. id)
       ids[id] = true

@@ -1,0 +1,454 @@
+-- The transport options against the real mock on loopback: TLS (verification, --cacert,
+-- --insecure, mutual TLS), HTTP/2 over TLS and h2c with --streams, connection reuse, --resolve,
+-- IPv6, and HTTP authentication against the hand-written server. A test CA is made at test
+-- time with the openssl command line; no key is committed.
+package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
+local t = require("support")
+
+local default = t.root .. "/scripts/examples/default.lua"
+
+-- ca.pem; srv.pem/srv.key for 127.0.0.1, ::1, localhost and test.example; cli.pem/cli.key
+-- signed by the CA, cli-enc.key (the same key under the password "keypw"); self.pem/self.key
+-- signed by nobody.
+local function make_test_ca()
+  local dir = t.tmpname(".tls")
+  local cmd = "(" .. table.concat({
+    "mkdir -p " .. t.quote(dir), "cd " .. t.quote(dir),
+    "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1 " ..
+      "-subj '/CN=soapload test CA'",
+    "openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj '/CN=127.0.0.1'",
+    "printf 'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost,DNS:test.example\\n' > ext",
+    "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem " ..
+      "-days 1 -extfile ext",
+    "openssl req -newkey rsa:2048 -nodes -keyout cli.key -out cli.csr -subj '/CN=client'",
+    "openssl x509 -req -in cli.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out cli.pem -days 1",
+    "openssl pkey -in cli.key -aes256 -passout pass:keypw -out cli-enc.key",
+    "openssl req -x509 -newkey rsa:2048 -nodes -keyout self.key -out self.pem -days 1 " ..
+      "-subj '/CN=stranger'",
+  }, " && ") .. ") > /dev/null 2>&1"
+  assert(os.execute(cmd), "openssl could not make the test CA")
+  return dir
+end
+
+-- Starts the mock with `args` on a free port; `base` is the start of the URL it prints
+-- ("https://127.0.0.1", "http://[::1]"). stats() reads /stats with curl, given curl's TLS
+-- arguments for a TLS mock.
+local function start_mock_at(base, args, curl_tls)
+  local out = t.tmpname(".mock")
+  local p = io.popen(("%s --port 0 %s > %s 2>&1 & echo $!"):format(t.quote(t.mock_bin), args,
+    t.quote(out)))
+  local pid = tonumber(p:read("l"))
+  p:close()
+  local port
+  local pattern = "listening on " .. base:gsub("%p", "%%%0") .. ":(%d+)"
+  local deadline = t.now() + 10
+  while not port and t.now() < deadline do
+    port = (t.read(out) or ""):match(pattern)
+    if not port then t.sleep(0.02) end
+  end
+  assert(port, "soapload-mock did not start at " .. base .. ": " .. (t.read(out) or ""))
+  local mock = { pid = pid, port = tonumber(port), base = base .. ":" .. port }
+  mock.url = mock.base .. "/soap/endpoint"
+  local function curl(path, method)
+    local c = io.popen(("curl -s -g %s %s %s"):format(curl_tls or "", method or "",
+      t.quote(mock.base .. path)))
+    local body = c:read("a")
+    c:close()
+    return body
+  end
+  function mock.stats() return t.json.decode(curl("/stats")) end
+  function mock.reset() curl("/stats/reset", "-X POST") end
+  function mock.stop()
+    if mock.stopped then return mock.stopped end
+    os.execute("kill -TERM " .. pid .. " 2>/dev/null")
+    local until_ = t.now() + 10
+    while t.alive(pid) and t.now() < until_ do t.sleep(0.02) end
+    mock.stopped = t.read(out) or ""
+    os.remove(out)
+    return mock.stopped
+  end
+  return mock
+end
+
+local function sent_of(out)
+  return t.count(out, "\n  sent%s+(%d+) = ok")
+end
+
+local function ok_of(out)
+  return t.count(out, "\n  sent%s+%d+ = ok (%d+)")
+end
+
+local function connections_line(out)
+  local opened, reused = out:match("\nConnections%s+opened (%d+), reused (%d+)")
+  return tonumber(opened), tonumber(reused)
+end
+
+describe("TLS", function()
+  local dir, mock
+  setup(function()
+    dir = make_test_ca()
+    mock = start_mock_at("https://127.0.0.1", ("--threads 2 --tls-cert %s/srv.pem --tls-key " ..
+      "%s/srv.key"):format(t.quote(dir), t.quote(dir)), "--cacert " .. t.quote(dir .. "/ca.pem"))
+  end)
+  teardown(function()
+    if mock then mock.stop() end
+    os.execute("rm -rf " .. t.quote(dir))
+  end)
+  before_each(function() mock.reset() end)
+
+  it("fails a self-signed server without --cacert as tls before send, then trusts it with it",
+    function()
+      local code, out = t.run(("-q -u %s -R 100 -d 1s -w 1 -c 2 %s"):format(mock.url, default))
+      assert.are.equal(1, code, out)
+      -- each refused handshake holds its connection for a while: what it could not send in
+      -- time is not sent
+      local failed, not_sent = out:match("\nErrors          tls before send (%d+), not sent (%d+)")
+      if not failed then failed, not_sent = out:match("\nErrors          tls before send (%d+)"), 0 end
+      assert.are.equal(100, tonumber(failed) + tonumber(not_sent), out)
+      assert.are.equal(0, sent_of(out))
+      assert.truthy(out:find("first tls       SSL certificate problem", 1, true), out)
+      assert.are.equal(0, mock.stats().requests.total)
+
+      local json = t.tmpname(".json")
+      finally(function() os.remove(json) end)
+      mock.reset()
+      code, out = t.run(("-q -u %s -R 100 -d 1s -w 1 -c 2 --cacert %s --json %s %s")
+        :format(mock.url, t.quote(dir .. "/ca.pem"), json, default))
+      assert.are.equal(0, code, out)
+      local s = mock.stats()
+      assert.are.equal(100, sent_of(out))
+      assert.are.equal(100, s.requests.echo)
+      assert.are.equal(100, s.protocols.tls)
+      -- keep-alive: one new connection (and one TLS handshake) per connection, the rest reused
+      assert.are.same({ 2, 98 }, { connections_line(out) })
+      assert.truthy(out:find("\n  tls handshake ", 1, true), out)
+      local j = t.json.decode(t.read(json))
+      assert.are.equal(2, j.connections.opened)
+      assert.are.equal(98, j.connections.reused)
+      assert.are.equal(2, j.connections.tls_handshake.count)
+      -- the server accepted those 2 connections, and the one of curl asking for /stats
+      assert.are.equal(3, s.connections.accepted)
+    end)
+
+  it("soapload merge adds the connections and the TLS handshake histograms exactly", function()
+    local a, b, m = t.tmpname(".json"), t.tmpname(".json"), t.tmpname(".json")
+    finally(function() os.remove(a); os.remove(b); os.remove(m) end)
+    for i, f in ipairs({ a, b }) do
+      local code, out = t.run(("-q -u %s -R 40 -d 1s -w 1 -c %d --cacert %s --json %s %s")
+        :format(mock.url, i + 1, t.quote(dir .. "/ca.pem"), f, default))
+      assert.are.equal(0, code, out)
+    end
+    local code, out, err = t.run(("merge -q %s %s --json %s"):format(a, b, m))
+    assert.are.equal(0, code, out .. err)
+    local ja, jb, jm = t.json.decode(t.read(a)), t.json.decode(t.read(b)), t.json.decode(t.read(m))
+    assert.are.same({ 2, 3 }, { ja.connections.opened, jb.connections.opened })
+    assert.are.equal(5, jm.connections.opened)
+    assert.are.equal(80 - 5, jm.connections.reused)
+    local sum = {}
+    for _, j in ipairs({ ja, jb }) do
+      for _, pair in ipairs(j.connections.tls_handshake.histogram.counts) do
+        sum[pair[1]] = (sum[pair[1]] or 0) + pair[2]
+      end
+    end
+    local merged = {}
+    for _, pair in ipairs(jm.connections.tls_handshake.histogram.counts) do
+      merged[pair[1]] = pair[2]
+    end
+    assert.are.same(sum, merged)
+    assert.are.equal(5, jm.connections.tls_handshake.count)
+    assert.are.equal(math.max(ja.connections.tls_handshake.max, jb.connections.tls_handshake.max),
+      jm.connections.tls_handshake.max)
+  end)
+
+  it("--insecure (-k) sends without verifying, and the summary warns", function()
+    local code, out = t.run(("-q -u %s -R 50 -d 1s -w 1 -c 4 -k %s"):format(mock.url, default))
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("\nWARNING         --insecure: the server's certificate and name were " ..
+      "not verified\n", 1, true), out)
+    assert.are.equal(50, ok_of(out))
+    assert.are.equal(50, mock.stats().requests.echo)
+    local script = t.script("soapload.insecure = true\n")
+    finally(function() os.remove(script) end)
+    code, out = t.run(("-q -u %s -R 20 -d 1s -w 1 -c 4 %s"):format(mock.url, script))
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("WARNING         --insecure", 1, true), out)
+  end)
+
+  it("--capath trusts a hashed CA directory; --tls-min 1.3 is met by the mock", function()
+    local capath = dir .. "/capath"
+    assert(os.execute(("mkdir -p %s && cp %s/ca.pem %s/ && openssl rehash %s > /dev/null 2>&1")
+      :format(t.quote(capath), t.quote(dir), t.quote(capath), t.quote(capath))))
+    local code, out = t.run(("-q -u %s -R 40 -d 1s -w 1 -c 4 --capath %s --tls-min 1.3 %s")
+      :format(mock.url, t.quote(capath), default))
+    assert.are.equal(0, code, out)
+    assert.are.equal(40, mock.stats().requests.echo)
+  end)
+
+  it("--http 2 speaks HTTP/2 by ALPN: the mock's http2 count equals what soapload sent", function()
+    local code, out = t.run(("-q -u %s -R 200 -d 1s -w 1 -c 2 --http 2 --streams 2 --cacert %s %s")
+      :format(mock.url, t.quote(dir .. "/ca.pem"), default))
+    assert.are.equal(0, code, out)
+    local s = mock.stats()
+    assert.are.equal(200, sent_of(out))
+    assert.are.equal(200, s.protocols.http2)
+    assert.are.equal(0, s.protocols.http1)
+  end)
+
+  it("--resolve reaches a name-based host on the mock's address, its name verified", function()
+    local url = ("https://test.example:%d/soap/endpoint"):format(mock.port)
+    local code, out = t.run(("-q -u %s --resolve test.example:%d:127.0.0.1 -R 50 -d 1s -w 1 " ..
+      "-c 4 --cacert %s %s"):format(url, mock.port, t.quote(dir .. "/ca.pem"), default))
+    assert.are.equal(0, code, out)
+    assert.are.equal(50, mock.stats().requests.echo)
+  end)
+
+  it("refuses missing files and TLS options on plain http before sending, exit 2", function()
+    local cases = {
+      { "--cacert /nonexistent/ca.pem", "--cacert /nonexistent/ca.pem: No such file" },
+      { "--capath " .. t.quote(dir .. "/ca.pem"), "not a directory" },
+      { "--cert " .. t.quote(dir .. "/cli.pem") .. " --key /nonexistent/k.pem", "--key /nonexistent" },
+      { "--key " .. t.quote(dir .. "/cli.key"), "--key needs --cert" },
+      { "--tls-min 1.1", "it wants 1.2 or 1.3" },
+      { "--resolve test.example:x:127.0.0.1", "HOST:PORT:ADDR" },
+      { "--cert " .. t.quote(dir .. "/cli.pem") .. " --key-password-env SOAPLOAD_NO_SUCH_VAR",
+        "--key-password-env SOAPLOAD_NO_SUCH_VAR: no such environment variable" },
+    }
+    for _, c in ipairs(cases) do
+      local code, out, err = t.run(("-u %s -R 10 -d 1s %s %s"):format(mock.url, c[1], default))
+      assert.are.equal(2, code, c[1] .. ": " .. out .. err)
+      assert.truthy(err:find(c[2], 1, true), c[1] .. ": " .. err)
+    end
+    local code, _, err = t.run(("-u http://127.0.0.1:1/x -R 10 -k %s"):format(default))
+    assert.are.equal(2, code)
+    assert.truthy(err:find("--insecure applies to https:// URLs only", 1, true), err)
+    assert.are.equal(0, mock.stats().requests.total)
+  end)
+end)
+
+describe("mutual TLS", function()
+  local dir, mock
+  setup(function()
+    dir = make_test_ca()
+    mock = start_mock_at("https://127.0.0.1", ("--threads 2 --tls-cert %s/srv.pem --tls-key " ..
+      "%s/srv.key --tls-client-ca %s/ca.pem"):format(t.quote(dir), t.quote(dir), t.quote(dir)),
+      ("--cacert %s/ca.pem --cert %s/cli.pem --key %s/cli.key"):format(t.quote(dir), t.quote(dir),
+        t.quote(dir)))
+  end)
+  teardown(function()
+    if mock then mock.stop() end
+    os.execute("rm -rf " .. t.quote(dir))
+  end)
+  before_each(function() mock.reset() end)
+
+  local function run(extra)
+    return t.run(("-q -u %s -R 50 -d 1s -w 1 -c 4 --cacert %s %s %s"):format(mock.url,
+      t.quote(dir .. "/ca.pem"), extra, default))
+  end
+
+  it("accepts the CA's client certificate, also with an encrypted key and its password",
+    function()
+      local code, out = run(("--cert %s/cli.pem --key %s/cli.key"):format(t.quote(dir),
+        t.quote(dir)))
+      assert.are.equal(0, code, out)
+      assert.are.equal(50, mock.stats().requests.echo)
+      local pw = t.write(dir .. "/keypw", "keypw\n")
+      code, out = run(("--cert %s/cli.pem --key %s/cli-enc.key --key-password-file %s")
+        :format(t.quote(dir), t.quote(dir), t.quote(pw)))
+      assert.are.equal(0, code, out)
+      assert.are.equal(100, mock.stats().requests.echo)
+      code, out = t.run(("-q -u %s -R 50 -d 1s -w 1 -c 4 --cacert %s/ca.pem --cert %s/cli.pem " ..
+        "--key %s/cli-enc.key --key-password-env KP %s"):format(mock.url, t.quote(dir),
+        t.quote(dir), t.quote(dir), default), "KP=keypw")
+      assert.are.equal(0, code, out)
+      assert.are.equal(150, mock.stats().requests.echo)
+      assert.falsy(out:find("keypw", 1, true))
+    end)
+
+  it("a wrong key password fails every request as tls before send", function()
+    local pw = t.write(dir .. "/badpw", "not-it\n")
+    local code, out = run(("--cert %s/cli.pem --key %s/cli-enc.key --key-password-file %s")
+      :format(t.quote(dir), t.quote(dir), t.quote(pw)))
+    assert.are.equal(1, code, out)
+    assert.truthy(out:find("Errors          tls before send 50", 1, true), out)
+    assert.are.equal(0, mock.stats().requests.total)
+  end)
+
+  it("refuses a certificate from another CA, or none: every request counted failed, none " ..
+    "processed", function()
+      -- TLS 1.3: the server checks the client's certificate after the client has finished its
+      -- handshake, so the request is written and the connection is then closed without answer
+      for _, extra in ipairs({ ("--cert %s/self.pem --key %s/self.key"):format(t.quote(dir),
+        t.quote(dir)), "" }) do
+        local code, out = run(extra)
+        assert.are.equal(1, code, out)
+        local sent, failed = out:match("\n  sent%s+(%d+) = ok 0 %+ failed (%d+) %+ cancelled 0")
+        local before = t.count(out, "failed before send (%d+)")
+        assert.are.equal(50, tonumber(sent) + before, out)
+        assert.are.equal(tonumber(sent), tonumber(failed), out)
+        assert.truthy(out:find("\nErrors          [%a ]*%d+"), out)
+        assert.are.equal(0, mock.stats().requests.total)
+      end
+    end)
+end)
+
+describe("HTTP/2 without TLS (h2c)", function()
+  local mock
+  setup(function() mock = t.start_mock("--threads 1 --delay 50ms") end)
+  teardown(function() if mock then mock.stop() end end)
+  before_each(function() mock.reset() end)
+
+  it("--streams 4 on one connection: 4 requests in flight on it, the trace names its streams",
+    function()
+      local trace = t.tmpname(".csv")
+      finally(function() os.remove(trace) end)
+      local code, out = t.run(("-q -u %s -R 60 -d 1s -w 1 -c 1 --http 2 --streams 4 --trace %s %s")
+        :format(mock.url, trace, default))
+      assert.are.equal(0, code, out)
+      local s = mock.stats()
+      assert.are.equal(60, sent_of(out))
+      assert.are.equal(60, s.protocols.http2)
+      assert.are.equal(1, s.connections.max_open)
+      assert.are.equal(4, s.in_progress.max)
+      assert.truthy(out:find("in flight     at most 4 at once", 1, true), out)
+      assert.truthy(out:find("\nProtocol        HTTP/2 (h2c), up to 4 streams per connection\n", 1,
+        true), out)
+      assert.are.same({ 1, 59 }, { connections_line(out) })
+      -- one connection, its streams 1, 3, 5, ... 119, each once
+      local streams, port = {}, nil
+      for line in io.lines(trace) do
+        local p, conn, stream = line:match(",(%d+),[%d.]+,[%d.]+,[%d.]+,[%d.]+,200,(%d+),(%d+),ok$")
+        if p then
+          port = port or p
+          assert.are.equal(port, p)
+          assert.are.equal("1", conn)
+          assert.is_nil(streams[tonumber(stream)], line)
+          streams[tonumber(stream)] = true
+        end
+      end
+      for k = 1, 60 do assert.is_true(streams[2 * k - 1], "stream " .. (2 * k - 1)) end
+    end)
+
+  it("--streams 4 on 2 connections: the mock sees 2 connections and 8 requests in progress",
+    function()
+      local code, out = t.run(("-q -u %s -R 160 -d 1s -w 1 -c 2 --http 2 --streams 4 %s")
+        :format(mock.url, default))
+      assert.are.equal(0, code, out)
+      local s = mock.stats()
+      assert.are.equal(160, s.protocols.http2)
+      assert.are.equal(2, s.connections.max_open)
+      assert.are.equal(8, s.in_progress.max)
+    end)
+
+  it("--streams needs --http 2", function()
+    local code, _, err = t.run(("-u %s -R 10 --streams 2 %s"):format(mock.url, default))
+    assert.are.equal(2, code)
+    assert.truthy(err:find("--streams 2 needs --http 2", 1, true), err)
+  end)
+
+  it("HTTP/1.1 keep-alive: one new connection each, the trace numbers the requests on it",
+    function()
+      local trace = t.tmpname(".csv")
+      finally(function() os.remove(trace) end)
+      local code, out = t.run(("-q -u %s -R 40 -d 1s -w 1 -c 4 --trace %s %s"):format(mock.url,
+        trace, default))
+      assert.are.equal(0, code, out)
+      assert.are.same({ 4, 36 }, { connections_line(out) })
+      assert.are.equal(40, mock.stats().protocols.http1)
+      -- on each of the 4 connections the requests are numbered 1, 2, 3... without a gap
+      local per, count, nconns = {}, {}, 0
+      for line in io.lines(trace) do
+        local conn, stream = line:match(",200,(%d+),(%d+),ok$")
+        if conn then
+          if not per[conn] then per[conn], count[conn], nconns = {}, 0, nconns + 1 end
+          per[conn][tonumber(stream)] = true
+          count[conn] = count[conn] + 1
+        end
+      end
+      assert.are.equal(4, nconns)
+      local all = 0
+      for c, n in pairs(count) do
+        for k = 1, n do assert.is_true(per[c][k], c .. ":" .. k) end
+        all = all + n
+      end
+      assert.are.equal(40, all)
+    end)
+end)
+
+describe("IPv6 and host names", function()
+  it("sends to http://[::1]:PORT and to localhost", function()
+    local mock = start_mock_at("http://[::1]", "--host ::1 --threads 1")
+    finally(function() mock.stop() end)
+    local code, out = t.run(("-q -u %s -R 50 -d 1s -w 1 -c 4 %s"):format(mock.url, default))
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("Target          http://[::1]:" .. mock.port, 1, true), out)
+    code, out = t.run(("-q -u http://localhost:%d/soap/endpoint -R 50 -d 1s -w 1 -c 4 %s")
+      :format(mock.port, default))
+    assert.are.equal(0, code, out)
+    assert.are.equal(100, mock.stats().requests.echo)
+  end)
+end)
+
+describe("HTTP authentication", function()
+  local server, dir
+  setup(function()
+    server = t.start_bad_server("basicauth")
+    dir = t.tmpname(".auth")
+    os.execute("mkdir -p " .. t.quote(dir))
+  end)
+  teardown(function()
+    server.stop()
+    os.execute("rm -rf " .. t.quote(dir))
+  end)
+
+  local function counter(path)
+    local _, _, body = t.http(server.port, "GET", path)
+    return tonumber(body)
+  end
+
+  it("basic with the password from a file: every request authorized, the password in no output",
+    function()
+      local pw = t.write(dir .. "/pw", "s3cret-pw\n")
+      local json, trace = dir .. "/r.json", dir .. "/r.csv"
+      local before = counter("/authorized")
+      local code, out, err = t.run(("-u %s -R 50 -d 1s -w 1 -c 1 --burst 1 --auth basic --user soapuser " ..
+        "--password-file %s --json %s --trace %s %s"):format(server.url, t.quote(pw), json,
+        trace, default))
+      assert.are.equal(0, code, out .. err)
+      assert.are.equal(50, ok_of(out))
+      assert.are.equal(before + 50, counter("/authorized"))
+      for _, text in ipairs({ out, err, t.read(json), t.read(trace) }) do
+        assert.falsy(text:find("s3cret", 1, true))
+      end
+      -- from the environment, --auth basic implied by --user
+      code, out = t.run(("-q -u %s -R 20 -d 1s -w 1 -c 1 --burst 1 --user soapuser --password-env PW %s")
+        :format(server.url, default), "PW=s3cret-pw")
+      assert.are.equal(0, code, out)
+      assert.are.equal(before + 70, counter("/authorized"))
+    end)
+
+  it("a wrong password: every request answered 401, counted as http_status", function()
+    local pw = t.write(dir .. "/bad", "wrong\n")
+    local before = counter("/processed")
+    local code, out = t.run(("-q -u %s -R 20 -d 1s -w 1 -c 1 --burst 1 --auth basic --user soapuser " ..
+      "--password-file %s %s"):format(server.url, t.quote(pw), default))
+    assert.are.equal(1, code, out)
+    assert.truthy(out:find("Errors          http_status 20", 1, true), out)
+    assert.truthy(out:find("http_status         20  HTTP 401", 1, true), out)
+    assert.are.equal(before + 20, counter("/processed"))
+  end)
+
+  it("takes no password on the command line and wants a user and a password source", function()
+    local cases = {
+      { "--password s3cret", "unknown option '--password'" },
+      { "--auth digest", "--auth needs --user NAME" },
+      { "--user soapuser", "--auth needs --user NAME and its password" },
+      { "--password-file /nonexistent/pw --user u", "--password-file /nonexistent/pw" },
+      { "--auth kerberos", "basic, digest, ntlm or negotiate" },
+    }
+    for _, c in ipairs(cases) do
+      local code, out, err = t.run(("-u %s -R 10 %s %s"):format(server.url, c[1], default))
+      assert.are.equal(2, code, c[1] .. ": " .. out .. err)
+      assert.truthy(err:find(c[2], 1, true), c[1] .. ": " .. err)
+    end
+  end)
+end)
