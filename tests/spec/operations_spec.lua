@@ -82,13 +82,13 @@ describe("operations", function()
     assert.are.equal(doc.latency.from_due.count, hist_from_due)
     assert.are.equal(doc.latency.service.count, hist_service)
     assert.are.equal(70, ops.GetOrder.weight)
-    -- the trace: an operation column before the outcome
+    -- the trace: an operation column before the connection, stream and outcome
     local f = assert(io.open(trace))
-    assert.are.equal("id,worker_pid,local_port,due,sent,first_byte,done,status,operation,outcome",
-      f:read("l"))
+    assert.are.equal("id,worker_pid,local_port,due,sent,first_byte,done,status,operation,conn," ..
+      "stream,outcome", f:read("l"))
     local seen = {}
     for line in f:lines() do
-      local op, outcome = line:match(",([%w_]*),([%w_]+)$")
+      local op, outcome = line:match(",([%w_]*),%d*,%d*,([%w_]+)$")
       assert.are.equal("ok", outcome)
       seen[op] = (seen[op] or 0) + 1
     end
