@@ -27,6 +27,7 @@
 #include "output/shape.h"
 #include "engine/run.h"
 #include "engine/script.h"
+#include "core/segment.h"
 #include "core/threshold.h"
 #include "core/version.h"
 #include "tools/compare.h"
@@ -162,15 +163,50 @@ static int call_done(sl_script_t *script, const sl_config_t *cfg, const sl_run_t
     return 0;
 }
 
-/* soapload --reconcile TRACE IDLOG */
-static int reconcile(const char *trace_path, const char *ids_path)
+/* The traces of several segments as one: the first one's header, then every file's lines.
+ * Returns a temporary stream, or NULL with what failed in err. */
+static FILE *join_traces(char **paths, int n, char *err, size_t errlen)
+{
+    FILE *all = n == 1 ? fopen(paths[0], "r") : tmpfile();
+    char *line = NULL;
+    size_t cap = 0;
+    if (all == NULL || n == 1) {
+        if (all == NULL)
+            snprintf(err, errlen, "cannot read %s", paths[0]);
+        return all;
+    }
+    for (int i = 0; i < n; i++) {
+        FILE *f = fopen(paths[i], "r");
+        ssize_t got;
+        if (f == NULL) {
+            snprintf(err, errlen, "cannot read %s", paths[i]);
+            fclose(all);
+            all = NULL;
+            break;
+        }
+        for (int lineno = 0; (got = getline(&line, &cap, f)) >= 0; lineno++)
+            if (lineno > 0 || i == 0)
+                fwrite(line, 1, (size_t)got, all);
+        fclose(f);
+    }
+    free(line);
+    if (all != NULL)
+        rewind(all);
+    return all;
+}
+
+/* soapload --reconcile TRACE... IDLOG: one trace, or the traces of a split run's segments */
+static int reconcile(char **trace_paths, int ntraces, const char *ids_path)
 {
     char err[512];
     sl_reconcile_t r;
-    FILE *trace = fopen(trace_path, "r"), *ids = fopen(ids_path, "r");
+    const char *trace_path = ntraces == 1 ? trace_paths[0] : "the traces";
+    FILE *trace = join_traces(trace_paths, ntraces, err, sizeof(err)), *ids = fopen(ids_path, "r");
     int rc = SL_EXIT_USAGE;
     if (trace == NULL || ids == NULL) {
-        fprintf(stderr, "soapload: cannot read %s\n", trace == NULL ? trace_path : ids_path);
+        if (trace != NULL)
+            snprintf(err, sizeof(err), "cannot read %s", ids_path);
+        fprintf(stderr, "soapload: %s\n", err);
         goto Done;
     }
     if (sl_reconcile(trace, ids, &r, err, sizeof(err)) != 0) {
@@ -205,11 +241,11 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "wsdl") == 0)
         return sl_wsdl_main(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "--reconcile") == 0) {
-        if (argc != 4) {
-            fprintf(stderr, "soapload: usage: soapload --reconcile TRACE.csv ID-LOG\n");
+        if (argc < 4) {
+            fprintf(stderr, "soapload: usage: soapload --reconcile TRACE.csv... ID-LOG\n");
             return SL_EXIT_USAGE;
         }
-        return reconcile(argv[2], argv[3]);
+        return reconcile(argv + 2, argc - 3, argv[argc - 1]);
     }
     if (argc >= 2 && strcmp(argv[1], "merge") == 0) /* soapload merge: see tools/merge.h */
         return sl_merge_main(argc - 1, argv + 1);
@@ -254,7 +290,9 @@ int main(int argc, char **argv)
         sl_config_validate(&cfg, err, sizeof(err)) != 0)
         goto Usage;
     if (!((cfg.given | cfg.scripted) >> SL_OPT_SEED & 1))
-        cfg.seed = sl_script_new_seed(); /* printed, so that --seed repeats the run */
+        cfg.seed = cfg.nsegments > 0 && cfg.start_at_us > 0
+                       ? sl_segment_shared_seed(cfg.start_at_us) /* one for all segments */
+                       : sl_script_new_seed(); /* printed, so that --seed repeats the run */
     for (int i = 0; i < cfg.nchecks; i++)
         if (sl_threshold_parse(&checks, cfg.checks[i], err, sizeof(err)) != 0)
             goto Usage;

@@ -11,9 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/duration.h"
+#include "core/segment.h"
 
 _Static_assert(SL_OPT_COUNT <= 64, "sl_config_t.given has a bit per option");
 
@@ -61,6 +63,14 @@ static const sl_option_t options[SL_OPT_COUNT] = {
     {SL_OPT_SEED, "seed", 0, "seed", "N",
      "seed of the workers' math.random (default: a new one per\n"
      "run, printed in the summary); worker w uses N + w"},
+    {SL_OPT_SEGMENT, "segment", 0, "segment", "I/N",
+     "take segment I (0 to N-1) of the schedule split over N\n"
+     "processes: global request k goes to segment k mod N;\n"
+     "IDs become S<I>-P<pid>-R<seq>"},
+    {SL_OPT_START_AT, "start-at", 0, NULL, "TIME",
+     "start the schedule at TIME (RFC 3339 with a zone, or epoch\n"
+     "seconds), at most 24 h ahead; the clock offset against\n"
+     "the server is measured before and reported"},
     {SL_OPT_MAX_BODY, "max-body", 0, NULL, "SIZE", "largest response body accepted (default 4m)"},
     {SL_OPT_LUA_MEMORY, "lua-memory", 0, NULL, "SIZE",
      "memory a worker's Lua state may use (default 64m)"},
@@ -535,6 +545,24 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
         if (parse_seed(value, &c->seed) != 0)
             want = "a whole number from 1 to 9007199254740991 (2^53 - 1)";
         break;
+    case SL_OPT_SEGMENT:
+        if (sl_segment_parse(value, &c->segment, &c->nsegments) != 0)
+            want = "I/N: segment I (0 to N-1) of N segments, N at most 100000, e.g. 0/4";
+        break;
+    case SL_OPT_START_AT: {
+        struct timespec now;
+        char why[128];
+        clock_gettime(CLOCK_REALTIME, &now);
+        if (sl_segment_parse_time(value, &c->start_at_us) != 0) {
+            want = "a time in RFC 3339 with a zone (2026-11-27T15:30:00Z) or epoch seconds";
+        } else if (sl_segment_check_start(c->start_at_us,
+                                          (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000, why,
+                                          sizeof(why)) != 0) {
+            snprintf(err, errlen, "bad value '%s' for --start-at: %s", value, why);
+            return -1;
+        }
+        break;
+    }
     case SL_OPT_MAX_BODY:
         if (sl_size_parse(value, &c->max_body) != 0)
             want = "a size such as 64k or 4m";
@@ -984,6 +1012,17 @@ int sl_config_validate(sl_config_t *cfg, char *err, size_t errlen)
                  "no rate: set soapload.rate in the script, pass --rate N, or use "
                  "--closed for as fast as possible");
         return -1;
+    }
+    if (cfg->nsegments > 1) { /* the connections "in all" are split over the segments too */
+        if (cfg->connections < cfg->nsegments) {
+            snprintf(err, errlen,
+                     "%d connection%s for %d segments: each segment needs a connection of its "
+                     "own (raise --connections)",
+                     cfg->connections, cfg->connections == 1 ? "" : "s", cfg->nsegments);
+            return -1;
+        }
+        cfg->global_connections = cfg->connections;
+        cfg->connections = sl_segment_connections(cfg->connections, cfg->segment, cfg->nsegments);
     }
     if (cfg->workers > cfg->connections) {
         if ((flag | script) & 1ULL << SL_OPT_WORKERS) {

@@ -65,6 +65,8 @@ typedef enum {
     SL_OPT_ID_ELEMENT,
     SL_OPT_OPERATIONS, /* script only: the named operations and their weights */
     SL_OPT_SEED,
+    SL_OPT_SEGMENT,
+    SL_OPT_START_AT,
     SL_OPT_MAX_BODY,
     SL_OPT_LUA_MEMORY,
     SL_OPT_HOOK_LIMIT,
@@ -131,6 +133,9 @@ typedef struct {
     char *headers[SL_MAX_HEADERS]; /* "Name: value": the script's first, then the flags' */
     int nheaders;
     uint64_t seed;          /* of the workers' random generators; set by the parent if not given */
+    int segment, nsegments; /* --segment I/N: this process's share of the schedule; N 0: all */
+    int global_connections; /* segmented: the connections of all segments (connections: ours) */
+    int64_t start_at_us;    /* --start-at: the common start, us since the epoch; 0: now */
     uint64_t lua_memory;    /* bytes a worker's Lua state may hold */
     uint64_t hook_limit_ns; /* longest a single hook call may run */
     /* the transport (engine/transport.c sets them on libcurl); secrets are never kept here,

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/schedule.h"
+#include "core/segment.h"
 
 static uint64_t uniform_due(const sl_plan_t *pl, uint64_t k)
 {
@@ -36,7 +37,8 @@ static uint64_t poisson_due(sl_plan_t *pl, uint64_t k)
 
 static void compute(sl_plan_t *pl)
 {
-    uint64_t k = sl_schedule_global_index(pl->j, pl->w, pl->n);
+    uint64_t k =
+        sl_segment_global_index(sl_schedule_global_index(pl->j, pl->w, pl->n), pl->seg, pl->nseg);
     if (pl->poisson)
         pl->next_due = pl->next_due == SL_PROFILE_END ? SL_PROFILE_END : poisson_due(pl, k);
     else
@@ -46,7 +48,15 @@ static void compute(sl_plan_t *pl)
 void sl_plan_init(sl_plan_t *pl, const sl_profile_t *p, uint32_t burst, int poisson, uint64_t seed,
                   int w, int n)
 {
+    sl_plan_init_segment(pl, p, burst, poisson, seed, w, n, 0, 0);
+}
+
+void sl_plan_init_segment(sl_plan_t *pl, const sl_profile_t *p, uint32_t burst, int poisson,
+                          uint64_t seed, int w, int n, int seg, int nseg)
+{
     memset(pl, 0, sizeof(*pl));
+    pl->seg = seg;
+    pl->nseg = nseg;
     pl->profile = p;
     pl->burst = burst > 0 ? burst : 1;
     pl->poisson = poisson;
@@ -68,10 +78,16 @@ void sl_plan_advance(sl_plan_t *pl)
 uint64_t sl_plan_worker_total(const sl_profile_t *p, uint32_t burst, int poisson, uint64_t seed,
                               int w, int n)
 {
+    return sl_plan_segment_total(p, burst, poisson, seed, w, n, 0, 0);
+}
+
+uint64_t sl_plan_segment_total(const sl_profile_t *p, uint32_t burst, int poisson, uint64_t seed,
+                               int w, int n, int seg, int nseg)
+{
     if (!poisson)
-        return sl_schedule_worker_count(sl_profile_total(p), w, n);
+        return sl_schedule_worker_count(sl_segment_count(sl_profile_total(p), seg, nseg), w, n);
     sl_plan_t pl;
-    sl_plan_init(&pl, p, burst, poisson, seed, w, n);
+    sl_plan_init_segment(&pl, p, burst, poisson, seed, w, n, seg, nseg);
     while (pl.next_due != SL_PROFILE_END)
         sl_plan_advance(&pl);
     return pl.j;

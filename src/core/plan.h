@@ -17,6 +17,8 @@ typedef struct {
     uint32_t burst;
     int poisson;
     int w, n;
+    /* --segment I/N: this process's segment of the global schedule; 0/0: all of it */
+    int seg, nseg;
     uint64_t total; /* uniform: requests in all */
     sl_poisson_t walk;
     uint64_t group_due; /* Poisson: the due offset of the current burst group */
@@ -28,6 +30,13 @@ typedef struct {
  * Poisson arrivals. */
 void sl_plan_init(sl_plan_t *pl, const sl_profile_t *p, uint32_t burst, int poisson, uint64_t seed,
                   int w, int n);
+/** sl_plan_init for worker w of n of segment seg of nseg (--segment): global request k of the
+ * one schedule belongs to segment k mod nseg, and the segment's workers split its requests. */
+void sl_plan_init_segment(sl_plan_t *pl, const sl_profile_t *p, uint32_t burst, int poisson,
+                          uint64_t seed, int w, int n, int seg, int nseg);
+/** sl_plan_worker_total for worker w of n of segment seg of nseg. */
+uint64_t sl_plan_segment_total(const sl_profile_t *p, uint32_t burst, int poisson, uint64_t seed,
+                               int w, int n, int seg, int nseg);
 /** Moves to the worker's next entry: pl->j grows by one and pl->next_due is its offset. */
 void sl_plan_advance(sl_plan_t *pl);
 /** How many entries worker w of n has in all (a Poisson schedule is walked to its end). */

@@ -20,6 +20,7 @@
 
 #include "core/mix.h"
 #include "core/plan.h"
+#include "core/segment.h"
 #include "engine/board.h"
 #include "engine/worker.h"
 
@@ -215,7 +216,10 @@ const char *sl_run_request_id(const sl_run_t *run, const sl_sendrec_t *r, char *
             return buf;
         }
     }
-    snprintf(buf, len, "P%d-R%llu", (int)run->workers[r->worker].pid, (unsigned long long)r->seq);
+    size_t n = sl_segment_id_prefix(run->segmented, run->segment, (int)run->workers[r->worker].pid,
+                                    buf, len);
+    if (n < len)
+        snprintf(buf + n, len - n, "%llu", (unsigned long long)r->seq);
     return buf;
 }
 
@@ -224,7 +228,7 @@ static void analyze(const sl_config_t *cfg, sl_run_t *run)
 {
     sl_burst_rule_t rule = {.min_requests = 4,
                             .min_workers = run->nworkers > 1 ? 2 : 1,
-                            .rate = cfg->closed ? 0 : cfg->rate,
+                            .rate = cfg->closed ? 0 : sl_segment_rate(cfg),
                             .burst = cfg->burst,
                             .nworkers = run->nworkers};
     sl_profile_t profile; /* a shaped schedule's due times; Poisson ones are not recomputed */
@@ -396,8 +400,8 @@ static void account_dead(const sl_config_t *cfg, sl_run_t *run, sl_board_t *boar
     int open = !cfg->closed && sl_config_profile(cfg, &profile, NULL, 0) == 0;
     int poisson = cfg->arrival == SL_ARRIVAL_POISSON;
     if (open && !run->interrupted)
-        planned = sl_plan_worker_total(&profile, (uint32_t)cfg->burst, poisson, cfg->seed, i,
-                                       run->nworkers);
+        planned = sl_plan_segment_total(&profile, (uint32_t)cfg->burst, poisson, cfg->seed, i,
+                                        run->nworkers, cfg->segment, cfg->nsegments);
     c.scheduled = planned > attempted ? planned : attempted;
     c.not_sent = c.scheduled - attempted;
     wr->counts = c;
@@ -418,11 +422,12 @@ static void account_dead(const sl_config_t *cfg, sl_run_t *run, sl_board_t *boar
         char why[256];
         int have_mix =
             cfg->nops > 0 && sl_mix_init(&mix, cfg->op_weights, cfg->nops, why, sizeof(why)) == 0;
-        sl_plan_init(&plan, &profile, (uint32_t)cfg->burst, poisson, cfg->seed, i, run->nworkers);
+        sl_plan_init_segment(&plan, &profile, (uint32_t)cfg->burst, poisson, cfg->seed, i,
+                             run->nworkers, cfg->segment, cfg->nsegments);
         while (plan.j < traced_to && plan.next_due != SL_PROFILE_END)
             sl_plan_advance(&plan);
         for (; plan.j < c.scheduled && plan.next_due != SL_PROFILE_END; sl_plan_advance(&plan)) {
-            uint64_t k = plan.j * (uint64_t)run->nworkers + (uint64_t)i;
+            uint64_t k = sl_segment_request_index(cfg, plan.j, i, run->nworkers);
             trace_add(bw, fd, run, "", 0, (int)wr->pid, 0, run->t0_ns + plan.next_due, 0,
                       have_mix ? cfg->op_names[sl_mix_of(&mix, k)] : NULL, "not_sent");
         }
@@ -470,6 +475,24 @@ static void tell_all(channel_t *ch, int n, const void *msg, size_t len)
         if (ch[i].control_fd >= 0 && write(ch[i].control_fd, msg, len) < 0) {
             /* that worker is gone; its report pipe will say so */
         }
+}
+
+/* --start-at: the common start t0 (CLOCK_MONOTONIC) is that instant of the wall clock; the
+ * workers must be ready before it. */
+static int start_at(const sl_config_t *cfg, const sl_run_t *run, uint64_t *t0, char *err,
+                    size_t errlen)
+{
+    int64_t want = cfg->start_at_us * 1000 - run->realtime_offset;
+    uint64_t now = now_ns();
+    if (want < (int64_t)now + 1000000) {
+        snprintf(err, errlen,
+                 "the workers were ready only %.3f s after --start-at: nothing was sent; give a "
+                 "start time further ahead",
+                 (double)((int64_t)now - want) / 1e9);
+        return -1;
+    }
+    *t0 = (uint64_t)want;
+    return 0;
 }
 
 int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, sl_run_t *run,
@@ -534,6 +557,10 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
         run->realtime_offset =
             ((int64_t)rt.tv_sec - mt.tv_sec) * 1000000000LL + (rt.tv_nsec - mt.tv_nsec);
     }
+    run->segmented = cfg->nsegments > 0;
+    run->segment = cfg->segment;
+    if (cfg->nsegments > 0 || cfg->start_at_us > 0) /* before the workers: only probes on it */
+        sl_clock_estimate(cfg, SL_CLOCK_PROBES, &run->clock);
     if (spawn(cfg, text, len, run, ch, &board, err, errlen) != 0)
         goto Kill;
     open_count = n;
@@ -587,9 +614,15 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
                     goto Kill;
                 if (type == SL_MSG_READY && ++ready == n) {
                     uint64_t t0 = now_ns() + START_LEAD_NS;
+                    if (cfg->start_at_us > 0 && start_at(cfg, run, &t0, err, errlen) != 0)
+                        goto Kill;
                     run->t0_ns = t0;
                     clock_gettime(CLOCK_REALTIME, &run->started_at);
                     run->started_at.tv_nsec += (long)START_LEAD_NS;
+                    if (cfg->start_at_us > 0) {
+                        run->started_at.tv_sec = (time_t)(cfg->start_at_us / 1000000);
+                        run->started_at.tv_nsec = (long)(cfg->start_at_us % 1000000 * 1000);
+                    }
                     if (run->started_at.tv_nsec >= 1000000000L) {
                         run->started_at.tv_sec++;
                         run->started_at.tv_nsec -= 1000000000L;

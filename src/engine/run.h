@@ -16,6 +16,7 @@
 #include "core/hist.h"
 #include "core/opstats.h"
 #include "core/reasons.h"
+#include "engine/clock.h"
 #include "engine/proto.h"
 
 typedef struct {
@@ -49,6 +50,10 @@ typedef struct {
     int nworkers;          /* its workers, in order among the merged workers */
     double sending_s;      /* its own sending time */
     sl_counts_t counts;    /* its summary */
+
+    /* a segment of a split run: its settings.segment I/N (0/0: none), its clock's offset */
+    int segment, nsegments, has_clock;
+    double clock_offset_ms, clock_uncertainty_ms;
 } sl_segment_t;
 /* A script's own ID of a request that the analysis lists (a burst member). */
 typedef struct {
@@ -106,6 +111,11 @@ struct sl_run {
     const sl_segment_t
         *segments; /* a merged result: the files it was made of (borrowed), else NULL */
     size_t nsegments;
+
+    /* --segment I/N: the IDs are S<I>-P<pid>-R<seq>; the clock's offset measured before */
+    int segmented, segment;
+    sl_clock_offset_t clock;
+
     char trace_error[512];             /* why the --trace file is incomplete, or "" */
     char first_error[SL_R_COUNT][160]; /* the first transport error message per kind, or "" */
     int nops;                          /* soapload.operations (names in the config), or 0 */

@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include "core/opstats.h"
 #include "core/reasons.h"
 #include "engine/proto.h"
+#include "core/segment.h"
 #include "core/version.h"
 #include "engine/conns.h"
 #include "engine/script.h"
@@ -306,7 +308,8 @@ static int setup(worker_t *w)
     const sl_config_t *cfg = w->cfg;
     int n = w->nslots = w->a->connections * cfg->streams;
     w->pid = getpid();
-    w->id_prefix_len = (size_t)snprintf(w->id_prefix, sizeof(w->id_prefix), "P%d-R", (int)w->pid);
+    w->id_prefix_len = sl_segment_id_prefix(cfg->nsegments > 0, cfg->segment, (int)w->pid,
+                                            w->id_prefix, sizeof(w->id_prefix));
     w->latency = calloc(1, sizeof(sl_hist_t));
     w->service = calloc(1, sizeof(sl_hist_t));
     w->lateness = calloc(1, sizeof(sl_hist_t));
@@ -589,7 +592,8 @@ static int pick_op(worker_t *w)
     if (w->cfg->closed)
         return sl_mix_of(
             &w->mix, w->seq - 1 + (uint64_t)w->a->index * w->mix.cycle / (uint64_t)w->a->nworkers);
-    return sl_mix_of(&w->mix, sl_schedule_global_index(w->next_j - 1, w->a->index, w->a->nworkers));
+    return sl_mix_of(&w->mix,
+                     sl_segment_request_index(w->cfg, w->next_j - 1, w->a->index, w->a->nworkers));
 }
 
 /* The operation of schedule entry j (open model), for its not_sent line; -1 without any. */
@@ -597,7 +601,7 @@ static int trace_op(worker_t *w, uint64_t j)
 {
     if (w->nops == 0)
         return -1;
-    return sl_mix_of(&w->mix, sl_schedule_global_index(j, w->a->index, w->a->nworkers));
+    return sl_mix_of(&w->mix, sl_segment_request_index(w->cfg, j, w->a->index, w->a->nworkers));
 }
 
 /* Builds and starts one request due at due_ns. Returns 1 when it took a connection slot, 0
@@ -1225,7 +1229,8 @@ int sl_worker_main(const sl_worker_args_t *a)
         goto Failed;
     sl_script_watch(w.script, a->report_fd, a->index + 1);
     sl_script_publish(w.script, a->cfg, a->index + 1, w.pid);
-    sl_script_seed(w.script, sl_script_worker_seed(a->cfg->seed, a->index));
+    sl_script_seed(
+        w.script, sl_script_worker_seed(a->cfg->seed, a->index + a->cfg->segment * SL_MAX_WORKERS));
     if (a->cfg->nops > 0) {
         w.nops = a->cfg->nops;
         if (sl_script_operations(w.script, a->cfg, w.err, sizeof(w.err)) != 0 ||
@@ -1242,8 +1247,9 @@ int sl_worker_main(const sl_worker_args_t *a)
     if (!a->cfg->closed) {
         if (sl_config_profile(a->cfg, &w.profile, w.err, sizeof(w.err)) != 0)
             goto Failed;
-        sl_plan_init(&w.plan, &w.profile, (uint32_t)a->cfg->burst,
-                     a->cfg->arrival == SL_ARRIVAL_POISSON, a->cfg->seed, a->index, a->nworkers);
+        sl_plan_init_segment(&w.plan, &w.profile, (uint32_t)a->cfg->burst,
+                             a->cfg->arrival == SL_ARRIVAL_POISSON, a->cfg->seed, a->index,
+                             a->nworkers, a->cfg->segment, a->cfg->nsegments);
     }
     for (int i = 0; i < w.nops; i++)
         w.want_resp_headers |= sl_script_has_op_response(w.script, i);
@@ -1259,7 +1265,14 @@ int sl_worker_main(const sl_worker_args_t *a)
     w.realtime_offset = a->realtime_offset;
     w.t_end = t0 + a->cfg->duration_ns;
     uint64_t now = now_ns();
-    if (now < t0) {
+    int told = 0; /* until a start hours ahead (--start-at), a stop from the parent ends the wait */
+    while (now + 2000000ULL < t0 && !interrupted && !told) {
+        struct pollfd p = {.fd = a->control_fd, .events = POLLIN};
+        uint64_t ms = (t0 - now) / 1000000ULL - 1;
+        told = poll(&p, 1, ms > 1000 ? 1000 : (int)ms) > 0; /* run_loop reads what it says */
+        now = now_ns();
+    }
+    if (now < t0 && !told) {
         struct timespec ts = {.tv_sec = (time_t)((t0 - now) / 1000000000ULL),
                               .tv_nsec = (long)((t0 - now) % 1000000000ULL)};
         while (nanosleep(&ts, &ts) != 0 && errno == EINTR && !interrupted)

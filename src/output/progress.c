@@ -13,10 +13,12 @@
 static double second_target(const sl_config_t *cfg, uint64_t second)
 {
     sl_profile_t p;
+    double share = cfg->nsegments > 1 ? cfg->nsegments : 1; /* --segment: this process's part */
     if ((cfg->nstages == 0 && !cfg->ramp) || sl_config_profile(cfg, &p, NULL, 0) != 0)
-        return cfg->rate;
+        return cfg->rate / share;
     return (double)(sl_profile_integral(&p, (second + 1) * 1000000000ULL) -
-                    sl_profile_integral(&p, second * 1000000000ULL));
+                    sl_profile_integral(&p, second * 1000000000ULL)) /
+           share;
 }
 
 int sl_progress_init(sl_progress_t *p, const sl_config_t *cfg, FILE *out)

@@ -11,6 +11,7 @@
 
 #include "core/exitcode.h"
 #include "core/duration.h"
+#include "core/segment.h"
 #include "core/version.h"
 #include "output/ops_report.h"
 
@@ -157,7 +158,7 @@ static void concurrency_lines(FILE *out, const sl_config_t *cfg, const sl_run_t 
             fprintf(out,
                     "                requests were due %.3f ms apart; --burst 4 sends them in "
                     "groups due at once, at the same rate\n",
-                    1e3 / cfg->rate);
+                    1e3 / sl_segment_rate(cfg));
         return;
     }
     fprintf(out,
@@ -215,6 +216,26 @@ static void load_line(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
             (unsigned long long)cfg->seed, (unsigned long long)cfg->seed);
 }
 
+/* A segment of a distributed run: its share and its clock against the server's. */
+static void segment_lines(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
+{
+    if (cfg->nsegments > 0) {
+        fprintf(out, "Segment         %d/%d: global requests k with k mod %d = %d", cfg->segment,
+                cfg->nsegments, cfg->nsegments, cfg->segment);
+        if (!cfg->closed)
+            fprintf(out, " of %.1f req/s in all", cfg->rate);
+        fprintf(out, "; IDs S%d-P<pid>-R<seq>\n", cfg->segment);
+    }
+    if (run->clock.probes > 0)
+        fprintf(out,
+                "Clock offset    %+.3f ms +- %.3f ms: the server's clock minus this one's (%s, "
+                "%d probe%s)\n",
+                run->clock.offset_ms, run->clock.uncertainty_ms, run->clock.source,
+                run->clock.probes, run->clock.probes == 1 ? "" : "s");
+    else if (cfg->nsegments > 0 || cfg->start_at_us > 0)
+        fprintf(out, "Clock offset    unknown: %s\n", run->clock.error);
+}
+
 static const char *verdict(int code, const sl_threshold_set_t *checks)
 {
     switch (code) {
@@ -252,10 +273,12 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     else if (cfg->closed)
         fprintf(out, "Model           closed: as fast as possible for %.2f s\n", dur);
     else
-        fprintf(out, "Model           open: %.1f req/s for %.2f s\n", cfg->rate, dur);
-    if (!cfg->closed && cfg->burst > 1)
+        fprintf(out, "Model           open: %.1f req/s for %.2f s\n", sl_shape_mean_rate(cfg), dur);
+    segment_lines(out, cfg, run);
+    if (!cfg->closed && cfg->burst > 1) /* the global schedule's groups */
         fprintf(out, "Arrivals        in bursts of %d due at once, every %.3f ms\n", cfg->burst,
-                cfg->burst / sl_shape_mean_rate(cfg) * 1e3);
+                cfg->burst / (sl_shape_mean_rate(cfg) * (cfg->nsegments > 1 ? cfg->nsegments : 1)) *
+                    1e3);
     load_line(out, cfg, run);
     if (cfg->http2)
         fprintf(out, "Protocol        HTTP/2 (%s), up to %d stream%s per connection\n",

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "core/segment.h"
 #include "core/version.h"
 #include "output/report.h"
 #include "output/shape.h"
@@ -140,12 +141,40 @@ static void segments_json(FILE *out, const sl_run_t *run)
         sl_json_string(out, g->source);
         fprintf(out,
                 ", \"started_at_us\": %lld, \"offset_s\": %lld, \"workers\": %d, "
-                "\"sending_s\": %.6f, \"counts\": ",
+                "\"sending_s\": %.6f, ",
                 (long long)g->started_at_us, (long long)g->offset_s, g->nworkers, g->sending_s);
+        if (g->nsegments > 0)
+            fprintf(out, "\"segment\": \"%d/%d\", ", g->segment, g->nsegments);
+        if (g->has_clock)
+            fprintf(out, "\"clock_offset_ms\": %.3f, \"clock_offset_uncertainty_ms\": %.3f, ",
+                    g->clock_offset_ms, g->clock_uncertainty_ms);
+        fprintf(out, "\"counts\": ");
         counts_json(out, &g->counts);
         fprintf(out, "}");
     }
     fprintf(out, "\n  ],\n");
+}
+
+/* A segmented or --start-at run: settings.segment "I/N", settings.global_rate, and the clock's
+ * offset against the server (null when it could not be measured). */
+static void segment_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
+{
+    if (cfg->nsegments > 0)
+        fprintf(out, ", \"segment\": \"%d/%d\", \"global_rate\": %.3f, \"global_connections\": %d",
+                cfg->segment, cfg->nsegments, cfg->closed ? 0.0 : cfg->rate,
+                cfg->global_connections);
+    if (cfg->start_at_us > 0)
+        fprintf(out, ", \"start_at_us\": %lld", (long long)cfg->start_at_us);
+    if (cfg->nsegments == 0 && cfg->start_at_us == 0)
+        return;
+    if (run->clock.probes > 0)
+        fprintf(out,
+                ", \"clock_offset_ms\": %.3f, \"clock_offset_uncertainty_ms\": %.3f, "
+                "\"clock_source\": \"%s\", \"clock_probes\": %d",
+                run->clock.offset_ms, run->clock.uncertainty_ms, run->clock.source,
+                run->clock.probes);
+    else
+        fprintf(out, ", \"clock_offset_ms\": null, \"clock_offset_uncertainty_ms\": null");
 }
 
 /* Every reason kept, most frequent first; `other` counts failures past the bound. */
@@ -215,8 +244,10 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
             cfg->soap_version == 12 ? "1.2" : "1.1");
     sl_json_string(out, cfg->id_element);
     shape_json(out, cfg);
-    fprintf(out, ", \"seed\": %llu, \"started_at_us\": %lld},\n", (unsigned long long)cfg->seed,
+    fprintf(out, ", \"seed\": %llu, \"started_at_us\": %lld", (unsigned long long)cfg->seed,
             (long long)run->started_at.tv_sec * 1000000LL + run->started_at.tv_nsec / 1000);
+    segment_json(out, cfg, run);
+    fprintf(out, "},\n");
 
     fprintf(out, "  \"summary\": ");
     counts_json(out, &run->counts);

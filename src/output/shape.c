@@ -17,13 +17,14 @@ int sl_shape_shaped(const sl_config_t *cfg)
 double sl_shape_mean_rate(const sl_config_t *cfg)
 {
     sl_profile_t p;
+    double share = cfg->nsegments > 1 ? cfg->nsegments : 1; /* --segment: this process's part */
     if (cfg->closed)
         return 0;
     if (cfg->nstages == 0 && !cfg->ramp)
-        return cfg->rate;
+        return cfg->rate / share;
     if (sl_config_profile(cfg, &p, NULL, 0) != 0 || sl_profile_duration(&p) == 0)
         return 0;
-    return (double)(p.count_at[p.nstages] / ((long double)sl_profile_duration(&p) / 1e9L));
+    return (double)(p.count_at[p.nstages] / ((long double)sl_profile_duration(&p) / 1e9L)) / share;
 }
 
 static void print_seconds(FILE *out, uint64_t ns)

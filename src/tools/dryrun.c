@@ -16,6 +16,7 @@
 #include "core/envelope.h"
 #include "core/mix.h"
 #include "core/exitcode.h"
+#include "core/segment.h"
 #include "core/version.h"
 #include "core/xmltree.h"
 #include "engine/script.h"
@@ -212,7 +213,9 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
             cfg->soap_version == 12 ? "1.2" : "1.1", (unsigned long long)cfg->seed);
     for (int i = 1; i <= cfg->dry_run; i++) {
         char id[64];
-        int idlen = snprintf(id, sizeof(id), "P%d-R%d", (int)pid, i);
+        size_t pre =
+            sl_segment_id_prefix(cfg->nsegments > 0, cfg->segment, (int)pid, id, sizeof(id));
+        int idlen = (int)pre + snprintf(id + pre, sizeof(id) - pre, "%d", i);
         sl_buf_clear(&req.id);
         if (sl_buf_append(&req.id, id, (size_t)idlen) != 0)
             goto Done;

@@ -16,6 +16,7 @@
 
 #include "core/exitcode.h"
 #include "core/json.h"
+#include "core/segment.h"
 #include "core/threshold.h"
 #include "output/html.h"
 #include "output/ops_report.h"
@@ -240,6 +241,48 @@ static int read_connections(const sl_json_t *doc, sl_run_t *run, char *err, size
     return 0;
 }
 
+/* The optional settings of a segmented or --start-at run: segment "I/N" and the clock's
+ * offset against the server. */
+static int read_segment(const sl_json_t *s, sl_resultfile_t *r, char *err, size_t errlen)
+{
+    const sl_json_t *seg = sl_json_get(s, "segment"), *off = sl_json_get(s, "clock_offset_ms"),
+                    *unc = sl_json_get(s, "clock_offset_uncertainty_ms");
+    if (seg != NULL && (seg->type != SL_JSON_STRING ||
+                        sl_segment_parse(seg->string, &r->cfg.segment, &r->cfg.nsegments) != 0)) {
+        snprintf(err, errlen, "settings.segment is not \"I/N\" with 0 <= I < N");
+        return -1;
+    }
+    if (off != NULL && off->type == SL_JSON_NUMBER && unc != NULL && unc->type == SL_JSON_NUMBER) {
+        r->run.clock.probes = 1;
+        r->run.clock.offset_ms = off->number;
+        r->run.clock.uncertainty_ms = unc->number;
+    }
+    return 0;
+}
+
+/* Segments of one split schedule: the same N, each I once. */
+static int same_split(const sl_resultfile_t *in, int n, char *err, size_t errlen)
+{
+    for (int f = 0; f < n; f++) {
+        if ((in[f].cfg.nsegments > 0) != (in[0].cfg.nsegments > 0) ||
+            in[f].cfg.nsegments != in[0].cfg.nsegments) {
+            snprintf(err, errlen,
+                     "%s is segment %d/%d, but %s is %s%d/%d: these results do not merge",
+                     in[f].source, in[f].cfg.segment, in[f].cfg.nsegments, in[0].source,
+                     in[0].cfg.nsegments ? "segment " : "not segmented, ", in[0].cfg.segment,
+                     in[0].cfg.nsegments);
+            return -1;
+        }
+        for (int g = 0; g < f && in[f].cfg.nsegments > 0; g++)
+            if (in[g].cfg.segment == in[f].cfg.segment) {
+                snprintf(err, errlen, "%s and %s are both segment %d/%d: each segment once",
+                         in[g].source, in[f].source, in[f].cfg.segment, in[f].cfg.nsegments);
+                return -1;
+            }
+    }
+    return 0;
+}
+
 static int read_settings(const sl_json_t *doc, sl_resultfile_t *r, char *err, size_t errlen)
 {
     sl_config_t *cfg = &r->cfg;
@@ -283,6 +326,8 @@ static int read_settings(const sl_json_t *doc, sl_resultfile_t *r, char *err, si
         snprintf(err, errlen, "out of memory");
         return -1;
     }
+    if (read_segment(s, r, err, errlen) != 0)
+        return -1;
     cfg->script_path = r->script;
     cfg->closed = strcmp(model, "closed") == 0;
     cfg->soap_version = strcmp(soap, "1.2") == 0 ? 12 : 11;
@@ -717,6 +762,8 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
     for (int f = 1; f < n; f++)
         if (same_settings(&in[0], &in[f], err, errlen) != 0)
             return -1;
+    if (same_split(in, n, err, errlen) != 0)
+        return -1;
     for (int f = 0; f < n; f++) {
         if (in[f].started_at_us < t0_us)
             t0_us = in[f].started_at_us;
@@ -731,6 +778,8 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
     out->script = strdup(in[0].script);
     out->cfg.script_path = out->script;
     out->cfg.rate = out->cfg.connections = out->cfg.workers = 0;
+    out->cfg.segment = out->cfg.nsegments = 0; /* the merged result is the whole schedule */
+    out->cfg.start_at_us = 0;
     out->segments = calloc((size_t)n, sizeof(*out->segments));
     run->latency = calloc(1, sizeof(sl_hist_t));
     run->service = calloc(1, sizeof(sl_hist_t));
@@ -779,6 +828,11 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
         g->nworkers = r->run.nworkers;
         g->sending_s = r->sending_s;
         g->counts = r->run.counts;
+        g->segment = r->cfg.segment;
+        g->nsegments = r->cfg.nsegments;
+        g->has_clock = r->run.clock.probes > 0;
+        g->clock_offset_ms = r->run.clock.offset_ms;
+        g->clock_uncertainty_ms = r->run.clock.uncertainty_ms;
         double end = (double)(r->started_at_us - t0_us) / 1e6 + r->run.elapsed_s;
         if (end > end_s)
             end_s = end;
@@ -835,6 +889,24 @@ static void segment_lines(FILE *out, const sl_resultfile_t *m)
                 i + 1, g->source, when, (long long)g->offset_s, g->nworkers,
                 g->nworkers == 1 ? "" : "s", (unsigned long long)g->counts.scheduled,
                 (unsigned long long)g->counts.sent, (unsigned long long)g->counts.results[SL_R_OK]);
+        if (g->nsegments > 0)
+            fprintf(out, "                segment %d/%d", g->segment, g->nsegments);
+        if (g->nsegments > 0 && g->has_clock)
+            fprintf(out, ", clock offset %+.3f ms +- %.3f ms against the server",
+                    g->clock_offset_ms, g->clock_uncertainty_ms);
+        if (g->nsegments > 0)
+            fprintf(out, "\n");
+    }
+    size_t have = m->run.nsegments;
+    if (have > 0 && m->run.segments[0].nsegments > 0) {
+        int of = m->run.segments[0].nsegments;
+        if ((int)have == of)
+            fprintf(out, "Segments        all %d of the split schedule: the whole schedule\n", of);
+        else
+            fprintf(out,
+                    "Segments        %zu of %d: the merged result covers only their share of "
+                    "the schedule\n",
+                    have, of);
     }
 }
 

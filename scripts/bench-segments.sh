@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Benchmark of a split schedule on this machine: one process at RATE req/s next to 2, 3 and 4
+# segments (--segment I/N, started together with --start-at) at the same total, merged with
+# `soapload merge`: the merged rate's error against the target, the per-second error (the
+# largest and the mean deviation of a whole second's sent count from RATE), and the mock's
+# distinct IDs against the merged sent count. All against one soapload-mock on loopback.
+# Usage: scripts/bench-segments.sh [RATE=10000] [SECONDS=10]
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+. scripts/bench-lib.sh
+rate=${1:-10000}
+secs=${2:-10}
+scripts/bootstrap.sh build bench
+scripts/build.sh
+bin=build/release
+start_mock --threads 2
+reset() { curl -s -X POST "http://127.0.0.1:$mock_port/stats/reset" >/dev/null; }
+stat_of() { curl -s "http://127.0.0.1:$mock_port/stats" | tr -d ' \n' | grep -o "\"$1\":[0-9]*" | head -1 | cut -d: -f2; }
+printf 'soapload = {}\n' >"$work/s.lua"
+load=(-R "$rate" -d "${secs}s" -c 100 -u "$url" --progress never)
+
+report() { # label result.json mock-distinct
+    python3 - "$@" "$rate" "$secs" <<'PY'
+import json, sys
+label, path, distinct, rate, secs = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), int(sys.argv[5])
+r = json.load(open(path))
+s = r["summary"]
+sent = [iv["counts"]["sent"] for iv in r["intervals"][:secs]]
+dev = [abs(x - rate) / rate * 100 for x in sent]
+print(f"  {label:<12} sent {s['sent']:>7} (target {rate*secs:.0f}), rate {r['rates']['sent']:9.1f}/s "
+      f"({100*(r['rates']['sent']/rate-1):+.3f}%), per second: max {max(dev):.3f}% mean {sum(dev)/len(dev):.3f}%, "
+      f"mock distinct {distinct} ({'=' if distinct == s['sent'] else '!='} sent), "
+      f"lateness p99 {r['latency']['send_lateness']['p99']}us")
+PY
+}
+
+echo "== segments at a total of $rate req/s for $secs s (one soapload-mock, 2 threads)"
+reset
+"$bin/soapload" -q --json "$work/single.json" "${load[@]}" "$work/s.lua" >/dev/null || true
+report "1 process" "$work/single.json" "$(stat_of distinct)"
+for n in 1 2 3 4; do
+    reset
+    at=$(python3 -c 'import time; print(f"{time.time() + 3:.3f}")')
+    pids=()
+    rm -f "$work"/seg-*.json "$work/merged.json"
+    for ((i = 0; i < n; i++)); do
+        "$bin/soapload" -q --segment "$i/$n" --start-at "$at" --json "$work/seg-$i.json" \
+            "${load[@]}" "$work/s.lua" >"$work/seg-$i.out" 2>&1 &
+        pids+=($!)
+    done
+    codes=()
+    for p in "${pids[@]}"; do
+        code=0
+        wait "$p" || code=$?
+        codes+=("$code")
+    done
+    echo "    exit codes of the segments: ${codes[*]}"
+    files=()
+    for ((i = 0; i < n; i++)); do files+=("$work/seg-$i.json"); done
+    "$bin/soapload" merge -q "${files[@]}" --json "$work/merged.json" >/dev/null || true
+    report "$n segment$([ "$n" -gt 1 ] && echo s)" "$work/merged.json" "$(stat_of distinct)"
+    for ((i = 0; i < n; i++)); do
+        sed -n 's/^Clock offset    /      segment '"$i"' clock offset /p; s/^  scheduled     /      segment '"$i"' scheduled /p' "$work/seg-$i.out"
+    done
+done
