@@ -23,6 +23,7 @@
 #include "core/concurrency.h"
 #include "core/envelope.h"
 #include "core/fault.h"
+#include "core/headers.h"
 #include "core/hist.h"
 #include "core/plan.h"
 #include "core/schedule.h"
@@ -237,37 +238,22 @@ static size_t on_header(char *data, size_t size, size_t n, void *userp)
 
 /* ---- setup ---------------------------------------------------------------------------- */
 
-/* Whether two "Name: value" lines (or a line and a bare name) name the same header. */
-static int same_header(const char *a, const char *b)
-{
-    size_t na = strcspn(a, ":"), nb = strcspn(b, ":");
-    return na == nb && strncasecmp(a, b, na) == 0;
-}
-
 /* Appends `line` unless one of the n `over` lines names the same header. */
 static struct curl_slist *append_unless(struct curl_slist *h, const char *line,
                                         const char *const *over, int n)
 {
-    for (int i = 0; i < n; i++)
-        if (same_header(line, over[i]))
-            return h;
-    return curl_slist_append(h, line);
+    return sl_header_named_in(line, over, n) ? h : curl_slist_append(h, line);
 }
 
-/* soapload's own headers, then the user's; a user's header replaces soapload's of the same
- * name rather than being sent next to it. */
+/* soapload's own headers, then the user's (core/headers.h). */
 static struct curl_slist *default_headers(const sl_config_t *cfg)
 {
-    char ct[128];
-    const char *const *user = (const char *const *)cfg->headers;
+    char ct[SL_HEADER_LINE_CAP];
+    const char *lines[SL_MAX_HEADERS + 3];
     struct curl_slist *h = NULL;
-    snprintf(ct, sizeof(ct), "Content-Type: %s", sl_envelope_content_type(cfg->soap_version));
-    h = append_unless(h, ct, user, cfg->nheaders);
-    if (cfg->soap_version == 11)
-        h = append_unless(h, "SOAPAction: \"urn:soapload:echo#Echo\"", user, cfg->nheaders);
-    h = append_unless(h, "Expect:", user, cfg->nheaders); /* no 100-continue round trip */
-    for (int i = 0; i < cfg->nheaders; i++)
-        h = curl_slist_append(h, cfg->headers[i]);
+    int n = sl_headers_for_run(cfg, lines, SL_MAX_HEADERS + 3, ct);
+    for (int i = 0; i < n; i++)
+        h = curl_slist_append(h, lines[i]);
     return h;
 }
 

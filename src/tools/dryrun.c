@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/envelope.h"
+#include "core/headers.h"
 #include "core/mix.h"
 #include "core/exitcode.h"
 #include "core/segment.h"
@@ -30,24 +31,9 @@ typedef struct {
     int n;
 } lines_t;
 
-/* Whether two "Name: value" lines name the same header. */
-static int same_name(const char *a, const char *b)
-{
-    size_t na = strcspn(a, ":;"), nb = strcspn(b, ":;");
-    return na == nb && strncasecmp(a, b, na) == 0;
-}
-
-static int named_in(const char *line, const char *const *list, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (same_name(line, list[i]))
-            return 1;
-    return 0;
-}
-
 static void add_unless(lines_t *l, const char *line, const char *const *over, int n)
 {
-    if (!named_in(line, over, n) && l->n < MAX_LINES)
+    if (!sl_header_named_in(line, over, n) && l->n < MAX_LINES)
         l->line[l->n++] = line;
 }
 
@@ -90,7 +76,7 @@ static void print_request(FILE *out, const sl_config_t *cfg, const sl_request_t 
                           const char *id, int i, int n)
 {
     char host[512], ua[64], length[64];
-    const char *mine[SL_MAX_REQUEST_HEADERS + 1], *const *user = (const char *const *)cfg->headers;
+    const char *mine[SL_MAX_REQUEST_HEADERS + 1];
     const char *p = req->headers.data;
     int nmine = 0;
     for (int k = 0; k < req->nheaders; k++, p += strlen(p) + 1)
@@ -99,14 +85,8 @@ static void print_request(FILE *out, const sl_config_t *cfg, const sl_request_t 
     /* what a worker gives libcurl: the defaults unless the user's replace them, the user's,
      * and all of those unless request()'s replace them, then request()'s */
     lines_t given = {.n = 0}, sent = {.n = 0};
-    char ct[128];
-    snprintf(ct, sizeof(ct), "Content-Type: %s", sl_envelope_content_type(cfg->soap_version));
-    add_unless(&given, ct, user, cfg->nheaders);
-    if (cfg->soap_version == 11)
-        add_unless(&given, "SOAPAction: \"urn:soapload:echo#Echo\"", user, cfg->nheaders);
-    add_unless(&given, "Expect:", user, cfg->nheaders);
-    for (int k = 0; k < cfg->nheaders; k++)
-        add_unless(&given, cfg->headers[k], NULL, 0);
+    char ct[SL_HEADER_LINE_CAP];
+    given.n = sl_headers_for_run(cfg, given.line, MAX_LINES, ct);
     for (int k = 0; k < given.n; k++)
         add_unless(&sent, given.line[k], mine, nmine);
     for (int k = 0; k < nmine; k++)
@@ -130,11 +110,11 @@ static void print_request(FILE *out, const sl_config_t *cfg, const sl_request_t 
     snprintf(length, sizeof(length), "Content-Length: %zu", body_len);
     const char *own[] = {hostline, ua, "Accept: */*"};
     for (size_t k = 0; k < sizeof(own) / sizeof(own[0]); k++)
-        if (!named_in(own[k], sent.line, sent.n))
+        if (!sl_header_named_in(own[k], sent.line, sent.n))
             print_header(out, own[k]);
     for (int k = 0; k < sent.n; k++)
         print_header(out, sent.line[k]);
-    if (!named_in(length, sent.line, sent.n))
+    if (!sl_header_named_in(length, sent.line, sent.n))
         print_header(out, length);
     fprintf(out, "\n%.*s\n\n", (int)body_len, body);
 }
