@@ -255,6 +255,14 @@ describe("soapload-mock options", function()
     local p = io.popen(t.quote(t.mock_bin) .. " --version")
     assert.truthy(p:read("a"):find("^soapload%-mock %d+%.%d+%.%d+"))
     p:close()
+    p = io.popen(t.quote(t.mock_bin) .. " --help; echo \"exit $?\"")
+    local help = p:read("a")
+    p:close()
+    assert.truthy(help:find("^Usage: soapload%-mock %[OPTION%]%.%.%."), help)
+    for _, opt in ipairs({ "--port", "--host", "--delay", "--fault-rate", "--id-log", "--help" }) do
+      assert.truthy(help:find(opt, 1, true), opt)
+    end
+    assert.truthy(help:find("exit 0\n$"), help)
   end)
 end)
 
