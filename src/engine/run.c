@@ -495,16 +495,30 @@ static int start_at(const sl_config_t *cfg, const sl_run_t *run, uint64_t *t0, c
     return 0;
 }
 
-int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, sl_run_t *run,
-           char *err, size_t errlen)
-{
-    int n = cfg->workers, open_count = 0, ready = 0, started = 0, rc = -1, interrupted_early = 0;
-    channel_t *ch = calloc((size_t)n, sizeof(*ch));
-    struct pollfd *pfd = calloc((size_t)n + 1 + SL_RUN_GUEST_FDS, sizeof(*pfd));
-    struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term, old_hup;
-    uint64_t deadline = now_ns() + READY_TIMEOUT_NS;
-    sl_board_t board = {0};
+/* The parent's state during one run. */
+typedef struct {
+    const sl_config_t *cfg;
+    sl_run_t *run;
+    int n; /* workers */
+    int trace_fd;
+    channel_t *ch;
+    struct pollfd *pfd;
+    sl_board_t board;
+    int open_count, ready, started;
+    int interrupted_early; /* a signal before the start: an empty, interrupted run */
+    uint64_t deadline;
+    struct sigaction old_int, old_term, old_hup;
+    char *err;
+    size_t errlen;
+} parent_t;
 
+/* Start: allocations, signals, the shared board, the spool, then the workers. */
+static int start(parent_t *p, const char *text, size_t len)
+{
+    const sl_config_t *cfg = p->cfg;
+    sl_run_t *run = p->run;
+    int n = p->n;
+    struct sigaction sa = {.sa_handler = on_signal};
     sl_second_cb on_second = run->on_second;
     void *on_second_data = run->on_second_data;
     sl_run_guest_t *guest = run->guest;
@@ -516,6 +530,8 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
     run->ids_fd = -1;
     run->nworkers = n;
     run->connections_per_worker = cfg->connections / n;
+    p->ch = calloc((size_t)n, sizeof(*p->ch));
+    p->pfd = calloc((size_t)n + 1 + SL_RUN_GUEST_FDS, sizeof(*p->pfd));
     run->workers = calloc((size_t)n, sizeof(*run->workers));
     run->latency = calloc(1, sizeof(sl_hist_t));
     run->service = calloc(1, sizeof(sl_hist_t));
@@ -523,181 +539,211 @@ int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, s
     run->tls_handshake = calloc(1, sizeof(sl_hist_t));
     worker_pids = calloc((size_t)n, sizeof(pid_t));
     worker_count = n;
-    for (int i = 0; ch != NULL && i < n; i++) /* 0 is stdin: never close it by mistake */
-        ch[i].report_fd = ch[i].control_fd = -1;
-    if (!ch || !pfd || !run->workers || !run->latency || !run->service || !run->lateness ||
-        !run->tls_handshake || !worker_pids || pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
-        snprintf(err, errlen, "out of memory");
-        goto Done;
+    for (int i = 0; p->ch != NULL && i < n; i++) /* 0 is stdin: never close it by mistake */
+        p->ch[i].report_fd = p->ch[i].control_fd = -1;
+    if (!p->ch || !p->pfd || !run->workers || !run->latency || !run->service || !run->lateness ||
+        !run->tls_handshake || !worker_pids ||
+        (cfg->nops > 0 && (run->ops = sl_opstats_new(cfg->nops)) == NULL) ||
+        pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
+        snprintf(p->err, p->errlen, "out of memory");
+        return -1;
     }
+    run->nops = cfg->nops;
     sl_hist_reset(run->latency);
     sl_hist_reset(run->service);
     sl_hist_reset(run->lateness);
-    if (cfg->nops > 0 && (run->ops = sl_opstats_new(cfg->nops)) == NULL) {
-        snprintf(err, errlen, "out of memory");
-        goto Done;
-    }
-    run->nops = cfg->nops;
     sl_hist_reset(run->tls_handshake);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    sigaction(SIGHUP, &sa, &old_hup); /* a closed terminal stops the run like SIGTERM */
-    signal(SIGXFSZ, SIG_IGN);         /* a file size limit is a write error, reported */
+    sigaction(SIGINT, &sa, &p->old_int);
+    sigaction(SIGTERM, &sa, &p->old_term);
+    sigaction(SIGHUP, &sa, &p->old_hup); /* a closed terminal stops the run like SIGTERM */
+    signal(SIGXFSZ, SIG_IGN);            /* a file size limit is a write error, reported */
     /* a slot per request in flight: --streams of them per connection */
-    if (sl_board_create(&board, n, (cfg->connections + n - 1) / n * cfg->streams, trace_fd >= 0,
-                        err, errlen) != 0)
-        goto Done;
-    run->live_board = &board;
+    if (sl_board_create(&p->board, n, (cfg->connections + n - 1) / n * cfg->streams,
+                        p->trace_fd >= 0, p->err, p->errlen) != 0)
+        return -1;
+    run->live_board = &p->board;
     run->spool_fd = open_spool();
     run->ids_fd = open_spool();
-    {
-        struct timespec rt, mt;
-        clock_gettime(CLOCK_REALTIME, &rt);
-        clock_gettime(CLOCK_MONOTONIC, &mt);
-        run->realtime_offset =
-            ((int64_t)rt.tv_sec - mt.tv_sec) * 1000000000LL + (rt.tv_nsec - mt.tv_nsec);
-    }
+    struct timespec rt, mt;
+    clock_gettime(CLOCK_REALTIME, &rt);
+    clock_gettime(CLOCK_MONOTONIC, &mt);
+    run->realtime_offset =
+        ((int64_t)rt.tv_sec - mt.tv_sec) * 1000000000LL + (rt.tv_nsec - mt.tv_nsec);
     run->segmented = cfg->nsegments > 0;
     run->segment = cfg->segment;
     if (cfg->nsegments > 0 || cfg->start_at_us > 0) /* before the workers: only probes on it */
         sl_clock_estimate(cfg, SL_CLOCK_PROBES, &run->clock);
-    if (spawn(cfg, text, len, run, ch, &board, err, errlen) != 0)
-        goto Kill;
-    open_count = n;
+    p->deadline = now_ns() + READY_TIMEOUT_NS;
+    if (spawn(cfg, text, len, run, p->ch, &p->board, p->err, p->errlen) != 0)
+        return -1;
+    p->open_count = n;
+    return 0;
+}
 
-    while (open_count > 0) {
+/* Every worker is ready: the common start t0, told to all of them. */
+static int start_together(parent_t *p)
+{
+    const sl_config_t *cfg = p->cfg;
+    sl_run_t *run = p->run;
+    uint64_t t0 = now_ns() + START_LEAD_NS;
+    if (cfg->start_at_us > 0 && start_at(cfg, run, &t0, p->err, p->errlen) != 0)
+        return -1;
+    run->t0_ns = t0;
+    clock_gettime(CLOCK_REALTIME, &run->started_at);
+    run->started_at.tv_nsec += (long)START_LEAD_NS;
+    if (cfg->start_at_us > 0) {
+        run->started_at.tv_sec = (time_t)(cfg->start_at_us / 1000000);
+        run->started_at.tv_nsec = (long)(cfg->start_at_us % 1000000 * 1000);
+    }
+    if (run->started_at.tv_nsec >= 1000000000L) {
+        run->started_at.tv_sec++;
+        run->started_at.tv_nsec -= 1000000000L;
+    }
+    tell_all(p->ch, p->n, &t0, sizeof(t0));
+    p->started = 1;
+    p->deadline = t0 + cfg->duration_ns + cfg->timeout_ns + OVERRUN_NS;
+    return 0;
+}
+
+/* Reads what worker i sent. Returns -1 when the run cannot go on (err says why). */
+static int read_worker(parent_t *p, int i)
+{
+    channel_t *c = &p->ch[i];
+    int got = sl_proto_fill(&c->reader, c->report_fd);
+    uint32_t type, plen;
+    const uint8_t *payload;
+    while (sl_proto_next(&c->reader, &type, &payload, &plen)) {
+        if (handle(p->run, i, type, payload, plen, p->err, p->errlen) != 0)
+            return -1;
+        if (type == SL_MSG_READY && ++p->ready == p->n && start_together(p) != 0)
+            return -1;
+    }
+    if (got < 0) { /* the worker is gone */
+        c->open = 0;
+        p->open_count--;
+        close(c->report_fd);
+        c->report_fd = -1;
+        reap(p->run, i);
+        if (!p->started && !p->run->workers[i].finished) {
+            snprintf(p->err, p->errlen, "worker %d exited before it was ready", i + 1);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Pump: polls the workers' pipes, the signal pipe and the guest's descriptors until every
+ * worker has closed its pipe. Returns 0, or -1 when the workers must be killed. */
+static int pump(parent_t *p)
+{
+    sl_run_t *run = p->run;
+    int n = p->n;
+    while (p->open_count > 0) {
         int m = 0;
         for (int i = 0; i < n; i++)
-            pfd[m++] = (struct pollfd){.fd = ch[i].open ? ch[i].report_fd : -1, .events = POLLIN};
-        pfd[m++] = (struct pollfd){.fd = signal_pipe[0], .events = POLLIN};
-        if (guest != NULL)
-            m += guest->fds(guest, pfd + m);
+            p->pfd[m++] =
+                (struct pollfd){.fd = p->ch[i].open ? p->ch[i].report_fd : -1, .events = POLLIN};
+        p->pfd[m++] = (struct pollfd){.fd = signal_pipe[0], .events = POLLIN};
+        if (run->guest != NULL)
+            m += run->guest->fds(run->guest, p->pfd + m);
         uint64_t now = now_ns();
-        if (now >= deadline) {
-            if (!started) {
-                snprintf(err, errlen, "workers did not get ready within %llu s",
+        if (now >= p->deadline) {
+            if (!p->started) {
+                snprintf(p->err, p->errlen, "workers did not get ready within %llu s",
                          READY_TIMEOUT_NS / 1000000000ULL);
-                goto Kill;
+                return -1;
             }
             for (int i = 0; i < n; i++) /* stuck past any possible end */
                 if (worker_pids[i] > 0)
                     kill(worker_pids[i], SIGKILL);
-            deadline = UINT64_MAX;
+            p->deadline = UINT64_MAX;
         }
-        int timeout = deadline == UINT64_MAX ? -1 : (int)((deadline - now) / 1000000ULL) + 1;
-        if (poll(pfd, (nfds_t)m, timeout) < 0 && errno != EINTR) {
-            snprintf(err, errlen, "poll: %s", strerror(errno));
-            goto Kill;
+        int timeout = p->deadline == UINT64_MAX ? -1 : (int)((p->deadline - now) / 1000000ULL) + 1;
+        if (poll(p->pfd, (nfds_t)m, timeout) < 0 && errno != EINTR) {
+            snprintf(p->err, p->errlen, "poll: %s", strerror(errno));
+            return -1;
         }
-        if (pfd[n].revents & POLLIN) {
+        if (p->pfd[n].revents & POLLIN) {
             char buf[16];
             while (read(signal_pipe[0], buf, sizeof(buf)) > 0)
                 ;
-            if (!started) { /* nothing was scheduled yet: an empty, interrupted run */
+            if (!p->started) { /* nothing was scheduled yet: an empty, interrupted run */
                 run->interrupted = 1;
-                interrupted_early = 1;
-                goto Kill;
+                p->interrupted_early = 1;
+                return -1;
             }
             if (!run->interrupted)
                 run->stopped_ns = now_ns(); /* sending stops here: rates divide by this */
             run->interrupted = 1;
-            tell_all(ch, n, "s", 1);
+            tell_all(p->ch, n, "s", 1);
         }
-        for (int i = 0; i < n; i++) {
-            if (!ch[i].open || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
-                continue;
-            int got = sl_proto_fill(&ch[i].reader, ch[i].report_fd);
-            uint32_t type, plen;
-            const uint8_t *payload;
-            while (sl_proto_next(&ch[i].reader, &type, &payload, &plen)) {
-                if (handle(run, i, type, payload, plen, err, errlen) != 0)
-                    goto Kill;
-                if (type == SL_MSG_READY && ++ready == n) {
-                    uint64_t t0 = now_ns() + START_LEAD_NS;
-                    if (cfg->start_at_us > 0 && start_at(cfg, run, &t0, err, errlen) != 0)
-                        goto Kill;
-                    run->t0_ns = t0;
-                    clock_gettime(CLOCK_REALTIME, &run->started_at);
-                    run->started_at.tv_nsec += (long)START_LEAD_NS;
-                    if (cfg->start_at_us > 0) {
-                        run->started_at.tv_sec = (time_t)(cfg->start_at_us / 1000000);
-                        run->started_at.tv_nsec = (long)(cfg->start_at_us % 1000000 * 1000);
-                    }
-                    if (run->started_at.tv_nsec >= 1000000000L) {
-                        run->started_at.tv_sec++;
-                        run->started_at.tv_nsec -= 1000000000L;
-                    }
-                    tell_all(ch, n, &t0, sizeof(t0));
-                    started = 1;
-                    deadline = t0 + cfg->duration_ns + cfg->timeout_ns + OVERRUN_NS;
-                }
-            }
-            if (got < 0) {
-                ch[i].open = 0;
-                open_count--;
-                close(ch[i].report_fd);
-                ch[i].report_fd = -1;
-                reap(run, i);
-                if (!started && !run->workers[i].finished) {
-                    snprintf(err, errlen, "worker %d exited before it was ready", i + 1);
-                    goto Kill;
-                }
-            }
-        }
-        if (guest != NULL)
-            guest->serve(guest, pfd + n + 1, m - n - 1, run);
+        for (int i = 0; i < n; i++)
+            if (p->ch[i].open && (p->pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) &&
+                read_worker(p, i) != 0)
+                return -1;
+        if (run->guest != NULL)
+            run->guest->serve(run->guest, p->pfd + n + 1, m - n - 1, run);
     }
+    return 0;
+}
+
+/* Finish: the seconds, the dead workers' accounting, the totals, the trace, the analysis. */
+static void finish(parent_t *p)
+{
+    const sl_config_t *cfg = p->cfg;
+    sl_run_t *run = p->run;
     run->elapsed_s = (double)(now_ns() - run->t0_ns) / 1e9;
     for (size_t i = 0; i < run->nseconds; i++) /* seconds a dead or late worker left open */
         finish_second(run, &run->seconds[i]);
     set_targets(cfg, run);
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < p->n; i++) {
         sl_worker_report_t *wr = &run->workers[i];
-        int sig = sl_board_worker(&board, i)->stop_signal;
-        if (wr->finished && sig != 0 && !run->interrupted) {
+        const sl_board_worker_t *bw = sl_board_worker(&p->board, i);
+        if (wr->finished && bw->stop_signal != 0 && !run->interrupted) {
             /* a signal stopped this worker alone: its schedule was cut short */
             wr->died = 1;
-            wr->stop_signal = sig;
+            wr->stop_signal = bw->stop_signal;
             run->workers_died++;
         }
         if (wr->died)
-            account_dead(cfg, run, &board, i);
+            account_dead(cfg, run, &p->board, i);
         for (int r = 0; r < SL_R_COUNT; r++)
             if (run->first_error[r][0] == '\0')
                 snprintf(run->first_error[r], sizeof(run->first_error[r]), "%.*s",
-                         SL_BOARD_ERROR_CAP - 1, sl_board_worker(&board, i)->first_error[r]);
-        sl_counts_add(&run->counts, &run->workers[i].counts);
-        run->max_in_flight += run->workers[i].max_in_flight;
+                         SL_BOARD_ERROR_CAP - 1, bw->first_error[r]);
+        sl_counts_add(&run->counts, &wr->counts);
+        run->max_in_flight += wr->max_in_flight;
     }
-    if (trace_fd >= 0)
-        write_trace(cfg, run, &board, trace_fd);
+    if (p->trace_fd >= 0)
+        write_trace(cfg, run, &p->board, p->trace_fd);
     analyze(cfg, run);
-    rc = 0;
-    goto Done;
-Kill:
-    for (int i = 0; i < n; i++) {
-        if (worker_pids != NULL && worker_pids[i] > 0) {
+}
+
+static void kill_all(parent_t *p)
+{
+    for (int i = 0; worker_pids != NULL && i < p->n; i++) {
+        if (worker_pids[i] > 0) {
             kill(worker_pids[i], SIGKILL);
             waitpid(worker_pids[i], NULL, 0);
             worker_pids[i] = 0;
         }
     }
-    if (interrupted_early) {
-        clock_gettime(CLOCK_REALTIME, &run->started_at);
-        rc = 0;
-    }
-Done:
-    for (int i = 0; ch != NULL && i < n; i++) {
-        if (ch[i].report_fd >= 0)
-            close(ch[i].report_fd);
-        if (ch[i].control_fd >= 0)
-            close(ch[i].control_fd);
-        sl_buf_free(&ch[i].reader.buf);
+}
+
+static void cleanup(parent_t *p)
+{
+    sl_run_t *run = p->run;
+    for (int i = 0; p->ch != NULL && i < p->n; i++) {
+        if (p->ch[i].report_fd >= 0)
+            close(p->ch[i].report_fd);
+        if (p->ch[i].control_fd >= 0)
+            close(p->ch[i].control_fd);
+        sl_buf_free(&p->ch[i].reader.buf);
     }
     if (signal_pipe[0] >= 0) {
-        sigaction(SIGINT, &old_int, NULL);
-        sigaction(SIGTERM, &old_term, NULL);
-        sigaction(SIGHUP, &old_hup, NULL);
+        sigaction(SIGINT, &p->old_int, NULL);
+        sigaction(SIGTERM, &p->old_term, NULL);
+        sigaction(SIGHUP, &p->old_hup, NULL);
         close(signal_pipe[0]);
         close(signal_pipe[1]);
         signal_pipe[0] = signal_pipe[1] = -1;
@@ -711,12 +757,35 @@ Done:
         run->ids_fd = -1;
     }
     run->live_board = NULL;
-    sl_board_free(&board);
-    free(ch);
-    free(pfd);
+    sl_board_free(&p->board);
+    free(p->ch);
+    free(p->pfd);
     free(worker_pids);
     worker_pids = NULL;
     worker_count = 0;
+}
+
+int sl_run(const sl_config_t *cfg, const char *text, size_t len, int trace_fd, sl_run_t *run,
+           char *err, size_t errlen)
+{
+    parent_t p = {.cfg = cfg,
+                  .run = run,
+                  .n = cfg->workers,
+                  .trace_fd = trace_fd,
+                  .err = err,
+                  .errlen = errlen};
+    int rc = -1;
+    if (start(&p, text, len) == 0 && pump(&p) == 0) {
+        finish(&p);
+        rc = 0;
+    } else {
+        kill_all(&p);
+        if (p.interrupted_early) {
+            clock_gettime(CLOCK_REALTIME, &run->started_at);
+            rc = 0;
+        }
+    }
+    cleanup(&p);
     return rc;
 }
 
