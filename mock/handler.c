@@ -128,6 +128,7 @@ static const sl_outcome_t outcome_of[] = {
     [SL_SOAP_FAULT_INJECTED] = SL_OUT_FAULT_INJECTED,
     [SL_SOAP_BAD_MEDIA_TYPE] = SL_OUT_BAD_MEDIA_TYPE,
     [SL_SOAP_FAULT_SECURITY] = SL_OUT_FAULT_SECURITY,
+    [SL_SOAP_FAULT_TRIGGER] = SL_OUT_FAULT_TRIGGER,
 };
 
 static unsigned how_of(h2o_req_t *req)
@@ -154,6 +155,13 @@ static void handle_soap(const sl_mock_server_t *srv, sl_mock_thread_t *th, h2o_r
                                            why, sizeof(why));
         if (w != SL_WSSE_OK)
             sl_soap_security_fault(&reply, buf, sl_wsse_fault_code(w), why, srv->id_name);
+    }
+    if (srv->opt->ntriggers > 0 && /* no walk at all without --fault-when */
+        (reply.outcome == SL_SOAP_ECHO || reply.outcome == SL_SOAP_FAULT_INJECTED)) {
+        int k = sl_ops_find_trigger(req->entity.base, req->entity.len, srv->opt->triggers,
+                                    srv->opt->ntriggers);
+        if (k >= 0)
+            sl_soap_trigger_fault(&reply, buf, &srv->opt->triggers[k], srv->id_name);
     }
     sl_stats_record(srv->stats, th->index, outcome_of[reply.outcome], req->entity.len, how_of(req),
                     reply.id, reply.id_len);

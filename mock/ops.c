@@ -213,3 +213,29 @@ int sl_ops_find_call(const char *doc, size_t len, sl_ops_call_t *call)
     }
     return -1;
 }
+
+int sl_ops_find_trigger(const char *doc, size_t len, const sl_ops_trigger_t *trig, int n)
+{
+    const char *p = doc, *end = doc + len;
+    tag_t t;
+    while (next_tag(&p, end, &t)) {
+        if (t.kind != TAG_START)
+            continue;
+        sl_span_t local = local_of(t.qname);
+        for (int i = 0; i < n; i++) {
+            if (local.len != trig[i].name_len || memcmp(local.ptr, trig[i].name, local.len) != 0)
+                continue;
+            const char *a = t.end + 1, *b = memchr(a, '<', (size_t)(end - a));
+            if (b == NULL)
+                b = end;
+            while (a < b && is_space(*a))
+                a++;
+            while (b > a && is_space(b[-1]))
+                b--;
+            if ((size_t)(b - a) == trig[i].value_len &&
+                memcmp(a, trig[i].value, trig[i].value_len) == 0)
+                return i;
+        }
+    }
+    return -1;
+}

@@ -20,6 +20,17 @@ typedef struct {
     char names[SL_OPS_MAX][SL_OPS_MAX_NAME + 1];
 } sl_ops_t;
 
+#define SL_OPS_MAX_TRIGGERS 16      /* --fault-when options kept */
+#define SL_OPS_MAX_TRIGGER_TEXT 128 /* longest trigger value */
+
+/* --fault-when NAME=VALUE: a request holding an element of local name `name` whose text is
+ * `value` is answered with a Client/Sender fault. */
+typedef struct {
+    char name[SL_OPS_MAX_NAME + 1];
+    char value[SL_OPS_MAX_TRIGGER_TEXT + 1];
+    size_t name_len, value_len;
+} sl_ops_trigger_t;
+
 /* The operation element of a request, as spans of the request itself. */
 typedef struct {
     sl_span_t local;
@@ -37,5 +48,11 @@ int sl_ops_has(const sl_ops_t *ops, sl_span_t name);
 /** Finds the first child element of the root's Body child in a well-formed document. Returns 0,
  * or -1 when there is none, or its name or namespace could not be written back as they are. */
 int sl_ops_find_call(const char *doc, size_t len, sl_ops_call_t *call);
+
+/** The first of the n triggers that an element of the well-formed document matches: an element
+ * of the trigger's local name (any prefix) whose text up to its first child or end tag is the
+ * trigger's value exactly, as written (surrounding whitespace ignored). Returns its index, or
+ * -1 when none matches. */
+int sl_ops_find_trigger(const char *doc, size_t len, const sl_ops_trigger_t *t, int n);
 
 #endif

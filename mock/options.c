@@ -299,6 +299,31 @@ static int set_help(sl_mock_options_t *o, const char *arg, char *err, size_t err
     return 0;
 }
 
+static int set_fault_when(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
+{
+    const char *eq = strchr(arg, '=');
+    size_t nlen = eq != NULL ? (size_t)(eq - arg) : 0, vlen = eq != NULL ? strlen(eq + 1) : 0;
+    if (eq == NULL || nlen == 0 || nlen > SL_OPS_MAX_NAME || vlen > SL_OPS_MAX_TRIGGER_TEXT ||
+        strcspn(arg, "<>&: \t\r\n") < nlen || strpbrk(eq + 1, "<&") != NULL) {
+        snprintf(err, errlen,
+                 "bad --fault-when '%s': expected NAME=VALUE, an element's local name (at most %d "
+                 "bytes, no prefix) and its text (at most %d bytes, no '<' or '&')",
+                 arg, SL_OPS_MAX_NAME, SL_OPS_MAX_TRIGGER_TEXT);
+        return -1;
+    }
+    if (o->ntriggers == SL_OPS_MAX_TRIGGERS) {
+        snprintf(err, errlen, "more than %d --fault-when options", SL_OPS_MAX_TRIGGERS);
+        return -1;
+    }
+    sl_ops_trigger_t *t = &o->triggers[o->ntriggers++];
+    memcpy(t->name, arg, nlen);
+    t->name[nlen] = '\0';
+    memcpy(t->value, eq + 1, vlen + 1);
+    t->name_len = nlen;
+    t->value_len = vlen;
+    return 0;
+}
+
 static int set_version(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
 {
     (void)arg, (void)err, (void)errlen;
@@ -319,6 +344,10 @@ static const option_spec_t options[] = {
      "share of valid requests answered with a SOAP Server fault\n"
      "(0..1, default 0)",
      set_fault_rate},
+    {"fault-when", 0, "NAME=VALUE",
+     "answer a request holding an element NAME whose text is\n"
+     "VALUE with a Client/Sender fault (repeatable)",
+     set_fault_when},
     {"max-body", 'm', "SIZE",
      "largest request body accepted, e.g. 64k, 1m (default 1m);\n"
      "larger ones get 413",

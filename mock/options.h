@@ -36,7 +36,9 @@ typedef struct {
     double wsse_max_age_s;
     char *wsdl_text; /* --wsdl: a user's WSDL, served (owned; NUL-terminated) */
     size_t wsdl_len;
-    sl_ops_t *wsdl_ops; /* its operations, answered (owned) */
+    sl_ops_t *wsdl_ops;                             /* its operations, answered (owned) */
+    sl_ops_trigger_t triggers[SL_OPS_MAX_TRIGGERS]; /* --fault-when */
+    int ntriggers;
 } sl_mock_options_t;
 
 /** Fills `o` from the defaults and argv (getopt's state is used and left behind). Returns 0

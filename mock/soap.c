@@ -157,6 +157,15 @@ void sl_soap_security_fault(sl_soap_reply_t *r, char *buf, const char *wsse_code
     fault(r, buf, SL_SOAP_FAULT_SECURITY, "Client", wsse_code, text, id_name);
 }
 
+void sl_soap_trigger_fault(sl_soap_reply_t *r, char *buf, const sl_ops_trigger_t *trigger,
+                           sl_span_t id_name)
+{
+    char text[SL_OPS_MAX_NAME + SL_OPS_MAX_TRIGGER_TEXT + 64];
+    snprintf(text, sizeof(text), "fault triggered by %s=%s (--fault-when)", trigger->name,
+             trigger->value);
+    fault(r, buf, SL_SOAP_FAULT_TRIGGER, "Client", NULL, text, id_name);
+}
+
 /* Checks the envelope (well-formed, no DTD, the media type's SOAP version) and the ID, which it
  * copies into r. Returns 0, or -1 after writing the fault. */
 static int check_envelope(const char *body, size_t len, sl_span_t id_name, sl_soap_reply_t *r,

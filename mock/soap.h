@@ -25,7 +25,8 @@ typedef enum {
     SL_SOAP_FAULT_VERSION,  /* the envelope's namespace is not the content type's version */
     SL_SOAP_FAULT_INJECTED, /* a Server/Receiver fault asked for by --fault-rate */
     SL_SOAP_BAD_MEDIA_TYPE, /* 415: neither text/xml nor application/soap+xml */
-    SL_SOAP_FAULT_SECURITY  /* a WS-Security fault: the UsernameToken was refused */
+    SL_SOAP_FAULT_SECURITY, /* a WS-Security fault: the UsernameToken was refused */
+    SL_SOAP_FAULT_TRIGGER   /* a Client/Sender fault asked for by --fault-when */
 } sl_soap_outcome_t;
 
 typedef struct {
@@ -52,6 +53,12 @@ void sl_soap_answer(const char *media_type, size_t media_type_len, const char *b
  * faultcode wsse:`wsse_code` (HTTP 500), SOAP 1.2 Sender with Subcode wsse:`wsse_code` (400). */
 void sl_soap_security_fault(sl_soap_reply_t *r, char *reply_buf, const char *wsse_code,
                             const char *text, sl_span_t id_name);
+
+/** Turns `reply` (whose version and ID sl_soap_answer set) into the Client (SOAP 1.1, HTTP 500)
+ * or Sender (SOAP 1.2, HTTP 400) fault of a --fault-when trigger, its faultstring naming the
+ * trigger: "fault triggered by NAME=VALUE (--fault-when)". */
+void sl_soap_trigger_fault(sl_soap_reply_t *r, char *reply_buf, const sl_ops_trigger_t *trigger,
+                           sl_span_t id_name);
 
 /** Writes the WSDL of the echo operation for `url` (the endpoint's address) into buf.
  * Returns the length, or 0 when cap is too small. */

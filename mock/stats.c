@@ -55,15 +55,10 @@ struct sl_stats {
     _Atomic uint64_t open, max_open;
 };
 
-static const char *const outcome_names[SL_OUT_COUNT] = {"echo",
-                                                        "fault_client",
-                                                        "fault_version_mismatch",
-                                                        "fault_injected",
-                                                        "fault_security",
-                                                        "bad_media_type",
-                                                        "method_not_allowed",
-                                                        "not_found",
-                                                        "wsdl"};
+static const char *const outcome_names[SL_OUT_COUNT] = {
+    "echo",           "fault_client",   "fault_version_mismatch", "fault_injected",
+    "fault_security", "bad_media_type", "method_not_allowed",     "not_found",
+    "wsdl",           "fault_trigger"};
 
 const char *sl_outcome_name(sl_outcome_t o)
 {

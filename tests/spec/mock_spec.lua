@@ -1013,3 +1013,46 @@ describe("soapload-mock serving a user's WSDL (--wsdl)", function()
       end
     end)
 end)
+
+describe("soapload-mock --fault-when", function()
+  it("answers a request holding the trigger value with a Client/Sender fault naming it, " ..
+     "counted as fault_trigger", function()
+    local wsdl = t.write(t.tmpname(".wsdl"), SHOP_WSDL)
+    local mock = t.start_mock("--wsdl " .. wsdl .. " --fault-when Qty=0 --fault-when Symbol=BAD")
+    finally(function() mock.stop(); os.remove(wsdl) end)
+    local function order(id, qty)
+      return ('<s:Envelope xmlns:s="%s"><s:Body><p:PlaceOrder xmlns:p="urn:example:shop">' ..
+        '<p:RequestId>%s</p:RequestId><p:Qty>%s</p:Qty></p:PlaceOrder></s:Body></s:Envelope>')
+        :format(t.SOAP11, id, qty)
+    end
+    local status, _, body = t.soap11(mock.port, order("Q-1", "0"))
+    assert.are.equal(500, status)
+    assert.truthy(body:find("<faultcode>soap:Client</faultcode>", 1, true), body)
+    assert.truthy(body:find("fault triggered by Qty=0 (--fault-when)", 1, true), body)
+    assert.truthy(body:find(">Q-1<", 1, true), body)
+    status, _, body = t.soap11(mock.port, order("Q-2", "10"))
+    assert.are.equal(200, status)
+    assert.truthy(body:find("PlaceOrderResponse", 1, true), body)
+    -- SOAP 1.2: a Sender fault with 400
+    local b12 = ('<s:Envelope xmlns:s="%s"><s:Body><q:GetQuote xmlns:q="urn:example:shop">' ..
+      '<q:RequestId>Q-3</q:RequestId><q:Symbol>BAD</q:Symbol></q:GetQuote></s:Body>' ..
+      '</s:Envelope>'):format(t.SOAP12)
+    status, _, body = t.http(mock.port, "POST", "/soap/endpoint",
+      { ["Content-Type"] = "application/soap+xml; charset=utf-8" }, b12)
+    assert.are.equal(400, status)
+    assert.truthy(body:find("soap:Sender", 1, true), body)
+    assert.truthy(body:find("fault triggered by Symbol=BAD", 1, true), body)
+    local s = mock.stats()
+    assert.are.equal(2, s.requests.fault_trigger)
+    assert.are.equal(1, s.requests.echo)
+    assert.are.equal(3, s.ids.distinct)
+  end)
+
+  it("refuses a trigger that is not NAME=VALUE", function()
+    local p = io.popen(t.quote(t.mock_bin) .. " --fault-when Qty 2>&1; echo \"exit=$?\"")
+    local out = p:read("a")
+    p:close()
+    assert.truthy(out:find("bad --fault-when 'Qty': expected NAME=VALUE", 1, true), out)
+    assert.truthy(out:find("exit=2", 1, true), out)
+  end)
+end)

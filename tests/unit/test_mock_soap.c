@@ -268,8 +268,61 @@ static void test_ops(void)
     CHECK(strstr(buf, "the operation Cancel is not in the WSDL") != NULL);
 }
 
+/* --fault-when: the element's text must be the value exactly (whitespace around it aside), any
+ * prefix; the fault is Client (1.1, 500) or Sender (1.2, 400), names the trigger, keeps the ID. */
+static void test_triggers(void)
+{
+    char err[256];
+    sl_mock_options_t o = {0};
+    sl_mock_action_t action;
+    char *argv[] = {"soapload-mock", "--fault-when", "Quantity=0", "--fault-when", "Sku=X-1", NULL};
+    optind = 1;
+    CHECK(sl_mock_options_parse(5, argv, &o, &action, err, sizeof(err)) == 0);
+    CHECK_EQ_U(o.ntriggers, 2);
+    CHECK_STR(o.triggers[1].name, "Sku");
+    CHECK_STR(o.triggers[1].value, "X-1");
+    const char *bad[] = {"Quantity", "=0", "a:Quantity=0", "Q=<x>"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        sl_mock_options_t b = {0};
+        char *av[] = {"soapload-mock", "--fault-when", (char *)bad[i], NULL};
+        optind = 1;
+        CHECK(sl_mock_options_parse(3, av, &b, &action, err, sizeof(err)) == -1);
+        CHECK(strstr(err, "--fault-when") != NULL);
+    }
+
+    const char *q0 = "<s:Envelope xmlns:s=\"" SL_SOAP11_NS "\"><s:Body><o:PlaceOrder "
+                     "xmlns:o=\"urn:o\"><o:RequestId>T-1</o:RequestId><o:Quantity> 0 "
+                     "</o:Quantity></o:PlaceOrder></s:Body></s:Envelope>";
+    const char *q10 = "<s:Envelope xmlns:s=\"" SL_SOAP11_NS "\"><s:Body><PlaceOrder><RequestId>T-2"
+                      "</RequestId><Quantity>10</Quantity><Sku>X-1</Sku></PlaceOrder></s:Body>"
+                      "</s:Envelope>";
+    const char *none = "<s:Envelope xmlns:s=\"" SL_SOAP11_NS "\"><s:Body><PlaceOrder><RequestId>"
+                       "T-3</RequestId><Quantity>00</Quantity><QuantityX>0</QuantityX>"
+                       "</PlaceOrder></s:Body></s:Envelope>";
+    CHECK(sl_ops_find_trigger(q0, strlen(q0), o.triggers, o.ntriggers) == 0);
+    CHECK(sl_ops_find_trigger(q10, strlen(q10), o.triggers, o.ntriggers) == 1);
+    CHECK(sl_ops_find_trigger(none, strlen(none), o.triggers, o.ntriggers) == -1);
+
+    sl_soap_reply_t r = answer("text/xml", q0, 0);
+    CHECK(r.outcome == SL_SOAP_ECHO);
+    sl_soap_trigger_fault(&r, buf, &o.triggers[0], rid);
+    buf[r.body_len] = '\0';
+    CHECK(r.outcome == SL_SOAP_FAULT_TRIGGER);
+    CHECK_EQ_U(r.status, 500);
+    CHECK(strstr(buf, "<faultcode>soap:Client</faultcode>") != NULL);
+    CHECK(strstr(buf, "fault triggered by Quantity=0 (--fault-when)") != NULL);
+    CHECK(strstr(buf, ">T-1<") != NULL);
+    r = answer("application/soap+xml", REQ(SL_SOAP12_NS, "T-4"), 0);
+    sl_soap_trigger_fault(&r, buf, &o.triggers[1], rid);
+    buf[r.body_len] = '\0';
+    CHECK_EQ_U(r.status, 400);
+    CHECK(strstr(buf, "soap:Sender") != NULL);
+    CHECK(strstr(buf, "fault triggered by Sku=X-1") != NULL);
+}
+
 int main(void)
 {
+    test_triggers();
     test_id_set();
     test_id_log();
     test_options();
