@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "output/html.h"
 #include "output/ops_report.h"
+#include "output/tags_report.h"
 #include "output/metrics.h"
 #include "output/outfile.h"
 #include "output/progress.h"
@@ -336,8 +337,10 @@ int main(int argc, char **argv)
                             .lateness = run.lateness,
                             .duration_s = sl_report_sending_s(&cfg, &run)};
     sl_metrics_t *op_metrics = sl_ops_metrics(&cfg, &run, &metrics);
+    sl_metrics_t *tag_metrics = sl_tags_metrics(&run, &metrics);
     sl_threshold_evaluate(&checks, &metrics);
     free(op_metrics);
+    free(tag_metrics);
     code = sl_report_exit_code(&run, &checks);
     /* every output is attempted; one that could not be written makes the exit code 4 */
     if (print_summary(&cfg, &run, &checks) != 0)

@@ -92,7 +92,10 @@ double sl_threshold_measured_in_unit(const sl_threshold_t *t)
 
 void sl_threshold_format_measured(const sl_threshold_t *t, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%.6g%s", sl_threshold_measured_in_unit(t), t->unit);
+    if (isnan(t->measured)) /* nothing to measure: no request of that operation or tag value */
+        snprintf(buf, cap, "no requests");
+    else
+        snprintf(buf, cap, "%.6g%s", sl_threshold_measured_in_unit(t), t->unit);
 }
 
 const char *sl_threshold_op(sl_op_t op)
@@ -119,7 +122,22 @@ int sl_threshold_parse(sl_threshold_set_t *set, const char *text, char *err, siz
     while (*p && (isalnum((unsigned char)*p) || *p == '_' || *p == '.') && n < sizeof(t.metric) - 1)
         t.metric[n++] = *p++;
     t.metric[n] = '\0';
-    if (strncmp(p, "{op=", 4) == 0) { /* one operation's results: p99{op=PlaceOrder} */
+    if (*p == '{' && strncmp(p, "{op=", 4) != 0) { /* one tag value's: p99{tier=gold} */
+        size_t nlen = strcspn(p + 1, "=}"),
+               vlen = p[1 + nlen] == '=' ? strcspn(p + 2 + nlen, "}") : 0;
+        if (p[1 + nlen] != '=' || p[2 + nlen + vlen] != '}' || nlen == 0 ||
+            nlen > SL_TAGS_MAX_TEXT || vlen > SL_TAGS_MAX_TEXT)
+            goto Bad;
+        memcpy(t.tag_name, p + 1, nlen);
+        memcpy(t.tag_value, p + 2 + nlen, vlen);
+        p += 3 + nlen + vlen;
+        if (strncmp(t.metric, "lateness_", 9) == 0) {
+            snprintf(err, errlen,
+                     "bad threshold '%s': send lateness is measured for the run, not per tag",
+                     text);
+            return -1;
+        }
+    } else if (strncmp(p, "{op=", 4) == 0) { /* one operation's results: p99{op=PlaceOrder} */
         size_t len = strcspn(p + 4, "}");
         if (p[4 + len] != '}' || len == 0 || len >= sizeof(t.operation))
             goto Bad;
@@ -202,8 +220,8 @@ int sl_threshold_parse(sl_threshold_set_t *set, const char *text, char *err, siz
 Bad:
     snprintf(err, errlen,
              "bad threshold '%s': expected METRIC OP VALUE, e.g. 'p99 < 50ms', "
-             "'error_rate < 0.01', 'rate >= 995', or one operation's: 'p99{op=GetOrder} < 20ms' "
-             "(OP: < <= > >= == !=)",
+             "'error_rate < 0.01', 'rate >= 995', or one operation's: 'p99{op=GetOrder} < 20ms', "
+             "or one tag value's: 'p99{tier=gold} < 20ms' (OP: < <= > >= == !=)",
              text);
     return -1;
 BadUnit:
@@ -248,6 +266,18 @@ int sl_threshold_evaluate(sl_threshold_set_t *set, const sl_metrics_t *m)
                 if (strcmp(m->op_names[k], t->operation) == 0)
                     of = &m->op_metrics[k];
             if (of == NULL) { /* not in these results: it cannot pass */
+                t->measured = NAN;
+                t->passed = 0;
+                failed++;
+                continue;
+            }
+        } else if (t->tag_name[0] != '\0') {
+            of = NULL;
+            for (int k = 0; k < m->ntags && of == NULL; k++)
+                if (strcmp(m->tags[k].name, t->tag_name) == 0 &&
+                    strcmp(m->tags[k].value, t->tag_value) == 0)
+                    of = &m->tag_metrics[k];
+            if (of == NULL) { /* no request carried that value: it cannot pass */
                 t->measured = NAN;
                 t->passed = 0;
                 failed++;

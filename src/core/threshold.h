@@ -9,6 +9,7 @@
 
 #include "core/counts.h"
 #include "core/hist.h"
+#include "core/tags.h"
 
 #define SL_MAX_THRESHOLDS 32
 
@@ -18,6 +19,8 @@ typedef struct {
     char text[96];      /* as the user wrote it, trimmed */
     char metric[32];    /* e.g. "p99", "service_p99", "error_rate", "rate" */
     char operation[72]; /* "p99{op=PlaceOrder}": that operation's results only; "": totals */
+    char tag_name[SL_TAGS_MAX_TEXT + 1]; /* "p99{tier=gold}": that tag value's results only */
+    char tag_value[SL_TAGS_MAX_TEXT + 1];
     sl_op_t op;
     double value;    /* in the base unit: latency in us, rates in /s, ratios as fractions */
     char unit[8];    /* the limit's own unit, as written ("ms" for a bare latency, "%") */
@@ -40,6 +43,10 @@ typedef struct sl_metrics {
     int nops;
     const char *const *op_names;
     const struct sl_metrics *op_metrics;
+    /* results per tag value (core/tags.h): each one's own metrics, for "{NAME=VALUE}" */
+    int ntags;
+    const sl_tag_t *tags;
+    const struct sl_metrics *tag_metrics;
 } sl_metrics_t;
 
 /** Parses one threshold and appends it to set. Returns 0, or -1 with a message naming the

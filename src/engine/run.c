@@ -324,6 +324,10 @@ static int handle(sl_run_t *run, int i, uint32_t type, const uint8_t *p, uint32_
         if (run->ops != NULL && sl_opstats_decode_add(run->ops, run->nops, p, len) != 0)
             run->ops_partial = 1;
         break;
+    case SL_MSG_TAGS:
+        if (sl_tags_decode_add(&run->tags, p, len) != 0)
+            run->tags_partial = 1;
+        break;
     case SL_MSG_CONNS:
         if (len >= sizeof(sl_msg_conns_t)) {
             sl_msg_conns_t m;
@@ -466,6 +470,7 @@ static void reap(sl_run_t *run, int i)
         wr->died = 1;
         run->workers_died++;
         run->ops_partial = run->nops > 0; /* its operations' results were never sent */
+        run->tags_partial = 1;            /* nor its tags', if it had any */
     }
 }
 
@@ -714,6 +719,8 @@ static void finish(parent_t *p)
         sl_counts_add(&run->counts, &wr->counts);
         run->max_in_flight += wr->max_in_flight;
     }
+    if (sl_tags_fold(&run->tags) != 0)
+        run->tags_partial = 1;
     if (p->trace_fd >= 0)
         write_trace(cfg, run, &p->board, p->trace_fd);
     analyze(cfg, run);
@@ -813,5 +820,6 @@ void sl_run_free(sl_run_t *run)
     free(run->listed_ids);
     sl_concurrency_free(&run->concurrency);
     sl_opstats_free(run->ops, run->nops);
+    sl_tags_free(&run->tags);
     memset(run, 0, sizeof(*run));
 }

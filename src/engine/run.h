@@ -15,6 +15,7 @@
 #include "core/counts.h"
 #include "core/hist.h"
 #include "core/opstats.h"
+#include "core/tags.h"
 #include "core/reasons.h"
 #include "engine/clock.h"
 #include "engine/proto.h"
@@ -121,6 +122,8 @@ struct sl_run {
     int nops;                          /* soapload.operations (names in the config), or 0 */
     sl_op_stats_t *ops;                /* their results, merged from the workers' reports */
     int ops_partial;                   /* a worker died before it sent its operations' results */
+    sl_tags_t tags;                    /* results per tag value (core/tags.h), folded at the end */
+    int tags_partial;                  /* a worker died before it sent its tags' results */
     sl_run_guest_t *guest;             /* optional: set before sl_run */
     const void *live_board;            /* the workers' board while they run, else NULL */
 };

@@ -29,6 +29,7 @@
 #include "core/duration.h"
 #include "core/envelope.h"
 #include "core/mix.h"
+#include "core/tags.h"
 #include "core/xml.h"
 #include "engine/lua_data.h"
 #include "engine/lua_wsse.h"
@@ -1214,11 +1215,54 @@ static int take_headers(lua_State *L, take_options_t *o)
     return 0;
 }
 
+/* tags = {name = "value", ...}: names and values strings (a value may be a number) of at most
+ * SL_TAGS_MAX_TEXT bytes, at most SL_MAX_REQUEST_TAGS of them. */
+static int take_tags(lua_State *L, take_options_t *o)
+{
+    sl_request_t *req = o->req;
+    char a[200];
+    if (lua_getfield(L, 1, "tags") == LUA_TNIL)
+        return 0;
+    if (!lua_istable(L, -1))
+        return refuse(o, "request(): tags must be a table of name = value, not a %s",
+                      luaL_typename(L, -1));
+    lua_pushnil(L);
+    while (lua_next(L, -2) != 0) {
+        size_t nlen, vlen;
+        if (lua_type(L, -2) != LUA_TSTRING)
+            return refuse(o,
+                          "request(): tags must map names to values, as {tier = \"gold\"} (a "
+                          "key is a %s)",
+                          luaL_typename(L, -2));
+        const char *name = lua_tolstring(L, -2, &nlen);
+        int vtype = lua_type(L, -1);
+        if (vtype != LUA_TSTRING && vtype != LUA_TNUMBER)
+            return refuse(o, "request(): tag %s must have a string value, not a %s",
+                          shown(name, nlen, a, sizeof(a)), luaL_typename(L, -1));
+        lua_pushvalue(L, -1); /* converted as a copy, so that the table is left as it was */
+        const char *value = lua_tolstring(L, -1, &vlen);
+        if (nlen == 0 || nlen > SL_TAGS_MAX_TEXT || vlen > SL_TAGS_MAX_TEXT)
+            return refuse(o,
+                          "request(): tag %s: a tag name of 1 to %d bytes and a value of at "
+                          "most %d bytes",
+                          shown(name, nlen, a, sizeof(a)), SL_TAGS_MAX_TEXT, SL_TAGS_MAX_TEXT);
+        if (req->ntags == SL_MAX_REQUEST_TAGS)
+            return refuse(o, "request(): more than %d tags", SL_MAX_REQUEST_TAGS);
+        if (sl_buf_append(&req->tags, name, nlen) != 0 || sl_buf_append(&req->tags, "", 1) != 0 ||
+            sl_buf_append(&req->tags, value, vlen) != 0 || sl_buf_append(&req->tags, "", 1) != 0)
+            return luaL_error(L, "out of memory");
+        req->ntags++;
+        lua_pop(L, 2);
+    }
+    lua_pop(L, 1);
+    return 0;
+}
+
 /* Runs under lua_pcall: 1 is the table request() returned, 2 a take_options_t. Copies what
  * it may into the request, or says in why what it refused. */
 static int l_take_options(lua_State *L)
 {
-    static const char *const known[] = {"headers", "method", "path", "id"};
+    static const char *const known[] = {"headers", "method", "path", "id", "tags"};
     take_options_t *o = lua_touserdata(L, 2);
     sl_request_t *req = o->req;
     char a[200];
@@ -1228,12 +1272,12 @@ static int l_take_options(lua_State *L)
     while (lua_next(L, 1) != 0) {
         size_t i = 0;
         if (lua_type(L, -2) == LUA_TSTRING)
-            while (i < 4 && strcmp(lua_tostring(L, -2), known[i]) != 0)
+            while (i < 5 && strcmp(lua_tostring(L, -2), known[i]) != 0)
                 i++;
-        if (lua_type(L, -2) != LUA_TSTRING || i == 4)
+        if (lua_type(L, -2) != LUA_TSTRING || i == 5)
             return refuse(o,
                           "request(): unknown option %s%s%s in the table it returned (options "
-                          "are headers, method, path and id)",
+                          "are headers, method, path, id and tags)",
                           lua_type(L, -2) == LUA_TSTRING ? "\"" : "a ",
                           lua_type(L, -2) == LUA_TSTRING
                               ? shown(lua_tostring(L, -2), lua_rawlen(L, -2), a, sizeof(a))
@@ -1242,6 +1286,10 @@ static int l_take_options(lua_State *L)
         lua_pop(L, 1);
     }
     take_headers(L, o);
+    if (o->why[0] != '\0')
+        return 0;
+    lua_settop(L, 2);
+    take_tags(L, o);
     if (o->why[0] != '\0')
         return 0;
     lua_settop(L, 2);
@@ -1357,7 +1405,9 @@ static int request_with(sl_script_t *s, int ref, uint64_t seq, sl_request_t *req
     sl_buf_clear(&req->body);
     sl_buf_clear(&req->headers);
     sl_buf_clear(&req->path);
+    sl_buf_clear(&req->tags);
     req->nheaders = 0;
+    req->ntags = 0;
     req->method[0] = '\0';
     req->check_id = 1;
 

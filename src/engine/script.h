@@ -21,6 +21,7 @@
 typedef struct sl_script sl_script_t;
 
 #define SL_MAX_REQUEST_HEADERS 64
+#define SL_MAX_REQUEST_TAGS 8 /* tags on one request */
 /* The longest ID request() may give: the response check compares echoed IDs of at most this
  * many bytes (core/check.c). */
 #define SL_SCRIPT_MAX_ID 511
@@ -37,6 +38,8 @@ typedef struct {
     sl_buf_t path;   /* empty: the URL's own */
     sl_buf_t id;     /* the ID the response must echo; may be replaced by the script */
     int check_id;    /* 0 when the script returned id = false */
+    sl_buf_t tags;   /* ntags "name\0value\0" pairs from the tags option (core/tags.h) */
+    int ntags;
 } sl_request_t;
 
 /** The body to send: request()'s string while it is held, else the built-in body. */

@@ -30,6 +30,7 @@
 #include "core/waitq.h"
 #include "core/mix.h"
 #include "core/opstats.h"
+#include "core/tags.h"
 #include "core/reasons.h"
 #include "engine/proto.h"
 #include "core/segment.h"
@@ -117,6 +118,7 @@ struct worker {
     int nops;             /* soapload.operations; 0: the single request() */
     sl_mix_t mix;         /* which operation each request is */
     sl_op_stats_t *ops;   /* the results of each */
+    sl_tags_t tags;       /* results per tag value, for requests that carry tags */
     int nslots;           /* requests in flight at most: connections x --streams */
     sl_transport_t transport;
     sl_conns_t conns; /* how the sent requests found their connection */
@@ -841,6 +843,41 @@ static void add_reason(worker_t *w, const slot_t *s, sl_result_t r, CURLcode rc,
     }
 }
 
+/* Counts a request that carried tags as it ends: each tag value's results get what an
+ * operation's would (scheduled, sent, how it ended, bytes, both latencies). */
+static void count_tags(worker_t *w, const slot_t *s, sl_result_t r, uint64_t done, long status)
+{
+    const char *p = s->req.tags.data;
+    curl_off_t up = 0;
+    if (s->sent_ns != 0 &&
+        (curl_easy_getinfo(s->easy, CURLINFO_SIZE_UPLOAD_T, &up) != CURLE_OK || up < 0))
+        up = 0;
+    for (int k = 0; k < s->req.ntags; k++) {
+        size_t nlen = strlen(p);
+        const char *v = p + nlen + 1;
+        size_t vlen = strlen(v);
+        int i = sl_tags_slot(&w->tags, p, nlen, v, vlen);
+        p = v + vlen + 1;
+        if (i < 0) /* out of memory: the tag results then say they do not add up */
+            continue;
+        sl_op_stats_t *t = w->tags.items[i].stats;
+        t->counts.scheduled++;
+        t->counts.retried += s->prereqs > 1 ? (uint64_t)s->prereqs - 1 : 0;
+        if (s->sent_ns == 0) {
+            t->counts.before_send[r]++;
+            continue;
+        }
+        t->counts.sent++;
+        t->counts.results[r]++;
+        t->counts.bytes_sent += (uint64_t)up;
+        if (status > 0) { /* a response came */
+            t->counts.bytes_received += s->resp_body.len;
+            sl_hist_record(t->from_due, (done - s->due_ns) / 1000);
+            sl_hist_record(t->service, (done - s->sent_ns) / 1000);
+        }
+    }
+}
+
 /* Ends the request on slot s with result r: the trace line, then the board, then the counts,
  * so that a worker dying in between leaves the parent a line for it and counts that add up. */
 static void finish(worker_t *w, slot_t *s, sl_result_t r, uint64_t done, long status)
@@ -869,6 +906,8 @@ static void finish(worker_t *w, slot_t *s, sl_result_t r, uint64_t done, long st
             w->ops[s->op].counts.results[r]++;
         }
     }
+    if (s->req.ntags > 0)
+        count_tags(w, s, r, done, status);
     spool_add(w, s, done ? done : now_ns());
     release(w, s);
     if (s->req.body_ref > 0)
@@ -1136,6 +1175,7 @@ static void cleanup(worker_t *w)
         curl_slist_free_all(s->own_headers);
         sl_buf_free(&s->req.body);
         sl_buf_free(&s->req.headers);
+        sl_buf_free(&s->req.tags);
         sl_buf_free(&s->req.path);
         sl_buf_free(&s->req.id);
         sl_buf_free(&s->resp_body);
@@ -1160,6 +1200,7 @@ static void cleanup(worker_t *w)
     sl_waitq_free(&w->thinking);
     sl_script_close(w->script);
     sl_opstats_free(w->ops, w->nops);
+    sl_tags_free(&w->tags);
     sl_mix_free(&w->mix);
 }
 
@@ -1185,6 +1226,13 @@ static int send_final(worker_t *w)
         if (rc == 0)
             rc = sl_proto_send(w->a->report_fd, SL_MSG_OPS, ops.data, ops.len, NULL, 0);
         sl_buf_free(&ops);
+    }
+    if (rc == 0 && w->tags.n > 0) { /* before the final report too */
+        sl_buf_t tags = {0};
+        rc = sl_tags_encode(&w->tags, &tags);
+        if (rc == 0)
+            rc = sl_proto_send(w->a->report_fd, SL_MSG_TAGS, tags.data, tags.len, NULL, 0);
+        sl_buf_free(&tags);
     }
     if (rc == 0)
         rc = sl_conns_report(&w->conns, w->a->report_fd);

@@ -14,6 +14,7 @@
 #include "core/segment.h"
 #include "core/version.h"
 #include "output/ops_report.h"
+#include "output/tags_report.h"
 
 static void latency_row(FILE *out, const char *name, const sl_hist_t *h)
 {
@@ -335,6 +336,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     if (run->tls_handshake != NULL && run->tls_handshake->total > 0)
         latency_row(out, "tls handshake", run->tls_handshake);
     sl_ops_report_print(out, cfg, run);
+    sl_tags_report_print(out, run);
     errors_line(out, c);
     error_messages(out, run);
     reasons_lines(out, &run->reasons);
@@ -395,7 +397,8 @@ int sl_report_exit_code(const sl_run_t *run, const sl_threshold_set_t *checks)
     const sl_counts_t *c = &run->counts;
     if (run->workers_died > 0 || run->trace_error[0] != '\0' ||
         sl_counts_check(c, err, sizeof(err)) != 0 ||
-        (run->nops > 0 && sl_ops_report_check(NULL, run, err, sizeof(err)) != 0))
+        (run->nops > 0 && sl_ops_report_check(NULL, run, err, sizeof(err)) != 0) ||
+        sl_tags_report_check(run, err, sizeof(err)) != 0)
         return SL_EXIT_INTERNAL;
     if (run->interrupted)
         return SL_EXIT_INTERRUPTED;

@@ -5,6 +5,7 @@
  */
 #include "output/results.h"
 
+#include <math.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -47,6 +48,31 @@ static void counts_json(FILE *out, const sl_counts_t *c)
         fprintf(out, "%s\"%s\": %llu", r ? ", " : "", sl_result_name((sl_result_t)r),
                 (unsigned long long)c->before_send[r]);
     fprintf(out, "}, \"resends_refused\": %llu}", (unsigned long long)c->retried);
+}
+
+static void hist_json(FILE *out, const sl_hist_t *h);
+
+/* "tags": results per tag value (core/tags.h), each name's values adding up to the requests
+ * that carried it; "other" marks the fold of values (or names) past the bounds. */
+static void tags_json(FILE *out, const sl_run_t *run)
+{
+    fprintf(out, "  \"tags\": {\"max_pairs\": %d, \"max_names\": %d, \"values\": [",
+            SL_TAGS_MAX_PAIRS, SL_TAGS_MAX_NAMES);
+    for (int i = 0; i < run->tags.n; i++) {
+        const sl_tag_t *e = &run->tags.items[i];
+        fprintf(out, "%s\n    {\"name\": ", i ? "," : "");
+        sl_json_string(out, e->name);
+        fprintf(out, ", \"value\": ");
+        sl_json_string(out, e->value);
+        fprintf(out, ", \"other\": %s, \"counts\": ", e->other ? "true" : "false");
+        counts_json(out, &e->stats->counts);
+        fprintf(out, ",\n     \"latency\": {\"from_due\": ");
+        hist_json(out, e->stats->from_due);
+        fprintf(out, ",\n      \"service\": ");
+        hist_json(out, e->stats->service);
+        fprintf(out, "}}");
+    }
+    fprintf(out, "%s]},\n", run->tags.n ? "\n  " : "");
 }
 
 static void hist_json(FILE *out, const sl_hist_t *h)
@@ -305,6 +331,7 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
         fprintf(out, "}}");
     }
     fprintf(out, "%s],\n", run->nops ? "\n  " : "");
+    tags_json(out, run);
     segments_json(out, run);
     concurrency_json(out, cfg, run);
     reasons_json(out, &run->reasons);
@@ -317,16 +344,27 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
             fprintf(out, ", \"operation\": ");
             sl_json_string(out, t->operation);
         }
+        if (t->tag_name[0] != '\0') {
+            fprintf(out, ", \"tag\": {\"name\": ");
+            sl_json_string(out, t->tag_name);
+            fprintf(out, ", \"value\": ");
+            sl_json_string(out, t->tag_value);
+            fprintf(out, "}");
+        }
         char v[48];
         sl_threshold_format_measured(t, v, sizeof(v));
+        char mb[32] = "null", mu[32] = "null"; /* JSON has no NaN: nothing was measured */
+        if (!isnan(t->measured)) {
+            snprintf(mb, sizeof(mb), "%.6g", t->measured);
+            snprintf(mu, sizeof(mu), "%.6g", sl_threshold_measured_in_unit(t));
+        }
         /* value and measured in the metric's base unit, for tools; the limit's own unit too */
         fprintf(out,
-                ", \"metric\": \"%s\", \"op\": \"%s\", \"value\": %.6g, \"measured\": %.6g, "
-                "\"base_unit\": \"%s\", \"unit\": \"%s\", \"measured_in_unit\": %.6g, "
+                ", \"metric\": \"%s\", \"op\": \"%s\", \"value\": %.6g, \"measured\": %s, "
+                "\"base_unit\": \"%s\", \"unit\": \"%s\", \"measured_in_unit\": %s, "
                 "\"measured_text\": \"%s\", \"passed\": %s}",
-                t->metric, sl_threshold_op(t->op), t->value, t->measured,
-                sl_threshold_base_unit(t->metric), t->unit, sl_threshold_measured_in_unit(t), v,
-                t->passed ? "true" : "false");
+                t->metric, sl_threshold_op(t->op), t->value, mb, sl_threshold_base_unit(t->metric),
+                t->unit, mu, v, t->passed ? "true" : "false");
     }
     fprintf(out, "\n  ]\n}\n");
     return ferror(out) ? -1 : 0;

@@ -241,6 +241,7 @@ Done:
     sl_script_release_body(s, &req);
     sl_buf_free(&req.body);
     sl_buf_free(&req.headers);
+    sl_buf_free(&req.tags);
     sl_buf_free(&req.path);
     sl_buf_free(&req.id);
     sl_script_close(s);

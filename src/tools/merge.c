@@ -20,6 +20,7 @@
 #include "core/threshold.h"
 #include "output/html.h"
 #include "output/ops_report.h"
+#include "output/tags_report.h"
 #include "output/outfile.h"
 #include "output/report.h"
 #include "output/results.h"
@@ -391,6 +392,65 @@ static int read_intervals(const sl_json_t *doc, sl_run_t *run, char *err, size_t
     return 0;
 }
 
+/* One value of "tags", added into tags. */
+static int read_tag(const sl_json_t *o, sl_tags_t *tags, const char *where, char *err,
+                    size_t errlen)
+{
+    const char *name, *value;
+    const sl_json_t *lat;
+    char sub[96];
+    int other, rc = -1;
+    sl_op_stats_t st = {0};
+    snprintf(sub, sizeof(sub), "%s.counts", where);
+    if (o->type != SL_JSON_OBJECT) {
+        snprintf(err, errlen, "%s is %s, not an object", where, sl_json_type_name(o->type));
+        return -1;
+    }
+    if ((name = get_string(o, "name", where, err, errlen)) == NULL ||
+        (value = get_string(o, "value", where, err, errlen)) == NULL ||
+        get_bool(o, "other", where, &other, err, errlen) != 0 ||
+        read_counts(field(o, "counts", SL_JSON_OBJECT, where, err, errlen), sub, &st.counts, err,
+                    errlen) != 0 ||
+        (lat = field(o, "latency", SL_JSON_OBJECT, where, err, errlen)) == NULL ||
+        (st.from_due = read_hist(lat, "from_due", err, errlen)) == NULL ||
+        (st.service = read_hist(lat, "service", err, errlen)) == NULL)
+        goto Cleanup;
+    if (strlen(name) > SL_TAGS_MAX_TEXT || strlen(value) > SL_TAGS_MAX_TEXT) {
+        snprintf(err, errlen, "%s: a tag name or value longer than %d bytes", where,
+                 SL_TAGS_MAX_TEXT);
+        goto Cleanup;
+    }
+    other = other ? (strcmp(name, SL_TAGS_OTHER) == 0 ? 2 : 1) : 0;
+    if (sl_tags_add(tags, name, value, other, &st) < 0) {
+        snprintf(err, errlen, "out of memory");
+        goto Cleanup;
+    }
+    rc = 0;
+Cleanup:
+    free(st.from_due);
+    free(st.service);
+    return rc;
+}
+
+/* "tags" (absent in files written before tags existed: none): each value added into run->tags;
+ * merging the files folds them to the bounds again. */
+static int read_tags(const sl_json_t *doc, sl_run_t *run, char *err, size_t errlen)
+{
+    const sl_json_t *tags = sl_json_get(doc, "tags"), *values;
+    char where[64];
+    int i = 0;
+    if (tags == NULL)
+        return 0;
+    if ((values = field(tags, "values", SL_JSON_ARRAY, "tags", err, errlen)) == NULL)
+        return -1;
+    for (const sl_json_t *o = values->child; o != NULL; o = o->next, i++) {
+        snprintf(where, sizeof(where), "tags.values[%d]", i);
+        if (read_tag(o, &run->tags, where, err, errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 /* "operations" (absent in files written before operations existed: none). */
 static int read_operations(const sl_json_t *doc, sl_resultfile_t *r, char *err, size_t errlen)
 {
@@ -609,6 +669,7 @@ int sl_resultfile_load(sl_resultfile_t *r, const char *path, char *err, size_t e
         read_intervals(doc, run, msg, sizeof(msg)) != 0 ||
         read_workers(doc, run, msg, sizeof(msg)) != 0 ||
         read_operations(doc, r, msg, sizeof(msg)) != 0 ||
+        read_tags(doc, run, msg, sizeof(msg)) != 0 ||
         read_reasons(doc, &run->reasons, msg, sizeof(msg)) != 0)
         goto Done;
     /* the rates divide by the time it was sending: a run stopped early sent for less */
@@ -841,6 +902,17 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
     }
     if (merge_operations(out, in, n, err, errlen) != 0)
         return -1;
+    for (int f = 0; f < n; f++) /* the tag values of all files, folded to the bounds again */
+        for (int i = 0; i < in[f].run.tags.n; i++)
+            if (sl_tags_add(&run->tags, in[f].run.tags.items[i].name, in[f].run.tags.items[i].value,
+                            in[f].run.tags.items[i].other, in[f].run.tags.items[i].stats) < 0) {
+                snprintf(err, errlen, "out of memory");
+                return -1;
+            }
+    if (sl_tags_fold(&run->tags) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     run->elapsed_s = end_s;
     run->t0_ns = 1;
     if (sending * 1e9 < (double)out->cfg.duration_ns) /* every segment stopped early */
@@ -1029,7 +1101,9 @@ int sl_merge_main(int argc, char **argv)
                             .lateness = merged.run.lateness,
                             .duration_s = merged.sending_s};
     sl_metrics_t *op_metrics = sl_ops_metrics(&merged.cfg, &merged.run, &metrics);
+    sl_metrics_t *tag_metrics = sl_tags_metrics(&merged.run, &metrics);
     sl_threshold_evaluate(&checks, &metrics);
+    free(tag_metrics);
     free(op_metrics);
     code = sl_report_exit_code(&merged.run, &checks);
     if (!quiet) {
