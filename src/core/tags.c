@@ -212,7 +212,8 @@ int sl_tags_fold(sl_tags_t *t)
         if (i < 0)
             goto Cleanup;
     }
-    qsort(out.items, (size_t)out.n, sizeof(*out.items), in_order);
+    if (out.n > 1) /* qsort wants a base even for no entries */
+        qsort(out.items, (size_t)out.n, sizeof(*out.items), in_order);
     sl_tags_free(t);
     *t = out;
     out = (sl_tags_t){0};
