@@ -1,6 +1,7 @@
 /*
  * test_threshold: parsing (units, operators, errors that name the problem) and evaluation.
  */
+#include <math.h>
 #include <stdlib.h>
 
 #include "unit.h"
@@ -114,6 +115,33 @@ int main(void)
     CHECK(ops.items[0].passed && ops.items[0].measured == 1000);
     CHECK(!ops.items[1].passed && ops.items[1].measured == 0.1);
     CHECK(ops.items[2].passed);
+
+    /* one tag value's metrics: p99{tier=gold}; a value no request carried fails, unmeasured */
+    sl_threshold_set_t tg = {0};
+    CHECK(sl_threshold_parse(&tg, "p99{tier=gold} < 50ms", err, sizeof(err)) == 0);
+    CHECK_STR(tg.items[0].tag_name, "tier");
+    CHECK_STR(tg.items[0].tag_value, "gold");
+    CHECK_STR(tg.items[0].operation, "");
+    CHECK(sl_threshold_parse(&tg, "error_rate{tier=bronze} < 1%", err, sizeof(err)) == 0);
+    CHECK(sl_threshold_parse(&tg, "p99{tier=platinum} < 50ms", err, sizeof(err)) == 0);
+    CHECK(sl_threshold_parse(&scratch, "lateness_p99{tier=a} < 1s", err, sizeof(err)) == -1);
+    CHECK(strstr(err, "not per tag") != NULL);
+    CHECK(sl_threshold_parse(&scratch, "p99{=a} < 1s", err, sizeof(err)) == -1);
+    CHECK(sl_threshold_parse(&scratch, "p99{tier} < 1s", err, sizeof(err)) == -1);
+    CHECK(sl_threshold_parse(&scratch, "p99{tier=a < 1s", err, sizeof(err)) == -1);
+    sl_tag_t tags[2] = {{.name = "tier", .value = "gold"}, {.name = "tier", .value = "bronze"}};
+    sl_metrics_t tag_m[2] = {
+        {.counts = &place, .latency = fast, .service = fast, .duration_s = 1},
+        {.counts = &cancel, .latency = fast, .service = fast, .duration_s = 1}};
+    m.ntags = 2;
+    m.tags = tags;
+    m.tag_metrics = tag_m;
+    CHECK_EQ_U(sl_threshold_evaluate(&tg, &m), 2);
+    CHECK(tg.items[0].passed && tg.items[0].measured == 1000);
+    CHECK(!tg.items[1].passed && tg.items[1].measured == 0.1);
+    CHECK(!tg.items[2].passed && isnan(tg.items[2].measured));
+    sl_threshold_format_measured(&tg.items[2], buf, sizeof(buf));
+    CHECK_STR(buf, "no requests");
     free(fast);
     CHECK_STR(sl_threshold_base_unit("ok_rate"), "/s");
     CHECK_STR(sl_threshold_base_unit("error_rate"), "");
