@@ -2,6 +2,7 @@
 -- match, attributes, SOAP Faults.
 package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
+local finally = t.chained(function(fn) return finally(fn) end)
 
 describe("XML built-ins", function()
   local mock

@@ -2,6 +2,7 @@
 -- stays accounted for, nothing crashes or hangs. Each case is bounded in time, loopback only.
 package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
+local finally = t.chained(function(fn) return finally(fn) end)
 
 local default = t.root .. "/scripts/examples/default.lua"
 

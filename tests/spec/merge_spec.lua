@@ -4,6 +4,7 @@
 -- comparison of two results with its significance test and thresholds on the change.
 package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
+local finally = t.chained(function(fn) return finally(fn) end)
 
 local default = t.root .. "/scripts/examples/default.lua"
 

@@ -5,6 +5,7 @@
 -- per-operation and per-tag thresholds hold (exit 0), and the per-tier results add up.
 package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
+local finally = t.chained(function(fn) return finally(fn) end)
 
 local function row(out, label)
   local s, n, ok, ef, failed = out:match("\n  " .. label ..

@@ -5,6 +5,7 @@
 -- N times, each in a network namespace of its own (skipped where ip netns is not permitted).
 package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
+local finally = t.chained(function(fn) return finally(fn) end)
 
 local RATE, SECONDS = 100, 3 -- each second's last request is due 10 ms before its end
 local LOAD = ("-R %d -d %ds -c 8 -w 2 --seed 7"):format(RATE, SECONDS)

@@ -244,4 +244,26 @@ function M.alive(pid) return alive(pid) end
 
 M.json = cjson
 
+-- busted keeps only the last finally() of a test; a spec file chains them instead with
+--   local finally = t.chained(function(fn) return finally(fn) end)
+-- so that every cleanup a test registers runs (the last registered first).
+function M.chained(busted_finally)
+  local list = {}
+  return function(fn)
+    list[#list + 1] = fn
+    if #list == 1 then
+      busted_finally(function()
+        local fns = list
+        list = {}
+        local first_error
+        for i = #fns, 1, -1 do
+          local ok, err = pcall(fns[i])
+          if not ok and not first_error then first_error = err end
+        end
+        if first_error then error(first_error, 0) end
+      end)
+    end
+  end
+end
+
 return M
