@@ -35,6 +35,8 @@
 #include "engine/lua_wsse.h"
 #include "engine/lua_xml.h"
 #include "engine/proto.h"
+#include "engine/sandbox.h"
+#include "engine/settings.h"
 
 #define HIST_MT "soapload.histogram"
 #define WATCHDOG_EVERY 10000         /* instructions between two looks at the clock */
@@ -461,33 +463,6 @@ Error:
     return NULL;
 }
 
-/* The names in the soapload table (at the top of the stack) before the script runs: the
- * built-ins, which the settings reader leaves alone. */
-#define BUILTINS_KEY "soapload.builtins"
-
-static void remember_builtins(lua_State *L)
-{
-    lua_newtable(L);
-    lua_pushnil(L);
-    while (lua_next(L, -3) != 0) {
-        lua_pop(L, 1);
-        lua_pushvalue(L, -1);
-        lua_pushboolean(L, 1);
-        lua_rawset(L, -4);
-    }
-    lua_setfield(L, LUA_REGISTRYINDEX, BUILTINS_KEY);
-}
-
-static int is_builtin(lua_State *L, int key_index)
-{
-    int key = lua_absindex(L, key_index);
-    lua_getfield(L, LUA_REGISTRYINDEX, BUILTINS_KEY);
-    lua_pushvalue(L, key);
-    int found = lua_rawget(L, -2) != LUA_TNIL;
-    lua_pop(L, 2);
-    return found;
-}
-
 /* Whether the function referenced by ref declares a fifth parameter (or ...): a response hook
  * that does is also called for SOAP Faults; one written before that existed is not. */
 static int takes_fault(lua_State *L, int ref)
@@ -506,164 +481,6 @@ static int ref_global_function(lua_State *L, const char *name)
         return luaL_ref(L, LUA_REGISTRYINDEX);
     lua_pop(L, 1);
     return LUA_NOREF;
-}
-
-/* ---- the sandbox ------------------------------------------------------------------------ */
-
-/* What a script may not call: raises the message in its upvalue, at the caller's line. */
-static int l_unavailable(lua_State *L)
-{
-    return luaL_error(L, "%s", lua_tostring(L, lua_upvalueindex(1)));
-}
-
-/* Replaces t[name] (t on top of the stack) with a function that raises why. */
-static void forbid(lua_State *L, const char *name, const char *why)
-{
-    lua_pushfstring(L, "%s", why);
-    lua_pushcclosure(L, l_unavailable, 1);
-    lua_setfield(L, -2, name);
-}
-
-/* Calls the library function in upvalue 1 with mode argument `mode_at` forced to "t": load()
- * and loadfile() accept text only, whatever the script asks. */
-static int call_text_only(lua_State *L, int mode_at)
-{
-    int n = lua_gettop(L);
-    if (n >= mode_at && !lua_isnil(L, mode_at)) {
-        const char *mode = luaL_checkstring(L, mode_at);
-        if (strchr(mode, 't') == NULL) {
-            luaL_pushfail(L);
-            lua_pushfstring(L,
-                            "attempt to load a binary chunk (mode is '%s'): scripts and the "
-                            "chunks they load are text only",
-                            mode);
-            return 2;
-        }
-    }
-    while (n < mode_at) { /* pads up to the mode only: a missing env must stay missing */
-        lua_pushnil(L);
-        n++;
-    }
-    lua_pushliteral(L, "t");
-    lua_replace(L, mode_at);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, n, LUA_MULTRET);
-    return lua_gettop(L);
-}
-
-static int l_load(lua_State *L)
-{
-    return call_text_only(L, 3);
-}
-
-static int l_loadfile(lua_State *L)
-{
-    return call_text_only(L, 2);
-}
-
-static int l_dofile(lua_State *L)
-{
-    const char *path = luaL_optstring(L, 1, NULL);
-    lua_settop(L, 1);
-    if (luaL_loadfilex(L, path, "t") != LUA_OK)
-        return lua_error(L);
-    lua_call(L, 0, LUA_MULTRET);
-    return lua_gettop(L) - 1;
-}
-
-/* package.searchers[2] for text only: upvalue 1 is package, 2 the library's searchpath. */
-static int l_search_text(lua_State *L)
-{
-    const char *name = luaL_checkstring(L, 1);
-    if (lua_getfield(L, lua_upvalueindex(1), "path") != LUA_TSTRING)
-        return luaL_error(L, "package.path must be a string");
-    lua_pushvalue(L, lua_upvalueindex(2));
-    lua_pushstring(L, name);
-    lua_pushvalue(L, -3);
-    lua_call(L, 2, 2);
-    if (lua_isnil(L, -2)) { /* searchpath's explanation of where it looked */
-        lua_pushliteral(L, "\n\t(scripts load Lua modules as text; C modules are not available)");
-        lua_concat(L, 2);
-        return 1;
-    }
-    lua_pop(L, 1);
-    const char *path = lua_tostring(L, -1);
-    if (luaL_loadfilex(L, path, "t") != LUA_OK)
-        return luaL_error(L, "error loading module '%s' from file '%s':\n\t%s", name, path,
-                          lua_tostring(L, -1));
-    lua_pushstring(L, path);
-    return 2;
-}
-
-/* Takes out of the standard library what would let a script load bytecode or C code, start
- * processes, end or reconfigure the process, or remove the hook limit. */
-static void sandbox(lua_State *L)
-{
-    lua_pushglobaltable(L);
-    lua_getfield(L, -1, "load");
-    lua_pushcclosure(L, l_load, 1);
-    lua_setfield(L, -2, "load");
-    lua_getfield(L, -1, "loadfile");
-    lua_pushcclosure(L, l_loadfile, 1);
-    lua_setfield(L, -2, "loadfile");
-    lua_pushcfunction(L, l_dofile);
-    lua_setfield(L, -2, "dofile");
-    lua_pop(L, 1);
-
-    lua_getglobal(L, "string");
-    forbid(L, "dump",
-           "string.dump is not available to scripts: scripts and the chunks they "
-           "load are text only");
-    lua_pop(L, 1);
-
-    lua_getglobal(L, "os");
-    forbid(L, "execute",
-           "os.execute is not available to scripts: a script cannot start "
-           "processes");
-    forbid(L, "exit",
-           "os.exit is not available to scripts: return from the hook instead; "
-           "soapload sets the exit code from what the run measured");
-    forbid(L, "setlocale",
-           "os.setlocale is not available to scripts: it would change how "
-           "soapload reads and prints numbers");
-    lua_pop(L, 1);
-
-    lua_getglobal(L, "io");
-    forbid(L, "popen", "io.popen is not available to scripts: a script cannot start processes");
-    lua_pop(L, 1);
-
-    lua_getglobal(L, "package");
-    forbid(L, "loadlib", "package.loadlib is not available to scripts: no C modules");
-    lua_pushliteral(L, "");
-    lua_setfield(L, -2, "cpath");
-    lua_createtable(L, 2, 0); /* searchers: package.preload, then Lua files as text */
-    lua_getfield(L, -2, "searchers");
-    lua_rawgeti(L, -1, 1);
-    lua_rawseti(L, -3, 1);
-    lua_pop(L, 1);
-    lua_pushvalue(L, -2);
-    lua_getfield(L, -3, "searchpath");
-    lua_pushcclosure(L, l_search_text, 2);
-    lua_rawseti(L, -2, 2);
-    lua_setfield(L, -2, "searchers");
-
-    /* debug keeps what reads, not what changes: getinfo and traceback */
-    lua_getfield(L, -1, "loaded");
-    lua_createtable(L, 0, 3);
-    lua_getglobal(L, "debug");
-    lua_getfield(L, -1, "getinfo");
-    lua_setfield(L, -3, "getinfo");
-    lua_getfield(L, -1, "traceback");
-    lua_setfield(L, -3, "traceback");
-    lua_pop(L, 1);
-    forbid(L, "sethook",
-           "debug.sethook is not available to scripts: it would remove the "
-           "--hook-limit watchdog");
-    lua_pushvalue(L, -1);
-    lua_setglobal(L, "debug");
-    lua_setfield(L, -2, "debug"); /* require("debug") gives the same */
-    lua_pop(L, 2);
 }
 
 sl_script_t *sl_script_load(const char *path, const char *text, size_t len, const sl_config_t *cfg,
@@ -708,7 +525,7 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
     lua_getfield(s->L, -1, "randomseed");
     s->randomseed_ref = luaL_ref(s->L, LUA_REGISTRYINDEX);
     lua_pop(s->L, 1);
-    sandbox(s->L);
+    sl_sandbox_apply(s->L);
     if (cfg->seed != 0) /* the main chunk draws the same numbers in every process of the run */
         sl_script_seed(s, cfg->seed);
 
@@ -719,7 +536,7 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
     sl_lua_xml_register(s->L);
     sl_lua_data_register(s->L);
     sl_lua_wsse_register(s->L);
-    remember_builtins(s->L);
+    sl_settings_remember_builtins(s->L);
     lua_setglobal(s->L, "soapload");
 
     snprintf(chunkname, sizeof(chunkname), "@%s", path);
@@ -779,228 +596,9 @@ int sl_script_has_response(const sl_script_t *s)
     return s->response_ref != LUA_NOREF;
 }
 
-/* ---- settings ------------------------------------------------------------------------- */
-
-/* The value at the top of the stack as the text config parses: strings as they are, whole
- * numbers without a ".0". Returns NULL for other types. */
-static const char *setting_text(lua_State *L, char *buf, size_t cap)
-{
-    if (lua_type(L, -1) == LUA_TSTRING)
-        return lua_tostring(L, -1);
-    if (lua_type(L, -1) == LUA_TBOOLEAN) /* soapload.insecure = true */
-        return lua_toboolean(L, -1) ? "true" : "false";
-    if (lua_type(L, -1) != LUA_TNUMBER)
-        return NULL;
-    lua_Number v = lua_tonumber(L, -1);
-    if (lua_isinteger(L, -1) || (v == floor(v) && fabs(v) < 1e15))
-        snprintf(buf, cap, "%.0f", (double)v);
-    else
-        snprintf(buf, cap, "%.17g", (double)v);
-    return buf;
-}
-
-/* soapload.headers = {Name = "value", ...} */
-static int read_headers(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
-{
-    if (!lua_istable(L, -1)) {
-        snprintf(err, errlen, "soapload.headers must be a table of name = value, not a %s",
-                 luaL_typename(L, -1));
-        return -1;
-    }
-    lua_pushnil(L);
-    while (lua_next(L, -2) != 0) {
-        char line[8192], num[64];
-        const char *value = setting_text(L, num, sizeof(num));
-        if (lua_type(L, -2) != LUA_TSTRING || value == NULL) {
-            lua_pop(L, 2);
-            snprintf(err, errlen, "soapload.headers must map names to string values");
-            return -1;
-        }
-        snprintf(line, sizeof(line), "%s: %s", lua_tostring(L, -2), value);
-        if (strpbrk(lua_tostring(L, -2), ": \t\r\n") != NULL ||
-            sl_config_apply(cfg, SL_OPT_HEADER, line, SL_FROM_SCRIPT, err, errlen) != 0) {
-            if (strpbrk(lua_tostring(L, -2), ": \t\r\n") != NULL)
-                snprintf(err, errlen, "soapload.headers: bad header name '%s'",
-                         lua_tostring(L, -2));
-            lua_pop(L, 2);
-            return -1;
-        }
-        lua_pop(L, 1);
-    }
-    return 0;
-}
-
-/* soapload.thresholds = {"p99 < 50ms", ...} */
-static int read_thresholds(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
-{
-    if (!lua_istable(L, -1)) {
-        snprintf(err, errlen, "soapload.thresholds must be a list of strings, not a %s",
-                 luaL_typename(L, -1));
-        return -1;
-    }
-    for (lua_Integer i = 1;; i++) {
-        int type = lua_rawgeti(L, -1, i);
-        if (type == LUA_TNIL) {
-            lua_pop(L, 1);
-            return 0;
-        }
-        if (type != LUA_TSTRING) {
-            lua_pop(L, 1);
-            snprintf(err, errlen, "soapload.thresholds[%lld] must be a string, not a %s",
-                     (long long)i, lua_typename(L, type));
-            return -1;
-        }
-        int rc = sl_config_apply(cfg, SL_OPT_THRESHOLD, lua_tostring(L, -1), SL_FROM_SCRIPT, err,
-                                 errlen);
-        lua_pop(L, 1);
-        if (rc != 0)
-            return -1;
-    }
-}
-
-/* One stage of soapload.stages (the table at -1): {duration =, target = | rate = |
- * connections =}; which of them the model takes is checked with the flags, in config. */
-static int read_stage(lua_State *L, lua_Integer i, sl_config_stage_t *st, char *err, size_t errlen)
-{
-    memset(st, 0, sizeof(*st));
-    lua_pushnil(L);
-    while (lua_next(L, -2) != 0) {
-        char num[64];
-        const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
-        const char *text = setting_text(L, num, sizeof(num));
-        int isnum = lua_type(L, -1) == LUA_TNUMBER;
-        double v = isnum ? (double)lua_tonumber(L, -1) : 0;
-        const char *bad = NULL;
-        if (key == NULL || (strcmp(key, "duration") != 0 && strcmp(key, "target") != 0 &&
-                            strcmp(key, "rate") != 0 && strcmp(key, "connections") != 0)) {
-            snprintf(err, errlen,
-                     "soapload.stages[%lld] has an unknown key %s%s%s (a stage takes duration "
-                     "and target, or connections in the closed model)",
-                     (long long)i, key ? "'" : "(a ", key ? key : luaL_typename(L, -2),
-                     key ? "'" : ")");
-            lua_pop(L, 2);
-            return -1;
-        }
-        if (strcmp(key, "duration") == 0) {
-            if (text == NULL || sl_duration_parse(text, &st->duration_ns) != 0)
-                bad = "a positive duration such as 30s or 1m";
-        } else if (strcmp(key, "connections") == 0) {
-            if (!isnum || v != floor(v) || v < 0 || v > SL_MAX_CONNECTIONS)
-                bad = "a whole number of connections from 0 to 100000";
-            st->connections = (int)v;
-            st->has_connections = 1;
-        } else {
-            if (!isnum || !isfinite(v))
-                bad = "a number";
-            else if (v < 0)
-                bad = "a number that is not negative";
-            st->target = v;
-            *(strcmp(key, "rate") == 0 ? &st->has_rate : &st->has_target) = 1;
-        }
-        if (bad != NULL) {
-            snprintf(err, errlen, "soapload.stages[%lld].%s is %s%s%s: it wants %s", (long long)i,
-                     key, text ? "'" : "a ", text ? text : luaL_typename(L, -1), text ? "'" : "",
-                     bad);
-            lua_pop(L, 2);
-            return -1;
-        }
-        lua_pop(L, 1);
-    }
-    if (st->duration_ns == 0) {
-        snprintf(err, errlen, "soapload.stages[%lld] has no duration", (long long)i);
-        return -1;
-    }
-    return 0;
-}
-
-/* soapload.stages = {{duration = "30s", target = 100}, ...} */
-static int read_stages(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
-{
-    if (!lua_istable(L, -1)) {
-        snprintf(err, errlen, "soapload.stages must be a list of stages, not a %s",
-                 luaL_typename(L, -1));
-        return -1;
-    }
-    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
-    if (n == 0) {
-        snprintf(err, errlen,
-                 "soapload.stages is empty: give at least one {duration = ..., target = ...}");
-        return -1;
-    }
-    for (lua_Integer i = 1; i <= n; i++) {
-        sl_config_stage_t st;
-        int type = lua_rawgeti(L, -1, i);
-        int rc = -1;
-        if (type != LUA_TTABLE)
-            snprintf(err, errlen, "soapload.stages[%lld] must be a table, not a %s", (long long)i,
-                     lua_typename(L, type));
-        else if (read_stage(L, i, &st, err, errlen) == 0)
-            rc = sl_config_add_stage(cfg, &st, err, errlen);
-        lua_pop(L, 1);
-        if (rc != 0)
-            return -1;
-    }
-    return 0;
-}
-
-static int read_operations(lua_State *L, sl_config_t *cfg, char *err, size_t errlen);
-
-/* One key of the soapload table (key at -2, value at -1). Built-ins and the script's own
- * functions are left alone; every other key must be a setting. */
-static int read_setting(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
-{
-    char num[64];
-    if (lua_type(L, -1) == LUA_TFUNCTION || is_builtin(L, -2))
-        return 0;
-    if (lua_type(L, -2) != LUA_TSTRING) {
-        snprintf(err, errlen, "soapload has a key that is no setting name (a %s)",
-                 luaL_typename(L, -2));
-        return -1;
-    }
-    const char *name = lua_tostring(L, -2);
-    const sl_option_t *o = sl_config_by_script_name(name);
-    if (o == NULL) {
-        const char *near = sl_config_nearest_setting(name);
-        snprintf(err, errlen, "unknown setting soapload.%s%s%s%s", name,
-                 near ? " (did you mean soapload." : "", near ? near : "", near ? "?)" : "");
-        return -1;
-    }
-    if (o->id == SL_OPT_HEADER)
-        return read_headers(L, cfg, err, errlen);
-    if (o->id == SL_OPT_THRESHOLD)
-        return read_thresholds(L, cfg, err, errlen);
-    if (o->id == SL_OPT_STAGES)
-        return read_stages(L, cfg, err, errlen);
-    if (o->id == SL_OPT_OPERATIONS)
-        return read_operations(L, cfg, err, errlen);
-    const char *value = setting_text(L, num, sizeof(num));
-    if (value == NULL) {
-        snprintf(err, errlen, "soapload.%s must be a string or a number, not a %s", name,
-                 luaL_typename(L, -1));
-        return -1;
-    }
-    return sl_config_apply(cfg, o->id, value, SL_FROM_SCRIPT, err, errlen);
-}
-
 int sl_script_settings(sl_script_t *s, sl_config_t *cfg, char *err, size_t errlen)
 {
-    lua_State *L = s->L;
-    int rc = 0;
-    if (lua_getglobal(L, "soapload") != LUA_TTABLE) {
-        snprintf(err, errlen, "the global table soapload was replaced by a %s",
-                 luaL_typename(L, -1));
-        lua_pop(L, 1);
-        return -1;
-    }
-    lua_pushnil(L);
-    while (rc == 0 && lua_next(L, -2) != 0) {
-        rc = read_setting(L, cfg, err, errlen);
-        lua_pop(L, 1);
-    }
-    if (rc != 0)
-        lua_pop(L, 1); /* the key lua_next left */
-    lua_pop(L, 1);
-    if (rc != 0)
+    if (sl_settings_read(s->L, cfg, err, errlen) != 0)
         return -1;
     s->soap_version = cfg->soap_version;
     free(s->id_element);
@@ -1627,7 +1225,7 @@ static int l_operations(lua_State *L)
 }
 
 /* soapload.operations (at -1): names and weights into cfg, checked. */
-static int read_operations(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
+int sl_script_read_operations(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
 {
     ops_ctx_t c = {.cfg = cfg};
     lua_pushcfunction(L, l_operations);
