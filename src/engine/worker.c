@@ -143,6 +143,10 @@ static uint64_t now_ns(void)
 
 /* ---- libcurl callbacks ---------------------------------------------------------------- */
 
+/* The socket's registered epoll mask travels in libcurl's socketp (non-NULL once the socket is
+ * registered), so that a callback that asks for what is registered already costs no syscall. */
+#define SOCK_REGISTERED 0x80000000u
+
 static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
     (void)easy;
@@ -153,12 +157,14 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *
         return 0;
     }
     ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
+    uint32_t mark = ev.events | SOCK_REGISTERED;
     if (socketp == NULL) {
         if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EEXIST)
             epoll_ctl(w->ep, EPOLL_CTL_MOD, fd, &ev);
-        curl_multi_assign(w->multi, fd, w);
-    } else {
+        curl_multi_assign(w->multi, fd, (void *)(uintptr_t)mark);
+    } else if ((uint32_t)(uintptr_t)socketp != mark) {
         epoll_ctl(w->ep, EPOLL_CTL_MOD, fd, &ev);
+        curl_multi_assign(w->multi, fd, (void *)(uintptr_t)mark);
     }
     return 0;
 }
@@ -167,7 +173,10 @@ static int on_timer(CURLM *multi, long timeout_ms, void *userp)
 {
     (void)multi;
     worker_t *w = userp;
-    w->curl_deadline = timeout_ms < 0 ? NEVER : now_ns() + (uint64_t)timeout_ms * 1000000ULL;
+    /* 0 ("act now", after every new request) is any past instant: no clock read */
+    w->curl_deadline = timeout_ms < 0    ? NEVER
+                       : timeout_ms == 0 ? 0
+                                         : now_ns() + (uint64_t)timeout_ms * 1000000ULL;
     return 0;
 }
 
