@@ -320,6 +320,51 @@ static void test_triggers(void)
     CHECK(strstr(buf, "fault triggered by Sku=X-1") != NULL);
 }
 
+/* The remembered envelope (the fast path for a repeated envelope) answers exactly what the
+ * strict parse answers: the new ID; and whatever differs from it, or could hold markup, goes
+ * through the strict parse. */
+static void test_repeated_envelope(void)
+{
+    sl_soap_reply_t r;
+    for (int i = 0; i < 3; i++) { /* the first one is parsed, the next two remembered */
+        char id[32], body[512];
+        snprintf(id, sizeof(id), "P7-R%d", i + 1);
+        snprintf(body, sizeof(body), REQ(SL_SOAP11_NS, "%s"), id);
+        r = answer("text/xml", body, 0);
+        CHECK(r.outcome == SL_SOAP_ECHO);
+        CHECK_STR(r.id, id);
+        CHECK(strstr(buf, id) != NULL);
+    }
+    /* the same envelope around an escaped or longer ID, or none */
+    r = answer("text/xml", REQ(SL_SOAP11_NS, "a&amp;b"), 0);
+    CHECK_STR(r.id, "a&b");
+    r = answer("text/xml", REQ(SL_SOAP11_NS, "P7-R4"), 0);
+    r = answer("text/xml", REQ(SL_SOAP11_NS, "<x/>"), 0);
+    CHECK(r.outcome == SL_SOAP_FAULT_CLIENT);
+    r = answer("text/xml", REQ(SL_SOAP11_NS, "P7-R4"), 0);
+    r = answer("text/xml", REQ(SL_SOAP11_NS, "a<b"), 0);
+    CHECK(r.outcome == SL_SOAP_FAULT_CLIENT);
+    r = answer("text/xml", REQ(SL_SOAP11_NS, "P7-R4"), 0);
+    r = answer("text/xml", REQ(SL_SOAP11_NS, ""), 0);
+    CHECK(r.outcome == SL_SOAP_FAULT_CLIENT);
+    /* the same bytes under the other version's media type: a version mismatch */
+    r = answer("text/xml", REQ(SL_SOAP11_NS, "P7-R5"), 0);
+    r = answer("application/soap+xml", REQ(SL_SOAP11_NS, "P7-R6"), 0);
+    CHECK(r.outcome == SL_SOAP_FAULT_VERSION);
+    /* an ID whose text also occurs elsewhere is not remembered: the ID is the element's text */
+#define TWICE(other, id)                                                                           \
+    "<s:Envelope xmlns:s=\"" SL_SOAP11_NS "\"><s:Header><h>" other "</h></s:Header><s:Body>"       \
+    "<e:Echo xmlns:e=\"urn:soapload:echo\"><e:RequestId>" id "</e:RequestId></e:Echo>"             \
+    "</s:Body></s:Envelope>"
+    r = answer("text/xml", TWICE("P8-R1", "P8-R1"), 0);
+    CHECK_STR(r.id, "P8-R1");
+    r = answer("text/xml", TWICE("Q", "P8-R1"), 0);
+    CHECK_STR(r.id, "P8-R1");
+    r = answer("text/xml", TWICE("Q", "P8-R2"), 0);
+    CHECK_STR(r.id, "P8-R2");
+#undef TWICE
+}
+
 int main(void)
 {
     test_triggers();
@@ -328,6 +373,7 @@ int main(void)
     test_options();
     test_wsse();
     test_ops();
+    test_repeated_envelope();
 
     sl_soap_reply_t r = answer("text/xml; charset=utf-8", REQ(SL_SOAP11_NS, "P1-R1"), 0);
     CHECK_EQ_U(r.status, 200);
