@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -143,40 +144,108 @@ static uint64_t now_ns(void)
 
 /* ---- libcurl callbacks ---------------------------------------------------------------- */
 
-/* The socket's registered epoll mask travels in libcurl's socketp (non-NULL once the socket is
- * registered), so that a callback that asks for what is registered already costs no syscall. */
-#define SOCK_REGISTERED 0x80000000u
+/* What epoll knows of each socket, by descriptor. libcurl drops a keep-alive connection's
+ * socket from its watch list when a transfer ends and asks for it again when the next one
+ * waits for its answer: for the sockets it opened through open_sock, the registration stays
+ * (reading only) while the connection idles, so that each request costs no epoll_ctl. An
+ * idle socket that turns readable (the server closed it) is dropped from epoll then; libcurl
+ * checks a connection before it reuses it, as before. close_sock forgets the descriptor. */
+#define SOCK_OWN 0x100u     /* opened by open_sock: only close_sock closes it */
+#define SOCK_WATCHED 0x200u /* libcurl watches it now */
+#define SOCK_REG 0x400u     /* registered in epoll, with the EPOLLIN/EPOLLOUT bits below */
+#define SOCK_EVENTS (EPOLLIN | EPOLLOUT)
+static uint32_t *sock_state;
+static size_t sock_cap;
+
+static uint32_t *sock_of(curl_socket_t fd, int grow)
+{
+    if (fd < 0)
+        return NULL;
+    if ((size_t)fd >= sock_cap) {
+        size_t cap = sock_cap ? sock_cap : 64;
+        while (cap <= (size_t)fd)
+            cap *= 2;
+        uint32_t *p = grow ? realloc(sock_state, cap * sizeof(*p)) : NULL;
+        if (p == NULL)
+            return NULL;
+        memset(p + sock_cap, 0, (cap - sock_cap) * sizeof(*p));
+        sock_state = p;
+        sock_cap = cap;
+    }
+    return &sock_state[fd];
+}
+
+static curl_socket_t open_sock(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
+{
+    (void)clientp;
+    (void)purpose;
+    curl_socket_t fd = socket(a->family, a->socktype, a->protocol);
+    uint32_t *st = sock_of(fd, 1);
+    if (st != NULL)
+        *st = SOCK_OWN;
+    return fd;
+}
+
+static int close_sock(void *clientp, curl_socket_t fd)
+{
+    (void)clientp;
+    uint32_t *st = sock_of(fd, 0);
+    if (st != NULL)
+        *st = 0; /* closing it takes it out of epoll: it was never duplicated */
+    return close(fd);
+}
 
 static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
     (void)easy;
+    (void)socketp;
     worker_t *w = userp;
+    uint32_t *st = sock_of(fd, 1);
+    uint32_t old = st != NULL ? *st : 0;
     struct epoll_event ev = {.data.fd = fd};
     if (what == CURL_POLL_REMOVE) {
+        if ((old & (SOCK_OWN | SOCK_REG)) == (SOCK_OWN | SOCK_REG)) { /* idles: keep reading */
+            ev.events = EPOLLIN;
+            if ((old & SOCK_EVENTS) != EPOLLIN)
+                epoll_ctl(w->ep, EPOLL_CTL_MOD, fd, &ev);
+            *st = SOCK_OWN | SOCK_REG | EPOLLIN;
+            return 0;
+        }
         epoll_ctl(w->ep, EPOLL_CTL_DEL, fd, NULL);
+        if (st != NULL)
+            *st = old & SOCK_OWN;
         return 0;
     }
     ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0) | (what & CURL_POLL_OUT ? EPOLLOUT : 0);
-    uint32_t mark = ev.events | SOCK_REGISTERED;
-    if (socketp == NULL) {
+    if (!(old & SOCK_REG)) {
         if (epoll_ctl(w->ep, EPOLL_CTL_ADD, fd, &ev) != 0 && errno == EEXIST)
             epoll_ctl(w->ep, EPOLL_CTL_MOD, fd, &ev);
-        curl_multi_assign(w->multi, fd, (void *)(uintptr_t)mark);
-    } else if ((uint32_t)(uintptr_t)socketp != mark) {
+    } else if ((old & SOCK_EVENTS) != ev.events) {
         epoll_ctl(w->ep, EPOLL_CTL_MOD, fd, &ev);
-        curl_multi_assign(w->multi, fd, (void *)(uintptr_t)mark);
     }
+    if (st != NULL)
+        *st = (old & SOCK_OWN) | SOCK_WATCHED | SOCK_REG | ev.events;
     return 0;
+}
+
+/* An event on a socket that libcurl does not watch (an idle connection that the server
+ * closed, or that sent something unasked): out of epoll until libcurl asks for it again.
+ * Returns 1 when the event is for nobody. */
+static int sock_idle_event(worker_t *w, int fd)
+{
+    uint32_t *st = sock_of(fd, 0);
+    if (st == NULL || (*st & (SOCK_REG | SOCK_WATCHED)) != SOCK_REG)
+        return 0;
+    epoll_ctl(w->ep, EPOLL_CTL_DEL, fd, NULL);
+    *st &= SOCK_OWN;
+    return 1;
 }
 
 static int on_timer(CURLM *multi, long timeout_ms, void *userp)
 {
     (void)multi;
     worker_t *w = userp;
-    /* 0 ("act now", after every new request) is any past instant: no clock read */
-    w->curl_deadline = timeout_ms < 0    ? NEVER
-                       : timeout_ms == 0 ? 0
-                                         : now_ns() + (uint64_t)timeout_ms * 1000000ULL;
+    w->curl_deadline = timeout_ms < 0 ? NEVER : now_ns() + (uint64_t)timeout_ms * 1000000ULL;
     return 0;
 }
 
@@ -296,6 +365,8 @@ static int setup_slot(worker_t *w, slot_t *s)
     curl_easy_setopt(e, CURLOPT_PROXY, ""); /* no proxy, and no *_proxy lookups per request */
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)cfg->max_body);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "soapload/" SL_VERSION);
+    curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_sock);
+    curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, close_sock);
     sl_transport_easy(&w->transport, cfg, e);
     return 0;
 }
@@ -1164,6 +1235,8 @@ static void run_loop(worker_t *w)
                     _exit(1); /* orphaned: nobody would read the results */
                 continue;
             }
+            if (sock_idle_event(w, fd))
+                continue;
             int flags = (evs[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
                         (evs[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
                         (evs[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
