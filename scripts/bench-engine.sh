@@ -4,8 +4,14 @@
 #   2. pacing next to h2load --rps at the same rates: totals, one-second buckets, lateness;
 #   3. closed-model throughput with a Lua-built body per request next to wrk running an
 #      equivalent request() function: req/s and client CPU time per request (RUNS runs, medians);
-#   4. each worker's RSS sampled over a long run.
+#   4. each worker's RSS sampled over a long run;
+#   5. an open-model rate sweep next to h2load --h1 --rps against a 1-thread mock, 50
+#      connections: achieved rate, not sent, send lateness p99 and client CPU (user+sys) per
+#      request, SWEEP_RUNS interleaved runs of SWEEP_SECS each per rate, medians.
 # Usage: scripts/bench-engine.sh [RUNS=3] [SECONDS=10] [RSS_SECONDS=60]
+# SWEEP_RATES (default "10000 20000 40000 60000 80000"), SWEEP_RUNS (3), SWEEP_SECS (3);
+# SWEEP_ONLY=1 runs section 5 alone; SWEEP_BASE=DIR adds DIR/soapload (another build, e.g. main's)
+# to the sweep, interleaved with this one, for a before/after in one run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -16,6 +22,66 @@ rss_secs=${3:-60}
 scripts/bootstrap.sh build bench
 scripts/build.sh
 bin=build/release
+sweep() {
+    local rates=${SWEEP_RATES:-10000 20000 40000 60000 80000} sruns=${SWEEP_RUNS:-3}
+    local ssecs=${SWEEP_SECS:-3} clients=50 hz m1 u1 c0 c1
+    hz=$(getconf CLK_TCK)
+    echo "== 5. open-model rate sweep, 50 connections, 1-thread mock (${sruns} x ${ssecs} s per rate, medians)"
+    "$bin/soapload-mock" --port 0 --threads 1 >"$work/mock1.log" 2>&1 &
+    m1=$!
+    for _ in $(seq 100); do grep -q "listening on" "$work/mock1.log" && break; sleep 0.05; done
+    u1=$(grep -o 'http://[^ ]*' "$work/mock1.log" | head -1)
+    printf '%s' '<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><e:Echo xmlns:e="urn:soapload:echo"><e:RequestId>H-1</e:RequestId></e:Echo></soap:Body></soap:Envelope>' >"$work/body1.xml"
+    printf '  %8s | %9s %9s %10s %9s | %9s %9s\n' "target/s" "soapload" "not sent" "late p99" "CPU us" "h2load" "CPU us"
+    for rate in $rates; do
+        : >"$work/sw.sl"
+        : >"$work/sw.base"
+        : >"$work/sw.h2"
+        for _ in $(seq "$sruns"); do
+            # CPU: user + system ticks of this shell's reaped children, before and after
+            for b in "$bin" ${SWEEP_BASE:+"$SWEEP_BASE"}; do
+                out=sw.sl
+                [ "$b" != "$bin" ] && out=sw.base
+                c0=$(awk '{ print $16 + $17 }' /proc/$$/stat)
+                "$b/soapload" -q --json "$work/sw.json" -R "$rate" -d "${ssecs}s" -c $clients -u "$u1" \
+                    scripts/examples/default.lua >/dev/null 2>&1 || true
+                c1=$(awk '{ print $16 + $17 }' /proc/$$/stat)
+                python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1])); s = r["summary"]
+cpu = (float(sys.argv[3]) - float(sys.argv[2])) / float(sys.argv[4])
+print(s["sent"] / float(sys.argv[5]), s.get("not_sent", 0), r["latency"]["send_lateness"]["p99"],
+      cpu / max(1, s["sent"]) * 1e6)' "$work/sw.json" "$c0" "$c1" "$hz" "$ssecs" >>"$work/$out"
+            done
+            c0=$(awk '{ print $16 + $17 }' /proc/$$/stat)
+            h2load --h1 -n $((rate * ssecs)) -c $clients -t 1 --rps $((rate / clients)) \
+                -d "$work/body1.xml" -H 'Content-Type: text/xml; charset=utf-8' "$u1" \
+                >"$work/sw.h2out" 2>&1 || true
+            c1=$(awk '{ print $16 + $17 }' /proc/$$/stat)
+            awk -v c0="$c0" -v c1="$c1" -v hz="$hz" '
+                /^finished in/ { gsub(/[s,]/, "", $3); t = $3 }
+                /^requests:/ { done = $8 }
+                END { if (done > 0 && t > 0) print done / t, (c1 - c0) / hz / done * 1e6; else print 0, 0 }' \
+                "$work/sw.h2out" >>"$work/sw.h2"
+        done
+        printf '  %8d | %9.0f %9.0f %8.0fus %9.2f | %9.0f %9.2f\n' "$rate" \
+            "$(awk '{ print $1 }' "$work/sw.sl" | median)" "$(awk '{ print $2 }' "$work/sw.sl" | median)" \
+            "$(awk '{ print $3 }' "$work/sw.sl" | median)" "$(awk '{ print $4 }' "$work/sw.sl" | median)" \
+            "$(awk '{ print $1 }' "$work/sw.h2" | median)" "$(awk '{ print $2 }' "$work/sw.h2" | median)"
+        if [ -s "$work/sw.base" ]; then
+            printf '  %8s | %9.0f %9.0f %8.0fus %9.2f | (%s)\n' "base" \
+                "$(awk '{ print $1 }' "$work/sw.base" | median)" "$(awk '{ print $2 }' "$work/sw.base" | median)" \
+                "$(awk '{ print $3 }' "$work/sw.base" | median)" "$(awk '{ print $4 }' "$work/sw.base" | median)" \
+                "$SWEEP_BASE"
+        fi
+    done
+    kill -TERM "$m1" 2>/dev/null || true
+    wait "$m1" 2>/dev/null || true
+}
+if [ "${SWEEP_ONLY:-0}" = 1 ]; then
+    sweep
+    exit 0
+fi
 start_mock --threads 2 --id-log "$work/ids"
 port=$mock_port
 reset() { curl -s -X POST "http://127.0.0.1:$port/stats/reset" >/dev/null; }
@@ -125,3 +191,5 @@ for w in $workers; do last="$last $(rss_kib "$w")"; done
 wait "$sl_pid" || true
 echo "  worker RSS (KiB) after 2 s:${first}; after $((rss_secs - 2)) s:${last}"
 grep -E "scheduled|sent  " "$work/rss.out" | sed 's/^/  /'
+
+sweep

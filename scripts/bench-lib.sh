@@ -1,5 +1,6 @@
 # Shared by the benchmark scripts (sourced): a scratch directory and soapload-mock on a free
-# port (both gone on exit), free ports, waiting for a listener, medians, RSS, CPU ticks.
+# port (both gone on exit; MOCK_BIN picks another build of the mock), free ports, waiting for
+# a listener, medians, RSS, CPU ticks.
 
 work=$(mktemp -d)
 bench_cleanup() {
@@ -11,7 +12,7 @@ bench_cleanup() {
 trap bench_cleanup EXIT
 
 start_mock() { # extra mock flags; sets mock_pid, url and mock_port
-    build/release/soapload-mock --port 0 "$@" >"$work/mock.log" 2>&1 &
+    "${MOCK_BIN:-build/release/soapload-mock}" --port 0 "$@" >"$work/mock.log" 2>&1 &
     mock_pid=$!
     for _ in $(seq 100); do grep -q "listening on" "$work/mock.log" && break; sleep 0.05; done
     url=$(grep -o 'http://[^ ]*' "$work/mock.log" | head -1)

@@ -5,6 +5,7 @@
 # runs per case and the ratio mock/nginx, the servers' CPU time per request (steadier than
 # req/s on a shared machine), then the mock's RSS before and after all of it.
 # Usage: scripts/bench-mock.sh [RUNS=3] [SECONDS=5]
+# MOCK_BIN=PATH benchmarks another build of the mock (e.g. main's, for a before/after).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
