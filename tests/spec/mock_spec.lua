@@ -490,61 +490,8 @@ describe("soapload-mock's documentation", function()
   end)
 end)
 
--- A certificate authority, a server certificate for 127.0.0.1 and client certificates, made
--- now with the openssl command line (no key is ever committed); returns the directory holding
--- ca.pem, srv.pem/srv.key, cli.pem/cli.key (signed by the CA) and self.pem/self.key (not).
-local function make_test_ca()
-  local dir = t.tmpname(".tls")
-  local cmd = "(" .. table.concat({
-    "mkdir -p " .. t.quote(dir), "cd " .. t.quote(dir),
-    "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1 " ..
-      "-subj '/CN=soapload test CA'",
-    "openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj '/CN=127.0.0.1'",
-    "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > ext",
-    "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem " ..
-      "-days 1 -extfile ext",
-    -- a client certificate from the same CA, and one that signed itself
-    "openssl req -newkey rsa:2048 -nodes -keyout cli.key -out cli.csr -subj '/CN=client'",
-    "openssl x509 -req -in cli.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out cli.pem -days 1",
-    "openssl req -x509 -newkey rsa:2048 -nodes -keyout self.key -out self.pem -days 1 " ..
-      "-subj '/CN=stranger'",
-  }, " && ") .. ") > /dev/null 2>&1"
-  assert(os.execute(cmd), "openssl could not make the test CA")
-  return dir
-end
-
--- Starts the mock with `args` on a free port and waits for its "listening on" line, whose URL
--- starts with `base` (a plain string such as "https://127.0.0.1"); returns {pid, port, base,
--- stop()}, base then holding the port too. For the URLs support's start_mock does not read.
-local function start_mock_at(base, args)
-  local out = t.tmpname(".mock")
-  local p = io.popen(("%s --port 0 %s > %s 2>&1 & echo $!"):format(t.quote(t.mock_bin), args,
-    t.quote(out)))
-  local pid = tonumber(p:read("l"))
-  p:close()
-  local port
-  local pattern = "listening on " .. base:gsub("%p", "%%%0") .. ":(%d+)"
-  local deadline = t.now() + 10
-  while not port and t.now() < deadline do
-    port = (t.read(out) or ""):match(pattern)
-    if not port then t.sleep(0.02) end
-  end
-  assert(port, "soapload-mock did not start at " .. base .. ": " .. (t.read(out) or ""))
-  local mock = { pid = pid, port = tonumber(port), base = base .. ":" .. port }
-  function mock.stop()
-    if mock.stopped then return mock.stopped end
-    os.execute("kill -TERM " .. pid .. " 2>/dev/null")
-    local until_ = t.now() + 10
-    while t.alive(pid) and t.now() < until_ do t.sleep(0.02) end
-    mock.stopped = t.read(out) or ""
-    os.remove(out)
-    return mock.stopped
-  end
-  return mock
-end
-
 local function start_tls_mock(dir, args)
-  return start_mock_at("https://127.0.0.1", ("--tls-cert %s/srv.pem --tls-key %s/srv.key %s")
+  return t.start_mock_at("https://127.0.0.1", ("--tls-cert %s/srv.pem --tls-key %s/srv.key %s")
     :format(t.quote(dir), t.quote(dir), args or ""))
 end
 
@@ -559,7 +506,7 @@ end
 describe("soapload-mock over TLS", function()
   local dir, mock, body
   setup(function()
-    dir = make_test_ca()
+    dir = t.make_test_ca()
     mock = start_tls_mock(dir, "--threads 2")
     body = t.write(dir .. "/body.xml", t.envelope(t.SOAP11, "TLS-ID"))
   end)
@@ -636,7 +583,7 @@ end)
 describe("soapload-mock with mutual TLS", function()
   it("serves a client whose certificate its --tls-client-ca signed, and refuses the rest",
     function()
-      local dir = make_test_ca()
+      local dir = t.make_test_ca()
       local mock = start_tls_mock(dir, "--tls-client-ca " .. t.quote(dir .. "/ca.pem"))
       finally(function() mock.stop(); os.execute("rm -rf " .. t.quote(dir)) end)
       local body = t.write(dir .. "/body.xml", t.envelope(t.SOAP11, "MTLS-1"))
@@ -671,7 +618,7 @@ describe("soapload-mock with mutual TLS", function()
     p:close()
     assert.truthy(out:find("--tls-client-ca needs --tls-cert and --tls-key", 1, true), out)
     assert.truthy(out:find("exit=2", 1, true), out)
-    local dir = make_test_ca()
+    local dir = t.make_test_ca()
     finally(function() os.execute("rm -rf " .. t.quote(dir)) end)
     p = io.popen(("%s --port 0 --tls-cert %s/srv.pem --tls-key %s/srv.key --tls-client-ca " ..
       "%s/none.pem 2>&1; echo \"exit=$?\""):format(t.quote(t.mock_bin), t.quote(dir),
@@ -756,7 +703,7 @@ describe("soapload-mock on IPv6 loopback", function()
     return
   end
   it("listens on [::1] with --host ::1, says so, and serves SOAP there", function()
-    local mock = start_mock_at("http://[::1]", "--host ::1")
+    local mock = t.start_mock_at("http://[::1]", "--host ::1")
     finally(function() mock.stop() end)
     local body = t.write(t.tmpname(".xml"), t.envelope(t.SOAP11, "V6-1"))
     finally(function() os.remove(body) end)

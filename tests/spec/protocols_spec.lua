@@ -8,68 +8,7 @@ local finally = t.chained(function(fn) return finally(fn) end)
 
 local default = t.root .. "/scripts/examples/default.lua"
 
--- ca.pem; srv.pem/srv.key for 127.0.0.1, ::1, localhost and test.example; cli.pem/cli.key
--- signed by the CA, cli-enc.key (the same key under the password "keypw"); self.pem/self.key
--- signed by nobody.
-local function make_test_ca()
-  local dir = t.tmpname(".tls")
-  local cmd = "(" .. table.concat({
-    "mkdir -p " .. t.quote(dir), "cd " .. t.quote(dir),
-    "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1 " ..
-      "-subj '/CN=soapload test CA'",
-    "openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj '/CN=127.0.0.1'",
-    "printf 'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost,DNS:test.example\\n' > ext",
-    "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem " ..
-      "-days 1 -extfile ext",
-    "openssl req -newkey rsa:2048 -nodes -keyout cli.key -out cli.csr -subj '/CN=client'",
-    "openssl x509 -req -in cli.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out cli.pem -days 1",
-    "openssl pkey -in cli.key -aes256 -passout pass:keypw -out cli-enc.key",
-    "openssl req -x509 -newkey rsa:2048 -nodes -keyout self.key -out self.pem -days 1 " ..
-      "-subj '/CN=stranger'",
-  }, " && ") .. ") > /dev/null 2>&1"
-  assert(os.execute(cmd), "openssl could not make the test CA")
-  return dir
-end
 
--- Starts the mock with `args` on a free port; `base` is the start of the URL it prints
--- ("https://127.0.0.1", "http://[::1]"). stats() reads /stats with curl, given curl's TLS
--- arguments for a TLS mock.
-local function start_mock_at(base, args, curl_tls)
-  local out = t.tmpname(".mock")
-  local p = io.popen(("%s --port 0 %s > %s 2>&1 & echo $!"):format(t.quote(t.mock_bin), args,
-    t.quote(out)))
-  local pid = tonumber(p:read("l"))
-  p:close()
-  local port
-  local pattern = "listening on " .. base:gsub("%p", "%%%0") .. ":(%d+)"
-  local deadline = t.now() + 10
-  while not port and t.now() < deadline do
-    port = (t.read(out) or ""):match(pattern)
-    if not port then t.sleep(0.02) end
-  end
-  assert(port, "soapload-mock did not start at " .. base .. ": " .. (t.read(out) or ""))
-  local mock = { pid = pid, port = tonumber(port), base = base .. ":" .. port }
-  mock.url = mock.base .. "/soap/endpoint"
-  local function curl(path, method)
-    local c = io.popen(("curl -s -g %s %s %s"):format(curl_tls or "", method or "",
-      t.quote(mock.base .. path)))
-    local body = c:read("a")
-    c:close()
-    return body
-  end
-  function mock.stats() return t.json.decode(curl("/stats")) end
-  function mock.reset() curl("/stats/reset", "-X POST") end
-  function mock.stop()
-    if mock.stopped then return mock.stopped end
-    os.execute("kill -TERM " .. pid .. " 2>/dev/null")
-    local until_ = t.now() + 10
-    while t.alive(pid) and t.now() < until_ do t.sleep(0.02) end
-    mock.stopped = t.read(out) or ""
-    os.remove(out)
-    return mock.stopped
-  end
-  return mock
-end
 
 local function sent_of(out)
   return t.count(out, "\n  sent%s+(%d+) = ok")
@@ -87,8 +26,8 @@ end
 describe("TLS", function()
   local dir, mock
   setup(function()
-    dir = make_test_ca()
-    mock = start_mock_at("https://127.0.0.1", ("--threads 2 --tls-cert %s/srv.pem --tls-key " ..
+    dir = t.make_test_ca()
+    mock = t.start_mock_at("https://127.0.0.1", ("--threads 2 --tls-cert %s/srv.pem --tls-key " ..
       "%s/srv.key"):format(t.quote(dir), t.quote(dir)), "--cacert " .. t.quote(dir .. "/ca.pem"))
   end)
   teardown(function()
@@ -229,8 +168,8 @@ end)
 describe("mutual TLS", function()
   local dir, mock
   setup(function()
-    dir = make_test_ca()
-    mock = start_mock_at("https://127.0.0.1", ("--threads 2 --tls-cert %s/srv.pem --tls-key " ..
+    dir = t.make_test_ca()
+    mock = t.start_mock_at("https://127.0.0.1", ("--threads 2 --tls-cert %s/srv.pem --tls-key " ..
       "%s/srv.key --tls-client-ca %s/ca.pem"):format(t.quote(dir), t.quote(dir), t.quote(dir)),
       ("--cacert %s/ca.pem --cert %s/cli.pem --key %s/cli.key"):format(t.quote(dir), t.quote(dir),
         t.quote(dir)))
@@ -377,7 +316,7 @@ end)
 
 describe("IPv6 and host names", function()
   it("sends to http://[::1]:PORT and to localhost", function()
-    local mock = start_mock_at("http://[::1]", "--host ::1 --threads 1")
+    local mock = t.start_mock_at("http://[::1]", "--host ::1 --threads 1")
     finally(function() mock.stop() end)
     local code, out = t.run(("-q -u %s -R 50 -d 1s -w 1 -c 4 %s"):format(mock.url, default))
     assert.are.equal(0, code, out)

@@ -244,6 +244,70 @@ function M.alive(pid) return alive(pid) end
 
 M.json = cjson
 
+-- A test certificate authority made now with the openssl command line (no key is ever
+-- committed), in a new directory it returns: ca.pem; srv.pem/srv.key for 127.0.0.1, ::1,
+-- localhost and test.example; cli.pem/cli.key signed by the CA, cli-enc.key (the same key
+-- under the password "keypw"); self.pem/self.key signed by nobody.
+function M.make_test_ca()
+  local dir = M.tmpname(".tls")
+  local cmd = "(" .. table.concat({
+    "mkdir -p " .. M.quote(dir), "cd " .. M.quote(dir),
+    "openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 1 " ..
+      "-subj '/CN=soapload test CA'",
+    "openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj '/CN=127.0.0.1'",
+    "printf 'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost,DNS:test.example\\n' > ext",
+    "openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out srv.pem " ..
+      "-days 1 -extfile ext",
+    "openssl req -newkey rsa:2048 -nodes -keyout cli.key -out cli.csr -subj '/CN=client'",
+    "openssl x509 -req -in cli.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out cli.pem -days 1",
+    "openssl pkey -in cli.key -aes256 -passout pass:keypw -out cli-enc.key",
+    "openssl req -x509 -newkey rsa:2048 -nodes -keyout self.key -out self.pem -days 1 " ..
+      "-subj '/CN=stranger'",
+  }, " && ") .. ") > /dev/null 2>&1"
+  assert(os.execute(cmd), "openssl could not make the test CA")
+  return dir
+end
+
+-- Starts the mock with `args` on a free port; `base` is the start of the URL it prints
+-- ("https://127.0.0.1", "http://[::1]"). stats() reads /stats with curl, given curl's TLS
+-- arguments for a TLS mock.
+function M.start_mock_at(base, args, curl_tls)
+  local out = M.tmpname(".mock")
+  local p = io.popen(("%s --port 0 %s > %s 2>&1 & echo $!"):format(M.quote(M.mock_bin), args,
+    M.quote(out)))
+  local pid = tonumber(p:read("l"))
+  p:close()
+  local port
+  local pattern = "listening on " .. base:gsub("%p", "%%%0") .. ":(%d+)"
+  local deadline = M.now() + 10
+  while not port and M.now() < deadline do
+    port = (M.read(out) or ""):match(pattern)
+    if not port then M.sleep(0.02) end
+  end
+  assert(port, "soapload-mock did not start at " .. base .. ": " .. (M.read(out) or ""))
+  local mock = { pid = pid, port = tonumber(port), base = base .. ":" .. port }
+  mock.url = mock.base .. "/soap/endpoint"
+  local function curl(path, method)
+    local c = io.popen(("curl -s -g %s %s %s"):format(curl_tls or "", method or "",
+      M.quote(mock.base .. path)))
+    local body = c:read("a")
+    c:close()
+    return body
+  end
+  function mock.stats() return M.json.decode(curl("/stats")) end
+  function mock.reset() curl("/stats/reset", "-X POST") end
+  function mock.stop()
+    if mock.stopped then return mock.stopped end
+    os.execute("kill -TERM " .. pid .. " 2>/dev/null")
+    local until_ = M.now() + 10
+    while M.alive(pid) and M.now() < until_ do M.sleep(0.02) end
+    mock.stopped = M.read(out) or ""
+    os.remove(out)
+    return mock.stopped
+  end
+  return mock
+end
+
 -- busted keeps only the last finally() of a test; a spec file chains them instead with
 --   local finally = t.chained(function(fn) return finally(fn) end)
 -- so that every cleanup a test registers runs (the last registered first).
