@@ -8,31 +8,6 @@ local finally = t.chained(function(fn) return finally(fn) end)
 
 local default = t.root .. "/scripts/examples/default.lua"
 
--- Both equations and the per-worker sums, read back from the summary.
-local function invariants(out)
-  assert.falsy(out:find("ACCOUNTING ERROR", 1, true), out)
-  local sched, sent, not_sent, before, serr = out:match(
-    "scheduled     (%d+) = sent (%d+) %+ not sent (%d+) %+ failed before send (%d+) %+ " ..
-    "script errors before send (%d+)")
-  assert.truthy(sched, out)
-  sched, sent, not_sent, before, serr = tonumber(sched), tonumber(sent), tonumber(not_sent),
-    tonumber(before), tonumber(serr)
-  assert.are.equal(sched, sent + not_sent + before + serr)
-  local sent2, ok, failed, cancelled = out:match(
-    "sent          (%d+) = ok (%d+) %+ failed (%d+) %+ cancelled (%d+)")
-  assert.are.equal(sent, tonumber(sent2))
-  assert.are.equal(sent, tonumber(ok) + tonumber(failed) + tonumber(cancelled))
-  local per = { scheduled = 0, sent = 0 }
-  for s, n in out:gmatch("Worker %d+%s+pid %d+: scheduled (%d+), sent (%d+)") do
-    per.scheduled = per.scheduled + tonumber(s)
-    per.sent = per.sent + tonumber(n)
-  end
-  assert.are.equal(sched, per.scheduled)
-  assert.are.equal(sent, per.sent)
-  return { scheduled = sched, sent = sent, not_sent = not_sent, before = before,
-           ok = tonumber(ok), failed = tonumber(failed) }
-end
-
 local function lines(path)
   local n, outcomes = 0, {}
   for line in io.lines(path) do
@@ -59,7 +34,7 @@ describe("accounting", function()
     local received = math.tointeger(m.stats().requests.total)
     m.stop() -- flushes the ID log
     assert.are.equal(4, code, out)
-    local c = invariants(out)
+    local c = t.invariants(out)
     assert.are.equal(3000, c.scheduled)
     assert.are.equal(received, c.sent, out)
     assert.truthy(out:find("pid " .. victim .. ": scheduled 1500, sent %d+, ok %d+, IDs R1%.%.R[1-9]%d* " ..
@@ -84,7 +59,7 @@ describe("accounting", function()
     local code, out = run.wait(30)
     local received = math.tointeger(m.stats().requests.total)
     assert.are.equal(4, code, out)
-    local c = invariants(out)
+    local c = t.invariants(out)
     assert.are.equal(1200, c.scheduled)
     assert.are.equal(received, c.sent)
     assert.truthy(c.not_sent > 0, out)
@@ -109,7 +84,7 @@ describe("accounting", function()
       :format(port, script))
     os.remove(script)
     assert.are.equal(1, code, out)
-    local c = invariants(out)
+    local c = t.invariants(out)
     assert.are.equal(50, c.scheduled)
     assert.are.equal(0, c.sent)
     assert.are.equal(50, c.before)
@@ -125,7 +100,7 @@ describe("accounting", function()
     finally(function() bad.stop() end)
     local code, out = t.run(("-q -u %s -R 10 -d 2s -w 1 -c 1 %s"):format(bad.url, default))
     assert.are.equal(1, code, out)
-    local c = invariants(out)
+    local c = t.invariants(out)
     local _, _, body = t.http(bad.port, "GET", "/processed")
     assert.are.equal(c.sent, tonumber(body), out)
     assert.are.equal(20, c.sent)
@@ -142,7 +117,7 @@ describe("accounting", function()
       local code, out = t.run(("-q -u %s -R 2000 -d 2s --trace %s %s")
         :format(m.url, t.quote(trace), default), "ulimit -f 100;")
       assert.are.equal(4, code, out)
-      invariants(out)
+      t.invariants(out)
       assert.truthy(out:find("Trace           ERROR: cannot write " .. trace .. ": File too large",
         1, true), out)
     end)
@@ -154,7 +129,7 @@ describe("accounting", function()
         :format(script))
       os.remove(script)
       assert.are.equal(1, code, out)
-      local c = invariants(out)
+      local c = t.invariants(out)
       assert.are.equal(0, c.sent)
       assert.truthy(c.scheduled > 0 and c.scheduled < 5000, out) -- a retry a millisecond
       assert.falsy(out:find("DIED", 1, true), out)
@@ -188,7 +163,7 @@ describe("accounting", function()
     os.execute("kill -HUP " .. run.pid)
     local code, out = run.wait(20)
     assert.are.equal(130, code, out)
-    local c = invariants(out)
+    local c = t.invariants(out)
     assert.truthy(out:find("Result          INTERRUPTED", 1, true), out)
     local r = t.json.decode(t.read(json))
     assert.are.equal(c.scheduled, r.summary.scheduled)
@@ -252,7 +227,7 @@ describe("accounting", function()
     finally(function() m.stop(); os.remove(script) end)
     local code, out = t.run(("-q -u %s -R 30 -d 1s -w 1 %s"):format(m.url, script))
     assert.are.equal(1, code, out)
-    local c = invariants(out)
+    local c = t.invariants(out)
     assert.truthy(out:find("scheduled     30 = sent 10 + not sent 0 + failed before send 0 + " ..
       "script errors before send 20", 1, true), out)
     assert.truthy(out:find('request() returned a path that is no URL (No host part in the URL): "http://"',
@@ -281,7 +256,7 @@ describe("accounting", function()
     end
     local code, out = run.wait(30)
     assert.is_true(code == 0 or code == 1, out) -- 1: the slow mock may leave some not sent
-    invariants(out)
+    t.invariants(out)
     assert.truthy(peak_kb, "no worker found")
     -- one body is 10 MiB; 20 copies would be over 200 MiB
     assert.is_true(peak_kb < 8 * 10 * 1024, "worker peak RSS " .. peak_kb .. " kB")
@@ -298,7 +273,7 @@ describe("accounting", function()
         finally(function() bad.stop() end)
         local code, out = t.run(("-q -u %s -R 5 -d 1s -w 1 -c 1 -t 3s %s"):format(bad.url, default))
         assert.are.equal(1, code, out)
-        local c = invariants(out)
+        local c = t.invariants(out)
         assert.are.equal(5, c.sent)
         assert.truthy(out:find("Errors          protocol 5\n", 1, true), out)
         assert.truthy(out:find("  first protocol  " .. case[2] .. "\n", 1, true), out)
@@ -333,7 +308,7 @@ describe("accounting", function()
     local code, out = t.run(("-q -u https://127.0.0.1:%d/soap/endpoint -R 5 -d 1s -w 1 -c 1 %s")
       :format(port, default))
     assert.are.equal(1, code, out)
-    local c = invariants(out)
+    local c = t.invariants(out)
     assert.are.equal(0, c.sent)
     assert.truthy(out:find("Errors          tls before send 5\n", 1, true), out)
     assert.truthy(out:find("  first tls       SSL certificate problem: self%-signed certificate"),

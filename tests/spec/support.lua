@@ -244,6 +244,33 @@ function M.alive(pid) return alive(pid) end
 
 M.json = cjson
 
+-- Both accounting equations and the per-worker sums, read back from a summary (and no
+-- ACCOUNTING ERROR line); returns the counts.
+function M.invariants(out)
+  local assert = require("luassert") -- busted's, which a spec sees as assert
+  assert.falsy(out:find("ACCOUNTING ERROR", 1, true), out)
+  local sched, sent, not_sent, before, serr = out:match(
+    "scheduled     (%d+) = sent (%d+) %+ not sent (%d+) %+ failed before send (%d+) %+ " ..
+    "script errors before send (%d+)")
+  assert.truthy(sched, out)
+  sched, sent, not_sent, before, serr = tonumber(sched), tonumber(sent), tonumber(not_sent),
+    tonumber(before), tonumber(serr)
+  assert.are.equal(sched, sent + not_sent + before + serr)
+  local sent2, ok, failed, cancelled = out:match(
+    "sent          (%d+) = ok (%d+) %+ failed (%d+) %+ cancelled (%d+)")
+  assert.are.equal(sent, tonumber(sent2))
+  assert.are.equal(sent, tonumber(ok) + tonumber(failed) + tonumber(cancelled))
+  local per = { scheduled = 0, sent = 0 }
+  for s, n in out:gmatch("Worker %d+%s+pid %d+: scheduled (%d+), sent (%d+)") do
+    per.scheduled = per.scheduled + tonumber(s)
+    per.sent = per.sent + tonumber(n)
+  end
+  assert.are.equal(sched, per.scheduled)
+  assert.are.equal(sent, per.sent)
+  return { scheduled = sched, sent = sent, not_sent = not_sent, before = before,
+           ok = tonumber(ok), failed = tonumber(failed), cancelled = tonumber(cancelled) }
+end
+
 -- A test certificate authority made now with the openssl command line (no key is ever
 -- committed), in a new directory it returns: ca.pem; srv.pem/srv.key for 127.0.0.1, ::1,
 -- localhost and test.example; cli.pem/cli.key signed by the CA, cli-enc.key (the same key
