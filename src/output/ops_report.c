@@ -21,6 +21,21 @@ static void duration_cell(FILE *out, const sl_hist_t *h, double p)
     fprintf(out, " %9s", v);
 }
 
+void sl_ops_report_cells(FILE *out, const sl_op_stats_t *st)
+{
+    const sl_counts_t *c = &st->counts;
+    uint64_t failed = sl_counts_failed(c) - c->results[SL_R_CANCELLED];
+    fprintf(out, " %10llu %10llu %10llu %10llu %10llu", (unsigned long long)c->scheduled,
+            (unsigned long long)c->sent, (unsigned long long)c->results[SL_R_OK],
+            (unsigned long long)c->results[SL_R_EXPECTED_FAULT], (unsigned long long)failed);
+    duration_cell(out, st->from_due, 50);
+    duration_cell(out, st->from_due, 90);
+    duration_cell(out, st->from_due, 99);
+    duration_cell(out, st->from_due, 100);
+    duration_cell(out, st->service, 99);
+    fprintf(out, "\n");
+}
+
 sl_metrics_t *sl_ops_metrics(const sl_config_t *cfg, const sl_run_t *run, sl_metrics_t *m)
 {
     if (run->nops == 0)
@@ -79,17 +94,8 @@ void sl_ops_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
     for (int i = 0; i < run->nops; i++) {
         const sl_op_stats_t *o = &run->ops[i];
         const sl_counts_t *c = &o->counts;
-        uint64_t failed = sl_counts_failed(c) - c->results[SL_R_CANCELLED];
-        fprintf(out, "  %-16s %6g %10llu %10llu %10llu %10llu %10llu", cfg->op_names[i],
-                cfg->op_weights[i], (unsigned long long)c->scheduled, (unsigned long long)c->sent,
-                (unsigned long long)c->results[SL_R_OK],
-                (unsigned long long)c->results[SL_R_EXPECTED_FAULT], (unsigned long long)failed);
-        duration_cell(out, o->from_due, 50);
-        duration_cell(out, o->from_due, 90);
-        duration_cell(out, o->from_due, 99);
-        duration_cell(out, o->from_due, 100);
-        duration_cell(out, o->service, 99);
-        fprintf(out, "\n");
+        fprintf(out, "  %-16s %6g", cfg->op_names[i], cfg->op_weights[i]);
+        sl_ops_report_cells(out, o);
         int any = 0;
         for (int r = 0; r < SL_R_COUNT; r++) {
             if (r == SL_R_OK || r == SL_R_EXPECTED_FAULT || c->results[r] == 0)

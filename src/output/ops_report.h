@@ -11,6 +11,9 @@
 #include "core/config.h"
 #include "engine/run.h"
 
+/** Prints the columns a row of the operations or tags table shares (scheduled, sent, ok,
+ * exp_fault, failed, p50, p90, p99, max, svc p99) and the line's end. */
+void sl_ops_report_cells(FILE *out, const sl_op_stats_t *st);
 /** Prints the table (nothing when the run has no operations). */
 void sl_ops_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run);
 /** The metrics of each operation for thresholds ("p99{op=NAME}"), set into m (which must hold

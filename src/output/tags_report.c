@@ -5,20 +5,8 @@
 
 #include <stdlib.h>
 
-#include "core/duration.h"
+#include "output/ops_report.h"
 #include "core/threshold.h"
-
-static void duration_cell(FILE *out, const sl_hist_t *h, double p)
-{
-    char v[32];
-    if (h->total == 0) {
-        fprintf(out, " %9s", "-");
-        return;
-    }
-    sl_duration_format_us(p >= 100 ? (double)h->max : (double)sl_hist_percentile(h, p), v,
-                          sizeof(v));
-    fprintf(out, " %9s", v);
-}
 
 sl_metrics_t *sl_tags_metrics(const sl_run_t *run, sl_metrics_t *m)
 {
@@ -61,20 +49,10 @@ void sl_tags_report_print(FILE *out, const sl_run_t *run)
                  "     failed       p50       p90       p99       max  svc p99\n");
     for (int i = 0; i < t->n; i++) {
         const sl_tag_t *e = &t->items[i];
-        const sl_counts_t *c = &e->stats->counts;
-        uint64_t failed = sl_counts_failed(c) - c->results[SL_R_CANCELLED];
         if (e->other)
-            folded += c->scheduled;
-        fprintf(out, "  %-16s %-12s %10llu %10llu %10llu %10llu %10llu", e->name, e->value,
-                (unsigned long long)c->scheduled, (unsigned long long)c->sent,
-                (unsigned long long)c->results[SL_R_OK],
-                (unsigned long long)c->results[SL_R_EXPECTED_FAULT], (unsigned long long)failed);
-        duration_cell(out, e->stats->from_due, 50);
-        duration_cell(out, e->stats->from_due, 90);
-        duration_cell(out, e->stats->from_due, 99);
-        duration_cell(out, e->stats->from_due, 100);
-        duration_cell(out, e->stats->service, 99);
-        fprintf(out, "\n");
+            folded += e->stats->counts.scheduled;
+        fprintf(out, "  %-16s %-12s", e->name, e->value);
+        sl_ops_report_cells(out, e->stats);
     }
     if (folded > 0)
         fprintf(out,
