@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages listed in third_party/DEPENDENCIES that are missing.
-# Idempotent and quiet when everything is there. Usage: scripts/bootstrap.sh [build|test|bench]...
+# Idempotent and quiet when everything is there. Usage: scripts/bootstrap.sh [build|test|bench|image]...
 # (default: build test). Needs root (or sudo) only when something is missing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)

@@ -4,8 +4,9 @@
 #
 # Needs root (or rootless podman), podman and, where Docker Hub cannot be reached, debootstrap
 # (scripts/bootstrap.sh image installs them). It works without systemd and without any file in
-# /etc/containers: the podman settings are the flags below (cgroup manager cgroupfs, events to
-# a file, builds in a chroot with the host's network).
+# /etc/containers: the podman settings are flags, in scripts/kubernetes/podman.sh (cgroup
+# manager cgroupfs, events to a file, runc, resource limits), and builds run in a chroot with
+# the host's network (podman build --isolation chroot --network host).
 #
 # The Debian 12 base: docker.io/library/debian:12 and :12-slim when they are here or can be
 # pulled; otherwise a local one, localhost/soapload-debian:12, made once from Debian's own
@@ -35,22 +36,9 @@ command -v podman >/dev/null || {
     echo "$0: podman is missing: scripts/bootstrap.sh image installs it" >&2
     exit 2
 }
-# No systemd here: cgroups by hand, events to a file. runc rather than crun where installed:
-# crun refuses hosts with cgroups in hybrid mode (v1 controllers and a v2 one), runc runs there.
-# SOAPLOAD_OCI_RUNTIME picks another; SOAPLOAD_STORAGE_DRIVER=vfs (or overlay) overrides the
-# driver podman finds in its store.
-runtime=${SOAPLOAD_OCI_RUNTIME:-$(command -v runc || true)}
-pod() {
-    podman ${runtime:+--runtime "$runtime"} --cgroup-manager cgroupfs --events-backend file \
-        ${SOAPLOAD_STORAGE_DRIVER:+--storage-driver "$SOAPLOAD_STORAGE_DRIVER"} "$@"
-}
-# podman gives containers 1048576 open files and 32768 processes; without CAP_SYS_RESOURCE
-# (as here) the runtime cannot raise a limit above this shell's hard limit: ask for no more
-limit() { # CURRENT_HARD CAP
-    if [ "$1" = unlimited ] || [ "$1" -gt "$2" ]; then echo "$2"; else echo "$1"; fi
-}
-nofile=$(limit "$(ulimit -Hn)" 1048576) nproc=$(limit "$(ulimit -Hu)" 32768)
-ulimits=(--ulimit "nofile=$nofile:$nofile" --ulimit "nproc=$nproc:$nproc")
+# podman with the flags this host needs (no systemd, cgroups in hybrid mode, no
+# CAP_SYS_RESOURCE): see podman.sh
+pod() { "$here/scripts/kubernetes/podman.sh" "$@"; }
 
 step_start=$SECONDS
 step() {
@@ -83,8 +71,8 @@ elif pod image exists docker.io/library/debian:12 && pod image exists docker.io/
 elif pod image exists "$local_base"; then
     base=$local_base runtime_base=$local_base
     echo "base: $local_base, made here before from Debian 12 packages (podman rmi it to make it again)"
-elif timeout 120 podman pull -q docker.io/library/debian:12 >/dev/null 2>"$tmp/pull.err" &&
-    timeout 120 podman pull -q docker.io/library/debian:12-slim >/dev/null 2>>"$tmp/pull.err"; then
+elif timeout 120 "$here/scripts/kubernetes/podman.sh" pull -q docker.io/library/debian:12 >/dev/null 2>"$tmp/pull.err" &&
+    timeout 120 "$here/scripts/kubernetes/podman.sh" pull -q docker.io/library/debian:12-slim >/dev/null 2>>"$tmp/pull.err"; then
     base=docker.io/library/debian:12 runtime_base=docker.io/library/debian:12-slim
     echo "base: Docker Hub's debian:12 and debian:12-slim, pulled"
 else
@@ -156,14 +144,14 @@ pod build --isolation chroot --network host --layers \
     --build-arg BASE="$base" --build-arg RUNTIME_BASE="$runtime_base" \
     -f scripts/kubernetes/Containerfile -t "$tag" . >"$tmp/build.log" 2>&1 ||
     { tail -30 "$tmp/build.log" >&2; echo "$0: podman build failed" >&2; exit 1; }
-grep -E 'STEP|COMMIT|Using cache' "$tmp/build.log" | cut -c1-150 | sed 's/^/   /'
+grep -E 'STEP|COMMIT|Using cache|^Need to get' "$tmp/build.log" | cut -c1-150 | sed 's/^/   /'
 size=$(pod image inspect --format '{{.Size}}' "$tag")
 echo "image: $tag, $((size / 1000000)) MB ($size bytes), id $(pod image inspect --format '{{.Id}}' "$tag" | cut -c1-12)"
 took
 
 # ---- the checks ----
 step "checks"
-run() { pod run --rm "${ulimits[@]}" --network host --read-only "$@"; }
+run() { pod run --rm --network host --read-only "$@"; }
 out=$(run "$tag" --version) || fail "--version exits with $?"
 echo "   --version: $out"
 case $out in soapload\ *) ok "--version" ;; *) fail "--version prints '$out'" ;; esac
@@ -180,7 +168,7 @@ echo "   entrypoint and user: $entry"
 ok "entrypoint soapload"
 
 # the mock from the image, on a free port of 127.0.0.1
-mock=$(pod run -d "${ulimits[@]}" --network host --read-only --entrypoint soapload-mock "$tag" --host 127.0.0.1 --port 0)
+mock=$(pod run -d --network host --read-only --entrypoint soapload-mock "$tag" --host 127.0.0.1 --port 0)
 url=""
 for _ in $(seq 100); do
     url=$(pod logs "$mock" 2>&1 | grep -o 'listening on http://[^ ]*' | cut -d' ' -f3 || true)
@@ -261,7 +249,7 @@ merge_cmd=$(sed -n "s/^ *- '\(until .*\)'\$/\1/p" "$tmp/run.yaml" | sed "s/''/'/
 [ -n "$pod_cmd" ] && [ -n "$merge_cmd" ] || fail "no pod or merge command in the manifests"
 echo "   pod command: $pod_cmd"
 before=$(mock_counts)
-as_pod=("${ulimits[@]}" --network host --read-only --user 10001:10001 -v "$tmp/results:/results" --entrypoint /bin/sh)
+as_pod=(--network host --read-only --user 10001:10001 -v "$tmp/results:/results" --entrypoint /bin/sh)
 segs=()
 for i in 0 1; do
     segs+=("$(pod run -d "${as_pod[@]}" -v "$tmp/script:/script:ro" -e JOB_COMPLETION_INDEX=$i \

@@ -20,7 +20,7 @@ if os.getenv("SOAPLOAD_IMAGE_TEST") ~= "1" then
 end
 
 local TAG = "localhost/soapload:spec"
-local PODMAN = "podman --cgroup-manager cgroupfs --events-backend file"
+local PODMAN = t.quote(t.root .. "/scripts/kubernetes/podman.sh")
 
 -- Runs a shell command; returns its exit code and everything it printed (stdout and stderr).
 local function sh(cmd)
@@ -47,11 +47,14 @@ describe("the container image (scripts/kubernetes/build-image.sh)", function()
       "check: non%-root user uid 10001 ok",
       "check: entrypoint soapload ok",
       "check: a 1 s run of the image's examples/default.lua at 200 req/s: scheduled 200 = " ..
-        "sent 200 = ok 200 = the mock's 200 requests, 200 distinct IDs ok",
+        "sent 200 = ok 200 = the mock's 200 echoes, 200 distinct IDs ok",
+      "soapload%-mock's /stats: requests 200 = echoes 200 %+ refused clock probes 0; distinct IDs 200",
       "check: render.sh manifests name the image ok",
       "check: render.sh manifests parse %(python3%-yaml%) ok",
       "check: the manifests' Job %(2 segments%) and merge commands run in the image: " ..
-        "scheduled 200 = sent 200 = ok 200 = the mock's 200 requests, 200 distinct IDs ok",
+        "scheduled 200 = sent 200 = ok 200 = the mock's 200 echoes, 200 distinct IDs " ..
+        "%(and 10 clock probes%) ok",
+      "soapload%-mock's /stats: requests 210 = echoes 200 %+ refused clock probes 10; distinct IDs 200",
       "all checks passed: " .. TAG:gsub("%p", "%%%0"),
     }) do
       assert.matches(check, out)
