@@ -53,9 +53,9 @@ fail() {
 ok() { printf 'check: %s ok\n' "$*"; }
 
 tmp=$(mktemp -d -t soapload-image.XXXXXX)
-mock=""
+containers=() # started by the checks: removed however the script ends
 cleanup() {
-    [ -z "$mock" ] || pod rm -f -t 0 "$mock" >/dev/null 2>&1 || true
+    [ ${#containers[@]} -eq 0 ] || pod rm -f -t 0 "${containers[@]}" >/dev/null 2>&1 || true
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -169,6 +169,7 @@ ok "entrypoint soapload"
 
 # the mock from the image, on a free port of 127.0.0.1
 mock=$(pod run -d --network host --read-only --entrypoint soapload-mock "$tag" --host 127.0.0.1 --port 0)
+containers+=("$mock")
 url=""
 for _ in $(seq 100); do
     url=$(pod logs "$mock" 2>&1 | grep -o 'listening on http://[^ ]*' | cut -d' ' -f3 || true)
@@ -200,9 +201,10 @@ check_summary() { # FILE EXPECTED CLOCK_PROBES WHAT
     echo "   soapload-mock's /stats: requests $total = echoes $echo + refused clock probes $bad; distinct IDs $distinct"
     [ "$sched" = "$want $want" ] || fail "$what: scheduled and sent are '$sched', not $want"
     [ "$okn" = "$want $want" ] || fail "$what: sent and ok are '$okn', not $want"
-    [ "$echo" = "$want" ] && [ "$distinct" = "$want" ] && [ "$bad" = "$probes" ] &&
-        [ "$total" = $((want + probes)) ] ||
+    if [ "$echo" != "$want" ] || [ "$distinct" != "$want" ] || [ "$bad" != "$probes" ] ||
+        [ "$total" != $((want + probes)) ]; then
         fail "$what: the mock saw $echo echoes, $distinct distinct IDs, $bad probes, not $want, $want, $probes"
+    fi
     grep -q '^Result          PASS' "$f" || fail "$what: the result is not PASS"
     local extra=""
     [ "$probes" -eq 0 ] || extra=" (and $probes clock probes)"
@@ -246,7 +248,7 @@ fi
 # the commands as the pods run them: /bin/sh -c 'LINE', single-quoted YAML ('' is one ')
 pod_cmd=$(sed -n "s/^ *- '\(exec soapload .*\)'\$/\1/p" "$tmp/run.yaml" | sed "s/''/'/g")
 merge_cmd=$(sed -n "s/^ *- '\(until .*\)'\$/\1/p" "$tmp/run.yaml" | sed "s/''/'/g")
-[ -n "$pod_cmd" ] && [ -n "$merge_cmd" ] || fail "no pod or merge command in the manifests"
+if [ -z "$pod_cmd" ] || [ -z "$merge_cmd" ]; then fail "no pod or merge command in the manifests"; fi
 echo "   pod command: $pod_cmd"
 before=$(mock_counts)
 as_pod=(--network host --read-only --user 10001:10001 -v "$tmp/results:/results" --entrypoint /bin/sh)
@@ -254,12 +256,13 @@ segs=()
 for i in 0 1; do
     segs+=("$(pod run -d "${as_pod[@]}" -v "$tmp/script:/script:ro" -e JOB_COMPLETION_INDEX=$i \
         -e TARGET_URL="$url" "$tag" -c "$pod_cmd")")
+    containers+=("${segs[$i]}")
 done
 merger=$(pod run -d "${as_pod[@]}" "$tag" -c "$merge_cmd")
+containers+=("$merger")
 for i in 0 1; do
-    c=$(pod wait "${segs[$i]}")
+    c=$(timeout 120 "$here/scripts/kubernetes/podman.sh" wait "${segs[$i]}") || fail "segment $i/2 did not end"
     pod logs "${segs[$i]}" >"$tmp/seg-$i.log" 2>&1
-    pod rm -f "${segs[$i]}" >/dev/null
     [ "$c" = 0 ] || { cat "$tmp/seg-$i.log" >&2; fail "segment $i/2 exits with $c"; }
     grep -E '^(Clock offset|Result)' "$tmp/seg-$i.log" | sed "s/^/   segment $i\/2: /"
 done
@@ -268,10 +271,8 @@ for _ in $(seq 300); do
     sleep 0.1
 done
 pod logs "$merger" >"$tmp/merged" 2>&1
-pod rm -f -t 0 "$merger" >/dev/null
 grep -q '^merge exit code 0;' "$tmp/merged" || { cat "$tmp/merged" >&2; fail "the merge Job's command failed"; }
-ls "$tmp/results" | tr '\n' ' ' | sed 's/^/   \/results: /'
-echo
+echo "   /results: $(cd "$tmp/results" && echo *)"
 after=$(mock_counts)
 probes=$(sed -n 's/^Clock offset .*, \([0-9]*\) probes)$/\1/p' "$tmp"/seg-*.log | awk '{ n += $1 } END { print n + 0 }')
 check_summary "$tmp/merged" 200 "$probes" \
