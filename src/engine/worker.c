@@ -891,22 +891,33 @@ static uint64_t closed_allowed(const worker_t *w, uint64_t now)
     return (uint64_t)(all / n + (i < all % n));
 }
 
-/* Why a request failed, in words, for the "Top failure reasons". */
+/* Why a request failed, in words, for the "Top failure reasons", per operation; the first
+ * failure of each reason keeps its response body (or libcurl's message) as a sample. */
 static void add_reason(worker_t *w, const slot_t *s, sl_result_t r, CURLcode rc, long status,
                        const char *reason)
 {
     char text[SL_REASON_TEXT];
+    const char *why = text;
+    int transport = 0;
     switch (r) {
     case SL_R_CHECK_FAILED: /* response() returned false, reason */
-        sl_reasons_add(&w->reasons, r, reason, 1);
+        why = reason;
         break;
     case SL_R_SOAP_FAULT:
         sl_reasons_fault_text(s->resp_body.data, s->resp_body.len, text, sizeof(text));
-        sl_reasons_add(&w->reasons, r, text, 1);
         break;
     case SL_R_HTTP_STATUS:
         snprintf(text, sizeof(text), "HTTP %ld", status);
-        sl_reasons_add(&w->reasons, r, text, 1);
+        break;
+    case SL_R_ID_MISMATCH:
+        why = "the response does not echo the request's ID";
+        break;
+    case SL_R_MALFORMED:
+        why = "the response is not well-formed XML";
+        break;
+    case SL_R_TOO_LARGE:
+        why = "the response body exceeded --max-body";
+        transport = 1;
         break;
     case SL_R_CONNECT:
     case SL_R_TIMEOUT:
@@ -916,11 +927,19 @@ static void add_reason(worker_t *w, const slot_t *s, sl_result_t r, CURLcode rc,
     case SL_R_PROTOCOL:
     case SL_R_TLS:
     case SL_R_OTHER: /* libcurl's message for its error code: the same text for the same cause */
-        sl_reasons_add(&w->reasons, r, curl_easy_strerror(rc), 1);
+        why = curl_easy_strerror(rc);
+        transport = 1;
         break;
     default: /* ok, or a kind that is its own reason */
-        break;
+        return;
     }
+    sl_reason_t *e = sl_reasons_add_op(&w->reasons, s->op, r, why, 1);
+    if (e == NULL || e->has_sample)
+        return;
+    if (transport) /* no response: the sample is libcurl's own message, details included */
+        sl_reasons_sample(e, 0, s->errbuf, strlen(s->errbuf), 0);
+    else
+        sl_reasons_sample(e, status, s->resp_body.data, s->resp_body.len, 0);
 }
 
 /* Counts a request that carried tags as it ends: each tag value's results get what an

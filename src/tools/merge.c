@@ -541,7 +541,52 @@ static int read_workers(const sl_json_t *doc, sl_run_t *run, char *err, size_t e
     return 0;
 }
 
-static int read_reasons(const sl_json_t *doc, sl_reasons_t *reasons, char *err, size_t errlen)
+/* A reason's operation: "" (or none, in files written before reasons had one) is -1. */
+static int reason_op(const sl_json_t *o, const sl_config_t *cfg, const char *where, int *op,
+                     char *err, size_t errlen)
+{
+    const sl_json_t *v = sl_json_get(o, "operation");
+    *op = -1;
+    if (v == NULL)
+        return 0;
+    if (v->type != SL_JSON_STRING) {
+        snprintf(err, errlen, "%s.operation is %s, not a string", where,
+                 sl_json_type_name(v->type));
+        return -1;
+    }
+    if (v->string[0] != '\0' && (*op = sl_config_operation(cfg, v->string, v->len)) < 0) {
+        snprintf(err, errlen, "%s.operation \"%.100s\" is not in operations", where, v->string);
+        return -1;
+    }
+    return 0;
+}
+
+/* A reason's sample (absent or null: none). */
+static int read_sample(const sl_json_t *o, sl_reason_t *e, const char *where, char *err,
+                       size_t errlen)
+{
+    const sl_json_t *v = sl_json_get(o, "sample"), *body;
+    char sub[96];
+    int status;
+    uint64_t bytes;
+    if (v == NULL || v->type == SL_JSON_NULL)
+        return 0;
+    snprintf(sub, sizeof(sub), "%s.sample", where);
+    if (v->type != SL_JSON_OBJECT) {
+        snprintf(err, errlen, "%s is %s, not an object", sub, sl_json_type_name(v->type));
+        return -1;
+    }
+    if (get_int(v, "status", sub, &status, err, errlen) != 0 ||
+        get_u64(v, "bytes", sub, &bytes, err, errlen) != 0 ||
+        (body = field(v, "body", SL_JSON_STRING, sub, err, errlen)) == NULL)
+        return -1;
+    if (e != NULL)
+        sl_reasons_sample(e, status, body->string, strlen(body->string), bytes);
+    return 0;
+}
+
+static int read_reasons(const sl_json_t *doc, const sl_config_t *cfg, sl_reasons_t *reasons,
+                        char *err, size_t errlen)
 {
     const sl_json_t *fr = field(doc, "failure_reasons", SL_JSON_OBJECT, "", err, errlen), *list;
     uint64_t other;
@@ -553,6 +598,7 @@ static int read_reasons(const sl_json_t *doc, sl_reasons_t *reasons, char *err, 
         char where[64];
         const char *kind, *text;
         uint64_t count;
+        int op;
         snprintf(where, sizeof(where), "failure_reasons.reasons[%d]", i);
         if (r->type != SL_JSON_OBJECT) {
             snprintf(err, errlen, "%s is %s, not an object", where, sl_json_type_name(r->type));
@@ -560,14 +606,53 @@ static int read_reasons(const sl_json_t *doc, sl_reasons_t *reasons, char *err, 
         }
         if ((kind = get_string(r, "kind", where, err, errlen)) == NULL ||
             (text = get_string(r, "reason", where, err, errlen)) == NULL ||
-            get_u64(r, "count", where, &count, err, errlen) != 0)
+            get_u64(r, "count", where, &count, err, errlen) != 0 ||
+            reason_op(r, cfg, where, &op, err, errlen) != 0)
             return -1;
         int k = result_by_name(kind);
         if (k < 0) {
             snprintf(err, errlen, "%s.kind is \"%s\", not a result soapload knows", where, kind);
             return -1;
         }
-        sl_reasons_add(reasons, (sl_result_t)k, text, count);
+        if (read_sample(r, sl_reasons_add_op(reasons, op, (sl_result_t)k, text, count), where, err,
+                        errlen) != 0)
+            return -1;
+    }
+    /* the other reasons by operation and kind (files before them: `other` alone) */
+    const sl_json_t *by = sl_json_get(fr, "other_reasons");
+    uint64_t split = 0;
+    i = 0;
+    if (by != NULL && by->type != SL_JSON_ARRAY) {
+        snprintf(err, errlen, "failure_reasons.other_reasons is %s, not an array",
+                 sl_json_type_name(by->type));
+        return -1;
+    }
+    for (const sl_json_t *r = by != NULL ? by->child : NULL; r != NULL; r = r->next, i++) {
+        char where[64];
+        const char *kind;
+        uint64_t count;
+        int op, k;
+        snprintf(where, sizeof(where), "failure_reasons.other_reasons[%d]", i);
+        if (r->type != SL_JSON_OBJECT) {
+            snprintf(err, errlen, "%s is %s, not an object", where, sl_json_type_name(r->type));
+            return -1;
+        }
+        if ((kind = get_string(r, "kind", where, err, errlen)) == NULL ||
+            get_u64(r, "count", where, &count, err, errlen) != 0 ||
+            reason_op(r, cfg, where, &op, err, errlen) != 0)
+            return -1;
+        if ((k = result_by_name(kind)) < 0) {
+            snprintf(err, errlen, "%s.kind is \"%s\", not a result soapload knows", where, kind);
+            return -1;
+        }
+        reasons->other_by[op + 1][k] += count;
+        split += count;
+    }
+    if (by != NULL && split != other) {
+        snprintf(err, errlen,
+                 "failure_reasons.other_reasons add up to %llu, not failure_reasons.other (%llu)",
+                 (unsigned long long)split, (unsigned long long)other);
+        return -1;
     }
     reasons->other += other;
     return 0;
@@ -670,7 +755,7 @@ int sl_resultfile_load(sl_resultfile_t *r, const char *path, char *err, size_t e
         read_workers(doc, run, msg, sizeof(msg)) != 0 ||
         read_operations(doc, r, msg, sizeof(msg)) != 0 ||
         read_tags(doc, run, msg, sizeof(msg)) != 0 ||
-        read_reasons(doc, &run->reasons, msg, sizeof(msg)) != 0)
+        read_reasons(doc, &r->cfg, &run->reasons, msg, sizeof(msg)) != 0)
         goto Done;
     /* the rates divide by the time it was sending: a run stopped early sent for less */
     run->t0_ns = 1;
@@ -876,7 +961,6 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
             sl_hist_merge(run->tls_handshake, r->run.tls_handshake);
         run->conns_opened += r->run.conns_opened;
         run->conns_reused += r->run.conns_reused;
-        sl_reasons_merge(&run->reasons, &r->run.reasons);
         memcpy(run->workers + run->nworkers, r->run.workers,
                (size_t)r->run.nworkers * sizeof(*run->workers));
         run->nworkers += r->run.nworkers;
@@ -902,6 +986,15 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
     }
     if (merge_operations(out, in, n, err, errlen) != 0)
         return -1;
+    for (int f = 0; f < n; f++) { /* the reasons, their operations numbered as merged */
+        int map[SL_MAX_OPERATIONS];
+        for (int i = 0; i < SL_MAX_OPERATIONS; i++)
+            map[i] = -1;
+        for (int i = 0; i < in[f].run.nops; i++)
+            map[i] = sl_config_operation(&out->cfg, in[f].cfg.op_names[i],
+                                         strlen(in[f].cfg.op_names[i]));
+        sl_reasons_merge_map(&run->reasons, &in[f].run.reasons, map);
+    }
     for (int f = 0; f < n; f++) /* the tag values of all files, folded to the bounds again */
         for (int i = 0; i < in[f].run.tags.n; i++)
             if (sl_tags_add(&run->tags, in[f].run.tags.items[i].name, in[f].run.tags.items[i].value,
