@@ -248,6 +248,42 @@ static void reasons_json(FILE *out, const sl_config_t *cfg, const sl_reasons_t *
     fprintf(out, "%s]},\n", any ? "\n  " : "");
 }
 
+/* "op_intervals": per operation, per slot of the run (slot_s seconds from the start, by the
+ * time a response came), the count, p50 and p99 of the latency from due time (bucket upper
+ * bounds) and the compact histogram they come from as [bucket, count, ...] (core/opseries.h),
+ * which soapload merge adds exactly. Only slots with responses are listed. */
+static void opseries_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
+{
+    const sl_opseries_t *s = &run->opseries;
+    fprintf(out, "  \"op_intervals\": {\"slot_s\": %u, \"layout\": \"log8\", \"operations\": [",
+            s->nops > 0 ? s->slot_s : 1);
+    for (int op = 0; op < s->nops; op++) {
+        int first = 1;
+        fprintf(out, "%s\n    {\"name\": ", op ? "," : "");
+        sl_json_string(out, sl_reasons_op_name(cfg, op));
+        fprintf(out, ", \"slots\": [");
+        for (uint32_t i = 0; i < s->nslots; i++) {
+            const uint32_t *c = sl_opseries_cell(s, i, op);
+            uint64_t n = sl_opseries_count(c);
+            if (n == 0)
+                continue;
+            fprintf(out,
+                    "%s\n      {\"slot\": %u, \"count\": %llu, \"p50\": %llu, \"p99\": %llu, "
+                    "\"buckets\": [",
+                    first ? "" : ",", i, (unsigned long long)n,
+                    (unsigned long long)sl_opseries_percentile(c, 50),
+                    (unsigned long long)sl_opseries_percentile(c, 99));
+            for (uint32_t b = 0, any = 0; b < SL_OPSERIES_BUCKETS; b++)
+                if (c[b] != 0)
+                    fprintf(out, "%s%u,%u", any++ ? "," : "", b, c[b]);
+            fprintf(out, "]}");
+            first = 0;
+        }
+        fprintf(out, "%s]}", first ? "" : "\n    ");
+    }
+    fprintf(out, "%s]},\n", s->nops > 0 ? "\n  " : "");
+}
+
 /* The load shape in the settings: arrivals, think time, and the stages with where they
  * start (the rate or the connections); "rate" above is the mean target rate. */
 static void shape_json(FILE *out, const sl_config_t *cfg)
@@ -364,6 +400,7 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
     segments_json(out, run);
     concurrency_json(out, cfg, run);
     reasons_json(out, cfg, &run->reasons);
+    opseries_json(out, cfg, run);
     fprintf(out, "  \"thresholds\": [");
     for (int i = 0; checks != NULL && i < checks->n; i++) {
         const sl_threshold_t *t = &checks->items[i];
