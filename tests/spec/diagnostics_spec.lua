@@ -171,6 +171,29 @@ describe("failure diagnostics", function()
       "...\n", 1, true), out)
   end)
 
+  it("give kinds that are their own reason a sentence and the response as the sample", function()
+    for mode, want in pairs({ wrongid = { "id_mismatch", "the response does not echo the " ..
+                                "request's ID", "<e:RequestId>WRONG</e:RequestId>" },
+                              notxml = { "malformed", "the response is not well-formed XML",
+                                "hello, not xml" } }) do
+      local srv = t.start_bad_server(mode)
+      finally(function() srv.stop() end)
+      local json = t.tmpname(".json")
+      finally(function() os.remove(json) end)
+      local code, out = t.run(("-q -w 1 -c 1 --json %s -u %s -R 10 -d 1s %s")
+        :format(json, srv.url, t.script("")))
+      assert.are.equal(1, code, out)
+      local processed = tonumber(select(3, t.http(srv.port, "GET", "/processed")))
+      local r = t.json.decode(t.read(json))
+      assert.are.equal(1, #r.failure_reasons.reasons, mode)
+      local x = r.failure_reasons.reasons[1]
+      assert.are.same({ want[1], processed, want[2], 200 }, { x.kind, x.count, x.reason,
+        x.sample.status })
+      assert.truthy(x.sample.body:find(want[3], 1, true), x.sample.body)
+      t.reasons_invariants(r)
+    end
+  end)
+
   it("keep libcurl's own message as the sample of a transport failure", function()
     local m = t.start_mock("")
     local url, port = m.url, tonumber(m.url:match(":(%d+)/"))
