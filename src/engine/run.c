@@ -325,8 +325,8 @@ static int handle(sl_run_t *run, int i, uint32_t type, const uint8_t *p, uint32_
             run->ops_partial = 1;
         break;
     case SL_MSG_OPSERIES: /* a series that does not fit leaves a gap in a chart, no count */
-        if (run->opseries.nops > 0)
-            (void)sl_opseries_decode_add(&run->opseries, p, len);
+        if (run->series.nops > 0)
+            (void)sl_opseries_decode_add(&run->series, p, len);
         break;
     case SL_MSG_TAGS:
         if (sl_tags_decode_add(&run->tags, p, len) != 0)
@@ -553,7 +553,7 @@ static int start(parent_t *p, const char *text, size_t len)
     if (!p->ch || !p->pfd || !run->workers || !run->latency || !run->service || !run->lateness ||
         !run->tls_handshake || !worker_pids ||
         (cfg->nops > 0 && (run->ops = sl_opstats_new(cfg->nops)) == NULL) ||
-        (cfg->nops > 0 && sl_opseries_init(&run->opseries, cfg->nops) != 0) ||
+        (cfg->nops > 0 && sl_opseries_init(&run->series, cfg->nops) != 0) ||
         pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
         snprintf(p->err, p->errlen, "out of memory");
         return -1;
@@ -825,7 +825,7 @@ void sl_run_free(sl_run_t *run)
     free(run->listed_ids);
     sl_concurrency_free(&run->concurrency);
     sl_opstats_free(run->ops, run->nops);
-    sl_opseries_free(&run->opseries);
+    sl_opseries_free(&run->series);
     sl_tags_free(&run->tags);
     memset(run, 0, sizeof(*run));
 }

@@ -109,8 +109,8 @@ struct sl_run {
     int analyzed;         /* concurrency holds the analysis */
     int analysis_partial; /* the run sent more than the spool keeps: the analysis covers a part */
     uint64_t script_error_reports;
-    sl_reasons_t reasons;   /* why requests failed, merged from the workers' final reports */
-    sl_opseries_t opseries; /* per-operation latency over time (nops > 0), from their reports */
+    sl_reasons_t reasons; /* why requests failed, merged from the workers' final reports */
+    sl_opseries_t series; /* per-operation latency over time (nops > 0), from their reports */
     const sl_segment_t
         *segments; /* a merged result: the files it was made of (borrowed), else NULL */
     size_t nsegments;

@@ -116,13 +116,13 @@ struct worker {
     uint64_t spooled;
     sl_buf_t second_buf;
     int script_error_sent;
-    sl_reasons_t reasons;   /* why requests failed, sent with the final report */
-    int nops;               /* soapload.operations; 0: the single request() */
-    sl_mix_t mix;           /* which operation each request is */
-    sl_op_stats_t *ops;     /* the results of each */
-    sl_opseries_t opseries; /* their latency over time, sent with the final report */
-    sl_tags_t tags;         /* results per tag value, for requests that carry tags */
-    int nslots;             /* requests in flight at most: connections x --streams */
+    sl_reasons_t reasons; /* why requests failed, sent with the final report */
+    int nops;             /* soapload.operations; 0: the single request() */
+    sl_mix_t mix;         /* which operation each request is */
+    sl_op_stats_t *ops;   /* the results of each */
+    sl_opseries_t series; /* their latency over time, sent with the final report */
+    sl_tags_t tags;       /* results per tag value, for requests that carry tags */
+    int nslots;           /* requests in flight at most: connections x --streams */
     sl_transport_t transport;
     sl_conns_t conns; /* how the sent requests found their connection */
     char err[8192];
@@ -1035,7 +1035,7 @@ static void complete(worker_t *w, slot_t *s, CURLcode rc)
             sl_hist_record(w->ops[s->op].from_due, (now - s->due_ns) / 1000);
             sl_hist_record(w->ops[s->op].service, (now - sent) / 1000);
             /* a full memory loses a point of the chart, not a count */
-            (void)sl_opseries_record(&w->opseries, s->op, (now - w->t0) / 1000000000ULL,
+            (void)sl_opseries_record(&w->series, s->op, (now - w->t0) / 1000000000ULL,
                                      (now - s->due_ns) / 1000, 1);
         }
         sl_hist_record(w->second_service, (now - sent) / 1000);
@@ -1306,7 +1306,7 @@ static void cleanup(worker_t *w)
     sl_waitq_free(&w->thinking);
     sl_script_close(w->script);
     sl_opstats_free(w->ops, w->nops);
-    sl_opseries_free(&w->opseries);
+    sl_opseries_free(&w->series);
     sl_tags_free(&w->tags);
     sl_mix_free(&w->mix);
 }
@@ -1333,7 +1333,7 @@ static int send_final(worker_t *w)
         if (rc == 0)
             rc = sl_proto_send(w->a->report_fd, SL_MSG_OPS, ops.data, ops.len, NULL, 0);
         sl_buf_clear(&ops);
-        if (rc == 0 && sl_opseries_encode(&w->opseries, &ops) == 0) /* the chart's part */
+        if (rc == 0 && sl_opseries_encode(&w->series, &ops) == 0) /* the chart's part */
             rc = sl_proto_send(w->a->report_fd, SL_MSG_OPSERIES, ops.data, ops.len, NULL, 0);
         sl_buf_free(&ops);
     }
@@ -1380,8 +1380,7 @@ int sl_worker_main(const sl_worker_args_t *a)
         if (sl_script_operations(w.script, a->cfg, w.err, sizeof(w.err)) != 0 ||
             sl_mix_init(&w.mix, a->cfg->op_weights, a->cfg->nops, w.err, sizeof(w.err)) != 0)
             goto Failed;
-        if ((w.ops = sl_opstats_new(w.nops)) == NULL ||
-            sl_opseries_init(&w.opseries, w.nops) != 0) {
+        if ((w.ops = sl_opstats_new(w.nops)) == NULL || sl_opseries_init(&w.series, w.nops) != 0) {
             snprintf(w.err, sizeof(w.err), "out of memory for %d operations' results", w.nops);
             goto Failed;
         }

@@ -254,7 +254,7 @@ static void reasons_json(FILE *out, const sl_config_t *cfg, const sl_reasons_t *
  * which soapload merge adds exactly. Only slots with responses are listed. */
 static void opseries_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
 {
-    const sl_opseries_t *s = &run->opseries;
+    const sl_opseries_t *s = &run->series;
     fprintf(out, "  \"op_intervals\": {\"slot_s\": %u, \"layout\": \"log8\", \"operations\": [",
             s->nops > 0 ? s->slot_s : 1);
     for (int op = 0; op < s->nops; op++) {

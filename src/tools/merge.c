@@ -663,7 +663,7 @@ static int read_reasons(const sl_json_t *doc, const sl_config_t *cfg, sl_reasons
 static int read_opseries(const sl_json_t *doc, sl_resultfile_t *r, char *err, size_t errlen)
 {
     const sl_json_t *oi = sl_json_get(doc, "op_intervals"), *ops;
-    sl_opseries_t *s = &r->run.opseries;
+    sl_opseries_t *s = &r->run.series;
     uint64_t slot_s;
     const char *layout;
     int i = 0;
@@ -971,18 +971,18 @@ static int merge_operations(sl_resultfile_t *out, const sl_resultfile_t *in, int
 /* A file's per-operation latency over time added into the merged one, at its offset. */
 static int merge_opseries(sl_run_t *run, const sl_resultfile_t *r, const int *map, int64_t off)
 {
-    const sl_opseries_t *s = &r->run.opseries;
+    const sl_opseries_t *s = &r->run.series;
     if (s->nops == 0 || run->nops == 0)
         return 0;
-    if (run->opseries.nops == 0 && sl_opseries_init(&run->opseries, run->nops) != 0)
+    if (run->series.nops == 0 && sl_opseries_init(&run->series, run->nops) != 0)
         return -1;
-    sl_opseries_coarsen(&run->opseries, s->slot_s);
+    sl_opseries_coarsen(&run->series, s->slot_s);
     for (uint32_t i = 0; i < s->nslots; i++)
         for (int op = 0; op < s->nops; op++) {
             const uint32_t *c = sl_opseries_cell(s, i, op);
             for (uint32_t b = 0; b < SL_OPSERIES_BUCKETS; b++)
                 if (c[b] != 0 &&
-                    sl_opseries_add_bucket(&run->opseries, map[op],
+                    sl_opseries_add_bucket(&run->series, map[op],
                                            (uint64_t)off + (uint64_t)i * s->slot_s, b, c[b]) != 0)
                     return -1;
         }
