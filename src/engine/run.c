@@ -324,6 +324,10 @@ static int handle(sl_run_t *run, int i, uint32_t type, const uint8_t *p, uint32_
         if (run->ops != NULL && sl_opstats_decode_add(run->ops, run->nops, p, len) != 0)
             run->ops_partial = 1;
         break;
+    case SL_MSG_OPSERIES: /* a series that does not fit leaves a gap in a chart, no count */
+        if (run->series.nops > 0)
+            (void)sl_opseries_decode_add(&run->series, p, len);
+        break;
     case SL_MSG_TAGS:
         if (sl_tags_decode_add(&run->tags, p, len) != 0)
             run->tags_partial = 1;
@@ -549,6 +553,7 @@ static int start(parent_t *p, const char *text, size_t len)
     if (!p->ch || !p->pfd || !run->workers || !run->latency || !run->service || !run->lateness ||
         !run->tls_handshake || !worker_pids ||
         (cfg->nops > 0 && (run->ops = sl_opstats_new(cfg->nops)) == NULL) ||
+        (cfg->nops > 0 && sl_opseries_init(&run->series, cfg->nops) != 0) ||
         pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
         snprintf(p->err, p->errlen, "out of memory");
         return -1;
@@ -820,6 +825,7 @@ void sl_run_free(sl_run_t *run)
     free(run->listed_ids);
     sl_concurrency_free(&run->concurrency);
     sl_opstats_free(run->ops, run->nops);
+    sl_opseries_free(&run->series);
     sl_tags_free(&run->tags);
     memset(run, 0, sizeof(*run));
 }

@@ -14,6 +14,7 @@
 #include "core/config.h"
 #include "core/counts.h"
 #include "core/hist.h"
+#include "core/opseries.h"
 #include "core/opstats.h"
 #include "core/tags.h"
 #include "core/reasons.h"
@@ -109,6 +110,7 @@ struct sl_run {
     int analysis_partial; /* the run sent more than the spool keeps: the analysis covers a part */
     uint64_t script_error_reports;
     sl_reasons_t reasons; /* why requests failed, merged from the workers' final reports */
+    sl_opseries_t series; /* per-operation latency over time (nops > 0), from their reports */
     const sl_segment_t
         *segments; /* a merged result: the files it was made of (borrowed), else NULL */
     size_t nsegments;

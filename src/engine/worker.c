@@ -30,6 +30,7 @@
 #include "core/schedule.h"
 #include "core/waitq.h"
 #include "core/mix.h"
+#include "core/opseries.h"
 #include "core/opstats.h"
 #include "core/tags.h"
 #include "core/reasons.h"
@@ -119,6 +120,7 @@ struct worker {
     int nops;             /* soapload.operations; 0: the single request() */
     sl_mix_t mix;         /* which operation each request is */
     sl_op_stats_t *ops;   /* the results of each */
+    sl_opseries_t series; /* their latency over time, sent with the final report */
     sl_tags_t tags;       /* results per tag value, for requests that carry tags */
     int nslots;           /* requests in flight at most: connections x --streams */
     sl_transport_t transport;
@@ -891,22 +893,33 @@ static uint64_t closed_allowed(const worker_t *w, uint64_t now)
     return (uint64_t)(all / n + (i < all % n));
 }
 
-/* Why a request failed, in words, for the "Top failure reasons". */
+/* Why a request failed, in words, for the "Top failure reasons", per operation; the first
+ * failure of each reason keeps its response body (or libcurl's message) as a sample. */
 static void add_reason(worker_t *w, const slot_t *s, sl_result_t r, CURLcode rc, long status,
                        const char *reason)
 {
     char text[SL_REASON_TEXT];
+    const char *why = text;
+    int transport = 0;
     switch (r) {
     case SL_R_CHECK_FAILED: /* response() returned false, reason */
-        sl_reasons_add(&w->reasons, r, reason, 1);
+        why = reason;
         break;
     case SL_R_SOAP_FAULT:
         sl_reasons_fault_text(s->resp_body.data, s->resp_body.len, text, sizeof(text));
-        sl_reasons_add(&w->reasons, r, text, 1);
         break;
     case SL_R_HTTP_STATUS:
         snprintf(text, sizeof(text), "HTTP %ld", status);
-        sl_reasons_add(&w->reasons, r, text, 1);
+        break;
+    case SL_R_ID_MISMATCH:
+        why = "the response does not echo the request's ID";
+        break;
+    case SL_R_MALFORMED:
+        why = "the response is not well-formed XML";
+        break;
+    case SL_R_TOO_LARGE:
+        why = "the response body exceeded --max-body";
+        transport = 1;
         break;
     case SL_R_CONNECT:
     case SL_R_TIMEOUT:
@@ -916,11 +929,19 @@ static void add_reason(worker_t *w, const slot_t *s, sl_result_t r, CURLcode rc,
     case SL_R_PROTOCOL:
     case SL_R_TLS:
     case SL_R_OTHER: /* libcurl's message for its error code: the same text for the same cause */
-        sl_reasons_add(&w->reasons, r, curl_easy_strerror(rc), 1);
+        why = curl_easy_strerror(rc);
+        transport = 1;
         break;
     default: /* ok, or a kind that is its own reason */
-        break;
+        return;
     }
+    sl_reason_t *e = sl_reasons_add_op(&w->reasons, s->op, r, why, 1);
+    if (e == NULL || e->has_sample)
+        return;
+    if (transport) /* no response: the sample is libcurl's own message, details included */
+        sl_reasons_sample(e, 0, s->errbuf, strlen(s->errbuf), 0);
+    else
+        sl_reasons_sample(e, status, s->resp_body.data, s->resp_body.len, 0);
 }
 
 /* Counts a request that carried tags as it ends: each tag value's results get what an
@@ -1013,6 +1034,9 @@ static void complete(worker_t *w, slot_t *s, CURLcode rc)
             w->ops[s->op].counts.bytes_received += s->resp_body.len;
             sl_hist_record(w->ops[s->op].from_due, (now - s->due_ns) / 1000);
             sl_hist_record(w->ops[s->op].service, (now - sent) / 1000);
+            /* a full memory loses a point of the chart, not a count */
+            (void)sl_opseries_record(&w->series, s->op, (now - w->t0) / 1000000000ULL,
+                                     (now - s->due_ns) / 1000, 1);
         }
         sl_hist_record(w->second_service, (now - sent) / 1000);
     } else if (s->prereqs > 1) {
@@ -1282,6 +1306,7 @@ static void cleanup(worker_t *w)
     sl_waitq_free(&w->thinking);
     sl_script_close(w->script);
     sl_opstats_free(w->ops, w->nops);
+    sl_opseries_free(&w->series);
     sl_tags_free(&w->tags);
     sl_mix_free(&w->mix);
 }
@@ -1307,6 +1332,9 @@ static int send_final(worker_t *w)
         rc = sl_opstats_encode(w->ops, w->nops, &ops);
         if (rc == 0)
             rc = sl_proto_send(w->a->report_fd, SL_MSG_OPS, ops.data, ops.len, NULL, 0);
+        sl_buf_clear(&ops);
+        if (rc == 0 && sl_opseries_encode(&w->series, &ops) == 0) /* the chart's part */
+            rc = sl_proto_send(w->a->report_fd, SL_MSG_OPSERIES, ops.data, ops.len, NULL, 0);
         sl_buf_free(&ops);
     }
     if (rc == 0 && w->tags.n > 0) { /* before the final report too */
@@ -1352,7 +1380,7 @@ int sl_worker_main(const sl_worker_args_t *a)
         if (sl_script_operations(w.script, a->cfg, w.err, sizeof(w.err)) != 0 ||
             sl_mix_init(&w.mix, a->cfg->op_weights, a->cfg->nops, w.err, sizeof(w.err)) != 0)
             goto Failed;
-        if ((w.ops = sl_opstats_new(w.nops)) == NULL) {
+        if ((w.ops = sl_opstats_new(w.nops)) == NULL || sl_opseries_init(&w.series, w.nops) != 0) {
             snprintf(w.err, sizeof(w.err), "out of memory for %d operations' results", w.nops);
             goto Failed;
         }

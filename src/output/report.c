@@ -14,6 +14,7 @@
 #include "core/segment.h"
 #include "core/version.h"
 #include "output/ops_report.h"
+#include "output/reasons_report.h"
 #include "output/tags_report.h"
 
 static void latency_row(FILE *out, const char *name, const sl_hist_t *h)
@@ -70,31 +71,6 @@ static void errors_line(FILE *out, const sl_counts_t *c)
         any = 1;
     }
     fprintf(out, "%s\n", any ? "" : "none");
-}
-
-/* The most frequent reasons, at most SL_REASONS_SHOWN of them, and how many failures had
- * another one (shown further down the list, or past the table's bound); the JSON and the HTML
- * report list every reason kept. */
-static void reasons_lines(FILE *out, const sl_reasons_t *r)
-{
-    const sl_reason_t *all[SL_REASONS_MAX];
-    int n = sl_reasons_sorted(r, all, SL_REASONS_MAX);
-    uint64_t rest = r->other;
-    if (n == 0 && rest == 0)
-        return;
-    fprintf(out, "Top failure reasons\n");
-    for (int i = 0; i < n; i++) {
-        if (i >= SL_REASONS_SHOWN) {
-            rest += all[i]->count;
-            continue;
-        }
-        fprintf(out, "  %-13s %8llu  %s\n", sl_result_name((sl_result_t)all[i]->kind),
-                (unsigned long long)all[i]->count, all[i]->text);
-    }
-    if (rest > 0)
-        fprintf(out, "  %-13s %8llu  (%s)\n", "other reasons", (unsigned long long)rest,
-                r->other > 0 ? "more distinct reasons than the summary lists or the run keeps"
-                             : "see the JSON or HTML report");
 }
 
 /* libcurl's first message for each transport error kind that occurred. */
@@ -339,7 +315,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     sl_tags_report_print(out, run);
     errors_line(out, c);
     error_messages(out, run);
-    reasons_lines(out, &run->reasons);
+    sl_reasons_report_print(out, cfg, &run->reasons);
     human_bytes(c->bytes_sent, b1, sizeof(b1));
     human_bytes(c->bytes_received, b2, sizeof(b2));
     fprintf(out, "Bytes           bodies sent %s, received %s\n", b1, b2);

@@ -11,6 +11,7 @@
 
 #include "core/segment.h"
 #include "core/version.h"
+#include "output/reasons_report.h"
 #include "output/report.h"
 #include "output/shape.h"
 
@@ -203,20 +204,84 @@ static void segment_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
         fprintf(out, ", \"clock_offset_ms\": null, \"clock_offset_uncertainty_ms\": null");
 }
 
-/* Every reason kept, most frequent first; `other` counts failures past the bound. */
-static void reasons_json(FILE *out, const sl_reasons_t *r)
+/* Every reason kept, most frequent first, with its operation ("" without operations) and its
+ * sample (null when none); `other` counts failures past the bound, `other_reasons` splits
+ * them by operation and kind, so that per operation and kind the counts add up to the
+ * failures. */
+static void reasons_json(FILE *out, const sl_config_t *cfg, const sl_reasons_t *r)
 {
     const sl_reason_t *all[SL_REASONS_MAX];
-    int n = sl_reasons_sorted(r, all, SL_REASONS_MAX);
-    fprintf(out, "  \"failure_reasons\": {\"max_distinct\": %d, \"other\": %llu, \"reasons\": [",
-            SL_REASONS_MAX, (unsigned long long)r->other);
+    int n = sl_reasons_sorted(r, all, SL_REASONS_MAX), any = 0;
+    fprintf(out,
+            "  \"failure_reasons\": {\"max_distinct\": %d, \"sample_bytes\": %d, \"other\": %llu, "
+            "\"reasons\": [",
+            SL_REASONS_MAX, SL_REASON_SAMPLE, (unsigned long long)r->other);
     for (int i = 0; i < n; i++) {
-        fprintf(out, "%s\n    {\"kind\": \"%s\", \"count\": %llu, \"reason\": ", i ? "," : "",
-                sl_result_name((sl_result_t)all[i]->kind), (unsigned long long)all[i]->count);
-        sl_json_string(out, all[i]->text);
-        fprintf(out, "}");
+        const sl_reason_t *e = all[i];
+        fprintf(out, "%s\n    {\"operation\": ", i ? "," : "");
+        sl_json_string(out, sl_reasons_op_name(cfg, e->op));
+        fprintf(out, ", \"kind\": \"%s\", \"count\": %llu, \"reason\": ",
+                sl_result_name((sl_result_t)e->kind), (unsigned long long)e->count);
+        sl_json_string(out, e->text);
+        if (e->has_sample) {
+            fprintf(out,
+                    ",\n     \"sample\": {\"status\": %d, \"truncated\": %s, \"bytes\": %llu, "
+                    "\"body\": ",
+                    (int)e->sample.status, e->sample.bytes > e->sample.len ? "true" : "false",
+                    (unsigned long long)e->sample.bytes);
+            sl_json_string(out, e->sample.body);
+            fprintf(out, "}}");
+        } else {
+            fprintf(out, ", \"sample\": null}");
+        }
     }
-    fprintf(out, "%s]},\n", n ? "\n  " : "");
+    fprintf(out, "%s], \"other_reasons\": [", n ? "\n  " : "");
+    for (int o = -1; o < SL_MAX_OPERATIONS; o++)
+        for (int k = 0; k < SL_R_COUNT; k++) {
+            if (r->other_by[o + 1][k] == 0)
+                continue;
+            fprintf(out, "%s\n    {\"operation\": ", any++ ? "," : "");
+            sl_json_string(out, sl_reasons_op_name(cfg, o));
+            fprintf(out, ", \"kind\": \"%s\", \"count\": %llu}", sl_result_name((sl_result_t)k),
+                    (unsigned long long)r->other_by[o + 1][k]);
+        }
+    fprintf(out, "%s]},\n", any ? "\n  " : "");
+}
+
+/* "op_intervals": per operation, per slot of the run (slot_s seconds from the start, by the
+ * time a response came), the count, p50 and p99 of the latency from due time (bucket upper
+ * bounds) and the compact histogram they come from as [bucket, count, ...] (core/opseries.h),
+ * which soapload merge adds exactly. Only slots with responses are listed. */
+static void opseries_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
+{
+    const sl_opseries_t *s = &run->series;
+    fprintf(out, "  \"op_intervals\": {\"slot_s\": %u, \"layout\": \"log8\", \"operations\": [",
+            s->nops > 0 ? s->slot_s : 1);
+    for (int op = 0; op < s->nops; op++) {
+        int first = 1;
+        fprintf(out, "%s\n    {\"name\": ", op ? "," : "");
+        sl_json_string(out, sl_reasons_op_name(cfg, op));
+        fprintf(out, ", \"slots\": [");
+        for (uint32_t i = 0; i < s->nslots; i++) {
+            const uint32_t *c = sl_opseries_cell(s, i, op);
+            uint64_t n = sl_opseries_count(c);
+            if (n == 0)
+                continue;
+            fprintf(out,
+                    "%s\n      {\"slot\": %u, \"count\": %llu, \"p50\": %llu, \"p99\": %llu, "
+                    "\"buckets\": [",
+                    first ? "" : ",", i, (unsigned long long)n,
+                    (unsigned long long)sl_opseries_percentile(c, 50),
+                    (unsigned long long)sl_opseries_percentile(c, 99));
+            for (uint32_t b = 0, any = 0; b < SL_OPSERIES_BUCKETS; b++)
+                if (c[b] != 0)
+                    fprintf(out, "%s%u,%u", any++ ? "," : "", b, c[b]);
+            fprintf(out, "]}");
+            first = 0;
+        }
+        fprintf(out, "%s]}", first ? "" : "\n    ");
+    }
+    fprintf(out, "%s]},\n", s->nops > 0 ? "\n  " : "");
 }
 
 /* The load shape in the settings: arrivals, think time, and the stages with where they
@@ -334,7 +399,8 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
     tags_json(out, run);
     segments_json(out, run);
     concurrency_json(out, cfg, run);
-    reasons_json(out, &run->reasons);
+    reasons_json(out, cfg, &run->reasons);
+    opseries_json(out, cfg, run);
     fprintf(out, "  \"thresholds\": [");
     for (int i = 0; checks != NULL && i < checks->n; i++) {
         const sl_threshold_t *t = &checks->items[i];

@@ -541,7 +541,52 @@ static int read_workers(const sl_json_t *doc, sl_run_t *run, char *err, size_t e
     return 0;
 }
 
-static int read_reasons(const sl_json_t *doc, sl_reasons_t *reasons, char *err, size_t errlen)
+/* A reason's operation: "" (or none, in files written before reasons had one) is -1. */
+static int reason_op(const sl_json_t *o, const sl_config_t *cfg, const char *where, int *op,
+                     char *err, size_t errlen)
+{
+    const sl_json_t *v = sl_json_get(o, "operation");
+    *op = -1;
+    if (v == NULL)
+        return 0;
+    if (v->type != SL_JSON_STRING) {
+        snprintf(err, errlen, "%s.operation is %s, not a string", where,
+                 sl_json_type_name(v->type));
+        return -1;
+    }
+    if (v->string[0] != '\0' && (*op = sl_config_operation(cfg, v->string, v->len)) < 0) {
+        snprintf(err, errlen, "%s.operation \"%.100s\" is not in operations", where, v->string);
+        return -1;
+    }
+    return 0;
+}
+
+/* A reason's sample (absent or null: none). */
+static int read_sample(const sl_json_t *o, sl_reason_t *e, const char *where, char *err,
+                       size_t errlen)
+{
+    const sl_json_t *v = sl_json_get(o, "sample"), *body;
+    char sub[96];
+    int status;
+    uint64_t bytes;
+    if (v == NULL || v->type == SL_JSON_NULL)
+        return 0;
+    snprintf(sub, sizeof(sub), "%s.sample", where);
+    if (v->type != SL_JSON_OBJECT) {
+        snprintf(err, errlen, "%s is %s, not an object", sub, sl_json_type_name(v->type));
+        return -1;
+    }
+    if (get_int(v, "status", sub, &status, err, errlen) != 0 ||
+        get_u64(v, "bytes", sub, &bytes, err, errlen) != 0 ||
+        (body = field(v, "body", SL_JSON_STRING, sub, err, errlen)) == NULL)
+        return -1;
+    if (e != NULL)
+        sl_reasons_sample(e, status, body->string, strlen(body->string), bytes);
+    return 0;
+}
+
+static int read_reasons(const sl_json_t *doc, const sl_config_t *cfg, sl_reasons_t *reasons,
+                        char *err, size_t errlen)
 {
     const sl_json_t *fr = field(doc, "failure_reasons", SL_JSON_OBJECT, "", err, errlen), *list;
     uint64_t other;
@@ -553,6 +598,7 @@ static int read_reasons(const sl_json_t *doc, sl_reasons_t *reasons, char *err, 
         char where[64];
         const char *kind, *text;
         uint64_t count;
+        int op;
         snprintf(where, sizeof(where), "failure_reasons.reasons[%d]", i);
         if (r->type != SL_JSON_OBJECT) {
             snprintf(err, errlen, "%s is %s, not an object", where, sl_json_type_name(r->type));
@@ -560,16 +606,125 @@ static int read_reasons(const sl_json_t *doc, sl_reasons_t *reasons, char *err, 
         }
         if ((kind = get_string(r, "kind", where, err, errlen)) == NULL ||
             (text = get_string(r, "reason", where, err, errlen)) == NULL ||
-            get_u64(r, "count", where, &count, err, errlen) != 0)
+            get_u64(r, "count", where, &count, err, errlen) != 0 ||
+            reason_op(r, cfg, where, &op, err, errlen) != 0)
             return -1;
         int k = result_by_name(kind);
         if (k < 0) {
             snprintf(err, errlen, "%s.kind is \"%s\", not a result soapload knows", where, kind);
             return -1;
         }
-        sl_reasons_add(reasons, (sl_result_t)k, text, count);
+        if (read_sample(r, sl_reasons_add_op(reasons, op, (sl_result_t)k, text, count), where, err,
+                        errlen) != 0)
+            return -1;
+    }
+    /* the other reasons by operation and kind (files before them: `other` alone) */
+    const sl_json_t *by = sl_json_get(fr, "other_reasons");
+    uint64_t split = 0;
+    i = 0;
+    if (by != NULL && by->type != SL_JSON_ARRAY) {
+        snprintf(err, errlen, "failure_reasons.other_reasons is %s, not an array",
+                 sl_json_type_name(by->type));
+        return -1;
+    }
+    for (const sl_json_t *r = by != NULL ? by->child : NULL; r != NULL; r = r->next, i++) {
+        char where[64];
+        const char *kind;
+        uint64_t count;
+        int op, k;
+        snprintf(where, sizeof(where), "failure_reasons.other_reasons[%d]", i);
+        if (r->type != SL_JSON_OBJECT) {
+            snprintf(err, errlen, "%s is %s, not an object", where, sl_json_type_name(r->type));
+            return -1;
+        }
+        if ((kind = get_string(r, "kind", where, err, errlen)) == NULL ||
+            get_u64(r, "count", where, &count, err, errlen) != 0 ||
+            reason_op(r, cfg, where, &op, err, errlen) != 0)
+            return -1;
+        if ((k = result_by_name(kind)) < 0) {
+            snprintf(err, errlen, "%s.kind is \"%s\", not a result soapload knows", where, kind);
+            return -1;
+        }
+        reasons->other_by[op + 1][k] += count;
+        split += count;
+    }
+    if (by != NULL && split != other) {
+        snprintf(err, errlen,
+                 "failure_reasons.other_reasons add up to %llu, not failure_reasons.other (%llu)",
+                 (unsigned long long)split, (unsigned long long)other);
+        return -1;
     }
     reasons->other += other;
+    return 0;
+}
+
+/* "op_intervals" (absent in files written before it: no series) into the file's own
+ * operation numbering and slot width. */
+static int read_opseries(const sl_json_t *doc, sl_resultfile_t *r, char *err, size_t errlen)
+{
+    const sl_json_t *oi = sl_json_get(doc, "op_intervals"), *ops;
+    sl_opseries_t *s = &r->run.series;
+    uint64_t slot_s;
+    const char *layout;
+    int i = 0;
+    if (oi == NULL || r->run.nops == 0)
+        return 0;
+    if (oi->type != SL_JSON_OBJECT) {
+        snprintf(err, errlen, "op_intervals is %s, not an object", sl_json_type_name(oi->type));
+        return -1;
+    }
+    if (get_u64(oi, "slot_s", "op_intervals", &slot_s, err, errlen) != 0 ||
+        (layout = get_string(oi, "layout", "op_intervals", err, errlen)) == NULL ||
+        (ops = field(oi, "operations", SL_JSON_ARRAY, "op_intervals", err, errlen)) == NULL)
+        return -1;
+    if (strcmp(layout, "log8") != 0 || slot_s == 0 || slot_s > 1U << 30 ||
+        (slot_s & (slot_s - 1)) != 0) {
+        snprintf(err, errlen,
+                 "op_intervals: layout \"%.40s\" with slot_s %llu is not one soapload "
+                 "writes",
+                 layout, (unsigned long long)slot_s);
+        return -1;
+    }
+    if (sl_opseries_init(s, r->run.nops) != 0) {
+        snprintf(err, errlen, "op_intervals: %d operations", r->run.nops);
+        return -1;
+    }
+    sl_opseries_coarsen(s, (uint32_t)slot_s);
+    for (const sl_json_t *o = ops->child; o != NULL; o = o->next, i++) {
+        char where[64];
+        const char *name;
+        const sl_json_t *slots;
+        int op, j = 0;
+        snprintf(where, sizeof(where), "op_intervals.operations[%d]", i);
+        if ((name = get_string(o, "name", where, err, errlen)) == NULL ||
+            (slots = field(o, "slots", SL_JSON_ARRAY, where, err, errlen)) == NULL)
+            return -1;
+        if ((op = sl_config_operation(&r->cfg, name, strlen(name))) < 0) {
+            snprintf(err, errlen, "%s.name \"%.100s\" is not in operations", where, name);
+            return -1;
+        }
+        for (const sl_json_t *sl = slots->child; sl != NULL; sl = sl->next, j++) {
+            char sub[96];
+            uint64_t slot;
+            const sl_json_t *bk;
+            snprintf(sub, sizeof(sub), "%s.slots[%d]", where, j);
+            if (get_u64(sl, "slot", sub, &slot, err, errlen) != 0 ||
+                (bk = field(sl, "buckets", SL_JSON_ARRAY, sub, err, errlen)) == NULL)
+                return -1;
+            for (const sl_json_t *b = bk->child; b != NULL; b = b->next->next) {
+                const sl_json_t *c = b->next;
+                if (c == NULL || b->type != SL_JSON_NUMBER || !b->is_u64 ||
+                    c->type != SL_JSON_NUMBER || !c->is_u64 || b->u64 >= SL_OPSERIES_BUCKETS ||
+                    c->u64 > UINT32_MAX || slot > 10000000 ||
+                    sl_opseries_add_bucket(s, op, slot * slot_s, (uint32_t)b->u64,
+                                           (uint32_t)c->u64) != 0) {
+                    snprintf(err, errlen, "%s.buckets: not pairs of a bucket below %d and a count",
+                             sub, SL_OPSERIES_BUCKETS);
+                    return -1;
+                }
+            }
+        }
+    }
     return 0;
 }
 
@@ -670,7 +825,8 @@ int sl_resultfile_load(sl_resultfile_t *r, const char *path, char *err, size_t e
         read_workers(doc, run, msg, sizeof(msg)) != 0 ||
         read_operations(doc, r, msg, sizeof(msg)) != 0 ||
         read_tags(doc, run, msg, sizeof(msg)) != 0 ||
-        read_reasons(doc, &run->reasons, msg, sizeof(msg)) != 0)
+        read_reasons(doc, &r->cfg, &run->reasons, msg, sizeof(msg)) != 0 ||
+        read_opseries(doc, r, msg, sizeof(msg)) != 0)
         goto Done;
     /* the rates divide by the time it was sending: a run stopped early sent for less */
     run->t0_ns = 1;
@@ -812,6 +968,27 @@ static int merge_operations(sl_resultfile_t *out, const sl_resultfile_t *in, int
     return 0;
 }
 
+/* A file's per-operation latency over time added into the merged one, at its offset. */
+static int merge_opseries(sl_run_t *run, const sl_resultfile_t *r, const int *map, int64_t off)
+{
+    const sl_opseries_t *s = &r->run.series;
+    if (s->nops == 0 || run->nops == 0)
+        return 0;
+    if (run->series.nops == 0 && sl_opseries_init(&run->series, run->nops) != 0)
+        return -1;
+    sl_opseries_coarsen(&run->series, s->slot_s);
+    for (uint32_t i = 0; i < s->nslots; i++)
+        for (int op = 0; op < s->nops; op++) {
+            const uint32_t *c = sl_opseries_cell(s, i, op);
+            for (uint32_t b = 0; b < SL_OPSERIES_BUCKETS; b++)
+                if (c[b] != 0 &&
+                    sl_opseries_add_bucket(&run->series, map[op],
+                                           (uint64_t)off + (uint64_t)i * s->slot_s, b, c[b]) != 0)
+                    return -1;
+        }
+    return 0;
+}
+
 int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, char *err,
                         size_t errlen)
 {
@@ -876,7 +1053,6 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
             sl_hist_merge(run->tls_handshake, r->run.tls_handshake);
         run->conns_opened += r->run.conns_opened;
         run->conns_reused += r->run.conns_reused;
-        sl_reasons_merge(&run->reasons, &r->run.reasons);
         memcpy(run->workers + run->nworkers, r->run.workers,
                (size_t)r->run.nworkers * sizeof(*run->workers));
         run->nworkers += r->run.nworkers;
@@ -902,6 +1078,19 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
     }
     if (merge_operations(out, in, n, err, errlen) != 0)
         return -1;
+    for (int f = 0; f < n; f++) { /* the reasons, their operations numbered as merged */
+        int map[SL_MAX_OPERATIONS];
+        for (int i = 0; i < SL_MAX_OPERATIONS; i++)
+            map[i] = -1;
+        for (int i = 0; i < in[f].run.nops; i++)
+            map[i] = sl_config_operation(&out->cfg, in[f].cfg.op_names[i],
+                                         strlen(in[f].cfg.op_names[i]));
+        sl_reasons_merge_map(&run->reasons, &in[f].run.reasons, map);
+        if (merge_opseries(run, &in[f], map, offset_of(&in[f], t0_us)) != 0) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    }
     for (int f = 0; f < n; f++) /* the tag values of all files, folded to the bounds again */
         for (int i = 0; i < in[f].run.tags.n; i++)
             if (sl_tags_add(&run->tags, in[f].run.tags.items[i].name, in[f].run.tags.items[i].value,

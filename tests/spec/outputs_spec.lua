@@ -285,6 +285,7 @@ end
       local r = t.json.decode(t.read(json))
       assert.are.equal(0, r.failure_reasons.other)
       assert.are.equal(3, #r.failure_reasons.reasons)
+      t.reasons_invariants(r)
       for _, w in ipairs(want) do
         local line = ("  %-13s %8d  %s\n"):format(w[1], w[2], w[3])
         assert.truthy(out:find(line, 1, true), line .. " in\n" .. out)
@@ -315,6 +316,7 @@ function response(status, headers, body, id) return false, "no good: " .. id end
     local r = t.json.decode(t.read(json))
     assert.are.equal(32, #r.failure_reasons.reasons)
     assert.are.equal(68, r.failure_reasons.other)
+    t.reasons_invariants(r)
     -- all count 1: the first seen come first
     assert.are.equal(("no good: P%d-R1"):format(r.workers[1].pid),
       r.failure_reasons.reasons[1].reason)

@@ -271,6 +271,42 @@ function M.invariants(out)
            ok = tonumber(ok), failed = tonumber(failed), cancelled = tonumber(cancelled) }
 end
 
+-- The failure reasons of a decoded result file add up: for each operation ("" without
+-- operations) and each failure kind that has reasons, the reasons' counts (the kept ones and
+-- other_reasons) equal the failures of that kind (sent and before send) of the operation, and
+-- of the run in all. Returns the sums, by operation and kind.
+local REASON_KINDS = { "http_status", "soap_fault", "id_mismatch", "malformed", "check_failed",
+  "connect", "timeout", "write", "read", "truncated", "protocol", "too_large", "tls", "other" }
+function M.reasons_invariants(r)
+  local assert = require("luassert")
+  local sums = {}
+  local function add(x)
+    sums[x.operation] = sums[x.operation] or {}
+    sums[x.operation][x.kind] = (sums[x.operation][x.kind] or 0) + x.count
+  end
+  for _, x in ipairs(r.failure_reasons.reasons) do add(x) end
+  local other = 0
+  for _, x in ipairs(r.failure_reasons.other_reasons) do add(x); other = other + x.count end
+  assert.are.equal(r.failure_reasons.other, other)
+  local function check(op, counts)
+    for _, k in ipairs(REASON_KINDS) do
+      local want = counts.results[k] + counts.before_send[k]
+      assert.are.equal(want, (sums[op] or {})[k] or 0, ("%s of operation %q"):format(k, op))
+    end
+  end
+  if #r.operations == 0 then
+    check("", r.summary)
+  else
+    for _, o in ipairs(r.operations) do check(o.name, o.counts) end
+    for _, k in ipairs(REASON_KINDS) do
+      local all = 0
+      for _, byk in pairs(sums) do all = all + (byk[k] or 0) end
+      assert.are.equal(r.summary.results[k] + r.summary.before_send[k], all, k)
+    end
+  end
+  return sums
+end
+
 -- A test certificate authority made now with the openssl command line (no key is ever
 -- committed), in a new directory it returns: ca.pem; srv.pem/srv.key for 127.0.0.1, ::1,
 -- localhost and test.example; cli.pem/cli.key signed by the CA, cli-enc.key (the same key
