@@ -31,6 +31,8 @@ void sl_cli_usage(FILE *out)
         "       soapload --reconcile TRACE.csv... ID-LOG\n"
         "       soapload wsdl URL-or-FILE [-o SCRIPT.lua] [--id-element NAME] [--soap 1.1|1.2]\n"
         "       soapload merge RESULT.json... [--json OUT] [--html OUT] [--threshold EXPR]...\n"
+        "       soapload merge --trace TRACE.csv... [RESULT.json...] [--id-log ID-LOG]"
+        " [--window T]\n"
         "       soapload compare BASELINE.json NEW.json [--threshold 'p99 +10%']... [--html OUT]\n"
         "Load-tests a SOAP (or any HTTP POST) service at a target rate. SCRIPT.lua builds the\n"
         "requests and may set the defaults of the options that have a setting name (shown\n"

@@ -164,77 +164,16 @@ static int call_done(sl_script_t *script, const sl_config_t *cfg, const sl_run_t
     return 0;
 }
 
-/* The traces of several segments as one: the first one's header, then every file's lines.
- * Returns a temporary stream, or NULL with what failed in err. */
-static FILE *join_traces(char **paths, int n, char *err, size_t errlen)
-{
-    FILE *all = n == 1 ? fopen(paths[0], "r") : tmpfile();
-    char *line = NULL;
-    size_t cap = 0;
-    if (all == NULL || n == 1) {
-        if (all == NULL)
-            snprintf(err, errlen, "cannot read %s", paths[0]);
-        return all;
-    }
-    for (int i = 0; i < n; i++) {
-        FILE *f = fopen(paths[i], "r");
-        ssize_t got;
-        if (f == NULL) {
-            snprintf(err, errlen, "cannot read %s", paths[i]);
-            fclose(all);
-            all = NULL;
-            break;
-        }
-        for (int lineno = 0; (got = getline(&line, &cap, f)) >= 0; lineno++)
-            if (lineno > 0 || i == 0)
-                fwrite(line, 1, (size_t)got, all);
-        fclose(f);
-    }
-    free(line);
-    if (all != NULL)
-        rewind(all);
-    return all;
-}
-
 /* soapload --reconcile TRACE... IDLOG: one trace, or the traces of a split run's segments */
 static int reconcile(char **trace_paths, int ntraces, const char *ids_path)
 {
-    char err[512];
+    char err[1024];
     sl_reconcile_t r;
-    const char *trace_path = ntraces == 1 ? trace_paths[0] : "the traces";
-    FILE *trace = join_traces(trace_paths, ntraces, err, sizeof(err)), *ids = fopen(ids_path, "r");
-    int rc = SL_EXIT_USAGE;
-    if (trace == NULL || ids == NULL) {
-        if (trace != NULL)
-            snprintf(err, sizeof(err), "cannot read %s", ids_path);
+    if (sl_reconcile_files(trace_paths, ntraces, ids_path, &r, err, sizeof(err)) != 0) {
         fprintf(stderr, "soapload: %s\n", err);
-        goto Done;
+        return SL_EXIT_USAGE;
     }
-    if (sl_reconcile(trace, ids, &r, err, sizeof(err)) != 0) {
-        fprintf(stderr, "soapload: %s: %s\n", trace_path, err);
-        goto Done;
-    }
-    printf("Reconciliation of %s (sent) with %s (received)\n", trace_path, ids_path);
-    printf("  sent        %llu\n  received    %llu\n  matched     %llu (received exactly once)\n"
-           "  lost        %llu\n  duplicated  %llu\n  unknown     %llu\n",
-           (unsigned long long)r.sent, (unsigned long long)r.received,
-           (unsigned long long)r.matched, (unsigned long long)r.lost,
-           (unsigned long long)r.duplicated, (unsigned long long)r.unknown);
-    if (r.lost > 0)
-        printf("Lost, by the client's outcome: %s (connect: never delivered; timeout, read, "
-               "cancelled: the server may not have logged it yet)\n",
-               r.lost_outcomes);
-    if (r.examples[0] != '\0')
-        printf("Examples: %s\n", r.examples);
-    rc = r.lost == 0 && r.duplicated == 0 && r.unknown == 0 ? SL_EXIT_OK : SL_EXIT_FAILED_REQUESTS;
-    printf("Result      %s\n",
-           rc == SL_EXIT_OK ? "every ID sent was received exactly once" : "MISMATCH");
-Done:
-    if (trace != NULL)
-        fclose(trace);
-    if (ids != NULL)
-        fclose(ids);
-    return rc;
+    return sl_reconcile_print(stdout, &r, ntraces == 1 ? trace_paths[0] : "the traces", ids_path);
 }
 
 int main(int argc, char **argv)

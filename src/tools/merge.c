@@ -24,6 +24,7 @@
 #include "output/outfile.h"
 #include "output/report.h"
 #include "output/results.h"
+#include "tools/crossproof.h"
 
 #define MAX_RESULT_BYTES (1ULL << 30) /* a 1-hour run's file is a few MB */
 
@@ -1118,6 +1119,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "Usage: soapload merge RESULT.json... [--json OUT] [--html OUT] [--threshold EXPR]...\n"
+            "       soapload merge --trace TRACE.csv... [RESULT.json...] [--id-log ID-LOG] "
+            "[--window T]\n"
             "Merges result files (--json of soapload runs with the same url, model, SOAP "
             "version\nand duration, e.g. the segments of one distributed run) into one result: "
             "counts\nand histograms added exactly, intervals on one timeline, one row per "
@@ -1225,6 +1228,12 @@ int sl_merge_main(int argc, char **argv)
         return SL_EXIT_INTERNAL;
     }
     int npaths = 0;
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--trace") == 0) { /* the proof across segments, from traces */
+            free(in);
+            free(paths);
+            return sl_crossproof_main(argc, argv);
+        }
     /* a closed pipe on stdout fails the summary's write (exit 4), and the files are still
      * written, as in a run */
     signal(SIGPIPE, SIG_IGN);

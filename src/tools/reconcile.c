@@ -190,3 +190,81 @@ Done:
     free(line);
     return rc;
 }
+
+/* The traces of several segments as one: the first one's header, then every file's lines.
+ * Returns a temporary stream, or NULL with what failed in err. */
+static FILE *join_traces(char **paths, int n, char *err, size_t errlen)
+{
+    FILE *all = n == 1 ? fopen(paths[0], "r") : tmpfile();
+    char *line = NULL;
+    size_t cap = 0;
+    if (all == NULL || n == 1) {
+        if (all == NULL)
+            snprintf(err, errlen, "cannot read %s", paths[0]);
+        return all;
+    }
+    for (int i = 0; i < n; i++) {
+        FILE *f = fopen(paths[i], "r");
+        ssize_t got;
+        if (f == NULL) {
+            snprintf(err, errlen, "cannot read %s", paths[i]);
+            fclose(all);
+            all = NULL;
+            break;
+        }
+        for (int lineno = 0; (got = getline(&line, &cap, f)) >= 0; lineno++)
+            if (lineno > 0 || i == 0)
+                fwrite(line, 1, (size_t)got, all);
+        fclose(f);
+    }
+    free(line);
+    if (all != NULL)
+        rewind(all);
+    return all;
+}
+
+int sl_reconcile_files(char **paths, int n, const char *ids_path, sl_reconcile_t *r, char *err,
+                       size_t errlen)
+{
+    char why[512];
+    FILE *trace = join_traces(paths, n, err, errlen), *ids = NULL;
+    int rc = -1;
+    if (trace == NULL)
+        return -1;
+    if ((ids = fopen(ids_path, "r")) == NULL) {
+        snprintf(err, errlen, "cannot read %s", ids_path);
+        goto Done;
+    }
+    if (sl_reconcile(trace, ids, r, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "%s: %s", n == 1 ? paths[0] : "the traces", why);
+        goto Done;
+    }
+    rc = 0;
+Done:
+    fclose(trace);
+    if (ids != NULL)
+        fclose(ids);
+    return rc;
+}
+
+int sl_reconcile_print(FILE *out, const sl_reconcile_t *r, const char *trace_name,
+                       const char *ids_name)
+{
+    fprintf(out, "Reconciliation of %s (sent) with %s (received)\n", trace_name, ids_name);
+    fprintf(out,
+            "  sent        %llu\n  received    %llu\n  matched     %llu (received exactly once)\n"
+            "  lost        %llu\n  duplicated  %llu\n  unknown     %llu\n",
+            (unsigned long long)r->sent, (unsigned long long)r->received,
+            (unsigned long long)r->matched, (unsigned long long)r->lost,
+            (unsigned long long)r->duplicated, (unsigned long long)r->unknown);
+    if (r->lost > 0)
+        fprintf(out,
+                "Lost, by the client's outcome: %s (connect: never delivered; timeout, read, "
+                "cancelled: the server may not have logged it yet)\n",
+                r->lost_outcomes);
+    if (r->examples[0] != '\0')
+        fprintf(out, "Examples: %s\n", r->examples);
+    int ok = r->lost == 0 && r->duplicated == 0 && r->unknown == 0;
+    fprintf(out, "Result      %s\n", ok ? "every ID sent was received exactly once" : "MISMATCH");
+    return ok ? 0 : 1;
+}

@@ -26,5 +26,13 @@ typedef struct {
 /** Reads both files and fills r. Returns 0, or -1 with a message in err (a file that is not
  * a soapload trace, for instance). */
 int sl_reconcile(FILE *trace, FILE *ids, sl_reconcile_t *r, char *err, size_t errlen);
+/** Reads the traces at paths[0..n) (the segments of a split run, or one trace) and the ID log
+ * at ids_path and fills r. Returns 0, or -1 with "PATH: what is wrong" in err. */
+int sl_reconcile_files(char **paths, int n, const char *ids_path, sl_reconcile_t *r, char *err,
+                       size_t errlen);
+/** Prints r as `soapload --reconcile` does; trace_name names the traces. Returns 0 when every
+ * ID sent was received exactly once, else 1 (the exit codes). */
+int sl_reconcile_print(FILE *out, const sl_reconcile_t *r, const char *trace_name,
+                       const char *ids_name);
 
 #endif
