@@ -3,7 +3,9 @@
 # segments (--segment I/N, started together with --start-at) at the same total, merged with
 # `soapload merge`: the merged rate's error against the target, the per-second error (the
 # largest and the mean deviation of a whole second's sent count from RATE), and the mock's
-# distinct IDs against the merged sent count. All against one soapload-mock on loopback.
+# distinct IDs against the merged sent count. All against one soapload-mock on loopback. Then
+# the time `soapload merge` takes for 4 results of a 1-hour run's size (3,600 intervals, each
+# with its latency histogram).
 # Usage: scripts/bench-segments.sh [RATE=10000] [SECONDS=10]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -64,3 +66,25 @@ for n in 1 2 3 4; do
         sed -n 's/^Clock offset    /      segment '"$i"' clock offset /p; s/^  scheduled     /      segment '"$i"' scheduled /p' "$work/seg-$i.out"
     done
 done
+
+# A result of a 1-hour run's size: the 1-process run's seconds (with their latency histograms)
+# repeated to 3,600 intervals, its duration and totals made to match. Four copies started at
+# the same instant: every second of the merge adds four histograms.
+hour_file() { # source.json dest.json
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+src = r["intervals"][: max(1, int(r["settings"]["duration_s"]))]
+r["intervals"] = [dict(src[i % len(src)], second=i) for i in range(3600)]
+r["settings"]["duration_s"] = 3600.0
+r["sending_s"] = 3600.0
+json.dump(r, open(sys.argv[2], "w"))
+PY
+}
+echo "== merge of 4 results of a 1-hour run's size (3,600 intervals each, the seconds of the 1-process run)"
+hour_file "$work/single.json" "$work/hour-0.json"
+for k in 1 2 3; do cp "$work/hour-0.json" "$work/hour-$k.json"; done
+echo "    one file: $(stat -c %s "$work/hour-0.json") bytes"
+/usr/bin/time -f "    soapload merge of 4: %e s, peak RSS %M KB" \
+    "$bin/soapload" merge -q "$work"/hour-{0,1,2,3}.json --json "$work/hour-merged.json" || true
+echo "    merged file: $(stat -c %s "$work/hour-merged.json") bytes"

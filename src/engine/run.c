@@ -147,6 +147,10 @@ static void finish_second(sl_run_t *run, sl_second_t *s)
     s->p90 = sl_hist_percentile(s->hist, 90);
     s->p99 = sl_hist_percentile(s->hist, 99);
     s->max = s->hist->max;
+    /* kept sparse (a few KB, not the whole array) so that merged seconds stay exact */
+    size_t need = sl_hist_encode(s->hist, NULL, 0);
+    if ((s->hist_enc = malloc(need)) != NULL)
+        s->hist_enc_len = sl_hist_encode(s->hist, s->hist_enc, need);
     free(s->hist);
     s->hist = NULL;
     if (run->on_second != NULL)
@@ -816,8 +820,10 @@ void sl_run_free(sl_run_t *run)
     free(run->service);
     free(run->lateness);
     free(run->tls_handshake);
-    for (size_t i = 0; i < run->nseconds; i++)
+    for (size_t i = 0; i < run->nseconds; i++) {
         free(run->seconds[i].hist);
+        free(run->seconds[i].hist_enc);
+    }
     free(run->seconds);
     free(run->first_script_error);
     for (size_t i = 0; i < run->nlisted_ids; i++)

@@ -41,6 +41,9 @@ typedef struct {
     double target;               /* open model: requests due in it by the schedule's integral */
     int reported;                /* workers that reported it */
     sl_hist_t *hist;             /* until every worker has reported it */
+    uint8_t *hist_enc;           /* then its latency from due, sparse (sl_hist_encode) for the
+                                    results; NULL: not known (a result file without it) */
+    size_t hist_enc_len;
 } sl_second_t;
 
 /* One input file of a merged result (soapload merge): a segment of a distributed run, or one

@@ -76,21 +76,13 @@ static void tags_json(FILE *out, const sl_run_t *run)
     fprintf(out, "%s]},\n", run->tags.n ? "\n  " : "");
 }
 
-static void hist_json(FILE *out, const sl_hist_t *h)
+/* "histogram": the layout, then the [index, count] pairs of the non-empty buckets. */
+static void buckets_json(FILE *out, const sl_hist_t *h)
 {
     fprintf(out,
-            "{\"count\": %llu, \"min\": %llu, \"max\": %llu, \"mean\": %.1f, \"stdev\": %.1f, "
-            "\"p50\": %llu, \"p90\": %llu, \"p99\": %llu, \"p99_9\": %llu, \"p99_99\": %llu,\n"
-            "      \"histogram\": {\"unit\": \"us\", \"sub_bucket_bits\": %d, \"buckets\": %d, "
+            "\"histogram\": {\"unit\": \"us\", \"sub_bucket_bits\": %d, \"buckets\": %d, "
             "\"clamped\": %llu, \"counts\": [",
-            (unsigned long long)h->total, (unsigned long long)(h->total ? h->min : 0),
-            (unsigned long long)h->max, sl_hist_mean(h), sl_hist_stdev(h),
-            (unsigned long long)sl_hist_percentile(h, 50),
-            (unsigned long long)sl_hist_percentile(h, 90),
-            (unsigned long long)sl_hist_percentile(h, 99),
-            (unsigned long long)sl_hist_percentile(h, 99.9),
-            (unsigned long long)sl_hist_percentile(h, 99.99), SL_HIST_SUB_BITS, SL_HIST_BUCKETS,
-            (unsigned long long)h->clamped);
+            SL_HIST_SUB_BITS, SL_HIST_BUCKETS, (unsigned long long)h->clamped);
     int first = 1;
     for (uint32_t i = h->lo; h->total > 0 && i <= h->hi; i++) {
         if (h->counts[i] == 0)
@@ -98,7 +90,38 @@ static void hist_json(FILE *out, const sl_hist_t *h)
         fprintf(out, "%s[%u, %llu]", first ? "" : ", ", i, (unsigned long long)h->counts[i]);
         first = 0;
     }
-    fprintf(out, "]}}");
+    fprintf(out, "]}");
+}
+
+static void hist_json(FILE *out, const sl_hist_t *h)
+{
+    fprintf(out,
+            "{\"count\": %llu, \"min\": %llu, \"max\": %llu, \"mean\": %.1f, \"stdev\": %.1f, "
+            "\"p50\": %llu, \"p90\": %llu, \"p99\": %llu, \"p99_9\": %llu, \"p99_99\": %llu,\n"
+            "      ",
+            (unsigned long long)h->total, (unsigned long long)(h->total ? h->min : 0),
+            (unsigned long long)h->max, sl_hist_mean(h), sl_hist_stdev(h),
+            (unsigned long long)sl_hist_percentile(h, 50),
+            (unsigned long long)sl_hist_percentile(h, 90),
+            (unsigned long long)sl_hist_percentile(h, 99),
+            (unsigned long long)sl_hist_percentile(h, 99.9),
+            (unsigned long long)sl_hist_percentile(h, 99.99));
+    buckets_json(out, h);
+    fprintf(out, "}");
+}
+
+/* A second's latency histogram, when it is kept: its min and buckets after p50...max, so that
+ * merged seconds add bucket by bucket. */
+static void second_hist_json(FILE *out, const sl_second_t *s)
+{
+    static sl_hist_t h; /* zeroed: a reset on it touches no bucket */
+    if (s->hist_enc == NULL)
+        return;
+    sl_hist_reset(&h);
+    if (sl_hist_decode_add(&h, s->hist_enc, s->hist_enc_len) == 0)
+        return;
+    fprintf(out, ", \"min\": %llu, ", (unsigned long long)(h.total ? h.min : 0));
+    buckets_json(out, &h);
 }
 
 static void concurrency_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
@@ -363,12 +386,12 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
         const sl_second_t *s = &run->seconds[i];
         fprintf(out,
                 "%s\n    {\"second\": %llu, \"in_flight_max\": %llu, \"latency\": {\"count\": "
-                "%llu, \"p50\": %llu, \"p90\": %llu, \"p99\": %llu, \"max\": %llu}, \"target\": "
-                "%.3f, \"counts\": ",
+                "%llu, \"p50\": %llu, \"p90\": %llu, \"p99\": %llu, \"max\": %llu",
                 i ? "," : "", (unsigned long long)s->second, (unsigned long long)s->in_flight_max,
                 (unsigned long long)s->completed, (unsigned long long)s->p50,
-                (unsigned long long)s->p90, (unsigned long long)s->p99, (unsigned long long)s->max,
-                s->target);
+                (unsigned long long)s->p90, (unsigned long long)s->p99, (unsigned long long)s->max);
+        second_hist_json(out, s);
+        fprintf(out, "}, \"target\": %.3f, \"counts\": ", s->target);
         counts_json(out, &s->counts);
         fprintf(out, "}");
     }

@@ -342,6 +342,34 @@ static int read_settings(const sl_json_t *doc, sl_resultfile_t *r, char *err, si
     return 0;
 }
 
+/* A second's latency histogram (since soapload kept them), read as the totals' are and kept
+ * sparse; it must agree with the second's count and max. */
+static int read_second_hist(const sl_json_t *s, sl_second_t *sec, char *err, size_t errlen)
+{
+    sl_hist_t *h = read_hist(s, "latency", err, errlen);
+    int rc = -1;
+    if (h == NULL)
+        return -1;
+    if (h->total != sec->completed || h->max != sec->max) {
+        snprintf(err, errlen,
+                 "latency.histogram holds %llu values up to %llu us, but count is "
+                 "%llu and max %llu",
+                 (unsigned long long)h->total, (unsigned long long)h->max,
+                 (unsigned long long)sec->completed, (unsigned long long)sec->max);
+        goto Done;
+    }
+    size_t need = sl_hist_encode(h, NULL, 0);
+    if ((sec->hist_enc = malloc(need)) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        goto Done;
+    }
+    sec->hist_enc_len = sl_hist_encode(h, sec->hist_enc, need);
+    rc = 0;
+Done:
+    free(h);
+    return rc;
+}
+
 static int read_intervals(const sl_json_t *doc, sl_run_t *run, char *err, size_t errlen)
 {
     const sl_json_t *iv = field(doc, "intervals", SL_JSON_ARRAY, "", err, errlen);
@@ -379,6 +407,12 @@ static int read_intervals(const sl_json_t *doc, sl_run_t *run, char *err, size_t
             return -1;
         }
         sec->target = target != NULL ? target->number : 0;
+        if (sl_json_get(lat, "histogram") != NULL && read_second_hist(s, sec, err, errlen) != 0) {
+            char why[512];
+            snprintf(why, sizeof(why), "%s", err);
+            snprintf(err, errlen, "intervals[%zu]: %.400s", i, why);
+            return -1;
+        }
         snprintf(where, sizeof(where), "intervals[%zu].counts", i);
         if (read_counts(field(s, "counts", SL_JSON_OBJECT, where, err, errlen), where, &sec->counts,
                         err, errlen) != 0)
@@ -889,6 +923,51 @@ static int64_t offset_of(const sl_resultfile_t *r, int64_t t0_us)
     return (r->started_at_us - t0_us + 500000) / 1000000;
 }
 
+/* Each merged second's latency: the files' histograms of that second added bucket by bucket,
+ * so that its percentiles are those of all its samples together. A second that a file has
+ * samples of but no histogram keeps the upper bound (and no histogram). */
+static int exact_seconds(sl_resultfile_t *out, const sl_resultfile_t *in, int n, int64_t t0_us,
+                         char *err, size_t errlen)
+{
+    sl_run_t *run = &out->run;
+    sl_hist_t *h = calloc(1, sizeof(*h));
+    if (h == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t d = 0; d < run->nseconds; d++) {
+        int exact = 1;
+        sl_hist_reset(h);
+        for (int f = 0; f < n && exact; f++) {
+            size_t off = (size_t)offset_of(&in[f], t0_us);
+            if (d < off || d - off >= in[f].run.nseconds)
+                continue;
+            const sl_second_t *s = &in[f].run.seconds[d - off];
+            if (s->hist_enc == NULL)
+                exact = s->completed == 0;
+            else if (sl_hist_decode_add(h, s->hist_enc, s->hist_enc_len) == 0)
+                exact = 0;
+        }
+        sl_second_t *m = &run->seconds[d];
+        if (!exact)
+            continue;
+        m->completed = h->total;
+        m->p50 = sl_hist_percentile(h, 50);
+        m->p90 = sl_hist_percentile(h, 90);
+        m->p99 = sl_hist_percentile(h, 99);
+        m->max = h->max;
+        size_t need = sl_hist_encode(h, NULL, 0);
+        if ((m->hist_enc = malloc(need)) == NULL) {
+            free(h);
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        m->hist_enc_len = sl_hist_encode(h, m->hist_enc, need);
+    }
+    free(h);
+    return 0;
+}
+
 static int merge_seconds(sl_resultfile_t *out, const sl_resultfile_t *in, int n, int64_t t0_us,
                          char *err, size_t errlen)
 {
@@ -918,9 +997,9 @@ static int merge_seconds(sl_resultfile_t *out, const sl_resultfile_t *in, int n,
             sl_counts_add(&d->counts, &s->counts);
             d->in_flight_max += s->in_flight_max; /* as for workers: the sum of the maxima */
             d->target += s->target;
-            /* each file keeps only its seconds' percentiles, not their histograms: the
-             * percentiles of a second that several files share are the highest of theirs, an
-             * upper bound; its count and max are exact */
+            /* the highest of the files' percentiles, an upper bound: what is left when a
+             * file kept no histogram of the second (written before soapload kept them);
+             * exact_seconds below replaces it with the exact ones */
             if (s->completed > 0) {
                 if (d->p50 < s->p50)
                     d->p50 = s->p50;
@@ -935,7 +1014,7 @@ static int merge_seconds(sl_resultfile_t *out, const sl_resultfile_t *in, int n,
             d->reported++;
         }
     }
-    return 0;
+    return exact_seconds(out, in, n, t0_us, err, errlen);
 }
 
 /* The operations of all files, by name in the order first seen, added up exactly. */

@@ -463,3 +463,194 @@ describe("soapload compare", function()
     end
   end)
 end)
+
+-- Each second's latency histogram is in the result (the totals' lossless [index, count] pairs),
+-- and merge adds the seconds that files share bucket by bucket: every merged second's
+-- percentiles are those of all its samples, not the highest of the files' (an upper bound).
+describe("soapload merge, per second", function()
+  local mock, file, result
+
+  -- the percentiles and count of a second from its pairs, by the spec's own arithmetic
+  local function second_of(pairs_lists)
+    local buckets, total, max = {}, 0, 0
+    for _, lat in ipairs(pairs_lists) do
+      add_buckets(buckets, lat)
+      total = total + lat.count
+      max = math.max(max, lat.max)
+    end
+    return { count = total, max = max, p50 = percentile(buckets, total, max, 50),
+             p90 = percentile(buckets, total, max, 90), p99 = percentile(buckets, total, max, 99),
+             buckets = buckets }
+  end
+
+  local function check_second(want, got, what)
+    assert.are.equal(want.count, got.count, what .. " count")
+    for _, key in ipairs({ "p50", "p90", "p99", "max" }) do
+      assert.are.equal(want[key], got[key], what .. " " .. key)
+    end
+    local merged = {}
+    add_buckets(merged, got)
+    assert.are.same(want.buckets, merged, what .. " buckets")
+  end
+
+  setup(function()
+    mock = t.start_mock("-d uniform:1ms,9ms")
+    file = t.tmpname(".json")
+    local code, _, err = t.run(("-q --json %s -u %s -R 200 -d 2s %s"):format(file, mock.url,
+      default))
+    assert(code == 0, "the run exited " .. tostring(code) .. ": " .. err)
+    result = decode(file)
+  end)
+  teardown(function()
+    mock.stop()
+    os.remove(file)
+  end)
+
+  it("writes each second's histogram: its buckets give its percentiles, and add up to the " ..
+     "total's", function()
+    local all, total = {}, 0
+    for i, s in ipairs(result.intervals) do
+      local h = s.latency.histogram
+      assert.are.equal("us", h.unit)
+      assert.are.equal(11, h.sub_bucket_bits)
+      check_second(second_of({ s.latency }), s.latency, "second " .. (i - 1))
+      add_buckets(all, s.latency)
+      total = total + s.latency.count
+    end
+    local whole = {}
+    add_buckets(whole, result.latency.from_due)
+    assert.are.equal(result.latency.from_due.count, total)
+    assert.are.same(whole, all)
+  end)
+
+  it("merging a file with itself doubles every second's buckets and keeps its percentiles",
+     function()
+    local out = t.tmpname(".json")
+    finally(function() os.remove(out) end)
+    local code, _, err = t.run(("merge -q %s %s --json %s"):format(file, file, out))
+    assert.are.equal(0, code, err)
+    local m = decode(out)
+    assert.are.equal(#result.intervals, #m.intervals)
+    for i, s in ipairs(result.intervals) do
+      local a, b = s.latency, m.intervals[i].latency
+      assert.are.equal(2 * a.count, b.count)
+      for _, key in ipairs({ "min", "p50", "p90", "p99", "max" }) do
+        assert.are.equal(a[key], b[key], ("second %d %s"):format(i - 1, key))
+      end
+      for k, pair in ipairs(a.histogram.counts) do
+        assert.are.same({ pair[1], 2 * pair[2] }, b.histogram.counts[k])
+      end
+    end
+  end)
+
+  it("two segments overlapping the same seconds: each merged second's percentiles are those " ..
+     "of both files' samples", function()
+    local files, runs, out = { t.tmpname(".json"), t.tmpname(".json") }, {}, t.tmpname(".json")
+    finally(function()
+      for _, f in ipairs(files) do os.remove(f) end
+      os.remove(out)
+    end)
+    local at = ("%.3f"):format(t.now() + 2)
+    for i = 0, 1 do
+      runs[i + 1] = t.spawn(("-q --segment %d/2 --start-at %s --json %s -u %s -R 400 -d 2s " ..
+        "-c 4 -w 1 %s"):format(i, at, files[i + 1], mock.url, default))
+    end
+    local parts = {}
+    for i = 1, 2 do
+      local code, _, err = runs[i].wait(30)
+      assert.are.equal(0, code, err)
+      parts[i] = decode(files[i])
+    end
+    local code, _, err = t.run(("merge -q %s %s --json %s"):format(files[1], files[2], out))
+    assert.are.equal(0, code, err)
+    local m = decode(out)
+    local shared = 0
+    for i, s in ipairs(m.intervals) do
+      local a, b = parts[1].intervals[i], parts[2].intervals[i]
+      local lats = {}
+      if a then lats[#lats + 1] = a.latency end
+      if b then lats[#lats + 1] = b.latency end
+      if a and b and a.latency.count > 0 and b.latency.count > 0 then shared = shared + 1 end
+      check_second(second_of(lats), s.latency, "second " .. (i - 1))
+    end
+    assert.is_true(shared >= 2, "the segments shared no second")
+  end)
+
+  -- A result with one second of the samples given ({index, count, value}), made from a real
+  -- result's text.
+  local function constructed(samples, count_override)
+    local base = assert(t.read(file))
+    local counts = assert(base:match('"intervals": %[.-"counts": (%b{})'))
+    local buckets, list, total, min, max = {}, {}, 0, math.huge, 0
+    for _, s in ipairs(samples) do
+      buckets[s[1]] = s[2]
+      list[#list + 1] = ("[%d, %d]"):format(s[1], s[2])
+      total, min, max = total + s[2], math.min(min, s[3]), math.max(max, s[3])
+    end
+    local iv = ('"intervals": [\n    {"second": 0, "in_flight_max": 1, "latency": {"count": ' ..
+      '%d, "p50": %d, "p90": %d, "p99": %d, "max": %d, "min": %d, "histogram": {"unit": "us", ' ..
+      '"sub_bucket_bits": 11, "buckets": 16, "clamped": 0, "counts": [%s]}}, "target": 0.000, ' ..
+      '"counts": %s}\n  ],\n  "workers"'):format(count_override or total,
+      percentile(buckets, total, max, 50), percentile(buckets, total, max, 90),
+      percentile(buckets, total, max, 99), max, min, table.concat(list, ", "), counts)
+    local text, n = base:gsub('"intervals": %[.-\n  %],\n  "workers"', function() return iv end)
+    assert.are.equal(1, n)
+    local path = t.tmpname(".json")
+    t.write(path, text)
+    return path
+  end
+
+  it("a constructed pair: the merged p99 is the p99 of both, not the higher of the two p99s",
+     function()
+    -- A: 100 samples of 1000 us (p99 1000); B: 98 of 100 us and 2 of 5000 us (p99 5000,
+    -- bucket 3298). Together: the 198th of 200 is 1000 us.
+    local a = constructed({ { 1000, 100, 1000 } })
+    local b = constructed({ { 100, 98, 100 }, { 3298, 2, 5000 } })
+    local out = t.tmpname(".json")
+    finally(function() os.remove(a); os.remove(b); os.remove(out) end)
+    assert.are.equal(1000, decode(a).intervals[1].latency.p99)
+    assert.are.equal(5000, decode(b).intervals[1].latency.p99)
+    local code, _, err = t.run(("merge -q %s %s --json %s"):format(a, b, out))
+    assert.are.equal(0, code, err)
+    local s = decode(out).intervals[1].latency
+    assert.are.equal(200, s.count)
+    assert.are.equal(1000, s.p99) -- the upper bound of before said 5000
+    assert.are.equal(1000, s.p90)
+    assert.are.equal(1000, s.p50) -- the 100th of 200: the last of A's
+    assert.are.equal(5000, s.max)
+    assert.are.equal(100, s.min)
+    assert.are.same({ [100] = 98, [1000] = 100, [3298] = 2 }, (function()
+      local m = {}
+      add_buckets(m, s)
+      return m
+    end)())
+  end)
+
+  it("a file written before the seconds' histograms merges still: those seconds keep the " ..
+     "upper bound", function()
+    local old, out = t.tmpname(".json"), t.tmpname(".json")
+    finally(function() os.remove(old); os.remove(out) end)
+    local text, n = assert(t.read(file)):gsub(', "min": %d+, "histogram": %b{}', "")
+    assert.are.equal(#result.intervals, n)
+    t.write(old, text)
+    local code, _, err = t.run(("merge -q %s %s --json %s"):format(old, file, out))
+    assert.are.equal(0, code, err)
+    for i, s in ipairs(decode(out).intervals) do
+      local a = result.intervals[i].latency
+      assert.are.equal(2 * a.count, s.latency.count)
+      assert.are.equal(a.p99, s.latency.p99) -- the same samples twice: the bound is exact here
+      if a.count > 0 then -- a second without samples is exact either way
+        assert.is_nil(s.latency.histogram)
+      end
+    end
+  end)
+
+  it("refuses a second whose histogram disagrees with its count, naming it, exit 2", function()
+    local bad = constructed({ { 1000, 100, 1000 } }, 101)
+    finally(function() os.remove(bad) end)
+    local code, out, err = t.run(("merge %s %s"):format(bad, file))
+    assert.are.equal(2, code, out)
+    assert.matches(bad .. ": intervals[0]: latency.latency.histogram: the buckets (100 values",
+      err, 1, true)
+  end)
+end)
