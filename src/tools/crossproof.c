@@ -214,7 +214,11 @@ static int read_trace(trace_t *t, int fi, recs_t *recs, char *err, size_t errlen
         snprintf(err, errlen, "%s: cannot read it: %s", t->path, strerror(errno));
         goto Done;
     }
-    if (t->sent > 0 && t->segment < 0) {
+    if (t->sent == 0) {
+        snprintf(err, errlen, "%s: no request in it was sent: nothing to prove with", t->path);
+        goto Done;
+    }
+    if (t->segment < 0) {
         snprintf(err, errlen,
                  "%s: no ID names its segment (S<I>-P<pid>-R<seq>): not the trace of a "
                  "segment (run each with --segment I/N)",

@@ -187,8 +187,9 @@ describe("soapload merge --trace", function()
   end)
 
   it("refuses bad input with exit 2: a missing file, another format, mixed runs", function()
-    local joined, other = t.tmpname(".csv"), t.tmpname(".json")
-    finally(function() os.remove(joined); os.remove(other) end)
+    local joined, other, empty = t.tmpname(".csv"), t.tmpname(".json"), t.tmpname(".csv")
+    finally(function() os.remove(joined); os.remove(other); os.remove(empty) end)
+    t.write(empty, t.read(files.traces[1]):match("^[^\n]*\n")) -- the header alone
     local t0, t1, t2 = files.traces[1], files.traces[2], files.traces[3]
     -- two segments' traces in one file
     t.write(joined, t.read(t0) .. t.read(t1):gsub("^[^\n]*\n", ""))
@@ -198,6 +199,7 @@ describe("soapload merge --trace", function()
       { t0 .. " /nonexistent.csv", "/nonexistent.csv: cannot read it: No such file or directory" },
       { t0 .. " " .. idlog, idlog .. ": not a soapload trace (its first line is not the header" },
       { t0, "one trace given: the proof across segments needs the traces of at least 2" },
+      { t0 .. " " .. empty, empty .. ": no request in it was sent: nothing to prove with" },
       { t0 .. " " .. t0, ("%s and %s are both segment 0: one trace per segment"):format(t0, t0) },
       { joined .. " " .. t2, joined .. ": line 52 is a request of segment 1" },
       { t0 .. " " .. t1 .. " " .. other, ("%s and %s are not the same run: pid"):format(t1, other) },
