@@ -352,7 +352,7 @@ static void print_traces(const trace_t *traces, int nt)
 
 /* Moves every segment onto the server's clock when each has its offset; prints the clock line.
  * Returns whether the offsets were applied. */
-static int apply_clocks(trace_t *traces, int nt, recs_t *recs)
+static int apply_clocks(trace_t *traces, int nt, recs_t *recs, int64_t window_ns)
 {
     double largest = 0, unc = 0;
     int missing = -1;
@@ -381,10 +381,15 @@ static int apply_clocks(trace_t *traces, int nt, recs_t *recs)
         x->due_ns += x->due_ns != 0 ? off : 0;
         x->done_ns += x->done_ns != 0 ? off : 0;
     }
+    /* the largest offset bounds what the correction changed: were an offset wrong, no time
+     * moved by more than it, and no spread by more than twice it */
     printf("Clock           each segment's times moved onto the server's clock by its offset "
-           "(server minus segment); largest offset %.3f ms; uncertainty +- %.3f ms per "
-           "segment, +- %.3f ms on a burst's spread\n",
-           largest, unc, 2 * unc);
+           "(server minus segment); the proof's uncertainty: the largest offset, +- %.3f ms "
+           "(the probes' own: +- %.3f ms)%s\n",
+           largest, unc,
+           2 * largest * 1e6 >= (double)window_ns
+               ? "; MORE THAN HALF THE WINDOW: a burst's spread may be off by twice that"
+               : "");
     return 1;
 }
 
@@ -529,7 +534,7 @@ int sl_crossproof_main(int argc, char **argv)
            "together, sent and due within %.3f ms\n",
            nt, rule.min_requests, rule.min_segments, (double)rule.window_ns / 1e6);
     print_traces(traces, nt);
-    apply_clocks(traces, nt, &recs);
+    apply_clocks(traces, nt, &recs, rule.window_ns);
     if (sl_crossburst_find(recs.recs, recs.n, &rule, &proof) != 0) {
         fprintf(stderr, "soapload merge: out of memory\n");
         code = SL_EXIT_INTERNAL;
