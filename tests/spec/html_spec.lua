@@ -82,8 +82,9 @@ soapload.operations = {
     os.remove(html)
     os.remove(script)
     assert.falsy(dom:find("data-error", 1, true))
-    assert.truthy(dom:find('data-charts="6"', 1, true), dom:sub(1, 400))
+    assert.truthy(dom:find('data-charts="7"', 1, true), dom:sub(1, 400))
     assert.truthy(dom:find("Latency by operation", 1, true))
+    assert.truthy(dom:find("Latency by operation over time", 1, true))
     assert.truthy(dom:find("<td>GetOrder</td><td>3</td><td>300</td><td>300</td><td>300</td><td>0</td><td>0</td>",
       1, true))
     assert.truthy(dom:find("<td>PlaceOrder</td><td>1</td><td>100</td><td>100</td><td>100</td><td>0</td><td>0</td>",
