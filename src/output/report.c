@@ -276,7 +276,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     else
         fprintf(out, "Model           open: %.1f req/s for %.2f s\n", sl_shape_mean_rate(cfg), dur);
     segment_lines(out, cfg, run);
-    if (!cfg->closed && cfg->burst > 1) /* the global schedule's groups */
+    if (!cfg->closed && cfg->burst > 1 && cfg->scenarios == NULL) /* the schedule's groups */
         fprintf(out, "Arrivals        in bursts of %d due at once, every %.3f ms\n", cfg->burst,
                 cfg->burst / (sl_shape_mean_rate(cfg) * (cfg->nsegments > 1 ? cfg->nsegments : 1)) *
                     1e3);

@@ -7,10 +7,11 @@
 #include <math.h>
 
 #include "core/duration.h"
+#include "core/scenario.h"
 
 int sl_shape_shaped(const sl_config_t *cfg)
 {
-    return cfg->nstages > 0 || cfg->ramp || cfg->has_think ||
+    return cfg->nstages > 0 || cfg->ramp || cfg->has_think || cfg->scenarios != NULL ||
            (!cfg->closed && cfg->arrival == SL_ARRIVAL_POISSON);
 }
 
@@ -20,7 +21,7 @@ double sl_shape_mean_rate(const sl_config_t *cfg)
     double share = cfg->nsegments > 1 ? cfg->nsegments : 1; /* --segment: this process's part */
     if (cfg->closed)
         return 0;
-    if (cfg->nstages == 0 && !cfg->ramp)
+    if (cfg->nstages == 0 && !cfg->ramp && cfg->scenarios == NULL)
         return cfg->rate / share;
     if (sl_config_profile(cfg, &p, NULL, 0) != 0 || sl_profile_duration(&p) == 0)
         return 0;
@@ -33,9 +34,72 @@ static void print_seconds(FILE *out, uint64_t ns)
     fprintf(out, s == floor(s) ? "%.0f s" : "%.3f s", s);
 }
 
+/* The stages of an open-model profile: "100 req/s for 2 s, then 100 -> 0 req/s over 1 s". */
+static void print_profile(FILE *out, const sl_profile_t *p)
+{
+    for (int i = 0; i < p->nstages; i++) {
+        double from = p->from[i], to = p->stages[i].target;
+        if (i > 0)
+            fprintf(out, ", then ");
+        if (to == from)
+            fprintf(out, "%g req/s for ", to);
+        else
+            fprintf(out, "%g -> %g req/s over ", from, to);
+        print_seconds(out, p->stages[i].duration_ns);
+    }
+}
+
+/* One line per scenario: its name, start, shape, arrivals and operations. */
+static void print_scenarios(FILE *out, const sl_config_t *cfg)
+{
+    const sl_scenarios_t *ss = cfg->scenarios;
+    fprintf(out, "Model           open, %d scenario%s: %.1f req/s mean for %.2f s in all\n", ss->n,
+            ss->n == 1 ? "" : "s", sl_shape_mean_rate(cfg), (double)cfg->duration_ns / 1e9);
+    for (int i = 0; i < ss->n; i++) {
+        const sl_scenario_t *sc = &ss->s[i];
+        sl_profile_t p;
+        if (sl_scenario_profile(sc, &p, NULL, 0) != 0)
+            continue;
+        fprintf(out, "  %-13s ", sc->name);
+        if (sc->start_ns > 0) {
+            fprintf(out, "from ");
+            print_seconds(out, sc->start_ns);
+            fprintf(out, ": ");
+        }
+        print_profile(out, &p);
+        if (sc->arrival == SL_ARRIVAL_POISSON)
+            fprintf(out, ", poisson");
+        if (sc->burst > 1)
+            fprintf(out, ", bursts of %d", sc->burst);
+        int equal = 1, listed = 0;
+        for (int k = 0; k < cfg->nops; k++)
+            equal &= sc->weights[k] == 0 || sc->weights[k] == 1;
+        for (int k = 0; k < cfg->nops; k++) {
+            if (sc->weights[k] <= 0)
+                continue;
+            fprintf(out, "%s%s", listed++ ? ", " : "; operations ", cfg->op_names[k]);
+            if (!equal)
+                fprintf(out, " %g", sc->weights[k]);
+        }
+        fprintf(out, "\n");
+    }
+    for (int i = 0; i < ss->n; i++)
+        if (ss->s[i].arrival == SL_ARRIVAL_POISSON) {
+            fprintf(out,
+                    "Arrivals        poisson ones drawn from seed %llu (the same schedule per "
+                    "seed)\n",
+                    (unsigned long long)cfg->seed);
+            break;
+        }
+}
+
 void sl_shape_print_model(FILE *out, const sl_config_t *cfg)
 {
     const char *unit = cfg->closed ? " connections" : " req/s";
+    if (cfg->scenarios != NULL) {
+        print_scenarios(out, cfg);
+        return;
+    }
     fprintf(out, "Model           %s: ", cfg->closed ? "closed" : "open");
     if (cfg->nstages == 0 && !cfg->ramp) {
         if (cfg->closed)
