@@ -33,8 +33,6 @@ enum { SL_ARRIVAL_UNIFORM, SL_ARRIVAL_POISSON };
 
 struct sl_scenarios; /* core/scenario.h */
 
-struct sl_scenarios; /* core/scenario.h */
-
 /* One stage of a load shape as the script wrote it; which fields it may hold depends on the
  * model, known only once the flags and the script have both spoken (sl_config_validate). */
 typedef struct {
@@ -170,9 +168,10 @@ typedef struct {
     char *op_names[SL_MAX_OPERATIONS];
     double op_weights[SL_MAX_OPERATIONS];
     int nops;
-    struct sl_scenarios *scenarios; /* soapload.scenarios (core/scenario.h), or NULL */
-    const char *script_path;        /* points into argv */
-    char **script_args;             /* after the script path, for init(args); into argv */
+    /* soapload.scenarios (core/scenario.h), or NULL */
+    struct sl_scenarios *scenarios;
+    const char *script_path; /* points into argv */
+    char **script_args;      /* after the script path, for init(args); into argv */
     int nargs;
     uint64_t given;                        /* bit per sl_opt_t given by a flag */
     uint64_t scripted;                     /* bit per sl_opt_t given by the script */
