@@ -1,0 +1,271 @@
+-- Scenarios: several open-model schedules in one run (soapload.scenarios), each with its own
+-- shape and operation mix, results per scenario (the tag scenario=NAME) and in total. Against
+-- the real mock: a constant 100/s of A beside a ramp 0 -> 200/s of B and C over 2 s schedules
+-- exactly each scenario's integral (in all and per second, from the trace's due times), the
+-- mix per scenario, totals that are the scenarios' sums, every ID once at the mock; two
+-- segments add up to the single run; --dry-run names each request's scenario; a threshold on
+-- one scenario; and the refusals (exit 2, a message naming the problem).
+package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
+local t = require("support")
+local finally = t.chained(function(fn) return finally(fn) end)
+
+local OPS = [[
+local function body(op, id)
+  return soapload.envelope("<m:" .. op .. " xmlns:m=\"urn:orders\"><m:RequestId>" ..
+    soapload.escape(id) .. "</m:RequestId></m:" .. op .. ">")
+end
+soapload.operations = {
+  {name = "A", weight = 1, request = function(id) return body("A", id) end},
+  {name = "B", weight = 1, request = function(id) return body("B", id) end},
+  {name = "C", weight = 1, request = function(id) return body("C", id) end},
+}
+]]
+
+-- The two scenarios, with `extra` Lua after them.
+local function two(url, extra)
+  return t.script(OPS .. ([[
+soapload.url = %q
+soapload.scenarios = {
+  background = {rate = 100, duration = "2s", operations = {"A"}},
+  rampup = {stages = {{duration = "2s", target = 200}}, operations = {B = 3, C = 1}},
+}
+%s
+]]):format(url, extra or ""))
+end
+
+local function decode(path)
+  return t.json.decode((assert(t.read(path), "no file " .. path)))
+end
+
+-- The JSON's results of tag scenario=NAME, by name.
+local function scenarios(doc)
+  local m = {}
+  for _, v in ipairs(doc.tags.values) do
+    if v.name == "scenario" then m[v.value] = v.counts end
+  end
+  return m
+end
+
+local function ops(doc)
+  local m = {}
+  for _, o in ipairs(doc.operations) do m[o.name] = o.counts end
+  return m
+end
+
+-- Per operation, how many trace rows are due in each second from the first due time (10 us
+-- for the trace's rounding).
+local function per_second_by_op(path)
+  local rows, first = {}, math.huge
+  for line in io.lines(path) do
+    local due, op = line:match("^[^,]*,[^,]*,[^,]*,([%d.]+),[^,]*,[^,]*,[^,]*,[^,]*,([^,]*),")
+    if due then
+      rows[#rows + 1] = { due = tonumber(due), op = op }
+      if tonumber(due) < first then first = tonumber(due) end
+    end
+  end
+  local per = {}
+  for _, r in ipairs(rows) do
+    local s = math.floor(r.due - first + 1e-5) + 1
+    per[r.op] = per[r.op] or {}
+    per[r.op][s] = (per[r.op][s] or 0) + 1
+  end
+  return per, #rows
+end
+
+describe("scenarios", function()
+  it("a constant 100/s of A beside a ramp 0 -> 200/s of B and C: each scenario's integral, " ..
+    "per second too, its own mix, totals that are the sums, every ID once at the mock", function()
+    local idlog, json, trace = t.tmpname(".ids"), t.tmpname(".json"), t.tmpname(".csv")
+    local mock = t.start_mock("--id-log " .. t.quote(idlog))
+    local script = two(mock.url)
+    finally(function()
+      mock.stop()
+      os.remove(idlog); os.remove(json); os.remove(trace); os.remove(script)
+    end)
+    local code, out, err = t.run(("-w 2 -c 8 --json %s --trace %s %s"):format(json, trace, script))
+    -- on a loaded machine some may not be sent in time: they still count where they belong
+    assert.is_true(code == 0 or code == 1, out .. err)
+    local total = t.invariants(out)
+    assert.truthy(out:find("Model           open, 2 scenarios: 200.0 req/s mean for 2.00 s in all\n" ..
+      "  background    100 req/s for 2 s; operations A\n" ..
+      "  rampup        0 -> 200 req/s over 2 s; operations B 3, C 1\n", 1, true), out)
+    assert.truthy(out:find("rate          target 200.0/s", 1, true), out)
+
+    local doc = decode(json)
+    local sc = scenarios(doc)
+    assert.are.equal(200, sc.background.scheduled) -- 100/s for 2 s
+    assert.are.equal(200, sc.rampup.scheduled)     -- (0 + 200) / 2 x 2 s
+    for _, name in ipairs({ "background", "rampup" }) do
+      local c = sc[name]
+      assert.are.equal(c.scheduled, c.sent + c.not_sent + c.failed_before_send +
+        c.script_errors_before_send, name)
+      assert.are.equal(c.sent, c.ok + c.failed, name)
+    end
+    -- the totals are the scenarios' sums
+    for _, key in ipairs({ "scheduled", "sent", "not_sent", "ok", "failed" }) do
+      assert.are.equal(doc.summary[key], sc.background[key] + sc.rampup[key], key)
+    end
+    assert.are.equal(400, total.scheduled)
+    -- each scenario's own mix: A only; B and C 3 to 1
+    local o = ops(doc)
+    assert.are.equal(200, o.A.scheduled)
+    assert.are.equal(150, o.B.scheduled)
+    assert.are.equal(50, o.C.scheduled)
+    -- per second, from the trace's due times: 100 + 100 of A; 50 + 150 of the ramp
+    local per, rows = per_second_by_op(trace)
+    assert.are.equal(400, rows)
+    assert.are.same({ 100, 100 }, per.A)
+    assert.are.equal(50, per.B[1] + per.C[1])
+    assert.are.equal(150, per.B[2] + per.C[2])
+    -- each second's target is the sum of the scenarios'
+    assert.are.equal(150, doc.intervals[1].target)
+    assert.are.equal(250, doc.intervals[2].target)
+    if code == 0 then
+      assert.are.equal(150, doc.intervals[1].counts.scheduled)
+      assert.are.equal(250, doc.intervals[2].counts.scheduled)
+    end
+    -- the server: every ID once
+    local s = mock.stats()
+    assert.are.equal(doc.summary.sent, s.requests.echo)
+    assert.are.equal(doc.summary.sent, s.ids.distinct)
+    assert.are.equal(0, s.ids.duplicates)
+    mock.stop()
+    local logged, seen = 0, {}
+    for id in io.lines(idlog) do
+      if not id:match("^#") then
+        assert.is_nil(seen[id], id)
+        seen[id] = true
+        logged = logged + 1
+      end
+    end
+    assert.are.equal(doc.summary.sent, logged)
+  end)
+
+  it("two segments of the same scenarios add up to the single run, per scenario and operation",
+    function()
+    local mock = t.start_mock("")
+    local script = two(mock.url)
+    local files = { t.tmpname(".json"), t.tmpname(".json") }
+    finally(function()
+      mock.stop()
+      os.remove(script); os.remove(files[1]); os.remove(files[2])
+    end)
+    local at = ("%.3f"):format(t.now() + 2)
+    local runs = {}
+    for i = 0, 1 do
+      runs[i + 1] = t.spawn(("--segment %d/2 --start-at %s -w 2 -c 8 --json %s %s")
+        :format(i, at, files[i + 1], script))
+    end
+    local sum = { background = 0, rampup = 0, A = 0, B = 0, C = 0, scheduled = 0, sent = 0 }
+    for i = 1, 2 do
+      local code, out, err = runs[i].wait(30)
+      assert.is_true(code == 0 or code == 1, out .. err)
+      local doc = decode(files[i])
+      local sc, o = scenarios(doc), ops(doc)
+      sum.background = sum.background + sc.background.scheduled
+      sum.rampup = sum.rampup + sc.rampup.scheduled
+      for _, name in ipairs({ "A", "B", "C" }) do sum[name] = sum[name] + o[name].scheduled end
+      sum.scheduled = sum.scheduled + doc.summary.scheduled
+      sum.sent = sum.sent + doc.summary.sent
+      -- half of each scenario's requests in each segment (k mod 2)
+      assert.are.equal(100, sc.background.scheduled)
+      assert.are.equal(100, sc.rampup.scheduled)
+    end
+    assert.are.same({ background = 200, rampup = 200, A = 200, B = 150, C = 50, scheduled = 400,
+      sent = sum.sent }, sum)
+    local s = mock.stats()
+    assert.are.equal(sum.sent, s.requests.echo)
+    assert.are.equal(sum.sent, s.ids.distinct)
+    assert.are.equal(0, s.ids.duplicates)
+  end)
+
+  it("--dry-run names each request's scenario, in due order", function()
+    local script = two("http://127.0.0.1:9/soap")
+    finally(function() os.remove(script) end)
+    local code, out, err = t.run("--dry-run 4 " .. script)
+    assert.are.equal(0, code, err)
+    local seen = {}
+    for name, op in out:gmatch("scenario (%w+), due [%d.]+ s after the start\noperation (%w+)\n") do
+      seen[#seen + 1] = name .. ":" .. op
+    end
+    assert.are.same({ "background:A", "rampup:B", "background:A", "background:A" }, seen)
+  end)
+
+  it("a threshold on one scenario fails the run with exit 3; the other scenario's passes",
+    function()
+    local mock = t.start_mock("")
+    local script = two(mock.url, [[
+soapload.thresholds = {"p99{scenario=background} < 10s", "p99{scenario=rampup} < 1us"}
+]])
+    finally(function() mock.stop(); os.remove(script) end)
+    local code, out, err = t.run("-w 1 -c 4 " .. script)
+    assert.are.equal(3, code, out .. err)
+    assert.matches("p99{scenario=rampup} < 1us", out, 1, true)
+    local line = out:match("[^\n]*p99{scenario=rampup} < 1us[^\n]*")
+    assert.matches("FAIL", line)
+    local other = out:match("[^\n]*p99{scenario=background} < 10s[^\n]*")
+    assert.is_nil(other:find("FAIL", 1, true), other)
+  end)
+
+  describe("refuses with exit 2 and a message naming the problem", function()
+    local cases = {
+      { "an unknown operation",
+        [[soapload.scenarios = {bg = {rate = 10, operations = {"D", "Ax"}}}]],
+        "soapload.scenarios.bg.operations: unknown operation '" },
+      { "both rate and stages",
+        [[soapload.scenarios = {bg = {rate = 10, stages = {{duration = "1s", target = 5}}}}]],
+        "soapload.scenarios.bg has both rate and stages" },
+      { "a top-level rate beside them",
+        [[soapload.rate = 10
+soapload.scenarios = {bg = {rate = 10}}]],
+        "soapload.scenarios takes no soapload.rate: give each scenario its own rate" },
+      { "top-level stages beside them",
+        [[soapload.stages = {{duration = "1s", target = 5}}
+soapload.scenarios = {bg = {rate = 10}}]],
+        "soapload.scenarios takes no soapload.stages" },
+      { "the closed model beside them",
+        [[soapload.model = "closed"
+soapload.scenarios = {bg = {rate = 10}}]],
+        "soapload.scenarios takes no soapload.model = \"closed\"" },
+      { "an empty scenario", [[soapload.scenarios = {bg = {}}]],
+        "soapload.scenarios.bg has no load: give it rate = N" },
+      { "no scenario at all", [[soapload.scenarios = {}]], "soapload.scenarios is empty" },
+      { "a negative target",
+        [[soapload.scenarios = {bg = {stages = {{duration = "1s", target = -5}}}}]],
+        "soapload.scenarios.bg.stages[1].target is '-5': it wants a number that is not negative" },
+      { "a negative rate", [[soapload.scenarios = {bg = {rate = -1}}]],
+        "soapload.scenarios.bg.rate is '-1': it wants a rate from 0 to 10000000" },
+      { "an unknown key, with the nearest one",
+        [[soapload.scenarios = {bg = {rate = 10, operation = {"A"}}}]],
+        "soapload.scenarios.bg has an unknown key 'operation' (did you mean operations?)" },
+      { "a closed-model scenario",
+        [[soapload.scenarios = {bg = {connections = 4}}]],
+        "soapload.scenarios.bg.connections: a scenario is an open-model schedule" },
+      { "a list instead of named scenarios",
+        [[soapload.scenarios = {{rate = 10}}]],
+        "soapload.scenarios maps names to scenarios" },
+      { "stages and a duration",
+        [[soapload.scenarios = {bg = {duration = "1s", stages = {{duration = "1s", target = 5}}}}]],
+        "soapload.scenarios.bg has both stages and duration" },
+      { "a misspelt soapload.scenarios", [[soapload.scenario = {bg = {rate = 10}}]],
+        "unknown setting soapload.scenario (did you mean soapload.scenarios?)" },
+    }
+    for _, c in ipairs(cases) do
+      it(c[1], function()
+        local script = t.script(OPS .. "soapload.url = \"http://127.0.0.1:9/soap\"\n" .. c[2])
+        finally(function() os.remove(script) end)
+        local code, out, err = t.run(script)
+        assert.are.equal(2, code, out .. err)
+        assert.truthy(err:find(c[3], 1, true), err)
+      end)
+    end
+
+    it("-R on the command line", function()
+      local script = two("http://127.0.0.1:9/soap")
+      finally(function() os.remove(script) end)
+      local code, out, err = t.run("-R 10 " .. script)
+      assert.are.equal(2, code, out .. err)
+      assert.truthy(err:find("soapload.scenarios takes no --rate (-R)", 1, true), err)
+    end)
+  end)
+end)
