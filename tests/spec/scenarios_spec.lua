@@ -207,6 +207,26 @@ soapload.thresholds = {"p99{scenario=background} < 10s", "p99{scenario=rampup} <
     assert.is_nil(other:find("FAIL", 1, true), other)
   end)
 
+  it("the example scripts/examples/scenarios.lua runs against the mock serving orders.wsdl",
+    function()
+    local ex = t.root .. "/scripts/examples/"
+    local mock = t.start_mock("--wsdl " .. ex .. "orders.wsdl")
+    local json = t.tmpname(".json")
+    finally(function() mock.stop(); os.remove(json) end)
+    local code, out, err = t.run(("--json %s -u %s %sscenarios.lua"):format(json, mock.url, ex))
+    assert.is_true(code == 0 or code == 1, out .. err)
+    assert.truthy(out:find("  rampup        from 1 s: 0 -> 150 req/s over 3 s; operations " ..
+      "PlaceOrder 3, CancelOrder 1\n", 1, true), out)
+    local doc = decode(json)
+    local sc, o = scenarios(doc), ops(doc)
+    assert.are.equal(200, sc.background.scheduled)
+    assert.are.equal(225, sc.rampup.scheduled)
+    assert.are.same({ 200, 169, 56 }, { o.GetOrder.scheduled, o.PlaceOrder.scheduled,
+      o.CancelOrder.scheduled })
+    assert.are.equal(doc.summary.sent, mock.stats().requests.echo)
+    assert.are.equal(3, #doc.thresholds)
+  end)
+
   describe("refuses with exit 2 and a message naming the problem", function()
     local cases = {
       { "an unknown operation",
