@@ -223,7 +223,9 @@ static void segment_lines(FILE *out, const sl_config_t *cfg, const sl_run_t *run
     if (cfg->nsegments > 0) {
         fprintf(out, "Segment         %d/%d: global requests k with k mod %d = %d", cfg->segment,
                 cfg->nsegments, cfg->nsegments, cfg->segment);
-        if (!cfg->closed)
+        if (cfg->scenarios != NULL) /* k counts each scenario's requests apart */
+            fprintf(out, " of each scenario's schedule");
+        else if (!cfg->closed)
             fprintf(out, " of %.1f req/s in all", cfg->rate);
         fprintf(out, "; IDs S%d-P<pid>-R<seq>\n", cfg->segment);
     }

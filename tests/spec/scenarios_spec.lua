@@ -160,6 +160,8 @@ describe("scenarios", function()
     for i = 1, 2 do
       local code, out, err = runs[i].wait(30)
       assert.is_true(code == 0 or code == 1, out .. err)
+      assert.truthy(out:find(("Segment         %d/2: global requests k with k mod 2 = %d of each " ..
+        "scenario's schedule; IDs S%d-P<pid>-R<seq>\n"):format(i - 1, i - 1, i - 1), 1, true), out)
       local doc = decode(files[i])
       local sc, o = scenarios(doc), ops(doc)
       sum.background = sum.background + sc.background.scheduled

@@ -104,6 +104,32 @@ int main(void)
         CHECK_EQ_U(o2[i], ops[i]);
     CHECK(d2[0] == due[0] && d2[1] == due[1]);
 
+    /* Poisson arrivals in the ramp, bursts of 3 in the background: 2 workers in each of 3
+     * segments walk the same entries as one worker alone */
+    ss->s[1].arrival = SL_ARRIVAL_POISSON;
+    ss->s[0].burst = 3;
+    cfg.seed = 42;
+    uint64_t pc[2] = {0}, po[3] = {0}, qc[2] = {0}, qo[3] = {0};
+    long double pd[2] = {0}, qd[2] = {0};
+    walk(&cfg, 0, 1, pc, po, pd);
+    CHECK_EQ_U(pc[0], 200);
+    CHECK(pc[1] > 150 && pc[1] < 250); /* 200 expected */
+    CHECK_EQ_U(po[1] + po[2], pc[1]);
+    for (int seg = 0; seg < 3; seg++) {
+        cfg.segment = seg;
+        cfg.nsegments = 3;
+        for (int w = 0; w < 2; w++)
+            walk(&cfg, w, 2, qc, qo, qd);
+    }
+    cfg.segment = cfg.nsegments = 0;
+    CHECK_EQ_U(qc[0], pc[0]);
+    CHECK_EQ_U(qc[1], pc[1]);
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ_U(qo[i], po[i]);
+    CHECK(qd[0] == pd[0] && qd[1] == pd[1]);
+    ss->s[1].arrival = SL_ARRIVAL_UNIFORM;
+    ss->s[0].burst = 1;
+
     /* the summed target: 100 + 50 in the first second, 100 + 150 in the second */
     sl_profile_t p;
     CHECK(sl_config_profile(&cfg, &p, err, sizeof(err)) == 0);
