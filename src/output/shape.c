@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "core/duration.h"
+#include "output/results.h"
 #include "core/scenario.h"
 
 int sl_shape_shaped(const sl_config_t *cfg)
@@ -91,6 +92,40 @@ static void print_scenarios(FILE *out, const sl_config_t *cfg)
                     (unsigned long long)cfg->seed);
             break;
         }
+}
+
+void sl_shape_scenarios_json(FILE *out, const sl_config_t *cfg)
+{
+    const sl_scenarios_t *ss = cfg->scenarios;
+    if (ss == NULL)
+        return;
+    fprintf(out, ", \"scenarios\": [");
+    for (int i = 0; i < ss->n; i++) {
+        const sl_scenario_t *sc = &ss->s[i];
+        sl_profile_t p;
+        if (sl_scenario_profile(sc, &p, NULL, 0) != 0)
+            continue;
+        fprintf(out, "%s{\"name\": ", i ? ", " : "");
+        sl_json_string(out, sc->name);
+        fprintf(out,
+                ", \"start_s\": %.6f, \"arrival\": \"%s\", \"burst\": %d, \"stages_from\": %.3f, "
+                "\"stages\": [",
+                (double)sc->start_ns / 1e9,
+                sc->arrival == SL_ARRIVAL_POISSON ? "poisson" : "uniform", sc->burst, p.start_rate);
+        for (int k = 0; k < p.nstages; k++)
+            fprintf(out, "%s{\"duration_s\": %.6f, \"target\": %.3f}", k ? ", " : "",
+                    (double)p.stages[k].duration_ns / 1e9, p.stages[k].target);
+        fprintf(out, "], \"operations\": {");
+        for (int k = 0, listed = 0; k < cfg->nops; k++) {
+            if (sc->weights[k] <= 0)
+                continue;
+            fprintf(out, "%s", listed++ ? ", " : "");
+            sl_json_string(out, cfg->op_names[k]);
+            fprintf(out, ": %g", sc->weights[k]);
+        }
+        fprintf(out, "}}");
+    }
+    fprintf(out, "]");
 }
 
 void sl_shape_print_model(FILE *out, const sl_config_t *cfg)

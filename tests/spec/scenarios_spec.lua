@@ -92,6 +92,15 @@ describe("scenarios", function()
     assert.truthy(out:find("rate          target 200.0/s", 1, true), out)
 
     local doc = decode(json)
+    -- the settings: each scenario's shape and operations
+    local set = doc.settings.scenarios
+    assert.are.same({ "background", "rampup" }, { set[1].name, set[2].name })
+    assert.are.same({ 100, 100, 2 }, { set[1].stages_from, set[1].stages[1].target,
+      set[1].stages[1].duration_s })
+    assert.are.same({ 0, 200 }, { set[2].stages_from, set[2].stages[1].target })
+    assert.are.same({ A = 1 }, set[1].operations)
+    assert.are.same({ B = 3, C = 1 }, set[2].operations)
+    assert.are.equal(200, doc.settings.rate) -- the mean target rate of both together
     local sc = scenarios(doc)
     assert.are.equal(200, sc.background.scheduled) -- 100/s for 2 s
     assert.are.equal(200, sc.rampup.scheduled)     -- (0 + 200) / 2 x 2 s
@@ -179,6 +188,31 @@ describe("scenarios", function()
     assert.are.equal(sum.sent, s.requests.echo)
     assert.are.equal(sum.sent, s.ids.distinct)
     assert.are.equal(0, s.ids.duplicates)
+  end)
+
+  it("kill -9 of a worker: scheduled is still both scenarios' schedules, and the trace holds " ..
+    "each entry once with its scenario's operation and due time", function()
+    local mock = t.start_mock("")
+    local script = two(mock.url)
+    local trace = t.tmpname(".csv")
+    finally(function() mock.stop(); os.remove(script); os.remove(trace) end)
+    local run = t.spawn(("-w 2 -c 8 --trace %s %s"):format(trace, script))
+    t.sleep(1.2)
+    os.execute("kill -KILL " .. run.workers()[1])
+    local code, out = run.wait(30)
+    assert.are.equal(4, code, out)
+    assert.are.equal(400, t.count(out, "scheduled%s+(%d+)"))
+    local sent, not_sent = t.count(out, "= sent (%d+)"), t.count(out, "not sent (%d+)")
+    assert.is_true(not_sent > 0, out)
+    assert.are.equal(mock.stats().requests.total, sent)
+    local _, traced_not_sent = t.read(trace):gsub(",not_sent\n", "")
+    assert.are.equal(not_sent, traced_not_sent)
+    local per, rows = per_second_by_op(trace)
+    assert.are.equal(400, rows)
+    assert.are.same({ 100, 100 }, per.A)
+    assert.are.equal(50, per.B[1] + per.C[1])
+    assert.are.equal(150, per.B[2] + per.C[2])
+    assert.are.equal(150, per.B[1] + per.B[2])
   end)
 
   it("--dry-run names each request's scenario, in due order", function()
