@@ -177,6 +177,17 @@ int sl_scenarios_finish(sl_config_t *cfg, sl_scenarios_t *ss, char *err, size_t 
         return -1;
     }
     qsort(ss->s, (size_t)ss->n, sizeof(ss->s[0]), by_name);
+    const uint64_t bit_duration = 1ULL << SL_OPT_DURATION;
+    int takes_duration = 0;
+    for (int i = 0; i < ss->n; i++)
+        takes_duration |= ss->s[i].has_rate && !ss->s[i].has_duration;
+    if (((cfg->given | cfg->scripted) & bit_duration) && !takes_duration) {
+        snprintf(err, errlen,
+                 "%s is the length of a scenario with a rate and no duration of its own, and "
+                 "soapload.scenarios has none (the run lasts until its last scenario ends)",
+                 cfg->given & bit_duration ? "--duration" : "soapload.duration");
+        return -1;
+    }
     uint64_t end = 0;
     for (int i = 0; i < ss->n; i++) {
         sl_profile_t p;

@@ -289,6 +289,10 @@ soapload.scenarios = {bg = {rate = 10}}]],
       { "a negative target",
         [[soapload.scenarios = {bg = {stages = {{duration = "1s", target = -5}}}}]],
         "soapload.scenarios.bg.stages[1].target is '-5': it wants a number that is not negative" },
+      { "the run's duration beside scenarios that set their own",
+        [[soapload.duration = "3s"
+soapload.scenarios = {bg = {rate = 10, duration = "1s"}}]],
+        "soapload.duration is the length of a scenario with a rate and no duration" },
       { "a negative rate", [[soapload.scenarios = {bg = {rate = -1}}]],
         "soapload.scenarios.bg.rate is '-1': it wants a rate from 0 to 10000000" },
       { "an unknown key, with the nearest one",
@@ -315,6 +319,15 @@ soapload.scenarios = {bg = {rate = 10}}]],
         assert.truthy(err:find(c[3], 1, true), err)
       end)
     end
+
+    it("-d when no scenario takes the run's duration", function()
+      local script = two("http://127.0.0.1:9/soap")
+      finally(function() os.remove(script) end)
+      local code, out, err = t.run("-d 5s " .. script)
+      assert.are.equal(2, code, out .. err)
+      assert.truthy(err:find("--duration is the length of a scenario with a rate and no " ..
+        "duration of its own, and soapload.scenarios has none", 1, true), err)
+    end)
 
     it("-R on the command line", function()
       local script = two("http://127.0.0.1:9/soap")
