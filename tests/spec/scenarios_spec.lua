@@ -215,6 +215,33 @@ describe("scenarios", function()
     assert.are.equal(150, per.B[1] + per.B[2])
   end)
 
+  it("an interrupted run: each scenario's rows keep both equations and add up to the totals",
+    function()
+    local mock = t.start_mock("--delay 30ms")
+    local script = two(mock.url)
+    local json = t.tmpname(".json")
+    finally(function() mock.stop(); os.remove(script); os.remove(json) end)
+    local run = t.spawn(("-q -w 2 -c 2 --json %s %s"):format(json, script))
+    t.sleep(1.2)
+    os.execute("kill -INT " .. run.pid)
+    local code, out = run.wait(30)
+    assert.are.equal(130, code, out)
+    local doc = decode(json)
+    local sc = scenarios(doc)
+    for _, key in ipairs({ "scheduled", "sent", "not_sent", "ok", "failed",
+      "failed_before_send" }) do
+      assert.are.equal(doc.summary[key], sc.background[key] + sc.rampup[key], key)
+    end
+    for _, c in pairs(sc) do
+      assert.are.equal(c.scheduled, c.sent + c.not_sent + c.failed_before_send +
+        c.script_errors_before_send)
+    end
+    -- 2 connections, 30 ms each: far fewer than due were sent
+    assert.is_true(doc.summary.not_sent > 0, out)
+    assert.is_true(doc.summary.scheduled < 400, out)
+    assert.are.equal(doc.summary.sent, mock.stats().requests.total)
+  end)
+
   it("--dry-run names each request's scenario, in due order", function()
     local script = two("http://127.0.0.1:9/soap")
     finally(function() os.remove(script) end)
