@@ -242,6 +242,36 @@ describe("scenarios", function()
     assert.are.equal(doc.summary.sent, mock.stats().requests.total)
   end)
 
+  it("without operations, request() is each scenario's; a tag scenario of its own is a " ..
+    "script error before send, counted in the scenario", function()
+    local mock = t.start_mock("")
+    local json = t.tmpname(".json")
+    local script = t.script(([[
+soapload.url = %q
+function request(id, seq)
+  local body = soapload.envelope("<m:E xmlns:m=\"urn:e\"><m:RequestId>" .. id ..
+    "</m:RequestId></m:E>")
+  if seq %% 5 == 0 then return body, {tags = {scenario = "mine"}} end
+  return body
+end
+soapload.scenarios = {one = {rate = 20, duration = "1s"}, two = {rate = 10, duration = "1s"}}
+]]):format(mock.url))
+    finally(function() mock.stop(); os.remove(script); os.remove(json) end)
+    local code, out, err = t.run(("-w 1 -c 2 --json %s %s"):format(json, script))
+    assert.are.equal(1, code, out .. err)
+    local c = t.invariants(out)
+    assert.are.equal(30, c.scheduled)
+    assert.are.equal(6, t.count(out, "script errors before send (%d+)"))
+    assert.truthy((out .. err):find("the tag scenario is soapload's own in a run with " ..
+      "scenarios", 1, true), out .. err)
+    local sc = scenarios(decode(json))
+    assert.are.equal(20, sc.one.scheduled)
+    assert.are.equal(10, sc.two.scheduled)
+    assert.are.equal(6, sc.one.script_errors_before_send + sc.two.script_errors_before_send)
+    assert.are.equal(24, sc.one.sent + sc.two.sent)
+    assert.are.equal(24, mock.stats().requests.echo)
+  end)
+
   it("--dry-run names each request's scenario, in due order", function()
     local script = two("http://127.0.0.1:9/soap")
     finally(function() os.remove(script) end)
