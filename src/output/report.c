@@ -339,6 +339,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
         latency_row(out, "tls handshake", run->tls_handshake);
     sl_ops_report_print(out, cfg, run);
     sl_tags_report_print(out, run);
+    sl_shape_print_scenarios(out, cfg, run);
     errors_line(out, c);
     error_messages(out, run);
     reasons_lines(out, &run->reasons);

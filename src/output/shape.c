@@ -5,6 +5,7 @@
 #include "output/shape.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "core/duration.h"
 #include "output/results.h"
@@ -126,6 +127,65 @@ void sl_shape_scenarios_json(FILE *out, const sl_config_t *cfg)
         fprintf(out, "}}");
     }
     fprintf(out, "]");
+}
+
+static void latency_cell(FILE *out, const sl_hist_t *h, double p)
+{
+    char v[32];
+    if (h->total == 0) {
+        fprintf(out, " %9s", "-");
+        return;
+    }
+    sl_duration_format_us(p >= 100 ? (double)h->max : (double)sl_hist_percentile(h, p), v,
+                          sizeof(v));
+    fprintf(out, " %9s", v);
+}
+
+void sl_shape_print_scenarios(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
+{
+    const sl_scenarios_t *ss = cfg->scenarios;
+    if (ss == NULL)
+        return;
+    sl_counts_t sum = {0};
+    int found = 0;
+    fprintf(out, "Scenarios           scheduled       sent   not sent  before send         ok "
+                 "    failed       p50       p90       p99       max\n");
+    for (int i = 0; i < ss->n; i++) {
+        const sl_op_stats_t *st = NULL;
+        for (int k = 0; k < run->tags.n && st == NULL; k++) {
+            const sl_tag_t *e = &run->tags.items[k];
+            if (!e->other && strcmp(e->name, SL_SCENARIO_TAG) == 0 &&
+                strcmp(e->value, ss->s[i].name) == 0)
+                st = e->stats;
+        }
+        fprintf(out, "  %-16s", ss->s[i].name);
+        if (st == NULL) {
+            fprintf(out, " (no results: a worker died before it reported them)\n");
+            continue;
+        }
+        const sl_counts_t *c = &st->counts;
+        found++;
+        sl_counts_add(&sum, c);
+        fprintf(
+            out, " %10llu %10llu %10llu %12llu %10llu %10llu", (unsigned long long)c->scheduled,
+            (unsigned long long)c->sent, (unsigned long long)c->not_sent,
+            (unsigned long long)(sl_counts_failed_before_send(c) + c->script_errors_before_send),
+            (unsigned long long)sl_counts_succeeded(c), (unsigned long long)sl_counts_failed(c));
+        latency_cell(out, st->from_due, 50);
+        latency_cell(out, st->from_due, 90);
+        latency_cell(out, st->from_due, 99);
+        latency_cell(out, st->from_due, 100);
+        fprintf(out, "\n");
+    }
+    if (found == ss->n && !run->tags_partial &&
+        (sum.scheduled != run->counts.scheduled || sum.sent != run->counts.sent ||
+         sum.not_sent != run->counts.not_sent))
+        fprintf(out,
+                "ACCOUNTING ERROR: the scenarios add up to scheduled %llu, sent %llu, not sent "
+                "%llu; the totals are %llu, %llu, %llu\n",
+                (unsigned long long)sum.scheduled, (unsigned long long)sum.sent,
+                (unsigned long long)sum.not_sent, (unsigned long long)run->counts.scheduled,
+                (unsigned long long)run->counts.sent, (unsigned long long)run->counts.not_sent);
 }
 
 void sl_shape_print_model(FILE *out, const sl_config_t *cfg)

@@ -72,6 +72,15 @@ local function per_second_by_op(path)
   return per, #rows
 end
 
+-- The summary's Scenarios row of `name`: scheduled, sent, not sent, before send, ok, failed.
+local function summary_row(out, name)
+  local v = { out:match("\n  " .. name .. "%s+(%d+)%s+(%d+)%s+(%d+)%s+(%d+)%s+(%d+)%s+(%d+)%s") }
+  assert.are.equal(6, #v, out)
+  for i = 1, 6 do v[i] = tonumber(v[i]) end
+  return { scheduled = v[1], sent = v[2], not_sent = v[3], before = v[4], ok = v[5],
+           failed = v[6] }
+end
+
 describe("scenarios", function()
   it("a constant 100/s of A beside a ramp 0 -> 200/s of B and C: each scenario's integral, " ..
     "per second too, its own mix, totals that are the sums, every ID once at the mock", function()
@@ -90,6 +99,17 @@ describe("scenarios", function()
       "  background    100 req/s for 2 s; operations A\n" ..
       "  rampup        0 -> 200 req/s over 2 s; operations B 3, C 1\n", 1, true), out)
     assert.truthy(out:find("rate          target 200.0/s", 1, true), out)
+    -- the Scenarios table: both equations per row, and the rows add up to the totals
+    assert.truthy(out:find("\nScenarios           scheduled       sent   not sent  before send" ..
+      "         ok     failed       p50       p90       p99       max\n", 1, true), out)
+    local rows = { background = summary_row(out, "background"), rampup = summary_row(out, "rampup") }
+    for name, r in pairs(rows) do
+      assert.are.equal(200, r.scheduled, name)
+      assert.are.equal(r.scheduled, r.sent + r.not_sent + r.before, name)
+      assert.are.equal(r.sent, r.ok + r.failed, name)
+    end
+    assert.are.equal(total.sent, rows.background.sent + rows.rampup.sent)
+    assert.are.equal(total.not_sent, rows.background.not_sent + rows.rampup.not_sent)
 
     local doc = decode(json)
     -- the settings: each scenario's shape and operations
@@ -236,6 +256,11 @@ describe("scenarios", function()
       assert.are.equal(c.scheduled, c.sent + c.not_sent + c.failed_before_send +
         c.script_errors_before_send)
     end
+    local b, r = summary_row(out, "background"), summary_row(out, "rampup")
+    assert.are.equal(sc.background.not_sent, b.not_sent)
+    assert.are.equal(sc.rampup.not_sent, r.not_sent)
+    assert.are.equal(doc.summary.not_sent, b.not_sent + r.not_sent)
+    assert.is_nil(out:find("ACCOUNTING ERROR", 1, true), out)
     -- 2 connections, 30 ms each: far fewer than due were sent
     assert.is_true(doc.summary.not_sent > 0, out)
     assert.is_true(doc.summary.scheduled < 400, out)
