@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/duration.h"
+#include "core/scenario.h"
 #include "core/segment.h"
 
 _Static_assert(SL_OPT_COUNT <= 64, "sl_config_t.given has a bit per option");
@@ -183,6 +184,7 @@ void sl_config_free(sl_config_t *cfg)
         free(cfg->checks[i]);
     for (int i = 0; i < cfg->nops; i++)
         free(cfg->op_names[i]);
+    free(cfg->scenarios);
     memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -679,6 +681,8 @@ int sl_config_profile(const sl_config_t *cfg, sl_profile_t *p, char *err, size_t
     sl_stage_t st[SL_MAX_STAGES];
     int n = 0;
     double start = cfg->rate;
+    if (cfg->scenarios != NULL) /* their rates summed */
+        return sl_scenarios_profile(cfg->scenarios, p, err, errlen);
     if (cfg->nstages > 0) {
         if (!((cfg->given | cfg->scripted) & 1ULL << SL_OPT_RATE))
             start = 0;
@@ -1007,7 +1011,8 @@ int sl_config_validate(sl_config_t *cfg, char *err, size_t errlen)
             return -1;
         }
     }
-    if (!cfg->closed && cfg->rate <= 0 && !cfg->ramp && cfg->nstages == 0) {
+    if (!cfg->closed && cfg->rate <= 0 && !cfg->ramp && cfg->nstages == 0 &&
+        cfg->scenarios == NULL) {
         snprintf(err, errlen,
                  "no rate: set soapload.rate in the script, pass --rate N, or use "
                  "--closed for as fast as possible");

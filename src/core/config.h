@@ -31,6 +31,8 @@
 
 enum { SL_ARRIVAL_UNIFORM, SL_ARRIVAL_POISSON };
 
+struct sl_scenarios; /* core/scenario.h */
+
 /* One stage of a load shape as the script wrote it; which fields it may hold depends on the
  * model, known only once the flags and the script have both spoken (sl_config_validate). */
 typedef struct {
@@ -166,6 +168,8 @@ typedef struct {
     char *op_names[SL_MAX_OPERATIONS];
     double op_weights[SL_MAX_OPERATIONS];
     int nops;
+    /* soapload.scenarios (core/scenario.h), or NULL */
+    struct sl_scenarios *scenarios;
     const char *script_path; /* points into argv */
     char **script_args;      /* after the script path, for init(args); into argv */
     int nargs;

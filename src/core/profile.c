@@ -13,23 +13,38 @@
 int sl_profile_init(sl_profile_t *p, double start_rate, const sl_stage_t *stages, int n, char *err,
                     size_t errlen)
 {
+    double from[SL_MAX_STAGES];
+    if (!isfinite(start_rate) || start_rate < 0 || start_rate > 1e7) {
+        memset(p, 0, sizeof(*p));
+        snprintf(err, errlen, "the starting rate %g is not a rate from 0 to 10000000/s",
+                 start_rate);
+        return -1;
+    }
+    for (int i = 0; i < n && i < SL_MAX_STAGES; i++)
+        from[i] = i == 0 ? start_rate : stages[i - 1].target;
+    return sl_profile_init_steps(p, from, stages, n, err, errlen);
+}
+
+int sl_profile_init_steps(sl_profile_t *p, const double *from, const sl_stage_t *stages, int n,
+                          char *err, size_t errlen)
+{
     memset(p, 0, sizeof(*p));
     if (n < 1 || n > SL_MAX_STAGES) {
         snprintf(err, errlen, "a load profile has 1 to %d stages, not %d", SL_MAX_STAGES, n);
         return -1;
     }
-    if (!isfinite(start_rate) || start_rate < 0 || start_rate > 1e7) {
-        snprintf(err, errlen, "the starting rate %g is not a rate from 0 to 10000000/s",
-                 start_rate);
-        return -1;
-    }
     p->nstages = n;
-    p->start_rate = start_rate;
-    double r0 = start_rate;
+    p->start_rate = from[0];
     for (int i = 0; i < n; i++) {
         const sl_stage_t *s = &stages[i];
+        double r0 = from[i];
         if (s->duration_ns == 0) {
             snprintf(err, errlen, "stage %d has no duration", i + 1);
+            return -1;
+        }
+        if (!isfinite(r0) || r0 < 0 || r0 > 1e7) {
+            snprintf(err, errlen, "stage %d: starting rate %g is not a rate from 0 to 10000000/s",
+                     i + 1, r0);
             return -1;
         }
         if (!isfinite(s->target) || s->target < 0 || s->target > 1e7) {
@@ -42,10 +57,10 @@ int sl_profile_init(sl_profile_t *p, double start_rate, const sl_stage_t *stages
             return -1;
         }
         p->stages[i] = *s;
+        p->from[i] = r0;
         p->start_ns[i + 1] = p->start_ns[i] + s->duration_ns;
         long double d = (long double)s->duration_ns / 1e9L;
         p->count_at[i + 1] = p->count_at[i] + (r0 + s->target) / 2.0L * d;
-        r0 = s->target;
     }
     if (p->count_at[n] <= 0) {
         snprintf(err, errlen, "the load profile sends no request: every rate is 0");
@@ -61,7 +76,7 @@ uint64_t sl_profile_duration(const sl_profile_t *p)
 
 static double stage_start_rate(const sl_profile_t *p, int i)
 {
-    return i == 0 ? p->start_rate : p->stages[i - 1].target;
+    return p->from[i];
 }
 
 long double sl_profile_integral(const sl_profile_t *p, uint64_t t_ns)

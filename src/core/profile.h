@@ -24,6 +24,7 @@ typedef struct {
     int nstages;
     sl_stage_t stages[SL_MAX_STAGES];
     double start_rate;
+    double from[SL_MAX_STAGES];              /* the rate at each stage's start */
     uint64_t start_ns[SL_MAX_STAGES + 1];    /* offset of each stage's start; [n]: the end */
     long double count_at[SL_MAX_STAGES + 1]; /* the rate's integral at each stage's start */
 } sl_profile_t;
@@ -33,6 +34,10 @@ typedef struct {
  * err (negative or not finite rates, no duration, a run without any request). */
 int sl_profile_init(sl_profile_t *p, double start_rate, const sl_stage_t *stages, int n, char *err,
                     size_t errlen);
+/** Sets a profile whose stage i goes from rate from[i] to its target: a rate may jump where
+ * a stage starts (the sum of several scenarios' rates does). Returns 0, or -1 with err. */
+int sl_profile_init_steps(sl_profile_t *p, const double *from, const sl_stage_t *stages, int n,
+                          char *err, size_t errlen);
 /** The run's length in ns. */
 uint64_t sl_profile_duration(const sl_profile_t *p);
 /** Requests expected in [0, t): the rate's integral. */

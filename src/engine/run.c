@@ -20,6 +20,7 @@
 
 #include "core/mix.h"
 #include "core/plan.h"
+#include "core/scenario.h"
 #include "core/segment.h"
 #include "engine/board.h"
 #include "engine/worker.h"
@@ -407,19 +408,18 @@ static void account_dead(const sl_config_t *cfg, sl_run_t *run, sl_board_t *boar
     uint64_t taken = cfg->closed ? c.scheduled : bw->next_j;
     uint64_t traced_to = c.scheduled > taken ? c.scheduled : taken; /* its own not_sent lines */
     uint64_t planned = traced_to;
-    sl_profile_t profile;
-    sl_plan_t plan;
-    int open = !cfg->closed && sl_config_profile(cfg, &profile, NULL, 0) == 0;
-    int poisson = cfg->arrival == SL_ARRIVAL_POISSON;
+    char why[256];
+    sl_scenario_plan_t *plan = cfg->closed ? NULL : malloc(sizeof(*plan)); /* its scenarios */
+    int open =
+        plan != NULL && sl_scenario_plan_init(plan, cfg, i, run->nworkers, why, sizeof(why)) == 0;
     if (open && !run->interrupted)
-        planned = sl_plan_segment_total(&profile, (uint32_t)cfg->burst, poisson, cfg->seed, i,
-                                        run->nworkers, cfg->segment, cfg->nsegments);
+        planned = sl_scenario_plan_total(plan);
     c.scheduled = planned > attempted ? planned : attempted;
     c.not_sent = c.scheduled - attempted;
     wr->counts = c;
     wr->last_seq = bw->last_seq;
     if (fd < 0)
-        return;
+        goto cleanup;
     if (sl_board_trace_salvage(board, i) != 0 && run->trace_error[0] == '\0')
         snprintf(run->trace_error, sizeof(run->trace_error), "%s", strerror(errno));
     for (int k = 0; k < board->conns; k++) {
@@ -429,24 +429,21 @@ static void account_dead(const sl_config_t *cfg, sl_run_t *run, sl_board_t *boar
                       bc->sent_ns, bc->op >= 0 && bc->op < cfg->nops ? cfg->op_names[bc->op] : NULL,
                       bc->sent_ns ? "lost_with_worker" : "not_sent");
     }
-    if (open) { /* the rest of its schedule */
-        sl_mix_t mix = {0};
-        char why[256];
-        int have_mix =
-            cfg->nops > 0 && sl_mix_init(&mix, cfg->op_weights, cfg->nops, why, sizeof(why)) == 0;
-        sl_plan_init_segment(&plan, &profile, (uint32_t)cfg->burst, poisson, cfg->seed, i,
-                             run->nworkers, cfg->segment, cfg->nsegments);
-        while (plan.j < traced_to && plan.next_due != SL_PROFILE_END)
-            sl_plan_advance(&plan);
-        for (; plan.j < c.scheduled && plan.next_due != SL_PROFILE_END; sl_plan_advance(&plan)) {
-            uint64_t k = sl_segment_request_index(cfg, plan.j, i, run->nworkers);
-            trace_add(bw, fd, run, "", 0, (int)wr->pid, 0, run->t0_ns + plan.next_due, 0,
-                      have_mix ? cfg->op_names[sl_mix_of(&mix, k)] : NULL, "not_sent");
+    if (open) { /* the rest of its schedule, in the order the worker walked it */
+        while (plan->j < traced_to && plan->next_due != SL_PROFILE_END)
+            sl_scenario_plan_advance(plan);
+        for (; plan->j < c.scheduled && plan->next_due != SL_PROFILE_END;
+             sl_scenario_plan_advance(plan)) {
+            int op = sl_scenario_plan_op(plan);
+            trace_add(bw, fd, run, "", 0, (int)wr->pid, 0, run->t0_ns + plan->next_due, 0,
+                      op >= 0 ? cfg->op_names[op] : NULL, "not_sent");
         }
-        if (have_mix)
-            sl_mix_free(&mix);
     }
     sl_board_trace_flush(bw, fd);
+cleanup:
+    if (plan != NULL)
+        sl_scenario_plan_free(plan);
+    free(plan);
 }
 
 /* Appends every worker's part to the trace. */

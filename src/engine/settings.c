@@ -9,9 +9,11 @@
 #include <lauxlib.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/duration.h"
+#include "core/scenario.h"
 
 /* The names in the soapload table (at the top of the stack) before the script runs: the
  * built-ins, which the settings reader leaves alone. */
@@ -119,7 +121,8 @@ static int read_thresholds(lua_State *L, sl_config_t *cfg, char *err, size_t err
 
 /* One stage of soapload.stages (the table at -1): {duration =, target = | rate = |
  * connections =}; which of them the model takes is checked with the flags, in config. */
-static int read_stage(lua_State *L, lua_Integer i, sl_config_stage_t *st, char *err, size_t errlen)
+static int read_stage(lua_State *L, const char *where, lua_Integer i, sl_config_stage_t *st,
+                      char *err, size_t errlen)
 {
     memset(st, 0, sizeof(*st));
     lua_pushnil(L);
@@ -133,9 +136,9 @@ static int read_stage(lua_State *L, lua_Integer i, sl_config_stage_t *st, char *
         if (key == NULL || (strcmp(key, "duration") != 0 && strcmp(key, "target") != 0 &&
                             strcmp(key, "rate") != 0 && strcmp(key, "connections") != 0)) {
             snprintf(err, errlen,
-                     "soapload.stages[%lld] has an unknown key %s%s%s (a stage takes duration "
+                     "%s[%lld] has an unknown key %s%s%s (a stage takes duration "
                      "and target, or connections in the closed model)",
-                     (long long)i, key ? "'" : "(a ", key ? key : luaL_typename(L, -2),
+                     where, (long long)i, key ? "'" : "(a ", key ? key : luaL_typename(L, -2),
                      key ? "'" : ")");
             lua_pop(L, 2);
             return -1;
@@ -157,16 +160,15 @@ static int read_stage(lua_State *L, lua_Integer i, sl_config_stage_t *st, char *
             *(strcmp(key, "rate") == 0 ? &st->has_rate : &st->has_target) = 1;
         }
         if (bad != NULL) {
-            snprintf(err, errlen, "soapload.stages[%lld].%s is %s%s%s: it wants %s", (long long)i,
-                     key, text ? "'" : "a ", text ? text : luaL_typename(L, -1), text ? "'" : "",
-                     bad);
+            snprintf(err, errlen, "%s[%lld].%s is %s%s%s: it wants %s", where, (long long)i, key,
+                     text ? "'" : "a ", text ? text : luaL_typename(L, -1), text ? "'" : "", bad);
             lua_pop(L, 2);
             return -1;
         }
         lua_pop(L, 1);
     }
     if (st->duration_ns == 0) {
-        snprintf(err, errlen, "soapload.stages[%lld] has no duration", (long long)i);
+        snprintf(err, errlen, "%s[%lld] has no duration", where, (long long)i);
         return -1;
     }
     return 0;
@@ -193,11 +195,253 @@ static int read_stages(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
         if (type != LUA_TTABLE)
             snprintf(err, errlen, "soapload.stages[%lld] must be a table, not a %s", (long long)i,
                      lua_typename(L, type));
-        else if (read_stage(L, i, &st, err, errlen) == 0)
+        else if (read_stage(L, "soapload.stages", i, &st, err, errlen) == 0)
             rc = sl_config_add_stage(cfg, &st, err, errlen);
         lua_pop(L, 1);
         if (rc != 0)
             return -1;
+    }
+    return 0;
+}
+
+/* ---- soapload.scenarios ----------------------------------------------------------------- */
+
+/* A scenario's stages (the table at -1) into sc: open-model stages only. */
+static int read_scenario_stages(lua_State *L, const char *name, sl_scenario_t *sc, char *err,
+                                size_t errlen)
+{
+    char where[128];
+    snprintf(where, sizeof(where), "soapload.scenarios.%s.stages", name);
+    lua_Integer n = lua_istable(L, -1) ? (lua_Integer)lua_rawlen(L, -1) : 0;
+    if (!lua_istable(L, -1) || n == 0) {
+        snprintf(err, errlen, "%s must be a list of {duration = ..., target = ...}, not %s", where,
+                 lua_istable(L, -1) ? "an empty table" : luaL_typename(L, -1));
+        return -1;
+    }
+    if (n > SL_MAX_STAGES) {
+        snprintf(err, errlen, "%s: at most %d stages", where, SL_MAX_STAGES);
+        return -1;
+    }
+    for (lua_Integer i = 1; i <= n; i++) {
+        sl_config_stage_t st;
+        int type = lua_rawgeti(L, -1, i), rc = -1;
+        if (type != LUA_TTABLE)
+            snprintf(err, errlen, "%s[%lld] must be a table, not a %s", where, (long long)i,
+                     lua_typename(L, type));
+        else if (read_stage(L, where, i, &st, err, errlen) != 0)
+            rc = -1;
+        else if (st.has_connections)
+            snprintf(err, errlen,
+                     "%s[%lld] gives connections, but a scenario is an open-model schedule "
+                     "(the closed model does not run in scenarios): give target = N",
+                     where, (long long)i);
+        else if (!st.has_target && !st.has_rate)
+            snprintf(err, errlen, "%s[%lld] has no target (requests per second at its end)", where,
+                     (long long)i);
+        else
+            rc = 0;
+        lua_pop(L, 1);
+        if (rc != 0)
+            return -1;
+        sc->stages[sc->nstages++] = (sl_stage_t){st.duration_ns, st.target};
+    }
+    return 0;
+}
+
+/* A scenario's operations (the table at -1): a list of names (equal weights) or a map of
+ * name = weight, each an operation of soapload.operations. */
+static int read_scenario_operations(lua_State *L, const sl_config_t *cfg, const char *name,
+                                    sl_scenario_t *sc, char *err, size_t errlen)
+{
+    const char *names[SL_MAX_OPERATIONS + 1];
+    int given = 0;
+    for (int i = 0; i < cfg->nops; i++)
+        names[i] = cfg->op_names[i];
+    names[cfg->nops] = NULL;
+    if (!lua_istable(L, -1)) {
+        snprintf(err, errlen,
+                 "soapload.scenarios.%s.operations must be a list of operation names or a "
+                 "table of name = weight, not a %s",
+                 name, luaL_typename(L, -1));
+        return -1;
+    }
+    int list = lua_rawlen(L, -1) > 0;
+    lua_pushnil(L);
+    while (lua_next(L, -2) != 0) {
+        const char *op = NULL;
+        double weight = 1;
+        if (list && lua_type(L, -2) == LUA_TNUMBER && lua_type(L, -1) == LUA_TSTRING) {
+            op = lua_tostring(L, -1);
+        } else if (!list && lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TNUMBER) {
+            op = lua_tostring(L, -2);
+            weight = (double)lua_tonumber(L, -1);
+        } else {
+            snprintf(err, errlen,
+                     "soapload.scenarios.%s.operations must be a list of operation names "
+                     "({\"GetOrder\", ...}) or a table of name = weight ({GetOrder = 3, ...}), "
+                     "not a mix of both or other values",
+                     name);
+            lua_pop(L, 2);
+            return -1;
+        }
+        int i = cfg->nops > 0 ? sl_config_operation(cfg, op, strlen(op)) : -1;
+        if (i < 0) {
+            const char *near = cfg->nops > 0 ? sl_scenario_nearest(op, names) : NULL;
+            snprintf(err, errlen,
+                     "soapload.scenarios.%s.operations: unknown operation '%s'%s%s%s (the "
+                     "operations are those of soapload.operations)",
+                     name, op, near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
+            lua_pop(L, 2);
+            return -1;
+        }
+        if (!isfinite(weight) || weight < 0 || (list && sc->weights[i] > 0)) {
+            snprintf(err, errlen,
+                     list ? "soapload.scenarios.%s.operations names %s twice"
+                          : "soapload.scenarios.%s.operations.%s is %g: it wants a weight >= 0",
+                     name, op, weight);
+            lua_pop(L, 2);
+            return -1;
+        }
+        sc->weights[i] = weight;
+        given++;
+        lua_pop(L, 1);
+    }
+    if (given == 0) {
+        snprintf(err, errlen,
+                 "soapload.scenarios.%s.operations is empty: name at least one operation, or "
+                 "leave it out for all of soapload.operations",
+                 name);
+        return -1;
+    }
+    sc->has_operations = 1;
+    return 0;
+}
+
+/* One key of scenario `name` (key at -2, value at -1) into sc. */
+static int read_scenario_key(lua_State *L, const sl_config_t *cfg, const char *name,
+                             sl_scenario_t *sc, char *err, size_t errlen)
+{
+    static const char *const closed_keys[] = {"connections", "think", "model", NULL};
+    char num[64];
+    const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+    if (key == NULL) {
+        snprintf(err, errlen,
+                 "soapload.scenarios.%s has a %s key: a scenario is a table of settings "
+                 "(rate, duration, stages, start_after, arrival, burst, operations)",
+                 name, luaL_typename(L, -2));
+        return -1;
+    }
+    if (strcmp(key, "stages") == 0)
+        return read_scenario_stages(L, name, sc, err, errlen);
+    if (strcmp(key, "operations") == 0)
+        return read_scenario_operations(L, cfg, name, sc, err, errlen);
+    const char *text = setting_text(L, num, sizeof(num));
+    double v = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : NAN;
+    const char *want = NULL;
+    if (strcmp(key, "rate") == 0) {
+        if (!(v >= 0 && v <= SL_MAX_RATE))
+            want = "a rate from 0 to 10000000 requests per second";
+        sc->rate = v;
+        sc->has_rate = 1;
+    } else if (strcmp(key, "duration") == 0) {
+        if (text == NULL || sl_duration_parse(text, &sc->duration_ns) != 0)
+            want = "a positive duration such as 30s or 1m";
+        sc->has_duration = 1;
+    } else if (strcmp(key, "start_after") == 0) {
+        if (text == NULL || (strcmp(text, "0") != 0 && sl_duration_parse(text, &sc->start_ns) != 0))
+            want = "a duration such as 5s (0: at the run's start)";
+        sc->has_start = 1;
+    } else if (strcmp(key, "arrival") == 0) {
+        if (text != NULL && strcmp(text, "uniform") == 0)
+            sc->arrival = SL_ARRIVAL_UNIFORM;
+        else if (text != NULL && strcmp(text, "poisson") == 0)
+            sc->arrival = SL_ARRIVAL_POISSON;
+        else
+            want = "\"uniform\" or \"poisson\"";
+        sc->has_arrival = 1;
+    } else if (strcmp(key, "burst") == 0) {
+        if (!(v >= 1 && v <= SL_MAX_BURST && v == floor(v)))
+            want = "a whole number of requests from 1 to 100000";
+        else
+            sc->burst = (int)v;
+        sc->has_burst = 1;
+    } else {
+        const char *near = sl_scenario_nearest(key, sl_scenario_keys);
+        int closed = 0;
+        for (int i = 0; closed_keys[i] != NULL; i++)
+            closed |= strcmp(key, closed_keys[i]) == 0;
+        if (closed)
+            snprintf(err, errlen,
+                     "soapload.scenarios.%s.%s: a scenario is an open-model schedule; the "
+                     "closed model (connections, think) does not run in scenarios",
+                     name, key);
+        else
+            snprintf(err, errlen,
+                     "soapload.scenarios.%s has an unknown key '%s'%s%s%s (a scenario takes "
+                     "rate, duration, stages, start_after, arrival, burst and operations)",
+                     name, key, near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
+        return -1;
+    }
+    if (want != NULL) {
+        snprintf(err, errlen, "soapload.scenarios.%s.%s is %s%s%s: it wants %s", name, key,
+                 text ? "'" : "a ", text ? text : luaL_typename(L, -1), text ? "'" : "", want);
+        return -1;
+    }
+    return 0;
+}
+
+/* soapload.scenarios = {name = {rate = ..., operations = {...}}, ...} (the table at -1),
+ * read once the rest of the soapload table is, since scenarios name its operations. */
+static int read_scenarios(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
+{
+    if (!lua_istable(L, -1)) {
+        snprintf(err, errlen, "soapload.scenarios must be a table of name = {scenario}, not a %s",
+                 luaL_typename(L, -1));
+        return -1;
+    }
+    sl_scenarios_t *ss = calloc(1, sizeof(*ss));
+    if (ss == NULL) {
+        snprintf(err, errlen, "out of memory for soapload.scenarios");
+        return -1;
+    }
+    lua_pushnil(L);
+    while (lua_next(L, -2) != 0) {
+        const char *name = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+        int rc = -1;
+        if (name == NULL || !sl_scenario_name_ok(name))
+            snprintf(err, errlen,
+                     "soapload.scenarios maps names to scenarios ({background = {rate = 10}}): "
+                     "%s%s%s is no name (1 to %d letters, digits, '_', '-' or '.')",
+                     name ? "'" : "a ", name ? name : luaL_typename(L, -2), name ? "'" : " key",
+                     SL_SCENARIO_NAME_MAX);
+        else if (ss->n == SL_MAX_SCENARIOS)
+            snprintf(err, errlen, "soapload.scenarios: at most %d scenarios", SL_MAX_SCENARIOS);
+        else if (!lua_istable(L, -1))
+            snprintf(err, errlen, "soapload.scenarios.%s must be a table, not a %s", name,
+                     luaL_typename(L, -1));
+        else
+            rc = 0;
+        if (rc == 0) {
+            sl_scenario_t *sc = &ss->s[ss->n++];
+            snprintf(sc->name, sizeof(sc->name), "%s", name);
+            lua_pushnil(L);
+            while (rc == 0 && lua_next(L, -2) != 0) {
+                rc = read_scenario_key(L, cfg, name, sc, err, errlen);
+                lua_pop(L, 1);
+            }
+            if (rc != 0)
+                lua_pop(L, 1); /* the key lua_next left */
+        }
+        lua_pop(L, 1);
+        if (rc != 0) {
+            lua_pop(L, 1);
+            free(ss);
+            return -1;
+        }
+    }
+    if (sl_scenarios_finish(cfg, ss, err, errlen) != 0) {
+        free(ss);
+        return -1;
     }
     return 0;
 }
@@ -215,9 +459,14 @@ static int read_setting(lua_State *L, sl_config_t *cfg, char *err, size_t errlen
         return -1;
     }
     const char *name = lua_tostring(L, -2);
+    if (strcmp(name, "scenarios") == 0) /* read last: it names the operations */
+        return 0;
     const sl_option_t *o = sl_config_by_script_name(name);
     if (o == NULL) {
+        static const char *const scenarios[] = {"scenarios", NULL};
         const char *near = sl_config_nearest_setting(name);
+        if (near == NULL)
+            near = sl_scenario_nearest(name, scenarios);
         snprintf(err, errlen, "unknown setting soapload.%s%s%s%s", name,
                  near ? " (did you mean soapload." : "", near ? near : "", near ? "?)" : "");
         return -1;
@@ -255,6 +504,12 @@ int sl_settings_read(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
     }
     if (rc != 0)
         lua_pop(L, 1); /* the key lua_next left */
+    if (rc == 0 && cfg->scenarios == NULL) {
+        int type = lua_getfield(L, -1, "scenarios");
+        if (type != LUA_TNIL && type != LUA_TFUNCTION)
+            rc = read_scenarios(L, cfg, err, errlen);
+        lua_pop(L, 1);
+    }
     lua_pop(L, 1);
     return rc;
 }

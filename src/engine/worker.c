@@ -27,6 +27,7 @@
 #include "core/headers.h"
 #include "core/hist.h"
 #include "core/plan.h"
+#include "core/scenario.h"
 #include "core/schedule.h"
 #include "core/waitq.h"
 #include "core/mix.h"
@@ -88,10 +89,10 @@ struct worker {
     slot_t *free_slots;
     uint64_t in_flight, max_in_flight;
     uint64_t t0, t_end, drain_deadline;
-    sl_profile_t profile; /* open model: the rate over time */
-    sl_plan_t plan;       /* open model: this worker's schedule; plan.next_due is the next */
-    uint64_t next_j;      /* open model: schedule entries taken so far */
-    uint64_t seq;         /* the last sequence number used */
+    sl_scenario_plan_t plan; /* open model: this worker's schedule over its scenarios */
+    int due_op, due_sc;      /* open model: the operation and scenario of the entry taken */
+    uint64_t next_j;         /* open model: schedule entries taken so far */
+    uint64_t seq;            /* the last sequence number used */
     uint64_t curl_deadline;
     int sending_over, stop_requested;
     struct curl_slist *headers;
@@ -662,16 +663,61 @@ static int pick_op(worker_t *w)
     if (w->cfg->closed)
         return sl_mix_of(
             &w->mix, w->seq - 1 + (uint64_t)w->a->index * w->mix.cycle / (uint64_t)w->a->nworkers);
-    return sl_mix_of(&w->mix,
-                     sl_segment_request_index(w->cfg, w->next_j - 1, w->a->index, w->a->nworkers));
+    return w->due_op;
 }
 
-/* The operation of schedule entry j (open model), for its not_sent line; -1 without any. */
-static int trace_op(worker_t *w, uint64_t j)
+/* The results of scenario sc (the tag scenario=NAME), or NULL in a run without scenarios. */
+static sl_op_stats_t *scenario_stats(worker_t *w, int sc)
 {
-    if (w->nops == 0)
-        return -1;
-    return sl_mix_of(&w->mix, sl_segment_request_index(w->cfg, j, w->a->index, w->a->nworkers));
+    const sl_scenarios_t *ss = w->cfg->scenarios;
+    if (ss == NULL || w->cfg->closed)
+        return NULL;
+    const char *name = ss->s[sc].name;
+    int i = sl_tags_slot(&w->tags, SL_SCENARIO_TAG, strlen(SL_SCENARIO_TAG), name, strlen(name));
+    return i < 0 ? NULL : w->tags.items[i].stats; /* out of memory: the tags do not add up */
+}
+
+/* Counts a request of the entry being dispatched that ended before it took a slot (its tags
+ * are not counted as it ends) in its scenario's results; `failure` says how. */
+static void scenario_unsent(worker_t *w, int script_error, sl_result_t failure)
+{
+    sl_op_stats_t *t = scenario_stats(w, w->due_sc);
+    if (t == NULL)
+        return;
+    t->counts.scheduled++;
+    if (script_error)
+        t->counts.script_errors_before_send++;
+    else
+        t->counts.before_send[failure]++;
+}
+
+/* Tags the request with scenario=NAME in a run with scenarios. Returns 0, or -1 with w->err
+ * when request() gave a tag of that name itself. */
+static int tag_scenario(worker_t *w, slot_t *s, int built_in)
+{
+    const sl_scenarios_t *ss = w->cfg->scenarios;
+    if (ss == NULL)
+        return 0;
+    if (built_in) {
+        sl_buf_clear(&s->req.tags);
+        s->req.ntags = 0;
+    }
+    const char *p = s->req.tags.data, *name = ss->s[w->due_sc].name;
+    for (int k = 0; k < s->req.ntags; k++) {
+        if (strcmp(p, SL_SCENARIO_TAG) == 0) {
+            snprintf(w->err, sizeof(w->err),
+                     "request(): the tag %s is soapload's own in a run with scenarios (it "
+                     "holds the scenario's name)",
+                     SL_SCENARIO_TAG);
+            return -1;
+        }
+        p += strlen(p) + 1;
+        p += strlen(p) + 1;
+    }
+    if (sl_buf_append(&s->req.tags, SL_SCENARIO_TAG, sizeof(SL_SCENARIO_TAG)) == 0 &&
+        sl_buf_append(&s->req.tags, name, strlen(name) + 1) == 0)
+        s->req.ntags++;
+    return 0;
 }
 
 /* Builds and starts one request due at due_ns. Returns 1 when it took a connection slot, 0
@@ -696,15 +742,17 @@ static int dispatch(worker_t *w, uint64_t due_ns)
             w->second_counts.script_errors_before_send++;
             if (s->op >= 0)
                 w->ops[s->op].counts.script_errors_before_send++;
+            scenario_unsent(w, 1, SL_R_OK);
             report_script_error(w, w->err);
             trace_unsent(w, s->op, id, id_len, due_ns, "script_error_before_send");
             return 0;
         }
-        if (apply_request_options(w, s) != 0) {
+        if (apply_request_options(w, s) != 0 || tag_scenario(w, s, 0) != 0) {
             w->counts->script_errors_before_send++;
             w->second_counts.script_errors_before_send++;
             if (s->op >= 0)
                 w->ops[s->op].counts.script_errors_before_send++;
+            scenario_unsent(w, 1, SL_R_OK);
             report_script_error(w, w->err);
             trace_unsent(w, s->op, s->req.id.data, s->req.id.len, due_ns,
                          "script_error_before_send");
@@ -722,14 +770,17 @@ static int dispatch(worker_t *w, uint64_t due_ns)
             sl_buf_reserve(b, sl_xml_escaped_len(id, id_len)) != 0) {
             char name[64];
             count_before_send(w, SL_R_OTHER);
+            scenario_unsent(w, 0, SL_R_OTHER);
             trace_unsent(w, s->op, id, id_len, due_ns,
                          before_send_outcome(SL_R_OTHER, name, sizeof(name)));
             return 0;
         }
         b->len += sl_xml_escape(id, id_len, b->data + b->len);
+        tag_scenario(w, s, 1); /* no request(): the only tag */
         if (sl_buf_append(b, w->body_tail.data, w->body_tail.len) != 0) {
             char name[64];
             count_before_send(w, SL_R_OTHER);
+            scenario_unsent(w, 0, SL_R_OTHER);
             trace_unsent(w, s->op, id, id_len, due_ns,
                          before_send_outcome(SL_R_OTHER, name, sizeof(name)));
             return 0;
@@ -1123,7 +1174,9 @@ static void send_due(worker_t *w, uint64_t now)
         uint64_t due = next_due(w);
         if (due > now || due >= w->t_end)
             break;
-        sl_plan_advance(&w->plan);
+        w->due_op = sl_scenario_plan_op(&w->plan);
+        w->due_sc = w->plan.cur;
+        sl_scenario_plan_advance(&w->plan);
         w->next_j++;
         w->second_counts.scheduled++;
         dispatch(w, due);
@@ -1139,14 +1192,19 @@ static void end_sending(worker_t *w, uint64_t now)
         uint64_t from = w->next_j, due;
         /* on an interrupt only what was due by now counts as scheduled */
         while ((due = next_due(w)) <= now && due < w->t_end) {
-            int op = trace_op(w, w->plan.j);
+            int op = sl_scenario_plan_op(&w->plan);
+            sl_op_stats_t *t = scenario_stats(w, w->plan.cur);
             if (w->a->trace_fd >= 0)
                 trace_unsent(w, op, "", 0, due, "not_sent");
             if (op >= 0) {
                 w->ops[op].counts.scheduled++;
                 w->ops[op].counts.not_sent++;
             }
-            sl_plan_advance(&w->plan);
+            if (t != NULL) {
+                t->counts.scheduled++;
+                t->counts.not_sent++;
+            }
+            sl_scenario_plan_advance(&w->plan);
         }
         due = w->plan.j;
         w->second_counts.scheduled += due - from;
@@ -1309,6 +1367,7 @@ static void cleanup(worker_t *w)
     sl_opseries_free(&w->series);
     sl_tags_free(&w->tags);
     sl_mix_free(&w->mix);
+    sl_scenario_plan_free(&w->plan);
 }
 
 static int send_final(worker_t *w)
@@ -1389,11 +1448,11 @@ int sl_worker_main(const sl_worker_args_t *a)
         goto Failed;
     w.want_resp_headers = sl_script_has_response(w.script);
     if (!a->cfg->closed) {
-        if (sl_config_profile(a->cfg, &w.profile, w.err, sizeof(w.err)) != 0)
+        if (sl_scenario_plan_init(&w.plan, a->cfg, a->index, a->nworkers, w.err, sizeof(w.err)) !=
+            0)
             goto Failed;
-        sl_plan_init_segment(&w.plan, &w.profile, (uint32_t)a->cfg->burst,
-                             a->cfg->arrival == SL_ARRIVAL_POISSON, a->cfg->seed, a->index,
-                             a->nworkers, a->cfg->segment, a->cfg->nsegments);
+        for (int i = 0; a->cfg->scenarios != NULL && i < a->cfg->scenarios->n; i++)
+            scenario_stats(&w, i); /* each scenario's results first, whatever the other tags */
     }
     for (int i = 0; i < w.nops; i++)
         w.want_resp_headers |= sl_script_has_op_response(w.script, i);

@@ -14,7 +14,8 @@ static double second_target(const sl_config_t *cfg, uint64_t second)
 {
     sl_profile_t p;
     double share = cfg->nsegments > 1 ? cfg->nsegments : 1; /* --segment: this process's part */
-    if ((cfg->nstages == 0 && !cfg->ramp) || sl_config_profile(cfg, &p, NULL, 0) != 0)
+    if ((cfg->nstages == 0 && !cfg->ramp && cfg->scenarios == NULL) ||
+        sl_config_profile(cfg, &p, NULL, 0) != 0)
         return cfg->rate / share;
     return (double)(sl_profile_integral(&p, (second + 1) * 1000000000ULL) -
                     sl_profile_integral(&p, second * 1000000000ULL)) /

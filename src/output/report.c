@@ -199,7 +199,9 @@ static void segment_lines(FILE *out, const sl_config_t *cfg, const sl_run_t *run
     if (cfg->nsegments > 0) {
         fprintf(out, "Segment         %d/%d: global requests k with k mod %d = %d", cfg->segment,
                 cfg->nsegments, cfg->nsegments, cfg->segment);
-        if (!cfg->closed)
+        if (cfg->scenarios != NULL) /* k counts each scenario's requests apart */
+            fprintf(out, " of each scenario's schedule");
+        else if (!cfg->closed)
             fprintf(out, " of %.1f req/s in all", cfg->rate);
         fprintf(out, "; IDs S%d-P<pid>-R<seq>\n", cfg->segment);
     }
@@ -252,7 +254,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     else
         fprintf(out, "Model           open: %.1f req/s for %.2f s\n", sl_shape_mean_rate(cfg), dur);
     segment_lines(out, cfg, run);
-    if (!cfg->closed && cfg->burst > 1) /* the global schedule's groups */
+    if (!cfg->closed && cfg->burst > 1 && cfg->scenarios == NULL) /* the schedule's groups */
         fprintf(out, "Arrivals        in bursts of %d due at once, every %.3f ms\n", cfg->burst,
                 cfg->burst / (sl_shape_mean_rate(cfg) * (cfg->nsegments > 1 ? cfg->nsegments : 1)) *
                     1e3);
@@ -313,6 +315,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
         latency_row(out, "tls handshake", run->tls_handshake);
     sl_ops_report_print(out, cfg, run);
     sl_tags_report_print(out, run);
+    sl_shape_print_scenarios(out, cfg, run);
     errors_line(out, c);
     error_messages(out, run);
     sl_reasons_report_print(out, cfg, &run->reasons);

@@ -320,6 +320,7 @@ static void shape_json(FILE *out, const sl_config_t *cfg)
                 : cfg->think.kind == SL_DELAY_EXP     ? "exp"
                                                       : "normal",
                 cfg->think.a_ms, cfg->think.b_ms);
+    sl_shape_scenarios_json(out, cfg);
     if (cfg->nstages == 0 && !cfg->ramp)
         return;
     int n = cfg->nstages > 0 ? cfg->nstages : 1;

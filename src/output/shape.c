@@ -5,12 +5,15 @@
 #include "output/shape.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "core/duration.h"
+#include "output/results.h"
+#include "core/scenario.h"
 
 int sl_shape_shaped(const sl_config_t *cfg)
 {
-    return cfg->nstages > 0 || cfg->ramp || cfg->has_think ||
+    return cfg->nstages > 0 || cfg->ramp || cfg->has_think || cfg->scenarios != NULL ||
            (!cfg->closed && cfg->arrival == SL_ARRIVAL_POISSON);
 }
 
@@ -20,7 +23,7 @@ double sl_shape_mean_rate(const sl_config_t *cfg)
     double share = cfg->nsegments > 1 ? cfg->nsegments : 1; /* --segment: this process's part */
     if (cfg->closed)
         return 0;
-    if (cfg->nstages == 0 && !cfg->ramp)
+    if (cfg->nstages == 0 && !cfg->ramp && cfg->scenarios == NULL)
         return cfg->rate / share;
     if (sl_config_profile(cfg, &p, NULL, 0) != 0 || sl_profile_duration(&p) == 0)
         return 0;
@@ -33,9 +36,165 @@ static void print_seconds(FILE *out, uint64_t ns)
     fprintf(out, s == floor(s) ? "%.0f s" : "%.3f s", s);
 }
 
+/* The stages of an open-model profile: "100 req/s for 2 s, then 100 -> 0 req/s over 1 s". */
+static void print_profile(FILE *out, const sl_profile_t *p)
+{
+    for (int i = 0; i < p->nstages; i++) {
+        double from = p->from[i], to = p->stages[i].target;
+        if (i > 0)
+            fprintf(out, ", then ");
+        if (to == from)
+            fprintf(out, "%g req/s for ", to);
+        else
+            fprintf(out, "%g -> %g req/s over ", from, to);
+        print_seconds(out, p->stages[i].duration_ns);
+    }
+}
+
+/* One line per scenario: its name, start, shape, arrivals and operations. */
+static void print_scenarios(FILE *out, const sl_config_t *cfg)
+{
+    const sl_scenarios_t *ss = cfg->scenarios;
+    fprintf(out, "Model           open, %d scenario%s: %.1f req/s mean for %.2f s in all\n", ss->n,
+            ss->n == 1 ? "" : "s", sl_shape_mean_rate(cfg), (double)cfg->duration_ns / 1e9);
+    for (int i = 0; i < ss->n; i++) {
+        const sl_scenario_t *sc = &ss->s[i];
+        sl_profile_t p;
+        if (sl_scenario_profile(sc, &p, NULL, 0) != 0)
+            continue;
+        fprintf(out, "  %-13s ", sc->name);
+        if (sc->start_ns > 0) {
+            fprintf(out, "from ");
+            print_seconds(out, sc->start_ns);
+            fprintf(out, ": ");
+        }
+        print_profile(out, &p);
+        if (sc->arrival == SL_ARRIVAL_POISSON)
+            fprintf(out, ", poisson");
+        if (sc->burst > 1)
+            fprintf(out, ", bursts of %d", sc->burst);
+        int equal = 1, listed = 0;
+        for (int k = 0; k < cfg->nops; k++)
+            equal &= sc->weights[k] == 0 || sc->weights[k] == 1;
+        for (int k = 0; k < cfg->nops; k++) {
+            if (sc->weights[k] <= 0)
+                continue;
+            fprintf(out, "%s%s", listed++ ? ", " : "; operations ", cfg->op_names[k]);
+            if (!equal)
+                fprintf(out, " %g", sc->weights[k]);
+        }
+        fprintf(out, "\n");
+    }
+    for (int i = 0; i < ss->n; i++)
+        if (ss->s[i].arrival == SL_ARRIVAL_POISSON) {
+            fprintf(out,
+                    "Arrivals        poisson ones drawn from seed %llu (the same schedule per "
+                    "seed)\n",
+                    (unsigned long long)cfg->seed);
+            break;
+        }
+}
+
+void sl_shape_scenarios_json(FILE *out, const sl_config_t *cfg)
+{
+    const sl_scenarios_t *ss = cfg->scenarios;
+    if (ss == NULL)
+        return;
+    fprintf(out, ", \"scenarios\": [");
+    for (int i = 0; i < ss->n; i++) {
+        const sl_scenario_t *sc = &ss->s[i];
+        sl_profile_t p;
+        if (sl_scenario_profile(sc, &p, NULL, 0) != 0)
+            continue;
+        fprintf(out, "%s{\"name\": ", i ? ", " : "");
+        sl_json_string(out, sc->name);
+        fprintf(out,
+                ", \"start_s\": %.6f, \"arrival\": \"%s\", \"burst\": %d, \"stages_from\": %.3f, "
+                "\"stages\": [",
+                (double)sc->start_ns / 1e9,
+                sc->arrival == SL_ARRIVAL_POISSON ? "poisson" : "uniform", sc->burst, p.start_rate);
+        for (int k = 0; k < p.nstages; k++)
+            fprintf(out, "%s{\"duration_s\": %.6f, \"target\": %.3f}", k ? ", " : "",
+                    (double)p.stages[k].duration_ns / 1e9, p.stages[k].target);
+        fprintf(out, "], \"operations\": {");
+        for (int k = 0, listed = 0; k < cfg->nops; k++) {
+            if (sc->weights[k] <= 0)
+                continue;
+            fprintf(out, "%s", listed++ ? ", " : "");
+            sl_json_string(out, cfg->op_names[k]);
+            fprintf(out, ": %g", sc->weights[k]);
+        }
+        fprintf(out, "}}");
+    }
+    fprintf(out, "]");
+}
+
+static void latency_cell(FILE *out, const sl_hist_t *h, double p)
+{
+    char v[32];
+    if (h->total == 0) {
+        fprintf(out, " %9s", "-");
+        return;
+    }
+    sl_duration_format_us(p >= 100 ? (double)h->max : (double)sl_hist_percentile(h, p), v,
+                          sizeof(v));
+    fprintf(out, " %9s", v);
+}
+
+void sl_shape_print_scenarios(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
+{
+    const sl_scenarios_t *ss = cfg->scenarios;
+    if (ss == NULL)
+        return;
+    sl_counts_t sum = {0};
+    int found = 0;
+    fprintf(out, "Scenarios           scheduled       sent   not sent  before send         ok "
+                 "    failed       p50       p90       p99       max\n");
+    for (int i = 0; i < ss->n; i++) {
+        const sl_op_stats_t *st = NULL;
+        for (int k = 0; k < run->tags.n && st == NULL; k++) {
+            const sl_tag_t *e = &run->tags.items[k];
+            if (!e->other && strcmp(e->name, SL_SCENARIO_TAG) == 0 &&
+                strcmp(e->value, ss->s[i].name) == 0)
+                st = e->stats;
+        }
+        fprintf(out, "  %-16s", ss->s[i].name);
+        if (st == NULL) {
+            fprintf(out, " (no results: a worker died before it reported them)\n");
+            continue;
+        }
+        const sl_counts_t *c = &st->counts;
+        found++;
+        sl_counts_add(&sum, c);
+        fprintf(
+            out, " %10llu %10llu %10llu %12llu %10llu %10llu", (unsigned long long)c->scheduled,
+            (unsigned long long)c->sent, (unsigned long long)c->not_sent,
+            (unsigned long long)(sl_counts_failed_before_send(c) + c->script_errors_before_send),
+            (unsigned long long)sl_counts_succeeded(c), (unsigned long long)sl_counts_failed(c));
+        latency_cell(out, st->from_due, 50);
+        latency_cell(out, st->from_due, 90);
+        latency_cell(out, st->from_due, 99);
+        latency_cell(out, st->from_due, 100);
+        fprintf(out, "\n");
+    }
+    if (found == ss->n && !run->tags_partial &&
+        (sum.scheduled != run->counts.scheduled || sum.sent != run->counts.sent ||
+         sum.not_sent != run->counts.not_sent))
+        fprintf(out,
+                "ACCOUNTING ERROR: the scenarios add up to scheduled %llu, sent %llu, not sent "
+                "%llu; the totals are %llu, %llu, %llu\n",
+                (unsigned long long)sum.scheduled, (unsigned long long)sum.sent,
+                (unsigned long long)sum.not_sent, (unsigned long long)run->counts.scheduled,
+                (unsigned long long)run->counts.sent, (unsigned long long)run->counts.not_sent);
+}
+
 void sl_shape_print_model(FILE *out, const sl_config_t *cfg)
 {
     const char *unit = cfg->closed ? " connections" : " req/s";
+    if (cfg->scenarios != NULL) {
+        print_scenarios(out, cfg);
+        return;
+    }
     fprintf(out, "Model           %s: ", cfg->closed ? "closed" : "open");
     if (cfg->nstages == 0 && !cfg->ramp) {
         if (cfg->closed)

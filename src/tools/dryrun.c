@@ -16,6 +16,7 @@
 #include "core/headers.h"
 #include "core/mix.h"
 #include "core/exitcode.h"
+#include "core/scenario.h"
 #include "core/segment.h"
 #include "core/version.h"
 #include "core/xmltree.h"
@@ -176,6 +177,19 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
     sl_script_seed(s, sl_script_worker_seed(cfg->seed, 0));
     sl_script_publish(s, &one, 1, pid);
     sl_mix_t mix = {0};
+    sl_scenario_plan_t *plan = NULL; /* with scenarios: the run's first entries, as worker 1 */
+    int shown = cfg->dry_run;
+    if (cfg->scenarios != NULL) {
+        if ((plan = malloc(sizeof(*plan))) == NULL ||
+            sl_scenario_plan_init(plan, &one, 0, 1, err, sizeof(err)) != 0) {
+            fprintf(errout, "soapload: %s\n", plan == NULL ? "out of memory" : err);
+            free(plan);
+            plan = NULL;
+            goto Done;
+        }
+        if (sl_scenario_plan_total(plan) < (uint64_t)shown)
+            shown = (int)sl_scenario_plan_total(plan);
+    }
     if (cfg->nops > 0 && (sl_script_operations(s, cfg, err, sizeof(err)) != 0 ||
                           sl_mix_init(&mix, cfg->op_weights, cfg->nops, err, sizeof(err)) != 0)) {
         fprintf(errout, "soapload: %s\n", err);
@@ -188,9 +202,9 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
     fprintf(out,
             "soapload --dry-run: %d request%s of %s as worker 1 of 1 (pid %d), SOAP %s, "
             "seed %llu; nothing is sent\n\n",
-            cfg->dry_run, cfg->dry_run == 1 ? "" : "s", cfg->script_path, (int)pid,
+            shown, shown == 1 ? "" : "s", cfg->script_path, (int)pid,
             cfg->soap_version == 12 ? "1.2" : "1.1", (unsigned long long)cfg->seed);
-    for (int i = 1; i <= cfg->dry_run; i++) {
+    for (int i = 1; i <= shown; i++) {
         char id[64];
         size_t pre =
             sl_segment_id_prefix(cfg->nsegments > 0, cfg->segment, (int)pid, id, sizeof(id));
@@ -199,6 +213,12 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
         if (sl_buf_append(&req.id, id, (size_t)idlen) != 0)
             goto Done;
         int op = cfg->nops > 0 ? sl_mix_of(&mix, (uint64_t)i - 1) : -1; /* as request k = i-1 */
+        if (plan != NULL) { /* its scenario's entry: the earliest due of all */
+            op = sl_scenario_plan_op(plan);
+            fprintf(out, "scenario %s, due %.6f s after the start\n", sl_scenario_plan_name(plan),
+                    (double)plan->next_due / 1e9);
+            sl_scenario_plan_advance(plan);
+        }
         if (op >= 0)
             fprintf(out, "operation %s\n", cfg->op_names[op]);
         if (op >= 0 || sl_script_has_request(s)) {
@@ -219,7 +239,7 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
             }
             sl_buf_free(&inner);
         }
-        print_request(out, cfg, &req, id, i, cfg->dry_run);
+        print_request(out, cfg, &req, id, i, shown);
         if (check_body(&req, cfg->soap_version, why, sizeof(why)) != 0) {
             fprintf(errout, "soapload: request %d (%s): %s\n", i, id, why);
             bad++;
@@ -227,11 +247,11 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
     }
     fflush(out);
     if (bad > 0)
-        fprintf(errout, "soapload: dry run: %d of %d request%s with a problem\n", bad, cfg->dry_run,
-                cfg->dry_run == 1 ? "" : "s");
+        fprintf(errout, "soapload: dry run: %d of %d request%s with a problem\n", bad, shown,
+                shown == 1 ? "" : "s");
     else
-        fprintf(out, "%d request%s, %s well-formed SOAP %s envelope\n", cfg->dry_run,
-                cfg->dry_run == 1 ? "" : "s", cfg->dry_run == 1 ? "a" : "each a",
+        fprintf(out, "%d request%s, %s well-formed SOAP %s envelope\n", shown,
+                shown == 1 ? "" : "s", shown == 1 ? "a" : "each a",
                 cfg->soap_version == 12 ? "1.2" : "1.1");
     if (cfg->json_path != NULL || cfg->trace_path != NULL || cfg->html_path != NULL)
         fprintf(errout, "soapload: dry run: no results, so no --json, --trace or --html file "
@@ -246,5 +266,8 @@ Done:
     sl_buf_free(&req.id);
     sl_script_close(s);
     sl_mix_free(&mix);
+    if (plan != NULL)
+        sl_scenario_plan_free(plan);
+    free(plan);
     return code;
 }

@@ -1,0 +1,369 @@
+/*
+ * scenario: each scenario's schedule is a plan of its own (core/plan.c) over its own profile,
+ * shifted by its start; a worker's next entry is the earliest of its plans' next ones. The
+ * summed profile (for the per-second targets) has a stage between every two instants at which
+ * some scenario's rate changes, so each scenario is linear inside each stage and so is their
+ * sum.
+ */
+#include "core/scenario.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/segment.h"
+
+const char *const sl_scenario_keys[] = {"rate",    "duration", "stages",     "start_after",
+                                        "arrival", "burst",    "operations", NULL};
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    size_t row[65];
+    if (la > 64 || lb > 64)
+        return 64;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+const char *sl_scenario_nearest(const char *name, const char *const *names)
+{
+    const char *best = NULL;
+    size_t best_d = 4; /* further than 3 edits is no typo */
+    for (int i = 0; names[i] != NULL; i++) {
+        size_t d = edit_distance(name, names[i]);
+        if (d < best_d) {
+            best_d = d;
+            best = names[i];
+        }
+    }
+    return best;
+}
+
+int sl_scenario_name_ok(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > SL_SCENARIO_NAME_MAX)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '_' || c == '-' || c == '.'))
+            return 0;
+    }
+    return 1;
+}
+
+int sl_scenario_profile(const sl_scenario_t *sc, sl_profile_t *p, char *err, size_t errlen)
+{
+    if (sc->nstages > 0)
+        return sl_profile_init(p, 0, sc->stages, sc->nstages, err, errlen);
+    sl_stage_t one = {sc->duration_ns, sc->rate};
+    return sl_profile_init(p, sc->rate, &one, 1, err, errlen);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const sl_scenario_t *)a)->name, ((const sl_scenario_t *)b)->name);
+}
+
+/* What a scenario beside the run's own shape contradicts, or NULL. */
+static const char *top_level_conflict(const sl_config_t *cfg)
+{
+    const uint64_t bit_rate = 1ULL << SL_OPT_RATE, bit_closed = 1ULL << SL_OPT_CLOSED,
+                   bit_model = 1ULL << SL_OPT_MODEL;
+    if (cfg->given & bit_rate)
+        return "--rate (-R) sets the one schedule of a run without scenarios: give each "
+               "scenario its rate instead";
+    if (cfg->given & (bit_closed | bit_model))
+        return "--closed: scenarios are open-model schedules";
+    if (cfg->scripted & bit_rate)
+        return "soapload.rate: give each scenario its own rate";
+    if (cfg->nstages > 0)
+        return "soapload.stages: give each scenario its own stages";
+    if ((cfg->scripted & bit_model) && cfg->closed)
+        return "soapload.model = \"closed\": scenarios are open-model schedules";
+    if (cfg->has_think)
+        return "a think time: scenarios are open-model schedules, which have none";
+    return NULL;
+}
+
+/* Completes one scenario with the run's defaults and checks it. */
+static int finish_one(const sl_config_t *cfg, sl_scenario_t *sc, char *err, size_t errlen)
+{
+    char why[256];
+    if (!sc->has_rate && sc->nstages == 0) {
+        snprintf(err, errlen,
+                 "soapload.scenarios.%s has no load: give it rate = N (with a duration) or "
+                 "stages = {{duration = ..., target = ...}, ...}",
+                 sc->name);
+        return -1;
+    }
+    if (sc->has_rate && sc->nstages > 0) {
+        snprintf(err, errlen,
+                 "soapload.scenarios.%s has both rate and stages: give one of them (a stage "
+                 "holds a rate with {duration = ..., target = N})",
+                 sc->name);
+        return -1;
+    }
+    if (sc->has_duration && sc->nstages > 0) {
+        snprintf(err, errlen,
+                 "soapload.scenarios.%s has both stages and duration: its stages set its length",
+                 sc->name);
+        return -1;
+    }
+    if (!sc->has_duration)
+        sc->duration_ns = cfg->duration_ns;
+    if (!sc->has_burst)
+        sc->burst = cfg->burst;
+    if (!sc->has_arrival)
+        sc->arrival = cfg->arrival;
+    if (!sc->has_operations)
+        for (int i = 0; i < cfg->nops; i++)
+            sc->weights[i] = cfg->op_weights[i];
+    if (sc->has_operations && cfg->nops == 0) {
+        snprintf(err, errlen,
+                 "soapload.scenarios.%s names operations, but the script declares no "
+                 "soapload.operations",
+                 sc->name);
+        return -1;
+    }
+    sl_profile_t p;
+    if (sl_scenario_profile(sc, &p, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "soapload.scenarios.%s: %s", sc->name, why);
+        return -1;
+    }
+    if (sc->start_ns > UINT64_MAX / 4 || sl_profile_duration(&p) > UINT64_MAX / 4) {
+        snprintf(err, errlen, "soapload.scenarios.%s lasts too long", sc->name);
+        return -1;
+    }
+    if (cfg->nops > 0) {
+        sl_mix_t mix;
+        if (sl_mix_init(&mix, sc->weights, cfg->nops, why, sizeof(why)) != 0) {
+            snprintf(err, errlen, "soapload.scenarios.%s.operations: %s", sc->name, why);
+            return -1;
+        }
+        sl_mix_free(&mix);
+    }
+    return 0;
+}
+
+int sl_scenarios_finish(sl_config_t *cfg, sl_scenarios_t *ss, char *err, size_t errlen)
+{
+    const char *conflict = top_level_conflict(cfg);
+    if (conflict != NULL) {
+        snprintf(err, errlen, "soapload.scenarios takes no %s", conflict);
+        return -1;
+    }
+    if (ss->n == 0) {
+        snprintf(err, errlen,
+                 "soapload.scenarios is empty: give at least one scenario, as "
+                 "{name = {rate = N, ...}}");
+        return -1;
+    }
+    qsort(ss->s, (size_t)ss->n, sizeof(ss->s[0]), by_name);
+    const uint64_t bit_duration = 1ULL << SL_OPT_DURATION;
+    int takes_duration = 0;
+    for (int i = 0; i < ss->n; i++)
+        takes_duration |= ss->s[i].has_rate && !ss->s[i].has_duration;
+    if (((cfg->given | cfg->scripted) & bit_duration) && !takes_duration) {
+        snprintf(err, errlen,
+                 "%s is the length of a scenario with a rate and no duration of its own, and "
+                 "soapload.scenarios has none (the run lasts until its last scenario ends)",
+                 cfg->given & bit_duration ? "--duration" : "soapload.duration");
+        return -1;
+    }
+    uint64_t end = 0;
+    for (int i = 0; i < ss->n; i++) {
+        sl_profile_t p;
+        if (finish_one(cfg, &ss->s[i], err, errlen) != 0 ||
+            sl_scenario_profile(&ss->s[i], &p, err, errlen) != 0)
+            return -1;
+        uint64_t e = ss->s[i].start_ns + sl_profile_duration(&p);
+        if (e > end)
+            end = e;
+    }
+    sl_profile_t all;
+    char why[256];
+    if (sl_scenarios_profile(ss, &all, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "soapload.scenarios: %s", why);
+        return -1;
+    }
+    cfg->duration_ns = end;
+    cfg->scenarios = ss;
+    return 0;
+}
+
+/* Scenario p's rate at offset t of the run (shifted by its start): from the right at t, or from
+ * the left (the limit as the time reaches t) when `left`. 0 outside the scenario. */
+static double rate_near(const sl_profile_t *p, uint64_t start, uint64_t t, int left)
+{
+    if (t < start || (left && t == start))
+        return 0;
+    uint64_t x = t - start;
+    for (int i = 0; i < p->nstages; i++) {
+        if (left ? x > p->start_ns[i + 1] : x >= p->start_ns[i + 1])
+            continue;
+        double r0 = p->from[i], r1 = p->stages[i].target;
+        return r0 + (r1 - r0) * (double)(x - p->start_ns[i]) / (double)p->stages[i].duration_ns;
+    }
+    return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+int sl_scenarios_profile(const sl_scenarios_t *ss, sl_profile_t *p, char *err, size_t errlen)
+{
+    uint64_t at[SL_MAX_SCENARIOS * (SL_MAX_STAGES + 1) + 1];
+    size_t nat = 0;
+    int rc = -1;
+    sl_profile_t *each = malloc(sizeof(*each) * SL_MAX_SCENARIOS);
+    if (each == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    at[nat++] = 0;
+    for (int i = 0; i < ss->n; i++) {
+        if (sl_scenario_profile(&ss->s[i], &each[i], err, errlen) != 0)
+            goto cleanup;
+        for (int k = 0; k <= each[i].nstages; k++)
+            at[nat++] = ss->s[i].start_ns + each[i].start_ns[k];
+    }
+    qsort(at, nat, sizeof(at[0]), cmp_u64);
+    size_t m = 1;
+    for (size_t k = 1; k < nat; k++)
+        if (at[k] != at[m - 1])
+            at[m++] = at[k];
+    if (m - 1 > SL_MAX_STAGES) {
+        snprintf(err, errlen,
+                 "the scenarios' rates change at %zu instants together; at most %d fit one run",
+                 m - 1, SL_MAX_STAGES);
+        goto cleanup;
+    }
+    sl_stage_t st[SL_MAX_STAGES];
+    double from[SL_MAX_STAGES];
+    for (size_t k = 0; k + 1 < m; k++) {
+        double r0 = 0, r1 = 0;
+        for (int i = 0; i < ss->n; i++) {
+            r0 += rate_near(&each[i], ss->s[i].start_ns, at[k], 0);
+            r1 += rate_near(&each[i], ss->s[i].start_ns, at[k + 1], 1);
+        }
+        from[k] = r0;
+        st[k] = (sl_stage_t){at[k + 1] - at[k], r1};
+    }
+    rc = sl_profile_init_steps(p, from, st, (int)(m - 1), err, errlen);
+cleanup:
+    free(each);
+    return rc;
+}
+
+/* ---- a worker's walk ------------------------------------------------------------------- */
+
+static uint64_t scenario_seed(uint64_t seed, int i)
+{
+    return i == 0 ? seed : seed ^ (0x9E3779B97F4A7C15ULL * (uint64_t)i);
+}
+
+static void pick_next(sl_scenario_plan_t *sp)
+{
+    sp->next_due = SL_PROFILE_END;
+    sp->cur = 0;
+    for (int i = 0; i < sp->n; i++) {
+        if (sp->plan[i].next_due == SL_PROFILE_END)
+            continue;
+        uint64_t due = sp->start_ns[i] + sp->plan[i].next_due;
+        if (due < sp->next_due) {
+            sp->next_due = due;
+            sp->cur = i;
+        }
+    }
+}
+
+int sl_scenario_plan_init(sl_scenario_plan_t *sp, const sl_config_t *cfg, int w, int nworkers,
+                          char *err, size_t errlen)
+{
+    memset(sp, 0, sizeof(*sp));
+    sp->cfg = cfg;
+    sp->w = w;
+    sp->nworkers = nworkers;
+    sp->nops = cfg->nops;
+    const sl_scenarios_t *ss = cfg->scenarios;
+    sp->n = ss != NULL ? ss->n : 1;
+    for (int i = 0; i < sp->n; i++) {
+        const sl_scenario_t *sc = ss != NULL ? &ss->s[i] : NULL;
+        if ((sc != NULL ? sl_scenario_profile(sc, &sp->profile[i], err, errlen)
+                        : sl_config_profile(cfg, &sp->profile[i], err, errlen)) != 0 ||
+            (cfg->nops > 0 && sl_mix_init(&sp->mix[i], sc != NULL ? sc->weights : cfg->op_weights,
+                                          cfg->nops, err, errlen) != 0)) {
+            sl_scenario_plan_free(sp);
+            return -1;
+        }
+        sp->start_ns[i] = sc != NULL ? sc->start_ns : 0;
+        sl_plan_init_segment(
+            &sp->plan[i], &sp->profile[i], (uint32_t)(sc != NULL ? sc->burst : cfg->burst),
+            (sc != NULL ? sc->arrival : cfg->arrival) == SL_ARRIVAL_POISSON,
+            scenario_seed(cfg->seed, i), w, nworkers, cfg->segment, cfg->nsegments);
+    }
+    pick_next(sp);
+    return 0;
+}
+
+void sl_scenario_plan_advance(sl_scenario_plan_t *sp)
+{
+    if (sp->next_due == SL_PROFILE_END)
+        return;
+    sl_plan_advance(&sp->plan[sp->cur]);
+    sp->j++;
+    pick_next(sp);
+}
+
+int sl_scenario_plan_op(const sl_scenario_plan_t *sp)
+{
+    if (sp->nops == 0)
+        return -1;
+    const sl_plan_t *pl = &sp->plan[sp->cur];
+    return sl_mix_of(&sp->mix[sp->cur],
+                     sl_segment_request_index(sp->cfg, pl->j, sp->w, sp->nworkers));
+}
+
+const char *sl_scenario_plan_name(const sl_scenario_plan_t *sp)
+{
+    return sp->cfg->scenarios != NULL ? sp->cfg->scenarios->s[sp->cur].name : NULL;
+}
+
+uint64_t sl_scenario_plan_total(const sl_scenario_plan_t *sp)
+{
+    uint64_t total = 0;
+    for (int i = 0; i < sp->n; i++) {
+        const sl_plan_t *pl = &sp->plan[i];
+        total += sl_plan_segment_total(pl->profile, pl->burst, pl->poisson,
+                                       scenario_seed(sp->cfg->seed, i), sp->w, sp->nworkers,
+                                       pl->seg, pl->nseg);
+    }
+    return total;
+}
+
+void sl_scenario_plan_free(sl_scenario_plan_t *sp)
+{
+    for (int i = 0; i < SL_MAX_SCENARIOS; i++)
+        sl_mix_free(&sp->mix[i]);
+}

@@ -1,0 +1,99 @@
+/*
+ * scenario: several open-model schedules in one run (soapload.scenarios), each with its own
+ * shape (a rate for a duration, or stages; uniform or Poisson arrivals; bursts; a start
+ * offset) and its own exact operation mix. Each scenario's requests are numbered k = 0, 1, ...
+ * on their own, and request k of a scenario goes to the segment and worker the one-schedule
+ * rule (core/plan.h, core/segment.h) gives it, so that N workers and N segments together send
+ * exactly each scenario's schedule. A worker walks its scenarios' plans merged by due time
+ * (the earliest first; on a tie the scenario that sorts first by name), and the run lasts
+ * until the last scenario ends. A run without scenarios is the one-scenario case of the same
+ * walk.
+ */
+#ifndef SOAPLOAD_SCENARIO_H
+#define SOAPLOAD_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/mix.h"
+#include "core/plan.h"
+#include "core/profile.h"
+
+#define SL_MAX_SCENARIOS 16     /* the per-tag results keep 16 tag names, 64 pairs */
+#define SL_SCENARIO_NAME_MAX 64 /* bytes of a name: it is the value of the tag scenario=NAME */
+#define SL_SCENARIO_TAG "scenario"
+
+/* One scenario as the script wrote it (the has_ flags say which keys it had), then, after
+ * sl_scenarios_finish, with the run's defaults filled in. */
+typedef struct {
+    char name[SL_SCENARIO_NAME_MAX + 1];
+    double rate;
+    uint64_t duration_ns, start_ns;
+    sl_stage_t stages[SL_MAX_STAGES];
+    int nstages;
+    int burst, arrival;
+    double weights[SL_MAX_OPERATIONS]; /* per operation of soapload.operations; 0: not in it */
+    int has_rate, has_duration, has_start, has_burst, has_arrival, has_operations;
+} sl_scenario_t;
+
+typedef struct sl_scenarios {
+    int n;
+    sl_scenario_t s[SL_MAX_SCENARIOS];
+} sl_scenarios_t;
+
+/** The keys a scenario table takes, NULL-terminated. */
+extern const char *const sl_scenario_keys[];
+/** The closest of the NULL-terminated `names` to `name` (at most 3 edits), or NULL. */
+const char *sl_scenario_nearest(const char *name, const char *const *names);
+/** Whether `name` is a scenario name: 1 to 64 letters, digits, '_', '-' or '.'. */
+int sl_scenario_name_ok(const char *name);
+
+/** Checks the scenarios against the rest of the settings and completes them: no top-level
+ * rate, stages, ramp or closed model beside them; each scenario either a rate (for its
+ * duration, or the run's) or stages; the run's burst and arrivals for those that set none;
+ * every operation of soapload.operations with its weight for those that name none. Sorts them
+ * by name, sets cfg->duration_ns to the last one's end and hands ss to cfg (freed by
+ * sl_config_free). Returns 0, or -1 with a message naming the scenario in err (ss is then
+ * still the caller's). */
+int sl_scenarios_finish(sl_config_t *cfg, sl_scenarios_t *ss, char *err, size_t errlen);
+
+/** Scenario i's own profile (offset 0 at its start). Returns 0, or -1 with err. */
+int sl_scenario_profile(const sl_scenario_t *sc, sl_profile_t *p, char *err, size_t errlen);
+/** The run's target rate over time: the sum of the scenarios' rates (each from its start),
+ * as one profile whose stages start where any scenario's rate changes. Returns 0, or -1 with
+ * err (more than SL_MAX_STAGES changes). */
+int sl_scenarios_profile(const sl_scenarios_t *ss, sl_profile_t *p, char *err, size_t errlen);
+
+/* One worker's walk over every scenario's share of the schedule, merged by due time. */
+typedef struct {
+    int n;
+    int nops;
+    sl_profile_t profile[SL_MAX_SCENARIOS];
+    sl_plan_t plan[SL_MAX_SCENARIOS];
+    uint64_t start_ns[SL_MAX_SCENARIOS];
+    sl_mix_t mix[SL_MAX_SCENARIOS]; /* with operations only */
+    const sl_config_t *cfg;
+    int w, nworkers;
+    int cur;           /* the scenario of the next entry */
+    uint64_t next_due; /* its offset from the run's start, or SL_PROFILE_END */
+    uint64_t j;        /* entries taken so far, over all scenarios */
+} sl_scenario_plan_t;
+
+/** Starts worker w of nworkers (of this process's segment) on cfg's open-model schedule: its
+ * scenarios, or the one schedule of a run without them. Returns 0, or -1 with err. Free with
+ * sl_scenario_plan_free. */
+int sl_scenario_plan_init(sl_scenario_plan_t *sp, const sl_config_t *cfg, int w, int nworkers,
+                          char *err, size_t errlen);
+/** Moves to the next entry: the earliest due over the scenarios. */
+void sl_scenario_plan_advance(sl_scenario_plan_t *sp);
+/** The operation of the next entry (its scenario's mix at the scenario's global index), or -1
+ * in a run without operations. */
+int sl_scenario_plan_op(const sl_scenario_plan_t *sp);
+/** The name of the next entry's scenario, or NULL in a run without scenarios. */
+const char *sl_scenario_plan_name(const sl_scenario_plan_t *sp);
+/** How many entries the worker has in all (Poisson schedules are walked to their end). */
+uint64_t sl_scenario_plan_total(const sl_scenario_plan_t *sp);
+void sl_scenario_plan_free(sl_scenario_plan_t *sp);
+
+#endif

@@ -1,0 +1,422 @@
+-- Scenarios: several open-model schedules in one run (soapload.scenarios), each with its own
+-- shape and operation mix, results per scenario (the tag scenario=NAME) and in total. Against
+-- the real mock: a constant 100/s of A beside a ramp 0 -> 200/s of B and C over 2 s schedules
+-- exactly each scenario's integral (in all and per second, from the trace's due times), the
+-- mix per scenario, totals that are the scenarios' sums, every ID once at the mock; two
+-- segments add up to the single run; --dry-run names each request's scenario; a threshold on
+-- one scenario; and the refusals (exit 2, a message naming the problem).
+package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
+local t = require("support")
+local finally = t.chained(function(fn) return finally(fn) end)
+
+local OPS = [[
+local function body(op, id)
+  return soapload.envelope("<m:" .. op .. " xmlns:m=\"urn:orders\"><m:RequestId>" ..
+    soapload.escape(id) .. "</m:RequestId></m:" .. op .. ">")
+end
+soapload.operations = {
+  {name = "A", weight = 1, request = function(id) return body("A", id) end},
+  {name = "B", weight = 1, request = function(id) return body("B", id) end},
+  {name = "C", weight = 1, request = function(id) return body("C", id) end},
+}
+]]
+
+-- The two scenarios, with `extra` Lua after them.
+local function two(url, extra)
+  return t.script(OPS .. ([[
+soapload.url = %q
+soapload.scenarios = {
+  background = {rate = 100, duration = "2s", operations = {"A"}},
+  rampup = {stages = {{duration = "2s", target = 200}}, operations = {B = 3, C = 1}},
+}
+%s
+]]):format(url, extra or ""))
+end
+
+local function decode(path)
+  return t.json.decode((assert(t.read(path), "no file " .. path)))
+end
+
+-- The JSON's results of tag scenario=NAME, by name.
+local function scenarios(doc)
+  local m = {}
+  for _, v in ipairs(doc.tags.values) do
+    if v.name == "scenario" then m[v.value] = v.counts end
+  end
+  return m
+end
+
+local function ops(doc)
+  local m = {}
+  for _, o in ipairs(doc.operations) do m[o.name] = o.counts end
+  return m
+end
+
+-- Per operation, how many trace rows are due in each second from the first due time (10 us
+-- for the trace's rounding).
+local function per_second_by_op(path)
+  local rows, first = {}, math.huge
+  for line in io.lines(path) do
+    local due, op = line:match("^[^,]*,[^,]*,[^,]*,([%d.]+),[^,]*,[^,]*,[^,]*,[^,]*,([^,]*),")
+    if due then
+      rows[#rows + 1] = { due = tonumber(due), op = op }
+      if tonumber(due) < first then first = tonumber(due) end
+    end
+  end
+  local per = {}
+  for _, r in ipairs(rows) do
+    local s = math.floor(r.due - first + 1e-5) + 1
+    per[r.op] = per[r.op] or {}
+    per[r.op][s] = (per[r.op][s] or 0) + 1
+  end
+  return per, #rows
+end
+
+-- The summary's Scenarios row of `name`: scheduled, sent, not sent, before send, ok, failed.
+local function summary_row(out, name)
+  local v = { out:match("\n  " .. name .. "%s+(%d+)%s+(%d+)%s+(%d+)%s+(%d+)%s+(%d+)%s+(%d+)%s") }
+  assert.are.equal(6, #v, out)
+  for i = 1, 6 do v[i] = tonumber(v[i]) end
+  return { scheduled = v[1], sent = v[2], not_sent = v[3], before = v[4], ok = v[5],
+           failed = v[6] }
+end
+
+describe("scenarios", function()
+  it("a constant 100/s of A beside a ramp 0 -> 200/s of B and C: each scenario's integral, " ..
+    "per second too, its own mix, totals that are the sums, every ID once at the mock", function()
+    local idlog, json, trace = t.tmpname(".ids"), t.tmpname(".json"), t.tmpname(".csv")
+    local mock = t.start_mock("--id-log " .. t.quote(idlog))
+    local script = two(mock.url)
+    finally(function()
+      mock.stop()
+      os.remove(idlog); os.remove(json); os.remove(trace); os.remove(script)
+    end)
+    local code, out, err = t.run(("-w 2 -c 8 --json %s --trace %s %s"):format(json, trace, script))
+    -- on a loaded machine some may not be sent in time: they still count where they belong
+    assert.is_true(code == 0 or code == 1, out .. err)
+    local total = t.invariants(out)
+    assert.truthy(out:find("Model           open, 2 scenarios: 200.0 req/s mean for 2.00 s in all\n" ..
+      "  background    100 req/s for 2 s; operations A\n" ..
+      "  rampup        0 -> 200 req/s over 2 s; operations B 3, C 1\n", 1, true), out)
+    assert.truthy(out:find("rate          target 200.0/s", 1, true), out)
+    -- the Scenarios table: both equations per row, and the rows add up to the totals
+    assert.truthy(out:find("\nScenarios           scheduled       sent   not sent  before send" ..
+      "         ok     failed       p50       p90       p99       max\n", 1, true), out)
+    local rows = { background = summary_row(out, "background"), rampup = summary_row(out, "rampup") }
+    for name, r in pairs(rows) do
+      assert.are.equal(200, r.scheduled, name)
+      assert.are.equal(r.scheduled, r.sent + r.not_sent + r.before, name)
+      assert.are.equal(r.sent, r.ok + r.failed, name)
+    end
+    assert.are.equal(total.sent, rows.background.sent + rows.rampup.sent)
+    assert.are.equal(total.not_sent, rows.background.not_sent + rows.rampup.not_sent)
+
+    local doc = decode(json)
+    -- the settings: each scenario's shape and operations
+    local set = doc.settings.scenarios
+    assert.are.same({ "background", "rampup" }, { set[1].name, set[2].name })
+    assert.are.same({ 100, 100, 2 }, { set[1].stages_from, set[1].stages[1].target,
+      set[1].stages[1].duration_s })
+    assert.are.same({ 0, 200 }, { set[2].stages_from, set[2].stages[1].target })
+    assert.are.same({ A = 1 }, set[1].operations)
+    assert.are.same({ B = 3, C = 1 }, set[2].operations)
+    assert.are.equal(200, doc.settings.rate) -- the mean target rate of both together
+    local sc = scenarios(doc)
+    assert.are.equal(200, sc.background.scheduled) -- 100/s for 2 s
+    assert.are.equal(200, sc.rampup.scheduled)     -- (0 + 200) / 2 x 2 s
+    for _, name in ipairs({ "background", "rampup" }) do
+      local c = sc[name]
+      assert.are.equal(c.scheduled, c.sent + c.not_sent + c.failed_before_send +
+        c.script_errors_before_send, name)
+      assert.are.equal(c.sent, c.ok + c.failed, name)
+    end
+    -- the totals are the scenarios' sums
+    for _, key in ipairs({ "scheduled", "sent", "not_sent", "ok", "failed" }) do
+      assert.are.equal(doc.summary[key], sc.background[key] + sc.rampup[key], key)
+    end
+    assert.are.equal(400, total.scheduled)
+    -- each scenario's own mix: A only; B and C 3 to 1
+    local o = ops(doc)
+    assert.are.equal(200, o.A.scheduled)
+    assert.are.equal(150, o.B.scheduled)
+    assert.are.equal(50, o.C.scheduled)
+    -- per second, from the trace's due times: 100 + 100 of A; 50 + 150 of the ramp
+    local per, rows = per_second_by_op(trace)
+    assert.are.equal(400, rows)
+    assert.are.same({ 100, 100 }, per.A)
+    assert.are.equal(50, per.B[1] + per.C[1])
+    assert.are.equal(150, per.B[2] + per.C[2])
+    -- each second's target is the sum of the scenarios'
+    assert.are.equal(150, doc.intervals[1].target)
+    assert.are.equal(250, doc.intervals[2].target)
+    if code == 0 then
+      assert.are.equal(150, doc.intervals[1].counts.scheduled)
+      assert.are.equal(250, doc.intervals[2].counts.scheduled)
+    end
+    -- the server: every ID once
+    local s = mock.stats()
+    assert.are.equal(doc.summary.sent, s.requests.echo)
+    assert.are.equal(doc.summary.sent, s.ids.distinct)
+    assert.are.equal(0, s.ids.duplicates)
+    mock.stop()
+    local logged, seen = 0, {}
+    for id in io.lines(idlog) do
+      if not id:match("^#") then
+        assert.is_nil(seen[id], id)
+        seen[id] = true
+        logged = logged + 1
+      end
+    end
+    assert.are.equal(doc.summary.sent, logged)
+  end)
+
+  it("two segments of the same scenarios add up to the single run, per scenario and operation",
+    function()
+    local mock = t.start_mock("")
+    local script = two(mock.url)
+    local files = { t.tmpname(".json"), t.tmpname(".json") }
+    finally(function()
+      mock.stop()
+      os.remove(script); os.remove(files[1]); os.remove(files[2])
+    end)
+    local at = ("%.3f"):format(t.now() + 2)
+    local runs = {}
+    for i = 0, 1 do
+      runs[i + 1] = t.spawn(("--segment %d/2 --start-at %s -w 2 -c 8 --json %s %s")
+        :format(i, at, files[i + 1], script))
+    end
+    local sum = { background = 0, rampup = 0, A = 0, B = 0, C = 0, scheduled = 0, sent = 0 }
+    for i = 1, 2 do
+      local code, out, err = runs[i].wait(30)
+      assert.is_true(code == 0 or code == 1, out .. err)
+      assert.truthy(out:find(("Segment         %d/2: global requests k with k mod 2 = %d of each " ..
+        "scenario's schedule; IDs S%d-P<pid>-R<seq>\n"):format(i - 1, i - 1, i - 1), 1, true), out)
+      local doc = decode(files[i])
+      local sc, o = scenarios(doc), ops(doc)
+      sum.background = sum.background + sc.background.scheduled
+      sum.rampup = sum.rampup + sc.rampup.scheduled
+      for _, name in ipairs({ "A", "B", "C" }) do sum[name] = sum[name] + o[name].scheduled end
+      sum.scheduled = sum.scheduled + doc.summary.scheduled
+      sum.sent = sum.sent + doc.summary.sent
+      -- half of each scenario's requests in each segment (k mod 2)
+      assert.are.equal(100, sc.background.scheduled)
+      assert.are.equal(100, sc.rampup.scheduled)
+    end
+    assert.are.same({ background = 200, rampup = 200, A = 200, B = 150, C = 50, scheduled = 400,
+      sent = sum.sent }, sum)
+    local s = mock.stats()
+    assert.are.equal(sum.sent, s.requests.echo)
+    assert.are.equal(sum.sent, s.ids.distinct)
+    assert.are.equal(0, s.ids.duplicates)
+  end)
+
+  it("kill -9 of a worker: scheduled is still both scenarios' schedules, and the trace holds " ..
+    "each entry once with its scenario's operation and due time", function()
+    local mock = t.start_mock("")
+    local script = two(mock.url)
+    local trace = t.tmpname(".csv")
+    finally(function() mock.stop(); os.remove(script); os.remove(trace) end)
+    local run = t.spawn(("-w 2 -c 8 --trace %s %s"):format(trace, script))
+    t.sleep(1.2)
+    os.execute("kill -KILL " .. run.workers()[1])
+    local code, out = run.wait(30)
+    assert.are.equal(4, code, out)
+    assert.are.equal(400, t.count(out, "scheduled%s+(%d+)"))
+    local sent, not_sent = t.count(out, "= sent (%d+)"), t.count(out, "not sent (%d+)")
+    assert.is_true(not_sent > 0, out)
+    assert.are.equal(mock.stats().requests.total, sent)
+    local _, traced_not_sent = t.read(trace):gsub(",not_sent\n", "")
+    assert.are.equal(not_sent, traced_not_sent)
+    local per, rows = per_second_by_op(trace)
+    assert.are.equal(400, rows)
+    assert.are.same({ 100, 100 }, per.A)
+    assert.are.equal(50, per.B[1] + per.C[1])
+    assert.are.equal(150, per.B[2] + per.C[2])
+    assert.are.equal(150, per.B[1] + per.B[2])
+  end)
+
+  it("an interrupted run: each scenario's rows keep both equations and add up to the totals",
+    function()
+    local mock = t.start_mock("--delay 30ms")
+    local script = two(mock.url)
+    local json = t.tmpname(".json")
+    finally(function() mock.stop(); os.remove(script); os.remove(json) end)
+    local run = t.spawn(("-q -w 2 -c 2 --json %s %s"):format(json, script))
+    t.sleep(1.2)
+    os.execute("kill -INT " .. run.pid)
+    local code, out = run.wait(30)
+    assert.are.equal(130, code, out)
+    local doc = decode(json)
+    local sc = scenarios(doc)
+    for _, key in ipairs({ "scheduled", "sent", "not_sent", "ok", "failed",
+      "failed_before_send" }) do
+      assert.are.equal(doc.summary[key], sc.background[key] + sc.rampup[key], key)
+    end
+    for _, c in pairs(sc) do
+      assert.are.equal(c.scheduled, c.sent + c.not_sent + c.failed_before_send +
+        c.script_errors_before_send)
+    end
+    local b, r = summary_row(out, "background"), summary_row(out, "rampup")
+    assert.are.equal(sc.background.not_sent, b.not_sent)
+    assert.are.equal(sc.rampup.not_sent, r.not_sent)
+    assert.are.equal(doc.summary.not_sent, b.not_sent + r.not_sent)
+    assert.is_nil(out:find("ACCOUNTING ERROR", 1, true), out)
+    -- 2 connections, 30 ms each: far fewer than due were sent
+    assert.is_true(doc.summary.not_sent > 0, out)
+    assert.is_true(doc.summary.scheduled < 400, out)
+    assert.are.equal(doc.summary.sent, mock.stats().requests.total)
+  end)
+
+  it("without operations, request() is each scenario's; a tag scenario of its own is a " ..
+    "script error before send, counted in the scenario", function()
+    local mock = t.start_mock("")
+    local json = t.tmpname(".json")
+    local script = t.script(([[
+soapload.url = %q
+function request(id, seq)
+  local body = soapload.envelope("<m:E xmlns:m=\"urn:e\"><m:RequestId>" .. id ..
+    "</m:RequestId></m:E>")
+  if seq %% 5 == 0 then return body, {tags = {scenario = "mine"}} end
+  return body
+end
+soapload.scenarios = {one = {rate = 20, duration = "1s"}, two = {rate = 10, duration = "1s"}}
+]]):format(mock.url))
+    finally(function() mock.stop(); os.remove(script); os.remove(json) end)
+    local code, out, err = t.run(("-w 1 -c 2 --json %s %s"):format(json, script))
+    assert.are.equal(1, code, out .. err)
+    local c = t.invariants(out)
+    assert.are.equal(30, c.scheduled)
+    assert.are.equal(6, t.count(out, "script errors before send (%d+)"))
+    assert.truthy((out .. err):find("the tag scenario is soapload's own in a run with " ..
+      "scenarios", 1, true), out .. err)
+    local sc = scenarios(decode(json))
+    assert.are.equal(20, sc.one.scheduled)
+    assert.are.equal(10, sc.two.scheduled)
+    assert.are.equal(6, sc.one.script_errors_before_send + sc.two.script_errors_before_send)
+    assert.are.equal(24, sc.one.sent + sc.two.sent)
+    assert.are.equal(24, mock.stats().requests.echo)
+  end)
+
+  it("--dry-run names each request's scenario, in due order", function()
+    local script = two("http://127.0.0.1:9/soap")
+    finally(function() os.remove(script) end)
+    local code, out, err = t.run("--dry-run 4 " .. script)
+    assert.are.equal(0, code, err)
+    local seen = {}
+    for name, op in out:gmatch("scenario (%w+), due [%d.]+ s after the start\noperation (%w+)\n") do
+      seen[#seen + 1] = name .. ":" .. op
+    end
+    assert.are.same({ "background:A", "rampup:B", "background:A", "background:A" }, seen)
+  end)
+
+  it("a threshold on one scenario fails the run with exit 3; the other scenario's passes",
+    function()
+    local mock = t.start_mock("")
+    local script = two(mock.url, [[
+soapload.thresholds = {"p99{scenario=background} < 10s", "p99{scenario=rampup} < 1us"}
+]])
+    finally(function() mock.stop(); os.remove(script) end)
+    local code, out, err = t.run("-w 1 -c 4 " .. script)
+    assert.are.equal(3, code, out .. err)
+    assert.matches("p99{scenario=rampup} < 1us", out, 1, true)
+    local line = out:match("[^\n]*p99{scenario=rampup} < 1us[^\n]*")
+    assert.matches("FAIL", line)
+    local other = out:match("[^\n]*p99{scenario=background} < 10s[^\n]*")
+    assert.is_nil(other:find("FAIL", 1, true), other)
+  end)
+
+  it("the example scripts/examples/scenarios.lua runs against the mock serving orders.wsdl",
+    function()
+    local ex = t.root .. "/scripts/examples/"
+    local mock = t.start_mock("--wsdl " .. ex .. "orders.wsdl")
+    local json = t.tmpname(".json")
+    finally(function() mock.stop(); os.remove(json) end)
+    local code, out, err = t.run(("--json %s -u %s %sscenarios.lua"):format(json, mock.url, ex))
+    assert.is_true(code == 0 or code == 1, out .. err)
+    assert.truthy(out:find("  rampup        from 1 s: 0 -> 150 req/s over 3 s; operations " ..
+      "PlaceOrder 3, CancelOrder 1\n", 1, true), out)
+    local doc = decode(json)
+    local sc, o = scenarios(doc), ops(doc)
+    assert.are.equal(200, sc.background.scheduled)
+    assert.are.equal(225, sc.rampup.scheduled)
+    assert.are.same({ 200, 169, 56 }, { o.GetOrder.scheduled, o.PlaceOrder.scheduled,
+      o.CancelOrder.scheduled })
+    assert.are.equal(doc.summary.sent, mock.stats().requests.echo)
+    assert.are.equal(3, #doc.thresholds)
+  end)
+
+  describe("refuses with exit 2 and a message naming the problem", function()
+    local cases = {
+      { "an unknown operation",
+        [[soapload.scenarios = {bg = {rate = 10, operations = {"D", "Ax"}}}]],
+        "soapload.scenarios.bg.operations: unknown operation '" },
+      { "both rate and stages",
+        [[soapload.scenarios = {bg = {rate = 10, stages = {{duration = "1s", target = 5}}}}]],
+        "soapload.scenarios.bg has both rate and stages" },
+      { "a top-level rate beside them",
+        [[soapload.rate = 10
+soapload.scenarios = {bg = {rate = 10}}]],
+        "soapload.scenarios takes no soapload.rate: give each scenario its own rate" },
+      { "top-level stages beside them",
+        [[soapload.stages = {{duration = "1s", target = 5}}
+soapload.scenarios = {bg = {rate = 10}}]],
+        "soapload.scenarios takes no soapload.stages" },
+      { "the closed model beside them",
+        [[soapload.model = "closed"
+soapload.scenarios = {bg = {rate = 10}}]],
+        "soapload.scenarios takes no soapload.model = \"closed\"" },
+      { "an empty scenario", [[soapload.scenarios = {bg = {}}]],
+        "soapload.scenarios.bg has no load: give it rate = N" },
+      { "no scenario at all", [[soapload.scenarios = {}]], "soapload.scenarios is empty" },
+      { "a negative target",
+        [[soapload.scenarios = {bg = {stages = {{duration = "1s", target = -5}}}}]],
+        "soapload.scenarios.bg.stages[1].target is '-5': it wants a number that is not negative" },
+      { "the run's duration beside scenarios that set their own",
+        [[soapload.duration = "3s"
+soapload.scenarios = {bg = {rate = 10, duration = "1s"}}]],
+        "soapload.duration is the length of a scenario with a rate and no duration" },
+      { "a negative rate", [[soapload.scenarios = {bg = {rate = -1}}]],
+        "soapload.scenarios.bg.rate is '-1': it wants a rate from 0 to 10000000" },
+      { "an unknown key, with the nearest one",
+        [[soapload.scenarios = {bg = {rate = 10, operation = {"A"}}}]],
+        "soapload.scenarios.bg has an unknown key 'operation' (did you mean operations?)" },
+      { "a closed-model scenario",
+        [[soapload.scenarios = {bg = {connections = 4}}]],
+        "soapload.scenarios.bg.connections: a scenario is an open-model schedule" },
+      { "a list instead of named scenarios",
+        [[soapload.scenarios = {{rate = 10}}]],
+        "soapload.scenarios maps names to scenarios" },
+      { "stages and a duration",
+        [[soapload.scenarios = {bg = {duration = "1s", stages = {{duration = "1s", target = 5}}}}]],
+        "soapload.scenarios.bg has both stages and duration" },
+      { "a misspelt soapload.scenarios", [[soapload.scenario = {bg = {rate = 10}}]],
+        "unknown setting soapload.scenario (did you mean soapload.scenarios?)" },
+    }
+    for _, c in ipairs(cases) do
+      it(c[1], function()
+        local script = t.script(OPS .. "soapload.url = \"http://127.0.0.1:9/soap\"\n" .. c[2])
+        finally(function() os.remove(script) end)
+        local code, out, err = t.run(script)
+        assert.are.equal(2, code, out .. err)
+        assert.truthy(err:find(c[3], 1, true), err)
+      end)
+    end
+
+    it("-d when no scenario takes the run's duration", function()
+      local script = two("http://127.0.0.1:9/soap")
+      finally(function() os.remove(script) end)
+      local code, out, err = t.run("-d 5s " .. script)
+      assert.are.equal(2, code, out .. err)
+      assert.truthy(err:find("--duration is the length of a scenario with a rate and no " ..
+        "duration of its own, and soapload.scenarios has none", 1, true), err)
+    end)
+
+    it("-R on the command line", function()
+      local script = two("http://127.0.0.1:9/soap")
+      finally(function() os.remove(script) end)
+      local code, out, err = t.run("-R 10 " .. script)
+      assert.are.equal(2, code, out .. err)
+      assert.truthy(err:find("soapload.scenarios takes no --rate (-R)", 1, true), err)
+    end)
+  end)
+end)

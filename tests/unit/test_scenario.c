@@ -1,0 +1,210 @@
+/*
+ * test_scenario: several scenarios in one run: each scenario's schedule and operation mix
+ * exact in one worker's walk, the same entries split over workers and segments, the summed
+ * profile of the per-second targets (with a start offset and a jump), and the refusals.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "unit.h"
+#include "core/config.h"
+#include "core/scenario.h"
+
+#define S 1000000000ULL
+
+static void two_ops_config(sl_config_t *cfg)
+{
+    char err[200];
+    sl_config_init(cfg);
+    cfg->duration_ns = 2 * S;
+    CHECK(sl_config_add_operation(cfg, "A", 1, err, sizeof(err)) == 0);
+    CHECK(sl_config_add_operation(cfg, "B", 1, err, sizeof(err)) == 0);
+    CHECK(sl_config_add_operation(cfg, "C", 1, err, sizeof(err)) == 0);
+}
+
+/* background: 100/s of A for 2 s; rampup: 0 -> 200/s over 2 s of B = 3, C = 1 */
+static sl_scenarios_t *two_scenarios(void)
+{
+    static sl_scenarios_t ss;
+    memset(&ss, 0, sizeof(ss));
+    ss.n = 2;
+    sl_scenario_t *r = &ss.s[0], *b = &ss.s[1]; /* unsorted: finish sorts them */
+    snprintf(r->name, sizeof(r->name), "rampup");
+    r->stages[0] = (sl_stage_t){2 * S, 200};
+    r->nstages = 1;
+    r->weights[1] = 3;
+    r->weights[2] = 1;
+    r->has_operations = 1;
+    snprintf(b->name, sizeof(b->name), "background");
+    b->rate = 100;
+    b->has_rate = 1;
+    b->weights[0] = 1;
+    b->has_operations = 1;
+    return &ss;
+}
+
+/* Walks worker w of n of segment seg of nseg; adds per scenario the entries, their operations
+ * and the sum of their due times. Checks the walk never goes back in time. */
+static void walk(sl_config_t *cfg, int w, int n, uint64_t count[2], uint64_t ops[3],
+                 long double due_sum[2])
+{
+    char err[200];
+    sl_scenario_plan_t *sp = malloc(sizeof(*sp));
+    CHECK(sl_scenario_plan_init(sp, cfg, w, n, err, sizeof(err)) == 0);
+    uint64_t last = 0, taken = 0;
+    while (sp->next_due != SL_PROFILE_END) {
+        CHECK(sp->next_due >= last);
+        last = sp->next_due;
+        count[sp->cur]++;
+        ops[sl_scenario_plan_op(sp)]++;
+        due_sum[sp->cur] += sp->next_due;
+        sl_scenario_plan_advance(sp);
+        taken++;
+    }
+    CHECK_EQ_U(sp->j, taken);
+    CHECK_EQ_U(sl_scenario_plan_total(sp), taken);
+    sl_scenario_plan_free(sp);
+    free(sp);
+}
+
+int main(void)
+{
+    char err[300];
+    sl_config_t cfg;
+
+    two_ops_config(&cfg);
+    sl_scenarios_t *ss = two_scenarios();
+    CHECK(sl_scenarios_finish(&cfg, ss, err, sizeof(err)) == 0);
+    CHECK_STR(ss->s[0].name, "background");
+    CHECK_EQ_U(cfg.duration_ns, 2 * S);
+
+    /* one worker: each scenario's integral, and each one's mix exactly */
+    uint64_t count[2] = {0}, ops[3] = {0};
+    long double due[2] = {0};
+    walk(&cfg, 0, 1, count, ops, due);
+    CHECK_EQ_U(count[0], 200);
+    CHECK_EQ_U(count[1], 200);
+    CHECK_EQ_U(ops[0], 200);
+    CHECK_EQ_U(ops[1], 150);
+    CHECK_EQ_U(ops[2], 50);
+
+    /* 3 workers in each of 2 segments: the same entries in all */
+    uint64_t c2[2] = {0}, o2[3] = {0};
+    long double d2[2] = {0};
+    for (int seg = 0; seg < 2; seg++) {
+        cfg.segment = seg;
+        cfg.nsegments = 2;
+        for (int w = 0; w < 3; w++)
+            walk(&cfg, w, 3, c2, o2, d2);
+    }
+    cfg.segment = cfg.nsegments = 0;
+    CHECK_EQ_U(c2[0], count[0]);
+    CHECK_EQ_U(c2[1], count[1]);
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ_U(o2[i], ops[i]);
+    CHECK(d2[0] == due[0] && d2[1] == due[1]);
+
+    /* Poisson arrivals in the ramp, bursts of 3 in the background: 2 workers in each of 3
+     * segments walk the same entries as one worker alone */
+    ss->s[1].arrival = SL_ARRIVAL_POISSON;
+    ss->s[0].burst = 3;
+    cfg.seed = 42;
+    uint64_t pc[2] = {0}, po[3] = {0}, qc[2] = {0}, qo[3] = {0};
+    long double pd[2] = {0}, qd[2] = {0};
+    walk(&cfg, 0, 1, pc, po, pd);
+    CHECK_EQ_U(pc[0], 200);
+    CHECK(pc[1] > 150 && pc[1] < 250); /* 200 expected */
+    CHECK_EQ_U(po[1] + po[2], pc[1]);
+    for (int seg = 0; seg < 3; seg++) {
+        cfg.segment = seg;
+        cfg.nsegments = 3;
+        for (int w = 0; w < 2; w++)
+            walk(&cfg, w, 2, qc, qo, qd);
+    }
+    cfg.segment = cfg.nsegments = 0;
+    CHECK_EQ_U(qc[0], pc[0]);
+    CHECK_EQ_U(qc[1], pc[1]);
+    for (int i = 0; i < 3; i++)
+        CHECK_EQ_U(qo[i], po[i]);
+    CHECK(qd[0] == pd[0] && qd[1] == pd[1]);
+    ss->s[1].arrival = SL_ARRIVAL_UNIFORM;
+    ss->s[0].burst = 1;
+
+    /* the summed target: 100 + 50 in the first second, 100 + 150 in the second */
+    sl_profile_t p;
+    CHECK(sl_config_profile(&cfg, &p, err, sizeof(err)) == 0);
+    CHECK(fabsl(sl_profile_integral(&p, S) - 150) < 1e-6);
+    CHECK(fabsl(sl_profile_integral(&p, 2 * S) - 400) < 1e-6);
+    cfg.scenarios = NULL; /* static here: not the config's to free */
+    sl_config_free(&cfg);
+
+    /* a third scenario from 3 s to 4 s: the run lasts 4 s, nothing is due in [2, 3) */
+    two_ops_config(&cfg);
+    sl_scenarios_t *late = calloc(1, sizeof(*late));
+    *late = *two_scenarios();
+    late->n = 3;
+    snprintf(late->s[2].name, sizeof(late->s[2].name), "late");
+    late->s[2].rate = 10;
+    late->s[2].has_rate = 1;
+    late->s[2].duration_ns = S;
+    late->s[2].has_duration = 1;
+    late->s[2].start_ns = 3 * S;
+    CHECK(sl_scenarios_finish(&cfg, late, err, sizeof(err)) == 0);
+    CHECK_EQ_U(cfg.duration_ns, 4 * S);
+    CHECK(sl_config_profile(&cfg, &p, err, sizeof(err)) == 0);
+    CHECK(fabsl(sl_profile_integral(&p, 3 * S) - 400) < 1e-6);
+    CHECK(fabsl(sl_profile_integral(&p, 4 * S) - 410) < 1e-6);
+    CHECK(sl_profile_rate_at(&p, 3 * S) == 10);
+    sl_scenario_plan_t *sp = malloc(sizeof(*sp));
+    CHECK(sl_scenario_plan_init(sp, &cfg, 0, 1, err, sizeof(err)) == 0);
+    uint64_t lates = 0, late_all = 0;
+    while (sp->next_due != SL_PROFILE_END) {
+        if (strcmp(sl_scenario_plan_name(sp), "late") == 0) {
+            CHECK(sp->next_due >= 3 * S && sp->next_due < 4 * S);
+            lates += sl_scenario_plan_op(sp) == 0; /* all of soapload.operations, equal */
+            late_all++;
+        }
+        sl_scenario_plan_advance(sp);
+    }
+    CHECK_EQ_U(late_all, 10);
+    CHECK_EQ_U(lates, 4); /* A, B, C, A, B, C, A, B, C, A */
+    sl_scenario_plan_free(sp);
+    free(sp);
+    sl_config_free(&cfg); /* frees late */
+
+    /* refusals */
+    two_ops_config(&cfg);
+    ss = two_scenarios();
+    ss->s[1].nstages = 1;
+    ss->s[1].stages[0] = (sl_stage_t){S, 5};
+    CHECK(sl_scenarios_finish(&cfg, ss, err, sizeof(err)) != 0);
+    CHECK_STR(err, "soapload.scenarios.background has both rate and stages: give one of them (a "
+                   "stage holds a rate with {duration = ..., target = N})");
+    ss = two_scenarios();
+    ss->s[1].has_rate = 0;
+    CHECK(sl_scenarios_finish(&cfg, ss, err, sizeof(err)) != 0);
+    CHECK(strstr(err, "soapload.scenarios.background has no load") == err);
+    ss = two_scenarios();
+    cfg.given |= 1ULL << SL_OPT_RATE;
+    CHECK(sl_scenarios_finish(&cfg, ss, err, sizeof(err)) != 0);
+    CHECK(strstr(err, "soapload.scenarios takes no --rate (-R)") == err);
+    cfg.given = 0;
+    ss = two_scenarios();
+    ss->s[0].weights[1] = ss->s[0].weights[2] = 0;
+    CHECK(sl_scenarios_finish(&cfg, ss, err, sizeof(err)) != 0);
+    CHECK(strstr(err, "soapload.scenarios.rampup.operations: every operation has weight 0") == err);
+    ss = two_scenarios();
+    ss->n = 0;
+    CHECK(sl_scenarios_finish(&cfg, ss, err, sizeof(err)) != 0);
+    CHECK(strstr(err, "soapload.scenarios is empty") == err);
+    CHECK(cfg.scenarios == NULL);
+    sl_config_free(&cfg);
+
+    CHECK_STR(sl_scenario_nearest("operation", sl_scenario_keys), "operations");
+    CHECK_STR(sl_scenario_nearest("start_afer", sl_scenario_keys), "start_after");
+    CHECK(sl_scenario_nearest("connections", sl_scenario_keys) == NULL);
+    CHECK(sl_scenario_name_ok("ramp-up_2.b"));
+    CHECK(!sl_scenario_name_ok("ramp up"));
+    CHECK(!sl_scenario_name_ok(""));
+    return check_report();
+}
