@@ -16,6 +16,7 @@
 
 #include "core/exitcode.h"
 #include "core/json.h"
+#include "core/scenario.h"
 #include "core/segment.h"
 #include "core/threshold.h"
 #include "output/html.h"
@@ -576,6 +577,134 @@ static int read_workers(const sl_json_t *doc, sl_run_t *run, char *err, size_t e
     return 0;
 }
 
+/* One stage of settings.scenarios[i].stages: a duration and a target rate. */
+static int read_scenario_stage(const sl_json_t *o, sl_stage_t *st, const char *where, char *err,
+                               size_t errlen)
+{
+    double d;
+    if (o->type != SL_JSON_OBJECT) {
+        snprintf(err, errlen, "%s is %s, not an object", where, sl_json_type_name(o->type));
+        return -1;
+    }
+    if (get_double(o, "duration_s", where, &d, err, errlen) != 0 ||
+        get_double(o, "target", where, &st->target, err, errlen) != 0)
+        return -1;
+    if (d > 1e9) {
+        snprintf(err, errlen, "%s.duration_s is %g: out of range", where, d);
+        return -1;
+    }
+    st->duration_ns = (uint64_t)llround(d * 1e9);
+    return 0;
+}
+
+/* One scenario as sl_shape_scenarios_json writes it. Its profile comes back as the script
+ * gave it: a rate (the profile starts at it and holds it for one stage) or stages from 0. */
+static int read_scenario(const sl_json_t *o, const sl_config_t *cfg, sl_scenario_t *sc,
+                         const char *where, char *err, size_t errlen)
+{
+    const char *name, *arrival;
+    const sl_json_t *stages, *ops;
+    double start, from;
+    char sub[96], why[256];
+    int i = 0;
+    if (o->type != SL_JSON_OBJECT) {
+        snprintf(err, errlen, "%s is %s, not an object", where, sl_json_type_name(o->type));
+        return -1;
+    }
+    if ((name = get_string(o, "name", where, err, errlen)) == NULL ||
+        get_double(o, "start_s", where, &start, err, errlen) != 0 ||
+        (arrival = get_string(o, "arrival", where, err, errlen)) == NULL ||
+        get_int(o, "burst", where, &sc->burst, err, errlen) != 0 ||
+        get_double(o, "stages_from", where, &from, err, errlen) != 0 ||
+        (stages = field(o, "stages", SL_JSON_ARRAY, where, err, errlen)) == NULL ||
+        (ops = field(o, "operations", SL_JSON_OBJECT, where, err, errlen)) == NULL)
+        return -1;
+    if (!sl_scenario_name_ok(name)) {
+        snprintf(err, errlen, "%s.name \"%.80s\" is not a scenario name", where, name);
+        return -1;
+    }
+    snprintf(sc->name, sizeof(sc->name), "%s", name);
+    if (strcmp(arrival, "uniform") != 0 && strcmp(arrival, "poisson") != 0) {
+        snprintf(err, errlen, "%s.arrival is \"%.40s\", not \"uniform\" or \"poisson\"", where,
+                 arrival);
+        return -1;
+    }
+    sc->arrival = strcmp(arrival, "poisson") == 0 ? SL_ARRIVAL_POISSON : SL_ARRIVAL_UNIFORM;
+    if (start > 1e9 || sc->burst < 1 || stages->len == 0 || stages->len > SL_MAX_STAGES) {
+        snprintf(err, errlen, "%s: start_s %g, burst %d or %zu stages out of range", where, start,
+                 sc->burst, stages->len);
+        return -1;
+    }
+    sc->start_ns = (uint64_t)llround(start * 1e9);
+    for (const sl_json_t *s = stages->child; s != NULL; s = s->next, i++) {
+        snprintf(sub, sizeof(sub), "%s.stages[%d]", where, i);
+        if (read_scenario_stage(s, &sc->stages[i], sub, err, errlen) != 0)
+            return -1;
+    }
+    sc->nstages = i;
+    if (from > 0) { /* a rate for a duration */
+        if (sc->nstages != 1 || sc->stages[0].target != from) {
+            snprintf(err, errlen, "%s: stages_from %g is neither 0 nor one stage's constant rate",
+                     where, from);
+            return -1;
+        }
+        sc->has_rate = 1;
+        sc->rate = from;
+        sc->duration_ns = sc->stages[0].duration_ns;
+        sc->nstages = 0;
+    }
+    snprintf(sub, sizeof(sub), "%s.operations", where);
+    for (const sl_json_t *w = ops->child; w != NULL; w = w->next) {
+        int k = sl_config_operation(cfg, w->key, strlen(w->key));
+        if (k < 0) {
+            snprintf(err, errlen, "%s: \"%.80s\" is not in operations", sub, w->key);
+            return -1;
+        }
+        if (get_double(ops, w->key, sub, &sc->weights[k], err, errlen) != 0)
+            return -1;
+    }
+    sl_profile_t p;
+    if (sl_scenario_profile(sc, &p, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "%s: %s", where, why);
+        return -1;
+    }
+    return 0;
+}
+
+/* "settings.scenarios" (absent in a run without them, and in files written before them),
+ * after the operations, which their weights name. */
+static int read_scenarios(const sl_json_t *doc, sl_resultfile_t *r, char *err, size_t errlen)
+{
+    const sl_json_t *list = sl_json_get(sl_json_get(doc, "settings"), "scenarios");
+    char where[64];
+    int i = 0;
+    if (list == NULL)
+        return 0;
+    if (list->type != SL_JSON_ARRAY || list->len == 0 || list->len > SL_MAX_SCENARIOS) {
+        snprintf(err, errlen, "settings.scenarios is not an array of 1 to %d scenarios",
+                 SL_MAX_SCENARIOS);
+        return -1;
+    }
+    sl_scenarios_t *ss = calloc(1, sizeof(*ss));
+    if (ss == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    r->cfg.scenarios = ss;
+    for (const sl_json_t *o = list->child; o != NULL; o = o->next, i++) {
+        snprintf(where, sizeof(where), "settings.scenarios[%d]", i);
+        if (read_scenario(o, &r->cfg, &ss->s[i], where, err, errlen) != 0)
+            return -1;
+        for (int j = 0; j < i; j++)
+            if (strcmp(ss->s[j].name, ss->s[i].name) == 0) {
+                snprintf(err, errlen, "%s: the name %s is used twice", where, ss->s[i].name);
+                return -1;
+            }
+        ss->n = i + 1;
+    }
+    return 0;
+}
+
 /* A reason's operation: "" (or none, in files written before reasons had one) is -1. */
 static int reason_op(const sl_json_t *o, const sl_config_t *cfg, const char *where, int *op,
                      char *err, size_t errlen)
@@ -859,6 +988,7 @@ int sl_resultfile_load(sl_resultfile_t *r, const char *path, char *err, size_t e
         read_intervals(doc, run, msg, sizeof(msg)) != 0 ||
         read_workers(doc, run, msg, sizeof(msg)) != 0 ||
         read_operations(doc, r, msg, sizeof(msg)) != 0 ||
+        read_scenarios(doc, r, msg, sizeof(msg)) != 0 ||
         read_tags(doc, run, msg, sizeof(msg)) != 0 ||
         read_reasons(doc, &r->cfg, &run->reasons, msg, sizeof(msg)) != 0 ||
         read_opseries(doc, r, msg, sizeof(msg)) != 0)
@@ -887,6 +1017,78 @@ void sl_resultfile_free(sl_resultfile_t *r)
 
 /* ---- merging --------------------------------------------------------------------------- */
 
+/* A scenario's weight of the operation named `name` in cfg's numbering (0: not in it). */
+static double scenario_weight(const sl_config_t *cfg, const sl_scenario_t *sc, const char *name)
+{
+    int k = sl_config_operation(cfg, name, strlen(name));
+    return k < 0 ? 0 : sc->weights[k];
+}
+
+/* What differs between two scenarios of the same name, or NULL: the same schedule and mix. */
+static const char *scenario_differs(const sl_config_t *ca, const sl_scenario_t *a,
+                                    const sl_config_t *cb, const sl_scenario_t *b)
+{
+    if (a->start_ns != b->start_ns)
+        return "start";
+    if (a->has_rate != b->has_rate || a->nstages != b->nstages ||
+        (a->has_rate && (a->rate != b->rate || a->duration_ns != b->duration_ns)))
+        return "rate or stages";
+    for (int i = 0; i < a->nstages; i++)
+        if (a->stages[i].duration_ns != b->stages[i].duration_ns ||
+            a->stages[i].target != b->stages[i].target)
+            return "stages";
+    if (a->arrival != b->arrival)
+        return "arrival";
+    if (a->burst != b->burst)
+        return "burst";
+    for (int k = 0; k < ca->nops; k++)
+        if (a->weights[k] != scenario_weight(cb, b, ca->op_names[k]))
+            return "operations";
+    for (int k = 0; k < cb->nops; k++)
+        if (b->weights[k] != scenario_weight(ca, a, cb->op_names[k]))
+            return "operations";
+    return NULL;
+}
+
+/* The scenarios of two files: the same names (sorted by name, as the run sorts them), each
+ * with the same schedule and mix. */
+static int same_scenarios(const sl_resultfile_t *a, const sl_resultfile_t *b, char *err,
+                          size_t errlen)
+{
+    const sl_scenarios_t *sa = a->cfg.scenarios, *sb = b->cfg.scenarios;
+    char la[512] = "none", lb[512] = "none";
+    if (sa != NULL && sb != NULL && sa->n == sb->n) {
+        int i = 0;
+        while (i < sa->n && strcmp(sa->s[i].name, sb->s[i].name) == 0)
+            i++;
+        if (i == sa->n) {
+            for (i = 0; i < sa->n; i++) {
+                const char *what = scenario_differs(&a->cfg, &sa->s[i], &b->cfg, &sb->s[i]);
+                if (what != NULL) {
+                    snprintf(err, errlen,
+                             "%s: settings.scenarios differ from %s's: scenario %s has another "
+                             "%s: these results do not merge",
+                             b->source, a->source, sa->s[i].name, what);
+                    return -1;
+                }
+            }
+            return 0;
+        }
+    } else if (sa == NULL && sb == NULL)
+        return 0;
+    for (int f = 0; f < 2; f++) {
+        const sl_scenarios_t *ss = f ? sb : sa;
+        char *l = f ? lb : la;
+        size_t size = sizeof(la), used = 0;
+        for (int i = 0; ss != NULL && i < ss->n && used < size; i++)
+            used += (size_t)snprintf(l + used, size - used, "%s%s", i ? ", " : "", ss->s[i].name);
+    }
+    snprintf(err, errlen,
+             "%s: settings.scenarios are %s, but %s has %s: these results do not merge", b->source,
+             lb, a->source, la);
+    return -1;
+}
+
 static int same_settings(const sl_resultfile_t *a, const sl_resultfile_t *b, char *err,
                          size_t errlen)
 {
@@ -910,7 +1112,7 @@ static int same_settings(const sl_resultfile_t *a, const sl_resultfile_t *b, cha
         snprintf(vb, sizeof(vb), "%g", (double)b->cfg.duration_ns / 1e9);
     }
     if (what == NULL)
-        return 0;
+        return same_scenarios(a, b, err, errlen);
     snprintf(err, errlen, "%s: settings.%s is %s, but %s has %s: these results do not merge",
              b->source, what, vb, a->source, va);
     return -1;
@@ -1048,6 +1250,27 @@ static int merge_operations(sl_resultfile_t *out, const sl_resultfile_t *in, int
     return 0;
 }
 
+/* The scenarios (the same in every file, same_scenarios saw to it), their weights renumbered
+ * to the merged operations. */
+static int merge_scenarios(sl_resultfile_t *out, const sl_resultfile_t *first, char *err,
+                           size_t errlen)
+{
+    const sl_scenarios_t *from = first->cfg.scenarios;
+    if (from == NULL)
+        return 0;
+    sl_scenarios_t *ss = malloc(sizeof(*ss));
+    if (ss == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    *ss = *from;
+    for (int i = 0; i < ss->n; i++)
+        for (int k = 0; k < out->cfg.nops; k++)
+            ss->s[i].weights[k] = scenario_weight(&first->cfg, &from->s[i], out->cfg.op_names[k]);
+    out->cfg.scenarios = ss;
+    return 0;
+}
+
 /* A file's per-operation latency over time added into the merged one, at its offset. */
 static int merge_opseries(sl_run_t *run, const sl_resultfile_t *r, const int *map, int64_t off)
 {
@@ -1091,7 +1314,8 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
     out->cfg = in[0].cfg;
     out->cfg.url = strdup(in[0].cfg.url);
     out->cfg.id_element = strdup(in[0].cfg.id_element);
-    out->cfg.nops = 0; /* merge_operations makes the merged list */
+    out->cfg.nops = 0;         /* merge_operations makes the merged list */
+    out->cfg.scenarios = NULL; /* merge_scenarios copies them, in that list's numbering */
     memset(out->cfg.op_names, 0, sizeof(out->cfg.op_names));
     out->script = strdup(in[0].script);
     out->cfg.script_path = out->script;
@@ -1156,7 +1380,8 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
         if (r->sending_s > sending)
             sending = r->sending_s;
     }
-    if (merge_operations(out, in, n, err, errlen) != 0)
+    if (merge_operations(out, in, n, err, errlen) != 0 ||
+        merge_scenarios(out, &in[0], err, errlen) != 0)
         return -1;
     for (int f = 0; f < n; f++) { /* the reasons, their operations numbered as merged */
         int map[SL_MAX_OPERATIONS];

@@ -186,8 +186,10 @@ describe("scenarios", function()
         :format(i, at, files[i + 1], script))
     end
     local sum = { background = 0, rampup = 0, A = 0, B = 0, C = 0, scheduled = 0, sent = 0 }
+    local rows = {}
     for i = 1, 2 do
       local code, out, err = runs[i].wait(30)
+      rows[i] = { background = summary_row(out, "background"), rampup = summary_row(out, "rampup") }
       assert.is_true(code == 0 or code == 1, out .. err)
       assert.truthy(out:find(("Segment         %d/2: global requests k with k mod 2 = %d of each " ..
         "scenario's schedule; IDs S%d-P<pid>-R<seq>\n"):format(i - 1, i - 1, i - 1), 1, true), out)
@@ -208,6 +210,50 @@ describe("scenarios", function()
     assert.are.equal(sum.sent, s.requests.echo)
     assert.are.equal(sum.sent, s.ids.distinct)
     assert.are.equal(0, s.ids.duplicates)
+
+    -- merged: the Model lines and Scenarios table of the single run, the rows the segments'
+    -- sums, and settings.scenarios in the merged JSON
+    local merged = t.tmpname(".json")
+    finally(function() os.remove(merged) end)
+    local code, out, err = t.run(("merge %s %s --json %s"):format(files[1], files[2], merged))
+    assert.is_true(code == 0 or code == 1, out .. err)
+    assert.truthy(out:find("Model           open, 2 scenarios: 200.0 req/s mean for 2.00 s in all\n" ..
+      "  background    100 req/s for 2 s; operations A\n" ..
+      "  rampup        0 -> 200 req/s over 2 s; operations B 3, C 1\n", 1, true), out)
+    assert.truthy(out:find("\nScenarios           scheduled       sent   not sent  before send" ..
+      "         ok     failed       p50       p90       p99       max\n", 1, true), out)
+    assert.falsy(out:find("ACCOUNTING ERROR", 1, true), out)
+    for _, name in ipairs({ "background", "rampup" }) do
+      local m, a, b = summary_row(out, name), rows[1][name], rows[2][name]
+      assert.are.equal(200, m.scheduled, name) -- the single run's schedule
+      assert.are.same({ a.scheduled + b.scheduled, a.sent + b.sent, a.ok + b.ok },
+        { m.scheduled, m.sent, m.ok }, name)
+    end
+    local doc, seg = decode(merged), decode(files[1])
+    assert.are.same(seg.settings.scenarios, doc.settings.scenarios)
+    assert.are.same({ "background", "rampup" },
+      { doc.settings.scenarios[1].name, doc.settings.scenarios[2].name })
+    assert.are.equal(sum.sent, doc.summary.sent)
+
+    -- a file whose scenarios differ is refused, naming settings.scenarios
+    local other = t.tmpname(".json")
+    finally(function() os.remove(other) end)
+    local text = t.read(files[2])
+    local ramp, n = text:gsub('("name": "rampup", [^%]]-"target": )200%.000', "%1150.000")
+    assert.are.equal(1, n)
+    t.write(other, ramp)
+    code, out, err = t.run(("merge -q %s %s"):format(files[1], other))
+    assert.are.equal(2, code, out .. err)
+    assert.truthy(err:find(other .. ": settings.scenarios differ from " .. files[1] ..
+      "'s: scenario rampup has another stages: these results do not merge", 1, true), err)
+    local renamed
+    renamed, n = text:gsub('"name": "rampup", "start_s"', '"name": "rampdown", "start_s"')
+    assert.are.equal(1, n)
+    t.write(other, renamed)
+    code, out, err = t.run(("merge -q %s %s"):format(files[1], other))
+    assert.are.equal(2, code, out .. err)
+    assert.truthy(err:find(other .. ": settings.scenarios are background, rampdown, but " ..
+      files[1] .. " has background, rampup: these results do not merge", 1, true), err)
   end)
 
   it("kill -9 of a worker: scheduled is still both scenarios' schedules, and the trace holds " ..
