@@ -1,13 +1,34 @@
 /*
- * json: a recursive-descent parser over a byte range, one malloc per value. Numbers keep an
- * exact uint64 beside the double, because result files carry 64-bit counts.
+ * json: a recursive-descent parser over a byte range into an arena. Values are 16 bytes; a
+ * container's values are gathered on a stack while it is read and copied into the arena as one
+ * vector when it closes; strings are decoded straight into the arena. Numbers keep an exact
+ * uint64 instead of the double when they are non-negative integers, because result files
+ * carry 64-bit counts (and most of their numbers are such counts, read without strtod).
  */
 #include "core/json.h"
 
+#include <stdalign.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define BLOCK_MIN (64u * 1024)
+#define BLOCK_MAX (4u * 1024 * 1024)
+
+typedef struct block {
+    struct block *next;
+    size_t used, cap;
+    alignas(max_align_t) unsigned char data[];
+} block_t;
+
+/* The root and the blocks it owns, freed together. */
+typedef struct {
+    block_t *blocks;
+    size_t nblocks;
+    sl_json_t root;
+} doc_t;
 
 typedef struct {
     const char *s;
@@ -15,6 +36,9 @@ typedef struct {
     char *err;
     size_t errlen;
     int failed;
+    doc_t *doc;
+    sl_json_t *stack; /* the values of the containers being read, innermost last */
+    size_t nstack, capstack;
 } parser_t;
 
 static void fail(parser_t *p, const char *fmt, ...)
@@ -42,14 +66,54 @@ static int peek(const parser_t *p)
     return p->pos < p->len ? (unsigned char)p->s[p->pos] : -1;
 }
 
-static sl_json_t *new_value(parser_t *p, sl_json_type_t type)
+/* n bytes from the arena, aligned to `align` (a power of 2 up to max_align_t's), or NULL. */
+static void *arena_alloc(parser_t *p, size_t n, size_t align)
 {
-    sl_json_t *v = calloc(1, sizeof(*v));
-    if (v == NULL)
-        fail(p, "out of memory");
-    else
-        v->type = type;
-    return v;
+    block_t *b = p->doc->blocks;
+    size_t at = b != NULL ? (b->used + align - 1) & ~(align - 1) : 0;
+    if (b == NULL || at > b->cap || b->cap - at < n) {
+        size_t cap = BLOCK_MIN << (p->doc->nblocks < 6 ? p->doc->nblocks : 6);
+        if (cap > BLOCK_MAX)
+            cap = BLOCK_MAX;
+        if (cap < n)
+            cap = n;
+        if ((b = malloc(sizeof(*b) + cap)) == NULL) {
+            fail(p, "out of memory");
+            return NULL;
+        }
+        b->cap = cap;
+        b->used = 0;
+        b->next = p->doc->blocks;
+        p->doc->blocks = b;
+        p->doc->nblocks++;
+        at = 0;
+    }
+    b->used = at + n;
+    return b->data + at;
+}
+
+/* Gives back the end of the last allocation, p, of which only `keep` bytes are used. */
+static void arena_shrink(parser_t *p, const void *at, size_t keep)
+{
+    block_t *b = p->doc->blocks;
+    b->used = (size_t)((const unsigned char *)at - b->data) + keep;
+}
+
+/* Pushes v on the stack of values being gathered. */
+static int push(parser_t *p, const sl_json_t *v)
+{
+    if (p->nstack == p->capstack) {
+        size_t cap = p->capstack ? p->capstack * 2 : 256;
+        sl_json_t *ns = realloc(p->stack, cap * sizeof(*ns));
+        if (ns == NULL) {
+            fail(p, "out of memory");
+            return -1;
+        }
+        p->stack = ns;
+        p->capstack = cap;
+    }
+    p->stack[p->nstack++] = *v;
+    return 0;
 }
 
 static int literal(parser_t *p, const char *word)
@@ -68,7 +132,7 @@ static int is_digit(int c)
     return c >= '0' && c <= '9';
 }
 
-static sl_json_t *parse_number(parser_t *p)
+static int parse_number(parser_t *p, sl_json_t *v)
 {
     size_t start = p->pos;
     int integer = 1, negative = 0;
@@ -80,21 +144,21 @@ static sl_json_t *parse_number(parser_t *p)
         p->pos++;
         if (is_digit(peek(p))) {
             fail(p, "a number with a leading zero");
-            return NULL;
+            return -1;
         }
     } else if (is_digit(peek(p))) {
         while (is_digit(peek(p)))
             p->pos++;
     } else {
         fail(p, "a '-' without digits");
-        return NULL;
+        return -1;
     }
     if (peek(p) == '.') {
         integer = 0;
         p->pos++;
         if (!is_digit(peek(p))) {
             fail(p, "no digit after the decimal point");
-            return NULL;
+            return -1;
         }
         while (is_digit(peek(p)))
             p->pos++;
@@ -106,32 +170,12 @@ static sl_json_t *parse_number(parser_t *p)
             p->pos++;
         if (!is_digit(peek(p))) {
             fail(p, "no digit in the exponent");
-            return NULL;
+            return -1;
         }
         while (is_digit(peek(p)))
             p->pos++;
     }
-    char buf[64];
-    size_t n = p->pos - start;
-    sl_json_t *v = new_value(p, SL_JSON_NUMBER);
-    if (v == NULL)
-        return NULL;
-    if (n < sizeof(buf)) { /* longer numbers are not ours; strtod needs a NUL */
-        memcpy(buf, p->s + start, n);
-        buf[n] = '\0';
-        v->number = strtod(buf, NULL);
-    } else {
-        char *copy = malloc(n + 1);
-        if (copy == NULL) {
-            fail(p, "out of memory");
-            free(v);
-            return NULL;
-        }
-        memcpy(copy, p->s + start, n);
-        copy[n] = '\0';
-        v->number = strtod(copy, NULL);
-        free(copy);
-    }
+    v->type = SL_JSON_NUMBER;
     if (integer && !negative) {
         uint64_t u = 0;
         int fits = 1;
@@ -143,10 +187,30 @@ static sl_json_t *parse_number(parser_t *p)
             }
             u = u * 10 + d;
         }
-        v->is_u64 = fits;
-        v->u64 = fits ? u : 0;
+        if (fits) {
+            v->is_u64 = 1;
+            v->u64 = u;
+            return 0;
+        }
     }
-    return v;
+    char buf[64];
+    size_t n = p->pos - start;
+    if (n < sizeof(buf)) { /* longer numbers are not ours; strtod needs a NUL */
+        memcpy(buf, p->s + start, n);
+        buf[n] = '\0';
+        v->number = strtod(buf, NULL);
+    } else {
+        char *copy = malloc(n + 1);
+        if (copy == NULL) {
+            fail(p, "out of memory");
+            return -1;
+        }
+        memcpy(copy, p->s + start, n);
+        copy[n] = '\0';
+        v->number = strtod(copy, NULL);
+        free(copy);
+    }
+    return 0;
 }
 
 static int hex4(parser_t *p, unsigned *out)
@@ -230,8 +294,8 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return need;
 }
 
-/* A string at p->pos (the opening quote); returns a malloc'd NUL-terminated copy. */
-static char *parse_string(parser_t *p, size_t *outlen)
+/* A string at p->pos (the opening quote) into v: decoded into the arena, NUL-terminated. */
+static int parse_string(parser_t *p, sl_json_t *v)
 {
     p->pos++; /* the quote */
     size_t start = p->pos;
@@ -244,26 +308,24 @@ static char *parse_string(parser_t *p, size_t *outlen)
     if (p->pos >= p->len) {
         p->pos = start;
         fail(p, "a string without its closing quote");
-        return NULL;
+        return -1;
     }
     size_t end = p->pos;
-    char *out = malloc(end - start + 1), *o = out;
-    if (out == NULL) {
-        fail(p, "out of memory");
-        return NULL;
-    }
+    char *out = arena_alloc(p, end - start + 1, 1), *o = out;
+    if (out == NULL)
+        return -1;
     p->pos = start;
     while (p->pos < end) {
         unsigned char c = (unsigned char)p->s[p->pos];
         if (c < 0x20) {
             fail(p, "a control character in a string");
-            goto Error;
+            return -1;
         }
         if (c != '\\') {
             size_t n = utf8_len((const unsigned char *)p->s + p->pos, end - p->pos);
             if (n == 0) {
                 fail(p, "invalid UTF-8 in a string");
-                goto Error;
+                return -1;
             }
             memcpy(o, p->s + p->pos, n);
             o += n;
@@ -296,22 +358,22 @@ static char *parse_string(parser_t *p, size_t *outlen)
             break;
         case 'u':
             if (hex4(p, &cp) != 0)
-                goto Error;
+                return -1;
             if (cp >= 0xDC00 && cp <= 0xDFFF) {
                 fail(p, "a lone low surrogate");
-                goto Error;
+                return -1;
             }
             if (cp >= 0xD800 && cp <= 0xDBFF) {
                 if (end - p->pos < 6 || p->s[p->pos] != '\\' || p->s[p->pos + 1] != 'u') {
                     fail(p, "a high surrogate without its low half");
-                    goto Error;
+                    return -1;
                 }
                 p->pos += 2;
                 if (hex4(p, &lo) != 0)
-                    goto Error;
+                    return -1;
                 if (lo < 0xDC00 || lo > 0xDFFF) {
                     fail(p, "a high surrogate without its low half");
-                    goto Error;
+                    return -1;
                 }
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
             }
@@ -320,156 +382,181 @@ static char *parse_string(parser_t *p, size_t *outlen)
         default:
             p->pos--;
             fail(p, "an unknown escape");
-            goto Error;
+            return -1;
         }
     }
     *o = '\0';
     p->pos = end + 1;
-    *outlen = (size_t)(o - out);
-    return out;
-Error:
-    free(out);
-    return NULL;
+    arena_shrink(p, out, (size_t)(o - out) + 1);
+    v->type = SL_JSON_STRING;
+    v->len = (uint32_t)(o - out);
+    v->string = out;
+    return 0;
 }
 
-static sl_json_t *parse_value(parser_t *p, int depth);
+static int parse_value(parser_t *p, int depth, sl_json_t *v);
 
-/* An array or object; the opening bracket is at p->pos. */
-static sl_json_t *parse_container(parser_t *p, int depth, int object)
+/* An array or object into v; the opening bracket is at p->pos. Its values (an object's names
+ * before each) are pushed while it is read and copied into the arena as one vector. */
+static int parse_container(parser_t *p, int depth, int object, sl_json_t *v)
 {
     char close = object ? '}' : ']';
-    sl_json_t *v = new_value(p, object ? SL_JSON_OBJECT : SL_JSON_ARRAY), **tail;
-    if (v == NULL)
-        return NULL;
-    tail = &v->child;
+    size_t base = p->nstack;
+    v->type = object ? SL_JSON_OBJECT : SL_JSON_ARRAY;
     p->pos++;
     skip_space(p);
     if (peek(p) == close) {
         p->pos++;
-        return v;
+        return 0;
     }
     for (;;) {
-        char *key = NULL;
-        size_t klen;
+        sl_json_t item = {0};
         skip_space(p);
         if (object) {
             if (peek(p) != '"') {
                 fail(p, "a member name must be a string");
-                goto Error;
+                return -1;
             }
-            if ((key = parse_string(p, &klen)) == NULL)
-                goto Error;
+            if (parse_string(p, &item) != 0 || push(p, &item) != 0)
+                return -1;
             skip_space(p);
             if (peek(p) != ':') {
-                free(key);
                 fail(p, "a ':' after a member name");
-                goto Error;
+                return -1;
             }
             p->pos++;
+            memset(&item, 0, sizeof(item));
         }
-        sl_json_t *item = parse_value(p, depth + 1);
-        if (item == NULL) {
-            free(key);
-            goto Error;
-        }
-        item->key = key;
-        *tail = item;
-        tail = &item->next;
-        v->len++;
+        if (parse_value(p, depth + 1, &item) != 0 || push(p, &item) != 0)
+            return -1;
         skip_space(p);
         if (peek(p) == ',') {
             p->pos++;
             skip_space(p);
             if (peek(p) == close) {
                 fail(p, "a trailing comma");
-                goto Error;
+                return -1;
             }
             continue;
         }
         if (peek(p) == close) {
             p->pos++;
-            return v;
+            break;
         }
         fail(p, object ? "a ',' or '}' expected" : "a ',' or ']' expected");
-        goto Error;
+        return -1;
     }
-Error:
-    sl_json_free(v);
-    return NULL;
+    size_t n = p->nstack - base;
+    sl_json_t *items = arena_alloc(p, n * sizeof(*items), alignof(sl_json_t));
+    if (items == NULL)
+        return -1;
+    memcpy(items, p->stack + base, n * sizeof(*items));
+    p->nstack = base;
+    v->items = items;
+    v->len = (uint32_t)(object ? n / 2 : n);
+    return 0;
 }
 
-static sl_json_t *parse_value(parser_t *p, int depth)
+static int parse_value(parser_t *p, int depth, sl_json_t *v)
 {
-    sl_json_t *v;
     if (depth > SL_JSON_MAX_DEPTH) {
         fail(p, "nested deeper than %d", SL_JSON_MAX_DEPTH);
-        return NULL;
+        return -1;
     }
     skip_space(p);
     switch (peek(p)) {
     case '{':
-        return parse_container(p, depth, 1);
+        return parse_container(p, depth, 1, v);
     case '[':
-        return parse_container(p, depth, 0);
+        return parse_container(p, depth, 0, v);
     case '"':
-        if ((v = new_value(p, SL_JSON_STRING)) != NULL &&
-            (v->string = parse_string(p, &v->len)) == NULL) {
-            free(v);
-            v = NULL;
-        }
-        return v;
+        return parse_string(p, v);
     case 't':
-        return literal(p, "true") == 0 ? new_value(p, SL_JSON_TRUE) : NULL;
+        v->type = SL_JSON_TRUE;
+        return literal(p, "true");
     case 'f':
-        return literal(p, "false") == 0 ? new_value(p, SL_JSON_FALSE) : NULL;
+        v->type = SL_JSON_FALSE;
+        return literal(p, "false");
     case 'n':
-        return literal(p, "null") == 0 ? new_value(p, SL_JSON_NULL) : NULL;
+        v->type = SL_JSON_NULL;
+        return literal(p, "null");
     case -1:
         fail(p, "the text ends where a value was expected");
-        return NULL;
+        return -1;
     default:
         if (peek(p) == '-' || is_digit(peek(p)))
-            return parse_number(p);
+            return parse_number(p, v);
         fail(p, "unexpected character");
-        return NULL;
+        return -1;
     }
+}
+
+static void free_doc(doc_t *doc)
+{
+    while (doc->blocks != NULL) {
+        block_t *next = doc->blocks->next;
+        free(doc->blocks);
+        doc->blocks = next;
+    }
+    free(doc);
 }
 
 sl_json_t *sl_json_parse(const char *text, size_t len, char *err, size_t errlen)
 {
     parser_t p = {.s = text, .len = len, .err = err, .errlen = errlen};
-    sl_json_t *v = parse_value(&p, 1);
-    if (v == NULL)
-        return NULL;
-    skip_space(&p);
-    if (p.pos != p.len) {
-        fail(&p, "something after the value");
-        sl_json_free(v);
+    if (len > UINT32_MAX) { /* lengths are 32 bits; soapload's files are far smaller */
+        fail(&p, "a text of more than %u bytes", UINT32_MAX);
         return NULL;
     }
-    return v;
+    if ((p.doc = calloc(1, sizeof(*p.doc))) == NULL) {
+        fail(&p, "out of memory");
+        return NULL;
+    }
+    int rc = parse_value(&p, 1, &p.doc->root);
+    free(p.stack);
+    if (rc == 0) {
+        skip_space(&p);
+        if (p.pos == p.len)
+            return &p.doc->root;
+        fail(&p, "something after the value");
+    }
+    free_doc(p.doc);
+    return NULL;
 }
 
-void sl_json_free(sl_json_t *v)
+void sl_json_free(sl_json_t *root)
 {
-    while (v != NULL) {
-        sl_json_t *next = v->next;
-        sl_json_free(v->child); /* depth bounded by the parser */
-        free(v->string);
-        free(v->key);
-        free(v);
-        v = next;
-    }
+    if (root != NULL)
+        free_doc((doc_t *)(void *)((char *)root - offsetof(doc_t, root)));
 }
 
 const sl_json_t *sl_json_get(const sl_json_t *v, const char *key)
 {
     if (v == NULL || v->type != SL_JSON_OBJECT)
         return NULL;
-    for (const sl_json_t *m = v->child; m != NULL; m = m->next)
-        if (strcmp(m->key, key) == 0)
-            return m;
+    for (uint32_t i = 0; i < v->len; i++)
+        if (strcmp(v->items[2 * (size_t)i].string, key) == 0)
+            return &v->items[2 * (size_t)i + 1];
     return NULL;
+}
+
+const sl_json_t *sl_json_item(const sl_json_t *v, size_t i)
+{
+    if (v == NULL || (v->type != SL_JSON_ARRAY && v->type != SL_JSON_OBJECT) || i >= v->len)
+        return NULL;
+    return v->type == SL_JSON_ARRAY ? &v->items[i] : &v->items[2 * i + 1];
+}
+
+const char *sl_json_key(const sl_json_t *v, size_t i)
+{
+    if (v == NULL || v->type != SL_JSON_OBJECT || i >= v->len)
+        return NULL;
+    return v->items[2 * i].string;
+}
+
+double sl_json_number(const sl_json_t *v)
+{
+    return v->is_u64 ? (double)v->u64 : v->number;
 }
 
 const char *sl_json_type_name(sl_json_type_t t)

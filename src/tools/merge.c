@@ -56,7 +56,7 @@ static int get_u64(const sl_json_t *obj, const char *key, const char *where, uin
         return -1;
     if (!v->is_u64) {
         snprintf(err, errlen, "%s.%s is %g, not a count (a non-negative integer)", where, key,
-                 v->number);
+                 sl_json_number(v));
         return -1;
     }
     *out = v->u64;
@@ -83,11 +83,12 @@ static int get_double(const sl_json_t *obj, const char *key, const char *where, 
     const sl_json_t *v = field(obj, key, SL_JSON_NUMBER, where, err, errlen);
     if (v == NULL)
         return -1;
-    if (!isfinite(v->number) || v->number < 0) {
-        snprintf(err, errlen, "%s.%s is %g: it wants a finite number >= 0", where, key, v->number);
+    if (!isfinite(sl_json_number(v)) || sl_json_number(v) < 0) {
+        snprintf(err, errlen, "%s.%s is %g: it wants a finite number >= 0", where, key,
+                 sl_json_number(v));
         return -1;
     }
-    *out = v->number;
+    *out = sl_json_number(v);
     return 0;
 }
 
@@ -134,9 +135,9 @@ static int read_counts(const sl_json_t *obj, const char *where, sl_counts_t *c, 
     if (res == NULL)
         return -1;
     snprintf(sub, sizeof(sub), "%s.results", where);
-    for (const sl_json_t *m = res->child; m != NULL; m = m->next)
-        if (result_by_name(m->key) < 0) {
-            snprintf(err, errlen, "%s has an unknown result \"%s\"", sub, m->key);
+    for (size_t i = 0; i < res->len; i++)
+        if (result_by_name(sl_json_key(res, i)) < 0) {
+            snprintf(err, errlen, "%s has an unknown result \"%s\"", sub, sl_json_key(res, i));
             return -1;
         }
     for (int r = 0; r < SL_R_COUNT; r++)
@@ -148,18 +149,14 @@ static int read_counts(const sl_json_t *obj, const char *where, sl_counts_t *c, 
 
 /* A histogram as hist_json writes it: the layout must be ours, the [index, count] pairs must
  * add up to the count, and min and max must fall in the first and last buckets. */
-static sl_hist_t *read_hist(const sl_json_t *lat, const char *key, char *err, size_t errlen)
+static int read_hist_into(const sl_json_t *lat, const char *key, sl_hist_t *hist, char *err,
+                          size_t errlen)
 {
     char where[64];
     uint64_t total, min, max, clamped;
     int bits, buckets;
     snprintf(where, sizeof(where), "latency.%s", key);
     const sl_json_t *o = field(lat, key, SL_JSON_OBJECT, "latency", err, errlen), *h;
-    sl_hist_t *hist = calloc(1, sizeof(*hist));
-    if (hist == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
     sl_hist_reset(hist);
     if (o == NULL || get_u64(o, "count", where, &total, err, errlen) != 0 ||
         get_u64(o, "min", where, &min, err, errlen) != 0 ||
@@ -183,8 +180,9 @@ static sl_hist_t *read_hist(const sl_json_t *lat, const char *key, char *err, si
     if (pairs == NULL)
         goto Error;
     uint64_t sum = 0;
-    for (const sl_json_t *p = pairs->child; p != NULL; p = p->next) {
-        const sl_json_t *i = p->child, *c = i ? i->next : NULL;
+    for (size_t k = 0; k < pairs->len; k++) {
+        const sl_json_t *p = sl_json_item(pairs, k), *i = sl_json_item(p, 0),
+                        *c = sl_json_item(p, 1);
         if (p->type != SL_JSON_ARRAY || p->len != 2 || i->type != SL_JSON_NUMBER || !i->is_u64 ||
             c->type != SL_JSON_NUMBER || !c->is_u64 || i->u64 >= SL_HIST_LEN || c->u64 == 0 ||
             sum + c->u64 < sum) {
@@ -220,10 +218,24 @@ static sl_hist_t *read_hist(const sl_json_t *lat, const char *key, char *err, si
         hist->min = min;
         hist->max = max;
     }
-    return hist;
+    return 0;
 Error:
-    free(hist);
-    return NULL;
+    return -1;
+}
+
+/* The same into a histogram of its own (free it), or NULL. */
+static sl_hist_t *read_hist(const sl_json_t *lat, const char *key, char *err, size_t errlen)
+{
+    sl_hist_t *hist = calloc(1, sizeof(*hist));
+    if (hist == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (read_hist_into(lat, key, hist, err, errlen) != 0) {
+        free(hist);
+        return NULL;
+    }
+    return hist;
 }
 
 /* "connections": opened, reused, the TLS handshake histogram. A file from a soapload before
@@ -257,8 +269,8 @@ static int read_segment(const sl_json_t *s, sl_resultfile_t *r, char *err, size_
     }
     if (off != NULL && off->type == SL_JSON_NUMBER && unc != NULL && unc->type == SL_JSON_NUMBER) {
         r->run.clock.probes = 1;
-        r->run.clock.offset_ms = off->number;
-        r->run.clock.uncertainty_ms = unc->number;
+        r->run.clock.offset_ms = sl_json_number(off);
+        r->run.clock.uncertainty_ms = sl_json_number(unc);
     }
     return 0;
 }
@@ -314,9 +326,9 @@ static int read_settings(const sl_json_t *doc, sl_resultfile_t *r, char *err, si
         snprintf(err, errlen, "settings.soap_version is \"%s\", not \"1.1\" or \"1.2\"", soap);
         return -1;
     }
-    if (!(v->number >= 0 && v->number < 1e17)) { /* 1970 to the year 5000, in us */
+    if (!(sl_json_number(v) >= 0 && sl_json_number(v) < 1e17)) { /* 1970 to the year 5000, in us */
         snprintf(err, errlen, "settings.started_at_us is %g: not a time in microseconds",
-                 v->number);
+                 sl_json_number(v));
         return -1;
     }
     if (duration <= 0 || duration > 1e9 || timeout > 1e9 || rate > SL_MAX_RATE * 1e3) {
@@ -337,19 +349,20 @@ static int read_settings(const sl_json_t *doc, sl_resultfile_t *r, char *err, si
     cfg->rate = rate;
     cfg->duration_ns = (uint64_t)llround(duration * 1e9);
     cfg->timeout_ns = (uint64_t)llround(timeout * 1e9);
-    r->started_at_us = (int64_t)v->number; /* microseconds since 1970 fit a double exactly */
+    r->started_at_us =
+        (int64_t)sl_json_number(v); /* microseconds since 1970 fit a double exactly */
     r->run.started_at.tv_sec = (time_t)(r->started_at_us / 1000000);
     r->run.started_at.tv_nsec = (long)(r->started_at_us % 1000000 * 1000);
     return 0;
 }
 
-/* A second's latency histogram (since soapload kept them), read as the totals' are and kept
- * sparse; it must agree with the second's count and max. */
-static int read_second_hist(const sl_json_t *s, sl_second_t *sec, char *err, size_t errlen)
+/* A second's latency histogram (since soapload kept them), read as the totals' are (into h,
+ * the file's scratch histogram) and kept sparse; it must agree with the second's count and
+ * max. */
+static int read_second_hist(const sl_json_t *s, sl_second_t *sec, sl_hist_t *h, char *err,
+                            size_t errlen)
 {
-    sl_hist_t *h = read_hist(s, "latency", err, errlen);
-    int rc = -1;
-    if (h == NULL)
+    if (read_hist_into(s, "latency", h, err, errlen) != 0)
         return -1;
     if (h->total != sec->completed || h->max != sec->max) {
         snprintf(err, errlen,
@@ -357,21 +370,19 @@ static int read_second_hist(const sl_json_t *s, sl_second_t *sec, char *err, siz
                  "%llu and max %llu",
                  (unsigned long long)h->total, (unsigned long long)h->max,
                  (unsigned long long)sec->completed, (unsigned long long)sec->max);
-        goto Done;
+        return -1;
     }
     size_t need = sl_hist_encode(h, NULL, 0);
     if ((sec->hist_enc = malloc(need)) == NULL) {
         snprintf(err, errlen, "out of memory");
-        goto Done;
+        return -1;
     }
     sec->hist_enc_len = sl_hist_encode(h, sec->hist_enc, need);
-    rc = 0;
-Done:
-    free(h);
-    return rc;
+    return 0;
 }
 
-static int read_intervals(const sl_json_t *doc, sl_run_t *run, char *err, size_t errlen)
+static int read_seconds(const sl_json_t *doc, sl_run_t *run, sl_hist_t *scratch, char *err,
+                        size_t errlen)
 {
     const sl_json_t *iv = field(doc, "intervals", SL_JSON_ARRAY, "", err, errlen);
     char where[64];
@@ -382,7 +393,7 @@ static int read_intervals(const sl_json_t *doc, sl_run_t *run, char *err, size_t
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    for (const sl_json_t *s = iv->child; s != NULL; s = s->next, i++) {
+    for (const sl_json_t *s; (s = sl_json_item(iv, (size_t)i)) != NULL; i++) {
         sl_second_t *sec = &run->seconds[i];
         const sl_json_t *lat;
         snprintf(where, sizeof(where), "intervals[%zu]", i);
@@ -402,13 +413,14 @@ static int read_intervals(const sl_json_t *doc, sl_run_t *run, char *err, size_t
             get_u64(lat, "max", where, &sec->max, err, errlen) != 0)
             return -1;
         const sl_json_t *target = sl_json_get(s, "target"); /* since load shapes */
-        if (target != NULL &&
-            (target->type != SL_JSON_NUMBER || !isfinite(target->number) || target->number < 0)) {
+        if (target != NULL && (target->type != SL_JSON_NUMBER ||
+                               !isfinite(sl_json_number(target)) || sl_json_number(target) < 0)) {
             snprintf(err, errlen, "%s.target is not a number >= 0", where);
             return -1;
         }
-        sec->target = target != NULL ? target->number : 0;
-        if (sl_json_get(lat, "histogram") != NULL && read_second_hist(s, sec, err, errlen) != 0) {
+        sec->target = target != NULL ? sl_json_number(target) : 0;
+        if (sl_json_get(lat, "histogram") != NULL &&
+            read_second_hist(s, sec, scratch, err, errlen) != 0) {
             char why[512];
             snprintf(why, sizeof(why), "%s", err);
             snprintf(err, errlen, "intervals[%zu]: %.400s", i, why);
@@ -426,6 +438,19 @@ static int read_intervals(const sl_json_t *doc, sl_run_t *run, char *err, size_t
         run->nseconds = i + 1;
     }
     return 0;
+}
+
+/* "intervals", with one histogram to read each second's into. */
+static int read_intervals(const sl_json_t *doc, sl_run_t *run, char *err, size_t errlen)
+{
+    sl_hist_t *scratch = calloc(1, sizeof(*scratch));
+    if (scratch == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = read_seconds(doc, run, scratch, err, errlen);
+    free(scratch);
+    return rc;
 }
 
 /* One value of "tags", added into tags. */
@@ -479,7 +504,7 @@ static int read_tags(const sl_json_t *doc, sl_run_t *run, char *err, size_t errl
         return 0;
     if ((values = field(tags, "values", SL_JSON_ARRAY, "tags", err, errlen)) == NULL)
         return -1;
-    for (const sl_json_t *o = values->child; o != NULL; o = o->next, i++) {
+    for (const sl_json_t *o; (o = sl_json_item(values, (size_t)i)) != NULL; i++) {
         snprintf(where, sizeof(where), "tags.values[%d]", i);
         if (read_tag(o, &run->tags, where, err, errlen) != 0)
             return -1;
@@ -501,7 +526,8 @@ static int read_operations(const sl_json_t *doc, sl_resultfile_t *r, char *err, 
         return -1;
     }
     if (ops->len > SL_MAX_OPERATIONS) {
-        snprintf(err, errlen, "operations lists %zu, more than %d", ops->len, SL_MAX_OPERATIONS);
+        snprintf(err, errlen, "operations lists %u, more than %d", (unsigned)ops->len,
+                 SL_MAX_OPERATIONS);
         return -1;
     }
     if (ops->len == 0)
@@ -510,7 +536,7 @@ static int read_operations(const sl_json_t *doc, sl_resultfile_t *r, char *err, 
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    for (const sl_json_t *o = ops->child; o != NULL; o = o->next, i++) {
+    for (const sl_json_t *o; (o = sl_json_item(ops, (size_t)i)) != NULL; i++) {
         const char *name;
         double weight;
         const sl_json_t *lat;
@@ -546,14 +572,15 @@ static int read_workers(const sl_json_t *doc, sl_run_t *run, char *err, size_t e
     if (ws == NULL)
         return -1;
     if (ws->len > SL_MAX_WORKERS) {
-        snprintf(err, errlen, "workers lists %zu workers, more than %d", ws->len, SL_MAX_WORKERS);
+        snprintf(err, errlen, "workers lists %u workers, more than %d", (unsigned)ws->len,
+                 SL_MAX_WORKERS);
         return -1;
     }
     if (ws->len > 0 && (run->workers = calloc(ws->len, sizeof(*run->workers))) == NULL) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    for (const sl_json_t *w = ws->child; w != NULL; w = w->next, i++) {
+    for (const sl_json_t *w; (w = sl_json_item(ws, (size_t)i)) != NULL; i++) {
         sl_worker_report_t *wr = &run->workers[i];
         int pid;
         snprintf(where, sizeof(where), "workers[%d]", i);
@@ -631,12 +658,12 @@ static int read_scenario(const sl_json_t *o, const sl_config_t *cfg, sl_scenario
     }
     sc->arrival = strcmp(arrival, "poisson") == 0 ? SL_ARRIVAL_POISSON : SL_ARRIVAL_UNIFORM;
     if (start > 1e9 || sc->burst < 1 || stages->len == 0 || stages->len > SL_MAX_STAGES) {
-        snprintf(err, errlen, "%s: start_s %g, burst %d or %zu stages out of range", where, start,
-                 sc->burst, stages->len);
+        snprintf(err, errlen, "%s: start_s %g, burst %d or %u stages out of range", where, start,
+                 sc->burst, (unsigned)stages->len);
         return -1;
     }
     sc->start_ns = (uint64_t)llround(start * 1e9);
-    for (const sl_json_t *s = stages->child; s != NULL; s = s->next, i++) {
+    for (const sl_json_t *s; (s = sl_json_item(stages, (size_t)i)) != NULL; i++) {
         snprintf(sub, sizeof(sub), "%s.stages[%d]", where, i);
         if (read_scenario_stage(s, &sc->stages[i], sub, err, errlen) != 0)
             return -1;
@@ -654,13 +681,14 @@ static int read_scenario(const sl_json_t *o, const sl_config_t *cfg, sl_scenario
         sc->nstages = 0;
     }
     snprintf(sub, sizeof(sub), "%s.operations", where);
-    for (const sl_json_t *w = ops->child; w != NULL; w = w->next) {
-        int k = sl_config_operation(cfg, w->key, strlen(w->key));
+    for (size_t j = 0; j < ops->len; j++) {
+        const char *op = sl_json_key(ops, j);
+        int k = sl_config_operation(cfg, op, strlen(op));
         if (k < 0) {
-            snprintf(err, errlen, "%s: \"%.80s\" is not in operations", sub, w->key);
+            snprintf(err, errlen, "%s: \"%.80s\" is not in operations", sub, op);
             return -1;
         }
-        if (get_double(ops, w->key, sub, &sc->weights[k], err, errlen) != 0)
+        if (get_double(ops, op, sub, &sc->weights[k], err, errlen) != 0)
             return -1;
     }
     sl_profile_t p;
@@ -691,7 +719,7 @@ static int read_scenarios(const sl_json_t *doc, sl_resultfile_t *r, char *err, s
         return -1;
     }
     r->cfg.scenarios = ss;
-    for (const sl_json_t *o = list->child; o != NULL; o = o->next, i++) {
+    for (const sl_json_t *o; (o = sl_json_item(list, (size_t)i)) != NULL; i++) {
         snprintf(where, sizeof(where), "settings.scenarios[%d]", i);
         if (read_scenario(o, &r->cfg, &ss->s[i], where, err, errlen) != 0)
             return -1;
@@ -758,7 +786,7 @@ static int read_reasons(const sl_json_t *doc, const sl_config_t *cfg, sl_reasons
     if (fr == NULL || get_u64(fr, "other", "failure_reasons", &other, err, errlen) != 0 ||
         (list = field(fr, "reasons", SL_JSON_ARRAY, "failure_reasons", err, errlen)) == NULL)
         return -1;
-    for (const sl_json_t *r = list->child; r != NULL; r = r->next, i++) {
+    for (const sl_json_t *r; (r = sl_json_item(list, (size_t)i)) != NULL; i++) {
         char where[64];
         const char *kind, *text;
         uint64_t count;
@@ -791,7 +819,7 @@ static int read_reasons(const sl_json_t *doc, const sl_config_t *cfg, sl_reasons
                  sl_json_type_name(by->type));
         return -1;
     }
-    for (const sl_json_t *r = by != NULL ? by->child : NULL; r != NULL; r = r->next, i++) {
+    for (const sl_json_t *r; (r = sl_json_item(by, (size_t)i)) != NULL; i++) {
         char where[64];
         const char *kind;
         uint64_t count;
@@ -854,7 +882,7 @@ static int read_opseries(const sl_json_t *doc, sl_resultfile_t *r, char *err, si
         return -1;
     }
     sl_opseries_coarsen(s, (uint32_t)slot_s);
-    for (const sl_json_t *o = ops->child; o != NULL; o = o->next, i++) {
+    for (const sl_json_t *o; (o = sl_json_item(ops, (size_t)i)) != NULL; i++) {
         char where[64];
         const char *name;
         const sl_json_t *slots;
@@ -867,7 +895,7 @@ static int read_opseries(const sl_json_t *doc, sl_resultfile_t *r, char *err, si
             snprintf(err, errlen, "%s.name \"%.100s\" is not in operations", where, name);
             return -1;
         }
-        for (const sl_json_t *sl = slots->child; sl != NULL; sl = sl->next, j++) {
+        for (const sl_json_t *sl; (sl = sl_json_item(slots, (size_t)j)) != NULL; j++) {
             char sub[96];
             uint64_t slot;
             const sl_json_t *bk;
@@ -875,8 +903,8 @@ static int read_opseries(const sl_json_t *doc, sl_resultfile_t *r, char *err, si
             if (get_u64(sl, "slot", sub, &slot, err, errlen) != 0 ||
                 (bk = field(sl, "buckets", SL_JSON_ARRAY, sub, err, errlen)) == NULL)
                 return -1;
-            for (const sl_json_t *b = bk->child; b != NULL; b = b->next->next) {
-                const sl_json_t *c = b->next;
+            for (size_t k = 0; k < bk->len; k += 2) {
+                const sl_json_t *b = sl_json_item(bk, k), *c = sl_json_item(bk, k + 1);
                 if (c == NULL || b->type != SL_JSON_NUMBER || !b->is_u64 ||
                     c->type != SL_JSON_NUMBER || !c->is_u64 || b->u64 >= SL_OPSERIES_BUCKETS ||
                     c->u64 > UINT32_MAX || slot > 10000000 ||

@@ -42,16 +42,23 @@ int main(void)
     CHECK_EQ_U(v->len, 7);
     const sl_json_t *a = sl_json_get(v, "a");
     CHECK(a != NULL && a->type == SL_JSON_ARRAY && a->len == 5);
-    const sl_json_t *x = a->child;
-    CHECK(x->is_u64 && x->u64 == 1);
-    x = x->next;
-    CHECK(!x->is_u64 && x->number == -25.0);
-    x = x->next;
+    const sl_json_t *x = sl_json_item(a, 0);
+    CHECK(x->is_u64 && x->u64 == 1 && sl_json_number(x) == 1.0);
+    x = sl_json_item(a, 1);
+    CHECK(!x->is_u64 && x->number == -25.0 && sl_json_number(x) == -25.0);
+    x = sl_json_item(a, 2);
     CHECK(x->is_u64 && x->u64 == UINT64_MAX); /* exact, where a double would round */
-    x = x->next;
+    CHECK(sl_json_number(x) == 18446744073709551615.0);
+    x = sl_json_item(a, 3);
     CHECK(!x->is_u64 && x->number > 1.8e19); /* too large for 64 bits: only the double */
-    x = x->next;
-    CHECK(x->is_u64 && x->u64 == 0 && x->next == NULL);
+    x = sl_json_item(a, 4);
+    CHECK(x->is_u64 && x->u64 == 0 && sl_json_item(a, 5) == NULL);
+    CHECK(sl_json_key(a, 0) == NULL); /* an array's values have no names */
+    /* an object's members in order, by index and by name */
+    CHECK_STR(sl_json_key(v, 0), "a");
+    CHECK_STR(sl_json_key(v, 6), "e");
+    CHECK(sl_json_key(v, 7) == NULL && sl_json_item(v, 7) == NULL);
+    CHECK(sl_json_item(v, 0) == a && sl_json_item(v, 2)->type == SL_JSON_TRUE);
     const sl_json_t *s = sl_json_get(v, "s");
     CHECK_STR(s->string, "x\xc3\xa9\xf0\x9f\x98\x80\n\"");
     CHECK_EQ_U(s->len, 9);
@@ -59,10 +66,47 @@ int main(void)
     CHECK(sl_json_get(v, "f")->type == SL_JSON_FALSE);
     CHECK(sl_json_get(v, "n")->type == SL_JSON_NULL);
     CHECK(sl_json_get(v, "o")->type == SL_JSON_OBJECT && sl_json_get(v, "o")->len == 0);
-    CHECK(sl_json_get(v, "e")->type == SL_JSON_ARRAY && sl_json_get(v, "e")->child == NULL);
+    CHECK(sl_json_get(v, "e")->type == SL_JSON_ARRAY && sl_json_get(v, "e")->len == 0);
+    CHECK(sl_json_item(sl_json_get(v, "e"), 0) == NULL);
     CHECK(sl_json_get(v, "missing") == NULL);
     CHECK(sl_json_get(a, "a") == NULL); /* not an object */
     sl_json_free(v);
+
+    v = parse("{\"k\": 1, \"k\": 2}", err); /* a name twice: the first one is found */
+    CHECK(v != NULL && v->len == 2 && sl_json_get(v, "k")->u64 == 1);
+    sl_json_free(v);
+
+    /* a result file's size: many small arrays and strings, over many blocks, each value as
+     * written */
+    {
+        size_t n = 200000, cap = n * 40 + 64, len = 0;
+        char *big = malloc(cap);
+        CHECK(big != NULL);
+        if (big == NULL)
+            return 1;
+        len += (size_t)snprintf(big + len, cap - len, "{\"pairs\": [");
+        for (size_t i = 0; i < n; i++)
+            len += (size_t)snprintf(big + len, cap - len, "%s[%zu, \"s%zu\", %zu.5]", i ? ", " : "",
+                                    i, i, i);
+        len += (size_t)snprintf(big + len, cap - len, "], \"end\": true}");
+        v = sl_json_parse(big, len, err, sizeof(err));
+        CHECK(v != NULL);
+        const sl_json_t *pairs = sl_json_get(v, "pairs");
+        CHECK(pairs != NULL && pairs->len == n);
+        int all = pairs != NULL && pairs->len == n;
+        for (size_t i = 0; all && i < n; i++) {
+            const sl_json_t *e = sl_json_item(pairs, i), *s0 = sl_json_item(e, 1);
+            char want[32];
+            snprintf(want, sizeof(want), "s%zu", i);
+            all = e->type == SL_JSON_ARRAY && e->len == 3 && sl_json_item(e, 0)->u64 == i &&
+                  strcmp(s0->string, want) == 0 && s0->len == strlen(want) &&
+                  sl_json_item(e, 2)->number == (double)i + 0.5;
+        }
+        CHECK(all);
+        CHECK(sl_json_get(v, "end")->type == SL_JSON_TRUE);
+        sl_json_free(v);
+        free(big);
+    }
 
     v = parse("\"\\u0041\\/\"", err); /* a bare string at the top; "\/" is "/" */
     CHECK(v != NULL && strcmp(v->string, "A/") == 0);
