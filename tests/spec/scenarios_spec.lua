@@ -5,6 +5,8 @@
 -- mix per scenario, totals that are the scenarios' sums, every ID once at the mock; two
 -- segments add up to the single run; --dry-run names each request's scenario; a threshold on
 -- one scenario; and the refusals (exit 2, a message naming the problem).
+-- `soapload merge` of the two segments shows the single run's Model lines and Scenarios table
+-- (the rows the segments' sums) and keeps settings.scenarios; other scenarios are refused.
 package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
@@ -213,9 +215,10 @@ describe("scenarios", function()
 
     -- merged: the Model lines and Scenarios table of the single run, the rows the segments'
     -- sums, and settings.scenarios in the merged JSON
-    local merged = t.tmpname(".json")
-    finally(function() os.remove(merged) end)
-    local code, out, err = t.run(("merge %s %s --json %s"):format(files[1], files[2], merged))
+    local merged, html = t.tmpname(".json"), t.tmpname(".html")
+    finally(function() os.remove(merged); os.remove(html) end)
+    local code, out, err = t.run(("merge %s %s --json %s --html %s")
+      :format(files[1], files[2], merged, html))
     assert.is_true(code == 0 or code == 1, out .. err)
     assert.truthy(out:find("Model           open, 2 scenarios: 200.0 req/s mean for 2.00 s in all\n" ..
       "  background    100 req/s for 2 s; operations A\n" ..
@@ -234,6 +237,9 @@ describe("scenarios", function()
     assert.are.same({ "background", "rampup" },
       { doc.settings.scenarios[1].name, doc.settings.scenarios[2].name })
     assert.are.equal(sum.sent, doc.summary.sent)
+    -- the HTML report is drawn from the same document, settings.scenarios included
+    assert.truthy(t.read(html):find('"scenarios": [{"name": "background", "start_s": 0.000000, ' ..
+      '"arrival": "uniform", "burst": 1, "stages_from": 100.000', 1, true))
 
     -- a file whose scenarios differ is refused, naming settings.scenarios
     local other = t.tmpname(".json")
