@@ -85,6 +85,8 @@ echo "== merge of 4 results of a 1-hour run's size (3,600 intervals each, the se
 hour_file "$work/single.json" "$work/hour-0.json"
 for k in 1 2 3; do cp "$work/hour-0.json" "$work/hour-$k.json"; done
 echo "    one file: $(stat -c %s "$work/hour-0.json") bytes"
+/usr/bin/time -f "    soapload merge of 1: %e s, peak RSS %M KB (the text and JSON tree of one file)" \
+    "$bin/soapload" merge -q "$work/hour-0.json" || true
 /usr/bin/time -f "    soapload merge of 4: %e s, peak RSS %M KB" \
     "$bin/soapload" merge -q "$work"/hour-{0,1,2,3}.json --json "$work/hour-merged.json" || true
 echo "    merged file: $(stat -c %s "$work/hour-merged.json") bytes"
