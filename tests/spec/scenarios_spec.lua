@@ -260,6 +260,15 @@ describe("scenarios", function()
     assert.are.equal(2, code, out .. err)
     assert.truthy(err:find(other .. ": settings.scenarios are background, rampdown, but " ..
       files[1] .. " has background, rampup: these results do not merge", 1, true), err)
+    -- and one whose scenarios are not what soapload writes, naming the field
+    local bad
+    bad, n = text:gsub('"stages_from": 100%.000', '"stages_from": 50.000')
+    assert.are.equal(1, n)
+    t.write(other, bad)
+    code, out, err = t.run(("merge -q %s %s"):format(files[1], other))
+    assert.are.equal(2, code, out .. err)
+    assert.truthy(err:find(other .. ": settings.scenarios[0]: stages_from 50 is neither 0 nor " ..
+      "one stage's constant rate", 1, true), err)
   end)
 
   it("kill -9 of a worker: scheduled is still both scenarios' schedules, and the trace holds " ..
