@@ -1235,10 +1235,16 @@ static void run_loop(worker_t *w)
         while (now >= w->t0 + (w->second + 1) * 1000000000ULL)
             flush_second(w);
         send_due(w, now);
-        if (w->curl_deadline <= now) { /* new requests: start writing them right away */
+        /* new requests: start writing them right away. libcurl asked for 0 ms after `now`
+         * was read, so the clock is read again: else the loop would go round once more
+         * through an epoll wait of 0 before writing them */
+        if (w->curl_deadline != NEVER && w->curl_deadline <= now_ns()) {
+            uint64_t in_flight = w->in_flight;
             w->curl_deadline = NEVER;
             curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
             collect(w);
+            if (w->in_flight < in_flight)
+                continue; /* answered at once: the freed connections take what is due now */
         }
         now = now_ns();
         if (!w->sending_over && now >= w->t_end)
