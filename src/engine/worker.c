@@ -1223,6 +1223,7 @@ static void run_loop(worker_t *w)
 
     for (;;) {
         uint64_t now = now_ns();
+        int again = 0;
         if ((interrupted || w->stop_requested) && !w->sending_over) {
             end_sending(w, now);
             cancel_in_flight(w);
@@ -1243,8 +1244,9 @@ static void run_loop(worker_t *w)
             w->curl_deadline = NEVER;
             curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
             collect(w);
-            if (w->in_flight < in_flight)
-                continue; /* answered at once: the freed connections take what is due now */
+            /* answered at once: the freed connections take what is due after a look at the
+             * other connections' events, without waiting */
+            again = w->in_flight < in_flight;
         }
         now = now_ns();
         if (!w->sending_over && now >= w->t_end)
@@ -1256,7 +1258,7 @@ static void run_loop(worker_t *w)
             break;
         }
 
-        int n = wait_events(w, evs, next_wake(w, now) - now);
+        int n = wait_events(w, evs, again ? 0 : next_wake(w, now) - now);
         for (int i = 0; i < n; i++) {
             int fd = evs[i].data.fd;
             if (fd == w->a->control_fd) {
