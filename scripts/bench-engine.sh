@@ -6,79 +6,94 @@
 #      equivalent request() function: req/s and client CPU time per request (RUNS runs, medians);
 #   4. each worker's RSS sampled over a long run;
 #   5. an open-model rate sweep next to h2load --h1 --rps against a 1-thread mock, 50
-#      connections: achieved rate, not sent, send lateness p99 and client CPU (user+sys) per
-#      request, SWEEP_RUNS interleaved runs of SWEEP_SECS each per rate, medians.
+#      connections: achieved rate, not sent, send lateness p99, client CPU (user+sys) per
+#      request and wake-ups (voluntary context switches, all processes) per request,
+#      SWEEP_RUNS interleaved runs of SWEEP_SECS each per rate, medians.
 # Usage: scripts/bench-engine.sh [RUNS=3] [SECONDS=10] [RSS_SECONDS=60]
+# SECTIONS picks sections (default "1 2 3 4 5"; SWEEP_ONLY=1 is SECTIONS=5).
 # SWEEP_RATES (default "10000 20000 40000 60000 80000"), SWEEP_RUNS (3), SWEEP_SECS (3);
-# SWEEP_ONLY=1 runs section 5 alone; SWEEP_BASE=DIR adds DIR/soapload (another build, e.g. main's)
-# to the sweep, interleaved with this one, for a before/after in one run.
+# SWEEP_ARGS: more soapload flags for the sweep (e.g. "-w 1 --burst 1": one process and a
+# uniform schedule, as h2load -t 1 paces; the default is scripts/examples/default.lua's 4
+# workers and bursts of 4). BASE=DIR (or SWEEP_BASE=DIR) adds DIR/soapload, another build
+# (e.g. main's), interleaved with this one in sections 3 and 5, for a before/after in one run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
 . scripts/bench-lib.sh
 runs=${1:-3}
+base=${BASE:-${SWEEP_BASE:-}}
+sections=${SECTIONS:-1 2 3 4 5}
+[ "${SWEEP_ONLY:-0}" = 1 ] && sections=5
+want() { case " $sections " in *" $1 "*) return 0 ;; esac; return 1; }
 secs=${2:-10}
 rss_secs=${3:-60}
 scripts/bootstrap.sh build bench
 scripts/build.sh
 bin=build/release
+# Runs a command under GNU time; appends "user+sys seconds, voluntary context switches" of it
+# and its children to the file $1.
+timed() {
+    local out=$1
+    shift
+    /usr/bin/time -f "%U %S %w" -o "$work/time.out" "$@" || true
+    awk '{ print $1 + $2, $3 }' "$work/time.out" | tail -1 >>"$out"
+}
 sweep() {
     local rates=${SWEEP_RATES:-10000 20000 40000 60000 80000} sruns=${SWEEP_RUNS:-3}
-    local ssecs=${SWEEP_SECS:-3} clients=50 hz m1 u1 c0 c1
-    hz=$(getconf CLK_TCK)
+    local ssecs=${SWEEP_SECS:-3} clients=50 m1 u1 b out
     echo "== 5. open-model rate sweep, 50 connections, 1-thread mock (${sruns} x ${ssecs} s per rate, medians)"
+    echo "  soapload ${SWEEP_ARGS:-} scripts/examples/default.lua; h2load --h1 -t 1 --rps; wakes: voluntary context switches"
     "$bin/soapload-mock" --port 0 --threads 1 >"$work/mock1.log" 2>&1 &
     m1=$!
     for _ in $(seq 100); do grep -q "listening on" "$work/mock1.log" && break; sleep 0.05; done
     u1=$(grep -o 'http://[^ ]*' "$work/mock1.log" | head -1)
     printf '%s' '<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><e:Echo xmlns:e="urn:soapload:echo"><e:RequestId>H-1</e:RequestId></e:Echo></soap:Body></soap:Envelope>' >"$work/body1.xml"
-    printf '  %8s | %9s %9s %10s %9s | %9s %9s\n' "target/s" "soapload" "not sent" "late p99" "CPU us" "h2load" "CPU us"
+    printf '  %8s | %9s %9s %10s %9s %7s | %9s %9s %7s\n' "target/s" "soapload" "not sent" "late p99" \
+        "CPU us" "wakes" "h2load" "CPU us" "wakes"
     for rate in $rates; do
         : >"$work/sw.sl"
         : >"$work/sw.base"
         : >"$work/sw.h2"
         for _ in $(seq "$sruns"); do
-            # CPU: user + system ticks of this shell's reaped children, before and after
-            for b in "$bin" ${SWEEP_BASE:+"$SWEEP_BASE"}; do
+            for b in "$bin" ${base:+"$base"}; do
                 out=sw.sl
                 [ "$b" != "$bin" ] && out=sw.base
-                c0=$(awk '{ print $16 + $17 }' /proc/$$/stat)
-                "$b/soapload" -q --json "$work/sw.json" -R "$rate" -d "${ssecs}s" -c $clients -u "$u1" \
-                    scripts/examples/default.lua >/dev/null 2>&1 || true
-                c1=$(awk '{ print $16 + $17 }' /proc/$$/stat)
+                : >"$work/sw.t"
+                # shellcheck disable=SC2086 # SWEEP_ARGS is a list of flags
+                timed "$work/sw.t" "$b/soapload" -q --json "$work/sw.json" -R "$rate" -d "${ssecs}s" \
+                    -c $clients ${SWEEP_ARGS:-} -u "$u1" scripts/examples/default.lua >/dev/null 2>&1
                 python3 -c '
 import json, sys
-r = json.load(open(sys.argv[1])); s = r["summary"]
-cpu = (float(sys.argv[3]) - float(sys.argv[2])) / float(sys.argv[4])
-print(s["sent"] / float(sys.argv[5]), s.get("not_sent", 0), r["latency"]["send_lateness"]["p99"],
-      cpu / max(1, s["sent"]) * 1e6)' "$work/sw.json" "$c0" "$c1" "$hz" "$ssecs" >>"$work/$out"
+r = json.load(open(sys.argv[1])); s = r["summary"]; cpu, wakes = open(sys.argv[2]).read().split()
+n = max(1, s["sent"])
+print(s["sent"] / float(sys.argv[3]), s.get("not_sent", 0), r["latency"]["send_lateness"]["p99"],
+      float(cpu) / n * 1e6, float(wakes) / n)' "$work/sw.json" "$work/sw.t" "$ssecs" >>"$work/$out"
             done
-            c0=$(awk '{ print $16 + $17 }' /proc/$$/stat)
-            h2load --h1 -n $((rate * ssecs)) -c $clients -t 1 --rps $((rate / clients)) \
+            : >"$work/sw.t"
+            timed "$work/sw.t" h2load --h1 -n $((rate * ssecs)) -c $clients -t 1 --rps $((rate / clients)) \
                 -d "$work/body1.xml" -H 'Content-Type: text/xml; charset=utf-8' "$u1" \
-                >"$work/sw.h2out" 2>&1 || true
-            c1=$(awk '{ print $16 + $17 }' /proc/$$/stat)
-            awk -v c0="$c0" -v c1="$c1" -v hz="$hz" '
-                /^finished in/ { gsub(/[s,]/, "", $3); t = $3 }
+                >"$work/sw.h2out" 2>&1
+            awk -v t="$(cat "$work/sw.t")" '
+                /^finished in/ { gsub(/[s,]/, "", $3); secs = $3 }
                 /^requests:/ { done = $8 }
-                END { if (done > 0 && t > 0) print done / t, (c1 - c0) / hz / done * 1e6; else print 0, 0 }' \
-                "$work/sw.h2out" >>"$work/sw.h2"
+                END { split(t, c, " ")
+                      if (done > 0 && secs > 0) print done / secs, c[1] / done * 1e6, c[2] / done
+                      else print 0, 0, 0 }' "$work/sw.h2out" >>"$work/sw.h2"
         done
-        printf '  %8d | %9.0f %9.0f %8.0fus %9.2f | %9.0f %9.2f\n' "$rate" \
-            "$(awk '{ print $1 }' "$work/sw.sl" | median)" "$(awk '{ print $2 }' "$work/sw.sl" | median)" \
-            "$(awk '{ print $3 }' "$work/sw.sl" | median)" "$(awk '{ print $4 }' "$work/sw.sl" | median)" \
-            "$(awk '{ print $1 }' "$work/sw.h2" | median)" "$(awk '{ print $2 }' "$work/sw.h2" | median)"
+        col() { awk -v k="$1" '{ print $k }' "$work/$2" | median; }
+        printf '  %8d | %9.0f %9.0f %8.0fus %9.2f %7.2f | %9.0f %9.2f %7.2f\n' "$rate" \
+            "$(col 1 sw.sl)" "$(col 2 sw.sl)" "$(col 3 sw.sl)" "$(col 4 sw.sl)" "$(col 5 sw.sl)" \
+            "$(col 1 sw.h2)" "$(col 2 sw.h2)" "$(col 3 sw.h2)"
         if [ -s "$work/sw.base" ]; then
-            printf '  %8s | %9.0f %9.0f %8.0fus %9.2f | (%s)\n' "base" \
-                "$(awk '{ print $1 }' "$work/sw.base" | median)" "$(awk '{ print $2 }' "$work/sw.base" | median)" \
-                "$(awk '{ print $3 }' "$work/sw.base" | median)" "$(awk '{ print $4 }' "$work/sw.base" | median)" \
-                "$SWEEP_BASE"
+            printf '  %8s | %9.0f %9.0f %8.0fus %9.2f %7.2f | (%s)\n' "base" \
+                "$(col 1 sw.base)" "$(col 2 sw.base)" "$(col 3 sw.base)" "$(col 4 sw.base)" \
+                "$(col 5 sw.base)" "$base"
         fi
     done
     kill -TERM "$m1" 2>/dev/null || true
     wait "$m1" 2>/dev/null || true
 }
-if [ "${SWEEP_ONLY:-0}" = 1 ]; then
+if [ "$sections" = 5 ]; then
     sweep
     exit 0
 fi
@@ -87,6 +102,7 @@ port=$mock_port
 reset() { curl -s -X POST "http://127.0.0.1:$port/stats/reset" >/dev/null; }
 stat_of() { curl -s "http://127.0.0.1:$port/stats" | tr -d ' \n' | grep -o "\"$1\":[0-9]*" | head -1 | cut -d: -f2; }
 
+if want 1; then
 echo "== 1. default run (scripts/examples/default.lua, ${secs} s)"
 for rate in 1000 10000; do
     reset
@@ -102,7 +118,9 @@ print(f"  {rate:>6.0f}/s: scheduled {s['scheduled']} (target {want:.0f}, {100*(s
       f"lateness p50 {r['latency']['send_lateness']['p50']}us p99 {r['latency']['send_lateness']['p99']}us")
 PY
 done
+fi
 
+if want 2; then
 echo "== 2. pacing next to h2load --rps (${secs} s)"
 body='<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><e:Echo xmlns:e="urn:soapload:echo"><e:RequestId>H-1</e:RequestId></e:Echo></soap:Body></soap:Envelope>'
 printf '%s' "$body" >"$work/body.xml"
@@ -136,7 +154,9 @@ print(f"  {rate:>6.0f}/s  h2load:   total {len(starts)} in {(starts[-1]-t0)/1e6:
       f"worst second {worst(hb):.2f}% off (h2load reports no lateness)")
 PY
 done
+fi
 
+if want 3; then
 echo "== 3. closed model, 50 connections, Lua-built body per request (${runs} x ${secs} s)"
 cat >"$work/wrk.lua" <<'LUA'
 -- the same work as scripts/examples/default.lua's request(): an ID and an envelope per request
@@ -158,26 +178,34 @@ function request()
 end
 LUA
 : >"$work/sl.rates"; : >"$work/wrk.rates"; : >"$work/sl.cpu"; : >"$work/wrk.cpu"
-for _ in $(seq "$runs"); do
-    read -r u0 s0 < <(awk '{ print $16, $17 }' /proc/$$/stat)
-    "$bin/soapload" -q --closed -c 50 -w 2 -d "${secs}s" -u "$url" scripts/examples/default.lua >"$work/sl.out" || true
-    read -r u1 s1 < <(awk '{ print $16, $17 }' /proc/$$/stat)
+: >"$work/base.rates"; : >"$work/base.cpu"
+closed_run() { # soapload binary, rates file, cpu file
+    : >"$work/cl.t"
+    timed "$work/cl.t" "$1" -q --closed -c 50 -w 2 -d "${secs}s" -u "$url" scripts/examples/default.lua >"$work/sl.out"
     n=$(grep -o 'sent          [0-9]*' "$work/sl.out" | awk '{ print $2 }')
-    echo "$n $secs" | awk '{ print $1 / $2 }' >>"$work/sl.rates"
-    echo "$u0 $s0 $u1 $s1 $n" | awk -v hz="$(getconf CLK_TCK)" '{ print (($3 - $1) + ($4 - $2)) / hz / $5 * 1e6 }' >>"$work/sl.cpu"
-
-    read -r u0 s0 < <(awk '{ print $16, $17 }' /proc/$$/stat)
-    wrk -t2 -c50 -d "${secs}s" -s "$work/wrk.lua" "$url" >"$work/wrk.out"
-    read -r u1 s1 < <(awk '{ print $16, $17 }' /proc/$$/stat)
+    echo "$n $secs" | awk '{ print $1 / $2 }' >>"$2"
+    echo "$n $(cat "$work/cl.t")" | awk '{ print $2 / $1 * 1e6 }' >>"$3"
+}
+for _ in $(seq "$runs"); do
+    closed_run "$bin/soapload" "$work/sl.rates" "$work/sl.cpu"
+    if [ -n "$base" ]; then closed_run "$base/soapload" "$work/base.rates" "$work/base.cpu"; fi
+    : >"$work/cl.t"
+    timed "$work/cl.t" wrk -t2 -c50 -d "${secs}s" -s "$work/wrk.lua" "$url" >"$work/wrk.out"
     n=$(awk '/requests in/ { print $1 }' "$work/wrk.out")
     awk '/^Requests\/sec/ { print $2 }' "$work/wrk.out" >>"$work/wrk.rates"
-    echo "$u0 $s0 $u1 $s1 $n" | awk -v hz="$(getconf CLK_TCK)" '{ print (($3 - $1) + ($4 - $2)) / hz / $5 * 1e6 }' >>"$work/wrk.cpu"
+    echo "$n $(cat "$work/cl.t")" | awk '{ print $2 / $1 * 1e6 }' >>"$work/wrk.cpu"
 done
 sl=$(median <"$work/sl.rates"); wr=$(median <"$work/wrk.rates")
 printf '  soapload %9.0f req/s, %6.2f us CPU/request\n' "$sl" "$(median <"$work/sl.cpu")"
+if [ -n "$base" ]; then
+    printf '  base     %9.0f req/s, %6.2f us CPU/request (%s)\n' "$(median <"$work/base.rates")" \
+        "$(median <"$work/base.cpu")" "$base"
+fi
 printf '  wrk      %9.0f req/s, %6.2f us CPU/request\n' "$wr" "$(median <"$work/wrk.cpu")"
 printf '  ratio soapload/wrk: %s\n' "$(ratio "$sl" "$wr")"
+fi
 
+if want 4; then
 echo "== 4. worker RSS over ${rss_secs} s at 10,000 req/s"
 "$bin/soapload" -q -R 10000 -d "${rss_secs}s" -u "$url" scripts/examples/default.lua >"$work/rss.out" &
 sl_pid=$!
@@ -191,5 +219,6 @@ for w in $workers; do last="$last $(rss_kib "$w")"; done
 wait "$sl_pid" || true
 echo "  worker RSS (KiB) after 2 s:${first}; after $((rss_secs - 2)) s:${last}"
 grep -E "scheduled|sent  " "$work/rss.out" | sed 's/^/  /'
+fi
 
-sweep
+if want 5; then sweep; fi

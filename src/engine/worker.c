@@ -96,6 +96,7 @@ struct worker {
     uint64_t curl_deadline;
     int sending_over, stop_requested;
     struct curl_slist *headers;
+    CURLU *url; /* the run's URL, parsed once: libcurl copies it rather than parse each request */
     sl_buf_t body_head, body_tail; /* the built-in request around the escaped ID */
     int want_resp_headers;
     char id_prefix[32];
@@ -335,9 +336,24 @@ static struct curl_slist *default_headers(const sl_config_t *cfg)
     const char *lines[SL_MAX_HEADERS + 3];
     struct curl_slist *h = NULL;
     int n = sl_headers_for_run(cfg, lines, SL_MAX_HEADERS + 3, ct);
+    /* User-Agent in the list rather than CURLOPT_USERAGENT, which libcurl formats anew for
+     * each request; Accept with it, so that the head keeps libcurl's order */
+    const char *own[2] = {"User-Agent: soapload/" SL_VERSION, "Accept: */*"};
+    for (int i = 0; i < 2; i++)
+        if (!sl_header_named_in(own[i], (const char *const *)cfg->headers, cfg->nheaders))
+            h = curl_slist_append(h, own[i]);
     for (int i = 0; i < n; i++)
         h = curl_slist_append(h, lines[i]);
     return h;
+}
+
+/* The run's URL on a handle: parsed once when libcurl could, else as text. */
+static void set_url(worker_t *w, CURL *e)
+{
+    if (w->url != NULL)
+        curl_easy_setopt(e, CURLOPT_CURLU, w->url);
+    else
+        curl_easy_setopt(e, CURLOPT_URL, w->cfg->url);
 }
 
 static int setup_slot(worker_t *w, slot_t *s)
@@ -348,7 +364,7 @@ static int setup_slot(worker_t *w, slot_t *s)
     if (s->easy == NULL)
         return -1;
     CURL *e = s->easy;
-    curl_easy_setopt(e, CURLOPT_URL, cfg->url);
+    set_url(w, e);
     curl_easy_setopt(e, CURLOPT_POST, 1L);
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, w->headers);
     curl_easy_setopt(e, CURLOPT_PRIVATE, s);
@@ -366,8 +382,9 @@ static int setup_slot(worker_t *w, slot_t *s)
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(e, CURLOPT_PROXY, ""); /* no proxy, and no *_proxy lookups per request */
+    /* nor no_proxy lookups */
+    curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
     curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)cfg->max_body);
-    curl_easy_setopt(e, CURLOPT_USERAGENT, "soapload/" SL_VERSION);
     curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_sock);
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, close_sock);
     sl_transport_easy(&w->transport, cfg, e);
@@ -389,6 +406,11 @@ static int setup(worker_t *w)
     w->think_rng = (cfg->seed + (uint64_t)w->a->index + 1) * 0x9E3779B97F4A7C15ULL | 1;
     w->headers = default_headers(cfg);
     w->multi = curl_multi_init();
+    w->url = curl_url();
+    if (w->url != NULL && curl_url_set(w->url, CURLUPART_URL, cfg->url, 0) != CURLUE_OK) {
+        curl_url_cleanup(w->url); /* libcurl tells what is wrong with it, per request */
+        w->url = NULL;
+    }
     w->ep = epoll_create1(EPOLL_CLOEXEC);
     if (!w->latency || !w->service || !w->lateness || !w->second_latency || !w->slots ||
         !w->headers || !w->multi || w->ep < 0 || sl_waitq_init(&w->thinking, (size_t)n) != 0) {
@@ -610,7 +632,7 @@ static int apply_request_options(worker_t *w, slot_t *s)
     }
     if (s->req.path.len > 0 || s->custom_url) {
         s->custom_url = 0;
-        curl_easy_setopt(e, CURLOPT_URL, w->cfg->url);
+        set_url(w, e);
         if (s->req.path.len > 0) {
             CURLU *u = curl_url();
             char *full = NULL;
@@ -621,9 +643,10 @@ static int apply_request_options(worker_t *w, slot_t *s)
             if (rc == CURLUE_OK)
                 rc = curl_url_get(u, CURLUPART_URL, &full, 0);
             if (rc == CURLUE_OK && full != NULL &&
-                curl_easy_setopt(e, CURLOPT_URL, full) == CURLE_OK)
+                curl_easy_setopt(e, CURLOPT_URL, full) == CURLE_OK) {
+                curl_easy_setopt(e, CURLOPT_CURLU, NULL); /* else libcurl takes w->url */
                 s->custom_url = 1;
-            else
+            } else
                 snprintf(w->err, sizeof(w->err),
                          "request() returned a path that is no URL (%s): \"%.200s\"",
                          rc != CURLUE_OK ? curl_url_strerror(rc) : "rejected by libcurl",
@@ -1282,6 +1305,7 @@ static void run_loop(worker_t *w)
 
     for (;;) {
         uint64_t now = now_ns();
+        int again = 0;
         if ((interrupted || w->stop_requested) && !w->sending_over) {
             end_sending(w, now);
             cancel_in_flight(w);
@@ -1294,10 +1318,17 @@ static void run_loop(worker_t *w)
         while (now >= w->t0 + (w->second + 1) * 1000000000ULL)
             flush_second(w);
         send_due(w, now);
-        if (w->curl_deadline <= now) { /* new requests: start writing them right away */
+        /* new requests: start writing them right away. libcurl asked for 0 ms after `now`
+         * was read, so the clock is read again: else the loop would go round once more
+         * through an epoll wait of 0 before writing them */
+        if (w->curl_deadline != NEVER && w->curl_deadline <= now_ns()) {
+            uint64_t in_flight = w->in_flight;
             w->curl_deadline = NEVER;
             curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
             collect(w);
+            /* answered at once: the freed connections take what is due after a look at the
+             * other connections' events, without waiting */
+            again = w->in_flight < in_flight;
         }
         now = now_ns();
         if (!w->sending_over && now >= w->t_end)
@@ -1309,7 +1340,7 @@ static void run_loop(worker_t *w)
             break;
         }
 
-        int n = wait_events(w, evs, next_wake(w, now) - now);
+        int n = wait_events(w, evs, again ? 0 : next_wake(w, now) - now);
         for (int i = 0; i < n; i++) {
             int fd = evs[i].data.fd;
             if (fd == w->a->control_fd) {
@@ -1348,6 +1379,7 @@ static void cleanup(worker_t *w)
     if (w->multi != NULL)
         curl_multi_cleanup(w->multi);
     curl_slist_free_all(w->headers);
+    curl_url_cleanup(w->url);
     if (w->ep >= 0)
         close(w->ep);
     sl_buf_free(&w->body_head);
