@@ -1315,8 +1315,13 @@ static void run_loop(worker_t *w)
             curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
             collect(w);
         }
-        while (now >= w->t0 + (w->second + 1) * 1000000000ULL)
+        /* a second's due requests are sent (and counted in it) before it is closed, however
+         * late this loop woke: per-second counts are by due time */
+        for (uint64_t end; now >= (end = w->t0 + (w->second + 1) * 1000000000ULL);) {
+            if (!w->cfg->closed)
+                send_due(w, end - 1);
             flush_second(w);
+        }
         send_due(w, now);
         /* new requests: start writing them right away. libcurl asked for 0 ms after `now`
          * was read, so the clock is read again: else the loop would go round once more

@@ -154,6 +154,37 @@ describe("accounting", function()
       for k, v in pairs(sum) do assert.are.equal(r.summary[k], v, k) end
     end)
 
+  it("--json: a worker that wakes late after a second's end still counts that second's " ..
+    "requests in it (per-second scheduled is by due time)", function()
+    local m = t.start_mock("")
+    local json = t.tmpname(".json")
+    -- the request due at 0.90 s keeps the worker busy for 0.3 s: the ones due at 0.91-0.99 s
+    -- go out after the second has ended
+    local script = t.script([[
+local n = 0
+function request(id)
+  n = n + 1
+  if n == 91 then
+    local t0 = os.clock()
+    while os.clock() - t0 < 0.3 do end
+  end
+  return soapload.envelope(soapload.echo(id))
+end
+]])
+    finally(function() m.stop(); os.remove(json); os.remove(script) end)
+    local code, out = t.run(("-q --json %s -u %s -R 100 -d 2s -w 1 %s"):format(json, m.url,
+      script))
+    assert.are.equal(0, code, out)
+    local r = t.json.decode(t.read(json))
+    assert.are.equal(200, r.summary.sent)
+    assert.are.equal(200, m.stats().ids.received)
+    local per_second = {}
+    for _, x in ipairs(r.intervals) do
+      per_second[#per_second + 1] = ("%d"):format(x.counts.scheduled)
+    end
+    assert.are.equal("100 100", table.concat(per_second, " "):gsub(" 0$", ""))
+  end)
+
   it("SIGHUP to the parent stops the run like SIGTERM: summary, JSON, exit 130", function()
     local m = t.start_mock("")
     local json = t.tmpname(".json")

@@ -199,7 +199,9 @@ end
       local r = t.json.decode(t.read(json))
       local sent, s = r.summary.sent, r.sending_s
       assert.are.equal(sent, m.stats().ids.received) -- every request sent reached the server
-      assert.is_true(s > 0.5 and s < 2.5, "sending_s " .. s) -- stopped before 2.5 s of 10
+      -- stopped about 2.5 s into 10 (a loaded machine may deliver the signal late: the point
+      -- is that the rates divide by this, not by the 10 s configured)
+      assert.is_true(s > 0.5 and s < 5, "sending_s " .. s)
       assert.is_true(math.abs(r.rates.sent - sent / s) < 1e-3 * r.rates.sent)
       local rate = sent / s -- about 200/s, not about 50/s (sent / 10 s)
       assert.is_true(rate > 150 and rate < 250, "rate " .. rate)
