@@ -94,7 +94,10 @@ void sl_ops_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
     for (int i = 0; i < run->nops; i++) {
         const sl_op_stats_t *o = &run->ops[i];
         const sl_counts_t *c = &o->counts;
-        fprintf(out, "  %-16s %6g", cfg->op_names[i], cfg->op_weights[i]);
+        if (cfg->scenarios != NULL) /* each scenario has its own weights: the Model lines */
+            fprintf(out, "  %-16s %6s", cfg->op_names[i], "-");
+        else
+            fprintf(out, "  %-16s %6g", cfg->op_names[i], cfg->op_weights[i]);
         sl_ops_report_cells(out, o);
         int any = 0;
         for (int r = 0; r < SL_R_COUNT; r++) {

@@ -396,6 +396,8 @@ soapload.thresholds = {"p99{scenario=background} < 10s", "p99{scenario=rampup} <
     assert.is_true(code == 0 or code == 1, out .. err)
     assert.truthy(out:find("  rampup        from 1 s: 0 -> 150 req/s over 3 s; operations " ..
       "PlaceOrder 3, CancelOrder 1\n", 1, true), out)
+    -- the weights are each scenario's (the Model lines), not one per operation
+    assert.truthy(out:find("\n  PlaceOrder            -        169        169", 1, true), out)
     local doc = decode(json)
     local sc, o = scenarios(doc), ops(doc)
     assert.are.equal(200, sc.background.scheduled)
