@@ -34,6 +34,12 @@ static const sl_option_t options[SL_OPT_COUNT] = {
     {SL_OPT_BURST, "burst", 0, "burst", "N",
      "open model: send the requests in groups of N due at the\n"
      "same instant, at the same average rate (1: uniform)"},
+    {SL_OPT_SEND_WINDOW, "send-window", 0, "send_window", "T",
+     "open model: wake to send only every T on the run's\n"
+     "timeline (e.g. 500us, 1ms; at most 10ms; 0: off, the\n"
+     "default): each request goes out at the first multiple of T\n"
+     "at or after its due time, up to T late and never early,\n"
+     "to save the client CPU of one wake-up per request"},
     {SL_OPT_ARRIVAL, "arrival", 0, "arrival", "KIND",
      "open model: uniform (the default) or poisson arrivals,\n"
      "drawn from the run's seed (the same schedule per seed)"},
@@ -232,6 +238,16 @@ int sl_config_add_operation(sl_config_t *cfg, const char *name, double weight, c
 }
 
 /* ---- parsers of single values ----------------------------------------------------------- */
+
+/* "0", "0ms", "0.0us"...: a zero duration, which sl_duration_parse refuses. */
+static int is_zero_duration(const char *s)
+{
+    char *end;
+    if (s[0] < '0' || s[0] > '9' || strtod(s, &end) != 0)
+        return 0;
+    return strcmp(end, "") == 0 || strcmp(end, "us") == 0 || strcmp(end, "ms") == 0 ||
+           strcmp(end, "s") == 0;
+}
 
 static int parse_count(const char *s, long max, int *out)
 {
@@ -491,6 +507,13 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
     case SL_OPT_BURST:
         if (parse_count(value, SL_MAX_BURST, &c->burst) != 0)
             want = "a whole number from 1 to 100000";
+        break;
+    case SL_OPT_SEND_WINDOW:
+        if (is_zero_duration(value))
+            c->send_window_ns = 0;
+        else if (sl_duration_parse(value, &c->send_window_ns) != 0 ||
+                 c->send_window_ns > SL_MAX_SEND_WINDOW_NS)
+            want = "0 (off) or a duration of at most 10ms, such as 500us or 1ms";
         break;
     case SL_OPT_ARRIVAL:
         if (strcmp(value, "uniform") == 0 || strcmp(value, "poisson") == 0)
@@ -986,8 +1009,17 @@ int sl_config_validate(sl_config_t *cfg, char *err, size_t errlen)
                  "--burst groups the open model's schedule: the closed model has none");
         return -1;
     }
-    if (cfg->closed)
+    if (cfg->closed && cfg->send_window_ns > 0 &&
+        ((flag & 1ULL << SL_OPT_SEND_WINDOW) ||
+         (!(flag & closed) && (script & 1ULL << SL_OPT_SEND_WINDOW)))) {
+        snprintf(err, errlen, "%s batches the open model's schedule: the closed model has none",
+                 flag & 1ULL << SL_OPT_SEND_WINDOW ? "--send-window" : "soapload.send_window");
+        return -1;
+    }
+    if (cfg->closed) {
         cfg->burst = 1;
+        cfg->send_window_ns = 0;
+    }
     if (cfg->nstages > 0 && validate_stages(cfg, err, errlen) != 0)
         return -1;
     if (cfg->closed && cfg->arrival == SL_ARRIVAL_POISSON) {

@@ -21,6 +21,7 @@
 #define SL_MAX_CONNECTIONS 100000 /* in all */
 #define SL_MAX_WORKERS 1024
 #define SL_MAX_BURST 100000
+#define SL_MAX_SEND_WINDOW_NS 10000000ULL
 #define SL_MAX_ID_ELEMENT 64            /* bytes of the ID element's local name */
 #define SL_MAX_SEED 9007199254740991ULL /* 2^53 - 1: exact in a Lua number too */
 #define SL_DRY_RUN_DEFAULT 3            /* requests --dry-run shows */
@@ -55,6 +56,7 @@ typedef enum {
     SL_OPT_CLOSED,
     SL_OPT_MODEL, /* script only: "open" or "closed" */
     SL_OPT_BURST,
+    SL_OPT_SEND_WINDOW,
     SL_OPT_ARRIVAL,
     SL_OPT_STAGES, /* script only: a list of {duration =, target = | connections =} */
     SL_OPT_THINK,
@@ -119,6 +121,8 @@ typedef struct {
     int burst;       /* open model: requests due together in groups of this many (1: uniform) */
     double rate_end; /* -R A:B: the rate reached at the end of the duration (ramp set) */
     int ramp;
+    /* open model, --send-window: requests leave on a grid of this step from t0 (0: when due) */
+    uint64_t send_window_ns;
     int arrival; /* SL_ARRIVAL_*: open model */
     sl_config_stage_t stages[SL_MAX_STAGES];
     int nstages;

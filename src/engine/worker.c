@@ -1171,7 +1171,29 @@ static uint64_t next_due(const worker_t *w)
     return w->plan.next_due == SL_PROFILE_END ? NEVER : w->t0 + w->plan.next_due;
 }
 
-/* Sends what is due. Returns when nothing more is, or no slot is free. */
+/* --send-window T: requests leave only on a grid of step T from t0, each at the first point of
+ * the grid at or after its due time (late by less than T, never early), so that a worker
+ * wakes at most once per T to send. The last window ends at t_end, where the schedule does. */
+static uint64_t window_floor(const worker_t *w, uint64_t now)
+{
+    uint64_t step = w->cfg->send_window_ns;
+    if (step == 0 || now < w->t0)
+        return now;
+    uint64_t b = w->t0 + (now - w->t0) / step * step;
+    return b + step >= w->t_end ? now : b; /* in the last window: whatever is due */
+}
+
+static uint64_t window_ceil(const worker_t *w, uint64_t due)
+{
+    uint64_t step = w->cfg->send_window_ns;
+    if (step == 0 || due == NEVER || due <= w->t0)
+        return due;
+    uint64_t b = w->t0 + (due - w->t0 + step - 1) / step * step;
+    return b < w->t_end ? b : w->t_end;
+}
+
+/* Sends what is due (with --send-window: due by the last point of the grid). Returns when
+ * nothing more is, or no slot is free. */
 static void send_due(worker_t *w, uint64_t now)
 {
     if (w->sending_over)
@@ -1193,6 +1215,7 @@ static void send_due(worker_t *w, uint64_t now)
         }
         return;
     }
+    now = window_floor(w, now);
     while (w->free_slots != NULL) {
         uint64_t due = next_due(w);
         if (due > now || due >= w->t_end)
@@ -1258,7 +1281,7 @@ static uint64_t next_wake(worker_t *w, uint64_t now)
                 wake = w->t0 + grow;
         }
         if (!w->cfg->closed && w->free_slots != NULL) {
-            uint64_t due = next_due(w);
+            uint64_t due = window_ceil(w, next_due(w));
             if (due < wake)
                 wake = due;
         }

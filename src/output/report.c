@@ -258,6 +258,11 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
         fprintf(out, "Arrivals        in bursts of %d due at once, every %.3f ms\n", cfg->burst,
                 cfg->burst / (sl_shape_mean_rate(cfg) * (cfg->nsegments > 1 ? cfg->nsegments : 1)) *
                     1e3);
+    if (!cfg->closed && cfg->send_window_ns > 0) {
+        sl_duration_format_us((double)cfg->send_window_ns / 1e3, b1, sizeof(b1));
+        fprintf(out, "Send window     %s: sends up to %s late (never early) to save wake-ups\n", b1,
+                b1);
+    }
     load_line(out, cfg, run);
     if (cfg->http2)
         fprintf(out, "Protocol        HTTP/2 (%s), up to %d stream%s per connection\n",

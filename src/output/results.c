@@ -358,6 +358,7 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
             cfg->workers, (double)cfg->timeout_ns / 1e9, cfg->burst,
             cfg->soap_version == 12 ? "1.2" : "1.1");
     sl_json_string(out, cfg->id_element);
+    fprintf(out, ", \"send_window_s\": %.6f", (double)cfg->send_window_ns / 1e9);
     shape_json(out, cfg);
     fprintf(out, ", \"seed\": %llu, \"started_at_us\": %lld", (unsigned long long)cfg->seed,
             (long long)run->started_at.tv_sec * 1000000LL + run->started_at.tv_nsec / 1000);

@@ -343,6 +343,17 @@ static int read_settings(const sl_json_t *doc, sl_resultfile_t *r, char *err, si
     }
     if (read_segment(s, r, err, errlen) != 0)
         return -1;
+    if (sl_json_get(s, "send_window_s") != NULL) { /* absent from files before --send-window */
+        double window;
+        if (get_double(s, "send_window_s", "settings", &window, err, errlen) != 0)
+            return -1;
+        if (window > (double)SL_MAX_SEND_WINDOW_NS / 1e9) {
+            snprintf(err, errlen, "settings.send_window_s is %g: more than %g", window,
+                     (double)SL_MAX_SEND_WINDOW_NS / 1e9);
+            return -1;
+        }
+        cfg->send_window_ns = (uint64_t)llround(window * 1e9);
+    }
     cfg->script_path = r->script;
     cfg->closed = strcmp(model, "closed") == 0;
     cfg->soap_version = strcmp(soap, "1.2") == 0 ? 12 : 11;
@@ -1138,6 +1149,10 @@ static int same_settings(const sl_resultfile_t *a, const sl_resultfile_t *b, cha
         what = "duration_s";
         snprintf(va, sizeof(va), "%g", (double)a->cfg.duration_ns / 1e9);
         snprintf(vb, sizeof(vb), "%g", (double)b->cfg.duration_ns / 1e9);
+    } else if (a->cfg.send_window_ns != b->cfg.send_window_ns) {
+        what = "send_window_s";
+        snprintf(va, sizeof(va), "%g", (double)a->cfg.send_window_ns / 1e9);
+        snprintf(vb, sizeof(vb), "%g", (double)b->cfg.send_window_ns / 1e9);
     }
     if (what == NULL)
         return same_scenarios(a, b, err, errlen);
