@@ -1173,14 +1173,13 @@ static uint64_t next_due(const worker_t *w)
 
 /* --send-window T: requests leave only on a grid of step T from t0, each at the first point of
  * the grid at or after its due time (late by less than T, never early), so that a worker
- * wakes at most once per T to send. The last window ends at t_end, where the schedule does. */
+ * wakes at most once per T to send. t_end, where the schedule ends, is a point of it too. */
 static uint64_t window_floor(const worker_t *w, uint64_t now)
 {
     uint64_t step = w->cfg->send_window_ns;
-    if (step == 0 || now < w->t0)
+    if (step == 0 || now < w->t0 || now >= w->t_end)
         return now;
-    uint64_t b = w->t0 + (now - w->t0) / step * step;
-    return b + step >= w->t_end ? now : b; /* in the last window: whatever is due */
+    return w->t0 + (now - w->t0) / step * step;
 }
 
 static uint64_t window_ceil(const worker_t *w, uint64_t due)
@@ -1359,6 +1358,8 @@ static void run_loop(worker_t *w)
             again = w->in_flight < in_flight;
         }
         now = now_ns();
+        if (!w->sending_over && now >= w->t_end && w->cfg->send_window_ns > 0)
+            send_due(w, now); /* the last window's requests, held since its start */
         if (!w->sending_over && now >= w->t_end)
             end_sending(w, now);
         if (w->sending_over && w->in_flight == 0)

@@ -1,0 +1,136 @@
+-- --send-window T: requests leave only on a grid of step T from the run's start, each at the
+-- first point of the grid at or after its due time (late by less than T, never early); the
+-- counts stay exact, the summary and the JSON say so, merge keeps it or refuses a mismatch,
+-- and bad values are refused before anything is sent.
+package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
+local t = require("support")
+
+-- A trace time ("1795802579.231060", seconds since 1970 with microseconds) in whole us.
+local function us(text)
+  local s, f = text:match("^(%d+)%.(%d+)$")
+  return tonumber(s) * 1000000 + tonumber((f .. "000000"):sub(1, 6))
+end
+
+-- The due and sent times (us) of the trace's sent requests.
+local function trace_times(path)
+  local rows = {}
+  for line in io.lines(path) do
+    local due, sent = line:match("^[^,]*,[^,]*,%d+,([%d.]+),([%d.]+),")
+    if due then rows[#rows + 1] = { due = us(due), sent = us(sent) } end
+  end
+  os.remove(path)
+  return rows
+end
+
+describe("--send-window", function()
+  local finally
+  local mock
+  setup(function() mock = t.start_mock("-t 1") end)
+  teardown(function() mock.stop() end)
+  before_each(function()
+    mock.reset()
+    finally = t.chained(function(fn) return finally(fn) end)
+  end)
+
+  local function run_script(args, text)
+    local s = t.script(text)
+    local code, out, err = t.run(args .. " " .. s)
+    os.remove(s)
+    return code, out, err
+  end
+
+  it("2ms at 900/s: no request leaves before the grid point at or after its due time", function()
+    local json, trace, merged = t.tmpname(".json"), t.tmpname(".csv"), t.tmpname(".json")
+    finally(function() os.remove(json); os.remove(merged) end)
+    local code, out, err = run_script(
+      "-R 900 -d 1s -w 2 -c 4 --send-window 2ms --json " .. json .. " --trace " .. trace,
+      ("soapload.url = %q\n"):format(mock.url))
+    assert.are.equal(0, code, out .. err)
+    local r = t.json.decode((assert(t.read(json))))
+    assert.are.equal(900, r.summary.scheduled)
+    assert.are.equal(900, r.summary.sent)
+    assert.are.equal(900, mock.stats().requests.echo)
+    assert.are.equal(0.002, r.settings.send_window_s)
+    assert.truthy(out:find("\nSend window     2.00ms: sends up to 2.00ms late (never early) to " ..
+      "save wake-ups\n", 1, true), out)
+
+    local rows = trace_times(trace)
+    assert.are.equal(900, #rows)
+    -- request 0 is due at the start: the grid's origin
+    local t0 = math.huge
+    for _, row in ipairs(rows) do t0 = math.min(t0, row.due) end
+    local early, late = 0, {}
+    for _, row in ipairs(rows) do
+      local point = t0 + (row.due - t0 + 1999) // 2000 * 2000
+      -- 2 us for the trace's rounding of due, sent and the origin to whole microseconds
+      if row.sent < point - 2 then early = early + 1 end
+      late[#late + 1] = row.sent - row.due
+    end
+    -- without a window nearly every other request leaves before its grid point
+    assert.are.equal(0, early)
+    table.sort(late)
+    local p50 = late[#late // 2]
+    -- 900/s puts the due times all over the 2 ms windows: waiting for the grid makes the
+    -- median lateness about 1 ms (exact pacing: tens of us); under 2 ms plus a scheduler's
+    -- generous slack on a loaded machine
+    assert.is_true(p50 >= 500, "p50 lateness " .. p50 .. " us")
+    assert.is_true(p50 <= 2000 + 20000, "p50 lateness " .. p50 .. " us")
+
+    -- merge keeps the setting, and refuses files with another window
+    code, out, err = t.run(("merge %s %s --json %s"):format(json, json, merged))
+    assert.are.equal(0, code, out .. err)
+    assert.are.equal(0.002, t.json.decode((assert(t.read(merged)))).settings.send_window_s)
+    local other = t.tmpname(".json")
+    finally(function() os.remove(other) end)
+    local text = (assert(t.read(json))):gsub('"send_window_s": 0%.002000', '"send_window_s": 0.001000')
+    t.write(other, text)
+    code, out, err = t.run(("merge %s %s"):format(json, other))
+    assert.are.equal(2, code, out .. err)
+    assert.truthy(err:find(other .. ": settings.send_window_s is 0.001, but " .. json ..
+      " has 0.002: these results do not merge", 1, true), err)
+  end)
+
+  it("is off by default and set from the script as soapload.send_window", function()
+    local json = t.tmpname(".json")
+    finally(function() os.remove(json) end)
+    local code, out, err = run_script("-R 100 -d 0.5s -w 1 -c 2 --json " .. json,
+      ("soapload.url = %q\n"):format(mock.url))
+    assert.are.equal(0, code, out .. err)
+    assert.is_nil(out:find("Send window", 1, true), out)
+    assert.are.equal(0, t.json.decode((assert(t.read(json)))).settings.send_window_s)
+    code, out, err = run_script("-R 100 -d 0.5s -w 1 -c 2",
+      ("soapload.url = %q\nsoapload.send_window = \"500us\"\n"):format(mock.url))
+    assert.are.equal(0, code, out .. err)
+    assert.truthy(out:find("\nSend window     500us: sends up to 500us late (never early)", 1, true),
+      out)
+    assert.are.equal(100, mock.stats().requests.echo)
+  end)
+
+  it("refuses negative, too large and closed-model windows before sending", function()
+    local url = ("soapload.url = %q\n"):format(mock.url)
+    local wants = "it wants 0 (off) or a duration of at most 10ms, such as 500us or 1ms"
+    for _, v in ipairs({ "-1ms", "20ms", "10.5ms", "1", "soon" }) do
+      local code, out, err = run_script("-R 100 -d 1s --send-window " .. v, url)
+      assert.are.equal(2, code, v .. out .. err)
+      assert.truthy(err:find("bad value '" .. v .. "' for --send-window: " .. wants, 1, true), err)
+    end
+    local code, out, err = run_script("-R 100 -d 1s", url .. "soapload.send_window = \"11ms\"\n")
+    assert.are.equal(2, code, out .. err)
+    assert.truthy(err:find("bad value '11ms' for soapload.send_window: " .. wants, 1, true), err)
+    code, out, err = run_script("--closed -d 1s --send-window 1ms", url)
+    assert.are.equal(2, code, out .. err)
+    assert.truthy(err:find("--send-window batches the open model's schedule: the closed model " ..
+      "has none", 1, true), err)
+    code, out, err = run_script("-d 1s", url .. "soapload.model = \"closed\"\n" ..
+      "soapload.send_window = \"1ms\"\n")
+    assert.are.equal(2, code, out .. err)
+    assert.truthy(err:find("soapload.send_window batches the open model's schedule", 1, true), err)
+    -- 0 is off, with or without a unit
+    for _, v in ipairs({ "0", "0ms" }) do
+      code, out, err = run_script("-R 100 -d 0.2s -w 1 -c 1 -q --send-window " .. v, url)
+      assert.are.equal(0, code, v .. out .. err)
+      assert.is_nil(out:find("Send window", 1, true), out)
+    end
+    assert.are.equal(40, mock.stats().requests.echo)
+  end)
+end)
