@@ -6,7 +6,7 @@
 #      equivalent request() function: req/s and client CPU time per request (RUNS runs, medians);
 #   4. each worker's RSS sampled over a long run;
 #   5. an open-model rate sweep next to h2load --h1 --rps against a 1-thread mock, 50
-#      connections: achieved rate, not sent, send lateness p99, client CPU (user+sys) per
+#      connections: achieved rate, not sent, send lateness p50 and p99, client CPU (user+sys) per
 #      request and wake-ups (voluntary context switches, all processes) per request,
 #      SWEEP_RUNS interleaved runs of SWEEP_SECS each per rate, medians.
 # Usage: scripts/bench-engine.sh [RUNS=3] [SECONDS=10] [RSS_SECONDS=60]
@@ -48,8 +48,8 @@ sweep() {
     for _ in $(seq 100); do grep -q "listening on" "$work/mock1.log" && break; sleep 0.05; done
     u1=$(grep -o 'http://[^ ]*' "$work/mock1.log" | head -1)
     printf '%s' '<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><e:Echo xmlns:e="urn:soapload:echo"><e:RequestId>H-1</e:RequestId></e:Echo></soap:Body></soap:Envelope>' >"$work/body1.xml"
-    printf '  %8s | %9s %9s %10s %9s %7s | %9s %9s %7s\n' "target/s" "soapload" "not sent" "late p99" \
-        "CPU us" "wakes" "h2load" "CPU us" "wakes"
+    printf '  %8s | %9s %9s %10s %10s %9s %7s | %9s %9s %7s\n' "target/s" "soapload" "not sent" \
+        "late p50" "late p99" "CPU us" "wakes" "h2load" "CPU us" "wakes"
     for rate in $rates; do
         : >"$work/sw.sl"
         : >"$work/sw.base"
@@ -67,7 +67,7 @@ import json, sys
 r = json.load(open(sys.argv[1])); s = r["summary"]; cpu, wakes = open(sys.argv[2]).read().split()
 n = max(1, s["sent"])
 print(s["sent"] / float(sys.argv[3]), s.get("not_sent", 0), r["latency"]["send_lateness"]["p99"],
-      float(cpu) / n * 1e6, float(wakes) / n)' "$work/sw.json" "$work/sw.t" "$ssecs" >>"$work/$out"
+      float(cpu) / n * 1e6, float(wakes) / n, r["latency"]["send_lateness"]["p50"])' "$work/sw.json" "$work/sw.t" "$ssecs" >>"$work/$out"
             done
             : >"$work/sw.t"
             timed "$work/sw.t" h2load --h1 -n $((rate * ssecs)) -c $clients -t 1 --rps $((rate / clients)) \
@@ -81,12 +81,14 @@ print(s["sent"] / float(sys.argv[3]), s.get("not_sent", 0), r["latency"]["send_l
                       else print 0, 0, 0 }' "$work/sw.h2out" >>"$work/sw.h2"
         done
         col() { awk -v k="$1" '{ print $k }' "$work/$2" | median; }
-        printf '  %8d | %9.0f %9.0f %8.0fus %9.2f %7.2f | %9.0f %9.2f %7.2f\n' "$rate" \
-            "$(col 1 sw.sl)" "$(col 2 sw.sl)" "$(col 3 sw.sl)" "$(col 4 sw.sl)" "$(col 5 sw.sl)" \
+        printf '  %8d | %9.0f %9.0f %8.0fus %8.0fus %9.2f %7.2f | %9.0f %9.2f %7.2f\n' "$rate" \
+            "$(col 1 sw.sl)" "$(col 2 sw.sl)" "$(col 6 sw.sl)" "$(col 3 sw.sl)" "$(col 4 sw.sl)" \
+            "$(col 5 sw.sl)" \
             "$(col 1 sw.h2)" "$(col 2 sw.h2)" "$(col 3 sw.h2)"
         if [ -s "$work/sw.base" ]; then
-            printf '  %8s | %9.0f %9.0f %8.0fus %9.2f %7.2f | (%s)\n' "base" \
-                "$(col 1 sw.base)" "$(col 2 sw.base)" "$(col 3 sw.base)" "$(col 4 sw.base)" \
+            printf '  %8s | %9.0f %9.0f %8.0fus %8.0fus %9.2f %7.2f | (%s)\n' "base" \
+                "$(col 1 sw.base)" "$(col 2 sw.base)" "$(col 6 sw.base)" "$(col 3 sw.base)" \
+                "$(col 4 sw.base)" \
                 "$(col 5 sw.base)" "$base"
         fi
     done
