@@ -1,7 +1,8 @@
 -- --send-window T: requests leave only on a grid of step T from the run's start, each at the
 -- first point of the grid at or after its due time (late by less than T, never early); the
--- counts stay exact, the summary and the JSON say so, merge keeps it or refuses a mismatch,
--- and bad values are refused before anything is sent.
+-- counts stay exact, bursts under a window below 1 ms still qualify, the summary and the JSON
+-- say so, merge keeps it or refuses a mismatch, and bad values are refused before anything is
+-- sent.
 package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
@@ -88,6 +89,31 @@ describe("--send-window", function()
     assert.are.equal(2, code, out .. err)
     assert.truthy(err:find(other .. ": settings.send_window_s is 0.001, but " .. json ..
       " has 0.002: these results do not merge", 1, true), err)
+  end)
+
+  it("500us keeps the default run's bursts of 4: due at one instant, sent in one wake-up", function()
+    local json = t.tmpname(".json")
+    finally(function() os.remove(json) end)
+    local code, out, err = t.run(("-R 1000 -d 1s -u %s --send-window 500us --json %s %s"):format(
+      mock.url, json, t.root .. "/scripts/examples/default.lua"))
+    assert.are.equal(0, code, out .. err)
+    assert.are.equal(1000, mock.stats().requests.echo)
+    local r = t.json.decode((assert(t.read(json))))
+    assert.are.equal(1000, r.summary.sent)
+    -- the window is under 1 ms: the bursts still qualify, each from >= 2 workers within 1 ms
+    assert.is_true(#r.concurrency.bursts >= 1, out)
+    for b, burst in ipairs(r.concurrency.bursts) do
+      local pids, npids, first, last = {}, 0, math.huge, 0
+      assert.is_true(#burst.requests >= 4, ("burst %d: %d requests"):format(b, #burst.requests))
+      for _, q in ipairs(burst.requests) do
+        if not pids[q.pid] then pids[q.pid] = true; npids = npids + 1 end
+        first, last = math.min(first, q.sent_us), math.max(last, q.sent_us)
+      end
+      assert.is_true(npids >= 2, ("burst %d from one process"):format(b))
+      assert.is_true(last - first <= 1000, ("burst %d spans %d us"):format(b, last - first))
+    end
+    assert.truthy(out:find("Tightest bursts of >= 4 requests in flight together on distinct " ..
+      "connections from >= 2 workers, due and sent within 1 ms", 1, true), out)
   end)
 
   it("is off by default and set from the script as soapload.send_window", function()
