@@ -36,10 +36,10 @@ static const sl_option_t options[SL_OPT_COUNT] = {
      "same instant, at the same average rate (1: uniform)"},
     {SL_OPT_SEND_WINDOW, "send-window", 0, "send_window", "T",
      "open model: wake to send only every T on the run's\n"
-     "timeline (e.g. 500us, 1ms; at most 10ms; 0: off, the\n"
-     "default): each request goes out at the first multiple of T\n"
-     "at or after its due time, up to T late and never early,\n"
-     "to save the client CPU of one wake-up per request"},
+     "timeline (e.g. 500us, 1ms; at most 10ms, dividing 1s;\n"
+     "0: off, the default): each request goes out at the first\n"
+     "multiple of T at or after its due time, up to T late and\n"
+     "never early, to save the client CPU of a wake-up per request"},
     {SL_OPT_ARRIVAL, "arrival", 0, "arrival", "KIND",
      "open model: uniform (the default) or poisson arrivals,\n"
      "drawn from the run's seed (the same schedule per seed)"},
@@ -512,8 +512,10 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
         if (is_zero_duration(value))
             c->send_window_ns = 0;
         else if (sl_duration_parse(value, &c->send_window_ns) != 0 ||
-                 c->send_window_ns > SL_MAX_SEND_WINDOW_NS)
-            want = "0 (off) or a duration of at most 10ms, such as 500us or 1ms";
+                 c->send_window_ns > SL_MAX_SEND_WINDOW_NS ||
+                 1000000000ULL % c->send_window_ns != 0)
+            want = "0 (off) or a duration of at most 10ms that divides a second, such as 500us "
+                   "or 1ms";
         break;
     case SL_OPT_ARRIVAL:
         if (strcmp(value, "uniform") == 0 || strcmp(value, "poisson") == 0)

@@ -1173,7 +1173,9 @@ static uint64_t next_due(const worker_t *w)
 
 /* --send-window T: requests leave only on a grid of step T from t0, each at the first point of
  * the grid at or after its due time (late by less than T, never early), so that a worker
- * wakes at most once per T to send. t_end, where the schedule ends, is a point of it too. */
+ * wakes at most once per T to send. T divides a second (config.c), so the ends of the run's
+ * seconds are points of the grid; t_end, where the schedule ends, is one too. The latest point
+ * at or before `now`: send_due's limit. */
 static uint64_t window_floor(const worker_t *w, uint64_t now)
 {
     uint64_t step = w->cfg->send_window_ns;
@@ -1191,8 +1193,7 @@ static uint64_t window_ceil(const worker_t *w, uint64_t due)
     return b < w->t_end ? b : w->t_end;
 }
 
-/* Sends what is due (with --send-window: due by the last point of the grid). Returns when
- * nothing more is, or no slot is free. */
+/* Sends what is due by `now`. Returns when nothing more is, or no slot is free. */
 static void send_due(worker_t *w, uint64_t now)
 {
     if (w->sending_over)
@@ -1214,7 +1215,6 @@ static void send_due(worker_t *w, uint64_t now)
         }
         return;
     }
-    now = window_floor(w, now);
     while (w->free_slots != NULL) {
         uint64_t due = next_due(w);
         if (due > now || due >= w->t_end)
@@ -1344,7 +1344,7 @@ static void run_loop(worker_t *w)
                 send_due(w, end - 1);
             flush_second(w);
         }
-        send_due(w, now);
+        send_due(w, window_floor(w, now));
         /* new requests: start writing them right away. libcurl asked for 0 ms after `now`
          * was read, so the clock is read again: else the loop would go round once more
          * through an epoll wait of 0 before writing them */

