@@ -22,6 +22,7 @@ typedef struct {
 typedef struct {
     h2o_timeout_entry_t entry;
     const sl_mock_server_t *server;
+    sl_mock_thread_t *th;
     h2o_req_t *req;
     int status;
     const char *reason;
@@ -34,55 +35,89 @@ static sl_mock_thread_t *thread_of(h2o_req_t *req)
     return (sl_mock_thread_t *)((char *)req->conn->ctx - offsetof(sl_mock_thread_t, ctx));
 }
 
-static void respond(h2o_req_t *req, int status, const char *reason, const char *content_type,
-                    const char *body, size_t len)
+/* Response header names that are no h2o token; static, so that no answer copies them. */
+static h2o_iovec_t time_name = {H2O_STRLIT("x-soapload-mock-time")};
+static const char server_name[] = "soapload-mock";
+
+/* Appends n headers to the answer's and returns them for the caller to fill. The answer's
+ * headers start empty: they then take one pool allocation of exactly n entries. */
+static h2o_header_t *add_headers(h2o_req_t *req, size_t n)
 {
+    h2o_headers_t *hs = &req->res.headers;
+    if (hs->capacity == 0) {
+        hs->entries = h2o_mem_alloc_pool(&req->pool, n * sizeof(h2o_header_t));
+        hs->capacity = n;
+    } else {
+        h2o_vector_reserve(&req->pool, hs, hs->size + n);
+    }
+    h2o_header_t *h = hs->entries + hs->size;
+    hs->size += n;
+    return h;
+}
+
+/* Sends an answer: its status, body and `extra` headers that the caller filled at h, then
+ * Content-Type and Server (h2o's own Server header is off: h2o 2.2.5 formats it with sprintf
+ * on every response). `h` comes from add_headers(req, extra + 2). */
+static void send_answer(h2o_req_t *req, h2o_header_t *h, size_t extra, int status,
+                        const char *reason, const char *content_type, const char *body, size_t len)
+{
+    h[extra] = (h2o_header_t){&H2O_TOKEN_CONTENT_TYPE->buf, NULL,
+                              h2o_iovec_init(content_type, strlen(content_type))};
+    h[extra + 1] = (h2o_header_t){&H2O_TOKEN_SERVER->buf, NULL,
+                                  h2o_iovec_init(server_name, sizeof(server_name) - 1)};
     req->res.status = status;
     req->res.reason = reason;
-    h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, content_type,
-                   strlen(content_type));
     req->res.content_length = len; /* else h2o sends it chunked */
     h2o_send_inline(req, body, len);
 }
 
-/* Adds X-Soapload-Mock-Time: the wall clock (CLOCK_REALTIME) when the answer leaves, as
- * seconds since the epoch with microseconds, so that a client can estimate its clock offset
- * from the server's. Formatted by hand: printf would cost more than the rest of the answer. */
-static void stamp(h2o_req_t *req)
+static void respond(h2o_req_t *req, int status, const char *reason, const char *content_type,
+                    const char *body, size_t len)
 {
-    struct timespec ts;
-    char digits[20], *out = h2o_mem_alloc_pool(&req->pool, 32);
-    size_t n = 0, len = 0;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    uint64_t sec = (uint64_t)ts.tv_sec, usec = (uint64_t)ts.tv_nsec / 1000;
-    do {
-        digits[n++] = (char)('0' + sec % 10);
-        sec /= 10;
-    } while (sec > 0);
-    while (n > 0)
-        out[len++] = digits[--n];
-    out[len++] = '.';
-    for (int i = 5; i >= 0; i--) {
-        out[len + (size_t)i] = (char)('0' + usec % 10);
-        usec /= 10;
-    }
-    len += 6;
-    h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("x-soapload-mock-time"), 0,
-                          NULL, out, len);
+    send_answer(req, add_headers(req, 2), 0, status, reason, content_type, body, len);
 }
 
-/* An answer of the SOAP endpoint: stamped with the server's time. */
-static void respond_soap(h2o_req_t *req, int status, const char *reason, const char *content_type,
-                         const char *body, size_t len)
+/* An answer of the SOAP endpoint, stamped with X-Soapload-Mock-Time: the wall clock
+ * (CLOCK_REALTIME) when the answer leaves, as seconds since the epoch with microseconds, so
+ * that a client can estimate its clock offset from the server's. Formatted by hand (printf
+ * would cost more than the rest of the answer), the seconds' digits once per second per
+ * thread. */
+static void respond_soap(sl_mock_thread_t *th, h2o_req_t *req, int status, const char *reason,
+                         const char *content_type, const char *body, size_t len)
 {
-    stamp(req);
-    respond(req, status, reason, content_type, body, len);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    if (ts.tv_sec != th->stamp_sec || th->stamp_sec_len == 0) {
+        char digits[20];
+        uint64_t sec = (uint64_t)ts.tv_sec;
+        size_t n = 0;
+        do {
+            digits[n++] = (char)('0' + sec % 10);
+            sec /= 10;
+        } while (sec > 0);
+        th->stamp_sec_len = 0;
+        while (n > 0)
+            th->stamp_text[th->stamp_sec_len++] = digits[--n];
+        th->stamp_text[th->stamp_sec_len++] = '.';
+        th->stamp_sec = ts.tv_sec;
+    }
+    size_t stamp_len = th->stamp_sec_len + 6;
+    char *out = h2o_mem_alloc_pool(&req->pool, stamp_len);
+    uint32_t usec = (uint32_t)(ts.tv_nsec / 1000);
+    memcpy(out, th->stamp_text, th->stamp_sec_len);
+    for (size_t i = stamp_len; i > th->stamp_sec_len; i--) {
+        out[i - 1] = (char)('0' + usec % 10);
+        usec /= 10;
+    }
+    h2o_header_t *h = add_headers(req, 3);
+    h[0] = (h2o_header_t){&time_name, NULL, h2o_iovec_init(out, stamp_len)};
+    send_answer(req, h, 1, status, reason, content_type, body, len);
 }
 
 static void on_delay_done(h2o_timeout_entry_t *entry)
 {
     pending_t *p = (pending_t *)entry;
-    respond_soap(p->req, p->status, p->reason, p->content_type, p->body.base, p->body.len);
+    respond_soap(p->th, p->req, p->status, p->reason, p->content_type, p->body.base, p->body.len);
     sl_stats_end(p->server->stats);
 }
 
@@ -103,7 +138,7 @@ static void respond_later(const sl_mock_server_t *srv, sl_mock_thread_t *th, h2o
     if (th->delays[ms] == NULL) {
         th->delays[ms] = malloc(sizeof(h2o_timeout_t));
         if (th->delays[ms] == NULL) {
-            respond_soap(req, status, reason, content_type, body, len);
+            respond_soap(th, req, status, reason, content_type, body, len);
             sl_stats_end(srv->stats);
             return;
         }
@@ -113,6 +148,7 @@ static void respond_later(const sl_mock_server_t *srv, sl_mock_thread_t *th, h2o
     memset(p, 0, sizeof(*p));
     p->entry.cb = on_delay_done;
     p->server = srv;
+    p->th = th;
     p->req = req;
     p->status = status;
     p->reason = reason;
@@ -173,7 +209,7 @@ static void handle_soap(const sl_mock_server_t *srv, sl_mock_thread_t *th, h2o_r
             return;
         }
     }
-    respond_soap(req, reply.status, reply.reason, reply.content_type, buf, reply.body_len);
+    respond_soap(th, req, reply.status, reply.reason, reply.content_type, buf, reply.body_len);
     sl_stats_end(srv->stats);
 }
 
@@ -190,7 +226,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
     int is_post = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("POST"));
     int is_get = h2o_memis(req->method.base, req->method.len, H2O_STRLIT("GET"));
 
-    if (h2o_memis(path.base, path.len, srv->opt->path, strlen(srv->opt->path))) {
+    if (h2o_memis(path.base, path.len, srv->opt->path, srv->path_len)) {
         if (is_post) {
             handle_soap(srv, th, req);
         } else if (is_get && h2o_memis(query.base, query.len, H2O_STRLIT("wsdl"))) {
@@ -200,8 +236,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
             static const char msg[] = "soapload-mock: POST a SOAP envelope here, or GET ?wsdl\n";
             sl_stats_record(srv->stats, th->index, SL_OUT_BAD_METHOD, req->entity.len, how_of(req),
                             NULL, 0);
-            h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("allow"), 0, NULL,
-                                  H2O_STRLIT("POST, GET"));
+            h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL,
+                           H2O_STRLIT("POST, GET"));
             respond(req, 405, "Method Not Allowed", "text/plain; charset=utf-8", msg,
                     sizeof(msg) - 1);
         }
@@ -210,8 +246,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
         sl_stats_snapshot_t snap;
         sl_stats_read(srv->stats, &snap);
         size_t len = sl_stats_json(&snap, srv->opt->threads, json, sizeof(json));
-        h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("cache-control"), 0, NULL,
-                              H2O_STRLIT("no-store"));
+        h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
+                       H2O_STRLIT("no-store"));
         respond(req, 200, "OK", "application/json", json, len);
     } else if (h2o_memis(path.base, path.len, H2O_STRLIT("/stats/reset")) && is_post) {
         sl_stats_reset(srv->stats);

@@ -202,6 +202,7 @@ static int set_up(char *url, size_t url_len, char *err, size_t errlen)
              strchr(opt.host, ':') ? "[" : "", opt.host, strchr(opt.host, ':') ? "]" : "", port,
              opt.path);
     server.opt = &opt;
+    server.path_len = strlen(opt.path);
     server.id_name = (sl_span_t){opt.id_element, strlen(opt.id_element)};
     server.wsdl = wsdl;
     server.wsdl_len = sl_soap_wsdl(url, server.id_name, wsdl, sizeof(wsdl));
@@ -218,7 +219,7 @@ static int set_up(char *url, size_t url_len, char *err, size_t errlen)
 
     h2o_config_init(&config);
     config.max_request_entity_size = opt.max_body;
-    config.server_name = h2o_iovec_init(H2O_STRLIT("soapload-mock"));
+    config.server_name = h2o_iovec_init("", 0); /* handler.c sends it: h2o would sprintf it */
     h2o_hostconf_t *host =
         h2o_config_register_host(&config, h2o_iovec_init(H2O_STRLIT("default")), 65535);
     sl_mock_handler_register(h2o_config_register_path(host, "/", 0), &server);

@@ -9,6 +9,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <h2o.h>
 
@@ -20,6 +21,7 @@
 
 typedef struct {
     const sl_mock_options_t *opt;
+    size_t path_len; /* strlen(opt->path) */
     sl_stats_t *stats;
     sl_span_t id_name;
     const char *wsdl;
@@ -40,6 +42,9 @@ typedef struct {
     h2o_timeout_t **delays; /* one h2o timeout per whole millisecond, made when first needed */
     h2o_timeout_t flush_timeout;
     h2o_timeout_entry_t flush_entry;
+    time_t stamp_sec;     /* the second whose digits stamp_text holds */
+    size_t stamp_sec_len; /* digits and the point; 0: none yet */
+    char stamp_text[24];
 } sl_mock_thread_t;
 
 /** Registers the mock's request handler for every path of `pathconf`; `server` must outlive

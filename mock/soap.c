@@ -246,6 +246,38 @@ static void memo_keep(const char *body, size_t len, sl_span_t id_name, const sl_
     m->head = head;
 }
 
+/* The echo answer of one SOAP version and ID element around an empty ID, built once per thread:
+ * an answer is then its bytes before the ID, the ID, and its bytes after. */
+typedef struct {
+    int version;
+    const char *id_name; /* the server's, which lives as long as the process */
+    size_t id_name_len;
+    size_t head, len; /* bytes before the ID; all of them */
+    char text[SL_SOAP_REPLY_CAP];
+} echo_frame_t;
+
+static _Thread_local echo_frame_t frames[2];
+
+static const echo_frame_t *echo_frame(int version, sl_span_t id_name)
+{
+    echo_frame_t *f = &frames[version == 12];
+    if (f->len > 0 && f->version == version && f->id_name == id_name.ptr &&
+        f->id_name_len == id_name.len)
+        return f;
+    size_t at = open_envelope(f->text, version);
+    at = PUT_LIT(f->text, at, "<e:EchoResponse xmlns:e=\"" SL_ECHO_NS "\"><e:");
+    at = put(f->text, at, id_name.ptr, id_name.len);
+    f->head = PUT_LIT(f->text, at, ">");
+    at = PUT_LIT(f->text, f->head, "</e:");
+    at = put(f->text, at, id_name.ptr, id_name.len);
+    at = PUT_LIT(f->text, at, "></e:EchoResponse>");
+    f->len = close_envelope(f->text, at);
+    f->version = version;
+    f->id_name = id_name.ptr;
+    f->id_name_len = id_name.len;
+    return f;
+}
+
 /* Checks the envelope (well-formed, no DTD, the media type's SOAP version) and the ID, which it
  * copies into r. Returns 0, or -1 after writing the fault. */
 static int check_envelope(const char *body, size_t len, sl_span_t id_name, sl_soap_reply_t *r,
@@ -353,15 +385,17 @@ void sl_soap_answer(const char *media_type, size_t media_type_len, const char *b
     r->outcome = SL_SOAP_ECHO;
     r->status = 200;
     r->reason = "OK";
-    size_t at = open_envelope(buf, r->version);
     if (ops != NULL) {
+        size_t at = open_envelope(buf, r->version);
         at = put_op_response(buf, at, &call, id_name, r->id, r->id_len);
-    } else {
-        at = PUT_LIT(buf, at, "<e:EchoResponse xmlns:e=\"" SL_ECHO_NS "\">");
-        at = put_id_element(buf, at, id_name, r->id, r->id_len);
-        at = PUT_LIT(buf, at, "</e:EchoResponse>");
+        r->body_len = close_envelope(buf, at);
+        return;
     }
-    r->body_len = close_envelope(buf, at);
+    /* the echo: the thread's frame around the ID, escaped unless the memo vouched for it */
+    const echo_frame_t *f = echo_frame(r->version, id_name);
+    size_t at = put(buf, 0, f->text, f->head);
+    at = known ? put(buf, at, r->id, r->id_len) : put_escaped(buf, at, r->id, r->id_len);
+    r->body_len = put(buf, at, f->text + f->head, f->len - f->head);
 }
 
 size_t sl_soap_wsdl(const char *url, sl_span_t n, char *buf, size_t cap)

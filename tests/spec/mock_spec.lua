@@ -686,6 +686,70 @@ describe("soapload-mock's clock header", function()
     assert.are.equal(200, status)
     assert.is_true(tonumber(h["x-soapload-mock-time"]) >= before + 0.19, h["x-soapload-mock-time"])
   end)
+
+  it("stamps answers across a change of second with the clock of each", function()
+    local mock = t.start_mock("--threads 1")
+    finally(function() mock.stop() end)
+    for i = 1, 3 do
+      local before = t.now()
+      local _, h = t.soap11(mock.port, t.envelope(t.SOAP11, "SEC-" .. i))
+      local stamp = tonumber(h["x-soapload-mock-time"])
+      assert.is_true(stamp >= before - 0.001 and stamp <= t.now() + 0.001, tostring(stamp))
+      if i < 3 then t.sleep(0.6) end
+    end
+  end)
+end)
+
+describe("soapload-mock's answers to a repeated envelope", function()
+  -- the whole echo, byte for byte, as the frame around the ID builds it
+  local function echo(ns, name, id)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n<soap:Envelope xmlns:soap="' .. ns ..
+      '"><soap:Body><e:EchoResponse xmlns:e="urn:soapload:echo"><e:' .. name .. '>' .. id ..
+      '</e:' .. name .. '></e:EchoResponse></soap:Body></soap:Envelope>\n'
+  end
+  local function envelope(ns, id)
+    return '<s:Envelope xmlns:s="' .. ns .. '"><s:Body><q:Do xmlns:q="urn:q"><q:Ticket>' .. id ..
+      '</q:Ticket></q:Do></s:Body></s:Envelope>'
+  end
+  local function post12(port, body)
+    return t.http(port, "POST", "/soap/endpoint", { ["Content-Type"] = "application/soap+xml" },
+      body)
+  end
+
+  it("echoes each ID exactly, SOAP 1.1 and 1.2 in turn, escaped where it must be", function()
+    local mock = t.start_mock("--threads 1 --id-element Ticket")
+    finally(function() mock.stop() end)
+    local sends = {
+      { t.soap11, t.SOAP11, "A-1", "A-1" }, { post12, t.SOAP12, "B-2", "B-2" },
+      { t.soap11, t.SOAP11, "C-3", "C-3" }, { post12, t.SOAP12, "D-4", "D-4" },
+      { t.soap11, t.SOAP11, "x&amp;y", "x&amp;y" }, { t.soap11, t.SOAP11, "E-5", "E-5" },
+      { t.soap11, t.SOAP11, "<![CDATA[<F>]]>", "&lt;F&gt;" }, { t.soap11, t.SOAP11, "G", "G" },
+    }
+    for _, s in ipairs(sends) do
+      local status, h, body = s[1](mock.port, envelope(s[2], s[3]))
+      assert.are.equal(200, status)
+      assert.are.equal(echo(s[2], "Ticket", s[4]), body)
+      assert.are.equal(s[2] == t.SOAP12 and "application/soap+xml; charset=utf-8"
+        or "text/xml; charset=utf-8", h["content-type"])
+    end
+    local st = mock.stats()
+    assert.are.equal(#sends, st.requests.echo)
+    assert.are.equal(#sends, st.ids.distinct)
+  end)
+
+  it("names itself in the Server header of every answer", function()
+    local mock = t.start_mock("--threads 1")
+    finally(function() mock.stop() end)
+    local _, h = t.soap11(mock.port, t.envelope(t.SOAP11, "S-1"))
+    assert.are.equal("soapload-mock", h["server"])
+    _, h = t.soap11(mock.port, "<oops")
+    assert.are.equal("soapload-mock", h["server"])
+    for _, r in ipairs({ { "GET", "/soap/endpoint?wsdl" }, { "PUT", "/soap/endpoint" },
+      { "GET", "/nope" }, { "GET", "/stats" } }) do
+      _, h = t.http(mock.port, r[1], r[2], {}, r[1] == "PUT" and "x" or nil)
+      assert.are.equal("soapload-mock", h["server"], r[1] .. " " .. r[2])
+    end
+  end)
 end)
 
 -- Whether this machine has an IPv6 loopback (some containers have none).
