@@ -1,14 +1,12 @@
 /*
  * test_mock_soap: the mock's library without a server: the echo contract (statuses, versions,
- * faults), the counters and the bounded ID set, the option table, and the HTTP/1 answer head
- * that stands in for h2o's sprintf.
+ * faults), the counters and the bounded ID set, and the option table.
  */
 #include <getopt.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "unit.h"
-#include "h1head.h"
 #include "options.h"
 #include "soap.h"
 #include "stats.h"
@@ -367,47 +365,8 @@ static void test_repeated_envelope(void)
 #undef TWICE
 }
 
-/* sl_h1head_format writes what sprintf writes with h2o's two head formats, or nothing. */
-static void test_h1head(void)
-{
-    static const int statuses[] = {100, 200, 400, 404, 405, 413, 415, 500, 503, 999};
-    static const size_t lengths[] = {0, 9, 10, 242, 65535, 1000000, SIZE_MAX - 1, SIZE_MAX};
-    const char *date = "Fri, 27 Nov 2026 18:09:54 GMT";
-    char want[256], got[256];
-    for (size_t i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
-        for (size_t j = 0; j < sizeof(lengths) / sizeof(lengths[0]); j++) {
-            const char *conn = j % 2 ? "keep-alive" : "close";
-            size_t len = lengths[j];
-            int n = len == SIZE_MAX ? snprintf(want, sizeof(want), SL_H1HEAD_FMT_CHUNKED,
-                                               statuses[i], "Some Reason", date, conn)
-                                    : snprintf(want, sizeof(want), SL_H1HEAD_FMT_LENGTH,
-                                               statuses[i], "Some Reason", date, conn, len);
-            memset(got, 'x', sizeof(got));
-            long m =
-                sl_h1head_format(got, sizeof(got), statuses[i], "Some Reason", date, conn, len);
-            CHECK_EQ_U((uint64_t)m, (uint64_t)n);
-            CHECK_STR(got, want);
-            /* one byte short of the text and its NUL: nothing written */
-            memset(got, 'x', sizeof(got));
-            CHECK(sl_h1head_format(got, (size_t)n, statuses[i], "Some Reason", date, conn, len) ==
-                  -1);
-            CHECK(got[0] == 'x');
-            CHECK(sl_h1head_format(got, (size_t)n + 1, statuses[i], "Some Reason", date, conn,
-                                   len) == n);
-        }
-    }
-    /* an empty reason, and statuses that are not three digits: left to sprintf */
-    CHECK(sl_h1head_format(got, sizeof(got), 200, "", date, "close", 5) ==
-          snprintf(want, sizeof(want), SL_H1HEAD_FMT_LENGTH, 200, "", date, "close", (size_t)5));
-    CHECK_STR(got, want);
-    CHECK(sl_h1head_format(got, sizeof(got), 99, "X", date, "close", 5) == -1);
-    CHECK(sl_h1head_format(got, sizeof(got), 1000, "X", date, "close", 5) == -1);
-    CHECK(sl_h1head_format(got, sizeof(got), -200, "X", date, "close", 5) == -1);
-}
-
 int main(void)
 {
-    test_h1head();
     test_triggers();
     test_id_set();
     test_id_log();
