@@ -373,12 +373,14 @@ describe("soapload compare", function()
       assert.truthy(out:find("Result          compared (no thresholds given)", 1, true), out)
     end)
 
-  it("against a server 5 ms slower: significant, and a failing 'p99 +10%' exits 3", function()
+  it("against a server 5 ms slower: significant, and a failing 'p50 +10%' exits 3", function()
     local b, s = decode(base), decode(slower)
     assert.is_true(s.latency.from_due.p50 >= 5000) -- the mock's delay took effect
     assert.are.equal(slow_served.echo, s.summary.ok)
     assert.are.equal(slow_served.fault_injected, s.summary.results.soap_fault)
-    local code, out = t.run(("compare %s %s --threshold 'p99 +10%%' --threshold " ..
+    -- p50, not p99: one stall of a loaded (or sanitized) machine can put the baseline's p99
+    -- above the slow run's, and the point here is the threshold's arithmetic and exit code
+    local code, out = t.run(("compare %s %s --threshold 'p50 +10%%' --threshold " ..
       "'rate -5%%'"):format(base, slower))
     assert.are.equal(3, code, out)
     -- nearly every request of the slow run is slower than nearly every one of the baseline
@@ -386,17 +388,17 @@ describe("soapload compare", function()
     local a = out:match("Latency change  SIGNIFICANT: P%(new > baseline%) = ([%d.]+)")
     assert.truthy(a and tonumber(a) >= 0.9, out)
     assert.truthy(out:find("new is slower beyond run-to-run noise", 1, true), out)
-    local pct = (s.latency.from_due.p99 - b.latency.from_due.p99) / b.latency.from_due.p99 * 100
-    local line = out:match("Threshold       FAIL p99 %+10%%[^\n]*")
+    local pct = (s.latency.from_due.p50 - b.latency.from_due.p50) / b.latency.from_due.p50 * 100
+    local line = out:match("Threshold       FAIL p50 %+10%%[^\n]*")
     assert.truthy(line, out)
     assert.truthy(line:find(("change %+.1f%%"):format(pct), 1, true), line)
     assert.truthy(out:find("Threshold       pass rate -5%", 1, true), out)
     assert.truthy(out:find("Result          FAIL: a threshold on the change failed", 1, true), out)
-    -- the other way round the latency fell: 'p99 +10%' holds, 'p99 -10%' bounds the fall
-    code, out = t.run(("compare %s %s --threshold 'p99 +10%%'"):format(slower, base))
+    -- the other way round the latency fell: 'p50 +10%' holds, 'p50 -10%' bounds the fall
+    code, out = t.run(("compare %s %s --threshold 'p50 +10%%'"):format(slower, base))
     assert.are.equal(0, code, out)
     assert.truthy(out:find("new is faster beyond run-to-run noise", 1, true), out)
-    code = t.run(("compare %s %s --threshold 'p99 -10%%'"):format(slower, base))
+    code = t.run(("compare %s %s --threshold 'p50 -10%%'"):format(slower, base))
     assert.are.equal(3, code)
   end)
 
