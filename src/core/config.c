@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/duration.h"
+#include "core/nearest.h"
 #include "core/scenario.h"
 #include "core/segment.h"
 
@@ -1078,42 +1079,13 @@ int sl_config_validate(sl_config_t *cfg, char *err, size_t errlen)
 
 /* ---- did you mean ----------------------------------------------------------------------- */
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[64];
-    if (la >= 63 || lb >= 63)
-        return 99;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
 const char *sl_config_nearest_setting(const char *name)
 {
-    const char *best = NULL;
-    size_t best_d = 4; /* further than 3 edits is no typo */
-    for (int i = 0; i < SL_OPT_COUNT; i++) {
-        if (options[i].script == NULL)
-            continue;
-        size_t d = edit_distance(name, options[i].script);
-        if (d < best_d) {
-            best_d = d;
-            best = options[i].script;
-        }
-    }
-    return best;
+    const char *names[SL_OPT_COUNT + 1];
+    int n = 0;
+    for (int i = 0; i < SL_OPT_COUNT; i++)
+        if (options[i].script != NULL)
+            names[n++] = options[i].script;
+    names[n] = NULL;
+    return sl_nearest(name, names);
 }

@@ -16,45 +16,6 @@
 const char *const sl_scenario_keys[] = {"rate",    "duration", "stages",     "start_after",
                                         "arrival", "burst",    "operations", NULL};
 
-static size_t edit_distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b);
-    size_t row[65];
-    if (la > 64 || lb > 64)
-        return 64;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j];
-            size_t best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best)
-                best = up + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            diag = up;
-        }
-    }
-    return row[lb];
-}
-
-const char *sl_scenario_nearest(const char *name, const char *const *names)
-{
-    const char *best = NULL;
-    size_t best_d = 4; /* further than 3 edits is no typo */
-    for (int i = 0; names[i] != NULL; i++) {
-        size_t d = edit_distance(name, names[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = names[i];
-        }
-    }
-    return best;
-}
-
 int sl_scenario_name_ok(const char *name)
 {
     size_t n = strlen(name);

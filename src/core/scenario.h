@@ -44,8 +44,6 @@ typedef struct sl_scenarios {
 
 /** The keys a scenario table takes, NULL-terminated. */
 extern const char *const sl_scenario_keys[];
-/** The closest of the NULL-terminated `names` to `name` (at most 3 edits), or NULL. */
-const char *sl_scenario_nearest(const char *name, const char *const *names);
 /** Whether `name` is a scenario name: 1 to 64 letters, digits, '_', '-' or '.'. */
 int sl_scenario_name_ok(const char *name);
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/duration.h"
+#include "core/nearest.h"
 #include "core/scenario.h"
 
 /* The names in the soapload table (at the top of the stack) before the script runs: the
@@ -286,7 +287,7 @@ static int read_scenario_operations(lua_State *L, const sl_config_t *cfg, const 
         }
         int i = cfg->nops > 0 ? sl_config_operation(cfg, op, strlen(op)) : -1;
         if (i < 0) {
-            const char *near = cfg->nops > 0 ? sl_scenario_nearest(op, names) : NULL;
+            const char *near = cfg->nops > 0 ? sl_nearest(op, names) : NULL;
             snprintf(err, errlen,
                      "soapload.scenarios.%s.operations: unknown operation '%s'%s%s%s (the "
                      "operations are those of soapload.operations)",
@@ -366,7 +367,7 @@ static int read_scenario_key(lua_State *L, const sl_config_t *cfg, const char *n
             sc->burst = (int)v;
         sc->has_burst = 1;
     } else {
-        const char *near = sl_scenario_nearest(key, sl_scenario_keys);
+        const char *near = sl_nearest(key, sl_scenario_keys);
         int closed = 0;
         for (int i = 0; closed_keys[i] != NULL; i++)
             closed |= strcmp(key, closed_keys[i]) == 0;
@@ -466,7 +467,7 @@ static int read_setting(lua_State *L, sl_config_t *cfg, char *err, size_t errlen
         static const char *const scenarios[] = {"scenarios", NULL};
         const char *near = sl_config_nearest_setting(name);
         if (near == NULL)
-            near = sl_scenario_nearest(name, scenarios);
+            near = sl_nearest(name, scenarios);
         snprintf(err, errlen, "unknown setting soapload.%s%s%s%s", name,
                  near ? " (did you mean soapload." : "", near ? near : "", near ? "?)" : "");
         return -1;

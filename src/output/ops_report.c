@@ -9,7 +9,7 @@
 #include "core/duration.h"
 #include "core/threshold.h"
 
-static void duration_cell(FILE *out, const sl_hist_t *h, double p)
+void sl_ops_report_latency_cell(FILE *out, const sl_hist_t *h, double p)
 {
     char v[32];
     if (h->total == 0) {
@@ -28,11 +28,11 @@ void sl_ops_report_cells(FILE *out, const sl_op_stats_t *st)
     fprintf(out, " %10llu %10llu %10llu %10llu %10llu", (unsigned long long)c->scheduled,
             (unsigned long long)c->sent, (unsigned long long)c->results[SL_R_OK],
             (unsigned long long)c->results[SL_R_EXPECTED_FAULT], (unsigned long long)failed);
-    duration_cell(out, st->from_due, 50);
-    duration_cell(out, st->from_due, 90);
-    duration_cell(out, st->from_due, 99);
-    duration_cell(out, st->from_due, 100);
-    duration_cell(out, st->service, 99);
+    sl_ops_report_latency_cell(out, st->from_due, 50);
+    sl_ops_report_latency_cell(out, st->from_due, 90);
+    sl_ops_report_latency_cell(out, st->from_due, 99);
+    sl_ops_report_latency_cell(out, st->from_due, 100);
+    sl_ops_report_latency_cell(out, st->service, 99);
     fprintf(out, "\n");
 }
 

@@ -11,6 +11,8 @@
 #include "core/config.h"
 #include "engine/run.h"
 
+/** Prints one latency column: percentile p of h (100: its max), or "-" when h is empty. */
+void sl_ops_report_latency_cell(FILE *out, const sl_hist_t *h, double p);
 /** Prints the columns a row of the operations or tags table shares (scheduled, sent, ok,
  * exp_fault, failed, p50, p90, p99, max, svc p99) and the line's end. */
 void sl_ops_report_cells(FILE *out, const sl_op_stats_t *st);

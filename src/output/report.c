@@ -94,7 +94,11 @@ static void human_bytes(uint64_t b, char *buf, size_t cap)
 
 void sl_report_time(const sl_run_t *run, uint64_t mono_ns, char *buf, size_t cap)
 {
-    int64_t ns = (int64_t)mono_ns + run->realtime_offset;
+    sl_report_wall_time((int64_t)mono_ns + run->realtime_offset, buf, cap);
+}
+
+void sl_report_wall_time(int64_t ns, char *buf, size_t cap)
+{
     time_t secs = (time_t)(ns / 1000000000LL);
     struct tm tm;
     char day[32];

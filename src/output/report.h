@@ -17,6 +17,8 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
 /** Writes the absolute time of a monotonic instant of the run as "YYYY-MM-DD HH:MM:SS.uuuuuu"
  * (UTC) into buf. */
 void sl_report_time(const sl_run_t *run, uint64_t mono_ns, char *buf, size_t cap);
+/** The same for an instant of the wall clock, ns since the epoch. */
+void sl_report_wall_time(int64_t ns, char *buf, size_t cap);
 
 /** The exit code the run deserves (see cli.h). With thresholds, they decide between 0 and 3. */
 /** The time the run spent sending, in seconds: the configured duration, or less when the run

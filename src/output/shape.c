@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/duration.h"
+#include "output/ops_report.h"
 #include "output/results.h"
 #include "core/scenario.h"
 
@@ -129,18 +130,6 @@ void sl_shape_scenarios_json(FILE *out, const sl_config_t *cfg)
     fprintf(out, "]");
 }
 
-static void latency_cell(FILE *out, const sl_hist_t *h, double p)
-{
-    char v[32];
-    if (h->total == 0) {
-        fprintf(out, " %9s", "-");
-        return;
-    }
-    sl_duration_format_us(p >= 100 ? (double)h->max : (double)sl_hist_percentile(h, p), v,
-                          sizeof(v));
-    fprintf(out, " %9s", v);
-}
-
 void sl_shape_print_scenarios(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
 {
     const sl_scenarios_t *ss = cfg->scenarios;
@@ -171,10 +160,10 @@ void sl_shape_print_scenarios(FILE *out, const sl_config_t *cfg, const sl_run_t 
             (unsigned long long)c->sent, (unsigned long long)c->not_sent,
             (unsigned long long)(sl_counts_failed_before_send(c) + c->script_errors_before_send),
             (unsigned long long)sl_counts_succeeded(c), (unsigned long long)sl_counts_failed(c));
-        latency_cell(out, st->from_due, 50);
-        latency_cell(out, st->from_due, 90);
-        latency_cell(out, st->from_due, 99);
-        latency_cell(out, st->from_due, 100);
+        sl_ops_report_latency_cell(out, st->from_due, 50);
+        sl_ops_report_latency_cell(out, st->from_due, 90);
+        sl_ops_report_latency_cell(out, st->from_due, 99);
+        sl_ops_report_latency_cell(out, st->from_due, 100);
         fprintf(out, "\n");
     }
     if (found == ss->n && !run->tags_partial &&

@@ -12,11 +12,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/crossburst.h"
 #include "core/duration.h"
 #include "core/exitcode.h"
+#include "output/report.h"
 #include "tools/merge.h"
 #include "tools/reconcile.h"
 
@@ -302,22 +302,12 @@ static int pair_results(trace_t *traces, int nt, const sl_resultfile_t *res, int
 
 /* ---- printing ---------------------------------------------------------------------------- */
 
-static void format_time(int64_t ns, char *buf, size_t cap)
-{
-    time_t secs = (time_t)(ns / 1000000000LL);
-    struct tm tm;
-    char day[32];
-    gmtime_r(&secs, &tm);
-    strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S", &tm);
-    snprintf(buf, cap, "%s.%06lld", day, (long long)(ns % 1000000000LL / 1000));
-}
-
 static void print_burst(trace_t *traces, const sl_xburst_t *b)
 {
     char when[64], id[512];
     for (size_t q = 0; q < b->shown; q++) {
         const sl_xrec_t *x = &b->members[q];
-        format_time(x->sent_ns, when, sizeof(when));
+        sl_report_wall_time(x->sent_ns, when, sizeof(when));
         printf("      %s  segment %-3u", when, (unsigned)x->segment);
         if (x->port != 0)
             printf("  port %-5u", (unsigned)x->port);
@@ -332,8 +322,8 @@ static void print_traces(const trace_t *traces, int nt)
     char first[64], last[64];
     for (int i = 0; i < nt; i++) {
         const trace_t *t = &traces[i];
-        format_time(t->first_ns, first, sizeof(first));
-        format_time(t->last_ns, last, sizeof(last));
+        sl_report_wall_time(t->first_ns, first, sizeof(first));
+        sl_report_wall_time(t->last_ns, last, sizeof(last));
         printf("  segment %-5d %s: %llu sent by %d%s process%s (pid%s", t->segment, t->path,
                (unsigned long long)t->sent, t->npids, t->more_pids ? "+" : "",
                t->npids == 1 && !t->more_pids ? "" : "es", t->npids == 1 ? "" : "s");

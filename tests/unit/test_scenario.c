@@ -8,6 +8,7 @@
 
 #include "unit.h"
 #include "core/config.h"
+#include "core/nearest.h"
 #include "core/scenario.h"
 
 #define S 1000000000ULL
@@ -200,9 +201,9 @@ int main(void)
     CHECK(cfg.scenarios == NULL);
     sl_config_free(&cfg);
 
-    CHECK_STR(sl_scenario_nearest("operation", sl_scenario_keys), "operations");
-    CHECK_STR(sl_scenario_nearest("start_afer", sl_scenario_keys), "start_after");
-    CHECK(sl_scenario_nearest("connections", sl_scenario_keys) == NULL);
+    CHECK_STR(sl_nearest("operation", sl_scenario_keys), "operations");
+    CHECK_STR(sl_nearest("start_afer", sl_scenario_keys), "start_after");
+    CHECK(sl_nearest("connections", sl_scenario_keys) == NULL);
     CHECK(sl_scenario_name_ok("ramp-up_2.b"));
     CHECK(!sl_scenario_name_ok("ramp up"));
     CHECK(!sl_scenario_name_ok(""));
