@@ -23,18 +23,6 @@ soapload.operations = {
 
 local FAULT = "soap:Client: fault triggered by Quantity=0 (--fault-when)"
 
-local function chromium_dom(html)
-  local profile = t.tmpname(".chromium")
-  local p = io.popen("timeout 120 chromium --headless --no-sandbox --disable-gpu " ..
-    "--disable-quic --no-first-run --disable-background-networking --disable-component-update " ..
-    "--disable-sync --user-data-dir=" .. profile .. " --dump-dom file://" .. html ..
-    " 2>/dev/null")
-  local out = p:read("a")
-  p:close()
-  os.execute("rm -rf " .. profile)
-  return out
-end
-
 local function by_op_kind(r)
   local m = {}
   for _, x in ipairs(r.failure_reasons.reasons) do m[x.operation .. "/" .. x.kind] = x end
@@ -107,7 +95,7 @@ describe("failure diagnostics", function()
       assert.are.equal(50, n, o.name)
     end
     -- the HTML report: the samples as text (escaped in the markup), the chart's lines
-    local dom = chromium_dom(html)
+    local dom = t.chromium_dom(html)
     assert.falsy(dom:find("data-error", 1, true))
     local tbl = dom:match('<table id="failure%-reasons">.-</table>')
     assert.truthy(tbl, dom:sub(1, 300))

@@ -3,18 +3,6 @@
 package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
-local function chromium(args)
-  local profile = t.tmpname(".chromium")
-  local cmd = "timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic " ..
-    "--no-first-run --disable-background-networking --disable-component-update --disable-sync " ..
-    "--user-data-dir=" .. profile .. " " .. args .. " 2>/dev/null"
-  local p = io.popen(cmd)
-  local out = p:read("a")
-  p:close()
-  os.execute("rm -rf " .. profile)
-  return out
-end
-
 describe("the HTML report", function()
   local mock, html
   setup(function()
@@ -39,7 +27,7 @@ describe("the HTML report", function()
   end)
 
   it("renders every chart in Chromium with data and no script error", function()
-    local dom = chromium("--dump-dom file://" .. html)
+    local dom = t.chromium("--dump-dom file://" .. html)
     assert.truthy(dom:find('data-charts="5"', 1, true), dom:sub(1, 400))
     assert.falsy(dom:find("data-error", 1, true))
     local svgs = 0
@@ -57,7 +45,7 @@ describe("the HTML report", function()
 
   it("takes a screenshot with something drawn on it", function()
     local png = t.tmpname(".png")
-    chromium("--window-size=1200,2400 --screenshot=" .. png .. " file://" .. html)
+    t.chromium("--window-size=1200,2400 --screenshot=" .. png .. " file://" .. html)
     local data = t.read(png)
     assert.truthy(data and data:sub(2, 4) == "PNG", "no screenshot")
     assert.is_true(#data > 30000, "the screenshot is nearly blank: " .. #data .. " bytes")
@@ -78,7 +66,7 @@ soapload.operations = {
     local code, out = t.run(("-q --html %s -u %s -R 200 -d 2s %s"):format(html, mock.url, script))
     mock.stop()
     assert.are.equal(0, code, out)
-    local dom = chromium("--dump-dom file://" .. html)
+    local dom = t.chromium("--dump-dom file://" .. html)
     os.remove(html)
     os.remove(script)
     assert.falsy(dom:find("data-error", 1, true))

@@ -237,18 +237,6 @@ describe("the Load line", function()
 end)
 
 describe("failure reasons", function()
-  local function chromium_dom(html)
-    local profile = t.tmpname(".chromium")
-    local p = io.popen("timeout 120 chromium --headless --no-sandbox --disable-gpu " ..
-      "--disable-quic --no-first-run --disable-background-networking --disable-component-update " ..
-      "--disable-sync --user-data-dir=" .. profile .. " --dump-dom file://" .. html ..
-      " 2>/dev/null")
-    local out = p:read("a")
-    p:close()
-    os.execute("rm -rf " .. profile)
-    return out
-  end
-
   it("response()'s reasons and SOAP Faults are counted by reason in the summary, JSON and HTML",
     function()
       local m = t.start_mock("--fault-rate 0.2")
@@ -297,7 +285,7 @@ end
         end
         assert.are.equal(w[2], found, w[3])
       end
-      local dom = chromium_dom(html)
+      local dom = t.chromium_dom(html)
       assert.falsy(dom:find("data-error", 1, true))
       assert.truthy(dom:find(("<td>check_failed</td><td>%d</td><td>CancelOrder check failed</td>")
         :format(cancel), 1, true), dom:sub(1, 300))

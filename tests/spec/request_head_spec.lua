@@ -7,37 +7,21 @@
 package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
+-- tests/spec/fixtures/bad_server.lua in mode heads, and heads(): each request head it read, as
+-- a list of lines.
 local function start_head_server()
-  local heads, out = t.tmpname(".heads"), t.tmpname(".hs")
-  local p = io.popen(("lua5.4 %s/tests/spec/fixtures/head_server.lua %s > %s 2>&1 & echo $!")
-    :format(t.root, t.quote(heads), t.quote(out)))
-  local pid = tonumber(p:read("l"))
-  p:close()
-  local port
-  local deadline = t.now() + 10
-  while not port and t.now() < deadline do
-    port = (t.read(out) or ""):match("listening (%d+)")
-    if not port then t.sleep(0.02) end
+  local s = t.start_bad_server("heads")
+  s.heads = function()
+    local _, _, text = t.http(s.port, "GET", "/heads")
+    local list = {}
+    for block in ((text or "") .. "\n"):gmatch("(.-)\n\n") do
+      local lines = {}
+      for l in block:gmatch("[^\n]+") do lines[#lines + 1] = l:gsub("\r$", "") end
+      list[#list + 1] = lines
+    end
+    return list
   end
-  assert(port, "head_server did not start: " .. (t.read(out) or ""))
-  return {
-    url = "http://127.0.0.1:" .. port .. "/soap/endpoint",
-    -- each head as a list of lines
-    heads = function()
-      local list = {}
-      for block in ((t.read(heads) or "") .. "\n"):gmatch("(.-)\n\n") do
-        local lines = {}
-        for l in block:gmatch("[^\n]+") do lines[#lines + 1] = l:gsub("\r$", "") end
-        list[#list + 1] = lines
-      end
-      return list
-    end,
-    stop = function()
-      os.execute("kill -KILL " .. pid .. " 2>/dev/null")
-      os.remove(heads)
-      os.remove(out)
-    end,
-  }
+  return s
 end
 
 -- The header names of a head, lower-case, in order, and its values by name.

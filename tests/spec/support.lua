@@ -371,6 +371,23 @@ function M.start_mock_at(base, args, curl_tls)
   return mock
 end
 
+-- Headless Chromium with a profile of its own (removed after), ARGS appended; its stdout.
+function M.chromium(args)
+  local profile = M.tmpname(".chromium")
+  local p = io.popen("timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic " ..
+    "--no-first-run --disable-background-networking --disable-component-update --disable-sync " ..
+    "--user-data-dir=" .. profile .. " " .. args .. " 2>/dev/null")
+  local out = p:read("a")
+  p:close()
+  os.execute("rm -rf " .. M.quote(profile))
+  return out
+end
+
+-- The DOM of the HTML file at PATH once its scripts have run.
+function M.chromium_dom(path)
+  return M.chromium("--dump-dom file://" .. path)
+end
+
 -- busted keeps only the last finally() of a test; a spec file chains them instead with
 --   local finally = t.chained(function(fn) return finally(fn) end)
 -- so that every cleanup a test registers runs (the last registered first).
