@@ -263,7 +263,13 @@ int main(int argc, char **argv)
         run.on_second = sl_progress_second;
         run.on_second_data = &progress;
     }
+    sl_script_pause(script); /* the workers are forked from a process with one thread */
     int started = sl_run(&cfg, text, len, out.trace_fd, &run, err, sizeof(err)) == 0;
+    if (sl_script_resume(script) != 0)
+        fprintf(stderr,
+                "soapload: cannot restart the thread that watches done()'s time limit inside C "
+                "functions: %s\n",
+                strerror(errno));
     sl_progress_finish(&progress);
     if (!started) {
         fprintf(stderr, "soapload: %s\n", err);

@@ -220,6 +220,7 @@ static int guard_start(sl_script_t *s)
     pthread_condattr_t ca;
     pthread_attr_t ta;
     int rc;
+    s->guard_stop = 0;
     pthread_mutex_init(&s->guard_lock, NULL);
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -573,6 +574,16 @@ void sl_script_close(sl_script_t *s)
     free(s->ops);
     free(s->id_element);
     free(s);
+}
+
+void sl_script_pause(sl_script_t *s)
+{
+    guard_stop(s);
+}
+
+int sl_script_resume(sl_script_t *s)
+{
+    return s->guard_started ? 0 : guard_start(s);
 }
 
 void sl_script_watch(sl_script_t *s, int report_fd, int worker)

@@ -68,6 +68,13 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
 /** Closes the state. */
 void sl_script_close(sl_script_t *s);
 
+/** Stops the state's guard thread (below) until sl_script_resume, while no hook runs: a
+ * process that forks must have no other thread, since a lock that thread holds at the fork
+ * stays held in the child for ever (workers hung in ASan's allocator that way). */
+void sl_script_pause(sl_script_t *s);
+/** Starts the guard thread again. Returns 0, or -1 with errno when it cannot. */
+int sl_script_resume(sl_script_t *s);
+
 /* A worker stopped because a hook overran inside a C function exits with this. */
 #define SL_SCRIPT_OVERRUN_EXIT 70
 
