@@ -23,13 +23,14 @@
 #include "core/scenario.h"
 #include "core/segment.h"
 #include "engine/board.h"
+#include "engine/stuck.h"
 #include "engine/worker.h"
 
 #define SL_SPOOL_MAX 10000000ULL /* send records kept for the analysis: 240 MB at most */
 
 #define START_LEAD_NS 20000000ULL       /* the start time lies this far after the last ready */
 #define READY_TIMEOUT_NS 60000000000ULL /* loading and init() together */
-#define OVERRUN_NS 10000000000ULL       /* past the longest possible end: workers are killed */
+#define OVERRUN_NS (SL_RUN_OVERRUN_S * 1000000000ULL)
 
 typedef struct {
     int report_fd, control_fd;
@@ -664,9 +665,12 @@ static int pump(parent_t *p)
                          READY_TIMEOUT_NS / 1000000000ULL);
                 return -1;
             }
-            for (int i = 0; i < n; i++) /* stuck past any possible end */
-                if (worker_pids[i] > 0)
+            for (int i = 0; i < n; i++) /* stuck past any possible end: where, then kill */
+                if (worker_pids[i] > 0) {
+                    sl_stuck_describe(worker_pids[i], run->workers[i].stuck,
+                                      sizeof(run->workers[i].stuck));
                     kill(worker_pids[i], SIGKILL);
+                }
             p->deadline = UINT64_MAX;
         }
         int timeout = p->deadline == UINT64_MAX ? -1 : (int)((p->deadline - now) / 1000000ULL) + 1;

@@ -21,6 +21,10 @@
 #include "engine/clock.h"
 #include "engine/proto.h"
 
+/* Workers still running this long past the run's longest possible end (duration + timeout)
+ * are stuck: they are killed. */
+#define SL_RUN_OVERRUN_S 10
+
 typedef struct {
     pid_t pid;
     int ready, finished;
@@ -29,6 +33,7 @@ typedef struct {
     int stop_signal;    /* a signal stopped it early though the parent did not stop the run */
     sl_counts_t counts; /* the final report, or the sum of the seconds it reported */
     uint64_t max_in_flight, last_seq;
+    char stuck[512]; /* killed at the overrun deadline: what its threads were doing */
 } sl_worker_report_t;
 
 /* One second of the run, merged over the workers. */

@@ -349,13 +349,18 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
                         " - DIED: stopped by signal %d before its schedule ended (the run was not "
                         "interrupted); the rest of its schedule is not sent",
                         w->stop_signal);
-            else if (WIFSIGNALED(w->wait_status))
+            else if (WIFSIGNALED(w->wait_status)) {
                 fprintf(out,
                         " - DIED (signal %d) before its final report: counts are what it "
                         "recorded; %llu sent without a recorded end are lost_with_worker",
                         WTERMSIG(w->wait_status),
                         (unsigned long long)w->counts.results[SL_R_WORKER_DIED]);
-            else
+                if (w->stuck[0] != '\0') /* where it hung, read before it was killed */
+                    fprintf(out,
+                            "\n                killed: still running %d s past the run's "
+                            "longest possible end (duration + timeout); %s",
+                            SL_RUN_OVERRUN_S, w->stuck);
+            } else
                 fprintf(out, " - DIED (exit %d) before its final report",
                         WEXITSTATUS(w->wait_status));
         }

@@ -406,6 +406,10 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
                 i ? "," : "", i + 1, (int)w->pid, w->died ? "true" : "false",
                 (unsigned long long)w->last_seq, (unsigned long long)w->max_in_flight);
         counts_json(out, &w->counts);
+        if (w->stuck[0] != '\0') { /* killed where it hung: what its threads were doing */
+            fprintf(out, ", \"stuck\": ");
+            sl_json_string(out, w->stuck);
+        }
         fprintf(out, "}");
     }
     fprintf(out, "\n  ],\n  \"operations\": [");

@@ -68,6 +68,31 @@ describe("accounting", function()
     assert.truthy(out:find("Result          ERROR: a worker died", 1, true), out)
   end)
 
+  it("a worker that hangs is killed 10 s past the run's longest end and the summary and JSON " ..
+    "say what its threads were doing", function()
+    local m = t.start_mock("")
+    local json = t.tmpname(".json")
+    finally(function() m.stop(); os.remove(json) end)
+    local run = t.spawn(("-q -u %s -R 100 -d 1s -t 1s -w 2 --json %s %s")
+      :format(m.url, t.quote(json), default), "SOAPLOAD_STUCK_GDB=0")
+    t.sleep(0.6)
+    local victim = run.workers()[1]
+    os.execute("kill -STOP " .. victim) -- hangs as far as the parent can tell
+    local code, out = run.wait(40)
+    assert.are.equal(4, code, out)
+    local c = t.invariants(out)
+    assert.are.equal(100, c.scheduled)
+    assert.are.equal(math.tointeger(m.stats().requests.total), c.sent)
+    assert.truthy(out:find("pid " .. victim .. ": [^\n]* %- DIED %(signal 9%) before its final " ..
+      "report[^\n]*\n                killed: still running 10 s past the run's longest possible " ..
+      "end %(duration %+ timeout%); thread " .. victim .. ": state T, "), out)
+    local r = t.json.decode(t.read(json))
+    assert.truthy(r.workers[1].stuck:find("thread " .. victim .. ": state T", 1, true))
+    assert.is_nil(r.workers[2].stuck)
+    local took = tonumber(out:match("Duration        ([%d.]+) s"))
+    assert.is_true(took >= 12 and took < 20, out)
+  end)
+
   it("nothing listening: sent 0, bodies sent 0 B, every request counted once as connect " ..
     "before send", function()
     local m = t.start_mock("")

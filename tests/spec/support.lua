@@ -202,11 +202,12 @@ function M.start_bad_server(mode)
            end }
 end
 
--- Starts soapload in the background; returns {pid, wait()} where wait() gives what run() does.
-function M.spawn(args)
+-- Starts soapload in the background (`env`: VAR=value words before it); returns {pid, wait()}
+-- where wait() gives what run() does.
+function M.spawn(args, env)
   local out, err, rc = M.tmpname(".out"), M.tmpname(".err"), M.tmpname(".rc")
-  local p = io.popen(("sh -c %s > /dev/null 2>&1 & echo $!"):format(sh_quote(("%s %s > %s 2> %s; echo $? > %s")
-    :format(sh_quote(M.bin), args, sh_quote(out), sh_quote(err), sh_quote(rc)))))
+  local p = io.popen(("sh -c %s > /dev/null 2>&1 & echo $!"):format(sh_quote(("%s %s %s > %s 2> %s; echo $? > %s")
+    :format(env or "", sh_quote(M.bin), args, sh_quote(out), sh_quote(err), sh_quote(rc)))))
   local shell = tonumber(p:read("l"))
   p:close()
   local pid
