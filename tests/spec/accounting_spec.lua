@@ -344,9 +344,7 @@ end
     assert(os.execute(("openssl req -x509 -newkey rsa:2048 -nodes -keyout %s/k.pem " ..
       "-out %s/c.pem -days 1 -subj /CN=localhost 2>/dev/null"):format(dir, dir)))
     local socket = require("socket")
-    local probe = assert(socket.bind("127.0.0.1", 0))
-    local port = select(2, probe:getsockname())
-    probe:close()
+    local port = t.free_port()
     local p = io.popen(("openssl s_server -accept 127.0.0.1:%d -cert %s/c.pem -key %s/k.pem " ..
       "-www -quiet > /dev/null 2>&1 & echo $!"):format(port, dir, dir))
     local pid = tonumber(p:read("l"))

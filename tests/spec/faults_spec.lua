@@ -66,9 +66,9 @@ describe("faults", function()
 
   it("4. server killed mid-run and restarted: errors only meanwhile, recovery within 1 s",
     function()
-      local m = t.start_mock("")
+      local port = t.free_port() -- below the ephemeral range: nobody takes it while it is down
+      local m = t.start_mock("--port " .. port)
       finally(function() m.stop() end)
-      local port = m.port
       local json = t.tmpname(".json")
       local run = t.spawn(("-q --json %s -u %s -R 200 -d 5s -w 2 -t 1s %s"):format(json, m.url,
         default))

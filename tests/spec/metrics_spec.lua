@@ -8,12 +8,7 @@ local socket = require("socket")
 
 local default_script = t.root .. "/scripts/examples/default.lua"
 
-local function free_port()
-  local s = assert(socket.bind("127.0.0.1", 0))
-  local _, port = s:getsockname()
-  s:close()
-  return tonumber(port)
-end
+local free_port = t.free_port
 
 -- soapload in the background, its output files readable while it runs.
 local function spawn(args)

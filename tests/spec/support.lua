@@ -47,6 +47,30 @@ local function alive(pid)
   return state ~= nil and state ~= "Z"
 end
 
+-- A free loopback port for a server that a test starts itself, or restarts on the same port.
+-- It lies below the kernel's ephemeral range, which bind(0) and every outgoing connection
+-- draw from: with specs running side by side, a port from that range could be taken as
+-- another test's source port between this probe and the server's bind.
+function M.free_port()
+  local f = io.open("/proc/sys/net/ipv4/ip_local_port_range")
+  local low = f and tonumber((f:read("l") or ""):match("^(%d+)")) or 32768
+  if f then f:close() end
+  local top = math.max(low - 1, 2048)
+  local urandom = assert(io.open("/dev/urandom", "rb")) -- busted seeds math.random by the second
+  for _ = 1, 200 do
+    local a, b = urandom:read(2):byte(1, 2)
+    local port = 1024 + (a * 256 + b) % (top - 1023)
+    local s = socket.bind("127.0.0.1", port)
+    if s then
+      s:close()
+      urandom:close()
+      return port
+    end
+  end
+  urandom:close()
+  error("no free port below " .. low)
+end
+
 -- Starts soapload-mock with extra arguments on a free port (--port 0) and waits for its
 -- "listening on" line. Returns a handle with port, url, pid, stats(), stop().
 -- `wrapper` (optional) runs the mock under another program, valgrind for instance.
