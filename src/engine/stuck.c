@@ -60,18 +60,18 @@ static int describe_thread(pid_t pid, const char *tid, char *out, size_t cap)
     syscall[strcspn(syscall, " ")] = '\0'; /* the number, or "running" */
     snprintf(path, sizeof(path), "/proc/%d/task/%s/wchan", (int)pid, tid);
     read_line(path, wchan, sizeof(wchan));
-    const char *in = syscall[0] == '\0'                ? "system call unknown"
-                     : strcmp(syscall, "running") == 0 ? "running (not in a system call)"
-                                                       : NULL;
-    if (in != NULL)
-        return snprintf(out, cap, "thread %s: state %c, %s%s%s", tid, state, in,
-                        wchan[0] && strcmp(wchan, "0") != 0 ? ", in " : "",
-                        wchan[0] && strcmp(wchan, "0") != 0 ? wchan : "");
+    char call[96]; /* what it runs: a system call, or its own code */
     const char *name = syscall_name(strtol(syscall, NULL, 10));
-    return snprintf(out, cap, "thread %s: state %c, in system call %s%s%s%s%s%s", tid, state,
-                    syscall, name ? " (" : "", name ? name : "", name ? ")" : "",
-                    wchan[0] && strcmp(wchan, "0") != 0 ? ", waiting in " : "",
-                    wchan[0] && strcmp(wchan, "0") != 0 ? wchan : "");
+    if (syscall[0] == '\0')
+        snprintf(call, sizeof(call), "system call unknown");
+    else if (strcmp(syscall, "running") == 0)
+        snprintf(call, sizeof(call), "running (not in a system call)");
+    else
+        snprintf(call, sizeof(call), "in system call %.24s%s%s%s", syscall, name ? " (" : "",
+                 name ? name : "", name ? ")" : "");
+    int waits = wchan[0] != '\0' && strcmp(wchan, "0") != 0;
+    return snprintf(out, cap, "thread %s: state %c, %s%s%s", tid, state, call,
+                    waits ? ", waiting in " : "", waits ? wchan : "");
 }
 
 static void backtraces(pid_t pid)
