@@ -26,6 +26,7 @@
 #include "output/report.h"
 #include "output/results.h"
 #include "output/shape.h"
+#include "engine/fdlimit.h"
 #include "engine/run.h"
 #include "engine/script.h"
 #include "core/segment.h"
@@ -243,7 +244,7 @@ int main(int argc, char **argv)
         code = sl_dryrun(&cfg, text, len, stdout, stderr);
         goto Done;
     }
-    if (sl_run_check_fd_limit(&cfg, err, sizeof(err)) != 0 ||
+    if (sl_fdlimit_check(&cfg, err, sizeof(err)) != 0 ||
         open_outputs(&cfg, &out, err, sizeof(err)) != 0)
         goto Usage;
     if (cfg.metrics_addr != NULL) { /* a port in use is refused before anything is sent */

@@ -852,7 +852,9 @@ static const char *url_problem(const char *url)
     const char *end = rest + strcspn(rest, "/?#");
     if (memchr(rest, '@', (size_t)(end - rest)) != NULL)
         return "it holds a user name or password (user:password@host): soapload does not send "
-               "credentials from a URL; give an Authorization header with --header";
+               "credentials from a URL (ps would show them); give --user NAME with "
+               "--password-file FILE or --password-env NAME (and --auth METHOD for other than "
+               "basic)";
     if (*rest == '\0' || *rest == '/' || *rest == ':' || *rest == '?')
         return "it has no host";
     const char *port = NULL;

@@ -144,9 +144,6 @@ struct sl_run {
  * then err holds why (a worker's script or init error, fork failure). */
 int sl_run(const sl_config_t *cfg, const char *script_text, size_t script_len, int trace_fd,
            sl_run_t *run, char *err, size_t errlen);
-/** Makes sure each worker can open its connections (raising the soft RLIMIT_NOFILE when it
- * can). Returns 0, or -1 with a message naming the limit in err. */
-int sl_run_check_fd_limit(const sl_config_t *cfg, char *err, size_t errlen);
 /** Writes the ID that request r carried (the script's own, or P<pid>-R<seq>) into buf.
  * Returns buf. */
 const char *sl_run_request_id(const sl_run_t *run, const sl_sendrec_t *r, char *buf, size_t len);
