@@ -27,6 +27,7 @@
 #include "output/results.h"
 #include "output/shape.h"
 #include "engine/fdlimit.h"
+#include "engine/tlskey.h"
 #include "engine/run.h"
 #include "engine/script.h"
 #include "core/segment.h"
@@ -245,6 +246,7 @@ int main(int argc, char **argv)
         goto Done;
     }
     if (sl_fdlimit_check(&cfg, err, sizeof(err)) != 0 ||
+        sl_tlskey_check(&cfg, err, sizeof(err)) != 0 ||
         open_outputs(&cfg, &out, err, sizeof(err)) != 0)
         goto Usage;
     if (cfg.metrics_addr != NULL) { /* a port in use is refused before anything is sent */

@@ -204,14 +204,48 @@ describe("mutual TLS", function()
       assert.falsy(out:find("keypw", 1, true))
     end)
 
-  it("a wrong key password fails every request as tls before send", function()
+  it("a wrong key password is refused before anything is sent, exit 2", function()
+    -- (it failed every request as tls before send, exit 1, until the parent loaded the key)
     local pw = t.write(dir .. "/badpw", "not-it\n")
-    local code, out = run(("--cert %s/cli.pem --key %s/cli-enc.key --key-password-file %s")
+    local code, out, err = run(("--cert %s/cli.pem --key %s/cli-enc.key --key-password-file %s")
       :format(t.quote(dir), t.quote(dir), t.quote(pw)))
-    assert.are.equal(1, code, out)
-    assert.truthy(out:find("Errors          tls before send 50", 1, true), out)
+    assert.are.equal(2, code, out .. err)
+    assert.truthy(err:find(("--key %s/cli-enc.key: the key cannot be decrypted with the " ..
+      "password of --key-password-file"):format(dir), 1, true), err)
+    assert.falsy(err:find("not-it", 1, true), err)
     assert.are.equal(0, mock.stats().requests.total)
   end)
+
+  it("an encrypted key without a password, a key of another certificate, a certificate " ..
+    "without a key: refused before sending, exit 2, and nothing asks for a pass phrase", function()
+      local q = function(f) return t.quote(dir .. "/" .. f) end
+      local cases = {
+        { ("--cert %s --key %s"):format(q("cli.pem"), q("cli-enc.key")),
+          ("--key %s/cli-enc.key: the key is encrypted: give its password with " ..
+            "--key-password-file FILE or --key-password-env NAME"):format(dir) },
+        { ("--cert %s --key %s"):format(q("cli.pem"), q("self.key")),
+          ("--key %s/self.key is not the key of the certificate in --cert %s/cli.pem")
+            :format(dir, dir) },
+        { ("--cert %s"):format(q("cli.pem")),
+          ("--cert %s/cli.pem holds no private key: give it with --key FILE"):format(dir) },
+        { ("--cert %s --key %s"):format(q("cli.key"), q("cli.key")),
+          ("--cert %s/cli.key: no PEM certificate in it"):format(dir) },
+      }
+      for _, c in ipairs(cases) do
+        local code, out, err = run(c[1])
+        assert.are.equal(2, code, c[1] .. ": " .. out .. err)
+        assert.truthy(err:find(c[2], 1, true), c[1] .. ": " .. err)
+        assert.falsy((out .. err):find("pass phrase", 1, true), out .. err)
+      end
+      assert.are.equal(0, mock.stats().requests.total)
+      -- a certificate and its key in one file, as libcurl takes them without --key
+      local both = dir .. "/both.pem"
+      t.write(both, t.read(dir .. "/cli.pem") .. t.read(dir .. "/cli.key"))
+      local code, out = run("--cert " .. t.quote(both))
+      assert.are.equal(0, code, out)
+      assert.are.equal(50, ok_of(out))
+      assert.are.equal(50, mock.stats().requests.echo)
+    end)
 
   it("refuses a certificate from another CA, or none: every request counted failed, none " ..
     "processed", function()
