@@ -38,6 +38,7 @@ typedef struct {
     uint64_t trace_len;       /* bytes of tail[] not yet in the part */
     int trace_errno;          /* the first write error of the part, or 0 */
     int stop_signal;          /* the signal that stopped the worker, or 0 */
+    uint64_t aborted;         /* open model: not sent because the run was aborted */
     char first_error[SL_R_COUNT][SL_BOARD_ERROR_CAP]; /* libcurl's first message per kind */
     char tail[SL_BOARD_TAIL];
 } sl_board_worker_t;

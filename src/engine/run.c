@@ -670,6 +670,13 @@ static int pump(parent_t *p)
             if (p->ch[i].open && (p->pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) &&
                 read_worker(p, i) != 0)
                 return -1;
+        if (run->abort_requested && !run->aborted && !run->interrupted) {
+            /* a threshold failed (--abort-on-fail): sending stops, what is in flight ends */
+            run->aborted = 1;
+            run->stopped_ns = now_ns();
+            run->aborted_at_s = (double)(run->stopped_ns - run->t0_ns) / 1e9;
+            tell_all(p->ch, n, "a", 1);
+        }
         if (run->guest != NULL)
             run->guest->serve(run->guest, p->pfd + n + 1, m - n - 1, run);
     }
@@ -696,6 +703,7 @@ static void finish(parent_t *p)
         }
         if (wr->died)
             account_dead(cfg, run, &p->board, i);
+        run->aborted_not_sent += bw->aborted;
         for (int r = 0; r < SL_R_COUNT; r++)
             if (run->first_error[r][0] == '\0')
                 snprintf(run->first_error[r], sizeof(run->first_error[r]), "%.*s",

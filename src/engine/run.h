@@ -136,6 +136,13 @@ struct sl_run {
     int tags_partial;                  /* a worker died before it sent its tags' results */
     sl_run_guest_t *guest;             /* optional: set before sl_run */
     const void *live_board;            /* the workers' board while they run, else NULL */
+
+    /* --abort-on-fail (engine/abort.c sets abort_requested from on_second, the pump tells the
+     * workers): when, why, and how many scheduled requests it left not sent */
+    int abort_requested, aborted;
+    double aborted_at_s;       /* from the start */
+    uint64_t aborted_not_sent; /* part of counts.not_sent */
+    char abort_reason[384];
 };
 
 /** Runs the load; the trace lines (when trace_fd is not -1) are appended to trace_fd at the

@@ -94,7 +94,7 @@ struct worker {
     uint64_t next_j;         /* open model: schedule entries taken so far */
     uint64_t seq;            /* the last sequence number used */
     uint64_t curl_deadline;
-    int sending_over, stop_requested;
+    int sending_over, stop_requested, abort_requested;
     struct curl_slist *headers;
     CURLU *url; /* the run's URL, parsed once: libcurl copies it rather than parse each request */
     sl_buf_t body_head, body_tail; /* the built-in request around the escaped ID */
@@ -1229,18 +1229,20 @@ static void send_due(worker_t *w, uint64_t now)
     }
 }
 
-/* Closes the schedule: what was due and not sent is counted as not sent. */
-static void end_sending(worker_t *w, uint64_t now)
+/* Closes the schedule: what was due and not sent is counted as not sent; on an abort (a failed
+ * threshold) the rest of the schedule too, as not sent for that reason. */
+static void end_sending(worker_t *w, uint64_t now, int abort)
 {
     w->sending_over = 1;
     if (!w->cfg->closed) {
-        uint64_t from = w->next_j, due;
+        uint64_t from = w->next_j, due, until = abort ? UINT64_MAX - 1 : now;
         /* on an interrupt only what was due by now counts as scheduled */
-        while ((due = next_due(w)) <= now && due < w->t_end) {
+        while ((due = next_due(w)) <= until && due < w->t_end) {
             int op = sl_scenario_plan_op(&w->plan);
             sl_op_stats_t *t = scenario_stats(w, w->plan.cur);
+            w->board->aborted += due > now;
             if (w->a->trace_fd >= 0)
-                trace_unsent(w, op, "", 0, due, "not_sent");
+                trace_unsent(w, op, "", 0, due, due > now ? "aborted" : "not_sent");
             if (op >= 0) {
                 w->ops[op].counts.scheduled++;
                 w->ops[op].counts.not_sent++;
@@ -1315,6 +1317,8 @@ static int read_control(worker_t *w)
         return -1; /* the parent is gone */
     if (n == 1 && c == 's')
         w->stop_requested = 1;
+    if (n == 1 && c == 'a') /* a threshold failed: stop sending, let what is in flight end */
+        w->abort_requested = 1;
     return 0;
 }
 
@@ -1329,9 +1333,11 @@ static void run_loop(worker_t *w)
         uint64_t now = now_ns();
         int again = 0;
         if ((interrupted || w->stop_requested) && !w->sending_over) {
-            end_sending(w, now);
+            end_sending(w, now, 0);
             cancel_in_flight(w);
         }
+        if (w->abort_requested && !w->sending_over)
+            end_sending(w, now, 1);
         if (now >= w->curl_deadline) {
             w->curl_deadline = NEVER;
             curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
@@ -1361,7 +1367,7 @@ static void run_loop(worker_t *w)
         if (!w->sending_over && now >= w->t_end && w->cfg->send_window_ns > 0)
             send_due(w, now); /* the last window's requests, held since its start */
         if (!w->sending_over && now >= w->t_end)
-            end_sending(w, now);
+            end_sending(w, now, 0);
         if (w->sending_over && w->in_flight == 0)
             break;
         if (w->sending_over && now >= w->drain_deadline) {
