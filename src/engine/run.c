@@ -704,6 +704,7 @@ static void finish(parent_t *p)
         if (wr->died)
             account_dead(cfg, run, &p->board, i);
         run->aborted_not_sent += bw->aborted;
+        run->resent_unprocessed += bw->resent_unprocessed;
         for (int r = 0; r < SL_R_COUNT; r++)
             if (run->first_error[r][0] == '\0')
                 snprintf(run->first_error[r], sizeof(run->first_error[r]), "%.*s",

@@ -143,6 +143,9 @@ struct sl_run {
     double aborted_at_s;       /* from the start */
     uint64_t aborted_not_sent; /* part of counts.not_sent */
     char abort_reason[384];
+    /* HTTP/2: requests written again because a GOAWAY left them unprocessed (engine/goaway.c);
+     * each is counted once, as sent and by how it ended the second time */
+    uint64_t resent_unprocessed;
 };
 
 /** Runs the load; the trace lines (when trace_fd is not -1) are appended to trace_fd at the

@@ -338,6 +338,12 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     human_bytes(c->bytes_received, b2, sizeof(b2));
     fprintf(out, "Bytes           bodies sent %s, received %s\n", b1, b2);
     connection_lines(out, run);
+    if (run->resent_unprocessed > 0)
+        fprintf(out,
+                "Resent          %llu requests an HTTP/2 GOAWAY left unprocessed (above its "
+                "last_stream_id), on a new connection with the same ID: each counted once, by "
+                "its second answer\n",
+                (unsigned long long)run->resent_unprocessed);
     fprintf(out, "Duration        %.3f s from start to last response\n", run->elapsed_s);
     concurrency_lines(out, cfg, run);
     for (int i = 0; i < run->nworkers; i++) {

@@ -383,6 +383,7 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
     } else {
         fprintf(out, "  \"aborted\": null,\n");
     }
+    fprintf(out, "  \"resent_unprocessed\": %llu,\n", (unsigned long long)run->resent_unprocessed);
     fprintf(out, "  \"latency\": {\n    \"from_due\": ");
     hist_json(out, run->latency);
     fprintf(out, ",\n    \"service\": ");

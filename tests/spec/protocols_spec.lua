@@ -348,6 +348,72 @@ describe("HTTP/2 without TLS (h2c)", function()
     end)
 end)
 
+describe("HTTP/2 GOAWAY", function()
+  -- fixtures/goaway_server.py (python3-h2, over TLS with ALPN h2): each connection processes
+  -- its first 3 streams and, once a 4th opens, sends a graceful GOAWAY whose last_stream_id is
+  -- the 3rd; the streams above it are never processed (RFC 9113 6.8). GET /processed and
+  -- GET /refused count both kinds.
+  local srv, dir
+  setup(function()
+    dir = t.make_test_ca()
+    local out = t.tmpname(".goaway")
+    local p = io.popen(("/usr/bin/python3 %s/tests/spec/fixtures/goaway_server.py 3 %s %s > %s " ..
+      "2>&1 & echo $!"):format(t.quote(t.root), t.quote(dir .. "/srv.pem"),
+      t.quote(dir .. "/srv.key"), t.quote(out)))
+    local pid = tonumber(p:read("l"))
+    p:close()
+    local port
+    local deadline = t.now() + 10
+    while not port and t.now() < deadline do
+      port = (t.read(out) or ""):match("listening (%d+)")
+      if not port then t.sleep(0.05) end
+    end
+    assert(port, "goaway_server.py did not start (python3-h2 missing?): " .. (t.read(out) or ""))
+    srv = { pid = pid, port = tonumber(port), out = out,
+            url = "https://127.0.0.1:" .. port .. "/soap/endpoint" }
+  end)
+  teardown(function()
+    if srv then
+      os.execute("kill -KILL " .. srv.pid .. " 2>/dev/null")
+      os.remove(srv.out)
+    end
+    if dir then os.execute("rm -rf " .. t.quote(dir)) end
+  end)
+
+  local function counter(path)
+    local c = io.popen(("curl -s --http1.1 --cacert %s https://127.0.0.1:%d%s")
+      :format(t.quote(dir .. "/ca.pem"), srv.port, path))
+    local v = tonumber(c:read("a"))
+    c:close()
+    return v
+  end
+
+  it("requests a GOAWAY left unprocessed are sent again with the same ID, never failures",
+    function()
+      local processed0, refused0 = counter("/processed"), counter("/refused")
+      local json = t.tmpname(".json")
+      finally(function() os.remove(json) end)
+      local code, out = t.run(("-q -u %s --cacert %s --http 2 --streams 4 -c 2 -w 1 -R 100 -d 2s " ..
+        "--json %s %s"):format(srv.url, t.quote(dir .. "/ca.pem"), json, default))
+      local processed, refused = counter("/processed") - processed0, counter("/refused") - refused0
+      -- (before: the refused streams were failures, sent 200 = ok 150 + failed 50 or so, while
+      -- the server processed 150)
+      assert.are.equal(0, code, out)
+      local c = t.invariants(out)
+      assert.are.equal(200, c.scheduled)
+      assert.are.equal(200, c.sent)
+      assert.are.equal(200, c.ok) -- each echoed its own ID: resent with the same one
+      assert.are.equal(c.ok, processed)
+      assert.is_true(refused > 0, "the server refused no stream")
+      -- the streams the server refused, and requests libcurl had not put on a stream yet when
+      -- the GOAWAY came (never on the wire)
+      local resent = tonumber(out:match("\nResent          (%d+) requests an HTTP/2 GOAWAY " ..
+        "left unprocessed"))
+      assert.is_true(resent >= refused, out)
+      assert.are.equal(resent, t.json.decode(t.read(json)).resent_unprocessed)
+    end)
+end)
+
 describe("IPv6 and host names", function()
   it("sends to http://[::1]:PORT and to localhost", function()
     local mock = t.start_mock_at("http://[::1]", "--host ::1 --threads 1")
