@@ -26,6 +26,9 @@
 #include "output/report.h"
 #include "output/results.h"
 #include "output/shape.h"
+#include "engine/abort.h"
+#include "engine/fdlimit.h"
+#include "engine/tlskey.h"
 #include "engine/run.h"
 #include "engine/script.h"
 #include "core/segment.h"
@@ -203,6 +206,7 @@ int main(int argc, char **argv)
     sl_progress_t progress;
     outputs_t out = {.json.fd = -1, .html.fd = -1, .trace_fd = -1};
     sl_metrics_server_t *live = NULL; /* --metrics */
+    sl_abort_t abort_eval = {0};      /* --abort-on-fail */
     char err[8192];
     size_t len;
     int code = SL_EXIT_USAGE;
@@ -237,13 +241,15 @@ int main(int argc, char **argv)
         if (sl_threshold_parse(&checks, cfg.checks[i], err, sizeof(err)) != 0)
             goto Usage;
     if (sl_threshold_check_operations(&checks, (const char *const *)cfg.op_names, cfg.nops, err,
-                                      sizeof(err)) != 0)
+                                      sizeof(err)) != 0 ||
+        sl_abort_init(&abort_eval, &cfg, &checks, err, sizeof(err)) != 0)
         goto Usage;
     if (cfg.dry_run > 0) { /* the hooks without the network */
         code = sl_dryrun(&cfg, text, len, stdout, stderr);
         goto Done;
     }
-    if (sl_run_check_fd_limit(&cfg, err, sizeof(err)) != 0 ||
+    if (sl_fdlimit_check(&cfg, err, sizeof(err)) != 0 ||
+        sl_tlskey_check(&cfg, err, sizeof(err)) != 0 ||
         open_outputs(&cfg, &out, err, sizeof(err)) != 0)
         goto Usage;
     if (cfg.metrics_addr != NULL) { /* a port in use is refused before anything is sent */
@@ -263,6 +269,7 @@ int main(int argc, char **argv)
         run.on_second = sl_progress_second;
         run.on_second_data = &progress;
     }
+    sl_abort_attach(&abort_eval, &run);
     sl_script_pause(script); /* the workers are forked from a process with one thread */
     int started = sl_run(&cfg, text, len, out.trace_fd, &run, err, sizeof(err)) == 0;
     if (sl_script_resume(script) != 0)
@@ -301,6 +308,7 @@ Usage:
     fprintf(stderr, "soapload: %s\n", err);
 Done:
     sl_metrics_close(live);
+    sl_abort_free(&abort_eval);
     sl_run_free(&run);
     close_outputs(&out);
     sl_script_close(script);

@@ -120,6 +120,11 @@ static const sl_option_t options[SL_OPT_COUNT] = {
     {SL_OPT_THRESHOLD, "threshold", 0, "thresholds", "EXPR",
      "pass/fail criterion, e.g. 'p99 < 50ms', 'error_rate < 1%',\n"
      "'rate >= 995' (repeatable; exit code 3 when one fails)"},
+    {SL_OPT_ABORT_ON_FAIL, "abort-on-fail", 0, "abort_on_fail", "T",
+     "stop sending once a threshold of the whole run has failed\n"
+     "for T (whole seconds; 0s: at the first failing second),\n"
+     "evaluated each second on the results so far; the rest of\n"
+     "the schedule is not sent (aborted), exit code 3"},
     {SL_OPT_PROGRESS, "progress", 0, NULL, "WHEN",
      "live progress on stderr: auto (a terminal), always, never"},
     {SL_OPT_METRICS, "metrics", 0, NULL, "ADDR:PORT",
@@ -637,6 +642,15 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
                         source) != 0)
             want = "at most 32 thresholds in all";
         break;
+    case SL_OPT_ABORT_ON_FAIL:
+        c->abort_on_fail = 1;
+        if (strcmp(value, "0") == 0 || strcmp(value, "0s") == 0)
+            c->abort_after_ns = 0;
+        else if (sl_duration_parse(value, &c->abort_after_ns) != 0 ||
+                 c->abort_after_ns % 1000000000ULL != 0 || c->abort_after_ns > 86400000000000ULL)
+            want = "a whole number of seconds from 0s to 24h, such as 0s or 5s (thresholds are "
+                   "evaluated once a second)";
+        break;
     case SL_OPT_PROGRESS:
         if (strcmp(value, "auto") == 0)
             c->progress = SL_PROGRESS_AUTO;
@@ -852,7 +866,9 @@ static const char *url_problem(const char *url)
     const char *end = rest + strcspn(rest, "/?#");
     if (memchr(rest, '@', (size_t)(end - rest)) != NULL)
         return "it holds a user name or password (user:password@host): soapload does not send "
-               "credentials from a URL; give an Authorization header with --header";
+               "credentials from a URL (ps would show them); give --user NAME with "
+               "--password-file FILE or --password-env NAME (and --auth METHOD for other than "
+               "basic)";
     if (*rest == '\0' || *rest == '/' || *rest == ':' || *rest == '?')
         return "it has no host";
     const char *port = NULL;
@@ -1073,6 +1089,12 @@ int sl_config_validate(sl_config_t *cfg, char *err, size_t errlen)
             return -1;
         }
         cfg->workers = cfg->connections; /* the default, one per CPU, adapts */
+    }
+    if (cfg->abort_on_fail && cfg->nchecks == 0) {
+        snprintf(err, errlen,
+                 "--abort-on-fail stops a run on a failed threshold: give one "
+                 "with --threshold EXPR");
+        return -1;
     }
     return transport_problem(cfg, err, errlen);
 }

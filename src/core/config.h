@@ -93,6 +93,7 @@ typedef enum {
     SL_OPT_TRACE,
     SL_OPT_HTML,
     SL_OPT_THRESHOLD,
+    SL_OPT_ABORT_ON_FAIL,
     SL_OPT_PROGRESS,
     SL_OPT_METRICS,
     SL_OPT_METRICS_LINGER,
@@ -168,6 +169,9 @@ typedef struct {
     uint64_t metrics_linger_ns;  /* --metrics-linger: serving after the summary */
     char *checks[SL_MAX_CHECKS]; /* thresholds as written: the script's, then the flags' */
     int nchecks;
+    /* --abort-on-fail T: stop sending once a threshold has failed for T (whole seconds) */
+    int abort_on_fail;
+    uint64_t abort_after_ns;
     /* soapload.operations, in the script's order; none: the single request()/response() */
     char *op_names[SL_MAX_OPERATIONS];
     double op_weights[SL_MAX_OPERATIONS];

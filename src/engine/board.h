@@ -31,13 +31,15 @@ typedef struct {
 
 /* One worker's slot; its connections follow it. */
 typedef struct {
-    sl_counts_t counts;       /* exact at every moment */
-    uint64_t next_j;          /* open model: schedule entries taken so far */
-    uint64_t last_seq;        /* the last sequence number used */
-    uint64_t trace_committed; /* bytes of the worker's part that hold whole lines */
-    uint64_t trace_len;       /* bytes of tail[] not yet in the part */
-    int trace_errno;          /* the first write error of the part, or 0 */
-    int stop_signal;          /* the signal that stopped the worker, or 0 */
+    sl_counts_t counts;          /* exact at every moment */
+    uint64_t next_j;             /* open model: schedule entries taken so far */
+    uint64_t last_seq;           /* the last sequence number used */
+    uint64_t trace_committed;    /* bytes of the worker's part that hold whole lines */
+    uint64_t trace_len;          /* bytes of tail[] not yet in the part */
+    int trace_errno;             /* the first write error of the part, or 0 */
+    int stop_signal;             /* the signal that stopped the worker, or 0 */
+    uint64_t aborted;            /* open model: not sent because the run was aborted */
+    uint64_t resent_unprocessed; /* written again after a GOAWAY left them unprocessed */
     char first_error[SL_R_COUNT][SL_BOARD_ERROR_CAP]; /* libcurl's first message per kind */
     char tail[SL_BOARD_TAIL];
 } sl_board_worker_t;

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -62,31 +61,6 @@ static uint64_t now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-/* Each connection is a descriptor; a worker also holds its epoll, pipes, the spool, the trace
- * and what libcurl and Lua open. Too few descriptors would show as connect errors mid-run:
- * raise the soft limit, or refuse up front. */
-#define FDS_PER_WORKER_BESIDES_CONNECTIONS 64
-
-int sl_run_check_fd_limit(const sl_config_t *cfg, char *err, size_t errlen)
-{
-    struct rlimit rl;
-    rlim_t need = (rlim_t)((cfg->connections + cfg->workers - 1) / cfg->workers) +
-                  FDS_PER_WORKER_BESIDES_CONNECTIONS;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
-        return 0;
-    if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need) {
-        rl.rlim_cur = need;
-        if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
-            return 0;
-    }
-    snprintf(err, errlen,
-             "%d connections over %d worker%s need %llu file descriptors per worker, but the "
-             "limit is %llu (ulimit -n): raise it or lower --connections",
-             cfg->connections, cfg->workers, cfg->workers == 1 ? "" : "s", (unsigned long long)need,
-             (unsigned long long)rl.rlim_max);
-    return -1;
 }
 
 static int spawn(const sl_config_t *cfg, const char *text, size_t len, sl_run_t *run, channel_t *ch,
@@ -696,6 +670,13 @@ static int pump(parent_t *p)
             if (p->ch[i].open && (p->pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) &&
                 read_worker(p, i) != 0)
                 return -1;
+        if (run->abort_requested && !run->aborted && !run->interrupted) {
+            /* a threshold failed (--abort-on-fail): sending stops, what is in flight ends */
+            run->aborted = 1;
+            run->stopped_ns = now_ns();
+            run->aborted_at_s = (double)(run->stopped_ns - run->t0_ns) / 1e9;
+            tell_all(p->ch, n, "a", 1);
+        }
         if (run->guest != NULL)
             run->guest->serve(run->guest, p->pfd + n + 1, m - n - 1, run);
     }
@@ -722,6 +703,8 @@ static void finish(parent_t *p)
         }
         if (wr->died)
             account_dead(cfg, run, &p->board, i);
+        run->aborted_not_sent += bw->aborted;
+        run->resent_unprocessed += bw->resent_unprocessed;
         for (int r = 0; r < SL_R_COUNT; r++)
             if (run->first_error[r][0] == '\0')
                 snprintf(run->first_error[r], sizeof(run->first_error[r]), "%.*s",

@@ -136,6 +136,16 @@ struct sl_run {
     int tags_partial;                  /* a worker died before it sent its tags' results */
     sl_run_guest_t *guest;             /* optional: set before sl_run */
     const void *live_board;            /* the workers' board while they run, else NULL */
+
+    /* --abort-on-fail (engine/abort.c sets abort_requested from on_second, the pump tells the
+     * workers): when, why, and how many scheduled requests it left not sent */
+    int abort_requested, aborted;
+    double aborted_at_s;       /* from the start */
+    uint64_t aborted_not_sent; /* part of counts.not_sent */
+    char abort_reason[384];
+    /* HTTP/2: requests written again because a GOAWAY left them unprocessed (engine/goaway.c);
+     * each is counted once, as sent and by how it ended the second time */
+    uint64_t resent_unprocessed;
 };
 
 /** Runs the load; the trace lines (when trace_fd is not -1) are appended to trace_fd at the
@@ -144,9 +154,6 @@ struct sl_run {
  * then err holds why (a worker's script or init error, fork failure). */
 int sl_run(const sl_config_t *cfg, const char *script_text, size_t script_len, int trace_fd,
            sl_run_t *run, char *err, size_t errlen);
-/** Makes sure each worker can open its connections (raising the soft RLIMIT_NOFILE when it
- * can). Returns 0, or -1 with a message naming the limit in err. */
-int sl_run_check_fd_limit(const sl_config_t *cfg, char *err, size_t errlen);
 /** Writes the ID that request r carried (the script's own, or P<pid>-R<seq>) into buf.
  * Returns buf. */
 const char *sl_run_request_id(const sl_run_t *run, const sl_sendrec_t *r, char *buf, size_t len);

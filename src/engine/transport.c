@@ -97,8 +97,9 @@ void sl_transport_easy(const sl_transport_t *t, const sl_config_t *cfg, CURL *e)
         curl_easy_setopt(e, CURLOPT_SSLCERT, cfg->cert);
     if (cfg->key != NULL)
         curl_easy_setopt(e, CURLOPT_SSLKEY, cfg->key);
-    if (t->key_password != NULL)
-        curl_easy_setopt(e, CURLOPT_KEYPASSWD, t->key_password);
+    /* without a password, an empty one: OpenSSL would otherwise prompt on the terminal */
+    if (cfg->cert != NULL)
+        curl_easy_setopt(e, CURLOPT_KEYPASSWD, t->key_password != NULL ? t->key_password : "");
     if (cfg->tls_min != 0)
         curl_easy_setopt(
             e, CURLOPT_SSLVERSION,

@@ -39,6 +39,7 @@
 #include "core/segment.h"
 #include "core/version.h"
 #include "engine/conns.h"
+#include "engine/goaway.h"
 #include "engine/script.h"
 #include "engine/transport.h"
 #include "core/xml.h"
@@ -76,6 +77,7 @@ typedef struct slot {
     struct curl_slist *own_headers; /* when request() gave headers of its own */
     sl_request_t req;
     sl_buf_t resp_body, resp_head;
+    sl_goaway_stream_t goaway; /* --http 2: its stream, refused by a GOAWAY or not */
 } slot_t;
 
 struct worker {
@@ -87,6 +89,7 @@ struct worker {
     pid_t pid;
     slot_t *slots;
     slot_t *free_slots;
+    sl_goaway_t goaway;
     uint64_t in_flight, max_in_flight;
     uint64_t t0, t_end, drain_deadline;
     sl_scenario_plan_t plan; /* open model: this worker's schedule over its scenarios */
@@ -94,7 +97,7 @@ struct worker {
     uint64_t next_j;         /* open model: schedule entries taken so far */
     uint64_t seq;            /* the last sequence number used */
     uint64_t curl_deadline;
-    int sending_over, stop_requested;
+    int sending_over, stop_requested, abort_requested;
     struct curl_slist *headers;
     CURLU *url; /* the run's URL, parsed once: libcurl copies it rather than parse each request */
     sl_buf_t body_head, body_tail; /* the built-in request around the escaped ID */
@@ -262,7 +265,11 @@ static int on_prereq(void *clientp, char *primary_ip, char *local_ip, int primar
     (void)primary_port;
     slot_t *s = clientp;
     worker_t *w = s->w;
-    if (s->prereqs++ > 0) {
+    if (s->prereqs++ > 0 && sl_goaway_resend(&s->goaway, local_port)) {
+        w->board->resent_unprocessed++; /* never processed: written again, counted once */
+        return CURL_PREREQFUNC_OK;
+    }
+    if (s->prereqs - s->goaway.resends > 1) {
         /* libcurl wants to write this request again: the reused connection closed after it
          * was written, without an answer. The server may have processed it; a SOAP call is
          * not idempotent, so it is not sent twice: it ends as a read failure. */
@@ -273,6 +280,7 @@ static int on_prereq(void *clientp, char *primary_ip, char *local_ip, int primar
         return CURL_PREREQFUNC_ABORT;
     }
     s->sent_ns = now_ns();
+    s->goaway.port = local_port;
     sl_conns_sent(&w->conns, s->easy, local_port, &s->tconn);
     s->local_port = local_port;
     s->bc->port = (uint16_t)local_port;
@@ -388,7 +396,7 @@ static int setup_slot(worker_t *w, slot_t *s)
     curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_sock);
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, close_sock);
     sl_transport_easy(&w->transport, cfg, e);
-    return 0;
+    return cfg->http2 ? sl_goaway_watch(&w->goaway, e, &s->goaway) : 0;
 }
 
 static int setup(worker_t *w)
@@ -818,6 +826,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
     s->local_port = 0;
     s->too_large = 0;
     s->prereqs = 0;
+    sl_goaway_reset(&s->goaway);
     s->tconn = (sl_trace_conn_t){0, 0};
     s->errbuf[0] = '\0';
     s->protocol_error = NULL;
@@ -1037,7 +1046,8 @@ static void count_tags(worker_t *w, const slot_t *s, sl_result_t r, uint64_t don
             continue;
         sl_op_stats_t *t = w->tags.items[i].stats;
         t->counts.scheduled++;
-        t->counts.retried += s->prereqs > 1 ? (uint64_t)s->prereqs - 1 : 0;
+        int refused = s->prereqs - 1 - s->goaway.resends; /* resends soapload refused */
+        t->counts.retried += refused > 0 ? (uint64_t)refused : 0;
         if (s->sent_ns == 0) {
             t->counts.before_send[r]++;
             continue;
@@ -1095,6 +1105,13 @@ static void complete(worker_t *w, slot_t *s, CURLcode rc)
     sl_result_t r;
     long status = 0;
     char reason[SL_REASON_TEXT] = "";
+    if (rc != CURLE_OK && sl_goaway_refused(&s->goaway)) {
+        /* a GOAWAY left it unprocessed and libcurl gave up: on a new connection, same ID */
+        curl_multi_remove_handle(w->multi, s->easy);
+        s->errbuf[0] = '\0';
+        if (curl_multi_add_handle(w->multi, s->easy) == CURLM_OK)
+            return;
+    }
     if (rc == CURLE_OK) {
         curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
         w->counts->bytes_received += s->resp_body.len;
@@ -1113,7 +1130,7 @@ static void complete(worker_t *w, slot_t *s, CURLcode rc)
                                      (now - s->due_ns) / 1000, 1);
         }
         sl_hist_record(w->second_service, (now - sent) / 1000);
-    } else if (s->prereqs > 1) {
+    } else if (s->prereqs - s->goaway.resends > 1) {
         r = SL_R_READ; /* closed without an answer after it was written: resend refused */
         snprintf(s->errbuf, sizeof(s->errbuf),
                  "the reused connection closed without an answer after the request was written; "
@@ -1229,18 +1246,20 @@ static void send_due(worker_t *w, uint64_t now)
     }
 }
 
-/* Closes the schedule: what was due and not sent is counted as not sent. */
-static void end_sending(worker_t *w, uint64_t now)
+/* Closes the schedule: what was due and not sent is counted as not sent; on an abort (a failed
+ * threshold) the rest of the schedule too, as not sent for that reason. */
+static void end_sending(worker_t *w, uint64_t now, int abort)
 {
     w->sending_over = 1;
     if (!w->cfg->closed) {
-        uint64_t from = w->next_j, due;
+        uint64_t from = w->next_j, due, until = abort ? UINT64_MAX - 1 : now;
         /* on an interrupt only what was due by now counts as scheduled */
-        while ((due = next_due(w)) <= now && due < w->t_end) {
+        while ((due = next_due(w)) <= until && due < w->t_end) {
             int op = sl_scenario_plan_op(&w->plan);
             sl_op_stats_t *t = scenario_stats(w, w->plan.cur);
+            w->board->aborted += due > now;
             if (w->a->trace_fd >= 0)
-                trace_unsent(w, op, "", 0, due, "not_sent");
+                trace_unsent(w, op, "", 0, due, due > now ? "aborted" : "not_sent");
             if (op >= 0) {
                 w->ops[op].counts.scheduled++;
                 w->ops[op].counts.not_sent++;
@@ -1315,6 +1334,8 @@ static int read_control(worker_t *w)
         return -1; /* the parent is gone */
     if (n == 1 && c == 's')
         w->stop_requested = 1;
+    if (n == 1 && c == 'a') /* a threshold failed: stop sending, let what is in flight end */
+        w->abort_requested = 1;
     return 0;
 }
 
@@ -1329,9 +1350,11 @@ static void run_loop(worker_t *w)
         uint64_t now = now_ns();
         int again = 0;
         if ((interrupted || w->stop_requested) && !w->sending_over) {
-            end_sending(w, now);
+            end_sending(w, now, 0);
             cancel_in_flight(w);
         }
+        if (w->abort_requested && !w->sending_over)
+            end_sending(w, now, 1);
         if (now >= w->curl_deadline) {
             w->curl_deadline = NEVER;
             curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
@@ -1361,7 +1384,7 @@ static void run_loop(worker_t *w)
         if (!w->sending_over && now >= w->t_end && w->cfg->send_window_ns > 0)
             send_due(w, now); /* the last window's requests, held since its start */
         if (!w->sending_over && now >= w->t_end)
-            end_sending(w, now);
+            end_sending(w, now, 0);
         if (w->sending_over && w->in_flight == 0)
             break;
         if (w->sending_over && now >= w->drain_deadline) {
@@ -1419,6 +1442,7 @@ static void cleanup(worker_t *w)
     free(w->lateness);
     free(w->second_latency);
     sl_conns_free(&w->conns);
+    sl_goaway_free(&w->goaway);
     sl_transport_close(&w->transport);
     sl_buf_free(&w->second_buf);
     sl_buf_free(&w->spool_ids);

@@ -219,7 +219,7 @@ static void segment_lines(FILE *out, const sl_config_t *cfg, const sl_run_t *run
         fprintf(out, "Clock offset    unknown: %s\n", run->clock.error);
 }
 
-static const char *verdict(int code, const sl_threshold_set_t *checks)
+static const char *verdict(int code, const sl_threshold_set_t *checks, int aborted)
 {
     switch (code) {
     case SL_EXIT_OK:
@@ -229,7 +229,8 @@ static const char *verdict(int code, const sl_threshold_set_t *checks)
     case SL_EXIT_FAILED_REQUESTS:
         return "FAIL: some requests failed or were not sent";
     case SL_EXIT_THRESHOLD:
-        return "FAIL: a threshold failed";
+        return aborted ? "FAIL: a threshold failed: the run was aborted"
+                       : "FAIL: a threshold failed";
     case SL_EXIT_INTERRUPTED:
         return "INTERRUPTED";
     default:
@@ -277,6 +278,11 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
                      "verified\n");
     if (run->interrupted)
         fprintf(out, "Interrupted     stopped early: counts cover what was due until then\n");
+    if (run->aborted)
+        fprintf(out,
+                "Aborted         at %.3f s: %s; sending stopped there, %llu scheduled requests "
+                "not sent (aborted)\n",
+                run->aborted_at_s, run->abort_reason, (unsigned long long)run->aborted_not_sent);
 
     uint64_t failed = sl_counts_failed(c) - c->results[SL_R_CANCELLED];
     fprintf(out, "Requests\n");
@@ -332,6 +338,12 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     human_bytes(c->bytes_received, b2, sizeof(b2));
     fprintf(out, "Bytes           bodies sent %s, received %s\n", b1, b2);
     connection_lines(out, run);
+    if (run->resent_unprocessed > 0)
+        fprintf(out,
+                "Resent          %llu requests an HTTP/2 GOAWAY left unprocessed (above its "
+                "last_stream_id), on a new connection with the same ID: each counted once, by "
+                "its second answer\n",
+                (unsigned long long)run->resent_unprocessed);
     fprintf(out, "Duration        %.3f s from start to last response\n", run->elapsed_s);
     concurrency_lines(out, cfg, run);
     for (int i = 0; i < run->nworkers; i++) {
@@ -381,7 +393,8 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
         fprintf(out, "Threshold       %-4s %-28s measured %s\n", t->passed ? "pass" : "FAIL",
                 t->text, v);
     }
-    fprintf(out, "Result          %s\n", verdict(sl_report_exit_code(run, checks), checks));
+    fprintf(out, "Result          %s\n",
+            verdict(sl_report_exit_code(run, checks), checks, run->aborted));
 }
 
 int sl_report_exit_code(const sl_run_t *run, const sl_threshold_set_t *checks)
@@ -395,6 +408,8 @@ int sl_report_exit_code(const sl_run_t *run, const sl_threshold_set_t *checks)
         return SL_EXIT_INTERNAL;
     if (run->interrupted)
         return SL_EXIT_INTERRUPTED;
+    if (run->aborted) /* a threshold failed during the run, whatever the rest measure */
+        return SL_EXIT_THRESHOLD;
     if (checks != NULL && checks->n > 0) {
         for (int i = 0; i < checks->n; i++)
             if (!checks->items[i].passed)

@@ -375,6 +375,15 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
             (double)run->counts.results[SL_R_OK] / sending, sending, run->elapsed_s,
             (unsigned long long)run->max_in_flight, run->interrupted ? "true" : "false",
             run->workers_died);
+    if (run->aborted) { /* --abort-on-fail: when, why, and what it left not sent */
+        fprintf(out, "  \"aborted\": {\"at_s\": %.6f, \"not_sent\": %llu, \"reason\": ",
+                run->aborted_at_s, (unsigned long long)run->aborted_not_sent);
+        sl_json_string(out, run->abort_reason);
+        fprintf(out, "},\n");
+    } else {
+        fprintf(out, "  \"aborted\": null,\n");
+    }
+    fprintf(out, "  \"resent_unprocessed\": %llu,\n", (unsigned long long)run->resent_unprocessed);
     fprintf(out, "  \"latency\": {\n    \"from_due\": ");
     hist_json(out, run->latency);
     fprintf(out, ",\n    \"service\": ");

@@ -80,6 +80,10 @@ describe("settings", function()
     local err = refused("-u http://alice:s3cret@127.0.0.1:1/x " .. s, nil, "user name or password")
     os.remove(s)
     assert.falsy(err:find("s3cret", 1, true), err)
+    -- it points to the options that keep the secret off the command line, not to --header
+    assert.truthy(err:find("give --user NAME with --password-file FILE or --password-env NAME", 1,
+      true), err)
+    assert.falsy(err:find("--header", 1, true), err)
   end)
 
   it("accepts numbers for durations in seconds and whole-number floats for counts", function()

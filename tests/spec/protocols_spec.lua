@@ -204,14 +204,48 @@ describe("mutual TLS", function()
       assert.falsy(out:find("keypw", 1, true))
     end)
 
-  it("a wrong key password fails every request as tls before send", function()
+  it("a wrong key password is refused before anything is sent, exit 2", function()
+    -- (it failed every request as tls before send, exit 1, until the parent loaded the key)
     local pw = t.write(dir .. "/badpw", "not-it\n")
-    local code, out = run(("--cert %s/cli.pem --key %s/cli-enc.key --key-password-file %s")
+    local code, out, err = run(("--cert %s/cli.pem --key %s/cli-enc.key --key-password-file %s")
       :format(t.quote(dir), t.quote(dir), t.quote(pw)))
-    assert.are.equal(1, code, out)
-    assert.truthy(out:find("Errors          tls before send 50", 1, true), out)
+    assert.are.equal(2, code, out .. err)
+    assert.truthy(err:find(("--key %s/cli-enc.key: the key cannot be decrypted with the " ..
+      "password of --key-password-file"):format(dir), 1, true), err)
+    assert.falsy(err:find("not-it", 1, true), err)
     assert.are.equal(0, mock.stats().requests.total)
   end)
+
+  it("an encrypted key without a password, a key of another certificate, a certificate " ..
+    "without a key: refused before sending, exit 2, and nothing asks for a pass phrase", function()
+      local q = function(f) return t.quote(dir .. "/" .. f) end
+      local cases = {
+        { ("--cert %s --key %s"):format(q("cli.pem"), q("cli-enc.key")),
+          ("--key %s/cli-enc.key: the key is encrypted: give its password with " ..
+            "--key-password-file FILE or --key-password-env NAME"):format(dir) },
+        { ("--cert %s --key %s"):format(q("cli.pem"), q("self.key")),
+          ("--key %s/self.key is not the key of the certificate in --cert %s/cli.pem")
+            :format(dir, dir) },
+        { ("--cert %s"):format(q("cli.pem")),
+          ("--cert %s/cli.pem holds no private key: give it with --key FILE"):format(dir) },
+        { ("--cert %s --key %s"):format(q("cli.key"), q("cli.key")),
+          ("--cert %s/cli.key: no PEM certificate in it"):format(dir) },
+      }
+      for _, c in ipairs(cases) do
+        local code, out, err = run(c[1])
+        assert.are.equal(2, code, c[1] .. ": " .. out .. err)
+        assert.truthy(err:find(c[2], 1, true), c[1] .. ": " .. err)
+        assert.falsy((out .. err):find("pass phrase", 1, true), out .. err)
+      end
+      assert.are.equal(0, mock.stats().requests.total)
+      -- a certificate and its key in one file, as libcurl takes them without --key
+      local both = dir .. "/both.pem"
+      t.write(both, t.read(dir .. "/cli.pem") .. t.read(dir .. "/cli.key"))
+      local code, out = run("--cert " .. t.quote(both))
+      assert.are.equal(0, code, out)
+      assert.are.equal(50, ok_of(out))
+      assert.are.equal(50, mock.stats().requests.echo)
+    end)
 
   it("refuses a certificate from another CA, or none: every request counted failed, none " ..
     "processed", function()
@@ -313,6 +347,72 @@ describe("HTTP/2 without TLS (h2c)", function()
         all = all + n
       end
       assert.are.equal(40, all)
+    end)
+end)
+
+describe("HTTP/2 GOAWAY", function()
+  -- fixtures/goaway_server.py (python3-h2, over TLS with ALPN h2): each connection processes
+  -- its first 3 streams and, once a 4th opens, sends a graceful GOAWAY whose last_stream_id is
+  -- the 3rd; the streams above it are never processed (RFC 9113 6.8). GET /processed and
+  -- GET /refused count both kinds.
+  local srv, dir
+  setup(function()
+    dir = t.make_test_ca()
+    local out = t.tmpname(".goaway")
+    local p = io.popen(("/usr/bin/python3 %s/tests/spec/fixtures/goaway_server.py 3 %s %s > %s " ..
+      "2>&1 & echo $!"):format(t.quote(t.root), t.quote(dir .. "/srv.pem"),
+      t.quote(dir .. "/srv.key"), t.quote(out)))
+    local pid = tonumber(p:read("l"))
+    p:close()
+    local port
+    local deadline = t.now() + 10
+    while not port and t.now() < deadline do
+      port = (t.read(out) or ""):match("listening (%d+)")
+      if not port then t.sleep(0.05) end
+    end
+    assert(port, "goaway_server.py did not start (python3-h2 missing?): " .. (t.read(out) or ""))
+    srv = { pid = pid, port = tonumber(port), out = out,
+            url = "https://127.0.0.1:" .. port .. "/soap/endpoint" }
+  end)
+  teardown(function()
+    if srv then
+      os.execute("kill -KILL " .. srv.pid .. " 2>/dev/null")
+      os.remove(srv.out)
+    end
+    if dir then os.execute("rm -rf " .. t.quote(dir)) end
+  end)
+
+  local function counter(path)
+    local c = io.popen(("curl -s --http1.1 --cacert %s https://127.0.0.1:%d%s")
+      :format(t.quote(dir .. "/ca.pem"), srv.port, path))
+    local v = tonumber(c:read("a"))
+    c:close()
+    return v
+  end
+
+  it("requests a GOAWAY left unprocessed are sent again with the same ID, never failures",
+    function()
+      local processed0, refused0 = counter("/processed"), counter("/refused")
+      local json = t.tmpname(".json")
+      finally(function() os.remove(json) end)
+      local code, out = t.run(("-q -u %s --cacert %s --http 2 --streams 4 -c 2 -w 1 -R 100 -d 2s " ..
+        "--json %s %s"):format(srv.url, t.quote(dir .. "/ca.pem"), json, default))
+      local processed, refused = counter("/processed") - processed0, counter("/refused") - refused0
+      -- (before: the refused streams were failures, sent 200 = ok 150 + failed 50 or so, while
+      -- the server processed 150)
+      assert.are.equal(0, code, out)
+      local c = t.invariants(out)
+      assert.are.equal(200, c.scheduled)
+      assert.are.equal(200, c.sent)
+      assert.are.equal(200, c.ok) -- each echoed its own ID: resent with the same one
+      assert.are.equal(c.ok, processed)
+      assert.is_true(refused > 0, "the server refused no stream")
+      -- the streams the server refused, and requests libcurl had not put on a stream yet when
+      -- the GOAWAY came (never on the wire)
+      local resent = tonumber(out:match("\nResent          (%d+) requests an HTTP/2 GOAWAY " ..
+        "left unprocessed"))
+      assert.is_true(resent >= refused, out)
+      assert.are.equal(resent, t.json.decode(t.read(json)).resent_unprocessed)
     end)
 end)
 

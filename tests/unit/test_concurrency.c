@@ -134,6 +134,42 @@ int main(void)
     CHECK_EQ_U(c.nbursts, 1); /* the same records, with nothing due: in flight together */
     sl_concurrency_free(&c);
 
+    /* the window's edge (1 ms, inclusive): sends spanning exactly 1.0 ms make a burst; 1 ns
+       more, or 0.5 ms apart (a 1.5 ms span), make none */
+    sl_sendrec_t edge[] = {rec(10.0, 15, 0, 1, 1), rec(10.25, 15, 1, 2, 1), rec(10.5, 15, 0, 3, 2),
+                           rec(11.0, 15, 1, 4, 2)};
+    CHECK(sl_concurrency_analyze(edge, 4, T0, &closed, &c) == 0);
+    CHECK_EQ_U(c.nbursts, 1);
+    CHECK_EQ_U(c.nbursts ? c.bursts[0].span_ns : 0, SL_BURST_WINDOW_NS);
+    sl_concurrency_free(&c);
+    edge[3].sent_ns += 1;
+    CHECK(sl_concurrency_analyze(edge, 4, T0, &closed, &c) == 0);
+    CHECK_EQ_U(c.nbursts, 0);
+    CHECK_EQ_U(c.in_flight_max, 4);
+    sl_concurrency_free(&c);
+    sl_sendrec_t half[] = {rec(20.0, 25, 0, 1, 1), rec(20.5, 25, 1, 2, 1), rec(21.0, 25, 0, 3, 2),
+                           rec(21.5, 25, 1, 4, 2)};
+    CHECK(sl_concurrency_analyze(half, 4, T0, &closed, &c) == 0);
+    CHECK_EQ_U(c.nbursts, 0);
+    CHECK_EQ_U(c.in_flight_max, 4);
+    sl_concurrency_free(&c);
+    CHECK_EQ_U(SL_BURST_WINDOW_NS, MS); /* what README and the summary say */
+
+    /* the same edge for due times: 4000 req/s over 2 workers, worker w's request s due at
+       ((s - 1) * 2 + w) * 0.25 ms. Sent within 0.3 ms, in flight together: due over exactly
+       1.0 ms (global 0, 1, 2, 4) is a burst, due over 1.25 ms (global 0, 1, 2, 5) is none */
+    const sl_burst_rule_t r4000 = {
+        .min_requests = 4, .min_workers = 2, .rate = 4000, .burst = 1, .nworkers = 2};
+    sl_sendrec_t due_edge[] = {rec(2.0, 5, 0, 1, 1), rec(2.1, 5, 1, 2, 1), rec(2.2, 5, 0, 3, 2),
+                               rec(2.3, 5, 0, 4, 3)};
+    CHECK(sl_concurrency_analyze(due_edge, 4, T0, &r4000, &c) == 0);
+    CHECK_EQ_U(c.nbursts, 1);
+    sl_concurrency_free(&c);
+    due_edge[3] = rec(2.3, 5, 1, 4, 3);
+    CHECK(sl_concurrency_analyze(due_edge, 4, T0, &r4000, &c) == 0);
+    CHECK_EQ_U(c.nbursts, 0);
+    sl_concurrency_free(&c);
+
     /* the default run: 1000 req/s in bursts of 4 over 4 workers, so worker w's request s is
        due at (s - 1) * 4 ms with the other workers' request s; each burst listed once, the
        tightest first, none overlapping */

@@ -63,6 +63,27 @@ int main(void)
     CHECK_EQ_U(p.bursts, 1);
     CHECK_EQ_U(p.largest.span_ns, 2 * MS);
 
+    /* the window's edge (inclusive): sent exactly 1.0 ms apart is a burst, 1 ns more is none;
+       0.5 ms apart under a 0.4 ms window none; the same for due times */
+    sl_xrec_t edge[] = {rec(0, 10, 1, -1, 10.0, 20), rec(1, 20, 1, -1, 11.0, 20)};
+    CHECK(sl_crossburst_find(edge, 2, &one_ms, &p) == 0);
+    CHECK_EQ_U(p.bursts, 1);
+    CHECK_EQ_U(p.largest.span_ns, MS);
+    edge[1].sent_ns += 1;
+    CHECK(sl_crossburst_find(edge, 2, &one_ms, &p) == 0);
+    CHECK_EQ_U(p.bursts, 0);
+    sl_xrec_t half[] = {rec(0, 10, 1, -1, 10.0, 20), rec(1, 20, 1, -1, 10.5, 20)};
+    sl_xrule_t short_window = one_ms;
+    short_window.window_ns = 400 * US;
+    CHECK(sl_crossburst_find(half, 2, &short_window, &p) == 0);
+    CHECK_EQ_U(p.bursts, 0);
+    sl_xrec_t due_edge[] = {rec(0, 10, 1, 10.0, 12.0, 20), rec(1, 20, 1, 11.0, 12.1, 20)};
+    CHECK(sl_crossburst_find(due_edge, 2, &one_ms, &p) == 0);
+    CHECK_EQ_U(p.bursts, 1);
+    due_edge[1].due_ns += 1;
+    CHECK(sl_crossburst_find(due_edge, 2, &one_ms, &p) == 0);
+    CHECK_EQ_U(p.bursts, 0);
+
     /* two processes of one segment in flight together: concurrency, but not across segments */
     sl_xrec_t d[] = {rec(0, 10, 1, 10, 10.0, 15), rec(0, 11, 1, 10, 10.1, 15)};
     CHECK(sl_crossburst_find(d, 2, &one_ms, &p) == 0);

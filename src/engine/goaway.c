@@ -1,0 +1,94 @@
+/*
+ * goaway: reads libcurl's verbose text for two facts of an HTTP/2 connection: "Using Stream ID:
+ * N" (a transfer's stream) and "GOAWAY, error=E, last_stream=L" (logged by a transfer of the
+ * connection that received it). Every other message is ignored; nothing is printed. With a
+ * libcurl whose text differs, nothing is marked and such requests stay failures, as before.
+ */
+#include "engine/goaway.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Marks the streams of the connection on `port` above last as refused. */
+static void refuse_above(sl_goaway_t *g, int port, unsigned last)
+{
+    for (int i = 0; i < g->n; i++) {
+        sl_goaway_stream_t *s = g->streams[i];
+        /* 0: written to libcurl but no stream opened yet, so never on the wire */
+        if (s->port == port && (s->stream_id > last || s->stream_id == 0))
+            s->refused = 1;
+    }
+}
+
+static int on_debug(CURL *e, curl_infotype type, char *data, size_t size, void *userp)
+{
+    (void)e;
+    sl_goaway_stream_t *s = userp;
+    char text[160];
+    const char *at;
+    unsigned id, last;
+    if (type != CURLINFO_TEXT || size < 16)
+        return 0;
+    size = size < sizeof(text) - 1 ? size : sizeof(text) - 1;
+    memcpy(text, data, size);
+    text[size] = '\0';
+    if (sscanf(text, "Using Stream ID: %u", &id) == 1)
+        s->stream_id = id;
+    else if (strncmp(text, "Received 101, Switching to HTTP/2", 33) == 0)
+        s->stream_id = 1; /* h2c by Upgrade: the request that asked is stream 1 */
+    else if ((at = strstr(text, "GOAWAY, error=")) != NULL &&
+             (at = strstr(at, "last_stream=")) != NULL &&
+             sscanf(at, "last_stream=%u", &last) == 1 && s->port > 0)
+        refuse_above(s->all, s->port, last);
+    return 0;
+}
+
+int sl_goaway_watch(sl_goaway_t *g, CURL *e, sl_goaway_stream_t *s)
+{
+    if (g->n == g->cap) {
+        int cap = g->cap ? 2 * g->cap : 64;
+        sl_goaway_stream_t **p = realloc(g->streams, (size_t)cap * sizeof(*p));
+        if (p == NULL)
+            return -1;
+        g->streams = p;
+        g->cap = cap;
+    }
+    g->streams[g->n++] = s;
+    memset(s, 0, sizeof(*s));
+    s->all = g;
+    curl_easy_setopt(e, CURLOPT_DEBUGFUNCTION, on_debug);
+    curl_easy_setopt(e, CURLOPT_DEBUGDATA, s);
+    curl_easy_setopt(e, CURLOPT_VERBOSE, 1L);
+    return 0;
+}
+
+void sl_goaway_reset(sl_goaway_stream_t *s)
+{
+    s->stream_id = 0;
+    s->port = 0;
+    s->refused = 0;
+    s->resends = 0;
+}
+
+int sl_goaway_refused(const sl_goaway_stream_t *s)
+{
+    return s->all != NULL && s->refused && s->resends < SL_GOAWAY_MAX_RESENDS;
+}
+
+int sl_goaway_resend(sl_goaway_stream_t *s, int port)
+{
+    if (!sl_goaway_refused(s))
+        return 0;
+    s->refused = 0;
+    s->resends++;
+    s->stream_id = 0;
+    s->port = port;
+    return 1;
+}
+
+void sl_goaway_free(sl_goaway_t *g)
+{
+    free(g->streams);
+    memset(g, 0, sizeof(*g));
+}
