@@ -116,29 +116,54 @@ describe("bash completion of soapload-mock", function()
   end)
 end)
 
--- zsh cannot run a completion function outside its line editor; this checks what can be
--- checked without a terminal: compinit registers the generated file for both commands, the
--- file parses, and its _arguments specs name every flag --help prints.
+-- What zsh offers for `line` typed in `cwd` then Tab, sorted (tests/spec/fixtures/complete.zsh
+-- drives an interactive zsh on a pseudo-terminal).
+local function zcomplete(cwd, home, line)
+  local cmd = ("cd %s && timeout 20 zsh -f %s %s %s %s"):format(t.quote(cwd),
+    t.quote(t.root .. "/tests/spec/fixtures/complete.zsh"), t.quote(dir .. "/completion"),
+    t.quote(home), t.quote(line))
+  local p = io.popen(cmd .. " 2>&1")
+  local got = {}
+  for l in p:lines() do got[#got + 1] = l end
+  p:close()
+  table.sort(got)
+  return got
+end
+
 describe("zsh completion", function()
   local zsh = io.popen("command -v zsh"):read("l")
   local zdir = dir .. "/completion"
+  local cwd, home
+  setup(function()
+    cwd, home = t.tmpname(".comp"), t.tmpname(".zsh")
+    os.execute(("mkdir -p %s/sub %s && cd %s && touch a.lua b.json c.csv"):format(t.quote(cwd),
+      t.quote(home), t.quote(cwd)))
+  end)
+  teardown(function() os.execute("rm -rf " .. t.quote(cwd) .. " " .. t.quote(home)) end)
 
-  it("is registered by compinit for soapload and soapload-mock and names every flag", function()
+  it("completes flags, values from the table, subcommands and files in a real zsh", function()
     if not zsh then
       pending("zsh is not installed (third_party/DEPENDENCIES: test group)")
       return
     end
-    local home = t.tmpname(".zsh")
-    finally(function() os.execute("rm -rf " .. t.quote(home)) end)
-    os.execute("mkdir -p " .. t.quote(home))
-    local cmd = ("ZDOTDIR=%s zsh -f -c %s 2>&1"):format(t.quote(home), t.quote(
-      ("fpath=(%s $fpath); autoload -Uz compinit && compinit -u -d %s/.zcompdump && " ..
-       "print -r -- \"soapload=$_comps[soapload] mock=$_comps[soapload-mock]\" && " ..
-       "zsh -n %s/_soapload && print parsed"):format(t.quote(zdir), t.quote(home), t.quote(zdir))))
-    local p = io.popen(cmd)
-    local out = p:read("a")
-    p:close()
-    assert.truthy(out:find("soapload=_soapload mock=_soapload\nparsed\n", 1, true), out)
+    assert.are.same({ "--duration" }, zcomplete(cwd, home, "soapload --dur"))
+    assert.are.same({ "1.1", "1.2" }, zcomplete(cwd, home, "soapload --soap "))
+    assert.are.same({ "a.lua", "compare", "merge", "sub", "wsdl" },
+      zcomplete(cwd, home, "soapload "))
+    assert.are.same({ "a.lua", "b.json", "c.csv", "sub" },
+      zcomplete(cwd, home, "soapload -R 10 a.lua "))
+    assert.are.same({ "b.json", "sub" }, zcomplete(cwd, home, "soapload merge "))
+    assert.are.same({ "b.json", "c.csv", "sub" }, zcomplete(cwd, home, "soapload merge --trace "))
+    assert.are.same({ "--fault-rate", "--fault-when" },
+      zcomplete(cwd, home, "soapload-mock --fault-"))
+  end)
+
+  it("has an _arguments spec for every flag --help prints", function()
+    if not zsh then
+      pending("zsh is not installed (third_party/DEPENDENCIES: test group)")
+      return
+    end
+    assert.are.equal(0, os.execute("zsh -n " .. t.quote(zdir .. "/_soapload")) and 0 or 1)
     local text = t.read(zdir .. "/_soapload")
     local main = assert(text:match("\n_soapload%(%) {(.*)"))
     local mock = assert(text:match("\n_soapload_mock%(%) {(.-)\n}"))
