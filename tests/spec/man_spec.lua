@@ -1,27 +1,11 @@
--- man_spec: the man pages soapload-docgen makes from the option tables render with man, list
--- exactly the options and usage lines --help prints (one table makes both), and the
--- scripting page names every built-in a script is given.
+-- man_spec: the man pages soapload-docgen makes from the option tables render with man without
+-- a warning, give the exit codes, and the scripting page names every built-in a script is
+-- given. (That each page lists exactly what --help prints is checked beside the rest of each
+-- program's command line: config_spec and mock_spec.)
 package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
-local dir = t.bin:match("^(.*)/[^/]*$") or "."
-
--- The page as `man -l` shows it, in ASCII and wide enough that no option head wraps; and what
--- groff said on stderr.
-local function render(page)
-  local err = t.tmpname(".err")
-  local p = io.popen(("LC_ALL=C MANWIDTH=120 man --warnings -l %s 2>%s"):format(
-    t.quote(dir .. "/man/" .. page), t.quote(err)))
-  local out = p:read("a")
-  p:close()
-  local warnings = t.read(err) or ""
-  os.remove(err)
-  return out, warnings
-end
-
-local function words(s)
-  return (s:gsub("%s+", " "):gsub("^ ", ""):gsub(" $", ""))
-end
+local render = t.man
 
 local function help_of(bin)
   local p = io.popen(t.quote(bin) .. " --help")
@@ -39,41 +23,25 @@ describe("soapload(1)", function()
     assert.are.equal("", warnings)
   end)
 
-  it("has in its SYNOPSIS each usage line of --help, in the same order", function()
-    local usage = assert(help:match("^Usage: (.-)\n[^ ]"), help):gsub("\n       ", "\n")
-    local synopsis = assert(page:match("\nSYNOPSIS\n(.-)\n\n"), page)
-    assert.are.equal(usage, (synopsis:gsub("\n       ", "\n"):gsub("^       ", "")))
-  end)
-
-  it("lists in OPTIONS exactly the options and settings --help prints, with their help", function()
-    local options = assert(help:match("\n\n(  %-.-)\n\nExit codes"), help)
-    local section = assert(page:match("\nOPTIONS\n(.-)\nEXIT STATUS\n"), page)
-    assert.are.equal(words(options), words(section))
-    -- and the words are not merely the same run of text: each option heads its own entry
-    for head in options:gmatch("\n  (%-[^\n]-)  ") do
-      assert.truthy(section:find("\n       " .. head .. "\n", 1, true), head)
-    end
-    assert.truthy(section:find("\n       %-%-json FILE\n"), section)
-    assert.truthy(section:find("\n       %[stages%]\n"), section)
-  end)
-
   it("gives the exit codes of --help", function()
     local section = "\n" .. assert(page:match("\nEXIT STATUS\n(.-)\n%u"), page)
-    for code in ("0 1 2 3 4 130"):gmatch("%d+") do
+    local codes = {}
+    for code in assert(help:match("\nExit codes: (.*)$"), help):gmatch("(%d+) %a") do
+      codes[#codes + 1] = code
+    end
+    assert.are.same({ "0", "1", "2", "3", "4", "130" }, codes)
+    for _, code in ipairs(codes) do
       assert.truthy(section:find("\n       " .. code .. "%s"), code)
     end
   end)
 end)
 
 describe("soapload-mock(1)", function()
-  it("renders and lists in OPTIONS exactly the options --help prints", function()
+  it("renders with man, without a warning from groff", function()
     local page, warnings = render("soapload-mock.1")
+    assert.truthy(page:find("^SOAPLOAD%-MOCK%(1%)"), page)
     assert.are.equal("", warnings)
-    local help = help_of(t.mock_bin)
-    local options = assert(help:match("\n\n(  %-H, %-%-host.-)\n\n"), help)
-    local section = assert(page:match("\nOPTIONS\n(.-)\nENDPOINTS\n"), page)
-    assert.are.equal(words(options), words(section))
-    assert.truthy(section:find("\n       %-%-fault%-when NAME=VALUE\n"), section)
+    assert.truthy(page:find("\nENDPOINTS\n", 1, true), page)
   end)
 end)
 
