@@ -397,6 +397,15 @@ static const option_spec_t options[] = {
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
 #define HELP_COLUMN 25
 
+int sl_mock_options_doc(size_t i, sl_mock_option_doc_t *out)
+{
+    if (i >= N_OPTIONS)
+        return -1;
+    *out =
+        (sl_mock_option_doc_t){options[i].name, options[i].letter, options[i].arg, options[i].help};
+    return 0;
+}
+
 void sl_mock_options_usage(FILE *out)
 {
     fputs("Usage: soapload-mock [OPTION]...\n"

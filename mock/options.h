@@ -1,6 +1,6 @@
 /*
- * options: soapload-mock's command line. One table gives the parser, `--help` and README's
- * option list (a spec checks that README's copy matches `--help`).
+ * options: soapload-mock's command line. One table gives the parser, `--help`, the man page's
+ * option list and the shell completions (a spec checks the man page against `--help`).
  */
 #ifndef SOAPLOAD_MOCK_OPTIONS_H
 #define SOAPLOAD_MOCK_OPTIONS_H
@@ -45,6 +45,17 @@ typedef struct {
  * with the action to take, or -1 with a message naming the option in err. */
 int sl_mock_options_parse(int argc, char **argv, sl_mock_options_t *o, sl_mock_action_t *action,
                           char *err, size_t errlen);
+/* One row of the option table as the man page and the shell completions read it. */
+typedef struct {
+    const char *name;
+    char letter;      /* 0: long form only */
+    const char *arg;  /* NULL: a flag */
+    const char *help; /* lines separated by '\n' */
+} sl_mock_option_doc_t;
+
+/** Copies row i of the option table (its strings are static) into out. Returns 0, or -1 past
+ * the last row. */
+int sl_mock_options_doc(size_t i, sl_mock_option_doc_t *out);
 /** Writes the usage text, its option lines made from the table. */
 void sl_mock_options_usage(FILE *out);
 

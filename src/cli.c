@@ -1,6 +1,7 @@
 /*
  * cli: GNU-style flags (wrk's short letters where they exist). The getopt tables and the
- * --help text are both made from core/config's option table, and so is README's list.
+ * --help text are both made from core/config's option table, and so are the man page's list
+ * and the shell completions (dist/docgen.c).
  */
 #include "cli.h"
 
@@ -22,23 +23,30 @@ static int has_argument(const sl_option_t *o)
     return o->arg == NULL ? no_argument : takes_value(o) ? required_argument : optional_argument;
 }
 
+const char *sl_cli_synopsis(void)
+{
+    return "soapload [OPTION]... SCRIPT.lua [SCRIPT-ARG]...\n"
+           "soapload --dry-run [N] [OPTION]... SCRIPT.lua [SCRIPT-ARG]...\n"
+           "soapload --reconcile TRACE.csv... ID-LOG\n"
+           "soapload wsdl URL-or-FILE [-o SCRIPT.lua] [--id-element NAME] [--soap 1.1|1.2]\n"
+           "soapload merge RESULT.json... [--json OUT] [--html OUT] [--threshold EXPR]...\n"
+           "soapload merge --trace TRACE.csv... [RESULT.json...] [--id-log ID-LOG] [--window T]\n"
+           "soapload compare BASELINE.json NEW.json [--threshold 'p99 +10%']... [--html OUT]\n";
+}
+
 void sl_cli_usage(FILE *out)
 {
     const sl_option_t *o = sl_config_options();
-    fputs(
-        "Usage: soapload [OPTION]... SCRIPT.lua [SCRIPT-ARG]...\n"
-        "       soapload --dry-run [N] [OPTION]... SCRIPT.lua [SCRIPT-ARG]...\n"
-        "       soapload --reconcile TRACE.csv... ID-LOG\n"
-        "       soapload wsdl URL-or-FILE [-o SCRIPT.lua] [--id-element NAME] [--soap 1.1|1.2]\n"
-        "       soapload merge RESULT.json... [--json OUT] [--html OUT] [--threshold EXPR]...\n"
-        "       soapload merge --trace TRACE.csv... [RESULT.json...] [--id-log ID-LOG]"
-        " [--window T]\n"
-        "       soapload compare BASELINE.json NEW.json [--threshold 'p99 +10%']... [--html OUT]\n"
-        "Load-tests a SOAP (or any HTTP POST) service at a target rate. SCRIPT.lua builds the\n"
-        "requests and may set the defaults of the options that have a setting name (shown\n"
-        "as [name]) in its `soapload` table; flags win.\n"
-        "\n",
-        out);
+    for (const char *form = sl_cli_synopsis(); *form;) {
+        size_t len = strcspn(form, "\n");
+        fprintf(out, "%s%.*s\n", form == sl_cli_synopsis() ? "Usage: " : "       ", (int)len, form);
+        form += len + (form[len] == '\n');
+    }
+    fputs("Load-tests a SOAP (or any HTTP POST) service at a target rate. SCRIPT.lua builds the\n"
+          "requests and may set the defaults of the options that have a setting name (shown\n"
+          "as [name]) in its `soapload` table; flags win.\n"
+          "\n",
+          out);
     /* the flags, then the settings that only a script has */
     for (int k = 0; k < 2 * SL_OPT_COUNT; k++) {
         int i = k % SL_OPT_COUNT;

@@ -49,7 +49,7 @@ enum { SL_AUTH_NONE, SL_AUTH_BASIC, SL_AUTH_DIGEST, SL_AUTH_NTLM, SL_AUTH_NEGOTI
 /* Where a value came from. A flag wins over the script's default. */
 typedef enum { SL_FROM_FLAG, SL_FROM_SCRIPT } sl_source_t;
 
-/* The options, in the order --help and README list them. */
+/* The options, in the order --help and the man page list them. */
 typedef enum {
     SL_OPT_URL,
     SL_OPT_RATE,

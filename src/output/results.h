@@ -1,7 +1,7 @@
 /*
  * results: the machine-readable result file (--json): settings, summary, one-second
  * intervals, and the latency histograms serialized losslessly so that files can be merged.
- * Schema "soapload-results/1", documented in README.
+ * Schema "soapload-results/1", documented in docs/outputs.md.
  */
 #ifndef SOAPLOAD_RESULTS_H
 #define SOAPLOAD_RESULTS_H

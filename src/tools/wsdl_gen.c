@@ -970,7 +970,7 @@ static void write_header(const sl_wsdl_t *w, const char *id_element, sl_buf_t *b
         put(b, "\n");
     }
     put(b, "\nlocal e = soapload.escape\n\n"
-           "-- One entry per operation (README: Operations): name, weight (the mix is exact),\n"
+           "-- One entry per operation (docs/scripting.md): name, weight (the mix is exact),\n"
            "-- soap_action, request(id, seq) -> the envelope (and {id = false} when the body\n"
            "-- does not carry the ID: then no echo is checked), response(status, headers, body,\n"
            "-- id, fault) -> false, reason to fail; a Fault the service should answer can be\n"

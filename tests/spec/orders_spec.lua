@@ -1,8 +1,9 @@
 -- The order-service example (scripts/examples/orders.lua) against soapload-mock serving its
--- WSDL with --fault-when Quantity=0, as README tells a user to run it: the 70/25/5 mix is
--- exact over the stages' 1,200 requests (840/300/60), every 10th PlaceOrder of each worker is
--- refused with a Fault that the script expects (30, the mock's fault_trigger count), the
--- per-operation and per-tag thresholds hold (exit 0), and the per-tier results add up.
+-- WSDL with --fault-when Quantity=0, as docs/scripting.md tells a user to run it: the
+-- 70/25/5 mix is exact over the stages' 1,200 requests (840/300/60), every 10th PlaceOrder of
+-- each worker is refused with a Fault that the script expects (30, the mock's fault_trigger
+-- count), the per-operation and per-tag thresholds hold (exit 0), and the per-tier results add
+-- up.
 package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)

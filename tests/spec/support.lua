@@ -435,4 +435,24 @@ function M.chained(busted_finally)
   end
 end
 
+-- A man page the build made from the option tables (build dir/man/PAGE, next to the binary),
+-- as `man -l` shows it: ASCII, wide enough that no option head wraps. Returns the text and
+-- what groff warned on stderr.
+function M.man(page)
+  local dir = M.bin:match("^(.*)/[^/]*$") or "."
+  local err = M.tmpname(".err")
+  local p = io.popen(("LC_ALL=C MANWIDTH=120 man --warnings -l %s 2>%s"):format(
+    sh_quote(dir .. "/man/" .. page), sh_quote(err)))
+  local out = p:read("a")
+  p:close()
+  local warnings = M.read(err) or ""
+  os.remove(err)
+  return out, warnings
+end
+
+-- Text with every run of white space made one space, as a man page fills it.
+function M.words(s)
+  return (s:gsub("%s+", " "):gsub("^ ", ""):gsub(" $", ""))
+end
+
 return M
