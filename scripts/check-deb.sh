@@ -90,4 +90,5 @@ echo "check-deb: the installed example sent $n requests; the installed mock rece
 INNER
 unshare --mount --pid --fork bash -c \
     'mount -t proc proc "$1/proc" && exec chroot "$1" /bin/bash /tmp/check.sh' _ "$root"
+rm -rf "$root" # kept after a failure, to look into; root.tar stays as the cache
 echo "check-deb: PASS in $(($(date +%s) - start)) s"

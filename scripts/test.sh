@@ -14,7 +14,8 @@ scripts/install-npm-test-deps.sh
 jobs=$(nproc 2>/dev/null || echo 2)
 
 echo "== format check"
-clang-format --dry-run --Werror src/*.c src/*.h src/*/*.c src/*/*.h mock/*.c mock/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c
+clang-format --dry-run --Werror src/*.c src/*.h src/*/*.c src/*/*.h mock/*.c mock/*.h dist/*.c \
+    tests/unit/*.c tests/unit/*.h tests/fuzz/*.c
 
 # The main job on a machine with the build group only: every test and bench program hidden.
 echo "== main job with only the build group"

@@ -87,6 +87,14 @@ describe("bash completion of soapload", function()
     assert.are.same({ "1.1", "1.2" }, complete(cwd, "_soapload", { "soapload", "--soap", "" }))
     assert.are.same({ "1.1", "2" }, complete(cwd, "_soapload", { "soapload", "--http", "" }))
     assert.are.same({}, complete(cwd, "_soapload", { "soapload", "-R", "" }))
+    -- --json=FILE, which bash splits at '='
+    assert.are.same({ "b.json" }, complete(cwd, "_soapload", { "soapload", "--json", "=", "b" }))
+    assert.are.same({ "a.lua", "b.json", "c.csv", "d.wsdl", "e.txt", "sub" },
+      complete(cwd, "_soapload", { "soapload", "--json", "=" }))
+    assert.are.same({ "1.1", "1.2" },
+      complete(cwd, "_soapload", { "soapload", "--soap", "=", "1" }))
+    assert.are.same({ "a.lua", "sub" },
+      complete(cwd, "_soapload", { "soapload", "--json", "=", "out.json", "-d", "1s", "" }))
   end)
 
   it("offers each subcommand's files", function()

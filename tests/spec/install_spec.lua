@@ -37,6 +37,17 @@ describe("cmake --install", function()
     end
   end)
 
+  it("installs man pages that man finds by name", function()
+    for _, case in ipairs({ { "soapload", "SOAPLOAD(1)" }, { "soapload-mock", "SOAPLOAD-MOCK(1)" },
+                            { "soapload-scripting", "SOAPLOAD-SCRIPTING(7)" } }) do
+      local p = io.popen(("LC_ALL=C MANWIDTH=100 man -M %s %s 2>&1"):format(
+        t.quote(prefix .. "/share/man"), case[1]))
+      local page = p:read("a")
+      p:close()
+      assert.truthy(page:find("^" .. case[2]:gsub("%p", "%%%0")), page)
+    end
+  end)
+
   it("runs the installed example against the installed mock, every request counted by it",
     function()
       local saved = t.mock_bin
