@@ -117,6 +117,47 @@ static int result_by_name(const char *name)
     return -1;
 }
 
+/* "before_send" by kind, its sum "failed_before_send", and "resends_refused" (all three
+ * absent from files written before soapload counted them: 0). */
+static int read_before_send(const sl_json_t *obj, const char *where, sl_counts_t *c, char *err,
+                            size_t errlen)
+{
+    const sl_json_t *bs = sl_json_get(obj, "before_send");
+    char sub[128];
+    uint64_t sum = 0, total;
+    if (sl_json_get(obj, "resends_refused") != NULL &&
+        get_u64(obj, "resends_refused", where, &c->retried, err, errlen) != 0)
+        return -1;
+    if (bs == NULL)
+        return 0;
+    if ((bs = field(obj, "before_send", SL_JSON_OBJECT, where, err, errlen)) == NULL ||
+        get_u64(obj, "failed_before_send", where, &total, err, errlen) != 0)
+        return -1;
+    snprintf(sub, sizeof(sub), "%s.before_send", where);
+    for (size_t i = 0; i < bs->len; i++)
+        if (result_by_name(sl_json_key(bs, i)) < 0) {
+            snprintf(err, errlen, "%s has an unknown result \"%s\"", sub, sl_json_key(bs, i));
+            return -1;
+        }
+    for (int r = 0; r < SL_R_COUNT; r++) {
+        uint64_t *v = &c->before_send[r];
+        if (sl_json_get(bs, sl_result_name((sl_result_t)r)) != NULL &&
+            get_u64(bs, sl_result_name((sl_result_t)r), sub, v, err, errlen) != 0)
+            return -1;
+        if (sum + *v < sum) {
+            snprintf(err, errlen, "%s: the counts overflow 64 bits", sub);
+            return -1;
+        }
+        sum += *v;
+    }
+    if (sum != total) {
+        snprintf(err, errlen, "%s.failed_before_send is %llu, but its kinds add up to %llu", where,
+                 (unsigned long long)total, (unsigned long long)sum);
+        return -1;
+    }
+    return 0;
+}
+
 /* A counts object as counts_json writes it; "ok" and "failed" are derived and not read. */
 static int read_counts(const sl_json_t *obj, const char *where, sl_counts_t *c, char *err,
                        size_t errlen)
@@ -144,7 +185,7 @@ static int read_counts(const sl_json_t *obj, const char *where, sl_counts_t *c, 
         if ((r != SL_R_EXPECTED_FAULT || sl_json_get(res, "expected_fault") != NULL) &&
             get_u64(res, sl_result_name((sl_result_t)r), sub, &c->results[r], err, errlen) != 0)
             return -1; /* expected_fault: 0 in files written before it existed */
-    return 0;
+    return read_before_send(obj, where, c, err, errlen);
 }
 
 /* A histogram as hist_json writes it: the layout must be ours, the [index, count] pairs must

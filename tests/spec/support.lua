@@ -202,11 +202,12 @@ function M.soap11(port, body, extra)
   return M.http(port, "POST", "/soap/endpoint", h, body)
 end
 
--- Starts tests/spec/fixtures/bad_server.lua in MODE; returns {port, url, stop()}.
-function M.start_bad_server(mode)
+-- Starts tests/spec/fixtures/bad_server.lua in MODE (on `port`, or a free one); returns
+-- {port, url, stop()}.
+function M.start_bad_server(mode, port)
   local out = M.tmpname(".bad")
-  local p = io.popen(("lua5.4 %s/tests/spec/fixtures/bad_server.lua %s > %s 2>&1 & echo $!")
-    :format(M.root, mode, sh_quote(out)))
+  local p = io.popen(("lua5.4 %s/tests/spec/fixtures/bad_server.lua %s %d > %s 2>&1 & echo $!")
+    :format(M.root, mode, port or 0, sh_quote(out)))
   local pid = tonumber(p:read("l"))
   p:close()
   local port
