@@ -56,7 +56,12 @@ uint64_t sl_counts_failed(const sl_counts_t *c);
 uint64_t sl_counts_succeeded(const sl_counts_t *c);
 /** Requests that failed before any byte was written (the sum of before_send[]). */
 uint64_t sl_counts_failed_before_send(const sl_counts_t *c);
-/** Checks both equations. Returns 0, or -1 with the broken one written into err. */
+/** Adds src into dst unless a sum would pass 2^64 - 1. Returns 0, or -1 (dst unchanged). */
+int sl_counts_add_checked(sl_counts_t *dst, const sl_counts_t *src);
+/** The name of the first count that differs between a and b ("sent", "timeout"...), or NULL. */
+const char *sl_counts_differ(const sl_counts_t *a, const sl_counts_t *b);
+/** Checks both equations, their sums included (a sum past 2^64 - 1 is an error). Returns 0, or
+ * -1 with the broken one written into err. */
 int sl_counts_check(const sl_counts_t *c, char *err, size_t errlen);
 /** The snake_case name of a result, as the summary and JSON print it. */
 const char *sl_result_name(sl_result_t r);

@@ -73,6 +73,14 @@ void sl_hist_record(sl_hist_t *h, uint64_t us)
     sl_hist_record_n(h, us, 1);
 }
 
+int sl_hist_merge_checked(sl_hist_t *dst, const sl_hist_t *src)
+{
+    if (dst->total + src->total < dst->total || dst->clamped + src->clamped < dst->clamped)
+        return -1;
+    sl_hist_merge(dst, src);
+    return 0;
+}
+
 void sl_hist_merge(sl_hist_t *dst, const sl_hist_t *src)
 {
     if (src->total == 0)

@@ -30,6 +30,9 @@ void sl_hist_record(sl_hist_t *h, uint64_t us);
 void sl_hist_record_n(sl_hist_t *h, uint64_t us, uint64_t count);
 /** Adds every count of src to dst. */
 void sl_hist_merge(sl_hist_t *dst, const sl_hist_t *src);
+/** sl_hist_merge unless the total (or clamped) would pass 2^64 - 1. Returns 0, or -1 (dst
+ * unchanged): no bucket can overflow when the total does not. */
+int sl_hist_merge_checked(sl_hist_t *dst, const sl_hist_t *src);
 /** The value at percentile p (0..100): the highest value equivalent to the bucket holding it,
  * as HdrHistogram reports. 0 when empty. */
 uint64_t sl_hist_percentile(const sl_hist_t *h, double p);

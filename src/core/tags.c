@@ -104,11 +104,14 @@ int sl_tags_slot(sl_tags_t *t, const char *name, size_t nlen, const char *value,
     return i;
 }
 
-static void add_stats(sl_op_stats_t *dst, const sl_op_stats_t *src)
+/* Results added from files (soapload merge) may be anything: a sum that would overflow is
+ * left out and remembered, for sl_tags_check to refuse. */
+static void add_stats(sl_tags_t *t, sl_op_stats_t *dst, const sl_op_stats_t *src)
 {
-    sl_counts_add(&dst->counts, &src->counts);
-    sl_hist_merge(dst->from_due, src->from_due);
-    sl_hist_merge(dst->service, src->service);
+    if (sl_counts_add_checked(&dst->counts, &src->counts) != 0 ||
+        sl_hist_merge_checked(dst->from_due, src->from_due) != 0 ||
+        sl_hist_merge_checked(dst->service, src->service) != 0)
+        t->overflow = 1;
 }
 
 int sl_tags_add(sl_tags_t *t, const char *name, const char *value, int other,
@@ -116,7 +119,7 @@ int sl_tags_add(sl_tags_t *t, const char *name, const char *value, int other,
 {
     int i = get(t, name, strlen(name), value, strlen(value), other);
     if (i >= 0)
-        add_stats(t->items[i].stats, src);
+        add_stats(t, t->items[i].stats, src);
     return i;
 }
 
@@ -214,6 +217,7 @@ int sl_tags_fold(sl_tags_t *t)
     }
     if (out.n > 1) /* qsort wants a base even for no entries */
         qsort(out.items, (size_t)out.n, sizeof(*out.items), in_order);
+    out.overflow |= t->overflow;
     sl_tags_free(t);
     *t = out;
     out = (sl_tags_t){0};
@@ -295,6 +299,10 @@ int sl_tags_decode_add(sl_tags_t *t, const uint8_t *p, size_t len)
 int sl_tags_check(const sl_tags_t *t, char *err, size_t errlen)
 {
     char why[256];
+    if (t->overflow) {
+        snprintf(err, errlen, "the tags' counts add up to more than 2^64 - 1: they overflow");
+        return -1;
+    }
     for (int i = 0; i < t->n; i++)
         if (sl_counts_check(&t->items[i].stats->counts, why, sizeof(why)) != 0) {
             snprintf(err, errlen, "tag %s=%s: %s", t->items[i].name, t->items[i].value, why);

@@ -33,6 +33,7 @@ typedef struct {
     int n, cap;
     sl_tag_t *items;
     int pairs, names; /* what sl_tags_slot has kept so far */
+    int overflow;     /* a sum of sl_tags_add passed 2^64 - 1 (sl_tags_check says so) */
 } sl_tags_t;
 
 /** Frees the entries (t itself is the caller's) and empties t. */

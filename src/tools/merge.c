@@ -26,6 +26,7 @@
 #include "output/report.h"
 #include "output/results.h"
 #include "tools/crossproof.h"
+#include "tools/resultcheck.h"
 
 #define MAX_RESULT_BYTES (1ULL << 30) /* a 1-hour run's file is a few MB */
 
@@ -1666,7 +1667,17 @@ int sl_merge_main(int argc, char **argv)
             n++; /* freed below with the others */
             fprintf(stderr, "soapload merge: %s\n", err);
             goto Done;
+        } else if (sl_resultcheck_file(&in[n], err, sizeof(err)) != 0) {
+            n++;
+            fprintf(stderr, "soapload merge: %s: the result does not add up\n", err);
+            code = SL_EXIT_INTERNAL; /* as for a run whose accounting broke */
+            goto Done;
         }
+    if (sl_resultcheck_sum(in, n, err, sizeof(err)) != 0) {
+        fprintf(stderr, "soapload merge: %s\n", err);
+        code = SL_EXIT_INTERNAL;
+        goto Done;
+    }
     if (sl_resultfile_merge(&merged, in, n, err, sizeof(err)) != 0) {
         fprintf(stderr, "soapload merge: %s\n", err);
         goto Done;

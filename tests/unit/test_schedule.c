@@ -67,5 +67,19 @@ int main(void)
     CHECK_EQ_U(sum2.scheduled, 20);
     CHECK_EQ_U(sum2.results[SL_R_TIMEOUT], 2);
     CHECK_STR(sl_result_name(SL_R_ID_MISMATCH), "id_mismatch");
+    /* sums past 2^64 - 1: refused, never wrapped into equations that hold */
+    sl_counts_t huge = {.scheduled = 1ULL << 63, .not_sent = 1ULL << 63};
+    CHECK(sl_counts_check(&huge, err, sizeof(err)) == 0);
+    sl_counts_t sum3 = huge;
+    CHECK(sl_counts_add_checked(&sum3, &huge) == -1);
+    CHECK_EQ_U(sum3.scheduled, 1ULL << 63); /* unchanged */
+    CHECK(sl_counts_add_checked(&sum3, &c) == 0);
+    CHECK_EQ_U(sum3.scheduled, (1ULL << 63) + 10);
+    sl_counts_t wrap = {.scheduled = 0, .sent = 1ULL << 63, .not_sent = 1ULL << 63};
+    wrap.results[SL_R_OK] = 1ULL << 63;
+    CHECK(sl_counts_check(&wrap, err, sizeof(err)) == -1);
+    CHECK(strstr(err, "overflow") != NULL);
+    CHECK(sl_counts_differ(&c, &c) == NULL);
+    CHECK_STR(sl_counts_differ(&c, &huge), "scheduled");
     return check_report();
 }

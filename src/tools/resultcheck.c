@@ -1,0 +1,189 @@
+/*
+ * resultcheck: the equations of a result file read back, and the overflow-checked sums of
+ * merging several (see resultcheck.h).
+ */
+#include "tools/resultcheck.h"
+
+#include <limits.h>
+#include <stdio.h>
+
+int sl_resultcheck_add(sl_counts_t *dst, const sl_counts_t *src, const char *source,
+                       const char *what, char *err, size_t errlen)
+{
+    if (sl_counts_add_checked(dst, src) == 0)
+        return 0;
+    snprintf(err, errlen,
+             "%s: %s: added to the files before it, a count passes 2^64 - 1: "
+             "the counts overflow",
+             source, what);
+    return -1;
+}
+
+/* Every count of part is at most the whole's: the requests of a second, a tag value or a
+ * histogram are some of the run's. NULL, or the name of the first count that is larger. */
+static const char *larger_count(const sl_counts_t *part, const sl_counts_t *whole)
+{
+    if (part->scheduled > whole->scheduled)
+        return "scheduled";
+    if (part->sent > whole->sent)
+        return "sent";
+    if (part->not_sent > whole->not_sent)
+        return "not_sent";
+    if (part->script_errors_before_send > whole->script_errors_before_send)
+        return "script_errors_before_send";
+    for (int r = 0; r < SL_R_COUNT; r++) {
+        if (part->results[r] > whole->results[r])
+            return sl_result_name((sl_result_t)r);
+        if (part->before_send[r] > whole->before_send[r])
+            return "before_send";
+    }
+    if (part->bytes_sent > whole->bytes_sent)
+        return "bytes_sent";
+    return part->bytes_received > whole->bytes_received ? "bytes_received" : NULL;
+}
+
+/* A counts object's own two equations, and no count above the summary's. */
+static int check_part(const sl_resultfile_t *r, const sl_counts_t *c, const char *what, char *err,
+                      size_t errlen)
+{
+    char why[256];
+    const char *larger;
+    if (sl_counts_check(c, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "%s: %s: %s", r->source, what, why);
+        return -1;
+    }
+    if ((larger = larger_count(c, &r->run.counts)) != NULL) {
+        snprintf(err, errlen, "%s: %s: its %s is more than the summary's: not a part of it",
+                 r->source, what, larger);
+        return -1;
+    }
+    return 0;
+}
+
+/* Parts that together are the whole (the workers, the operations): their sum is the summary. */
+static int check_sum(const sl_resultfile_t *r, const sl_counts_t *sum, const char *what, char *err,
+                     size_t errlen)
+{
+    const char *differs = sl_counts_differ(sum, &r->run.counts);
+    if (differs == NULL)
+        return 0;
+    snprintf(err, errlen, "%s: the %s' counts do not add up to the summary's: %s differs",
+             r->source, what, differs);
+    return -1;
+}
+
+/* A histogram holds at most the requests that ended: sent ones. */
+static int check_hist(const sl_resultfile_t *r, const sl_hist_t *h, const char *what, char *err,
+                      size_t errlen)
+{
+    if (h == NULL || h->total <= r->run.counts.sent)
+        return 0;
+    snprintf(err, errlen, "%s: %s holds %llu latencies, more than the %llu requests sent",
+             r->source, what, (unsigned long long)h->total, (unsigned long long)r->run.counts.sent);
+    return -1;
+}
+
+int sl_resultcheck_file(const sl_resultfile_t *r, char *err, size_t errlen)
+{
+    const sl_run_t *run = &r->run;
+    sl_counts_t sum = {0};
+    char what[160], why[256];
+    if (sl_counts_check(&run->counts, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "%s: summary: %s", r->source, why);
+        return -1;
+    }
+    if (check_hist(r, run->latency, "latency.from_due", err, errlen) != 0 ||
+        check_hist(r, run->service, "latency.service", err, errlen) != 0 ||
+        check_hist(r, run->lateness, "latency.send_lateness", err, errlen) != 0)
+        return -1;
+    for (int i = 0; i < run->nworkers; i++) {
+        snprintf(what, sizeof(what), "workers[%d].counts", i);
+        if (check_part(r, &run->workers[i].counts, what, err, errlen) != 0 ||
+            sl_resultcheck_add(&sum, &run->workers[i].counts, r->source, what, err, errlen) != 0)
+            return -1;
+    }
+    if (run->nworkers > 0 && check_sum(r, &sum, "workers", err, errlen) != 0)
+        return -1;
+    sum = (sl_counts_t){0};
+    for (int i = 0; i < run->nops; i++) {
+        snprintf(what, sizeof(what), "operations[%d].counts", i);
+        if (check_part(r, &run->ops[i].counts, what, err, errlen) != 0 ||
+            sl_resultcheck_add(&sum, &run->ops[i].counts, r->source, what, err, errlen) != 0)
+            return -1;
+    }
+    if (run->nops > 0 && check_sum(r, &sum, "operations", err, errlen) != 0)
+        return -1;
+    for (int i = 0; i < run->nops; i++) {
+        snprintf(what, sizeof(what), "operations[%d].latency", i);
+        if (check_hist(r, run->ops[i].from_due, what, err, errlen) != 0 ||
+            check_hist(r, run->ops[i].service, what, err, errlen) != 0)
+            return -1;
+    }
+    for (size_t i = 0; i < run->nseconds; i++) {
+        const sl_second_t *s = &run->seconds[i];
+        const char *larger = larger_count(&s->counts, &run->counts);
+        /* no equations: a request sent in one second may end in the next */
+        if (larger != NULL) {
+            snprintf(err, errlen,
+                     "%s: intervals[%zu].counts: its %s is more than the summary's: not a part "
+                     "of it",
+                     r->source, i, larger);
+            return -1;
+        }
+        if (s->completed > run->counts.sent || s->in_flight_max > run->max_in_flight) {
+            snprintf(err, errlen,
+                     "%s: intervals[%zu]: latency.count %llu or in_flight_max %llu is more than "
+                     "the run's (sent %llu, max_in_flight %llu)",
+                     r->source, i, (unsigned long long)s->completed,
+                     (unsigned long long)s->in_flight_max, (unsigned long long)run->counts.sent,
+                     (unsigned long long)run->max_in_flight);
+            return -1;
+        }
+    }
+    for (int i = 0; i < run->tags.n; i++) {
+        const sl_tag_t *e = &run->tags.items[i];
+        snprintf(what, sizeof(what), "tag %s=%s", e->name, e->value);
+        /* the fold of other names counts a request once per name it carried: no part */
+        if (e->other != 2 && check_part(r, &e->stats->counts, what, err, errlen) != 0)
+            return -1;
+        if (check_hist(r, e->stats->from_due, what, err, errlen) != 0 ||
+            check_hist(r, e->stats->service, what, err, errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* *sum += v, or -1 when that would pass 2^64 - 1. */
+static int add_u64(uint64_t *sum, uint64_t v)
+{
+    if (*sum + v < *sum)
+        return -1;
+    *sum += v;
+    return 0;
+}
+
+int sl_resultcheck_sum(const sl_resultfile_t *in, int n, char *err, size_t errlen)
+{
+    sl_counts_t counts = {0};
+    uint64_t lat = 0, svc = 0, late = 0, tls = 0, opened = 0, reused = 0, in_flight = 0;
+    int died = 0;
+    for (int f = 0; f < n; f++) {
+        const sl_run_t *run = &in[f].run;
+        if (sl_resultcheck_add(&counts, &run->counts, in[f].source, "summary", err, errlen) != 0)
+            return -1;
+        if (add_u64(&lat, run->latency->total) | add_u64(&svc, run->service->total) |
+                add_u64(&late, run->lateness->total) |
+                add_u64(&tls, run->tls_handshake ? run->tls_handshake->total : 0) |
+                add_u64(&opened, run->conns_opened) | add_u64(&reused, run->conns_reused) |
+                add_u64(&in_flight, run->max_in_flight) ||
+            run->workers_died > INT_MAX - died) {
+            snprintf(err, errlen,
+                     "%s: added to the files before it, a histogram's count, the connections, "
+                     "max_in_flight or workers_died pass their largest value: they overflow",
+                     in[f].source);
+            return -1;
+        }
+        died += run->workers_died;
+    }
+    return 0;
+}

@@ -1,0 +1,149 @@
+-- merge refuses what it cannot add up: a file whose own equations do not hold (the summary's,
+-- a worker's, the workers' or the operations' sum against the summary), files whose sums
+-- overflow 64 bits, each with exit 4 and a message naming the file and the equation; the same
+-- run given twice; results far apart in time unless asked, and then without a second per
+-- empty second.
+package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
+local t = require("support")
+local finally = t.chained(function(fn) return finally(fn) end)
+
+local function decode(path)
+  return t.json.decode((assert(t.read(path), "no file " .. path)))
+end
+
+-- two operations, so that the file has operations to add up
+local SCRIPT = [[
+soapload.url = %q
+local function call(op, id)
+  return soapload.envelope('<e:' .. op .. ' xmlns:e="urn:soapload:echo"><e:RequestId>' ..
+    soapload.escape(id) .. '</e:RequestId></e:' .. op .. '>')
+end
+soapload.operations = {
+  {name = "A", weight = 3, request = function(id) return call("A", id) end},
+  {name = "B", weight = 1, request = function(id) return call("B", id) end},
+}
+]]
+
+-- 2^63 + n as decimal text (Lua's integers stop at 2^63 - 1), for 0 <= n < 224192
+local function big(n)
+  return "9223372036854" .. ("%06d"):format(775808 + n)
+end
+
+-- The text with the first counts object after `anchor` (a plain string) edited: scheduled and
+-- not_sent raised by `add` (a function of the old value giving the new text).
+local function raise(text, anchor, add)
+  local at = assert(text:find(anchor, 1, true), anchor)
+  local head, tail = text:sub(1, at - 1), text:sub(at)
+  local n
+  tail, n = tail:gsub('"scheduled": (%d+), "sent": (%d+), "not_sent": (%d+)',
+    function(s, sent, ns)
+      return ('"scheduled": %s, "sent": %s, "not_sent": %s'):format(add(tonumber(s)), sent,
+        add(tonumber(ns)))
+    end, 1)
+  assert(n == 1, "no counts after " .. anchor)
+  return head .. tail
+end
+
+local function edited(path, fn)
+  local out = t.tmpname(".json")
+  t.write(out, fn(assert(t.read(path))))
+  return out
+end
+
+describe("soapload merge refuses results that do not add up", function()
+  local mock, script, files, results = nil, nil, {}, {}
+
+  setup(function()
+    mock = t.start_mock("")
+    script = t.script(SCRIPT:format(mock.url))
+    mock.reset()
+    for k = 1, 2 do
+      files[k] = t.tmpname(".json")
+      local code, _, err = t.run(("-q -R 200 -d 1s -w 2 -c 4 --json %s %s"):format(files[k],
+        script))
+      assert(code == 0, "run " .. k .. " exited " .. tostring(code) .. ": " .. err)
+      results[k] = decode(files[k])
+    end
+  end)
+  teardown(function()
+    mock.stop()
+    os.remove(script)
+    for _, f in ipairs(files) do os.remove(f) end
+  end)
+
+  it("the runs sent what the mock counted, and merge to their sum", function()
+    local served = mock.stats().requests.echo
+    assert.are.equal(400, served)
+    assert.are.equal(served, results[1].summary.ok + results[2].summary.ok)
+    local code, out, err = t.run(("merge %s %s"):format(files[1], files[2]))
+    assert.are.equal(0, code, out .. err)
+    assert.truthy(out:find("scheduled     400 = sent 400", 1, true), out)
+  end)
+
+  it("counts of 2^63 in each of two files: the sum overflows, exit 4 naming the second",
+     function()
+    -- the summary, worker 1 and operation A each get 2^63 more scheduled and not sent
+    local function huge(s)
+      local add = function(n) return big(n) end
+      return raise(raise(raise(s, '"summary"', add), '"workers": [', add), '"operations": [', add)
+    end
+    local a, b = edited(files[1], huge), edited(files[2], huge)
+    finally(function() os.remove(a); os.remove(b) end)
+    -- each alone adds up: 2^63 + 200 scheduled, 2^63 of them not sent
+    local code, out, err = t.run(("merge %s"):format(a))
+    assert.are.equal(1, code, out .. err)
+    assert.truthy(out:find("scheduled     " .. big(200) .. " = sent 200 + not sent " .. big(0),
+      1, true), out)
+    code, out, err = t.run(("merge %s %s"):format(a, b))
+    assert.are.equal(4, code, out .. err)
+    assert.are.equal("", out)
+    assert.truthy(err:find("soapload merge: " .. b .. ": summary: added to the files before " ..
+      "it, a count passes 2^64 - 1: the counts overflow", 1, true), err)
+  end)
+
+  it("a worker that does not add up, or workers that do not add up to the summary: exit 4",
+     function()
+    -- worker 1 says it sent 1 (its equations broken)
+    local one = edited(files[1], function(s)
+      local at = s:find('"workers": [', 1, true)
+      return s:sub(1, at - 1) .. s:sub(at):gsub('"sent": %d+', '"sent": 1', 1)
+    end)
+    -- the summary with 5 more scheduled and not sent: its equations hold, the workers' sum
+    -- does not reach it
+    local five = edited(files[1], function(s)
+      return raise(s, '"summary"', function(n) return tostring(n + 5) end)
+    end)
+    finally(function() os.remove(one); os.remove(five) end)
+    local code, out, err = t.run(("merge %s %s"):format(one, files[2]))
+    assert.are.equal(4, code, out .. err)
+    assert.truthy(err:find("soapload merge: " .. one .. ": workers[0].counts: scheduled 100 != sent 1 + ", 1,
+      true), err)
+    assert.truthy(err:find("the result does not add up", 1, true), err)
+    code, out, err = t.run(("merge %s %s"):format(five, files[2]))
+    assert.are.equal(4, code, out .. err)
+    assert.truthy(err:find("soapload merge: " .. five .. ": the workers' counts do not add " ..
+      "up to the summary's: scheduled differs", 1, true), err)
+  end)
+
+  it("a summary or an operation that does not add up: exit 4 naming the equation", function()
+    local summary = edited(files[2], function(s)
+      return (s:gsub('("summary": {"scheduled": %d+, "sent": )(%d+)', function(h, n)
+        return h .. (tonumber(n) + 1)
+      end, 1))
+    end)
+    -- the summary and a worker with 7 more not sent, the operations without them
+    local op = edited(files[2], function(s)
+      local add = function(n) return tostring(n + 7) end
+      return raise(raise(s, '"summary"', add), '"workers": [', add)
+    end)
+    finally(function() os.remove(summary); os.remove(op) end)
+    local code, out, err = t.run(("merge %s %s"):format(files[1], summary))
+    assert.are.equal(4, code, out .. err)
+    assert.truthy(err:find(summary .. ": summary: scheduled 200 != sent 201 + not sent 0", 1,
+      true), err)
+    code, out, err = t.run(("merge %s %s"):format(files[1], op))
+    assert.are.equal(4, code, out .. err)
+    assert.truthy(err:find(op .. ": the operations' counts do not add up to the summary's: " ..
+      "scheduled differs", 1, true), err)
+  end)
+end)
