@@ -317,6 +317,46 @@ static int read_segment(const sl_json_t *s, sl_resultfile_t *r, char *err, size_
     return 0;
 }
 
+/* "segments" of a merged file (absent in a run's): the start and counts of each run it holds,
+ * which sl_resultcheck_distinct compares. */
+static int read_parts(const sl_json_t *doc, sl_resultfile_t *r, char *err, size_t errlen)
+{
+    const sl_json_t *list = sl_json_get(doc, "segments"), *v;
+    char where[64];
+    if (list == NULL)
+        return 0;
+    if (list->type != SL_JSON_ARRAY) {
+        snprintf(err, errlen, "segments is %s, not an array", sl_json_type_name(list->type));
+        return -1;
+    }
+    if (list->len > 0 && (r->parts = calloc(list->len, sizeof(*r->parts))) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < list->len; i++) {
+        const sl_json_t *o = sl_json_item(list, i);
+        sl_segment_t *g = &r->parts[i];
+        snprintf(where, sizeof(where), "segments[%zu]", i);
+        if ((v = field(o, "started_at_us", SL_JSON_NUMBER, where, err, errlen)) == NULL)
+            return -1;
+        g->started_at_us = (int64_t)sl_json_number(v);
+        if (get_int(o, "workers", where, &g->nworkers, err, errlen) != 0)
+            return -1;
+        const sl_json_t *seg = sl_json_get(o, "segment");
+        if (seg != NULL && (seg->type != SL_JSON_STRING ||
+                            sl_segment_parse(seg->string, &g->segment, &g->nsegments) != 0)) {
+            snprintf(err, errlen, "%s.segment is not \"I/N\" with 0 <= I < N", where);
+            return -1;
+        }
+        snprintf(where + strlen(where), sizeof(where) - strlen(where), ".counts");
+        if (read_counts(field(o, "counts", SL_JSON_OBJECT, where, err, errlen), where, &g->counts,
+                        err, errlen) != 0)
+            return -1;
+        r->nparts = i + 1;
+    }
+    return 0;
+}
+
 /* Segments of one split schedule: the same N, each I once. */
 static int same_split(const sl_resultfile_t *in, int n, char *err, size_t errlen)
 {
@@ -1072,7 +1112,7 @@ int sl_resultfile_load(sl_resultfile_t *r, const char *path, char *err, size_t e
         read_scenarios(doc, r, msg, sizeof(msg)) != 0 ||
         read_tags(doc, run, msg, sizeof(msg)) != 0 ||
         read_reasons(doc, &r->cfg, &run->reasons, msg, sizeof(msg)) != 0 ||
-        read_opseries(doc, r, msg, sizeof(msg)) != 0)
+        read_opseries(doc, r, msg, sizeof(msg)) != 0 || read_parts(doc, r, msg, sizeof(msg)) != 0)
         goto Done;
     /* the rates divide by the time it was sending: a run stopped early sent for less */
     run->t0_ns = 1;
@@ -1093,6 +1133,7 @@ void sl_resultfile_free(sl_resultfile_t *r)
     free(r->script);
     free(r->source);
     free(r->segments);
+    free(r->parts);
     memset(r, 0, sizeof(*r));
 }
 
@@ -1388,7 +1429,7 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
     for (int f = 1; f < n; f++)
         if (same_settings(&in[0], &in[f], err, errlen) != 0)
             return -1;
-    if (same_split(in, n, err, errlen) != 0)
+    if (same_split(in, n, err, errlen) != 0 || sl_resultcheck_distinct(in, n, err, errlen) != 0)
         return -1;
     for (int f = 0; f < n; f++) {
         if (in[f].started_at_us < t0_us)

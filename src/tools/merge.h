@@ -23,6 +23,8 @@ typedef struct {
     int64_t started_at_us;
     double sending_s;
     sl_segment_t *segments; /* a merged result's own rows (run.segments points here) */
+    sl_segment_t *parts;    /* the runs a merged file read back holds (its "segments"): their */
+    size_t nparts;          /* started_at_us and counts, that no run is merged twice */
 } sl_resultfile_t;
 
 /** Reads the result file at path into r (zeroed first). Returns 0, or -1 with

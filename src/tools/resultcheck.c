@@ -6,6 +6,9 @@
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 int sl_resultcheck_add(sl_counts_t *dst, const sl_counts_t *src, const char *source,
                        const char *what, char *err, size_t errlen)
@@ -119,6 +122,12 @@ int sl_resultcheck_file(const sl_resultfile_t *r, char *err, size_t errlen)
             check_hist(r, run->ops[i].service, what, err, errlen) != 0)
             return -1;
     }
+    sum = (sl_counts_t){0};
+    for (size_t i = 0; i < r->nparts; i++)
+        if (sl_resultcheck_add(&sum, &r->parts[i].counts, r->source, "segments", err, errlen) != 0)
+            return -1;
+    if (r->nparts > 0 && check_sum(r, &sum, "segments", err, errlen) != 0)
+        return -1;
     for (size_t i = 0; i < run->nseconds; i++) {
         const sl_second_t *s = &run->seconds[i];
         const char *larger = larger_count(&s->counts, &run->counts);
@@ -185,5 +194,118 @@ int sl_resultcheck_sum(const sl_resultfile_t *in, int n, char *err, size_t errle
         }
         died += run->workers_died;
     }
+    return 0;
+}
+
+/* One run that a file holds, for sl_resultcheck_distinct: its start, segment, workers (their
+ * pids hashed) and counts. Segments started together by --start-at share the start and may
+ * share the counts, never the segment; two runs on one machine never share their pids. */
+typedef struct {
+    int64_t started_at_us;
+    int segment, nsegments;
+    uint64_t pids;
+    const sl_counts_t *counts;
+    int file;
+} held_run_t;
+
+static uint64_t hash_pids(const sl_worker_report_t *w, int n)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (int i = 0; i < n; i++)
+        h = (h ^ (uint64_t)(uint32_t)w[i].pid) * 1099511628211ULL;
+    return h;
+}
+
+/* The same run: all but the file. */
+static int same_run(const held_run_t *x, const held_run_t *y)
+{
+    return x->started_at_us == y->started_at_us && x->segment == y->segment &&
+           x->nsegments == y->nsegments && x->pids == y->pids &&
+           memcmp(x->counts, y->counts, sizeof(*x->counts)) == 0;
+}
+
+static int by_run(const void *a, const void *b)
+{
+    const held_run_t *x = a, *y = b;
+    if (x->started_at_us != y->started_at_us)
+        return x->started_at_us < y->started_at_us ? -1 : 1;
+    if (x->segment != y->segment || x->nsegments != y->nsegments)
+        return x->segment != y->segment ? x->segment - y->segment : x->nsegments - y->nsegments;
+    if (x->pids != y->pids)
+        return x->pids < y->pids ? -1 : 1;
+    int c = memcmp(x->counts, y->counts, sizeof(*x->counts));
+    return c != 0 ? c : x->file - y->file;
+}
+
+/* The runs in[f] holds into runs (k of them so far): itself, or a merged file's parts with
+ * their slices of its workers. */
+static int held_runs(const sl_resultfile_t *in, int f, held_run_t *runs, size_t *k, char *err,
+                     size_t errlen)
+{
+    const sl_resultfile_t *r = &in[f];
+    int w = 0;
+    if (r->nparts == 0) {
+        runs[(*k)++] = (held_run_t){r->started_at_us, r->cfg.segment,
+                                    r->cfg.nsegments, hash_pids(r->run.workers, r->run.nworkers),
+                                    &r->run.counts,   f};
+        return 0;
+    }
+    for (size_t i = 0; i < r->nparts; i++) {
+        const sl_segment_t *g = &r->parts[i];
+        if (g->nworkers > r->run.nworkers - w) {
+            snprintf(err, errlen, "%s: its segments' workers are more than its workers", r->source);
+            return -1;
+        }
+        runs[(*k)++] = (held_run_t){g->started_at_us, g->segment,
+                                    g->nsegments,     hash_pids(r->run.workers + w, g->nworkers),
+                                    &g->counts,       f};
+        w += g->nworkers;
+    }
+    return 0;
+}
+
+int sl_resultcheck_distinct(const sl_resultfile_t *in, int n, char *err, size_t errlen)
+{
+    size_t k = 0, total = 0;
+    for (int f = 0; f < n; f++)
+        total += in[f].nparts > 0 ? in[f].nparts : 1;
+    held_run_t *runs = malloc((total ? total : 1) * sizeof(*runs));
+    if (runs == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    for (int f = 0; f < n; f++)
+        if (held_runs(in, f, runs, &k, err, errlen) != 0) {
+            free(runs);
+            return -1;
+        }
+    /* sorted, a run held twice sits next to itself: n log n, whatever the files hold */
+    qsort(runs, k, sizeof(*runs), by_run);
+    for (size_t i = 1; i < k; i++) {
+        const held_run_t *a = &runs[i - 1], *b = &runs[i];
+        if (!same_run(a, b))
+            continue;
+        char day[32];
+        time_t secs = (time_t)(a->started_at_us / 1000000);
+        struct tm tm;
+        gmtime_r(&secs, &tm);
+        strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S", &tm);
+        if (a->file == b->file)
+            snprintf(err, errlen,
+                     "%s holds the run started at %s.%06lld UTC twice (scheduled %llu, sent "
+                     "%llu): a merge must not count a run twice",
+                     in[a->file].source, day, (long long)(a->started_at_us % 1000000),
+                     (unsigned long long)a->counts->scheduled, (unsigned long long)a->counts->sent);
+        else
+            snprintf(err, errlen,
+                     "%s and %s hold the same run, started at %s.%06lld UTC (scheduled %llu, sent "
+                     "%llu): a merge must not count a run twice (the same file given twice?)",
+                     in[a->file].source, in[b->file].source, day,
+                     (long long)(a->started_at_us % 1000000),
+                     (unsigned long long)a->counts->scheduled, (unsigned long long)a->counts->sent);
+        free(runs);
+        return -1;
+    }
+    free(runs);
     return 0;
 }

@@ -21,6 +21,10 @@ int sl_resultcheck_file(const sl_resultfile_t *r, char *err, size_t errlen);
  * (sl_resultcheck_file), no sum of merging can overflow then. Returns 0, or -1 with the file
  * whose sum overflows named in err. */
 int sl_resultcheck_sum(const sl_resultfile_t *in, int n, char *err, size_t errlen);
+/** Checks that no run is in two of in[0..n): a run is its start (started_at_us) with its
+ * counts, a merged file holds the runs of its "segments". Returns 0, or -1 with both files and
+ * the run named in err (the same file given twice, a file beside a merge that holds it). */
+int sl_resultcheck_distinct(const sl_resultfile_t *in, int n, char *err, size_t errlen);
 /** Adds src into dst (counts of `what`, e.g. "summary") unless a sum would pass 2^64 - 1.
  * Returns 0, or -1 with "PATH: WHAT: ... overflow" in err (dst unchanged). */
 int sl_resultcheck_add(sl_counts_t *dst, const sl_counts_t *src, const char *source,

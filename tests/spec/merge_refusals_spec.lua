@@ -146,4 +146,25 @@ describe("soapload merge refuses results that do not add up", function()
     assert.truthy(err:find(op .. ": the operations' counts do not add up to the summary's: " ..
       "scheduled differs", 1, true), err)
   end)
+
+  it("the same run twice: a copy of a file, or a merged file beside a file it holds: exit 2",
+     function()
+    local copy, ab, out = t.tmpname(".json"), t.tmpname(".json"), t.tmpname(".json")
+    finally(function() os.remove(copy); os.remove(ab); os.remove(out) end)
+    t.write(copy, assert(t.read(files[1])))
+    local code, stdout, err = t.run(("merge %s %s --json %s"):format(files[1], copy, out))
+    assert.are.equal(2, code, stdout .. err)
+    assert.truthy(err:find(("soapload merge: %s and %s hold the same run, started at "):format(
+      files[1], copy), 1, true), err)
+    assert.truthy(err:find("(scheduled 200, sent 200): a merge must not count a run twice", 1,
+      true), err)
+    assert.is_nil(t.read(out))
+    assert.are.equal(0, (t.run(("merge -q %s %s --json %s"):format(files[1], files[2], ab))))
+    code, stdout, err = t.run(("merge %s %s"):format(files[2], ab))
+    assert.are.equal(2, code, stdout .. err)
+    assert.truthy(err:find(("%s and %s hold the same run"):format(files[2], ab), 1, true), err)
+    -- its other run merges with it no more than once
+    code, stdout, err = t.run(("merge %s %s"):format(ab, ab))
+    assert.are.equal(2, code, stdout .. err)
+  end)
 end)

@@ -50,6 +50,23 @@ local function decode(path)
   return t.json.decode(text)
 end
 
+-- The text of a result as another run with the very same numbers would have written it: its
+-- start `us` microseconds later (merge refuses one run given twice).
+local function shifted(text, us)
+  local out, n = text:gsub('("started_at_us": )(%d+)', function(k, v)
+    return k .. (tonumber(v) + (us or 1))
+  end, 1)
+  assert(n == 1, "no started_at_us")
+  return out
+end
+
+-- A copy of the result at path as another run (see shifted); remove it after.
+local function another_run(path)
+  local copy = t.tmpname(".json")
+  t.write(copy, shifted(assert(t.read(path)), 1))
+  return copy
+end
+
 describe("soapload merge", function()
   local mock
   local files, results, served = {}, {}, {} -- served[k]: the mock's count after k runs
@@ -154,10 +171,17 @@ describe("soapload merge", function()
     end)
   end
 
-  it("merging a file with itself doubles every count and keeps every percentile", function()
-    local out = t.tmpname(".json")
-    finally(function() os.remove(out) end)
-    local code, _, err = t.run(("merge -q %s %s --json %s"):format(files[1], files[1], out))
+  it("merging a file with another run of the same numbers doubles every count and keeps " ..
+     "every percentile; the same file twice is refused", function()
+    local out, copy = t.tmpname(".json"), another_run(files[1])
+    finally(function() os.remove(out); os.remove(copy) end)
+    local code, stdout, err = t.run(("merge -q %s %s --json %s"):format(files[1], files[1], out))
+    assert.are.equal(2, code, stdout .. err)
+    assert.truthy(err:find(("soapload merge: %s and %s hold the same run, started at "):format(
+      files[1], files[1]), 1, true), err)
+    assert.truthy(err:find("a merge must not count a run twice", 1, true), err)
+    assert.is_nil(t.read(out))
+    code, _, err = t.run(("merge -q %s %s --json %s"):format(files[1], copy, out))
     assert.are.equal(0, code, err)
     local a, m = results[1], decode(out)
     for _, key in ipairs({ "scheduled", "sent", "ok", "failed", "bytes_sent", "bytes_received" }) do
@@ -425,9 +449,9 @@ describe("soapload compare", function()
   end)
 
   it("merge adds the failure reasons, as the server counted the faults, and exits 1", function()
-    local out = t.tmpname(".json")
-    finally(function() os.remove(out) end)
-    local code, stdout = t.run(("merge %s %s --json %s"):format(slower, slower, out))
+    local out, copy = t.tmpname(".json"), another_run(slower)
+    finally(function() os.remove(out); os.remove(copy) end)
+    local code, stdout = t.run(("merge %s %s --json %s"):format(slower, copy, out))
     assert.are.equal(1, code, stdout) -- requests failed, as in the runs themselves
     local m = decode(out)
     assert.is_true(slow_served.fault_injected > 0)
@@ -519,11 +543,11 @@ describe("soapload merge, per second", function()
     assert.are.same(whole, all)
   end)
 
-  it("merging a file with itself doubles every second's buckets and keeps its percentiles",
-     function()
-    local out = t.tmpname(".json")
-    finally(function() os.remove(out) end)
-    local code, _, err = t.run(("merge -q %s %s --json %s"):format(file, file, out))
+  it("merging a file with another run of the same numbers doubles every second's buckets " ..
+     "and keeps its percentiles", function()
+    local out, copy = t.tmpname(".json"), another_run(file)
+    finally(function() os.remove(out); os.remove(copy) end)
+    local code, _, err = t.run(("merge -q %s %s --json %s"):format(file, copy, out))
     assert.are.equal(0, code, err)
     local m = decode(out)
     assert.are.equal(#result.intervals, #m.intervals)
@@ -574,8 +598,10 @@ describe("soapload merge, per second", function()
 
   -- A result with one second of the samples given ({index, count, value}), made from a real
   -- result's text.
+  local made = 0
   local function constructed(samples, count_override)
-    local base = assert(t.read(file))
+    made = made + 1 -- each another run, for merge
+    local base = shifted(assert(t.read(file)), made)
     local counts = assert(base:match('"intervals": %[.-"counts": (%b{})'))
     local buckets, list, total, min, max = {}, {}, 0, math.huge, 0
     for _, s in ipairs(samples) do
@@ -626,7 +652,7 @@ describe("soapload merge, per second", function()
      "upper bound", function()
     local old, out = t.tmpname(".json"), t.tmpname(".json")
     finally(function() os.remove(old); os.remove(out) end)
-    local text, n = assert(t.read(file)):gsub(', "min": %d+, "histogram": %b{}', "")
+    local text, n = shifted(assert(t.read(file))):gsub(', "min": %d+, "histogram": %b{}', "")
     assert.are.equal(#result.intervals, n)
     t.write(old, text)
     local code, _, err = t.run(("merge -q %s %s --json %s"):format(old, file, out))
