@@ -258,10 +258,11 @@ void sl_shape_print_stages(FILE *out, const sl_config_t *cfg, const sl_run_t *ru
         uint64_t first = (at + 999999999ULL) / 1000000000ULL,
                  last = (at + d + 999999999ULL) / 1000000000ULL; /* seconds [first, last) */
         uint64_t scheduled = 0, sent = 0;
-        for (uint64_t s = first; s < last && s < run->nseconds; s++) {
-            scheduled += run->seconds[s].counts.scheduled;
-            sent += run->seconds[s].counts.sent;
-        }
+        for (size_t s = 0; s < run->nseconds; s++) /* a merge's seconds may have gaps */
+            if (run->seconds[s].second >= first && run->seconds[s].second < last) {
+                scheduled += run->seconds[s].counts.scheduled;
+                sent += run->seconds[s].counts.sent;
+            }
         char range[32];
         snprintf(range, sizeof(range), "%llu-%llu", (unsigned long long)first,
                  (unsigned long long)last);

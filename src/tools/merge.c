@@ -27,6 +27,7 @@
 #include "output/results.h"
 #include "tools/crossproof.h"
 #include "tools/resultcheck.h"
+#include "tools/timeline.h"
 
 #define MAX_RESULT_BYTES (1ULL << 30) /* a 1-hour run's file is a few MB */
 
@@ -523,9 +524,10 @@ static int read_seconds(const sl_json_t *doc, sl_run_t *run, sl_hist_t *scratch,
         if (read_counts(field(s, "counts", SL_JSON_OBJECT, where, err, errlen), where, &sec->counts,
                         err, errlen) != 0)
             return -1;
-        if (sec->second != i) {
-            snprintf(err, errlen, "intervals[%zu] is second %llu: the seconds must run 0, 1, 2...",
-                     i, (unsigned long long)sec->second);
+        if (i > 0 && sec->second <= run->seconds[i - 1].second) { /* a merge's: with gaps */
+            snprintf(err, errlen,
+                     "intervals[%zu] is second %llu: the seconds must go up (0, 1, 2...)", i,
+                     (unsigned long long)sec->second);
             return -1;
         }
         run->nseconds = i + 1;
@@ -1244,107 +1246,6 @@ static int same_settings(const sl_resultfile_t *a, const sl_resultfile_t *b, cha
     return -1;
 }
 
-/* Where interval i of r sits on the timeline that starts at t0: its start rounded to the
- * nearest second (segments started together by --start-at differ by milliseconds). */
-static int64_t offset_of(const sl_resultfile_t *r, int64_t t0_us)
-{
-    return (r->started_at_us - t0_us + 500000) / 1000000;
-}
-
-/* Each merged second's latency: the files' histograms of that second added bucket by bucket,
- * so that its percentiles are those of all its samples together. A second that a file has
- * samples of but no histogram keeps the upper bound (and no histogram). */
-static int exact_seconds(sl_resultfile_t *out, const sl_resultfile_t *in, int n, int64_t t0_us,
-                         char *err, size_t errlen)
-{
-    sl_run_t *run = &out->run;
-    sl_hist_t *h = calloc(1, sizeof(*h));
-    if (h == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    for (size_t d = 0; d < run->nseconds; d++) {
-        int exact = 1;
-        sl_hist_reset(h);
-        for (int f = 0; f < n && exact; f++) {
-            size_t off = (size_t)offset_of(&in[f], t0_us);
-            if (d < off || d - off >= in[f].run.nseconds)
-                continue;
-            const sl_second_t *s = &in[f].run.seconds[d - off];
-            if (s->hist_enc == NULL)
-                exact = s->completed == 0;
-            else if (sl_hist_decode_add(h, s->hist_enc, s->hist_enc_len) == 0)
-                exact = 0;
-        }
-        sl_second_t *m = &run->seconds[d];
-        if (!exact)
-            continue;
-        m->completed = h->total;
-        m->p50 = sl_hist_percentile(h, 50);
-        m->p90 = sl_hist_percentile(h, 90);
-        m->p99 = sl_hist_percentile(h, 99);
-        m->max = h->max;
-        size_t need = sl_hist_encode(h, NULL, 0);
-        if ((m->hist_enc = malloc(need)) == NULL) {
-            free(h);
-            snprintf(err, errlen, "out of memory");
-            return -1;
-        }
-        m->hist_enc_len = sl_hist_encode(h, m->hist_enc, need);
-    }
-    free(h);
-    return 0;
-}
-
-static int merge_seconds(sl_resultfile_t *out, const sl_resultfile_t *in, int n, int64_t t0_us,
-                         char *err, size_t errlen)
-{
-    sl_run_t *run = &out->run;
-    size_t len = 0;
-    for (int f = 0; f < n; f++) {
-        size_t end = (size_t)offset_of(&in[f], t0_us) + in[f].run.nseconds;
-        if (end > len)
-            len = end;
-    }
-    if (len > 10000000) {
-        snprintf(err, errlen, "the results span more than %d seconds: not one run", 10000000);
-        return -1;
-    }
-    if (len > 0 && (run->seconds = calloc(len, sizeof(*run->seconds))) == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    run->nseconds = len;
-    for (size_t i = 0; i < len; i++)
-        run->seconds[i].second = i;
-    for (int f = 0; f < n; f++) {
-        size_t off = (size_t)offset_of(&in[f], t0_us);
-        for (size_t i = 0; i < in[f].run.nseconds; i++) {
-            const sl_second_t *s = &in[f].run.seconds[i];
-            sl_second_t *d = &run->seconds[off + i];
-            sl_counts_add(&d->counts, &s->counts);
-            d->in_flight_max += s->in_flight_max; /* as for workers: the sum of the maxima */
-            d->target += s->target;
-            /* the highest of the files' percentiles, an upper bound: what is left when a
-             * file kept no histogram of the second (written before soapload kept them);
-             * exact_seconds below replaces it with the exact ones */
-            if (s->completed > 0) {
-                if (d->p50 < s->p50)
-                    d->p50 = s->p50;
-                if (d->p90 < s->p90)
-                    d->p90 = s->p90;
-                if (d->p99 < s->p99)
-                    d->p99 = s->p99;
-                if (d->max < s->max)
-                    d->max = s->max;
-            }
-            d->completed += s->completed;
-            d->reported++;
-        }
-    }
-    return exact_seconds(out, in, n, t0_us, err, errlen);
-}
-
 /* The operations of all files, by name in the order first seen, added up exactly. */
 static int merge_operations(sl_resultfile_t *out, const sl_resultfile_t *in, int n, char *err,
                             size_t errlen)
@@ -1418,6 +1319,16 @@ static int merge_opseries(sl_run_t *run, const sl_resultfile_t *r, const int *ma
     return 0;
 }
 
+int sl_resultfile_mergeable(const sl_resultfile_t *in, int n, char *err, size_t errlen)
+{
+    for (int f = 1; f < n; f++)
+        if (same_settings(&in[0], &in[f], err, errlen) != 0)
+            return -1;
+    return same_split(in, n, err, errlen) != 0 || sl_resultcheck_distinct(in, n, err, errlen) != 0
+               ? -1
+               : 0;
+}
+
 int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, char *err,
                         size_t errlen)
 {
@@ -1426,11 +1337,6 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
     double end_s = 0, sending = 0;
     int nworkers = 0;
     memset(out, 0, sizeof(*out));
-    for (int f = 1; f < n; f++)
-        if (same_settings(&in[0], &in[f], err, errlen) != 0)
-            return -1;
-    if (same_split(in, n, err, errlen) != 0 || sl_resultcheck_distinct(in, n, err, errlen) != 0)
-        return -1;
     for (int f = 0; f < n; f++) {
         if (in[f].started_at_us < t0_us)
             t0_us = in[f].started_at_us;
@@ -1491,7 +1397,7 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
         run->workers_died += r->run.workers_died;
         g->source = r->source;
         g->started_at_us = r->started_at_us;
-        g->offset_s = offset_of(r, t0_us);
+        g->offset_s = sl_timeline_offset(r, t0_us);
         g->nworkers = r->run.nworkers;
         g->sending_s = r->sending_s;
         g->counts = r->run.counts;
@@ -1517,7 +1423,7 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
             map[i] = sl_config_operation(&out->cfg, in[f].cfg.op_names[i],
                                          strlen(in[f].cfg.op_names[i]));
         sl_reasons_merge_map(&run->reasons, &in[f].run.reasons, map);
-        if (merge_opseries(run, &in[f], map, offset_of(&in[f], t0_us)) != 0) {
+        if (merge_opseries(run, &in[f], map, sl_timeline_offset(&in[f], t0_us)) != 0) {
             snprintf(err, errlen, "out of memory");
             return -1;
         }
@@ -1540,7 +1446,7 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
     out->sending_s = sl_report_sending_s(&out->cfg, run);
     run->segments = out->segments;
     run->nsegments = (size_t)n;
-    return merge_seconds(out, in, n, t0_us, err, errlen);
+    return sl_timeline_merge(out, in, n, t0_us, err, errlen);
 }
 
 /* ---- the subcommand -------------------------------------------------------------------- */
@@ -1548,7 +1454,8 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
 static void usage(FILE *out)
 {
     fprintf(out,
-            "Usage: soapload merge RESULT.json... [--json OUT] [--html OUT] [--threshold EXPR]...\n"
+            "Usage: soapload merge RESULT.json... [--json OUT] [--html OUT] [--threshold EXPR]... "
+            "[--allow-gaps]\n"
             "       soapload merge --trace TRACE.csv... [RESULT.json...] [--id-log ID-LOG] "
             "[--window T]\n"
             "Merges result files (--json of soapload runs with the same url, model, SOAP "
@@ -1559,6 +1466,8 @@ static void usage(FILE *out)
             "  --html FILE         write the merged HTML report\n"
             "  --threshold EXPR    pass/fail on the merged result, e.g. 'p99 < 50ms' "
             "(repeatable)\n"
+            "  --allow-gaps        merge results that were not running at the same time (the\n"
+            "                      seconds between are left out of the timeline)\n"
             "  -q, --quiet         print no summary\n"
             "Exit codes: 0 pass, 1 requests failed, 2 usage or unreadable input, 3 a threshold "
             "failed, 4 a worker died or the accounting broke.\n",
@@ -1645,7 +1554,7 @@ int sl_merge_main(int argc, char **argv)
     sl_resultfile_t *in = calloc((size_t)argc, sizeof(*in)), merged;
     const char *json_path = NULL, *html_path = NULL;
     char err[4096];
-    int n = 0, quiet = 0, code = SL_EXIT_USAGE;
+    int n = 0, quiet = 0, allow_gaps = 0, code = SL_EXIT_USAGE;
     memset(&merged, 0, sizeof(merged));
     if (in == NULL) {
         fprintf(stderr, "soapload merge: out of memory\n");
@@ -1678,6 +1587,10 @@ int sl_merge_main(int argc, char **argv)
         }
         if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             quiet = 1;
+            continue;
+        }
+        if (strcmp(a, "--allow-gaps") == 0) {
+            allow_gaps = 1;
             continue;
         }
         if (takes && i + 1 >= argc) {
@@ -1719,7 +1632,9 @@ int sl_merge_main(int argc, char **argv)
         code = SL_EXIT_INTERNAL;
         goto Done;
     }
-    if (sl_resultfile_merge(&merged, in, n, err, sizeof(err)) != 0) {
+    if (sl_resultfile_mergeable(in, n, err, sizeof(err)) != 0 ||
+        sl_timeline_check_overlap(in, n, allow_gaps, err, sizeof(err)) != 0 ||
+        sl_resultfile_merge(&merged, in, n, err, sizeof(err)) != 0) {
         fprintf(stderr, "soapload merge: %s\n", err);
         goto Done;
     }

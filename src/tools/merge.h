@@ -34,8 +34,12 @@ typedef struct {
 int sl_resultfile_load(sl_resultfile_t *r, const char *path, char *err, size_t errlen);
 /** Frees what r holds. */
 void sl_resultfile_free(sl_resultfile_t *r);
-/** Merges in[0..n) into out (zeroed first). Returns 0, or -1 with a message naming the file and
- * the setting that differs (url, model, soap_version, duration) in err. out borrows nothing
+/** Checks that in[0..n) merge: the same settings (url, model, soap_version, duration...), a
+ * split's segments each once, no run twice. Returns 0, or -1 with a message naming the file and
+ * what differs in err. */
+int sl_resultfile_mergeable(const sl_resultfile_t *in, int n, char *err, size_t errlen);
+/** Merges in[0..n) (sl_resultfile_mergeable, sl_resultcheck_file and sl_resultcheck_sum said
+ * yes) into out (zeroed first). Returns 0, or -1 with err (out of memory). out borrows nothing
  * from in but the sources' names: keep in until out is freed. */
 int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, char *err,
                         size_t errlen);

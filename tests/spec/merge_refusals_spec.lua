@@ -75,7 +75,7 @@ describe("soapload merge refuses results that do not add up", function()
     local served = mock.stats().requests.echo
     assert.are.equal(400, served)
     assert.are.equal(served, results[1].summary.ok + results[2].summary.ok)
-    local code, out, err = t.run(("merge %s %s"):format(files[1], files[2]))
+    local code, out, err = t.run(("merge --allow-gaps %s %s"):format(files[1], files[2]))
     assert.are.equal(0, code, out .. err)
     assert.truthy(out:find("scheduled     400 = sent 400", 1, true), out)
   end)
@@ -159,12 +159,66 @@ describe("soapload merge refuses results that do not add up", function()
     assert.truthy(err:find("(scheduled 200, sent 200): a merge must not count a run twice", 1,
       true), err)
     assert.is_nil(t.read(out))
-    assert.are.equal(0, (t.run(("merge -q %s %s --json %s"):format(files[1], files[2], ab))))
+    assert.are.equal(0, (t.run(("merge -q --allow-gaps %s %s --json %s"):format(files[1],
+      files[2], ab))))
     code, stdout, err = t.run(("merge %s %s"):format(files[2], ab))
     assert.are.equal(2, code, stdout .. err)
     assert.truthy(err:find(("%s and %s hold the same run"):format(files[2], ab), 1, true), err)
     -- its other run merges with it no more than once
     code, stdout, err = t.run(("merge %s %s"):format(ab, ab))
     assert.are.equal(2, code, stdout .. err)
+  end)
+
+  -- the text of a result started `days` later
+  local function later(path, days)
+    return edited(path, function(s)
+      return (s:gsub('("started_at_us": )(%d+)', function(k, v)
+        return k .. (tonumber(v) + days * 86400 * 1000000)
+      end, 1))
+    end)
+  end
+
+  it("runs one after another: refused without --allow-gaps (exit 2), their sum with it",
+     function()
+    local code, out, err = t.run(("merge %s %s"):format(files[1], files[2]))
+    assert.are.equal(2, code, out .. err)
+    assert.truthy(err:find(("soapload merge: %s started "):format(files[2]), 1, true), err)
+    assert.truthy(err:find((" s after %s ended: results that were not running at the same " ..
+      "time do not merge unless asked (--allow-gaps merges them, the seconds between left " ..
+      "out)"):format(files[1]), 1, true), err)
+    assert.are.equal("", out)
+  end)
+
+  it("two one-second runs 7 days apart: refused, or with --allow-gaps a timeline of their " ..
+     "own seconds only, and it merges again", function()
+    local b, out, again = later(files[2], 7), t.tmpname(".json"), t.tmpname(".json")
+    finally(function() os.remove(b); os.remove(out); os.remove(again) end)
+    local code, stdout, err = t.run(("merge %s %s"):format(files[1], b))
+    assert.are.equal(2, code, stdout .. err)
+    assert.truthy(err:find(b .. " started 6048", 1, true), err)
+    -- 604,800 empty seconds took 632 MB of JSON and 1.4 GB before
+    code, stdout, err = t.run(("merge -q --allow-gaps %s %s --json %s"):format(files[1], b, out),
+      "/usr/bin/time -f 'peak %M KB'")
+    assert.are.equal(0, code, stdout .. err)
+    local kb = tonumber(err:match("peak (%d+) KB"))
+    assert.is_true(kb < 200 * 1024, err)
+    local m = decode(out)
+    local a_n, b_n = #results[1].intervals, #results[2].intervals
+    assert.are.equal(a_n + b_n, #m.intervals)
+    assert.is_true(#t.read(out) < 2 * (#t.read(files[1]) + #t.read(files[2])))
+    local off = m.segments[2].offset_s
+    assert.is_true(off >= 7 * 86400, off)
+    local sent = 0
+    for i, iv in ipairs(m.intervals) do
+      local want = i <= a_n and i - 1 or off + i - 1 - a_n
+      assert.are.equal(want, iv.second)
+      sent = sent + iv.counts.sent
+    end
+    assert.are.equal(400, sent)
+    assert.are.equal(400, m.summary.sent)
+    -- the merged file (with its gap) reads back and merges again
+    code, stdout, err = t.run(("merge -q %s --json %s"):format(out, again))
+    assert.are.equal(0, code, stdout .. err)
+    assert.are.same(m.intervals, decode(again).intervals)
   end)
 end)
