@@ -1,18 +1,22 @@
 /*
- * reconcile: one hash table of the sent IDs, with the client's outcome and how often the
- * server logged each.
+ * reconcile: one hash table of the IDs in the traces, with the client's outcome, how often the
+ * client sent each and how often the server logged each.
  */
 #include "tools/reconcile.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/counts.h"
 
 typedef struct {
-    char *id;      /* NULL: empty */
-    int outcome;   /* index into outcome_names */
-    uint32_t seen; /* times the ID log has it */
+    char *id;        /* NULL: empty */
+    int outcome;     /* the result kind of its last send */
+    uint32_t sent;   /* times the traces have it as sent (more than 1: not distinct) */
+    uint32_t unsent; /* times the traces have it as failed before it was sent */
+    uint32_t seen;   /* times the ID log has it */
 } entry_t;
 
 typedef struct {
@@ -106,14 +110,72 @@ static void chomp(char *line)
         line[--n] = '\0';
 }
 
+/* The length of the UTF-8 sequence of a printable character at s (n bytes left), or 0: an
+ * invalid sequence, or a C1 control (U+0080..U+009F), which some terminals obey. */
+static size_t printable_utf8(const unsigned char *s, size_t n)
+{
+    size_t len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
+    if (len == 0 || len > n || (s[0] == 0xc2 && s[1] < 0xa0))
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    return len;
+}
+
+/* id as a terminal may show it: control bytes, bytes of no printable UTF-8 character and the
+ * backslash as \xNN, so that an ID log cannot move the cursor or retitle the window. */
+static void escape_id(char *out, size_t outlen, const char *id)
+{
+    const unsigned char *p = (const unsigned char *)id;
+    size_t o = 0, n = strlen(id);
+    for (size_t i = 0; i < n && o + 5 < outlen;) {
+        size_t u = p[i] >= 0x80 ? printable_utf8(p + i, n - i) : 0;
+        if (u > 0) {
+            memcpy(out + o, p + i, u);
+            o += u;
+            i += u;
+        } else if (p[i] < 0x20 || p[i] >= 0x7f || p[i] == '\\') {
+            o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", p[i]);
+            i++;
+        } else
+            out[o++] = (char)p[i++];
+    }
+    out[o] = '\0';
+}
+
 static void example(sl_reconcile_t *r, int *shown, const char *what, const char *id)
 {
     size_t len = strlen(r->examples);
+    char safe[256];
+    escape_id(safe, sizeof(safe), id);
     if (*shown >= SL_RECONCILE_EXAMPLES ||
-        len + strlen(what) + strlen(id) + 4 >= sizeof(r->examples))
+        len + strlen(what) + strlen(safe) + 4 >= sizeof(r->examples))
         return;
-    snprintf(r->examples + len, sizeof(r->examples) - len, "%s%s %s", len ? ", " : "", what, id);
+    snprintf(r->examples + len, sizeof(r->examples) - len, "%s%s %s", len ? ", " : "", what, safe);
     (*shown)++;
+}
+
+/* A trace line whose request was never sent: count it by why, and keep its ID (if it has
+ * one) to catch a server that logged it all the same. Returns 0, or -1 when out of memory. */
+static int never_sent(table_t *t, sl_reconcile_t *r, const char *id, const char *outcome)
+{
+    size_t len = strlen(outcome), tail = strlen("_before_send");
+    if (strcmp(outcome, "not_sent") == 0)
+        r->not_sent++;
+    else if (strcmp(outcome, "script_error_before_send") == 0)
+        r->script_errors++;
+    else if (len > tail && strcmp(outcome + len - tail, "_before_send") == 0)
+        r->before_send++;
+    else
+        return 1;
+    if (id[0] == '\0')
+        return 0;
+    entry_t *e = find(t, id, 1);
+    if (e == NULL)
+        return -1;
+    e->unsent++;
+    return 0;
 }
 
 int sl_reconcile(FILE *trace, FILE *ids, sl_reconcile_t *r, char *err, size_t errlen)
@@ -137,9 +199,20 @@ int sl_reconcile(FILE *trace, FILE *ids, sl_reconcile_t *r, char *err, size_t er
                      (unsigned long long)lineno);
             goto Done;
         }
-        int outcome = outcome_index(last + 1);
-        if (outcome < 0) /* not_sent, script_error_before_send: nothing went out */
+        int outcome = outcome_index(last + 1), unsent;
+        if (outcome < 0 && (unsent = never_sent(&t, r, line, last + 1)) != 1) {
+            if (unsent < 0) {
+                snprintf(err, errlen, "out of memory");
+                goto Done;
+            }
             continue;
+        }
+        if (outcome < 0) {
+            snprintf(err, errlen,
+                     "trace line %llu has the outcome \"%.40s\", not one of soapload's",
+                     (unsigned long long)lineno, last + 1);
+            goto Done;
+        }
         entry_t *e = find(&t, line, 1);
         if (e == NULL) {
             snprintf(err, errlen, "out of memory");
@@ -147,6 +220,16 @@ int sl_reconcile(FILE *trace, FILE *ids, sl_reconcile_t *r, char *err, size_t er
         }
         e->outcome = outcome;
         r->sent++;
+        if (++e->sent == 2) { /* a script's own IDs, or the same trace twice */
+            r->repeated++;
+            example(r, &shown, "sent twice", line);
+        }
+        if (e->sent >= 2)
+            r->repeated_sends++;
+    }
+    if (ferror(trace)) {
+        snprintf(err, errlen, "cannot read the trace: %s", strerror(errno));
+        goto Done;
     }
     while (getline(&line, &cap, ids) >= 0) {
         chomp(line);
@@ -157,22 +240,33 @@ int sl_reconcile(FILE *trace, FILE *ids, sl_reconcile_t *r, char *err, size_t er
         if (e == NULL) {
             r->unknown++;
             example(r, &shown, "unknown", line);
-        } else if (e->seen++ > 0) {
+        } else if (e->seen++ >= e->sent && e->sent > 0) {
             r->duplicated++;
-            if (e->seen == 2)
+            if (e->seen == e->sent + 1)
                 example(r, &shown, "duplicated", line);
         }
     }
-    for (size_t i = 0; i < t.cap; i++) {
+    if (ferror(ids)) {
+        snprintf(err, errlen, "cannot read the ID log: %s", strerror(errno));
+        goto Done;
+    }
+    for (size_t i = 0; i < t.cap; i++) { /* each send matched by one line of the log */
         entry_t *e = &t.e[i];
         if (e->id == NULL)
             continue;
-        if (e->seen == 0) {
-            r->lost++;
-            lost_by[e->outcome]++;
+        if (e->sent == 0) {
+            r->unsent_received += e->seen;
+            if (e->seen > 0)
+                example(r, &shown, "received though never sent", e->id);
+            continue;
+        }
+        /* received more often than sent: which send was received twice is unknown */
+        uint32_t got = e->seen <= e->sent ? e->seen : 0;
+        r->matched += got;
+        if (e->seen < e->sent) {
+            r->lost += e->sent - e->seen;
+            lost_by[e->outcome] += e->sent - e->seen;
             example(r, &shown, "lost", e->id);
-        } else if (e->seen == 1) {
-            r->matched++;
         }
     }
     for (int o = 0; o < SL_R_COUNT; o++) {
@@ -191,23 +285,57 @@ Done:
     return rc;
 }
 
+/* path opened for reading, if it is a file: a directory opens, then reads as empty. NULL
+ * with why in err. */
+static FILE *open_file(const char *path, const char *what, char *err, size_t errlen)
+{
+    struct stat st;
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s is a directory, not %s", path, what);
+        fclose(f);
+        return NULL;
+    }
+    return f;
+}
+
+/* Each trace once: the same file twice (by any name) would count every request twice. */
+static int traces_distinct(char **paths, int n, char *err, size_t errlen)
+{
+    struct stat a, b;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < i; j++)
+            if (stat(paths[i], &a) == 0 && stat(paths[j], &b) == 0 && a.st_dev == b.st_dev &&
+                a.st_ino == b.st_ino) {
+                snprintf(err, errlen, "%s and %s are the same trace: give each trace once",
+                         paths[j], paths[i]);
+                return -1;
+            }
+    return 0;
+}
+
 /* The traces of several segments as one: the first one's header, then every file's lines.
  * Returns a temporary stream, or NULL with what failed in err. */
 static FILE *join_traces(char **paths, int n, char *err, size_t errlen)
 {
-    FILE *all = n == 1 ? fopen(paths[0], "r") : tmpfile();
+    if (traces_distinct(paths, n, err, errlen) != 0)
+        return NULL;
+    FILE *all = n == 1 ? open_file(paths[0], "a trace", err, errlen) : tmpfile();
     char *line = NULL;
     size_t cap = 0;
     if (all == NULL || n == 1) {
-        if (all == NULL)
-            snprintf(err, errlen, "cannot read %s", paths[0]);
+        if (all == NULL && n > 1)
+            snprintf(err, errlen, "cannot make a temporary file: %s", strerror(errno));
         return all;
     }
     for (int i = 0; i < n; i++) {
-        FILE *f = fopen(paths[i], "r");
+        FILE *f = open_file(paths[i], "a trace", err, errlen);
         ssize_t got;
         if (f == NULL) {
-            snprintf(err, errlen, "cannot read %s", paths[i]);
             fclose(all);
             all = NULL;
             break;
@@ -231,10 +359,8 @@ int sl_reconcile_files(char **paths, int n, const char *ids_path, sl_reconcile_t
     int rc = -1;
     if (trace == NULL)
         return -1;
-    if ((ids = fopen(ids_path, "r")) == NULL) {
-        snprintf(err, errlen, "cannot read %s", ids_path);
+    if ((ids = open_file(ids_path, "an ID log", err, errlen)) == NULL)
         goto Done;
-    }
     if (sl_reconcile(trace, ids, r, why, sizeof(why)) != 0) {
         snprintf(err, errlen, "%s: %s", n == 1 ? paths[0] : "the traces", why);
         goto Done;
@@ -257,14 +383,33 @@ int sl_reconcile_print(FILE *out, const sl_reconcile_t *r, const char *trace_nam
             (unsigned long long)r->sent, (unsigned long long)r->received,
             (unsigned long long)r->matched, (unsigned long long)r->lost,
             (unsigned long long)r->duplicated, (unsigned long long)r->unknown);
+    fprintf(out,
+            "  never sent  %llu (not expected at the server: failed before send %llu, not sent "
+            "%llu, script errors before send %llu)\n",
+            (unsigned long long)(r->before_send + r->not_sent + r->script_errors),
+            (unsigned long long)r->before_send, (unsigned long long)r->not_sent,
+            (unsigned long long)r->script_errors);
     if (r->lost > 0)
         fprintf(out,
                 "Lost, by the client's outcome: %s (connect: never delivered; timeout, read, "
                 "cancelled: the server may not have logged it yet)\n",
                 r->lost_outcomes);
+    if (r->repeated > 0)
+        fprintf(out,
+                "Warning     %llu IDs were sent more than once (%llu sends more): the IDs sent "
+                "are not distinct, so the server cannot tell those requests apart (IDs of the "
+                "script's own that repeat, or one trace given twice)\n",
+                (unsigned long long)r->repeated, (unsigned long long)r->repeated_sends);
+    if (r->unsent_received > 0)
+        fprintf(out, "Received    %llu times an ID of a request the trace says was never sent\n",
+                (unsigned long long)r->unsent_received);
     if (r->examples[0] != '\0')
         fprintf(out, "Examples: %s\n", r->examples);
-    int ok = r->lost == 0 && r->duplicated == 0 && r->unknown == 0;
-    fprintf(out, "Result      %s\n", ok ? "every ID sent was received exactly once" : "MISMATCH");
-    return ok ? 0 : 1;
+    int matched = r->lost == 0 && r->duplicated == 0 && r->unknown == 0 && r->unsent_received == 0;
+    fprintf(out, "Result      %s\n",
+            !matched          ? "MISMATCH"
+            : r->repeated > 0 ? "NOT DISTINCT: every ID was received as often as sent, but "
+                                "some were sent more than once"
+                              : "every ID sent was received exactly once");
+    return matched && r->repeated == 0 ? 0 : 1;
 }
