@@ -63,9 +63,24 @@ uint64_t sl_segment_worker_count(const sl_config_t *cfg, uint64_t total, int w, 
                                     nworkers);
 }
 
+double sl_segment_share(const sl_config_t *cfg)
+{
+    return cfg->nsegments > 1 ? 1.0 / cfg->nsegments : 1.0;
+}
+
 double sl_segment_rate(const sl_config_t *cfg)
 {
-    return cfg->nsegments > 1 ? cfg->rate / cfg->nsegments : cfg->rate;
+    return cfg->rate * sl_segment_share(cfg);
+}
+
+double sl_segment_target(const sl_config_t *cfg, uint64_t second)
+{
+    sl_profile_t p;
+    if (cfg->closed || sl_config_profile(cfg, &p, NULL, 0) != 0)
+        return 0;
+    uint64_t from = second * 1000000000ULL;
+    return (double)(sl_profile_integral(&p, from + 1000000000ULL) - sl_profile_integral(&p, from)) *
+           sl_segment_share(cfg);
 }
 
 int sl_segment_connections(int total, int i, int n)

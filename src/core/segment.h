@@ -31,8 +31,16 @@ uint64_t sl_segment_request_index(const sl_config_t *cfg, uint64_t j, int w, int
 uint64_t sl_segment_worker_count(const sl_config_t *cfg, uint64_t total, int w, int nworkers);
 /** How many of `total` global requests segment i of n takes. */
 uint64_t sl_segment_count(uint64_t total, int i, int n);
+/** This process's share of the open model's load: 1/N of segment I/N, else 1. The one factor of
+ * a segment's rate, mean rate and targets. */
+double sl_segment_share(const sl_config_t *cfg);
 /** This process's share of the open model's rate: rate / N (the rate when not segmented). */
 double sl_segment_rate(const sl_config_t *cfg);
+/** This process's share of the requests the open model's schedule has due in `second` (from
+ * the start): the integral of the rate (a shape's, the scenarios' summed) over the second,
+ * times sl_segment_share. The target of a second wherever one is shown (summary, JSON,
+ * progress). 0 in the closed model or when the profile does not build. */
+double sl_segment_target(const sl_config_t *cfg, uint64_t second);
 /** Connections of segment i of n out of `total`, as evenly as they go (0 when total < n). */
 int sl_segment_connections(int total, int i, int n);
 /** The prefix of this process's request IDs up to the sequence number: "P<pid>-R", or

@@ -351,17 +351,12 @@ static void trace_add(sl_board_worker_t *bw, int fd, const sl_run_t *run, const 
         sl_board_trace_add(bw, fd, line, n);
 }
 
-/* Each second's share of the open model's schedule: the integral of the rate over it. */
+/* Each second's share of the open model's schedule: this segment's part of the integral of
+ * the rate over it. */
 static void set_targets(const sl_config_t *cfg, sl_run_t *run)
 {
-    sl_profile_t p;
-    if (cfg->closed || sl_config_profile(cfg, &p, NULL, 0) != 0)
-        return;
-    for (size_t i = 0; i < run->nseconds; i++) {
-        uint64_t from = (uint64_t)i * 1000000000ULL;
-        run->seconds[i].target =
-            (double)(sl_profile_integral(&p, from + 1000000000ULL) - sl_profile_integral(&p, from));
-    }
+    for (size_t i = 0; i < run->nseconds && !cfg->closed; i++)
+        run->seconds[i].target = sl_segment_target(cfg, run->seconds[i].second);
 }
 
 /* A worker that ended before its schedule did. Its board holds its exact counts and what was

@@ -8,18 +8,12 @@
 #include <unistd.h>
 
 #include "core/duration.h"
+#include "core/segment.h"
 
-/* The open model's target for one second: the rate, or a shape's integral over the second. */
+/* The open model's target for one second: this segment's share of the schedule's. */
 static double second_target(const sl_config_t *cfg, uint64_t second)
 {
-    sl_profile_t p;
-    double share = cfg->nsegments > 1 ? cfg->nsegments : 1; /* --segment: this process's part */
-    if ((cfg->nstages == 0 && !cfg->ramp && cfg->scenarios == NULL) ||
-        sl_config_profile(cfg, &p, NULL, 0) != 0)
-        return cfg->rate / share;
-    return (double)(sl_profile_integral(&p, (second + 1) * 1000000000ULL) -
-                    sl_profile_integral(&p, second * 1000000000ULL)) /
-           share;
+    return sl_segment_target(cfg, second);
 }
 
 int sl_progress_init(sl_progress_t *p, const sl_config_t *cfg, FILE *out)

@@ -206,7 +206,8 @@ static void segment_lines(FILE *out, const sl_config_t *cfg, const sl_run_t *run
         if (cfg->scenarios != NULL) /* k counts each scenario's requests apart */
             fprintf(out, " of each scenario's schedule");
         else if (!cfg->closed)
-            fprintf(out, " of %.1f req/s in all", cfg->rate);
+            fprintf(out, " of %.1f req/s%s in all", sl_shape_global_mean_rate(cfg),
+                    cfg->nstages > 0 || cfg->ramp ? " mean" : "");
         fprintf(out, "; IDs S%d-P<pid>-R<seq>\n", cfg->segment);
     }
     if (run->clock.probes > 0)
@@ -261,8 +262,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     segment_lines(out, cfg, run);
     if (!cfg->closed && cfg->burst > 1 && cfg->scenarios == NULL) /* the schedule's groups */
         fprintf(out, "Arrivals        in bursts of %d due at once, every %.3f ms\n", cfg->burst,
-                cfg->burst / (sl_shape_mean_rate(cfg) * (cfg->nsegments > 1 ? cfg->nsegments : 1)) *
-                    1e3);
+                cfg->burst / sl_shape_global_mean_rate(cfg) * 1e3);
     if (!cfg->closed && cfg->send_window_ns > 0) {
         sl_duration_format_us((double)cfg->send_window_ns / 1e3, b1, sizeof(b1));
         fprintf(out, "Send window     %s: sends up to %s late (never early) to save wake-ups\n", b1,

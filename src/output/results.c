@@ -211,7 +211,7 @@ static void segment_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
 {
     if (cfg->nsegments > 0)
         fprintf(out, ", \"segment\": \"%d/%d\", \"global_rate\": %.3f, \"global_connections\": %d",
-                cfg->segment, cfg->nsegments, cfg->closed ? 0.0 : cfg->rate,
+                cfg->segment, cfg->nsegments, sl_shape_global_mean_rate(cfg),
                 cfg->global_connections);
     if (cfg->start_at_us > 0)
         fprintf(out, ", \"start_at_us\": %lld", (long long)cfg->start_at_us);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/duration.h"
+#include "core/segment.h"
 #include "output/ops_report.h"
 #include "output/results.h"
 #include "core/scenario.h"
@@ -18,17 +19,21 @@ int sl_shape_shaped(const sl_config_t *cfg)
            (!cfg->closed && cfg->arrival == SL_ARRIVAL_POISSON);
 }
 
-double sl_shape_mean_rate(const sl_config_t *cfg)
+double sl_shape_global_mean_rate(const sl_config_t *cfg)
 {
     sl_profile_t p;
-    double share = cfg->nsegments > 1 ? cfg->nsegments : 1; /* --segment: this process's part */
     if (cfg->closed)
         return 0;
     if (cfg->nstages == 0 && !cfg->ramp && cfg->scenarios == NULL)
-        return cfg->rate / share;
+        return cfg->rate;
     if (sl_config_profile(cfg, &p, NULL, 0) != 0 || sl_profile_duration(&p) == 0)
         return 0;
-    return (double)(p.count_at[p.nstages] / ((long double)sl_profile_duration(&p) / 1e9L)) / share;
+    return (double)(p.count_at[p.nstages] / ((long double)sl_profile_duration(&p) / 1e9L));
+}
+
+double sl_shape_mean_rate(const sl_config_t *cfg)
+{
+    return sl_shape_global_mean_rate(cfg) * sl_segment_share(cfg);
 }
 
 static void print_seconds(FILE *out, uint64_t ns)

@@ -381,6 +381,48 @@ static int same_split(const sl_resultfile_t *in, int n, char *err, size_t errlen
     return 0;
 }
 
+static int read_scenario_stage(const sl_json_t *o, sl_stage_t *st, const char *where, char *err,
+                               size_t errlen);
+
+/* The open model's shape, "stages_from" and "stages" (absent: a constant rate; a -R A:B ramp is
+ * one stage from A), as the run's configuration holds stages: the rate they start from (given
+ * when not 0), each stage's duration and target. The closed model's are not read back. */
+static int read_stages(const sl_json_t *s, sl_resultfile_t *r, char *err, size_t errlen)
+{
+    const sl_json_t *list = sl_json_get(s, "stages");
+    sl_config_t *cfg = &r->cfg;
+    char where[64];
+    double from;
+    if (list == NULL || sl_json_get(s, "model") == NULL ||
+        strcmp(sl_json_get(s, "model")->string, "open") != 0)
+        return 0;
+    if (list->type != SL_JSON_ARRAY || list->len == 0 || list->len > SL_MAX_STAGES) {
+        snprintf(err, errlen, "settings.stages is not an array of 1 to %d stages", SL_MAX_STAGES);
+        return -1;
+    }
+    if (get_double(s, "stages_from", "settings", &from, err, errlen) != 0)
+        return -1;
+    for (size_t i = 0; i < list->len; i++) {
+        sl_stage_t st;
+        snprintf(where, sizeof(where), "settings.stages[%zu]", i);
+        if (read_scenario_stage(sl_json_item(list, i), &st, where, err, errlen) != 0)
+            return -1;
+        cfg->stages[i].duration_ns = st.duration_ns;
+        cfg->stages[i].target = st.target;
+    }
+    cfg->nstages = (int)list->len;
+    cfg->rate = from;
+    if (from > 0)
+        cfg->given |= 1ULL << SL_OPT_RATE;
+    sl_profile_t p;
+    char why[256];
+    if (sl_config_profile(cfg, &p, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "settings.stages: %s", why);
+        return -1;
+    }
+    return 0;
+}
+
 static int read_settings(const sl_json_t *doc, sl_resultfile_t *r, char *err, size_t errlen)
 {
     sl_config_t *cfg = &r->cfg;
@@ -424,7 +466,7 @@ static int read_settings(const sl_json_t *doc, sl_resultfile_t *r, char *err, si
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (read_segment(s, r, err, errlen) != 0)
+    if (read_segment(s, r, err, errlen) != 0 || read_stages(s, r, err, errlen) != 0)
         return -1;
     if (sl_json_get(s, "send_window_s") != NULL) { /* absent from files before --send-window */
         double window;
@@ -440,7 +482,9 @@ static int read_settings(const sl_json_t *doc, sl_resultfile_t *r, char *err, si
     cfg->script_path = r->script;
     cfg->closed = strcmp(model, "closed") == 0;
     cfg->soap_version = strcmp(soap, "1.2") == 0 ? 12 : 11;
-    cfg->rate = rate;
+    r->mean_rate = rate;
+    if (cfg->nstages == 0) /* with stages: their start, set by read_stages */
+        cfg->rate = rate;
     cfg->duration_ns = (uint64_t)llround(duration * 1e9);
     cfg->timeout_ns = (uint64_t)llround(timeout * 1e9);
     r->started_at_us =
@@ -699,7 +743,8 @@ static int read_workers(const sl_json_t *doc, sl_run_t *run, char *err, size_t e
     return 0;
 }
 
-/* One stage of settings.scenarios[i].stages: a duration and a target rate. */
+/* One stage of settings.scenarios[i].stages (or settings.stages): a duration and a target
+ * rate. */
 static int read_scenario_stage(const sl_json_t *o, sl_stage_t *st, const char *where, char *err,
                                size_t errlen)
 {
@@ -1213,6 +1258,27 @@ static int same_scenarios(const sl_resultfile_t *a, const sl_resultfile_t *b, ch
     return -1;
 }
 
+/* Two open-model shapes differ: their start or a stage (a constant rate has none). */
+static int stages_differ(const sl_config_t *a, const sl_config_t *b)
+{
+    if (a->nstages != b->nstages || (a->nstages > 0 && a->rate != b->rate))
+        return 1;
+    for (int i = 0; i < a->nstages; i++)
+        if (a->stages[i].duration_ns != b->stages[i].duration_ns ||
+            a->stages[i].target != b->stages[i].target)
+            return 1;
+    return 0;
+}
+
+/* "from 0: 1 s to 200, 1 s to 200", for a message. */
+static void stages_text(const sl_config_t *cfg, char *buf, size_t len)
+{
+    size_t used = (size_t)snprintf(buf, len, cfg->nstages ? "from %g:" : "none", cfg->rate);
+    for (int i = 0; i < cfg->nstages && used < len; i++)
+        used += (size_t)snprintf(buf + used, len - used, "%s %g s to %g", i ? "," : "",
+                                 (double)cfg->stages[i].duration_ns / 1e9, cfg->stages[i].target);
+}
+
 static int same_settings(const sl_resultfile_t *a, const sl_resultfile_t *b, char *err,
                          size_t errlen)
 {
@@ -1234,6 +1300,10 @@ static int same_settings(const sl_resultfile_t *a, const sl_resultfile_t *b, cha
         what = "duration_s";
         snprintf(va, sizeof(va), "%g", (double)a->cfg.duration_ns / 1e9);
         snprintf(vb, sizeof(vb), "%g", (double)b->cfg.duration_ns / 1e9);
+    } else if (stages_differ(&a->cfg, &b->cfg)) {
+        what = "stages";
+        stages_text(&a->cfg, va, sizeof(va));
+        stages_text(&b->cfg, vb, sizeof(vb));
     } else if (a->cfg.send_window_ns != b->cfg.send_window_ns) {
         what = "send_window_s";
         snprintf(va, sizeof(va), "%g", (double)a->cfg.send_window_ns / 1e9);
@@ -1334,7 +1404,7 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
 {
     sl_run_t *run = &out->run;
     int64_t t0_us = INT64_MAX;
-    double end_s = 0, sending = 0;
+    double end_s = 0, sending = 0, share = 0; /* of one schedule: 1/N per segment, 1 per run */
     int nworkers = 0;
     memset(out, 0, sizeof(*out));
     for (int f = 0; f < n; f++) {
@@ -1376,7 +1446,8 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
     for (int f = 0; f < n; f++) {
         const sl_resultfile_t *r = &in[f];
         sl_segment_t *g = &out->segments[f];
-        out->cfg.rate += r->cfg.closed ? 0 : r->cfg.rate; /* each file its share of the load */
+        out->cfg.rate += r->cfg.closed ? 0 : r->mean_rate; /* each file its share of the load */
+        share += sl_segment_share(&r->cfg);
         out->cfg.connections += r->cfg.connections;
         out->cfg.workers += r->cfg.workers;
         if (r->cfg.timeout_ns > out->cfg.timeout_ns)
@@ -1411,6 +1482,11 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
             end_s = end;
         if (r->sending_s > sending)
             sending = r->sending_s;
+    }
+    if (out->cfg.nstages > 0) { /* the one shape, at the load of all the files together */
+        out->cfg.rate = in[0].cfg.rate * share;
+        for (int i = 0; i < out->cfg.nstages; i++)
+            out->cfg.stages[i].target *= share;
     }
     if (merge_operations(out, in, n, err, errlen) != 0 ||
         merge_scenarios(out, &in[0], err, errlen) != 0)

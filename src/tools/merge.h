@@ -22,6 +22,7 @@ typedef struct {
     sl_run_t run;    /* counts, histograms, intervals, workers, reasons */
     int64_t started_at_us;
     double sending_s;
+    double mean_rate;       /* settings.rate: this file's mean target rate (its share of a split) */
     sl_segment_t *segments; /* a merged result's own rows (run.segments points here) */
     sl_segment_t *parts;    /* the runs a merged file read back holds (its "segments"): their */
     size_t nparts;          /* started_at_us and counts, that no run is merged twice */
