@@ -1,9 +1,13 @@
 /*
- * json: a recursive-descent parser over a byte range into an arena. Values are 16 bytes; a
- * container's values are gathered on a stack while it is read and copied into the arena as one
- * vector when it closes; strings are decoded straight into the arena. Numbers keep an exact
- * uint64 instead of the double when they are non-negative integers, because result files
- * carry 64-bit counts (and most of their numbers are such counts, read without strtod).
+ * json: a recursive-descent parser over a byte range into an arena. Values are 16 bytes. A
+ * first pass counts each container's values (a scan of brackets, commas and strings), so that
+ * the second allocates each container's vector in the arena once, when it opens, and parses the
+ * values straight into it: no stack of values beside the tree, whose peak was as large as the
+ * tree itself. Strings are decoded straight into the arena. The tree then costs at most 16
+ * bytes per value, and a value takes at least 2 bytes of text ("0,"): at most 8 times the text,
+ * plus 4 bytes per container for the counts while parsing. Numbers keep an exact uint64
+ * instead of the double when they are non-negative integers, because result files carry
+ * 64-bit counts (and most of their numbers are such counts, read without strtod).
  */
 #include "core/json.h"
 
@@ -37,8 +41,8 @@ typedef struct {
     size_t errlen;
     int failed;
     doc_t *doc;
-    sl_json_t *stack; /* the values of the containers being read, innermost last */
-    size_t nstack, capstack;
+    uint32_t *counts; /* values of each container, in the order they open (pass one) */
+    size_t ncounts, next;
 } parser_t;
 
 static void fail(parser_t *p, const char *fmt, ...)
@@ -99,20 +103,49 @@ static void arena_shrink(parser_t *p, const void *at, size_t keep)
     b->used = (size_t)((const unsigned char *)at - b->data) + keep;
 }
 
-/* Pushes v on the stack of values being gathered. */
-static int push(parser_t *p, const sl_json_t *v)
+/* Pass one: the number of values of each container (an object's members), in the order the
+ * containers open. Only brackets, commas and strings matter here; pass two checks the grammar
+ * and fails where the text is not JSON, before it could read a count this scan got wrong. A scan
+ * deeper than pass two reads stops: pass two fails there. Returns 0, or -1 (out of memory). */
+static int count_values(parser_t *p)
 {
-    if (p->nstack == p->capstack) {
-        size_t cap = p->capstack ? p->capstack * 2 : 256;
-        sl_json_t *ns = realloc(p->stack, cap * sizeof(*ns));
-        if (ns == NULL) {
-            fail(p, "out of memory");
-            return -1;
+    size_t open[SL_JSON_MAX_DEPTH + 1], cap = 0, depth = 0;
+    int seen[SL_JSON_MAX_DEPTH + 1] = {0}; /* a value in the innermost container yet */
+    for (size_t i = 0; i < p->len; i++) {
+        unsigned char c = (unsigned char)p->s[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ':')
+            continue;
+        if (c == ']' || c == '}') {
+            depth -= depth > 0;
+            continue;
         }
-        p->stack = ns;
-        p->capstack = cap;
+        if (c == ',') {
+            if (depth > 0)
+                p->counts[open[depth - 1]]++;
+            continue;
+        }
+        if (depth > 0 && !seen[depth - 1]) { /* the first value of the innermost container */
+            seen[depth - 1] = 1;
+            p->counts[open[depth - 1]]++;
+        }
+        if (c == '"') { /* to its closing quote: brackets inside are text */
+            for (i++; i < p->len && p->s[i] != '"'; i++)
+                i += p->s[i] == '\\';
+        } else if (c == '[' || c == '{') {
+            if (depth == SL_JSON_MAX_DEPTH + 1)
+                return 0;
+            if (p->ncounts == cap) {
+                cap = cap ? cap * 2 : 1024;
+                uint32_t *n = realloc(p->counts, cap * sizeof(*n));
+                if (n == NULL)
+                    return -1;
+                p->counts = n;
+            }
+            p->counts[p->ncounts] = 0;
+            seen[depth] = 0;
+            open[depth++] = p->ncounts++;
+        }
     }
-    p->stack[p->nstack++] = *v;
     return 0;
 }
 
@@ -396,12 +429,15 @@ static int parse_string(parser_t *p, sl_json_t *v)
 
 static int parse_value(parser_t *p, int depth, sl_json_t *v);
 
-/* An array or object into v; the opening bracket is at p->pos. Its values (an object's names
- * before each) are pushed while it is read and copied into the arena as one vector. */
+/* An array or object into v; the opening bracket is at p->pos. Its vector (an object's names
+ * before each value) is allocated as it opens, as long as pass one counted, and filled in
+ * place. */
 static int parse_container(parser_t *p, int depth, int object, sl_json_t *v)
 {
     char close = object ? '}' : ']';
-    size_t base = p->nstack;
+    size_t n = 0, want = p->next < p->ncounts ? p->counts[p->next] : 0;
+    sl_json_t *items = NULL;
+    p->next++;
     v->type = object ? SL_JSON_OBJECT : SL_JSON_ARRAY;
     p->pos++;
     skip_space(p);
@@ -409,15 +445,23 @@ static int parse_container(parser_t *p, int depth, int object, sl_json_t *v)
         p->pos++;
         return 0;
     }
+    want *= object ? 2 : 1;
+    if ((items = arena_alloc(p, want * sizeof(*items), alignof(sl_json_t))) == NULL)
+        return -1;
+    memset(items, 0, want * sizeof(*items));
+    v->items = items;
     for (;;) {
-        sl_json_t item = {0};
         skip_space(p);
+        if (n + (object ? 2 : 1) > want) { /* not as pass one counted: no JSON here */
+            fail(p, "unexpected character");
+            return -1;
+        }
         if (object) {
             if (peek(p) != '"') {
                 fail(p, "a member name must be a string");
                 return -1;
             }
-            if (parse_string(p, &item) != 0 || push(p, &item) != 0)
+            if (parse_string(p, &items[n++]) != 0)
                 return -1;
             skip_space(p);
             if (peek(p) != ':') {
@@ -425,9 +469,8 @@ static int parse_container(parser_t *p, int depth, int object, sl_json_t *v)
                 return -1;
             }
             p->pos++;
-            memset(&item, 0, sizeof(item));
         }
-        if (parse_value(p, depth + 1, &item) != 0 || push(p, &item) != 0)
+        if (parse_value(p, depth + 1, &items[n++]) != 0)
             return -1;
         skip_space(p);
         if (peek(p) == ',') {
@@ -446,13 +489,10 @@ static int parse_container(parser_t *p, int depth, int object, sl_json_t *v)
         fail(p, object ? "a ',' or '}' expected" : "a ',' or ']' expected");
         return -1;
     }
-    size_t n = p->nstack - base;
-    sl_json_t *items = arena_alloc(p, n * sizeof(*items), alignof(sl_json_t));
-    if (items == NULL)
+    if (n != want) {
+        fail(p, "unexpected character");
         return -1;
-    memcpy(items, p->stack + base, n * sizeof(*items));
-    p->nstack = base;
-    v->items = items;
+    }
     v->len = (uint32_t)(object ? n / 2 : n);
     return 0;
 }
@@ -512,8 +552,14 @@ sl_json_t *sl_json_parse(const char *text, size_t len, char *err, size_t errlen)
         fail(&p, "out of memory");
         return NULL;
     }
+    if (count_values(&p) != 0) {
+        free(p.counts);
+        free(p.doc);
+        fail(&p, "out of memory");
+        return NULL;
+    }
     int rc = parse_value(&p, 1, &p.doc->root);
-    free(p.stack);
+    free(p.counts);
     if (rc == 0) {
         skip_space(&p);
         if (p.pos == p.len)

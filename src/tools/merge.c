@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -643,6 +644,13 @@ static int read_tags(const sl_json_t *doc, sl_run_t *run, char *err, size_t errl
         return 0;
     if ((values = field(tags, "values", SL_JSON_ARRAY, "tags", err, errlen)) == NULL)
         return -1;
+    /* each value costs two full histograms (278 KB) until the merge folds them: no more than a
+     * run keeps (its pairs, each name's fold and the fold of names) */
+    if (values->len > SL_TAGS_MAX_PAIRS + SL_TAGS_MAX_NAMES + 1) {
+        snprintf(err, errlen, "tags.values lists %u values, more than a run keeps (%d)",
+                 (unsigned)values->len, SL_TAGS_MAX_PAIRS + SL_TAGS_MAX_NAMES + 1);
+        return -1;
+    }
     for (const sl_json_t *o; (o = sl_json_item(values, (size_t)i)) != NULL; i++) {
         snprintf(where, sizeof(where), "tags.values[%d]", i);
         if (read_tag(o, &run->tags, where, err, errlen) != 0)
@@ -1065,10 +1073,15 @@ static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
     FILE *f = fopen(path, "rb");
     char *buf = NULL;
     size_t cap = 0, n = 0;
+    struct stat st;
     if (f == NULL) {
         snprintf(err, errlen, "cannot read it: %s", strerror(errno));
         return NULL;
     }
+    /* a file's own size (and a byte to see its end), not the doubling's up to twice that */
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
+        (uint64_t)st.st_size < MAX_RESULT_BYTES && (buf = malloc((size_t)st.st_size + 1)) != NULL)
+        cap = (size_t)st.st_size + 1;
     for (;;) {
         if (n == cap) {
             if (cap >= MAX_RESULT_BYTES) {

@@ -151,6 +151,40 @@ int main(void)
     deep[2 * SL_JSON_MAX_DEPTH + 2] = '\0';
     CHECK(refused(deep, "nested deeper than 64"));
 
+    /* the first pass counts values by brackets and commas: those inside strings (escaped
+     * quotes included) are text, and every container gets exactly its own values */
+    v = parse("{\"[a,b]\": [\"x,]\\\"}\", {\"k\": [[], [1, {}], \"]\"]}, 3], \"z\": {}}", err);
+    CHECK(v != NULL && v->len == 2);
+    const sl_json_t *arr = sl_json_get(v, "[a,b]");
+    CHECK(arr != NULL && arr->len == 3);
+    CHECK_STR(sl_json_item(arr, 0)->string, "x,]\"}");
+    const sl_json_t *k = sl_json_get(sl_json_item(arr, 1), "k");
+    CHECK(k != NULL && k->len == 3 && sl_json_item(k, 0)->len == 0 && sl_json_item(k, 1)->len == 2);
+    CHECK(sl_json_item(sl_json_item(k, 1), 1)->type == SL_JSON_OBJECT);
+    CHECK_STR(sl_json_item(k, 2)->string, "]");
+    CHECK(sl_json_item(arr, 2)->u64 == 3 && sl_json_get(v, "z")->len == 0);
+    sl_json_free(v);
+    CHECK(refused("[[1,2],[3,]]", "trailing comma"));
+    CHECK(refused("[\"a\",,1]", "unexpected character"));
+    CHECK(refused("{\"a\":1,,\"b\":2}", "a member name must be a string"));
+    CHECK(refused("[1,[2,3]", "a ',' or ']' expected"));
+    CHECK(refused("[1]]", "something after the value"));
+    size_t many = 100000;
+    char *list = malloc(2 * many + 2);
+    CHECK(list != NULL);
+    if (list != NULL) {
+        list[0] = '[';
+        for (size_t i = 0; i < many; i++) {
+            list[1 + 2 * i] = '7';
+            list[2 + 2 * i] = i + 1 < many ? ',' : ']';
+        }
+        list[2 * many + 1] = '\0';
+        v = parse(list, err);
+        CHECK(v != NULL && v->len == many && sl_json_item(v, many - 1)->u64 == 7);
+        sl_json_free(v);
+        free(list);
+    }
+
     /* a length shorter than the string: only that much is read */
     v = sl_json_parse("[1] garbage", 3, err, sizeof(err));
     CHECK(v != NULL && v->len == 1);
