@@ -6,14 +6,14 @@
  */
 #include "tools/wsdl_gen.h"
 
-#include <curl/curl.h>
-#include <errno.h>
+#include "tools/wsdl_lua.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define ID_MARK '\001'
+#define ID_MARK SL_WSDL_GEN_ID_MARK
 #define MAX_NS 64
 
 typedef struct {
@@ -62,10 +62,13 @@ static void indent(sl_buf_t *b, int level)
         put(b, "  ");
 }
 
-/* XML text or attribute value. */
+/* XML text or attribute value. Control bytes XML does not allow are dropped: the ID mark is
+ * then only ever the generator's. */
 static void put_escaped(sl_buf_t *b, const char *s)
 {
     for (; *s; s++) {
+        if ((unsigned char)*s < 0x20 && !strchr("\t\n\r", *s))
+            continue;
         switch (*s) {
         case '&':
             put(b, "&amp;");
@@ -166,7 +169,7 @@ static void put_qname(gen_t *g, sl_buf_t *b, const char *ns, const char *local)
     const char *p = prefix_of(g, ns);
     if (p[0])
         putf(b, "%s:", p);
-    put(b, local);
+    sl_wsdl_lua_xml_name(b, local);
 }
 
 /* A sample value for a built-in XSD type. */
@@ -743,7 +746,7 @@ static int part_listed(const char *parts, const char *name)
 /* A part given by type: an element named after the part, in no namespace. */
 static int typed_part(gen_t *g, const sl_xnode_t *part, int level, sl_buf_t *out)
 {
-    const char *name = attr(part, "name"), *type = attr(part, "type"), *ns, *local;
+    const char *name = part_name(part), *type = attr(part, "type"), *ns, *local;
     if (sl_wsdl_qname(g->w, part, type, &ns, &local) != 0) {
         snprintf(g->err, g->errlen, "part %s: type %s: undeclared prefix", name, type);
         return -1;
@@ -773,13 +776,24 @@ static int typed_part(gen_t *g, const sl_xnode_t *part, int level, sl_buf_t *out
         if (c.notes.len > 0)
             put_notes(out, level, c.notes.data);
         indent(out, level);
-        putf(out, "<%s%s", name, c.attrs.data ? c.attrs.data : "");
-        if (c.kids.len > 0)
-            putf(out, ">\n%s%*s</%s>\n", c.kids.data, level * 2, "", name);
-        else if (c.text.len > 0)
-            putf(out, ">%s</%s>\n", c.text.data, name);
-        else
+        put(out, "<");
+        sl_wsdl_lua_xml_name(out, name);
+        put_buf(out, &c.attrs);
+        if (c.kids.len > 0 || c.text.len > 0) {
+            put(out, ">");
+            if (c.kids.len > 0) {
+                put(out, "\n");
+                put_buf(out, &c.kids);
+                indent(out, level);
+            } else {
+                put_buf(out, &c.text);
+            }
+            put(out, "</");
+            sl_wsdl_lua_xml_name(out, name);
+            put(out, ">\n");
+        } else {
             put(out, "/>\n");
+        }
     }
     content_free(&c);
     return rc;
@@ -843,282 +857,4 @@ int sl_wsdl_gen_body(const sl_wsdl_t *w, const sl_wsdl_op_t *op, const char *id_
     *has_id = g.has_id;
     sl_buf_free(&scratch);
     return rc;
-}
-
-/* A Lua string literal. */
-static void put_lua_string(sl_buf_t *b, const char *s)
-{
-    put(b, "\"");
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            putf(b, "\\%c", ch);
-        else if (ch < 0x20 || ch == 0x7f)
-            putf(b, "\\%03u", ch);
-        else
-            sl_buf_append(b, s, 1);
-    }
-    put(b, "\"");
-}
-
-/* Text for a Lua comment line: no line breaks. */
-static void put_lua_comment(sl_buf_t *b, const char *s)
-{
-    for (; *s; s++)
-        sl_buf_append(b, strchr("\r\n", *s) ? " " : s, 1);
-}
-
-/* The body with the ID mark as a Lua expression: [==[...]==] .. e(id) .. [==[...]==]. */
-static void put_lua_body(sl_buf_t *b, const char *xml, size_t len)
-{
-    int level = 2;
-    for (;; level++) {
-        char close[16];
-        snprintf(close, sizeof(close), "]%.*s]", level, "==========");
-        if (level == 10 || memmem(xml, len, close, strlen(close)) == NULL)
-            break;
-    }
-    while (len > 0 && xml[len - 1] == '\n')
-        len--;
-    const char *p = xml, *end = xml + len;
-    int pieces = 0;
-    for (;;) {
-        const char *mark = memchr(p, ID_MARK, (size_t)(end - p));
-        const char *stop = mark ? mark : end;
-        if (stop > p) {
-            /* a long bracket drops a first newline: begin the first piece (and any that
-             * starts with one) with an extra one, which then goes */
-            putf(b, "%s[%.*s[%s", pieces ? " .. " : "", level,
-                 "==========", pieces == 0 || *p == '\n' ? "\n" : "");
-            pieces++;
-            sl_buf_append(b, p, (size_t)(stop - p));
-            putf(b, "]%.*s]", level, "==========");
-        }
-        if (mark == NULL)
-            break;
-        put(b, pieces++ ? " .. e(id)" : "e(id)");
-        p = mark + 1;
-    }
-    if (pieces == 0)
-        put(b, "\"\"");
-}
-
-/* The output message's first part's element, for the response check. */
-static void response_check(const sl_wsdl_t *w, const sl_wsdl_op_t *op, sl_buf_t *b)
-{
-    const char *ns = NULL, *local = NULL;
-    char wrapper[512];
-    if (op->output != NULL) {
-        const sl_xnode_t *p = sl_xnode_child(op->output, SL_WSDL_NS, "part");
-        if (op->rpc) {
-            /* the wrapper's namespace should be the output soap:body's, but servers differ
-             * (node-soap answers in the WSDL's target namespace): any will do */
-            snprintf(wrapper, sizeof(wrapper), "%sResponse", op->name);
-            ns = NULL;
-            local = wrapper;
-        } else if (p != NULL && attr(p, "element") != NULL &&
-                   sl_wsdl_qname(w, p, attr(p, "element"), &ns, &local) != 0) {
-            ns = local = NULL;
-        } else if (p == NULL || attr(p, "element") == NULL) {
-            ns = local = NULL;
-        }
-    }
-    put(b, "    response = function(status, headers, body, id, fault)\n"
-           "      if fault ~= nil then\n"
-           "        return nil -- a soap_fault; return \"expected_fault\" if this one is expected\n"
-           "      end\n");
-    if (local != NULL) {
-        put(b, "      -- the response's element; check the values the service must answer\n");
-        put(b, "      local found, why = soapload.xml.find(body, ");
-        if (ns != NULL)
-            put_lua_string(b, ns);
-        else
-            put(b, "nil");
-        put(b, ", ");
-        put_lua_string(b, local);
-        put(b, ")\n      if found == nil then\n        return false, why\n      end\n");
-    } else {
-        put(b, "      -- no output element in the WSDL: check what the service answers here\n");
-    }
-    put(b, "      return true\n    end,\n");
-}
-
-/* The comment block and the settings. */
-static void write_header(const sl_wsdl_t *w, const char *id_element, sl_buf_t *b)
-{
-    put(b, "-- A soapload scenario generated by `soapload wsdl` from\n--   ");
-    put_lua_comment(b, w->source);
-    putf(b, "\n-- service %s, port %s, binding %s: SOAP %s, %d operation%s.\n",
-         w->service ? w->service : "-", w->port ? w->port : "-", w->binding ? w->binding : "-",
-         w->soap_version == 12 ? "1.2" : "1.1", w->nops, w->nops == 1 ? "" : "s");
-    put(b, "-- The operations share the load by weight in an exact mix (all weights 1: each in\n"
-           "-- turn). The bodies hold sample values made from the schema: replace them\n"
-           "-- with data the service accepts. Run: soapload [-R RATE -d TIME] THIS_FILE\n");
-    if (w->endpoint != NULL) {
-        put(b, "soapload.url = ");
-        put_lua_string(b, w->endpoint);
-        put(b, "\n");
-    } else {
-        put(b, "-- the WSDL names no soap:address: set the endpoint\n"
-               "soapload.url = \"http://127.0.0.1:8000/\"\n");
-    }
-    putf(b, "soapload.soap_version = \"%s\"\n", w->soap_version == 12 ? "1.2" : "1.1");
-    put(b, "soapload.rate = 10 -- requests per second in all\nsoapload.duration = \"10s\"\n");
-    if (strcmp(id_element, "RequestId") != 0) {
-        put(b, "soapload.id_element = ");
-        put_lua_string(b, id_element);
-        put(b, "\n");
-    }
-    put(b, "\nlocal e = soapload.escape\n\n"
-           "-- One entry per operation (docs/scripting.md): name, weight (the mix is exact),\n"
-           "-- soap_action, request(id, seq) -> the envelope (and {id = false} when the body\n"
-           "-- does not carry the ID: then no echo is checked), response(status, headers, body,\n"
-           "-- id, fault) -> false, reason to fail; a Fault the service should answer can be\n"
-           "-- declared expected there (return \"expected_fault\"). With the ID in the body,\n"
-           "-- soapload checks every response echoes it in its ");
-    put_lua_comment(b, id_element);
-    put(b, " element.\n");
-}
-
-/* One entry of the operations table. Returns 0, or -1 with err set. */
-static int write_operation(const sl_wsdl_t *w, const sl_wsdl_op_t *op, const char *id_element,
-                           sl_buf_t *b, char *err, size_t errlen)
-{
-    sl_buf_t xml = {0};
-    int has_id = 0;
-    if (sl_wsdl_gen_body(w, op, id_element, &xml, &has_id, err, errlen) != 0) {
-        char what[512];
-        snprintf(what, sizeof(what), "%s", err);
-        snprintf(err, errlen, "%s: operation %s: %s", w->source, op->name, what);
-        sl_buf_free(&xml);
-        return -1;
-    }
-    put(b, "  {\n    name = ");
-    put_lua_string(b, op->name);
-    put(b, ",\n    weight = 1,\n");
-    if (w->soap_version != 12 || op->soap_action[0] != '\0') {
-        put(b, "    soap_action = ");
-        put_lua_string(b, op->soap_action);
-        put(b, ",\n");
-    }
-    put(b, "    request = function(id, seq)\n");
-    if (op->encoded)
-        put(b, "      -- the WSDL says use=\"encoded\": this body is literal XML; the "
-               "service may\n      -- want xsi:type attributes on its elements\n");
-    if (!has_id) {
-        put(b, "      -- This operation's input has no ");
-        put_lua_comment(b, id_element);
-        put(b, " element: the ID is sent nowhere and no echo\n"
-               "      -- is checked. To trace requests, put e(id) in an element the "
-               "service\n      -- answers back and drop {id = false} (and set "
-               "soapload.id_element).\n");
-    }
-    put(b, "      return soapload.envelope(");
-    put_lua_body(b, xml.data ? xml.data : "", xml.len);
-    put(b, has_id ? ")\n    end,\n" : "), {id = false}\n    end,\n");
-    sl_buf_free(&xml);
-    response_check(w, op, b);
-    put(b, "  },\n");
-    return 0;
-}
-
-int sl_wsdl_gen_script(const sl_wsdl_t *w, const char *id_element, sl_buf_t *out, char *err,
-                       size_t errlen)
-{
-    sl_buf_t b = {0};
-    int rc = 0;
-    write_header(w, id_element, &b);
-    put(&b, "soapload.operations = {\n");
-    for (int i = 0; i < w->nops && rc == 0; i++)
-        rc = write_operation(w, &w->ops[i], id_element, &b, err, errlen);
-    put(&b, "}\n");
-    if (rc == 0)
-        put_buf(out, &b);
-    sl_buf_free(&b);
-    return rc;
-}
-
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: soapload wsdl URL-or-FILE [-o script.lua] [--id-element NAME] "
-               "[--soap 1.1|1.2]\n"
-               "Reads a WSDL 1.1 and writes a soapload scenario (Lua) for its operations.\n");
-}
-
-int sl_wsdl_main(int argc, char **argv)
-{
-    const char *source = NULL, *output = NULL, *id_element = "RequestId";
-    int version = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has_value = i + 1 < argc;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
-            return 0;
-        } else if ((strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) && has_value) {
-            output = argv[++i];
-        } else if (strcmp(a, "--id-element") == 0 && has_value) {
-            id_element = argv[++i];
-            if (id_element[0] == '\0' || strpbrk(id_element, " <>&\"'=/:") != NULL) {
-                fprintf(stderr, "soapload wsdl: --id-element %s: not an element name\n",
-                        id_element);
-                return 2;
-            }
-        } else if (strcmp(a, "--soap") == 0 && has_value) {
-            const char *v = argv[++i];
-            version = strcmp(v, "1.1") == 0 ? 11 : strcmp(v, "1.2") == 0 ? 12 : -1;
-            if (version < 0) {
-                fprintf(stderr, "soapload wsdl: --soap %s: expected 1.1 or 1.2\n", v);
-                return 2;
-            }
-        } else if (a[0] == '-' && a[1] != '\0') {
-            int known = !strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--id-element") ||
-                        !strcmp(a, "--soap");
-            fprintf(stderr, "soapload wsdl: %s: %s\n", a,
-                    known ? "needs a value" : "unknown option");
-            usage(stderr);
-            return 2;
-        } else if (source == NULL) {
-            source = a;
-        } else {
-            fprintf(stderr, "soapload wsdl: one WSDL only (got %s and %s)\n", source, a);
-            return 2;
-        }
-    }
-    if (source == NULL) {
-        usage(stderr);
-        return 2;
-    }
-    char err[1024] = "";
-    int code = 2;
-    sl_buf_t script = {0};
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    sl_wsdl_t *w = sl_wsdl_load(source, version, err, sizeof(err));
-    if (w == NULL || sl_wsdl_gen_script(w, id_element, &script, err, sizeof(err)) != 0) {
-        fprintf(stderr, "soapload wsdl: %s\n", err);
-        goto cleanup;
-    }
-    FILE *f = output ? fopen(output, "w") : stdout;
-    if (f == NULL) {
-        fprintf(stderr, "soapload wsdl: %s: cannot write: %s\n", output, strerror(errno));
-        goto cleanup;
-    }
-    size_t wrote = fwrite(script.data, 1, script.len, f);
-    int bad = wrote != script.len || fflush(f) != 0;
-    if (output != NULL && fclose(f) != 0)
-        bad = 1;
-    if (bad) {
-        fprintf(stderr, "soapload wsdl: %s: write failed\n", output ? output : "stdout");
-        goto cleanup;
-    }
-    if (output != NULL)
-        fprintf(stderr, "soapload wsdl: wrote %s: %d operation%s, SOAP %s, endpoint %s\n", output,
-                w->nops, w->nops == 1 ? "" : "s", w->soap_version == 12 ? "1.2" : "1.1",
-                w->endpoint ? w->endpoint : "(none in the WSDL)");
-    code = 0;
-cleanup:
-    sl_buf_free(&script);
-    sl_wsdl_free(w);
-    curl_global_cleanup();
-    return code;
 }

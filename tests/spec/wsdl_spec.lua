@@ -198,7 +198,7 @@ describe("soapload wsdl on soapload-mock's WSDL with another ID element, over SO
     local script, text = generate(mock.url .. "?wsdl", "--soap 1.2 --id-element OrderRef")
     assert.truthy(text:find('soapload.soap_version = "1.2"', 1, true))
     assert.truthy(text:find('soapload.id_element = "OrderRef"', 1, true))
-    assert.truthy(text:find("<e:OrderRef>]==] .. e(id) .. [==[</e:OrderRef>", 1, true))
+    assert.truthy(text:find("<e:OrderRef>\" .. e(id) .. \"</e:OrderRef>", 1, true), text)
     local code, out = t.run(("-R 30 -d 1s -w 1 -c 2 -q %s"):format(t.quote(script)))
     os.remove(script)
     assert.are.equal(0, code, out)
@@ -306,5 +306,55 @@ describe("soapload wsdl refuses", function()
     refused(t.quote(f) .. " --frobnicate", "unknown option")
     refused("http://user:secret@127.0.0.1:1/x?wsdl", "with credentials %(user@host%) is refused")
     os.remove(f)
+  end)
+end)
+
+-- WSDLs written to attack the generator (tests/wsdl/hostile): their values and names hold Lua
+-- code that writes a file; the generated script must hold them as data only.
+describe("soapload wsdl on hostile WSDLs", function()
+  local function hostile(name, file)
+    local text = t.read(root .. "/tests/wsdl/hostile/" .. name):gsub("@FILE@", file)
+    return t.write(t.tmpname(".wsdl"), text)
+  end
+
+  -- Generates from wsdl, dry-runs the script; returns the dry run's output.
+  local function generate_and_dry_run(wsdl)
+    local script = generate(wsdl)
+    local code, out, err = t.run("--dry-run 1 " .. t.quote(script))
+    os.remove(script)
+    assert.are.equal(0, code, (out or "") .. (err or ""))
+    return out
+  end
+
+  it("a sample value holding every long-bracket closer stays a string at --dry-run", function()
+    local file = t.tmpname(".pwned")
+    local wsdl = hostile("bracket.wsdl", file)
+    local out = generate_and_dry_run(wsdl)
+    os.remove(wsdl)
+    assert.is_nil(t.read(file), "the WSDL's code ran")
+    -- the values reach the body byte for byte (XML-escaped)
+    local closers = "]]]=]]==]]===]]====]]=====]]======]]=======]]========]]=========]]==========]"
+    assert.truthy(out:find("<Fixed>" .. closers .. " .. (function() local f = io.open('" .. file
+      .. "', 'w') f:write('fixed')", 1, true), out)
+    assert.truthy(out:find("<Enum>&quot;..(function()", 1, true), out)
+    assert.truthy(out:find("f:close() return '' end)()..&quot;\\</Enum>", 1, true), out)
+    assert.truthy(out:find(' kind="' .. closers .. "..(function()", 1, true), out)
+  end)
+
+  it("a newline in a service, port or binding name does not end the header's comment", function()
+    local file = t.tmpname(".pwned")
+    local wsdl = hostile("newline.wsdl", file)
+    local script, text = generate(wsdl)
+    os.remove(wsdl)
+    local code, out, err = t.run("--dry-run 1 " .. t.quote(script))
+    os.remove(script)
+    assert.are.equal(0, code, (out or "") .. (err or ""))
+    assert.is_nil(t.read(file), "the WSDL's code ran")
+    -- every line up to the settings is a comment
+    local header = text:match("^(.-)\nsoapload%.url")
+    for line in header:gmatch("[^\n]+") do
+      assert.truthy(line:match("^%-%- "), line)
+    end
+    assert.truthy(header:find("-- service S local f = io.open('" .. file .. "'", 1, true), header)
   end)
 end)

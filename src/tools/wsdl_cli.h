@@ -1,0 +1,12 @@
+/*
+ * wsdl_cli: the `soapload wsdl` subcommand.
+ */
+#ifndef SOAPLOAD_WSDL_CLI_H
+#define SOAPLOAD_WSDL_CLI_H
+
+/** `soapload wsdl URL-or-FILE [-o script.lua] [--id-element NAME] [--soap 1.1|1.2]`
+ * (argv[0] is "wsdl"). Returns the process's exit code: 0 (warnings on stderr), or 2 with a
+ * message on stderr. */
+int sl_wsdl_main(int argc, char **argv);
+
+#endif
