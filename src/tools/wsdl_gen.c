@@ -15,6 +15,10 @@
 
 #define ID_MARK SL_WSDL_GEN_ID_MARK
 #define MAX_NS 64
+/* groups and attribute groups nest (and may refer to themselves) without a type between */
+#define MAX_NEST 64
+/* particles visited per body: groups of groups can multiply without writing anything */
+#define MAX_STEPS 1000000
 
 typedef struct {
     const sl_wsdl_t *w;
@@ -25,6 +29,13 @@ typedef struct {
     int nns;
     const sl_xnode_t *stack[SL_WSDL_GEN_MAX_DEPTH]; /* types being expanded */
     int depth;
+    size_t used;  /* bytes of elements written, against SL_WSDL_GEN_MAX_BYTES */
+    long steps;   /* particles visited, against MAX_STEPS */
+    int nest;     /* particles and attribute groups being expanded, against MAX_NEST */
+    int cut;      /* the budget ran out: the rest of the body is left out */
+    int too_deep; /* MAX_NEST was reached (said once) */
+    const sl_xnode_t *groups[MAX_NEST]; /* groups and attribute groups being expanded */
+    int ngroups;
     char *err;
     size_t errlen;
     int failed;
@@ -338,6 +349,14 @@ static void content_free(content_t *c)
 static int element(gen_t *g, const sl_xnode_t *decl, int global, int level, sl_buf_t *out);
 static int complex_type(gen_t *g, const sl_xnode_t *ct, int level, content_t *c);
 
+static int on_group_stack(gen_t *g, const sl_xnode_t *n)
+{
+    for (int i = 0; i < g->ngroups; i++)
+        if (g->groups[i] == n)
+            return 1;
+    return 0;
+}
+
 static int on_stack(gen_t *g, const sl_xnode_t *n)
 {
     for (int i = 0; i < g->depth; i++)
@@ -346,12 +365,45 @@ static int on_stack(gen_t *g, const sl_xnode_t *n)
     return 0;
 }
 
+/* Whether the body's budget is spent; the first time, says so in the sample. A budget in bytes
+ * (not only a depth) bounds types that each hold several of the next: 22 levels of two are
+ * 4 million elements. */
+static int spent(gen_t *g, sl_buf_t *out, int level)
+{
+    if (g->used < SL_WSDL_GEN_MAX_BYTES && g->steps < MAX_STEPS)
+        return 0;
+    if (!g->cut)
+        note(out, level, "sample budget of %d bytes spent: the rest of this body is left out",
+             SL_WSDL_GEN_MAX_BYTES);
+    g->cut = 1;
+    return 1;
+}
+
 static int max_occurs_many(const char *max)
 {
     return max != NULL && (strcmp(max, "unbounded") == 0 || atol(max) > 1);
 }
 
+static int particle_in(gen_t *g, const sl_xnode_t *p, int level, sl_buf_t *out);
+
 static int particle(gen_t *g, const sl_xnode_t *p, int level, sl_buf_t *out)
+{
+    if (g->nest == MAX_NEST) {
+        if (!g->too_deep)
+            note(out, level, "particles nested more than %d deep: left out", MAX_NEST);
+        g->too_deep = 1;
+        return 0;
+    }
+    g->steps++;
+    if (spent(g, out, level))
+        return 0;
+    g->nest++;
+    int rc = particle_in(g, p, level, out);
+    g->nest--;
+    return rc;
+}
+
+static int particle_in(gen_t *g, const sl_xnode_t *p, int level, sl_buf_t *out)
 {
     if (is_xsd(p, "element"))
         return element(g, p, 0, level, out);
@@ -374,10 +426,19 @@ static int particle(gen_t *g, const sl_xnode_t *p, int level, sl_buf_t *out)
             snprintf(g->err, g->errlen, "group %s is not declared", attr(p, "ref"));
             return -1;
         }
+        if (on_group_stack(g, grp) || g->ngroups == MAX_NEST) {
+            note(out, level, "group %s contains itself: left out", attr(p, "ref"));
+            return 0;
+        }
+        int rc = 0;
+        g->groups[g->ngroups++] = grp;
         for (const sl_xnode_t *c = grp->first_child; c != NULL; c = c->next)
-            if (is_xsd(c, "sequence") || is_xsd(c, "choice") || is_xsd(c, "all"))
-                return particle(g, c, level, out);
-        return 0;
+            if (is_xsd(c, "sequence") || is_xsd(c, "choice") || is_xsd(c, "all")) {
+                rc = particle(g, c, level, out);
+                break;
+            }
+        g->ngroups--;
+        return rc;
     }
     int choice = is_xsd(p, "choice");
     if (!choice && !is_xsd(p, "sequence") && !is_xsd(p, "all"))
@@ -477,8 +538,14 @@ static int attributes_of(gen_t *g, const sl_xnode_t *n, content_t *c, sl_buf_t *
                 snprintf(g->err, g->errlen, "attributeGroup %s is not declared", attr(a, "ref"));
                 return -1;
             }
-            if (grp != a && attributes_of(g, grp, c, optional) != 0)
-                return -1;
+            /* a group that contains itself, or a stack full of groups, adds nothing more */
+            if (grp != a && !on_group_stack(g, grp) && g->ngroups < MAX_NEST) {
+                g->groups[g->ngroups++] = grp;
+                int rc = attributes_of(g, grp, c, optional);
+                g->ngroups--;
+                if (rc != 0)
+                    return -1;
+            }
         }
     }
     return 0;
@@ -601,6 +668,8 @@ static int element(gen_t *g, const sl_xnode_t *decl, int global, int level, sl_b
         return 0;
     if (max != NULL && strcmp(max, "0") == 0)
         return 0;
+    if (spent(g, out, level))
+        return 0;
     int optional = min != NULL && strcmp(min, "0") == 0;
     if (optional) {
         note(out, level, "optional (minOccurs=0): %s", local);
@@ -666,6 +735,7 @@ static int element(gen_t *g, const sl_xnode_t *decl, int global, int level, sl_b
         g->has_id = 1;
     }
     if (rc == 0) {
+        size_t before = out->len;
         if (c.notes.len > 0)
             put_notes(out, level, c.notes.data);
         indent(out, level);
@@ -682,12 +752,15 @@ static int element(gen_t *g, const sl_xnode_t *decl, int global, int level, sl_b
             put(out, c.text.data);
         } else {
             put(out, "/>\n");
+            g->used += out->len - before;
             content_free(&c);
             return 0;
         }
         put(out, "</");
         put_qname(g, out, ns, local);
         put(out, ">\n");
+        /* the element's own bytes: its children counted themselves */
+        g->used += out->len - before - c.kids.len;
     }
     content_free(&c);
     return rc;
@@ -794,6 +867,7 @@ static int typed_part(gen_t *g, const sl_xnode_t *part, int level, sl_buf_t *out
         } else {
             put(out, "/>\n");
         }
+        g->used += c.text.len + c.attrs.len;
     }
     content_free(&c);
     return rc;

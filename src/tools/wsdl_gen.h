@@ -1,6 +1,7 @@
 /*
  * wsdl_gen: the sample request body of a WSDL operation, built from its schema, with the
- * request ID in the element the user names.
+ * request ID in the element the user names. A body is bounded in size (a budget in bytes) as
+ * well as in depth.
  */
 #ifndef SOAPLOAD_WSDL_GEN_H
 #define SOAPLOAD_WSDL_GEN_H
@@ -11,6 +12,8 @@
 #include "tools/wsdl.h"
 
 #define SL_WSDL_GEN_MAX_DEPTH 24
+/* the elements of one sample body, in bytes; the rest is left out with a comment */
+#define SL_WSDL_GEN_MAX_BYTES 65536
 /* where the request ID goes in a body */
 #define SL_WSDL_GEN_ID_MARK '\001'
 

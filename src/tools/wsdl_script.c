@@ -121,9 +121,12 @@ static void write_header(const sl_wsdl_t *w, const char *id_element, sl_buf_t *b
     put_comment(b, w->binding);
     putf(b, ": SOAP %s, %d operation%s.\n", w->soap_version == 12 ? "1.2" : "1.1", w->nops,
          w->nops == 1 ? "" : "s");
-    put(b, "-- The operations share the load by weight in an exact mix (all weights 1: each in\n"
-           "-- turn). The bodies hold sample values made from the schema: replace them\n"
-           "-- with data the service accepts. Run: soapload [-R RATE -d TIME] THIS_FILE\n");
+    putf(b,
+         "-- The operations share the load by weight in an exact mix (all weights 1: each in\n"
+         "-- turn). The bodies hold sample values made from the schema (at most %d bytes of\n"
+         "-- elements each; a longer one is cut and says so): replace them with data the\n"
+         "-- service accepts. Run: soapload [-R RATE -d TIME] THIS_FILE\n",
+         SL_WSDL_GEN_MAX_BYTES);
     if (w->endpoint != NULL) {
         put(b, "soapload.url = ");
         put_string(b, w->endpoint);

@@ -357,4 +357,35 @@ describe("soapload wsdl on hostile WSDLs", function()
     end
     assert.truthy(header:find("-- service S local f = io.open('" .. file .. "'", 1, true), header)
   end)
+
+  it("types 22 levels deep, two of the next in each, make a bounded sample fast", function()
+    -- T0 holds two T1, ..., T21 two T22: 4 million elements without a budget
+    local types = { '<xs:element name="Op" type="t:T0"/>' }
+    for i = 0, 21 do
+      types[#types + 1] = ('<xs:complexType name="T%d"><xs:sequence><xs:element name="a" ' ..
+        'type="t:T%d"/><xs:element name="b" type="t:T%d"/></xs:sequence></xs:complexType>')
+        :format(i, i + 1, i + 1)
+    end
+    types[#types + 1] = '<xs:complexType name="T22"><xs:sequence><xs:element name="RequestId" ' ..
+      'type="xs:string"/></xs:sequence></xs:complexType>'
+    local wsdl = t.write(t.tmpname(".wsdl"), t.read(root .. "/tests/wsdl/hostile/deep.wsdl")
+      :gsub("@TYPES@", table.concat(types)))
+    local path = t.tmpname(".lua")
+    local code, _, err, elapsed = t.run(("wsdl %s -o %s"):format(t.quote(wsdl), t.quote(path)))
+    os.remove(wsdl)
+    assert.are.equal(0, code, err)
+    assert.is_true(elapsed < 5, "took " .. elapsed .. " s")
+    local text = t.read(path)
+    assert.is_true(#text < 256 * 1024, #text .. " bytes")
+    assert.truthy(text:find("at most 65536 bytes of\n-- elements each", 1, true))
+    assert.truthy(text:find("<!-- sample budget of 65536 bytes spent: the rest of this body " ..
+      "is left out -->", 1, true))
+    -- the cut body is still an envelope soapload sends, its ID in the first leaf
+    local out
+    code, out = t.run("--dry-run 1 " .. t.quote(path))
+    os.remove(path)
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("1 request, a well-formed SOAP 1.1 envelope", 1, true), out)
+    assert.truthy(out:find("<RequestId>P%d+%-R1</RequestId>"), out)
+  end)
 end)
