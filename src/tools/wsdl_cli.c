@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/mix.h"
 #include "tools/wsdl.h"
 #include "tools/wsdl_script.h"
 
@@ -86,11 +87,21 @@ int sl_wsdl_main(int argc, char **argv)
         fprintf(stderr, "soapload wsdl: %s: write failed\n", output ? output : "stdout");
         goto cleanup;
     }
-    int written = w->nops;
+    int warnings = 0;
+    if (w->nops > SL_MAX_OPERATIONS) {
+        fprintf(stderr,
+                "soapload wsdl: warning: %d operations: soapload runs at most %d, the script "
+                "has the first %d (%d left out)\n",
+                w->nops, SL_MAX_OPERATIONS, SL_MAX_OPERATIONS, w->nops - SL_MAX_OPERATIONS);
+        warnings++;
+    }
+    int written = w->nops < SL_MAX_OPERATIONS ? w->nops : SL_MAX_OPERATIONS;
     if (output != NULL)
         fprintf(stderr, "soapload wsdl: wrote %s: %d operation%s, SOAP %s, endpoint %s\n", output,
                 written, written == 1 ? "" : "s", w->soap_version == 12 ? "1.2" : "1.1",
                 w->endpoint ? w->endpoint : "(none in the WSDL)");
+    if (warnings > 0)
+        fprintf(stderr, "soapload wsdl: %d warning%s\n", warnings, warnings == 1 ? "" : "s");
     code = 0;
 cleanup:
     sl_buf_free(&script);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/mix.h"
 #include "tools/wsdl_gen.h"
 #include "tools/wsdl_lua.h"
 
@@ -121,6 +122,11 @@ static void write_header(const sl_wsdl_t *w, const char *id_element, sl_buf_t *b
     put_comment(b, w->binding);
     putf(b, ": SOAP %s, %d operation%s.\n", w->soap_version == 12 ? "1.2" : "1.1", w->nops,
          w->nops == 1 ? "" : "s");
+    if (w->nops > SL_MAX_OPERATIONS)
+        putf(b,
+             "-- soapload runs at most %d operations: the first %d are written, %d left out\n"
+             "-- (in WSDL order).\n",
+             SL_MAX_OPERATIONS, SL_MAX_OPERATIONS, w->nops - SL_MAX_OPERATIONS);
     putf(b,
          "-- The operations share the load by weight in an exact mix (all weights 1: each in\n"
          "-- turn). The bodies hold sample values made from the schema (at most %d bytes of\n"
@@ -202,7 +208,7 @@ int sl_wsdl_script_write(const sl_wsdl_t *w, const char *id_element, sl_buf_t *o
     int rc = 0;
     write_header(w, id_element, &b);
     put(&b, "soapload.operations = {\n");
-    for (int i = 0; i < w->nops && rc == 0; i++)
+    for (int i = 0; i < w->nops && i < SL_MAX_OPERATIONS && rc == 0; i++)
         rc = write_operation(w, &w->ops[i], id_element, &b, err, errlen);
     put(&b, "}\n");
     if (rc == 0 && b.len > 0)

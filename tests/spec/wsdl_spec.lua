@@ -388,4 +388,40 @@ describe("soapload wsdl on hostile WSDLs", function()
     assert.truthy(out:find("1 request, a well-formed SOAP 1.1 envelope", 1, true), out)
     assert.truthy(out:find("<RequestId>P%d+%-R1</RequestId>"), out)
   end)
+
+  it("a WSDL of 20,000 operations: the first 64 are written, with a warning", function()
+    local ops, binds = {}, {}
+    for i = 1, 20000 do
+      ops[i] = ('<wsdl:operation name="Op%d"><wsdl:input message="t:In"/></wsdl:operation>')
+        :format(i)
+      binds[i] = ('<wsdl:operation name="Op%d"><soap:operation soapAction="urn:t#Op%d"/>' ..
+        '<wsdl:input><soap:body use="literal"/></wsdl:input></wsdl:operation>'):format(i, i)
+    end
+    local wsdl = t.write(t.tmpname(".wsdl"), t.read(root .. "/tests/wsdl/hostile/many.wsdl")
+      :gsub("@OPERATIONS@", table.concat(ops)):gsub("@BINDINGS@", table.concat(binds)))
+    local path = t.tmpname(".lua")
+    local code, _, err = t.run(("wsdl %s -o %s"):format(t.quote(wsdl), t.quote(path)))
+    os.remove(wsdl)
+    assert.are.equal(0, code, err)
+    assert.truthy(err:find("soapload wsdl: warning: 20000 operations: soapload runs at most 64, " ..
+      "the script has the first 64 (19936 left out)\n", 1, true), err)
+    assert.truthy(err:find("wrote " .. path .. ": 64 operations", 1, true), err)
+    assert.truthy(err:find("soapload wsdl: 1 warning\n", 1, true), err)
+    local text = t.read(path)
+    assert.are.equal(64, #op_names(text))
+    assert.truthy(text:find("-- soapload runs at most 64 operations: the first 64 are written, " ..
+      "19936 left out", 1, true))
+    -- and soapload runs it
+    local mock = t.start_mock("")
+    local out
+    code, out = t.run(("-u %s -R 64 -d 1s -w 1 -c 2 -q %s"):format(t.quote(mock.url),
+      t.quote(path)))
+    local s = mock.stats()
+    mock.stop()
+    os.remove(path)
+    assert.are.equal(0, code, out)
+    assert.are.equal(64, t.count(out, "sent%s+%d+ = ok (%d+)"))
+    assert.are.equal(64, s.requests.echo)
+    assert.are.equal(64, s.ids.distinct)
+  end)
 end)
