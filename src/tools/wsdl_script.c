@@ -67,7 +67,7 @@ static void put_body(sl_buf_t *b, const char *xml, size_t len)
         p = mark + 1;
     }
     if (pieces == 0)
-        put(b, "\"\"");
+        put_string(b, "");
 }
 
 /* The output message's first part's element, for the response check. */
@@ -139,10 +139,15 @@ static void write_header(const sl_wsdl_t *w, const char *id_element, sl_buf_t *b
         put(b, "\n");
     } else {
         put(b, "-- the WSDL names no soap:address: set the endpoint\n"
-               "soapload.url = \"http://127.0.0.1:8000/\"\n");
+               "soapload.url = ");
+        put_string(b, "http://127.0.0.1:8000/");
+        put(b, "\n");
     }
-    putf(b, "soapload.soap_version = \"%s\"\n", w->soap_version == 12 ? "1.2" : "1.1");
-    put(b, "soapload.rate = 10 -- requests per second in all\nsoapload.duration = \"10s\"\n");
+    put(b, "soapload.soap_version = ");
+    put_string(b, w->soap_version == 12 ? "1.2" : "1.1");
+    put(b, "\nsoapload.rate = 10 -- requests per second in all\nsoapload.duration = ");
+    put_string(b, "10s");
+    put(b, "\n");
     if (strcmp(id_element, "RequestId") != 0) {
         put(b, "soapload.id_element = ");
         put_string(b, id_element);
