@@ -1,9 +1,10 @@
 /*
  * wsdl: reads a WSDL 1.1 (a file or an http(s) URL) with the documents it imports
- * (wsdl:import, xsd:import, xsd:include: from the same origin, or files next to it, only),
- * picks one SOAP 1.1 or 1.2 port and describes its operations: SOAPAction, style, the input
+ * (wsdl:import, xsd:import, xsd:include: see wsdl_fetch for where they may come from), picks
+ * one SOAP 1.1 or 1.2 port and describes its operations: SOAPAction, style, the input
  * message's parts, and lookups of the schema declarations the sample bodies are built from.
- * Everything lives until sl_wsdl_free; the strings point into the parsed documents.
+ * An import that cannot be read is a warning, not an end. Everything lives until
+ * sl_wsdl_free; the strings point into the parsed documents.
  */
 #ifndef SOAPLOAD_WSDL_H
 #define SOAPLOAD_WSDL_H
@@ -18,6 +19,24 @@
 #define SL_XSD_NS "http://www.w3.org/2001/XMLSchema"
 #define SL_WSDL_MAX_DOCS 64
 #define SL_WSDL_MAX_BYTES (16 * 1024 * 1024)
+
+typedef struct {
+    char **items; /* malloc'd messages, each once */
+    int n;
+} sl_wsdl_warnings_t;
+
+/** Adds a warning (formatted) unless the same one is there already. */
+void sl_wsdl_warn(sl_wsdl_warnings_t *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void sl_wsdl_warnings_free(sl_wsdl_warnings_t *w);
+
+typedef struct {
+    int version;         /* 11, 12, or 0: SOAP 1.1 if there is one, else 1.2 */
+    const char *port;    /* the wsdl:port (or binding, without a service) to describe, or NULL */
+    const char *root;    /* the folder local imports must be under (NULL: the WSDL's folder) */
+    const char *catalog; /* an OASIS XML catalog file, or NULL */
+    int offline;         /* fetch no import over the network */
+} sl_wsdl_opts_t;
 
 typedef struct {
     const char *name;         /* the operation's name */
@@ -51,12 +70,15 @@ typedef struct {
     const char *service, *port, *binding; /* names, for the script's header ("" unknown) */
     sl_wsdl_op_t *ops;
     int nops;
+    sl_wsdl_warnings_t warnings; /* what could not be read (imports), in order */
 } sl_wsdl_t;
 
 /** Reads the WSDL at source (a file or an http/https URL) and what it imports, and describes
  * the first port whose binding is SOAP `version` (11 or 12; 0: SOAP 1.1 if there is one, else
  * 1.2). Returns the model (free with sl_wsdl_free), or NULL with "where: what" in err. */
 sl_wsdl_t *sl_wsdl_load(const char *source, int version, char *err, size_t errlen);
+/** The same with every option. */
+sl_wsdl_t *sl_wsdl_load_with(const char *source, const sl_wsdl_opts_t *o, char *err, size_t errlen);
 void sl_wsdl_free(sl_wsdl_t *w);
 
 /** Resolves a QName value written at node `at` (e.g. "tns:Order"; no prefix: the default

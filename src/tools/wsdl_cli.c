@@ -12,46 +12,79 @@
 #include "core/buf.h"
 #include "core/mix.h"
 #include "tools/wsdl.h"
+#include "tools/wsdl_fetch.h"
 #include "tools/wsdl_script.h"
 
 static void usage(FILE *f)
 {
     fprintf(f, "usage: soapload wsdl URL-or-FILE [-o script.lua] [--id-element NAME] "
                "[--soap 1.1|1.2]\n"
-               "Reads a WSDL 1.1 and writes a soapload scenario (Lua) for its operations.\n");
+               "         [--port NAME] [--url URL] [--root DIR] [--catalog FILE] [--offline]\n"
+               "         [--fail-on-warning]\n"
+               "Reads a WSDL 1.1 and writes a soapload scenario (Lua) for its operations.\n"
+               "What cannot be read or typed is a warning (stderr); the script has the rest.\n");
+}
+
+/* The options that take a value. */
+static const char *const valued[] = {"-o",    "--output", "--id-element", "--soap", "--port",
+                                     "--url", "--root",   "--catalog",    NULL};
+
+static int takes_value(const char *a)
+{
+    for (int i = 0; valued[i] != NULL; i++)
+        if (strcmp(a, valued[i]) == 0)
+            return 1;
+    return 0;
 }
 
 int sl_wsdl_main(int argc, char **argv)
 {
-    const char *source = NULL, *output = NULL, *id_element = "RequestId";
-    int version = 0;
+    const char *source = NULL, *output = NULL;
+    sl_wsdl_opts_t o = {0};
+    sl_wsdl_script_opts_t so = {.id_element = "RequestId"};
+    int fail_on_warning = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int has_value = i + 1 < argc;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
             return 0;
-        } else if ((strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) && has_value) {
-            output = argv[++i];
-        } else if (strcmp(a, "--id-element") == 0 && has_value) {
-            id_element = argv[++i];
-            if (id_element[0] == '\0' || strpbrk(id_element, " <>&\"'=/:") != NULL) {
-                fprintf(stderr, "soapload wsdl: --id-element %s: not an element name\n",
-                        id_element);
-                return 2;
-            }
-        } else if (strcmp(a, "--soap") == 0 && has_value) {
+        } else if (strcmp(a, "--offline") == 0) {
+            o.offline = 1;
+        } else if (strcmp(a, "--fail-on-warning") == 0) {
+            fail_on_warning = 1;
+        } else if (takes_value(a) && i + 1 < argc) {
             const char *v = argv[++i];
-            version = strcmp(v, "1.1") == 0 ? 11 : strcmp(v, "1.2") == 0 ? 12 : -1;
-            if (version < 0) {
-                fprintf(stderr, "soapload wsdl: --soap %s: expected 1.1 or 1.2\n", v);
-                return 2;
+            if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+                output = v;
+            } else if (strcmp(a, "--id-element") == 0) {
+                so.id_element = v;
+                if (v[0] == '\0' || strpbrk(v, " <>&\"'=/:") != NULL) {
+                    fprintf(stderr, "soapload wsdl: --id-element %s: not an element name\n", v);
+                    return 2;
+                }
+            } else if (strcmp(a, "--soap") == 0) {
+                o.version = strcmp(v, "1.1") == 0 ? 11 : strcmp(v, "1.2") == 0 ? 12 : -1;
+                if (o.version < 0) {
+                    fprintf(stderr, "soapload wsdl: --soap %s: expected 1.1 or 1.2\n", v);
+                    return 2;
+                }
+            } else if (strcmp(a, "--port") == 0) {
+                o.port = v;
+            } else if (strcmp(a, "--url") == 0) {
+                if (!sl_wsdl_fetch_is_url(v)) {
+                    fprintf(stderr,
+                            "soapload wsdl: --url %s: expected an http:// or https:// URL\n", v);
+                    return 2;
+                }
+                so.url = v;
+            } else if (strcmp(a, "--root") == 0) {
+                o.root = v;
+            } else {
+                o.catalog = v;
             }
         } else if (a[0] == '-' && a[1] != '\0') {
-            int known = !strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--id-element") ||
-                        !strcmp(a, "--soap");
             fprintf(stderr, "soapload wsdl: %s: %s\n", a,
-                    known ? "needs a value" : "unknown option");
+                    takes_value(a) ? "needs a value" : "unknown option");
             usage(stderr);
             return 2;
         } else if (source == NULL) {
@@ -68,9 +101,11 @@ int sl_wsdl_main(int argc, char **argv)
     char err[1024] = "";
     int code = 2;
     sl_buf_t script = {0};
+    sl_wsdl_warnings_t warnings = {0};
+    so.warnings = &warnings;
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    sl_wsdl_t *w = sl_wsdl_load(source, version, err, sizeof(err));
-    if (w == NULL || sl_wsdl_script_write(w, id_element, &script, err, sizeof(err)) != 0) {
+    sl_wsdl_t *w = sl_wsdl_load_with(source, &o, err, sizeof(err));
+    if (w == NULL || sl_wsdl_script_write(w, &so, &script, err, sizeof(err)) != 0) {
         fprintf(stderr, "soapload wsdl: %s\n", err);
         goto cleanup;
     }
@@ -87,24 +122,25 @@ int sl_wsdl_main(int argc, char **argv)
         fprintf(stderr, "soapload wsdl: %s: write failed\n", output ? output : "stdout");
         goto cleanup;
     }
-    int warnings = 0;
-    if (w->nops > SL_MAX_OPERATIONS) {
-        fprintf(stderr,
-                "soapload wsdl: warning: %d operations: soapload runs at most %d, the script "
-                "has the first %d (%d left out)\n",
-                w->nops, SL_MAX_OPERATIONS, SL_MAX_OPERATIONS, w->nops - SL_MAX_OPERATIONS);
-        warnings++;
-    }
+    /* the loader's warnings (imports) first, then the generator's (operations) */
+    int nwarn = w->warnings.n + warnings.n;
+    for (int i = 0; i < w->warnings.n; i++)
+        fprintf(stderr, "soapload wsdl: warning: %s\n", w->warnings.items[i]);
+    for (int i = 0; i < warnings.n; i++)
+        fprintf(stderr, "soapload wsdl: warning: %s\n", warnings.items[i]);
     int written = w->nops < SL_MAX_OPERATIONS ? w->nops : SL_MAX_OPERATIONS;
+    const char *endpoint = so.url ? so.url : w->endpoint;
     if (output != NULL)
         fprintf(stderr, "soapload wsdl: wrote %s: %d operation%s, SOAP %s, endpoint %s\n", output,
                 written, written == 1 ? "" : "s", w->soap_version == 12 ? "1.2" : "1.1",
-                w->endpoint ? w->endpoint : "(none in the WSDL)");
-    if (warnings > 0)
-        fprintf(stderr, "soapload wsdl: %d warning%s\n", warnings, warnings == 1 ? "" : "s");
-    code = 0;
+                endpoint ? endpoint : "(none in the WSDL: run it with -u URL)");
+    if (nwarn > 0)
+        fprintf(stderr, "soapload wsdl: %d warning%s%s\n", nwarn, nwarn == 1 ? "" : "s",
+                fail_on_warning ? " (--fail-on-warning: exit code 1)" : "");
+    code = fail_on_warning && nwarn > 0 ? 1 : 0;
 cleanup:
     sl_buf_free(&script);
+    sl_wsdl_warnings_free(&warnings);
     sl_wsdl_free(w);
     curl_global_cleanup();
     return code;

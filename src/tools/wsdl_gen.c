@@ -15,6 +15,7 @@
 
 #define ID_MARK SL_WSDL_GEN_ID_MARK
 #define MAX_NS 64
+#define XOP_NS "http://www.w3.org/2004/08/xop/include"
 /* groups and attribute groups nest (and may refer to themselves) without a type between */
 #define MAX_NEST 64
 /* particles visited per body: groups of groups can multiply without writing anything */
@@ -29,11 +30,13 @@ typedef struct {
     int nns;
     const sl_xnode_t *stack[SL_WSDL_GEN_MAX_DEPTH]; /* types being expanded */
     int depth;
-    size_t used;  /* bytes of elements written, against SL_WSDL_GEN_MAX_BYTES */
-    long steps;   /* particles visited, against MAX_STEPS */
-    int nest;     /* particles and attribute groups being expanded, against MAX_NEST */
-    int cut;      /* the budget ran out: the rest of the body is left out */
-    int too_deep; /* MAX_NEST was reached (said once) */
+    size_t used;              /* bytes of elements written, against SL_WSDL_GEN_MAX_BYTES */
+    long steps;               /* particles visited, against MAX_STEPS */
+    int nest;                 /* particles and attribute groups being expanded, against MAX_NEST */
+    int cut;                  /* the budget ran out: the rest of the body is left out */
+    const char *op;           /* the operation's name, for warnings */
+    sl_wsdl_warnings_t *warn; /* where what is missing is said, or NULL */
+    int too_deep;             /* MAX_NEST was reached (said once) */
     const sl_xnode_t *groups[MAX_NEST]; /* groups and attribute groups being expanded */
     int ngroups;
     char *err;
@@ -125,6 +128,26 @@ static void note(sl_buf_t *b, int level, const char *fmt, ...)
     free(s);
 }
 
+/* Something the sample needs is not declared (an import that could not be read, mostly):
+ * a warning naming it, and (out not NULL) an XML comment where it goes. */
+static void missing(gen_t *g, sl_buf_t *out, int level, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void missing(gen_t *g, sl_buf_t *out, int level, const char *fmt, ...)
+{
+    char *s = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if (g->warn != NULL)
+        sl_wsdl_warn(g->warn, "operation %s: %s: the sample has a placeholder", g->op, s);
+    if (out != NULL)
+        note(out, level, "%s: sample placeholder, write this part", s);
+    free(s);
+}
+
 static int is_xsd(const sl_xnode_t *n, const char *local)
 {
     return strcmp(n->ns, SL_XSD_NS) == 0 && (local == NULL || strcmp(n->local, local) == 0);
@@ -181,6 +204,32 @@ static void put_qname(gen_t *g, sl_buf_t *b, const char *ns, const char *local)
     if (p[0])
         putf(b, "%s:", p);
     sl_wsdl_lua_xml_name(b, local);
+}
+
+/* An element whose content cannot be typed: written empty but for a comment saying why, and a
+ * warning. */
+static void placeholder(gen_t *g, sl_buf_t *out, int level, const char *ns, const char *local,
+                        const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void placeholder(gen_t *g, sl_buf_t *out, int level, const char *ns, const char *local,
+                        const char *fmt, ...)
+{
+    char *s = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    indent(out, level);
+    put(out, "<");
+    put_qname(g, out, ns, local);
+    put(out, ">\n");
+    missing(g, out, level + 1, "%s", s);
+    indent(out, level);
+    put(out, "</");
+    put_qname(g, out, ns, local);
+    put(out, ">\n");
+    free(s);
 }
 
 /* A sample value for a built-in XSD type. */
@@ -243,8 +292,9 @@ static int named_simple_sample(gen_t *g, const sl_xnode_t *at, const char *q, sl
 {
     const char *ns, *local;
     if (sl_wsdl_qname(g->w, at, q, &ns, &local) != 0) {
-        snprintf(g->err, g->errlen, "type %s: undeclared prefix", q);
-        return -1;
+        missing(g, NULL, 0, "type %s: undeclared prefix", q);
+        put(text, "string");
+        return 0;
     }
     if (strcmp(ns, SL_XSD_NS) == 0) {
         put_escaped(text, builtin_sample(local));
@@ -252,8 +302,9 @@ static int named_simple_sample(gen_t *g, const sl_xnode_t *at, const char *q, sl
     }
     const sl_xnode_t *st = sl_wsdl_global(g->w, "simpleType", ns, local);
     if (st == NULL) {
-        snprintf(g->err, g->errlen, "simple type {%s}%s is not declared", ns, local);
-        return -1;
+        missing(g, NULL, 0, "simple type {%s}%s is not declared", ns, local);
+        put(text, "string");
+        return 0;
     }
     return simple_sample(g, st, text, level + 1);
 }
@@ -423,8 +474,8 @@ static int particle_in(gen_t *g, const sl_xnode_t *p, int level, sl_buf_t *out)
         const sl_xnode_t *grp =
             attr(p, "ref") ? resolve(g, p, attr(p, "ref"), "group", &ns, &local) : p;
         if (grp == NULL) {
-            snprintf(g->err, g->errlen, "group %s is not declared", attr(p, "ref"));
-            return -1;
+            missing(g, out, level, "group %s is not declared", attr(p, "ref"));
+            return 0;
         }
         if (on_group_stack(g, grp) || g->ngroups == MAX_NEST) {
             note(out, level, "group %s contains itself: left out", attr(p, "ref"));
@@ -486,10 +537,9 @@ static int attribute(gen_t *g, const sl_xnode_t *a, content_t *c, sl_buf_t *opti
     if (attr(a, "ref") != NULL) {
         decl = resolve(g, a, attr(a, "ref"), "attribute", &ns, &local);
         if (decl == NULL) {
-            if (strcmp(ns, "http://www.w3.org/XML/1998/namespace") == 0)
-                return 0;
-            snprintf(g->err, g->errlen, "attribute %s is not declared", attr(a, "ref"));
-            return -1;
+            if (strcmp(ns, "http://www.w3.org/XML/1998/namespace") != 0)
+                missing(g, NULL, 0, "attribute %s is not declared (left out)", attr(a, "ref"));
+            return 0;
         }
     } else {
         const sl_wsdl_schema_t *s = sl_wsdl_schema_of(g->w, a);
@@ -535,8 +585,8 @@ static int attributes_of(gen_t *g, const sl_xnode_t *n, content_t *c, sl_buf_t *
             const sl_xnode_t *grp =
                 attr(a, "ref") ? resolve(g, a, attr(a, "ref"), "attributeGroup", &ns, &local) : a;
             if (grp == NULL) {
-                snprintf(g->err, g->errlen, "attributeGroup %s is not declared", attr(a, "ref"));
-                return -1;
+                missing(g, NULL, 0, "attributeGroup %s is not declared (left out)", attr(a, "ref"));
+                continue;
             }
             /* a group that contains itself, or a stack full of groups, adds nothing more */
             if (grp != a && !on_group_stack(g, grp) && g->ngroups < MAX_NEST) {
@@ -575,8 +625,8 @@ static int base_type(gen_t *g, const sl_xnode_t *at, const char *base, int level
 {
     const char *ns, *local;
     if (sl_wsdl_qname(g->w, at, base, &ns, &local) != 0) {
-        snprintf(g->err, g->errlen, "base type %s: undeclared prefix", base);
-        return -1;
+        missing(g, &c->kids, level, "base type %s: undeclared prefix", base);
+        return 0;
     }
     if (strcmp(ns, SL_XSD_NS) == 0) {
         if (strcmp(local, "anyType") != 0) {
@@ -593,8 +643,8 @@ static int base_type(gen_t *g, const sl_xnode_t *at, const char *base, int level
         c->simple = 1;
         return simple_sample(g, st, &c->text, 0);
     }
-    snprintf(g->err, g->errlen, "base type {%s}%s is not declared", ns, local);
-    return -1;
+    missing(g, &c->kids, level, "base type {%s}%s is not declared", ns, local);
+    return 0;
 }
 
 static int complex_type(gen_t *g, const sl_xnode_t *ct, int level, content_t *c)
@@ -651,10 +701,21 @@ static int element(gen_t *g, const sl_xnode_t *decl, int global, int level, sl_b
     const char *min = attr(decl, "minOccurs"), *max = attr(decl, "maxOccurs");
     const char *ns = "", *local = attr(decl, "name");
     if (attr(decl, "ref") != NULL) {
+        ns = NULL;
         const sl_xnode_t *ref = resolve(g, decl, attr(decl, "ref"), "element", &ns, &local);
+        if (ns != NULL && strcmp(ns, XOP_NS) == 0) {
+            note(out, level,
+                 "xop:Include (MTOM) may go here: soapload sends no attachments, so the "
+                 "binary content goes inline as base64 text of the enclosing element");
+            return 0;
+        }
         if (ref == NULL) {
-            snprintf(g->err, g->errlen, "element %s is not declared", attr(decl, "ref"));
-            return -1;
+            if (ns == NULL)
+                missing(g, out, level, "element %s: undeclared prefix", attr(decl, "ref"));
+            else
+                placeholder(g, out, level, ns, local, "element %s is not declared",
+                            attr(decl, "ref"));
+            return 0;
         }
         decl = ref;
         global = 1;
@@ -691,8 +752,9 @@ static int element(gen_t *g, const sl_xnode_t *decl, int global, int level, sl_b
     if (type != NULL) {
         const char *tns, *tlocal;
         if (sl_wsdl_qname(g->w, decl, type, &tns, &tlocal) != 0) {
-            snprintf(g->err, g->errlen, "element %s: type %s: undeclared prefix", local, type);
-            return -1;
+            placeholder(g, out, level, ns, local, "element %s: type %s: undeclared prefix", local,
+                        type);
+            return 0;
         }
         if (strcmp(tns, SL_XSD_NS) == 0) {
             c.simple = strcmp(tlocal, "anyType") != 0;
@@ -709,9 +771,9 @@ static int element(gen_t *g, const sl_xnode_t *decl, int global, int level, sl_b
             c.simple = id_here = 1;
             rc = simple_sample(g, st, &c.text, 0);
         } else {
-            snprintf(g->err, g->errlen, "element %s: type {%s}%s is not declared", local, tns,
-                     tlocal);
-            rc = -1;
+            placeholder(g, out, level, ns, local, "element %s: type {%s}%s is not declared", local,
+                        tns, tlocal);
+            return 0;
         }
     } else if (ct != NULL) {
         rc = complex_type(g, ct, level + 1, &c);
@@ -821,8 +883,8 @@ static int typed_part(gen_t *g, const sl_xnode_t *part, int level, sl_buf_t *out
 {
     const char *name = part_name(part), *type = attr(part, "type"), *ns, *local;
     if (sl_wsdl_qname(g->w, part, type, &ns, &local) != 0) {
-        snprintf(g->err, g->errlen, "part %s: type %s: undeclared prefix", name, type);
-        return -1;
+        placeholder(g, out, level, "", name, "part %s: type %s: undeclared prefix", name, type);
+        return 0;
     }
     content_t c = {0};
     int rc = 0, id_here = 0;
@@ -836,8 +898,10 @@ static int typed_part(gen_t *g, const sl_xnode_t *part, int level, sl_buf_t *out
         c.simple = id_here = 1;
         rc = simple_sample(g, st, &c.text, 0);
     } else {
-        snprintf(g->err, g->errlen, "part %s: type {%s}%s is not declared", name, ns, local);
-        rc = -1;
+        placeholder(g, out, level, "", name, "part %s: type {%s}%s is not declared", name, ns,
+                    local);
+        content_free(&c);
+        return 0;
     }
     if (rc == 0 && id_here && !g->has_id && g->id_element && !strcmp(name, g->id_element)) {
         sl_buf_clear(&c.text);
@@ -877,11 +941,15 @@ static int part(gen_t *g, const sl_xnode_t *p, int level, sl_buf_t *out)
 {
     const char *el = attr(p, "element");
     if (el != NULL) {
-        const char *ns, *local;
+        const char *ns = NULL, *local;
         const sl_xnode_t *decl = resolve(g, p, el, "element", &ns, &local);
+        if (decl == NULL && ns != NULL) {
+            placeholder(g, out, level, ns, local, "part %s: element %s is not declared",
+                        part_name(p), el);
+            return 0;
+        }
         if (decl == NULL) {
-            snprintf(g->err, g->errlen, "part %s: element %s is not declared in the types",
-                     attr(p, "name") ? attr(p, "name") : "?", el);
+            snprintf(g->err, g->errlen, "part %s: element %s: undeclared prefix", part_name(p), el);
             return -1;
         }
         return element(g, decl, 1, level, out);
@@ -894,9 +962,14 @@ static int part(gen_t *g, const sl_xnode_t *p, int level, sl_buf_t *out)
 }
 
 int sl_wsdl_gen_body(const sl_wsdl_t *w, const sl_wsdl_op_t *op, const char *id_element,
-                     sl_buf_t *out, int *has_id, char *err, size_t errlen)
+                     sl_buf_t *out, int *has_id, sl_wsdl_warnings_t *warn, char *err, size_t errlen)
 {
-    gen_t g = {.w = w, .id_element = id_element, .err = err, .errlen = errlen};
+    gen_t g = {.w = w,
+               .id_element = id_element,
+               .err = err,
+               .errlen = errlen,
+               .op = op->name,
+               .warn = warn};
     sl_buf_t scratch = {0};
     int rc = 0;
     *has_id = 0;

@@ -19,8 +19,11 @@
 
 /** The sample body of operation `op` (the SOAP Body's content, no envelope), with the byte
  * '\001' where the request ID goes. Sets *has_id when an element named id_element took it.
- * Appends to out; returns 0, or -1 with a message in err. */
+ * What is not declared (an import that could not be read) becomes an XML comment in the body
+ * and a warning in warn (unless NULL). Appends to out; returns 0, or -1 with a message in err
+ * (a body that cannot be written at all). */
 int sl_wsdl_gen_body(const sl_wsdl_t *w, const sl_wsdl_op_t *op, const char *id_element,
-                     sl_buf_t *out, int *has_id, char *err, size_t errlen);
+                     sl_buf_t *out, int *has_id, sl_wsdl_warnings_t *warn, char *err,
+                     size_t errlen);
 
 #endif

@@ -192,15 +192,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (f == NULL || fwrite(data, 1, size, f) != size || fclose(f) != 0)
         abort();
     char err[1024];
-    sl_wsdl_t *w = sl_wsdl_load(path, 0, err, sizeof(err));
+    sl_wsdl_opts_t lo = {.offline = 1}; /* never the network */
+    sl_wsdl_t *w = sl_wsdl_load_with(path, &lo, err, sizeof(err));
     if (w == NULL)
         return 0;
     literals_t meant = {0}, neutral_meant = {0}, read = {0}, neutral_read = {0};
     sl_buf_t script = {0}, neutral = {0}, tokens = {0}, neutral_tokens = {0};
+    sl_wsdl_warnings_t warnings = {0};
+    sl_wsdl_script_opts_t o = {.id_element = "RequestId", .warnings = &warnings};
     sl_wsdl_lua_observe(seen, &meant, 0);
-    int rc = sl_wsdl_script_write(w, "RequestId", &script, err, sizeof(err));
+    int rc = sl_wsdl_script_write(w, &o, &script, err, sizeof(err));
     sl_wsdl_lua_observe(seen, &neutral_meant, 1);
-    int neutral_rc = sl_wsdl_script_write(w, "RequestId", &neutral, err, sizeof(err));
+    int neutral_rc = sl_wsdl_script_write(w, &o, &neutral, err, sizeof(err));
     sl_wsdl_lua_observe(NULL, NULL, 0);
     if (rc != neutral_rc)
         abort();
@@ -226,6 +229,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sl_buf_free(&neutral);
     sl_buf_free(&tokens);
     sl_buf_free(&neutral_tokens);
+    sl_wsdl_warnings_free(&warnings);
     sl_wsdl_free(w);
     return 0;
 }

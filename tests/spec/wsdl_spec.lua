@@ -253,18 +253,131 @@ describe("soapload wsdl over HTTP", function()
     assert.truthy(remote:find("<o:CustomerNo>1</o:CustomerNo>", 1, true)) -- from common.xsd
   end)
 
-  it("refuses an import from another origin, and answers a 404 with exit code 2", function()
+  it("fetches an import from another origin; one that cannot be had is a warning", function()
+    -- a local WSDL whose schema is on the file server: fetched
+    local sub = t.tmpname(".d")
+    os.execute("mkdir -p " .. t.quote(sub))
     local wsdl = t.read(locals .. "orders.wsdl"):gsub('schemaLocation="orders.xsd"',
-      'schemaLocation="http://127.0.0.1:1/orders.xsd"')
-    t.write(dir .. "/svc/other.wsdl", wsdl)
-    local code, out, err = t.run("wsdl " .. t.quote(files.url .. "/svc/other.wsdl"))
-    assert.are.equal(2, code)
-    assert.are.equal("", out)
-    assert.truthy(err:find("http://127.0.0.1:1/orders.xsd is not on the WSDL's origin " ..
-      files.url, 1, true), err)
-    code, out, err = t.run("wsdl " .. t.quote(files.url .. "/svc/none.wsdl"))
+      'schemaLocation="' .. files.url .. '/svc/orders.xsd"')
+    t.write(sub .. "/o.wsdl", wsdl)
+    local _, fetched = generate(sub .. "/o.wsdl")
+    local _, here = generate(locals .. "orders.wsdl")
+    local function body(text) return text:match("\nsoapload%.url.*") end
+    assert.are.equal(body(here), body(fetched))
+    -- from a closed port: the warning names the import, every operation is written, with a
+    -- placeholder where its types would be, exit 0 (1 with --fail-on-warning)
+    t.write(dir .. "/svc/other.wsdl", wsdl:gsub(files.url, "http://127.0.0.1:1"))
+    for _, fail in ipairs({ false, true }) do
+      local path = t.tmpname(".lua")
+      local code, out, err = t.run(("wsdl %s -o %s %s"):format(
+        t.quote(files.url .. "/svc/other.wsdl"), t.quote(path), fail and "--fail-on-warning" or ""))
+      assert.are.equal(fail and 1 or 0, code, err)
+      assert.are.equal("", out)
+      assert.truthy(err:find("soapload wsdl: warning: " .. files.url .. "/svc/other.wsdl: " ..
+        "xsd:import http://127.0.0.1:1/svc/orders.xsd not read: http://127.0.0.1:1/svc/" ..
+        "orders.xsd: ", 1, true), err)
+      assert.truthy(err:find("soapload wsdl: warning: operation PlaceOrder: part parameters: " ..
+        "element o:PlaceOrder is not declared: the sample has a placeholder\n", 1, true), err)
+      assert.truthy(err:find("soapload wsdl: 3 warnings" ..
+        (fail and " (--fail-on-warning: exit code 1)\n" or "\n"), 1, true), err)
+      local text = t.read(path)
+      os.remove(path)
+      assert.are.same({ "PlaceOrder", "CancelOrder" }, op_names(text))
+      assert.truthy(text:find("<!-- part parameters: element o:PlaceOrder is not declared: " ..
+        "sample placeholder, write this part -->", 1, true), text)
+    end
+    os.execute("rm -rf " .. t.quote(sub))
+    local code, _, err = t.run("wsdl " .. t.quote(files.url .. "/svc/none.wsdl"))
     assert.are.equal(2, code)
     assert.truthy(err:find(files.url .. "/svc/none.wsdl: HTTP 404", 1, true), err)
+  end)
+end)
+
+describe("soapload wsdl: where imports come from", function()
+  local dir
+  before_each(function()
+    dir = t.tmpname(".d")
+    os.execute(("mkdir -p %s/schemas %s/wsdl/v1 && cp %s*.xsd %s/schemas/"):format(t.quote(dir),
+      t.quote(dir), t.quote(locals), t.quote(dir)))
+  end)
+  after_each(function() os.execute("rm -rf " .. t.quote(dir)) end)
+
+  local function body(text) return text:match("\nsoapload%.url.*") end
+
+  it("resolves ../ from the importing file, inside the root that --root widens", function()
+    t.write(dir .. "/wsdl/v1/o.wsdl", t.read(locals .. "orders.wsdl"):gsub(
+      'schemaLocation="orders.xsd"', 'schemaLocation="../../schemas/orders.xsd"'))
+    local _, here = generate(locals .. "orders.wsdl")
+    -- the WSDL's folder is the root by default: the schema is outside it
+    local path = t.tmpname(".lua")
+    local code, _, err = t.run(("wsdl %s -o %s"):format(t.quote(dir .. "/wsdl/v1/o.wsdl"),
+      t.quote(path)))
+    assert.are.equal(0, code, err)
+    assert.truthy(err:find("xsd:import ../../schemas/orders.xsd not read: " .. dir ..
+      "/wsdl/v1/../../schemas/orders.xsd is outside the root folder " .. dir ..
+      "/wsdl/v1: not read (--root DIR widens it)", 1, true), err)
+    os.remove(path)
+    local _, widened = generate(dir .. "/wsdl/v1/o.wsdl", "--root " .. t.quote(dir))
+    assert.are.equal(body(here), body(widened))
+    -- a root that is not a folder
+    code, _, err = t.run(("wsdl %s --root %s"):format(t.quote(dir .. "/wsdl/v1/o.wsdl"),
+      t.quote(dir .. "/schemas/orders.xsd")))
+    assert.are.equal(2, code)
+    assert.truthy(err:find("--root " .. dir .. "/schemas/orders.xsd: not a folder", 1, true), err)
+  end)
+
+  it("--offline fetches nothing; --catalog maps the URL to a local copy", function()
+    t.write(dir .. "/wsdl/v1/o.wsdl", t.read(locals .. "orders.wsdl"):gsub(
+      'schemaLocation="orders.xsd"', 'schemaLocation="http://schemas.example.com/o/orders.xsd"'))
+    t.write(dir .. "/catalog.xml", [[<catalog xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">
+  <rewriteURI uriStartString="http://schemas.example.com/o/" rewritePrefix="schemas/"/>
+</catalog>]])
+    local path = t.tmpname(".lua")
+    local code, _, err = t.run(("wsdl %s --offline -o %s"):format(
+      t.quote(dir .. "/wsdl/v1/o.wsdl"), t.quote(path)))
+    os.remove(path)
+    assert.are.equal(0, code, err)
+    assert.truthy(err:find("xsd:import http://schemas.example.com/o/orders.xsd not read: " ..
+      "http://schemas.example.com/o/orders.xsd: not fetched (--offline", 1, true), err)
+    -- the copy and what it includes are read from the catalog's folder
+    local _, here = generate(locals .. "orders.wsdl")
+    local _, mapped = generate(dir .. "/wsdl/v1/o.wsdl", "--offline --catalog " ..
+      t.quote(dir .. "/catalog.xml"))
+    assert.are.equal(body(here), body(mapped))
+    code, _, err = t.run(("wsdl %s --catalog %s"):format(t.quote(dir .. "/wsdl/v1/o.wsdl"),
+      t.quote(dir .. "/wsdl/v1/o.wsdl")))
+    assert.are.equal(2, code)
+    assert.truthy(err:find("not an OASIS XML catalog with entries", 1, true), err)
+    -- a WSDL by URL with --offline
+    code, _, err = t.run("wsdl http://127.0.0.1:1/x?wsdl --offline")
+    assert.are.equal(2, code)
+    assert.truthy(err:find("http://127.0.0.1:1/x?wsdl: a URL, and --offline fetches nothing",
+      1, true), err)
+  end)
+
+  it("a WSDL without an address: the script says to run it with -u; --port and --url", function()
+    local wsdl = t.read(locals .. "orders.wsdl"):gsub("<soap:address[^>]*>", "")
+      :gsub("<soap12:address[^>]*>", "")
+    t.write(dir .. "/schemas/n.wsdl", wsdl)
+    local script, text = generate(dir .. "/schemas/n.wsdl")
+    assert.truthy(text:find("^%-%- The WSDL names no address %(soap:address%): run this " ..
+      "script with %-u URL"), text)
+    assert.is_nil(text:find("\nsoapload.url =", 1, true))
+    local code, _, err = t.run("--dry-run 1 " .. t.quote(script))
+    assert.are.equal(2, code)
+    assert.truthy(err:find("no URL", 1, true), err)
+    code = t.run("--dry-run 1 -u http://127.0.0.1:1/x " .. t.quote(script))
+    assert.are.equal(0, code)
+    os.remove(script)
+    -- the SOAP 1.2 port by name, its URL set at generation
+    local _
+    _, text = generate(dir .. "/schemas/n.wsdl", "--port Orders12 --url http://127.0.0.1:9/o")
+    assert.truthy(text:find('soapload.soap_version = "1.2"', 1, true), text)
+    assert.truthy(text:find('\nsoapload.url = "http://127.0.0.1:9/o"\n', 1, true), text)
+    code, _, err = t.run("wsdl " .. t.quote(dir .. "/schemas/n.wsdl") .. " --port Nope")
+    assert.are.equal(2, code)
+    assert.truthy(err:find("--port Nope: no SOAP 1.1 or 1.2 port (or binding) of that name", 1,
+      true), err)
   end)
 end)
 
@@ -281,20 +394,6 @@ describe("soapload wsdl refuses", function()
       '<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><d>&x;</d>')
     refused(t.quote(f), f:gsub("%p", "%%%0") .. ": .*DTD")
     os.remove(f)
-  end)
-
-  it("an import from another origin, and a local import outside the WSDL's folder", function()
-    local dir = t.tmpname(".d")
-    os.execute("mkdir -p " .. t.quote(dir))
-    local wsdl = [[<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"
-      xmlns:xsd="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:x"><wsdl:types>
-      <xsd:schema targetNamespace="urn:x"><xsd:import namespace="urn:y" schemaLocation="%s"/>
-      </xsd:schema></wsdl:types></wsdl:definitions>]]
-    t.write(dir .. "/a.wsdl", wsdl:format("http://example.com/y.xsd"))
-    refused(t.quote(dir .. "/a.wsdl"), "http://example.com/y.xsd is not a file next to the WSDL")
-    t.write(dir .. "/b.wsdl", wsdl:format("../y.xsd"))
-    refused(t.quote(dir .. "/b.wsdl"), "%.%./y%.xsd is not a file next to the WSDL")
-    os.execute("rm -rf " .. t.quote(dir))
   end)
 
   it("a missing file, a WSDL without a SOAP binding, a bad option", function()
