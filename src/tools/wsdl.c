@@ -363,23 +363,16 @@ static int describe_operations(sl_wsdl_t *w, const sl_xnode_t *binding, char *er
     const char *style = sl_xnode_attr(sb, "", "style");
     const sl_xnode_t *pt = wsdl_ref(w, binding, "type", "portType");
     w->binding = sl_xnode_attr(binding, "", "name");
-    if (pt == NULL) {
-        vset(err, errlen, "%s: binding %s: its portType %s is not defined", w->source,
-             w->binding ? w->binding : "?", sl_xnode_attr(binding, "", "type"));
-        return -1;
-    }
     for (const sl_xnode_t *o = sl_xnode_child(binding, SL_WSDL_NS, "operation"); o != NULL;
          o = o->next) {
         const char *name = sl_xnode_attr(o, "", "name");
         if (strcmp(o->local, "operation") != 0 || strcmp(o->ns, SL_WSDL_NS) != 0 || !name)
             continue;
-        const sl_xnode_t *po = port_operation(pt, name);
-        if (po == NULL) {
-            vset(err, errlen, "%s: binding operation %s is not in portType %s", w->source, name,
-                 sl_xnode_attr(pt, "", "name"));
-            return -1;
-        }
+        const sl_xnode_t *po = pt != NULL ? port_operation(pt, name) : NULL;
         sl_wsdl_op_t op = {.name = name, .soap_action = "", .rpc_ns = ""};
+        if (po == NULL)
+            op.untyped = pt != NULL ? "it is not in the binding's portType"
+                                    : "the binding's portType is not defined";
         const sl_xnode_t *so = sl_xnode_child(o, sns, "operation");
         const char *ostyle = so ? sl_xnode_attr(so, "", "style") : NULL;
         if (so != NULL && sl_xnode_attr(so, "", "soapAction") != NULL)
@@ -395,13 +388,10 @@ static int describe_operations(sl_wsdl_t *w, const sl_xnode_t *binding, char *er
                 op.rpc_ns = sl_xnode_attr(body, "", "namespace");
             op.parts = sl_xnode_attr(body, "", "parts");
         }
-        const sl_xnode_t *pin = sl_xnode_child(po, SL_WSDL_NS, "input");
-        const sl_xnode_t *pout = sl_xnode_child(po, SL_WSDL_NS, "output");
-        if (pin != NULL && (op.input = wsdl_ref(w, pin, "message", "message")) == NULL) {
-            vset(err, errlen, "%s: operation %s: input message %s is not defined", w->source, name,
-                 sl_xnode_attr(pin, "", "message"));
-            return -1;
-        }
+        const sl_xnode_t *pin = po ? sl_xnode_child(po, SL_WSDL_NS, "input") : NULL;
+        const sl_xnode_t *pout = po ? sl_xnode_child(po, SL_WSDL_NS, "output") : NULL;
+        if (pin != NULL && (op.input = wsdl_ref(w, pin, "message", "message")) == NULL)
+            op.untyped = "its input message is not defined";
         if (pout != NULL)
             op.output = wsdl_ref(w, pout, "message", "message");
         sl_wsdl_op_t *ops = realloc(w->ops, sizeof(*ops) * (size_t)(w->nops + 1));

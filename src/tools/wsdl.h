@@ -47,6 +47,7 @@ typedef struct {
     const char *parts;        /* soap:body parts= (a list of part names), or NULL: all */
     const sl_xnode_t *input;  /* the input wsdl:message, or NULL when it has none */
     const sl_xnode_t *output; /* the output wsdl:message, or NULL */
+    const char *untyped;      /* why the input cannot be typed (an import not read), or NULL */
 } sl_wsdl_op_t;
 
 typedef struct {

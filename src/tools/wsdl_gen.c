@@ -232,6 +232,17 @@ static void placeholder(gen_t *g, sl_buf_t *out, int level, const char *ns, cons
     free(s);
 }
 
+/* Whether {ns}local is a built-in simple type: XSD's, or SOAP encoding's copies of them
+ * (soapenc:string ..., which rpc/encoded WSDLs use without importing their schema). */
+static int is_builtin(const char *ns, const char *local)
+{
+    if (strcmp(ns, SL_XSD_NS) == 0)
+        return 1;
+    return strcmp(ns, "http://schemas.xmlsoap.org/soap/encoding/") == 0 &&
+           strcmp(local, "Array") != 0 && strcmp(local, "Struct") != 0 &&
+           strcmp(local, "arrayType") != 0;
+}
+
 /* A sample value for a built-in XSD type. */
 static const char *builtin_sample(const char *t)
 {
@@ -296,7 +307,7 @@ static int named_simple_sample(gen_t *g, const sl_xnode_t *at, const char *q, sl
         put(text, "string");
         return 0;
     }
-    if (strcmp(ns, SL_XSD_NS) == 0) {
+    if (is_builtin(ns, local)) {
         put_escaped(text, builtin_sample(local));
         return 0;
     }
@@ -628,7 +639,7 @@ static int base_type(gen_t *g, const sl_xnode_t *at, const char *base, int level
         missing(g, &c->kids, level, "base type %s: undeclared prefix", base);
         return 0;
     }
-    if (strcmp(ns, SL_XSD_NS) == 0) {
+    if (is_builtin(ns, local)) {
         if (strcmp(local, "anyType") != 0) {
             c->simple = 1;
             put_escaped(&c->text, builtin_sample(local));
@@ -756,7 +767,7 @@ static int element(gen_t *g, const sl_xnode_t *decl, int global, int level, sl_b
                         type);
             return 0;
         }
-        if (strcmp(tns, SL_XSD_NS) == 0) {
+        if (is_builtin(tns, tlocal)) {
             c.simple = strcmp(tlocal, "anyType") != 0;
             id_here = c.simple;
             if (c.simple)
@@ -889,7 +900,7 @@ static int typed_part(gen_t *g, const sl_xnode_t *part, int level, sl_buf_t *out
     content_t c = {0};
     int rc = 0, id_here = 0;
     const sl_xnode_t *ct = NULL, *st = NULL;
-    if (strcmp(ns, SL_XSD_NS) == 0) {
+    if (is_builtin(ns, local)) {
         c.simple = id_here = 1;
         put_escaped(&c.text, builtin_sample(local));
     } else if ((ct = sl_wsdl_global(g->w, "complexType", ns, local)) != NULL) {
@@ -974,6 +985,10 @@ int sl_wsdl_gen_body(const sl_wsdl_t *w, const sl_wsdl_op_t *op, const char *id_
     int rc = 0;
     *has_id = 0;
     err[0] = '\0';
+    if (op->untyped != NULL) {
+        missing(&g, out, 0, "%s", op->untyped);
+        return 0;
+    }
     if (op->rpc) {
         put(&scratch, "<");
         put_qname(&g, &scratch, op->rpc_ns, op->name);
