@@ -1,17 +1,18 @@
 /*
  * wsdl_gen: sample XML from XML Schema declarations (sequence/all/choice, refs, groups,
- * extension, attributes, simple types with values by XSD type), and the Lua scenario around
- * the samples. A sample is one plausible instance: optional and repeated parts are written
- * once with an XML comment, a choice takes its first branch.
+ * extension, attributes, simple types). A sample is one plausible instance: optional and
+ * repeated parts are written once with an XML comment, a choice takes its first branch; what
+ * is not declared becomes a placeholder comment and a warning; a budget bounds its size.
  */
 #include "tools/wsdl_gen.h"
-
-#include "tools/wsdl_lua.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "tools/wsdl_lua.h"
+#include "tools/wsdl_text.h"
 
 #define ID_MARK SL_WSDL_GEN_ID_MARK
 #define MAX_NS 64
@@ -44,90 +45,6 @@ typedef struct {
     int failed;
 } gen_t;
 
-static void put(sl_buf_t *b, const char *s)
-{
-    sl_buf_append(b, s, strlen(s));
-}
-
-/* Appends what src holds (an empty buffer may have no storage at all). */
-static void put_buf(sl_buf_t *b, const sl_buf_t *src)
-{
-    if (src->len > 0)
-        sl_buf_append(b, src->data, src->len);
-}
-
-static void putf(sl_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void putf(sl_buf_t *b, const char *fmt, ...)
-{
-    char *s = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vasprintf(&s, fmt, ap);
-    va_end(ap);
-    if (n >= 0) {
-        sl_buf_append(b, s, (size_t)n);
-        free(s);
-    }
-}
-
-static void indent(sl_buf_t *b, int level)
-{
-    for (int i = 0; i < level; i++)
-        put(b, "  ");
-}
-
-/* XML text or attribute value. Control bytes XML does not allow are dropped: the ID mark is
- * then only ever the generator's. */
-static void put_escaped(sl_buf_t *b, const char *s)
-{
-    for (; *s; s++) {
-        if ((unsigned char)*s < 0x20 && !strchr("\t\n\r", *s))
-            continue;
-        switch (*s) {
-        case '&':
-            put(b, "&amp;");
-            break;
-        case '<':
-            put(b, "&lt;");
-            break;
-        case '>':
-            put(b, "&gt;");
-            break;
-        case '"':
-            put(b, "&quot;");
-            break;
-        default:
-            sl_buf_append(b, s, 1);
-        }
-    }
-}
-
-/* Text inside an XML comment: no "--". */
-static void put_comment_text(sl_buf_t *b, const char *s)
-{
-    for (; *s; s++)
-        if (!(s[0] == '-' && s[1] == '-'))
-            sl_buf_append(b, s, 1);
-}
-
-/* An XML comment line at `level`, its text formatted and cleared of "--". */
-static void note(sl_buf_t *b, int level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void note(sl_buf_t *b, int level, const char *fmt, ...)
-{
-    char *s = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vasprintf(&s, fmt, ap);
-    va_end(ap);
-    indent(b, level);
-    put(b, "<!-- ");
-    if (n >= 0)
-        put_comment_text(b, s);
-    put(b, " -->\n");
-    free(s);
-}
-
 /* Something the sample needs is not declared (an import that could not be read, mostly):
  * a warning naming it, and (out not NULL) an XML comment where it goes. */
 static void missing(gen_t *g, sl_buf_t *out, int level, const char *fmt, ...)
@@ -144,7 +61,7 @@ static void missing(gen_t *g, sl_buf_t *out, int level, const char *fmt, ...)
     if (g->warn != NULL)
         sl_wsdl_warn(g->warn, "operation %s: %s: the sample has a placeholder", g->op, s);
     if (out != NULL)
-        note(out, level, "%s: sample placeholder, write this part", s);
+        sl_wsdl_text_note(out, level, "%s: sample placeholder, write this part", s);
     free(s);
 }
 
@@ -202,7 +119,7 @@ static void put_qname(gen_t *g, sl_buf_t *b, const char *ns, const char *local)
 {
     const char *p = prefix_of(g, ns);
     if (p[0])
-        putf(b, "%s:", p);
+        sl_wsdl_text_putf(b, "%s:", p);
     sl_wsdl_lua_xml_name(b, local);
 }
 
@@ -220,71 +137,16 @@ static void placeholder(gen_t *g, sl_buf_t *out, int level, const char *ns, cons
     va_end(ap);
     if (n < 0)
         return;
-    indent(out, level);
-    put(out, "<");
+    sl_wsdl_text_indent(out, level);
+    sl_wsdl_text_put(out, "<");
     put_qname(g, out, ns, local);
-    put(out, ">\n");
+    sl_wsdl_text_put(out, ">\n");
     missing(g, out, level + 1, "%s", s);
-    indent(out, level);
-    put(out, "</");
+    sl_wsdl_text_indent(out, level);
+    sl_wsdl_text_put(out, "</");
     put_qname(g, out, ns, local);
-    put(out, ">\n");
+    sl_wsdl_text_put(out, ">\n");
     free(s);
-}
-
-/* Whether {ns}local is a built-in simple type: XSD's, or SOAP encoding's copies of them
- * (soapenc:string ..., which rpc/encoded WSDLs use without importing their schema). */
-static int is_builtin(const char *ns, const char *local)
-{
-    if (strcmp(ns, SL_XSD_NS) == 0)
-        return 1;
-    return strcmp(ns, "http://schemas.xmlsoap.org/soap/encoding/") == 0 &&
-           strcmp(local, "Array") != 0 && strcmp(local, "Struct") != 0 &&
-           strcmp(local, "arrayType") != 0;
-}
-
-/* A sample value for a built-in XSD type. */
-static const char *builtin_sample(const char *t)
-{
-    static const struct {
-        const char *type, *value;
-    } table[] = {
-        {"boolean", "true"},
-        {"int", "1"},
-        {"integer", "1"},
-        {"long", "1"},
-        {"short", "1"},
-        {"byte", "1"},
-        {"unsignedInt", "1"},
-        {"unsignedLong", "1"},
-        {"unsignedShort", "1"},
-        {"unsignedByte", "1"},
-        {"positiveInteger", "1"},
-        {"nonNegativeInteger", "1"},
-        {"negativeInteger", "-1"},
-        {"nonPositiveInteger", "0"},
-        {"decimal", "1.50"},
-        {"float", "1.5"},
-        {"double", "1.5"},
-        {"date", "2024-01-31"},
-        {"dateTime", "2024-01-31T12:00:00Z"},
-        {"time", "12:00:00"},
-        {"duration", "PT1M"},
-        {"gYear", "2024"},
-        {"gYearMonth", "2024-01"},
-        {"gMonth", "--01"},
-        {"gMonthDay", "--01-31"},
-        {"gDay", "---31"},
-        {"base64Binary", "c29hcGxvYWQ="},
-        {"hexBinary", "0A0B"},
-        {"anyURI", "http://example.com/"},
-        {"language", "en"},
-        {"QName", "xsd:string"},
-    };
-    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-        if (strcmp(table[i].type, t) == 0)
-            return table[i].value;
-    return "string"; /* string, normalizedString, token, Name, NCName, ID, anyType ... */
 }
 
 static const sl_xnode_t *resolve(gen_t *g, const sl_xnode_t *at, const char *q, const char *kind,
@@ -304,17 +166,17 @@ static int named_simple_sample(gen_t *g, const sl_xnode_t *at, const char *q, sl
     const char *ns, *local;
     if (sl_wsdl_qname(g->w, at, q, &ns, &local) != 0) {
         missing(g, NULL, 0, "type %s: undeclared prefix", q);
-        put(text, "string");
+        sl_wsdl_text_put(text, "string");
         return 0;
     }
-    if (is_builtin(ns, local)) {
-        put_escaped(text, builtin_sample(local));
+    if (sl_wsdl_text_is_builtin(ns, local)) {
+        sl_wsdl_text_escaped(text, sl_wsdl_text_builtin(local));
         return 0;
     }
     const sl_xnode_t *st = sl_wsdl_global(g->w, "simpleType", ns, local);
     if (st == NULL) {
         missing(g, NULL, 0, "simple type {%s}%s is not declared", ns, local);
-        put(text, "string");
+        sl_wsdl_text_put(text, "string");
         return 0;
     }
     return simple_sample(g, st, text, level + 1);
@@ -323,7 +185,7 @@ static int named_simple_sample(gen_t *g, const sl_xnode_t *at, const char *q, sl
 static int simple_sample(gen_t *g, const sl_xnode_t *st, sl_buf_t *text, int level)
 {
     if (level > SL_WSDL_GEN_MAX_DEPTH) {
-        put(text, "string");
+        sl_wsdl_text_put(text, "string");
         return 0;
     }
     const sl_xnode_t *r = sl_xnode_child(st, SL_XSD_NS, "restriction");
@@ -332,12 +194,12 @@ static int simple_sample(gen_t *g, const sl_xnode_t *st, sl_buf_t *text, int lev
     if (r != NULL) {
         const sl_xnode_t *en = sl_xnode_child(r, SL_XSD_NS, "enumeration");
         if (en != NULL && attr(en, "value") != NULL) {
-            put_escaped(text, attr(en, "value"));
+            sl_wsdl_text_escaped(text, attr(en, "value"));
             return 0;
         }
         const sl_xnode_t *mi = sl_xnode_child(r, SL_XSD_NS, "minInclusive");
         if (mi != NULL && attr(mi, "value") != NULL) {
-            put_escaped(text, attr(mi, "value"));
+            sl_wsdl_text_escaped(text, attr(mi, "value"));
             return 0;
         }
         sl_buf_t base = {0};
@@ -348,7 +210,7 @@ static int simple_sample(gen_t *g, const sl_xnode_t *st, sl_buf_t *text, int lev
         else if (inner != NULL)
             rc = simple_sample(g, inner, &base, level + 1);
         else
-            put(&base, "string");
+            sl_wsdl_text_put(&base, "string");
         const sl_xnode_t *len = sl_xnode_child(r, SL_XSD_NS, "length");
         const sl_xnode_t *minl = sl_xnode_child(r, SL_XSD_NS, "minLength");
         const sl_xnode_t *maxl = sl_xnode_child(r, SL_XSD_NS, "maxLength");
@@ -365,7 +227,7 @@ static int simple_sample(gen_t *g, const sl_xnode_t *st, sl_buf_t *text, int lev
             if (n > 0)
                 sl_buf_append(text, base.data, n);
             for (long i = (long)n; i < want_min && i < 4096; i++)
-                put(text, "x");
+                sl_wsdl_text_put(text, "x");
         }
         sl_buf_free(&base);
         return rc;
@@ -374,7 +236,8 @@ static int simple_sample(gen_t *g, const sl_xnode_t *st, sl_buf_t *text, int lev
         if (attr(list, "itemType") != NULL)
             return named_simple_sample(g, list, attr(list, "itemType"), text, level);
         const sl_xnode_t *inner = sl_xnode_child(list, SL_XSD_NS, "simpleType");
-        return inner ? simple_sample(g, inner, text, level + 1) : (put(text, "string"), 0);
+        return inner ? simple_sample(g, inner, text, level + 1)
+                     : (sl_wsdl_text_put(text, "string"), 0);
     }
     if (un != NULL) {
         const char *members = attr(un, "memberTypes");
@@ -385,9 +248,10 @@ static int simple_sample(gen_t *g, const sl_xnode_t *st, sl_buf_t *text, int lev
             return named_simple_sample(g, un, first, text, level);
         }
         const sl_xnode_t *inner = sl_xnode_child(un, SL_XSD_NS, "simpleType");
-        return inner ? simple_sample(g, inner, text, level + 1) : (put(text, "string"), 0);
+        return inner ? simple_sample(g, inner, text, level + 1)
+                     : (sl_wsdl_text_put(text, "string"), 0);
     }
-    put(text, "string");
+    sl_wsdl_text_put(text, "string");
     return 0;
 }
 
@@ -435,8 +299,9 @@ static int spent(gen_t *g, sl_buf_t *out, int level)
     if (g->used < SL_WSDL_GEN_MAX_BYTES && g->steps < MAX_STEPS)
         return 0;
     if (!g->cut)
-        note(out, level, "sample budget of %d bytes spent: the rest of this body is left out",
-             SL_WSDL_GEN_MAX_BYTES);
+        sl_wsdl_text_note(out, level,
+                          "sample budget of %d bytes spent: the rest of this body is left out",
+                          SL_WSDL_GEN_MAX_BYTES);
     g->cut = 1;
     return 1;
 }
@@ -452,7 +317,7 @@ static int particle(gen_t *g, const sl_xnode_t *p, int level, sl_buf_t *out)
 {
     if (g->nest == MAX_NEST) {
         if (!g->too_deep)
-            note(out, level, "particles nested more than %d deep: left out", MAX_NEST);
+            sl_wsdl_text_note(out, level, "particles nested more than %d deep: left out", MAX_NEST);
         g->too_deep = 1;
         return 0;
     }
@@ -471,13 +336,13 @@ static int particle_in(gen_t *g, const sl_xnode_t *p, int level, sl_buf_t *out)
         return element(g, p, 0, level, out);
     if (is_xsd(p, "any")) {
         const char *ns = attr(p, "namespace");
-        indent(out, level);
-        put(out, "<!-- any element");
+        sl_wsdl_text_indent(out, level);
+        sl_wsdl_text_put(out, "<!-- any element");
         if (ns != NULL) {
-            put(out, " from ");
-            put_comment_text(out, ns);
+            sl_wsdl_text_put(out, " from ");
+            sl_wsdl_text_comment(out, ns);
         }
-        put(out, " may go here -->\n");
+        sl_wsdl_text_put(out, " may go here -->\n");
         return 0;
     }
     if (is_xsd(p, "group")) {
@@ -489,7 +354,7 @@ static int particle_in(gen_t *g, const sl_xnode_t *p, int level, sl_buf_t *out)
             return 0;
         }
         if (on_group_stack(g, grp) || g->ngroups == MAX_NEST) {
-            note(out, level, "group %s contains itself: left out", attr(p, "ref"));
+            sl_wsdl_text_note(out, level, "group %s contains itself: left out", attr(p, "ref"));
             return 0;
         }
         int rc = 0;
@@ -506,10 +371,11 @@ static int particle_in(gen_t *g, const sl_xnode_t *p, int level, sl_buf_t *out)
     if (!choice && !is_xsd(p, "sequence") && !is_xsd(p, "all"))
         return 0;
     if (max_occurs_many(attr(p, "maxOccurs"))) {
-        note(out, level, "this %s may repeat (maxOccurs=%s)", p->local, attr(p, "maxOccurs"));
+        sl_wsdl_text_note(out, level, "this %s may repeat (maxOccurs=%s)", p->local,
+                          attr(p, "maxOccurs"));
     }
     if (attr(p, "minOccurs") != NULL && strcmp(attr(p, "minOccurs"), "0") == 0) {
-        note(out, level, "this %s is optional (minOccurs=0)", p->local);
+        sl_wsdl_text_note(out, level, "this %s is optional (minOccurs=0)", p->local);
     }
     int first = 1;
     for (const sl_xnode_t *c = p->first_child; c != NULL; c = c->next) {
@@ -518,16 +384,16 @@ static int particle_in(gen_t *g, const sl_xnode_t *p, int level, sl_buf_t *out)
         if (choice && !first)
             continue;
         if (choice) {
-            indent(out, level);
-            put(out, "<!-- choice: one of");
+            sl_wsdl_text_indent(out, level);
+            sl_wsdl_text_put(out, "<!-- choice: one of");
             for (const sl_xnode_t *o = c; o != NULL; o = o->next) {
                 if (!is_xsd(o, NULL) || is_xsd(o, "annotation"))
                     continue;
                 const char *n = attr(o, "name") ? attr(o, "name") : attr(o, "ref");
-                put(out, o == c ? " " : " | ");
-                put_comment_text(out, n ? n : o->local);
+                sl_wsdl_text_put(out, o == c ? " " : " | ");
+                sl_wsdl_text_comment(out, n ? n : o->local);
             }
-            put(out, "; the first is written -->\n");
+            sl_wsdl_text_put(out, "; the first is written -->\n");
         }
         first = 0;
         if (particle(g, c, level, out) != 0)
@@ -562,26 +428,26 @@ static int attribute(gen_t *g, const sl_xnode_t *a, content_t *c, sl_buf_t *opti
         return 0;
     if (use == NULL || strcmp(use, "required") != 0) {
         if (optional->len > 0)
-            put(optional, ", ");
-        put_comment_text(optional, local);
+            sl_wsdl_text_put(optional, ", ");
+        sl_wsdl_text_comment(optional, local);
         return 0;
     }
-    put(&c->attrs, " ");
+    sl_wsdl_text_put(&c->attrs, " ");
     put_qname(g, &c->attrs, ns, local);
-    put(&c->attrs, "=\"");
+    sl_wsdl_text_put(&c->attrs, "=\"");
     const char *fixed = attr(decl, "fixed") ? attr(decl, "fixed") : attr(a, "fixed");
     const char *def = attr(decl, "default");
     const sl_xnode_t *st = sl_xnode_child(decl, SL_XSD_NS, "simpleType");
     int rc = 0;
     if (fixed != NULL || def != NULL)
-        put_escaped(&c->attrs, fixed ? fixed : def);
+        sl_wsdl_text_escaped(&c->attrs, fixed ? fixed : def);
     else if (attr(decl, "type") != NULL)
         rc = named_simple_sample(g, decl, attr(decl, "type"), &c->attrs, 0);
     else if (st != NULL)
         rc = simple_sample(g, st, &c->attrs, 0);
     else
-        put(&c->attrs, "string");
-    put(&c->attrs, "\"");
+        sl_wsdl_text_put(&c->attrs, "string");
+    sl_wsdl_text_put(&c->attrs, "\"");
     return rc;
 }
 
@@ -626,7 +492,7 @@ static int model_of(gen_t *g, const sl_xnode_t *n, int level, content_t *c)
     if (rc == 0)
         rc = attributes_of(g, n, c, &optional);
     if (rc == 0 && optional.len > 0)
-        putf(&c->notes, "<!-- optional attributes: %s -->", optional.data);
+        sl_wsdl_text_putf(&c->notes, "<!-- optional attributes: %s -->", optional.data);
     sl_buf_free(&optional);
     return rc;
 }
@@ -639,10 +505,10 @@ static int base_type(gen_t *g, const sl_xnode_t *at, const char *base, int level
         missing(g, &c->kids, level, "base type %s: undeclared prefix", base);
         return 0;
     }
-    if (is_builtin(ns, local)) {
+    if (sl_wsdl_text_is_builtin(ns, local)) {
         if (strcmp(local, "anyType") != 0) {
             c->simple = 1;
-            put_escaped(&c->text, builtin_sample(local));
+            sl_wsdl_text_escaped(&c->text, sl_wsdl_text_builtin(local));
         }
         return 0;
     }
@@ -661,8 +527,8 @@ static int base_type(gen_t *g, const sl_xnode_t *at, const char *base, int level
 static int complex_type(gen_t *g, const sl_xnode_t *ct, int level, content_t *c)
 {
     if (g->depth == SL_WSDL_GEN_MAX_DEPTH) {
-        indent(&c->kids, level);
-        put(&c->kids, "<!-- nested too deep: left out -->\n");
+        sl_wsdl_text_indent(&c->kids, level);
+        sl_wsdl_text_put(&c->kids, "<!-- nested too deep: left out -->\n");
         return 0;
     }
     g->stack[g->depth++] = ct;
@@ -677,16 +543,16 @@ static int complex_type(gen_t *g, const sl_xnode_t *ct, int level, content_t *c)
         if (how != NULL && attr(how, "base") != NULL && (ext != NULL || sc != NULL)) {
             content_t base = {0};
             rc = base_type(g, how, attr(how, "base"), level, &base);
-            put_buf(&c->attrs, &base.attrs);
-            put_buf(&c->kids, &base.kids);
+            sl_wsdl_text_put_buf(&c->attrs, &base.attrs);
+            sl_wsdl_text_put_buf(&c->kids, &base.kids);
             if (base.notes.len > 0)
-                put_buf(&c->notes, &base.notes);
+                sl_wsdl_text_put_buf(&c->notes, &base.notes);
             if (res != NULL && sc != NULL) {
                 c->simple = 1;
                 rc = rc ? rc : simple_sample(g, res, &c->text, 0);
             } else if (base.simple) {
                 c->simple = 1;
-                put_buf(&c->text, &base.text);
+                sl_wsdl_text_put_buf(&c->text, &base.text);
             }
             content_free(&base);
         }
@@ -701,9 +567,9 @@ static int complex_type(gen_t *g, const sl_xnode_t *ct, int level, content_t *c)
 
 static void put_notes(sl_buf_t *out, int level, const char *note)
 {
-    indent(out, level);
-    put(out, note);
-    put(out, "\n");
+    sl_wsdl_text_indent(out, level);
+    sl_wsdl_text_put(out, note);
+    sl_wsdl_text_put(out, "\n");
 }
 
 /* Writes the sample of element declaration decl (global: a top-level xsd:element). */
@@ -715,9 +581,10 @@ static int element(gen_t *g, const sl_xnode_t *decl, int global, int level, sl_b
         ns = NULL;
         const sl_xnode_t *ref = resolve(g, decl, attr(decl, "ref"), "element", &ns, &local);
         if (ns != NULL && strcmp(ns, XOP_NS) == 0) {
-            note(out, level,
-                 "xop:Include (MTOM) may go here: soapload sends no attachments, so the "
-                 "binary content goes inline as base64 text of the enclosing element");
+            sl_wsdl_text_note(
+                out, level,
+                "xop:Include (MTOM) may go here: soapload sends no attachments, so the "
+                "binary content goes inline as base64 text of the enclosing element");
             return 0;
         }
         if (ref == NULL) {
@@ -744,14 +611,15 @@ static int element(gen_t *g, const sl_xnode_t *decl, int global, int level, sl_b
         return 0;
     int optional = min != NULL && strcmp(min, "0") == 0;
     if (optional) {
-        note(out, level, "optional (minOccurs=0): %s", local);
+        sl_wsdl_text_note(out, level, "optional (minOccurs=0): %s", local);
     }
     if (max_occurs_many(max)) {
-        note(out, level, "%s may repeat (maxOccurs=%s)", local, max);
+        sl_wsdl_text_note(out, level, "%s may repeat (maxOccurs=%s)", local, max);
     }
     const char *abstract = attr(decl, "abstract");
     if (abstract != NULL && strcmp(abstract, "true") == 0) {
-        note(out, level, "%s is abstract: write an element of its substitution group here", local);
+        sl_wsdl_text_note(out, level,
+                          "%s is abstract: write an element of its substitution group here", local);
         return 0;
     }
     content_t c = {0};
@@ -767,14 +635,15 @@ static int element(gen_t *g, const sl_xnode_t *decl, int global, int level, sl_b
                         type);
             return 0;
         }
-        if (is_builtin(tns, tlocal)) {
+        if (sl_wsdl_text_is_builtin(tns, tlocal)) {
             c.simple = strcmp(tlocal, "anyType") != 0;
             id_here = c.simple;
             if (c.simple)
-                put_escaped(&c.text, builtin_sample(tlocal));
+                sl_wsdl_text_escaped(&c.text, sl_wsdl_text_builtin(tlocal));
         } else if ((ct = sl_wsdl_global(g->w, "complexType", tns, tlocal)) != NULL) {
             if (on_stack(g, ct)) {
-                note(out, level, "%s: of type %s, which contains itself: left out", local, tlocal);
+                sl_wsdl_text_note(out, level, "%s: of type %s, which contains itself: left out",
+                                  local, tlocal);
                 return 0;
             }
             rc = complex_type(g, ct, level + 1, &c);
@@ -793,45 +662,45 @@ static int element(gen_t *g, const sl_xnode_t *decl, int global, int level, sl_b
         rc = simple_sample(g, st, &c.text, 0);
     } else {
         c.simple = id_here = 1; /* anyType without children: text will do */
-        put(&c.text, "string");
+        sl_wsdl_text_put(&c.text, "string");
     }
     if (rc == 0 && fixed != NULL) {
         sl_buf_clear(&c.text);
-        put_escaped(&c.text, fixed);
+        sl_wsdl_text_escaped(&c.text, fixed);
         id_here = 0;
     }
     if (rc == 0 && id_here && !g->has_id && g->id_element != NULL &&
         strcmp(local, g->id_element) == 0) {
         sl_buf_clear(&c.text);
         char mark[2] = {ID_MARK, '\0'};
-        put(&c.text, mark);
+        sl_wsdl_text_put(&c.text, mark);
         g->has_id = 1;
     }
     if (rc == 0) {
         size_t before = out->len;
         if (c.notes.len > 0)
             put_notes(out, level, c.notes.data);
-        indent(out, level);
-        put(out, "<");
+        sl_wsdl_text_indent(out, level);
+        sl_wsdl_text_put(out, "<");
         put_qname(g, out, ns, local);
         if (c.attrs.len > 0)
-            put(out, c.attrs.data);
+            sl_wsdl_text_put(out, c.attrs.data);
         if (c.kids.len > 0) {
-            put(out, ">\n");
-            put(out, c.kids.data);
-            indent(out, level);
+            sl_wsdl_text_put(out, ">\n");
+            sl_wsdl_text_put(out, c.kids.data);
+            sl_wsdl_text_indent(out, level);
         } else if (c.simple && c.text.len > 0) {
-            put(out, ">");
-            put(out, c.text.data);
+            sl_wsdl_text_put(out, ">");
+            sl_wsdl_text_put(out, c.text.data);
         } else {
-            put(out, "/>\n");
+            sl_wsdl_text_put(out, "/>\n");
             g->used += out->len - before;
             content_free(&c);
             return 0;
         }
-        put(out, "</");
+        sl_wsdl_text_put(out, "</");
         put_qname(g, out, ns, local);
-        put(out, ">\n");
+        sl_wsdl_text_put(out, ">\n");
         /* the element's own bytes: its children counted themselves */
         g->used += out->len - before - c.kids.len;
     }
@@ -860,9 +729,9 @@ static int top_level(gen_t *g, sl_buf_t *out, sl_buf_t *scratch)
         name_end++;
     sl_buf_append(out, s, name_end);
     for (int i = 0; i < g->nns; i++) {
-        putf(out, " xmlns:%s=\"", g->prefix[i]);
-        put_escaped(out, g->ns[i]);
-        put(out, "\"");
+        sl_wsdl_text_putf(out, " xmlns:%s=\"", g->prefix[i]);
+        sl_wsdl_text_escaped(out, g->ns[i]);
+        sl_wsdl_text_put(out, "\"");
     }
     sl_buf_append(out, s + name_end, scratch->len - name_end);
     return 0;
@@ -900,9 +769,9 @@ static int typed_part(gen_t *g, const sl_xnode_t *part, int level, sl_buf_t *out
     content_t c = {0};
     int rc = 0, id_here = 0;
     const sl_xnode_t *ct = NULL, *st = NULL;
-    if (is_builtin(ns, local)) {
+    if (sl_wsdl_text_is_builtin(ns, local)) {
         c.simple = id_here = 1;
-        put_escaped(&c.text, builtin_sample(local));
+        sl_wsdl_text_escaped(&c.text, sl_wsdl_text_builtin(local));
     } else if ((ct = sl_wsdl_global(g->w, "complexType", ns, local)) != NULL) {
         rc = complex_type(g, ct, level + 1, &c);
     } else if ((st = sl_wsdl_global(g->w, "simpleType", ns, local)) != NULL) {
@@ -917,30 +786,30 @@ static int typed_part(gen_t *g, const sl_xnode_t *part, int level, sl_buf_t *out
     if (rc == 0 && id_here && !g->has_id && g->id_element && !strcmp(name, g->id_element)) {
         sl_buf_clear(&c.text);
         char mark[2] = {ID_MARK, '\0'};
-        put(&c.text, mark);
+        sl_wsdl_text_put(&c.text, mark);
         g->has_id = 1;
     }
     if (rc == 0) {
         if (c.notes.len > 0)
             put_notes(out, level, c.notes.data);
-        indent(out, level);
-        put(out, "<");
+        sl_wsdl_text_indent(out, level);
+        sl_wsdl_text_put(out, "<");
         sl_wsdl_lua_xml_name(out, name);
-        put_buf(out, &c.attrs);
+        sl_wsdl_text_put_buf(out, &c.attrs);
         if (c.kids.len > 0 || c.text.len > 0) {
-            put(out, ">");
+            sl_wsdl_text_put(out, ">");
             if (c.kids.len > 0) {
-                put(out, "\n");
-                put_buf(out, &c.kids);
-                indent(out, level);
+                sl_wsdl_text_put(out, "\n");
+                sl_wsdl_text_put_buf(out, &c.kids);
+                sl_wsdl_text_indent(out, level);
             } else {
-                put_buf(out, &c.text);
+                sl_wsdl_text_put_buf(out, &c.text);
             }
-            put(out, "</");
+            sl_wsdl_text_put(out, "</");
             sl_wsdl_lua_xml_name(out, name);
-            put(out, ">\n");
+            sl_wsdl_text_put(out, ">\n");
         } else {
-            put(out, "/>\n");
+            sl_wsdl_text_put(out, "/>\n");
         }
         g->used += c.text.len + c.attrs.len;
     }
@@ -990,16 +859,16 @@ int sl_wsdl_gen_body(const sl_wsdl_t *w, const sl_wsdl_op_t *op, const char *id_
         return 0;
     }
     if (op->rpc) {
-        put(&scratch, "<");
+        sl_wsdl_text_put(&scratch, "<");
         put_qname(&g, &scratch, op->rpc_ns, op->name);
-        put(&scratch, ">\n");
+        sl_wsdl_text_put(&scratch, ">\n");
         for (const sl_xnode_t *p = op->input ? sl_xnode_child(op->input, SL_WSDL_NS, "part") : 0;
              p != NULL && rc == 0; p = p->next)
             if (strcmp(p->local, "part") == 0 && part_listed(op->parts, part_name(p)))
                 rc = part(&g, p, 1, &scratch);
-        put(&scratch, "</");
+        sl_wsdl_text_put(&scratch, "</");
         put_qname(&g, &scratch, op->rpc_ns, op->name);
-        put(&scratch, ">\n");
+        sl_wsdl_text_put(&scratch, ">\n");
         if (rc == 0)
             rc = top_level(&g, out, &scratch);
     } else {
