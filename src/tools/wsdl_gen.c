@@ -306,6 +306,23 @@ static int spent(gen_t *g, sl_buf_t *out, int level)
     return 1;
 }
 
+/* The first global element that is not abstract and names {ns}local as its
+ * substitutionGroup, or NULL. */
+static const sl_xnode_t *substitute(gen_t *g, const char *ns, const char *local)
+{
+    for (int i = 0; i < g->w->nschemas; i++)
+        for (const sl_xnode_t *e = g->w->schemas[i].node->first_child; e != NULL; e = e->next) {
+            const char *sg = attr(e, "substitutionGroup"), *abstract = attr(e, "abstract");
+            const char *sns, *slocal;
+            if (is_xsd(e, "element") && sg != NULL && attr(e, "name") != NULL &&
+                (abstract == NULL || strcmp(abstract, "true") != 0) &&
+                sl_wsdl_qname(g->w, e, sg, &sns, &slocal) == 0 && strcmp(sns, ns) == 0 &&
+                strcmp(slocal, local) == 0)
+                return e;
+        }
+    return NULL;
+}
+
 static int max_occurs_many(const char *max)
 {
     return max != NULL && (strcmp(max, "unbounded") == 0 || atol(max) > 1);
@@ -618,9 +635,16 @@ static int element(gen_t *g, const sl_xnode_t *decl, int global, int level, sl_b
     }
     const char *abstract = attr(decl, "abstract");
     if (abstract != NULL && strcmp(abstract, "true") == 0) {
+        const sl_xnode_t *member = substitute(g, ns, local);
+        if (member == NULL) {
+            sl_wsdl_text_note(out, level,
+                              "%s is abstract: write an element of its substitution group here",
+                              local);
+            return 0;
+        }
         sl_wsdl_text_note(out, level,
-                          "%s is abstract: write an element of its substitution group here", local);
-        return 0;
+                          "%s is abstract: its substitution group's first member:", local);
+        return element(g, member, 1, level, out);
     }
     content_t c = {0};
     int rc = 0, id_here = 0;

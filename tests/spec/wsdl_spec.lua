@@ -251,6 +251,10 @@ describe("soapload wsdl over HTTP", function()
     local function body(text) return text:match("\nsoapload%.url.*") end
     assert.are.equal(body(here), body(remote))
     assert.truthy(remote:find("<o:CustomerNo>1</o:CustomerNo>", 1, true)) -- from common.xsd
+    -- the address it names (127.0.0.1:8000) is not where it came from: said, only then
+    local said = "-- the WSDL was fetched from elsewhere than the address it names"
+    assert.truthy(remote:find(said, 1, true), remote)
+    assert.is_nil(here:find(said, 1, true))
   end)
 
   it("fetches an import from another origin; one that cannot be had is a warning", function()

@@ -302,6 +302,26 @@ int main(void)
     CHECK(contains(b, "<t:Op xmlns:t=\"urn:t\">\001</t:Op>"));
     free(b);
 
+    /* an abstract element: the first member of its substitution group that is not abstract;
+     * without one, a comment */
+    b = body_of(HEAD "<wsdl:types><xs:schema targetNamespace=\"urn:t\" "
+                     "elementFormDefault=\"qualified\">"
+                     "<xs:element name=\"Op\"><xs:complexType><xs:sequence>"
+                     "<xs:element ref=\"t:Shape\"/><xs:element ref=\"t:Lonely\"/>"
+                     "</xs:sequence></xs:complexType></xs:element>"
+                     "<xs:element name=\"Shape\" type=\"xs:string\" abstract=\"true\"/>"
+                     "<xs:element name=\"Solid\" substitutionGroup=\"t:Shape\" "
+                     "abstract=\"true\"/>"
+                     "<xs:element name=\"Circle\" type=\"xs:int\" substitutionGroup=\"t:Shape\"/>"
+                     "<xs:element name=\"Lonely\" type=\"xs:string\" abstract=\"true\"/>"
+                     "</xs:schema></wsdl:types>" TAIL,
+                "RequestId", &has_id, err);
+    CHECK(contains(b, "<!-- Shape is abstract: its substitution group's first member: -->\n"
+                      "  <t:Circle>1</t:Circle>\n"));
+    CHECK(contains(b, "<!-- Lonely is abstract: write an element of its substitution group "
+                      "here -->"));
+    free(b);
+
     /* groups and attribute groups that contain themselves are cut, not followed forever;
      * types that each hold two of the next (16 levels: 65536 leaves) stop at the byte budget */
     sl_buf_t nested = {0};
