@@ -368,6 +368,10 @@ static int describe_operations(sl_wsdl_t *w, const sl_xnode_t *binding, char *er
         const char *name = sl_xnode_attr(o, "", "name");
         if (strcmp(o->local, "operation") != 0 || strcmp(o->ns, SL_WSDL_NS) != 0 || !name)
             continue;
+        /* only what a script can hold is described: the lookups below are linear, and a
+         * WSDL of 20,000 operations would make them quadratic */
+        if (w->nops_all++ >= SL_MAX_OPERATIONS)
+            continue;
         const sl_xnode_t *po = pt != NULL ? port_operation(pt, name) : NULL;
         sl_wsdl_op_t op = {.name = name, .soap_action = "", .rpc_ns = ""};
         if (po == NULL)

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "core/mix.h"
 #include "core/xmltree.h"
 
 #define SL_WSDL_NS "http://schemas.xmlsoap.org/wsdl/"
@@ -69,8 +70,9 @@ typedef struct {
     const char *endpoint;                 /* soap:address / soap12:address location, or NULL */
     int soap_version;                     /* 11 or 12 */
     const char *service, *port, *binding; /* names, for the script's header ("" unknown) */
-    sl_wsdl_op_t *ops;
+    sl_wsdl_op_t *ops; /* the first SL_MAX_OPERATIONS operations (soapload runs no more) */
     int nops;
+    int nops_all; /* every operation of the binding: the rest are counted, not described */
     sl_wsdl_warnings_t warnings; /* what could not be read (imports), in order */
 } sl_wsdl_t;
 

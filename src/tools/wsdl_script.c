@@ -137,13 +137,13 @@ static void write_header(const sl_wsdl_t *w, const sl_wsdl_script_opts_t *o, sl_
     put_comment(b, w->port);
     put(b, ", binding ");
     put_comment(b, w->binding);
-    putf(b, ": SOAP %s, %d operation%s.\n", w->soap_version == 12 ? "1.2" : "1.1", w->nops,
-         w->nops == 1 ? "" : "s");
-    if (w->nops > SL_MAX_OPERATIONS)
+    putf(b, ": SOAP %s, %d operation%s.\n", w->soap_version == 12 ? "1.2" : "1.1", w->nops_all,
+         w->nops_all == 1 ? "" : "s");
+    if (w->nops_all > SL_MAX_OPERATIONS)
         putf(b,
              "-- soapload runs at most %d operations: the first %d are written, %d left out\n"
              "-- (in WSDL order).\n",
-             SL_MAX_OPERATIONS, SL_MAX_OPERATIONS, w->nops - SL_MAX_OPERATIONS);
+             SL_MAX_OPERATIONS, SL_MAX_OPERATIONS, w->nops_all - SL_MAX_OPERATIONS);
     putf(b,
          "-- The operations share the load by weight in an exact mix (all weights 1: each in\n"
          "-- turn). The bodies hold sample values made from the schema (at most %d bytes of\n"
@@ -243,11 +243,12 @@ int sl_wsdl_script_write(const sl_wsdl_t *w, const sl_wsdl_script_opts_t *o, sl_
     int rc = 0;
     (void)err;
     (void)errlen;
-    if (w->nops > SL_MAX_OPERATIONS && o->warnings != NULL)
+    if (w->nops_all > SL_MAX_OPERATIONS && o->warnings != NULL)
         sl_wsdl_warn(o->warnings,
                      "%d operations: soapload runs at most %d, the script has the first %d "
                      "(%d left out)",
-                     w->nops, SL_MAX_OPERATIONS, SL_MAX_OPERATIONS, w->nops - SL_MAX_OPERATIONS);
+                     w->nops_all, SL_MAX_OPERATIONS, SL_MAX_OPERATIONS,
+                     w->nops_all - SL_MAX_OPERATIONS);
     write_header(w, o, &b);
     put(&b, "soapload.operations = {\n");
     for (int i = 0; i < w->nops && i < SL_MAX_OPERATIONS && rc == 0; i++)
