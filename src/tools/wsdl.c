@@ -80,6 +80,13 @@ static const sl_xnode_t *load_doc(loader_t *ld, const char *where, int *again, c
     size_t len = 0;
     if (sl_wsdl_fetch_read(&ld->fetch, where, &data, &len, err, errlen) != 0)
         return NULL;
+    if (len > SL_WSDL_MAX_TOTAL_BYTES - w->bytes_read) {
+        vset(err, errlen, "%s: %zu bytes more would pass %d MiB of documents in all", where, len,
+             SL_WSDL_MAX_TOTAL_BYTES >> 20);
+        free(data);
+        return NULL;
+    }
+    w->bytes_read += len;
     sl_xtree_t *t = sl_xtree_parse(data, len, perr, sizeof(perr));
     free(data);
     if (t == NULL) {

@@ -19,7 +19,10 @@
 #define SL_WSDL_SOAP12_NS "http://schemas.xmlsoap.org/wsdl/soap12/"
 #define SL_XSD_NS "http://www.w3.org/2001/XMLSchema"
 #define SL_WSDL_MAX_DOCS 64
-#define SL_WSDL_MAX_BYTES (16 * 1024 * 1024)
+#define SL_WSDL_MAX_BYTES (16 * 1024 * 1024) /* one document */
+/* all documents together: the parsed trees take up to ~17 times their bytes (measured on a
+ * document of tiny elements), so this bounds soapload wsdl's memory near 550 MB */
+#define SL_WSDL_MAX_TOTAL_BYTES (32 * 1024 * 1024)
 
 typedef struct {
     char **items; /* malloc'd messages, each once */
@@ -72,7 +75,8 @@ typedef struct {
     const char *service, *port, *binding; /* names, for the script's header ("" unknown) */
     sl_wsdl_op_t *ops; /* the first SL_MAX_OPERATIONS operations (soapload runs no more) */
     int nops;
-    int nops_all; /* every operation of the binding: the rest are counted, not described */
+    int nops_all;      /* every operation of the binding: the rest are counted, not described */
+    size_t bytes_read; /* of every document, against SL_WSDL_MAX_TOTAL_BYTES */
     sl_wsdl_warnings_t warnings; /* what could not be read (imports), in order */
 } sl_wsdl_t;
 

@@ -492,6 +492,32 @@ describe("soapload wsdl on hostile WSDLs", function()
     assert.truthy(out:find("<RequestId>P%d+%-R1</RequestId>"), out)
   end)
 
+  it("reads at most 32 MiB of documents in all: an import past that is a warning", function()
+    local dir = t.tmpname(".d")
+    os.execute("mkdir -p " .. t.quote(dir))
+    local filler = ("x"):rep(11 * 1024 * 1024) -- three of them pass 32 MiB
+    local imports = {}
+    for i = 1, 3 do
+      t.write(("%s/s%d.xsd"):format(dir, i), ('<xs:schema xmlns:xs="http://www.w3.org/2001/' ..
+        'XMLSchema" targetNamespace="urn:s%d"><xs:annotation><xs:documentation>%s' ..
+        '</xs:documentation></xs:annotation><xs:element name="E%d" type="xs:string"/>' ..
+        '</xs:schema>'):format(i, filler, i))
+      imports[i] = ('<xs:import namespace="urn:s%d" schemaLocation="s%d.xsd"/>'):format(i, i)
+    end
+    local types = table.concat(imports) .. '<xs:element name="Op"><xs:complexType>' ..
+      '<xs:sequence><xs:element name="RequestId" type="xs:string"/></xs:sequence>' ..
+      '</xs:complexType></xs:element>'
+    t.write(dir .. "/big.wsdl", t.read(root .. "/tests/wsdl/hostile/deep.wsdl")
+      :gsub("@TYPES@", types))
+    local code, out, err = t.run("wsdl " .. t.quote(dir .. "/big.wsdl"))
+    os.execute("rm -rf " .. t.quote(dir))
+    assert.are.equal(0, code, err)
+    assert.truthy(out:find("soapload.operations = {", 1, true))
+    assert.truthy(err:find("xsd:import s3.xsd not read: " .. dir .. "/s3.xsd: 11534" ..
+      "%d+ bytes more would pass 32 MiB of documents in all\n"), err)
+    assert.truthy(err:find("soapload wsdl: 1 warning\n", 1, true), err)
+  end)
+
   it("a WSDL of 20,000 operations: the first 64 are written, with a warning", function()
     local ops, binds = {}, {}
     for i = 1, 20000 do
