@@ -18,6 +18,11 @@ local wsdls = {
   { "onvif/wsdl/ver20/imaging/wsdl/imaging.wsdl", "onvif/wsdl", 11, 4, 0 },
   { "onvif/wsdl/ver20/media/wsdl/media.wsdl", "onvif/wsdl", 59, 5, 1 }, -- SetEQPreset
   { "cxf/CustomerService.wsdl", "cxf", 2, 0, 0 },
+  { "axis2/faulthandling/bank.wsdl", "axis2", 1, 0, 0 },
+  { "axis2/jaxws-calculator/resources/META-INF/CalculatorService.wsdl", "axis2", 2, 1, 0 },
+  { "axis2/mtom/resources/MTOMSample.wsdl", "axis2", 1, 0, 1 }, -- element AttachmentRequest
+  { "axis2/quickstartadb/resources/META-INF/StockQuoteService.wsdl", "axis2", 2, 0, 0 },
+  { "axis2/wsdl/Axis2SampleDocLit.wsdl", "axis2", 3, 0, 3 }, -- elements echoStringParam ...
   { "node-soap/rpcexample.wsdl", "node-soap", 13, 0, 0 },
   { "node-soap/ip2tele.wsdl", "node-soap", 1, 0, 1 }, -- element UserInfo
   { "node-soap/logincms.wsdl", "node-soap", 1, 0, 0 },
