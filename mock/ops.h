@@ -18,6 +18,7 @@
 typedef struct {
     size_t count;
     char names[SL_OPS_MAX][SL_OPS_MAX_NAME + 1];
+    int id_optional; /* a call without the ID element is answered (--id-optional) */
 } sl_ops_t;
 
 #define SL_OPS_MAX_TRIGGERS 16      /* --fault-when options kept */

@@ -174,6 +174,13 @@ static int set_id_memory(sl_mock_options_t *o, const char *arg, char *err, size_
     return 0;
 }
 
+static int set_id_optional(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
+{
+    (void)arg, (void)err, (void)errlen;
+    o->id_optional = 1;
+    return 0;
+}
+
 static int set_no_ids(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
 {
     (void)arg, (void)err, (void)errlen;
@@ -390,6 +397,10 @@ static const option_spec_t options[] = {
      "serve this WSDL at ?wsdl and answer each of its operations\n"
      "Op with an OpResponse carrying the ID",
      set_wsdl},
+    {"id-optional", 0, NULL,
+     "with --wsdl: answer a call without the ID element too (its\n"
+     "OpResponse then has none: /stats counts it in echo only)",
+     set_id_optional},
     {"help", 'h', NULL, "show this help", set_help},
     {"version", 'V', NULL, "show the version", set_version},
 };
@@ -493,6 +504,12 @@ static int check_combinations(sl_mock_options_t *o, char *err, size_t errlen)
     }
     if (o->no_ids)
         o->id_memory = 0;
+    if (o->id_optional && o->wsdl_ops == NULL) {
+        snprintf(err, errlen, "--id-optional goes with --wsdl (the echo needs the ID)");
+        return -1;
+    }
+    if (o->wsdl_ops != NULL)
+        o->wsdl_ops->id_optional = o->id_optional;
     if ((o->tls_cert == NULL) != (o->tls_key == NULL)) {
         snprintf(err, errlen, "--tls-cert and --tls-key go together: give both or neither");
         return -1;

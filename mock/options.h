@@ -28,6 +28,7 @@ typedef struct {
     size_t id_memory; /* ceiling of the ID set; 0 with --no-ids */
     const char *id_memory_text;
     int no_ids, id_memory_given;
+    int id_optional; /* --id-optional: with --wsdl, a call without the ID is answered too */
     const char *tls_cert, *tls_key; /* both or neither */
     const char *tls_client_ca;      /* mutual TLS; only with tls_cert */
     const char *wsse_user;          /* demand a UsernameToken: both or neither */

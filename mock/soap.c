@@ -93,7 +93,8 @@ static size_t put_op_response(char *buf, size_t at, const sl_ops_call_t *call, s
         at = PUT_LIT(buf, at, "\"");
     }
     at = PUT_LIT(buf, at, ">");
-    at = put_id_element_as(buf, at, prefix, id_name, id, n);
+    if (n > 0) /* none only for a call without it, under --id-optional */
+        at = put_id_element_as(buf, at, prefix, id_name, id, n);
     at = PUT_LIT(buf, at, "</");
     at = put(buf, at, prefix, strlen(prefix));
     at = put(buf, at, call->local.ptr, call->local.len);
@@ -280,8 +281,8 @@ static const echo_frame_t *echo_frame(int version, sl_span_t id_name)
 
 /* Checks the envelope (well-formed, no DTD, the media type's SOAP version) and the ID, which it
  * copies into r. Returns 0, or -1 after writing the fault. */
-static int check_envelope(const char *body, size_t len, sl_span_t id_name, sl_soap_reply_t *r,
-                          char *buf)
+static int check_envelope(const char *body, size_t len, sl_span_t id_name, int id_optional,
+                          sl_soap_reply_t *r, char *buf)
 {
     char why[160];
     sl_xml_scan_t scan = {.want = id_name, .id = r->id, .id_cap = sizeof(r->id)};
@@ -309,6 +310,8 @@ static int check_envelope(const char *body, size_t len, sl_span_t id_name, sl_so
         fault(r, buf, SL_SOAP_FAULT_VERSION, "VersionMismatch", NULL, why, id_name);
         return -1;
     }
+    if (!(scan.flags & SL_XML_ID_FOUND) && id_optional)
+        return 0;
     if (!(scan.flags & SL_XML_ID_FOUND)) {
         snprintf(why, sizeof(why), "no %.*s element in the request", (int)id_name.len, id_name.ptr);
         fault(r, buf, SL_SOAP_FAULT_CLIENT, "Client", NULL, why, id_name);
@@ -372,7 +375,8 @@ void sl_soap_answer(const char *media_type, size_t media_type_len, const char *b
     r->content_type =
         r->version == 12 ? "application/soap+xml; charset=utf-8" : "text/xml; charset=utf-8";
     int known = memo_hit(body, len, id_name, r);
-    if ((!known && check_envelope(body, len, id_name, r, buf) != 0) ||
+    if ((!known &&
+         check_envelope(body, len, id_name, ops != NULL && ops->id_optional, r, buf) != 0) ||
         (ops != NULL && check_call(body, len, ops, id_name, &call, r, buf) != 0))
         return;
     if (!known)

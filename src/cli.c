@@ -28,7 +28,7 @@ const char *sl_cli_synopsis(void)
     return "soapload [OPTION]... SCRIPT.lua [SCRIPT-ARG]...\n"
            "soapload --dry-run [N] [OPTION]... SCRIPT.lua [SCRIPT-ARG]...\n"
            "soapload --reconcile TRACE.csv... ID-LOG\n"
-           "soapload wsdl URL-or-FILE [-o SCRIPT.lua] [--id-element NAME] [--soap 1.1|1.2]\n"
+           "soapload wsdl URL-or-FILE [-o SCRIPT.lua] [WSDL-OPTION]... (soapload wsdl --help)\n"
            "soapload merge RESULT.json... [--json OUT] [--html OUT] [--threshold EXPR]...\n"
            "soapload merge --trace TRACE.csv... [RESULT.json...] [--id-log ID-LOG] [--window T]\n"
            "soapload compare BASELINE.json NEW.json [--threshold 'p99 +10%']... [--html OUT]\n";

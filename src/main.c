@@ -22,7 +22,7 @@
 #include "output/progress.h"
 #include "tools/dryrun.h"
 #include "tools/reconcile.h"
-#include "tools/wsdl_gen.h"
+#include "tools/wsdl_cli.h"
 #include "output/report.h"
 #include "output/results.h"
 #include "output/shape.h"

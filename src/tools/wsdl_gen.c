@@ -1,20 +1,26 @@
 /*
  * wsdl_gen: sample XML from XML Schema declarations (sequence/all/choice, refs, groups,
- * extension, attributes, simple types with values by XSD type), and the Lua scenario around
- * the samples. A sample is one plausible instance: optional and repeated parts are written
- * once with an XML comment, a choice takes its first branch.
+ * extension, attributes, simple types). A sample is one plausible instance: optional and
+ * repeated parts are written once with an XML comment, a choice takes its first branch; what
+ * is not declared becomes a placeholder comment and a warning; a budget bounds its size.
  */
 #include "tools/wsdl_gen.h"
 
-#include <curl/curl.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define ID_MARK '\001'
+#include "tools/wsdl_lua.h"
+#include "tools/wsdl_text.h"
+
+#define ID_MARK SL_WSDL_GEN_ID_MARK
 #define MAX_NS 64
+#define XOP_NS "http://www.w3.org/2004/08/xop/include"
+/* groups and attribute groups nest (and may refer to themselves) without a type between */
+#define MAX_NEST 64
+/* particles visited per body: groups of groups can multiply without writing anything */
+#define MAX_STEPS 1000000
 
 typedef struct {
     const sl_wsdl_t *w;
@@ -25,89 +31,37 @@ typedef struct {
     int nns;
     const sl_xnode_t *stack[SL_WSDL_GEN_MAX_DEPTH]; /* types being expanded */
     int depth;
+    size_t used;              /* bytes of elements written, against SL_WSDL_GEN_MAX_BYTES */
+    long steps;               /* particles visited, against MAX_STEPS */
+    int nest;                 /* particles and attribute groups being expanded, against MAX_NEST */
+    int cut;                  /* the budget ran out: the rest of the body is left out */
+    const char *op;           /* the operation's name, for warnings */
+    sl_wsdl_warnings_t *warn; /* where what is missing is said, or NULL */
+    int too_deep;             /* MAX_NEST was reached (said once) */
+    const sl_xnode_t *groups[MAX_NEST]; /* groups and attribute groups being expanded */
+    int ngroups;
     char *err;
     size_t errlen;
     int failed;
 } gen_t;
 
-static void put(sl_buf_t *b, const char *s)
-{
-    sl_buf_append(b, s, strlen(s));
-}
-
-/* Appends what src holds (an empty buffer may have no storage at all). */
-static void put_buf(sl_buf_t *b, const sl_buf_t *src)
-{
-    if (src->len > 0)
-        sl_buf_append(b, src->data, src->len);
-}
-
-static void putf(sl_buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void putf(sl_buf_t *b, const char *fmt, ...)
+/* Something the sample needs is not declared (an import that could not be read, mostly):
+ * a warning naming it, and (out not NULL) an XML comment where it goes. */
+static void missing(gen_t *g, sl_buf_t *out, int level, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void missing(gen_t *g, sl_buf_t *out, int level, const char *fmt, ...)
 {
     char *s = NULL;
     va_list ap;
     va_start(ap, fmt);
     int n = vasprintf(&s, fmt, ap);
     va_end(ap);
-    if (n >= 0) {
-        sl_buf_append(b, s, (size_t)n);
-        free(s);
-    }
-}
-
-static void indent(sl_buf_t *b, int level)
-{
-    for (int i = 0; i < level; i++)
-        put(b, "  ");
-}
-
-/* XML text or attribute value. */
-static void put_escaped(sl_buf_t *b, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&':
-            put(b, "&amp;");
-            break;
-        case '<':
-            put(b, "&lt;");
-            break;
-        case '>':
-            put(b, "&gt;");
-            break;
-        case '"':
-            put(b, "&quot;");
-            break;
-        default:
-            sl_buf_append(b, s, 1);
-        }
-    }
-}
-
-/* Text inside an XML comment: no "--". */
-static void put_comment_text(sl_buf_t *b, const char *s)
-{
-    for (; *s; s++)
-        if (!(s[0] == '-' && s[1] == '-'))
-            sl_buf_append(b, s, 1);
-}
-
-/* An XML comment line at `level`, its text formatted and cleared of "--". */
-static void note(sl_buf_t *b, int level, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void note(sl_buf_t *b, int level, const char *fmt, ...)
-{
-    char *s = NULL;
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vasprintf(&s, fmt, ap);
-    va_end(ap);
-    indent(b, level);
-    put(b, "<!-- ");
-    if (n >= 0)
-        put_comment_text(b, s);
-    put(b, " -->\n");
+    if (n < 0)
+        return;
+    if (g->warn != NULL)
+        sl_wsdl_warn(g->warn, "operation %s: %s: the sample has a placeholder", g->op, s);
+    if (out != NULL)
+        sl_wsdl_text_note(out, level, "%s: sample placeholder, write this part", s);
     free(s);
 }
 
@@ -165,52 +119,34 @@ static void put_qname(gen_t *g, sl_buf_t *b, const char *ns, const char *local)
 {
     const char *p = prefix_of(g, ns);
     if (p[0])
-        putf(b, "%s:", p);
-    put(b, local);
+        sl_wsdl_text_putf(b, "%s:", p);
+    sl_wsdl_lua_xml_name(b, local);
 }
 
-/* A sample value for a built-in XSD type. */
-static const char *builtin_sample(const char *t)
+/* An element whose content cannot be typed: written empty but for a comment saying why, and a
+ * warning. */
+static void placeholder(gen_t *g, sl_buf_t *out, int level, const char *ns, const char *local,
+                        const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void placeholder(gen_t *g, sl_buf_t *out, int level, const char *ns, const char *local,
+                        const char *fmt, ...)
 {
-    static const struct {
-        const char *type, *value;
-    } table[] = {
-        {"boolean", "true"},
-        {"int", "1"},
-        {"integer", "1"},
-        {"long", "1"},
-        {"short", "1"},
-        {"byte", "1"},
-        {"unsignedInt", "1"},
-        {"unsignedLong", "1"},
-        {"unsignedShort", "1"},
-        {"unsignedByte", "1"},
-        {"positiveInteger", "1"},
-        {"nonNegativeInteger", "1"},
-        {"negativeInteger", "-1"},
-        {"nonPositiveInteger", "0"},
-        {"decimal", "1.50"},
-        {"float", "1.5"},
-        {"double", "1.5"},
-        {"date", "2024-01-31"},
-        {"dateTime", "2024-01-31T12:00:00Z"},
-        {"time", "12:00:00"},
-        {"duration", "PT1M"},
-        {"gYear", "2024"},
-        {"gYearMonth", "2024-01"},
-        {"gMonth", "--01"},
-        {"gMonthDay", "--01-31"},
-        {"gDay", "---31"},
-        {"base64Binary", "c29hcGxvYWQ="},
-        {"hexBinary", "0A0B"},
-        {"anyURI", "http://example.com/"},
-        {"language", "en"},
-        {"QName", "xsd:string"},
-    };
-    for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++)
-        if (strcmp(table[i].type, t) == 0)
-            return table[i].value;
-    return "string"; /* string, normalizedString, token, Name, NCName, ID, anyType ... */
+    char *s = NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vasprintf(&s, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    sl_wsdl_text_indent(out, level);
+    sl_wsdl_text_put(out, "<");
+    put_qname(g, out, ns, local);
+    sl_wsdl_text_put(out, ">\n");
+    missing(g, out, level + 1, "%s", s);
+    sl_wsdl_text_indent(out, level);
+    sl_wsdl_text_put(out, "</");
+    put_qname(g, out, ns, local);
+    sl_wsdl_text_put(out, ">\n");
+    free(s);
 }
 
 static const sl_xnode_t *resolve(gen_t *g, const sl_xnode_t *at, const char *q, const char *kind,
@@ -229,17 +165,19 @@ static int named_simple_sample(gen_t *g, const sl_xnode_t *at, const char *q, sl
 {
     const char *ns, *local;
     if (sl_wsdl_qname(g->w, at, q, &ns, &local) != 0) {
-        snprintf(g->err, g->errlen, "type %s: undeclared prefix", q);
-        return -1;
+        missing(g, NULL, 0, "type %s: undeclared prefix", q);
+        sl_wsdl_text_put(text, "string");
+        return 0;
     }
-    if (strcmp(ns, SL_XSD_NS) == 0) {
-        put_escaped(text, builtin_sample(local));
+    if (sl_wsdl_text_is_builtin(ns, local)) {
+        sl_wsdl_text_escaped(text, sl_wsdl_text_builtin(local));
         return 0;
     }
     const sl_xnode_t *st = sl_wsdl_global(g->w, "simpleType", ns, local);
     if (st == NULL) {
-        snprintf(g->err, g->errlen, "simple type {%s}%s is not declared", ns, local);
-        return -1;
+        missing(g, NULL, 0, "simple type {%s}%s is not declared", ns, local);
+        sl_wsdl_text_put(text, "string");
+        return 0;
     }
     return simple_sample(g, st, text, level + 1);
 }
@@ -247,7 +185,7 @@ static int named_simple_sample(gen_t *g, const sl_xnode_t *at, const char *q, sl
 static int simple_sample(gen_t *g, const sl_xnode_t *st, sl_buf_t *text, int level)
 {
     if (level > SL_WSDL_GEN_MAX_DEPTH) {
-        put(text, "string");
+        sl_wsdl_text_put(text, "string");
         return 0;
     }
     const sl_xnode_t *r = sl_xnode_child(st, SL_XSD_NS, "restriction");
@@ -256,12 +194,12 @@ static int simple_sample(gen_t *g, const sl_xnode_t *st, sl_buf_t *text, int lev
     if (r != NULL) {
         const sl_xnode_t *en = sl_xnode_child(r, SL_XSD_NS, "enumeration");
         if (en != NULL && attr(en, "value") != NULL) {
-            put_escaped(text, attr(en, "value"));
+            sl_wsdl_text_escaped(text, attr(en, "value"));
             return 0;
         }
         const sl_xnode_t *mi = sl_xnode_child(r, SL_XSD_NS, "minInclusive");
         if (mi != NULL && attr(mi, "value") != NULL) {
-            put_escaped(text, attr(mi, "value"));
+            sl_wsdl_text_escaped(text, attr(mi, "value"));
             return 0;
         }
         sl_buf_t base = {0};
@@ -272,7 +210,7 @@ static int simple_sample(gen_t *g, const sl_xnode_t *st, sl_buf_t *text, int lev
         else if (inner != NULL)
             rc = simple_sample(g, inner, &base, level + 1);
         else
-            put(&base, "string");
+            sl_wsdl_text_put(&base, "string");
         const sl_xnode_t *len = sl_xnode_child(r, SL_XSD_NS, "length");
         const sl_xnode_t *minl = sl_xnode_child(r, SL_XSD_NS, "minLength");
         const sl_xnode_t *maxl = sl_xnode_child(r, SL_XSD_NS, "maxLength");
@@ -289,7 +227,7 @@ static int simple_sample(gen_t *g, const sl_xnode_t *st, sl_buf_t *text, int lev
             if (n > 0)
                 sl_buf_append(text, base.data, n);
             for (long i = (long)n; i < want_min && i < 4096; i++)
-                put(text, "x");
+                sl_wsdl_text_put(text, "x");
         }
         sl_buf_free(&base);
         return rc;
@@ -298,7 +236,8 @@ static int simple_sample(gen_t *g, const sl_xnode_t *st, sl_buf_t *text, int lev
         if (attr(list, "itemType") != NULL)
             return named_simple_sample(g, list, attr(list, "itemType"), text, level);
         const sl_xnode_t *inner = sl_xnode_child(list, SL_XSD_NS, "simpleType");
-        return inner ? simple_sample(g, inner, text, level + 1) : (put(text, "string"), 0);
+        return inner ? simple_sample(g, inner, text, level + 1)
+                     : (sl_wsdl_text_put(text, "string"), 0);
     }
     if (un != NULL) {
         const char *members = attr(un, "memberTypes");
@@ -309,9 +248,10 @@ static int simple_sample(gen_t *g, const sl_xnode_t *st, sl_buf_t *text, int lev
             return named_simple_sample(g, un, first, text, level);
         }
         const sl_xnode_t *inner = sl_xnode_child(un, SL_XSD_NS, "simpleType");
-        return inner ? simple_sample(g, inner, text, level + 1) : (put(text, "string"), 0);
+        return inner ? simple_sample(g, inner, text, level + 1)
+                     : (sl_wsdl_text_put(text, "string"), 0);
     }
-    put(text, "string");
+    sl_wsdl_text_put(text, "string");
     return 0;
 }
 
@@ -335,6 +275,14 @@ static void content_free(content_t *c)
 static int element(gen_t *g, const sl_xnode_t *decl, int global, int level, sl_buf_t *out);
 static int complex_type(gen_t *g, const sl_xnode_t *ct, int level, content_t *c);
 
+static int on_group_stack(gen_t *g, const sl_xnode_t *n)
+{
+    for (int i = 0; i < g->ngroups; i++)
+        if (g->groups[i] == n)
+            return 1;
+    return 0;
+}
+
 static int on_stack(gen_t *g, const sl_xnode_t *n)
 {
     for (int i = 0; i < g->depth; i++)
@@ -343,24 +291,75 @@ static int on_stack(gen_t *g, const sl_xnode_t *n)
     return 0;
 }
 
+/* Whether the body's budget is spent; the first time, says so in the sample. A budget in bytes
+ * (not only a depth) bounds types that each hold several of the next: 22 levels of two are
+ * 4 million elements. */
+static int spent(gen_t *g, sl_buf_t *out, int level)
+{
+    if (g->used < SL_WSDL_GEN_MAX_BYTES && g->steps < MAX_STEPS)
+        return 0;
+    if (!g->cut)
+        sl_wsdl_text_note(out, level,
+                          "sample budget of %d bytes spent: the rest of this body is left out",
+                          SL_WSDL_GEN_MAX_BYTES);
+    g->cut = 1;
+    return 1;
+}
+
+/* The first global element that is not abstract and names {ns}local as its
+ * substitutionGroup, or NULL. */
+static const sl_xnode_t *substitute(gen_t *g, const char *ns, const char *local)
+{
+    for (int i = 0; i < g->w->nschemas; i++)
+        for (const sl_xnode_t *e = g->w->schemas[i].node->first_child; e != NULL; e = e->next) {
+            const char *sg = attr(e, "substitutionGroup"), *abstract = attr(e, "abstract");
+            const char *sns, *slocal;
+            if (is_xsd(e, "element") && sg != NULL && attr(e, "name") != NULL &&
+                (abstract == NULL || strcmp(abstract, "true") != 0) &&
+                sl_wsdl_qname(g->w, e, sg, &sns, &slocal) == 0 && strcmp(sns, ns) == 0 &&
+                strcmp(slocal, local) == 0)
+                return e;
+        }
+    return NULL;
+}
+
 static int max_occurs_many(const char *max)
 {
     return max != NULL && (strcmp(max, "unbounded") == 0 || atol(max) > 1);
 }
 
+static int particle_in(gen_t *g, const sl_xnode_t *p, int level, sl_buf_t *out);
+
 static int particle(gen_t *g, const sl_xnode_t *p, int level, sl_buf_t *out)
+{
+    if (g->nest == MAX_NEST) {
+        if (!g->too_deep)
+            sl_wsdl_text_note(out, level, "particles nested more than %d deep: left out", MAX_NEST);
+        g->too_deep = 1;
+        return 0;
+    }
+    g->steps++;
+    if (spent(g, out, level))
+        return 0;
+    g->nest++;
+    int rc = particle_in(g, p, level, out);
+    g->nest--;
+    return rc;
+}
+
+static int particle_in(gen_t *g, const sl_xnode_t *p, int level, sl_buf_t *out)
 {
     if (is_xsd(p, "element"))
         return element(g, p, 0, level, out);
     if (is_xsd(p, "any")) {
         const char *ns = attr(p, "namespace");
-        indent(out, level);
-        put(out, "<!-- any element");
+        sl_wsdl_text_indent(out, level);
+        sl_wsdl_text_put(out, "<!-- any element");
         if (ns != NULL) {
-            put(out, " from ");
-            put_comment_text(out, ns);
+            sl_wsdl_text_put(out, " from ");
+            sl_wsdl_text_comment(out, ns);
         }
-        put(out, " may go here -->\n");
+        sl_wsdl_text_put(out, " may go here -->\n");
         return 0;
     }
     if (is_xsd(p, "group")) {
@@ -368,22 +367,32 @@ static int particle(gen_t *g, const sl_xnode_t *p, int level, sl_buf_t *out)
         const sl_xnode_t *grp =
             attr(p, "ref") ? resolve(g, p, attr(p, "ref"), "group", &ns, &local) : p;
         if (grp == NULL) {
-            snprintf(g->err, g->errlen, "group %s is not declared", attr(p, "ref"));
-            return -1;
+            missing(g, out, level, "group %s is not declared", attr(p, "ref"));
+            return 0;
         }
+        if (on_group_stack(g, grp) || g->ngroups == MAX_NEST) {
+            sl_wsdl_text_note(out, level, "group %s contains itself: left out", attr(p, "ref"));
+            return 0;
+        }
+        int rc = 0;
+        g->groups[g->ngroups++] = grp;
         for (const sl_xnode_t *c = grp->first_child; c != NULL; c = c->next)
-            if (is_xsd(c, "sequence") || is_xsd(c, "choice") || is_xsd(c, "all"))
-                return particle(g, c, level, out);
-        return 0;
+            if (is_xsd(c, "sequence") || is_xsd(c, "choice") || is_xsd(c, "all")) {
+                rc = particle(g, c, level, out);
+                break;
+            }
+        g->ngroups--;
+        return rc;
     }
     int choice = is_xsd(p, "choice");
     if (!choice && !is_xsd(p, "sequence") && !is_xsd(p, "all"))
         return 0;
     if (max_occurs_many(attr(p, "maxOccurs"))) {
-        note(out, level, "this %s may repeat (maxOccurs=%s)", p->local, attr(p, "maxOccurs"));
+        sl_wsdl_text_note(out, level, "this %s may repeat (maxOccurs=%s)", p->local,
+                          attr(p, "maxOccurs"));
     }
     if (attr(p, "minOccurs") != NULL && strcmp(attr(p, "minOccurs"), "0") == 0) {
-        note(out, level, "this %s is optional (minOccurs=0)", p->local);
+        sl_wsdl_text_note(out, level, "this %s is optional (minOccurs=0)", p->local);
     }
     int first = 1;
     for (const sl_xnode_t *c = p->first_child; c != NULL; c = c->next) {
@@ -392,16 +401,16 @@ static int particle(gen_t *g, const sl_xnode_t *p, int level, sl_buf_t *out)
         if (choice && !first)
             continue;
         if (choice) {
-            indent(out, level);
-            put(out, "<!-- choice: one of");
+            sl_wsdl_text_indent(out, level);
+            sl_wsdl_text_put(out, "<!-- choice: one of");
             for (const sl_xnode_t *o = c; o != NULL; o = o->next) {
                 if (!is_xsd(o, NULL) || is_xsd(o, "annotation"))
                     continue;
                 const char *n = attr(o, "name") ? attr(o, "name") : attr(o, "ref");
-                put(out, o == c ? " " : " | ");
-                put_comment_text(out, n ? n : o->local);
+                sl_wsdl_text_put(out, o == c ? " " : " | ");
+                sl_wsdl_text_comment(out, n ? n : o->local);
             }
-            put(out, "; the first is written -->\n");
+            sl_wsdl_text_put(out, "; the first is written -->\n");
         }
         first = 0;
         if (particle(g, c, level, out) != 0)
@@ -422,10 +431,9 @@ static int attribute(gen_t *g, const sl_xnode_t *a, content_t *c, sl_buf_t *opti
     if (attr(a, "ref") != NULL) {
         decl = resolve(g, a, attr(a, "ref"), "attribute", &ns, &local);
         if (decl == NULL) {
-            if (strcmp(ns, "http://www.w3.org/XML/1998/namespace") == 0)
-                return 0;
-            snprintf(g->err, g->errlen, "attribute %s is not declared", attr(a, "ref"));
-            return -1;
+            if (strcmp(ns, "http://www.w3.org/XML/1998/namespace") != 0)
+                missing(g, NULL, 0, "attribute %s is not declared (left out)", attr(a, "ref"));
+            return 0;
         }
     } else {
         const sl_wsdl_schema_t *s = sl_wsdl_schema_of(g->w, a);
@@ -437,26 +445,26 @@ static int attribute(gen_t *g, const sl_xnode_t *a, content_t *c, sl_buf_t *opti
         return 0;
     if (use == NULL || strcmp(use, "required") != 0) {
         if (optional->len > 0)
-            put(optional, ", ");
-        put_comment_text(optional, local);
+            sl_wsdl_text_put(optional, ", ");
+        sl_wsdl_text_comment(optional, local);
         return 0;
     }
-    put(&c->attrs, " ");
+    sl_wsdl_text_put(&c->attrs, " ");
     put_qname(g, &c->attrs, ns, local);
-    put(&c->attrs, "=\"");
+    sl_wsdl_text_put(&c->attrs, "=\"");
     const char *fixed = attr(decl, "fixed") ? attr(decl, "fixed") : attr(a, "fixed");
     const char *def = attr(decl, "default");
     const sl_xnode_t *st = sl_xnode_child(decl, SL_XSD_NS, "simpleType");
     int rc = 0;
     if (fixed != NULL || def != NULL)
-        put_escaped(&c->attrs, fixed ? fixed : def);
+        sl_wsdl_text_escaped(&c->attrs, fixed ? fixed : def);
     else if (attr(decl, "type") != NULL)
         rc = named_simple_sample(g, decl, attr(decl, "type"), &c->attrs, 0);
     else if (st != NULL)
         rc = simple_sample(g, st, &c->attrs, 0);
     else
-        put(&c->attrs, "string");
-    put(&c->attrs, "\"");
+        sl_wsdl_text_put(&c->attrs, "string");
+    sl_wsdl_text_put(&c->attrs, "\"");
     return rc;
 }
 
@@ -471,11 +479,17 @@ static int attributes_of(gen_t *g, const sl_xnode_t *n, content_t *c, sl_buf_t *
             const sl_xnode_t *grp =
                 attr(a, "ref") ? resolve(g, a, attr(a, "ref"), "attributeGroup", &ns, &local) : a;
             if (grp == NULL) {
-                snprintf(g->err, g->errlen, "attributeGroup %s is not declared", attr(a, "ref"));
-                return -1;
+                missing(g, NULL, 0, "attributeGroup %s is not declared (left out)", attr(a, "ref"));
+                continue;
             }
-            if (grp != a && attributes_of(g, grp, c, optional) != 0)
-                return -1;
+            /* a group that contains itself, or a stack full of groups, adds nothing more */
+            if (grp != a && !on_group_stack(g, grp) && g->ngroups < MAX_NEST) {
+                g->groups[g->ngroups++] = grp;
+                int rc = attributes_of(g, grp, c, optional);
+                g->ngroups--;
+                if (rc != 0)
+                    return -1;
+            }
         }
     }
     return 0;
@@ -495,7 +509,7 @@ static int model_of(gen_t *g, const sl_xnode_t *n, int level, content_t *c)
     if (rc == 0)
         rc = attributes_of(g, n, c, &optional);
     if (rc == 0 && optional.len > 0)
-        putf(&c->notes, "<!-- optional attributes: %s -->", optional.data);
+        sl_wsdl_text_putf(&c->notes, "<!-- optional attributes: %s -->", optional.data);
     sl_buf_free(&optional);
     return rc;
 }
@@ -505,13 +519,13 @@ static int base_type(gen_t *g, const sl_xnode_t *at, const char *base, int level
 {
     const char *ns, *local;
     if (sl_wsdl_qname(g->w, at, base, &ns, &local) != 0) {
-        snprintf(g->err, g->errlen, "base type %s: undeclared prefix", base);
-        return -1;
+        missing(g, &c->kids, level, "base type %s: undeclared prefix", base);
+        return 0;
     }
-    if (strcmp(ns, SL_XSD_NS) == 0) {
+    if (sl_wsdl_text_is_builtin(ns, local)) {
         if (strcmp(local, "anyType") != 0) {
             c->simple = 1;
-            put_escaped(&c->text, builtin_sample(local));
+            sl_wsdl_text_escaped(&c->text, sl_wsdl_text_builtin(local));
         }
         return 0;
     }
@@ -523,15 +537,15 @@ static int base_type(gen_t *g, const sl_xnode_t *at, const char *base, int level
         c->simple = 1;
         return simple_sample(g, st, &c->text, 0);
     }
-    snprintf(g->err, g->errlen, "base type {%s}%s is not declared", ns, local);
-    return -1;
+    missing(g, &c->kids, level, "base type {%s}%s is not declared", ns, local);
+    return 0;
 }
 
 static int complex_type(gen_t *g, const sl_xnode_t *ct, int level, content_t *c)
 {
     if (g->depth == SL_WSDL_GEN_MAX_DEPTH) {
-        indent(&c->kids, level);
-        put(&c->kids, "<!-- nested too deep: left out -->\n");
+        sl_wsdl_text_indent(&c->kids, level);
+        sl_wsdl_text_put(&c->kids, "<!-- nested too deep: left out -->\n");
         return 0;
     }
     g->stack[g->depth++] = ct;
@@ -546,16 +560,16 @@ static int complex_type(gen_t *g, const sl_xnode_t *ct, int level, content_t *c)
         if (how != NULL && attr(how, "base") != NULL && (ext != NULL || sc != NULL)) {
             content_t base = {0};
             rc = base_type(g, how, attr(how, "base"), level, &base);
-            put_buf(&c->attrs, &base.attrs);
-            put_buf(&c->kids, &base.kids);
+            sl_wsdl_text_put_buf(&c->attrs, &base.attrs);
+            sl_wsdl_text_put_buf(&c->kids, &base.kids);
             if (base.notes.len > 0)
-                put_buf(&c->notes, &base.notes);
+                sl_wsdl_text_put_buf(&c->notes, &base.notes);
             if (res != NULL && sc != NULL) {
                 c->simple = 1;
                 rc = rc ? rc : simple_sample(g, res, &c->text, 0);
             } else if (base.simple) {
                 c->simple = 1;
-                put_buf(&c->text, &base.text);
+                sl_wsdl_text_put_buf(&c->text, &base.text);
             }
             content_free(&base);
         }
@@ -570,9 +584,9 @@ static int complex_type(gen_t *g, const sl_xnode_t *ct, int level, content_t *c)
 
 static void put_notes(sl_buf_t *out, int level, const char *note)
 {
-    indent(out, level);
-    put(out, note);
-    put(out, "\n");
+    sl_wsdl_text_indent(out, level);
+    sl_wsdl_text_put(out, note);
+    sl_wsdl_text_put(out, "\n");
 }
 
 /* Writes the sample of element declaration decl (global: a top-level xsd:element). */
@@ -581,10 +595,22 @@ static int element(gen_t *g, const sl_xnode_t *decl, int global, int level, sl_b
     const char *min = attr(decl, "minOccurs"), *max = attr(decl, "maxOccurs");
     const char *ns = "", *local = attr(decl, "name");
     if (attr(decl, "ref") != NULL) {
+        ns = NULL;
         const sl_xnode_t *ref = resolve(g, decl, attr(decl, "ref"), "element", &ns, &local);
+        if (ns != NULL && strcmp(ns, XOP_NS) == 0) {
+            sl_wsdl_text_note(
+                out, level,
+                "xop:Include (MTOM) may go here: soapload sends no attachments, so the "
+                "binary content goes inline as base64 text of the enclosing element");
+            return 0;
+        }
         if (ref == NULL) {
-            snprintf(g->err, g->errlen, "element %s is not declared", attr(decl, "ref"));
-            return -1;
+            if (ns == NULL)
+                missing(g, out, level, "element %s: undeclared prefix", attr(decl, "ref"));
+            else
+                placeholder(g, out, level, ns, local, "element %s is not declared",
+                            attr(decl, "ref"));
+            return 0;
         }
         decl = ref;
         global = 1;
@@ -598,17 +624,27 @@ static int element(gen_t *g, const sl_xnode_t *decl, int global, int level, sl_b
         return 0;
     if (max != NULL && strcmp(max, "0") == 0)
         return 0;
+    if (spent(g, out, level))
+        return 0;
     int optional = min != NULL && strcmp(min, "0") == 0;
     if (optional) {
-        note(out, level, "optional (minOccurs=0): %s", local);
+        sl_wsdl_text_note(out, level, "optional (minOccurs=0): %s", local);
     }
     if (max_occurs_many(max)) {
-        note(out, level, "%s may repeat (maxOccurs=%s)", local, max);
+        sl_wsdl_text_note(out, level, "%s may repeat (maxOccurs=%s)", local, max);
     }
     const char *abstract = attr(decl, "abstract");
     if (abstract != NULL && strcmp(abstract, "true") == 0) {
-        note(out, level, "%s is abstract: write an element of its substitution group here", local);
-        return 0;
+        const sl_xnode_t *member = substitute(g, ns, local);
+        if (member == NULL) {
+            sl_wsdl_text_note(out, level,
+                              "%s is abstract: write an element of its substitution group here",
+                              local);
+            return 0;
+        }
+        sl_wsdl_text_note(out, level,
+                          "%s is abstract: its substitution group's first member:", local);
+        return element(g, member, 1, level, out);
     }
     content_t c = {0};
     int rc = 0, id_here = 0;
@@ -619,17 +655,19 @@ static int element(gen_t *g, const sl_xnode_t *decl, int global, int level, sl_b
     if (type != NULL) {
         const char *tns, *tlocal;
         if (sl_wsdl_qname(g->w, decl, type, &tns, &tlocal) != 0) {
-            snprintf(g->err, g->errlen, "element %s: type %s: undeclared prefix", local, type);
-            return -1;
+            placeholder(g, out, level, ns, local, "element %s: type %s: undeclared prefix", local,
+                        type);
+            return 0;
         }
-        if (strcmp(tns, SL_XSD_NS) == 0) {
+        if (sl_wsdl_text_is_builtin(tns, tlocal)) {
             c.simple = strcmp(tlocal, "anyType") != 0;
             id_here = c.simple;
             if (c.simple)
-                put_escaped(&c.text, builtin_sample(tlocal));
+                sl_wsdl_text_escaped(&c.text, sl_wsdl_text_builtin(tlocal));
         } else if ((ct = sl_wsdl_global(g->w, "complexType", tns, tlocal)) != NULL) {
             if (on_stack(g, ct)) {
-                note(out, level, "%s: of type %s, which contains itself: left out", local, tlocal);
+                sl_wsdl_text_note(out, level, "%s: of type %s, which contains itself: left out",
+                                  local, tlocal);
                 return 0;
             }
             rc = complex_type(g, ct, level + 1, &c);
@@ -637,9 +675,9 @@ static int element(gen_t *g, const sl_xnode_t *decl, int global, int level, sl_b
             c.simple = id_here = 1;
             rc = simple_sample(g, st, &c.text, 0);
         } else {
-            snprintf(g->err, g->errlen, "element %s: type {%s}%s is not declared", local, tns,
-                     tlocal);
-            rc = -1;
+            placeholder(g, out, level, ns, local, "element %s: type {%s}%s is not declared", local,
+                        tns, tlocal);
+            return 0;
         }
     } else if (ct != NULL) {
         rc = complex_type(g, ct, level + 1, &c);
@@ -648,43 +686,47 @@ static int element(gen_t *g, const sl_xnode_t *decl, int global, int level, sl_b
         rc = simple_sample(g, st, &c.text, 0);
     } else {
         c.simple = id_here = 1; /* anyType without children: text will do */
-        put(&c.text, "string");
+        sl_wsdl_text_put(&c.text, "string");
     }
     if (rc == 0 && fixed != NULL) {
         sl_buf_clear(&c.text);
-        put_escaped(&c.text, fixed);
+        sl_wsdl_text_escaped(&c.text, fixed);
         id_here = 0;
     }
     if (rc == 0 && id_here && !g->has_id && g->id_element != NULL &&
         strcmp(local, g->id_element) == 0) {
         sl_buf_clear(&c.text);
         char mark[2] = {ID_MARK, '\0'};
-        put(&c.text, mark);
+        sl_wsdl_text_put(&c.text, mark);
         g->has_id = 1;
     }
     if (rc == 0) {
+        size_t before = out->len;
         if (c.notes.len > 0)
             put_notes(out, level, c.notes.data);
-        indent(out, level);
-        put(out, "<");
+        sl_wsdl_text_indent(out, level);
+        sl_wsdl_text_put(out, "<");
         put_qname(g, out, ns, local);
         if (c.attrs.len > 0)
-            put(out, c.attrs.data);
+            sl_wsdl_text_put(out, c.attrs.data);
         if (c.kids.len > 0) {
-            put(out, ">\n");
-            put(out, c.kids.data);
-            indent(out, level);
+            sl_wsdl_text_put(out, ">\n");
+            sl_wsdl_text_put(out, c.kids.data);
+            sl_wsdl_text_indent(out, level);
         } else if (c.simple && c.text.len > 0) {
-            put(out, ">");
-            put(out, c.text.data);
+            sl_wsdl_text_put(out, ">");
+            sl_wsdl_text_put(out, c.text.data);
         } else {
-            put(out, "/>\n");
+            sl_wsdl_text_put(out, "/>\n");
+            g->used += out->len - before;
             content_free(&c);
             return 0;
         }
-        put(out, "</");
+        sl_wsdl_text_put(out, "</");
         put_qname(g, out, ns, local);
-        put(out, ">\n");
+        sl_wsdl_text_put(out, ">\n");
+        /* the element's own bytes: its children counted themselves */
+        g->used += out->len - before - c.kids.len;
     }
     content_free(&c);
     return rc;
@@ -711,9 +753,9 @@ static int top_level(gen_t *g, sl_buf_t *out, sl_buf_t *scratch)
         name_end++;
     sl_buf_append(out, s, name_end);
     for (int i = 0; i < g->nns; i++) {
-        putf(out, " xmlns:%s=\"", g->prefix[i]);
-        put_escaped(out, g->ns[i]);
-        put(out, "\"");
+        sl_wsdl_text_putf(out, " xmlns:%s=\"", g->prefix[i]);
+        sl_wsdl_text_escaped(out, g->ns[i]);
+        sl_wsdl_text_put(out, "\"");
     }
     sl_buf_append(out, s + name_end, scratch->len - name_end);
     return 0;
@@ -743,43 +785,57 @@ static int part_listed(const char *parts, const char *name)
 /* A part given by type: an element named after the part, in no namespace. */
 static int typed_part(gen_t *g, const sl_xnode_t *part, int level, sl_buf_t *out)
 {
-    const char *name = attr(part, "name"), *type = attr(part, "type"), *ns, *local;
+    const char *name = part_name(part), *type = attr(part, "type"), *ns, *local;
     if (sl_wsdl_qname(g->w, part, type, &ns, &local) != 0) {
-        snprintf(g->err, g->errlen, "part %s: type %s: undeclared prefix", name, type);
-        return -1;
+        placeholder(g, out, level, "", name, "part %s: type %s: undeclared prefix", name, type);
+        return 0;
     }
     content_t c = {0};
     int rc = 0, id_here = 0;
     const sl_xnode_t *ct = NULL, *st = NULL;
-    if (strcmp(ns, SL_XSD_NS) == 0) {
+    if (sl_wsdl_text_is_builtin(ns, local)) {
         c.simple = id_here = 1;
-        put_escaped(&c.text, builtin_sample(local));
+        sl_wsdl_text_escaped(&c.text, sl_wsdl_text_builtin(local));
     } else if ((ct = sl_wsdl_global(g->w, "complexType", ns, local)) != NULL) {
         rc = complex_type(g, ct, level + 1, &c);
     } else if ((st = sl_wsdl_global(g->w, "simpleType", ns, local)) != NULL) {
         c.simple = id_here = 1;
         rc = simple_sample(g, st, &c.text, 0);
     } else {
-        snprintf(g->err, g->errlen, "part %s: type {%s}%s is not declared", name, ns, local);
-        rc = -1;
+        placeholder(g, out, level, "", name, "part %s: type {%s}%s is not declared", name, ns,
+                    local);
+        content_free(&c);
+        return 0;
     }
     if (rc == 0 && id_here && !g->has_id && g->id_element && !strcmp(name, g->id_element)) {
         sl_buf_clear(&c.text);
         char mark[2] = {ID_MARK, '\0'};
-        put(&c.text, mark);
+        sl_wsdl_text_put(&c.text, mark);
         g->has_id = 1;
     }
     if (rc == 0) {
         if (c.notes.len > 0)
             put_notes(out, level, c.notes.data);
-        indent(out, level);
-        putf(out, "<%s%s", name, c.attrs.data ? c.attrs.data : "");
-        if (c.kids.len > 0)
-            putf(out, ">\n%s%*s</%s>\n", c.kids.data, level * 2, "", name);
-        else if (c.text.len > 0)
-            putf(out, ">%s</%s>\n", c.text.data, name);
-        else
-            put(out, "/>\n");
+        sl_wsdl_text_indent(out, level);
+        sl_wsdl_text_put(out, "<");
+        sl_wsdl_lua_xml_name(out, name);
+        sl_wsdl_text_put_buf(out, &c.attrs);
+        if (c.kids.len > 0 || c.text.len > 0) {
+            sl_wsdl_text_put(out, ">");
+            if (c.kids.len > 0) {
+                sl_wsdl_text_put(out, "\n");
+                sl_wsdl_text_put_buf(out, &c.kids);
+                sl_wsdl_text_indent(out, level);
+            } else {
+                sl_wsdl_text_put_buf(out, &c.text);
+            }
+            sl_wsdl_text_put(out, "</");
+            sl_wsdl_lua_xml_name(out, name);
+            sl_wsdl_text_put(out, ">\n");
+        } else {
+            sl_wsdl_text_put(out, "/>\n");
+        }
+        g->used += c.text.len + c.attrs.len;
     }
     content_free(&c);
     return rc;
@@ -789,11 +845,15 @@ static int part(gen_t *g, const sl_xnode_t *p, int level, sl_buf_t *out)
 {
     const char *el = attr(p, "element");
     if (el != NULL) {
-        const char *ns, *local;
+        const char *ns = NULL, *local;
         const sl_xnode_t *decl = resolve(g, p, el, "element", &ns, &local);
+        if (decl == NULL && ns != NULL) {
+            placeholder(g, out, level, ns, local, "part %s: element %s is not declared",
+                        part_name(p), el);
+            return 0;
+        }
         if (decl == NULL) {
-            snprintf(g->err, g->errlen, "part %s: element %s is not declared in the types",
-                     attr(p, "name") ? attr(p, "name") : "?", el);
+            snprintf(g->err, g->errlen, "part %s: element %s: undeclared prefix", part_name(p), el);
             return -1;
         }
         return element(g, decl, 1, level, out);
@@ -806,24 +866,33 @@ static int part(gen_t *g, const sl_xnode_t *p, int level, sl_buf_t *out)
 }
 
 int sl_wsdl_gen_body(const sl_wsdl_t *w, const sl_wsdl_op_t *op, const char *id_element,
-                     sl_buf_t *out, int *has_id, char *err, size_t errlen)
+                     sl_buf_t *out, int *has_id, sl_wsdl_warnings_t *warn, char *err, size_t errlen)
 {
-    gen_t g = {.w = w, .id_element = id_element, .err = err, .errlen = errlen};
+    gen_t g = {.w = w,
+               .id_element = id_element,
+               .err = err,
+               .errlen = errlen,
+               .op = op->name,
+               .warn = warn};
     sl_buf_t scratch = {0};
     int rc = 0;
     *has_id = 0;
     err[0] = '\0';
+    if (op->untyped != NULL) {
+        missing(&g, out, 0, "%s", op->untyped);
+        return 0;
+    }
     if (op->rpc) {
-        put(&scratch, "<");
+        sl_wsdl_text_put(&scratch, "<");
         put_qname(&g, &scratch, op->rpc_ns, op->name);
-        put(&scratch, ">\n");
+        sl_wsdl_text_put(&scratch, ">\n");
         for (const sl_xnode_t *p = op->input ? sl_xnode_child(op->input, SL_WSDL_NS, "part") : 0;
              p != NULL && rc == 0; p = p->next)
             if (strcmp(p->local, "part") == 0 && part_listed(op->parts, part_name(p)))
                 rc = part(&g, p, 1, &scratch);
-        put(&scratch, "</");
+        sl_wsdl_text_put(&scratch, "</");
         put_qname(&g, &scratch, op->rpc_ns, op->name);
-        put(&scratch, ">\n");
+        sl_wsdl_text_put(&scratch, ">\n");
         if (rc == 0)
             rc = top_level(&g, out, &scratch);
     } else {
@@ -843,282 +912,4 @@ int sl_wsdl_gen_body(const sl_wsdl_t *w, const sl_wsdl_op_t *op, const char *id_
     *has_id = g.has_id;
     sl_buf_free(&scratch);
     return rc;
-}
-
-/* A Lua string literal. */
-static void put_lua_string(sl_buf_t *b, const char *s)
-{
-    put(b, "\"");
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\')
-            putf(b, "\\%c", ch);
-        else if (ch < 0x20 || ch == 0x7f)
-            putf(b, "\\%03u", ch);
-        else
-            sl_buf_append(b, s, 1);
-    }
-    put(b, "\"");
-}
-
-/* Text for a Lua comment line: no line breaks. */
-static void put_lua_comment(sl_buf_t *b, const char *s)
-{
-    for (; *s; s++)
-        sl_buf_append(b, strchr("\r\n", *s) ? " " : s, 1);
-}
-
-/* The body with the ID mark as a Lua expression: [==[...]==] .. e(id) .. [==[...]==]. */
-static void put_lua_body(sl_buf_t *b, const char *xml, size_t len)
-{
-    int level = 2;
-    for (;; level++) {
-        char close[16];
-        snprintf(close, sizeof(close), "]%.*s]", level, "==========");
-        if (level == 10 || memmem(xml, len, close, strlen(close)) == NULL)
-            break;
-    }
-    while (len > 0 && xml[len - 1] == '\n')
-        len--;
-    const char *p = xml, *end = xml + len;
-    int pieces = 0;
-    for (;;) {
-        const char *mark = memchr(p, ID_MARK, (size_t)(end - p));
-        const char *stop = mark ? mark : end;
-        if (stop > p) {
-            /* a long bracket drops a first newline: begin the first piece (and any that
-             * starts with one) with an extra one, which then goes */
-            putf(b, "%s[%.*s[%s", pieces ? " .. " : "", level,
-                 "==========", pieces == 0 || *p == '\n' ? "\n" : "");
-            pieces++;
-            sl_buf_append(b, p, (size_t)(stop - p));
-            putf(b, "]%.*s]", level, "==========");
-        }
-        if (mark == NULL)
-            break;
-        put(b, pieces++ ? " .. e(id)" : "e(id)");
-        p = mark + 1;
-    }
-    if (pieces == 0)
-        put(b, "\"\"");
-}
-
-/* The output message's first part's element, for the response check. */
-static void response_check(const sl_wsdl_t *w, const sl_wsdl_op_t *op, sl_buf_t *b)
-{
-    const char *ns = NULL, *local = NULL;
-    char wrapper[512];
-    if (op->output != NULL) {
-        const sl_xnode_t *p = sl_xnode_child(op->output, SL_WSDL_NS, "part");
-        if (op->rpc) {
-            /* the wrapper's namespace should be the output soap:body's, but servers differ
-             * (node-soap answers in the WSDL's target namespace): any will do */
-            snprintf(wrapper, sizeof(wrapper), "%sResponse", op->name);
-            ns = NULL;
-            local = wrapper;
-        } else if (p != NULL && attr(p, "element") != NULL &&
-                   sl_wsdl_qname(w, p, attr(p, "element"), &ns, &local) != 0) {
-            ns = local = NULL;
-        } else if (p == NULL || attr(p, "element") == NULL) {
-            ns = local = NULL;
-        }
-    }
-    put(b, "    response = function(status, headers, body, id, fault)\n"
-           "      if fault ~= nil then\n"
-           "        return nil -- a soap_fault; return \"expected_fault\" if this one is expected\n"
-           "      end\n");
-    if (local != NULL) {
-        put(b, "      -- the response's element; check the values the service must answer\n");
-        put(b, "      local found, why = soapload.xml.find(body, ");
-        if (ns != NULL)
-            put_lua_string(b, ns);
-        else
-            put(b, "nil");
-        put(b, ", ");
-        put_lua_string(b, local);
-        put(b, ")\n      if found == nil then\n        return false, why\n      end\n");
-    } else {
-        put(b, "      -- no output element in the WSDL: check what the service answers here\n");
-    }
-    put(b, "      return true\n    end,\n");
-}
-
-/* The comment block and the settings. */
-static void write_header(const sl_wsdl_t *w, const char *id_element, sl_buf_t *b)
-{
-    put(b, "-- A soapload scenario generated by `soapload wsdl` from\n--   ");
-    put_lua_comment(b, w->source);
-    putf(b, "\n-- service %s, port %s, binding %s: SOAP %s, %d operation%s.\n",
-         w->service ? w->service : "-", w->port ? w->port : "-", w->binding ? w->binding : "-",
-         w->soap_version == 12 ? "1.2" : "1.1", w->nops, w->nops == 1 ? "" : "s");
-    put(b, "-- The operations share the load by weight in an exact mix (all weights 1: each in\n"
-           "-- turn). The bodies hold sample values made from the schema: replace them\n"
-           "-- with data the service accepts. Run: soapload [-R RATE -d TIME] THIS_FILE\n");
-    if (w->endpoint != NULL) {
-        put(b, "soapload.url = ");
-        put_lua_string(b, w->endpoint);
-        put(b, "\n");
-    } else {
-        put(b, "-- the WSDL names no soap:address: set the endpoint\n"
-               "soapload.url = \"http://127.0.0.1:8000/\"\n");
-    }
-    putf(b, "soapload.soap_version = \"%s\"\n", w->soap_version == 12 ? "1.2" : "1.1");
-    put(b, "soapload.rate = 10 -- requests per second in all\nsoapload.duration = \"10s\"\n");
-    if (strcmp(id_element, "RequestId") != 0) {
-        put(b, "soapload.id_element = ");
-        put_lua_string(b, id_element);
-        put(b, "\n");
-    }
-    put(b, "\nlocal e = soapload.escape\n\n"
-           "-- One entry per operation (docs/scripting.md): name, weight (the mix is exact),\n"
-           "-- soap_action, request(id, seq) -> the envelope (and {id = false} when the body\n"
-           "-- does not carry the ID: then no echo is checked), response(status, headers, body,\n"
-           "-- id, fault) -> false, reason to fail; a Fault the service should answer can be\n"
-           "-- declared expected there (return \"expected_fault\"). With the ID in the body,\n"
-           "-- soapload checks every response echoes it in its ");
-    put_lua_comment(b, id_element);
-    put(b, " element.\n");
-}
-
-/* One entry of the operations table. Returns 0, or -1 with err set. */
-static int write_operation(const sl_wsdl_t *w, const sl_wsdl_op_t *op, const char *id_element,
-                           sl_buf_t *b, char *err, size_t errlen)
-{
-    sl_buf_t xml = {0};
-    int has_id = 0;
-    if (sl_wsdl_gen_body(w, op, id_element, &xml, &has_id, err, errlen) != 0) {
-        char what[512];
-        snprintf(what, sizeof(what), "%s", err);
-        snprintf(err, errlen, "%s: operation %s: %s", w->source, op->name, what);
-        sl_buf_free(&xml);
-        return -1;
-    }
-    put(b, "  {\n    name = ");
-    put_lua_string(b, op->name);
-    put(b, ",\n    weight = 1,\n");
-    if (w->soap_version != 12 || op->soap_action[0] != '\0') {
-        put(b, "    soap_action = ");
-        put_lua_string(b, op->soap_action);
-        put(b, ",\n");
-    }
-    put(b, "    request = function(id, seq)\n");
-    if (op->encoded)
-        put(b, "      -- the WSDL says use=\"encoded\": this body is literal XML; the "
-               "service may\n      -- want xsi:type attributes on its elements\n");
-    if (!has_id) {
-        put(b, "      -- This operation's input has no ");
-        put_lua_comment(b, id_element);
-        put(b, " element: the ID is sent nowhere and no echo\n"
-               "      -- is checked. To trace requests, put e(id) in an element the "
-               "service\n      -- answers back and drop {id = false} (and set "
-               "soapload.id_element).\n");
-    }
-    put(b, "      return soapload.envelope(");
-    put_lua_body(b, xml.data ? xml.data : "", xml.len);
-    put(b, has_id ? ")\n    end,\n" : "), {id = false}\n    end,\n");
-    sl_buf_free(&xml);
-    response_check(w, op, b);
-    put(b, "  },\n");
-    return 0;
-}
-
-int sl_wsdl_gen_script(const sl_wsdl_t *w, const char *id_element, sl_buf_t *out, char *err,
-                       size_t errlen)
-{
-    sl_buf_t b = {0};
-    int rc = 0;
-    write_header(w, id_element, &b);
-    put(&b, "soapload.operations = {\n");
-    for (int i = 0; i < w->nops && rc == 0; i++)
-        rc = write_operation(w, &w->ops[i], id_element, &b, err, errlen);
-    put(&b, "}\n");
-    if (rc == 0)
-        put_buf(out, &b);
-    sl_buf_free(&b);
-    return rc;
-}
-
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: soapload wsdl URL-or-FILE [-o script.lua] [--id-element NAME] "
-               "[--soap 1.1|1.2]\n"
-               "Reads a WSDL 1.1 and writes a soapload scenario (Lua) for its operations.\n");
-}
-
-int sl_wsdl_main(int argc, char **argv)
-{
-    const char *source = NULL, *output = NULL, *id_element = "RequestId";
-    int version = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int has_value = i + 1 < argc;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
-            return 0;
-        } else if ((strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) && has_value) {
-            output = argv[++i];
-        } else if (strcmp(a, "--id-element") == 0 && has_value) {
-            id_element = argv[++i];
-            if (id_element[0] == '\0' || strpbrk(id_element, " <>&\"'=/:") != NULL) {
-                fprintf(stderr, "soapload wsdl: --id-element %s: not an element name\n",
-                        id_element);
-                return 2;
-            }
-        } else if (strcmp(a, "--soap") == 0 && has_value) {
-            const char *v = argv[++i];
-            version = strcmp(v, "1.1") == 0 ? 11 : strcmp(v, "1.2") == 0 ? 12 : -1;
-            if (version < 0) {
-                fprintf(stderr, "soapload wsdl: --soap %s: expected 1.1 or 1.2\n", v);
-                return 2;
-            }
-        } else if (a[0] == '-' && a[1] != '\0') {
-            int known = !strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--id-element") ||
-                        !strcmp(a, "--soap");
-            fprintf(stderr, "soapload wsdl: %s: %s\n", a,
-                    known ? "needs a value" : "unknown option");
-            usage(stderr);
-            return 2;
-        } else if (source == NULL) {
-            source = a;
-        } else {
-            fprintf(stderr, "soapload wsdl: one WSDL only (got %s and %s)\n", source, a);
-            return 2;
-        }
-    }
-    if (source == NULL) {
-        usage(stderr);
-        return 2;
-    }
-    char err[1024] = "";
-    int code = 2;
-    sl_buf_t script = {0};
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    sl_wsdl_t *w = sl_wsdl_load(source, version, err, sizeof(err));
-    if (w == NULL || sl_wsdl_gen_script(w, id_element, &script, err, sizeof(err)) != 0) {
-        fprintf(stderr, "soapload wsdl: %s\n", err);
-        goto cleanup;
-    }
-    FILE *f = output ? fopen(output, "w") : stdout;
-    if (f == NULL) {
-        fprintf(stderr, "soapload wsdl: %s: cannot write: %s\n", output, strerror(errno));
-        goto cleanup;
-    }
-    size_t wrote = fwrite(script.data, 1, script.len, f);
-    int bad = wrote != script.len || fflush(f) != 0;
-    if (output != NULL && fclose(f) != 0)
-        bad = 1;
-    if (bad) {
-        fprintf(stderr, "soapload wsdl: %s: write failed\n", output ? output : "stdout");
-        goto cleanup;
-    }
-    if (output != NULL)
-        fprintf(stderr, "soapload wsdl: wrote %s: %d operation%s, SOAP %s, endpoint %s\n", output,
-                w->nops, w->nops == 1 ? "" : "s", w->soap_version == 12 ? "1.2" : "1.1",
-                w->endpoint ? w->endpoint : "(none in the WSDL)");
-    code = 0;
-cleanup:
-    sl_buf_free(&script);
-    sl_wsdl_free(w);
-    curl_global_cleanup();
-    return code;
 }

@@ -198,7 +198,7 @@ describe("soapload wsdl on soapload-mock's WSDL with another ID element, over SO
     local script, text = generate(mock.url .. "?wsdl", "--soap 1.2 --id-element OrderRef")
     assert.truthy(text:find('soapload.soap_version = "1.2"', 1, true))
     assert.truthy(text:find('soapload.id_element = "OrderRef"', 1, true))
-    assert.truthy(text:find("<e:OrderRef>]==] .. e(id) .. [==[</e:OrderRef>", 1, true))
+    assert.truthy(text:find("<e:OrderRef>\" .. e(id) .. \"</e:OrderRef>", 1, true), text)
     local code, out = t.run(("-R 30 -d 1s -w 1 -c 2 -q %s"):format(t.quote(script)))
     os.remove(script)
     assert.are.equal(0, code, out)
@@ -251,20 +251,137 @@ describe("soapload wsdl over HTTP", function()
     local function body(text) return text:match("\nsoapload%.url.*") end
     assert.are.equal(body(here), body(remote))
     assert.truthy(remote:find("<o:CustomerNo>1</o:CustomerNo>", 1, true)) -- from common.xsd
+    -- the address it names (127.0.0.1:8000) is not where it came from: said, only then
+    local said = "-- the WSDL was fetched from elsewhere than the address it names"
+    assert.truthy(remote:find(said, 1, true), remote)
+    assert.is_nil(here:find(said, 1, true))
   end)
 
-  it("refuses an import from another origin, and answers a 404 with exit code 2", function()
+  it("fetches an import from another origin; one that cannot be had is a warning", function()
+    -- a local WSDL whose schema is on the file server: fetched
+    local sub = t.tmpname(".d")
+    os.execute("mkdir -p " .. t.quote(sub))
     local wsdl = t.read(locals .. "orders.wsdl"):gsub('schemaLocation="orders.xsd"',
-      'schemaLocation="http://127.0.0.1:1/orders.xsd"')
-    t.write(dir .. "/svc/other.wsdl", wsdl)
-    local code, out, err = t.run("wsdl " .. t.quote(files.url .. "/svc/other.wsdl"))
-    assert.are.equal(2, code)
-    assert.are.equal("", out)
-    assert.truthy(err:find("http://127.0.0.1:1/orders.xsd is not on the WSDL's origin " ..
-      files.url, 1, true), err)
-    code, out, err = t.run("wsdl " .. t.quote(files.url .. "/svc/none.wsdl"))
+      'schemaLocation="' .. files.url .. '/svc/orders.xsd"')
+    t.write(sub .. "/o.wsdl", wsdl)
+    local _, fetched = generate(sub .. "/o.wsdl")
+    local _, here = generate(locals .. "orders.wsdl")
+    local function body(text) return text:match("\nsoapload%.url.*") end
+    assert.are.equal(body(here), body(fetched))
+    -- from a closed port: the warning names the import, every operation is written, with a
+    -- placeholder where its types would be, exit 0 (1 with --fail-on-warning)
+    t.write(dir .. "/svc/other.wsdl", wsdl:gsub(files.url, "http://127.0.0.1:1"))
+    for _, fail in ipairs({ false, true }) do
+      local path = t.tmpname(".lua")
+      local code, out, err = t.run(("wsdl %s -o %s %s"):format(
+        t.quote(files.url .. "/svc/other.wsdl"), t.quote(path), fail and "--fail-on-warning" or ""))
+      assert.are.equal(fail and 1 or 0, code, err)
+      assert.are.equal("", out)
+      assert.truthy(err:find("soapload wsdl: warning: " .. files.url .. "/svc/other.wsdl: " ..
+        "xsd:import http://127.0.0.1:1/svc/orders.xsd not read: http://127.0.0.1:1/svc/" ..
+        "orders.xsd: ", 1, true), err)
+      assert.truthy(err:find("soapload wsdl: warning: operation PlaceOrder: part parameters: " ..
+        "element o:PlaceOrder is not declared: the sample has a placeholder\n", 1, true), err)
+      assert.truthy(err:find("soapload wsdl: 3 warnings" ..
+        (fail and " (--fail-on-warning: exit code 1)\n" or "\n"), 1, true), err)
+      local text = t.read(path)
+      os.remove(path)
+      assert.are.same({ "PlaceOrder", "CancelOrder" }, op_names(text))
+      assert.truthy(text:find("<!-- part parameters: element o:PlaceOrder is not declared: " ..
+        "sample placeholder, write this part -->", 1, true), text)
+    end
+    os.execute("rm -rf " .. t.quote(sub))
+    local code, _, err = t.run("wsdl " .. t.quote(files.url .. "/svc/none.wsdl"))
     assert.are.equal(2, code)
     assert.truthy(err:find(files.url .. "/svc/none.wsdl: HTTP 404", 1, true), err)
+  end)
+end)
+
+describe("soapload wsdl: where imports come from", function()
+  local dir
+  before_each(function()
+    dir = t.tmpname(".d")
+    os.execute(("mkdir -p %s/schemas %s/wsdl/v1 && cp %s*.xsd %s/schemas/"):format(t.quote(dir),
+      t.quote(dir), t.quote(locals), t.quote(dir)))
+  end)
+  after_each(function() os.execute("rm -rf " .. t.quote(dir)) end)
+
+  local function body(text) return text:match("\nsoapload%.url.*") end
+
+  it("resolves ../ from the importing file, inside the root that --root widens", function()
+    t.write(dir .. "/wsdl/v1/o.wsdl", t.read(locals .. "orders.wsdl"):gsub(
+      'schemaLocation="orders.xsd"', 'schemaLocation="../../schemas/orders.xsd"'))
+    local _, here = generate(locals .. "orders.wsdl")
+    -- the WSDL's folder is the root by default: the schema is outside it
+    local path = t.tmpname(".lua")
+    local code, _, err = t.run(("wsdl %s -o %s"):format(t.quote(dir .. "/wsdl/v1/o.wsdl"),
+      t.quote(path)))
+    assert.are.equal(0, code, err)
+    assert.truthy(err:find("xsd:import ../../schemas/orders.xsd not read: " .. dir ..
+      "/wsdl/v1/../../schemas/orders.xsd is outside the root folder " .. dir ..
+      "/wsdl/v1: not read (--root DIR widens it)", 1, true), err)
+    os.remove(path)
+    local _, widened = generate(dir .. "/wsdl/v1/o.wsdl", "--root " .. t.quote(dir))
+    assert.are.equal(body(here), body(widened))
+    -- a root that is not a folder
+    code, _, err = t.run(("wsdl %s --root %s"):format(t.quote(dir .. "/wsdl/v1/o.wsdl"),
+      t.quote(dir .. "/schemas/orders.xsd")))
+    assert.are.equal(2, code)
+    assert.truthy(err:find("--root " .. dir .. "/schemas/orders.xsd: not a folder", 1, true), err)
+  end)
+
+  it("--offline fetches nothing; --catalog maps the URL to a local copy", function()
+    t.write(dir .. "/wsdl/v1/o.wsdl", t.read(locals .. "orders.wsdl"):gsub(
+      'schemaLocation="orders.xsd"', 'schemaLocation="http://schemas.example.com/o/orders.xsd"'))
+    t.write(dir .. "/catalog.xml", [[<catalog xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">
+  <rewriteURI uriStartString="http://schemas.example.com/o/" rewritePrefix="schemas/"/>
+</catalog>]])
+    local path = t.tmpname(".lua")
+    local code, _, err = t.run(("wsdl %s --offline -o %s"):format(
+      t.quote(dir .. "/wsdl/v1/o.wsdl"), t.quote(path)))
+    os.remove(path)
+    assert.are.equal(0, code, err)
+    assert.truthy(err:find("xsd:import http://schemas.example.com/o/orders.xsd not read: " ..
+      "http://schemas.example.com/o/orders.xsd: not fetched (--offline", 1, true), err)
+    -- the copy and what it includes are read from the catalog's folder
+    local _, here = generate(locals .. "orders.wsdl")
+    local _, mapped = generate(dir .. "/wsdl/v1/o.wsdl", "--offline --catalog " ..
+      t.quote(dir .. "/catalog.xml"))
+    assert.are.equal(body(here), body(mapped))
+    code, _, err = t.run(("wsdl %s --catalog %s"):format(t.quote(dir .. "/wsdl/v1/o.wsdl"),
+      t.quote(dir .. "/wsdl/v1/o.wsdl")))
+    assert.are.equal(2, code)
+    assert.truthy(err:find("not an OASIS XML catalog with entries", 1, true), err)
+    -- a WSDL by URL with --offline
+    code, _, err = t.run("wsdl http://127.0.0.1:1/x?wsdl --offline")
+    assert.are.equal(2, code)
+    assert.truthy(err:find("http://127.0.0.1:1/x?wsdl: a URL, and --offline fetches nothing",
+      1, true), err)
+  end)
+
+  it("a WSDL without an address: the script says to run it with -u; --port and --url", function()
+    local wsdl = t.read(locals .. "orders.wsdl"):gsub("<soap:address[^>]*>", "")
+      :gsub("<soap12:address[^>]*>", "")
+    t.write(dir .. "/schemas/n.wsdl", wsdl)
+    local script, text = generate(dir .. "/schemas/n.wsdl")
+    assert.truthy(text:find("^%-%- The WSDL names no address %(soap:address%): run this " ..
+      "script with %-u URL"), text)
+    assert.is_nil(text:find("\nsoapload.url =", 1, true))
+    local code, _, err = t.run("--dry-run 1 " .. t.quote(script))
+    assert.are.equal(2, code)
+    assert.truthy(err:find("no URL", 1, true), err)
+    code = t.run("--dry-run 1 -u http://127.0.0.1:1/x " .. t.quote(script))
+    assert.are.equal(0, code)
+    os.remove(script)
+    -- the SOAP 1.2 port by name, its URL set at generation
+    local _
+    _, text = generate(dir .. "/schemas/n.wsdl", "--port Orders12 --url http://127.0.0.1:9/o")
+    assert.truthy(text:find('soapload.soap_version = "1.2"', 1, true), text)
+    assert.truthy(text:find('\nsoapload.url = "http://127.0.0.1:9/o"\n', 1, true), text)
+    code, _, err = t.run("wsdl " .. t.quote(dir .. "/schemas/n.wsdl") .. " --port Nope")
+    assert.are.equal(2, code)
+    assert.truthy(err:find("--port Nope: no SOAP 1.1 or 1.2 port (or binding) of that name", 1,
+      true), err)
   end)
 end)
 
@@ -283,20 +400,6 @@ describe("soapload wsdl refuses", function()
     os.remove(f)
   end)
 
-  it("an import from another origin, and a local import outside the WSDL's folder", function()
-    local dir = t.tmpname(".d")
-    os.execute("mkdir -p " .. t.quote(dir))
-    local wsdl = [[<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/"
-      xmlns:xsd="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:x"><wsdl:types>
-      <xsd:schema targetNamespace="urn:x"><xsd:import namespace="urn:y" schemaLocation="%s"/>
-      </xsd:schema></wsdl:types></wsdl:definitions>]]
-    t.write(dir .. "/a.wsdl", wsdl:format("http://example.com/y.xsd"))
-    refused(t.quote(dir .. "/a.wsdl"), "http://example.com/y.xsd is not a file next to the WSDL")
-    t.write(dir .. "/b.wsdl", wsdl:format("../y.xsd"))
-    refused(t.quote(dir .. "/b.wsdl"), "%.%./y%.xsd is not a file next to the WSDL")
-    os.execute("rm -rf " .. t.quote(dir))
-  end)
-
   it("a missing file, a WSDL without a SOAP binding, a bad option", function()
     refused("/nonexistent/x.wsdl", "/nonexistent/x.wsdl: cannot open")
     local f = t.write(t.tmpname(".wsdl"),
@@ -306,5 +409,148 @@ describe("soapload wsdl refuses", function()
     refused(t.quote(f) .. " --frobnicate", "unknown option")
     refused("http://user:secret@127.0.0.1:1/x?wsdl", "with credentials %(user@host%) is refused")
     os.remove(f)
+  end)
+end)
+
+-- WSDLs written to attack the generator (tests/wsdl/hostile): their values and names hold Lua
+-- code that writes a file; the generated script must hold them as data only.
+describe("soapload wsdl on hostile WSDLs", function()
+  local function hostile(name, file)
+    local text = t.read(root .. "/tests/wsdl/hostile/" .. name):gsub("@FILE@", file)
+    return t.write(t.tmpname(".wsdl"), text)
+  end
+
+  -- Generates from wsdl, dry-runs the script; returns the dry run's output.
+  local function generate_and_dry_run(wsdl)
+    local script = generate(wsdl)
+    local code, out, err = t.run("--dry-run 1 " .. t.quote(script))
+    os.remove(script)
+    assert.are.equal(0, code, (out or "") .. (err or ""))
+    return out
+  end
+
+  it("a sample value holding every long-bracket closer stays a string at --dry-run", function()
+    local file = t.tmpname(".pwned")
+    local wsdl = hostile("bracket.wsdl", file)
+    local out = generate_and_dry_run(wsdl)
+    os.remove(wsdl)
+    assert.is_nil(t.read(file), "the WSDL's code ran")
+    -- the values reach the body byte for byte (XML-escaped)
+    local closers = "]]]=]]==]]===]]====]]=====]]======]]=======]]========]]=========]]==========]"
+    assert.truthy(out:find("<Fixed>" .. closers .. " .. (function() local f = io.open('" .. file
+      .. "', 'w') f:write('fixed')", 1, true), out)
+    assert.truthy(out:find("<Enum>&quot;..(function()", 1, true), out)
+    assert.truthy(out:find("f:close() return '' end)()..&quot;\\</Enum>", 1, true), out)
+    assert.truthy(out:find(' kind="' .. closers .. "..(function()", 1, true), out)
+  end)
+
+  it("a newline in a service, port or binding name does not end the header's comment", function()
+    local file = t.tmpname(".pwned")
+    local wsdl = hostile("newline.wsdl", file)
+    local script, text = generate(wsdl)
+    os.remove(wsdl)
+    local code, out, err = t.run("--dry-run 1 " .. t.quote(script))
+    os.remove(script)
+    assert.are.equal(0, code, (out or "") .. (err or ""))
+    assert.is_nil(t.read(file), "the WSDL's code ran")
+    -- every line up to the settings is a comment
+    local header = text:match("^(.-)\nsoapload%.url")
+    for line in header:gmatch("[^\n]+") do
+      assert.truthy(line:match("^%-%- "), line)
+    end
+    assert.truthy(header:find("-- service S local f = io.open('" .. file .. "'", 1, true), header)
+  end)
+
+  it("types 22 levels deep, two of the next in each, make a bounded sample fast", function()
+    -- T0 holds two T1, ..., T21 two T22: 4 million elements without a budget
+    local types = { '<xs:element name="Op" type="t:T0"/>' }
+    for i = 0, 21 do
+      types[#types + 1] = ('<xs:complexType name="T%d"><xs:sequence><xs:element name="a" ' ..
+        'type="t:T%d"/><xs:element name="b" type="t:T%d"/></xs:sequence></xs:complexType>')
+        :format(i, i + 1, i + 1)
+    end
+    types[#types + 1] = '<xs:complexType name="T22"><xs:sequence><xs:element name="RequestId" ' ..
+      'type="xs:string"/></xs:sequence></xs:complexType>'
+    local wsdl = t.write(t.tmpname(".wsdl"), t.read(root .. "/tests/wsdl/hostile/deep.wsdl")
+      :gsub("@TYPES@", table.concat(types)))
+    local path = t.tmpname(".lua")
+    local code, _, err, elapsed = t.run(("wsdl %s -o %s"):format(t.quote(wsdl), t.quote(path)))
+    os.remove(wsdl)
+    assert.are.equal(0, code, err)
+    assert.is_true(elapsed < 5, "took " .. elapsed .. " s")
+    local text = t.read(path)
+    assert.is_true(#text < 256 * 1024, #text .. " bytes")
+    assert.truthy(text:find("at most 65536 bytes of\n-- elements each", 1, true))
+    assert.truthy(text:find("<!-- sample budget of 65536 bytes spent: the rest of this body " ..
+      "is left out -->", 1, true))
+    -- the cut body is still an envelope soapload sends, its ID in the first leaf
+    local out
+    code, out = t.run("--dry-run 1 " .. t.quote(path))
+    os.remove(path)
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("1 request, a well-formed SOAP 1.1 envelope", 1, true), out)
+    assert.truthy(out:find("<RequestId>P%d+%-R1</RequestId>"), out)
+  end)
+
+  it("reads at most 32 MiB of documents in all: an import past that is a warning", function()
+    local dir = t.tmpname(".d")
+    os.execute("mkdir -p " .. t.quote(dir))
+    local filler = ("x"):rep(11 * 1024 * 1024) -- three of them pass 32 MiB
+    local imports = {}
+    for i = 1, 3 do
+      t.write(("%s/s%d.xsd"):format(dir, i), ('<xs:schema xmlns:xs="http://www.w3.org/2001/' ..
+        'XMLSchema" targetNamespace="urn:s%d"><xs:annotation><xs:documentation>%s' ..
+        '</xs:documentation></xs:annotation><xs:element name="E%d" type="xs:string"/>' ..
+        '</xs:schema>'):format(i, filler, i))
+      imports[i] = ('<xs:import namespace="urn:s%d" schemaLocation="s%d.xsd"/>'):format(i, i)
+    end
+    local types = table.concat(imports) .. '<xs:element name="Op"><xs:complexType>' ..
+      '<xs:sequence><xs:element name="RequestId" type="xs:string"/></xs:sequence>' ..
+      '</xs:complexType></xs:element>'
+    t.write(dir .. "/big.wsdl", t.read(root .. "/tests/wsdl/hostile/deep.wsdl")
+      :gsub("@TYPES@", types))
+    local code, out, err = t.run("wsdl " .. t.quote(dir .. "/big.wsdl"))
+    os.execute("rm -rf " .. t.quote(dir))
+    assert.are.equal(0, code, err)
+    assert.truthy(out:find("soapload.operations = {", 1, true))
+    assert.truthy(err:find("xsd:import s3.xsd not read: " .. dir .. "/s3.xsd: 11534" ..
+      "%d+ bytes more would pass 32 MiB of documents in all\n"), err)
+    assert.truthy(err:find("soapload wsdl: 1 warning\n", 1, true), err)
+  end)
+
+  it("a WSDL of 20,000 operations: the first 64 are written, with a warning", function()
+    local ops, binds = {}, {}
+    for i = 1, 20000 do
+      ops[i] = ('<wsdl:operation name="Op%d"><wsdl:input message="t:In"/></wsdl:operation>')
+        :format(i)
+      binds[i] = ('<wsdl:operation name="Op%d"><soap:operation soapAction="urn:t#Op%d"/>' ..
+        '<wsdl:input><soap:body use="literal"/></wsdl:input></wsdl:operation>'):format(i, i)
+    end
+    local wsdl = t.write(t.tmpname(".wsdl"), t.read(root .. "/tests/wsdl/hostile/many.wsdl")
+      :gsub("@OPERATIONS@", table.concat(ops)):gsub("@BINDINGS@", table.concat(binds)))
+    local path = t.tmpname(".lua")
+    local code, _, err = t.run(("wsdl %s -o %s"):format(t.quote(wsdl), t.quote(path)))
+    os.remove(wsdl)
+    assert.are.equal(0, code, err)
+    assert.truthy(err:find("soapload wsdl: warning: 20000 operations: soapload runs at most 64, " ..
+      "the script has the first 64 (19936 left out)\n", 1, true), err)
+    assert.truthy(err:find("wrote " .. path .. ": 64 operations", 1, true), err)
+    assert.truthy(err:find("soapload wsdl: 1 warning\n", 1, true), err)
+    local text = t.read(path)
+    assert.are.equal(64, #op_names(text))
+    assert.truthy(text:find("-- soapload runs at most 64 operations: the first 64 are written, " ..
+      "19936 left out", 1, true))
+    -- and soapload runs it
+    local mock = t.start_mock("")
+    local out
+    code, out = t.run(("-u %s -R 64 -d 1s -w 1 -c 2 -q %s"):format(t.quote(mock.url),
+      t.quote(path)))
+    local s = mock.stats()
+    mock.stop()
+    os.remove(path)
+    assert.are.equal(0, code, out)
+    assert.are.equal(64, t.count(out, "sent%s+%d+ = ok (%d+)"))
+    assert.are.equal(64, s.requests.echo)
+    assert.are.equal(64, s.ids.distinct)
   end)
 end)

@@ -6,6 +6,7 @@
 #include "unit.h"
 
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tools/wsdl.h"
@@ -47,7 +48,7 @@ static char *body_of(const char *wsdl, const char *id_element, int *has_id, char
         return NULL;
     sl_buf_t out = {0};
     char *r = NULL;
-    if (sl_wsdl_gen_body(w, &w->ops[0], id_element, &out, has_id, err, 512) == 0)
+    if (sl_wsdl_gen_body(w, &w->ops[0], id_element, &out, has_id, NULL, err, 512) == 0)
         r = strdup(out.data ? out.data : "");
     sl_buf_free(&out);
     sl_wsdl_free(w);
@@ -159,28 +160,83 @@ int main(void)
     CHECK(has_id);
     free(b);
 
-    /* a reference to a type nobody declares: the error names it */
-    b = body_of(HEAD "<wsdl:types><xs:schema targetNamespace=\"urn:t\">"
-                     "<xs:element name=\"Op\" type=\"t:Missing\"/>"
-                     "</xs:schema></wsdl:types>" TAIL,
-                "RequestId", &has_id, err);
-    CHECK(b == NULL);
-    CHECK(contains(err, "element Op: type {urn:t}Missing is not declared"));
+    /* a reference to a type nobody declares: a placeholder and a warning naming it */
+    {
+        sl_wsdl_t *m = sl_wsdl_load(put_file("t.wsdl", HEAD "<wsdl:types><xs:schema "
+                                                            "targetNamespace=\"urn:t\">"
+                                                            "<xs:element name=\"Op\" "
+                                                            "type=\"t:Missing\"/>"
+                                                            "</xs:schema></wsdl:types>" TAIL),
+                                    0, err, sizeof(err));
+        sl_wsdl_warnings_t warn = {0};
+        sl_buf_t out = {0};
+        CHECK(m != NULL && sl_wsdl_gen_body(m, &m->ops[0], "RequestId", &out, &has_id, &warn, err,
+                                            sizeof(err)) == 0);
+        CHECK(contains(out.data, "<t:Op xmlns:t=\"urn:t\">\n  <!-- element Op: type "
+                                 "{urn:t}Missing is not declared: sample placeholder, write "
+                                 "this part -->\n</t:Op>"));
+        CHECK(warn.n == 1 && contains(warn.items[0], "operation Op: element Op: type "
+                                                     "{urn:t}Missing is not declared: the "
+                                                     "sample has a placeholder"));
+        sl_buf_free(&out);
+        sl_wsdl_warnings_free(&warn);
+        sl_wsdl_free(m);
+    }
 
-    /* a local WSDL reads imports from its folder only */
+    /* imports resolve from the importing file, up and down folders, under the root (the
+     * WSDL's folder, or opts.root): what is outside it, or not fetched, is a warning */
     const char *imp = HEAD "<wsdl:types><xs:schema targetNamespace=\"urn:t\">"
                            "<xs:import namespace=\"urn:u\" schemaLocation=\"%s\"/>"
                            "</xs:schema></wsdl:types>" TAIL;
-    char doc[4096];
-    const char *refused[] = {"../x.xsd", "/etc/x.xsd", "sub/../../x.xsd", "file:///etc/x.xsd",
-                             "http://example.com/x.xsd"};
-    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
-        snprintf(doc, sizeof(doc), imp, refused[i]);
-        sl_wsdl_t *w = sl_wsdl_load(put_file("i.wsdl", doc), 0, err, sizeof(err));
-        CHECK(w == NULL);
-        CHECK(contains(err, "is not a file next to the WSDL"));
+    char doc[4096], sub[160];
+    snprintf(sub, sizeof(sub), "%s/sub", dir);
+    mkdir(sub, 0700);
+    snprintf(sub, sizeof(sub), "%s/sub/deeper", dir);
+    mkdir(sub, 0700);
+    put_file("x.xsd", "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" "
+                      "targetNamespace=\"urn:u\"><xs:element name=\"X\"/></xs:schema>");
+    put_file("sub/deeper/z.xsd", "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" "
+                                 "targetNamespace=\"urn:z\"><xs:import namespace=\"urn:u\" "
+                                 "schemaLocation=\"../../x.xsd\"/></xs:schema>");
+    char link_target[160], link_path[160];
+    snprintf(link_target, sizeof(link_target), "%s/x.xsd", dir);
+    snprintf(link_path, sizeof(link_path), "%s/sub/link.xsd", dir);
+    CHECK(symlink(link_target, link_path) == 0);
+    struct {
+        const char *loc, *root, *warning;
+        int offline, found;
+    } cases[] = {
+        {"../x.xsd", NULL, "../x.xsd is outside the root folder", 0, 0},
+        {"../x.xsd", dir, NULL, 0, 1},
+        {"deeper/z.xsd", dir, NULL, 0, 1}, /* down, then up two from z.xsd */
+        {"deeper/z.xsd", NULL, "../../x.xsd is outside the root folder", 0, 0},
+        {"link.xsd", NULL, "link.xsd is outside the root folder", 0, 0},
+        {"/etc/hostname", NULL, "/etc/hostname is outside the root folder", 0, 0},
+        {"file:///etc/hostname", NULL, "/etc/hostname is outside the root folder", 0, 0},
+        {"nothere.xsd", NULL, "nothere.xsd: cannot open", 0, 0},
+        {"http://127.0.0.1:1/x.xsd", NULL, "http://127.0.0.1:1/x.xsd: not fetched (--offline", 1,
+         0},
+        {"ftp://127.0.0.1/x.xsd", NULL, "only http://, https:// and files are read", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        snprintf(doc, sizeof(doc), imp, cases[i].loc);
+        sl_wsdl_opts_t o = {.root = cases[i].root, .offline = cases[i].offline};
+        sl_wsdl_t *w = sl_wsdl_load_with(put_file("sub/i.wsdl", doc), &o, err, sizeof(err));
+        CHECK(w != NULL);
+        if (w == NULL)
+            continue;
+        CHECK((sl_wsdl_global(w, "element", "urn:u", "X") != NULL) == cases[i].found);
+        CHECK(w->warnings.n == (cases[i].warning != NULL));
+        if (cases[i].warning != NULL && w->warnings.n == 1) {
+            CHECK(contains(w->warnings.items[0], cases[i].warning));
+            CHECK(contains(w->warnings.items[0], "not read"));
+        }
         sl_wsdl_free(w);
     }
+    /* a root that is not a folder is an error */
+    sl_wsdl_opts_t bad_root = {.root = link_target};
+    CHECK(sl_wsdl_load_with(put_file("sub/i.wsdl", doc), &bad_root, err, sizeof(err)) == NULL);
+    CHECK(contains(err, "x.xsd: not a folder"));
     put_file("u.xsd", "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\" "
                       "targetNamespace=\"urn:u\"><xs:element name=\"U\"/></xs:schema>");
     snprintf(doc, sizeof(doc), imp, "u.xsd");
@@ -222,7 +278,8 @@ int main(void)
         CHECK_EQ_U(w->nops, 1);
         CHECK_STR(w->ops[0].soap_action, "urn:a#Ping");
         sl_buf_t out = {0};
-        CHECK(sl_wsdl_gen_body(w, &w->ops[0], "RequestId", &out, &has_id, err, sizeof(err)) == 0);
+        CHECK(sl_wsdl_gen_body(w, &w->ops[0], "RequestId", &out, &has_id, NULL, err, sizeof(err)) ==
+              0);
         CHECK(contains(out.data, "<ty:Ping xmlns:ty=\"urn:ty\">\n  <ty:RequestId>\001"));
         CHECK(has_id);
         sl_buf_free(&out);
@@ -245,6 +302,60 @@ int main(void)
     CHECK(contains(b, "<t:Op xmlns:t=\"urn:t\">\001</t:Op>"));
     free(b);
 
+    /* an abstract element: the first member of its substitution group that is not abstract;
+     * without one, a comment */
+    b = body_of(HEAD "<wsdl:types><xs:schema targetNamespace=\"urn:t\" "
+                     "elementFormDefault=\"qualified\">"
+                     "<xs:element name=\"Op\"><xs:complexType><xs:sequence>"
+                     "<xs:element ref=\"t:Shape\"/><xs:element ref=\"t:Lonely\"/>"
+                     "</xs:sequence></xs:complexType></xs:element>"
+                     "<xs:element name=\"Shape\" type=\"xs:string\" abstract=\"true\"/>"
+                     "<xs:element name=\"Solid\" substitutionGroup=\"t:Shape\" "
+                     "abstract=\"true\"/>"
+                     "<xs:element name=\"Circle\" type=\"xs:int\" substitutionGroup=\"t:Shape\"/>"
+                     "<xs:element name=\"Lonely\" type=\"xs:string\" abstract=\"true\"/>"
+                     "</xs:schema></wsdl:types>" TAIL,
+                "RequestId", &has_id, err);
+    CHECK(contains(b, "<!-- Shape is abstract: its substitution group's first member: -->\n"
+                      "  <t:Circle>1</t:Circle>\n"));
+    CHECK(contains(b, "<!-- Lonely is abstract: write an element of its substitution group "
+                      "here -->"));
+    free(b);
+
+    /* groups and attribute groups that contain themselves are cut, not followed forever;
+     * types that each hold two of the next (16 levels: 65536 leaves) stop at the byte budget */
+    sl_buf_t nested = {0};
+    const char *top = HEAD "<wsdl:types><xs:schema targetNamespace=\"urn:t\">"
+                           "<xs:element name=\"Op\"><xs:complexType><xs:sequence>"
+                           "<xs:group ref=\"t:G\"/><xs:element name=\"T\" type=\"t:T0\"/>"
+                           "</xs:sequence><xs:attributeGroup ref=\"t:AG\"/></xs:complexType>"
+                           "</xs:element>"
+                           "<xs:group name=\"G\"><xs:sequence><xs:group ref=\"t:G\"/>"
+                           "</xs:sequence></xs:group>"
+                           "<xs:attributeGroup name=\"AG\"><xs:attribute name=\"x\" "
+                           "use=\"required\" type=\"xs:int\"/><xs:attributeGroup ref=\"t:AG\"/>"
+                           "</xs:attributeGroup>";
+    sl_buf_append(&nested, top, strlen(top));
+    for (int i = 0; i < 16; i++) {
+        char ct[256];
+        snprintf(ct, sizeof(ct),
+                 "<xs:complexType name=\"T%d\"><xs:sequence><xs:element name=\"a\" "
+                 "type=\"t:T%d\"/><xs:element name=\"b\" type=\"t:T%d\"/></xs:sequence>"
+                 "</xs:complexType>",
+                 i, i + 1, i + 1);
+        sl_buf_append(&nested, ct, strlen(ct));
+    }
+    const char *bottom = "<xs:simpleType name=\"T16\"><xs:restriction base=\"xs:string\"/>"
+                         "</xs:simpleType></xs:schema></wsdl:types>" TAIL;
+    sl_buf_append(&nested, bottom, strlen(bottom));
+    b = body_of(nested.data, "RequestId", &has_id, err);
+    sl_buf_free(&nested);
+    CHECK(contains(b, "<t:Op xmlns:t=\"urn:t\" x=\"1\">\n"));
+    CHECK(contains(b, "<!-- group t:G contains itself: left out -->"));
+    CHECK(contains(b, "sample budget of 65536 bytes spent: the rest of this body is left out"));
+    CHECK(b != NULL && strlen(b) < 2 * SL_WSDL_GEN_MAX_BYTES);
+    free(b);
+
     const char *names[] = {"t.wsdl",    "i.wsdl",        "u.xsd",    "d.wsdl",
                            "types.xsd", "abstract.wsdl", "main.wsdl"};
     for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -252,6 +363,16 @@ int main(void)
         snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
         unlink(path);
     }
+    const char *more[] = {"x.xsd", "sub/deeper/z.xsd", "sub/link.xsd", "sub/i.wsdl"};
+    for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
+        char path[160];
+        snprintf(path, sizeof(path), "%s/%s", dir, more[i]);
+        unlink(path);
+    }
+    snprintf(sub, sizeof(sub), "%s/sub/deeper", dir);
+    rmdir(sub);
+    snprintf(sub, sizeof(sub), "%s/sub", dir);
+    rmdir(sub);
     rmdir(dir);
     return check_report();
 }
