@@ -94,7 +94,7 @@ int sl_abort_init(sl_abort_t *a, const sl_config_t *cfg, const sl_threshold_set_
                  "service_, lateness_, an operation or a tag are evaluated at the end only)");
         return -1;
     }
-    if ((a->latency = malloc(sizeof(*a->latency))) == NULL) {
+    if ((a->latency = calloc(1, sizeof(*a->latency))) == NULL) { /* reset reads lo..hi */
         snprintf(err, errlen, "out of memory");
         return -1;
     }
