@@ -34,6 +34,7 @@
 #include "engine/lua_data.h"
 #include "engine/lua_wsse.h"
 #include "engine/lua_xml.h"
+#include "engine/lua_xpath.h"
 #include "engine/proto.h"
 #include "engine/sandbox.h"
 #include "engine/settings.h"
@@ -535,6 +536,7 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
     lua_pop(s->L, 1);
     luaL_newlib(s->L, lib);
     sl_lua_xml_register(s->L);
+    sl_lua_xpath_register(s->L);
     sl_lua_data_register(s->L);
     sl_lua_wsse_register(s->L);
     sl_settings_remember_builtins(s->L);

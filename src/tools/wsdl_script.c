@@ -215,6 +215,11 @@ static int write_operation(const sl_wsdl_t *w, const sl_wsdl_op_t *op,
         put_string(b, op->soap_action);
         put(b, ",\n");
     }
+    if (op->encoded && o->warnings != NULL)
+        sl_wsdl_warn(o->warnings,
+                     "operation %s: use=\"encoded\": its body is written as literal XML (no "
+                     "xsi:type attributes)",
+                     op->name);
     put(b, "    request = function(id, seq)\n");
     if (op->encoded)
         put(b, "      -- the WSDL says use=\"encoded\": this body is literal XML; the "

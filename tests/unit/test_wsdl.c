@@ -1,7 +1,9 @@
 /*
  * test_wsdl: the sample bodies `soapload wsdl` writes, from WSDLs in temporary files:
  * qualified and unqualified elements and attributes, refs and groups, simple content,
- * derived simple types, recursion cut, the ID's element, and the imports a local WSDL may read.
+ * derived simple types, recursion cut, the ID's element, the imports a local WSDL may read
+ * (under its root), placeholders for what is not declared, the byte budget, substitution
+ * groups, and the Lua literals and comments the script is written with.
  */
 #include "unit.h"
 
@@ -11,6 +13,7 @@
 
 #include "tools/wsdl.h"
 #include "tools/wsdl_gen.h"
+#include "tools/wsdl_lua.h"
 
 static char dir[64];
 
@@ -301,6 +304,26 @@ int main(void)
                 "Op", &has_id, err);
     CHECK(contains(b, "<t:Op xmlns:t=\"urn:t\">\001</t:Op>"));
     free(b);
+
+    /* Lua literals: quotes, backslashes and control bytes escaped; with a wrap, a newline
+     * continues on the next line, a space after it escaped (\z would skip it); comments lose
+     * their line breaks */
+    {
+        sl_buf_t lit = {0};
+        const char bytes[] = "a\"b\\c\r\n d]]\001";
+        sl_wsdl_lua_string(&lit, bytes, sizeof(bytes) - 1, NULL);
+        CHECK_STR(lit.data, "\"a\\\"b\\\\c\\013\\010 d]]\\001\"");
+        sl_buf_clear(&lit);
+        sl_wsdl_lua_string(&lit, "x\n y\n", 5, "  ");
+        CHECK_STR(lit.data, "\"x\\010\\z\n  \\032y\\010\"");
+        sl_buf_clear(&lit);
+        sl_wsdl_lua_comment(&lit, "S\nos.exit(1)\r--");
+        CHECK_STR(lit.data, "S os.exit(1) --");
+        sl_buf_clear(&lit);
+        sl_wsdl_lua_xml_name(&lit, "1a<b\"c");
+        CHECK_STR(lit.data, "_a_b_c");
+        sl_buf_free(&lit);
+    }
 
     /* an abstract element: the first member of its substitution group that is not abstract;
      * without one, a comment */
