@@ -10,6 +10,7 @@
 
 #include "core/delay.h"
 #include "server.h"
+#include "sessions.h"
 #include "soap.h"
 #include "wsse.h"
 
@@ -165,12 +166,38 @@ static const sl_outcome_t outcome_of[] = {
     [SL_SOAP_BAD_MEDIA_TYPE] = SL_OUT_BAD_MEDIA_TYPE,
     [SL_SOAP_FAULT_SECURITY] = SL_OUT_FAULT_SECURITY,
     [SL_SOAP_FAULT_TRIGGER] = SL_OUT_FAULT_TRIGGER,
+    [SL_SOAP_FAULT_SESSION] = SL_OUT_FAULT_SESSION,
 };
 
 static unsigned how_of(h2o_req_t *req)
 {
     return (req->version >= 0x200 ? SL_REQ_HTTP2 : 0u) |
            (req->input.scheme == &H2O_URL_SCHEME_HTTPS ? SL_REQ_TLS : 0u);
+}
+
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* --sessions: a valid request's answer becomes Login's token, Logout's end, or a Fault for a
+ * call without a live token. */
+static void answer_session(const sl_mock_server_t *srv, const sl_session_call_t *call,
+                           sl_soap_reply_t *reply, char *buf)
+{
+    if (call->kind == SL_SESSION_LOGIN) {
+        char token[SL_SESSION_TOKEN_CAP];
+        if (sl_sessions_login(srv->sessions, mono_s(), token) == 0)
+            sl_soap_session_answer(reply, buf, "Login", token, srv->id_name);
+        else
+            sl_soap_session_fault(reply, buf, "login refused", srv->id_name);
+    } else if (sl_sessions_use(srv->sessions, call, mono_s()) != 0) {
+        sl_soap_session_fault(reply, buf, "invalid session", srv->id_name);
+    } else if (call->kind == SL_SESSION_LOGOUT) {
+        sl_soap_session_answer(reply, buf, "Logout", NULL, srv->id_name);
+    }
 }
 
 static void handle_soap(const sl_mock_server_t *srv, sl_mock_thread_t *th, h2o_req_t *req)
@@ -181,9 +208,16 @@ static void handle_soap(const sl_mock_server_t *srv, sl_mock_thread_t *th, h2o_r
     h2o_iovec_t media = ct >= 0 ? req->headers.entries[ct].value : h2o_iovec_init("", 0);
     int inject = srv->opt->fault_rate > 0 && sl_rand01(&th->rng) < srv->opt->fault_rate;
 
+    sl_session_call_t call;
+    int session = srv->sessions != NULL &&
+                  sl_sessions_read_call(req->entity.base, req->entity.len, &call) == 0;
+    int own_op = session && call.kind != SL_SESSION_OTHER; /* Login, Logout: in no WSDL */
+
     sl_stats_begin(srv->stats);
-    sl_soap_answer(media.base, media.len, req->entity.base, req->entity.len, srv->id_name, srv->ops,
-                   inject, &reply, buf);
+    sl_soap_answer(media.base, media.len, req->entity.base, req->entity.len, srv->id_name,
+                   own_op ? NULL : srv->ops, inject && !own_op, &reply, buf);
+    if (session && reply.outcome == SL_SOAP_ECHO)
+        answer_session(srv, &call, &reply, buf);
     if (srv->wsse != NULL &&
         (reply.outcome == SL_SOAP_ECHO || reply.outcome == SL_SOAP_FAULT_INJECTED)) {
         char why[200];
@@ -242,15 +276,26 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
                     sizeof(msg) - 1);
         }
     } else if (h2o_memis(path.base, path.len, H2O_STRLIT("/stats")) && is_get) {
-        char json[2048];
+        char json[8192];
         sl_stats_snapshot_t snap;
         sl_stats_read(srv->stats, &snap);
         size_t len = sl_stats_json(&snap, srv->opt->threads, json, sizeof(json));
+        if (srv->sessions != NULL && len > 3) { /* "sessions" goes before the closing "\n}\n" */
+            sl_sessions_snapshot_t ss;
+            sl_sessions_read(srv->sessions, mono_s(), &ss);
+            len -= 3;
+            len += (size_t)snprintf(json + len, sizeof(json) - len, ",\n  \"sessions\": ");
+            size_t n = sl_sessions_json(&ss, json + len, sizeof(json) - len - 4);
+            len += n;
+            len += (size_t)snprintf(json + len, sizeof(json) - len, "\n}\n");
+        }
         h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CACHE_CONTROL, NULL,
                        H2O_STRLIT("no-store"));
         respond(req, 200, "OK", "application/json", json, len);
     } else if (h2o_memis(path.base, path.len, H2O_STRLIT("/stats/reset")) && is_post) {
         sl_stats_reset(srv->stats);
+        if (srv->sessions != NULL)
+            sl_sessions_reset(srv->sessions);
         respond(req, 200, "OK", "application/json", H2O_STRLIT("{\"reset\": true}\n"));
     } else {
         static const char msg[] = "soapload-mock: no such path\n";

@@ -216,6 +216,14 @@ static int set_up(char *url, size_t url_len, char *err, size_t errlen)
         wsse = (sl_wsse_config_t){opt.wsse_user, opt.wsse_password, opt.wsse_max_age_s};
         server.wsse = &wsse;
     }
+    if (opt.sessions) {
+        sl_sessions_config_t sc = {opt.session_ttl_s, opt.session_expire_after,
+                                   opt.session_refuse_login};
+        if ((server.sessions = sl_sessions_create(&sc)) == NULL) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+    }
 
     h2o_config_init(&config);
     config.max_request_entity_size = opt.max_body;

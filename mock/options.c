@@ -331,6 +331,49 @@ static int set_fault_when(sl_mock_options_t *o, const char *arg, char *err, size
     return 0;
 }
 
+static int set_sessions(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
+{
+    (void)arg, (void)err, (void)errlen;
+    o->sessions = 1;
+    return 0;
+}
+
+static int set_session_ttl(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
+{
+    char *end;
+    double v = strtod(arg, &end);
+    if (end == arg || *end != '\0' || !(v >= 0.001 && v <= 86400)) {
+        snprintf(err, errlen, "bad --session-ttl '%s': seconds from 0.001 to 86400, e.g. 60 or 0.5",
+                 arg);
+        return -1;
+    }
+    o->session_ttl_s = v;
+    o->session_knob_given = 1;
+    return 0;
+}
+
+static int set_session_expire_after(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
+{
+    long v;
+    (void)err, (void)errlen;
+    if (parse_int(arg, 1, 1000000000, &v) != 0)
+        return -1;
+    o->session_expire_after = (unsigned long)v;
+    o->session_knob_given = 1;
+    return 0;
+}
+
+static int set_session_refuse_login(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
+{
+    long v;
+    (void)err, (void)errlen;
+    if (parse_int(arg, 1, 1000000000, &v) != 0)
+        return -1;
+    o->session_refuse_login = (unsigned long)v;
+    o->session_knob_given = 1;
+    return 0;
+}
+
 static int set_version(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
 {
     (void)arg, (void)err, (void)errlen;
@@ -401,6 +444,16 @@ static const option_spec_t options[] = {
      "with --wsdl: answer a call without the ID element too (its\n"
      "OpResponse then has none: /stats counts it in echo only)",
      set_id_optional},
+    {"sessions", 0, NULL,
+     "session contract: Login answers a Token; every other\n"
+     "call must carry it (SOAP header Token, namespace\n"
+     "urn:soapload:session); Logout ends it",
+     set_sessions},
+    {"session-ttl", 0, "S", "a token's life in seconds (default 60)", set_session_ttl},
+    {"session-expire-after", 0, "N", "fault knob: a token expires after N valid calls",
+     set_session_expire_after},
+    {"session-refuse-login", 0, "N", "fault knob: refuse every Nth login",
+     set_session_refuse_login},
     {"help", 'h', NULL, "show this help", set_help},
     {"version", 'V', NULL, "show the version", set_version},
 };
@@ -460,7 +513,8 @@ static void set_defaults(sl_mock_options_t *o)
                              .id_element = "RequestId",
                              .id_memory = (size_t)256 << 20,
                              .id_memory_text = "256m",
-                             .wsse_max_age_s = 300};
+                             .wsse_max_age_s = 300,
+                             .session_ttl_s = 60};
     o->threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (o->threads < 1)
         o->threads = 1;
@@ -520,6 +574,12 @@ static int check_combinations(sl_mock_options_t *o, char *err, size_t errlen)
     }
     if ((o->wsse_user == NULL) != !o->wsse_password_given) {
         snprintf(err, errlen, "--wsse-user and --wsse-password-file go together: give both");
+        return -1;
+    }
+    if (o->session_knob_given && !o->sessions) {
+        snprintf(err, errlen,
+                 "--session-ttl, --session-expire-after and --session-refuse-login "
+                 "need --sessions");
         return -1;
     }
     return 0;

@@ -40,6 +40,10 @@ typedef struct {
     sl_ops_t *wsdl_ops;                             /* its operations, answered (owned) */
     sl_ops_trigger_t triggers[SL_OPS_MAX_TRIGGERS]; /* --fault-when */
     int ntriggers;
+    int sessions;         /* --sessions: Login, tokens, Logout */
+    double session_ttl_s; /* --session-ttl */
+    unsigned long session_expire_after, session_refuse_login; /* fault knobs; 0: off */
+    int session_knob_given; /* a --session-* option: it needs --sessions */
 } sl_mock_options_t;
 
 /** Fills `o` from the defaults and argv (getopt's state is used and left behind). Returns 0

@@ -16,6 +16,7 @@
 #include "core/xml.h"
 #include "ops.h"
 #include "options.h"
+#include "sessions.h"
 #include "stats.h"
 #include "wsse.h"
 
@@ -28,6 +29,7 @@ typedef struct {
     size_t wsdl_len;
     const sl_wsse_config_t *wsse; /* NULL: no UsernameToken is demanded */
     const sl_ops_t *ops;          /* a user's WSDL's operations; NULL: the echo operation */
+    sl_sessions_t *sessions;      /* --sessions; NULL: no token is demanded */
 } sl_mock_server_t;
 
 typedef struct {

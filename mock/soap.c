@@ -167,6 +167,33 @@ void sl_soap_trigger_fault(sl_soap_reply_t *r, char *buf, const sl_ops_trigger_t
     fault(r, buf, SL_SOAP_FAULT_TRIGGER, "Client", NULL, text, id_name);
 }
 
+void sl_soap_session_fault(sl_soap_reply_t *r, char *buf, const char *text, sl_span_t id_name)
+{
+    fault(r, buf, SL_SOAP_FAULT_SESSION, "Client", NULL, text, id_name);
+}
+
+void sl_soap_session_answer(sl_soap_reply_t *r, char *buf, const char *op, const char *token,
+                            sl_span_t id_name)
+{
+    size_t at = open_envelope(buf, r->version);
+    at = PUT_LIT(buf, at, "<s:");
+    at = put(buf, at, op, strlen(op));
+    at = PUT_LIT(buf, at, "Response xmlns:s=\"" SL_SESSION_NS "\">");
+    if (token != NULL) {
+        at = PUT_LIT(buf, at, "<s:Token>");
+        at = put_escaped(buf, at, token, strlen(token));
+        at = PUT_LIT(buf, at, "</s:Token>");
+    }
+    at = put_id_element_as(buf, at, "s:", id_name, r->id, r->id_len);
+    at = PUT_LIT(buf, at, "</s:");
+    at = put(buf, at, op, strlen(op));
+    at = PUT_LIT(buf, at, "Response>");
+    r->body_len = close_envelope(buf, at);
+    r->outcome = SL_SOAP_ECHO;
+    r->status = 200;
+    r->reason = "OK";
+}
+
 /* The common case without the full parse: load tools send the same envelope over and over with
  * only the ID's text changed. After a strict parse accepts an envelope whose ID's text occurs
  * in it exactly once, as a plain text node (">ID<") of safe bytes, the thread keeps the bytes

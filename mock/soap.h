@@ -14,6 +14,7 @@
 #define SL_SOAP11_NS "http://schemas.xmlsoap.org/soap/envelope/"
 #define SL_SOAP12_NS "http://www.w3.org/2003/05/soap-envelope"
 #define SL_ECHO_NS "urn:soapload:echo"
+#define SL_SESSION_NS "urn:soapload:session"
 #define SL_WSSE_NS                                                                                 \
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 #define SL_SOAP_MAX_ID 256 /* longest request ID accepted, in bytes */
@@ -26,7 +27,8 @@ typedef enum {
     SL_SOAP_FAULT_INJECTED, /* a Server/Receiver fault asked for by --fault-rate */
     SL_SOAP_BAD_MEDIA_TYPE, /* 415: neither text/xml nor application/soap+xml */
     SL_SOAP_FAULT_SECURITY, /* a WS-Security fault: the UsernameToken was refused */
-    SL_SOAP_FAULT_TRIGGER   /* a Client/Sender fault asked for by --fault-when */
+    SL_SOAP_FAULT_TRIGGER,  /* a Client/Sender fault asked for by --fault-when */
+    SL_SOAP_FAULT_SESSION   /* --sessions: a Client/Sender fault for a refused login or token */
 } sl_soap_outcome_t;
 
 typedef struct {
@@ -59,6 +61,17 @@ void sl_soap_security_fault(sl_soap_reply_t *r, char *reply_buf, const char *wss
  * trigger: "fault triggered by NAME=VALUE (--fault-when)". */
 void sl_soap_trigger_fault(sl_soap_reply_t *r, char *reply_buf, const sl_ops_trigger_t *trigger,
                            sl_span_t id_name);
+
+/** Turns `reply` (whose version and ID sl_soap_answer set) into the Client (SOAP 1.1, HTTP 500)
+ * or Sender (SOAP 1.2, HTTP 400) fault of --sessions, its faultstring `text`. */
+void sl_soap_session_fault(sl_soap_reply_t *r, char *reply_buf, const char *text,
+                           sl_span_t id_name);
+
+/** Turns `reply` (whose version and ID sl_soap_answer set) into the answer of a session
+ * operation `op` ("Login", "Logout"): <s:OpResponse xmlns:s="urn:soapload:session"> holding
+ * <s:Token> when `token` is not NULL, then the ID element. */
+void sl_soap_session_answer(sl_soap_reply_t *r, char *reply_buf, const char *op, const char *token,
+                            sl_span_t id_name);
 
 /** Writes the WSDL of the echo operation for `url` (the endpoint's address) into buf.
  * Returns the length, or 0 when cap is too small. */

@@ -58,7 +58,7 @@ struct sl_stats {
 static const char *const outcome_names[SL_OUT_COUNT] = {
     "echo",           "fault_client",   "fault_version_mismatch", "fault_injected",
     "fault_security", "bad_media_type", "method_not_allowed",     "not_found",
-    "wsdl",           "fault_trigger"};
+    "wsdl",           "fault_trigger",  "fault_session"};
 
 const char *sl_outcome_name(sl_outcome_t o)
 {

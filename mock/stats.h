@@ -23,6 +23,7 @@ typedef enum {
     SL_OUT_NOT_FOUND,
     SL_OUT_WSDL,
     SL_OUT_FAULT_TRIGGER, /* --fault-when */
+    SL_OUT_FAULT_SESSION, /* --sessions: a refused login or an invalid token */
     SL_OUT_COUNT
 } sl_outcome_t;
 
