@@ -59,6 +59,10 @@ static const sl_option_t options[SL_OPT_COUNT] = {
      "connections in all, split over the workers (default 100)"},
     {SL_OPT_WORKERS, "workers", 'w', "workers", "N", "worker processes (default: online CPUs)"},
     {SL_OPT_TIMEOUT, "timeout", 't', "timeout", "T", "per-request timeout (default 5s)"},
+    {SL_OPT_GRACE, "grace", 0, "grace", "T",
+     "with soapload.flows: how long flows under way may go on\n"
+     "after sending stops (default 5s; 0: none); then they\n"
+     "count as interrupted at their step"},
     {SL_OPT_HEADER, "header", 'H', "headers", "'N: V'", "extra request header (repeatable)"},
     {SL_OPT_SOAP, "soap", 0, "soap_version", "1.1|1.2",
      "SOAP version of the default envelope and headers (1.1)"},
@@ -165,6 +169,7 @@ void sl_config_init(sl_config_t *cfg)
     cfg->connections = 100;
     cfg->workers = cpus > 0 ? (int)cpus : 1;
     cfg->timeout_ns = 5000000000ULL;
+    cfg->grace_ns = 5000000000ULL;
     cfg->soap_version = 11;
     cfg->burst = 1;
     cfg->max_body = 4 << 20;
@@ -197,6 +202,7 @@ void sl_config_free(sl_config_t *cfg)
     for (int i = 0; i < cfg->nops; i++)
         free(cfg->op_names[i]);
     free(cfg->scenarios);
+    free(cfg->flows);
     memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -556,6 +562,12 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
     case SL_OPT_TIMEOUT:
         if (sl_duration_parse(value, &c->timeout_ns) != 0)
             want = "a positive duration such as 2s or 500ms";
+        break;
+    case SL_OPT_GRACE:
+        if (is_zero_duration(value))
+            c->grace_ns = 0;
+        else if (sl_duration_parse(value, &c->grace_ns) != 0 || c->grace_ns > 3600000000000ULL)
+            want = "0 or a duration of at most 1h, such as 5s or 500ms";
         break;
     case SL_OPT_HEADER:
         if (!valid_header(value))
@@ -1061,6 +1073,12 @@ int sl_config_validate(sl_config_t *cfg, char *err, size_t errlen)
             snprintf(err, errlen, "%s: %s", cfg->ramp ? "--rate" : "soapload.stages", why);
             return -1;
         }
+    }
+    if (cfg->closed && cfg->flows != NULL) {
+        snprintf(err, errlen,
+                 "soapload.flows run in the open model only for now (-R is flow starts per "
+                 "second): the closed model's virtual users do not run flows yet");
+        return -1;
     }
     if (!cfg->closed && cfg->rate <= 0 && !cfg->ramp && cfg->nstages == 0 &&
         cfg->scenarios == NULL) {

@@ -64,6 +64,7 @@ typedef enum {
     SL_OPT_CONNECTIONS,
     SL_OPT_WORKERS,
     SL_OPT_TIMEOUT,
+    SL_OPT_GRACE,
     SL_OPT_HEADER,
     SL_OPT_SOAP,
     SL_OPT_ID_ELEMENT,
@@ -178,6 +179,9 @@ typedef struct {
     int nops;
     /* soapload.scenarios (core/scenario.h), or NULL */
     struct sl_scenarios *scenarios;
+    /* soapload.flows (core/flow.h): the schedule starts flows of these steps; or NULL */
+    struct sl_flows *flows;
+    uint64_t grace_ns;       /* --grace: how long flows under way may finish after sending stops */
     const char *script_path; /* points into argv */
     char **script_args;      /* after the script path, for init(args); into argv */
     int nargs;

@@ -304,6 +304,10 @@ static int handle(sl_run_t *run, int i, uint32_t type, const uint8_t *p, uint32_
         if (run->ops != NULL && sl_opstats_decode_add(run->ops, run->nops, p, len) != 0)
             run->ops_partial = 1;
         break;
+    case SL_MSG_FLOWS:
+        if (run->flows != NULL && sl_flow_stats_decode_add(run->flows, run->nflows, p, len) != 0)
+            run->flows_partial = 1;
+        break;
     case SL_MSG_OPSERIES: /* a series that does not fit leaves a gap in a chart, no count */
         if (run->series.nops > 0)
             (void)sl_opseries_decode_add(&run->series, p, len);
@@ -525,11 +529,13 @@ static int start(parent_t *p, const char *text, size_t len)
         !run->tls_handshake || !worker_pids ||
         (cfg->nops > 0 && (run->ops = sl_opstats_new(cfg->nops)) == NULL) ||
         (cfg->nops > 0 && sl_opseries_init(&run->series, cfg->nops) != 0) ||
+        (cfg->flows != NULL && (run->flows = sl_flow_stats_new(cfg->flows->n)) == NULL) ||
         pipe2(signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
         snprintf(p->err, p->errlen, "out of memory");
         return -1;
     }
     run->nops = cfg->nops;
+    run->nflows = cfg->flows != NULL ? cfg->flows->n : 0;
     sl_hist_reset(run->latency);
     sl_hist_reset(run->service);
     sl_hist_reset(run->lateness);
@@ -582,7 +588,8 @@ static int start_together(parent_t *p)
     }
     tell_all(p->ch, p->n, &t0, sizeof(t0));
     p->started = 1;
-    p->deadline = t0 + cfg->duration_ns + cfg->timeout_ns + OVERRUN_NS;
+    p->deadline = t0 + cfg->duration_ns + cfg->timeout_ns + OVERRUN_NS +
+                  (cfg->flows != NULL ? cfg->grace_ns : 0); /* flows under way may go on */
     return 0;
 }
 
@@ -810,6 +817,7 @@ void sl_run_free(sl_run_t *run)
     free(run->listed_ids);
     sl_concurrency_free(&run->concurrency);
     sl_opstats_free(run->ops, run->nops);
+    sl_flow_stats_free(run->flows, run->nflows);
     sl_opseries_free(&run->series);
     sl_tags_free(&run->tags);
     memset(run, 0, sizeof(*run));

@@ -13,6 +13,7 @@
 #include "core/concurrency.h"
 #include "core/config.h"
 #include "core/counts.h"
+#include "core/flow.h"
 #include "core/hist.h"
 #include "core/opseries.h"
 #include "core/opstats.h"
@@ -134,6 +135,9 @@ struct sl_run {
     int ops_partial;                   /* a worker died before it sent its operations' results */
     sl_tags_t tags;                    /* results per tag value (core/tags.h), folded at the end */
     int tags_partial;                  /* a worker died before it sent its tags' results */
+    int nflows;                        /* soapload.flows (names in the config), or 0 */
+    sl_flow_stats_t *flows;            /* their results, merged from the workers' reports */
+    int flows_partial;                 /* a worker died before it sent its flows' results */
     sl_run_guest_t *guest;             /* optional: set before sl_run */
     const void *live_board;            /* the workers' board while they run, else NULL */
 

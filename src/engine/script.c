@@ -28,6 +28,7 @@
 
 #include "core/duration.h"
 #include "core/envelope.h"
+#include "engine/flow_lua.h"
 #include "core/mix.h"
 #include "core/tags.h"
 #include "core/xml.h"
@@ -78,6 +79,7 @@ struct sl_script {
     script_op_t *ops;    /* soapload.operations, bound in this state (sl_script_operations) */
     int nops;
     int randomseed_ref; /* math.randomseed as the library made it, whatever the script does */
+    int vars_ref;       /* the variables of the flow whose step runs (LUA_NOREF: none) */
     int soap_version;
     char *id_element;
     sl_buf_t scratch;
@@ -504,7 +506,7 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
     s->hook_limit_ns = cfg->hook_limit_ns;
     s->soap_version = cfg->soap_version;
     s->id_element = strdup(cfg->id_element);
-    s->request_ref = s->response_ref = s->randomseed_ref = LUA_NOREF;
+    s->request_ref = s->response_ref = s->randomseed_ref = s->vars_ref = LUA_NOREF;
     s->report_fd = -1;
     s->overrun_exit = OVERRUN_EXIT_LOAD;
     s->L = lua_newstate(capped_alloc, s);
@@ -539,6 +541,7 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
     sl_lua_xpath_register(s->L);
     sl_lua_data_register(s->L);
     sl_lua_wsse_register(s->L);
+    sl_flow_lua_register(s->L);
     sl_settings_remember_builtins(s->L);
     lua_setglobal(s->L, "soapload");
 
@@ -550,6 +553,10 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
         return NULL;
     }
     if (call(s, "the main chunk", 0, 0, LOAD_LIMIT_NS, err, errlen) != 0) {
+        sl_script_close(s);
+        return NULL;
+    }
+    if (sl_flow_lua_compile(s->L, err, errlen) != 0) {
         sl_script_close(s);
         return NULL;
     }
@@ -1006,6 +1013,46 @@ const char *sl_request_body(const sl_request_t *req, size_t *len)
     return req->body_ref > 0 ? req->body_ptr : req->body.data ? req->body.data : "";
 }
 
+/* Pushes the variables of the flow whose step is under way, if any. Returns what it pushed. */
+static int push_vars(sl_script_t *s)
+{
+    if (s->vars_ref == LUA_NOREF)
+        return 0;
+    lua_rawgeti(s->L, LUA_REGISTRYINDEX, s->vars_ref);
+    return 1;
+}
+
+/* Under lua_pcall: a new table, referenced in the registry. */
+static int l_new_vars(lua_State *L)
+{
+    lua_newtable(L);
+    lua_pushinteger(L, luaL_ref(L, LUA_REGISTRYINDEX));
+    return 1;
+}
+
+int sl_script_vars_new(sl_script_t *s)
+{
+    lua_pushcfunction(s->L, l_new_vars);
+    if (lua_pcall(s->L, 0, 1, 0) != LUA_OK) {
+        lua_pop(s->L, 1);
+        return LUA_NOREF;
+    }
+    int ref = (int)lua_tointeger(s->L, -1);
+    lua_pop(s->L, 1);
+    return ref;
+}
+
+void sl_script_vars_free(sl_script_t *s, int ref)
+{
+    if (ref != LUA_NOREF)
+        luaL_unref(s->L, LUA_REGISTRYINDEX, ref);
+}
+
+void sl_script_use_vars(sl_script_t *s, int ref)
+{
+    s->vars_ref = ref;
+}
+
 /* Calls the request hook `ref`. */
 static int request_with(sl_script_t *s, int ref, uint64_t seq, sl_request_t *req, char *err,
                         size_t errlen)
@@ -1025,7 +1072,7 @@ static int request_with(sl_script_t *s, int ref, uint64_t seq, sl_request_t *req
     lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
     lua_pushlstring(L, req->id.data, req->id.len);
     lua_pushinteger(L, (lua_Integer)seq);
-    if (call(s, "request()", 2, 2, s->hook_limit_ns, err, errlen) != 0)
+    if (call(s, "request()", 2 + push_vars(s), 2, s->hook_limit_ns, err, errlen) != 0)
         return -1;
     if (lua_type(L, -2) != LUA_TSTRING) {
         char what[128];
@@ -1386,7 +1433,8 @@ int sl_script_response(sl_script_t *s, int op, long status, const char *headers,
         sl_lua_push_fault(L, fault);
     else
         lua_pushnil(L);
-    if (call(s, "response()", 5, 2, s->hook_limit_ns, err, errlen) != 0)
+    int nargs = 5 + push_vars(s); /* a flow step's: its flow's variables */
+    if (call(s, "response()", nargs, 2, s->hook_limit_ns, err, errlen) != 0)
         return -1;
     if (lua_type(L, -2) == LUA_TBOOLEAN) {
         *verdict = lua_toboolean(L, -2) ? SL_VERDICT_PASS : SL_VERDICT_FAIL;

@@ -141,6 +141,17 @@ int sl_script_has_op_response(const sl_script_t *s, int op);
 /** Whether that hook is also called for SOAP Faults: it declares a fifth parameter (fault),
  * or takes `...`. A hook of four parameters is not, and a Fault stays soap_fault. */
 int sl_script_op_sees_faults(const sl_script_t *s, int op);
+#define SL_SCRIPT_NO_VARS (-2) /* LUA_NOREF: hooks get no flow's variables */
+
+/** A new table for a flow's variables, referenced in the registry; LUA_NOREF (-2) when out
+ * of memory. */
+int sl_script_vars_new(sl_script_t *s);
+/** Lets go of a flow's variables. */
+void sl_script_vars_free(sl_script_t *s, int ref);
+/** Makes the hooks called from now on get that flow's variables as their last argument
+ * (request(id, seq, vars), response(status, headers, body, id, fault, vars)); LUA_NOREF
+ * (-2): none. */
+void sl_script_use_vars(sl_script_t *s, int ref);
 /** Calls done(summary, latency, requests) if defined. Returns 0, or -1 with err. */
 int sl_script_done(sl_script_t *s, const sl_script_summary_t *sum, char *err, size_t errlen);
 

@@ -15,6 +15,7 @@
 #include "core/duration.h"
 #include "core/nearest.h"
 #include "core/scenario.h"
+#include "engine/flow_lua.h"
 
 /* The names in the soapload table (at the top of the stack) before the script runs: the
  * built-ins, which the settings reader leaves alone. */
@@ -460,8 +461,8 @@ static int read_setting(lua_State *L, sl_config_t *cfg, char *err, size_t errlen
         return -1;
     }
     const char *name = lua_tostring(L, -2);
-    if (strcmp(name, "scenarios") == 0) /* read last: it names the operations */
-        return 0;
+    if (strcmp(name, "scenarios") == 0 || strcmp(name, "flows") == 0) /* read last: they name */
+        return 0;                                                     /* the operations */
     const sl_option_t *o = sl_config_by_script_name(name);
     if (o == NULL) {
         static const char *const scenarios[] = {"scenarios", NULL};
@@ -509,6 +510,11 @@ int sl_settings_read(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
         int type = lua_getfield(L, -1, "scenarios");
         if (type != LUA_TNIL && type != LUA_TFUNCTION)
             rc = read_scenarios(L, cfg, err, errlen);
+        lua_pop(L, 1);
+    }
+    if (rc == 0 && cfg->flows == NULL) { /* checked by sl_flow_lua_compile when loaded */
+        if (lua_getfield(L, -1, "flows") == LUA_TTABLE)
+            rc = sl_flow_lua_read(L, cfg, err, errlen);
         lua_pop(L, 1);
     }
     lua_pop(L, 1);

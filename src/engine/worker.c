@@ -39,6 +39,7 @@
 #include "core/segment.h"
 #include "core/version.h"
 #include "engine/conns.h"
+#include "engine/flow_run.h"
 #include "engine/goaway.h"
 #include "engine/script.h"
 #include "engine/transport.h"
@@ -74,6 +75,7 @@ typedef struct slot {
     sl_trace_conn_t tconn;     /* its connection and stream, for the trace (conn 0: unsent) */
     int custom_url, custom_method;
     int op;                         /* the operation (soapload.operations) of the request, or -1 */
+    uint32_t flow1;                 /* soapload.flows: 1 + the flow whose step it is; 0: none */
     struct curl_slist *own_headers; /* when request() gave headers of its own */
     sl_request_t req;
     sl_buf_t resp_body, resp_head;
@@ -129,7 +131,9 @@ struct worker {
     sl_tags_t tags;       /* results per tag value, for requests that carry tags */
     int nslots;           /* requests in flight at most: connections x --streams */
     sl_transport_t transport;
-    sl_conns_t conns; /* how the sent requests found their connection */
+    sl_conns_t conns;    /* how the sent requests found their connection */
+    sl_flowrun_t *flows; /* soapload.flows: the schedule starts flows; NULL: requests */
+    uint64_t grace_end;  /* flows: when the steps of flows under way stop (after sending) */
     char err[8192];
 };
 
@@ -921,10 +925,14 @@ static sl_result_t check_response(worker_t *w, slot_t *s, long status, char *rea
     if (r == SL_R_SOAP_FAULT && (!is_fault || !sl_script_op_sees_faults(w->script, s->op)))
         return r;
     int verdict;
-    if (sl_script_response(w->script, s->op, status, s->resp_head.data ? s->resp_head.data : "",
-                           s->resp_head.len, s->resp_body.data ? s->resp_body.data : "",
-                           s->resp_body.len, s->req.id.data, is_fault ? &fault : NULL, &verdict,
-                           reason, reason_len, w->err, sizeof(w->err)) != 0) {
+    if (s->flow1 != 0) /* a flow's step: its response() gets the flow's variables */
+        sl_flowrun_use(w->flows, w->script, s->flow1 - 1);
+    int rc = sl_script_response(
+        w->script, s->op, status, s->resp_head.data ? s->resp_head.data : "", s->resp_head.len,
+        s->resp_body.data ? s->resp_body.data : "", s->resp_body.len, s->req.id.data,
+        is_fault ? &fault : NULL, &verdict, reason, reason_len, w->err, sizeof(w->err));
+    sl_script_use_vars(w->script, SL_SCRIPT_NO_VARS);
+    if (rc != 0) {
         report_script_error(w, w->err);
         return SL_R_SCRIPT_ERROR;
     }
@@ -1097,6 +1105,11 @@ static void finish(worker_t *w, slot_t *s, sl_result_t r, uint64_t done, long st
     release(w, s);
     if (s->req.body_ref > 0)
         sl_script_release_body(w->script, &s->req);
+    if (s->flow1 != 0) { /* its flow goes on, ends or fails with it */
+        uint32_t flow = s->flow1 - 1;
+        s->flow1 = 0;
+        sl_flowrun_step_done(w->flows, w->script, flow, (int)r, done ? done : now_ns());
+    }
 }
 
 static void complete(worker_t *w, slot_t *s, CURLcode rc)
@@ -1210,9 +1223,47 @@ static uint64_t window_ceil(const worker_t *w, uint64_t due)
     return b < w->t_end ? b : w->t_end;
 }
 
+/* soapload.flows: starts the flows due by `now` and sends their steps due by then, in due
+ * order; after sending stops, only steps of flows under way, until the grace period ends. */
+static void send_flows_due(worker_t *w, uint64_t now)
+{
+    if (w->sending_over && now >= w->grace_end)
+        sl_flowrun_close(w->flows, w->script);
+    while (w->free_slots != NULL) {
+        uint64_t start = w->sending_over ? NEVER : next_due(w), step;
+        if (start >= w->t_end)
+            start = NEVER;
+        uint32_t flow;
+        if (start <= now && start < sl_flowrun_next_due(w->flows)) {
+            const sl_plan_t *pl = &w->plan.plan[w->plan.cur];
+            sl_flowrun_start(w->flows, w->script,
+                             sl_segment_request_index(w->cfg, pl->j, w->a->index, w->a->nworkers),
+                             start);
+            sl_scenario_plan_advance(&w->plan);
+            w->board->next_j = ++w->next_j;
+        } else if (sl_flowrun_take(w->flows, w->script, now, &flow, &w->due_op, &step)) {
+            w->counts->scheduled++;
+            w->second_counts.scheduled++;
+            w->free_slots->flow1 = flow + 1;
+            int took = dispatch(w, step);
+            sl_script_use_vars(w->script, SL_SCRIPT_NO_VARS);
+            if (!took) { /* request() raised: nothing was sent, and the slot is still free */
+                w->free_slots->flow1 = 0;
+                sl_flowrun_step_done(w->flows, w->script, flow, SL_FLOW_SCRIPT_ERROR, now_ns());
+            }
+        } else {
+            break;
+        }
+    }
+}
+
 /* Sends what is due by `now`. Returns when nothing more is, or no slot is free. */
 static void send_due(worker_t *w, uint64_t now)
 {
+    if (w->flows != NULL) {
+        send_flows_due(w, now);
+        return;
+    }
     if (w->sending_over)
         return;
     if (w->cfg->closed) {
@@ -1251,6 +1302,17 @@ static void send_due(worker_t *w, uint64_t now)
 static void end_sending(worker_t *w, uint64_t now, int abort)
 {
     w->sending_over = 1;
+    if (w->flows != NULL) { /* what was due and not started; the flows under way go on */
+        while (next_due(w) <= now && next_due(w) < w->t_end) {
+            const sl_plan_t *pl = &w->plan.plan[w->plan.cur];
+            sl_flowrun_not_started(
+                w->flows, sl_segment_request_index(w->cfg, pl->j, w->a->index, w->a->nworkers));
+            sl_scenario_plan_advance(&w->plan);
+        }
+        w->grace_end = interrupted || w->stop_requested || abort ? now : now + w->cfg->grace_ns;
+        w->drain_deadline = w->grace_end + w->cfg->timeout_ns + DRAIN_GRACE_NS;
+        return;
+    }
     if (!w->cfg->closed) {
         uint64_t from = w->next_j, due, until = abort ? UINT64_MAX - 1 : now;
         /* on an interrupt only what was due by now counts as scheduled */
@@ -1305,6 +1367,13 @@ static uint64_t next_wake(worker_t *w, uint64_t now)
         }
     } else if (w->drain_deadline < wake) {
         wake = w->drain_deadline;
+    }
+    if (w->flows != NULL) { /* a flow's next step, or the end of the grace period */
+        uint64_t step = w->free_slots != NULL ? sl_flowrun_next_due(w->flows) : NEVER;
+        if (step < wake)
+            wake = step;
+        if (w->sending_over && !w->flows->closed && w->grace_end < wake)
+            wake = w->grace_end;
     }
     return wake < now ? now : wake;
 }
@@ -1385,7 +1454,8 @@ static void run_loop(worker_t *w)
             send_due(w, now); /* the last window's requests, held since its start */
         if (!w->sending_over && now >= w->t_end)
             end_sending(w, now, 0);
-        if (w->sending_over && w->in_flight == 0)
+        if (w->sending_over && w->in_flight == 0 &&
+            (w->flows == NULL || sl_flowrun_active(w->flows) == 0))
             break;
         if (w->sending_over && now >= w->drain_deadline) {
             cancel_in_flight(w);
@@ -1447,6 +1517,9 @@ static void cleanup(worker_t *w)
     sl_buf_free(&w->second_buf);
     sl_buf_free(&w->spool_ids);
     sl_waitq_free(&w->thinking);
+    if (w->flows != NULL)
+        sl_flowrun_free(w->flows, w->script);
+    free(w->flows);
     sl_script_close(w->script);
     sl_opstats_free(w->ops, w->nops);
     sl_opseries_free(&w->series);
@@ -1488,6 +1561,8 @@ static int send_final(worker_t *w)
             rc = sl_proto_send(w->a->report_fd, SL_MSG_TAGS, tags.data, tags.len, NULL, 0);
         sl_buf_free(&tags);
     }
+    if (rc == 0 && w->flows != NULL) /* before the final report too */
+        rc = sl_flowrun_report(w->flows, w->a->report_fd);
     if (rc == 0)
         rc = sl_conns_report(&w->conns, w->a->report_fd);
     if (rc == 0)
@@ -1538,6 +1613,14 @@ int sl_worker_main(const sl_worker_args_t *a)
             goto Failed;
         for (int i = 0; a->cfg->scenarios != NULL && i < a->cfg->scenarios->n; i++)
             scenario_stats(&w, i); /* each scenario's results first, whatever the other tags */
+    }
+    if (a->cfg->flows != NULL) { /* room for a flow per second of steps at 1,000 flows/s */
+        if ((w.flows = calloc(1, sizeof(*w.flows))) == NULL ||
+            sl_flowrun_init(w.flows, a->cfg, 65536, w.think_rng, w.err, sizeof(w.err)) != 0) {
+            if (w.err[0] == '\0')
+                snprintf(w.err, sizeof(w.err), "out of memory for the flows");
+            goto Failed;
+        }
     }
     for (int i = 0; i < w.nops; i++)
         w.want_resp_headers |= sl_script_has_op_response(w.script, i);

@@ -1,0 +1,383 @@
+/*
+ * flow_lua: soapload.flows checked and turned into operations (a small Lua chunk: the checks
+ * read best in the language the user wrote the table in), read into the config, and
+ * soapload.xml.path.
+ */
+#include "engine/flow_lua.h"
+
+#include <lauxlib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/flow.h"
+#include "core/mix.h"
+#include "core/xmltree.h"
+
+static const char compile_chunk[] =
+    "local soapload = ...\n"
+    "local flows = rawget(soapload, 'flows')\n"
+    "if flows == nil then return end\n"
+    "local function fail(fmt, ...) error(string.format(fmt, ...), 0) end\n"
+    "if type(flows) ~= 'table' or #flows == 0 then\n"
+    "  fail('soapload.flows must be a non-empty list of flows ({name = ..., steps = {...}})')\n"
+    "end\n"
+    "if rawget(soapload, 'operations') ~= nil then\n"
+    "  fail('soapload.flows and soapload.operations: give one (the steps of the flows are "
+    "their operations)')\n"
+    "end\n"
+    "if rawget(soapload, 'scenarios') ~= nil then\n"
+    "  fail('soapload.flows and soapload.scenarios cannot be combined')\n"
+    "end\n"
+    "local fkeys = {name = 1, weight = 1, steps = 1, on_error = 1}\n"
+    "local skeys = {name = 1, request = 1, response = 1, soap_action = 1, path = 1, headers = 1,\n"
+    "  think = 1, times = 1, on_error = 1}\n"
+    "local ops, flow_names, step_names = {}, {}, {}\n"
+    "local function on_error_ok(v) return v == nil or v == 'stop' or v == 'continue' end\n"
+    "for i, f in ipairs(flows) do\n"
+    "  local at = 'soapload.flows[' .. i .. ']'\n"
+    "  if type(f) ~= 'table' then fail('%s must be a table, not a %s', at, type(f)) end\n"
+    "  for k in pairs(f) do\n"
+    "    if not fkeys[k] then\n"
+    "      fail('%s: unknown field %s (fields are name, weight, steps and on_error)', at, "
+    "tostring(k))\n"
+    "    end\n"
+    "  end\n"
+    "  if type(f.name) ~= 'string' then fail('%s: name must be a string', at) end\n"
+    "  if flow_names[f.name] then fail('%s: flow %s is named twice', at, f.name) end\n"
+    "  flow_names[f.name] = true\n"
+    "  at = at .. ' (' .. f.name .. ')'\n"
+    "  if f.weight ~= nil and (math.type(f.weight) == nil or f.weight < 0) then\n"
+    "    fail('%s: weight must be a number >= 0', at)\n"
+    "  end\n"
+    "  if not on_error_ok(f.on_error) then fail('%s: on_error must be \"stop\" or "
+    "\"continue\"', at) end\n"
+    "  if type(f.steps) ~= 'table' or #f.steps == 0 then\n"
+    "    fail('%s: steps must be a non-empty list of steps', at)\n"
+    "  end\n"
+    "  if #f.steps > 16 then fail('%s: %d steps; at most 16', at, #f.steps) end\n"
+    "  for j, s in ipairs(f.steps) do\n"
+    "    local sat = at .. '.steps[' .. j .. ']'\n"
+    "    if type(s) ~= 'table' then fail('%s must be a table, not a %s', sat, type(s)) end\n"
+    "    for k in pairs(s) do\n"
+    "      if not skeys[k] then\n"
+    "        fail('%s: unknown field %s (fields are name, request, response, soap_action, "
+    "path, headers, think, times and on_error)', sat, tostring(k))\n"
+    "      end\n"
+    "    end\n"
+    "    if type(s.name) ~= 'string' then fail('%s: name must be a string', sat) end\n"
+    "    sat = sat .. ' (' .. s.name .. ')'\n"
+    "    if step_names[s.name] then\n"
+    "      fail('%s: the step name %s is used twice (each step is an operation of its own: "
+    "names are unique over all flows)', sat, s.name)\n"
+    "    end\n"
+    "    step_names[s.name] = true\n"
+    "    if type(s.request) ~= 'function' then fail('%s: request must be a function', sat) end\n"
+    "    if s.times ~= nil and (math.type(s.times) ~= 'integer' or s.times < 1 or s.times > "
+    "1000000) then\n"
+    "      fail('%s: times must be a whole number from 1 to 1000000', sat)\n"
+    "    end\n"
+    "    if s.think ~= nil and not (type(s.think) == 'string' or (type(s.think) == 'number' "
+    "and s.think >= 0 and s.think <= 60)) then\n"
+    "      fail('%s: think must be seconds (0 to 60) or a delay such as \"500ms\" or "
+    "\"uniform:1s,3s\"', sat)\n"
+    "    end\n"
+    "    if not on_error_ok(s.on_error) then fail('%s: on_error must be \"stop\" or "
+    "\"continue\"', sat) end\n"
+    "    ops[#ops + 1] = {name = s.name, weight = 1, request = s.request, response = "
+    "s.response,\n"
+    "      soap_action = s.soap_action, path = s.path, headers = s.headers}\n"
+    "  end\n"
+    "end\n"
+    "soapload.operations = ops\n";
+
+int sl_flow_lua_compile(lua_State *L, char *err, size_t errlen)
+{
+    if (luaL_loadbufferx(L, compile_chunk, sizeof(compile_chunk) - 1, "=soapload.flows", "t") !=
+        LUA_OK) {
+        snprintf(err, errlen, "%s", lua_tostring(L, -1));
+        lua_pop(L, 1);
+        return -1;
+    }
+    lua_getglobal(L, "soapload");
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+        snprintf(err, errlen, "%s", lua_tostring(L, -1));
+        lua_pop(L, 1);
+        return -1;
+    }
+    return 0;
+}
+
+/* A step's think time (the field at -1): seconds, or a delay spec as --think takes. */
+static int read_think(lua_State *L, sl_flow_step_t *st, const char *where, char *err, size_t errlen)
+{
+    char spec[128], why[200];
+    if (lua_isnil(L, -1))
+        return 0;
+    if (lua_type(L, -1) == LUA_TNUMBER)
+        snprintf(spec, sizeof(spec), "%.6fms", lua_tonumber(L, -1) * 1000);
+    else
+        snprintf(spec, sizeof(spec), "%s", lua_tostring(L, -1));
+    if (sl_delay_parse(spec, &st->think, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "%s: think: %s", where, why);
+        return -1;
+    }
+    st->has_think = 1;
+    return 0;
+}
+
+static int is_continue(lua_State *L, int idx, const char *field)
+{
+    lua_getfield(L, idx, field);
+    int yes = lua_type(L, -1) == LUA_TSTRING && strcmp(lua_tostring(L, -1), "continue") == 0;
+    lua_pop(L, 1);
+    return yes;
+}
+
+int sl_flow_lua_read(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
+{
+    char where[160];
+    sl_flows_t *fs = calloc(1, sizeof(*fs));
+    if (fs == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    cfg->flows = fs;
+    int n = (int)lua_rawlen(L, -1);
+    for (int i = 1; i <= n; i++) {
+        lua_rawgeti(L, -1, i);
+        int fi = lua_gettop(L);
+        lua_getfield(L, fi, "name");
+        lua_getfield(L, fi, "weight");
+        double weight = lua_isnil(L, -1) ? 1 : lua_tonumber(L, -1);
+        int k = sl_flows_add(fs, lua_tostring(L, -2), weight, err, errlen);
+        lua_pop(L, 2);
+        if (k < 0) {
+            lua_pop(L, 1);
+            return -1;
+        }
+        sl_flow_def_t *f = &fs->f[k];
+        int flow_goes_on = is_continue(L, fi, "on_error");
+        lua_getfield(L, fi, "steps");
+        f->nsteps = (int)lua_rawlen(L, -1);
+        for (int j = 0; j < f->nsteps; j++) {
+            sl_flow_step_t *st = &f->steps[j];
+            lua_rawgeti(L, -1, j + 1);
+            int si = lua_gettop(L);
+            lua_getfield(L, si, "name");
+            snprintf(where, sizeof(where), "soapload.flows[%d] (%s).steps[%d] (%s)", i, f->name,
+                     j + 1, lua_tostring(L, -1));
+            st->op = sl_config_operation(cfg, lua_tostring(L, -1), lua_rawlen(L, -1));
+            lua_pop(L, 1);
+            lua_getfield(L, si, "times");
+            st->times = lua_isnil(L, -1) ? 1 : (uint32_t)lua_tointeger(L, -1);
+            lua_pop(L, 1);
+            st->go_on = flow_goes_on || is_continue(L, si, "on_error");
+            lua_getfield(L, si, "think");
+            int rc = read_think(L, st, where, err, errlen);
+            lua_pop(L, 2);
+            if (rc != 0 || st->op < 0) {
+                if (rc == 0)
+                    snprintf(err, errlen, "%s: not among the operations", where);
+                lua_pop(L, 2);
+                return -1;
+            }
+        }
+        lua_pop(L, 2);
+    }
+    char why[200];
+    double weights[SL_FLOW_MAX];
+    sl_mix_t mix;
+    for (int i = 0; i < fs->n; i++)
+        weights[i] = fs->f[i].weight;
+    if (sl_mix_init(&mix, weights, fs->n, why, sizeof(why)) != 0) {
+        snprintf(err, errlen, "soapload.flows: %s", why);
+        return -1;
+    }
+    sl_mix_free(&mix);
+    return 0;
+}
+
+/* ---- soapload.xml.path ------------------------------------------------------------------ */
+
+/* One step of a path: "p:Name", "*:Name", "Name" (no namespace), "*", with an optional
+ * predicate [q:Child='value'] and a last "@attr" or "text()". */
+typedef struct {
+    const char *ns; /* NULL: any */
+    char local[128];
+    int any_local;
+    const char *pred_ns;
+    char pred_local[128];
+    char pred_value[256];
+    int has_pred;
+} path_step_t;
+
+/* The namespace URI of prefix p (len n) in the table at index nsidx, or an error. */
+static const char *prefix_uri(lua_State *L, int nsidx, const char *p, size_t n)
+{
+    if (n == 1 && p[0] == '*')
+        return NULL;
+    if (n == 0)
+        return "";
+    lua_pushlstring(L, p, n);
+    if (nsidx == 0 || lua_rawget(L, nsidx) != LUA_TSTRING) {
+        luaL_error(L, "soapload.xml.path: the prefix %s is not in the namespaces table",
+                   lua_tostring(L, -1));
+        return NULL;
+    }
+    const char *uri = lua_tostring(L, -1); /* the table keeps it alive */
+    lua_pop(L, 1);
+    return uri;
+}
+
+/* Parses a qualified name at *s up to one of `stop` into ns and local. */
+static void parse_qname(lua_State *L, int nsidx, const char **s, const char *stop, const char **ns,
+                        char *local, size_t cap, int *any_local)
+{
+    const char *a = *s, *e = a + strcspn(a, stop), *colon = memchr(a, ':', (size_t)(e - a));
+    const char *l = colon ? colon + 1 : a;
+    *ns = colon ? prefix_uri(L, nsidx, a, (size_t)(colon - a)) : "";
+    if (!colon && e - a == 1 && a[0] == '*')
+        *ns = NULL;
+    if ((size_t)(e - l) >= cap || e == l)
+        luaL_error(L, "soapload.xml.path: a bad name in the path at \"%s\"", a);
+    memcpy(local, l, (size_t)(e - l));
+    local[e - l] = '\0';
+    if (any_local)
+        *any_local = strcmp(local, "*") == 0;
+    *s = e;
+}
+
+static int node_is(const sl_xnode_t *n, const path_step_t *st)
+{
+    if (!st->any_local && strcmp(n->local, st->local) != 0)
+        return 0;
+    if (st->ns != NULL && strcmp(n->ns, st->ns) != 0)
+        return 0;
+    if (!st->has_pred)
+        return 1;
+    for (const sl_xnode_t *c = n->first_child; c != NULL; c = c->next)
+        if (strcmp(c->local, st->pred_local) == 0 &&
+            (st->pred_ns == NULL || strcmp(c->ns, st->pred_ns) == 0) &&
+            strlen(st->pred_value) == c->text_len &&
+            memcmp(c->text, st->pred_value, c->text_len) == 0)
+            return 1;
+    return 0;
+}
+
+/* The first element under `from`'s children (or from itself at the root) matching steps
+ * [k..n), depth first: the first match in document order. */
+static const sl_xnode_t *walk(const sl_xnode_t *n, const path_step_t *steps, int k, int nsteps)
+{
+    if (!node_is(n, &steps[k]))
+        return NULL;
+    if (k == nsteps - 1)
+        return n;
+    for (const sl_xnode_t *c = n->first_child; c != NULL; c = c->next) {
+        const sl_xnode_t *r = walk(c, steps, k + 1, nsteps);
+        if (r != NULL)
+            return r;
+    }
+    return NULL;
+}
+
+/* soapload.xml.path(doc, path [, namespaces]): the text (or attribute, with a last "@name")
+ * of the first element the path reaches, or nil and a reason. The path starts at the root
+ * ("/s:Envelope/s:Body/o:Order/o:Id"), or anywhere with "//" ("//o:Token"); steps are
+ * prefix:Name (prefixes from `namespaces`, prefix -> URI), *:Name (any namespace), Name (no
+ * namespace) or *, each with an optional predicate [p:Child='value']; a last step
+ * "text()" is the default. */
+static int l_path(lua_State *L)
+{
+    size_t len;
+    const char *doc = luaL_checklstring(L, 1, &len);
+    const char *path = luaL_checkstring(L, 2);
+    int nsidx = lua_istable(L, 3) ? 3 : 0;
+    path_step_t steps[32];
+    int n = 0, anywhere = 0;
+    char attr[128] = "";
+    const char *attr_ns = NULL;
+    const char *p = path;
+    if (strncmp(p, "//", 2) == 0) {
+        anywhere = 1;
+        p += 2;
+    } else if (*p == '/') {
+        p++;
+    } else {
+        return luaL_error(L, "soapload.xml.path: a path starts with / or // (\"%s\")", path);
+    }
+    while (*p != '\0') {
+        if (*p == '@') {
+            p++;
+            parse_qname(L, nsidx, &p, "/[", &attr_ns, attr, sizeof(attr), NULL);
+            if (attr_ns != NULL && attr_ns[0] == '\0')
+                attr_ns = "";
+            if (*p != '\0')
+                return luaL_error(L, "soapload.xml.path: @attribute must end the path");
+            break;
+        }
+        if (strcmp(p, "text()") == 0)
+            break;
+        if (n == 32)
+            return luaL_error(L, "soapload.xml.path: more than 32 steps");
+        path_step_t *st = &steps[n++];
+        memset(st, 0, sizeof(*st));
+        parse_qname(L, nsidx, &p, "/[", &st->ns, st->local, sizeof(st->local), &st->any_local);
+        if (*p == '[') {
+            p++;
+            parse_qname(L, nsidx, &p, "=]", &st->pred_ns, st->pred_local, sizeof(st->pred_local),
+                        NULL);
+            char q = p[0] == '=' ? p[1] : 0;
+            const char *v = p + 2, *ve = q == '\'' || q == '"' ? strchr(v, q) : NULL;
+            if (ve == NULL || ve[1] != ']' || (size_t)(ve - v) >= sizeof(st->pred_value))
+                return luaL_error(L, "soapload.xml.path: a predicate is [p:Child='value'] (\"%s\")",
+                                  path);
+            memcpy(st->pred_value, v, (size_t)(ve - v));
+            st->pred_value[ve - v] = '\0';
+            st->has_pred = 1;
+            p = ve + 2;
+        }
+        if (*p == '/')
+            p++;
+    }
+    if (n == 0)
+        return luaL_error(L, "soapload.xml.path: the path names no element (\"%s\")", path);
+    char why[160];
+    sl_xtree_t *t = sl_xtree_parse(doc, len, why, sizeof(why));
+    if (t == NULL) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "malformed XML at %s", why);
+        return 2;
+    }
+    const sl_xnode_t *root = sl_xtree_root(t), *hit = NULL;
+    if (!anywhere) {
+        hit = walk(root, steps, 0, n);
+    } else {
+        for (const sl_xnode_t *c = root; c != NULL && hit == NULL;
+             c = sl_xnode_next_match(root, c, NULL, NULL))
+            hit = walk(c, steps, 0, n);
+    }
+    const char *value = hit == NULL       ? NULL
+                        : attr[0] != '\0' ? sl_xnode_attr(hit, attr_ns, attr)
+                                          : hit->text;
+    int found = value != NULL;
+    if (found && attr[0] == '\0')
+        lua_pushlstring(L, hit->text, hit->text_len);
+    else if (found)
+        lua_pushstring(L, value);
+    else {
+        lua_pushnil(L);
+        lua_pushfstring(L, "nothing at %s", path);
+    }
+    sl_xtree_free(t);
+    return found ? 1 : 2;
+}
+
+void sl_flow_lua_register(lua_State *L)
+{
+    if (lua_getfield(L, -1, "xml") == LUA_TTABLE) {
+        lua_pushcfunction(L, l_path);
+        lua_setfield(L, -2, "path");
+    }
+    lua_pop(L, 1);
+}

@@ -1,0 +1,133 @@
+/*
+ * flow_run: a worker's flows between the schedule (flow starts), the state machine
+ * (core/flow.c) and the Lua state (each flow's variables).
+ */
+#include "engine/flow_run.h"
+
+#include <lauxlib.h>
+#include <stdio.h>
+
+#include "engine/proto.h"
+
+int sl_flowrun_init(sl_flowrun_t *fr, const sl_config_t *cfg, uint32_t cap, uint64_t seed,
+                    char *err, size_t errlen)
+{
+    double weights[SL_FLOW_MAX];
+    const sl_flows_t *fs = cfg->flows;
+    *fr = (sl_flowrun_t){.defs = fs, .rng = seed | 1};
+    for (int i = 0; i < fs->n; i++)
+        weights[i] = fs->f[i].weight;
+    if (sl_mix_init(&fr->mix, weights, fs->n, err, errlen) != 0)
+        return -1;
+    if ((fr->stats = sl_flow_stats_new(fs->n)) == NULL || sl_flow_pool_init(&fr->pool, cap) != 0 ||
+        sl_waitq_init(&fr->waiting, cap) != 0) {
+        snprintf(err, errlen, "out of memory for %u flows under way", cap);
+        return -1;
+    }
+    return 0;
+}
+
+void sl_flowrun_free(sl_flowrun_t *fr, sl_script_t *s)
+{
+    for (uint32_t i = 0; s != NULL && i < fr->pool.cap; i++)
+        if (fr->pool.v[i].used)
+            sl_script_vars_free(s, fr->pool.v[i].vars_ref);
+    sl_flow_stats_free(fr->stats, fr->defs != NULL ? fr->defs->n : 0);
+    sl_flow_pool_free(&fr->pool);
+    sl_waitq_free(&fr->waiting);
+    sl_mix_free(&fr->mix);
+}
+
+void sl_flowrun_start(sl_flowrun_t *fr, sl_script_t *s, uint64_t k, uint64_t due)
+{
+    int flow = sl_mix_of(&fr->mix, k);
+    int i = sl_flow_start(&fr->pool, fr->defs, fr->stats, flow, due, &fr->rng);
+    if (i < 0)
+        return;
+    sl_flow_run_t *r = &fr->pool.v[i];
+    r->vars_ref = sl_script_vars_new(s);
+    /* the heap holds as many entries as the pool: a started flow always has its place */
+    sl_waitq_push(&fr->waiting, r->due, (uint32_t)i);
+}
+
+void sl_flowrun_not_started(sl_flowrun_t *fr, uint64_t k)
+{
+    sl_flow_stats_t *st = &fr->stats[sl_mix_of(&fr->mix, k)];
+    st->scheduled++;
+    st->not_started++;
+}
+
+uint64_t sl_flowrun_next_due(const sl_flowrun_t *fr)
+{
+    return fr->closed ? UINT64_MAX : sl_waitq_next(&fr->waiting);
+}
+
+int sl_flowrun_take(sl_flowrun_t *fr, sl_script_t *s, uint64_t now, uint32_t *flow, int *op,
+                    uint64_t *due)
+{
+    sl_waitq_entry_t e;
+    if (sl_flowrun_next_due(fr) > now || sl_waitq_pop(&fr->waiting, &e) != 0)
+        return 0;
+    sl_flow_run_t *r = &fr->pool.v[e.index];
+    r->in_flight = 1;
+    *flow = e.index;
+    *op = sl_flow_op(&fr->pool, fr->defs, e.index);
+    *due = e.at;
+    sl_script_use_vars(s, r->vars_ref);
+    return 1;
+}
+
+void sl_flowrun_use(const sl_flowrun_t *fr, sl_script_t *s, uint32_t flow)
+{
+    sl_script_use_vars(s, fr->pool.v[flow].vars_ref);
+}
+
+void sl_flowrun_step_done(sl_flowrun_t *fr, sl_script_t *s, uint32_t flow, int r, uint64_t done)
+{
+    sl_flow_run_t *run = &fr->pool.v[flow];
+    int vars = run->vars_ref;
+    sl_script_use_vars(s, LUA_NOREF);
+    if (r == SL_R_CANCELLED) {
+        sl_flow_interrupt(&fr->pool, fr->stats, flow);
+        sl_script_vars_free(s, vars);
+        return;
+    }
+    int ok = r == SL_R_OK || r == SL_R_EXPECTED_FAULT;
+    sl_flow_next_t next =
+        sl_flow_step_done(&fr->pool, fr->defs, fr->stats, flow, ok, r, done, &fr->rng);
+    if (next == SL_FLOW_NEXT && fr->closed) {
+        sl_flow_interrupt(&fr->pool, fr->stats, flow);
+        next = SL_FLOW_FAILED; /* ended: its variables go */
+    }
+    if (next == SL_FLOW_NEXT)
+        sl_waitq_push(&fr->waiting, run->due, flow);
+    else
+        sl_script_vars_free(s, vars);
+}
+
+void sl_flowrun_close(sl_flowrun_t *fr, sl_script_t *s)
+{
+    sl_waitq_entry_t e;
+    if (fr->closed)
+        return;
+    fr->closed = 1;
+    while (sl_waitq_pop(&fr->waiting, &e) == 0) {
+        sl_script_vars_free(s, fr->pool.v[e.index].vars_ref);
+        sl_flow_interrupt(&fr->pool, fr->stats, e.index);
+    }
+}
+
+uint32_t sl_flowrun_active(const sl_flowrun_t *fr)
+{
+    return fr->pool.active;
+}
+
+int sl_flowrun_report(const sl_flowrun_t *fr, int fd)
+{
+    sl_buf_t b = {0};
+    int rc = sl_flow_stats_encode(fr->stats, fr->defs->n, &b);
+    if (rc == 0)
+        rc = sl_proto_send(fd, SL_MSG_FLOWS, b.data, b.len, NULL, 0);
+    sl_buf_free(&b);
+    return rc;
+}

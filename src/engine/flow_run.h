@@ -1,0 +1,60 @@
+/*
+ * flow_run: the flows of one worker in the open model. The schedule's entries start flows
+ * (which flow: the exact mix of their weights at the entry's global index); each flow's steps
+ * wait here until they are due (the previous answer plus the think time); each flow's
+ * variables live in the worker's Lua state from its start to its end; the results go to the
+ * parent with the final report.
+ */
+#ifndef SOAPLOAD_FLOW_RUN_H
+#define SOAPLOAD_FLOW_RUN_H
+
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/counts.h"
+#include "core/flow.h"
+#include "core/mix.h"
+#include "core/waitq.h"
+#include "engine/script.h"
+
+typedef struct {
+    const sl_flows_t *defs;
+    sl_flow_stats_t *stats;
+    sl_flow_pool_t pool;
+    sl_waitq_t waiting; /* flows whose next step is not out yet, by due time */
+    sl_mix_t mix;
+    uint64_t rng;
+    int closed; /* past the grace period: no step starts any more */
+} sl_flowrun_t;
+
+/** Sets up the flows of cfg (cfg->flows) for one worker with room for `cap` flows under way.
+ * Returns 0, or -1 with err. */
+int sl_flowrun_init(sl_flowrun_t *fr, const sl_config_t *cfg, uint32_t cap, uint64_t seed,
+                    char *err, size_t errlen);
+void sl_flowrun_free(sl_flowrun_t *fr, sl_script_t *s);
+
+/** Starts the flow of the schedule's entry of global index k, due at `due`; a full table
+ * counts it as not started. */
+void sl_flowrun_start(sl_flowrun_t *fr, sl_script_t *s, uint64_t k, uint64_t due);
+/** Counts the entry of global index k as a flow that was due but never started. */
+void sl_flowrun_not_started(sl_flowrun_t *fr, uint64_t k);
+/** The due time of the earliest waiting step, or UINT64_MAX. */
+uint64_t sl_flowrun_next_due(const sl_flowrun_t *fr);
+/** Takes the earliest waiting step if it is due by `now`: its flow (*flow), operation (*op)
+ * and due time (*due); the script's hooks get that flow's variables from now on. Returns 1,
+ * or 0 when none is due. */
+int sl_flowrun_take(sl_flowrun_t *fr, sl_script_t *s, uint64_t now, uint32_t *flow, int *op,
+                    uint64_t *due);
+/** Makes the script's hooks get the variables of `flow` (a step's response()). */
+void sl_flowrun_use(const sl_flowrun_t *fr, sl_script_t *s, uint32_t flow);
+/** Ends the step of `flow` that ended with result r at `done` (ok and expected_fault go on;
+ * SL_FLOW_SCRIPT_ERROR: request() raised; cancelled, or any end once closed: interrupted). */
+void sl_flowrun_step_done(sl_flowrun_t *fr, sl_script_t *s, uint32_t flow, int r, uint64_t done);
+/** Ends the grace period: every flow waiting for its next step is interrupted there. */
+void sl_flowrun_close(sl_flowrun_t *fr, sl_script_t *s);
+/** Flows under way (waiting or with a step out). */
+uint32_t sl_flowrun_active(const sl_flowrun_t *fr);
+/** Sends the flows' results to the parent (SL_MSG_FLOWS). Returns 0 or -1. */
+int sl_flowrun_report(const sl_flowrun_t *fr, int fd);
+
+#endif
