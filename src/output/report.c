@@ -13,6 +13,7 @@
 #include "core/duration.h"
 #include "core/segment.h"
 #include "core/version.h"
+#include "output/flows_report.h"
 #include "output/ops_report.h"
 #include "output/reasons_report.h"
 #include "output/tags_report.h"
@@ -258,7 +259,8 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     else if (cfg->closed)
         fprintf(out, "Model           closed: as fast as possible for %.2f s\n", dur);
     else
-        fprintf(out, "Model           open: %.1f req/s for %.2f s\n", sl_shape_mean_rate(cfg), dur);
+        fprintf(out, "Model           open: %.1f %s for %.2f s\n", sl_shape_mean_rate(cfg),
+                cfg->flows != NULL ? "flow starts/s" : "req/s", dur);
     segment_lines(out, cfg, run);
     if (!cfg->closed && cfg->burst > 1 && cfg->scenarios == NULL) /* the schedule's groups */
         fprintf(out, "Arrivals        in bursts of %d due at once, every %.3f ms\n", cfg->burst,
@@ -329,6 +331,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     if (run->tls_handshake != NULL && run->tls_handshake->total > 0)
         latency_row(out, "tls handshake", run->tls_handshake);
     sl_ops_report_print(out, cfg, run);
+    sl_flows_report_print(out, cfg, run);
     sl_tags_report_print(out, run);
     sl_shape_print_scenarios(out, cfg, run);
     errors_line(out, c);
@@ -404,7 +407,8 @@ int sl_report_exit_code(const sl_run_t *run, const sl_threshold_set_t *checks)
     if (run->workers_died > 0 || run->trace_error[0] != '\0' ||
         sl_counts_check(c, err, sizeof(err)) != 0 ||
         (run->nops > 0 && sl_ops_report_check(NULL, run, err, sizeof(err)) != 0) ||
-        sl_tags_report_check(run, err, sizeof(err)) != 0)
+        sl_tags_report_check(run, err, sizeof(err)) != 0 ||
+        sl_flows_report_check(run, err, sizeof(err)) != 0)
         return SL_EXIT_INTERNAL;
     if (run->interrupted)
         return SL_EXIT_INTERRUPTED;
@@ -416,7 +420,7 @@ int sl_report_exit_code(const sl_run_t *run, const sl_threshold_set_t *checks)
                 return SL_EXIT_THRESHOLD;
         return SL_EXIT_OK;
     }
-    if (sl_counts_succeeded(c) != c->scheduled)
+    if (sl_counts_succeeded(c) != c->scheduled || !sl_flows_report_all_completed(run))
         return SL_EXIT_FAILED_REQUESTS;
     return SL_EXIT_OK;
 }

@@ -11,6 +11,7 @@
 
 #include "core/segment.h"
 #include "core/version.h"
+#include "output/flows_report.h"
 #include "output/reasons_report.h"
 #include "output/report.h"
 #include "output/shape.h"
@@ -434,6 +435,7 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
         fprintf(out, "}}");
     }
     fprintf(out, "%s],\n", run->nops ? "\n  " : "");
+    sl_flows_report_json(out, cfg, run);
     tags_json(out, run);
     segments_json(out, run);
     concurrency_json(out, cfg, run);
