@@ -17,8 +17,8 @@ end
 
 -- the token as a SOAP header block
 local function with_token(body, vars)
-  return soapload.envelope(body, nil, {
-    '<s:Token xmlns:s="' .. SESSION .. '">' .. soapload.escape(vars.token) .. '</s:Token>' })
+  return soapload.envelope(body, {header =
+    '<s:Token xmlns:s="' .. SESSION .. '">' .. soapload.escape(vars.token) .. '</s:Token>'})
 end
 
 soapload.flows = {

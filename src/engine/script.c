@@ -308,13 +308,30 @@ static int version_arg(lua_State *L, int idx, int dflt)
     return luaL_argerror(L, idx, "SOAP version must be \"1.1\" or \"1.2\"");
 }
 
-/* soapload.envelope(inner [, version [, headers]]): the inner XML wrapped in a SOAP envelope;
- * headers (a string or a list of strings) are header blocks for its soap:Header. */
+/* soapload.envelope(inner [, version [, headers]]) or soapload.envelope(inner, {version = ...,
+ * header = ...}): the inner XML wrapped in a SOAP envelope; headers (a string or a list of
+ * strings) are header blocks for its soap:Header. */
 static int l_envelope(lua_State *L)
 {
     sl_script_t *s = script_of(L);
     size_t len, hlen = 0;
     const char *inner = luaL_checklstring(L, 1, &len);
+    if (lua_istable(L, 2)) { /* the options' form: the same arguments by name */
+        lua_settop(L, 2);
+        lua_pushnil(L);
+        while (lua_next(L, 2) != 0) {
+            const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+            if (k == NULL || (strcmp(k, "version") != 0 && strcmp(k, "header") != 0))
+                return luaL_error(L,
+                                  "envelope: unknown option %s (options are version and "
+                                  "header)",
+                                  k != NULL ? k : luaL_typename(L, -2));
+            lua_pop(L, 1);
+        }
+        lua_getfield(L, 2, "version");
+        lua_getfield(L, 2, "header");
+        lua_remove(L, 2);
+    }
     int version = version_arg(L, 2, s->soap_version);
     if (lua_istable(L, 3)) { /* a list of blocks: one string */
         luaL_Buffer b;
