@@ -1,6 +1,7 @@
 -- A session service: Login answers a token, PlaceOrder and GetOrder carry it in the SOAP
 -- header Token (namespace urn:soapload:session), Logout ends the session. -R is flow starts
--- per second. Against the mock:
+-- per second; with --closed -c N, N virtual users run the flow over and over, each keeping
+-- its variables (Login runs only while the user holds no token). Against the mock:
 --   soapload-mock --sessions &
 --   soapload scripts/examples/session.lua
 soapload.url = "http://127.0.0.1:8000/soap/endpoint"
@@ -24,6 +25,7 @@ end
 soapload.flows = {
   {name = "order", steps = {
     {name = "Login", soap_action = "urn:soapload:session#Login",
+     when = function(vars) return vars.token == nil end,
      request = function(id, seq, vars)
        return soapload.envelope('<s:Login xmlns:s="' .. SESSION .. '"><s:User>demo</s:User>' ..
          '<s:Password>demo</s:Password><s:RequestId>' .. soapload.escape(id) ..
@@ -43,8 +45,10 @@ soapload.flows = {
      request = function(id, seq, vars) return with_token(call("GetOrder", id), vars) end},
     {name = "Logout", soap_action = "urn:soapload:session#Logout",
      request = function(id, seq, vars)
+       local token = vars.token
+       vars.token = nil -- ended, whatever the answer: the next flow logs in again
        return with_token('<s:Logout xmlns:s="' .. SESSION .. '"><s:RequestId>' ..
-         soapload.escape(id) .. '</s:RequestId></s:Logout>', vars)
+         soapload.escape(id) .. '</s:RequestId></s:Logout>', {token = token})
      end},
   }},
 }

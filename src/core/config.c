@@ -1074,10 +1074,11 @@ int sl_config_validate(sl_config_t *cfg, char *err, size_t errlen)
             return -1;
         }
     }
-    if (cfg->closed && cfg->flows != NULL) {
+    if (cfg->flows != NULL && cfg->has_think) {
         snprintf(err, errlen,
-                 "soapload.flows run in the open model only for now (-R is flow starts per "
-                 "second): the closed model's virtual users do not run flows yet");
+                 "%s with soapload.flows: a flow's steps have think times of their own "
+                 "(steps = {{..., think = \"1s\"}})",
+                 cfg->given & 1ULL << SL_OPT_THINK ? "--think" : "soapload.think");
         return -1;
     }
     if (!cfg->closed && cfg->rate <= 0 && !cfg->ramp && cfg->nstages == 0 &&

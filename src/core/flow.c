@@ -188,7 +188,7 @@ int sl_flow_op(const sl_flow_pool_t *p, const sl_flows_t *fs, uint32_t i)
     return fs->f[r->flow].steps[r->step].op;
 }
 
-static void release(sl_flow_pool_t *p, uint32_t i)
+void sl_flow_release(sl_flow_pool_t *p, uint32_t i)
 {
     p->v[i].used = 0;
     p->free_list[p->nfree++] = i;
@@ -206,7 +206,6 @@ sl_flow_next_t sl_flow_step_done(sl_flow_pool_t *p, const sl_flows_t *fs, sl_flo
     if (!ok && !step->go_on) {
         s->failed++;
         s->failed_at[r->step][reason]++;
-        release(p, i);
         return SL_FLOW_FAILED;
     }
     if (++r->rep >= step->times) {
@@ -214,7 +213,6 @@ sl_flow_next_t sl_flow_step_done(sl_flow_pool_t *p, const sl_flows_t *fs, sl_flo
         if (++r->step == f->nsteps) {
             s->completed++;
             sl_hist_record(s->duration, done > r->start_due ? (done - r->start_due) / 1000 : 0);
-            release(p, i);
             return SL_FLOW_COMPLETED;
         }
     }
@@ -227,7 +225,20 @@ void sl_flow_interrupt(sl_flow_pool_t *p, sl_flow_stats_t *st, uint32_t i)
     sl_flow_run_t *r = &p->v[i];
     st[r->flow].interrupted++;
     st[r->flow].interrupted_at[r->step]++;
-    release(p, i);
+    sl_flow_release(p, i);
+}
+
+void sl_flow_restart(sl_flow_pool_t *p, const sl_flows_t *fs, sl_flow_stats_t *st, uint32_t i,
+                     int flow, uint64_t due, uint64_t *rng)
+{
+    sl_flow_run_t *r = &p->v[i];
+    st[flow].scheduled++;
+    r->flow = flow;
+    r->step = 0;
+    r->rep = 0;
+    r->in_flight = 0;
+    r->start_due = r->due = due_after(&fs->f[flow].steps[0], due, rng);
+    r->number = ++p->started;
 }
 
 const char *sl_flow_reason_name(int reason)

@@ -103,9 +103,15 @@ int sl_flow_start(sl_flow_pool_t *p, const sl_flows_t *fs, sl_flow_stats_t *st, 
 int sl_flow_op(const sl_flow_pool_t *p, const sl_flows_t *fs, uint32_t i);
 /** Ends the step of flow i that ended at `done` with `ok` (else `reason`, an SL_FLOW_REASONS
  * index): the flow goes on (its next step's due time set from the answer and the think time),
- * completes or fails; a flow that ends is accounted and its slot freed. */
+ * completes or fails (accounted; the caller then frees its slot or restarts it). */
 sl_flow_next_t sl_flow_step_done(sl_flow_pool_t *p, const sl_flows_t *fs, sl_flow_stats_t *st,
                                  uint32_t i, int ok, int reason, uint64_t done, uint64_t *rng);
+/** Frees the slot of flow i, which has ended. */
+void sl_flow_release(sl_flow_pool_t *p, uint32_t i);
+/** Starts flow `flow` again in the slot of flow i, which has ended (a closed-model user's next
+ * iteration: its variables stay), due at `due` plus its first think time. */
+void sl_flow_restart(sl_flow_pool_t *p, const sl_flows_t *fs, sl_flow_stats_t *st, uint32_t i,
+                     int flow, uint64_t due, uint64_t *rng);
 /** Ends flow i at the step it is at as interrupted; frees its slot. */
 void sl_flow_interrupt(sl_flow_pool_t *p, sl_flow_stats_t *st, uint32_t i);
 /** The name of a flow failure reason. */

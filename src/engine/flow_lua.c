@@ -31,8 +31,8 @@ static const char compile_chunk[] =
     "end\n"
     "local fkeys = {name = 1, weight = 1, steps = 1, on_error = 1}\n"
     "local skeys = {name = 1, request = 1, response = 1, soap_action = 1, path = 1, headers = 1,\n"
-    "  think = 1, times = 1, on_error = 1}\n"
-    "local ops, flow_names, step_names = {}, {}, {}\n"
+    "  think = 1, times = 1, on_error = 1, when = 1}\n"
+    "local ops, flow_names, step_names, whens = {}, {}, {}, nil\n"
     "local function on_error_ok(v) return v == nil or v == 'stop' or v == 'continue' end\n"
     "for i, f in ipairs(flows) do\n"
     "  local at = 'soapload.flows[' .. i .. ']'\n"
@@ -62,7 +62,7 @@ static const char compile_chunk[] =
     "    for k in pairs(s) do\n"
     "      if not skeys[k] then\n"
     "        fail('%s: unknown field %s (fields are name, request, response, soap_action, "
-    "path, headers, think, times and on_error)', sat, tostring(k))\n"
+    "path, headers, think, times, on_error and when)', sat, tostring(k))\n"
     "      end\n"
     "    end\n"
     "    if type(s.name) ~= 'string' then fail('%s: name must be a string', sat) end\n"
@@ -84,15 +84,20 @@ static const char compile_chunk[] =
     "    end\n"
     "    if not on_error_ok(s.on_error) then fail('%s: on_error must be \"stop\" or "
     "\"continue\"', sat) end\n"
+    "    if s.when ~= nil and type(s.when) ~= 'function' then fail('%s: when must be a "
+    "function', sat) end\n"
     "    ops[#ops + 1] = {name = s.name, weight = 1, request = s.request, response = "
     "s.response,\n"
     "      soap_action = s.soap_action, path = s.path, headers = s.headers}\n"
+    "    if s.when then whens = whens or {}; whens[#ops] = s.when end\n"
     "  end\n"
     "end\n"
-    "soapload.operations = ops\n";
+    "soapload.operations = ops\n"
+    "return whens\n";
 
-int sl_flow_lua_compile(lua_State *L, char *err, size_t errlen)
+int sl_flow_lua_compile(lua_State *L, int *when_ref, char *err, size_t errlen)
 {
+    *when_ref = LUA_NOREF;
     if (luaL_loadbufferx(L, compile_chunk, sizeof(compile_chunk) - 1, "=soapload.flows", "t") !=
         LUA_OK) {
         snprintf(err, errlen, "%s", lua_tostring(L, -1));
@@ -100,11 +105,15 @@ int sl_flow_lua_compile(lua_State *L, char *err, size_t errlen)
         return -1;
     }
     lua_getglobal(L, "soapload");
-    if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
         snprintf(err, errlen, "%s", lua_tostring(L, -1));
         lua_pop(L, 1);
         return -1;
     }
+    if (lua_istable(L, -1))
+        *when_ref = luaL_ref(L, LUA_REGISTRYINDEX); /* the steps' when(vars), by operation */
+    else
+        lua_pop(L, 1);
     return 0;
 }
 

@@ -14,8 +14,10 @@
 #include "core/config.h"
 
 /** Checks soapload.flows (if any) after the main chunk and makes soapload.operations of its
- * steps, in order. Returns 0, or -1 with a message naming the flow and step in err. */
-int sl_flow_lua_compile(lua_State *L, char *err, size_t errlen);
+ * steps, in order; *when_ref references a table of the steps' when functions by operation
+ * (from 1), or is LUA_NOREF when no step has one. Returns 0, or -1 with a message naming the
+ * flow and step in err. */
+int sl_flow_lua_compile(lua_State *L, int *when_ref, char *err, size_t errlen);
 
 /** Reads soapload.flows (the table at -1, compiled) into cfg->flows, each step's operation by
  * its name. Returns 0, or -1 with err. */

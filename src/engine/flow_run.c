@@ -63,18 +63,29 @@ uint64_t sl_flowrun_next_due(const sl_flowrun_t *fr)
 }
 
 int sl_flowrun_take(sl_flowrun_t *fr, sl_script_t *s, uint64_t now, uint32_t *flow, int *op,
-                    uint64_t *due)
+                    uint64_t *due, char *err, size_t errlen)
 {
     sl_waitq_entry_t e;
-    if (sl_flowrun_next_due(fr) > now || sl_waitq_pop(&fr->waiting, &e) != 0)
-        return 0;
-    sl_flow_run_t *r = &fr->pool.v[e.index];
-    r->in_flight = 1;
-    *flow = e.index;
-    *op = sl_flow_op(&fr->pool, fr->defs, e.index);
-    *due = e.at;
-    sl_script_use_vars(s, r->vars_ref);
-    return 1;
+    /* a user whose every step says no would go round for ever: a bounded number of skips */
+    for (int skips = 0;
+         skips < 4096 && sl_flowrun_next_due(fr) <= now && sl_waitq_pop(&fr->waiting, &e) == 0;
+         skips++) {
+        sl_flow_run_t *r = &fr->pool.v[e.index];
+        *flow = e.index;
+        *op = sl_flow_op(&fr->pool, fr->defs, e.index);
+        *due = e.at;
+        sl_script_use_vars(s, r->vars_ref);
+        int wanted = sl_script_step_wanted(s, *op, err, errlen);
+        if (wanted == 1) {
+            r->in_flight = 1;
+            return 1;
+        }
+        if (wanted < 0)
+            return -1; /* the caller ends the step as a script error */
+        /* when() said no: the step is skipped, as if answered at its due time */
+        sl_flowrun_step_done(fr, s, e.index, SL_R_OK, e.at);
+    }
+    return 0;
 }
 
 void sl_flowrun_use(const sl_flowrun_t *fr, sl_script_t *s, uint32_t flow)
@@ -97,12 +108,20 @@ void sl_flowrun_step_done(sl_flowrun_t *fr, sl_script_t *s, uint32_t flow, int r
         sl_flow_step_done(&fr->pool, fr->defs, fr->stats, flow, ok, r, done, &fr->rng);
     if (next == SL_FLOW_NEXT && fr->closed) {
         sl_flow_interrupt(&fr->pool, fr->stats, flow);
-        next = SL_FLOW_FAILED; /* ended: its variables go */
-    }
-    if (next == SL_FLOW_NEXT)
-        sl_waitq_push(&fr->waiting, run->due, flow);
-    else
         sl_script_vars_free(s, vars);
+    } else if (next == SL_FLOW_NEXT) {
+        sl_waitq_push(&fr->waiting, run->due, flow);
+    } else if (fr->loop && !fr->closed && !fr->stopping) {
+        /* a virtual user: its next flow, with the variables it keeps (a token, say) */
+        /* after request() raised, a millisecond's pause rather than a spin on a failing script */
+        uint64_t at = done + (r == SL_FLOW_SCRIPT_ERROR ? 1000000ULL : 0);
+        sl_flow_restart(&fr->pool, fr->defs, fr->stats, flow,
+                        sl_mix_of(&fr->mix, fr->user_offset + run->number), at, &fr->rng);
+        sl_waitq_push(&fr->waiting, run->due, flow);
+    } else {
+        sl_flow_release(&fr->pool, flow);
+        sl_script_vars_free(s, vars);
+    }
 }
 
 void sl_flowrun_close(sl_flowrun_t *fr, sl_script_t *s)

@@ -24,7 +24,10 @@ typedef struct {
     sl_waitq_t waiting; /* flows whose next step is not out yet, by due time */
     sl_mix_t mix;
     uint64_t rng;
-    int closed; /* past the grace period: no step starts any more */
+    int closed;   /* past the grace period: no step starts any more */
+    int loop;     /* the closed model: each flow is a virtual user that starts its next flow */
+    int stopping; /* sending is over: a user's next flow does not start */
+    uint64_t user_offset; /* the closed model: where this worker's users start the flow mix */
 } sl_flowrun_t;
 
 /** Sets up the flows of cfg (cfg->flows) for one worker with room for `cap` flows under way.
@@ -41,10 +44,11 @@ void sl_flowrun_not_started(sl_flowrun_t *fr, uint64_t k);
 /** The due time of the earliest waiting step, or UINT64_MAX. */
 uint64_t sl_flowrun_next_due(const sl_flowrun_t *fr);
 /** Takes the earliest waiting step if it is due by `now`: its flow (*flow), operation (*op)
- * and due time (*due); the script's hooks get that flow's variables from now on. Returns 1,
- * or 0 when none is due. */
+ * and due time (*due); the script's hooks get that flow's variables from now on. A step whose
+ * when(vars) says no is skipped (the flow goes on). Returns 1, 0 when none is due, or -1 when
+ * when() raised (the traceback in err; the caller ends the step with SL_FLOW_SCRIPT_ERROR). */
 int sl_flowrun_take(sl_flowrun_t *fr, sl_script_t *s, uint64_t now, uint32_t *flow, int *op,
-                    uint64_t *due);
+                    uint64_t *due, char *err, size_t errlen);
 /** Makes the script's hooks get the variables of `flow` (a step's response()). */
 void sl_flowrun_use(const sl_flowrun_t *fr, sl_script_t *s, uint32_t flow);
 /** Ends the step of `flow` that ended with result r at `done` (ok and expected_fault go on;

@@ -80,6 +80,7 @@ struct sl_script {
     int nops;
     int randomseed_ref; /* math.randomseed as the library made it, whatever the script does */
     int vars_ref;       /* the variables of the flow whose step runs (LUA_NOREF: none) */
+    int when_ref;       /* soapload.flows: the steps' when(vars) by operation, or LUA_NOREF */
     int soap_version;
     char *id_element;
     sl_buf_t scratch;
@@ -523,7 +524,7 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
     s->hook_limit_ns = cfg->hook_limit_ns;
     s->soap_version = cfg->soap_version;
     s->id_element = strdup(cfg->id_element);
-    s->request_ref = s->response_ref = s->randomseed_ref = s->vars_ref = LUA_NOREF;
+    s->request_ref = s->response_ref = s->randomseed_ref = s->vars_ref = s->when_ref = LUA_NOREF;
     s->report_fd = -1;
     s->overrun_exit = OVERRUN_EXIT_LOAD;
     s->L = lua_newstate(capped_alloc, s);
@@ -573,7 +574,7 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
         sl_script_close(s);
         return NULL;
     }
-    if (sl_flow_lua_compile(s->L, err, errlen) != 0) {
+    if (sl_flow_lua_compile(s->L, &s->when_ref, err, errlen) != 0) {
         sl_script_close(s);
         return NULL;
     }
@@ -1068,6 +1069,24 @@ void sl_script_vars_free(sl_script_t *s, int ref)
 void sl_script_use_vars(sl_script_t *s, int ref)
 {
     s->vars_ref = ref;
+}
+
+int sl_script_step_wanted(sl_script_t *s, int op, char *err, size_t errlen)
+{
+    lua_State *L = s->L;
+    if (s->when_ref == LUA_NOREF)
+        return 1;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, s->when_ref);
+    if (lua_rawgeti(L, -1, op + 1) != LUA_TFUNCTION) {
+        lua_pop(L, 2);
+        return 1;
+    }
+    lua_remove(L, -2);
+    if (call(s, "when()", push_vars(s), 1, s->hook_limit_ns, err, errlen) != 0)
+        return -1;
+    int wanted = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return wanted;
 }
 
 /* Calls the request hook `ref`. */

@@ -152,6 +152,10 @@ void sl_script_vars_free(sl_script_t *s, int ref);
  * (request(id, seq, vars), response(status, headers, body, id, fault, vars)); LUA_NOREF
  * (-2): none. */
 void sl_script_use_vars(sl_script_t *s, int ref);
+/** soapload.flows: calls the when(vars) of the step that is operation op, with the flow's
+ * variables. Returns 1 (no when(), or it returned a true value: the step runs), 0 (skip it),
+ * or -1 with the traceback in err. */
+int sl_script_step_wanted(sl_script_t *s, int op, char *err, size_t errlen);
 /** Calls done(summary, latency, requests) if defined. Returns 0, or -1 with err. */
 int sl_script_done(sl_script_t *s, const sl_script_summary_t *sum, char *err, size_t errlen);
 

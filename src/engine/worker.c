@@ -695,7 +695,7 @@ static int pick_op(worker_t *w)
 {
     if (w->nops == 0)
         return -1;
-    if (w->cfg->closed)
+    if (w->cfg->closed && w->flows == NULL) /* a flow's step: its flow says which */
         return sl_mix_of(
             &w->mix, w->seq - 1 + (uint64_t)w->a->index * w->mix.cycle / (uint64_t)w->a->nworkers);
     return w->due_op;
@@ -1229,11 +1229,17 @@ static void send_flows_due(worker_t *w, uint64_t now)
 {
     if (w->sending_over && now >= w->grace_end)
         sl_flowrun_close(w->flows, w->script);
+    if (w->cfg->closed && !w->sending_over && now < w->t_end) { /* the users the stages allow */
+        for (uint64_t users = closed_allowed(w, now); sl_flowrun_active(w->flows) < users;)
+            sl_flowrun_start(w->flows, w->script, w->flows->user_offset + w->flows->pool.started,
+                             now);
+    }
     while (w->free_slots != NULL) {
-        uint64_t start = w->sending_over ? NEVER : next_due(w), step;
+        uint64_t start = w->sending_over || w->cfg->closed ? NEVER : next_due(w), step;
         if (start >= w->t_end)
             start = NEVER;
         uint32_t flow;
+        int took;
         if (start <= now && start < sl_flowrun_next_due(w->flows)) {
             const sl_plan_t *pl = &w->plan.plan[w->plan.cur];
             sl_flowrun_start(w->flows, w->script,
@@ -1241,11 +1247,15 @@ static void send_flows_due(worker_t *w, uint64_t now)
                              start);
             sl_scenario_plan_advance(&w->plan);
             w->board->next_j = ++w->next_j;
-        } else if (sl_flowrun_take(w->flows, w->script, now, &flow, &w->due_op, &step)) {
+        } else if ((took = sl_flowrun_take(w->flows, w->script, now, &flow, &w->due_op, &step,
+                                           w->err, sizeof(w->err))) < 0) {
+            report_script_error(w, w->err); /* when() raised */
+            sl_flowrun_step_done(w->flows, w->script, flow, SL_FLOW_SCRIPT_ERROR, now_ns());
+        } else if (took) {
             w->counts->scheduled++;
             w->second_counts.scheduled++;
             w->free_slots->flow1 = flow + 1;
-            int took = dispatch(w, step);
+            took = dispatch(w, step);
             sl_script_use_vars(w->script, SL_SCRIPT_NO_VARS);
             if (!took) { /* request() raised: nothing was sent, and the slot is still free */
                 w->free_slots->flow1 = 0;
@@ -1303,7 +1313,8 @@ static void end_sending(worker_t *w, uint64_t now, int abort)
 {
     w->sending_over = 1;
     if (w->flows != NULL) { /* what was due and not started; the flows under way go on */
-        while (next_due(w) <= now && next_due(w) < w->t_end) {
+        w->flows->stopping = 1;
+        while (!w->cfg->closed && next_due(w) <= now && next_due(w) < w->t_end) {
             const sl_plan_t *pl = &w->plan.plan[w->plan.cur];
             sl_flowrun_not_started(
                 w->flows, sl_segment_request_index(w->cfg, pl->j, w->a->index, w->a->nworkers));
@@ -1621,6 +1632,8 @@ int sl_worker_main(const sl_worker_args_t *a)
                 snprintf(w.err, sizeof(w.err), "out of memory for the flows");
             goto Failed;
         }
+        w.flows->loop = a->cfg->closed; /* virtual users, each running flows in a loop */
+        w.flows->user_offset = (uint64_t)a->index * w.flows->mix.cycle / (uint64_t)a->nworkers;
     }
     for (int i = 0; i < w.nops; i++)
         w.want_resp_headers |= sl_script_has_op_response(w.script, i);

@@ -256,6 +256,11 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
             cfg->soap_version == 12 ? "1.2" : "1.1");
     if (sl_shape_shaped(cfg))
         sl_shape_print_model(out, cfg);
+    else if (cfg->closed && cfg->flows != NULL)
+        fprintf(out,
+                "Model           closed: %d virtual users, each running flows in a loop, for "
+                "%.2f s\n",
+                cfg->connections, dur);
     else if (cfg->closed)
         fprintf(out, "Model           closed: as fast as possible for %.2f s\n", dur);
     else

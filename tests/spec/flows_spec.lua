@@ -134,7 +134,8 @@ soapload.flows = {{name = "slow", steps = {
       { "soapload.flows = {{name = 'a', steps = {{name = 'A', times = 0, request = function() end}}}}",
         "times must be a whole number" },
       { "soapload.flows = {{name = 'a', steps = {{name = 'A', request = function() end}}}}\n" ..
-        "soapload.model = 'closed'", "the open model only" },
+        "soapload.model = 'closed'\nsoapload.think = '1ms'",
+        "soapload.think with soapload.flows: a flow's steps have think times of their own" },
     }
     for _, c in ipairs(cases) do
       local rate = c[1]:find("closed", 1, true) and "" or "soapload.rate = 1\n"
@@ -170,5 +171,73 @@ end
     os.remove(script)
     assert.are.equal(2, code, err)
     assert.truthy(out:find("PATH A|B|8|open|nothing at //o:Nothing", 1, true), out .. err)
+  end)
+end)
+
+describe("soapload.flows in the closed model", function()
+  it("runs virtual users through the session example in a loop; the mock agrees", function()
+    local mock = t.start_mock("--threads 2 --sessions")
+    finally(function() mock.stop() end)
+    local code, out, err, doc = run_example(mock, "--closed -c 4 -d 1s --workers 2")
+    assert.are.equal(0, code, out .. err)
+    assert.truthy(out:find("Model           closed: 4 virtual users, each running flows in a loop",
+      1, true), out)
+    local f, s = doc.flows[1], mock.stats().sessions
+    assert.is_true(f.completed > 20, out)
+    assert.are.same({ f.completed, 0, 0, 0 }, { f.scheduled, f.failed, f.interrupted, f.not_started })
+    assert.are.same({ f.completed, f.completed, 0, 2 * f.completed, 0 },
+      { s.logins, s.logouts, s.active, s.calls, s.refused })
+    assert.are.equal(4 * f.completed, doc.summary.sent)
+    t.invariants(out)
+  end)
+
+  it("keeps a user's token across its flows and logs in again after an expiry Fault", function()
+    local mock = t.start_mock("--threads 2 --sessions --session-expire-after 3")
+    finally(function() mock.stop() end)
+    local script = t.script([[
+local S = "urn:soapload:session"
+local function body(op, id) return '<o:' .. op .. ' xmlns:o="urn:orders"><o:RequestId>' .. id ..
+  '</o:RequestId></o:' .. op .. '>' end
+soapload.flows = {{name = "keep", steps = {
+  {name = "Login", when = function(v) return v.token == nil end,
+   request = function(id, seq, v)
+     return soapload.envelope('<s:Login xmlns:s="' .. S .. '"><s:User>u</s:User>' ..
+       '<s:Password>p</s:Password><s:RequestId>' .. id .. '</s:RequestId></s:Login>')
+   end,
+   response = function(status, headers, b, id, fault, v)
+     v.token = soapload.xml.path(b, "//s:Token", {s = S})
+     return v.token ~= nil
+   end},
+  {name = "GetOrder", think = "2ms",
+   request = function(id, seq, v)
+     return soapload.envelope(body("GetOrder", id), {header = '<t:Token xmlns:t="' .. S .. '">' ..
+       v.token .. '</t:Token>'})
+   end,
+   response = function(status, headers, b, id, fault, v)
+     if fault then v.token = nil; return false, "session expired: " .. fault.reason end
+     return true
+   end},
+}}}
+]])
+    local json = t.tmpname(".json")
+    local code, out, err = t.run(("--url %s --closed -c 2 -d 1s --workers 1 --json %s %s")
+      :format(mock.url, json, script))
+    local doc = t.json.decode(t.read(json))
+    os.remove(json)
+    os.remove(script)
+    assert.are.equal(1, code, out .. err)
+    local f, s = doc.flows[1], mock.stats().sessions
+    local ops = ops_by_name(doc)
+    -- every flow is accounted for, every failure is the mock's refusal at GetOrder
+    assert.are.same({ f.scheduled, 0, 0 }, { f.completed + f.failed, f.interrupted, f.not_started })
+    assert.are.same({ check_failed = s.refused }, f.steps[2].failed)
+    assert.are.equal(s.logins, ops.Login.results.ok)
+    assert.are.equal(s.calls, ops.GetOrder.results.ok)
+    assert.are.equal(s.calls, f.completed)
+    -- a token serves 3 calls: a login per 4 flows, the last ones of each user maybe unexpired
+    assert.is_true(s.logins >= 10, out)
+    assert.is_true(s.logins - s.refused >= 0 and s.logins - s.refused <= 2)
+    assert.is_true(s.calls <= 3 * s.logins and s.calls >= 3 * s.refused)
+    assert.are.equal(f.scheduled, ops.GetOrder.scheduled)
   end)
 end)
