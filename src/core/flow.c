@@ -203,6 +203,13 @@ sl_flow_next_t sl_flow_step_done(sl_flow_pool_t *p, const sl_flows_t *fs, sl_flo
     const sl_flow_step_t *step = &f->steps[r->step];
     sl_flow_stats_t *s = &st[r->flow];
     r->in_flight = 0;
+    if (!ok && r->tries < step->retry_max && (step->retry_on >> reason & 1)) {
+        r->tries++; /* the same run of the step again: a new request, due at once */
+        s->retried_at[r->step]++;
+        r->due = done;
+        return SL_FLOW_NEXT;
+    }
+    r->tries = 0;
     if (!ok && !step->go_on) {
         s->failed++;
         s->failed_at[r->step][reason]++;
@@ -236,6 +243,7 @@ void sl_flow_restart(sl_flow_pool_t *p, const sl_flows_t *fs, sl_flow_stats_t *s
     r->flow = flow;
     r->step = 0;
     r->rep = 0;
+    r->tries = 0;
     r->in_flight = 0;
     r->start_due = r->due = due_after(&fs->f[flow].steps[0], due, rng);
     r->number = ++p->started;

@@ -28,9 +28,11 @@
 typedef struct {
     int op; /* its operation among cfg->op_names */
     sl_delay_t think;
-    int has_think;  /* a pause before the step, from the previous answer (or the start) */
-    uint32_t times; /* the step runs this many times in a row (>= 1) */
-    int go_on;      /* on_error = "continue": a failure does not end the flow */
+    int has_think;      /* a pause before the step, from the previous answer (or the start) */
+    uint32_t times;     /* the step runs this many times in a row (>= 1) */
+    int go_on;          /* on_error = "continue": a failure does not end the flow */
+    uint32_t retry_max; /* retry = {max = N, on = {...}}: a failure of a kind in retry_on */
+    uint64_t retry_on;  /* (bit per SL_FLOW_REASONS index) is sent again, at most N times */
 } sl_flow_step_t;
 
 typedef struct {
@@ -50,6 +52,7 @@ typedef struct {
     uint64_t scheduled, completed, failed, interrupted, not_started;
     uint64_t failed_at[SL_FLOW_MAX_STEPS][SL_FLOW_REASONS];
     uint64_t interrupted_at[SL_FLOW_MAX_STEPS];
+    uint64_t retried_at[SL_FLOW_MAX_STEPS]; /* failed requests of the step sent again */
     sl_hist_t
         *duration; /* us, completed flows: from the first step's due time to the last answer */
 } sl_flow_stats_t;
@@ -58,6 +61,7 @@ typedef struct {
 typedef struct {
     int flow, step;
     uint32_t rep;       /* runs of the step done so far */
+    uint32_t tries;     /* retries of the current run of the step */
     uint64_t start_due; /* the first step's due time */
     uint64_t due;       /* the current step's due time */
     uint64_t number;    /* this worker's flow number, from 1 */
@@ -75,6 +79,7 @@ typedef struct {
 
 /* What a finished step leads to. */
 typedef enum { SL_FLOW_NEXT, SL_FLOW_COMPLETED, SL_FLOW_FAILED } sl_flow_next_t;
+/* (a retry is SL_FLOW_NEXT: the same step is due again at once, counted in retried_at) */
 
 /** Adds flow `name` with `weight`. Returns its index, or -1 with err. */
 int sl_flows_add(sl_flows_t *fs, const char *name, double weight, char *err, size_t errlen);

@@ -31,7 +31,7 @@ static const char compile_chunk[] =
     "end\n"
     "local fkeys = {name = 1, weight = 1, steps = 1, on_error = 1}\n"
     "local skeys = {name = 1, request = 1, response = 1, soap_action = 1, path = 1, headers = 1,\n"
-    "  think = 1, times = 1, on_error = 1, when = 1}\n"
+    "  think = 1, times = 1, on_error = 1, when = 1, retry = 1}\n"
     "local ops, flow_names, step_names, whens = {}, {}, {}, nil\n"
     "local function on_error_ok(v) return v == nil or v == 'stop' or v == 'continue' end\n"
     "for i, f in ipairs(flows) do\n"
@@ -62,7 +62,7 @@ static const char compile_chunk[] =
     "    for k in pairs(s) do\n"
     "      if not skeys[k] then\n"
     "        fail('%s: unknown field %s (fields are name, request, response, soap_action, "
-    "path, headers, think, times, on_error and when)', sat, tostring(k))\n"
+    "path, headers, think, times, on_error, when and retry)', sat, tostring(k))\n"
     "      end\n"
     "    end\n"
     "    if type(s.name) ~= 'string' then fail('%s: name must be a string', sat) end\n"
@@ -86,6 +86,12 @@ static const char compile_chunk[] =
     "\"continue\"', sat) end\n"
     "    if s.when ~= nil and type(s.when) ~= 'function' then fail('%s: when must be a "
     "function', sat) end\n"
+    "    local r = s.retry\n"
+    "    if r ~= nil and (type(r) ~= 'table' or math.type(r.max) ~= 'integer' or r.max < 1 or "
+    "r.max > 100 or type(r.on) ~= 'table' or #r.on == 0) then\n"
+    "      fail('%s: retry must be {max = N (1 to 100), on = {kinds, e.g. \"soap_fault\", "
+    "\"timeout\"}}', sat)\n"
+    "    end\n"
     "    ops[#ops + 1] = {name = s.name, weight = 1, request = s.request, response = "
     "s.response,\n"
     "      soap_action = s.soap_action, path = s.path, headers = s.headers}\n"
@@ -132,6 +138,38 @@ static int read_think(lua_State *L, sl_flow_step_t *st, const char *where, char 
         return -1;
     }
     st->has_think = 1;
+    return 0;
+}
+
+/* A step's retry = {max = N, on = {"soap_fault", ...}} (the field at -1, checked as a table by
+ * the compile chunk): the kinds are result names, or "script_error". */
+static int read_retry(lua_State *L, sl_flow_step_t *st, const char *where, char *err, size_t errlen)
+{
+    if (lua_isnil(L, -1))
+        return 0;
+    lua_getfield(L, -1, "max");
+    st->retry_max = (uint32_t)lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    lua_getfield(L, -1, "on");
+    int n = (int)lua_rawlen(L, -1);
+    for (int i = 1; i <= n; i++) {
+        lua_rawgeti(L, -1, i);
+        const char *kind = lua_tostring(L, -1);
+        int r = 0;
+        while (r < SL_FLOW_REASONS && (kind == NULL || strcmp(kind, sl_flow_reason_name(r)) != 0))
+            r++;
+        lua_pop(L, 1);
+        if (r == SL_FLOW_REASONS || r == SL_R_OK || r == SL_R_EXPECTED_FAULT) {
+            snprintf(err, errlen,
+                     "%s: retry.on: \"%s\" is not a kind of failure (soap_fault, http_status, "
+                     "timeout, connect, check_failed, ...)",
+                     where, kind != NULL ? kind : "?");
+            lua_pop(L, 1);
+            return -1;
+        }
+        st->retry_on |= 1ULL << r;
+    }
+    lua_pop(L, 1);
     return 0;
 }
 
@@ -184,6 +222,10 @@ int sl_flow_lua_read(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
             st->go_on = flow_goes_on || is_continue(L, si, "on_error");
             lua_getfield(L, si, "think");
             int rc = read_think(L, st, where, err, errlen);
+            lua_pop(L, 1);
+            lua_getfield(L, si, "retry");
+            if (rc == 0)
+                rc = read_retry(L, st, where, err, errlen);
             lua_pop(L, 2);
             if (rc != 0 || st->op < 0) {
                 if (rc == 0)

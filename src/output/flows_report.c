@@ -45,6 +45,9 @@ void sl_flows_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *ru
             }
             if (sep[0] == ',')
                 fprintf(out, "\n");
+            if (st->retried_at[s] > 0)
+                fprintf(out, "    retried at %s: %llu (each a request of its own)\n",
+                        step_name(cfg, f, s), (unsigned long long)st->retried_at[s]);
             if (st->interrupted_at[s] > 0)
                 fprintf(out, "    interrupted at %s: %llu\n", step_name(cfg, f, s),
                         (unsigned long long)st->interrupted_at[s]);
@@ -80,8 +83,9 @@ void sl_flows_report_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
         for (int s = 0; s < f->nsteps; s++) {
             fprintf(out, "%s{\"name\": ", s ? ", " : "");
             sl_json_string(out, step_name(cfg, f, s));
-            fprintf(out, ", \"interrupted\": %llu, \"failed\": {",
-                    (unsigned long long)st->interrupted_at[s]);
+            fprintf(out, ", \"interrupted\": %llu, \"retried\": %llu, \"failed\": {",
+                    (unsigned long long)st->interrupted_at[s],
+                    (unsigned long long)st->retried_at[s]);
             for (int r = 0, n = 0; r < SL_FLOW_REASONS; r++)
                 if (st->failed_at[s][r] > 0)
                     fprintf(out, "%s\"%s\": %llu", n++ ? ", " : "", sl_flow_reason_name(r),

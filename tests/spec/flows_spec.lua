@@ -80,6 +80,30 @@ describe("soapload.flows (scripts/examples/session.lua)", function()
     assert.truthy(out:find("invalid session", 1, true), out)
     assert.are.equal(0, ops_by_name(doc).Logout.scheduled)
   end)
+
+  it("sends a failed step again as a new request with retry = {max, on}, counted apart", function()
+    local mock = t.start_mock("--threads 2 --sessions --session-refuse-login 2")
+    finally(function() mock.stop() end)
+    local script = t.script(("dofile(%q)\n"):format(example) ..
+      'soapload.flows[1].steps[1].retry = {max = 1, on = {"check_failed"}}\n')
+    local json = t.tmpname(".json")
+    local code, out, err = t.run(("--url %s -R 50 -d 1s --workers 2 --json %s %s")
+      :format(mock.url, json, script))
+    local doc = t.json.decode(t.read(json))
+    os.remove(json)
+    os.remove(script)
+    local f, s = doc.flows[1], mock.stats().sessions
+    local login = ops_by_name(doc).Login
+    assert.are.equal(50, s.logins, out .. err) -- every other login is refused, each retried once
+    assert.are.equal(login.sent, s.logins + s.logins_refused)
+    assert.are.equal(s.logins_refused, f.steps[1].retried + (f.steps[1].failed.check_failed or 0))
+    assert.are.equal(login.results.check_failed, s.logins_refused)
+    assert.are.same({ 50, s.logins, s.logouts }, { f.scheduled, f.completed, f.completed })
+    assert.is_true(f.steps[1].retried >= 25, out)
+    assert.truthy(out:find(("    retried at Login: %d (each a request of its own)\n")
+      :format(f.steps[1].retried), 1, true), out)
+    assert.are.equal(1, code) -- the refused logins are failed requests, though no flow failed
+  end)
 end)
 
 describe("soapload.flows", function()
@@ -133,6 +157,9 @@ soapload.flows = {{name = "slow", steps = {
         "unknown field requets" },
       { "soapload.flows = {{name = 'a', steps = {{name = 'A', times = 0, request = function() end}}}}",
         "times must be a whole number" },
+      { "soapload.flows = {{name = 'a', steps = {{name = 'A', request = function() end,\n" ..
+        "  retry = {max = 2, on = {'sop_fault'}}}}}}",
+        "soapload.flows[1] (a).steps[1] (A): retry.on: \"sop_fault\" is not a kind of failure" },
       { "soapload.flows = {{name = 'a', steps = {{name = 'A', request = function() end}}}}\n" ..
         "soapload.model = 'closed'\nsoapload.think = '1ms'",
         "soapload.think with soapload.flows: a flow's steps have think times of their own" },
