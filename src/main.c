@@ -244,6 +244,12 @@ int main(int argc, char **argv)
                                       sizeof(err)) != 0 ||
         sl_abort_init(&abort_eval, &cfg, &checks, err, sizeof(err)) != 0)
         goto Usage;
+    const char *flow_names[SL_FLOW_MAX];
+    int nflows = cfg.flows != NULL ? cfg.flows->n : 0;
+    for (int i = 0; i < nflows; i++)
+        flow_names[i] = cfg.flows->f[i].name;
+    if (sl_threshold_check_flows(&checks, flow_names, nflows, err, sizeof(err)) != 0)
+        goto Usage;
     if (cfg.dry_run > 0) { /* the hooks without the network */
         code = sl_dryrun(&cfg, text, len, stdout, stderr);
         goto Done;
@@ -287,7 +293,10 @@ int main(int argc, char **argv)
                             .latency = run.latency,
                             .service = run.service,
                             .lateness = run.lateness,
-                            .duration_s = sl_report_sending_s(&cfg, &run)};
+                            .duration_s = sl_report_sending_s(&cfg, &run),
+                            .nflows = run.nflows,
+                            .flow_names = flow_names,
+                            .flows = run.flows};
     sl_metrics_t *op_metrics = sl_ops_metrics(&cfg, &run, &metrics);
     sl_metrics_t *tag_metrics = sl_tags_metrics(&run, &metrics);
     sl_threshold_evaluate(&checks, &metrics);

@@ -13,7 +13,8 @@
 static const char metrics_help[] =
     "p50, p90, p99, p99.9, max, mean (latency from due time), service_p50, service_p99, "
     "service_max (service time), lateness_p99, lateness_max, rate (sent/s), ok_rate, "
-    "error_rate, failed, not_sent, script_errors";
+    "error_rate, failed, not_sent, script_errors; per flow: flow_duration{flow=NAME} p95 "
+    "(p50, max, mean, ...), flow_failure_rate{flow=NAME}, flow_completed{flow=NAME}";
 
 const char *sl_threshold_metrics(void)
 {
@@ -22,8 +23,9 @@ const char *sl_threshold_metrics(void)
 
 static int is_latency(const char *m)
 {
-    return m[0] == 'p' || strcmp(m, "max") == 0 || strcmp(m, "mean") == 0 ||
-           strncmp(m, "service_", 8) == 0 || strncmp(m, "lateness_", 9) == 0;
+    return m[0] == 'p' || strncmp(m, "flow_duration_", 14) == 0 || strcmp(m, "max") == 0 ||
+           strcmp(m, "mean") == 0 || strncmp(m, "service_", 8) == 0 ||
+           strncmp(m, "lateness_", 9) == 0;
 }
 
 /* h NULL: only checks the name (and gives 0). */
@@ -49,8 +51,27 @@ static int percentile_of(const char *m, const sl_hist_t *h, double *out)
     return 0;
 }
 
+/* A flow's metric; st NULL: only checks the name (and gives 0). Failures are every scheduled
+ * flow that did not complete: failed, interrupted or not started. */
+static int flow_measure(const char *m, const sl_flow_stats_t *st, double *out)
+{
+    if (strncmp(m, "flow_duration_", 14) == 0)
+        return percentile_of(m + 14, st != NULL ? st->duration : NULL, out);
+    if (strcmp(m, "flow_failure_rate") == 0)
+        *out = st == NULL || st->scheduled == 0
+                   ? 0
+                   : (double)(st->scheduled - st->completed) / (double)st->scheduled;
+    else if (strcmp(m, "flow_completed") == 0)
+        *out = st == NULL ? 0 : (double)st->completed;
+    else
+        return -1;
+    return 0;
+}
+
 int sl_threshold_measure(const char *m, const sl_metrics_t *x, double *out)
 {
+    if (strncmp(m, "flow_", 5) == 0) /* per flow only: evaluated with its flow's results */
+        return flow_measure(m, NULL, out);
     const sl_counts_t *c = x->counts;
     double failed = (double)(c->scheduled - sl_counts_succeeded(c));
     if (strncmp(m, "service_", 8) == 0)
@@ -137,6 +158,15 @@ int sl_threshold_parse(sl_threshold_set_t *set, const char *text, char *err, siz
                      text);
             return -1;
         }
+        if (strcmp(t.metric, "flow_duration") == 0) { /* flow_duration{flow=X} p95 < 2s */
+            while (isspace((unsigned char)*p))
+                p++;
+            n = strlen(t.metric);
+            t.metric[n++] = '_';
+            while (*p && (isalnum((unsigned char)*p) || *p == '.') && n < sizeof(t.metric) - 1)
+                t.metric[n++] = *p++;
+            t.metric[n] = '\0';
+        }
     } else if (strncmp(p, "{op=", 4) == 0) { /* one operation's results: p99{op=PlaceOrder} */
         size_t len = strcspn(p + 4, "}");
         if (p[4 + len] != '}' || len == 0 || len >= sizeof(t.operation))
@@ -187,6 +217,14 @@ int sl_threshold_parse(sl_threshold_set_t *set, const char *text, char *err, siz
     if (*end != '\0')
         goto Bad;
 
+    if (strncmp(t.metric, "flow_", 5) == 0 && strcmp(t.tag_name, "flow") != 0) {
+        snprintf(
+            err, errlen,
+            "bad threshold '%s': %s is a flow's: name it, as in "
+            "'flow_duration{flow=checkout} p95 < 2s' or 'flow_failure_rate{flow=checkout} < 1%%'",
+            text, t.metric);
+        return -1;
+    }
     sl_counts_t zero = {0};
     double probe;
     sl_metrics_t names_only = {.counts = &zero, .duration_s = 1}; /* no histograms: names only */
@@ -205,7 +243,7 @@ int sl_threshold_parse(sl_threshold_set_t *set, const char *text, char *err, siz
             t.scale = 1e6;
         else if (strcmp(u, "us") != 0)
             goto BadUnit;
-    } else if (strcmp(t.metric, "error_rate") == 0) {
+    } else if (strcmp(t.metric, "error_rate") == 0 || strcmp(t.metric, "flow_failure_rate") == 0) {
         if (strcmp(u, "%") == 0)
             t.scale = 0.01;
         else if (u[0] != '\0')
@@ -253,6 +291,30 @@ int sl_threshold_check_operations(const sl_threshold_set_t *set, const char *con
     return 0;
 }
 
+int sl_threshold_check_flows(const sl_threshold_set_t *set, const char *const *names, int n,
+                             char *err, size_t errlen)
+{
+    for (int i = 0; i < set->n; i++) {
+        const sl_threshold_t *t = &set->items[i];
+        int k = 0;
+        if (strncmp(t->metric, "flow_", 5) != 0)
+            continue;
+        while (k < n && strcmp(names[k], t->tag_value) != 0)
+            k++;
+        if (k < n)
+            continue;
+        size_t len = (size_t)snprintf(
+            err, errlen, "threshold '%s' names flow '%s', which %s", t->text, t->tag_value,
+            n ? "the script does not define (flows:" : "needs soapload.flows: the script has none");
+        for (k = 0; k < n && len < errlen; k++)
+            len += (size_t)snprintf(err + len, errlen - len, " %s", names[k]);
+        if (n && len < errlen)
+            snprintf(err + len, errlen - len, ")");
+        return -1;
+    }
+    return 0;
+}
+
 int sl_threshold_evaluate(sl_threshold_set_t *set, const sl_metrics_t *m)
 {
     int failed = 0;
@@ -260,7 +322,19 @@ int sl_threshold_evaluate(sl_threshold_set_t *set, const sl_metrics_t *m)
         sl_threshold_t *t = &set->items[i];
         double v = 0;
         const sl_metrics_t *of = m;
-        if (t->operation[0] != '\0') {
+        if (strncmp(t->metric, "flow_", 5) == 0) {
+            int k = 0;
+            while (k < m->nflows && strcmp(m->flow_names[k], t->tag_value) != 0)
+                k++;
+            if (k == m->nflows || flow_measure(t->metric, &m->flows[k], &v) != 0 ||
+                m->flows[k].scheduled == 0) { /* no such flow ran: it cannot pass */
+                t->measured = NAN;
+                t->passed = 0;
+                failed++;
+                continue;
+            }
+            of = NULL;
+        } else if (t->operation[0] != '\0') {
             of = NULL;
             for (int k = 0; k < m->nops && of == NULL; k++)
                 if (strcmp(m->op_names[k], t->operation) == 0)
@@ -284,7 +358,8 @@ int sl_threshold_evaluate(sl_threshold_set_t *set, const sl_metrics_t *m)
                 continue;
             }
         }
-        sl_threshold_measure(t->metric, of, &v);
+        if (of != NULL)
+            sl_threshold_measure(t->metric, of, &v);
         t->measured = v;
         switch (t->op) {
         case SL_OP_LT:

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "core/counts.h"
+#include "core/flow.h"
 #include "core/hist.h"
 #include "core/tags.h"
 
@@ -47,6 +48,10 @@ typedef struct sl_metrics {
     int ntags;
     const sl_tag_t *tags;
     const struct sl_metrics *tag_metrics;
+    /* soapload.flows: each one's results, for "flow_duration{flow=NAME} p95", "flow_..." */
+    int nflows;
+    const char *const *flow_names;
+    const sl_flow_stats_t *flows;
 } sl_metrics_t;
 
 /** Parses one threshold and appends it to set. Returns 0, or -1 with a message naming the
@@ -56,6 +61,10 @@ int sl_threshold_parse(sl_threshold_set_t *set, const char *text, char *err, siz
  * -1 with a message naming the threshold and the known operations in err. */
 int sl_threshold_check_operations(const sl_threshold_set_t *set, const char *const *names, int n,
                                   char *err, size_t errlen);
+/** Checks that every flow threshold names one of the n flows in names. Returns 0, or -1 with
+ * a message naming the threshold and the flows in err. */
+int sl_threshold_check_flows(const sl_threshold_set_t *set, const char *const *names, int n,
+                             char *err, size_t errlen);
 /** Evaluates every threshold. Returns the number that failed. */
 int sl_threshold_evaluate(sl_threshold_set_t *set, const sl_metrics_t *m);
 /** The metric names understood, for messages and --help. */

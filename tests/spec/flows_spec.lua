@@ -53,8 +53,14 @@ describe("soapload.flows (scripts/examples/session.lua)", function()
   it("counts a refused login (1 in 10) as a flow failed at Login, as the mock counts it", function()
     local mock = t.start_mock("--threads 2 --sessions --session-refuse-login 10")
     finally(function() mock.stop() end)
-    local code, out, err, doc = run_example(mock, "-R 100 -d 1s --workers 2")
-    assert.are.equal(1, code, out .. err)
+    local code, out, err, doc = run_example(mock, "-R 100 -d 1s --workers 2 " ..
+      "--threshold 'flow_failure_rate{flow=order} < 5%' " ..
+      "--threshold 'flow_duration{flow=order} p95 < 10s'")
+    assert.are.equal(3, code, out .. err) -- a failed threshold
+    assert.truthy(out:find("Threshold       FAIL flow_failure_rate{flow=order} < 5% measured 10%\n",
+      1, true), out)
+    assert.truthy(out:find("Threshold       pass flow_duration{flow=order} p95 < 10s measured", 1,
+      true), out)
     local f, s = doc.flows[1], mock.stats().sessions
     assert.are.equal(10, s.logins_refused)
     assert.are.same({ 100, 90, 10, 0, 0 },
@@ -155,6 +161,12 @@ soapload.flows = {{name = "slow", steps = {
         "soapload.flows[2] (b).steps[1] (A): the step name A is used twice" },
       { "soapload.flows = {{name = 'a', steps = {{name = 'A', requets = function() end}}}}",
         "unknown field requets" },
+      { "soapload.flows = {{name = 'a', steps = {{name = 'A', request = function() end}}}}\n" ..
+        "soapload.thresholds = {'flow_failure_rate{flow=b} < 1%'}",
+        "threshold 'flow_failure_rate{flow=b} < 1%' names flow 'b', which the script does not " ..
+        "define (flows: a)" },
+      { "soapload.flows = {{name = 'a', steps = {{name = 'A', request = function() end}}}}\n" ..
+        "soapload.thresholds = {'flow_failure_rate < 1%'}", "flow_failure_rate is a flow's: name it" },
       { "soapload.flows = {{name = 'a', steps = {{name = 'A', times = 0, request = function() end}}}}",
         "times must be a whole number" },
       { "soapload.flows = {{name = 'a', steps = {{name = 'A', request = function() end,\n" ..
