@@ -310,7 +310,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
         fprintf(out, "  sent          %llu = ok %llu + failed %llu + cancelled %llu\n",
                 (unsigned long long)c->sent, (unsigned long long)c->results[SL_R_OK],
                 (unsigned long long)failed, (unsigned long long)c->results[SL_R_CANCELLED]);
-    if (cfg->closed)
+    if (cfg->closed || cfg->flows != NULL) /* flows: the target is of flow starts */
         fprintf(out, "  rate          sent %.1f/s, ok %.1f/s", (double)c->sent / sending,
                 (double)c->results[SL_R_OK] / sending);
     else
