@@ -151,6 +151,29 @@ soapload.flows = {{name = "slow", steps = {
       assert.are.equal(40, mock.stats().requests.echo)
     end)
 
+  it("counts the flows under way at Ctrl-C as interrupted at their step (exit 130)", function()
+    local mock = t.start_mock("--threads 1")
+    finally(function() mock.stop() end)
+    local script = think_script("1500ms")
+    local json = t.tmpname(".json")
+    local run = t.spawn(("-q --url %s -d 5s --json %s %s"):format(mock.url, json, script))
+    t.sleep(0.6)
+    os.execute("kill -INT " .. run.pid)
+    local code, out, err = run.wait(30)
+    local f = t.json.decode(t.read(json)).flows[1]
+    os.remove(json)
+    os.remove(script)
+    assert.are.equal(130, code, out .. err)
+    -- every flow that started sent First and waits for Second: interrupted there, none lost
+    local first = mock.stats().requests.echo
+    assert.is_true(first >= 5, out)
+    -- (a start due at the very instant of the signal and not yet made is "not started")
+    assert.are.same({ first + f.not_started, 0, 0, first },
+      { f.scheduled, f.completed, f.failed, f.interrupted })
+    assert.is_true(f.not_started <= 1)
+    assert.are.equal(first, f.steps[2].interrupted)
+  end)
+
   it("refuses what it cannot run, naming it (exit 2)", function()
     local cases = {
       { "soapload.flows = {{name = 'a', steps = {{name = 'A', request = function() end}}}}\n" ..
