@@ -18,8 +18,9 @@ end
 
 -- the token as a SOAP header block
 local function with_token(body, vars)
+  -- (no token in --dry-run, which runs no response(): the header is empty there)
   return soapload.envelope(body, {header =
-    '<s:Token xmlns:s="' .. SESSION .. '">' .. soapload.escape(vars.token) .. '</s:Token>'})
+    '<s:Token xmlns:s="' .. SESSION .. '">' .. soapload.escape(vars.token or "") .. '</s:Token>'})
 end
 
 soapload.flows = {

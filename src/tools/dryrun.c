@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/envelope.h"
+#include "core/flow.h"
 #include "core/headers.h"
 #include "core/mix.h"
 #include "core/exitcode.h"
@@ -178,6 +179,7 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
     sl_script_publish(s, &one, 1, pid);
     sl_mix_t mix = {0};
     sl_scenario_plan_t *plan = NULL; /* with scenarios: the run's first entries, as worker 1 */
+    int vars = SL_SCRIPT_NO_VARS;    /* with flows: the variables of the flow shown */
     int shown = cfg->dry_run;
     if (cfg->scenarios != NULL) {
         if ((plan = malloc(sizeof(*plan))) == NULL ||
@@ -213,6 +215,20 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
         if (sl_buf_append(&req.id, id, (size_t)idlen) != 0)
             goto Done;
         int op = cfg->nops > 0 ? sl_mix_of(&mix, (uint64_t)i - 1) : -1; /* as request k = i-1 */
+        if (cfg->flows != NULL) { /* the first flow's steps in order, each pass with new vars */
+            const sl_flow_def_t *f = &cfg->flows->f[0];
+            int step = (i - 1) % f->nsteps;
+            if (step == 0) {
+                sl_script_vars_free(s, vars);
+                vars = sl_script_vars_new(s);
+            }
+            sl_script_use_vars(s, vars);
+            op = f->steps[step].op;
+            fprintf(out,
+                    "flow %s, step %d of %d (no response() runs: vars holds only what "
+                    "request() stores)\n",
+                    f->name, step + 1, f->nsteps);
+        }
         if (plan != NULL) { /* its scenario's entry: the earliest due of all */
             op = sl_scenario_plan_op(plan);
             fprintf(out, "scenario %s, due %.6f s after the start\n", sl_scenario_plan_name(plan),

@@ -174,6 +174,16 @@ soapload.flows = {{name = "slow", steps = {
     assert.are.equal(first, f.steps[2].interrupted)
   end)
 
+  it("shows a flow's steps in order with --dry-run", function()
+    local code, out, err = t.run("--dry-run 5 " .. t.quote(example))
+    assert.are.equal(0, code, out .. err)
+    local steps = {}
+    for n, op in out:gmatch("flow order, step (%d) of 4 [^\n]*\noperation (%w+)") do
+      steps[#steps + 1] = n .. op
+    end
+    assert.are.same({ "1Login", "2PlaceOrder", "3GetOrder", "4Logout", "1Login" }, steps)
+  end)
+
   it("refuses what it cannot run, naming it (exit 2)", function()
     local cases = {
       { "soapload.flows = {{name = 'a', steps = {{name = 'A', request = function() end}}}}\n" ..
