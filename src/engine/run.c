@@ -379,11 +379,13 @@ static void account_dead(const sl_config_t *cfg, sl_run_t *run, sl_board_t *boar
     if (c.sent > ended)
         c.results[SL_R_WORKER_DIED] += c.sent - ended;
     uint64_t attempted = c.sent + sl_counts_failed_before_send(&c) + c.script_errors_before_send;
-    uint64_t taken = cfg->closed ? c.scheduled : bw->next_j;
+    /* with flows the schedule's entries are flow starts: its requests are what it counted */
+    int by_schedule = !cfg->closed && cfg->flows == NULL;
+    uint64_t taken = by_schedule ? bw->next_j : c.scheduled;
     uint64_t traced_to = c.scheduled > taken ? c.scheduled : taken; /* its own not_sent lines */
     uint64_t planned = traced_to;
     char why[256];
-    sl_scenario_plan_t *plan = cfg->closed ? NULL : malloc(sizeof(*plan)); /* its scenarios */
+    sl_scenario_plan_t *plan = by_schedule ? malloc(sizeof(*plan)) : NULL; /* its scenarios */
     int open =
         plan != NULL && sl_scenario_plan_init(plan, cfg, i, run->nworkers, why, sizeof(why)) == 0;
     if (open && !run->interrupted)
@@ -448,8 +450,9 @@ static void reap(sl_run_t *run, int i)
     if (!wr->finished) {
         wr->died = 1;
         run->workers_died++;
-        run->ops_partial = run->nops > 0; /* its operations' results were never sent */
-        run->tags_partial = 1;            /* nor its tags', if it had any */
+        run->ops_partial = run->nops > 0;     /* its operations' results were never sent */
+        run->tags_partial = 1;                /* nor its tags', if it had any */
+        run->flows_partial = run->nflows > 0; /* nor its flows' */
     }
 }
 

@@ -57,7 +57,8 @@ void sl_flows_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *ru
         if (sl_flow_stats_check(&run->flows[i], cfg->flows->f[i].name, err, sizeof(err)) != 0)
             fprintf(out, "ACCOUNTING ERROR: %s\n", err);
     if (run->flows_partial)
-        fprintf(out, "ACCOUNTING ERROR: a worker's flow results were lost (it died)\n");
+        fprintf(out, "ACCOUNTING ERROR: a worker died before it reported its flows' results: the "
+                     "flows above are the other workers'\n");
 }
 
 void sl_flows_report_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run)

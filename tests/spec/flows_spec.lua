@@ -174,6 +174,29 @@ soapload.flows = {{name = "slow", steps = {
     assert.are.equal(first, f.steps[2].interrupted)
   end)
 
+  it("says so when a killed worker took its flows' results with it (exit 4)", function()
+    local mock = t.start_mock("--threads 1 --sessions")
+    finally(function() mock.stop() end)
+    local run = t.spawn(("--url %s -R 50 -d 2s --workers 2 %s"):format(mock.url, t.quote(example)))
+    t.sleep(1)
+    local victim = run.workers()[1]
+    assert.truthy(victim)
+    os.execute("kill -KILL " .. victim)
+    local code, out, err = run.wait(30)
+    assert.are.equal(4, code, out .. err)
+    assert.truthy(out:find("ACCOUNTING ERROR: a worker died before it reported its flows' results",
+      1, true), out)
+    -- the requests' equation still holds over both workers, the dead one's included
+    local n, a, b, c, d = out:match("scheduled%s+(%d+) = sent (%d+) %+ not sent (%d+) %+ " ..
+      "failed before send (%d+) %+ script errors before send (%d+)")
+    assert.truthy(n, out)
+    assert.are.equal(tonumber(n), a + b + c + d)
+    local per = 0
+    for k in out:gmatch("Worker %d+%s+pid %d+: scheduled (%d+)") do per = per + tonumber(k) end
+    assert.are.equal(tonumber(n), per)
+    assert.truthy(out:find("DIED (signal 9)", 1, true), out)
+  end)
+
   it("shows a flow's steps in order with --dry-run", function()
     local code, out, err = t.run("--dry-run 5 " .. t.quote(example))
     assert.are.equal(0, code, out .. err)
