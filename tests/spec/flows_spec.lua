@@ -53,9 +53,18 @@ describe("soapload.flows (scripts/examples/session.lua)", function()
   it("counts a refused login (1 in 10) as a flow failed at Login, as the mock counts it", function()
     local mock = t.start_mock("--threads 2 --sessions --session-refuse-login 10")
     finally(function() mock.stop() end)
+    local html = t.tmpname(".html")
     local code, out, err, doc = run_example(mock, "-R 100 -d 1s --workers 2 " ..
       "--threshold 'flow_failure_rate{flow=order} < 5%' " ..
-      "--threshold 'flow_duration{flow=order} p95 < 10s'")
+      "--threshold 'flow_duration{flow=order} p95 < 10s' --html " .. html)
+    -- the HTML report: the flow table and the funnel of its steps (10 failed at Login: 90 go on)
+    local dom = t.chromium_dom(html)
+    os.remove(html)
+    assert.truthy(dom:find("<td>order</td><td>100</td><td>90</td><td>10</td><td>0</td><td>0</td>",
+      1, true), dom)
+    assert.truthy(dom:find("<td>order: Login</td><td>100</td><td>10</td><td>0</td><td>check_failed 10</td>",
+      1, true), dom)
+    assert.truthy(dom:find("<td>order: PlaceOrder</td><td>90</td><td>0</td>", 1, true), dom)
     assert.are.equal(3, code, out .. err) -- a failed threshold
     assert.truthy(out:find("Threshold       FAIL flow_failure_rate{flow=order} < 5% measured 10%\n",
       1, true), out)
