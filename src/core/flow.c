@@ -251,5 +251,6 @@ void sl_flow_restart(sl_flow_pool_t *p, const sl_flows_t *fs, sl_flow_stats_t *s
 
 const char *sl_flow_reason_name(int reason)
 {
-    return reason == SL_FLOW_SCRIPT_ERROR ? "script_error" : sl_result_name((sl_result_t)reason);
+    return reason == SL_FLOW_SCRIPT_ERROR ? "script_error_before_send"
+                                          : sl_result_name((sl_result_t)reason);
 }

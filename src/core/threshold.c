@@ -327,7 +327,9 @@ int sl_threshold_evaluate(sl_threshold_set_t *set, const sl_metrics_t *m)
             while (k < m->nflows && strcmp(m->flow_names[k], t->tag_value) != 0)
                 k++;
             if (k == m->nflows || flow_measure(t->metric, &m->flows[k], &v) != 0 ||
-                m->flows[k].scheduled == 0) { /* no such flow ran: it cannot pass */
+                m->flows[k].scheduled == 0 || /* no such flow ran, or none completed: */
+                (strncmp(t->metric, "flow_duration_", 14) == 0 &&
+                 m->flows[k].duration->total == 0)) { /* it cannot pass */
                 t->measured = NAN;
                 t->passed = 0;
                 failed++;

@@ -142,7 +142,7 @@ static int read_think(lua_State *L, sl_flow_step_t *st, const char *where, char 
 }
 
 /* A step's retry = {max = N, on = {"soap_fault", ...}} (the field at -1, checked as a table by
- * the compile chunk): the kinds are result names, or "script_error". */
+ * the compile chunk): the kinds are result names, or "script_error_before_send". */
 static int read_retry(lua_State *L, sl_flow_step_t *st, const char *where, char *err, size_t errlen)
 {
     if (lua_isnil(L, -1))

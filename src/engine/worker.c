@@ -1227,8 +1227,8 @@ static uint64_t window_ceil(const worker_t *w, uint64_t due)
  * order; after sending stops, only steps of flows under way, until the grace period ends. */
 static void send_flows_due(worker_t *w, uint64_t now)
 {
-    if (w->sending_over && now >= w->grace_end)
-        sl_flowrun_close(w->flows, w->script);
+    if (w->sending_over && (now >= w->grace_end || interrupted || w->stop_requested))
+        sl_flowrun_close(w->flows, w->script); /* (a Ctrl-C in the grace period ends it) */
     if (w->cfg->closed && !w->sending_over && now < w->t_end) { /* the users the stages allow */
         for (uint64_t users = closed_allowed(w, now); sl_flowrun_active(w->flows) < users;)
             sl_flowrun_start(w->flows, w->script, w->flows->user_offset + w->flows->pool.started,
