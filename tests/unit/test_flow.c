@@ -7,6 +7,7 @@
 
 #include "unit.h"
 #include "core/flow.h"
+#include "core/threshold.h"
 
 #define MS 1000000ULL
 
@@ -111,6 +112,24 @@ int main(void)
     sum[0].completed++; /* a broken sum is told */
     CHECK(sl_flow_stats_check(&sum[0], "order", err, sizeof(err)) == -1);
     CHECK(strstr(err, "flow order: scheduled") != NULL);
+    /* thresholds on flows: 4 of "order"'s 5 did not complete, its one completed took 300 ms */
+    sl_threshold_set_t set = {0};
+    CHECK(sl_threshold_parse(&set, "flow_duration{flow=order} p95 < 2s", err, sizeof(err)) == 0);
+    CHECK_STR(set.items[0].metric, "flow_duration_p95");
+    CHECK(set.items[0].value == 2e6);
+    CHECK(sl_threshold_parse(&set, "flow_failure_rate{flow=order} < 90%", err, sizeof(err)) == 0);
+    CHECK(sl_threshold_parse(&set, "flow_failure_rate{flow=browse} < 1%", err, sizeof(err)) == 0);
+    CHECK(sl_threshold_parse(&set, "flow_failure_rate < 1%", err, sizeof(err)) == -1);
+    CHECK(strstr(err, "is a flow's") != NULL);
+    const char *names[] = {"order", "browse"};
+    CHECK(sl_threshold_check_flows(&set, names, 2, err, sizeof(err)) == 0);
+    CHECK(sl_threshold_check_flows(&set, names, 1, err, sizeof(err)) == -1);
+    sl_counts_t zero = {0};
+    sl_metrics_t m = {
+        .counts = &zero, .duration_s = 1, .nflows = 2, .flow_names = names, .flows = st};
+    CHECK_EQ_U(sl_threshold_evaluate(&set, &m), 1);
+    CHECK(set.items[0].passed && set.items[1].passed && !set.items[2].passed);
+    CHECK(set.items[1].measured > 0.79 && set.items[1].measured < 0.81); /* 4 of 5 not completed */
     sl_buf_free(&b1);
     sl_flow_stats_free(sum, 2);
     sl_flow_stats_free(st, 2);
