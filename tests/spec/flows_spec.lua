@@ -206,6 +206,28 @@ soapload.flows = {{name = "slow", steps = {
     assert.truthy(out:find("DIED (signal 9)", 1, true), out)
   end)
 
+  it("runs single operations beside flows, each as a flow of one step, in one exact mix", function()
+    local mock = t.start_mock("--threads 1")
+    finally(function() mock.stop() end)
+    local script = t.script([[
+local function echo(id) return soapload.envelope(soapload.echo(id)) end
+soapload.flows = {{name = "two", steps = {{name = "A", request = echo}, {name = "B", request = echo}}}}
+soapload.operations = {{name = "Ping", weight = 3, request = echo}}
+]])
+    local json = t.tmpname(".json")
+    local code, out, err = t.run(("--url %s -R 40 -d 1s --json %s %s"):format(mock.url, json, script))
+    local doc = t.json.decode(t.read(json))
+    os.remove(json)
+    os.remove(script)
+    assert.are.equal(0, code, out .. err)
+    local rows = {}
+    for _, f in ipairs(doc.flows) do rows[f.name] = { f.weight, f.scheduled, f.completed } end
+    assert.are.same({ two = { 1, 10, 10 }, Ping = { 3, 30, 30 } }, rows)
+    local ops = ops_by_name(doc)
+    assert.are.same({ 10, 10, 30 }, { ops.A.ok, ops.B.ok, ops.Ping.ok })
+    assert.are.equal(50, mock.stats().requests.echo)
+  end)
+
   it("shows a flow's steps in order with --dry-run", function()
     local code, out, err = t.run("--dry-run 5 " .. t.quote(example))
     assert.are.equal(0, code, out .. err)
@@ -219,8 +241,8 @@ soapload.flows = {{name = "slow", steps = {
   it("refuses what it cannot run, naming it (exit 2)", function()
     local cases = {
       { "soapload.flows = {{name = 'a', steps = {{name = 'A', request = function() end}}}}\n" ..
-        "soapload.operations = {{name = 'B', weight = 1, request = function() end}}",
-        "soapload.flows and soapload.operations" },
+        "soapload.operations = {{name = 'B', weight = 1, think = 1, request = function() end}}",
+        "soapload.operations[1]: unknown field think" },
       { "soapload.flows = {{name = 'a', steps = {{name = 'A', request = function() end}}},\n" ..
         "  {name = 'b', steps = {{name = 'A', request = function() end}}}}",
         "soapload.flows[2] (b).steps[1] (A): the step name A is used twice" },
