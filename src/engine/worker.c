@@ -1381,6 +1381,8 @@ static uint64_t next_wake(worker_t *w, uint64_t now)
     }
     if (w->flows != NULL) { /* a flow's next step, or the end of the grace period */
         uint64_t step = w->free_slots != NULL ? sl_flowrun_next_due(w->flows) : NEVER;
+        if (!w->sending_over && step != NEVER) /* --send-window: on its grid, as requests */
+            step = window_ceil(w, step);
         if (step < wake)
             wake = step;
         if (w->sending_over && !w->flows->closed && w->grace_end < wake)

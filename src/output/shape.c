@@ -184,7 +184,9 @@ void sl_shape_print_scenarios(FILE *out, const sl_config_t *cfg, const sl_run_t 
 
 void sl_shape_print_model(FILE *out, const sl_config_t *cfg)
 {
-    const char *unit = cfg->closed ? " connections" : " req/s";
+    const char *unit = cfg->closed          ? " connections"
+                       : cfg->flows != NULL ? " flow starts/s"
+                                            : " req/s";
     if (cfg->scenarios != NULL) {
         print_scenarios(out, cfg);
         return;
@@ -194,7 +196,7 @@ void sl_shape_print_model(FILE *out, const sl_config_t *cfg)
         if (cfg->closed)
             fprintf(out, "%d connections", cfg->connections);
         else
-            fprintf(out, "%.1f req/s", cfg->rate);
+            fprintf(out, "%.1f%s", cfg->rate, unit);
         fprintf(out, " for %.2f s\n", (double)cfg->duration_ns / 1e9);
     } else {
         double from = cfg->closed ? cfg->start_connections : cfg->rate;
@@ -217,7 +219,7 @@ void sl_shape_print_model(FILE *out, const sl_config_t *cfg)
         }
         fprintf(out, " (%.2f s", (double)cfg->duration_ns / 1e9);
         if (!cfg->closed)
-            fprintf(out, ", mean %.1f req/s", sl_shape_mean_rate(cfg));
+            fprintf(out, ", mean %.1f%s", sl_shape_mean_rate(cfg), unit);
         fprintf(out, ")\n");
     }
     if (!cfg->closed && cfg->arrival == SL_ARRIVAL_POISSON)

@@ -228,6 +228,29 @@ soapload.operations = {{name = "Ping", weight = 3, request = echo}}
     assert.are.equal(50, mock.stats().requests.echo)
   end)
 
+  it("starts flows along stages, on a --send-window grid, without a busy wait", function()
+    local mock = t.start_mock("--threads 1")
+    finally(function() mock.stop() end)
+    local script = t.script([[
+local function echo(id) return soapload.envelope(soapload.echo(id)) end
+soapload.stages = {{duration = "1s", target = 100}, {duration = "1s", target = 100}}
+soapload.flows = {{name = "two", steps = {{name = "A", request = echo},
+  {name = "B", think = "5ms", request = echo}}}}
+]])
+    local json = t.tmpname(".json")
+    local code, out, err = t.run(("--url %s --send-window 5ms --json %s %s")
+      :format(mock.url, json, script))
+    local doc = t.json.decode(t.read(json))
+    os.remove(json)
+    os.remove(script)
+    assert.are.equal(0, code, out .. err)
+    assert.truthy(out:find("Model           open: 0 -> 100 flow starts/s over 1 s, then 100 flow " ..
+      "starts/s for 1 s (2.00 s, mean 75.0 flow starts/s)", 1, true), out)
+    local f = doc.flows[1]
+    assert.are.same({ 150, 150 }, { f.scheduled, f.completed }) -- 50 + 100 starts
+    assert.are.equal(300, mock.stats().requests.echo)
+  end)
+
   it("shows a flow's steps in order with --dry-run", function()
     local code, out, err = t.run("--dry-run 5 " .. t.quote(example))
     assert.are.equal(0, code, out .. err)
