@@ -228,7 +228,7 @@ soapload.operations = {{name = "Ping", weight = 3, request = echo}}
     assert.are.equal(50, mock.stats().requests.echo)
   end)
 
-  it("starts flows along stages, on a --send-window grid, without a busy wait", function()
+  it("starts flows along stages, their steps on a --send-window grid", function()
     local mock = t.start_mock("--threads 1")
     finally(function() mock.stop() end)
     local script = t.script([[
