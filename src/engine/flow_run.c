@@ -38,16 +38,17 @@ void sl_flowrun_free(sl_flowrun_t *fr, sl_script_t *s)
     sl_mix_free(&fr->mix);
 }
 
-void sl_flowrun_start(sl_flowrun_t *fr, sl_script_t *s, uint64_t k, uint64_t due)
+int sl_flowrun_start(sl_flowrun_t *fr, sl_script_t *s, uint64_t k, uint64_t due)
 {
     int flow = sl_mix_of(&fr->mix, k);
     int i = sl_flow_start(&fr->pool, fr->defs, fr->stats, flow, due, &fr->rng);
     if (i < 0)
-        return;
+        return -1;
     sl_flow_run_t *r = &fr->pool.v[i];
     r->vars_ref = sl_script_vars_new(s);
     /* the heap holds as many entries as the pool: a started flow always has its place */
     sl_waitq_push(&fr->waiting, r->due, (uint32_t)i);
+    return 0;
 }
 
 void sl_flowrun_not_started(sl_flowrun_t *fr, uint64_t k)

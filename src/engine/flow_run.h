@@ -36,9 +36,9 @@ int sl_flowrun_init(sl_flowrun_t *fr, const sl_config_t *cfg, uint32_t cap, uint
                     char *err, size_t errlen);
 void sl_flowrun_free(sl_flowrun_t *fr, sl_script_t *s);
 
-/** Starts the flow of the schedule's entry of global index k, due at `due`; a full table
- * counts it as not started. */
-void sl_flowrun_start(sl_flowrun_t *fr, sl_script_t *s, uint64_t k, uint64_t due);
+/** Starts the flow of the schedule's entry of global index k, due at `due`. Returns 0, or -1
+ * when the table is full (counted as not started). */
+int sl_flowrun_start(sl_flowrun_t *fr, sl_script_t *s, uint64_t k, uint64_t due);
 /** Counts the entry of global index k as a flow that was due but never started. */
 void sl_flowrun_not_started(sl_flowrun_t *fr, uint64_t k);
 /** The due time of the earliest waiting step, or UINT64_MAX. */
