@@ -1230,10 +1230,11 @@ static void send_flows_due(worker_t *w, uint64_t now)
     if (w->sending_over && (now >= w->grace_end || interrupted || w->stop_requested))
         sl_flowrun_close(w->flows, w->script); /* (a Ctrl-C in the grace period ends it) */
     if (w->cfg->closed && !w->sending_over && now < w->t_end) { /* the users the stages allow */
-        for (uint64_t users = closed_allowed(w, now); sl_flowrun_active(w->flows) < users;)
-            if (sl_flowrun_start(w->flows, w->script,
-                                 w->flows->user_offset + w->flows->pool.started, now) != 0)
-                break; /* more users than a worker's table holds: the rest never start */
+        /* (a worker holds 65,536 users at most: more never start) */
+        for (uint64_t users = closed_allowed(w, now);
+             sl_flowrun_active(w->flows) < users && w->flows->pool.nfree > 0;)
+            sl_flowrun_start(w->flows, w->script, w->flows->user_offset + w->flows->pool.started,
+                             now);
     }
     while (w->free_slots != NULL) {
         uint64_t start = w->sending_over || w->cfg->closed ? NEVER : next_due(w), step;
