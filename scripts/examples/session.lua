@@ -34,8 +34,9 @@ soapload.flows = {
      end,
      response = function(status, headers, body, id, fault, vars)
        if fault then return false, "login refused: " .. tostring(fault.reason) end
-       vars.token = soapload.xml.path(body, "//s:LoginResponse/s:Token", {s = SESSION})
-       if not vars.token then return false, "no token in LoginResponse" end
+       local token = soapload.xpath(body, "string(//s:LoginResponse/s:Token)", {s = SESSION})
+       if not token or token == "" then return false, "no token in LoginResponse" end
+       vars.token = token
        return true
      end},
     {name = "PlaceOrder", soap_action = "urn:orders#PlaceOrder",

@@ -2,8 +2,7 @@
  * flow_lua: soapload.flows in a script's state. Each step of each flow becomes an operation of
  * soapload.operations (its hooks, SOAPAction, path and headers, as an operation's), so that
  * every step has the per-operation results; the flows' shape (weights, think times, repeats,
- * what a failure does) goes into the config. Also soapload.xml.path, the extraction helper a
- * flow's steps read tokens with.
+ * what a failure does) goes into the config.
  */
 #ifndef SOAPLOAD_FLOW_LUA_H
 #define SOAPLOAD_FLOW_LUA_H
@@ -22,9 +21,5 @@ int sl_flow_lua_compile(lua_State *L, int *when_ref, char *err, size_t errlen);
 /** Reads soapload.flows (the table at -1, compiled) into cfg->flows, each step's operation by
  * its name. Returns 0, or -1 with err. */
 int sl_flow_lua_read(lua_State *L, sl_config_t *cfg, char *err, size_t errlen);
-
-/** Adds soapload.xml.path to the soapload table at the top of the stack (soapload.xml must be
- * there). */
-void sl_flow_lua_register(lua_State *L);
 
 #endif

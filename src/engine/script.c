@@ -559,7 +559,6 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
     sl_lua_xpath_register(s->L);
     sl_lua_data_register(s->L);
     sl_lua_wsse_register(s->L);
-    sl_flow_lua_register(s->L);
     sl_settings_remember_builtins(s->L);
     lua_setglobal(s->L, "soapload");
 
