@@ -1,7 +1,8 @@
 /*
  * merge: the reader of result files and the arithmetic of merging them. Reading is strict:
- * every field the writer puts in a result is required with its type, so that a file that is
- * not ours, or was edited into something else, is refused by name rather than half-merged.
+ * every field the writer puts in a result is required with its type (tools/resultfield.c), so
+ * that a file that is not ours, or was edited into something else, is refused by name rather
+ * than half-merged.
  */
 #include "tools/merge.h"
 
@@ -28,259 +29,10 @@
 #include "output/results.h"
 #include "tools/crossproof.h"
 #include "tools/resultcheck.h"
+#include "tools/resultfield.h"
 #include "tools/timeline.h"
 
 #define MAX_RESULT_BYTES (1ULL << 30) /* a 1-hour run's file is a few MB */
-
-/* ---- reading typed fields -------------------------------------------------------------- */
-
-static const sl_json_t *field(const sl_json_t *obj, const char *key, sl_json_type_t type,
-                              const char *where, char *err, size_t errlen)
-{
-    const sl_json_t *v = sl_json_get(obj, key);
-    int ok = v != NULL && (v->type == type || (type == SL_JSON_TRUE && v->type == SL_JSON_FALSE));
-    if (!ok) {
-        const char *want = type == SL_JSON_TRUE ? "true or false" : sl_json_type_name(type);
-        if (v == NULL)
-            snprintf(err, errlen, "%s%s%s is missing", where, *where ? "." : "", key);
-        else
-            snprintf(err, errlen, "%s%s%s is %s, not %s", where, *where ? "." : "", key,
-                     sl_json_type_name(v->type), want);
-        return NULL;
-    }
-    return v;
-}
-
-static int get_u64(const sl_json_t *obj, const char *key, const char *where, uint64_t *out,
-                   char *err, size_t errlen)
-{
-    const sl_json_t *v = field(obj, key, SL_JSON_NUMBER, where, err, errlen);
-    if (v == NULL)
-        return -1;
-    if (!v->is_u64) {
-        snprintf(err, errlen, "%s.%s is %g, not a count (a non-negative integer)", where, key,
-                 sl_json_number(v));
-        return -1;
-    }
-    *out = v->u64;
-    return 0;
-}
-
-static int get_int(const sl_json_t *obj, const char *key, const char *where, int *out, char *err,
-                   size_t errlen)
-{
-    uint64_t u;
-    if (get_u64(obj, key, where, &u, err, errlen) != 0)
-        return -1;
-    if (u > INT32_MAX) {
-        snprintf(err, errlen, "%s.%s is too large: %llu", where, key, (unsigned long long)u);
-        return -1;
-    }
-    *out = (int)u;
-    return 0;
-}
-
-static int get_double(const sl_json_t *obj, const char *key, const char *where, double *out,
-                      char *err, size_t errlen)
-{
-    const sl_json_t *v = field(obj, key, SL_JSON_NUMBER, where, err, errlen);
-    if (v == NULL)
-        return -1;
-    if (!isfinite(sl_json_number(v)) || sl_json_number(v) < 0) {
-        snprintf(err, errlen, "%s.%s is %g: it wants a finite number >= 0", where, key,
-                 sl_json_number(v));
-        return -1;
-    }
-    *out = sl_json_number(v);
-    return 0;
-}
-
-static int get_bool(const sl_json_t *obj, const char *key, const char *where, int *out, char *err,
-                    size_t errlen)
-{
-    const sl_json_t *v = field(obj, key, SL_JSON_TRUE, where, err, errlen);
-    if (v == NULL)
-        return -1;
-    *out = v->type == SL_JSON_TRUE;
-    return 0;
-}
-
-static const char *get_string(const sl_json_t *obj, const char *key, const char *where, char *err,
-                              size_t errlen)
-{
-    const sl_json_t *v = field(obj, key, SL_JSON_STRING, where, err, errlen);
-    return v != NULL ? v->string : NULL;
-}
-
-static int result_by_name(const char *name)
-{
-    for (int r = 0; r < SL_R_COUNT; r++)
-        if (strcmp(sl_result_name((sl_result_t)r), name) == 0)
-            return r;
-    return -1;
-}
-
-/* "before_send" by kind, its sum "failed_before_send", and "resends_refused" (all three
- * absent from files written before soapload counted them: 0). */
-static int read_before_send(const sl_json_t *obj, const char *where, sl_counts_t *c, char *err,
-                            size_t errlen)
-{
-    const sl_json_t *bs = sl_json_get(obj, "before_send");
-    char sub[128];
-    uint64_t sum = 0, total;
-    if (sl_json_get(obj, "resends_refused") != NULL &&
-        get_u64(obj, "resends_refused", where, &c->retried, err, errlen) != 0)
-        return -1;
-    if (bs == NULL)
-        return 0;
-    if ((bs = field(obj, "before_send", SL_JSON_OBJECT, where, err, errlen)) == NULL ||
-        get_u64(obj, "failed_before_send", where, &total, err, errlen) != 0)
-        return -1;
-    snprintf(sub, sizeof(sub), "%s.before_send", where);
-    for (size_t i = 0; i < bs->len; i++)
-        if (result_by_name(sl_json_key(bs, i)) < 0) {
-            snprintf(err, errlen, "%s has an unknown result \"%s\"", sub, sl_json_key(bs, i));
-            return -1;
-        }
-    for (int r = 0; r < SL_R_COUNT; r++) {
-        uint64_t *v = &c->before_send[r];
-        if (sl_json_get(bs, sl_result_name((sl_result_t)r)) != NULL &&
-            get_u64(bs, sl_result_name((sl_result_t)r), sub, v, err, errlen) != 0)
-            return -1;
-        if (sum + *v < sum) {
-            snprintf(err, errlen, "%s: the counts overflow 64 bits", sub);
-            return -1;
-        }
-        sum += *v;
-    }
-    if (sum != total) {
-        snprintf(err, errlen, "%s.failed_before_send is %llu, but its kinds add up to %llu", where,
-                 (unsigned long long)total, (unsigned long long)sum);
-        return -1;
-    }
-    return 0;
-}
-
-/* A counts object as counts_json writes it; "ok" and "failed" are derived and not read. */
-static int read_counts(const sl_json_t *obj, const char *where, sl_counts_t *c, char *err,
-                       size_t errlen)
-{
-    char sub[128];
-    memset(c, 0, sizeof(*c));
-    if (obj == NULL || get_u64(obj, "scheduled", where, &c->scheduled, err, errlen) != 0 ||
-        get_u64(obj, "sent", where, &c->sent, err, errlen) != 0 ||
-        get_u64(obj, "not_sent", where, &c->not_sent, err, errlen) != 0 ||
-        get_u64(obj, "script_errors_before_send", where, &c->script_errors_before_send, err,
-                errlen) != 0 ||
-        get_u64(obj, "bytes_sent", where, &c->bytes_sent, err, errlen) != 0 ||
-        get_u64(obj, "bytes_received", where, &c->bytes_received, err, errlen) != 0)
-        return -1;
-    const sl_json_t *res = field(obj, "results", SL_JSON_OBJECT, where, err, errlen);
-    if (res == NULL)
-        return -1;
-    snprintf(sub, sizeof(sub), "%s.results", where);
-    for (size_t i = 0; i < res->len; i++)
-        if (result_by_name(sl_json_key(res, i)) < 0) {
-            snprintf(err, errlen, "%s has an unknown result \"%s\"", sub, sl_json_key(res, i));
-            return -1;
-        }
-    for (int r = 0; r < SL_R_COUNT; r++)
-        if ((r != SL_R_EXPECTED_FAULT || sl_json_get(res, "expected_fault") != NULL) &&
-            get_u64(res, sl_result_name((sl_result_t)r), sub, &c->results[r], err, errlen) != 0)
-            return -1; /* expected_fault: 0 in files written before it existed */
-    return read_before_send(obj, where, c, err, errlen);
-}
-
-/* A histogram as hist_json writes it: the layout must be ours, the [index, count] pairs must
- * add up to the count, and min and max must fall in the first and last buckets. */
-static int read_hist_into(const sl_json_t *lat, const char *key, sl_hist_t *hist, char *err,
-                          size_t errlen)
-{
-    char where[64];
-    uint64_t total, min, max, clamped;
-    int bits, buckets;
-    snprintf(where, sizeof(where), "latency.%s", key);
-    const sl_json_t *o = field(lat, key, SL_JSON_OBJECT, "latency", err, errlen), *h;
-    sl_hist_reset(hist);
-    if (o == NULL || get_u64(o, "count", where, &total, err, errlen) != 0 ||
-        get_u64(o, "min", where, &min, err, errlen) != 0 ||
-        get_u64(o, "max", where, &max, err, errlen) != 0 ||
-        (h = field(o, "histogram", SL_JSON_OBJECT, where, err, errlen)) == NULL)
-        goto Error;
-    snprintf(where + strlen(where), sizeof(where) - strlen(where), ".histogram");
-    const char *unit = get_string(h, "unit", where, err, errlen);
-    if (unit == NULL || get_int(h, "sub_bucket_bits", where, &bits, err, errlen) != 0 ||
-        get_int(h, "buckets", where, &buckets, err, errlen) != 0 ||
-        get_u64(h, "clamped", where, &clamped, err, errlen) != 0)
-        goto Error;
-    if (strcmp(unit, "us") != 0 || bits != SL_HIST_SUB_BITS || buckets != SL_HIST_BUCKETS) {
-        snprintf(err, errlen,
-                 "%s has the layout unit %s, sub_bucket_bits %d, buckets %d; this soapload "
-                 "merges only us, %d, %d",
-                 where, unit, bits, buckets, SL_HIST_SUB_BITS, SL_HIST_BUCKETS);
-        goto Error;
-    }
-    const sl_json_t *pairs = field(h, "counts", SL_JSON_ARRAY, where, err, errlen);
-    if (pairs == NULL)
-        goto Error;
-    uint64_t sum = 0;
-    for (size_t k = 0; k < pairs->len; k++) {
-        const sl_json_t *p = sl_json_item(pairs, k), *i = sl_json_item(p, 0),
-                        *c = sl_json_item(p, 1);
-        if (p->type != SL_JSON_ARRAY || p->len != 2 || i->type != SL_JSON_NUMBER || !i->is_u64 ||
-            c->type != SL_JSON_NUMBER || !c->is_u64 || i->u64 >= SL_HIST_LEN || c->u64 == 0 ||
-            sum + c->u64 < sum) {
-            snprintf(err, errlen,
-                     "%s.counts holds something other than [index, count] pairs with an index "
-                     "below %d and a count above 0",
-                     where, SL_HIST_LEN);
-            goto Error;
-        }
-        uint32_t idx = (uint32_t)i->u64;
-        hist->counts[idx] += c->u64;
-        sum += c->u64;
-        if (idx < hist->lo)
-            hist->lo = idx;
-        if (idx > hist->hi)
-            hist->hi = idx;
-    }
-    if (sum != total || clamped > total ||
-        (total > 0 && (min > max || max > SL_HIST_MAX_US || sl_hist_index(min) != hist->lo ||
-                       sl_hist_index(max) != hist->hi))) {
-        snprintf(err, errlen,
-                 "%s: the buckets (%llu values from %llu to %llu us) disagree with count %llu, "
-                 "min %llu, max %llu",
-                 where, (unsigned long long)sum,
-                 (unsigned long long)(sum ? sl_hist_value_at(hist->lo) : 0),
-                 (unsigned long long)(sum ? sl_hist_highest_equivalent(hist->hi) : 0),
-                 (unsigned long long)total, (unsigned long long)min, (unsigned long long)max);
-        goto Error;
-    }
-    hist->total = total;
-    hist->clamped = clamped;
-    if (total > 0) {
-        hist->min = min;
-        hist->max = max;
-    }
-    return 0;
-Error:
-    return -1;
-}
-
-/* The same into a histogram of its own (free it), or NULL. */
-static sl_hist_t *read_hist(const sl_json_t *lat, const char *key, char *err, size_t errlen)
-{
-    sl_hist_t *hist = calloc(1, sizeof(*hist));
-    if (hist == NULL) {
-        snprintf(err, errlen, "out of memory");
-        return NULL;
-    }
-    if (read_hist_into(lat, key, hist, err, errlen) != 0) {
-        free(hist);
-        return NULL;
-    }
-    return hist;
-}
 
 /* "connections": opened, reused, the TLS handshake histogram. A file from a soapload before
  * it was written has none: its counts stay 0 and its histogram NULL. */
@@ -293,9 +45,9 @@ static int read_connections(const sl_json_t *doc, sl_run_t *run, char *err, size
         snprintf(err, errlen, "connections is %s, not an object", sl_json_type_name(c->type));
         return -1;
     }
-    if (get_u64(c, "opened", "connections", &run->conns_opened, err, errlen) != 0 ||
-        get_u64(c, "reused", "connections", &run->conns_reused, err, errlen) != 0 ||
-        (run->tls_handshake = read_hist(c, "tls_handshake", err, errlen)) == NULL)
+    if (sl_resultfield_u64(c, "opened", "connections", &run->conns_opened, err, errlen) != 0 ||
+        sl_resultfield_u64(c, "reused", "connections", &run->conns_reused, err, errlen) != 0 ||
+        (run->tls_handshake = sl_resultfield_hist(c, "tls_handshake", err, errlen)) == NULL)
         return -1;
     return 0;
 }
@@ -339,10 +91,11 @@ static int read_parts(const sl_json_t *doc, sl_resultfile_t *r, char *err, size_
         const sl_json_t *o = sl_json_item(list, i);
         sl_segment_t *g = &r->parts[i];
         snprintf(where, sizeof(where), "segments[%zu]", i);
-        if ((v = field(o, "started_at_us", SL_JSON_NUMBER, where, err, errlen)) == NULL)
+        if ((v = sl_resultfield_get(o, "started_at_us", SL_JSON_NUMBER, where, err, errlen)) ==
+            NULL)
             return -1;
         g->started_at_us = (int64_t)sl_json_number(v);
-        if (get_int(o, "workers", where, &g->nworkers, err, errlen) != 0)
+        if (sl_resultfield_int(o, "workers", where, &g->nworkers, err, errlen) != 0)
             return -1;
         const sl_json_t *seg = sl_json_get(o, "segment");
         if (seg != NULL && (seg->type != SL_JSON_STRING ||
@@ -351,8 +104,9 @@ static int read_parts(const sl_json_t *doc, sl_resultfile_t *r, char *err, size_
             return -1;
         }
         snprintf(where + strlen(where), sizeof(where) - strlen(where), ".counts");
-        if (read_counts(field(o, "counts", SL_JSON_OBJECT, where, err, errlen), where, &g->counts,
-                        err, errlen) != 0)
+        if (sl_resultfield_counts(
+                sl_resultfield_get(o, "counts", SL_JSON_OBJECT, where, err, errlen), where,
+                &g->counts, err, errlen) != 0)
             return -1;
         r->nparts = i + 1;
     }
@@ -401,7 +155,7 @@ static int read_stages(const sl_json_t *s, sl_resultfile_t *r, char *err, size_t
         snprintf(err, errlen, "settings.stages is not an array of 1 to %d stages", SL_MAX_STAGES);
         return -1;
     }
-    if (get_double(s, "stages_from", "settings", &from, err, errlen) != 0)
+    if (sl_resultfield_double(s, "stages_from", "settings", &from, err, errlen) != 0)
         return -1;
     for (size_t i = 0; i < list->len; i++) {
         sl_stage_t st;
@@ -427,22 +181,24 @@ static int read_stages(const sl_json_t *s, sl_resultfile_t *r, char *err, size_t
 static int read_settings(const sl_json_t *doc, sl_resultfile_t *r, char *err, size_t errlen)
 {
     sl_config_t *cfg = &r->cfg;
-    const sl_json_t *s = field(doc, "settings", SL_JSON_OBJECT, "", err, errlen), *v;
+    const sl_json_t *s = sl_resultfield_get(doc, "settings", SL_JSON_OBJECT, "", err, errlen), *v;
     const char *script, *url, *model, *soap, *id;
     double rate, duration, timeout;
-    if (s == NULL || (script = get_string(s, "script", "settings", err, errlen)) == NULL ||
-        (url = get_string(s, "url", "settings", err, errlen)) == NULL ||
-        (model = get_string(s, "model", "settings", err, errlen)) == NULL ||
-        (soap = get_string(s, "soap_version", "settings", err, errlen)) == NULL ||
-        (id = get_string(s, "id_element", "settings", err, errlen)) == NULL ||
-        get_double(s, "rate", "settings", &rate, err, errlen) != 0 ||
-        get_double(s, "duration_s", "settings", &duration, err, errlen) != 0 ||
-        get_double(s, "timeout_s", "settings", &timeout, err, errlen) != 0 ||
-        get_int(s, "connections", "settings", &cfg->connections, err, errlen) != 0 ||
-        get_int(s, "workers", "settings", &cfg->workers, err, errlen) != 0 ||
-        get_int(s, "burst", "settings", &cfg->burst, err, errlen) != 0 ||
-        get_u64(s, "seed", "settings", &cfg->seed, err, errlen) != 0 ||
-        (v = field(s, "started_at_us", SL_JSON_NUMBER, "settings", err, errlen)) == NULL)
+    if (s == NULL ||
+        (script = sl_resultfield_string(s, "script", "settings", err, errlen)) == NULL ||
+        (url = sl_resultfield_string(s, "url", "settings", err, errlen)) == NULL ||
+        (model = sl_resultfield_string(s, "model", "settings", err, errlen)) == NULL ||
+        (soap = sl_resultfield_string(s, "soap_version", "settings", err, errlen)) == NULL ||
+        (id = sl_resultfield_string(s, "id_element", "settings", err, errlen)) == NULL ||
+        sl_resultfield_double(s, "rate", "settings", &rate, err, errlen) != 0 ||
+        sl_resultfield_double(s, "duration_s", "settings", &duration, err, errlen) != 0 ||
+        sl_resultfield_double(s, "timeout_s", "settings", &timeout, err, errlen) != 0 ||
+        sl_resultfield_int(s, "connections", "settings", &cfg->connections, err, errlen) != 0 ||
+        sl_resultfield_int(s, "workers", "settings", &cfg->workers, err, errlen) != 0 ||
+        sl_resultfield_int(s, "burst", "settings", &cfg->burst, err, errlen) != 0 ||
+        sl_resultfield_u64(s, "seed", "settings", &cfg->seed, err, errlen) != 0 ||
+        (v = sl_resultfield_get(s, "started_at_us", SL_JSON_NUMBER, "settings", err, errlen)) ==
+            NULL)
         return -1;
     if (strcmp(model, "open") != 0 && strcmp(model, "closed") != 0) {
         snprintf(err, errlen, "settings.model is \"%s\", not \"open\" or \"closed\"", model);
@@ -471,7 +227,7 @@ static int read_settings(const sl_json_t *doc, sl_resultfile_t *r, char *err, si
         return -1;
     if (sl_json_get(s, "send_window_s") != NULL) { /* absent from files before --send-window */
         double window;
-        if (get_double(s, "send_window_s", "settings", &window, err, errlen) != 0)
+        if (sl_resultfield_double(s, "send_window_s", "settings", &window, err, errlen) != 0)
             return -1;
         if (window > (double)SL_MAX_SEND_WINDOW_NS / 1e9) {
             snprintf(err, errlen, "settings.send_window_s is %g: more than %g", window,
@@ -501,7 +257,7 @@ static int read_settings(const sl_json_t *doc, sl_resultfile_t *r, char *err, si
 static int read_second_hist(const sl_json_t *s, sl_second_t *sec, sl_hist_t *h, char *err,
                             size_t errlen)
 {
-    if (read_hist_into(s, "latency", h, err, errlen) != 0)
+    if (sl_resultfield_hist_into(s, "latency", h, err, errlen) != 0)
         return -1;
     if (h->total != sec->completed || h->max != sec->max) {
         snprintf(err, errlen,
@@ -523,7 +279,7 @@ static int read_second_hist(const sl_json_t *s, sl_second_t *sec, sl_hist_t *h, 
 static int read_seconds(const sl_json_t *doc, sl_run_t *run, sl_hist_t *scratch, char *err,
                         size_t errlen)
 {
-    const sl_json_t *iv = field(doc, "intervals", SL_JSON_ARRAY, "", err, errlen);
+    const sl_json_t *iv = sl_resultfield_get(doc, "intervals", SL_JSON_ARRAY, "", err, errlen);
     char where[64];
     size_t i = 0;
     if (iv == NULL)
@@ -540,16 +296,16 @@ static int read_seconds(const sl_json_t *doc, sl_run_t *run, sl_hist_t *scratch,
             snprintf(err, errlen, "%s is %s, not an object", where, sl_json_type_name(s->type));
             return -1;
         }
-        if (get_u64(s, "second", where, &sec->second, err, errlen) != 0 ||
-            get_u64(s, "in_flight_max", where, &sec->in_flight_max, err, errlen) != 0 ||
-            (lat = field(s, "latency", SL_JSON_OBJECT, where, err, errlen)) == NULL)
+        if (sl_resultfield_u64(s, "second", where, &sec->second, err, errlen) != 0 ||
+            sl_resultfield_u64(s, "in_flight_max", where, &sec->in_flight_max, err, errlen) != 0 ||
+            (lat = sl_resultfield_get(s, "latency", SL_JSON_OBJECT, where, err, errlen)) == NULL)
             return -1;
         snprintf(where + strlen(where), sizeof(where) - strlen(where), ".latency");
-        if (get_u64(lat, "count", where, &sec->completed, err, errlen) != 0 ||
-            get_u64(lat, "p50", where, &sec->p50, err, errlen) != 0 ||
-            get_u64(lat, "p90", where, &sec->p90, err, errlen) != 0 ||
-            get_u64(lat, "p99", where, &sec->p99, err, errlen) != 0 ||
-            get_u64(lat, "max", where, &sec->max, err, errlen) != 0)
+        if (sl_resultfield_u64(lat, "count", where, &sec->completed, err, errlen) != 0 ||
+            sl_resultfield_u64(lat, "p50", where, &sec->p50, err, errlen) != 0 ||
+            sl_resultfield_u64(lat, "p90", where, &sec->p90, err, errlen) != 0 ||
+            sl_resultfield_u64(lat, "p99", where, &sec->p99, err, errlen) != 0 ||
+            sl_resultfield_u64(lat, "max", where, &sec->max, err, errlen) != 0)
             return -1;
         const sl_json_t *target = sl_json_get(s, "target"); /* since load shapes */
         if (target != NULL && (target->type != SL_JSON_NUMBER ||
@@ -566,8 +322,9 @@ static int read_seconds(const sl_json_t *doc, sl_run_t *run, sl_hist_t *scratch,
             return -1;
         }
         snprintf(where, sizeof(where), "intervals[%zu].counts", i);
-        if (read_counts(field(s, "counts", SL_JSON_OBJECT, where, err, errlen), where, &sec->counts,
-                        err, errlen) != 0)
+        if (sl_resultfield_counts(
+                sl_resultfield_get(s, "counts", SL_JSON_OBJECT, where, err, errlen), where,
+                &sec->counts, err, errlen) != 0)
             return -1;
         if (i > 0 && sec->second <= run->seconds[i - 1].second) { /* a merge's: with gaps */
             snprintf(err, errlen,
@@ -607,14 +364,14 @@ static int read_tag(const sl_json_t *o, sl_tags_t *tags, const char *where, char
         snprintf(err, errlen, "%s is %s, not an object", where, sl_json_type_name(o->type));
         return -1;
     }
-    if ((name = get_string(o, "name", where, err, errlen)) == NULL ||
-        (value = get_string(o, "value", where, err, errlen)) == NULL ||
-        get_bool(o, "other", where, &other, err, errlen) != 0 ||
-        read_counts(field(o, "counts", SL_JSON_OBJECT, where, err, errlen), sub, &st.counts, err,
-                    errlen) != 0 ||
-        (lat = field(o, "latency", SL_JSON_OBJECT, where, err, errlen)) == NULL ||
-        (st.from_due = read_hist(lat, "from_due", err, errlen)) == NULL ||
-        (st.service = read_hist(lat, "service", err, errlen)) == NULL)
+    if ((name = sl_resultfield_string(o, "name", where, err, errlen)) == NULL ||
+        (value = sl_resultfield_string(o, "value", where, err, errlen)) == NULL ||
+        sl_resultfield_bool(o, "other", where, &other, err, errlen) != 0 ||
+        sl_resultfield_counts(sl_resultfield_get(o, "counts", SL_JSON_OBJECT, where, err, errlen),
+                              sub, &st.counts, err, errlen) != 0 ||
+        (lat = sl_resultfield_get(o, "latency", SL_JSON_OBJECT, where, err, errlen)) == NULL ||
+        (st.from_due = sl_resultfield_hist(lat, "from_due", err, errlen)) == NULL ||
+        (st.service = sl_resultfield_hist(lat, "service", err, errlen)) == NULL)
         goto Cleanup;
     if (strlen(name) > SL_TAGS_MAX_TEXT || strlen(value) > SL_TAGS_MAX_TEXT) {
         snprintf(err, errlen, "%s: a tag name or value longer than %d bytes", where,
@@ -642,7 +399,7 @@ static int read_tags(const sl_json_t *doc, sl_run_t *run, char *err, size_t errl
     int i = 0;
     if (tags == NULL)
         return 0;
-    if ((values = field(tags, "values", SL_JSON_ARRAY, "tags", err, errlen)) == NULL)
+    if ((values = sl_resultfield_get(tags, "values", SL_JSON_ARRAY, "tags", err, errlen)) == NULL)
         return -1;
     /* each value costs two full histograms (278 KB) until the merge folds them: no more than a
      * run keeps (its pairs, each name's fold and the fold of names) */
@@ -692,8 +449,8 @@ static int read_operations(const sl_json_t *doc, sl_resultfile_t *r, char *err, 
             snprintf(err, errlen, "%s is %s, not an object", where, sl_json_type_name(o->type));
             return -1;
         }
-        if ((name = get_string(o, "name", where, err, errlen)) == NULL ||
-            get_double(o, "weight", where, &weight, err, errlen) != 0)
+        if ((name = sl_resultfield_string(o, "name", where, err, errlen)) == NULL ||
+            sl_resultfield_double(o, "weight", where, &weight, err, errlen) != 0)
             return -1;
         if (sl_config_add_operation(&r->cfg, name, weight, err, errlen) != 0)
             return -1;
@@ -701,11 +458,12 @@ static int read_operations(const sl_json_t *doc, sl_resultfile_t *r, char *err, 
         sl_op_stats_t *st = &run->ops[i];
         char sub[96];
         snprintf(sub, sizeof(sub), "%s.counts", where);
-        if (read_counts(field(o, "counts", SL_JSON_OBJECT, where, err, errlen), sub, &st->counts,
-                        err, errlen) != 0 ||
-            (lat = field(o, "latency", SL_JSON_OBJECT, where, err, errlen)) == NULL ||
-            (st->from_due = read_hist(lat, "from_due", err, errlen)) == NULL ||
-            (st->service = read_hist(lat, "service", err, errlen)) == NULL)
+        if (sl_resultfield_counts(
+                sl_resultfield_get(o, "counts", SL_JSON_OBJECT, where, err, errlen), sub,
+                &st->counts, err, errlen) != 0 ||
+            (lat = sl_resultfield_get(o, "latency", SL_JSON_OBJECT, where, err, errlen)) == NULL ||
+            (st->from_due = sl_resultfield_hist(lat, "from_due", err, errlen)) == NULL ||
+            (st->service = sl_resultfield_hist(lat, "service", err, errlen)) == NULL)
             return -1;
     }
     return 0;
@@ -713,7 +471,7 @@ static int read_operations(const sl_json_t *doc, sl_resultfile_t *r, char *err, 
 
 static int read_workers(const sl_json_t *doc, sl_run_t *run, char *err, size_t errlen)
 {
-    const sl_json_t *ws = field(doc, "workers", SL_JSON_ARRAY, "", err, errlen);
+    const sl_json_t *ws = sl_resultfield_get(doc, "workers", SL_JSON_ARRAY, "", err, errlen);
     char where[64];
     int i = 0;
     if (ws == NULL)
@@ -735,16 +493,17 @@ static int read_workers(const sl_json_t *doc, sl_run_t *run, char *err, size_t e
             snprintf(err, errlen, "%s is %s, not an object", where, sl_json_type_name(w->type));
             return -1;
         }
-        if (get_int(w, "pid", where, &pid, err, errlen) != 0 ||
-            get_bool(w, "died", where, &wr->died, err, errlen) != 0 ||
-            get_u64(w, "last_seq", where, &wr->last_seq, err, errlen) != 0 ||
-            get_u64(w, "max_in_flight", where, &wr->max_in_flight, err, errlen) != 0)
+        if (sl_resultfield_int(w, "pid", where, &pid, err, errlen) != 0 ||
+            sl_resultfield_bool(w, "died", where, &wr->died, err, errlen) != 0 ||
+            sl_resultfield_u64(w, "last_seq", where, &wr->last_seq, err, errlen) != 0 ||
+            sl_resultfield_u64(w, "max_in_flight", where, &wr->max_in_flight, err, errlen) != 0)
             return -1;
         wr->pid = (pid_t)pid;
         wr->ready = wr->finished = 1;
         snprintf(where + strlen(where), sizeof(where) - strlen(where), ".counts");
-        if (read_counts(field(w, "counts", SL_JSON_OBJECT, where, err, errlen), where, &wr->counts,
-                        err, errlen) != 0)
+        if (sl_resultfield_counts(
+                sl_resultfield_get(w, "counts", SL_JSON_OBJECT, where, err, errlen), where,
+                &wr->counts, err, errlen) != 0)
             return -1;
         run->nworkers = i + 1;
     }
@@ -761,8 +520,8 @@ static int read_scenario_stage(const sl_json_t *o, sl_stage_t *st, const char *w
         snprintf(err, errlen, "%s is %s, not an object", where, sl_json_type_name(o->type));
         return -1;
     }
-    if (get_double(o, "duration_s", where, &d, err, errlen) != 0 ||
-        get_double(o, "target", where, &st->target, err, errlen) != 0)
+    if (sl_resultfield_double(o, "duration_s", where, &d, err, errlen) != 0 ||
+        sl_resultfield_double(o, "target", where, &st->target, err, errlen) != 0)
         return -1;
     if (d > 1e9) {
         snprintf(err, errlen, "%s.duration_s is %g: out of range", where, d);
@@ -786,13 +545,13 @@ static int read_scenario(const sl_json_t *o, const sl_config_t *cfg, sl_scenario
         snprintf(err, errlen, "%s is %s, not an object", where, sl_json_type_name(o->type));
         return -1;
     }
-    if ((name = get_string(o, "name", where, err, errlen)) == NULL ||
-        get_double(o, "start_s", where, &start, err, errlen) != 0 ||
-        (arrival = get_string(o, "arrival", where, err, errlen)) == NULL ||
-        get_int(o, "burst", where, &sc->burst, err, errlen) != 0 ||
-        get_double(o, "stages_from", where, &from, err, errlen) != 0 ||
-        (stages = field(o, "stages", SL_JSON_ARRAY, where, err, errlen)) == NULL ||
-        (ops = field(o, "operations", SL_JSON_OBJECT, where, err, errlen)) == NULL)
+    if ((name = sl_resultfield_string(o, "name", where, err, errlen)) == NULL ||
+        sl_resultfield_double(o, "start_s", where, &start, err, errlen) != 0 ||
+        (arrival = sl_resultfield_string(o, "arrival", where, err, errlen)) == NULL ||
+        sl_resultfield_int(o, "burst", where, &sc->burst, err, errlen) != 0 ||
+        sl_resultfield_double(o, "stages_from", where, &from, err, errlen) != 0 ||
+        (stages = sl_resultfield_get(o, "stages", SL_JSON_ARRAY, where, err, errlen)) == NULL ||
+        (ops = sl_resultfield_get(o, "operations", SL_JSON_OBJECT, where, err, errlen)) == NULL)
         return -1;
     if (!sl_scenario_name_ok(name)) {
         snprintf(err, errlen, "%s.name \"%.80s\" is not a scenario name", where, name);
@@ -836,7 +595,7 @@ static int read_scenario(const sl_json_t *o, const sl_config_t *cfg, sl_scenario
             snprintf(err, errlen, "%s: \"%.80s\" is not in operations", sub, op);
             return -1;
         }
-        if (get_double(ops, op, sub, &sc->weights[k], err, errlen) != 0)
+        if (sl_resultfield_double(ops, op, sub, &sc->weights[k], err, errlen) != 0)
             return -1;
     }
     sl_profile_t p;
@@ -916,9 +675,9 @@ static int read_sample(const sl_json_t *o, sl_reason_t *e, const char *where, ch
         snprintf(err, errlen, "%s is %s, not an object", sub, sl_json_type_name(v->type));
         return -1;
     }
-    if (get_int(v, "status", sub, &status, err, errlen) != 0 ||
-        get_u64(v, "bytes", sub, &bytes, err, errlen) != 0 ||
-        (body = field(v, "body", SL_JSON_STRING, sub, err, errlen)) == NULL)
+    if (sl_resultfield_int(v, "status", sub, &status, err, errlen) != 0 ||
+        sl_resultfield_u64(v, "bytes", sub, &bytes, err, errlen) != 0 ||
+        (body = sl_resultfield_get(v, "body", SL_JSON_STRING, sub, err, errlen)) == NULL)
         return -1;
     if (e != NULL)
         sl_reasons_sample(e, status, body->string, strlen(body->string), bytes);
@@ -928,11 +687,15 @@ static int read_sample(const sl_json_t *o, sl_reason_t *e, const char *where, ch
 static int read_reasons(const sl_json_t *doc, const sl_config_t *cfg, sl_reasons_t *reasons,
                         char *err, size_t errlen)
 {
-    const sl_json_t *fr = field(doc, "failure_reasons", SL_JSON_OBJECT, "", err, errlen), *list;
+    const sl_json_t *fr =
+                        sl_resultfield_get(doc, "failure_reasons", SL_JSON_OBJECT, "", err, errlen),
+                    *list;
     uint64_t other;
     int i = 0;
-    if (fr == NULL || get_u64(fr, "other", "failure_reasons", &other, err, errlen) != 0 ||
-        (list = field(fr, "reasons", SL_JSON_ARRAY, "failure_reasons", err, errlen)) == NULL)
+    if (fr == NULL ||
+        sl_resultfield_u64(fr, "other", "failure_reasons", &other, err, errlen) != 0 ||
+        (list = sl_resultfield_get(fr, "reasons", SL_JSON_ARRAY, "failure_reasons", err, errlen)) ==
+            NULL)
         return -1;
     for (const sl_json_t *r; (r = sl_json_item(list, (size_t)i)) != NULL; i++) {
         char where[64];
@@ -944,12 +707,12 @@ static int read_reasons(const sl_json_t *doc, const sl_config_t *cfg, sl_reasons
             snprintf(err, errlen, "%s is %s, not an object", where, sl_json_type_name(r->type));
             return -1;
         }
-        if ((kind = get_string(r, "kind", where, err, errlen)) == NULL ||
-            (text = get_string(r, "reason", where, err, errlen)) == NULL ||
-            get_u64(r, "count", where, &count, err, errlen) != 0 ||
+        if ((kind = sl_resultfield_string(r, "kind", where, err, errlen)) == NULL ||
+            (text = sl_resultfield_string(r, "reason", where, err, errlen)) == NULL ||
+            sl_resultfield_u64(r, "count", where, &count, err, errlen) != 0 ||
             reason_op(r, cfg, where, &op, err, errlen) != 0)
             return -1;
-        int k = result_by_name(kind);
+        int k = sl_resultfield_result(kind);
         if (k < 0) {
             snprintf(err, errlen, "%s.kind is \"%s\", not a result soapload knows", where, kind);
             return -1;
@@ -977,11 +740,11 @@ static int read_reasons(const sl_json_t *doc, const sl_config_t *cfg, sl_reasons
             snprintf(err, errlen, "%s is %s, not an object", where, sl_json_type_name(r->type));
             return -1;
         }
-        if ((kind = get_string(r, "kind", where, err, errlen)) == NULL ||
-            get_u64(r, "count", where, &count, err, errlen) != 0 ||
+        if ((kind = sl_resultfield_string(r, "kind", where, err, errlen)) == NULL ||
+            sl_resultfield_u64(r, "count", where, &count, err, errlen) != 0 ||
             reason_op(r, cfg, where, &op, err, errlen) != 0)
             return -1;
-        if ((k = result_by_name(kind)) < 0) {
+        if ((k = sl_resultfield_result(kind)) < 0) {
             snprintf(err, errlen, "%s.kind is \"%s\", not a result soapload knows", where, kind);
             return -1;
         }
@@ -1013,9 +776,10 @@ static int read_opseries(const sl_json_t *doc, sl_resultfile_t *r, char *err, si
         snprintf(err, errlen, "op_intervals is %s, not an object", sl_json_type_name(oi->type));
         return -1;
     }
-    if (get_u64(oi, "slot_s", "op_intervals", &slot_s, err, errlen) != 0 ||
-        (layout = get_string(oi, "layout", "op_intervals", err, errlen)) == NULL ||
-        (ops = field(oi, "operations", SL_JSON_ARRAY, "op_intervals", err, errlen)) == NULL)
+    if (sl_resultfield_u64(oi, "slot_s", "op_intervals", &slot_s, err, errlen) != 0 ||
+        (layout = sl_resultfield_string(oi, "layout", "op_intervals", err, errlen)) == NULL ||
+        (ops = sl_resultfield_get(oi, "operations", SL_JSON_ARRAY, "op_intervals", err, errlen)) ==
+            NULL)
         return -1;
     if (strcmp(layout, "log8") != 0 || slot_s == 0 || slot_s > 1U << 30 ||
         (slot_s & (slot_s - 1)) != 0) {
@@ -1036,8 +800,8 @@ static int read_opseries(const sl_json_t *doc, sl_resultfile_t *r, char *err, si
         const sl_json_t *slots;
         int op, j = 0;
         snprintf(where, sizeof(where), "op_intervals.operations[%d]", i);
-        if ((name = get_string(o, "name", where, err, errlen)) == NULL ||
-            (slots = field(o, "slots", SL_JSON_ARRAY, where, err, errlen)) == NULL)
+        if ((name = sl_resultfield_string(o, "name", where, err, errlen)) == NULL ||
+            (slots = sl_resultfield_get(o, "slots", SL_JSON_ARRAY, where, err, errlen)) == NULL)
             return -1;
         if ((op = sl_config_operation(&r->cfg, name, strlen(name))) < 0) {
             snprintf(err, errlen, "%s.name \"%.100s\" is not in operations", where, name);
@@ -1048,8 +812,8 @@ static int read_opseries(const sl_json_t *doc, sl_resultfile_t *r, char *err, si
             uint64_t slot;
             const sl_json_t *bk;
             snprintf(sub, sizeof(sub), "%s.slots[%d]", where, j);
-            if (get_u64(sl, "slot", sub, &slot, err, errlen) != 0 ||
-                (bk = field(sl, "buckets", SL_JSON_ARRAY, sub, err, errlen)) == NULL)
+            if (sl_resultfield_u64(sl, "slot", sub, &slot, err, errlen) != 0 ||
+                (bk = sl_resultfield_get(sl, "buckets", SL_JSON_ARRAY, sub, err, errlen)) == NULL)
                 return -1;
             for (size_t k = 0; k < bk->len; k += 2) {
                 const sl_json_t *b = sl_json_item(bk, k), *c = sl_json_item(bk, k + 1);
@@ -1153,18 +917,19 @@ int sl_resultfile_load(sl_resultfile_t *r, const char *path, char *err, size_t e
     sl_run_t *run = &r->run;
     const sl_json_t *lat;
     if (read_settings(doc, r, msg, sizeof(msg)) != 0 ||
-        read_counts(field(doc, "summary", SL_JSON_OBJECT, "", msg, sizeof(msg)), "summary",
-                    &run->counts, msg, sizeof(msg)) != 0 ||
-        get_double(doc, "sending_s", "", &r->sending_s, msg, sizeof(msg)) != 0 ||
-        get_double(doc, "elapsed_s", "", &run->elapsed_s, msg, sizeof(msg)) != 0 ||
-        get_u64(doc, "max_in_flight", "", &run->max_in_flight, msg, sizeof(msg)) != 0 ||
-        get_bool(doc, "interrupted", "", &run->interrupted, msg, sizeof(msg)) != 0 ||
-        get_int(doc, "workers_died", "", &run->workers_died, msg, sizeof(msg)) != 0 ||
-        (lat = field(doc, "latency", SL_JSON_OBJECT, "", msg, sizeof(msg))) == NULL)
+        sl_resultfield_counts(
+            sl_resultfield_get(doc, "summary", SL_JSON_OBJECT, "", msg, sizeof(msg)), "summary",
+            &run->counts, msg, sizeof(msg)) != 0 ||
+        sl_resultfield_double(doc, "sending_s", "", &r->sending_s, msg, sizeof(msg)) != 0 ||
+        sl_resultfield_double(doc, "elapsed_s", "", &run->elapsed_s, msg, sizeof(msg)) != 0 ||
+        sl_resultfield_u64(doc, "max_in_flight", "", &run->max_in_flight, msg, sizeof(msg)) != 0 ||
+        sl_resultfield_bool(doc, "interrupted", "", &run->interrupted, msg, sizeof(msg)) != 0 ||
+        sl_resultfield_int(doc, "workers_died", "", &run->workers_died, msg, sizeof(msg)) != 0 ||
+        (lat = sl_resultfield_get(doc, "latency", SL_JSON_OBJECT, "", msg, sizeof(msg))) == NULL)
         goto Done;
-    if ((run->latency = read_hist(lat, "from_due", msg, sizeof(msg))) == NULL ||
-        (run->service = read_hist(lat, "service", msg, sizeof(msg))) == NULL ||
-        (run->lateness = read_hist(lat, "send_lateness", msg, sizeof(msg))) == NULL ||
+    if ((run->latency = sl_resultfield_hist(lat, "from_due", msg, sizeof(msg))) == NULL ||
+        (run->service = sl_resultfield_hist(lat, "service", msg, sizeof(msg))) == NULL ||
+        (run->lateness = sl_resultfield_hist(lat, "send_lateness", msg, sizeof(msg))) == NULL ||
         read_connections(doc, run, msg, sizeof(msg)) != 0 ||
         read_intervals(doc, run, msg, sizeof(msg)) != 0 ||
         read_workers(doc, run, msg, sizeof(msg)) != 0 ||
