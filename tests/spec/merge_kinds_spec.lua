@@ -99,9 +99,12 @@ describe("soapload merge of runs with every kind of outcome", function()
     assert.is_true(all.not_sent > 0, "not sent")
     assert.is_true(all.before_send.connect > 0, "connect before send")
     local s1, s2 = results[1].summary, results[2].summary
-    -- the mock answers a body over --max-body with 413 before it counts a request
-    assert.are.equal(s1.sent + s2.sent - s1.results.http_status - s2.results.http_status,
-      mock_counted.requests.total)
+    -- the mock answers a body over --max-body with 413 before it counts a request; a request
+    -- that timed out (40 ms) before a loaded mock read it was written, yet never counted there
+    local counted = s1.sent + s2.sent - s1.results.http_status - s2.results.http_status
+    assert.is_true(mock_counted.requests.total <= counted)
+    assert.is_true(mock_counted.requests.total >= counted - s1.results.timeout -
+      s2.results.timeout)
     assert.are.equal(mock_counted.requests.total, mock_counted.ids.distinct)
     assert.is_true(s1.results.soap_fault + s2.results.soap_fault <=
       mock_counted.requests.fault_injected)
