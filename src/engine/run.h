@@ -123,6 +123,8 @@ struct sl_run {
     const sl_segment_t
         *segments; /* a merged result: the files it was made of (borrowed), else NULL */
     size_t nsegments;
+    const sl_segment_t *runs; /* a merged result: every run it holds, a merge's own runs in */
+    size_t nruns;             /* place of the merge (borrowed): no run is merged twice */
 
     /* --segment I/N: the IDs are S<I>-P<pid>-R<seq>; the clock's offset measured before */
     int segmented, segment;

@@ -206,6 +206,26 @@ static void segments_json(FILE *out, const sl_run_t *run)
     fprintf(out, "\n  ],\n");
 }
 
+/* A merged result: every run it holds, those of merged files given to it included (their
+ * start, segment, workers and counts), by which a later merge refuses one run twice. */
+static void runs_json(FILE *out, const sl_run_t *run)
+{
+    if (run->nruns == 0)
+        return;
+    fprintf(out, "  \"runs\": [");
+    for (size_t i = 0; i < run->nruns; i++) {
+        const sl_segment_t *g = &run->runs[i];
+        fprintf(out, "%s\n    {\"started_at_us\": %lld, \"workers\": %d, ", i ? "," : "",
+                (long long)g->started_at_us, g->nworkers);
+        if (g->nsegments > 0)
+            fprintf(out, "\"segment\": \"%d/%d\", ", g->segment, g->nsegments);
+        fprintf(out, "\"counts\": ");
+        counts_json(out, &g->counts);
+        fprintf(out, "}");
+    }
+    fprintf(out, "\n  ],\n");
+}
+
 /* A segmented or --start-at run: settings.segment "I/N", settings.global_rate, and the clock's
  * offset against the server (null when it could not be measured). */
 static void segment_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
@@ -438,6 +458,7 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
     sl_flows_report_json(out, cfg, run);
     tags_json(out, run);
     segments_json(out, run);
+    runs_json(out, run);
     concurrency_json(out, cfg, run);
     reasons_json(out, cfg, &run->reasons);
     opseries_json(out, cfg, run);

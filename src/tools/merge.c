@@ -71,16 +71,18 @@ static int read_segment(const sl_json_t *s, sl_resultfile_t *r, char *err, size_
     return 0;
 }
 
-/* "segments" of a merged file (absent in a run's): the start and counts of each run it holds,
- * which sl_resultcheck_distinct compares. */
+/* "runs" of a merged file (absent in a run's; a merge written before it has only its
+ * "segments", one per file given): the start, segment, workers and counts of each run it
+ * holds, which sl_resultcheck_distinct compares. */
 static int read_parts(const sl_json_t *doc, sl_resultfile_t *r, char *err, size_t errlen)
 {
-    const sl_json_t *list = sl_json_get(doc, "segments"), *v;
+    const char *name = sl_json_get(doc, "runs") != NULL ? "runs" : "segments";
+    const sl_json_t *list = sl_json_get(doc, name), *v;
     char where[64];
     if (list == NULL)
         return 0;
     if (list->type != SL_JSON_ARRAY) {
-        snprintf(err, errlen, "segments is %s, not an array", sl_json_type_name(list->type));
+        snprintf(err, errlen, "%s is %s, not an array", name, sl_json_type_name(list->type));
         return -1;
     }
     if (list->len > 0 && (r->parts = calloc(list->len, sizeof(*r->parts))) == NULL) {
@@ -90,7 +92,7 @@ static int read_parts(const sl_json_t *doc, sl_resultfile_t *r, char *err, size_
     for (size_t i = 0; i < list->len; i++) {
         const sl_json_t *o = sl_json_item(list, i);
         sl_segment_t *g = &r->parts[i];
-        snprintf(where, sizeof(where), "segments[%zu]", i);
+        snprintf(where, sizeof(where), "%s[%zu]", name, i);
         if ((v = sl_resultfield_get(o, "started_at_us", SL_JSON_NUMBER, where, err, errlen)) ==
             NULL)
             return -1;
@@ -1167,6 +1169,32 @@ static int merge_opseries(sl_run_t *run, const sl_resultfile_t *r, const int *ma
     return 0;
 }
 
+/* Every run the merged result holds, into out->parts (run.runs points there): a file's own
+ * runs when it is a merge, else the file. */
+static int merge_runs(sl_resultfile_t *out, const sl_resultfile_t *in, int n)
+{
+    size_t k = 0, total = 0;
+    for (int f = 0; f < n; f++)
+        total += in[f].nparts > 0 ? in[f].nparts : 1;
+    if ((out->parts = calloc(total, sizeof(*out->parts))) == NULL)
+        return -1;
+    for (int f = 0; f < n; f++) {
+        const sl_resultfile_t *r = &in[f];
+        for (size_t i = 0; i < r->nparts; i++)
+            out->parts[k++] = r->parts[i];
+        if (r->nparts == 0)
+            out->parts[k++] = (sl_segment_t){.started_at_us = r->started_at_us,
+                                             .nworkers = r->run.nworkers,
+                                             .counts = r->run.counts,
+                                             .segment = r->cfg.segment,
+                                             .nsegments = r->cfg.nsegments};
+    }
+    out->nparts = k;
+    out->run.runs = out->parts;
+    out->run.nruns = k;
+    return 0;
+}
+
 int sl_resultfile_mergeable(const sl_resultfile_t *in, int n, char *err, size_t errlen)
 {
     for (int f = 1; f < n; f++)
@@ -1300,6 +1328,10 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
     out->sending_s = sl_report_sending_s(&out->cfg, run);
     run->segments = out->segments;
     run->nsegments = (size_t)n;
+    if (merge_runs(out, in, n) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     return sl_timeline_merge(out, in, n, t0_us, err, errlen);
 }
 

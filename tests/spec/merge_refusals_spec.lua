@@ -167,6 +167,20 @@ describe("soapload merge refuses results that do not add up", function()
     -- its other run merges with it no more than once
     code, stdout, err = t.run(("merge %s %s"):format(ab, ab))
     assert.are.equal(2, code, stdout .. err)
+    -- a merge of merges keeps every run it holds: run 1 is found two merges deep
+    local third, abc = t.tmpname(".json"), t.tmpname(".json")
+    finally(function() os.remove(third); os.remove(abc) end)
+    t.write(third, (assert(t.read(files[2])):gsub('("started_at_us": )(%d+)', function(k, v)
+      return k .. (tonumber(v) + 3)
+    end, 1)))
+    assert.are.equal(0, (t.run(("merge -q %s %s --json %s"):format(ab, third, abc))))
+    local m = decode(abc)
+    assert.are.equal(2, #m.segments) -- a row per file given
+    assert.are.equal(3, #m.runs) -- every run held
+    assert.are.equal(600, m.summary.scheduled)
+    code, stdout, err = t.run(("merge %s %s"):format(abc, files[1]))
+    assert.are.equal(2, code, stdout .. err)
+    assert.truthy(err:find(("%s and %s hold the same run"):format(abc, files[1]), 1, true), err)
   end)
 
   -- the text of a result started `days` later
