@@ -69,21 +69,30 @@ void sl_goaway_reset(sl_goaway_stream_t *s)
     s->port = 0;
     s->refused = 0;
     s->resends = 0;
-}
-
-int sl_goaway_refused(const sl_goaway_stream_t *s)
-{
-    return s->all != NULL && s->refused && s->resends < SL_GOAWAY_MAX_RESENDS;
+    s->requeues = 0;
 }
 
 int sl_goaway_resend(sl_goaway_stream_t *s, int port)
 {
-    if (!sl_goaway_refused(s))
+    if (s->all == NULL || !s->refused || s->resends >= SL_GOAWAY_MAX_RESENDS)
         return 0;
     s->refused = 0;
     s->resends++;
     s->stream_id = 0;
     s->port = port;
+    return 1;
+}
+
+int sl_goaway_requeue(sl_goaway_stream_t *s)
+{
+    /* bounded: a connection that cannot be made again ends the transfer before it is written,
+     * and nothing else would stop handing it back */
+    if (s->all == NULL || !s->refused || s->requeues >= SL_GOAWAY_MAX_RESENDS ||
+        s->resends >= SL_GOAWAY_MAX_RESENDS)
+        return 0;
+    s->requeues++;
+    s->stream_id = 0;
+    s->port = 0;
     return 1;
 }
 

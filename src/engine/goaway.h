@@ -21,7 +21,8 @@ typedef struct {
     unsigned stream_id; /* 0: not known */
     int port;           /* the local port of its connection (0: not sent yet) */
     int refused;        /* a GOAWAY said the server did not process it */
-    int resends;
+    int resends;        /* times libcurl wrote it again after a GOAWAY refused it */
+    int requeues;       /* times the worker handed it back to libcurl after a GOAWAY */
 } sl_goaway_stream_t;
 
 /* A worker's streams, to mark those of a connection that got a GOAWAY. */
@@ -39,8 +40,10 @@ void sl_goaway_reset(sl_goaway_stream_t *s);
  * when a GOAWAY refused it and it was sent again fewer than SL_GOAWAY_MAX_RESENDS times (it is
  * then counted as resent), else 0. */
 int sl_goaway_resend(sl_goaway_stream_t *s, int port);
-/** 1 when a GOAWAY refused the stream's request and it may still be sent again. */
-int sl_goaway_refused(const sl_goaway_stream_t *s);
+/** libcurl gave up on a request a GOAWAY refused: 1 when the worker may hand it back for a
+ * new connection (fewer than SL_GOAWAY_MAX_RESENDS times so far; the stream is then on no
+ * connection until written again), else 0 (it ends by what failed). */
+int sl_goaway_requeue(sl_goaway_stream_t *s);
 /** Frees the list (not the streams, which the slots own). */
 void sl_goaway_free(sl_goaway_t *g);
 

@@ -1118,7 +1118,7 @@ static void complete(worker_t *w, slot_t *s, CURLcode rc)
     sl_result_t r;
     long status = 0;
     char reason[SL_REASON_TEXT] = "";
-    if (rc != CURLE_OK && sl_goaway_refused(&s->goaway)) {
+    if (rc != CURLE_OK && sl_goaway_requeue(&s->goaway)) {
         /* a GOAWAY left it unprocessed and libcurl gave up: on a new connection, same ID */
         curl_multi_remove_handle(w->multi, s->easy);
         s->errbuf[0] = '\0';
