@@ -9,6 +9,8 @@
 #ifndef SOAPLOAD_GOAWAY_H
 #define SOAPLOAD_GOAWAY_H
 
+#include <stddef.h>
+
 #include <curl/curl.h>
 
 #define SL_GOAWAY_MAX_RESENDS 3 /* a request refused more often than this fails */
@@ -19,7 +21,7 @@ typedef struct sl_goaway sl_goaway_t;
 typedef struct {
     sl_goaway_t *all;
     unsigned stream_id; /* 0: not known */
-    int port;           /* the local port of its connection (0: not sent yet) */
+    int port;           /* the local port of its connection (0: not on one) */
     int refused;        /* a GOAWAY said the server did not process it */
     int resends;        /* times libcurl wrote it again after a GOAWAY refused it */
     int requeues;       /* times the worker handed it back to libcurl after a GOAWAY */
@@ -29,11 +31,18 @@ typedef struct {
 struct sl_goaway {
     sl_goaway_stream_t **streams;
     int n, cap;
+    int ids_seen; /* libcurl's text named a stream ID: its dialect is the one read here */
 };
 
 /** Watches transfer e (an --http 2 run): libcurl's verbose text goes to a callback that keeps
  * its stream ID and marks the streams a GOAWAY refused. Returns 0, or -1 when out of memory. */
 int sl_goaway_watch(sl_goaway_t *g, CURL *e, sl_goaway_stream_t *s);
+/** Reads one of libcurl's informational texts (len bytes, not terminated) that transfer s
+ * logged: its stream ID, or a GOAWAY received on its connection. A GOAWAY counts only when s
+ * is on a connection (written there and not refused since, so that its port names the
+ * connection); then the streams of that connection above last_stream_id are marked refused,
+ * and so are those with no stream yet once libcurl's text is known to name stream IDs. */
+void sl_goaway_text(sl_goaway_stream_t *s, const char *text, size_t len);
 /** A new request on the stream's transfer: nothing known yet. */
 void sl_goaway_reset(sl_goaway_stream_t *s);
 /** Whether a request that was written once may be written again (on connection `port`): 1
