@@ -230,7 +230,16 @@ describe("mutual TLS", function()
           ("--cert %s/cli.pem holds no private key: give it with --key FILE"):format(dir) },
         { ("--cert %s --key %s"):format(q("cli.key"), q("cli.key")),
           ("--cert %s/cli.key: no PEM certificate in it"):format(dir) },
+        -- an encrypted PEM block where the certificate is read: OpenSSL's default would
+        -- prompt for its pass phrase (it did, on stderr without a terminal)
+        { ("--cert %s --key %s"):format(q("cert-enc.pem"), q("cli.key")),
+          ("--cert %s/cert-enc.pem: the certificate is encrypted: give its password with " ..
+            "--key-password-file FILE or --key-password-env NAME"):format(dir) },
       }
+      assert(os.execute(("openssl rsa -in %s -aes128 -traditional -passout pass:x -out %s " ..
+        "2>/dev/null"):format(q("cli.key"), q("cert-enc.pem"))))
+      t.write(dir .. "/cert-enc.pem",
+        (t.read(dir .. "/cert-enc.pem"):gsub("RSA PRIVATE KEY", "CERTIFICATE")))
       for _, c in ipairs(cases) do
         local code, out, err = run(c[1])
         assert.are.equal(2, code, c[1] .. ": " .. out .. err)
