@@ -19,6 +19,8 @@
 #include "options.h"
 
 #define MAX_ROWS 128
+/* soapload's table is copied whole: a longer one would overrun the rows */
+_Static_assert(SL_OPT_COUNT <= MAX_ROWS, "docgen: raise MAX_ROWS to the number of options");
 
 /* An option of either program, as the generators read it. */
 typedef struct {

@@ -675,10 +675,13 @@ static int pump(parent_t *p)
             if (p->ch[i].open && (p->pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) &&
                 read_worker(p, i) != 0)
                 return -1;
-        if (run->abort_requested && !run->aborted && !run->interrupted) {
-            /* a threshold failed (--abort-on-fail): sending stops, what is in flight ends */
+        /* a threshold failed (--abort-on-fail): sending stops, what is in flight ends. The
+         * last second is reported once the schedule is over: nothing is left to stop then, and
+         * the thresholds at the end give the verdict */
+        if (run->abort_requested && !run->aborted && !run->interrupted &&
+            (now = now_ns()) < run->t0_ns + p->cfg->duration_ns) {
             run->aborted = 1;
-            run->stopped_ns = now_ns();
+            run->stopped_ns = now;
             run->aborted_at_s = (double)(run->stopped_ns - run->t0_ns) / 1e9;
             tell_all(p->ch, n, "a", 1);
         }

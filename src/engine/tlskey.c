@@ -47,14 +47,26 @@ static int check_pair(const sl_config_t *cfg, const char *password, char *err, s
     int rc = -1;
     X509 *cert = NULL;
     EVP_PKEY *key = NULL;
+    /* an encrypted PEM block asks for a pass phrase whatever it holds: the callback, never
+     * OpenSSL's prompt (libcurl decrypts a certificate with the key's password too) */
+    pass_t pass = {.password = password};
     BIO *b = BIO_new_file(cfg->cert, "r");
-    if (b == NULL || (cert = PEM_read_bio_X509(b, NULL, NULL, NULL)) == NULL) {
-        snprintf(err, errlen, "--cert %s: no PEM certificate in it (%s)", cfg->cert, ssl_reason());
+    if (b != NULL)
+        cert = PEM_read_bio_X509(b, NULL, pass_cb, &pass);
+    if (cert == NULL) {
+        if (pass.asked && password == NULL)
+            snprintf(err, errlen,
+                     "--cert %s: the certificate is encrypted: give its password with "
+                     "--key-password-file FILE or --key-password-env NAME",
+                     cfg->cert);
+        else
+            snprintf(err, errlen, "--cert %s: no PEM certificate in it (%s)", cfg->cert,
+                     ssl_reason());
         goto Done;
     }
     BIO_free(b);
     ERR_clear_error();
-    pass_t pass = {.password = password};
+    pass.asked = 0;
     if ((b = BIO_new_file(key_file, "r")) != NULL)
         key = PEM_read_bio_PrivateKey(b, NULL, pass_cb, &pass);
     if (key == NULL) {

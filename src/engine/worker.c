@@ -270,7 +270,13 @@ static int on_prereq(void *clientp, char *primary_ip, char *local_ip, int primar
     slot_t *s = clientp;
     worker_t *w = s->w;
     if (s->prereqs++ > 0 && sl_goaway_resend(&s->goaway, local_port)) {
-        w->board->resent_unprocessed++; /* never processed: written again, counted once */
+        /* never processed: written again, counted once as sent. This connection counts the
+         * write (it may have opened it; its stream takes a place there), while the trace and
+         * the concurrency analysis keep the first write's time, port and stream, which go
+         * together */
+        sl_trace_conn_t again = {0, 0};
+        w->board->resent_unprocessed++;
+        sl_conns_sent(&w->conns, s->easy, local_port, &again);
         return CURL_PREREQFUNC_OK;
     }
     if (s->prereqs - s->goaway.resends > 1) {
@@ -1118,7 +1124,7 @@ static void complete(worker_t *w, slot_t *s, CURLcode rc)
     sl_result_t r;
     long status = 0;
     char reason[SL_REASON_TEXT] = "";
-    if (rc != CURLE_OK && sl_goaway_refused(&s->goaway)) {
+    if (rc != CURLE_OK && sl_goaway_requeue(&s->goaway)) {
         /* a GOAWAY left it unprocessed and libcurl gave up: on a new connection, same ID */
         curl_multi_remove_handle(w->multi, s->easy);
         s->errbuf[0] = '\0';

@@ -115,6 +115,24 @@ describe("--abort-on-fail", function()
     assert.are.equal(t.json.null, t.json.decode(t.read(json)).aborted)
   end)
 
+  it("a threshold failing only when the schedule is over stops nothing: no Aborted, exit 3",
+    function()
+      -- (the last second is reported after the schedule's end: it said "Aborted at 1.000 s ...
+      -- sending stopped there, 0 scheduled requests not sent" and "the run was aborted")
+      local json = t.tmpname(".json")
+      finally(function() os.remove(json) end)
+      local code, out = t.run(("-q -u %s -R 50 -d 1s -w 1 -c 2 --threshold 'error_rate < 1%%' " ..
+        "--abort-on-fail 0s --json %s %s"):format(faulty.url, json, default))
+      assert.are.equal(3, code, out)
+      local c = t.invariants(out)
+      assert.are.equal(50, c.scheduled)
+      assert.are.equal(50, c.sent)
+      assert.are.equal(50, faulty.stats().requests.fault_injected)
+      assert.falsy(out:find("Aborted", 1, true), out)
+      assert.truthy(out:find("\nResult          FAIL: a threshold failed\n", 1, true), out)
+      assert.are.equal(t.json.null, t.json.decode(t.read(json)).aborted)
+    end)
+
   it("the closed model stops too: what it started is what it scheduled", function()
     local code, out = t.run(("-q --closed -u %s -d 10s -w 1 -c 2 --threshold " ..
       "'error_rate < 1%%' --abort-on-fail 1s %s"):format(faulty.url, default))

@@ -230,7 +230,16 @@ describe("mutual TLS", function()
           ("--cert %s/cli.pem holds no private key: give it with --key FILE"):format(dir) },
         { ("--cert %s --key %s"):format(q("cli.key"), q("cli.key")),
           ("--cert %s/cli.key: no PEM certificate in it"):format(dir) },
+        -- an encrypted PEM block where the certificate is read: OpenSSL's default would
+        -- prompt for its pass phrase (it did, on stderr without a terminal)
+        { ("--cert %s --key %s"):format(q("cert-enc.pem"), q("cli.key")),
+          ("--cert %s/cert-enc.pem: the certificate is encrypted: give its password with " ..
+            "--key-password-file FILE or --key-password-env NAME"):format(dir) },
       }
+      assert(os.execute(("openssl rsa -in %s -aes128 -traditional -passout pass:x -out %s " ..
+        "2>/dev/null"):format(q("cli.key"), q("cert-enc.pem"))))
+      t.write(dir .. "/cert-enc.pem",
+        (t.read(dir .. "/cert-enc.pem"):gsub("RSA PRIVATE KEY", "CERTIFICATE")))
       for _, c in ipairs(cases) do
         local code, out, err = run(c[1])
         assert.are.equal(2, code, c[1] .. ": " .. out .. err)
@@ -354,14 +363,15 @@ describe("HTTP/2 GOAWAY", function()
   -- fixtures/goaway_server.py (python3-h2, over TLS with ALPN h2): each connection processes
   -- its first 3 streams and, once a 4th opens, sends a graceful GOAWAY whose last_stream_id is
   -- the 3rd; the streams above it are never processed (RFC 9113 6.8). GET /processed and
-  -- GET /refused count both kinds.
+  -- GET /refused count both kinds; its output prints them too.
   local srv, dir
-  setup(function()
-    dir = t.make_test_ca()
+
+  -- Starts the server (`mode`: "" or "close"); stop() kills it.
+  local function start(mode)
     local out = t.tmpname(".goaway")
-    local p = io.popen(("/usr/bin/python3 %s/tests/spec/fixtures/goaway_server.py 3 %s %s > %s " ..
-      "2>&1 & echo $!"):format(t.quote(t.root), t.quote(dir .. "/srv.pem"),
-      t.quote(dir .. "/srv.key"), t.quote(out)))
+    local p = io.popen(("/usr/bin/python3 %s/tests/spec/fixtures/goaway_server.py 3 %s %s %s " ..
+      "> %s 2>&1 & echo $!"):format(t.quote(t.root), t.quote(dir .. "/srv.pem"),
+      t.quote(dir .. "/srv.key"), mode, t.quote(out)))
     local pid = tonumber(p:read("l"))
     p:close()
     local port
@@ -371,14 +381,26 @@ describe("HTTP/2 GOAWAY", function()
       if not port then t.sleep(0.05) end
     end
     assert(port, "goaway_server.py did not start (python3-h2 missing?): " .. (t.read(out) or ""))
-    srv = { pid = pid, port = tonumber(port), out = out,
-            url = "https://127.0.0.1:" .. port .. "/soap/endpoint" }
+    local s = { pid = pid, port = tonumber(port), out = out,
+                url = "https://127.0.0.1:" .. port .. "/soap/endpoint" }
+    -- the last count of `name` the server printed
+    function s.printed(name)
+      local v = 0
+      for n in (t.read(out) or ""):gmatch(name .. " (%d+)") do v = tonumber(n) end
+      return v
+    end
+    function s.stop()
+      os.execute("kill -KILL " .. pid .. " 2>/dev/null")
+      os.remove(out)
+    end
+    return s
+  end
+  setup(function()
+    dir = t.make_test_ca()
+    srv = start("")
   end)
   teardown(function()
-    if srv then
-      os.execute("kill -KILL " .. srv.pid .. " 2>/dev/null")
-      os.remove(srv.out)
-    end
+    if srv then srv.stop() end
     if dir then os.execute("rm -rf " .. t.quote(dir)) end
   end)
 
@@ -393,6 +415,7 @@ describe("HTTP/2 GOAWAY", function()
   it("requests a GOAWAY left unprocessed are sent again with the same ID, never failures",
     function()
       local processed0, refused0 = counter("/processed"), counter("/refused")
+      local connections0 = counter("/connections")
       local json = t.tmpname(".json")
       finally(function() os.remove(json) end)
       local code, out = t.run(("-q -u %s --cacert %s --http 2 --streams 4 -c 2 -w 1 -R 100 -d 2s " ..
@@ -413,6 +436,35 @@ describe("HTTP/2 GOAWAY", function()
         "left unprocessed"))
       assert.is_true(resent >= refused, out)
       assert.are.equal(resent, t.json.decode(t.read(json)).resent_unprocessed)
+      -- a resend that opened a connection opened it: the connections counted are the server's,
+      -- and each write (sent or resent) found its connection once. (before: "opened 12" where
+      -- the server accepted about 67: 3 requests processed on each)
+      local opened, reused = connections_line(out)
+      assert.are.equal(counter("/connections") - connections0, opened, out)
+      assert.are.equal(c.sent + resent, opened + reused, out)
+    end)
+
+  it("a refused request that finds no new connection fails once, as connect, in bounded time",
+    function()
+      -- the server stops listening after its first GOAWAY: libcurl's new connection for the
+      -- refused stream cannot be made. (before: the worker handed it back to libcurl at every
+      -- failed connect, a busy loop until the drain deadline cancelled it, 7 s for a 1 s run)
+      local closing = start("close")
+      finally(function() closing.stop() end)
+      local code, out, err, elapsed = t.run(("-q -u %s --cacert %s --http 2 --streams 4 -c 1 " ..
+        "-w 1 -R 20 -d 1s %s"):format(closing.url, t.quote(dir .. "/ca.pem"), default))
+      assert.are.equal(1, code, out .. err)
+      assert.is_true(elapsed < 4, "took " .. elapsed .. " s")
+      local c = t.invariants(out)
+      local refused = closing.printed("refused")
+      assert.is_true(refused > 0, out)
+      assert.are.equal(closing.printed("processed"), c.ok)
+      assert.are.equal(0, c.cancelled, out)
+      -- written once, never processed, no connection to write it again on: a connect failure
+      assert.are.equal(refused, c.failed, out)
+      assert.truthy(out:find("\nErrors          connect " .. refused .. ", connect before send " ..
+        c.before .. "\n", 1, true), out)
+      assert.are.equal(20, c.sent + c.before)
     end)
 end)
 
