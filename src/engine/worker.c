@@ -36,6 +36,7 @@
 #include "core/tags.h"
 #include "core/reasons.h"
 #include "engine/proto.h"
+#include "engine/wsse_sign.h"
 #include "core/segment.h"
 #include "core/version.h"
 #include "engine/conns.h"
@@ -131,9 +132,10 @@ struct worker {
     sl_tags_t tags;       /* results per tag value, for requests that carry tags */
     int nslots;           /* requests in flight at most: connections x --streams */
     sl_transport_t transport;
-    sl_conns_t conns;    /* how the sent requests found their connection */
-    sl_flowrun_t *flows; /* soapload.flows: the schedule starts flows; NULL: requests */
-    uint64_t grace_end;  /* flows: when the steps of flows under way stop (after sending) */
+    sl_conns_t conns;         /* how the sent requests found their connection */
+    sl_flowrun_t *flows;      /* soapload.flows: the schedule starts flows; NULL: requests */
+    uint64_t grace_end;       /* flows: when the steps of flows under way stop (after sending) */
+    sl_wsse_signer_t *signer; /* --wsse-sign-key: every request is signed, or NULL */
     char err[8192];
 };
 
@@ -440,6 +442,9 @@ static int setup(worker_t *w)
         return -1;
     }
     if (sl_transport_open(&w->transport, cfg, w->err, sizeof(w->err)) != 0)
+        return -1;
+    if (sl_wsse_opts_signing(&cfg->wsse) &&
+        (w->signer = sl_wsse_sign_open(&cfg->wsse, w->err, sizeof(w->err))) == NULL)
         return -1;
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
@@ -755,6 +760,23 @@ static int tag_scenario(worker_t *w, slot_t *s, int built_in)
     return 0;
 }
 
+/* Signs the request built on slot s (after request(): the signature covers what is sent).
+ * Returns 0, or -1 after counting it as a script error before the send. */
+static int sign_request(worker_t *w, slot_t *s, uint64_t due_ns)
+{
+    if (sl_wsse_sign_request(w->signer, w->script, &s->req, w->err, sizeof(w->err)) == 0)
+        return 0;
+    w->counts->script_errors_before_send++;
+    w->second_counts.script_errors_before_send++;
+    if (s->op >= 0)
+        w->ops[s->op].counts.script_errors_before_send++;
+    scenario_unsent(w, 1, SL_R_OK);
+    report_script_error(w, w->err);
+    trace_unsent(w, s->op, s->req.id.data, s->req.id.len, due_ns, "script_error_before_send");
+    sl_script_release_body(w->script, &s->req);
+    return -1;
+}
+
 /* Builds and starts one request due at due_ns. Returns 1 when it took a connection slot, 0
  * when the request ended before (request() raised, or no memory for its body). */
 static int dispatch(worker_t *w, uint64_t due_ns)
@@ -821,6 +843,8 @@ static int dispatch(worker_t *w, uint64_t due_ns)
             return 0;
         }
     }
+    if (w->signer != NULL && sign_request(w, s, due_ns) != 0)
+        return 0;
     w->free_slots = s->next_free;
     s->busy = 1;
     s->seq = w->seq;
@@ -1529,6 +1553,7 @@ static void cleanup(worker_t *w)
     sl_conns_free(&w->conns);
     sl_goaway_free(&w->goaway);
     sl_transport_close(&w->transport);
+    sl_wsse_sign_close(w->signer);
     sl_buf_free(&w->second_buf);
     sl_buf_free(&w->spool_ids);
     sl_waitq_free(&w->thinking);

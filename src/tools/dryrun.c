@@ -22,6 +22,7 @@
 #include "core/version.h"
 #include "core/xmltree.h"
 #include "engine/script.h"
+#include "engine/wsse_sign.h"
 
 #define SOAP11_NS "http://schemas.xmlsoap.org/soap/envelope/"
 #define SOAP12_NS "http://www.w3.org/2003/05/soap-envelope"
@@ -178,6 +179,7 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
     sl_script_seed(s, sl_script_worker_seed(cfg->seed, 0));
     sl_script_publish(s, &one, 1, pid);
     sl_mix_t mix = {0};
+    sl_wsse_signer_t *signer = NULL; /* --wsse-sign-key: shown signed, as sent */
     sl_scenario_plan_t *plan = NULL; /* with scenarios: the run's first entries, as worker 1 */
     int vars = SL_SCRIPT_NO_VARS;    /* with flows: the variables of the flow shown */
     int shown = cfg->dry_run;
@@ -194,6 +196,11 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
     }
     if (cfg->nops > 0 && (sl_script_operations(s, cfg, err, sizeof(err)) != 0 ||
                           sl_mix_init(&mix, cfg->op_weights, cfg->nops, err, sizeof(err)) != 0)) {
+        fprintf(errout, "soapload: %s\n", err);
+        goto Done;
+    }
+    if (sl_wsse_opts_signing(&cfg->wsse) &&
+        (signer = sl_wsse_sign_open(&cfg->wsse, err, sizeof(err))) == NULL) {
         fprintf(errout, "soapload: %s\n", err);
         goto Done;
     }
@@ -255,6 +262,11 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
             }
             sl_buf_free(&inner);
         }
+        if (signer != NULL && sl_wsse_sign_request(signer, s, &req, err, sizeof(err)) != 0) {
+            fprintf(errout, "soapload: request %d (%s): %s\n", i, id, err);
+            bad++;
+            continue;
+        }
         print_request(out, cfg, &req, id, i, shown);
         if (check_body(&req, cfg->soap_version, why, sizeof(why)) != 0) {
             fprintf(errout, "soapload: request %d (%s): %s\n", i, id, why);
@@ -274,6 +286,7 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
                         "was written\n");
     code = bad > 0 ? SL_EXIT_USAGE : SL_EXIT_OK;
 Done:
+    sl_wsse_sign_close(signer);
     sl_script_release_body(s, &req);
     sl_buf_free(&req.body);
     sl_buf_free(&req.headers);

@@ -1,0 +1,40 @@
+/*
+ * wsse_sign: signing every request with an X.509 key (OASIS WS-Security SOAP Message Security
+ * 1.1, X.509 Token Profile 1.1): a wsse:Security header with a BinarySecurityToken, a Timestamp
+ * and a ds:Signature over the Body and the Timestamp (exclusive C14N), made by libxmlsec1 on
+ * libxml2 and OpenSSL. The key and certificate are loaded once per worker; each request is
+ * parsed, signed and written out again, so the signature covers exactly the bytes sent.
+ */
+#ifndef SOAPLOAD_WSSE_SIGN_H
+#define SOAPLOAD_WSSE_SIGN_H
+
+#include <stddef.h>
+
+#include "core/buf.h"
+#include "core/wsse_opts.h"
+#include "engine/script.h"
+
+typedef struct sl_wsse_signer sl_wsse_signer_t;
+
+/** Loads the key and certificate of o with OpenSSL alone and lets them go: the parent's check
+ * before anything is sent (missing file, wrong password, key not matching the certificate,
+ * an algorithm the key cannot make). Returns 0, or -1 with the problem in err. */
+int sl_wsse_sign_check(const sl_wsse_opts_t *o, char *err, size_t errlen);
+
+/** Initialises libxml2 and xmlsec in this process (a worker, after fork) and loads the key.
+ * Returns a signer the caller closes, or NULL with err. */
+sl_wsse_signer_t *sl_wsse_sign_open(const sl_wsse_opts_t *o, char *err, size_t errlen);
+/** Frees the signer and shuts xmlsec down. NULL is allowed. */
+void sl_wsse_sign_close(sl_wsse_signer_t *sg);
+
+/** Signs the envelope in `in` into out (replacing its content). Returns 0, or -1 with why in
+ * err (the body is no SOAP envelope, or xmlsec failed). */
+int sl_wsse_sign(sl_wsse_signer_t *sg, const char *in, size_t len, sl_buf_t *out, char *err,
+                 size_t errlen);
+
+/** Signs req's body in place: request()'s string is let go and the signed body becomes the
+ * request's own buffer. Returns 0, or -1 with err. */
+int sl_wsse_sign_request(sl_wsse_signer_t *sg, sl_script_t *script, sl_request_t *req, char *err,
+                         size_t errlen);
+
+#endif
