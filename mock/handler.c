@@ -226,6 +226,18 @@ static void handle_soap(const sl_mock_server_t *srv, sl_mock_thread_t *th, h2o_r
         if (w != SL_WSSE_OK)
             sl_soap_security_fault(&reply, buf, sl_wsse_fault_code(w), why, srv->id_name);
     }
+    if (srv->sig != NULL &&
+        (reply.outcome == SL_SOAP_ECHO || reply.outcome == SL_SOAP_FAULT_INJECTED)) {
+        char why[300];
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        sl_sig_result_t v =
+            sl_sig_verify(srv->sig, req->entity.base, req->entity.len,
+                          (double)now.tv_sec + (double)now.tv_nsec / 1e9, why, sizeof(why));
+        sl_stats_note_signature(srv->stats, th->index, (int)v);
+        if (v != SL_SIG_VALID)
+            sl_soap_security_fault(&reply, buf, sl_sig_fault_code(v), why, srv->id_name);
+    }
     if (srv->opt->ntriggers > 0 && /* no walk at all without --fault-when */
         (reply.outcome == SL_SOAP_ECHO || reply.outcome == SL_SOAP_FAULT_INJECTED)) {
         int k = sl_ops_find_trigger(req->entity.base, req->entity.len, srv->opt->triggers,

@@ -224,6 +224,9 @@ static int set_up(char *url, size_t url_len, char *err, size_t errlen)
             return -1;
         }
     }
+    if (opt.wsse_verify_cert != NULL &&
+        (server.sig = sl_sig_open(opt.wsse_verify_cert, opt.wsse_max_age_s, err, errlen)) == NULL)
+        return -1;
 
     h2o_config_init(&config);
     config.max_request_entity_size = opt.max_body;
