@@ -442,10 +442,12 @@ static const xmlChar *add_token_and_timestamp(sl_wsse_signer_t *sg, xmlDocPtr do
     format_time(t, created, sizeof(created));
     format_time(t + sg->ttl_s, expires, sizeof(expires));
 
+    /* after what the script put in the header (a UsernameToken), before the Signature: the
+     * mock reads the first Created as the UsernameToken's */
     xmlNodePtr ts = xmlNewDocNode(doc, wsu, BAD_CAST "Timestamp", NULL);
     xmlNewChild(ts, wsu, BAD_CAST "Created", BAD_CAST created);
     xmlNewChild(ts, wsu, BAD_CAST "Expires", BAD_CAST expires);
-    prepend(sec, ts);
+    xmlAddPrevSibling(key_info->parent, ts);
     const xmlChar *ts_id = give_id(doc, ts, ID_TS);
 
     xmlNodePtr str = xmlNewChild(key_info, wsse, BAD_CAST "SecurityTokenReference", NULL);
