@@ -29,6 +29,8 @@ void sl_counts_add(sl_counts_t *dst, const sl_counts_t *src)
     dst->retried += src->retried;
     dst->bytes_sent += src->bytes_sent;
     dst->bytes_received += src->bytes_received;
+    dst->wsse_signed += src->wsse_signed;
+    dst->wsse_sign_cpu_ns += src->wsse_sign_cpu_ns;
 }
 
 uint64_t sl_counts_failed(const sl_counts_t *c)

@@ -46,6 +46,8 @@ typedef struct {
     uint64_t before_send[SL_R_COUNT];    /* failed before any byte was written, by kind */
     uint64_t retried;                    /* resends that libcurl attempted and soapload refused */
     uint64_t bytes_sent, bytes_received; /* request and response bodies */
+    uint64_t wsse_signed;                /* requests signed (--wsse-sign-key) */
+    uint64_t wsse_sign_cpu_ns;           /* the worker's CPU time spent signing them */
 } sl_counts_t;
 
 /** Adds src into dst. */

@@ -47,10 +47,21 @@ static int index_of(const char *value, const char *const *names, int count)
     return -1;
 }
 
+static const char *const algs[] = {"auto", "rsa-sha256", "rsa-sha1", "ecdsa-sha256"};
+static const char *const refs[] = {"bst", "issuer-serial", "ski"};
+
+const char *sl_wsse_opts_alg_name(int alg)
+{
+    return alg >= 0 && alg < 4 ? algs[alg] : "?";
+}
+
+const char *sl_wsse_opts_ref_name(int key_ref)
+{
+    return key_ref >= 0 && key_ref < 3 ? refs[key_ref] : "?";
+}
+
 const char *sl_wsse_opts_set(sl_wsse_opts_t *o, sl_wsse_set_t what, const char *value)
 {
-    static const char *const algs[] = {"auto", "rsa-sha256", "rsa-sha1", "ecdsa-sha256"};
-    static const char *const refs[] = {"bst", "issuer-serial", "ski"};
     int i;
     switch (what) {
     case SL_WSSE_SET_CERT:

@@ -57,6 +57,10 @@ const char *sl_wsse_opts_set(sl_wsse_opts_t *o, sl_wsse_set_t what, const char *
  * environment variable set. Returns 0, or -1 with the problem in err. */
 int sl_wsse_opts_check(const sl_wsse_opts_t *o, char *err, size_t errlen);
 
+/** The name of an SL_WSSE_ALG_* and of an SL_WSSE_REF_*, as the options spell them. */
+const char *sl_wsse_opts_alg_name(int alg);
+const char *sl_wsse_opts_ref_name(int key_ref);
+
 /** Whether requests are signed. */
 static inline int sl_wsse_opts_signing(const sl_wsse_opts_t *o)
 {

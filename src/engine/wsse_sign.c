@@ -223,7 +223,7 @@ Error:
     return -1;
 }
 
-int sl_wsse_sign_check(const sl_wsse_opts_t *o, char *err, size_t errlen)
+int sl_wsse_sign_check(sl_wsse_opts_t *o, char *err, size_t errlen)
 {
     EVP_PKEY *pkey;
     X509 *cert;
@@ -232,6 +232,7 @@ int sl_wsse_sign_check(const sl_wsse_opts_t *o, char *err, size_t errlen)
         return 0;
     if (load_material(o, &pkey, &cert, &alg, err, errlen) != 0)
         return -1;
+    o->alg = alg; /* the summary names it; the workers find the same */
     EVP_PKEY_free(pkey);
     X509_free(cert);
     return 0;
