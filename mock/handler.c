@@ -231,12 +231,12 @@ static void handle_soap(const sl_mock_server_t *srv, sl_mock_thread_t *th, h2o_r
         char why[300];
         struct timespec now;
         clock_gettime(CLOCK_REALTIME, &now);
-        sl_sig_result_t v =
-            sl_sig_verify(srv->sig, req->entity.base, req->entity.len,
-                          (double)now.tv_sec + (double)now.tv_nsec / 1e9, why, sizeof(why));
+        sl_wsse_sig_t v =
+            sl_wsse_verify(srv->sig, req->entity.base, req->entity.len,
+                           (double)now.tv_sec + (double)now.tv_nsec / 1e9, why, sizeof(why));
         sl_stats_note_signature(srv->stats, th->index, (int)v);
-        if (v != SL_SIG_VALID)
-            sl_soap_security_fault(&reply, buf, sl_sig_fault_code(v), why, srv->id_name);
+        if (v != SL_WSSE_SIG_VALID)
+            sl_soap_security_fault(&reply, buf, sl_wsse_verify_fault_code(v), why, srv->id_name);
     }
     if (srv->opt->ntriggers > 0 && /* no walk at all without --fault-when */
         (reply.outcome == SL_SOAP_ECHO || reply.outcome == SL_SOAP_FAULT_INJECTED)) {

@@ -225,7 +225,8 @@ static int set_up(char *url, size_t url_len, char *err, size_t errlen)
         }
     }
     if (opt.wsse_verify_cert != NULL &&
-        (server.sig = sl_sig_open(opt.wsse_verify_cert, opt.wsse_max_age_s, err, errlen)) == NULL)
+        (server.sig = sl_wsse_verify_open(opt.wsse_verify_cert, "--wsse-verify-cert", 1,
+                                          opt.wsse_max_age_s, err, errlen)) == NULL)
         return -1;
 
     h2o_config_init(&config);

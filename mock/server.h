@@ -19,7 +19,7 @@
 #include "sessions.h"
 #include "stats.h"
 #include "wsse.h"
-#include "wsse_sig.h"
+#include "core/wsse_verify.h"
 
 typedef struct {
     const sl_mock_options_t *opt;
@@ -29,7 +29,7 @@ typedef struct {
     const char *wsdl;
     size_t wsdl_len;
     const sl_wsse_config_t *wsse; /* NULL: no UsernameToken is demanded */
-    const sl_sig_verifier_t *sig; /* NULL: no signature is demanded */
+    const sl_wsse_verifier_t *sig; /* NULL: no signature is demanded */
     const sl_ops_t *ops;          /* a user's WSDL's operations; NULL: the echo operation */
     sl_sessions_t *sessions;      /* --sessions; NULL: no token is demanded */
 } sl_mock_server_t;

@@ -72,7 +72,7 @@ uint64_t sl_stats_log_existing(const sl_stats_t *st);
  * or a reader never splits. */
 void sl_stats_record(sl_stats_t *st, int t, sl_outcome_t outcome, size_t bytes, unsigned how,
                      const char *id, size_t id_len);
-/** Notes the verdict (sl_sig_result_t) on the signature of thread t's next request: counted
+/** Notes the verdict (sl_wsse_sig_t) on the signature of thread t's next request: counted
  * with it by sl_stats_record. Only thread t calls it. */
 void sl_stats_note_signature(sl_stats_t *st, int t, int verdict);
 /** Writes thread t's buffered part of the ID log to the file; only thread t, or anyone once

@@ -27,6 +27,7 @@
 #include <xmlsec/xmldsig.h>
 #include <xmlsec/xmlsec.h>
 
+#include "core/wsse_verify.h"
 #include "engine/transport.h"
 
 #define WSSE_NS "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
@@ -51,12 +52,9 @@ struct sl_wsse_signer {
     xmlSecTransformId sign_alg, digest_alg;
     int key_ref; /* SL_WSSE_REF_* */
     double ttl_s;
-    sl_buf_t spare;       /* the signed body's buffer, traded with the request's */
-    char xmlsec_err[256]; /* xmlsec's last complaint, for err */
+    sl_buf_t spare;  /* the signed body's buffer, traded with the request's */
+    int xmlsec_held; /* sl_xmlsec_acquire succeeded */
 };
-
-/* The signer of this process, for the error callback. */
-static sl_wsse_signer_t *current;
 
 /* ---- keys ------------------------------------------------------------------------------- */
 
@@ -275,27 +273,6 @@ static int cert_forms(sl_wsse_signer_t *sg, X509 *cert)
     return sg->bst != NULL && sg->issuer != NULL && sg->serial != NULL ? 0 : -1;
 }
 
-/* xmlsec reports errors through this instead of stderr: the last one is kept for err. */
-static void on_xmlsec_error(const char *file, int line, const char *func, const char *obj,
-                            const char *subject, int reason, const char *msg)
-{
-    (void)file;
-    (void)line;
-    (void)func;
-    (void)reason;
-    if (current != NULL)
-        snprintf(current->xmlsec_err, sizeof(current->xmlsec_err), "%s%s%s: %s",
-                 obj != NULL ? obj : "", obj != NULL ? " " : "", subject != NULL ? subject : "",
-                 msg != NULL ? msg : "");
-}
-
-/* libxml2's messages go nowhere: a body that does not parse is reported once, by err. */
-static void on_xml_error(void *ctx, const char *msg, ...)
-{
-    (void)ctx;
-    (void)msg;
-}
-
 sl_wsse_signer_t *sl_wsse_sign_open(const sl_wsse_opts_t *o, char *err, size_t errlen)
 {
     EVP_PKEY *pkey;
@@ -304,14 +281,13 @@ sl_wsse_signer_t *sl_wsse_sign_open(const sl_wsse_opts_t *o, char *err, size_t e
     if (load_material(o, &pkey, &cert, &alg, err, errlen) != 0)
         return NULL;
     sl_wsse_signer_t *sg = calloc(1, sizeof(*sg));
-    xmlInitParser();
-    xmlSetGenericErrorFunc(NULL, on_xml_error);
-    if (sg == NULL || xmlSecInit() < 0 || xmlSecCryptoAppInit(NULL) < 0 || xmlSecCryptoInit() < 0) {
+    if (sg == NULL || sl_xmlsec_acquire() != 0) {
         snprintf(err, errlen, "cannot initialise xmlsec");
+        free(sg);
+        sg = NULL;
         goto Error;
     }
-    current = sg;
-    xmlSecErrorsSetCallback(on_xmlsec_error);
+    sg->xmlsec_held = 1;
     sg->key_ref = o->key_ref;
     sg->ttl_s = (double)o->ttl_ns / 1e9;
     sg->sign_alg = alg == SL_WSSE_ALG_RSA_SHA1       ? xmlSecTransformRsaSha1Id
@@ -325,7 +301,7 @@ sl_wsse_signer_t *sl_wsse_sign_open(const sl_wsse_opts_t *o, char *err, size_t e
     xmlSecKeyDataPtr data = xmlSecOpenSSLEvpKeyAdopt(pkey);
     if (data == NULL || (sg->key = xmlSecKeyCreate()) == NULL ||
         xmlSecKeySetValue(sg->key, data) < 0) {
-        snprintf(err, errlen, "xmlsec does not take the key: %s", sg->xmlsec_err);
+        snprintf(err, errlen, "xmlsec does not take the key: %s", sl_xmlsec_last_error());
         goto Error;
     }
     X509_free(cert);
@@ -349,12 +325,10 @@ void sl_wsse_sign_close(sl_wsse_signer_t *sg)
     free(sg->issuer);
     free(sg->serial);
     sl_buf_free(&sg->spare);
+    int held = sg->xmlsec_held;
     free(sg);
-    current = NULL;
-    xmlSecCryptoShutdown();
-    xmlSecCryptoAppShutdown();
-    xmlSecShutdown();
-    xmlCleanupParser();
+    if (held)
+        sl_xmlsec_release();
 }
 
 /* ---- one message ------------------------------------------------------------------------ */
@@ -543,7 +517,7 @@ int sl_wsse_sign(sl_wsse_signer_t *sg, const char *in, size_t len, sl_buf_t *out
     rc = 0;
     goto Done;
 Failed:
-    snprintf(err, errlen, "wsse: xmlsec could not sign: %s", sg->xmlsec_err);
+    snprintf(err, errlen, "wsse: xmlsec could not sign: %s", sl_xmlsec_last_error());
 Done:
     xmlFreeDoc(doc);
     return rc;

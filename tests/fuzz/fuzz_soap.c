@@ -9,6 +9,7 @@
 
 #include "soap.h"
 #include "wsse.h"
+#include "core/xsdtime.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -39,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char why[200];
         double t;
         sl_wsse_check((const char *)data + 1, size - 1, &cfg, 1795788000, why, sizeof(why));
-        sl_wsse_parse_time((const char *)data + 1, size - 1, &t);
+        sl_xsd_time_parse((const char *)data + 1, size - 1, &t);
         sl_soap_security_fault(&r, buf, "FailedAuthentication", why, (sl_span_t){"RequestId", 9});
         if (r.body_len > SL_SOAP_REPLY_CAP)
             abort();

@@ -11,6 +11,7 @@
 #include "soap.h"
 #include "stats.h"
 #include "wsse.h"
+#include "core/xsdtime.h"
 
 static char buf[SL_SOAP_REPLY_CAP + 1];
 static const sl_span_t rid = {"RequestId", 9};
@@ -194,12 +195,12 @@ static void test_wsse(void)
     CHECK(wsse(REQ(SL_SOAP11_NS, "P1"), at) == SL_WSSE_INVALID);
     CHECK_STR(sl_wsse_fault_code(SL_WSSE_EXPIRED), "MessageExpired");
 
-    CHECK(sl_wsse_parse_time("1970-01-01T00:00:00Z", 20, &t) == 0 && t == 0);
-    CHECK(sl_wsse_parse_time("2000-03-01T00:00:00+01:00", 25, &t) == 0 && t == 951865200);
-    CHECK(sl_wsse_parse_time("2026-11-27T14:00:00.5Z", 22, &t) == 0 && t == at + 0.5);
-    CHECK(sl_wsse_parse_time("2026-11-27T14:00:00", 19, &t) == -1); /* no time zone */
-    CHECK(sl_wsse_parse_time("2026-13-27T14:00:00Z", 20, &t) == -1);
-    CHECK(sl_wsse_parse_time("2026-11-27 14:00:00Z", 20, &t) == -1);
+    CHECK(sl_xsd_time_parse("1970-01-01T00:00:00Z", 20, &t) == 0 && t == 0);
+    CHECK(sl_xsd_time_parse("2000-03-01T00:00:00+01:00", 25, &t) == 0 && t == 951865200);
+    CHECK(sl_xsd_time_parse("2026-11-27T14:00:00.5Z", 22, &t) == 0 && t == at + 0.5);
+    CHECK(sl_xsd_time_parse("2026-11-27T14:00:00", 19, &t) == -1); /* no time zone */
+    CHECK(sl_xsd_time_parse("2026-13-27T14:00:00Z", 20, &t) == -1);
+    CHECK(sl_xsd_time_parse("2026-11-27 14:00:00Z", 20, &t) == -1);
 }
 
 static int call_is(const char *doc, const char *local, const char *ns)

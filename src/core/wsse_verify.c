@@ -1,11 +1,11 @@
 /*
- * wsse_sig: verifying a request's X.509 signature with xmlsec (see wsse_sig.h). Every wsu:Id
- * of the message is registered as an ID (a duplicate one makes the message invalid: the
+ * wsse_verify: verifying a message's X.509 signature with xmlsec (see wsse_verify.h). Every
+ * wsu:Id of the message is registered as an ID (a duplicate one makes the message invalid: the
  * signature could then name one element and the service read another); the Body and the
  * Timestamp that count are those in their places (the Envelope's Body, the Security header's
- * Timestamp), and the signature must name both.
+ * Timestamp), and the signature must name them.
  */
-#include "wsse_sig.h"
+#include "core/wsse_verify.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +19,7 @@
 #include <xmlsec/xmldsig.h>
 #include <xmlsec/xmlsec.h>
 
-#include "wsse.h"
+#include "core/xsdtime.h"
 
 #define WSSE_NS "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 #define WSU_NS "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
@@ -27,10 +27,13 @@
 #define SOAP11_NS "http://schemas.xmlsoap.org/soap/envelope/"
 #define SOAP12_NS "http://www.w3.org/2003/05/soap-envelope"
 
-struct sl_sig_verifier {
-    xmlSecKeyPtr key; /* read only once the threads run: each verification borrows it */
+struct sl_wsse_verifier {
+    xmlSecKeyPtr key; /* read only once threads run: each verification borrows it */
+    int need_timestamp;
     double max_ahead_s;
 };
+
+static int xmlsec_users;
 
 /* xmlsec's last complaint on this thread. */
 static __thread char xmlsec_err[200];
@@ -38,9 +41,9 @@ static __thread char xmlsec_err[200];
 static void on_xmlsec_error(const char *file, int line, const char *func, const char *obj,
                             const char *subject, int reason, const char *msg)
 {
-    (void)file, (void)line, (void)func, (void)reason, (void)obj;
-    snprintf(xmlsec_err, sizeof(xmlsec_err), "%s: %s", subject != NULL ? subject : "",
-             msg != NULL ? msg : "");
+    (void)file, (void)line, (void)func, (void)reason;
+    snprintf(xmlsec_err, sizeof(xmlsec_err), "%s%s%s: %s", obj != NULL ? obj : "",
+             obj != NULL ? " " : "", subject != NULL ? subject : "", msg != NULL ? msg : "");
 }
 
 static void on_xml_error(void *ctx, const char *msg, ...)
@@ -48,48 +51,76 @@ static void on_xml_error(void *ctx, const char *msg, ...)
     (void)ctx, (void)msg;
 }
 
-sl_sig_verifier_t *sl_sig_open(const char *cert_path, double max_ahead_s, char *err, size_t errlen)
+int sl_xmlsec_acquire(void)
 {
-    sl_sig_verifier_t *v = calloc(1, sizeof(*v));
+    if (xmlsec_users++ > 0)
+        return 0;
     xmlInitParser();
-    xmlSetGenericErrorFunc(NULL, on_xml_error);
-    if (v == NULL || xmlSecInit() < 0 || xmlSecCryptoAppInit(NULL) < 0 || xmlSecCryptoInit() < 0) {
+    xmlSetGenericErrorFunc(NULL, on_xml_error); /* a body that does not parse is said once */
+    if (xmlSecInit() < 0 || xmlSecCryptoAppInit(NULL) < 0 || xmlSecCryptoInit() < 0) {
+        xmlsec_users--;
+        return -1;
+    }
+    xmlSecErrorsSetCallback(on_xmlsec_error);
+    return 0;
+}
+
+void sl_xmlsec_release(void)
+{
+    if (xmlsec_users <= 0 || --xmlsec_users > 0)
+        return;
+    xmlSecCryptoShutdown();
+    xmlSecCryptoAppShutdown();
+    xmlSecShutdown();
+    xmlCleanupParser();
+}
+
+const char *sl_xmlsec_last_error(void)
+{
+    return xmlsec_err;
+}
+
+sl_wsse_verifier_t *sl_wsse_verify_open(const char *cert_path, const char *flag, int need_timestamp,
+                                        double max_ahead_s, char *err, size_t errlen)
+{
+    sl_wsse_verifier_t *v = calloc(1, sizeof(*v));
+    if (v == NULL || sl_xmlsec_acquire() != 0) {
         snprintf(err, errlen, "cannot initialise xmlsec");
         free(v);
         return NULL;
     }
-    xmlSecErrorsSetCallback(on_xmlsec_error);
+    v->need_timestamp = need_timestamp;
     v->max_ahead_s = max_ahead_s;
     v->key = xmlSecCryptoAppKeyLoad(cert_path, xmlSecKeyDataFormatCertPem, NULL, NULL, NULL);
     if (v->key == NULL) {
-        snprintf(err, errlen, "--wsse-verify-cert %s: no PEM certificate with a public key in it",
-                 cert_path);
-        sl_sig_close(v);
+        snprintf(err, errlen, "%s %s: no PEM certificate with a public key in it", flag, cert_path);
+        sl_wsse_verify_close(v);
         return NULL;
     }
     return v;
 }
 
-void sl_sig_close(sl_sig_verifier_t *v)
+void sl_wsse_verify_close(sl_wsse_verifier_t *v)
 {
     if (v == NULL)
         return;
     if (v->key != NULL)
         xmlSecKeyDestroy(v->key);
     free(v);
+    sl_xmlsec_release();
 }
 
-const char *sl_sig_fault_code(sl_sig_result_t r)
+const char *sl_wsse_verify_fault_code(sl_wsse_sig_t r)
 {
-    return r == SL_SIG_EXPIRED   ? "MessageExpired"
-           : r == SL_SIG_INVALID ? "FailedCheck"
-                                 : "InvalidSecurity";
+    return r == SL_WSSE_SIG_EXPIRED   ? "MessageExpired"
+           : r == SL_WSSE_SIG_INVALID ? "FailedCheck"
+                                      : "InvalidSecurity";
 }
 
-const char *sl_sig_name(sl_sig_result_t r)
+const char *sl_wsse_verify_name(sl_wsse_sig_t r)
 {
-    static const char *const names[SL_SIG_COUNT] = {"valid", "invalid", "missing", "expired"};
-    return (unsigned)r < SL_SIG_COUNT ? names[r] : "?";
+    static const char *const names[SL_WSSE_SIG_COUNT] = {"valid", "invalid", "missing", "expired"};
+    return (unsigned)r < SL_WSSE_SIG_COUNT ? names[r] : "?";
 }
 
 static int named(const xmlNode *n, const char *ns, const char *local)
@@ -146,27 +177,26 @@ static int signed_by(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr n)
     return found;
 }
 
-/* The Timestamp's verdict: SL_SIG_VALID when it is in force at now. */
-static sl_sig_result_t check_timestamp(const sl_sig_verifier_t *v, xmlNodePtr ts, double now,
-                                       char *why, size_t whylen)
+/* The Timestamp's verdict: SL_WSSE_SIG_VALID when it is in force at now. */
+static sl_wsse_sig_t check_timestamp(const sl_wsse_verifier_t *v, xmlNodePtr ts, double now,
+                                     char *why, size_t whylen)
 {
     xmlNodePtr created = child_named(ts, WSU_NS, "Created"),
                expires = child_named(ts, WSU_NS, "Expires");
     xmlChar *c = created != NULL ? xmlNodeGetContent(created) : NULL;
     xmlChar *e = expires != NULL ? xmlNodeGetContent(expires) : NULL;
     double tc = 0, te = 0;
-    sl_sig_result_t r = SL_SIG_VALID;
-    if (c == NULL || e == NULL || sl_wsse_parse_time((char *)c, strlen((char *)c), &tc) != 0 ||
-        sl_wsse_parse_time((char *)e, strlen((char *)e), &te) != 0) {
+    sl_wsse_sig_t r = SL_WSSE_SIG_VALID;
+    if (c == NULL || e == NULL || sl_xsd_time_parse((char *)c, strlen((char *)c), &tc) != 0 ||
+        sl_xsd_time_parse((char *)e, strlen((char *)e), &te) != 0) {
         snprintf(why, whylen, "the Timestamp needs Created and Expires as xsd:dateTime");
-        r = SL_SIG_INVALID;
+        r = SL_WSSE_SIG_INVALID;
     } else if (te <= now) {
         snprintf(why, whylen, "the Timestamp expired at %s", (char *)e);
-        r = SL_SIG_EXPIRED;
+        r = SL_WSSE_SIG_EXPIRED;
     } else if (tc > now + v->max_ahead_s) {
-        snprintf(why, whylen, "the Timestamp's Created %s lies ahead of the server clock",
-                 (char *)c);
-        r = SL_SIG_EXPIRED;
+        snprintf(why, whylen, "the Timestamp's Created %s lies ahead of the clock", (char *)c);
+        r = SL_WSSE_SIG_EXPIRED;
     }
     xmlFree(c);
     xmlFree(e);
@@ -174,13 +204,13 @@ static sl_sig_result_t check_timestamp(const sl_sig_verifier_t *v, xmlNodePtr ts
 }
 
 /* The verdict on a parsed message. */
-static sl_sig_result_t verify_doc(const sl_sig_verifier_t *v, xmlDocPtr doc, double now, char *why,
-                                  size_t whylen)
+static sl_wsse_sig_t verify_doc(const sl_wsse_verifier_t *v, xmlDocPtr doc, double now, char *why,
+                                size_t whylen)
 {
     xmlNodePtr env = xmlDocGetRootElement(doc);
     if (env == NULL || !(named(env, SOAP11_NS, "Envelope") || named(env, SOAP12_NS, "Envelope"))) {
         snprintf(why, whylen, "not a SOAP envelope");
-        return SL_SIG_INVALID;
+        return SL_WSSE_SIG_INVALID;
     }
     const char *ns = (const char *)env->ns->href;
     xmlNodePtr body = child_named(env, ns, "Body");
@@ -189,20 +219,24 @@ static sl_sig_result_t verify_doc(const sl_sig_verifier_t *v, xmlDocPtr doc, dou
     xmlNodePtr ts = child_named(sec, WSU_NS, "Timestamp");
     if (sig == NULL) {
         snprintf(why, whylen, "no ds:Signature in a wsse:Security header");
-        return SL_SIG_MISSING;
+        return SL_WSSE_SIG_MISSING;
     }
     if (register_ids(doc, env) != 0) {
         snprintf(why, whylen, "a wsu:Id is given twice");
-        return SL_SIG_INVALID;
+        return SL_WSSE_SIG_INVALID;
     }
-    if (body == NULL || ts == NULL || !signed_by(doc, sig, body) || !signed_by(doc, sig, ts)) {
-        snprintf(why, whylen, "the signature does not cover both the Body and the Timestamp");
-        return SL_SIG_INVALID;
+    if (body == NULL || !signed_by(doc, sig, body)) {
+        snprintf(why, whylen, "the signature does not cover the Body");
+        return SL_WSSE_SIG_INVALID;
+    }
+    if ((ts != NULL || v->need_timestamp) && (ts == NULL || !signed_by(doc, sig, ts))) {
+        snprintf(why, whylen, "the signature does not cover the Timestamp");
+        return SL_WSSE_SIG_INVALID;
     }
     xmlSecDSigCtx ctx;
     if (xmlSecDSigCtxInitialize(&ctx, NULL) < 0) {
         snprintf(why, whylen, "xmlsec cannot make a context");
-        return SL_SIG_INVALID;
+        return SL_WSSE_SIG_INVALID;
     }
     ctx.enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
     ctx.signKey = v->key; /* borrowed: given back before the context is let go */
@@ -214,21 +248,24 @@ static sl_sig_result_t verify_doc(const sl_sig_verifier_t *v, xmlDocPtr doc, dou
     if (!ok) {
         snprintf(why, whylen, "the signature does not verify%s%s", rc < 0 ? ": " : "",
                  rc < 0 ? xmlsec_err : "");
-        return SL_SIG_INVALID;
+        return SL_WSSE_SIG_INVALID;
     }
+    /* a Timestamp without times (zeep signs an empty one) is checked only where one is needed */
+    if (ts == NULL || (!v->need_timestamp && child_named(ts, WSU_NS, "Expires") == NULL))
+        return SL_WSSE_SIG_VALID;
     return check_timestamp(v, ts, now, why, whylen);
 }
 
-sl_sig_result_t sl_sig_verify(const sl_sig_verifier_t *v, const char *doc, size_t len, double now,
-                              char *why, size_t whylen)
+sl_wsse_sig_t sl_wsse_verify(const sl_wsse_verifier_t *v, const char *doc, size_t len, double now,
+                             char *why, size_t whylen)
 {
     xmlDocPtr d =
         len <= 0x7fffffff ? xmlReadMemory(doc, (int)len, NULL, NULL, XML_PARSE_NONET) : NULL;
     if (d == NULL) {
         snprintf(why, whylen, "the message is not well-formed XML");
-        return SL_SIG_INVALID;
+        return SL_WSSE_SIG_INVALID;
     }
-    sl_sig_result_t r = verify_doc(v, d, now, why, whylen);
+    sl_wsse_sig_t r = verify_doc(v, d, now, why, whylen);
     xmlFreeDoc(d);
     return r;
 }
