@@ -135,6 +135,10 @@ static const sl_option_t options[SL_OPT_COUNT] = {
      "the BinarySecurityToken, default), issuer-serial or ski"},
     {SL_OPT_WSSE_TTL, "wsse-ttl", 0, "wsse_ttl", "T",
      "the signed Timestamp's lifetime (default 300s)"},
+    {SL_OPT_WSSE_VERIFY_CERT, "wsse-verify-cert", 0, "wsse_verify_cert", "FILE",
+     "verify each response's WS-Security X.509 signature with\n"
+     "this PEM certificate; a bad or missing one fails as\n"
+     "signature"},
     {SL_OPT_JSON, "json", 0, NULL, "FILE", "write the results as JSON (schema soapload-results/1)"},
     {SL_OPT_TRACE, "trace", 0, NULL, "FILE", "write one CSV line per scheduled request"},
     {SL_OPT_HTML, "html", 0, NULL, "FILE", "write a self-contained HTML report with charts"},
@@ -663,6 +667,7 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
     case SL_OPT_WSSE_SIGN_ALG:
     case SL_OPT_WSSE_KEY_REF:
     case SL_OPT_WSSE_TTL:
+    case SL_OPT_WSSE_VERIFY_CERT:
         want = sl_wsse_opts_set(&c->wsse, (sl_wsse_set_t)(id - SL_OPT_WSSE_SIGN_CERT), value);
         break;
     case SL_OPT_JSON:

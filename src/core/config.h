@@ -98,6 +98,7 @@ typedef enum {
     SL_OPT_WSSE_SIGN_ALG,
     SL_OPT_WSSE_KEY_REF,
     SL_OPT_WSSE_TTL,
+    SL_OPT_WSSE_VERIFY_CERT,
     SL_OPT_JSON,
     SL_OPT_TRACE,
     SL_OPT_HTML,

@@ -25,6 +25,7 @@ void sl_wsse_opts_free(sl_wsse_opts_t *o)
     free(o->key);
     free(o->key_password_env);
     free(o->key_password_file);
+    free(o->verify_cert);
     sl_wsse_opts_init(o);
 }
 
@@ -83,6 +84,8 @@ const char *sl_wsse_opts_set(sl_wsse_opts_t *o, sl_wsse_set_t what, const char *
             return "bst, issuer-serial or ski";
         o->key_ref = i;
         return NULL;
+    case SL_WSSE_SET_VERIFY_CERT:
+        return set_string(&o->verify_cert, value) != 0 ? "a file name" : NULL;
     case SL_WSSE_SET_TTL:
         if (sl_duration_parse(value, &o->ttl_ns) != 0 || o->ttl_ns < 1000000000ULL ||
             o->ttl_ns > MAX_TTL_NS)
@@ -131,7 +134,8 @@ int sl_wsse_opts_check(const sl_wsse_opts_t *o, char *err, size_t errlen)
     }
     if (readable_file(o->cert, "--wsse-sign-cert", err, errlen) != 0 ||
         readable_file(o->key, "--wsse-sign-key", err, errlen) != 0 ||
-        readable_file(o->key_password_file, "--wsse-sign-key-password-file", err, errlen) != 0)
+        readable_file(o->key_password_file, "--wsse-sign-key-password-file", err, errlen) != 0 ||
+        readable_file(o->verify_cert, "--wsse-verify-cert", err, errlen) != 0)
         return -1;
     if (o->key_password_env != NULL && getenv(o->key_password_env) == NULL) {
         snprintf(err, errlen, "--wsse-sign-key-password-env %s: no such environment variable",

@@ -29,6 +29,7 @@ typedef struct {
     int alg;                                    /* SL_WSSE_ALG_* */
     int key_ref;                                /* SL_WSSE_REF_* */
     uint64_t ttl_ns;                            /* Timestamp: Expires - Created */
+    char *verify_cert; /* verify the responses' signatures with this certificate, or NULL */
 } sl_wsse_opts_t;
 
 #define SL_WSSE_DEFAULT_TTL_NS 300000000000ULL
@@ -46,7 +47,8 @@ typedef enum {
     SL_WSSE_SET_KEY_PASSWORD_FILE,
     SL_WSSE_SET_ALG,
     SL_WSSE_SET_KEY_REF,
-    SL_WSSE_SET_TTL
+    SL_WSSE_SET_TTL,
+    SL_WSSE_SET_VERIFY_CERT
 } sl_wsse_set_t;
 
 /** Sets one setting from its text. Returns NULL, or what the value should have been. */

@@ -36,6 +36,7 @@
 #include "core/tags.h"
 #include "core/reasons.h"
 #include "engine/proto.h"
+#include "core/wsse_verify.h"
 #include "engine/wsse_sign.h"
 #include "core/segment.h"
 #include "core/version.h"
@@ -136,6 +137,7 @@ struct worker {
     sl_flowrun_t *flows;      /* soapload.flows: the schedule starts flows; NULL: requests */
     uint64_t grace_end;       /* flows: when the steps of flows under way stop (after sending) */
     sl_wsse_signer_t *signer; /* --wsse-sign-key: every request is signed, or NULL */
+    sl_wsse_verifier_t *verifier; /* --wsse-verify-cert: every response's signature checked */
     char err[8192];
 };
 
@@ -445,6 +447,11 @@ static int setup(worker_t *w)
         return -1;
     if (sl_wsse_opts_signing(&cfg->wsse) &&
         (w->signer = sl_wsse_sign_open(&cfg->wsse, w->err, sizeof(w->err))) == NULL)
+        return -1;
+    if (cfg->wsse.verify_cert != NULL &&
+        (w->verifier = sl_wsse_verify_open(cfg->wsse.verify_cert, "--wsse-verify-cert", 0,
+                                           (double)SL_WSSE_DEFAULT_TTL_NS / 1e9, w->err,
+                                           sizeof(w->err))) == NULL)
         return -1;
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
@@ -947,6 +954,14 @@ static sl_result_t check_response(worker_t *w, slot_t *s, long status, char *rea
     sl_result_t r =
         sl_check_response(status, s->resp_body.data, s->resp_body.len, w->cfg->id_element,
                           s->req.id.data, s->req.id.len, s->req.check_id);
+    if (r == SL_R_OK && w->verifier != NULL) { /* a bad signature fails whatever the hook says */
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        if (sl_wsse_verify(w->verifier, s->resp_body.data, s->resp_body.len,
+                           (double)now.tv_sec + (double)now.tv_nsec / 1e9, reason,
+                           reason_len) != SL_WSSE_SIG_VALID)
+            return SL_R_SIGNATURE;
+    }
     if ((r != SL_R_OK && r != SL_R_SOAP_FAULT) || !sl_script_has_op_response(w->script, s->op))
         return r;
     /* a response hook that takes a fifth parameter sees Faults too: it may expect one */
@@ -1026,6 +1041,7 @@ static void add_reason(worker_t *w, const slot_t *s, sl_result_t r, CURLcode rc,
     int transport = 0;
     switch (r) {
     case SL_R_CHECK_FAILED: /* response() returned false, reason */
+    case SL_R_SIGNATURE:    /* the signature check's reason */
         why = reason;
         break;
     case SL_R_SOAP_FAULT:
@@ -1562,6 +1578,7 @@ static void cleanup(worker_t *w)
     sl_goaway_free(&w->goaway);
     sl_transport_close(&w->transport);
     sl_wsse_sign_close(w->signer);
+    sl_wsse_verify_close(w->verifier);
     sl_buf_free(&w->second_buf);
     sl_buf_free(&w->spool_ids);
     sl_waitq_free(&w->thinking);

@@ -146,16 +146,16 @@ static int load_key(const sl_wsse_opts_t *o, const char *pw, EVP_PKEY **pkey, X5
     return *pkey != NULL ? 0 : -1;
 }
 
-static X509 *load_cert(const char *path, char *err, size_t errlen)
+static X509 *load_cert(const char *path, const char *flag, char *err, size_t errlen)
 {
-    BIO *b = read_file(path, "--wsse-sign-cert", err, errlen);
+    BIO *b = read_file(path, flag, err, errlen);
     if (b == NULL)
         return NULL;
     X509 *c = is_pem(b) ? PEM_read_bio_X509(b, NULL, password_cb, NULL) : d2i_X509_bio(b, NULL);
     BIO_free(b);
     ERR_clear_error();
     if (c == NULL)
-        snprintf(err, errlen, "--wsse-sign-cert %s: no X.509 certificate in it (PEM or DER)", path);
+        snprintf(err, errlen, "%s %s: no X.509 certificate in it (PEM or DER)", flag, path);
     return c;
 }
 
@@ -178,7 +178,7 @@ static int load_material(const sl_wsse_opts_t *o, EVP_PKEY **pkey, X509 **cert, 
         goto Error;
     if (o->cert != NULL) { /* the given certificate wins over a PKCS#12 file's */
         X509_free(*cert);
-        if ((*cert = load_cert(o->cert, err, errlen)) == NULL)
+        if ((*cert = load_cert(o->cert, "--wsse-sign-cert", err, errlen)) == NULL)
             goto Error;
     }
     if (*cert == NULL) {
@@ -226,6 +226,11 @@ int sl_wsse_sign_check(sl_wsse_opts_t *o, char *err, size_t errlen)
     EVP_PKEY *pkey;
     X509 *cert;
     int alg;
+    if (o->verify_cert != NULL) {
+        if ((cert = load_cert(o->verify_cert, "--wsse-verify-cert", err, errlen)) == NULL)
+            return -1;
+        X509_free(cert);
+    }
     if (!sl_wsse_opts_signing(o))
         return 0;
     if (load_material(o, &pkey, &cert, &alg, err, errlen) != 0)

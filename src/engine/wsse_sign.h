@@ -16,9 +16,9 @@
 
 typedef struct sl_wsse_signer sl_wsse_signer_t;
 
-/** Loads the key and certificate of o with OpenSSL alone and lets them go: the parent's check
+/** Loads the key and certificates of o with OpenSSL alone and lets them go: the parent's check
  * before anything is sent (missing file, wrong password, key not matching the certificate,
- * an algorithm the key cannot make). Sets o->alg from the key when it is "auto". Returns 0,
+ * an algorithm the key cannot make, no certificate in --wsse-verify-cert). Sets o->alg from the key when it is "auto". Returns 0,
  * or -1 with the problem in err. */
 int sl_wsse_sign_check(sl_wsse_opts_t *o, char *err, size_t errlen);
 

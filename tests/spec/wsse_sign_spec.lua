@@ -235,3 +235,75 @@ describe("WS-Security X.509 signatures", function()
     assert.are.same({ valid = 50, invalid = 0, missing = 0, expired = 0 }, s.signatures)
   end)
 end)
+
+-- Starts tests/spec/fixtures/zeep_signer.py in MODE on a free port; returns url and stop().
+local function start_zeep_signer(dir, mode)
+  local port, log = t.free_port(), t.tmpname(".zeep")
+  local p = io.popen(("/usr/bin/python3 %s %d %s %s %s > %s 2>&1 & echo $!"):format(
+    t.quote(t.root .. "/tests/spec/fixtures/zeep_signer.py"), port, t.quote(dir .. "/rsa.key"),
+    t.quote(dir .. "/rsa.pem"), mode, t.quote(log)))
+  local pid = tonumber(p:read("l"))
+  p:close()
+  local deadline = t.now() + 20
+  while not (t.read(log) or ""):find("ready", 1, true) and t.now() < deadline do
+    assert(t.alive(pid), "zeep_signer.py exited: " .. (t.read(log) or ""))
+    t.sleep(0.05)
+  end
+  assert((t.read(log) or ""):find("ready", 1, true), "zeep_signer.py did not start")
+  return {
+    url = ("http://127.0.0.1:%d/soap/endpoint"):format(port),
+    stop = function()
+      os.execute("kill " .. pid .. " 2>/dev/null")
+      os.remove(log)
+    end,
+  }
+end
+
+describe("WS-Security X.509 signatures on responses (--wsse-verify-cert)", function()
+  local dir
+  setup(function() dir = make_keys() end)
+  teardown(function() os.execute("rm -rf " .. t.quote(dir)) end)
+
+  -- Runs the default example at 20 req/s for 1 s against url; returns code, summary, JSON.
+  local function run(url, cert)
+    local json = t.tmpname(".json")
+    local code, out, err = t.run(("-R 20 -d 1s -w 1 -c 2 --json %s --url %s --wsse-verify-cert %s %s")
+      :format(t.quote(json), url, t.quote(dir .. "/" .. cert),
+        t.quote(t.root .. "/scripts/examples/default.lua")))
+    local res = t.json.decode(t.read(json) or "null")
+    os.remove(json)
+    return code, out .. err, res
+  end
+
+  it("accepts answers python3-zeep signed and fails others as signature, with the reason", function()
+    local cases = {
+      { "sign", "rsa.pem", 0, nil },
+      { "sign", "other.pem", 1, "the signature does not verify" },
+      { "tamper", "rsa.pem", 1, "the signature does not verify" },
+      { "unsigned", "rsa.pem", 1, "no ds:Signature in a wsse:Security header" },
+    }
+    for _, c in ipairs(cases) do
+      local srv = start_zeep_signer(dir, c[1])
+      local code, out, res = run(srv.url, c[2])
+      srv.stop()
+      assert.are.equal(c[3], code, out)
+      assert.are.equal(20, res.summary.sent, out)
+      if c[4] == nil then
+        assert.are.equal(20, res.summary.ok, out)
+        assert.are.equal(0, res.summary.results.signature, out)
+      else
+        assert.are.equal(20, res.summary.results.signature, out)
+        assert.truthy(out:find("signature%s+20  " .. c[4]:gsub("%p", "%%%0")), out)
+        t.reasons_invariants(res)
+      end
+    end
+  end)
+
+  it("refuses a --wsse-verify-cert without a certificate before sending", function()
+    local code, out, err = t.run(("-R 20 -d 1s --url http://127.0.0.1:9/x --wsse-verify-cert %s %s")
+      :format(t.quote(dir .. "/rsa.key"), t.quote(t.root .. "/scripts/examples/default.lua")))
+    assert.are.equal(2, code, out .. err)
+    assert.truthy(err:find("--wsse-verify-cert " .. dir .. "/rsa.key: no X.509 certificate in it",
+      1, true), err)
+  end)
+end)
