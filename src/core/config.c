@@ -139,6 +139,12 @@ static const sl_option_t options[SL_OPT_COUNT] = {
      "verify each response's WS-Security X.509 signature with\n"
      "this PEM certificate; a bad or missing one fails as\n"
      "signature"},
+    {SL_OPT_WSA, "wsa", 0, "wsa", NULL,
+     "WS-Addressing headers on every request: Action,\n"
+     "MessageID urn:soapload:ID, To, ReplyTo anonymous (signed\n"
+     "with the rest under --wsse-sign-key)"},
+    {SL_OPT_WSA_ACTION, "wsa-action", 0, "wsa_action", "URI",
+     "--wsa's Action (default: the request's SOAP action)"},
     {SL_OPT_JSON, "json", 0, NULL, "FILE", "write the results as JSON (schema soapload-results/1)"},
     {SL_OPT_TRACE, "trace", 0, NULL, "FILE", "write one CSV line per scheduled request"},
     {SL_OPT_HTML, "html", 0, NULL, "FILE", "write a self-contained HTML report with charts"},
@@ -668,6 +674,8 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
     case SL_OPT_WSSE_KEY_REF:
     case SL_OPT_WSSE_TTL:
     case SL_OPT_WSSE_VERIFY_CERT:
+    case SL_OPT_WSA:
+    case SL_OPT_WSA_ACTION:
         want = sl_wsse_opts_set(&c->wsse, (sl_wsse_set_t)(id - SL_OPT_WSSE_SIGN_CERT), value);
         break;
     case SL_OPT_JSON:

@@ -99,6 +99,8 @@ typedef enum {
     SL_OPT_WSSE_KEY_REF,
     SL_OPT_WSSE_TTL,
     SL_OPT_WSSE_VERIFY_CERT,
+    SL_OPT_WSA,
+    SL_OPT_WSA_ACTION,
     SL_OPT_JSON,
     SL_OPT_TRACE,
     SL_OPT_HTML,

@@ -26,6 +26,7 @@ void sl_wsse_opts_free(sl_wsse_opts_t *o)
     free(o->key_password_env);
     free(o->key_password_file);
     free(o->verify_cert);
+    free(o->wsa_action);
     sl_wsse_opts_init(o);
 }
 
@@ -84,6 +85,18 @@ const char *sl_wsse_opts_set(sl_wsse_opts_t *o, sl_wsse_set_t what, const char *
             return "bst, issuer-serial or ski";
         o->key_ref = i;
         return NULL;
+    case SL_WSSE_SET_WSA:
+        if (value == NULL || strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
+            o->wsa = 1;
+        else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0)
+            o->wsa = 0;
+        else
+            return "true or false";
+        return NULL;
+    case SL_WSSE_SET_WSA_ACTION:
+        if (strpbrk(value, "\r\n") != NULL || strlen(value) > 900) /* escaped when written */
+            return "a URI of at most 900 bytes without line breaks";
+        return set_string(&o->wsa_action, value) != 0 ? "a URI" : NULL;
     case SL_WSSE_SET_VERIFY_CERT:
         return set_string(&o->verify_cert, value) != 0 ? "a file name" : NULL;
     case SL_WSSE_SET_TTL:
@@ -130,6 +143,10 @@ int sl_wsse_opts_check(const sl_wsse_opts_t *o, char *err, size_t errlen)
     }
     if (!sl_wsse_opts_signing(o) && (o->alg != SL_WSSE_ALG_AUTO || o->key_ref != SL_WSSE_REF_BST)) {
         snprintf(err, errlen, "--wsse-sign-alg and --wsse-key-ref need --wsse-sign-key");
+        return -1;
+    }
+    if (o->wsa_action != NULL && !o->wsa) {
+        snprintf(err, errlen, "--wsa-action needs --wsa");
         return -1;
     }
     if (readable_file(o->cert, "--wsse-sign-cert", err, errlen) != 0 ||

@@ -30,6 +30,8 @@ typedef struct {
     int key_ref;                                /* SL_WSSE_REF_* */
     uint64_t ttl_ns;                            /* Timestamp: Expires - Created */
     char *verify_cert; /* verify the responses' signatures with this certificate, or NULL */
+    int wsa;           /* WS-Addressing headers on every request */
+    char *wsa_action;  /* their Action; NULL: the request's SOAP action */
 } sl_wsse_opts_t;
 
 #define SL_WSSE_DEFAULT_TTL_NS 300000000000ULL
@@ -48,10 +50,13 @@ typedef enum {
     SL_WSSE_SET_ALG,
     SL_WSSE_SET_KEY_REF,
     SL_WSSE_SET_TTL,
-    SL_WSSE_SET_VERIFY_CERT
+    SL_WSSE_SET_VERIFY_CERT,
+    SL_WSSE_SET_WSA,
+    SL_WSSE_SET_WSA_ACTION
 } sl_wsse_set_t;
 
-/** Sets one setting from its text. Returns NULL, or what the value should have been. */
+/** Sets one setting from its text (NULL for a flag without a value). Returns NULL, or what the
+ * value should have been. */
 const char *sl_wsse_opts_set(sl_wsse_opts_t *o, sl_wsse_set_t what, const char *value);
 
 /** The settings together: a key without a certificate is allowed only as PKCS#12 (checked
@@ -67,6 +72,12 @@ const char *sl_wsse_opts_ref_name(int key_ref);
 static inline int sl_wsse_opts_signing(const sl_wsse_opts_t *o)
 {
     return o->key != NULL || o->cert != NULL;
+}
+
+/** Whether each request's envelope is rewritten (signed, or given WS-Addressing headers). */
+static inline int sl_wsse_opts_rewrites(const sl_wsse_opts_t *o)
+{
+    return sl_wsse_opts_signing(o) || o->wsa;
 }
 
 #endif

@@ -445,8 +445,8 @@ static int setup(worker_t *w)
     }
     if (sl_transport_open(&w->transport, cfg, w->err, sizeof(w->err)) != 0)
         return -1;
-    if (sl_wsse_opts_signing(&cfg->wsse) &&
-        (w->signer = sl_wsse_sign_open(&cfg->wsse, w->err, sizeof(w->err))) == NULL)
+    if (sl_wsse_opts_rewrites(&cfg->wsse) &&
+        (w->signer = sl_wsse_sign_open(cfg, w->err, sizeof(w->err))) == NULL)
         return -1;
     if (cfg->wsse.verify_cert != NULL &&
         (w->verifier = sl_wsse_verify_open(cfg->wsse.verify_cert, "--wsse-verify-cert", 0,

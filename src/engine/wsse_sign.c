@@ -29,6 +29,7 @@
 
 #include "core/wsse_verify.h"
 #include "engine/transport.h"
+#include "engine/wsa.h"
 
 #define WSSE_NS "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 #define WSU_NS "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
@@ -44,6 +45,7 @@
 #define ID_BODY "Body-1"
 
 struct sl_wsse_signer {
+    const sl_config_t *cfg; /* the run's: --wsa and what its headers name */
     xmlSecKeyPtr key;
     char *bst;    /* Base64 of the certificate's DER */
     char *ski;    /* Base64 of its subject key identifier, or NULL */
@@ -278,12 +280,13 @@ static int cert_forms(sl_wsse_signer_t *sg, X509 *cert)
     return sg->bst != NULL && sg->issuer != NULL && sg->serial != NULL ? 0 : -1;
 }
 
-sl_wsse_signer_t *sl_wsse_sign_open(const sl_wsse_opts_t *o, char *err, size_t errlen)
+sl_wsse_signer_t *sl_wsse_sign_open(const sl_config_t *cfg, char *err, size_t errlen)
 {
-    EVP_PKEY *pkey;
-    X509 *cert;
-    int alg;
-    if (load_material(o, &pkey, &cert, &alg, err, errlen) != 0)
+    const sl_wsse_opts_t *o = &cfg->wsse;
+    EVP_PKEY *pkey = NULL;
+    X509 *cert = NULL;
+    int alg = SL_WSSE_ALG_AUTO;
+    if (sl_wsse_opts_signing(o) && load_material(o, &pkey, &cert, &alg, err, errlen) != 0)
         return NULL;
     sl_wsse_signer_t *sg = calloc(1, sizeof(*sg));
     if (sg == NULL || sl_xmlsec_acquire() != 0) {
@@ -293,6 +296,9 @@ sl_wsse_signer_t *sl_wsse_sign_open(const sl_wsse_opts_t *o, char *err, size_t e
         goto Error;
     }
     sg->xmlsec_held = 1;
+    sg->cfg = cfg;
+    if (pkey == NULL) /* WS-Addressing alone: nothing to sign with */
+        return sg;
     sg->key_ref = o->key_ref;
     sg->ttl_s = (double)o->ttl_ns / 1e9;
     sg->sign_alg = alg == SL_WSSE_ALG_RSA_SHA1       ? xmlSecTransformRsaSha1Id
@@ -392,14 +398,20 @@ static void format_time(double epoch, char *buf, size_t cap)
     snprintf(buf, cap, "%s.%03uZ", day, ms);
 }
 
-/* The wsse:Security block of the envelope's Header, made (with the Header) when missing. */
-static xmlNodePtr security_of(xmlDocPtr doc, xmlNodePtr env, int soap12)
+/* The envelope's Header, made when missing. */
+static xmlNodePtr header_of(xmlDocPtr doc, xmlNodePtr env)
 {
     xmlNodePtr header = child_named(env, (const char *)env->ns->href, "Header");
     if (header == NULL) {
         header = xmlNewDocNode(doc, env->ns, BAD_CAST "Header", NULL);
         prepend(env, header);
     }
+    return header;
+}
+
+/* The wsse:Security block of the Header, made when missing. */
+static xmlNodePtr security_of(xmlDocPtr doc, xmlNodePtr env, xmlNodePtr header, int soap12)
+{
     xmlNodePtr sec = child_named(header, WSSE_NS, "Security");
     if (sec == NULL) {
         sec = xmlNewDocNode(doc, NULL, BAD_CAST "Security", NULL);
@@ -466,11 +478,49 @@ static int close_out(void *ctx)
     return 0;
 }
 
-int sl_wsse_sign(sl_wsse_signer_t *sg, const char *in, size_t len, sl_buf_t *out, char *err,
-                 size_t errlen)
+/* Signs the Body, the Timestamp and the `nextra` headers in extra with the signer's key. Returns
+ * 0, or -1 with err. */
+static int sign_doc(sl_wsse_signer_t *sg, xmlDocPtr doc, xmlNodePtr sec, xmlNodePtr body,
+                    xmlNodePtr *extra, int nextra, char *err, size_t errlen)
 {
-    int rc = -1;
+    static const char *const extra_ids[] = {"Action-1", "MessageID-1", "To-1", "ReplyTo-1"};
     char uri[256];
+    xmlNodePtr sig = xmlSecTmplSignatureCreateNsPref(doc, xmlSecTransformExclC14NId, sg->sign_alg,
+                                                     NULL, BAD_CAST "ds");
+    xmlAddChild(sec, sig);
+    xmlNodePtr key_info = xmlSecTmplSignatureEnsureKeyInfo(sig, NULL);
+    const xmlChar *ids[2 + SL_WSA_HEADERS] = {add_token_and_timestamp(sg, doc, sec, key_info),
+                                              give_id(doc, body, ID_BODY)};
+    for (int i = 0; i < nextra && i < SL_WSA_HEADERS; i++)
+        ids[2 + i] = give_id(doc, extra[i], extra_ids[i]);
+    for (int i = 0; i < 2 + nextra && i < 2 + SL_WSA_HEADERS; i++) {
+        snprintf(uri, sizeof(uri), "#%s", (const char *)ids[i]);
+        xmlNodePtr ref =
+            xmlSecTmplSignatureAddReference(sig, sg->digest_alg, NULL, BAD_CAST uri, NULL);
+        if (ref == NULL || xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId) == NULL)
+            goto Failed;
+    }
+    xmlSecDSigCtx ctx;
+    if (xmlSecDSigCtxInitialize(&ctx, NULL) < 0)
+        goto Failed;
+    ctx.signKey = sg->key; /* borrowed: given back before the context is let go */
+    int signed_ok = xmlSecDSigCtxSign(&ctx, sig) >= 0;
+    ctx.signKey = NULL;
+    xmlSecDSigCtxFinalize(&ctx);
+    if (signed_ok)
+        return 0;
+Failed:
+    snprintf(err, errlen, "wsse: xmlsec could not sign: %s", sl_xmlsec_last_error());
+    return -1;
+}
+
+/* Rewrites the envelope in `in` into out: WS-Addressing headers (--wsa), then the signature
+ * (--wsse-sign-key). Returns 0, or -1 with why in err. */
+static int rewrite(sl_wsse_signer_t *sg, const sl_request_t *req, const char *in, size_t len,
+                   sl_buf_t *out, char *err, size_t errlen)
+{
+    int rc = -1, nwsa = 0;
+    xmlNodePtr wsa[SL_WSA_HEADERS];
     xmlDocPtr doc =
         len <= INT32_MAX ? xmlReadMemory(in, (int)len, NULL, NULL, XML_PARSE_NONET) : NULL;
     xmlNodePtr env = doc != NULL ? xmlDocGetRootElement(doc) : NULL, body;
@@ -487,29 +537,17 @@ int sl_wsse_sign(sl_wsse_signer_t *sg, const char *in, size_t len, sl_buf_t *out
         snprintf(err, errlen, "wsse: the envelope to sign has no Body");
         goto Done;
     }
-    xmlNodePtr sec = security_of(doc, env, soap12);
-    xmlNodePtr sig = xmlSecTmplSignatureCreateNsPref(doc, xmlSecTransformExclC14NId, sg->sign_alg,
-                                                     NULL, BAD_CAST "ds");
-    xmlAddChild(sec, sig);
-    xmlNodePtr key_info = xmlSecTmplSignatureEnsureKeyInfo(sig, NULL);
-    const xmlChar *ids[2] = {add_token_and_timestamp(sg, doc, sec, key_info),
-                             give_id(doc, body, ID_BODY)};
-    for (int i = 0; i < 2; i++) {
-        snprintf(uri, sizeof(uri), "#%s", (const char *)ids[i]);
-        xmlNodePtr ref =
-            xmlSecTmplSignatureAddReference(sig, sg->digest_alg, NULL, BAD_CAST uri, NULL);
-        if (ref == NULL || xmlSecTmplReferenceAddTransform(ref, xmlSecTransformExclC14NId) == NULL)
-            goto Failed;
+    xmlNodePtr header = header_of(doc, env);
+    if (sg->cfg->wsse.wsa) {
+        if (sl_wsa_add(doc, header, sg->cfg, req, wsa) != 0) {
+            snprintf(err, errlen, "wsa: out of memory");
+            goto Done;
+        }
+        nwsa = SL_WSA_HEADERS;
     }
-    xmlSecDSigCtx ctx;
-    if (xmlSecDSigCtxInitialize(&ctx, NULL) < 0)
-        goto Failed;
-    ctx.signKey = sg->key; /* borrowed: given back before the context is let go */
-    int signed_ok = xmlSecDSigCtxSign(&ctx, sig) >= 0;
-    ctx.signKey = NULL;
-    xmlSecDSigCtxFinalize(&ctx);
-    if (!signed_ok)
-        goto Failed;
+    if (sg->key != NULL &&
+        sign_doc(sg, doc, security_of(doc, env, header, soap12), body, wsa, nwsa, err, errlen) != 0)
+        goto Done;
     sl_buf_clear(out);
     xmlSaveCtxtPtr save = xmlSaveToIO(write_out, close_out, out, "UTF-8", XML_SAVE_NO_DECL);
     if (save == NULL || xmlSaveDoc(save, doc) < 0) {
@@ -520,9 +558,6 @@ int sl_wsse_sign(sl_wsse_signer_t *sg, const char *in, size_t len, sl_buf_t *out
     }
     xmlSaveClose(save);
     rc = 0;
-    goto Done;
-Failed:
-    snprintf(err, errlen, "wsse: xmlsec could not sign: %s", sl_xmlsec_last_error());
 Done:
     xmlFreeDoc(doc);
     return rc;
@@ -533,7 +568,7 @@ int sl_wsse_sign_request(sl_wsse_signer_t *sg, sl_script_t *script, sl_request_t
 {
     size_t len;
     const char *body = sl_request_body(req, &len);
-    if (sl_wsse_sign(sg, body, len, &sg->spare, err, errlen) != 0)
+    if (rewrite(sg, req, body, len, &sg->spare, err, errlen) != 0)
         return -1;
     sl_script_release_body(script, req);
     sl_buf_t t = req->body; /* the buffers trade places: no copy, both keep their room */

@@ -199,8 +199,8 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
         fprintf(errout, "soapload: %s\n", err);
         goto Done;
     }
-    if (sl_wsse_opts_signing(&cfg->wsse) &&
-        (signer = sl_wsse_sign_open(&cfg->wsse, err, sizeof(err))) == NULL) {
+    if (sl_wsse_opts_rewrites(&cfg->wsse) &&
+        (signer = sl_wsse_sign_open(&one, err, sizeof(err))) == NULL) {
         fprintf(errout, "soapload: %s\n", err);
         goto Done;
     }

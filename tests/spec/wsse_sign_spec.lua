@@ -307,3 +307,81 @@ describe("WS-Security X.509 signatures on responses (--wsse-verify-cert)", funct
       1, true), err)
   end)
 end)
+
+describe("WS-Addressing headers (--wsa)", function()
+  local dir
+  setup(function() dir = make_keys() end)
+  teardown(function() os.execute("rm -rf " .. t.quote(dir)) end)
+  local WSA = "http://www.w3.org/2005/08/addressing"
+
+  -- The four headers' texts in a body, in order, and how many of each there are.
+  local function wsa_of(body)
+    local h = {}
+    for _, name in ipairs({ "Action", "MessageID", "To" }) do
+      h[name] = body:match("<wsa:" .. name .. ' xmlns:wsa="' .. WSA .. '"[^>]*>([^<]*)</wsa:' .. name .. ">")
+    end
+    h.ReplyTo = body:match("<wsa:ReplyTo[^>]*><wsa:Address>([^<]*)</wsa:Address></wsa:ReplyTo>")
+    return h
+  end
+
+  it("adds Action, MessageID urn:soapload:ID, To and ReplyTo anonymous, for SOAP 1.1 and 1.2", function()
+    local script = t.script([[
+      soapload.url = "http://127.0.0.1:9/soap/endpoint"
+      soapload.rate = 10
+      function request(id)
+        return soapload.envelope(soapload.echo(id)), {headers = {SOAPAction = '"urn:shop#Order"'}}
+      end
+    ]])
+    local code, out, err = t.run("--dry-run 2 --wsa " .. script)
+    assert.are.equal(0, code, out .. err)
+    local n = 0
+    for id, len, at in out:gmatch("ID (%S+)\n.-Content%-Length: (%d+)\n\n()") do
+      n = n + 1
+      local h = wsa_of(out:sub(at, at + tonumber(len) - 1))
+      assert.are.same({ Action = "urn:shop#Order", MessageID = "urn:soapload:" .. id,
+        To = "http://127.0.0.1:9/soap/endpoint", ReplyTo = WSA .. "/anonymous" }, h)
+    end
+    assert.are.equal(2, n, out)
+    -- 1.2: the action parameter of the media type; --wsa-action wins over any
+    local body = dry_bodies("--wsa", 1)[1]
+    assert.are.equal("urn:soapload:echo#Echo", wsa_of(body).Action)
+    code, out, err = t.run(("--dry-run 1 --wsa %s"):format(t.quote(t.root .. "/scripts/examples/soap12.lua")))
+    assert.are.equal(0, code, out .. err)
+    assert.truthy(out:find('<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Header><wsa:Action xmlns:wsa="' ..
+      WSA .. '">urn:soapload:echo#Echo</wsa:Action>', 1, true), out)
+    body = dry_bodies("--wsa --wsa-action 'urn:other#Do&It'", 1)[1]
+    assert.truthy(body:find(">urn:other#Do&amp;It</wsa:Action>", 1, true), body)
+    code, out, err = t.run("--dry-run 1 --wsa-action urn:x " .. script)
+    assert.are.equal(2, code)
+    assert.truthy(err:find("--wsa-action needs --wsa", 1, true), err)
+    os.remove(script)
+  end)
+
+  it("signs the WS-Addressing headers with the rest: xmlsec1 and zeep verify, the mock too", function()
+    local keys = ("--wsse-sign-key %s --wsse-sign-cert %s"):format(t.quote(dir .. "/rsa.key"),
+      t.quote(dir .. "/rsa.pem"))
+    local body = dry_bodies("--wsa " .. keys, 1)[1]
+    local uris = {}
+    for uri in body:gmatch('<ds:Reference URI="#([^"]+)"') do uris[#uris + 1] = uri end
+    assert.are.same({ "TS-1", "Body-1", "Action-1", "MessageID-1", "To-1", "ReplyTo-1" }, uris)
+    local f = t.write(t.tmpname(".xml"), body)
+    local ok = os.execute(("xmlsec1 --verify --pubkey-cert-pem %s --id-attr:Id Body " ..
+      "--id-attr:Id Timestamp --id-attr:Id Action --id-attr:Id MessageID --id-attr:Id To " ..
+      "--id-attr:Id ReplyTo %s > /dev/null 2>&1"):format(t.quote(dir .. "/rsa.pem"), t.quote(f)))
+    os.remove(f)
+    assert.is_true(ok == true)
+    assert.are.equal("valid", zeep_says(body, dir .. "/rsa.pem"))
+    -- a changed MessageID breaks the signature: it is covered
+    local changed = body:gsub("urn:soapload:(P%d+%-R)1<", "urn:soapload:%12<")
+    assert.are_not.equal(body, changed)
+    assert.are.equal("invalid", zeep_says(changed, dir .. "/rsa.pem"))
+    local mock = t.start_mock("--wsse-verify-cert " .. t.quote(dir .. "/rsa.pem"))
+    local code, out, err = t.run(("-q -R 50 -d 1s -w 1 -c 2 --wsa --url %s %s %s"):format(mock.url,
+      keys, t.quote(t.root .. "/scripts/examples/default.lua")))
+    local s = mock.stats()
+    mock.stop()
+    assert.are.equal(0, code, out .. err)
+    assert.are.same({ valid = 50, invalid = 0, missing = 0, expired = 0 }, s.signatures)
+    assert.are.equal(50, s.requests.echo)
+  end)
+end)
