@@ -37,6 +37,7 @@
 #include "core/reasons.h"
 #include "engine/proto.h"
 #include "core/wsse_verify.h"
+#include "engine/lua_mtom.h"
 #include "engine/wsse_sign.h"
 #include "core/segment.h"
 #include "core/version.h"
@@ -767,20 +768,27 @@ static int tag_scenario(worker_t *w, slot_t *s, int built_in)
     return 0;
 }
 
-/* Signs the request built on slot s (after request(): the signature covers what is sent).
- * Returns 0, or -1 after counting it as a script error before the send. */
-static int sign_request(worker_t *w, slot_t *s, uint64_t due_ns)
+/* The last steps of the body built on slot s, after request(): the signature (it covers what
+ * is sent) and the packing of attachments. Returns 0, or -1 after counting it as a script
+ * error before the send. */
+static int finish_body(worker_t *w, slot_t *s, uint64_t due_ns, int attached)
 {
-    struct timespec a, b; /* the CPU it costs, reported per request */
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
-    int rc = sl_wsse_sign_request(w->signer, w->script, &s->req, w->err, sizeof(w->err));
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
-    if (rc == 0) {
-        w->counts->wsse_signed++;
-        w->counts->wsse_sign_cpu_ns +=
-            (uint64_t)((b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec));
-        return 0;
+    int rc = 0;
+    if (w->signer != NULL) {
+        struct timespec a, b; /* the CPU it costs, reported per request */
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+        rc = sl_wsse_sign_request(w->signer, w->script, &s->req, w->err, sizeof(w->err));
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+        if (rc == 0 && sl_wsse_opts_signing(&w->cfg->wsse)) {
+            w->counts->wsse_signed++;
+            w->counts->wsse_sign_cpu_ns +=
+                (uint64_t)((b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec));
+        }
     }
+    if (rc == 0 && attached && (rc = sl_mtom_pack(w->script, &s->req, w->cfg->soap_version)) != 0)
+        snprintf(w->err, sizeof(w->err), "soapload.attach: out of memory packing the parts");
+    if (rc == 0)
+        return 0;
     w->counts->script_errors_before_send++;
     w->second_counts.script_errors_before_send++;
     if (s->op >= 0)
@@ -799,6 +807,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
     slot_t *s = w->free_slots;
     char id[ID_CAP];
     size_t id_len = format_id(w, ++w->seq, id);
+    int attached = 0; /* request() made attachments: sent as MTOM */
     w->board->last_seq = w->seq;
 
     sl_buf_clear(&s->req.id);
@@ -807,6 +816,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
         w->ops[s->op].counts.scheduled++;
     if (s->op >= 0 || sl_script_has_request(w->script)) {
         sl_buf_append(&s->req.id, id, id_len);
+        sl_mtom_reset(); /* soapload.attach's parts are this request's */
         if ((s->op >= 0
                  ? sl_script_op_request(w->script, s->op, w->seq, &s->req, w->err, sizeof(w->err))
                  : sl_script_request(w->script, w->seq, &s->req, w->err, sizeof(w->err))) != 0) {
@@ -819,7 +829,12 @@ static int dispatch(worker_t *w, uint64_t due_ns)
             trace_unsent(w, s->op, id, id_len, due_ns, "script_error_before_send");
             return 0;
         }
-        if (apply_request_options(w, s) != 0 || tag_scenario(w, s, 0) != 0) {
+        attached = sl_mtom_count() > 0;
+        int no_room = attached && sl_mtom_header(&s->req, w->cfg->soap_version) != 0;
+        if (no_room)
+            snprintf(w->err, sizeof(w->err),
+                     "soapload.attach: no room for the multipart Content-Type header");
+        if (no_room || apply_request_options(w, s) != 0 || tag_scenario(w, s, 0) != 0) {
             w->counts->script_errors_before_send++;
             w->second_counts.script_errors_before_send++;
             if (s->op >= 0)
@@ -858,7 +873,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
             return 0;
         }
     }
-    if (w->signer != NULL && sign_request(w, s, due_ns) != 0)
+    if ((w->signer != NULL || attached) && finish_body(w, s, due_ns, attached) != 0)
         return 0;
     w->free_slots = s->next_free;
     s->busy = 1;

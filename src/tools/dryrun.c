@@ -22,6 +22,7 @@
 #include "core/version.h"
 #include "core/xmltree.h"
 #include "engine/script.h"
+#include "engine/lua_mtom.h"
 #include "engine/wsse_sign.h"
 
 #define SOAP11_NS "http://schemas.xmlsoap.org/soap/envelope/"
@@ -118,7 +119,9 @@ static void print_request(FILE *out, const sl_config_t *cfg, const sl_request_t 
         print_header(out, sent.line[k]);
     if (!sl_header_named_in(length, sent.line, sent.n))
         print_header(out, length);
-    fprintf(out, "\n%.*s\n\n", (int)body_len, body);
+    fputc('\n', out); /* written whole: an attachment's bytes may hold NULs */
+    fwrite(body, 1, body_len, out);
+    fputs("\n\n", out);
 }
 
 /* What is wrong with a body as a SOAP envelope of `version`, into why; 0 when nothing. */
@@ -244,13 +247,17 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
         }
         if (op >= 0)
             fprintf(out, "operation %s\n", cfg->op_names[op]);
+        int attached = 0; /* soapload.attach: shown as the multipart body that is sent */
         if (op >= 0 || sl_script_has_request(s)) {
+            sl_mtom_reset();
             if ((op >= 0 ? sl_script_op_request(s, op, (uint64_t)i, &req, err, sizeof(err))
                          : sl_script_request(s, (uint64_t)i, &req, err, sizeof(err))) != 0) {
                 fprintf(errout, "soapload: request %d (%s): request() failed: %s\n", i, id, err);
                 bad++;
                 continue;
             }
+            if ((attached = sl_mtom_count() > 0) && sl_mtom_header(&req, cfg->soap_version) != 0)
+                goto Done;
         } else { /* the built-in request, as a worker builds it */
             sl_buf_t inner = {0};
             sl_buf_clear(&req.body);
@@ -267,8 +274,11 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
             bad++;
             continue;
         }
+        int problem = check_body(&req, cfg->soap_version, why, sizeof(why)) != 0;
+        if (attached && sl_mtom_pack(s, &req, cfg->soap_version) != 0)
+            goto Done;
         print_request(out, cfg, &req, id, i, shown);
-        if (check_body(&req, cfg->soap_version, why, sizeof(why)) != 0) {
+        if (problem) {
             fprintf(errout, "soapload: request %d (%s): %s\n", i, id, why);
             bad++;
         }

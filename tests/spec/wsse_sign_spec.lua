@@ -385,3 +385,111 @@ describe("WS-Addressing headers (--wsa)", function()
     assert.are.equal(50, s.requests.echo)
   end)
 end)
+
+describe("MTOM attachments (soapload.attach)", function()
+  local dir
+  setup(function() dir = make_keys() end)
+  teardown(function() os.execute("rm -rf " .. t.quote(dir)) end)
+
+  -- A scenario attaching the bytes 0..255 and "hello" to each request, at 20 req/s for 1 s.
+  local function mtom_script(url, extra)
+    return t.script(([[
+      soapload.url = %q
+      soapload.rate = 20
+      soapload.duration = "1s"
+      local blob = {}
+      for i = 0, 255 do blob[#blob + 1] = string.char(i) end
+      blob = table.concat(blob)
+      function request(id)
+        local data = soapload.attach(blob, "application/octet-stream")
+        local note = soapload.attach("hello", "text/plain")
+        %s
+        return soapload.envelope('<e:Echo xmlns:e="urn:soapload:echo"><e:RequestId>' ..
+          soapload.escape(id) .. '</e:RequestId><e:Data>' .. data .. '</e:Data><e:Note>' ..
+          note .. '</e:Note></e:Echo>')
+      end
+    ]]):format(url, extra or ""))
+  end
+
+  -- Starts tests/spec/fixtures/zeep_mtom.py (with a certificate to verify, or none).
+  local function start_zeep_mtom(cert)
+    local port, log = t.free_port(), t.tmpname(".mtom")
+    local p = io.popen(("/usr/bin/python3 %s %d %s > %s 2>&1 & echo $!"):format(
+      t.quote(t.root .. "/tests/spec/fixtures/zeep_mtom.py"), port, cert and t.quote(cert) or "",
+      t.quote(log)))
+    local pid = tonumber(p:read("l"))
+    p:close()
+    local deadline = t.now() + 20
+    while not (t.read(log) or ""):find("ready", 1, true) and t.now() < deadline do
+      assert(t.alive(pid), "zeep_mtom.py exited: " .. (t.read(log) or ""))
+      t.sleep(0.05)
+    end
+    return {
+      port = port,
+      url = ("http://127.0.0.1:%d/soap/endpoint"):format(port),
+      count = function() return tonumber(select(3, t.http(port, "GET", "/count"))) end,
+      stop = function()
+        os.execute("kill " .. pid .. " 2>/dev/null")
+        os.remove(log)
+      end,
+    }
+  end
+
+  it("sends multipart/related requests that python3-zeep's MTOM code reads, signed or not", function()
+    for _, signed in ipairs({ false, true }) do
+      local srv = start_zeep_mtom(signed and (dir .. "/rsa.pem") or nil)
+      local script = mtom_script(srv.url)
+      local keys = signed and ("--wsse-sign-key %s --wsse-sign-cert %s"):format(
+        t.quote(dir .. "/rsa.key"), t.quote(dir .. "/rsa.pem")) or ""
+      local code, out, err = t.run(("-q -w 1 -c 2 %s %s"):format(keys, script))
+      local count = srv.count()
+      srv.stop()
+      os.remove(script)
+      assert.are.equal(0, code, out .. err)
+      assert.are.equal(20, count, out)
+    end
+  end)
+
+  it("is answered by the mock, which echoes the root part's ID and counts every byte", function()
+    local mock = t.start_mock("--wsse-verify-cert " .. t.quote(dir .. "/rsa.pem"))
+    local script = mtom_script(mock.url)
+    local json = t.tmpname(".json")
+    local code, out, err = t.run(("-q -w 1 -c 2 --wsa --json %s --wsse-sign-key %s --wsse-sign-cert %s %s")
+      :format(t.quote(json), t.quote(dir .. "/rsa.key"), t.quote(dir .. "/rsa.pem"), script))
+    local s = mock.stats()
+    mock.stop()
+    os.remove(script)
+    local res = t.json.decode(t.read(json))
+    os.remove(json)
+    assert.are.equal(0, code, out .. err)
+    assert.are.equal(20, s.requests.echo)
+    assert.are.equal(20, s.ids.distinct)
+    assert.are.same({ valid = 20, invalid = 0, missing = 0, expired = 0 }, s.signatures)
+    assert.are.equal(s.request_bytes, res.summary.bytes_sent)
+  end)
+
+  it("shows the multipart body in a dry run and refuses an attachment it cannot send", function()
+    local script = mtom_script("http://127.0.0.1:9/soap/endpoint")
+    local code, out, err = t.run("--dry-run 1 " .. script)
+    os.remove(script)
+    assert.are.equal(0, code, out .. err)
+    assert.truthy(out:find('Content-Type: multipart/related; type="application/xop+xml"; ' ..
+      'start="<root@soapload>"; start-info="text/xml"; boundary="', 1, true), out)
+    assert.truthy(out:find('<e:Data><xop:Include xmlns:xop="http://www.w3.org/2004/08/xop/include" ' ..
+      'href="cid:1@soapload"/></e:Data>', 1, true), out)
+    local blob = {}
+    for i = 0, 255 do blob[#blob + 1] = string.char(i) end
+    assert.truthy(out:find("Content-ID: <1@soapload>\r\n\r\n" .. table.concat(blob) .. "\r\n--", 1, true))
+    for _, c in ipairs({
+      { "for i = 1, 64 do soapload.attach('x') end", "at most 64 attachments per request" },
+      { "soapload.attach('--MIME_boundary_soapload_7d9c1e4a')", "hold soapload's MIME boundary" },
+      { "soapload.attach('x', 'a\\nb')", "a media type of at most 128 bytes" },
+    }) do
+      script = mtom_script("http://127.0.0.1:9/soap/endpoint", c[1])
+      code, out, err = t.run("--dry-run 1 " .. script)
+      os.remove(script)
+      assert.are.equal(2, code, out .. err)
+      assert.truthy(err:find(c[2], 1, true), err)
+    end
+  end)
+end)
