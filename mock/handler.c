@@ -220,6 +220,18 @@ static void handle_soap(const sl_mock_server_t *srv, sl_mock_thread_t *th, h2o_r
     int session = srv->sessions != NULL && sl_sessions_read_call(body.base, body.len, &call) == 0;
     int own_op = session && call.kind != SL_SESSION_OTHER; /* Login, Logout: in no WSDL */
 
+    char undecryptable[300] = ""; /* --wsse-decrypt-key: why the Body could not be decrypted */
+    if (srv->dec != NULL) {
+        sl_buf_t plain = {0};
+        int d = sl_wsse_decrypt(srv->dec, body.base, body.len, &plain, undecryptable,
+                                sizeof(undecryptable));
+        if (d == 1 && (body.base = h2o_mem_alloc_pool(&req->pool, plain.len)) != NULL) {
+            memcpy(body.base, plain.data, plain.len);
+            body.len = plain.len;
+        }
+        sl_buf_free(&plain);
+    }
+
     sl_stats_begin(srv->stats);
     sl_soap_answer(media.base, media.len, body.base, body.len, srv->id_name,
                    own_op ? NULL : srv->ops, inject && !own_op, &reply, buf);
@@ -233,6 +245,8 @@ static void handle_soap(const sl_mock_server_t *srv, sl_mock_thread_t *th, h2o_r
         if (w != SL_WSSE_OK)
             sl_soap_security_fault(&reply, buf, sl_wsse_fault_code(w), why, srv->id_name);
     }
+    if (undecryptable[0] != '\0' && reply.outcome != SL_SOAP_BAD_MEDIA_TYPE)
+        sl_soap_security_fault(&reply, buf, "FailedCheck", undecryptable, srv->id_name);
     if (srv->sig != NULL &&
         (reply.outcome == SL_SOAP_ECHO || reply.outcome == SL_SOAP_FAULT_INJECTED)) {
         char why[300];

@@ -36,6 +36,7 @@ typedef struct {
     int wsse_password_given;
     double wsse_max_age_s;
     const char *wsse_verify_cert; /* verify every request's X.509 signature with this cert */
+    const char *wsse_decrypt_key; /* decrypt encrypted requests with this private key */
     char *wsdl_text;              /* --wsdl: a user's WSDL, served (owned; NUL-terminated) */
     size_t wsdl_len;
     sl_ops_t *wsdl_ops;                             /* its operations, answered (owned) */

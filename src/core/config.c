@@ -20,6 +20,8 @@
 #include "core/segment.h"
 
 _Static_assert(SL_OPT_COUNT <= 64, "sl_config_t.given has a bit per option");
+_Static_assert(SL_OPT_WSA_ACTION - SL_OPT_WSSE_SIGN_CERT == SL_WSSE_SET_WSA_ACTION,
+               "the WS-Security options are in sl_wsse_set_t's order");
 
 static const sl_option_t options[SL_OPT_COUNT] = {
     {SL_OPT_URL, "url", 'u', "url", "URL", "endpoint (http or https)"},
@@ -139,6 +141,9 @@ static const sl_option_t options[SL_OPT_COUNT] = {
      "verify each response's WS-Security X.509 signature with\n"
      "this PEM certificate; a bad or missing one fails as\n"
      "signature"},
+    {SL_OPT_WSSE_ENCRYPT_CERT, "wsse-encrypt-cert", 0, "wsse_encrypt_cert", "FILE",
+     "encrypt each request's Body to this PEM certificate's RSA\n"
+     "key (AES-256-GCM, RSA-OAEP), after signing"},
     {SL_OPT_WSA, "wsa", 0, "wsa", NULL,
      "WS-Addressing headers on every request: Action,\n"
      "MessageID urn:soapload:ID, To, ReplyTo anonymous (signed\n"
@@ -674,6 +679,7 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
     case SL_OPT_WSSE_KEY_REF:
     case SL_OPT_WSSE_TTL:
     case SL_OPT_WSSE_VERIFY_CERT:
+    case SL_OPT_WSSE_ENCRYPT_CERT:
     case SL_OPT_WSA:
     case SL_OPT_WSA_ACTION:
         want = sl_wsse_opts_set(&c->wsse, (sl_wsse_set_t)(id - SL_OPT_WSSE_SIGN_CERT), value);

@@ -27,6 +27,7 @@ void sl_wsse_opts_free(sl_wsse_opts_t *o)
     free(o->key_password_file);
     free(o->verify_cert);
     free(o->wsa_action);
+    free(o->encrypt_cert);
     sl_wsse_opts_init(o);
 }
 
@@ -97,6 +98,8 @@ const char *sl_wsse_opts_set(sl_wsse_opts_t *o, sl_wsse_set_t what, const char *
         if (strpbrk(value, "\r\n") != NULL || strlen(value) > 900) /* escaped when written */
             return "a URI of at most 900 bytes without line breaks";
         return set_string(&o->wsa_action, value) != 0 ? "a URI" : NULL;
+    case SL_WSSE_SET_ENCRYPT_CERT:
+        return set_string(&o->encrypt_cert, value) != 0 ? "a file name" : NULL;
     case SL_WSSE_SET_VERIFY_CERT:
         return set_string(&o->verify_cert, value) != 0 ? "a file name" : NULL;
     case SL_WSSE_SET_TTL:
@@ -152,7 +155,8 @@ int sl_wsse_opts_check(const sl_wsse_opts_t *o, char *err, size_t errlen)
     if (readable_file(o->cert, "--wsse-sign-cert", err, errlen) != 0 ||
         readable_file(o->key, "--wsse-sign-key", err, errlen) != 0 ||
         readable_file(o->key_password_file, "--wsse-sign-key-password-file", err, errlen) != 0 ||
-        readable_file(o->verify_cert, "--wsse-verify-cert", err, errlen) != 0)
+        readable_file(o->verify_cert, "--wsse-verify-cert", err, errlen) != 0 ||
+        readable_file(o->encrypt_cert, "--wsse-encrypt-cert", err, errlen) != 0)
         return -1;
     if (o->key_password_env != NULL && getenv(o->key_password_env) == NULL) {
         snprintf(err, errlen, "--wsse-sign-key-password-env %s: no such environment variable",

@@ -29,9 +29,10 @@ typedef struct {
     int alg;                                    /* SL_WSSE_ALG_* */
     int key_ref;                                /* SL_WSSE_REF_* */
     uint64_t ttl_ns;                            /* Timestamp: Expires - Created */
-    char *verify_cert; /* verify the responses' signatures with this certificate, or NULL */
-    int wsa;           /* WS-Addressing headers on every request */
-    char *wsa_action;  /* their Action; NULL: the request's SOAP action */
+    char *verify_cert;  /* verify the responses' signatures with this certificate, or NULL */
+    char *encrypt_cert; /* encrypt the Body to this certificate's key, or NULL */
+    int wsa;            /* WS-Addressing headers on every request */
+    char *wsa_action;   /* their Action; NULL: the request's SOAP action */
 } sl_wsse_opts_t;
 
 #define SL_WSSE_DEFAULT_TTL_NS 300000000000ULL
@@ -51,6 +52,7 @@ typedef enum {
     SL_WSSE_SET_KEY_REF,
     SL_WSSE_SET_TTL,
     SL_WSSE_SET_VERIFY_CERT,
+    SL_WSSE_SET_ENCRYPT_CERT,
     SL_WSSE_SET_WSA,
     SL_WSSE_SET_WSA_ACTION
 } sl_wsse_set_t;
@@ -74,10 +76,11 @@ static inline int sl_wsse_opts_signing(const sl_wsse_opts_t *o)
     return o->key != NULL || o->cert != NULL;
 }
 
-/** Whether each request's envelope is rewritten (signed, or given WS-Addressing headers). */
+/** Whether each request's envelope is rewritten (signed, encrypted, or given WS-Addressing
+ * headers). */
 static inline int sl_wsse_opts_rewrites(const sl_wsse_opts_t *o)
 {
-    return sl_wsse_opts_signing(o) || o->wsa;
+    return sl_wsse_opts_signing(o) || o->wsa || o->encrypt_cert != NULL;
 }
 
 #endif

@@ -23,8 +23,10 @@
 #include <xmlsec/crypto.h>
 #include <xmlsec/errors.h>
 #include <xmlsec/openssl/evp.h>
+#include <xmlsec/keysmngr.h>
 #include <xmlsec/templates.h>
 #include <xmlsec/xmldsig.h>
+#include <xmlsec/xmlenc.h>
 #include <xmlsec/xmlsec.h>
 
 #include "core/wsse_verify.h"
@@ -54,8 +56,9 @@ struct sl_wsse_signer {
     xmlSecTransformId sign_alg, digest_alg;
     int key_ref; /* SL_WSSE_REF_* */
     double ttl_s;
-    sl_buf_t spare;  /* the signed body's buffer, traded with the request's */
-    int xmlsec_held; /* sl_xmlsec_acquire succeeded */
+    sl_buf_t spare;             /* the signed body's buffer, traded with the request's */
+    int xmlsec_held;            /* sl_xmlsec_acquire succeeded */
+    xmlSecKeysMngrPtr enc_keys; /* --wsse-encrypt-cert: the recipient's public key, or NULL */
 };
 
 /* ---- keys ------------------------------------------------------------------------------- */
@@ -233,6 +236,19 @@ int sl_wsse_sign_check(sl_wsse_opts_t *o, char *err, size_t errlen)
             return -1;
         X509_free(cert);
     }
+    if (o->encrypt_cert != NULL) { /* RSA-OAEP key transport needs an RSA key */
+        if ((cert = load_cert(o->encrypt_cert, "--wsse-encrypt-cert", err, errlen)) == NULL)
+            return -1;
+        int rsa = X509_get0_pubkey(cert) != NULL &&
+                  EVP_PKEY_base_id(X509_get0_pubkey(cert)) == EVP_PKEY_RSA;
+        X509_free(cert);
+        if (!rsa) {
+            snprintf(err, errlen,
+                     "--wsse-encrypt-cert %s: the key transport (RSA-OAEP) needs an RSA key",
+                     o->encrypt_cert);
+            return -1;
+        }
+    }
     if (!sl_wsse_opts_signing(o))
         return 0;
     if (load_material(o, &pkey, &cert, &alg, err, errlen) != 0)
@@ -280,6 +296,22 @@ static int cert_forms(sl_wsse_signer_t *sg, X509 *cert)
     return sg->bst != NULL && sg->issuer != NULL && sg->serial != NULL ? 0 : -1;
 }
 
+/* The keys manager holding the public key of the certificate the Body is encrypted to. */
+static int open_recipient(sl_wsse_signer_t *sg, const char *path, char *err, size_t errlen)
+{
+    xmlSecKeyPtr key = xmlSecCryptoAppKeyLoad(path, xmlSecKeyDataFormatCertPem, NULL, NULL, NULL);
+    if ((sg->enc_keys = xmlSecKeysMngrCreate()) == NULL || key == NULL ||
+        xmlSecCryptoAppDefaultKeysMngrInit(sg->enc_keys) < 0 ||
+        xmlSecCryptoAppDefaultKeysMngrAdoptKey(sg->enc_keys, key) < 0) {
+        if (key != NULL)
+            xmlSecKeyDestroy(key);
+        snprintf(err, errlen, "--wsse-encrypt-cert %s: xmlsec does not take it: %s", path,
+                 sl_xmlsec_last_error());
+        return -1;
+    }
+    return 0;
+}
+
 sl_wsse_signer_t *sl_wsse_sign_open(const sl_config_t *cfg, char *err, size_t errlen)
 {
     const sl_wsse_opts_t *o = &cfg->wsse;
@@ -297,6 +329,8 @@ sl_wsse_signer_t *sl_wsse_sign_open(const sl_config_t *cfg, char *err, size_t er
     }
     sg->xmlsec_held = 1;
     sg->cfg = cfg;
+    if (o->encrypt_cert != NULL && open_recipient(sg, o->encrypt_cert, err, errlen) != 0)
+        goto Error;
     if (pkey == NULL) /* WS-Addressing alone: nothing to sign with */
         return sg;
     sg->key_ref = o->key_ref;
@@ -331,6 +365,8 @@ void sl_wsse_sign_close(sl_wsse_signer_t *sg)
         return;
     if (sg->key != NULL)
         xmlSecKeyDestroy(sg->key);
+    if (sg->enc_keys != NULL)
+        xmlSecKeysMngrDestroy(sg->enc_keys);
     free(sg->bst);
     free(sg->ski);
     free(sg->issuer);
@@ -514,6 +550,43 @@ Failed:
     return -1;
 }
 
+/* Encrypts the content of the Body (XML Encryption, type Content): AES-256-GCM with a fresh
+ * session key, itself encrypted with RSA-OAEP to the recipient's key in an EncryptedKey inside
+ * the EncryptedData's KeyInfo, which names the recipient's certificate. Returns 0, or -1 with
+ * err. */
+static int encrypt_body(sl_wsse_signer_t *sg, xmlDocPtr doc, xmlNodePtr body, char *err,
+                        size_t errlen)
+{
+    xmlNodePtr ed = xmlSecTmplEncDataCreate(doc, xmlSecTransformAes256GcmId, BAD_CAST "ED-1",
+                                            xmlSecTypeEncContent, NULL, NULL);
+    xmlNodePtr ki = ed != NULL ? xmlSecTmplEncDataEnsureKeyInfo(ed, NULL) : NULL;
+    xmlNodePtr ek = ki != NULL ? xmlSecTmplKeyInfoAddEncryptedKey(ki, xmlSecTransformRsaOaepId,
+                                                                  NULL, NULL, NULL)
+                               : NULL;
+    xmlNodePtr eki = ek != NULL ? xmlSecTmplEncDataEnsureKeyInfo(ek, NULL) : NULL;
+    xmlSecEncCtx ctx;
+    int rc = -1;
+    if (eki == NULL || xmlSecTmplEncDataEnsureCipherValue(ed) == NULL ||
+        xmlSecTmplEncDataEnsureCipherValue(ek) == NULL ||
+        xmlSecTmplKeyInfoAddX509Data(eki) == NULL ||
+        xmlSecEncCtxInitialize(&ctx, sg->enc_keys) < 0) {
+        snprintf(err, errlen, "wsse: out of memory encrypting the Body");
+        xmlFreeNode(ed);
+        return -1;
+    }
+    ctx.encKey = xmlSecKeyGenerate(xmlSecKeyDataAesId, 256, xmlSecKeyDataTypeSession);
+    if (ctx.encKey != NULL && xmlSecEncCtxXmlEncrypt(&ctx, ed, body) >= 0)
+        rc = 0;
+    xmlSecEncCtxFinalize(&ctx); /* lets the session key go */
+    if (rc != 0) {
+        snprintf(err, errlen, "wsse: xmlsec could not encrypt the Body: %s",
+                 sl_xmlsec_last_error());
+        if (ed->parent == NULL)
+            xmlFreeNode(ed);
+    }
+    return rc;
+}
+
 /* Rewrites the envelope in `in` into out: WS-Addressing headers (--wsa), then the signature
  * (--wsse-sign-key). Returns 0, or -1 with why in err. */
 static int rewrite(sl_wsse_signer_t *sg, const sl_request_t *req, const char *in, size_t len,
@@ -547,6 +620,8 @@ static int rewrite(sl_wsse_signer_t *sg, const sl_request_t *req, const char *in
     }
     if (sg->key != NULL &&
         sign_doc(sg, doc, security_of(doc, env, header, soap12), body, wsa, nwsa, err, errlen) != 0)
+        goto Done;
+    if (sg->enc_keys != NULL && encrypt_body(sg, doc, body, err, errlen) != 0)
         goto Done;
     sl_buf_clear(out);
     xmlSaveCtxtPtr save = xmlSaveToIO(write_out, close_out, out, "UTF-8", XML_SAVE_NO_DECL);

@@ -493,3 +493,77 @@ describe("MTOM attachments (soapload.attach)", function()
     end
   end)
 end)
+
+describe("Encrypted requests (--wsse-encrypt-cert)", function()
+  local dir
+  setup(function()
+    dir = make_keys()
+    assert(os.execute(("cd %s && openssl req -x509 -newkey rsa:2048 -nodes -keyout srv.key " ..
+      "-out srv.pem -days 1 -subj /CN=server > /dev/null 2>&1"):format(t.quote(dir))))
+  end)
+  teardown(function() os.execute("rm -rf " .. t.quote(dir)) end)
+  local function k(name) return t.quote(dir .. "/" .. name) end
+
+  local PYDEC = [[
+import sys, xmlsec
+from lxml import etree
+from zeep.wsse.signature import verify_envelope, SignatureVerificationFailed
+doc = etree.fromstring(open(sys.argv[1], "rb").read())
+keys = xmlsec.KeysManager()
+keys.add_key(xmlsec.Key.from_file(sys.argv[2], xmlsec.KeyFormat.PEM))
+for ed in doc.findall(".//{http://www.w3.org/2001/04/xmlenc#}EncryptedData"):
+    xmlsec.EncryptionContext(keys).decrypt(ed)
+rid = doc.find(".//{urn:soapload:echo}RequestId")
+try:
+    verify_envelope(doc, sys.argv[3])
+    print("decrypted", rid.text, "valid")
+except SignatureVerificationFailed:
+    print("decrypted", rid.text, "invalid")
+]]
+
+  it("encrypts the Body after signing: python-xmlsec decrypts it and zeep verifies the signature", function()
+    local body = dry_bodies(("--wsse-encrypt-cert %s --wsse-sign-key %s --wsse-sign-cert %s")
+      :format(k("srv.pem"), k("rsa.key"), k("rsa.pem")), 1)[1]
+    assert.truthy(body:match('<soap:Body [^>]*><EncryptedData xmlns="http://www.w3.org/2001/04/xmlenc#" ' ..
+      'Id="ED%-1" Type="http://www.w3.org/2001/04/xmlenc#Content">'), body)
+    assert.falsy(body:find("RequestId", 1, true), body)
+    assert.truthy(body:find('Algorithm="http://www.w3.org/2009/xmlenc11#aes256-gcm"', 1, true), body)
+    assert.truthy(body:find('Algorithm="http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p"', 1, true), body)
+    local py, f = t.write(t.tmpname(".py"), PYDEC), t.write(t.tmpname(".xml"), body)
+    local p = io.popen(("/usr/bin/python3 %s %s %s %s 2>&1"):format(t.quote(py), t.quote(f),
+      k("srv.key"), k("rsa.pem")))
+    local out = p:read("a")
+    p:close()
+    local ok = os.execute(("xmlsec1 --decrypt --privkey-pem %s %s 2>/dev/null | grep -q '<e:RequestId>P'")
+      :format(k("srv.key"), t.quote(f)))
+    os.remove(py)
+    os.remove(f)
+    assert.truthy(out:match("^decrypted P%d+%-R1 valid"), out)
+    assert.is_true(ok == true)
+  end)
+
+  it("is decrypted and verified by the mock (--wsse-decrypt-key); to another key, refused", function()
+    local mock = t.start_mock(("--wsse-decrypt-key %s --wsse-verify-cert %s"):format(k("srv.key"),
+      k("rsa.pem")))
+    local function run(cert)
+      return t.run(("-q -R 50 -d 1s -w 1 -c 2 --url %s --wsse-encrypt-cert %s --wsse-sign-key %s " ..
+        "--wsse-sign-cert %s %s"):format(mock.url, k(cert), k("rsa.key"), k("rsa.pem"),
+        t.quote(t.root .. "/scripts/examples/default.lua")))
+    end
+    local code, out, err = run("srv.pem")
+    local s = mock.stats()
+    assert.are.equal(0, code, out .. err)
+    assert.are.equal(50, s.requests.echo)
+    assert.are.same({ valid = 50, invalid = 0, missing = 0, expired = 0 }, s.signatures)
+    code, out = run("other.pem")
+    s = mock.stats()
+    mock.stop()
+    assert.are.equal(1, code, out)
+    assert.are.equal(50, s.requests.fault_security)
+    assert.truthy(out:find("soap_fault%s+50  wsse:FailedCheck: cannot decrypt the EncryptedData"), out)
+    code, out, err = t.run(("--dry-run 1 --wsse-encrypt-cert %s %s"):format(k("ec.pem"),
+      t.quote(t.root .. "/scripts/examples/default.lua")))
+    assert.are.equal(2, code)
+    assert.truthy(err:find("the key transport (RSA-OAEP) needs an RSA key", 1, true), err)
+  end)
+end)
