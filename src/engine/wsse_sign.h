@@ -4,7 +4,8 @@
  * and a ds:Signature over the Body and the Timestamp (exclusive C14N), made by libxmlsec1 on
  * libxml2 and OpenSSL. The key and certificate are loaded once per worker; each request is
  * parsed, signed and written out again, so the signature covers exactly the bytes sent. With
- * --wsa the same pass adds the WS-Addressing headers (engine/wsa.c), signed with the rest.
+ * --wsa the same pass adds the WS-Addressing headers (engine/wsa.c), signed with the rest, and
+ * with --wsse-encrypt-cert it encrypts the Body after signing.
  */
 #ifndef SOAPLOAD_WSSE_SIGN_H
 #define SOAPLOAD_WSSE_SIGN_H
@@ -18,12 +19,6 @@
 
 typedef struct sl_wsse_signer sl_wsse_signer_t;
 
-/** Loads the key and certificates of o with OpenSSL alone and lets them go: the parent's check
- * before anything is sent (missing file, wrong password, key not matching the certificate,
- * an algorithm the key cannot make, no certificate in --wsse-verify-cert). Sets o->alg from the key
- * when it is "auto". Returns 0, or -1 with the problem in err. */
-int sl_wsse_sign_check(sl_wsse_opts_t *o, char *err, size_t errlen);
-
 /** Initialises libxml2 and xmlsec in this process (a worker, after fork) and loads the key
  * when cfg signs; cfg (its --wsa settings) must outlive the signer. Returns a signer the caller
  * closes, or NULL with err. */
@@ -31,9 +26,10 @@ sl_wsse_signer_t *sl_wsse_sign_open(const sl_config_t *cfg, char *err, size_t er
 /** Frees the signer and releases xmlsec. NULL is allowed. */
 void sl_wsse_sign_close(sl_wsse_signer_t *sg);
 
-/** Rewrites req's body in place: WS-Addressing headers (--wsa), then the signature
- * (--wsse-sign-key). request()'s string is let go and the new body becomes the request's own
- * buffer. Returns 0, or -1 with err (the body is no SOAP envelope, or xmlsec failed). */
+/** Rewrites req's body in place: WS-Addressing headers (--wsa), the signature
+ * (--wsse-sign-key), then the Body's encryption (--wsse-encrypt-cert). request()'s string is let go
+ * and the new body becomes the request's own buffer. Returns 0, or -1 with err (the body is no SOAP
+ * envelope, or xmlsec failed). */
 int sl_wsse_sign_request(sl_wsse_signer_t *sg, sl_script_t *script, sl_request_t *req, char *err,
                          size_t errlen);
 
