@@ -122,6 +122,19 @@ describe("WS-Security X.509 signatures", function()
     end
   end)
 
+  it("signs SOAP 1.2 envelopes (mustUnderstand true) that xmlsec1 and zeep verify", function()
+    local code, out, err = t.run(("--dry-run 1 %s %s"):format(sign_args(k("rsa.key"), k("rsa.pem")),
+      t.quote(t.root .. "/scripts/examples/soap12.lua")))
+    assert.are.equal(0, code, out .. err)
+    local len, at = out:match("Content%-Length: (%d+)\n\n()")
+    local body = out:sub(at, at + tonumber(len) - 1)
+    assert.truthy(body:find('<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope">' ..
+      '<soap:Header><wsse:Security ', 1, true), body)
+    assert.truthy(body:find(' soap:mustUnderstand="true">', 1, true), body)
+    assert.truthy(xmlsec1_verifies(body, dir .. "/rsa.pem"), body)
+    assert.are.equal("valid", zeep_says(body, dir .. "/rsa.pem"))
+  end)
+
   it("names the key by issuer and serial or by subject key identifier when asked", function()
     for _, ref in ipairs({ "issuer-serial", "ski" }) do
       local body = dry_bodies(sign_args(k("rsa.key"), k("rsa.pem")) .. " --wsse-key-ref " .. ref, 1)[1]
