@@ -25,8 +25,20 @@ struct sl_wsse_decrypter {
     xmlSecKeysMngrPtr keys;
 };
 
-sl_wsse_decrypter_t *sl_wsse_decrypt_open(const char *key_path, const char *flag, char *err,
-                                          size_t errlen)
+/* Whether the file starts with a PEM line (else it is taken for PKCS#12). */
+static int is_pem_file(const char *path)
+{
+    char head[16] = "";
+    FILE *f = fopen(path, "rb");
+    size_t n = f != NULL ? fread(head, 1, sizeof(head) - 1, f) : 0;
+    if (f != NULL)
+        fclose(f);
+    head[n] = '\0';
+    return strstr(head, "-----") != NULL;
+}
+
+sl_wsse_decrypter_t *sl_wsse_decrypt_open(const char *key_path, const char *password,
+                                          const char *flag, char *err, size_t errlen)
 {
     sl_wsse_decrypter_t *d = calloc(1, sizeof(*d));
     if (d == NULL || sl_xmlsec_acquire() != 0) {
@@ -34,13 +46,15 @@ sl_wsse_decrypter_t *sl_wsse_decrypt_open(const char *key_path, const char *flag
         free(d);
         return NULL;
     }
-    xmlSecKeyPtr key = xmlSecCryptoAppKeyLoad(key_path, xmlSecKeyDataFormatPem, NULL, NULL, NULL);
+    xmlSecKeyPtr key = xmlSecCryptoAppKeyLoad(
+        key_path, is_pem_file(key_path) ? xmlSecKeyDataFormatPem : xmlSecKeyDataFormatPkcs12,
+        password, NULL, NULL);
     if ((d->keys = xmlSecKeysMngrCreate()) == NULL || key == NULL ||
         xmlSecCryptoAppDefaultKeysMngrInit(d->keys) < 0 ||
         xmlSecCryptoAppDefaultKeysMngrAdoptKey(d->keys, key) < 0) {
         if (key != NULL)
             xmlSecKeyDestroy(key);
-        snprintf(err, errlen, "%s %s: no PEM private key xmlsec can use", flag, key_path);
+        snprintf(err, errlen, "%s %s: no private key xmlsec can use", flag, key_path);
         sl_wsse_decrypt_close(d);
         return NULL;
     }
@@ -86,7 +100,7 @@ int sl_wsse_decrypt(const sl_wsse_decrypter_t *d, const char *doc, size_t len, s
             break;
         }
         if (xmlSecEncCtxDecrypt(&ctx, ed) < 0 || !ctx.resultReplaced) {
-            snprintf(why, whylen, "cannot decrypt the EncryptedData: %s", sl_xmlsec_last_error());
+            snprintf(why, whylen, "cannot decrypt the EncryptedData (encrypted to another key?)");
             rc = -1;
         }
         xmlSecEncCtxFinalize(&ctx);

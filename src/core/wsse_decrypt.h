@@ -1,7 +1,8 @@
 /*
  * wsse_decrypt: decrypting the XML Encryption parts of a SOAP message (a Body encrypted as
  * WS-Security does it: EncryptedData with an RSA-OAEP EncryptedKey) with the recipient's
- * private key, by xmlsec; soapload-mock's --wsse-decrypt-key.
+ * private key, by xmlsec: soapload-mock's --wsse-decrypt-key, and soapload's responses
+ * encrypted to its signing key.
  */
 #ifndef SOAPLOAD_WSSE_DECRYPT_H
 #define SOAPLOAD_WSSE_DECRYPT_H
@@ -12,10 +13,10 @@
 
 typedef struct sl_wsse_decrypter sl_wsse_decrypter_t;
 
-/** Loads the PEM private key at key_path (flag names the option in err); acquires xmlsec.
- * Returns NULL with err. */
-sl_wsse_decrypter_t *sl_wsse_decrypt_open(const char *key_path, const char *flag, char *err,
-                                          size_t errlen);
+/** Loads the private key at key_path, PEM or PKCS#12, with password (NULL: none); flag names
+ * the option in err. Acquires xmlsec. Returns NULL with err. */
+sl_wsse_decrypter_t *sl_wsse_decrypt_open(const char *key_path, const char *password,
+                                          const char *flag, char *err, size_t errlen);
 /** Frees it and releases xmlsec. NULL is allowed. */
 void sl_wsse_decrypt_close(sl_wsse_decrypter_t *d);
 

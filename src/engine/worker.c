@@ -36,6 +36,7 @@
 #include "core/tags.h"
 #include "core/reasons.h"
 #include "engine/proto.h"
+#include "core/wsse_decrypt.h"
 #include "core/wsse_verify.h"
 #include "engine/lua_mtom.h"
 #include "engine/wsse_sign.h"
@@ -138,7 +139,9 @@ struct worker {
     sl_flowrun_t *flows;      /* soapload.flows: the schedule starts flows; NULL: requests */
     uint64_t grace_end;       /* flows: when the steps of flows under way stop (after sending) */
     sl_wsse_signer_t *signer; /* --wsse-sign-key: every request is signed, or NULL */
-    sl_wsse_verifier_t *verifier; /* --wsse-verify-cert: every response's signature checked */
+    sl_wsse_verifier_t *verifier;   /* --wsse-verify-cert: every response's signature checked */
+    sl_wsse_decrypter_t *decrypter; /* --wsse-sign-key: responses encrypted to it decrypted */
+    sl_buf_t decrypted;             /* a decrypted response, traded with the slot's buffer */
     char err[8192];
 };
 
@@ -408,6 +411,25 @@ static int setup_slot(worker_t *w, slot_t *s)
     return cfg->http2 ? sl_goaway_watch(&w->goaway, e, &s->goaway) : 0;
 }
 
+/* The signing key as a decryption key for responses encrypted to it. Returns 0, or -1 with
+ * w->err. */
+static int open_decrypter(worker_t *w)
+{
+    const sl_wsse_opts_t *o = &w->cfg->wsse;
+    char *pw = NULL;
+    if ((o->key_password_env != NULL || o->key_password_file != NULL) &&
+        (pw = sl_transport_read_secret(
+             o->key_password_env, o->key_password_file, "--wsse-sign-key-password-env",
+             "--wsse-sign-key-password-file", w->err, sizeof(w->err))) == NULL)
+        return -1;
+    w->decrypter = sl_wsse_decrypt_open(o->key, pw, "--wsse-sign-key", w->err, sizeof(w->err));
+    if (pw != NULL) {
+        explicit_bzero(pw, strlen(pw));
+        free(pw);
+    }
+    return w->decrypter != NULL ? 0 : -1;
+}
+
 static int setup(worker_t *w)
 {
     const sl_config_t *cfg = w->cfg;
@@ -448,6 +470,8 @@ static int setup(worker_t *w)
         return -1;
     if (sl_wsse_opts_rewrites(&cfg->wsse) &&
         (w->signer = sl_wsse_sign_open(cfg, w->err, sizeof(w->err))) == NULL)
+        return -1;
+    if (cfg->wsse.key != NULL && open_decrypter(w) != 0)
         return -1;
     if (cfg->wsse.verify_cert != NULL &&
         (w->verifier = sl_wsse_verify_open(cfg->wsse.verify_cert, "--wsse-verify-cert", 0,
@@ -966,6 +990,17 @@ static sl_result_t transport_result(slot_t *s, CURLcode rc)
 static sl_result_t check_response(worker_t *w, slot_t *s, long status, char *reason,
                                   size_t reason_len)
 {
+    if (w->decrypter != NULL && s->resp_body.len > 0) { /* encrypted to the signing key */
+        int d = sl_wsse_decrypt(w->decrypter, s->resp_body.data, s->resp_body.len, &w->decrypted,
+                                reason, reason_len);
+        if (d < 0)
+            return SL_R_SIGNATURE;
+        if (d == 1) {
+            sl_buf_t t = s->resp_body;
+            s->resp_body = w->decrypted;
+            w->decrypted = t;
+        }
+    }
     sl_result_t r =
         sl_check_response(status, s->resp_body.data, s->resp_body.len, w->cfg->id_element,
                           s->req.id.data, s->req.id.len, s->req.check_id);
@@ -1594,6 +1629,8 @@ static void cleanup(worker_t *w)
     sl_transport_close(&w->transport);
     sl_wsse_sign_close(w->signer);
     sl_wsse_verify_close(w->verifier);
+    sl_wsse_decrypt_close(w->decrypter);
+    sl_buf_free(&w->decrypted);
     sl_buf_free(&w->second_buf);
     sl_buf_free(&w->spool_ids);
     sl_waitq_free(&w->thinking);

@@ -249,12 +249,15 @@ describe("WS-Security X.509 signatures", function()
   end)
 end)
 
--- Starts tests/spec/fixtures/zeep_signer.py in MODE on a free port; returns url and stop().
+-- Starts tests/spec/fixtures/zeep_signer.py in MODE on a free port, signing with rsa.key (or
+-- with other.key, encrypting to rsa.pem, in mode "encrypt"); returns url and stop().
 local function start_zeep_signer(dir, mode)
   local port, log = t.free_port(), t.tmpname(".zeep")
-  local p = io.popen(("/usr/bin/python3 %s %d %s %s %s > %s 2>&1 & echo $!"):format(
-    t.quote(t.root .. "/tests/spec/fixtures/zeep_signer.py"), port, t.quote(dir .. "/rsa.key"),
-    t.quote(dir .. "/rsa.pem"), mode, t.quote(log)))
+  local signer = mode == "encrypt" and "other" or "rsa"
+  local p = io.popen(("/usr/bin/python3 %s %d %s %s %s %s > %s 2>&1 & echo $!"):format(
+    t.quote(t.root .. "/tests/spec/fixtures/zeep_signer.py"), port,
+    t.quote(dir .. "/" .. signer .. ".key"), t.quote(dir .. "/" .. signer .. ".pem"), mode,
+    t.quote(dir .. "/rsa.pem"), t.quote(log)))
   local pid = tonumber(p:read("l"))
   p:close()
   local deadline = t.now() + 20
@@ -310,6 +313,28 @@ describe("WS-Security X.509 signatures on responses (--wsse-verify-cert)", funct
         t.reasons_invariants(res)
       end
     end
+  end)
+
+  it("decrypts answers encrypted to the signing key (python3-xmlsec, AES-128-CBC), then verifies", function()
+    local srv = start_zeep_signer(dir, "encrypt")
+    local function run(key)
+      local json = t.tmpname(".json")
+      local code, out, err = t.run(("-R 10 -d 1s -w 1 -c 4 --json %s --url %s --wsse-sign-key %s " ..
+        "--wsse-sign-cert %s --wsse-verify-cert %s %s"):format(t.quote(json), srv.url,
+        t.quote(dir .. "/" .. key .. ".key"), t.quote(dir .. "/" .. key .. ".pem"),
+        t.quote(dir .. "/other.pem"), t.quote(t.root .. "/scripts/examples/default.lua")))
+      local res = t.json.decode(t.read(json) or "null")
+      os.remove(json)
+      return code, out .. err, res
+    end
+    local code, out, res = run("rsa")
+    local code2, out2, res2 = run("other") -- the answers are not encrypted to this key
+    srv.stop()
+    assert.are.equal(0, code, out)
+    assert.are.equal(10, res.summary.ok, out)
+    assert.are.equal(1, code2, out2)
+    assert.are.equal(res2.summary.sent, res2.summary.results.signature, out2)
+    assert.truthy(out2:find("cannot decrypt the EncryptedData (encrypted to another key?)", 1, true), out2)
   end)
 
   it("refuses a --wsse-verify-cert without a certificate before sending", function()
@@ -572,8 +597,11 @@ except SignatureVerificationFailed:
     s = mock.stats()
     mock.stop()
     assert.are.equal(1, code, out)
-    assert.are.equal(50, s.requests.fault_security)
-    assert.truthy(out:find("soap_fault%s+50  wsse:FailedCheck: cannot decrypt the EncryptedData"), out)
+    local sent = tonumber((out:match("\n  sent +(%d+) = ok 0 %+ failed %d+")))
+    assert.truthy(sent and sent > 0, out)
+    assert.are.equal(sent, s.requests.fault_security) -- each one the mock received, refused
+    assert.truthy(out:find("soap_fault%s+" .. sent .. "  wsse:FailedCheck: cannot decrypt the " ..
+      "EncryptedData %(encrypted to another key%?%)"), out)
     code, out, err = t.run(("--dry-run 1 --wsse-encrypt-cert %s %s"):format(k("ec.pem"),
       t.quote(t.root .. "/scripts/examples/default.lua")))
     assert.are.equal(2, code)
