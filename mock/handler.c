@@ -12,6 +12,7 @@
 #include "server.h"
 #include "sessions.h"
 #include "soap.h"
+#include "mtom.h"
 #include "wsse.h"
 
 typedef struct {
@@ -208,28 +209,59 @@ static void handle_soap(const sl_mock_server_t *srv, sl_mock_thread_t *th, h2o_r
     h2o_iovec_t media = ct >= 0 ? req->headers.entries[ct].value : h2o_iovec_init("", 0);
     int inject = srv->opt->fault_rate > 0 && sl_rand01(&th->rng) < srv->opt->fault_rate;
 
+    h2o_iovec_t body = req->entity;
+    sl_mtom_root_t root; /* MTOM: the envelope is the root part; the attachments are not read */
+    if (sl_mtom_is_multipart(media.base, media.len) &&
+        sl_mtom_root(media.base, media.len, body.base, body.len, &root) == 0) {
+        media = h2o_iovec_init(root.type, strlen(root.type));
+        body = h2o_iovec_init(root.body, root.len);
+    }
     sl_session_call_t call;
-    int session = srv->sessions != NULL &&
-                  sl_sessions_read_call(req->entity.base, req->entity.len, &call) == 0;
+    int session = srv->sessions != NULL && sl_sessions_read_call(body.base, body.len, &call) == 0;
     int own_op = session && call.kind != SL_SESSION_OTHER; /* Login, Logout: in no WSDL */
 
+    char undecryptable[300] = ""; /* --wsse-decrypt-key: why the Body could not be decrypted */
+    if (srv->dec != NULL) {
+        sl_buf_t plain = {0};
+        int d = sl_wsse_decrypt(srv->dec, body.base, body.len, &plain, undecryptable,
+                                sizeof(undecryptable));
+        if (d == 1 && (body.base = h2o_mem_alloc_pool(&req->pool, plain.len)) != NULL) {
+            memcpy(body.base, plain.data, plain.len);
+            body.len = plain.len;
+        }
+        sl_buf_free(&plain);
+    }
+
     sl_stats_begin(srv->stats);
-    sl_soap_answer(media.base, media.len, req->entity.base, req->entity.len, srv->id_name,
+    sl_soap_answer(media.base, media.len, body.base, body.len, srv->id_name,
                    own_op ? NULL : srv->ops, inject && !own_op, &reply, buf);
     if (session && reply.outcome == SL_SOAP_ECHO)
         answer_session(srv, &call, &reply, buf);
     if (srv->wsse != NULL &&
         (reply.outcome == SL_SOAP_ECHO || reply.outcome == SL_SOAP_FAULT_INJECTED)) {
         char why[200];
-        sl_wsse_result_t w = sl_wsse_check(req->entity.base, req->entity.len, srv->wsse, time(NULL),
-                                           why, sizeof(why));
+        sl_wsse_result_t w =
+            sl_wsse_check(body.base, body.len, srv->wsse, time(NULL), why, sizeof(why));
         if (w != SL_WSSE_OK)
             sl_soap_security_fault(&reply, buf, sl_wsse_fault_code(w), why, srv->id_name);
     }
+    if (undecryptable[0] != '\0' && reply.outcome != SL_SOAP_BAD_MEDIA_TYPE)
+        sl_soap_security_fault(&reply, buf, "FailedCheck", undecryptable, srv->id_name);
+    if (srv->sig != NULL &&
+        (reply.outcome == SL_SOAP_ECHO || reply.outcome == SL_SOAP_FAULT_INJECTED)) {
+        char why[300];
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        sl_wsse_sig_t v =
+            sl_wsse_verify(srv->sig, body.base, body.len,
+                           (double)now.tv_sec + (double)now.tv_nsec / 1e9, why, sizeof(why));
+        sl_stats_note_signature(srv->stats, th->index, (int)v);
+        if (v != SL_WSSE_SIG_VALID)
+            sl_soap_security_fault(&reply, buf, sl_wsse_verify_fault_code(v), why, srv->id_name);
+    }
     if (srv->opt->ntriggers > 0 && /* no walk at all without --fault-when */
         (reply.outcome == SL_SOAP_ECHO || reply.outcome == SL_SOAP_FAULT_INJECTED)) {
-        int k = sl_ops_find_trigger(req->entity.base, req->entity.len, srv->opt->triggers,
-                                    srv->opt->ntriggers);
+        int k = sl_ops_find_trigger(body.base, body.len, srv->opt->triggers, srv->opt->ntriggers);
         if (k >= 0)
             sl_soap_trigger_fault(&reply, buf, &srv->opt->triggers[k], srv->id_name);
     }

@@ -224,6 +224,14 @@ static int set_up(char *url, size_t url_len, char *err, size_t errlen)
             return -1;
         }
     }
+    if (opt.wsse_decrypt_key != NULL &&
+        (server.dec = sl_wsse_decrypt_open(opt.wsse_decrypt_key, NULL, "--wsse-decrypt-key", err,
+                                           errlen)) == NULL)
+        return -1;
+    if (opt.wsse_verify_cert != NULL &&
+        (server.sig = sl_wsse_verify_open(opt.wsse_verify_cert, "--wsse-verify-cert", 1,
+                                          opt.wsse_max_age_s, err, errlen)) == NULL)
+        return -1;
 
     h2o_config_init(&config);
     config.max_request_entity_size = opt.max_body;

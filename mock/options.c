@@ -254,6 +254,26 @@ static int set_wsse_max_age(sl_mock_options_t *o, const char *arg, char *err, si
     return 0;
 }
 
+static int set_wsse_verify_cert(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
+{
+    if (access(arg, R_OK) != 0) {
+        snprintf(err, errlen, "cannot read --wsse-verify-cert %s: %s", arg, strerror(errno));
+        return -1;
+    }
+    o->wsse_verify_cert = arg;
+    return 0;
+}
+
+static int set_wsse_decrypt_key(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
+{
+    if (access(arg, R_OK) != 0) {
+        snprintf(err, errlen, "cannot read --wsse-decrypt-key %s: %s", arg, strerror(errno));
+        return -1;
+    }
+    o->wsse_decrypt_key = arg;
+    return 0;
+}
+
 /* Reads the whole file (at most 4 MiB), checks that it is well-formed XML without a DTD and
  * reads its operations. */
 static int set_wsdl(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
@@ -436,6 +456,15 @@ static const option_spec_t options[] = {
      "largest distance of the token's Created from the mock's\n"
      "clock, in seconds (default 300)",
      set_wsse_max_age},
+    {"wsse-verify-cert", 0, "FILE",
+     "verify every request's WS-Security X.509 signature (over\n"
+     "Body and Timestamp) with this PEM certificate's key;\n"
+     "others get a wsse fault (counted in /stats signatures)",
+     set_wsse_verify_cert},
+    {"wsse-decrypt-key", 0, "FILE",
+     "decrypt requests whose Body is encrypted (XML Encryption)\n"
+     "with this PEM private key before anything else",
+     set_wsse_decrypt_key},
     {"wsdl", 0, "FILE",
      "serve this WSDL at ?wsdl and answer each of its operations\n"
      "Op with an OpResponse carrying the ID",

@@ -35,7 +35,9 @@ typedef struct {
     char wsse_password[257];        /* read from --wsse-password-file */
     int wsse_password_given;
     double wsse_max_age_s;
-    char *wsdl_text; /* --wsdl: a user's WSDL, served (owned; NUL-terminated) */
+    const char *wsse_verify_cert; /* verify every request's X.509 signature with this cert */
+    const char *wsse_decrypt_key; /* decrypt encrypted requests with this private key */
+    char *wsdl_text;              /* --wsdl: a user's WSDL, served (owned; NUL-terminated) */
     size_t wsdl_len;
     sl_ops_t *wsdl_ops;                             /* its operations, answered (owned) */
     sl_ops_trigger_t triggers[SL_OPS_MAX_TRIGGERS]; /* --fault-when */

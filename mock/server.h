@@ -19,6 +19,8 @@
 #include "sessions.h"
 #include "stats.h"
 #include "wsse.h"
+#include "core/wsse_decrypt.h"
+#include "core/wsse_verify.h"
 
 typedef struct {
     const sl_mock_options_t *opt;
@@ -27,9 +29,11 @@ typedef struct {
     sl_span_t id_name;
     const char *wsdl;
     size_t wsdl_len;
-    const sl_wsse_config_t *wsse; /* NULL: no UsernameToken is demanded */
-    const sl_ops_t *ops;          /* a user's WSDL's operations; NULL: the echo operation */
-    sl_sessions_t *sessions;      /* --sessions; NULL: no token is demanded */
+    const sl_wsse_config_t *wsse;   /* NULL: no UsernameToken is demanded */
+    const sl_wsse_verifier_t *sig;  /* NULL: no signature is demanded */
+    const sl_ops_t *ops;            /* a user's WSDL's operations; NULL: the echo operation */
+    sl_sessions_t *sessions;        /* --sessions; NULL: no token is demanded */
+    const sl_wsse_decrypter_t *dec; /* NULL: encrypted requests are not decrypted */
 } sl_mock_server_t;
 
 typedef struct {

@@ -28,11 +28,13 @@ typedef struct {
     uint64_t bytes, http2, tls;
     uint64_t ids, dups, untracked;
     uint64_t accepted;
+    uint64_t signatures[4]; /* valid, invalid, missing, expired */
 } counts_t;
 
 typedef struct {
     pthread_mutex_t lock; /* the owner thread takes it per request; reset and readers take all */
     counts_t c;
+    int pending_sig; /* the verdict on the next request's signature + 1; 0: none */
     size_t log_len;
     char log[LOG_BUF]; /* this thread's unwritten part of the ID log */
 } __attribute__((aligned(64))) thread_slot_t;
@@ -241,9 +243,17 @@ void sl_stats_record(sl_stats_t *st, int t, sl_outcome_t outcome, size_t bytes, 
     slot->c.bytes += bytes;
     slot->c.http2 += (how & SL_REQ_HTTP2) != 0;
     slot->c.tls += (how & SL_REQ_TLS) != 0;
+    if (slot->pending_sig > 0 && slot->pending_sig <= 4)
+        slot->c.signatures[slot->pending_sig - 1]++;
+    slot->pending_sig = 0;
     if (id_len > 0)
         record_id(st, slot, t, id, id_len);
     pthread_mutex_unlock(&slot->lock);
+}
+
+void sl_stats_note_signature(sl_stats_t *st, int t, int verdict)
+{
+    st->slots[t].pending_sig = verdict + 1; /* read under the lock by the same thread */
 }
 
 void sl_stats_begin(sl_stats_t *st)
@@ -300,6 +310,8 @@ void sl_stats_read(sl_stats_t *st, sl_stats_snapshot_t *s)
         s->dups += c->dups;
         s->untracked += c->untracked;
         s->accepted += c->accepted;
+        for (int k = 0; k < 4; k++)
+            s->signatures[k] += c->signatures[k];
     }
     for (int i = 0; i < SHARDS; i++) {
         pthread_mutex_lock(&st->shards[i].lock);
@@ -333,22 +345,26 @@ size_t sl_stats_json(const sl_stats_snapshot_t *s, int threads, char *buf, size_
     at += (size_t)n;
     if (at >= cap)
         return 0;
-    n = snprintf(buf + at, cap - at,
-                 "\n  },\n"
-                 "  \"request_bytes\": %llu,\n"
-                 "  \"protocols\": {\"http1\": %llu, \"http2\": %llu, \"tls\": %llu},\n"
-                 "  \"ids\": {\"received\": %llu, \"distinct\": %llu, \"duplicates\": %llu, "
-                 "\"untracked\": %llu, \"tracking\": \"%s\", \"set_bytes\": %llu},\n"
-                 "  \"in_progress\": {\"now\": %llu, \"max\": %llu},\n"
-                 "  \"connections\": {\"accepted\": %llu, \"open\": %llu, \"max_open\": %llu},\n"
-                 "  \"threads\": %d\n}\n",
-                 (unsigned long long)s->bytes, (unsigned long long)s->http1,
-                 (unsigned long long)s->http2, (unsigned long long)s->tls,
-                 (unsigned long long)s->ids, (unsigned long long)s->distinct,
-                 (unsigned long long)s->dups, (unsigned long long)s->untracked, s->tracking,
-                 (unsigned long long)s->set_bytes, (unsigned long long)s->in_progress,
-                 (unsigned long long)s->max_in_progress, (unsigned long long)s->accepted,
-                 (unsigned long long)s->open, (unsigned long long)s->max_open, threads);
+    n = snprintf(
+        buf + at, cap - at,
+        "\n  },\n"
+        "  \"request_bytes\": %llu,\n"
+        "  \"protocols\": {\"http1\": %llu, \"http2\": %llu, \"tls\": %llu},\n"
+        "  \"ids\": {\"received\": %llu, \"distinct\": %llu, \"duplicates\": %llu, "
+        "\"untracked\": %llu, \"tracking\": \"%s\", \"set_bytes\": %llu},\n"
+        "  \"in_progress\": {\"now\": %llu, \"max\": %llu},\n"
+        "  \"connections\": {\"accepted\": %llu, \"open\": %llu, \"max_open\": %llu},\n"
+        "  \"signatures\": {\"valid\": %llu, \"invalid\": %llu, \"missing\": %llu, "
+        "\"expired\": %llu},\n"
+        "  \"threads\": %d\n}\n",
+        (unsigned long long)s->bytes, (unsigned long long)s->http1, (unsigned long long)s->http2,
+        (unsigned long long)s->tls, (unsigned long long)s->ids, (unsigned long long)s->distinct,
+        (unsigned long long)s->dups, (unsigned long long)s->untracked, s->tracking,
+        (unsigned long long)s->set_bytes, (unsigned long long)s->in_progress,
+        (unsigned long long)s->max_in_progress, (unsigned long long)s->accepted,
+        (unsigned long long)s->open, (unsigned long long)s->max_open,
+        (unsigned long long)s->signatures[0], (unsigned long long)s->signatures[1],
+        (unsigned long long)s->signatures[2], (unsigned long long)s->signatures[3], threads);
     if (n < 0)
         return 0;
     at += (size_t)n;

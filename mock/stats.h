@@ -55,7 +55,8 @@ typedef struct {
     uint64_t set_bytes; /* what the set's tables hold now */
     uint64_t accepted, open, max_open;
     uint64_t in_progress, max_in_progress;
-    const char *tracking; /* "exact", "partial" (untracked > 0) or "off" */
+    uint64_t signatures[4]; /* --wsse-verify-cert: valid, invalid, missing, expired */
+    const char *tracking;   /* "exact", "partial" (untracked > 0) or "off" */
 } sl_stats_snapshot_t;
 
 /** Creates the counters. The ID log is opened for appending (never truncated); see
@@ -71,6 +72,9 @@ uint64_t sl_stats_log_existing(const sl_stats_t *st);
  * or a reader never splits. */
 void sl_stats_record(sl_stats_t *st, int t, sl_outcome_t outcome, size_t bytes, unsigned how,
                      const char *id, size_t id_len);
+/** Notes the verdict (sl_wsse_sig_t) on the signature of thread t's next request: counted
+ * with it by sl_stats_record. Only thread t calls it. */
+void sl_stats_note_signature(sl_stats_t *st, int t, int verdict);
 /** Writes thread t's buffered part of the ID log to the file; only thread t, or anyone once
  * every server thread has stopped, may call it. */
 void sl_stats_flush_log(sl_stats_t *st, int t);

@@ -31,9 +31,4 @@ sl_wsse_result_t sl_wsse_check(const char *doc, size_t len, const sl_wsse_config
 /** The fault code (a QName in the wsse namespace) for a result other than SL_WSSE_OK. */
 const char *sl_wsse_fault_code(sl_wsse_result_t r);
 
-/** Parses an xsd:dateTime such as 2026-11-27T14:46:25Z, 2026-11-27T14:46:25.123Z or
- * 2026-11-27T16:46:25+02:00 into seconds since the epoch. Returns 0, or -1 when it is not one
- * (a time zone is required). */
-int sl_wsse_parse_time(const char *s, size_t n, double *out);
-
 #endif

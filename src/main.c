@@ -31,6 +31,7 @@
 #include "engine/tlskey.h"
 #include "engine/run.h"
 #include "engine/script.h"
+#include "engine/wsse_keys.h"
 #include "core/segment.h"
 #include "core/threshold.h"
 #include "core/version.h"
@@ -231,7 +232,8 @@ int main(int argc, char **argv)
     }
     sl_script_t *script = sl_script_load(cfg.script_path, text, len, &cfg, err, sizeof(err));
     if (script == NULL || sl_script_settings(script, &cfg, err, sizeof(err)) != 0 ||
-        sl_config_validate(&cfg, err, sizeof(err)) != 0)
+        sl_config_validate(&cfg, err, sizeof(err)) != 0 ||
+        sl_wsse_keys_check(&cfg.wsse, err, sizeof(err)) != 0) /* before anything is sent */
         goto Usage;
     if (!((cfg.given | cfg.scripted) >> SL_OPT_SEED & 1))
         cfg.seed = cfg.nsegments > 0 && cfg.start_at_us > 0

@@ -20,6 +20,8 @@
 #include "core/segment.h"
 
 _Static_assert(SL_OPT_COUNT <= 64, "sl_config_t.given has a bit per option");
+_Static_assert(SL_OPT_WSA_ACTION - SL_OPT_WSSE_SIGN_CERT == SL_WSSE_SET_WSA_ACTION,
+               "the WS-Security options are in sl_wsse_set_t's order");
 
 static const sl_option_t options[SL_OPT_COUNT] = {
     {SL_OPT_URL, "url", 'u', "url", "URL", "endpoint (http or https)"},
@@ -118,6 +120,36 @@ static const sl_option_t options[SL_OPT_COUNT] = {
     {SL_OPT_PASSWORD_FILE, "password-file", 0, "password_file", "FILE",
      "the password is the first line of FILE (never on the\n"
      "command line: it would show in ps)"},
+    {SL_OPT_WSSE_SIGN_CERT, "wsse-sign-cert", 0, "wsse_sign_cert", "FILE",
+     "sign every request (WS-Security X.509) with this\n"
+     "certificate (PEM)"},
+    {SL_OPT_WSSE_SIGN_KEY, "wsse-sign-key", 0, "wsse_sign_key", "FILE",
+     "the signing key: PEM, or PKCS#12 with the certificate"},
+    {SL_OPT_WSSE_SIGN_KEY_PASSWORD_ENV, "wsse-sign-key-password-env", 0,
+     "wsse_sign_key_password_env", "NAME", "its password is in environment variable NAME"},
+    {SL_OPT_WSSE_SIGN_KEY_PASSWORD_FILE, "wsse-sign-key-password-file", 0,
+     "wsse_sign_key_password_file", "FILE", "its password is the first line of FILE"},
+    {SL_OPT_WSSE_SIGN_ALG, "wsse-sign-alg", 0, "wsse_sign_alg", "ALG",
+     "rsa-sha256, rsa-sha1 (SHA-1 digests too, for old\n"
+     "stacks) or ecdsa-sha256; default: by the key"},
+    {SL_OPT_WSSE_KEY_REF, "wsse-key-ref", 0, "wsse_key_ref", "REF",
+     "how the signature names the key: bst (a reference to\n"
+     "the BinarySecurityToken, default), issuer-serial or ski"},
+    {SL_OPT_WSSE_TTL, "wsse-ttl", 0, "wsse_ttl", "T",
+     "the signed Timestamp's lifetime (default 300s)"},
+    {SL_OPT_WSSE_VERIFY_CERT, "wsse-verify-cert", 0, "wsse_verify_cert", "FILE",
+     "verify each response's WS-Security X.509 signature with\n"
+     "this PEM certificate; a bad or missing one fails as\n"
+     "signature"},
+    {SL_OPT_WSSE_ENCRYPT_CERT, "wsse-encrypt-cert", 0, "wsse_encrypt_cert", "FILE",
+     "encrypt each request's Body to this PEM certificate's RSA\n"
+     "key (AES-256-GCM, RSA-OAEP), after signing"},
+    {SL_OPT_WSA, "wsa", 0, "wsa", NULL,
+     "WS-Addressing headers on every request: Action,\n"
+     "MessageID urn:soapload:ID, To, ReplyTo anonymous (signed\n"
+     "with the rest under --wsse-sign-key)"},
+    {SL_OPT_WSA_ACTION, "wsa-action", 0, "wsa_action", "URI",
+     "--wsa's Action (default: the request's SOAP action)"},
     {SL_OPT_JSON, "json", 0, NULL, "FILE", "write the results as JSON (schema soapload-results/1)"},
     {SL_OPT_TRACE, "trace", 0, NULL, "FILE", "write one CSV line per scheduled request"},
     {SL_OPT_HTML, "html", 0, NULL, "FILE", "write a self-contained HTML report with charts"},
@@ -175,6 +207,7 @@ void sl_config_init(sl_config_t *cfg)
     cfg->max_body = 4 << 20;
     cfg->id_element = strdup("RequestId");
     cfg->lua_memory = 64 << 20;
+    sl_wsse_opts_init(&cfg->wsse);
     cfg->hook_limit_ns = 1000000000ULL;
     cfg->metrics_linger_ns = SL_METRICS_LINGER_DEFAULT_NS;
     cfg->streams = 1;
@@ -193,6 +226,7 @@ void sl_config_free(sl_config_t *cfg)
                     cfg->user,   cfg->password_env,     cfg->password_file};
     for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
         free(strs[i]);
+    sl_wsse_opts_free(&cfg->wsse);
     for (int i = 0; i < cfg->nresolve; i++)
         free(cfg->resolve[i]);
     for (int i = 0; i < cfg->nheaders; i++)
@@ -636,6 +670,19 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
     case SL_OPT_PASSWORD_ENV:
     case SL_OPT_PASSWORD_FILE:
         want = apply_transport(c, id, value, source);
+        break;
+    case SL_OPT_WSSE_SIGN_CERT:
+    case SL_OPT_WSSE_SIGN_KEY:
+    case SL_OPT_WSSE_SIGN_KEY_PASSWORD_ENV:
+    case SL_OPT_WSSE_SIGN_KEY_PASSWORD_FILE:
+    case SL_OPT_WSSE_SIGN_ALG:
+    case SL_OPT_WSSE_KEY_REF:
+    case SL_OPT_WSSE_TTL:
+    case SL_OPT_WSSE_VERIFY_CERT:
+    case SL_OPT_WSSE_ENCRYPT_CERT:
+    case SL_OPT_WSA:
+    case SL_OPT_WSA_ACTION:
+        want = sl_wsse_opts_set(&c->wsse, (sl_wsse_set_t)(id - SL_OPT_WSSE_SIGN_CERT), value);
         break;
     case SL_OPT_JSON:
         if (set_string(&c->json_path, value) != 0)
@@ -1115,7 +1162,9 @@ int sl_config_validate(sl_config_t *cfg, char *err, size_t errlen)
                  "with --threshold EXPR");
         return -1;
     }
-    return transport_problem(cfg, err, errlen);
+    if (transport_problem(cfg, err, errlen) != 0)
+        return -1;
+    return sl_wsse_opts_check(&cfg->wsse, err, errlen);
 }
 
 /* ---- did you mean ----------------------------------------------------------------------- */

@@ -12,8 +12,9 @@
 #include <stdint.h>
 
 #include "core/delay.h"
-#include "core/profile.h"
 #include "core/mix.h"
+#include "core/profile.h"
+#include "core/wsse_opts.h"
 
 #define SL_MAX_HEADERS 64
 #define SL_MAX_CHECKS 32
@@ -90,6 +91,17 @@ typedef enum {
     SL_OPT_USER,
     SL_OPT_PASSWORD_ENV,
     SL_OPT_PASSWORD_FILE,
+    SL_OPT_WSSE_SIGN_CERT, /* request signing: core/wsse_opts.h */
+    SL_OPT_WSSE_SIGN_KEY,
+    SL_OPT_WSSE_SIGN_KEY_PASSWORD_ENV,
+    SL_OPT_WSSE_SIGN_KEY_PASSWORD_FILE,
+    SL_OPT_WSSE_SIGN_ALG,
+    SL_OPT_WSSE_KEY_REF,
+    SL_OPT_WSSE_TTL,
+    SL_OPT_WSSE_VERIFY_CERT,
+    SL_OPT_WSSE_ENCRYPT_CERT,
+    SL_OPT_WSA,
+    SL_OPT_WSA_ACTION,
     SL_OPT_JSON,
     SL_OPT_TRACE,
     SL_OPT_HTML,
@@ -159,6 +171,7 @@ typedef struct {
     int auth;    /* SL_AUTH_* */
     char *user;
     char *password_env, *password_file;
+    sl_wsse_opts_t wsse; /* signing every request (WS-Security X.509) */
     int quiet;
     /* --dry-run: requests to show without sending any; 0: a real run */
     int dry_run;

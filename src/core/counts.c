@@ -6,10 +6,10 @@
 #include <stdio.h>
 
 static const char *const names[SL_R_COUNT] = {
-    "ok",        "expected_fault", "http_status",  "soap_fault",      "id_mismatch",
-    "malformed", "check_failed",   "script_error", "connect",         "timeout",
-    "write",     "read",           "truncated",    "protocol",        "too_large",
-    "tls",       "other",          "cancelled",    "lost_with_worker"};
+    "ok",           "expected_fault",  "http_status",  "soap_fault", "id_mismatch", "malformed",
+    "check_failed", "signature",       "script_error", "connect",    "timeout",     "write",
+    "read",         "truncated",       "protocol",     "too_large",  "tls",         "other",
+    "cancelled",    "lost_with_worker"};
 
 const char *sl_result_name(sl_result_t r)
 {
@@ -29,6 +29,8 @@ void sl_counts_add(sl_counts_t *dst, const sl_counts_t *src)
     dst->retried += src->retried;
     dst->bytes_sent += src->bytes_sent;
     dst->bytes_received += src->bytes_received;
+    dst->wsse_signed += src->wsse_signed;
+    dst->wsse_sign_cpu_ns += src->wsse_sign_cpu_ns;
 }
 
 uint64_t sl_counts_failed(const sl_counts_t *c)

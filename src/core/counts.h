@@ -22,6 +22,7 @@ typedef enum {
     SL_R_ID_MISMATCH,  /* a well-formed response that does not echo the request's ID */
     SL_R_MALFORMED,    /* a 2xx response whose body is not well-formed XML */
     SL_R_CHECK_FAILED, /* the script's response() hook marked it failed */
+    SL_R_SIGNATURE,    /* --wsse-verify-cert: the response's signature is bad or missing */
     SL_R_SCRIPT_ERROR, /* the script's response() hook raised an error */
     SL_R_CONNECT,      /* could not connect */
     SL_R_TIMEOUT,      /* no complete response within the timeout */
@@ -46,6 +47,8 @@ typedef struct {
     uint64_t before_send[SL_R_COUNT];    /* failed before any byte was written, by kind */
     uint64_t retried;                    /* resends that libcurl attempted and soapload refused */
     uint64_t bytes_sent, bytes_received; /* request and response bodies */
+    uint64_t wsse_signed;                /* requests signed (--wsse-sign-key) */
+    uint64_t wsse_sign_cpu_ns;           /* the worker's CPU time spent signing them */
 } sl_counts_t;
 
 /** Adds src into dst. */

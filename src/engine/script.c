@@ -33,6 +33,7 @@
 #include "core/tags.h"
 #include "core/xml.h"
 #include "engine/lua_data.h"
+#include "engine/lua_mtom.h"
 #include "engine/lua_wsse.h"
 #include "engine/lua_xml.h"
 #include "engine/lua_xpath.h"
@@ -559,6 +560,7 @@ sl_script_t *sl_script_load(const char *path, const char *text, size_t len, cons
     sl_lua_xpath_register(s->L);
     sl_lua_data_register(s->L);
     sl_lua_wsse_register(s->L);
+    sl_lua_mtom_register(s->L);
     sl_settings_remember_builtins(s->L);
     lua_setglobal(s->L, "soapload");
 

@@ -32,8 +32,8 @@ static char *read_first_line(const char *path, const char *flag, char *err, size
     return copy;
 }
 
-static char *read_secret(const char *env, const char *file, const char *env_flag,
-                         const char *file_flag, char *err, size_t errlen)
+char *sl_transport_read_secret(const char *env, const char *file, const char *env_flag,
+                               const char *file_flag, char *err, size_t errlen)
 {
     if (file != NULL)
         return read_first_line(file, file_flag, err, errlen);
@@ -60,13 +60,14 @@ int sl_transport_open(sl_transport_t *t, const sl_config_t *cfg, char *err, size
         t->resolve = l;
     }
     if ((cfg->key_password_env || cfg->key_password_file) &&
-        (t->key_password = read_secret(cfg->key_password_env, cfg->key_password_file,
-                                       "--key-password-env", "--key-password-file", err, errlen)) ==
-            NULL)
+        (t->key_password = sl_transport_read_secret(cfg->key_password_env, cfg->key_password_file,
+                                                    "--key-password-env", "--key-password-file",
+                                                    err, errlen)) == NULL)
         return -1;
     if ((cfg->password_env || cfg->password_file) &&
-        (t->password = read_secret(cfg->password_env, cfg->password_file, "--password-env",
-                                   "--password-file", err, errlen)) == NULL)
+        (t->password =
+             sl_transport_read_secret(cfg->password_env, cfg->password_file, "--password-env",
+                                      "--password-file", err, errlen)) == NULL)
         return -1;
     return 0;
 }

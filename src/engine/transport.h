@@ -27,6 +27,10 @@ void sl_transport_easy(const sl_transport_t *t, const sl_config_t *cfg, CURL *e)
 /** Sets the connection limits and multiplexing on a worker's multi handle, for `connections`
  * connections. */
 void sl_transport_multi(const sl_config_t *cfg, CURLM *m, int connections);
+/** A secret from the first line of `file` or else from environment variable `env`, as a new
+ * string the caller wipes and frees; NULL with err naming the flag (never the secret). */
+char *sl_transport_read_secret(const char *env, const char *file, const char *env_flag,
+                               const char *file_flag, char *err, size_t errlen);
 /** Wipes and frees the secrets and the resolve list. */
 void sl_transport_close(sl_transport_t *t);
 

@@ -36,6 +36,10 @@
 #include "core/tags.h"
 #include "core/reasons.h"
 #include "engine/proto.h"
+#include "core/wsse_decrypt.h"
+#include "core/wsse_verify.h"
+#include "engine/lua_mtom.h"
+#include "engine/wsse_sign.h"
 #include "core/segment.h"
 #include "core/version.h"
 #include "engine/conns.h"
@@ -131,9 +135,13 @@ struct worker {
     sl_tags_t tags;       /* results per tag value, for requests that carry tags */
     int nslots;           /* requests in flight at most: connections x --streams */
     sl_transport_t transport;
-    sl_conns_t conns;    /* how the sent requests found their connection */
-    sl_flowrun_t *flows; /* soapload.flows: the schedule starts flows; NULL: requests */
-    uint64_t grace_end;  /* flows: when the steps of flows under way stop (after sending) */
+    sl_conns_t conns;         /* how the sent requests found their connection */
+    sl_flowrun_t *flows;      /* soapload.flows: the schedule starts flows; NULL: requests */
+    uint64_t grace_end;       /* flows: when the steps of flows under way stop (after sending) */
+    sl_wsse_signer_t *signer; /* --wsse-sign-key: every request is signed, or NULL */
+    sl_wsse_verifier_t *verifier;   /* --wsse-verify-cert: every response's signature checked */
+    sl_wsse_decrypter_t *decrypter; /* --wsse-sign-key: responses encrypted to it decrypted */
+    sl_buf_t decrypted;             /* a decrypted response, traded with the slot's buffer */
     char err[8192];
 };
 
@@ -409,6 +417,25 @@ static int setup_slot(worker_t *w, slot_t *s)
     return cfg->http2 ? sl_goaway_watch(&w->goaway, e, &s->goaway) : 0;
 }
 
+/* The signing key as a decryption key for responses encrypted to it. Returns 0, or -1 with
+ * w->err. */
+static int open_decrypter(worker_t *w)
+{
+    const sl_wsse_opts_t *o = &w->cfg->wsse;
+    char *pw = NULL;
+    if ((o->key_password_env != NULL || o->key_password_file != NULL) &&
+        (pw = sl_transport_read_secret(
+             o->key_password_env, o->key_password_file, "--wsse-sign-key-password-env",
+             "--wsse-sign-key-password-file", w->err, sizeof(w->err))) == NULL)
+        return -1;
+    w->decrypter = sl_wsse_decrypt_open(o->key, pw, "--wsse-sign-key", w->err, sizeof(w->err));
+    if (pw != NULL) {
+        explicit_bzero(pw, strlen(pw));
+        free(pw);
+    }
+    return w->decrypter != NULL ? 0 : -1;
+}
+
 static int setup(worker_t *w)
 {
     const sl_config_t *cfg = w->cfg;
@@ -446,6 +473,16 @@ static int setup(worker_t *w)
         return -1;
     }
     if (sl_transport_open(&w->transport, cfg, w->err, sizeof(w->err)) != 0)
+        return -1;
+    if (sl_wsse_opts_rewrites(&cfg->wsse) &&
+        (w->signer = sl_wsse_sign_open(cfg, w->err, sizeof(w->err))) == NULL)
+        return -1;
+    if (cfg->wsse.key != NULL && open_decrypter(w) != 0)
+        return -1;
+    if (cfg->wsse.verify_cert != NULL &&
+        (w->verifier = sl_wsse_verify_open(cfg->wsse.verify_cert, "--wsse-verify-cert", 0,
+                                           (double)SL_WSSE_DEFAULT_TTL_NS / 1e9, w->err,
+                                           sizeof(w->err))) == NULL)
         return -1;
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
@@ -761,6 +798,38 @@ static int tag_scenario(worker_t *w, slot_t *s, int built_in)
     return 0;
 }
 
+/* The last steps of the body built on slot s, after request(): the signature (it covers what
+ * is sent) and the packing of attachments. Returns 0, or -1 after counting it as a script
+ * error before the send. */
+static int finish_body(worker_t *w, slot_t *s, uint64_t due_ns, int attached)
+{
+    int rc = 0;
+    if (w->signer != NULL) {
+        struct timespec a, b; /* the CPU it costs, reported per request */
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+        rc = sl_wsse_sign_request(w->signer, w->script, &s->req, w->err, sizeof(w->err));
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+        if (rc == 0 && sl_wsse_opts_signing(&w->cfg->wsse)) {
+            w->counts->wsse_signed++;
+            w->counts->wsse_sign_cpu_ns +=
+                (uint64_t)((b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec));
+        }
+    }
+    if (rc == 0 && attached && (rc = sl_mtom_pack(w->script, &s->req, w->cfg->soap_version)) != 0)
+        snprintf(w->err, sizeof(w->err), "soapload.attach: out of memory packing the parts");
+    if (rc == 0)
+        return 0;
+    w->counts->script_errors_before_send++;
+    w->second_counts.script_errors_before_send++;
+    if (s->op >= 0)
+        w->ops[s->op].counts.script_errors_before_send++;
+    scenario_unsent(w, 1, SL_R_OK);
+    report_script_error(w, w->err);
+    trace_unsent(w, s->op, s->req.id.data, s->req.id.len, due_ns, "script_error_before_send");
+    sl_script_release_body(w->script, &s->req);
+    return -1;
+}
+
 /* Builds and starts one request due at due_ns. Returns 1 when it took a connection slot, 0
  * when the request ended before (request() raised, or no memory for its body). */
 static int dispatch(worker_t *w, uint64_t due_ns)
@@ -768,6 +837,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
     slot_t *s = w->free_slots;
     char id[ID_CAP];
     size_t id_len = format_id(w, ++w->seq, id);
+    int attached = 0; /* request() made attachments: sent as MTOM */
     w->board->last_seq = w->seq;
 
     sl_buf_clear(&s->req.id);
@@ -776,6 +846,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
         w->ops[s->op].counts.scheduled++;
     if (s->op >= 0 || sl_script_has_request(w->script)) {
         sl_buf_append(&s->req.id, id, id_len);
+        sl_mtom_reset(); /* soapload.attach's parts are this request's */
         if ((s->op >= 0
                  ? sl_script_op_request(w->script, s->op, w->seq, &s->req, w->err, sizeof(w->err))
                  : sl_script_request(w->script, w->seq, &s->req, w->err, sizeof(w->err))) != 0) {
@@ -788,7 +859,12 @@ static int dispatch(worker_t *w, uint64_t due_ns)
             trace_unsent(w, s->op, id, id_len, due_ns, "script_error_before_send");
             return 0;
         }
-        if (apply_request_options(w, s) != 0 || tag_scenario(w, s, 0) != 0) {
+        attached = sl_mtom_count() > 0;
+        int no_room = attached && sl_mtom_header(&s->req, w->cfg->soap_version) != 0;
+        if (no_room)
+            snprintf(w->err, sizeof(w->err),
+                     "soapload.attach: no room for the multipart Content-Type header");
+        if (no_room || apply_request_options(w, s) != 0 || tag_scenario(w, s, 0) != 0) {
             w->counts->script_errors_before_send++;
             w->second_counts.script_errors_before_send++;
             if (s->op >= 0)
@@ -827,6 +903,8 @@ static int dispatch(worker_t *w, uint64_t due_ns)
             return 0;
         }
     }
+    if ((w->signer != NULL || attached) && finish_body(w, s, due_ns, attached) != 0)
+        return 0;
     w->free_slots = s->next_free;
     s->busy = 1;
     s->seq = w->seq;
@@ -918,9 +996,28 @@ static sl_result_t transport_result(slot_t *s, CURLcode rc)
 static sl_result_t check_response(worker_t *w, slot_t *s, long status, char *reason,
                                   size_t reason_len)
 {
+    if (w->decrypter != NULL && s->resp_body.len > 0) { /* encrypted to the signing key */
+        int d = sl_wsse_decrypt(w->decrypter, s->resp_body.data, s->resp_body.len, &w->decrypted,
+                                reason, reason_len);
+        if (d < 0)
+            return SL_R_SIGNATURE;
+        if (d == 1) {
+            sl_buf_t t = s->resp_body;
+            s->resp_body = w->decrypted;
+            w->decrypted = t;
+        }
+    }
     sl_result_t r =
         sl_check_response(status, s->resp_body.data, s->resp_body.len, w->cfg->id_element,
                           s->req.id.data, s->req.id.len, s->req.check_id);
+    if (r == SL_R_OK && w->verifier != NULL) { /* a bad signature fails whatever the hook says */
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        if (sl_wsse_verify(w->verifier, s->resp_body.data, s->resp_body.len,
+                           (double)now.tv_sec + (double)now.tv_nsec / 1e9, reason,
+                           reason_len) != SL_WSSE_SIG_VALID)
+            return SL_R_SIGNATURE;
+    }
     if ((r != SL_R_OK && r != SL_R_SOAP_FAULT) || !sl_script_has_op_response(w->script, s->op))
         return r;
     /* a response hook that takes a fifth parameter sees Faults too: it may expect one */
@@ -1000,6 +1097,7 @@ static void add_reason(worker_t *w, const slot_t *s, sl_result_t r, CURLcode rc,
     int transport = 0;
     switch (r) {
     case SL_R_CHECK_FAILED: /* response() returned false, reason */
+    case SL_R_SIGNATURE:    /* the signature check's reason */
         why = reason;
         break;
     case SL_R_SOAP_FAULT:
@@ -1535,6 +1633,10 @@ static void cleanup(worker_t *w)
     sl_conns_free(&w->conns);
     sl_goaway_free(&w->goaway);
     sl_transport_close(&w->transport);
+    sl_wsse_sign_close(w->signer);
+    sl_wsse_verify_close(w->verifier);
+    sl_wsse_decrypt_close(w->decrypter);
+    sl_buf_free(&w->decrypted);
     sl_buf_free(&w->second_buf);
     sl_buf_free(&w->spool_ids);
     sl_waitq_free(&w->thinking);

@@ -17,6 +17,7 @@
 #include "output/ops_report.h"
 #include "output/reasons_report.h"
 #include "output/tags_report.h"
+#include "output/wsse_report.h"
 
 static void latency_row(FILE *out, const char *name, const sl_hist_t *h)
 {
@@ -345,6 +346,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     human_bytes(c->bytes_sent, b1, sizeof(b1));
     human_bytes(c->bytes_received, b2, sizeof(b2));
     fprintf(out, "Bytes           bodies sent %s, received %s\n", b1, b2);
+    sl_wsse_report_print(out, cfg, c);
     connection_lines(out, run);
     if (run->resent_unprocessed > 0)
         fprintf(out,

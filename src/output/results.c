@@ -15,6 +15,7 @@
 #include "output/reasons_report.h"
 #include "output/report.h"
 #include "output/shape.h"
+#include "output/wsse_report.h"
 
 void sl_json_string(FILE *out, const char *s)
 {
@@ -405,6 +406,7 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
         fprintf(out, "  \"aborted\": null,\n");
     }
     fprintf(out, "  \"resent_unprocessed\": %llu,\n", (unsigned long long)run->resent_unprocessed);
+    sl_wsse_report_json(out, cfg, &run->counts);
     fprintf(out, "  \"latency\": {\n    \"from_due\": ");
     hist_json(out, run->latency);
     fprintf(out, ",\n    \"service\": ");

@@ -22,6 +22,8 @@
 #include "core/version.h"
 #include "core/xmltree.h"
 #include "engine/script.h"
+#include "engine/lua_mtom.h"
+#include "engine/wsse_sign.h"
 
 #define SOAP11_NS "http://schemas.xmlsoap.org/soap/envelope/"
 #define SOAP12_NS "http://www.w3.org/2003/05/soap-envelope"
@@ -117,7 +119,9 @@ static void print_request(FILE *out, const sl_config_t *cfg, const sl_request_t 
         print_header(out, sent.line[k]);
     if (!sl_header_named_in(length, sent.line, sent.n))
         print_header(out, length);
-    fprintf(out, "\n%.*s\n\n", (int)body_len, body);
+    fputc('\n', out); /* written whole: an attachment's bytes may hold NULs */
+    fwrite(body, 1, body_len, out);
+    fputs("\n\n", out);
 }
 
 /* What is wrong with a body as a SOAP envelope of `version`, into why; 0 when nothing. */
@@ -178,6 +182,7 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
     sl_script_seed(s, sl_script_worker_seed(cfg->seed, 0));
     sl_script_publish(s, &one, 1, pid);
     sl_mix_t mix = {0};
+    sl_wsse_signer_t *signer = NULL; /* --wsse-sign-key: shown signed, as sent */
     sl_scenario_plan_t *plan = NULL; /* with scenarios: the run's first entries, as worker 1 */
     int vars = SL_SCRIPT_NO_VARS;    /* with flows: the variables of the flow shown */
     int shown = cfg->dry_run;
@@ -194,6 +199,11 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
     }
     if (cfg->nops > 0 && (sl_script_operations(s, cfg, err, sizeof(err)) != 0 ||
                           sl_mix_init(&mix, cfg->op_weights, cfg->nops, err, sizeof(err)) != 0)) {
+        fprintf(errout, "soapload: %s\n", err);
+        goto Done;
+    }
+    if (sl_wsse_opts_rewrites(&cfg->wsse) &&
+        (signer = sl_wsse_sign_open(&one, err, sizeof(err))) == NULL) {
         fprintf(errout, "soapload: %s\n", err);
         goto Done;
     }
@@ -237,13 +247,17 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
         }
         if (op >= 0)
             fprintf(out, "operation %s\n", cfg->op_names[op]);
+        int attached = 0; /* soapload.attach: shown as the multipart body that is sent */
         if (op >= 0 || sl_script_has_request(s)) {
+            sl_mtom_reset();
             if ((op >= 0 ? sl_script_op_request(s, op, (uint64_t)i, &req, err, sizeof(err))
                          : sl_script_request(s, (uint64_t)i, &req, err, sizeof(err))) != 0) {
                 fprintf(errout, "soapload: request %d (%s): request() failed: %s\n", i, id, err);
                 bad++;
                 continue;
             }
+            if ((attached = sl_mtom_count() > 0) && sl_mtom_header(&req, cfg->soap_version) != 0)
+                goto Done;
         } else { /* the built-in request, as a worker builds it */
             sl_buf_t inner = {0};
             sl_buf_clear(&req.body);
@@ -255,8 +269,16 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
             }
             sl_buf_free(&inner);
         }
+        if (signer != NULL && sl_wsse_sign_request(signer, s, &req, err, sizeof(err)) != 0) {
+            fprintf(errout, "soapload: request %d (%s): %s\n", i, id, err);
+            bad++;
+            continue;
+        }
+        int problem = check_body(&req, cfg->soap_version, why, sizeof(why)) != 0;
+        if (attached && sl_mtom_pack(s, &req, cfg->soap_version) != 0)
+            goto Done;
         print_request(out, cfg, &req, id, i, shown);
-        if (check_body(&req, cfg->soap_version, why, sizeof(why)) != 0) {
+        if (problem) {
             fprintf(errout, "soapload: request %d (%s): %s\n", i, id, why);
             bad++;
         }
@@ -274,6 +296,7 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
                         "was written\n");
     code = bad > 0 ? SL_EXIT_USAGE : SL_EXIT_OK;
 Done:
+    sl_wsse_sign_close(signer);
     sl_script_release_body(s, &req);
     sl_buf_free(&req.body);
     sl_buf_free(&req.headers);

@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "soap.h"
+#include "mtom.h"
 #include "wsse.h"
+#include "core/xsdtime.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -21,6 +23,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1)
         return 0;
     const char *mt = media[data[0] % 4];
+    sl_mtom_root_t root; /* any body as an MTOM request: the root part lies inside it */
+    static const char multi[] = "multipart/related; start=\"<r>\"; boundary=b";
+    if (sl_mtom_root(multi, sizeof(multi) - 1, (const char *)data + 1, size - 1, &root) == 0 &&
+        (root.body < (const char *)data + 1 || root.body + root.len > (const char *)data + size))
+        abort();
     /* bit 6 of the first byte: answer as for a user's WSDL with operations Echo and GetQuote */
     static sl_ops_t ops = {.count = 2, .names = {"Echo", "GetQuote"}};
     sl_soap_answer(mt, strlen(mt), (const char *)data + 1, size - 1, (sl_span_t){"RequestId", 9},
@@ -39,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char why[200];
         double t;
         sl_wsse_check((const char *)data + 1, size - 1, &cfg, 1795788000, why, sizeof(why));
-        sl_wsse_parse_time((const char *)data + 1, size - 1, &t);
+        sl_xsd_time_parse((const char *)data + 1, size - 1, &t);
         sl_soap_security_fault(&r, buf, "FailedAuthentication", why, (sl_span_t){"RequestId", 9});
         if (r.body_len > SL_SOAP_REPLY_CAP)
             abort();

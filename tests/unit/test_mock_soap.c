@@ -10,7 +10,9 @@
 #include "options.h"
 #include "soap.h"
 #include "stats.h"
+#include "mtom.h"
 #include "wsse.h"
+#include "core/xsdtime.h"
 
 static char buf[SL_SOAP_REPLY_CAP + 1];
 static const sl_span_t rid = {"RequestId", 9};
@@ -194,12 +196,37 @@ static void test_wsse(void)
     CHECK(wsse(REQ(SL_SOAP11_NS, "P1"), at) == SL_WSSE_INVALID);
     CHECK_STR(sl_wsse_fault_code(SL_WSSE_EXPIRED), "MessageExpired");
 
-    CHECK(sl_wsse_parse_time("1970-01-01T00:00:00Z", 20, &t) == 0 && t == 0);
-    CHECK(sl_wsse_parse_time("2000-03-01T00:00:00+01:00", 25, &t) == 0 && t == 951865200);
-    CHECK(sl_wsse_parse_time("2026-11-27T14:00:00.5Z", 22, &t) == 0 && t == at + 0.5);
-    CHECK(sl_wsse_parse_time("2026-11-27T14:00:00", 19, &t) == -1); /* no time zone */
-    CHECK(sl_wsse_parse_time("2026-13-27T14:00:00Z", 20, &t) == -1);
-    CHECK(sl_wsse_parse_time("2026-11-27 14:00:00Z", 20, &t) == -1);
+    CHECK(sl_xsd_time_parse("1970-01-01T00:00:00Z", 20, &t) == 0 && t == 0);
+    CHECK(sl_xsd_time_parse("2000-03-01T00:00:00+01:00", 25, &t) == 0 && t == 951865200);
+    CHECK(sl_xsd_time_parse("2026-11-27T14:00:00.5Z", 22, &t) == 0 && t == at + 0.5);
+    CHECK(sl_xsd_time_parse("2026-11-27T14:00:00", 19, &t) == -1); /* no time zone */
+    CHECK(sl_xsd_time_parse("2026-13-27T14:00:00Z", 20, &t) == -1);
+    CHECK(sl_xsd_time_parse("2026-11-27 14:00:00Z", 20, &t) == -1);
+}
+
+/* The root part of MTOM requests: by start, else the first; its type parameter, else
+ * start-info; not a multipart, no boundary, or a root without an end: none. */
+static void test_mtom(void)
+{
+    static const char mt[] = "multipart/related; type=\"application/xop+xml\"; "
+                             "start=\"<r@x>\"; start-info=\"text/xml\"; boundary=\"B1\"";
+    static const char body[] = "preamble\r\n--B1\r\nContent-Type: text/plain\r\nContent-ID: "
+                               "<a@x>\r\n\r\nnot me\r\n--B1\r\nContent-ID: <r@x>\r\n"
+                               "Content-Type: application/xop+xml; type=\"application/soap+xml\""
+                               "\r\n\r\n<env/>\r\n--B1--\r\n";
+    sl_mtom_root_t root;
+    CHECK(sl_mtom_is_multipart(mt, strlen(mt)));
+    CHECK(sl_mtom_root(mt, strlen(mt), body, strlen(body), &root) == 0);
+    CHECK(root.len == 6 && memcmp(root.body, "<env/>", 6) == 0);
+    CHECK_STR(root.type, "application/soap+xml");
+    static const char first[] = "Multipart/Related; boundary=B2; start-info=text/xml";
+    static const char body2[] = "--B2\r\nContent-Type: application/xop+xml\r\n\r\n<e/>\r\n--B2--";
+    CHECK(sl_mtom_root(first, strlen(first), body2, strlen(body2), &root) == 0);
+    CHECK(root.len == 4 && memcmp(root.body, "<e/>", 4) == 0);
+    CHECK_STR(root.type, "text/xml");
+    CHECK(sl_mtom_root("text/xml", 8, body2, strlen(body2), &root) == -1);
+    CHECK(sl_mtom_root("multipart/related", 17, body2, strlen(body2), &root) == -1);
+    CHECK(sl_mtom_root(first, strlen(first), body2, strlen(body2) - 10, &root) == -1);
 }
 
 static int call_is(const char *doc, const char *local, const char *ns)
@@ -372,6 +399,7 @@ int main(void)
     test_id_log();
     test_options();
     test_wsse();
+    test_mtom();
     test_ops();
     test_repeated_envelope();
 
