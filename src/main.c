@@ -235,7 +235,7 @@ int main(int argc, char **argv)
         sl_config_validate(&cfg, err, sizeof(err)) != 0 ||
         sl_wsse_keys_check(&cfg.wsse, err, sizeof(err)) != 0) /* before anything is sent */
         goto Usage;
-    if (!((cfg.given | cfg.scripted) >> SL_OPT_SEED & 1))
+    if (!sl_config_was_set(&cfg, SL_OPT_SEED))
         cfg.seed = cfg.nsegments > 0 && cfg.start_at_us > 0
                        ? sl_segment_shared_seed(cfg.start_at_us) /* one for all segments */
                        : sl_script_new_seed(); /* printed, so that --seed repeats the run */

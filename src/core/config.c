@@ -19,7 +19,6 @@
 #include "core/scenario.h"
 #include "core/segment.h"
 
-_Static_assert(SL_OPT_COUNT <= 64, "sl_config_t.given has a bit per option");
 _Static_assert(SL_OPT_WSA_ACTION - SL_OPT_WSSE_SIGN_CERT == SL_WSSE_SET_WSA_ACTION,
                "the WS-Security options are in sl_wsse_set_t's order");
 
@@ -521,8 +520,8 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
 {
     /* a script's value for an option a flag gave is checked, then dropped */
     sl_config_t scratch;
-    int overridden = source == SL_FROM_SCRIPT && (cfg->given >> id & 1) && id != SL_OPT_HEADER &&
-                     id != SL_OPT_THRESHOLD && id != SL_OPT_RESOLVE;
+    int overridden = source == SL_FROM_SCRIPT && sl_optset_has(&cfg->given, id) &&
+                     id != SL_OPT_HEADER && id != SL_OPT_THRESHOLD && id != SL_OPT_RESOLVE;
     sl_config_t *c = cfg;
     const char *want = NULL;
     if (overridden) {
@@ -758,7 +757,7 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
         return -1;
     }
     if (!overridden)
-        *(source == SL_FROM_FLAG ? &cfg->given : &cfg->scripted) |= 1ULL << id;
+        sl_optset_add(source == SL_FROM_FLAG ? &cfg->given : &cfg->scripted, id);
     return 0;
 }
 
@@ -769,7 +768,7 @@ int sl_config_add_stage(sl_config_t *cfg, const sl_config_stage_t *st, char *err
         return -1;
     }
     cfg->stages[cfg->nstages++] = *st;
-    cfg->scripted |= 1ULL << SL_OPT_STAGES;
+    sl_optset_add(&cfg->scripted, SL_OPT_STAGES);
     return 0;
 }
 
@@ -783,7 +782,7 @@ int sl_config_profile(const sl_config_t *cfg, sl_profile_t *p, char *err, size_t
     if (cfg->scenarios != NULL) /* their rates summed */
         return sl_scenarios_profile(cfg->scenarios, p, err, errlen);
     if (cfg->nstages > 0) {
-        if (!((cfg->given | cfg->scripted) & 1ULL << SL_OPT_RATE))
+        if (!sl_config_was_set(cfg, SL_OPT_RATE))
             start = 0;
         for (; n < cfg->nstages; n++)
             st[n] = (sl_stage_t){cfg->stages[n].duration_ns, cfg->stages[n].target};
@@ -840,17 +839,16 @@ uint64_t sl_config_connections_grow(const sl_config_t *cfg, uint64_t t_ns)
  * and the closed model's connections that follow from them. */
 static int validate_stages(sl_config_t *cfg, char *err, size_t errlen)
 {
-    const uint64_t duration = 1ULL << SL_OPT_DURATION;
     if (cfg->ramp) {
         snprintf(err, errlen,
                  "--rate A:B ramps over --duration: it takes no soapload.stages (give the ramp "
                  "as a stage instead)");
         return -1;
     }
-    if ((cfg->given | cfg->scripted) & duration) {
+    if (sl_config_was_set(cfg, SL_OPT_DURATION)) {
         snprintf(err, errlen,
                  "soapload.stages sets the run's length (the sum of the stages): it takes no %s",
-                 cfg->given & duration ? "--duration" : "soapload.duration");
+                 sl_optset_has(&cfg->given, SL_OPT_DURATION) ? "--duration" : "soapload.duration");
         return -1;
     }
     uint64_t total = 0;
@@ -893,7 +891,7 @@ static int validate_stages(sl_config_t *cfg, char *err, size_t errlen)
     }
     cfg->duration_ns = total;
     if (cfg->closed) {
-        int given = (cfg->given | cfg->scripted) & 1ULL << SL_OPT_CONNECTIONS;
+        int given = sl_config_was_set(cfg, SL_OPT_CONNECTIONS);
         cfg->start_connections = given ? cfg->connections : 0;
         if (cfg->start_connections > most)
             most = cfg->start_connections;
@@ -1050,9 +1048,12 @@ static int transport_problem(sl_config_t *cfg, char *err, size_t errlen)
 
 int sl_config_validate(sl_config_t *cfg, char *err, size_t errlen)
 {
-    uint64_t flag = cfg->given, script = cfg->scripted;
-    const uint64_t rate = 1ULL << SL_OPT_RATE, burst = 1ULL << SL_OPT_BURST,
-                   closed = 1ULL << SL_OPT_CLOSED | 1ULL << SL_OPT_MODEL;
+    const sl_optset_t *f = &cfg->given, *s = &cfg->scripted;
+    int flag_rate = sl_optset_has(f, SL_OPT_RATE), flag_burst = sl_optset_has(f, SL_OPT_BURST);
+    int flag_closed = sl_optset_has(f, SL_OPT_CLOSED) || sl_optset_has(f, SL_OPT_MODEL);
+    int script_rate = sl_optset_has(s, SL_OPT_RATE), script_burst = sl_optset_has(s, SL_OPT_BURST);
+    int script_closed = sl_optset_has(s, SL_OPT_CLOSED) || sl_optset_has(s, SL_OPT_MODEL);
+    int flag_window = sl_optset_has(f, SL_OPT_SEND_WINDOW);
     if (cfg->url == NULL) {
         snprintf(err, errlen, "no URL: set soapload.url in the script or pass --url");
         return -1;
@@ -1069,29 +1070,28 @@ int sl_config_validate(sl_config_t *cfg, char *err, size_t errlen)
     /* The model: within one source, a closed model and a rate or burst contradict each other.
      * Across sources the flags win: -R picks the open model over a script's "closed", and
      * --closed sets a script's rate and burst aside. */
-    if ((flag & closed) && cfg->closed && (flag & (rate | burst))) {
+    if (flag_closed && cfg->closed && (flag_rate || flag_burst)) {
         snprintf(err, errlen, "--closed sends as fast as it can: it takes no %s",
-                 flag & rate ? "--rate" : "--burst");
+                 flag_rate ? "--rate" : "--burst");
         return -1;
     }
-    if ((flag & rate) && !(flag & closed))
+    if (flag_rate && !flag_closed)
         cfg->closed = 0;
-    if (!(flag & closed) && (script & closed) && cfg->closed && (script & (rate | burst)) &&
-        !(flag & rate)) {
+    if (!flag_closed && script_closed && cfg->closed && (script_rate || script_burst) &&
+        !flag_rate) {
         snprintf(err, errlen, "soapload.model is \"closed\", which takes no soapload.%s",
-                 script & rate ? "rate" : "burst");
+                 script_rate ? "rate" : "burst");
         return -1;
     }
-    if (cfg->closed && (flag & burst)) {
+    if (cfg->closed && flag_burst) {
         snprintf(err, errlen,
                  "--burst groups the open model's schedule: the closed model has none");
         return -1;
     }
     if (cfg->closed && cfg->send_window_ns > 0 &&
-        ((flag & 1ULL << SL_OPT_SEND_WINDOW) ||
-         (!(flag & closed) && (script & 1ULL << SL_OPT_SEND_WINDOW)))) {
+        (flag_window || (!flag_closed && sl_optset_has(s, SL_OPT_SEND_WINDOW)))) {
         snprintf(err, errlen, "%s batches the open model's schedule: the closed model has none",
-                 flag & 1ULL << SL_OPT_SEND_WINDOW ? "--send-window" : "soapload.send_window");
+                 flag_window ? "--send-window" : "soapload.send_window");
         return -1;
     }
     if (cfg->closed) {
@@ -1110,7 +1110,7 @@ int sl_config_validate(sl_config_t *cfg, char *err, size_t errlen)
         snprintf(err, errlen,
                  "%s is the closed model's pause between a connection's requests: "
                  "the open model's schedule sets when requests leave",
-                 cfg->given & 1ULL << SL_OPT_THINK ? "--think" : "soapload.think");
+                 sl_optset_has(&cfg->given, SL_OPT_THINK) ? "--think" : "soapload.think");
         return -1;
     }
     if (!cfg->closed && (cfg->nstages > 0 || cfg->ramp)) {
@@ -1125,7 +1125,7 @@ int sl_config_validate(sl_config_t *cfg, char *err, size_t errlen)
         snprintf(err, errlen,
                  "%s with soapload.flows: a flow's steps have think times of their own "
                  "(steps = {{..., think = \"1s\"}})",
-                 cfg->given & 1ULL << SL_OPT_THINK ? "--think" : "soapload.think");
+                 sl_optset_has(&cfg->given, SL_OPT_THINK) ? "--think" : "soapload.think");
         return -1;
     }
     if (!cfg->closed && cfg->rate <= 0 && !cfg->ramp && cfg->nstages == 0 &&
@@ -1147,7 +1147,7 @@ int sl_config_validate(sl_config_t *cfg, char *err, size_t errlen)
         cfg->connections = sl_segment_connections(cfg->connections, cfg->segment, cfg->nsegments);
     }
     if (cfg->workers > cfg->connections) {
-        if ((flag | script) & 1ULL << SL_OPT_WORKERS) {
+        if (sl_config_was_set(cfg, SL_OPT_WORKERS)) {
             snprintf(err, errlen,
                      "%d workers but %d connection%s: each worker needs a connection of its "
                      "own (lower --workers or raise --connections)",

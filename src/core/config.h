@@ -117,6 +117,22 @@ typedef enum {
     SL_OPT_COUNT
 } sl_opt_t;
 
+/* A set of options, a bit per sl_opt_t: as many words as the table needs. */
+#define SL_OPT_WORDS ((SL_OPT_COUNT + 63) / 64)
+typedef struct {
+    uint64_t bits[SL_OPT_WORDS];
+} sl_optset_t;
+
+static inline int sl_optset_has(const sl_optset_t *s, sl_opt_t id)
+{
+    return (int)(s->bits[id / 64] >> (id % 64) & 1);
+}
+
+static inline void sl_optset_add(sl_optset_t *s, sl_opt_t id)
+{
+    s->bits[id / 64] |= 1ULL << (id % 64);
+}
+
 /* One option: a flag, a script setting, or both. */
 typedef struct {
     sl_opt_t id;
@@ -198,10 +214,16 @@ typedef struct {
     const char *script_path; /* points into argv */
     char **script_args;      /* after the script path, for init(args); into argv */
     int nargs;
-    uint64_t given;                        /* bit per sl_opt_t given by a flag */
-    uint64_t scripted;                     /* bit per sl_opt_t given by the script */
+    sl_optset_t given;                     /* the options a flag gave */
+    sl_optset_t scripted;                  /* the options the script gave */
     int headers_scripted, checks_scripted; /* how many of each came from the script */
 } sl_config_t;
+
+/** Whether option id was set, by a flag or by the script. */
+static inline int sl_config_was_set(const sl_config_t *cfg, sl_opt_t id)
+{
+    return sl_optset_has(&cfg->given, id) || sl_optset_has(&cfg->scripted, id);
+}
 
 /** The option table, SL_OPT_COUNT entries in sl_opt_t order. */
 const sl_option_t *sl_config_options(void);

@@ -46,18 +46,17 @@ static int by_name(const void *a, const void *b)
 /* What a scenario beside the run's own shape contradicts, or NULL. */
 static const char *top_level_conflict(const sl_config_t *cfg)
 {
-    const uint64_t bit_rate = 1ULL << SL_OPT_RATE, bit_closed = 1ULL << SL_OPT_CLOSED,
-                   bit_model = 1ULL << SL_OPT_MODEL;
-    if (cfg->given & bit_rate)
+    const sl_optset_t *flag = &cfg->given, *script = &cfg->scripted;
+    if (sl_optset_has(flag, SL_OPT_RATE))
         return "--rate (-R) sets the one schedule of a run without scenarios: give each "
                "scenario its rate instead";
-    if (cfg->given & (bit_closed | bit_model))
+    if (sl_optset_has(flag, SL_OPT_CLOSED) || sl_optset_has(flag, SL_OPT_MODEL))
         return "--closed: scenarios are open-model schedules";
-    if (cfg->scripted & bit_rate)
+    if (sl_optset_has(script, SL_OPT_RATE))
         return "soapload.rate: give each scenario its own rate";
     if (cfg->nstages > 0)
         return "soapload.stages: give each scenario its own stages";
-    if ((cfg->scripted & bit_model) && cfg->closed)
+    if (sl_optset_has(script, SL_OPT_MODEL) && cfg->closed)
         return "soapload.model = \"closed\": scenarios are open-model schedules";
     if (cfg->has_think)
         return "a think time: scenarios are open-model schedules, which have none";
@@ -138,15 +137,14 @@ int sl_scenarios_finish(sl_config_t *cfg, sl_scenarios_t *ss, char *err, size_t 
         return -1;
     }
     qsort(ss->s, (size_t)ss->n, sizeof(ss->s[0]), by_name);
-    const uint64_t bit_duration = 1ULL << SL_OPT_DURATION;
     int takes_duration = 0;
     for (int i = 0; i < ss->n; i++)
         takes_duration |= ss->s[i].has_rate && !ss->s[i].has_duration;
-    if (((cfg->given | cfg->scripted) & bit_duration) && !takes_duration) {
+    if (sl_config_was_set(cfg, SL_OPT_DURATION) && !takes_duration) {
         snprintf(err, errlen,
                  "%s is the length of a scenario with a rate and no duration of its own, and "
                  "soapload.scenarios has none (the run lasts until its last scenario ends)",
-                 cfg->given & bit_duration ? "--duration" : "soapload.duration");
+                 sl_optset_has(&cfg->given, SL_OPT_DURATION) ? "--duration" : "soapload.duration");
         return -1;
     }
     uint64_t end = 0;

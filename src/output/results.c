@@ -347,7 +347,7 @@ static void shape_json(FILE *out, const sl_config_t *cfg)
         return;
     int n = cfg->nstages > 0 ? cfg->nstages : 1;
     double from = cfg->closed ? cfg->start_connections : cfg->rate;
-    if (!cfg->closed && cfg->nstages > 0 && !((cfg->given | cfg->scripted) & 1ULL << SL_OPT_RATE))
+    if (!cfg->closed && cfg->nstages > 0 && !sl_config_was_set(cfg, SL_OPT_RATE))
         from = 0;
     fprintf(out, ", \"stages_from\": %.3f, \"stages\": [", from);
     for (int i = 0; i < n; i++) {

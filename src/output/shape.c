@@ -201,8 +201,7 @@ void sl_shape_print_model(FILE *out, const sl_config_t *cfg)
     } else {
         double from = cfg->closed ? cfg->start_connections : cfg->rate;
         int n = cfg->nstages > 0 ? cfg->nstages : 1;
-        if (!cfg->closed && cfg->nstages > 0 &&
-            !((cfg->given | cfg->scripted) & 1ULL << SL_OPT_RATE))
+        if (!cfg->closed && cfg->nstages > 0 && !sl_config_was_set(cfg, SL_OPT_RATE))
             from = 0;
         for (int i = 0; i < n; i++) {
             const sl_config_stage_t *s = cfg->nstages > 0 ? &cfg->stages[i] : NULL;

@@ -170,7 +170,7 @@ static int read_stages(const sl_json_t *s, sl_resultfile_t *r, char *err, size_t
     cfg->nstages = (int)list->len;
     cfg->rate = from;
     if (from > 0)
-        cfg->given |= 1ULL << SL_OPT_RATE;
+        sl_optset_add(&cfg->given, SL_OPT_RATE);
     sl_profile_t p;
     char why[256];
     if (sl_config_profile(cfg, &p, why, sizeof(why)) != 0) {

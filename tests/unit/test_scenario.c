@@ -186,10 +186,10 @@ int main(void)
     CHECK(sl_scenarios_finish(&cfg, ss, err, sizeof(err)) != 0);
     CHECK(strstr(err, "soapload.scenarios.background has no load") == err);
     ss = two_scenarios();
-    cfg.given |= 1ULL << SL_OPT_RATE;
+    sl_optset_add(&cfg.given, SL_OPT_RATE);
     CHECK(sl_scenarios_finish(&cfg, ss, err, sizeof(err)) != 0);
     CHECK(strstr(err, "soapload.scenarios takes no --rate (-R)") == err);
-    cfg.given = 0;
+    cfg.given = (sl_optset_t){{0}};
     ss = two_scenarios();
     ss->s[0].weights[1] = ss->s[0].weights[2] = 0;
     CHECK(sl_scenarios_finish(&cfg, ss, err, sizeof(err)) != 0);
