@@ -31,6 +31,8 @@ const char *sl_cli_synopsis(void)
            "soapload wsdl URL-or-FILE [-o SCRIPT.lua] [WSDL-OPTION]... (soapload wsdl --help)\n"
            "soapload merge RESULT.json... [--json OUT] [--html OUT] [--threshold EXPR]...\n"
            "soapload merge --trace TRACE.csv... [RESULT.json...] [--id-log ID-LOG] [--window T]\n"
+           "soapload merge --listen ADDR:PORT --expect N [--deadline T] [--token-file FILE] "
+           "[--serve-for T]\n"
            "soapload compare BASELINE.json NEW.json [--threshold 'p99 +10%']... [--html OUT]\n";
 }
 

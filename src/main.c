@@ -20,6 +20,7 @@
 #include "output/metrics.h"
 #include "output/outfile.h"
 #include "output/progress.h"
+#include "output/upload.h"
 #include "tools/dryrun.h"
 #include "tools/reconcile.h"
 #include "tools/wsdl_cli.h"
@@ -37,10 +38,12 @@
 #include "core/version.h"
 #include "tools/compare.h"
 #include "tools/merge.h"
+#include "tools/merge_listen.h"
 
 typedef struct {
     sl_outfile_t json, html;
     int trace_fd;
+    sl_upload_t *upload; /* --json-to */
 } outputs_t;
 
 static int open_outputs(const sl_config_t *cfg, outputs_t *o, char *err, size_t errlen)
@@ -50,6 +53,8 @@ static int open_outputs(const sl_config_t *cfg, outputs_t *o, char *err, size_t 
     if (cfg->json_path && sl_outfile_prepare(&o->json, cfg->json_path, 0644, err, errlen) != 0)
         return -1;
     if (cfg->html_path && sl_outfile_prepare(&o->html, cfg->html_path, 0644, err, errlen) != 0)
+        return -1;
+    if ((o->upload = sl_upload_open(cfg, err, errlen)) == NULL && err[0] != '\0')
         return -1;
     if (cfg->trace_path) { /* owner-only: it names the run's every request */
         if ((o->trace_fd = sl_outfile_open(cfg->trace_path, 0600, 1, err, errlen)) < 0)
@@ -68,6 +73,7 @@ static void close_outputs(outputs_t *o)
     sl_outfile_close(&o->html);
     if (o->trace_fd >= 0)
         close(o->trace_fd);
+    sl_upload_free(o->upload);
 }
 
 /* The JSON document is made once, in memory, for --json and for the HTML report; each file is
@@ -78,7 +84,7 @@ static int write_results(const sl_config_t *cfg, const sl_run_t *run,
     char *doc = NULL, *page = NULL, err[4096];
     size_t len = 0, page_len = 0;
     int rc = -1;
-    if (cfg->json_path == NULL && cfg->html_path == NULL)
+    if (cfg->json_path == NULL && cfg->html_path == NULL && o->upload == NULL)
         return 0;
     FILE *mem = open_memstream(&doc, &len);
     if (mem == NULL || sl_results_write_json(mem, cfg, run, checks) != 0 || fclose(mem) != 0) {
@@ -99,6 +105,10 @@ static int write_results(const sl_config_t *cfg, const sl_run_t *run,
             fprintf(stderr, "soapload: %s\n", err);
             rc = -1;
         }
+    }
+    if (o->upload != NULL && sl_upload_send(o->upload, doc, len, err, sizeof(err)) != 0) {
+        fprintf(stderr, "soapload: %s\n", err);
+        rc = -1;
     }
 Done:
     free(doc);
@@ -192,7 +202,8 @@ int main(int argc, char **argv)
         return reconcile(argv + 2, argc - 3, argv[argc - 1]);
     }
     if (argc >= 2 && strcmp(argv[1], "merge") == 0) /* soapload merge: see tools/merge.h */
-        return sl_merge_main(argc - 1, argv + 1);
+        return sl_merge_listen_wanted(argc - 1, argv + 1) ? sl_merge_listen_main(argc - 1, argv + 1)
+                                                          : sl_merge_main(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "compare") == 0)
         return sl_compare_main(argc - 1, argv + 1);
     /* A closed pipe on stdout or stderr must not kill the run: the write fails, is reported,

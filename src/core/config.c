@@ -152,6 +152,14 @@ static const sl_option_t options[SL_OPT_COUNT] = {
     {SL_OPT_JSON, "json", 0, NULL, "FILE", "write the results as JSON (schema soapload-results/1)"},
     {SL_OPT_TRACE, "trace", 0, NULL, "FILE", "write one CSV line per scheduled request"},
     {SL_OPT_HTML, "html", 0, NULL, "FILE", "write a self-contained HTML report with charts"},
+    {SL_OPT_JSON_TO, "json-to", 0, NULL, "URL",
+     "at the end, POST the results JSON to URL (soapload merge\n"
+     "--listen); retried; exit code 4 when it fails"},
+    {SL_OPT_JSON_TO_TOKEN_FILE, "json-to-token-file", 0, NULL, "FILE",
+     "--json-to sends 'Authorization: Bearer TOKEN', TOKEN the\n"
+     "first line of FILE"},
+    {SL_OPT_JSON_TO_RETRY, "json-to-retry", 0, NULL, "T",
+     "retry a failed --json-to for up to T (default 1m; 0: once)"},
     {SL_OPT_THRESHOLD, "threshold", 0, "thresholds", "EXPR",
      "pass/fail criterion, e.g. 'p99 < 50ms', 'error_rate < 1%',\n"
      "'rate >= 995' (repeatable; exit code 3 when one fails)"},
@@ -209,6 +217,7 @@ void sl_config_init(sl_config_t *cfg)
     sl_wsse_opts_init(&cfg->wsse);
     cfg->hook_limit_ns = 1000000000ULL;
     cfg->metrics_linger_ns = SL_METRICS_LINGER_DEFAULT_NS;
+    cfg->json_to_retry_ns = SL_JSON_TO_RETRY_DEFAULT_NS;
     cfg->streams = 1;
 }
 
@@ -219,6 +228,8 @@ void sl_config_free(sl_config_t *cfg)
     free(cfg->json_path);
     free(cfg->trace_path);
     free(cfg->html_path);
+    free(cfg->json_to);
+    free(cfg->json_to_token_file);
     free(cfg->metrics_addr);
     char *strs[] = {cfg->cacert, cfg->capath,           cfg->cert,
                     cfg->key,    cfg->key_password_env, cfg->key_password_file,
@@ -694,6 +705,22 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
     case SL_OPT_HTML:
         if (set_string(&c->html_path, value) != 0)
             want = "a file name";
+        break;
+    case SL_OPT_JSON_TO:
+        if ((strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0) ||
+            strpbrk(value, " \t\r\n") != NULL || set_string(&c->json_to, value) != 0)
+            want = "an http:// or https:// URL";
+        break;
+    case SL_OPT_JSON_TO_TOKEN_FILE:
+        if (set_string(&c->json_to_token_file, value) != 0)
+            want = "a file name";
+        break;
+    case SL_OPT_JSON_TO_RETRY:
+        if (strcmp(value, "0") == 0)
+            c->json_to_retry_ns = 0;
+        else if (sl_duration_parse(value, &c->json_to_retry_ns) != 0 ||
+                 c->json_to_retry_ns > 3600000000000ULL)
+            want = "a duration from 0 to 1h, such as 1m or 30s";
         break;
     case SL_OPT_THRESHOLD:
         if (add_to_list(c->checks, &c->nchecks, &c->checks_scripted, SL_MAX_CHECKS, value,

@@ -29,6 +29,7 @@
 #define SL_MAX_DRY_RUN 10000
 #define SL_MAX_RESOLVE 16  /* --resolve entries */
 #define SL_MAX_STREAMS 100 /* HTTP/2 requests in flight per connection (h2o's default limit) */
+#define SL_JSON_TO_RETRY_DEFAULT_NS 60000000000ULL /* --json-to-retry */
 #define SL_METRICS_LINGER_DEFAULT_NS 5000000000ULL /* --metrics-linger */
 
 enum { SL_ARRIVAL_UNIFORM, SL_ARRIVAL_POISSON };
@@ -105,6 +106,9 @@ typedef enum {
     SL_OPT_JSON,
     SL_OPT_TRACE,
     SL_OPT_HTML,
+    SL_OPT_JSON_TO,
+    SL_OPT_JSON_TO_TOKEN_FILE,
+    SL_OPT_JSON_TO_RETRY,
     SL_OPT_THRESHOLD,
     SL_OPT_ABORT_ON_FAIL,
     SL_OPT_PROGRESS,
@@ -195,6 +199,9 @@ typedef struct {
     char *json_path;             /* --json: results file */
     char *trace_path;            /* --trace: one line per request */
     char *html_path;             /* --html: report */
+    char *json_to;               /* --json-to: URL the result JSON is posted to at the end */
+    char *json_to_token_file;    /* --json-to-token-file: its bearer token's file */
+    uint64_t json_to_retry_ns;   /* --json-to-retry: how long failed posts are retried */
     char *metrics_addr;          /* --metrics: ADDR:PORT of the live /metrics, or NULL */
     uint64_t metrics_linger_ns;  /* --metrics-linger: serving after the summary */
     char *checks[SL_MAX_CHECKS]; /* thresholds as written: the script's, then the flags' */

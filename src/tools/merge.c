@@ -1344,6 +1344,7 @@ static void usage(FILE *out)
             "[--allow-gaps]\n"
             "       soapload merge --trace TRACE.csv... [RESULT.json...] [--id-log ID-LOG] "
             "[--window T]\n"
+            "       soapload merge --listen ADDR:PORT --expect N ...  (see --listen --help)\n"
             "Merges result files (--json of soapload runs with the same url, model, SOAP "
             "version\nand duration, e.g. the segments of one distributed run) into one result: "
             "counts\nand histograms added exactly, intervals on one timeline, one row per "

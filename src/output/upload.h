@@ -1,0 +1,26 @@
+/*
+ * upload: --json-to URL: the run's result JSON posted, at the end, to the merge of a distributed
+ * run (soapload merge --listen), with a bearer token read from a file and bounded retries.
+ */
+#ifndef SOAPLOAD_UPLOAD_H
+#define SOAPLOAD_UPLOAD_H
+
+#include <stddef.h>
+
+#include "core/config.h"
+
+typedef struct sl_upload sl_upload_t;
+
+/** Checks the --json-to settings of cfg before the run and reads the token file. Returns the
+ * upload (NULL with err "" when none is asked), or NULL with the problem in err. Free with
+ * sl_upload_free. */
+sl_upload_t *sl_upload_open(const sl_config_t *cfg, char *err, size_t errlen);
+/** POSTs doc[0..len) as application/json, retrying connection failures, time-outs, 408, 429
+ * and 5xx with a doubling pause (0.5 s to 8 s) until the retry time is spent; another answer
+ * is final. Returns 0 on a 2xx answer, or -1 with "cannot deliver the results to URL: why
+ * (N attempts)" in err. Needs curl_global_init. */
+int sl_upload_send(sl_upload_t *u, const char *doc, size_t len, char *err, size_t errlen);
+/** Frees u (NULL is fine), wiping the token. */
+void sl_upload_free(sl_upload_t *u);
+
+#endif
