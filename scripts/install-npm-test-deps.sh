@@ -1,6 +1,7 @@
 #!/bin/sh
-# Installs the npm packages the tests use (node-soap, the peer server of tests/spec/wsdl_spec.lua)
-# into tests/wsdl/node_modules, exactly as tests/wsdl/package-lock.json pins them.
+# Installs the npm packages the tests use, each folder exactly as its package-lock.json pins them:
+# tests/wsdl (node-soap, the peer server of tests/spec/wsdl_spec.lua) and tests/kubernetes
+# (kubernetes-models, the schema check of scripts/kubernetes/render.sh's manifests).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 if ! command -v npm >/dev/null 2>&1; then
@@ -8,9 +9,11 @@ if ! command -v npm >/dev/null 2>&1; then
     echo "install-npm-test-deps: installing npm" >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends npm >/dev/null
 fi
-if [ -f "$root/tests/wsdl/node_modules/.package-lock.json" ] &&
-    cmp -s "$root/tests/wsdl/package-lock.json" "$root/tests/wsdl/node_modules/.soapload-lock"; then
-    exit 0 # already installed from this lock file
-fi
-npm ci --prefix "$root/tests/wsdl" --no-audit --no-fund --loglevel=error
-cp "$root/tests/wsdl/package-lock.json" "$root/tests/wsdl/node_modules/.soapload-lock"
+for dir in "$root/tests/wsdl" "$root/tests/kubernetes"; do
+    if [ -f "$dir/node_modules/.package-lock.json" ] &&
+        cmp -s "$dir/package-lock.json" "$dir/node_modules/.soapload-lock"; then
+        continue # already installed from this lock file
+    fi
+    npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error
+    cp "$dir/package-lock.json" "$dir/node_modules/.soapload-lock"
+done

@@ -358,10 +358,10 @@ end)
 
 -- The manifests of scripts/kubernetes/render.sh, parsed by a real YAML parser (Debian's
 -- python3-yaml) into JSON.
-local function render(n, start, script, image)
+local function render(n, start, script, image, env)
   local out, err = t.tmpname(".yaml"), t.tmpname(".err")
-  local code = os.execute(("%s/scripts/kubernetes/render.sh %s %s %s %s > %s 2> %s"):format(
-    t.root, n, start, t.quote(script), image or "", out, err))
+  local code = os.execute(("env %s %s/scripts/kubernetes/render.sh %s %s %s %s > %s 2> %s"):format(
+    env or "", t.root, n, start, t.quote(script), image or "", out, err))
   local problem = t.read(err)
   os.remove(err)
   if not code then os.remove(out); return nil, problem end
@@ -400,35 +400,48 @@ describe("scripts/kubernetes/render.sh", function()
 
     local job = by_kind(docs, "Job", "soapload")
     assert.are.equal("batch/v1", job.apiVersion)
-    assert.are.equal("Indexed", job.spec.completionMode)
-    assert.are.equal(3, job.spec.completions)
-    assert.are.equal(3, job.spec.parallelism)
     local pod = job.spec.template.spec
     assert.are.equal("Never", pod.restartPolicy)
-    assert.is_true(pod.securityContext.runAsNonRoot)
     local c = pod.containers[1]
     assert.are.equal("registry.example/soapload:1", c.image)
     assert.are.same({ "/bin/sh", "-c" }, { c.command[1], c.command[2] })
     assert.matches('soapload %-%-segment "%$JOB_COMPLETION_INDEX/3" %-%-start%-at ' ..
       '2026%-11%-27T15:30:00Z .*%-%-json "/results/seg%-%$JOB_COMPLETION_INDEX%.json" ' ..
-      '.*/script/script%.lua$', c.command[3])
+      '%-%-json%-to "%$RESULTS_URL" %-%-json%-to%-token%-file /token/token .*' ..
+      '%-%-metrics 0%.0%.0%.0:9464 .*/script/script%.lua$', c.command[3])
     local env = {}
     for _, e in ipairs(c.env) do env[e.name] = e end
     assert.are.equal("metadata.annotations['batch.kubernetes.io/job-completion-index']",
       env.JOB_COMPLETION_INDEX.valueFrom.fieldRef.fieldPath)
     assert.are.equal("http://soapload-mock.default.svc:8000/soap/endpoint", env.TARGET_URL.value)
+    assert.are.equal("http://soapload-merge.default.svc:8080/results", env.RESULTS_URL.value)
     local mounts, volumes = {}, {}
     for _, m in ipairs(c.volumeMounts) do mounts[m.name] = m.mountPath end
     for _, v in ipairs(pod.volumes) do volumes[v.name] = v end
-    assert.are.same({ script = "/script", results = "/results", tmp = "/tmp" }, mounts)
+    assert.are.same({ script = "/script", results = "/results", tmp = "/tmp", token = "/token" },
+      mounts)
     assert.are.equal("soapload-script", volumes.script.configMap.name)
-    assert.are.equal("soapload-results", volumes.results.persistentVolumeClaim.claimName)
-    local pvc = by_kind(docs, "PersistentVolumeClaim", "soapload-results")
-    assert.are.same({ "ReadWriteMany" }, pvc.spec.accessModes)
+    assert.are.same({}, volumes.results.emptyDir)
+    assert.are.equal("soapload-token", volumes.token.secret.secretName)
+    -- the token: random, 32 bytes in hex, another at each render
+    local secret = by_kind(docs, "Secret", "soapload-token")
+    assert.matches("^%x+$", secret.stringData.token)
+    assert.are.equal(64, #secret.stringData.token)
+    assert.are_not.equal(secret.stringData.token,
+      by_kind(assert(render(3, start, script)), "Secret", "soapload-token").stringData.token)
+    assert.are.same({ ["prometheus.io/scrape"] = "true", ["prometheus.io/port"] = "9464",
+      ["prometheus.io/path"] = "/metrics" }, job.spec.template.metadata.annotations)
 
     local merge = by_kind(docs, "Job", "soapload-merge")
-    assert.matches("soapload merge /results/seg%-%*%.json %-%-json /results/merged%.json " ..
-      "%-%-html /results/report%.html", merge.spec.template.spec.containers[1].command[3])
+    local mc = merge.spec.template.spec.containers[1]
+    assert.are.equal("exec soapload merge --listen 0.0.0.0:8080 --expect 3 --token-file " ..
+      "/token/token --deadline 5m --serve-for 1h --json /results/merged.json --html " ..
+      "/results/report.html", mc.command[3])
+    local msvc = by_kind(docs, "Service", "soapload-merge")
+    assert.are.same(merge.spec.template.metadata.labels, msvc.spec.selector)
+    assert.are.equal(8080, msvc.spec.ports[1].port)
+    assert.are.equal("results", mc.ports[1].name)
+    assert.are.equal(8080, mc.ports[1].containerPort)
     local deploy = by_kind(docs, "Deployment", "soapload-mock")
     assert.are.equal("apps/v1", deploy.apiVersion)
     assert.are.same(deploy.spec.selector.matchLabels, deploy.spec.template.metadata.labels)
@@ -439,10 +452,112 @@ describe("scripts/kubernetes/render.sh", function()
       deploy.spec.template.spec.containers[1].command)
   end)
 
-  it("refuses a bad N, start or script", function()
+  it("RESULTS=pvc: the results on a ReadWriteMany claim, merged where they lie", function()
+    local docs = assert(render(2, start, script, nil, "RESULTS=pvc STORAGE_CLASS=nfs-csi"))
+    local pvc = by_kind(docs, "PersistentVolumeClaim", "soapload-results")
+    assert.are.same({ "ReadWriteMany" }, pvc.spec.accessModes)
+    assert.are.equal("nfs-csi", pvc.spec.storageClassName)
+    for _, name in ipairs({ "soapload", "soapload-merge" }) do
+      local pod = by_kind(docs, "Job", name).spec.template.spec
+      local volumes = {}
+      for _, v in ipairs(pod.volumes) do volumes[v.name] = v end
+      assert.are.equal("soapload-results", volumes.results.persistentVolumeClaim.claimName)
+      assert.is_nil(volumes.token)
+    end
+    assert.matches("soapload merge /results/seg%-%*%.json %-%-json /results/merged%.json " ..
+      "%-%-html /results/report%.html", by_kind(docs, "Job", "soapload-merge").spec.template.spec
+      .containers[1].command[3])
+    for _, d in ipairs(docs) do assert.are_not.equal("Secret", d.kind) end
+  end)
+
+  -- kubernetes-models (npm, tests/kubernetes) validates each object against the schema of its
+  -- kind from the Kubernetes API's OpenAPI documents (the PodMonitor: the Prometheus Operator's)
+  it("renders objects valid against the Kubernetes API schemas for N = 1, 7, 1000 and every " ..
+    "option, with what the schemas cannot say", function()
+    local validator = t.root .. "/tests/kubernetes/validate.js"
+    assert(t.read(t.root .. "/tests/kubernetes/node_modules/kubernetes-models/package.json"),
+      "kubernetes-models is not installed: run scripts/install-npm-test-deps.sh")
+    for _, n in ipairs({ 1, 7, 1000 }) do
+      for _, opts in ipairs({ "", "RESULTS=pvc", "MONITOR=podmonitor",
+        "RESULTS=pvc MONITOR=podmonitor NAMESPACE=load SEGMENT_CPU=1500m SEGMENT_MEMORY=2Gi" }) do
+        local where = ("N=%d %s"):format(n, opts)
+        local docs = assert(render(n, start, script, nil, opts))
+        local json = t.write(t.tmpname(".json"), t.json.encode(docs))
+        local p = io.popen(("node %s < %s"):format(t.quote(validator), json))
+        local report = p:read("a")
+        local ok = p:close()
+        os.remove(json)
+        assert(ok, where .. ": " .. report)
+        local kinds = {}
+        for _, d in ipairs(docs) do
+          kinds[#kinds + 1] = d.kind .. "/" .. d.metadata.name
+          assert.matches(d.kind .. "/" .. d.metadata.name .. " valid\n", report, 1, true)
+        end
+        local push = not opts:find("RESULTS=pvc")
+        local want = push and
+          "ConfigMap/soapload-script Secret/soapload-token Service/soapload-merge " ..
+          "Deployment/soapload-mock Service/soapload-mock Job/soapload Job/soapload-merge" or
+          "ConfigMap/soapload-script PersistentVolumeClaim/soapload-results " ..
+          "Deployment/soapload-mock Service/soapload-mock Job/soapload Job/soapload-merge"
+        if opts:find("podmonitor") then want = want .. " PodMonitor/soapload" end
+        assert.are.equal(want, table.concat(kinds, " "), where)
+
+        -- what no schema says
+        local job = by_kind(docs, "Job", "soapload")
+        assert.are.equal("Indexed", job.spec.completionMode, where)
+        assert.are.equal(n, job.spec.completions, where)
+        assert.are.equal(n, job.spec.parallelism, where)
+        assert.are.equal(0, job.spec.backoffLimit, where)
+        assert.matches(('--segment "$JOB_COMPLETION_INDEX/%d" '):format(n),
+          job.spec.template.spec.containers[1].command[3], 1, true)
+        local merge = by_kind(docs, "Job", "soapload-merge").spec.template.spec.containers[1]
+        if push then
+          assert.matches(("--listen 0.0.0.0:8080 --expect %d "):format(n), merge.command[3], 1,
+            true)
+        else
+          assert.matches(("-ge %d ]"):format(n), merge.command[3], 1, true)
+        end
+        for _, d in ipairs(docs) do
+          local pod = d.spec and d.spec.template and d.spec.template.spec
+          if pod then
+            local name = d.kind .. "/" .. d.metadata.name
+            assert.is_true(pod.securityContext.runAsNonRoot, name)
+            assert.are.equal(10001, pod.securityContext.runAsUser, name)
+            assert.is_false(pod.automountServiceAccountToken, name)
+            for _, c in ipairs(pod.containers) do
+              local r, sc = c.resources, c.securityContext
+              for _, k in ipairs({ "cpu", "memory" }) do
+                assert.is_not_nil(r.requests[k], name .. " requests " .. k)
+                assert.is_not_nil(r.limits[k], name .. " limits " .. k)
+              end
+              assert.is_false(sc.allowPrivilegeEscalation, name)
+              assert.is_false(sc.privileged, name)
+              assert.is_true(sc.readOnlyRootFilesystem, name)
+              assert.are.same({ "ALL" }, sc.capabilities.drop, name)
+              assert.is_nil(sc.capabilities.add, name)
+              assert.is_nil(sc.runAsUser, name) -- the pod's 10001
+            end
+            for _, v in ipairs(pod.volumes or {}) do
+              assert.is_nil(v.hostPath, name)
+              if push then assert.is_nil(v.persistentVolumeClaim, name .. " " .. v.name) end
+            end
+          end
+        end
+        if opts:find("SEGMENT_CPU") then
+          local r = job.spec.template.spec.containers[1].resources
+          assert.are.same({ cpu = "1500m", memory = "2Gi" }, r.requests)
+          assert.are.same(r.requests, r.limits)
+          assert.are.equal("load", job.metadata.namespace)
+        end
+      end
+    end
+  end)
+
+  it("refuses a bad N, start, script or option", function()
     for _, args in ipairs({ { 0, start, script }, { "x", start, script }, { 2, "soon", script },
-      { 2, start, "/nonexistent.lua" } }) do
-      local docs, problem = render(args[1], args[2], args[3])
+      { 2, start, "/nonexistent.lua" }, { 2, start, script, "RESULTS=nfs" },
+      { 2, start, script, "MONITOR=yes" }, { 2, start, script, "SEGMENT_CPU='1 2'" } }) do
+      local docs, problem = render(args[1], args[2], args[3], nil, args[4])
       assert.is_nil(docs)
       assert.matches("render.sh: ", problem)
     end
@@ -450,10 +565,11 @@ describe("scripts/kubernetes/render.sh", function()
 
   -- The Job on one machine: N network namespaces, each with an address of its own on a bridge
   -- in the mock's namespace, run the pod's command from the manifest with JOB_COMPLETION_INDEX
-  -- set (the volumes' mount points mapped to local folders); tcpdump on the mock's bridge
-  -- records which addresses connected.
-  it("runs the Job's pod command in 3 network namespaces against the mock: merged = one run",
-    function()
+  -- set (the volumes' mount points mapped to local folders) and post their results to the merge
+  -- Job's command, run in the mock's namespace (no shared folder: the default RESULTS=push);
+  -- tcpdump on the mock's bridge records which addresses connected.
+  it("runs the Jobs' pod commands in 3 network namespaces against the mock, the results " ..
+    "posted to the merge: merged = one run", function()
       local N, tag = 3, "sl" .. (tonumber(tostring({}):match("0x(%x+)"), 16) % 100000)
       local mockns = tag .. "m"
       if not os.execute("ip netns add " .. mockns .. " 2>/dev/null") then
@@ -510,25 +626,51 @@ describe("scripts/kubernetes/render.sh", function()
       end
       assert.matches("listening on br0", t.read(dumplog))
 
-      -- the Job's pods: the manifest's command, run as is by /bin/sh
+      -- the merge Job's pod in the mock's namespace, the token from the rendered Secret: its
+      -- command from the manifest, run as is by /bin/sh (mount points mapped to local folders)
       local url = ("http://10.201.0.1:%d/soap/endpoint"):format(mock.port)
       local at = ("%.3f"):format(t.now() + 3)
       local docs = assert(render(N, at, script))
-      local command = by_kind(docs, "Job", "soapload").spec.template.spec.containers[1].command[3]
-      command = command:gsub("/results/", dir .. "/results/"):gsub("/script/", dir .. "/script/")
       local bindir = t.bin:match("^(.*)/[^/]+$")
+      local function mapped(command)
+        return (command:gsub("/results/", dir .. "/results/"):gsub("/script/", dir .. "/script/")
+          :gsub("/token/", dir .. "/token/"))
+      end
+      sh(("mkdir -p %s/token"):format(dir))
+      t.write(dir .. "/token/token", by_kind(docs, "Secret", "soapload-token").stringData.token)
+      local merge_cmd = mapped(by_kind(docs, "Job", "soapload-merge").spec.template.spec
+        .containers[1].command[3])
+      local mout, merr = dir .. "/merge.out", dir .. "/merge.err"
+      p = io.popen(("ip netns exec %s env PATH=%s:$PATH /bin/sh -c %s > %s 2> %s & echo $!")
+        :format(mockns, t.quote(bindir), t.quote(merge_cmd), mout, merr))
+      local merge_pid = tonumber(p:read("l")) -- the shell execs soapload: the merge itself
+      p:close()
+      pids[#pids + 1] = merge_pid
+      local until_ = t.now() + 10
+      while not (t.read(merr) or ""):match("listening on") do
+        assert(t.now() < until_, "the merge did not start: " .. (t.read(merr) or ""))
+        t.sleep(0.02)
+      end
+      assert.matches("listening on http://0%.0%.0%.0:8080/results for 3 results %(segments " ..
+        "0/3 to 2/3%), token required", t.read(merr))
+
+      -- the Job's pods: the manifest's command, run as is by /bin/sh, but for the last scrape's
+      -- wait after the run (--metrics-linger, 30 s for a Prometheus: 1 s here)
+      local command = mapped(by_kind(docs, "Job", "soapload").spec.template.spec.containers[1]
+        .command[3]):gsub("%-%-metrics%-linger 30s", "--metrics-linger 1s")
       local runs = {}
       for i = 0, N - 1 do
         local out = ("%s/pod-%d.out"):format(dir, i)
         runs[i + 1] = out
         sh(("ip netns exec %s env PATH=%s:$PATH JOB_COMPLETION_INDEX=%d TARGET_URL=%s " ..
-          "/bin/sh -c %s > %s 2>&1; echo $? >> %s.rc) &"):format(tag .. "s" .. i, t.quote(bindir),
-          i, url, t.quote(command), out, out):gsub("^ip", "(ip"))
+          "RESULTS_URL=http://10.201.0.1:8080/results /bin/sh -c %s > %s 2>&1; echo $? >> %s.rc) &")
+          :format(tag .. "s" .. i, t.quote(bindir), i, url, t.quote(command), out, out)
+          :gsub("^ip", "(ip"))
       end
       local files = {}
       for i = 0, N - 1 do
         local rc = runs[i + 1] .. ".rc"
-        local until_ = t.now() + 30
+        until_ = t.now() + 30
         while not (t.read(rc) or ""):match("%d") do
           assert(t.now() < until_, "pod " .. i .. " did not finish")
           t.sleep(0.05)
@@ -537,15 +679,39 @@ describe("scripts/kubernetes/render.sh", function()
         files[i + 1] = ("%s/results/seg-%d.json"):format(dir, i)
       end
       local seen = stats()
-      local merged = dir .. "/merged.json"
-      local code, _, err = t.run(("merge %s --json %s --html %s/report.html"):format(
-        table.concat(files, " "), merged, dir))
+
+      -- each segment's result reached the merge from its own address; the merged result, as
+      -- the merge serves it, equals soapload merge of the segments' local files
+      until_ = t.now() + 10
+      while not (t.read(merr) or ""):match("serving") do
+        assert(t.now() < until_, "the merge did not merge: " .. (t.read(merr) or ""))
+        t.sleep(0.05)
+      end
+      for i = 0, N - 1 do
+        assert.matches(("segment %d/3 received from 10%%.201%%.0%%.%d:"):format(i, 10 + i),
+          t.read(merr))
+      end
+      local q0 = io.popen(("ip netns exec %s curl -s http://127.0.0.1:8080/merged.json")
+        :format(mockns))
+      local m = t.json.decode(q0:read("a"))
+      q0:close()
+      os.execute("kill -TERM " .. merge_pid) -- the end of --serve-for 1h
+      until_ = t.now() + 10
+      while t.alive(merge_pid) and t.now() < until_ do t.sleep(0.05) end
+      assert.is_false(t.alive(merge_pid))
+      assert.matches("Segments        all 3 of the split schedule", t.read(mout))
+      local direct = dir .. "/direct.json"
+      local code, _, err = t.run(("merge %s --json %s"):format(table.concat(files, " "), direct))
       assert.are.equal(0, code, err)
-      local m = decode(merged)
+      local d = decode(direct)
+      for _, r in ipairs({ m, d }) do
+        for _, s in ipairs(r.segments) do s.source = nil end
+      end
+      assert.are.same(d, m)
 
       -- the source addresses that connected to the mock: one per segment, each its own
       os.execute("sleep 0.2; kill -INT " .. dump)
-      local until_ = t.now() + 5
+      until_ = t.now() + 5
       while t.alive(dump) and t.now() < until_ do t.sleep(0.05) end
       local sources = {}
       local q = io.popen("tcpdump -n -r " .. pcap .. " 2>/dev/null")
