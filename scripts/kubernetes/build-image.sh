@@ -227,7 +227,8 @@ sed -e 's/^soapload.rate = .*/soapload.rate = 200/' -e 's/^soapload.duration = .
 mkdir -p "$tmp/script" "$tmp/results"
 cp "$tmp/script.lua" "$tmp/script/script.lua"
 chmod 0777 "$tmp/results" # uid 10001 in the container writes there, as the pods' fsGroup allows
-scripts/kubernetes/render.sh 2 "$start" "$tmp/script.lua" "$tag" >"$tmp/run.yaml"
+# RESULTS=pvc: the containers below share $tmp/results as the pods would share the claim
+RESULTS=pvc scripts/kubernetes/render.sh 2 "$start" "$tmp/script.lua" "$tag" >"$tmp/run.yaml"
 images=$(sed -n 's/^ *image: //p' "$tmp/run.yaml" | sort | uniq -c | sed 's/^ *//')
 echo "   render.sh 2 $start script.lua $tag: $(grep -c '^kind:' "$tmp/run.yaml") manifests; image lines: $images"
 [ "$images" = "3 $tag" ] || fail "the manifests' images are '$images', not 3 x $tag"
@@ -246,7 +247,9 @@ PY
     ok "render.sh manifests parse (python3-yaml)"
 fi
 # the commands as the pods run them: /bin/sh -c 'LINE', single-quoted YAML ('' is one ')
-pod_cmd=$(sed -n "s/^ *- '\(exec soapload .*\)'\$/\1/p" "$tmp/run.yaml" | sed "s/''/'/g")
+# (on the host's network the two segments cannot both have /metrics on port 9464: any free port)
+pod_cmd=$(sed -n "s/^ *- '\(exec soapload .*\)'\$/\1/p" "$tmp/run.yaml" | sed "s/''/'/g" |
+    sed 's/--metrics 0.0.0.0:9464 --metrics-linger 30s/--metrics 127.0.0.1:0 --metrics-linger 0/')
 merge_cmd=$(sed -n "s/^ *- '\(until .*\)'\$/\1/p" "$tmp/run.yaml" | sed "s/''/'/g")
 if [ -z "$pod_cmd" ] || [ -z "$merge_cmd" ]; then fail "no pod or merge command in the manifests"; fi
 echo "   pod command: $pod_cmd"
