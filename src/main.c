@@ -109,7 +109,8 @@ static int write_results(const sl_config_t *cfg, const sl_run_t *run,
     if (o->upload != NULL && sl_upload_send(o->upload, doc, len, err, sizeof(err)) != 0) {
         fprintf(stderr, "soapload: %s\n", err);
         rc = -1;
-    }
+    } else if (o->upload != NULL && !cfg->quiet) /* in a pod's log: where the result went */
+        fprintf(stderr, "soapload: results delivered to %s\n", cfg->json_to);
 Done:
     free(doc);
     free(page);

@@ -676,6 +676,8 @@ describe("scripts/kubernetes/render.sh", function()
           t.sleep(0.05)
         end
         assert.are.equal("0", t.read(rc):match("%d+"), t.read(runs[i + 1]))
+        assert.matches("soapload: results delivered to http://10.201.0.1:8080/results\n",
+          t.read(runs[i + 1]), 1, true)
         files[i + 1] = ("%s/results/seg-%d.json"):format(dir, i)
       end
       local seen = stats()
