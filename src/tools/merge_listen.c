@@ -35,6 +35,8 @@
 #include "core/threshold.h"
 #include "output/outfile.h"
 #include "tools/merge.h"
+#include "tools/resultcheck.h"
+#include "tools/timeline.h"
 
 #define MAX_CLIENTS 64
 #define MAX_EXPECT 1000                    /* segments, as render.sh allows */
@@ -68,6 +70,7 @@ typedef struct {
     uint64_t deadline_ns, serve_for_ns;
     char token[MAX_TOKEN + 1]; /* "" without --token-file */
     const char *json_path, *html_path;
+    int allow_gaps; /* --allow-gaps, passed on to merge too */
     /* the state */
     int listen_fd;
     char url[128];
@@ -104,6 +107,7 @@ static void usage(FILE *out)
             "[--token-file FILE]\n"
             "                      [--serve-for T] [--json OUT] [--html OUT] [--threshold "
             "EXPR]... [-q]\n"
+            "                      [--allow-gaps]\n"
             "Receives the result files of N segments (soapload --segment I/N --json-to URL) over "
             "HTTP,\nPOST /results, and merges them as `soapload merge FILE...` does.\n"
             "  --listen ADDR:PORT  where to listen: an IPv4 address or an [IPv6] one, e.g. "
@@ -375,6 +379,16 @@ static int check_result(listener_t *l, const char *part, sl_resultfile_t *r, cha
         return 400;
     }
     int seg = r->cfg.segment, of = r->cfg.nsegments;
+    free(r->source); /* the name it will have, in the messages */
+    if (asprintf(&r->source, "seg-%d.json", seg) < 0) {
+        r->source = NULL;
+        snprintf(msg, msglen, "out of memory");
+        return 500;
+    }
+    if (sl_resultcheck_file(r, err, sizeof(err)) != 0) {
+        snprintf(msg, msglen, "%s: the result does not add up", err);
+        return 400;
+    }
     if (of == 0) {
         snprintf(msg, msglen, "the result names no segment: run each segment with --segment I/N");
         return 400;
@@ -389,21 +403,13 @@ static int check_result(listener_t *l, const char *part, sl_resultfile_t *r, cha
         snprintf(msg, msglen, "segment %d/%d was received already: each segment once", seg, of);
         return 409;
     }
-    free(r->source);
-    if (asprintf(&r->source, "seg-%d.json", seg) < 0) {
-        r->source = NULL;
-        snprintf(msg, msglen, "out of memory");
-        return 500;
-    }
-    if (l->nhave > 0) { /* what merge would refuse at the end is refused now, to the sender */
-        sl_resultfile_t pair[2] = {l->ref, *r}, m;
-        int rc = sl_resultfile_merge(&m, pair, 2, err, sizeof(err));
-        sl_resultfile_free(&m);
-        if (rc != 0) {
-            snprintf(msg, msglen, "segment %d/%d does not merge with those received: %s", seg, of,
-                     err);
-            return 409;
-        }
+    /* what merge would refuse at the end is refused now, to the sender */
+    sl_resultfile_t pair[2] = {l->ref, *r};
+    if (l->nhave > 0 &&
+        (sl_resultfile_mergeable(pair, 2, err, sizeof(err)) != 0 ||
+         sl_timeline_check_overlap(pair, 2, l->allow_gaps, err, sizeof(err)) != 0)) {
+        snprintf(msg, msglen, "segment %d/%d does not merge with those received: %s", seg, of, err);
+        return 409;
     }
     return 0;
 }
@@ -765,7 +771,8 @@ static int parse_args(listener_t *l, int argc, char **argv, char **pass, int *np
                     strcmp(a, "-t") == 0;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
             return 1;
-        if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+        if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0 || strcmp(a, "--allow-gaps") == 0) {
+            l->allow_gaps |= a[2] == 'a';
             pass[(*npass)++] = argv[i];
             continue;
         }

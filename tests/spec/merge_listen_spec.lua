@@ -29,6 +29,21 @@ local function segment(i, n, url, extra, json)
     json and ("--json " .. json .. " ") or "", extra or "", script))
 end
 
+-- The n segments of one split started together (--start-at), as a distributed run's are;
+-- extra(i) gives segment i's own arguments. Returns their exit codes and stderr.
+local function together(n, url, extra, jsons)
+  local at, runs, codes, errs = ("%.3f"):format(t.now() + 1.5), {}, {}, {}
+  for i = 0, n - 1 do
+    runs[i] = t.spawn(("-q --segment %d/%d --start-at %s %s -u %s %s%s %s"):format(i, n, at, LOAD,
+      url, jsons and ("--json " .. jsons[i] .. " ") or "", extra and extra(i) or "", script))
+  end
+  for i = 0, n - 1 do
+    local code, _, err = runs[i].wait(30)
+    codes[i], errs[i] = code, err
+  end
+  return codes, errs
+end
+
 local function post(port, body, headers)
   return t.http(port, "POST", "/results", headers or {}, body)
 end
@@ -42,11 +57,10 @@ describe("soapload merge --listen", function()
   setup(function()
     mock = t.start_mock("")
     token = token_file("s3cret-token")
-    for i = 0, 2 do -- three segments of one split, as files: posted raw by the tests below
-      files[i] = t.tmpname(".json")
-      local code, _, err = segment(i, 3, mock.url, "", files[i])
-      assert(code == 0, err)
-    end
+    for i = 0, 2 do files[i] = t.tmpname(".json") end
+    -- three segments of one split, as files: posted raw by the tests below
+    local codes, errs = together(3, mock.url, nil, files)
+    for i = 0, 2 do assert(codes[i] == 0, errs[i]) end
   end)
   teardown(function()
     mock.stop()
@@ -65,18 +79,24 @@ describe("soapload merge --listen", function()
         for _, f in ipairs(locals) do os.remove(f) end
       end)
       local url = ("http://127.0.0.1:%d/results"):format(port)
+      local jsons = {}
       for i = 0, 2 do
-        locals[i + 1] = t.tmpname(".json")
-        local code, _, err = segment(i, 3, mock.url, ("--json-to %s --json-to-token-file %s ")
-          :format(url, token), locals[i + 1])
-        assert.are.equal(0, code, err) -- and --json is still written locally
+        jsons[i] = t.tmpname(".json")
+        locals[i + 1] = jsons[i]
+      end
+      local codes, errs = together(3, mock.url, function()
+        return ("--json-to %s --json-to-token-file %s "):format(url, token)
+      end, jsons)
+      for i = 0, 2 do
+        assert.are.equal(0, codes[i], errs[i]) -- and --json is still written locally
       end
       local code, out, err = h.wait(30)
       assert.are.equal(0, code, err)
-      for i = 0, 2 do
-        assert.matches(("segment %d/3 received from 127%%.0%%.0%%.1:%%d+ %%(%d of 3%%)")
-          :format(i, i + 1), err)
+      for i = 0, 2 do -- in the order they came
+        assert.matches(("segment %d/3 received from 127%%.0%%.0%%.1:%%d+ %%([123] of 3%%)")
+          :format(i), err)
       end
+      assert.matches("%(1 of 3%).*%(2 of 3%).*%(3 of 3%)", err)
       -- the same merge from the local files: the same summary but for the files' names
       local dcode, dout = t.run(("merge %s --json %s"):format(table.concat(locals, " "), direct))
       assert.are.equal(0, dcode)
@@ -115,6 +135,19 @@ describe("soapload merge --listen", function()
       status, _, text = post(port, body, bearer)
       assert.are.equal(409, status)
       assert.are.equal("segment 0/3 was received already: each segment once\n", text)
+
+      -- segment 1 edited so that it no longer adds up; segment 1 of a later run
+      local edited = t.read(files[1]):gsub('("summary": {"scheduled": %d+, "sent": )(%d+)',
+        function(head, n) return head .. (tonumber(n) + 1) end, 1)
+      status, _, text = post(port, edited, bearer)
+      assert.are.equal(400, status)
+      assert.matches("^seg%-1%.json: .* the result does not add up\n$", text)
+      local later = t.tmpname(".json")
+      finally(function() os.remove(later) end)
+      assert.are.equal(0, (segment(1, 3, mock.url, "", later)))
+      status, _, text = post(port, t.read(later), bearer)
+      assert.are.equal(409, status)
+      assert.matches("^segment 1/3 does not merge with those received: ", text)
 
       -- over the cap (64 MiB), told by Content-Length before a byte of the body is read
       local conn = t.connect(port)
