@@ -16,6 +16,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -57,8 +58,11 @@ struct sl_metrics_server {
  * run ("" for a run of one process). It is printed as it is: no quote, backslash or newline. */
 static const char *segment_label(const sl_config_t *cfg)
 {
-    (void)cfg;
-    return "";
+    static char label[32];
+    if (cfg->nsegments == 0)
+        return "";
+    snprintf(label, sizeof(label), "%d/%d", cfg->segment, cfg->nsegments);
+    return label;
 }
 
 static uint64_t now_ns(void)

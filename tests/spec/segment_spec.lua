@@ -314,6 +314,28 @@ end
     end)
   end)
 
+  it("labels its live /metrics with its segment, which the Grafana dashboard selects by",
+    function()
+      local mock = t.start_mock("")
+      local port = t.free_port()
+      finally(function() mock.stop() end)
+      local h = t.spawn(("-q --segment 1/3 -R 30 -d 1s -c 3 -w 1 --metrics 127.0.0.1:%d " ..
+        "--metrics-linger 3s -u %s %s"):format(port, mock.url, script))
+      local body, until_ = nil, t.now() + 10
+      repeat -- the last scrape, after the summary
+        local ok, status, _, text = pcall(t.http, port, "GET", "/metrics")
+        if ok and status == 200 and text:find('soapload_finished{segment="1/3"} 1', 1, true) then
+          body = text
+        end
+        t.sleep(0.1)
+      until body or t.now() > until_
+      assert(body, "no final scrape")
+      local code = h.wait(20)
+      assert.are.equal(0, code)
+      assert.truthy(body:find('soapload_sent_total{segment="1/3"} 10\n', 1, true), body)
+      assert.is_nil(body:find('segment=""', 1, true))
+    end)
+
   it("shows the segment's IDs in a dry run", function()
     local code, stdout, err = t.run(("--dry-run 1 --segment 2/4 -u http://127.0.0.1:9/x -R 10 %s")
       :format(script))
