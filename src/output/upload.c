@@ -14,12 +14,11 @@
 
 #include <curl/curl.h>
 
-#define MAX_TOKEN 256
 #define MAX_ANSWER 1024 /* bytes of the merge's answer kept for the message */
 
 struct sl_upload {
     const char *url; /* cfg's */
-    char token[MAX_TOKEN + 1];
+    char token[SL_UPLOAD_MAX_TOKEN + 1];
     uint64_t retry_ns;
 };
 
@@ -45,30 +44,32 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static int read_token(const char *path, char *token, char *err, size_t errlen)
+int sl_upload_read_token(const char *path, const char *option, char *token, char *err,
+                         size_t errlen)
 {
-    char buf[MAX_TOKEN + 3];
+    char buf[SL_UPLOAD_MAX_TOKEN + 3];
     FILE *f = fopen(path, "r");
     if (f == NULL) {
-        snprintf(err, errlen, "cannot read --json-to-token-file %s: %s", path, strerror(errno));
+        snprintf(err, errlen, "cannot read %s %s: %s", option, path, strerror(errno));
         return -1;
     }
     size_t n = fread(buf, 1, sizeof(buf) - 1, f);
     fclose(f);
     buf[n] = '\0';
     n = strcspn(buf, "\r\n");
-    int ok = n > 0 && n <= MAX_TOKEN;
+    int ok = n > 0 && n <= SL_UPLOAD_MAX_TOKEN;
     for (size_t i = 0; ok && i < n; i++)
         ok = buf[i] > ' ' && buf[i] < 127;
+    memset(buf + n, 0, sizeof(buf) - n);
     if (!ok) {
         snprintf(err, errlen,
-                 "--json-to-token-file %s: its first line must be the token, 1 to %d visible "
-                 "ASCII characters",
-                 path, MAX_TOKEN);
+                 "%s %s: its first line must be the token, 1 to %d visible ASCII characters",
+                 option, path, SL_UPLOAD_MAX_TOKEN);
+        memset(buf, 0, sizeof(buf));
         return -1;
     }
-    memcpy(token, buf, n);
-    token[n] = '\0';
+    memcpy(token, buf, n + 1);
+    memset(buf, 0, sizeof(buf));
     return 0;
 }
 
@@ -88,7 +89,8 @@ sl_upload_t *sl_upload_open(const sl_config_t *cfg, char *err, size_t errlen)
     u->url = cfg->json_to;
     u->retry_ns = cfg->json_to_retry_ns;
     if (cfg->json_to_token_file != NULL &&
-        read_token(cfg->json_to_token_file, u->token, err, errlen) != 0) {
+        sl_upload_read_token(cfg->json_to_token_file, "--json-to-token-file", u->token, err,
+                             errlen) != 0) {
         sl_upload_free(u);
         return NULL;
     }
@@ -99,7 +101,7 @@ sl_upload_t *sl_upload_open(const sl_config_t *cfg, char *err, size_t errlen)
 static long post_once(const sl_upload_t *u, const char *doc, size_t len, answer_t *a, char *why,
                       size_t whylen)
 {
-    char auth[MAX_TOKEN + 32], curl_err[CURL_ERROR_SIZE] = "";
+    char auth[SL_UPLOAD_MAX_TOKEN + 32], curl_err[CURL_ERROR_SIZE] = "";
     struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
     long status = 0;
     CURL *h = curl_easy_init();

@@ -9,7 +9,15 @@
 
 #include "core/config.h"
 
+#define SL_UPLOAD_MAX_TOKEN 256 /* characters of a bearer token */
+
 typedef struct sl_upload sl_upload_t;
+
+/** Reads a bearer token: the first line of path, 1 to SL_UPLOAD_MAX_TOKEN visible ASCII
+ * characters, into token (SL_UPLOAD_MAX_TOKEN + 1 bytes). Returns 0, or -1 with
+ * "OPTION PATH: what is wrong" in err. */
+int sl_upload_read_token(const char *path, const char *option, char *token, char *err,
+                         size_t errlen);
 
 /** Checks the --json-to settings of cfg before the run and reads the token file. Returns the
  * upload (NULL with err "" when none is asked), or NULL with the problem in err. Free with
