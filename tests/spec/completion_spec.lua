@@ -101,6 +101,9 @@ describe("bash completion of soapload", function()
     assert.are.same({ "b.json", "sub" }, complete(cwd, "_soapload", { "soapload", "merge", "" }))
     assert.are.same({ "b.json", "c.csv", "sub" },
       complete(cwd, "_soapload", { "soapload", "merge", "--trace", "x.csv", "" }))
+    assert.are.same({ "--listen" }, complete(cwd, "_soapload", { "soapload", "merge", "--li" }))
+    assert.are.same({ "a.lua", "b.json", "c.csv", "d.wsdl", "e.txt", "sub" }, -- any file
+      complete(cwd, "_soapload", { "soapload", "merge", "--expect", "3", "--token-file", "" }))
     assert.are.same({ "b.json", "sub" },
       complete(cwd, "_soapload", { "soapload", "compare", "b.json", "" }))
     assert.are.same({ "d.wsdl", "sub" }, complete(cwd, "_soapload", { "soapload", "wsdl", "" }))
@@ -162,6 +165,7 @@ describe("zsh completion", function()
       zcomplete(cwd, home, "soapload -R 10 a.lua "))
     assert.are.same({ "b.json", "sub" }, zcomplete(cwd, home, "soapload merge "))
     assert.are.same({ "b.json", "c.csv", "sub" }, zcomplete(cwd, home, "soapload merge --trace "))
+    assert.are.same({ "--serve-for" }, zcomplete(cwd, home, "soapload merge --serve-"))
     assert.are.same({ "--fault-rate", "--fault-when" },
       zcomplete(cwd, home, "soapload-mock --fault-"))
   end)
