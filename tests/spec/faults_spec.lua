@@ -229,7 +229,8 @@ describe("faults", function()
     local need = out:match("200 connections over 1 worker need (%d+) file descriptors per " ..
       "process %(200 for connections%), but the limit is 64 %(ulimit %-n; hard limit 64%)")
     assert.truthy(need, out)
-    assert.is_true(tonumber(need) > 200 and tonumber(need) < 240, out)
+    -- 200 connections, 16 of the worker's own (README), a trace part, and what is open at start
+    assert.is_true(tonumber(need) >= 200 + 16 + 1 + 3 and tonumber(need) < 240, out)
     assert.truthy(out:find(("raise it to %s (ulimit -n %s in the shell that starts soapload, " ..
       "LimitNOFILE=%s in a systemd unit"):format(need, need, need), 1, true), out)
     assert.truthy(out:find("fewer --connections", 1, true), out)

@@ -163,6 +163,26 @@ int main(void)
         CHECK_STR(buf, want[i]);
     }
     CHECK(u.items[2].value == 0.005);
+
+    /* each operator at its limit and on both sides of it: not_sent measured 4, 5 and 6 */
+    static const struct {
+        const char *text;
+        int pass[3]; /* measured 4, 5, 6 */
+    } edge[] = {
+        {"not_sent < 5", {1, 0, 0}},  {"not_sent <= 5", {1, 1, 0}}, {"not_sent > 5", {0, 0, 1}},
+        {"not_sent >= 5", {0, 1, 1}}, {"not_sent == 5", {0, 1, 0}}, {"not_sent != 5", {1, 0, 1}},
+    };
+    for (int k = 0; k < 3; k++) {
+        sl_counts_t at = {.scheduled = 10, .sent = 10 - (uint64_t)(4 + k), .not_sent = 4 + k};
+        at.results[SL_R_OK] = at.sent;
+        sl_metrics_t em = {.counts = &at, .latency = h, .service = h, .duration_s = 1};
+        for (size_t i = 0; i < sizeof(edge) / sizeof(edge[0]); i++) {
+            sl_threshold_set_t one = {0};
+            CHECK(sl_threshold_parse(&one, edge[i].text, err, sizeof(err)) == 0);
+            sl_threshold_evaluate(&one, &em);
+            CHECK_EQ_U(one.items[0].passed, edge[i].pass[k]);
+        }
+    }
     free(h);
     return check_report();
 }
