@@ -4,6 +4,7 @@
  * files and hands the summary to the script's done().
  */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include "tools/dryrun.h"
 #include "tools/reconcile.h"
 #include "tools/wsdl_cli.h"
+#include "tools/wsdl_schema.h"
 #include "output/report.h"
 #include "output/results.h"
 #include "output/shape.h"
@@ -191,6 +193,18 @@ static int reconcile(char **trace_paths, int ntraces, const char *ids_path)
     return sl_reconcile_print(stdout, &r, ntraces == 1 ? trace_paths[0] : "the traces", ids_path);
 }
 
+/* --validate schema: the schema is parsed once, here; the workers inherit it. A relative
+ * soapload.schema is read from the script's folder, a relative --schema from here. */
+static int load_schema(sl_config_t *cfg, char *err, size_t errlen)
+{
+    char dir[PATH_MAX] = "";
+    const char *slash = strrchr(cfg->script_path, '/');
+    if (!sl_optset_has(&cfg->given, SL_OPT_SCHEMA) && slash != NULL)
+        snprintf(dir, sizeof(dir), "%.*s", (int)(slash - cfg->script_path), cfg->script_path);
+    cfg->schema = sl_wsdl_schema_load(cfg->schema_path, dir[0] ? dir : NULL, err, errlen);
+    return cfg->schema != NULL ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "wsdl") == 0)
@@ -268,6 +282,8 @@ int main(int argc, char **argv)
         code = sl_dryrun(&cfg, text, len, stdout, stderr);
         goto Done;
     }
+    if (cfg.validate_pct > 0 && load_schema(&cfg, err, sizeof(err)) != 0)
+        goto Usage;
     if (sl_fdlimit_check(&cfg, err, sizeof(err)) != 0 ||
         sl_tlskey_check(&cfg, err, sizeof(err)) != 0 ||
         open_outputs(&cfg, &out, err, sizeof(err)) != 0)
@@ -335,6 +351,7 @@ Done:
     sl_run_free(&run);
     close_outputs(&out);
     sl_script_close(script);
+    sl_wsdl_schema_free(cfg.schema);
     sl_config_free(&cfg);
     free(text);
     curl_global_cleanup();

@@ -69,6 +69,12 @@ static const sl_option_t options[SL_OPT_COUNT] = {
      "SOAP version of the default envelope and headers (1.1)"},
     {SL_OPT_ID_ELEMENT, "id-element", 0, "id_element", "NAME",
      "element that carries the ID in responses (RequestId)"},
+    {SL_OPT_VALIDATE, "validate", 0, "validate", "schema[:N%]",
+     "validate each response body (or N% of them) against\n"
+     "--schema: a violation fails as schema (docs/wsdl.md)"},
+    {SL_OPT_SCHEMA, "schema", 0, "schema", "FILE",
+     "the schema --validate uses: an XSD, or a WSDL (its types);\n"
+     "a file (in a script: from the script's folder) or a URL"},
     {SL_OPT_OPERATIONS, NULL, 0, "operations", NULL,
      "named operations, each with a weight, its own request()\n"
      "and response(), SOAPAction, path and headers: a list of\n"
@@ -225,6 +231,7 @@ void sl_config_free(sl_config_t *cfg)
 {
     free(cfg->url);
     free(cfg->id_element);
+    free(cfg->schema_path);
     free(cfg->json_path);
     free(cfg->trace_path);
     free(cfg->html_path);
@@ -408,6 +415,24 @@ static int valid_listen_address(const char *s)
 }
 
 /* Replaces *slot with a copy of s. */
+/* "schema" (every body) or "schema:N%": the share validated. */
+static int parse_validate(const char *s, double *pct)
+{
+    if (strcmp(s, "schema") == 0) {
+        *pct = 100;
+        return 0;
+    }
+    char *end;
+    if (strncmp(s, "schema:", 7) != 0)
+        return -1;
+    errno = 0;
+    double v = strtod(s + 7, &end);
+    if (errno != 0 || end == s + 7 || strcmp(end, "%") != 0 || !(v >= 0.01 && v <= 100))
+        return -1;
+    *pct = v;
+    return 0;
+}
+
 static int set_string(char **slot, const char *s)
 {
     char *copy = strdup(s);
@@ -629,6 +654,14 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
     case SL_OPT_ID_ELEMENT:
         if (!valid_id_element(value) || set_string(&c->id_element, value) != 0)
             want = "an XML local name (no prefix, no spaces, at most 64 bytes)";
+        break;
+    case SL_OPT_VALIDATE:
+        if (parse_validate(value, &c->validate_pct) != 0)
+            want = "schema, or schema:N% with N from 0.01 to 100";
+        break;
+    case SL_OPT_SCHEMA:
+        if (value[0] == '\0' || set_string(&c->schema_path, value) != 0)
+            want = "the path or URL of an XSD or WSDL file";
         break;
     case SL_OPT_SEED:
         if (parse_seed(value, &c->seed) != 0)
@@ -1187,6 +1220,12 @@ int sl_config_validate(sl_config_t *cfg, char *err, size_t errlen)
         snprintf(err, errlen,
                  "--abort-on-fail stops a run on a failed threshold: give one "
                  "with --threshold EXPR");
+        return -1;
+    }
+    if (cfg->validate_pct > 0 && cfg->schema_path == NULL) {
+        snprintf(err, errlen,
+                 "--validate schema needs the schema: --schema FILE.xsd (or a WSDL), or "
+                 "soapload.schema in the script");
         return -1;
     }
     if (transport_problem(cfg, err, errlen) != 0)

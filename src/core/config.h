@@ -70,6 +70,8 @@ typedef enum {
     SL_OPT_HEADER,
     SL_OPT_SOAP,
     SL_OPT_ID_ELEMENT,
+    SL_OPT_VALIDATE,
+    SL_OPT_SCHEMA,
     SL_OPT_OPERATIONS, /* script only: the named operations and their weights */
     SL_OPT_SEED,
     SL_OPT_SEGMENT,
@@ -166,10 +168,13 @@ typedef struct {
     uint64_t duration_ns;
     int connections; /* in all, split over the workers */
     int workers;
-    uint64_t timeout_ns;           /* per request */
-    int soap_version;              /* 11 or 12 */
-    uint64_t max_body;             /* largest response body kept; larger ones fail as too_large */
-    char *id_element;              /* local name of the ID element in responses */
+    uint64_t timeout_ns; /* per request */
+    int soap_version;    /* 11 or 12 */
+    uint64_t max_body;   /* largest response body kept; larger ones fail as too_large */
+    char *id_element;    /* local name of the ID element in responses */
+    double validate_pct; /* --validate schema[:N%]: the share of bodies validated; 0: off */
+    char *schema_path;   /* --schema: an XSD or a WSDL (its types), a file or a URL */
+    void *schema;        /* its parsed xmlSchemaPtr (tools/wsdl_schema.c), main owns it */
     char *headers[SL_MAX_HEADERS]; /* "Name: value": the script's first, then the flags' */
     int nheaders;
     uint64_t seed;          /* of the workers' random generators; set by the parent if not given */

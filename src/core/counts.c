@@ -6,10 +6,10 @@
 #include <stdio.h>
 
 static const char *const names[SL_R_COUNT] = {
-    "ok",           "expected_fault",  "http_status",  "soap_fault", "id_mismatch", "malformed",
-    "check_failed", "signature",       "script_error", "connect",    "timeout",     "write",
-    "read",         "truncated",       "protocol",     "too_large",  "tls",         "other",
-    "cancelled",    "lost_with_worker"};
+    "ok",           "expected_fault", "http_status",     "soap_fault",   "id_mismatch", "malformed",
+    "check_failed", "signature",      "schema",          "script_error", "connect",     "timeout",
+    "write",        "read",           "truncated",       "protocol",     "too_large",   "tls",
+    "other",        "cancelled",      "lost_with_worker"};
 
 const char *sl_result_name(sl_result_t r)
 {

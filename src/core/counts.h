@@ -23,6 +23,7 @@ typedef enum {
     SL_R_MALFORMED,    /* a 2xx response whose body is not well-formed XML */
     SL_R_CHECK_FAILED, /* the script's response() hook marked it failed */
     SL_R_SIGNATURE,    /* --wsse-verify-cert: the response's signature is bad or missing */
+    SL_R_SCHEMA,       /* --validate schema: the body breaks the schema (--schema) */
     SL_R_SCRIPT_ERROR, /* the script's response() hook raised an error */
     SL_R_CONNECT,      /* could not connect */
     SL_R_TIMEOUT,      /* no complete response within the timeout */

@@ -22,7 +22,8 @@ enum {
     SL_MSG_CONNS,        /* sl_msg_conns_t, then the encoded TLS handshake times; before FINAL */
     SL_MSG_TAGS,         /* per-tag-value results (core/tags.h encoding); before FINAL */
     SL_MSG_OPSERIES,     /* per-operation latency over time (core/opseries.h); before FINAL */
-    SL_MSG_FLOWS         /* per-flow results (core/flow.h encoding); before FINAL */
+    SL_MSG_FLOWS,        /* per-flow results (core/flow.h encoding); before FINAL */
+    SL_MSG_VALIDATION    /* sl_validate_stats_t (engine/validate.h); before FINAL */
 };
 
 /* How the sent requests found their connection (CURLINFO_NUM_CONNECTS at the send). */

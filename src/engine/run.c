@@ -325,6 +325,14 @@ static int handle(sl_run_t *run, int i, uint32_t type, const uint8_t *p, uint32_
             sl_hist_decode_add(run->tls_handshake, p + sizeof(m), len - sizeof(m));
         }
         break;
+    case SL_MSG_VALIDATION:
+        if (len >= sizeof(sl_validate_stats_t)) {
+            sl_validate_stats_t v;
+            memcpy(&v, p, sizeof(v));
+            run->validation.validated += v.validated;
+            run->validation.cpu_ns += v.cpu_ns;
+        }
+        break;
     case SL_MSG_FINAL:
         if (len >= sizeof(sl_msg_final_t)) {
             sl_msg_final_t m;

@@ -21,6 +21,7 @@
 #include "core/reasons.h"
 #include "engine/clock.h"
 #include "engine/proto.h"
+#include "engine/validate.h"
 
 /* Workers still running this long past the run's longest possible end (duration + timeout)
  * are stuck: they are killed. */
@@ -152,6 +153,7 @@ struct sl_run {
     /* HTTP/2: requests written again because a GOAWAY left them unprocessed (engine/goaway.c);
      * each is counted once, as sent and by how it ended the second time */
     uint64_t resent_unprocessed;
+    sl_validate_stats_t validation; /* --validate schema: the bodies validated, their CPU time */
 };
 
 /** Runs the load; the trace lines (when trace_fd is not -1) are appended to trace_fd at the

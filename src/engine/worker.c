@@ -47,6 +47,7 @@
 #include "engine/goaway.h"
 #include "engine/script.h"
 #include "engine/transport.h"
+#include "engine/validate.h"
 #include "core/xml.h"
 
 #define NEVER UINT64_MAX
@@ -142,6 +143,7 @@ struct worker {
     sl_wsse_verifier_t *verifier;   /* --wsse-verify-cert: every response's signature checked */
     sl_wsse_decrypter_t *decrypter; /* --wsse-sign-key: responses encrypted to it decrypted */
     sl_buf_t decrypted;             /* a decrypted response, traded with the slot's buffer */
+    sl_validate_t *validate;        /* --validate schema, or NULL */
     char err[8192];
 };
 
@@ -1018,6 +1020,9 @@ static sl_result_t check_response(worker_t *w, slot_t *s, long status, char *rea
                            reason_len) != SL_WSSE_SIG_VALID)
             return SL_R_SIGNATURE;
     }
+    if (r == SL_R_OK && w->validate != NULL &&
+        sl_validate_body(w->validate, s->resp_body.data, s->resp_body.len, reason, reason_len))
+        return SL_R_SCHEMA;
     if ((r != SL_R_OK && r != SL_R_SOAP_FAULT) || !sl_script_has_op_response(w->script, s->op))
         return r;
     /* a response hook that takes a fifth parameter sees Faults too: it may expect one */
@@ -1098,6 +1103,7 @@ static void add_reason(worker_t *w, const slot_t *s, sl_result_t r, CURLcode rc,
     switch (r) {
     case SL_R_CHECK_FAILED: /* response() returned false, reason */
     case SL_R_SIGNATURE:    /* the signature check's reason */
+    case SL_R_SCHEMA:       /* the first error of the validation */
         why = reason;
         break;
     case SL_R_SOAP_FAULT:
@@ -1604,6 +1610,7 @@ static void run_loop(worker_t *w)
 
 static void cleanup(worker_t *w)
 {
+    sl_validate_free(w->validate);
     for (int i = 0; w->slots != NULL && i < w->nslots; i++) {
         slot_t *s = &w->slots[i];
         if (s->easy != NULL)
@@ -1688,6 +1695,10 @@ static int send_final(worker_t *w)
         rc = sl_flowrun_report(w->flows, w->a->report_fd);
     if (rc == 0)
         rc = sl_conns_report(&w->conns, w->a->report_fd);
+    if (rc == 0 && w->validate != NULL) {
+        sl_validate_stats_t v = sl_validate_stats(w->validate);
+        rc = sl_proto_send(w->a->report_fd, SL_MSG_VALIDATION, &v, sizeof(v), NULL, 0);
+    }
     if (rc == 0)
         rc = sl_proto_send(w->a->report_fd, SL_MSG_FINAL, &m, sizeof(m), hists.data, hists.len);
     sl_buf_free(&hists);
@@ -1729,6 +1740,11 @@ int sl_worker_main(const sl_worker_args_t *a)
     }
     if (sl_script_init(w.script, a->cfg->script_args, a->cfg->nargs, w.err, sizeof(w.err)) != 0)
         goto Failed;
+    if (a->cfg->validate_pct > 0 &&
+        (w.validate = sl_validate_new(a->cfg->schema, a->cfg->validate_pct)) == NULL) {
+        snprintf(w.err, sizeof(w.err), "out of memory for the schema validation");
+        goto Failed;
+    }
     w.want_resp_headers = sl_script_has_response(w.script);
     if (!a->cfg->closed) {
         if (sl_scenario_plan_init(&w.plan, a->cfg, a->index, a->nworkers, w.err, sizeof(w.err)) !=

@@ -348,6 +348,15 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     fprintf(out, "Bytes           bodies sent %s, received %s\n", b1, b2);
     sl_wsse_report_print(out, cfg, c);
     connection_lines(out, run);
+    if (cfg->validate_pct > 0) /* what the contract check cost (engine/validate.c) */
+        fprintf(out,
+                "Validation      schema %s: %llu responses validated (%g%% of the 2xx without "
+                "a Fault that echoed their ID), %llu broke it; %.1f us CPU each\n",
+                cfg->schema_path, (unsigned long long)run->validation.validated, cfg->validate_pct,
+                (unsigned long long)c->results[SL_R_SCHEMA],
+                run->validation.validated > 0
+                    ? (double)run->validation.cpu_ns / 1e3 / (double)run->validation.validated
+                    : 0.0);
     if (run->resent_unprocessed > 0)
         fprintf(out,
                 "Resent          %llu requests an HTTP/2 GOAWAY left unprocessed (above its "

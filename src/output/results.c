@@ -407,6 +407,18 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
     }
     fprintf(out, "  \"resent_unprocessed\": %llu,\n", (unsigned long long)run->resent_unprocessed);
     sl_wsse_report_json(out, cfg, &run->counts);
+    if (cfg->validate_pct > 0) { /* --validate schema: what it found and cost */
+        fprintf(out, "  \"validation\": {\"schema\": ");
+        sl_json_string(out, cfg->schema_path);
+        fprintf(out,
+                ", \"sample_pct\": %g, \"validated\": %llu, \"violations\": %llu, "
+                "\"cpu_us_per_response\": %.3f},\n",
+                cfg->validate_pct, (unsigned long long)run->validation.validated,
+                (unsigned long long)run->counts.results[SL_R_SCHEMA],
+                run->validation.validated > 0
+                    ? (double)run->validation.cpu_ns / 1e3 / (double)run->validation.validated
+                    : 0.0);
+    }
     fprintf(out, "  \"latency\": {\n    \"from_due\": ");
     hist_json(out, run->latency);
     fprintf(out, ",\n    \"service\": ");
