@@ -30,9 +30,22 @@ static void on_error(void *data, xmlErrorPtr e)
         return;
     const xmlNode *n = e->node;
     int line = n != NULL ? (int)xmlGetLineNo(n) : e->line;
-    size_t len = (size_t)snprintf(v->first, sizeof(v->first), "line %d, element %s: %s", line,
-                                  n != NULL && n->name != NULL ? (const char *)n->name : "?",
-                                  e->message != NULL ? e->message : "invalid");
+    const char *msg = e->message != NULL ? e->message : "invalid", *name = NULL;
+    int name_len = 0;
+    if (strncmp(msg, "Element '", 9) == 0 && strstr(msg + 9, "': ") != NULL) {
+        name = msg + 9; /* libxml2's "Element '{ns}X': why": the name, namespace and all */
+        name_len = (int)(strstr(name, "': ") - name);
+        msg = name + name_len + 3;
+    } else if (n != NULL && n->name != NULL) {
+        name = (const char *)n->name;
+        name_len = (int)strlen(name);
+    }
+    /* "'VALUE' is not a valid value...": without the value (the sample body holds it),
+     * answers that break the schema the same way share one reason */
+    const char *end = msg[0] == '\'' ? strstr(msg + 1, "' is ") : NULL;
+    size_t len = (size_t)snprintf(v->first, sizeof(v->first), "line %d, element %.*s: %s%s", line,
+                                  name != NULL ? name_len : 1, name != NULL ? name : "?",
+                                  end != NULL ? "its value" : "", end != NULL ? end + 1 : msg);
     if (len >= sizeof(v->first))
         len = sizeof(v->first) - 1;
     while (len > 0 && (v->first[len - 1] == '\n' || v->first[len - 1] == ' '))

@@ -4,6 +4,7 @@
  */
 #include "tools/wsdl_script.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,6 +171,14 @@ static void write_header(const sl_wsdl_t *w, const sl_wsdl_script_opts_t *o, sl_
     put_string(b, w->soap_version == 12 ? "1.2" : "1.1");
     put(b, "\nsoapload.rate = 10 -- requests per second in all\nsoapload.duration = ");
     put_string(b, "10s");
+    put(b, "\n");
+    char real[PATH_MAX]; /* absolute: the script may be run from anywhere */
+    const char *schema = sl_wsdl_fetch_is_url(w->source)     ? w->source
+                         : realpath(w->source, real) != NULL ? real
+                                                             : w->source;
+    put(b, "-- --validate schema (or schema:10%) checks the answers against the WSDL's types\n"
+           "soapload.schema = ");
+    put_string(b, schema);
     put(b, "\n");
     if (strcmp(id_element, "RequestId") != 0) {
         put(b, "soapload.id_element = ");

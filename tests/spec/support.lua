@@ -302,7 +302,8 @@ end
 -- other_reasons) equal the failures of that kind (sent and before send) of the operation, and
 -- of the run in all. Returns the sums, by operation and kind.
 local REASON_KINDS = { "http_status", "soap_fault", "id_mismatch", "malformed", "check_failed",
-  "signature", "connect", "timeout", "write", "read", "truncated", "protocol", "too_large", "tls", "other" }
+  "signature", "schema", "connect", "timeout", "write", "read", "truncated", "protocol", "too_large",
+  "tls", "other" }
 function M.reasons_invariants(r)
   local assert = require("luassert")
   local sums = {}

@@ -554,3 +554,126 @@ describe("soapload wsdl on hostile WSDLs", function()
     assert.are.equal(64, s.ids.distinct)
   end)
 end)
+
+-- --validate schema: the answers of real peers checked against the WSDL's types (libxml2).
+describe("--validate schema", function()
+  -- Runs `script` with one worker: n requests, the JSON results decoded.
+  local function validate(script, url, n, extra)
+    local json = t.tmpname(".json")
+    local code, out, err = t.run(("-u %s -R %d -d 1s -w 1 -c 2 --json %s %s %s"):format(
+      t.quote(url), n, t.quote(json), extra or "--validate schema", t.quote(script)))
+    local r = cjson.decode(t.read(json) or "null")
+    os.remove(json)
+    return code, out or "", err or "", r
+  end
+
+  it("the mock's answers are valid against its own WSDL, fetched from it (the script's schema)",
+    function()
+    local mock = t.start_mock("")
+    local ok, e = pcall(function()
+      local script, text = generate(mock.url .. "?wsdl")
+      assert.truthy(text:find('soapload.schema = "' .. mock.url .. '?wsdl"', 1, true))
+      local code, out, err, r = validate(script, mock.url, 50)
+      os.remove(script)
+      assert.are.equal(0, code, out .. err)
+      assert.are.equal(50, t.count(out, "sent%s+%d+ = ok (%d+)"))
+      assert.truthy(out:find("Validation      schema " .. mock.url .. "?wsdl: 50 responses " ..
+        "validated (100% of the 2xx without a Fault that echoed their ID), 0 broke it; ", 1, true))
+      assert.are.equal(50, r.validation.validated)
+      assert.are.equal(0, r.validation.violations)
+      assert.is_true(r.validation.cpu_us_per_response > 0)
+      assert.are.equal(50, mock.stats().requests.echo)
+    end)
+    mock.stop()
+    assert(ok, e)
+  end)
+
+  it("node-soap's answers are valid against the order service's WSDL", function()
+    local server = start_node(locals .. "orders.wsdl")
+    local ok, e = pcall(function()
+      local script = generate(locals .. "orders.wsdl")
+      local code, out, err, r = validate(script, server.url, 20)
+      os.remove(script)
+      assert.are.equal(0, code, out .. err)
+      assert.are.equal(20, t.count(out, "sent%s+%d+ = ok (%d+)"))
+      assert.are.equal(20, r.validation.validated)
+      assert.are.equal(0, r.summary.results.schema)
+      local stats = server.stats()
+      assert.are.equal(10, stats.calls.PlaceOrder)
+      assert.are.equal(10, stats.calls.CancelOrder)
+    end)
+    server.stop()
+    assert(ok, e)
+  end)
+
+  it("an answer that breaks the schema fails as schema, with its first error and a sample",
+    function()
+    -- the mock echoes IDs like P123-R4: an xsd:int RequestId breaks each answer
+    local xsd = t.write(t.tmpname(".xsd"), [[<?xml version="1.0"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" targetNamespace="urn:soapload:echo"
+    elementFormDefault="qualified">
+  <xs:element name="EchoResponse"><xs:complexType><xs:sequence>
+    <xs:element name="RequestId" type="xs:int"/>
+  </xs:sequence></xs:complexType></xs:element>
+</xs:schema>]])
+    local mock = t.start_mock("")
+    local ok, e = pcall(function()
+      local script = t.root .. "/scripts/examples/default.lua"
+      local code, out, err, r = validate(script, mock.url, 40,
+        "--validate schema --schema " .. t.quote(xsd))
+      assert.are.equal(1, code, out .. err)
+      assert.truthy(out:find("Errors          schema 40\n", 1, true), out)
+      assert.are.equal(40, mock.stats().requests.echo)
+      assert.are.equal(40, r.summary.results.schema)
+      assert.are.equal(40, r.validation.violations)
+      local reason = r.failure_reasons.reasons[1]
+      assert.are.equal("schema", reason.kind)
+      assert.are.equal(40, reason.count)
+      assert.are.equal("line 2, element {urn:soapload:echo}RequestId: its value is not a " ..
+        "valid value of the atomic type 'xs:int'.", reason.reason)
+      assert.truthy(reason.sample.body:find("<e:RequestId>P%d+%-R%d+</e:RequestId>"), reason.sample.body)
+      t.reasons_invariants(r)
+    end)
+    mock.stop()
+    os.remove(xsd)
+    assert(ok, e)
+  end)
+
+  it("schema:10% validates every tenth answer: the mock's echo against the order types",
+    function()
+    local mock = t.start_mock("")
+    local ok, e = pcall(function()
+      local script = t.root .. "/scripts/examples/default.lua"
+      local code, out, err, r = validate(script, mock.url, 50, "--validate schema:10% --schema " ..
+        t.quote(locals .. "orders.wsdl"))
+      assert.are.equal(1, code, out .. err)
+      -- the first answer, then one in ten: 1 + 50 // 10
+      assert.are.equal(6, r.validation.validated)
+      assert.are.equal(6, r.summary.results.schema)
+      assert.are.equal(44, r.summary.results.ok)
+      assert.are.equal(50, mock.stats().requests.echo)
+      assert.are.equal("line 2, element {urn:soapload:echo}EchoResponse: No matching global " ..
+        "declaration available for the validation root.", r.failure_reasons.reasons[1].reason)
+    end)
+    mock.stop()
+    assert(ok, e)
+  end)
+
+  it("refuses a missing schema, a bad one and a bad --validate value with exit code 2", function()
+    local script = t.root .. "/scripts/examples/default.lua"
+    local base = "-u http://127.0.0.1:9/ -R 1 -d 1s "
+    local code, _, err = t.run(base .. "--validate schema " .. t.quote(script))
+    assert.are.equal(2, code)
+    assert.truthy(err:find("--validate schema needs the schema: --schema FILE.xsd", 1, true), err)
+    code, _, err = t.run(base .. "--validate schema --schema /nonexistent.xsd " .. t.quote(script))
+    assert.are.equal(2, code)
+    assert.truthy(err:find("cannot open the schema /nonexistent.xsd", 1, true), err)
+    code, _, err = t.run(base .. "--validate schema --schema " .. t.quote(script) .. " " ..
+      t.quote(script))
+    assert.are.equal(2, code)
+    assert.truthy(err:find("is not well-formed XML", 1, true), err)
+    code, _, err = t.run(base .. "--validate schema:0% --schema x.xsd " .. t.quote(script))
+    assert.are.equal(2, code)
+    assert.truthy(err:find("schema, or schema:N% with N from 0.01 to 100", 1, true), err)
+  end)
+end)
