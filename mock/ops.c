@@ -6,6 +6,7 @@
 #include "ops.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 typedef enum { TAG_START, TAG_END, TAG_EMPTY } tag_kind_t;
@@ -143,6 +144,108 @@ int sl_ops_has(const sl_ops_t *ops, sl_span_t name)
     return 0;
 }
 
+const char *sl_ops_answer(const sl_ops_t *ops, sl_span_t name, char *out)
+{
+    if (sl_ops_has(ops, name)) {
+        snprintf(out, SL_OPS_MAX_NAME + 9, "%.*sResponse", (int)name.len, name.ptr);
+        return out;
+    }
+    for (size_t i = 0; i < ops->nelements; i++)
+        if (span_is(name, ops->elements[i]))
+            return strcpy(out, ops->answers[i]);
+    return NULL;
+}
+
+/* A name kept when it is one the answer can carry and fits. */
+static int copy_name(char *dst, sl_span_t n)
+{
+    if (!plain_name(n) || n.len > SL_OPS_MAX_NAME)
+        return -1;
+    memcpy(dst, n.ptr, n.len);
+    dst[n.len] = '\0';
+    return 0;
+}
+
+typedef struct {
+    char name[SL_OPS_MAX_NAME + 1], element[SL_OPS_MAX_NAME + 1];
+} message_t;
+
+/* The element of the first part of each message (wsdl:message/wsdl:part element="p:E"). */
+static size_t read_messages(const char *wsdl, size_t len, message_t *m, size_t cap)
+{
+    const char *p = wsdl, *end = wsdl + len;
+    tag_t t;
+    size_t n = 0;
+    message_t *in = NULL;
+    sl_span_t v;
+    while (next_tag(&p, end, &t)) {
+        sl_span_t local = local_of(t.qname);
+        if (span_is(local, "message")) {
+            in = NULL;
+            if (t.kind == TAG_START && n < cap && attr_of(&t, "name", 4, &v) == 0 &&
+                copy_name(m[n].name, v) == 0)
+                in = &m[n++];
+        } else if (in != NULL && span_is(local, "part") && t.kind != TAG_END &&
+                   in->element[0] == '\0' && attr_of(&t, "element", 7, &v) == 0) {
+            (void)copy_name(in->element, local_of(v));
+        }
+    }
+    return n;
+}
+
+static const char *element_of(const message_t *m, size_t n, sl_span_t qname)
+{
+    sl_span_t name = local_of(qname);
+    for (size_t i = 0; i < n; i++)
+        if (span_is(name, m[i].name))
+            return m[i].element[0] ? m[i].element : NULL;
+    return NULL;
+}
+
+/* Each portType operation whose input element is not an operation's name: its element and
+ * the element that answers it. */
+static void read_elements(const char *wsdl, size_t len, sl_ops_t *ops)
+{
+    size_t cap = 2 * SL_OPS_MAX, n;
+    message_t *m = calloc(cap, sizeof(*m));
+    if (m == NULL || (n = read_messages(wsdl, len, m, cap)) == 0) {
+        free(m);
+        return;
+    }
+    const char *p = wsdl, *end = wsdl + len, *in = NULL, *out = NULL;
+    char op[SL_OPS_MAX_NAME + 1] = "";
+    int port_type = 0;
+    tag_t t;
+    sl_span_t v;
+    while (next_tag(&p, end, &t)) {
+        sl_span_t local = local_of(t.qname);
+        if (span_is(local, "portType"))
+            port_type = t.kind == TAG_START;
+        if (!port_type)
+            continue;
+        if (span_is(local, "operation") && t.kind == TAG_START) {
+            in = out = NULL;
+            if (attr_of(&t, "name", 4, &v) != 0 || copy_name(op, v) != 0)
+                op[0] = '\0';
+        } else if ((span_is(local, "input") || span_is(local, "output")) && t.kind != TAG_END &&
+                   attr_of(&t, "message", 7, &v) == 0) {
+            *(span_is(local, "input") ? &in : &out) = element_of(m, n, v);
+        } else if (span_is(local, "operation") && t.kind == TAG_END && op[0] && in != NULL &&
+                   ops->nelements < SL_OPS_MAX) {
+            sl_span_t e = {in, strlen(in)};
+            char answer[SL_OPS_MAX_NAME + 9];
+            if (sl_ops_answer(ops, e, answer) != NULL)
+                continue; /* named after an operation, or seen already */
+            snprintf(ops->answers[ops->nelements], SL_OPS_MAX_NAME + 1, "%s",
+                     out != NULL ? out : op);
+            if (out == NULL && strlen(op) + 8 <= SL_OPS_MAX_NAME)
+                strcat(ops->answers[ops->nelements], "Response");
+            strcpy(ops->elements[ops->nelements++], in);
+        }
+    }
+    free(m);
+}
+
 int sl_ops_read(const char *wsdl, size_t len, sl_ops_t *ops, char *err, size_t errlen)
 {
     const char *p = wsdl, *end = wsdl + len;
@@ -167,6 +270,8 @@ int sl_ops_read(const char *wsdl, size_t len, sl_ops_t *ops, char *err, size_t e
         snprintf(err, errlen, "the WSDL names no operation (no <operation name=\"...\">)");
         return -1;
     }
+    ops->nelements = 0;
+    read_elements(wsdl, len, ops);
     return 0;
 }
 

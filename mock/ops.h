@@ -19,6 +19,11 @@ typedef struct {
     size_t count;
     char names[SL_OPS_MAX][SL_OPS_MAX_NAME + 1];
     int id_optional; /* a call without the ID element is answered (--id-optional) */
+    /* document/literal operations whose input element is not named after them: a call is
+     * found by that element, answered with the operation's output element (or OpResponse) */
+    size_t nelements;
+    char elements[SL_OPS_MAX][SL_OPS_MAX_NAME + 1];
+    char answers[SL_OPS_MAX][SL_OPS_MAX_NAME + 1];
 } sl_ops_t;
 
 #define SL_OPS_MAX_TRIGGERS 16      /* --fault-when options kept */
@@ -45,6 +50,12 @@ int sl_ops_read(const char *wsdl, size_t len, sl_ops_t *ops, char *err, size_t e
 
 /** Whether `name` is one of the operations. */
 int sl_ops_has(const sl_ops_t *ops, sl_span_t name);
+
+/** The local name of the element that answers a call of `name` (the Body's first element):
+ * "<name>Response" for an operation's name, the operation's output element for its input
+ * element; written into out (SL_OPS_MAX_NAME + 9 bytes). Returns out, or NULL when `name` is
+ * neither. */
+const char *sl_ops_answer(const sl_ops_t *ops, sl_span_t name, char *out);
 
 /** Finds the first child element of the root's Body child in a well-formed document. Returns 0,
  * or -1 when there is none, or its name or namespace could not be written back as they are. */

@@ -79,14 +79,13 @@ static size_t put_id_element(char *buf, size_t at, sl_span_t id_name, const char
 /* <e:OpResponse xmlns:e="NS"><e:ID>id</e:ID></e:OpResponse>, in the operation's namespace
  * (written as the request wrote it: ops.c lets through only what needs no escaping), or
  * unqualified when it had none. */
-static size_t put_op_response(char *buf, size_t at, const sl_ops_call_t *call, sl_span_t id_name,
-                              const char *id, size_t n)
+static size_t put_op_response(char *buf, size_t at, const sl_ops_call_t *call, const char *answer,
+                              sl_span_t id_name, const char *id, size_t n)
 {
     const char *prefix = call->ns.len > 0 ? "e:" : "";
     at = PUT_LIT(buf, at, "<");
     at = put(buf, at, prefix, strlen(prefix));
-    at = put(buf, at, call->local.ptr, call->local.len);
-    at = PUT_LIT(buf, at, "Response");
+    at = put(buf, at, answer, strlen(answer));
     if (call->ns.len > 0) {
         at = PUT_LIT(buf, at, " xmlns:e=\"");
         at = put(buf, at, call->ns.ptr, call->ns.len);
@@ -97,8 +96,8 @@ static size_t put_op_response(char *buf, size_t at, const sl_ops_call_t *call, s
         at = put_id_element_as(buf, at, prefix, id_name, id, n);
     at = PUT_LIT(buf, at, "</");
     at = put(buf, at, prefix, strlen(prefix));
-    at = put(buf, at, call->local.ptr, call->local.len);
-    return PUT_LIT(buf, at, "Response>");
+    at = put(buf, at, answer, strlen(answer));
+    return PUT_LIT(buf, at, ">");
 }
 
 /* code: "Client"/"Server"/"VersionMismatch" in SOAP 1.1 terms, mapped for 1.2; `wsse` (may be
@@ -356,7 +355,7 @@ static int check_envelope(const char *body, size_t len, sl_span_t id_name, int i
 /* With a user's WSDL: finds the operation the Body calls, which must be one of its. Returns 0,
  * or -1 after writing the fault. */
 static int check_call(const char *body, size_t len, const sl_ops_t *ops, sl_span_t id_name,
-                      sl_ops_call_t *call, sl_soap_reply_t *r, char *buf)
+                      sl_ops_call_t *call, char *answer, sl_soap_reply_t *r, char *buf)
 {
     char why[200];
     if (sl_ops_find_call(body, len, call) != 0) {
@@ -364,7 +363,7 @@ static int check_call(const char *body, size_t len, const sl_ops_t *ops, sl_span
               "no operation element in the SOAP Body that the mock can answer", id_name);
         return -1;
     }
-    if (!sl_ops_has(ops, call->local)) {
+    if (sl_ops_answer(ops, call->local, answer) == NULL) {
         snprintf(why, sizeof(why), "the operation %.*s is not in the WSDL",
                  (int)(call->local.len > SL_OPS_MAX_NAME ? SL_OPS_MAX_NAME : call->local.len),
                  call->local.ptr);
@@ -385,6 +384,7 @@ void sl_soap_answer(const char *media_type, size_t media_type_len, const char *b
                     char *buf)
 {
     sl_ops_call_t call;
+    char answer[SL_OPS_MAX_NAME + 9]; /* the element answering the call */
     memset(r, 0, offsetof(sl_soap_reply_t, id));
     r->id[0] = '\0';
     r->id_len = 0;
@@ -404,7 +404,7 @@ void sl_soap_answer(const char *media_type, size_t media_type_len, const char *b
     int known = memo_hit(body, len, id_name, r);
     if ((!known &&
          check_envelope(body, len, id_name, ops != NULL && ops->id_optional, r, buf) != 0) ||
-        (ops != NULL && check_call(body, len, ops, id_name, &call, r, buf) != 0))
+        (ops != NULL && check_call(body, len, ops, id_name, &call, answer, r, buf) != 0))
         return;
     if (!known)
         memo_keep(body, len, id_name, r);
@@ -418,7 +418,7 @@ void sl_soap_answer(const char *media_type, size_t media_type_len, const char *b
     r->reason = "OK";
     if (ops != NULL) {
         size_t at = open_envelope(buf, r->version);
-        at = put_op_response(buf, at, &call, id_name, r->id, r->id_len);
+        at = put_op_response(buf, at, &call, answer, id_name, r->id, r->id_len);
         r->body_len = close_envelope(buf, at);
         return;
     }

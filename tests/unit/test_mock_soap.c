@@ -254,6 +254,26 @@ static void test_ops(void)
     CHECK(!sl_ops_has(&ops, (sl_span_t){"Commented", 9}));
     CHECK(sl_ops_read("<a><b/></a>", 11, &none, err, sizeof(err)) == -1);
     CHECK(strstr(err, "names no operation") != NULL);
+    char answer[SL_OPS_MAX_NAME + 9];
+    CHECK_STR(sl_ops_answer(&ops, (sl_span_t){"PlaceOrder", 10}, answer), "PlaceOrderResponse");
+    CHECK(sl_ops_answer(&ops, (sl_span_t){"Commented", 9}, answer) == NULL);
+
+    /* an operation found by its input element, answered with its output element */
+    static sl_ops_t by_element;
+    const char *doclit =
+        "<definitions><message name=\"In\"><part name=\"p\" element=\"t:echoStringParam\"/>"
+        "</message><message name=\"Out\"><part element='t:echoStringReturn'/></message>"
+        "<message name=\"In2\"><part element=\"t:Ping\"/></message>"
+        "<portType name=\"P\"><operation name=\"echoString\"><input message=\"tns:In\"/>"
+        "<output message=\"tns:Out\"/></operation><operation name=\"Pinger\">"
+        "<input message=\"tns:In2\"/></operation></portType>"
+        "<binding><operation name=\"echoString\"><input/></operation></binding></definitions>";
+    CHECK(sl_ops_read(doclit, strlen(doclit), &by_element, err, sizeof(err)) == 0);
+    CHECK_EQ_U(by_element.count, 2);
+    CHECK_STR(sl_ops_answer(&by_element, (sl_span_t){"echoStringParam", 15}, answer),
+              "echoStringReturn");
+    CHECK_STR(sl_ops_answer(&by_element, (sl_span_t){"Ping", 4}, answer), "PingerResponse");
+    CHECK(sl_ops_answer(&by_element, (sl_span_t){"echoStringReturn", 16}, answer) == NULL);
 
     /* prefixed, default and envelope-level namespaces; a Header first; markup to skip */
     CHECK(call_is("<s:Envelope xmlns:s=\"u\"><s:Header><h:X xmlns:h=\"h\"/></s:Header><s:Body>"
