@@ -161,6 +161,14 @@ describe("soapload wsdl on our own WSDLs, against node-soap", function()
     prove(locals .. "orders.wsdl", 10)
   end)
 
+  it("the example order service (scripts/examples/orders.wsdl): its script runs as generated",
+    function()
+    -- no edit of the generated script: -u points it at node-soap, every call is answered
+    local stats = prove(root .. "/scripts/examples/orders.wsdl", 30)
+    assert.are.equal(30, #stats.ids)
+    assert.are.equal("1", tostring(stats.args.PlaceOrder.Quantity))
+  end)
+
   it("rpc/literal: the operation's wrapper, parts by type, the ID in a part", function()
     local stats = prove(locals .. "calc.wsdl", 10)
     assert.are.equal(10, #stats.ids)
@@ -248,7 +256,10 @@ describe("soapload wsdl over HTTP", function()
   it("fetches the imported and included schemas from the WSDL's origin", function()
     local _, remote = generate(files.url .. "/svc/orders.wsdl")
     local _, here = generate(locals .. "orders.wsdl")
-    local function body(text) return text:match("\nsoapload%.url.*") end
+    -- the same script but for its schema (the WSDL's own path or URL)
+    local function body(text)
+      return (text:match("\nsoapload%.url.*"):gsub("\nsoapload%.schema = [^\n]*", ""))
+    end
     assert.are.equal(body(here), body(remote))
     assert.truthy(remote:find("<o:CustomerNo>1</o:CustomerNo>", 1, true)) -- from common.xsd
     -- the address it names (127.0.0.1:8000) is not where it came from: said, only then
@@ -266,7 +277,10 @@ describe("soapload wsdl over HTTP", function()
     t.write(sub .. "/o.wsdl", wsdl)
     local _, fetched = generate(sub .. "/o.wsdl")
     local _, here = generate(locals .. "orders.wsdl")
-    local function body(text) return text:match("\nsoapload%.url.*") end
+    -- the same script but for its schema (the WSDL's own path or URL)
+    local function body(text)
+      return (text:match("\nsoapload%.url.*"):gsub("\nsoapload%.schema = [^\n]*", ""))
+    end
     assert.are.equal(body(here), body(fetched))
     -- from a closed port: the warning names the import, every operation is written, with a
     -- placeholder where its types would be, exit 0 (1 with --fail-on-warning)
@@ -306,7 +320,10 @@ describe("soapload wsdl: where imports come from", function()
   end)
   after_each(function() os.execute("rm -rf " .. t.quote(dir)) end)
 
-  local function body(text) return text:match("\nsoapload%.url.*") end
+  -- the same script but for its schema (the WSDL's own path or URL)
+  local function body(text)
+    return (text:match("\nsoapload%.url.*"):gsub("\nsoapload%.schema = [^\n]*", ""))
+  end
 
   it("resolves ../ from the importing file, inside the root that --root widens", function()
     t.write(dir .. "/wsdl/v1/o.wsdl", t.read(locals .. "orders.wsdl"):gsub(
@@ -558,12 +575,12 @@ end)
 -- --validate schema: the answers of real peers checked against the WSDL's types (libxml2).
 describe("--validate schema", function()
   -- Runs `script` with one worker: n requests, the JSON results decoded.
-  local function validate(script, url, n, extra)
-    local json = t.tmpname(".json")
+  local function validate(script, url, n, extra, keep)
+    local json = keep or t.tmpname(".json")
     local code, out, err = t.run(("-u %s -R %d -d 1s -w 1 -c 2 --json %s %s %s"):format(
       t.quote(url), n, t.quote(json), extra or "--validate schema", t.quote(script)))
     local r = cjson.decode(t.read(json) or "null")
-    os.remove(json)
+    if not keep then os.remove(json) end
     return code, out or "", err or "", r
   end
 
@@ -644,14 +661,26 @@ describe("--validate schema", function()
     local mock = t.start_mock("")
     local ok, e = pcall(function()
       local script = t.root .. "/scripts/examples/default.lua"
+      local a, b = t.tmpname(".json"), t.tmpname(".json")
       local code, out, err, r = validate(script, mock.url, 50, "--validate schema:10% --schema " ..
-        t.quote(locals .. "orders.wsdl"))
+        t.quote(locals .. "orders.wsdl"), a)
       assert.are.equal(1, code, out .. err)
       -- the first answer, then one in ten: 1 + 50 // 10
       assert.are.equal(6, r.validation.validated)
       assert.are.equal(6, r.summary.results.schema)
       assert.are.equal(44, r.summary.results.ok)
       assert.are.equal(50, mock.stats().requests.echo)
+      -- merge reads the kind back and adds it up
+      local _, _, _, r2 = validate(script, mock.url, 50, "--validate schema:10% --schema " ..
+        t.quote(locals .. "orders.wsdl"), b)
+      assert.are.equal(6, r2.summary.results.schema)
+      local merged = t.tmpname(".json")
+      local mcode, mout, merr = t.run(("merge --allow-gaps %s %s --json %s"):format(t.quote(a),
+        t.quote(b), t.quote(merged)))
+      assert.are.equal(1, mcode, (mout or "") .. (merr or ""))
+      assert.truthy(mout:find("Errors          schema 12\n", 1, true), mout)
+      assert.are.equal(12, cjson.decode(t.read(merged)).summary.results.schema)
+      os.remove(a); os.remove(b); os.remove(merged)
       assert.are.equal("line 2, element {urn:soapload:echo}EchoResponse: No matching global " ..
         "declaration available for the validation root.", r.failure_reasons.reasons[1].reason)
     end)
