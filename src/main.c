@@ -201,7 +201,7 @@ static int load_schema(sl_config_t *cfg, char *err, size_t errlen)
     const char *slash = strrchr(cfg->script_path, '/');
     if (!sl_optset_has(&cfg->given, SL_OPT_SCHEMA) && slash != NULL)
         snprintf(dir, sizeof(dir), "%.*s", (int)(slash - cfg->script_path), cfg->script_path);
-    cfg->schema = sl_wsdl_schema_load(cfg->schema_path, dir[0] ? dir : NULL, err, errlen);
+    cfg->schema = sl_wsdl_schema_load(cfg->schema_path, dir[0] ? dir : NULL, stderr, err, errlen);
     return cfg->schema != NULL ? 0 : -1;
 }
 

@@ -37,6 +37,7 @@ static struct {
     piece_t pieces[2 * MAX_PIECES + 1];
     int npieces;
     char first[512]; /* the first document that could not be had, and why */
+    FILE *warnings;  /* where each of them is named, or NULL */
 } loader;
 
 static char first_error[512];
@@ -45,7 +46,8 @@ static char first_error[512];
 static void on_error(void *ctx, xmlErrorPtr e)
 {
     (void)ctx;
-    if (e == NULL || e->level < XML_ERR_ERROR || first_error[0] != '\0')
+    if (e == NULL || e->level < XML_ERR_ERROR || first_error[0] != '\0' ||
+        e->domain == XML_FROM_IO) /* an import not had: load_entity says which, and why */
         return;
     size_t n = snprintf(first_error, sizeof(first_error), "%s line %d: %s",
                         e->file ? e->file : "schema", e->line, e->message ? e->message : "error");
@@ -84,11 +86,18 @@ static xmlParserInputPtr load_entity(const char *url, const char *id, xmlParserC
     if (where != NULL &&
         sl_wsdl_fetch_read(loader.fetch, where, &data, &len, why, sizeof(why)) == 0)
         in = input_from(ctxt, data, where);
-    if (in == NULL && loader.first[0] == '\0')
-        snprintf(loader.first, sizeof(loader.first), "%s", why);
     free(data);
     free(where);
-    return in;
+    if (in != NULL)
+        return in;
+    if (loader.warnings != NULL)
+        fprintf(loader.warnings, "soapload: warning: schema: %s: not read (%s)\n", url, why);
+    if (loader.first[0] == '\0')
+        snprintf(loader.first, sizeof(loader.first), "%s", why);
+    /* libxml2 skips an import it could not locate (an I/O error), with a warning, and goes
+     * on: what uses its types then fails by name. The default loader on a name no file has
+     * raises that I/O error, with the public API. */
+    return xmlNoNetExternalEntityLoader("/nonexistent/soapload-not-read.xsd", NULL, ctxt);
 }
 
 static int add_piece(const char *base, const char *what, int i, char *text)
@@ -230,7 +239,8 @@ static xmlSchemaPtr parse(xmlDocPtr doc)
     return s;
 }
 
-void *sl_wsdl_schema_load(const char *source, const char *base_dir, char *err, size_t errlen)
+void *sl_wsdl_schema_load(const char *source, const char *base_dir, FILE *warnings, char *err,
+                          size_t errlen)
 {
     sl_wsdl_fetch_t fetch = {0};
     char *path = NULL, *data = NULL, *wrapper = NULL;
@@ -266,6 +276,7 @@ void *sl_wsdl_schema_load(const char *source, const char *base_dir, char *err, s
     xmlSetStructuredErrorFunc(NULL, on_error);
     xmlSetExternalEntityLoader(load_entity);
     loader.fetch = &fetch;
+    loader.warnings = warnings;
     doc = xmlReadMemory(data, (int)len, path, NULL, XML_PARSE_NONET | XML_PARSE_NOWARNING);
     xmlNodePtr root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
     if (root == NULL)

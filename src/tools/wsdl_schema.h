@@ -8,11 +8,15 @@
 #define SOAPLOAD_WSDL_SCHEMA_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 /** Parses the schema at source (a file or an http(s) URL; an XSD, or a WSDL whose types are
- * taken); base_dir (or NULL) is the folder a relative source is read from. Returns libxml2's
- * xmlSchemaPtr (free it with sl_wsdl_schema_free), or NULL with the first problem in err. */
-void *sl_wsdl_schema_load(const char *source, const char *base_dir, char *err, size_t errlen);
+ * taken); base_dir (or NULL) is the folder a relative source is read from. An import that
+ * cannot be had is skipped with a warning on `warnings` (or silently when NULL): only what uses
+ * its types fails. Returns libxml2's xmlSchemaPtr (free it with sl_wsdl_schema_free), or NULL
+ * with the first problem in err. */
+void *sl_wsdl_schema_load(const char *source, const char *base_dir, FILE *warnings, char *err,
+                          size_t errlen);
 /** Frees what sl_wsdl_schema_load returned (NULL is fine). */
 void sl_wsdl_schema_free(void *schema);
 

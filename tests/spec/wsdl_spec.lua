@@ -705,4 +705,44 @@ describe("--validate schema", function()
     assert.are.equal(2, code)
     assert.truthy(err:find("schema, or schema:N% with N from 0.01 to 100", 1, true), err)
   end)
+
+  it("an import that cannot be had is a warning; a type it should have declared ends the run",
+    function()
+    local dir = t.tmpname(".d")
+    os.execute("mkdir -p " .. t.quote(dir))
+    local function xsd(uses)
+      return ([[<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:g="urn:gone"
+    targetNamespace="urn:soapload:echo" elementFormDefault="qualified">
+  <xs:import namespace="urn:gone" schemaLocation="gone/types.xsd"/>
+  <xs:element name="EchoResponse"><xs:complexType><xs:sequence>
+    <xs:element name="RequestId" type="%s"/>
+  </xs:sequence></xs:complexType></xs:element>
+</xs:schema>]]):format(uses)
+    end
+    t.write(dir .. "/unused.xsd", xsd("xs:string"))
+    t.write(dir .. "/used.xsd", xsd("g:Id"))
+    local mock = t.start_mock("")
+    local ok, e = pcall(function()
+      local script = t.root .. "/scripts/examples/default.lua"
+      local code, out, err, r = validate(script, mock.url, 20, "--validate schema --schema " ..
+        t.quote(dir .. "/unused.xsd"))
+      assert.are.equal(0, code, out .. err)
+      assert.truthy(err:find("soapload: warning: schema: " .. dir .. "/gone/types.xsd: not " ..
+        "read (" .. dir .. "/gone/types.xsd: cannot open: No such file or directory)\n", 1,
+        true), err)
+      assert.are.equal(20, r.validation.validated)
+      assert.are.equal(20, mock.stats().requests.echo)
+      code, out, err = validate(script, mock.url, 20, "--validate schema --schema " ..
+        t.quote(dir .. "/used.xsd"))
+      assert.are.equal(2, code, out .. err)
+      assert.truthy(err:find("used.xsd: cannot read the schema: " .. dir .. "/used.xsd line 5: " ..
+        "element decl. '{urn:soapload:echo}RequestId', attribute 'type': The QName value " ..
+        "'{urn:gone}Id' does not resolve to a(n) type definition.; not read: " .. dir ..
+        "/gone/types.xsd: cannot open: No such file or directory", 1, true), err)
+      assert.are.equal(20, mock.stats().requests.echo) -- nothing more was sent
+    end)
+    mock.stop()
+    os.execute("rm -rf " .. t.quote(dir))
+    assert(ok, e)
+  end)
 end)
