@@ -15,6 +15,12 @@
 #include <curl/curl.h>
 
 #define MAX_ANSWER 1024 /* bytes of the merge's answer kept for the message */
+/* One attempt gets what is left of the retry time, but at least ATTEMPT_MIN_MS (a first
+ * attempt with --json-to-retry 0 must be able to send a large result) and at most
+ * ATTEMPT_MAX_MS: a merge that takes the request and never answers cannot hold the run's end
+ * much beyond the retry time. */
+#define ATTEMPT_MIN_MS 10000L
+#define ATTEMPT_MAX_MS 120000L
 
 struct sl_upload {
     const char *url; /* cfg's */
@@ -98,8 +104,8 @@ sl_upload_t *sl_upload_open(const sl_config_t *cfg, char *err, size_t errlen)
 }
 
 /* One POST. Returns the HTTP status, or 0 with curl's reason in why. */
-static long post_once(const sl_upload_t *u, const char *doc, size_t len, answer_t *a, char *why,
-                      size_t whylen)
+static long post_once(const sl_upload_t *u, const char *doc, size_t len, long limit_ms, answer_t *a,
+                      char *why, size_t whylen)
 {
     char auth[SL_UPLOAD_MAX_TOKEN + 32], curl_err[CURL_ERROR_SIZE] = "";
     struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json");
@@ -124,8 +130,8 @@ static long post_once(const sl_upload_t *u, const char *doc, size_t len, answer_
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, keep_answer);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, a);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curl_err);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT, 120L);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, limit_ms < 10000L ? limit_ms : 10000L);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, limit_ms);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     CURLcode rc = curl_easy_perform(h);
@@ -147,7 +153,13 @@ int sl_upload_send(sl_upload_t *u, const char *doc, size_t len, char *err, size_
     uint64_t t0 = now_ns(), pause_ns = 500000000ULL;
     int attempts = 0;
     for (;;) {
-        long status = post_once(u, doc, len, &a, why, sizeof(why));
+        uint64_t spent = now_ns() - t0;
+        long limit_ms = spent < u->retry_ns ? (long)((u->retry_ns - spent) / 1000000ULL) : 0;
+        if (limit_ms < ATTEMPT_MIN_MS)
+            limit_ms = ATTEMPT_MIN_MS;
+        if (limit_ms > ATTEMPT_MAX_MS)
+            limit_ms = ATTEMPT_MAX_MS;
+        long status = post_once(u, doc, len, limit_ms, &a, why, sizeof(why));
         attempts++;
         if (status >= 200 && status < 300)
             return 0;

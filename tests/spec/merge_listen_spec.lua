@@ -276,6 +276,20 @@ describe("soapload --json-to", function()
       assert.are.equal(40, t.json.decode(t.read(out)).summary.sent)
     end)
 
+  it("gives up within the retry time on a merge that takes the request and never answers",
+    function()
+      local mock, silent = t.start_mock(""), t.start_bad_server("silent")
+      finally(function() mock.stop(); silent.stop() end)
+      local url = ("http://127.0.0.1:%d/results"):format(silent.port)
+      local h = t.spawn(("-q --segment 0/1 %s -u %s --json-to %s --json-to-retry 2s %s")
+        :format(LOAD, mock.url, url, script))
+      local code, _, err, took = h.wait(60) -- an attempt used to wait 120 s for the answer
+      assert.are.equal(4, code)
+      assert.matches(("soapload: cannot deliver the results to %s: "):format(url):gsub("%p", "%%%0")
+        .. "Operation timed out after %d+ milliseconds.* %(1 attempt%)", err)
+      assert.is_true(took < 20, took)
+    end)
+
   it("does not retry a refusal: a wrong token is one attempt", function()
     local mock = t.start_mock("")
     local right, wrong = token_file("right"), token_file("wrong")
