@@ -39,17 +39,48 @@ cpu=${SEGMENT_CPU:-1} memory=${SEGMENT_MEMORY:-512Mi}
 size=${RESULTS_SIZE:-1Gi}
 case $n in '' | *[!0-9]* | 0*) echo "$0: N must be a whole number from 1 to 1000, not '$n'" >&2; exit 2 ;; esac
 [ "$n" -le 1000 ] || { echo "$0: N must be at most 1000, not $n" >&2; exit 2; }
+# Every value below goes into the YAML (and START into the pods' shell command) as is: each
+# is checked for the characters its kind has, so that none can end a line, a quoted string or
+# the command and add fields of its own.
 case $start in
-    [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][Tt]*[Zz] | [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][Tt]*[+-][0-9][0-9]:[0-9][0-9]) ;;
-    *[!0-9.]* | '' | .*) echo "$0: START must be RFC 3339 with a zone or epoch seconds, not '$start'" >&2; exit 2 ;;
+    *[!0-9TtZz:.+-]*) start_ok=no ;;
+    [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][Tt]*[Zz] | [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9][Tt]*[+-][0-9][0-9]:[0-9][0-9]) start_ok=yes ;;
+    *[!0-9.]* | '' | .*) start_ok=no ;;
+    *) start_ok=yes ;;
 esac
+[ "$start_ok" = yes ] || { echo "$0: START must be RFC 3339 with a zone or epoch seconds, not '$start'" >&2; exit 2; }
 [ -r "$script" ] || { echo "$0: cannot read the script $script" >&2; exit 2; }
 case $image in *[!A-Za-z0-9./:@_-]*) echo "$0: bad image name '$image'" >&2; exit 2 ;; esac
+case $ns in
+    '' | *[!a-z0-9-]* | -* | *-) echo "$0: NAMESPACE must be a DNS label (a-z, 0-9, '-'), not '$ns'" >&2; exit 2 ;;
+esac
+[ ${#ns} -le 63 ] || { echo "$0: NAMESPACE must be at most 63 characters" >&2; exit 2; }
+# RFC 3986's characters, no quote, backslash, space or control character
+case $target in
+    http://?* | https://?*) ;;
+    *) echo "$0: TARGET_URL must be an http:// or https:// URL, not '$target'" >&2; exit 2 ;;
+esac
+case $target in *[!A-Za-z0-9._~:/?#@!\$\&\'\(\)*+,\;=%\[\]-]*) echo "$0: TARGET_URL has a character a URL cannot have (RFC 3986): '$target'" >&2; exit 2 ;; esac
+case ${STORAGE_CLASS:-x} in *[!a-z0-9.-]*) echo "$0: bad STORAGE_CLASS '$STORAGE_CLASS': a-z, 0-9, '.', '-'" >&2; exit 2 ;; esac
 case $results in push | pvc) ;; *) echo "$0: RESULTS must be push or pvc, not '$results'" >&2; exit 2 ;; esac
 case $monitor in annotations | podmonitor) ;; *) echo "$0: MONITOR must be annotations or podmonitor, not '$monitor'" >&2; exit 2 ;; esac
-for q in "$cpu" "$memory"; do
-    case $q in '' | *[!0-9.a-zA-Z]*) echo "$0: bad quantity '$q' for SEGMENT_CPU or SEGMENT_MEMORY" >&2; exit 2 ;; esac
+for q in "$cpu" "$memory" "$size"; do
+    case $q in '' | *[!0-9.a-zA-Z]*) echo "$0: bad quantity '$q' for SEGMENT_CPU, SEGMENT_MEMORY or RESULTS_SIZE" >&2; exit 2 ;; esac
 done
+# The script goes in the ConfigMap as text when it is printable ASCII, tabs and newlines only
+# (a literal block with its indentation given: a first line that starts with spaces would
+# otherwise set a deeper one); anything else (a CR, which YAML reads as a line break, UTF-8,
+# control bytes) goes as binaryData, base64, byte for byte.
+if [ "$(LC_ALL=C tr -d '\t\n\040-\176' < "$script" | wc -c)" -eq 0 ]; then
+    script_data="data:
+  script.lua: |2
+$(sed 's/^/    /' "$script")"
+else
+    script_data="binaryData:
+  script.lua: $(base64 < "$script" | tr -d '\n')"
+fi
+# its name, in a comment: what could end the comment's line is replaced
+script_name=$(printf '%s' "$(basename -- "$script")" | LC_ALL=C tr -c 'A-Za-z0-9._ -' '?')
 
 # The pods' commands, one line each: the Job's pods run them with JOB_COMPLETION_INDEX set,
 # and the local simulation (tests/spec/segment_spec.lua) runs exactly these lines.
@@ -78,7 +109,7 @@ else
 fi
 
 cat <<YAML
-# soapload: $n segments starting at $start, script $(basename "$script"), image $image,
+# soapload: $n segments starting at $start, script $script_name, image $image,
 # results $results; rendered by scripts/kubernetes/render.sh
 apiVersion: v1
 kind: ConfigMap
@@ -86,9 +117,7 @@ metadata:
   name: soapload-script
   namespace: $ns
   labels: {app.kubernetes.io/name: soapload}
-data:
-  script.lua: |
-$(sed 's/^/    /' "$script")
+$script_data
 YAML
 
 if [ "$results" = push ]; then

@@ -575,6 +575,42 @@ describe("scripts/kubernetes/render.sh", function()
     end
   end)
 
+  -- what a user gives goes into the YAML: none of it may end a line or a string and add fields
+  it("keeps any script's text exactly and refuses values that would break the YAML", function()
+    local dir = t.tmpname(".scripts")
+    os.execute("mkdir -p " .. t.quote(dir))
+    finally(function() os.execute("rm -rf " .. t.quote(dir)) end)
+    -- a first line that starts with spaces, a key, a document marker; a name with a quote, a
+    -- colon and a newline
+    local indented = '  soapload = {rate = 10} -- "q" and \'s\nkind: Secret\n---\n# end\n'
+    local name = t.write(dir .. '/we"ird: name\n---.lua', indented)
+    local docs = assert(render(2, start, name))
+    assert.are.equal(indented, by_kind(docs, "ConfigMap", "soapload-script").data["script.lua"])
+    assert.are.equal(7, #docs)
+    -- a lone CR (a line break to YAML) and UTF-8: byte for byte, as binaryData
+    local raw = "soapload = {rate = 10}\rkind: Secret\n-- caf\xc3\xa9\n"
+    docs = assert(render(2, start, t.write(dir .. "/cr.lua", raw)))
+    local cm = by_kind(docs, "ConfigMap", "soapload-script")
+    assert.is_nil(cm.data)
+    local p = io.popen("base64 -d < " .. t.quote(t.write(dir .. "/b64", cm.binaryData["script.lua"])))
+    assert.are.equal(raw, p:read("a"))
+    p:close()
+    for _, c in ipairs({
+      { "NAMESPACE=" .. t.quote("x\nkind: Secret"), "NAMESPACE must be a DNS label" },
+      { "TARGET_URL=" .. t.quote('http://h/x"\n  evil: 1'), "TARGET_URL has a character" },
+      { "TARGET_URL=ftp://h/x", "TARGET_URL must be an http:// or https:// URL" },
+      { "RESULTS=pvc STORAGE_CLASS=" .. t.quote("a\nb: c"), "bad STORAGE_CLASS" },
+      { "RESULTS=pvc RESULTS_SIZE=" .. t.quote("1Gi\n  x: y"), "bad quantity" },
+    }) do
+      local bad, problem = render(2, start, name, nil, c[1])
+      assert.is_nil(bad, c[1])
+      assert.matches(c[2], problem, 1, true)
+    end
+    local bad, problem = render(2, t.quote("2026-11-27T15:30:00$(id)Z"), name)
+    assert.is_nil(bad)
+    assert.matches("START must be RFC 3339", problem, 1, true)
+  end)
+
   it("refuses a bad N, start, script or option", function()
     for _, args in ipairs({ { 0, start, script }, { "x", start, script }, { 2, "soon", script },
       { 2, start, "/nonexistent.lua" }, { 2, start, script, "RESULTS=nfs" },
