@@ -359,6 +359,17 @@ static void expire(conn_t *c, uint64_t now)
         client_close(c);
 }
 
+/* Whether a newcomer can be taken: a slot is free or held by one that may be dropped. */
+static int has_room(const sl_receiver_t *l)
+{
+    for (int i = 0; i < MAX_CLIENTS; i++) {
+        int state = l->clients[i].state;
+        if (state == C_FREE || state == C_HEAD || state == C_DRAIN)
+            return 1;
+    }
+    return 0;
+}
+
 /* A free slot, or the oldest connection that has shown no token yet (a slow or idle one). */
 static conn_t *free_slot(sl_receiver_t *l)
 {
@@ -376,17 +387,17 @@ static conn_t *free_slot(sl_receiver_t *l)
     return oldest;
 }
 
+/* A slot is made (a connection dropped) only for a newcomer already accepted: never for none,
+ * nor by dropping the one just taken. */
 static void accept_clients(sl_receiver_t *l)
 {
-    for (;;) {
+    while (has_room(l)) {
         struct sockaddr_storage sa;
         socklen_t alen = sizeof(sa);
-        conn_t *c = free_slot(l);
-        if (c == NULL)
-            return;
         int fd = accept4(l->listen_fd, (struct sockaddr *)&sa, &alen, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
             return;
+        conn_t *c = free_slot(l);
         c->fd = fd;
         c->server = l;
         c->state = C_HEAD;
@@ -413,7 +424,9 @@ void sl_receiver_serve(sl_receiver_t *l, uint64_t wait_ns, int accepting)
     for (int i = 0; i < MAX_CLIENTS; i++)
         if (l->clients[i].state != C_FREE)
             expire(&l->clients[i], now);
-    if (accepting) {
+    /* with every slot taking a body or writing an answer, newcomers wait in the kernel's
+     * backlog: polling the listening socket would return at once, again and again */
+    if (accepting && has_room(l)) {
         pfd[n] = (struct pollfd){.fd = l->listen_fd, .events = POLLIN};
         who[n++] = -1;
     }

@@ -218,6 +218,40 @@ describe("soapload merge --listen", function()
         err)
     end)
 
+  -- the 64th connection used to make room by dropping the oldest that had not ended its head,
+  -- even with no newcomer, and a newcomer then dropped itself
+  it("waits without spinning while all its 64 connections take bodies; the next is then served",
+    function()
+      local h, port = listen(("--expect 3 --token-file %s"):format(token))
+      finally(function() os.execute("kill " .. h.pid .. " 2>/dev/null") end)
+      local function cpu_ticks() -- utime + stime of the listener, in clock ticks
+        local f = assert(io.open("/proc/" .. h.pid .. "/stat"))
+        local fields = {}
+        for w in f:read("a"):gsub("^.*%) ", ""):gmatch("%S+") do fields[#fields + 1] = w end
+        f:close()
+        return tonumber(fields[12]) + tonumber(fields[13])
+      end
+      local bodies = {}
+      for i = 1, 64 do -- bodies that never end: no slot may be given to a newcomer
+        bodies[i] = t.connect(port)
+        bodies[i]:send("POST /results HTTP/1.1\r\nAuthorization: Bearer s3cret-token\r\n" ..
+          "Content-Length: 1000\r\n\r\n{")
+      end
+      t.sleep(0.3)
+      local late = t.connect(port) -- waits in the kernel's backlog
+      late:send("GET /status HTTP/1.1\r\n\r\n")
+      t.sleep(0.2)
+      local before = cpu_ticks()
+      t.sleep(1.5)
+      local used = cpu_ticks() - before
+      assert.is_true(used < 30, ("%d ticks of CPU in 1.5 s of waiting"):format(used))
+      for _, c in ipairs(bodies) do c:close() end
+      local status, _, text = t.read_response(late)
+      late:close()
+      assert.are.equal(200, status, text)
+      assert.are.equal(0, t.json.decode(text).received)
+    end)
+
   it("names the segments missing at the deadline, merges the others, exits 4", function()
     local h, port = listen("--expect 3 --deadline 1s")
     assert.are.equal(201, (post(port, t.read(files[1]))))
