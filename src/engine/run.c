@@ -88,6 +88,14 @@ static int spawn(const sl_config_t *cfg, const char *text, size_t len, sl_run_t 
             }
             close(signal_pipe[0]);
             close(signal_pipe[1]);
+            /* input is the parent's: nothing in a worker reads it (a pass phrase prompt, which
+             * reads stdin where /dev/tty cannot be opened; sl_tlskey_check keeps OpenSSL from
+             * prompting at all) */
+            int null_fd = open("/dev/null", O_RDONLY);
+            if (null_fd > STDIN_FILENO) {
+                dup2(null_fd, STDIN_FILENO);
+                close(null_fd);
+            }
             sl_worker_args_t a = {.cfg = cfg,
                                   .script_text = text,
                                   .script_len = len,
