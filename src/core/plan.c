@@ -67,6 +67,12 @@ void sl_plan_init_segment(sl_plan_t *pl, const sl_profile_t *p, uint32_t burst, 
     compute(pl);
 }
 
+uint64_t sl_plan_due_of(const sl_plan_t *pl, uint64_t j)
+{
+    return uniform_due(
+        pl, sl_segment_global_index(sl_schedule_global_index(j, pl->w, pl->n), pl->seg, pl->nseg));
+}
+
 void sl_plan_advance(sl_plan_t *pl)
 {
     if (pl->next_due == SL_PROFILE_END)

@@ -39,6 +39,9 @@ uint64_t sl_plan_segment_total(const sl_profile_t *p, uint32_t burst, int poisso
                                int w, int n, int seg, int nseg);
 /** Moves to the worker's next entry: pl->j grows by one and pl->next_due is its offset. */
 void sl_plan_advance(sl_plan_t *pl);
+/** The due offset of the worker's entry j of a uniform (not Poisson) plan, or SL_PROFILE_END
+ * past its last: it never decreases with j. */
+uint64_t sl_plan_due_of(const sl_plan_t *pl, uint64_t j);
 /** How many entries worker w of n has in all (a Poisson schedule is walked to its end). */
 uint64_t sl_plan_worker_total(const sl_profile_t *p, uint32_t burst, int poisson, uint64_t seed,
                               int w, int n);

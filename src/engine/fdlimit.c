@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include <curl/curl.h>
+
 /* Descriptors open now: /proc/self/fd without the directory's own, else a probe of each. */
 static unsigned long long open_now(void)
 {
@@ -36,22 +38,20 @@ static int host_is_address(const sl_config_t *cfg)
 {
     if (cfg->nresolve > 0)
         return 1;
-    const char *h = strstr(cfg->url, "://");
-    h = h != NULL ? h + 3 : cfg->url;
-    char host[256];
-    size_t len;
-    if (*h == '[') {
-        h++;
-        len = strcspn(h, "]");
-    } else {
-        len = strcspn(h, ":/?#");
+    CURLU *u = curl_url();
+    char *host = NULL;
+    int is = 0;
+    if (u != NULL && curl_url_set(u, CURLUPART_URL, cfg->url, 0) == CURLUE_OK &&
+        curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host != NULL) {
+        /* an IPv6 host comes back in its brackets (and maybe a zone id, %25...) */
+        char *h = host[0] == '[' ? host + 1 : host;
+        h[strcspn(h, "]%")] = '\0';
+        unsigned char buf[16];
+        is = inet_pton(AF_INET, h, buf) == 1 || inet_pton(AF_INET6, h, buf) == 1;
     }
-    if (len == 0 || len >= sizeof(host))
-        return 0;
-    memcpy(host, h, len);
-    host[len] = '\0';
-    unsigned char buf[16];
-    return inet_pton(AF_INET, host, buf) == 1 || inet_pton(AF_INET6, host, buf) == 1;
+    curl_free(host);
+    curl_url_cleanup(u);
+    return is;
 }
 
 static unsigned long long per_worker_connections(const sl_config_t *cfg)
@@ -59,7 +59,9 @@ static unsigned long long per_worker_connections(const sl_config_t *cfg)
     return (unsigned long long)((cfg->connections + cfg->workers - 1) / cfg->workers);
 }
 
-unsigned long long sl_fdlimit_worker_need(const sl_config_t *cfg)
+/* The descriptors one worker of cfg needs: those open now (inherited at fork), its own, one per
+ * connection (three while libcurl's threaded resolver looks a host name up). */
+static unsigned long long worker_need(const sl_config_t *cfg)
 {
     unsigned long long per_conn = host_is_address(cfg) ? 1 : 3;
     return open_now() + (unsigned long long)cfg->workers /* trace parts, opened before fork */ +
@@ -69,7 +71,7 @@ unsigned long long sl_fdlimit_worker_need(const sl_config_t *cfg)
 int sl_fdlimit_check(const sl_config_t *cfg, char *err, size_t errlen)
 {
     struct rlimit rl;
-    unsigned long long worker = sl_fdlimit_worker_need(cfg);
+    unsigned long long worker = worker_need(cfg);
     unsigned long long parent =
         open_now() + 3ULL * (unsigned long long)cfg->workers + SL_FDLIMIT_WORKER_OWN;
     unsigned long long need = worker > parent ? worker : parent;

@@ -14,10 +14,6 @@
  * files a script or libcurl opens (measured: 9 of them at -c 3, see faults_spec). */
 #define SL_FDLIMIT_WORKER_OWN 16
 
-/** The descriptors one worker of cfg needs: those open now (inherited at fork), its own, one
- * per connection (three while libcurl's threaded resolver looks a host name up). */
-unsigned long long sl_fdlimit_worker_need(const sl_config_t *cfg);
-
 /** Makes sure the parent and each worker can open what they need, raising the soft
  * RLIMIT_NOFILE up to the hard one when it must. Returns 0, or -1 with a message in err that
  * says what the limit is and how to raise it (and, when the connections are the reason, that

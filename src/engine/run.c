@@ -88,6 +88,14 @@ static int spawn(const sl_config_t *cfg, const char *text, size_t len, sl_run_t 
             }
             close(signal_pipe[0]);
             close(signal_pipe[1]);
+            /* input is the parent's: nothing in a worker reads it (a pass phrase prompt, which
+             * reads stdin where /dev/tty cannot be opened; sl_tlskey_check keeps OpenSSL from
+             * prompting at all) */
+            int null_fd = open("/dev/null", O_RDONLY);
+            if (null_fd > STDIN_FILENO) {
+                dup2(null_fd, STDIN_FILENO);
+                close(null_fd);
+            }
             sl_worker_args_t a = {.cfg = cfg,
                                   .script_text = text,
                                   .script_len = len,
@@ -114,9 +122,24 @@ static int spawn(const sl_config_t *cfg, const char *text, size_t len, sl_run_t 
     return 0;
 }
 
+/* A second's histogram: the one kept from the last finished second, else a new one. A second
+ * gets one only when a sample comes (or when it is finished): a fresh one is 140 KB to zero,
+ * which adds up to seconds over the 86,400 sample-less seconds an aborted day-long schedule
+ * reports. NULL when out of memory. */
+static sl_hist_t *take_hist(sl_run_t *run)
+{
+    sl_hist_t *h = run->second_spare;
+    run->second_spare = NULL;
+    if (h == NULL && (h = calloc(1, sizeof(*h))) != NULL)
+        sl_hist_reset(h);
+    return h;
+}
+
 static void finish_second(sl_run_t *run, sl_second_t *s)
 {
-    if (s->hist == NULL)
+    if (s->hist_enc != NULL || s->reported == 0) /* finished already, or never reported */
+        return;
+    if (s->hist == NULL && (s->hist = take_hist(run)) == NULL)
         return;
     s->completed = s->hist->total;
     s->p50 = sl_hist_percentile(s->hist, 50);
@@ -127,7 +150,11 @@ static void finish_second(sl_run_t *run, sl_second_t *s)
     size_t need = sl_hist_encode(s->hist, NULL, 0);
     if ((s->hist_enc = malloc(need)) != NULL)
         s->hist_enc_len = sl_hist_encode(s->hist, s->hist_enc, need);
-    free(s->hist);
+    sl_hist_reset(s->hist); /* for the next second */
+    if (run->second_spare == NULL)
+        run->second_spare = s->hist;
+    else
+        free(s->hist);
     s->hist = NULL;
     if (run->on_second != NULL)
         run->on_second(s, run->on_second_data);
@@ -256,11 +283,11 @@ static void merge_second(sl_run_t *run, const sl_msg_interval_t *m, const uint8_
         run->nseconds = n;
     }
     sl_second_t *s = &run->seconds[m->second];
-    if (s->hist == NULL && s->reported == 0) {
-        s->hist = calloc(1, sizeof(sl_hist_t));
-        if (s->hist != NULL)
-            sl_hist_reset(s->hist);
-    }
+    uint64_t samples = 0; /* the encoding starts with the latency's total */
+    if (hist_len >= sizeof(samples))
+        memcpy(&samples, hist, sizeof(samples));
+    if (s->hist == NULL && samples > 0)
+        s->hist = take_hist(run);
     sl_counts_add(&s->counts, &m->counts);
     s->in_flight_max += m->in_flight_max;
     if (s->hist != NULL)
@@ -825,6 +852,7 @@ void sl_run_free(sl_run_t *run)
         free(run->seconds[i].hist_enc);
     }
     free(run->seconds);
+    free(run->second_spare);
     free(run->first_script_error);
     for (size_t i = 0; i < run->nlisted_ids; i++)
         free(run->listed_ids[i].id);

@@ -100,7 +100,8 @@ struct sl_run {
     sl_hist_t *tls_handshake; /* us, one per new TLS connection; NULL in an older result file */
     sl_second_t *seconds;     /* one per second of the run */
     size_t nseconds;
-    sl_second_cb on_second; /* optional: set before sl_run */
+    sl_hist_t *second_spare; /* a finished second's histogram, reset, for the next one */
+    sl_second_cb on_second;  /* optional: set before sl_run */
     void *on_second_data;
     uint64_t max_in_flight;     /* the sum of the workers' maxima: an upper bound */
     double elapsed_s;           /* from the common start to the last final report */

@@ -1,7 +1,7 @@
 /*
- * tlskey: the client certificate and key read with OpenSSL as libcurl will read them (PEM),
- * with a pass phrase callback that hands over the given password or fails: OpenSSL's default
- * would prompt on the terminal, once per connection of every worker.
+ * tlskey: the client certificate and key, and the CA file, read with OpenSSL as libcurl will
+ * read them (PEM), with a pass phrase callback that hands over the given password or fails:
+ * OpenSSL's default would prompt on the terminal, once per connection of every worker.
  */
 #include "engine/tlskey.h"
 
@@ -101,8 +101,35 @@ Done:
     return rc;
 }
 
+/* --cacert: its blocks read as OpenSSL reads a CA file, with the callback where OpenSSL would
+ * ask for a pass phrase (an encrypted certificate block: OpenSSL 1.1 prompts on the terminal,
+ * 3.0 tries an empty one; libcurl then fails every request as tls). */
+static int check_cacert(const sl_config_t *cfg, char *err, size_t errlen)
+{
+    pass_t pass = {.password = NULL};
+    BIO *b = BIO_new_file(cfg->cacert, "r");
+    STACK_OF(X509_INFO) *info = b != NULL ? PEM_X509_INFO_read_bio(b, NULL, pass_cb, &pass) : NULL;
+    int certs = 0;
+    for (int i = 0; info != NULL && i < sk_X509_INFO_num(info); i++)
+        certs += sk_X509_INFO_value(info, i)->x509 != NULL;
+    if (pass.asked)
+        snprintf(err, errlen,
+                 "--cacert %s: it holds an encrypted PEM block (OpenSSL would ask for its pass "
+                 "phrase); a CA file holds the CA certificates as they are, PEM, not encrypted",
+                 cfg->cacert);
+    else if (certs == 0)
+        snprintf(err, errlen, "--cacert %s: no PEM certificate in it (%s)", cfg->cacert,
+                 info == NULL ? ssl_reason() : "no CERTIFICATE block");
+    sk_X509_INFO_pop_free(info, X509_INFO_free);
+    BIO_free(b);
+    ERR_clear_error();
+    return !pass.asked && certs > 0 ? 0 : -1;
+}
+
 int sl_tlskey_check(const sl_config_t *cfg, char *err, size_t errlen)
 {
+    if (cfg->cacert != NULL && check_cacert(cfg, err, errlen) != 0)
+        return -1;
     if (cfg->cert == NULL)
         return 0;
     sl_transport_t t;

@@ -35,6 +35,7 @@
 #include "core/opstats.h"
 #include "core/tags.h"
 #include "core/reasons.h"
+#include "core/rest.h"
 #include "engine/proto.h"
 #include "core/wsse_decrypt.h"
 #include "core/wsse_verify.h"
@@ -99,10 +100,13 @@ struct worker {
     sl_goaway_t goaway;
     uint64_t in_flight, max_in_flight;
     uint64_t t0, t_end, drain_deadline;
-    sl_scenario_plan_t plan; /* open model: this worker's schedule over its scenarios */
-    int due_op, due_sc;      /* open model: the operation and scenario of the entry taken */
-    uint64_t next_j;         /* open model: schedule entries taken so far */
-    uint64_t seq;            /* the last sequence number used */
+    sl_scenario_plan_t plan;       /* open model: this worker's schedule over its scenarios */
+    int due_op, due_sc;            /* open model: the operation and scenario of the entry taken */
+    uint64_t next_j;               /* open model: schedule entries taken so far */
+    sl_rest_t rest;                /* after an abort: the schedule's rest, added to its seconds */
+    sl_scenario_plan_t *rest_plan; /* with --trace: where the rest starts, for its lines */
+    uint64_t abort_ns;
+    uint64_t seq; /* the last sequence number used */
     uint64_t curl_deadline;
     int sending_over, stop_requested, abort_requested;
     struct curl_slist *headers;
@@ -614,6 +618,12 @@ static void report_script_error(worker_t *w, const char *msg)
 
 static void flush_second(worker_t *w)
 {
+    uint64_t rest_k = w->second - w->rest.first_second;
+    if (w->rest.per_second != NULL && w->second >= w->rest.first_second &&
+        rest_k < w->rest.nseconds) { /* per-second scheduled is by due time, aborted or not */
+        w->second_counts.scheduled += w->rest.per_second[rest_k];
+        w->second_counts.not_sent += w->rest.per_second[rest_k];
+    }
     sl_msg_interval_t m = {
         .second = w->second, .counts = w->second_counts, .in_flight_max = w->second_in_flight_max};
     const sl_hist_t *hs[2] = {w->second_latency, w->second_service};
@@ -1419,6 +1429,64 @@ static void send_due(worker_t *w, uint64_t now)
     }
 }
 
+/* On an abort, the rest of the schedule is not sent: counted from the schedule's formulas
+ * (sl_rest_count), not walked entry by entry, so that the answers in flight are read on time
+ * however long the rest; each second gets its share as flush_second closes it (those after
+ * the drain in finish_rest). A trace's line per entry is written after the drain. Returns 0,
+ * or -1 when out of memory (the caller walks the rest then). */
+static int abort_rest(worker_t *w, uint64_t now)
+{
+    sl_rest_t *r = &w->rest;
+    if (sl_rest_count(r, &w->plan, w->second, now > w->t0 ? now - w->t0 : 0, w->cfg->duration_ns) !=
+        0)
+        return -1;
+    if (w->a->trace_fd >= 0 && (w->rest_plan = malloc(sizeof(*w->rest_plan))) == NULL) {
+        sl_rest_free(r);
+        return -1;
+    }
+    if (w->rest_plan != NULL)
+        *w->rest_plan = w->plan; /* (shares the profiles and mixes of w->plan) */
+    w->abort_ns = now;
+    w->board->aborted += r->after;
+    for (int i = 0; i < w->plan.n; i++) {
+        sl_op_stats_t *t = scenario_stats(w, i);
+        if (t != NULL) {
+            t->counts.scheduled += r->per_scenario[i];
+            t->counts.not_sent += r->per_scenario[i];
+        }
+    }
+    for (int op = 0; op < w->nops; op++) {
+        w->ops[op].counts.scheduled += r->per_op[op];
+        w->ops[op].counts.not_sent += r->per_op[op];
+    }
+    w->plan.j += r->total;
+    w->plan.next_due = SL_PROFILE_END;
+    w->counts->scheduled = w->plan.j;
+    w->counts->not_sent = r->total;
+    return 0;
+}
+
+/* After the drain: the trace's lines of the aborted rest, then the seconds of the rest that
+ * came after the worker's last. */
+static void finish_rest(worker_t *w)
+{
+    sl_scenario_plan_t *p = w->rest_plan;
+    if (w->rest.per_second == NULL)
+        return;
+    for (; p != NULL && p->next_due < w->cfg->duration_ns; sl_scenario_plan_advance(p)) {
+        uint64_t due = w->t0 + p->next_due;
+        trace_unsent(w, sl_scenario_plan_op(p), "", 0, due,
+                     due > w->abort_ns ? "aborted" : "not_sent");
+    }
+    while (w->second - w->rest.first_second < w->rest.nseconds)
+        flush_second(w);
+    if (w->a->trace_fd >= 0)
+        trace_flush(w);
+    free(w->rest_plan);
+    w->rest_plan = NULL;
+    sl_rest_free(&w->rest);
+}
+
 /* Closes the schedule: what was due and not sent is counted as not sent; on an abort (a failed
  * threshold) the rest of the schedule too, as not sent for that reason. */
 static void end_sending(worker_t *w, uint64_t now, int abort)
@@ -1436,7 +1504,7 @@ static void end_sending(worker_t *w, uint64_t now, int abort)
         w->drain_deadline = w->grace_end + w->cfg->timeout_ns + DRAIN_GRACE_NS;
         return;
     }
-    if (!w->cfg->closed) {
+    if (!w->cfg->closed && !(abort && abort_rest(w, now) == 0)) {
         uint64_t from = w->next_j, due, until = abort ? UINT64_MAX - 1 : now;
         /* on an interrupt only what was due by now counts as scheduled */
         while ((due = next_due(w)) <= until && due < w->t_end) {
@@ -1606,6 +1674,7 @@ static void run_loop(worker_t *w)
             collect(w);
     }
     flush_second(w);
+    finish_rest(w);
 }
 
 static void cleanup(worker_t *w)
@@ -1656,6 +1725,8 @@ static void cleanup(worker_t *w)
     sl_tags_free(&w->tags);
     sl_mix_free(&w->mix);
     sl_scenario_plan_free(&w->plan);
+    free(w->rest_plan);
+    sl_rest_free(&w->rest);
 }
 
 static int send_final(worker_t *w)

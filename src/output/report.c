@@ -13,6 +13,7 @@
 #include "core/duration.h"
 #include "core/segment.h"
 #include "core/version.h"
+#include "engine/goaway.h"
 #include "output/flows_report.h"
 #include "output/ops_report.h"
 #include "output/reasons_report.h"
@@ -359,10 +360,11 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
                     : 0.0);
     if (run->resent_unprocessed > 0)
         fprintf(out,
-                "Resent          %llu requests an HTTP/2 GOAWAY left unprocessed (above its "
-                "last_stream_id), on a new connection with the same ID: each counted once, by "
-                "its second answer\n",
-                (unsigned long long)run->resent_unprocessed);
+                "Resent          %llu writes of requests an HTTP/2 GOAWAY left unprocessed "
+                "(above its last_stream_id), again on a new connection with the same ID (at "
+                "most %d per request): each request counted once, by how its last write "
+                "ended\n",
+                (unsigned long long)run->resent_unprocessed, SL_GOAWAY_MAX_RESENDS);
     fprintf(out, "Duration        %.3f s from start to last response\n", run->elapsed_s);
     concurrency_lines(out, cfg, run);
     for (int i = 0; i < run->nworkers; i++) {

@@ -79,6 +79,49 @@ describe("--abort-on-fail", function()
     assert.is_nil(n.not_sent)
   end)
 
+  it("an hour's schedule aborted at 1 s ends in seconds: the rest counted by the second it " ..
+    "was due in", function()
+    local json = t.tmpname(".json")
+    finally(function() os.remove(json) end)
+    local code, out, err, elapsed = t.run(("-q -u %s -R 1000 -d 1h -w 2 -c 8 --threshold " ..
+      "'error_rate < 1%%' --abort-on-fail 0s --json %s %s"):format(faulty.url, json, default))
+    assert.are.equal(3, code, out .. err)
+    -- (before: the rest was counted one entry at a time, 86.4 M of them took 9 s at -d 24h)
+    assert.is_true(elapsed < 6, "took " .. elapsed)
+    local c = t.invariants(out)
+    local s = faulty.stats()
+    assert.are.equal(3600000, c.scheduled)
+    assert.are.equal(3600000, c.sent + c.not_sent)
+    assert.are.equal(0, c.before)
+    assert.are.equal(c.sent, s.requests.total)
+    assert.are.equal(c.sent, s.requests.fault_injected)
+    assert.are.equal(c.sent, c.failed)
+    local aborted = tonumber(out:match(", (%d+) scheduled requests not sent %(aborted%)\n"))
+    assert.is_true(aborted <= c.not_sent and aborted > 3590000, out)
+    local j = t.json.decode(t.read(json))
+    assert.are.equal(aborted, j.aborted.not_sent)
+    -- every second of the hour is an interval holding what was due in it, as the schedule
+    -- says (1,000 each); the rest is not sent in the seconds it was due in. (before: the
+    -- intervals ended with the run, the abort's second holding the whole rest)
+    assert.are.equal(3600, #j.intervals)
+    local scheduled, sent, not_sent = 0, 0, 0
+    for i, iv in ipairs(j.intervals) do
+      assert.are.equal(i - 1, iv.second)
+      assert.are.equal(1000, iv.counts.scheduled, "second " .. iv.second)
+      assert.are.equal(iv.target, iv.counts.scheduled)
+      scheduled = scheduled + iv.counts.scheduled
+      sent = sent + iv.counts.sent
+      not_sent = not_sent + iv.counts.not_sent
+      if iv.second >= 3 then
+        assert.are.equal(0, iv.counts.sent)
+        assert.are.equal(1000, iv.counts.not_sent)
+      end
+    end
+    assert.are.equal(3600000, scheduled)
+    assert.are.equal(c.sent, sent)
+    assert.are.equal(c.not_sent, not_sent)
+  end)
+
   it("0s stops at the first failing second; a latency threshold too", function()
     local code, out = t.run(("-q -u %s -R 100 -d 10s -w 1 -c 2 --threshold 'error_rate < 1%%' " ..
       "--abort-on-fail 0s %s"):format(faulty.url, default))

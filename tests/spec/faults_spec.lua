@@ -234,6 +234,15 @@ describe("faults", function()
     assert.truthy(out:find(("raise it to %s (ulimit -n %s in the shell that starts soapload, " ..
       "LimitNOFILE=%s in a systemd unit"):format(need, need, need), 1, true), out)
     assert.truthy(out:find("fewer --connections", 1, true), out)
+    -- the host is read as libcurl reads the URL: 127.1 is 127.0.0.1, an address
+    -- (one descriptor per connection, no resolver's pair)
+    p = io.popen(("sh -c 'ulimit -n 64; %s -c 200 -w 1 -u http://127.1:1/x -R 10 -d 1s %s; echo exit=$?' 2>&1")
+      :format(t.quote(t.bin), default))
+    out = p:read("a")
+    p:close()
+    assert.truthy(out:find("exit=2", 1, true), out)
+    assert.truthy(out:find("200 connections over 1 worker need %d+ file descriptors per " ..
+      "process %(200 for connections%)"), out)
   end)
 
   it("8b. a low descriptor limit: what fits runs, with the server's counts; else the limit is named", function()
