@@ -478,6 +478,26 @@ describe("soapload wsdl on hostile WSDLs", function()
     assert.truthy(header:find("-- service S local f = io.open('" .. file .. "'", 1, true), header)
   end)
 
+  it("control characters in a location or the address reach the terminal escaped", function()
+    local wsdl = root .. "/tests/wsdl/hostile/terminal.wsdl"
+    local path = t.tmpname(".lua")
+    local code, _, err = t.run(("wsdl %s -o %s"):format(t.quote(wsdl), t.quote(path)))
+    os.remove(path)
+    assert.are.equal(0, code, err)
+    -- no control byte but the line ends, no C1 control: the three lines soapload writes
+    assert.is_nil(err:find("[%z\1-\9\11-\31\127]"), err)
+    assert.is_nil(err:find("\194[\128-\159]"), err)
+    local lines = {}
+    for line in err:gmatch("[^\n]+") do lines[#lines + 1] = line end
+    assert.are.equal(3, #lines, err)
+    assert.truthy(lines[1]:find("^soapload wsdl: warning: .-: xsd:import " ..
+      "x\\x1b%]0;PWNED\\x07\\x0d\\xc2\\x9b31mFORGED\\x0asoapload wsdl: wrote nothing not read"),
+      lines[1])
+    assert.are.equal("soapload wsdl: wrote " .. path .. ": 1 operation, SOAP 1.1, endpoint " ..
+      "http://127.0.0.1:1/x\\x1b[2J", lines[2])
+    assert.are.equal("soapload wsdl: 1 warning", lines[3])
+  end)
+
   it("types 22 levels deep, two of the next in each, make a bounded sample fast", function()
     -- T0 holds two T1, ..., T21 two T22: 4 million elements without a budget
     local types = { '<xs:element name="Op" type="t:T0"/>' }
