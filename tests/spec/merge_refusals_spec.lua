@@ -147,6 +147,39 @@ describe("soapload merge refuses results that do not add up", function()
       "scheduled differs", 1, true), err)
   end)
 
+  it("failure reasons counting more failures than the file has (2^63 each): exit 4", function()
+    -- 20 connect failures before send, each with its reason
+    local run = t.tmpname(".json")
+    local code, out, err = t.run(("-q -u http://127.0.0.1:1/x -R 20 -d 1s -w 1 -c 1 --json %s %s")
+      :format(run, t.quote(t.root .. "/scripts/examples/default.lua")))
+    finally(function() os.remove(run) end)
+    assert.are.equal(1, code, (out or "") .. (err or ""))
+    local function later(s) -- the same run started 1 us later: another run to merge
+      return (s:gsub('"started_at_us": (%d+)', function(n)
+        return '"started_at_us": ' .. tostring(math.tointeger(n) + 1)
+      end, 1))
+    end
+    local copy = edited(run, later)
+    -- the reason's count raised to 2^63: two such files summed to 0 reasons of 40 failures
+    local function huge(s)
+      local n
+      s, n = s:gsub('("kind": "connect", "count": )20,', "%1" .. big(0) .. ",", 1)
+      assert(n == 1, "no connect reason of count 20")
+      return s
+    end
+    local a, b = edited(run, huge), edited(copy, huge)
+    finally(function() os.remove(copy); os.remove(a); os.remove(b) end)
+    code, out, err = t.run(("merge %s %s"):format(run, copy))
+    assert.are.equal(1, code, out .. err)
+    assert.truthy(out:find("connect before send 40", 1, true), out)
+    assert.truthy(out:find("connect%s+40%s+Couldn't connect to server"), out)
+    code, out, err = t.run(("merge %s %s"):format(a, b))
+    assert.are.equal(4, code, out .. err)
+    assert.are.equal("", out)
+    assert.truthy(err:find("soapload merge: " .. a .. ": failure_reasons: the reasons of kind " ..
+      "connect count more failures than the 20 the summary has", 1, true), err)
+  end)
+
   it("the same run twice: a copy of a file, or a merged file beside a file it holds: exit 2",
      function()
     local copy, ab, out = t.tmpname(".json"), t.tmpname(".json"), t.tmpname(".json")
