@@ -218,8 +218,13 @@ static void blank_late_declaration(char *d, size_t len)
 /* The file path a file: URL or a plain name stands for (no scheme), or NULL. */
 static const char *file_path(const char *s)
 {
-    if (strncasecmp(s, "file://", 7) == 0)
-        return s + 7; /* file:///abs -> /abs; a host other than "" is not a local file */
+    if (strncasecmp(s, "file://", 7) == 0) {
+        const char *p = s + 7; /* file:///abs and file://localhost/abs -> /abs */
+        if (strncasecmp(p, "localhost/", 10) == 0)
+            p += 9;
+        /* another host is not a local file (its name is no folder of the working one) */
+        return p[0] == '/' ? p : NULL;
+    }
     return has_scheme(s) ? NULL : s;
 }
 
@@ -330,8 +335,10 @@ char *sl_wsdl_fetch_resolve(const sl_wsdl_fetch_t *f, const char *base, const ch
     const char *path = file_path(target);
     if (path == NULL || sl_wsdl_fetch_is_url(base)) {
         snprintf(err, errlen, "%s: %s", target,
-                 path == NULL ? "only http://, https:// and files are read"
-                              : "a file named by a document fetched over the network is not read");
+                 path != NULL ? "a file named by a document fetched over the network is not read"
+                 : strncasecmp(target, "file:", 5) == 0
+                     ? "names another host: a local file is file:///PATH"
+                     : "only http://, https:// and files are read");
         free(target);
         return NULL;
     }

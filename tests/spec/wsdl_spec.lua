@@ -347,6 +347,27 @@ describe("soapload wsdl: where imports come from", function()
     assert.truthy(err:find("--root " .. dir .. "/schemas/orders.xsd: not a folder", 1, true), err)
   end)
 
+  it("file:///PATH and file://localhost/PATH are files; file://HOST/... is not", function()
+    local _, here = generate(locals .. "orders.wsdl")
+    local function importing(loc)
+      return t.write(dir .. "/wsdl/v1/o.wsdl", t.read(locals .. "orders.wsdl"):gsub(
+        'schemaLocation="orders.xsd"', 'schemaLocation="' .. loc .. '"'))
+    end
+    for _, loc in ipairs({"file://" .. dir .. "/schemas/orders.xsd",
+                          "file://localhost" .. dir .. "/schemas/orders.xsd"}) do
+      local _, text = generate(importing(loc), "--root " .. t.quote(dir))
+      assert.are.equal(body(here), body(text), loc)
+    end
+    -- a host is no folder (it was read as one under the working folder)
+    local path = t.tmpname(".lua")
+    local code, _, err = t.run(("wsdl %s --root %s -o %s"):format(
+      t.quote(importing("file://schemas/orders.xsd")), t.quote(dir), t.quote(path)))
+    os.remove(path)
+    assert.are.equal(0, code, err)
+    assert.truthy(err:find("xsd:import file://schemas/orders.xsd not read: " ..
+      "file://schemas/orders.xsd: names another host: a local file is file:///PATH", 1, true), err)
+  end)
+
   it("--offline fetches nothing; --catalog maps the URL to a local copy", function()
     t.write(dir .. "/wsdl/v1/o.wsdl", t.read(locals .. "orders.wsdl"):gsub(
       'schemaLocation="orders.xsd"', 'schemaLocation="http://schemas.example.com/o/orders.xsd"'))
