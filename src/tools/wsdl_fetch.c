@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "tools/wsdl.h"
 
@@ -99,8 +100,19 @@ static int fetch_url(const char *url, body_t *b, char *err, size_t errlen)
         snprintf(err, errlen, "%s: out of memory", url);
         goto cleanup;
     }
+    /* the timeout is the document's, redirects included: each hop gets what is left */
+    struct timespec t0, now;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     for (int hop = 0;; hop++) {
         char cerr[CURL_ERROR_SIZE] = "";
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long left_ms = SL_WSDL_FETCH_TIMEOUT * 1000L - (long)(now.tv_sec - t0.tv_sec) * 1000L -
+                       (now.tv_nsec - t0.tv_nsec) / 1000000L;
+        if (left_ms <= 0) {
+            snprintf(err, errlen, "%s: not fetched within %d s (%d redirects)", cur,
+                     SL_WSDL_FETCH_TIMEOUT, hop);
+            goto cleanup;
+        }
         free(b->data);
         b->data = NULL;
         b->len = 0;
@@ -108,8 +120,8 @@ static int fetch_url(const char *url, body_t *b, char *err, size_t errlen)
         curl_easy_setopt(e, CURLOPT_URL, cur);
         curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-        curl_easy_setopt(e, CURLOPT_TIMEOUT, (long)SL_WSDL_FETCH_TIMEOUT);
-        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)SL_WSDL_FETCH_TIMEOUT);
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, left_ms);
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, left_ms);
         curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
         curl_easy_setopt(e, CURLOPT_WRITEDATA, b);

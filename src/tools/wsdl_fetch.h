@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#define SL_WSDL_FETCH_TIMEOUT 10 /* seconds for one document over http(s) */
+#define SL_WSDL_FETCH_TIMEOUT 10 /* seconds for one document over http(s), redirects included */
 
 typedef struct {
     char *root;         /* the real path local files must be under, or NULL: none may be read */

@@ -311,6 +311,58 @@ describe("soapload wsdl over HTTP", function()
   end)
 end)
 
+-- fixtures/redirect_server.py: /r/N/MS/NAME redirects N times within its origin, each hop
+-- after MS ms, then serves tests/wsdl/local/NAME; /away/NAME redirects to another origin.
+describe("soapload wsdl through redirects", function()
+  local srv
+  setup(function()
+    local out = t.tmpname(".redirects")
+    local p = io.popen(("/usr/bin/python3 %s/tests/spec/fixtures/redirect_server.py %s > %s " ..
+      "2>&1 & echo $!"):format(t.quote(root), t.quote(locals), t.quote(out)))
+    local pid = tonumber(p:read("l"))
+    p:close()
+    local port
+    local deadline = t.now() + 10
+    while not port and t.now() < deadline do
+      port = (t.read(out) or ""):match("listening (%d+)")
+      if not port then t.sleep(0.05) end
+    end
+    assert(port, "redirect_server.py did not start: " .. (t.read(out) or ""))
+    srv = { pid = pid, out = out, url = "http://127.0.0.1:" .. port }
+  end)
+  teardown(function()
+    if srv then
+      os.execute("kill " .. srv.pid .. " 2>/dev/null")
+      os.remove(srv.out)
+    end
+  end)
+
+  local function body(text) return text:match("\nsoapload%.url.*") end
+
+  it("follows 5 redirects within the origin, not 6, and none to another origin", function()
+    local _, here = generate(locals .. "orders.wsdl")
+    local _, there = generate(srv.url .. "/r/5/0/orders.wsdl")
+    assert.are.equal(body(here), body(there))
+    local code, out, err = t.run("wsdl " .. t.quote(srv.url .. "/r/6/0/orders.wsdl"))
+    assert.are.equal(2, code, err)
+    assert.are.equal("", out)
+    assert.truthy(err:find(srv.url .. "/r/1/0/orders.wsdl: HTTP 302 redirects to " .. srv.url ..
+      "/r/0/0/orders.wsdl: not followed (too many redirects)", 1, true), err)
+    code, out, err = t.run("wsdl " .. t.quote(srv.url .. "/away/orders.wsdl"))
+    assert.are.equal(2, code, err)
+    assert.truthy(err:find(srv.url .. "/away/orders.wsdl: HTTP 302 redirects to " ..
+      "http://127.0.0.1:1/orders.wsdl: not followed (another origin)", 1, true), err)
+  end)
+
+  it("the 10 s timeout is the document's, its redirects included", function()
+    -- 4 hops of 2.6 s: each within 10 s, the document not
+    local code, out, err, elapsed = t.run("wsdl " .. t.quote(srv.url .. "/r/4/2600/orders.wsdl"))
+    assert.are.equal(2, code, (out or "") .. err)
+    assert.truthy(err:find(srv.url .. "/r/1/2600/orders.wsdl: ", 1, true), err)
+    assert.truthy(elapsed < 11.5, elapsed)
+  end)
+end)
+
 describe("soapload wsdl: where imports come from", function()
   local dir
   before_each(function()
