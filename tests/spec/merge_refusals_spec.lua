@@ -180,6 +180,21 @@ describe("soapload merge refuses results that do not add up", function()
       "connect count more failures than the 20 the summary has", 1, true), err)
   end)
 
+  it("a run's length of 1e300 s: refused (exit 2), not a timeline overflowing 64 bits", function()
+    local long = edited(files[1], function(s)
+      local n
+      s, n = s:gsub('"elapsed_s": [%d.]+', '"elapsed_s": 1e300', 1)
+      assert(n == 1, "no elapsed_s")
+      return s
+    end)
+    finally(function() os.remove(long) end)
+    local code, out, err = t.run(("merge %s %s"):format(long, files[2]))
+    assert.are.equal(2, code, out .. err)
+    assert.are.equal("", out)
+    assert.truthy(err:find("soapload merge: " .. long .. ": elapsed_s is 1e+300: not a run's " ..
+      "length in seconds (at most 1e9)", 1, true), err)
+  end)
+
   it("the same run twice: a copy of a file, or a merged file beside a file it holds: exit 2",
      function()
     local copy, ab, out = t.tmpname(".json"), t.tmpname(".json"), t.tmpname(".json")
