@@ -300,9 +300,11 @@ static int read_seconds(const sl_json_t *doc, sl_run_t *run, sl_hist_t *scratch,
             sl_resultfield_u64(lat, "max", where, &sec->max, err, errlen) != 0)
             return -1;
         const sl_json_t *target = sl_json_get(s, "target"); /* since load shapes */
-        if (target != NULL && (target->type != SL_JSON_NUMBER ||
-                               !isfinite(sl_json_number(target)) || sl_json_number(target) < 0)) {
-            snprintf(err, errlen, "%s.target is not a number >= 0", where);
+        if (target != NULL &&
+            (target->type != SL_JSON_NUMBER ||
+             !(sl_json_number(target) >= 0 && sl_json_number(target) <= SL_MAX_RATE * 1e3))) {
+            snprintf(err, errlen, "intervals[%zu].target is not a rate from 0 to %g", i,
+                     SL_MAX_RATE * 1e3);
             return -1;
         }
         sec->target = target != NULL ? sl_json_number(target) : 0;
@@ -515,8 +517,8 @@ static int read_scenario_stage(const sl_json_t *o, sl_stage_t *st, const char *w
     if (sl_resultfield_double(o, "duration_s", where, &d, err, errlen) != 0 ||
         sl_resultfield_double(o, "target", where, &st->target, err, errlen) != 0)
         return -1;
-    if (d > 1e9) {
-        snprintf(err, errlen, "%s.duration_s is %g: out of range", where, d);
+    if (d > 1e9 || st->target > SL_MAX_RATE * 1e3) { /* the files' sums stay finite */
+        snprintf(err, errlen, "%s: duration_s %g or target %g out of range", where, d, st->target);
         return -1;
     }
     st->duration_ns = (uint64_t)llround(d * 1e9);

@@ -195,6 +195,28 @@ describe("soapload merge refuses results that do not add up", function()
       "length in seconds (at most 1e9)", 1, true), err)
   end)
 
+  it("a second's target of 1e308 in each of two files: refused (exit 2), never an inf in JSON",
+     function()
+    local function huge(s) -- the first second's target
+      local at = assert(s:find('"intervals": [', 1, true), "no intervals")
+      local tail, n = s:sub(at):gsub('("target": )[%d.]+', "%11e308", 1)
+      assert(n == 1, "no target")
+      return s:sub(1, at - 1) .. tail
+    end
+    -- b: a started 1 us later, so that their first seconds add up (to inf before)
+    local a, out_json = edited(files[1], huge), t.tmpname(".json")
+    local b = edited(a, function(s)
+      return (s:gsub('"started_at_us": (%d+)', function(n)
+        return '"started_at_us": ' .. tostring(math.tointeger(n) + 1)
+      end, 1))
+    end)
+    finally(function() os.remove(a); os.remove(b); os.remove(out_json) end)
+    local code, out, err = t.run(("merge --json %s %s %s"):format(out_json, a, b))
+    assert.are.equal(2, code, out .. err)
+    assert.truthy(err:find("soapload merge: " .. a .. ": intervals[0].target is not a rate " ..
+      "from 0 to 1e+10", 1, true), err)
+  end)
+
   it("the same run twice: a copy of a file, or a merged file beside a file it holds: exit 2",
      function()
     local copy, ab, out = t.tmpname(".json"), t.tmpname(".json"), t.tmpname(".json")
