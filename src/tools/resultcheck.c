@@ -216,9 +216,21 @@ int sl_resultcheck_sum(const sl_resultfile_t *in, int n, char *err, size_t errle
 {
     sl_counts_t counts = {0};
     uint64_t lat = 0, svc = 0, late = 0, tls = 0, opened = 0, reused = 0, in_flight = 0;
-    int died = 0;
+    int died = 0, conns = 0, workers = 0, reported = 0;
     for (int f = 0; f < n; f++) {
         const sl_run_t *run = &in[f].run;
+        /* the merged settings and worker list are ints: the files' sums must fit one */
+        if (in[f].cfg.connections > INT_MAX - conns || in[f].cfg.workers > INT_MAX - workers ||
+            run->nworkers > INT_MAX - reported) {
+            snprintf(err, errlen,
+                     "%s: added to the files before it, settings.connections, settings.workers "
+                     "or the workers listed pass %d: they overflow",
+                     in[f].source, INT_MAX);
+            return -1;
+        }
+        conns += in[f].cfg.connections;
+        workers += in[f].cfg.workers;
+        reported += run->nworkers;
         if (sl_resultcheck_add(&counts, &run->counts, in[f].source, "summary", err, errlen) != 0)
             return -1;
         if (add_u64(&lat, run->latency->total) | add_u64(&svc, run->service->total) |

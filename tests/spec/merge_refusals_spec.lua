@@ -217,6 +217,31 @@ describe("soapload merge refuses results that do not add up", function()
       "from 0 to 1e+10", 1, true), err)
   end)
 
+  it("settings.workers and connections of 2^31 - 1 in each of two files: exit 4", function()
+    local function most(s)
+      local n1, n2
+      s, n1 = s:gsub('"connections": %d+, "workers": %d+',
+        '"connections": 2147483647, "workers": 2147483647', 1)
+      s, n2 = s:gsub('"started_at_us": (%d+)', function(us) -- b: another run, 1 us later
+        return '"started_at_us": ' .. tostring(math.tointeger(us) + 1)
+      end, 1)
+      assert(n1 == 1 and n2 == 1, "no settings.connections, workers or started_at_us")
+      return s
+    end
+    local a = edited(files[1], function(s)
+      return (s:gsub('"connections": %d+, "workers": %d+',
+        '"connections": 2147483647, "workers": 2147483647', 1))
+    end)
+    local b = edited(files[1], most)
+    finally(function() os.remove(a); os.remove(b) end)
+    local code, out, err = t.run(("merge %s %s"):format(a, b))
+    assert.are.equal(4, code, out .. err)
+    assert.are.equal("", out)
+    assert.truthy(err:find("soapload merge: " .. b .. ": added to the files before it, " ..
+      "settings.connections, settings.workers or the workers listed pass 2147483647: they " ..
+      "overflow", 1, true), err)
+  end)
+
   it("the same run twice: a copy of a file, or a merged file beside a file it holds: exit 2",
      function()
     local copy, ab, out = t.tmpname(".json"), t.tmpname(".json"), t.tmpname(".json")
