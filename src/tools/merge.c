@@ -283,6 +283,7 @@ static int read_seconds(const sl_json_t *doc, sl_run_t *run, sl_hist_t *scratch,
     for (const sl_json_t *s; (s = sl_json_item(iv, (size_t)i)) != NULL; i++) {
         sl_second_t *sec = &run->seconds[i];
         const sl_json_t *lat;
+        run->nseconds = i + 1; /* counted now: a second refused below is freed with the rest */
         snprintf(where, sizeof(where), "intervals[%zu]", i);
         if (s->type != SL_JSON_OBJECT) {
             snprintf(err, errlen, "%s is %s, not an object", where, sl_json_type_name(s->type));
@@ -326,7 +327,6 @@ static int read_seconds(const sl_json_t *doc, sl_run_t *run, sl_hist_t *scratch,
                      (unsigned long long)sec->second);
             return -1;
         }
-        run->nseconds = i + 1;
     }
     return 0;
 }

@@ -242,6 +242,20 @@ describe("soapload merge refuses results that do not add up", function()
       "overflow", 1, true), err)
   end)
 
+  it("a second refused after its histogram was read: exit 2, nothing leaked (ASan)", function()
+    local bad = edited(files[1], function(s)
+      local at = assert(s:find('"intervals": [', 1, true), "no intervals")
+      local tail, n = s:sub(at):gsub('"resends_refused": %d+', '"resends_refused": 1e300', 1)
+      assert(n == 1, "no resends_refused in the intervals")
+      return s:sub(1, at - 1) .. tail
+    end)
+    finally(function() os.remove(bad) end)
+    local code, out, err = t.run("merge " .. bad)
+    assert.are.equal(2, code, out .. err)
+    assert.truthy(err:find("soapload merge: " .. bad .. ": intervals[0].counts.resends_refused " ..
+      "is 1e+300, not a count (a non-negative integer)", 1, true), err)
+  end)
+
   it("the same run twice: a copy of a file, or a merged file beside a file it holds: exit 2",
      function()
     local copy, ab, out = t.tmpname(".json"), t.tmpname(".json"), t.tmpname(".json")
