@@ -36,7 +36,7 @@ static size_t origin_len(const char *url)
     return (size_t)(p - url) + strcspn(p, "/?#");
 }
 
-static int same_origin(const char *a, const char *b)
+int sl_wsdl_fetch_same_origin(const char *a, const char *b)
 {
     size_t la = origin_len(a), lb = origin_len(b);
     return la > 0 && la == lb && strncasecmp(a, b, la) == 0;
@@ -142,7 +142,7 @@ static int fetch_url(const char *url, body_t *b, char *err, size_t errlen)
         if (status >= 300 && status < 400) {
             char *next = NULL;
             curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &next);
-            if (next == NULL || !same_origin(next, cur) || hop == MAX_REDIRECTS) {
+            if (next == NULL || !sl_wsdl_fetch_same_origin(next, cur) || hop == MAX_REDIRECTS) {
                 snprintf(err, errlen, "%s: HTTP %ld redirects to %s: not followed (%s)", cur,
                          status, next ? next : "nowhere",
                          hop == MAX_REDIRECTS ? "too many redirects" : "another origin");

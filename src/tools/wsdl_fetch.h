@@ -39,4 +39,7 @@ int sl_wsdl_fetch_read(const sl_wsdl_fetch_t *f, const char *where, char **data,
 /** Whether s is an http:// or https:// URL. */
 int sl_wsdl_fetch_is_url(const char *s);
 
+/** Whether two URLs share scheme://authority (compared without regard to case). */
+int sl_wsdl_fetch_same_origin(const char *a, const char *b);
+
 #endif
