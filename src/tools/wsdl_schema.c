@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/termtext.h"
 #include "tools/wsdl_fetch.h"
 
 #define XSD_NS "http://www.w3.org/2001/XMLSchema"
@@ -49,10 +50,13 @@ static void on_error(void *ctx, xmlErrorPtr e)
     if (e == NULL || e->level < XML_ERR_ERROR || first_error[0] != '\0' ||
         e->domain == XML_FROM_IO) /* an import not had: load_entity says which, and why */
         return;
-    size_t n = snprintf(first_error, sizeof(first_error), "%s line %d: %s",
-                        e->file ? e->file : "schema", e->line, e->message ? e->message : "error");
-    while (n > 0 && n < sizeof(first_error) && first_error[n - 1] == '\n')
-        first_error[--n] = '\0';
+    char raw[512];
+    size_t n = snprintf(raw, sizeof(raw), "%s line %d: %s", e->file ? e->file : "schema", e->line,
+                        e->message ? e->message : "error");
+    while (n > 0 && n < sizeof(raw) && raw[n - 1] == '\n')
+        raw[--n] = '\0';
+    /* the message quotes the schema's bytes, and it is printed: no line breaks or controls */
+    sl_termtext_escape(first_error, sizeof(first_error), raw);
 }
 
 /* An input holding a copy of text (the caller frees its own), named name. */
@@ -90,10 +94,15 @@ static xmlParserInputPtr load_entity(const char *url, const char *id, xmlParserC
     free(where);
     if (in != NULL)
         return in;
-    if (loader.warnings != NULL)
-        fprintf(loader.warnings, "soapload: warning: schema: %s: not read (%s)\n", url, why);
+    if (loader.warnings != NULL) { /* url and why hold the schema's bytes: escaped */
+        fputs("soapload: warning: schema: ", loader.warnings);
+        sl_termtext_fputs(url, loader.warnings);
+        fputs(": not read (", loader.warnings);
+        sl_termtext_fputs(why, loader.warnings);
+        fputs(")\n", loader.warnings);
+    }
     if (loader.first[0] == '\0')
-        snprintf(loader.first, sizeof(loader.first), "%s", why);
+        sl_termtext_escape(loader.first, sizeof(loader.first), why);
     /* libxml2 skips an import it could not locate (an I/O error), with a warning, and goes
      * on: what uses its types then fails by name. The default loader on a name no file has
      * raises that I/O error, with the public API. */

@@ -799,6 +799,23 @@ describe("--validate schema", function()
     assert.truthy(err:find("schema, or schema:N% with N from 0.01 to 100", 1, true), err)
   end)
 
+  it("a schema's bytes in libxml2's message reach the terminal escaped", function()
+    -- CR, the C1 CSI and LF in a location: raw, they would rewrite the line and forge one
+    local xsd = t.write(t.tmpname(".xsd"), [[<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
+    targetNamespace="urn:soapload:echo">
+  <xs:import namespace="urn:y" schemaLocation="y&#13;FORGED&#155;31m&#10;soapload: all good.xsd"/>
+</xs:schema>]])
+    local code, _, err = t.run("-u http://127.0.0.1:9/ -R 1 -d 1s --validate schema --schema " ..
+      t.quote(xsd) .. " " .. t.quote(t.root .. "/scripts/examples/default.lua"))
+    os.remove(xsd)
+    assert.are.equal(2, code, err)
+    assert.truthy(err:find("'y\\x0dFORGED\\xc2\\x9b31m\\x0asoapload: all good.xsd' is not a " ..
+      "valid value", 1, true), err)
+    assert.is_nil(err:find("[\r\27]"), err)
+    assert.is_nil(err:find("\194\155", 1, true), err)
+    assert.is_nil(err:find("\nsoapload: all good", 1, true), err)
+  end)
+
   it("an import that cannot be had is a warning; a type it should have declared ends the run",
     function()
     local dir = t.tmpname(".d")
