@@ -37,8 +37,9 @@ static struct {
     sl_wsdl_fetch_t *fetch;
     piece_t pieces[2 * MAX_PIECES + 1];
     int npieces;
-    char first[512]; /* the first document that could not be had, and why */
-    FILE *warnings;  /* where each of them is named, or NULL */
+    char first[512];    /* the first document that could not be had, and why */
+    FILE *warnings;     /* where each of them is named, or NULL */
+    const char *remote; /* the schema's URL when it was fetched: then no file is read */
 } loader;
 
 static char first_error[512];
@@ -83,7 +84,10 @@ static xmlParserInputPtr load_entity(const char *url, const char *id, xmlParserC
     for (int i = 0; i < loader.npieces; i++)
         if (strcmp(url, loader.pieces[i].name) == 0)
             return input_from(ctxt, loader.pieces[i].text, url);
-    char *where = sl_wsdl_fetch_resolve(loader.fetch, url, url, why, sizeof(why));
+    /* resolved from the fetched schema, a file: URL or path is refused (libxml2 names only
+     * the import, not which document made it: a fetched schema makes them all remote) */
+    char *where = sl_wsdl_fetch_resolve(loader.fetch, loader.remote ? loader.remote : url, url, why,
+                                        sizeof(why));
     char *data = NULL;
     size_t len;
     xmlParserInputPtr in = NULL;
@@ -285,6 +289,7 @@ void *sl_wsdl_schema_load(const char *source, const char *base_dir, FILE *warnin
     xmlSetStructuredErrorFunc(NULL, on_error);
     xmlSetExternalEntityLoader(load_entity);
     loader.fetch = &fetch;
+    loader.remote = sl_wsdl_fetch_is_url(path) ? path : NULL;
     loader.warnings = warnings;
     doc = xmlReadMemory(data, (int)len, path, NULL, XML_PARSE_NONET | XML_PARSE_NOWARNING);
     xmlNodePtr root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;

@@ -816,6 +816,31 @@ describe("--validate schema", function()
     assert.is_nil(err:find("\nsoapload: all good", 1, true), err)
   end)
 
+  it("a schema fetched over the network names no local file that is read", function()
+    local dir = t.tmpname(".d")
+    os.execute("mkdir -p " .. t.quote(dir))
+    t.write(dir .. "/local.xsd", [[<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
+    targetNamespace="urn:y"><xs:element name="Y" type="xs:string"/></xs:schema>]])
+    t.write(dir .. "/r.xsd", ([[<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
+    targetNamespace="urn:soapload:echo">
+  <xs:import namespace="urn:y" schemaLocation="file://%s/local.xsd"/>
+  <xs:element name="EchoResponse" type="xs:anyType"/>
+</xs:schema>]]):format(dir))
+    local files = start_files(dir)
+    local ok, e = pcall(function()
+      local code, _, err = t.run("-q -u http://127.0.0.1:9/ -R 1 -d 1s --validate schema " ..
+        "--schema " .. t.quote(files.url .. "/r.xsd") .. " " ..
+        t.quote(t.root .. "/scripts/examples/default.lua"))
+      assert.are.equal(1, code, err) -- the run goes on (port 9 refuses): the import is skipped
+      assert.truthy(err:find("soapload: warning: schema: file://" .. dir .. "/local.xsd: not " ..
+        "read (file://" .. dir .. "/local.xsd: a file named by a document fetched over the " ..
+        "network is not read)", 1, true), err)
+    end)
+    files.stop()
+    os.execute("rm -rf " .. t.quote(dir))
+    assert(ok, e)
+  end)
+
   it("an import that cannot be had is a warning; a type it should have declared ends the run",
     function()
     local dir = t.tmpname(".d")
