@@ -77,7 +77,7 @@ static int read_segment(const sl_json_t *s, sl_resultfile_t *r, char *err, size_
 static int read_parts(const sl_json_t *doc, sl_resultfile_t *r, char *err, size_t errlen)
 {
     const char *name = sl_json_get(doc, "runs") != NULL ? "runs" : "segments";
-    const sl_json_t *list = sl_json_get(doc, name), *v;
+    const sl_json_t *list = sl_json_get(doc, name);
     char where[64];
     if (list == NULL)
         return 0;
@@ -93,11 +93,9 @@ static int read_parts(const sl_json_t *doc, sl_resultfile_t *r, char *err, size_
         const sl_json_t *o = sl_json_item(list, i);
         sl_segment_t *g = &r->parts[i];
         snprintf(where, sizeof(where), "%s[%zu]", name, i);
-        if ((v = sl_resultfield_get(o, "started_at_us", SL_JSON_NUMBER, where, err, errlen)) ==
-            NULL)
-            return -1;
-        g->started_at_us = (int64_t)sl_json_number(v);
-        if (sl_resultfield_int(o, "workers", where, &g->nworkers, err, errlen) != 0)
+        if (sl_resultfield_time_us(o, "started_at_us", where, &g->started_at_us, err, errlen) !=
+                0 ||
+            sl_resultfield_int(o, "workers", where, &g->nworkers, err, errlen) != 0)
             return -1;
         const sl_json_t *seg = sl_json_get(o, "segment");
         if (seg != NULL && (seg->type != SL_JSON_STRING ||
@@ -183,7 +181,7 @@ static int read_stages(const sl_json_t *s, sl_resultfile_t *r, char *err, size_t
 static int read_settings(const sl_json_t *doc, sl_resultfile_t *r, char *err, size_t errlen)
 {
     sl_config_t *cfg = &r->cfg;
-    const sl_json_t *s = sl_resultfield_get(doc, "settings", SL_JSON_OBJECT, "", err, errlen), *v;
+    const sl_json_t *s = sl_resultfield_get(doc, "settings", SL_JSON_OBJECT, "", err, errlen);
     const char *script, *url, *model, *soap, *id;
     double rate, duration, timeout;
     if (s == NULL ||
@@ -199,8 +197,7 @@ static int read_settings(const sl_json_t *doc, sl_resultfile_t *r, char *err, si
         sl_resultfield_int(s, "workers", "settings", &cfg->workers, err, errlen) != 0 ||
         sl_resultfield_int(s, "burst", "settings", &cfg->burst, err, errlen) != 0 ||
         sl_resultfield_u64(s, "seed", "settings", &cfg->seed, err, errlen) != 0 ||
-        (v = sl_resultfield_get(s, "started_at_us", SL_JSON_NUMBER, "settings", err, errlen)) ==
-            NULL)
+        sl_resultfield_time_us(s, "started_at_us", "settings", &r->started_at_us, err, errlen) != 0)
         return -1;
     if (strcmp(model, "open") != 0 && strcmp(model, "closed") != 0) {
         snprintf(err, errlen, "settings.model is \"%s\", not \"open\" or \"closed\"", model);
@@ -208,11 +205,6 @@ static int read_settings(const sl_json_t *doc, sl_resultfile_t *r, char *err, si
     }
     if (strcmp(soap, "1.1") != 0 && strcmp(soap, "1.2") != 0) {
         snprintf(err, errlen, "settings.soap_version is \"%s\", not \"1.1\" or \"1.2\"", soap);
-        return -1;
-    }
-    if (!(sl_json_number(v) >= 0 && sl_json_number(v) < 1e17)) { /* 1970 to the year 5000, in us */
-        snprintf(err, errlen, "settings.started_at_us is %g: not a time in microseconds",
-                 sl_json_number(v));
         return -1;
     }
     if (duration <= 0 || duration > 1e9 || timeout > 1e9 || rate > SL_MAX_RATE * 1e3) {
@@ -246,8 +238,6 @@ static int read_settings(const sl_json_t *doc, sl_resultfile_t *r, char *err, si
         cfg->rate = rate;
     cfg->duration_ns = (uint64_t)llround(duration * 1e9);
     cfg->timeout_ns = (uint64_t)llround(timeout * 1e9);
-    r->started_at_us =
-        (int64_t)sl_json_number(v); /* microseconds since 1970 fit a double exactly */
     r->run.started_at.tv_sec = (time_t)(r->started_at_us / 1000000);
     r->run.started_at.tv_nsec = (long)(r->started_at_us % 1000000 * 1000);
     return 0;
@@ -293,6 +283,7 @@ static int read_seconds(const sl_json_t *doc, sl_run_t *run, sl_hist_t *scratch,
     for (const sl_json_t *s; (s = sl_json_item(iv, (size_t)i)) != NULL; i++) {
         sl_second_t *sec = &run->seconds[i];
         const sl_json_t *lat;
+        run->nseconds = i + 1; /* counted now: a second refused below is freed with the rest */
         snprintf(where, sizeof(where), "intervals[%zu]", i);
         if (s->type != SL_JSON_OBJECT) {
             snprintf(err, errlen, "%s is %s, not an object", where, sl_json_type_name(s->type));
@@ -310,9 +301,11 @@ static int read_seconds(const sl_json_t *doc, sl_run_t *run, sl_hist_t *scratch,
             sl_resultfield_u64(lat, "max", where, &sec->max, err, errlen) != 0)
             return -1;
         const sl_json_t *target = sl_json_get(s, "target"); /* since load shapes */
-        if (target != NULL && (target->type != SL_JSON_NUMBER ||
-                               !isfinite(sl_json_number(target)) || sl_json_number(target) < 0)) {
-            snprintf(err, errlen, "%s.target is not a number >= 0", where);
+        if (target != NULL &&
+            (target->type != SL_JSON_NUMBER ||
+             !(sl_json_number(target) >= 0 && sl_json_number(target) <= SL_MAX_RATE * 1e3))) {
+            snprintf(err, errlen, "intervals[%zu].target is not a rate from 0 to %g", i,
+                     SL_MAX_RATE * 1e3);
             return -1;
         }
         sec->target = target != NULL ? sl_json_number(target) : 0;
@@ -334,7 +327,6 @@ static int read_seconds(const sl_json_t *doc, sl_run_t *run, sl_hist_t *scratch,
                      (unsigned long long)sec->second);
             return -1;
         }
-        run->nseconds = i + 1;
     }
     return 0;
 }
@@ -525,8 +517,8 @@ static int read_scenario_stage(const sl_json_t *o, sl_stage_t *st, const char *w
     if (sl_resultfield_double(o, "duration_s", where, &d, err, errlen) != 0 ||
         sl_resultfield_double(o, "target", where, &st->target, err, errlen) != 0)
         return -1;
-    if (d > 1e9) {
-        snprintf(err, errlen, "%s.duration_s is %g: out of range", where, d);
+    if (d > 1e9 || st->target > SL_MAX_RATE * 1e3) { /* the files' sums stay finite */
+        snprintf(err, errlen, "%s: duration_s %g or target %g out of range", where, d, st->target);
         return -1;
     }
     st->duration_ns = (uint64_t)llround(d * 1e9);
@@ -922,8 +914,8 @@ int sl_resultfile_load(sl_resultfile_t *r, const char *path, char *err, size_t e
         sl_resultfield_counts(
             sl_resultfield_get(doc, "summary", SL_JSON_OBJECT, "", msg, sizeof(msg)), "summary",
             &run->counts, msg, sizeof(msg)) != 0 ||
-        sl_resultfield_double(doc, "sending_s", "", &r->sending_s, msg, sizeof(msg)) != 0 ||
-        sl_resultfield_double(doc, "elapsed_s", "", &run->elapsed_s, msg, sizeof(msg)) != 0 ||
+        sl_resultfield_seconds(doc, "sending_s", "", &r->sending_s, msg, sizeof(msg)) != 0 ||
+        sl_resultfield_seconds(doc, "elapsed_s", "", &run->elapsed_s, msg, sizeof(msg)) != 0 ||
         sl_resultfield_u64(doc, "max_in_flight", "", &run->max_in_flight, msg, sizeof(msg)) != 0 ||
         sl_resultfield_bool(doc, "interrupted", "", &run->interrupted, msg, sizeof(msg)) != 0 ||
         sl_resultfield_int(doc, "workers_died", "", &run->workers_died, msg, sizeof(msg)) != 0 ||

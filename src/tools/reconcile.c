@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "core/counts.h"
+#include "core/termtext.h"
 
 typedef struct {
     char *id;        /* NULL: empty */
@@ -110,45 +111,11 @@ static void chomp(char *line)
         line[--n] = '\0';
 }
 
-/* The length of the UTF-8 sequence of a printable character at s (n bytes left), or 0: an
- * invalid sequence, or a C1 control (U+0080..U+009F), which some terminals obey. */
-static size_t printable_utf8(const unsigned char *s, size_t n)
-{
-    size_t len = s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : s[0] >= 0xe0 ? 3 : s[0] >= 0xc2 ? 2 : 0;
-    if (len == 0 || len > n || (s[0] == 0xc2 && s[1] < 0xa0))
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-    return len;
-}
-
-/* id as a terminal may show it: control bytes, bytes of no printable UTF-8 character and the
- * backslash as \xNN, so that an ID log cannot move the cursor or retitle the window. */
-static void escape_id(char *out, size_t outlen, const char *id)
-{
-    const unsigned char *p = (const unsigned char *)id;
-    size_t o = 0, n = strlen(id);
-    for (size_t i = 0; i < n && o + 5 < outlen;) {
-        size_t u = p[i] >= 0x80 ? printable_utf8(p + i, n - i) : 0;
-        if (u > 0) {
-            memcpy(out + o, p + i, u);
-            o += u;
-            i += u;
-        } else if (p[i] < 0x20 || p[i] >= 0x7f || p[i] == '\\') {
-            o += (size_t)snprintf(out + o, outlen - o, "\\x%02x", p[i]);
-            i++;
-        } else
-            out[o++] = (char)p[i++];
-    }
-    out[o] = '\0';
-}
-
 static void example(sl_reconcile_t *r, int *shown, const char *what, const char *id)
 {
     size_t len = strlen(r->examples);
     char safe[256];
-    escape_id(safe, sizeof(safe), id);
+    sl_termtext_escape(safe, sizeof(safe), id); /* no cursor moves from the ID log */
     if (*shown >= SL_RECONCILE_EXAMPLES ||
         len + strlen(what) + strlen(safe) + 4 >= sizeof(r->examples))
         return;

@@ -86,6 +86,56 @@ static int check_hist(const sl_resultfile_t *r, const sl_hist_t *h, const char *
     return -1;
 }
 
+/* *sum += v, or -1 when that would pass 2^64 - 1. */
+static int add_u64(uint64_t *sum, uint64_t v)
+{
+    if (*sum + v < *sum)
+        return -1;
+    *sum += v;
+    return 0;
+}
+
+/* The failure reasons count failures the file has: per kind, the reasons listed and the other
+ * reasons of that kind (their sums checked) are at most the requests that ended so (sent or
+ * before send); the other reasons of a file written before they were split, at most all. */
+static int check_reasons(const sl_resultfile_t *r, char *err, size_t errlen)
+{
+    const sl_reasons_t *rs = &r->run.reasons;
+    const sl_counts_t *c = &r->run.counts;
+    uint64_t all = 0, listed = 0, split = 0;
+    for (int k = 0; k < SL_R_COUNT; k++) {
+        uint64_t n = 0, ended = c->results[k] + c->before_send[k];
+        int wraps = ended < c->results[k] || all + ended < all;
+        all += ended;
+        for (uint32_t i = 0; i < rs->n; i++)
+            if (rs->items[i].kind == (uint32_t)k)
+                wraps |= add_u64(&n, rs->items[i].count);
+        for (int o = 0; o <= SL_MAX_OPERATIONS; o++)
+            wraps |= add_u64(&n, rs->other_by[o][k]);
+        if (wraps || n > ended) {
+            snprintf(err, errlen,
+                     "%s: failure_reasons: the reasons of kind %s count more failures than the "
+                     "%llu the summary has%s",
+                     r->source, sl_result_name((sl_result_t)k), (unsigned long long)ended,
+                     wraps ? " (their sum overflows)" : "");
+            return -1;
+        }
+        listed += n;
+    }
+    for (int o = 0; o <= SL_MAX_OPERATIONS; o++)
+        for (int k = 0; k < SL_R_COUNT; k++)
+            split += rs->other_by[o][k];
+    /* other_by is bounded above, so split cannot wrap; an unsplit `other` comes on top */
+    if (rs->other > split &&
+        (listed + (rs->other - split) < listed || listed + (rs->other - split) > all)) {
+        snprintf(err, errlen,
+                 "%s: failure_reasons.other (%llu) counts more failures than the summary has",
+                 r->source, (unsigned long long)rs->other);
+        return -1;
+    }
+    return 0;
+}
+
 int sl_resultcheck_file(const sl_resultfile_t *r, char *err, size_t errlen)
 {
     const sl_run_t *run = &r->run;
@@ -159,25 +209,28 @@ int sl_resultcheck_file(const sl_resultfile_t *r, char *err, size_t errlen)
             check_hist(r, e->stats->service, what, err, errlen) != 0)
             return -1;
     }
-    return 0;
-}
-
-/* *sum += v, or -1 when that would pass 2^64 - 1. */
-static int add_u64(uint64_t *sum, uint64_t v)
-{
-    if (*sum + v < *sum)
-        return -1;
-    *sum += v;
-    return 0;
+    return check_reasons(r, err, errlen);
 }
 
 int sl_resultcheck_sum(const sl_resultfile_t *in, int n, char *err, size_t errlen)
 {
     sl_counts_t counts = {0};
     uint64_t lat = 0, svc = 0, late = 0, tls = 0, opened = 0, reused = 0, in_flight = 0;
-    int died = 0;
+    int died = 0, conns = 0, workers = 0, reported = 0;
     for (int f = 0; f < n; f++) {
         const sl_run_t *run = &in[f].run;
+        /* the merged settings and worker list are ints: the files' sums must fit one */
+        if (in[f].cfg.connections > INT_MAX - conns || in[f].cfg.workers > INT_MAX - workers ||
+            run->nworkers > INT_MAX - reported) {
+            snprintf(err, errlen,
+                     "%s: added to the files before it, settings.connections, settings.workers "
+                     "or the workers listed pass %d: they overflow",
+                     in[f].source, INT_MAX);
+            return -1;
+        }
+        conns += in[f].cfg.connections;
+        workers += in[f].cfg.workers;
+        reported += run->nworkers;
         if (sl_resultcheck_add(&counts, &run->counts, in[f].source, "summary", err, errlen) != 0)
             return -1;
         if (add_u64(&lat, run->latency->total) | add_u64(&svc, run->service->total) |

@@ -69,6 +69,34 @@ int sl_resultfield_double(const sl_json_t *obj, const char *key, const char *whe
     return 0;
 }
 
+int sl_resultfield_seconds(const sl_json_t *obj, const char *key, const char *where, double *out,
+                           char *err, size_t errlen)
+{
+    if (sl_resultfield_double(obj, key, where, out, err, errlen) != 0)
+        return -1;
+    if (*out > 1e9) { /* a bound, so that the timeline's sums in microseconds cannot overflow */
+        snprintf(err, errlen, "%s%s%s is %g: not a run's length in seconds (at most 1e9)", where,
+                 *where ? "." : "", key, *out);
+        return -1;
+    }
+    return 0;
+}
+
+int sl_resultfield_time_us(const sl_json_t *obj, const char *key, const char *where, int64_t *out,
+                           char *err, size_t errlen)
+{
+    const sl_json_t *v = sl_resultfield_get(obj, key, SL_JSON_NUMBER, where, err, errlen);
+    if (v == NULL)
+        return -1;
+    if (!(sl_json_number(v) >= 0 && sl_json_number(v) < 1e17)) {
+        snprintf(err, errlen, "%s%s%s is %g: not a time in microseconds", where, *where ? "." : "",
+                 key, sl_json_number(v));
+        return -1;
+    }
+    *out = (int64_t)sl_json_number(v);
+    return 0;
+}
+
 int sl_resultfield_bool(const sl_json_t *obj, const char *key, const char *where, int *out,
                         char *err, size_t errlen)
 {

@@ -25,6 +25,14 @@ int sl_resultfield_u64(const sl_json_t *obj, const char *key, const char *where,
 /** A count up to INT32_MAX into *out. Returns 0, or -1 with err. */
 int sl_resultfield_int(const sl_json_t *obj, const char *key, const char *where, int *out,
                        char *err, size_t errlen);
+/** A length of time in seconds, 0 to 1e9 (about 31 years, as a run's duration), into *out.
+ * Returns 0, or -1 with err. */
+int sl_resultfield_seconds(const sl_json_t *obj, const char *key, const char *where, double *out,
+                           char *err, size_t errlen);
+/** A time in microseconds since 1970, up to the year 5000 (1e17: a double holds it exactly),
+ * into *out. Returns 0, or -1 with err. */
+int sl_resultfield_time_us(const sl_json_t *obj, const char *key, const char *where, int64_t *out,
+                           char *err, size_t errlen);
 /** A finite number >= 0 into *out. Returns 0, or -1 with err. */
 int sl_resultfield_double(const sl_json_t *obj, const char *key, const char *where, double *out,
                           char *err, size_t errlen);

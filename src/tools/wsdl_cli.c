@@ -11,6 +11,7 @@
 
 #include "core/buf.h"
 #include "core/mix.h"
+#include "core/termtext.h"
 #include "tools/wsdl.h"
 #include "tools/wsdl_fetch.h"
 #include "tools/wsdl_script.h"
@@ -26,6 +27,22 @@ static void usage(FILE *f)
 }
 
 /* The options that take a value. */
+/* A message or warning that may hold the WSDL's bytes (names, locations, an address):
+ * escaped, so that a WSDL cannot write over the terminal's lines or drive it. */
+static void say(const char *msg)
+{
+    fputs("soapload wsdl: ", stderr);
+    sl_termtext_fputs(msg, stderr);
+    fputc('\n', stderr);
+}
+
+static void say_warning(const char *msg)
+{
+    fputs("soapload wsdl: warning: ", stderr);
+    sl_termtext_fputs(msg, stderr);
+    fputc('\n', stderr);
+}
+
 static const char *const valued[] = {"-o",    "--output", "--id-element", "--soap", "--port",
                                      "--url", "--root",   "--catalog",    NULL};
 
@@ -106,7 +123,7 @@ int sl_wsdl_main(int argc, char **argv)
     curl_global_init(CURL_GLOBAL_DEFAULT);
     sl_wsdl_t *w = sl_wsdl_load_with(source, &o, err, sizeof(err));
     if (w == NULL || sl_wsdl_script_write(w, &so, &script, err, sizeof(err)) != 0) {
-        fprintf(stderr, "soapload wsdl: %s\n", err);
+        say(err);
         goto cleanup;
     }
     FILE *f = output ? fopen(output, "w") : stdout;
@@ -125,15 +142,17 @@ int sl_wsdl_main(int argc, char **argv)
     /* the loader's warnings (imports) first, then the generator's (operations) */
     int nwarn = w->warnings.n + warnings.n;
     for (int i = 0; i < w->warnings.n; i++)
-        fprintf(stderr, "soapload wsdl: warning: %s\n", w->warnings.items[i]);
+        say_warning(w->warnings.items[i]);
     for (int i = 0; i < warnings.n; i++)
-        fprintf(stderr, "soapload wsdl: warning: %s\n", warnings.items[i]);
+        say_warning(warnings.items[i]);
     int written = w->nops < SL_MAX_OPERATIONS ? w->nops : SL_MAX_OPERATIONS;
     const char *endpoint = so.url ? so.url : w->endpoint;
-    if (output != NULL)
-        fprintf(stderr, "soapload wsdl: wrote %s: %d operation%s, SOAP %s, endpoint %s\n", output,
-                written, written == 1 ? "" : "s", w->soap_version == 12 ? "1.2" : "1.1",
-                endpoint ? endpoint : "(none in the WSDL: run it with -u URL)");
+    if (output != NULL) {
+        fprintf(stderr, "soapload wsdl: wrote %s: %d operation%s, SOAP %s, endpoint ", output,
+                written, written == 1 ? "" : "s", w->soap_version == 12 ? "1.2" : "1.1");
+        sl_termtext_fputs(endpoint ? endpoint : "(none in the WSDL: run it with -u URL)", stderr);
+        fputc('\n', stderr);
+    }
     if (nwarn > 0)
         fprintf(stderr, "soapload wsdl: %d warning%s%s\n", nwarn, nwarn == 1 ? "" : "s",
                 fail_on_warning ? " (--fail-on-warning: exit code 1)" : "");

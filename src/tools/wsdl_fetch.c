@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "tools/wsdl.h"
 
@@ -35,7 +36,7 @@ static size_t origin_len(const char *url)
     return (size_t)(p - url) + strcspn(p, "/?#");
 }
 
-static int same_origin(const char *a, const char *b)
+int sl_wsdl_fetch_same_origin(const char *a, const char *b)
 {
     size_t la = origin_len(a), lb = origin_len(b);
     return la > 0 && la == lb && strncasecmp(a, b, la) == 0;
@@ -99,8 +100,19 @@ static int fetch_url(const char *url, body_t *b, char *err, size_t errlen)
         snprintf(err, errlen, "%s: out of memory", url);
         goto cleanup;
     }
+    /* the timeout is the document's, redirects included: each hop gets what is left */
+    struct timespec t0, now;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     for (int hop = 0;; hop++) {
         char cerr[CURL_ERROR_SIZE] = "";
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long left_ms = SL_WSDL_FETCH_TIMEOUT * 1000L - (long)(now.tv_sec - t0.tv_sec) * 1000L -
+                       (now.tv_nsec - t0.tv_nsec) / 1000000L;
+        if (left_ms <= 0) {
+            snprintf(err, errlen, "%s: not fetched within %d s (%d redirects)", cur,
+                     SL_WSDL_FETCH_TIMEOUT, hop);
+            goto cleanup;
+        }
         free(b->data);
         b->data = NULL;
         b->len = 0;
@@ -108,8 +120,8 @@ static int fetch_url(const char *url, body_t *b, char *err, size_t errlen)
         curl_easy_setopt(e, CURLOPT_URL, cur);
         curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
         curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-        curl_easy_setopt(e, CURLOPT_TIMEOUT, (long)SL_WSDL_FETCH_TIMEOUT);
-        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, (long)SL_WSDL_FETCH_TIMEOUT);
+        curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, left_ms);
+        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, left_ms);
         curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
         curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_data);
         curl_easy_setopt(e, CURLOPT_WRITEDATA, b);
@@ -130,7 +142,7 @@ static int fetch_url(const char *url, body_t *b, char *err, size_t errlen)
         if (status >= 300 && status < 400) {
             char *next = NULL;
             curl_easy_getinfo(e, CURLINFO_REDIRECT_URL, &next);
-            if (next == NULL || !same_origin(next, cur) || hop == MAX_REDIRECTS) {
+            if (next == NULL || !sl_wsdl_fetch_same_origin(next, cur) || hop == MAX_REDIRECTS) {
                 snprintf(err, errlen, "%s: HTTP %ld redirects to %s: not followed (%s)", cur,
                          status, next ? next : "nowhere",
                          hop == MAX_REDIRECTS ? "too many redirects" : "another origin");
@@ -218,8 +230,13 @@ static void blank_late_declaration(char *d, size_t len)
 /* The file path a file: URL or a plain name stands for (no scheme), or NULL. */
 static const char *file_path(const char *s)
 {
-    if (strncasecmp(s, "file://", 7) == 0)
-        return s + 7; /* file:///abs -> /abs; a host other than "" is not a local file */
+    if (strncasecmp(s, "file://", 7) == 0) {
+        const char *p = s + 7; /* file:///abs and file://localhost/abs -> /abs */
+        if (strncasecmp(p, "localhost/", 10) == 0)
+            p += 9;
+        /* another host is not a local file (its name is no folder of the working one) */
+        return p[0] == '/' ? p : NULL;
+    }
     return has_scheme(s) ? NULL : s;
 }
 
@@ -330,8 +347,10 @@ char *sl_wsdl_fetch_resolve(const sl_wsdl_fetch_t *f, const char *base, const ch
     const char *path = file_path(target);
     if (path == NULL || sl_wsdl_fetch_is_url(base)) {
         snprintf(err, errlen, "%s: %s", target,
-                 path == NULL ? "only http://, https:// and files are read"
-                              : "a file named by a document fetched over the network is not read");
+                 path != NULL ? "a file named by a document fetched over the network is not read"
+                 : strncasecmp(target, "file:", 5) == 0
+                     ? "names another host: a local file is file:///PATH"
+                     : "only http://, https:// and files are read");
         free(target);
         return NULL;
     }

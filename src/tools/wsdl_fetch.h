@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#define SL_WSDL_FETCH_TIMEOUT 10 /* seconds for one document over http(s) */
+#define SL_WSDL_FETCH_TIMEOUT 10 /* seconds for one document over http(s), redirects included */
 
 typedef struct {
     char *root;         /* the real path local files must be under, or NULL: none may be read */
@@ -38,5 +38,8 @@ int sl_wsdl_fetch_read(const sl_wsdl_fetch_t *f, const char *where, char **data,
 
 /** Whether s is an http:// or https:// URL. */
 int sl_wsdl_fetch_is_url(const char *s);
+
+/** Whether two URLs share scheme://authority (compared without regard to case). */
+int sl_wsdl_fetch_same_origin(const char *a, const char *b);
 
 #endif

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/termtext.h"
 #include "tools/wsdl_fetch.h"
 
 #define XSD_NS "http://www.w3.org/2001/XMLSchema"
@@ -36,8 +37,9 @@ static struct {
     sl_wsdl_fetch_t *fetch;
     piece_t pieces[2 * MAX_PIECES + 1];
     int npieces;
-    char first[512]; /* the first document that could not be had, and why */
-    FILE *warnings;  /* where each of them is named, or NULL */
+    char first[512];    /* the first document that could not be had, and why */
+    FILE *warnings;     /* where each of them is named, or NULL */
+    const char *remote; /* the schema's URL when it was fetched: then no file is read */
 } loader;
 
 static char first_error[512];
@@ -49,10 +51,13 @@ static void on_error(void *ctx, xmlErrorPtr e)
     if (e == NULL || e->level < XML_ERR_ERROR || first_error[0] != '\0' ||
         e->domain == XML_FROM_IO) /* an import not had: load_entity says which, and why */
         return;
-    size_t n = snprintf(first_error, sizeof(first_error), "%s line %d: %s",
-                        e->file ? e->file : "schema", e->line, e->message ? e->message : "error");
-    while (n > 0 && n < sizeof(first_error) && first_error[n - 1] == '\n')
-        first_error[--n] = '\0';
+    char raw[512];
+    size_t n = snprintf(raw, sizeof(raw), "%s line %d: %s", e->file ? e->file : "schema", e->line,
+                        e->message ? e->message : "error");
+    while (n > 0 && n < sizeof(raw) && raw[n - 1] == '\n')
+        raw[--n] = '\0';
+    /* the message quotes the schema's bytes, and it is printed: no line breaks or controls */
+    sl_termtext_escape(first_error, sizeof(first_error), raw);
 }
 
 /* An input holding a copy of text (the caller frees its own), named name. */
@@ -79,7 +84,10 @@ static xmlParserInputPtr load_entity(const char *url, const char *id, xmlParserC
     for (int i = 0; i < loader.npieces; i++)
         if (strcmp(url, loader.pieces[i].name) == 0)
             return input_from(ctxt, loader.pieces[i].text, url);
-    char *where = sl_wsdl_fetch_resolve(loader.fetch, url, url, why, sizeof(why));
+    /* resolved from the fetched schema, a file: URL or path is refused (libxml2 names only
+     * the import, not which document made it: a fetched schema makes them all remote) */
+    char *where = sl_wsdl_fetch_resolve(loader.fetch, loader.remote ? loader.remote : url, url, why,
+                                        sizeof(why));
     char *data = NULL;
     size_t len;
     xmlParserInputPtr in = NULL;
@@ -90,10 +98,15 @@ static xmlParserInputPtr load_entity(const char *url, const char *id, xmlParserC
     free(where);
     if (in != NULL)
         return in;
-    if (loader.warnings != NULL)
-        fprintf(loader.warnings, "soapload: warning: schema: %s: not read (%s)\n", url, why);
+    if (loader.warnings != NULL) { /* url and why hold the schema's bytes: escaped */
+        fputs("soapload: warning: schema: ", loader.warnings);
+        sl_termtext_fputs(url, loader.warnings);
+        fputs(": not read (", loader.warnings);
+        sl_termtext_fputs(why, loader.warnings);
+        fputs(")\n", loader.warnings);
+    }
     if (loader.first[0] == '\0')
-        snprintf(loader.first, sizeof(loader.first), "%s", why);
+        sl_termtext_escape(loader.first, sizeof(loader.first), why);
     /* libxml2 skips an import it could not locate (an I/O error), with a warning, and goes
      * on: what uses its types then fails by name. The default loader on a name no file has
      * raises that I/O error, with the public API. */
@@ -276,6 +289,7 @@ void *sl_wsdl_schema_load(const char *source, const char *base_dir, FILE *warnin
     xmlSetStructuredErrorFunc(NULL, on_error);
     xmlSetExternalEntityLoader(load_entity);
     loader.fetch = &fetch;
+    loader.remote = sl_wsdl_fetch_is_url(path) ? path : NULL;
     loader.warnings = warnings;
     doc = xmlReadMemory(data, (int)len, path, NULL, XML_PARSE_NONET | XML_PARSE_NOWARNING);
     xmlNodePtr root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/mix.h"
 #include "tools/wsdl_fetch.h"
@@ -43,17 +42,6 @@ static void put_string(sl_buf_t *b, const char *s)
 static void put_comment(sl_buf_t *b, const char *s)
 {
     sl_wsdl_lua_comment(b, s != NULL ? s : "-");
-}
-
-/* Whether two URLs share scheme://authority. */
-static int same_origin(const char *a, const char *b)
-{
-    const char *ea = strstr(a, "://"), *eb = strstr(b, "://");
-    if (ea == NULL || eb == NULL)
-        return 0;
-    size_t la = (size_t)(ea - a) + 3 + strcspn(ea + 3, "/?#");
-    size_t lb = (size_t)(eb - b) + 3 + strcspn(eb + 3, "/?#");
-    return la == lb && strncasecmp(a, b, la) == 0;
 }
 
 /* The body with the ID mark as a Lua expression: "..." .. e(id) .. "...", one XML line per
@@ -156,7 +144,7 @@ static void write_header(const sl_wsdl_t *w, const sl_wsdl_script_opts_t *o, sl_
         put_comment(b, w->endpoint);
         put(b, "\n");
     } else if (o->url == NULL && w->endpoint != NULL && sl_wsdl_fetch_is_url(w->source) &&
-               !same_origin(w->source, w->endpoint)) {
+               !sl_wsdl_fetch_same_origin(w->source, w->endpoint)) {
         put(b, "-- the WSDL was fetched from elsewhere than the address it names: check that\n"
                "-- this is the service to load (-u URL, or --url at generation, sets another)\n");
     }

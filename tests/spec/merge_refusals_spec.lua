@@ -147,6 +147,115 @@ describe("soapload merge refuses results that do not add up", function()
       "scheduled differs", 1, true), err)
   end)
 
+  it("failure reasons counting more failures than the file has (2^63 each): exit 4", function()
+    -- 20 connect failures before send, each with its reason
+    local run = t.tmpname(".json")
+    local code, out, err = t.run(("-q -u http://127.0.0.1:1/x -R 20 -d 1s -w 1 -c 1 --json %s %s")
+      :format(run, t.quote(t.root .. "/scripts/examples/default.lua")))
+    finally(function() os.remove(run) end)
+    assert.are.equal(1, code, (out or "") .. (err or ""))
+    local function later(s) -- the same run started 1 us later: another run to merge
+      return (s:gsub('"started_at_us": (%d+)', function(n)
+        return '"started_at_us": ' .. tostring(math.tointeger(n) + 1)
+      end, 1))
+    end
+    local copy = edited(run, later)
+    -- the reason's count raised to 2^63: two such files summed to 0 reasons of 40 failures
+    local function huge(s)
+      local n
+      s, n = s:gsub('("kind": "connect", "count": )20,', "%1" .. big(0) .. ",", 1)
+      assert(n == 1, "no connect reason of count 20")
+      return s
+    end
+    local a, b = edited(run, huge), edited(copy, huge)
+    finally(function() os.remove(copy); os.remove(a); os.remove(b) end)
+    code, out, err = t.run(("merge %s %s"):format(run, copy))
+    assert.are.equal(1, code, out .. err)
+    assert.truthy(out:find("connect before send 40", 1, true), out)
+    assert.truthy(out:find("connect%s+40%s+Couldn't connect to server"), out)
+    code, out, err = t.run(("merge %s %s"):format(a, b))
+    assert.are.equal(4, code, out .. err)
+    assert.are.equal("", out)
+    assert.truthy(err:find("soapload merge: " .. a .. ": failure_reasons: the reasons of kind " ..
+      "connect count more failures than the 20 the summary has", 1, true), err)
+  end)
+
+  it("a run's length of 1e300 s: refused (exit 2), not a timeline overflowing 64 bits", function()
+    local long = edited(files[1], function(s)
+      local n
+      s, n = s:gsub('"elapsed_s": [%d.]+', '"elapsed_s": 1e300', 1)
+      assert(n == 1, "no elapsed_s")
+      return s
+    end)
+    finally(function() os.remove(long) end)
+    local code, out, err = t.run(("merge %s %s"):format(long, files[2]))
+    assert.are.equal(2, code, out .. err)
+    assert.are.equal("", out)
+    assert.truthy(err:find("soapload merge: " .. long .. ": elapsed_s is 1e+300: not a run's " ..
+      "length in seconds (at most 1e9)", 1, true), err)
+  end)
+
+  it("a second's target of 1e308 in each of two files: refused (exit 2), never an inf in JSON",
+     function()
+    local function huge(s) -- the first second's target
+      local at = assert(s:find('"intervals": [', 1, true), "no intervals")
+      local tail, n = s:sub(at):gsub('("target": )[%d.]+', "%11e308", 1)
+      assert(n == 1, "no target")
+      return s:sub(1, at - 1) .. tail
+    end
+    -- b: a started 1 us later, so that their first seconds add up (to inf before)
+    local a, out_json = edited(files[1], huge), t.tmpname(".json")
+    local b = edited(a, function(s)
+      return (s:gsub('"started_at_us": (%d+)', function(n)
+        return '"started_at_us": ' .. tostring(math.tointeger(n) + 1)
+      end, 1))
+    end)
+    finally(function() os.remove(a); os.remove(b); os.remove(out_json) end)
+    local code, out, err = t.run(("merge --json %s %s %s"):format(out_json, a, b))
+    assert.are.equal(2, code, out .. err)
+    assert.truthy(err:find("soapload merge: " .. a .. ": intervals[0].target is not a rate " ..
+      "from 0 to 1e+10", 1, true), err)
+  end)
+
+  it("settings.workers and connections of 2^31 - 1 in each of two files: exit 4", function()
+    local function most(s)
+      local n1, n2
+      s, n1 = s:gsub('"connections": %d+, "workers": %d+',
+        '"connections": 2147483647, "workers": 2147483647', 1)
+      s, n2 = s:gsub('"started_at_us": (%d+)', function(us) -- b: another run, 1 us later
+        return '"started_at_us": ' .. tostring(math.tointeger(us) + 1)
+      end, 1)
+      assert(n1 == 1 and n2 == 1, "no settings.connections, workers or started_at_us")
+      return s
+    end
+    local a = edited(files[1], function(s)
+      return (s:gsub('"connections": %d+, "workers": %d+',
+        '"connections": 2147483647, "workers": 2147483647', 1))
+    end)
+    local b = edited(files[1], most)
+    finally(function() os.remove(a); os.remove(b) end)
+    local code, out, err = t.run(("merge %s %s"):format(a, b))
+    assert.are.equal(4, code, out .. err)
+    assert.are.equal("", out)
+    assert.truthy(err:find("soapload merge: " .. b .. ": added to the files before it, " ..
+      "settings.connections, settings.workers or the workers listed pass 2147483647: they " ..
+      "overflow", 1, true), err)
+  end)
+
+  it("a second refused after its histogram was read: exit 2, nothing leaked (ASan)", function()
+    local bad = edited(files[1], function(s)
+      local at = assert(s:find('"intervals": [', 1, true), "no intervals")
+      local tail, n = s:sub(at):gsub('"resends_refused": %d+', '"resends_refused": 1e300', 1)
+      assert(n == 1, "no resends_refused in the intervals")
+      return s:sub(1, at - 1) .. tail
+    end)
+    finally(function() os.remove(bad) end)
+    local code, out, err = t.run("merge " .. bad)
+    assert.are.equal(2, code, out .. err)
+    assert.truthy(err:find("soapload merge: " .. bad .. ": intervals[0].counts.resends_refused " ..
+      "is 1e+300, not a count (a non-negative integer)", 1, true), err)
+  end)
+
   it("the same run twice: a copy of a file, or a merged file beside a file it holds: exit 2",
      function()
     local copy, ab, out = t.tmpname(".json"), t.tmpname(".json"), t.tmpname(".json")

@@ -311,6 +311,60 @@ describe("soapload wsdl over HTTP", function()
   end)
 end)
 
+-- fixtures/redirect_server.py: /r/N/MS/NAME redirects N times within its origin, each hop
+-- after MS ms, then serves tests/wsdl/local/NAME; /away/NAME redirects to another origin.
+describe("soapload wsdl through redirects", function()
+  local srv
+  setup(function()
+    local out = t.tmpname(".redirects")
+    local p = io.popen(("/usr/bin/python3 %s/tests/spec/fixtures/redirect_server.py %s > %s " ..
+      "2>&1 & echo $!"):format(t.quote(root), t.quote(locals), t.quote(out)))
+    local pid = tonumber(p:read("l"))
+    p:close()
+    local port
+    local deadline = t.now() + 10
+    while not port and t.now() < deadline do
+      port = (t.read(out) or ""):match("listening (%d+)")
+      if not port then t.sleep(0.05) end
+    end
+    assert(port, "redirect_server.py did not start: " .. (t.read(out) or ""))
+    srv = { pid = pid, out = out, url = "http://127.0.0.1:" .. port }
+  end)
+  teardown(function()
+    if srv then
+      os.execute("kill " .. srv.pid .. " 2>/dev/null")
+      os.remove(srv.out)
+    end
+  end)
+
+  local function body(text)
+    return (text:match("\nsoapload%.url.*"):gsub("\nsoapload%.schema = [^\n]*", ""))
+  end
+
+  it("follows 5 redirects within the origin, not 6, and none to another origin", function()
+    local _, here = generate(locals .. "orders.wsdl")
+    local _, there = generate(srv.url .. "/r/5/0/orders.wsdl")
+    assert.are.equal(body(here), body(there))
+    local code, out, err = t.run("wsdl " .. t.quote(srv.url .. "/r/6/0/orders.wsdl"))
+    assert.are.equal(2, code, err)
+    assert.are.equal("", out)
+    assert.truthy(err:find(srv.url .. "/r/1/0/orders.wsdl: HTTP 302 redirects to " .. srv.url ..
+      "/r/0/0/orders.wsdl: not followed (too many redirects)", 1, true), err)
+    code, out, err = t.run("wsdl " .. t.quote(srv.url .. "/away/orders.wsdl"))
+    assert.are.equal(2, code, err)
+    assert.truthy(err:find(srv.url .. "/away/orders.wsdl: HTTP 302 redirects to " ..
+      "http://127.0.0.1:1/orders.wsdl: not followed (another origin)", 1, true), err)
+  end)
+
+  it("the 10 s timeout is the document's, its redirects included", function()
+    -- 4 hops of 2.6 s: each within 10 s, the document not
+    local code, out, err, elapsed = t.run("wsdl " .. t.quote(srv.url .. "/r/4/2600/orders.wsdl"))
+    assert.are.equal(2, code, (out or "") .. err)
+    assert.truthy(err:find(srv.url .. "/r/1/2600/orders.wsdl: ", 1, true), err)
+    assert.truthy(elapsed < 11.5, elapsed)
+  end)
+end)
+
 describe("soapload wsdl: where imports come from", function()
   local dir
   before_each(function()
@@ -345,6 +399,27 @@ describe("soapload wsdl: where imports come from", function()
       t.quote(dir .. "/schemas/orders.xsd")))
     assert.are.equal(2, code)
     assert.truthy(err:find("--root " .. dir .. "/schemas/orders.xsd: not a folder", 1, true), err)
+  end)
+
+  it("file:///PATH and file://localhost/PATH are files; file://HOST/... is not", function()
+    local _, here = generate(locals .. "orders.wsdl")
+    local function importing(loc)
+      return t.write(dir .. "/wsdl/v1/o.wsdl", t.read(locals .. "orders.wsdl"):gsub(
+        'schemaLocation="orders.xsd"', 'schemaLocation="' .. loc .. '"'))
+    end
+    for _, loc in ipairs({"file://" .. dir .. "/schemas/orders.xsd",
+                          "file://localhost" .. dir .. "/schemas/orders.xsd"}) do
+      local _, text = generate(importing(loc), "--root " .. t.quote(dir))
+      assert.are.equal(body(here), body(text), loc)
+    end
+    -- a host is no folder (it was read as one under the working folder)
+    local path = t.tmpname(".lua")
+    local code, _, err = t.run(("wsdl %s --root %s -o %s"):format(
+      t.quote(importing("file://schemas/orders.xsd")), t.quote(dir), t.quote(path)))
+    os.remove(path)
+    assert.are.equal(0, code, err)
+    assert.truthy(err:find("xsd:import file://schemas/orders.xsd not read: " ..
+      "file://schemas/orders.xsd: names another host: a local file is file:///PATH", 1, true), err)
   end)
 
   it("--offline fetches nothing; --catalog maps the URL to a local copy", function()
@@ -476,6 +551,26 @@ describe("soapload wsdl on hostile WSDLs", function()
       assert.truthy(line:match("^%-%- "), line)
     end
     assert.truthy(header:find("-- service S local f = io.open('" .. file .. "'", 1, true), header)
+  end)
+
+  it("control characters in a location or the address reach the terminal escaped", function()
+    local wsdl = root .. "/tests/wsdl/hostile/terminal.wsdl"
+    local path = t.tmpname(".lua")
+    local code, _, err = t.run(("wsdl %s -o %s"):format(t.quote(wsdl), t.quote(path)))
+    os.remove(path)
+    assert.are.equal(0, code, err)
+    -- no control byte but the line ends, no C1 control: the three lines soapload writes
+    assert.is_nil(err:find("[%z\1-\9\11-\31\127]"), err)
+    assert.is_nil(err:find("\194[\128-\159]"), err)
+    local lines = {}
+    for line in err:gmatch("[^\n]+") do lines[#lines + 1] = line end
+    assert.are.equal(3, #lines, err)
+    assert.truthy(lines[1]:find("^soapload wsdl: warning: .-: xsd:import " ..
+      "x\\x1b%]0;PWNED\\x07\\x0d\\xc2\\x9b31mFORGED\\x0asoapload wsdl: wrote nothing not read"),
+      lines[1])
+    assert.are.equal("soapload wsdl: wrote " .. path .. ": 1 operation, SOAP 1.1, endpoint " ..
+      "http://127.0.0.1:1/x\\x1b[2J", lines[2])
+    assert.are.equal("soapload wsdl: 1 warning", lines[3])
   end)
 
   it("types 22 levels deep, two of the next in each, make a bounded sample fast", function()
@@ -704,6 +799,48 @@ describe("--validate schema", function()
     code, _, err = t.run(base .. "--validate schema:0% --schema x.xsd " .. t.quote(script))
     assert.are.equal(2, code)
     assert.truthy(err:find("schema, or schema:N% with N from 0.01 to 100", 1, true), err)
+  end)
+
+  it("a schema's bytes in libxml2's message reach the terminal escaped", function()
+    -- CR, the C1 CSI and LF in a location: raw, they would rewrite the line and forge one
+    local xsd = t.write(t.tmpname(".xsd"), [[<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
+    targetNamespace="urn:soapload:echo">
+  <xs:import namespace="urn:y" schemaLocation="y&#13;FORGED&#155;31m&#10;soapload: all good.xsd"/>
+</xs:schema>]])
+    local code, _, err = t.run("-u http://127.0.0.1:9/ -R 1 -d 1s --validate schema --schema " ..
+      t.quote(xsd) .. " " .. t.quote(t.root .. "/scripts/examples/default.lua"))
+    os.remove(xsd)
+    assert.are.equal(2, code, err)
+    assert.truthy(err:find("'y\\x0dFORGED\\xc2\\x9b31m\\x0asoapload: all good.xsd' is not a " ..
+      "valid value", 1, true), err)
+    assert.is_nil(err:find("[\r\27]"), err)
+    assert.is_nil(err:find("\194\155", 1, true), err)
+    assert.is_nil(err:find("\nsoapload: all good", 1, true), err)
+  end)
+
+  it("a schema fetched over the network names no local file that is read", function()
+    local dir = t.tmpname(".d")
+    os.execute("mkdir -p " .. t.quote(dir))
+    t.write(dir .. "/local.xsd", [[<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
+    targetNamespace="urn:y"><xs:element name="Y" type="xs:string"/></xs:schema>]])
+    t.write(dir .. "/r.xsd", ([[<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
+    targetNamespace="urn:soapload:echo">
+  <xs:import namespace="urn:y" schemaLocation="file://%s/local.xsd"/>
+  <xs:element name="EchoResponse" type="xs:anyType"/>
+</xs:schema>]]):format(dir))
+    local files = start_files(dir)
+    local ok, e = pcall(function()
+      local code, _, err = t.run("-q -u http://127.0.0.1:9/ -R 1 -d 1s --validate schema " ..
+        "--schema " .. t.quote(files.url .. "/r.xsd") .. " " ..
+        t.quote(t.root .. "/scripts/examples/default.lua"))
+      assert.are.equal(1, code, err) -- the run goes on (port 9 refuses): the import is skipped
+      assert.truthy(err:find("soapload: warning: schema: file://" .. dir .. "/local.xsd: not " ..
+        "read (file://" .. dir .. "/local.xsd: a file named by a document fetched over the " ..
+        "network is not read)", 1, true), err)
+    end)
+    files.stop()
+    os.execute("rm -rf " .. t.quote(dir))
+    assert(ok, e)
   end)
 
   it("an import that cannot be had is a warning; a type it should have declared ends the run",
