@@ -745,4 +745,54 @@ describe("--validate schema", function()
     os.execute("rm -rf " .. t.quote(dir))
     assert(ok, e)
   end)
+
+  it("--offline fetches no import; --catalog (or soapload.catalog) maps its URL to a copy",
+    function()
+    local dir = t.tmpname(".d")
+    os.execute("mkdir -p " .. t.quote(dir .. "/copies"))
+    t.write(dir .. "/echo.xsd", [[<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
+    xmlns:g="urn:elsewhere" targetNamespace="urn:soapload:echo" elementFormDefault="qualified">
+  <xs:import namespace="urn:elsewhere" schemaLocation="http://192.0.2.1/types.xsd"/>
+  <xs:element name="EchoResponse"><xs:complexType><xs:sequence>
+    <xs:element name="RequestId" type="g:Id"/>
+  </xs:sequence></xs:complexType></xs:element>
+</xs:schema>]])
+    t.write(dir .. "/copies/types.xsd", [[<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
+    targetNamespace="urn:elsewhere"><xs:simpleType name="Id"><xs:restriction base="xs:string">
+  <xs:minLength value="1"/></xs:restriction></xs:simpleType></xs:schema>]])
+    t.write(dir .. "/copies/catalog.xml", [[<catalog xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">
+  <uri name="http://192.0.2.1/types.xsd" uri="types.xsd"/>
+</catalog>]])
+    -- a script naming its schema and catalog relative to its own folder
+    t.write(dir .. "/run.lua", t.read(t.root .. "/scripts/examples/default.lua") ..
+      '\nsoapload.schema = "echo.xsd"\nsoapload.catalog = "copies/catalog.xml"\n' ..
+      "soapload.offline = true\n")
+    local mock = t.start_mock("")
+    local ok, e = pcall(function()
+      local script = t.root .. "/scripts/examples/default.lua"
+      local schema = "--validate schema --offline --schema " .. t.quote(dir .. "/echo.xsd")
+      local code, out, err = validate(script, mock.url, 20, schema)
+      assert.are.equal(2, code, out .. err)
+      assert.truthy(err:find("soapload: warning: schema: http://192.0.2.1/types.xsd: not read " ..
+        "(http://192.0.2.1/types.xsd: not fetched (--offline; --catalog maps a URL to a file))",
+        1, true), err)
+      assert.are.equal(0, mock.stats().requests.echo) -- nothing was sent
+      local r
+      code, out, err, r = validate(script, mock.url, 20,
+        schema .. " --catalog " .. t.quote(dir .. "/copies/catalog.xml"))
+      assert.are.equal(0, code, out .. err)
+      assert.falsy(err:find("warning", 1, true), err)
+      assert.are.equal(20, r.validation.validated)
+      assert.are.equal(0, r.validation.violations)
+      assert.are.equal(20, mock.stats().requests.echo)
+      code, out, err, r = validate(dir .. "/run.lua", mock.url, 20)
+      assert.are.equal(0, code, out .. err)
+      assert.are.equal(20, r.validation.validated)
+      assert.are.equal(0, r.validation.violations)
+      assert.are.equal(40, mock.stats().requests.echo)
+    end)
+    mock.stop()
+    os.execute("rm -rf " .. t.quote(dir))
+    assert(ok, e)
+  end)
 end)
