@@ -595,7 +595,7 @@ describe("--validate schema", function()
       assert.are.equal(0, code, out .. err)
       assert.are.equal(50, t.count(out, "sent%s+%d+ = ok (%d+)"))
       assert.truthy(out:find("Validation      schema " .. mock.url .. "?wsdl: 50 responses " ..
-        "validated (100% of the 2xx without a Fault that echoed their ID), 0 broke it; ", 1, true))
+        "validated (100% of the 2xx without a Fault, echoing the ID where one was sent), 0 broke it; ", 1, true))
       assert.are.equal(50, r.validation.validated)
       assert.are.equal(0, r.validation.violations)
       assert.is_true(r.validation.cpu_us_per_response > 0)
@@ -763,10 +763,13 @@ describe("--validate schema", function()
     t.write(dir .. "/copies/catalog.xml", [[<catalog xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">
   <uri name="http://192.0.2.1/types.xsd" uri="types.xsd"/>
 </catalog>]])
-    -- a script naming its schema and catalog relative to its own folder
+    -- a script naming its schema and catalog relative to its own folder, whose requests carry
+    -- no ID to check (id = false): their answers are validated all the same
     t.write(dir .. "/run.lua", t.read(t.root .. "/scripts/examples/default.lua") ..
       '\nsoapload.schema = "echo.xsd"\nsoapload.catalog = "copies/catalog.xml"\n' ..
-      "soapload.offline = true\n")
+      "soapload.offline = true\nfunction request() return soapload.envelope(" ..
+      "'<e:Echo xmlns:e=\"urn:soapload:echo\"><e:RequestId>fixed</e:RequestId></e:Echo>'), " ..
+      "{id = false} end\n")
     local mock = t.start_mock("")
     local ok, e = pcall(function()
       local script = t.root .. "/scripts/examples/default.lua"
@@ -787,6 +790,9 @@ describe("--validate schema", function()
       assert.are.equal(20, mock.stats().requests.echo)
       code, out, err, r = validate(dir .. "/run.lua", mock.url, 20)
       assert.are.equal(0, code, out .. err)
+      assert.truthy(out:find("Validation      schema echo.xsd: 20 responses validated (100% " ..
+        "of the 2xx without a Fault, echoing the ID where one was sent), 0 broke it; ", 1, true),
+        out)
       assert.are.equal(20, r.validation.validated)
       assert.are.equal(0, r.validation.violations)
       assert.are.equal(40, mock.stats().requests.echo)
