@@ -679,7 +679,24 @@ describe("--validate schema", function()
         t.quote(b), t.quote(merged)))
       assert.are.equal(1, mcode, (mout or "") .. (merr or ""))
       assert.truthy(mout:find("Errors          schema 12\n", 1, true), mout)
-      assert.are.equal(12, cjson.decode(t.read(merged)).summary.results.schema)
+      local m = cjson.decode(t.read(merged))
+      assert.are.equal(12, m.summary.results.schema)
+      -- and the validation's cost: counts summed, the CPU per response weighted by them
+      local v, v1, v2 = m.validation, r.validation, r2.validation
+      assert.are.equal(v1.schema, v.schema)
+      assert.are.equal(10, v.sample_pct)
+      assert.are.equal(12, v.validated)
+      assert.are.equal(12, v.violations)
+      local mean = (v1.cpu_us_per_response * v1.validated + v2.cpu_us_per_response *
+        v2.validated) / (v1.validated + v2.validated)
+      assert.is_true(math.abs(v.cpu_us_per_response - mean) <= 0.001, v.cpu_us_per_response)
+      local line = mout:match("\nValidation      ([^\n]*)")
+      assert.are.equal(("schema %s: 12 responses validated (10%% of the 2xx without a Fault, " ..
+        "echoing the ID where one was sent), 12 broke it; "):format(v1.schema),
+        line and line:match("^(.-)%d+%.%d us CPU each$"), mout)
+      -- the summary rounds the same mean to 0.1 us
+      assert.is_true(math.abs(tonumber(line:match("(%d+%.%d) us CPU each$")) -
+        v.cpu_us_per_response) <= 0.051, line)
       os.remove(a); os.remove(b); os.remove(merged)
       assert.are.equal("line 2, element {urn:soapload:echo}EchoResponse: No matching global " ..
         "declaration available for the validation root.", r.failure_reasons.reasons[1].reason)
