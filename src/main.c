@@ -197,11 +197,19 @@ static int reconcile(char **trace_paths, int ntraces, const char *ids_path)
  * soapload.schema is read from the script's folder, a relative --schema from here. */
 static int load_schema(sl_config_t *cfg, char *err, size_t errlen)
 {
-    char dir[PATH_MAX] = "";
+    char dir[PATH_MAX] = "", *catalog = NULL;
     const char *slash = strrchr(cfg->script_path, '/');
-    if (!sl_optset_has(&cfg->given, SL_OPT_SCHEMA) && slash != NULL)
+    if (slash != NULL)
         snprintf(dir, sizeof(dir), "%.*s", (int)(slash - cfg->script_path), cfg->script_path);
-    cfg->schema = sl_wsdl_schema_load(cfg->schema_path, dir[0] ? dir : NULL, stderr, err, errlen);
+    /* soapload.catalog, like soapload.schema, is read from the script's folder */
+    if (cfg->catalog != NULL && cfg->catalog[0] != '/' && dir[0] &&
+        !sl_optset_has(&cfg->given, SL_OPT_CATALOG) &&
+        asprintf(&catalog, "%s/%s", dir, cfg->catalog) < 0)
+        catalog = NULL;
+    cfg->schema = sl_wsdl_schema_load(
+        cfg->schema_path, dir[0] && !sl_optset_has(&cfg->given, SL_OPT_SCHEMA) ? dir : NULL,
+        catalog != NULL ? catalog : cfg->catalog, cfg->offline, stderr, err, errlen);
+    free(catalog);
     return cfg->schema != NULL ? 0 : -1;
 }
 

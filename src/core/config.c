@@ -75,6 +75,12 @@ static const sl_option_t options[SL_OPT_COUNT] = {
     {SL_OPT_SCHEMA, "schema", 0, "schema", "FILE",
      "the schema --validate uses: an XSD, or a WSDL (its types);\n"
      "a file (in a script: from the script's folder) or a URL"},
+    {SL_OPT_CATALOG, "catalog", 0, "catalog", "FILE",
+     "an OASIS XML catalog mapping the URLs the schema imports\n"
+     "to local copies (in a script: from the script's folder)"},
+    {SL_OPT_OFFLINE, "offline", 0, "offline", NULL,
+     "read the schema and its imports from files only: fetch\n"
+     "nothing over the network"},
     {SL_OPT_OPERATIONS, NULL, 0, "operations", NULL,
      "named operations, each with a weight, its own request()\n"
      "and response(), SOAPAction, path and headers: a list of\n"
@@ -232,6 +238,7 @@ void sl_config_free(sl_config_t *cfg)
     free(cfg->url);
     free(cfg->id_element);
     free(cfg->schema_path);
+    free(cfg->catalog);
     free(cfg->json_path);
     free(cfg->trace_path);
     free(cfg->html_path);
@@ -662,6 +669,18 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
     case SL_OPT_SCHEMA:
         if (value[0] == '\0' || set_string(&c->schema_path, value) != 0)
             want = "the path or URL of an XSD or WSDL file";
+        break;
+    case SL_OPT_CATALOG:
+        if (value[0] == '\0' || set_string(&c->catalog, value) != 0)
+            want = "the path of an OASIS XML catalog file";
+        break;
+    case SL_OPT_OFFLINE:
+        if (value == NULL || strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
+            c->offline = 1;
+        else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0)
+            c->offline = 0;
+        else
+            want = "true or false";
         break;
     case SL_OPT_SEED:
         if (parse_seed(value, &c->seed) != 0)

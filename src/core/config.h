@@ -72,6 +72,8 @@ typedef enum {
     SL_OPT_ID_ELEMENT,
     SL_OPT_VALIDATE,
     SL_OPT_SCHEMA,
+    SL_OPT_CATALOG,
+    SL_OPT_OFFLINE,
     SL_OPT_OPERATIONS, /* script only: the named operations and their weights */
     SL_OPT_SEED,
     SL_OPT_SEGMENT,
@@ -175,6 +177,8 @@ typedef struct {
     double validate_pct; /* --validate schema[:N%]: the share of bodies validated; 0: off */
     char *schema_path;   /* --schema: an XSD or a WSDL (its types), a file or a URL */
     void *schema;        /* its parsed xmlSchemaPtr (tools/wsdl_schema.c), main owns it */
+    char *catalog;       /* --catalog: an OASIS XML catalog the schema's imports go through */
+    int offline;         /* --offline: the schema's imports are never fetched over the network */
     char *headers[SL_MAX_HEADERS]; /* "Name: value": the script's first, then the flags' */
     int nheaders;
     uint64_t seed;          /* of the workers' random generators; set by the parent if not given */

@@ -352,7 +352,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     if (cfg->validate_pct > 0) /* what the contract check cost (engine/validate.c) */
         fprintf(out,
                 "Validation      schema %s: %llu responses validated (%g%% of the 2xx without "
-                "a Fault that echoed their ID), %llu broke it; %.1f us CPU each\n",
+                "a Fault, echoing the ID where one was sent), %llu broke it; %.1f us CPU each\n",
                 cfg->schema_path, (unsigned long long)run->validation.validated, cfg->validate_pct,
                 (unsigned long long)c->results[SL_R_SCHEMA],
                 run->validation.validated > 0

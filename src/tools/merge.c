@@ -29,6 +29,7 @@
 #include "output/results.h"
 #include "tools/crossproof.h"
 #include "tools/resultcheck.h"
+#include "tools/merge_validation.h"
 #include "tools/resultfield.h"
 #include "tools/timeline.h"
 
@@ -931,7 +932,8 @@ int sl_resultfile_load(sl_resultfile_t *r, const char *path, char *err, size_t e
         read_scenarios(doc, r, msg, sizeof(msg)) != 0 ||
         read_tags(doc, run, msg, sizeof(msg)) != 0 ||
         read_reasons(doc, &r->cfg, &run->reasons, msg, sizeof(msg)) != 0 ||
-        read_opseries(doc, r, msg, sizeof(msg)) != 0 || read_parts(doc, r, msg, sizeof(msg)) != 0)
+        read_opseries(doc, r, msg, sizeof(msg)) != 0 || read_parts(doc, r, msg, sizeof(msg)) != 0 ||
+        sl_merge_validation_read(doc, &r->cfg, &run->validation, msg, sizeof(msg)) != 0)
         goto Done;
     /* the rates divide by the time it was sending: a run stopped early sent for less */
     run->t0_ns = 1;
@@ -1222,6 +1224,8 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
     out->cfg.rate = out->cfg.connections = out->cfg.workers = 0;
     out->cfg.segment = out->cfg.nsegments = 0; /* the merged result is the whole schedule */
     out->cfg.start_at_us = 0;
+    out->cfg.schema_path = NULL; /* the first validating file's, a copy of its own */
+    out->cfg.validate_pct = 0;
     out->segments = calloc((size_t)n, sizeof(*out->segments));
     run->latency = calloc(1, sizeof(sl_hist_t));
     run->service = calloc(1, sizeof(sl_hist_t));
@@ -1250,6 +1254,11 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
         out->cfg.workers += r->cfg.workers;
         if (r->cfg.timeout_ns > out->cfg.timeout_ns)
             out->cfg.timeout_ns = r->cfg.timeout_ns;
+        if (sl_merge_validation_add(&out->cfg, &run->validation, &r->cfg, &r->run.validation) !=
+            0) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
         sl_counts_add(&run->counts, &r->run.counts);
         sl_hist_merge(run->latency, r->run.latency);
         sl_hist_merge(run->service, r->run.service);

@@ -252,8 +252,8 @@ static xmlSchemaPtr parse(xmlDocPtr doc)
     return s;
 }
 
-void *sl_wsdl_schema_load(const char *source, const char *base_dir, FILE *warnings, char *err,
-                          size_t errlen)
+void *sl_wsdl_schema_load(const char *source, const char *base_dir, const char *catalog,
+                          int offline, FILE *warnings, char *err, size_t errlen)
 {
     sl_wsdl_fetch_t fetch = {0};
     char *path = NULL, *data = NULL, *wrapper = NULL;
@@ -282,7 +282,7 @@ void *sl_wsdl_schema_load(const char *source, const char *base_dir, FILE *warnin
     }
     /* the user chose this file: what it imports may be read from anywhere on this machine
      * (a document fetched over the network still never names a local file) */
-    if (sl_wsdl_fetch_open(&fetch, path, "/", NULL, 0, err, errlen) != 0 ||
+    if (sl_wsdl_fetch_open(&fetch, path, "/", catalog, offline, err, errlen) != 0 ||
         sl_wsdl_fetch_read(&fetch, path, &data, &len, err, errlen) != 0)
         goto Done;
     xmlExternalEntityLoader before = xmlGetExternalEntityLoader();

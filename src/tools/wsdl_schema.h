@@ -11,12 +11,14 @@
 #include <stdio.h>
 
 /** Parses the schema at source (a file or an http(s) URL; an XSD, or a WSDL whose types are
- * taken); base_dir (or NULL) is the folder a relative source is read from. An import that
+ * taken); base_dir (or NULL) is the folder a relative source is read from; catalog (an OASIS
+ * XML catalog file, or NULL) and offline resolve its imports as `soapload wsdl --catalog
+ * --offline` does. An import that
  * cannot be had is skipped with a warning on `warnings` (or silently when NULL): only what uses
  * its types fails. Returns libxml2's xmlSchemaPtr (free it with sl_wsdl_schema_free), or NULL
  * with the first problem in err. */
-void *sl_wsdl_schema_load(const char *source, const char *base_dir, FILE *warnings, char *err,
-                          size_t errlen);
+void *sl_wsdl_schema_load(const char *source, const char *base_dir, const char *catalog,
+                          int offline, FILE *warnings, char *err, size_t errlen);
 /** Frees what sl_wsdl_schema_load returned (NULL is fine). */
 void sl_wsdl_schema_free(void *schema);
 

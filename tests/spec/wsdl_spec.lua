@@ -690,7 +690,7 @@ describe("--validate schema", function()
       assert.are.equal(0, code, out .. err)
       assert.are.equal(50, t.count(out, "sent%s+%d+ = ok (%d+)"))
       assert.truthy(out:find("Validation      schema " .. mock.url .. "?wsdl: 50 responses " ..
-        "validated (100% of the 2xx without a Fault that echoed their ID), 0 broke it; ", 1, true))
+        "validated (100% of the 2xx without a Fault, echoing the ID where one was sent), 0 broke it; ", 1, true))
       assert.are.equal(50, r.validation.validated)
       assert.are.equal(0, r.validation.violations)
       assert.is_true(r.validation.cpu_us_per_response > 0)
@@ -774,7 +774,24 @@ describe("--validate schema", function()
         t.quote(b), t.quote(merged)))
       assert.are.equal(1, mcode, (mout or "") .. (merr or ""))
       assert.truthy(mout:find("Errors          schema 12\n", 1, true), mout)
-      assert.are.equal(12, cjson.decode(t.read(merged)).summary.results.schema)
+      local m = cjson.decode(t.read(merged))
+      assert.are.equal(12, m.summary.results.schema)
+      -- and the validation's cost: counts summed, the CPU per response weighted by them
+      local v, v1, v2 = m.validation, r.validation, r2.validation
+      assert.are.equal(v1.schema, v.schema)
+      assert.are.equal(10, v.sample_pct)
+      assert.are.equal(12, v.validated)
+      assert.are.equal(12, v.violations)
+      local mean = (v1.cpu_us_per_response * v1.validated + v2.cpu_us_per_response *
+        v2.validated) / (v1.validated + v2.validated)
+      assert.is_true(math.abs(v.cpu_us_per_response - mean) <= 0.001, v.cpu_us_per_response)
+      local line = mout:match("\nValidation      ([^\n]*)")
+      assert.are.equal(("schema %s: 12 responses validated (10%% of the 2xx without a Fault, " ..
+        "echoing the ID where one was sent), 12 broke it; "):format(v1.schema),
+        line and line:match("^(.-)%d+%.%d us CPU each$"), mout)
+      -- the summary rounds the same mean to 0.1 us
+      assert.is_true(math.abs(tonumber(line:match("(%d+%.%d) us CPU each$")) -
+        v.cpu_us_per_response) <= 0.051, line)
       os.remove(a); os.remove(b); os.remove(merged)
       assert.are.equal("line 2, element {urn:soapload:echo}EchoResponse: No matching global " ..
         "declaration available for the validation root.", r.failure_reasons.reasons[1].reason)
@@ -877,6 +894,108 @@ describe("--validate schema", function()
         "'{urn:gone}Id' does not resolve to a(n) type definition.; not read: " .. dir ..
         "/gone/types.xsd: cannot open: No such file or directory", 1, true), err)
       assert.are.equal(20, mock.stats().requests.echo) -- nothing more was sent
+    end)
+    mock.stop()
+    os.execute("rm -rf " .. t.quote(dir))
+    assert(ok, e)
+  end)
+
+  it("ONVIF PTZ: a catalog maps the W3C and OASIS imports offline; libxml2 then refuses onvif.xsd",
+    function()
+    -- stand-ins declaring what onvif.xsd uses of each import (not the published schemas)
+    local dir = t.tmpname(".d")
+    os.execute("mkdir -p " .. t.quote(dir))
+    local any = '<xs:sequence><xs:any minOccurs="0" maxOccurs="unbounded" ' ..
+      'processContents="lax"/></xs:sequence><xs:anyAttribute processContents="lax"/>'
+    local function xsd(name, ns, body)
+      t.write(dir .. "/" .. name, ('<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" ' ..
+        'xmlns:p="%s" targetNamespace="%s">%s</xs:schema>'):format(ns, ns, body))
+    end
+    xsd("xmlmime.xsd", "http://www.w3.org/2005/05/xmlmime",
+      '<xs:attribute name="contentType" type="xs:string"/>')
+    xsd("env.xsd", "http://www.w3.org/2003/05/soap-envelope", ('<xs:complexType name="Envelope">' ..
+      '%s</xs:complexType><xs:complexType name="Fault">%s</xs:complexType><xs:element ' ..
+      'name="Envelope" type="p:Envelope"/><xs:element name="Fault" type="p:Fault"/>'):format(any, any))
+    xsd("b-2.xsd", "http://docs.oasis-open.org/wsn/b-2", ('<xs:complexType name="FilterType">%s' ..
+      '</xs:complexType><xs:complexType name="NotificationMessageHolderType">%s</xs:complexType>')
+      :format(any, any))
+    xsd("include.xsd", "http://www.w3.org/2004/08/xop/include",
+      ('<xs:element name="Include"><xs:complexType>%s</xs:complexType></xs:element>'):format(any))
+    t.write(dir .. "/catalog.xml", [[<catalog xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">
+  <uri name="https://www.w3.org/2005/05/xmlmime" uri="xmlmime.xsd"/>
+  <uri name="https://www.w3.org/2003/05/soap-envelope" uri="env.xsd"/>
+  <uri name="http://docs.oasis-open.org/wsn/b-2.xsd" uri="b-2.xsd"/>
+  <uri name="https://www.w3.org/2004/08/xop/include" uri="include.xsd"/>
+</catalog>]])
+    local wsdl = root .. "/tests/wsdl/corpus/onvif/wsdl/ver20/ptz/wsdl/ptz.wsdl"
+    local base = "-u http://127.0.0.1:9/ -R 1 -d 1s --validate schema --offline --schema " ..
+      t.quote(wsdl) .. " " .. t.quote(root .. "/scripts/examples/default.lua")
+    local code, out, err = t.run(base)
+    assert.are.equal(2, code, out .. err)
+    local _, n = err:gsub("not fetched %(%-%-offline; %-%-catalog maps a URL to a file%)%)\n", "")
+    assert.are.equal(4, n, err)
+    assert.truthy(err:find("'{http://docs.oasis-open.org/wsn/b-2}FilterType' does not resolve",
+      1, true), err)
+    code, out, err = t.run("--catalog " .. t.quote(dir .. "/catalog.xml") .. " " .. base)
+    assert.are.equal(2, code, out .. err)
+    assert.falsy(err:find("warning", 1, true), err) -- every import was read
+    -- what is left is libxml2's rule on onvif.xsd itself (docs/wsdl.md)
+    assert.truthy(err:find("onvif.xsd line 543: complex type " ..
+      "'VideoSourceConfigurationOptionsExtension2': The content model is not determinist.", 1,
+      true), err)
+    os.execute("rm -rf " .. t.quote(dir))
+  end)
+
+  it("--offline fetches no import; --catalog (or soapload.catalog) maps its URL to a copy",
+    function()
+    local dir = t.tmpname(".d")
+    os.execute("mkdir -p " .. t.quote(dir .. "/copies"))
+    t.write(dir .. "/echo.xsd", [[<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
+    xmlns:g="urn:elsewhere" targetNamespace="urn:soapload:echo" elementFormDefault="qualified">
+  <xs:import namespace="urn:elsewhere" schemaLocation="http://192.0.2.1/types.xsd"/>
+  <xs:element name="EchoResponse"><xs:complexType><xs:sequence>
+    <xs:element name="RequestId" type="g:Id"/>
+  </xs:sequence></xs:complexType></xs:element>
+</xs:schema>]])
+    t.write(dir .. "/copies/types.xsd", [[<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"
+    targetNamespace="urn:elsewhere"><xs:simpleType name="Id"><xs:restriction base="xs:string">
+  <xs:minLength value="1"/></xs:restriction></xs:simpleType></xs:schema>]])
+    t.write(dir .. "/copies/catalog.xml", [[<catalog xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">
+  <uri name="http://192.0.2.1/types.xsd" uri="types.xsd"/>
+</catalog>]])
+    -- a script naming its schema and catalog relative to its own folder, whose requests carry
+    -- no ID to check (id = false): their answers are validated all the same
+    t.write(dir .. "/run.lua", t.read(t.root .. "/scripts/examples/default.lua") ..
+      '\nsoapload.schema = "echo.xsd"\nsoapload.catalog = "copies/catalog.xml"\n' ..
+      "soapload.offline = true\nfunction request() return soapload.envelope(" ..
+      "'<e:Echo xmlns:e=\"urn:soapload:echo\"><e:RequestId>fixed</e:RequestId></e:Echo>'), " ..
+      "{id = false} end\n")
+    local mock = t.start_mock("")
+    local ok, e = pcall(function()
+      local script = t.root .. "/scripts/examples/default.lua"
+      local schema = "--validate schema --offline --schema " .. t.quote(dir .. "/echo.xsd")
+      local code, out, err = validate(script, mock.url, 20, schema)
+      assert.are.equal(2, code, out .. err)
+      assert.truthy(err:find("soapload: warning: schema: http://192.0.2.1/types.xsd: not read " ..
+        "(http://192.0.2.1/types.xsd: not fetched (--offline; --catalog maps a URL to a file))",
+        1, true), err)
+      assert.are.equal(0, mock.stats().requests.echo) -- nothing was sent
+      local r
+      code, out, err, r = validate(script, mock.url, 20,
+        schema .. " --catalog " .. t.quote(dir .. "/copies/catalog.xml"))
+      assert.are.equal(0, code, out .. err)
+      assert.falsy(err:find("warning", 1, true), err)
+      assert.are.equal(20, r.validation.validated)
+      assert.are.equal(0, r.validation.violations)
+      assert.are.equal(20, mock.stats().requests.echo)
+      code, out, err, r = validate(dir .. "/run.lua", mock.url, 20)
+      assert.are.equal(0, code, out .. err)
+      assert.truthy(out:find("Validation      schema echo.xsd: 20 responses validated (100% " ..
+        "of the 2xx without a Fault, echoing the ID where one was sent), 0 broke it; ", 1, true),
+        out)
+      assert.are.equal(20, r.validation.validated)
+      assert.are.equal(0, r.validation.violations)
+      assert.are.equal(40, mock.stats().requests.echo)
     end)
     mock.stop()
     os.execute("rm -rf " .. t.quote(dir))
