@@ -52,6 +52,7 @@ static int index_of(const char *value, const char *const *names, int count)
 
 static const char *const algs[] = {"auto", "rsa-sha256", "rsa-sha1", "ecdsa-sha256"};
 static const char *const refs[] = {"bst", "issuer-serial", "ski"};
+static const char *const encs[] = {"aes256-gcm", "aes128-cbc"};
 
 const char *sl_wsse_opts_alg_name(int alg)
 {
@@ -100,6 +101,11 @@ const char *sl_wsse_opts_set(sl_wsse_opts_t *o, sl_wsse_set_t what, const char *
         return set_string(&o->wsa_action, value) != 0 ? "a URI" : NULL;
     case SL_WSSE_SET_ENCRYPT_CERT:
         return set_string(&o->encrypt_cert, value) != 0 ? "a file name" : NULL;
+    case SL_WSSE_SET_ENCRYPT_ALG:
+        if ((i = index_of(value, encs, 2)) < 0)
+            return "aes256-gcm or aes128-cbc";
+        o->encrypt_alg = i;
+        return NULL;
     case SL_WSSE_SET_VERIFY_CERT:
         return set_string(&o->verify_cert, value) != 0 ? "a file name" : NULL;
     case SL_WSSE_SET_TTL:
@@ -146,6 +152,10 @@ int sl_wsse_opts_check(const sl_wsse_opts_t *o, char *err, size_t errlen)
     }
     if (!sl_wsse_opts_signing(o) && (o->alg != SL_WSSE_ALG_AUTO || o->key_ref != SL_WSSE_REF_BST)) {
         snprintf(err, errlen, "--wsse-sign-alg and --wsse-key-ref need --wsse-sign-key");
+        return -1;
+    }
+    if (o->encrypt_alg != SL_WSSE_ENC_AES256_GCM && o->encrypt_cert == NULL) {
+        snprintf(err, errlen, "--wsse-encrypt-alg needs --wsse-encrypt-cert");
         return -1;
     }
     if (o->wsa_action != NULL && !o->wsa) {
