@@ -146,6 +146,9 @@ static const sl_option_t options[SL_OPT_COUNT] = {
      "verify each response's WS-Security X.509 signature with\n"
      "this PEM certificate; a bad or missing one fails as\n"
      "signature"},
+    {SL_OPT_WSSE_VERIFY_CA, "wsse-verify-ca", 0, "wsse_verify_ca", "FILE",
+     "or verify it with the key of its BinarySecurityToken,\n"
+     "whose certificate must chain to this PEM CA"},
     {SL_OPT_WSSE_ENCRYPT_CERT, "wsse-encrypt-cert", 0, "wsse_encrypt_cert", "FILE",
      "encrypt each request's Body to this PEM certificate's RSA\n"
      "key after signing (EncryptedKey in wsse:Security)"},
@@ -724,6 +727,7 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
     case SL_OPT_WSSE_KEY_REF:
     case SL_OPT_WSSE_TTL:
     case SL_OPT_WSSE_VERIFY_CERT:
+    case SL_OPT_WSSE_VERIFY_CA:
     case SL_OPT_WSSE_ENCRYPT_CERT:
     case SL_OPT_WSSE_ENCRYPT_ALG:
     case SL_OPT_WSA:

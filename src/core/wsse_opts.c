@@ -26,6 +26,7 @@ void sl_wsse_opts_free(sl_wsse_opts_t *o)
     free(o->key_password_env);
     free(o->key_password_file);
     free(o->verify_cert);
+    free(o->verify_ca);
     free(o->wsa_action);
     free(o->encrypt_cert);
     sl_wsse_opts_init(o);
@@ -106,6 +107,8 @@ const char *sl_wsse_opts_set(sl_wsse_opts_t *o, sl_wsse_set_t what, const char *
             return "aes256-gcm or aes128-cbc";
         o->encrypt_alg = i;
         return NULL;
+    case SL_WSSE_SET_VERIFY_CA:
+        return set_string(&o->verify_ca, value) != 0 ? "a file name" : NULL;
     case SL_WSSE_SET_VERIFY_CERT:
         return set_string(&o->verify_cert, value) != 0 ? "a file name" : NULL;
     case SL_WSSE_SET_TTL:
@@ -154,6 +157,10 @@ int sl_wsse_opts_check(const sl_wsse_opts_t *o, char *err, size_t errlen)
         snprintf(err, errlen, "--wsse-sign-alg and --wsse-key-ref need --wsse-sign-key");
         return -1;
     }
+    if (o->verify_cert != NULL && o->verify_ca != NULL) {
+        snprintf(err, errlen, "--wsse-verify-cert and --wsse-verify-ca: give one of them");
+        return -1;
+    }
     if (o->encrypt_alg != SL_WSSE_ENC_AES256_GCM && o->encrypt_cert == NULL) {
         snprintf(err, errlen, "--wsse-encrypt-alg needs --wsse-encrypt-cert");
         return -1;
@@ -166,6 +173,7 @@ int sl_wsse_opts_check(const sl_wsse_opts_t *o, char *err, size_t errlen)
         readable_file(o->key, "--wsse-sign-key", err, errlen) != 0 ||
         readable_file(o->key_password_file, "--wsse-sign-key-password-file", err, errlen) != 0 ||
         readable_file(o->verify_cert, "--wsse-verify-cert", err, errlen) != 0 ||
+        readable_file(o->verify_ca, "--wsse-verify-ca", err, errlen) != 0 ||
         readable_file(o->encrypt_cert, "--wsse-encrypt-cert", err, errlen) != 0)
         return -1;
     if (o->key_password_env != NULL && getenv(o->key_password_env) == NULL) {

@@ -33,6 +33,7 @@ typedef struct {
     int key_ref;                                /* SL_WSSE_REF_* */
     uint64_t ttl_ns;                            /* Timestamp: Expires - Created */
     char *verify_cert;  /* verify the responses' signatures with this certificate, or NULL */
+    char *verify_ca;    /* or with the key of their token, which must chain to this CA */
     char *encrypt_cert; /* encrypt the Body to this certificate's key, or NULL */
     int encrypt_alg;    /* SL_WSSE_ENC_*: the Body's cipher */
     int wsa;            /* WS-Addressing headers on every request */
@@ -56,6 +57,7 @@ typedef enum {
     SL_WSSE_SET_KEY_REF,
     SL_WSSE_SET_TTL,
     SL_WSSE_SET_VERIFY_CERT,
+    SL_WSSE_SET_VERIFY_CA,
     SL_WSSE_SET_ENCRYPT_CERT,
     SL_WSSE_SET_ENCRYPT_ALG,
     SL_WSSE_SET_WSA,

@@ -317,6 +317,65 @@ describe("WS-Security X.509 signatures on responses (--wsse-verify-cert)", funct
     end
   end)
 
+  it("--wsse-verify-ca: answers whose BinarySecurityToken chains to the CA verify with its key; " ..
+     "another CA's, a self-signed token or none fail as signature", function()
+    -- a test CA, a leaf it signed (the zeep server's), and a second CA
+    assert(os.execute(("cd %s && (openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem " ..
+      "-days 1 -subj /CN=test-ca && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca2.key -out ca2.pem " ..
+      "-days 1 -subj /CN=other-ca && openssl req -newkey rsa:2048 -nodes -keyout leaf.key -out leaf.csr " ..
+      "-subj /CN=service && openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial " ..
+      "-days 1 -out leaf.pem) > /dev/null 2>&1"):format(t.quote(dir))))
+    local function run_ca(url, ca)
+      local json = t.tmpname(".json")
+      local code, out, err = t.run(("-R 20 -d 1s -w 1 -c 2 --json %s --url %s --wsse-verify-ca %s %s")
+        :format(t.quote(json), url, t.quote(dir .. "/" .. ca),
+          t.quote(t.root .. "/scripts/examples/default.lua")))
+      local res = t.json.decode(t.read(json) or "null")
+      os.remove(json)
+      return code, out .. err, res
+    end
+    local function serve(key, mode)
+      local port, log = t.free_port(), t.tmpname(".zeep")
+      local p = io.popen(("/usr/bin/python3 %s %d %s %s %s > %s 2>&1 & echo $!"):format(
+        t.quote(t.root .. "/tests/spec/fixtures/zeep_signer.py"), port, t.quote(dir .. "/" .. key .. ".key"),
+        t.quote(dir .. "/" .. key .. ".pem"), mode, t.quote(log)))
+      local pid = tonumber(p:read("l"))
+      p:close()
+      local deadline = t.now() + 20
+      while not (t.read(log) or ""):find("ready", 1, true) and t.now() < deadline do t.sleep(0.05) end
+      return ("http://127.0.0.1:%d/soap/endpoint"):format(port), function()
+        os.execute("kill " .. pid .. " 2>/dev/null")
+        os.remove(log)
+      end
+    end
+    local cases = {
+      { "leaf", "bst", "ca.pem", 0, nil },
+      { "leaf", "bst", "ca2.pem", 1, "the BinarySecurityToken's certificate does not chain to the CA: " ..
+        "unable to get local issuer certificate" },
+      { "rsa", "bst", "ca.pem", 1, "the BinarySecurityToken's certificate does not chain to the CA: " ..
+        "self-signed certificate" },
+      { "leaf", "sign", "ca.pem", 1, "no BinarySecurityToken to check against the CA" },
+    }
+    for _, c in ipairs(cases) do
+      local url, stop = serve(c[1], c[2])
+      local code, out, res = run_ca(url, c[3])
+      stop()
+      assert.are.equal(c[4], code, out)
+      assert.are.equal(20, res.summary.sent, out)
+      if c[5] == nil then
+        assert.are.equal(20, res.summary.ok, out)
+        assert.are.equal(0, res.summary.results.signature, out)
+      else
+        assert.are.equal(20, res.summary.results.signature, out)
+        assert.truthy(out:find("signature%s+20  " .. c[5]:gsub("%p", "%%%0")), out)
+      end
+    end
+    local code, _, err = t.run(("--dry-run 1 --wsse-verify-ca %s --wsse-verify-cert %s %s"):format(
+      t.quote(dir .. "/ca.pem"), t.quote(dir .. "/rsa.pem"), t.quote(t.root .. "/scripts/examples/default.lua")))
+    assert.are.equal(2, code, err)
+    assert.truthy(err:find("--wsse-verify-cert and --wsse-verify-ca: give one of them", 1, true), err)
+  end)
+
   it("decrypts answers encrypted to the signing key (python3-xmlsec, AES-128-CBC), then verifies", function()
     local srv = start_zeep_signer(dir, "encrypt")
     local function run(key)
