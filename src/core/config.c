@@ -152,9 +152,14 @@ static const sl_option_t options[SL_OPT_COUNT] = {
      "verify each response's WS-Security X.509 signature with\n"
      "this PEM certificate; a bad or missing one fails as\n"
      "signature"},
+    {SL_OPT_WSSE_VERIFY_CA, "wsse-verify-ca", 0, "wsse_verify_ca", "FILE",
+     "or verify it with the key of its BinarySecurityToken,\n"
+     "whose certificate must chain to this PEM CA"},
     {SL_OPT_WSSE_ENCRYPT_CERT, "wsse-encrypt-cert", 0, "wsse_encrypt_cert", "FILE",
      "encrypt each request's Body to this PEM certificate's RSA\n"
-     "key (AES-256-GCM, RSA-OAEP), after signing"},
+     "key after signing (EncryptedKey in wsse:Security)"},
+    {SL_OPT_WSSE_ENCRYPT_ALG, "wsse-encrypt-alg", 0, "wsse_encrypt_alg", "ALG",
+     "the Body's cipher: aes256-gcm (default) or aes128-cbc"},
     {SL_OPT_WSA, "wsa", 0, "wsa", NULL,
      "WS-Addressing headers on every request: Action,\n"
      "MessageID urn:soapload:ID, To, ReplyTo anonymous (signed\n"
@@ -741,7 +746,9 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
     case SL_OPT_WSSE_KEY_REF:
     case SL_OPT_WSSE_TTL:
     case SL_OPT_WSSE_VERIFY_CERT:
+    case SL_OPT_WSSE_VERIFY_CA:
     case SL_OPT_WSSE_ENCRYPT_CERT:
+    case SL_OPT_WSSE_ENCRYPT_ALG:
     case SL_OPT_WSA:
     case SL_OPT_WSA_ACTION:
         want = sl_wsse_opts_set(&c->wsse, (sl_wsse_set_t)(id - SL_OPT_WSSE_SIGN_CERT), value);

@@ -82,6 +82,78 @@ static int close_out(void *ctx)
     return 0;
 }
 
+/* The element under n whose Id (plain or wsu:) is id. */
+static xmlNodePtr by_id(xmlNodePtr n, const char *id)
+{
+    for (; n != NULL; n = n->next) {
+        if (n->type != XML_ELEMENT_NODE)
+            continue;
+        for (xmlAttrPtr a = n->properties; a != NULL; a = a->next)
+            if (strcmp((const char *)a->name, "Id") == 0 && a->children != NULL &&
+                a->children->content != NULL && strcmp((const char *)a->children->content, id) == 0)
+                return n;
+        xmlNodePtr found = by_id(n->children, id);
+        if (found != NULL)
+            return found;
+    }
+    return NULL;
+}
+
+/* The WS-Security layout: an EncryptedKey (in the wsse:Security header) whose ReferenceList
+ * names the EncryptedData it opens. Decrypts the session key with d's key, then each one named.
+ * Returns how many EncryptedData it decrypted, or -1 with why. */
+static int decrypt_by_key(const sl_wsse_decrypter_t *d, xmlDocPtr x, xmlNodePtr ek, char *why,
+                          size_t whylen)
+{
+    xmlNodePtr list = xmlSecFindChild(ek, BAD_CAST "ReferenceList", xmlSecEncNs);
+    xmlSecEncCtx ctx;
+    if (list == NULL)
+        return 0; /* XML Encryption's own layout: its EncryptedData are handled below */
+    if (xmlSecEncCtxInitialize(&ctx, d->keys) < 0) {
+        snprintf(why, whylen, "xmlsec cannot make a context");
+        return -1;
+    }
+    ctx.mode = xmlEncCtxModeEncryptedKey;
+    xmlSecBufferPtr key = xmlSecEncCtxDecryptToBuffer(&ctx, ek);
+    xmlSecKeyPtr session = key != NULL
+                               ? xmlSecKeyReadMemory(xmlSecKeyDataAesId, xmlSecBufferGetData(key),
+                                                     xmlSecBufferGetSize(key))
+                               : NULL;
+    xmlSecEncCtxFinalize(&ctx);
+    if (session == NULL) {
+        snprintf(why, whylen, "cannot decrypt the EncryptedKey (encrypted to another key?)");
+        return -1;
+    }
+    int n = 0;
+    for (xmlNodePtr r = list->children; r != NULL; r = r->next) {
+        if (r->type != XML_ELEMENT_NODE ||
+            !xmlSecCheckNodeName(r, BAD_CAST "DataReference", xmlSecEncNs))
+            continue;
+        xmlChar *uri = xmlGetProp(r, BAD_CAST "URI");
+        xmlNodePtr ed = uri != NULL && uri[0] == '#'
+                            ? by_id(xmlDocGetRootElement(x), (const char *)uri + 1)
+                            : NULL;
+        xmlFree(uri);
+        if (ed == NULL || !xmlSecCheckNodeName(ed, xmlSecNodeEncryptedData, xmlSecEncNs)) {
+            snprintf(why, whylen, "a DataReference names no EncryptedData");
+            n = -1;
+            break;
+        }
+        if (xmlSecEncCtxInitialize(&ctx, NULL) < 0 ||
+            (ctx.encKey = xmlSecKeyDuplicate(session)) == NULL ||
+            xmlSecEncCtxDecrypt(&ctx, ed) < 0 || !ctx.resultReplaced) {
+            snprintf(why, whylen, "cannot decrypt the EncryptedData with the EncryptedKey's key");
+            xmlSecEncCtxFinalize(&ctx);
+            n = -1;
+            break;
+        }
+        xmlSecEncCtxFinalize(&ctx);
+        n++;
+    }
+    xmlSecKeyDestroy(session);
+    return n;
+}
+
 int sl_wsse_decrypt(const sl_wsse_decrypter_t *d, const char *doc, size_t len, sl_buf_t *out,
                     char *why, size_t whylen)
 {
@@ -91,6 +163,18 @@ int sl_wsse_decrypt(const sl_wsse_decrypter_t *d, const char *doc, size_t len, s
         len <= 0x7fffffff ? xmlReadMemory(doc, (int)len, NULL, NULL, XML_PARSE_NONET) : NULL;
     xmlNodePtr root = x != NULL ? xmlDocGetRootElement(x) : NULL, ed;
     int n = 0, rc = 0;
+    xmlNodePtr ek = root;
+    while (root != NULL && rc == 0 &&
+           (ek = xmlSecFindNode(root, xmlSecNodeEncryptedKey, xmlSecEncNs)) != NULL) {
+        int got = decrypt_by_key(d, x, ek, why, whylen);
+        if (got < 0)
+            rc = -1;
+        if (got <= 0) /* failed, or XML Encryption's layout (inside an EncryptedData) */
+            break;
+        n += got;
+        xmlUnlinkNode(ek); /* done with: not met again, and no reader after us needs it */
+        xmlFreeNode(ek);
+    }
     while (rc == 0 && root != NULL &&
            (ed = xmlSecFindNode(root, xmlSecNodeEncryptedData, xmlSecEncNs)) != NULL) {
         xmlSecEncCtx ctx;

@@ -26,6 +26,7 @@ void sl_wsse_opts_free(sl_wsse_opts_t *o)
     free(o->key_password_env);
     free(o->key_password_file);
     free(o->verify_cert);
+    free(o->verify_ca);
     free(o->wsa_action);
     free(o->encrypt_cert);
     sl_wsse_opts_init(o);
@@ -52,6 +53,7 @@ static int index_of(const char *value, const char *const *names, int count)
 
 static const char *const algs[] = {"auto", "rsa-sha256", "rsa-sha1", "ecdsa-sha256"};
 static const char *const refs[] = {"bst", "issuer-serial", "ski"};
+static const char *const encs[] = {"aes256-gcm", "aes128-cbc"};
 
 const char *sl_wsse_opts_alg_name(int alg)
 {
@@ -100,6 +102,13 @@ const char *sl_wsse_opts_set(sl_wsse_opts_t *o, sl_wsse_set_t what, const char *
         return set_string(&o->wsa_action, value) != 0 ? "a URI" : NULL;
     case SL_WSSE_SET_ENCRYPT_CERT:
         return set_string(&o->encrypt_cert, value) != 0 ? "a file name" : NULL;
+    case SL_WSSE_SET_ENCRYPT_ALG:
+        if ((i = index_of(value, encs, 2)) < 0)
+            return "aes256-gcm or aes128-cbc";
+        o->encrypt_alg = i;
+        return NULL;
+    case SL_WSSE_SET_VERIFY_CA:
+        return set_string(&o->verify_ca, value) != 0 ? "a file name" : NULL;
     case SL_WSSE_SET_VERIFY_CERT:
         return set_string(&o->verify_cert, value) != 0 ? "a file name" : NULL;
     case SL_WSSE_SET_TTL:
@@ -148,6 +157,14 @@ int sl_wsse_opts_check(const sl_wsse_opts_t *o, char *err, size_t errlen)
         snprintf(err, errlen, "--wsse-sign-alg and --wsse-key-ref need --wsse-sign-key");
         return -1;
     }
+    if (o->verify_cert != NULL && o->verify_ca != NULL) {
+        snprintf(err, errlen, "--wsse-verify-cert and --wsse-verify-ca: give one of them");
+        return -1;
+    }
+    if (o->encrypt_alg != SL_WSSE_ENC_AES256_GCM && o->encrypt_cert == NULL) {
+        snprintf(err, errlen, "--wsse-encrypt-alg needs --wsse-encrypt-cert");
+        return -1;
+    }
     if (o->wsa_action != NULL && !o->wsa) {
         snprintf(err, errlen, "--wsa-action needs --wsa");
         return -1;
@@ -156,6 +173,7 @@ int sl_wsse_opts_check(const sl_wsse_opts_t *o, char *err, size_t errlen)
         readable_file(o->key, "--wsse-sign-key", err, errlen) != 0 ||
         readable_file(o->key_password_file, "--wsse-sign-key-password-file", err, errlen) != 0 ||
         readable_file(o->verify_cert, "--wsse-verify-cert", err, errlen) != 0 ||
+        readable_file(o->verify_ca, "--wsse-verify-ca", err, errlen) != 0 ||
         readable_file(o->encrypt_cert, "--wsse-encrypt-cert", err, errlen) != 0)
         return -1;
     if (o->key_password_env != NULL && getenv(o->key_password_env) == NULL) {

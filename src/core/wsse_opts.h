@@ -23,6 +23,9 @@ enum {
     SL_WSSE_REF_SKI            /* the subject key identifier, no token in the message */
 };
 
+/* The Body's content encryption (--wsse-encrypt-alg). */
+enum { SL_WSSE_ENC_AES256_GCM, SL_WSSE_ENC_AES128_CBC };
+
 typedef struct {
     char *cert, *key;                           /* files, or NULL: no signing */
     char *key_password_env, *key_password_file; /* where the key's password is */
@@ -30,7 +33,9 @@ typedef struct {
     int key_ref;                                /* SL_WSSE_REF_* */
     uint64_t ttl_ns;                            /* Timestamp: Expires - Created */
     char *verify_cert;  /* verify the responses' signatures with this certificate, or NULL */
+    char *verify_ca;    /* or with the key of their token, which must chain to this CA */
     char *encrypt_cert; /* encrypt the Body to this certificate's key, or NULL */
+    int encrypt_alg;    /* SL_WSSE_ENC_*: the Body's cipher */
     int wsa;            /* WS-Addressing headers on every request */
     char *wsa_action;   /* their Action; NULL: the request's SOAP action */
 } sl_wsse_opts_t;
@@ -52,7 +57,9 @@ typedef enum {
     SL_WSSE_SET_KEY_REF,
     SL_WSSE_SET_TTL,
     SL_WSSE_SET_VERIFY_CERT,
+    SL_WSSE_SET_VERIFY_CA,
     SL_WSSE_SET_ENCRYPT_CERT,
+    SL_WSSE_SET_ENCRYPT_ALG,
     SL_WSSE_SET_WSA,
     SL_WSSE_SET_WSA_ACTION
 } sl_wsse_set_t;

@@ -14,7 +14,11 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/valid.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
 #include <xmlsec/crypto.h>
+#include <xmlsec/openssl/evp.h>
 #include <xmlsec/errors.h>
 #include <xmlsec/xmldsig.h>
 #include <xmlsec/xmlsec.h>
@@ -29,6 +33,7 @@
 
 struct sl_wsse_verifier {
     xmlSecKeyPtr key; /* read only once threads run: each verification borrows it */
+    X509_STORE *ca;   /* or: the CA the message's BinarySecurityToken must chain to */
     int need_timestamp;
     double max_ahead_s;
 };
@@ -100,10 +105,32 @@ sl_wsse_verifier_t *sl_wsse_verify_open(const char *cert_path, const char *flag,
     return v;
 }
 
+sl_wsse_verifier_t *sl_wsse_verify_open_ca(const char *ca_path, const char *flag,
+                                           int need_timestamp, double max_ahead_s, char *err,
+                                           size_t errlen)
+{
+    sl_wsse_verifier_t *v = calloc(1, sizeof(*v));
+    if (v == NULL || sl_xmlsec_acquire() != 0) {
+        snprintf(err, errlen, "cannot initialise xmlsec");
+        free(v);
+        return NULL;
+    }
+    v->need_timestamp = need_timestamp;
+    v->max_ahead_s = max_ahead_s;
+    v->ca = X509_STORE_new();
+    if (v->ca == NULL || X509_STORE_load_file(v->ca, ca_path) != 1) {
+        snprintf(err, errlen, "%s %s: no PEM CA certificate in it", flag, ca_path);
+        sl_wsse_verify_close(v);
+        return NULL;
+    }
+    return v;
+}
+
 void sl_wsse_verify_close(sl_wsse_verifier_t *v)
 {
     if (v == NULL)
         return;
+    X509_STORE_free(v->ca);
     if (v->key != NULL)
         xmlSecKeyDestroy(v->key);
     free(v);
@@ -203,6 +230,74 @@ static sl_wsse_sig_t check_timestamp(const sl_wsse_verifier_t *v, xmlNodePtr ts,
     return r;
 }
 
+/* The message's signing key when verifying against a CA: the X.509 BinarySecurityToken the
+ * signature's SecurityTokenReference names (the header's first one when it names none), which
+ * must chain to the CA. Returns a key the caller destroys, or NULL with why. */
+static xmlSecKeyPtr token_key(const sl_wsse_verifier_t *v, xmlNodePtr sec, xmlNodePtr sig,
+                              char *why, size_t whylen)
+{
+    xmlNodePtr str =
+        child_named(child_named(sig, DS_NS, "KeyInfo"), WSSE_NS, "SecurityTokenReference");
+    xmlNodePtr ref = child_named(str, WSSE_NS, "Reference"), bst = NULL;
+    xmlChar *uri = ref != NULL ? xmlGetProp(ref, BAD_CAST "URI") : NULL;
+    for (xmlNodePtr c = sec->children; c != NULL && bst == NULL; c = c->next) {
+        xmlChar *id = named(c, WSSE_NS, "BinarySecurityToken")
+                          ? xmlGetNsProp(c, BAD_CAST "Id", BAD_CAST WSU_NS)
+                          : NULL;
+        if (named(c, WSSE_NS, "BinarySecurityToken") &&
+            (uri == NULL || (uri[0] == '#' && id != NULL && xmlStrEqual(id, uri + 1))))
+            bst = c;
+        xmlFree(id);
+    }
+    xmlFree(uri);
+    if (bst == NULL) {
+        snprintf(why, whylen, "no BinarySecurityToken to check against the CA");
+        return NULL;
+    }
+    xmlChar *text = xmlNodeGetContent(bst);
+    size_t len = 0, n = 0;
+    unsigned char *der = text != NULL ? malloc(xmlStrlen(text) + 1) : NULL;
+    for (const xmlChar *p = text; der != NULL && *p != '\0'; p++) /* Base64 without blanks */
+        if (*p != ' ' && *p != '\n' && *p != '\r' && *p != '\t')
+            text[n++] = *p;
+    int got = der != NULL ? EVP_DecodeBlock(der, text, (int)n) : -1;
+    if (got > 0) {
+        len = (size_t)got - (n >= 1 && text[n - 1] == '=') - (n >= 2 && text[n - 2] == '=');
+    }
+    const unsigned char *q = der;
+    X509 *cert = got > 0 ? d2i_X509(NULL, &q, (long)len) : NULL;
+    free(der);
+    xmlFree(text);
+    if (cert == NULL) {
+        snprintf(why, whylen, "the BinarySecurityToken is no X.509 certificate");
+        return NULL;
+    }
+    X509_STORE_CTX *sc = X509_STORE_CTX_new();
+    int chained =
+        sc != NULL && X509_STORE_CTX_init(sc, v->ca, cert, NULL) == 1 && X509_verify_cert(sc) == 1;
+    if (!chained)
+        snprintf(why, whylen, "the BinarySecurityToken's certificate does not chain to the CA: %s",
+                 sc != NULL ? X509_verify_cert_error_string(X509_STORE_CTX_get_error(sc)) : "?");
+    X509_STORE_CTX_free(sc);
+    EVP_PKEY *pkey = chained ? X509_get_pubkey(cert) : NULL;
+    X509_free(cert);
+    if (pkey == NULL)
+        return NULL;
+    xmlSecKeyDataPtr data = xmlSecOpenSSLEvpKeyAdopt(pkey);
+    xmlSecKeyPtr key = data != NULL ? xmlSecKeyCreate() : NULL;
+    if (key == NULL || xmlSecKeySetValue(key, data) < 0) {
+        if (key != NULL)
+            xmlSecKeyDestroy(key);
+        if (data != NULL)
+            xmlSecKeyDataDestroy(data);
+        else
+            EVP_PKEY_free(pkey);
+        snprintf(why, whylen, "xmlsec does not take the BinarySecurityToken's key");
+        return NULL;
+    }
+    return key;
+}
+
 /* The verdict on a parsed message. */
 static sl_wsse_sig_t verify_doc(const sl_wsse_verifier_t *v, xmlDocPtr doc, double now, char *why,
                                 size_t whylen)
@@ -233,18 +328,25 @@ static sl_wsse_sig_t verify_doc(const sl_wsse_verifier_t *v, xmlDocPtr doc, doub
         snprintf(why, whylen, "the signature does not cover the Timestamp");
         return SL_WSSE_SIG_INVALID;
     }
+    xmlSecKeyPtr own = v->ca != NULL ? token_key(v, sec, sig, why, whylen) : NULL;
+    if (v->ca != NULL && own == NULL)
+        return SL_WSSE_SIG_INVALID;
     xmlSecDSigCtx ctx;
     if (xmlSecDSigCtxInitialize(&ctx, NULL) < 0) {
         snprintf(why, whylen, "xmlsec cannot make a context");
+        if (own != NULL)
+            xmlSecKeyDestroy(own);
         return SL_WSSE_SIG_INVALID;
     }
     ctx.enabledReferenceUris = xmlSecTransformUriTypeSameDocument;
-    ctx.signKey = v->key; /* borrowed: given back before the context is let go */
+    ctx.signKey = own != NULL ? own : v->key; /* borrowed: given back before the context goes */
     xmlsec_err[0] = '\0';
     int rc = xmlSecDSigCtxVerify(&ctx, sig);
     int ok = rc >= 0 && ctx.status == xmlSecDSigStatusSucceeded;
     ctx.signKey = NULL;
     xmlSecDSigCtxFinalize(&ctx);
+    if (own != NULL)
+        xmlSecKeyDestroy(own);
     if (!ok) {
         snprintf(why, whylen, "the signature does not verify%s%s", rc < 0 ? ": " : "",
                  rc < 0 ? xmlsec_err : "");

@@ -34,6 +34,11 @@ const char *sl_xmlsec_last_error(void);
  * err. */
 sl_wsse_verifier_t *sl_wsse_verify_open(const char *cert_path, const char *flag, int need_timestamp,
                                         double max_ahead_s, char *err, size_t errlen);
+/** The same, verifying each message with the key of its own X.509 BinarySecurityToken, whose
+ * certificate must chain to the PEM CA certificate(s) at ca_path. */
+sl_wsse_verifier_t *sl_wsse_verify_open_ca(const char *ca_path, const char *flag,
+                                           int need_timestamp, double max_ahead_s, char *err,
+                                           size_t errlen);
 /** Frees it and releases xmlsec. NULL is allowed. */
 void sl_wsse_verify_close(sl_wsse_verifier_t *v);
 

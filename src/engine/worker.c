@@ -490,6 +490,11 @@ static int setup(worker_t *w)
                                            (double)SL_WSSE_DEFAULT_TTL_NS / 1e9, w->err,
                                            sizeof(w->err))) == NULL)
         return -1;
+    if (cfg->wsse.verify_ca != NULL &&
+        (w->verifier = sl_wsse_verify_open_ca(cfg->wsse.verify_ca, "--wsse-verify-ca", 0,
+                                              (double)SL_WSSE_DEFAULT_TTL_NS / 1e9, w->err,
+                                              sizeof(w->err))) == NULL)
+        return -1;
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
     curl_multi_setopt(w->multi, CURLMOPT_SOCKETDATA, w);
     curl_multi_setopt(w->multi, CURLMOPT_TIMERFUNCTION, on_timer);

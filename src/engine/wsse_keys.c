@@ -187,6 +187,11 @@ int sl_wsse_keys_check(sl_wsse_opts_t *o, char *err, size_t errlen)
             return -1;
         X509_free(cert);
     }
+    if (o->verify_ca != NULL) {
+        if ((cert = load_cert(o->verify_ca, "--wsse-verify-ca", err, errlen)) == NULL)
+            return -1;
+        X509_free(cert);
+    }
     if (o->encrypt_cert != NULL) { /* RSA-OAEP key transport needs an RSA key */
         if ((cert = load_cert(o->encrypt_cert, "--wsse-encrypt-cert", err, errlen)) == NULL)
             return -1;

@@ -27,6 +27,7 @@
 #include <xmlsec/xmlsec.h>
 
 #include "core/wsse_verify.h"
+#include "engine/wsse_encrypt.h"
 #include "engine/wsse_keys.h"
 #include "engine/wsa.h"
 
@@ -53,9 +54,9 @@ struct sl_wsse_signer {
     xmlSecTransformId sign_alg, digest_alg;
     int key_ref; /* SL_WSSE_REF_* */
     double ttl_s;
-    sl_buf_t spare;             /* the signed body's buffer, traded with the request's */
-    int xmlsec_held;            /* sl_xmlsec_acquire succeeded */
-    xmlSecKeysMngrPtr enc_keys; /* --wsse-encrypt-cert: the recipient's public key, or NULL */
+    sl_buf_t spare;           /* the signed body's buffer, traded with the request's */
+    int xmlsec_held;          /* sl_xmlsec_acquire succeeded */
+    sl_wsse_encrypter_t *enc; /* --wsse-encrypt-cert, or NULL */
 };
 
 /* ---- the signer ------------------------------------------------------------------------- */
@@ -95,22 +96,6 @@ static int cert_forms(sl_wsse_signer_t *sg, X509 *cert)
     return sg->bst != NULL && sg->issuer != NULL && sg->serial != NULL ? 0 : -1;
 }
 
-/* The keys manager holding the public key of the certificate the Body is encrypted to. */
-static int open_recipient(sl_wsse_signer_t *sg, const char *path, char *err, size_t errlen)
-{
-    xmlSecKeyPtr key = xmlSecCryptoAppKeyLoad(path, xmlSecKeyDataFormatCertPem, NULL, NULL, NULL);
-    if ((sg->enc_keys = xmlSecKeysMngrCreate()) == NULL || key == NULL ||
-        xmlSecCryptoAppDefaultKeysMngrInit(sg->enc_keys) < 0 ||
-        xmlSecCryptoAppDefaultKeysMngrAdoptKey(sg->enc_keys, key) < 0) {
-        if (key != NULL)
-            xmlSecKeyDestroy(key);
-        snprintf(err, errlen, "--wsse-encrypt-cert %s: xmlsec does not take it: %s", path,
-                 sl_xmlsec_last_error());
-        return -1;
-    }
-    return 0;
-}
-
 sl_wsse_signer_t *sl_wsse_sign_open(const sl_config_t *cfg, char *err, size_t errlen)
 {
     const sl_wsse_opts_t *o = &cfg->wsse;
@@ -128,7 +113,8 @@ sl_wsse_signer_t *sl_wsse_sign_open(const sl_config_t *cfg, char *err, size_t er
     }
     sg->xmlsec_held = 1;
     sg->cfg = cfg;
-    if (o->encrypt_cert != NULL && open_recipient(sg, o->encrypt_cert, err, errlen) != 0)
+    if (o->encrypt_cert != NULL &&
+        (sg->enc = sl_wsse_encrypt_open(o->encrypt_cert, o->encrypt_alg, err, errlen)) == NULL)
         goto Error;
     if (pkey == NULL) /* WS-Addressing alone: nothing to sign with */
         return sg;
@@ -164,8 +150,7 @@ void sl_wsse_sign_close(sl_wsse_signer_t *sg)
         return;
     if (sg->key != NULL)
         xmlSecKeyDestroy(sg->key);
-    if (sg->enc_keys != NULL)
-        xmlSecKeysMngrDestroy(sg->enc_keys);
+    sl_wsse_encrypt_close(sg->enc);
     free(sg->bst);
     free(sg->ski);
     free(sg->issuer);
@@ -349,43 +334,6 @@ Failed:
     return -1;
 }
 
-/* Encrypts the content of the Body (XML Encryption, type Content): AES-256-GCM with a fresh
- * session key, itself encrypted with RSA-OAEP to the recipient's key in an EncryptedKey inside
- * the EncryptedData's KeyInfo, which names the recipient's certificate. Returns 0, or -1 with
- * err. */
-static int encrypt_body(sl_wsse_signer_t *sg, xmlDocPtr doc, xmlNodePtr body, char *err,
-                        size_t errlen)
-{
-    xmlNodePtr ed = xmlSecTmplEncDataCreate(doc, xmlSecTransformAes256GcmId, BAD_CAST "ED-1",
-                                            xmlSecTypeEncContent, NULL, NULL);
-    xmlNodePtr ki = ed != NULL ? xmlSecTmplEncDataEnsureKeyInfo(ed, NULL) : NULL;
-    xmlNodePtr ek = ki != NULL ? xmlSecTmplKeyInfoAddEncryptedKey(ki, xmlSecTransformRsaOaepId,
-                                                                  NULL, NULL, NULL)
-                               : NULL;
-    xmlNodePtr eki = ek != NULL ? xmlSecTmplEncDataEnsureKeyInfo(ek, NULL) : NULL;
-    xmlSecEncCtx ctx;
-    int rc = -1;
-    if (eki == NULL || xmlSecTmplEncDataEnsureCipherValue(ed) == NULL ||
-        xmlSecTmplEncDataEnsureCipherValue(ek) == NULL ||
-        xmlSecTmplKeyInfoAddX509Data(eki) == NULL ||
-        xmlSecEncCtxInitialize(&ctx, sg->enc_keys) < 0) {
-        snprintf(err, errlen, "wsse: out of memory encrypting the Body");
-        xmlFreeNode(ed);
-        return -1;
-    }
-    ctx.encKey = xmlSecKeyGenerate(xmlSecKeyDataAesId, 256, xmlSecKeyDataTypeSession);
-    if (ctx.encKey != NULL && xmlSecEncCtxXmlEncrypt(&ctx, ed, body) >= 0)
-        rc = 0;
-    xmlSecEncCtxFinalize(&ctx); /* lets the session key go */
-    if (rc != 0) {
-        snprintf(err, errlen, "wsse: xmlsec could not encrypt the Body: %s",
-                 sl_xmlsec_last_error());
-        if (ed->parent == NULL)
-            xmlFreeNode(ed);
-    }
-    return rc;
-}
-
 /* Rewrites the envelope in `in` into out: WS-Addressing headers (--wsa), then the signature
  * (--wsse-sign-key). Returns 0, or -1 with why in err. */
 static int rewrite(sl_wsse_signer_t *sg, const sl_request_t *req, const char *in, size_t len,
@@ -420,7 +368,8 @@ static int rewrite(sl_wsse_signer_t *sg, const sl_request_t *req, const char *in
     if (sg->key != NULL &&
         sign_doc(sg, doc, security_of(doc, env, header, soap12), body, wsa, nwsa, err, errlen) != 0)
         goto Done;
-    if (sg->enc_keys != NULL && encrypt_body(sg, doc, body, err, errlen) != 0)
+    if (sg->enc != NULL && sl_wsse_encrypt_body(sg->enc, doc, security_of(doc, env, header, soap12),
+                                                body, err, errlen) != 0)
         goto Done;
     sl_buf_clear(out);
     xmlSaveCtxtPtr save = xmlSaveToIO(write_out, close_out, out, "UTF-8", XML_SAVE_NO_DECL);

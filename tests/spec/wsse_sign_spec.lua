@@ -317,6 +317,65 @@ describe("WS-Security X.509 signatures on responses (--wsse-verify-cert)", funct
     end
   end)
 
+  it("--wsse-verify-ca: answers whose BinarySecurityToken chains to the CA verify with its key; " ..
+     "another CA's, a self-signed token or none fail as signature", function()
+    -- a test CA, a leaf it signed (the zeep server's), and a second CA
+    assert(os.execute(("cd %s && (openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem " ..
+      "-days 1 -subj /CN=test-ca && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca2.key -out ca2.pem " ..
+      "-days 1 -subj /CN=other-ca && openssl req -newkey rsa:2048 -nodes -keyout leaf.key -out leaf.csr " ..
+      "-subj /CN=service && openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial " ..
+      "-days 1 -out leaf.pem) > /dev/null 2>&1"):format(t.quote(dir))))
+    local function run_ca(url, ca)
+      local json = t.tmpname(".json")
+      local code, out, err = t.run(("-R 20 -d 1s -w 1 -c 2 --json %s --url %s --wsse-verify-ca %s %s")
+        :format(t.quote(json), url, t.quote(dir .. "/" .. ca),
+          t.quote(t.root .. "/scripts/examples/default.lua")))
+      local res = t.json.decode(t.read(json) or "null")
+      os.remove(json)
+      return code, out .. err, res
+    end
+    local function serve(key, mode)
+      local port, log = t.free_port(), t.tmpname(".zeep")
+      local p = io.popen(("/usr/bin/python3 %s %d %s %s %s > %s 2>&1 & echo $!"):format(
+        t.quote(t.root .. "/tests/spec/fixtures/zeep_signer.py"), port, t.quote(dir .. "/" .. key .. ".key"),
+        t.quote(dir .. "/" .. key .. ".pem"), mode, t.quote(log)))
+      local pid = tonumber(p:read("l"))
+      p:close()
+      local deadline = t.now() + 20
+      while not (t.read(log) or ""):find("ready", 1, true) and t.now() < deadline do t.sleep(0.05) end
+      return ("http://127.0.0.1:%d/soap/endpoint"):format(port), function()
+        os.execute("kill " .. pid .. " 2>/dev/null")
+        os.remove(log)
+      end
+    end
+    local cases = {
+      { "leaf", "bst", "ca.pem", 0, nil },
+      { "leaf", "bst", "ca2.pem", 1, "the BinarySecurityToken's certificate does not chain to the CA: " ..
+        "unable to get local issuer certificate" },
+      { "rsa", "bst", "ca.pem", 1, "the BinarySecurityToken's certificate does not chain to the CA: " ..
+        "self-signed certificate" },
+      { "leaf", "sign", "ca.pem", 1, "no BinarySecurityToken to check against the CA" },
+    }
+    for _, c in ipairs(cases) do
+      local url, stop = serve(c[1], c[2])
+      local code, out, res = run_ca(url, c[3])
+      stop()
+      assert.are.equal(c[4], code, out)
+      assert.are.equal(20, res.summary.sent, out)
+      if c[5] == nil then
+        assert.are.equal(20, res.summary.ok, out)
+        assert.are.equal(0, res.summary.results.signature, out)
+      else
+        assert.are.equal(20, res.summary.results.signature, out)
+        assert.truthy(out:find("signature%s+20  " .. c[5]:gsub("%p", "%%%0")), out)
+      end
+    end
+    local code, _, err = t.run(("--dry-run 1 --wsse-verify-ca %s --wsse-verify-cert %s %s"):format(
+      t.quote(dir .. "/ca.pem"), t.quote(dir .. "/rsa.pem"), t.quote(t.root .. "/scripts/examples/default.lua")))
+    assert.are.equal(2, code, err)
+    assert.truthy(err:find("--wsse-verify-cert and --wsse-verify-ca: give one of them", 1, true), err)
+  end)
+
   it("decrypts answers encrypted to the signing key (python3-xmlsec, AES-128-CBC), then verifies", function()
     local srv = start_zeep_signer(dir, "encrypt")
     local function run(key)
@@ -544,42 +603,81 @@ describe("Encrypted requests (--wsse-encrypt-cert)", function()
   teardown(function() os.execute("rm -rf " .. t.quote(dir)) end)
   local function k(name) return t.quote(dir .. "/" .. name) end
 
+  -- decrypts the WS-Security way: the EncryptedKey in the wsse:Security header opens the
+  -- session key, its ReferenceList names the EncryptedData; then zeep verifies the signature
   local PYDEC = [[
 import sys, xmlsec
 from lxml import etree
 from zeep.wsse.signature import verify_envelope, SignatureVerificationFailed
+WSSE = "{http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd}"
+XENC = "{http://www.w3.org/2001/04/xmlenc#}"
 doc = etree.fromstring(open(sys.argv[1], "rb").read())
 keys = xmlsec.KeysManager()
 keys.add_key(xmlsec.Key.from_file(sys.argv[2], xmlsec.KeyFormat.PEM))
-for ed in doc.findall(".//{http://www.w3.org/2001/04/xmlenc#}EncryptedData"):
-    xmlsec.EncryptionContext(keys).decrypt(ed)
+ek = doc.find("./*/%sSecurity/%sEncryptedKey" % (WSSE, XENC))
+session = xmlsec.EncryptionContext(keys).decrypt(ek)
+n = 0
+for ref in ek.findall("%sReferenceList/%sDataReference" % (XENC, XENC)):
+    ed = doc.xpath("//*[@Id=$id]", id=ref.get("URI")[1:])[0]
+    ctx = xmlsec.EncryptionContext()
+    ctx.key = xmlsec.Key.from_binary_data(xmlsec.constants.KeyDataAes, session)
+    ctx.decrypt(ed)
+    n += 1
+ek.getparent().remove(ek)
 rid = doc.find(".//{urn:soapload:echo}RequestId")
 try:
     verify_envelope(doc, sys.argv[3])
-    print("decrypted", rid.text, "valid")
+    print("decrypted", n, len(session), rid.text, "valid")
 except SignatureVerificationFailed:
-    print("decrypted", rid.text, "invalid")
+    print("decrypted", n, len(session), rid.text, "invalid")
 ]]
 
-  it("encrypts the Body after signing: python-xmlsec decrypts it and zeep verifies the signature", function()
-    local body = dry_bodies(("--wsse-encrypt-cert %s --wsse-sign-key %s --wsse-sign-cert %s")
-      :format(k("srv.pem"), k("rsa.key"), k("rsa.pem")), 1)[1]
-    assert.truthy(body:match('<soap:Body [^>]*><EncryptedData xmlns="http://www.w3.org/2001/04/xmlenc#" ' ..
-      'Id="ED%-1" Type="http://www.w3.org/2001/04/xmlenc#Content">'), body)
-    assert.falsy(body:find("RequestId", 1, true), body)
-    assert.truthy(body:find('Algorithm="http://www.w3.org/2009/xmlenc11#aes256-gcm"', 1, true), body)
-    assert.truthy(body:find('Algorithm="http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p"', 1, true), body)
-    local py, f = t.write(t.tmpname(".py"), PYDEC), t.write(t.tmpname(".xml"), body)
-    local p = io.popen(("/usr/bin/python3 %s %s %s %s 2>&1"):format(t.quote(py), t.quote(f),
-      k("srv.key"), k("rsa.pem")))
-    local out = p:read("a")
-    p:close()
-    local ok = os.execute(("xmlsec1 --decrypt --privkey-pem %s %s 2>/dev/null | grep -q '<e:RequestId>P'")
-      :format(k("srv.key"), t.quote(f)))
-    os.remove(py)
-    os.remove(f)
-    assert.truthy(out:match("^decrypted P%d+%-R1 valid"), out)
-    assert.is_true(ok == true)
+  for _, c in ipairs({ { "", "aes256-gcm", "http://www.w3.org/2009/xmlenc11#aes256-gcm", 32 },
+                      { "--wsse-encrypt-alg aes128-cbc", "aes128-cbc",
+                        "http://www.w3.org/2001/04/xmlenc#aes128-cbc", 16 } }) do
+    it("encrypts the Body after signing (" .. c[2] .. "): the EncryptedKey in the header, " ..
+       "python-xmlsec decrypts it, zeep verifies", function()
+      local body = dry_bodies(("--wsse-encrypt-cert %s --wsse-sign-key %s --wsse-sign-cert %s %s")
+        :format(k("srv.pem"), k("rsa.key"), k("rsa.pem"), c[1]), 1)[1]
+      -- the EncryptedKey first in the Security header (processed first), before the Signature
+      assert.truthy(body:match('<wsse:Security [^>]*><xenc:EncryptedKey xmlns:xenc="http://www.w3.org/' ..
+        '2001/04/xmlenc#" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" Id="EK%-1"><xenc:EncryptionMethod ' ..
+        'Algorithm="http://www.w3.org/2001/04/xmlenc#rsa%-oaep%-mgf1p">'), body)
+      assert.truthy(body:find('<ds:KeyInfo><wsse:SecurityTokenReference><ds:X509Data><ds:X509IssuerSerial>' ..
+        '<ds:X509IssuerName>CN=server</ds:X509IssuerName>', 1, true), body)
+      assert.truthy(body:find('<xenc:ReferenceList><xenc:DataReference URI="#ED-1"/></xenc:ReferenceList>' ..
+        '</xenc:EncryptedKey>', 1, true), body)
+      assert.truthy(body:find("</xenc:EncryptedKey>.*<ds:Signature"), body)
+      assert.truthy(body:match('<soap:Body [^>]*><EncryptedData xmlns="http://www.w3.org/2001/04/xmlenc#" ' ..
+        'Id="ED%-1" Type="http://www.w3.org/2001/04/xmlenc#Content">\n?<EncryptionMethod Algorithm="' ..
+        c[3]:gsub("%-", "%%-") .. '"/>\n?<CipherData>'), body)
+      assert.falsy(body:find("RequestId", 1, true), body)
+      local py, f = t.write(t.tmpname(".py"), PYDEC), t.write(t.tmpname(".xml"), body)
+      local function dec(key)
+        local p = io.popen(("/usr/bin/python3 %s %s %s %s 2>&1"):format(t.quote(py), t.quote(f),
+          k(key), k("rsa.pem")))
+        local out = p:read("a")
+        p:close()
+        return out
+      end
+      local out, other = dec("srv.key"), dec("other.key")
+      os.remove(py)
+      os.remove(f)
+      assert.truthy(out:match("^decrypted 1 " .. c[4] .. " P%d+%-R1 valid"), out)
+      assert.truthy(other:find("xmlsec.Error", 1, true), other) -- another key opens nothing
+    end)
+  end
+
+  it("--wsse-encrypt-alg: a cipher it does not know, or no certificate to encrypt to, is a usage error", function()
+    for _, c in ipairs({ { "--wsse-encrypt-alg aes192-cbc --wsse-encrypt-cert " .. k("srv.pem"),
+                           "bad value 'aes192-cbc' for --wsse-encrypt-alg: it wants aes256-gcm or aes128-cbc" },
+                         { "--wsse-encrypt-alg aes128-cbc",
+                           "--wsse-encrypt-alg needs --wsse-encrypt-cert" } }) do
+      local code, _, err = t.run(("--dry-run 1 %s %s"):format(c[1],
+        t.quote(t.root .. "/scripts/examples/default.lua")))
+      assert.are.equal(2, code, err)
+      assert.truthy(err:find(c[2], 1, true), err)
+    end
   end)
 
   it("is decrypted and verified by the mock (--wsse-decrypt-key); to another key, refused", function()
@@ -603,7 +701,7 @@ except SignatureVerificationFailed:
     assert.truthy(sent and sent > 0, out)
     assert.are.equal(sent, s.requests.fault_security) -- each one the mock received, refused
     assert.truthy(out:find("soap_fault%s+" .. sent .. "  wsse:FailedCheck: cannot decrypt the " ..
-      "EncryptedData %(encrypted to another key%?%)"), out)
+      "EncryptedKey %(encrypted to another key%?%)"), out)
     code, out, err = t.run(("--dry-run 1 --wsse-encrypt-cert %s %s"):format(k("ec.pem"),
       t.quote(t.root .. "/scripts/examples/default.lua")))
     assert.are.equal(2, code)
