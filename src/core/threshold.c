@@ -95,6 +95,17 @@ int sl_threshold_measure(const char *m, const sl_metrics_t *x, double *out)
     return 0;
 }
 
+const sl_hist_t *sl_threshold_histogram(const char *metric, const sl_metrics_t *m)
+{
+    if (!is_latency(metric))
+        return NULL;
+    if (strncmp(metric, "service_", 8) == 0)
+        return m->service;
+    if (strncmp(metric, "lateness_", 9) == 0)
+        return m->lateness;
+    return m->latency;
+}
+
 const char *sl_threshold_base_unit(const char *metric)
 {
     if (is_latency(metric))
@@ -113,8 +124,9 @@ double sl_threshold_measured_in_unit(const sl_threshold_t *t)
 
 void sl_threshold_format_measured(const sl_threshold_t *t, char *buf, size_t cap)
 {
-    if (isnan(t->measured)) /* nothing to measure: no request of that operation or tag value */
-        snprintf(buf, cap, "no requests");
+    if (isnan(t->measured)) /* nothing to measure: no request of that operation or tag value,
+                               or no latency sample at all */
+        snprintf(buf, cap, "%s", t->no_samples ? "no samples" : "no requests");
     else
         snprintf(buf, cap, "%.6g%s", sl_threshold_measured_in_unit(t), t->unit);
 }
@@ -322,6 +334,7 @@ int sl_threshold_evaluate(sl_threshold_set_t *set, const sl_metrics_t *m)
         sl_threshold_t *t = &set->items[i];
         double v = 0;
         const sl_metrics_t *of = m;
+        t->no_samples = 0;
         if (strncmp(t->metric, "flow_", 5) == 0) {
             int k = 0;
             while (k < m->nflows && strcmp(m->flow_names[k], t->tag_value) != 0)
@@ -360,8 +373,17 @@ int sl_threshold_evaluate(sl_threshold_set_t *set, const sl_metrics_t *m)
                 continue;
             }
         }
-        if (of != NULL)
+        if (of != NULL) {
+            const sl_hist_t *h = sl_threshold_histogram(t->metric, of);
+            t->no_samples = h != NULL && h->total == 0;
+            if (t->no_samples) { /* no latency was measured (nothing answered): no evidence */
+                t->measured = NAN;
+                t->passed = 0;
+                failed++;
+                continue;
+            }
             sl_threshold_measure(t->metric, of, &v);
+        }
         t->measured = v;
         switch (t->op) {
         case SL_OP_LT:

@@ -105,6 +105,11 @@ int sl_compare_evaluate_limit(sl_change_limit_t *l, const sl_metrics_t *base,
     sl_threshold_measure(l->metric, base, &l->base);
     sl_threshold_measure(l->metric, next, &l->next);
     l->change = l->next - l->base;
+    const sl_hist_t *hb = sl_threshold_histogram(l->metric, base),
+                    *hn = sl_threshold_histogram(l->metric, next);
+    l->no_samples = (hb != NULL && hb->total == 0) || (hn != NULL && hn->total == 0);
+    if (l->no_samples) /* a change from or to nothing measured is no evidence of a pass */
+        return l->passed = 0;
     double moved = l->sign * l->change; /* > 0: in the direction the limit bounds */
     if (l->relative) {
         double pct = l->base != 0 ? moved / fabs(l->base) * 100 : moved > 0 ? INFINITY : 0;
@@ -140,6 +145,13 @@ static void format_change(const char *metric, double base, double next, char *bu
         snprintf(buf, cap, "+0.0%%");
     else
         snprintf(buf, cap, "%s (from 0)", d > 0 ? "up" : "down");
+}
+
+/* Which result a limit could not be measured in. */
+static const char *no_samples_in(const sl_change_limit_t *l, const sl_metrics_t *mb)
+{
+    const sl_hist_t *h = sl_threshold_histogram(l->metric, mb);
+    return h != NULL && h->total == 0 ? "the baseline" : "the new result";
 }
 
 static const char *const rows[] = {"rate", "error_rate", "p50", "p90", "p99", "p99.9", "max"};
@@ -187,8 +199,12 @@ static void print_comparison(FILE *out, const sl_resultfile_t *b, const sl_resul
         format_value(l->metric, l->base, vb, sizeof(vb));
         format_value(l->metric, l->next, vn, sizeof(vn));
         format_change(l->metric, l->base, l->next, ch, sizeof(ch));
-        fprintf(out, "Threshold       %-4s %-20s baseline %s, new %s, change %s\n",
-                l->passed ? "pass" : "FAIL", l->text, vb, vn, ch);
+        if (l->no_samples)
+            fprintf(out, "Threshold       FAIL %-20s not measured: %s has no latency samples\n",
+                    l->text, no_samples_in(l, mb));
+        else
+            fprintf(out, "Threshold       %-4s %-20s baseline %s, new %s, change %s\n",
+                    l->passed ? "pass" : "FAIL", l->text, vb, vn, ch);
         failed += !l->passed;
     }
     fprintf(out, "Result          %s\n",
@@ -296,7 +312,10 @@ static void write_page(FILE *out, const sl_resultfile_t *b, const sl_resultfile_
         fprintf(out, "<p class=\"%s\">threshold %s ", l->passed ? "pass" : "fail",
                 l->passed ? "pass" : "FAIL");
         html_text(out, l->text);
-        fprintf(out, ": change %s</p>\n", ch);
+        if (l->no_samples)
+            fprintf(out, ": not measured: %s has no latency samples</p>\n", no_samples_in(l, mb));
+        else
+            fprintf(out, ": change %s</p>\n", ch);
     }
     fprintf(out,
             "<h2>Latency from due time by percentile</h2>\n<svg id=\"spectrum\" "

@@ -22,6 +22,7 @@ typedef struct {
     int relative;              /* "%" on a latency or a rate: percent of the baseline */
     char unit[8];              /* as written */
     double base, next, change; /* measured; change = next - base, in the base unit */
+    int no_samples;            /* a latency metric and a result without samples: it fails */
     int passed;
 } sl_change_limit_t;
 
