@@ -17,20 +17,6 @@
 #include "output/shape.h"
 #include "output/wsse_report.h"
 
-void sl_json_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(out, "\\u%04x", *p);
-        else
-            fputc(*p, out);
-    }
-    fputc('"', out);
-}
-
 static void counts_json(FILE *out, const sl_counts_t *c)
 {
     fprintf(out,

@@ -79,3 +79,36 @@ soapload.operations = {
       1, true))
   end)
 end)
+
+describe("the HTML report of a run whose server answered with markup", function()
+  it("embeds the body escaped for its <script>: every chart and table renders in Chromium, " ..
+    "the sample reads as sent, and the embedded JSON equals --json's", function()
+    local server = t.start_bad_server("scriptbody")
+    local html, json = t.tmpname(".html"), t.tmpname(".json")
+    local code, out = t.run(("-q --html %s --json %s -u %s -R 20 -d 1s -c 1 -w 1 %s"):format(
+      html, json, server.url, t.root .. "/scripts/examples/default.lua"))
+    local _, _, processed = t.http(server.port, "GET", "/processed")
+    server.stop()
+    assert.are.equal(1, code, out)
+    assert.are.equal("20", processed)
+    local doc = t.read(html)
+    local embedded = doc:match('<script type="application/json" id="soapload%-data">(.-)</script>')
+    assert.truthy(embedded, "no data block")
+    assert.falsy(embedded:find("[<>&]"), "raw markup in the data block")
+    assert.falsy(embedded:find("\xe2\x80[\xa8\xa9]"), "raw U+2028/U+2029 in the data block")
+    local from_html, from_json = t.json.decode(embedded), t.json.decode(t.read(json))
+    assert.are.same(from_json, from_html)
+    local body = "<html><!--<script>alert(1)</script> a & b > c \xe2\x80\xa8 d \xe2\x80\xa9 e</html>"
+    assert.are.equal(body, from_html.failure_reasons.reasons[1].sample.body)
+    assert.are.equal(20, from_html.summary.results.http_status)
+    local dom = t.chromium_dom(html)
+    os.remove(html)
+    os.remove(json)
+    assert.falsy(dom:find("data-error", 1, true))
+    assert.truthy(dom:find('data-charts="5"', 1, true), dom:sub(1, 400))
+    local tables = select(2, dom:gsub("<table", ""))
+    assert.are.equal(9, tables) -- 8 of every run and the failure reasons: none lost
+    assert.truthy(dom:find("&lt;html&gt;&lt;!--&lt;script&gt;alert(1)&lt;/script&gt; a &amp; b &gt; c",
+      1, true), "the sample is not shown as text")
+  end)
+end)
