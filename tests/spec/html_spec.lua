@@ -112,3 +112,32 @@ describe("the HTML report of a run whose server answered with markup", function(
       1, true), "the sample is not shown as text")
   end)
 end)
+
+describe("the HTML report of a ramp", function()
+  it("draws the target as each second's share of the schedule, not flat at the mean", function()
+    local mock = t.start_mock("")
+    local html, json = t.tmpname(".html"), t.tmpname(".json")
+    local script = t.script(([[
+soapload.url = %q
+soapload.stages = {{duration = "2s", target = 200}, {duration = "1s", target = 200}}
+function request(id) return soapload.envelope(soapload.echo(id)) end
+]]):format(mock.url))
+    local code, out = t.run(("-q --html %s --json %s -w 1 -c 4 %s"):format(html, json, script))
+    mock.stop()
+    assert.are.equal(0, code, out)
+    local doc = t.json.decode(t.read(json))
+    assert.are.same({ 50, 150, 200 }, { doc.intervals[1].target, doc.intervals[2].target,
+      doc.intervals[3].target })
+    local dom = t.chromium_dom(html)
+    os.remove(html)
+    os.remove(json)
+    os.remove(script)
+    local d = dom:match('<path d="([^"]*)"[^>]*data%-series="target"')
+    assert.truthy(d, "no target series")
+    local ys = {}
+    for y in d:gmatch("[ML][%d.]+ ([%d.]+)") do ys[#ys + 1] = tonumber(y) end
+    assert.are.equal(3, #ys, d)
+    -- y grows downwards: 50 lowest on the chart, then 150, then 200 highest
+    assert.is_true(ys[1] > ys[2] and ys[2] > ys[3], d)
+  end)
+end)

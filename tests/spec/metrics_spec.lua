@@ -207,6 +207,62 @@ describe("--metrics", function()
       assert.are.equal(sent, sample(om, key))
     end)
 
+  it("gives a ramp's and a scenarios run's target rate, not 0: the rate due before the " ..
+    "first second is complete, then each complete second's share, the mean once finished", function()
+    -- a ramp 0 -> 200/s over 2 s, then 200/s for 2 s: seconds of 50, 150, 200, 200 (mean 150);
+    -- scenarios: a 60/s one beside a ramp 0 -> 80/s over 2 s: seconds of 80, 120 (mean 100)
+    local cases = {
+      { "soapload.stages = {{duration = '2s', target = 200}, {duration = '2s', target = 200}}",
+        { 50, 150, 200, 200 }, 150, 600 },
+      { "soapload.scenarios = {flat = {rate = 60, duration = '2s'}, " ..
+        "ramp = {stages = {{duration = '2s', target = 80}}}}", { 80, 120 }, 100, 200 },
+    }
+    for _, case in ipairs(cases) do
+      local script = t.script(("soapload.url = %q\n%s\n"):format(mock.url, case[1]) ..
+        "function request(id) return soapload.envelope(soapload.echo(id)) end\n")
+      local before = math.tointeger(mock.stats().requests.total)
+      local port = free_port()
+      local h = spawn(("-q -c 8 -w 2 --metrics 127.0.0.1:%d --metrics-linger 20s %s"):format(
+        port, script))
+      local early, seconds, t0 = {}, {}, t.now()
+      t.sleep(0.3) -- its port is bound before anything is sent
+      while not (t.read(h.out) or ""):find("\nResult ", 1, true) do
+        assert(t.now() - t0 < 30, "no summary")
+        local status, _, body = scrape(port)
+        if status == 200 and sample(body, 'soapload_finished{segment=""}') == 0 then
+          local target = sample(body, 'soapload_target_rate{segment=""}')
+          if sample(body, 'soapload_achieved_rate{segment=""}') == 0 then
+            early[#early + 1] = target -- no second complete yet: the rate due now, on the ramp
+          else
+            seconds[target] = true
+          end
+        end
+        t.sleep(0.1)
+      end
+      local _, _, final = scrape(port)
+      h.stop_lingering()
+      local code, out, err = h.wait(10)
+      os.remove(script)
+      assert.are.equal(0, code, out .. err)
+      assert.are.equal(case[4], math.tointeger(mock.stats().requests.total) - before)
+      assert.are.equal(case[3], sample(final, 'soapload_target_rate{segment=""}'))
+      local positive = false
+      for _, r in ipairs(early) do
+        assert.is_true(r >= 0 and r <= case[2][1] * 2, tostring(r))
+        positive = positive or r > 0
+      end
+      assert.is_true(positive, "the rate due before the first second: " .. table.concat(early, " "))
+      local want = {}
+      for _, n in ipairs(case[2]) do want[n] = true end
+      local any = false
+      for target in pairs(seconds) do
+        any = true
+        assert.is_true(want[target], "a complete second's target " .. target .. " is none of the run's")
+      end
+      assert.is_true(any, "no scrape saw a complete second")
+    end
+  end)
+
   it("puts each latency in the fixed bucket its value belongs to", function()
     local slow = t.start_mock("--delay 30ms")
     local port = free_port()
