@@ -35,6 +35,7 @@
 #include "engine/run.h"
 #include "engine/script.h"
 #include "engine/wsse_keys.h"
+#include "core/scenario.h"
 #include "core/segment.h"
 #include "core/threshold.h"
 #include "core/version.h"
@@ -181,6 +182,18 @@ static int call_done(sl_script_t *script, const sl_config_t *cfg, const sl_run_t
     return 0;
 }
 
+/* A threshold on a scenario the script does not define is refused, as one on an unknown
+ * operation is, before anything is sent. */
+static int check_scenarios(const sl_config_t *cfg, const sl_threshold_set_t *checks, char *err,
+                           size_t errlen)
+{
+    const char *names[SL_MAX_SCENARIOS];
+    int n = cfg->scenarios != NULL ? cfg->scenarios->n : 0;
+    for (int i = 0; i < n; i++)
+        names[i] = cfg->scenarios->s[i].name;
+    return sl_threshold_check_scenarios(checks, names, n, err, errlen);
+}
+
 /* soapload --reconcile TRACE... IDLOG: one trace, or the traces of a split run's segments */
 static int reconcile(char **trace_paths, int ntraces, const char *ids_path)
 {
@@ -270,6 +283,7 @@ int main(int argc, char **argv)
             goto Usage;
     if (sl_threshold_check_operations(&checks, (const char *const *)cfg.op_names, cfg.nops, err,
                                       sizeof(err)) != 0 ||
+        check_scenarios(&cfg, &checks, err, sizeof(err)) != 0 ||
         sl_abort_init(&abort_eval, &cfg, &checks, err, sizeof(err)) != 0)
         goto Usage;
     const char *flow_names[SL_FLOW_MAX];

@@ -3,6 +3,7 @@
  * as people say "p99 < 50"); ratios take a fraction or a percentage ("1%").
  */
 #include "core/threshold.h"
+#include "core/scenario.h" /* SL_SCENARIO_TAG */
 
 #include <ctype.h>
 #include <math.h>
@@ -280,20 +281,35 @@ BadUnit:
     return -1;
 }
 
-int sl_threshold_check_operations(const sl_threshold_set_t *set, const char *const *names, int n,
-                                  char *err, size_t errlen)
+/* The name a threshold gives for `kind` ("operation" or "scenario"), or NULL. */
+static const char *named(const sl_threshold_t *t, const char *kind)
+{
+    if (strcmp(kind, "operation") == 0)
+        return t->operation[0] != '\0' ? t->operation : NULL;
+    return strcmp(t->tag_name, SL_SCENARIO_TAG) == 0 ? t->tag_value : NULL;
+}
+
+/* Every name of `kind` a threshold gives is one of names[0..n): a name that cannot match is
+ * refused before anything is sent, whatever its kind. */
+static int check_names(const sl_threshold_set_t *set, const char *kind, const char *table,
+                       const char *const *names, int n, char *err, size_t errlen)
 {
     for (int i = 0; i < set->n; i++) {
         const sl_threshold_t *t = &set->items[i];
+        const char *name = named(t, kind);
         int k = 0;
-        while (t->operation[0] != '\0' && k < n && strcmp(names[k], t->operation) != 0)
+        while (name != NULL && k < n && strcmp(names[k], name) != 0)
             k++;
-        if (t->operation[0] == '\0' || k < n)
+        if (name == NULL || k < n)
             continue;
-        size_t len = (size_t)snprintf(err, errlen, "threshold '%s' names operation '%s', which %s",
-                                      t->text, t->operation,
-                                      n ? "the script does not define (operations:"
-                                        : "needs soapload.operations: the script has none");
+        size_t len = (size_t)snprintf(err, errlen, "threshold '%s' names %s '%s', which ", t->text,
+                                      kind, name);
+        if (n == 0 && len < errlen)
+            len +=
+                (size_t)snprintf(err + len, errlen - len, "needs %s: the script has none", table);
+        else if (len < errlen)
+            len +=
+                (size_t)snprintf(err + len, errlen - len, "the script does not define (%ss:", kind);
         for (k = 0; k < n && len < errlen; k++)
             len += (size_t)snprintf(err + len, errlen - len, " %s", names[k]);
         if (n && len < errlen)
@@ -325,6 +341,18 @@ int sl_threshold_check_flows(const sl_threshold_set_t *set, const char *const *n
         return -1;
     }
     return 0;
+}
+
+int sl_threshold_check_operations(const sl_threshold_set_t *set, const char *const *names, int n,
+                                  char *err, size_t errlen)
+{
+    return check_names(set, "operation", "soapload.operations", names, n, err, errlen);
+}
+
+int sl_threshold_check_scenarios(const sl_threshold_set_t *set, const char *const *names, int n,
+                                 char *err, size_t errlen)
+{
+    return check_names(set, "scenario", "soapload.scenarios", names, n, err, errlen);
 }
 
 int sl_threshold_evaluate(sl_threshold_set_t *set, const sl_metrics_t *m)

@@ -66,6 +66,11 @@ int sl_threshold_check_operations(const sl_threshold_set_t *set, const char *con
  * a message naming the threshold and the flows in err. */
 int sl_threshold_check_flows(const sl_threshold_set_t *set, const char *const *names, int n,
                              char *err, size_t errlen);
+/** Checks that every threshold on a scenario's tag ("p99{scenario=NAME}") names one of the n
+ * scenarios in names (the tag is the run's own: no script sets it). Returns 0, or -1 with a
+ * message naming the threshold and the known scenarios in err. */
+int sl_threshold_check_scenarios(const sl_threshold_set_t *set, const char *const *names, int n,
+                                 char *err, size_t errlen);
 /** Evaluates every threshold. Returns the number that failed. */
 int sl_threshold_evaluate(sl_threshold_set_t *set, const sl_metrics_t *m);
 /** The metric names understood, for messages and --help. */

@@ -95,6 +95,18 @@ int main(void)
     CHECK(sl_threshold_check_operations(&ops, names, 3, err, sizeof(err)) == 0);
     CHECK(sl_threshold_check_operations(&ops, names, 1, err, sizeof(err)) == -1);
     CHECK(strstr(err, "names operation 'PlaceOrder'") != NULL);
+    /* a scenario's tag: checked against the script's scenarios as operations are */
+    sl_threshold_set_t sc = {0};
+    CHECK(sl_threshold_parse(&sc, "p99{scenario=rampup} < 50ms", err, sizeof(err)) == 0);
+    CHECK(sl_threshold_parse(&sc, "p99{tier=gold} < 50ms", err, sizeof(err)) == 0);
+    const char *scenarios[] = {"background", "rampup"};
+    CHECK(sl_threshold_check_scenarios(&sc, scenarios, 2, err, sizeof(err)) == 0);
+    CHECK(sl_threshold_check_scenarios(&sc, scenarios, 1, err, sizeof(err)) == -1);
+    CHECK_STR(err, "threshold 'p99{scenario=rampup} < 50ms' names scenario 'rampup', which the "
+                   "script does not define (scenarios: background)");
+    CHECK(sl_threshold_check_scenarios(&sc, scenarios, 0, err, sizeof(err)) == -1);
+    CHECK_STR(err, "threshold 'p99{scenario=rampup} < 50ms' names scenario 'rampup', which needs "
+                   "soapload.scenarios: the script has none");
     sl_hist_t *fast = calloc(1, sizeof(*fast));
     sl_hist_reset(fast);
     sl_hist_record(fast, 1000); /* 1 ms */
