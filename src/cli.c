@@ -33,7 +33,8 @@ const char *sl_cli_synopsis(void)
            "soapload merge --trace TRACE.csv... [RESULT.json...] [--id-log ID-LOG] [--window T]\n"
            "soapload merge --listen ADDR:PORT --expect N [--deadline T] [--token-file FILE] "
            "[--serve-for T]\n"
-           "soapload compare BASELINE.json NEW.json [--threshold 'p99 +10%']... [--html OUT]\n";
+           "soapload compare BASELINE.json NEW.json [--threshold 'p99 +10%']..."
+           " [--fail-on-significant] [--html OUT]\n";
 }
 
 void sl_cli_usage(FILE *out)

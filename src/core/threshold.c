@@ -355,6 +355,24 @@ int sl_threshold_check_scenarios(const sl_threshold_set_t *set, const char *cons
     return check_names(set, "scenario", "soapload.scenarios", names, n, err, errlen);
 }
 
+const sl_metrics_t *sl_threshold_scope(const char *operation, const char *tag_name,
+                                       const char *tag_value, const sl_metrics_t *m)
+{
+    if (operation != NULL && operation[0] != '\0') {
+        for (int k = 0; k < m->nops; k++)
+            if (strcmp(m->op_names[k], operation) == 0)
+                return &m->op_metrics[k];
+        return NULL;
+    }
+    if (tag_name != NULL && tag_name[0] != '\0') {
+        for (int k = 0; k < m->ntags; k++)
+            if (strcmp(m->tags[k].name, tag_name) == 0 && strcmp(m->tags[k].value, tag_value) == 0)
+                return &m->tag_metrics[k];
+        return NULL;
+    }
+    return m;
+}
+
 int sl_threshold_evaluate(sl_threshold_set_t *set, const sl_metrics_t *m)
 {
     int failed = 0;
@@ -377,29 +395,12 @@ int sl_threshold_evaluate(sl_threshold_set_t *set, const sl_metrics_t *m)
                 continue;
             }
             of = NULL;
-        } else if (t->operation[0] != '\0') {
-            of = NULL;
-            for (int k = 0; k < m->nops && of == NULL; k++)
-                if (strcmp(m->op_names[k], t->operation) == 0)
-                    of = &m->op_metrics[k];
-            if (of == NULL) { /* not in these results: it cannot pass */
-                t->measured = NAN;
-                t->passed = 0;
-                failed++;
-                continue;
-            }
-        } else if (t->tag_name[0] != '\0') {
-            of = NULL;
-            for (int k = 0; k < m->ntags && of == NULL; k++)
-                if (strcmp(m->tags[k].name, t->tag_name) == 0 &&
-                    strcmp(m->tags[k].value, t->tag_value) == 0)
-                    of = &m->tag_metrics[k];
-            if (of == NULL) { /* no request carried that value: it cannot pass */
-                t->measured = NAN;
-                t->passed = 0;
-                failed++;
-                continue;
-            }
+        } else if ((of = sl_threshold_scope(t->operation, t->tag_name, t->tag_value, m)) ==
+                   NULL) { /* no request of that operation or tag value: it cannot pass */
+            t->measured = NAN;
+            t->passed = 0;
+            failed++;
+            continue;
         }
         if (of != NULL) {
             const sl_hist_t *h = sl_threshold_histogram(t->metric, of);

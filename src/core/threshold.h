@@ -71,6 +71,10 @@ int sl_threshold_check_flows(const sl_threshold_set_t *set, const char *const *n
  * message naming the threshold and the known scenarios in err. */
 int sl_threshold_check_scenarios(const sl_threshold_set_t *set, const char *const *names, int n,
                                  char *err, size_t errlen);
+/** The metrics a threshold's scope selects in m: one operation's (operation not ""), one tag
+ * value's (tag_name not ""), else m itself; NULL when m has no such operation or value. */
+const sl_metrics_t *sl_threshold_scope(const char *operation, const char *tag_name,
+                                       const char *tag_value, const sl_metrics_t *m);
 /** Evaluates every threshold. Returns the number that failed. */
 int sl_threshold_evaluate(sl_threshold_set_t *set, const sl_metrics_t *m);
 /** The metric names understood, for messages and --help. */

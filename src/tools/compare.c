@@ -17,7 +17,9 @@
 #include "core/exitcode.h"
 #include "core/ranktest.h"
 #include "output/outfile.h"
+#include "output/ops_report.h"
 #include "output/report.h"
+#include "output/tags_report.h"
 #include "tools/merge.h"
 
 /* ---- limits on the change -------------------------------------------------------------- */
@@ -25,6 +27,26 @@
 static int is_latency_metric(const char *metric)
 {
     return strcmp(sl_threshold_base_unit(metric), "us") == 0;
+}
+
+/* "{op=NAME}" or "{TAG=VALUE}" at s into l; *n grows by its length. Returns 0 or -1. */
+static int parse_scope(const char *s, sl_change_limit_t *l, size_t *n)
+{
+    size_t name = strcspn(s + 1, "=}"), value = s[1 + name] == '=' ? strcspn(s + 2 + name, "}") : 0;
+    if (s[1 + name] != '=' || s[2 + name + value] != '}' || name == 0 || value == 0)
+        return -1;
+    if (name == 2 && strncmp(s + 1, "op", 2) == 0) {
+        if (value >= sizeof(l->operation))
+            return -1;
+        memcpy(l->operation, s + 4, value);
+    } else {
+        if (name > SL_TAGS_MAX_TEXT || value > SL_TAGS_MAX_TEXT)
+            return -1;
+        memcpy(l->tag_name, s + 1, name);
+        memcpy(l->tag_value, s + 2 + name, value);
+    }
+    *n += 3 + name + value;
+    return strncmp(l->metric, "lateness_", 9) == 0 ? -1 : 0; /* measured for the run only */
 }
 
 int sl_compare_parse_limit(const char *text, sl_change_limit_t *out, char *err, size_t errlen)
@@ -40,7 +62,8 @@ int sl_compare_parse_limit(const char *text, sl_change_limit_t *out, char *err, 
     snprintf(out->text, sizeof(out->text), "%s", p);
     for (size_t k = strlen(out->text); k > 0 && isspace((unsigned char)out->text[k - 1]); k--)
         out->text[k - 1] = '\0';
-    while (p[n] != '\0' && !isspace((unsigned char)p[n]) && p[n] != '+' && p[n] != '-')
+    while (p[n] != '\0' && !isspace((unsigned char)p[n]) && p[n] != '+' && p[n] != '-' &&
+           p[n] != '{')
         n++;
     if (n == 0 || n >= sizeof(out->metric)) {
         snprintf(err, errlen, "bad threshold on the change '%s': %s", out->text, form);
@@ -48,6 +71,13 @@ int sl_compare_parse_limit(const char *text, sl_change_limit_t *out, char *err, 
     }
     memcpy(out->metric, p, n);
     out->metric[n] = '\0';
+    if (p[n] == '{' && parse_scope(p + n, out, &n) != 0) {
+        snprintf(err, errlen,
+                 "bad threshold on the change '%s': a scope is {op=NAME} or {TAG=VALUE}, e.g. "
+                 "'p99{op=GetOrder} +10%%', 'p99{scenario=rampup} +5ms'",
+                 out->text);
+        return -1;
+    }
     sl_counts_t zero = {0};
     sl_metrics_t names = {.counts = &zero, .duration_s = 1};
     double ignored;
@@ -102,12 +132,20 @@ int sl_compare_parse_limit(const char *text, sl_change_limit_t *out, char *err, 
 int sl_compare_evaluate_limit(sl_change_limit_t *l, const sl_metrics_t *base,
                               const sl_metrics_t *next)
 {
+    const sl_metrics_t *b = sl_threshold_scope(l->operation, l->tag_name, l->tag_value, base),
+                       *n = sl_threshold_scope(l->operation, l->tag_name, l->tag_value, next);
+    l->missing = b == NULL ? 1 : n == NULL ? 2 : 0;
+    l->no_samples = 0;
+    if (l->missing) /* a scope only one result has: nothing to compare */
+        return l->passed = 0;
+    base = b;
+    next = n;
     sl_threshold_measure(l->metric, base, &l->base);
     sl_threshold_measure(l->metric, next, &l->next);
     l->change = l->next - l->base;
     const sl_hist_t *hb = sl_threshold_histogram(l->metric, base),
                     *hn = sl_threshold_histogram(l->metric, next);
-    l->no_samples = (hb != NULL && hb->total == 0) || (hn != NULL && hn->total == 0);
+    l->no_samples = hb != NULL && hb->total == 0 ? 1 : hn != NULL && hn->total == 0 ? 2 : 0;
     if (l->no_samples) /* a change from or to nothing measured is no evidence of a pass */
         return l->passed = 0;
     double moved = l->sign * l->change; /* > 0: in the direction the limit bounds */
@@ -118,6 +156,11 @@ int sl_compare_evaluate_limit(sl_change_limit_t *l, const sl_metrics_t *base,
         l->passed = !(moved > l->limit);
     }
     return l->passed;
+}
+
+int sl_compare_slower(const sl_metrics_t *base, const sl_metrics_t *next, const sl_ranktest_t *rt)
+{
+    return base->latency->total > 0 && next->latency->total > 0 && rt->significant && rt->a > 0.5;
 }
 
 /* ---- printing -------------------------------------------------------------------------- */
@@ -147,11 +190,20 @@ static void format_change(const char *metric, double base, double next, char *bu
         snprintf(buf, cap, "%s (from 0)", d > 0 ? "up" : "down");
 }
 
-/* Which result a limit could not be measured in. */
-static const char *no_samples_in(const sl_change_limit_t *l, const sl_metrics_t *mb)
+/* Why a limit was not measured, or NULL when it was. */
+static const char *unmeasured(const sl_change_limit_t *l, char *buf, size_t cap)
 {
-    const sl_hist_t *h = sl_threshold_histogram(l->metric, mb);
-    return h != NULL && h->total == 0 ? "the baseline" : "the new result";
+    const char *which =
+        (l->missing ? l->missing : l->no_samples) == 1 ? "the baseline" : "the new result";
+    if (l->missing && l->operation[0] != '\0')
+        snprintf(buf, cap, "%s has no operation '%s'", which, l->operation);
+    else if (l->missing)
+        snprintf(buf, cap, "%s has no request tagged %s=%s", which, l->tag_name, l->tag_value);
+    else if (l->no_samples)
+        snprintf(buf, cap, "%s has no latency samples", which);
+    else
+        return NULL;
+    return buf;
 }
 
 static const char *const rows[] = {"rate", "error_rate", "p50", "p90", "p99", "p99.9", "max"};
@@ -159,9 +211,10 @@ static const char *const rows[] = {"rate", "error_rate", "p50", "p90", "p99", "p
 
 static void print_comparison(FILE *out, const sl_resultfile_t *b, const sl_resultfile_t *n,
                              const sl_metrics_t *mb, const sl_metrics_t *mn,
-                             const sl_ranktest_t *rt, const sl_change_limit_t *limits, int nlimits)
+                             const sl_ranktest_t *rt, const sl_change_limit_t *limits, int nlimits,
+                             int gate)
 {
-    char vb[32], vn[32], ch[48];
+    char vb[32], vn[32], ch[48], why[256];
     fprintf(out, "Comparison      baseline %s\n                new      %s\n", b->source,
             n->source);
     fprintf(out, "%-16s%14s %14s %16s\n", "", "baseline", "new", "change");
@@ -199,18 +252,23 @@ static void print_comparison(FILE *out, const sl_resultfile_t *b, const sl_resul
         format_value(l->metric, l->base, vb, sizeof(vb));
         format_value(l->metric, l->next, vn, sizeof(vn));
         format_change(l->metric, l->base, l->next, ch, sizeof(ch));
-        if (l->no_samples)
-            fprintf(out, "Threshold       FAIL %-20s not measured: %s has no latency samples\n",
-                    l->text, no_samples_in(l, mb));
+        if (unmeasured(l, why, sizeof(why)) != NULL)
+            fprintf(out, "Threshold       FAIL %-20s not measured: %s\n", l->text, why);
         else
             fprintf(out, "Threshold       %-4s %-20s baseline %s, new %s, change %s\n",
                     l->passed ? "pass" : "FAIL", l->text, vb, vn, ch);
         failed += !l->passed;
     }
+    int slower = gate && sl_compare_slower(mb, mn, rt);
+    if (gate)
+        fprintf(out, "Gate            --fail-on-significant: %s\n",
+                slower ? "FAIL, the latency is significantly slower"
+                       : "pass, the latency is not significantly slower");
     fprintf(out, "Result          %s\n",
-            failed    ? "FAIL: a threshold on the change failed"
-            : nlimits ? "PASS: every threshold on the change held"
-                      : "compared (no thresholds given)");
+            failed            ? "FAIL: a threshold on the change failed"
+            : slower          ? "FAIL: the latency is significantly slower"
+            : nlimits || gate ? "PASS: every threshold on the change held"
+                              : "compared (no thresholds given)");
 }
 
 /* ---- the page -------------------------------------------------------------------------- */
@@ -267,7 +325,7 @@ static void write_page(FILE *out, const sl_resultfile_t *b, const sl_resultfile_
                        const sl_metrics_t *mb, const sl_metrics_t *mn, const sl_ranktest_t *rt,
                        const sl_change_limit_t *limits, int nlimits)
 {
-    char vb[32], vn[32], ch[48], tick[32];
+    char vb[32], vn[32], ch[48], tick[32], why[256];
     double ymax =
         (double)(mb->latency->max > mn->latency->max ? mb->latency->max : mn->latency->max);
     double w = CHART_W - PAD_L - PAD_R, ht = CHART_H - PAD_T - PAD_B;
@@ -312,10 +370,13 @@ static void write_page(FILE *out, const sl_resultfile_t *b, const sl_resultfile_
         fprintf(out, "<p class=\"%s\">threshold %s ", l->passed ? "pass" : "fail",
                 l->passed ? "pass" : "FAIL");
         html_text(out, l->text);
-        if (l->no_samples)
-            fprintf(out, ": not measured: %s has no latency samples</p>\n", no_samples_in(l, mb));
-        else
+        if (unmeasured(l, why, sizeof(why)) != NULL) {
+            fprintf(out, ": not measured: ");
+            html_text(out, why);
+            fprintf(out, "</p>\n");
+        } else {
             fprintf(out, ": change %s</p>\n", ch);
+        }
     }
     fprintf(out,
             "<h2>Latency from due time by percentile</h2>\n<svg id=\"spectrum\" "
@@ -359,7 +420,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "Usage: soapload compare BASELINE.json NEW.json [--threshold 'p99 +10%%']... "
-            "[--html OUT]\n"
+            "[--fail-on-significant] [--html OUT]\n"
             "Prints the change in rate, error rate and latency percentiles from BASELINE to NEW "
             "(each a\nresult of a run or of soapload merge), and whether the latency change is "
             "larger than\nrun-to-run noise (a Mann-Whitney rank test over the two histograms).\n"
@@ -367,18 +428,47 @@ static void usage(FILE *out)
             "than N);\n"
             "                     %% is relative for latencies and rates, percentage points for "
             "error_rate\n"
+            "                     METRIC{op=NAME} or METRIC{TAG=VALUE} (a scenario: "
+            "{scenario=NAME}): that\n"
+            "                     operation's or tag value's results, e.g. 'p99{op=GetOrder} "
+            "+10%%'\n"
+            "  --fail-on-significant  fail when the rank test finds the latency significantly "
+            "slower\n"
             "  --html FILE         write a page with both percentile spectra on one chart\n"
             "Exit codes: 0 compared, 2 usage or unreadable input, 3 a threshold on the change "
-            "failed.\n");
+            "failed\n(or, with --fail-on-significant, the latency is significantly slower).\n");
 }
 
-static void metrics_of(const sl_resultfile_t *r, sl_metrics_t *m)
+/* The totals' metrics and each operation's and tag value's (arrays the caller frees). */
+static void metrics_of(const sl_resultfile_t *r, sl_metrics_t *m, sl_metrics_t **ops,
+                       sl_metrics_t **tags)
 {
+    memset(m, 0, sizeof(*m));
     m->counts = &r->run.counts;
     m->latency = r->run.latency;
     m->service = r->run.service;
     m->lateness = r->run.lateness;
     m->duration_s = r->sending_s;
+    *ops = sl_ops_metrics(&r->cfg, &r->run, m);
+    *tags = sl_tags_metrics(&r->run, m);
+}
+
+/* A limit's scope that neither result has is a mistake in the command line, not a result. */
+static int check_scope(const sl_change_limit_t *l, const sl_metrics_t *mb, const sl_metrics_t *mn,
+                       char *err, size_t errlen)
+{
+    if (sl_threshold_scope(l->operation, l->tag_name, l->tag_value, mb) != NULL ||
+        sl_threshold_scope(l->operation, l->tag_name, l->tag_value, mn) != NULL)
+        return 0;
+    if (l->operation[0] != '\0')
+        snprintf(err, errlen, "threshold '%s' names operation '%s', which neither result has",
+                 l->text, l->operation);
+    else
+        snprintf(err, errlen,
+                 "threshold '%s' names tag %s=%s, which no request of either "
+                 "result carried",
+                 l->text, l->tag_name, l->tag_value);
+    return -1;
 }
 
 int sl_compare_main(int argc, char **argv)
@@ -388,7 +478,8 @@ int sl_compare_main(int argc, char **argv)
     sl_outfile_t html = {.fd = -1};
     const char *paths[2], *html_path = NULL;
     char err[4096];
-    int npaths = 0, nlimits = 0, loaded = 0, code = SL_EXIT_USAGE;
+    int npaths = 0, nlimits = 0, loaded = 0, code = SL_EXIT_USAGE, gate = 0;
+    sl_metrics_t *scoped[4] = {NULL, NULL, NULL, NULL}; /* ops and tags of each file */
     /* a closed pipe on stdout fails the summary's write (exit 4), and the files are still
      * written, as in a run */
     signal(SIGPIPE, SIG_IGN);
@@ -403,7 +494,9 @@ int sl_compare_main(int argc, char **argv)
             fprintf(stderr, "soapload compare: %s needs a value\n", a);
             goto Usage;
         }
-        if (strcmp(a, "--html") == 0) {
+        if (strcmp(a, "--fail-on-significant") == 0) {
+            gate = 1;
+        } else if (strcmp(a, "--html") == 0) {
             html_path = argv[++i];
         } else if (strcmp(a, "--threshold") == 0 || strcmp(a, "-t") == 0) {
             if (nlimits == SL_COMPARE_MAX_LIMITS) {
@@ -444,14 +537,21 @@ int sl_compare_main(int argc, char **argv)
     }
     sl_metrics_t mb, mn;
     sl_ranktest_t rt;
-    metrics_of(&files[0], &mb);
-    metrics_of(&files[1], &mn);
+    metrics_of(&files[0], &mb, &scoped[0], &scoped[1]);
+    metrics_of(&files[1], &mn, &scoped[2], &scoped[3]);
+    for (int i = 0; i < nlimits; i++)
+        if (check_scope(&limits[i], &mb, &mn, err, sizeof(err)) != 0) {
+            fprintf(stderr, "soapload compare: %s\n", err);
+            goto Done;
+        }
     sl_ranktest_hist(mb.latency, mn.latency, &rt);
     code = SL_EXIT_OK;
     for (int i = 0; i < nlimits; i++)
         if (!sl_compare_evaluate_limit(&limits[i], &mb, &mn))
             code = SL_EXIT_THRESHOLD;
-    print_comparison(stdout, &files[0], &files[1], &mb, &mn, &rt, limits, nlimits);
+    if (gate && sl_compare_slower(&mb, &mn, &rt))
+        code = SL_EXIT_THRESHOLD;
+    print_comparison(stdout, &files[0], &files[1], &mb, &mn, &rt, limits, nlimits, gate);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "soapload compare: cannot write to stdout: %s\n", strerror(errno));
         code = SL_EXIT_INTERNAL;
@@ -479,6 +579,8 @@ int sl_compare_main(int argc, char **argv)
 Usage:
     fprintf(stderr, "Try 'soapload compare --help'.\n");
 Done:
+    for (int i = 0; i < 4; i++)
+        free(scoped[i]);
     sl_outfile_close(&html);
     for (int i = 0; i < loaded; i++)
         sl_resultfile_free(&files[i]);
