@@ -92,6 +92,11 @@ static int snapshot(sl_metrics_server_t *m, int om, char **text, size_t *len)
     if (run != NULL && m->finished) { /* the whole run's: its mean, as the summary's */
         v.counts = &run->counts;
         v.finished = 1;
+        /* per operation, scenario and tag value: the workers report them at their end */
+        v.nops = run->ops != NULL ? run->nops : 0;
+        v.op_names = (const char *const *)m->cfg->op_names;
+        v.ops = run->ops;
+        v.tags = &run->tags;
         v.achieved_rate = (double)run->counts.sent / sl_report_sending_s(m->cfg, run);
         /* the final histograms hold every second's; a dead worker's seconds only ours */
         if (run->latency->total >= m->latency->total)

@@ -141,3 +141,48 @@ function request(id) return soapload.envelope(soapload.echo(id)) end
     assert.is_true(ys[1] > ys[2] and ys[2] > ys[3], d)
   end)
 end)
+
+describe("the HTML report of a run with scenarios and tags", function()
+  it("has the summary's Scenarios and Tags tables, with the same counts, in Chromium", function()
+    local mock = t.start_mock("")
+    local html = t.tmpname(".html")
+    local script = t.script(([[
+soapload.url = %q
+local function req(id, seq)
+  return soapload.envelope(soapload.echo(id)), {tags = {tier = seq %% 2 == 0 and "gold" or "bronze"}}
+end
+soapload.operations = {{name = "A", weight = 1, request = req}, {name = "B", weight = 1, request = req}}
+soapload.scenarios = {
+  reads = {rate = 40, duration = "1s", operations = {"A"}},
+  writes = {rate = 20, duration = "1s", operations = {"B"}},
+}
+]]):format(mock.url))
+    local code, out = t.run(("--html %s -w 1 -c 4 %s"):format(html, script))
+    local served = math.tointeger(mock.stats().requests.total)
+    mock.stop()
+    os.remove(script)
+    assert.are.equal(0, code, out)
+    assert.are.equal(60, served)
+    local dom = t.chromium_dom(html)
+    os.remove(html)
+    assert.falsy(dom:find("data-error", 1, true))
+    assert.truthy(dom:find('data-charts="7"', 1, true), dom:sub(1, 400))
+    -- the summary's rows: scheduled, sent, not sent, before send, ok, failed
+    assert.truthy(out:find("\n  reads                    40         40          0            0         40" ..
+      "          0", 1, true), out)
+    assert.truthy(dom:find('<h2 id="scenarios-title">Scenarios</h2>', 1, true))
+    assert.truthy(dom:find("<td>reads</td><td>40</td><td>40</td><td>0</td><td>0</td><td>40</td><td>0</td>",
+      1, true), dom)
+    assert.truthy(dom:find("<td>writes</td><td>20</td><td>20</td><td>0</td><td>0</td><td>20</td><td>0</td>",
+      1, true))
+    -- the Tags table: every tag value, the scenarios' among them, as the summary lists them
+    assert.truthy(out:find("\n  tier             gold                 30         30         30          0" ..
+      "          0", 1, true), out)
+    assert.truthy(dom:find('<h2 id="tags-title">Tags</h2>', 1, true))
+    for _, row in ipairs({ { "tier", "gold", 30 }, { "tier", "bronze", 30 }, { "scenario", "reads", 40 },
+                           { "scenario", "writes", 20 } }) do
+      assert.truthy(dom:find(("<td>%s</td><td>%s</td><td>%d</td><td>%d</td><td>%d</td><td>0</td><td>0</td>")
+        :format(row[1], row[2], row[3], row[3], row[3]), 1, true), row[2])
+    end
+  end)
+end)
