@@ -34,7 +34,7 @@ const char *sl_cli_synopsis(void)
            "soapload merge --listen ADDR:PORT --expect N [--deadline T] [--token-file FILE] "
            "[--serve-for T]\n"
            "soapload compare BASELINE.json NEW.json [--threshold 'p99 +10%']..."
-           " [--fail-on-significant] [--html OUT]\n";
+           " [--fail-on-significant] [--html OUT] [--junit OUT]\n";
 }
 
 void sl_cli_usage(FILE *out)

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "output/html.h"
+#include "output/junit.h"
 #include "output/ops_report.h"
 #include "output/tags_report.h"
 #include "output/metrics.h"
@@ -44,7 +45,7 @@
 #include "tools/merge_listen.h"
 
 typedef struct {
-    sl_outfile_t json, html;
+    sl_outfile_t json, html, junit;
     int trace_fd;
     sl_upload_t *upload; /* --json-to */
 } outputs_t;
@@ -58,6 +59,8 @@ static int open_outputs(const sl_config_t *cfg, outputs_t *o, char *err, size_t 
     if (cfg->html_path && sl_outfile_prepare(&o->html, cfg->html_path, 0644, err, errlen) != 0)
         return -1;
     if ((o->upload = sl_upload_open(cfg, err, errlen)) == NULL && err[0] != '\0')
+        return -1;
+    if (cfg->junit_path && sl_outfile_prepare(&o->junit, cfg->junit_path, 0644, err, errlen) != 0)
         return -1;
     if (cfg->trace_path) { /* owner-only: it names the run's every request */
         if ((o->trace_fd = sl_outfile_open(cfg->trace_path, 0600, 1, err, errlen)) < 0)
@@ -74,6 +77,7 @@ static void close_outputs(outputs_t *o)
 {
     sl_outfile_close(&o->json);
     sl_outfile_close(&o->html);
+    sl_outfile_close(&o->junit);
     if (o->trace_fd >= 0)
         close(o->trace_fd);
     sl_upload_free(o->upload);
@@ -117,6 +121,27 @@ static int write_results(const sl_config_t *cfg, const sl_run_t *run,
 Done:
     free(doc);
     free(page);
+    return rc;
+}
+
+/* --junit: the JUnit XML document, written whole or not at all as the others are. */
+static int write_junit(const sl_config_t *cfg, const sl_run_t *run,
+                       const sl_threshold_set_t *checks, outputs_t *o)
+{
+    char *doc = NULL, err[4096];
+    size_t len = 0;
+    int rc = 0;
+    if (cfg->junit_path == NULL)
+        return 0;
+    FILE *mem = open_memstream(&doc, &len);
+    if (mem == NULL || sl_junit_write_run(mem, cfg, run, checks) != 0 || fclose(mem) != 0) {
+        fprintf(stderr, "soapload: cannot write %s: out of memory\n", cfg->junit_path);
+        rc = -1;
+    } else if (sl_outfile_write(&o->junit, doc, len, err, sizeof(err)) != 0) {
+        fprintf(stderr, "soapload: %s\n", err);
+        rc = -1;
+    }
+    free(doc);
     return rc;
 }
 
@@ -244,7 +269,7 @@ int main(int argc, char **argv)
     sl_run_t run = {0};
     sl_threshold_set_t checks = {0};
     sl_progress_t progress;
-    outputs_t out = {.json.fd = -1, .html.fd = -1, .trace_fd = -1};
+    outputs_t out = {.json.fd = -1, .html.fd = -1, .junit.fd = -1, .trace_fd = -1};
     sl_metrics_server_t *live = NULL; /* --metrics */
     sl_abort_t abort_eval = {0};      /* --abort-on-fail */
     char err[8192];
@@ -351,6 +376,8 @@ int main(int argc, char **argv)
     if (print_summary(&cfg, &run, &checks) != 0)
         code = SL_EXIT_INTERNAL;
     if (write_results(&cfg, &run, &checks, &out) != 0)
+        code = SL_EXIT_INTERNAL;
+    if (write_junit(&cfg, &run, &checks, &out) != 0)
         code = SL_EXIT_INTERNAL;
     if (call_done(script, &cfg, &run, code) != 0 && code == SL_EXIT_OK)
         code = SL_EXIT_FAILED_REQUESTS;

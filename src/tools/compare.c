@@ -12,11 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/duration.h"
 #include "core/exitcode.h"
 #include "core/ranktest.h"
 #include "output/outfile.h"
+#include "output/junit.h"
 #include "output/ops_report.h"
 #include "output/report.h"
 #include "output/tags_report.h"
@@ -414,13 +416,71 @@ static void write_page(FILE *out, const sl_resultfile_t *b, const sl_resultfile_
             PAD_L + 10, PAD_T + 14, PAD_L + 80, PAD_T + 14);
 }
 
+/* ---- JUnit ------------------------------------------------------------------------------ */
+
+/* --junit: a case per threshold on the change (measured values and the limit in a failure)
+ * and one for the --fail-on-significant gate, in the run's JUnit format. */
+static int write_junit(sl_outfile_t *f, const sl_change_limit_t *limits, int nlimits, int gate,
+                       const sl_metrics_t *mb, const sl_metrics_t *mn, const sl_ranktest_t *rt,
+                       char *err, size_t errlen)
+{
+    sl_junit_case_t cases[SL_COMPARE_MAX_LIMITS + 1];
+    char vb[32], vn[32], ch[48], why[256], *doc = NULL;
+    size_t len = 0;
+    int n = 0, rc = -1;
+    for (int i = 0; i < nlimits; i++, n++) {
+        const sl_change_limit_t *l = &limits[i];
+        sl_junit_case_t *k = &cases[n];
+        memset(k, 0, sizeof(*k));
+        k->classname = "soapload.compare";
+        snprintf(k->name, sizeof(k->name), "%.95s", l->text);
+        k->failed = !l->passed;
+        if (unmeasured(l, why, sizeof(why)) != NULL) {
+            snprintf(k->message, sizeof(k->message), "%.95s: not measured: %.130s", l->text, why);
+            snprintf(k->detail, sizeof(k->detail), "not measured: %.200s", why);
+            continue;
+        }
+        format_value(l->metric, l->base, vb, sizeof(vb));
+        format_value(l->metric, l->next, vn, sizeof(vn));
+        format_change(l->metric, l->base, l->next, ch, sizeof(ch));
+        snprintf(k->detail, sizeof(k->detail), "baseline %s, new %s, change %s; limit %.95s", vb,
+                 vn, ch, l->text);
+        if (k->failed)
+            snprintf(k->message, sizeof(k->message), "%.95s: baseline %s, new %s, change %s",
+                     l->text, vb, vn, ch);
+    }
+    if (gate) {
+        sl_junit_case_t *k = &cases[n++];
+        memset(k, 0, sizeof(*k));
+        k->classname = "soapload.compare";
+        snprintf(k->name, sizeof(k->name), "latency not significantly slower");
+        k->failed = sl_compare_slower(mb, mn, rt);
+        snprintf(k->detail, sizeof(k->detail),
+                 "P(new > baseline) = %.3f, Mann-Whitney z = %+.2f, p = %.3g", rt->a, rt->z, rt->p);
+        if (k->failed)
+            snprintf(k->message, sizeof(k->message),
+                     "the latency is significantly slower: P(new > baseline) = %.3f, p = %.3g",
+                     rt->a, rt->p);
+    }
+    FILE *mem = open_memstream(&doc, &len);
+    if (mem == NULL ||
+        sl_junit_write(mem, "soapload compare", 0, (int64_t)time(NULL) * 1000000, NULL, 0, cases,
+                       n) != 0 ||
+        fclose(mem) != 0)
+        snprintf(err, errlen, "cannot write %s: out of memory", f->path);
+    else
+        rc = sl_outfile_write(f, doc, len, err, errlen);
+    free(doc);
+    return rc;
+}
+
 /* ---- the subcommand -------------------------------------------------------------------- */
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "Usage: soapload compare BASELINE.json NEW.json [--threshold 'p99 +10%%']... "
-            "[--fail-on-significant] [--html OUT]\n"
+            "[--fail-on-significant] [--html OUT] [--junit OUT]\n"
             "Prints the change in rate, error rate and latency percentiles from BASELINE to NEW "
             "(each a\nresult of a run or of soapload merge), and whether the latency change is "
             "larger than\nrun-to-run noise (a Mann-Whitney rank test over the two histograms).\n"
@@ -435,6 +495,8 @@ static void usage(FILE *out)
             "  --fail-on-significant  fail when the rank test finds the latency significantly "
             "slower\n"
             "  --html FILE         write a page with both percentile spectra on one chart\n"
+            "  --junit FILE        write a JUnit XML report: a test case per threshold (and "
+            "the gate)\n"
             "Exit codes: 0 compared, 2 usage or unreadable input, 3 a threshold on the change "
             "failed\n(or, with --fail-on-significant, the latency is significantly slower).\n");
 }
@@ -476,7 +538,8 @@ int sl_compare_main(int argc, char **argv)
     sl_change_limit_t limits[SL_COMPARE_MAX_LIMITS];
     sl_resultfile_t files[2];
     sl_outfile_t html = {.fd = -1};
-    const char *paths[2], *html_path = NULL;
+    const char *paths[2], *html_path = NULL, *junit_path = NULL;
+    sl_outfile_t junit = {.fd = -1};
     char err[4096];
     int npaths = 0, nlimits = 0, loaded = 0, code = SL_EXIT_USAGE, gate = 0;
     sl_metrics_t *scoped[4] = {NULL, NULL, NULL, NULL}; /* ops and tags of each file */
@@ -489,7 +552,8 @@ int sl_compare_main(int argc, char **argv)
             usage(stdout);
             return SL_EXIT_OK;
         }
-        if ((strcmp(a, "--html") == 0 || strcmp(a, "--threshold") == 0 || strcmp(a, "-t") == 0) &&
+        if ((strcmp(a, "--html") == 0 || strcmp(a, "--junit") == 0 ||
+             strcmp(a, "--threshold") == 0 || strcmp(a, "-t") == 0) &&
             i + 1 >= argc) {
             fprintf(stderr, "soapload compare: %s needs a value\n", a);
             goto Usage;
@@ -498,6 +562,8 @@ int sl_compare_main(int argc, char **argv)
             gate = 1;
         } else if (strcmp(a, "--html") == 0) {
             html_path = argv[++i];
+        } else if (strcmp(a, "--junit") == 0) {
+            junit_path = argv[++i];
         } else if (strcmp(a, "--threshold") == 0 || strcmp(a, "-t") == 0) {
             if (nlimits == SL_COMPARE_MAX_LIMITS) {
                 fprintf(stderr, "soapload compare: more than %d thresholds\n",
@@ -531,7 +597,8 @@ int sl_compare_main(int argc, char **argv)
             fprintf(stderr, "soapload compare: %s\n", err);
             goto Done;
         }
-    if (html_path && sl_outfile_prepare(&html, html_path, 0644, err, sizeof(err)) != 0) {
+    if ((html_path && sl_outfile_prepare(&html, html_path, 0644, err, sizeof(err)) != 0) ||
+        (junit_path && sl_outfile_prepare(&junit, junit_path, 0644, err, sizeof(err)) != 0)) {
         fprintf(stderr, "soapload compare: %s\n", err);
         goto Done;
     }
@@ -575,6 +642,11 @@ int sl_compare_main(int argc, char **argv)
         }
         free(page);
     }
+    if (junit_path != NULL &&
+        write_junit(&junit, limits, nlimits, gate, &mb, &mn, &rt, err, sizeof(err)) != 0) {
+        fprintf(stderr, "soapload compare: %s\n", err);
+        code = SL_EXIT_INTERNAL;
+    }
     goto Done;
 Usage:
     fprintf(stderr, "Try 'soapload compare --help'.\n");
@@ -582,6 +654,7 @@ Done:
     for (int i = 0; i < 4; i++)
         free(scoped[i]);
     sl_outfile_close(&html);
+    sl_outfile_close(&junit);
     for (int i = 0; i < loaded; i++)
         sl_resultfile_free(&files[i]);
     return code;
