@@ -128,21 +128,13 @@ Done:
 static int write_junit(const sl_config_t *cfg, const sl_run_t *run,
                        const sl_threshold_set_t *checks, outputs_t *o)
 {
-    char *doc = NULL, err[4096];
-    size_t len = 0;
-    int rc = 0;
+    char err[4096];
     if (cfg->junit_path == NULL)
         return 0;
-    FILE *mem = open_memstream(&doc, &len);
-    if (mem == NULL || sl_junit_write_run(mem, cfg, run, checks) != 0 || fclose(mem) != 0) {
-        fprintf(stderr, "soapload: cannot write %s: out of memory\n", cfg->junit_path);
-        rc = -1;
-    } else if (sl_outfile_write(&o->junit, doc, len, err, sizeof(err)) != 0) {
-        fprintf(stderr, "soapload: %s\n", err);
-        rc = -1;
-    }
-    free(doc);
-    return rc;
+    if (sl_junit_write_file(&o->junit, cfg, run, checks, err, sizeof(err)) == 0)
+        return 0;
+    fprintf(stderr, "soapload: %s\n", err);
+    return -1;
 }
 
 /* The summary is made in memory and written with write(2), so that a full disk or a closed

@@ -259,3 +259,18 @@ int sl_junit_write_run(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     free(cases);
     return rc;
 }
+
+int sl_junit_write_file(sl_outfile_t *f, const sl_config_t *cfg, const sl_run_t *run,
+                        const sl_threshold_set_t *checks, char *err, size_t errlen)
+{
+    char *doc = NULL;
+    size_t len = 0;
+    int rc = -1;
+    FILE *mem = open_memstream(&doc, &len);
+    if (mem == NULL || sl_junit_write_run(mem, cfg, run, checks) != 0 || fclose(mem) != 0)
+        snprintf(err, errlen, "cannot write %s: out of memory", f->path);
+    else
+        rc = sl_outfile_write(f, doc, len, err, errlen);
+    free(doc);
+    return rc;
+}

@@ -14,6 +14,7 @@
 #include "core/config.h"
 #include "core/threshold.h"
 #include "engine/run.h"
+#include "output/outfile.h"
 
 /* One test case. */
 typedef struct {
@@ -34,6 +35,10 @@ int sl_junit_write(FILE *out, const char *suite, double time_s, int64_t started_
  * many. `code` is the run's exit code (sl_report_exit_code). */
 int sl_junit_run_cases(const sl_config_t *cfg, const sl_run_t *run,
                        const sl_threshold_set_t *checks, int code, sl_junit_case_t *cases, int cap);
+/** Writes a run's (or a merged result's) JUnit document into f (made whole in memory, then
+ * written whole or not at all). Returns 0, or -1 with "cannot write PATH: ..." in err. */
+int sl_junit_write_file(sl_outfile_t *f, const sl_config_t *cfg, const sl_run_t *run,
+                        const sl_threshold_set_t *checks, char *err, size_t errlen);
 /** Writes a run's (or a merged result's) JUnit document to out. Returns 0 or -1. */
 int sl_junit_write_run(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
                        const sl_threshold_set_t *checks);

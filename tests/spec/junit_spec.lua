@@ -131,6 +131,26 @@ describe("--junit", function()
     assert.are.equal(0, math.tointeger(mock.stats().requests.total))
   end)
 
+  it("merge --junit: the merged result's cases, its counts the sum of the files' and the mock's",
+    function()
+      local mock = t.start_mock("")
+      local a, b, xml = t.tmpname(".json"), t.tmpname(".json"), t.tmpname(".xml")
+      finally(function() mock.stop(); os.remove(a); os.remove(b); os.remove(xml) end)
+      for _, f in ipairs({ a, b }) do
+        local code, out = t.run(("-q -R 50 -d 1s --json %s -u %s %s"):format(f, mock.url, default))
+        assert.are.equal(0, code, out)
+      end
+      local code, out = t.run(("merge -q %s %s --threshold 'rate > 1000' --junit %s"):format(a, b,
+        xml))
+      assert.are.equal(3, code, out)
+      local suite, cases = read_junit(xml)
+      assert.are.same({ 2, 1 }, { suite.tests, suite.failures })
+      local f = cases["soapload.thresholds: rate > 1000"].failure
+      assert.truthy(f[1].message:find("^rate > 1000: measured [%d.]+, limit > 1000$"), f[1].message)
+      assert.are.equal(100, math.tointeger(mock.stats().requests.total))
+      assert.truthy(cases["soapload.run: the run completed and its accounting adds up"])
+    end)
+
   it("compare --junit: a case per threshold on the change and one for the gate", function()
     local fast, slow = t.start_mock(""), t.start_mock("--delay 5ms")
     local base, new, xml = t.tmpname(".json"), t.tmpname(".json"), t.tmpname(".xml")
