@@ -20,13 +20,16 @@ mkdir -p "$OUT"
 mock=""
 if [ -z "${URL:-}" ]; then
     # port 0: the mock picks a free one and prints its URL
+    : >"$OUT/mock.log" # there before the mock writes its first line: read from the start
     # shellcheck disable=SC2086 # MOCK_ARGS is a list of options
     "$SOAPLOAD_MOCK" -p 0 ${MOCK_ARGS:-} >"$OUT/mock.log" 2>&1 &
     mock=$!
-    trap 'kill "$mock" 2>/dev/null && wait "$mock" 2>/dev/null; true' EXIT # stopped, and gone
+    # the mock stopped, and gone, whatever the gate's end; the gate's exit status kept
+    # shellcheck disable=SC2154 # st is set inside the trap itself
+    trap 'st=$?; kill "$mock" 2>/dev/null && wait "$mock" 2>/dev/null; exit $st' EXIT
     i=0
     while [ -z "${URL:-}" ] && [ $i -lt 100 ]; do
-        URL=$(sed -n 's/.* listening on \(http[^ ]*\).*/\1/p' "$OUT/mock.log")
+        URL=$(sed -n 's/.* listening on \(http[^ ]*\).*/\1/p' "$OUT/mock.log" || true)
         [ -n "$URL" ] || sleep 0.1
         i=$((i + 1))
     done
