@@ -13,67 +13,14 @@
 #include <unistd.h>
 
 #include "core/exitcode.h"
+#include "core/xmlesc.h"
 #include "output/report.h"
-
-/* The length of a valid UTF-8 character at s that XML 1.0 allows, or 0. */
-static size_t xml_char(const unsigned char *s)
-{
-    if (s[0] < 0x80)
-        return s[0] >= 0x20 || s[0] == '\t' || s[0] == '\n' || s[0] == '\r';
-    size_t n = s[0] >= 0xc2 && s[0] <= 0xdf   ? 2
-               : s[0] >= 0xe0 && s[0] <= 0xef ? 3
-               : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4
-                                              : 0;
-    for (size_t i = 1; i < n; i++)
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-    if (n == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0) ||
-                   (s[0] == 0xef && s[1] == 0xbf && s[2] >= 0xbe)))
-        return 0; /* overlong, a surrogate, U+FFFE/U+FFFF */
-    if (n == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90)))
-        return 0;
-    return n;
-}
-
-/* s as XML text or attribute value: markup and quotes escaped, the rest as it is or '?'. */
-static void xml_text(FILE *out, const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        size_t n = xml_char(p);
-        if (n == 0) {
-            fputc('?', out);
-            p++;
-            continue;
-        }
-        switch (*p) {
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        case '\'':
-            fputs("&apos;", out);
-            break;
-        default:
-            fwrite(p, 1, n, out);
-        }
-        p += n;
-    }
-}
 
 /* An attribute: name="value". */
 static void attr(FILE *out, const char *name, const char *value)
 {
     fprintf(out, " %s=\"", name);
-    xml_text(out, value);
+    sl_xmlesc_write(out, value, 1);
     fputc('"', out);
 }
 
@@ -119,11 +66,11 @@ int sl_junit_write(FILE *out, const char *suite, double time_s, int64_t started_
             attr(out, "message", c->message);
             attr(out, "type", c->classname);
             fprintf(out, ">");
-            xml_text(out, c->detail);
+            sl_xmlesc_write(out, c->detail, 0);
             fprintf(out, "</failure>\n");
         } else if (c->detail[0] != '\0') {
             fprintf(out, "      <system-out>");
-            xml_text(out, c->detail);
+            sl_xmlesc_write(out, c->detail, 0);
             fprintf(out, "</system-out>\n");
         }
         fprintf(out, "    </testcase>\n");
