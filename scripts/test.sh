@@ -62,10 +62,10 @@ echo "== fuzz build"
 CC=clang cmake -S . -B build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOAPLOAD_WERROR=ON \
     -DSOAPLOAD_FUZZ=ON -DSOAPLOAD_SANITIZE=address,undefined >/dev/null
 cmake --build build/fuzz -j "$jobs" --target fuzz_xml fuzz_xmltree fuzz_soap fuzz_check fuzz_threshold \
-    fuzz_csv fuzz_json fuzz_wsdl fuzz_httphead >/dev/null
+    fuzz_csv fuzz_json fuzz_wsdl fuzz_httphead fuzz_html fuzz_xmlesc >/dev/null
 echo "== fuzz runs (${fuzz_seconds} s each)"
 passed=0
-for target in xml xmltree soap check threshold csv json wsdl httphead; do
+for target in xml xmltree soap check threshold csv json wsdl httphead html xmlesc; do
     scratch=$(mktemp -d)
     if build/fuzz/tests/fuzz/fuzz_$target -max_total_time="$fuzz_seconds" -timeout=10 \
         -rss_limit_mb=1024 -artifact_prefix="$scratch/" "$scratch" "tests/fuzz/corpus/$target" \

@@ -29,11 +29,13 @@ const char *sl_cli_synopsis(void)
            "soapload --dry-run [N] [OPTION]... SCRIPT.lua [SCRIPT-ARG]...\n"
            "soapload --reconcile TRACE.csv... ID-LOG\n"
            "soapload wsdl URL-or-FILE [-o SCRIPT.lua] [WSDL-OPTION]... (soapload wsdl --help)\n"
-           "soapload merge RESULT.json... [--json OUT] [--html OUT] [--threshold EXPR]...\n"
+           "soapload merge RESULT.json... [--json OUT] [--html OUT] [--junit OUT] [--threshold "
+           "EXPR]...\n"
            "soapload merge --trace TRACE.csv... [RESULT.json...] [--id-log ID-LOG] [--window T]\n"
            "soapload merge --listen ADDR:PORT --expect N [--deadline T] [--token-file FILE] "
            "[--serve-for T]\n"
-           "soapload compare BASELINE.json NEW.json [--threshold 'p99 +10%']... [--html OUT]\n";
+           "soapload compare BASELINE.json NEW.json [--threshold 'p99 +10%']..."
+           " [--fail-on-significant] [--html OUT] [--junit OUT]\n";
 }
 
 void sl_cli_usage(FILE *out)

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "output/html.h"
+#include "output/junit.h"
 #include "output/ops_report.h"
 #include "output/tags_report.h"
 #include "output/metrics.h"
@@ -35,6 +36,7 @@
 #include "engine/run.h"
 #include "engine/script.h"
 #include "engine/wsse_keys.h"
+#include "core/scenario.h"
 #include "core/segment.h"
 #include "core/threshold.h"
 #include "core/version.h"
@@ -43,7 +45,7 @@
 #include "tools/merge_listen.h"
 
 typedef struct {
-    sl_outfile_t json, html;
+    sl_outfile_t json, html, junit;
     int trace_fd;
     sl_upload_t *upload; /* --json-to */
 } outputs_t;
@@ -57,6 +59,8 @@ static int open_outputs(const sl_config_t *cfg, outputs_t *o, char *err, size_t 
     if (cfg->html_path && sl_outfile_prepare(&o->html, cfg->html_path, 0644, err, errlen) != 0)
         return -1;
     if ((o->upload = sl_upload_open(cfg, err, errlen)) == NULL && err[0] != '\0')
+        return -1;
+    if (cfg->junit_path && sl_outfile_prepare(&o->junit, cfg->junit_path, 0644, err, errlen) != 0)
         return -1;
     if (cfg->trace_path) { /* owner-only: it names the run's every request */
         if ((o->trace_fd = sl_outfile_open(cfg->trace_path, 0600, 1, err, errlen)) < 0)
@@ -73,6 +77,7 @@ static void close_outputs(outputs_t *o)
 {
     sl_outfile_close(&o->json);
     sl_outfile_close(&o->html);
+    sl_outfile_close(&o->junit);
     if (o->trace_fd >= 0)
         close(o->trace_fd);
     sl_upload_free(o->upload);
@@ -117,6 +122,19 @@ Done:
     free(doc);
     free(page);
     return rc;
+}
+
+/* --junit: the JUnit XML document, written whole or not at all as the others are. */
+static int write_junit(const sl_config_t *cfg, const sl_run_t *run,
+                       const sl_threshold_set_t *checks, outputs_t *o)
+{
+    char err[4096];
+    if (cfg->junit_path == NULL)
+        return 0;
+    if (sl_junit_write_file(&o->junit, cfg, run, checks, err, sizeof(err)) == 0)
+        return 0;
+    fprintf(stderr, "soapload: %s\n", err);
+    return -1;
 }
 
 /* The summary is made in memory and written with write(2), so that a full disk or a closed
@@ -181,6 +199,18 @@ static int call_done(sl_script_t *script, const sl_config_t *cfg, const sl_run_t
     return 0;
 }
 
+/* A threshold on a scenario the script does not define is refused, as one on an unknown
+ * operation is, before anything is sent. */
+static int check_scenarios(const sl_config_t *cfg, const sl_threshold_set_t *checks, char *err,
+                           size_t errlen)
+{
+    const char *names[SL_MAX_SCENARIOS];
+    int n = cfg->scenarios != NULL ? cfg->scenarios->n : 0;
+    for (int i = 0; i < n; i++)
+        names[i] = cfg->scenarios->s[i].name;
+    return sl_threshold_check_scenarios(checks, names, n, err, errlen);
+}
+
 /* soapload --reconcile TRACE... IDLOG: one trace, or the traces of a split run's segments */
 static int reconcile(char **trace_paths, int ntraces, const char *ids_path)
 {
@@ -239,7 +269,7 @@ int main(int argc, char **argv)
     sl_run_t run = {0};
     sl_threshold_set_t checks = {0};
     sl_progress_t progress;
-    outputs_t out = {.json.fd = -1, .html.fd = -1, .trace_fd = -1};
+    outputs_t out = {.json.fd = -1, .html.fd = -1, .junit.fd = -1, .trace_fd = -1};
     sl_metrics_server_t *live = NULL; /* --metrics */
     sl_abort_t abort_eval = {0};      /* --abort-on-fail */
     char err[8192];
@@ -278,6 +308,7 @@ int main(int argc, char **argv)
             goto Usage;
     if (sl_threshold_check_operations(&checks, (const char *const *)cfg.op_names, cfg.nops, err,
                                       sizeof(err)) != 0 ||
+        check_scenarios(&cfg, &checks, err, sizeof(err)) != 0 ||
         sl_abort_init(&abort_eval, &cfg, &checks, err, sizeof(err)) != 0)
         goto Usage;
     const char *flow_names[SL_FLOW_MAX];
@@ -345,6 +376,8 @@ int main(int argc, char **argv)
     if (print_summary(&cfg, &run, &checks) != 0)
         code = SL_EXIT_INTERNAL;
     if (write_results(&cfg, &run, &checks, &out) != 0)
+        code = SL_EXIT_INTERNAL;
+    if (write_junit(&cfg, &run, &checks, &out) != 0)
         code = SL_EXIT_INTERNAL;
     if (call_done(script, &cfg, &run, code) != 0 && code == SL_EXIT_OK)
         code = SL_EXIT_FAILED_REQUESTS;

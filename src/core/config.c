@@ -177,6 +177,9 @@ static const sl_option_t options[SL_OPT_COUNT] = {
      "first line of FILE"},
     {SL_OPT_JSON_TO_RETRY, "json-to-retry", 0, NULL, "T",
      "retry a failed --json-to for up to T (default 1m; 0: once)"},
+    {SL_OPT_JUNIT, "junit", 0, NULL, "FILE",
+     "write a JUnit XML report for CI: a test case per\n"
+     "threshold, per operation, for the run's accounting"},
     {SL_OPT_THRESHOLD, "threshold", 0, "thresholds", "EXPR",
      "pass/fail criterion, e.g. 'p99 < 50ms', 'error_rate < 1%',\n"
      "'rate >= 995' (repeatable; exit code 3 when one fails)"},
@@ -249,6 +252,7 @@ void sl_config_free(sl_config_t *cfg)
     free(cfg->html_path);
     free(cfg->json_to);
     free(cfg->json_to_token_file);
+    free(cfg->junit_path);
     free(cfg->metrics_addr);
     char *strs[] = {cfg->cacert, cfg->capath,           cfg->cert,
                     cfg->key,    cfg->key_password_env, cfg->key_password_file,
@@ -780,6 +784,10 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
         else if (sl_duration_parse(value, &c->json_to_retry_ns) != 0 ||
                  c->json_to_retry_ns > 3600000000000ULL)
             want = "a duration from 0 to 1h, such as 1m or 30s";
+        break;
+    case SL_OPT_JUNIT:
+        if (set_string(&c->junit_path, value) != 0)
+            want = "a file name";
         break;
     case SL_OPT_THRESHOLD:
         if (add_to_list(c->checks, &c->nchecks, &c->checks_scripted, SL_MAX_CHECKS, value,

@@ -115,6 +115,7 @@ typedef enum {
     SL_OPT_JSON_TO,
     SL_OPT_JSON_TO_TOKEN_FILE,
     SL_OPT_JSON_TO_RETRY,
+    SL_OPT_JUNIT,
     SL_OPT_THRESHOLD,
     SL_OPT_ABORT_ON_FAIL,
     SL_OPT_PROGRESS,
@@ -213,6 +214,7 @@ typedef struct {
     char *json_to;               /* --json-to: URL the result JSON is posted to at the end */
     char *json_to_token_file;    /* --json-to-token-file: its bearer token's file */
     uint64_t json_to_retry_ns;   /* --json-to-retry: how long failed posts are retried */
+    char *junit_path;            /* --junit: JUnit XML for CI */
     char *metrics_addr;          /* --metrics: ADDR:PORT of the live /metrics, or NULL */
     uint64_t metrics_linger_ns;  /* --metrics-linger: serving after the summary */
     char *checks[SL_MAX_CHECKS]; /* thresholds as written: the script's, then the flags' */

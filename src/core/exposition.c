@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "core/scenario.h" /* SL_SCENARIO_TAG */
+
 /* The latency and service buckets' upper bounds (le), in seconds and in microseconds. */
 static const char *const bucket_le[] = {"0.0005", "0.001", "0.0025", "0.005", "0.01",
                                         "0.025",  "0.05",  "0.1",    "0.25",  "0.5",
@@ -37,15 +39,40 @@ static void gauge(FILE *out, const char *name, const char *help, const char *seg
     fprintf(out, "%s{segment=\"%s\"} %.10g\n", name, seg, v);
 }
 
+/* A label's value as the text format wants it: '\\', '"' and newlines escaped. */
+static void label_value(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\\' || *s == '"')
+            fprintf(out, "\\%c", *s);
+        else if (*s == '\n')
+            fputs("\\n", out);
+        else
+            fputc(*s, out);
+    }
+}
+
+/* One series' labels after segment: `,NAME="VALUE"` for each pair given (NULL name: none). */
+typedef struct {
+    const char *name[2], *value[2];
+} labels_t;
+
+static void labels(FILE *out, const char *seg, const labels_t *l)
+{
+    fprintf(out, "{segment=\"%s\"", seg);
+    for (int i = 0; i < 2 && l->name[i] != NULL; i++) {
+        fprintf(out, ",%s=\"", l->name[i]);
+        label_value(out, l->value[i]);
+        fputc('"', out);
+    }
+}
+
 /* Cumulative buckets from the exact histogram: a sample counts under le when the whole of its
  * histogram bucket (3 significant digits) lies at or below le. */
-static void histogram(FILE *out, const char *name, const char *help, const char *seg,
-                      const sl_hist_t *h, int om)
+static void hist_samples(FILE *out, const char *name, const char *seg, const labels_t *l,
+                         const sl_hist_t *h)
 {
     uint64_t per[NBUCKETS] = {0};
-    fprintf(out, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
-    if (om)
-        fprintf(out, "# UNIT %s seconds\n", name);
     for (uint32_t i = h->lo; h->total > 0 && i <= h->hi; i++) {
         if (h->counts[i] == 0)
             continue;
@@ -58,40 +85,107 @@ static void histogram(FILE *out, const char *name, const char *help, const char 
         }
     }
     uint64_t cum = 0;
-    for (size_t b = 0; b < NBUCKETS; b++) {
-        cum += per[b];
-        fprintf(out, "%s_bucket{segment=\"%s\",operation=\"all\",le=\"%s\"} %llu\n", name, seg,
-                bucket_le[b], (unsigned long long)cum);
+    for (size_t b = 0; b <= NBUCKETS; b++) {
+        cum += b < NBUCKETS ? per[b] : 0;
+        fprintf(out, "%s_bucket", name);
+        labels(out, seg, l);
+        fprintf(out, ",le=\"%s\"} %llu\n", b < NBUCKETS ? bucket_le[b] : "+Inf",
+                (unsigned long long)(b < NBUCKETS ? cum : h->total));
     }
-    fprintf(out, "%s_bucket{segment=\"%s\",operation=\"all\",le=\"+Inf\"} %llu\n", name, seg,
-            (unsigned long long)h->total);
-    fprintf(out, "%s_sum{segment=\"%s\",operation=\"all\"} %.9f\n", name, seg,
-            sl_hist_mean(h) * (double)h->total / 1e6);
-    fprintf(out, "%s_count{segment=\"%s\",operation=\"all\"} %llu\n", name, seg,
-            (unsigned long long)h->total);
+    fprintf(out, "%s_sum", name);
+    labels(out, seg, l);
+    fprintf(out, "} %.9f\n%s_count", sl_hist_mean(h) * (double)h->total / 1e6, name);
+    labels(out, seg, l);
+    fprintf(out, "} %llu\n", (unsigned long long)h->total);
+}
+
+static void hist_family(FILE *out, const char *name, const char *help, int om)
+{
+    fprintf(out, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+    if (om)
+        fprintf(out, "# UNIT %s seconds\n", name);
+}
+
+/* Requests by outcome of one scope: every outcome of a sent request for the totals, the ones
+ * that happened (and ok) for a breakdown, so that 64 tag values stay a few hundred lines. */
+static void request_samples(FILE *out, const char *name, const char *seg, const labels_t *l,
+                            const sl_counts_t *c, int all)
+{
+    for (int r = 0; r < SL_R_COUNT; r++) {
+        if (!all && c->results[r] == 0 && r != SL_R_OK)
+            continue;
+        fprintf(out, "%s", name);
+        labels(out, seg, l);
+        fprintf(out, ",outcome=\"%s\",stage=\"sent\"} %llu\n", sl_result_name((sl_result_t)r),
+                (unsigned long long)c->results[r]);
+    }
+    for (int r = 0; r < SL_R_COUNT; r++) {
+        uint64_t n =
+            c->before_send[r] + (r == SL_R_SCRIPT_ERROR ? c->script_errors_before_send : 0);
+        if (n > 0 || (all && (r == SL_R_CONNECT || r == SL_R_TIMEOUT))) {
+            fprintf(out, "%s", name);
+            labels(out, seg, l);
+            fprintf(out, ",outcome=\"%s\",stage=\"before_send\"} %llu\n",
+                    sl_result_name((sl_result_t)r), (unsigned long long)n);
+        }
+    }
+}
+
+/* Whether tag entry e belongs to the scenario families (1) or the tag ones (0). */
+static int is_scenario(const sl_tag_t *e)
+{
+    return !e->other && strcmp(e->name, SL_SCENARIO_TAG) == 0;
+}
+
+/* The soapload_scenario_* or soapload_tag_* families: requests by outcome and latency. */
+static void tag_families(FILE *out, const sl_exposition_t *v, int scenarios, int om)
+{
+    const sl_tags_t *t = v->tags;
+    const char *what = scenarios ? "scenario" : "tag";
+    char name[64], help[160];
+    int any = 0;
+    for (int i = 0; t != NULL && i < t->n; i++)
+        any |= is_scenario(&t->items[i]) == scenarios;
+    if (!any)
+        return;
+    snprintf(name, sizeof(name), "soapload_%s_requests_total", what);
+    snprintf(help, sizeof(help),
+             "Requests of each %s by how they ended, as soapload_requests_total.",
+             scenarios ? "scenario" : "tag value (name tag, value tag_value; other: the fold)");
+    family(out, name, "counter", help, om);
+    for (int i = 0; i < t->n; i++) {
+        const sl_tag_t *e = &t->items[i];
+        labels_t l = scenarios ? (labels_t){{"scenario", NULL}, {e->value, NULL}}
+                               : (labels_t){{"tag", "tag_value"}, {e->name, e->value}};
+        if (is_scenario(e) == scenarios)
+            request_samples(out, name, v->segment, &l, &e->stats->counts, 0);
+    }
+    snprintf(name, sizeof(name), "soapload_%s_latency_seconds", what);
+    snprintf(help, sizeof(help), "Latency from due time of each %s's requests.",
+             scenarios ? "scenario" : "tag value");
+    hist_family(out, name, help, om);
+    for (int i = 0; i < t->n; i++) {
+        const sl_tag_t *e = &t->items[i];
+        labels_t l = scenarios ? (labels_t){{"scenario", NULL}, {e->value, NULL}}
+                               : (labels_t){{"tag", "tag_value"}, {e->name, e->value}};
+        if (is_scenario(e) == scenarios)
+            hist_samples(out, name, v->segment, &l, e->stats->from_due);
+    }
 }
 
 int sl_exposition_write(FILE *out, const sl_exposition_t *v, int om)
 {
     const sl_counts_t *c = v->counts;
     const char *seg = v->segment;
+    const labels_t all = {{"operation", NULL}, {"all", NULL}};
     family(out, "soapload_requests_total", "counter",
            "Requests by how they ended: stage=\"sent\" for those written to a socket, "
            "\"before_send\" for those that failed before any byte was written.",
            om);
-    for (int r = 0; r < SL_R_COUNT; r++)
-        fprintf(out,
-                "soapload_requests_total{segment=\"%s\",operation=\"all\",outcome=\"%s\","
-                "stage=\"sent\"} %llu\n",
-                seg, sl_result_name((sl_result_t)r), (unsigned long long)c->results[r]);
-    for (int r = 0; r < SL_R_COUNT; r++) {
-        uint64_t n =
-            c->before_send[r] + (r == SL_R_SCRIPT_ERROR ? c->script_errors_before_send : 0);
-        if (n > 0 || r == SL_R_CONNECT || r == SL_R_TIMEOUT)
-            fprintf(out,
-                    "soapload_requests_total{segment=\"%s\",operation=\"all\",outcome=\"%s\","
-                    "stage=\"before_send\"} %llu\n",
-                    seg, sl_result_name((sl_result_t)r), (unsigned long long)n);
+    request_samples(out, "soapload_requests_total", seg, &all, c, 1);
+    for (int i = 0; i < v->nops; i++) {
+        labels_t op = {{"operation", NULL}, {v->op_names[i], NULL}};
+        request_samples(out, "soapload_requests_total", seg, &op, &v->ops[i].counts, 0);
     }
     counter(out, "soapload_scheduled_total",
             "Requests taken from the schedule so far; those due and never taken join, as not "
@@ -111,12 +205,20 @@ int sl_exposition_write(FILE *out, const sl_exposition_t *v, int om)
           v->achieved_rate, om);
     gauge(out, "soapload_finished", "1 once the run is over and these are its final numbers.", seg,
           v->finished, om);
-    histogram(out, "soapload_latency_seconds",
-              "Latency from each request's due time to its complete response.", seg, v->latency,
-              om);
-    histogram(out, "soapload_service_seconds",
-              "Service time from the first byte written to the complete response.", seg, v->service,
-              om);
+    static const char *const hname[2] = {"soapload_latency_seconds", "soapload_service_seconds"};
+    static const char *const hhelp[2] = {
+        "Latency from each request's due time to its complete response.",
+        "Service time from the first byte written to the complete response."};
+    for (int k = 0; k < 2; k++) {
+        hist_family(out, hname[k], hhelp[k], om);
+        hist_samples(out, hname[k], seg, &all, k == 0 ? v->latency : v->service);
+        for (int i = 0; i < v->nops; i++) {
+            labels_t op = {{"operation", NULL}, {v->op_names[i], NULL}};
+            hist_samples(out, hname[k], seg, &op, k == 0 ? v->ops[i].from_due : v->ops[i].service);
+        }
+    }
+    tag_families(out, v, 1, om);
+    tag_families(out, v, 0, om);
     if (om)
         fputs("# EOF\n", out);
     return ferror(out) ? -1 : 0;

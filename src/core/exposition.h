@@ -10,6 +10,8 @@
 
 #include "core/counts.h"
 #include "core/hist.h"
+#include "core/opstats.h"
+#include "core/tags.h"
 
 /* What one exposition shows. */
 typedef struct {
@@ -21,13 +23,21 @@ typedef struct {
     double achieved_rate; /* sent in the last complete second (the run's own, once over) */
     int finished;         /* the summary is out: these are the final numbers */
     const sl_hist_t *latency, *service;
+    /* Breakdowns (NULL/0 when not known): each operation's results, in the families above
+     * with operation="NAME"; each tag value's, the scenarios' (tag scenario=NAME) in the
+     * soapload_scenario_* families, the others in soapload_tag_*. Bounded: at most
+     * SL_MAX_OPERATIONS operations and SL_TAGS_MAX_PAIRS tag values (plus their folds). */
+    int nops;
+    const char *const *op_names;
+    const sl_op_stats_t *ops;
+    const sl_tags_t *tags;
 } sl_exposition_t;
 
-/** Writes the exposition of v to out: the Prometheus text format 0.0.4, or OpenMetrics 1.0.0
- * (counter families without "_total", a "# UNIT" per histogram, "# EOF" at the end) when
- * openmetrics is set. Buckets (le, seconds): 0.0005 .. 10 and +Inf, cumulative; a sample
- * counts under le when the whole of its histogram bucket lies at or below it. Returns 0, or
- * -1 on a write error. */
+/** Writes the exposition of v to out (with its breakdowns: see sl_exposition_t): the Prometheus
+ * text format 0.0.4, or OpenMetrics 1.0.0 (counter families without "_total", a "# UNIT" per
+ * histogram, "# EOF" at the end) when openmetrics is set. Buckets (le, seconds): 0.0005 .. 10 and
+ * +Inf, cumulative; a sample counts under le when the whole of its histogram bucket lies at or
+ * below it. Returns 0, or -1 on a write error. */
 int sl_exposition_write(FILE *out, const sl_exposition_t *v, int openmetrics);
 
 #endif

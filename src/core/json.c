@@ -7,7 +7,8 @@
  * bytes per value, and a value takes at least 2 bytes of text ("0,"): at most 8 times the text,
  * plus 4 bytes per container for the counts while parsing. Numbers keep an exact uint64
  * instead of the double when they are non-negative integers, because result files carry
- * 64-bit counts (and most of their numbers are such counts, read without strtod).
+ * 64-bit counts (and most of their numbers are such counts, read without strtod). The
+ * writer's one shared piece, a string literal, is here too.
  */
 #include "core/json.h"
 
@@ -610,4 +611,18 @@ const char *sl_json_type_name(sl_json_type_t t)
     static const char *const names[] = {"null",     "false",    "true",     "a number",
                                         "a string", "an array", "an object"};
     return names[t];
+}
+
+void sl_json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(out, "\\u%04x", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
 }

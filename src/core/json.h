@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define SL_JSON_MAX_DEPTH 64
 
@@ -55,6 +56,9 @@ const sl_json_t *sl_json_item(const sl_json_t *v, size_t i);
 const char *sl_json_key(const sl_json_t *v, size_t i);
 /** A number's value as a double (an exact integer rounded as strtod would). */
 double sl_json_number(const sl_json_t *v);
+/** Writes s as a JSON string literal (quotes included): '"', '\\' and control bytes escaped,
+ * every other byte as it is. */
+void sl_json_string(FILE *out, const char *s);
 /** The type's name, for messages: "null", "a number", "an object"... */
 const char *sl_json_type_name(sl_json_type_t t);
 

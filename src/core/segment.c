@@ -83,6 +83,14 @@ double sl_segment_target(const sl_config_t *cfg, uint64_t second)
            sl_segment_share(cfg);
 }
 
+double sl_segment_rate_at(const sl_config_t *cfg, uint64_t t_ns)
+{
+    sl_profile_t p;
+    if (cfg->closed || sl_config_profile(cfg, &p, NULL, 0) != 0 || t_ns >= sl_profile_duration(&p))
+        return 0;
+    return sl_profile_rate_at(&p, t_ns) * sl_segment_share(cfg);
+}
+
 int sl_segment_connections(int total, int i, int n)
 {
     return total / n + (i < total % n);

@@ -41,6 +41,10 @@ double sl_segment_rate(const sl_config_t *cfg);
  * times sl_segment_share. The target of a second wherever one is shown (summary, JSON,
  * progress). 0 in the closed model or when the profile does not build. */
 double sl_segment_target(const sl_config_t *cfg, uint64_t second);
+/** This process's share of the open model's rate at offset t_ns from the start (a shape's,
+ * the scenarios' summed): the target rate at that moment, as live /metrics shows it. 0 past
+ * the end, in the closed model or when the profile does not build. */
+double sl_segment_rate_at(const sl_config_t *cfg, uint64_t t_ns);
 /** Connections of segment i of n out of `total`, as evenly as they go (0 when total < n). */
 int sl_segment_connections(int total, int i, int n);
 /** The prefix of this process's request IDs up to the sequence number: "P<pid>-R", or

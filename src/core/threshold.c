@@ -3,6 +3,7 @@
  * as people say "p99 < 50"); ratios take a fraction or a percentage ("1%").
  */
 #include "core/threshold.h"
+#include "core/scenario.h" /* SL_SCENARIO_TAG */
 
 #include <ctype.h>
 #include <math.h>
@@ -95,6 +96,17 @@ int sl_threshold_measure(const char *m, const sl_metrics_t *x, double *out)
     return 0;
 }
 
+const sl_hist_t *sl_threshold_histogram(const char *metric, const sl_metrics_t *m)
+{
+    if (!is_latency(metric))
+        return NULL;
+    if (strncmp(metric, "service_", 8) == 0)
+        return m->service;
+    if (strncmp(metric, "lateness_", 9) == 0)
+        return m->lateness;
+    return m->latency;
+}
+
 const char *sl_threshold_base_unit(const char *metric)
 {
     if (is_latency(metric))
@@ -113,8 +125,9 @@ double sl_threshold_measured_in_unit(const sl_threshold_t *t)
 
 void sl_threshold_format_measured(const sl_threshold_t *t, char *buf, size_t cap)
 {
-    if (isnan(t->measured)) /* nothing to measure: no request of that operation or tag value */
-        snprintf(buf, cap, "no requests");
+    if (isnan(t->measured)) /* nothing to measure: no request of that operation or tag value,
+                               or no latency sample at all */
+        snprintf(buf, cap, "%s", t->no_samples ? "no samples" : "no requests");
     else
         snprintf(buf, cap, "%.6g%s", sl_threshold_measured_in_unit(t), t->unit);
 }
@@ -268,20 +281,35 @@ BadUnit:
     return -1;
 }
 
-int sl_threshold_check_operations(const sl_threshold_set_t *set, const char *const *names, int n,
-                                  char *err, size_t errlen)
+/* The name a threshold gives for `kind` ("operation" or "scenario"), or NULL. */
+static const char *named(const sl_threshold_t *t, const char *kind)
+{
+    if (strcmp(kind, "operation") == 0)
+        return t->operation[0] != '\0' ? t->operation : NULL;
+    return strcmp(t->tag_name, SL_SCENARIO_TAG) == 0 ? t->tag_value : NULL;
+}
+
+/* Every name of `kind` a threshold gives is one of names[0..n): a name that cannot match is
+ * refused before anything is sent, whatever its kind. */
+static int check_names(const sl_threshold_set_t *set, const char *kind, const char *table,
+                       const char *const *names, int n, char *err, size_t errlen)
 {
     for (int i = 0; i < set->n; i++) {
         const sl_threshold_t *t = &set->items[i];
+        const char *name = named(t, kind);
         int k = 0;
-        while (t->operation[0] != '\0' && k < n && strcmp(names[k], t->operation) != 0)
+        while (name != NULL && k < n && strcmp(names[k], name) != 0)
             k++;
-        if (t->operation[0] == '\0' || k < n)
+        if (name == NULL || k < n)
             continue;
-        size_t len = (size_t)snprintf(err, errlen, "threshold '%s' names operation '%s', which %s",
-                                      t->text, t->operation,
-                                      n ? "the script does not define (operations:"
-                                        : "needs soapload.operations: the script has none");
+        size_t len = (size_t)snprintf(err, errlen, "threshold '%s' names %s '%s', which ", t->text,
+                                      kind, name);
+        if (n == 0 && len < errlen)
+            len +=
+                (size_t)snprintf(err + len, errlen - len, "needs %s: the script has none", table);
+        else if (len < errlen)
+            len +=
+                (size_t)snprintf(err + len, errlen - len, "the script does not define (%ss:", kind);
         for (k = 0; k < n && len < errlen; k++)
             len += (size_t)snprintf(err + len, errlen - len, " %s", names[k]);
         if (n && len < errlen)
@@ -315,6 +343,36 @@ int sl_threshold_check_flows(const sl_threshold_set_t *set, const char *const *n
     return 0;
 }
 
+int sl_threshold_check_operations(const sl_threshold_set_t *set, const char *const *names, int n,
+                                  char *err, size_t errlen)
+{
+    return check_names(set, "operation", "soapload.operations", names, n, err, errlen);
+}
+
+int sl_threshold_check_scenarios(const sl_threshold_set_t *set, const char *const *names, int n,
+                                 char *err, size_t errlen)
+{
+    return check_names(set, "scenario", "soapload.scenarios", names, n, err, errlen);
+}
+
+const sl_metrics_t *sl_threshold_scope(const char *operation, const char *tag_name,
+                                       const char *tag_value, const sl_metrics_t *m)
+{
+    if (operation != NULL && operation[0] != '\0') {
+        for (int k = 0; k < m->nops; k++)
+            if (strcmp(m->op_names[k], operation) == 0)
+                return &m->op_metrics[k];
+        return NULL;
+    }
+    if (tag_name != NULL && tag_name[0] != '\0') {
+        for (int k = 0; k < m->ntags; k++)
+            if (strcmp(m->tags[k].name, tag_name) == 0 && strcmp(m->tags[k].value, tag_value) == 0)
+                return &m->tag_metrics[k];
+        return NULL;
+    }
+    return m;
+}
+
 int sl_threshold_evaluate(sl_threshold_set_t *set, const sl_metrics_t *m)
 {
     int failed = 0;
@@ -322,6 +380,7 @@ int sl_threshold_evaluate(sl_threshold_set_t *set, const sl_metrics_t *m)
         sl_threshold_t *t = &set->items[i];
         double v = 0;
         const sl_metrics_t *of = m;
+        t->no_samples = 0;
         if (strncmp(t->metric, "flow_", 5) == 0) {
             int k = 0;
             while (k < m->nflows && strcmp(m->flow_names[k], t->tag_value) != 0)
@@ -336,32 +395,24 @@ int sl_threshold_evaluate(sl_threshold_set_t *set, const sl_metrics_t *m)
                 continue;
             }
             of = NULL;
-        } else if (t->operation[0] != '\0') {
-            of = NULL;
-            for (int k = 0; k < m->nops && of == NULL; k++)
-                if (strcmp(m->op_names[k], t->operation) == 0)
-                    of = &m->op_metrics[k];
-            if (of == NULL) { /* not in these results: it cannot pass */
-                t->measured = NAN;
-                t->passed = 0;
-                failed++;
-                continue;
-            }
-        } else if (t->tag_name[0] != '\0') {
-            of = NULL;
-            for (int k = 0; k < m->ntags && of == NULL; k++)
-                if (strcmp(m->tags[k].name, t->tag_name) == 0 &&
-                    strcmp(m->tags[k].value, t->tag_value) == 0)
-                    of = &m->tag_metrics[k];
-            if (of == NULL) { /* no request carried that value: it cannot pass */
-                t->measured = NAN;
-                t->passed = 0;
-                failed++;
-                continue;
-            }
+        } else if ((of = sl_threshold_scope(t->operation, t->tag_name, t->tag_value, m)) ==
+                   NULL) { /* no request of that operation or tag value: it cannot pass */
+            t->measured = NAN;
+            t->passed = 0;
+            failed++;
+            continue;
         }
-        if (of != NULL)
+        if (of != NULL) {
+            const sl_hist_t *h = sl_threshold_histogram(t->metric, of);
+            t->no_samples = h != NULL && h->total == 0;
+            if (t->no_samples) { /* no latency was measured (nothing answered): no evidence */
+                t->measured = NAN;
+                t->passed = 0;
+                failed++;
+                continue;
+            }
             sl_threshold_measure(t->metric, of, &v);
+        }
         t->measured = v;
         switch (t->op) {
         case SL_OP_LT:

@@ -26,7 +26,8 @@ typedef struct {
     double value;    /* in the base unit: latency in us, rates in /s, ratios as fractions */
     char unit[8];    /* the limit's own unit, as written ("ms" for a bare latency, "%") */
     double scale;    /* base units per unit: 1000 for "ms", 0.01 for "%", 1 otherwise */
-    double measured; /* filled by sl_threshold_evaluate, in the base unit */
+    double measured; /* filled by sl_threshold_evaluate, in the base unit; NaN: not measured */
+    int no_samples;  /* a latency metric over an empty histogram: not measured, so it fails */
     int passed;
 } sl_threshold_t;
 
@@ -65,10 +66,21 @@ int sl_threshold_check_operations(const sl_threshold_set_t *set, const char *con
  * a message naming the threshold and the flows in err. */
 int sl_threshold_check_flows(const sl_threshold_set_t *set, const char *const *names, int n,
                              char *err, size_t errlen);
+/** Checks that every threshold on a scenario's tag ("p99{scenario=NAME}") names one of the n
+ * scenarios in names (the tag is the run's own: no script sets it). Returns 0, or -1 with a
+ * message naming the threshold and the known scenarios in err. */
+int sl_threshold_check_scenarios(const sl_threshold_set_t *set, const char *const *names, int n,
+                                 char *err, size_t errlen);
+/** The metrics a threshold's scope selects in m: one operation's (operation not ""), one tag
+ * value's (tag_name not ""), else m itself; NULL when m has no such operation or value. */
+const sl_metrics_t *sl_threshold_scope(const char *operation, const char *tag_name,
+                                       const char *tag_value, const sl_metrics_t *m);
 /** Evaluates every threshold. Returns the number that failed. */
 int sl_threshold_evaluate(sl_threshold_set_t *set, const sl_metrics_t *m);
 /** The metric names understood, for messages and --help. */
 const char *sl_threshold_metrics(void);
+/** The histogram a latency metric reads in m (NULL for other metrics or when m has none). */
+const sl_hist_t *sl_threshold_histogram(const char *metric, const sl_metrics_t *m);
 /** Measures one metric; returns 0, or -1 when the name is unknown. With NULL histograms in m
  * it only checks the name. */
 int sl_threshold_measure(const char *metric, const sl_metrics_t *m, double *out);

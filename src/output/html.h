@@ -8,6 +8,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/** Writes json[0..len) (a JSON document) to out escaped for a <script> element: '<', '>',
+ * '&', U+2028 and U+2029 as \uXXXX escapes; a JSON parser reads back the same document. */
+void sl_html_embed_json(FILE *out, const char *json, size_t len);
 /** Writes the report to out, embedding `json` (the results document). Returns 0 or -1. */
 int sl_html_write(FILE *out, const char *json, size_t len);
 

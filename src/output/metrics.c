@@ -27,7 +27,9 @@
 #include "core/buf.h"
 #include "core/exposition.h"
 #include "core/hist.h"
+#include "core/segment.h"
 #include "output/report.h"
+#include "output/shape.h"
 
 #define MAX_CLIENTS 16                   /* at once; a newcomer beyond them drops the oldest */
 #define MAX_REQUEST 8192                 /* bytes of a request's line and headers */
@@ -80,12 +82,21 @@ static int snapshot(sl_metrics_server_t *m, int om, char **text, size_t *len)
     sl_exposition_t v = {.segment = segment_label(m->cfg),
                          .counts = &live,
                          .has_target = !m->cfg->closed,
-                         .target_rate = m->cfg->rate,
+                         .target_rate = sl_shape_mean_rate(m->cfg),
                          .latency = m->latency,
                          .service = m->service};
-    if (run != NULL && m->finished) {
+    if (!m->finished) { /* the rate due now (a ramp's too); before the start, at 0 */
+        uint64_t now = now_ns(), t0 = run != NULL ? run->t0_ns : 0;
+        v.target_rate = sl_segment_rate_at(m->cfg, t0 > 0 && now > t0 ? now - t0 : 0);
+    }
+    if (run != NULL && m->finished) { /* the whole run's: its mean, as the summary's */
         v.counts = &run->counts;
         v.finished = 1;
+        /* per operation, scenario and tag value: the workers report them at their end */
+        v.nops = run->ops != NULL ? run->nops : 0;
+        v.op_names = (const char *const *)m->cfg->op_names;
+        v.ops = run->ops;
+        v.tags = &run->tags;
         v.achieved_rate = (double)run->counts.sent / sl_report_sending_s(m->cfg, run);
         /* the final histograms hold every second's; a dead worker's seconds only ours */
         if (run->latency->total >= m->latency->total)
@@ -97,8 +108,7 @@ static int snapshot(sl_metrics_server_t *m, int om, char **text, size_t *len)
             const sl_second_t *s = &run->seconds[i];
             if (s->reported > 0 && s->reported >= run->nworkers - run->workers_died) {
                 v.achieved_rate = (double)s->counts.sent;
-                if (s->target > 0) /* a ramp's target of that same second */
-                    v.target_rate = s->target;
+                v.target_rate = sl_segment_target(m->cfg, s->second); /* that same second's */
                 break;
             }
         }

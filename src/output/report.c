@@ -223,7 +223,7 @@ static void segment_lines(FILE *out, const sl_config_t *cfg, const sl_run_t *run
         fprintf(out, "Clock offset    unknown: %s\n", run->clock.error);
 }
 
-static const char *verdict(int code, const sl_threshold_set_t *checks, int aborted)
+const char *sl_report_verdict(int code, const sl_threshold_set_t *checks, int aborted)
 {
     switch (code) {
     case SL_EXIT_OK:
@@ -415,7 +415,7 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
                 t->text, v);
     }
     fprintf(out, "Result          %s\n",
-            verdict(sl_report_exit_code(run, checks), checks, run->aborted));
+            sl_report_verdict(sl_report_exit_code(run, checks), checks, run->aborted));
 }
 
 int sl_report_exit_code(const sl_run_t *run, const sl_threshold_set_t *checks)

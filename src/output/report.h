@@ -20,11 +20,16 @@ void sl_report_time(const sl_run_t *run, uint64_t mono_ns, char *buf, size_t cap
 /** The same for an instant of the wall clock, ns since the epoch. */
 void sl_report_wall_time(int64_t ns, char *buf, size_t cap);
 
-/** The exit code the run deserves (see cli.h). With thresholds, they decide between 0 and 3. */
 /** The time the run spent sending, in seconds: the configured duration, or less when the run
  * was stopped early. Every rate (summary, JSON, thresholds, done()) divides by it. */
 double sl_report_sending_s(const sl_config_t *cfg, const sl_run_t *run);
 
+/** The exit code the run deserves (see core/exitcode.h). With thresholds, they decide between
+ * 0 and 3. The one verdict: the summary, the JSON (and so the HTML report) and the exit code
+ * all take it from here. */
 int sl_report_exit_code(const sl_run_t *run, const sl_threshold_set_t *checks);
+/** The verdict's text for an exit code, e.g. "PASS: every threshold held" (static); aborted:
+ * the run was stopped by a failed threshold. */
+const char *sl_report_verdict(int code, const sl_threshold_set_t *checks, int aborted);
 
 #endif

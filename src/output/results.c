@@ -17,20 +17,6 @@
 #include "output/shape.h"
 #include "output/wsse_report.h"
 
-void sl_json_string(FILE *out, const char *s)
-{
-    fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            fprintf(out, "\\%c", *p);
-        else if (*p < 0x20)
-            fprintf(out, "\\u%04x", *p);
-        else
-            fputc(*p, out);
-    }
-    fputc('"', out);
-}
-
 static void counts_json(FILE *out, const sl_counts_t *c)
 {
     fprintf(out,
@@ -507,6 +493,12 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
                 t->metric, sl_threshold_op(t->op), t->value, mb, sl_threshold_base_unit(t->metric),
                 t->unit, mu, v, t->passed ? "true" : "false");
     }
-    fprintf(out, "\n  ]\n}\n");
+    /* the run's verdict, as the summary prints it and the exit code says: the HTML report
+     * shows this one instead of deciding again */
+    int code = sl_report_exit_code(run, checks);
+    fprintf(out, "\n  ],\n  \"verdict\": {\"passed\": %s, \"exit_code\": %d, \"text\": ",
+            code == 0 ? "true" : "false", code);
+    sl_json_string(out, sl_report_verdict(code, checks, run->aborted));
+    fprintf(out, "}\n}\n");
     return ferror(out) ? -1 : 0;
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "core/config.h"
+#include "core/json.h" /* sl_json_string */
 #include "engine/run.h"
 #include "core/threshold.h"
 
@@ -19,8 +20,5 @@
  * the write failed. */
 int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
                           const sl_threshold_set_t *checks);
-
-/** Writes s as a JSON string literal (quotes included). */
-void sl_json_string(FILE *out, const char *s);
 
 #endif

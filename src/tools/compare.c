@@ -12,12 +12,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/duration.h"
 #include "core/exitcode.h"
 #include "core/ranktest.h"
 #include "output/outfile.h"
+#include "output/junit.h"
+#include "output/ops_report.h"
 #include "output/report.h"
+#include "output/tags_report.h"
 #include "tools/merge.h"
 
 /* ---- limits on the change -------------------------------------------------------------- */
@@ -25,6 +29,26 @@
 static int is_latency_metric(const char *metric)
 {
     return strcmp(sl_threshold_base_unit(metric), "us") == 0;
+}
+
+/* "{op=NAME}" or "{TAG=VALUE}" at s into l; *n grows by its length. Returns 0 or -1. */
+static int parse_scope(const char *s, sl_change_limit_t *l, size_t *n)
+{
+    size_t name = strcspn(s + 1, "=}"), value = s[1 + name] == '=' ? strcspn(s + 2 + name, "}") : 0;
+    if (s[1 + name] != '=' || s[2 + name + value] != '}' || name == 0 || value == 0)
+        return -1;
+    if (name == 2 && strncmp(s + 1, "op", 2) == 0) {
+        if (value >= sizeof(l->operation))
+            return -1;
+        memcpy(l->operation, s + 4, value);
+    } else {
+        if (name > SL_TAGS_MAX_TEXT || value > SL_TAGS_MAX_TEXT)
+            return -1;
+        memcpy(l->tag_name, s + 1, name);
+        memcpy(l->tag_value, s + 2 + name, value);
+    }
+    *n += 3 + name + value;
+    return strncmp(l->metric, "lateness_", 9) == 0 ? -1 : 0; /* measured for the run only */
 }
 
 int sl_compare_parse_limit(const char *text, sl_change_limit_t *out, char *err, size_t errlen)
@@ -40,7 +64,8 @@ int sl_compare_parse_limit(const char *text, sl_change_limit_t *out, char *err, 
     snprintf(out->text, sizeof(out->text), "%s", p);
     for (size_t k = strlen(out->text); k > 0 && isspace((unsigned char)out->text[k - 1]); k--)
         out->text[k - 1] = '\0';
-    while (p[n] != '\0' && !isspace((unsigned char)p[n]) && p[n] != '+' && p[n] != '-')
+    while (p[n] != '\0' && !isspace((unsigned char)p[n]) && p[n] != '+' && p[n] != '-' &&
+           p[n] != '{')
         n++;
     if (n == 0 || n >= sizeof(out->metric)) {
         snprintf(err, errlen, "bad threshold on the change '%s': %s", out->text, form);
@@ -48,6 +73,13 @@ int sl_compare_parse_limit(const char *text, sl_change_limit_t *out, char *err, 
     }
     memcpy(out->metric, p, n);
     out->metric[n] = '\0';
+    if (p[n] == '{' && parse_scope(p + n, out, &n) != 0) {
+        snprintf(err, errlen,
+                 "bad threshold on the change '%s': a scope is {op=NAME} or {TAG=VALUE}, e.g. "
+                 "'p99{op=GetOrder} +10%%', 'p99{scenario=rampup} +5ms'",
+                 out->text);
+        return -1;
+    }
     sl_counts_t zero = {0};
     sl_metrics_t names = {.counts = &zero, .duration_s = 1};
     double ignored;
@@ -102,9 +134,22 @@ int sl_compare_parse_limit(const char *text, sl_change_limit_t *out, char *err, 
 int sl_compare_evaluate_limit(sl_change_limit_t *l, const sl_metrics_t *base,
                               const sl_metrics_t *next)
 {
+    const sl_metrics_t *b = sl_threshold_scope(l->operation, l->tag_name, l->tag_value, base),
+                       *n = sl_threshold_scope(l->operation, l->tag_name, l->tag_value, next);
+    l->missing = b == NULL ? 1 : n == NULL ? 2 : 0;
+    l->no_samples = 0;
+    if (l->missing) /* a scope only one result has: nothing to compare */
+        return l->passed = 0;
+    base = b;
+    next = n;
     sl_threshold_measure(l->metric, base, &l->base);
     sl_threshold_measure(l->metric, next, &l->next);
     l->change = l->next - l->base;
+    const sl_hist_t *hb = sl_threshold_histogram(l->metric, base),
+                    *hn = sl_threshold_histogram(l->metric, next);
+    l->no_samples = hb != NULL && hb->total == 0 ? 1 : hn != NULL && hn->total == 0 ? 2 : 0;
+    if (l->no_samples) /* a change from or to nothing measured is no evidence of a pass */
+        return l->passed = 0;
     double moved = l->sign * l->change; /* > 0: in the direction the limit bounds */
     if (l->relative) {
         double pct = l->base != 0 ? moved / fabs(l->base) * 100 : moved > 0 ? INFINITY : 0;
@@ -113,6 +158,11 @@ int sl_compare_evaluate_limit(sl_change_limit_t *l, const sl_metrics_t *base,
         l->passed = !(moved > l->limit);
     }
     return l->passed;
+}
+
+int sl_compare_slower(const sl_metrics_t *base, const sl_metrics_t *next, const sl_ranktest_t *rt)
+{
+    return base->latency->total > 0 && next->latency->total > 0 && rt->significant && rt->a > 0.5;
 }
 
 /* ---- printing -------------------------------------------------------------------------- */
@@ -142,14 +192,31 @@ static void format_change(const char *metric, double base, double next, char *bu
         snprintf(buf, cap, "%s (from 0)", d > 0 ? "up" : "down");
 }
 
+/* Why a limit was not measured, or NULL when it was. */
+static const char *unmeasured(const sl_change_limit_t *l, char *buf, size_t cap)
+{
+    const char *which =
+        (l->missing ? l->missing : l->no_samples) == 1 ? "the baseline" : "the new result";
+    if (l->missing && l->operation[0] != '\0')
+        snprintf(buf, cap, "%s has no operation '%s'", which, l->operation);
+    else if (l->missing)
+        snprintf(buf, cap, "%s has no request tagged %s=%s", which, l->tag_name, l->tag_value);
+    else if (l->no_samples)
+        snprintf(buf, cap, "%s has no latency samples", which);
+    else
+        return NULL;
+    return buf;
+}
+
 static const char *const rows[] = {"rate", "error_rate", "p50", "p90", "p99", "p99.9", "max"};
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
 
 static void print_comparison(FILE *out, const sl_resultfile_t *b, const sl_resultfile_t *n,
                              const sl_metrics_t *mb, const sl_metrics_t *mn,
-                             const sl_ranktest_t *rt, const sl_change_limit_t *limits, int nlimits)
+                             const sl_ranktest_t *rt, const sl_change_limit_t *limits, int nlimits,
+                             int gate)
 {
-    char vb[32], vn[32], ch[48];
+    char vb[32], vn[32], ch[48], why[256];
     fprintf(out, "Comparison      baseline %s\n                new      %s\n", b->source,
             n->source);
     fprintf(out, "%-16s%14s %14s %16s\n", "", "baseline", "new", "change");
@@ -187,14 +254,23 @@ static void print_comparison(FILE *out, const sl_resultfile_t *b, const sl_resul
         format_value(l->metric, l->base, vb, sizeof(vb));
         format_value(l->metric, l->next, vn, sizeof(vn));
         format_change(l->metric, l->base, l->next, ch, sizeof(ch));
-        fprintf(out, "Threshold       %-4s %-20s baseline %s, new %s, change %s\n",
-                l->passed ? "pass" : "FAIL", l->text, vb, vn, ch);
+        if (unmeasured(l, why, sizeof(why)) != NULL)
+            fprintf(out, "Threshold       FAIL %-20s not measured: %s\n", l->text, why);
+        else
+            fprintf(out, "Threshold       %-4s %-20s baseline %s, new %s, change %s\n",
+                    l->passed ? "pass" : "FAIL", l->text, vb, vn, ch);
         failed += !l->passed;
     }
+    int slower = gate && sl_compare_slower(mb, mn, rt);
+    if (gate)
+        fprintf(out, "Gate            --fail-on-significant: %s\n",
+                slower ? "FAIL, the latency is significantly slower"
+                       : "pass, the latency is not significantly slower");
     fprintf(out, "Result          %s\n",
-            failed    ? "FAIL: a threshold on the change failed"
-            : nlimits ? "PASS: every threshold on the change held"
-                      : "compared (no thresholds given)");
+            failed            ? "FAIL: a threshold on the change failed"
+            : slower          ? "FAIL: the latency is significantly slower"
+            : nlimits || gate ? "PASS: every threshold on the change held"
+                              : "compared (no thresholds given)");
 }
 
 /* ---- the page -------------------------------------------------------------------------- */
@@ -251,7 +327,7 @@ static void write_page(FILE *out, const sl_resultfile_t *b, const sl_resultfile_
                        const sl_metrics_t *mb, const sl_metrics_t *mn, const sl_ranktest_t *rt,
                        const sl_change_limit_t *limits, int nlimits)
 {
-    char vb[32], vn[32], ch[48], tick[32];
+    char vb[32], vn[32], ch[48], tick[32], why[256];
     double ymax =
         (double)(mb->latency->max > mn->latency->max ? mb->latency->max : mn->latency->max);
     double w = CHART_W - PAD_L - PAD_R, ht = CHART_H - PAD_T - PAD_B;
@@ -296,7 +372,13 @@ static void write_page(FILE *out, const sl_resultfile_t *b, const sl_resultfile_
         fprintf(out, "<p class=\"%s\">threshold %s ", l->passed ? "pass" : "fail",
                 l->passed ? "pass" : "FAIL");
         html_text(out, l->text);
-        fprintf(out, ": change %s</p>\n", ch);
+        if (unmeasured(l, why, sizeof(why)) != NULL) {
+            fprintf(out, ": not measured: ");
+            html_text(out, why);
+            fprintf(out, "</p>\n");
+        } else {
+            fprintf(out, ": change %s</p>\n", ch);
+        }
     }
     fprintf(out,
             "<h2>Latency from due time by percentile</h2>\n<svg id=\"spectrum\" "
@@ -334,13 +416,71 @@ static void write_page(FILE *out, const sl_resultfile_t *b, const sl_resultfile_
             PAD_L + 10, PAD_T + 14, PAD_L + 80, PAD_T + 14);
 }
 
+/* ---- JUnit ------------------------------------------------------------------------------ */
+
+/* --junit: a case per threshold on the change (measured values and the limit in a failure)
+ * and one for the --fail-on-significant gate, in the run's JUnit format. */
+static int write_junit(sl_outfile_t *f, const sl_change_limit_t *limits, int nlimits, int gate,
+                       const sl_metrics_t *mb, const sl_metrics_t *mn, const sl_ranktest_t *rt,
+                       char *err, size_t errlen)
+{
+    sl_junit_case_t cases[SL_COMPARE_MAX_LIMITS + 1];
+    char vb[32], vn[32], ch[48], why[256], *doc = NULL;
+    size_t len = 0;
+    int n = 0, rc = -1;
+    for (int i = 0; i < nlimits; i++, n++) {
+        const sl_change_limit_t *l = &limits[i];
+        sl_junit_case_t *k = &cases[n];
+        memset(k, 0, sizeof(*k));
+        k->classname = "soapload.compare";
+        snprintf(k->name, sizeof(k->name), "%.95s", l->text);
+        k->failed = !l->passed;
+        if (unmeasured(l, why, sizeof(why)) != NULL) {
+            snprintf(k->message, sizeof(k->message), "%.95s: not measured: %.130s", l->text, why);
+            snprintf(k->detail, sizeof(k->detail), "not measured: %.200s", why);
+            continue;
+        }
+        format_value(l->metric, l->base, vb, sizeof(vb));
+        format_value(l->metric, l->next, vn, sizeof(vn));
+        format_change(l->metric, l->base, l->next, ch, sizeof(ch));
+        snprintf(k->detail, sizeof(k->detail), "baseline %s, new %s, change %s; limit %.95s", vb,
+                 vn, ch, l->text);
+        if (k->failed)
+            snprintf(k->message, sizeof(k->message), "%.95s: baseline %s, new %s, change %s",
+                     l->text, vb, vn, ch);
+    }
+    if (gate) {
+        sl_junit_case_t *k = &cases[n++];
+        memset(k, 0, sizeof(*k));
+        k->classname = "soapload.compare";
+        snprintf(k->name, sizeof(k->name), "latency not significantly slower");
+        k->failed = sl_compare_slower(mb, mn, rt);
+        snprintf(k->detail, sizeof(k->detail),
+                 "P(new > baseline) = %.3f, Mann-Whitney z = %+.2f, p = %.3g", rt->a, rt->z, rt->p);
+        if (k->failed)
+            snprintf(k->message, sizeof(k->message),
+                     "the latency is significantly slower: P(new > baseline) = %.3f, p = %.3g",
+                     rt->a, rt->p);
+    }
+    FILE *mem = open_memstream(&doc, &len);
+    if (mem == NULL ||
+        sl_junit_write(mem, "soapload compare", 0, (int64_t)time(NULL) * 1000000, NULL, 0, cases,
+                       n) != 0 ||
+        fclose(mem) != 0)
+        snprintf(err, errlen, "cannot write %s: out of memory", f->path);
+    else
+        rc = sl_outfile_write(f, doc, len, err, errlen);
+    free(doc);
+    return rc;
+}
+
 /* ---- the subcommand -------------------------------------------------------------------- */
 
 static void usage(FILE *out)
 {
     fprintf(out,
             "Usage: soapload compare BASELINE.json NEW.json [--threshold 'p99 +10%%']... "
-            "[--html OUT]\n"
+            "[--fail-on-significant] [--html OUT] [--junit OUT]\n"
             "Prints the change in rate, error rate and latency percentiles from BASELINE to NEW "
             "(each a\nresult of a run or of soapload merge), and whether the latency change is "
             "larger than\nrun-to-run noise (a Mann-Whitney rank test over the two histograms).\n"
@@ -348,18 +488,49 @@ static void usage(FILE *out)
             "than N);\n"
             "                     %% is relative for latencies and rates, percentage points for "
             "error_rate\n"
+            "                     METRIC{op=NAME} or METRIC{TAG=VALUE} (a scenario: "
+            "{scenario=NAME}): that\n"
+            "                     operation's or tag value's results, e.g. 'p99{op=GetOrder} "
+            "+10%%'\n"
+            "  --fail-on-significant  fail when the rank test finds the latency significantly "
+            "slower\n"
             "  --html FILE         write a page with both percentile spectra on one chart\n"
+            "  --junit FILE        write a JUnit XML report: a test case per threshold (and "
+            "the gate)\n"
             "Exit codes: 0 compared, 2 usage or unreadable input, 3 a threshold on the change "
-            "failed.\n");
+            "failed\n(or, with --fail-on-significant, the latency is significantly slower).\n");
 }
 
-static void metrics_of(const sl_resultfile_t *r, sl_metrics_t *m)
+/* The totals' metrics and each operation's and tag value's (arrays the caller frees). */
+static void metrics_of(const sl_resultfile_t *r, sl_metrics_t *m, sl_metrics_t **ops,
+                       sl_metrics_t **tags)
 {
+    memset(m, 0, sizeof(*m));
     m->counts = &r->run.counts;
     m->latency = r->run.latency;
     m->service = r->run.service;
     m->lateness = r->run.lateness;
     m->duration_s = r->sending_s;
+    *ops = sl_ops_metrics(&r->cfg, &r->run, m);
+    *tags = sl_tags_metrics(&r->run, m);
+}
+
+/* A limit's scope that neither result has is a mistake in the command line, not a result. */
+static int check_scope(const sl_change_limit_t *l, const sl_metrics_t *mb, const sl_metrics_t *mn,
+                       char *err, size_t errlen)
+{
+    if (sl_threshold_scope(l->operation, l->tag_name, l->tag_value, mb) != NULL ||
+        sl_threshold_scope(l->operation, l->tag_name, l->tag_value, mn) != NULL)
+        return 0;
+    if (l->operation[0] != '\0')
+        snprintf(err, errlen, "threshold '%s' names operation '%s', which neither result has",
+                 l->text, l->operation);
+    else
+        snprintf(err, errlen,
+                 "threshold '%s' names tag %s=%s, which no request of either "
+                 "result carried",
+                 l->text, l->tag_name, l->tag_value);
+    return -1;
 }
 
 int sl_compare_main(int argc, char **argv)
@@ -367,9 +538,11 @@ int sl_compare_main(int argc, char **argv)
     sl_change_limit_t limits[SL_COMPARE_MAX_LIMITS];
     sl_resultfile_t files[2];
     sl_outfile_t html = {.fd = -1};
-    const char *paths[2], *html_path = NULL;
+    const char *paths[2], *html_path = NULL, *junit_path = NULL;
+    sl_outfile_t junit = {.fd = -1};
     char err[4096];
-    int npaths = 0, nlimits = 0, loaded = 0, code = SL_EXIT_USAGE;
+    int npaths = 0, nlimits = 0, loaded = 0, code = SL_EXIT_USAGE, gate = 0;
+    sl_metrics_t *scoped[4] = {NULL, NULL, NULL, NULL}; /* ops and tags of each file */
     /* a closed pipe on stdout fails the summary's write (exit 4), and the files are still
      * written, as in a run */
     signal(SIGPIPE, SIG_IGN);
@@ -379,13 +552,18 @@ int sl_compare_main(int argc, char **argv)
             usage(stdout);
             return SL_EXIT_OK;
         }
-        if ((strcmp(a, "--html") == 0 || strcmp(a, "--threshold") == 0 || strcmp(a, "-t") == 0) &&
+        if ((strcmp(a, "--html") == 0 || strcmp(a, "--junit") == 0 ||
+             strcmp(a, "--threshold") == 0 || strcmp(a, "-t") == 0) &&
             i + 1 >= argc) {
             fprintf(stderr, "soapload compare: %s needs a value\n", a);
             goto Usage;
         }
-        if (strcmp(a, "--html") == 0) {
+        if (strcmp(a, "--fail-on-significant") == 0) {
+            gate = 1;
+        } else if (strcmp(a, "--html") == 0) {
             html_path = argv[++i];
+        } else if (strcmp(a, "--junit") == 0) {
+            junit_path = argv[++i];
         } else if (strcmp(a, "--threshold") == 0 || strcmp(a, "-t") == 0) {
             if (nlimits == SL_COMPARE_MAX_LIMITS) {
                 fprintf(stderr, "soapload compare: more than %d thresholds\n",
@@ -419,20 +597,28 @@ int sl_compare_main(int argc, char **argv)
             fprintf(stderr, "soapload compare: %s\n", err);
             goto Done;
         }
-    if (html_path && sl_outfile_prepare(&html, html_path, 0644, err, sizeof(err)) != 0) {
+    if ((html_path && sl_outfile_prepare(&html, html_path, 0644, err, sizeof(err)) != 0) ||
+        (junit_path && sl_outfile_prepare(&junit, junit_path, 0644, err, sizeof(err)) != 0)) {
         fprintf(stderr, "soapload compare: %s\n", err);
         goto Done;
     }
     sl_metrics_t mb, mn;
     sl_ranktest_t rt;
-    metrics_of(&files[0], &mb);
-    metrics_of(&files[1], &mn);
+    metrics_of(&files[0], &mb, &scoped[0], &scoped[1]);
+    metrics_of(&files[1], &mn, &scoped[2], &scoped[3]);
+    for (int i = 0; i < nlimits; i++)
+        if (check_scope(&limits[i], &mb, &mn, err, sizeof(err)) != 0) {
+            fprintf(stderr, "soapload compare: %s\n", err);
+            goto Done;
+        }
     sl_ranktest_hist(mb.latency, mn.latency, &rt);
     code = SL_EXIT_OK;
     for (int i = 0; i < nlimits; i++)
         if (!sl_compare_evaluate_limit(&limits[i], &mb, &mn))
             code = SL_EXIT_THRESHOLD;
-    print_comparison(stdout, &files[0], &files[1], &mb, &mn, &rt, limits, nlimits);
+    if (gate && sl_compare_slower(&mb, &mn, &rt))
+        code = SL_EXIT_THRESHOLD;
+    print_comparison(stdout, &files[0], &files[1], &mb, &mn, &rt, limits, nlimits, gate);
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "soapload compare: cannot write to stdout: %s\n", strerror(errno));
         code = SL_EXIT_INTERNAL;
@@ -456,11 +642,19 @@ int sl_compare_main(int argc, char **argv)
         }
         free(page);
     }
+    if (junit_path != NULL &&
+        write_junit(&junit, limits, nlimits, gate, &mb, &mn, &rt, err, sizeof(err)) != 0) {
+        fprintf(stderr, "soapload compare: %s\n", err);
+        code = SL_EXIT_INTERNAL;
+    }
     goto Done;
 Usage:
     fprintf(stderr, "Try 'soapload compare --help'.\n");
 Done:
+    for (int i = 0; i < 4; i++)
+        free(scoped[i]);
     sl_outfile_close(&html);
+    sl_outfile_close(&junit);
     for (int i = 0; i < loaded; i++)
         sl_resultfile_free(&files[i]);
     return code;

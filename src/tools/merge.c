@@ -22,6 +22,7 @@
 #include "core/segment.h"
 #include "core/threshold.h"
 #include "output/html.h"
+#include "output/junit.h"
 #include "output/ops_report.h"
 #include "output/tags_report.h"
 #include "output/outfile.h"
@@ -1341,8 +1342,8 @@ int sl_resultfile_merge(sl_resultfile_t *out, const sl_resultfile_t *in, int n, 
 static void usage(FILE *out)
 {
     fprintf(out,
-            "Usage: soapload merge RESULT.json... [--json OUT] [--html OUT] [--threshold EXPR]... "
-            "[--allow-gaps]\n"
+            "Usage: soapload merge RESULT.json... [--json OUT] [--html OUT] [--junit OUT] "
+            "[--threshold EXPR]... [--allow-gaps]\n"
             "       soapload merge --trace TRACE.csv... [RESULT.json...] [--id-log ID-LOG] "
             "[--window T]\n"
             "       soapload merge --listen ADDR:PORT --expect N ...  (see --listen --help)\n"
@@ -1352,6 +1353,7 @@ static void usage(FILE *out)
             "file.\n"
             "  --json FILE         write the merged result (schema %s)\n"
             "  --html FILE         write the merged HTML report\n"
+            "  --junit FILE        write a JUnit XML report (as a run's --junit)\n"
             "  --threshold EXPR    pass/fail on the merged result, e.g. 'p99 < 50ms' "
             "(repeatable)\n"
             "  --allow-gaps        merge results that were not running at the same time (the\n"
@@ -1438,9 +1440,9 @@ Done:
 int sl_merge_main(int argc, char **argv)
 {
     sl_threshold_set_t checks = {0};
-    sl_outfile_t json = {.fd = -1}, html = {.fd = -1};
+    sl_outfile_t json = {.fd = -1}, html = {.fd = -1}, junit = {.fd = -1};
     sl_resultfile_t *in = calloc((size_t)argc, sizeof(*in)), merged;
-    const char *json_path = NULL, *html_path = NULL;
+    const char *json_path = NULL, *html_path = NULL, *junit_path = NULL;
     char err[4096];
     int n = 0, quiet = 0, allow_gaps = 0, code = SL_EXIT_USAGE;
     memset(&merged, 0, sizeof(merged));
@@ -1467,7 +1469,8 @@ int sl_merge_main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         int takes = strcmp(a, "--json") == 0 || strcmp(a, "--html") == 0 ||
-                    strcmp(a, "--threshold") == 0 || strcmp(a, "-t") == 0;
+                    strcmp(a, "--junit") == 0 || strcmp(a, "--threshold") == 0 ||
+                    strcmp(a, "-t") == 0;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
             code = SL_EXIT_OK;
@@ -1489,6 +1492,8 @@ int sl_merge_main(int argc, char **argv)
             json_path = argv[++i];
         else if (strcmp(a, "--html") == 0)
             html_path = argv[++i];
+        else if (strcmp(a, "--junit") == 0)
+            junit_path = argv[++i];
         else if (takes) {
             if (sl_threshold_parse(&checks, argv[++i], err, sizeof(err)) != 0) {
                 fprintf(stderr, "soapload merge: %s\n", err);
@@ -1532,7 +1537,8 @@ int sl_merge_main(int argc, char **argv)
         goto Done;
     }
     if ((json_path && sl_outfile_prepare(&json, json_path, 0644, err, sizeof(err)) != 0) ||
-        (html_path && sl_outfile_prepare(&html, html_path, 0644, err, sizeof(err)) != 0)) {
+        (html_path && sl_outfile_prepare(&html, html_path, 0644, err, sizeof(err)) != 0) ||
+        (junit_path && sl_outfile_prepare(&junit, junit_path, 0644, err, sizeof(err)) != 0)) {
         fprintf(stderr, "soapload merge: %s\n", err);
         goto Done;
     }
@@ -1558,12 +1564,18 @@ int sl_merge_main(int argc, char **argv)
     }
     if ((json_path || html_path) && write_outputs(&merged, &checks, &json, &html) != 0)
         code = SL_EXIT_INTERNAL;
+    if (junit_path &&
+        sl_junit_write_file(&junit, &merged.cfg, &merged.run, &checks, err, sizeof(err)) != 0) {
+        fprintf(stderr, "soapload merge: %s\n", err);
+        code = SL_EXIT_INTERNAL;
+    }
     goto Done;
 Usage:
     fprintf(stderr, "Try 'soapload merge --help'.\n");
 Done:
     sl_outfile_close(&json);
     sl_outfile_close(&html);
+    sl_outfile_close(&junit);
     sl_resultfile_free(&merged);
     for (int i = 0; i < n; i++)
         sl_resultfile_free(&in[i]);

@@ -207,6 +207,134 @@ describe("--metrics", function()
       assert.are.equal(sent, sample(om, key))
     end)
 
+  it("gives a ramp's and a scenarios run's target rate, not 0: the rate due before the " ..
+    "first second is complete, then each complete second's share, the mean once finished", function()
+    -- a ramp 0 -> 200/s over 2 s, then 200/s for 2 s: seconds of 50, 150, 200, 200 (mean 150);
+    -- scenarios: a 60/s one beside a ramp 0 -> 80/s over 2 s: seconds of 80, 120 (mean 100)
+    local cases = {
+      { "soapload.stages = {{duration = '2s', target = 200}, {duration = '2s', target = 200}}",
+        { 50, 150, 200, 200 }, 150, 600 },
+      { "soapload.scenarios = {flat = {rate = 60, duration = '2s'}, " ..
+        "ramp = {stages = {{duration = '2s', target = 80}}}}", { 80, 120 }, 100, 200 },
+    }
+    for _, case in ipairs(cases) do
+      local script = t.script(("soapload.url = %q\n%s\n"):format(mock.url, case[1]) ..
+        "function request(id) return soapload.envelope(soapload.echo(id)) end\n")
+      local before = math.tointeger(mock.stats().requests.total)
+      local port = free_port()
+      local h = spawn(("-q -c 8 -w 2 --metrics 127.0.0.1:%d --metrics-linger 20s %s"):format(
+        port, script))
+      local early, seconds, t0 = {}, {}, t.now()
+      t.sleep(0.3) -- its port is bound before anything is sent
+      while not (t.read(h.out) or ""):find("\nResult ", 1, true) do
+        assert(t.now() - t0 < 30, "no summary")
+        local status, _, body = scrape(port)
+        if status == 200 and sample(body, 'soapload_finished{segment=""}') == 0 then
+          local target = sample(body, 'soapload_target_rate{segment=""}')
+          if sample(body, 'soapload_achieved_rate{segment=""}') == 0 then
+            early[#early + 1] = target -- no second complete yet: the rate due now, on the ramp
+          else
+            seconds[target] = true
+          end
+        end
+        t.sleep(0.1)
+      end
+      local _, _, final = scrape(port)
+      h.stop_lingering()
+      local code, out, err = h.wait(10)
+      os.remove(script)
+      assert.are.equal(0, code, out .. err)
+      assert.are.equal(case[4], math.tointeger(mock.stats().requests.total) - before)
+      assert.are.equal(case[3], sample(final, 'soapload_target_rate{segment=""}'))
+      local positive = false
+      for _, r in ipairs(early) do
+        assert.is_true(r >= 0 and r <= case[2][1] * 2, tostring(r))
+        positive = positive or r > 0
+      end
+      assert.is_true(positive, "the rate due before the first second: " .. table.concat(early, " "))
+      local want = {}
+      for _, n in ipairs(case[2]) do want[n] = true end
+      local any = false
+      for target in pairs(seconds) do
+        any = true
+        assert.is_true(want[target], "a complete second's target " .. target .. " is none of the run's")
+      end
+      assert.is_true(any, "no scrape saw a complete second")
+    end
+  end)
+
+  it("gives each operation's, scenario's and tag value's series once the run is over, with the " ..
+    "counts of the JSON and the server, escaped labels, checked by promtool", function()
+    local script = t.script(([[
+soapload.url = %q
+local function req(id, seq)
+  return soapload.envelope(soapload.echo(id)), {tags = {tier = seq %% 2 == 0 and 'g"o\\ld' or "bronze"}}
+end
+soapload.operations = {{name = "A", weight = 1, request = req}, {name = "B", weight = 1, request = req}}
+soapload.scenarios = {
+  reads = {rate = 40, duration = "1s", operations = {"A"}},
+  writes = {rate = 20, duration = "1s", operations = {"B"}},
+}
+]]):format(mock.url))
+    local json = t.tmpname(".json")
+    local before = math.tointeger(mock.stats().requests.total)
+    local port = free_port()
+    local h = spawn(("-q -c 4 -w 1 --json %s --metrics 127.0.0.1:%d --metrics-linger 20s %s"):format(
+      json, port, script))
+    local t0 = t.now()
+    while not (t.read(h.out) or ""):find("\nResult ", 1, true) do
+      assert(t.now() - t0 < 30, "no summary")
+      t.sleep(0.05)
+    end
+    local _, _, final = scrape(port)
+    local _, _, om = scrape(port, "application/openmetrics-text; version=1.0.0")
+    h.stop_lingering()
+    local code, out, err = h.wait(10)
+    os.remove(script)
+    assert.are.equal(0, code, out .. err)
+    assert.are.equal(60, math.tointeger(mock.stats().requests.total) - before)
+    local doc = t.json.decode(t.read(json))
+    os.remove(json)
+    local function ok(labels) return sample(final, "soapload_requests_total{segment=\"\"," .. labels ..
+      ",outcome=\"ok\",stage=\"sent\"}") end
+    for _, o in ipairs(doc.operations) do
+      assert.are.equal(o.counts.results.ok, ok(('operation="%s"'):format(o.name)))
+      assert.are.equal(o.latency.from_due.count, sample(final,
+        ('soapload_latency_seconds_count{segment="",operation="%s"}'):format(o.name)))
+      assert.are.equal(o.latency.service.count, sample(final,
+        ('soapload_service_seconds_bucket{segment="",operation="%s",le="+Inf"}'):format(o.name)))
+    end
+    assert.are.equal(40, ok('operation="A"'))
+    assert.are.equal(20, ok('operation="B"'))
+    local seen = 0
+    for _, v in ipairs(doc.tags.values) do
+      local labels = v.name == "scenario" and ('scenario="%s"'):format(v.value)
+        or ('tag="%s",tag_value="%s"'):format(v.name, v.value:gsub("\\", "\\\\"):gsub('"', '\\"'))
+      local family = v.name == "scenario" and "soapload_scenario" or "soapload_tag"
+      assert.are.equal(v.counts.results.ok, sample(final, family .. "_requests_total{segment=\"\"," ..
+        labels .. ",outcome=\"ok\",stage=\"sent\"}"), labels)
+      assert.are.equal(v.latency.from_due.count, sample(final, family ..
+        "_latency_seconds_count{segment=\"\"," .. labels .. "}"), labels)
+      seen = seen + 1
+    end
+    assert.are.equal(4, seen) -- scenario reads and writes, tier g"o\ld and bronze
+    assert.are.equal(40, sample(final,
+      'soapload_scenario_requests_total{segment="",scenario="reads",outcome="ok",stage="sent"}'))
+    assert.are.equal(30, sample(final,
+      'soapload_tag_requests_total{segment="",tag="tier",tag_value="g\\"o\\\\ld",outcome="ok",stage="sent"}'))
+    -- the totals stay where they were: operation="all" only
+    assert.are.equal(60, sample(final,
+      'soapload_requests_total{segment="",operation="all",outcome="ok",stage="sent"}'))
+    local file = t.write(t.tmpname(".prom"), final)
+    local rc, lint = sh("promtool check metrics < " .. file)
+    os.remove(file)
+    assert.are.equal(0, rc, lint)
+    -- OpenMetrics: the breakdown's counter family named without _total, its samples with
+    assert.truthy(om:find("\n# TYPE soapload_scenario_requests counter\n", 1, true), om)
+    assert.truthy(om:find('\nsoapload_scenario_requests_total{segment="",scenario="reads",', 1, true))
+    assert.truthy(om:sub(-6) == "# EOF\n")
+  end)
+
   it("puts each latency in the fixed bucket its value belongs to", function()
     local slow = t.start_mock("--delay 30ms")
     local port = free_port()

@@ -386,6 +386,32 @@ soapload.thresholds = {"p99{scenario=background} < 10s", "p99{scenario=rampup} <
     assert.is_nil(other:find("FAIL", 1, true), other)
   end)
 
+  it("refuses a threshold on a scenario the script does not define before sending (exit 2), " ..
+    "as it refuses one on an unknown operation", function()
+    local mock = t.start_mock("")
+    local script = two(mock.url)
+    local plain = t.script(("soapload.url = %q\n"):format(mock.url) ..
+      "function request(id) return soapload.envelope(soapload.echo(id)) end\n")
+    finally(function() mock.stop(); os.remove(script); os.remove(plain) end)
+    local cases = {
+      { script, "--threshold 'p99{scenario=rampupp} < 1s'", "soapload: threshold 'p99{scenario=rampupp} < 1s' " ..
+        "names scenario 'rampupp', which the script does not define (scenarios: background rampup)\n" },
+      { plain, "-R 50 -d 1s --threshold 'error_rate{scenario=background} < 1%'",
+        "soapload: threshold 'error_rate{scenario=background} < 1%' names scenario 'background', " ..
+        "which needs soapload.scenarios: the script has none\n" },
+      { script, "--threshold 'p99{op=D} < 1s'", "soapload: threshold 'p99{op=D} < 1s' names operation 'D', " ..
+        "which the script does not define (operations: A B C)\n" },
+    }
+    for _, c in ipairs(cases) do
+      local code, out, err, elapsed = t.run("-q -w 1 -c 2 " .. c[2] .. " " .. c[1])
+      assert.are.equal(2, code, out .. err)
+      assert.are.equal(c[3], err)
+      assert.are.equal("", out)
+      assert.is_true(elapsed < 1.5, "it ran first: " .. elapsed .. " s")
+    end
+    assert.are.equal(0, math.tointeger(mock.stats().requests.total))
+  end)
+
   it("the example scripts/examples/scenarios.lua runs against the mock serving orders.wsdl",
     function()
     local ex = t.root .. "/scripts/examples/"

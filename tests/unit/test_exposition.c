@@ -103,6 +103,49 @@ int main(void)
     CHECK(strlen(text) > 6 && strcmp(text + strlen(text) - 6, "# EOF\n") == 0);
     free(text);
 
+    /* breakdowns: an operation in the same families; a scenario and a tag value in their own;
+     * label values escaped ('"', '\\', newline) */
+    sl_op_stats_t *ops = sl_opstats_new(1);
+    ops[0].counts.sent = 2;
+    ops[0].counts.results[SL_R_OK] = 2;
+    sl_hist_record_n(ops[0].from_due, 2000, 2);
+    const char *names[] = {"Get\"Or\\der\n"};
+    sl_tags_t tags = {0};
+    int sc = sl_tags_slot(&tags, "scenario", 8, "reads", 5),
+        tg = sl_tags_slot(&tags, "tier", 4, "gold", 4);
+    CHECK(sc >= 0 && tg >= 0);
+    tags.items[sc].stats->counts.results[SL_R_OK] = 4;
+    tags.items[tg].stats->counts.results[SL_R_TIMEOUT] = 1;
+    sl_hist_record(tags.items[tg].stats->from_due, 30000000);
+    v = (sl_exposition_t){.segment = "",
+                          .counts = &c,
+                          .latency = lat,
+                          .service = svc,
+                          .nops = 1,
+                          .op_names = names,
+                          .ops = ops,
+                          .tags = &tags};
+    text = expose(&v, 0);
+    CHECK(value(text, "soapload_requests_total{segment=\"\",operation=\"Get\\\"Or\\\\der\\n\","
+                      "outcome=\"ok\",stage=\"sent\"}") == 2);
+    /* a breakdown leaves out the outcomes that did not happen (ok stays) */
+    CHECK(value(text, "soapload_requests_total{segment=\"\",operation=\"Get\\\"Or\\\\der\\n\","
+                      "outcome=\"timeout\",stage=\"sent\"}") == -1);
+    CHECK(value(text, "soapload_latency_seconds_bucket{segment=\"\",operation=\"Get\\\"Or\\\\der"
+                      "\\n\",le=\"0.0025\"}") == 2);
+    CHECK(value(text, "soapload_scenario_requests_total{segment=\"\",scenario=\"reads\","
+                      "outcome=\"ok\",stage=\"sent\"}") == 4);
+    CHECK(value(text, "soapload_tag_requests_total{segment=\"\",tag=\"tier\",tag_value=\"gold\","
+                      "outcome=\"timeout\",stage=\"sent\"}") == 1);
+    CHECK(value(text, "soapload_tag_latency_seconds_bucket{segment=\"\",tag=\"tier\",tag_value="
+                      "\"gold\",le=\"+Inf\"}") == 1);
+    CHECK(value(text, "soapload_tag_requests_total{segment=\"\",tag=\"scenario\",tag_value="
+                      "\"reads\",outcome=\"ok\",stage=\"sent\"}") == -1); /* scenarios apart */
+    CHECK(strstr(text, "# TYPE soapload_scenario_latency_seconds histogram\n") != NULL);
+    free(text);
+    sl_tags_free(&tags);
+    sl_opstats_free(ops, 1);
+
     free(lat);
     free(svc);
     return check_report();

@@ -95,6 +95,18 @@ int main(void)
     CHECK(sl_threshold_check_operations(&ops, names, 3, err, sizeof(err)) == 0);
     CHECK(sl_threshold_check_operations(&ops, names, 1, err, sizeof(err)) == -1);
     CHECK(strstr(err, "names operation 'PlaceOrder'") != NULL);
+    /* a scenario's tag: checked against the script's scenarios as operations are */
+    sl_threshold_set_t sc = {0};
+    CHECK(sl_threshold_parse(&sc, "p99{scenario=rampup} < 50ms", err, sizeof(err)) == 0);
+    CHECK(sl_threshold_parse(&sc, "p99{tier=gold} < 50ms", err, sizeof(err)) == 0);
+    const char *scenarios[] = {"background", "rampup"};
+    CHECK(sl_threshold_check_scenarios(&sc, scenarios, 2, err, sizeof(err)) == 0);
+    CHECK(sl_threshold_check_scenarios(&sc, scenarios, 1, err, sizeof(err)) == -1);
+    CHECK_STR(err, "threshold 'p99{scenario=rampup} < 50ms' names scenario 'rampup', which the "
+                   "script does not define (scenarios: background)");
+    CHECK(sl_threshold_check_scenarios(&sc, scenarios, 0, err, sizeof(err)) == -1);
+    CHECK_STR(err, "threshold 'p99{scenario=rampup} < 50ms' names scenario 'rampup', which needs "
+                   "soapload.scenarios: the script has none");
     sl_hist_t *fast = calloc(1, sizeof(*fast));
     sl_hist_reset(fast);
     sl_hist_record(fast, 1000); /* 1 ms */
@@ -183,6 +195,46 @@ int main(void)
             CHECK_EQ_U(one.items[0].passed, edge[i].pass[k]);
         }
     }
+
+    /* a latency and a rate exactly at the limit: only the operators that include it pass */
+    static const struct {
+        const char *text;
+        int passes;
+    } limit[] = {{"max < 100ms", 0},  {"max <= 100ms", 1}, {"max > 100ms", 0},
+                 {"max >= 100ms", 1}, {"max == 100ms", 1}, {"max != 100ms", 0},
+                 {"rate < 1000", 0},  {"rate <= 1000", 1}, {"rate > 1000", 0},
+                 {"rate >= 1000", 1}, {"rate == 1000", 1}, {"rate != 1000", 0}};
+    sl_counts_t at = {.scheduled = 1000, .sent = 1000}; /* 1000 sent in 1 s; max 100 ms */
+    sl_metrics_t atm = {.counts = &at, .latency = h, .service = h, .lateness = h, .duration_s = 1};
+    for (size_t i = 0; i < sizeof(limit) / sizeof(limit[0]); i++) {
+        sl_threshold_set_t one = {0};
+        CHECK(sl_threshold_parse(&one, limit[i].text, err, sizeof(err)) == 0);
+        CHECK_EQ_U(sl_threshold_evaluate(&one, &atm), !limit[i].passes);
+        if (one.items[0].passed != limit[i].passes)
+            fprintf(stderr, "  '%s' at the limit: passed %d\n", limit[i].text, one.items[0].passed);
+    }
+
+    /* a latency threshold over no samples (nothing was answered) fails, measured "no samples";
+     * a count over the same run is measured as usual */
+    sl_hist_t *none = calloc(1, sizeof(*none));
+    sl_hist_reset(none);
+    sl_counts_t refused = {.scheduled = 20};
+    refused.before_send[SL_R_CONNECT] = 20;
+    sl_metrics_t empty = {
+        .counts = &refused, .latency = none, .service = none, .lateness = none, .duration_s = 1};
+    sl_threshold_set_t ns = {0};
+    CHECK(sl_threshold_parse(&ns, "p99 < 50ms", err, sizeof(err)) == 0);
+    CHECK(sl_threshold_parse(&ns, "service_max < 1s", err, sizeof(err)) == 0);
+    CHECK(sl_threshold_parse(&ns, "mean >= 0", err, sizeof(err)) == 0);
+    CHECK(sl_threshold_parse(&ns, "failed == 20", err, sizeof(err)) == 0);
+    CHECK_EQ_U(sl_threshold_evaluate(&ns, &empty), 3);
+    for (int i = 0; i < 3; i++) {
+        CHECK(!ns.items[i].passed && ns.items[i].no_samples && isnan(ns.items[i].measured));
+        sl_threshold_format_measured(&ns.items[i], buf, sizeof(buf));
+        CHECK_STR(buf, "no samples");
+    }
+    CHECK(ns.items[3].passed && !ns.items[3].no_samples && ns.items[3].measured == 20);
+    free(none);
     free(h);
     return check_report();
 }
