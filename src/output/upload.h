@@ -26,8 +26,9 @@ sl_upload_t *sl_upload_open(const sl_config_t *cfg, char *err, size_t errlen);
 /** POSTs doc[0..len) as application/json, retrying connection failures, time-outs, 408, 429
  * and 5xx with a doubling pause (0.5 s to 8 s) until the retry time is spent; another answer
  * is final. An attempt lasts at most what is left of the retry time (at least 10 s, at most
- * 2 min), so a merge that never answers holds the run at most 10 s past the retry time. Returns 0 on a 2xx answer, or -1 with "cannot deliver the results to URL: why
- * (N attempts)" in err. Needs curl_global_init. */
+ * 2 min), so a merge that never answers holds the run at most 10 s past the retry time. Returns 0
+ * on a 2xx answer, or -1 with "cannot deliver the results to URL: why (N attempts)" in err. Needs
+ * curl_global_init. */
 int sl_upload_send(sl_upload_t *u, const char *doc, size_t len, char *err, size_t errlen);
 /** Frees u (NULL is fine), wiping the token. */
 void sl_upload_free(sl_upload_t *u);
