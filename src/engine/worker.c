@@ -520,24 +520,30 @@ static void trace_flush(worker_t *w)
     sl_board_trace_flush(w->board, w->a->trace_fd); /* an error stays on the board */
 }
 
-static void trace_line(worker_t *w, int op, const char *id, size_t id_len, int local_port,
-                       uint64_t due, uint64_t sent, uint64_t first_byte, uint64_t done, long status,
-                       const sl_trace_conn_t *tc, const char *outcome)
+static void trace_line(worker_t *w, int op, uint32_t flow1, const char *id, size_t id_len,
+                       int local_port, uint64_t due, uint64_t sent, uint64_t first_byte,
+                       uint64_t done, long status, const sl_trace_conn_t *tc, const char *outcome)
 {
     const char *operation = op >= 0 ? w->cfg->op_names[op] : "";
     char line[SL_TRACE_LINE_MAX];
+    sl_trace_flow_t flow, *tf = NULL;
     if (w->a->trace_fd < 0)
         return;
+    if (flow1 != 0) { /* a flow's step: the flow is still at it (its end comes after the line) */
+        const sl_flow_run_t *r = &w->flows->pool.v[flow1 - 1];
+        flow = (sl_trace_flow_t){w->cfg->flows->f[r->flow].name, r->number, r->step + 1, r->tries};
+        tf = &flow;
+    }
     size_t n =
         sl_trace_format(line, sizeof(line), w->realtime_offset, id, id_len, (int)w->pid, local_port,
-                        due, sent, first_byte, done, status, operation, tc, outcome);
+                        due, sent, first_byte, done, status, operation, tc, outcome, tf);
     if (n == 0) { /* an ID too long for the line buffer */
         char *big = malloc(2 * id_len + SL_TRACE_LINE_MAX);
         if (big == NULL)
             return;
         n = sl_trace_format(big, 2 * id_len + SL_TRACE_LINE_MAX, w->realtime_offset, id, id_len,
                             (int)w->pid, local_port, due, sent, first_byte, done, status, operation,
-                            tc, outcome);
+                            tc, outcome, tf);
         sl_board_trace_add(w->board, w->a->trace_fd, big, n);
         free(big);
         return;
@@ -546,10 +552,10 @@ static void trace_line(worker_t *w, int op, const char *id, size_t id_len, int l
 }
 
 /* A line without a connection: the request was never sent. */
-static void trace_unsent(worker_t *w, int op, const char *id, size_t id_len, uint64_t due,
-                         const char *outcome)
+static void trace_unsent(worker_t *w, int op, uint32_t flow1, const char *id, size_t id_len,
+                         uint64_t due, const char *outcome)
 {
-    trace_line(w, op, id, id_len, 0, due, 0, 0, 0, 0, NULL, outcome);
+    trace_line(w, op, flow1, id, id_len, 0, due, 0, 0, 0, 0, NULL, outcome);
 }
 
 /* ---- the spool of send records, for the concurrency analysis --------------------------------- */
@@ -825,7 +831,8 @@ static int finish_body(worker_t *w, slot_t *s, uint64_t due_ns, int attached)
         w->ops[s->op].counts.script_errors_before_send++;
     scenario_unsent(w, 1, SL_R_OK);
     report_script_error(w, w->err);
-    trace_unsent(w, s->op, s->req.id.data, s->req.id.len, due_ns, "script_error_before_send");
+    trace_unsent(w, s->op, s->flow1, s->req.id.data, s->req.id.len, due_ns,
+                 "script_error_before_send");
     sl_script_release_body(w->script, &s->req);
     return -1;
 }
@@ -856,7 +863,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
                 w->ops[s->op].counts.script_errors_before_send++;
             scenario_unsent(w, 1, SL_R_OK);
             report_script_error(w, w->err);
-            trace_unsent(w, s->op, id, id_len, due_ns, "script_error_before_send");
+            trace_unsent(w, s->op, s->flow1, id, id_len, due_ns, "script_error_before_send");
             return 0;
         }
         attached = sl_mtom_count() > 0;
@@ -871,7 +878,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
                 w->ops[s->op].counts.script_errors_before_send++;
             scenario_unsent(w, 1, SL_R_OK);
             report_script_error(w, w->err);
-            trace_unsent(w, s->op, s->req.id.data, s->req.id.len, due_ns,
+            trace_unsent(w, s->op, s->flow1, s->req.id.data, s->req.id.len, due_ns,
                          "script_error_before_send");
             sl_script_release_body(w->script, &s->req);
             return 0;
@@ -888,7 +895,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
             char name[64];
             count_before_send(w, SL_R_OTHER);
             scenario_unsent(w, 0, SL_R_OTHER);
-            trace_unsent(w, s->op, id, id_len, due_ns,
+            trace_unsent(w, s->op, s->flow1, id, id_len, due_ns,
                          before_send_outcome(SL_R_OTHER, name, sizeof(name)));
             return 0;
         }
@@ -898,7 +905,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
             char name[64];
             count_before_send(w, SL_R_OTHER);
             scenario_unsent(w, 0, SL_R_OTHER);
-            trace_unsent(w, s->op, id, id_len, due_ns,
+            trace_unsent(w, s->op, s->flow1, id, id_len, due_ns,
                          before_send_outcome(SL_R_OTHER, name, sizeof(name)));
             return 0;
         }
@@ -1184,8 +1191,8 @@ static void finish(worker_t *w, slot_t *s, sl_result_t r, uint64_t done, long st
     if (s->sent_ns == 0)
         outcome = before_send_outcome(r, name, sizeof(name));
     sl_conns_done(s->easy, &s->tconn);
-    trace_line(w, s->op, s->req.id.data, s->req.id.len, s->local_port, s->due_ns, s->sent_ns,
-               s->first_byte_ns, done, status, &s->tconn, outcome);
+    trace_line(w, s->op, s->flow1, s->req.id.data, s->req.id.len, s->local_port, s->due_ns,
+               s->sent_ns, s->first_byte_ns, done, status, &s->tconn, outcome);
     __atomic_store_n(&s->bc->busy, 0, __ATOMIC_RELEASE);
     if (s->sent_ns == 0) {
         count_before_send(w, r);
@@ -1438,7 +1445,7 @@ static void end_sending(worker_t *w, uint64_t now, int abort)
             sl_op_stats_t *t = scenario_stats(w, w->plan.cur);
             w->board->aborted += due > now;
             if (w->a->trace_fd >= 0)
-                trace_unsent(w, op, "", 0, due, due > now ? "aborted" : "not_sent");
+                trace_unsent(w, op, 0, "", 0, due, due > now ? "aborted" : "not_sent");
             if (op >= 0) {
                 w->ops[op].counts.scheduled++;
                 w->ops[op].counts.not_sent++;

@@ -43,7 +43,7 @@ local function read_trace(path)
   for line in io.lines(path) do
     if first then
       assert.are.equal("id,worker_pid,local_port,due,sent,first_byte,done,status,operation," ..
-        "conn,stream,outcome", line)
+        "conn,stream,outcome,flow,flow_number,step,retry", line)
       first = false
     else
       local f = {}

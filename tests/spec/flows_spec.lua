@@ -119,6 +119,71 @@ describe("soapload.flows (scripts/examples/session.lua)", function()
       :format(f.steps[1].retried), 1, true), out)
     assert.are.equal(1, code) -- the refused logins are failed requests, though no flow failed
   end)
+
+  it("traces each request's flow, flow number, step and retry; --reconcile reads it, old or new",
+    function()
+    local ids, trace = t.tmpname(".ids"), t.tmpname(".csv")
+    local mock = t.start_mock("--threads 2 --sessions --session-refuse-login 2 --id-log " ..
+      t.quote(ids))
+    local script = t.script(("dofile(%q)\n"):format(example) ..
+      'soapload.flows[1].steps[1].retry = {max = 1, on = {"check_failed"}}\n')
+    finally(function() mock.stop(); os.remove(ids); os.remove(trace); os.remove(script) end)
+    local json = t.tmpname(".json")
+    local code, out, err = t.run(("--url %s -R 50 -d 1s --workers 2 --json %s --trace %s %s")
+      :format(mock.url, json, t.quote(trace), script))
+    local doc = t.json.decode(t.read(json))
+    os.remove(json)
+    assert.are.equal(1, code, out .. err) -- the refused logins
+    local f, s = doc.flows[1], mock.stats().sessions
+    mock.stop() -- flushes the ID log
+    local fh = assert(io.open(trace))
+    assert.are.equal("id,worker_pid,local_port,due,sent,first_byte,done,status,operation,conn," ..
+      "stream,outcome,flow,flow_number,step,retry", fh:read("l"))
+    local ops = { "Login", "PlaceOrder", "GetOrder", "Logout" }
+    local flows, by_step, retries, v1 = {}, { 0, 0, 0, 0 }, 0, {}
+    for line in fh:lines() do
+      local head, pid, op, outcome, flow, number, step, retry = line:match(
+        "^(P(%d+)%-R%d+,.*,(%a+),%d+,%d+,([%a_]+)),(%a+),(%d+),(%d),(%d)$")
+      assert.truthy(head, line)
+      step, retry = tonumber(step), tonumber(retry)
+      assert.are.equal("order", flow)
+      assert.are.equal(ops[step], op, line) -- the step's own operation
+      -- a flow's requests come step after step; a retry follows the refused login it repeats
+      local key = pid .. "/" .. number
+      local prev = flows[key] or { step = 0, retry = 0 }
+      assert.truthy(step == prev.step + 1 and retry == 0 or step == prev.step and retry == prev.retry + 1,
+        line)
+      assert.truthy(retry == 0 or outcome == "ok" or outcome == "check_failed", line)
+      flows[key] = { step = step, retry = retry }
+      by_step[step] = by_step[step] + 1
+      retries = retries + retry
+      v1[#v1 + 1] = head
+    end
+    fh:close()
+    local n = 0
+    for _, last in pairs(flows) do
+      n = n + 1
+      assert.are.equal(4, last.step) -- every flow completed
+    end
+    assert.are.same({ 50, 50 }, { n, f.completed })
+    assert.are.equal(f.steps[1].retried, retries)
+    assert.are.same({ s.logins + s.logins_refused, s.calls_by_operation.PlaceOrder,
+      s.calls_by_operation.GetOrder, s.logouts }, by_step)
+    -- --reconcile: the IDs the mock received are those the trace sent, with or without the
+    -- flow columns (a trace written before flows)
+    local old = t.tmpname(".csv")
+    t.write(old, "id,worker_pid,local_port,due,sent,first_byte,done,status,operation,conn," ..
+      "stream,outcome\n" .. table.concat(v1, "\n") .. "\n")
+    local sent = by_step[1] + by_step[2] + by_step[3] + by_step[4]
+    for _, path in ipairs({ trace, old }) do
+      local rcode, rec = t.run(("--reconcile %s %s"):format(t.quote(path), t.quote(ids)))
+      assert.truthy(rec:find("unknown     0\n", 1, true), rec)
+      assert.truthy(rec:find("sent        " .. sent .. "\n", 1, true), rec)
+      assert.truthy(rec:find("received    " .. sent .. "\n", 1, true), rec)
+      assert.are.equal(0, rcode, rec)
+    end
+    os.remove(old)
+  end)
 end)
 
 describe("soapload.flows", function()
