@@ -30,6 +30,7 @@ typedef struct {
     const char *path;
     FILE *f;
     int segment; /* -1 until a line names it */
+    int nfields; /* its header's: TRACE_FIELDS, or TRACE_FIELDS_V1 (written before flows) */
     uint64_t sent;
     int32_t pids[PIDS_SHOWN];
     int npids, more_pids;
@@ -169,6 +170,7 @@ static int read_trace(trace_t *t, int fi, recs_t *recs, char *err, size_t errlen
         else if (len == strlen(SL_TRACE_HEADER_V1) && strncmp(line, SL_TRACE_HEADER_V1, len) == 0)
             nfields = TRACE_FIELDS_V1;
     }
+    t->nfields = nfields;
     if (nfields == 0) {
         snprintf(err, errlen, "%s: not a soapload trace (its first line is not the header \"%s\")",
                  t->path, SL_TRACE_HEADER);
@@ -249,7 +251,7 @@ static const char *record_id(trace_t *traces, const sl_xrec_t *x, char *buf, siz
     if (fseeko(t->f, (off_t)(x->ref & ((1ULL << REF_OFFSET_BITS) - 1)), SEEK_SET) == 0 &&
         getline(&line, &lcap, t->f) > 0) {
         line[strcspn(line, "\r\n")] = '\0';
-        if (split_csv(line, f, TRACE_FIELDS) == TRACE_FIELDS)
+        if (split_csv(line, f, t->nfields) == t->nfields)
             snprintf(buf, cap, "%s", f[0]);
     }
     free(line);
