@@ -36,7 +36,7 @@ describe("soapload.flows (scripts/examples/session.lua)", function()
     local ops = ops_by_name(doc)
     local s = mock.stats()
     assert.are.same({ logins = 200, logins_refused = 0, logouts = 200, active = 0, calls = 400,
-      refused = 0, calls_by_operation = { PlaceOrder = 200, GetOrder = 200 } }, s.sessions)
+      refused = 0, by_cookie = 0, calls_by_operation = { PlaceOrder = 200, GetOrder = 200 } }, s.sessions)
     assert.are.equal(s.sessions.logins, ops.Login.results.ok)
     assert.are.equal(s.sessions.logouts, ops.Logout.results.ok)
     assert.are.equal(s.sessions.calls_by_operation.PlaceOrder, ops.PlaceOrder.results.ok)
