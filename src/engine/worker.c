@@ -78,6 +78,7 @@ typedef struct slot {
     sl_board_conn_t *bc;       /* the shared copy of what is in flight here */
     sl_trace_conn_t tconn;     /* its connection and stream, for the trace (conn 0: unsent) */
     int custom_url, custom_method;
+    int cookie_set;                 /* CURLOPT_COOKIE is set on its handle (soapload.cookies) */
     int op;                         /* the operation (soapload.operations) of the request, or -1 */
     uint32_t flow1;                 /* soapload.flows: 1 + the flow whose step it is; 0: none */
     struct curl_slist *own_headers; /* when request() gave headers of its own */
@@ -721,6 +722,21 @@ static int apply_request_options(worker_t *w, slot_t *s)
     return 0;
 }
 
+/* soapload.cookies: the Cookie header of a flow's step, from its flow's jar (none: unset). */
+static void set_cookie(worker_t *w, slot_t *s)
+{
+    char path[1024], value[SL_COOKIES_HEADER_CAP];
+    const char *c = NULL;
+    if (s->flow1 != 0) {
+        sl_cookies_request_path(s->req.path.len > 0 ? s->req.path.data : "", w->cfg->url, path,
+                                sizeof(path));
+        c = sl_flowrun_cookie(w->flows, s->flow1 - 1, path, value, sizeof(value));
+    }
+    if (c != NULL || s->cookie_set)
+        curl_easy_setopt(s->easy, CURLOPT_COOKIE, c); /* (libcurl copies it) */
+    s->cookie_set = c != NULL;
+}
+
 /* Counts a request that ended before any byte of it was written. */
 static void count_before_send(worker_t *w, sl_result_t r)
 {
@@ -912,6 +928,8 @@ static int dispatch(worker_t *w, uint64_t due_ns)
     }
     if ((w->signer != NULL || attached) && finish_body(w, s, due_ns, attached) != 0)
         return 0;
+    if (w->flows != NULL && w->flows->any_cookies)
+        set_cookie(w, s);
     w->free_slots = s->next_free;
     s->busy = 1;
     s->seq = w->seq;
@@ -1216,6 +1234,8 @@ static void finish(worker_t *w, slot_t *s, sl_result_t r, uint64_t done, long st
     release(w, s);
     if (s->req.body_ref > 0)
         sl_script_release_body(w->script, &s->req);
+    if (s->flow1 != 0 && s->sent_ns != 0 && w->flows->any_cookies && s->resp_head.len > 0)
+        sl_flowrun_take_cookies(w->flows, s->flow1 - 1, s->resp_head.data, s->resp_head.len);
     if (s->flow1 != 0) { /* its flow goes on, ends or fails with it */
         uint32_t flow = s->flow1 - 1;
         s->flow1 = 0;
@@ -1752,6 +1772,7 @@ int sl_worker_main(const sl_worker_args_t *a)
             goto Failed;
         }
         w.flows->loop = a->cfg->closed; /* virtual users, each running flows in a loop */
+        w.want_resp_headers |= w.flows->any_cookies; /* their Set-Cookie lines */
         w.flows->user_offset = (uint64_t)a->index * w.flows->mix.cycle / (uint64_t)a->nworkers;
     }
     for (int i = 0; i < w.nops; i++)
