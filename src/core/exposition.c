@@ -37,15 +37,21 @@ static void gauge(FILE *out, const char *name, const char *help, const char *seg
     fprintf(out, "%s{segment=\"%s\"} %.10g\n", name, seg, v);
 }
 
-/* Cumulative buckets from the exact histogram: a sample counts under le when the whole of its
- * histogram bucket (3 significant digits) lies at or below le. */
-static void histogram(FILE *out, const char *name, const char *help, const char *seg,
-                      const sl_hist_t *h, int om)
+/* A histogram family's header. */
+static void histogram_family(FILE *out, const char *name, const char *help, int om)
 {
-    uint64_t per[NBUCKETS] = {0};
     fprintf(out, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
     if (om)
         fprintf(out, "# UNIT %s seconds\n", name);
+}
+
+/* One series of cumulative buckets from the exact histogram, labelled segment and key=value: a
+ * sample counts under le when the whole of its histogram bucket (3 significant digits) lies
+ * at or below le. */
+static void histogram_series(FILE *out, const char *name, const char *seg, const char *key,
+                             const char *value, const sl_hist_t *h)
+{
+    uint64_t per[NBUCKETS] = {0};
     for (uint32_t i = h->lo; h->total > 0 && i <= h->hi; i++) {
         if (h->counts[i] == 0)
             continue;
@@ -60,15 +66,48 @@ static void histogram(FILE *out, const char *name, const char *help, const char 
     uint64_t cum = 0;
     for (size_t b = 0; b < NBUCKETS; b++) {
         cum += per[b];
-        fprintf(out, "%s_bucket{segment=\"%s\",operation=\"all\",le=\"%s\"} %llu\n", name, seg,
+        fprintf(out, "%s_bucket{segment=\"%s\",%s=\"%s\",le=\"%s\"} %llu\n", name, seg, key, value,
                 bucket_le[b], (unsigned long long)cum);
     }
-    fprintf(out, "%s_bucket{segment=\"%s\",operation=\"all\",le=\"+Inf\"} %llu\n", name, seg,
+    fprintf(out, "%s_bucket{segment=\"%s\",%s=\"%s\",le=\"+Inf\"} %llu\n", name, seg, key, value,
             (unsigned long long)h->total);
-    fprintf(out, "%s_sum{segment=\"%s\",operation=\"all\"} %.9f\n", name, seg,
+    fprintf(out, "%s_sum{segment=\"%s\",%s=\"%s\"} %.9f\n", name, seg, key, value,
             sl_hist_mean(h) * (double)h->total / 1e6);
-    fprintf(out, "%s_count{segment=\"%s\",operation=\"all\"} %llu\n", name, seg,
+    fprintf(out, "%s_count{segment=\"%s\",%s=\"%s\"} %llu\n", name, seg, key, value,
             (unsigned long long)h->total);
+}
+
+static void histogram(FILE *out, const char *name, const char *help, const char *seg,
+                      const sl_hist_t *h, int om)
+{
+    histogram_family(out, name, help, om);
+    histogram_series(out, name, seg, "operation", "all", h);
+}
+
+/* soapload.flows: each flow by how it ended, and its duration (flow names need no escaping:
+ * letters, digits, '_', '-', '.'). */
+static void flows(FILE *out, const sl_exposition_t *v, int om)
+{
+    const char *seg = v->segment;
+    family(out, "soapload_flows_total", "counter",
+           "Flows by how they ended: scheduled = completed + failed + interrupted + "
+           "not_started (the workers report them at their end: once the run is over).",
+           om);
+    for (int i = 0; i < v->nflows; i++) {
+        const sl_flow_stats_t *f = &v->flows[i];
+        const char *const outcomes[] = {"completed", "failed", "interrupted", "not_started"};
+        const uint64_t n[] = {f->completed, f->failed, f->interrupted, f->not_started};
+        for (int k = 0; k < 4; k++)
+            fprintf(out, "soapload_flows_total{segment=\"%s\",flow=\"%s\",outcome=\"%s\"} %llu\n",
+                    seg, v->flow_defs->f[i].name, outcomes[k], (unsigned long long)n[k]);
+    }
+    histogram_family(out, "soapload_flow_duration_seconds",
+                     "Duration of each completed flow, from its first step's due time to its last "
+                     "answer.",
+                     om);
+    for (int i = 0; i < v->nflows; i++)
+        histogram_series(out, "soapload_flow_duration_seconds", seg, "flow",
+                         v->flow_defs->f[i].name, v->flows[i].duration);
 }
 
 int sl_exposition_write(FILE *out, const sl_exposition_t *v, int om)
@@ -117,6 +156,8 @@ int sl_exposition_write(FILE *out, const sl_exposition_t *v, int om)
     histogram(out, "soapload_service_seconds",
               "Service time from the first byte written to the complete response.", seg, v->service,
               om);
+    if (v->nflows > 0)
+        flows(out, v, om);
     if (om)
         fputs("# EOF\n", out);
     return ferror(out) ? -1 : 0;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "core/counts.h"
+#include "core/flow.h"
 #include "core/hist.h"
 
 /* What one exposition shows. */
@@ -21,6 +22,11 @@ typedef struct {
     double achieved_rate; /* sent in the last complete second (the run's own, once over) */
     int finished;         /* the summary is out: these are the final numbers */
     const sl_hist_t *latency, *service;
+    /* soapload.flows: their results, which the workers send at their end (so only once the
+     * run is over; nflows 0 before) */
+    int nflows;
+    const sl_flows_t *flow_defs;
+    const sl_flow_stats_t *flows;
 } sl_exposition_t;
 
 /** Writes the exposition of v to out: the Prometheus text format 0.0.4, or OpenMetrics 1.0.0
