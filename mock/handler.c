@@ -185,14 +185,19 @@ static double mono_s(void)
 
 /* --sessions: a valid request's answer becomes Login's token, Logout's end, or a Fault for a
  * call without a live token. */
-static void answer_session(const sl_mock_server_t *srv, const sl_session_call_t *call,
-                           sl_soap_reply_t *reply, char *buf)
+static void answer_session(const sl_mock_server_t *srv, h2o_req_t *req,
+                           const sl_session_call_t *call, sl_soap_reply_t *reply, char *buf)
 {
     if (call->kind == SL_SESSION_LOGIN) {
         char token[SL_SESSION_TOKEN_CAP];
-        if (sl_sessions_login(srv->sessions, mono_s(), token) == 0)
+        if (sl_sessions_login(srv->sessions, mono_s(), token) == 0) {
             sl_soap_session_answer(reply, buf, "Login", token, srv->id_name);
-        else
+            /* the token as a cookie too, for clients that keep a session by its cookies */
+            char *v = h2o_mem_alloc_pool(&req->pool,
+                                         sizeof(SL_SESSION_COOKIE) + 16 + SL_SESSION_TOKEN_CAP);
+            int n = sprintf(v, SL_SESSION_COOKIE "=%s; Path=/", token);
+            h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_SET_COOKIE, NULL, v, (size_t)n);
+        } else
             sl_soap_session_fault(reply, buf, "login refused", srv->id_name);
     } else if (sl_sessions_use(srv->sessions, call, mono_s()) != 0) {
         sl_soap_session_fault(reply, buf, "invalid session", srv->id_name);
@@ -219,6 +224,10 @@ static void handle_soap(const sl_mock_server_t *srv, sl_mock_thread_t *th, h2o_r
     sl_session_call_t call;
     int session = srv->sessions != NULL && sl_sessions_read_call(body.base, body.len, &call) == 0;
     int own_op = session && call.kind != SL_SESSION_OTHER; /* Login, Logout: in no WSDL */
+    for (ssize_t c = -1; session && !call.has_token && call.kind != SL_SESSION_LOGIN &&
+                         (c = h2o_find_header(&req->headers, H2O_TOKEN_COOKIE, c)) >= 0;)
+        sl_sessions_cookie_token(req->headers.entries[c].value.base,
+                                 req->headers.entries[c].value.len, &call);
 
     char undecryptable[300] = ""; /* --wsse-decrypt-key: why the Body could not be decrypted */
     if (srv->dec != NULL) {
@@ -236,7 +245,7 @@ static void handle_soap(const sl_mock_server_t *srv, sl_mock_thread_t *th, h2o_r
     sl_soap_answer(media.base, media.len, body.base, body.len, srv->id_name,
                    own_op ? NULL : srv->ops, inject && !own_op, &reply, buf);
     if (session && reply.outcome == SL_SOAP_ECHO)
-        answer_session(srv, &call, &reply, buf);
+        answer_session(srv, req, &call, &reply, buf);
     if (srv->wsse != NULL &&
         (reply.outcome == SL_SOAP_ECHO || reply.outcome == SL_SOAP_FAULT_INJECTED)) {
         char why[200];

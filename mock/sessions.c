@@ -94,6 +94,29 @@ int sl_sessions_read_call(const char *doc, size_t len, sl_session_call_t *call)
     return 0;
 }
 
+int sl_sessions_cookie_token(const char *cookie, size_t len, sl_session_call_t *call)
+{
+    static const char name[] = SL_SESSION_COOKIE "=";
+    const char *p = cookie, *end = cookie + len;
+    while (p < end) {
+        while (p < end && (*p == ' ' || *p == ';'))
+            p++;
+        const char *stop = memchr(p, ';', (size_t)(end - p));
+        if (stop == NULL)
+            stop = end;
+        size_t n = (size_t)(stop - p);
+        if (n > sizeof(name) - 1 && memcmp(p, name, sizeof(name) - 1) == 0 &&
+            n - (sizeof(name) - 1) < SL_SESSION_TOKEN_CAP) {
+            memcpy(call->token, p + sizeof(name) - 1, n - (sizeof(name) - 1));
+            call->token[n - (sizeof(name) - 1)] = '\0';
+            call->has_token = call->from_cookie = 1;
+            return 1;
+        }
+        p = stop;
+    }
+    return 0;
+}
+
 int sl_sessions_login(sl_sessions_t *st, double now_s, char token[SL_SESSION_TOKEN_CAP])
 {
     int rc = -1;
@@ -160,6 +183,7 @@ int sl_sessions_use(sl_sessions_t *st, const sl_session_call_t *call, double now
     session_t *s = call->has_token ? find(st, call->token) : NULL;
     int valid = s != NULL && !s->ended && now_s < s->expires_s &&
                 (st->cfg.expire_after == 0 || s->calls < st->cfg.expire_after);
+    st->c.by_cookie += valid && call->from_cookie;
     if (!valid) {
         st->c.refused++;
     } else if (call->kind == SL_SESSION_LOGOUT) {
@@ -189,11 +213,12 @@ void sl_sessions_read(sl_sessions_t *st, double now_s, sl_sessions_snapshot_t *o
 
 size_t sl_sessions_json(const sl_sessions_snapshot_t *s, char *buf, size_t cap)
 {
-    int n = snprintf(buf, cap,
-                     "{\"logins\": %" PRIu64 ", \"logins_refused\": %" PRIu64
-                     ", \"logouts\": %" PRIu64 ", \"active\": %" PRIu64 ", \"calls\": %" PRIu64
-                     ", \"refused\": %" PRIu64 ", \"calls_by_operation\": {",
-                     s->logins, s->logins_refused, s->logouts, s->active, s->calls, s->refused);
+    int n = snprintf(
+        buf, cap,
+        "{\"logins\": %" PRIu64 ", \"logins_refused\": %" PRIu64 ", \"logouts\": %" PRIu64
+        ", \"active\": %" PRIu64 ", \"calls\": %" PRIu64 ", \"refused\": %" PRIu64
+        ", \"by_cookie\": %" PRIu64 ", \"calls_by_operation\": {",
+        s->logins, s->logins_refused, s->logouts, s->active, s->calls, s->refused, s->by_cookie);
     size_t at = n < 0 ? cap : (size_t)n;
     int rows = s->nops + (s->op_calls[SL_SESSION_MAX_OPS] > 0);
     for (int i = 0; i < rows && at < cap; i++) {

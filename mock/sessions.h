@@ -35,12 +35,14 @@ typedef struct {
     sl_session_op_kind_t kind;
     char op[SL_SESSION_MAX_OP + 1]; /* the Body's first element's local name (cut to fit) */
     char token[SL_SESSION_TOKEN_CAP];
-    int has_token; /* a Token header element of the session namespace, short enough */
+    int has_token;   /* a Token header element of the session namespace, short enough */
+    int from_cookie; /* no Token header: the token came from the cookie SLSESSION */
 } sl_session_call_t;
 
 /* The counters at one instant. */
 typedef struct {
     uint64_t logins, logins_refused, logouts, active, calls, refused;
+    uint64_t by_cookie; /* valid calls and logouts whose token came from the cookie */
     int nops;
     char op_names[SL_SESSION_MAX_OPS + 1][SL_SESSION_MAX_OP + 1];
     uint64_t op_calls[SL_SESSION_MAX_OPS + 1]; /* valid-token calls per operation */
@@ -53,6 +55,13 @@ void sl_sessions_destroy(sl_sessions_t *st);
 /** Reads the operation and token of a well-formed SOAP envelope. Returns 0, or -1 when it has
  * no Body with an element in it. */
 int sl_sessions_read_call(const char *doc, size_t len, sl_session_call_t *call);
+
+/** The cookie that carries a token: Login's answer sets it (Set-Cookie: SLSESSION=<token>;
+ * Path=/), and a call without the Token header may carry the token in it. */
+#define SL_SESSION_COOKIE "SLSESSION"
+/** Takes the token of call (which has none) from the value of a Cookie header (name=value
+ * pairs split by "; "). Returns 1 when it found one, else 0. */
+int sl_sessions_cookie_token(const char *cookie, size_t len, sl_session_call_t *call);
 
 /** Opens a session at `now_s` (a monotonic clock in seconds) and writes its token. Returns 0,
  * or -1 when the login is refused (--session-refuse-login). */

@@ -31,6 +31,7 @@
 #include "output/results.h"
 #include "output/shape.h"
 #include "engine/abort.h"
+#include "engine/board.h"
 #include "engine/fdlimit.h"
 #include "engine/tlskey.h"
 #include "engine/run.h"
@@ -52,8 +53,7 @@ typedef struct {
 
 static int open_outputs(const sl_config_t *cfg, outputs_t *o, char *err, size_t errlen)
 {
-    static const char header[] =
-        "id,worker_pid,local_port,due,sent,first_byte,done,status,operation,conn,stream,outcome\n";
+    static const char header[] = SL_TRACE_HEADER "\n";
     if (cfg->json_path && sl_outfile_prepare(&o->json, cfg->json_path, 0644, err, errlen) != 0)
         return -1;
     if (cfg->html_path && sl_outfile_prepare(&o->html, cfg->html_path, 0644, err, errlen) != 0)

@@ -173,6 +173,36 @@ static void tag_families(FILE *out, const sl_exposition_t *v, int scenarios, int
     }
 }
 
+/* soapload.flows: each flow by how it ended, and its duration (the workers report flows at
+ * their end: these appear once the run is over). */
+static void flows(FILE *out, const sl_exposition_t *v, int om)
+{
+    const char *seg = v->segment;
+    family(out, "soapload_flows_total", "counter",
+           "Flows by how they ended: scheduled = completed + failed + interrupted + "
+           "not_started (the workers report them at their end: once the run is over).",
+           om);
+    for (int i = 0; i < v->nflows; i++) {
+        const sl_flow_stats_t *f = &v->flows[i];
+        const char *const outcomes[] = {"completed", "failed", "interrupted", "not_started"};
+        const uint64_t n[] = {f->completed, f->failed, f->interrupted, f->not_started};
+        for (int k = 0; k < 4; k++) {
+            labels_t l = {{"flow", "outcome"}, {v->flow_defs->f[i].name, outcomes[k]}};
+            fputs("soapload_flows_total", out);
+            labels(out, seg, &l);
+            fprintf(out, "} %llu\n", (unsigned long long)n[k]);
+        }
+    }
+    hist_family(out, "soapload_flow_duration_seconds",
+                "Duration of each completed flow, from its first step's due time to its last "
+                "answer.",
+                om);
+    for (int i = 0; i < v->nflows; i++) {
+        labels_t l = {{"flow", NULL}, {v->flow_defs->f[i].name, NULL}};
+        hist_samples(out, "soapload_flow_duration_seconds", seg, &l, v->flows[i].duration);
+    }
+}
+
 int sl_exposition_write(FILE *out, const sl_exposition_t *v, int om)
 {
     const sl_counts_t *c = v->counts;
@@ -219,6 +249,8 @@ int sl_exposition_write(FILE *out, const sl_exposition_t *v, int om)
     }
     tag_families(out, v, 1, om);
     tag_families(out, v, 0, om);
+    if (v->nflows > 0)
+        flows(out, v, om);
     if (om)
         fputs("# EOF\n", out);
     return ferror(out) ? -1 : 0;

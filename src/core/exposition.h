@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "core/counts.h"
+#include "core/flow.h"
 #include "core/hist.h"
 #include "core/opstats.h"
 #include "core/tags.h"
@@ -31,6 +32,11 @@ typedef struct {
     const char *const *op_names;
     const sl_op_stats_t *ops;
     const sl_tags_t *tags;
+    /* soapload.flows: their results, which the workers send at their end (so only once the
+     * run is over; nflows 0 before) */
+    int nflows;
+    const sl_flows_t *flow_defs;
+    const sl_flow_stats_t *flows;
 } sl_exposition_t;
 
 /** Writes the exposition of v to out (with its breakdowns: see sl_exposition_t): the Prometheus

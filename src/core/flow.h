@@ -38,6 +38,7 @@ typedef struct {
 typedef struct {
     char name[SL_FLOW_NAME_CAP];
     double weight;
+    int cookies; /* cookies = true: a jar per flow (closed model: per virtual user) */
     int nsteps;
     sl_flow_step_t steps[SL_FLOW_MAX_STEPS];
 } sl_flow_def_t;

@@ -150,12 +150,13 @@ static size_t put_time(char *out, size_t n, int64_t realtime_offset, uint64_t mo
 size_t sl_trace_format(char *out, size_t cap, int64_t realtime_offset, const char *id,
                        size_t id_len, int pid, int port, uint64_t due, uint64_t sent,
                        uint64_t first_byte, uint64_t done, long status, const char *operation,
-                       const sl_trace_conn_t *tc, const char *outcome)
+                       const sl_trace_conn_t *tc, const char *outcome, const sl_trace_flow_t *tf)
 {
     if (operation == NULL)
         operation = "";
     /* every field after the ID */
-    size_t tail_max = 4 * 32 + 88 + strlen(operation) + 1 + strlen(outcome) + 2;
+    size_t tail_max = 4 * 32 + 88 + strlen(operation) + 1 + strlen(outcome) + 2 +
+                      (tf != NULL ? strlen(tf->name) + 3 * 21 + 4 : 4);
     if (cap < tail_max)
         return 0;
     size_t n = put_field(out, 0, cap - tail_max, id, id_len);
@@ -170,7 +171,9 @@ size_t sl_trace_format(char *out, size_t cap, int64_t realtime_offset, const cha
     n += (size_t)sprintf(out + n, "%s,", operation);
     n += (size_t)(tc != NULL && tc->conn != 0 ? sprintf(out + n, "%u,%u,", tc->conn, tc->stream)
                                               : sprintf(out + n, ",,"));
-    n += (size_t)sprintf(out + n, "%s\n", outcome);
+    n += (size_t)(tf != NULL ? sprintf(out + n, "%s,%s,%llu,%d,%u\n", outcome, tf->name,
+                                       (unsigned long long)tf->number, tf->step, tf->retry)
+                             : sprintf(out + n, "%s,,,,\n", outcome));
     return n;
 }
 

@@ -82,14 +82,29 @@ typedef struct {
                       * its connection (1, 2, 3...) */
 } sl_trace_conn_t;
 
+/* The flow a request is a step of, for its trace line. */
+typedef struct {
+    const char *name; /* the flow's name (letters, digits, '_', '-', '.': no quoting) */
+    uint64_t number;  /* the worker's number of that flow, from 1 (with the pid: one flow) */
+    int step;         /* the step, from 1 */
+    uint32_t retry;   /* 0: the step's request; 1, 2...: its retries */
+} sl_trace_flow_t;
+
+/* The header of --trace (without its newline). The last four columns came with flows: readers
+ * accept the trace without them too (SL_TRACE_HEADER_V1). */
+#define SL_TRACE_HEADER_V1                                                                         \
+    "id,worker_pid,local_port,due,sent,first_byte,done,status,operation,conn,stream,outcome"
+#define SL_TRACE_HEADER SL_TRACE_HEADER_V1 ",flow,flow_number,step,retry"
+
 /** Formats one trace line (the CSV of --trace, with its newline) into out (cap bytes, at
  * least SL_TRACE_LINE_MAX); times are monotonic (0: none), written as wall clock; operation
  * is the request's soapload.operations name (NULL or "": none; names need no quoting); tc is
- * NULL for a request never sent. Returns its length, or 0 when it does not fit. */
+ * NULL for a request never sent; tf is NULL for a request of no flow (the flow columns stay
+ * empty). Returns its length, or 0 when it does not fit. */
 size_t sl_trace_format(char *out, size_t cap, int64_t realtime_offset, const char *id,
                        size_t id_len, int pid, int port, uint64_t due, uint64_t sent,
                        uint64_t first_byte, uint64_t done, long status, const char *operation,
-                       const sl_trace_conn_t *tc, const char *outcome);
+                       const sl_trace_conn_t *tc, const char *outcome, const sl_trace_flow_t *tf);
 /** Worker side: adds a line to the tail, writing the tail to the part first when it is full.
  * Returns 0, or -1 once the part could not be written (trace_errno says why). */
 int sl_board_trace_add(sl_board_worker_t *w, int part_fd, const char *line, size_t len);

@@ -15,8 +15,16 @@
 static const char compile_chunk[] =
     "local soapload = ...\n"
     "local flows = rawget(soapload, 'flows')\n"
-    "if flows == nil then return end\n"
     "local function fail(fmt, ...) error(string.format(fmt, ...), 0) end\n"
+    "local cookies = rawget(soapload, 'cookies')\n"
+    "if cookies ~= nil and type(cookies) ~= 'boolean' then\n"
+    "  fail('soapload.cookies must be true or false, not a %s', type(cookies))\n"
+    "end\n"
+    "if flows == nil then\n"
+    "  if cookies then fail('soapload.cookies keeps cookies per flow: it needs soapload.flows') "
+    "end\n"
+    "  return\n"
+    "end\n"
     "if type(flows) ~= 'table' or #flows == 0 then\n"
     "  fail('soapload.flows must be a non-empty list of flows ({name = ..., steps = {...}})')\n"
     "end\n"
@@ -48,7 +56,7 @@ static const char compile_chunk[] =
     "if rawget(soapload, 'scenarios') ~= nil then\n"
     "  fail('soapload.flows and soapload.scenarios cannot be combined')\n"
     "end\n"
-    "local fkeys = {name = 1, weight = 1, steps = 1, on_error = 1}\n"
+    "local fkeys = {name = 1, weight = 1, steps = 1, on_error = 1, cookies = 1}\n"
     "local skeys = {name = 1, request = 1, response = 1, soap_action = 1, path = 1, headers = 1,\n"
     "  think = 1, times = 1, on_error = 1, when = 1, retry = 1}\n"
     "local ops, flow_names, step_names, whens = {}, {}, {}, nil\n"
@@ -58,8 +66,8 @@ static const char compile_chunk[] =
     "  if type(f) ~= 'table' then fail('%s must be a table, not a %s', at, type(f)) end\n"
     "  for k in pairs(f) do\n"
     "    if not fkeys[k] then\n"
-    "      fail('%s: unknown field %s (fields are name, weight, steps and on_error)', at, "
-    "tostring(k))\n"
+    "      fail('%s: unknown field %s (fields are name, weight, steps, on_error and cookies)', "
+    "at, tostring(k))\n"
     "    end\n"
     "  end\n"
     "  if type(f.name) ~= 'string' then fail('%s: name must be a string', at) end\n"
@@ -71,6 +79,9 @@ static const char compile_chunk[] =
     "  end\n"
     "  if not on_error_ok(f.on_error) then fail('%s: on_error must be \"stop\" or "
     "\"continue\"', at) end\n"
+    "  if f.cookies ~= nil and type(f.cookies) ~= 'boolean' then\n"
+    "    fail('%s: cookies must be true or false, not a %s', at, type(f.cookies))\n"
+    "  end\n"
     "  if type(f.steps) ~= 'table' or #f.steps == 0 then\n"
     "    fail('%s: steps must be a non-empty list of steps', at)\n"
     "  end\n"
@@ -209,6 +220,9 @@ int sl_flow_lua_read(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
         return -1;
     }
     cfg->flows = fs;
+    lua_getfield(L, -2, "cookies"); /* soapload.cookies: every flow's default */
+    int all_cookies = lua_toboolean(L, -1);
+    lua_pop(L, 1);
     int n = (int)lua_rawlen(L, -1);
     for (int i = 1; i <= n; i++) {
         lua_rawgeti(L, -1, i);
@@ -224,6 +238,9 @@ int sl_flow_lua_read(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
         }
         sl_flow_def_t *f = &fs->f[k];
         int flow_goes_on = is_continue(L, fi, "on_error");
+        lua_getfield(L, fi, "cookies");
+        f->cookies = lua_isnil(L, -1) ? all_cookies : lua_toboolean(L, -1);
+        lua_pop(L, 1);
         lua_getfield(L, fi, "steps");
         f->nsteps = (int)lua_rawlen(L, -1);
         for (int j = 0; j < f->nsteps; j++) {

@@ -6,6 +6,8 @@
 
 #include <lauxlib.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 
 #include "engine/proto.h"
 
@@ -19,12 +21,24 @@ int sl_flowrun_init(sl_flowrun_t *fr, const sl_config_t *cfg, uint32_t cap, uint
         weights[i] = fs->f[i].weight;
     if (sl_mix_init(&fr->mix, weights, fs->n, err, errlen) != 0)
         return -1;
+    for (int i = 0; i < fs->n; i++)
+        fr->any_cookies |= fs->f[i].cookies;
     if ((fr->stats = sl_flow_stats_new(fs->n)) == NULL || sl_flow_pool_init(&fr->pool, cap) != 0 ||
-        sl_waitq_init(&fr->waiting, cap) != 0) {
+        sl_waitq_init(&fr->waiting, cap) != 0 ||
+        (fr->any_cookies && (fr->jars = calloc(cap, sizeof(*fr->jars))) == NULL)) {
         snprintf(err, errlen, "out of memory for %u flows under way", cap);
         return -1;
     }
     return 0;
+}
+
+/* A flow (or a closed-model user) ends: its cookies go with it. */
+static void drop_jar(sl_flowrun_t *fr, uint32_t flow)
+{
+    if (fr->jars != NULL) {
+        sl_cookies_free(fr->jars[flow]);
+        fr->jars[flow] = NULL;
+    }
 }
 
 void sl_flowrun_free(sl_flowrun_t *fr, sl_script_t *s)
@@ -32,6 +46,9 @@ void sl_flowrun_free(sl_flowrun_t *fr, sl_script_t *s)
     for (uint32_t i = 0; s != NULL && i < fr->pool.cap; i++)
         if (fr->pool.v[i].used)
             sl_script_vars_free(s, fr->pool.v[i].vars_ref);
+    for (uint32_t i = 0; fr->jars != NULL && i < fr->pool.cap; i++)
+        sl_cookies_free(fr->jars[i]);
+    free(fr->jars);
     sl_flow_stats_free(fr->stats, fr->defs != NULL ? fr->defs->n : 0);
     sl_flow_pool_free(&fr->pool);
     sl_waitq_free(&fr->waiting);
@@ -102,6 +119,7 @@ void sl_flowrun_step_done(sl_flowrun_t *fr, sl_script_t *s, uint32_t flow, int r
     if (r == SL_R_CANCELLED) {
         sl_flow_interrupt(&fr->pool, fr->stats, flow);
         sl_script_vars_free(s, vars);
+        drop_jar(fr, flow);
         return;
     }
     int ok = r == SL_R_OK || r == SL_R_EXPECTED_FAULT;
@@ -110,6 +128,7 @@ void sl_flowrun_step_done(sl_flowrun_t *fr, sl_script_t *s, uint32_t flow, int r
     if (next == SL_FLOW_NEXT && fr->closed) {
         sl_flow_interrupt(&fr->pool, fr->stats, flow);
         sl_script_vars_free(s, vars);
+        drop_jar(fr, flow);
     } else if (next == SL_FLOW_NEXT) {
         sl_waitq_push(&fr->waiting, run->due, flow);
     } else if (fr->loop && !fr->closed && !fr->stopping) {
@@ -122,6 +141,7 @@ void sl_flowrun_step_done(sl_flowrun_t *fr, sl_script_t *s, uint32_t flow, int r
     } else {
         sl_flow_release(&fr->pool, flow);
         sl_script_vars_free(s, vars);
+        drop_jar(fr, flow);
     }
 }
 
@@ -134,7 +154,22 @@ void sl_flowrun_close(sl_flowrun_t *fr, sl_script_t *s)
     while (sl_waitq_pop(&fr->waiting, &e) == 0) {
         sl_script_vars_free(s, fr->pool.v[e.index].vars_ref);
         sl_flow_interrupt(&fr->pool, fr->stats, e.index);
+        drop_jar(fr, e.index);
     }
+}
+
+const char *sl_flowrun_cookie(sl_flowrun_t *fr, uint32_t flow, const char *path, char *buf,
+                              size_t cap)
+{
+    if (fr->jars == NULL || fr->jars[flow] == NULL || !fr->defs->f[fr->pool.v[flow].flow].cookies)
+        return NULL;
+    return sl_cookies_header(fr->jars[flow], path, time(NULL), buf, cap) > 0 ? buf : NULL;
+}
+
+void sl_flowrun_take_cookies(sl_flowrun_t *fr, uint32_t flow, const char *head, size_t len)
+{
+    if (fr->jars != NULL && fr->defs->f[fr->pool.v[flow].flow].cookies)
+        sl_cookies_take(&fr->jars[flow], head, len, time(NULL)); /* (out of memory: not kept) */
 }
 
 uint32_t sl_flowrun_active(const sl_flowrun_t *fr)

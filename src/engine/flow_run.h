@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "core/config.h"
+#include "core/cookies.h"
 #include "core/counts.h"
 #include "core/flow.h"
 #include "core/mix.h"
@@ -27,7 +28,10 @@ typedef struct {
     int closed;   /* past the grace period: no step starts any more */
     int loop;     /* the closed model: each flow is a virtual user that starts its next flow */
     int stopping; /* sending is over: a user's next flow does not start */
-    uint64_t user_offset; /* the closed model: where this worker's users start the flow mix */
+    uint64_t user_offset;   /* the closed model: where this worker's users start the flow mix */
+    sl_cookie_jar_t **jars; /* per slot of the pool, when a flow has cookies (else NULL); a
+                             * closed-model user keeps its jar from one flow to the next */
+    int any_cookies;
 } sl_flowrun_t;
 
 /** Sets up the flows of cfg (cfg->flows) for one worker with room for `cap` flows under way.
@@ -56,6 +60,12 @@ void sl_flowrun_use(const sl_flowrun_t *fr, sl_script_t *s, uint32_t flow);
 void sl_flowrun_step_done(sl_flowrun_t *fr, sl_script_t *s, uint32_t flow, int r, uint64_t done);
 /** Ends the grace period: every flow waiting for its next step is interrupted there. */
 void sl_flowrun_close(sl_flowrun_t *fr, sl_script_t *s);
+/** The Cookie header's value (into buf) for the request of `flow`'s step to `path`; NULL when
+ * its flow keeps no cookies or holds none for that path. */
+const char *sl_flowrun_cookie(sl_flowrun_t *fr, uint32_t flow, const char *path, char *buf,
+                              size_t cap);
+/** Keeps the cookies a response of `flow`'s step set (its header block). */
+void sl_flowrun_take_cookies(sl_flowrun_t *fr, uint32_t flow, const char *head, size_t len);
 /** Flows under way (waiting or with a step out). */
 uint32_t sl_flowrun_active(const sl_flowrun_t *fr);
 /** Sends the flows' results to the parent (SL_MSG_FLOWS). Returns 0 or -1. */

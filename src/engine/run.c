@@ -385,7 +385,7 @@ static void trace_add(sl_board_worker_t *bw, int fd, const sl_run_t *run, const 
 {
     char line[SL_TRACE_LINE_MAX];
     size_t n = sl_trace_format(line, sizeof(line), run->realtime_offset, id, id_len, pid, port, due,
-                               sent, 0, 0, 0, operation, NULL, outcome);
+                               sent, 0, 0, 0, operation, NULL, outcome, NULL);
     if (n > 0)
         sl_board_trace_add(bw, fd, line, n);
 }

@@ -463,6 +463,8 @@ static int read_setting(lua_State *L, sl_config_t *cfg, char *err, size_t errlen
     const char *name = lua_tostring(L, -2);
     if (strcmp(name, "scenarios") == 0 || strcmp(name, "flows") == 0) /* read last: they name */
         return 0;                                                     /* the operations */
+    if (strcmp(name, "cookies") == 0) /* read with soapload.flows (engine/flow_lua.c) */
+        return 0;
     const sl_option_t *o = sl_config_by_script_name(name);
     if (o == NULL) {
         static const char *const scenarios[] = {"scenarios", NULL};

@@ -80,6 +80,7 @@ typedef struct slot {
     sl_board_conn_t *bc;       /* the shared copy of what is in flight here */
     sl_trace_conn_t tconn;     /* its connection and stream, for the trace (conn 0: unsent) */
     int custom_url, custom_method;
+    int cookie_set;                 /* CURLOPT_COOKIE is set on its handle (soapload.cookies) */
     int op;                         /* the operation (soapload.operations) of the request, or -1 */
     uint32_t flow1;                 /* soapload.flows: 1 + the flow whose step it is; 0: none */
     struct curl_slist *own_headers; /* when request() gave headers of its own */
@@ -531,24 +532,30 @@ static void trace_flush(worker_t *w)
     sl_board_trace_flush(w->board, w->a->trace_fd); /* an error stays on the board */
 }
 
-static void trace_line(worker_t *w, int op, const char *id, size_t id_len, int local_port,
-                       uint64_t due, uint64_t sent, uint64_t first_byte, uint64_t done, long status,
-                       const sl_trace_conn_t *tc, const char *outcome)
+static void trace_line(worker_t *w, int op, uint32_t flow1, const char *id, size_t id_len,
+                       int local_port, uint64_t due, uint64_t sent, uint64_t first_byte,
+                       uint64_t done, long status, const sl_trace_conn_t *tc, const char *outcome)
 {
     const char *operation = op >= 0 ? w->cfg->op_names[op] : "";
     char line[SL_TRACE_LINE_MAX];
+    sl_trace_flow_t flow, *tf = NULL;
     if (w->a->trace_fd < 0)
         return;
+    if (flow1 != 0) { /* a flow's step: the flow is still at it (its end comes after the line) */
+        const sl_flow_run_t *r = &w->flows->pool.v[flow1 - 1];
+        flow = (sl_trace_flow_t){w->cfg->flows->f[r->flow].name, r->number, r->step + 1, r->tries};
+        tf = &flow;
+    }
     size_t n =
         sl_trace_format(line, sizeof(line), w->realtime_offset, id, id_len, (int)w->pid, local_port,
-                        due, sent, first_byte, done, status, operation, tc, outcome);
+                        due, sent, first_byte, done, status, operation, tc, outcome, tf);
     if (n == 0) { /* an ID too long for the line buffer */
         char *big = malloc(2 * id_len + SL_TRACE_LINE_MAX);
         if (big == NULL)
             return;
         n = sl_trace_format(big, 2 * id_len + SL_TRACE_LINE_MAX, w->realtime_offset, id, id_len,
                             (int)w->pid, local_port, due, sent, first_byte, done, status, operation,
-                            tc, outcome);
+                            tc, outcome, tf);
         sl_board_trace_add(w->board, w->a->trace_fd, big, n);
         free(big);
         return;
@@ -557,10 +564,10 @@ static void trace_line(worker_t *w, int op, const char *id, size_t id_len, int l
 }
 
 /* A line without a connection: the request was never sent. */
-static void trace_unsent(worker_t *w, int op, const char *id, size_t id_len, uint64_t due,
-                         const char *outcome)
+static void trace_unsent(worker_t *w, int op, uint32_t flow1, const char *id, size_t id_len,
+                         uint64_t due, const char *outcome)
 {
-    trace_line(w, op, id, id_len, 0, due, 0, 0, 0, 0, NULL, outcome);
+    trace_line(w, op, flow1, id, id_len, 0, due, 0, 0, 0, 0, NULL, outcome);
 }
 
 /* ---- the spool of send records, for the concurrency analysis --------------------------------- */
@@ -732,6 +739,21 @@ static int apply_request_options(worker_t *w, slot_t *s)
     return 0;
 }
 
+/* soapload.cookies: the Cookie header of a flow's step, from its flow's jar (none: unset). */
+static void set_cookie(worker_t *w, slot_t *s)
+{
+    char path[1024], value[SL_COOKIES_HEADER_CAP];
+    const char *c = NULL;
+    if (s->flow1 != 0) {
+        sl_cookies_request_path(s->req.path.len > 0 ? s->req.path.data : "", w->cfg->url, path,
+                                sizeof(path));
+        c = sl_flowrun_cookie(w->flows, s->flow1 - 1, path, value, sizeof(value));
+    }
+    if (c != NULL || s->cookie_set)
+        curl_easy_setopt(s->easy, CURLOPT_COOKIE, c); /* (libcurl copies it) */
+    s->cookie_set = c != NULL;
+}
+
 /* Counts a request that ended before any byte of it was written. */
 static void count_before_send(worker_t *w, sl_result_t r)
 {
@@ -842,7 +864,8 @@ static int finish_body(worker_t *w, slot_t *s, uint64_t due_ns, int attached)
         w->ops[s->op].counts.script_errors_before_send++;
     scenario_unsent(w, 1, SL_R_OK);
     report_script_error(w, w->err);
-    trace_unsent(w, s->op, s->req.id.data, s->req.id.len, due_ns, "script_error_before_send");
+    trace_unsent(w, s->op, s->flow1, s->req.id.data, s->req.id.len, due_ns,
+                 "script_error_before_send");
     sl_script_release_body(w->script, &s->req);
     return -1;
 }
@@ -873,7 +896,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
                 w->ops[s->op].counts.script_errors_before_send++;
             scenario_unsent(w, 1, SL_R_OK);
             report_script_error(w, w->err);
-            trace_unsent(w, s->op, id, id_len, due_ns, "script_error_before_send");
+            trace_unsent(w, s->op, s->flow1, id, id_len, due_ns, "script_error_before_send");
             return 0;
         }
         attached = sl_mtom_count() > 0;
@@ -888,7 +911,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
                 w->ops[s->op].counts.script_errors_before_send++;
             scenario_unsent(w, 1, SL_R_OK);
             report_script_error(w, w->err);
-            trace_unsent(w, s->op, s->req.id.data, s->req.id.len, due_ns,
+            trace_unsent(w, s->op, s->flow1, s->req.id.data, s->req.id.len, due_ns,
                          "script_error_before_send");
             sl_script_release_body(w->script, &s->req);
             return 0;
@@ -905,7 +928,7 @@ static int dispatch(worker_t *w, uint64_t due_ns)
             char name[64];
             count_before_send(w, SL_R_OTHER);
             scenario_unsent(w, 0, SL_R_OTHER);
-            trace_unsent(w, s->op, id, id_len, due_ns,
+            trace_unsent(w, s->op, s->flow1, id, id_len, due_ns,
                          before_send_outcome(SL_R_OTHER, name, sizeof(name)));
             return 0;
         }
@@ -915,13 +938,15 @@ static int dispatch(worker_t *w, uint64_t due_ns)
             char name[64];
             count_before_send(w, SL_R_OTHER);
             scenario_unsent(w, 0, SL_R_OTHER);
-            trace_unsent(w, s->op, id, id_len, due_ns,
+            trace_unsent(w, s->op, s->flow1, id, id_len, due_ns,
                          before_send_outcome(SL_R_OTHER, name, sizeof(name)));
             return 0;
         }
     }
     if ((w->signer != NULL || attached) && finish_body(w, s, due_ns, attached) != 0)
         return 0;
+    if (w->flows != NULL && w->flows->any_cookies)
+        set_cookie(w, s);
     w->free_slots = s->next_free;
     s->busy = 1;
     s->seq = w->seq;
@@ -1205,8 +1230,8 @@ static void finish(worker_t *w, slot_t *s, sl_result_t r, uint64_t done, long st
     if (s->sent_ns == 0)
         outcome = before_send_outcome(r, name, sizeof(name));
     sl_conns_done(s->easy, &s->tconn);
-    trace_line(w, s->op, s->req.id.data, s->req.id.len, s->local_port, s->due_ns, s->sent_ns,
-               s->first_byte_ns, done, status, &s->tconn, outcome);
+    trace_line(w, s->op, s->flow1, s->req.id.data, s->req.id.len, s->local_port, s->due_ns,
+               s->sent_ns, s->first_byte_ns, done, status, &s->tconn, outcome);
     __atomic_store_n(&s->bc->busy, 0, __ATOMIC_RELEASE);
     if (s->sent_ns == 0) {
         count_before_send(w, r);
@@ -1230,6 +1255,8 @@ static void finish(worker_t *w, slot_t *s, sl_result_t r, uint64_t done, long st
     release(w, s);
     if (s->req.body_ref > 0)
         sl_script_release_body(w->script, &s->req);
+    if (s->flow1 != 0 && s->sent_ns != 0 && w->flows->any_cookies && s->resp_head.len > 0)
+        sl_flowrun_take_cookies(w->flows, s->flow1 - 1, s->resp_head.data, s->resp_head.len);
     if (s->flow1 != 0) { /* its flow goes on, ends or fails with it */
         uint32_t flow = s->flow1 - 1;
         s->flow1 = 0;
@@ -1480,7 +1507,7 @@ static void finish_rest(worker_t *w)
         return;
     for (; p != NULL && p->next_due < w->cfg->duration_ns; sl_scenario_plan_advance(p)) {
         uint64_t due = w->t0 + p->next_due;
-        trace_unsent(w, sl_scenario_plan_op(p), "", 0, due,
+        trace_unsent(w, sl_scenario_plan_op(p), 0, "", 0, due,
                      due > w->abort_ns ? "aborted" : "not_sent");
     }
     while (w->second - w->rest.first_second < w->rest.nseconds)
@@ -1517,7 +1544,7 @@ static void end_sending(worker_t *w, uint64_t now, int abort)
             sl_op_stats_t *t = scenario_stats(w, w->plan.cur);
             w->board->aborted += due > now;
             if (w->a->trace_fd >= 0)
-                trace_unsent(w, op, "", 0, due, due > now ? "aborted" : "not_sent");
+                trace_unsent(w, op, 0, "", 0, due, due > now ? "aborted" : "not_sent");
             if (op >= 0) {
                 w->ops[op].counts.scheduled++;
                 w->ops[op].counts.not_sent++;
@@ -1837,6 +1864,7 @@ int sl_worker_main(const sl_worker_args_t *a)
             goto Failed;
         }
         w.flows->loop = a->cfg->closed; /* virtual users, each running flows in a loop */
+        w.want_resp_headers |= w.flows->any_cookies; /* their Set-Cookie lines */
         w.flows->user_offset = (uint64_t)a->index * w.flows->mix.cycle / (uint64_t)a->nworkers;
     }
     for (int i = 0; i < w.nops; i++)

@@ -103,6 +103,11 @@ static int snapshot(sl_metrics_server_t *m, int om, char **text, size_t *len)
             v.latency = run->latency;
         if (run->service->total >= m->service->total)
             v.service = run->service;
+        if (run->flows != NULL && m->cfg->flows != NULL) {
+            v.nflows = run->nflows;
+            v.flow_defs = m->cfg->flows;
+            v.flows = run->flows;
+        }
     } else if (run != NULL && sl_run_live(run, &live, &v.in_flight) == 0) {
         for (size_t i = run->nseconds; i-- > 0;) {
             const sl_second_t *s = &run->seconds[i];

@@ -16,13 +16,13 @@
 #include "core/crossburst.h"
 #include "core/duration.h"
 #include "core/exitcode.h"
+#include "engine/board.h"
 #include "output/report.h"
 #include "tools/merge.h"
 #include "tools/reconcile.h"
 
-#define TRACE_HEADER                                                                               \
-    "id,worker_pid,local_port,due,sent,first_byte,done,status,operation,conn,stream,outcome"
-#define TRACE_FIELDS 12
+#define TRACE_FIELDS_V1 12 /* SL_TRACE_HEADER_V1: a trace written before flows */
+#define TRACE_FIELDS 16    /* SL_TRACE_HEADER: with the flow columns */
 #define PIDS_SHOWN 8
 #define REF_OFFSET_BITS 40 /* a request's ref: its file's index, then its line's offset */
 
@@ -30,6 +30,7 @@ typedef struct {
     const char *path;
     FILE *f;
     int segment; /* -1 until a line names it */
+    int nfields; /* its header's: TRACE_FIELDS, or TRACE_FIELDS_V1 (written before flows) */
     uint64_t sent;
     int32_t pids[PIDS_SHOWN];
     int npids, more_pids;
@@ -161,10 +162,18 @@ static int read_trace(trace_t *t, int fi, recs_t *recs, char *err, size_t errlen
     ssize_t got;
     int rc = -1, first_segment_line = 0;
     size_t first = recs->n;
-    if ((got = getline(&line, &cap, t->f)) < 0 || strcspn(line, "\r\n") != strlen(TRACE_HEADER) ||
-        strncmp(line, TRACE_HEADER, strlen(TRACE_HEADER)) != 0) {
+    int nfields = 0; /* the header's: every line has as many */
+    if ((got = getline(&line, &cap, t->f)) >= 0) {
+        size_t len = strcspn(line, "\r\n");
+        if (len == strlen(SL_TRACE_HEADER) && strncmp(line, SL_TRACE_HEADER, len) == 0)
+            nfields = TRACE_FIELDS;
+        else if (len == strlen(SL_TRACE_HEADER_V1) && strncmp(line, SL_TRACE_HEADER_V1, len) == 0)
+            nfields = TRACE_FIELDS_V1;
+    }
+    t->nfields = nfields;
+    if (nfields == 0) {
         snprintf(err, errlen, "%s: not a soapload trace (its first line is not the header \"%s\")",
-                 t->path, TRACE_HEADER);
+                 t->path, SL_TRACE_HEADER);
         goto Done;
     }
     int64_t offset = (int64_t)got;
@@ -172,11 +181,10 @@ static int read_trace(trace_t *t, int fi, recs_t *recs, char *err, size_t errlen
         unsigned long pid, port, conn;
         sl_xrec_t x = {.ref = (uint64_t)fi << REF_OFFSET_BITS | (uint64_t)offset};
         line[strcspn(line, "\r\n")] = '\0';
-        if (split_csv(line, f, TRACE_FIELDS) != TRACE_FIELDS ||
-            parse_uint(f[1], INT32_MAX, &pid) != 0 || parse_uint(f[2], 65535, &port) != 0 ||
-            parse_time(f[3], &x.due_ns) != 0 || parse_time(f[4], &x.sent_ns) != 0 ||
-            parse_time(f[6], &x.done_ns) != 0 || parse_uint(f[9], UINT32_MAX, &conn) != 0 ||
-            f[11][0] == '\0') {
+        if (split_csv(line, f, nfields) != nfields || parse_uint(f[1], INT32_MAX, &pid) != 0 ||
+            parse_uint(f[2], 65535, &port) != 0 || parse_time(f[3], &x.due_ns) != 0 ||
+            parse_time(f[4], &x.sent_ns) != 0 || parse_time(f[6], &x.done_ns) != 0 ||
+            parse_uint(f[9], UINT32_MAX, &conn) != 0 || f[11][0] == '\0') {
             snprintf(err, errlen, "%s: line %llu is not a soapload trace line", t->path,
                      (unsigned long long)lineno);
             goto Done;
@@ -243,7 +251,7 @@ static const char *record_id(trace_t *traces, const sl_xrec_t *x, char *buf, siz
     if (fseeko(t->f, (off_t)(x->ref & ((1ULL << REF_OFFSET_BITS) - 1)), SEEK_SET) == 0 &&
         getline(&line, &lcap, t->f) > 0) {
         line[strcspn(line, "\r\n")] = '\0';
-        if (split_csv(line, f, TRACE_FIELDS) == TRACE_FIELDS)
+        if (split_csv(line, f, t->nfields) == t->nfields)
             snprintf(buf, cap, "%s", f[0]);
     }
     free(line);

@@ -145,6 +145,8 @@ static int never_sent(table_t *t, sl_reconcile_t *r, const char *id, const char 
     return 0;
 }
 
+#define OUTCOME_COLUMN 11 /* commas before the outcome in the header */
+
 int sl_reconcile(FILE *trace, FILE *ids, sl_reconcile_t *r, char *err, size_t errlen)
 {
     table_t t = {0};
@@ -158,9 +160,22 @@ int sl_reconcile(FILE *trace, FILE *ids, sl_reconcile_t *r, char *err, size_t er
         snprintf(err, errlen, "the trace does not start with soapload's header line");
         goto Done;
     }
+    /* outcome is the 12th column; a trace with flows has columns after it (flow, flow_number,
+     * step, retry) that hold no comma, while an ID before it may */
+    int after = -OUTCOME_COLUMN;
+    for (const char *p = line; *p != '\0' && *p != '\n'; p++)
+        after += *p == ',';
+    if (after < 0) {
+        snprintf(err, errlen, "the trace does not start with soapload's header line");
+        goto Done;
+    }
     for (uint64_t lineno = 2; getline(&line, &cap, trace) >= 0; lineno++) {
         chomp(line);
         char *last = strrchr(line, ',');
+        for (int i = 0; i < after && last != NULL; i++) {
+            *last = '\0'; /* the column after outcome, cut */
+            last = strrchr(line, ',');
+        }
         if (last == NULL || unquote_first_field(line) != 0) {
             snprintf(err, errlen, "trace line %llu is not a soapload trace line",
                      (unsigned long long)lineno);

@@ -16,7 +16,7 @@ local function outcomes(path)
     if first then
       first = false
     else
-      local o = line:match("([^,]*)$")
+      local o = line:match("([^,]*),[^,]*,[^,]*,[^,]*,[^,]*$") -- outcome, then the flow columns
       n[o] = (n[o] or 0) + 1
     end
   end

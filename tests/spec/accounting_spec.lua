@@ -12,7 +12,7 @@ local function lines(path)
   local n, outcomes = 0, {}
   for line in io.lines(path) do
     n = n + 1
-    local o = line:match(",([%w_]+)$")
+    local o = line:match(",([%w_]+),,,,$") -- outcome, then the (empty) flow columns
     if n > 1 and o then outcomes[o] = (outcomes[o] or 0) + 1 end
   end
   return n - 1, outcomes -- without the header

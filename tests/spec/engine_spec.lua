@@ -299,11 +299,11 @@ describe("soapload's outputs", function()
     local lines, ids = 0, {}
     local f = assert(io.open(trace))
     assert.are.equal("id,worker_pid,local_port,due,sent,first_byte,done,status,operation,conn," ..
-      "stream,outcome", f:read("l"))
+      "stream,outcome,flow,flow_number,step,retry", f:read("l"))
     for line in f:lines() do
       local id, pid, port, due, sent, first, done, status, outcome =
         line:match("^(P(%d+)%-R%d+),%d+,(%d+),([%d.]+),([%d.]+),([%d.]+),([%d.]+),(%d+),,%d+,%d+," ..
-          "(%a+)$")
+          "(%a+),,,,$")
       assert.truthy(id, line)
       assert.is_nil(ids[id], "duplicate " .. id)
       ids[id] = true
@@ -335,11 +335,12 @@ describe("soapload's outputs", function()
     assert.are.equal(1, code)
     local outcomes = {}
     for line in io.lines(trace) do
-      local o = line:match(",([%a_]+)$")
+      local o = line:match(",([%a_]+),,,,$") or "header"
       outcomes[o] = (outcomes[o] or 0) + 1
     end
     assert.are.equal(80, outcomes.connect_before_send)
     assert.are.equal(20, outcomes.script_error_before_send)
+    assert.are.equal(1, outcomes.header) -- the header alone: every other line has an outcome
     os.remove(trace)
     os.remove(script)
   end)

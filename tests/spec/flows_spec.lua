@@ -36,7 +36,7 @@ describe("soapload.flows (scripts/examples/session.lua)", function()
     local ops = ops_by_name(doc)
     local s = mock.stats()
     assert.are.same({ logins = 200, logins_refused = 0, logouts = 200, active = 0, calls = 400,
-      refused = 0, calls_by_operation = { PlaceOrder = 200, GetOrder = 200 } }, s.sessions)
+      refused = 0, by_cookie = 0, calls_by_operation = { PlaceOrder = 200, GetOrder = 200 } }, s.sessions)
     assert.are.equal(s.sessions.logins, ops.Login.results.ok)
     assert.are.equal(s.sessions.logouts, ops.Logout.results.ok)
     assert.are.equal(s.sessions.calls_by_operation.PlaceOrder, ops.PlaceOrder.results.ok)
@@ -118,6 +118,71 @@ describe("soapload.flows (scripts/examples/session.lua)", function()
     assert.truthy(out:find(("    retried at Login: %d (each a request of its own)\n")
       :format(f.steps[1].retried), 1, true), out)
     assert.are.equal(1, code) -- the refused logins are failed requests, though no flow failed
+  end)
+
+  it("traces each request's flow, flow number, step and retry; --reconcile reads it, old or new",
+    function()
+    local ids, trace = t.tmpname(".ids"), t.tmpname(".csv")
+    local mock = t.start_mock("--threads 2 --sessions --session-refuse-login 2 --id-log " ..
+      t.quote(ids))
+    local script = t.script(("dofile(%q)\n"):format(example) ..
+      'soapload.flows[1].steps[1].retry = {max = 1, on = {"check_failed"}}\n')
+    finally(function() mock.stop(); os.remove(ids); os.remove(trace); os.remove(script) end)
+    local json = t.tmpname(".json")
+    local code, out, err = t.run(("--url %s -R 50 -d 1s --workers 2 --json %s --trace %s %s")
+      :format(mock.url, json, t.quote(trace), script))
+    local doc = t.json.decode(t.read(json))
+    os.remove(json)
+    assert.are.equal(1, code, out .. err) -- the refused logins
+    local f, s = doc.flows[1], mock.stats().sessions
+    mock.stop() -- flushes the ID log
+    local fh = assert(io.open(trace))
+    assert.are.equal("id,worker_pid,local_port,due,sent,first_byte,done,status,operation,conn," ..
+      "stream,outcome,flow,flow_number,step,retry", fh:read("l"))
+    local ops = { "Login", "PlaceOrder", "GetOrder", "Logout" }
+    local flows, by_step, retries, v1 = {}, { 0, 0, 0, 0 }, 0, {}
+    for line in fh:lines() do
+      local head, pid, op, outcome, flow, number, step, retry = line:match(
+        "^(P(%d+)%-R%d+,.*,(%a+),%d+,%d+,([%a_]+)),(%a+),(%d+),(%d),(%d)$")
+      assert.truthy(head, line)
+      step, retry = tonumber(step), tonumber(retry)
+      assert.are.equal("order", flow)
+      assert.are.equal(ops[step], op, line) -- the step's own operation
+      -- a flow's requests come step after step; a retry follows the refused login it repeats
+      local key = pid .. "/" .. number
+      local prev = flows[key] or { step = 0, retry = 0 }
+      assert.truthy(step == prev.step + 1 and retry == 0 or step == prev.step and retry == prev.retry + 1,
+        line)
+      assert.truthy(retry == 0 or outcome == "ok" or outcome == "check_failed", line)
+      flows[key] = { step = step, retry = retry }
+      by_step[step] = by_step[step] + 1
+      retries = retries + retry
+      v1[#v1 + 1] = head
+    end
+    fh:close()
+    local n = 0
+    for _, last in pairs(flows) do
+      n = n + 1
+      assert.are.equal(4, last.step) -- every flow completed
+    end
+    assert.are.same({ 50, 50 }, { n, f.completed })
+    assert.are.equal(f.steps[1].retried, retries)
+    assert.are.same({ s.logins + s.logins_refused, s.calls_by_operation.PlaceOrder,
+      s.calls_by_operation.GetOrder, s.logouts }, by_step)
+    -- --reconcile: the IDs the mock received are those the trace sent, with or without the
+    -- flow columns (a trace written before flows)
+    local old = t.tmpname(".csv")
+    t.write(old, "id,worker_pid,local_port,due,sent,first_byte,done,status,operation,conn," ..
+      "stream,outcome\n" .. table.concat(v1, "\n") .. "\n")
+    local sent = by_step[1] + by_step[2] + by_step[3] + by_step[4]
+    for _, path in ipairs({ trace, old }) do
+      local rcode, rec = t.run(("--reconcile %s %s"):format(t.quote(path), t.quote(ids)))
+      assert.truthy(rec:find("unknown     0\n", 1, true), rec)
+      assert.truthy(rec:find("sent        " .. sent .. "\n", 1, true), rec)
+      assert.truthy(rec:find("received    " .. sent .. "\n", 1, true), rec)
+      assert.are.equal(0, rcode, rec)
+    end
+    os.remove(old)
   end)
 end)
 
@@ -285,6 +350,11 @@ soapload.flows = {{name = "two", steps = {{name = "A", request = echo},
       { "soapload.flows = {{name = 'a', steps = {{name = 'A', request = function() end}}}}\n" ..
         "soapload.model = 'closed'\nsoapload.think = '1ms'",
         "soapload.think with soapload.flows: a flow's steps have think times of their own" },
+      { "soapload.flows = {{name = 'a', cookies = 'yes', steps = {{name = 'A', request = " ..
+        "function() end}}}}", "soapload.flows[1] (a): cookies must be true or false, not a string" },
+      { "soapload.cookies = 1\nsoapload.flows = {{name = 'a', steps = {{name = 'A', request = " ..
+        "function() end}}}}", "soapload.cookies must be true or false, not a number" },
+      { "soapload.cookies = true", "soapload.cookies keeps cookies per flow: it needs soapload.flows" },
     }
     for _, c in ipairs(cases) do
       local rate = c[1]:find("closed", 1, true) and "" or "soapload.rate = 1\n"
@@ -362,5 +432,69 @@ soapload.flows = {{name = "keep", steps = {
     assert.is_true(s.logins - s.refused >= 0 and s.logins - s.refused <= 2)
     assert.is_true(s.calls <= 3 * s.logins and s.calls >= 3 * s.refused)
     assert.are.equal(f.scheduled, ops.GetOrder.scheduled)
+  end)
+end)
+
+-- The session example with the token left out of every call after Login: only the cookie the
+-- mock's Login sets (SLSESSION) carries the session.
+local cookie_script = [[
+local S = "urn:soapload:session"
+local function call(op, id) return soapload.envelope('<o:' .. op .. ' xmlns:o="urn:orders">' ..
+  '<o:RequestId>' .. id .. '</o:RequestId></o:' .. op .. '>') end
+soapload.flows = {{name = "order", steps = {
+  {name = "Login", request = function(id)
+     return soapload.envelope('<s:Login xmlns:s="' .. S .. '"><s:User>u</s:User>' ..
+       '<s:Password>p</s:Password><s:RequestId>' .. id .. '</s:RequestId></s:Login>')
+   end},
+  {name = "PlaceOrder", request = function(id) return call("PlaceOrder", id) end},
+  {name = "GetOrder", think = "5ms", request = function(id) return call("GetOrder", id) end},
+  {name = "Logout", request = function(id)
+     return soapload.envelope('<s:Logout xmlns:s="' .. S .. '"><s:RequestId>' .. id ..
+       '</s:RequestId></s:Logout>')
+   end},
+}}}
+]]
+
+describe("soapload.cookies", function()
+  it("sends a flow's cookies on its later steps, and only its own: the mock's sessions agree",
+    function()
+    local function run(extra, args)
+      local mock = t.start_mock("--threads 2 --sessions")
+      finally(function() mock.stop() end)
+      local script = t.script(cookie_script .. extra)
+      local json = t.tmpname(".json")
+      local code, out, err = t.run(("--url %s %s --workers 2 --json %s %s")
+        :format(mock.url, args, json, script))
+      local doc = t.json.decode(t.read(json))
+      os.remove(json)
+      os.remove(script)
+      local s = mock.stats().sessions
+      mock.stop()
+      return code, out .. err, doc.flows[1], s
+    end
+    -- without cookies: every flow fails at PlaceOrder, refused for want of a token
+    local code, out, f, s = run("", "-R 50 -d 1s")
+    assert.are.equal(1, code, out)
+    assert.are.same({ 50, 0, 50 }, { f.scheduled, f.completed, f.failed })
+    assert.are.same({ 50, 50, 0, 0 }, { s.logins, s.refused, s.calls, s.by_cookie })
+    -- soapload.cookies = true: 50 sessions, each with its own cookie (a flow given another's
+    -- token would still pass; the mock counts each call against the session it names, and
+    -- every session is logged out exactly once: a Logout with another's token is refused)
+    code, out, f, s = run("soapload.cookies = true\n", "-R 50 -d 1s")
+    assert.are.equal(0, code, out)
+    assert.are.same({ 50, 50, 0 }, { f.scheduled, f.completed, f.failed })
+    assert.are.same({ logins = 50, logins_refused = 0, logouts = 50, active = 0, calls = 100,
+      refused = 0, by_cookie = 150, calls_by_operation = { PlaceOrder = 50, GetOrder = 50 } }, s)
+    -- per flow: the same with cookies = true on the flow
+    code, out, f, s = run("soapload.flows[1].cookies = true\n", "-R 20 -d 1s")
+    assert.are.equal(0, code, out)
+    assert.are.same({ 20, 20, 60, 0 }, { f.completed, s.logouts, s.by_cookie, s.refused })
+    -- the closed model: each virtual user keeps its jar from one flow to the next
+    code, out, f, s = run("soapload.cookies = true\n", "--closed -c 4 -d 1s")
+    assert.are.equal(0, code, out)
+    assert.are.same({ f.completed, f.completed, 0, 0 },
+      { s.logins, s.logouts, s.refused, s.active })
+    assert.are.equal(3 * f.completed, s.by_cookie)
+    assert.is_true(f.completed >= 4, out)
   end)
 end)

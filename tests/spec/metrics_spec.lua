@@ -492,4 +492,45 @@ scrape_configs:
     os.execute("rm -rf " .. t.quote(dir))
     assert(ok, failure)
   end)
+
+  it("counts soapload.flows by flow and outcome, with their durations, once the run is over",
+    function()
+    local sessions = t.start_mock("--threads 2 --sessions --session-refuse-login 5")
+    finally(function() sessions.stop() end)
+    local port = free_port()
+    local h = spawn(("-q -R 50 -d 1s -w 2 --metrics 127.0.0.1:%d --metrics-linger 20s " ..
+      "-u %s %s"):format(port, sessions.url, t.root .. "/scripts/examples/session.lua"))
+    local t0 = t.now()
+    t.sleep(0.5) -- mid-run (the run lasts 1 s)
+    local _, _, during = scrape(port)
+    while not (t.read(h.out) or ""):find("\nResult ", 1, true) do
+      assert(t.now() - t0 < 30, "no summary")
+      t.sleep(0.05)
+    end
+    local _, _, final = scrape(port)
+    local _, _, om = scrape(port, "application/openmetrics-text; version=1.0.0")
+    h.stop_lingering()
+    local code, out, err = h.wait(10)
+    assert.are.equal(1, code, out .. err) -- the refused logins
+    local s = sessions.stats().sessions
+    -- before the end no flow line: the workers report their flows when they end
+    assert.falsy(during:find("soapload_flows_total", 1, true), during)
+    local function flows(outcome)
+      return sample(final, ('soapload_flows_total{segment="",flow="order",outcome="%s"}')
+        :format(outcome))
+    end
+    assert.are.same({ s.logouts, s.logins_refused, 0, 0 },
+      { flows("completed"), flows("failed"), flows("interrupted"), flows("not_started") })
+    assert.are.same({ 40, 10 }, { s.logouts, s.logins_refused })
+    assert.are.equal(s.logouts,
+      sample(final, 'soapload_flow_duration_seconds_count{segment="",flow="order"}'))
+    assert.are.equal(s.logouts,
+      sample(final, 'soapload_flow_duration_seconds_bucket{segment="",flow="order",le="+Inf"}'))
+    assert.truthy(om:find("\n# TYPE soapload_flows counter\nsoapload_flows_total{", 1, true), om)
+    assert.truthy(om:find("# UNIT soapload_flow_duration_seconds seconds", 1, true), om)
+    local file = t.write(t.tmpname(".prom"), final) -- (promtool lints the text format)
+    local rc, lint = sh("promtool check metrics < " .. file)
+    os.remove(file)
+    assert.are.equal(0, rc, lint)
+  end)
 end)

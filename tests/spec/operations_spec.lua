@@ -85,10 +85,10 @@ describe("operations", function()
     -- the trace: an operation column before the connection, stream and outcome
     local f = assert(io.open(trace))
     assert.are.equal("id,worker_pid,local_port,due,sent,first_byte,done,status,operation,conn," ..
-      "stream,outcome", f:read("l"))
+      "stream,outcome,flow,flow_number,step,retry", f:read("l"))
     local seen = {}
     for line in f:lines() do
-      local op, outcome = line:match(",([%w_]*),%d*,%d*,([%w_]+)$")
+      local op, outcome = line:match(",([%w_]*),%d*,%d*,([%w_]+),,,,$")
       assert.are.equal("ok", outcome)
       seen[op] = (seen[op] or 0) + 1
     end

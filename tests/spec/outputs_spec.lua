@@ -258,7 +258,7 @@ end
       -- what each request's reason must be, from the trace's IDs and outcomes
       local cancel, none, faults = 0, 0, 0
       for line in io.lines(trace) do
-        local id, outcome = line:match("^([^,]*),.*,([%a_]+)$")
+        local id, outcome = line:match("^([^,]*),.*,([%a_]+),,,,$")
         if outcome == "check_failed" and id:match("[05]$") then cancel = cancel + 1 end
         if outcome == "check_failed" and id:match("3$") then none = none + 1 end
         if outcome == "soap_fault" then faults = faults + 1 end

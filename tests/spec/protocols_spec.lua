@@ -339,7 +339,7 @@ describe("HTTP/2 without TLS (h2c)", function()
       -- one connection, its streams 1, 3, 5, ... 119, each once
       local streams, port = {}, nil
       for line in io.lines(trace) do
-        local p, conn, stream = line:match(",(%d+),[%d.]+,[%d.]+,[%d.]+,[%d.]+,200,[%w_]*,(%d+),(%d+),ok$")
+        local p, conn, stream = line:match(",(%d+),[%d.]+,[%d.]+,[%d.]+,[%d.]+,200,[%w_]*,(%d+),(%d+),ok,,,,$")
         if p then
           port = port or p
           assert.are.equal(port, p)
@@ -382,7 +382,7 @@ describe("HTTP/2 without TLS (h2c)", function()
       -- on each of the 4 connections the requests are numbered 1, 2, 3... without a gap
       local per, count, nconns = {}, {}, 0
       for line in io.lines(trace) do
-        local conn, stream = line:match(",200,[%w_]*,(%d+),(%d+),ok$")
+        local conn, stream = line:match(",200,[%w_]*,(%d+),(%d+),ok,,,,$")
         if conn then
           if not per[conn] then per[conn], count[conn], nconns = {}, 0, nconns + 1 end
           per[conn][tonumber(stream)] = true

@@ -61,13 +61,43 @@ describe("soapload-mock --sessions", function()
 
     local s = mock.stats()
     assert.are.same({ logins = 1, logins_refused = 0, logouts = 1, active = 0, calls = 2,
-      refused = 5, calls_by_operation = { PlaceOrder = 1, GetOrder = 1 } }, s.sessions)
+      refused = 5, by_cookie = 0, calls_by_operation = { PlaceOrder = 1, GetOrder = 1 } },
+      s.sessions)
     assert.are.equal(5, s.requests.fault_session)
     assert.are.equal(4, s.requests.echo)
     mock.reset()
     s = mock.stats()
     assert.are.equal(0, s.sessions.logins)
     assert.are.equal(0, s.sessions.refused)
+  end)
+
+  it("sets the token as the cookie SLSESSION and takes it from the cookie without the header",
+    function()
+    local mock = t.start_mock("--threads 1 --sessions")
+    finally(function() mock.stop() end)
+    local status, headers, body = t.soap11(mock.port, envelope(t.SOAP11,
+      '<Login><User>u</User><Password>p</Password><RequestId>L1</RequestId></Login>'))
+    assert.are.equal(200, status)
+    local token = body:match("<s:Token>([^<]*)</s:Token>")
+    assert.are.equal("SLSESSION=" .. token .. "; Path=/", headers["set-cookie"])
+    local cookie = { Cookie = "theme=dark; SLSESSION=" .. token .. "; lang=en" }
+    status, _, body = t.soap11(mock.port, envelope(t.SOAP11,
+      '<o:GetOrder xmlns:o="urn:orders"><o:RequestId>C1</o:RequestId></o:GetOrder>'), cookie)
+    assert.are.equal(200, status, body)
+    -- a wrong cookie is a missing token; the header, when there is one, wins over the cookie
+    status = t.soap11(mock.port, envelope(t.SOAP11,
+      '<o:GetOrder xmlns:o="urn:orders"><o:RequestId>C2</o:RequestId></o:GetOrder>'),
+      { Cookie = "SLSESSION=0.0000000000000000" })
+    assert.are.equal(500, status)
+    status = t.soap11(mock.port, envelope(t.SOAP11,
+      '<o:GetOrder xmlns:o="urn:orders"><o:RequestId>C3</o:RequestId></o:GetOrder>', "nonsense"),
+      cookie)
+    assert.are.equal(500, status)
+    status = t.soap11(mock.port, envelope(t.SOAP11, '<Logout><RequestId>O1</RequestId></Logout>'),
+      cookie)
+    assert.are.equal(200, status)
+    assert.are.same({ logins = 1, logins_refused = 0, logouts = 1, active = 0, calls = 1,
+      refused = 2, by_cookie = 2, calls_by_operation = { GetOrder = 1 } }, mock.stats().sessions)
   end)
 
   it("answers SOAP 1.2 with a Sender fault (HTTP 400)", function()
