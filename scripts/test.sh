@@ -47,7 +47,7 @@ set +e
     --repeat until-pass:2) 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 set -e
-retried=$(grep -oE 'Test +#[0-9]+: [A-Za-z0-9_]+ [.]*\*+Failed' "$log" | awk '{print $3}' | sort -u)
+retried=$(grep -oE 'Test +#[0-9]+: [A-Za-z0-9_]+ [.]*\*+Failed' "$log" | awk '{print $3}' | sort -u || true)
 if [ -n "$retried" ]; then
     echo "== tests that failed once (output above; each was run a second time):"
     echo "$retried" | sed 's/^/   /'
