@@ -33,7 +33,7 @@ const char *sl_cli_synopsis(void)
            "EXPR]...\n"
            "soapload merge --trace TRACE.csv... [RESULT.json...] [--id-log ID-LOG] [--window T]\n"
            "soapload merge --listen ADDR:PORT --expect N [--deadline T] [--token-file FILE] "
-           "[--serve-for T]\n"
+           "[--serve-for T] [--first-within T]\n"
            "soapload compare BASELINE.json NEW.json [--threshold 'p99 +10%']..."
            " [--fail-on-significant] [--html OUT] [--junit OUT]\n";
 }

@@ -40,6 +40,7 @@ typedef struct {
     const char *addr;
     int expect;
     uint64_t deadline_ns, serve_for_ns;
+    uint64_t first_within_ns;            /* 0: wait for the first result as long as it takes */
     char token[SL_UPLOAD_MAX_TOKEN + 1]; /* "" without --token-file */
     const char *json_path, *html_path;
     int allow_gaps; /* --allow-gaps, passed on to merge too */
@@ -85,6 +86,9 @@ static void usage(FILE *out)
             "  --deadline T        after the first result, wait at most T for the others "
             "(default 2m);\n"
             "                      then merge those in, name the missing, exit 4\n"
+            "  --first-within T    wait at most T for the first result (default: no limit): "
+            "with none\n"
+            "                      by then, name every segment missing and exit 4\n"
             "  --token-file FILE   accept only requests with 'Authorization: Bearer TOKEN', "
             "TOKEN the\n"
             "                      first line of FILE\n"
@@ -356,9 +360,9 @@ static int parse_args(listener_t *l, int argc, char **argv, char **pass, int *np
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         int takes = strcmp(a, "--listen") == 0 || strcmp(a, "--expect") == 0 ||
                     strcmp(a, "--deadline") == 0 || strcmp(a, "--token-file") == 0 ||
-                    strcmp(a, "--serve-for") == 0 || strcmp(a, "--json") == 0 ||
-                    strcmp(a, "--html") == 0 || strcmp(a, "--threshold") == 0 ||
-                    strcmp(a, "-t") == 0;
+                    strcmp(a, "--serve-for") == 0 || strcmp(a, "--first-within") == 0 ||
+                    strcmp(a, "--json") == 0 || strcmp(a, "--html") == 0 ||
+                    strcmp(a, "--threshold") == 0 || strcmp(a, "-t") == 0;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
             return 1;
         if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0 || strcmp(a, "--allow-gaps") == 0) {
@@ -391,9 +395,12 @@ static int parse_args(listener_t *l, int argc, char **argv, char **pass, int *np
                 return -1;
             }
             l->expect = (int)n;
-        } else if (strcmp(a, "--deadline") == 0 || strcmp(a, "--serve-for") == 0) {
-            uint64_t *slot = a[2] == 'd' ? &l->deadline_ns : &l->serve_for_ns;
-            if (strcmp(v, "0") == 0 && a[2] == 's')
+        } else if (strcmp(a, "--deadline") == 0 || strcmp(a, "--serve-for") == 0 ||
+                   strcmp(a, "--first-within") == 0) {
+            uint64_t *slot = a[2] == 'd'   ? &l->deadline_ns
+                             : a[2] == 's' ? &l->serve_for_ns
+                                           : &l->first_within_ns;
+            if (strcmp(v, "0") == 0 && a[2] != 'd')
                 *slot = 0;
             else if (sl_duration_parse(v, slot) != 0 || *slot > 24 * 3600000000000ULL) {
                 snprintf(err, errlen,
@@ -475,10 +482,14 @@ int sl_merge_listen_main(int argc, char **argv)
             "%d/%d)%s\n",
             sl_receiver_url(l.server), l.expect, l.expect == 1 ? "" : "s", l.expect, l.expect - 1,
             l.expect, l.token[0] ? ", token required" : "");
-    for (uint64_t left = l.deadline_ns; !stop_signal && l.nhave < l.expect && left > 0;) {
+    /* --deadline runs from the first result; before it, --first-within (when given) from now */
+    uint64_t listening_ns = now_ns();
+    for (uint64_t left = l.first_within_ns ? l.first_within_ns : l.deadline_ns;
+         !stop_signal && l.nhave < l.expect && left > 0;) {
         sl_receiver_serve(l.server, left, 1);
-        uint64_t since = l.nhave > 0 ? now_ns() - l.first_ns : 0;
-        left = since < l.deadline_ns ? l.deadline_ns - since : 0;
+        uint64_t limit = l.nhave > 0 ? l.deadline_ns : l.first_within_ns;
+        uint64_t since = now_ns() - (l.nhave > 0 ? l.first_ns : listening_ns);
+        left = limit == 0 ? l.deadline_ns : since < limit ? limit - since : 0;
     }
     if (stop_signal) {
         fprintf(stderr,
@@ -486,6 +497,14 @@ int sl_merge_listen_main(int argc, char **argv)
                 "merged\n",
                 l.nhave, l.expect);
         code = SL_EXIT_INTERRUPTED;
+        goto Done;
+    }
+    if (l.nhave == 0) {
+        fprintf(stderr,
+                "soapload merge: no result in the first %.0f s (--first-within): all %d "
+                "segment%s missing, nothing merged\n",
+                (double)l.first_within_ns / 1e9, l.expect, l.expect == 1 ? "" : "s");
+        code = SL_EXIT_INTERNAL;
         goto Done;
     }
     if (l.nhave < l.expect)

@@ -15,9 +15,9 @@
 int sl_merge_listen_wanted(int argc, char **argv);
 
 /** `soapload merge --listen ADDR:PORT --expect N [--deadline T] [--token-file FILE]
- * [--serve-for T] [--json OUT] [--html OUT] [--threshold EXPR]... [-q]`: argv[0] is "merge".
- * Returns the exit code: the merge's, 4 when a segment was missing at the deadline, 2 for a
- * usage error, 130 when interrupted before the merge. */
+ * [--serve-for T] [--first-within T] [--json OUT] [--html OUT] [--threshold EXPR]... [-q]`: argv[0]
+ * is "merge". Returns the exit code: the merge's, 4 when a segment was missing at the deadline, 2
+ * for a usage error, 130 when interrupted before the merge. */
 int sl_merge_listen_main(int argc, char **argv);
 
 #endif

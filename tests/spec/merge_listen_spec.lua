@@ -263,6 +263,22 @@ describe("soapload merge --listen", function()
     assert.is_true(took < 15, took)
   end)
 
+  it("with --first-within, ends when no segment ever posts: all named missing, exit 4",
+    function()
+      local h = listen("--expect 2 --deadline 1s --first-within 1s")
+      local code, out, err, took = h.wait(20)
+      assert.are.equal(4, code, out .. err)
+      assert.matches("soapload merge: no result in the first 1 s %(%-%-first%-within%): all 2 " ..
+        "segments missing, nothing merged", err)
+      assert.is_true(took >= 0.9 and took < 10, took)
+      -- without it the listener waits for a first result as long as it takes
+      local w = listen("--expect 2 --deadline 1s")
+      t.sleep(2)
+      assert.is_true(t.alive(w.pid))
+      os.execute("kill -INT " .. w.pid)
+      assert.are.equal(130, (w.wait(10)))
+    end)
+
   it("is interrupted before the merge with exit 130", function()
     local h = listen("--expect 2")
     os.execute("kill -INT " .. h.pid)
