@@ -510,13 +510,7 @@ static const char *apply_transport(sl_config_t *c, sl_opt_t id, const char *valu
     };
     switch (id) {
     case SL_OPT_INSECURE:
-        if (value == NULL || strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
-            c->insecure = 1;
-        else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0)
-            c->insecure = 0;
-        else
-            return "true or false";
-        return NULL;
+        return sl_flag_parse(value, &c->insecure) == 0 ? NULL : "true or false";
     case SL_OPT_TLS_MIN:
         if (strcmp(value, "1.2") == 0 || strcmp(value, "1.3") == 0)
             c->tls_min = strcmp(value, "1.3") == 0 ? 13 : 12;
@@ -684,11 +678,7 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
             want = "the path of an OASIS XML catalog file";
         break;
     case SL_OPT_OFFLINE:
-        if (value == NULL || strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
-            c->offline = 1;
-        else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0)
-            c->offline = 0;
-        else
+        if (sl_flag_parse(value, &c->offline) != 0)
             want = "true or false";
         break;
     case SL_OPT_SEED:

@@ -60,3 +60,14 @@ void sl_duration_format_us(double us, char *buf, size_t cap)
     else
         snprintf(buf, cap, "%.2fs", us / 1e6);
 }
+
+int sl_flag_parse(const char *s, int *on)
+{
+    if (s == NULL || strcmp(s, "true") == 0 || strcmp(s, "1") == 0)
+        *on = 1;
+    else if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0)
+        *on = 0;
+    else
+        return -1;
+    return 0;
+}

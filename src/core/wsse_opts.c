@@ -89,13 +89,7 @@ const char *sl_wsse_opts_set(sl_wsse_opts_t *o, sl_wsse_set_t what, const char *
         o->key_ref = i;
         return NULL;
     case SL_WSSE_SET_WSA:
-        if (value == NULL || strcmp(value, "true") == 0 || strcmp(value, "1") == 0)
-            o->wsa = 1;
-        else if (strcmp(value, "false") == 0 || strcmp(value, "0") == 0)
-            o->wsa = 0;
-        else
-            return "true or false";
-        return NULL;
+        return sl_flag_parse(value, &o->wsa) == 0 ? NULL : "true or false";
     case SL_WSSE_SET_WSA_ACTION:
         if (strpbrk(value, "\r\n") != NULL || strlen(value) > 900) /* escaped when written */
             return "a URI of at most 900 bytes without line breaks";
