@@ -173,19 +173,28 @@ static void tag_families(FILE *out, const sl_exposition_t *v, int scenarios, int
     }
 }
 
-/* soapload.flows: each flow by how it ended, and its duration (the workers report flows at
- * their end: these appear once the run is over). */
+/* Flow i's counts: the final results once the run is over, else the live ones. */
+static sl_flow_live_t flow_counts(const sl_exposition_t *v, int i)
+{
+    if (v->flows == NULL)
+        return v->flows_live[i];
+    const sl_flow_stats_t *f = &v->flows[i];
+    return (sl_flow_live_t){f->scheduled, f->completed, f->failed, f->interrupted, f->not_started};
+}
+
+/* soapload.flows: each flow by how it ended and how many are under way, as the run goes on;
+ * their durations once it is over (the workers report those at their end). */
 static void flows(FILE *out, const sl_exposition_t *v, int om)
 {
     const char *seg = v->segment;
     family(out, "soapload_flows_total", "counter",
            "Flows by how they ended: scheduled = completed + failed + interrupted + "
-           "not_started (the workers report them at their end: once the run is over).",
+           "not_started + in progress.",
            om);
     for (int i = 0; i < v->nflows; i++) {
-        const sl_flow_stats_t *f = &v->flows[i];
+        sl_flow_live_t f = flow_counts(v, i);
         const char *const outcomes[] = {"completed", "failed", "interrupted", "not_started"};
-        const uint64_t n[] = {f->completed, f->failed, f->interrupted, f->not_started};
+        const uint64_t n[] = {f.completed, f.failed, f.interrupted, f.not_started};
         for (int k = 0; k < 4; k++) {
             labels_t l = {{"flow", "outcome"}, {v->flow_defs->f[i].name, outcomes[k]}};
             fputs("soapload_flows_total", out);
@@ -193,9 +202,21 @@ static void flows(FILE *out, const sl_exposition_t *v, int om)
             fprintf(out, "} %llu\n", (unsigned long long)n[k]);
         }
     }
+    family(out, "soapload_flows_in_progress", "gauge", "Flows started and not yet ended.", om);
+    for (int i = 0; i < v->nflows; i++) {
+        sl_flow_live_t f = flow_counts(v, i);
+        uint64_t ended = f.completed + f.failed + f.interrupted + f.not_started;
+        labels_t l = {{"flow", NULL}, {v->flow_defs->f[i].name, NULL}};
+        fputs("soapload_flows_in_progress", out);
+        labels(out, seg, &l);
+        fprintf(out, "} %llu\n",
+                (unsigned long long)(f.scheduled > ended ? f.scheduled - ended : 0));
+    }
+    if (v->flows == NULL)
+        return;
     hist_family(out, "soapload_flow_duration_seconds",
                 "Duration of each completed flow, from its first step's due time to its last "
-                "answer.",
+                "answer (once the run is over: the workers report durations at their end).",
                 om);
     for (int i = 0; i < v->nflows; i++) {
         labels_t l = {{"flow", NULL}, {v->flow_defs->f[i].name, NULL}};

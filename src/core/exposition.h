@@ -32,11 +32,12 @@ typedef struct {
     const char *const *op_names;
     const sl_op_stats_t *ops;
     const sl_tags_t *tags;
-    /* soapload.flows: their results, which the workers send at their end (so only once the
-     * run is over; nflows 0 before) */
+    /* soapload.flows: while the run goes on, each flow's counts so far (flows_live); once it
+     * is over, the results the workers sent at their end (flows), with their durations */
     int nflows;
     const sl_flows_t *flow_defs;
     const sl_flow_stats_t *flows;
+    const sl_flow_live_t *flows_live;
 } sl_exposition_t;
 
 /** Writes the exposition of v to out (with its breakdowns: see sl_exposition_t): the Prometheus

@@ -113,6 +113,28 @@ int sl_flow_stats_decode_add(sl_flow_stats_t *st, int n, const uint8_t *p, size_
     return off == len ? 0 : -1;
 }
 
+void sl_flow_stats_publish(const sl_flow_stats_t *st, int n, sl_flow_live_t *live)
+{
+    for (int i = 0; i < n; i++) {
+        __atomic_store_n(&live[i].scheduled, st[i].scheduled, __ATOMIC_RELAXED);
+        __atomic_store_n(&live[i].completed, st[i].completed, __ATOMIC_RELAXED);
+        __atomic_store_n(&live[i].failed, st[i].failed, __ATOMIC_RELAXED);
+        __atomic_store_n(&live[i].interrupted, st[i].interrupted, __ATOMIC_RELAXED);
+        __atomic_store_n(&live[i].not_started, st[i].not_started, __ATOMIC_RELAXED);
+    }
+}
+
+void sl_flow_live_add(sl_flow_live_t *sum, const sl_flow_live_t *live, int n)
+{
+    for (int i = 0; i < n; i++) {
+        sum[i].scheduled += __atomic_load_n(&live[i].scheduled, __ATOMIC_RELAXED);
+        sum[i].completed += __atomic_load_n(&live[i].completed, __ATOMIC_RELAXED);
+        sum[i].failed += __atomic_load_n(&live[i].failed, __ATOMIC_RELAXED);
+        sum[i].interrupted += __atomic_load_n(&live[i].interrupted, __ATOMIC_RELAXED);
+        sum[i].not_started += __atomic_load_n(&live[i].not_started, __ATOMIC_RELAXED);
+    }
+}
+
 int sl_flow_stats_check(const sl_flow_stats_t *st, const char *name, char *err, size_t errlen)
 {
     uint64_t failed = 0, interrupted = 0;

@@ -58,6 +58,12 @@ typedef struct {
         *duration; /* us, completed flows: from the first step's due time to the last answer */
 } sl_flow_stats_t;
 
+/* One flow's counts as the parent reads them while the workers run (each worker's copy on
+ * the shared board): no per-step detail, no durations. */
+typedef struct {
+    uint64_t scheduled, completed, failed, interrupted, not_started;
+} sl_flow_live_t;
+
 /* A flow under way in a worker. */
 typedef struct {
     int flow, step;
@@ -94,6 +100,10 @@ void sl_flow_stats_free(sl_flow_stats_t *st, int n);
 int sl_flow_stats_encode(const sl_flow_stats_t *st, int n, sl_buf_t *out);
 /** Adds an encoded report of n flows. Returns 0, or -1 when it does not fit. */
 int sl_flow_stats_decode_add(sl_flow_stats_t *st, int n, const uint8_t *p, size_t len);
+/** Copies n flows' counts into live[0..n) (whole words, for a reader in another process). */
+void sl_flow_stats_publish(const sl_flow_stats_t *st, int n, sl_flow_live_t *live);
+/** Adds n flows' counts live[0..n), read whole while another process writes them, into sum. */
+void sl_flow_live_add(sl_flow_live_t *sum, const sl_flow_live_t *live, int n);
 /** Checks scheduled = completed + failed + interrupted + not_started and the per-step sums.
  * Returns 0, or -1 with the broken one in err. */
 int sl_flow_stats_check(const sl_flow_stats_t *st, const char *name, char *err, size_t errlen);

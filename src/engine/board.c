@@ -97,6 +97,13 @@ void sl_board_live(const sl_board_t *b, sl_counts_t *counts, uint64_t *in_flight
     }
 }
 
+void sl_board_live_flows(const sl_board_t *b, int n, sl_flow_live_t *flows)
+{
+    memset(flows, 0, sizeof(*flows) * (size_t)n);
+    for (int i = 0; i < b->nworkers; i++)
+        sl_flow_live_add(flows, sl_board_worker(b, i)->flows, n);
+}
+
 sl_board_worker_t *sl_board_worker(const sl_board_t *b, int i)
 {
     return (sl_board_worker_t *)((char *)b->mem + b->stride * (size_t)i);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "core/counts.h"
+#include "core/flow.h"
 
 #define SL_BOARD_ID_CAP 512    /* bytes of a request's ID kept for its trace line */
 #define SL_BOARD_TAIL 65536    /* trace bytes a worker keeps before writing its part */
@@ -41,6 +42,7 @@ typedef struct {
     uint64_t aborted;            /* open model: not sent because the run was aborted */
     uint64_t resent_unprocessed; /* written again after a GOAWAY left them unprocessed */
     char first_error[SL_R_COUNT][SL_BOARD_ERROR_CAP]; /* libcurl's first message per kind */
+    sl_flow_live_t flows[SL_FLOW_MAX]; /* soapload.flows: each flow's counts so far */
     char tail[SL_BOARD_TAIL];
 } sl_board_worker_t;
 
@@ -74,6 +76,9 @@ sl_board_conn_t *sl_board_conn(sl_board_worker_t *w, int c);
  * from its schedule so far (the ones due and not taken join, as not sent, when sending ends).
  * Each count is read whole and only grows; counts read together may be a request apart. */
 void sl_board_live(const sl_board_t *b, sl_counts_t *counts, uint64_t *in_flight);
+/** Parent side, while the workers run: sums the counts of the first n flows of every worker
+ * into flows[0..n) (zeroed first). */
+void sl_board_live_flows(const sl_board_t *b, int n, sl_flow_live_t *flows);
 
 /* The connection a request was sent on, for its trace line. */
 typedef struct {

@@ -12,11 +12,11 @@
 #include "engine/proto.h"
 
 int sl_flowrun_init(sl_flowrun_t *fr, const sl_config_t *cfg, uint32_t cap, uint64_t seed,
-                    char *err, size_t errlen)
+                    sl_flow_live_t *live, char *err, size_t errlen)
 {
     double weights[SL_FLOW_MAX];
     const sl_flows_t *fs = cfg->flows;
-    *fr = (sl_flowrun_t){.defs = fs, .rng = seed | 1};
+    *fr = (sl_flowrun_t){.defs = fs, .rng = seed | 1, .live = live};
     for (int i = 0; i < fs->n; i++)
         weights[i] = fs->f[i].weight;
     if (sl_mix_init(&fr->mix, weights, fs->n, err, errlen) != 0)
@@ -30,6 +30,13 @@ int sl_flowrun_init(sl_flowrun_t *fr, const sl_config_t *cfg, uint32_t cap, uint
         return -1;
     }
     return 0;
+}
+
+/* The counts changed: the parent's copy (--metrics reads it while the run goes on). */
+static void publish(const sl_flowrun_t *fr)
+{
+    if (fr->live != NULL)
+        sl_flow_stats_publish(fr->stats, fr->defs->n, fr->live);
 }
 
 /* A flow (or a closed-model user) ends: its cookies go with it. */
@@ -59,6 +66,7 @@ int sl_flowrun_start(sl_flowrun_t *fr, sl_script_t *s, uint64_t k, uint64_t due)
 {
     int flow = sl_mix_of(&fr->mix, k);
     int i = sl_flow_start(&fr->pool, fr->defs, fr->stats, flow, due, &fr->rng);
+    publish(fr);
     if (i < 0)
         return -1;
     sl_flow_run_t *r = &fr->pool.v[i];
@@ -73,6 +81,7 @@ void sl_flowrun_not_started(sl_flowrun_t *fr, uint64_t k)
     sl_flow_stats_t *st = &fr->stats[sl_mix_of(&fr->mix, k)];
     st->scheduled++;
     st->not_started++;
+    publish(fr);
 }
 
 uint64_t sl_flowrun_next_due(const sl_flowrun_t *fr)
@@ -111,7 +120,15 @@ void sl_flowrun_use(const sl_flowrun_t *fr, sl_script_t *s, uint32_t flow)
     sl_script_use_vars(s, fr->pool.v[flow].vars_ref);
 }
 
+static void step_done(sl_flowrun_t *fr, sl_script_t *s, uint32_t flow, int r, uint64_t done);
+
 void sl_flowrun_step_done(sl_flowrun_t *fr, sl_script_t *s, uint32_t flow, int r, uint64_t done)
+{
+    step_done(fr, s, flow, r, done);
+    publish(fr);
+}
+
+static void step_done(sl_flowrun_t *fr, sl_script_t *s, uint32_t flow, int r, uint64_t done)
 {
     sl_flow_run_t *run = &fr->pool.v[flow];
     int vars = run->vars_ref;
@@ -156,6 +173,7 @@ void sl_flowrun_close(sl_flowrun_t *fr, sl_script_t *s)
         sl_flow_interrupt(&fr->pool, fr->stats, e.index);
         drop_jar(fr, e.index);
     }
+    publish(fr);
 }
 
 const char *sl_flowrun_cookie(sl_flowrun_t *fr, uint32_t flow, const char *path, char *buf,

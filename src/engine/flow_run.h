@@ -32,12 +32,14 @@ typedef struct {
     sl_cookie_jar_t **jars; /* per slot of the pool, when a flow has cookies (else NULL); a
                              * closed-model user keeps its jar from one flow to the next */
     int any_cookies;
+    sl_flow_live_t *live; /* the copy of the counts the parent reads while we run, or NULL */
 } sl_flowrun_t;
 
-/** Sets up the flows of cfg (cfg->flows) for one worker with room for `cap` flows under way.
- * Returns 0, or -1 with err. */
+/** Sets up the flows of cfg (cfg->flows) for one worker with room for `cap` flows under way;
+ * their counts are copied to live[0..n) (the board's, or NULL) as they change. Returns 0, or
+ * -1 with err. */
 int sl_flowrun_init(sl_flowrun_t *fr, const sl_config_t *cfg, uint32_t cap, uint64_t seed,
-                    char *err, size_t errlen);
+                    sl_flow_live_t *live, char *err, size_t errlen);
 void sl_flowrun_free(sl_flowrun_t *fr, sl_script_t *s);
 
 /** Starts the flow of the schedule's entry of global index k, due at `due`. Returns 0, or -1

@@ -840,6 +840,14 @@ int sl_run_live(const sl_run_t *run, sl_counts_t *counts, uint64_t *in_flight)
     return 0;
 }
 
+int sl_run_live_flows(const sl_run_t *run, int n, sl_flow_live_t *flows)
+{
+    if (run->live_board == NULL)
+        return -1;
+    sl_board_live_flows(run->live_board, n, flows);
+    return 0;
+}
+
 void sl_run_free(sl_run_t *run)
 {
     free(run->workers);

@@ -169,6 +169,9 @@ const char *sl_run_request_id(const sl_run_t *run, const sl_sendrec_t *r, char *
 /** During sl_run (from a guest): sums the workers' exact counts so far and the requests in
  * flight now into *counts and *in_flight. Returns 0, or -1 when no worker runs. */
 int sl_run_live(const sl_run_t *run, sl_counts_t *counts, uint64_t *in_flight);
+/** During sl_run (from a guest): sums the workers' counts of the first n flows so far into
+ * flows[0..n). Returns 0, or -1 when no worker runs. */
+int sl_run_live_flows(const sl_run_t *run, int n, sl_flow_live_t *flows);
 /** Frees what sl_run allocated. */
 void sl_run_free(sl_run_t *run);
 

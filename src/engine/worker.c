@@ -1858,7 +1858,8 @@ int sl_worker_main(const sl_worker_args_t *a)
     }
     if (a->cfg->flows != NULL) { /* room for a flow per second of steps at 1,000 flows/s */
         if ((w.flows = calloc(1, sizeof(*w.flows))) == NULL ||
-            sl_flowrun_init(w.flows, a->cfg, 65536, w.think_rng, w.err, sizeof(w.err)) != 0) {
+            sl_flowrun_init(w.flows, a->cfg, 65536, w.think_rng, a->board->flows, w.err,
+                            sizeof(w.err)) != 0) {
             if (w.err[0] == '\0')
                 snprintf(w.err, sizeof(w.err), "out of memory for the flows");
             goto Failed;

@@ -79,6 +79,7 @@ static int snapshot(sl_metrics_server_t *m, int om, char **text, size_t *len)
 {
     const sl_run_t *run = m->run;
     sl_counts_t live = {0};
+    sl_flow_live_t live_flows[SL_FLOW_MAX];
     sl_exposition_t v = {.segment = segment_label(m->cfg),
                          .counts = &live,
                          .has_target = !m->cfg->closed,
@@ -109,6 +110,11 @@ static int snapshot(sl_metrics_server_t *m, int om, char **text, size_t *len)
             v.flows = run->flows;
         }
     } else if (run != NULL && sl_run_live(run, &live, &v.in_flight) == 0) {
+        if (m->cfg->flows != NULL && sl_run_live_flows(run, m->cfg->flows->n, live_flows) == 0) {
+            v.nflows = m->cfg->flows->n;
+            v.flow_defs = m->cfg->flows;
+            v.flows_live = live_flows;
+        }
         for (size_t i = run->nseconds; i-- > 0;) {
             const sl_second_t *s = &run->seconds[i];
             if (s->reported > 0 && s->reported >= run->nworkers - run->workers_died) {

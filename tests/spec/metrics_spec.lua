@@ -493,7 +493,7 @@ scrape_configs:
     assert(ok, failure)
   end)
 
-  it("counts soapload.flows by flow and outcome, with their durations, once the run is over",
+  it("counts soapload.flows by flow and outcome while the run goes on, durations once it is over",
     function()
     local sessions = t.start_mock("--threads 2 --sessions --session-refuse-login 5")
     finally(function() sessions.stop() end)
@@ -513,12 +513,18 @@ scrape_configs:
     local code, out, err = h.wait(10)
     assert.are.equal(1, code, out .. err) -- the refused logins
     local s = sessions.stats().sessions
-    -- before the end no flow line: the workers report their flows when they end
-    assert.falsy(during:find("soapload_flows_total", 1, true), during)
-    local function flows(outcome)
-      return sample(final, ('soapload_flows_total{segment="",flow="order",outcome="%s"}')
+    local function flows(outcome, text)
+      return sample(text or final, ('soapload_flows_total{segment="",flow="order",outcome="%s"}')
         :format(outcome))
     end
+    -- mid-run: the flows so far, from the workers' board (about 25 started by then); their
+    -- durations only once the workers have reported them at their end
+    local under_way = sample(during, 'soapload_flows_in_progress{segment="",flow="order"}')
+    local so_far = flows("completed", during) + flows("failed", during) + under_way
+    assert.is_true(so_far >= 1 and so_far <= 50, during)
+    assert.are.equal(0, flows("interrupted", during) + flows("not_started", during))
+    assert.falsy(during:find("soapload_flow_duration_seconds", 1, true), during)
+    assert.are.equal(0, sample(final, 'soapload_flows_in_progress{segment="",flow="order"}'))
     assert.are.same({ s.logouts, s.logins_refused, 0, 0 },
       { flows("completed"), flows("failed"), flows("interrupted"), flows("not_started") })
     assert.are.same({ 40, 10 }, { s.logouts, s.logins_refused })

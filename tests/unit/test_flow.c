@@ -106,6 +106,17 @@ int main(void)
     CHECK_EQ_U(sum[1].retried_at[0], 4);
     CHECK_EQ_U(sum[0].duration->total, 2);
     CHECK(sl_flow_stats_check(&sum[0], "order", err, sizeof(err)) == 0);
+    /* the live copies on the board: each worker's published counts, added by the parent */
+    sl_flow_live_t live[2][2], live_sum[2] = {{0}};
+    sl_flow_stats_publish(st, 2, live[0]);
+    sl_flow_stats_publish(sum, 2, live[1]);
+    sl_flow_live_add(live_sum, live[0], 2);
+    sl_flow_live_add(live_sum, live[1], 2);
+    CHECK_EQ_U(live_sum[0].scheduled, 3 * st[0].scheduled);
+    CHECK_EQ_U(live_sum[0].completed, 3 * st[0].completed);
+    CHECK_EQ_U(live_sum[1].failed, 3 * st[1].failed);
+    CHECK_EQ_U(live_sum[0].not_started + live_sum[0].interrupted,
+               3 * (st[0].not_started + st[0].interrupted));
     /* a report of other flows, or cut short, is refused (the parent says it is partial) */
     CHECK(sl_flow_stats_decode_add(sum, 1, (const uint8_t *)b1.data, b1.len) == -1);
     CHECK(sl_flow_stats_decode_add(sum, 2, (const uint8_t *)b1.data, b1.len - 1) == -1);
