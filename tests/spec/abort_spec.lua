@@ -2,7 +2,6 @@
 -- run. Sending stops, what is in flight ends, every scheduled request is still accounted for
 -- (the rest of the schedule as not sent, "aborted"), exit 3, and the summary, JSON and trace
 -- say when and why. Counts are checked against the mock's.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

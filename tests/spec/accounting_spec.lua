@@ -2,7 +2,6 @@
 -- whatever happens to a worker, to the connection or to the trace file. Loopback only,
 -- bounded in time; the counts are checked against soapload-mock's /stats and --id-log, or
 -- against the hand-written bad_server.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

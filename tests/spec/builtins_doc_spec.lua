@@ -1,6 +1,5 @@
 -- docs/builtins.md: every built-in of the soapload table is documented there, and every
 -- example in it runs as written (in a worker's init(), through --dry-run: nothing is sent).
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
 local doc = t.read(t.root .. "/docs/builtins.md")

@@ -1,6 +1,5 @@
 -- Built-ins scripts read responses with: elements by namespace URI and local name, every
 -- match, attributes, SOAP Faults.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

@@ -3,7 +3,6 @@
 -- directory whose build/ holds the binaries), starts the mock, passes or fails the gate with
 -- soapload's exit code, and leaves every report the examples keep as artifacts: JSON, HTML
 -- and JUnit (valid against tests/junit/junit.xsd), with the mock's counts beside them.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

@@ -2,7 +2,6 @@
 -- and thresholds on the change of one operation ({op=NAME}) or one tag value, a scenario's
 -- among them ({scenario=NAME}), measured from each file's own results of it. Runs against
 -- the real mock: a fast one and one that answers 5 ms late.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
 local function decode(path) return t.json.decode((assert(t.read(path), "no file " .. path))) end

@@ -1,7 +1,6 @@
 -- completion_spec: the bash completion soapload-docgen makes from the option tables, run in a
 -- real bash: every flag --help prints is offered, values are offered from the table (a file
 -- for FILE, the choices of "1.1|1.2"), the subcommands and the files each one takes.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
 local dir = t.bin:match("^(.*)/[^/]*$") or "."

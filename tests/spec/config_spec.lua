@@ -1,7 +1,6 @@
 -- Settings: one table for flags and script settings, typos and contradictions refused before
 -- anything is sent, flags winning over the script's defaults, the man page's option list the same
 -- as --help's.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
 describe("settings", function()

@@ -4,7 +4,6 @@
 -- the traces themselves, and the reconciliation finds every ID once in the mock's log. Started
 -- 1 s apart, the segments make no burst together, and the command says so with exit 1. Bad
 -- input (a missing file, another format, mixed runs) is refused with exit 2.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

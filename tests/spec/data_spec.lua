@@ -3,7 +3,6 @@
 -- (cycle), each worker its own rows (for_worker); RFC 4180 fields as the script sees them;
 -- a bad file stops the run before anything is sent, naming the file and the line; uuid()
 -- and pick() repeat with --seed.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
 -- A directory with the script and its data file side by side; returns the script's path.

@@ -4,7 +4,6 @@
 -- OPT-IN: it needs root, debootstrap and deb.debian.org, and its first run builds a release
 -- tree and the root (over a minute on two busy cores; about 15 s when both are cached):
 -- it runs only with SOAPLOAD_DEB_TEST=1 or SOAPLOAD_LONG=1.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
 if os.getenv("SOAPLOAD_DEB_TEST") ~= "1" and os.getenv("SOAPLOAD_LONG") ~= "1" then

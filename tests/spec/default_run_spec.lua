@@ -3,7 +3,6 @@
 -- seed tool's users looked for: bursts of 4 requests or more, in flight together on distinct
 -- connections, from 2 worker processes or more, within 1 ms. With --burst 1 (the uniform
 -- schedule) at 300 req/s nothing is concurrent, and no burst is listed.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
 local default = t.root .. "/scripts/examples/default.lua"

@@ -2,7 +2,6 @@
 -- to 2 KB), in the summary, the JSON and the HTML report; their counts equal what the server
 -- did (the mock's /stats, the bad server's count) and add up per operation and kind; merge
 -- adds them; the HTML report draws each operation's latency over time (op_intervals).
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

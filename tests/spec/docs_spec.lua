@@ -2,7 +2,6 @@
 -- the review hook look for, its first script is scripts/examples/first.lua and passes against
 -- the mock as README says (counted by the mock), and every page README and docs/ link to is
 -- there.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
 local readme = t.read(t.root .. "/README.md")

@@ -1,7 +1,6 @@
 -- soapload --dry-run [N]: the script's hooks run without any network (the mock's /stats stay
 -- at zero), each request is printed as a worker would send it, and each body is checked: a
 -- well-formed SOAP envelope of the run's version, else exit 2 with the request named.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
 local examples = t.root .. "/scripts/examples/"

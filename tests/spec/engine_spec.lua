@@ -1,5 +1,4 @@
 -- soapload end to end against the real mock: counts, IDs, hooks, errors and exit codes.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

@@ -1,6 +1,5 @@
 -- Faults: the server, the network, the script or the tool itself misbehaves; every request
 -- stays accounted for, nothing crashes or hangs. Each case is bounded in time, loopback only.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

@@ -1,7 +1,6 @@
 -- soapload.flows against soapload-mock --sessions: every flow accounted for (scheduled =
 -- completed + failed by step and reason + interrupted + not started), and the client's flow
 -- and step counts equal to the mock's session counters, also under the mock's fault knobs.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

@@ -1,6 +1,5 @@
 -- The HTML report, opened in headless Chromium: it must render its charts offline, without
 -- a script error.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
 describe("the HTML report", function()

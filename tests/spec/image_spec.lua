@@ -7,7 +7,6 @@
 -- OPT-IN: building takes minutes and downloads hundreds of MB (Debian packages), so this spec
 -- only runs with SOAPLOAD_IMAGE_TEST=1 (and needs root or rootless podman: scripts/bootstrap.sh
 -- image installs podman, buildah and debootstrap).
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

@@ -2,7 +2,6 @@
 -- completions and examples where Debian looks for them (GNUInstallDirs), and the installed
 -- soapload runs the installed example, from its installed place, against the installed mock.
 -- (scripts/check-deb.sh does the same from the .deb on a clean Debian 12 root.)
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
 local build = t.bin:match("^(.*)/[^/]*$") or "."

@@ -3,7 +3,6 @@
 -- installed by scripts/install-npm-test-deps.sh): a test case per threshold, its failure with
 -- the measured value and the limit; one per operation; failures that agree with the exit code;
 -- the counts those cases carry equal to the mock's. compare --junit likewise.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

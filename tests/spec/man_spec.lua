@@ -2,7 +2,6 @@
 -- a warning, give the exit codes, and the scripting page names every built-in a script is
 -- given. (That each page lists exactly what --help prints is checked beside the rest of each
 -- program's command line: config_spec and mock_spec.)
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
 local render = t.man

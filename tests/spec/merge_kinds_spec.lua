@@ -3,7 +3,6 @@
 -- URL, served in turn by the mock, by a server that drops reused connections and by nobody;
 -- each kind in the merged JSON (totals, operations, tags, seconds, workers) is the sum of the
 -- files', and the files' sent requests are what the servers counted.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

@@ -4,7 +4,6 @@
 -- wrong one, a second copy of a segment, an oversized body, a foreign split, not a result), a
 -- missing segment named at the deadline (exit 4), a connection that never ends its head does
 -- not hold the others, and a result that cannot be delivered is exit 4 naming the URL.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

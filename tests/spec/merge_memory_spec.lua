@@ -2,7 +2,6 @@
 -- million values, the densest JSON there is) peaks under 10 times the file (17 times before:
 -- the parser gathered each container's values on a stack as large as the tree), and a file
 -- with more tag values than a run keeps (each costs two full histograms) is refused.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

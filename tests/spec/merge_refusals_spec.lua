@@ -3,7 +3,6 @@
 -- overflow 64 bits, each with exit 4 and a message naming the file and the equation; the same
 -- run given twice; results far apart in time unless asked, and then without a second per
 -- empty second.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

@@ -2,7 +2,6 @@
 -- added, histogram buckets added, every percentile that of all samples together, intervals on
 -- one timeline), refusals named with their file, thresholds on the merged result, and the
 -- comparison of two results with its significance test and thresholds on the change.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

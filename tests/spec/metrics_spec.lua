@@ -2,7 +2,6 @@
 -- started here on loopback with a config written by the test); the exposition checked with
 -- promtool; the HTTP side's refusals; a scraper that hangs on does not hold the run up; the
 -- Grafana dashboard names only series soapload exports.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local socket = require("socket")
 

@@ -1,5 +1,4 @@
 -- soapload-mock's contract, against the real server on a free loopback port.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

@@ -4,7 +4,6 @@
 -- and headers reach the server; thresholds per operation; a response hook that declares a
 -- Fault expected (ok or expected_fault, checked against the mock's fault_injected); merge adds
 -- per-operation results exactly.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
 -- A scenario of three operations; `extra` is Lua put at the end (a response hook, say).

@@ -4,7 +4,6 @@
 -- each worker is refused with a Fault that the script expects (30, the mock's fault_trigger
 -- count), the per-operation and per-tag thresholds hold (exit 0), and the per-tier results add
 -- up.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

@@ -1,6 +1,5 @@
 -- Outputs: every output that cannot be written is named with its reason and gives exit 4;
 -- result files are replaced whole or not at all; a closed pipe does not kill the run.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

@@ -2,7 +2,6 @@
 -- --insecure, mutual TLS), HTTP/2 over TLS and h2c with --streams, connection reuse, --resolve,
 -- IPv6, and HTTP authentication against the hand-written server. A test CA is made at test
 -- time with the openssl command line; no key is committed.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

@@ -3,7 +3,6 @@
 -- workers, as the mock counts them) are reported, requests never sent are counted apart as not
 -- expected at the server, a directory is no ID log, and bytes from the ID log reach the
 -- terminal escaped.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

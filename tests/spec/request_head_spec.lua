@@ -4,7 +4,6 @@
 -- gives goes to its request only, the next request goes to the URL's path again. soapload
 -- hands libcurl the URL parsed once and its User-Agent in the header list; this checks that
 -- the wire did not change with it.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
 -- tests/spec/fixtures/bad_server.lua in mode heads, and heads(): each request head it read, as

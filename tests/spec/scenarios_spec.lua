@@ -7,7 +7,6 @@
 -- one scenario; and the refusals (exit 2, a message naming the problem).
 -- `soapload merge` of the two segments shows the single run's Model lines and Scenarios table
 -- (the rows the segments' sums) and keeps settings.scenarios; other scenarios are refused.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

@@ -1,7 +1,6 @@
 -- What a scenario script can and cannot do: math.random's seeds, what request() may return,
 -- the sandbox (text only, no process control), the hook limit inside C functions, and the
 -- output of io.write from the workers. Each runs soapload against the real mock.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
 -- A scratch directory that the scripts of one test write into.

@@ -2,7 +2,6 @@
 -- in its JSON is 1/N of the one run's (so that the merged targets are the schedule's, not N
 -- times it), its summary names the whole schedule's mean rate of a shaped run, and the merge of
 -- all segments prints the same Model line (the stage shape) as the one run.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

@@ -3,7 +3,6 @@
 -- count, per second and at the server (every ID distinct, the mock's count the merged sent);
 -- the refusals; the clock offset against the server; and the Kubernetes Job's pod command run
 -- N times, each in a network namespace of its own (skipped where ip netns is not permitted).
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

@@ -1,7 +1,6 @@
 -- soapload-mock --sessions: the session contract (Login answers a token, every other call
 -- must carry it in the SOAP header Token of urn:soapload:session, Logout ends it), its fault
 -- knobs and its counters, talked to directly.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

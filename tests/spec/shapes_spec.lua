@@ -1,7 +1,6 @@
 -- Load shapes: open-model stages and -R A:B ramps whose per-second counts are the integral's
 -- shares, Poisson arrivals repeatable from a seed, closed-model connections that ramp in stages
 -- and think between requests, and the shapes that make no sense refused before anything is sent.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
 local function decode(path)

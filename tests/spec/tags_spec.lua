@@ -3,7 +3,6 @@
 -- `soapload merge`, each tag name's values adding up to the requests that carried it (and to
 -- what the mock served); thresholds name a tag value (p99{tier=gold}); past 64 values (or 16
 -- names) per run the rest folds into (other), with its count in the summary.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
 local BODY = [[

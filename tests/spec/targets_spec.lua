@@ -3,7 +3,6 @@
 -- targets are the schedule's own, and a ramp's segment line gives the whole schedule's mean
 -- rate (it said "of 0.0 req/s"); live /metrics reads the same share (metrics_spec). Against
 -- the mock: the segments' requests are the schedule's.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

@@ -1,6 +1,5 @@
 -- valgrind memcheck on a short run of each binary: no invalid reads or writes, no leaks
 -- definitely lost. Skipped in the sanitizer build (ASan and valgrind do not mix).
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
 local VALGRIND = "valgrind --quiet --error-exitcode=99 --leak-check=full " ..

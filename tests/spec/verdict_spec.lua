@@ -1,7 +1,6 @@
 -- One verdict per run, shown the same in the summary, the JSON, the HTML report (rendered in
 -- Chromium) and the exit code; and no verdict without evidence: a latency threshold over no
 -- samples fails, in a run and in `compare`.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

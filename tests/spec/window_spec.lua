@@ -3,7 +3,6 @@
 -- counts stay exact, bursts under a window below 1 ms still qualify, the summary and the JSON
 -- say so, merge keeps it or refuses a mismatch, and bad values are refused before anything is
 -- sent.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
 -- A trace time ("1795802579.231060", seconds since 1970 with microseconds) in whole us.

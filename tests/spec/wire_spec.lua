@@ -2,7 +2,6 @@
 -- (scripts/examples/default.lua as it is: 1000 req/s in bursts of 4 from 4 workers, for 2 s)
 -- must show every burst that soapload reported.
 -- Needs root for tcpdump; skips with a message where it cannot capture.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
 local function can_capture()

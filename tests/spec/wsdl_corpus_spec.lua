@@ -2,7 +2,7 @@
 -- warnings counted), dry-runs, and runs a short load against soapload-mock serving the same
 -- WSDL (--wsdl, --id-optional: most operations carry no request ID), every count equal at the
 -- mock: requests sent = received, ok = answered, soap_fault = Client faults.
-local t = require("tests.spec.support")
+local t = require("support")
 
 local corpus = t.root .. "/tests/wsdl/corpus/"
 

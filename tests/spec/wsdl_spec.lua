@@ -3,7 +3,7 @@
 -- against a real server implementing each WSDL: node-soap (tests/wsdl/server.js, installed by
 -- scripts/install-npm-test-deps.sh), and soapload-mock's own WSDL. The server's counts of
 -- handled calls and the arguments it parsed are compared with what soapload reports.
-local t = require("tests.spec.support")
+local t = require("support")
 local cjson = require("cjson")
 
 local root = t.root

@@ -3,7 +3,6 @@
 -- WS-Security verification (given the certificate, and fail with another); the mock's
 -- --wsse-verify-cert counts valid, invalid (a byte changed after signing), missing and expired
 -- signatures, and a signed run's counts equal the mock's. Keys are made here with openssl.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
 local WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"

@@ -1,7 +1,6 @@
 -- WS-Security built-ins: the UsernameToken digest against vectors computed independently by
 -- the openssl command line, the token's structure, and envelopes with header blocks accepted
 -- by the mock.
-package.path = (os.getenv("SOAPLOAD_SOURCE_DIR") or ".") .. "/tests/spec/?.lua;" .. package.path
 local t = require("support")
 
 -- Base64(SHA-1(nonce .. created .. password)) by openssl, from a file holding the bytes.

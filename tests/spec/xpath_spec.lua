@@ -1,7 +1,7 @@
 -- soapload.xpath(body, expr, namespaces): XPath 1.0 over the answers of a real peer
 -- (soapload-mock's echo), in response(); what it returns for node-sets, numbers, strings and
 -- booleans, and the reason it gives for a bad expression, malformed XML or a DTD.
-local t = require("tests.spec.support")
+local t = require("support")
 
 describe("soapload.xpath", function()
   local mock
