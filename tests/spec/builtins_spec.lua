@@ -4,9 +4,7 @@ local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 
 describe("XML built-ins", function()
-  local mock
-  setup(function() mock = t.start_mock("--fault-rate 0.5") end)
-  teardown(function() mock.stop() end)
+  local mock = t.shared_mock("--fault-rate 0.5")
 
   it("find, find_all and attr by namespace, and fault(), in a response check and done()",
     function()

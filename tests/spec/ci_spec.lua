@@ -6,15 +6,8 @@
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 
-local function sh(cmd)
-  local p = io.popen(cmd .. " 2>&1")
-  local out = p:read("a")
-  local ok, _, code = p:close()
-  return ok and 0 or code, out
-end
-
 local function yaml(path)
-  local rc, out = sh("python3 -c 'import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))' " ..
+  local rc, out = t.sh("python3 -c 'import json, sys, yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))' " ..
     t.quote(path))
   assert.are.equal(0, rc, out)
   return t.json.decode(out)
@@ -62,7 +55,7 @@ describe("the CI examples in docs/ci", function()
     function()
       local dir = checkout()
       finally(function() os.execute("rm -rf " .. t.quote(dir)) end)
-      local rc, out = sh(("cd %s && RATE=100 DURATION=2s %s"):format(t.quote(dir), gate))
+      local rc, out = t.sh(("cd %s && RATE=100 DURATION=2s %s"):format(t.quote(dir), gate))
       assert.are.equal(0, rc, out)
       assert.truthy(out:find("Result          PASS: every threshold held", 1, true), out)
       local results = dir .. "/results/"
@@ -74,7 +67,7 @@ describe("the CI examples in docs/ci", function()
       assert.are.equal(200, r.summary.sent)
       assert.are.equal(r.summary.sent, served.total)
       assert.is_true(r.verdict.passed)
-      local code, lint = sh(("xmllint --noout --schema %s %s"):format(
+      local code, lint = t.sh(("xmllint --noout --schema %s %s"):format(
         t.quote(t.root .. "/tests/junit/junit.xsd"), t.quote(results .. "junit.xml")))
       assert.are.equal(0, code, lint)
       assert.truthy(t.read(results .. "junit.xml"):find('failures="0"', 1, true))
@@ -87,7 +80,7 @@ describe("the CI examples in docs/ci", function()
   it("fail with exit 3 when a threshold fails, and still keep the reports", function()
     local dir = checkout()
     finally(function() os.execute("rm -rf " .. t.quote(dir)) end)
-    local rc, out = sh(("cd %s && RATE=20 DURATION=1s MOCK_ARGS='--delay 300ms' %s"):format(
+    local rc, out = t.sh(("cd %s && RATE=20 DURATION=1s MOCK_ARGS='--delay 300ms' %s"):format(
       t.quote(dir), gate))
     assert.are.equal(3, rc, out)
     local xml = t.read(dir .. "/results/junit.xml")
@@ -99,9 +92,9 @@ describe("the CI examples in docs/ci", function()
   it("with BASELINE, gate on the change too: a significantly slower run fails (exit 3)", function()
     local dir = checkout()
     finally(function() os.execute("rm -rf " .. t.quote(dir)) end)
-    local rc, out = sh(("cd %s && RATE=100 DURATION=1s OUT=base docs/ci/gate.sh"):format(t.quote(dir)))
+    local rc, out = t.sh(("cd %s && RATE=100 DURATION=1s OUT=base docs/ci/gate.sh"):format(t.quote(dir)))
     assert.are.equal(0, rc, out)
-    rc, out = sh(("cd %s && RATE=100 DURATION=1s MOCK_ARGS='--delay 5ms' BASELINE=base/result.json %s")
+    rc, out = t.sh(("cd %s && RATE=100 DURATION=1s MOCK_ARGS='--delay 5ms' BASELINE=base/result.json %s")
       :format(t.quote(dir), gate))
     assert.are.equal(3, rc, out)
     local xml = t.read(dir .. "/results/compare-junit.xml")

@@ -4,8 +4,6 @@
 -- the real mock: a fast one and one that answers 5 ms late.
 local t = require("support")
 
-local function decode(path) return t.json.decode((assert(t.read(path), "no file " .. path))) end
-
 -- two scenarios, each sending one operation: A in "reads", B in "writes"
 local SCRIPT = [[
 soapload.url = %q
@@ -42,8 +40,8 @@ describe("soapload compare as a gate", function()
 
   it("each run's requests reached its server", function()
     assert.are.same({ 200, 200 }, { math.tointeger(served[1]), math.tointeger(served[2]) })
-    assert.are.equal(200, decode(base).summary.sent)
-    assert.are.equal(200, decode(slower).summary.sent)
+    assert.are.equal(200, t.decode(base).summary.sent)
+    assert.are.equal(200, t.decode(slower).summary.sent)
   end)
 
   it("--fail-on-significant fails (exit 3) when the new run is significantly slower, " ..
@@ -68,7 +66,7 @@ describe("soapload compare as a gate", function()
 
   it("compares one operation's and one scenario's results: 'p50{op=A} +10%' fails, measured " ..
     "from that operation's histograms", function()
-    local b, s = decode(base), decode(slower)
+    local b, s = t.decode(base), t.decode(slower)
     local function op_p50(doc, name)
       for _, o in ipairs(doc.operations) do
         if o.name == name then return o.latency.from_due.p50, o.counts.sent end

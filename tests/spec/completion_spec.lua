@@ -39,13 +39,6 @@ local function flags_of(help)
   return flags
 end
 
-local function help_of(bin)
-  local p = io.popen(t.quote(bin) .. " --help")
-  local help = p:read("a")
-  p:close()
-  return help
-end
-
 describe("bash completion of soapload", function()
   local cwd
   setup(function()
@@ -56,7 +49,7 @@ describe("bash completion of soapload", function()
   teardown(function() os.execute("rm -rf " .. t.quote(cwd)) end)
 
   it("offers every flag --help prints, and no other", function()
-    local want = flags_of(help_of(t.bin))
+    local want = flags_of(t.help(t.bin))
     assert.truthy(#want > 50, #want)
     want[#want + 1] = "--reconcile"
     table.sort(want)
@@ -117,7 +110,7 @@ describe("bash completion of soapload-mock", function()
     finally(function() os.execute("rm -rf " .. t.quote(cwd)) end)
     os.execute(("mkdir -p %s && touch %s/d.wsdl %s/e.txt"):format(t.quote(cwd), t.quote(cwd),
       t.quote(cwd)))
-    assert.are.same(flags_of(help_of(t.mock_bin)),
+    assert.are.same(flags_of(t.help(t.mock_bin)),
       complete(cwd, "_soapload_mock", { "soapload-mock", "-" }))
     assert.are.same({ "d.wsdl" }, complete(cwd, "_soapload_mock", { "soapload-mock", "--wsdl", "" }))
     assert.are.same({ "d.wsdl", "e.txt" },
@@ -179,7 +172,7 @@ describe("zsh completion", function()
     local main = assert(text:match("\n_soapload%(%) {(.*)"))
     local mock = assert(text:match("\n_soapload_mock%(%) {(.-)\n}"))
     for _, case in ipairs({ { t.bin, main }, { t.mock_bin, mock } }) do
-      for _, flag in ipairs(flags_of(help_of(case[1]))) do
+      for _, flag in ipairs(flags_of(t.help(case[1]))) do
         assert.truthy(case[2]:find("[{,']" .. flag:gsub("%-", "%%-") .. "[+=[,}]"), flag)
       end
     end

@@ -4,9 +4,7 @@
 local t = require("support")
 
 describe("settings", function()
-  local mock
-  setup(function() mock = t.start_mock("") end)
-  teardown(function() mock.stop() end)
+  local mock = t.shared_mock()
   before_each(function() mock.reset() end)
 
   local function refused(args, script_text, message)

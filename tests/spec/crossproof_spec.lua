@@ -13,10 +13,6 @@ local finally = t.chained(function(fn) return finally(fn) end)
 local SEGMENTS, RATE = 3, 150
 local LOAD = ("-R %d -d 1s -c 6 -w 1 --burst %d --seed 11"):format(RATE, SEGMENTS)
 
-local function start_time(ahead)
-  return ("%.3f"):format(t.now() + ahead)
-end
-
 -- Epoch seconds of "YYYY-MM-DD HH:MM:SS.ffffff" (UTC), without the local time zone.
 local function utc_seconds(text)
   local y, mo, d, h, mi, s, us = text:match("^(%d+)-(%d+)-(%d+) (%d+):(%d+):(%d+)%.(%d+)$")
@@ -103,7 +99,7 @@ describe("soapload merge --trace", function()
   setup(function()
     idlog = t.tmpname(".ids")
     mock = t.start_mock("-d 5ms --id-log " .. t.quote(idlog))
-    local at = start_time(2)
+    local at = t.start_time(2)
     run_segments(mock, { at, at, at }, files)
     stats = mock.stats()
     mock.stop() -- the ID log is complete once it stopped

@@ -161,9 +161,7 @@ describe("soapload against soapload-mock", function()
 end)
 
 describe("soapload refuses bad input before sending anything", function()
-  local mock
-  setup(function() mock = t.start_mock("") end)
-  teardown(function() mock.stop() end)
+  local mock = t.shared_mock()
 
   it("stops at a syntax error with file:line and exit code 2", function()
     local script = t.script("soapload.rate = 10\nfunction request(id)\n  return 'x' ..\nend\n")
@@ -248,9 +246,7 @@ describe("soapload against a failing server", function()
 end)
 
 describe("soapload's outputs", function()
-  local mock
-  setup(function() mock = t.start_mock("") end)
-  teardown(function() mock.stop() end)
+  local mock = t.shared_mock()
 
   it("writes JSON whose counts equal the summary's and whose seconds add up", function()
     local json = t.tmpname(".json")

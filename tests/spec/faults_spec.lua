@@ -5,15 +5,6 @@ local finally = t.chained(function(fn) return finally(fn) end)
 
 local default = t.root .. "/scripts/examples/default.lua"
 
-local function cpu_seconds_of_children()
-  -- user + system time of the finished children of this process (the soapload runs)
-  local f = io.open("/proc/self/stat")
-  local fields = {}
-  for v in f:read("a"):match("%) (.*)"):gmatch("%S+") do fields[#fields + 1] = v end
-  f:close()
-  return (tonumber(fields[14]) + tonumber(fields[15])) / 100 -- cutime + cstime, in ticks
-end
-
 describe("faults", function()
   it("1. server down for the whole run: connect errors, on time, low CPU, exit 1", function()
     local m = t.start_mock("")
@@ -319,9 +310,7 @@ describe("faults", function()
 end)
 
 describe("the mock under abuse", function()
-  local mock
-  setup(function() mock = t.start_mock("--max-body 64k") end)
-  teardown(function() mock.stop() end)
+  local mock = t.shared_mock("--max-body 64k")
 
   it("serves 1,000 concurrent connections", function()
     mock.reset()

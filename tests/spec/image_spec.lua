@@ -21,22 +21,11 @@ end
 local TAG = "localhost/soapload:spec"
 local PODMAN = t.quote(t.root .. "/scripts/kubernetes/podman.sh")
 
--- Runs a shell command; returns its exit code and everything it printed (stdout and stderr).
-local function sh(cmd)
-  local out = t.tmpname(".out")
-  local p = io.popen(("%s > %s 2>&1; echo $?"):format(cmd, out))
-  local code = tonumber(p:read("l"))
-  p:close()
-  local text = t.read(out) or ""
-  os.remove(out)
-  return code, text
-end
-
 describe("the container image (scripts/kubernetes/build-image.sh)", function()
   local built
 
   it("builds, and all of build-image.sh's checks pass", function()
-    local code, out = sh(("%s/scripts/kubernetes/build-image.sh %s"):format(t.root, TAG))
+    local code, out = t.sh(("%s/scripts/kubernetes/build-image.sh %s"):format(t.root, TAG))
     assert.are.equal(0, code, out)
     built = true
     assert.matches("image: " .. TAG:gsub("%p", "%%%0") .. ", %d+ MB", out)
@@ -62,11 +51,11 @@ describe("the container image (scripts/kubernetes/build-image.sh)", function()
 
   it("runs as uid 10001 with soapload as the entrypoint", function()
     assert.is_true(built, "the image was not built")
-    local code, out = sh(("%s image inspect --format '{{json .Config.Entrypoint}} {{.Config.User}}' %s")
+    local code, out = t.sh(("%s image inspect --format '{{json .Config.Entrypoint}} {{.Config.User}}' %s")
       :format(PODMAN, TAG))
     assert.are.equal(0, code, out)
     assert.are.equal('["soapload"] 10001:10001\n', out)
-    code, out = sh(("%s run --rm --read-only --entrypoint id %s -u"):format(PODMAN, TAG))
+    code, out = t.sh(("%s run --rm --read-only --entrypoint id %s -u"):format(PODMAN, TAG))
     assert.are.equal(0, code, out)
     assert.are.equal("10001\n", out)
   end)
@@ -75,7 +64,7 @@ describe("the container image (scripts/kubernetes/build-image.sh)", function()
     assert.is_true(built, "the image was not built")
     local mock = t.start_mock("--host 127.0.0.1")
     finally(function() mock.stop() end)
-    local code, out = sh(("%s run --rm --network host --read-only %s --url %s -R 100 -d 1s " ..
+    local code, out = t.sh(("%s run --rm --network host --read-only %s --url %s -R 100 -d 1s " ..
       "--progress never /usr/local/share/soapload/examples/default.lua"):format(PODMAN, TAG, mock.url))
     assert.are.equal(0, code, out)
     assert.matches("\n  scheduled +100 = sent 100 %+ not sent 0 %+ failed before send 0 %+ " ..
@@ -88,14 +77,14 @@ describe("the container image (scripts/kubernetes/build-image.sh)", function()
 
   it("the native soapload loads the image's mock: its counts are the mock's", function()
     assert.is_true(built, "the image was not built")
-    local code, id = sh(("%s run -d --network host --read-only --entrypoint soapload-mock %s " ..
+    local code, id = t.sh(("%s run -d --network host --read-only --entrypoint soapload-mock %s " ..
       "--host 127.0.0.1 --port 0"):format(PODMAN, TAG))
     assert.are.equal(0, code, id)
     id = id:match("%x+")
-    finally(function() sh(("%s rm -f -t 0 %s"):format(PODMAN, id)) end)
+    finally(function() t.sh(("%s rm -f -t 0 %s"):format(PODMAN, id)) end)
     local port
     for _ = 1, 100 do
-      local _, log = sh(("%s logs %s"):format(PODMAN, id))
+      local _, log = t.sh(("%s logs %s"):format(PODMAN, id))
       port = log:match("listening on http://127%.0%.0%.1:(%d+)")
       if port then break end
       t.sleep(0.1)
@@ -113,7 +102,7 @@ describe("the container image (scripts/kubernetes/build-image.sh)", function()
   end)
 
   it("build-image.sh refuses a bad tag (exit 2)", function()
-    local code, out = sh(("%s/scripts/kubernetes/build-image.sh -x"):format(t.root))
+    local code, out = t.sh(("%s/scripts/kubernetes/build-image.sh -x"):format(t.root))
     assert.are.equal(2, code)
     assert.matches("bad image tag '%-x'", out)
   end)

@@ -10,21 +10,14 @@ local reader = t.root .. "/tests/junit/node_modules/.bin/junit2json"
 local xsd = t.root .. "/tests/junit/junit.xsd"
 local default = t.root .. "/scripts/examples/default.lua"
 
-local function sh(cmd)
-  local p = io.popen(cmd .. " 2>&1")
-  local out = p:read("a")
-  local ok, _, code = p:close()
-  return ok and 0 or code, out
-end
-
 -- The report at path: valid against the schema, and as the independent reader reads it.
 local function read_junit(path)
   local f = io.open(reader)
   assert(f, "junit2json is not installed: run scripts/install-npm-test-deps.sh")
   f:close()
-  local rc, out = sh("xmllint --noout --schema " .. t.quote(xsd) .. " " .. t.quote(path))
+  local rc, out = t.sh("xmllint --noout --schema " .. t.quote(xsd) .. " " .. t.quote(path))
   assert.are.equal(0, rc, out)
-  rc, out = sh(t.quote(reader) .. " " .. t.quote(path))
+  rc, out = t.sh(t.quote(reader) .. " " .. t.quote(path))
   assert.are.equal(0, rc, out)
   local doc = t.json.decode(out)
   assert.are.equal(1, #doc.testsuite)

@@ -6,16 +6,9 @@ local t = require("support")
 
 local render = t.man
 
-local function help_of(bin)
-  local p = io.popen(t.quote(bin) .. " --help")
-  local help = p:read("a")
-  p:close()
-  return help
-end
-
 describe("soapload(1)", function()
   local page, warnings = render("soapload.1")
-  local help = help_of(t.bin)
+  local help = t.help(t.bin)
 
   it("renders with man, without a warning from groff", function()
     assert.truthy(page:find("^SOAPLOAD%(1%)"), page)

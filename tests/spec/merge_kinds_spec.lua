@@ -6,10 +6,6 @@
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 
-local function decode(path)
-  return t.json.decode((assert(t.read(path), "no file " .. path)))
-end
-
 -- one operation with its own check (every 7th ID fails it), two tag values, every 10th body
 -- too large for the mock's --max-body 1k (413)
 local SCRIPT = [[
@@ -82,7 +78,7 @@ describe("soapload merge of runs with every kind of outcome", function()
       code, _, err = t.run(("-q -R 20 -d 1s -w 1 --json %s %s"):format(files[k], script))
       assert(code == 1, "run " .. k .. " exited " .. tostring(code) .. ": " .. err)
     end
-    for k = 1, 5 do results[k] = decode(files[k]) end
+    for k = 1, 5 do results[k] = t.decode(files[k]) end
   end)
   teardown(function()
     for _, f in ipairs(files) do os.remove(f) end
@@ -126,7 +122,7 @@ describe("soapload merge of runs with every kind of outcome", function()
     local code, stdout, err = t.run(("merge --allow-gaps %s --json %s"):format(
       table.concat(args, " "), out)) -- one run after another
     assert.are.equal(1, code, stdout .. err) -- requests failed, as in each run
-    local m = decode(out)
+    local m = t.decode(out)
     local want, op, tags, seconds, workers = {}, {}, {}, {}, 0
     for k = 1, 5 do
       local r = results[k]
@@ -161,7 +157,7 @@ describe("soapload merge of runs with every kind of outcome", function()
     local code, stdout, err = t.run(("merge --allow-gaps %s %s --json %s"):format(files[4],
       files[5], out))
     assert.are.equal(1, code, stdout .. err)
-    local m = decode(out)
+    local m = t.decode(out)
     assert.are.equal(40, m.summary.failed_before_send)
     assert.are.equal(40, m.summary.before_send.connect)
     assert.are.equal(40, m.operations[1].counts.before_send.connect)

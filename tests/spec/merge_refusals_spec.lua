@@ -6,10 +6,6 @@
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 
-local function decode(path)
-  return t.json.decode((assert(t.read(path), "no file " .. path)))
-end
-
 -- two operations, so that the file has operations to add up
 local SCRIPT = [[
 soapload.url = %q
@@ -61,7 +57,7 @@ describe("soapload merge refuses results that do not add up", function()
       local code, _, err = t.run(("-q -R 200 -d 1s -w 2 -c 4 --json %s %s"):format(files[k],
         script))
       assert(code == 0, "run " .. k .. " exited " .. tostring(code) .. ": " .. err)
-      results[k] = decode(files[k])
+      results[k] = t.decode(files[k])
     end
   end)
   teardown(function()
@@ -282,7 +278,7 @@ describe("soapload merge refuses results that do not add up", function()
       return k .. (tonumber(v) + 3)
     end, 1)))
     assert.are.equal(0, (t.run(("merge -q %s %s --json %s"):format(ab, third, abc))))
-    local m = decode(abc)
+    local m = t.decode(abc)
     assert.are.equal(2, #m.segments) -- a row per file given
     assert.are.equal(3, #m.runs) -- every run held
     assert.are.equal(600, m.summary.scheduled)
@@ -324,7 +320,7 @@ describe("soapload merge refuses results that do not add up", function()
     assert.are.equal(0, code, stdout .. err)
     local kb = tonumber(err:match("peak (%d+) KB"))
     assert.is_true(kb < 200 * 1024, err)
-    local m = decode(out)
+    local m = t.decode(out)
     local a_n, b_n = #results[1].intervals, #results[2].intervals
     assert.are.equal(a_n + b_n, #m.intervals)
     assert.is_true(#t.read(out) < 2 * (#t.read(files[1]) + #t.read(files[2])))
@@ -341,6 +337,6 @@ describe("soapload merge refuses results that do not add up", function()
     -- the merged file (with its gap) reads back and merges again
     code, stdout, err = t.run(("merge -q %s --json %s"):format(out, again))
     assert.are.equal(0, code, stdout .. err)
-    assert.are.same(m.intervals, decode(again).intervals)
+    assert.are.same(m.intervals, t.decode(again).intervals)
   end)
 end)

@@ -44,10 +44,7 @@ local function add_buckets(buckets, hist)
   end
 end
 
-local function decode(path)
-  local text = assert(t.read(path), "no file " .. path)
-  return t.json.decode(text)
-end
+local decode = t.decode
 
 -- The text of a result as another run with the very same numbers would have written it: its
 -- start `us` microseconds later (merge refuses one run given twice).

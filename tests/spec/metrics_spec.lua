@@ -50,13 +50,6 @@ local function sample(text, series)
   end
 end
 
-local function sh(cmd)
-  local p = io.popen(cmd .. " 2>&1")
-  local out = p:read("a")
-  local ok, _, code = p:close()
-  return ok and 0 or code, out
-end
-
 -- The names of every series an exposition holds, and of their families.
 local function series_names(text)
   local names = {}
@@ -68,9 +61,7 @@ local function series_names(text)
 end
 
 describe("--metrics", function()
-  local mock
-  setup(function() mock = t.start_mock("") end)
-  teardown(function() mock.stop() end)
+  local mock = t.shared_mock()
   before_each(function() mock.reset() end)
 
   it("refuses a bad address and a port in use before sending anything (exit 2)", function()
@@ -192,7 +183,7 @@ describe("--metrics", function()
 
       for _, text in ipairs({ texts[1], texts[2], final }) do
         local file = t.write(t.tmpname(".prom"), text)
-        local rc, lint = sh("promtool check metrics < " .. file)
+        local rc, lint = t.sh("promtool check metrics < " .. file)
         os.remove(file)
         assert.are.equal(0, rc, lint)
       end
@@ -325,7 +316,7 @@ soapload.scenarios = {
     assert.are.equal(60, sample(final,
       'soapload_requests_total{segment="",operation="all",outcome="ok",stage="sent"}'))
     local file = t.write(t.tmpname(".prom"), final)
-    local rc, lint = sh("promtool check metrics < " .. file)
+    local rc, lint = t.sh("promtool check metrics < " .. file)
     os.remove(file)
     assert.are.equal(0, rc, lint)
     -- OpenMetrics: the breakdown's counter family named without _total, its samples with
@@ -382,7 +373,7 @@ scrape_configs:
       pport, t.quote(dir .. "/log"), t.quote(dir .. "/pid")))
     local ppid = tonumber(t.read(dir .. "/pid"))
     local function query(expr)
-      local rc, body = sh(("curl -s --get --data-urlencode %s http://127.0.0.1:%d/api/v1/query")
+      local rc, body = t.sh(("curl -s --get --data-urlencode %s http://127.0.0.1:%d/api/v1/query")
         :format(t.quote("query=" .. expr), pport))
       assert.are.equal(0, rc, body)
       local doc = t.json.decode(body)
@@ -396,7 +387,7 @@ scrape_configs:
     local ok, failure = pcall(function()
       local ready
       for _ = 1, 300 do
-        ready = sh(("curl -sf http://127.0.0.1:%d/-/ready"):format(pport)) == 0
+        ready = t.sh(("curl -sf http://127.0.0.1:%d/-/ready"):format(pport)) == 0
         if ready then break end
         t.sleep(0.05)
       end
@@ -534,7 +525,7 @@ scrape_configs:
     assert.truthy(om:find("\n# TYPE soapload_flows counter\nsoapload_flows_total{", 1, true), om)
     assert.truthy(om:find("# UNIT soapload_flow_duration_seconds seconds", 1, true), om)
     local file = t.write(t.tmpname(".prom"), final) -- (promtool lints the text format)
-    local rc, lint = sh("promtool check metrics < " .. file)
+    local rc, lint = t.sh("promtool check metrics < " .. file)
     os.remove(file)
     assert.are.equal(0, rc, lint)
   end)

@@ -786,17 +786,6 @@ local WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity
 local WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 local UT = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
 
--- Base64(SHA-1(nonce + created + password)), computed by the openssl and base64 commands, apart
--- from the mock's own code.
-local function openssl_digest(nonce, created, password)
-  local f = t.write(t.tmpname(".in"), nonce .. created .. password)
-  local p = io.popen("openssl sha1 -binary " .. t.quote(f) .. " | base64")
-  local digest = p:read("l")
-  p:close()
-  os.remove(f)
-  return digest
-end
-
 local function base64(s)
   local f = t.write(t.tmpname(".in"), s)
   local p = io.popen("base64 -w0 " .. t.quote(f))
@@ -844,14 +833,14 @@ describe("soapload-mock checking a WS-Security UsernameToken", function()
       wsse_envelope(t.SOAP11, "W-1", "alice", "s3cret pass", "Text"))
     assert.are.equal(200, status, body)
     local nonce, created = "0123456789abcdef", now_utc()
-    local digest = openssl_digest(nonce, created, "s3cret pass")
+    local digest = t.openssl_password_digest(nonce, created, "s3cret pass")
     status, _, body = t.soap11(mock.port,
       wsse_envelope(t.SOAP11, "W-2", "alice", digest, "Digest", nonce, created))
     assert.are.equal(200, status, body)
     assert.truthy(body:find(">W-2<", 1, true))
     -- with fractional seconds and a time zone offset
     created = os.date("!%Y-%m-%dT%H:%M:%S", os.time() + 3600) .. ".250+01:00"
-    digest = openssl_digest("\0\1\2\255nonce", created, "s3cret pass")
+    digest = t.openssl_password_digest("\0\1\2\255nonce", created, "s3cret pass")
     status, _, body = t.soap11(mock.port,
       wsse_envelope(t.SOAP11, "W-3", "alice", digest, "Digest", "\0\1\2\255nonce", created))
     assert.are.equal(200, status, body)
@@ -863,7 +852,7 @@ describe("soapload-mock checking a WS-Security UsernameToken", function()
     for _, env in ipairs({
       wsse_envelope(t.SOAP11, "F-1", "alice", "wrong", "Text"),
       wsse_envelope(t.SOAP11, "F-2", "bob", "s3cret pass", "Text"),
-      wsse_envelope(t.SOAP11, "F-3", "alice", openssl_digest(nonce, created, "wrong"), "Digest",
+      wsse_envelope(t.SOAP11, "F-3", "alice", t.openssl_password_digest(nonce, created, "wrong"), "Digest",
         nonce, created),
       -- the digest of the right password, sent as if it were the text
       wsse_envelope(t.SOAP11, "F-4", "alice", "s3cret pass", "Digest", nonce, created),
@@ -883,7 +872,7 @@ describe("soapload-mock checking a WS-Security UsernameToken", function()
     for _, offset in ipairs({ -600, 600 }) do
       local nonce, created = "0123456789abcdef", now_utc(offset)
       local status, _, body = t.soap11(mock.port, wsse_envelope(t.SOAP11, "E" .. offset, "alice",
-        openssl_digest(nonce, created, "s3cret pass"), "Digest", nonce, created))
+        t.openssl_password_digest(nonce, created, "s3cret pass"), "Digest", nonce, created))
       assert.are.equal(500, status, body)
       assert.truthy(body:find("wsse:MessageExpired", 1, true), body)
       assert.truthy(body:find("more than 300 s away from the server clock", 1, true), body)

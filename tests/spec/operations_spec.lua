@@ -41,9 +41,7 @@ local function by_name(ops)
 end
 
 describe("operations", function()
-  local mock
-  setup(function() mock = t.start_mock("--threads 1") end)
-  teardown(function() mock.stop() end)
+  local mock = t.shared_mock("--threads 1")
   before_each(function() mock.reset() end)
 
   it("a 70/25/5 mix of 2,000 requests is exactly 1,400/500/100 in the summary, JSON and " ..
@@ -198,9 +196,7 @@ soapload.operations = {
   end)
 
   describe("a response hook sees Faults", function()
-    local faulty
-    setup(function() faulty = t.start_mock("--threads 1 --fault-rate 0.3") end)
-    teardown(function() faulty.stop() end)
+    local faulty = t.shared_mock("--threads 1 --fault-rate 0.3")
     before_each(function() faulty.reset() end)
 
     local hook = [[

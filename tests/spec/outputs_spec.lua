@@ -5,38 +5,25 @@ local finally = t.chained(function(fn) return finally(fn) end)
 
 local default = t.root .. "/scripts/examples/default.lua"
 
--- Runs a shell command line; returns its stdout.
-local function sh(cmd)
-  local p = io.popen(cmd)
-  local out = p:read("a")
-  p:close()
-  return out
-end
-
-local function tmpdir()
-  return (sh("mktemp -d"):gsub("%s+$", ""))
-end
-
 -- busted's luasocket ignores SIGPIPE, and processes inherit that: the pipe specs restore the
 -- default action, as a shell started from a terminal has it.
 local PIPE_DEFAULT = "env --default-signal=PIPE "
 
 local function listing(dir)
   local names = {}
-  for name in sh("ls -A " .. t.quote(dir)):gmatch("[^\n]+") do names[#names + 1] = name end
+  local _, ls = t.sh("ls -A " .. t.quote(dir))
+  for name in ls:gmatch("[^\n]+") do names[#names + 1] = name end
   table.sort(names)
   return table.concat(names, " ")
 end
 
 describe("outputs", function()
-  local mock
-  setup(function() mock = t.start_mock("") end)
-  teardown(function() mock.stop() end)
+  local mock = t.shared_mock()
   before_each(function() mock.reset() end)
 
   it("a --json and --html that cannot be written (ulimit -f) are named with the error, exit 4, " ..
      "and the files that were there are kept whole", function()
-    local dir = tmpdir()
+    local dir = t.tmpdir()
     finally(function() os.execute("rm -rf " .. t.quote(dir)) end)
     local json, html = dir .. "/r.json", dir .. "/r.html"
     t.write(json, "the previous results\n")
@@ -55,7 +42,7 @@ describe("outputs", function()
   end)
 
   it("a new --json that cannot be written leaves no file at all, not a truncated one", function()
-    local dir = tmpdir()
+    local dir = t.tmpdir()
     finally(function() os.execute("rm -rf " .. t.quote(dir)) end)
     local code, _, err = t.run(("-q --json %s/r.json -u %s -R 50 -d 1s %s"):format(dir, mock.url,
       default), "ulimit -f 2;")
@@ -65,7 +52,7 @@ describe("outputs", function()
   end)
 
   it("a --json that can be written replaces the old file whole, with its mode", function()
-    local dir = tmpdir()
+    local dir = t.tmpdir()
     finally(function() os.execute("rm -rf " .. t.quote(dir)) end)
     local json = dir .. "/r.json"
     t.write(json, "old")
@@ -74,7 +61,7 @@ describe("outputs", function()
     assert.are.equal(0, code, out)
     local r = t.json.decode(t.read(json))
     assert.are.equal(50, r.summary.sent)
-    assert.are.equal("600", (sh("stat -c %a " .. t.quote(json)):gsub("%s+$", "")))
+    assert.are.equal("600", (select(2, t.sh("stat -c %a " .. t.quote(json))):gsub("%s+$", "")))
     assert.are.equal("r.json", listing(dir))
   end)
 
@@ -83,8 +70,9 @@ describe("outputs", function()
     local json = t.tmpname(".json")
     finally(function() os.remove(json) end)
     local err = t.tmpname(".err")
-    local code = tonumber(sh(("%s -q --json %s -u %s -R 50 -d 1s %s > /dev/full 2> %s; echo $?")
-      :format(t.quote(t.bin), json, mock.url, default, err)))
+    local _, status = t.sh(("%s -q --json %s -u %s -R 50 -d 1s %s > /dev/full 2> %s; echo $?")
+      :format(t.quote(t.bin), json, mock.url, default, err))
+    local code = tonumber(status)
     local msg = t.read(err)
     os.remove(err)
     assert.are.equal(4, code, msg)
@@ -99,7 +87,7 @@ describe("outputs", function()
       t.tmpname(".rc")
     finally(function() for _, f in ipairs({ json, trace, err, rc }) do os.remove(f) end end)
     -- the reader (true) has exited long before soapload writes its summary
-    sh(("(" .. PIPE_DEFAULT .. "%s --json %s --trace %s -u %s -R 100 -d 1s -w 2 %s 2> %s; echo $? > %s) | true")
+    t.sh(("(" .. PIPE_DEFAULT .. "%s --json %s --trace %s -u %s -R 100 -d 1s -w 2 %s 2> %s; echo $? > %s) | true")
       :format(t.quote(t.bin), json, trace, mock.url, default, err, rc))
     local msg = t.read(err)
     assert.are.equal(4, tonumber(t.read(rc)), msg)
@@ -116,7 +104,7 @@ describe("outputs", function()
   it("a closed stderr pipe does not kill the run: the summary is printed, exit 0", function()
     local out, rc = t.tmpname(".out"), t.tmpname(".rc")
     finally(function() os.remove(out); os.remove(rc) end)
-    sh(("(" .. PIPE_DEFAULT .. "%s --progress always -u %s -R 100 -d 2s %s 2>&1 > %s; echo $? > %s) | true")
+    t.sh(("(" .. PIPE_DEFAULT .. "%s --progress always -u %s -R 100 -d 2s %s 2>&1 > %s; echo $? > %s) | true")
       :format(t.quote(t.bin), mock.url, default, out, rc))
     local text = t.read(out)
     assert.are.equal(0, tonumber(t.read(rc)), text)
@@ -125,7 +113,7 @@ describe("outputs", function()
   end)
 
   it("a --trace FIFO that no process reads is refused at once (exit 2), nothing sent", function()
-    local dir = tmpdir()
+    local dir = t.tmpdir()
     finally(function() os.execute("rm -rf " .. t.quote(dir)) end)
     os.execute("mkfifo " .. t.quote(dir .. "/fifo"))
     local code, _, err, elapsed = t.run(("--trace %s/fifo -u %s -R 50 -d 1s %s"):format(dir,

@@ -314,9 +314,7 @@ describe("mutual TLS", function()
 end)
 
 describe("HTTP/2 without TLS (h2c)", function()
-  local mock
-  setup(function() mock = t.start_mock("--threads 1 --delay 50ms") end)
-  teardown(function() if mock then mock.stop() end end)
+  local mock = t.shared_mock("--threads 1 --delay 50ms")
   before_each(function() mock.reset() end)
 
   it("--streams 4 on one connection: 4 requests in flight on it, the trace names its streams",

@@ -34,10 +34,6 @@ soapload.scenarios = {
 ]]):format(url, extra or ""))
 end
 
-local function decode(path)
-  return t.json.decode((assert(t.read(path), "no file " .. path)))
-end
-
 -- The JSON's results of tag scenario=NAME, by name.
 local function scenarios(doc)
   local m = {}
@@ -112,7 +108,7 @@ describe("scenarios", function()
     assert.are.equal(total.sent, rows.background.sent + rows.rampup.sent)
     assert.are.equal(total.not_sent, rows.background.not_sent + rows.rampup.not_sent)
 
-    local doc = decode(json)
+    local doc = t.decode(json)
     -- the settings: each scenario's shape and operations
     local set = doc.settings.scenarios
     assert.are.same({ "background", "rampup" }, { set[1].name, set[2].name })
@@ -194,7 +190,7 @@ describe("scenarios", function()
       assert.is_true(code == 0 or code == 1, out .. err)
       assert.truthy(out:find(("Segment         %d/2: global requests k with k mod 2 = %d of each " ..
         "scenario's schedule; IDs S%d-P<pid>-R<seq>\n"):format(i - 1, i - 1, i - 1), 1, true), out)
-      local doc = decode(files[i])
+      local doc = t.decode(files[i])
       local sc, o = scenarios(doc), ops(doc)
       sum.background = sum.background + sc.background.scheduled
       sum.rampup = sum.rampup + sc.rampup.scheduled
@@ -231,7 +227,7 @@ describe("scenarios", function()
       assert.are.same({ a.scheduled + b.scheduled, a.sent + b.sent, a.ok + b.ok },
         { m.scheduled, m.sent, m.ok }, name)
     end
-    local doc, seg = decode(merged), decode(files[1])
+    local doc, seg = t.decode(merged), t.decode(files[1])
     assert.are.same(seg.settings.scenarios, doc.settings.scenarios)
     assert.are.same({ "background", "rampup" },
       { doc.settings.scenarios[1].name, doc.settings.scenarios[2].name })
@@ -306,7 +302,7 @@ describe("scenarios", function()
     os.execute("kill -INT " .. run.pid)
     local code, out = run.wait(30)
     assert.are.equal(130, code, out)
-    local doc = decode(json)
+    local doc = t.decode(json)
     local sc = scenarios(doc)
     for _, key in ipairs({ "scheduled", "sent", "not_sent", "ok", "failed",
       "failed_before_send" }) do
@@ -349,7 +345,7 @@ soapload.scenarios = {one = {rate = 20, duration = "1s"}, two = {rate = 10, dura
     assert.are.equal(6, t.count(out, "script errors before send (%d+)"))
     assert.truthy((out .. err):find("the tag scenario is soapload's own in a run with " ..
       "scenarios", 1, true), out .. err)
-    local sc = scenarios(decode(json))
+    local sc = scenarios(t.decode(json))
     assert.are.equal(20, sc.one.scheduled)
     assert.are.equal(10, sc.two.scheduled)
     assert.are.equal(6, sc.one.script_errors_before_send + sc.two.script_errors_before_send)
@@ -423,7 +419,7 @@ soapload.thresholds = {"p99{scenario=background} < 10s", "p99{scenario=rampup} <
       "PlaceOrder 3, CancelOrder 1\n", 1, true), out)
     -- the weights are each scenario's (the Model lines), not one per operation
     assert.truthy(out:find("\n  PlaceOrder            -        169        169", 1, true), out)
-    local doc = decode(json)
+    local doc = t.decode(json)
     local sc, o = scenarios(doc), ops(doc)
     assert.are.equal(200, sc.background.scheduled)
     assert.are.equal(225, sc.rampup.scheduled)

@@ -3,22 +3,6 @@
 -- output of io.write from the workers. Each runs soapload against the real mock.
 local t = require("support")
 
--- A scratch directory that the scripts of one test write into.
-local function scratch()
-  local dir = t.tmpname(".d")
-  assert(os.execute("mkdir -p " .. t.quote(dir)))
-  return dir
-end
-
-local function remove_dir(dir) os.execute("rm -rf " .. t.quote(dir)) end
-
--- The lines of a file, as a list.
-local function lines(path)
-  local list = {}
-  for line in (t.read(path) or ""):gmatch("[^\n]+") do list[#list + 1] = line end
-  return list
-end
-
 -- init() writes 200 draws of math.random to DIR/w<worker>, request() 1 more per request.
 local DRAWS = [[
   soapload.rate = 20
@@ -30,15 +14,13 @@ local DRAWS = [[
   end
 ]]
 
-local function draws(dir, worker) return lines(dir .. "/w" .. worker) end
+local function draws(dir, worker) return t.lines(dir .. "/w" .. worker) end
 
 describe("math.random in scripts", function()
-  local mock
-  setup(function() mock = t.start_mock() end)
-  teardown(function() mock.stop() end)
+  local mock = t.shared_mock()
 
   it("draws a different sequence in each worker, and another one in each run", function()
-    local script, dir = t.script(DRAWS), scratch()
+    local script, dir = t.script(DRAWS), t.tmpdir()
     local code, out, err = t.run(("-q -w 3 -u %s %s %s"):format(mock.url, script, dir))
     assert.are.equal(0, code, (out or "") .. (err or ""))
     local w1, w2, w3 = draws(dir, 1), draws(dir, 2), draws(dir, 3)
@@ -59,13 +41,13 @@ describe("math.random in scripts", function()
       if again[i] == w1[i] then same = same + 1 end
     end
     assert.is_true(same < 5, same .. " of 200 draws equal in two runs without a seed")
-    remove_dir(dir)
+    t.remove_tree(dir)
     os.remove(script)
   end)
 
   it("repeats every worker's draws in a run with the same --seed, or the seed it printed",
     function()
-    local script, dir = t.script(DRAWS), scratch()
+    local script, dir = t.script(DRAWS), t.tmpdir()
     local run = function(seed)
       local code, out, err = t.run(("-q -w 2 --seed %d -u %s %s %s"):format(seed, mock.url,
         script, dir))
@@ -88,7 +70,7 @@ describe("math.random in scripts", function()
     local e1, e2 = run(tonumber(printed))
     assert.are.same(d1, e1)
     assert.are.same(d2, e2)
-    remove_dir(dir)
+    t.remove_tree(dir)
     os.remove(script)
   end)
 end)
@@ -107,9 +89,7 @@ local function every_other(options)
 end
 
 describe("what request() returns", function()
-  local mock
-  setup(function() mock = t.start_mock() end)
-  teardown(function() mock.stop() end)
+  local mock = t.shared_mock()
   before_each(function() mock.reset() end)
 
   -- Runs `options` on every other request of 20; returns the summary once it has checked
@@ -189,9 +169,7 @@ describe("what request() returns", function()
 end)
 
 describe("the sandbox", function()
-  local mock
-  setup(function() mock = t.start_mock() end)
-  teardown(function() mock.stop() end)
+  local mock = t.shared_mock()
   before_each(function() mock.reset() end)
 
   -- A script that does `code` in its main chunk: refused before sending, exit 2.
@@ -211,7 +189,7 @@ describe("the sandbox", function()
   end)
 
   it("refuses bytecode given to load, loadfile, dofile or require, even corrupted", function()
-    local dir = scratch()
+    local dir = t.tmpdir()
     local good = string.dump(load("soapload.rate = 5"))
     local bad = good:sub(1, 12) .. string.rep("\255", 40) .. good:sub(53)
     t.write(dir .. "/good.luac", good)
@@ -231,11 +209,11 @@ describe("the sandbox", function()
     refused_at_load("require('cjson')", "C modules are not available")
     refused_at_load("package.loadlib('/lib/x86_64-linux-gnu/libc.so.6', '*')",
       "package.loadlib is not available to scripts")
-    remove_dir(dir)
+    t.remove_tree(dir)
   end)
 
   it("still loads text: load, require of a Lua module, dofile", function()
-    local dir = scratch()
+    local dir = t.tmpdir()
     t.write(dir .. "/mod.lua", "return { rate = 7 }")
     t.write(dir .. "/more.lua", "return 1")
     local script = t.script(([[
@@ -246,7 +224,7 @@ describe("the sandbox", function()
     local code, out = t.run(("-q -w 1 -u %s %s"):format(mock.url, script))
     assert.are.equal(0, code, out)
     assert.are.equal(11, mock.stats().requests.total)
-    remove_dir(dir)
+    t.remove_tree(dir)
     os.remove(script)
   end)
 
@@ -276,7 +254,7 @@ describe("the sandbox", function()
   end)
 
   it("starts no process: os.execute and io.popen are script errors for that request", function()
-    local dir = scratch()
+    local dir = t.tmpdir()
     local script = t.script(([[
       soapload.rate = 20
       soapload.duration = 1
@@ -295,15 +273,13 @@ describe("the sandbox", function()
     assert.are.equal(18, mock.stats().requests.total)
     assert.is_nil(t.read(dir .. "/ran"))
     assert.is_nil(t.read(dir .. "/popen"))
-    remove_dir(dir)
+    t.remove_tree(dir)
     os.remove(script)
   end)
 end)
 
 describe("the hook limit", function()
-  local mock
-  setup(function() mock = t.start_mock() end)
-  teardown(function() mock.stop() end)
+  local mock = t.shared_mock()
   before_each(function() mock.reset() end)
 
   -- A string pattern whose backtracking runs for minutes inside string.find, in C, where no
@@ -378,9 +354,7 @@ describe("the hook limit", function()
 end)
 
 describe("a script's output", function()
-  local mock
-  setup(function() mock = t.start_mock() end)
-  teardown(function() mock.stop() end)
+  local mock = t.shared_mock()
 
   it("reaches a file when stdout is one: io.write in init() and request() of each worker",
     function()

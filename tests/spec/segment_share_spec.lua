@@ -5,10 +5,6 @@
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 
-local function decode(path)
-  return t.json.decode((assert(t.read(path), "no file " .. path)))
-end
-
 local function targets(r)
   local list = {}
   for _, s in ipairs(r.intervals) do list[#list + 1] = ("%.3f"):format(s.target) end
@@ -32,7 +28,7 @@ soapload.connections = 4
     end)
     local code, single, err = t.run(("--json %s -u %s %s"):format(one, mock.url, shaped))
     assert.are.equal(0, code, err)
-    local a = decode(one)
+    local a = t.decode(one)
     assert.are.equal("100.000 200.000", targets(a):match("^(%S+ %S+)"))
     mock.reset()
     local at = ("%.3f"):format(t.now() + 2)
@@ -47,7 +43,7 @@ soapload.connections = 4
       -- "of 0.0 req/s in all" before: the shape's mean over its 2 s, all segments together
       assert.truthy(out:find(("Segment         %d/2: global requests k with k mod 2 = %d of " ..
         "150.0 req/s mean in all"):format(i - 1, i - 1), 1, true), out)
-      local s = decode(files[i])
+      local s = t.decode(files[i])
       assert.are.equal("50.000 100.000", targets(s):match("^(%S+ %S+)"))
       assert.are.equal(150, s.settings.global_rate)
       assert.are.equal(75, s.settings.rate)
@@ -55,7 +51,7 @@ soapload.connections = 4
     local stdout
     code, stdout, err = t.run(("merge %s %s --json %s"):format(files[1], files[2], merged))
     assert.are.equal(0, code, stdout .. err)
-    local m = decode(merged)
+    local m = t.decode(merged)
     assert.are.equal(targets(a), targets(m)) -- 200 and 400 before
     assert.are.equal(300, m.summary.scheduled)
     assert.are.equal(m.summary.sent, mock.stats().requests.echo)

@@ -9,21 +9,7 @@ local finally = t.chained(function(fn) return finally(fn) end)
 local RATE, SECONDS = 100, 3 -- each second's last request is due 10 ms before its end
 local LOAD = ("-R %d -d %ds -c 8 -w 2 --seed 7"):format(RATE, SECONDS)
 
-local function decode(path)
-  local text = assert(t.read(path), "no file " .. path)
-  return t.json.decode(text)
-end
-
 -- A start time `ahead` seconds from now, as epoch seconds with a fraction.
-local function start_time(ahead)
-  return ("%.3f"):format(t.now() + ahead)
-end
-
-local function lines(path)
-  local list = {}
-  for line in io.lines(path) do list[#list + 1] = line end
-  return list
-end
 
 describe("soapload --segment", function()
   local script = t.script("soapload = {}\n")
@@ -34,7 +20,7 @@ describe("soapload --segment", function()
     local out = t.tmpname(".json")
     local code, _, err = t.run(("-q --json %s -u %s %s %s"):format(out, mock.url, LOAD, script))
     assert(code == 0, "the single run exited " .. tostring(code) .. ": " .. err)
-    single = decode(out)
+    single = t.decode(out)
     single_stats = mock.stats()
     mock.stop()
     os.remove(out)
@@ -53,7 +39,7 @@ describe("soapload --segment", function()
         for _, f in ipairs(traces) do os.remove(f) end
         os.remove(idlog); os.remove(merged)
       end)
-      local at = start_time(2)
+      local at = t.start_time(2)
       for i = 0, n - 1 do
         files[i + 1], traces[i + 1] = t.tmpname(".json"), t.tmpname(".csv")
         runs[i + 1] = t.spawn(("--segment %d/%d --start-at %s --json %s --trace %s -u %s %s %s")
@@ -65,7 +51,7 @@ describe("soapload --segment", function()
         assert.are.equal(0, code, err)
         assert.matches(("Segment         %d/%d: global requests k with k mod %d = %d of 100.0 " ..
           "req/s in all; IDs S%d%%-P<pid>%%-R<seq>"):format(i - 1, n, n, i - 1, i - 1), stdout)
-        results[i] = decode(files[i])
+        results[i] = t.decode(files[i])
         assert.are.equal(("%d/%d"):format(i - 1, n), results[i].settings.segment)
         -- every segment's schedule starts at the instant given, to the microsecond
         assert.are.equal(math.floor(tonumber(at) * 1e6 + 0.5), results[i].settings.started_at_us)
@@ -76,7 +62,7 @@ describe("soapload --segment", function()
         merged))
       assert.are.equal(0, code, err)
       assert.matches(("Segments        all %d of the split schedule"):format(n), stdout)
-      local m = decode(merged)
+      local m = t.decode(merged)
 
       -- the same totals as one process
       for _, key in ipairs({ "scheduled", "sent", "ok", "not_sent" }) do
@@ -111,7 +97,7 @@ describe("soapload --segment", function()
       -- trace
       mock.stop()
       local by_segment = {}
-      for _, id in ipairs(lines(idlog)) do
+      for _, id in ipairs(t.lines(idlog)) do
         if not id:match("^#") then
           local seg = assert(id:match("^S(%d+)%-P%d+%-R%d+$"), "ID " .. id)
           by_segment[tonumber(seg)] = (by_segment[tonumber(seg)] or 0) + 1
@@ -119,7 +105,7 @@ describe("soapload --segment", function()
       end
       for i = 1, n do
         assert.are.equal(results[i].summary.sent, by_segment[i - 1])
-        local trace = lines(traces[i])
+        local trace = t.lines(traces[i])
         assert.matches(("^S%d%%-P%%d+%%-R%%d+,"):format(i - 1), trace[2])
       end
       -- and the reconciliation of all segments' traces with the server's log
@@ -153,7 +139,7 @@ soapload.operations = {
       end)
       local code, _, err = t.run(("-q --json %s -u %s %s"):format(one, mock.url, shaped))
       assert.are.equal(0, code, err)
-      local at = start_time(2)
+      local at = t.start_time(2)
       for i = 0, 2 do
         files[i + 1] = t.tmpname(".json")
         runs[i + 1] = t.spawn(("-q --segment %d/3 --start-at %s --json %s -u %s %s")
@@ -165,7 +151,7 @@ soapload.operations = {
       end
       code, _, err = t.run(("merge -q %s --json %s"):format(table.concat(files, " "), merged))
       assert.are.equal(0, code, err)
-      local a, m = decode(one), decode(merged)
+      local a, m = t.decode(one), t.decode(merged)
       assert.are.equal(a.summary.scheduled, m.summary.scheduled)
       assert.are.equal(a.summary.sent, m.summary.sent)
       local function seconds(r)
@@ -192,7 +178,7 @@ soapload.operations = {
       mock.stop()
       for _, f in ipairs(files) do os.remove(f) end
     end)
-    local at = start_time(2)
+    local at = t.start_time(2)
     for i = 0, 1 do
       runs[i + 1] = t.spawn(("--closed -c 5 -w 1 -d 1s --segment %d/2 --start-at %s --json %s " ..
         "-u %s %s"):format(i, at, files[i + 1], mock.url, script))
@@ -201,7 +187,7 @@ soapload.operations = {
     for i = 1, 2 do
       local code, _, err = runs[i].wait(30)
       assert.are.equal(0, code, err)
-      local r = decode(files[i])
+      local r = t.decode(files[i])
       assert.are.equal(i == 1 and 3 or 2, r.settings.connections)
       assert.are.equal(5, r.settings.global_connections)
       sent = sent + r.summary.sent
@@ -216,7 +202,7 @@ soapload.operations = {
     local out = t.tmpname(".json")
     finally(function() mock.stop(); os.remove(out) end)
     local code, stdout, err = t.run(("--segment 0/1 --start-at %s -R 50 -d 1s -c 2 -w 1 " ..
-      "--json %s -u %s %s"):format(start_time(1), out, mock.url, script))
+      "--json %s -u %s %s"):format(t.start_time(1), out, mock.url, script))
     assert.are.equal(0, code, err)
     local off, unc, n = stdout:match("Clock offset    ([-+][%d.]+) ms %+%- ([%d.]+) ms: the " ..
       "server's clock minus this one's %(X%-Soapload%-Mock%-Time, (%d) probes%)")
@@ -225,7 +211,7 @@ soapload.operations = {
     assert.is_true(math.abs(tonumber(off)) < 5, off)
     assert.is_true(tonumber(unc) < 5, unc)
     assert.are.equal("5", n)
-    local r = decode(out)
+    local r = t.decode(out)
     assert.is_true(math.abs(r.settings.clock_offset_ms) < 5)
     assert.is_true(r.settings.clock_offset_uncertainty_ms >= 0)
     assert.are.equal("X-Soapload-Mock-Time", r.settings.clock_source)
@@ -248,7 +234,7 @@ soapload.operations = {
     end
     assert(port, "http.server did not start")
     local code, stdout = t.run(("--start-at %s -R 10 -d 1s -c 1 -w 1 -u http://127.0.0.1:%s/ %s")
-      :format(start_time(1), port, script))
+      :format(t.start_time(1), port, script))
     assert.is_true(code == 0 or code == 1, stdout)
     local unc = stdout:match("Clock offset    [-+][%d.]+ ms %+%- ([%d.]+) ms: the server's " ..
       "clock minus this one's %(Date, %d probes?%)")
@@ -305,7 +291,7 @@ end
 ]])
       finally(function() mock.stop(); os.remove(slow) end)
       local code, _, err = t.run(("--start-at %s --hook-limit 5s -R 10 -d 1s -c 1 -w 1 -u %s %s")
-        :format(start_time(0.5), mock.url, slow))
+        :format(t.start_time(0.5), mock.url, slow))
       assert.are.equal(2, code)
       assert.matches("the workers were ready only [%d.]+ s after %-%-start%-at: nothing was sent",
         err)
@@ -345,7 +331,7 @@ end
   it("stops at once when told to before a start far ahead: nothing sent, exit 130", function()
     local mock = t.start_mock("")
     finally(function() mock.stop() end)
-    local h = t.spawn(("--start-at %s -R 10 -d 1s -c 2 -w 2 -u %s %s"):format(start_time(60),
+    local h = t.spawn(("--start-at %s -R 10 -d 1s -c 2 -w 2 -u %s %s"):format(t.start_time(60),
       mock.url, script))
     local until_ = t.now() + 10
     while #h.workers() < 2 and t.now() < until_ do t.sleep(0.05) end
@@ -762,7 +748,7 @@ describe("scripts/kubernetes/render.sh", function()
       local direct = dir .. "/direct.json"
       local code, _, err = t.run(("merge %s --json %s"):format(table.concat(files, " "), direct))
       assert.are.equal(0, code, err)
-      local d = decode(direct)
+      local d = t.decode(direct)
       for _, r in ipairs({ m, d }) do
         for _, s in ipairs(r.segments) do s.source = nil end
       end
@@ -781,7 +767,7 @@ describe("scripts/kubernetes/render.sh", function()
       q:close()
       local want = {}
       for i = 0, N - 1 do
-        local r = decode(files[i + 1])
+        local r = t.decode(files[i + 1])
         local addr = "10.201.0." .. (10 + i)
         want[addr] = true
         -- its connections and its clock probe's, all from its own address
@@ -803,7 +789,7 @@ describe("scripts/kubernetes/render.sh", function()
       local single = dir .. "/single/one.json"
       sh(("ip netns exec %s %s -q --progress never -u %s --json %s %s/script/script.lua > " ..
         "/dev/null 2>&1"):format(tag .. "s" .. N, t.quote(t.bin), url, single, dir))
-      local one = decode(single)
+      local one = t.decode(single)
       for _, key in ipairs({ "scheduled", "sent", "ok", "not_sent" }) do
         assert.are.equal(one.summary[key], m.summary[key], key)
       end

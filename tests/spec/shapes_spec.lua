@@ -49,9 +49,7 @@ local function per_second(offsets)
 end
 
 describe("load shapes", function()
-  local mock
-  setup(function() mock = t.start_mock("") end)
-  teardown(function() mock.stop() end)
+  local mock = t.shared_mock()
   before_each(function() mock.reset() end)
 
   local function run_script(args, text)

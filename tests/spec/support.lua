@@ -116,6 +116,73 @@ function M.start_mock(args, wrapper)
   return mock
 end
 
+-- A mock for the tests of the enclosing describe block: started (start_mock(args)) before its
+-- first test, stopped after its last. Call it inside describe(); the handle it returns reads
+-- through to the running mock (url, port, stats(), reset(), stop()) once the block has started.
+function M.shared_mock(args)
+  local busted = require("busted") -- setup and teardown as the spec file sees them
+  local running
+  busted.setup(function() running = M.start_mock(args or "") end)
+  busted.teardown(function() if running then running.stop() end end)
+  return setmetatable({}, { __index = function(_, key)
+    assert(running, "the shared mock is used outside its describe block's tests")
+    return running[key]
+  end })
+end
+
+-- Runs a shell command line with its stderr joined to its stdout; returns the exit status (a
+-- signal's number when a signal ended it) and everything it printed.
+function M.sh(cmd)
+  local p = io.popen(cmd .. " 2>&1")
+  local out = p:read("a")
+  local ok, _, code = p:close()
+  return ok and 0 or code, out
+end
+
+-- A new empty directory (mktemp -d), and the removal of one with all it holds.
+function M.tmpdir()
+  local code, out = M.sh("mktemp -d")
+  assert(code == 0, "mktemp -d: " .. out)
+  return (out:gsub("%s+$", ""))
+end
+function M.remove_tree(dir) os.execute("rm -rf " .. sh_quote(dir)) end
+
+-- The lines of a file, as a list (empty when there is no such file).
+function M.lines(path)
+  local list = {}
+  for line in (M.read(path) or ""):gmatch("[^\n]+") do list[#list + 1] = line end
+  return list
+end
+
+-- A JSON file (a result file, mostly) decoded; fails naming the file when there is none.
+function M.decode(path)
+  return cjson.decode((assert(M.read(path), "no file " .. path)))
+end
+
+-- What a program prints for --help.
+function M.help(bin)
+  local p = io.popen(sh_quote(bin) .. " --help")
+  local text = p:read("a")
+  p:close()
+  return text
+end
+
+-- The WS-Security UsernameToken password digest, Base64(SHA-1(nonce .. created .. password)),
+-- computed by the openssl command line: apart from soapload's code and the mock's.
+function M.openssl_password_digest(nonce, created, password)
+  local f = M.write(M.tmpname(".bin"), nonce .. created .. password)
+  local p = io.popen("openssl dgst -sha1 -binary " .. sh_quote(f) .. " | openssl base64 -A")
+  local out = p:read("a")
+  p:close()
+  os.remove(f)
+  return (out:gsub("%s+$", ""))
+end
+
+-- A --start-at value `ahead` seconds from now (Unix time, to the millisecond).
+function M.start_time(ahead)
+  return ("%.3f"):format(M.now() + ahead)
+end
+
 -- Runs soapload with a shell-ready argument string. Returns exit code, stdout, stderr,
 -- and the wall time it took.
 function M.run(args, env)

@@ -27,9 +27,7 @@ local function values(doc)
 end
 
 describe("tags", function()
-  local mock
-  setup(function() mock = t.start_mock("--threads 1") end)
-  teardown(function() mock.stop() end)
+  local mock = t.shared_mock("--threads 1")
   before_each(function() mock.reset() end)
 
   it("gives exact per-value counts and histograms in the summary, JSON and merge, adding " ..

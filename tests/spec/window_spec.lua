@@ -24,9 +24,7 @@ end
 
 describe("--send-window", function()
   local finally
-  local mock
-  setup(function() mock = t.start_mock("-t 1") end)
-  teardown(function() mock.stop() end)
+  local mock = t.shared_mock("-t 1")
   before_each(function()
     mock.reset()
     finally = t.chained(function(fn) return finally(fn) end)

@@ -16,14 +16,6 @@ local function node_ready()
   assert(f, "node-soap is not installed: run scripts/install-npm-test-deps.sh")
 end
 
-local function alive(pid)
-  local f = io.open("/proc/" .. pid .. "/stat")
-  if not f then return false end
-  local state = (f:read("a") or ""):match("%) (%a)")
-  f:close()
-  return state ~= nil and state ~= "Z"
-end
-
 -- node-soap serving `wsdl` on a free loopback port; stats() is what its handlers saw.
 local function start_node(wsdl, id_element)
   node_ready()
@@ -38,7 +30,7 @@ local function start_node(wsdl, id_element)
   while t.now() < deadline do
     port = (t.read(out) or ""):match("listening on (%d+)")
     if port then break end
-    if not alive(pid) then error("node server.js exited: " .. (t.read(out) or "")) end
+    if not t.alive(pid) then error("node server.js exited: " .. (t.read(out) or "")) end
     t.sleep(0.05)
   end
   assert(port, "node-soap did not start: " .. (t.read(out) or ""))
@@ -52,7 +44,7 @@ local function start_node(wsdl, id_element)
   function s.stop()
     os.execute("kill " .. pid .. " 2>/dev/null")
     local until_ = t.now() + 5
-    while alive(pid) and t.now() < until_ do t.sleep(0.02) end
+    while t.alive(pid) and t.now() < until_ do t.sleep(0.02) end
     os.remove(out)
   end
   return s

@@ -3,16 +3,6 @@
 -- by the mock.
 local t = require("support")
 
--- Base64(SHA-1(nonce .. created .. password)) by openssl, from a file holding the bytes.
-local function openssl_digest(nonce, created, password)
-  local f = t.write(t.tmpname(".bin"), nonce .. created .. password)
-  local p = io.popen("openssl dgst -sha1 -binary " .. t.quote(f) .. " | openssl base64 -A")
-  local out = p:read("a")
-  p:close()
-  os.remove(f)
-  return (out:gsub("%s+$", ""))
-end
-
 local function openssl_base64_decode(s)
   local f = t.write(t.tmpname(".b64"), s .. "\n")
   local p = io.popen("openssl base64 -d -A -in " .. t.quote(f))
@@ -23,9 +13,7 @@ local function openssl_base64_decode(s)
 end
 
 describe("WS-Security", function()
-  local mock
-  setup(function() mock = t.start_mock("") end)
-  teardown(function() mock.stop() end)
+  local mock = t.shared_mock()
 
   -- Runs a script whose done() prints lines; returns the output.
   local function run_done(body, extra)
@@ -46,7 +34,7 @@ describe("WS-Security", function()
     for _, v in ipairs(vectors) do
       local out = run_done(("io.write('D=', soapload.wsse.digest(%q, %q, %q), '\\n')")
         :format(v[1], v[2], v[3]))
-      assert.are.equal(openssl_digest(v[1], v[2], v[3]), out:match("D=(%S+)"), v[3])
+      assert.are.equal(t.openssl_password_digest(v[1], v[2], v[3]), out:match("D=(%S+)"), v[3])
     end
   end)
 
@@ -72,7 +60,7 @@ describe("WS-Security", function()
     assert.are.equal(16, #nonce)
     local created = out:match("CREATED=(%S+)")
     assert.truthy(created:match("^%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%d%.%d%d%dZ$"), created)
-    assert.are.equal(openssl_digest(nonce, created, "s3cret"), out:match("PW=(%S+)"))
+    assert.are.equal(t.openssl_password_digest(nonce, created, "s3cret"), out:match("PW=(%S+)"))
     assert.truthy(out:find("TEXT=a<b %S+#PasswordText"), out)
     assert.truthy(out:find("TS=2023-11-14T22:13:20.000Z 2023-11-14T22:18:20.000Z", 1, true), out)
   end)
