@@ -368,3 +368,44 @@ end
       out)
   end)
 end)
+
+describe("accounting against the mock's ID log", function()
+  -- The IDs in the mock's log, grouped by worker pid: checks each worker's sequence has no gap.
+  local function check_ids(log, expected_total, expected_workers)
+    local by_pid, total = {}, 0
+    for pid, seq in log:gmatch("P(%d+)%-R(%d+)\n") do
+      by_pid[pid] = by_pid[pid] or {}
+      assert.is_nil(by_pid[pid][tonumber(seq)], "duplicate ID P" .. pid .. "-R" .. seq)
+      by_pid[pid][tonumber(seq)] = true
+      total = total + 1
+    end
+    assert.are.equal(expected_total, total)
+    local workers = 0
+    for _, seqs in pairs(by_pid) do
+      workers = workers + 1
+      for i = 1, #seqs do assert.is_true(seqs[i], "gap at R" .. i) end
+    end
+    assert.are.equal(expected_workers, workers)
+  end
+
+  it("sends exactly rate x duration requests, each ID echoed once", function()
+    local id_log = t.tmpname(".ids")
+    local mock = t.start_mock("--id-log " .. id_log)
+    finally(function() mock.stop(); os.remove(id_log) end)
+    local code, out = t.run("-q -u " .. mock.url .. " -R 200 -d 2s -w 2 --burst 1 " .. default)
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("scheduled     400 = sent 400 + not sent 0 + failed before send 0 + script errors before send 0",
+      1, true), out)
+    assert.truthy(out:find("sent          400 = ok 400 + failed 0 + cancelled 0", 1, true), out)
+    assert.truthy(out:find("Errors          none", 1, true))
+    assert.truthy(out:find("Result          PASS", 1, true))
+    -- uniform pacing (--burst 1) at 200/s leaves no burst of 4, and the summary says how to get one
+    assert.truthy(out:find("requests were due 5.000 ms apart; --burst 4 sends them", 1, true), out)
+    local s = mock.stats()
+    assert.are.equal(400, s.requests.echo)
+    assert.are.equal(400, s.ids.distinct)
+    assert.are.equal(0, s.ids.duplicates)
+    t.sleep(0.4)
+    check_ids(t.read(id_log), 400, 2)
+  end)
+end)

@@ -113,3 +113,50 @@ describe("settings", function()
       assert.truthy(section:find("\n       %[stages%]\n"), section)
     end)
 end)
+
+describe("flags and settings, against the mock", function()
+  local default = t.root .. "/scripts/examples/default.lua"
+  local mock = t.shared_mock()
+  before_each(function() mock.reset() end)
+
+  it("lets flags override the script's defaults", function()
+    local script = t.script(([[
+      soapload.url = "http://127.0.0.1:1/unused"
+      soapload.rate = 10
+      soapload.duration = 5
+    ]]))
+    local code, out = t.run(("-q -u %s -R 150 -d 1s -w 1 -c 3 %s"):format(mock.url, script))
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("scheduled     150 =", 1, true), out)
+    assert.truthy(out:find("1 worker x 3 connections", 1, true), out)
+    assert.are.equal(150, mock.stats().ids.distinct)
+    os.remove(script)
+  end)
+
+  it("names a missing script, bad flags, a bad URL and bad settings", function()
+    local cases = {
+      { "/nonexistent/x.lua", "cannot read script /nonexistent/x.lua" },
+      { "--bogus " .. default, "unknown option '--bogus'" },
+      { "-R -5 " .. default, "bad value '-5' for --rate" },
+      { "-R 0 " .. default, "bad value '0' for --rate" },
+      { "-d 0 " .. default, "bad value '0' for --duration" },
+      { "-c -1 " .. default, "bad value '-1' for --connections" },
+      { "-u ftp://host/x " .. default, "bad URL 'ftp://host/x'" },
+      { "-u http://host:99999/ " .. default, "bad URL" },
+      { "-H nocolon " .. default, "for --header: it wants 'Name: value'" },
+      { "", "no script given" },
+    }
+    for _, case in ipairs(cases) do
+      local code, _, err = t.run(case[1])
+      assert.are.equal(2, code, case[1])
+      assert.truthy(err:find(case[2], 1, true), case[1] .. " -> " .. err)
+    end
+    local script = t.script("soapload.url = 'http://127.0.0.1:1/'\nsoapload.rate = 'fast'\n")
+    local code, _, err = t.run(script)
+    assert.are.equal(2, code)
+    assert.truthy(err:find("bad value 'fast' for soapload.rate: it wants a number of requests " ..
+      "per second above 0", 1, true), err)
+    os.remove(script)
+    assert.are.equal(0, mock.stats().requests.total)
+  end)
+end)

@@ -343,3 +343,58 @@ describe("the mock under abuse", function()
     for i = 1, 50 do slow[i]:close() end
   end)
 end)
+
+describe("failed requests, each counted by its kind", function()
+  local mock = t.shared_mock()
+
+  it("counts a response without the request's ID as id_mismatch", function()
+    local script = t.script([[
+      soapload.rate = 40
+      soapload.duration = 1
+      function request(id, seq)
+        -- the body carries another ID than the one soapload expects back
+        return soapload.envelope(soapload.echo(id .. "x"))
+      end
+    ]])
+    local code, out = t.run(("-q -u %s %s"):format(mock.url, script))
+    assert.are.equal(1, code)
+    assert.truthy(out:find("Errors          id_mismatch 40", 1, true), out)
+    os.remove(script)
+  end)
+
+  it("counts every request as a connect error when nothing listens, and ends on time", function()
+    -- a port that was free a moment ago: nothing listens there now
+    local m = t.start_mock("")
+    local port = m.port
+    m.stop()
+    local code, out, _, elapsed = t.run(("-q -u http://127.0.0.1:%d/soap/endpoint -R 100 -d 1s %s")
+      :format(port, default))
+    assert.are.equal(1, code)
+    -- nothing left the machine: "sent" means written to a socket
+    assert.truthy(out:find("scheduled     100 = sent 0 + not sent 0 + failed before send 100 + " ..
+      "script errors before send 0", 1, true), out)
+    assert.truthy(out:find("sent          0 = ok 0 + failed 0 + cancelled 0", 1, true), out)
+    assert.truthy(out:find("Errors          connect before send 100", 1, true), out)
+    assert.is_true(elapsed < 4, "took " .. elapsed)
+  end)
+
+  it("counts a server slower than the timeout as timeouts", function()
+    local slow = t.start_mock("--delay 2s")
+    finally(function() slow.stop() end)
+    local code, out, _, elapsed = t.run(("-q -u %s -R 20 -d 1s -t 300ms %s"):format(slow.url,
+      default))
+    assert.are.equal(1, code)
+    assert.truthy(out:find("Errors          timeout 20", 1, true), out)
+    assert.is_true(elapsed < 1 + 0.3 + 2, "took " .. elapsed)
+    slow.stop()
+  end)
+
+  it("counts SOAP Faults apart from other failures", function()
+    local faulty = t.start_mock("--fault-rate 1")
+    finally(function() faulty.stop() end)
+    local code, out = t.run(("-q -u %s -R 30 -d 1s %s"):format(faulty.url, default))
+    assert.are.equal(1, code)
+    assert.truthy(out:find("Errors          soap_fault 30", 1, true), out)
+    faulty.stop()
+  end)
+end)

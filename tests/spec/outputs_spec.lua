@@ -321,3 +321,150 @@ function response(status, headers, body, id) return false, "no good: " .. id end
       out)
   end)
 end)
+
+describe("the JSON, the trace and the progress line", function()
+  local mock = t.shared_mock()
+
+  it("writes JSON whose counts equal the summary's and whose seconds add up", function()
+    local json = t.tmpname(".json")
+    local code, out = t.run(("-q --json %s -u %s -R 300 -d 2s -w 2 %s"):format(json, mock.url,
+      default))
+    assert.are.equal(0, code, out)
+    local r = t.json.decode(t.read(json))
+    assert.are.equal("soapload-results/1", r.schema)
+    -- and the JSON says what the printed summary says
+    local sched, sent, not_sent, serr = out:match(
+      "scheduled     (%d+) = sent (%d+) %+ not sent (%d+) %+ failed before send %d+ %+ " ..
+      "script errors before send (%d+)")
+    assert.are.same({ r.summary.scheduled, r.summary.sent, r.summary.not_sent,
+      r.summary.script_errors_before_send },
+      { tonumber(sched), tonumber(sent), tonumber(not_sent), tonumber(serr) })
+    local ok, failed = out:match("sent          %d+ = ok (%d+) %+ failed (%d+)")
+    assert.are.equal(tonumber(ok), r.summary.ok)
+    assert.are.equal(tonumber(failed), r.summary.failed)
+
+    assert.are.equal(600, r.summary.scheduled)
+    assert.are.equal(600, r.summary.ok)
+    assert.are.equal(600, r.latency.from_due.count)
+    local hist_total = 0
+    for _, pair in ipairs(r.latency.from_due.histogram.counts) do hist_total = hist_total + pair[2] end
+    assert.are.equal(600, hist_total) -- the histogram is whole: files can be merged exactly
+    local sent, ok, completed = 0, 0, 0
+    for _, s in ipairs(r.intervals) do
+      sent = sent + s.counts.sent
+      ok = ok + s.counts.results.ok
+      completed = completed + s.latency.count
+    end
+    assert.are.equal(600, sent)
+    assert.are.equal(600, ok)
+    assert.are.equal(600, completed)
+    assert.are.equal(2, #r.workers)
+    assert.are.equal(600, r.workers[1].counts.sent + r.workers[2].counts.sent)
+    os.remove(json)
+  end)
+
+  it("writes one trace line per scheduled request, each ID once, times in order", function()
+    local trace = t.tmpname(".csv")
+    local code, out = t.run(("-q --trace %s -u %s -R 400 -d 2s -w 2 %s"):format(trace, mock.url,
+      default))
+    assert.are.equal(0, code, out)
+    local lines, ids = 0, {}
+    local f = assert(io.open(trace))
+    assert.are.equal("id,worker_pid,local_port,due,sent,first_byte,done,status,operation,conn," ..
+      "stream,outcome,flow,flow_number,step,retry", f:read("l"))
+    for line in f:lines() do
+      local id, pid, port, due, sent, first, done, status, outcome =
+        line:match("^(P(%d+)%-R%d+),%d+,(%d+),([%d.]+),([%d.]+),([%d.]+),([%d.]+),(%d+),,%d+,%d+," ..
+          "(%a+),,,,$")
+      assert.truthy(id, line)
+      assert.is_nil(ids[id], "duplicate " .. id)
+      ids[id] = true
+      assert.are.equal("ok", outcome)
+      assert.are.equal("200", status)
+      assert.is_true(tonumber(port) > 0)
+      assert.is_true(tonumber(due) <= tonumber(sent) + 1e-6 and tonumber(sent) <= tonumber(first)
+        and tonumber(first) <= tonumber(done), line)
+      lines = lines + 1
+    end
+    f:close()
+    assert.are.equal(800, lines)
+    local mode = io.popen("stat -c %a " .. trace):read("l")
+    assert.are.equal("600", mode)
+    os.remove(trace)
+  end)
+
+  it("traces requests that were never sent or failed, one line each", function()
+    local trace = t.tmpname(".csv")
+    local script = t.script([[
+      soapload.rate = 100
+      soapload.duration = 1
+      function request(id, seq)
+        if seq % 5 == 0 then error("bad row") end
+        return soapload.envelope(soapload.echo(id))
+      end
+    ]])
+    local code = t.run(("-q --trace %s -u http://127.0.0.1:1/x -w 1 %s"):format(trace, script))
+    assert.are.equal(1, code)
+    local outcomes = {}
+    for line in io.lines(trace) do
+      local o = line:match(",([%a_]+),,,,$") or "header"
+      outcomes[o] = (outcomes[o] or 0) + 1
+    end
+    assert.are.equal(80, outcomes.connect_before_send)
+    assert.are.equal(20, outcomes.script_error_before_send)
+    assert.are.equal(1, outcomes.header) -- the header alone: every other line has an outcome
+    os.remove(trace)
+    os.remove(script)
+  end)
+
+  it("refuses a malformed threshold or an unwritable output before sending", function()
+    local before = mock.stats().requests.total
+    for _, case in ipairs({
+      { "--threshold 'p99 <'", "bad threshold 'p99 <'" },
+      { "--threshold 'latency < 5ms'", "unknown metric 'latency'" },
+      { "--threshold 'rate < 5ms'", "unit 'ms' does not fit metric 'rate'" },
+      { "--json /nonexistent/dir/r.json", "cannot write /nonexistent/dir/r.json" },
+      { "--trace /nonexistent/t.csv", "cannot write /nonexistent/t.csv" },
+    }) do
+      local code, _, err = t.run(("%s -u %s -R 10 -d 1s %s"):format(case[1], mock.url,
+        default))
+      assert.are.equal(2, code, case[1])
+      assert.truthy(err:find(case[2], 1, true), case[1] .. " -> " .. err)
+    end
+    local link = t.tmpname(".lnk")
+    os.execute("ln -s /tmp/soapload-target-" .. os.time() .. " " .. link)
+    local code, _, err = t.run(("--json %s -u %s -R 10 -d 1s %s"):format(link, mock.url,
+      default))
+    assert.are.equal(2, code)
+    assert.truthy(err:find("it is a symbolic link", 1, true), err)
+    os.remove(link)
+    assert.are.equal(before, mock.stats().requests.total)
+  end)
+
+  it("prints a progress line per second: plain lines off a terminal, none with --quiet",
+    function()
+      local code, _, err = t.run(("--progress always -u %s -R 100 -d 2s %s"):format(mock.url,
+        default))
+      assert.are.equal(0, code)
+      assert.truthy(err:find("\n   1/2s %[##########%-%-%-%-%-%-%-%-%-%-%] %d+/100 req/s, in flight %d+, " ..
+        "errors 0, p99 %d"), err)
+      assert.truthy(err:find("\n   2/2s %[####################%]"), err)
+      assert.falsy(err:find("\r", 1, true))
+      code, _, err = t.run(("-q --progress always -u %s -R 100 -d 1s %s"):format(mock.url,
+        default))
+      assert.are.equal("", err)
+      code, _, err = t.run(("-u %s -R 100 -d 1s %s"):format(mock.url, default))
+      assert.falsy(err:find("req/s, in flight", 1, true)) -- auto: stderr is no terminal here
+    end)
+
+  it("redraws one line on a terminal", function()
+    -- script(1) gives soapload a pseudo-terminal; --progress auto sees a terminal there
+    local p = io.popen(("script -qec %s /dev/null"):format(t.quote(("%s -u %s -R 100 -d 2s %s")
+      :format(t.quote(t.bin), mock.url, default))))
+    local tty = p:read("a")
+    p:close()
+    assert.truthy(tty:find("\r\27%[K   1/2s %[", 1), tty)
+    assert.truthy(tty:find("\r\27%[K   2/2s %[####################%]", 1), tty)
+    assert.truthy(tty:find("Result          PASS", 1, true), tty)
+  end)
+end)

@@ -125,3 +125,61 @@ end
       "but some were sent more than once", 1, true), out)
   end)
 end)
+
+describe("soapload --reconcile of a failed run, of IDs of a script's own, of no trace", function()
+  it("explains what went missing after a run that went wrong", function()
+    -- a server that reads each request and answers with bytes that are not HTTP: every
+    -- request was sent, none reached a log of IDs
+    local bad = t.start_bad_server("garbage")
+    finally(function() bad.stop() end)
+    local trace, ids = t.tmpname(".csv"), t.write(t.tmpname(".ids"), "")
+    local code = t.run(("-q --trace %s -u %s -R 50 -d 1s -w 1 -c 1 %s")
+      :format(trace, bad.url, t.root .. "/scripts/examples/default.lua"))
+    assert.are.equal(1, code)
+    local out
+    code, out = t.run(("--reconcile %s %s"):format(trace, ids))
+    assert.are.equal(1, code, out)
+    assert.truthy(out:find("sent        50", 1, true), out)
+    assert.truthy(out:find("lost        50", 1, true), out)
+    assert.truthy(out:find("Lost, by the client's outcome: protocol 50", 1, true), out)
+    assert.truthy(out:find("Result      MISMATCH", 1, true), out)
+    os.remove(trace)
+    os.remove(ids)
+  end)
+
+  it("handles IDs of the script's own that hold commas and quotes", function()
+    local ids = t.tmpname(".ids")
+    local m = t.start_mock("--id-log " .. ids)
+    finally(function() m.stop() end)
+    local trace = t.tmpname(".csv")
+    local script = t.script([[
+      soapload.rate = 20
+      soapload.duration = 1
+      function request(id, seq)
+        local mine = 'T,' .. seq .. '"q"'
+        return soapload.envelope(soapload.echo(mine)), { id = mine }
+      end
+    ]])
+    local code, out = t.run(("-q -w 1 --trace %s -u %s %s"):format(trace, m.url, script))
+    assert.are.equal(0, code, out)
+    assert.truthy(t.read(trace):find('\n"T,1""q""",', 1, true))
+    t.sleep(0.4)
+    code, out = t.run(("--reconcile %s %s"):format(trace, ids))
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("matched     20", 1, true), out)
+    os.remove(trace)
+    os.remove(script)
+    os.remove(ids)
+  end)
+
+  it("refuses a file that is not a trace", function()
+    local bogus = t.write(t.tmpname(".csv"), "hello\n")
+    local code, _, err = t.run(("--reconcile %s %s"):format(bogus, bogus))
+    assert.are.equal(2, code)
+    assert.truthy(err:find("does not start with soapload's header line", 1, true), err)
+    code, _, err = t.run("--reconcile /nonexistent " .. bogus)
+    assert.are.equal(2, code)
+    assert.truthy(err:find("cannot read /nonexistent", 1, true), err)
+    os.remove(bogus)
+  end)
+end)

@@ -111,3 +111,63 @@ end
     end
   end)
 end)
+
+describe("the request soapload writes", function()
+  local socket = require("socket")
+
+  -- Runs soapload for one request against a listener of this process; returns the request's
+  -- header lines.
+  local function capture(script_text, flags)
+    local server = assert(socket.bind("127.0.0.1", 0))
+    local port = select(2, server:getsockname())
+    local script = t.script(script_text)
+    local run = t.spawn(("-q -w 1 -c 1 -R 1 -d 1s -t 2s %s -u http://127.0.0.1:%d/soap/endpoint %s")
+      :format(flags or "", port, script))
+    server:settimeout(10)
+    local c = assert(server:accept())
+    c:settimeout(5)
+    local lines = {}
+    while true do
+      local line = assert(c:receive("*l"))
+      if line == "" then break end
+      lines[#lines + 1] = line
+    end
+    c:send("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+    c:close()
+    server:close()
+    run.wait(10)
+    os.remove(script)
+    return lines
+  end
+
+  local function named(lines, name)
+    local found = {}
+    for _, l in ipairs(lines) do
+      local k, v = l:match("^([^:]+):%s*(.*)$")
+      if k and k:lower() == name:lower() then found[#found + 1] = v end
+    end
+    return found
+  end
+
+  it("sends SOAP 1.1 headers, and a header of the user's replaces soapload's of that name",
+    function()
+      local lines = capture("soapload.headers = { ['SOAPAction'] = '\"urn:mine\"' }", "-H 'X-Run: 7'")
+      assert.are.same({ "text/xml; charset=utf-8" }, named(lines, "Content-Type"))
+      assert.are.same({ '"urn:mine"' }, named(lines, "SOAPAction"))
+      assert.are.same({ "7" }, named(lines, "X-Run"))
+      assert.are.same({}, named(lines, "Expect"))
+      assert.truthy(lines[1]:find("^POST /soap/endpoint HTTP/1.1"), lines[1])
+    end)
+
+  it("lets request() replace headers, the method and the path for one request", function()
+    local lines = capture([[
+      function request(id)
+        return soapload.envelope(soapload.echo(id)),
+          { headers = { ["Content-Type"] = "application/soap+xml" }, method = "PUT",
+            path = "/other?x=1" }
+      end
+    ]])
+    assert.are.same({ "application/soap+xml" }, named(lines, "Content-Type"))
+    assert.truthy(lines[1]:find("^PUT /other%?x=1 HTTP/1.1"), lines[1])
+  end)
+end)

@@ -394,3 +394,78 @@ describe("a script's output", function()
       os.remove(script)
     end)
 end)
+
+describe("the hooks", function()
+  local mock = t.shared_mock()
+  before_each(function() mock.reset() end)
+
+  it("sends the built-in echo envelope when the script has no request()", function()
+    local script = t.script("soapload.rate = 50\nsoapload.duration = '1s'\n")
+    local code, out = t.run(("-q -u %s %s"):format(mock.url, script))
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("ok 50 +", 1, true), out)
+    os.remove(script)
+  end)
+
+  it("runs init(args) in each worker, response() on each answer and done() in the parent",
+    function()
+      local script = t.script([[
+        soapload.rate = 100
+        soapload.duration = 1
+        function init(args) tag = args[1] .. "-" .. soapload.worker end
+        function request(id, seq)
+          return soapload.envelope(soapload.echo(id)), { headers = { ["X-Tag"] = tag } }
+        end
+        function response(status, headers, body, id)
+          if tonumber(id:match("R(%d+)$")) % 2 == 0 then return false, "even" end
+        end
+        function done(summary, latency, workers)
+          print(("done: sent=%d ok=%d check_failed=%d workers=%d p50>0=%s pid=%s"):format(
+            summary.sent, summary.ok, summary.errors.check_failed, #workers,
+            tostring(latency:percentile(50) > 0), tostring(workers[1].pid > 0)))
+        end
+      ]])
+      local code, out = t.run(("-q -u %s -w 2 %s hello"):format(mock.url, script))
+      assert.are.equal(1, code, out)
+      assert.truthy(out:find("done: sent=100 ok=50 check_failed=50 workers=2 p50>0=true pid=true",
+        1, true), out)
+      os.remove(script)
+    end)
+
+  it("counts runtime errors of request() as script errors, shows the first, goes on", function()
+    local script = t.script([[
+      soapload.rate = 200
+      soapload.duration = 1
+      function request(id, seq)
+        if seq % 10 == 0 then error("no data for " .. id) end
+        return soapload.envelope(soapload.echo(id))
+      end
+    ]])
+    local code, out = t.run(("-q -u %s -w 2 %s"):format(mock.url, script))
+    assert.are.equal(1, code)
+    assert.truthy(out:find("scheduled     200 = sent 180 + not sent 0 + failed before send 0 + script errors before send 20",
+      1, true), out)
+    assert.truthy(out:find("First script error (of 20):", 1, true), out)
+    assert.truthy(out:find(script .. ":4: no data for P%d+%-R10"), out)
+    assert.are.equal(180, mock.stats().ids.distinct)
+    os.remove(script)
+  end)
+
+  it("stops at a syntax error with file:line and exit code 2", function()
+    local script = t.script("soapload.rate = 10\nfunction request(id)\n  return 'x' ..\nend\n")
+    local code, _, err = t.run(("-u %s %s"):format(mock.url, script))
+    assert.are.equal(2, code)
+    assert.truthy(err:find(script .. ":4: unexpected symbol near 'end'", 1, true), err)
+    assert.are.equal(0, mock.stats().requests.total)
+    os.remove(script)
+  end)
+
+  it("stops at an error in init() with its traceback", function()
+    local script = t.script("soapload.rate = 10\nfunction init() error('no config') end\n")
+    local code, _, err = t.run(("-u %s %s"):format(mock.url, script))
+    assert.are.equal(2, code)
+    assert.truthy(err:find(script .. ":2: no config", 1, true), err)
+    assert.are.equal(0, mock.stats().requests.total)
+    os.remove(script)
+  end)
+end)

@@ -294,4 +294,14 @@ soapload.stages = {{duration = "1s", connections = 4}, {duration = "1s", target 
     end
     assert.are.equal(0, mock.stats().requests.total)
   end)
+
+  it("runs the closed model as fast as the connections allow", function()
+    local code, out = t.run(("-q --closed -c 4 -w 2 -d 1s -u %s %s"):format(mock.url,
+      t.root .. "/scripts/examples/default.lua"))
+    assert.are.equal(0, code, out)
+    local sent = t.count(out, "sent          (%d+) = ok")
+    assert.is_true(sent > 100, out)
+    assert.truthy(out:find(("ok %d + failed 0"):format(sent), 1, true))
+    assert.are.equal(sent, mock.stats().ids.distinct)
+  end)
 end)

@@ -107,3 +107,26 @@ describe("a latency threshold over no samples", function()
     assert.truthy(out:find("not measured: the baseline has no latency samples", 1, true), out)
   end)
 end)
+
+describe("thresholds", function()
+  local mock = t.shared_mock()
+
+  it("judges thresholds: listed with measured values, exit code 3 when one fails", function()
+    local code, out = t.run(("-q --threshold 'p99 < 10s' --threshold 'error_rate < 1%%' " ..
+      "-u %s -R 100 -d 1s %s"):format(mock.url, default))
+    assert.are.equal(0, code, out)
+    assert.truthy(out:find("Threshold       pass p99 < 10s", 1, true), out)
+    assert.truthy(out:find("Result          PASS: every threshold held", 1, true))
+    code, out = t.run(("-q --threshold 'p50 < 1us' -u %s -R 100 -d 1s %s"):format(mock.url,
+      default))
+    assert.are.equal(3, code, out)
+    assert.truthy(out:find("Threshold       FAIL p50 < 1us", 1, true), out)
+    -- the script can set them too
+    local script = t.script("soapload.rate = 50\nsoapload.duration = 1\n" ..
+      "soapload.thresholds = { 'rate >= 1000' }\n")
+    code, out = t.run(("-q -u %s %s"):format(mock.url, script))
+    assert.are.equal(3, code, out)
+    assert.truthy(out:find("FAIL rate >= 1000", 1, true), out)
+    os.remove(script)
+  end)
+end)
