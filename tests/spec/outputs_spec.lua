@@ -1,5 +1,8 @@
--- Outputs: every output that cannot be written is named with its reason and gives exit 4;
--- result files are replaced whole or not at all; a closed pipe does not kill the run.
+-- Outputs: the JSON says what the summary says and its seconds add up; the trace has one line
+-- per scheduled request, sent or not; the progress line is plain off a terminal and redrawn on
+-- one. Every output that cannot be written is named with its reason (exit 2 up front, exit 4
+-- during the run); result files are replaced whole or not at all; a closed pipe does not kill
+-- the run.
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 

@@ -1,6 +1,7 @@
 -- What a scenario script can and cannot do: math.random's seeds, what request() may return,
--- the sandbox (text only, no process control), the hook limit inside C functions, and the
--- output of io.write from the workers. Each runs soapload against the real mock.
+-- the sandbox (text only, no process control), the hook limit inside C functions, the output
+-- of io.write from the workers, and the hooks (init, request, response, done) with the errors
+-- a script makes in them. Each runs soapload against the real mock.
 local t = require("support")
 
 -- init() writes 200 draws of math.random to DIR/w<worker>, request() 1 more per request.
