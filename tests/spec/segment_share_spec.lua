@@ -1,7 +1,9 @@
 -- A segment's share of the schedule is its share everywhere it is shown: each second's target
 -- in its JSON is 1/N of the one run's (so that the merged targets are the schedule's, not N
--- times it), its summary names the whole schedule's mean rate of a shaped run, and the merge of
--- all segments prints the same Model line (the stage shape) as the one run.
+-- times it), its summary names the whole schedule's mean rate of a shaped run (it said "of 0.0
+-- req/s"), and the merge of all segments prints the same Model line (the stage shape) as the
+-- one run; the segments' requests are the schedule's, as the mock counted. Live /metrics reads
+-- the same share (metrics_spec).
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 
@@ -82,5 +84,45 @@ soapload.connections = 4
     assert.are.equal(2, code, out .. err)
     assert.truthy(err:find(("%s: settings.stages is from 0: 1 s to 120, but %s has from 0: 1 s " ..
       "to 100: these results do not merge"):format(json[2], json[1]), 1, true), err)
+  end)
+end)
+
+describe("a segment's target", function()
+  it("is its share of each second's schedule; merged, the schedule's own", function()
+    local mock = t.start_mock("")
+    local script = t.script(([[
+soapload.url = %q
+soapload.stages = {{duration = "1s", target = 100}, {duration = "1s", target = 100}}
+function request(id) return soapload.envelope(soapload.echo(id)) end
+]]):format(mock.url))
+    local a, b, merged = t.tmpname(".json"), t.tmpname(".json"), t.tmpname(".json")
+    finally(function()
+      mock.stop(); os.remove(script); os.remove(a); os.remove(b); os.remove(merged)
+    end)
+    local at = t.start_time(1.5)
+    local runs = {}
+    for i, f in ipairs({ a, b }) do
+      runs[i] = t.spawn(("-w 1 -c 4 --segment %d/2 --start-at %s --json %s %s"):format(i - 1, at, f,
+        script))
+    end
+    for i = 1, 2 do
+      local code, out, err = runs[i].wait(30)
+      assert.are.equal(0, code, out .. err)
+      assert.truthy(out:find(("Segment         %d/2: global requests k with k mod 2 = %d of 75.0 " ..
+        "req/s mean in all;"):format(i - 1, i - 1), 1, true), out)
+    end
+    -- 0 -> 100/s over 1 s, then 100/s: 50 and 100 requests, 150 in all, half each
+    assert.are.equal(150, math.tointeger(mock.stats().requests.echo)) -- total has clock probes too
+    for _, f in ipairs({ a, b }) do
+      local r = t.json.decode(t.read(f))
+      assert.are.same({ 25, 50 }, { r.intervals[1].target, r.intervals[2].target })
+      assert.are.equal(75, r.summary.scheduled)
+      assert.are.equal(37.5, r.rates.target)
+    end
+    local code, out = t.run(("merge -q %s %s --json %s"):format(a, b, merged))
+    assert.are.equal(0, code, out)
+    local m = t.json.decode(t.read(merged))
+    assert.are.same({ 50, 100 }, { m.intervals[1].target, m.intervals[2].target })
+    assert.are.equal(150, m.summary.scheduled)
   end)
 end)
