@@ -1,5 +1,7 @@
 -- support: what the specs share: starting and stopping the real mock on a free loopback
--- port, running soapload, raw HTTP/1.1 over luasocket, JSON.
+-- port (for one test, or shared by a describe block), running soapload and shell commands,
+-- raw HTTP/1.1 over luasocket, JSON, scratch files and directories, the accounting checks.
+-- Specs require("support"): .busted at the root puts tests/spec on the module path.
 local socket = require("socket")
 local cjson = require("cjson")
 
