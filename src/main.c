@@ -15,12 +15,11 @@
 #include <curl/curl.h>
 
 #include "cli.h"
-#include "output/html.h"
-#include "output/junit.h"
 #include "output/ops_report.h"
 #include "output/tags_report.h"
 #include "output/metrics.h"
 #include "output/outfile.h"
+#include "output/outputs.h"
 #include "output/progress.h"
 #include "output/upload.h"
 #include "tools/dryrun.h"
@@ -28,7 +27,6 @@
 #include "tools/wsdl_cli.h"
 #include "tools/wsdl_schema.h"
 #include "output/report.h"
-#include "output/results.h"
 #include "output/shape.h"
 #include "engine/abort.h"
 #include "engine/board.h"
@@ -46,21 +44,21 @@
 #include "tools/merge_listen.h"
 
 typedef struct {
-    sl_outfile_t json, html, junit;
+    sl_outputs_t files; /* --json, --html, --json-to, --junit */
     int trace_fd;
-    sl_upload_t *upload; /* --json-to */
 } outputs_t;
 
 static int open_outputs(const sl_config_t *cfg, outputs_t *o, char *err, size_t errlen)
 {
     static const char header[] = SL_TRACE_HEADER "\n";
-    if (cfg->json_path && sl_outfile_prepare(&o->json, cfg->json_path, 0644, err, errlen) != 0)
+    sl_outputs_t *f = &o->files;
+    if (cfg->json_path && sl_outfile_prepare(&f->json, cfg->json_path, 0644, err, errlen) != 0)
         return -1;
-    if (cfg->html_path && sl_outfile_prepare(&o->html, cfg->html_path, 0644, err, errlen) != 0)
+    if (cfg->html_path && sl_outfile_prepare(&f->html, cfg->html_path, 0644, err, errlen) != 0)
         return -1;
-    if ((o->upload = sl_upload_open(cfg, err, errlen)) == NULL && err[0] != '\0')
+    if ((f->upload = sl_upload_open(cfg, err, errlen)) == NULL && err[0] != '\0')
         return -1;
-    if (cfg->junit_path && sl_outfile_prepare(&o->junit, cfg->junit_path, 0644, err, errlen) != 0)
+    if (cfg->junit_path && sl_outfile_prepare(&f->junit, cfg->junit_path, 0644, err, errlen) != 0)
         return -1;
     if (cfg->trace_path) { /* owner-only: it names the run's every request */
         if ((o->trace_fd = sl_outfile_open(cfg->trace_path, 0600, 1, err, errlen)) < 0)
@@ -75,66 +73,9 @@ static int open_outputs(const sl_config_t *cfg, outputs_t *o, char *err, size_t 
 
 static void close_outputs(outputs_t *o)
 {
-    sl_outfile_close(&o->json);
-    sl_outfile_close(&o->html);
-    sl_outfile_close(&o->junit);
+    sl_outputs_close(&o->files);
     if (o->trace_fd >= 0)
         close(o->trace_fd);
-    sl_upload_free(o->upload);
-}
-
-/* The JSON document is made once, in memory, for --json and for the HTML report; each file is
- * written whole or not at all. */
-static int write_results(const sl_config_t *cfg, const sl_run_t *run,
-                         const sl_threshold_set_t *checks, outputs_t *o)
-{
-    char *doc = NULL, *page = NULL, err[4096];
-    size_t len = 0, page_len = 0;
-    int rc = -1;
-    if (cfg->json_path == NULL && cfg->html_path == NULL && o->upload == NULL)
-        return 0;
-    FILE *mem = open_memstream(&doc, &len);
-    if (mem == NULL || sl_results_write_json(mem, cfg, run, checks) != 0 || fclose(mem) != 0) {
-        fprintf(stderr, "soapload: cannot build the results: out of memory\n");
-        goto Done;
-    }
-    rc = 0;
-    if (cfg->json_path != NULL && sl_outfile_write(&o->json, doc, len, err, sizeof(err)) != 0) {
-        fprintf(stderr, "soapload: %s\n", err);
-        rc = -1;
-    }
-    if (cfg->html_path != NULL) {
-        mem = open_memstream(&page, &page_len);
-        if (mem == NULL || sl_html_write(mem, doc, len) != 0 || fclose(mem) != 0) {
-            fprintf(stderr, "soapload: cannot write %s: out of memory\n", cfg->html_path);
-            rc = -1;
-        } else if (sl_outfile_write(&o->html, page, page_len, err, sizeof(err)) != 0) {
-            fprintf(stderr, "soapload: %s\n", err);
-            rc = -1;
-        }
-    }
-    if (o->upload != NULL && sl_upload_send(o->upload, doc, len, err, sizeof(err)) != 0) {
-        fprintf(stderr, "soapload: %s\n", err);
-        rc = -1;
-    } else if (o->upload != NULL && !cfg->quiet) /* in a pod's log: where the result went */
-        fprintf(stderr, "soapload: results delivered to %s\n", cfg->json_to);
-Done:
-    free(doc);
-    free(page);
-    return rc;
-}
-
-/* --junit: the JUnit XML document, written whole or not at all as the others are. */
-static int write_junit(const sl_config_t *cfg, const sl_run_t *run,
-                       const sl_threshold_set_t *checks, outputs_t *o)
-{
-    char err[4096];
-    if (cfg->junit_path == NULL)
-        return 0;
-    if (sl_junit_write_file(&o->junit, cfg, run, checks, err, sizeof(err)) == 0)
-        return 0;
-    fprintf(stderr, "soapload: %s\n", err);
-    return -1;
 }
 
 /* The summary is made in memory and written with write(2), so that a full disk or a closed
@@ -269,7 +210,7 @@ int main(int argc, char **argv)
     sl_run_t run = {0};
     sl_threshold_set_t checks = {0};
     sl_progress_t progress;
-    outputs_t out = {.json.fd = -1, .html.fd = -1, .junit.fd = -1, .trace_fd = -1};
+    outputs_t out = {.files = SL_OUTPUTS_INIT, .trace_fd = -1};
     sl_metrics_server_t *live = NULL; /* --metrics */
     sl_abort_t abort_eval = {0};      /* --abort-on-fail */
     char err[8192];
@@ -375,9 +316,7 @@ int main(int argc, char **argv)
     /* every output is attempted; one that could not be written makes the exit code 4 */
     if (print_summary(&cfg, &run, &checks) != 0)
         code = SL_EXIT_INTERNAL;
-    if (write_results(&cfg, &run, &checks, &out) != 0)
-        code = SL_EXIT_INTERNAL;
-    if (write_junit(&cfg, &run, &checks, &out) != 0)
+    if (sl_outputs_write(&out.files, &cfg, &run, &checks, "soapload", stderr) != 0)
         code = SL_EXIT_INTERNAL;
     if (call_done(script, &cfg, &run, code) != 0 && code == SL_EXIT_OK)
         code = SL_EXIT_FAILED_REQUESTS;

@@ -22,7 +22,7 @@
 #include "output/ops_report.h"
 #include "output/report.h"
 #include "output/tags_report.h"
-#include "tools/merge.h"
+#include "output/resultfile.h"
 
 /* ---- limits on the change -------------------------------------------------------------- */
 

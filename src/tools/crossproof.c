@@ -18,7 +18,7 @@
 #include "core/exitcode.h"
 #include "engine/board.h"
 #include "output/report.h"
-#include "tools/merge.h"
+#include "output/resultfile.h"
 #include "tools/reconcile.h"
 
 #define TRACE_FIELDS_V1 12 /* SL_TRACE_HEADER_V1: a trace written before flows */

@@ -27,6 +27,7 @@
 #include "output/outfile.h"
 #include "output/upload.h"
 #include "tools/merge.h"
+#include "tools/merge_check.h"
 #include "tools/receiver.h"
 #include "tools/resultcheck.h"
 #include "tools/timeline.h"
@@ -196,7 +197,7 @@ static int check_result(listener_t *l, const char *part, sl_resultfile_t *r, cha
     /* what merge would refuse at the end is refused now, to the sender */
     sl_resultfile_t pair[2] = {l->ref, *r};
     if (l->nhave > 0 &&
-        (sl_resultfile_mergeable(pair, 2, err, sizeof(err)) != 0 ||
+        (sl_merge_check(pair, 2, err, sizeof(err)) != 0 ||
          sl_timeline_check_overlap(pair, 2, l->allow_gaps, err, sizeof(err)) != 0)) {
         snprintf(msg, msglen, "segment %d/%d does not merge with those received: %s", seg, of, err);
         return 409;

@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #include "core/counts.h"
-#include "tools/merge.h"
+#include "output/resultfile.h"
 
 /** Checks r's equations. Returns 0, or -1 with "PATH: the equation that does not hold" in
  * err. */

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tools/merge.h"
+#include "output/resultfile.h"
 
 /** Where r's second 0 sits on the timeline that starts at t0_us: its start rounded to the
  * nearest second (segments started together by --start-at differ by milliseconds). */

@@ -1,7 +1,7 @@
 /*
  * resultfield: the typed fields of a result file read back (see resultfield.h).
  */
-#include "tools/resultfield.h"
+#include "output/resultfield.h"
 
 #include <math.h>
 #include <stdio.h>
