@@ -16,6 +16,7 @@
 #include "core/crossburst.h"
 #include "core/duration.h"
 #include "core/exitcode.h"
+#include "core/reqid.h"
 #include "engine/board.h"
 #include "output/report.h"
 #include "output/resultfile.h"
@@ -120,12 +121,10 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
  * own ID). */
 static int id_segment(const char *id)
 {
-    unsigned long seg;
-    int used = 0;
-    if (sscanf(id, "S%lu-P%*u-R%*u%n", &seg, &used) != 1 || used == 0 || id[used] != '\0' ||
-        !isdigit((unsigned char)id[1]) || seg > 65535)
+    sl_reqid_t r;
+    if (sl_reqid_parse(id, &r) != 0 || !r.segmented || r.segment > 65535)
         return -1;
-    return (int)seg;
+    return r.segment;
 }
 
 static int add_pid(trace_t *t, int32_t pid)

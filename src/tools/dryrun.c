@@ -16,9 +16,9 @@
 #include "core/flow.h"
 #include "core/headers.h"
 #include "core/mix.h"
+#include "core/reqid.h"
 #include "core/exitcode.h"
 #include "core/scenario.h"
-#include "core/segment.h"
 #include "core/version.h"
 #include "core/xmltree.h"
 #include "engine/script.h"
@@ -217,12 +217,11 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
             shown, shown == 1 ? "" : "s", cfg->script_path, (int)pid,
             cfg->soap_version == 12 ? "1.2" : "1.1", (unsigned long long)cfg->seed);
     for (int i = 1; i <= shown; i++) {
-        char id[64];
-        size_t pre =
-            sl_segment_id_prefix(cfg->nsegments > 0, cfg->segment, (int)pid, id, sizeof(id));
-        int idlen = (int)pre + snprintf(id + pre, sizeof(id) - pre, "%d", i);
+        char id[SL_REQID_MAX];
+        sl_reqid_t rid = {cfg->nsegments > 0, cfg->segment, (int)pid, (uint64_t)i};
+        size_t idlen = sl_reqid_format(&rid, id, sizeof(id));
         sl_buf_clear(&req.id);
-        if (sl_buf_append(&req.id, id, (size_t)idlen) != 0)
+        if (sl_buf_append(&req.id, id, idlen) != 0)
             goto Done;
         int op = cfg->nops > 0 ? sl_mix_of(&mix, (uint64_t)i - 1) : -1; /* as request k = i-1 */
         if (cfg->flows != NULL) { /* the first flow's steps in order, each pass with new vars */
