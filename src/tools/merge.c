@@ -53,6 +53,72 @@ static void usage(FILE *out)
             SL_RESULTS_SCHEMA);
 }
 
+/* Reads paths[0..npaths) into in (*n of them read: free them either way), checks that each
+ * adds up and that they merge, merges them into merged and checks that the thresholds name its
+ * operations. Returns 0, or -1 with the reason printed and *code set when it is not a usage
+ * error (SL_EXIT_INTERNAL: a result that does not add up). */
+static int merge_inputs(const char **paths, int npaths, int allow_gaps,
+                        const sl_threshold_set_t *checks, sl_resultfile_t *in, int *n,
+                        sl_resultfile_t *merged, int *code)
+{
+    char err[4096];
+    for (*n = 0; *n < npaths; (*n)++)
+        if (sl_resultfile_load(&in[*n], paths[*n], err, sizeof(err)) != 0) {
+            (*n)++; /* freed by the caller with the others */
+            fprintf(stderr, "soapload merge: %s\n", err);
+            return -1;
+        } else if (sl_resultcheck_file(&in[*n], err, sizeof(err)) != 0) {
+            (*n)++;
+            fprintf(stderr, "soapload merge: %s: the result does not add up\n", err);
+            *code = SL_EXIT_INTERNAL; /* as for a run whose accounting broke */
+            return -1;
+        }
+    if (sl_resultcheck_sum(in, *n, err, sizeof(err)) != 0) {
+        fprintf(stderr, "soapload merge: %s\n", err);
+        *code = SL_EXIT_INTERNAL;
+        return -1;
+    }
+    if (sl_merge_check(in, *n, err, sizeof(err)) != 0 ||
+        sl_timeline_check_overlap(in, *n, allow_gaps, err, sizeof(err)) != 0 ||
+        sl_merge_result(merged, in, *n, err, sizeof(err)) != 0 ||
+        sl_threshold_check_operations(checks, (const char *const *)merged->cfg.op_names,
+                                      merged->cfg.nops, err, sizeof(err)) != 0) {
+        fprintf(stderr, "soapload merge: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
+/* The thresholds evaluated on the merged result, its summary (unless quiet) and its files.
+ * Returns the exit code. */
+static int report_merged(const sl_resultfile_t *merged, sl_threshold_set_t *checks, int quiet,
+                         sl_outputs_t *files)
+{
+    sl_metrics_t metrics = {.counts = &merged->run.counts,
+                            .latency = merged->run.latency,
+                            .service = merged->run.service,
+                            .lateness = merged->run.lateness,
+                            .duration_s = merged->sending_s};
+    sl_metrics_t *op_metrics = sl_ops_metrics(&merged->cfg, &merged->run, &metrics);
+    sl_metrics_t *tag_metrics = sl_tags_metrics(&merged->run, &metrics);
+    sl_threshold_evaluate(checks, &metrics);
+    free(tag_metrics);
+    free(op_metrics);
+    int code = sl_report_exit_code(&merged->run, checks);
+    if (!quiet) {
+        sl_merge_summary_print(stdout, merged);
+        sl_report_print(stdout, &merged->cfg, &merged->run, checks);
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            fprintf(stderr, "soapload merge: cannot write the summary to stdout: %s\n",
+                    strerror(errno));
+            code = SL_EXIT_INTERNAL;
+        }
+    }
+    if (sl_outputs_write(files, &merged->cfg, &merged->run, checks, "soapload merge", stderr) != 0)
+        code = SL_EXIT_INTERNAL;
+    return code;
+}
+
 int sl_merge_main(int argc, char **argv)
 {
     sl_threshold_set_t checks = {0};
@@ -125,61 +191,15 @@ int sl_merge_main(int argc, char **argv)
         fprintf(stderr, "soapload merge: no result files given\n");
         goto Usage;
     }
-    for (n = 0; n < npaths; n++)
-        if (sl_resultfile_load(&in[n], paths[n], err, sizeof(err)) != 0) {
-            n++; /* freed below with the others */
-            fprintf(stderr, "soapload merge: %s\n", err);
-            goto Done;
-        } else if (sl_resultcheck_file(&in[n], err, sizeof(err)) != 0) {
-            n++;
-            fprintf(stderr, "soapload merge: %s: the result does not add up\n", err);
-            code = SL_EXIT_INTERNAL; /* as for a run whose accounting broke */
-            goto Done;
-        }
-    if (sl_resultcheck_sum(in, n, err, sizeof(err)) != 0) {
-        fprintf(stderr, "soapload merge: %s\n", err);
-        code = SL_EXIT_INTERNAL;
+    if (merge_inputs(paths, npaths, allow_gaps, &checks, in, &n, &merged, &code) != 0)
         goto Done;
-    }
-    if (sl_merge_check(in, n, err, sizeof(err)) != 0 ||
-        sl_timeline_check_overlap(in, n, allow_gaps, err, sizeof(err)) != 0 ||
-        sl_merge_result(&merged, in, n, err, sizeof(err)) != 0) {
-        fprintf(stderr, "soapload merge: %s\n", err);
-        goto Done;
-    }
-    if (sl_threshold_check_operations(&checks, (const char *const *)merged.cfg.op_names,
-                                      merged.cfg.nops, err, sizeof(err)) != 0) {
-        fprintf(stderr, "soapload merge: %s\n", err);
-        goto Done;
-    }
     if ((json_path && sl_outfile_prepare(&files.json, json_path, 0644, err, sizeof(err)) != 0) ||
         (html_path && sl_outfile_prepare(&files.html, html_path, 0644, err, sizeof(err)) != 0) ||
         (junit_path && sl_outfile_prepare(&files.junit, junit_path, 0644, err, sizeof(err)) != 0)) {
         fprintf(stderr, "soapload merge: %s\n", err);
         goto Done;
     }
-    sl_metrics_t metrics = {.counts = &merged.run.counts,
-                            .latency = merged.run.latency,
-                            .service = merged.run.service,
-                            .lateness = merged.run.lateness,
-                            .duration_s = merged.sending_s};
-    sl_metrics_t *op_metrics = sl_ops_metrics(&merged.cfg, &merged.run, &metrics);
-    sl_metrics_t *tag_metrics = sl_tags_metrics(&merged.run, &metrics);
-    sl_threshold_evaluate(&checks, &metrics);
-    free(tag_metrics);
-    free(op_metrics);
-    code = sl_report_exit_code(&merged.run, &checks);
-    if (!quiet) {
-        sl_merge_summary_print(stdout, &merged);
-        sl_report_print(stdout, &merged.cfg, &merged.run, &checks);
-        if (fflush(stdout) != 0 || ferror(stdout)) {
-            fprintf(stderr, "soapload merge: cannot write the summary to stdout: %s\n",
-                    strerror(errno));
-            code = SL_EXIT_INTERNAL;
-        }
-    }
-    if (sl_outputs_write(&files, &merged.cfg, &merged.run, &checks, "soapload merge", stderr) != 0)
-        code = SL_EXIT_INTERNAL;
+    code = report_merged(&merged, &checks, quiet, &files);
     goto Done;
 Usage:
     fprintf(stderr, "Try 'soapload merge --help'.\n");
