@@ -13,14 +13,20 @@
 #include "tools/wsdl_lua.h"
 #include "tools/wsdl_text.h"
 
-void sl_wsdl_sample_missing(sl_wsdl_sample_t *g, sl_buf_t *out, int level, const char *fmt, ...)
+/* The message fmt makes (the caller frees it), or NULL out of memory. */
+static char *text_of(const char *fmt, va_list ap)
 {
     char *s = NULL;
+    return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
+}
+
+void sl_wsdl_sample_missing(sl_wsdl_sample_t *g, sl_buf_t *out, int level, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    int n = vasprintf(&s, fmt, ap);
+    char *s = text_of(fmt, ap);
     va_end(ap);
-    if (n < 0)
+    if (s == NULL)
         return;
     if (g->warn != NULL)
         sl_wsdl_warn(g->warn, "operation %s: %s: the sample has a placeholder", g->op, s);
@@ -80,12 +86,11 @@ void sl_wsdl_sample_qname(sl_wsdl_sample_t *g, sl_buf_t *b, const char *ns, cons
 void sl_wsdl_sample_placeholder(sl_wsdl_sample_t *g, sl_buf_t *out, int level, const char *ns,
                                 const char *local, const char *fmt, ...)
 {
-    char *s = NULL;
     va_list ap;
     va_start(ap, fmt);
-    int n = vasprintf(&s, fmt, ap);
+    char *s = text_of(fmt, ap);
     va_end(ap);
-    if (n < 0)
+    if (s == NULL)
         return;
     sl_wsdl_text_indent(out, level);
     sl_wsdl_text_put(out, "<");
