@@ -6,10 +6,12 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "core/duration.h"
 #include "stats.h"
 
 typedef int (*setter_t)(sl_mock_options_t *o, const char *arg, char *err, size_t errlen);
@@ -22,34 +24,13 @@ typedef struct {
     setter_t set;
 } option_spec_t;
 
+/* A size as soapload's own options take it: "64k", "1m" (core/duration). */
 static int parse_size(const char *s, size_t *out)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (end == s || errno != 0 || s[0] == '-')
+    uint64_t v;
+    if (sl_size_parse(s, &v) != 0 || v > SIZE_MAX)
         return -1;
-    int shift = 0;
-    switch (*end) {
-    case 'k':
-    case 'K':
-        shift = 10;
-        end++;
-        break;
-    case 'm':
-    case 'M':
-        shift = 20;
-        end++;
-        break;
-    case 'g':
-    case 'G':
-        shift = 30;
-        end++;
-        break;
-    }
-    if (*end != '\0' || v == 0 || v > (~0ULL >> 1) >> shift)
-        return -1;
-    *out = (size_t)(v << shift);
+    *out = (size_t)v;
     return 0;
 }
 

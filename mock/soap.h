@@ -8,15 +8,12 @@
 
 #include <stddef.h>
 
+#include "core/soapns.h"
 #include "core/xml.h"
 #include "ops.h"
 
-#define SL_SOAP11_NS "http://schemas.xmlsoap.org/soap/envelope/"
-#define SL_SOAP12_NS "http://www.w3.org/2003/05/soap-envelope"
 #define SL_ECHO_NS "urn:soapload:echo"
 #define SL_SESSION_NS "urn:soapload:session"
-#define SL_WSSE_NS                                                                                 \
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 #define SL_SOAP_MAX_ID 256 /* longest request ID accepted, in bytes */
 #define SL_SOAP_REPLY_CAP (2048 + 6 * SL_SOAP_MAX_ID)
 

@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "core/soapns.h"
 #include "core/xml.h"
 
 #define APPEND_LIT(b, lit) sl_buf_append(b, lit, sizeof(lit) - 1)
@@ -13,9 +14,9 @@ int sl_envelope_append_with_header(sl_buf_t *out, int version, const char *heade
                                    size_t header_len, const char *inner, size_t inner_len)
 {
     static const char open11[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<soap:Envelope "
-                                 "xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\">";
+                                 "xmlns:soap=\"" SL_SOAP11_NS "\">";
     static const char open12[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<soap:Envelope "
-                                 "xmlns:soap=\"http://www.w3.org/2003/05/soap-envelope\">";
+                                 "xmlns:soap=\"" SL_SOAP12_NS "\">";
     int rc = version == 12 ? APPEND_LIT(out, open12) : APPEND_LIT(out, open11);
     if (header_len > 0) {
         rc |= APPEND_LIT(out, "<soap:Header>");

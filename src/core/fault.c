@@ -6,10 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/soapns.h"
 #include "core/xmltree.h"
-
-#define SOAP11_NS "http://schemas.xmlsoap.org/soap/envelope/"
-#define SOAP12_NS "http://www.w3.org/2003/05/soap-envelope"
 
 static void copy(char *dst, const char *src)
 {
@@ -44,8 +42,10 @@ int sl_fault_parse(const char *body, size_t len, sl_fault_t *f)
         return -1;
     const sl_xnode_t *root = sl_xtree_root(t);
     int rc = 0;
-    int version = strcmp(root->ns, SOAP12_NS) == 0 ? 12 : strcmp(root->ns, SOAP11_NS) == 0 ? 11 : 0;
-    const char *ns = version == 12 ? SOAP12_NS : version == 11 ? SOAP11_NS : NULL;
+    int version = strcmp(root->ns, SL_SOAP12_NS) == 0   ? 12
+                  : strcmp(root->ns, SL_SOAP11_NS) == 0 ? 11
+                                                        : 0;
+    const char *ns = version == 12 ? SL_SOAP12_NS : version == 11 ? SL_SOAP11_NS : NULL;
     const sl_xnode_t *body_el = ns != NULL && strcmp(root->local, "Envelope") == 0
                                     ? sl_xnode_child(root, ns, "Body")
                                     : NULL;

@@ -17,9 +17,8 @@
 #include <xmlsec/xmlsec.h>
 #include <xmlsec/xmltree.h>
 
+#include "core/soapns.h"
 #include "core/wsse_verify.h"
-
-#define XENC_NS "http://www.w3.org/2001/04/xmlenc#"
 
 struct sl_wsse_decrypter {
     xmlSecKeysMngrPtr keys;
@@ -157,7 +156,7 @@ static int decrypt_by_key(const sl_wsse_decrypter_t *d, xmlDocPtr x, xmlNodePtr 
 int sl_wsse_decrypt(const sl_wsse_decrypter_t *d, const char *doc, size_t len, sl_buf_t *out,
                     char *why, size_t whylen)
 {
-    if (memmem(doc, len, XENC_NS, strlen(XENC_NS)) == NULL)
+    if (memmem(doc, len, SL_XENC_NS, strlen(SL_XENC_NS)) == NULL)
         return 0; /* nothing encrypted: not parsed at all */
     xmlDocPtr x =
         len <= 0x7fffffff ? xmlReadMemory(doc, (int)len, NULL, NULL, XML_PARSE_NONET) : NULL;

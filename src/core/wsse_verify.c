@@ -23,13 +23,8 @@
 #include <xmlsec/xmldsig.h>
 #include <xmlsec/xmlsec.h>
 
+#include "core/soapns.h"
 #include "core/xsdtime.h"
-
-#define WSSE_NS "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
-#define WSU_NS "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
-#define DS_NS "http://www.w3.org/2000/09/xmldsig#"
-#define SOAP11_NS "http://schemas.xmlsoap.org/soap/envelope/"
-#define SOAP12_NS "http://www.w3.org/2003/05/soap-envelope"
 
 struct sl_wsse_verifier {
     xmlSecKeyPtr key; /* read only once threads run: each verification borrows it */
@@ -170,7 +165,7 @@ static int register_ids(xmlDocPtr doc, xmlNodePtr n)
     for (; n != NULL; n = n->next) {
         if (n->type != XML_ELEMENT_NODE)
             continue;
-        xmlAttrPtr a = xmlHasNsProp(n, BAD_CAST "Id", BAD_CAST WSU_NS);
+        xmlAttrPtr a = xmlHasNsProp(n, BAD_CAST "Id", BAD_CAST SL_WSU_NS);
         if (a != NULL) {
             xmlChar *id = xmlNodeListGetString(doc, a->children, 1);
             int dup = id == NULL || xmlGetID(doc, id) != NULL;
@@ -189,11 +184,11 @@ static int register_ids(xmlDocPtr doc, xmlNodePtr n)
 /* Whether a Reference of the signature names "#" + the wsu:Id of n. */
 static int signed_by(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr n)
 {
-    xmlChar *id = xmlGetNsProp(n, BAD_CAST "Id", BAD_CAST WSU_NS);
+    xmlChar *id = xmlGetNsProp(n, BAD_CAST "Id", BAD_CAST SL_WSU_NS);
     int found = 0;
-    xmlNodePtr info = child_named(sig, DS_NS, "SignedInfo");
+    xmlNodePtr info = child_named(sig, SL_DS_NS, "SignedInfo");
     for (xmlNodePtr r = info != NULL ? info->children : NULL; id && r && !found; r = r->next) {
-        if (!named(r, DS_NS, "Reference"))
+        if (!named(r, SL_DS_NS, "Reference"))
             continue;
         xmlChar *uri = xmlGetProp(r, BAD_CAST "URI");
         found = uri != NULL && uri[0] == '#' && strcmp((char *)uri + 1, (char *)id) == 0;
@@ -208,8 +203,8 @@ static int signed_by(xmlDocPtr doc, xmlNodePtr sig, xmlNodePtr n)
 static sl_wsse_sig_t check_timestamp(const sl_wsse_verifier_t *v, xmlNodePtr ts, double now,
                                      char *why, size_t whylen)
 {
-    xmlNodePtr created = child_named(ts, WSU_NS, "Created"),
-               expires = child_named(ts, WSU_NS, "Expires");
+    xmlNodePtr created = child_named(ts, SL_WSU_NS, "Created"),
+               expires = child_named(ts, SL_WSU_NS, "Expires");
     xmlChar *c = created != NULL ? xmlNodeGetContent(created) : NULL;
     xmlChar *e = expires != NULL ? xmlNodeGetContent(expires) : NULL;
     double tc = 0, te = 0;
@@ -237,14 +232,14 @@ static xmlSecKeyPtr token_key(const sl_wsse_verifier_t *v, xmlNodePtr sec, xmlNo
                               char *why, size_t whylen)
 {
     xmlNodePtr str =
-        child_named(child_named(sig, DS_NS, "KeyInfo"), WSSE_NS, "SecurityTokenReference");
-    xmlNodePtr ref = child_named(str, WSSE_NS, "Reference"), bst = NULL;
+        child_named(child_named(sig, SL_DS_NS, "KeyInfo"), SL_WSSE_NS, "SecurityTokenReference");
+    xmlNodePtr ref = child_named(str, SL_WSSE_NS, "Reference"), bst = NULL;
     xmlChar *uri = ref != NULL ? xmlGetProp(ref, BAD_CAST "URI") : NULL;
     for (xmlNodePtr c = sec->children; c != NULL && bst == NULL; c = c->next) {
-        xmlChar *id = named(c, WSSE_NS, "BinarySecurityToken")
-                          ? xmlGetNsProp(c, BAD_CAST "Id", BAD_CAST WSU_NS)
+        xmlChar *id = named(c, SL_WSSE_NS, "BinarySecurityToken")
+                          ? xmlGetNsProp(c, BAD_CAST "Id", BAD_CAST SL_WSU_NS)
                           : NULL;
-        if (named(c, WSSE_NS, "BinarySecurityToken") &&
+        if (named(c, SL_WSSE_NS, "BinarySecurityToken") &&
             (uri == NULL || (uri[0] == '#' && id != NULL && xmlStrEqual(id, uri + 1))))
             bst = c;
         xmlFree(id);
@@ -303,15 +298,16 @@ static sl_wsse_sig_t verify_doc(const sl_wsse_verifier_t *v, xmlDocPtr doc, doub
                                 size_t whylen)
 {
     xmlNodePtr env = xmlDocGetRootElement(doc);
-    if (env == NULL || !(named(env, SOAP11_NS, "Envelope") || named(env, SOAP12_NS, "Envelope"))) {
+    if (env == NULL ||
+        !(named(env, SL_SOAP11_NS, "Envelope") || named(env, SL_SOAP12_NS, "Envelope"))) {
         snprintf(why, whylen, "not a SOAP envelope");
         return SL_WSSE_SIG_INVALID;
     }
     const char *ns = (const char *)env->ns->href;
     xmlNodePtr body = child_named(env, ns, "Body");
-    xmlNodePtr sec = child_named(child_named(env, ns, "Header"), WSSE_NS, "Security");
-    xmlNodePtr sig = child_named(sec, DS_NS, "Signature");
-    xmlNodePtr ts = child_named(sec, WSU_NS, "Timestamp");
+    xmlNodePtr sec = child_named(child_named(env, ns, "Header"), SL_WSSE_NS, "Security");
+    xmlNodePtr sig = child_named(sec, SL_DS_NS, "Signature");
+    xmlNodePtr ts = child_named(sec, SL_WSU_NS, "Timestamp");
     if (sig == NULL) {
         snprintf(why, whylen, "no ds:Signature in a wsse:Security header");
         return SL_WSSE_SIG_MISSING;
@@ -353,7 +349,7 @@ static sl_wsse_sig_t verify_doc(const sl_wsse_verifier_t *v, xmlDocPtr doc, doub
         return SL_WSSE_SIG_INVALID;
     }
     /* a Timestamp without times (zeep signs an empty one) is checked only where one is needed */
-    if (ts == NULL || (!v->need_timestamp && child_named(ts, WSU_NS, "Expires") == NULL))
+    if (ts == NULL || (!v->need_timestamp && child_named(ts, SL_WSU_NS, "Expires") == NULL))
         return SL_WSSE_SIG_VALID;
     return check_timestamp(v, ts, now, why, whylen);
 }

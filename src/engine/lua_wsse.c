@@ -15,10 +15,11 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "core/soapns.h"
 #include "core/xml.h"
 
-#define WSSE_NS "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
-#define WSU_NS "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+#define WSSE_NS SL_WSSE_NS
+#define WSU_NS SL_WSU_NS
 #define TOKEN_PROFILE                                                                              \
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
 #define BASE64_BINARY                                                                              \

@@ -13,8 +13,10 @@
 #include <string.h>
 #include <time.h>
 
-#define SOAP11_NS "http://schemas.xmlsoap.org/soap/envelope/"
-#define SOAP12_NS "http://www.w3.org/2003/05/soap-envelope"
+#include "core/soapns.h"
+
+#define SOAP11_NS SL_SOAP11_NS
+#define SOAP12_NS SL_SOAP12_NS
 
 struct sl_validate {
     xmlSchemaValidCtxtPtr ctxt;

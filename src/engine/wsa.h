@@ -11,9 +11,9 @@
 #include <libxml/tree.h>
 
 #include "core/config.h"
+#include "core/soapns.h"
 #include "engine/script.h"
 
-#define SL_WSA_NS "http://www.w3.org/2005/08/addressing"
 #define SL_WSA_HEADERS 4
 
 /** Adds the four headers to the envelope's header block (before its other children), for the

@@ -23,12 +23,13 @@
 #include <xmlsec/xmlenc.h>
 #include <xmlsec/xmlsec.h>
 
+#include "core/soapns.h"
 #include "core/wsse_opts.h"
 #include "core/wsse_verify.h"
 
-#define WSSE_NS "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
-#define XENC_NS "http://www.w3.org/2001/04/xmlenc#"
-#define DS_NS "http://www.w3.org/2000/09/xmldsig#"
+#define WSSE_NS SL_WSSE_NS
+#define XENC_NS SL_XENC_NS
+#define DS_NS SL_DS_NS
 #define ID_ED "ED-1"
 #define ID_EK "EK-1"
 

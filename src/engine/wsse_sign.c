@@ -26,20 +26,21 @@
 #include <xmlsec/xmlenc.h>
 #include <xmlsec/xmlsec.h>
 
+#include "core/soapns.h"
 #include "core/wsse_verify.h"
 #include "engine/wsse_encrypt.h"
 #include "engine/wsse_keys.h"
 #include "engine/wsa.h"
 
-#define WSSE_NS "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
-#define WSU_NS "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
+#define WSSE_NS SL_WSSE_NS
+#define WSU_NS SL_WSU_NS
 #define X509_PROFILE                                                                               \
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0"
 #define BASE64_BINARY                                                                              \
     "http://docs.oasis-open.org/wss/2004/01/"                                                      \
     "oasis-200401-wss-soap-message-security-1.0#Base64Binary"
-#define SOAP11_NS "http://schemas.xmlsoap.org/soap/envelope/"
-#define SOAP12_NS "http://www.w3.org/2003/05/soap-envelope"
+#define SOAP11_NS SL_SOAP11_NS
+#define SOAP12_NS SL_SOAP12_NS
 #define ID_TS "TS-1"
 #define ID_BST "X509-1"
 #define ID_BODY "Body-1"

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <math.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "core/duration.h"
 #include "core/exitcode.h"
 #include "core/ranktest.h"
+#include "core/subargs.h"
 #include "output/outfile.h"
 #include "output/junit.h"
 #include "output/ops_report.h"
@@ -476,6 +478,58 @@ static int write_junit(sl_outfile_t *f, const sl_change_limit_t *limits, int nli
 
 /* ---- the subcommand -------------------------------------------------------------------- */
 
+/* soapload compare's own flags and operands (the two result files), as sl_compare_main reads
+ * them */
+typedef struct {
+    sl_change_limit_t *limits;
+    const char *paths[2], *html, *junit;
+    int npaths, nlimits, gate;
+} compare_args_t;
+
+static int add_limit(void *opts, const char *flag, const char *value, char *err, size_t errlen)
+{
+    compare_args_t *c = opts;
+    (void)flag;
+    if (c->nlimits == SL_COMPARE_MAX_LIMITS) {
+        snprintf(err, errlen, "more than %d thresholds", SL_COMPARE_MAX_LIMITS);
+        return -1;
+    }
+    return sl_compare_parse_limit(value, &c->limits[c->nlimits++], err, errlen);
+}
+
+static int add_path(void *opts, const char *flag, const char *value, char *err, size_t errlen)
+{
+    compare_args_t *c = opts;
+    (void)flag;
+    if (c->npaths == 2) {
+        snprintf(err, errlen,
+                 "more than two result files (%s): compare takes BASELINE.json NEW.json; merge "
+                 "segments first",
+                 value);
+        return -1;
+    }
+    c->paths[c->npaths++] = value;
+    return 0;
+}
+
+static const sl_subarg_t compare_flags[] = {
+    {"--threshold", NULL, "'METRIC +N[UNIT]'", 0, add_limit,
+     "fail when METRIC rose more than N (-N: fell more than N);\n"
+     "                     % is relative for latencies and rates, percentage points for "
+     "error_rate\n"
+     "                     METRIC{op=NAME} or METRIC{TAG=VALUE} (a scenario: {scenario=NAME}): "
+     "that\n"
+     "                     operation's or tag value's results, e.g. 'p99{op=GetOrder} +10%'"},
+    {"-t", NULL, "EXPR", 0, add_limit, NULL},
+    {"--fail-on-significant", NULL, NULL, offsetof(compare_args_t, gate), NULL,
+     "fail when the rank test finds the latency significantly slower"},
+    {"--html", NULL, "FILE", offsetof(compare_args_t, html), NULL,
+     "write a page with both percentile spectra on one chart"},
+    {"--junit", NULL, "FILE", offsetof(compare_args_t, junit), NULL,
+     "write a JUnit XML report: a test case per threshold (and the gate)"},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -483,22 +537,11 @@ static void usage(FILE *out)
             "[--fail-on-significant] [--html OUT] [--junit OUT]\n"
             "Prints the change in rate, error rate and latency percentiles from BASELINE to NEW "
             "(each a\nresult of a run or of soapload merge), and whether the latency change is "
-            "larger than\nrun-to-run noise (a Mann-Whitney rank test over the two histograms).\n"
-            "  --threshold 'METRIC +N[UNIT]'  fail when METRIC rose more than N (-N: fell more "
-            "than N);\n"
-            "                     %% is relative for latencies and rates, percentage points for "
-            "error_rate\n"
-            "                     METRIC{op=NAME} or METRIC{TAG=VALUE} (a scenario: "
-            "{scenario=NAME}): that\n"
-            "                     operation's or tag value's results, e.g. 'p99{op=GetOrder} "
-            "+10%%'\n"
-            "  --fail-on-significant  fail when the rank test finds the latency significantly "
-            "slower\n"
-            "  --html FILE         write a page with both percentile spectra on one chart\n"
-            "  --junit FILE        write a JUnit XML report: a test case per threshold (and "
-            "the gate)\n"
-            "Exit codes: 0 compared, 2 usage or unreadable input, 3 a threshold on the change "
-            "failed\n(or, with --fail-on-significant, the latency is significantly slower).\n");
+            "larger than\nrun-to-run noise (a Mann-Whitney rank test over the two histograms).\n");
+    sl_subargs_usage(out, compare_flags);
+    fprintf(out, "Exit codes: 0 compared, 2 usage or unreadable input, 3 a threshold on the change "
+                 "failed\n(or, with --fail-on-significant, the latency is significantly "
+                 "slower).\n");
 }
 
 /* The totals' metrics and each operation's and tag value's (arrays the caller frees). */
@@ -538,55 +581,26 @@ int sl_compare_main(int argc, char **argv)
     sl_change_limit_t limits[SL_COMPARE_MAX_LIMITS];
     sl_resultfile_t files[2];
     sl_outfile_t html = {.fd = -1};
-    const char *paths[2], *html_path = NULL, *junit_path = NULL;
+    compare_args_t args = {.limits = limits};
     sl_outfile_t junit = {.fd = -1};
     char err[4096];
-    int npaths = 0, nlimits = 0, loaded = 0, code = SL_EXIT_USAGE, gate = 0;
+    int loaded = 0, code = SL_EXIT_USAGE;
     sl_metrics_t *scoped[4] = {NULL, NULL, NULL, NULL}; /* ops and tags of each file */
     /* a closed pipe on stdout fails the summary's write (exit 4), and the files are still
      * written, as in a run */
     signal(SIGPIPE, SIG_IGN);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
-            return SL_EXIT_OK;
-        }
-        if ((strcmp(a, "--html") == 0 || strcmp(a, "--junit") == 0 ||
-             strcmp(a, "--threshold") == 0 || strcmp(a, "-t") == 0) &&
-            i + 1 >= argc) {
-            fprintf(stderr, "soapload compare: %s needs a value\n", a);
-            goto Usage;
-        }
-        if (strcmp(a, "--fail-on-significant") == 0) {
-            gate = 1;
-        } else if (strcmp(a, "--html") == 0) {
-            html_path = argv[++i];
-        } else if (strcmp(a, "--junit") == 0) {
-            junit_path = argv[++i];
-        } else if (strcmp(a, "--threshold") == 0 || strcmp(a, "-t") == 0) {
-            if (nlimits == SL_COMPARE_MAX_LIMITS) {
-                fprintf(stderr, "soapload compare: more than %d thresholds\n",
-                        SL_COMPARE_MAX_LIMITS);
-                goto Usage;
-            }
-            if (sl_compare_parse_limit(argv[++i], &limits[nlimits++], err, sizeof(err)) != 0) {
-                fprintf(stderr, "soapload compare: %s\n", err);
-                goto Usage;
-            }
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "soapload compare: unknown option %s\n", a);
-            goto Usage;
-        } else if (npaths == 2) {
-            fprintf(stderr,
-                    "soapload compare: more than two result files (%s): compare takes "
-                    "BASELINE.json NEW.json; merge segments first\n",
-                    a);
-            goto Usage;
-        } else {
-            paths[npaths++] = a;
-        }
+    switch (sl_subargs_parse(compare_flags, argc, argv, &args, add_path, err, sizeof(err))) {
+    case SL_SUBARGS_HELP:
+        usage(stdout);
+        return SL_EXIT_OK;
+    case SL_SUBARGS_OK:
+        break;
+    default:
+        fprintf(stderr, "soapload compare: %s\n", err);
+        goto Usage;
     }
+    const char *const *paths = args.paths, *html_path = args.html, *junit_path = args.junit;
+    int npaths = args.npaths, nlimits = args.nlimits, gate = args.gate;
     if (npaths != 2) {
         fprintf(stderr, "soapload compare: it takes two result files, BASELINE.json NEW.json\n");
         goto Usage;

@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "core/duration.h"
 #include "core/exitcode.h"
 #include "core/reqid.h"
+#include "core/subargs.h"
 #include "engine/board.h"
 #include "output/report.h"
 #include "output/resultfile.h"
@@ -392,23 +394,6 @@ static int apply_clocks(trace_t *traces, int nt, recs_t *recs, int64_t window_ns
 
 /* ---- the subcommand ---------------------------------------------------------------------- */
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "Usage: soapload merge --trace TRACE.csv... [RESULT.json...] [--id-log ID-LOG]\n"
-            "                      [--window T] [--min-segments N]\n"
-            "The proof of concurrency across machines: from the --trace files of a split run's\n"
-            "segments (one per segment; IDs S<I>-P<pid>-R<seq>), the bursts of requests from\n"
-            "distinct segments in flight together (each sent before any of them ended), on\n"
-            "distinct connections, sent and due within the window. The segments' --json\n"
-            "results put each trace on the server's clock (their clock offsets).\n"
-            "  --id-log FILE       also reconcile every segment's IDs with soapload-mock's ID log\n"
-            "  --window T          sends within T of each other (default 1ms)\n"
-            "  --min-segments N    bursts from at least N segments (default 2)\n"
-            "Exit codes: 0 bursts across segments found (and every ID received once); 1 none\n"
-            "found (or the IDs did not match); 2 usage or unreadable input.\n");
-}
-
 /* Whether the file starts like a JSON document (a result) rather than a trace. */
 static int looks_like_json(FILE *f)
 {
@@ -419,14 +404,108 @@ static int looks_like_json(FILE *f)
     return c == '{';
 }
 
+/* merge --trace's flags and operands (traces and results, told apart by their first byte) */
+typedef struct {
+    trace_t *traces;
+    sl_resultfile_t *res;
+    char **trace_paths;
+    int nt, nr, unreadable; /* unreadable: an operand could not be read (no usage hint) */
+    const char *ids_path;
+    sl_xrule_t rule;
+} proof_args_t;
+
+static int set_window(void *opts, const char *flag, const char *v, char *err, size_t errlen)
+{
+    uint64_t ns;
+    (void)flag;
+    if (sl_duration_parse(v, &ns) != 0 || ns > 60000000000ULL) {
+        snprintf(err, errlen,
+                 "bad value '%s' for --window: a duration from 1us to 60s (1ms, 500us)", v);
+        return -1;
+    }
+    ((proof_args_t *)opts)->rule.window_ns = (int64_t)ns;
+    return 0;
+}
+
+static int set_min_segments(void *opts, const char *flag, const char *v, char *err, size_t errlen)
+{
+    proof_args_t *p = opts;
+    char *end;
+    long n = strtol(v, &end, 10);
+    (void)flag;
+    if (*end != '\0' || end == v || n < 2 || n > SL_XBURST_MEMBERS_MAX) {
+        snprintf(err, errlen, "bad value '%s' for --min-segments: 2 to %d", v,
+                 SL_XBURST_MEMBERS_MAX);
+        return -1;
+    }
+    p->rule.min_segments = (int)n;
+    p->rule.min_requests = (int)n;
+    return 0;
+}
+
+static int add_file(void *opts, const char *flag, const char *v, char *err, size_t errlen)
+{
+    proof_args_t *p = opts;
+    (void)flag;
+    p->unreadable = 1;
+    FILE *f = fopen(v, "r");
+    if (f == NULL) {
+        snprintf(err, errlen, "%s: cannot read it: %s", v, strerror(errno));
+        return -1;
+    }
+    if (looks_like_json(f)) {
+        fclose(f);
+        if (sl_resultfile_load(&p->res[p->nr++], v, err, errlen) != 0)
+            return -1;
+    } else {
+        p->trace_paths[p->nt] = (char *)v;
+        p->traces[p->nt++] = (trace_t){.path = v, .f = f, .segment = -1};
+    }
+    p->unreadable = 0;
+    return 0;
+}
+
+static int ignore(void *opts, const char *flag, const char *v, char *err, size_t errlen)
+{
+    (void)opts, (void)flag, (void)v, (void)err, (void)errlen;
+    return 0;
+}
+
+static const sl_subarg_t proof_flags[] = {
+    {"--trace", NULL, NULL, 0, ignore, NULL}, /* what brought us here */
+    {"--id-log", NULL, "FILE", offsetof(proof_args_t, ids_path), NULL,
+     "also reconcile every segment's IDs with soapload-mock's ID log"},
+    {"--window", NULL, "T", 0, set_window, "sends within T of each other (default 1ms)"},
+    {"--min-segments", NULL, "N", 0, set_min_segments,
+     "bursts from at least N segments (default 2)"},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: soapload merge --trace TRACE.csv... [RESULT.json...] [--id-log ID-LOG]\n"
+            "                      [--window T] [--min-segments N]\n"
+            "The proof of concurrency across machines: from the --trace files of a split run's\n"
+            "segments (one per segment; IDs S<I>-P<pid>-R<seq>), the bursts of requests from\n"
+            "distinct segments in flight together (each sent before any of them ended), on\n"
+            "distinct connections, sent and due within the window. The segments' --json\n"
+            "results put each trace on the server's clock (their clock offsets).\n");
+    sl_subargs_usage(out, proof_flags);
+    fprintf(out, "Exit codes: 0 bursts across segments found (and every ID received once); 1 none\n"
+                 "found (or the IDs did not match); 2 usage or unreadable input.\n");
+}
+
 int sl_crossproof_main(int argc, char **argv)
 {
-    trace_t *traces = calloc((size_t)argc, sizeof(*traces));
-    sl_resultfile_t *res = calloc((size_t)argc, sizeof(*res));
-    char **trace_paths = calloc((size_t)argc, sizeof(*trace_paths));
-    const char *ids_path = NULL;
+    proof_args_t args = {.traces = calloc((size_t)argc, sizeof(*args.traces)),
+                         .res = calloc((size_t)argc, sizeof(*args.res)),
+                         .trace_paths = calloc((size_t)argc, sizeof(*args.trace_paths)),
+                         .rule = {.window_ns = 1000000, .min_requests = 2, .min_segments = 2}};
+    trace_t *traces = args.traces;
+    sl_resultfile_t *res = args.res;
+    char **trace_paths = args.trace_paths;
     recs_t recs = {0};
-    sl_xrule_t rule = {.window_ns = 1000000, .min_requests = 2, .min_segments = 2};
     sl_xproof_t proof;
     char err[1024];
     int nt = 0, nr = 0, code = SL_EXIT_USAGE;
@@ -435,64 +514,28 @@ int sl_crossproof_main(int argc, char **argv)
         code = SL_EXIT_INTERNAL;
         goto Done;
     }
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int takes = strcmp(a, "--id-log") == 0 || strcmp(a, "--window") == 0 ||
-                    strcmp(a, "--min-segments") == 0;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
-            code = SL_EXIT_OK;
+    sl_subargs_result_t parsed =
+        sl_subargs_parse(proof_flags, argc, argv, &args, add_file, err, sizeof(err));
+    nt = args.nt; /* what was opened or loaded, closed or freed below */
+    nr = args.nr;
+    switch (parsed) {
+    case SL_SUBARGS_HELP:
+        usage(stdout);
+        code = SL_EXIT_OK;
+        goto Done;
+    case SL_SUBARGS_OK:
+        break;
+    case SL_SUBARGS_USAGE:
+        fprintf(stderr, "soapload merge --trace: %s\n", err);
+        goto Usage;
+    case SL_SUBARGS_REFUSED:
+        fprintf(stderr, "soapload merge: %s\n", err);
+        if (args.unreadable)
             goto Done;
-        }
-        if (strcmp(a, "--trace") == 0)
-            continue;
-        if (takes && i + 1 >= argc) {
-            fprintf(stderr, "soapload merge: %s needs a value\n", a);
-            goto Usage;
-        }
-        if (strcmp(a, "--id-log") == 0) {
-            ids_path = argv[++i];
-        } else if (strcmp(a, "--window") == 0) {
-            uint64_t ns;
-            if (sl_duration_parse(argv[++i], &ns) != 0 || ns > 60000000000ULL) {
-                fprintf(stderr,
-                        "soapload merge: bad value '%s' for --window: a duration from 1us to "
-                        "60s (1ms, 500us)\n",
-                        argv[i]);
-                goto Usage;
-            }
-            rule.window_ns = (int64_t)ns;
-        } else if (strcmp(a, "--min-segments") == 0) {
-            char *end;
-            long v = strtol(argv[++i], &end, 10);
-            if (*end != '\0' || end == argv[i] || v < 2 || v > SL_XBURST_MEMBERS_MAX) {
-                fprintf(stderr, "soapload merge: bad value '%s' for --min-segments: 2 to %d\n",
-                        argv[i], SL_XBURST_MEMBERS_MAX);
-                goto Usage;
-            }
-            rule.min_segments = (int)v;
-            rule.min_requests = (int)v;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "soapload merge --trace: unknown option %s\n", a);
-            goto Usage;
-        } else {
-            FILE *f = fopen(a, "r");
-            if (f == NULL) {
-                fprintf(stderr, "soapload merge: %s: cannot read it: %s\n", a, strerror(errno));
-                goto Done;
-            }
-            if (looks_like_json(f)) {
-                fclose(f);
-                if (sl_resultfile_load(&res[nr++], a, err, sizeof(err)) != 0) {
-                    fprintf(stderr, "soapload merge: %s\n", err);
-                    goto Done;
-                }
-            } else {
-                trace_paths[nt] = (char *)a;
-                traces[nt++] = (trace_t){.path = a, .f = f, .segment = -1};
-            }
-        }
+        goto Usage;
     }
+    const char *ids_path = args.ids_path;
+    sl_xrule_t rule = args.rule;
     if (ids_path != NULL) { /* checked before anything is printed */
         FILE *f = fopen(ids_path, "r");
         if (f == NULL) {

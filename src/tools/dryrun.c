@@ -19,14 +19,13 @@
 #include "core/reqid.h"
 #include "core/exitcode.h"
 #include "core/scenario.h"
+#include "core/soapns.h"
 #include "core/version.h"
 #include "core/xmltree.h"
 #include "engine/script.h"
 #include "engine/lua_mtom.h"
 #include "engine/wsse_sign.h"
 
-#define SOAP11_NS "http://schemas.xmlsoap.org/soap/envelope/"
-#define SOAP12_NS "http://www.w3.org/2003/05/soap-envelope"
 #define MAX_LINES (SL_MAX_HEADERS + SL_MAX_REQUEST_HEADERS + 8)
 
 typedef struct {
@@ -128,7 +127,7 @@ static void print_request(FILE *out, const sl_config_t *cfg, const sl_request_t 
 static int check_body(const sl_request_t *req, int version, char *why, size_t cap)
 {
     char err[256];
-    const char *want = version == 12 ? SOAP12_NS : SOAP11_NS;
+    const char *want = version == 12 ? SL_SOAP12_NS : SL_SOAP11_NS;
     size_t text_len;
     const char *text = sl_request_body(req, &text_len);
     sl_xtree_t *t = sl_xtree_parse(text, text_len, err, sizeof(err));
@@ -141,9 +140,9 @@ static int check_body(const sl_request_t *req, int version, char *why, size_t ca
     if (strcmp(root->local, "Envelope") != 0) {
         snprintf(why, cap, "the root element is <%s>, not a SOAP Envelope", root->name);
     } else if (strcmp(root->ns, want) != 0) {
-        const char *other = strcmp(root->ns, SOAP11_NS) == 0   ? "1.1"
-                            : strcmp(root->ns, SOAP12_NS) == 0 ? "1.2"
-                                                               : NULL;
+        const char *other = strcmp(root->ns, SL_SOAP11_NS) == 0   ? "1.1"
+                            : strcmp(root->ns, SL_SOAP12_NS) == 0 ? "1.2"
+                                                                  : NULL;
         if (other != NULL)
             snprintf(why, cap,
                      "a SOAP %s envelope, but the run is SOAP %s (--soap, soapload.soap_version)",

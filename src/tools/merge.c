@@ -9,11 +9,13 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/exitcode.h"
+#include "core/subargs.h"
 #include "core/threshold.h"
 #include "output/ops_report.h"
 #include "output/outputs.h"
@@ -28,6 +30,44 @@
 #include "tools/resultcheck.h"
 #include "tools/timeline.h"
 
+/* soapload merge's own flags and operands (the result files), as sl_merge_main reads them */
+typedef struct {
+    sl_threshold_set_t *checks;
+    const char *json, *html, *junit;
+    const char **paths;
+    int npaths, quiet, allow_gaps;
+} merge_args_t;
+
+static int set_threshold(void *opts, const char *flag, const char *value, char *err, size_t errlen)
+{
+    (void)flag;
+    return sl_threshold_parse(((merge_args_t *)opts)->checks, value, err, errlen);
+}
+
+static int add_path(void *opts, const char *flag, const char *value, char *err, size_t errlen)
+{
+    merge_args_t *m = opts;
+    (void)flag, (void)err, (void)errlen;
+    m->paths[m->npaths++] = value;
+    return 0;
+}
+
+static const sl_subarg_t merge_flags[] = {
+    {"--json", NULL, "FILE", offsetof(merge_args_t, json), NULL,
+     "write the merged result (schema " SL_RESULTS_SCHEMA ")"},
+    {"--html", NULL, "FILE", offsetof(merge_args_t, html), NULL, "write the merged HTML report"},
+    {"--junit", NULL, "FILE", offsetof(merge_args_t, junit), NULL,
+     "write a JUnit XML report (as a run's --junit)"},
+    {"--threshold", NULL, "EXPR", 0, set_threshold,
+     "pass/fail on the merged result, e.g. 'p99 < 50ms' (repeatable)"},
+    {"-t", NULL, "EXPR", 0, set_threshold, NULL},
+    {"--allow-gaps", NULL, NULL, offsetof(merge_args_t, allow_gaps), NULL,
+     "merge results that were not running at the same time (the\n"
+     "                      seconds between are left out of the timeline)"},
+    {"--quiet", "-q", NULL, offsetof(merge_args_t, quiet), NULL, "print no summary"},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -39,18 +79,10 @@ static void usage(FILE *out)
             "Merges result files (--json of soapload runs with the same url, model, SOAP "
             "version\nand duration, e.g. the segments of one distributed run) into one result: "
             "counts\nand histograms added exactly, intervals on one timeline, one row per "
-            "file.\n"
-            "  --json FILE         write the merged result (schema %s)\n"
-            "  --html FILE         write the merged HTML report\n"
-            "  --junit FILE        write a JUnit XML report (as a run's --junit)\n"
-            "  --threshold EXPR    pass/fail on the merged result, e.g. 'p99 < 50ms' "
-            "(repeatable)\n"
-            "  --allow-gaps        merge results that were not running at the same time (the\n"
-            "                      seconds between are left out of the timeline)\n"
-            "  -q, --quiet         print no summary\n"
-            "Exit codes: 0 pass, 1 requests failed, 2 usage or unreadable input, 3 a threshold "
-            "failed, 4 a worker died or the accounting broke.\n",
-            SL_RESULTS_SCHEMA);
+            "file.\n");
+    sl_subargs_usage(out, merge_flags);
+    fprintf(out, "Exit codes: 0 pass, 1 requests failed, 2 usage or unreadable input, 3 a "
+                 "threshold failed, 4 a worker died or the accounting broke.\n");
 }
 
 /* Reads paths[0..npaths) into in (*n of them read: free them either way), checks that each
@@ -124,69 +156,43 @@ int sl_merge_main(int argc, char **argv)
     sl_threshold_set_t checks = {0};
     sl_outputs_t files = SL_OUTPUTS_INIT;
     sl_resultfile_t *in = calloc((size_t)argc, sizeof(*in)), merged;
-    const char *json_path = NULL, *html_path = NULL, *junit_path = NULL;
+    merge_args_t args = {.checks = &checks};
     char err[4096];
-    int n = 0, quiet = 0, allow_gaps = 0, code = SL_EXIT_USAGE;
+    int n = 0, code = SL_EXIT_USAGE;
     memset(&merged, 0, sizeof(merged));
     if (in == NULL) {
         fprintf(stderr, "soapload merge: out of memory\n");
         return SL_EXIT_INTERNAL;
     }
-    const char **paths = (const char **)calloc((size_t)argc, sizeof(*paths));
-    if (paths == NULL) {
+    args.paths = (const char **)calloc((size_t)argc, sizeof(*args.paths));
+    if (args.paths == NULL) {
         fprintf(stderr, "soapload merge: out of memory\n");
         free(in);
         return SL_EXIT_INTERNAL;
     }
-    int npaths = 0;
     for (int i = 1; i < argc; i++)
         if (strcmp(argv[i], "--trace") == 0) { /* the proof across segments, from traces */
             free(in);
-            free(paths);
+            free(args.paths);
             return sl_crossproof_main(argc, argv);
         }
     /* a closed pipe on stdout fails the summary's write (exit 4), and the files are still
      * written, as in a run */
     signal(SIGPIPE, SIG_IGN);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int takes = strcmp(a, "--json") == 0 || strcmp(a, "--html") == 0 ||
-                    strcmp(a, "--junit") == 0 || strcmp(a, "--threshold") == 0 ||
-                    strcmp(a, "-t") == 0;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
-            code = SL_EXIT_OK;
-            goto Done;
-        }
-        if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-            quiet = 1;
-            continue;
-        }
-        if (strcmp(a, "--allow-gaps") == 0) {
-            allow_gaps = 1;
-            continue;
-        }
-        if (takes && i + 1 >= argc) {
-            fprintf(stderr, "soapload merge: %s needs a value\n", a);
-            goto Usage;
-        }
-        if (strcmp(a, "--json") == 0)
-            json_path = argv[++i];
-        else if (strcmp(a, "--html") == 0)
-            html_path = argv[++i];
-        else if (strcmp(a, "--junit") == 0)
-            junit_path = argv[++i];
-        else if (takes) {
-            if (sl_threshold_parse(&checks, argv[++i], err, sizeof(err)) != 0) {
-                fprintf(stderr, "soapload merge: %s\n", err);
-                goto Usage;
-            }
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "soapload merge: unknown option %s\n", a);
-            goto Usage;
-        } else
-            paths[npaths++] = a;
+    switch (sl_subargs_parse(merge_flags, argc, argv, &args, add_path, err, sizeof(err))) {
+    case SL_SUBARGS_HELP:
+        usage(stdout);
+        code = SL_EXIT_OK;
+        goto Done;
+    case SL_SUBARGS_OK:
+        break;
+    default:
+        fprintf(stderr, "soapload merge: %s\n", err);
+        goto Usage;
     }
+    const char **paths = args.paths, *json_path = args.json, *html_path = args.html,
+               *junit_path = args.junit;
+    int npaths = args.npaths, quiet = args.quiet, allow_gaps = args.allow_gaps;
     if (npaths == 0) {
         fprintf(stderr, "soapload merge: no result files given\n");
         goto Usage;
@@ -209,6 +215,6 @@ Done:
     for (int i = 0; i < n; i++)
         sl_resultfile_free(&in[i]);
     free(in);
-    free(paths);
+    free(args.paths);
     return code;
 }

@@ -23,6 +23,7 @@
 #include "core/duration.h"
 #include "core/exitcode.h"
 #include "core/httphead.h"
+#include "core/subargs.h"
 #include "core/threshold.h"
 #include "output/outfile.h"
 #include "output/upload.h"
@@ -71,40 +72,10 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
-static void usage(FILE *out)
-{
-    fprintf(out,
-            "Usage: soapload merge --listen ADDR:PORT --expect N [--deadline T] "
-            "[--token-file FILE]\n"
-            "                      [--serve-for T] [--json OUT] [--html OUT] [--threshold "
-            "EXPR]... [-q]\n"
-            "                      [--allow-gaps]\n"
-            "Receives the result files of N segments (soapload --segment I/N --json-to URL) over "
-            "HTTP,\nPOST /results, and merges them as `soapload merge FILE...` does.\n"
-            "  --listen ADDR:PORT  where to listen: an IPv4 address or an [IPv6] one, e.g. "
-            "0.0.0.0:8080\n"
-            "  --expect N          the segments 0/N to N-1/N, each once (1 to %d)\n"
-            "  --deadline T        after the first result, wait at most T for the others "
-            "(default 2m);\n"
-            "                      then merge those in, name the missing, exit 4\n"
-            "  --first-within T    wait at most T for the first result (default: no limit): "
-            "with none\n"
-            "                      by then, name every segment missing and exit 4\n"
-            "  --token-file FILE   accept only requests with 'Authorization: Bearer TOKEN', "
-            "TOKEN the\n"
-            "                      first line of FILE\n"
-            "  --serve-for T       then serve GET /merged.json and /report.html for T "
-            "(default 0)\n"
-            "A result is at most %llu bytes (413 above). GET /status tells what arrived.\n"
-            "Exit codes: those of soapload merge; 4 also when a segment was missing at the "
-            "deadline;\n130 interrupted before the merge.\n",
-            MAX_EXPECT, SL_LISTEN_MAX_RESULT);
-}
-
 int sl_merge_listen_wanted(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--listen") == 0)
+        if (strcmp(argv[i], "--listen") == 0 || strncmp(argv[i], "--listen=", 9) == 0)
             return 1;
     return 0;
 }
@@ -349,90 +320,173 @@ static void remove_spool(const listener_t *l)
 
 /* ---- the subcommand ---------------------------------------------------------------------- */
 
+/* The listener's own flags, and those it passes on to soapload merge, as parse_args reads them */
+typedef struct {
+    listener_t *l;
+    const char *token_file;
+    sl_threshold_set_t checks; /* the thresholds parsed now, so that a bad one is told now */
+    char **pass;               /* what soapload merge gets: --json, --html, --threshold, -q... */
+    int *npass;
+} listen_args_t;
+
+static int set_addr(void *opts, const char *flag, const char *v, char *err, size_t errlen)
+{
+    (void)flag, (void)err, (void)errlen;
+    ((listen_args_t *)opts)->l->addr = v;
+    return 0;
+}
+
+static int set_expect(void *opts, const char *flag, const char *v, char *err, size_t errlen)
+{
+    char *end;
+    long n = strtol(v, &end, 10);
+    (void)flag;
+    if (*v < '1' || *v > '9' || *end != '\0' || n > MAX_EXPECT) {
+        snprintf(err, errlen, "bad value '%s' for --expect: a count of segments from 1 to %d", v,
+                 MAX_EXPECT);
+        return -1;
+    }
+    ((listen_args_t *)opts)->l->expect = (int)n;
+    return 0;
+}
+
+/* --deadline, --serve-for and --first-within: a duration up to 24h (0: none, but a deadline) */
+static int set_wait(void *opts, const char *flag, const char *v, char *err, size_t errlen)
+{
+    listener_t *l = ((listen_args_t *)opts)->l;
+    uint64_t *slot = flag[2] == 'd'   ? &l->deadline_ns
+                     : flag[2] == 's' ? &l->serve_for_ns
+                                      : &l->first_within_ns;
+    if (strcmp(v, "0") == 0 && flag[2] != 'd')
+        *slot = 0;
+    else if (sl_duration_parse(v, slot) != 0 || *slot > 24 * 3600000000000ULL) {
+        snprintf(err, errlen, "bad value '%s' for %s: a duration up to 24h, such as 90s or 2m", v,
+                 flag);
+        return -1;
+    }
+    return 0;
+}
+
+static int set_token_file(void *opts, const char *flag, const char *v, char *err, size_t errlen)
+{
+    (void)flag, (void)err, (void)errlen;
+    ((listen_args_t *)opts)->token_file = v;
+    return 0;
+}
+
+static void pass_on(listen_args_t *a, const char *flag, const char *v)
+{
+    a->pass[(*a->npass)++] = (char *)flag;
+    if (v != NULL)
+        a->pass[(*a->npass)++] = (char *)v;
+}
+
+/* --json and --html: a file that cannot be written is told now, not after the run */
+static int set_output(void *opts, const char *flag, const char *v, char *err, size_t errlen)
+{
+    listen_args_t *a = opts;
+    sl_outfile_t f = {.fd = -1};
+    *(flag[2] == 'j' ? &a->l->json_path : &a->l->html_path) = v;
+    int bad = sl_outfile_prepare(&f, v, 0644, err, errlen) != 0;
+    sl_outfile_close(&f);
+    if (bad)
+        return -1;
+    pass_on(a, flag, v);
+    return 0;
+}
+
+static int set_threshold(void *opts, const char *flag, const char *v, char *err, size_t errlen)
+{
+    listen_args_t *a = opts;
+    if (sl_threshold_parse(&a->checks, v, err, errlen) != 0)
+        return -1;
+    pass_on(a, flag, v);
+    return 0;
+}
+
+static int set_switch(void *opts, const char *flag, const char *v, char *err, size_t errlen)
+{
+    listen_args_t *a = opts;
+    (void)v, (void)err, (void)errlen;
+    a->l->allow_gaps |= strcmp(flag, "--allow-gaps") == 0;
+    pass_on(a, flag, NULL);
+    return 0;
+}
+
+static int refuse_file(void *opts, const char *flag, const char *v, char *err, size_t errlen)
+{
+    (void)opts, (void)flag;
+    snprintf(err, errlen, "%s: with --listen the results arrive over HTTP, not as files", v);
+    return -1;
+}
+
+#define TEXT(x) #x
+#define NUMBER(x) TEXT(x)
+
+static const sl_subarg_t listen_flags[] = {
+    {"--listen", NULL, "ADDR:PORT", 0, set_addr,
+     "where to listen: an IPv4 address or an [IPv6] one, e.g. 0.0.0.0:8080"},
+    {"--expect", NULL, "N", 0, set_expect,
+     "the segments 0/N to N-1/N, each once (1 to " NUMBER(MAX_EXPECT) ")"},
+    {"--deadline", NULL, "T", 0, set_wait,
+     "after the first result, wait at most T for the others (default 2m);\n"
+     "                      then merge those in, name the missing, exit 4"},
+    {"--first-within", NULL, "T", 0, set_wait,
+     "wait at most T for the first result (default: no limit): with none\n"
+     "                      by then, name every segment missing and exit 4"},
+    {"--token-file", NULL, "FILE", 0, set_token_file,
+     "accept only requests with 'Authorization: Bearer TOKEN', TOKEN the\n"
+     "                      first line of FILE"},
+    {"--serve-for", NULL, "T", 0, set_wait,
+     "then serve GET /merged.json and /report.html for T (default 0)"},
+    /* soapload merge's, passed on */
+    {"--json", NULL, "FILE", 0, set_output, NULL},
+    {"--html", NULL, "FILE", 0, set_output, NULL},
+    {"--threshold", NULL, "EXPR", 0, set_threshold, NULL},
+    {"-t", NULL, "EXPR", 0, set_threshold, NULL},
+    {"--quiet", "-q", NULL, 0, set_switch, NULL},
+    {"--allow-gaps", NULL, NULL, 0, set_switch, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "Usage: soapload merge --listen ADDR:PORT --expect N [--deadline T] "
+                 "[--token-file FILE]\n"
+                 "                      [--serve-for T] [--json OUT] [--html OUT] [--threshold "
+                 "EXPR]... [-q]\n"
+                 "                      [--allow-gaps]\n"
+                 "Receives the result files of N segments (soapload --segment I/N --json-to URL) "
+                 "over HTTP,\nPOST /results, and merges them as `soapload merge FILE...` does.\n");
+    sl_subargs_usage(out, listen_flags);
+    fprintf(out,
+            "A result is at most %llu bytes (413 above). GET /status tells what arrived.\n"
+            "Exit codes: those of soapload merge; 4 also when a segment was missing at the "
+            "deadline;\n130 interrupted before the merge.\n",
+            SL_LISTEN_MAX_RESULT);
+}
+
 /* Takes the listener's own options out of argv; the rest (--json, --html, --threshold, -q)
  * goes to soapload merge. Returns 0, 1 for --help, or -1 with the problem in err. */
 static int parse_args(listener_t *l, int argc, char **argv, char **pass, int *npass, char *err,
                       size_t errlen)
 {
-    const char *token_file = NULL;
-    sl_threshold_set_t checks = {0};
+    listen_args_t args = {.l = l, .pass = pass, .npass = npass};
     l->deadline_ns = DEADLINE_DEFAULT_NS;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int takes = strcmp(a, "--listen") == 0 || strcmp(a, "--expect") == 0 ||
-                    strcmp(a, "--deadline") == 0 || strcmp(a, "--token-file") == 0 ||
-                    strcmp(a, "--serve-for") == 0 || strcmp(a, "--first-within") == 0 ||
-                    strcmp(a, "--json") == 0 || strcmp(a, "--html") == 0 ||
-                    strcmp(a, "--threshold") == 0 || strcmp(a, "-t") == 0;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
-            return 1;
-        if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0 || strcmp(a, "--allow-gaps") == 0) {
-            l->allow_gaps |= a[2] == 'a';
-            pass[(*npass)++] = argv[i];
-            continue;
-        }
-        if (!takes) {
-            snprintf(err, errlen,
-                     a[0] == '-' ? "unknown option %s"
-                                 : "%s: with --listen the results arrive over HTTP, not as files",
-                     a);
-            return -1;
-        }
-        if (v == NULL) {
-            snprintf(err, errlen, "%s needs a value", a);
-            return -1;
-        }
-        i++;
-        if (strcmp(a, "--listen") == 0)
-            l->addr = v;
-        else if (strcmp(a, "--expect") == 0) {
-            char *end;
-            long n = strtol(v, &end, 10);
-            if (*v < '1' || *v > '9' || *end != '\0' || n > MAX_EXPECT) {
-                snprintf(err, errlen,
-                         "bad value '%s' for --expect: a count of segments from 1 "
-                         "to %d",
-                         v, MAX_EXPECT);
-                return -1;
-            }
-            l->expect = (int)n;
-        } else if (strcmp(a, "--deadline") == 0 || strcmp(a, "--serve-for") == 0 ||
-                   strcmp(a, "--first-within") == 0) {
-            uint64_t *slot = a[2] == 'd'   ? &l->deadline_ns
-                             : a[2] == 's' ? &l->serve_for_ns
-                                           : &l->first_within_ns;
-            if (strcmp(v, "0") == 0 && a[2] != 'd')
-                *slot = 0;
-            else if (sl_duration_parse(v, slot) != 0 || *slot > 24 * 3600000000000ULL) {
-                snprintf(err, errlen,
-                         "bad value '%s' for %s: a duration up to 24h, such as 90s "
-                         "or 2m",
-                         v, a);
-                return -1;
-            }
-        } else if (strcmp(a, "--token-file") == 0)
-            token_file = v;
-        else {
-            sl_outfile_t f = {.fd = -1};
-            if (strcmp(a, "--json") == 0 || strcmp(a, "--html") == 0) {
-                *(a[2] == 'j' ? &l->json_path : &l->html_path) = v;
-                /* a file that cannot be written is told now, not after the run */
-                int bad = sl_outfile_prepare(&f, v, 0644, err, errlen) != 0;
-                sl_outfile_close(&f);
-                if (bad)
-                    return -1;
-            } else if (sl_threshold_parse(&checks, v, err, errlen) != 0)
-                return -1;
-            pass[(*npass)++] = argv[i - 1];
-            pass[(*npass)++] = argv[i];
-        }
+    switch (sl_subargs_parse(listen_flags, argc, argv, &args, refuse_file, err, errlen)) {
+    case SL_SUBARGS_HELP:
+        return 1;
+    case SL_SUBARGS_OK:
+        break;
+    default:
+        return -1;
     }
     if (l->addr == NULL || l->expect == 0) {
         snprintf(err, errlen, "--listen needs --expect N: the number of segments");
         return -1;
     }
-    return token_file != NULL
-               ? sl_upload_read_token(token_file, "--token-file", l->token, err, errlen)
+    return args.token_file != NULL
+               ? sl_upload_read_token(args.token_file, "--token-file", l->token, err, errlen)
                : 0;
 }
 

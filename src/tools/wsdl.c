@@ -504,3 +504,13 @@ void sl_wsdl_free(sl_wsdl_t *w)
     sl_wsdl_warnings_free(&w->warnings);
     free(w);
 }
+
+const char *sl_wsdl_attr(const sl_xnode_t *n, const char *name)
+{
+    return sl_xnode_attr(n, "", name);
+}
+
+int sl_wsdl_is_xsd(const sl_xnode_t *n, const char *local)
+{
+    return strcmp(n->ns, SL_XSD_NS) == 0 && (local == NULL || strcmp(n->local, local) == 0);
+}

@@ -101,5 +101,9 @@ const sl_xnode_t *sl_wsdl_global(const sl_wsdl_t *w, const char *kind, const cha
                                  const char *local);
 /** The schema that declares n (n inside an xsd:schema), or NULL. */
 const sl_wsdl_schema_t *sl_wsdl_schema_of(const sl_wsdl_t *w, const sl_xnode_t *n);
+/** n's attribute `name` in no namespace (pointing into n's document), or NULL. */
+const char *sl_wsdl_attr(const sl_xnode_t *n, const char *name);
+/** Whether n is an XML Schema element: any (local NULL), or the one named local. */
+int sl_wsdl_is_xsd(const sl_xnode_t *n, const char *local);
 
 #endif

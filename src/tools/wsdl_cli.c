@@ -6,11 +6,13 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/buf.h"
 #include "core/mix.h"
+#include "core/subargs.h"
 #include "core/termtext.h"
 #include "tools/wsdl.h"
 #include "tools/wsdl_fetch.h"
@@ -26,7 +28,6 @@ static void usage(FILE *f)
                "What cannot be read or typed is a warning (stderr); the script has the rest.\n");
 }
 
-/* The options that take a value. */
 /* A message or warning that may hold the WSDL's bytes (names, locations, an address):
  * escaped, so that a WSDL cannot write over the terminal's lines or drive it. */
 static void say(const char *msg)
@@ -43,79 +44,97 @@ static void say_warning(const char *msg)
     fputc('\n', stderr);
 }
 
-static const char *const valued[] = {"-o",    "--output", "--id-element", "--soap", "--port",
-                                     "--url", "--root",   "--catalog",    NULL};
+/* soapload wsdl's flags and its operand (the WSDL), as sl_wsdl_main reads them */
+typedef struct {
+    const char *source, *output;
+    sl_wsdl_opts_t o;
+    sl_wsdl_script_opts_t so;
+    int fail_on_warning;
+} wsdl_args_t;
 
-static int takes_value(const char *a)
+static int set_id_element(void *opts, const char *flag, const char *v, char *err, size_t errlen)
 {
-    for (int i = 0; valued[i] != NULL; i++)
-        if (strcmp(a, valued[i]) == 0)
-            return 1;
+    if (v[0] == '\0' || strpbrk(v, " <>&\"'=/:") != NULL) {
+        snprintf(err, errlen, "%s %s: not an element name", flag, v);
+        return -1;
+    }
+    ((wsdl_args_t *)opts)->so.id_element = v;
     return 0;
 }
 
+static int set_soap(void *opts, const char *flag, const char *v, char *err, size_t errlen)
+{
+    int *version = &((wsdl_args_t *)opts)->o.version;
+    *version = strcmp(v, "1.1") == 0 ? 11 : strcmp(v, "1.2") == 0 ? 12 : -1;
+    if (*version < 0) {
+        snprintf(err, errlen, "%s %s: expected 1.1 or 1.2", flag, v);
+        return -1;
+    }
+    return 0;
+}
+
+static int set_url(void *opts, const char *flag, const char *v, char *err, size_t errlen)
+{
+    if (!sl_wsdl_fetch_is_url(v)) {
+        snprintf(err, errlen, "%s %s: expected an http:// or https:// URL", flag, v);
+        return -1;
+    }
+    ((wsdl_args_t *)opts)->so.url = v;
+    return 0;
+}
+
+static int set_source(void *opts, const char *flag, const char *v, char *err, size_t errlen)
+{
+    wsdl_args_t *w = opts;
+    (void)flag;
+    if (w->source != NULL) {
+        snprintf(err, errlen, "one WSDL only (got %s and %s)", w->source, v);
+        return -1;
+    }
+    w->source = v;
+    return 0;
+}
+
+/* the usage names them all in its synopsis: no list */
+static const sl_subarg_t wsdl_flags[] = {
+    {"--output", "-o", "FILE", offsetof(wsdl_args_t, output), NULL, NULL},
+    {"--id-element", NULL, "NAME", 0, set_id_element, NULL},
+    {"--soap", NULL, "1.1|1.2", 0, set_soap, NULL},
+    {"--port", NULL, "NAME", offsetof(wsdl_args_t, o.port), NULL, NULL},
+    {"--url", NULL, "URL", 0, set_url, NULL},
+    {"--root", NULL, "DIR", offsetof(wsdl_args_t, o.root), NULL, NULL},
+    {"--catalog", NULL, "FILE", offsetof(wsdl_args_t, o.catalog), NULL, NULL},
+    {"--offline", NULL, NULL, offsetof(wsdl_args_t, o.offline), NULL, NULL},
+    {"--fail-on-warning", NULL, NULL, offsetof(wsdl_args_t, fail_on_warning), NULL, NULL},
+    {NULL, NULL, NULL, 0, NULL, NULL},
+};
+
 int sl_wsdl_main(int argc, char **argv)
 {
-    const char *source = NULL, *output = NULL;
-    sl_wsdl_opts_t o = {0};
-    sl_wsdl_script_opts_t so = {.id_element = "RequestId"};
-    int fail_on_warning = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (strcmp(a, "--offline") == 0) {
-            o.offline = 1;
-        } else if (strcmp(a, "--fail-on-warning") == 0) {
-            fail_on_warning = 1;
-        } else if (takes_value(a) && i + 1 < argc) {
-            const char *v = argv[++i];
-            if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-                output = v;
-            } else if (strcmp(a, "--id-element") == 0) {
-                so.id_element = v;
-                if (v[0] == '\0' || strpbrk(v, " <>&\"'=/:") != NULL) {
-                    fprintf(stderr, "soapload wsdl: --id-element %s: not an element name\n", v);
-                    return 2;
-                }
-            } else if (strcmp(a, "--soap") == 0) {
-                o.version = strcmp(v, "1.1") == 0 ? 11 : strcmp(v, "1.2") == 0 ? 12 : -1;
-                if (o.version < 0) {
-                    fprintf(stderr, "soapload wsdl: --soap %s: expected 1.1 or 1.2\n", v);
-                    return 2;
-                }
-            } else if (strcmp(a, "--port") == 0) {
-                o.port = v;
-            } else if (strcmp(a, "--url") == 0) {
-                if (!sl_wsdl_fetch_is_url(v)) {
-                    fprintf(stderr,
-                            "soapload wsdl: --url %s: expected an http:// or https:// URL\n", v);
-                    return 2;
-                }
-                so.url = v;
-            } else if (strcmp(a, "--root") == 0) {
-                o.root = v;
-            } else {
-                o.catalog = v;
-            }
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "soapload wsdl: %s: %s\n", a,
-                    takes_value(a) ? "needs a value" : "unknown option");
-            usage(stderr);
-            return 2;
-        } else if (source == NULL) {
-            source = a;
-        } else {
-            fprintf(stderr, "soapload wsdl: one WSDL only (got %s and %s)\n", source, a);
-            return 2;
-        }
+    wsdl_args_t args = {.so = {.id_element = "RequestId"}};
+    char err[1024] = "";
+    switch (sl_subargs_parse(wsdl_flags, argc, argv, &args, set_source, err, sizeof(err))) {
+    case SL_SUBARGS_HELP:
+        usage(stdout);
+        return 0;
+    case SL_SUBARGS_OK:
+        break;
+    case SL_SUBARGS_USAGE:
+        fprintf(stderr, "soapload wsdl: %s\n", err);
+        usage(stderr);
+        return 2;
+    case SL_SUBARGS_REFUSED:
+        fprintf(stderr, "soapload wsdl: %s\n", err);
+        return 2;
     }
+    const char *source = args.source, *output = args.output;
+    sl_wsdl_opts_t o = args.o;
+    sl_wsdl_script_opts_t so = args.so;
+    int fail_on_warning = args.fail_on_warning;
     if (source == NULL) {
         usage(stderr);
         return 2;
     }
-    char err[1024] = "";
     int code = 2;
     sl_buf_t script = {0};
     sl_wsdl_warnings_t warnings = {0};
