@@ -23,7 +23,7 @@
 #include "core/xmltree.h"
 #include "engine/script.h"
 #include "engine/lua_mtom.h"
-#include "engine/wsse_sign.h"
+#include "engine/wsse_rewrite.h"
 
 #define SOAP11_NS "http://schemas.xmlsoap.org/soap/envelope/"
 #define SOAP12_NS "http://www.w3.org/2003/05/soap-envelope"
@@ -182,9 +182,9 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
     sl_script_seed(s, sl_script_worker_seed(cfg->seed, 0));
     sl_script_publish(s, &one, 1, pid);
     sl_mix_t mix = {0};
-    sl_wsse_signer_t *signer = NULL; /* --wsse-sign-key: shown signed, as sent */
-    sl_scenario_plan_t *plan = NULL; /* with scenarios: the run's first entries, as worker 1 */
-    int vars = SL_SCRIPT_NO_VARS;    /* with flows: the variables of the flow shown */
+    sl_wsse_rewriter_t *signer = NULL; /* --wsse-sign-key: shown signed, as sent */
+    sl_scenario_plan_t *plan = NULL;   /* with scenarios: the run's first entries, as worker 1 */
+    int vars = SL_SCRIPT_NO_VARS;      /* with flows: the variables of the flow shown */
     int shown = cfg->dry_run;
     if (cfg->scenarios != NULL) {
         if ((plan = malloc(sizeof(*plan))) == NULL ||
@@ -203,7 +203,7 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
         goto Done;
     }
     if (sl_wsse_opts_rewrites(&cfg->wsse) &&
-        (signer = sl_wsse_sign_open(&one, err, sizeof(err))) == NULL) {
+        (signer = sl_wsse_rewrite_open(&one, err, sizeof(err))) == NULL) {
         fprintf(errout, "soapload: %s\n", err);
         goto Done;
     }
@@ -268,7 +268,7 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
             }
             sl_buf_free(&inner);
         }
-        if (signer != NULL && sl_wsse_sign_request(signer, s, &req, err, sizeof(err)) != 0) {
+        if (signer != NULL && sl_wsse_rewrite_request(signer, s, &req, err, sizeof(err)) != 0) {
             fprintf(errout, "soapload: request %d (%s): %s\n", i, id, err);
             bad++;
             continue;
@@ -295,7 +295,7 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
                         "was written\n");
     code = bad > 0 ? SL_EXIT_USAGE : SL_EXIT_OK;
 Done:
-    sl_wsse_sign_close(signer);
+    sl_wsse_rewrite_close(signer);
     sl_script_release_body(s, &req);
     sl_buf_free(&req.body);
     sl_buf_free(&req.headers);
