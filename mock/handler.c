@@ -290,7 +290,7 @@ static void handle_soap(const sl_mock_server_t *srv, sl_mock_thread_t *th, h2o_r
                     reply.id, reply.id_len);
     const char *answer = buf;
     size_t answer_len = reply.body_len;
-    if (th->signer != NULL) /* --wsse-sign-key; unsigned when it cannot be (not SOAP) */
+    if (th->signer != NULL && reply.outcome != SL_SOAP_BAD_MEDIA_TYPE) /* that one is text */
         sign_answer(th, &answer, &answer_len);
     if (srv->opt->has_delay && reply.outcome != SL_SOAP_BAD_MEDIA_TYPE) {
         uint32_t ms = sl_delay_draw(&srv->opt->delay, &th->rng);

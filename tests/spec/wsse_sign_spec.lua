@@ -723,7 +723,12 @@ describe("soapload-mock --wsse-sign-cert/--wsse-sign-key: signed answers", funct
       local mock = mock_signing(c[1], c[2])
       local status, _, answer = post(mock, t.envelope(t.SOAP11, "A-1"))
       local fstatus, _, fault = post(mock, t.envelope(t.SOAP11, "A-2"):gsub("RequestId", "NoId"))
-      mock.stop()
+      local tstatus, _, text = t.http(mock.port, "POST", "/soap/endpoint",
+        { ["Content-Type"] = "text/plain" }, "x")
+      local printed = mock.stop()
+      assert.are.equal(415, tstatus, text)
+      assert.is_nil(text:find("Security", 1, true), text)
+      assert.is_nil(printed:find("parser error", 1, true), printed)
       assert.are.equal(200, status, answer)
       assert.truthy(answer:find("A-1", 1, true), answer)
       assert.truthy(answer:find('SignatureMethod Algorithm="[^"]*' .. c[3] .. '"'), answer)
