@@ -2,7 +2,8 @@
  * wsse_opts: the settings of request signing (WS-Security X.509): where the key and the
  * certificate are, where the key's password is (never the password itself), the algorithms,
  * how the signature names its key, the Timestamp's lifetime, the further parts it covers.
- * Parsed and checked here; the engine (engine/wsse_rewrite.c) loads the key and signs.
+ * Parsed and checked here; engine/wsse_rewrite.c loads the key (core/wsse_keys.c) and signs
+ * (core/wsse_sign.c).
  */
 #ifndef SOAPLOAD_WSSE_OPTS_H
 #define SOAPLOAD_WSSE_OPTS_H
