@@ -1,8 +1,9 @@
 /*
  * handler: soapload-mock's answers. POST to the endpoint: the SOAP contract (soap.c), the
- * UsernameToken check when one is demanded (wsse.c), counted (stats.c), stamped with the
- * server's clock, optionally after a drawn delay (delay.c); GET ?wsdl; GET /stats and POST
- * /stats/reset; 405 and 404 for the rest. Runs on the server thread that owns the connection.
+ * UsernameToken check when one is demanded (wsse.c), counted (stats.c), signed when asked
+ * (core/wsse_sign.c), stamped with the server's clock, optionally after a drawn delay (delay.c);
+ * GET ?wsdl; GET /stats and POST /stats/reset; 405 and 404 for the rest. Runs on the server thread
+ * that owns the connection.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +207,17 @@ static void answer_session(const sl_mock_server_t *srv, h2o_req_t *req,
     }
 }
 
+/* --wsse-sign-key: the answer signed by this thread's signer into its own buffer (a signed
+ * answer outgrows SL_SOAP_REPLY_CAP); left as it is when it cannot be signed. */
+static void sign_answer(sl_mock_thread_t *th, const char **answer, size_t *len)
+{
+    char why[300];
+    if (sl_wsse_sign_text(th->signer, *answer, *len, &th->signed_answer, why, sizeof(why)) == 0) {
+        *answer = th->signed_answer.data;
+        *len = th->signed_answer.len;
+    }
+}
+
 static void handle_soap(const sl_mock_server_t *srv, sl_mock_thread_t *th, h2o_req_t *req)
 {
     char buf[SL_SOAP_REPLY_CAP];
@@ -276,15 +288,19 @@ static void handle_soap(const sl_mock_server_t *srv, sl_mock_thread_t *th, h2o_r
     }
     sl_stats_record(srv->stats, th->index, outcome_of[reply.outcome], req->entity.len, how_of(req),
                     reply.id, reply.id_len);
+    const char *answer = buf;
+    size_t answer_len = reply.body_len;
+    if (th->signer != NULL && reply.outcome != SL_SOAP_BAD_MEDIA_TYPE) /* that one is text */
+        sign_answer(th, &answer, &answer_len);
     if (srv->opt->has_delay && reply.outcome != SL_SOAP_BAD_MEDIA_TYPE) {
         uint32_t ms = sl_delay_draw(&srv->opt->delay, &th->rng);
         if (ms > 0) {
-            respond_later(srv, th, req, ms, reply.status, reply.reason, reply.content_type, buf,
-                          reply.body_len);
+            respond_later(srv, th, req, ms, reply.status, reply.reason, reply.content_type, answer,
+                          answer_len);
             return;
         }
     }
-    respond_soap(th, req, reply.status, reply.reason, reply.content_type, buf, reply.body_len);
+    respond_soap(th, req, reply.status, reply.reason, reply.content_type, answer, answer_len);
     sl_stats_end(srv->stats);
 }
 

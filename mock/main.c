@@ -24,6 +24,8 @@
 #include <h2o.h>
 
 #include "core/version.h"
+#include "core/wsse_keys.h"
+#include "core/wsse_opts.h"
 #include "options.h"
 #include "server.h"
 #include "soap.h"
@@ -182,6 +184,29 @@ static int make_threads(int *port, char *err, size_t errlen)
     return 0;
 }
 
+/* --wsse-sign-key: a signer of answers per server thread (each xmlsec signing context and key
+ * stays on its thread), made before any thread starts. Returns 0, or -1 with err. */
+static int open_signers(char *err, size_t errlen)
+{
+    sl_wsse_opts_t o;
+    sl_wsse_opts_init(&o);
+    o.cert = (char *)opt.wsse_sign_cert; /* read only: never freed through o */
+    o.key = (char *)opt.wsse_sign_key;
+    for (int i = 0; i < opt.threads; i++) {
+        EVP_PKEY *pkey;
+        X509 *cert;
+        int alg;
+        if (sl_wsse_keys_load(&o, NULL, &pkey, &cert, &alg, err, errlen) != 0)
+            return -1;
+        threads[i].signer =
+            sl_wsse_sign_open(pkey, cert, alg, SL_WSSE_REF_BST, o.ttl_ns, err, errlen);
+        X509_free(cert);
+        if (threads[i].signer == NULL)
+            return -1;
+    }
+    return 0;
+}
+
 /* Builds the threads, the TLS context, what the handler shares and the h2o configuration;
  * writes the endpoint's URL. Returns 0, or -1 with a message in err. */
 static int set_up(char *url, size_t url_len, char *err, size_t errlen)
@@ -227,6 +252,8 @@ static int set_up(char *url, size_t url_len, char *err, size_t errlen)
     if (opt.wsse_decrypt_key != NULL &&
         (server.dec = sl_wsse_decrypt_open(opt.wsse_decrypt_key, NULL, "--wsse-decrypt-key", err,
                                            errlen)) == NULL)
+        return -1;
+    if (opt.wsse_sign_key != NULL && open_signers(err, errlen) != 0)
         return -1;
     if (opt.wsse_verify_cert != NULL &&
         (server.sig = sl_wsse_verify_open(opt.wsse_verify_cert, "--wsse-verify-cert", 1,

@@ -255,6 +255,26 @@ static int set_wsse_decrypt_key(sl_mock_options_t *o, const char *arg, char *err
     return 0;
 }
 
+static int set_wsse_sign_cert(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
+{
+    if (access(arg, R_OK) != 0) {
+        snprintf(err, errlen, "cannot read --wsse-sign-cert %s: %s", arg, strerror(errno));
+        return -1;
+    }
+    o->wsse_sign_cert = arg;
+    return 0;
+}
+
+static int set_wsse_sign_key(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
+{
+    if (access(arg, R_OK) != 0) {
+        snprintf(err, errlen, "cannot read --wsse-sign-key %s: %s", arg, strerror(errno));
+        return -1;
+    }
+    o->wsse_sign_key = arg;
+    return 0;
+}
+
 /* Reads the whole file (at most 4 MiB), checks that it is well-formed XML without a DTD and
  * reads its operations. */
 static int set_wsdl(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
@@ -446,6 +466,13 @@ static const option_spec_t options[] = {
      "decrypt requests whose Body is encrypted (XML Encryption)\n"
      "with this PEM private key before anything else",
      set_wsse_decrypt_key},
+    {"wsse-sign-cert", 0, "FILE",
+     "sign every SOAP answer (WS-Security X.509: token,\n"
+     "Timestamp, signature over Body and Timestamp) with the\n"
+     "key of this PEM certificate; needs --wsse-sign-key",
+     set_wsse_sign_cert},
+    {"wsse-sign-key", 0, "FILE", "the PEM private key (RSA or EC) of --wsse-sign-cert",
+     set_wsse_sign_key},
     {"wsdl", 0, "FILE",
      "serve this WSDL at ?wsdl and answer each of its operations\n"
      "Op with an OpResponse carrying the ID",
@@ -584,6 +611,10 @@ static int check_combinations(sl_mock_options_t *o, char *err, size_t errlen)
     }
     if ((o->wsse_user == NULL) != !o->wsse_password_given) {
         snprintf(err, errlen, "--wsse-user and --wsse-password-file go together: give both");
+        return -1;
+    }
+    if ((o->wsse_sign_cert == NULL) != (o->wsse_sign_key == NULL)) {
+        snprintf(err, errlen, "--wsse-sign-cert and --wsse-sign-key go together: give both");
         return -1;
     }
     if (o->session_knob_given && !o->sessions) {

@@ -37,6 +37,8 @@ typedef struct {
     double wsse_max_age_s;
     const char *wsse_verify_cert; /* verify every request's X.509 signature with this cert */
     const char *wsse_decrypt_key; /* decrypt encrypted requests with this private key */
+    const char *wsse_sign_cert;   /* sign every answer with this certificate's key: */
+    const char *wsse_sign_key;    /* both or neither */
     char *wsdl_text;              /* --wsdl: a user's WSDL, served (owned; NUL-terminated) */
     size_t wsdl_len;
     sl_ops_t *wsdl_ops;                             /* its operations, answered (owned) */

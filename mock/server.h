@@ -19,7 +19,9 @@
 #include "sessions.h"
 #include "stats.h"
 #include "wsse.h"
+#include "core/buf.h"
 #include "core/wsse_decrypt.h"
+#include "core/wsse_sign.h"
 #include "core/wsse_verify.h"
 
 typedef struct {
@@ -51,6 +53,8 @@ typedef struct {
     time_t stamp_sec;     /* the second whose digits stamp_text holds */
     size_t stamp_sec_len; /* digits and the point; 0: none yet */
     char stamp_text[24];
+    sl_wsse_signer_t *signer; /* --wsse-sign-key: this thread's signer of answers, or NULL */
+    sl_buf_t signed_answer;   /* the signed answer, before h2o copies it */
 } sl_mock_thread_t;
 
 /** Registers the mock's request handler for every path of `pathconf`; `server` must outlive

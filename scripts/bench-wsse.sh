@@ -2,7 +2,9 @@
 # Benchmark of request signing (WS-Security X.509): signed requests per second on one core
 # (one worker, closed model, 8 connections, against soapload-mock on its own 2 threads without
 # verification) for RSA-2048, RSA-3072 and ECDSA P-256 keys, next to the same run unsigned,
-# with the worker CPU per signature that soapload reports (JSON wsse.sign_cpu_us_per_request).
+# with the worker CPU per signature that soapload reports (JSON wsse.sign_cpu_us_per_request);
+# then each key again with the Body encrypted after signing (--wsse-encrypt-cert to an RSA-2048
+# certificate, AES-256-GCM: that CPU counts encryption too).
 # Keys are made for the run with openssl. Run it on a quiet machine: the numbers are per core.
 # Usage: scripts/bench-wsse.sh [SECONDS=10] [ROUNDS=3]
 # BIN_DIR=DIR uses the binaries in DIR (e.g. build/plain for a smoke run) instead of building
@@ -44,11 +46,20 @@ PY
 }
 
 echo "== signed requests per second, one worker (one core), closed model, 8 connections," \
-    "$secs s x $rounds rounds (medians)"
+    "$secs s x $rounds rounds (medians); +enc: the Body encrypted too"
 printf '%-12s %12s %16s %18s\n' key "req/s" "us CPU/signature" "signatures/s/core"
-for k in none rsa2048 rsa3072 p256; do
+for k in none rsa2048 rsa3072 p256 rsa2048+enc rsa3072+enc p256+enc; do
     args=()
-    [ "$k" != none ] && args=(--wsse-sign-key "$work/$k.key" --wsse-sign-cert "$work/$k.pem")
+    key=${k%+enc}
+    [ "$k" != none ] && args=(--wsse-sign-key "$work/$key.key" --wsse-sign-cert "$work/$key.pem")
+    if [ "$key" != "$k" ]; then
+        args+=(--wsse-encrypt-cert "$work/rsa2048.pem")
+        if [ "$k" = rsa2048+enc ]; then # a mock that decrypts, for the echo: the same 2 threads
+            kill -TERM "$mock_pid"
+            wait "$mock_pid" 2>/dev/null || true
+            start_mock --threads 2 --wsse-decrypt-key "$work/rsa2048.key"
+        fi
+    fi
     : >"$work/rates"
     : >"$work/cpu"
     for _ in $(seq "$rounds"); do
@@ -61,4 +72,5 @@ for k in none rsa2048 rsa3072 p256; do
     per_core=$(awk -v c="$c" 'BEGIN { if (c > 0) printf "%.0f", 1e6 / c; else print "-" }')
     printf '%-12s %12.1f %16.1f %18s\n' "$k" "$r" "$c" "$per_core"
 done
-echo "(signatures/s/core: 1e6 / the CPU one signature took in the worker: parse, sign, write)"
+echo "(signatures/s/core: 1e6 / the CPU one signature took in the worker: parse, sign, write;" \
+    "with +enc, encrypt too)"

@@ -34,7 +34,7 @@
 #include "engine/tlskey.h"
 #include "engine/run.h"
 #include "engine/script.h"
-#include "engine/wsse_keys.h"
+#include "engine/wsse_rewrite.h"
 #include "core/scenario.h"
 #include "core/segment.h"
 #include "core/threshold.h"
@@ -238,7 +238,7 @@ int main(int argc, char **argv)
     sl_script_t *script = sl_script_load(cfg.script_path, text, len, &cfg, err, sizeof(err));
     if (script == NULL || sl_script_settings(script, &cfg, err, sizeof(err)) != 0 ||
         sl_config_validate(&cfg, err, sizeof(err)) != 0 ||
-        sl_wsse_keys_check(&cfg.wsse, err, sizeof(err)) != 0) /* before anything is sent */
+        sl_wsse_rewrite_check(&cfg.wsse, err, sizeof(err)) != 0) /* before anything is sent */
         goto Usage;
     if (!sl_config_was_set(&cfg, SL_OPT_SEED))
         cfg.seed = cfg.nsegments > 0 && cfg.start_at_us > 0

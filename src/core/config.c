@@ -19,7 +19,7 @@
 #include "core/scenario.h"
 #include "core/segment.h"
 
-_Static_assert(SL_OPT_WSA_ACTION - SL_OPT_WSSE_SIGN_CERT == SL_WSSE_SET_WSA_ACTION,
+_Static_assert(SL_OPT_WSSE_SIGN_PART - SL_OPT_WSSE_SIGN_CERT == SL_WSSE_SET_SIGN_PART,
                "the WS-Security options are in sl_wsse_set_t's order");
 
 static const sl_option_t options[SL_OPT_COUNT] = {
@@ -166,6 +166,10 @@ static const sl_option_t options[SL_OPT_COUNT] = {
      "with the rest under --wsse-sign-key)"},
     {SL_OPT_WSA_ACTION, "wsa-action", 0, "wsa_action", "URI",
      "--wsa's Action (default: the request's SOAP action)"},
+    {SL_OPT_WSSE_SIGN_PART, "wsse-sign-part", 0, "wsse_sign_parts", "PART",
+     "sign this header element too: {namespace}LocalName,\n"
+     "LocalName or #Id, its wsu:Id (repeatable; a list in a\n"
+     "script)"},
     {SL_OPT_JSON, "json", 0, NULL, "FILE", "write the results as JSON (schema soapload-results/1)"},
     {SL_OPT_TRACE, "trace", 0, NULL, "FILE", "write one CSV line per scheduled request"},
     {SL_OPT_HTML, "html", 0, NULL, "FILE", "write a self-contained HTML report with charts"},
@@ -567,7 +571,8 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
     /* a script's value for an option a flag gave is checked, then dropped */
     sl_config_t scratch;
     int overridden = source == SL_FROM_SCRIPT && sl_optset_has(&cfg->given, id) &&
-                     id != SL_OPT_HEADER && id != SL_OPT_THRESHOLD && id != SL_OPT_RESOLVE;
+                     id != SL_OPT_HEADER && id != SL_OPT_THRESHOLD && id != SL_OPT_RESOLVE &&
+                     id != SL_OPT_WSSE_SIGN_PART;
     sl_config_t *c = cfg;
     const char *want = NULL;
     if (overridden) {
@@ -745,6 +750,7 @@ int sl_config_apply(sl_config_t *cfg, sl_opt_t id, const char *value, sl_source_
     case SL_OPT_WSSE_ENCRYPT_ALG:
     case SL_OPT_WSA:
     case SL_OPT_WSA_ACTION:
+    case SL_OPT_WSSE_SIGN_PART:
         want = sl_wsse_opts_set(&c->wsse, (sl_wsse_set_t)(id - SL_OPT_WSSE_SIGN_CERT), value);
         break;
     case SL_OPT_JSON:

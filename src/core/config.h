@@ -109,6 +109,7 @@ typedef enum {
     SL_OPT_WSSE_ENCRYPT_ALG,
     SL_OPT_WSA,
     SL_OPT_WSA_ACTION,
+    SL_OPT_WSSE_SIGN_PART,
     SL_OPT_JSON,
     SL_OPT_TRACE,
     SL_OPT_HTML,

@@ -29,6 +29,8 @@ void sl_wsse_opts_free(sl_wsse_opts_t *o)
     free(o->verify_ca);
     free(o->wsa_action);
     free(o->encrypt_cert);
+    for (int i = 0; i < o->nsign_parts; i++)
+        free(o->sign_parts[i]);
     sl_wsse_opts_init(o);
 }
 
@@ -49,6 +51,21 @@ static int index_of(const char *value, const char *const *names, int count)
         if (strcmp(value, names[i]) == 0)
             return i;
     return -1;
+}
+
+int sl_wsse_part_valid(const char *part)
+{
+    size_t n = strlen(part);
+    if (n == 0 || n > 300 || strpbrk(part, " \t\r\n<>\"'&") != NULL)
+        return 0;
+    if (part[0] == '#')
+        return n > 1 && strchr(part, ':') == NULL;
+    if (part[0] == '{') {
+        const char *close = strchr(part, '}');
+        return close != NULL && close > part + 1 && close[1] != '\0' &&
+               strpbrk(close + 1, "{}:") == NULL;
+    }
+    return strpbrk(part, "{}:#") == NULL;
 }
 
 static const char *const algs[] = {"auto", "rsa-sha256", "rsa-sha1", "ecdsa-sha256"};
@@ -94,6 +111,12 @@ const char *sl_wsse_opts_set(sl_wsse_opts_t *o, sl_wsse_set_t what, const char *
         if (strpbrk(value, "\r\n") != NULL || strlen(value) > 900) /* escaped when written */
             return "a URI of at most 900 bytes without line breaks";
         return set_string(&o->wsa_action, value) != 0 ? "a URI" : NULL;
+    case SL_WSSE_SET_SIGN_PART:
+        if (!sl_wsse_part_valid(value))
+            return "a header element to sign: {namespace}LocalName, LocalName or #Id";
+        if (o->nsign_parts >= SL_WSSE_MAX_PARTS)
+            return "at most 16 parts to sign";
+        return set_string(&o->sign_parts[o->nsign_parts++], value) != 0 ? "a part" : NULL;
     case SL_WSSE_SET_ENCRYPT_CERT:
         return set_string(&o->encrypt_cert, value) != 0 ? "a file name" : NULL;
     case SL_WSSE_SET_ENCRYPT_ALG:
@@ -149,6 +172,10 @@ int sl_wsse_opts_check(const sl_wsse_opts_t *o, char *err, size_t errlen)
     }
     if (!sl_wsse_opts_signing(o) && (o->alg != SL_WSSE_ALG_AUTO || o->key_ref != SL_WSSE_REF_BST)) {
         snprintf(err, errlen, "--wsse-sign-alg and --wsse-key-ref need --wsse-sign-key");
+        return -1;
+    }
+    if (!sl_wsse_opts_signing(o) && o->nsign_parts > 0) {
+        snprintf(err, errlen, "--wsse-sign-part (wsse_sign_parts) needs --wsse-sign-key");
         return -1;
     }
     if (o->verify_cert != NULL && o->verify_ca != NULL) {

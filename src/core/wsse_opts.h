@@ -1,8 +1,9 @@
 /*
  * wsse_opts: the settings of request signing (WS-Security X.509): where the key and the
  * certificate are, where the key's password is (never the password itself), the algorithms,
- * how the signature names its key, the Timestamp's lifetime. Parsed and checked here; the
- * engine (engine/wsse_sign.c) loads the key and signs.
+ * how the signature names its key, the Timestamp's lifetime, the further parts it covers.
+ * Parsed and checked here; engine/wsse_rewrite.c loads the key (core/wsse_keys.c) and signs
+ * (core/wsse_sign.c).
  */
 #ifndef SOAPLOAD_WSSE_OPTS_H
 #define SOAPLOAD_WSSE_OPTS_H
@@ -26,6 +27,8 @@ enum {
 /* The Body's content encryption (--wsse-encrypt-alg). */
 enum { SL_WSSE_ENC_AES256_GCM, SL_WSSE_ENC_AES128_CBC };
 
+#define SL_WSSE_MAX_PARTS 16
+
 typedef struct {
     char *cert, *key;                           /* files, or NULL: no signing */
     char *key_password_env, *key_password_file; /* where the key's password is */
@@ -38,6 +41,9 @@ typedef struct {
     int encrypt_alg;    /* SL_WSSE_ENC_*: the Body's cipher */
     int wsa;            /* WS-Addressing headers on every request */
     char *wsa_action;   /* their Action; NULL: the request's SOAP action */
+    char *sign_parts[SL_WSSE_MAX_PARTS]; /* further header parts to sign: "{ns}Local", "Local"
+                                          * or "#wsu:Id" (--wsse-sign-part) */
+    int nsign_parts;
 } sl_wsse_opts_t;
 
 #define SL_WSSE_DEFAULT_TTL_NS 300000000000ULL
@@ -61,7 +67,8 @@ typedef enum {
     SL_WSSE_SET_ENCRYPT_CERT,
     SL_WSSE_SET_ENCRYPT_ALG,
     SL_WSSE_SET_WSA,
-    SL_WSSE_SET_WSA_ACTION
+    SL_WSSE_SET_WSA_ACTION,
+    SL_WSSE_SET_SIGN_PART
 } sl_wsse_set_t;
 
 /** Sets one setting from its text (NULL for a flag without a value). Returns NULL, or what the
@@ -72,6 +79,10 @@ const char *sl_wsse_opts_set(sl_wsse_opts_t *o, sl_wsse_set_t what, const char *
  * when it is loaded), a password needs a key, one password source, files readable, the
  * environment variable set. Returns 0, or -1 with the problem in err. */
 int sl_wsse_opts_check(const sl_wsse_opts_t *o, char *err, size_t errlen);
+
+/** Whether part is a part to sign as --wsse-sign-part spells it: "{namespace}LocalName",
+ * "LocalName" (in any namespace) or "#Id" (a wsu:Id). */
+int sl_wsse_part_valid(const char *part);
 
 /** The name of an SL_WSSE_ALG_* and of an SL_WSSE_REF_*, as the options spell them. */
 const char *sl_wsse_opts_alg_name(int alg);

@@ -93,11 +93,12 @@ static int read_headers(lua_State *L, sl_config_t *cfg, char *err, size_t errlen
     return 0;
 }
 
-/* soapload.thresholds = {"p99 < 50ms", ...} */
-static int read_thresholds(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
+/* A list of strings for a repeatable option: soapload.thresholds = {"p99 < 50ms", ...},
+ * soapload.wsse_sign_parts = {"{urn:x}Trace", ...} */
+static int read_list(lua_State *L, const sl_option_t *o, sl_config_t *cfg, char *err, size_t errlen)
 {
     if (!lua_istable(L, -1)) {
-        snprintf(err, errlen, "soapload.thresholds must be a list of strings, not a %s",
+        snprintf(err, errlen, "soapload.%s must be a list of strings, not a %s", o->script,
                  luaL_typename(L, -1));
         return -1;
     }
@@ -109,12 +110,11 @@ static int read_thresholds(lua_State *L, sl_config_t *cfg, char *err, size_t err
         }
         if (type != LUA_TSTRING) {
             lua_pop(L, 1);
-            snprintf(err, errlen, "soapload.thresholds[%lld] must be a string, not a %s",
+            snprintf(err, errlen, "soapload.%s[%lld] must be a string, not a %s", o->script,
                      (long long)i, lua_typename(L, type));
             return -1;
         }
-        int rc = sl_config_apply(cfg, SL_OPT_THRESHOLD, lua_tostring(L, -1), SL_FROM_SCRIPT, err,
-                                 errlen);
+        int rc = sl_config_apply(cfg, o->id, lua_tostring(L, -1), SL_FROM_SCRIPT, err, errlen);
         lua_pop(L, 1);
         if (rc != 0)
             return -1;
@@ -477,8 +477,8 @@ static int read_setting(lua_State *L, sl_config_t *cfg, char *err, size_t errlen
     }
     if (o->id == SL_OPT_HEADER)
         return read_headers(L, cfg, err, errlen);
-    if (o->id == SL_OPT_THRESHOLD)
-        return read_thresholds(L, cfg, err, errlen);
+    if (o->id == SL_OPT_THRESHOLD || o->id == SL_OPT_WSSE_SIGN_PART)
+        return read_list(L, o, cfg, err, errlen);
     if (o->id == SL_OPT_STAGES)
         return read_stages(L, cfg, err, errlen);
     if (o->id == SL_OPT_OPERATIONS)

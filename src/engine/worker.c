@@ -40,7 +40,7 @@
 #include "core/wsse_decrypt.h"
 #include "core/wsse_verify.h"
 #include "engine/lua_mtom.h"
-#include "engine/wsse_sign.h"
+#include "engine/wsse_rewrite.h"
 #include "core/segment.h"
 #include "core/version.h"
 #include "engine/conns.h"
@@ -141,10 +141,10 @@ struct worker {
     sl_tags_t tags;       /* results per tag value, for requests that carry tags */
     int nslots;           /* requests in flight at most: connections x --streams */
     sl_transport_t transport;
-    sl_conns_t conns;         /* how the sent requests found their connection */
-    sl_flowrun_t *flows;      /* soapload.flows: the schedule starts flows; NULL: requests */
-    uint64_t grace_end;       /* flows: when the steps of flows under way stop (after sending) */
-    sl_wsse_signer_t *signer; /* --wsse-sign-key: every request is signed, or NULL */
+    sl_conns_t conns;           /* how the sent requests found their connection */
+    sl_flowrun_t *flows;        /* soapload.flows: the schedule starts flows; NULL: requests */
+    uint64_t grace_end;         /* flows: when the steps of flows under way stop (after sending) */
+    sl_wsse_rewriter_t *signer; /* --wsse-sign-key: every request is signed, or NULL */
     sl_wsse_verifier_t *verifier;   /* --wsse-verify-cert: every response's signature checked */
     sl_wsse_decrypter_t *decrypter; /* --wsse-sign-key: responses encrypted to it decrypted */
     sl_buf_t decrypted;             /* a decrypted response, traded with the slot's buffer */
@@ -482,7 +482,7 @@ static int setup(worker_t *w)
     if (sl_transport_open(&w->transport, cfg, w->err, sizeof(w->err)) != 0)
         return -1;
     if (sl_wsse_opts_rewrites(&cfg->wsse) &&
-        (w->signer = sl_wsse_sign_open(cfg, w->err, sizeof(w->err))) == NULL)
+        (w->signer = sl_wsse_rewrite_open(cfg, w->err, sizeof(w->err))) == NULL)
         return -1;
     if (cfg->wsse.key != NULL && open_decrypter(w) != 0)
         return -1;
@@ -846,7 +846,7 @@ static int finish_body(worker_t *w, slot_t *s, uint64_t due_ns, int attached)
     if (w->signer != NULL) {
         struct timespec a, b; /* the CPU it costs, reported per request */
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
-        rc = sl_wsse_sign_request(w->signer, w->script, &s->req, w->err, sizeof(w->err));
+        rc = sl_wsse_rewrite_request(w->signer, w->script, &s->req, w->err, sizeof(w->err));
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
         if (rc == 0 && sl_wsse_opts_signing(&w->cfg->wsse)) {
             w->counts->wsse_signed++;
@@ -1741,7 +1741,7 @@ static void cleanup(worker_t *w)
     sl_conns_free(&w->conns);
     sl_goaway_free(&w->goaway);
     sl_transport_close(&w->transport);
-    sl_wsse_sign_close(w->signer);
+    sl_wsse_rewrite_close(w->signer);
     sl_wsse_verify_close(w->verifier);
     sl_wsse_decrypt_close(w->decrypter);
     sl_buf_free(&w->decrypted);

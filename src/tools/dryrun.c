@@ -24,7 +24,7 @@
 #include "core/xmltree.h"
 #include "engine/script.h"
 #include "engine/lua_mtom.h"
-#include "engine/wsse_sign.h"
+#include "engine/wsse_rewrite.h"
 
 #define MAX_LINES (SL_MAX_HEADERS + SL_MAX_REQUEST_HEADERS + 8)
 
@@ -181,9 +181,9 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
     sl_script_seed(s, sl_script_worker_seed(cfg->seed, 0));
     sl_script_publish(s, &one, 1, pid);
     sl_mix_t mix = {0};
-    sl_wsse_signer_t *signer = NULL; /* --wsse-sign-key: shown signed, as sent */
-    sl_scenario_plan_t *plan = NULL; /* with scenarios: the run's first entries, as worker 1 */
-    int vars = SL_SCRIPT_NO_VARS;    /* with flows: the variables of the flow shown */
+    sl_wsse_rewriter_t *signer = NULL; /* --wsse-sign-key: shown signed, as sent */
+    sl_scenario_plan_t *plan = NULL;   /* with scenarios: the run's first entries, as worker 1 */
+    int vars = SL_SCRIPT_NO_VARS;      /* with flows: the variables of the flow shown */
     int shown = cfg->dry_run;
     if (cfg->scenarios != NULL) {
         if ((plan = malloc(sizeof(*plan))) == NULL ||
@@ -202,7 +202,7 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
         goto Done;
     }
     if (sl_wsse_opts_rewrites(&cfg->wsse) &&
-        (signer = sl_wsse_sign_open(&one, err, sizeof(err))) == NULL) {
+        (signer = sl_wsse_rewrite_open(&one, err, sizeof(err))) == NULL) {
         fprintf(errout, "soapload: %s\n", err);
         goto Done;
     }
@@ -267,7 +267,7 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
             }
             sl_buf_free(&inner);
         }
-        if (signer != NULL && sl_wsse_sign_request(signer, s, &req, err, sizeof(err)) != 0) {
+        if (signer != NULL && sl_wsse_rewrite_request(signer, s, &req, err, sizeof(err)) != 0) {
             fprintf(errout, "soapload: request %d (%s): %s\n", i, id, err);
             bad++;
             continue;
@@ -294,7 +294,7 @@ int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, F
                         "was written\n");
     code = bad > 0 ? SL_EXIT_USAGE : SL_EXIT_OK;
 Done:
-    sl_wsse_sign_close(signer);
+    sl_wsse_rewrite_close(signer);
     sl_script_release_body(s, &req);
     sl_buf_free(&req.body);
     sl_buf_free(&req.headers);

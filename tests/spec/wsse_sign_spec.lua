@@ -707,3 +707,202 @@ except SignatureVerificationFailed:
     assert.truthy(err:find("the key transport (RSA-OAEP) needs an RSA key", 1, true), err)
   end)
 end)
+
+describe("soapload-mock --wsse-sign-cert/--wsse-sign-key: signed answers", function()
+  local dir
+  local function k(name) return t.quote(dir .. "/" .. name) end
+  local function mock_signing(key, cert, more)
+    return t.start_mock(("--wsse-sign-cert %s --wsse-sign-key %s %s"):format(k(cert), k(key),
+      more or ""))
+  end
+  setup(function() dir = make_keys() end)
+  teardown(function() os.execute("rm -rf " .. t.quote(dir)) end)
+
+  it("signs answers that xmlsec1 and zeep verify with its certificate (RSA, EC), Faults too", function()
+    for _, c in ipairs({ { "rsa.key", "rsa.pem", "rsa%-sha256" }, { "ec.key", "ec.pem", "ecdsa%-sha256" } }) do
+      local mock = mock_signing(c[1], c[2])
+      local status, _, answer = post(mock, t.envelope(t.SOAP11, "A-1"))
+      local fstatus, _, fault = post(mock, t.envelope(t.SOAP11, "A-2"):gsub("RequestId", "NoId"))
+      local tstatus, _, text = t.http(mock.port, "POST", "/soap/endpoint",
+        { ["Content-Type"] = "text/plain" }, "x")
+      local printed = mock.stop()
+      assert.are.equal(415, tstatus, text)
+      assert.is_nil(text:find("Security", 1, true), text)
+      assert.is_nil(printed:find("parser error", 1, true), printed)
+      assert.are.equal(200, status, answer)
+      assert.truthy(answer:find("A-1", 1, true), answer)
+      assert.truthy(answer:find('SignatureMethod Algorithm="[^"]*' .. c[3] .. '"'), answer)
+      assert.truthy(answer:find("<wsse:BinarySecurityToken ", 1, true), answer)
+      assert.truthy(answer:find("<wsu:Timestamp ", 1, true), answer)
+      assert.is_true(xmlsec1_verifies(answer, dir .. "/" .. c[2]), answer)
+      assert.are.equal("valid", zeep_says(answer, dir .. "/" .. c[2]))
+      assert.is_false(xmlsec1_verifies(answer, dir .. "/other.pem"))
+      assert.are.equal("invalid", zeep_says(answer, dir .. "/other.pem"))
+      local tampered = answer:gsub("A%-1<", "A-7<")
+      assert.are_not.equal(answer, tampered)
+      assert.is_false(xmlsec1_verifies(tampered, dir .. "/" .. c[2]))
+      assert.are.equal(500, fstatus, fault)
+      assert.truthy(fault:find("<soap:Fault>", 1, true), fault)
+      assert.is_true(xmlsec1_verifies(fault, dir .. "/" .. c[2]), fault)
+    end
+  end)
+
+  it("is verified by soapload --wsse-verify-cert on every answer of the default example, " ..
+     "signed both ways: counts equal the mock's", function()
+    local mock = mock_signing("rsa.key", "rsa.pem", "--wsse-verify-cert " .. k("ec.pem"))
+    local json = t.tmpname(".json")
+    -- 50 req/s: each request is signed and verified twice, and under ASan an RSA signature
+    -- takes milliseconds of CPU (80 connections: answers may take a second on a busy machine)
+    local code, out, err = t.run(("-R 50 -d 2s -c 80 --json %s --url %s --wsse-sign-key %s " ..
+      "--wsse-sign-cert %s --wsse-verify-cert %s %s"):format(t.quote(json), mock.url, k("ec.key"),
+      k("ec.pem"), k("rsa.pem"), t.quote(t.root .. "/scripts/examples/default.lua")))
+    local s = mock.stats()
+    local res = t.json.decode(t.read(json) or "null")
+    os.remove(json)
+    assert.are.equal(0, code, out .. err)
+    assert.are.same({ valid = 100, invalid = 0, missing = 0, expired = 0 }, s.signatures)
+    assert.are.equal(100, s.requests.echo)
+    assert.are.equal(100, s.ids.distinct)
+    assert.are.equal(100, res.summary.sent)
+    assert.are.equal(100, res.summary.ok)
+    assert.are.equal(0, res.summary.results.signature)
+    -- the same answers with another certificate: each one fails as signature, none passes
+    mock.reset()
+    code, out, err = t.run(("-R 50 -d 1s -w 1 -c 4 --json %s --url %s --wsse-sign-key %s " ..
+      "--wsse-sign-cert %s --wsse-verify-cert %s %s"):format(t.quote(json), mock.url, k("ec.key"),
+      k("ec.pem"), k("other.pem"), t.quote(t.root .. "/scripts/examples/default.lua")))
+    mock.stop()
+    res = t.json.decode(t.read(json) or "null")
+    os.remove(json)
+    assert.are.equal(1, code, out .. err)
+    assert.are.equal(50, res.summary.sent, out)
+    assert.are.equal(0, res.summary.ok, out)
+    assert.are.equal(50, res.summary.results.signature, out)
+    assert.truthy(out:find("signature%s+50  the signature does not verify"), out)
+  end)
+
+  it("refuses a certificate without its key, and a key of another certificate", function()
+    -- the mock's exit code and all it printed; bounded, should it start after all
+    local function run_mock(args)
+      local p = io.popen(("timeout 10 %s %s 2>&1; echo \"exit=$?\""):format(t.quote(t.mock_bin), args))
+      local out = p:read("a")
+      p:close()
+      return tonumber(out:match("exit=(%d+)\n$")), out
+    end
+    local code, out = run_mock(("--wsse-sign-cert %s"):format(k("rsa.pem")))
+    assert.are.equal(2, code, out)
+    assert.truthy(out:find("--wsse-sign-cert and --wsse-sign-key go together", 1, true), out)
+    code, out = run_mock(("--port 0 --wsse-sign-cert %s --wsse-sign-key %s"):format(k("rsa.pem"),
+      k("other.key")))
+    assert.are.equal(1, code, out)
+    assert.truthy(out:find("does not match the certificate", 1, true), out)
+  end)
+end)
+
+describe("Further signed header parts (--wsse-sign-part, soapload.wsse_sign_parts)", function()
+  local dir
+  local function k(name) return t.quote(dir .. "/" .. name) end
+  setup(function() dir = make_keys() end)
+  teardown(function() os.execute("rm -rf " .. t.quote(dir)) end)
+
+  -- A script whose requests carry three header blocks of their own: Trace, Tenant (with a
+  -- wsu:Id of its own) and Other; `parts` is its wsse_sign_parts.
+  local function parts_script(parts)
+    return t.script(([[
+      soapload.url = "http://127.0.0.1:9/soap/endpoint"
+      soapload.rate = 50
+      soapload.duration = "1s"
+      soapload.wsse_sign_parts = %s
+      function request(id)
+        return soapload.envelope(soapload.echo(id), nil, {
+          '<t:Trace xmlns:t="urn:trace">trace-' .. id .. '</t:Trace>',
+          '<x:Tenant xmlns:x="urn:x" xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/' ..
+            'oasis-200401-wss-wssecurity-utility-1.0.xsd" wsu:Id="tenant-7">acme</x:Tenant>',
+          '<x:Other xmlns:x="urn:x">not signed</x:Other>'})
+      end
+    ]]):format(parts))
+  end
+  local function dry(script, more)
+    local code, out, err = t.run(("--dry-run 1 --wsse-sign-key %s --wsse-sign-cert %s %s %s")
+      :format(k("rsa.key"), k("rsa.pem"), more or "", script))
+    local len, at = out:match("Content%-Length: (%d+)\n\n()")
+    return code, len and out:sub(at, at + tonumber(len) - 1), out .. err
+  end
+  local function xmlsec1_parts(body)
+    local f = t.write(t.tmpname(".xml"), body)
+    local ok = os.execute(("xmlsec1 --verify --pubkey-cert-pem %s --id-attr:Id Body " ..
+      "--id-attr:Id Timestamp --id-attr:Id Trace --id-attr:Id Tenant %s > /dev/null 2>&1")
+      :format(k("rsa.pem"), t.quote(f)))
+    os.remove(f)
+    return ok == true
+  end
+
+  it("references the header elements the script names, by {ns}Local, Local or #Id: xmlsec1, " ..
+     "zeep and the mock verify; a change to a signed part fails at the mock, to another not", function()
+    local script = parts_script('{"{urn:trace}Trace", "#tenant-7"}')
+    local code, body, out = dry(script)
+    assert.are.equal(0, code, out)
+    local uris = {}
+    for uri in body:gmatch('<ds:Reference URI="#([^"]+)"') do uris[#uris + 1] = uri end
+    assert.are.same({ "TS-1", "Body-1", "Trace-1", "tenant-7" }, uris)
+    assert.is_true(xmlsec1_parts(body), body)
+    assert.are.equal("valid", zeep_says(body, dir .. "/rsa.pem"))
+    local trace_changed = body:gsub(">trace%-", ">trace+", 1)
+    local other_changed = body:gsub(">not signed<", ">not signed!<", 1)
+    local tenant_changed = body:gsub(">acme<", ">acne<", 1)
+    assert.are_not.equal(body, trace_changed)
+    assert.is_false(xmlsec1_parts(trace_changed))
+    assert.is_false(xmlsec1_parts(tenant_changed))
+    local mock = t.start_mock("--wsse-verify-cert " .. k("rsa.pem"))
+    local statuses = {}
+    for _, b in ipairs({ body, trace_changed, tenant_changed, other_changed }) do
+      statuses[#statuses + 1] = post(mock, b)
+    end
+    local s = mock.stats()
+    mock.stop()
+    assert.are.same({ 200, 500, 500, 200 }, statuses)
+    assert.are.same({ valid = 2, invalid = 2, missing = 0, expired = 0 }, s.signatures)
+    -- the same by the flag and by local name alone, with the WS-Addressing headers too
+    os.remove(script)
+    script = parts_script("nil")
+    code, body, out = dry(script, "--wsa --wsse-sign-part Trace --wsse-sign-part '{urn:x}Tenant'")
+    os.remove(script)
+    assert.are.equal(0, code, out)
+    uris = {}
+    for uri in body:gmatch('<ds:Reference URI="#([^"]+)"') do uris[#uris + 1] = uri end
+    assert.are.same({ "TS-1", "Body-1", "Action-1", "MessageID-1", "To-1", "ReplyTo-1",
+      "Trace-1", "tenant-7" }, uris)
+    assert.are.equal("valid", zeep_says(body, dir .. "/rsa.pem"))
+  end)
+
+  it("signs every request of a run with the parts: the mock counts each valid", function()
+    local mock = t.start_mock("--wsse-verify-cert " .. k("rsa.pem"))
+    local script = parts_script('{"{urn:trace}Trace", "Tenant"}')
+    local code, out, err = t.run(("-q -R 50 -d 1s -w 1 -c 2 --url %s --wsse-sign-key %s " ..
+      "--wsse-sign-cert %s %s"):format(mock.url, k("rsa.key"), k("rsa.pem"), script))
+    os.remove(script)
+    local s = mock.stats()
+    mock.stop()
+    assert.are.equal(0, code, out .. err)
+    assert.are.same({ valid = 50, invalid = 0, missing = 0, expired = 0 }, s.signatures)
+  end)
+
+  it("refuses a part it cannot name, a part without a key, and fails a request that lacks one", function()
+    local script = parts_script("nil")
+    local code, _, out = dry(script, "--wsse-sign-part '{urn:x'")
+    assert.are.equal(2, code, out)
+    assert.truthy(out:find("{namespace}LocalName, LocalName or #Id", 1, true), out)
+    local err
+    code, out, err = t.run("--dry-run 1 --wsse-sign-part Trace " .. script)
+    out = out .. err
+    assert.are.equal(2, code, out)
+    assert.truthy(out:find("--wsse-sign-part (wsse_sign_parts) needs --wsse-sign-key", 1, true), out)
+    local body
+    code, body, out = dry(script, "--wsse-sign-part '{urn:other}Trace'")
+    os.remove(script)
+    assert.are_not.equal(0, code, out)
+    assert.is_nil(body, out)
+    assert.truthy(out:find("wsse_sign_parts: the request has no header {urn:other}Trace to sign",
+      1, true), out)
+  end)
+end)

@@ -1,10 +1,11 @@
 /*
  * wsse_keys: the signing key and certificate (and the other certificates of the WS-Security
  * options) read with OpenSSL: PEM or PKCS#12, the password from the environment or a file and
- * never prompted for, the key checked against the certificate and the algorithm. The parent
- * checks them before anything is sent; each worker loads them once.
+ * never prompted for (the caller reads it: engine/wsse_rewrite.c), the key checked against the
+ * certificate and the algorithm. soapload's parent checks them before anything is sent; each
+ * worker loads them once; soapload-mock loads them to sign its answers.
  */
-#include "engine/wsse_keys.h"
+#include "core/wsse_keys.h"
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -13,8 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "engine/transport.h"
 
 /* OpenSSL's password callback: the configured password, or none (OpenSSL's default callback
  * would prompt on the terminal). */
@@ -29,14 +28,6 @@ static int password_cb(char *buf, int size, int rwflag, void *u)
         n = size;
     memcpy(buf, pw, (size_t)n);
     return n;
-}
-
-static void wipe_free(char *s)
-{
-    if (s != NULL) {
-        explicit_bzero(s, strlen(s));
-        free(s);
-    }
 }
 
 /* Reads the whole file into a memory BIO; NULL with err. */
@@ -117,20 +108,12 @@ static X509 *load_cert(const char *path, const char *flag, char *err, size_t err
     return c;
 }
 
-int sl_wsse_keys_load(const sl_wsse_opts_t *o, EVP_PKEY **pkey, X509 **cert, int *alg, char *err,
-                      size_t errlen)
+int sl_wsse_keys_load(const sl_wsse_opts_t *o, const char *pw, EVP_PKEY **pkey, X509 **cert,
+                      int *alg, char *err, size_t errlen)
 {
-    char *pw = NULL;
     *pkey = NULL;
     *cert = NULL;
-    if ((o->key_password_env != NULL || o->key_password_file != NULL) &&
-        (pw = sl_transport_read_secret(o->key_password_env, o->key_password_file,
-                                       "--wsse-sign-key-password-env",
-                                       "--wsse-sign-key-password-file", err, errlen)) == NULL)
-        return -1;
-    int rc = load_key(o, pw, pkey, cert, err, errlen);
-    wipe_free(pw);
-    if (rc != 0)
+    if (load_key(o, pw, pkey, cert, err, errlen) != 0)
         goto Error;
     if (o->cert != NULL) { /* the given certificate wins over a PKCS#12 file's */
         X509_free(*cert);
@@ -177,7 +160,7 @@ Error:
     return -1;
 }
 
-int sl_wsse_keys_check(sl_wsse_opts_t *o, char *err, size_t errlen)
+int sl_wsse_keys_check(sl_wsse_opts_t *o, const char *pw, char *err, size_t errlen)
 {
     EVP_PKEY *pkey;
     X509 *cert;
@@ -207,7 +190,7 @@ int sl_wsse_keys_check(sl_wsse_opts_t *o, char *err, size_t errlen)
     }
     if (!sl_wsse_opts_signing(o))
         return 0;
-    if (sl_wsse_keys_load(o, &pkey, &cert, &alg, err, errlen) != 0)
+    if (sl_wsse_keys_load(o, pw, &pkey, &cert, &alg, err, errlen) != 0)
         return -1;
     o->alg = alg; /* the summary names it; the workers find the same */
     EVP_PKEY_free(pkey);

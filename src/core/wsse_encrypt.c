@@ -5,7 +5,7 @@
  * no KeyInfo of its own: the EncryptedKey's ReferenceList leads to it, and xmlsec-based receivers
  * refuse one holding a SecurityTokenReference.
  */
-#include "engine/wsse_encrypt.h"
+#include "core/wsse_encrypt.h"
 
 #include <openssl/bn.h>
 #include <openssl/evp.h>
