@@ -35,6 +35,8 @@
 #include "engine/run.h"
 #include "engine/script.h"
 #include "engine/wsse_rewrite.h"
+#include "core/config_check.h"
+#include "core/load.h"
 #include "core/scenario.h"
 #include "core/segment.h"
 #include "core/threshold.h"
@@ -123,7 +125,7 @@ static int call_done(sl_script_t *script, const sl_config_t *cfg, const sl_run_t
     }
     sl_script_summary_t sum = {.counts = &run->counts,
                                .duration_s = run->elapsed_s,
-                               .target_rate = sl_shape_mean_rate(cfg),
+                               .target_rate = sl_load_mean_rate(cfg),
                                .achieved_rate =
                                    (double)run->counts.sent / sl_report_sending_s(cfg, run),
                                .latency = run->latency,

@@ -51,16 +51,20 @@ static void whole_weights(sl_mix_t *m, const double *w, double sum)
     }
 }
 
-int sl_mix_init(sl_mix_t *m, const double *weights, int n, char *err, size_t errlen)
+int sl_mix_weight_ok(double w)
+{
+    return isfinite(w) && w >= 0;
+}
+
+int sl_mix_check(const double *weights, int n, char *err, size_t errlen)
 {
     double sum = 0;
-    memset(m, 0, sizeof(*m));
     if (n < 1 || n > SL_MAX_OPERATIONS) {
         snprintf(err, errlen, "a mix has 1 to %d operations, not %d", SL_MAX_OPERATIONS, n);
         return -1;
     }
     for (int i = 0; i < n; i++) {
-        if (!isfinite(weights[i]) || weights[i] < 0) {
+        if (!sl_mix_weight_ok(weights[i])) {
             snprintf(err, errlen, "operation %d: weight %g is not a number >= 0", i + 1,
                      weights[i]);
             return -1;
@@ -71,6 +75,17 @@ int sl_mix_init(sl_mix_t *m, const double *weights, int n, char *err, size_t err
         snprintf(err, errlen, "every operation has weight 0: nothing would be sent");
         return -1;
     }
+    return 0;
+}
+
+int sl_mix_init(sl_mix_t *m, const double *weights, int n, char *err, size_t errlen)
+{
+    double sum = 0;
+    memset(m, 0, sizeof(*m));
+    if (sl_mix_check(weights, n, err, errlen) != 0)
+        return -1;
+    for (int i = 0; i < n; i++)
+        sum += weights[i];
     m->n = n;
     whole_weights(m, weights, sum);
     uint64_t g = 0, total = 0;

@@ -22,8 +22,13 @@ typedef struct {
     uint8_t *pick;                      /* cycle entries: the operation of each position */
 } sl_mix_t;
 
+/** Whether w is a weight: a number >= 0 (not NaN, not infinite). The one check of a weight. */
+int sl_mix_weight_ok(double w);
+/** Checks n weights together: 1 to SL_MAX_OPERATIONS of them, each a weight, at least one
+ * above 0. Returns 0, or -1 with a message naming the bad weight in err. */
+int sl_mix_check(const double *weights, int n, char *err, size_t errlen);
 /** Makes the cycle for n weights (each >= 0, at least one > 0). Returns 0, or -1 with a
- * message naming the bad weight in err. Free with sl_mix_free. */
+ * message naming the bad weight in err (sl_mix_check's). Free with sl_mix_free. */
 int sl_mix_init(sl_mix_t *m, const double *weights, int n, char *err, size_t errlen);
 /** The operation (0-based) of global request k. */
 int sl_mix_of(const sl_mix_t *m, uint64_t k);

@@ -10,14 +10,19 @@
 #include <stdio.h>
 #include <string.h>
 
+int sl_profile_rate_ok(double r)
+{
+    return isfinite(r) && r >= 0 && r <= SL_MAX_RATE;
+}
+
 int sl_profile_init(sl_profile_t *p, double start_rate, const sl_stage_t *stages, int n, char *err,
                     size_t errlen)
 {
     double from[SL_MAX_STAGES];
-    if (!isfinite(start_rate) || start_rate < 0 || start_rate > 1e7) {
+    if (!sl_profile_rate_ok(start_rate)) {
         memset(p, 0, sizeof(*p));
-        snprintf(err, errlen, "the starting rate %g is not a rate from 0 to 10000000/s",
-                 start_rate);
+        snprintf(err, errlen, "the starting rate %g is not a rate from 0 to %d/s", start_rate,
+                 SL_MAX_RATE);
         return -1;
     }
     for (int i = 0; i < n && i < SL_MAX_STAGES; i++)
@@ -42,14 +47,14 @@ int sl_profile_init_steps(sl_profile_t *p, const double *from, const sl_stage_t 
             snprintf(err, errlen, "stage %d has no duration", i + 1);
             return -1;
         }
-        if (!isfinite(r0) || r0 < 0 || r0 > 1e7) {
-            snprintf(err, errlen, "stage %d: starting rate %g is not a rate from 0 to 10000000/s",
-                     i + 1, r0);
+        if (!sl_profile_rate_ok(r0)) {
+            snprintf(err, errlen, "stage %d: starting rate %g is not a rate from 0 to %d/s", i + 1,
+                     r0, SL_MAX_RATE);
             return -1;
         }
-        if (!isfinite(s->target) || s->target < 0 || s->target > 1e7) {
-            snprintf(err, errlen, "stage %d: target %g is not a rate from 0 to 10000000/s", i + 1,
-                     s->target);
+        if (!sl_profile_rate_ok(s->target)) {
+            snprintf(err, errlen, "stage %d: target %g is not a rate from 0 to %d/s", i + 1,
+                     s->target, SL_MAX_RATE);
             return -1;
         }
         if (p->start_ns[i] > UINT64_MAX / 2 - s->duration_ns) {

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #define SL_MAX_STAGES 64
+#define SL_MAX_RATE 10000000 /* requests per second: of a rate, a ramp, a stage or a scenario */
 #define SL_PROFILE_END UINT64_MAX /* a due time past the run's end */
 
 typedef struct {
@@ -38,6 +39,9 @@ int sl_profile_init(sl_profile_t *p, double start_rate, const sl_stage_t *stages
  * a stage starts (the sum of several scenarios' rates does). Returns 0, or -1 with err. */
 int sl_profile_init_steps(sl_profile_t *p, const double *from, const sl_stage_t *stages, int n,
                           char *err, size_t errlen);
+/** Whether r is a rate a profile takes: a number from 0 to SL_MAX_RATE. The one check of the
+ * rate's limit (a flag's, a stage's, a scenario's). */
+int sl_profile_rate_ok(double r);
 /** The run's length in ns. */
 uint64_t sl_profile_duration(const sl_profile_t *p);
 /** Requests expected in [0, t): the rate's integral. */

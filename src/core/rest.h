@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/scenario.h"
+#include "core/scenario_plan.h"
 
 typedef struct {
     uint64_t first_second; /* the second per_second[0] counts */

@@ -4,10 +4,8 @@
  * offset) and its own exact operation mix. Each scenario's requests are numbered k = 0, 1, ...
  * on their own, and request k of a scenario goes to the segment and worker the one-schedule
  * rule (core/plan.h, core/segment.h) gives it, so that N workers and N segments together send
- * exactly each scenario's schedule. A worker walks its scenarios' plans merged by due time
- * (the earliest first; on a tie the scenario that sorts first by name), and the run lasts
- * until the last scenario ends. A run without scenarios is the one-scenario case of the same
- * walk.
+ * exactly each scenario's schedule (the walk is core/scenario_plan.h's), and the run lasts
+ * until the last scenario ends.
  */
 #ifndef SOAPLOAD_SCENARIO_H
 #define SOAPLOAD_SCENARIO_H
@@ -15,9 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/config.h"
+#include "core/config_types.h"
 #include "core/mix.h"
-#include "core/plan.h"
 #include "core/profile.h"
 
 #define SL_MAX_SCENARIOS 16     /* the per-tag results keep 16 tag names, 64 pairs */
@@ -62,36 +59,5 @@ int sl_scenario_profile(const sl_scenario_t *sc, sl_profile_t *p, char *err, siz
  * as one profile whose stages start where any scenario's rate changes. Returns 0, or -1 with
  * err (more than SL_MAX_STAGES changes). */
 int sl_scenarios_profile(const sl_scenarios_t *ss, sl_profile_t *p, char *err, size_t errlen);
-
-/* One worker's walk over every scenario's share of the schedule, merged by due time. */
-typedef struct {
-    int n;
-    int nops;
-    sl_profile_t profile[SL_MAX_SCENARIOS];
-    sl_plan_t plan[SL_MAX_SCENARIOS];
-    uint64_t start_ns[SL_MAX_SCENARIOS];
-    sl_mix_t mix[SL_MAX_SCENARIOS]; /* with operations only */
-    const sl_config_t *cfg;
-    int w, nworkers;
-    int cur;           /* the scenario of the next entry */
-    uint64_t next_due; /* its offset from the run's start, or SL_PROFILE_END */
-    uint64_t j;        /* entries taken so far, over all scenarios */
-} sl_scenario_plan_t;
-
-/** Starts worker w of nworkers (of this process's segment) on cfg's open-model schedule: its
- * scenarios, or the one schedule of a run without them. Returns 0, or -1 with err. Free with
- * sl_scenario_plan_free. */
-int sl_scenario_plan_init(sl_scenario_plan_t *sp, const sl_config_t *cfg, int w, int nworkers,
-                          char *err, size_t errlen);
-/** Moves to the next entry: the earliest due over the scenarios. */
-void sl_scenario_plan_advance(sl_scenario_plan_t *sp);
-/** The operation of the next entry (its scenario's mix at the scenario's global index), or -1
- * in a run without operations. */
-int sl_scenario_plan_op(const sl_scenario_plan_t *sp);
-/** The name of the next entry's scenario, or NULL in a run without scenarios. */
-const char *sl_scenario_plan_name(const sl_scenario_plan_t *sp);
-/** How many entries the worker has in all (Poisson schedules are walked to their end). */
-uint64_t sl_scenario_plan_total(const sl_scenario_plan_t *sp);
-void sl_scenario_plan_free(sl_scenario_plan_t *sp);
 
 #endif

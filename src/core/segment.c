@@ -63,34 +63,6 @@ uint64_t sl_segment_worker_count(const sl_config_t *cfg, uint64_t total, int w, 
                                     nworkers);
 }
 
-double sl_segment_share(const sl_config_t *cfg)
-{
-    return cfg->nsegments > 1 ? 1.0 / cfg->nsegments : 1.0;
-}
-
-double sl_segment_rate(const sl_config_t *cfg)
-{
-    return cfg->rate * sl_segment_share(cfg);
-}
-
-double sl_segment_target(const sl_config_t *cfg, uint64_t second)
-{
-    sl_profile_t p;
-    if (cfg->closed || sl_config_profile(cfg, &p, NULL, 0) != 0)
-        return 0;
-    uint64_t from = second * 1000000000ULL;
-    return (double)(sl_profile_integral(&p, from + 1000000000ULL) - sl_profile_integral(&p, from)) *
-           sl_segment_share(cfg);
-}
-
-double sl_segment_rate_at(const sl_config_t *cfg, uint64_t t_ns)
-{
-    sl_profile_t p;
-    if (cfg->closed || sl_config_profile(cfg, &p, NULL, 0) != 0 || t_ns >= sl_profile_duration(&p))
-        return 0;
-    return sl_profile_rate_at(&p, t_ns) * sl_segment_share(cfg);
-}
-
 int sl_segment_connections(int total, int i, int n)
 {
     return total / n + (i < total % n);

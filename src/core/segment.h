@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/config.h"
+#include "core/config_types.h"
 
 #define SL_MAX_SEGMENTS 100000
 #define SL_MAX_START_AHEAD_US (24LL * 3600 * 1000000) /* --start-at at most this far ahead */
@@ -31,20 +31,6 @@ uint64_t sl_segment_request_index(const sl_config_t *cfg, uint64_t j, int w, int
 uint64_t sl_segment_worker_count(const sl_config_t *cfg, uint64_t total, int w, int nworkers);
 /** How many of `total` global requests segment i of n takes. */
 uint64_t sl_segment_count(uint64_t total, int i, int n);
-/** This process's share of the open model's load: 1/N of segment I/N, else 1. The one factor of
- * a segment's rate, mean rate and targets. */
-double sl_segment_share(const sl_config_t *cfg);
-/** This process's share of the open model's rate: rate / N (the rate when not segmented). */
-double sl_segment_rate(const sl_config_t *cfg);
-/** This process's share of the requests the open model's schedule has due in `second` (from
- * the start): the integral of the rate (a shape's, the scenarios' summed) over the second,
- * times sl_segment_share. The target of a second wherever one is shown (summary, JSON,
- * progress). 0 in the closed model or when the profile does not build. */
-double sl_segment_target(const sl_config_t *cfg, uint64_t second);
-/** This process's share of the open model's rate at offset t_ns from the start (a shape's,
- * the scenarios' summed): the target rate at that moment, as live /metrics shows it. 0 past
- * the end, in the closed model or when the profile does not build. */
-double sl_segment_rate_at(const sl_config_t *cfg, uint64_t t_ns);
 /** Connections of segment i of n out of `total`, as evenly as they go (0 when total < n). */
 int sl_segment_connections(int total, int i, int n);
 /** The prefix of this process's request IDs up to the sequence number: "P<pid>-R", or

@@ -17,9 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/load.h"
 #include "core/mix.h"
 #include "core/plan.h"
 #include "core/scenario.h"
+#include "core/scenario_plan.h"
 #include "core/segment.h"
 #include "engine/board.h"
 #include "engine/stuck.h"
@@ -235,12 +237,12 @@ static void analyze(const sl_config_t *cfg, sl_run_t *run)
 {
     sl_burst_rule_t rule = {.min_requests = 4,
                             .min_workers = run->nworkers > 1 ? 2 : 1,
-                            .rate = cfg->closed ? 0 : sl_segment_rate(cfg),
+                            .rate = cfg->closed ? 0 : sl_load_rate(cfg),
                             .burst = cfg->burst,
                             .nworkers = run->nworkers};
     sl_profile_t profile; /* a shaped schedule's due times; Poisson ones are not recomputed */
     if (!cfg->closed && (cfg->nstages > 0 || cfg->ramp) &&
-        sl_config_profile(cfg, &profile, NULL, 0) == 0)
+        sl_load_profile(cfg, &profile, NULL, 0) == 0)
         rule.profile = &profile;
     if (cfg->arrival == SL_ARRIVAL_POISSON)
         rule.rate = 0;
@@ -395,7 +397,7 @@ static void trace_add(sl_board_worker_t *bw, int fd, const sl_run_t *run, const 
 static void set_targets(const sl_config_t *cfg, sl_run_t *run)
 {
     for (size_t i = 0; i < run->nseconds && !cfg->closed; i++)
-        run->seconds[i].target = sl_segment_target(cfg, run->seconds[i].second);
+        run->seconds[i].target = sl_load_target(cfg, run->seconds[i].second);
 }
 
 /* A worker that ended before its schedule did. Its board holds its exact counts and what was

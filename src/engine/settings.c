@@ -129,7 +129,7 @@ static int read_stage(lua_State *L, const char *where, lua_Integer i, sl_config_
     memset(st, 0, sizeof(*st));
     lua_pushnil(L);
     while (lua_next(L, -2) != 0) {
-        char num[64];
+        char num[64], most[64];
         const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
         const char *text = setting_text(L, num, sizeof(num));
         int isnum = lua_type(L, -1) == LUA_TNUMBER;
@@ -149,8 +149,10 @@ static int read_stage(lua_State *L, const char *where, lua_Integer i, sl_config_
             if (text == NULL || sl_duration_parse(text, &st->duration_ns) != 0)
                 bad = "a positive duration such as 30s or 1m";
         } else if (strcmp(key, "connections") == 0) {
+            snprintf(most, sizeof(most), "a whole number of connections from 0 to %d",
+                     SL_MAX_CONNECTIONS);
             if (!isnum || v != floor(v) || v < 0 || v > SL_MAX_CONNECTIONS)
-                bad = "a whole number of connections from 0 to 100000";
+                bad = most;
             st->connections = (int)v;
             st->has_connections = 1;
         } else {
@@ -296,7 +298,7 @@ static int read_scenario_operations(lua_State *L, const sl_config_t *cfg, const 
             lua_pop(L, 2);
             return -1;
         }
-        if (!isfinite(weight) || weight < 0 || (list && sc->weights[i] > 0)) {
+        if (!sl_mix_weight_ok(weight) || (list && sc->weights[i] > 0)) {
             snprintf(err, errlen,
                      list ? "soapload.scenarios.%s.operations names %s twice"
                           : "soapload.scenarios.%s.operations.%s is %g: it wants a weight >= 0",
@@ -339,34 +341,31 @@ static int read_scenario_key(lua_State *L, const sl_config_t *cfg, const char *n
         return read_scenario_operations(L, cfg, name, sc, err, errlen);
     const char *text = setting_text(L, num, sizeof(num));
     double v = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : NAN;
-    const char *want = NULL;
-    if (strcmp(key, "rate") == 0) {
-        if (!(v >= 0 && v <= SL_MAX_RATE))
-            want = "a rate from 0 to 10000000 requests per second";
+    char why[512] = "";
+    int rc = 0;
+    if (strcmp(key, "rate") == 0) { /* 0 too: a scenario may hold while others send */
+        if (!sl_profile_rate_ok(v))
+            snprintf(why, sizeof(why), "it wants a rate from 0 to %d requests per second",
+                     SL_MAX_RATE);
         sc->rate = v;
         sc->has_rate = 1;
-    } else if (strcmp(key, "duration") == 0) {
-        if (text == NULL || sl_duration_parse(text, &sc->duration_ns) != 0)
-            want = "a positive duration such as 30s or 1m";
-        sc->has_duration = 1;
     } else if (strcmp(key, "start_after") == 0) {
         if (text == NULL || (strcmp(text, "0") != 0 && sl_duration_parse(text, &sc->start_ns) != 0))
-            want = "a duration such as 5s (0: at the run's start)";
+            snprintf(why, sizeof(why), "it wants a duration such as 5s (0: at the run's start)");
         sc->has_start = 1;
-    } else if (strcmp(key, "arrival") == 0) {
-        if (text != NULL && strcmp(text, "uniform") == 0)
-            sc->arrival = SL_ARRIVAL_UNIFORM;
-        else if (text != NULL && strcmp(text, "poisson") == 0)
-            sc->arrival = SL_ARRIVAL_POISSON;
+    } else if (strcmp(key, "duration") == 0 || strcmp(key, "arrival") == 0 ||
+               strcmp(key, "burst") == 0) { /* the run's own setting's check */
+        sl_config_t one;
+        const sl_option_t *o = sl_config_by_script_name(key);
+        sl_config_init(&one);
+        rc = sl_config_set(&one, o->id, text ? text : "", SL_FROM_SCRIPT, why, sizeof(why));
+        if (o->id == SL_OPT_DURATION)
+            sc->duration_ns = one.duration_ns, sc->has_duration = 1;
+        else if (o->id == SL_OPT_ARRIVAL)
+            sc->arrival = one.arrival, sc->has_arrival = 1;
         else
-            want = "\"uniform\" or \"poisson\"";
-        sc->has_arrival = 1;
-    } else if (strcmp(key, "burst") == 0) {
-        if (!(v >= 1 && v <= SL_MAX_BURST && v == floor(v)))
-            want = "a whole number of requests from 1 to 100000";
-        else
-            sc->burst = (int)v;
-        sc->has_burst = 1;
+            sc->burst = one.burst, sc->has_burst = 1;
+        sl_config_free(&one);
     } else {
         const char *near = sl_nearest(key, sl_scenario_keys);
         int closed = 0;
@@ -384,9 +383,9 @@ static int read_scenario_key(lua_State *L, const sl_config_t *cfg, const char *n
                      name, key, near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
         return -1;
     }
-    if (want != NULL) {
-        snprintf(err, errlen, "soapload.scenarios.%s.%s is %s%s%s: it wants %s", name, key,
-                 text ? "'" : "a ", text ? text : luaL_typename(L, -1), text ? "'" : "", want);
+    if (rc != 0 || why[0] != '\0') {
+        snprintf(err, errlen, "soapload.scenarios.%s.%s is %s%s%s: %s", name, key,
+                 text ? "'" : "a ", text ? text : luaL_typename(L, -1), text ? "'" : "", why);
         return -1;
     }
     return 0;

@@ -28,6 +28,7 @@
 #include "core/hist.h"
 #include "core/plan.h"
 #include "core/scenario.h"
+#include "core/scenario_plan.h"
 #include "core/schedule.h"
 #include "core/waitq.h"
 #include "core/mix.h"

@@ -27,7 +27,7 @@
 #include "core/buf.h"
 #include "core/exposition.h"
 #include "core/hist.h"
-#include "core/segment.h"
+#include "core/load.h"
 #include "output/report.h"
 #include "output/shape.h"
 
@@ -83,12 +83,12 @@ static int snapshot(sl_metrics_server_t *m, int om, char **text, size_t *len)
     sl_exposition_t v = {.segment = segment_label(m->cfg),
                          .counts = &live,
                          .has_target = !m->cfg->closed,
-                         .target_rate = sl_shape_mean_rate(m->cfg),
+                         .target_rate = sl_load_mean_rate(m->cfg),
                          .latency = m->latency,
                          .service = m->service};
     if (!m->finished) { /* the rate due now (a ramp's too); before the start, at 0 */
         uint64_t now = now_ns(), t0 = run != NULL ? run->t0_ns : 0;
-        v.target_rate = sl_segment_rate_at(m->cfg, t0 > 0 && now > t0 ? now - t0 : 0);
+        v.target_rate = sl_load_rate_at(m->cfg, t0 > 0 && now > t0 ? now - t0 : 0);
     }
     if (run != NULL && m->finished) { /* the whole run's: its mean, as the summary's */
         v.counts = &run->counts;
@@ -119,7 +119,7 @@ static int snapshot(sl_metrics_server_t *m, int om, char **text, size_t *len)
             const sl_second_t *s = &run->seconds[i];
             if (s->reported > 0 && s->reported >= run->nworkers - run->workers_died) {
                 v.achieved_rate = (double)s->counts.sent;
-                v.target_rate = sl_segment_target(m->cfg, s->second); /* that same second's */
+                v.target_rate = sl_load_target(m->cfg, s->second); /* that same second's */
                 break;
             }
         }

@@ -8,12 +8,12 @@
 #include <unistd.h>
 
 #include "core/duration.h"
-#include "core/segment.h"
+#include "core/load.h"
 
 /* The open model's target for one second: this segment's share of the schedule's. */
 static double second_target(const sl_config_t *cfg, uint64_t second)
 {
-    return sl_segment_target(cfg, second);
+    return sl_load_target(cfg, second);
 }
 
 int sl_progress_init(sl_progress_t *p, const sl_config_t *cfg, FILE *out)

@@ -11,7 +11,7 @@
 
 #include "core/exitcode.h"
 #include "core/duration.h"
-#include "core/segment.h"
+#include "core/load.h"
 #include "core/version.h"
 #include "engine/goaway.h"
 #include "output/flows_report.h"
@@ -142,7 +142,7 @@ static void concurrency_lines(FILE *out, const sl_config_t *cfg, const sl_run_t 
             fprintf(out,
                     "                requests were due %.3f ms apart; --burst 4 sends them in "
                     "groups due at once, at the same rate\n",
-                    1e3 / sl_segment_rate(cfg));
+                    1e3 / sl_load_rate(cfg));
         return;
     }
     fprintf(out,
@@ -209,7 +209,7 @@ static void segment_lines(FILE *out, const sl_config_t *cfg, const sl_run_t *run
         if (cfg->scenarios != NULL) /* k counts each scenario's requests apart */
             fprintf(out, " of each scenario's schedule");
         else if (!cfg->closed)
-            fprintf(out, " of %.1f req/s%s in all", sl_shape_global_mean_rate(cfg),
+            fprintf(out, " of %.1f req/s%s in all", sl_load_global_mean_rate(cfg),
                     cfg->nstages > 0 || cfg->ramp ? " mean" : "");
         fprintf(out, "; IDs S%d-P<pid>-R<seq>\n", cfg->segment);
     }
@@ -266,12 +266,12 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
     else if (cfg->closed)
         fprintf(out, "Model           closed: as fast as possible for %.2f s\n", dur);
     else
-        fprintf(out, "Model           open: %.1f %s for %.2f s\n", sl_shape_mean_rate(cfg),
+        fprintf(out, "Model           open: %.1f %s for %.2f s\n", sl_load_mean_rate(cfg),
                 cfg->flows != NULL ? "flow starts/s" : "req/s", dur);
     segment_lines(out, cfg, run);
     if (!cfg->closed && cfg->burst > 1 && cfg->scenarios == NULL) /* the schedule's groups */
         fprintf(out, "Arrivals        in bursts of %d due at once, every %.3f ms\n", cfg->burst,
-                cfg->burst / sl_shape_global_mean_rate(cfg) * 1e3);
+                cfg->burst / sl_load_global_mean_rate(cfg) * 1e3);
     if (!cfg->closed && cfg->send_window_ns > 0) {
         sl_duration_format_us((double)cfg->send_window_ns / 1e3, b1, sizeof(b1));
         fprintf(out, "Send window     %s: sends up to %s late (never early) to save wake-ups\n", b1,
@@ -317,8 +317,8 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
                 (double)c->results[SL_R_OK] / sending);
     else
         fprintf(out, "  rate          target %.1f/s, sent %.1f/s (%+.2f%%), ok %.1f/s",
-                sl_shape_mean_rate(cfg), (double)c->sent / sending,
-                ((double)c->sent / sending / sl_shape_mean_rate(cfg) - 1) * 100,
+                sl_load_mean_rate(cfg), (double)c->sent / sending,
+                ((double)c->sent / sending / sl_load_mean_rate(cfg) - 1) * 100,
                 (double)c->results[SL_R_OK] / sending);
     if (sending < dur) /* stopped early: the rates cover the time it was sending */
         fprintf(out, " over the %.3f s it was sending", sending);

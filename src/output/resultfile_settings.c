@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "core/load.h"
 #include "core/scenario.h"
 #include "core/segment.h"
 #include "output/resultfield.h"
@@ -87,7 +88,7 @@ static int read_stages(const sl_json_t *s, sl_resultfile_t *r, char *err, size_t
         sl_optset_add(&cfg->given, SL_OPT_RATE);
     sl_profile_t p;
     char why[256];
-    if (sl_config_profile(cfg, &p, why, sizeof(why)) != 0) {
+    if (sl_load_profile(cfg, &p, why, sizeof(why)) != 0) {
         snprintf(err, errlen, "settings.stages: %s", why);
         return -1;
     }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "core/load.h"
 #include "core/segment.h"
 #include "core/version.h"
 #include "output/flows_report.h"
@@ -219,7 +220,7 @@ static void segment_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
 {
     if (cfg->nsegments > 0)
         fprintf(out, ", \"segment\": \"%d/%d\", \"global_rate\": %.3f, \"global_connections\": %d",
-                cfg->segment, cfg->nsegments, sl_shape_global_mean_rate(cfg),
+                cfg->segment, cfg->nsegments, sl_load_global_mean_rate(cfg),
                 cfg->global_connections);
     if (cfg->start_at_us > 0)
         fprintf(out, ", \"start_at_us\": %lld", (long long)cfg->start_at_us);
@@ -362,7 +363,7 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
             ", \"model\": \"%s\", \"rate\": %.3f, \"duration_s\": %.6f, \"connections\": %d, "
             "\"workers\": %d, \"timeout_s\": %.6f, \"burst\": %d, \"soap_version\": \"%s\", "
             "\"id_element\": ",
-            cfg->closed ? "closed" : "open", sl_shape_mean_rate(cfg), dur, cfg->connections,
+            cfg->closed ? "closed" : "open", sl_load_mean_rate(cfg), dur, cfg->connections,
             cfg->workers, (double)cfg->timeout_ns / 1e9, cfg->burst,
             cfg->soap_version == 12 ? "1.2" : "1.1");
     sl_json_string(out, cfg->id_element);
@@ -379,7 +380,7 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
             ",\n  \"rates\": {\"target\": %.3f, \"sent\": %.3f, \"ok\": %.3f},\n"
             "  \"sending_s\": %.6f,\n  \"elapsed_s\": %.6f,\n  \"max_in_flight\": %llu,\n"
             "  \"interrupted\": %s,\n  \"workers_died\": %d,\n",
-            sl_shape_mean_rate(cfg), (double)run->counts.sent / sending,
+            sl_load_mean_rate(cfg), (double)run->counts.sent / sending,
             (double)run->counts.results[SL_R_OK] / sending, sending, run->elapsed_s,
             (unsigned long long)run->max_in_flight, run->interrupted ? "true" : "false",
             run->workers_died);

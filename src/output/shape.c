@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/duration.h"
-#include "core/segment.h"
+#include "core/load.h"
 #include "output/ops_report.h"
 #include "output/results.h"
 #include "core/scenario.h"
@@ -17,23 +17,6 @@ int sl_shape_shaped(const sl_config_t *cfg)
 {
     return cfg->nstages > 0 || cfg->ramp || cfg->has_think || cfg->scenarios != NULL ||
            (!cfg->closed && cfg->arrival == SL_ARRIVAL_POISSON);
-}
-
-double sl_shape_global_mean_rate(const sl_config_t *cfg)
-{
-    sl_profile_t p;
-    if (cfg->closed)
-        return 0;
-    if (cfg->nstages == 0 && !cfg->ramp && cfg->scenarios == NULL)
-        return cfg->rate;
-    if (sl_config_profile(cfg, &p, NULL, 0) != 0 || sl_profile_duration(&p) == 0)
-        return 0;
-    return (double)(p.count_at[p.nstages] / ((long double)sl_profile_duration(&p) / 1e9L));
-}
-
-double sl_shape_mean_rate(const sl_config_t *cfg)
-{
-    return sl_shape_global_mean_rate(cfg) * sl_segment_share(cfg);
 }
 
 static void print_seconds(FILE *out, uint64_t ns)
@@ -62,7 +45,7 @@ static void print_scenarios(FILE *out, const sl_config_t *cfg)
 {
     const sl_scenarios_t *ss = cfg->scenarios;
     fprintf(out, "Model           open, %d scenario%s: %.1f req/s mean for %.2f s in all\n", ss->n,
-            ss->n == 1 ? "" : "s", sl_shape_mean_rate(cfg), (double)cfg->duration_ns / 1e9);
+            ss->n == 1 ? "" : "s", sl_load_mean_rate(cfg), (double)cfg->duration_ns / 1e9);
     for (int i = 0; i < ss->n; i++) {
         const sl_scenario_t *sc = &ss->s[i];
         sl_profile_t p;
@@ -218,7 +201,7 @@ void sl_shape_print_model(FILE *out, const sl_config_t *cfg)
         }
         fprintf(out, " (%.2f s", (double)cfg->duration_ns / 1e9);
         if (!cfg->closed)
-            fprintf(out, ", mean %.1f%s", sl_shape_mean_rate(cfg), unit);
+            fprintf(out, ", mean %.1f%s", sl_load_mean_rate(cfg), unit);
         fprintf(out, ")\n");
     }
     if (!cfg->closed && cfg->arrival == SL_ARRIVAL_POISSON)
@@ -253,7 +236,7 @@ void sl_shape_print_stages(FILE *out, const sl_config_t *cfg, const sl_run_t *ru
     int open = !cfg->closed && (cfg->nstages > 0 || cfg->ramp);
     if (!open && !(cfg->closed && cfg->nstages > 0))
         return;
-    if (open && sl_config_profile(cfg, &p, NULL, 0) != 0)
+    if (open && sl_load_profile(cfg, &p, NULL, 0) != 0)
         return;
     fprintf(out, "Stages          stage  seconds        %s  scheduled       sent\n",
             open ? "    target" : "     conns");

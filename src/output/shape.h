@@ -14,11 +14,6 @@
 /** Whether the run has a shape beyond a constant rate or a fixed number of connections
  * (stages, a -R A:B ramp, Poisson arrivals, think time). */
 int sl_shape_shaped(const sl_config_t *cfg);
-/** The open model's mean target rate over the whole schedule (requests per second, all
- * segments together): the rate itself when it is constant. 0 in the closed model. */
-double sl_shape_global_mean_rate(const sl_config_t *cfg);
-/** This process's part of it: sl_shape_global_mean_rate times sl_segment_share. */
-double sl_shape_mean_rate(const sl_config_t *cfg);
 /** Prints the "Model" line of a shaped run, and its Arrivals and Think lines. */
 void sl_shape_print_model(FILE *out, const sl_config_t *cfg);
 /** Writes `, "scenarios": [...]` into the JSON settings of a run with scenarios: each one's

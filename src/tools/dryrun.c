@@ -20,6 +20,7 @@
 #include "core/exitcode.h"
 #include "core/scenario.h"
 #include "core/soapns.h"
+#include "core/scenario_plan.h"
 #include "core/version.h"
 #include "core/xmltree.h"
 #include "engine/script.h"

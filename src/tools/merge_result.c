@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/load.h"
 #include "core/scenario.h"
 #include "core/segment.h"
 #include "output/report.h"
@@ -182,7 +183,7 @@ static int add_file(sl_resultfile_t *out, const sl_resultfile_t *r, int f, int64
     sl_run_t *run = &out->run;
     sl_segment_t *g = &out->segments[f];
     out->cfg.rate += r->cfg.closed ? 0 : r->mean_rate; /* each file its share of the load */
-    sums->share += sl_segment_share(&r->cfg);
+    sums->share += sl_load_share(&r->cfg);
     out->cfg.connections += r->cfg.connections;
     out->cfg.workers += r->cfg.workers;
     if (r->cfg.timeout_ns > out->cfg.timeout_ns)

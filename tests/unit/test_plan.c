@@ -5,6 +5,7 @@
  */
 #include "unit.h"
 #include "core/config.h"
+#include "core/config_check.h"
 #include "core/plan.h"
 #include "core/waitq.h"
 

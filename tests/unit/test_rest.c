@@ -10,6 +10,7 @@
 #include "core/config.h"
 #include "core/rest.h"
 #include "core/scenario.h"
+#include "core/scenario_plan.h"
 
 #define S 1000000000ULL
 

@@ -8,8 +8,10 @@
 
 #include "unit.h"
 #include "core/config.h"
+#include "core/load.h"
 #include "core/nearest.h"
 #include "core/scenario.h"
+#include "core/scenario_plan.h"
 
 #define S 1000000000ULL
 
@@ -133,7 +135,7 @@ int main(void)
 
     /* the summed target: 100 + 50 in the first second, 100 + 150 in the second */
     sl_profile_t p;
-    CHECK(sl_config_profile(&cfg, &p, err, sizeof(err)) == 0);
+    CHECK(sl_load_profile(&cfg, &p, err, sizeof(err)) == 0);
     CHECK(fabsl(sl_profile_integral(&p, S) - 150) < 1e-6);
     CHECK(fabsl(sl_profile_integral(&p, 2 * S) - 400) < 1e-6);
     cfg.scenarios = NULL; /* static here: not the config's to free */
@@ -152,7 +154,7 @@ int main(void)
     late->s[2].start_ns = 3 * S;
     CHECK(sl_scenarios_finish(&cfg, late, err, sizeof(err)) == 0);
     CHECK_EQ_U(cfg.duration_ns, 4 * S);
-    CHECK(sl_config_profile(&cfg, &p, err, sizeof(err)) == 0);
+    CHECK(sl_load_profile(&cfg, &p, err, sizeof(err)) == 0);
     CHECK(fabsl(sl_profile_integral(&p, 3 * S) - 400) < 1e-6);
     CHECK(fabsl(sl_profile_integral(&p, 4 * S) - 410) < 1e-6);
     CHECK(sl_profile_rate_at(&p, 3 * S) == 10);

@@ -4,6 +4,7 @@
  */
 #include "unit.h"
 #include "core/config.h"
+#include "core/load.h"
 #include "core/plan.h"
 #include "core/profile.h"
 #include "core/segment.h"
@@ -59,7 +60,7 @@ int main(void)
     CHECK_EQ_U(sl_segment_request_index(&seg, 0, 0, 2), 2);
     CHECK_EQ_U(sl_segment_request_index(&seg, 0, 1, 2), 6);
     CHECK_EQ_U(sl_segment_request_index(&seg, 1, 0, 2), 10);
-    CHECK(sl_segment_rate(&seg) == 250);
+    CHECK(sl_load_rate(&seg) == 250);
 
     /* connections as evenly as they go */
     CHECK_EQ_U(sl_segment_connections(10, 0, 4), 3);
