@@ -1,11 +1,13 @@
 /*
  * config_types: the settings of a run as data: the config every part of soapload reads, the
  * options it is set by (sl_opt_t, one bit each in an sl_optset_t) and the limits of their
- * values. Nothing here parses or checks: core/config.h declares each option once (its parser,
- * its bounds, its default) and the setters that fill these fields.
+ * values. Nothing here parses or checks: the option table (core/config.c) declares each option
+ * once (its parser, its bounds, its default), and its setters (core/config_set.c) fill these
+ * fields.
  */
 #ifndef SOAPLOAD_CONFIG_TYPES_H
 #define SOAPLOAD_CONFIG_TYPES_H
+
 #include <stddef.h>
 #include <stdint.h>
 
