@@ -374,13 +374,13 @@ int sl_config_add_operation(sl_config_t *cfg, const char *name, double weight, c
         snprintf(err, errlen, "soapload.operations has more than %d operations", SL_MAX_OPERATIONS);
         return -1;
     }
-    if (len == 0 || len > 64 ||
+    if (len == 0 || len > SL_MAX_OPERATION_NAME ||
         strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                      "0123456789_-.") != len) {
         snprintf(err, errlen,
-                 "soapload.operations[%d].name \"%.80s\" must be 1 to 64 letters, digits, '_', "
+                 "soapload.operations[%d].name \"%.80s\" must be 1 to %d letters, digits, '_', "
                  "'-' or '.'",
-                 cfg->nops + 1, name);
+                 cfg->nops + 1, name, SL_MAX_OPERATION_NAME);
         return -1;
     }
     if (sl_config_operation(cfg, name, len) >= 0) {

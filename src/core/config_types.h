@@ -26,6 +26,7 @@
 #define SL_MAX_JSON_TO_RETRY_NS 3600000000000ULL  /* --json-to-retry */
 #define SL_MAX_METRICS_LINGER_NS 3600000000000ULL /* --metrics-linger */
 #define SL_MAX_ABORT_AFTER_NS 86400000000000ULL   /* --abort-on-fail */
+#define SL_MAX_OPERATION_NAME 64                  /* bytes of an operation's name */
 #define SL_MAX_ID_ELEMENT 64                      /* bytes of the ID element's local name */
 #define SL_MAX_SEED 9007199254740991ULL           /* 2^53 - 1: exact in a Lua number too */
 #define SL_DRY_RUN_DEFAULT 3                      /* requests --dry-run shows */
