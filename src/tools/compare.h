@@ -1,9 +1,9 @@
 /*
  * compare: a baseline result and a new one (each a single or a merged result file) side by
  * side: rate, error rate and latency percentiles with their change (and each flow's duration
- * percentiles and failure rate), a rank test saying whether
- * the latency change is larger than chance, thresholds on the change ("p99 +10%") and a page
- * with both percentile spectra on one chart.
+ * percentiles and failure rate), a rank test saying whether the latency change is larger
+ * than chance, thresholds on the change ("p99 +10%") and a page with both percentile spectra
+ * on one chart.
  */
 #ifndef SOAPLOAD_COMPARE_H
 #define SOAPLOAD_COMPARE_H
