@@ -16,11 +16,11 @@ local function buckets(hist)
 end
 
 describe("soapload merge of flows", function()
-  local mock, files, parts, merged, out, code, err
+  local mock, files, parts, merged, page, out, code, err
   setup(function()
     mock = t.start_mock("--threads 2 --sessions --session-refuse-login 10")
     files = { t.tmpname(".json"), t.tmpname(".json") }
-    merged = t.tmpname(".json")
+    merged, page = t.tmpname(".json"), t.tmpname(".html")
     local at, runs = t.start_time(2), {}
     for i = 0, 1 do
       runs[i + 1] = t.spawn(("-q --segment %d/2 --start-at %s --json %s -u %s -R 50 -d 2s -w 1 %s")
@@ -32,13 +32,14 @@ describe("soapload merge of flows", function()
       assert(c == 0 or c == 1, tostring(c) .. " " .. e) -- 1: a refused login is a failed request
       parts[i] = t.decode(files[i])
     end
-    code, out, err = t.run(("merge %s %s --json %s --threshold 'flow_duration{flow=order} p95 < 10s' " ..
-      "--threshold 'flow_failure_rate{flow=order} < 20%%'"):format(files[1], files[2], merged))
+    code, out, err = t.run(("merge %s %s --json %s --html %s --threshold 'flow_duration{flow=order} p95 < 10s' " ..
+      "--threshold 'flow_failure_rate{flow=order} < 20%%'"):format(files[1], files[2], merged, page))
   end)
   teardown(function()
     mock.stop()
     for _, f in ipairs(files) do os.remove(f) end
     os.remove(merged)
+    os.remove(page)
   end)
 
   it("adds each flow's counts, failures by step and duration buckets: the mock agrees", function()
@@ -83,6 +84,12 @@ describe("soapload merge of flows", function()
       true), out)
     assert.truthy(out:find("Threshold       pass flow_failure_rate{flow=order} < 20% measured 10%",
       1, true), out)
+    -- the merged HTML report: the Flows table and the funnel of its steps
+    local dom = t.chromium_dom(page)
+    assert.truthy(dom:find(("<td>order</td><td>100</td><td>%d</td><td>%d</td><td>0</td><td>0</td>")
+      :format(f.completed, f.failed), 1, true), dom)
+    assert.truthy(dom:find("<td>order: Login</td><td>100</td><td>10</td><td>0</td><td>check_failed 10</td>",
+      1, true), dom)
     -- the merged result merges again: its flows read back as written
     local again = t.tmpname(".json")
     local c2, o2, e2 = t.run(("merge -q %s --json %s"):format(merged, again))
