@@ -54,7 +54,7 @@ static int percentile_of(const char *m, const sl_hist_t *h, double *out)
 
 /* A flow's metric; st NULL: only checks the name (and gives 0). Failures are every scheduled
  * flow that did not complete: failed, interrupted or not started. */
-static int flow_measure(const char *m, const sl_flow_stats_t *st, double *out)
+int sl_threshold_measure_flow(const char *m, const sl_flow_stats_t *st, double *out)
 {
     if (strncmp(m, "flow_duration_", 14) == 0)
         return percentile_of(m + 14, st != NULL ? st->duration : NULL, out);
@@ -69,10 +69,18 @@ static int flow_measure(const char *m, const sl_flow_stats_t *st, double *out)
     return 0;
 }
 
+const sl_flow_stats_t *sl_threshold_flow(const sl_metrics_t *m, const char *name)
+{
+    for (int k = 0; k < m->nflows; k++)
+        if (strcmp(m->flow_names[k], name) == 0)
+            return &m->flows[k];
+    return NULL;
+}
+
 int sl_threshold_measure(const char *m, const sl_metrics_t *x, double *out)
 {
     if (strncmp(m, "flow_", 5) == 0) /* per flow only: evaluated with its flow's results */
-        return flow_measure(m, NULL, out);
+        return sl_threshold_measure_flow(m, NULL, out);
     const sl_counts_t *c = x->counts;
     double failed = (double)(c->scheduled - sl_counts_succeeded(c));
     if (strncmp(m, "service_", 8) == 0)
@@ -385,7 +393,7 @@ int sl_threshold_evaluate(sl_threshold_set_t *set, const sl_metrics_t *m)
             int k = 0;
             while (k < m->nflows && strcmp(m->flow_names[k], t->tag_value) != 0)
                 k++;
-            if (k == m->nflows || flow_measure(t->metric, &m->flows[k], &v) != 0 ||
+            if (k == m->nflows || sl_threshold_measure_flow(t->metric, &m->flows[k], &v) != 0 ||
                 m->flows[k].scheduled == 0 || /* no such flow ran, or none completed: */
                 (strncmp(t->metric, "flow_duration_", 14) == 0 &&
                  m->flows[k].duration->total == 0)) { /* it cannot pass */

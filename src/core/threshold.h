@@ -84,6 +84,12 @@ const sl_hist_t *sl_threshold_histogram(const char *metric, const sl_metrics_t *
 /** Measures one metric; returns 0, or -1 when the name is unknown. With NULL histograms in m
  * it only checks the name. */
 int sl_threshold_measure(const char *metric, const sl_metrics_t *m, double *out);
+/** Measures flow metric `metric` ("flow_duration_p95", "flow_failure_rate", "flow_completed")
+ * on one flow's results st (NULL: only checks the name, giving 0). Returns 0, or -1 for a name
+ * it does not know. */
+int sl_threshold_measure_flow(const char *metric, const sl_flow_stats_t *st, double *out);
+/** The results of the flow named `name` in m, or NULL when m has no such flow. */
+const sl_flow_stats_t *sl_threshold_flow(const sl_metrics_t *m, const char *name);
 /** The base unit of a metric: "us" for latency, "/s" for rates, "" for ratios and counts. */
 const char *sl_threshold_base_unit(const char *metric);
 /** The measured value in the limit's own unit (e.g. 0.215 for 215 us against "50ms"). */

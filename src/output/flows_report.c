@@ -71,16 +71,12 @@ void sl_flows_report_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
         sl_json_string(out, f->name);
         fprintf(out,
                 ", \"weight\": %.17g, \"scheduled\": %llu, \"completed\": %llu, \"failed\": "
-                "%llu, \"interrupted\": %llu, \"not_started\": %llu,\n     \"duration_us\": "
-                "{\"count\": %llu, \"p50\": %llu, \"p90\": %llu, \"p99\": %llu, \"max\": %llu},"
-                "\n     \"steps\": [",
+                "%llu, \"interrupted\": %llu, \"not_started\": %llu,\n     \"duration_us\": ",
                 f->weight, (unsigned long long)st->scheduled, (unsigned long long)st->completed,
                 (unsigned long long)st->failed, (unsigned long long)st->interrupted,
-                (unsigned long long)st->not_started, (unsigned long long)st->duration->total,
-                (unsigned long long)sl_hist_percentile(st->duration, 50),
-                (unsigned long long)sl_hist_percentile(st->duration, 90),
-                (unsigned long long)sl_hist_percentile(st->duration, 99),
-                (unsigned long long)st->duration->max);
+                (unsigned long long)st->not_started);
+        sl_results_hist_json(out, st->duration); /* with its buckets: merged exactly */
+        fprintf(out, ",\n     \"steps\": [");
         for (int s = 0; s < f->nsteps; s++) {
             fprintf(out, "%s{\"name\": ", s ? ", " : "");
             sl_json_string(out, step_name(cfg, f, s));

@@ -198,14 +198,15 @@ int sl_resultfield_counts(const sl_json_t *obj, const char *where, sl_counts_t *
 
 /* A histogram as hist_json writes it: the layout must be ours, the [index, count] pairs must
  * add up to the count, and min and max must fall in the first and last buckets. */
-int sl_resultfield_hist_into(const sl_json_t *lat, const char *key, sl_hist_t *hist, char *err,
-                             size_t errlen)
+/* Histogram obj.key into hist, named "within.key" in messages. */
+static int hist_at(const sl_json_t *obj, const char *key, const char *within, sl_hist_t *hist,
+                   char *err, size_t errlen)
 {
-    char where[64];
+    char where[128];
     uint64_t total, min, max, clamped;
     int bits, buckets;
-    snprintf(where, sizeof(where), "latency.%s", key);
-    const sl_json_t *o = sl_resultfield_get(lat, key, SL_JSON_OBJECT, "latency", err, errlen), *h;
+    snprintf(where, sizeof(where), "%s.%s", within, key);
+    const sl_json_t *o = sl_resultfield_get(obj, key, SL_JSON_OBJECT, within, err, errlen), *h;
     sl_hist_reset(hist);
     if (o == NULL || sl_resultfield_u64(o, "count", where, &total, err, errlen) != 0 ||
         sl_resultfield_u64(o, "min", where, &min, err, errlen) != 0 ||
@@ -270,6 +271,18 @@ int sl_resultfield_hist_into(const sl_json_t *lat, const char *key, sl_hist_t *h
     return 0;
 Error:
     return -1;
+}
+
+int sl_resultfield_hist_into(const sl_json_t *lat, const char *key, sl_hist_t *hist, char *err,
+                             size_t errlen)
+{
+    return hist_at(lat, key, "latency", hist, err, errlen);
+}
+
+int sl_resultfield_hist_in(const sl_json_t *obj, const char *key, const char *where,
+                           sl_hist_t *hist, char *err, size_t errlen)
+{
+    return hist_at(obj, key, where, hist, err, errlen);
 }
 
 /* The same into a histogram of its own (free it), or NULL. */

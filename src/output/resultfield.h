@@ -54,6 +54,10 @@ int sl_resultfield_counts(const sl_json_t *obj, const char *where, sl_counts_t *
  * with err. */
 int sl_resultfield_hist_into(const sl_json_t *lat, const char *key, sl_hist_t *hist, char *err,
                              size_t errlen);
+/** Histogram obj.key (an object of the same form anywhere in a result) into hist (reset first),
+ * named "where.key" in err. Returns 0, or -1 with err. */
+int sl_resultfield_hist_in(const sl_json_t *obj, const char *key, const char *where,
+                           sl_hist_t *hist, char *err, size_t errlen);
 /** The same into a histogram of its own (the caller frees it), or NULL with err. */
 sl_hist_t *sl_resultfield_hist(const sl_json_t *lat, const char *key, char *err, size_t errlen);
 

@@ -15,6 +15,7 @@
 #include "core/json.h"
 #include "output/resultfield.h"
 #include "output/resultfile_breakdown.h"
+#include "output/resultfile_flows.h"
 #include "output/resultfile_run.h"
 #include "output/resultfile_settings.h"
 #include "output/results.h"
@@ -117,6 +118,7 @@ static int read_doc(sl_resultfile_t *r, sl_json_t *doc, char *msg, size_t msglen
         sl_resultfile_read_intervals(doc, run, msg, msglen) != 0 ||
         sl_resultfile_read_workers(doc, run, msg, msglen) != 0 ||
         sl_resultfile_read_operations(doc, r, msg, msglen) != 0 ||
+        sl_resultfile_read_flows(doc, r, msg, msglen) != 0 ||
         sl_resultfile_read_scenarios(doc, r, msg, msglen) != 0 ||
         sl_resultfile_read_tags(doc, run, msg, msglen) != 0 ||
         sl_resultfile_read_reasons(doc, &r->cfg, &run->reasons, msg, msglen) != 0 ||

@@ -40,8 +40,6 @@ static void counts_json(FILE *out, const sl_counts_t *c)
     fprintf(out, "}, \"resends_refused\": %llu}", (unsigned long long)c->retried);
 }
 
-static void hist_json(FILE *out, const sl_hist_t *h);
-
 /* "tags": results per tag value (core/tags.h), each name's values adding up to the requests
  * that carried it; "other" marks the fold of values (or names) past the bounds. */
 static void tags_json(FILE *out, const sl_run_t *run)
@@ -57,9 +55,9 @@ static void tags_json(FILE *out, const sl_run_t *run)
         fprintf(out, ", \"other\": %s, \"counts\": ", e->other ? "true" : "false");
         counts_json(out, &e->stats->counts);
         fprintf(out, ",\n     \"latency\": {\"from_due\": ");
-        hist_json(out, e->stats->from_due);
+        sl_results_hist_json(out, e->stats->from_due);
         fprintf(out, ",\n      \"service\": ");
-        hist_json(out, e->stats->service);
+        sl_results_hist_json(out, e->stats->service);
         fprintf(out, "}}");
     }
     fprintf(out, "%s]},\n", run->tags.n ? "\n  " : "");
@@ -82,7 +80,7 @@ static void buckets_json(FILE *out, const sl_hist_t *h)
     fprintf(out, "]}");
 }
 
-static void hist_json(FILE *out, const sl_hist_t *h)
+void sl_results_hist_json(FILE *out, const sl_hist_t *h)
 {
     fprintf(out,
             "{\"count\": %llu, \"min\": %llu, \"max\": %llu, \"mean\": %.1f, \"stdev\": %.1f, "
@@ -164,7 +162,7 @@ static void connections_json(FILE *out, const sl_run_t *run)
     static sl_hist_t empty; /* zeroed: an empty histogram once reset */
     if (run->tls_handshake == NULL)
         sl_hist_reset(&empty);
-    hist_json(out, run->tls_handshake != NULL ? run->tls_handshake : &empty);
+    sl_results_hist_json(out, run->tls_handshake != NULL ? run->tls_handshake : &empty);
     fprintf(out, "},\n");
 }
 
@@ -407,11 +405,11 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
                     : 0.0);
     }
     fprintf(out, "  \"latency\": {\n    \"from_due\": ");
-    hist_json(out, run->latency);
+    sl_results_hist_json(out, run->latency);
     fprintf(out, ",\n    \"service\": ");
-    hist_json(out, run->service);
+    sl_results_hist_json(out, run->service);
     fprintf(out, ",\n    \"send_lateness\": ");
-    hist_json(out, run->lateness);
+    sl_results_hist_json(out, run->lateness);
     fprintf(out, "\n  },\n");
     connections_json(out, run);
     fprintf(out, "  \"intervals\": [");
@@ -450,9 +448,9 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
         fprintf(out, ", \"weight\": %.17g, \"counts\": ", cfg->op_weights[i]);
         counts_json(out, &run->ops[i].counts);
         fprintf(out, ",\n     \"latency\": {\"from_due\": ");
-        hist_json(out, run->ops[i].from_due);
+        sl_results_hist_json(out, run->ops[i].from_due);
         fprintf(out, ",\n      \"service\": ");
-        hist_json(out, run->ops[i].service);
+        sl_results_hist_json(out, run->ops[i].service);
         fprintf(out, "}}");
     }
     fprintf(out, "%s],\n", run->nops ? "\n  " : "");

@@ -53,6 +53,39 @@ static int parse_scope(const char *s, sl_change_limit_t *l, size_t *n)
     return strncmp(l->metric, "lateness_", 9) == 0 ? -1 : 0; /* measured for the run only */
 }
 
+static int is_flow_metric(const char *metric)
+{
+    return strncmp(metric, "flow_", 5) == 0;
+}
+
+/* A ratio: its % are percentage points, not percent of the baseline. */
+static int is_ratio_metric(const char *metric)
+{
+    return strcmp(metric, "error_rate") == 0 || strcmp(metric, "flow_failure_rate") == 0;
+}
+
+/* A flow's metric (out->metric) names its flow ({flow=NAME}, in out->tag_value); after
+ * flow_duration{flow=NAME} comes the percentile ("p95", "max"), read from p + *n into the
+ * metric's name as thresholds name it ("flow_duration_p95"). Returns 0 or -1. */
+static int parse_flow(const char *p, size_t *n, sl_change_limit_t *out)
+{
+    size_t k = *n, len = strlen(out->metric);
+    if (!is_flow_metric(out->metric))
+        return 0;
+    if (strcmp(out->tag_name, "flow") != 0)
+        return -1;
+    if (strcmp(out->metric, "flow_duration") != 0)
+        return 0;
+    while (isspace((unsigned char)p[k]))
+        k++;
+    out->metric[len++] = '_';
+    while ((isalnum((unsigned char)p[k]) || p[k] == '.') && len < sizeof(out->metric) - 1)
+        out->metric[len++] = p[k++];
+    out->metric[len] = '\0';
+    *n = k;
+    return 0;
+}
+
 int sl_compare_parse_limit(const char *text, sl_change_limit_t *out, char *err, size_t errlen)
 {
     static const char form[] = "it wants METRIC +N[UNIT] or METRIC -N[UNIT], e.g. 'p99 +10%', "
@@ -79,6 +112,14 @@ int sl_compare_parse_limit(const char *text, sl_change_limit_t *out, char *err, 
         snprintf(err, errlen,
                  "bad threshold on the change '%s': a scope is {op=NAME} or {TAG=VALUE}, e.g. "
                  "'p99{op=GetOrder} +10%%', 'p99{scenario=rampup} +5ms'",
+                 out->text);
+        return -1;
+    }
+    if (parse_flow(p, &n, out) != 0) {
+        snprintf(err, errlen,
+                 "bad threshold on the change '%s': a flow's metric names its flow, as in "
+                 "'flow_duration{flow=checkout} p95 +20%%' or 'flow_failure_rate{flow=checkout} "
+                 "+1%%'",
                  out->text);
         return -1;
     }
@@ -112,7 +153,7 @@ int sl_compare_parse_limit(const char *text, sl_change_limit_t *out, char *err, 
     snprintf(out->unit, sizeof(out->unit), "%s", end);
     const char *u = out->unit;
     int latency = is_latency_metric(out->metric);
-    int ratio = strcmp(out->metric, "error_rate") == 0;
+    int ratio = is_ratio_metric(out->metric);
     if (strlen(end) >= sizeof(out->unit))
         u = "?";
     if (strcmp(u, "%") == 0) {
@@ -133,9 +174,44 @@ int sl_compare_parse_limit(const char *text, sl_change_limit_t *out, char *err, 
     return 0;
 }
 
+/* A limit on a flow's metric: that flow's results in each. */
+static int evaluate_flow_limit(sl_change_limit_t *l, const sl_metrics_t *base,
+                               const sl_metrics_t *next)
+{
+    const sl_flow_stats_t *b = sl_threshold_flow(base, l->tag_value),
+                          *n = sl_threshold_flow(next, l->tag_value);
+    l->missing = b == NULL ? 1 : n == NULL ? 2 : 0;
+    l->no_samples = 0;
+    if (l->missing)
+        return l->passed = 0;
+    sl_threshold_measure_flow(l->metric, b, &l->base);
+    sl_threshold_measure_flow(l->metric, n, &l->next);
+    l->change = l->next - l->base;
+    if (strncmp(l->metric, "flow_duration_", 14) == 0) /* no flow completed: no duration */
+        l->no_samples = b->duration->total == 0 ? 1 : n->duration->total == 0 ? 2 : 0;
+    else if (strcmp(l->metric, "flow_failure_rate") == 0) /* no flow scheduled: no rate */
+        l->no_samples = b->scheduled == 0 ? 1 : n->scheduled == 0 ? 2 : 0;
+    return l->no_samples ? (l->passed = 0) : -1;
+}
+
+/* Whether the change l measured passes its limit. */
+static int within_limit(const sl_change_limit_t *l)
+{
+    double moved = l->sign * l->change; /* > 0: in the direction the limit bounds */
+    if (l->relative) {
+        double pct = l->base != 0 ? moved / fabs(l->base) * 100 : moved > 0 ? INFINITY : 0;
+        return !(pct > l->limit);
+    }
+    return !(moved > l->limit);
+}
+
 int sl_compare_evaluate_limit(sl_change_limit_t *l, const sl_metrics_t *base,
                               const sl_metrics_t *next)
 {
+    if (is_flow_metric(l->metric)) {
+        int settled = evaluate_flow_limit(l, base, next);
+        return settled >= 0 ? settled : (l->passed = within_limit(l));
+    }
     const sl_metrics_t *b = sl_threshold_scope(l->operation, l->tag_name, l->tag_value, base),
                        *n = sl_threshold_scope(l->operation, l->tag_name, l->tag_value, next);
     l->missing = b == NULL ? 1 : n == NULL ? 2 : 0;
@@ -152,14 +228,7 @@ int sl_compare_evaluate_limit(sl_change_limit_t *l, const sl_metrics_t *base,
     l->no_samples = hb != NULL && hb->total == 0 ? 1 : hn != NULL && hn->total == 0 ? 2 : 0;
     if (l->no_samples) /* a change from or to nothing measured is no evidence of a pass */
         return l->passed = 0;
-    double moved = l->sign * l->change; /* > 0: in the direction the limit bounds */
-    if (l->relative) {
-        double pct = l->base != 0 ? moved / fabs(l->base) * 100 : moved > 0 ? INFINITY : 0;
-        l->passed = !(pct > l->limit);
-    } else {
-        l->passed = !(moved > l->limit);
-    }
-    return l->passed;
+    return l->passed = within_limit(l);
 }
 
 int sl_compare_slower(const sl_metrics_t *base, const sl_metrics_t *next, const sl_ranktest_t *rt)
@@ -173,7 +242,7 @@ static void format_value(const char *metric, double v, char *buf, size_t cap)
 {
     if (is_latency_metric(metric))
         sl_duration_format_us(v, buf, cap);
-    else if (strcmp(metric, "error_rate") == 0)
+    else if (is_ratio_metric(metric))
         snprintf(buf, cap, "%.3f%%", v * 100);
     else if (strstr(metric, "rate") != NULL)
         snprintf(buf, cap, "%.1f/s", v);
@@ -184,7 +253,7 @@ static void format_value(const char *metric, double v, char *buf, size_t cap)
 static void format_change(const char *metric, double base, double next, char *buf, size_t cap)
 {
     double d = next - base;
-    if (strcmp(metric, "error_rate") == 0)
+    if (is_ratio_metric(metric))
         snprintf(buf, cap, "%+.3f points", d * 100);
     else if (base != 0)
         snprintf(buf, cap, "%+.1f%%", d / base * 100);
@@ -199,7 +268,13 @@ static const char *unmeasured(const sl_change_limit_t *l, char *buf, size_t cap)
 {
     const char *which =
         (l->missing ? l->missing : l->no_samples) == 1 ? "the baseline" : "the new result";
-    if (l->missing && l->operation[0] != '\0')
+    if (l->missing && is_flow_metric(l->metric))
+        snprintf(buf, cap, "%s has no flow '%s'", which, l->tag_value);
+    else if (l->no_samples && is_flow_metric(l->metric))
+        snprintf(buf, cap, "%s has no %s flow '%s'", which,
+                 strcmp(l->metric, "flow_failure_rate") == 0 ? "scheduled" : "completed",
+                 l->tag_value);
+    else if (l->missing && l->operation[0] != '\0')
         snprintf(buf, cap, "%s has no operation '%s'", which, l->operation);
     else if (l->missing)
         snprintf(buf, cap, "%s has no request tagged %s=%s", which, l->tag_name, l->tag_value);
@@ -213,12 +288,58 @@ static const char *unmeasured(const sl_change_limit_t *l, char *buf, size_t cap)
 static const char *const rows[] = {"rate", "error_rate", "p50", "p90", "p99", "p99.9", "max"};
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
 
+/* Each flow's rows: its duration percentiles and its failure rate. */
+static const char *const flow_rows[] = {"flow_duration_p50", "flow_duration_p95",
+                                        "flow_duration_p99", "flow_failure_rate"};
+#define NFLOW_ROWS (sizeof(flow_rows) / sizeof(flow_rows[0]))
+
+/* Row `row` of the k-th flow of both results (the baseline's flows, then the new result's that
+ * the baseline lacks): its label and the values and change as text ("-" where a result has no
+ * such flow, or no completed flow to time). Returns 0, or -1 past the last flow. */
+static int flow_row(const sl_metrics_t *mb, const sl_metrics_t *mn, int k, size_t row, char *label,
+                    char *vb, char *vn, char *ch, size_t cap)
+{
+    const char *name = NULL;
+    if (k < mb->nflows)
+        name = mb->flow_names[k];
+    else
+        for (int i = 0, extra = k - mb->nflows; i < mn->nflows && name == NULL; i++)
+            if (sl_threshold_flow(mb, mn->flow_names[i]) == NULL && extra-- == 0)
+                name = mn->flow_names[i];
+    if (name == NULL)
+        return -1;
+    const char *m = flow_rows[row];
+    const sl_flow_stats_t *b = sl_threshold_flow(mb, name), *n = sl_threshold_flow(mn, name);
+    int duration = strncmp(m, "flow_duration_", 14) == 0;
+    double x = 0, y = 0;
+    snprintf(label, cap, "%.9s %s", name, duration ? m + 14 : "failed");
+    int hb = b != NULL && (duration ? b->duration->total : b->scheduled) > 0,
+        hn = n != NULL && (duration ? n->duration->total : n->scheduled) > 0;
+    if (hb)
+        sl_threshold_measure_flow(m, b, &x);
+    if (hn)
+        sl_threshold_measure_flow(m, n, &y);
+    if (hb)
+        format_value(m, x, vb, cap);
+    else
+        snprintf(vb, cap, "-");
+    if (hn)
+        format_value(m, y, vn, cap);
+    else
+        snprintf(vn, cap, "-");
+    if (hb && hn)
+        format_change(m, x, y, ch, cap);
+    else
+        snprintf(ch, cap, "-");
+    return 0;
+}
+
 static void print_comparison(FILE *out, const sl_resultfile_t *b, const sl_resultfile_t *n,
                              const sl_metrics_t *mb, const sl_metrics_t *mn,
                              const sl_ranktest_t *rt, const sl_change_limit_t *limits, int nlimits,
                              int gate)
 {
-    char vb[32], vn[32], ch[48], why[256];
+    char vb[48], vn[48], ch[48], why[256], label[48];
     fprintf(out, "Comparison      baseline %s\n                new      %s\n", b->source,
             n->source);
     fprintf(out, "%-16s%14s %14s %16s\n", "", "baseline", "new", "change");
@@ -231,6 +352,14 @@ static void print_comparison(FILE *out, const sl_resultfile_t *b, const sl_resul
         format_change(rows[i], x, y, ch, sizeof(ch));
         fprintf(out, "  %-14s%14s %14s %16s\n", rows[i], vb, vn, ch);
     }
+    for (int k = 0; flow_row(mb, mn, k, 0, label, vb, vn, ch, sizeof(vb)) == 0; k++)
+        for (size_t r = 0; r < NFLOW_ROWS; r++) {
+            if (k == 0 && r == 0)
+                fprintf(out, "Flows           duration from the first step's due time to the "
+                             "last answer; failed: not completed\n");
+            flow_row(mb, mn, k, r, label, vb, vn, ch, sizeof(vb));
+            fprintf(out, "  %-14s%14s %14s %16s\n", label, vb, vn, ch);
+        }
     if (mb->latency->total == 0 || mn->latency->total == 0) {
         fprintf(out, "Latency change  not tested: a result has no latency samples\n");
     } else {
@@ -329,7 +458,7 @@ static void write_page(FILE *out, const sl_resultfile_t *b, const sl_resultfile_
                        const sl_metrics_t *mb, const sl_metrics_t *mn, const sl_ranktest_t *rt,
                        const sl_change_limit_t *limits, int nlimits)
 {
-    char vb[32], vn[32], ch[48], tick[32], why[256];
+    char vb[48], vn[48], ch[48], tick[32], why[256], label[48];
     double ymax =
         (double)(mb->latency->max > mn->latency->max ? mb->latency->max : mn->latency->max);
     double w = CHART_W - PAD_L - PAD_R, ht = CHART_H - PAD_T - PAD_B;
@@ -362,6 +491,13 @@ static void write_page(FILE *out, const sl_resultfile_t *b, const sl_resultfile_
         fprintf(out, "<tr><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", rows[i], vb, vn,
                 ch);
     }
+    for (int k = 0; flow_row(mb, mn, k, 0, label, vb, vn, ch, sizeof(vb)) == 0; k++)
+        for (size_t r = 0; r < NFLOW_ROWS; r++) {
+            flow_row(mb, mn, k, r, label, vb, vn, ch, sizeof(vb));
+            fprintf(out, "<tr><td>flow ");
+            html_text(out, label);
+            fprintf(out, "</td><td>%s</td><td>%s</td><td>%s</td></tr>\n", vb, vn, ch);
+        }
     fprintf(out,
             "</table>\n<p id=\"verdict\">Latency change: <b>%s</b>: P(new &gt; baseline) = "
             "%.3f, Mann-Whitney z = %+.2f, p = %.3g (significant needs p &lt; %g and "
@@ -544,11 +680,17 @@ static void usage(FILE *out)
                  "slower).\n");
 }
 
-/* The totals' metrics and each operation's and tag value's (arrays the caller frees). */
+/* The totals' metrics and each operation's and tag value's (arrays the caller frees), and each
+ * flow's, named in names[0..SL_FLOW_MAX) (the caller's, as long as m). */
 static void metrics_of(const sl_resultfile_t *r, sl_metrics_t *m, sl_metrics_t **ops,
-                       sl_metrics_t **tags)
+                       sl_metrics_t **tags, const char **names)
 {
     memset(m, 0, sizeof(*m));
+    for (int i = 0; i < r->run.nflows; i++)
+        names[i] = r->cfg.flows->f[i].name;
+    m->nflows = r->run.nflows;
+    m->flow_names = names;
+    m->flows = r->run.flows;
     m->counts = &r->run.counts;
     m->latency = r->run.latency;
     m->service = r->run.service;
@@ -562,6 +704,14 @@ static void metrics_of(const sl_resultfile_t *r, sl_metrics_t *m, sl_metrics_t *
 static int check_scope(const sl_change_limit_t *l, const sl_metrics_t *mb, const sl_metrics_t *mn,
                        char *err, size_t errlen)
 {
+    if (is_flow_metric(l->metric)) {
+        if (sl_threshold_flow(mb, l->tag_value) != NULL ||
+            sl_threshold_flow(mn, l->tag_value) != NULL)
+            return 0;
+        snprintf(err, errlen, "threshold '%s' names flow '%s', which neither result has", l->text,
+                 l->tag_value);
+        return -1;
+    }
     if (sl_threshold_scope(l->operation, l->tag_name, l->tag_value, mb) != NULL ||
         sl_threshold_scope(l->operation, l->tag_name, l->tag_value, mn) != NULL)
         return 0;
@@ -618,8 +768,9 @@ int sl_compare_main(int argc, char **argv)
     }
     sl_metrics_t mb, mn;
     sl_ranktest_t rt;
-    metrics_of(&files[0], &mb, &scoped[0], &scoped[1]);
-    metrics_of(&files[1], &mn, &scoped[2], &scoped[3]);
+    const char *flow_names[2][SL_FLOW_MAX];
+    metrics_of(&files[0], &mb, &scoped[0], &scoped[1], flow_names[0]);
+    metrics_of(&files[1], &mn, &scoped[2], &scoped[3], flow_names[1]);
     for (int i = 0; i < nlimits; i++)
         if (check_scope(&limits[i], &mb, &mn, err, sizeof(err)) != 0) {
             fprintf(stderr, "soapload compare: %s\n", err);

@@ -1,8 +1,9 @@
 /*
  * compare: a baseline result and a new one (each a single or a merged result file) side by
- * side: rate, error rate and latency percentiles with their change, a rank test saying whether
- * the latency change is larger than chance, thresholds on the change ("p99 +10%") and a page
- * with both percentile spectra on one chart.
+ * side: rate, error rate and latency percentiles with their change (and each flow's duration
+ * percentiles and failure rate), a rank test saying whether the latency change is larger
+ * than chance, thresholds on the change ("p99 +10%") and a page with both percentile spectra
+ * on one chart.
  */
 #ifndef SOAPLOAD_COMPARE_H
 #define SOAPLOAD_COMPARE_H
@@ -32,11 +33,13 @@ typedef struct {
 } sl_change_limit_t;
 
 /** Parses "METRIC[{op=NAME}|{TAG=VALUE}] +N[UNIT]" or "... -N[UNIT]": "p99 +10%" (relative),
- * "p99 +5ms", "error_rate +0.5%" (percentage points), "rate -5%", "p99{op=GetOrder} +10%".
+ * "p99 +5ms", "error_rate +0.5%" (percentage points), "rate -5%", "p99{op=GetOrder} +10%", and a
+ * flow's: "flow_duration{flow=NAME} p95 +20%", "flow_failure_rate{flow=NAME} +1%" (points).
  * Returns 0, or -1 with err. */
 int sl_compare_parse_limit(const char *text, sl_change_limit_t *out, char *err, size_t errlen);
 /** Evaluates l against the two results' metrics (with their operations' and tag values', see
- * sl_threshold_scope); returns l->passed. A scope one result lacks fails (l->missing). */
+ * sl_threshold_scope, and their flows'); returns l->passed. A scope (or flow) one result lacks
+ * fails (l->missing), and so does a flow metric without completed (or scheduled) flows. */
 int sl_compare_evaluate_limit(sl_change_limit_t *l, const sl_metrics_t *base,
                               const sl_metrics_t *next);
 

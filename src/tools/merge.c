@@ -114,7 +114,8 @@ static int merge_inputs(const char **paths, int npaths, int allow_gaps,
         sl_timeline_check_overlap(in, *n, allow_gaps, err, sizeof(err)) != 0 ||
         sl_merge_result(merged, in, *n, err, sizeof(err)) != 0 ||
         sl_threshold_check_operations(checks, (const char *const *)merged->cfg.op_names,
-                                      merged->cfg.nops, err, sizeof(err)) != 0) {
+                                      merged->cfg.nops, err, sizeof(err)) != 0 ||
+        sl_merge_check_flow_thresholds(checks, merged, err, sizeof(err)) != 0) {
         fprintf(stderr, "soapload merge: %s\n", err);
         return -1;
     }
@@ -126,11 +127,17 @@ static int merge_inputs(const char **paths, int npaths, int allow_gaps,
 static int report_merged(const sl_resultfile_t *merged, sl_threshold_set_t *checks, int quiet,
                          sl_outputs_t *files)
 {
+    const char *flow_names[SL_FLOW_MAX];
+    for (int i = 0; i < merged->run.nflows; i++)
+        flow_names[i] = merged->cfg.flows->f[i].name;
     sl_metrics_t metrics = {.counts = &merged->run.counts,
                             .latency = merged->run.latency,
                             .service = merged->run.service,
                             .lateness = merged->run.lateness,
-                            .duration_s = merged->sending_s};
+                            .duration_s = merged->sending_s,
+                            .nflows = merged->run.nflows,
+                            .flow_names = flow_names,
+                            .flows = merged->run.flows};
     sl_metrics_t *op_metrics = sl_ops_metrics(&merged->cfg, &merged->run, &metrics);
     sl_metrics_t *tag_metrics = sl_tags_metrics(&merged->run, &metrics);
     sl_threshold_evaluate(checks, &metrics);

@@ -1,7 +1,7 @@
 /*
  * merge_check: whether result files merge: the same settings (url, model, SOAP version,
- * duration, the load's shape, the send window, the scenarios), the segments of one split
- * schedule each once, and no run in two files.
+ * duration, the load's shape, the send window, the scenarios, the flows and their steps), the
+ * segments of one split schedule each once, and no run in two files.
  */
 #include "tools/merge_check.h"
 
@@ -83,6 +83,41 @@ static int same_scenarios(const sl_resultfile_t *a, const sl_resultfile_t *b, ch
     return -1;
 }
 
+/* "order (Login, PlaceOrder, GetOrder, Logout), browse (...)" or "none", for a message. */
+static void flows_text(const sl_resultfile_t *r, char *buf, size_t len)
+{
+    const sl_flows_t *fs = r->cfg.flows;
+    size_t used = (size_t)snprintf(buf, len, "%s", fs == NULL ? "none" : "");
+    for (int i = 0; fs != NULL && i < fs->n && used < len; i++)
+        for (int s = 0; s < fs->f[i].nsteps && used < len; s++)
+            used += (size_t)snprintf(buf + used, len - used, "%s%s%s%s%s", i && !s ? ", " : "",
+                                     s ? "" : fs->f[i].name, s ? ", " : " (",
+                                     r->cfg.op_names[fs->f[i].steps[s].op],
+                                     s + 1 == fs->f[i].nsteps ? ")" : "");
+}
+
+/* The flows of two files: the same names in the same order, each with the same steps (by
+ * operation name), so that their counts and durations add up flow by flow and step by step. */
+static int same_flows(const sl_resultfile_t *a, const sl_resultfile_t *b, char *err, size_t errlen)
+{
+    const sl_flows_t *fa = a->cfg.flows, *fb = b->cfg.flows;
+    char la[512], lb[512];
+    int same = (fa == NULL) == (fb == NULL) && (fa == NULL || fa->n == fb->n);
+    for (int i = 0; same && fa != NULL && i < fa->n; i++) {
+        same = strcmp(fa->f[i].name, fb->f[i].name) == 0 && fa->f[i].nsteps == fb->f[i].nsteps;
+        for (int s = 0; same && s < fa->f[i].nsteps; s++)
+            same = strcmp(a->cfg.op_names[fa->f[i].steps[s].op],
+                          b->cfg.op_names[fb->f[i].steps[s].op]) == 0;
+    }
+    if (same)
+        return 0;
+    flows_text(a, la, sizeof(la));
+    flows_text(b, lb, sizeof(lb));
+    snprintf(err, errlen, "%s: flows are %s, but %s has %s: these results do not merge", b->source,
+             lb, a->source, la);
+    return -1;
+}
+
 /* Two open-model shapes differ: their start or a stage (a constant rate has none). */
 static int stages_differ(const sl_config_t *a, const sl_config_t *b)
 {
@@ -135,7 +170,8 @@ static int same_settings(const sl_resultfile_t *a, const sl_resultfile_t *b, cha
         snprintf(vb, sizeof(vb), "%g", (double)b->cfg.send_window_ns / 1e9);
     }
     if (what == NULL)
-        return same_scenarios(a, b, err, errlen);
+        return same_scenarios(a, b, err, errlen) != 0 || same_flows(a, b, err, errlen) != 0 ? -1
+                                                                                            : 0;
     snprintf(err, errlen, "%s: settings.%s is %s, but %s has %s: these results do not merge",
              b->source, what, vb, a->source, va);
     return -1;
@@ -172,4 +208,14 @@ int sl_merge_check(const sl_resultfile_t *in, int n, char *err, size_t errlen)
     return same_split(in, n, err, errlen) != 0 || sl_resultcheck_distinct(in, n, err, errlen) != 0
                ? -1
                : 0;
+}
+
+int sl_merge_check_flow_thresholds(const sl_threshold_set_t *checks, const sl_resultfile_t *r,
+                                   char *err, size_t errlen)
+{
+    const char *names[SL_FLOW_MAX];
+    int n = r->cfg.flows != NULL ? r->cfg.flows->n : 0;
+    for (int i = 0; i < n; i++)
+        names[i] = r->cfg.flows->f[i].name;
+    return sl_threshold_check_flows(checks, names, n, err, errlen);
 }

@@ -1,8 +1,9 @@
 /*
  * merge_result: the arithmetic of merging result files into one result exactly: counts and
  * histogram buckets added, the operations by name, intervals placed on one timeline of
- * absolute seconds (tools/timeline.c), failure reasons and tag values added under their
- * bounds, one segment row per file and every run the result holds.
+ * absolute seconds (tools/timeline.c), the flows' counts and durations added, failure reasons
+ * and tag values added under their bounds, one segment row per file and every run the result
+ * holds.
  */
 #include "tools/merge_result.h"
 
@@ -77,6 +78,48 @@ static int merge_scenarios(sl_resultfile_t *out, const sl_resultfile_t *first, c
     return 0;
 }
 
+/* The flows (the same in every file, merge_check saw to it): the first file's definitions, their
+ * steps renumbered to the merged operations, and every file's counts and duration histograms
+ * added up exactly. */
+static int merge_flows(sl_resultfile_t *out, const sl_resultfile_t *in, int n, char *err,
+                       size_t errlen)
+{
+    const sl_flows_t *from = in[0].cfg.flows;
+    sl_run_t *run = &out->run;
+    if (from == NULL)
+        return 0;
+    if ((out->cfg.flows = malloc(sizeof(*out->cfg.flows))) == NULL ||
+        (run->flows = sl_flow_stats_new(from->n)) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    *out->cfg.flows = *from;
+    run->nflows = from->n;
+    for (int i = 0; i < from->n; i++)
+        for (int s = 0; s < from->f[i].nsteps; s++) {
+            const char *name = in[0].cfg.op_names[from->f[i].steps[s].op];
+            out->cfg.flows->f[i].steps[s].op = sl_config_operation(&out->cfg, name, strlen(name));
+        }
+    for (int f = 0; f < n; f++)
+        for (int i = 0; i < run->nflows; i++) {
+            sl_flow_stats_t *dst = &run->flows[i];
+            const sl_flow_stats_t *src = &in[f].run.flows[i];
+            dst->scheduled += src->scheduled;
+            dst->completed += src->completed;
+            dst->failed += src->failed;
+            dst->interrupted += src->interrupted;
+            dst->not_started += src->not_started;
+            for (int s = 0; s < SL_FLOW_MAX_STEPS; s++) {
+                dst->interrupted_at[s] += src->interrupted_at[s];
+                dst->retried_at[s] += src->retried_at[s];
+                for (int r = 0; r < SL_FLOW_REASONS; r++)
+                    dst->failed_at[s][r] += src->failed_at[s][r];
+            }
+            sl_hist_merge(dst->duration, src->duration);
+        }
+    return 0;
+}
+
 /* A file's per-operation latency over time added into the merged one, at its offset. */
 static int merge_opseries(sl_run_t *run, const sl_resultfile_t *r, const int *map, int64_t off)
 {
@@ -138,6 +181,7 @@ static int merged_settings(sl_resultfile_t *out, const sl_resultfile_t *in, int 
     out->cfg.id_element = strdup(in[0].cfg.id_element);
     out->cfg.nops = 0;         /* merge_operations makes the merged list */
     out->cfg.scenarios = NULL; /* merge_scenarios copies them, in that list's numbering */
+    out->cfg.flows = NULL;     /* and merge_flows the flows */
     memset(out->cfg.op_names, 0, sizeof(out->cfg.op_names));
     out->script = strdup(in[0].script);
     out->cfg.script_path = out->script;
@@ -280,6 +324,7 @@ int sl_merge_result(sl_resultfile_t *out, const sl_resultfile_t *in, int n, char
     }
     if (merge_operations(out, in, n, err, errlen) != 0 ||
         merge_scenarios(out, &in[0], err, errlen) != 0 ||
+        merge_flows(out, in, n, err, errlen) != 0 ||
         merge_reasons_tags(out, in, n, t0_us, err, errlen) != 0)
         return -1;
     run->elapsed_s = sums.end_s;

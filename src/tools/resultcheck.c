@@ -172,6 +172,15 @@ int sl_resultcheck_file(const sl_resultfile_t *r, char *err, size_t errlen)
             check_hist(r, run->ops[i].service, what, err, errlen) != 0)
             return -1;
     }
+    for (int i = 0; i < run->nflows; i++) /* scheduled = completed + failed + ...; by step */
+        if (sl_flow_stats_check(&run->flows[i], r->cfg.flows->f[i].name, why, sizeof(why)) != 0 ||
+            run->flows[i].duration->total != run->flows[i].completed) {
+            snprintf(err, errlen, "%s: flows[%d]: %s", r->source, i,
+                     run->flows[i].duration->total != run->flows[i].completed
+                         ? "duration_us.count is not the completed flows"
+                         : why);
+            return -1;
+        }
     sum = (sl_counts_t){0};
     for (size_t i = 0; i < r->nparts; i++)
         if (sl_resultcheck_add(&sum, &r->parts[i].counts, r->source, "segments", err, errlen) != 0)

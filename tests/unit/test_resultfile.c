@@ -2,7 +2,8 @@
  * test_resultfile: the result file's round trip: a result written by its writer
  * (output/results.c) and read back by its reader (output/resultfile.c) has the settings,
  * counts, histograms, seconds, workers, operations, tags and failure reasons it was written
- * with; and the reader refuses what is not a soapload result, by name.
+ * with, its flows (definitions as operations, counts by step and reason, the duration
+ * histogram) too; and the reader refuses what is not a soapload result, by name.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "core/config.h"
 #include "core/counts.h"
+#include "core/flow.h"
 #include "core/hist.h"
 #include "core/opstats.h"
 #include "engine/run.h"
@@ -292,9 +294,76 @@ static void test_refusals(void)
     sl_config_free(&cfg);
 }
 
+/* make_result's with one flow, order: GetQuote -> PlaceOrder, 5 scheduled: 3 completed, 1
+ * failed at PlaceOrder (a timeout), 1 interrupted there, 2 retries of GetQuote. */
+static void add_flow(sl_config_t *cfg, sl_run_t *run)
+{
+    char err[256];
+    cfg->flows = calloc(1, sizeof(*cfg->flows));
+    CHECK(cfg->flows != NULL && sl_flows_add(cfg->flows, "order", 2, err, sizeof(err)) == 0);
+    cfg->flows->f[0].nsteps = 2;
+    cfg->flows->f[0].steps[0].op = 0;
+    cfg->flows->f[0].steps[1].op = 1;
+    run->nflows = 1;
+    run->flows = sl_flow_stats_new(1);
+    sl_flow_stats_t *st = run->flows;
+    st->scheduled = 5;
+    st->completed = 3;
+    st->failed = st->failed_at[1][SL_R_TIMEOUT] = 1;
+    st->interrupted = st->interrupted_at[1] = 1;
+    st->retried_at[0] = 2;
+    sl_hist_record(st->duration, 12000);
+    sl_hist_record(st->duration, 15000);
+    sl_hist_record(st->duration, 900000);
+}
+
+static void test_flows(void)
+{
+    sl_config_t cfg;
+    sl_run_t run;
+    sl_resultfile_t r;
+    char err[512] = "";
+    size_t len = 0;
+    make_result(&cfg, &run);
+    add_flow(&cfg, &run);
+    char *doc = written(&cfg, &run, &len);
+    CHECK(sl_resultfile_parse(&r, "mem.json", doc, len, err, sizeof(err)) == 0);
+    if (err[0] != '\0')
+        fprintf(stderr, "%s\n", err);
+    CHECK(r.cfg.flows != NULL && r.run.nflows == 1 && r.run.flows != NULL);
+    if (r.cfg.flows != NULL && r.run.flows != NULL) {
+        const sl_flow_def_t *f = &r.cfg.flows->f[0];
+        const sl_flow_stats_t *got = r.run.flows, *want = run.flows;
+        CHECK_STR(f->name, "order");
+        CHECK(f->weight == 2 && f->nsteps == 2 && f->steps[0].op == 0 && f->steps[1].op == 1);
+        CHECK(memcmp(got, want, offsetof(sl_flow_stats_t, duration)) == 0); /* every count */
+        check_hist(got->duration, want->duration, "flows[0].duration_us");
+    }
+    sl_resultfile_free(&r);
+    /* a step that is not one of the file's operations */
+    char *at = strstr(doc, "\"PlaceOrder\", \"interrupted\"");
+    CHECK(at != NULL);
+    if (at != NULL) {
+        at[10] = 'x';
+        CHECK(refused(doc, "flows[0].steps[1].name \"PlaceOrdex\" is not in operations"));
+        at[10] = 'r';
+    }
+    /* a duration without its buckets: a file written before flows merged */
+    at = strstr(doc, "\"duration_us\"");
+    CHECK(at != NULL && (at = strstr(at, "\"histogram\"")) != NULL);
+    if (at != NULL) {
+        at[9] = 'x';
+        CHECK(refused(doc, "flows[0].duration_us.histogram is missing"));
+    }
+    free(doc);
+    sl_run_free(&run);
+    sl_config_free(&cfg);
+}
+
 int main(void)
 {
     test_round_trip();
+    test_flows();
     test_refusals();
     return check_report();
 }
