@@ -655,7 +655,10 @@ static const sl_subarg_t compare_flags[] = {
      "error_rate\n"
      "                     METRIC{op=NAME} or METRIC{TAG=VALUE} (a scenario: {scenario=NAME}): "
      "that\n"
-     "                     operation's or tag value's results, e.g. 'p99{op=GetOrder} +10%'"},
+     "                     operation's or tag value's results, e.g. 'p99{op=GetOrder} +10%'\n"
+     "                     flow_duration{flow=NAME} pN, flow_failure_rate{flow=NAME} (points)\n"
+     "                     or flow_completed{flow=NAME}: a flow's, e.g.\n"
+     "                     'flow_duration{flow=order} p95 +20%'"},
     {"-t", NULL, "EXPR", 0, add_limit, NULL},
     {"--fail-on-significant", NULL, NULL, offsetof(compare_args_t, gate), NULL,
      "fail when the rank test finds the latency significantly slower"},
