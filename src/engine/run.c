@@ -19,6 +19,7 @@
 
 #include "core/load.h"
 #include "core/mix.h"
+#include "core/monotime.h"
 #include "core/plan.h"
 #include "core/scenario.h"
 #include "core/scenario_plan.h"
@@ -56,13 +57,6 @@ static void on_signal(int sig)
     if (write(signal_pipe[1], "s", 1) < 0) { /* the pipe is full: a wake-up is pending */
     }
     errno = saved;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static int spawn(const sl_config_t *cfg, const char *text, size_t len, sl_run_t *run, channel_t *ch,
@@ -507,7 +501,7 @@ static int start_at(const sl_config_t *cfg, const sl_run_t *run, uint64_t *t0, c
                     size_t errlen)
 {
     int64_t want = cfg->start_at_us * 1000 - run->realtime_offset;
-    uint64_t now = now_ns();
+    uint64_t now = sl_monotime_ns();
     if (want < (int64_t)now + 1000000) {
         snprintf(err, errlen,
                  "the workers were ready only %.3f s after --start-at: nothing was sent; give a "
@@ -600,7 +594,7 @@ static int start(parent_t *p, const char *text, size_t len)
     run->segment = cfg->segment;
     if (cfg->nsegments > 0 || cfg->start_at_us > 0) /* before the workers: only probes on it */
         sl_clock_estimate(cfg, SL_CLOCK_PROBES, &run->clock);
-    p->deadline = now_ns() + READY_TIMEOUT_NS;
+    p->deadline = sl_monotime_ns() + READY_TIMEOUT_NS;
     if (spawn(cfg, text, len, run, p->ch, &p->board, p->err, p->errlen) != 0)
         return -1;
     p->open_count = n;
@@ -612,7 +606,7 @@ static int start_together(parent_t *p)
 {
     const sl_config_t *cfg = p->cfg;
     sl_run_t *run = p->run;
-    uint64_t t0 = now_ns() + START_LEAD_NS;
+    uint64_t t0 = sl_monotime_ns() + START_LEAD_NS;
     if (cfg->start_at_us > 0 && start_at(cfg, run, &t0, p->err, p->errlen) != 0)
         return -1;
     run->t0_ns = t0;
@@ -674,7 +668,7 @@ static int pump(parent_t *p)
         p->pfd[m++] = (struct pollfd){.fd = signal_pipe[0], .events = POLLIN};
         if (run->guest != NULL)
             m += run->guest->fds(run->guest, p->pfd + m);
-        uint64_t now = now_ns();
+        uint64_t now = sl_monotime_ns();
         if (now >= p->deadline) {
             if (!p->started) {
                 snprintf(p->err, p->errlen, "workers did not get ready within %llu s",
@@ -704,7 +698,7 @@ static int pump(parent_t *p)
                 return -1;
             }
             if (!run->interrupted)
-                run->stopped_ns = now_ns(); /* sending stops here: rates divide by this */
+                run->stopped_ns = sl_monotime_ns(); /* sending stops here: rates divide by this */
             run->interrupted = 1;
             tell_all(p->ch, n, "s", 1);
         }
@@ -716,7 +710,7 @@ static int pump(parent_t *p)
          * last second is reported once the schedule is over: nothing is left to stop then, and
          * the thresholds at the end give the verdict */
         if (run->abort_requested && !run->aborted && !run->interrupted &&
-            (now = now_ns()) < run->t0_ns + p->cfg->duration_ns) {
+            (now = sl_monotime_ns()) < run->t0_ns + p->cfg->duration_ns) {
             run->aborted = 1;
             run->stopped_ns = now;
             run->aborted_at_s = (double)(run->stopped_ns - run->t0_ns) / 1e9;
@@ -733,7 +727,7 @@ static void finish(parent_t *p)
 {
     const sl_config_t *cfg = p->cfg;
     sl_run_t *run = p->run;
-    run->elapsed_s = (double)(now_ns() - run->t0_ns) / 1e9;
+    run->elapsed_s = (double)(sl_monotime_ns() - run->t0_ns) / 1e9;
     for (size_t i = 0; i < run->nseconds; i++) /* seconds a dead or late worker left open */
         finish_second(run, &run->seconds[i]);
     set_targets(cfg, run);
