@@ -3,7 +3,9 @@
  * settings in its `soapload` table, the hooks (init, request, response, done), and the built-ins
  * it calls (envelopes, escaping, element text). Every hook runs under lua_pcall with a
  * traceback, a time limit per call (also inside C functions) and a memory cap on the whole
- * state.
+ * state. This header is the state's life (load, settings, seed, init, done, the flows'
+ * variables); the per-request hooks are in script_hooks.h, soapload.operations in a worker in
+ * script_ops.h.
  */
 #ifndef SOAPLOAD_SCRIPT_H
 #define SOAPLOAD_SCRIPT_H
