@@ -151,11 +151,7 @@ static void cleanup(sl_worker_t *w)
         if (s->easy != NULL)
             curl_easy_cleanup(s->easy);
         curl_slist_free_all(s->own_headers);
-        sl_buf_free(&s->req.body);
-        sl_buf_free(&s->req.headers);
-        sl_buf_free(&s->req.tags);
-        sl_buf_free(&s->req.path);
-        sl_buf_free(&s->req.id);
+        sl_request_free(&s->req); /* before the script closes: it may hold the body */
         sl_buf_free(&s->resp_body);
         sl_buf_free(&s->resp_head);
     }
