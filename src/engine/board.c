@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fileio.h"
+
 static int open_part(void)
 {
     const char *dir = getenv("TMPDIR");
@@ -186,30 +188,12 @@ size_t sl_trace_format(char *out, size_t cap, int64_t realtime_offset, const cha
 
 /* ---- the worker's side ---------------------------------------------------------------- */
 
-static int write_all(int fd, const char *p, size_t len)
-{
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0) {
-            errno = ENOSPC;
-            return -1;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 /* Writes len bytes to the part and commits them. */
 static int part_write(sl_board_worker_t *w, int fd, const char *p, size_t len)
 {
     if (w->trace_errno != 0)
         return -1;
-    if (write_all(fd, p, len) != 0) {
+    if (sl_file_write_all(fd, p, len) != 0) {
         w->trace_errno = errno;
         return -1;
     }
@@ -250,7 +234,7 @@ int sl_board_trace_salvage(sl_board_t *b, int i)
         lseek(fd, (off_t)w->trace_committed, SEEK_SET) < 0)
         return -1;
     if (w->trace_len > 0 && w->trace_len <= SL_BOARD_TAIL &&
-        write_all(fd, w->tail, (size_t)w->trace_len) != 0)
+        sl_file_write_all(fd, w->tail, (size_t)w->trace_len) != 0)
         return -1;
     w->trace_committed += w->trace_len;
     w->trace_len = 0;
@@ -270,7 +254,7 @@ int sl_board_trace_copy(sl_board_t *b, int i, int fd)
             return -1;
         if (n == 0)
             return 0;
-        if (write_all(fd, buf, (size_t)n) != 0)
+        if (sl_file_write_all(fd, buf, (size_t)n) != 0)
             return -1;
         off += n;
     }

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "engine/proto.h"
+#include "engine/script_hooks.h"
 
 int sl_flowrun_init(sl_flowrun_t *fr, const sl_config_t *cfg, uint32_t cap, uint64_t seed,
                     sl_flow_live_t *live, char *err, size_t errlen)

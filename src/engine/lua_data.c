@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "core/csv.h"
+#include "core/fileio.h"
 
 #define CSV_MT "soapload.csv"
 #define UV_NAMES 1 /* the user values of a csv userdata: the column names, or nil */
@@ -45,42 +46,6 @@ static void caller_dir(lua_State *L, char *buf, size_t cap)
             snprintf(buf, cap, "%.*s/", (int)(slash - (ar.source + 1)), ar.source + 1);
         return;
     }
-}
-
-/* Reads a whole file into a malloc'ed buffer. Returns NULL with errno set. */
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *text = NULL;
-    size_t cap = 0, got = 0;
-    if (f == NULL)
-        return NULL;
-    for (;;) {
-        if (got == cap) {
-            char *more =
-                cap < ((size_t)1 << 40) ? realloc(text, cap = cap ? cap * 2 : 65536) : NULL;
-            if (more == NULL) {
-                free(text);
-                fclose(f);
-                errno = ENOMEM;
-                return NULL;
-            }
-            text = more;
-        }
-        size_t n = fread(text + got, 1, cap - got, f);
-        got += n;
-        if (n == 0)
-            break;
-    }
-    int failed = ferror(f), e = errno; /* fread's reason, e.g. EISDIR */
-    fclose(f);
-    if (failed) {
-        free(text);
-        errno = e != 0 ? e : EIO;
-        return NULL;
-    }
-    *len = got;
-    return text;
 }
 
 /* The options table at idx: header (boolean) and separator (one character). */
@@ -158,7 +123,7 @@ static int l_csv(lua_State *L)
     ud->alloc = lua_getallocf(L, &ud->alloc_ud);
     luaL_setmetatable(L, CSV_MT); /* from now on __gc frees the block, even after an error */
 
-    char *text = read_all(path, &len);
+    char *text = sl_file_read_all(path, (size_t)1 << 40, 0, &len, NULL, 0);
     if (text == NULL)
         return luaL_error(L, "csv: cannot read %s: %s", path, strerror(errno));
     ud->t = sl_csv_parse(text, len, &opts, ud->alloc, ud->alloc_ud, err, sizeof(err));

@@ -104,7 +104,7 @@ static int put(sl_buf_t *b, const char *s)
     return sl_buf_append(b, s, strlen(s));
 }
 
-int sl_mtom_pack(sl_script_t *script, sl_request_t *req, int soap_version)
+int sl_mtom_pack(sl_request_t *req, int soap_version)
 {
     char head[512];
     size_t len;
@@ -128,7 +128,7 @@ int sl_mtom_pack(sl_script_t *script, sl_request_t *req, int soap_version)
     rc |= put(&spare, "\r\n--" BOUNDARY "--\r\n");
     if (rc != 0)
         return -1;
-    sl_script_release_body(script, req);
+    sl_request_release_body(req);
     sl_buf_t t = req->body; /* the buffers trade places: no copy, both keep their room */
     req->body = spare;
     spare = t;

@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #include "core/buf.h"
-#include "engine/script.h"
+#include "engine/request.h"
 
 /** Adds `attach` to the table at the top of L's stack (the soapload table). */
 void sl_lua_mtom_register(lua_State *L);
@@ -29,6 +29,6 @@ int sl_mtom_header(sl_request_t *req, int soap_version);
 /** Packs req's body (the envelope, signed or not) and the attachments into the
  * multipart/related body, which becomes req's own buffer (request()'s string is let go).
  * Returns 0, or -1 (out of memory). */
-int sl_mtom_pack(sl_script_t *script, sl_request_t *req, int soap_version);
+int sl_mtom_pack(sl_request_t *req, int soap_version);
 
 #endif

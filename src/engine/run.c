@@ -19,6 +19,7 @@
 
 #include "core/load.h"
 #include "core/mix.h"
+#include "core/monotime.h"
 #include "core/plan.h"
 #include "core/scenario.h"
 #include "core/scenario_plan.h"
@@ -26,8 +27,6 @@
 #include "engine/board.h"
 #include "engine/stuck.h"
 #include "engine/worker.h"
-
-#define SL_SPOOL_MAX 10000000ULL /* send records kept for the analysis: 240 MB at most */
 
 #define START_LEAD_NS 20000000ULL       /* the start time lies this far after the last ready */
 #define READY_TIMEOUT_NS 60000000000ULL /* loading and init() together */
@@ -56,13 +55,6 @@ static void on_signal(int sig)
     if (write(signal_pipe[1], "s", 1) < 0) { /* the pipe is full: a wake-up is pending */
     }
     errno = saved;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 static int spawn(const sl_config_t *cfg, const char *text, size_t len, sl_run_t *run, channel_t *ch,
@@ -160,112 +152,6 @@ static void finish_second(sl_run_t *run, sl_second_t *s)
     s->hist = NULL;
     if (run->on_second != NULL)
         run->on_second(s, run->on_second_data);
-}
-
-/* An unnamed file: nothing is left behind, whatever happens to the run. */
-static int open_spool(void)
-{
-    const char *dir = getenv("TMPDIR");
-    int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_APPEND | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        char path[] = "/tmp/soapload-spool-XXXXXX";
-        fd = mkostemp(path, O_APPEND | O_CLOEXEC);
-        if (fd >= 0)
-            unlink(path);
-    }
-    return fd;
-}
-
-/* Reads the side file of the scripts' own IDs once, keeping those of the listed requests
- * (at most SL_BURSTS_SHOWN x SL_BURST_MAX_REQUESTS): memory stays bounded. */
-static void find_listed_ids(sl_run_t *run)
-{
-    const sl_concurrency_t *c = &run->concurrency;
-    size_t want = 0;
-    for (int b = 0; b < c->nbursts; b++)
-        for (size_t k = 0; k < c->bursts[b].count; k++)
-            want += c->bursts[b].requests[k].custom_id != 0;
-    if (want == 0 || run->ids_fd < 0)
-        return;
-    run->listed_ids = calloc(want, sizeof(*run->listed_ids));
-    if (run->listed_ids == NULL)
-        return;
-    FILE *f = fdopen(dup(run->ids_fd), "r");
-    if (f == NULL)
-        return;
-    rewind(f);
-    sl_idrec_t h;
-    char id[65536];
-    while (run->nlisted_ids < want && fread(&h, sizeof(h), 1, f) == 1 &&
-           fread(id, 1, h.len, f) == h.len) {
-        for (int b = 0; b < c->nbursts; b++) {
-            for (size_t k = 0; k < c->bursts[b].count; k++) {
-                const sl_sendrec_t *r = &c->bursts[b].requests[k];
-                if (!r->custom_id || r->worker != h.worker || r->seq != h.seq)
-                    continue;
-                sl_run_id_t *e = &run->listed_ids[run->nlisted_ids];
-                if ((e->id = strndup(id, h.len)) != NULL) {
-                    e->seq = h.seq;
-                    e->worker = h.worker;
-                    run->nlisted_ids++;
-                }
-                goto Next;
-            }
-        }
-    Next:;
-    }
-    fclose(f);
-}
-
-const char *sl_run_request_id(const sl_run_t *run, const sl_sendrec_t *r, char *buf, size_t len)
-{
-    for (size_t i = 0; r->custom_id && i < run->nlisted_ids; i++) {
-        if (run->listed_ids[i].worker == r->worker && run->listed_ids[i].seq == r->seq) {
-            snprintf(buf, len, "%s", run->listed_ids[i].id);
-            return buf;
-        }
-    }
-    size_t n = sl_segment_id_prefix(run->segmented, run->segment, (int)run->workers[r->worker].pid,
-                                    buf, len);
-    if (n < len)
-        snprintf(buf + n, len - n, "%llu", (unsigned long long)r->seq);
-    return buf;
-}
-
-/* Reads the spool back and analyzes it. */
-static void analyze(const sl_config_t *cfg, sl_run_t *run)
-{
-    sl_burst_rule_t rule = {.min_requests = 4,
-                            .min_workers = run->nworkers > 1 ? 2 : 1,
-                            .rate = cfg->closed ? 0 : sl_load_rate(cfg),
-                            .burst = cfg->burst,
-                            .nworkers = run->nworkers};
-    sl_profile_t profile; /* a shaped schedule's due times; Poisson ones are not recomputed */
-    if (!cfg->closed && (cfg->nstages > 0 || cfg->ramp) &&
-        sl_load_profile(cfg, &profile, NULL, 0) == 0)
-        rule.profile = &profile;
-    if (cfg->arrival == SL_ARRIVAL_POISSON)
-        rule.rate = 0;
-    struct stat st;
-    if (run->spool_fd < 0 || fstat(run->spool_fd, &st) != 0)
-        return;
-    size_t n = (size_t)st.st_size / sizeof(sl_sendrec_t);
-    sl_sendrec_t *recs = malloc((n ? n : 1) * sizeof(*recs));
-    if (recs == NULL)
-        return;
-    size_t got = 0, want = n * sizeof(*recs);
-    while (got < want) {
-        ssize_t r = pread(run->spool_fd, (char *)recs + got, want - got, (off_t)got);
-        if (r <= 0)
-            break;
-        got += (size_t)r;
-    }
-    if (got == want && sl_concurrency_analyze(recs, n, run->t0_ns, &rule, &run->concurrency) == 0)
-        run->analyzed = 1;
-    run->analysis_partial = n < run->counts.sent;
-    free(recs);
-    if (run->analyzed)
-        find_listed_ids(run);
 }
 
 static void merge_second(sl_run_t *run, const sl_msg_interval_t *m, const uint8_t *hist,
@@ -507,7 +393,7 @@ static int start_at(const sl_config_t *cfg, const sl_run_t *run, uint64_t *t0, c
                     size_t errlen)
 {
     int64_t want = cfg->start_at_us * 1000 - run->realtime_offset;
-    uint64_t now = now_ns();
+    uint64_t now = sl_monotime_ns();
     if (want < (int64_t)now + 1000000) {
         snprintf(err, errlen,
                  "the workers were ready only %.3f s after --start-at: nothing was sent; give a "
@@ -589,8 +475,8 @@ static int start(parent_t *p, const char *text, size_t len)
                         p->trace_fd >= 0, p->err, p->errlen) != 0)
         return -1;
     run->live_board = &p->board;
-    run->spool_fd = open_spool();
-    run->ids_fd = open_spool();
+    run->spool_fd = sl_run_spool_open();
+    run->ids_fd = sl_run_spool_open();
     struct timespec rt, mt;
     clock_gettime(CLOCK_REALTIME, &rt);
     clock_gettime(CLOCK_MONOTONIC, &mt);
@@ -600,7 +486,7 @@ static int start(parent_t *p, const char *text, size_t len)
     run->segment = cfg->segment;
     if (cfg->nsegments > 0 || cfg->start_at_us > 0) /* before the workers: only probes on it */
         sl_clock_estimate(cfg, SL_CLOCK_PROBES, &run->clock);
-    p->deadline = now_ns() + READY_TIMEOUT_NS;
+    p->deadline = sl_monotime_ns() + READY_TIMEOUT_NS;
     if (spawn(cfg, text, len, run, p->ch, &p->board, p->err, p->errlen) != 0)
         return -1;
     p->open_count = n;
@@ -612,7 +498,7 @@ static int start_together(parent_t *p)
 {
     const sl_config_t *cfg = p->cfg;
     sl_run_t *run = p->run;
-    uint64_t t0 = now_ns() + START_LEAD_NS;
+    uint64_t t0 = sl_monotime_ns() + START_LEAD_NS;
     if (cfg->start_at_us > 0 && start_at(cfg, run, &t0, p->err, p->errlen) != 0)
         return -1;
     run->t0_ns = t0;
@@ -674,7 +560,7 @@ static int pump(parent_t *p)
         p->pfd[m++] = (struct pollfd){.fd = signal_pipe[0], .events = POLLIN};
         if (run->guest != NULL)
             m += run->guest->fds(run->guest, p->pfd + m);
-        uint64_t now = now_ns();
+        uint64_t now = sl_monotime_ns();
         if (now >= p->deadline) {
             if (!p->started) {
                 snprintf(p->err, p->errlen, "workers did not get ready within %llu s",
@@ -704,7 +590,7 @@ static int pump(parent_t *p)
                 return -1;
             }
             if (!run->interrupted)
-                run->stopped_ns = now_ns(); /* sending stops here: rates divide by this */
+                run->stopped_ns = sl_monotime_ns(); /* sending stops here: rates divide by this */
             run->interrupted = 1;
             tell_all(p->ch, n, "s", 1);
         }
@@ -716,7 +602,7 @@ static int pump(parent_t *p)
          * last second is reported once the schedule is over: nothing is left to stop then, and
          * the thresholds at the end give the verdict */
         if (run->abort_requested && !run->aborted && !run->interrupted &&
-            (now = now_ns()) < run->t0_ns + p->cfg->duration_ns) {
+            (now = sl_monotime_ns()) < run->t0_ns + p->cfg->duration_ns) {
             run->aborted = 1;
             run->stopped_ns = now;
             run->aborted_at_s = (double)(run->stopped_ns - run->t0_ns) / 1e9;
@@ -733,7 +619,7 @@ static void finish(parent_t *p)
 {
     const sl_config_t *cfg = p->cfg;
     sl_run_t *run = p->run;
-    run->elapsed_s = (double)(now_ns() - run->t0_ns) / 1e9;
+    run->elapsed_s = (double)(sl_monotime_ns() - run->t0_ns) / 1e9;
     for (size_t i = 0; i < run->nseconds; i++) /* seconds a dead or late worker left open */
         finish_second(run, &run->seconds[i]);
     set_targets(cfg, run);
@@ -761,7 +647,7 @@ static void finish(parent_t *p)
         run->tags_partial = 1;
     if (p->trace_fd >= 0)
         write_trace(cfg, run, &p->board, p->trace_fd);
-    analyze(cfg, run);
+    sl_run_spool_analyze(cfg, run);
 }
 
 static void kill_all(parent_t *p)

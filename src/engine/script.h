@@ -3,7 +3,9 @@
  * settings in its `soapload` table, the hooks (init, request, response, done), and the built-ins
  * it calls (envelopes, escaping, element text). Every hook runs under lua_pcall with a
  * traceback, a time limit per call (also inside C functions) and a memory cap on the whole
- * state.
+ * state. This header is the state's life (load, settings, seed, init, done, the flows'
+ * variables); the per-request hooks are in script_hooks.h, soapload.operations in a worker in
+ * script_ops.h.
  */
 #ifndef SOAPLOAD_SCRIPT_H
 #define SOAPLOAD_SCRIPT_H
@@ -17,33 +19,9 @@
 #include "core/counts.h"
 #include "core/fault.h"
 #include "core/hist.h"
+#include "engine/request.h"
 
 typedef struct sl_script sl_script_t;
-
-#define SL_MAX_REQUEST_HEADERS 64
-#define SL_MAX_REQUEST_TAGS 8 /* tags on one request */
-/* The longest ID request() may give: the response check compares echoed IDs of at most this
- * many bytes (core/check.c). */
-#define SL_SCRIPT_MAX_ID 511
-
-/* What request() asked for. Buffers belong to the caller and are reused between calls. */
-typedef struct {
-    sl_buf_t body;        /* the built-in request's body (request() bodies stay in Lua) */
-    const char *body_ptr; /* request()'s body: the Lua string itself, valid while body_ref */
-    size_t body_len;      /*   holds it: no copy per connection, however large */
-    int body_ref;         /* registry reference of that string; 0 when none */
-    sl_buf_t headers;     /* nheaders "Name: value" strings, each NUL-terminated */
-    int nheaders;
-    char method[16]; /* empty: POST */
-    sl_buf_t path;   /* empty: the URL's own */
-    sl_buf_t id;     /* the ID the response must echo; may be replaced by the script */
-    int check_id;    /* 0 when the script returned id = false */
-    sl_buf_t tags;   /* ntags "name\0value\0" pairs from the tags option (core/tags.h) */
-    int ntags;
-} sl_request_t;
-
-/** The body to send: request()'s string while it is held, else the built-in body. */
-const char *sl_request_body(const sl_request_t *req, size_t *len);
 
 /* What the parent hands to done(). */
 typedef struct {
@@ -107,40 +85,7 @@ int sl_script_has_response(const sl_script_t *s);
 
 /** Calls init(args) if defined. Returns 0, or -1 with the traceback in err. */
 int sl_script_init(sl_script_t *s, char **args, int nargs, char *err, size_t errlen);
-/** Calls request(id, seq). req->id must hold the core's ID on entry. Returns 0, or -1 with
- * the traceback in err. */
-int sl_script_request(sl_script_t *s, uint64_t seq, sl_request_t *req, char *err, size_t errlen);
-/** Lets go of the body request() returned (req->body_ref), once libcurl is done with it. */
-void sl_script_release_body(sl_script_t *s, sl_request_t *req);
-/* What a response hook returned. */
-enum {
-    SL_VERDICT_NONE,          /* nothing it declares: nil or another value */
-    SL_VERDICT_PASS,          /* true */
-    SL_VERDICT_FAIL,          /* false[, reason] */
-    SL_VERDICT_EXPECTED_FAULT /* "expected_fault" */
-};
 
-/** Calls operation op's response(status, headers, body, id, fault) (the global response() when
- * the operation has none, or op is -1); fault is NULL (nil) unless the response holds a SOAP
- * Fault. *verdict is an SL_VERDICT_*; with SL_VERDICT_FAIL, its reason (if any) is in reason.
- * Returns 0, or -1 with the traceback in err. */
-int sl_script_response(sl_script_t *s, int op, long status, const char *headers, size_t headers_len,
-                       const char *body, size_t body_len, const char *id, const sl_fault_t *fault,
-                       int *verdict, char *reason, size_t reason_len, char *err, size_t errlen);
-
-/** Binds soapload.operations in this state (a worker's): each operation's hooks, path,
- * SOAPAction and headers, checked against the names the parent read into cfg. Returns 0 (also
- * without operations), or -1 with err. */
-int sl_script_operations(sl_script_t *s, const sl_config_t *cfg, char *err, size_t errlen);
-/** Calls operation op's request(id, seq) (0-based op), then adds the operation's path and
- * headers where request() gave none of its own. As sl_script_request otherwise. */
-int sl_script_op_request(sl_script_t *s, int op, uint64_t seq, sl_request_t *req, char *err,
-                         size_t errlen);
-/** Whether operation op (or, without one, the script) has a response hook. */
-int sl_script_has_op_response(const sl_script_t *s, int op);
-/** Whether that hook is also called for SOAP Faults: it declares a fifth parameter (fault),
- * or takes `...`. A hook of four parameters is not, and a Fault stays soap_fault. */
-int sl_script_op_sees_faults(const sl_script_t *s, int op);
 #define SL_SCRIPT_NO_VARS (-2) /* LUA_NOREF: hooks get no flow's variables */
 
 /** A new table for a flow's variables, referenced in the registry; LUA_NOREF (-2) when out
@@ -152,10 +97,6 @@ void sl_script_vars_free(sl_script_t *s, int ref);
  * (request(id, seq, vars), response(status, headers, body, id, fault, vars)); LUA_NOREF
  * (-2): none. */
 void sl_script_use_vars(sl_script_t *s, int ref);
-/** soapload.flows: calls the when(vars) of the step that is operation op, with the flow's
- * variables. Returns 1 (no when(), or it returned a true value: the step runs), 0 (skip it),
- * or -1 with the traceback in err. */
-int sl_script_step_wanted(sl_script_t *s, int op, char *err, size_t errlen);
 /** Calls done(summary, latency, requests) if defined. Returns 0, or -1 with err. */
 int sl_script_done(sl_script_t *s, const sl_script_summary_t *sum, char *err, size_t errlen);
 

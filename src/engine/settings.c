@@ -16,6 +16,7 @@
 #include "core/nearest.h"
 #include "core/scenario.h"
 #include "engine/flow_lua.h"
+#include "engine/operations.h"
 
 /* The names in the soapload table (at the top of the stack) before the script runs: the
  * built-ins, which the settings reader leaves alone. */
@@ -481,7 +482,7 @@ static int read_setting(lua_State *L, sl_config_t *cfg, char *err, size_t errlen
     if (o->id == SL_OPT_STAGES)
         return read_stages(L, cfg, err, errlen);
     if (o->id == SL_OPT_OPERATIONS)
-        return sl_script_read_operations(L, cfg, err, errlen);
+        return sl_operations_read(L, cfg, err, errlen);
     const char *value = setting_text(L, num, sizeof(num));
     if (value == NULL) {
         snprintf(err, errlen, "soapload.%s must be a string or a number, not a %s", name,

@@ -16,9 +16,4 @@ void sl_settings_remember_builtins(lua_State *L);
  * with a message naming the setting in err. The stack is as it was. */
 int sl_settings_read(lua_State *L, sl_config_t *cfg, char *err, size_t errlen);
 
-/** Reads soapload.operations (the table at the top of the stack) into cfg: names and weights,
- * checked. Returns 0, or -1 with err. Lives in script.c, beside the operations' binding in a
- * worker, which shares its checks. */
-int sl_script_read_operations(lua_State *L, sl_config_t *cfg, char *err, size_t errlen);
-
 #endif

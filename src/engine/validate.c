@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/monotime.h"
 #include "core/soapns.h"
 
 #define SOAP11_NS SL_SOAP11_NS
@@ -67,13 +68,6 @@ sl_validate_t *sl_validate_new(void *schema, double pct)
     return v;
 }
 
-static uint64_t cpu_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 static int is(const xmlNode *n, const char *ns, const char *name)
 {
     return n->type == XML_ELEMENT_NODE && n->ns != NULL &&
@@ -125,10 +119,10 @@ int sl_validate_body(sl_validate_t *v, const char *body, size_t len, char *reaso
     if (v->share < 100)
         return 0;
     v->share -= 100;
-    uint64_t t0 = cpu_ns();
+    uint64_t t0 = sl_monotime_cpu_ns();
     v->first[0] = '\0';
     int bad = validate(v, body != NULL ? body : "", len);
-    v->stats.cpu_ns += cpu_ns() - t0;
+    v->stats.cpu_ns += sl_monotime_cpu_ns() - t0;
     v->stats.validated++;
     if (bad)
         snprintf(reason, reason_len, "%s", v->first);

@@ -12,7 +12,7 @@
 
 #include "core/config.h"
 #include "core/soapns.h"
-#include "engine/script.h"
+#include "engine/request.h"
 
 #define SL_WSA_HEADERS 4
 

@@ -166,14 +166,13 @@ Done:
     return rc;
 }
 
-int sl_wsse_rewrite_request(sl_wsse_rewriter_t *rw, sl_script_t *script, sl_request_t *req,
-                            char *err, size_t errlen)
+int sl_wsse_rewrite_request(sl_wsse_rewriter_t *rw, sl_request_t *req, char *err, size_t errlen)
 {
     size_t len;
     const char *body = sl_request_body(req, &len);
     if (rewrite(rw, req, body, len, &rw->spare, err, errlen) != 0)
         return -1;
-    sl_script_release_body(script, req);
+    sl_request_release_body(req);
     sl_buf_t t = req->body; /* the buffers trade places: no copy, both keep their room */
     req->body = rw->spare;
     rw->spare = t;

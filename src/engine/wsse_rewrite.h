@@ -13,7 +13,7 @@
 
 #include "core/config.h"
 #include "core/wsse_opts.h"
-#include "engine/script.h"
+#include "engine/request.h"
 
 typedef struct sl_wsse_rewriter sl_wsse_rewriter_t;
 
@@ -33,7 +33,6 @@ void sl_wsse_rewrite_close(sl_wsse_rewriter_t *rw);
  * (--wsse-sign-key), then the Body's encryption (--wsse-encrypt-cert). request()'s string is let go
  * and the new body becomes the request's own buffer. Returns 0, or -1 with err (the body is no SOAP
  * envelope, a part to sign is missing, or xmlsec failed). */
-int sl_wsse_rewrite_request(sl_wsse_rewriter_t *rw, sl_script_t *script, sl_request_t *req,
-                            char *err, size_t errlen);
+int sl_wsse_rewrite_request(sl_wsse_rewriter_t *rw, sl_request_t *req, char *err, size_t errlen);
 
 #endif

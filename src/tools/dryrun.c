@@ -1,9 +1,10 @@
 /*
  * dryrun: a worker's view of the script without its sockets. The IDs are those a worker
- * makes (P<pid>-R<seq>, here this process's pid); the headers are those a worker hands
- * libcurl (soapload's defaults, replaced by the user's of the same name, then request()'s),
- * with the ones libcurl adds itself (Host, User-Agent, Accept, Content-Length) unless one of
- * those replaced them, as libcurl does.
+ * makes (P<pid>-R<seq>, here this process's pid); the request is built by the steps a worker
+ * takes (engine/build.h, the signature, the MTOM packing) and its header lines are composed
+ * by the function that composes a worker's (engine/head.h), with the ones libcurl adds itself
+ * (Host before them, Content-Length after) unless one of those lines replaced them, as
+ * libcurl does.
  */
 #include "tools/dryrun.h"
 
@@ -13,32 +14,21 @@
 #include <unistd.h>
 
 #include "core/envelope.h"
+#include "core/exitcode.h"
 #include "core/flow.h"
 #include "core/headers.h"
 #include "core/mix.h"
-#include "core/reqid.h"
-#include "core/exitcode.h"
 #include "core/scenario.h"
-#include "core/soapns.h"
 #include "core/scenario_plan.h"
-#include "core/version.h"
+#include "core/soapns.h"
+#include "core/reqid.h"
 #include "core/xmltree.h"
-#include "engine/script.h"
+#include "engine/build.h"
+#include "engine/head.h"
 #include "engine/lua_mtom.h"
+#include "engine/script.h"
+#include "engine/script_ops.h"
 #include "engine/wsse_rewrite.h"
-
-#define MAX_LINES (SL_MAX_HEADERS + SL_MAX_REQUEST_HEADERS + 8)
-
-typedef struct {
-    const char *line[MAX_LINES]; /* "Name: value", pointing into the config or the request */
-    int n;
-} lines_t;
-
-static void add_unless(lines_t *l, const char *line, const char *const *over, int n)
-{
-    if (!sl_header_named_in(line, over, n) && l->n < MAX_LINES)
-        l->line[l->n++] = line;
-}
 
 /* The URL a request goes to: the run's, with request()'s path resolved against it. The
  * caller frees it with curl_free. */
@@ -75,25 +65,12 @@ static void print_header(FILE *out, const char *line)
         fprintf(out, "%.*s: %s\n", (int)name, line, v);
 }
 
-static void print_request(FILE *out, const sl_config_t *cfg, const sl_request_t *req,
-                          const char *id, int i, int n)
+static void print_request(FILE *out, const sl_config_t *cfg, const sl_head_t *defaults,
+                          const sl_request_t *req, const char *id, int i, int n)
 {
-    char host[512], ua[64], length[64];
-    const char *mine[SL_MAX_REQUEST_HEADERS + 1];
-    const char *p = req->headers.data;
-    int nmine = 0;
-    for (int k = 0; k < req->nheaders; k++, p += strlen(p) + 1)
-        mine[nmine++] = p;
-
-    /* what a worker gives libcurl: the defaults unless the user's replace them, the user's,
-     * and all of those unless request()'s replace them, then request()'s */
-    lines_t given = {.n = 0}, sent = {.n = 0};
-    char ct[SL_HEADER_LINE_CAP];
-    given.n = sl_headers_for_run(cfg, given.line, MAX_LINES, ct);
-    for (int k = 0; k < given.n; k++)
-        add_unless(&sent, given.line[k], mine, nmine);
-    for (int k = 0; k < nmine; k++)
-        add_unless(&sent, mine[k], NULL, 0);
+    char host[512], hostline[600], length[64];
+    sl_head_t head; /* what a worker hands libcurl for this request */
+    sl_head_compose(&head, defaults, req);
 
     char *url = request_url(cfg->url, req, host, sizeof(host));
     fprintf(out, "=== request %d of %d: ID %s", i, n, id);
@@ -104,20 +81,16 @@ static void print_request(FILE *out, const sl_config_t *cfg, const sl_request_t 
     fputc('\n', out);
     fprintf(out, "%s %s\n", req->method[0] ? req->method : "POST", url ? url : cfg->url);
     curl_free(url);
-    /* libcurl's own headers go first, unless a custom one of the same name replaces them */
-    char hostline[600];
+    /* libcurl's own Host goes first, unless a line of the same name replaces it */
     snprintf(hostline, sizeof(hostline), "Host: %s", host);
-    snprintf(ua, sizeof(ua), "User-Agent: soapload/%s", SL_VERSION);
     size_t body_len;
     const char *body = sl_request_body(req, &body_len);
     snprintf(length, sizeof(length), "Content-Length: %zu", body_len);
-    const char *own[] = {hostline, ua, "Accept: */*"};
-    for (size_t k = 0; k < sizeof(own) / sizeof(own[0]); k++)
-        if (!sl_header_named_in(own[k], sent.line, sent.n))
-            print_header(out, own[k]);
-    for (int k = 0; k < sent.n; k++)
-        print_header(out, sent.line[k]);
-    if (!sl_header_named_in(length, sent.line, sent.n))
+    if (!sl_header_named_in(hostline, head.line, head.n))
+        print_header(out, hostline);
+    for (int k = 0; k < head.n; k++)
+        print_header(out, head.line[k]);
+    if (!sl_header_named_in(length, head.line, head.n))
         print_header(out, length);
     fputc('\n', out); /* written whole: an attachment's bytes may hold NULs */
     fwrite(body, 1, body_len, out);
@@ -165,147 +138,201 @@ static int check_body(const sl_request_t *req, int version, char *why, size_t ca
     return rc;
 }
 
-int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, FILE *errout)
-{
-    char err[8192], why[512];
-    sl_request_t req = {0};
-    sl_config_t one = *cfg; /* read only: the run as one worker would do it alone */
-    pid_t pid = getpid();
-    int bad = 0, code = SL_EXIT_USAGE;
-    one.workers = 1;
+/* What a dry run holds from one request to the next. */
+typedef struct {
+    const sl_config_t *cfg;
+    sl_config_t one; /* read only: the run as one worker would do it alone */
+    sl_script_t *s;
+    sl_mix_t mix;
+    sl_wsse_rewriter_t *signer; /* --wsse-sign-key: shown signed, as sent */
+    sl_scenario_plan_t *plan;   /* with scenarios: the run's first entries, as worker 1 */
+    int vars;                   /* with flows: the variables of the flow shown */
+    sl_head_t head;             /* the run's header lines */
+    sl_request_t req;
+    int shown, bad;
+    pid_t pid;
+    FILE *out, *errout;
+    char err[8192];
+} dry_t;
 
-    sl_script_t *s = sl_script_load(cfg->script_path, text, len, cfg, err, sizeof(err));
-    if (s == NULL) {
-        fprintf(errout, "soapload: %s\n", err);
-        return SL_EXIT_USAGE;
+/* Loads the script as worker 1 of 1 would and runs its init(). Returns 0, or -1 after saying
+ * why on errout. */
+static int dry_open(dry_t *d, const char *text, size_t len)
+{
+    const sl_config_t *cfg = d->cfg;
+    d->s = sl_script_load(cfg->script_path, text, len, cfg, d->err, sizeof(d->err));
+    if (d->s == NULL) {
+        fprintf(d->errout, "soapload: %s\n", d->err);
+        return -1;
     }
-    sl_script_seed(s, sl_script_worker_seed(cfg->seed, 0));
-    sl_script_publish(s, &one, 1, pid);
-    sl_mix_t mix = {0};
-    sl_wsse_rewriter_t *signer = NULL; /* --wsse-sign-key: shown signed, as sent */
-    sl_scenario_plan_t *plan = NULL;   /* with scenarios: the run's first entries, as worker 1 */
-    int vars = SL_SCRIPT_NO_VARS;      /* with flows: the variables of the flow shown */
-    int shown = cfg->dry_run;
+    sl_script_seed(d->s, sl_script_worker_seed(cfg->seed, 0));
+    sl_script_publish(d->s, &d->one, 1, d->pid);
     if (cfg->scenarios != NULL) {
-        if ((plan = malloc(sizeof(*plan))) == NULL ||
-            sl_scenario_plan_init(plan, &one, 0, 1, err, sizeof(err)) != 0) {
-            fprintf(errout, "soapload: %s\n", plan == NULL ? "out of memory" : err);
-            free(plan);
-            plan = NULL;
-            goto Done;
+        if ((d->plan = malloc(sizeof(*d->plan))) == NULL ||
+            sl_scenario_plan_init(d->plan, &d->one, 0, 1, d->err, sizeof(d->err)) != 0) {
+            fprintf(d->errout, "soapload: %s\n", d->plan == NULL ? "out of memory" : d->err);
+            free(d->plan);
+            d->plan = NULL;
+            return -1;
         }
-        if (sl_scenario_plan_total(plan) < (uint64_t)shown)
-            shown = (int)sl_scenario_plan_total(plan);
+        if (sl_scenario_plan_total(d->plan) < (uint64_t)d->shown)
+            d->shown = (int)sl_scenario_plan_total(d->plan);
     }
-    if (cfg->nops > 0 && (sl_script_operations(s, cfg, err, sizeof(err)) != 0 ||
-                          sl_mix_init(&mix, cfg->op_weights, cfg->nops, err, sizeof(err)) != 0)) {
-        fprintf(errout, "soapload: %s\n", err);
-        goto Done;
+    if ((cfg->nops > 0 &&
+         (sl_script_operations(d->s, cfg, d->err, sizeof(d->err)) != 0 ||
+          sl_mix_init(&d->mix, cfg->op_weights, cfg->nops, d->err, sizeof(d->err)) != 0)) ||
+        (sl_wsse_opts_rewrites(&cfg->wsse) &&
+         (d->signer = sl_wsse_rewrite_open(&d->one, d->err, sizeof(d->err))) == NULL)) {
+        fprintf(d->errout, "soapload: %s\n", d->err);
+        return -1;
     }
-    if (sl_wsse_opts_rewrites(&cfg->wsse) &&
-        (signer = sl_wsse_rewrite_open(&one, err, sizeof(err))) == NULL) {
-        fprintf(errout, "soapload: %s\n", err);
-        goto Done;
+    if (sl_script_init(d->s, cfg->script_args, cfg->nargs, d->err, sizeof(d->err)) != 0) {
+        fprintf(d->errout, "soapload: init(): %s\n", d->err);
+        return -1;
     }
-    if (sl_script_init(s, cfg->script_args, cfg->nargs, err, sizeof(err)) != 0) {
-        fprintf(errout, "soapload: init(): %s\n", err);
-        goto Done;
+    sl_head_defaults(&d->head, cfg);
+    return 0;
+}
+
+/* The operation of request i (1-based) as worker 1 would pick it, saying which flow step or
+ * scenario it is; -1 without operations. */
+static int dry_op(dry_t *d, int i)
+{
+    const sl_config_t *cfg = d->cfg;
+    int op = cfg->nops > 0 ? sl_mix_of(&d->mix, (uint64_t)i - 1) : -1; /* as request k = i-1 */
+    if (cfg->flows != NULL) { /* the first flow's steps in order, each pass with new vars */
+        const sl_flow_def_t *f = &cfg->flows->f[0];
+        int step = (i - 1) % f->nsteps;
+        if (step == 0) {
+            sl_script_vars_free(d->s, d->vars);
+            d->vars = sl_script_vars_new(d->s);
+        }
+        sl_script_use_vars(d->s, d->vars);
+        op = f->steps[step].op;
+        fprintf(d->out,
+                "flow %s, step %d of %d (no response() runs: vars holds only what "
+                "request() stores)\n",
+                f->name, step + 1, f->nsteps);
     }
-    fprintf(out,
-            "soapload --dry-run: %d request%s of %s as worker 1 of 1 (pid %d), SOAP %s, "
-            "seed %llu; nothing is sent\n\n",
-            shown, shown == 1 ? "" : "s", cfg->script_path, (int)pid,
-            cfg->soap_version == 12 ? "1.2" : "1.1", (unsigned long long)cfg->seed);
-    for (int i = 1; i <= shown; i++) {
-        char id[SL_REQID_MAX];
-        sl_reqid_t rid = {cfg->nsegments > 0, cfg->segment, (int)pid, (uint64_t)i};
-        size_t idlen = sl_reqid_format(&rid, id, sizeof(id));
-        sl_buf_clear(&req.id);
-        if (sl_buf_append(&req.id, id, idlen) != 0)
-            goto Done;
-        int op = cfg->nops > 0 ? sl_mix_of(&mix, (uint64_t)i - 1) : -1; /* as request k = i-1 */
-        if (cfg->flows != NULL) { /* the first flow's steps in order, each pass with new vars */
-            const sl_flow_def_t *f = &cfg->flows->f[0];
-            int step = (i - 1) % f->nsteps;
-            if (step == 0) {
-                sl_script_vars_free(s, vars);
-                vars = sl_script_vars_new(s);
-            }
-            sl_script_use_vars(s, vars);
-            op = f->steps[step].op;
-            fprintf(out,
-                    "flow %s, step %d of %d (no response() runs: vars holds only what "
-                    "request() stores)\n",
-                    f->name, step + 1, f->nsteps);
-        }
-        if (plan != NULL) { /* its scenario's entry: the earliest due of all */
-            op = sl_scenario_plan_op(plan);
-            fprintf(out, "scenario %s, due %.6f s after the start\n", sl_scenario_plan_name(plan),
-                    (double)plan->next_due / 1e9);
-            sl_scenario_plan_advance(plan);
-        }
-        if (op >= 0)
-            fprintf(out, "operation %s\n", cfg->op_names[op]);
-        int attached = 0; /* soapload.attach: shown as the multipart body that is sent */
-        if (op >= 0 || sl_script_has_request(s)) {
-            sl_mtom_reset();
-            if ((op >= 0 ? sl_script_op_request(s, op, (uint64_t)i, &req, err, sizeof(err))
-                         : sl_script_request(s, (uint64_t)i, &req, err, sizeof(err))) != 0) {
-                fprintf(errout, "soapload: request %d (%s): request() failed: %s\n", i, id, err);
-                bad++;
-                continue;
-            }
-            if ((attached = sl_mtom_count() > 0) && sl_mtom_header(&req, cfg->soap_version) != 0)
-                goto Done;
-        } else { /* the built-in request, as a worker builds it */
-            sl_buf_t inner = {0};
-            sl_buf_clear(&req.body);
-            req.check_id = 1;
-            if (sl_envelope_echo_append(&inner, cfg->id_element, id, (size_t)idlen) != 0 ||
-                sl_envelope_append(&req.body, cfg->soap_version, inner.data, inner.len) != 0) {
-                sl_buf_free(&inner);
-                goto Done;
-            }
-            sl_buf_free(&inner);
-        }
-        if (signer != NULL && sl_wsse_rewrite_request(signer, s, &req, err, sizeof(err)) != 0) {
-            fprintf(errout, "soapload: request %d (%s): %s\n", i, id, err);
-            bad++;
-            continue;
-        }
-        int problem = check_body(&req, cfg->soap_version, why, sizeof(why)) != 0;
-        if (attached && sl_mtom_pack(s, &req, cfg->soap_version) != 0)
-            goto Done;
-        print_request(out, cfg, &req, id, i, shown);
-        if (problem) {
-            fprintf(errout, "soapload: request %d (%s): %s\n", i, id, why);
-            bad++;
-        }
+    if (d->plan != NULL) { /* its scenario's entry: the earliest due of all */
+        op = sl_scenario_plan_op(d->plan);
+        fprintf(d->out, "scenario %s, due %.6f s after the start\n", sl_scenario_plan_name(d->plan),
+                (double)d->plan->next_due / 1e9);
+        sl_scenario_plan_advance(d->plan);
     }
-    fflush(out);
-    if (bad > 0)
-        fprintf(errout, "soapload: dry run: %d of %d request%s with a problem\n", bad, shown,
+    if (op >= 0)
+        fprintf(d->out, "operation %s\n", cfg->op_names[op]);
+    return op;
+}
+
+/* The built-in request's body for id, as a worker builds it. Returns 0, or -1 out of memory. */
+static int dry_builtin(dry_t *d, const char *id, size_t idlen)
+{
+    sl_buf_t inner = {0};
+    int rc = 0;
+    sl_buf_clear(&d->req.body);
+    d->req.check_id = 1;
+    if (sl_envelope_echo_append(&inner, d->cfg->id_element, id, idlen) != 0 ||
+        sl_envelope_append(&d->req.body, d->cfg->soap_version, inner.data, inner.len) != 0)
+        rc = -1;
+    sl_buf_free(&inner);
+    return rc;
+}
+
+/* Builds and prints request i (1-based). Returns 0; 1 when it has a problem (said on
+ * errout); -1 when the dry run cannot go on. */
+static int dry_one(dry_t *d, int i)
+{
+    const sl_config_t *cfg = d->cfg;
+    char id[SL_REQID_MAX], why[512];
+    sl_reqid_t rid = {cfg->nsegments > 0, cfg->segment, (int)d->pid, (uint64_t)i};
+    size_t idlen = sl_reqid_format(&rid, id, sizeof(id));
+    sl_buf_clear(&d->req.id);
+    if (sl_buf_append(&d->req.id, id, idlen) != 0)
+        return -1;
+    int op = dry_op(d, i);
+    int attached = 0; /* soapload.attach: shown as the multipart body that is sent */
+    if (op >= 0 || sl_script_has_request(d->s)) {
+        int rc = sl_build_call(d->s, op, (uint64_t)i, &d->req, cfg->soap_version, &attached, d->err,
+                               sizeof(d->err));
+        if (rc == SL_BUILD_HOOK_FAILED) {
+            fprintf(d->errout, "soapload: request %d (%s): request() failed: %s\n", i, id, d->err);
+            return 1;
+        }
+        if (rc != 0)
+            return -1;
+    } else if (dry_builtin(d, id, idlen) != 0) {
+        return -1;
+    }
+    if (d->signer != NULL &&
+        sl_wsse_rewrite_request(d->signer, &d->req, d->err, sizeof(d->err)) != 0) {
+        fprintf(d->errout, "soapload: request %d (%s): %s\n", i, id, d->err);
+        return 1;
+    }
+    int problem = check_body(&d->req, cfg->soap_version, why, sizeof(why)) != 0;
+    if (attached && sl_mtom_pack(&d->req, cfg->soap_version) != 0)
+        return -1;
+    print_request(d->out, cfg, &d->head, &d->req, id, i, d->shown);
+    if (problem)
+        fprintf(d->errout, "soapload: request %d (%s): %s\n", i, id, why);
+    return problem;
+}
+
+/* The closing lines: how many requests, and whether each was well-formed. */
+static void dry_summary(const dry_t *d)
+{
+    const sl_config_t *cfg = d->cfg;
+    int shown = d->shown;
+    fflush(d->out);
+    if (d->bad > 0)
+        fprintf(d->errout, "soapload: dry run: %d of %d request%s with a problem\n", d->bad, shown,
                 shown == 1 ? "" : "s");
     else
-        fprintf(out, "%d request%s, %s well-formed SOAP %s envelope\n", shown,
+        fprintf(d->out, "%d request%s, %s well-formed SOAP %s envelope\n", shown,
                 shown == 1 ? "" : "s", shown == 1 ? "a" : "each a",
                 cfg->soap_version == 12 ? "1.2" : "1.1");
     if (cfg->json_path != NULL || cfg->trace_path != NULL || cfg->html_path != NULL)
-        fprintf(errout, "soapload: dry run: no results, so no --json, --trace or --html file "
-                        "was written\n");
-    code = bad > 0 ? SL_EXIT_USAGE : SL_EXIT_OK;
+        fprintf(d->errout, "soapload: dry run: no results, so no --json, --trace or --html file "
+                           "was written\n");
+}
+
+int sl_dryrun(const sl_config_t *cfg, const char *text, size_t len, FILE *out, FILE *errout)
+{
+    dry_t *d = calloc(1, sizeof(*d));
+    int code = SL_EXIT_USAGE;
+    if (d == NULL)
+        return SL_EXIT_USAGE;
+    d->cfg = cfg;
+    d->one = *cfg;
+    d->one.workers = 1;
+    d->pid = getpid();
+    d->vars = SL_SCRIPT_NO_VARS;
+    d->shown = cfg->dry_run;
+    d->out = out;
+    d->errout = errout;
+    if (dry_open(d, text, len) != 0)
+        goto Done;
+    fprintf(out,
+            "soapload --dry-run: %d request%s of %s as worker 1 of 1 (pid %d), SOAP %s, "
+            "seed %llu; nothing is sent\n\n",
+            d->shown, d->shown == 1 ? "" : "s", cfg->script_path, (int)d->pid,
+            cfg->soap_version == 12 ? "1.2" : "1.1", (unsigned long long)cfg->seed);
+    for (int i = 1; i <= d->shown; i++) {
+        int rc = dry_one(d, i);
+        if (rc < 0)
+            goto Done;
+        d->bad += rc;
+    }
+    dry_summary(d);
+    code = d->bad > 0 ? SL_EXIT_USAGE : SL_EXIT_OK;
 Done:
-    sl_wsse_rewrite_close(signer);
-    sl_script_release_body(s, &req);
-    sl_buf_free(&req.body);
-    sl_buf_free(&req.headers);
-    sl_buf_free(&req.tags);
-    sl_buf_free(&req.path);
-    sl_buf_free(&req.id);
-    sl_script_close(s);
-    sl_mix_free(&mix);
-    if (plan != NULL)
-        sl_scenario_plan_free(plan);
-    free(plan);
+    sl_wsse_rewrite_close(d->signer);
+    sl_request_free(&d->req);
+    sl_script_close(d->s);
+    sl_mix_free(&d->mix);
+    if (d->plan != NULL)
+        sl_scenario_plan_free(d->plan);
+    free(d->plan);
+    free(d);
     return code;
 }

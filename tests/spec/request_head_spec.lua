@@ -171,3 +171,80 @@ describe("the request soapload writes", function()
     assert.truthy(lines[1]:find("^PUT /other%?x=1 HTTP/1.1"), lines[1])
   end)
 end)
+
+-- --dry-run prints the head that goes out: the same function composes it for the dry run and
+-- for a worker (engine/head.c), so the lines it prints are the lines the server reads, in
+-- the same order, for -H, request()'s headers, an operation's SOAPAction and headers, and
+-- the multipart Content-Type of attachments (MTOM) or --wsa's rewritten body.
+describe("--dry-run's head", function()
+  local finally = t.chained(function(fn) return finally(fn) end)
+
+  -- The header lines (after the request line) of the first request --dry-run prints.
+  local function dry_head(args)
+    local code, out, err = t.run("--dry-run 1 -R 1 " .. args)
+    assert.are.equal(0, code, out .. err)
+    local lines, on = {}, false
+    for l in (out .. "\n"):gmatch("(.-)\n") do
+      if on and l == "" then break end
+      if on then lines[#lines + 1] = l end
+      on = on or l:match("^POST ") ~= nil
+    end
+    return lines, out
+  end
+
+  -- The header lines of the one request a run of `args` sends to the head server s.
+  local function wire_head(s, args)
+    local code, out, err = t.run("-R 1 -d 1s -w 1 -c 1 " .. args)
+    assert.are.equal(0, code, out .. err)
+    local heads = s.heads()
+    assert.are.equal(1, #heads, out)
+    local lines = {}
+    for i = 2, #heads[1] do lines[#lines + 1] = heads[1][i] end
+    return lines
+  end
+
+  local function same(script_text, flags)
+    local s = start_head_server()
+    finally(s.stop)
+    local script = t.script(script_text)
+    finally(function() os.remove(script) end)
+    local args = ("%s -u %s %s"):format(flags, s.url, script)
+    local dry, out = dry_head(args)
+    local wire = wire_head(s, args)
+    assert.are.same(wire, dry, out)
+    return wire
+  end
+
+  local BODY = [[soapload.envelope('<e:Echo xmlns:e="urn:soapload:echo"><e:RequestId>' ..
+    'same-id</e:RequestId></e:Echo>')]]
+
+  it("is the wire's for -H, request()'s headers, an operation's SOAPAction and headers", function()
+    local wire = same([[
+soapload.operations = {
+  { name = "Op", weight = 1, soap_action = "urn:x#Op", headers = { ["X-Op"] = "op" },
+    request = function(id, seq)
+      return ]] .. BODY .. [[, { id = "same-id", headers = { ["X-Req"] = "req" } }
+    end },
+}
+]], "-H 'X-User: user' -H 'Accept: text/xml'")
+    local text = table.concat(wire, "\n")
+    assert.truthy(text:find('SOAPAction: "urn:x#Op"', 1, true), text)
+    assert.truthy(text:find("X-User: user", 1, true), text)
+    assert.truthy(text:find("X-Op: op", 1, true), text)
+    assert.truthy(text:find("X-Req: req", 1, true), text)
+    assert.truthy(text:find("Accept: text/xml", 1, true), text)
+  end)
+
+  it("is the wire's for attachments (MTOM) and for --wsa", function()
+    local wire = same([[
+function request(id, seq)
+  local part = soapload.attach("\0\1\2 binary", "application/octet-stream")
+  return soapload.envelope('<e:Echo xmlns:e="urn:soapload:echo"><e:RequestId>same-id' ..
+    '</e:RequestId>' .. part .. '</e:Echo>'), { id = "same-id" }
+end
+]], "")
+    local text = table.concat(wire, "\n")
+    assert.truthy(text:find("Content-Type: multipart/related", 1, true), text)
+    same("function request(id, seq) return " .. BODY .. ", { id = 'same-id' } end", "--wsa")
+  end)
+end)
