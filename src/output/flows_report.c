@@ -5,7 +5,8 @@
 
 #include <stdio.h>
 
-#include "output/results.h"
+#include "core/hist_json.h"
+#include "core/json.h"
 #include "output/ops_report.h"
 
 static const char *step_name(const sl_config_t *cfg, const sl_flow_def_t *f, int s)
@@ -75,7 +76,7 @@ void sl_flows_report_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
                 f->weight, (unsigned long long)st->scheduled, (unsigned long long)st->completed,
                 (unsigned long long)st->failed, (unsigned long long)st->interrupted,
                 (unsigned long long)st->not_started);
-        sl_results_hist_json(out, st->duration); /* with its buckets: merged exactly */
+        sl_hist_json_write(out, st->duration); /* with its buckets: merged exactly */
         fprintf(out, ",\n     \"steps\": [");
         for (int s = 0; s < f->nsteps; s++) {
             fprintf(out, "%s{\"name\": ", s ? ", " : "");

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "core/hist_json.h"
 #include "core/load.h"
 #include "core/segment.h"
 #include "core/version.h"
@@ -55,46 +56,12 @@ static void tags_json(FILE *out, const sl_run_t *run)
         fprintf(out, ", \"other\": %s, \"counts\": ", e->other ? "true" : "false");
         counts_json(out, &e->stats->counts);
         fprintf(out, ",\n     \"latency\": {\"from_due\": ");
-        sl_results_hist_json(out, e->stats->from_due);
+        sl_hist_json_write(out, e->stats->from_due);
         fprintf(out, ",\n      \"service\": ");
-        sl_results_hist_json(out, e->stats->service);
+        sl_hist_json_write(out, e->stats->service);
         fprintf(out, "}}");
     }
     fprintf(out, "%s]},\n", run->tags.n ? "\n  " : "");
-}
-
-/* "histogram": the layout, then the [index, count] pairs of the non-empty buckets. */
-static void buckets_json(FILE *out, const sl_hist_t *h)
-{
-    fprintf(out,
-            "\"histogram\": {\"unit\": \"us\", \"sub_bucket_bits\": %d, \"buckets\": %d, "
-            "\"clamped\": %llu, \"counts\": [",
-            SL_HIST_SUB_BITS, SL_HIST_BUCKETS, (unsigned long long)h->clamped);
-    int first = 1;
-    for (uint32_t i = h->lo; h->total > 0 && i <= h->hi; i++) {
-        if (h->counts[i] == 0)
-            continue;
-        fprintf(out, "%s[%u, %llu]", first ? "" : ", ", i, (unsigned long long)h->counts[i]);
-        first = 0;
-    }
-    fprintf(out, "]}");
-}
-
-void sl_results_hist_json(FILE *out, const sl_hist_t *h)
-{
-    fprintf(out,
-            "{\"count\": %llu, \"min\": %llu, \"max\": %llu, \"mean\": %.1f, \"stdev\": %.1f, "
-            "\"p50\": %llu, \"p90\": %llu, \"p99\": %llu, \"p99_9\": %llu, \"p99_99\": %llu,\n"
-            "      ",
-            (unsigned long long)h->total, (unsigned long long)(h->total ? h->min : 0),
-            (unsigned long long)h->max, sl_hist_mean(h), sl_hist_stdev(h),
-            (unsigned long long)sl_hist_percentile(h, 50),
-            (unsigned long long)sl_hist_percentile(h, 90),
-            (unsigned long long)sl_hist_percentile(h, 99),
-            (unsigned long long)sl_hist_percentile(h, 99.9),
-            (unsigned long long)sl_hist_percentile(h, 99.99));
-    buckets_json(out, h);
-    fprintf(out, "}");
 }
 
 /* A second's latency histogram, when it is kept: its min and buckets after p50...max, so that
@@ -108,7 +75,7 @@ static void second_hist_json(FILE *out, const sl_second_t *s)
     if (sl_hist_decode_add(&h, s->hist_enc, s->hist_enc_len) == 0)
         return;
     fprintf(out, ", \"min\": %llu, ", (unsigned long long)(h.total ? h.min : 0));
-    buckets_json(out, &h);
+    sl_hist_json_buckets(out, &h);
 }
 
 static void concurrency_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
@@ -162,7 +129,7 @@ static void connections_json(FILE *out, const sl_run_t *run)
     static sl_hist_t empty; /* zeroed: an empty histogram once reset */
     if (run->tls_handshake == NULL)
         sl_hist_reset(&empty);
-    sl_results_hist_json(out, run->tls_handshake != NULL ? run->tls_handshake : &empty);
+    sl_hist_json_write(out, run->tls_handshake != NULL ? run->tls_handshake : &empty);
     fprintf(out, "},\n");
 }
 
@@ -405,11 +372,11 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
                     : 0.0);
     }
     fprintf(out, "  \"latency\": {\n    \"from_due\": ");
-    sl_results_hist_json(out, run->latency);
+    sl_hist_json_write(out, run->latency);
     fprintf(out, ",\n    \"service\": ");
-    sl_results_hist_json(out, run->service);
+    sl_hist_json_write(out, run->service);
     fprintf(out, ",\n    \"send_lateness\": ");
-    sl_results_hist_json(out, run->lateness);
+    sl_hist_json_write(out, run->lateness);
     fprintf(out, "\n  },\n");
     connections_json(out, run);
     fprintf(out, "  \"intervals\": [");
@@ -448,9 +415,9 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
         fprintf(out, ", \"weight\": %.17g, \"counts\": ", cfg->op_weights[i]);
         counts_json(out, &run->ops[i].counts);
         fprintf(out, ",\n     \"latency\": {\"from_due\": ");
-        sl_results_hist_json(out, run->ops[i].from_due);
+        sl_hist_json_write(out, run->ops[i].from_due);
         fprintf(out, ",\n      \"service\": ");
-        sl_results_hist_json(out, run->ops[i].service);
+        sl_hist_json_write(out, run->ops[i].service);
         fprintf(out, "}}");
     }
     fprintf(out, "%s],\n", run->nops ? "\n  " : "");

@@ -16,10 +16,6 @@
 
 #define SL_RESULTS_SCHEMA "soapload-results/1"
 
-/** Writes histogram h as `{"count": ..., "min": ..., "p50": ..., "histogram": {...}}`: its
- * percentiles, then its layout and the [index, count] pairs of its non-empty buckets, which
- * output/resultfield.c reads back exactly. */
-void sl_results_hist_json(FILE *out, const sl_hist_t *h);
 /** Writes the results of `run` as JSON to out. `checks` may be NULL. Returns 0, or -1 when
  * the write failed. */
 int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
