@@ -68,13 +68,6 @@ int sl_segment_connections(int total, int i, int n)
     return total / n + (i < total % n);
 }
 
-size_t sl_segment_id_prefix(int segmented, int segment, int pid, char *buf, size_t cap)
-{
-    int n = segmented ? snprintf(buf, cap, "S%d-P%d-R", segment, pid)
-                      : snprintf(buf, cap, "P%d-R", pid);
-    return n < 0 ? 0 : (size_t)n;
-}
-
 uint64_t sl_segment_shared_seed(int64_t start_us)
 {
     uint64_t x = (uint64_t)start_us + 0x9e3779b97f4a7c15ULL;

@@ -33,9 +33,6 @@ uint64_t sl_segment_worker_count(const sl_config_t *cfg, uint64_t total, int w, 
 uint64_t sl_segment_count(uint64_t total, int i, int n);
 /** Connections of segment i of n out of `total`, as evenly as they go (0 when total < n). */
 int sl_segment_connections(int total, int i, int n);
-/** The prefix of this process's request IDs up to the sequence number: "P<pid>-R", or
- * "S<I>-P<pid>-R" when segmented. Returns its length. */
-size_t sl_segment_id_prefix(int segmented, int segment, int pid, char *buf, size_t cap);
 /** The seed of a segmented run without --seed: the same in every segment started at
  * start_us (the schedule's Poisson draws must agree), from 1 to 2^53 - 1. Each segment's
  * workers still draw streams of their own: worker w of segment I uses index

@@ -14,7 +14,7 @@
 
 #include "core/load.h"
 #include "core/profile.h"
-#include "core/segment.h"
+#include "core/reqid.h"
 #include "engine/board.h"
 
 /* An unnamed file: nothing is left behind, whatever happens to the run. */
@@ -80,10 +80,11 @@ const char *sl_run_request_id(const sl_run_t *run, const sl_sendrec_t *r, char *
             return buf;
         }
     }
-    size_t n = sl_segment_id_prefix(run->segmented, run->segment, (int)run->workers[r->worker].pid,
-                                    buf, len);
-    if (n < len)
-        snprintf(buf + n, len - n, "%llu", (unsigned long long)r->seq);
+    sl_reqid_t id = {.segmented = run->segmented,
+                     .segment = run->segment,
+                     .pid = (int)run->workers[r->worker].pid,
+                     .seq = r->seq};
+    sl_reqid_format(&id, buf, len);
     return buf;
 }
 

@@ -21,7 +21,7 @@
 
 #include "core/envelope.h"
 #include "core/monotime.h"
-#include "core/segment.h"
+#include "core/reqid.h"
 #include "engine/proto.h"
 #include "engine/script_ops.h"
 #include "engine/worker_loop.h"
@@ -65,8 +65,8 @@ static int setup(sl_worker_t *w)
     const sl_config_t *cfg = w->cfg;
     int n = w->nslots = w->a->connections * cfg->streams;
     w->pid = getpid();
-    w->id_prefix_len = sl_segment_id_prefix(cfg->nsegments > 0, cfg->segment, (int)w->pid,
-                                            w->id_prefix, sizeof(w->id_prefix));
+    sl_reqid_t id = {.segmented = cfg->nsegments > 0, .segment = cfg->segment, .pid = (int)w->pid};
+    w->id_prefix_len = sl_reqid_prefix(&id, w->id_prefix, sizeof(w->id_prefix));
     w->latency = calloc(1, sizeof(sl_hist_t));
     w->service = calloc(1, sizeof(sl_hist_t));
     w->lateness = calloc(1, sizeof(sl_hist_t));

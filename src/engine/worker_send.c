@@ -13,6 +13,7 @@
 
 #include "core/cookies.h"
 #include "core/monotime.h"
+#include "core/reqid.h"
 #include "core/xml.h"
 #include "engine/build.h"
 #include "engine/head.h"
@@ -144,18 +145,11 @@ int sl_worker_send_setup_slot(sl_worker_t *w, sl_slot_t *s)
     return cfg->http2 ? sl_goaway_watch(&w->goaway, e, &s->goaway) : 0;
 }
 
+/* The request's ID: the worker's prefix, made once, and the sequence number's digits. */
 static size_t format_id(sl_worker_t *w, uint64_t seq, char *out)
 {
-    char digits[24];
-    int n = 0;
     memcpy(out, w->id_prefix, w->id_prefix_len);
-    do {
-        digits[n++] = (char)('0' + seq % 10);
-        seq /= 10;
-    } while (seq > 0);
-    for (int i = 0; i < n; i++)
-        out[w->id_prefix_len + (size_t)i] = digits[n - 1 - i];
-    return w->id_prefix_len + (size_t)n;
+    return sl_reqid_append_seq(out, w->id_prefix_len, seq);
 }
 
 /* Sets request()'s headers, method and path on the slot's handle. Returns 0, or -1 with the

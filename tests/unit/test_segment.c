@@ -68,11 +68,7 @@ int main(void)
     CHECK_EQ_U(sl_segment_connections(10, 2, 4), 2);
     CHECK_EQ_U(sl_segment_connections(10, 3, 4), 2);
 
-    char id[32];
-    sl_segment_id_prefix(1, 3, 42, id, sizeof(id));
-    CHECK_STR(id, "S3-P42-R");
-    sl_segment_id_prefix(0, 0, 42, id, sizeof(id));
-    CHECK_STR(id, "P42-R");
+    /* (a segment's ID prefix, S<I>-P<pid>-R: unit_test_reqid) */
 
     int i = -1, n = -1;
     CHECK(sl_segment_parse("0/1", &i, &n) == 0 && i == 0 && n == 1);
