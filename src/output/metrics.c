@@ -28,6 +28,7 @@
 #include "core/exposition.h"
 #include "core/hist.h"
 #include "core/load.h"
+#include "core/monotime.h"
 #include "output/report.h"
 #include "output/shape.h"
 
@@ -67,13 +68,6 @@ static const char *segment_label(const sl_config_t *cfg)
     return label;
 }
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 /* The numbers now: live from the board and the seconds merged so far, or the run's own. */
 static int snapshot(sl_metrics_server_t *m, int om, char **text, size_t *len)
 {
@@ -87,7 +81,7 @@ static int snapshot(sl_metrics_server_t *m, int om, char **text, size_t *len)
                          .latency = m->latency,
                          .service = m->service};
     if (!m->finished) { /* the rate due now (a ramp's too); before the start, at 0 */
-        uint64_t now = now_ns(), t0 = run != NULL ? run->t0_ns : 0;
+        uint64_t now = sl_monotime_ns(), t0 = run != NULL ? run->t0_ns : 0;
         v.target_rate = sl_load_rate_at(m->cfg, t0 > 0 && now > t0 ? now - t0 : 0);
     }
     if (run != NULL && m->finished) { /* the whole run's: its mean, as the summary's */
@@ -286,14 +280,14 @@ static void accept_clients(sl_metrics_server_t *m)
         client_close(c);
         c->fd = fd;
         c->state = C_READING;
-        c->since_ns = now_ns();
+        c->since_ns = sl_monotime_ns();
     }
 }
 
 static int guest_fds(sl_run_guest_t *g, struct pollfd *pfd)
 {
     sl_metrics_server_t *m = (sl_metrics_server_t *)g;
-    uint64_t now = now_ns();
+    uint64_t now = sl_monotime_ns();
     int n = 0;
     for (int i = 0; i < MAX_CLIENTS; i++) {
         client_t *c = &m->clients[i];
@@ -431,13 +425,13 @@ void sl_metrics_linger(sl_metrics_server_t *m, const sl_run_t *run, uint64_t lin
 {
     struct sigaction sa = {.sa_handler = on_linger_signal}, old_int, old_term;
     struct pollfd pfd[SL_RUN_GUEST_FDS];
-    uint64_t end = now_ns() + linger_ns;
+    uint64_t end = sl_monotime_ns() + linger_ns;
     m->run = run;
     m->finished = 1;
     linger_stop = 0;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
-    for (uint64_t now = now_ns(); now < end && !linger_stop; now = now_ns()) {
+    for (uint64_t now = sl_monotime_ns(); now < end && !linger_stop; now = sl_monotime_ns()) {
         int n = guest_fds(&m->guest, pfd);
         uint64_t wait_ms = (end - now) / 1000000ULL + 1;
         int got = poll(pfd, (nfds_t)n, (int)(wait_ms < 1000 ? wait_ms : 1000));

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fileio.h"
+
 static const char *why(int e)
 {
     if (e == ELOOP)
@@ -88,18 +90,10 @@ int sl_outfile_prepare(sl_outfile_t *f, const char *path, mode_t mode, char *err
     return 0;
 }
 
-static int write_all(int fd, const char *data, size_t len)
+/* All of data to fd: 0, or the errno of the write that failed. */
+static int write_all(int fd, const void *data, size_t len)
 {
-    while (len > 0) {
-        ssize_t n = write(fd, data, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return n < 0 ? errno : EIO;
-        data += n;
-        len -= (size_t)n;
-    }
-    return 0;
+    return sl_file_write_all(fd, data, len) == 0 ? 0 : errno;
 }
 
 int sl_outfile_write(sl_outfile_t *f, const void *data, size_t len, char *err, size_t errlen)

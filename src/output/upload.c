@@ -14,6 +14,8 @@
 
 #include <curl/curl.h>
 
+#include "core/monotime.h"
+
 #define MAX_ANSWER 1024 /* bytes of the merge's answer kept for the message */
 /* One attempt gets what is left of the retry time, but at least ATTEMPT_MIN_MS (a first
  * attempt with --json-to-retry 0 must be able to send a large result) and at most
@@ -41,13 +43,6 @@ static size_t keep_answer(char *p, size_t size, size_t n, void *data)
     a->len += len < room ? len : room;
     a->text[a->len] = '\0';
     return len;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 int sl_upload_read_token(const char *path, const char *option, char *token, char *err,
@@ -150,10 +145,10 @@ int sl_upload_send(sl_upload_t *u, const char *doc, size_t len, char *err, size_
 {
     answer_t a;
     char why[MAX_ANSWER + 64] = "";
-    uint64_t t0 = now_ns(), pause_ns = 500000000ULL;
+    uint64_t t0 = sl_monotime_ns(), pause_ns = 500000000ULL;
     int attempts = 0;
     for (;;) {
-        uint64_t spent = now_ns() - t0;
+        uint64_t spent = sl_monotime_ns() - t0;
         long limit_ms = spent < u->retry_ns ? (long)((u->retry_ns - spent) / 1000000ULL) : 0;
         if (limit_ms < ATTEMPT_MIN_MS)
             limit_ms = ATTEMPT_MIN_MS;
@@ -168,7 +163,7 @@ int sl_upload_send(sl_upload_t *u, const char *doc, size_t len, char *err, size_
             snprintf(why, sizeof(why), "HTTP %ld%s%.1000s", status, a.text[0] ? ": " : "", a.text);
         }
         int retry = status == 0 || status == 408 || status == 429 || status >= 500;
-        if (!retry || now_ns() - t0 + pause_ns > u->retry_ns)
+        if (!retry || sl_monotime_ns() - t0 + pause_ns > u->retry_ns)
             break;
         struct timespec ts = {(time_t)(pause_ns / 1000000000ULL), (long)(pause_ns % 1000000000ULL)};
         while (nanosleep(&ts, &ts) != 0 && errno == EINTR)

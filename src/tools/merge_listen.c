@@ -23,6 +23,7 @@
 #include "core/duration.h"
 #include "core/exitcode.h"
 #include "core/httphead.h"
+#include "core/monotime.h"
 #include "core/subargs.h"
 #include "core/threshold.h"
 #include "output/outfile.h"
@@ -63,13 +64,6 @@ static volatile sig_atomic_t stop_signal;
 static void on_signal(int sig)
 {
     stop_signal = sig;
-}
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
 int sl_merge_listen_wanted(int argc, char **argv)
@@ -199,7 +193,7 @@ static void on_body(void *ctx, sl_receiver_conn_t *c, const char *part)
     int seg = r.cfg.segment;
     l->have[seg] = 1;
     if (l->nhave++ == 0) {
-        l->first_ns = now_ns();
+        l->first_ns = sl_monotime_ns();
         l->ref = r;
     } else
         sl_resultfile_free(&r);
@@ -538,12 +532,12 @@ int sl_merge_listen_main(int argc, char **argv)
             sl_receiver_url(l.server), l.expect, l.expect == 1 ? "" : "s", l.expect, l.expect - 1,
             l.expect, l.token[0] ? ", token required" : "");
     /* --deadline runs from the first result; before it, --first-within (when given) from now */
-    uint64_t listening_ns = now_ns();
+    uint64_t listening_ns = sl_monotime_ns();
     for (uint64_t left = l.first_within_ns ? l.first_within_ns : l.deadline_ns;
          !stop_signal && l.nhave < l.expect && left > 0;) {
         sl_receiver_serve(l.server, left, 1);
         uint64_t limit = l.nhave > 0 ? l.deadline_ns : l.first_within_ns;
-        uint64_t since = now_ns() - (l.nhave > 0 ? l.first_ns : listening_ns);
+        uint64_t since = sl_monotime_ns() - (l.nhave > 0 ? l.first_ns : listening_ns);
         left = limit == 0 ? l.deadline_ns : since < limit ? limit - since : 0;
     }
     if (stop_signal) {
@@ -574,10 +568,12 @@ int sl_merge_listen_main(int argc, char **argv)
                 "soapload merge: exit code %d; serving %s/merged.json and "
                 "/report.html for %.0f s\n",
                 code, sl_receiver_url(l.server), (double)l.serve_for_ns / 1e9);
-    for (uint64_t t0 = now_ns(), t; !stop_signal && (t = now_ns() - t0) < l.serve_for_ns;)
+    for (uint64_t t0 = sl_monotime_ns(), t;
+         !stop_signal && (t = sl_monotime_ns() - t0) < l.serve_for_ns;)
         sl_receiver_serve(l.server, l.serve_for_ns - t, 1);
     /* the answers still on their way (the last segment's 201) get a moment more */
-    for (uint64_t t0 = now_ns(); now_ns() - t0 < FLUSH_NS && sl_receiver_busy(l.server);)
+    for (uint64_t t0 = sl_monotime_ns();
+         sl_monotime_ns() - t0 < FLUSH_NS && sl_receiver_busy(l.server);)
         sl_receiver_serve(l.server, FLUSH_NS, 0);
 Done:
     sl_receiver_close(l.server);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/monotime.h"
 
 #define MAX_CLIENTS 64
 #define HEAD_TIMEOUT_NS 10000000000ULL     /* from accept to the end of the request's head */
@@ -56,13 +57,6 @@ struct sl_receiver {
     sl_receiver_handler_t handler;
     conn_t clients[MAX_CLIENTS];
 };
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 /* "IPv4:PORT" or "[IPv6]:PORT", numeric only: what listens must not depend on a resolver. */
 static int open_listener(sl_receiver_t *l, const char *addr, char *err, size_t errlen)
@@ -175,7 +169,7 @@ static void client_write(conn_t *c)
      * that the answer is not lost to a reset */
     shutdown(c->fd, SHUT_WR);
     c->state = C_DRAIN;
-    c->since_ns = now_ns();
+    c->since_ns = sl_monotime_ns();
 }
 
 /* The answer: text (a line and a newline) or a document borrowed until it is written. */
@@ -326,7 +320,7 @@ static void read_body(conn_t *c)
         client_close(c);
         return;
     }
-    c->heard_ns = now_ns();
+    c->heard_ns = sl_monotime_ns();
     if (write(c->body_fd, buf, (size_t)n) != n) {
         sl_receiver_answer_text(c, 500, "cannot spool the result: %s", strerror(errno));
         return;
@@ -401,7 +395,7 @@ static void accept_clients(sl_receiver_t *l)
         c->fd = fd;
         c->server = l;
         c->state = C_HEAD;
-        c->since_ns = c->heard_ns = now_ns();
+        c->since_ns = c->heard_ns = sl_monotime_ns();
         char host[INET6_ADDRSTRLEN] = "?";
         int port = 0;
         if (sa.ss_family == AF_INET6) {
@@ -420,7 +414,7 @@ void sl_receiver_serve(sl_receiver_t *l, uint64_t wait_ns, int accepting)
 {
     struct pollfd pfd[MAX_CLIENTS + 1];
     int who[MAX_CLIENTS + 1], n = 0;
-    uint64_t now = now_ns();
+    uint64_t now = sl_monotime_ns();
     for (int i = 0; i < MAX_CLIENTS; i++)
         if (l->clients[i].state != C_FREE)
             expire(&l->clients[i], now);
