@@ -274,13 +274,11 @@ int sl_flow_lua_read(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
     }
     char why[200];
     double weights[SL_FLOW_MAX];
-    sl_mix_t mix;
     for (int i = 0; i < fs->n; i++)
         weights[i] = fs->f[i].weight;
-    if (sl_mix_init(&mix, weights, fs->n, why, sizeof(why)) != 0) {
+    if (sl_mix_check(weights, fs->n, why, sizeof(why)) != 0) {
         snprintf(err, errlen, "soapload.flows: %s", why);
         return -1;
     }
-    sl_mix_free(&mix);
     return 0;
 }

@@ -125,9 +125,5 @@ int sl_operations_read(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
     sl_operations_walk_t w = {.visit = add_to_config, .ctx = cfg};
     if (sl_operations_walk(L, &w, err, errlen) != 0)
         return -1;
-    sl_mix_t mix;
-    if (sl_mix_init(&mix, cfg->op_weights, cfg->nops, err, errlen) != 0)
-        return -1;
-    sl_mix_free(&mix);
-    return 0;
+    return sl_mix_check(cfg->op_weights, cfg->nops, err, errlen);
 }
