@@ -153,8 +153,8 @@ static const sl_option_t options[SL_OPT_COUNT] = {
     {SL_OPT_FAST_PATH, "fast-path", 0, NULL, "on|off",
      "plain http/1.1: libcurl opens each connection, soapload\n"
      "writes the requests and reads the answers on it (default\n"
-     "off; docs/architecture.md)",
-     .set = sl_config_set_flag, .field = AT(fast_path), .def = "off", .want = "on or off"},
+     "on; off: libcurl does all; docs/architecture.md)",
+     .set = sl_config_set_flag, .field = AT(fast_path), .def = "on", .want = "on or off"},
     {SL_OPT_INSECURE, "insecure", 'k', "insecure", NULL,
      "https: do not verify the server's certificate nor its\n"
      "name (the summary warns)",
