@@ -83,6 +83,7 @@ typedef enum {
     SL_OPT_MAX_BODY,
     SL_OPT_LUA_MEMORY,
     SL_OPT_HOOK_LIMIT,
+    SL_OPT_FAST_PATH,
     SL_OPT_INSECURE,
     SL_OPT_CACERT,
     SL_OPT_CAPATH,
@@ -182,6 +183,7 @@ typedef struct {
     int64_t start_at_us;    /* --start-at: the common start, us since the epoch; 0: now */
     uint64_t lua_memory;    /* bytes a worker's Lua state may hold */
     uint64_t hook_limit_ns; /* longest a single hook call may run */
+    int fast_path; /* --fast-path: plain http/1.1 keep-alive requests skip libcurl's transfer */
     /* the transport (engine/transport.c sets them on libcurl); secrets are never kept here,
      * only where to read them: the worker reads them, hands them to libcurl, wipes its copy */
     int insecure;                       /* no certificate verification */

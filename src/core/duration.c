@@ -63,9 +63,9 @@ void sl_duration_format_us(double us, char *buf, size_t cap)
 
 int sl_flag_parse(const char *s, int *on)
 {
-    if (s == NULL || strcmp(s, "true") == 0 || strcmp(s, "1") == 0)
+    if (s == NULL || strcmp(s, "true") == 0 || strcmp(s, "1") == 0 || strcmp(s, "on") == 0)
         *on = 1;
-    else if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0)
+    else if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0 || strcmp(s, "off") == 0)
         *on = 0;
     else
         return -1;

@@ -13,8 +13,8 @@
 int sl_duration_parse(const char *s, uint64_t *ns);
 /** Parses a size: a number with an optional k, m or g (powers of 1024). Returns 0 or -1. */
 int sl_size_parse(const char *s, uint64_t *bytes);
-/** Parses an on/off value: "true" or "1" (and NULL: a flag given without a value) is 1,
- * "false" or "0" is 0. Returns 0 with *on set, or -1 ("true or false" is what it wants). */
+/** Parses an on/off value: "true", "1" or "on" (and NULL: a flag given without a value) is 1,
+ * "false", "0" or "off" is 0. Returns 0 with *on set, or -1 ("true or false" is what it wants). */
 int sl_flag_parse(const char *s, int *on);
 /** Writes a latency in us the way people read it ("845us", "12.31ms", "1.20s"). */
 void sl_duration_format_us(double us, char *buf, size_t cap);

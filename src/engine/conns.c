@@ -27,25 +27,40 @@ int sl_conns_init(sl_conns_t *c, int with_trace)
     return 0;
 }
 
-void sl_conns_sent(sl_conns_t *c, CURL *e, int port, sl_trace_conn_t *tc)
+/* Counts a sent request as opening its connection or reusing one, and numbers it for the
+ * trace. Returns `opened`. */
+static int count_sent(sl_conns_t *c, int port, int opened, sl_trace_conn_t *tc)
 {
-    long opened = 0;
-    curl_off_t connect_us = 0, tls_us = 0;
-    if (curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &opened) != CURLE_OK)
-        opened = 0;
     if (c->port_conn != NULL && port > 0 && port < PORTS) {
-        if (opened > 0 || c->port_conn[port] == 0) {
+        if (opened || c->port_conn[port] == 0) {
             c->port_conn[port] = ++c->nconns;
             c->port_sent[port] = 0;
         }
         tc->conn = c->port_conn[port];
         tc->stream = ++c->port_sent[port];
     }
-    if (opened <= 0) {
+    if (opened)
+        c->counts.opened++;
+    else
         c->counts.reused++;
+    return opened;
+}
+
+void sl_conns_sent_fast(sl_conns_t *c, int port, int opened, sl_trace_conn_t *tc)
+{
+    c->counts.fast++;
+    count_sent(c, port, opened, tc);
+}
+
+void sl_conns_sent(sl_conns_t *c, CURL *e, int port, sl_trace_conn_t *tc)
+{
+    long opened = 0;
+    curl_off_t connect_us = 0, tls_us = 0;
+    if (curl_easy_getinfo(e, CURLINFO_NUM_CONNECTS, &opened) != CURLE_OK)
+        opened = 0;
+    c->counts.full++;
+    if (!count_sent(c, port, opened > 0, tc))
         return;
-    }
-    c->counts.opened++;
     /* APPCONNECT is 0 for plain http */
     if (curl_easy_getinfo(e, CURLINFO_CONNECT_TIME_T, &connect_us) == CURLE_OK &&
         curl_easy_getinfo(e, CURLINFO_APPCONNECT_TIME_T, &tls_us) == CURLE_OK && tls_us > 0 &&

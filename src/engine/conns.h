@@ -28,6 +28,9 @@ int sl_conns_init(sl_conns_t *c, int with_trace);
  * counts it as opened or reused, records a new connection's TLS handshake, and numbers its
  * connection and its place on it into *tc (left zero without a trace). */
 void sl_conns_sent(sl_conns_t *c, CURL *e, int port, sl_trace_conn_t *tc);
+/** The fast path's sl_conns_sent (engine/h1conn.h): opened says whether the connection was
+ * opened for this request. */
+void sl_conns_sent_fast(sl_conns_t *c, int port, int opened, sl_trace_conn_t *tc);
 /** Called when the request of e ended: a place on an HTTP/2 connection becomes its stream ID
  * (the client's streams are odd and opened in the order libcurl writes the requests). */
 void sl_conns_done(CURL *e, sl_trace_conn_t *tc);

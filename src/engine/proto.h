@@ -30,6 +30,8 @@ enum {
 typedef struct {
     uint64_t opened; /* requests that opened a new connection */
     uint64_t reused; /* requests sent on a connection already open */
+    uint64_t fast;   /* requests written by the fast path (engine/h1conn.h) */
+    uint64_t full;   /* requests written by libcurl */
 } sl_msg_conns_t;
 
 typedef struct {

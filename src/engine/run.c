@@ -237,6 +237,8 @@ static int handle(sl_run_t *run, int i, uint32_t type, const uint8_t *p, uint32_
             memcpy(&m, p, sizeof(m));
             run->conns_opened += m.opened;
             run->conns_reused += m.reused;
+            run->path_fast += m.fast;
+            run->path_full += m.full;
             sl_hist_decode_add(run->tls_handshake, p + sizeof(m), len - sizeof(m));
         }
         break;

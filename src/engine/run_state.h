@@ -98,6 +98,7 @@ struct sl_run {
     sl_counts_t counts;
     sl_hist_t *latency, *service, *lateness;
     uint64_t conns_opened, conns_reused; /* sent requests on a new / an already open connection */
+    uint64_t path_fast, path_full;       /* sent requests written by the fast path / by libcurl */
     sl_hist_t *tls_handshake; /* us, one per new TLS connection; NULL in an older result file */
     sl_second_t *seconds;     /* one per second of the run */
     size_t nseconds;

@@ -24,6 +24,7 @@
 #include "core/reqid.h"
 #include "engine/proto.h"
 #include "engine/script_ops.h"
+#include "engine/worker_fast.h"
 #include "engine/worker_loop.h"
 #include "engine/worker_record.h"
 #include "engine/worker_send.h"
@@ -128,6 +129,8 @@ static int setup(sl_worker_t *w)
         w->free_slots = &w->slots[i];
     }
     w->curl_deadline = SL_WORKER_NEVER;
+    if (sl_worker_fast_open(w) != 0)
+        return -1;
 
     /* the built-in request: a fixed head and tail around the escaped ID */
     sl_buf_t inner = {0};
@@ -154,7 +157,10 @@ static void cleanup(sl_worker_t *w)
         sl_request_free(&s->req); /* before the script closes: it may hold the body */
         sl_buf_free(&s->resp_body);
         sl_buf_free(&s->resp_head);
+        sl_buf_free(&s->cookie);
     }
+    if (w->fast)
+        sl_h1_close(&w->h1);
     if (w->multi != NULL)
         curl_multi_cleanup(w->multi);
     curl_slist_free_all(w->headers);

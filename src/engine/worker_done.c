@@ -131,6 +131,8 @@ static sl_result_t check_response(sl_worker_t *w, sl_slot_t *s, long status, cha
 static void release(sl_worker_t *w, sl_slot_t *s)
 {
     curl_multi_remove_handle(w->multi, s->easy);
+    if (s->fast)
+        sl_h1_cancel(s->h1); /* cancelled in flight: its connection closes */
     w->in_flight--;
     s->busy = 0;
     if (w->cfg->has_think && !w->sending_over) { /* it thinks before it is free again */
@@ -197,16 +199,24 @@ static void add_reason(sl_worker_t *w, const sl_slot_t *s, sl_result_t r, CURLco
         sl_reasons_sample(e, status, s->resp_body.data, s->resp_body.len, 0);
 }
 
+/* The bytes of the request's body written. */
+static curl_off_t uploaded(const sl_slot_t *s)
+{
+    curl_off_t up = 0;
+    if (s->fast)
+        return s->fast_up;
+    if (curl_easy_getinfo(s->easy, CURLINFO_SIZE_UPLOAD_T, &up) != CURLE_OK || up < 0)
+        up = 0;
+    return up;
+}
+
 /* Counts a request that carried tags as it ends: each tag value's results get what an
  * operation's would (scheduled, sent, how it ended, bytes, both latencies). */
 static void count_tags(sl_worker_t *w, const sl_slot_t *s, sl_result_t r, uint64_t done,
                        long status)
 {
     const char *p = s->req.tags.data;
-    curl_off_t up = 0;
-    if (s->sent_ns != 0 &&
-        (curl_easy_getinfo(s->easy, CURLINFO_SIZE_UPLOAD_T, &up) != CURLE_OK || up < 0))
-        up = 0;
+    curl_off_t up = s->sent_ns != 0 ? uploaded(s) : 0;
     for (int k = 0; k < s->req.ntags; k++) {
         size_t nlen = strlen(p);
         const char *v = p + nlen + 1;
@@ -252,9 +262,7 @@ static void finish(sl_worker_t *w, sl_slot_t *s, sl_result_t r, uint64_t done, l
         if (s->op >= 0)
             w->ops[s->op].counts.before_send[r]++;
     } else {
-        curl_off_t up = 0;
-        if (curl_easy_getinfo(s->easy, CURLINFO_SIZE_UPLOAD_T, &up) != CURLE_OK || up < 0)
-            up = 0;
+        curl_off_t up = uploaded(s);
         w->counts->bytes_sent += (uint64_t)up;
         w->second_counts.bytes_sent += (uint64_t)up;
         sl_worker_record_result(w, r);
@@ -278,7 +286,7 @@ static void finish(sl_worker_t *w, sl_slot_t *s, sl_result_t r, uint64_t done, l
     }
 }
 
-static void complete(sl_worker_t *w, sl_slot_t *s, CURLcode rc)
+void sl_worker_done_complete(sl_worker_t *w, sl_slot_t *s, CURLcode rc)
 {
     uint64_t now = sl_monotime_ns();
     sl_result_t r;
@@ -292,7 +300,10 @@ static void complete(sl_worker_t *w, sl_slot_t *s, CURLcode rc)
             return;
     }
     if (rc == CURLE_OK) {
-        curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+        if (s->fast)
+            status = s->fast_status;
+        else
+            curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
         w->counts->bytes_received += s->resp_body.len;
         w->second_counts.bytes_received += s->resp_body.len;
         r = check_response(w, s, status, reason, sizeof(reason));
@@ -342,11 +353,12 @@ void sl_worker_done_collect(sl_worker_t *w)
     CURLMsg *m;
     int left;
     while ((m = curl_multi_info_read(w->multi, &left)) != NULL) {
-        if (m->msg != CURLMSG_DONE)
+        if (m->msg != CURLMSG_DONE ||
+            (w->fast && sl_h1_connected(&w->h1, m->easy_handle, m->data.result)))
             continue;
         sl_slot_t *s;
         curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&s);
-        complete(w, s, m->data.result);
+        sl_worker_done_complete(w, s, m->data.result);
     }
 }
 

@@ -10,6 +10,9 @@
 
 /** Ends every request libcurl has completed. */
 void sl_worker_done_collect(sl_worker_t *w);
+/** Ends the request on slot s as libcurl's transfer result rc says (the fast path's too:
+ * engine/worker_fast.c), or sends it again on a new connection after a GOAWAY. */
+void sl_worker_done_complete(sl_worker_t *w, sl_slot_t *s, CURLcode rc);
 /** Ends every request in flight as cancelled. */
 void sl_worker_done_cancel(sl_worker_t *w);
 

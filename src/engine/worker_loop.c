@@ -277,6 +277,8 @@ static void end_sending(sl_worker_t *w, uint64_t now, int abort)
 static uint64_t next_wake(sl_worker_t *w, uint64_t now)
 {
     uint64_t wake = w->curl_deadline;
+    if (w->fast && sl_h1_next_deadline(&w->h1) < wake)
+        wake = sl_h1_next_deadline(&w->h1);
     uint64_t next_second = w->t0 + (w->second + 1) * 1000000000ULL;
     if (next_second < wake)
         wake = next_second;
@@ -360,6 +362,8 @@ void sl_worker_loop_run(sl_worker_t *w)
         }
         if (w->abort_requested && !w->sending_over)
             end_sending(w, now, 1);
+        if (w->fast)
+            sl_h1_expire(&w->h1, now);
         if (now >= w->curl_deadline) {
             w->curl_deadline = SL_WORKER_NEVER;
             curl_multi_socket_action(w->multi, CURL_SOCKET_TIMEOUT, 0, &running);
@@ -406,7 +410,8 @@ void sl_worker_loop_run(sl_worker_t *w)
                     _exit(1); /* orphaned: nobody would read the results */
                 continue;
             }
-            if (sl_worker_sock_idle_event(w, fd))
+            if ((w->fast && sl_h1_event(&w->h1, fd, evs[i].events)) ||
+                sl_worker_sock_idle_event(w, fd))
                 continue;
             int flags = (evs[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
                         (evs[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |

@@ -18,6 +18,7 @@
 #include "engine/build.h"
 #include "engine/head.h"
 #include "engine/lua_mtom.h"
+#include "engine/worker_fast.h"
 #include "engine/worker_record.h"
 #include "engine/worker_sock.h"
 
@@ -46,15 +47,26 @@ static int on_prereq(void *clientp, char *primary_ip, char *local_ip, int primar
         /* libcurl wants to write this request again: the reused connection closed after it
          * was written, without an answer. The server may have processed it; a SOAP call is
          * not idempotent, so it is not sent twice: it ends as a read failure. */
-        w->counts->retried++;
-        w->second_counts.retried++;
-        if (s->op >= 0)
-            w->ops[s->op].counts.retried++;
+        sl_worker_send_count_refused(w, s);
         return CURL_PREREQFUNC_ABORT;
     }
+    sl_conns_sent(&w->conns, s->easy, local_port, &s->tconn);
+    sl_worker_send_count_sent(w, s, local_port);
+    return CURL_PREREQFUNC_OK;
+}
+
+void sl_worker_send_count_refused(sl_worker_t *w, sl_slot_t *s)
+{
+    w->counts->retried++;
+    w->second_counts.retried++;
+    if (s->op >= 0)
+        w->ops[s->op].counts.retried++;
+}
+
+void sl_worker_send_count_sent(sl_worker_t *w, sl_slot_t *s, int local_port)
+{
     s->sent_ns = sl_monotime_ns();
     s->goaway.port = local_port;
-    sl_conns_sent(&w->conns, s->easy, local_port, &s->tconn);
     s->local_port = local_port;
     s->bc->port = (uint16_t)local_port;
     s->bc->sent_ns = s->sent_ns;
@@ -62,7 +74,6 @@ static int on_prereq(void *clientp, char *primary_ip, char *local_ip, int primar
     w->second_counts.sent++;
     if (s->op >= 0)
         w->ops[s->op].counts.sent++;
-    return CURL_PREREQFUNC_OK;
 }
 
 static size_t on_body(char *data, size_t size, size_t n, void *userp)
@@ -217,6 +228,11 @@ static void set_cookie(sl_worker_t *w, sl_slot_t *s)
     }
     if (c != NULL || s->cookie_set)
         curl_easy_setopt(s->easy, CURLOPT_COOKIE, c); /* (libcurl copies it) */
+    sl_buf_clear(&s->cookie);
+    if (c != NULL && sl_buf_append(&s->cookie, c, strlen(c)) != 0 && s->h1 != NULL) {
+        sl_h1_drop(s->h1); /* no room for the fast path's copy: libcurl's path then */
+        s->h1 = NULL;
+    }
     s->cookie_set = c != NULL;
 }
 
@@ -371,13 +387,15 @@ static void start(sl_worker_t *w, sl_slot_t *s, uint64_t due_ns)
     sl_buf_clear(&s->resp_head);
     size_t body_len; /* request()'s string is not copied: released in finish() */
     const char *body = sl_request_body(&s->req, &body_len);
-    curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
-    curl_multi_add_handle(w->multi, s->easy);
     if (++w->in_flight > w->max_in_flight)
         w->max_in_flight = w->in_flight;
     if (w->in_flight > w->second_in_flight_max)
         w->second_in_flight_max = w->in_flight;
+    if (sl_worker_fast_start(w, s, body, body_len)) /* (it may have ended already) */
+        return;
+    curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    curl_multi_add_handle(w->multi, s->easy);
 }
 
 int sl_worker_send_dispatch(sl_worker_t *w, uint64_t due_ns)

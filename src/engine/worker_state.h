@@ -28,6 +28,7 @@
 #include "engine/conns.h"
 #include "engine/flow_run.h"
 #include "engine/goaway.h"
+#include "engine/h1conn.h"
 #include "engine/head.h"
 #include "engine/request.h"
 #include "engine/script.h"
@@ -67,7 +68,12 @@ typedef struct sl_slot {
     struct curl_slist *own_headers; /* when request() gave headers of its own */
     sl_request_t req;
     sl_buf_t resp_body, resp_head;
+    sl_buf_t cookie;           /* the Cookie value set on its handle, for the fast path */
     sl_goaway_stream_t goaway; /* --http 2: its stream, refused by a GOAWAY or not */
+    sl_h1conn_t *h1;           /* --fast-path: its connection there, or NULL */
+    int fast;                  /* the request in flight took the fast path */
+    long fast_status;          /* the fast path's answer: its status, body bytes written */
+    curl_off_t fast_up;
 } sl_slot_t;
 
 struct sl_worker {
@@ -131,6 +137,8 @@ struct sl_worker {
     sl_wsse_decrypter_t *decrypter; /* --wsse-sign-key: responses encrypted to it decrypted */
     sl_buf_t decrypted;             /* a decrypted response, traded with the slot's buffer */
     sl_validate_t *validate;        /* --validate schema, or NULL */
+    sl_h1_t h1;                     /* --fast-path: plain HTTP/1.1 without libcurl's transfers */
+    int fast;                       /* h1 is open */
     char err[8192];
 };
 

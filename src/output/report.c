@@ -182,6 +182,9 @@ static void connection_lines(FILE *out, const sl_run_t *run)
             100.0 * (double)run->conns_opened / (double)all);
     if (run->tls_handshake != NULL && run->tls_handshake->total > 0)
         fprintf(out, ", %llu TLS handshakes", (unsigned long long)run->tls_handshake->total);
+    if (run->path_fast > 0) /* --fast-path: how many requests it wrote, the rest libcurl */
+        fprintf(out, "; fast path %llu of %llu", (unsigned long long)run->path_fast,
+                (unsigned long long)(run->path_fast + run->path_full));
     fprintf(out, "\n");
 }
 

@@ -12,8 +12,8 @@
 #include "core/segment.h"
 #include "output/resultfield.h"
 
-/* "connections": opened, reused, the TLS handshake histogram. A file from a soapload before
- * it was written has none: its counts stay 0 and its histogram NULL. */
+/* "connections": opened, reused, by path (fast, full), the TLS handshake histogram. A file from a
+ * soapload before it was written has none: its counts stay 0 and its histogram NULL. */
 int sl_resultfile_read_connections(const sl_json_t *doc, sl_run_t *run, char *err, size_t errlen)
 {
     const sl_json_t *c = sl_json_get(doc, "connections");
@@ -26,6 +26,11 @@ int sl_resultfile_read_connections(const sl_json_t *doc, sl_run_t *run, char *er
     if (sl_resultfield_u64(c, "opened", "connections", &run->conns_opened, err, errlen) != 0 ||
         sl_resultfield_u64(c, "reused", "connections", &run->conns_reused, err, errlen) != 0 ||
         (run->tls_handshake = sl_resultfield_hist(c, "tls_handshake", err, errlen)) == NULL)
+        return -1;
+    const sl_json_t *p = sl_json_get(c, "by_path"); /* (newer than the rest) */
+    if (p != NULL &&
+        (sl_resultfield_u64(p, "fast", "connections.by_path", &run->path_fast, err, errlen) != 0 ||
+         sl_resultfield_u64(p, "full", "connections.by_path", &run->path_full, err, errlen) != 0))
         return -1;
     return 0;
 }

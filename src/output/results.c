@@ -124,8 +124,11 @@ static void concurrency_json(FILE *out, const sl_config_t *cfg, const sl_run_t *
 /* How the sent requests found their connection, and the TLS handshakes of the new ones. */
 static void connections_json(FILE *out, const sl_run_t *run)
 {
-    fprintf(out, "  \"connections\": {\"opened\": %llu, \"reused\": %llu, \"tls_handshake\": ",
-            (unsigned long long)run->conns_opened, (unsigned long long)run->conns_reused);
+    fprintf(out,
+            "  \"connections\": {\"opened\": %llu, \"reused\": %llu, \"by_path\": {\"fast\": %llu, "
+            "\"full\": %llu}, \"tls_handshake\": ",
+            (unsigned long long)run->conns_opened, (unsigned long long)run->conns_reused,
+            (unsigned long long)run->path_fast, (unsigned long long)run->path_full);
     static sl_hist_t empty; /* zeroed: an empty histogram once reset */
     if (run->tls_handshake == NULL)
         sl_hist_reset(&empty);

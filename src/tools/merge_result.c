@@ -244,6 +244,8 @@ static int add_file(sl_resultfile_t *out, const sl_resultfile_t *r, int f, int64
         sl_hist_merge(run->tls_handshake, r->run.tls_handshake);
     run->conns_opened += r->run.conns_opened;
     run->conns_reused += r->run.conns_reused;
+    run->path_fast += r->run.path_fast;
+    run->path_full += r->run.path_full;
     memcpy(run->workers + run->nworkers, r->run.workers,
            (size_t)r->run.nworkers * sizeof(*run->workers));
     run->nworkers += r->run.nworkers;

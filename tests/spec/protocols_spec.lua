@@ -587,3 +587,26 @@ describe("HTTP authentication", function()
     end
   end)
 end)
+
+-- The HTTP/1.1 fast path (--fast-path on, the default for http://) against libcurl's full path
+-- on the framings a server may choose: each answer read, counted and reused alike.
+describe("HTTP/1.1 on both paths", function()
+  for _, mode in ipairs({ "chunked", "close", "interim", "http10" }) do
+    it(mode .. ": every answer ok, the same connections on the fast path and on libcurl's",
+      function()
+        local lines = {}
+        for _, path in ipairs({ "on", "off" }) do
+          local bad = t.start_bad_server(mode)
+          finally(function() bad.stop() end)
+          local code, out = t.run(("--fast-path %s -q -u %s -R 10 -d 1s -w 1 -c 1 %s")
+            :format(path, bad.url, default))
+          bad.stop()
+          assert.are.equal(0, code, out)
+          assert.are.equal(10, ok_of(out), out)
+          assert.are.equal(path == "on", out:find("; fast path 10 of 10\n", 1, true) ~= nil, out)
+          lines[path] = { connections_line(out) }
+        end
+        assert.are.same(lines.off, lines.on)
+      end)
+  end
+end)
