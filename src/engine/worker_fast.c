@@ -7,13 +7,13 @@
 #include <stdio.h>
 
 #include "engine/worker_done.h"
-#include "engine/worker_send.h"
+#include "engine/worker_count.h"
 
 static void fast_sent(void *owner, int port, int opened)
 {
     sl_slot_t *s = owner;
     sl_conns_sent_fast(&s->w->conns, port, opened, &s->tconn);
-    sl_worker_send_count_sent(s->w, s, port);
+    sl_worker_count_sent(s->w, s, port);
 }
 
 /* A request on the fast path ended: the same accounting as libcurl's. */
@@ -28,7 +28,7 @@ static void fast_done(void *owner, const sl_h1_done_t *d)
         s->first_byte_ns = d->first_byte_ns;
     snprintf(s->errbuf, sizeof(s->errbuf), "%s", d->message);
     if (d->resend_refused) { /* as on_prereq refuses libcurl's resend */
-        sl_worker_send_count_refused(s->w, s);
+        sl_worker_count_refused(s->w, s);
         s->prereqs = 2;
     }
     sl_worker_done_complete(s->w, s, d->rc);

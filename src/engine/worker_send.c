@@ -18,6 +18,7 @@
 #include "engine/build.h"
 #include "engine/head.h"
 #include "engine/lua_mtom.h"
+#include "engine/worker_count.h"
 #include "engine/worker_fast.h"
 #include "engine/worker_record.h"
 #include "engine/worker_sock.h"
@@ -47,33 +48,12 @@ static int on_prereq(void *clientp, char *primary_ip, char *local_ip, int primar
         /* libcurl wants to write this request again: the reused connection closed after it
          * was written, without an answer. The server may have processed it; a SOAP call is
          * not idempotent, so it is not sent twice: it ends as a read failure. */
-        sl_worker_send_count_refused(w, s);
+        sl_worker_count_refused(w, s);
         return CURL_PREREQFUNC_ABORT;
     }
     sl_conns_sent(&w->conns, s->easy, local_port, &s->tconn);
-    sl_worker_send_count_sent(w, s, local_port);
+    sl_worker_count_sent(w, s, local_port);
     return CURL_PREREQFUNC_OK;
-}
-
-void sl_worker_send_count_refused(sl_worker_t *w, sl_slot_t *s)
-{
-    w->counts->retried++;
-    w->second_counts.retried++;
-    if (s->op >= 0)
-        w->ops[s->op].counts.retried++;
-}
-
-void sl_worker_send_count_sent(sl_worker_t *w, sl_slot_t *s, int local_port)
-{
-    s->sent_ns = sl_monotime_ns();
-    s->goaway.port = local_port;
-    s->local_port = local_port;
-    s->bc->port = (uint16_t)local_port;
-    s->bc->sent_ns = s->sent_ns;
-    w->counts->sent++;
-    w->second_counts.sent++;
-    if (s->op >= 0)
-        w->ops[s->op].counts.sent++;
 }
 
 static size_t on_body(char *data, size_t size, size_t n, void *userp)

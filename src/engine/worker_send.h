@@ -18,11 +18,5 @@ int sl_worker_send_setup_slot(sl_worker_t *w, sl_slot_t *s);
  * Returns 1 when it took the slot, 0 when the request ended before (counted: request() raised,
  * or no memory for its body). */
 int sl_worker_send_dispatch(sl_worker_t *w, uint64_t due_ns);
-/** Counts the request on slot s as sent from local port local_port (libcurl's path calls it
- * just before it writes; the fast path too). */
-void sl_worker_send_count_sent(sl_worker_t *w, sl_slot_t *s, int local_port);
-/** Counts a resend of the request on slot s that soapload refused (the reused connection
- * closed without an answer after it was written). */
-void sl_worker_send_count_refused(sl_worker_t *w, sl_slot_t *s);
 
 #endif
