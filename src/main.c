@@ -155,10 +155,17 @@ static int check_scenarios(const sl_config_t *cfg, const sl_threshold_set_t *che
 }
 
 /* soapload --reconcile TRACE... IDLOG: one trace, or the traces of a split run's segments */
-static int reconcile(char **trace_paths, int ntraces, const char *ids_path)
+static int reconcile(int argc, char **argv)
 {
     char err[1024];
     sl_reconcile_t r;
+    char **trace_paths = argv + 2;
+    int ntraces = argc - 3;
+    const char *ids_path = argv[argc - 1];
+    if (argc < 4) {
+        fprintf(stderr, "soapload: usage: soapload --reconcile TRACE.csv... ID-LOG\n");
+        return SL_EXIT_USAGE;
+    }
     if (sl_reconcile_files(trace_paths, ntraces, ids_path, &r, err, sizeof(err)) != 0) {
         fprintf(stderr, "soapload: %s\n", err);
         return SL_EXIT_USAGE;
@@ -186,156 +193,212 @@ static int load_schema(sl_config_t *cfg, char *err, size_t errlen)
     return cfg->schema != NULL ? 0 : -1;
 }
 
+/* One run's state, from the command line to the outputs, freed in one place. */
+typedef struct {
+    sl_config_t cfg;
+    sl_run_t run;
+    sl_threshold_set_t checks;
+    sl_progress_t progress;
+    outputs_t out;
+    sl_metrics_server_t *live; /* --metrics */
+    sl_abort_t abort_eval;     /* --abort-on-fail */
+    sl_script_t *script;
+    char *text; /* the script's, as read */
+    size_t len;
+    const char *flow_names[SL_FLOW_MAX];
+} run_state_t;
+
+/* The subcommands that are not a run: wsdl, --reconcile, merge, compare. Returns 1 with their
+ * exit code in *code when argv names one, else 0. */
+static int run_subcommand(int argc, char **argv, int *code)
+{
+    const char *name = argc >= 2 ? argv[1] : "";
+    if (strcmp(name, "wsdl") == 0)
+        *code = sl_wsdl_main(argc - 1, argv + 1);
+    else if (strcmp(name, "--reconcile") == 0)
+        *code = reconcile(argc, argv);
+    else if (strcmp(name, "merge") == 0) /* soapload merge: see tools/merge.h */
+        *code = sl_merge_listen_wanted(argc - 1, argv + 1)
+                    ? sl_merge_listen_main(argc - 1, argv + 1)
+                    : sl_merge_main(argc - 1, argv + 1);
+    else if (strcmp(name, "compare") == 0)
+        *code = sl_compare_main(argc - 1, argv + 1);
+    else
+        return 0;
+    return 1;
+}
+
+/* Parses the command line into cfg. Returns 1 to run; else 0 with the exit code in *code, after
+ * --help, --version or a usage error is printed (and cfg freed). */
+static int parse_command_line(int argc, char **argv, sl_config_t *cfg, int *code)
+{
+    char err[8192];
+    sl_cli_action_t action = sl_cli_parse(argc, argv, cfg, err, sizeof(err));
+    if (action == SL_CLI_RUN)
+        return 1;
+    sl_config_free(cfg);
+    if (action == SL_CLI_HELP)
+        sl_cli_usage(stdout);
+    else if (action == SL_CLI_VERSION)
+        printf("soapload %s (%s)\n", SL_VERSION, curl_version());
+    else
+        fprintf(stderr, "soapload: %s\nTry 'soapload --help'.\n", err);
+    *code = action == SL_CLI_ERROR ? SL_EXIT_USAGE : SL_EXIT_OK;
+    return 0;
+}
+
+/* Loads the script (s->text), applies its settings and checks them, the seed, and the
+ * thresholds against the script's operations, scenarios and flows: all before anything is
+ * sent. Returns 0, or -1 with err. */
+static int load_and_check(run_state_t *s, char *err, size_t errlen)
+{
+    sl_config_t *cfg = &s->cfg;
+    s->script = sl_script_load(cfg->script_path, s->text, s->len, cfg, err, errlen);
+    if (s->script == NULL || sl_script_settings(s->script, cfg, err, errlen) != 0 ||
+        sl_config_validate(cfg, err, errlen) != 0 ||
+        sl_wsse_rewrite_check(&cfg->wsse, err, errlen) != 0) /* before anything is sent */
+        return -1;
+    if (!sl_config_was_set(cfg, SL_OPT_SEED))
+        cfg->seed = cfg->nsegments > 0 && cfg->start_at_us > 0
+                        ? sl_segment_shared_seed(cfg->start_at_us) /* one for all segments */
+                        : sl_script_new_seed(); /* printed, so that --seed repeats the run */
+    for (int i = 0; i < cfg->nchecks; i++)
+        if (sl_threshold_parse(&s->checks, cfg->checks[i], err, errlen) != 0)
+            return -1;
+    if (sl_threshold_check_operations(&s->checks, (const char *const *)cfg->op_names, cfg->nops,
+                                      err, errlen) != 0 ||
+        check_scenarios(cfg, &s->checks, err, errlen) != 0 ||
+        sl_abort_init(&s->abort_eval, cfg, &s->checks, err, errlen) != 0)
+        return -1;
+    int nflows = cfg->flows != NULL ? cfg->flows->n : 0;
+    for (int i = 0; i < nflows; i++)
+        s->flow_names[i] = cfg->flows->f[i].name;
+    return sl_threshold_check_flows(&s->checks, s->flow_names, nflows, err, errlen);
+}
+
+/* What a run needs before its first request: the schema (--validate), the descriptor limit, the
+ * TLS key log, the output files and the --metrics listener. Returns 0, or -1 with err. */
+static int set_up_run(run_state_t *s, char *err, size_t errlen)
+{
+    sl_config_t *cfg = &s->cfg;
+    if (cfg->validate_pct > 0 && load_schema(cfg, err, errlen) != 0)
+        return -1;
+    if (sl_fdlimit_check(cfg, err, errlen) != 0 || sl_tlskey_check(cfg, err, errlen) != 0 ||
+        open_outputs(cfg, &s->out, err, errlen) != 0)
+        return -1;
+    if (cfg->metrics_addr != NULL) { /* a port in use is refused before anything is sent */
+        if ((s->live = sl_metrics_open(cfg, err, errlen)) == NULL)
+            return -1;
+        s->run.guest = sl_metrics_guest(s->live);
+        if (!cfg->quiet || strcmp(strrchr(cfg->metrics_addr, ':'), ":0") == 0)
+            fprintf(stderr, "soapload: metrics at %s\n", sl_metrics_url(s->live));
+    }
+    return 0;
+}
+
+/* Runs the workers, with the progress line on stderr. Returns 0, or -1 with err. */
+static int run_workers(run_state_t *s, char *err, size_t errlen)
+{
+    sl_config_t *cfg = &s->cfg;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (!cfg->quiet)
+        fprintf(stderr, "soapload: %s: %d worker%s, %d connections, %s for %.2f s...\n", cfg->url,
+                cfg->workers, cfg->workers == 1 ? "" : "s", cfg->connections,
+                cfg->closed ? "closed model" : "open model", (double)cfg->duration_ns / 1e9);
+    if (sl_progress_init(&s->progress, cfg, stderr)) {
+        s->run.on_second = sl_progress_second;
+        s->run.on_second_data = &s->progress;
+    }
+    sl_abort_attach(&s->abort_eval, &s->run);
+    sl_script_pause(s->script); /* the workers are forked from a process with one thread */
+    int started = sl_run(cfg, s->text, s->len, s->out.trace_fd, &s->run, err, errlen) == 0;
+    if (sl_script_resume(s->script) != 0)
+        fprintf(stderr,
+                "soapload: cannot restart the thread that watches done()'s time limit inside C "
+                "functions: %s\n",
+                strerror(errno));
+    sl_progress_finish(&s->progress);
+    return started ? 0 : -1;
+}
+
+/* The run's end: its thresholds evaluated, the summary, the result files, done() and a last
+ * scrape of /metrics. Every output is attempted; one that could not be written makes the exit
+ * code 4. Returns the exit code. */
+static int finish_run(run_state_t *s)
+{
+    sl_config_t *cfg = &s->cfg;
+    sl_run_t *run = &s->run;
+    sl_metrics_t metrics = {.counts = &run->counts,
+                            .latency = run->latency,
+                            .service = run->service,
+                            .lateness = run->lateness,
+                            .duration_s = sl_report_sending_s(cfg, run),
+                            .nflows = run->nflows,
+                            .flow_names = s->flow_names,
+                            .flows = run->flows};
+    sl_metrics_t *op_metrics = sl_ops_metrics(cfg, run, &metrics);
+    sl_metrics_t *tag_metrics = sl_tags_metrics(run, &metrics);
+    sl_threshold_evaluate(&s->checks, &metrics);
+    free(op_metrics);
+    free(tag_metrics);
+    int code = sl_report_exit_code(run, &s->checks);
+    if (print_summary(cfg, run, &s->checks) != 0)
+        code = SL_EXIT_INTERNAL;
+    if (sl_outputs_write(&s->out.files, cfg, run, &s->checks, "soapload", stderr) != 0)
+        code = SL_EXIT_INTERNAL;
+    if (call_done(s->script, cfg, run, code) != 0 && code == SL_EXIT_OK)
+        code = SL_EXIT_FAILED_REQUESTS;
+    if (s->live != NULL && !run->interrupted) /* a last scrape sees the final counts */
+        sl_metrics_linger(s->live, run, cfg->metrics_linger_ns);
+    return code;
+}
+
+static void free_state(run_state_t *s)
+{
+    sl_metrics_close(s->live);
+    sl_abort_free(&s->abort_eval);
+    sl_run_free(&s->run);
+    close_outputs(&s->out);
+    sl_script_close(s->script);
+    sl_wsdl_schema_free(s->cfg.schema);
+    sl_config_free(&s->cfg);
+    free(s->text);
+    curl_global_cleanup();
+}
+
 int main(int argc, char **argv)
 {
-    if (argc >= 2 && strcmp(argv[1], "wsdl") == 0)
-        return sl_wsdl_main(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "--reconcile") == 0) {
-        if (argc < 4) {
-            fprintf(stderr, "soapload: usage: soapload --reconcile TRACE.csv... ID-LOG\n");
-            return SL_EXIT_USAGE;
-        }
-        return reconcile(argv + 2, argc - 3, argv[argc - 1]);
-    }
-    if (argc >= 2 && strcmp(argv[1], "merge") == 0) /* soapload merge: see tools/merge.h */
-        return sl_merge_listen_wanted(argc - 1, argv + 1) ? sl_merge_listen_main(argc - 1, argv + 1)
-                                                          : sl_merge_main(argc - 1, argv + 1);
-    if (argc >= 2 && strcmp(argv[1], "compare") == 0)
-        return sl_compare_main(argc - 1, argv + 1);
+    run_state_t s = {.out = {.files = SL_OUTPUTS_INIT, .trace_fd = -1}};
+    char err[8192];
+    int code = SL_EXIT_USAGE;
+    if (run_subcommand(argc, argv, &code))
+        return code;
     /* A closed pipe on stdout or stderr must not kill the run: the write fails, is reported,
      * and the files are still written. A file size limit (ulimit -f) likewise fails the
      * write, with EFBIG, instead of killing the process. Workers inherit both. */
     signal(SIGPIPE, SIG_IGN);
     signal(SIGXFSZ, SIG_IGN);
-
-    sl_config_t cfg;
-    sl_run_t run = {0};
-    sl_threshold_set_t checks = {0};
-    sl_progress_t progress;
-    outputs_t out = {.files = SL_OUTPUTS_INIT, .trace_fd = -1};
-    sl_metrics_server_t *live = NULL; /* --metrics */
-    sl_abort_t abort_eval = {0};      /* --abort-on-fail */
-    char err[8192];
-    size_t len;
-    int code = SL_EXIT_USAGE;
-
-    sl_cli_action_t action = sl_cli_parse(argc, argv, &cfg, err, sizeof(err));
-    if (action != SL_CLI_RUN) {
-        sl_config_free(&cfg);
-        if (action == SL_CLI_HELP)
-            sl_cli_usage(stdout);
-        else if (action == SL_CLI_VERSION)
-            printf("soapload %s (%s)\n", SL_VERSION, curl_version());
-        else
-            fprintf(stderr, "soapload: %s\nTry 'soapload --help'.\n", err);
-        return action == SL_CLI_ERROR ? SL_EXIT_USAGE : SL_EXIT_OK;
-    }
-
-    char *text = sl_script_read_file(cfg.script_path, &len, err, sizeof(err));
-    if (text == NULL) {
+    if (!parse_command_line(argc, argv, &s.cfg, &code))
+        return code;
+    s.text = sl_script_read_file(s.cfg.script_path, &s.len, err, sizeof(err));
+    if (s.text == NULL) {
         fprintf(stderr, "soapload: %s\n", err);
-        sl_config_free(&cfg);
+        sl_config_free(&s.cfg);
         return SL_EXIT_USAGE;
     }
-    sl_script_t *script = sl_script_load(cfg.script_path, text, len, &cfg, err, sizeof(err));
-    if (script == NULL || sl_script_settings(script, &cfg, err, sizeof(err)) != 0 ||
-        sl_config_validate(&cfg, err, sizeof(err)) != 0 ||
-        sl_wsse_rewrite_check(&cfg.wsse, err, sizeof(err)) != 0) /* before anything is sent */
+    if (load_and_check(&s, err, sizeof(err)) != 0)
         goto Usage;
-    if (!sl_config_was_set(&cfg, SL_OPT_SEED))
-        cfg.seed = cfg.nsegments > 0 && cfg.start_at_us > 0
-                       ? sl_segment_shared_seed(cfg.start_at_us) /* one for all segments */
-                       : sl_script_new_seed(); /* printed, so that --seed repeats the run */
-    for (int i = 0; i < cfg.nchecks; i++)
-        if (sl_threshold_parse(&checks, cfg.checks[i], err, sizeof(err)) != 0)
-            goto Usage;
-    if (sl_threshold_check_operations(&checks, (const char *const *)cfg.op_names, cfg.nops, err,
-                                      sizeof(err)) != 0 ||
-        check_scenarios(&cfg, &checks, err, sizeof(err)) != 0 ||
-        sl_abort_init(&abort_eval, &cfg, &checks, err, sizeof(err)) != 0)
-        goto Usage;
-    const char *flow_names[SL_FLOW_MAX];
-    int nflows = cfg.flows != NULL ? cfg.flows->n : 0;
-    for (int i = 0; i < nflows; i++)
-        flow_names[i] = cfg.flows->f[i].name;
-    if (sl_threshold_check_flows(&checks, flow_names, nflows, err, sizeof(err)) != 0)
-        goto Usage;
-    if (cfg.dry_run > 0) { /* the hooks without the network */
-        code = sl_dryrun(&cfg, text, len, stdout, stderr);
+    if (s.cfg.dry_run > 0) { /* the hooks without the network */
+        code = sl_dryrun(&s.cfg, s.text, s.len, stdout, stderr);
         goto Done;
     }
-    if (cfg.validate_pct > 0 && load_schema(&cfg, err, sizeof(err)) != 0)
-        goto Usage;
-    if (sl_fdlimit_check(&cfg, err, sizeof(err)) != 0 ||
-        sl_tlskey_check(&cfg, err, sizeof(err)) != 0 ||
-        open_outputs(&cfg, &out, err, sizeof(err)) != 0)
-        goto Usage;
-    if (cfg.metrics_addr != NULL) { /* a port in use is refused before anything is sent */
-        if ((live = sl_metrics_open(&cfg, err, sizeof(err))) == NULL)
-            goto Usage;
-        run.guest = sl_metrics_guest(live);
-        if (!cfg.quiet || strcmp(strrchr(cfg.metrics_addr, ':'), ":0") == 0)
-            fprintf(stderr, "soapload: metrics at %s\n", sl_metrics_url(live));
-    }
-
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    if (!cfg.quiet)
-        fprintf(stderr, "soapload: %s: %d worker%s, %d connections, %s for %.2f s...\n", cfg.url,
-                cfg.workers, cfg.workers == 1 ? "" : "s", cfg.connections,
-                cfg.closed ? "closed model" : "open model", (double)cfg.duration_ns / 1e9);
-    if (sl_progress_init(&progress, &cfg, stderr)) {
-        run.on_second = sl_progress_second;
-        run.on_second_data = &progress;
-    }
-    sl_abort_attach(&abort_eval, &run);
-    sl_script_pause(script); /* the workers are forked from a process with one thread */
-    int started = sl_run(&cfg, text, len, out.trace_fd, &run, err, sizeof(err)) == 0;
-    if (sl_script_resume(script) != 0)
-        fprintf(stderr,
-                "soapload: cannot restart the thread that watches done()'s time limit inside C "
-                "functions: %s\n",
-                strerror(errno));
-    sl_progress_finish(&progress);
-    if (!started) {
-        fprintf(stderr, "soapload: %s\n", err);
-        goto Done;
-    }
-
-    sl_metrics_t metrics = {.counts = &run.counts,
-                            .latency = run.latency,
-                            .service = run.service,
-                            .lateness = run.lateness,
-                            .duration_s = sl_report_sending_s(&cfg, &run),
-                            .nflows = run.nflows,
-                            .flow_names = flow_names,
-                            .flows = run.flows};
-    sl_metrics_t *op_metrics = sl_ops_metrics(&cfg, &run, &metrics);
-    sl_metrics_t *tag_metrics = sl_tags_metrics(&run, &metrics);
-    sl_threshold_evaluate(&checks, &metrics);
-    free(op_metrics);
-    free(tag_metrics);
-    code = sl_report_exit_code(&run, &checks);
-    /* every output is attempted; one that could not be written makes the exit code 4 */
-    if (print_summary(&cfg, &run, &checks) != 0)
-        code = SL_EXIT_INTERNAL;
-    if (sl_outputs_write(&out.files, &cfg, &run, &checks, "soapload", stderr) != 0)
-        code = SL_EXIT_INTERNAL;
-    if (call_done(script, &cfg, &run, code) != 0 && code == SL_EXIT_OK)
-        code = SL_EXIT_FAILED_REQUESTS;
-    if (live != NULL && !run.interrupted) /* a last scrape sees the final counts */
-        sl_metrics_linger(live, &run, cfg.metrics_linger_ns);
+    if (set_up_run(&s, err, sizeof(err)) != 0 || run_workers(&s, err, sizeof(err)) != 0)
+        goto Usage; /* a run that did not start exits 2, as a usage error does */
+    code = finish_run(&s);
     goto Done;
 Usage:
     fprintf(stderr, "soapload: %s\n", err);
 Done:
-    sl_metrics_close(live);
-    sl_abort_free(&abort_eval);
-    sl_run_free(&run);
-    close_outputs(&out);
-    sl_script_close(script);
-    sl_wsdl_schema_free(cfg.schema);
-    sl_config_free(&cfg);
-    free(text);
-    curl_global_cleanup();
+    free_state(&s);
     return code;
 }
