@@ -146,11 +146,197 @@ const char *sl_threshold_op(sl_op_t op)
     return ops[op];
 }
 
+/* The message for a threshold not of the form METRIC OP VALUE. Returns -1. */
+static int bad_form(const char *text, char *err, size_t errlen)
+{
+    snprintf(err, errlen,
+             "bad threshold '%s': expected METRIC OP VALUE, e.g. 'p99 < 50ms', "
+             "'error_rate < 0.01', 'rate >= 995', or one operation's: 'p99{op=GetOrder} < 20ms', "
+             "or one tag value's: 'p99{tier=gold} < 20ms' (OP: < <= > >= == !=)",
+             text);
+    return -1;
+}
+
+/* "{TAG=VALUE}" at *pp into t (past it in *pp), and after flow_duration{flow=X} its percentile
+ * ("p95") into t->metric. Returns 0, or -1 with err. */
+static int parse_tag_scope(const char **pp, sl_threshold_t *t, const char *text, char *err,
+                           size_t errlen)
+{
+    const char *p = *pp;
+    size_t nlen = strcspn(p + 1, "=}"), vlen = p[1 + nlen] == '=' ? strcspn(p + 2 + nlen, "}") : 0;
+    if (p[1 + nlen] != '=' || p[2 + nlen + vlen] != '}' || nlen == 0 || nlen > SL_TAGS_MAX_TEXT ||
+        vlen > SL_TAGS_MAX_TEXT)
+        return bad_form(text, err, errlen);
+    memcpy(t->tag_name, p + 1, nlen);
+    memcpy(t->tag_value, p + 2 + nlen, vlen);
+    p += 3 + nlen + vlen;
+    if (strncmp(t->metric, "lateness_", 9) == 0) {
+        snprintf(err, errlen,
+                 "bad threshold '%s': send lateness is measured for the run, not per tag", text);
+        return -1;
+    }
+    if (strcmp(t->metric, "flow_duration") == 0) { /* flow_duration{flow=X} p95 < 2s */
+        while (isspace((unsigned char)*p))
+            p++;
+        size_t n = strlen(t->metric);
+        t->metric[n++] = '_';
+        while (*p && (isalnum((unsigned char)*p) || *p == '.') && n < sizeof(t->metric) - 1)
+            t->metric[n++] = *p++;
+        t->metric[n] = '\0';
+    }
+    *pp = p;
+    return 0;
+}
+
+/* "{op=NAME}" at *pp into t->operation (past it in *pp). Returns 0, or -1 with err. */
+static int parse_op_scope(const char **pp, sl_threshold_t *t, const char *text, char *err,
+                          size_t errlen)
+{
+    const char *p = *pp;
+    size_t len = strcspn(p + 4, "}");
+    if (p[4 + len] != '}' || len == 0 || len >= sizeof(t->operation))
+        return bad_form(text, err, errlen);
+    memcpy(t->operation, p + 4, len);
+    t->operation[len] = '\0';
+    *pp = p + 4 + len + 1;
+    if (strncmp(t->metric, "lateness_", 9) == 0) {
+        snprintf(err, errlen,
+                 "bad threshold '%s': send lateness is measured for the run, not per operation",
+                 text);
+        return -1;
+    }
+    return 0;
+}
+
+/* The metric's name at *pp and its scope, if any: one operation's results (p99{op=PlaceOrder})
+ * or one tag value's (p99{tier=gold}); *pp is moved past them. Returns 0, or -1 with err. */
+static int parse_metric(const char **pp, sl_threshold_t *t, const char *text, char *err,
+                        size_t errlen)
+{
+    const char *p = *pp;
+    size_t n = 0;
+    while (*p && (isalnum((unsigned char)*p) || *p == '_' || *p == '.') &&
+           n < sizeof(t->metric) - 1)
+        t->metric[n++] = *p++;
+    t->metric[n] = '\0';
+    *pp = p;
+    if (*p == '{' && strncmp(p, "{op=", 4) != 0)
+        return parse_tag_scope(pp, t, text, err, errlen);
+    if (strncmp(p, "{op=", 4) == 0)
+        return parse_op_scope(pp, t, text, err, errlen);
+    return 0;
+}
+
+/* The comparison at *pp (after blanks) into t->op, *pp moved past it. Returns 0 or -1. */
+static int parse_comparison(const char **pp, sl_threshold_t *t)
+{
+    const char *p = *pp;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (strncmp(p, "<=", 2) == 0)
+        t->op = SL_OP_LE, p += 2;
+    else if (strncmp(p, ">=", 2) == 0)
+        t->op = SL_OP_GE, p += 2;
+    else if (strncmp(p, "==", 2) == 0)
+        t->op = SL_OP_EQ, p += 2;
+    else if (strncmp(p, "!=", 2) == 0)
+        t->op = SL_OP_NE, p += 2;
+    else if (*p == '<')
+        t->op = SL_OP_LT, p++;
+    else if (*p == '>')
+        t->op = SL_OP_GT, p++;
+    else
+        return -1;
+    *pp = p;
+    return 0;
+}
+
+/* The value at p into t->value and its unit as written into u (cap ucap), with nothing after
+ * them. Returns 0 or -1. */
+static int parse_value(const char *p, sl_threshold_t *t, char *u, size_t ucap)
+{
+    char *end;
+    size_t ul = 0;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (!(isdigit((unsigned char)*p) || *p == '.'))
+        return -1;
+    t->value = strtod(p, &end);
+    if (end == p || !isfinite(t->value))
+        return -1;
+    while (isspace((unsigned char)*end))
+        end++;
+    while (*end && !isspace((unsigned char)*end) && ul < ucap - 1)
+        u[ul++] = *end++;
+    u[ul] = '\0';
+    while (isspace((unsigned char)*end))
+        end++;
+    return *end != '\0' ? -1 : 0;
+}
+
+/* Whether t names a metric that is measured, and a flow's metric its flow. Returns 0, or -1
+ * with err. */
+static int check_metric(const sl_threshold_t *t, const char *text, char *err, size_t errlen)
+{
+    if (strncmp(t->metric, "flow_", 5) == 0 && strcmp(t->tag_name, "flow") != 0) {
+        snprintf(
+            err, errlen,
+            "bad threshold '%s': %s is a flow's: name it, as in "
+            "'flow_duration{flow=checkout} p95 < 2s' or 'flow_failure_rate{flow=checkout} < 1%%'",
+            text, t->metric);
+        return -1;
+    }
+    sl_counts_t zero = {0};
+    double probe;
+    sl_metrics_t names_only = {.counts = &zero, .duration_s = 1}; /* no histograms: names only */
+    if (sl_threshold_measure(t->metric, &names_only, &probe) != 0) {
+        snprintf(err, errlen, "bad threshold '%s': unknown metric '%s' (known: %s)", text,
+                 t->metric, metrics_help);
+        return -1;
+    }
+    return 0;
+}
+
+/* The unit u (cap ucap; a bare latency becomes "ms") into t->scale and t->unit, and t->value
+ * into the metric's base unit. Returns 0, or -1 with err when u does not fit the metric. */
+static int apply_unit(sl_threshold_t *t, char *u, size_t ucap, const char *text, char *err,
+                      size_t errlen)
+{
+    int fits = 1;
+    t->scale = 1;
+    if (is_latency(t->metric)) {
+        if (u[0] == '\0')
+            snprintf(u, ucap, "ms"); /* a bare number is ms: measured values say so */
+        if (strcmp(u, "ms") == 0)
+            t->scale = 1e3;
+        else if (strcmp(u, "s") == 0)
+            t->scale = 1e6;
+        else if (strcmp(u, "us") != 0)
+            fits = 0;
+    } else if (strcmp(t->metric, "error_rate") == 0 ||
+               strcmp(t->metric, "flow_failure_rate") == 0) {
+        if (strcmp(u, "%") == 0)
+            t->scale = 0.01;
+        else if (u[0] != '\0')
+            fits = 0;
+    } else if (u[0] != '\0' && !(strcmp(u, "/s") == 0 && strstr(t->metric, "rate") != NULL)) {
+        fits = 0;
+    }
+    if (!fits) {
+        snprintf(err, errlen, "bad threshold '%s': unit '%s' does not fit metric '%s'", text, u,
+                 t->metric);
+        return -1;
+    }
+    t->value = t->scale < 1 ? t->value / (1 / t->scale) : t->value * t->scale; /* 1% is 1/100 */
+    snprintf(t->unit, sizeof(t->unit), "%s", u);
+    return 0;
+}
+
 int sl_threshold_parse(sl_threshold_set_t *set, const char *text, char *err, size_t errlen)
 {
     sl_threshold_t t;
     const char *p = text;
-    size_t n = 0;
+    char u[8] = "";
     memset(&t, 0, sizeof(t));
     if (set->n == SL_MAX_THRESHOLDS) {
         snprintf(err, errlen, "too many thresholds (at most %d)", SL_MAX_THRESHOLDS);
@@ -161,135 +347,17 @@ int sl_threshold_parse(sl_threshold_set_t *set, const char *text, char *err, siz
     snprintf(t.text, sizeof(t.text), "%s", p);
     for (size_t len = strlen(t.text); len > 0 && isspace((unsigned char)t.text[len - 1]);)
         t.text[--len] = '\0';
-    while (*p && (isalnum((unsigned char)*p) || *p == '_' || *p == '.') && n < sizeof(t.metric) - 1)
-        t.metric[n++] = *p++;
-    t.metric[n] = '\0';
-    if (*p == '{' && strncmp(p, "{op=", 4) != 0) { /* one tag value's: p99{tier=gold} */
-        size_t nlen = strcspn(p + 1, "=}"),
-               vlen = p[1 + nlen] == '=' ? strcspn(p + 2 + nlen, "}") : 0;
-        if (p[1 + nlen] != '=' || p[2 + nlen + vlen] != '}' || nlen == 0 ||
-            nlen > SL_TAGS_MAX_TEXT || vlen > SL_TAGS_MAX_TEXT)
-            goto Bad;
-        memcpy(t.tag_name, p + 1, nlen);
-        memcpy(t.tag_value, p + 2 + nlen, vlen);
-        p += 3 + nlen + vlen;
-        if (strncmp(t.metric, "lateness_", 9) == 0) {
-            snprintf(err, errlen,
-                     "bad threshold '%s': send lateness is measured for the run, not per tag",
-                     text);
-            return -1;
-        }
-        if (strcmp(t.metric, "flow_duration") == 0) { /* flow_duration{flow=X} p95 < 2s */
-            while (isspace((unsigned char)*p))
-                p++;
-            n = strlen(t.metric);
-            t.metric[n++] = '_';
-            while (*p && (isalnum((unsigned char)*p) || *p == '.') && n < sizeof(t.metric) - 1)
-                t.metric[n++] = *p++;
-            t.metric[n] = '\0';
-        }
-    } else if (strncmp(p, "{op=", 4) == 0) { /* one operation's results: p99{op=PlaceOrder} */
-        size_t len = strcspn(p + 4, "}");
-        if (p[4 + len] != '}' || len == 0 || len >= sizeof(t.operation))
-            goto Bad;
-        memcpy(t.operation, p + 4, len);
-        t.operation[len] = '\0';
-        p += 4 + len + 1;
-        if (strncmp(t.metric, "lateness_", 9) == 0) {
-            snprintf(err, errlen,
-                     "bad threshold '%s': send lateness is measured for the run, not per operation",
-                     text);
-            return -1;
-        }
-    }
-    while (isspace((unsigned char)*p))
-        p++;
-    if (strncmp(p, "<=", 2) == 0)
-        t.op = SL_OP_LE, p += 2;
-    else if (strncmp(p, ">=", 2) == 0)
-        t.op = SL_OP_GE, p += 2;
-    else if (strncmp(p, "==", 2) == 0)
-        t.op = SL_OP_EQ, p += 2;
-    else if (strncmp(p, "!=", 2) == 0)
-        t.op = SL_OP_NE, p += 2;
-    else if (*p == '<')
-        t.op = SL_OP_LT, p++;
-    else if (*p == '>')
-        t.op = SL_OP_GT, p++;
-    else
-        goto Bad;
-    while (isspace((unsigned char)*p))
-        p++;
-    char *end;
-    if (!(isdigit((unsigned char)*p) || *p == '.'))
-        goto Bad;
-    t.value = strtod(p, &end);
-    if (end == p || !isfinite(t.value))
-        goto Bad;
-    while (isspace((unsigned char)*end))
-        end++;
-    char u[8] = "";
-    size_t ul = 0;
-    while (*end && !isspace((unsigned char)*end) && ul < sizeof(u) - 1)
-        u[ul++] = *end++;
-    u[ul] = '\0';
-    while (isspace((unsigned char)*end))
-        end++;
-    if (*end != '\0')
-        goto Bad;
-
-    if (strncmp(t.metric, "flow_", 5) == 0 && strcmp(t.tag_name, "flow") != 0) {
-        snprintf(
-            err, errlen,
-            "bad threshold '%s': %s is a flow's: name it, as in "
-            "'flow_duration{flow=checkout} p95 < 2s' or 'flow_failure_rate{flow=checkout} < 1%%'",
-            text, t.metric);
+    if (parse_metric(&p, &t, text, err, errlen) != 0)
         return -1;
-    }
-    sl_counts_t zero = {0};
-    double probe;
-    sl_metrics_t names_only = {.counts = &zero, .duration_s = 1}; /* no histograms: names only */
-    if (sl_threshold_measure(t.metric, &names_only, &probe) != 0) {
-        snprintf(err, errlen, "bad threshold '%s': unknown metric '%s' (known: %s)", text, t.metric,
-                 metrics_help);
+    if (parse_comparison(&p, &t) != 0 || parse_value(p, &t, u, sizeof(u)) != 0)
+        return bad_form(text, err, errlen);
+    if (check_metric(&t, text, err, errlen) != 0 ||
+        apply_unit(&t, u, sizeof(u), text, err, errlen) != 0)
         return -1;
-    }
-    t.scale = 1;
-    if (is_latency(t.metric)) {
-        if (u[0] == '\0')
-            snprintf(u, sizeof(u), "ms"); /* a bare number is ms: measured values say so */
-        if (strcmp(u, "ms") == 0)
-            t.scale = 1e3;
-        else if (strcmp(u, "s") == 0)
-            t.scale = 1e6;
-        else if (strcmp(u, "us") != 0)
-            goto BadUnit;
-    } else if (strcmp(t.metric, "error_rate") == 0 || strcmp(t.metric, "flow_failure_rate") == 0) {
-        if (strcmp(u, "%") == 0)
-            t.scale = 0.01;
-        else if (u[0] != '\0')
-            goto BadUnit;
-    } else if (u[0] != '\0' && !(strcmp(u, "/s") == 0 && strstr(t.metric, "rate") != NULL)) {
-        goto BadUnit;
-    }
-    t.value = t.scale < 1 ? t.value / (1 / t.scale) : t.value * t.scale; /* 1% is 1/100 */
-    snprintf(t.unit, sizeof(t.unit), "%s", u);
     set->items[set->n++] = t;
     return 0;
-Bad:
-    snprintf(err, errlen,
-             "bad threshold '%s': expected METRIC OP VALUE, e.g. 'p99 < 50ms', "
-             "'error_rate < 0.01', 'rate >= 995', or one operation's: 'p99{op=GetOrder} < 20ms', "
-             "or one tag value's: 'p99{tier=gold} < 20ms' (OP: < <= > >= == !=)",
-             text);
-    return -1;
-BadUnit:
-    snprintf(err, errlen, "bad threshold '%s': unit '%s' does not fit metric '%s'", text, u,
-             t.metric);
-    return -1;
 }
 
-/* The name a threshold gives for `kind` ("operation" or "scenario"), or NULL. */
 static const char *named(const sl_threshold_t *t, const char *kind)
 {
     if (strcmp(kind, "operation") == 0)
