@@ -496,65 +496,64 @@ static void usage(FILE *out)
                  "found (or the IDs did not match); 2 usage or unreadable input.\n");
 }
 
-int sl_crossproof_main(int argc, char **argv)
+static void usage_hint(void)
 {
-    proof_args_t args = {.traces = calloc((size_t)argc, sizeof(*args.traces)),
-                         .res = calloc((size_t)argc, sizeof(*args.res)),
-                         .trace_paths = calloc((size_t)argc, sizeof(*args.trace_paths)),
-                         .rule = {.window_ns = 1000000, .min_requests = 2, .min_segments = 2}};
-    trace_t *traces = args.traces;
-    sl_resultfile_t *res = args.res;
-    char **trace_paths = args.trace_paths;
-    recs_t recs = {0};
-    sl_xproof_t proof;
+    fprintf(stderr, "Try 'soapload merge --trace --help'.\n");
+}
+
+/* The command line into args (whose nt traces and nr results the caller closes or frees, even
+ * on failure). Returns 0 to go on; else -1 with the exit code in *code, its message printed. */
+static int parse_args(proof_args_t *args, int argc, char **argv, int *code)
+{
     char err[1024];
-    int nt = 0, nr = 0, code = SL_EXIT_USAGE;
-    if (traces == NULL || res == NULL || trace_paths == NULL) {
-        fprintf(stderr, "soapload merge: out of memory\n");
-        code = SL_EXIT_INTERNAL;
-        goto Done;
-    }
     sl_subargs_result_t parsed =
-        sl_subargs_parse(proof_flags, argc, argv, &args, add_file, err, sizeof(err));
-    nt = args.nt; /* what was opened or loaded, closed or freed below */
-    nr = args.nr;
+        sl_subargs_parse(proof_flags, argc, argv, args, add_file, err, sizeof(err));
     switch (parsed) {
     case SL_SUBARGS_HELP:
         usage(stdout);
-        code = SL_EXIT_OK;
-        goto Done;
+        *code = SL_EXIT_OK;
+        return -1;
     case SL_SUBARGS_OK:
         break;
     case SL_SUBARGS_USAGE:
         fprintf(stderr, "soapload merge --trace: %s\n", err);
-        goto Usage;
+        usage_hint();
+        return -1;
     case SL_SUBARGS_REFUSED:
         fprintf(stderr, "soapload merge: %s\n", err);
-        if (args.unreadable)
-            goto Done;
-        goto Usage;
+        if (!args->unreadable)
+            usage_hint();
+        return -1;
     }
-    const char *ids_path = args.ids_path;
-    sl_xrule_t rule = args.rule;
-    if (ids_path != NULL) { /* checked before anything is printed */
-        FILE *f = fopen(ids_path, "r");
+    if (args->ids_path != NULL) { /* checked before anything is printed */
+        FILE *f = fopen(args->ids_path, "r");
         if (f == NULL) {
-            fprintf(stderr, "soapload merge: %s: cannot read it: %s\n", ids_path, strerror(errno));
-            goto Done;
+            fprintf(stderr, "soapload merge: %s: cannot read it: %s\n", args->ids_path,
+                    strerror(errno));
+            return -1;
         }
         fclose(f);
     }
-    if (nt < 2) {
+    if (args->nt < 2) {
         fprintf(stderr,
                 "soapload merge --trace: %s: the proof across segments needs the "
                 "traces of at least 2 segments\n",
-                nt == 0 ? "no trace given" : "one trace given");
-        goto Usage;
+                args->nt == 0 ? "no trace given" : "one trace given");
+        usage_hint();
+        return -1;
     }
+    return 0;
+}
+
+/* Every trace's records into recs, one trace per segment, and each trace's result file (if
+ * given) paired with it. Returns 0, or -1 with the message printed. */
+static int read_traces(trace_t *traces, int nt, const sl_resultfile_t *res, int nr, recs_t *recs)
+{
+    char err[1024];
     for (int i = 0; i < nt; i++)
-        if (read_trace(&traces[i], i, &recs, err, sizeof(err)) != 0) {
+        if (read_trace(&traces[i], i, recs, err, sizeof(err)) != 0) {
             fprintf(stderr, "soapload merge: %s\n", err);
-            goto Done;
+            return -1;
         }
     for (int i = 0; i < nt; i++)
         for (int j = 0; j < i; j++)
@@ -563,55 +562,66 @@ int sl_crossproof_main(int argc, char **argv)
                         "soapload merge: %s and %s are both segment %d: one trace per "
                         "segment\n",
                         traces[j].path, traces[i].path, traces[i].segment);
-                goto Done;
+                return -1;
             }
     if (pair_results(traces, nt, res, nr, err, sizeof(err)) != 0) {
         fprintf(stderr, "soapload merge: %s\n", err);
-        goto Done;
+        return -1;
     }
+    return 0;
+}
 
+/* The proof: bursts of requests from distinct segments in flight together, by rule, printed.
+ * Returns the exit code: 0 shown, 1 no burst, 4 out of memory. */
+static int prove(trace_t *traces, int nt, recs_t *recs, const sl_xrule_t *rule)
+{
+    sl_xproof_t proof;
     printf("Across segments: %d traces, bursts of >= %d requests from >= %d segments in flight "
            "together, sent and due within %.3f ms\n",
-           nt, rule.min_requests, rule.min_segments, (double)rule.window_ns / 1e6);
+           nt, rule->min_requests, rule->min_segments, (double)rule->window_ns / 1e6);
     print_traces(traces, nt);
-    apply_clocks(traces, nt, &recs, rule.window_ns);
-    if (sl_crossburst_find(recs.recs, recs.n, &rule, &proof) != 0) {
+    apply_clocks(traces, nt, recs, rule->window_ns);
+    if (sl_crossburst_find(recs->recs, recs->n, rule, &proof) != 0) {
         fprintf(stderr, "soapload merge: out of memory\n");
-        code = SL_EXIT_INTERNAL;
-        goto Done;
+        return SL_EXIT_INTERNAL;
     }
     if (proof.bursts == 0) {
         printf("Bursts          none: no %d requests from %d segments were in flight together "
                "within %.3f ms (of %llu requests sent)\n",
-               rule.min_requests, rule.min_segments, (double)rule.window_ns / 1e6,
+               rule->min_requests, rule->min_segments, (double)rule->window_ns / 1e6,
                (unsigned long long)proof.sends);
         printf("Result          NO BURST ACROSS SEGMENTS\n");
-        code = SL_EXIT_FAILED_REQUESTS;
-    } else {
-        printf("Bursts          %llu across segments (the most that do not overlap), of %llu "
-               "requests sent; largest %zu requests from %d segments within %.6f s\n",
-               (unsigned long long)proof.bursts, (unsigned long long)proof.sends,
-               proof.largest.count, proof.largest.segments, (double)proof.largest.span_ns / 1e9);
-        printf("Largest burst   %zu requests from %d segments within %.6f s (send times, UTC):\n",
-               proof.largest.count, proof.largest.segments, (double)proof.largest.span_ns / 1e9);
-        print_burst(traces, &proof.largest);
-        printf("Tightest bursts across segments (send times, UTC):\n");
-        for (int b = 0; b < proof.ntightest; b++) {
-            const sl_xburst_t *x = &proof.tightest[b];
-            printf("  #%d  %zu requests from %d segments within %.6f s\n", b + 1, x->count,
-                   x->segments, (double)x->span_ns / 1e9);
-            print_burst(traces, x);
-        }
-        printf("Result          requests of distinct segments were in flight together: "
-               "concurrency across processes shown\n");
-        code = SL_EXIT_OK;
+        return SL_EXIT_FAILED_REQUESTS;
     }
+    printf("Bursts          %llu across segments (the most that do not overlap), of %llu "
+           "requests sent; largest %zu requests from %d segments within %.6f s\n",
+           (unsigned long long)proof.bursts, (unsigned long long)proof.sends, proof.largest.count,
+           proof.largest.segments, (double)proof.largest.span_ns / 1e9);
+    printf("Largest burst   %zu requests from %d segments within %.6f s (send times, UTC):\n",
+           proof.largest.count, proof.largest.segments, (double)proof.largest.span_ns / 1e9);
+    print_burst(traces, &proof.largest);
+    printf("Tightest bursts across segments (send times, UTC):\n");
+    for (int b = 0; b < proof.ntightest; b++) {
+        const sl_xburst_t *x = &proof.tightest[b];
+        printf("  #%d  %zu requests from %d segments within %.6f s\n", b + 1, x->count, x->segments,
+               (double)x->span_ns / 1e9);
+        print_burst(traces, x);
+    }
+    printf("Result          requests of distinct segments were in flight together: "
+           "concurrency across processes shown\n");
+    return SL_EXIT_OK;
+}
+
+/* After the proof (whose exit code is code): the traces reconciled with the ID log when one was
+ * given, and stdout flushed. Returns the exit code. */
+static int reconcile_and_flush(char **trace_paths, int nt, const char *ids_path, int code)
+{
+    char err[1024];
     if (ids_path != NULL) {
         sl_reconcile_t r;
         if (sl_reconcile_files(trace_paths, nt, ids_path, &r, err, sizeof(err)) != 0) {
             fprintf(stderr, "soapload merge: %s\n", err);
-            code = SL_EXIT_USAGE;
-            goto Done;
+            return SL_EXIT_USAGE;
         }
         if (sl_reconcile_print(stdout, &r, "the traces", ids_path) != 0)
             code = SL_EXIT_FAILED_REQUESTS;
@@ -620,17 +630,33 @@ int sl_crossproof_main(int argc, char **argv)
         fprintf(stderr, "soapload merge: cannot write to stdout: %s\n", strerror(errno));
         code = SL_EXIT_INTERNAL;
     }
-    goto Done;
-Usage:
-    fprintf(stderr, "Try 'soapload merge --trace --help'.\n");
-Done:
-    for (int i = 0; traces != NULL && i < nt; i++)
-        fclose(traces[i].f);
-    for (int i = 0; res != NULL && i < nr; i++)
-        sl_resultfile_free(&res[i]);
-    free(traces);
-    free(res);
-    free(trace_paths);
+    return code;
+}
+
+int sl_crossproof_main(int argc, char **argv)
+{
+    proof_args_t args = {.traces = calloc((size_t)argc, sizeof(*args.traces)),
+                         .res = calloc((size_t)argc, sizeof(*args.res)),
+                         .trace_paths = calloc((size_t)argc, sizeof(*args.trace_paths)),
+                         .rule = {.window_ns = 1000000, .min_requests = 2, .min_segments = 2}};
+    recs_t recs = {0};
+    int code = SL_EXIT_USAGE;
+    if (args.traces == NULL || args.res == NULL || args.trace_paths == NULL) {
+        fprintf(stderr, "soapload merge: out of memory\n");
+        code = SL_EXIT_INTERNAL;
+    } else if (parse_args(&args, argc, argv, &code) == 0 &&
+               read_traces(args.traces, args.nt, args.res, args.nr, &recs) == 0) {
+        code = prove(args.traces, args.nt, &recs, &args.rule);
+        if (code != SL_EXIT_INTERNAL)
+            code = reconcile_and_flush(args.trace_paths, args.nt, args.ids_path, code);
+    }
+    for (int i = 0; args.traces != NULL && i < args.nt; i++) /* what was opened, even on error */
+        fclose(args.traces[i].f);
+    for (int i = 0; args.res != NULL && i < args.nr; i++)
+        sl_resultfile_free(&args.res[i]);
+    free(args.traces);
+    free(args.res);
+    free(args.trace_paths);
     free(recs.recs);
     return code;
 }
