@@ -245,12 +245,11 @@ const char *sl_report_verdict(int code, const sl_threshold_set_t *checks, int ab
     }
 }
 
-void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
-                     const sl_threshold_set_t *checks)
+/* The run's identity: the script, the target, the model and load, and how it ended early. */
+static void header_lines(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
 {
-    const sl_counts_t *c = &run->counts;
-    double dur = (double)cfg->duration_ns / 1e9, sending = sl_report_sending_s(cfg, run);
-    char tbuf[64], b1[32], b2[32], err[256];
+    double dur = (double)cfg->duration_ns / 1e9;
+    char tbuf[64], b1[32];
     struct tm tm;
     localtime_r(&run->started_at.tv_sec, &tm);
     strftime(tbuf, sizeof(tbuf), "%Y-%m-%d %H:%M:%S", &tm);
@@ -295,7 +294,13 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
                 "Aborted         at %.3f s: %s; sending stopped there, %llu scheduled requests "
                 "not sent (aborted)\n",
                 run->aborted_at_s, run->abort_reason, (unsigned long long)run->aborted_not_sent);
+}
 
+/* Requests: the accounting's equations, the rate and the most in flight. */
+static void request_lines(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
+{
+    const sl_counts_t *c = &run->counts;
+    double dur = (double)cfg->duration_ns / 1e9, sending = sl_report_sending_s(cfg, run);
     uint64_t failed = sl_counts_failed(c) - c->results[SL_R_CANCELLED];
     fprintf(out, "Requests\n");
     fprintf(out,
@@ -333,7 +338,76 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
         fprintf(out, "  in flight     at most %llu at once (the sum of the workers' maxima)\n",
                 (unsigned long long)run->max_in_flight);
     sl_shape_print_stages(out, cfg, run);
+}
 
+/* Each worker's line: its pid, counts, IDs and, when it died, how. */
+static void worker_lines(FILE *out, const sl_run_t *run)
+{
+    for (int i = 0; i < run->nworkers; i++) {
+        const sl_worker_report_t *w = &run->workers[i];
+        fprintf(out, "Worker %-3d      pid %d: scheduled %llu, sent %llu, ok %llu", i + 1,
+                (int)w->pid, (unsigned long long)w->counts.scheduled,
+                (unsigned long long)w->counts.sent, (unsigned long long)w->counts.results[SL_R_OK]);
+        if (w->last_seq > 0)
+            fprintf(out, ", IDs R1..R%llu", (unsigned long long)w->last_seq);
+        else
+            fprintf(out, ", no IDs used");
+        if (w->died) {
+            if (w->stop_signal != 0)
+                fprintf(out,
+                        " - DIED: stopped by signal %d before its schedule ended (the run was not "
+                        "interrupted); the rest of its schedule is not sent",
+                        w->stop_signal);
+            else if (WIFSIGNALED(w->wait_status)) {
+                fprintf(out,
+                        " - DIED (signal %d) before its final report: counts are what it "
+                        "recorded; %llu sent without a recorded end are lost_with_worker",
+                        WTERMSIG(w->wait_status),
+                        (unsigned long long)w->counts.results[SL_R_WORKER_DIED]);
+                if (w->stuck[0] != '\0') /* where it hung, read before it was killed */
+                    fprintf(out,
+                            "\n                killed: still running %d s past the run's "
+                            "longest possible end (duration + timeout); %s",
+                            SL_RUN_OVERRUN_S, w->stuck);
+            } else
+                fprintf(out, " - DIED (exit %d) before its final report",
+                        WEXITSTATUS(w->wait_status));
+        }
+        fprintf(out, "\n");
+    }
+}
+
+/* The first script error, broken accounting or trace, the thresholds and the result. */
+static void verdict_lines(FILE *out, const sl_run_t *run, const sl_threshold_set_t *checks)
+{
+    const sl_counts_t *c = &run->counts;
+    char err[256];
+    if (run->first_script_error != NULL)
+        fprintf(out, "First script error (of %llu):\n%s\n",
+                (unsigned long long)(c->script_errors_before_send + c->results[SL_R_SCRIPT_ERROR]),
+                run->first_script_error);
+    if (sl_counts_check(c, err, sizeof(err)) != 0)
+        fprintf(out, "ACCOUNTING ERROR: %s\n", err);
+    if (run->trace_error[0] != '\0')
+        fprintf(out, "Trace           ERROR: %s\n", run->trace_error);
+    for (int i = 0; checks != NULL && i < checks->n; i++) {
+        const sl_threshold_t *t = &checks->items[i];
+        char v[48];
+        sl_threshold_format_measured(t, v, sizeof(v)); /* in the limit's own unit */
+        fprintf(out, "Threshold       %-4s %-28s measured %s\n", t->passed ? "pass" : "FAIL",
+                t->text, v);
+    }
+    fprintf(out, "Result          %s\n",
+            sl_report_verdict(sl_report_exit_code(run, checks), checks, run->aborted));
+}
+
+void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
+                     const sl_threshold_set_t *checks)
+{
+    const sl_counts_t *c = &run->counts;
+    char b1[32], b2[32];
+    header_lines(out, cfg, run);
+    request_lines(out, cfg, run);
     fprintf(out, "Latency               p50       p90       p99     p99.9       max      mean\n");
     latency_row(out, "from due time", run->latency);
     latency_row(out, "service time", run->service);
@@ -370,55 +444,8 @@ void sl_report_print(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
                 (unsigned long long)run->resent_unprocessed, SL_GOAWAY_MAX_RESENDS);
     fprintf(out, "Duration        %.3f s from start to last response\n", run->elapsed_s);
     concurrency_lines(out, cfg, run);
-    for (int i = 0; i < run->nworkers; i++) {
-        const sl_worker_report_t *w = &run->workers[i];
-        fprintf(out, "Worker %-3d      pid %d: scheduled %llu, sent %llu, ok %llu", i + 1,
-                (int)w->pid, (unsigned long long)w->counts.scheduled,
-                (unsigned long long)w->counts.sent, (unsigned long long)w->counts.results[SL_R_OK]);
-        if (w->last_seq > 0)
-            fprintf(out, ", IDs R1..R%llu", (unsigned long long)w->last_seq);
-        else
-            fprintf(out, ", no IDs used");
-        if (w->died) {
-            if (w->stop_signal != 0)
-                fprintf(out,
-                        " - DIED: stopped by signal %d before its schedule ended (the run was not "
-                        "interrupted); the rest of its schedule is not sent",
-                        w->stop_signal);
-            else if (WIFSIGNALED(w->wait_status)) {
-                fprintf(out,
-                        " - DIED (signal %d) before its final report: counts are what it "
-                        "recorded; %llu sent without a recorded end are lost_with_worker",
-                        WTERMSIG(w->wait_status),
-                        (unsigned long long)w->counts.results[SL_R_WORKER_DIED]);
-                if (w->stuck[0] != '\0') /* where it hung, read before it was killed */
-                    fprintf(out,
-                            "\n                killed: still running %d s past the run's "
-                            "longest possible end (duration + timeout); %s",
-                            SL_RUN_OVERRUN_S, w->stuck);
-            } else
-                fprintf(out, " - DIED (exit %d) before its final report",
-                        WEXITSTATUS(w->wait_status));
-        }
-        fprintf(out, "\n");
-    }
-    if (run->first_script_error != NULL)
-        fprintf(out, "First script error (of %llu):\n%s\n",
-                (unsigned long long)(c->script_errors_before_send + c->results[SL_R_SCRIPT_ERROR]),
-                run->first_script_error);
-    if (sl_counts_check(c, err, sizeof(err)) != 0)
-        fprintf(out, "ACCOUNTING ERROR: %s\n", err);
-    if (run->trace_error[0] != '\0')
-        fprintf(out, "Trace           ERROR: %s\n", run->trace_error);
-    for (int i = 0; checks != NULL && i < checks->n; i++) {
-        const sl_threshold_t *t = &checks->items[i];
-        char v[48];
-        sl_threshold_format_measured(t, v, sizeof(v)); /* in the limit's own unit */
-        fprintf(out, "Threshold       %-4s %-28s measured %s\n", t->passed ? "pass" : "FAIL",
-                t->text, v);
-    }
-    fprintf(out, "Result          %s\n",
-            sl_report_verdict(sl_report_exit_code(run, checks), checks, run->aborted));
+    worker_lines(out, run);
+    verdict_lines(out, run, checks);
 }
 
 int sl_report_exit_code(const sl_run_t *run, const sl_threshold_set_t *checks)

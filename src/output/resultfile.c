@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/fileio.h"
 #include "core/json.h"
 #include "output/resultfield.h"
 #include "output/resultfile_breakdown.h"
@@ -22,51 +23,17 @@
 
 #define MAX_RESULT_BYTES (1ULL << 30) /* a 1-hour run's file is a few MB */
 
+/* The whole file at path, or NULL with why in err. */
 static char *read_file(const char *path, size_t *len, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-    struct stat st;
-    if (f == NULL) {
-        snprintf(err, errlen, "cannot read it: %s", strerror(errno));
-        return NULL;
-    }
-    /* a file's own size (and a byte to see its end), not the doubling's up to twice that */
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) &&
-        (uint64_t)st.st_size < MAX_RESULT_BYTES && (buf = malloc((size_t)st.st_size + 1)) != NULL)
-        cap = (size_t)st.st_size + 1;
-    for (;;) {
-        if (n == cap) {
-            if (cap >= MAX_RESULT_BYTES) {
-                snprintf(err, errlen, "larger than %llu bytes: not a result file",
-                         (unsigned long long)MAX_RESULT_BYTES);
-                goto Error;
-            }
-            cap = cap ? cap * 2 : 65536;
-            char *nb = realloc(buf, cap);
-            if (nb == NULL) {
-                snprintf(err, errlen, "out of memory");
-                goto Error;
-            }
-            buf = nb;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        snprintf(err, errlen, "cannot read it: %s", strerror(errno));
-        goto Error;
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-Error:
-    fclose(f);
-    free(buf);
-    return NULL;
+    char why[128];
+    char *text = sl_file_read_all(path, MAX_RESULT_BYTES, 0, len, why, sizeof(why));
+    if (text == NULL && errno == EFBIG)
+        snprintf(err, errlen, "larger than %llu bytes: not a result file",
+                 (unsigned long long)MAX_RESULT_BYTES);
+    else if (text == NULL)
+        snprintf(err, errlen, "cannot read it: %s", why);
+    return text;
 }
 
 /* text[0..len) parsed, or NULL with msg. */

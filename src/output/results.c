@@ -317,12 +317,10 @@ static void shape_json(FILE *out, const sl_config_t *cfg)
     fprintf(out, "]");
 }
 
-int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
-                          const sl_threshold_set_t *checks)
+/* "settings": what the run was asked to do. */
+static void settings_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
 {
-    double dur = (double)cfg->duration_ns / 1e9, sending = sl_report_sending_s(cfg, run);
-    fprintf(out, "{\n  \"schema\": \"%s\",\n  \"soapload\": \"%s\",\n", SL_RESULTS_SCHEMA,
-            SL_VERSION);
+    double dur = (double)cfg->duration_ns / 1e9;
     fprintf(out, "  \"settings\": {\"script\": ");
     sl_json_string(out, cfg->script_path);
     fprintf(out, ", \"url\": ");
@@ -341,7 +339,12 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
             (long long)run->started_at.tv_sec * 1000000LL + run->started_at.tv_nsec / 1000);
     segment_json(out, cfg, run);
     fprintf(out, "},\n");
+}
 
+/* "summary" and what follows it up to the latency: the counts, rates and how the run ended. */
+static void summary_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
+{
+    double sending = sl_report_sending_s(cfg, run);
     fprintf(out, "  \"summary\": ");
     counts_json(out, &run->counts);
     fprintf(out,
@@ -374,14 +377,11 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
                     ? (double)run->validation.cpu_ns / 1e3 / (double)run->validation.validated
                     : 0.0);
     }
-    fprintf(out, "  \"latency\": {\n    \"from_due\": ");
-    sl_hist_json_write(out, run->latency);
-    fprintf(out, ",\n    \"service\": ");
-    sl_hist_json_write(out, run->service);
-    fprintf(out, ",\n    \"send_lateness\": ");
-    sl_hist_json_write(out, run->lateness);
-    fprintf(out, "\n  },\n");
-    connections_json(out, run);
+}
+
+/* "intervals": each second's counts, latency and target. */
+static void intervals_json(FILE *out, const sl_run_t *run)
+{
     fprintf(out, "  \"intervals\": [");
     for (size_t i = 0; i < run->nseconds; i++) {
         const sl_second_t *s = &run->seconds[i];
@@ -396,6 +396,11 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
         counts_json(out, &s->counts);
         fprintf(out, "}");
     }
+}
+
+/* "workers" (closing the intervals before) and "operations": each one's counts. */
+static void workers_and_ops_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
+{
     fprintf(out, "\n  ],\n  \"workers\": [");
     for (int i = 0; i < run->nworkers; i++) {
         const sl_worker_report_t *w = &run->workers[i];
@@ -424,13 +429,11 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
         fprintf(out, "}}");
     }
     fprintf(out, "%s],\n", run->nops ? "\n  " : "");
-    sl_flows_report_json(out, cfg, run);
-    tags_json(out, run);
-    segments_json(out, run);
-    runs_json(out, run);
-    concurrency_json(out, cfg, run);
-    reasons_json(out, cfg, &run->reasons);
-    opseries_json(out, cfg, run);
+}
+
+/* "thresholds" and "verdict", the end of the document. */
+static void verdict_json(FILE *out, const sl_run_t *run, const sl_threshold_set_t *checks)
+{
     fprintf(out, "  \"thresholds\": [");
     for (int i = 0; checks != NULL && i < checks->n; i++) {
         const sl_threshold_t *t = &checks->items[i];
@@ -469,5 +472,32 @@ int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run
             code == 0 ? "true" : "false", code);
     sl_json_string(out, sl_report_verdict(code, checks, run->aborted));
     fprintf(out, "}\n}\n");
+}
+
+int sl_results_write_json(FILE *out, const sl_config_t *cfg, const sl_run_t *run,
+                          const sl_threshold_set_t *checks)
+{
+    fprintf(out, "{\n  \"schema\": \"%s\",\n  \"soapload\": \"%s\",\n", SL_RESULTS_SCHEMA,
+            SL_VERSION);
+    settings_json(out, cfg, run);
+    summary_json(out, cfg, run);
+    fprintf(out, "  \"latency\": {\n    \"from_due\": ");
+    sl_hist_json_write(out, run->latency);
+    fprintf(out, ",\n    \"service\": ");
+    sl_hist_json_write(out, run->service);
+    fprintf(out, ",\n    \"send_lateness\": ");
+    sl_hist_json_write(out, run->lateness);
+    fprintf(out, "\n  },\n");
+    connections_json(out, run);
+    intervals_json(out, run);
+    workers_and_ops_json(out, cfg, run);
+    sl_flows_report_json(out, cfg, run);
+    tags_json(out, run);
+    segments_json(out, run);
+    runs_json(out, run);
+    concurrency_json(out, cfg, run);
+    reasons_json(out, cfg, &run->reasons);
+    opseries_json(out, cfg, run);
+    verdict_json(out, run, checks);
     return ferror(out) ? -1 : 0;
 }

@@ -23,6 +23,7 @@
 #include "core/duration.h"
 #include "core/exitcode.h"
 #include "core/httphead.h"
+#include "core/fileio.h"
 #include "core/monotime.h"
 #include "core/subargs.h"
 #include "core/threshold.h"
@@ -232,20 +233,10 @@ static void on_head(void *ctx, sl_receiver_conn_t *c, const sl_httphead_t *h)
 
 /* ---- the merge --------------------------------------------------------------------------- */
 
+/* A merged output to serve (at most 1 GiB), or NULL. */
 static char *slurp(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    struct stat st;
-    if (f == NULL)
-        return NULL;
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size < (1LL << 30) &&
-        (buf = malloc((size_t)st.st_size + 1)) != NULL) {
-        *len = fread(buf, 1, (size_t)st.st_size, f);
-        buf[*len] = '\0';
-    }
-    fclose(f);
-    return buf;
+    return sl_file_read_all(path, 1ULL << 30, SL_FILE_REGULAR, len, NULL, 0);
 }
 
 /* soapload merge on the spooled files with the options given; then the outputs to serve. */
