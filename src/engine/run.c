@@ -160,14 +160,20 @@ static void merge_second(sl_run_t *run, const sl_msg_interval_t *m, const uint8_
     if (m->second > 1000000000ULL)
         return;
     if (m->second >= run->nseconds) {
-        size_t n = (size_t)m->second + 1;
-        sl_second_t *p = realloc(run->seconds, n * sizeof(*p));
-        if (p == NULL)
-            return;
-        memset(p + run->nseconds, 0, (n - run->nseconds) * sizeof(*p));
+        size_t n = (size_t)m->second + 1, cap = run->seconds_cap;
+        if (n > cap) { /* doubling: an hour's seconds in 12 reallocs, not 3,600 copies */
+            cap = cap > 0 ? cap : 64;
+            while (cap < n)
+                cap *= 2;
+            sl_second_t *p = realloc(run->seconds, cap * sizeof(*p));
+            if (p == NULL)
+                return;
+            run->seconds = p;
+            run->seconds_cap = cap;
+        }
+        memset(run->seconds + run->nseconds, 0, (n - run->nseconds) * sizeof(*run->seconds));
         for (size_t i = run->nseconds; i < n; i++)
-            p[i].second = i;
-        run->seconds = p;
+            run->seconds[i].second = i;
         run->nseconds = n;
     }
     sl_second_t *s = &run->seconds[m->second];

@@ -102,6 +102,7 @@ struct sl_run {
     sl_hist_t *tls_handshake; /* us, one per new TLS connection; NULL in an older result file */
     sl_second_t *seconds;     /* one per second of the run */
     size_t nseconds;
+    size_t seconds_cap;      /* room in seconds[], grown by doubling */
     sl_hist_t *second_spare; /* a finished second's histogram, reset, for the next one */
     sl_second_cb on_second;  /* optional: set before sl_run */
     void *on_second_data;
