@@ -308,7 +308,10 @@ describe("mutual TLS", function()
         assert.are.equal(1, code, out)
         local sent, failed = out:match("\n  sent%s+(%d+) = ok 0 %+ failed (%d+) %+ cancelled 0")
         local before = t.count(out, "failed before send (%d+)")
-        assert.are.equal(50, tonumber(sent) + before, out)
+        -- each refused request holds its connection for a whole handshake: on a busy machine
+        -- the last ones due can find none free before sending ends, and are counted not sent
+        local not_sent = t.count(out, "not sent (%d+)")
+        assert.are.equal(50, tonumber(sent) + before + not_sent, out)
         assert.are.equal(tonumber(sent), tonumber(failed), out)
         assert.truthy(out:find("\nErrors          [%a ]*%d+"), out)
         assert.are.equal(0, mock.stats().requests.total)
