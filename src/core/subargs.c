@@ -71,6 +71,10 @@ sl_subargs_result_t sl_subargs_parse(const sl_subarg_t *flags, int argc, char **
             snprintf(err, errlen, "%s needs a value", a);
             return SL_SUBARGS_USAGE;
         }
+        /* `--listen --help`, as the error hints suggest: the help, not a value "--help"
+         * (a file of that name still goes as --json=--help) */
+        if (f->arg != NULL && eq == NULL && strcmp(argv[i + 1], "--help") == 0)
+            return SL_SUBARGS_HELP;
         const char *value = f->arg == NULL ? NULL : eq != NULL ? eq + 1 : argv[++i];
         if (take(f, opts, value, err, errlen) != 0)
             return SL_SUBARGS_REFUSED;

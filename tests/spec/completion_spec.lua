@@ -39,6 +39,26 @@ local function flags_of(help)
   return flags
 end
 
+-- The subcommands' --help texts (merge, its --trace and --listen forms, compare), each with
+-- the long flags it prints ("  --json FILE   ..." or "  -q, --quiet ...").
+local function sub_flags()
+  local cases = {}
+  for _, args in ipairs({ "merge", "merge --trace", "merge --listen", "compare" }) do
+    local p = io.popen(t.quote(t.bin) .. " " .. args .. " --help")
+    local help = p:read("a")
+    local ok = p:close()
+    assert(ok, args .. " --help failed: " .. help)
+    local flags = {}
+    for line in help:gmatch("[^\n]+") do
+      local long = line:match("^  %-%a, (%-%-[%w-]+)") or line:match("^  (%-%-[%w-]+)")
+      if long then flags[#flags + 1] = long end
+    end
+    assert.truthy(#flags >= 2, args)
+    cases[#cases + 1] = { sub = args:match("^%a+"), args = args, flags = flags }
+  end
+  return cases
+end
+
 describe("bash completion of soapload", function()
   local cwd
   setup(function()
@@ -87,6 +107,18 @@ describe("bash completion of soapload", function()
       complete(cwd, "_soapload", { "soapload", "--soap", "=", "1" }))
     assert.are.same({ "a.lua", "sub" },
       complete(cwd, "_soapload", { "soapload", "--json", "=", "out.json", "-d", "1s", "" }))
+  end)
+
+  it("offers every flag each subcommand's --help prints", function()
+    for _, case in ipairs(sub_flags()) do
+      local got = {}
+      for _, f in ipairs(complete(cwd, "_soapload", { "soapload", case.sub, "--" })) do
+        got[f] = true
+      end
+      for _, flag in ipairs(case.flags) do
+        assert.truthy(got[flag], case.args .. ": " .. flag .. " is not offered")
+      end
+    end
   end)
 
   it("offers each subcommand's files", function()
@@ -171,6 +203,12 @@ describe("zsh completion", function()
     local text = t.read(zdir .. "/_soapload")
     local main = assert(text:match("\n_soapload%(%) {(.*)"))
     local mock = assert(text:match("\n_soapload_mock%(%) {(.-)\n}"))
+    for _, case in ipairs(sub_flags()) do
+      local body = assert(main:match("\n  " .. case.sub .. "%)(.-)\n    return ;;"), case.sub)
+      for _, flag in ipairs(case.flags) do
+        assert.truthy(body:find("[{,'*]" .. flag:gsub("%-", "%%-") .. "[=[,}]"), case.args .. ": " .. flag)
+      end
+    end
     for _, case in ipairs({ { t.bin, main }, { t.mock_bin, mock } }) do
       for _, flag in ipairs(flags_of(t.help(case[1]))) do
         assert.truthy(case[2]:find("[{,']" .. flag:gsub("%-", "%%-") .. "[+=[,}]"), flag)
