@@ -198,8 +198,8 @@ static int open_signers(char *err, size_t errlen)
         int alg;
         if (sl_wsse_keys_load(&o, NULL, &pkey, &cert, &alg, err, errlen) != 0)
             return -1;
-        threads[i].signer =
-            sl_wsse_sign_open(pkey, cert, alg, SL_WSSE_REF_BST, o.ttl_ns, err, errlen);
+        threads[i].signer = sl_wsse_sign_open(pkey, cert, alg, opt.wsse_sign_ref,
+                                              (uint64_t)(opt.wsse_sign_ttl_s * 1e9), err, errlen);
         X509_free(cert);
         if (threads[i].signer == NULL)
             return -1;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/duration.h"
+#include "core/wsse_opts.h"
 #include "stats.h"
 
 typedef int (*setter_t)(sl_mock_options_t *o, const char *arg, char *err, size_t errlen);
@@ -265,6 +266,36 @@ static int set_wsse_sign_cert(sl_mock_options_t *o, const char *arg, char *err, 
     return 0;
 }
 
+static int set_wsse_sign_ttl(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
+{
+    char *end;
+    double v = strtod(arg, &end);
+    if (end == arg || *end != '\0' || !(v >= 1 && v <= 86400)) {
+        snprintf(err, errlen, "bad --wsse-sign-ttl '%s': seconds from 1 to 86400, e.g. 300 or 5",
+                 arg);
+        return -1;
+    }
+    o->wsse_sign_ttl_s = v;
+    o->wsse_sign_knob_given = 1;
+    return 0;
+}
+
+/* the names soapload's --wsse-key-ref takes, from the one table in core/wsse_opts.c */
+static int set_wsse_sign_ref(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
+{
+    sl_wsse_opts_t w;
+    sl_wsse_opts_init(&w);
+    const char *want = sl_wsse_opts_set(&w, SL_WSSE_SET_KEY_REF, arg);
+    if (want != NULL) {
+        snprintf(err, errlen, "bad --wsse-sign-ref '%s': it is %s", arg, want);
+        return -1;
+    }
+    o->wsse_sign_ref = w.key_ref;
+    sl_wsse_opts_free(&w);
+    o->wsse_sign_knob_given = 1;
+    return 0;
+}
+
 static int set_wsse_sign_key(sl_mock_options_t *o, const char *arg, char *err, size_t errlen)
 {
     if (access(arg, R_OK) != 0) {
@@ -473,6 +504,12 @@ static const option_spec_t options[] = {
      set_wsse_sign_cert},
     {"wsse-sign-key", 0, "FILE", "the PEM private key (RSA or EC) of --wsse-sign-cert",
      set_wsse_sign_key},
+    {"wsse-sign-ttl", 0, "S", "the signed answers' Timestamp lifetime (default 300)",
+     set_wsse_sign_ttl},
+    {"wsse-sign-ref", 0, "REF",
+     "how a signed answer names its key: bst (default: the\n"
+     "certificate in the answer), issuer-serial or ski",
+     set_wsse_sign_ref},
     {"wsdl", 0, "FILE",
      "serve this WSDL at ?wsdl and answer each of its operations\n"
      "Op with an OpResponse carrying the ID",
@@ -551,6 +588,8 @@ static void set_defaults(sl_mock_options_t *o)
                              .id_memory = (size_t)256 << 20,
                              .id_memory_text = "256m",
                              .wsse_max_age_s = 300,
+                             .wsse_sign_ttl_s = 300,
+                             .wsse_sign_ref = SL_WSSE_REF_BST,
                              .session_ttl_s = 60};
     o->threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
     if (o->threads < 1)
@@ -615,6 +654,10 @@ static int check_combinations(sl_mock_options_t *o, char *err, size_t errlen)
     }
     if ((o->wsse_sign_cert == NULL) != (o->wsse_sign_key == NULL)) {
         snprintf(err, errlen, "--wsse-sign-cert and --wsse-sign-key go together: give both");
+        return -1;
+    }
+    if (o->wsse_sign_knob_given && o->wsse_sign_key == NULL) {
+        snprintf(err, errlen, "--wsse-sign-ttl and --wsse-sign-ref need --wsse-sign-key");
         return -1;
     }
     if (o->session_knob_given && !o->sessions) {

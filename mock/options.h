@@ -39,6 +39,9 @@ typedef struct {
     const char *wsse_decrypt_key; /* decrypt encrypted requests with this private key */
     const char *wsse_sign_cert;   /* sign every answer with this certificate's key: */
     const char *wsse_sign_key;    /* both or neither */
+    double wsse_sign_ttl_s;       /* the answers' Timestamp lifetime */
+    int wsse_sign_ref;            /* how the answers name their key: SL_WSSE_REF_* */
+    int wsse_sign_knob_given;     /* --wsse-sign-ttl or --wsse-sign-ref: they need the key */
     char *wsdl_text;              /* --wsdl: a user's WSDL, served (owned; NUL-terminated) */
     size_t wsdl_len;
     sl_ops_t *wsdl_ops;                             /* its operations, answered (owned) */

@@ -781,6 +781,63 @@ describe("soapload-mock --wsse-sign-cert/--wsse-sign-key: signed answers", funct
     assert.truthy(out:find("signature%s+50  the signature does not verify"), out)
   end)
 
+  it("--wsse-sign-ref names the key by issuer and serial or by SKI, --wsse-sign-ttl sets the " ..
+     "Timestamp's life: xmlsec1, zeep and soapload --wsse-verify-cert verify", function()
+    -- seconds since the epoch of an xsd:dateTime in UTC ("2026-12-08T01:02:03Z", maybe .123)
+    local function epoch(text)
+      local y, mo, d, h, mi, sec = assert(text):match("^(%d+)-(%d+)-(%d+)T(%d+):(%d+):(%d+)")
+      return os.time({ year = y, month = mo, day = d, hour = h, min = mi, sec = sec })
+    end
+    for _, c in ipairs({ { "issuer-serial", "<ds:X509IssuerName>CN=signer</ds:X509IssuerName>" },
+                         { "ski", "#X509SubjectKeyIdentifier" } }) do
+      local mock = mock_signing("rsa.key", "rsa.pem", "--wsse-sign-ttl 7 --wsse-sign-ref " .. c[1])
+      local status, _, answer = post(mock, t.envelope(t.SOAP11, "A-1"))
+      local json = t.tmpname(".json")
+      local code, out, err = t.run(("-R 20 -d 1s -w 1 -c 2 --json %s --url %s " ..
+        "--wsse-verify-cert %s %s"):format(t.quote(json), mock.url, k("rsa.pem"),
+        t.quote(t.root .. "/scripts/examples/default.lua")))
+      local s = mock.stats()
+      mock.stop()
+      local res = t.json.decode(t.read(json) or "null")
+      os.remove(json)
+      assert.are.equal(200, status, answer)
+      assert.falsy(answer:find("BinarySecurityToken", 1, true), answer)
+      assert.truthy(answer:find(c[2], 1, true), answer)
+      local created = answer:match("<wsu:Created>([^<]+)</wsu:Created>")
+      local expires = answer:match("<wsu:Expires>([^<]+)</wsu:Expires>")
+      assert.are.equal(7, epoch(expires) - epoch(created), answer)
+      assert.is_true(xmlsec1_verifies(answer, dir .. "/rsa.pem"), answer)
+      assert.are.equal("valid", zeep_says(answer, dir .. "/rsa.pem"), c[1])
+      assert.is_false(xmlsec1_verifies(answer, dir .. "/other.pem"))
+      assert.are.equal(0, code, out .. err)
+      assert.are.equal(21, s.requests.echo) -- the one posted above, then the run's 20
+      assert.are.equal(20, res.summary.ok, out)
+      assert.are.equal(0, res.summary.results.signature, out)
+    end
+  end)
+
+  it("refuses a bad --wsse-sign-ttl or --wsse-sign-ref, and either without the key", function()
+    local function run_mock(args)
+      local p = io.popen(("timeout 10 %s %s 2>&1; echo \"exit=$?\""):format(t.quote(t.mock_bin), args))
+      local out = p:read("a")
+      p:close()
+      return tonumber(out:match("exit=(%d+)\n$")), out
+    end
+    local keys = ("--wsse-sign-cert %s --wsse-sign-key %s "):format(k("rsa.pem"), k("rsa.key"))
+    for _, c in ipairs({
+      { keys .. "--wsse-sign-ttl 0", "bad --wsse-sign-ttl '0': seconds from 1 to 86400" },
+      { keys .. "--wsse-sign-ttl 5x", "bad --wsse-sign-ttl '5x'" },
+      { keys .. "--wsse-sign-ref thumbprint",
+        "bad --wsse-sign-ref 'thumbprint': it is bst, issuer-serial or ski" },
+      { "--wsse-sign-ttl 5", "--wsse-sign-ttl and --wsse-sign-ref need --wsse-sign-key" },
+      { "--wsse-sign-ref ski", "--wsse-sign-ttl and --wsse-sign-ref need --wsse-sign-key" },
+    }) do
+      local code, out = run_mock("--port 0 " .. c[1])
+      assert.are.equal(2, code, c[1] .. ": " .. out)
+      assert.truthy(out:find(c[2], 1, true), out)
+    end
+  end)
+
   it("refuses a certificate without its key, and a key of another certificate", function()
     -- the mock's exit code and all it printed; bounded, should it start after all
     local function run_mock(args)
