@@ -8,7 +8,8 @@
 #   5. an open-model rate sweep next to h2load --h1 --rps against a 1-thread mock, 50
 #      connections: achieved rate, not sent, send lateness p50 and p99, client CPU (user+sys) per
 #      request and wake-ups (voluntary context switches, all processes) per request,
-#      SWEEP_RUNS interleaved runs of SWEEP_SECS each per rate, medians.
+#      SWEEP_RUNS interleaved runs of SWEEP_SECS each per rate, medians; and next to Locust
+#      (FastHttpUser, one process, 50 users: scripts/bench-locust.py; SWEEP_LOCUST=0 skips it).
 # Usage: scripts/bench-engine.sh [RUNS=3] [SECONDS=10] [RSS_SECONDS=60]
 # SECTIONS picks sections (default "1 2 3 4 5"; SWEEP_ONLY=1 is SECTIONS=5).
 # SWEEP_RATES (default "10000 20000 40000 60000 80000"), SWEEP_RUNS (3), SWEEP_SECS (3);
@@ -38,6 +39,34 @@ timed() {
     /usr/bin/time -f "%U %S %w" -o "$work/time.out" "$@" || true
     awk '{ print $1 + $2, $3 }' "$work/time.out" | tail -1 >>"$out"
 }
+# Locust at $1 requests/s for $2 s against $3 (the sweep's mock): appends "achieved/s, CPU us
+# per request, wakes per request" to $work/sw.lc. Counts are the mock's (/stats, reset first);
+# CPU, wakes and requests are counted over $2 s from half a second after every user had spawned
+# (Locust logs it), so that the interpreter's start-up (about a second of CPU) is not spread
+# over the requests.
+mock_total() { # the mock's requests so far ($1: its base URL)
+    curl -s "$1/stats" | python3 -c 'import json, sys; print(json.load(sys.stdin)["requests"]["total"])'
+}
+locust_run() {
+    local rate=$1 secs=$2 url=$3 admin=${3%/soap/endpoint} pid t0 n0 w0 s0 t1 n1 w1 s1
+    curl -s -X POST "$admin/stats/reset" >/dev/null
+    LOCUST_USER_RATE=$(awk -v r="$rate" 'BEGIN { print r / 50 }') \
+        locust -f scripts/bench-locust.py --headless -u 50 -r 100 -t "$((secs + 30))s" \
+        --host "$url" >"$work/lc.out" 2>&1 &
+    pid=$!
+    for _ in $(seq 200); do grep -q "All users spawned" "$work/lc.out" && break; sleep 0.02; done
+    sleep 0.5 # the users' first requests out of the way
+    t0=$(cpu_ticks "$pid") w0=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$pid/status")
+    n0=$(mock_total "$admin") s0=$(date +%s.%N)
+    sleep "$secs"
+    t1=$(cpu_ticks "$pid") w1=$(awk '/^voluntary_ctxt_switches/ { print $2 }' "/proc/$pid/status")
+    n1=$(mock_total "$admin") s1=$(date +%s.%N)
+    kill -TERM "$pid" # its -t is only a bound: the window above is what counts
+    wait "$pid" || true
+    awk -v t="$((t1 - t0))" -v n="$((n1 - n0))" -v w="$((w1 - w0))" -v s="$(awk -v a="$s0" -v b="$s1" 'BEGIN { print b - a }')" \
+        -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n > 0) print n / s, t / hz / n * 1e6, w / n
+                                          else print 0, 0, 0 }' >>"$work/sw.lc"
+}
 sweep() {
     local rates=${SWEEP_RATES:-10000 20000 40000 60000 80000} sruns=${SWEEP_RUNS:-3}
     local ssecs=${SWEEP_SECS:-3} clients=50 m1 u1 b out
@@ -47,13 +76,17 @@ sweep() {
     m1=$!
     for _ in $(seq 100); do grep -q "listening on" "$work/mock1.log" && break; sleep 0.05; done
     u1=$(grep -o 'http://[^ ]*' "$work/mock1.log" | head -1)
+    locust=0 # python3-locust is in the bench group; SWEEP_LOCUST=0 leaves it out
+    [ "${SWEEP_LOCUST:-1}" = 1 ] && command -v locust >/dev/null && locust=1
     printf '%s' '<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><e:Echo xmlns:e="urn:soapload:echo"><e:RequestId>H-1</e:RequestId></e:Echo></soap:Body></soap:Envelope>' >"$work/body1.xml"
-    printf '  %8s | %9s %9s %10s %10s %9s %7s | %9s %9s %7s\n' "target/s" "soapload" "not sent" \
-        "late p50" "late p99" "CPU us" "wakes" "h2load" "CPU us" "wakes"
+    printf '  %8s | %9s %9s %10s %10s %9s %7s | %9s %9s %7s | %9s %9s %7s\n' "target/s" \
+        "soapload" "not sent" "late p50" "late p99" "CPU us" "wakes" "h2load" "CPU us" "wakes" \
+        "locust" "CPU us" "wakes"
     for rate in $rates; do
         : >"$work/sw.sl"
         : >"$work/sw.base"
         : >"$work/sw.h2"
+        : >"$work/sw.lc"
         for _ in $(seq "$sruns"); do
             for b in "$bin" ${base:+"$base"}; do
                 out=sw.sl
@@ -79,12 +112,15 @@ print(s["sent"] / float(sys.argv[3]), s.get("not_sent", 0), r["latency"]["send_l
                 END { split(t, c, " ")
                       if (done > 0 && secs > 0) print done / secs, c[1] / done * 1e6, c[2] / done
                       else print 0, 0, 0 }' "$work/sw.h2out" >>"$work/sw.h2"
+            [ "$locust" = 1 ] && locust_run "$rate" "$ssecs" "$u1"
         done
         col() { awk -v k="$1" '{ print $k }' "$work/$2" | median; }
-        printf '  %8d | %9.0f %9.0f %8.0fus %8.0fus %9.2f %7.2f | %9.0f %9.2f %7.2f\n' "$rate" \
+        printf '  %8d | %9.0f %9.0f %8.0fus %8.0fus %9.2f %7.2f | %9.0f %9.2f %7.2f | %s\n' "$rate" \
             "$(col 1 sw.sl)" "$(col 2 sw.sl)" "$(col 6 sw.sl)" "$(col 3 sw.sl)" "$(col 4 sw.sl)" \
             "$(col 5 sw.sl)" \
-            "$(col 1 sw.h2)" "$(col 2 sw.h2)" "$(col 3 sw.h2)"
+            "$(col 1 sw.h2)" "$(col 2 sw.h2)" "$(col 3 sw.h2)" \
+            "$(if [ -s "$work/sw.lc" ]; then printf '%9.0f %9.2f %7.2f' "$(col 1 sw.lc)" \
+                "$(col 2 sw.lc)" "$(col 3 sw.lc)"; else echo "(no locust)"; fi)"
         if [ -s "$work/sw.base" ]; then
             printf '  %8s | %9.0f %9.0f %8.0fus %8.0fus %9.2f %7.2f | (%s)\n' "base" \
                 "$(col 1 sw.base)" "$(col 2 sw.base)" "$(col 6 sw.base)" "$(col 3 sw.base)" \
