@@ -39,6 +39,7 @@ typedef struct {
     char name[SL_FLOW_NAME_CAP];
     double weight;
     int cookies; /* cookies = true: a jar per flow (closed model: per virtual user) */
+    int single;  /* a single operation of soapload.operations, run as a flow of one step */
     int nsteps;
     sl_flow_step_t steps[SL_FLOW_MAX_STEPS];
 } sl_flow_def_t;
@@ -72,6 +73,7 @@ typedef struct {
     uint64_t start_due; /* the first step's due time */
     uint64_t due;       /* the current step's due time */
     uint64_t number;    /* this worker's flow number, from 1 */
+    int scenario;       /* the soapload.scenarios entry that started it (0 without them) */
     int vars_ref;       /* the script's variables of this flow (engine side) */
     int in_flight;      /* its step's request is out */
     int used;

@@ -9,8 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const sl_scenario_keys[] = {"rate",    "duration", "stages",     "start_after",
-                                        "arrival", "burst",    "operations", NULL};
+#include "core/scenario_flows.h"
+
+const char *const sl_scenario_keys[] = {"rate",  "duration",   "stages", "start_after", "arrival",
+                                        "burst", "operations", "flows",  NULL};
 
 int sl_scenario_name_ok(const char *name)
 {
@@ -108,6 +110,8 @@ static int finish_one(const sl_config_t *cfg, sl_scenario_t *sc, char *err, size
         snprintf(err, errlen, "soapload.scenarios.%s lasts too long", sc->name);
         return -1;
     }
+    if (cfg->flows != NULL && sl_scenario_flows_finish(cfg, sc, err, errlen) != 0)
+        return -1;
     if (cfg->nops > 0) {
         if (sl_mix_check(sc->weights, cfg->nops, why, sizeof(why)) != 0) {
             snprintf(err, errlen, "soapload.scenarios.%s.operations: %s", sc->name, why);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "core/config_types.h"
+#include "core/flow.h"
 #include "core/mix.h"
 #include "core/profile.h"
 
@@ -31,7 +32,10 @@ typedef struct {
     int nstages;
     int burst, arrival;
     double weights[SL_MAX_OPERATIONS]; /* per operation of soapload.operations; 0: not in it */
-    int has_rate, has_duration, has_start, has_burst, has_arrival, has_operations;
+    /* with soapload.flows: per flow of cfg->flows (a single operation is a flow of one step);
+     * its entries start them (core/scenario_flows.h) */
+    double flow_weights[SL_FLOW_MAX];
+    int has_rate, has_duration, has_start, has_burst, has_arrival, has_operations, has_flows;
 } sl_scenario_t;
 
 typedef struct sl_scenarios {

@@ -14,6 +14,19 @@ static uint64_t scenario_seed(uint64_t seed, int i)
     return i == 0 ? seed : seed ^ (0x9E3779B97F4A7C15ULL * (uint64_t)i);
 }
 
+/* Scenario i's mix of flows (sc NULL: the run's own), when the run has flows. */
+static int init_flow_mix(sl_scenario_plan_t *sp, const sl_scenario_t *sc, int i, char *err,
+                         size_t errlen)
+{
+    const sl_flows_t *fs = sp->cfg->flows;
+    double weights[SL_FLOW_MAX];
+    if (fs == NULL)
+        return 0;
+    for (int f = 0; f < fs->n; f++)
+        weights[f] = sc != NULL ? sc->flow_weights[f] : fs->f[f].weight;
+    return sl_mix_init(&sp->flow_mix[i], weights, fs->n, err, errlen);
+}
+
 static void pick_next(sl_scenario_plan_t *sp)
 {
     sp->next_due = SL_PROFILE_END;
@@ -44,7 +57,8 @@ int sl_scenario_plan_init(sl_scenario_plan_t *sp, const sl_config_t *cfg, int w,
         if ((sc != NULL ? sl_scenario_profile(sc, &sp->profile[i], err, errlen)
                         : sl_load_profile(cfg, &sp->profile[i], err, errlen)) != 0 ||
             (cfg->nops > 0 && sl_mix_init(&sp->mix[i], sc != NULL ? sc->weights : cfg->op_weights,
-                                          cfg->nops, err, errlen) != 0)) {
+                                          cfg->nops, err, errlen) != 0) ||
+            init_flow_mix(sp, sc, i, err, errlen) != 0) {
             sl_scenario_plan_free(sp);
             return -1;
         }
@@ -76,6 +90,15 @@ int sl_scenario_plan_op(const sl_scenario_plan_t *sp)
                      sl_segment_request_index(sp->cfg, pl->j, sp->w, sp->nworkers));
 }
 
+int sl_scenario_plan_flow(const sl_scenario_plan_t *sp)
+{
+    if (sp->cfg->flows == NULL)
+        return -1;
+    const sl_plan_t *pl = &sp->plan[sp->cur];
+    return sl_mix_of(&sp->flow_mix[sp->cur],
+                     sl_segment_request_index(sp->cfg, pl->j, sp->w, sp->nworkers));
+}
+
 const char *sl_scenario_plan_name(const sl_scenario_plan_t *sp)
 {
     return sp->cfg->scenarios != NULL ? sp->cfg->scenarios->s[sp->cur].name : NULL;
@@ -95,6 +118,8 @@ uint64_t sl_scenario_plan_total(const sl_scenario_plan_t *sp)
 
 void sl_scenario_plan_free(sl_scenario_plan_t *sp)
 {
-    for (int i = 0; i < SL_MAX_SCENARIOS; i++)
+    for (int i = 0; i < SL_MAX_SCENARIOS; i++) {
         sl_mix_free(&sp->mix[i]);
+        sl_mix_free(&sp->flow_mix[i]);
+    }
 }

@@ -22,7 +22,8 @@ typedef struct {
     sl_profile_t profile[SL_MAX_SCENARIOS];
     sl_plan_t plan[SL_MAX_SCENARIOS];
     uint64_t start_ns[SL_MAX_SCENARIOS];
-    sl_mix_t mix[SL_MAX_SCENARIOS]; /* with operations only */
+    sl_mix_t mix[SL_MAX_SCENARIOS];      /* with operations only */
+    sl_mix_t flow_mix[SL_MAX_SCENARIOS]; /* with flows only: which flow an entry starts */
     const sl_config_t *cfg;
     int w, nworkers;
     int cur;           /* the scenario of the next entry */
@@ -40,6 +41,9 @@ void sl_scenario_plan_advance(sl_scenario_plan_t *sp);
 /** The operation of the next entry (its scenario's mix at the scenario's global index), or -1
  * in a run without operations. */
 int sl_scenario_plan_op(const sl_scenario_plan_t *sp);
+/** The flow the next entry starts (its scenario's flow mix at the scenario's global index), or
+ * -1 in a run without flows. */
+int sl_scenario_plan_flow(const sl_scenario_plan_t *sp);
 /** The name of the next entry's scenario, or NULL in a run without scenarios. */
 const char *sl_scenario_plan_name(const sl_scenario_plan_t *sp);
 /** How many entries the worker has in all (Poisson schedules are walked to their end). */

@@ -12,6 +12,10 @@
 #include "core/flow.h"
 #include "core/mix.h"
 
+/* How many of soapload.flows (as compiled) the script declared there: the rest are its single
+ * operations, each a flow of one step. */
+#define DECLARED_KEY "soapload.declared_flows"
+
 static const char compile_chunk[] =
     "local soapload = ...\n"
     "local flows = rawget(soapload, 'flows')\n"
@@ -28,6 +32,7 @@ static const char compile_chunk[] =
     "if type(flows) ~= 'table' or #flows == 0 then\n"
     "  fail('soapload.flows must be a non-empty list of flows ({name = ..., steps = {...}})')\n"
     "end\n"
+    "local declared = #flows -- the flows of soapload.flows; then the single operations\n"
     "local singles = rawget(soapload, 'operations')\n"
     "if singles ~= nil then -- single operations beside flows: each a flow of one step\n"
     "  if type(singles) ~= 'table' then fail('soapload.operations must be a list of tables') end\n"
@@ -52,9 +57,6 @@ static const char compile_chunk[] =
     "  end\n"
     "  flows = all\n"
     "  soapload.flows = all\n"
-    "end\n"
-    "if rawget(soapload, 'scenarios') ~= nil then\n"
-    "  fail('soapload.flows and soapload.scenarios cannot be combined')\n"
     "end\n"
     "local fkeys = {name = 1, weight = 1, steps = 1, on_error = 1, cookies = 1}\n"
     "local skeys = {name = 1, request = 1, response = 1, soap_action = 1, path = 1, headers = 1,\n"
@@ -129,7 +131,7 @@ static const char compile_chunk[] =
     "  end\n"
     "end\n"
     "soapload.operations = ops\n"
-    "return whens\n";
+    "return whens, declared\n";
 
 int sl_flow_lua_compile(lua_State *L, int *when_ref, char *err, size_t errlen)
 {
@@ -141,11 +143,12 @@ int sl_flow_lua_compile(lua_State *L, int *when_ref, char *err, size_t errlen)
         return -1;
     }
     lua_getglobal(L, "soapload");
-    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+    if (lua_pcall(L, 1, 2, 0) != LUA_OK) {
         snprintf(err, errlen, "%s", lua_tostring(L, -1));
         lua_pop(L, 1);
         return -1;
     }
+    lua_setfield(L, LUA_REGISTRYINDEX, DECLARED_KEY); /* read by sl_flow_lua_read */
     if (lua_istable(L, -1))
         *when_ref = luaL_ref(L, LUA_REGISTRYINDEX); /* the steps' when(vars), by operation */
     else
@@ -220,6 +223,9 @@ int sl_flow_lua_read(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
         return -1;
     }
     cfg->flows = fs;
+    lua_getfield(L, LUA_REGISTRYINDEX, DECLARED_KEY);
+    int declared = lua_isinteger(L, -1) ? (int)lua_tointeger(L, -1) : SL_FLOW_MAX;
+    lua_pop(L, 1);
     lua_getfield(L, -2, "cookies"); /* soapload.cookies: every flow's default */
     int all_cookies = lua_toboolean(L, -1);
     lua_pop(L, 1);
@@ -237,6 +243,7 @@ int sl_flow_lua_read(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
             return -1;
         }
         sl_flow_def_t *f = &fs->f[k];
+        f->single = i > declared;
         int flow_goes_on = is_continue(L, fi, "on_error");
         lua_getfield(L, fi, "cookies");
         f->cookies = lua_isnil(L, -1) ? all_cookies : lua_toboolean(L, -1);

@@ -63,26 +63,36 @@ void sl_flowrun_free(sl_flowrun_t *fr, sl_script_t *s)
     sl_mix_free(&fr->mix);
 }
 
-int sl_flowrun_start(sl_flowrun_t *fr, sl_script_t *s, uint64_t k, uint64_t due)
+int sl_flowrun_begin(sl_flowrun_t *fr, sl_script_t *s, int flow, int scenario, uint64_t due)
 {
-    int flow = sl_mix_of(&fr->mix, k);
     int i = sl_flow_start(&fr->pool, fr->defs, fr->stats, flow, due, &fr->rng);
     publish(fr);
     if (i < 0)
         return -1;
     sl_flow_run_t *r = &fr->pool.v[i];
     r->vars_ref = sl_script_vars_new(s);
+    r->scenario = scenario;
     /* the heap holds as many entries as the pool: a started flow always has its place */
     sl_waitq_push(&fr->waiting, r->due, (uint32_t)i);
     return 0;
 }
 
-void sl_flowrun_not_started(sl_flowrun_t *fr, uint64_t k)
+int sl_flowrun_start(sl_flowrun_t *fr, sl_script_t *s, uint64_t k, uint64_t due)
 {
-    sl_flow_stats_t *st = &fr->stats[sl_mix_of(&fr->mix, k)];
+    return sl_flowrun_begin(fr, s, sl_mix_of(&fr->mix, k), 0, due);
+}
+
+void sl_flowrun_not_started(sl_flowrun_t *fr, int flow)
+{
+    sl_flow_stats_t *st = &fr->stats[flow];
     st->scheduled++;
     st->not_started++;
     publish(fr);
+}
+
+int sl_flowrun_scenario(const sl_flowrun_t *fr, uint32_t flow)
+{
+    return fr->pool.v[flow].scenario;
 }
 
 uint64_t sl_flowrun_next_due(const sl_flowrun_t *fr)

@@ -1,6 +1,7 @@
 /*
  * flow_run: the flows of one worker in the open model. The schedule's entries start flows
- * (which flow: the exact mix of their weights at the entry's global index); each flow's steps
+ * (which flow: the exact mix of their weights at the entry's global index, each scenario's
+ * own with soapload.scenarios, whose steps are its requests); each flow's steps
  * wait here until they are due (the previous answer plus the think time); each flow's
  * variables live in the worker's Lua state from its start to its end; the results go to the
  * parent with the final report.
@@ -42,11 +43,17 @@ int sl_flowrun_init(sl_flowrun_t *fr, const sl_config_t *cfg, uint32_t cap, uint
                     sl_flow_live_t *live, char *err, size_t errlen);
 void sl_flowrun_free(sl_flowrun_t *fr, sl_script_t *s);
 
-/** Starts the flow of the schedule's entry of global index k, due at `due`. Returns 0, or -1
+/** Starts the closed model's flow of global index k (its mix), due at `due`. Returns 0, or -1
  * when the table is full (counted as not started). */
 int sl_flowrun_start(sl_flowrun_t *fr, sl_script_t *s, uint64_t k, uint64_t due);
-/** Counts the entry of global index k as a flow that was due but never started. */
-void sl_flowrun_not_started(sl_flowrun_t *fr, uint64_t k);
+/** Starts flow `flow` for the open model's schedule entry of scenario `scenario` (0 without
+ * scenarios), due at `due`. Returns 0, or -1 when the table is full (counted as not
+ * started). */
+int sl_flowrun_begin(sl_flowrun_t *fr, sl_script_t *s, int flow, int scenario, uint64_t due);
+/** Counts flow `flow` as one that was due but never started. */
+void sl_flowrun_not_started(sl_flowrun_t *fr, int flow);
+/** The scenario of `flow` (under way): the one whose entry started it. */
+int sl_flowrun_scenario(const sl_flowrun_t *fr, uint32_t flow);
 /** The due time of the earliest waiting step, or UINT64_MAX. */
 uint64_t sl_flowrun_next_due(const sl_flowrun_t *fr);
 /** Takes the earliest waiting step if it is due by `now`: its flow (*flow), operation (*op)

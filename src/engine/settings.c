@@ -17,6 +17,7 @@
 #include "core/scenario.h"
 #include "engine/flow_lua.h"
 #include "engine/operations.h"
+#include "engine/scenario_mix.h"
 
 /* The names in the soapload table (at the top of the stack) before the script runs: the
  * built-ins, which the settings reader leaves alone. */
@@ -332,12 +333,14 @@ static int read_scenario_key(lua_State *L, const sl_config_t *cfg, const char *n
     if (key == NULL) {
         snprintf(err, errlen,
                  "soapload.scenarios.%s has a %s key: a scenario is a table of settings "
-                 "(rate, duration, stages, start_after, arrival, burst, operations)",
+                 "(rate, duration, stages, start_after, arrival, burst, operations, flows)",
                  name, luaL_typename(L, -2));
         return -1;
     }
     if (strcmp(key, "stages") == 0)
         return read_scenario_stages(L, name, sc, err, errlen);
+    if (strcmp(key, "flows") == 0 || (strcmp(key, "operations") == 0 && cfg->flows != NULL))
+        return sl_scenario_mix_read(L, cfg, name, key, sc, err, errlen); /* flow starts */
     if (strcmp(key, "operations") == 0)
         return read_scenario_operations(L, cfg, name, sc, err, errlen);
     const char *text = setting_text(L, num, sizeof(num));
@@ -380,7 +383,8 @@ static int read_scenario_key(lua_State *L, const sl_config_t *cfg, const char *n
         else
             snprintf(err, errlen,
                      "soapload.scenarios.%s has an unknown key '%s'%s%s%s (a scenario takes "
-                     "rate, duration, stages, start_after, arrival, burst and operations)",
+                     "rate, duration, stages, start_after, arrival, burst, operations and "
+                     "flows)",
                      name, key, near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
         return -1;
     }
@@ -507,16 +511,16 @@ int sl_settings_read(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
         lua_pop(L, 1);
     }
     if (rc != 0)
-        lua_pop(L, 1); /* the key lua_next left */
-    if (rc == 0 && cfg->scenarios == NULL) {
-        int type = lua_getfield(L, -1, "scenarios");
-        if (type != LUA_TNIL && type != LUA_TFUNCTION)
-            rc = read_scenarios(L, cfg, err, errlen);
-        lua_pop(L, 1);
-    }
+        lua_pop(L, 1);                   /* the key lua_next left */
     if (rc == 0 && cfg->flows == NULL) { /* checked by sl_flow_lua_compile when loaded */
         if (lua_getfield(L, -1, "flows") == LUA_TTABLE)
             rc = sl_flow_lua_read(L, cfg, err, errlen);
+        lua_pop(L, 1);
+    }
+    if (rc == 0 && cfg->scenarios == NULL) { /* after the flows, which scenarios may name */
+        int type = lua_getfield(L, -1, "scenarios");
+        if (type != LUA_TNIL && type != LUA_TFUNCTION)
+            rc = read_scenarios(L, cfg, err, errlen);
         lua_pop(L, 1);
     }
     lua_pop(L, 1);

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include "core/monotime.h"
-#include "core/segment.h"
 #include "engine/worker_done.h"
 #include "engine/worker_record.h"
 #include "engine/worker_send.h"
@@ -104,9 +103,8 @@ static void send_flows_due(sl_worker_t *w, uint64_t now)
         uint32_t flow;
         int took;
         if (start <= now && start < sl_flowrun_next_due(w->flows)) {
-            const sl_plan_t *pl = &w->plan.plan[w->plan.cur];
-            sl_flowrun_start(w->flows, w->script,
-                             sl_segment_request_index(w->cfg, pl->j, w->a->index, w->a->nworkers),
+            /* the flow of its scenario's mix (the run's, without scenarios) */
+            sl_flowrun_begin(w->flows, w->script, sl_scenario_plan_flow(&w->plan), w->plan.cur,
                              start);
             sl_scenario_plan_advance(&w->plan);
             w->board->next_j = ++w->next_j;
@@ -115,6 +113,7 @@ static void send_flows_due(sl_worker_t *w, uint64_t now)
             sl_worker_record_script_error(w, w->err); /* when() raised */
             sl_flowrun_step_done(w->flows, w->script, flow, SL_FLOW_SCRIPT_ERROR, sl_monotime_ns());
         } else if (took) {
+            w->due_sc = sl_flowrun_scenario(w->flows, flow); /* its tag scenario=NAME */
             w->counts->scheduled++;
             w->second_counts.scheduled++;
             w->free_slots->flow1 = flow + 1;
@@ -237,9 +236,7 @@ static void end_sending(sl_worker_t *w, uint64_t now, int abort)
     if (w->flows != NULL) { /* what was due and not started; the flows under way go on */
         w->flows->stopping = 1;
         while (!w->cfg->closed && next_due(w) <= now && next_due(w) < w->t_end) {
-            const sl_plan_t *pl = &w->plan.plan[w->plan.cur];
-            sl_flowrun_not_started(
-                w->flows, sl_segment_request_index(w->cfg, pl->j, w->a->index, w->a->nworkers));
+            sl_flowrun_not_started(w->flows, sl_scenario_plan_flow(&w->plan));
             sl_scenario_plan_advance(&w->plan);
         }
         w->grace_end = interrupted || w->stop_requested || abort ? now : now + w->cfg->grace_ns;

@@ -160,6 +160,37 @@ int sl_resultfile_read_settings(const sl_json_t *doc, sl_resultfile_t *r, char *
     return 0;
 }
 
+/* A scenario's "flows" (written with flows only) into its flow mix: the flows it names, then
+ * each flow of one step whose operation it has, which is a single operation of the run. */
+static int read_scenario_flows(const sl_json_t *flows, const sl_config_t *cfg, sl_scenario_t *sc,
+                               const char *where, char *err, size_t errlen)
+{
+    sl_flows_t *fs = cfg->flows;
+    if (flows->type != SL_JSON_OBJECT || fs == NULL) {
+        snprintf(err, errlen, "%s.flows is %s", where,
+                 fs == NULL ? "there, but the file has no flows" : "not an object");
+        return -1;
+    }
+    for (size_t j = 0; j < flows->len; j++) {
+        const char *name = sl_json_key(flows, j);
+        int f = sl_flows_find(fs, name, strlen(name));
+        if (f < 0) {
+            snprintf(err, errlen, "%s.flows: \"%.80s\" is not in flows", where, name);
+            return -1;
+        }
+        if (sl_resultfield_double(flows, name, where, &sc->flow_weights[f], err, errlen) != 0)
+            return -1;
+    }
+    for (int f = 0; f < fs->n; f++)
+        if (sc->flow_weights[f] == 0 && fs->f[f].nsteps == 1 &&
+            sc->weights[fs->f[f].steps[0].op] > 0) {
+            fs->f[f].single = 1;
+            sc->flow_weights[f] = sc->weights[fs->f[f].steps[0].op];
+        }
+    sc->has_flows = 1;
+    return 0;
+}
+
 /* One scenario as sl_shape_scenarios_json writes it. Its profile comes back as the script
  * gave it: a rate (the profile starts at it and holds it for one stage) or stages from 0. */
 static int read_scenario(const sl_json_t *o, const sl_config_t *cfg, sl_scenario_t *sc,
@@ -227,6 +258,9 @@ static int read_scenario(const sl_json_t *o, const sl_config_t *cfg, sl_scenario
         if (sl_resultfield_double(ops, op, sub, &sc->weights[k], err, errlen) != 0)
             return -1;
     }
+    const sl_json_t *flows = sl_json_get(o, "flows");
+    if (flows != NULL && read_scenario_flows(flows, cfg, sc, where, err, errlen) != 0)
+        return -1;
     sl_profile_t p;
     if (sl_scenario_profile(sc, &p, why, sizeof(why)) != 0) {
         snprintf(err, errlen, "%s: %s", where, why);

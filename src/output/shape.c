@@ -12,6 +12,7 @@
 #include "output/ops_report.h"
 #include "output/results.h"
 #include "core/scenario.h"
+#include "core/scenario_flows.h"
 
 int sl_shape_shaped(const sl_config_t *cfg)
 {
@@ -25,27 +26,62 @@ static void print_seconds(FILE *out, uint64_t ns)
     fprintf(out, s == floor(s) ? "%.0f s" : "%.3f s", s);
 }
 
-/* The stages of an open-model profile: "100 req/s for 2 s, then 100 -> 0 req/s over 1 s". */
-static void print_profile(FILE *out, const sl_profile_t *p)
+/* The stages of an open-model profile: "100 req/s for 2 s, then 100 -> 0 req/s over 1 s"
+ * (` unit` is " req/s" or " flow starts/s"). */
+static void print_profile(FILE *out, const sl_profile_t *p, const char *unit)
 {
     for (int i = 0; i < p->nstages; i++) {
         double from = p->from[i], to = p->stages[i].target;
         if (i > 0)
             fprintf(out, ", then ");
         if (to == from)
-            fprintf(out, "%g req/s for ", to);
+            fprintf(out, "%g%s for ", to, unit);
         else
-            fprintf(out, "%g -> %g req/s over ", from, to);
+            fprintf(out, "%g -> %g%s over ", from, to, unit);
         print_seconds(out, p->stages[i].duration_ns);
     }
 }
 
-/* One line per scenario: its name, start, shape, arrivals and operations. */
+/* A scenario's flows and single operations in a run with flows: "; flows order; operations
+ * Ping" (with their weights when they differ). */
+static void print_flow_mix(FILE *out, const sl_config_t *cfg, const sl_scenario_t *sc)
+{
+    const sl_flows_t *fs = cfg->flows;
+    int equal = 1;
+    for (int f = 0; f < fs->n; f++)
+        equal &= sc->flow_weights[f] == 0 || sc->flow_weights[f] == 1;
+    for (int single = 0; single < 2; single++) {
+        int listed = 0;
+        for (int f = 0; f < fs->n; f++) {
+            if (sc->flow_weights[f] <= 0 || fs->f[f].single != single)
+                continue;
+            fprintf(out, "%s%s",
+                    listed++ ? ", "
+                    : single ? "; operations "
+                             : "; flows ",
+                    fs->f[f].name);
+            if (!equal)
+                fprintf(out, " %g", sc->flow_weights[f]);
+        }
+    }
+}
+
+/* The unit of the scenarios' summed rate: flow starts, requests, or both. */
+static const char *scenarios_unit(const sl_config_t *cfg)
+{
+    int starts = 0, ss_n = cfg->scenarios->n;
+    for (int i = 0; i < ss_n; i++)
+        starts += sl_scenario_flows_starts(cfg, &cfg->scenarios->s[i]);
+    return starts == 0 ? "req/s" : starts == ss_n ? "flow starts/s" : "flow starts and req/s";
+}
+
+/* One line per scenario: its name, start, shape, arrivals and operations (or flows). */
 static void print_scenarios(FILE *out, const sl_config_t *cfg)
 {
     const sl_scenarios_t *ss = cfg->scenarios;
-    fprintf(out, "Model           open, %d scenario%s: %.1f req/s mean for %.2f s in all\n", ss->n,
-            ss->n == 1 ? "" : "s", sl_load_mean_rate(cfg), (double)cfg->duration_ns / 1e9);
+    fprintf(out, "Model           open, %d scenario%s: %.1f %s mean for %.2f s in all\n", ss->n,
+            ss->n == 1 ? "" : "s", sl_load_mean_rate(cfg), scenarios_unit(cfg),
+            (double)cfg->duration_ns / 1e9);
     for (int i = 0; i < ss->n; i++) {
         const sl_scenario_t *sc = &ss->s[i];
         sl_profile_t p;
@@ -57,11 +93,16 @@ static void print_scenarios(FILE *out, const sl_config_t *cfg)
             print_seconds(out, sc->start_ns);
             fprintf(out, ": ");
         }
-        print_profile(out, &p);
+        print_profile(out, &p, sl_scenario_flows_starts(cfg, sc) ? " flow starts/s" : " req/s");
         if (sc->arrival == SL_ARRIVAL_POISSON)
             fprintf(out, ", poisson");
         if (sc->burst > 1)
             fprintf(out, ", bursts of %d", sc->burst);
+        if (cfg->flows != NULL) {
+            print_flow_mix(out, cfg, sc);
+            fprintf(out, "\n");
+            continue;
+        }
         int equal = 1, listed = 0;
         for (int k = 0; k < cfg->nops; k++)
             equal &= sc->weights[k] == 0 || sc->weights[k] == 1;
@@ -82,6 +123,23 @@ static void print_scenarios(FILE *out, const sl_config_t *cfg)
                     (unsigned long long)cfg->seed);
             break;
         }
+}
+
+/* With flows: the flows of soapload.flows a scenario starts (its single operations are in its
+ * "operations", as every step of its flows). */
+static void flows_json(FILE *out, const sl_config_t *cfg, const sl_scenario_t *sc)
+{
+    if (cfg->flows == NULL)
+        return;
+    fprintf(out, ", \"flows\": {");
+    for (int f = 0, listed = 0; f < cfg->flows->n; f++) {
+        if (sc->flow_weights[f] <= 0 || cfg->flows->f[f].single)
+            continue;
+        fprintf(out, "%s", listed++ ? ", " : "");
+        sl_json_string(out, cfg->flows->f[f].name);
+        fprintf(out, ": %g", sc->flow_weights[f]);
+    }
+    fprintf(out, "}");
 }
 
 void sl_shape_scenarios_json(FILE *out, const sl_config_t *cfg)
@@ -113,7 +171,9 @@ void sl_shape_scenarios_json(FILE *out, const sl_config_t *cfg)
             sl_json_string(out, cfg->op_names[k]);
             fprintf(out, ": %g", sc->weights[k]);
         }
-        fprintf(out, "}}");
+        fprintf(out, "}");
+        flows_json(out, cfg, sc);
+        fprintf(out, "}");
     }
     fprintf(out, "]");
 }

@@ -147,6 +147,7 @@ typedef struct {
     sl_wsse_rewriter_t *signer; /* --wsse-sign-key: shown signed, as sent */
     sl_scenario_plan_t *plan;   /* with scenarios: the run's first entries, as worker 1 */
     int vars;                   /* with flows: the variables of the flow shown */
+    int flow, step;             /* with flows: the flow shown and its next step */
     sl_head_t head;             /* the run's header lines */
     sl_request_t req;
     int shown, bad;
@@ -175,7 +176,7 @@ static int dry_open(dry_t *d, const char *text, size_t len)
             d->plan = NULL;
             return -1;
         }
-        if (sl_scenario_plan_total(d->plan) < (uint64_t)d->shown)
+        if (cfg->flows == NULL && sl_scenario_plan_total(d->plan) < (uint64_t)d->shown)
             d->shown = (int)sl_scenario_plan_total(d->plan);
     }
     if ((cfg->nops > 0 &&
@@ -194,27 +195,39 @@ static int dry_open(dry_t *d, const char *text, size_t len)
     return 0;
 }
 
+/* With flows and scenarios: the next flow shown is the one the earliest entry starts. */
+static void dry_flow_entry(dry_t *d)
+{
+    if (d->plan->next_due == SL_PROFILE_END)
+        return; /* past the schedule: its last flow again */
+    d->flow = sl_scenario_plan_flow(d->plan);
+    fprintf(d->out, "scenario %s, flow start due %.6f s after the start\n",
+            sl_scenario_plan_name(d->plan), (double)d->plan->next_due / 1e9);
+    sl_scenario_plan_advance(d->plan);
+}
+
 /* The operation of request i (1-based) as worker 1 would pick it, saying which flow step or
  * scenario it is; -1 without operations. */
 static int dry_op(dry_t *d, int i)
 {
     const sl_config_t *cfg = d->cfg;
     int op = cfg->nops > 0 ? sl_mix_of(&d->mix, (uint64_t)i - 1) : -1; /* as request k = i-1 */
-    if (cfg->flows != NULL) { /* the first flow's steps in order, each pass with new vars */
-        const sl_flow_def_t *f = &cfg->flows->f[0];
-        int step = (i - 1) % f->nsteps;
-        if (step == 0) {
+    if (cfg->flows != NULL) { /* a flow's steps in order, each pass with new vars */
+        if (d->step == 0) {
             sl_script_vars_free(d->s, d->vars);
             d->vars = sl_script_vars_new(d->s);
+            if (d->plan != NULL) /* the flow of the earliest scenario entry; else the first */
+                dry_flow_entry(d);
         }
+        const sl_flow_def_t *f = &cfg->flows->f[d->flow];
         sl_script_use_vars(d->s, d->vars);
-        op = f->steps[step].op;
+        op = f->steps[d->step].op;
         fprintf(d->out,
                 "flow %s, step %d of %d (no response() runs: vars holds only what "
                 "request() stores)\n",
-                f->name, step + 1, f->nsteps);
-    }
-    if (d->plan != NULL) { /* its scenario's entry: the earliest due of all */
+                f->name, d->step + 1, f->nsteps);
+        d->step = (d->step + 1) % f->nsteps;
+    } else if (d->plan != NULL) { /* its scenario's entry: the earliest due of all */
         op = sl_scenario_plan_op(d->plan);
         fprintf(d->out, "scenario %s, due %.6f s after the start\n", sl_scenario_plan_name(d->plan),
                 (double)d->plan->next_due / 1e9);
