@@ -11,17 +11,20 @@
 #include "core/flow.h"
 #include "core/mix.h"
 
+int sl_scenario_flows_check_model(const sl_config_t *cfg, char *err, size_t errlen)
+{
+    if (cfg->flows == NULL || !cfg->closed)
+        return 0;
+    snprintf(err, errlen,
+             "soapload.scenarios with soapload.flows: flows run in open-model scenarios only "
+             "(closed-model scenarios with flows are not done)");
+    return -1;
+}
+
 int sl_scenario_flows_finish(const sl_config_t *cfg, sl_scenario_t *sc, char *err, size_t errlen)
 {
     const sl_flows_t *fs = cfg->flows;
     char why[256];
-    if (cfg->closed) {
-        snprintf(err, errlen,
-                 "soapload.scenarios.%s: flows run in open-model scenarios only (a closed-model "
-                 "scenario with flows is not done)",
-                 sc->name);
-        return -1;
-    }
     if (!sc->has_flows && !sc->has_operations)
         for (int f = 0; f < fs->n; f++)
             sc->flow_weights[f] = fs->f[f].weight;
