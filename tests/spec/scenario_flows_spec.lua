@@ -181,6 +181,42 @@ soapload.scenarios = {
     t.invariants(out)
   end)
 
+  it("two segments of the run merge into its flows, scenarios and Model lines; the mock agrees",
+    function()
+    local mock = t.start_mock("--threads 2 --sessions")
+    local script = t.script(SESSION_AND_PING .. [[
+soapload.scenarios = {
+  checkout = {rate = 20, duration = "1s", flows = {"order"}},
+  background = {rate = 10, duration = "1s", operations = {"Ping"}},
+}
+]])
+    local files, merged = { t.tmpname(".json"), t.tmpname(".json") }, t.tmpname(".json")
+    finally(function()
+      mock.stop(); os.remove(script); os.remove(merged)
+      for _, f in ipairs(files) do os.remove(f) end
+    end)
+    local at, runs = t.start_time(2), {}
+    for i = 0, 1 do
+      runs[i + 1] = t.spawn(("-q --segment %d/2 --start-at %s --json %s -u %s -w 1 %s")
+        :format(i, at, files[i + 1], mock.url, script))
+    end
+    for i = 1, 2 do
+      local c, o, e = runs[i].wait(60)
+      assert.are.equal(0, c, o .. e)
+    end
+    local code, out, err = t.run(("merge %s %s --json %s"):format(files[1], files[2], merged))
+    assert.are.equal(0, code, out .. err)
+    assert.truthy(out:find("Model           open, 2 scenarios: 30.0 flow starts and req/s mean " ..
+      "for 1.00 s in all\n  background    10 req/s for 1 s; operations Ping\n" ..
+      "  checkout      20 flow starts/s for 1 s; flows order\n", 1, true), out)
+    local doc = t.json.decode(t.read(merged))
+    assert.are.same({ order = { 20, 20, 0, 0, 0 }, Ping = { 10, 10, 0, 0, 0 } }, flows(doc))
+    local sc, s = scenarios(doc), mock.stats().sessions
+    assert.are.same({ 20, 20, 40, 10 }, { s.logins, s.logouts, s.calls, s.refused })
+    assert.are.same({ 80, 10 }, { sc.checkout.results.ok, sc.background.results.expected_fault })
+    assert.falsy(out:find("ACCOUNTING ERROR", 1, true), out)
+  end)
+
   it("--dry-run shows each scenario's flow starts in due order, each flow's steps in turn", function()
     local script = t.script(SESSION_AND_PING .. [[
 soapload.scenarios = {

@@ -11,6 +11,7 @@
 #include "core/load.h"
 #include "core/nearest.h"
 #include "core/scenario.h"
+#include "core/scenario_flows.h"
 #include "core/scenario_plan.h"
 
 #define S 1000000000ULL
@@ -68,6 +69,90 @@ static void walk(sl_config_t *cfg, int w, int n, uint64_t count[2], uint64_t ops
     CHECK_EQ_U(sl_scenario_plan_total(sp), taken);
     sl_scenario_plan_free(sp);
     free(sp);
+}
+
+/* With flows: the operations Login, Get, Logout (the steps of flow order) and Ping (a single
+ * operation: a flow of one step); scenario checkout starts order at 100/s for 2 s, mixed order
+ * 1 : Ping 3 at 40/s for 1 s, and all (neither named) both by their weights at 10/s for 1 s. */
+static void test_flows(void)
+{
+    char err[300];
+    sl_config_t cfg;
+    sl_config_init(&cfg);
+    cfg.duration_ns = S;
+    const char *names[] = {"Login", "Get", "Logout", "Ping"};
+    for (int i = 0; i < 4; i++)
+        CHECK(sl_config_add_operation(&cfg, names[i], 1, err, sizeof(err)) == 0);
+    sl_flows_t *fs = calloc(1, sizeof(*fs));
+    cfg.flows = fs;
+    CHECK(sl_flows_add(fs, "order", 1, err, sizeof(err)) == 0);
+    CHECK(sl_flows_add(fs, "Ping", 2, err, sizeof(err)) == 1);
+    fs->f[0].nsteps = 3;
+    for (int k = 0; k < 3; k++)
+        fs->f[0].steps[k].op = k;
+    fs->f[1].nsteps = 1;
+    fs->f[1].steps[0].op = 3;
+    fs->f[1].single = 1;
+    sl_scenarios_t *ss = calloc(1, sizeof(*ss));
+    ss->n = 3;
+    snprintf(ss->s[0].name, sizeof(ss->s[0].name), "checkout");
+    ss->s[0].rate = 100, ss->s[0].has_rate = 1;
+    ss->s[0].duration_ns = 2 * S, ss->s[0].has_duration = 1;
+    ss->s[0].flow_weights[0] = 1, ss->s[0].has_flows = 1;
+    snprintf(ss->s[1].name, sizeof(ss->s[1].name), "mixed");
+    ss->s[1].rate = 40, ss->s[1].has_rate = 1;
+    ss->s[1].flow_weights[0] = 1, ss->s[1].has_flows = 1;
+    ss->s[1].flow_weights[1] = 3, ss->s[1].has_operations = 1;
+    snprintf(ss->s[2].name, sizeof(ss->s[2].name), "all");
+    ss->s[2].rate = 9, ss->s[2].has_rate = 1;
+    CHECK(sl_scenarios_finish(&cfg, ss, err, sizeof(err)) == 0);
+    CHECK_STR(ss->s[0].name, "all");
+    /* the steps of a scenario's flows have the flow's weight; the default is every flow's */
+    CHECK(ss->s[0].flow_weights[0] == 1 && ss->s[0].flow_weights[1] == 2);
+    CHECK(ss->s[2].weights[0] == 1 && ss->s[2].weights[2] == 1 && ss->s[2].weights[3] == 3);
+    CHECK(ss->s[1].weights[3] == 0 && ss->s[1].weights[1] == 1);
+    CHECK(sl_scenario_flows_starts(&cfg, &ss->s[1]));
+    /* each scenario's flow starts exact, alone and over 2 segments of 3 workers */
+    uint64_t one[3][2] = {{0}}, split[3][2] = {{0}};
+    for (int seg = 0; seg < 3; seg++) {
+        int single = seg == 0, nw = single ? 1 : 3;
+        cfg.segment = single ? 0 : seg - 1;
+        cfg.nsegments = single ? 0 : 2;
+        for (int w = 0; w < nw; w++) {
+            sl_scenario_plan_t *sp = malloc(sizeof(*sp));
+            CHECK(sl_scenario_plan_init(sp, &cfg, w, nw, err, sizeof(err)) == 0);
+            for (; sp->next_due != SL_PROFILE_END; sl_scenario_plan_advance(sp))
+                (single ? one : split)[sp->cur][sl_scenario_plan_flow(sp)]++;
+            sl_scenario_plan_free(sp);
+            free(sp);
+        }
+    }
+    cfg.segment = cfg.nsegments = 0;
+    CHECK_EQ_U(one[0][0], 3); /* all: 9 starts, order 1 : Ping 2 */
+    CHECK_EQ_U(one[0][1], 6);
+    CHECK_EQ_U(one[1][0], 200); /* checkout: order only */
+    CHECK_EQ_U(one[1][1], 0);
+    CHECK_EQ_U(one[2][0], 10); /* mixed: order 1 : Ping 3 */
+    CHECK_EQ_U(one[2][1], 30);
+    for (int i = 0; i < 3; i++)
+        CHECK(split[i][0] == one[i][0] && split[i][1] == one[i][1]);
+    cfg.scenarios = NULL;
+
+    /* refusals: every weight 0, and the closed model */
+    sl_scenarios_t *zero = calloc(1, sizeof(*zero));
+    zero->n = 1;
+    snprintf(zero->s[0].name, sizeof(zero->s[0].name), "z");
+    zero->s[0].rate = 1, zero->s[0].has_rate = 1, zero->s[0].has_flows = 1;
+    CHECK(sl_scenarios_finish(&cfg, zero, err, sizeof(err)) != 0);
+    CHECK_STR(err, "soapload.scenarios.z: every flow and operation it names has weight 0: it would "
+                   "start nothing");
+    cfg.closed = 1;
+    CHECK(sl_scenarios_finish(&cfg, zero, err, sizeof(err)) != 0);
+    CHECK_STR(err, "soapload.scenarios with soapload.flows: flows run in open-model scenarios only "
+                   "(closed-model scenarios with flows are not done)");
+    free(zero);
+    free(ss);
+    sl_config_free(&cfg);
 }
 
 int main(void)
@@ -203,7 +288,10 @@ int main(void)
     CHECK(cfg.scenarios == NULL);
     sl_config_free(&cfg);
 
+    test_flows();
+
     CHECK_STR(sl_nearest("operation", sl_scenario_keys), "operations");
+    CHECK_STR(sl_nearest("flow", sl_scenario_keys), "flows");
     CHECK_STR(sl_nearest("start_afer", sl_scenario_keys), "start_after");
     CHECK(sl_nearest("connections", sl_scenario_keys) == NULL);
     CHECK(sl_scenario_name_ok("ramp-up_2.b"));
