@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/load.h"
+#include "core/scenario_users.h"
 #include "core/segment.h"
 
 /* Checks soapload.stages against the model: what each stage may hold, and the run's length
@@ -332,7 +333,10 @@ int sl_config_validate(sl_config_t *cfg, char *err, size_t errlen)
             return -1;
         }
         cfg->global_connections = cfg->connections;
-        cfg->connections = sl_segment_connections(cfg->connections, cfg->segment, cfg->nsegments);
+        cfg->connections =
+            cfg->closed && cfg->scenarios != NULL /* each scenario's split */
+                ? sl_scenario_users_segment(cfg)
+                : sl_segment_connections(cfg->connections, cfg->segment, cfg->nsegments);
     }
     if (cfg->workers > cfg->connections) {
         if (sl_config_was_set(cfg, SL_OPT_WORKERS)) {

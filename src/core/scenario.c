@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include "core/scenario_flows.h"
+#include "core/scenario_users.h"
 
-const char *const sl_scenario_keys[] = {"rate",  "duration",   "stages", "start_after", "arrival",
-                                        "burst", "operations", "flows",  NULL};
+const char *const sl_scenario_keys[] = {"rate",        "duration", "stages",     "start_after",
+                                        "arrival",     "burst",    "operations", "flows",
+                                        "connections", "think",    NULL};
 
 int sl_scenario_name_ok(const char *name)
 {
@@ -30,10 +32,23 @@ int sl_scenario_name_ok(const char *name)
 
 int sl_scenario_profile(const sl_scenario_t *sc, sl_profile_t *p, char *err, size_t errlen)
 {
+    if (sc->closed) {
+        if (err != NULL)
+            snprintf(err, errlen, "a closed-model scenario has users, not a schedule");
+        return -1;
+    }
     if (sc->nstages > 0)
         return sl_profile_init(p, 0, sc->stages, sc->nstages, err, errlen);
     sl_stage_t one = {sc->duration_ns, sc->rate};
     return sl_profile_init(p, sc->rate, &one, 1, err, errlen);
+}
+
+uint64_t sl_scenario_length(const sl_scenario_t *sc)
+{
+    sl_profile_t p;
+    if (sc->closed)
+        return sl_scenario_users_length(sc);
+    return sl_scenario_profile(sc, &p, NULL, 0) == 0 ? sl_profile_duration(&p) : 0;
 }
 
 static int by_name(const void *a, const void *b)
@@ -48,23 +63,25 @@ static const char *top_level_conflict(const sl_config_t *cfg)
     if (sl_optset_has(flag, SL_OPT_RATE))
         return "--rate (-R) sets the one schedule of a run without scenarios: give each "
                "scenario its rate instead";
-    if (sl_optset_has(flag, SL_OPT_CLOSED) || sl_optset_has(flag, SL_OPT_MODEL))
-        return "--closed: scenarios are open-model schedules";
+    if (cfg->closed && sl_config_was_set(cfg, SL_OPT_CONNECTIONS))
+        return sl_optset_has(flag, SL_OPT_CONNECTIONS)
+                   ? "--connections (-c) in the closed model: give each scenario its virtual "
+                     "users (connections = N)"
+                   : "soapload.connections in the closed model: give each scenario its virtual "
+                     "users (connections = N)";
     if (sl_optset_has(script, SL_OPT_RATE))
         return "soapload.rate: give each scenario its own rate";
     if (cfg->nstages > 0)
         return "soapload.stages: give each scenario its own stages";
-    if (sl_optset_has(script, SL_OPT_MODEL) && cfg->closed)
-        return "soapload.model = \"closed\": scenarios are open-model schedules";
-    if (cfg->has_think)
-        return "a think time: scenarios are open-model schedules, which have none";
+    if (cfg->has_think && !cfg->closed)
+        return "think time: open-model scenarios are schedules, which have none (--closed or "
+               "soapload.model = \"closed\" runs every scenario with virtual users)";
     return NULL;
 }
 
-/* Completes one scenario with the run's defaults and checks it. */
-static int finish_one(const sl_config_t *cfg, sl_scenario_t *sc, char *err, size_t errlen)
+/* Checks an open-model scenario's load: a rate or stages. */
+static int finish_open(const sl_scenario_t *sc, char *err, size_t errlen)
 {
-    char why[256];
     if (!sc->has_rate && sc->nstages == 0) {
         snprintf(err, errlen,
                  "soapload.scenarios.%s has no load: give it rate = N (with a duration) or "
@@ -79,6 +96,16 @@ static int finish_one(const sl_config_t *cfg, sl_scenario_t *sc, char *err, size
                  sc->name);
         return -1;
     }
+    return 0;
+}
+
+/* Completes one scenario with the run's defaults and checks it. */
+static int finish_one(const sl_config_t *cfg, sl_scenario_t *sc, char *err, size_t errlen)
+{
+    char why[256];
+    if (cfg->closed ? sl_scenario_users_finish(cfg, sc, err, errlen) != 0
+                    : finish_open(sc, err, errlen) != 0)
+        return -1;
     if (sc->has_duration && sc->nstages > 0) {
         snprintf(err, errlen,
                  "soapload.scenarios.%s has both stages and duration: its stages set its length",
@@ -102,11 +129,11 @@ static int finish_one(const sl_config_t *cfg, sl_scenario_t *sc, char *err, size
         return -1;
     }
     sl_profile_t p;
-    if (sl_scenario_profile(sc, &p, why, sizeof(why)) != 0) {
+    if (!sc->closed && sl_scenario_profile(sc, &p, why, sizeof(why)) != 0) {
         snprintf(err, errlen, "soapload.scenarios.%s: %s", sc->name, why);
         return -1;
     }
-    if (sc->start_ns > UINT64_MAX / 4 || sl_profile_duration(&p) > UINT64_MAX / 4) {
+    if (sc->start_ns > UINT64_MAX / 4 || sl_scenario_length(sc) > UINT64_MAX / 4) {
         snprintf(err, errlen, "soapload.scenarios.%s lasts too long", sc->name);
         return -1;
     }
@@ -139,7 +166,7 @@ int sl_scenarios_finish(sl_config_t *cfg, sl_scenarios_t *ss, char *err, size_t 
     qsort(ss->s, (size_t)ss->n, sizeof(ss->s[0]), by_name);
     int takes_duration = 0;
     for (int i = 0; i < ss->n; i++)
-        takes_duration |= ss->s[i].has_rate && !ss->s[i].has_duration;
+        takes_duration |= (ss->s[i].has_rate || ss->s[i].has_connections) && !ss->s[i].has_duration;
     if (sl_config_was_set(cfg, SL_OPT_DURATION) && !takes_duration) {
         snprintf(err, errlen,
                  "%s is the length of a scenario with a rate and no duration of its own, and "
@@ -148,21 +175,32 @@ int sl_scenarios_finish(sl_config_t *cfg, sl_scenarios_t *ss, char *err, size_t 
         return -1;
     }
     uint64_t end = 0;
+    long users = 0;
     for (int i = 0; i < ss->n; i++) {
-        sl_profile_t p;
-        if (finish_one(cfg, &ss->s[i], err, errlen) != 0 ||
-            sl_scenario_profile(&ss->s[i], &p, err, errlen) != 0)
+        if (finish_one(cfg, &ss->s[i], err, errlen) != 0)
             return -1;
-        uint64_t e = ss->s[i].start_ns + sl_profile_duration(&p);
+        uint64_t e = ss->s[i].start_ns + sl_scenario_length(&ss->s[i]);
         if (e > end)
             end = e;
+        users += ss->s[i].closed ? sl_scenario_users_max(&ss->s[i]) : 0;
     }
     sl_profile_t all;
     char why[256];
-    if (sl_scenarios_profile(ss, &all, why, sizeof(why)) != 0) {
+    if (!cfg->closed && sl_scenarios_profile(ss, &all, why, sizeof(why)) != 0) {
         snprintf(err, errlen, "soapload.scenarios: %s", why);
         return -1;
     }
+    if (cfg->closed && (users == 0 || users > SL_MAX_CONNECTIONS)) {
+        snprintf(err, errlen,
+                 users == 0 ? "soapload.scenarios has no virtual users: every scenario has "
+                              "connections = 0"
+                            : "soapload.scenarios has %ld virtual users at most together: more "
+                              "than %d",
+                 users, SL_MAX_CONNECTIONS);
+        return -1;
+    }
+    if (cfg->closed) /* the connections in all: one per user */
+        cfg->connections = (int)users;
     cfg->duration_ns = end;
     cfg->scenarios = ss;
     return 0;
@@ -195,6 +233,10 @@ int sl_scenarios_profile(const sl_scenarios_t *ss, sl_profile_t *p, char *err, s
     uint64_t at[SL_MAX_SCENARIOS * (SL_MAX_STAGES + 1) + 1];
     size_t nat = 0;
     int rc = -1;
+    if (ss->n > 0 && ss->s[0].closed) {
+        snprintf(err, errlen, "closed-model scenarios have users, not rates");
+        return -1;
+    }
     sl_profile_t *each = malloc(sizeof(*each) * SL_MAX_SCENARIOS);
     if (each == NULL) {
         snprintf(err, errlen, "out of memory");

@@ -23,6 +23,7 @@
 #include "core/plan.h"
 #include "core/scenario.h"
 #include "core/scenario_plan.h"
+#include "core/scenario_users.h"
 #include "core/segment.h"
 #include "engine/board.h"
 #include "engine/stuck.h"
@@ -95,7 +96,10 @@ static int spawn(const sl_config_t *cfg, const char *text, size_t len, sl_run_t 
                                   .script_len = len,
                                   .index = i,
                                   .nworkers = cfg->workers,
-                                  .connections = per + (i < extra),
+                                  .connections =
+                                      cfg->closed && cfg->scenarios != NULL
+                                          ? sl_scenario_users_worker(cfg, i, cfg->workers)
+                                          : per + (i < extra),
                                   .report_fd = rep[1],
                                   .control_fd = ctl[0],
                                   .trace_fd = board->part_fds ? board->part_fds[i] : -1,

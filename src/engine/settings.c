@@ -212,15 +212,38 @@ static int read_stages(lua_State *L, sl_config_t *cfg, char *err, size_t errlen)
 
 /* ---- soapload.scenarios ----------------------------------------------------------------- */
 
-/* A scenario's stages (the table at -1) into sc: open-model stages only. */
-static int read_scenario_stages(lua_State *L, const char *name, sl_scenario_t *sc, char *err,
-                                size_t errlen)
+/* A stage of a scenario that the run's model does not take, or one without its load: what to
+ * say, or NULL. The open model's stages take target (or rate) = requests per second, the
+ * closed model's connections = virtual users. */
+static const char *scenario_stage_problem(const sl_config_stage_t *st, int closed)
+{
+    if (!closed && st->has_connections)
+        return "gives connections, which are the closed model's virtual users, but this run's "
+               "scenarios are open-model schedules: give target = N requests per second (or "
+               "run every scenario with virtual users: --closed or soapload.model = \"closed\")";
+    if (closed && (st->has_target || st->has_rate))
+        return st->has_rate ? "gives rate, but a closed-model scenario's stages take "
+                              "connections = N (its virtual users at the stage's end)"
+                            : "gives target, but a closed-model scenario's stages take "
+                              "connections = N (its virtual users at the stage's end)";
+    if (closed && !st->has_connections)
+        return "has no connections (the scenario's virtual users at the stage's end)";
+    if (!closed && !st->has_target && !st->has_rate)
+        return "has no target (requests per second at its end)";
+    return NULL;
+}
+
+/* A scenario's stages (the table at -1) into sc: of the run's model (each stage's target is
+ * requests per second, or in the closed model virtual users). */
+static int read_scenario_stages(lua_State *L, const sl_config_t *cfg, const char *name,
+                                sl_scenario_t *sc, char *err, size_t errlen)
 {
     char where[128];
     snprintf(where, sizeof(where), "soapload.scenarios.%s.stages", name);
     lua_Integer n = lua_istable(L, -1) ? (lua_Integer)lua_rawlen(L, -1) : 0;
     if (!lua_istable(L, -1) || n == 0) {
-        snprintf(err, errlen, "%s must be a list of {duration = ..., target = ...}, not %s", where,
+        snprintf(err, errlen, "%s must be a list of {duration = ..., %s = ...}, not %s", where,
+                 cfg->closed ? "connections" : "target",
                  lua_istable(L, -1) ? "an empty table" : luaL_typename(L, -1));
         return -1;
     }
@@ -231,25 +254,21 @@ static int read_scenario_stages(lua_State *L, const char *name, sl_scenario_t *s
     for (lua_Integer i = 1; i <= n; i++) {
         sl_config_stage_t st;
         int type = lua_rawgeti(L, -1, i), rc = -1;
+        const char *problem = NULL;
         if (type != LUA_TTABLE)
             snprintf(err, errlen, "%s[%lld] must be a table, not a %s", where, (long long)i,
                      lua_typename(L, type));
         else if (read_stage(L, where, i, &st, err, errlen) != 0)
             rc = -1;
-        else if (st.has_connections)
-            snprintf(err, errlen,
-                     "%s[%lld] gives connections, but a scenario is an open-model schedule "
-                     "(the closed model does not run in scenarios): give target = N",
-                     where, (long long)i);
-        else if (!st.has_target && !st.has_rate)
-            snprintf(err, errlen, "%s[%lld] has no target (requests per second at its end)", where,
-                     (long long)i);
+        else if ((problem = scenario_stage_problem(&st, cfg->closed)) != NULL)
+            snprintf(err, errlen, "%s[%lld] %s", where, (long long)i, problem);
         else
             rc = 0;
         lua_pop(L, 1);
         if (rc != 0)
             return -1;
-        sc->stages[sc->nstages++] = (sl_stage_t){st.duration_ns, st.target};
+        sc->stages[sc->nstages++] =
+            (sl_stage_t){st.duration_ns, cfg->closed ? (double)st.connections : st.target};
     }
     return 0;
 }
@@ -323,26 +342,97 @@ static int read_scenario_operations(lua_State *L, const sl_config_t *cfg, const 
     return 0;
 }
 
+/* A key of scenario `name` (key at -2, value at -1) that belongs to one model: connections
+ * and think (the closed model's), rate, arrival and burst (the open model's); model (the
+ * run's, never a scenario's). Every scenario is of the run's model: closed with --closed or
+ * soapload.model = "closed", else open. Reads the closed model's keys into sc. Returns 0, -1
+ * with err naming the key, or 1 when the key is none of them or the open model's in an
+ * open-model run (read_scenario_key reads those). */
+static int read_scenario_model_key(lua_State *L, const sl_config_t *cfg, const char *name,
+                                   const char *key, sl_scenario_t *sc, char *err, size_t errlen)
+{
+    int closed_key = strcmp(key, "connections") == 0 || strcmp(key, "think") == 0;
+    int open_key =
+        strcmp(key, "rate") == 0 || strcmp(key, "arrival") == 0 || strcmp(key, "burst") == 0;
+    char num[64], why[512] = "";
+    if (strcmp(key, "model") == 0) {
+        snprintf(err, errlen,
+                 "soapload.scenarios.%s.model: a scenario's model is the run's: every scenario is "
+                 "an open-model schedule, or has virtual users with --closed or soapload.model = "
+                 "\"closed\"",
+                 name);
+        return -1;
+    }
+    if (open_key && cfg->closed) {
+        snprintf(err, errlen,
+                 "soapload.scenarios.%s.%s: %s is the open model's, but this run is closed-model "
+                 "(--closed or soapload.model = \"closed\"), where a scenario has virtual users: "
+                 "give connections = N (and think = T)",
+                 name, key, key);
+        return -1;
+    }
+    if (!closed_key)
+        return 1;
+    if (!cfg->closed) {
+        snprintf(err, errlen,
+                 "soapload.scenarios.%s.%s: %s is the closed model's, but this run's scenarios "
+                 "are open-model schedules: give rate = N, or run every scenario with virtual "
+                 "users (--closed or soapload.model = \"closed\")",
+                 name, key, key);
+        return -1;
+    }
+    const char *text = setting_text(L, num, sizeof(num));
+    if (strcmp(key, "connections") == 0) {
+        double v = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : NAN;
+        if (!(v >= 0 && v <= SL_MAX_CONNECTIONS && v == floor(v)))
+            snprintf(why, sizeof(why), "it wants a whole number of virtual users from 0 to %d",
+                     SL_MAX_CONNECTIONS);
+        else
+            sc->connections = (int)v;
+        sc->has_connections = 1;
+    } else { /* think: the run's own setting's check */
+        sl_config_t one;
+        sl_config_init(&one);
+        if (sl_config_set(&one, SL_OPT_THINK, text ? text : "", SL_FROM_SCRIPT, why, sizeof(why)) ==
+            0) {
+            sc->think = one.think;
+            sc->has_think = 1;
+        } else if (why[0] == '\0') {
+            snprintf(why, sizeof(why), "it wants a think time such as 100ms or exp:1s");
+        }
+        sl_config_free(&one);
+    }
+    if (why[0] != '\0') {
+        snprintf(err, errlen, "soapload.scenarios.%s.%s is %s%s%s: %s", name, key,
+                 text ? "'" : "a ", text ? text : luaL_typename(L, -1), text ? "'" : "", why);
+        return -1;
+    }
+    return 0;
+}
+
 /* One key of scenario `name` (key at -2, value at -1) into sc. */
 static int read_scenario_key(lua_State *L, const sl_config_t *cfg, const char *name,
                              sl_scenario_t *sc, char *err, size_t errlen)
 {
-    static const char *const closed_keys[] = {"connections", "think", "model", NULL};
     char num[64];
     const char *key = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
     if (key == NULL) {
         snprintf(err, errlen,
                  "soapload.scenarios.%s has a %s key: a scenario is a table of settings "
-                 "(rate, duration, stages, start_after, arrival, burst, operations, flows)",
+                 "(rate, duration, stages, start_after, arrival, burst, operations, flows; "
+                 "closed model: connections, think)",
                  name, luaL_typename(L, -2));
         return -1;
     }
     if (strcmp(key, "stages") == 0)
-        return read_scenario_stages(L, name, sc, err, errlen);
+        return read_scenario_stages(L, cfg, name, sc, err, errlen);
     if (strcmp(key, "flows") == 0 || (strcmp(key, "operations") == 0 && cfg->flows != NULL))
         return sl_scenario_mix_read(L, cfg, name, key, sc, err, errlen); /* flow starts */
     if (strcmp(key, "operations") == 0)
         return read_scenario_operations(L, cfg, name, sc, err, errlen);
+    int model_rc = read_scenario_model_key(L, cfg, name, key, sc, err, errlen);
+    if (model_rc != 1)
+        return model_rc;
     const char *text = setting_text(L, num, sizeof(num));
     double v = lua_type(L, -1) == LUA_TNUMBER ? (double)lua_tonumber(L, -1) : NAN;
     char why[512] = "";
@@ -372,20 +462,11 @@ static int read_scenario_key(lua_State *L, const sl_config_t *cfg, const char *n
         sl_config_free(&one);
     } else {
         const char *near = sl_nearest(key, sl_scenario_keys);
-        int closed = 0;
-        for (int i = 0; closed_keys[i] != NULL; i++)
-            closed |= strcmp(key, closed_keys[i]) == 0;
-        if (closed)
-            snprintf(err, errlen,
-                     "soapload.scenarios.%s.%s: a scenario is an open-model schedule; the "
-                     "closed model (connections, think) does not run in scenarios",
-                     name, key);
-        else
-            snprintf(err, errlen,
-                     "soapload.scenarios.%s has an unknown key '%s'%s%s%s (a scenario takes "
-                     "rate, duration, stages, start_after, arrival, burst, operations and "
-                     "flows)",
-                     name, key, near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
+        snprintf(err, errlen,
+                 "soapload.scenarios.%s has an unknown key '%s'%s%s%s (a scenario takes "
+                 "rate, duration, stages, start_after, arrival, burst, operations and flows; in "
+                 "the closed model connections and think instead of rate, arrival and burst)",
+                 name, key, near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
         return -1;
     }
     if (rc != 0 || why[0] != '\0') {

@@ -30,6 +30,7 @@
 #include "engine/worker_send.h"
 #include "engine/worker_sock.h"
 #include "engine/worker_state.h"
+#include "engine/worker_users.h"
 
 /* The run's header lines (engine/head.h), as libcurl takes them. Returns NULL when out of
  * memory. */
@@ -193,6 +194,7 @@ static void cleanup(sl_worker_t *w)
     sl_tags_free(&w->tags);
     sl_mix_free(&w->mix);
     sl_scenario_plan_free(&w->plan);
+    sl_worker_users_free(w);
     free(w->rest_plan);
     sl_rest_free(&w->rest);
 }
@@ -276,14 +278,14 @@ static int start_script(sl_worker_t *w)
         return -1;
     }
     w->want_resp_headers = sl_script_has_response(w->script);
-    if (!a->cfg->closed) {
-        if (sl_scenario_plan_init(&w->plan, a->cfg, a->index, a->nworkers, w->err,
-                                  sizeof(w->err)) != 0)
-            return -1;
-        /* each scenario's results first, whatever the other tags */
-        for (int i = 0; a->cfg->scenarios != NULL && i < a->cfg->scenarios->n; i++)
-            sl_worker_record_scenario(w, i);
-    }
+    if (!a->cfg->closed &&
+        sl_scenario_plan_init(&w->plan, a->cfg, a->index, a->nworkers, w->err, sizeof(w->err)) != 0)
+        return -1;
+    if (sl_worker_users_init(w) != 0) /* closed-model scenarios */
+        return -1;
+    /* each scenario's results first, whatever the other tags */
+    for (int i = 0; a->cfg->scenarios != NULL && i < a->cfg->scenarios->n; i++)
+        sl_worker_record_scenario(w, i);
     if (a->cfg->flows != NULL) { /* room for a flow per second of steps at 1,000 flows/s */
         if ((w->flows = calloc(1, sizeof(*w->flows))) == NULL ||
             sl_flowrun_init(w->flows, a->cfg, 65536, w->think_rng, a->board->flows, w->err,

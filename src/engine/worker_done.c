@@ -15,6 +15,7 @@
 #include "engine/script_hooks.h"
 #include "engine/script_ops.h"
 #include "engine/worker_record.h"
+#include "engine/worker_users.h"
 
 static sl_result_t transport_result(sl_slot_t *s, CURLcode rc)
 {
@@ -135,16 +136,17 @@ static void release(sl_worker_t *w, sl_slot_t *s)
         sl_h1_cancel(s->h1); /* cancelled in flight: its connection closes */
     w->in_flight--;
     s->busy = 0;
-    if (w->cfg->has_think && !w->sending_over) { /* it thinks before it is free again */
-        uint64_t pause = sl_delay_draw_ns(&w->cfg->think, &w->think_rng);
-        if (sl_waitq_push(&w->thinking, sl_monotime_ns() + pause, (uint32_t)(s - w->slots)) == 0)
+    const sl_delay_t *think = sl_worker_users_ended(w, s);
+    if (think != NULL && !w->sending_over) { /* it thinks before it is free again */
+        uint64_t pause = sl_delay_draw_ns(think, &w->think_rng);
+        if (sl_waitq_push(&w->thinking, sl_monotime_ns() + pause, (uint32_t)(s - w->slots)) == 0) {
+            sl_worker_users_think(w, s, 1);
             return;
+        }
     }
     s->next_free = w->free_slots;
     w->free_slots = s;
 }
-
-/* Closed model: connections whose think time is over are free again. */
 
 /* Why a request failed, in words, for the "Top failure reasons", per operation; the first
  * failure of each reason keeps its response body (or libcurl's message) as a sample. */

@@ -18,6 +18,7 @@
 #include "engine/worker_record.h"
 #include "engine/worker_send.h"
 #include "engine/worker_sock.h"
+#include "engine/worker_users.h"
 
 #define MAX_EVENTS 256
 /* closed model: the pause after request() raised, before the next call */
@@ -41,6 +42,7 @@ static void wake_thinkers(sl_worker_t *w, uint64_t now)
 {
     sl_waitq_entry_t e;
     while (sl_waitq_next(&w->thinking) <= now && sl_waitq_pop(&w->thinking, &e) == 0) {
+        sl_worker_users_think(w, &w->slots[e.index], -1);
         w->slots[e.index].next_free = w->free_slots;
         w->free_slots = &w->slots[e.index];
     }
@@ -143,6 +145,11 @@ static void send_due(sl_worker_t *w, uint64_t now)
         if (now < w->closed_retry_at)
             return;
         wake_thinkers(w, now);
+        if (w->users.n > 0) { /* closed-model scenarios: each its own users */
+            if (sl_worker_users_send(w, now) != 0)
+                w->closed_retry_at = sl_monotime_ns() + CLOSED_RETRY_NS;
+            return;
+        }
         uint64_t allowed = closed_allowed(w, now);
         while (w->free_slots != NULL && now < w->t_end && w->in_flight + w->thinking.n < allowed) {
             w->counts->scheduled++;
@@ -287,6 +294,8 @@ static uint64_t next_wake(sl_worker_t *w, uint64_t now)
             wake = w->closed_retry_at;
         if (w->cfg->closed && sl_waitq_next(&w->thinking) < wake)
             wake = sl_waitq_next(&w->thinking);
+        if (w->users.n > 0 && sl_worker_users_wake(w, now) < wake)
+            wake = sl_worker_users_wake(w, now);
         if (w->cfg->closed && w->cfg->nstages > 0 && now >= w->t0) {
             uint64_t grow = sl_config_connections_grow(w->cfg, now - w->t0);
             if (grow != UINT64_MAX && w->t0 + grow < wake)

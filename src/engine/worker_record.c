@@ -157,7 +157,7 @@ const char *sl_worker_record_outcome(sl_result_t r, char *buf, size_t len)
 sl_op_stats_t *sl_worker_record_scenario(sl_worker_t *w, int sc)
 {
     const sl_scenarios_t *ss = w->cfg->scenarios;
-    if (ss == NULL || w->cfg->closed)
+    if (ss == NULL)
         return NULL;
     const char *name = ss->s[sc].name;
     int i = sl_tags_slot(&w->tags, SL_SCENARIO_TAG, strlen(SL_SCENARIO_TAG), name, strlen(name));

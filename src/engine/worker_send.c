@@ -22,6 +22,7 @@
 #include "engine/worker_fast.h"
 #include "engine/worker_record.h"
 #include "engine/worker_sock.h"
+#include "engine/worker_users.h"
 
 #define ID_CAP 512
 
@@ -224,6 +225,8 @@ static int pick_op(sl_worker_t *w)
 {
     if (w->nops == 0)
         return -1;
+    if (w->users.n > 0) /* closed-model scenarios: the user's scenario's mix */
+        return sl_worker_users_op(w);
     if (w->cfg->closed && w->flows == NULL) /* a flow's step: its flow says which */
         return sl_mix_of(
             &w->mix, w->seq - 1 + (uint64_t)w->a->index * w->mix.cycle / (uint64_t)w->a->nworkers);

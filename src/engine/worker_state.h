@@ -43,6 +43,17 @@
 
 typedef struct sl_worker sl_worker_t;
 
+/* Closed-model scenarios: each scenario's users in this worker (engine/worker_users.h). A user
+ * is a request in flight or a pause after one; slots are taken by whichever scenario has a
+ * user to start. */
+typedef struct {
+    int n;                            /* scenarios; 0: no closed-model scenarios */
+    int next;                         /* the scenario that starts a user first, next time */
+    sl_mix_t mix[SL_MAX_SCENARIOS];   /* each one's operations (with soapload.operations) */
+    uint64_t taken[SL_MAX_SCENARIOS]; /* requests each has taken here */
+    uint64_t in_flight[SL_MAX_SCENARIOS], thinking[SL_MAX_SCENARIOS];
+} sl_users_t;
+
 typedef struct sl_slot {
     CURL *easy;
     sl_worker_t *w;
@@ -64,6 +75,7 @@ typedef struct sl_slot {
     int custom_url, custom_method;
     int cookie_set;                 /* CURLOPT_COOKIE is set on its handle (soapload.cookies) */
     int op;                         /* the operation (soapload.operations) of the request, or -1 */
+    int sc;                         /* closed-model scenarios: the scenario whose user it is */
     uint32_t flow1;                 /* soapload.flows: 1 + the flow whose step it is; 0: none */
     struct curl_slist *own_headers; /* when request() gave headers of its own */
     sl_request_t req;
@@ -109,6 +121,7 @@ struct sl_worker {
     sl_board_worker_t *board;
     uint64_t closed_retry_at; /* closed model: after request() failed, try again then */
     sl_waitq_t thinking;      /* closed model: connections pausing before their next request */
+    sl_users_t users;         /* closed model: the scenarios' users here */
     uint64_t think_rng;
     uint64_t second, second_in_flight_max;
     sl_hist_t *latency, *service, *lateness;

@@ -36,9 +36,9 @@ static int read_segment(const sl_json_t *s, sl_resultfile_t *r, char *err, size_
 }
 
 /* One stage of settings.scenarios[i].stages (or settings.stages): a duration and a target
- * rate. */
-static int read_scenario_stage(const sl_json_t *o, sl_stage_t *st, const char *where, char *err,
-                               size_t errlen)
+ * rate (`what`: "target"), or a closed-model scenario's users ("users"). */
+static int read_scenario_stage(const sl_json_t *o, sl_stage_t *st, const char *what,
+                               const char *where, char *err, size_t errlen)
 {
     double d;
     if (o->type != SL_JSON_OBJECT) {
@@ -46,10 +46,13 @@ static int read_scenario_stage(const sl_json_t *o, sl_stage_t *st, const char *w
         return -1;
     }
     if (sl_resultfield_double(o, "duration_s", where, &d, err, errlen) != 0 ||
-        sl_resultfield_double(o, "target", where, &st->target, err, errlen) != 0)
+        sl_resultfield_double(o, what, where, &st->target, err, errlen) != 0)
         return -1;
-    if (d > 1e9 || st->target > SL_MAX_RATE * 1e3) { /* the files' sums stay finite */
-        snprintf(err, errlen, "%s: duration_s %g or target %g out of range", where, d, st->target);
+    if (d > 1e9 || st->target > SL_MAX_RATE * 1e3 ||
+        (strcmp(what, "users") == 0 &&
+         (d <= 0 || st->target < 0 || st->target != floor(st->target)))) {
+        snprintf(err, errlen, "%s: duration_s %g or %s %g out of range", where, d, what,
+                 st->target);
         return -1;
     }
     st->duration_ns = (uint64_t)llround(d * 1e9);
@@ -77,7 +80,7 @@ static int read_stages(const sl_json_t *s, sl_resultfile_t *r, char *err, size_t
     for (size_t i = 0; i < list->len; i++) {
         sl_stage_t st;
         snprintf(where, sizeof(where), "settings.stages[%zu]", i);
-        if (read_scenario_stage(sl_json_item(list, i), &st, where, err, errlen) != 0)
+        if (read_scenario_stage(sl_json_item(list, i), &st, "target", where, err, errlen) != 0)
             return -1;
         cfg->stages[i].duration_ns = st.duration_ns;
         cfg->stages[i].target = st.target;
@@ -191,6 +194,99 @@ static int read_scenario_flows(const sl_json_t *flows, const sl_config_t *cfg, s
     return 0;
 }
 
+/* A scenario's "operations": its weights by name. */
+static int read_scenario_ops(const sl_json_t *ops, const sl_config_t *cfg, sl_scenario_t *sc,
+                             const char *where, char *err, size_t errlen)
+{
+    char sub[96];
+    snprintf(sub, sizeof(sub), "%s.operations", where);
+    for (size_t j = 0; j < ops->len; j++) {
+        const char *op = sl_json_key(ops, j);
+        int k = sl_config_operation(cfg, op, strlen(op));
+        if (k < 0) {
+            snprintf(err, errlen, "%s: \"%.80s\" is not in operations", sub, op);
+            return -1;
+        }
+        if (sl_resultfield_double(ops, op, sub, &sc->weights[k], err, errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* A closed-model scenario's "think" (absent: none), as the settings' own. */
+static int read_scenario_think(const sl_json_t *o, sl_scenario_t *sc, const char *where, char *err,
+                               size_t errlen)
+{
+    const sl_json_t *t = sl_json_get(o, "think");
+    const char *kind;
+    char sub[96];
+    if (t == NULL)
+        return 0;
+    snprintf(sub, sizeof(sub), "%s.think", where);
+    if ((kind = sl_resultfield_string(t, "kind", sub, err, errlen)) == NULL ||
+        sl_resultfield_double(t, "a_ms", sub, &sc->think.a_ms, err, errlen) != 0 ||
+        sl_resultfield_double(t, "b_ms", sub, &sc->think.b_ms, err, errlen) != 0)
+        return -1;
+    if (strcmp(kind, "fixed") == 0)
+        sc->think.kind = SL_DELAY_FIXED;
+    else if (strcmp(kind, "uniform") == 0)
+        sc->think.kind = SL_DELAY_UNIFORM;
+    else if (strcmp(kind, "exp") == 0)
+        sc->think.kind = SL_DELAY_EXP;
+    else if (strcmp(kind, "normal") == 0)
+        sc->think.kind = SL_DELAY_NORMAL;
+    else {
+        snprintf(err, errlen, "%s.kind is \"%.40s\", not fixed, uniform, exp or normal", sub, kind);
+        return -1;
+    }
+    sc->has_think = 1;
+    return 0;
+}
+
+/* A closed-model scenario as sl_shape_scenarios_json writes it: its users come back as the
+ * script gave them: connections (stages_from them, one stage holding them) or stages from 0. */
+static int read_user_scenario(const sl_json_t *o, const sl_config_t *cfg, sl_scenario_t *sc,
+                              const char *where, char *err, size_t errlen)
+{
+    const sl_json_t *stages, *ops;
+    double start, from;
+    char sub[96];
+    int i = 0;
+    if (sl_resultfield_double(o, "start_s", where, &start, err, errlen) != 0 ||
+        sl_resultfield_double(o, "stages_from", where, &from, err, errlen) != 0 ||
+        (stages = sl_resultfield_get(o, "stages", SL_JSON_ARRAY, where, err, errlen)) == NULL ||
+        (ops = sl_resultfield_get(o, "operations", SL_JSON_OBJECT, where, err, errlen)) == NULL)
+        return -1;
+    if (start > 1e9 || start < 0 || stages->len == 0 || stages->len > SL_MAX_STAGES) {
+        snprintf(err, errlen, "%s: start_s %g or %u stages out of range", where, start,
+                 (unsigned)stages->len);
+        return -1;
+    }
+    sc->closed = 1;
+    sc->start_ns = (uint64_t)llround(start * 1e9);
+    for (const sl_json_t *s; (s = sl_json_item(stages, (size_t)i)) != NULL; i++) {
+        snprintf(sub, sizeof(sub), "%s.stages[%d]", where, i);
+        if (read_scenario_stage(s, &sc->stages[i], "users", sub, err, errlen) != 0)
+            return -1;
+    }
+    sc->nstages = i;
+    if (from > 0) { /* users for a duration */
+        if (sc->nstages != 1 || sc->stages[0].target != from || from > SL_MAX_CONNECTIONS) {
+            snprintf(err, errlen, "%s: stages_from %g is neither 0 nor one stage's users", where,
+                     from);
+            return -1;
+        }
+        sc->has_connections = 1;
+        sc->connections = (int)from;
+        sc->duration_ns = sc->stages[0].duration_ns;
+        sc->nstages = 0;
+    }
+    return read_scenario_think(o, sc, where, err, errlen) != 0 ||
+                   read_scenario_ops(ops, cfg, sc, where, err, errlen) != 0
+               ? -1
+               : 0;
+}
+
 /* One scenario as sl_shape_scenarios_json writes it. Its profile comes back as the script
  * gave it: a rate (the profile starts at it and holds it for one stage) or stages from 0. */
 static int read_scenario(const sl_json_t *o, const sl_config_t *cfg, sl_scenario_t *sc,
@@ -205,19 +301,22 @@ static int read_scenario(const sl_json_t *o, const sl_config_t *cfg, sl_scenario
         snprintf(err, errlen, "%s is %s, not an object", where, sl_json_type_name(o->type));
         return -1;
     }
-    if ((name = sl_resultfield_string(o, "name", where, err, errlen)) == NULL ||
-        sl_resultfield_double(o, "start_s", where, &start, err, errlen) != 0 ||
-        (arrival = sl_resultfield_string(o, "arrival", where, err, errlen)) == NULL ||
-        sl_resultfield_int(o, "burst", where, &sc->burst, err, errlen) != 0 ||
-        sl_resultfield_double(o, "stages_from", where, &from, err, errlen) != 0 ||
-        (stages = sl_resultfield_get(o, "stages", SL_JSON_ARRAY, where, err, errlen)) == NULL ||
-        (ops = sl_resultfield_get(o, "operations", SL_JSON_OBJECT, where, err, errlen)) == NULL)
+    if ((name = sl_resultfield_string(o, "name", where, err, errlen)) == NULL)
         return -1;
     if (!sl_scenario_name_ok(name)) {
         snprintf(err, errlen, "%s.name \"%.80s\" is not a scenario name", where, name);
         return -1;
     }
     snprintf(sc->name, sizeof(sc->name), "%s", name);
+    if (cfg->closed)
+        return read_user_scenario(o, cfg, sc, where, err, errlen);
+    if (sl_resultfield_double(o, "start_s", where, &start, err, errlen) != 0 ||
+        (arrival = sl_resultfield_string(o, "arrival", where, err, errlen)) == NULL ||
+        sl_resultfield_int(o, "burst", where, &sc->burst, err, errlen) != 0 ||
+        sl_resultfield_double(o, "stages_from", where, &from, err, errlen) != 0 ||
+        (stages = sl_resultfield_get(o, "stages", SL_JSON_ARRAY, where, err, errlen)) == NULL ||
+        (ops = sl_resultfield_get(o, "operations", SL_JSON_OBJECT, where, err, errlen)) == NULL)
+        return -1;
     if (strcmp(arrival, "uniform") != 0 && strcmp(arrival, "poisson") != 0) {
         snprintf(err, errlen, "%s.arrival is \"%.40s\", not \"uniform\" or \"poisson\"", where,
                  arrival);
@@ -232,7 +331,7 @@ static int read_scenario(const sl_json_t *o, const sl_config_t *cfg, sl_scenario
     sc->start_ns = (uint64_t)llround(start * 1e9);
     for (const sl_json_t *s; (s = sl_json_item(stages, (size_t)i)) != NULL; i++) {
         snprintf(sub, sizeof(sub), "%s.stages[%d]", where, i);
-        if (read_scenario_stage(s, &sc->stages[i], sub, err, errlen) != 0)
+        if (read_scenario_stage(s, &sc->stages[i], "target", sub, err, errlen) != 0)
             return -1;
     }
     sc->nstages = i;
@@ -247,17 +346,8 @@ static int read_scenario(const sl_json_t *o, const sl_config_t *cfg, sl_scenario
         sc->duration_ns = sc->stages[0].duration_ns;
         sc->nstages = 0;
     }
-    snprintf(sub, sizeof(sub), "%s.operations", where);
-    for (size_t j = 0; j < ops->len; j++) {
-        const char *op = sl_json_key(ops, j);
-        int k = sl_config_operation(cfg, op, strlen(op));
-        if (k < 0) {
-            snprintf(err, errlen, "%s: \"%.80s\" is not in operations", sub, op);
-            return -1;
-        }
-        if (sl_resultfield_double(ops, op, sub, &sc->weights[k], err, errlen) != 0)
-            return -1;
-    }
+    if (read_scenario_ops(ops, cfg, sc, where, err, errlen) != 0)
+        return -1;
     const sl_json_t *flows = sl_json_get(o, "flows");
     if (flows != NULL && read_scenario_flows(flows, cfg, sc, where, err, errlen) != 0)
         return -1;

@@ -13,6 +13,7 @@
 #include "output/results.h"
 #include "core/scenario.h"
 #include "core/scenario_flows.h"
+#include "core/scenario_users.h"
 
 int sl_shape_shaped(const sl_config_t *cfg)
 {
@@ -75,6 +76,85 @@ static const char *scenarios_unit(const sl_config_t *cfg)
     return starts == 0 ? "req/s" : starts == ss_n ? "flow starts/s" : "flow starts and req/s";
 }
 
+/* A think time: "100ms", "uniform from 10ms to 20ms"... */
+static void print_think(FILE *out, const sl_delay_t *d)
+{
+    char a[32], b[32];
+    sl_duration_format_us(d->a_ms * 1e3, a, sizeof(a));
+    sl_duration_format_us(d->b_ms * 1e3, b, sizeof(b));
+    switch (d->kind) {
+    case SL_DELAY_FIXED:
+        fprintf(out, "%s", a);
+        break;
+    case SL_DELAY_UNIFORM:
+        fprintf(out, "uniform from %s to %s", a, b);
+        break;
+    case SL_DELAY_EXP:
+        fprintf(out, "exponential, mean %s", a);
+        break;
+    case SL_DELAY_NORMAL:
+        fprintf(out, "normal, mean %s, sd %s", a, b);
+        break;
+    }
+}
+
+/* "; operations A, B" (with their weights when they differ). */
+static void print_scenario_ops(FILE *out, const sl_config_t *cfg, const sl_scenario_t *sc)
+{
+    int equal = 1, listed = 0;
+    for (int k = 0; k < cfg->nops; k++)
+        equal &= sc->weights[k] == 0 || sc->weights[k] == 1;
+    for (int k = 0; k < cfg->nops; k++) {
+        if (sc->weights[k] <= 0)
+            continue;
+        fprintf(out, "%s%s", listed++ ? ", " : "; operations ", cfg->op_names[k]);
+        if (!equal)
+            fprintf(out, " %g", sc->weights[k]);
+    }
+}
+
+/* The closed model's scenarios: one line per scenario, its start, users (or their stages),
+ * think time and operations. */
+static void print_user_scenarios(FILE *out, const sl_config_t *cfg)
+{
+    const sl_scenarios_t *ss = cfg->scenarios;
+    long most = 0;
+    for (int i = 0; i < ss->n; i++)
+        most += sl_scenario_users_max(&ss->s[i]);
+    fprintf(out,
+            "Model           closed, %d scenario%s: %ld virtual users at most, for %.2f s in all\n",
+            ss->n, ss->n == 1 ? "" : "s", most, (double)cfg->duration_ns / 1e9);
+    for (int i = 0; i < ss->n; i++) {
+        const sl_scenario_t *sc = &ss->s[i];
+        fprintf(out, "  %-13s ", sc->name);
+        if (sc->start_ns > 0) {
+            fprintf(out, "from ");
+            print_seconds(out, sc->start_ns);
+            fprintf(out, ": ");
+        }
+        if (sc->nstages == 0) {
+            fprintf(out, "%d virtual user%s for ", sc->connections,
+                    sc->connections == 1 ? "" : "s");
+            print_seconds(out, sc->duration_ns);
+        }
+        for (int k = 0; k < sc->nstages; k++) {
+            double from = k > 0 ? sc->stages[k - 1].target : 0, to = sc->stages[k].target;
+            fprintf(out, "%s", k > 0 ? ", then " : "");
+            if (to == from)
+                fprintf(out, "%g virtual users for ", to);
+            else
+                fprintf(out, "%g -> %g virtual users over ", from, to);
+            print_seconds(out, sc->stages[k].duration_ns);
+        }
+        if (sc->has_think) {
+            fprintf(out, ", think ");
+            print_think(out, &sc->think);
+        }
+        print_scenario_ops(out, cfg, sc);
+        fprintf(out, "\n");
+    }
+}
+
 /* One line per scenario: its name, start, shape, arrivals and operations (or flows). */
 static void print_scenarios(FILE *out, const sl_config_t *cfg)
 {
@@ -103,16 +183,7 @@ static void print_scenarios(FILE *out, const sl_config_t *cfg)
             fprintf(out, "\n");
             continue;
         }
-        int equal = 1, listed = 0;
-        for (int k = 0; k < cfg->nops; k++)
-            equal &= sc->weights[k] == 0 || sc->weights[k] == 1;
-        for (int k = 0; k < cfg->nops; k++) {
-            if (sc->weights[k] <= 0)
-                continue;
-            fprintf(out, "%s%s", listed++ ? ", " : "; operations ", cfg->op_names[k]);
-            if (!equal)
-                fprintf(out, " %g", sc->weights[k]);
-        }
+        print_scenario_ops(out, cfg, sc);
         fprintf(out, "\n");
     }
     for (int i = 0; i < ss->n; i++)
@@ -142,6 +213,43 @@ static void flows_json(FILE *out, const sl_config_t *cfg, const sl_scenario_t *s
     fprintf(out, "}");
 }
 
+/* A closed-model scenario's users, as its stages from stages_from (constant users: one stage
+ * holding them), and its think time. */
+static void user_scenario_json(FILE *out, const sl_scenario_t *sc)
+{
+    int constant = sc->nstages == 0;
+    fprintf(out, ", \"start_s\": %.6f, \"users\": %d, \"stages_from\": %d, \"stages\": [",
+            (double)sc->start_ns / 1e9, sl_scenario_users_max(sc), constant ? sc->connections : 0);
+    if (constant)
+        fprintf(out, "{\"duration_s\": %.6f, \"users\": %d}", (double)sc->duration_ns / 1e9,
+                sc->connections);
+    for (int k = 0; k < sc->nstages; k++)
+        fprintf(out, "%s{\"duration_s\": %.6f, \"users\": %.0f}", k ? ", " : "",
+                (double)sc->stages[k].duration_ns / 1e9, sc->stages[k].target);
+    fprintf(out, "]");
+    if (sc->has_think)
+        fprintf(out, ", \"think\": {\"kind\": \"%s\", \"a_ms\": %.3f, \"b_ms\": %.3f}",
+                sc->think.kind == SL_DELAY_FIXED     ? "fixed"
+                : sc->think.kind == SL_DELAY_UNIFORM ? "uniform"
+                : sc->think.kind == SL_DELAY_EXP     ? "exp"
+                                                     : "normal",
+                sc->think.a_ms, sc->think.b_ms);
+}
+
+/* An open-model scenario's schedule: start, arrivals, bursts and its profile's stages. */
+static void open_scenario_json(FILE *out, const sl_scenario_t *sc, const sl_profile_t *p)
+{
+    fprintf(out,
+            ", \"start_s\": %.6f, \"arrival\": \"%s\", \"burst\": %d, \"stages_from\": %.3f, "
+            "\"stages\": [",
+            (double)sc->start_ns / 1e9, sc->arrival == SL_ARRIVAL_POISSON ? "poisson" : "uniform",
+            sc->burst, p->start_rate);
+    for (int k = 0; k < p->nstages; k++)
+        fprintf(out, "%s{\"duration_s\": %.6f, \"target\": %.3f}", k ? ", " : "",
+                (double)p->stages[k].duration_ns / 1e9, p->stages[k].target);
+    fprintf(out, "]");
+}
+
 void sl_shape_scenarios_json(FILE *out, const sl_config_t *cfg)
 {
     const sl_scenarios_t *ss = cfg->scenarios;
@@ -151,19 +259,15 @@ void sl_shape_scenarios_json(FILE *out, const sl_config_t *cfg)
     for (int i = 0; i < ss->n; i++) {
         const sl_scenario_t *sc = &ss->s[i];
         sl_profile_t p;
-        if (sl_scenario_profile(sc, &p, NULL, 0) != 0)
+        if (!sc->closed && sl_scenario_profile(sc, &p, NULL, 0) != 0)
             continue;
         fprintf(out, "%s{\"name\": ", i ? ", " : "");
         sl_json_string(out, sc->name);
-        fprintf(out,
-                ", \"start_s\": %.6f, \"arrival\": \"%s\", \"burst\": %d, \"stages_from\": %.3f, "
-                "\"stages\": [",
-                (double)sc->start_ns / 1e9,
-                sc->arrival == SL_ARRIVAL_POISSON ? "poisson" : "uniform", sc->burst, p.start_rate);
-        for (int k = 0; k < p.nstages; k++)
-            fprintf(out, "%s{\"duration_s\": %.6f, \"target\": %.3f}", k ? ", " : "",
-                    (double)p.stages[k].duration_ns / 1e9, p.stages[k].target);
-        fprintf(out, "], \"operations\": {");
+        if (sc->closed)
+            user_scenario_json(out, sc);
+        else
+            open_scenario_json(out, sc, &p);
+        fprintf(out, ", \"operations\": {");
         for (int k = 0, listed = 0; k < cfg->nops; k++) {
             if (sc->weights[k] <= 0)
                 continue;
@@ -185,8 +289,12 @@ void sl_shape_print_scenarios(FILE *out, const sl_config_t *cfg, const sl_run_t 
         return;
     sl_counts_t sum = {0};
     int found = 0;
-    fprintf(out, "Scenarios           scheduled       sent   not sent  before send         ok "
-                 "    failed       p50       p90       p99       max\n");
+    if (cfg->closed) /* users instead of a schedule: nothing is ever due and not sent */
+        fprintf(out, "Scenarios               users  scheduled       sent  before send         ok "
+                     "    failed       p50       p90       p99       max\n");
+    else
+        fprintf(out, "Scenarios           scheduled       sent   not sent  before send         ok "
+                     "    failed       p50       p90       p99       max\n");
     for (int i = 0; i < ss->n; i++) {
         const sl_op_stats_t *st = NULL;
         for (int k = 0; k < run->tags.n && st == NULL; k++) {
@@ -203,9 +311,14 @@ void sl_shape_print_scenarios(FILE *out, const sl_config_t *cfg, const sl_run_t 
         const sl_counts_t *c = &st->counts;
         found++;
         sl_counts_add(&sum, c);
+        if (cfg->closed)
+            fprintf(out, " %10d %10llu %10llu", sl_scenario_users_max(&ss->s[i]),
+                    (unsigned long long)c->scheduled, (unsigned long long)c->sent);
+        else
+            fprintf(out, " %10llu %10llu %10llu", (unsigned long long)c->scheduled,
+                    (unsigned long long)c->sent, (unsigned long long)c->not_sent);
         fprintf(
-            out, " %10llu %10llu %10llu %12llu %10llu %10llu", (unsigned long long)c->scheduled,
-            (unsigned long long)c->sent, (unsigned long long)c->not_sent,
+            out, " %12llu %10llu %10llu",
             (unsigned long long)(sl_counts_failed_before_send(c) + c->script_errors_before_send),
             (unsigned long long)sl_counts_succeeded(c), (unsigned long long)sl_counts_failed(c));
         sl_ops_report_latency_cell(out, st->from_due, 50);
@@ -231,7 +344,10 @@ void sl_shape_print_model(FILE *out, const sl_config_t *cfg)
                        : cfg->flows != NULL ? " flow starts/s"
                                             : " req/s";
     if (cfg->scenarios != NULL) {
-        print_scenarios(out, cfg);
+        if (cfg->closed)
+            print_user_scenarios(out, cfg);
+        else
+            print_scenarios(out, cfg);
         return;
     }
     fprintf(out, "Model           %s: ", cfg->closed ? "closed" : "open");
@@ -268,24 +384,8 @@ void sl_shape_print_model(FILE *out, const sl_config_t *cfg)
         fprintf(out, "Arrivals        poisson, drawn from seed %llu (the same schedule per seed)\n",
                 (unsigned long long)cfg->seed);
     if (cfg->has_think) {
-        char a[32], b[32];
-        sl_duration_format_us(cfg->think.a_ms * 1e3, a, sizeof(a));
-        sl_duration_format_us(cfg->think.b_ms * 1e3, b, sizeof(b));
         fprintf(out, "Think time      ");
-        switch (cfg->think.kind) {
-        case SL_DELAY_FIXED:
-            fprintf(out, "%s", a);
-            break;
-        case SL_DELAY_UNIFORM:
-            fprintf(out, "uniform from %s to %s", a, b);
-            break;
-        case SL_DELAY_EXP:
-            fprintf(out, "exponential, mean %s", a);
-            break;
-        case SL_DELAY_NORMAL:
-            fprintf(out, "normal, mean %s, sd %s", a, b);
-            break;
-        }
+        print_think(out, &cfg->think);
         fprintf(out, " between a connection's requests\n");
     }
 }

@@ -31,6 +31,13 @@ static const char *scenario_differs(const sl_config_t *ca, const sl_scenario_t *
         if (a->stages[i].duration_ns != b->stages[i].duration_ns ||
             a->stages[i].target != b->stages[i].target)
             return "stages";
+    if (a->closed != b->closed || a->has_connections != b->has_connections ||
+        a->connections != b->connections)
+        return "users";
+    if (a->has_think != b->has_think ||
+        (a->has_think && (a->think.kind != b->think.kind || a->think.a_ms != b->think.a_ms ||
+                          a->think.b_ms != b->think.b_ms)))
+        return "think";
     if (a->arrival != b->arrival)
         return "arrival";
     if (a->burst != b->burst)

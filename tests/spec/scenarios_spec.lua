@@ -445,10 +445,12 @@ soapload.scenarios = {bg = {rate = 10}}]],
         [[soapload.stages = {{duration = "1s", target = 5}}
 soapload.scenarios = {bg = {rate = 10}}]],
         "soapload.scenarios takes no soapload.stages" },
-      { "the closed model beside them",
+      { "an open-model key in a closed-model run",
         [[soapload.model = "closed"
 soapload.scenarios = {bg = {rate = 10}}]],
-        "soapload.scenarios takes no soapload.model = \"closed\"" },
+        "soapload.scenarios.bg.rate: rate is the open model's, but this run is closed-model " ..
+        "(--closed or soapload.model = \"closed\"), where a scenario has virtual users: give " ..
+        "connections = N (and think = T)" },
       { "an empty scenario", [[soapload.scenarios = {bg = {}}]],
         "soapload.scenarios.bg has no load: give it rate = N" },
       { "no scenario at all", [[soapload.scenarios = {}]], "soapload.scenarios is empty" },
@@ -464,9 +466,11 @@ soapload.scenarios = {bg = {rate = 10, duration = "1s"}}]],
       { "an unknown key, with the nearest one",
         [[soapload.scenarios = {bg = {rate = 10, operation = {"A"}}}]],
         "soapload.scenarios.bg has an unknown key 'operation' (did you mean operations?)" },
-      { "a closed-model scenario",
+      { "a closed-model key in an open-model run",
         [[soapload.scenarios = {bg = {connections = 4}}]],
-        "soapload.scenarios.bg.connections: a scenario is an open-model schedule" },
+        "soapload.scenarios.bg.connections: connections is the closed model's, but this run's " ..
+        "scenarios are open-model schedules: give rate = N, or run every scenario with virtual " ..
+        "users (--closed or soapload.model = \"closed\")" },
       { "a list instead of named scenarios",
         [[soapload.scenarios = {{rate = 10}}]],
         "soapload.scenarios maps names to scenarios" },

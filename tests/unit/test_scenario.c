@@ -1,7 +1,9 @@
 /*
  * test_scenario: several scenarios in one run: each scenario's schedule and operation mix
  * exact in one worker's walk, the same entries split over workers and segments, the summed
- * profile of the per-second targets (with a start offset and a jump), and the refusals.
+ * profile of the per-second targets (with a start offset and a jump), and the refusals. The
+ * closed model's scenarios: users over time (a start, a ramp, an end), their split over
+ * segments and workers adding up at every instant, the connections that follow, the refusals.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include "core/scenario.h"
 #include "core/scenario_flows.h"
 #include "core/scenario_plan.h"
+#include "core/scenario_users.h"
 
 #define S 1000000000ULL
 
@@ -155,8 +158,106 @@ static void test_flows(void)
     sl_config_free(&cfg);
 }
 
+/* checkout: 0 -> 10 users over 4 s, then 10 for 2 s, from 1 s; browse: 3 users for 2 s */
+static sl_scenarios_t *two_user_scenarios(void)
+{
+    static sl_scenarios_t ss;
+    memset(&ss, 0, sizeof(ss));
+    ss.n = 2;
+    sl_scenario_t *c = &ss.s[0], *b = &ss.s[1];
+    snprintf(c->name, sizeof(c->name), "checkout");
+    c->stages[0] = (sl_stage_t){4 * S, 10};
+    c->stages[1] = (sl_stage_t){2 * S, 10};
+    c->nstages = 2;
+    c->start_ns = S;
+    c->has_start = 1;
+    snprintf(b->name, sizeof(b->name), "browse");
+    b->connections = 3;
+    b->has_connections = 1;
+    b->duration_ns = 2 * S;
+    b->has_duration = 1;
+    return &ss;
+}
+
+static void closed_users(void)
+{
+    char err[300];
+    sl_config_t cfg;
+    two_ops_config(&cfg);
+    cfg.closed = 1;
+    cfg.has_think = 1;
+    cfg.think = (sl_delay_t){SL_DELAY_FIXED, 5, 0};
+    sl_scenarios_t *ss = malloc(sizeof(*ss)); /* handed to cfg */
+    *ss = *two_user_scenarios();
+    CHECK(sl_scenarios_finish(&cfg, ss, err, sizeof(err)) == 0);
+    CHECK_STR(cfg.scenarios->s[0].name, "browse");
+    const sl_scenario_t *b = &cfg.scenarios->s[0], *c = &cfg.scenarios->s[1];
+    CHECK_EQ_U(cfg.duration_ns, 7 * S); /* checkout ends at 1 + 4 + 2 s */
+    CHECK(cfg.connections == 13);
+    CHECK(b->closed && b->has_think && b->think.a_ms == 5); /* the run's think time */
+    CHECK(b->weights[0] == 1 && b->weights[2] == 1);        /* every operation */
+    CHECK(sl_scenario_users_at(c, 0) == 0 && sl_scenario_users_at(c, S) == 0);
+    CHECK(sl_scenario_users_at(c, 3 * S) == 5 && sl_scenario_users_at(c, 5 * S) == 10);
+    CHECK(sl_scenario_users_at(c, 7 * S) == 0 && sl_scenario_users_at(b, 2 * S) == 0);
+    CHECK(sl_scenario_users_at(b, 0) == 3);
+    CHECK_EQ_U(sl_scenario_users_grow(c, 0), S + 4 * S / 10); /* the first user */
+    CHECK_EQ_U(sl_scenario_users_grow(c, 3 * S), 3 * S + 4 * S / 10);
+    CHECK_EQ_U(sl_scenario_users_grow(b, 0), UINT64_MAX);
+    /* every instant's users add up over 3 segments of 2, 3 and 1 workers */
+    for (uint64_t t = 0; t < 8 * S; t += S / 10) {
+        for (int i = 0; i < 2; i++) {
+            int all = sl_scenario_users_at(&cfg.scenarios->s[i], t), sum = 0;
+            for (int seg = 0; seg < 3; seg++) {
+                cfg.segment = seg;
+                cfg.nsegments = 3;
+                for (int w = 0; w < seg + 1; w++)
+                    sum += sl_scenario_users_share(&cfg, i, all, w, seg + 1);
+            }
+            CHECK(sum == all);
+        }
+    }
+    /* the remainders go round: 13 users over 3 segments are 5, 4, 4; over 4 workers 4, 3, 3, 3 */
+    int total = 0;
+    for (int seg = 0; seg < 3; seg++) {
+        cfg.segment = seg;
+        total += sl_scenario_users_segment(&cfg);
+        CHECK(sl_scenario_users_segment(&cfg) == (seg == 0 ? 5 : 4));
+    }
+    CHECK(total == 13);
+    cfg.nsegments = 0;
+    cfg.segment = 0;
+    for (int w = 0; w < 4; w++)
+        CHECK(sl_scenario_users_worker(&cfg, w, 4) == (w == 0 ? 4 : 3));
+    sl_config_free(&cfg);
+
+    /* refusals */
+    two_ops_config(&cfg);
+    cfg.closed = 1;
+    ss = two_user_scenarios();
+    ss->s[1].has_connections = 0;
+    CHECK(sl_scenarios_finish(&cfg, ss, err, sizeof(err)) != 0);
+    CHECK(strstr(err, "soapload.scenarios.browse has no users: give it connections = N") == err);
+    ss = two_user_scenarios();
+    ss->s[1].nstages = 1;
+    ss->s[1].stages[0] = (sl_stage_t){S, 5};
+    CHECK(sl_scenarios_finish(&cfg, ss, err, sizeof(err)) != 0);
+    CHECK(strstr(err, "soapload.scenarios.browse has both connections and stages") == err);
+    ss = two_user_scenarios();
+    sl_optset_add(&cfg.given, SL_OPT_CONNECTIONS);
+    CHECK(sl_scenarios_finish(&cfg, ss, err, sizeof(err)) != 0);
+    CHECK(strstr(err, "soapload.scenarios takes no --connections (-c) in the closed model") == err);
+    cfg.given = (sl_optset_t){{0}};
+    ss = two_user_scenarios();
+    ss->s[1].connections = 0;
+    ss->s[0].stages[0].target = ss->s[0].stages[1].target = 0;
+    CHECK(sl_scenarios_finish(&cfg, ss, err, sizeof(err)) != 0);
+    CHECK(strstr(err, "soapload.scenarios has no virtual users") == err);
+    sl_config_free(&cfg);
+}
+
 int main(void)
 {
+    closed_users();
     char err[300];
     sl_config_t cfg;
 
@@ -293,7 +394,7 @@ int main(void)
     CHECK_STR(sl_nearest("operation", sl_scenario_keys), "operations");
     CHECK_STR(sl_nearest("flow", sl_scenario_keys), "flows");
     CHECK_STR(sl_nearest("start_afer", sl_scenario_keys), "start_after");
-    CHECK(sl_nearest("connections", sl_scenario_keys) == NULL);
+    CHECK_STR(sl_nearest("connection", sl_scenario_keys), "connections");
     CHECK(sl_scenario_name_ok("ramp-up_2.b"));
     CHECK(!sl_scenario_name_ok("ramp up"));
     CHECK(!sl_scenario_name_ok(""));
