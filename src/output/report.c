@@ -206,7 +206,12 @@ static void load_line(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
 /* A segment of a distributed run: its share and its clock against the server's. */
 static void segment_lines(FILE *out, const sl_config_t *cfg, const sl_run_t *run)
 {
-    if (cfg->nsegments > 0) {
+    if (cfg->nsegments > 0 && cfg->closed && cfg->scenarios != NULL) /* users, not requests */
+        fprintf(out,
+                "Segment         %d/%d: its share of each scenario's virtual users (%d here); IDs "
+                "S%d-P<pid>-R<seq>\n",
+                cfg->segment, cfg->nsegments, cfg->connections, cfg->segment);
+    else if (cfg->nsegments > 0) {
         fprintf(out, "Segment         %d/%d: global requests k with k mod %d = %d", cfg->segment,
                 cfg->nsegments, cfg->nsegments, cfg->segment);
         if (cfg->scenarios != NULL) /* k counts each scenario's requests apart */

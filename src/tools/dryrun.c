@@ -144,11 +144,12 @@ typedef struct {
     sl_config_t one; /* read only: the run as one worker would do it alone */
     sl_script_t *s;
     sl_mix_t mix;
-    sl_wsse_rewriter_t *signer; /* --wsse-sign-key: shown signed, as sent */
-    sl_scenario_plan_t *plan;   /* with scenarios: the run's first entries, as worker 1 */
-    int vars;                   /* with flows: the variables of the flow shown */
-    int flow, step;             /* with flows: the flow shown and its next step */
-    sl_head_t head;             /* the run's header lines */
+    sl_wsse_rewriter_t *signer;           /* --wsse-sign-key: shown signed, as sent */
+    sl_scenario_plan_t *plan;             /* with scenarios: the run's first entries, as worker 1 */
+    sl_mix_t users_mix[SL_MAX_SCENARIOS]; /* closed-model scenarios: each one's operations */
+    int vars;                             /* with flows: the variables of the flow shown */
+    int flow, step;                       /* with flows: the flow shown and its next step */
+    sl_head_t head;                       /* the run's header lines */
     sl_request_t req;
     int shown, bad;
     pid_t pid;
@@ -168,7 +169,14 @@ static int dry_open(dry_t *d, const char *text, size_t len)
     }
     sl_script_seed(d->s, sl_script_worker_seed(cfg->seed, 0));
     sl_script_publish(d->s, &d->one, 1, d->pid);
-    if (cfg->scenarios != NULL) {
+    for (int i = 0; cfg->closed && cfg->scenarios != NULL && cfg->nops > 0 && i < cfg->scenarios->n;
+         i++)
+        if (sl_mix_init(&d->users_mix[i], cfg->scenarios->s[i].weights, cfg->nops, d->err,
+                        sizeof(d->err)) != 0) {
+            fprintf(d->errout, "soapload: %s\n", d->err);
+            return -1;
+        }
+    if (cfg->scenarios != NULL && !cfg->closed) {
         if ((d->plan = malloc(sizeof(*d->plan))) == NULL ||
             sl_scenario_plan_init(d->plan, &d->one, 0, 1, d->err, sizeof(d->err)) != 0) {
             fprintf(d->errout, "soapload: %s\n", d->plan == NULL ? "out of memory" : d->err);
@@ -227,6 +235,10 @@ static int dry_op(dry_t *d, int i)
                 "request() stores)\n",
                 f->name, d->step + 1, f->nsteps);
         d->step = (d->step + 1) % f->nsteps;
+    } else if (cfg->closed && cfg->scenarios != NULL) { /* the scenarios in turn, each its mix */
+        int n = cfg->scenarios->n, k = (i - 1) % n;
+        op = cfg->nops > 0 ? sl_mix_of(&d->users_mix[k], (uint64_t)(i - 1) / (uint64_t)n) : -1;
+        fprintf(d->out, "scenario %s (closed model: a user of it)\n", cfg->scenarios->s[k].name);
     } else if (d->plan != NULL) { /* its scenario's entry: the earliest due of all */
         op = sl_scenario_plan_op(d->plan);
         fprintf(d->out, "scenario %s, due %.6f s after the start\n", sl_scenario_plan_name(d->plan),
@@ -345,6 +357,8 @@ Done:
     sl_mix_free(&d->mix);
     if (d->plan != NULL)
         sl_scenario_plan_free(d->plan);
+    for (int i = 0; i < SL_MAX_SCENARIOS; i++)
+        sl_mix_free(&d->users_mix[i]);
     free(d->plan);
     free(d);
     return code;
