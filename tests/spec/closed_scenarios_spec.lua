@@ -6,8 +6,8 @@
 -- what the mock counted for its operation, no scenario ever has more requests in flight than its
 -- users and each reaches them (from the trace's send and end times), no request of a scenario
 -- leaves before its start_after nor after its end, a ramp of users sends nothing while it has
--- none, every ID is unique; the summary, settings.scenarios and merge say what ran; and the
--- refusals (exit 2, a message naming the key).
+-- none, every ID is unique; two segments split each scenario's users; the summary,
+-- settings.scenarios and merge say what ran; and the refusals (exit 2, a message naming the key).
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
 
@@ -214,6 +214,50 @@ describe("closed-model scenarios", function()
     assert.is_true(most_in_flight(early, "C") <= 1)
     local st = mock.stats()
     assert.are.equal(#rows, st.requests.echo)
+  end)
+
+  it("split each scenario's users over two segments, the remainders going round", function()
+    -- the scenarios by name: browse's 2 users are 1 and 1; checkout's 3 are 2 and 1, its
+    -- remainder going to segment 0 (browse left none). Segment 0 holds 3 users, segment 1 2,
+    -- and no scenario ever has more requests in flight in a segment than its share there
+    local s = script(mock.url, [[{
+  checkout = {connections = 3, duration = "1s", operations = {"A"}},
+  browse = {connections = 2, duration = "1s", operations = {"B"}},
+}]])
+    local files, traces = { t.tmpname(".json"), t.tmpname(".json") },
+      { t.tmpname(".csv"), t.tmpname(".csv") }
+    finally(function()
+      os.remove(s)
+      for i = 1, 2 do os.remove(files[i]); os.remove(traces[i]) end
+    end)
+    mock.reset()
+    local at = ("%.3f"):format(t.now() + 2)
+    local runs = {}
+    for i = 0, 1 do
+      runs[i + 1] = t.spawn(("--segment %d/2 --start-at %s -w 1 --json %s --trace %s %s")
+        :format(i, at, files[i + 1], traces[i + 1], s))
+    end
+    local sum = { checkout = 0, browse = 0, sent = 0 }
+    local users = { { checkout = 2, browse = 1 }, { checkout = 1, browse = 1 } }
+    for i = 1, 2 do
+      local code, out, err = runs[i].wait(30)
+      assert.are.equal(0, code, out .. err)
+      assert.truthy(out:find(("Segment         %d/2: its share of each scenario's virtual users " ..
+        "(%d here); IDs S%d-P<pid>-R<seq>\n"):format(i - 1, 3 - (i - 1), i - 1), 1, true), out)
+      local doc = t.decode(files[i])
+      local sc = scenarios(doc)
+      sum.checkout = sum.checkout + sc.checkout.sent
+      sum.browse = sum.browse + sc.browse.sent
+      sum.sent = sum.sent + doc.summary.sent
+      local rows = trace(traces[i])
+      assert.are.equal(users[i].checkout, most_in_flight(rows, "A"))
+      assert.are.equal(users[i].browse, most_in_flight(rows, "B"))
+    end
+    local st = mock.stats()
+    assert.are.equal(sum.checkout, st.requests.echo)
+    assert.are.equal(sum.browse, st.requests.fault_trigger)
+    assert.are.equal(sum.sent, st.ids.distinct)
+    assert.are.equal(0, st.ids.duplicates)
   end)
 
   describe("refuses with exit 2 and a message naming the problem", function()
