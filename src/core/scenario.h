@@ -5,7 +5,8 @@
  * on their own, and request k of a scenario goes to the segment and worker the one-schedule
  * rule (core/plan.h, core/segment.h) gives it, so that N workers and N segments together send
  * exactly each scenario's schedule (the walk is core/scenario_plan.h's), and the run lasts
- * until the last scenario ends.
+ * until the last scenario ends. In a closed-model run every scenario is instead a number of
+ * virtual users with its own mix, start, length and think time (core/scenario_users.h).
  */
 #ifndef SOAPLOAD_SCENARIO_H
 #define SOAPLOAD_SCENARIO_H
