@@ -271,7 +271,8 @@ soapload.scenarios = {
         "weight, not a string" },
       { "checkout = {rate = 1, flow = {'order'}}",
         "soapload.scenarios.checkout has an unknown key 'flow' (did you mean flows?) (a scenario " ..
-        "takes rate, duration, stages, start_after, arrival, burst, operations and flows)" },
+        "takes rate, duration, stages, start_after, arrival, burst, operations and flows; in the " ..
+        "closed model connections and think instead of rate, arrival and burst)" },
     }
     for _, c in ipairs(cases) do
       it(c[2], function()
