@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/monotime.h"
+#include "core/segment.h"
 #include "engine/worker_done.h"
 #include "engine/worker_record.h"
 #include "engine/worker_send.h"
@@ -52,6 +53,8 @@ static void wake_thinkers(sl_worker_t *w, uint64_t now)
 static uint64_t closed_allowed(const sl_worker_t *w, uint64_t now)
 {
     int all = sl_config_connections_at(w->cfg, now > w->t0 ? now - w->t0 : 0);
+    if (w->cfg->nsegments > 1) /* the stages count the whole run's users: this segment's share */
+        all = sl_segment_connections(all, w->cfg->segment, w->cfg->nsegments);
     int n = w->a->nworkers, i = w->a->index;
     return (uint64_t)(all / n + (i < all % n));
 }

@@ -44,40 +44,7 @@ local function scenarios(doc)
   return m
 end
 
--- The trace's rows: operation, id, due, sent and done times (seconds), outcome.
-local function trace(path)
-  local rows = {}
-  for line in io.lines(path) do
-    local id, due, sent, done, op, outcome = line:match(
-      "^([^,]*),[^,]*,[^,]*,([%d.]+),([%d.]*),[^,]*,([%d.]*),[^,]*,([^,]*),[^,]*,[^,]*,([^,]*)")
-    if id then
-      rows[#rows + 1] = { id = id, due = tonumber(due), sent = tonumber(sent),
-                          done = tonumber(done), op = op, outcome = outcome }
-    end
-  end
-  return rows
-end
-
--- The most requests of operation `op` in flight at once (an end before a send at one instant).
-local function most_in_flight(rows, op)
-  local ev = {}
-  for _, r in ipairs(rows) do
-    if r.op == op and r.sent then
-      ev[#ev + 1] = { r.sent, 1 }
-      ev[#ev + 1] = { r.done or math.huge, -1 }
-    end
-  end
-  table.sort(ev, function(a, b)
-    if a[1] ~= b[1] then return a[1] < b[1] end
-    return a[2] < b[2]
-  end)
-  local level, most = 0, 0
-  for _, e in ipairs(ev) do
-    level = level + e[2]
-    if level > most then most = level end
-  end
-  return most
-end
+local trace, most_in_flight = t.trace_rows, t.most_in_flight
 
 local function first_and_last(rows, op, field)
   local lo, hi = math.huge, -math.huge

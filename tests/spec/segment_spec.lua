@@ -197,6 +197,54 @@ soapload.operations = {
     assert.are.equal(0, s.ids.duplicates)
   end)
 
+  it("splits a closed-model ramp's users at every instant, not only its peak", function()
+    -- 0 -> 4 users over 1 s, then 4 for 1 s, over 2 segments: the run has floor(4 t) users at
+    -- t, so the two segments together have none in flight before 0.25 s and at most 1 before
+    -- 0.5 s, and each at most its share (2) after (a segment once took the whole run's count
+    -- at each instant, up to its own connections)
+    local mock = t.start_mock("--delay 20ms")
+    local ramp = t.script([[
+soapload.model = "closed"
+soapload.stages = {{duration = "1s", connections = 4}, {duration = "1s", connections = 4}}
+]])
+    local files, traces, runs = { t.tmpname(".json"), t.tmpname(".json") },
+      { t.tmpname(".csv"), t.tmpname(".csv") }, {}
+    finally(function()
+      mock.stop()
+      os.remove(ramp)
+      for i = 1, 2 do os.remove(files[i]); os.remove(traces[i]) end
+    end)
+    local at = t.start_time(2)
+    for i = 0, 1 do
+      runs[i + 1] = t.spawn(("-w 1 --segment %d/2 --start-at %s --json %s --trace %s -u %s %s")
+        :format(i, at, files[i + 1], traces[i + 1], mock.url, ramp))
+    end
+    local all, sent = {}, 0
+    for i = 1, 2 do
+      local code, out, err = runs[i].wait(30)
+      assert.are.equal(0, code, out .. err)
+      sent = sent + t.decode(files[i]).summary.sent
+      local rows = t.trace_rows(traces[i])
+      assert.are.equal(2, t.most_in_flight(rows), "segment " .. (i - 1))
+      for _, r in ipairs(rows) do all[#all + 1] = r end
+    end
+    local t0 = t.decode(files[1]).settings.started_at_us / 1e6
+    local before = function(s)
+      local early = {}
+      for _, r in ipairs(all) do
+        if r.sent and r.sent < t0 + s then early[#early + 1] = r end
+      end
+      return early
+    end
+    assert.are.equal(0, #before(0.249))
+    assert.is_true(#before(0.499) > 0)
+    assert.are.equal(1, t.most_in_flight(before(0.499)))
+    assert.is_true(t.most_in_flight(before(0.749)) <= 2)
+    local s = mock.stats()
+    assert.are.equal(sent, s.ids.distinct)
+    assert.are.equal(0, s.ids.duplicates)
+  end)
+
   it("prints the clock's offset against the server with its uncertainty: about 0 here", function()
     local mock = t.start_mock("")
     local out = t.tmpname(".json")
