@@ -296,7 +296,7 @@ static void answered(sl_h1conn_t *c, int extra)
     /* (bytes after it inside the TLS session: something unasked, as bytes after it in the
      * socket would be) */
     int keep = c->resp.keep_alive && !extra && c->niov == 0 &&
-               (c->ssl == NULL || SSL_pending(c->ssl) == 0);
+               (c->ssl == NULL || !SSL_has_pending(c->ssl));
     c->read_wants_out = c->write_wants_in = 0;
     if (keep)
         watch(c, EPOLLIN);
@@ -479,7 +479,7 @@ static void tls_read_failed(sl_h1conn_t *c, int e, int err, unsigned long se)
 }
 
 /* Reads what the session has: until it wants more from the socket, since what it already
- * holds (SSL_pending) wakes no epoll. */
+ * holds (SSL_has_pending) wakes no epoll. */
 static void tls_readable(sl_h1conn_t *c)
 {
     char *buf = c->h->rbuf;
@@ -535,7 +535,7 @@ static void on_readable(sl_h1conn_t *c)
 static int answer_waits(sl_h1conn_t *c)
 {
     char b;
-    return (c->ssl != NULL && SSL_pending(c->ssl) > 0) ||
+    return (c->ssl != NULL && SSL_has_pending(c->ssl)) ||
            recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
 }
 
@@ -663,6 +663,9 @@ static int tls_take(sl_h1conn_t *c, int fd)
     if (SSL_set_fd(c->ssl, fd) != 1)
         return -1;
     SSL_set_mode(c->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    /* one recv for as many records as came, rather than two (header, then body) per record:
+     * the bytes it holds beyond them are SSL_has_pending's */
+    SSL_set_read_ahead(c->ssl, 1);
     curl_off_t connect_us = 0, tls_us = 0;
     c->tls_us = 0;
     if (curl_easy_getinfo(c->easy, CURLINFO_CONNECT_TIME_T, &connect_us) == CURLE_OK &&
@@ -791,8 +794,8 @@ static int idle_closed(sl_h1conn_t *c, uint64_t now)
         return 1;
     if (now - c->used_ns < IDLE_CHECK_NS)
         return 0;
-    if (c->ssl != NULL && SSL_pending(c->ssl) > 0)
-        return 1;
+    if (c->ssl != NULL && SSL_has_pending(c->ssl))
+        return !tls_idle_alive(c);
     ssize_t n = recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
     if (n > 0 && c->ssl != NULL)
         return !tls_idle_alive(c);
