@@ -11,7 +11,8 @@
 # (user + sys of the process and its children) per request, the median of RUNS runs of
 # SECONDS each, the two tools interleaved; the last column is soapload's CPU over h2load's.
 # Usage: scripts/bench-scale.sh [SECONDS=3] [RUNS=3]; DIMENSIONS picks rows
-# (default "connections body workers rate https"). The mock gets 2 threads of its own.
+# (default "connections body workers rate https"); SL_FLAGS adds soapload flags to every run
+# (SL_FLAGS="--fast-path off": libcurl's path). The mock gets 2 threads of its own.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -66,8 +67,9 @@ cpu_of() {
 run_soapload() { # url rate connections workers script [flags...]
     local u=$1 rate=$2 conns=$3 workers=$4 script=$5 cpu
     shift 5
+    # shellcheck disable=SC2086 # SL_FLAGS: words
     cpu=$(cpu_of "$bin/soapload" -q --json "$work/s.json" -R "$rate" -d "${secs}s" -c "$conns" \
-        -w "$workers" --burst 1 --timeout 10s -u "$u" "$@" "$script")
+        -w "$workers" --burst 1 --timeout 10s -u "$u" ${SL_FLAGS:-} "$@" "$script")
     python3 - "$work/s.json" "$cpu" "$secs" <<'PY'
 import json, sys
 try:

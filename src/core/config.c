@@ -151,9 +151,10 @@ static const sl_option_t options[SL_OPT_COUNT] = {
      .set = sl_config_set_duration, .field = AT(hook_limit_ns), .min = 1, .def = "1s",
      .want = "a positive duration"},
     {SL_OPT_FAST_PATH, "fast-path", 0, NULL, "on|off",
-     "plain http/1.1: libcurl opens each connection, soapload\n"
-     "writes the requests and reads the answers on it (default\n"
-     "on; off: libcurl does all; docs/architecture.md)",
+     "http/1.1, http:// or https://: libcurl opens each\n"
+     "connection (and its TLS), soapload writes the requests and\n"
+     "reads the answers on it (default on; off: libcurl does\n"
+     "all; docs/architecture.md)",
      .set = sl_config_set_flag, .field = AT(fast_path), .def = "on", .want = "on or off"},
     {SL_OPT_INSECURE, "insecure", 'k', "insecure", NULL,
      "https: do not verify the server's certificate nor its\n"

@@ -4,12 +4,22 @@
  * connection cache on every call, and closes one that its own last use left idle for 118 s
  * (CURLOPT_MAXAGE_CONN) while it prunes: so once connected, plain http's socket is taken from
  * libcurl (its close callback leaves it open) and read and written here with writev and recv.
+ * https: libcurl does the connect and the TLS handshake with every TLS option of the run
+ * (ALPN offers http/1.1 only), and its OpenSSL session (CURLINFO_TLS_SSL_PTR, read in the
+ * connect's pre-request callback, while the connection is still the handle's) is read and
+ * written here with SSL_read and SSL_write on the socket itself (SSL_set_fd: libcurl's own
+ * BIO would call into the transfer that has ended). The session stays libcurl's: the handle
+ * stays in the multi handle until the connection ends, when removing it closes the session
+ * (close_notify, SSL_free); the socket stays the fast path's, as for plain http.
  * Failures carry the CURLcode that libcurl's path gives for the same event, so that the
  * worker counts and words them the same way.
  */
 #include "engine/h1conn.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +36,7 @@
 #define READ_CHUNK 65536
 #define RESP_HEAD_CAP 65536         /* as much of the answer's head as the worker keeps */
 #define IDLE_CHECK_NS 1000000000ULL /* rest after which a connection is looked at before use */
+#define TLS_RECORD 16384            /* a request up to this size is one TLS record */
 
 enum { DOWN, CONNECTING, IDLE, BUSY };
 
@@ -37,7 +48,16 @@ struct sl_h1conn {
     uint32_t events;  /* what epoll watches on fd */
     uint64_t used_ns; /* when its last request ended */
     int taking;       /* the close callback leaves fd open */
+    int added;        /* easy is in the multi handle */
     int state;
+    /* https */
+    SSL *ssl;           /* libcurl's TLS session on fd (NULL: plain http, or none yet) */
+    int lost;           /* libcurl closed the session itself (it pruned the connection) */
+    int closing;        /* conn_down is closing the session */
+    int read_wants_out; /* SSL_read waits for the socket to take bytes */
+    int write_wants_in; /* SSL_write waits for bytes from the socket */
+    uint64_t tls_us;    /* the handshake of the connection's opening, us */
+    sl_buf_t tx;        /* a small request's head and body in one piece: one TLS record */
     int port;
     uint64_t requests; /* requests written on this connection */
     /* the request in flight */
@@ -65,10 +85,19 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* Whether libcurl's TLS is OpenSSL's, whose sessions the fast path can read and write. */
+static int tls_openssl(void)
+{
+    const char *v = curl_version_info(CURLVERSION_NOW)->ssl_version;
+    return v != NULL && strncmp(v, "OpenSSL/", 8) == 0;
+}
+
 int sl_h1_usable(const sl_config_t *cfg)
 {
-    return cfg->fast_path && strncasecmp(cfg->url, "http://", 7) == 0 && !cfg->http2 &&
-           cfg->streams <= 1 && cfg->auth == SL_AUTH_NONE;
+    int https = strncasecmp(cfg->url, "https://", 8) == 0;
+    return cfg->fast_path && (strncasecmp(cfg->url, "http://", 7) == 0 || https) &&
+           (!https || tls_openssl()) && !cfg->http2 && cfg->streams <= 1 &&
+           cfg->auth == SL_AUTH_NONE;
 }
 
 /* ---- connections ----------------------------------------------------------------------- */
@@ -76,9 +105,35 @@ int sl_h1_usable(const sl_config_t *cfg)
 static int close_cb(void *clientp, curl_socket_t fd)
 {
     sl_h1conn_t *c = clientp;
-    if (c->taking && fd == c->fd)
-        return 0; /* taken: the fast path closes it */
+    if (c->taking && fd == c->fd) { /* taken: the fast path closes it */
+        if (c->ssl != NULL && !c->closing) {
+            /* libcurl closed the TLS session itself (its cache found the connection dead or
+             * old): never touched again; the socket's events tell the fast path, soon */
+            c->lost = 1;
+            shutdown(fd, SHUT_RDWR);
+        }
+        c->ssl = NULL;
+        return 0;
+    }
     return close(fd);
+}
+
+/* The connect's pre-request callback: the connection is still the handle's, so libcurl
+ * gives its TLS session (after the connect ends, it no longer does). */
+static int tls_prereq(void *clientp, char *primary_ip, char *local_ip, int primary_port,
+                      int local_port)
+{
+    (void)primary_ip;
+    (void)local_ip;
+    (void)primary_port;
+    (void)local_port;
+    sl_h1conn_t *c = clientp;
+    struct curl_tlssessioninfo *tsi = NULL;
+    c->ssl = NULL;
+    if (curl_easy_getinfo(c->easy, CURLINFO_TLS_SSL_PTR, &tsi) == CURLE_OK && tsi != NULL &&
+        tsi->backend == CURLSSLBACKEND_OPENSSL)
+        c->ssl = tsi->internals;
+    return CURL_PREREQFUNC_OK;
 }
 
 static int make_easy(sl_h1conn_t *c)
@@ -99,7 +154,14 @@ static int make_easy(sl_h1conn_t *c)
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, close_cb);
     curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, c);
     sl_transport_easy(h->transport, h->cfg, e);
-    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1); /* ALPN http/1.1 */
+    if (h->https) {
+        curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, tls_prereq);
+        curl_easy_setopt(e, CURLOPT_PREREQDATA, c);
+        /* the connection stays in libcurl's cache, idle as far as libcurl knows: its
+         * connects do not close it for age */
+        curl_easy_setopt(e, CURLOPT_MAXAGE_CONN, LONG_MAX);
+    }
     return 0;
 }
 
@@ -121,13 +183,23 @@ static void unlink_deadline(sl_h1conn_t *c)
 static void conn_down(sl_h1conn_t *c)
 {
     sl_h1_t *h = c->h;
-    if (c->state == CONNECTING)
-        curl_multi_remove_handle(h->multi, c->easy); /* closes the socket it was opening */
-    if (c->fd >= 0) {
+    if (c->fd >= 0)
         h->by_fd[c->fd] = NULL;
+    if (c->added) {
+        /* connecting: closes the socket it was opening; https: libcurl closes the TLS session
+         * (close_notify, SSL_free) and leaves the socket (taken) */
+        c->closing = 1;
+        curl_multi_remove_handle(h->multi, c->easy);
+        c->closing = 0;
+        c->added = 0;
+    }
+    if (c->fd >= 0) {
         close(c->fd); /* and out of epoll with it */
         c->fd = -1;
     }
+    c->ssl = NULL;
+    c->lost = 0;
+    c->read_wants_out = c->write_wants_in = 0;
     c->taking = 0;
     c->state = DOWN;
 }
@@ -221,7 +293,11 @@ static void too_large(sl_h1conn_t *c)
 static void answered(sl_h1conn_t *c, int extra)
 {
     sl_h1_done_t d = {.rc = CURLE_OK, .status = c->resp.status, .status_seen = 1};
-    int keep = c->resp.keep_alive && !extra && c->niov == 0;
+    /* (bytes after it inside the TLS session: something unasked, as bytes after it in the
+     * socket would be) */
+    int keep = c->resp.keep_alive && !extra && c->niov == 0 &&
+               (c->ssl == NULL || !SSL_has_pending(c->ssl));
+    c->read_wants_out = c->write_wants_in = 0;
     if (keep)
         watch(c, EPOLLIN);
     end_request(c, &d, keep);
@@ -316,8 +392,26 @@ static int head_bytes(sl_h1conn_t *c, const char *data, size_t n)
     }
 }
 
+/* Bytes buf[0..n) of the answer. Returns 1 when the request ended. */
+static int got_bytes(sl_h1conn_t *c, const char *buf, size_t n)
+{
+    if (c->first_byte_ns == 0 && c->h->trace)
+        c->first_byte_ns = now_ns();
+    c->received += (uint64_t)n;
+    return c->head_done ? body_bytes(c, buf, n) : head_bytes(c, buf, n);
+}
+
+/* The server ended the connection (reset: not in order). */
+static void got_end(sl_h1conn_t *c, int reset)
+{
+    if (!reset && c->head_done && c->resp.until_close)
+        answered(c, 1);
+    else
+        closed_early(c, reset);
+}
+
 /* Reads what the socket has, through the worker's one read buffer. */
-static void on_readable(sl_h1conn_t *c)
+static void plain_readable(sl_h1conn_t *c)
 {
     char *buf = c->h->rbuf;
     for (;;) {
@@ -327,33 +421,190 @@ static void on_readable(sl_h1conn_t *c)
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             return;
         if (n <= 0) {
-            if (n == 0 && c->head_done && c->resp.until_close)
-                answered(c, 1);
-            else
-                closed_early(c, n < 0);
+            got_end(c, n < 0);
             return;
         }
-        if (c->first_byte_ns == 0 && c->h->trace)
-            c->first_byte_ns = now_ns();
-        c->received += (uint64_t)n;
-        if ((c->head_done ? body_bytes(c, buf, (size_t)n) : head_bytes(c, buf, (size_t)n)) != 0)
+        if (got_bytes(c, buf, (size_t)n) != 0)
             return;
         if ((size_t)n < READ_CHUNK)
             return; /* (level-triggered: more comes as another event) */
     }
 }
 
+/* ---- https: libcurl's TLS session, read and written here ------------------------------- */
+
+/* What epoll watches for a TLS connection: its answer always; the socket taking bytes while
+ * the request is written, or while a read must write (a key update's answer). */
+static void tls_watch(sl_h1conn_t *c)
+{
+    int out = c->read_wants_out || (c->niov > 0 && !c->write_wants_in);
+    watch(c, out ? EPOLLIN | EPOLLOUT : EPOLLIN);
+}
+
+/* OpenSSL's error e in libcurl's words: "OpenSSL/3.0.19: error:0A000126:SSL routines::..." */
+static void tls_error_text(unsigned long e, char *out, size_t len)
+{
+    int n = snprintf(out, len, "%s: ", curl_version_info(CURLVERSION_NOW)->ssl_version);
+    if (n >= 0 && (size_t)n < len)
+        ERR_error_string_n(e, out + n, len - (size_t)n);
+}
+
+/* Whether SSL_read's result e (err: its errno, se: the first error queued) is the end of the
+ * stream: close_notify, or the TCP connection's end without it, which libcurl's path takes as
+ * the end too (a body then short of its length is a truncation). */
+static int tls_is_end(int e, int err, unsigned long se)
+{
+    return e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && se == 0 && err == 0) ||
+           (e == SSL_ERROR_SSL && ERR_GET_LIB(se) == ERR_LIB_SSL &&
+            ERR_GET_REASON(se) == SSL_R_UNEXPECTED_EOF_WHILE_READING);
+}
+
+/* SSL_read failed (not for want of bytes, not the end). */
+static void tls_read_failed(sl_h1conn_t *c, int e, int err, unsigned long se)
+{
+    if (e == SSL_ERROR_SYSCALL && se == 0) { /* the socket's error: reset */
+        errno = err;
+        closed_early(c, 1);
+        return;
+    }
+    if (c->received == 0 && c->requests > 1) { /* libcurl would write it again: refused */
+        sl_h1_done_t d = {.rc = CURLE_RECV_ERROR, .resend_refused = 1};
+        end_request(c, &d, 0);
+        return;
+    }
+    char text[200];
+    tls_error_text(se, text, sizeof(text));
+    snprintf(c->message, sizeof(c->message), "OpenSSL SSL_read: %s, errno %d", text, err);
+    fail(c, CURLE_RECV_ERROR, c->message);
+}
+
+/* Reads what the session has: until it wants more from the socket, since what it already
+ * holds (SSL_has_pending) wakes no epoll. */
+static void tls_readable(sl_h1conn_t *c)
+{
+    char *buf = c->h->rbuf;
+    for (;;) {
+        ERR_clear_error();
+        int n = SSL_read(c->ssl, buf, READ_CHUNK);
+        if (n > 0) {
+            if (c->read_wants_out) {
+                c->read_wants_out = 0;
+                tls_watch(c);
+            }
+            if (got_bytes(c, buf, (size_t)n) != 0)
+                return;
+            continue;
+        }
+        int err = errno;
+        int e = SSL_get_error(c->ssl, n);
+        if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+            if (c->read_wants_out != (e == SSL_ERROR_WANT_WRITE)) {
+                c->read_wants_out = e == SSL_ERROR_WANT_WRITE;
+                tls_watch(c);
+            }
+            return;
+        }
+        unsigned long se = ERR_peek_error();
+        if (tls_is_end(e, err, se))
+            got_end(c, 0);
+        else
+            tls_read_failed(c, e, err, se);
+        return;
+    }
+}
+
+/* An idle TLS connection's socket has bytes: a message of the session (a ticket, a key
+ * update) leaves it usable; anything else (data, close_notify, the end) closes it. */
+static int tls_idle_alive(sl_h1conn_t *c)
+{
+    char b;
+    ERR_clear_error();
+    int n = SSL_read(c->ssl, &b, 1);
+    return n <= 0 && SSL_get_error(c->ssl, n) == SSL_ERROR_WANT_READ;
+}
+
+static void on_readable(sl_h1conn_t *c)
+{
+    if (c->ssl != NULL)
+        tls_readable(c);
+    else
+        plain_readable(c);
+}
+
 /* Whether bytes of an answer wait to be read. */
 static int answer_waits(sl_h1conn_t *c)
 {
     char b;
-    return recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+    return (c->ssl != NULL && SSL_has_pending(c->ssl)) ||
+           recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
+/* The iovecs lost their first n bytes. */
+static void iov_advance(sl_h1conn_t *c, size_t n)
+{
+    c->written += n;
+    int i = 0;
+    while (i < c->niov && n >= c->iov[i].iov_len)
+        n -= c->iov[i++].iov_len;
+    memmove(c->iov, c->iov + i, (size_t)(c->niov - i) * sizeof(c->iov[0]));
+    c->niov -= i;
+    if (c->niov > 0) {
+        c->iov[0].iov_base = (char *)c->iov[0].iov_base + n;
+        c->iov[0].iov_len -= n;
+    }
+}
+
+/* Writes what is left of the request into the TLS session, a piece at a time (partial writes:
+ * each returns once a record is out). Returns 0, or -1 when the request ended. */
+static int tls_write_more(sl_h1conn_t *c)
+{
+    while (c->niov > 0) {
+        size_t len = c->iov[0].iov_len < INT_MAX ? c->iov[0].iov_len : INT_MAX;
+        ERR_clear_error();
+        int n = SSL_write(c->ssl, c->iov[0].iov_base, (int)len);
+        if (n > 0) {
+            c->write_wants_in = 0;
+            iov_advance(c, (size_t)n);
+            continue;
+        }
+        int err = errno;
+        int e = SSL_get_error(c->ssl, n);
+        if (e == SSL_ERROR_WANT_WRITE || e == SSL_ERROR_WANT_READ) {
+            c->write_wants_in = e == SSL_ERROR_WANT_READ;
+            tls_watch(c);
+            return 0;
+        }
+        unsigned long se = ERR_peek_error();
+        if (e == SSL_ERROR_SYSCALL && se == 0 && (err == EPIPE || err == ECONNRESET) &&
+            answer_waits(c)) {
+            tls_readable(c); /* the server answered (and closed) before it read the body */
+            return -1;
+        }
+        if (c->written == 0 && c->requests > 1) { /* as libcurl: it would write it again */
+            sl_h1_done_t d = {.rc = CURLE_SEND_ERROR, .resend_refused = 1};
+            end_request(c, &d, 0);
+            return -1;
+        }
+        char text[200];
+        if (e == SSL_ERROR_SYSCALL && se == 0) {
+            snprintf(c->message, sizeof(c->message), "Send failure: %s", strerror(err));
+        } else {
+            tls_error_text(se, text, sizeof(text));
+            snprintf(c->message, sizeof(c->message), "SSL_write() error: %s", text);
+        }
+        fail(c, CURLE_SEND_ERROR, c->message);
+        return -1;
+    }
+    tls_watch(c);
+    return 0;
 }
 
 /* Writes what is left of the request, with one writev: the socket's events bring the rest.
  * Returns 0, or -1 when the request ended (a write failure, or an early answer). */
 static int write_more(sl_h1conn_t *c)
 {
+    if (c->ssl != NULL)
+        return tls_write_more(c);
     while (c->niov > 0) {
         ssize_t n = writev(c->fd, c->iov, c->niov);
         if (n < 0 && errno == EINTR)
@@ -376,16 +627,8 @@ static int write_more(sl_h1conn_t *c)
             fail(c, CURLE_SEND_ERROR, c->message);
             return -1;
         }
-        c->written += (size_t)n;
-        size_t k = (size_t)n;
-        int i = 0;
-        while (i < c->niov && k >= c->iov[i].iov_len)
-            k -= c->iov[i++].iov_len;
-        memmove(c->iov, c->iov + i, (size_t)(c->niov - i) * sizeof(c->iov[0]));
-        c->niov -= i;
+        iov_advance(c, (size_t)n);
         if (c->niov > 0) { /* the rest when the socket takes more, an answer read before */
-            c->iov[0].iov_base = (char *)c->iov[0].iov_base + k;
-            c->iov[0].iov_len -= k;
             watch(c, EPOLLIN | EPOLLOUT);
             return 0;
         }
@@ -399,8 +642,37 @@ static void send_request(sl_h1conn_t *c)
 {
     c->state = BUSY;
     c->requests++;
-    c->h->on_sent(c->owner, c->port, c->requests == 1);
+    c->h->on_sent(c->owner, c->port, c->requests == 1, c->requests == 1 ? c->tls_us : 0);
     write_more(c);
+}
+
+/* The TLS connection is up on fd: its session, if libcurl gave one that speaks http/1.1,
+ * is read and written on fd from now on. Returns 0, or -1 when there is none (libcurl's TLS
+ * is not OpenSSL's). */
+static int tls_take(sl_h1conn_t *c, int fd)
+{
+    const unsigned char *alpn = NULL;
+    unsigned alpn_len = 0;
+    if (c->ssl == NULL)
+        return -1;
+    SSL_get0_alpn_selected(c->ssl, &alpn, &alpn_len);
+    if (alpn_len > 0 && !(alpn_len == 8 && memcmp(alpn, "http/1.1", 8) == 0))
+        return -1;
+    /* libcurl's BIO reads through the transfer that ended: the socket's own instead (the
+     * session frees it) */
+    if (SSL_set_fd(c->ssl, fd) != 1)
+        return -1;
+    SSL_set_mode(c->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    /* one recv for as many records as came, rather than two (header, then body) per record:
+     * the bytes it holds beyond them are SSL_has_pending's */
+    SSL_set_read_ahead(c->ssl, 1);
+    curl_off_t connect_us = 0, tls_us = 0;
+    c->tls_us = 0;
+    if (curl_easy_getinfo(c->easy, CURLINFO_CONNECT_TIME_T, &connect_us) == CURLE_OK &&
+        curl_easy_getinfo(c->easy, CURLINFO_APPCONNECT_TIME_T, &tls_us) == CURLE_OK && tls_us > 0 &&
+        tls_us >= connect_us)
+        c->tls_us = (uint64_t)(tls_us - connect_us);
+    return 0;
 }
 
 int sl_h1_connected(sl_h1_t *h, CURL *easy, CURLcode rc)
@@ -418,7 +690,9 @@ int sl_h1_connected(sl_h1_t *h, CURL *easy, CURLcode rc)
         rc = CURLE_COULDNT_CONNECT;
     if (rc != CURLE_OK) {
         c->state = DOWN;
+        c->ssl = NULL;
         curl_multi_remove_handle(h->multi, easy);
+        c->added = 0;
         if (c->message[0] == '\0')
             snprintf(c->message, sizeof(c->message), "%s", curl_easy_strerror(rc));
         fail(c, rc, c->message);
@@ -432,7 +706,9 @@ int sl_h1_connected(sl_h1_t *h, CURL *easy, CURLcode rc)
         sl_h1conn_t **p = realloc(h->by_fd, cap * sizeof(*p));
         if (p == NULL) {
             c->state = DOWN;
+            c->ssl = NULL;
             curl_multi_remove_handle(h->multi, easy);
+            c->added = 0;
             fail(c, CURLE_OUT_OF_MEMORY, "out of memory");
             return 1;
         }
@@ -440,10 +716,23 @@ int sl_h1_connected(sl_h1_t *h, CURL *easy, CURLcode rc)
         h->by_fd = p;
         h->fd_cap = cap;
     }
+    if (h->https && tls_take(c, fd) != 0) { /* libcurl's path takes the request */
+        c->state = DOWN;
+        c->ssl = NULL;
+        curl_multi_remove_handle(h->multi, easy); /* closes the connection */
+        c->added = 0;
+        h->fallbacks++;
+        sl_h1_done_t d = {.fallback = 1};
+        end_request(c, &d, 0);
+        return 1;
+    }
     c->fd = fd;
     c->taking = 1;
     c->state = DOWN;
-    curl_multi_remove_handle(h->multi, easy); /* libcurl lets go; the socket stays open */
+    if (!h->https) {
+        curl_multi_remove_handle(h->multi, easy); /* libcurl lets go; the socket stays open */
+        c->added = 0;
+    }
     c->port = (int)port;
     h->by_fd[fd] = c;
     h->opened++;
@@ -462,6 +751,7 @@ int sl_h1_open(sl_h1_t *h, const sl_config_t *cfg, const sl_transport_t *t, CURL
                sl_h1_done_fn on_done, char *err, size_t errlen)
 {
     memset(h, 0, sizeof(*h));
+    h->https = strncasecmp(cfg->url, "https://", 8) == 0;
     h->cfg = cfg;
     h->transport = t;
     h->multi = multi;
@@ -500,9 +790,15 @@ sl_h1conn_t *sl_h1_conn(sl_h1_t *h, int i)
 static int idle_closed(sl_h1conn_t *c, uint64_t now)
 {
     char b;
+    if (c->lost)
+        return 1;
     if (now - c->used_ns < IDLE_CHECK_NS)
         return 0;
+    if (c->ssl != NULL && SSL_has_pending(c->ssl))
+        return !tls_idle_alive(c);
     ssize_t n = recv(c->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0 && c->ssl != NULL)
+        return !tls_idle_alive(c);
     return !(n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK));
 }
 
@@ -525,6 +821,15 @@ int sl_h1_start(sl_h1conn_t *c, void *owner, const char *method, const char *pat
     c->iov[c->niov++] = (struct iovec){c->head.data, c->head.len};
     if (len > 0)
         c->iov[c->niov++] = (struct iovec){(void *)body, len};
+    if (h->https && c->niov > 1 && c->head_len + len <= TLS_RECORD) {
+        /* one TLS record (one write) rather than one per piece */
+        sl_buf_clear(&c->tx);
+        for (int i = 0; i < c->niov; i++)
+            if (sl_buf_append(&c->tx, c->iov[i].iov_base, c->iov[i].iov_len) != 0)
+                return -1;
+        c->iov[0] = (struct iovec){c->tx.data, c->tx.len};
+        c->niov = 1;
+    }
     c->body_len = len;
     c->written = 0;
     c->no_body = 0;
@@ -553,11 +858,15 @@ int sl_h1_start(sl_h1conn_t *c, void *owner, const char *method, const char *pat
     }
     c->state = CONNECTING;
     c->requests = 0;
+    c->ssl = NULL;
+    c->tls_us = 0;
     if ((c->easy == NULL && make_easy(c) != 0) ||
         curl_multi_add_handle(h->multi, c->easy) != CURLM_OK) {
         c->state = DOWN;
         fail(c, CURLE_OUT_OF_MEMORY, "cannot start a connection");
+        return 0;
     }
+    c->added = 1;
     return 0;
 }
 
@@ -582,16 +891,26 @@ int sl_h1_event(sl_h1_t *h, int fd, uint32_t events)
         return 0;
     sl_h1conn_t *c = h->by_fd[fd];
     void *owner = c->owner;
+    if (c->lost) { /* libcurl closed its TLS session: the connection is gone */
+        if (c->state == BUSY)
+            got_end(c, 0);
+        else
+            conn_down(c);
+        return 1;
+    }
     if (c->state != BUSY) { /* idle: the server closed it, or said something unasked */
-        conn_down(c);
+        if (c->ssl == NULL || !(events & EPOLLIN) || !tls_idle_alive(c))
+            conn_down(c);
         return 1;
     }
     /* the answer first: one that comes while the body is written (an early error) ends the
      * upload there, as libcurl ends it */
-    if ((events & EPOLLIN) || ((events & (EPOLLHUP | EPOLLERR)) && c->niov == 0))
+    uint32_t hup = events & (EPOLLHUP | EPOLLERR);
+    if ((events & EPOLLIN) || (hup && c->niov == 0) || ((events & EPOLLOUT) && c->read_wants_out))
         on_readable(c);
-    if (c->state == BUSY && c->owner == owner && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) &&
-        c->niov > 0)
+    if (c->state == BUSY && c->owner == owner && c->niov > 0 &&
+        (c->write_wants_in ? (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0
+                           : (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) != 0))
         write_more(c);
     return 1;
 }
@@ -624,6 +943,7 @@ void sl_h1_close(sl_h1_t *h)
             curl_easy_cleanup(c->easy);
         sl_buf_free(&c->head);
         sl_buf_free(&c->in);
+        sl_buf_free(&c->tx);
     }
     free(h->conns);
     free(h->by_fd);

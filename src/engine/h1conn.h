@@ -8,6 +8,9 @@
  * holds one connection at a time); so does every run that is not plain http/1.1
  * without HTTP authentication. When a request ends, the worker gets what libcurl's path would
  * have told it: the CURLcode of a failure and its message, the status, the bytes written.
+ * https too (HTTP/1.1 by ALPN): libcurl makes the TLS connection, the fast path reads and
+ * writes its OpenSSL session; a connection without one (libcurl on another TLS library)
+ * hands its request back to libcurl's path.
  */
 #ifndef SOAPLOAD_H1CONN_H
 #define SOAPLOAD_H1CONN_H
@@ -30,11 +33,13 @@ typedef struct {
     long status;                /* of the final response, 0 without one */
     uint64_t uploaded;          /* bytes of the body written */
     uint64_t first_byte_ns;     /* when the answer's first byte came, 0 without one */
+    int fallback; /* https: the connection gave no TLS session to use; nothing was written:
+                     the request goes to libcurl's path (the slot with it) */
 } sl_h1_done_t;
 
 /* Called just before a request's first byte is written, from local port `port`; opened: the
- * connection was opened for it. */
-typedef void (*sl_h1_sent_fn)(void *owner, int port, int opened);
+ * connection was opened for it, its TLS handshake took tls_us (0: plain http). */
+typedef void (*sl_h1_sent_fn)(void *owner, int port, int opened, uint64_t tls_us);
 /* Called when a request ends; d lives until the call returns. */
 typedef void (*sl_h1_done_fn)(void *owner, const sl_h1_done_t *d);
 
@@ -54,12 +59,14 @@ typedef struct {
     char *rbuf;                /* what one recv reads, for all connections */
     sl_h1_sent_fn on_sent;
     sl_h1_done_fn on_done;
-    int trace;       /* keep first-byte times */
-    uint64_t opened; /* connections the fast path opened */
+    int trace;          /* keep first-byte times */
+    int https;          /* the URL's scheme: TLS sessions read and written with OpenSSL */
+    uint64_t opened;    /* connections the fast path opened */
+    uint64_t fallbacks; /* https connections without a TLS session to use: libcurl's path */
 } sl_h1_t;
 
-/** Whether the run may take the fast path at all: --fast-path on, an http:// URL, HTTP/1.1,
- * no HTTP authentication. */
+/** Whether the run may take the fast path at all: --fast-path on, an http:// URL or an
+ * https:// one with libcurl on OpenSSL, HTTP/1.1, no HTTP authentication. */
 int sl_h1_usable(const sl_config_t *cfg);
 /** Prepares the fast path for n connections on a worker's multi handle and epoll, with its
  * default header list (kept by the caller, read once). Returns 0, or -1 with err. */

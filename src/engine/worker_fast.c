@@ -1,25 +1,47 @@
 /*
  * worker_fast: the fast path's two callbacks speak the worker's language: "about to be
- * written" is what on_prereq counts for libcurl, "ended" is what libcurl's CURLMSG_DONE is.
+ * written" is what on_prereq counts for libcurl (with a new TLS connection's handshake time),
+ * "ended" is what libcurl's CURLMSG_DONE is, and "no TLS session to use" hands the request
+ * to libcurl's path as worker_send.c would have.
  */
 #include "engine/worker_fast.h"
 
 #include <stdio.h>
 
-#include "engine/worker_done.h"
+#include "core/hist.h"
 #include "engine/worker_count.h"
+#include "engine/worker_done.h"
 
-static void fast_sent(void *owner, int port, int opened)
+static void fast_sent(void *owner, int port, int opened, uint64_t tls_us)
 {
     sl_slot_t *s = owner;
     sl_conns_sent_fast(&s->w->conns, port, opened, &s->tconn);
+    if (opened && tls_us > 0) /* as sl_conns_sent records libcurl's */
+        sl_hist_record(s->w->conns.handshake, tls_us);
     sl_worker_count_sent(s->w, s, port);
+}
+
+/* The fast path's connection had no TLS session to use: the request, not written, goes
+ * through libcurl's path, and the slot stays there. */
+static void fast_fallback(sl_slot_t *s)
+{
+    size_t len;
+    const char *body = sl_request_body(&s->req, &len);
+    s->fast = 0;
+    s->h1 = NULL;
+    curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(s->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    curl_multi_add_handle(s->w->multi, s->easy);
 }
 
 /* A request on the fast path ended: the same accounting as libcurl's. */
 static void fast_done(void *owner, const sl_h1_done_t *d)
 {
     sl_slot_t *s = owner;
+    if (d->fallback) {
+        fast_fallback(s);
+        return;
+    }
     s->fast_status = d->status;
     s->fast_up = (curl_off_t)d->uploaded;
     s->status_seen = d->status_seen;

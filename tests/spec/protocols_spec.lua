@@ -17,6 +17,14 @@ local function ok_of(out)
   return t.count(out, "\n  sent%s+%d+ = ok (%d+)")
 end
 
+-- SOAPLOAD_FAST_PATH=off runs the specs on libcurl's path; https takes the fast path too
+local FAST = os.getenv("SOAPLOAD_FAST_PATH") ~= "off"
+
+-- Whether all `n` sent requests took the path the run asked for: the summary's count.
+local function on_asked_path(out, n)
+  return out:find(("; fast path %d of %d\n"):format(n, n), 1, true) ~= nil == FAST
+end
+
 local function connections_line(out)
   local opened, reused = out:match("\nConnections%s+opened (%d+), reused (%d+)")
   return tonumber(opened), tonumber(reused)
@@ -65,6 +73,11 @@ describe("TLS", function()
       assert.are.equal(2, j.connections.opened)
       assert.are.equal(98, j.connections.reused)
       assert.are.equal(2, j.connections.tls_handshake.count)
+      -- https on the fast path (HTTP/1.1), unless the run turned it off
+      assert.are.same(FAST and { 100, 0 } or { 0, 100 },
+        { j.connections.by_path.fast, j.connections.by_path.full })
+      assert.truthy(on_asked_path(out, 100), out)
+      assert.are.equal(100, s.protocols.http1)
       -- the server accepted those 2 connections, and the one of curl asking for /stats
       assert.are.equal(3, s.connections.accepted)
     end)
@@ -133,6 +146,8 @@ describe("TLS", function()
     assert.are.equal(200, sent_of(out))
     assert.are.equal(200, s.protocols.http2)
     assert.are.equal(0, s.protocols.http1)
+    -- HTTP/2 stays on libcurl's path
+    assert.falsy(out:find("; fast path", 1, true), out)
   end)
 
   it("--resolve reaches a name-based host on the mock's address, its name verified", function()
@@ -232,6 +247,7 @@ describe("mutual TLS", function()
         t.quote(dir)))
       assert.are.equal(0, code, out)
       assert.are.equal(50, mock.stats().requests.echo)
+      assert.truthy(on_asked_path(out, 50), out)
       local pw = t.write(dir .. "/keypw", "keypw\n")
       code, out = run(("--cert %s/cli.pem --key %s/cli-enc.key --key-password-file %s")
         :format(t.quote(dir), t.quote(dir), t.quote(pw)))
