@@ -197,6 +197,74 @@ describe("--metrics", function()
       assert.are.equal(sent, sample(om, key))
     end)
 
+  it("counts the fast path's requests and libcurl's alike: live and final values equal the " ..
+    "server's counts on both paths", function()
+    -- a ramp up to 200/s and down again, 2 s of nothing, then a short ramp: in the quiet middle
+    -- every request so far is answered, so the live counts must equal the mock's exactly
+    local script = t.script(("soapload.url = %q\n"):format(mock.url) ..
+      "soapload.stages = {{duration = '1s', target = 200}, {duration = '0.5s', target = 0}, " ..
+      "{duration = '2s', target = 0}, {duration = '0.5s', target = 100}}\n" ..
+      "function request(id) return soapload.envelope(soapload.echo(id)) end\n")
+    finally(function() os.remove(script) end)
+    local function counts(text)
+      return {
+        sent = sample(text, 'soapload_sent_total{segment=""}'),
+        scheduled = sample(text, 'soapload_scheduled_total{segment=""}'),
+        ok = sample(text, 'soapload_requests_total{segment="",operation="all",outcome="ok",stage="sent"}'),
+        in_flight = sample(text, 'soapload_in_flight{segment=""}'),
+        finished = sample(text, 'soapload_finished{segment=""}'),
+      }
+    end
+    for _, path in ipairs({ "on", "off" }) do
+      mock.reset()
+      local port = free_port()
+      local h = spawn(("-c 6 -w 2 --fast-path %s --metrics 127.0.0.1:%d --metrics-linger 20s %s")
+        :format(path, port, script))
+      finally(function() os.execute("kill -TERM " .. h.pid .. " 2>/dev/null") end)
+      local t0, quiet = t.now(), nil
+      t.sleep(0.3) -- its port is bound before anything is sent
+      while not quiet and not (t.read(h.out) or ""):find("\nResult ", 1, true) do
+        assert(t.now() - t0 < 30, "no summary")
+        local s1, _, a = scrape(port)
+        local total = math.tointeger(mock.stats().requests.total)
+        local s2, _, b = scrape(port)
+        if s1 == 200 and s2 == 200 then
+          local ca, cb = counts(a), counts(b)
+          -- nothing in flight at either scrape and nothing sent between them: the server's
+          -- count, read between them, is every request sent so far
+          if ca.finished == 0 and ca.ok >= 100 and ca.sent == cb.sent and ca.ok == cb.ok and
+            ca.in_flight == 0 and cb.in_flight == 0 then
+            quiet = { metrics = ca, server = total }
+          end
+        end
+        t.sleep(0.1)
+      end
+      assert(quiet, "no scrape in the quiet middle of the run (path " .. path .. ")")
+      assert.are.same({ quiet.server, quiet.server, quiet.server },
+        { quiet.metrics.sent, quiet.metrics.ok, quiet.metrics.scheduled }, path)
+      while not (t.read(h.out) or ""):find("\nResult ", 1, true) do
+        assert(t.now() - t0 < 30, "no summary")
+        t.sleep(0.05)
+      end
+      local _, _, final = scrape(port)
+      h.stop_lingering()
+      local code, out, err = h.wait(10)
+      assert.are.equal(0, code, out .. err)
+      local sent = t.count(out, "sent%s+(%d+) =")
+      local total = math.tointeger(mock.stats().requests.total)
+      assert.is_true(sent > quiet.server, out)
+      assert.are.equal(sent, total)
+      local c = counts(final)
+      assert.are.same({ sent, sent, sent, 0, 1 }, { c.sent, c.ok, c.scheduled, c.in_flight, c.finished })
+      assert.are.equal(sent, sample(final, 'soapload_latency_seconds_count{segment="",operation="all"}'))
+      if path == "on" then
+        assert.truthy(out:find(("fast path %d of %d"):format(sent, sent), 1, true), out)
+      else
+        assert.falsy(out:find("fast path", 1, true), out)
+      end
+    end
+  end)
+
   it("gives a ramp's and a scenarios run's target rate, not 0: the rate due before the " ..
     "first second is complete, then each complete second's share, the mean once finished", function()
     -- a ramp 0 -> 200/s over 2 s, then 200/s for 2 s: seconds of 50, 150, 200, 200 (mean 150);
