@@ -5,7 +5,8 @@
  * bytes per slot; tables grow by doubling at half load, so 16 to 32 bytes per distinct ID. The
  * chance of two IDs colliding among a million is about 3e-8. Once a shard's table has reached
  * its share of the memory ceiling it fills up to three quarters and then stops adding: an ID
- * found there is still a duplicate, one not found is counted as untracked.
+ * found there is still a duplicate, one not found is counted as untracked. At that bound the set
+ * holds 3/4 of its slots, 10.7 bytes per ID (the default 256 MiB: 25,165,824 IDs).
  */
 #include "stats.h"
 
@@ -326,6 +327,10 @@ void sl_stats_read(sl_stats_t *st, sl_stats_snapshot_t *s)
     s->in_progress = atomic_load(&st->in_progress);
     s->max_in_progress = atomic_load(&st->max_in_progress);
     s->tracking = !st->track_ids ? "off" : s->untracked > 0 ? "partial" : "exact";
+    if (st->track_ids) {
+        s->set_max_bytes = (uint64_t)st->max_slots * sizeof(uint64_t) * SHARDS;
+        s->max_distinct = (uint64_t)st->max_slots / 4 * 3 * SHARDS;
+    }
 }
 
 size_t sl_stats_json(const sl_stats_snapshot_t *s, int threads, char *buf, size_t cap)
@@ -351,7 +356,8 @@ size_t sl_stats_json(const sl_stats_snapshot_t *s, int threads, char *buf, size_
         "  \"request_bytes\": %llu,\n"
         "  \"protocols\": {\"http1\": %llu, \"http2\": %llu, \"tls\": %llu},\n"
         "  \"ids\": {\"received\": %llu, \"distinct\": %llu, \"duplicates\": %llu, "
-        "\"untracked\": %llu, \"tracking\": \"%s\", \"set_bytes\": %llu},\n"
+        "\"untracked\": %llu, \"tracking\": \"%s\", \"set_bytes\": %llu, "
+        "\"set_max_bytes\": %llu, \"max_distinct\": %llu},\n"
         "  \"in_progress\": {\"now\": %llu, \"max\": %llu},\n"
         "  \"connections\": {\"accepted\": %llu, \"open\": %llu, \"max_open\": %llu},\n"
         "  \"signatures\": {\"valid\": %llu, \"invalid\": %llu, \"missing\": %llu, "
@@ -360,7 +366,8 @@ size_t sl_stats_json(const sl_stats_snapshot_t *s, int threads, char *buf, size_
         (unsigned long long)s->bytes, (unsigned long long)s->http1, (unsigned long long)s->http2,
         (unsigned long long)s->tls, (unsigned long long)s->ids, (unsigned long long)s->distinct,
         (unsigned long long)s->dups, (unsigned long long)s->untracked, s->tracking,
-        (unsigned long long)s->set_bytes, (unsigned long long)s->in_progress,
+        (unsigned long long)s->set_bytes, (unsigned long long)s->set_max_bytes,
+        (unsigned long long)s->max_distinct, (unsigned long long)s->in_progress,
         (unsigned long long)s->max_in_progress, (unsigned long long)s->accepted,
         (unsigned long long)s->open, (unsigned long long)s->max_open,
         (unsigned long long)s->signatures[0], (unsigned long long)s->signatures[1],

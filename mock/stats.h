@@ -48,11 +48,13 @@ typedef struct {
     uint64_t requests; /* the sum of by_outcome */
     uint64_t bytes;
     uint64_t http1, http2, tls;
-    uint64_t ids;       /* IDs received */
-    uint64_t distinct;  /* distinct IDs kept in the set */
-    uint64_t dups;      /* IDs found in the set again */
-    uint64_t untracked; /* IDs not found in a full set and not added: duplicates unknown */
-    uint64_t set_bytes; /* what the set's tables hold now */
+    uint64_t ids;           /* IDs received */
+    uint64_t distinct;      /* distinct IDs kept in the set */
+    uint64_t dups;          /* IDs found in the set again */
+    uint64_t untracked;     /* IDs not found in a full set and not added: duplicates unknown */
+    uint64_t set_bytes;     /* what the set's tables hold now */
+    uint64_t set_max_bytes; /* what they may grow to (--id-memory rounded down); 0: no set */
+    uint64_t max_distinct;  /* the distinct IDs they hold at most (3/4 of the slots); 0: no set */
     uint64_t accepted, open, max_open;
     uint64_t in_progress, max_in_progress;
     uint64_t signatures[4]; /* --wsse-verify-cert: valid, invalid, missing, expired */

@@ -400,11 +400,21 @@ describe("soapload-mock's ID set", function()
       assert.is_true(s.ids.untracked >= 12100 - 64 * 96, "untracked " .. s.ids.untracked)
       assert.are.equal("partial", s.ids.tracking)
       assert.is_true(s.ids.set_bytes <= 64 * 1024, "set_bytes " .. s.ids.set_bytes)
+      -- its bound, stated: 64 shards of 128 slots of 8 bytes, each filled to 3/4
+      assert.are.same({ 65536, 64 * 96 }, { s.ids.set_max_bytes, s.ids.max_distinct })
       local out = mock.stop()
       assert.truthy(out:find(("stopped by SIGTERM after 12200 requests: %d distinct IDs, 100 " ..
         "duplicates"):format(s.ids.distinct), 1, true), out)
       assert.truthy(out:find(("duplicate detection was partial: %d IDs untracked once the ID " ..
         "set reached --id-memory 64k"):format(s.ids.untracked), 1, true), out)
+    end)
+
+  it("states its bound by default: 256 MiB, 25,165,824 IDs (10.7 bytes per ID when full)",
+    function()
+      local mock = t.start_mock("")
+      finally(function() mock.stop() end)
+      local s = mock.stats()
+      assert.are.same({ 268435456, 25165824 }, { s.ids.set_max_bytes, s.ids.max_distinct })
     end)
 
   it("is exact again after a reset", function()
@@ -428,8 +438,9 @@ describe("soapload-mock's ID set", function()
     for i = 1, 10 do ids[#ids + 1] = "N-" .. i end
     assert.are.equal(60, send_ids(mock.port, ids))
     local s = mock.stats()
-    assert.are.same({ 60, 0, 0, 60, "off", 0 }, { s.ids.received, s.ids.distinct,
-      s.ids.duplicates, s.ids.untracked, s.ids.tracking, s.ids.set_bytes })
+    assert.are.same({ 60, 0, 0, 60, "off", 0, 0, 0 }, { s.ids.received, s.ids.distinct,
+      s.ids.duplicates, s.ids.untracked, s.ids.tracking, s.ids.set_bytes, s.ids.set_max_bytes,
+      s.ids.max_distinct })
     local out = mock.stop()
     assert.truthy(out:find("after 60 requests: 0 distinct IDs, 0 duplicates", 1, true), out)
     assert.truthy(out:find("60 IDs received, not tracked (--no-ids)", 1, true), out)

@@ -62,6 +62,9 @@ static void test_id_set(void)
     CHECK_EQ_U(s.distinct + s.untracked, 20100);
     CHECK(s.distinct <= 64 * 96 && s.distinct > 64 * 64);
     CHECK(s.set_bytes <= 64 * 1024);
+    CHECK_EQ_U(s.set_max_bytes, 64 * 1024); /* 64 shards of 128 slots of 8 bytes */
+    CHECK_EQ_U(s.max_distinct, 64 * 96);    /* each filled to 3/4 */
+    CHECK_EQ_U(s.distinct, s.max_distinct); /* 20,100 IDs fill every shard */
     CHECK_STR(s.tracking, "partial");
     CHECK(sl_stats_json(&s, 2, json, sizeof(json)) > 0);
     CHECK(strstr(json, "\"tracking\": \"partial\"") != NULL);
@@ -87,7 +90,7 @@ static void test_id_set(void)
     sl_stats_read(st, &s);
     CHECK_EQ_U(s.ids, 2);
     CHECK_EQ_U(s.untracked, 2);
-    CHECK_EQ_U(s.distinct + s.dups + s.set_bytes, 0);
+    CHECK_EQ_U(s.distinct + s.dups + s.set_bytes + s.set_max_bytes + s.max_distinct, 0);
     CHECK_STR(s.tracking, "off");
     sl_stats_destroy(st);
 }
