@@ -336,6 +336,36 @@ end
     end
   end)
 
+  it("1 MB bodies built by request() on both paths: every request ok, the mock counts each " ..
+    "one and every byte", function()
+    local m = t.start_mock("-t 2 -m 2m")
+    local script = t.script([[
+      local pad = string.rep("x", 1000000)
+      function request(id)
+        return soapload.envelope('<e:Echo xmlns:e="urn:soapload:echo"><e:RequestId>' ..
+          soapload.escape(id) .. '</e:RequestId><!--' .. pad .. '--></e:Echo>')
+      end
+    ]])
+    local json = t.tmpname(".json")
+    finally(function() m.stop(); os.remove(script); os.remove(json) end)
+    for _, path in ipairs({ "on", "off" }) do
+      m.reset()
+      -- spread over 2 s and 8 connections: about 1 in flight at a time on a quiet machine
+      local code, out = t.run(("-q --fast-path %s -u %s -R 20 -d 2s -w 2 -c 8 --burst 1 " ..
+        "--json %s %s"):format(path, m.url, json, script))
+      assert.are.equal(0, code, out)
+      local c = t.invariants(out)
+      assert.are.same({ 40, 40, 0 }, { c.sent, c.ok, c.not_sent }, path)
+      local doc = t.json.decode(t.read(json))
+      local st = m.stats()
+      assert.are.equal(40, math.tointeger(st.requests.echo), path)
+      assert.are.equal(40, math.tointeger(st.ids.distinct), path)
+      assert.are.equal(math.tointeger(st.request_bytes), doc.summary.bytes_sent, path)
+      assert.is_true(doc.summary.bytes_sent >= 40 * 1000000, tostring(doc.summary.bytes_sent))
+      assert.are.equal(path == "on" and 40 or 0, doc.connections.by_path.fast, path)
+    end
+  end)
+
   it("HTTPS to a self-signed certificate: its own kind, tls, before send, with libcurl's " ..
     "message", function()
     local dir = t.tmpname(".tls")
