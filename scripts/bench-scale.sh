@@ -10,9 +10,14 @@
 # default example's envelope (about 250 bytes). Each row: achieved requests/s and client CPU
 # (user + sys of the process and its children) per request, the median of RUNS runs of
 # SECONDS each, the two tools interleaved; the last column is soapload's CPU over h2load's.
+# Below the table, each row where soapload's requests did not all come back ok says what
+# failed (not sent, failed by kind), why not sent (the connections' capacity at the measured
+# service time), the CPU soapload and the mock took of the machine's cores, and how busy the
+# machine was in all (/proc/stat): near 100% says the machine, not soapload, set the limit.
 # Usage: scripts/bench-scale.sh [SECONDS=3] [RUNS=3]; DIMENSIONS picks rows
 # (default "connections body workers rate https"); SL_FLAGS adds soapload flags to every run
 # (SL_FLAGS="--fast-path off": libcurl's path). The mock gets 2 threads of its own.
+# BIN_DIR=DIR uses the binaries in DIR (e.g. build/plain) instead of building build/release.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -20,9 +25,12 @@ cd "$here"
 secs=${1:-3}
 runs=${2:-3}
 dims=${DIMENSIONS:-connections body workers rate https}
-scripts/bootstrap.sh build bench
-scripts/build.sh
-bin=build/release
+if [ -z "${BIN_DIR:-}" ]; then
+    scripts/bootstrap.sh build bench
+    scripts/build.sh
+fi
+bin=${BIN_DIR:-build/release}
+MOCK_BIN=$bin/soapload-mock
 # 10,000 connections on each side, and the mock's
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 
@@ -37,6 +45,7 @@ tls_pid=$!
 for _ in $(seq 100); do grep -q "listening on" "$work/mock-tls.log" && break; sleep 0.05; done
 tls_url=$(grep -o 'https://[^ ]*' "$work/mock-tls.log" | head -1)
 trap 'kill -TERM "$tls_pid" 2>/dev/null; bench_cleanup' EXIT
+: >"$work/notes"
 
 # A script and a request body of about SIZE bytes (the envelope, the ID, padding in a comment).
 make_body() { # size
@@ -63,24 +72,38 @@ cpu_of() {
     awk '{ print $1 + $2 }' "$work/time.out" | tail -1
 }
 
-# One soapload run: prints "achieved/s cpu-us-per-request".
+# One soapload run: prints "achieved/s cpu-us-per-request not-sent failed service-p50-ms
+# mock-cpu-s client-cpu-s failure-kinds" (the kinds as kind=N,...; "-" for none).
 run_soapload() { # url rate connections workers script [flags...]
-    local u=$1 rate=$2 conns=$3 workers=$4 script=$5 cpu
+    local u=$1 rate=$2 conns=$3 workers=$4 script=$5 cpu m0 m1
     shift 5
+    m0=$(cpu_ticks "$(mock_of "$u")")
+    read -r b0 i0 < <(machine_ticks)
     # shellcheck disable=SC2086 # SL_FLAGS: words
     cpu=$(cpu_of "$bin/soapload" -q --json "$work/s.json" -R "$rate" -d "${secs}s" -c "$conns" \
         -w "$workers" --burst 1 --timeout 10s -u "$u" ${SL_FLAGS:-} "$@" "$script")
-    python3 - "$work/s.json" "$cpu" "$secs" <<'PY'
+    m1=$(cpu_ticks "$(mock_of "$u")")
+    read -r b1 i1 < <(machine_ticks)
+    python3 - "$work/s.json" "$cpu" "$secs" "$(awk -v a="$m0" -v b="$m1" -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { print (b - a) / hz }')" "$(awk -v b="$((b1 - b0))" -v i="$((i1 - i0))" \
+        'BEGIN { print (b + i > 0 ? b / (b + i) : 0) }')" <<'PY'
 import json, sys
 try:
     r = json.load(open(sys.argv[1]))
 except Exception:
-    print(0, 0); sys.exit()
+    print(0, 0, 0, 0, 0, sys.argv[4], sys.argv[2], sys.argv[5], "no-result"); sys.exit()
 s = r["summary"]; ok = max(1, s["ok"])
-print(s["ok"] / float(sys.argv[3]), float(sys.argv[2]) / ok * 1e6)
+kinds = ",".join("%s=%d" % (k, n) for k, n in s["results"].items() if k != "ok" and n > 0)
+print(s["ok"] / float(sys.argv[3]), float(sys.argv[2]) / ok * 1e6, s["not_sent"], s["failed"],
+      r["latency"]["service"].get("p50", 0) / 1000.0, sys.argv[4], sys.argv[2], sys.argv[5],
+      kinds or "-")
 PY
     rm -f "$work/s.json"
 }
+machine_ticks() { # busy and idle clock ticks of all cores so far (/proc/stat)
+    awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9, $5 + $6 }' /proc/stat
+}
+mock_of() { case $1 in https:*) echo "$tls_pid" ;; *) echo "$mock_pid" ;; esac; }
 
 # One h2load run: prints "achieved/s cpu-us-per-request".
 run_h2load() { # url rate connections threads body-file [flags...]
@@ -115,6 +138,25 @@ row() { # label url rate connections workers size [h2load flags]
     hr=$(col 1 "$work/h2.rows"); hc=$(col 2 "$work/h2.rows")
     printf '| %-26s | %9.0f | %7.1f | %9.0f | %7.1f | %5s |\n' "$label" "$sr" "$sc" "$hr" "$hc" \
         "$(awk -v a="$sc" -v b="$hc" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
+    # a row whose soapload runs did not all come back ok: what failed, and why, after the table
+    awk -v label="$label" -v rate="$rate" -v secs="$secs" -v conns="$conns" -v runs="$runs" \
+        -v cores="$(nproc)" '
+        { ns += $3; f += $4; p50 += $5; mock += $6; cli += $7; busy += $8; n++
+          if ($9 != "-") kinds = kinds (kinds == "" ? "" : " ") $9 }
+        END {
+            if (n == 0 || ns + f == 0) exit
+            p50 /= n
+            printf "- %s: soapload %.0f of %d/s ok; per run (mean of %d) not sent %.0f, failed %.0f%s.", \
+                label, rate - (ns + f) / n / secs, rate, n, ns / n, f / n, \
+                (kinds == "" ? "" : " (" kinds ")")
+            if (ns > 0)
+                printf " Not sent: still waiting for one of the %d connections when sending ended;" \
+                    " at a service time p50 of %.1f ms they carry about %.0f/s.", conns, p50, \
+                    (p50 > 0 ? conns * 1000 / p50 : 0)
+            printf " CPU: soapload %.2f + mock %.2f = %.2f of %d cores; the machine (everything" \
+                " on it) %.0f%% busy.\n", cli / n / secs, mock / n / secs, (cli + mock) / n / secs, \
+                cores, busy / n * 100
+        }' "$work/sl.rows" >>"$work/notes"
 }
 
 want() { case " $dims " in *" $1 "*) return 0 ;; esac; return 1; }
@@ -135,4 +177,9 @@ if want rate; then
 fi
 if want https; then
     row "https TLS 1.3, 10k/s" "$tls_url" 10000 50 4 250
+fi
+if [ -s "$work/notes" ]; then
+    echo
+    echo "Rows where soapload's requests did not all come back ok:"
+    cat "$work/notes"
 fi
