@@ -4,8 +4,9 @@
 # as the default run has it. Every INTERVAL seconds it reads from /proc the RSS of soapload's
 # parent, of each worker and of the mock, and from the mock's /stats what its ID set holds.
 # Prints each process's RSS at the start (the first sample once sending is under way), the
-# middle and the end, its growth per minute (the least-squares slope over the samples from the
-# start on), then a verdict: soapload is flat when no process of it grows by more than
+# middle and the end of sending (after it the parent reads the send records back, which is not
+# the run's memory), its growth per minute (the least-squares slope over those samples), then a
+# verdict: soapload is flat when no process of it grows by more than
 # FLAT_KIB_PER_MIN KiB a minute (default 64); the mock's growth is set against its ID set's,
 # which grows by design (a table's doubling is a step) up to its stated bound.
 # Usage: scripts/bench-memory.sh [SECONDS=600] [RATE=10000] (short values for a quick check)
@@ -85,7 +86,8 @@ def near(points, at):
 rows = []
 order = {"parent": 0, "worker": 1, "mock": 2}
 for (role, pid), pts in sorted(samples.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
-    steady = [p for p in pts if p[0] >= start_at] or pts
+    # from the start to the end of sending: after it the parent reads the send records back
+    steady = [p for p in pts if start_at <= p[0] <= secs] or pts
     first, last = steady[0], steady[-1]
     mid = near(steady, (first[0] + last[0]) / 2)
     g = slope(steady)
@@ -107,7 +109,7 @@ try:           # for the JSON's intervals): 36 bytes and 12 per bucket, as sl_hi
                   for i in r["intervals"]]
     if per_second:
         record = sum(per_second) / len(per_second) / 1024 * 60  # KiB per minute
-        print("  parent's per-second latency record (each second's histogram, for the JSON's "
+        print("XX
               "intervals): %.1f KiB a second on average, %.0f KiB in all" % (
                   record / 60, sum(per_second) / 1024))
 except Exception as e:
@@ -115,7 +117,7 @@ except Exception as e:
 
 mock = [row for row in rows if row[0] == "mock"]
 if ids:
-    steady_ids = [i for i in ids if i[0] >= start_at] or ids
+    steady_ids = [i for i in ids if start_at <= i[0] <= secs] or ids
     a, b = steady_ids[0], steady_ids[-1]
     per_id = b[1] / b[2] if b[2] > 0 else 0
     print("  mock ID set: %d distinct IDs in %.1f MiB at the end (%.1f bytes per ID); bound %.0f MiB, "

@@ -135,7 +135,7 @@ static sl_hist_t *take_hist(sl_run_t *run)
 
 static void finish_second(sl_run_t *run, sl_second_t *s)
 {
-    if (s->hist_enc != NULL || s->reported == 0) /* finished already, or never reported */
+    if (s->hist_enc != NULL || s->hist_at != 0 || s->reported == 0) /* finished, or no report */
         return;
     if (s->hist == NULL && (s->hist = take_hist(run)) == NULL)
         return;
@@ -156,6 +156,7 @@ static void finish_second(sl_run_t *run, sl_second_t *s)
     s->hist = NULL;
     if (run->on_second != NULL)
         run->on_second(s, run->on_second_data);
+    sl_run_spool_second(run, s);
 }
 
 static void merge_second(sl_run_t *run, const sl_msg_interval_t *m, const uint8_t *hist,
@@ -489,6 +490,8 @@ static int start(parent_t *p, const char *text, size_t len)
     run->live_board = &p->board;
     run->spool_fd = sl_run_spool_open();
     run->ids_fd = sl_run_spool_open();
+    run->seconds_fd = sl_run_spool_open();
+    run->seconds_open = run->seconds_fd >= 0;
     struct timespec rt, mt;
     clock_gettime(CLOCK_REALTIME, &rt);
     clock_gettime(CLOCK_MONOTONIC, &mt);
@@ -760,6 +763,9 @@ void sl_run_free(sl_run_t *run)
         free(run->seconds[i].hist_enc);
     }
     free(run->seconds);
+    if (run->seconds_open)
+        close(run->seconds_fd);
+    run->seconds_open = 0;
     free(run->second_spare);
     free(run->first_script_error);
     for (size_t i = 0; i < run->nlisted_ids; i++)

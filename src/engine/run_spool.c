@@ -5,6 +5,7 @@
  */
 #include "engine/run_spool.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fileio.h"
 #include "core/load.h"
 #include "core/profile.h"
 #include "core/reqid.h"
@@ -122,4 +124,40 @@ void sl_run_spool_analyze(const sl_config_t *cfg, sl_run_t *run)
     free(recs);
     if (run->analyzed)
         find_listed_ids(run);
+}
+
+void sl_run_spool_second(sl_run_t *run, sl_second_t *s)
+{
+    if (!run->seconds_open || run->seconds_failed || s->hist_enc == NULL)
+        return;
+    if (sl_file_write_all(run->seconds_fd, s->hist_enc, s->hist_enc_len) != 0) {
+        run->seconds_failed = 1; /* a partial write leaves a tail no second points into */
+        return;
+    }
+    s->hist_at = run->seconds_len + 1;
+    run->seconds_len += s->hist_enc_len;
+    free(s->hist_enc);
+    s->hist_enc = NULL;
+}
+
+int sl_run_second_hist(const sl_run_t *run, const sl_second_t *s, sl_hist_t *h)
+{
+    if (s->hist_enc != NULL)
+        return sl_hist_decode_add(h, s->hist_enc, s->hist_enc_len) > 0 ? 0 : -1;
+    if (s->hist_at == 0 || !run->seconds_open || s->hist_enc_len == 0)
+        return -1;
+    uint8_t *buf = malloc(s->hist_enc_len);
+    size_t got = 0;
+    while (buf != NULL && got < s->hist_enc_len) {
+        ssize_t n =
+            pread(run->seconds_fd, buf + got, s->hist_enc_len - got, (off_t)(s->hist_at - 1 + got));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+    }
+    int rc = got == s->hist_enc_len && sl_hist_decode_add(h, buf, got) > 0 ? 0 : -1;
+    free(buf);
+    return rc;
 }

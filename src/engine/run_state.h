@@ -50,8 +50,11 @@ typedef struct {
     int reported;                /* workers that reported it */
     sl_hist_t *hist;             /* until every worker has reported it */
     uint8_t *hist_enc;           /* then its latency from due, sparse (sl_hist_encode) for the
-                                    results; NULL: not known (a result file without it) */
+                                    results; NULL: not known (a result file without it), or
+                                    spilled (hist_at) */
     size_t hist_enc_len;
+    uint64_t hist_at; /* a run's finished second: 1 + where its hist_enc_len bytes sit in
+                         run->seconds_fd (engine/run_spool.h); 0: not there */
 } sl_second_t;
 
 /* One input file of a merged result (soapload merge): a segment of a distributed run, or one
@@ -117,6 +120,11 @@ struct sl_run {
     int64_t realtime_offset;  /* CLOCK_REALTIME - CLOCK_MONOTONIC, as the workers use it */
     int spool_fd;             /* the send records, during the run */
     int ids_fd;               /* the scripts' own IDs of send records, during the run */
+    int seconds_fd;           /* the finished seconds' histograms (when seconds_open), until
+                                 sl_run_free: the parent's memory stays flat over a long run */
+    int seconds_open;         /* seconds_fd is open; 0 in a result read back or merged */
+    int seconds_failed;       /* a write to it failed: the later seconds stay in memory */
+    uint64_t seconds_len;     /* bytes written to it */
     sl_run_id_t *listed_ids;  /* the own IDs of the requests in concurrency.bursts */
     size_t nlisted_ids;
     sl_concurrency_t concurrency;

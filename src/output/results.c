@@ -13,6 +13,7 @@
 #include "core/load.h"
 #include "core/segment.h"
 #include "core/version.h"
+#include "engine/run_spool.h"
 #include "output/flows_report.h"
 #include "output/reasons_report.h"
 #include "output/report.h"
@@ -66,13 +67,11 @@ static void tags_json(FILE *out, const sl_run_t *run)
 
 /* A second's latency histogram, when it is kept: its min and buckets after p50...max, so that
  * merged seconds add bucket by bucket. */
-static void second_hist_json(FILE *out, const sl_second_t *s)
+static void second_hist_json(FILE *out, const sl_run_t *run, const sl_second_t *s)
 {
     static sl_hist_t h; /* zeroed: a reset on it touches no bucket */
-    if (s->hist_enc == NULL)
-        return;
     sl_hist_reset(&h);
-    if (sl_hist_decode_add(&h, s->hist_enc, s->hist_enc_len) == 0)
+    if (sl_run_second_hist(run, s, &h) != 0)
         return;
     fprintf(out, ", \"min\": %llu, ", (unsigned long long)(h.total ? h.min : 0));
     sl_hist_json_buckets(out, &h);
@@ -391,7 +390,7 @@ static void intervals_json(FILE *out, const sl_run_t *run)
                 i ? "," : "", (unsigned long long)s->second, (unsigned long long)s->in_flight_max,
                 (unsigned long long)s->completed, (unsigned long long)s->p50,
                 (unsigned long long)s->p90, (unsigned long long)s->p99, (unsigned long long)s->max);
-        second_hist_json(out, s);
+        second_hist_json(out, run, s);
         fprintf(out, "}, \"target\": %.3f, \"counts\": ", s->target);
         counts_json(out, &s->counts);
         fprintf(out, "}");
