@@ -150,8 +150,6 @@ static int finish_one(const sl_config_t *cfg, sl_scenario_t *sc, char *err, size
 
 int sl_scenarios_finish(sl_config_t *cfg, sl_scenarios_t *ss, char *err, size_t errlen)
 {
-    if (sl_scenario_flows_check_model(cfg, err, errlen) != 0)
-        return -1;
     const char *conflict = top_level_conflict(cfg);
     if (conflict != NULL) {
         snprintf(err, errlen, "soapload.scenarios takes no %s", conflict);

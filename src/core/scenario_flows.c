@@ -11,16 +11,6 @@
 #include "core/flow.h"
 #include "core/mix.h"
 
-int sl_scenario_flows_check_model(const sl_config_t *cfg, char *err, size_t errlen)
-{
-    if (cfg->flows == NULL || !cfg->closed)
-        return 0;
-    snprintf(err, errlen,
-             "soapload.scenarios with soapload.flows: flows run in open-model scenarios only "
-             "(closed-model scenarios with flows are not done)");
-    return -1;
-}
-
 int sl_scenario_flows_finish(const sl_config_t *cfg, sl_scenario_t *sc, char *err, size_t errlen)
 {
     const sl_flows_t *fs = cfg->flows;

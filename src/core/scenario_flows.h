@@ -12,10 +12,6 @@
 #include "core/config_types.h"
 #include "core/scenario.h"
 
-/** Refuses flows in a closed-model run of scenarios: flows run in open-model scenarios only.
- * Returns 0, or -1 with the message in err. */
-int sl_scenario_flows_check_model(const sl_config_t *cfg, char *err, size_t errlen);
-
 /** Completes scenario sc of a run with flows (cfg->flows): one that names neither flows nor
  * operations starts every flow and single operation by its weight; its operations' weights
  * become those of the steps of its flows. Returns 0, or -1 with a message naming the scenario

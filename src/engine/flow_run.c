@@ -49,6 +49,27 @@ static void drop_jar(sl_flowrun_t *fr, uint32_t flow)
     }
 }
 
+/* Whether the closed-model scenario of `run` is past its end and the grace period. */
+static int sc_closed(const sl_flowrun_t *fr, const sl_flow_run_t *run)
+{
+    return fr->nsc > 0 && (fr->sc_closed >> run->scenario & 1U);
+}
+
+/* Flow `flow` ends for good, interrupted at its step or released (done, its user gone): its
+ * variables and cookies go with it, and its closed-model scenario has a user less. */
+static void end_flow(sl_flowrun_t *fr, sl_script_t *s, uint32_t flow, int interrupt)
+{
+    int vars = fr->pool.v[flow].vars_ref;
+    if (fr->nsc > 0)
+        fr->sc_active[fr->pool.v[flow].scenario]--;
+    if (interrupt)
+        sl_flow_interrupt(&fr->pool, fr->stats, flow);
+    else
+        sl_flow_release(&fr->pool, flow);
+    sl_script_vars_free(s, vars);
+    drop_jar(fr, flow);
+}
+
 void sl_flowrun_free(sl_flowrun_t *fr, sl_script_t *s)
 {
     for (uint32_t i = 0; s != NULL && i < fr->pool.cap; i++)
@@ -61,6 +82,8 @@ void sl_flowrun_free(sl_flowrun_t *fr, sl_script_t *s)
     sl_flow_pool_free(&fr->pool);
     sl_waitq_free(&fr->waiting);
     sl_mix_free(&fr->mix);
+    for (int i = 0; i < fr->nsc; i++)
+        sl_mix_free(&fr->sc_mix[i]);
 }
 
 int sl_flowrun_begin(sl_flowrun_t *fr, sl_script_t *s, int flow, int scenario, uint64_t due)
@@ -72,9 +95,39 @@ int sl_flowrun_begin(sl_flowrun_t *fr, sl_script_t *s, int flow, int scenario, u
     sl_flow_run_t *r = &fr->pool.v[i];
     r->vars_ref = sl_script_vars_new(s);
     r->scenario = scenario;
+    if (fr->nsc > 0)
+        fr->sc_active[scenario]++;
     /* the heap holds as many entries as the pool: a started flow always has its place */
     sl_waitq_push(&fr->waiting, r->due, (uint32_t)i);
     return 0;
+}
+
+int sl_flowrun_users_init(sl_flowrun_t *fr, const sl_config_t *cfg, int index, int nworkers,
+                          char *err, size_t errlen)
+{
+    if (!cfg->closed || cfg->scenarios == NULL)
+        return 0;
+    for (int i = 0; i < cfg->scenarios->n; i++) {
+        const sl_scenario_t *sc = &cfg->scenarios->s[i];
+        if (sl_mix_init(&fr->sc_mix[i], sc->flow_weights, fr->defs->n, err, errlen) != 0)
+            return -1;
+        fr->nsc = i + 1;
+        fr->sc_offset[i] = (uint64_t)index * fr->sc_mix[i].cycle / (uint64_t)nworkers;
+        fr->sc_end[i] = UINT64_MAX; /* (the worker sets it once its start is known) */
+        fr->sc_think[i] = sc->has_think ? &sc->think : NULL;
+    }
+    return 0;
+}
+
+/* The flow the next user flow of scenario sc runs: the next of its mix. */
+static int user_flow(sl_flowrun_t *fr, int sc)
+{
+    return sl_mix_of(&fr->sc_mix[sc], fr->sc_offset[sc] + fr->sc_taken[sc]++);
+}
+
+int sl_flowrun_user_start(sl_flowrun_t *fr, sl_script_t *s, int sc, uint64_t due)
+{
+    return sl_flowrun_begin(fr, s, user_flow(fr, sc), sc, due);
 }
 
 int sl_flowrun_start(sl_flowrun_t *fr, sl_script_t *s, uint64_t k, uint64_t due)
@@ -109,6 +162,10 @@ int sl_flowrun_take(sl_flowrun_t *fr, sl_script_t *s, uint64_t now, uint32_t *fl
          skips < 4096 && sl_flowrun_next_due(fr) <= now && sl_waitq_pop(&fr->waiting, &e) == 0;
          skips++) {
         sl_flow_run_t *r = &fr->pool.v[e.index];
+        if (sc_closed(fr, r)) { /* (its scenario's close could not sort the heap) */
+            end_flow(fr, s, e.index, 1);
+            continue;
+        }
         *flow = e.index;
         *op = sl_flow_op(&fr->pool, fr->defs, e.index);
         *due = e.at;
@@ -139,38 +196,78 @@ void sl_flowrun_step_done(sl_flowrun_t *fr, sl_script_t *s, uint32_t flow, int r
     publish(fr);
 }
 
+/* A closed-model user of scenario `run->scenario` goes on with its next flow, due at `at`:
+ * before its scenario's end, while its scenario has no more users here than it may have. */
+static int user_goes_on(const sl_flowrun_t *fr, const sl_flow_run_t *run, uint64_t at)
+{
+    int sc = run->scenario;
+    if (fr->nsc == 0)
+        return 1;
+    return at < fr->sc_end[sc] && fr->sc_active[sc] <= fr->sc_users[sc] && !sc_closed(fr, run);
+}
+
+/* Whether a closed-model user ends for good because its next flow would start after its
+ * scenario's end (nothing else starts in its place then). */
+static int user_done(const sl_flowrun_t *fr, const sl_flow_run_t *run, uint64_t at)
+{
+    return fr->nsc > 0 && at >= fr->sc_end[run->scenario];
+}
+
 static void step_done(sl_flowrun_t *fr, sl_script_t *s, uint32_t flow, int r, uint64_t done)
 {
     sl_flow_run_t *run = &fr->pool.v[flow];
-    int vars = run->vars_ref;
     sl_script_use_vars(s, LUA_NOREF);
     if (r == SL_R_CANCELLED) {
-        sl_flow_interrupt(&fr->pool, fr->stats, flow);
-        sl_script_vars_free(s, vars);
-        drop_jar(fr, flow);
+        end_flow(fr, s, flow, 1);
         return;
     }
     int ok = r == SL_R_OK || r == SL_R_EXPECTED_FAULT;
     sl_flow_next_t next =
         sl_flow_step_done(&fr->pool, fr->defs, fr->stats, flow, ok, r, done, &fr->rng);
-    if (next == SL_FLOW_NEXT && fr->closed) {
-        sl_flow_interrupt(&fr->pool, fr->stats, flow);
-        sl_script_vars_free(s, vars);
-        drop_jar(fr, flow);
+    /* after request() raised, a millisecond's pause rather than a spin on a failing script;
+     * a closed-model scenario's user pauses for its think time between two flows */
+    uint64_t at = done + (r == SL_FLOW_SCRIPT_ERROR ? 1000000ULL : 0);
+    if (next != SL_FLOW_NEXT && fr->nsc > 0 && fr->sc_think[run->scenario] != NULL)
+        at += sl_delay_draw_ns(fr->sc_think[run->scenario], &fr->rng);
+    if (next == SL_FLOW_NEXT && (fr->closed || sc_closed(fr, run))) {
+        end_flow(fr, s, flow, 1);
     } else if (next == SL_FLOW_NEXT) {
         sl_waitq_push(&fr->waiting, run->due, flow);
-    } else if (fr->loop && !fr->closed && !fr->stopping) {
+    } else if (fr->loop && !fr->closed && !fr->stopping && user_goes_on(fr, run, at)) {
         /* a virtual user: its next flow, with the variables it keeps (a token, say) */
-        /* after request() raised, a millisecond's pause rather than a spin on a failing script */
-        uint64_t at = done + (r == SL_FLOW_SCRIPT_ERROR ? 1000000ULL : 0);
-        sl_flow_restart(&fr->pool, fr->defs, fr->stats, flow,
-                        sl_mix_of(&fr->mix, fr->user_offset + run->number), at, &fr->rng);
+        int f = fr->nsc > 0 ? user_flow(fr, run->scenario)
+                            : sl_mix_of(&fr->mix, fr->user_offset + run->number);
+        sl_flow_restart(&fr->pool, fr->defs, fr->stats, flow, f, at, &fr->rng);
         sl_waitq_push(&fr->waiting, run->due, flow);
     } else {
-        sl_flow_release(&fr->pool, flow);
-        sl_script_vars_free(s, vars);
-        drop_jar(fr, flow);
+        if (fr->loop && user_done(fr, run, at))
+            fr->sc_done[run->scenario]++;
+        end_flow(fr, s, flow, 0);
     }
+}
+
+void sl_flowrun_close_scenario(sl_flowrun_t *fr, sl_script_t *s, int sc)
+{
+    sl_waitq_entry_t e;
+    if (fr->sc_closed >> sc & 1U)
+        return;
+    fr->sc_closed |= 1U << sc;
+    /* the heap sorts by due time: its other flows are put back (without the room to hold
+     * them, its own are interrupted in sl_flowrun_take as they come due) */
+    sl_waitq_entry_t *keep = malloc((fr->waiting.n + 1) * sizeof(*keep));
+    size_t k = 0;
+    if (keep == NULL)
+        return;
+    while (sl_waitq_pop(&fr->waiting, &e) == 0) {
+        if (fr->pool.v[e.index].scenario == sc)
+            end_flow(fr, s, e.index, 1);
+        else
+            keep[k++] = e;
+    }
+    for (size_t i = 0; i < k; i++)
+        sl_waitq_push(&fr->waiting, keep[i].at, keep[i].index);
+    free(keep);
+    publish(fr);
 }
 
 void sl_flowrun_close(sl_flowrun_t *fr, sl_script_t *s)
@@ -179,11 +276,8 @@ void sl_flowrun_close(sl_flowrun_t *fr, sl_script_t *s)
     if (fr->closed)
         return;
     fr->closed = 1;
-    while (sl_waitq_pop(&fr->waiting, &e) == 0) {
-        sl_script_vars_free(s, fr->pool.v[e.index].vars_ref);
-        sl_flow_interrupt(&fr->pool, fr->stats, e.index);
-        drop_jar(fr, e.index);
-    }
+    while (sl_waitq_pop(&fr->waiting, &e) == 0)
+        end_flow(fr, s, e.index, 1);
     publish(fr);
 }
 

@@ -15,7 +15,9 @@
 #include "core/cookies.h"
 #include "core/counts.h"
 #include "core/flow.h"
+#include "core/delay.h"
 #include "core/mix.h"
+#include "core/scenario.h"
 #include "core/waitq.h"
 #include "engine/script.h"
 
@@ -34,6 +36,18 @@ typedef struct {
                              * closed-model user keeps its jar from one flow to the next */
     int any_cookies;
     sl_flow_live_t *live; /* the copy of the counts the parent reads while we run, or NULL */
+    /* closed-model scenarios (nsc of them; 0: none): each one's users run flows of its mix */
+    int nsc;
+    sl_mix_t sc_mix[SL_MAX_SCENARIOS];
+    uint64_t sc_taken[SL_MAX_SCENARIOS];  /* flows its users started here */
+    uint64_t sc_offset[SL_MAX_SCENARIOS]; /* where this worker's users start its mix */
+    uint32_t sc_active[SL_MAX_SCENARIOS]; /* its users here (a flow under way each) */
+    uint32_t sc_users[SL_MAX_SCENARIOS];  /* the users it may have here now (set by the worker) */
+    uint32_t sc_done[SL_MAX_SCENARIOS];   /* its users here whose next flow would start after its
+                                           * end: not replaced by new ones */
+    uint64_t sc_end[SL_MAX_SCENARIOS];    /* its end (absolute): no flow of its starts from then */
+    const sl_delay_t *sc_think[SL_MAX_SCENARIOS]; /* its users' pause between flows, or NULL */
+    uint32_t sc_closed; /* bit i: scenario i is past its end and the grace period */
 } sl_flowrun_t;
 
 /** Sets up the flows of cfg (cfg->flows) for one worker with room for `cap` flows under way;
@@ -43,6 +57,17 @@ int sl_flowrun_init(sl_flowrun_t *fr, const sl_config_t *cfg, uint32_t cap, uint
                     sl_flow_live_t *live, char *err, size_t errlen);
 void sl_flowrun_free(sl_flowrun_t *fr, sl_script_t *s);
 
+/** Closed-model scenarios (cfg->scenarios in a closed run): each scenario's users of worker
+ * `index` of `nworkers` take their flows from its own mix (flows and operations), shifted per
+ * worker, and pause for its think time between two flows. Returns 0, or -1 with err. */
+int sl_flowrun_users_init(sl_flowrun_t *fr, const sl_config_t *cfg, int index, int nworkers,
+                          char *err, size_t errlen);
+/** Starts a user of closed-model scenario `sc`: its first flow, due at `due`. Returns 0, or -1
+ * when the table is full (counted as not started). */
+int sl_flowrun_user_start(sl_flowrun_t *fr, sl_script_t *s, int sc, uint64_t due);
+/** Ends closed-model scenario sc's grace period: its flows waiting for their next step are
+ * interrupted there, and a step of its still out interrupts its flow when it ends. */
+void sl_flowrun_close_scenario(sl_flowrun_t *fr, sl_script_t *s, int sc);
 /** Starts the closed model's flow of global index k (its mix), due at `due`. Returns 0, or -1
  * when the table is full (counted as not started). */
 int sl_flowrun_start(sl_flowrun_t *fr, sl_script_t *s, uint64_t k, uint64_t due);

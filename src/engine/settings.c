@@ -15,7 +15,6 @@
 #include "core/duration.h"
 #include "core/nearest.h"
 #include "core/scenario.h"
-#include "core/scenario_flows.h"
 #include "engine/flow_lua.h"
 #include "engine/operations.h"
 #include "engine/scenario_mix.h"
@@ -356,8 +355,6 @@ static int read_scenario_model_key(lua_State *L, const sl_config_t *cfg, const c
     int open_key =
         strcmp(key, "rate") == 0 || strcmp(key, "arrival") == 0 || strcmp(key, "burst") == 0;
     char num[64], why[512] = "";
-    if (cfg->closed && cfg->flows != NULL) /* refused as a whole, before its keys */
-        return sl_scenario_flows_check_model(cfg, err, errlen);
     if (strcmp(key, "model") == 0) {
         snprintf(err, errlen,
                  "soapload.scenarios.%s.model: a scenario's model is the run's: every scenario is "

@@ -298,6 +298,9 @@ static int start_script(sl_worker_t *w)
         w->flows->loop = a->cfg->closed; /* virtual users, each running flows in a loop */
         w->want_resp_headers |= w->flows->any_cookies; /* their Set-Cookie lines */
         w->flows->user_offset = (uint64_t)a->index * w->flows->mix.cycle / (uint64_t)a->nworkers;
+        if (sl_flowrun_users_init(w->flows, a->cfg, a->index, a->nworkers, w->err,
+                                  sizeof(w->err)) != 0) /* closed-model scenarios */
+            return -1;
     }
     for (int i = 0; i < w->nops; i++)
         w->want_resp_headers |= sl_script_has_op_response(w->script, i);

@@ -94,7 +94,9 @@ static void send_flows_due(sl_worker_t *w, uint64_t now)
 {
     if (w->sending_over && (now >= w->grace_end || interrupted || w->stop_requested))
         sl_flowrun_close(w->flows, w->script); /* (a Ctrl-C in the grace period ends it) */
-    if (w->cfg->closed && !w->sending_over && now < w->t_end) { /* the users the stages allow */
+    if (w->flows->nsc > 0) {                   /* closed-model scenarios: each its own users */
+        sl_worker_users_flows(w, now);
+    } else if (w->cfg->closed && !w->sending_over && now < w->t_end) { /* the stages' users */
         /* (a worker holds 65,536 users at most: more never start) */
         for (uint64_t users = closed_allowed(w, now);
              sl_flowrun_active(w->flows) < users && w->flows->pool.nfree > 0;)
@@ -321,6 +323,8 @@ static uint64_t next_wake(sl_worker_t *w, uint64_t now)
             wake = step;
         if (w->sending_over && !w->flows->closed && w->grace_end < wake)
             wake = w->grace_end;
+        if (sl_worker_users_flows_wake(w, now) < wake) /* a scenario's users grow or end */
+            wake = sl_worker_users_flows_wake(w, now);
     }
     return wake < now ? now : wake;
 }

@@ -150,7 +150,10 @@ static void print_user_scenarios(FILE *out, const sl_config_t *cfg)
             fprintf(out, ", think ");
             print_think(out, &sc->think);
         }
-        print_scenario_ops(out, cfg, sc);
+        if (cfg->flows != NULL) /* its users run flows in a loop */
+            print_flow_mix(out, cfg, sc);
+        else
+            print_scenario_ops(out, cfg, sc);
         fprintf(out, "\n");
     }
 }
