@@ -258,8 +258,7 @@ describe("closed-model scenarios", function()
         "soapload.scenarios has no virtual users: every scenario has connections = 0" },
       { "a model of its own", [[{bg = {connections = 1, model = "open"}}]],
         "soapload.scenarios.bg.model: a scenario's model is the run's" },
-      -- (with soapload.flows, a closed-model run of scenarios is refused as a whole:
-      -- scenario_flows_spec)
+      -- (with soapload.flows, closed-model scenarios run flows: closed_scenario_flows_spec)
       { "flows in a closed-model scenario", [[{bg = {connections = 1, flows = {"order"}}}]],
         "soapload.scenarios.bg names flows, but the script declares no soapload.flows" },
     }
