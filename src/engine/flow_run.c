@@ -164,6 +164,7 @@ int sl_flowrun_take(sl_flowrun_t *fr, sl_script_t *s, uint64_t now, uint32_t *fl
         sl_flow_run_t *r = &fr->pool.v[e.index];
         if (sc_closed(fr, r)) { /* (its scenario's close could not sort the heap) */
             end_flow(fr, s, e.index, 1);
+            publish(fr);
             continue;
         }
         *flow = e.index;

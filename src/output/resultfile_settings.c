@@ -281,10 +281,11 @@ static int read_user_scenario(const sl_json_t *o, const sl_config_t *cfg, sl_sce
         sc->duration_ns = sc->stages[0].duration_ns;
         sc->nstages = 0;
     }
-    return read_scenario_think(o, sc, where, err, errlen) != 0 ||
-                   read_scenario_ops(ops, cfg, sc, where, err, errlen) != 0
-               ? -1
-               : 0;
+    if (read_scenario_think(o, sc, where, err, errlen) != 0 ||
+        read_scenario_ops(ops, cfg, sc, where, err, errlen) != 0)
+        return -1;
+    const sl_json_t *flows = sl_json_get(o, "flows"); /* its users' flows, with flows */
+    return flows != NULL && read_scenario_flows(flows, cfg, sc, where, err, errlen) != 0 ? -1 : 0;
 }
 
 /* One scenario as sl_shape_scenarios_json writes it. Its profile comes back as the script

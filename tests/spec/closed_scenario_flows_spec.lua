@@ -177,6 +177,15 @@ soapload.scenarios = {
     assert.is_true(last_ping < t0 + 2.001, ("browse's last Ping at %.6f s"):format(last_ping - t0))
     -- no flow starts after checkout's end (those under way finish in the grace period)
     assert.is_true(last_login < t0 + 2.001, ("checkout's last Login at %.6f s"):format(last_login - t0))
+
+    -- merge reads each scenario's flows back: the same Model lines, flows and rows
+    local mcode, mout, merr = t.run("merge " .. json)
+    assert.are.equal(0, mcode, mout .. merr)
+    assert.truthy(mout:find("  browse        from 1 s: 2 virtual users for 1 s, think 20.00ms; " ..
+      "operations Ping\n  checkout      3 virtual users for 2 s; flows order\n", 1, true), mout)
+    assert.truthy(mout:find(("\n  order%%s+%d%%s+%d%%s+0%%s+0%%s+0%%s"):format(n, n)), mout)
+    assert.truthy(mout:find(("\n  checkout%%s+3%%s+%d%%s+%d%%s+0%%s+%d%%s+0%%s"):format(
+      4 * n, 4 * n, 4 * n)), mout)
   end)
 
   it("keeps a user's vars across its flows: a user that holds a token logs in once", function()
