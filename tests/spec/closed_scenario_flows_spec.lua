@@ -262,4 +262,43 @@ soapload.scenarios = {
     assert.are.equal(4 + fl.Ping[1], mock.stats().requests.echo)
     t.invariants(out)
   end)
+
+  it("ramps a scenario's users along its stages: never more flows under way than its users " ..
+    "at the instant", function()
+    local mock = t.start_mock("--threads 1 --delay 20ms")
+    local script = t.script([[
+local function echo(id) return soapload.envelope(soapload.echo(id)) end
+soapload.model = "closed"
+soapload.flows = {{name = "two", steps = {{name = "A", request = echo},
+  {name = "B", think = "10ms", request = echo}}}}
+soapload.scenarios = {
+  ramp = {stages = {{duration = "1s", connections = 4}, {duration = "500ms", connections = 4}},
+          flows = {"two"}},
+}
+]])
+    local json, tr = t.tmpname(".json"), t.tmpname(".csv")
+    finally(function() mock.stop(); os.remove(script); os.remove(json); os.remove(tr) end)
+    local code, out, err = t.run(("--url %s -w 2 --json %s --trace %s %s")
+      :format(mock.url, json, tr, script))
+    assert.are.equal(0, code, out .. err)
+    assert.truthy(out:find("  ramp          0 -> 4 virtual users over 1 s, then 4 virtual users " ..
+      "for 0.500 s; flows two\n", 1, true), out)
+    local doc = t.decode(json)
+    local n = flows(doc).two[1]
+    assert.are.same({ n, n, 0, 0, 0 }, flows(doc).two)
+    assert.are.equal(2 * n, mock.stats().requests.echo)
+    local rows = trace(tr)
+    local t0 = doc.settings.started_at_us / 1e6
+    assert.are.equal(4, most_flows(rows, "two"))
+    -- the ramp: whole users, one more each 250 ms (0 before 250 ms, 1 before 500 ms); a
+    -- flow starts only while a user is open for it
+    local early, mid = {}, {}
+    for _, r in ipairs(rows) do
+      if r.due < t0 + 0.25 then early[#early + 1] = r end
+      if r.due < t0 + 0.5 then mid[#mid + 1] = r end
+    end
+    assert.are.equal(0, #early) -- 0 users until 250 ms
+    assert.is_true(most_flows(mid, "two") <= 1, tostring(most_flows(mid, "two")))
+    t.invariants(out)
+  end)
 end)
