@@ -147,9 +147,11 @@ typedef struct {
     sl_wsse_rewriter_t *signer;           /* --wsse-sign-key: shown signed, as sent */
     sl_scenario_plan_t *plan;             /* with scenarios: the run's first entries, as worker 1 */
     sl_mix_t users_mix[SL_MAX_SCENARIOS]; /* closed-model scenarios: each one's operations */
-    int vars;                             /* with flows: the variables of the flow shown */
-    int flow, step;                       /* with flows: the flow shown and its next step */
-    sl_head_t head;                       /* the run's header lines */
+    sl_mix_t users_flows[SL_MAX_SCENARIOS]; /* and with flows, each one's flows */
+    uint64_t user_flows;                    /* the closed-model scenarios' flows shown */
+    int vars;                               /* with flows: the variables of the flow shown */
+    int flow, step;                         /* with flows: the flow shown and its next step */
+    sl_head_t head;                         /* the run's header lines */
     sl_request_t req;
     int shown, bad;
     pid_t pid;
@@ -173,6 +175,13 @@ static int dry_open(dry_t *d, const char *text, size_t len)
          i++)
         if (sl_mix_init(&d->users_mix[i], cfg->scenarios->s[i].weights, cfg->nops, d->err,
                         sizeof(d->err)) != 0) {
+            fprintf(d->errout, "soapload: %s\n", d->err);
+            return -1;
+        }
+    for (int i = 0;
+         cfg->closed && cfg->scenarios != NULL && cfg->flows != NULL && i < cfg->scenarios->n; i++)
+        if (sl_mix_init(&d->users_flows[i], cfg->scenarios->s[i].flow_weights, cfg->flows->n,
+                        d->err, sizeof(d->err)) != 0) {
             fprintf(d->errout, "soapload: %s\n", d->err);
             return -1;
         }
@@ -214,6 +223,16 @@ static void dry_flow_entry(dry_t *d)
     sl_scenario_plan_advance(d->plan);
 }
 
+/* With flows and closed-model scenarios: the next flow shown is a user's of each scenario in
+ * turn, the next of that scenario's mix. */
+static void dry_user_flow(dry_t *d)
+{
+    const sl_scenarios_t *ss = d->cfg->scenarios;
+    int k = (int)(d->user_flows % (uint64_t)ss->n);
+    d->flow = sl_mix_of(&d->users_flows[k], d->user_flows++ / (uint64_t)ss->n);
+    fprintf(d->out, "scenario %s (closed model: a user's next flow)\n", ss->s[k].name);
+}
+
 /* The operation of request i (1-based) as worker 1 would pick it, saying which flow step or
  * scenario it is; -1 without operations. */
 static int dry_op(dry_t *d, int i)
@@ -226,6 +245,8 @@ static int dry_op(dry_t *d, int i)
             d->vars = sl_script_vars_new(d->s);
             if (d->plan != NULL) /* the flow of the earliest scenario entry; else the first */
                 dry_flow_entry(d);
+            else if (cfg->closed && cfg->scenarios != NULL)
+                dry_user_flow(d);
         }
         const sl_flow_def_t *f = &cfg->flows->f[d->flow];
         sl_script_use_vars(d->s, d->vars);
@@ -357,8 +378,10 @@ Done:
     sl_mix_free(&d->mix);
     if (d->plan != NULL)
         sl_scenario_plan_free(d->plan);
-    for (int i = 0; i < SL_MAX_SCENARIOS; i++)
+    for (int i = 0; i < SL_MAX_SCENARIOS; i++) {
         sl_mix_free(&d->users_mix[i]);
+        sl_mix_free(&d->users_flows[i]);
+    }
     free(d->plan);
     free(d);
     return code;

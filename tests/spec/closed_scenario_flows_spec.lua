@@ -178,6 +178,18 @@ soapload.scenarios = {
     -- no flow starts after checkout's end (those under way finish in the grace period)
     assert.is_true(last_login < t0 + 2.001, ("checkout's last Login at %.6f s"):format(last_login - t0))
 
+    -- --dry-run: the scenarios' users in turn, each flow from its scenario's mix, then its steps
+    local dcode, dout, derr = t.run(("--url %s --dry-run 6 %s"):format(mock.url, script))
+    assert.are.equal(0, dcode, dout .. derr)
+    local shown = {}
+    for line in dout:gmatch("[^\n]+") do
+      local what = line:match("^scenario (%w+) %(closed model: a user's next flow%)$") or
+        line:match("^operation (%w+)$")
+      if what then shown[#shown + 1] = what end
+    end
+    assert.are.same({ "browse", "Ping", "checkout", "Login", "PlaceOrder", "GetOrder", "Logout",
+      "browse", "Ping" }, shown)
+
     -- merge reads each scenario's flows back: the same Model lines, flows and rows
     local mcode, mout, merr = t.run("merge " .. json)
     assert.are.equal(0, mcode, mout .. merr)
