@@ -4,7 +4,9 @@
  * own with soapload.scenarios, whose steps are its requests); each flow's steps
  * wait here until they are due (the previous answer plus the think time); each flow's
  * variables live in the worker's Lua state from its start to its end; the results go to the
- * parent with the final report.
+ * parent with the final report. In the closed model each flow under way is a virtual user that
+ * starts its next flow with the same variables; with closed-model scenarios, each user belongs
+ * to one scenario, takes its flows from that scenario's mix and stops at its end.
  */
 #ifndef SOAPLOAD_FLOW_RUN_H
 #define SOAPLOAD_FLOW_RUN_H
