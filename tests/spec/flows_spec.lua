@@ -108,11 +108,17 @@ describe("soapload.flows (scripts/examples/session.lua)", function()
     os.remove(script)
     local f, s = doc.flows[1], mock.stats().sessions
     local login = ops_by_name(doc).Login
-    assert.are.equal(50, s.logins, out .. err) -- every other login is refused, each retried once
+    -- every other login is refused, each retried once; a retry is itself refused only when
+    -- another flow's login took the turn between (logins overlapping on a busy machine): that
+    -- flow fails at Login, check_failed, and every count below says so exactly
+    local failed = 50 - s.logins
+    assert.is_true(s.logins >= 40, out .. err)
     assert.are.equal(login.sent, s.logins + s.logins_refused)
-    assert.are.equal(s.logins_refused, f.steps[1].retried + (f.steps[1].failed.check_failed or 0))
+    assert.are.equal(failed, f.steps[1].failed.check_failed or 0)
+    assert.are.equal(s.logins_refused, f.steps[1].retried + failed)
     assert.are.equal(login.results.check_failed, s.logins_refused)
-    assert.are.same({ 50, s.logins, s.logouts }, { f.scheduled, f.completed, f.completed })
+    assert.are.same({ 50, s.logins, s.logouts, failed },
+      { f.scheduled, f.completed, f.completed, f.failed })
     assert.is_true(f.steps[1].retried >= 25, out)
     assert.truthy(out:find(("    retried at Login: %d (each a request of its own)\n")
       :format(f.steps[1].retried), 1, true), out)
@@ -159,12 +165,14 @@ describe("soapload.flows (scripts/examples/session.lua)", function()
       v1[#v1 + 1] = head
     end
     fh:close()
-    local n = 0
+    -- every flow completed, but one whose retried login was refused again (see above)
+    local n, done = 0, 0
     for _, last in pairs(flows) do
       n = n + 1
-      assert.are.equal(4, last.step) -- every flow completed
+      assert.truthy(last.step == 4 or last.step == 1 and last.retry == 1, last.step)
+      if last.step == 4 then done = done + 1 end
     end
-    assert.are.same({ 50, 50 }, { n, f.completed })
+    assert.are.same({ 50, f.completed, s.logins }, { n, done, done })
     assert.are.equal(f.steps[1].retried, retries)
     assert.are.same({ s.logins + s.logins_refused, s.calls_by_operation.PlaceOrder,
       s.calls_by_operation.GetOrder, s.logouts }, by_step)
@@ -230,7 +238,12 @@ soapload.flows = {{name = "slow", steps = {
     local script = think_script("1500ms")
     local json = t.tmpname(".json")
     local run = t.spawn(("-q --url %s -d 5s --json %s %s"):format(mock.url, json, script))
-    t.sleep(0.6)
+    -- the signal once 5 flows have sent First (0.25 s into the run; a busy machine may take
+    -- longer to start it), well before the first Second is due at 1.5 s
+    for _ = 1, 200 do
+      if mock.stats().requests.echo >= 5 then break end
+      t.sleep(0.05)
+    end
     os.execute("kill -INT " .. run.pid)
     local code, out, err = run.wait(30)
     local f = t.json.decode(t.read(json)).flows[1]
