@@ -53,7 +53,9 @@ static void wake_thinkers(sl_worker_t *w, uint64_t now)
 static uint64_t closed_allowed(const sl_worker_t *w, uint64_t now)
 {
     int all = sl_config_connections_at(w->cfg, now > w->t0 ? now - w->t0 : 0);
-    if (w->cfg->nsegments > 1) /* the stages count the whole run's users: this segment's share */
+    /* stages count the whole run's users: this segment's share (without stages the
+     * connections are already the segment's) */
+    if (w->cfg->nsegments > 1 && w->cfg->nstages > 0)
         all = sl_segment_connections(all, w->cfg->segment, w->cfg->nsegments);
     int n = w->a->nworkers, i = w->a->index;
     return (uint64_t)(all / n + (i < all % n));

@@ -172,16 +172,17 @@ soapload.operations = {
     end)
 
   it("splits the closed model's connections over the segments as evenly as they go", function()
-    local mock = t.start_mock("")
-    local files, runs = { t.tmpname(".json"), t.tmpname(".json") }, {}
+    local mock = t.start_mock("--delay 5ms")
+    local files, traces, runs = { t.tmpname(".json"), t.tmpname(".json") },
+      { t.tmpname(".csv"), t.tmpname(".csv") }, {}
     finally(function()
       mock.stop()
-      for _, f in ipairs(files) do os.remove(f) end
+      for i = 1, 2 do os.remove(files[i]); os.remove(traces[i]) end
     end)
     local at = t.start_time(2)
     for i = 0, 1 do
       runs[i + 1] = t.spawn(("--closed -c 5 -w 1 -d 1s --segment %d/2 --start-at %s --json %s " ..
-        "-u %s %s"):format(i, at, files[i + 1], mock.url, script))
+        "--trace %s -u %s %s"):format(i, at, files[i + 1], traces[i + 1], mock.url, script))
     end
     local sent = 0
     for i = 1, 2 do
@@ -189,6 +190,8 @@ soapload.operations = {
       assert.are.equal(0, code, err)
       local r = t.decode(files[i])
       assert.are.equal(i == 1 and 3 or 2, r.settings.connections)
+      -- and as many users in flight (a segment once split its share again: 2 and 1)
+      assert.are.equal(i == 1 and 3 or 2, t.most_in_flight(t.trace_rows(traces[i])))
       assert.are.equal(5, r.settings.global_connections)
       sent = sent + r.summary.sent
     end
