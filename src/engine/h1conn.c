@@ -891,9 +891,10 @@ int sl_h1_event(sl_h1_t *h, int fd, uint32_t events)
         return 0;
     sl_h1conn_t *c = h->by_fd[fd];
     void *owner = c->owner;
-    if (c->lost) { /* libcurl closed its TLS session: the connection is gone */
+    if (c->lost) { /* libcurl closed its TLS session: the connection is gone, and an answer
+                    * that ends at close was cut, not ended */
         if (c->state == BUSY)
-            got_end(c, 0);
+            closed_early(c, 0);
         else
             conn_down(c);
         return 1;

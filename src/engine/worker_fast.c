@@ -6,6 +6,7 @@
  */
 #include "engine/worker_fast.h"
 
+#include <limits.h>
 #include <stdio.h>
 
 #include "core/hist.h"
@@ -65,8 +66,14 @@ int sl_worker_fast_open(sl_worker_t *w)
         return -1;
     w->fast = 1;
     w->h1.trace = w->a->trace_fd >= 0;
-    for (int i = 0; i < w->nslots; i++)
+    for (int i = 0; i < w->nslots; i++) {
         w->slots[i].h1 = sl_h1_conn(&w->h1, i);
+        /* https: the fast path's TLS connections sit idle in libcurl's one cache, and a connect
+         * of this handle (a request on libcurl's path) prunes those older than its own max age:
+         * busy sessions would be shut under the fast path's requests */
+        if (w->h1.https)
+            curl_easy_setopt(w->slots[i].easy, CURLOPT_MAXAGE_CONN, LONG_MAX);
+    }
     return 0;
 }
 
