@@ -49,4 +49,8 @@ size_t sl_xml_escaped_len(const char *s, size_t n);
  * sl_xml_escaped_len(s, n) bytes. Returns the number of bytes written. */
 size_t sl_xml_escape(const char *s, size_t n, char *out);
 
+/** The first occurrence of needle (n > 0 bytes) in hay[0..len), or NULL: fast over long
+ * comments and CDATA sections, whose end both XML readers search for. */
+const char *sl_xml_find_bytes(const char *hay, size_t len, const char *needle, size_t n);
+
 #endif

@@ -23,7 +23,8 @@
 /* The request in flight on one connection. */
 typedef struct {
     uint64_t seq, due_ns;
-    uint64_t sent_ns; /* 0 until libcurl starts writing it */
+    uint64_t sent_ns;   /* 0 until libcurl starts writing it */
+    uint64_t traced_at; /* the worker's trace bytes when its line began; UINT64_MAX: none yet */
     uint32_t busy;
     int32_t op; /* soapload.operations index, or -1 */
     uint16_t port, id_len;
@@ -100,6 +101,13 @@ typedef struct {
 #define SL_TRACE_HEADER_V1                                                                         \
     "id,worker_pid,local_port,due,sent,first_byte,done,status,operation,conn,stream,outcome"
 #define SL_TRACE_HEADER SL_TRACE_HEADER_V1 ",flow,flow_number,step,retry"
+
+/** The bytes of trace a worker has made so far, in its part and its tail. */
+static inline uint64_t sl_board_trace_bytes(const sl_board_worker_t *w)
+{
+    return __atomic_load_n(&w->trace_committed, __ATOMIC_ACQUIRE) +
+           __atomic_load_n(&w->trace_len, __ATOMIC_ACQUIRE);
+}
 
 /** Formats one trace line (the CSV of --trace, with its newline) into out (cap bytes, at
  * least SL_TRACE_LINE_MAX); times are monotonic (0: none), written as wall clock; operation

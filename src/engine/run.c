@@ -302,7 +302,8 @@ static void set_targets(const sl_config_t *cfg, sl_run_t *run)
 /* A worker that ended before its schedule did. Its board holds its exact counts and what was
  * in flight: what it wrote to a socket without a known end is lost_with_worker; what it took
  * but never wrote, and the rest of its schedule, were not sent. Its trace part gets the lines
- * it had not yet written and one line for each of those requests. */
+ * it had not yet written and one line for each of those requests (but one whose line it made
+ * before it died). */
 static void account_dead(const sl_config_t *cfg, sl_run_t *run, sl_board_t *board, int i)
 {
     sl_worker_report_t *wr = &run->workers[i];
@@ -332,11 +333,12 @@ static void account_dead(const sl_config_t *cfg, sl_run_t *run, sl_board_t *boar
     wr->last_seq = bw->last_seq;
     if (fd < 0)
         goto cleanup;
+    uint64_t traced = sl_board_trace_bytes(bw); /* as the worker left it, before the salvage */
     if (sl_board_trace_salvage(board, i) != 0 && run->trace_error[0] == '\0')
         snprintf(run->trace_error, sizeof(run->trace_error), "%s", strerror(errno));
     for (int k = 0; k < board->conns; k++) {
         sl_board_conn_t *bc = sl_board_conn(bw, k);
-        if (bc->busy)
+        if (bc->busy && !(bc->traced_at != UINT64_MAX && traced > bc->traced_at))
             trace_add(bw, fd, run, bc->id, bc->id_len, (int)wr->pid, bc->port, bc->due_ns,
                       bc->sent_ns, bc->op >= 0 && bc->op < cfg->nops ? cfg->op_names[bc->op] : NULL,
                       bc->sent_ns ? "lost_with_worker" : "not_sent");

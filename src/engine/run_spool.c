@@ -144,7 +144,9 @@ int sl_run_second_hist(const sl_run_t *run, const sl_second_t *s, sl_hist_t *h)
 {
     if (s->hist_enc != NULL)
         return sl_hist_decode_add(h, s->hist_enc, s->hist_enc_len) > 0 ? 0 : -1;
-    if (s->hist_at == 0 || !run->seconds_open || s->hist_enc_len == 0)
+    if (s->hist_at == 0 || s->hist_enc_len == 0)
+        return 1;
+    if (!run->seconds_open)
         return -1;
     uint8_t *buf = malloc(s->hist_enc_len);
     size_t got = 0;

@@ -25,8 +25,8 @@ void sl_run_spool_analyze(const sl_config_t *cfg, sl_run_t *run);
  * what the parent keeps per second is a few numbers (at 10,000 req/s the histogram is 20 to 50
  * KB); it stays in memory when there is no such file or a write failed. */
 void sl_run_spool_second(sl_run_t *run, sl_second_t *s);
-/** Adds second s's latency histogram to h, from memory or from run->seconds_fd. Returns 0, or
- * -1 when the second has none (or it cannot be read back). */
+/** Adds second s's latency histogram to h, from memory or from run->seconds_fd. Returns 0, 1
+ * when the second has none, or -1 when it cannot be read back or decoded. */
 int sl_run_second_hist(const sl_run_t *run, const sl_second_t *s, sl_hist_t *h);
 /** Writes the ID that request r carried (the script's own, or P<pid>-R<seq>) into buf.
  * Returns buf. */

@@ -255,6 +255,9 @@ static void finish(sl_worker_t *w, sl_slot_t *s, sl_result_t r, uint64_t done, l
     if (s->sent_ns == 0)
         outcome = sl_worker_record_outcome(r, name, sizeof(name));
     sl_conns_done(s->easy, &s->tconn);
+    /* a worker killed between its line and the board's busy = 0 leaves both: the parent
+     * then sees the line was made (the trace grew past this mark) and adds no second one */
+    __atomic_store_n(&s->bc->traced_at, sl_board_trace_bytes(w->board), __ATOMIC_RELEASE);
     sl_worker_record_trace_line(w, s->op, s->flow1, s->req.id.data, s->req.id.len, s->local_port,
                                 s->due_ns, s->sent_ns, s->first_byte_ns, done, status, &s->tconn,
                                 outcome);

@@ -362,6 +362,7 @@ static void start(sl_worker_t *w, sl_slot_t *s, uint64_t due_ns)
     bc->op = s->op;
     bc->due_ns = due_ns;
     bc->sent_ns = 0;
+    bc->traced_at = UINT64_MAX;
     bc->port = 0;
     bc->id_len = (uint16_t)(s->req.id.len < SL_BOARD_ID_CAP ? s->req.id.len : SL_BOARD_ID_CAP);
     memcpy(bc->id, s->req.id.data, bc->id_len);

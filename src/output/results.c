@@ -70,8 +70,15 @@ static void tags_json(FILE *out, const sl_run_t *run)
 static void second_hist_json(FILE *out, const sl_run_t *run, const sl_second_t *s)
 {
     static sl_hist_t h; /* zeroed: a reset on it touches no bucket */
+    static int warned;
     sl_hist_reset(&h);
-    if (sl_run_second_hist(run, s, &h) != 0)
+    int rc = sl_run_second_hist(run, s, &h);
+    if (rc < 0 && !warned++) /* its counts stay; merge then has no buckets to add for it */
+        fprintf(stderr,
+                "soapload: second %lld's latency histogram could not be read back from its "
+                "file: the JSON's intervals lack its buckets\n",
+                (long long)s->second);
+    if (rc != 0)
         return;
     fprintf(out, ", \"min\": %llu, ", (unsigned long long)(h.total ? h.min : 0));
     sl_hist_json_buckets(out, &h);

@@ -9,31 +9,9 @@
 -- run's.
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
+local scenarios, flows, ops = t.scenario_counts, t.flow_counts, t.op_counts
 
 local example = t.root .. "/scripts/examples/session.lua"
-
--- The JSON's results of tag scenario=NAME, by name.
-local function scenarios(doc)
-  local m = {}
-  for _, v in ipairs(doc.tags.values) do
-    if v.name == "scenario" then m[v.value] = v.counts end
-  end
-  return m
-end
-
-local function flows(doc)
-  local m = {}
-  for _, f in ipairs(doc.flows) do
-    m[f.name] = { f.scheduled, f.completed, f.failed, f.interrupted, f.not_started }
-  end
-  return m
-end
-
-local function ops(doc)
-  local m = {}
-  for _, o in ipairs(doc.operations) do m[o.name] = o.counts end
-  return m
-end
 
 -- The trace's rows: id, worker pid, due, sent and done times (seconds), operation, outcome,
 -- flow, flow number.

@@ -10,6 +10,7 @@
 -- settings.scenarios and merge say what ran; and the refusals (exit 2, a message naming the key).
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
+local scenarios = t.scenario_counts
 
 local OPS = [[
 local function body(op, kind, id)
@@ -33,15 +34,6 @@ soapload.url = %q
 %s
 soapload.scenarios = %s
 ]]):format(url, extra or "soapload.model = \"closed\"", scenarios))
-end
-
--- The JSON's results of tag scenario=NAME, by name.
-local function scenarios(doc)
-  local m = {}
-  for _, v in ipairs(doc.tags.values) do
-    if v.name == "scenario" then m[v.value] = v.counts end
-  end
-  return m
 end
 
 local trace, most_in_flight = t.trace_rows, t.most_in_flight

@@ -9,6 +9,7 @@
 -- (the rows the segments' sums) and keeps settings.scenarios; other scenarios are refused.
 local t = require("support")
 local finally = t.chained(function(fn) return finally(fn) end)
+local scenarios, ops = t.scenario_counts, t.op_counts
 
 local OPS = [[
 local function body(op, id)
@@ -32,21 +33,6 @@ soapload.scenarios = {
 }
 %s
 ]]):format(url, extra or ""))
-end
-
--- The JSON's results of tag scenario=NAME, by name.
-local function scenarios(doc)
-  local m = {}
-  for _, v in ipairs(doc.tags.values) do
-    if v.name == "scenario" then m[v.value] = v.counts end
-  end
-  return m
-end
-
-local function ops(doc)
-  local m = {}
-  for _, o in ipairs(doc.operations) do m[o.name] = o.counts end
-  return m
 end
 
 -- Per operation, how many trace rows are due in each second from the first due time (10 us

@@ -353,6 +353,31 @@ function M.alive(pid) return alive(pid) end
 
 M.json = cjson
 
+-- A result file's counts by tag scenario=NAME, by name.
+function M.scenario_counts(doc)
+  local m = {}
+  for _, v in ipairs(doc.tags.values) do
+    if v.name == "scenario" then m[v.value] = v.counts end
+  end
+  return m
+end
+
+-- A result file's flows by name: { scheduled, completed, failed, interrupted, not started }.
+function M.flow_counts(doc)
+  local m = {}
+  for _, f in ipairs(doc.flows) do
+    m[f.name] = { f.scheduled, f.completed, f.failed, f.interrupted, f.not_started }
+  end
+  return m
+end
+
+-- A result file's operations' counts by name.
+function M.op_counts(doc)
+  local m = {}
+  for _, o in ipairs(doc.operations) do m[o.name] = o.counts end
+  return m
+end
+
 -- The trace's rows: operation, id, due, sent and done times (seconds), outcome.
 function M.trace_rows(path)
   local rows = {}

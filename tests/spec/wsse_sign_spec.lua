@@ -710,6 +710,13 @@ end)
 
 describe("soapload-mock --wsse-sign-cert/--wsse-sign-key: signed answers", function()
   local dir
+  -- the mock's exit code and all it printed; bounded, should it start after all
+  local function run_mock(args)
+    local p = io.popen(("timeout 10 %s %s 2>&1; echo \"exit=$?\""):format(t.quote(t.mock_bin), args))
+    local out = p:read("a")
+    p:close()
+    return tonumber(out:match("exit=(%d+)\n$")), out
+  end
   local function k(name) return t.quote(dir .. "/" .. name) end
   local function mock_signing(key, cert, more)
     return t.start_mock(("--wsse-sign-cert %s --wsse-sign-key %s %s"):format(k(cert), k(key),
@@ -817,12 +824,6 @@ describe("soapload-mock --wsse-sign-cert/--wsse-sign-key: signed answers", funct
   end)
 
   it("refuses a bad --wsse-sign-ttl or --wsse-sign-ref, and either without the key", function()
-    local function run_mock(args)
-      local p = io.popen(("timeout 10 %s %s 2>&1; echo \"exit=$?\""):format(t.quote(t.mock_bin), args))
-      local out = p:read("a")
-      p:close()
-      return tonumber(out:match("exit=(%d+)\n$")), out
-    end
     local keys = ("--wsse-sign-cert %s --wsse-sign-key %s "):format(k("rsa.pem"), k("rsa.key"))
     for _, c in ipairs({
       { keys .. "--wsse-sign-ttl 0", "bad --wsse-sign-ttl '0': seconds from 1 to 86400" },
@@ -839,13 +840,6 @@ describe("soapload-mock --wsse-sign-cert/--wsse-sign-key: signed answers", funct
   end)
 
   it("refuses a certificate without its key, and a key of another certificate", function()
-    -- the mock's exit code and all it printed; bounded, should it start after all
-    local function run_mock(args)
-      local p = io.popen(("timeout 10 %s %s 2>&1; echo \"exit=$?\""):format(t.quote(t.mock_bin), args))
-      local out = p:read("a")
-      p:close()
-      return tonumber(out:match("exit=(%d+)\n$")), out
-    end
     local code, out = run_mock(("--wsse-sign-cert %s"):format(k("rsa.pem")))
     assert.are.equal(2, code, out)
     assert.truthy(out:find("--wsse-sign-cert and --wsse-sign-key go together", 1, true), out)
