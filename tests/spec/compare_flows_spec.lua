@@ -36,8 +36,10 @@ describe("soapload compare of flows", function()
     assert.are.equal(3, code, out .. err)
     assert.are.equal(40, rb.flows[1].completed)
     assert.are.equal(40, rs.flows[1].completed)
-    -- four steps of at least 20 ms each: the new flows take 80 ms more at least
-    assert.is_true(rs.flows[1].duration_us.p50 >= rb.flows[1].duration_us.p50 + 80000)
+    -- four steps of at least 20 ms each: the new flows take 80 ms at least, and longer than
+    -- the baseline's (not 80 ms more: a busy machine, the sanitizers, slows the baseline too)
+    assert.is_true(rs.flows[1].duration_us.p50 >= 80000, rs.flows[1].duration_us.p50)
+    assert.is_true(rs.flows[1].duration_us.p50 > rb.flows[1].duration_us.p50)
     assert.truthy(out:find("\nFlows           duration from the first step's due time", 1, true), out)
     for _, p in ipairs({ "p50", "p95", "p99" }) do
       local line = out:match("\n  order " .. p .. " +[^\n]+")
