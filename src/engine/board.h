@@ -25,6 +25,7 @@ typedef struct {
     uint64_t seq, due_ns;
     uint64_t sent_ns;   /* 0 until libcurl starts writing it */
     uint64_t traced_at; /* the worker's trace bytes when its line began; UINT64_MAX: none yet */
+    uint64_t next_j;    /* open model: the schedule's entries taken, this one included */
     uint32_t busy;
     int32_t op; /* soapload.operations index, or -1 */
     uint16_t port, id_len;

@@ -319,6 +319,11 @@ static void account_dead(const sl_config_t *cfg, sl_run_t *run, sl_board_t *boar
     /* with flows the schedule's entries are flow starts: its requests are what it counted */
     int by_schedule = !cfg->closed && cfg->flows == NULL;
     uint64_t taken = by_schedule ? bw->next_j : c.scheduled;
+    for (int k = 0; by_schedule && k < board->conns; k++) { /* killed before next_j reached it */
+        sl_board_conn_t *bc = sl_board_conn(bw, k);
+        if (bc->busy && bc->next_j > taken)
+            taken = bc->next_j;
+    }
     uint64_t traced_to = c.scheduled > taken ? c.scheduled : taken; /* its own not_sent lines */
     uint64_t planned = traced_to;
     char why[256];

@@ -363,6 +363,7 @@ static void start(sl_worker_t *w, sl_slot_t *s, uint64_t due_ns)
     bc->due_ns = due_ns;
     bc->sent_ns = 0;
     bc->traced_at = UINT64_MAX;
+    bc->next_j = w->next_j; /* the worker's own next_j reaches the board only after this */
     bc->port = 0;
     bc->id_len = (uint16_t)(s->req.id.len < SL_BOARD_ID_CAP ? s->req.id.len : SL_BOARD_ID_CAP);
     memcpy(bc->id, s->req.id.data, bc->id_len);
